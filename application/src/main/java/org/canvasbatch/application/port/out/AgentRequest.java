@@ -1,0 +1,45 @@
+package org.canvasbatch.application.port.out;
+
+import java.util.List;
+import java.util.Objects;
+import org.canvasbatch.domain.agent.AgentId;
+
+/**
+ * Everything an agent needs for one node.
+ *
+ * @param nodeText the node as the learner sees it (its text, or the file path / URL of a file / link node)
+ * @param content  the node's resolved content: its text, a file node's file text, an image embed, a link's URL
+ * @param context  where the node sits: canvas, group, related questions, the learner's own understanding
+ */
+public record AgentRequest(AgentId agent, String nodeId, String nodeText, String content, NodeContext context) {
+    public AgentRequest {
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(nodeId, "nodeId");
+        nodeText = nodeText == null ? "" : nodeText;
+        content = content == null ? nodeText : content;
+        context = context == null ? NodeContext.none() : context;
+    }
+
+    /**
+     * @param canvasPath           vault-relative canvas path, may be empty when unknown
+     * @param groupName            the group's name (its top terms)
+     * @param groupTerms           the group's key terms, most characteristic first
+     * @param relatedQuestions     the display texts of the other nodes of the same group
+     * @param learnerUnderstanding texts of yellow ("3") nodes connected to this node by an edge
+     */
+    public record NodeContext(String canvasPath, String canvasName, String groupName, List<String> groupTerms,
+                              List<String> relatedQuestions, List<String> learnerUnderstanding) {
+        public NodeContext {
+            canvasPath = canvasPath == null ? "" : canvasPath;
+            canvasName = canvasName == null ? "" : canvasName;
+            groupName = groupName == null ? "" : groupName;
+            groupTerms = List.copyOf(groupTerms == null ? List.of() : groupTerms);
+            relatedQuestions = List.copyOf(relatedQuestions == null ? List.of() : relatedQuestions);
+            learnerUnderstanding = List.copyOf(learnerUnderstanding == null ? List.of() : learnerUnderstanding);
+        }
+
+        public static NodeContext none() {
+            return new NodeContext("", "", "", List.of(), List.of(), List.of());
+        }
+    }
+}

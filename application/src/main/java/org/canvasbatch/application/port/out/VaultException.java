@@ -1,0 +1,30 @@
+package org.canvasbatch.application.port.out;
+
+/** A vault operation that could not be done; the message names the file and is written for a person. */
+public final class VaultException extends RuntimeException {
+
+    public enum Reason { NOT_FOUND, INVALID_CANVAS, OUTSIDE_VAULT, TOO_LARGE, IO }
+
+    private final Reason reason;
+    private final String path;
+
+    public VaultException(Reason reason, String path, String message) {
+        super(message);
+        this.reason = reason;
+        this.path = path;
+    }
+
+    public VaultException(Reason reason, String path, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+        this.path = path;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public String path() {
+        return path;
+    }
+}

@@ -1,0 +1,57 @@
+package org.canvasbatch.domain.canvas;
+
+import java.util.Objects;
+
+/**
+ * One node of a JSON Canvas. {@code text} is set for text nodes, {@code file} for file nodes, {@code url} for link
+ * nodes and {@code label} for group nodes; the others are null. {@code color} is null when the node has none.
+ */
+public record CanvasNode(String id, String type, String text, String file, String url, String label, String color,
+                         double x, double y, double width, double height) {
+
+    public CanvasNode {
+        Objects.requireNonNull(id, "id");
+        type = type == null ? "text" : type;
+    }
+
+    public static CanvasNode text(String id, String text, String color, double x, double y, double width, double height) {
+        return new CanvasNode(id, "text", text, null, null, null, color, x, y, width, height);
+    }
+
+    public boolean isText() {
+        return "text".equals(type);
+    }
+
+    public boolean isFile() {
+        return "file".equals(type);
+    }
+
+    public boolean isLink() {
+        return "link".equals(type);
+    }
+
+    public boolean isGroup() {
+        return "group".equals(type);
+    }
+
+    /** What a person reads on the node: its text, file path, URL or group label, never null. */
+    public String displayText() {
+        if (text != null && !text.isBlank()) {
+            return text;
+        }
+        if (file != null) {
+            return file;
+        }
+        if (url != null) {
+            return url;
+        }
+        if (label != null) {
+            return label;
+        }
+        return id;
+    }
+
+    public boolean hasColor(String wanted) {
+        return color != null && color.equalsIgnoreCase(wanted);
+    }
+}
