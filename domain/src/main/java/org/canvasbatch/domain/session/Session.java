@@ -1,0 +1,519 @@
+package org.canvasbatch.domain.session;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.session.SessionConflict.Kind;
+import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
+import org.canvasbatch.domain.session.SessionEvent.SessionCancelled;
+import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
+import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
+import org.canvasbatch.domain.session.SessionEvent.SessionPaused;
+import org.canvasbatch.domain.session.SessionEvent.SessionResumed;
+import org.canvasbatch.domain.session.SessionEvent.SessionStarted;
+import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
+import org.canvasbatch.domain.session.SessionEvent.TaskRequeued;
+import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
+import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+
+/**
+ * One batch: its groups, its node tasks and its state. Every change goes through a method that checks the transition
+ * against the current state, throws {@link SessionConflict} when it is not allowed, and otherwise returns the events it
+ * caused, already applied. {@link #fromHistory} folds the same events back into an identical session.
+ *
+ * <p>Not thread-safe: the application serialises the changes of one session.
+ */
+public final class Session {
+
+    /** How much of a generated note travels inside a {@link TaskSucceeded} event. */
+    public static final int OUTPUT_PREVIEW_CHARS = 2_000;
+
+
+    private final SessionId id;
+    private final Map<Integer, Group> groups = new LinkedHashMap<>();
+    private final Map<String, NodeTask> tasks = new LinkedHashMap<>();
+    /** Queued tasks in dispatch order: group priority first, then canvas order. */
+    private final NavigableSet<QueuedTask> queue = new TreeSet<>();
+    private String canvasPath;
+    private SessionSettings settings;
+    private SessionState state;
+    private Instant createdAt;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private double silhouette;
+    private int recommendedK;
+    private long lastSeq;
+    private int running;
+    private int peakConcurrent;
+    private int succeeded;
+    private int failed;
+    private int cancelled;
+    private long processingMillis;
+    private String batchError;
+
+    private record QueuedTask(int priorityRank, int canvasOrder, String nodeId) implements Comparable<QueuedTask> {
+        @Override
+        public int compareTo(QueuedTask other) {
+            int byPriority = Integer.compare(priorityRank, other.priorityRank);
+            return byPriority != 0 ? byPriority : Integer.compare(canvasOrder, other.canvasOrder);
+        }
+    }
+
+    private Session(SessionId id) {
+        this.id = id;
+    }
+
+    /** The session and its first event. */
+    public record Creation(Session session, SessionCreated event) {
+    }
+
+    public static Creation create(SessionId id, String canvasPath, List<Group> groups, List<PlannedTask> tasks,
+                                  SessionSettings settings, double silhouette, int recommendedK, Instant now) {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("a session needs at least one node");
+        }
+        var groupIds = groups.stream().map(Group::id).toList();
+        for (PlannedTask task : tasks) {
+            if (!groupIds.contains(task.groupId())) {
+                throw new IllegalArgumentException("node " + task.nodeId() + " is in unknown group " + task.groupId());
+            }
+        }
+        if (tasks.stream().map(PlannedTask::nodeId).distinct().count() != tasks.size()) {
+            throw new IllegalArgumentException("node ids must be unique within a session");
+        }
+        var created = new SessionCreated(id, 1, now, canvasPath, groups, tasks, settings, silhouette, recommendedK);
+        Session session = new Session(id);
+        session.apply(created);
+        return new Creation(session, created);
+    }
+
+    /** Rebuilds a session from its events, which must start with its {@link SessionCreated} and have no gaps. */
+    public static Session fromHistory(List<? extends SessionEvent> history) {
+        if (history.isEmpty() || !(history.getFirst() instanceof SessionCreated created)) {
+            throw new IllegalArgumentException("a session's history starts with SessionCreated");
+        }
+        Session session = new Session(created.sessionId());
+        for (SessionEvent event : history) {
+            session.replay(event);
+        }
+        return session;
+    }
+
+    /** Applies one more event of this session's history (used by recovery and by folding). */
+    public void replay(SessionEvent event) {
+        if (!event.sessionId().equals(id)) {
+            throw new IllegalArgumentException("event of session " + event.sessionId() + " replayed into " + id);
+        }
+        if (event.seq() != lastSeq + 1) {
+            throw new IllegalArgumentException("session " + id + " expected seq " + (lastSeq + 1) + " but got " + event.seq());
+        }
+        apply(event);
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    public List<SessionEvent> start(SessionSettings startSettings, Instant now) {
+        switch (state) {
+            case PENDING -> { }
+            case RUNNING, PAUSED -> throw new SessionConflict(Kind.ALREADY_STARTED, "Session '" + id + "' is already running");
+            default -> throw new SessionConflict(Kind.ALREADY_STARTED,
+                    "Session '" + id + "' has already finished (" + state.wireName() + ")");
+        }
+        return emit(new SessionStarted(id, next(), now, startSettings == null ? settings : startSettings));
+    }
+
+    /** The dispatcher starts a queued node. */
+    public List<SessionEvent> startTask(String nodeId, Instant now) {
+        NodeTask task = task(nodeId);
+        if (state != SessionState.RUNNING) {
+            throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' is " + state.wireName() + ", not running");
+        }
+        if (!task.isDueAt(now)) {
+            throw new SessionConflict(Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + ", not ready to start");
+        }
+        return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), task.agent(), task.attempts() + 1));
+    }
+
+    /**
+     * A person runs one node again, now, possibly with another agent (the single-agent retry). Allowed for any node that
+     * is not queued or running, once the session has started.
+     */
+    public List<SessionEvent> rerunTask(String nodeId, AgentId agent, Instant now) {
+        NodeTask task = task(nodeId);
+        if (state == SessionState.PENDING) {
+            throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' has not started yet");
+        }
+        if (task.state() == NodeState.QUEUED || task.state() == NodeState.RUNNING) {
+            throw new SessionConflict(Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + " already");
+        }
+        return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), agent == null ? task.agent() : agent,
+                task.attempts() + 1));
+    }
+
+    public List<SessionEvent> recordSuccess(String nodeId, int attempt, String notePath, long fileSize,
+                                            long durationMillis, String output, String model, Instant now) {
+        NodeTask task = runningAttempt(nodeId, attempt);
+        String preview = output == null ? "" : output.length() > OUTPUT_PREVIEW_CHARS
+                ? output.substring(0, OUTPUT_PREVIEW_CHARS) : output;
+        List<SessionEvent> events = new ArrayList<>(emit(new TaskSucceeded(id, next(), now, nodeId, task.groupId(),
+                task.agent(), attempt, notePath, fileSize, durationMillis, preview, model)));
+        events.addAll(finishIfDone(now));
+        return events;
+    }
+
+    /**
+     * Records a failed attempt. A retryable failure with a {@code retryAt} goes back to the queue while attempts remain
+     * and the session is still active; anything else fails the node.
+     */
+    public List<SessionEvent> recordFailure(String nodeId, int attempt, String message, String errorType,
+                                            boolean retryable, long durationMillis, Optional<Instant> retryAt,
+                                            Instant now) {
+        NodeTask task = runningAttempt(nodeId, attempt);
+        if (retryable && retryAt.isPresent() && state.isActive() && attempt < settings.maxAttempts()) {
+            return emit(new TaskRetryScheduled(id, next(), now, nodeId, task.groupId(), attempt, message, errorType,
+                    retryAt.get()));
+        }
+        List<SessionEvent> events = new ArrayList<>(emit(new TaskFailed(id, next(), now, nodeId, task.groupId(),
+                task.agent(), attempt, message, errorType, retryable, durationMillis)));
+        events.addAll(finishIfDone(now));
+        return events;
+    }
+
+    public List<SessionEvent> pause(String reason, Instant now) {
+        if (state != SessionState.RUNNING) {
+            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
+                    "Session '" + id + "' is " + state.wireName() + "; only a running session can be paused");
+        }
+        return emit(new SessionPaused(id, next(), now, reason));
+    }
+
+    public List<SessionEvent> resume(String reason, Instant now) {
+        if (state != SessionState.PAUSED) {
+            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_PAUSED,
+                    "Session '" + id + "' is " + state.wireName() + "; only a paused session can be resumed");
+        }
+        return emit(new SessionResumed(id, next(), now, reason));
+    }
+
+    public List<SessionEvent> cancel(String reason, Instant now) {
+        if (state.isTerminal()) {
+            throw new SessionConflict(Kind.ALREADY_FINISHED,
+                    "Session '" + id + "' has already finished (" + state.wireName() + ")");
+        }
+        return emit(new SessionCancelled(id, next(), now, reason));
+    }
+
+    public List<SessionEvent> changePriority(int groupId, Priority priority, Instant now) {
+        if (!groups.containsKey(groupId)) {
+            throw new SessionConflict(Kind.UNKNOWN_GROUP, "Session '" + id + "' has no group " + groupId);
+        }
+        if (state.isTerminal()) {
+            throw new SessionConflict(Kind.ALREADY_FINISHED, "Session '" + id + "' has already finished");
+        }
+        if (groups.get(groupId).priority() == priority) {
+            return List.of();
+        }
+        return emit(new GroupPriorityChanged(id, next(), now, groupId, priority));
+    }
+
+    /** Puts a failed node back in the queue of a session that is still running or paused. */
+    public List<SessionEvent> requeue(String nodeId, Instant now) {
+        NodeTask task = task(nodeId);
+        if (!state.isActive()) {
+            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
+                    "Session '" + id + "' is " + state.wireName() + "; a node can be requeued only while it runs");
+        }
+        if (task.state() != NodeState.FAILED) {
+            throw new SessionConflict(Kind.NODE_BUSY,
+                    "Node '" + nodeId + "' is " + task.state().wireName() + "; only a failed node can be retried");
+        }
+        return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), task.agent()));
+    }
+
+    /** The batch ran past its timeout: every unfinished node fails with {@code timeout} and the session fails. */
+    public List<SessionEvent> timeOut(Instant now) {
+        if (!state.isActive()) {
+            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
+                    "Session '" + id + "' is " + state.wireName() + "; only a running batch can time out");
+        }
+        List<NodeTask> unfinished = tasks.values().stream()
+                .filter(t -> t.state() == NodeState.QUEUED || t.state() == NodeState.RUNNING).toList();
+        String message = "The batch exceeded its timeout of " + settings.batchTimeout().toSeconds() + " s; "
+                + unfinished.size() + " unfinished node(s) were stopped";
+        List<SessionEvent> events = new ArrayList<>(emit(new BatchFailed(id, next(), now, message, "timeout")));
+        for (NodeTask task : unfinished) {
+            long millis = task.state() == NodeState.RUNNING && task.startedAt() != null
+                    ? Duration.between(task.startedAt(), now).toMillis() : 0;
+            events.addAll(emit(new TaskFailed(id, next(), now, task.nodeId(), task.groupId(), task.agent(),
+                    task.attempts(), "Stopped: the batch exceeded its timeout", "timeout", false, millis)));
+        }
+        events.addAll(emit(new SessionFinished(id, next(), now, SessionState.FAILED)));
+        return events;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public SessionId id() {
+        return id;
+    }
+
+    public SessionState state() {
+        return state;
+    }
+
+    public String canvasPath() {
+        return canvasPath;
+    }
+
+    public SessionSettings settings() {
+        return settings;
+    }
+
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public Optional<Instant> startedAt() {
+        return Optional.ofNullable(startedAt);
+    }
+
+    public Optional<Instant> finishedAt() {
+        return Optional.ofNullable(finishedAt);
+    }
+
+    public int runningCount() {
+        return running;
+    }
+
+    public boolean hasNode(String nodeId) {
+        return tasks.containsKey(nodeId);
+    }
+
+    public NodeTask task(String nodeId) {
+        NodeTask task = tasks.get(nodeId);
+        if (task == null) {
+            throw new SessionConflict(Kind.UNKNOWN_NODE, "Session '" + id + "' has no node '" + nodeId + "'");
+        }
+        return task;
+    }
+
+    public Group group(int groupId) {
+        Group group = groups.get(groupId);
+        if (group == null) {
+            throw new SessionConflict(Kind.UNKNOWN_GROUP, "Session '" + id + "' has no group " + groupId);
+        }
+        return group;
+    }
+
+    public Collection<Group> groups() {
+        return List.copyOf(groups.values());
+    }
+
+    /** Node tasks in canvas order. */
+    public List<NodeTask> tasks() {
+        return List.copyOf(tasks.values());
+    }
+
+    /**
+     * Up to {@code max} queued nodes that may start now, in dispatch order: higher group priority first, then canvas
+     * order. Nodes waiting out a retry backoff are skipped until their time.
+     */
+    public List<String> dispatchable(int max, Instant now) {
+        if (state != SessionState.RUNNING || max <= 0) {
+            return List.of();
+        }
+        List<String> due = new ArrayList<>(Math.min(max, queue.size()));
+        for (QueuedTask queued : queue) {
+            if (due.size() == max) {
+                break;
+            }
+            if (tasks.get(queued.nodeId()).isDueAt(now)) {
+                due.add(queued.nodeId());
+            }
+        }
+        return due;
+    }
+
+    /** How many more agent calls this session may start under its own limit. */
+    public int freeCapacity() {
+        return state == SessionState.RUNNING ? Math.max(0, settings.maxConcurrent() - running) : 0;
+    }
+
+    /** The earliest time a node waiting out a backoff becomes due, if any. */
+    public Optional<Instant> nextRetryAt() {
+        return queue.stream().map(q -> tasks.get(q.nodeId()).retryAt()).filter(t -> t != null)
+                .min(Comparator.naturalOrder());
+    }
+
+    public SessionSnapshot snapshot() {
+        return new SessionSnapshot(id, canvasPath, state, settings, createdAt, startedAt, finishedAt, lastSeq,
+                List.copyOf(groups.values()), List.copyOf(tasks.values()), succeeded, failed, cancelled, running,
+                peakConcurrent, processingMillis, silhouette, recommendedK, batchError);
+    }
+
+    // ---------------------------------------------------------------- event application
+
+    private long next() {
+        return lastSeq + 1;
+    }
+
+    private List<SessionEvent> emit(SessionEvent event) {
+        apply(event);
+        return List.of(event);
+    }
+
+    private List<SessionEvent> finishIfDone(Instant now) {
+        SessionState outcome = finalState();
+        if (state.isActive()) {
+            boolean workLeft = running > 0 || !queue.isEmpty();
+            return workLeft ? List.of() : emit(new SessionFinished(id, next(), now, outcome));
+        }
+        // a person's rerun after the end may change the outcome; a cancelled batch stays cancelled
+        if (state.isTerminal() && state != SessionState.CANCELLED && outcome != state && running == 0) {
+            return emit(new SessionFinished(id, next(), now, outcome));
+        }
+        return List.of();
+    }
+
+    private SessionState finalState() {
+        if (failed == 0) {
+            return SessionState.COMPLETED;
+        }
+        return succeeded == 0 ? SessionState.FAILED : SessionState.PARTIAL_FAILURE;
+    }
+
+    private NodeTask runningAttempt(String nodeId, int attempt) {
+        NodeTask task = task(nodeId);
+        if (task.state() != NodeState.RUNNING || task.attempts() != attempt) {
+            throw new SessionConflict(Kind.STALE_RESULT, "Result for node '" + nodeId + "' attempt " + attempt
+                    + " arrived while the node is " + task.state().wireName() + " (attempt " + task.attempts() + ")");
+        }
+        return task;
+    }
+
+    private void apply(SessionEvent event) {
+        switch (event) {
+            case SessionCreated e -> {
+                canvasPath = e.canvasPath();
+                settings = e.settings();
+                state = SessionState.PENDING;
+                createdAt = e.at();
+                silhouette = e.silhouette();
+                recommendedK = e.recommendedK();
+                e.groups().forEach(g -> groups.put(g.id(), g));
+                int order = 0;
+                for (PlannedTask planned : e.tasks()) {
+                    NodeTask task = NodeTask.planned(planned, order++);
+                    tasks.put(task.nodeId(), task);
+                    enqueue(task);
+                }
+            }
+            case SessionStarted e -> {
+                state = SessionState.RUNNING;
+                startedAt = e.at();
+                settings = e.settings();
+            }
+            case TaskStarted e -> {
+                NodeTask before = tasks.get(e.nodeId());
+                uncount(before.state());
+                dequeue(before);
+                running++;
+                peakConcurrent = Math.max(peakConcurrent, running);
+                tasks.put(e.nodeId(), before.started(e.agent(), e.attempt(), e.at()));
+            }
+            case TaskSucceeded e -> {
+                running--;
+                succeeded++;
+                processingMillis += e.durationMillis();
+                tasks.compute(e.nodeId(), (k, t) -> t.succeeded(e.notePath(), e.fileSize(), e.durationMillis(), e.model()));
+            }
+            case TaskRetryScheduled e -> {
+                running--;
+                NodeTask waiting = tasks.get(e.nodeId()).waitingForRetry(e.errorMessage(), e.errorType(), e.retryAt());
+                tasks.put(e.nodeId(), waiting);
+                enqueue(waiting);
+            }
+            case TaskFailed e -> {
+                NodeTask before = tasks.get(e.nodeId());
+                if (before.state() == NodeState.RUNNING) {
+                    running--;
+                } else {
+                    dequeue(before);
+                }
+                failed++;
+                processingMillis += e.durationMillis();
+                tasks.put(e.nodeId(), before.failed(e.errorMessage(), e.errorType(), e.retryable(), e.durationMillis()));
+            }
+            case TaskRequeued e -> {
+                failed--;
+                NodeTask queued = tasks.get(e.nodeId()).requeued(e.agent());
+                tasks.put(e.nodeId(), queued);
+                enqueue(queued);
+            }
+            case GroupPriorityChanged e -> {
+                List<NodeTask> queuedOfGroup = tasks.values().stream()
+                        .filter(t -> t.groupId() == e.groupId() && t.state() == NodeState.QUEUED).toList();
+                queuedOfGroup.forEach(this::dequeue);
+                groups.put(e.groupId(), groups.get(e.groupId()).withPriority(e.priority()));
+                queuedOfGroup.forEach(this::enqueue);
+            }
+            case SessionPaused e -> state = SessionState.PAUSED;
+            case SessionResumed e -> state = SessionState.RUNNING;
+            case SessionCancelled e -> {
+                state = SessionState.CANCELLED;
+                finishedAt = e.at();
+                for (NodeTask task : List.copyOf(tasks.values())) {
+                    if (task.state() == NodeState.QUEUED || task.state() == NodeState.RUNNING) {
+                        tasks.put(task.nodeId(), task.cancelled());
+                        cancelled++;
+                    }
+                }
+                queue.clear();
+                running = 0;
+            }
+            case BatchFailed e -> batchError = e.message();
+            case SessionFinished e -> {
+                state = e.state();
+                finishedAt = e.at();
+            }
+        }
+        lastSeq = event.seq();
+    }
+
+    private void uncount(NodeState previous) {
+        switch (previous) {
+            case SUCCEEDED -> succeeded--;
+            case FAILED -> failed--;
+            case CANCELLED -> cancelled--;
+            default -> { }
+        }
+    }
+
+    private void enqueue(NodeTask task) {
+        queue.add(new QueuedTask(groups.get(task.groupId()).priority().ordinal(), task.canvasOrder(), task.nodeId()));
+    }
+
+    private void dequeue(NodeTask task) {
+        queue.remove(new QueuedTask(groups.get(task.groupId()).priority().ordinal(), task.canvasOrder(), task.nodeId()));
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + ", " + state + ", seq " + lastSeq + "]";
+    }
+}
