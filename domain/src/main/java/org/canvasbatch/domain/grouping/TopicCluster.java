@@ -1,0 +1,48 @@
+package org.canvasbatch.domain.grouping;
+
+import java.util.List;
+import java.util.Objects;
+import org.canvasbatch.domain.session.Priority;
+
+/**
+ * One group of questions about the same topic.
+ *
+ * @param members  indices into the grouped texts, ascending
+ * @param topTerms at most three terms that set this group apart from the others, best first
+ * @param cohesion mean cosine similarity of the members to the group's centroid, in [0, 1]
+ * @param priority how soon the group should be worked on
+ */
+public record TopicCluster(List<Integer> members, List<String> topTerms, double cohesion, Priority priority) {
+
+    /** What a group without a single topic word (empty or all-stop-word texts) is called. */
+    static final String FALLBACK_NAME = "Group";
+
+    public TopicCluster {
+        members = List.copyOf(Objects.requireNonNull(members, "members"));
+        topTerms = List.copyOf(Objects.requireNonNull(topTerms, "topTerms"));
+        Objects.requireNonNull(priority, "priority");
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("a cluster has at least one member");
+        }
+        for (int i = 1; i < members.size(); i++) {
+            if (members.get(i) <= members.get(i - 1)) {
+                throw new IllegalArgumentException("members must be ascending and distinct: " + members);
+            }
+        }
+        if (topTerms.size() > 3) {
+            throw new IllegalArgumentException("at most three top terms, got " + topTerms);
+        }
+        if (Double.isNaN(cohesion) || cohesion < 0.0 || cohesion > 1.0) {
+            throw new IllegalArgumentException("cohesion must be in [0, 1], was " + cohesion);
+        }
+    }
+
+    /** The top terms as a name: joined with the Chinese enumeration comma when any is CJK, else with ", ". */
+    public String name() {
+        if (topTerms.isEmpty()) {
+            return FALLBACK_NAME;
+        }
+        boolean cjk = topTerms.stream().anyMatch(TermExtractor::containsCjk);
+        return String.join(cjk ? "、" : ", ", topTerms);
+    }
+}

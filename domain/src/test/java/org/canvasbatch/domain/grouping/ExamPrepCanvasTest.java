@@ -1,0 +1,80 @@
+package org.canvasbatch.domain.grouping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Groups the question nodes of the 170-node exam-prep fixture canvas, the size a real revision canvas reaches. */
+class ExamPrepCanvasTest {
+
+    private static final Pattern NODE = Pattern.compile("\\{[^{}]*}");
+    private static final Pattern TEXT = Pattern.compile("\"text\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern COLOR = Pattern.compile("\"color\"\\s*:\\s*\"([^\"]*)\"");
+    /** Red and purple: the question colours the plugin selects. */
+    private static final Set<String> QUESTION_COLOURS = Set.of("1", "6");
+
+    @Test
+    void groupsEveryQuestionOfTheCanvasIntoTwoToTenGroups() throws IOException {
+        List<String> questions = questionTexts(fixture("vault/Exam Prep/期末复习-170.canvas"));
+
+        GroupingResult result = new TopicGrouping().group(questions, 10);
+
+        assertThat(questions).hasSizeGreaterThan(100);
+        assertThat(result.clusters()).hasSizeBetween(2, 10);
+        TopicGroupingTest.assertEveryTextInExactlyOneGroup(result, questions.size());
+        assertThat(result.clusters()).allSatisfy(cluster -> {
+            assertThat(cluster.name()).isNotBlank().isNotEqualTo("Group");
+            assertThat(cluster.topTerms()).hasSizeBetween(1, 3);
+            assertThat(cluster.cohesion()).isBetween(0.0, 1.0);
+        });
+        assertThat(result.silhouette()).isBetween(-1.0, 1.0);
+    }
+
+    @Test
+    void keepsEnglishAndChineseQuestionsApart() throws IOException {
+        List<String> questions = questionTexts(fixture("vault/Exam Prep/期末复习-170.canvas"));
+
+        GroupingResult result = new TopicGrouping().group(questions, 10);
+
+        assertThat(result.clusters()).allSatisfy(cluster -> assertThat(cluster.members().stream()
+                .map(i -> questions.get(i).codePoints().anyMatch(TermExtractor::isCjk)).distinct()).hasSize(1));
+    }
+
+    /** A tiny scan of the JSON Canvas nodes; the domain has no JSON library and needs none for this. */
+    static List<String> questionTexts(Path canvas) throws IOException {
+        String json = Files.readString(canvas);
+        List<String> texts = new ArrayList<>();
+        Matcher node = NODE.matcher(json);
+        while (node.find()) {
+            Matcher text = TEXT.matcher(node.group());
+            Matcher color = COLOR.matcher(node.group());
+            if (text.find() && color.find() && QUESTION_COLOURS.contains(color.group(1))) {
+                texts.add(unescape(text.group(1)));
+            }
+        }
+        return texts;
+    }
+
+    private static String unescape(String json) {
+        return json.replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+
+    /** The shared fixtures live beside the repository: walk up from the module until {@code shared/fixtures} shows. */
+    static Path fixture(String relative) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared/fixtures").resolve(relative);
+            if (Files.exists(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("shared/fixtures/" + relative + " not found above " + Path.of("").toAbsolutePath());
+    }
+}
