@@ -1,0 +1,120 @@
+package org.canvasbatch.domain.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.canvasbatch.domain.session.SessionEvent.SessionPaused;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The event log is the source of truth: folding a session's events must rebuild exactly the live session. */
+class SessionFoldingTest {
+
+    static List<SessionTours.Tour> tours() {
+        return SessionTours.all();
+    }
+
+    /** What a fold must reproduce: the snapshot, and the hidden dispatch queue as seen through its queries. */
+    static void assertSameSession(Session folded, Session live, Instant now, String step) {
+        assertThat(folded.snapshot()).as("snapshot after: " + step).isEqualTo(live.snapshot());
+        assertThat(folded.dispatchable(Integer.MAX_VALUE, now)).as("dispatch order after: " + step)
+                .isEqualTo(live.dispatchable(Integer.MAX_VALUE, now));
+        Instant farFuture = now.plusSeconds(86_400);
+        assertThat(folded.dispatchable(Integer.MAX_VALUE, farFuture)).as("queue after: " + step)
+                .isEqualTo(live.dispatchable(Integer.MAX_VALUE, farFuture));
+        assertThat(folded.nextRetryAt()).as("next retry after: " + step).isEqualTo(live.nextRetryAt());
+        assertThat(folded.freeCapacity()).as("free capacity after: " + step).isEqualTo(live.freeCapacity());
+        assertThat(folded.runningCount()).as("running after: " + step).isEqualTo(live.runningCount());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tours")
+    void after_every_command_the_folded_history_equals_the_live_session(SessionTours.Tour tour) {
+        TrackedSession tracked = tour.setUp().get();
+        Session replayed = tracked.folded();
+        assertSameSession(replayed, tracked.session(), tracked.now(), "create");
+
+        for (SessionTours.Step step : tour.steps()) {
+            List<SessionEvent> events = step.command().apply(tracked);
+
+            assertSameSession(tracked.folded(), tracked.session(), tracked.now(), step.name());
+            events.forEach(replayed::replay);
+            assertSameSession(replayed, tracked.session(), tracked.now(), step.name() + " (replayed one by one)");
+        }
+    }
+
+    @Test
+    void the_tours_emit_every_kind_of_event() {
+        Set<Class<?>> seen = new HashSet<>();
+        for (SessionTours.Tour tour : SessionTours.all()) {
+            TrackedSession tracked = tour.setUp().get();
+            tour.steps().forEach(step -> step.command().apply(tracked));
+            tracked.history().forEach(event -> seen.add(event.getClass()));
+        }
+
+        assertThat(seen).containsExactlyInAnyOrder(SessionEvent.class.getPermittedSubclasses());
+    }
+
+    @Test
+    void a_folded_session_answers_the_next_command_exactly_as_the_live_one() {
+        TrackedSession tracked = TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").create();
+        tracked.start();
+        tracked.changePriority(2, Priority.URGENT);
+        tracked.startTask("c");
+        tracked.failTransiently("c", tracked.now().plusSeconds(3));
+        tracked.startTask("a");
+        Session folded = tracked.folded();
+        Instant later = tracked.now().plusSeconds(10);
+
+        assertThat(folded.dispatchable(5, later)).containsExactly("c", "b");
+        assertThat(folded.startTask("c", later)).isEqualTo(tracked.session().startTask("c", later));
+        assertThat(folded.recordSuccess("a", 1, "a.md", 5, 5, "ok", "m", later))
+                .isEqualTo(tracked.session().recordSuccess("a", 1, "a.md", 5, 5, "ok", "m", later));
+        assertThat(folded.cancel("stop", later)).isEqualTo(tracked.session().cancel("stop", later));
+        assertThat(folded.snapshot()).isEqualTo(tracked.snapshot());
+    }
+
+    @Test
+    void replay_refuses_a_gap_a_repeat_and_another_sessions_event_and_stays_unchanged() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b");
+        tracked.startTask("a");
+        Session folded = tracked.folded();
+        SessionSnapshot before = folded.snapshot();
+        long last = folded.lastSeq();
+        Instant at = tracked.now();
+
+        assertThatThrownBy(() -> folded.replay(new SessionPaused(folded.id(), last + 2, at, "gap")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(last + 1));
+        assertThatThrownBy(() -> folded.replay(new SessionPaused(folded.id(), last, at, "repeat")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> folded.replay(new SessionPaused(new SessionId("other"), last + 1, at, "foreign")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
+        assertThat(folded.snapshot()).isEqualTo(before);
+
+        folded.replay(new SessionPaused(folded.id(), last + 1, at, "in order"));
+        assertThat(folded.state()).isEqualTo(SessionState.PAUSED);
+    }
+
+    @Test
+    void a_history_must_start_with_the_creation_and_have_no_holes() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b");
+        tracked.startTask("a");
+        tracked.startTask("b");
+        List<SessionEvent> history = tracked.history();
+        List<SessionEvent> withHole = new ArrayList<>(history);
+        withHole.remove(2);
+
+        assertThatThrownBy(() -> Session.fromHistory(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Session.fromHistory(history.subList(1, history.size())))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Session.fromHistory(withHole)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Session.fromHistory(List.of(history.get(0), history.get(0))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,169 @@
+package org.canvasbatch.domain.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.canvasbatch.domain.session.SessionSnapshot.GroupProgress;
+import org.junit.jupiter.api.Test;
+
+/** What status answers and WebSocket snapshots are made of (CONTRACT §2.3). */
+class SessionSnapshotTest {
+
+    @Test
+    void progress_counts_processed_nodes_and_the_older_percent_counts_successes_floored() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b", "c", "d");
+        tracked.run("a");
+        tracked.runAndFail("b");
+        tracked.startTask("c");
+
+        SessionSnapshot snapshot = tracked.snapshot();
+
+        assertThat(snapshot.totalNodes()).isEqualTo(4);
+        assertThat(snapshot.processed()).isEqualTo(2);
+        assertThat(snapshot.progress()).isEqualTo(50.0);
+        assertThat(snapshot.succeededPercent()).isEqualTo(25);
+        assertThat(snapshot.running()).isEqualTo(1);
+    }
+
+    @Test
+    void the_success_percentage_is_floored_never_rounded_up() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
+        assertThat(tracked.snapshot().succeededPercent()).isZero();
+        assertThat(tracked.snapshot().progress()).isZero();
+
+        tracked.run("a");
+        assertThat(tracked.snapshot().succeededPercent()).isEqualTo(33);
+        tracked.run("b");
+        assertThat(tracked.snapshot().succeededPercent()).isEqualTo(66);
+        assertThat(tracked.snapshot().progress()).isCloseTo(66.667, within(0.001));
+        tracked.run("c");
+        assertThat(tracked.snapshot().succeededPercent()).isEqualTo(100);
+        assertThat(tracked.snapshot().progress()).isEqualTo(100.0);
+    }
+
+    @Test
+    void elapsed_is_zero_before_the_start_grows_while_running_and_freezes_at_the_end() {
+        TrackedSession tracked = TrackedSession.withNodes("a");
+        assertThat(tracked.snapshot().elapsed(tracked.now().plusSeconds(100))).isZero();
+
+        tracked.start();
+        Instant startedAt = tracked.now();
+        assertThat(tracked.snapshot().startedAt()).isEqualTo(startedAt);
+        assertThat(tracked.snapshot().elapsed(startedAt.plusSeconds(42))).isEqualTo(Duration.ofSeconds(42));
+        assertThat(tracked.snapshot().elapsed(startedAt.minusSeconds(5))).as("a clock behind the start").isZero();
+
+        tracked.startTask("a");
+        tracked.advanceTo(startedAt.plusSeconds(90));
+        tracked.succeed("a");
+        SessionSnapshot finished = tracked.snapshot();
+
+        assertThat(finished.finishedAt()).isEqualTo(startedAt.plusSeconds(91));
+        assertThat(finished.elapsed(startedAt.plusSeconds(91))).isEqualTo(Duration.ofSeconds(91));
+        assertThat(finished.elapsed(startedAt.plusSeconds(5_000))).isEqualTo(Duration.ofSeconds(91));
+    }
+
+    @Test
+    void a_batch_cancelled_before_it_started_has_no_elapsed_time() {
+        TrackedSession tracked = TrackedSession.withNodes("a");
+        tracked.cancel();
+
+        assertThat(tracked.snapshot().elapsed(tracked.now().plusSeconds(60))).isZero();
+    }
+
+    @Test
+    void each_group_reports_pending_running_completed_or_failed_as_the_plugin_expects() {
+        TrackedSession tracked = TrackedSession.plan()
+                .nodes(1, "ok", "bad")
+                .nodes(2, "bad2")
+                .nodes(3, "busy", "idle")
+                .nodes(4, "untouched")
+                .nodes(5, "done", "next")
+                .create();
+        assertThat(tracked.snapshot().groupProgress()).extracting(GroupProgress::status).containsOnly("pending");
+        tracked.start();
+        tracked.run("ok");
+        tracked.runAndFail("bad");
+        tracked.runAndFail("bad2");
+        tracked.startTask("busy");
+        tracked.run("done");
+
+        var progress = tracked.snapshot().groupProgress();
+
+        assertThat(progress).extracting(p -> p.group().id()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(progress).extracting(GroupProgress::status)
+                .containsExactly("completed", "failed", "running", "pending", "running");
+        GroupProgress first = progress.getFirst();
+        assertThat(first.total()).isEqualTo(2);
+        assertThat(first.succeeded()).isEqualTo(1);
+        assertThat(first.failed()).isEqualTo(1);
+        assertThat(first.processed()).isEqualTo(2);
+        assertThat(first.progress()).isEqualTo(100.0);
+        assertThat(progress.get(2).running()).isEqualTo(1);
+        assertThat(progress.get(2).progress()).isZero();
+        assertThat(progress.get(4).progress()).isEqualTo(50.0);
+    }
+
+    @Test
+    void a_group_waiting_for_a_retry_of_its_only_processed_node_is_still_running() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b");
+        tracked.run("a");
+        tracked.startTask("b");
+        tracked.failTransiently("b", tracked.now().plusSeconds(30));
+
+        assertThat(tracked.snapshot().groupProgress()).extracting(GroupProgress::status).containsExactly("running");
+    }
+
+    @Test
+    void once_a_batch_is_over_every_group_is_completed_or_failed_even_with_cancelled_nodes() {
+        TrackedSession tracked = TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").nodes(3, "d").create();
+        tracked.start();
+        tracked.run("a");
+        tracked.runAndFail("d");
+        tracked.cancel();
+
+        assertThat(tracked.snapshot().groupProgress()).extracting(GroupProgress::status)
+                .containsExactly("completed", "failed", "failed");
+    }
+
+    @Test
+    void the_snapshot_carries_the_measured_numbers() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
+        tracked.startTask("a");
+        tracked.startTask("b");
+        tracked.succeed("a");
+        tracked.fail("b");
+        tracked.startTask("c");
+
+        SessionSnapshot snapshot = tracked.snapshot();
+
+        assertThat(snapshot.peakConcurrent()).isEqualTo(2);
+        assertThat(snapshot.processingMillis()).isEqualTo(2_000 + 500);
+        assertThat(snapshot.lastSeq()).isEqualTo(tracked.session().lastSeq());
+        assertThat(snapshot.silhouette()).isEqualTo(0.41);
+        assertThat(snapshot.recommendedK()).isEqualTo(1);
+        assertThat(snapshot.canvasPath()).isEqualTo("数学/离散数学.canvas");
+        assertThat(snapshot.batchError()).isNull();
+        assertThat(snapshot.task("b")).get().extracting(NodeTask::state).isEqualTo(NodeState.FAILED);
+        assertThat(snapshot.task("zz")).isEmpty();
+        assertThat(snapshot.tasksOf(1)).extracting(NodeTask::nodeId).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void a_snapshot_is_a_picture_that_later_events_do_not_change() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b");
+        SessionSnapshot before = tracked.snapshot();
+
+        tracked.run("a");
+        tracked.changePriority(1, Priority.URGENT);
+
+        assertThat(before.task("a")).get().extracting(NodeTask::state).isEqualTo(NodeState.QUEUED);
+        assertThat(before.groups().getFirst().priority()).isEqualTo(Priority.MEDIUM);
+        assertThat(before.succeeded()).isZero();
+        assertThat(before).isNotEqualTo(tracked.snapshot());
+        assertThatThrownBy(() -> before.tasks().clear()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> before.groups().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+}

@@ -1,0 +1,388 @@
+package org.canvasbatch.domain.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.canvasbatch.domain.session.TrackedSession.PLANNED_AGENT;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.session.SessionConflict.Kind;
+import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
+import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
+import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
+import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The batch timeout, a person's rerun after the end, and transient-failure retries (CONTRACT §4). */
+class SessionTimeoutRerunAndRetryTest {
+
+    @Nested
+    class TimingOut {
+
+        @Test
+        void every_unfinished_node_fails_with_timeout_and_the_batch_ends_failed() {
+            TrackedSession tracked = TrackedSession.runningWith("done", "busy", "waiting", "queued");
+            tracked.run("done");
+            tracked.startTask("busy");
+            Instant busySince = tracked.now();
+            tracked.startTask("waiting");
+            tracked.failTransiently("waiting", tracked.now().plusSeconds(60));
+            long seqBefore = tracked.session().lastSeq();
+
+            List<SessionEvent> events = tracked.timeOut();
+            Instant at = tracked.now();
+
+            assertThat(events).hasSize(5);
+            assertThat(events.getFirst()).isInstanceOfSatisfying(BatchFailed.class, failed -> {
+                assertThat(failed.errorType()).isEqualTo("timeout");
+                assertThat(failed.message()).contains("timeout", "600", "3 unfinished");
+            });
+            assertThat(events.subList(1, 4)).allSatisfy(event -> assertThat(event).isInstanceOfSatisfying(
+                    TaskFailed.class, failed -> {
+                        assertThat(failed.errorType()).isEqualTo("timeout");
+                        assertThat(failed.retryable()).isFalse();
+                        assertThat(failed.errorMessage()).containsIgnoringCase("timeout");
+                    }));
+            assertThat(events.subList(1, 4)).extracting(e -> ((TaskFailed) e).nodeId())
+                    .containsExactly("busy", "waiting", "queued");
+            assertThat(((TaskFailed) events.get(1)).durationMillis())
+                    .isEqualTo(java.time.Duration.between(busySince, at).toMillis());
+            assertThat(((TaskFailed) events.get(3)).durationMillis()).isZero();
+            assertThat(events.getLast()).isEqualTo(new SessionFinished(tracked.session().id(), seqBefore + 5, at,
+                    SessionState.FAILED));
+            assertThat(events).extracting(SessionEvent::seq)
+                    .containsExactly(seqBefore + 1, seqBefore + 2, seqBefore + 3, seqBefore + 4, seqBefore + 5);
+            assertThat(events).extracting(SessionEvent::at).containsOnly(at);
+
+            SessionSnapshot snapshot = tracked.snapshot();
+            assertThat(snapshot.state()).isEqualTo(SessionState.FAILED);
+            assertThat(snapshot.state().pluginStatus()).isEqualTo("failed");
+            assertThat(snapshot.batchError()).isEqualTo(((BatchFailed) events.getFirst()).message());
+            assertThat(snapshot.succeeded()).isEqualTo(1);
+            assertThat(snapshot.failed()).isEqualTo(3);
+            assertThat(snapshot.running()).isZero();
+            assertThat(tracked.task("waiting").retryAt()).isNull();
+            assertThat(tracked.session().nextRetryAt()).isEmpty();
+            assertThat(tracked.session().finishedAt()).contains(at);
+        }
+
+        @Test
+        void a_paused_batch_can_time_out_too() {
+            TrackedSession tracked = TrackedSession.runningWith("a");
+            tracked.pause();
+
+            tracked.timeOut();
+
+            assertThat(tracked.session().state()).isEqualTo(SessionState.FAILED);
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
+            assertThat(tracked.task("a").errorType()).isEqualTo("timeout");
+        }
+
+        @Test
+        void a_result_arriving_after_the_timeout_is_stale() {
+            TrackedSession tracked = TrackedSession.runningWith("a");
+            tracked.startTask("a");
+            tracked.timeOut();
+
+            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "x", "m", tracked.tick()));
+        }
+
+        @Test
+        void only_a_started_unfinished_batch_can_time_out() {
+            TrackedSession pending = TrackedSession.withNodes("a");
+            pending.assertRejected(Kind.NOT_RUNNING, s -> s.timeOut(pending.tick()));
+
+            TrackedSession finished = TrackedSession.runningWith("a");
+            finished.run("a");
+            finished.assertRejected(Kind.ALREADY_FINISHED, s -> s.timeOut(finished.tick()));
+
+            TrackedSession cancelled = TrackedSession.runningWith("a");
+            cancelled.cancel();
+            cancelled.assertRejected(Kind.ALREADY_FINISHED, s -> s.timeOut(cancelled.tick()));
+        }
+    }
+
+    @Nested
+    class RerunningOneNode {
+
+        @Test
+        void a_partial_failure_becomes_completed_when_its_failed_node_succeeds_on_rerun() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.run("a");
+            tracked.runAndFail("b");
+            assertThat(tracked.session().state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+
+            List<SessionEvent> started = tracked.rerun("b", AgentId.COMPARISON_TABLE);
+
+            assertThat(started).singleElement().isInstanceOfSatisfying(TaskStarted.class, event -> {
+                assertThat(event.agent()).isEqualTo(AgentId.COMPARISON_TABLE);
+                assertThat(event.attempt()).isEqualTo(2);
+            });
+            assertThat(tracked.session().state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+            assertThat(tracked.snapshot().failed()).isZero();
+
+            List<SessionEvent> finished = tracked.succeed("b");
+
+            assertThat(finished).hasSize(2);
+            assertThat(finished.get(0)).isInstanceOfSatisfying(TaskSucceeded.class,
+                    e -> assertThat(e.agent()).isEqualTo(AgentId.COMPARISON_TABLE));
+            assertThat(finished.get(1)).isInstanceOfSatisfying(SessionFinished.class,
+                    e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
+            assertThat(tracked.session().state()).isEqualTo(SessionState.COMPLETED);
+            assertThat(tracked.session().finishedAt()).contains(tracked.now());
+            assertThat(tracked.task("b").agent()).isEqualTo(AgentId.COMPARISON_TABLE);
+            assertThat(tracked.snapshot().succeeded()).isEqualTo(2);
+        }
+
+        @Test
+        void a_rerun_that_fails_again_leaves_the_outcome_and_emits_no_new_finish() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.run("a");
+            tracked.runAndFail("b");
+
+            tracked.rerun("b", null);
+            List<SessionEvent> events = tracked.fail("b");
+
+            assertThat(events).singleElement().isInstanceOf(TaskFailed.class);
+            assertThat(tracked.session().state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+            assertThat(tracked.task("b").agent()).isEqualTo(PLANNED_AGENT);
+            assertThat(tracked.task("b").attempts()).isEqualTo(2);
+        }
+
+        @Test
+        void a_completed_batch_whose_node_fails_on_rerun_is_finished_again_as_partial_failure() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.run("a");
+            tracked.run("b");
+
+            tracked.rerun("a", AgentId.MEMORY_ANCHOR);
+            List<SessionEvent> events = tracked.fail("a");
+
+            assertThat(events).hasSize(2);
+            assertThat(events.getLast()).isInstanceOfSatisfying(SessionFinished.class,
+                    e -> assertThat(e.state()).isEqualTo(SessionState.PARTIAL_FAILURE));
+        }
+
+        @Test
+        void a_failed_batch_becomes_completed_when_its_only_node_succeeds_on_rerun() {
+            TrackedSession tracked = TrackedSession.runningWith("a");
+            tracked.runAndFail("a");
+            assertThat(tracked.session().state()).isEqualTo(SessionState.FAILED);
+
+            tracked.rerun("a", null);
+            assertThat(tracked.succeed("a").getLast()).isInstanceOfSatisfying(SessionFinished.class,
+                    e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
+        }
+
+        @Test
+        void a_cancelled_batch_stays_cancelled_whatever_a_rerun_yields() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.startTask("a");
+            tracked.cancel();
+
+            tracked.rerun("a", null);
+            assertThat(tracked.task("a").attempts()).isEqualTo(2);
+            List<SessionEvent> events = tracked.succeed("a");
+
+            assertThat(events).singleElement().isInstanceOf(TaskSucceeded.class);
+            assertThat(tracked.session().state()).isEqualTo(SessionState.CANCELLED);
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.SUCCEEDED);
+            assertThat(tracked.snapshot().cancelled()).isEqualTo(1);
+            assertThat(tracked.snapshot().succeeded()).isEqualTo(1);
+        }
+
+        @Test
+        void when_two_reruns_overlap_the_outcome_is_announced_once_both_are_back() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.runAndFail("a");
+            tracked.runAndFail("b");
+
+            tracked.rerun("a", null);
+            tracked.rerun("b", null);
+            assertThat(tracked.succeed("a")).singleElement().isInstanceOf(TaskSucceeded.class);
+            List<SessionEvent> last = tracked.succeed("b");
+
+            assertThat(last).hasSize(2);
+            assertThat(last.getLast()).isInstanceOfSatisfying(SessionFinished.class,
+                    e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
+        }
+
+        @Test
+        void a_rerun_of_a_failed_node_while_the_batch_runs_is_allowed() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.runAndFail("a");
+
+            tracked.rerun("a", null);
+            tracked.succeed("a");
+
+            assertThat(tracked.session().state()).isEqualTo(SessionState.RUNNING);
+            tracked.run("b");
+            assertThat(tracked.session().state()).isEqualTo(SessionState.COMPLETED);
+        }
+
+        @Test
+        void a_pending_session_or_a_queued_or_running_node_cannot_be_rerun() {
+            TrackedSession pending = TrackedSession.withNodes("a");
+            pending.assertRejected(Kind.NOT_RUNNING, s -> s.rerunTask("a", null, pending.tick()));
+
+            TrackedSession running = TrackedSession.runningWith("a", "b");
+            running.startTask("a");
+            running.assertRejected(Kind.NODE_BUSY, s -> s.rerunTask("a", null, running.tick()));
+            running.assertRejected(Kind.NODE_BUSY, s -> s.rerunTask("b", null, running.tick()));
+            running.assertRejected(Kind.UNKNOWN_NODE, s -> s.rerunTask("zz", null, running.tick()));
+        }
+
+        @Test
+        void a_transient_failure_during_a_rerun_after_the_end_fails_at_once() {
+            TrackedSession tracked = TrackedSession.runningWith("a");
+            tracked.runAndFail("a");
+            tracked.rerun("a", null);
+
+            List<SessionEvent> events = tracked.failTransiently("a", tracked.now().plusSeconds(5));
+
+            assertThat(events).singleElement().isInstanceOfSatisfying(TaskFailed.class,
+                    e -> assertThat(e.retryable()).isTrue());
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
+        }
+    }
+
+    @Nested
+    class Retrying {
+
+        @Test
+        void a_transient_failure_with_attempts_left_waits_in_the_queue_until_its_retry_time() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.startTask("a");
+            Instant retryAt = tracked.now().plusSeconds(30);
+
+            List<SessionEvent> events = tracked.failTransiently("a", retryAt);
+
+            assertThat(events).singleElement().isEqualTo(new TaskRetryScheduled(tracked.session().id(), 4,
+                    tracked.now(), "a", 1, 1, "HTTP 503", "http_503", retryAt));
+            NodeTask waiting = tracked.task("a");
+            assertThat(waiting.state()).isEqualTo(NodeState.QUEUED);
+            assertThat(waiting.retryAt()).isEqualTo(retryAt);
+            assertThat(waiting.attempts()).isEqualTo(1);
+            assertThat(waiting.errorMessage()).isEqualTo("HTTP 503");
+            assertThat(tracked.session().runningCount()).isZero();
+            assertThat(tracked.snapshot().failed()).isZero();
+            assertThat(tracked.session().state()).isEqualTo(SessionState.RUNNING);
+            assertThat(tracked.session().nextRetryAt()).contains(retryAt);
+
+            Instant justBefore = retryAt.minusMillis(1);
+            assertThat(waiting.isDueAt(justBefore)).isFalse();
+            assertThat(tracked.session().dispatchable(10, justBefore)).containsExactly("b");
+            tracked.assertRejected(Kind.NODE_BUSY, s -> s.startTask("a", justBefore));
+
+            assertThat(waiting.isDueAt(retryAt)).isTrue();
+            assertThat(tracked.session().dispatchable(10, retryAt)).containsExactly("a", "b");
+            tracked.advanceTo(retryAt.minusSeconds(1));
+            assertThat(tracked.startTask("a")).singleElement().isInstanceOfSatisfying(TaskStarted.class,
+                    e -> assertThat(e.attempt()).isEqualTo(2));
+            assertThat(tracked.task("a").retryAt()).isNull();
+        }
+
+        @Test
+        void after_the_last_attempt_a_transient_failure_fails_the_node() {
+            TrackedSession tracked = TrackedSession.plan().nodes(1, "a").maxAttempts(3).create();
+            tracked.start();
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                tracked.startTask("a");
+                Instant retryAt = tracked.now().plusSeconds(attempt);
+                assertThat(tracked.failTransiently("a", retryAt)).singleElement().isInstanceOf(TaskRetryScheduled.class);
+                tracked.advanceTo(retryAt);
+            }
+            tracked.startTask("a");
+
+            List<SessionEvent> events = tracked.failTransiently("a", tracked.now().plusSeconds(10));
+
+            assertThat(events).hasSize(2);
+            assertThat(events.getFirst()).isInstanceOfSatisfying(TaskFailed.class, failed -> {
+                assertThat(failed.attempt()).isEqualTo(3);
+                assertThat(failed.retryable()).isTrue();
+                assertThat(failed.errorType()).isEqualTo("http_503");
+            });
+            assertThat(events.getLast()).isInstanceOfSatisfying(SessionFinished.class,
+                    e -> assertThat(e.state()).isEqualTo(SessionState.FAILED));
+            assertThat(tracked.task("a").attempts()).isEqualTo(3);
+            assertThat(tracked.task("a").retryable()).isTrue();
+        }
+
+        @Test
+        void a_non_retryable_failure_fails_the_node_at_the_first_attempt() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.startTask("a");
+
+            List<SessionEvent> events = tracked.record(tracked.session().recordFailure("a", 1, "bad request",
+                    "http_400", false, 10, Optional.of(tracked.now().plusSeconds(5)), tracked.tick()));
+
+            assertThat(events).singleElement().isInstanceOf(TaskFailed.class);
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
+            assertThat(tracked.task("a").retryable()).isFalse();
+        }
+
+        @Test
+        void a_retryable_failure_without_a_retry_time_fails_the_node() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.startTask("a");
+
+            List<SessionEvent> events = tracked.record(tracked.session().recordFailure("a", 1, "HTTP 503",
+                    "http_503", true, 10, Optional.empty(), tracked.tick()));
+
+            assertThat(events).singleElement().isInstanceOf(TaskFailed.class);
+        }
+
+        @Test
+        void a_single_attempt_setting_never_retries() {
+            TrackedSession tracked = TrackedSession.plan().nodes(1, "a", "b").maxAttempts(1).create();
+            tracked.start();
+            tracked.startTask("a");
+
+            assertThat(tracked.failTransiently("a", tracked.now().plusSeconds(5))).singleElement()
+                    .isInstanceOf(TaskFailed.class);
+        }
+
+        @Test
+        void a_paused_batch_still_schedules_the_retry_and_does_not_finish() {
+            TrackedSession tracked = TrackedSession.runningWith("a");
+            tracked.startTask("a");
+            tracked.pause();
+
+            assertThat(tracked.failTransiently("a", tracked.now().plusSeconds(5))).singleElement()
+                    .isInstanceOf(TaskRetryScheduled.class);
+            assertThat(tracked.session().state()).isEqualTo(SessionState.PAUSED);
+            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60))).isEmpty();
+
+            tracked.resume();
+            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60))).containsExactly("a");
+        }
+
+        @Test
+        void a_result_for_an_attempt_that_is_waiting_for_its_retry_is_stale() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.startTask("a");
+            tracked.failTransiently("a", tracked.now().plusSeconds(30));
+
+            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "dup", "m", tracked.tick()));
+        }
+
+        @Test
+        void the_earliest_pending_retry_is_reported_for_the_dispatcher_to_wake_up() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
+            tracked.startTask("a");
+            tracked.startTask("b");
+            Instant later = tracked.now().plusSeconds(40);
+            Instant sooner = tracked.now().plusSeconds(20);
+
+            assertThat(tracked.session().nextRetryAt()).isEmpty();
+            tracked.failTransiently("a", later);
+            tracked.failTransiently("b", sooner);
+
+            assertThat(tracked.session().nextRetryAt()).contains(sooner);
+        }
+    }
+}
