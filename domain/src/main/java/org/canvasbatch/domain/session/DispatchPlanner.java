@@ -22,19 +22,40 @@ public final class DispatchPlanner {
     public record Dispatch(SessionId sessionId, String nodeId) {
     }
 
+    /**
+     * What one running session offers the planner, read under that session's own lock.
+     *
+     * @param due up to the session's free capacity of queued nodes that may start now, in the session's dispatch order
+     */
+    public record Offer(SessionId sessionId, int running, Instant createdAt, List<String> due) {
+        public Offer {
+            due = List.copyOf(due);
+        }
+
+        public static Offer of(Session session, int globalFree, Instant now) {
+            return new Offer(session.id(), session.runningCount(), session.createdAt(),
+                    session.dispatchable(Math.min(session.freeCapacity(), globalFree), now));
+        }
+    }
+
+    /** Convenience for a single thread that owns every session. */
     public static List<Dispatch> plan(Collection<Session> sessions, int globalFree, Instant now) {
+        return planOffers(sessions.stream().map(s -> Offer.of(s, globalFree, now)).toList(), globalFree);
+    }
+
+    public static List<Dispatch> planOffers(Collection<Offer> offers, int globalFree) {
         if (globalFree <= 0) {
             return List.of();
         }
-        List<Session> contenders = sessions.stream()
-                .filter(s -> s.freeCapacity() > 0)
-                .sorted(Comparator.comparingInt(Session::runningCount)
-                        .thenComparing(Session::createdAt)
-                        .thenComparing(Session::id))
+        List<Offer> contenders = offers.stream()
+                .filter(o -> !o.due().isEmpty())
+                .sorted(Comparator.comparingInt(Offer::running)
+                        .thenComparing(Offer::createdAt)
+                        .thenComparing(Offer::sessionId))
                 .toList();
         List<Iterator<String>> candidates = new ArrayList<>(contenders.size());
-        for (Session session : contenders) {
-            candidates.add(session.dispatchable(Math.min(session.freeCapacity(), globalFree), now).iterator());
+        for (Offer offer : contenders) {
+            candidates.add(offer.due().iterator());
         }
         List<Dispatch> plan = new ArrayList<>(globalFree);
         boolean progressed = true;
@@ -43,7 +64,7 @@ public final class DispatchPlanner {
             for (int i = 0; i < contenders.size() && plan.size() < globalFree; i++) {
                 Iterator<String> next = candidates.get(i);
                 if (next.hasNext()) {
-                    plan.add(new Dispatch(contenders.get(i).id(), next.next()));
+                    plan.add(new Dispatch(contenders.get(i).sessionId(), next.next()));
                     progressed = true;
                 }
             }

@@ -241,6 +241,24 @@ public final class Session {
         return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), task.agent()));
     }
 
+    /**
+     * After a restart, nodes that were running when the process died go back to the queue: the crash was not the
+     * agent's fault, so it costs no attempt budget check (their next start still counts as an attempt).
+     */
+    public List<SessionEvent> requeueInterrupted(Instant now) {
+        if (!state.isActive()) {
+            return List.of();
+        }
+        List<SessionEvent> events = new ArrayList<>();
+        for (NodeTask task : List.copyOf(tasks.values())) {
+            if (task.state() == NodeState.RUNNING) {
+                events.addAll(emit(new TaskRetryScheduled(id, next(), now, task.nodeId(), task.groupId(),
+                        task.attempts(), "Interrupted by a server restart", "interrupted", now)));
+            }
+        }
+        return events;
+    }
+
     /** The batch ran past its timeout: every unfinished node fails with {@code timeout} and the session fails. */
     public List<SessionEvent> timeOut(Instant now) {
         if (!state.isActive()) {

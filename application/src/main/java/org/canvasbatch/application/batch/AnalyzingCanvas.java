@@ -1,0 +1,196 @@
+package org.canvasbatch.application.batch;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
+import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.StartSessionUseCase.PlannedGroup;
+import org.canvasbatch.application.port.in.StartSessionUseCase.StartPlannedBatchCommand;
+import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.IdGenerator;
+import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.grouping.GroupingResult;
+import org.canvasbatch.domain.grouping.TopicCluster;
+import org.canvasbatch.domain.grouping.TopicGrouping;
+import org.canvasbatch.domain.routing.AgentRouter;
+import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.routing.Routing;
+import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.PlannedTask;
+import org.canvasbatch.domain.session.Priority;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSettings;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/** Analysis: pick the question nodes, group them by topic, route them to agents, create a pending session. */
+final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
+
+    private static final System.Logger LOG = System.getLogger(AnalyzingCanvas.class.getName());
+    private static final int LARGE_BATCH = 500;
+
+    private final SessionBook book;
+    private final Vault vault;
+    private final Clock clock;
+    private final IdGenerator ids;
+    private final CoreSettings settings;
+    private final TopicGrouping grouping = new TopicGrouping();
+    private final AgentRouter router = new AgentRouter();
+    private StartingSession starting;
+
+    AnalyzingCanvas(SessionBook book, Vault vault, Clock clock, IdGenerator ids, CoreSettings settings) {
+        this.book = book;
+        this.vault = vault;
+        this.clock = clock;
+        this.ids = ids;
+        this.settings = settings;
+    }
+
+    void startWith(StartingSession startingSession) {
+        this.starting = startingSession;
+    }
+
+    @Override
+    public Analysis analyze(AnalyzeCanvasCommand command) {
+        List<CanvasNode> nodes = command.nodes().orElseGet(() -> readColored(command.canvasPath(), command.targetColors()));
+        if (nodes.isEmpty()) {
+            String where = command.nodes().isPresent() ? "the request's nodes" : "'" + command.canvasPath() + "'";
+            throw InvalidCommandException.of(command.nodes().isPresent() ? "nodes" : "target_colors",
+                    "No nodes to process: " + where + " has no node of colour " + describe(command.targetColors()));
+        }
+        List<String> texts = nodes.stream().map(CanvasNode::displayText).toList();
+        int maxGroups = Math.max(1, Math.min(command.maxGroups(), nodes.size() / command.minNodesPerGroup()));
+        GroupingResult result = grouping.group(texts, maxGroups);
+        List<Routing> routings = texts.stream().map(router::route).toList();
+
+        List<Group> groups = new ArrayList<>();
+        List<PlannedTask> tasks = new ArrayList<>(nodes.size());
+        int[] groupOf = new int[nodes.size()];
+        int groupId = 1;
+        for (TopicCluster cluster : result.clusters()) {
+            List<Routing> members = cluster.members().stream().map(routings::get).toList();
+            AgentId agent = command.agent().named().orElseGet(() -> router.recommendFor(members));
+            Category category = dominantCategory(members);
+            List<String> nodeIds = cluster.members().stream().map(i -> nodes.get(i).id()).toList();
+            groups.add(new Group(groupId, cluster.name(), cluster.topTerms(), category.wireName(), category.emoji(), agent,
+                    cluster.priority(), round2(cluster.cohesion()), nodeIds));
+            for (int member : cluster.members()) {
+                groupOf[member] = groupId;
+            }
+            groupId++;
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            Group group = groups.get(groupOf[i] - 1);
+            tasks.add(new PlannedTask(nodes.get(i).id(), group.id(), texts.get(i), group.recommendedAgent()));
+        }
+        SessionSettings sessionSettings = settings.sessionDefaults();
+        if (command.maxConcurrent().isPresent()) {
+            sessionSettings = sessionSettings.withMaxConcurrent(command.maxConcurrent().get());
+        }
+        if (command.timeout().isPresent()) {
+            sessionSettings = sessionSettings.withBatchTimeout(command.timeout().get());
+        }
+        SessionId id = ids.newSessionId();
+        book.add(Session.create(id, command.canvasPath(), groups, tasks, sessionSettings, result.silhouette(),
+                result.recommendedK(), clock.now()));
+        LOG.log(System.Logger.Level.INFO, "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size()
+                + " groups from " + command.canvasPath());
+
+        SessionSnapshot snapshot = command.autoExecute()
+                ? starting.start(org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand.of(id))
+                : book.read(id, Session::snapshot);
+        Map<Integer, Long> estimates = new LinkedHashMap<>();
+        groups.forEach(g -> estimates.put(g.id(), (long) g.size() * settings.estimatedSecondsPerNode()));
+        long rounds = (nodes.size() + sessionSettings.maxConcurrent() - 1) / sessionSettings.maxConcurrent();
+        String warning = nodes.size() > LARGE_BATCH
+                ? nodes.size() + " nodes will make " + nodes.size() + " agent calls; consider splitting the canvas"
+                : null;
+        return new Analysis(snapshot, rounds * settings.estimatedSecondsPerNode(), estimates, warning);
+    }
+
+    /** The older confirm form: the caller names the groups; texts come from the canvas in the vault. */
+    SessionId plan(StartPlannedBatchCommand command) {
+        Canvas canvas = readCanvas(command.canvasPath());
+        Map<String, CanvasNode> byId = canvas.nodes().stream()
+                .collect(Collectors.toMap(CanvasNode::id, Function.identity(), (a, b) -> a));
+        List<Group> groups = new ArrayList<>();
+        List<PlannedTask> tasks = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        int groupId = 1;
+        for (PlannedGroup planned : command.groups()) {
+            List<String> nodeIds = new ArrayList<>();
+            List<Routing> routings = new ArrayList<>();
+            for (String nodeId : planned.nodeIds()) {
+                CanvasNode node = byId.get(nodeId);
+                if (node == null) {
+                    throw InvalidCommandException.of("groups", "node '" + nodeId + "' of group " + planned.label()
+                            + " is not in '" + command.canvasPath() + "'");
+                }
+                if (!seen.add(nodeId)) {
+                    throw InvalidCommandException.of("groups", "node '" + nodeId + "' is named in two groups");
+                }
+                Routing routing = router.route(node.displayText());
+                routings.add(routing);
+                nodeIds.add(nodeId);
+                AgentId agent = planned.agent().named().orElse(routing.agent());
+                tasks.add(new PlannedTask(nodeId, groupId, node.displayText(), agent));
+            }
+            AgentId recommended = planned.agent().named().orElseGet(() -> router.recommendFor(routings));
+            Category category = dominantCategory(routings);
+            String name = planned.label() == null || planned.label().isBlank() ? "Group " + groupId : planned.label();
+            groups.add(new Group(groupId, name, List.of(), category.wireName(), category.emoji(), recommended,
+                    Priority.MEDIUM, 1.0, nodeIds));
+            groupId++;
+        }
+        SessionId id = ids.newSessionId();
+        book.add(Session.create(id, command.canvasPath(), groups, tasks, settings.sessionDefaults(), 0, groups.size(),
+                clock.now()));
+        return id;
+    }
+
+    private List<CanvasNode> readColored(String canvasPath, Set<String> colors) {
+        return readCanvas(canvasPath).nodesColored(colors);
+    }
+
+    private Canvas readCanvas(String canvasPath) {
+        try {
+            return vault.readCanvas(canvasPath);
+        } catch (VaultException e) {
+            throw InvalidCommandException.of("canvas_path", e.getMessage());
+        }
+    }
+
+    private static Category dominantCategory(List<Routing> routings) {
+        return routings.stream()
+                .collect(Collectors.groupingBy(Routing::category, LinkedHashMap::new, Collectors.counting()))
+                .entrySet().stream()
+                .max(Map.Entry.<Category, Long>comparingByValue().thenComparing(e -> -e.getKey().ordinal()))
+                .map(Map.Entry::getKey)
+                .orElse(Category.GENERAL);
+    }
+
+    private static String describe(Set<String> colors) {
+        Map<String, String> names = Map.of("1", "red", "2", "orange", "3", "yellow", "4", "green", "5", "cyan", "6", "purple");
+        return colors.stream().sorted()
+                .map(c -> Optional.ofNullable(names.get(c)).map(n -> c + " (" + n + ")").orElse(c))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static double round2(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+}

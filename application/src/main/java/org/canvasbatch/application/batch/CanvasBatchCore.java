@@ -1,0 +1,167 @@
+package org.canvasbatch.application.batch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
+import org.canvasbatch.application.port.in.CancelSessionUseCase;
+import org.canvasbatch.application.port.in.ChangeGroupPriorityUseCase;
+import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
+import org.canvasbatch.application.port.in.PauseSessionUseCase;
+import org.canvasbatch.application.port.in.ResumeSessionUseCase;
+import org.canvasbatch.application.port.in.RetryNodeUseCase;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase;
+import org.canvasbatch.application.port.in.SessionStatusQuery;
+import org.canvasbatch.application.port.in.StartSessionUseCase;
+import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
+import org.canvasbatch.application.port.out.AgentRunner;
+import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.application.port.out.IdGenerator;
+import org.canvasbatch.application.port.out.TaskExecutor;
+import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
+
+/**
+ * The core, assembled from its out-ports: every use case the adapters may call. Built once by {@code bootstrap}
+ * (or a test) with {@code new}; no container.
+ */
+public final class CanvasBatchCore {
+
+    private static final System.Logger LOG = System.getLogger(CanvasBatchCore.class.getName());
+
+    /** The out-ports the core needs from the world. */
+    public record Ports(EventLog eventLog, AgentRunner agents, Vault vault, TaskExecutor executor, Clock clock,
+                        IdGenerator ids, RandomGenerator random) {
+    }
+
+    private final SessionBook book;
+    private final NodeDispatcher dispatcher;
+    private final AnalyzingCanvas analyzing;
+    private final StartingSession starting;
+    private final SteeringSession steering;
+    private final RetryingNodes retrying;
+    private final ReadingSessions reading;
+    private final ExecutingNodeTask executing;
+    private final ForgettingSessions forgetting;
+    private final TaskExecutor executor;
+    private final CoreSettings settings;
+    private final Clock clock;
+
+    public CanvasBatchCore(Ports ports, CoreSettings settings) {
+        this.settings = settings;
+        this.executor = ports.executor();
+        this.clock = ports.clock();
+        this.book = new SessionBook(ports.eventLog());
+        this.dispatcher = new NodeDispatcher(book, ports.executor(), ports.clock(), settings.globalConcurrency());
+        NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.clock());
+        RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
+        this.executing = new ExecutingNodeTask(book, notes, retryPolicy, ports.clock(), ports.executor(), dispatcher);
+        dispatcher.executeWith(executing);
+        this.analyzing = new AnalyzingCanvas(book, ports.vault(), ports.clock(), ports.ids(), settings);
+        this.starting = new StartingSession(book, dispatcher, ports.executor(), ports.clock(), analyzing, notes);
+        analyzing.startWith(starting);
+        this.steering = new SteeringSession(book, dispatcher, notes, ports.clock());
+        this.retrying = new RetryingNodes(book, executing, notes, dispatcher, ports.executor(), ports.clock(),
+                settings.sessionDefaults());
+        this.reading = new ReadingSessions(book);
+        this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
+    }
+
+    /**
+     * Rebuilds every session from the event log and lets interrupted batches continue: nodes that were in flight when
+     * the process stopped are queued again; succeeded nodes stay succeeded. Returns how many sessions were loaded.
+     */
+    public int recover() {
+        int loaded = book.loadAll();
+        int resumed = 0;
+        for (SessionId id : book.ids()) {
+            SessionState state = book.read(id, s -> s.state());
+            if (state.isActive()) {
+                book.change(id, s -> s.requeueInterrupted(clock.now()));
+                starting.armTimeout(id);
+                resumed++;
+            }
+        }
+        if (loaded > 0) {
+            LOG.log(System.Logger.Level.INFO, "recovered " + loaded + " session(s), " + resumed + " still running");
+        }
+        dispatcher.pump();
+        return loaded;
+    }
+
+    /** Wakes the dispatcher: nodes whose backoff has passed start now if there is capacity. */
+    public void dispatchDue() {
+        dispatcher.pump();
+    }
+
+    /** Forgets expired sessions now; bootstrap calls this periodically. */
+    public List<SessionId> sweepExpired() {
+        return forgetting.sweep();
+    }
+
+    /** Sweeps expired sessions every {@code period} until the executor shuts down. */
+    public void sweepEvery(Duration period) {
+        executor.schedule(period, () -> {
+            try {
+                sweepExpired();
+            } finally {
+                sweepEvery(period);
+            }
+        });
+    }
+
+    /** No new dispatch from now on (graceful shutdown); running tasks are the executor's to finish or interrupt. */
+    public void stopDispatching() {
+        dispatcher.stop();
+    }
+
+    public int tasksInFlight() {
+        return dispatcher.inFlightCount();
+    }
+
+    public AnalyzeCanvasUseCase analyze() {
+        return analyzing;
+    }
+
+    public StartSessionUseCase start() {
+        return starting;
+    }
+
+    public SessionStatusQuery status() {
+        return reading;
+    }
+
+    public SubscribeToSessionQuery subscriptions() {
+        return reading;
+    }
+
+    public CancelSessionUseCase cancel() {
+        return steering;
+    }
+
+    public PauseSessionUseCase pause() {
+        return steering;
+    }
+
+    public ResumeSessionUseCase resume() {
+        return steering;
+    }
+
+    public ChangeGroupPriorityUseCase changePriority() {
+        return steering;
+    }
+
+    public RetryNodeUseCase retryNode() {
+        return retrying;
+    }
+
+    public RunSingleNodeUseCase runSingleNode() {
+        return retrying;
+    }
+
+    public ExecuteNodeTaskUseCase executeNode() {
+        return executing;
+    }
+}

@@ -1,0 +1,140 @@
+package org.canvasbatch.application.batch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.canvasbatch.application.batch.NoteProducer.NodeJob;
+import org.canvasbatch.application.batch.NoteProducer.ProducedNote;
+import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.TaskExecutor;
+import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.NodeState;
+import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionConflict;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
+import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
+
+/**
+ * Runs one started node task and records its outcome. Transient failures go back to the queue with a backoff while
+ * attempts remain; a cancelled task's late result is dropped, because the session no longer expects it.
+ */
+final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
+
+    private static final System.Logger LOG = System.getLogger(ExecutingNodeTask.class.getName());
+
+    private final SessionBook book;
+    private final NoteProducer notes;
+    private final RetryPolicy retryPolicy;
+    private final Clock clock;
+    private final TaskExecutor executor;
+    private final NodeDispatcher dispatcher;
+
+    ExecutingNodeTask(SessionBook book, NoteProducer notes, RetryPolicy retryPolicy, Clock clock, TaskExecutor executor,
+                      NodeDispatcher dispatcher) {
+        this.book = book;
+        this.notes = notes;
+        this.retryPolicy = retryPolicy;
+        this.clock = clock;
+        this.executor = executor;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void execute(TaskAssignment assignment, TaskControl control) throws InterruptedException {
+        run(assignment, control, true);
+    }
+
+    /** @param retryTransient false for a person's single-node retry, which answers at once instead of queueing */
+    void run(TaskAssignment assignment, TaskControl control, boolean retryTransient) {
+        Optional<NodeJob> job = jobFor(assignment);
+        if (job.isEmpty()) {
+            return;
+        }
+        long startNanos = System.nanoTime();
+        try {
+            ProducedNote produced = notes.produce(job.get(), () -> !control.cancelled() && !control.timedOut());
+            long millis = elapsedMillis(startNanos);
+            record(assignment, s -> s.recordSuccess(assignment.nodeId(), assignment.attempt(), produced.note().path(),
+                    produced.note().sizeBytes(), millis, produced.answer().markdown(), produced.answer().model(),
+                    clock.now()));
+        } catch (AgentFailure failure) {
+            failed(assignment, failure.getMessage(), failure.errorType(), failure.isTransient(), failure.retryAfter(),
+                    elapsedMillis(startNanos), retryTransient);
+        } catch (InterruptedException interrupted) {
+            if (control.timedOut()) {
+                Duration limit = book.read(assignment.sessionId(), s -> s.settings().nodeTimeout());
+                failed(assignment, "The agent did not answer within " + limit.toSeconds() + " s", "timeout", true,
+                        Optional.empty(), elapsedMillis(startNanos), retryTransient);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
+            }
+        } catch (VaultException e) {
+            failed(assignment, e.getMessage(), "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT), false,
+                    Optional.empty(), elapsedMillis(startNanos), retryTransient);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "node " + assignment.nodeId() + " failed unexpectedly", e);
+            failed(assignment, "Internal error: " + e, "internal", false, Optional.empty(), elapsedMillis(startNanos),
+                    retryTransient);
+        }
+    }
+
+    private Optional<NodeJob> jobFor(TaskAssignment assignment) {
+        try {
+            return book.read(assignment.sessionId(), session -> {
+                NodeTask task = session.task(assignment.nodeId());
+                if (task.state() != NodeState.RUNNING || task.attempts() != assignment.attempt()) {
+                    return Optional.empty();
+                }
+                Group group = session.group(task.groupId());
+                List<String> questions = session.tasks().stream()
+                        .filter(t -> t.groupId() == group.id())
+                        .map(NodeTask::text)
+                        .limit(64)
+                        .toList();
+                return Optional.of(new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group,
+                        questions));
+            });
+        } catch (SessionNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void failed(TaskAssignment assignment, String message, String errorType, boolean transientFailure,
+                        Optional<Duration> retryAfter, long millis, boolean retryTransient) {
+        Instant now = clock.now();
+        Optional<Duration> delay = transientFailure && retryTransient
+                ? Optional.of(retryPolicy.delayAfter(assignment.attempt(), retryAfter))
+                : Optional.empty();
+        List<SessionEvent> events = record(assignment, s -> s.recordFailure(assignment.nodeId(), assignment.attempt(),
+                message, errorType, transientFailure, millis, delay.map(now::plus), now));
+        if (events.stream().anyMatch(TaskRetryScheduled.class::isInstance)) {
+            executor.schedule(delay.orElseThrow(), dispatcher::pump);
+        }
+    }
+
+    private List<SessionEvent> record(TaskAssignment assignment,
+                                      java.util.function.Function<Session, List<SessionEvent>> outcome) {
+        try {
+            List<SessionEvent> events = book.change(assignment.sessionId(), outcome);
+            if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
+                notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
+            }
+            return events;
+        } catch (SessionConflict | SessionNotFoundException e) {
+            LOG.log(System.Logger.Level.DEBUG, "late result for node " + assignment.nodeId() + " dropped: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static long elapsedMillis(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+    }
+}

@@ -1,0 +1,95 @@
+package org.canvasbatch.application.batch;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.canvasbatch.application.port.out.AgentAnswer;
+import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRequest.NodeContext;
+import org.canvasbatch.application.port.out.AgentRunner;
+import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.Vault.CanvasLink;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.Vault.WrittenNote;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.Group;
+
+/**
+ * Turns one node into one note: gathers its content and context, asks the agent, writes the note and links it into
+ * the canvas. Shared by batch tasks and the single-node retry so both produce the same note at the same place.
+ */
+final class NoteProducer {
+
+    private static final int MAX_RELATED_QUESTIONS = 12;
+
+    private final AgentRunner agents;
+    private final Vault vault;
+    private final Clock clock;
+    /** Canvases read once per batch, not once per node: a 170-node canvas is parsed once. */
+    private final Map<String, Optional<Canvas>> canvases = new ConcurrentHashMap<>();
+
+    NoteProducer(AgentRunner agents, Vault vault, Clock clock) {
+        this.agents = agents;
+        this.vault = vault;
+        this.clock = clock;
+    }
+
+    /** What is known about the node before the agent runs. */
+    record NodeJob(String canvasPath, String nodeId, String nodeText, AgentId agent, Group group,
+                   List<String> groupQuestions) {
+    }
+
+    record ProducedNote(WrittenNote note, AgentAnswer answer) {
+    }
+
+    /**
+     * @param stillWanted false once the task was cancelled or timed out: an answer that arrives anyway (an agent that
+     *                    ignored the interrupt) is not written
+     */
+    ProducedNote produce(NodeJob job, java.util.function.BooleanSupplier stillWanted)
+            throws AgentFailure, InterruptedException {
+        Optional<Canvas> canvas = canvas(job.canvasPath());
+        Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
+        String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
+        List<String> understanding = canvas.map(c -> c.understandingNextTo(job.nodeId())).orElse(List.of());
+        List<String> related = job.groupQuestions().stream()
+                .filter(q -> !q.equals(job.nodeText()))
+                .limit(MAX_RELATED_QUESTIONS)
+                .toList();
+        Group group = job.group();
+        var context = new NodeContext(job.canvasPath(), Canvas.baseName(job.canvasPath()),
+                group == null ? "" : group.name(), group == null ? List.of() : group.terms(), related, understanding);
+        AgentAnswer answer = agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context));
+        if (Thread.currentThread().isInterrupted() || !stillWanted.getAsBoolean()) {
+            throw new InterruptedException("the answer arrived after the task was stopped");
+        }
+        WrittenNote note = vault.writeNote(new NoteDraft(job.canvasPath(), job.nodeId(), job.nodeText(), job.agent(),
+                answer.markdown(), answer.model(), clock.now()));
+        if (canvas.isPresent() && node.isPresent()) {
+            vault.linkIntoCanvas(new CanvasLink(job.canvasPath(), job.nodeId(), note.path(), job.agent()));
+        }
+        return new ProducedNote(note, answer);
+    }
+
+    Optional<Canvas> canvas(String canvasPath) {
+        return canvases.computeIfAbsent(canvasPath, path -> {
+            try {
+                return vault.canvasExists(path) ? Optional.of(vault.readCanvas(path)) : Optional.empty();
+            } catch (VaultException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** A batch ended: write its pending canvas links and let the next batch see the canvas as it is then. */
+    void batchEnded(String canvasPath) {
+        canvases.remove(canvasPath);
+        vault.flush(canvasPath);
+    }
+}

@@ -1,0 +1,55 @@
+package org.canvasbatch.application.batch;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.application.port.in.SessionStatusQuery;
+import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
+import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQuery {
+
+    private final SessionBook book;
+    private final EventLog log;
+
+    ReadingSessions(SessionBook book) {
+        this.book = book;
+        this.log = book.log();
+    }
+
+    @Override
+    public SessionSnapshot status(SessionId sessionId) {
+        return book.read(sessionId, Session::snapshot);
+    }
+
+    @Override
+    public List<SessionSnapshot> sessions() {
+        return book.ids().stream()
+                .flatMap(id -> book.readIfPresent(id, Session::snapshot).stream())
+                .sorted(Comparator.comparing(SessionSnapshot::createdAt).reversed())
+                .toList();
+    }
+
+    @Override
+    public SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
+        // under the session's lock no event can be appended, so the snapshot and the live stream meet exactly
+        return book.read(sessionId, session -> {
+            EventLog.Subscription subscription = log.subscribe(sessionId, listener);
+            return new SessionSubscription(session.snapshot(), log.epoch(), subscription);
+        });
+    }
+
+    @Override
+    public EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit) {
+        long lastSeq = book.read(sessionId, Session::lastSeq);
+        if (!book.contains(sessionId)) {
+            throw new SessionNotFoundException(sessionId);
+        }
+        return new EventPage(log.readAfter(sessionId, Math.max(0, afterSeq), Math.max(1, limit)), lastSeq, log.epoch());
+    }
+}

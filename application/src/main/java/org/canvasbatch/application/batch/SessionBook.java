@@ -1,0 +1,182 @@
+package org.canvasbatch.application.batch;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
+
+/**
+ * The live sessions, each behind its own lock, kept in step with the event log: a change is applied to the aggregate
+ * and appended to the log under the session's lock, so the log's order is the session's order and subscribers see
+ * events in seq order. If the log refuses an append, the session is rebuilt from the log, so memory never runs ahead
+ * of what is stored.
+ */
+final class SessionBook {
+
+    private static final System.Logger LOG = System.getLogger(SessionBook.class.getName());
+
+    private final EventLog log;
+    private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
+    private final Set<SessionId> running = ConcurrentHashMap.newKeySet();
+
+    private static final class Entry {
+        final ReentrantLock lock = new ReentrantLock();
+        Session session;
+
+        Entry(Session session) {
+            this.session = session;
+        }
+    }
+
+    SessionBook(EventLog log) {
+        this.log = log;
+    }
+
+    /** Rebuilds every session the log knows; returns how many were loaded. */
+    int loadAll() {
+        int loaded = 0;
+        for (SessionId id : log.sessionIds()) {
+            List<SessionEvent> history = readAll(id);
+            if (history.isEmpty()) {
+                continue;
+            }
+            try {
+                Session session = Session.fromHistory(history);
+                entries.put(id, new Entry(session));
+                track(session);
+                loaded++;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "session " + id + " could not be rebuilt from its events: " + e.getMessage());
+            }
+        }
+        return loaded;
+    }
+
+    List<SessionEvent> readAll(SessionId id) {
+        List<SessionEvent> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<SessionEvent> page = log.readAfter(id, after, 10_000);
+            if (page.isEmpty()) {
+                return all;
+            }
+            all.addAll(page);
+            after = page.getLast().seq();
+        }
+    }
+
+    void add(Session.Creation creation) {
+        Entry entry = new Entry(creation.session());
+        entry.lock.lock();
+        try {
+            if (entries.putIfAbsent(creation.session().id(), entry) != null) {
+                throw new IllegalStateException("session id " + creation.session().id() + " is taken");
+            }
+            try {
+                log.append(List.of(creation.event()));
+            } catch (RuntimeException e) {
+                entries.remove(creation.session().id());
+                throw e;
+            }
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /** Applies a change and stores its events; returns them. */
+    List<SessionEvent> change(SessionId id, Function<Session, List<SessionEvent>> command) {
+        Entry entry = entry(id);
+        entry.lock.lock();
+        try {
+            List<SessionEvent> events = command.apply(entry.session);
+            if (!events.isEmpty()) {
+                try {
+                    log.append(events);
+                } catch (RuntimeException e) {
+                    entry.session = Session.fromHistory(readAll(id));
+                    throw e;
+                }
+            }
+            track(entry.session);
+            return events;
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /** Reads a session consistently (under its lock). */
+    <T> T read(SessionId id, Function<Session, T> query) {
+        Entry entry = entry(id);
+        entry.lock.lock();
+        try {
+            return query.apply(entry.session);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    <T> Optional<T> readIfPresent(SessionId id, Function<Session, T> query) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        entry.lock.lock();
+        try {
+            return Optional.ofNullable(query.apply(entry.session));
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    boolean contains(SessionId id) {
+        return entries.containsKey(id);
+    }
+
+    Collection<SessionId> ids() {
+        return List.copyOf(entries.keySet());
+    }
+
+    /** Sessions in state running: the only ones the dispatcher looks at. */
+    Collection<SessionId> runningIds() {
+        return List.copyOf(running);
+    }
+
+    void forget(SessionId id) {
+        Entry entry = entries.remove(id);
+        running.remove(id);
+        if (entry != null) {
+            log.delete(id);
+        }
+    }
+
+    EventLog log() {
+        return log;
+    }
+
+    private void track(Session session) {
+        if (session.state() == SessionState.RUNNING) {
+            running.add(session.id());
+        } else {
+            running.remove(session.id());
+        }
+    }
+
+    private Entry entry(SessionId id) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            throw new SessionNotFoundException(id);
+        }
+        return entry;
+    }
+}

@@ -1,0 +1,87 @@
+package org.canvasbatch.application.batch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.canvasbatch.application.port.in.StartSessionUseCase;
+import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.TaskExecutor;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionConflict;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSettings;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/** Starts a pending session: dispatch begins at once and the batch timeout is armed. */
+final class StartingSession implements StartSessionUseCase {
+
+    private static final System.Logger LOG = System.getLogger(StartingSession.class.getName());
+
+    private final SessionBook book;
+    private final NodeDispatcher dispatcher;
+    private final TaskExecutor executor;
+    private final Clock clock;
+    private final AnalyzingCanvas planner;
+    private final NoteProducer notes;
+
+    StartingSession(SessionBook book, NodeDispatcher dispatcher, TaskExecutor executor, Clock clock,
+                    AnalyzingCanvas planner, NoteProducer notes) {
+        this.book = book;
+        this.dispatcher = dispatcher;
+        this.executor = executor;
+        this.clock = clock;
+        this.planner = planner;
+        this.notes = notes;
+    }
+
+    @Override
+    public SessionSnapshot start(StartSessionCommand command) {
+        SessionId id = command.sessionId();
+        book.change(id, session -> session.start(withOverrides(session.settings(), command.maxConcurrent(),
+                command.timeout()), clock.now()));
+        armTimeout(id);
+        dispatcher.pump();
+        LOG.log(System.Logger.Level.INFO, "session " + id + " started");
+        return book.read(id, Session::snapshot);
+    }
+
+    @Override
+    public SessionSnapshot startPlanned(StartPlannedBatchCommand command) {
+        SessionId id = planner.plan(command);
+        return start(new StartSessionCommand(id, command.maxConcurrent(), command.timeout()));
+    }
+
+    /** Arms (or, after a restart, re-arms) the whole-batch timeout of a running session. */
+    void armTimeout(SessionId id) {
+        Optional<Instant> deadline = book.readIfPresent(id, s -> s.startedAt()
+                .map(started -> started.plus(s.settings().batchTimeout())).orElse(null));
+        if (deadline.isEmpty()) {
+            return;
+        }
+        Duration wait = Duration.between(clock.now(), deadline.get());
+        executor.schedule(wait.isNegative() ? Duration.ZERO : wait, () -> timeOut(id));
+    }
+
+    private void timeOut(SessionId id) {
+        try {
+            book.change(id, session -> session.state().isActive() ? session.timeOut(clock.now()) : java.util.List.of());
+        } catch (SessionConflict | org.canvasbatch.application.port.in.SessionNotFoundException e) {
+            return;
+        }
+        dispatcher.interruptAll(id);
+        book.readIfPresent(id, Session::canvasPath).ifPresent(notes::batchEnded);
+        LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
+    }
+
+    private static SessionSettings withOverrides(SessionSettings settings, Optional<Integer> maxConcurrent,
+                                                 Optional<Duration> timeout) {
+        SessionSettings result = settings;
+        if (maxConcurrent.isPresent()) {
+            result = result.withMaxConcurrent(maxConcurrent.get());
+        }
+        if (timeout.isPresent()) {
+            result = result.withBatchTimeout(timeout.get());
+        }
+        return result;
+    }
+}

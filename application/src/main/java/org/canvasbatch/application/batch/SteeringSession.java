@@ -1,0 +1,60 @@
+package org.canvasbatch.application.batch;
+
+import org.canvasbatch.application.port.in.CancelSessionUseCase;
+import org.canvasbatch.application.port.in.ChangeGroupPriorityUseCase;
+import org.canvasbatch.application.port.in.PauseSessionUseCase;
+import org.canvasbatch.application.port.in.ResumeSessionUseCase;
+import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.domain.session.Priority;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/** A person steering a running batch: cancel, pause, resume, reprioritise. */
+final class SteeringSession implements CancelSessionUseCase, PauseSessionUseCase, ResumeSessionUseCase,
+        ChangeGroupPriorityUseCase {
+
+    private static final System.Logger LOG = System.getLogger(SteeringSession.class.getName());
+
+    private final SessionBook book;
+    private final NodeDispatcher dispatcher;
+    private final NoteProducer notes;
+    private final Clock clock;
+
+    SteeringSession(SessionBook book, NodeDispatcher dispatcher, NoteProducer notes, Clock clock) {
+        this.book = book;
+        this.dispatcher = dispatcher;
+        this.notes = notes;
+        this.clock = clock;
+    }
+
+    @Override
+    public SessionSnapshot cancel(SessionId sessionId, String reason) {
+        book.change(sessionId, s -> s.cancel(reason, clock.now()));
+        dispatcher.interruptAll(sessionId);
+        notes.batchEnded(book.read(sessionId, Session::canvasPath));
+        LOG.log(System.Logger.Level.INFO, "session " + sessionId + " cancelled (" + reason + ")");
+        return book.read(sessionId, Session::snapshot);
+    }
+
+    @Override
+    public SessionSnapshot pause(SessionId sessionId, String reason) {
+        book.change(sessionId, s -> s.pause(reason, clock.now()));
+        LOG.log(System.Logger.Level.INFO, "session " + sessionId + " paused");
+        return book.read(sessionId, Session::snapshot);
+    }
+
+    @Override
+    public SessionSnapshot resume(SessionId sessionId, String reason) {
+        book.change(sessionId, s -> s.resume(reason, clock.now()));
+        dispatcher.pump();
+        LOG.log(System.Logger.Level.INFO, "session " + sessionId + " resumed");
+        return book.read(sessionId, Session::snapshot);
+    }
+
+    @Override
+    public SessionSnapshot changePriority(SessionId sessionId, int groupId, Priority priority) {
+        book.change(sessionId, s -> s.changePriority(groupId, priority, clock.now()));
+        return book.read(sessionId, Session::snapshot);
+    }
+}

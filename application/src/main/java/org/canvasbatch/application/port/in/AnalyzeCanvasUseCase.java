@@ -1,0 +1,94 @@
+package org.canvasbatch.application.port.in;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.canvasbatch.application.port.in.InvalidCommandException.FieldError;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/** Groups a canvas's question nodes by topic, picks an agent per group and creates a pending session. */
+public interface AnalyzeCanvasUseCase {
+
+    Analysis analyze(AnalyzeCanvasCommand command);
+
+    int MAX_NODES = 10_000;
+    int MAX_TEXT_BYTES = 64 * 1024;
+    int MAX_ID_LENGTH = 200;
+    Set<String> DEFAULT_COLORS = Set.of("1", "6");
+
+    /**
+     * @param nodes        the nodes to group as the caller sent them; empty means "read the canvas from the vault and take
+     *                     the nodes of {@code targetColors}"
+     * @param maxGroups    upper bound on the number of groups, 1–20
+     * @param autoExecute  start at once, as if confirmed
+     * @param maxConcurrent per-session cap, empty for the server default
+     * @param timeout      whole-batch timeout, empty for the default
+     */
+    record AnalyzeCanvasCommand(String canvasPath, Optional<List<CanvasNode>> nodes, Set<String> targetColors,
+                                int maxGroups, int minNodesPerGroup, AgentChoice agent, boolean autoExecute,
+                                Optional<Integer> maxConcurrent, Optional<Duration> timeout) {
+        public AnalyzeCanvasCommand {
+            targetColors = targetColors == null || targetColors.isEmpty() ? DEFAULT_COLORS : Set.copyOf(targetColors);
+            agent = agent == null ? AgentChoice.AUTO : agent;
+            nodes = nodes == null ? Optional.empty() : nodes.map(List::copyOf);
+            List<FieldError> errors = new ArrayList<>(CanvasPaths.problems("canvas_path", canvasPath));
+            if (maxGroups < 1 || maxGroups > 20) {
+                errors.add(new FieldError("max_groups", "must be between 1 and 20, not " + maxGroups));
+            }
+            if (minNodesPerGroup < 1) {
+                errors.add(new FieldError("min_nodes_per_group", "must be at least 1, not " + minNodesPerGroup));
+            }
+            nodes.ifPresent(list -> errors.addAll(nodeProblems(list)));
+            maxConcurrent.ifPresent(m -> {
+                if (m < 1 || m > 50) {
+                    errors.add(new FieldError("max_concurrent", "must be between 1 and 50, not " + m));
+                }
+            });
+            timeout.ifPresent(t -> {
+                if (t.toSeconds() < 60 || t.toSeconds() > 3600) {
+                    errors.add(new FieldError("timeout", "must be between 60 and 3600 seconds, not " + t.toSeconds()));
+                }
+            });
+            if (!errors.isEmpty()) {
+                throw new InvalidCommandException(errors);
+            }
+        }
+
+        private static List<FieldError> nodeProblems(List<CanvasNode> nodes) {
+            List<FieldError> errors = new ArrayList<>();
+            if (nodes.size() > MAX_NODES) {
+                errors.add(new FieldError("nodes", "has " + nodes.size() + " nodes; the limit is " + MAX_NODES + " per session"));
+                return errors;
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < nodes.size() && errors.size() < 20; i++) {
+                CanvasNode node = nodes.get(i);
+                if (node.id().isBlank()) {
+                    errors.add(new FieldError("nodes[" + i + "].id", "must not be empty"));
+                } else if (node.id().length() > MAX_ID_LENGTH) {
+                    errors.add(new FieldError("nodes[" + i + "].id", "is longer than the limit of " + MAX_ID_LENGTH + " characters"));
+                } else if (!seen.add(node.id())) {
+                    errors.add(new FieldError("nodes[" + i + "].id", "'" + node.id() + "' appears twice"));
+                }
+                if (node.text() != null && node.text().length() * 3L > MAX_TEXT_BYTES
+                        && node.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
+                    errors.add(new FieldError("nodes[" + i + "].text", "is larger than the limit of 64 KiB"));
+                }
+            }
+            return errors;
+        }
+    }
+
+    /**
+     * A created session and what the analysis estimated.
+     *
+     * @param groupEstimates seconds per group id
+     */
+    record Analysis(SessionSnapshot session, long totalEstimatedSeconds, Map<Integer, Long> groupEstimates,
+                    String resourceWarning) {
+    }
+}

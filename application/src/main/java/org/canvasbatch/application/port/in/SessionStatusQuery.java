@@ -1,0 +1,14 @@
+package org.canvasbatch.application.port.in;
+
+import java.util.List;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+public interface SessionStatusQuery {
+
+    /** @throws SessionNotFoundException when the session does not exist (or was forgotten) */
+    SessionSnapshot status(SessionId sessionId);
+
+    /** Every known session, newest first (for the dashboard). */
+    List<SessionSnapshot> sessions();
+}

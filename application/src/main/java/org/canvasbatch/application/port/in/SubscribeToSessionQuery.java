@@ -1,0 +1,36 @@
+package org.canvasbatch.application.port.in;
+
+import java.util.List;
+import java.util.function.Consumer;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/**
+ * Live events of a session without a gap: the listener is registered before the snapshot is taken, under the session's
+ * lock, so the snapshot reflects exactly the events up to {@code snapshot.lastSeq()} and the listener receives exactly
+ * the ones after it. Older events are read with {@link #eventsAfter}.
+ */
+public interface SubscribeToSessionQuery {
+
+    /** @throws SessionNotFoundException for an unknown session */
+    SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener);
+
+    /** The session's history after {@code afterSeq}, up to {@code limit} events (the HTTP events endpoint, replay). */
+    EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit);
+
+    record SessionSubscription(SessionSnapshot snapshot, String epoch, AutoCloseable handle) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                handle.close();
+            } catch (Exception ignored) {
+                // closing a subscription only unregisters a listener; nothing can be lost here
+            }
+        }
+    }
+
+    /** @param lastSeq the session's newest seq at the time of reading */
+    record EventPage(List<SessionEvent> events, long lastSeq, String epoch) {
+    }
+}

@@ -1,0 +1,44 @@
+package org.canvasbatch.application.port.out;
+
+import java.time.Duration;
+
+/**
+ * Runs node tasks off the caller's thread. The core decides what runs and how many at once; an executor only runs
+ * what it is handed, enforces each task's timeout by interrupting it, and can cancel it the same way.
+ */
+public interface TaskExecutor {
+
+    /** Starts {@code work} at once on its own thread; after {@code timeout} it is interrupted as timed out. */
+    RunningTask submit(String name, Duration timeout, TaskWork work);
+
+    /** Runs {@code action} once after {@code delay} (retry backoff wake-ups, batch timeouts, retention sweeps). */
+    Scheduled schedule(Duration delay, Runnable action);
+
+    /**
+     * Stops taking work, lets running tasks finish within {@code grace}, then interrupts them as cancelled.
+     * Returns true if every task ended within the grace period.
+     */
+    boolean shutdown(Duration grace);
+
+    /** The work of one task. It must return promptly once interrupted. */
+    @FunctionalInterface
+    interface TaskWork {
+        void run(TaskControl control) throws InterruptedException;
+    }
+
+    /** Why a task was interrupted, as far as the executor knows. */
+    interface TaskControl {
+        boolean timedOut();
+
+        boolean cancelled();
+    }
+
+    interface RunningTask {
+        /** Interrupts the task as cancelled; a no-op once it ended. */
+        void cancel();
+    }
+
+    interface Scheduled {
+        void cancel();
+    }
+}
