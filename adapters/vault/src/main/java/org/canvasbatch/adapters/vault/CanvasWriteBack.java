@@ -1,5 +1,6 @@
 package org.canvasbatch.adapters.vault;
 
+import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -156,7 +157,8 @@ final class CanvasWriteBack {
                     return;
                 }
             }
-            LOG.log(INFO, "Linked {0} note(s) into ''{1}''{2}{3}.", merge.added(), canvas.path(),
+            boolean eventful = merge.added() > 0 || merge.sourceGone() > 0;
+            LOG.log(eventful ? INFO : DEBUG, "Linked {0} note(s) into ''{1}''{2}{3}.", merge.added(), canvas.path(),
                     merge.alreadyLinked() == 0 ? "" : ", " + merge.alreadyLinked() + " already linked",
                     merge.sourceGone() == 0 ? "" : ", " + merge.sourceGone() + " skipped: source node deleted");
             if (merge.added() > 0) {
