@@ -49,7 +49,7 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline) {
         } catch (NoSuchFileException e) {
             throw new VaultException(NOT_FOUND, path, "The canvas '" + path + "' does not exist in the vault.");
         } catch (IOException e) {
-            throw new VaultException(IO, path, "Cannot read the canvas '" + path + "': " + e.getMessage(), e);
+            throw new VaultException(IO, path, "Cannot read the canvas '" + path + "': " + DiskProblem.describe(e) + ".", e);
         }
         if (bytes.length > maxBytes) {
             throw tooLarge(path, bytes.length, maxBytes);

@@ -45,7 +45,8 @@ import org.canvasbatch.application.port.out.VaultException;
  * <p>Ids are derived from (source node, agent), so a retry or a restart never adds a link twice. A link whose source
  * node the user has deleted meanwhile is dropped. A canvas that cannot be read at write time (broken JSON, the user in
  * the middle of a sync) is never overwritten: its links stay waiting and are tried again with the next link or flush;
- * whatever still waits at {@link #close} is dropped with one log line. A deleted canvas drops its links.
+ * whatever still waits at {@link #close} is dropped with one log line. A deleted canvas drops its links, and so does
+ * one that the links would push over the size limit.
  */
 final class CanvasWriteBack {
 
@@ -150,10 +151,14 @@ final class CanvasWriteBack {
             if (merge.added() > 0) {
                 try {
                     save(canvas, merge.result());
-                } catch (IOException | VaultException e) {
+                } catch (IOException e) {
                     pending.putBack(batch);
-                    LOG.log(WARNING, "Could not link {0} note(s) into ''{1}'' yet: {2}", batch.size(),
-                            canvas.path(), e.getMessage());
+                    LOG.log(WARNING, "Could not link {0} note(s) into ''{1}'' yet: {2}.", batch.size(),
+                            canvas.path(), DiskProblem.describe(e));
+                    return;
+                } catch (VaultException e) {
+                    // Too large with the links: it would be too large on every later try as well.
+                    LOG.log(WARNING, "Dropped {0} note link(s): {1}", batch.size(), e.getMessage());
                     return;
                 }
             }
@@ -258,10 +263,12 @@ final class CanvasWriteBack {
             }
         }
 
+        /** The write starts now: a link arriving while it runs waits a full interval, not less. */
         void scheduledRan() {
             guard.lock();
             try {
                 scheduled = null;
+                lastWrite = clock.instant();
             } finally {
                 guard.unlock();
             }

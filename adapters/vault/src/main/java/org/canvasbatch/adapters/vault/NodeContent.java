@@ -70,7 +70,7 @@ final class NodeContent {
             throw missing(node, path);
         } catch (IOException e) {
             throw new VaultException(IO, path, "Cannot read '" + path + "' of node '" + node.id() + "': "
-                    + e.getMessage(), e);
+                    + DiskProblem.describe(e) + ".", e);
         }
         boolean truncated = head.length > MAX_TEXT_BYTES;
         String text = decodeText(head, truncated ? MAX_TEXT_BYTES : head.length, !truncated);

@@ -76,7 +76,7 @@ final class NoteWriter {
                     AtomicFiles.write(note.absolute(), bytes, false);
                 } catch (IOException e) {
                     throw new VaultException(IO, note.relative(),
-                            "Cannot write the note '" + note.relative() + "': " + e.getMessage(), e);
+                            "Cannot write the note '" + note.relative() + "': " + DiskProblem.describe(e) + ".", e);
                 }
                 owners.put(owner, name);
                 return new WrittenNote(note.relative(), bytes.length);
@@ -137,7 +137,7 @@ final class NoteWriter {
                 }
             } catch (IOException e) {
                 throw new VaultException(IO, folder.relative(),
-                        "Cannot list the notes folder '" + folder.relative() + "': " + e.getMessage(), e);
+                        "Cannot list the notes folder '" + folder.relative() + "': " + DiskProblem.describe(e) + ".", e);
             }
             return found;
         }

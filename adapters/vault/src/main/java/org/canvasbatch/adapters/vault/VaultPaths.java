@@ -109,7 +109,7 @@ final class VaultPaths {
         } catch (NoSuchFileException e) {
             throw outside(relative, "'" + relative + "' goes through a broken symbolic link.");
         } catch (IOException e) {
-            throw new VaultException(IO, relative, "Cannot check where '" + relative + "' leads: " + e.getMessage(), e);
+            throw new VaultException(IO, relative, "Cannot check where '" + relative + "' leads: " + DiskProblem.describe(e) + ".", e);
         }
         if (!real.startsWith(realRoot)) {
             throw outside(relative, "'" + relative + "' leads outside the vault through a symbolic link.");

@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,8 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultException.Reason;
 import org.canvasbatch.domain.agent.AgentId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -175,6 +178,18 @@ class NoteWritingTest {
         for (int i = 0; i < nodes; i++) {
             assertThat(Files.readString(root.resolve(results.get(i).get().path()))).endsWith("answer for node-" + i + "\n");
         }
+    }
+
+    @Test
+    void aDiskProblemIsDescribedWithoutTheServersOwnPaths() throws IOException {
+        Files.writeString(root.resolve(NOTES), "a file where the notes folder should be");
+
+        VaultException error = catchThrowableOfType(VaultException.class,
+                () -> vault.writeNote(draft("q1", "什么是幂集", AgentId.ORAL_EXPLANATION, "body")));
+
+        assertThat(error.reason()).isEqualTo(Reason.IO);
+        assertThat(error.getMessage()).isEqualTo("Cannot write the note '" + NOTES
+                + "/什么是幂集 (oral-explanation).md': a file is in the way where a folder should be.");
     }
 
     @Test
