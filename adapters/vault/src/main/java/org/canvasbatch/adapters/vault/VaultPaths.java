@@ -43,10 +43,6 @@ final class VaultPaths {
         }
     }
 
-    Path root() {
-        return root;
-    }
-
     VaultFile resolve(String vaultPath) {
         String relative = normalise(vaultPath);
         Path absolute;
@@ -60,11 +56,6 @@ final class VaultPaths {
         }
         requireRealPathInside(relative, absolute);
         return new VaultFile(relative, absolute);
-    }
-
-    /** The vault-relative form of a path already known to be under the root, with forward slashes. */
-    String relativize(Path inside) {
-        return root.relativize(inside).toString().replace(inside.getFileSystem().getSeparator(), "/");
     }
 
     static String normalise(String vaultPath) {
