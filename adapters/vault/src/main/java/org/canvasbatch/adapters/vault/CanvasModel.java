@@ -1,0 +1,93 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.canvasbatch.adapters.vault.CanvasFile.invalid;
+
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasEdge;
+import org.canvasbatch.domain.canvas.CanvasNode;
+
+/**
+ * JSON Canvas 1.0 to the domain's {@link Canvas}. Strict where a mistake would mislead the batch (ids, edges that point
+ * nowhere), lenient where Obsidian itself is (missing colour or size, numbers written as integers or decimals, node
+ * types it does not know).
+ */
+final class CanvasModel {
+
+    private CanvasModel() {
+    }
+
+    static Canvas toCanvas(CanvasFile canvas) {
+        String path = canvas.path();
+        List<CanvasNode> nodes = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        int position = 0;
+        for (JsonValue value : canvas.nodes()) {
+            position++;
+            if (!(value instanceof JsonObject node)) {
+                throw invalid(path, "The canvas '" + path + "' has a node that is " + CanvasFile.kind(value)
+                        + " instead of an object (node #" + position + ").");
+            }
+            String id = string(node, "id");
+            if (id == null || id.isBlank()) {
+                throw invalid(path, "The canvas '" + path + "' has a node without an id (node #" + position + ").");
+            }
+            if (!ids.add(id)) {
+                throw invalid(path, "The canvas '" + path + "' has more than one node with the id '" + id + "'.");
+            }
+            nodes.add(new CanvasNode(id, string(node, "type"), string(node, "text"), string(node, "file"),
+                    string(node, "url"), string(node, "label"), string(node, "color"),
+                    number(node, "x"), number(node, "y"), number(node, "width"), number(node, "height")));
+        }
+        List<CanvasEdge> edges = new ArrayList<>();
+        position = 0;
+        for (JsonValue value : canvas.edges()) {
+            position++;
+            if (!(value instanceof JsonObject edge)) {
+                throw invalid(path, "The canvas '" + path + "' has an edge that is " + CanvasFile.kind(value)
+                        + " instead of an object (edge #" + position + ").");
+            }
+            String id = string(edge, "id");
+            if (id == null || id.isBlank()) {
+                throw invalid(path, "The canvas '" + path + "' has an edge without an id (edge #" + position + ").");
+            }
+            String from = string(edge, "fromNode");
+            String to = string(edge, "toNode");
+            for (String end : new String[] {from, to}) {
+                if (end == null) {
+                    throw invalid(path, "The canvas '" + path + "' has an edge '" + id
+                            + "' that does not say which nodes it joins.");
+                }
+                if (!ids.contains(end)) {
+                    throw invalid(path, "The canvas '" + path + "' has an edge '" + id + "' to the node '" + end
+                            + "', which is not in the canvas.");
+                }
+            }
+            edges.add(new CanvasEdge(id, from, to, string(edge, "label")));
+        }
+        return new Canvas(path, nodes, edges);
+    }
+
+    /** A string field; a number where a string belongs (some tools write colours that way) is taken as its text. */
+    static String string(JsonObject object, String field) {
+        JsonValue value = object.get(field);
+        if (value instanceof JsonString s) {
+            return s.getString();
+        }
+        if (value instanceof JsonNumber n) {
+            return n.toString();
+        }
+        return null;
+    }
+
+    static double number(JsonObject object, String field) {
+        return object.get(field) instanceof JsonNumber n ? n.doubleValue() : 0;
+    }
+}

@@ -1,0 +1,94 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.canvasbatch.application.port.out.VaultException.Reason.INVALID_CANVAS;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasNode;
+
+/**
+ * The learner's Obsidian vault on disk: JSON Canvas files to read, Markdown notes to write, canvases to link the notes
+ * into. Every path is relative to the vault root and is refused with {@code OUTSIDE_VAULT} if it would lead out of it,
+ * symbolic links included. Safe for many agents finishing at once. {@link #close} writes the links still waiting.
+ */
+public final class FileVault implements Vault, AutoCloseable {
+
+    private final VaultPaths paths;
+    private final VaultOptions options;
+    private final NodeContent content;
+    private final NoteWriter notes;
+    private final CanvasWriteBack writeBack;
+
+    /**
+     * @param root    the vault's folder; must exist
+     * @param clock   times the coalescing of canvas writes
+     */
+    public FileVault(Path root, VaultOptions options, Clock clock) {
+        this(root, options, clock, canvasPath -> { });
+    }
+
+    /** @param afterCanvasWrite told the vault-relative path of each canvas right after a write-back changed it */
+    FileVault(Path root, VaultOptions options, Clock clock, Consumer<String> afterCanvasWrite) {
+        Objects.requireNonNull(root, "root");
+        this.options = Objects.requireNonNull(options, "options");
+        this.paths = new VaultPaths(root);
+        this.content = new NodeContent(paths);
+        this.notes = new NoteWriter(paths);
+        this.writeBack = new CanvasWriteBack(paths, options, Objects.requireNonNull(clock, "clock"),
+                Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"));
+    }
+
+    @Override
+    public Canvas readCanvas(String canvasPath) throws VaultException {
+        VaultFile file = paths.resolve(canvasPath);
+        if (!file.relative().endsWith(".canvas")) {
+            throw new VaultException(INVALID_CANVAS, file.relative(),
+                    "'" + file.relative() + "' is not a canvas: its name does not end in .canvas.");
+        }
+        return CanvasModel.toCanvas(CanvasFile.read(file, options.maxCanvasBytes()));
+    }
+
+    @Override
+    public boolean canvasExists(String canvasPath) {
+        return Files.isRegularFile(paths.resolve(canvasPath).absolute());
+    }
+
+    @Override
+    public String contentOf(String canvasPath, CanvasNode node) throws VaultException {
+        Objects.requireNonNull(node, "node");
+        paths.resolve(canvasPath);
+        return content.of(node);
+    }
+
+    @Override
+    public WrittenNote writeNote(NoteDraft draft) throws VaultException {
+        return notes.write(Objects.requireNonNull(draft, "draft"));
+    }
+
+    /** Does nothing when write-back is switched off. */
+    @Override
+    public void linkIntoCanvas(CanvasLink link) {
+        if (options.writeBack()) {
+            writeBack.submit(link);
+        }
+    }
+
+    @Override
+    public void flush(String canvasPath) {
+        if (options.writeBack()) {
+            writeBack.flush(canvasPath);
+        }
+    }
+
+    /** Writes every link still waiting and stops the background writer. A link made afterwards is written at once. */
+    @Override
+    public void close() {
+        writeBack.close();
+    }
+}

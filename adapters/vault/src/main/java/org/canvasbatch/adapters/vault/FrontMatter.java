@@ -1,0 +1,139 @@
+package org.canvasbatch.adapters.vault;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+
+/**
+ * The YAML front matter of a note: written with every value double-quoted (so a colon, a quote or a leading
+ * {@code -} in a model name or path cannot change its meaning), and read back to learn which node and agent a note
+ * file belongs to.
+ */
+final class FrontMatter {
+
+    static final String SOURCE_NODE = "source_node";
+    static final String AGENT = "agent";
+    private static final int HEAD_BYTES = 8 * 1024;
+
+    private FrontMatter() {
+    }
+
+    static String render(NoteDraft draft) {
+        String model = draft.model() == null || draft.model().isBlank() ? "unknown" : draft.model();
+        StringBuilder out = new StringBuilder(draft.markdown().length() + 256);
+        out.append("---\n");
+        field(out, "source_canvas", VaultPaths.normalise(draft.canvasPath()));
+        field(out, SOURCE_NODE, draft.nodeId());
+        field(out, AGENT, draft.agent().wireName());
+        // Instant prints UTC with a Z; milliseconds are plenty for a note.
+        field(out, "generated_at", draft.generatedAt().truncatedTo(ChronoUnit.MILLIS).toString());
+        field(out, "model", model);
+        out.append("---\n\n");
+        out.append(draft.markdown().startsWith("\uFEFF") ? draft.markdown().substring(1) : draft.markdown());
+        if (!draft.markdown().endsWith("\n")) {
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void field(StringBuilder out, String key, String value) {
+        out.append(key).append(": ").append(quote(value)).append('\n');
+    }
+
+    static String quote(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        value.codePoints().forEach(cp -> {
+            switch (cp) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF
+                            || Character.getType(cp) == Character.SURROGATE) {
+                        out.append(String.format("\\u%04x", cp));
+                    } else {
+                        out.appendCodePoint(cp);
+                    }
+                }
+            }
+        });
+        return out.append('"').toString();
+    }
+
+    /**
+     * The front matter's simple {@code key: value} fields, or an empty map when the file has none or is not a plain
+     * file (a symbolic link is never followed: it could lead out of the vault).
+     */
+    static Map<String, String> readFields(Path file) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Map.of();
+        }
+        String head;
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            head = new String(in.readNBytes(HEAD_BYTES), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return Map.of();
+        }
+        String[] lines = head.split("\r?\n", -1);
+        if (lines.length == 0 || !lines[0].strip().equals("---")) {
+            return Map.of();
+        }
+        Map<String, String> fields = new HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.strip().equals("---")) {
+                return fields;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0 && !Character.isWhitespace(line.charAt(0))) {
+                fields.put(line.substring(0, colon).strip(), unquote(line.substring(colon + 1).strip()));
+            }
+        }
+        return Map.of();
+    }
+
+    static String unquote(String raw) {
+        if (raw.length() >= 2 && raw.startsWith("'") && raw.endsWith("'")) {
+            return raw.substring(1, raw.length() - 1).replace("''", "'");
+        }
+        if (raw.length() < 2 || !raw.startsWith("\"") || !raw.endsWith("\"")) {
+            return raw;
+        }
+        String body = raw.substring(1, raw.length() - 1);
+        StringBuilder out = new StringBuilder(body.length());
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c != '\\' || i + 1 == body.length()) {
+                out.append(c);
+                continue;
+            }
+            char escaped = body.charAt(++i);
+            switch (escaped) {
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                case 't' -> out.append('\t');
+                case '0' -> out.append('\0');
+                case 'u', 'x', 'U' -> {
+                    int digits = escaped == 'x' ? 2 : escaped == 'u' ? 4 : 8;
+                    try {
+                        out.appendCodePoint(Integer.parseInt(body.substring(i + 1, i + 1 + digits), 16));
+                        i += digits;
+                    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                        out.append(escaped);
+                    }
+                }
+                default -> out.append(escaped);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,161 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.Vault.WrittenNote;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.Canvas;
+
+/**
+ * Writes notes into {@code {canvas dir}/{canvas name}-notes/}, one file per node and agent.
+ *
+ * <p>Which file belongs to which node and agent is read from the notes' own front matter ({@code source_node},
+ * {@code agent}), indexed once per folder, so that:
+ * <ul>
+ *   <li>a re-run overwrites the note it wrote before, even when the node's text (hence its name) changed since;</li>
+ *   <li>when another node's note, or a file the user wrote, already holds the name, the note is called
+ *       {@code {text} ~{8 hex digits of SHA-256(node id)} ({agent}).md} instead: decided by the files on disk, so
+ *       the same on every run, and nothing that is not this node's is ever overwritten.</li>
+ * </ul>
+ * Choosing a name and writing it happen under one lock per folder, so two colliding nodes finishing together cannot
+ * both take the same name.
+ */
+final class NoteWriter {
+
+    private static final int SHORT_HASH = 8;
+    private static final int LONG_HASH = 16;
+
+    private final VaultPaths paths;
+    private final Map<String, NotesFolder> folders = new ConcurrentHashMap<>();
+
+    NoteWriter(VaultPaths paths) {
+        this.paths = paths;
+    }
+
+    WrittenNote write(NoteDraft draft) {
+        VaultFile canvas = paths.resolve(draft.canvasPath());
+        int slash = canvas.relative().lastIndexOf('/');
+        String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
+        String folder = dir + Canvas.baseName(canvas.relative()) + "-notes";
+        VaultFile checked = paths.resolve(folder);
+        return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked)).write(draft);
+    }
+
+    private final class NotesFolder {
+
+        private final VaultFile folder;
+        private final ReentrantLock lock = new ReentrantLock();
+        /** (node id, agent) to file name; null until the folder was first looked at. */
+        private Map<Owner, String> owners;
+
+        NotesFolder(VaultFile folder) {
+            this.folder = folder;
+        }
+
+        WrittenNote write(NoteDraft draft) {
+            Owner owner = new Owner(draft.nodeId(), draft.agent().wireName());
+            lock.lock();
+            try {
+                String name = nameFor(owner, draft);
+                VaultFile note = paths.resolve(folder.relative() + "/" + name);
+                byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
+                try {
+                    Files.createDirectories(folder.absolute());
+                    AtomicFiles.write(note.absolute(), bytes, false);
+                } catch (IOException e) {
+                    throw new VaultException(IO, note.relative(),
+                            "Cannot write the note '" + note.relative() + "': " + DiskProblem.describe(e) + ".", e);
+                }
+                owners.put(owner, name);
+                return new WrittenNote(note.relative(), bytes.length);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private String nameFor(Owner owner, NoteDraft draft) {
+            if (owners == null) {
+                owners = scan();
+            }
+            String known = owners.get(owner);
+            if (known != null && owner.owns(folder.absolute().resolve(known))) {
+                return known;
+            }
+            owners.remove(owner);
+            String base = NoteNames.base(draft.nodeText(), draft.nodeId());
+            String plain = NoteNames.fileName(base, draft.agent());
+            if (isFreeFor(owner, plain)) {
+                return plain;
+            }
+            String hashed = NoteNames.disambiguatedFileName(base, draft.nodeId(), draft.agent(), SHORT_HASH);
+            if (isFreeFor(owner, hashed)) {
+                return hashed;
+            }
+            String longer = NoteNames.disambiguatedFileName(base, draft.nodeId(), draft.agent(), LONG_HASH);
+            if (isFreeFor(owner, longer)) {
+                return longer;
+            }
+            throw new VaultException(IO, folder.relative() + "/" + plain, "Cannot name the note of node '"
+                    + draft.nodeId() + "': '" + folder.relative() + "/" + longer + "' and two shorter names are "
+                    + "taken by files that belong to other nodes.");
+        }
+
+        private boolean isFreeFor(Owner owner, String name) {
+            boolean heldByAnother = owners.entrySet().stream()
+                    .anyMatch(e -> e.getValue().equals(name) && !e.getKey().equals(owner));
+            if (heldByAnother) {
+                return false;
+            }
+            Path file = folder.absolute().resolve(name);
+            return !Files.exists(file, LinkOption.NOFOLLOW_LINKS) || owner.owns(file);
+        }
+
+        private Map<Owner, String> scan() {
+            Map<Owner, String> found = new HashMap<>();
+            if (!Files.isDirectory(folder.absolute(), LinkOption.NOFOLLOW_LINKS)) {
+                return found;
+            }
+            try (DirectoryStream<Path> notes = Files.newDirectoryStream(folder.absolute(), "*.md")) {
+                for (Path note : notes) {
+                    Owner owner = Owner.of(FrontMatter.readFields(note));
+                    if (owner != null) {
+                        // Two files of one node (copied by hand?): take the same one whatever the listing order.
+                        found.merge(owner, note.getFileName().toString(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                    }
+                }
+            } catch (IOException e) {
+                throw new VaultException(IO, folder.relative(),
+                        "Cannot list the notes folder '" + folder.relative() + "': " + DiskProblem.describe(e) + ".", e);
+            }
+            return found;
+        }
+    }
+
+    private record Owner(String nodeId, String agent) {
+
+        static Owner of(Map<String, String> frontMatter) {
+            String node = frontMatter.get(FrontMatter.SOURCE_NODE);
+            String agent = frontMatter.get(FrontMatter.AGENT);
+            if (node == null || agent == null) {
+                return null;
+            }
+            return new Owner(node, AgentId.fromWireName(agent).map(AgentId::wireName).orElse(agent));
+        }
+
+        boolean owns(Path file) {
+            return equals(of(FrontMatter.readFields(file)));
+        }
+    }
+}

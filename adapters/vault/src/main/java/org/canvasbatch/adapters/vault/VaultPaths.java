@@ -1,0 +1,117 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
+import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE_VAULT;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.canvasbatch.application.port.out.VaultException;
+
+/**
+ * The sandbox: turns a vault-relative path into a file that is inside the vault root, or refuses it.
+ *
+ * <p>The text is checked first (no {@code ..}, nothing absolute, no NUL, no backslash, which Windows would read as a
+ * separator), then the disk: the deepest part of the path that exists is resolved through its symbolic links and must
+ * still lie under the root's real path. What does not exist yet cannot be a link, so nothing created below it leaves
+ * the vault either. (A link swapped in between the check and the use is not defended against: the vault belongs to the
+ * user who runs the server.)
+ */
+final class VaultPaths {
+
+    private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
+
+    private final Path root;
+    private final Path realRoot;
+
+    VaultPaths(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("The vault root " + root + " is not a folder.");
+        }
+        this.root = root.toAbsolutePath().normalize();
+        try {
+            this.realRoot = this.root.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot resolve the vault root " + root, e);
+        }
+    }
+
+    VaultFile resolve(String vaultPath) {
+        String relative = normalise(vaultPath);
+        Path absolute;
+        try {
+            absolute = root.resolve(relative).normalize();
+        } catch (InvalidPathException e) {
+            throw outside(vaultPath, "'" + printable(vaultPath) + "' is not a valid file path.");
+        }
+        if (!absolute.startsWith(root)) {
+            throw outside(vaultPath, "'" + printable(vaultPath) + "' is outside the vault.");
+        }
+        requireRealPathInside(relative, absolute);
+        return new VaultFile(relative, absolute);
+    }
+
+    static String normalise(String vaultPath) {
+        if (vaultPath == null || vaultPath.isBlank()) {
+            throw outside(vaultPath, "No path was given: give a path relative to the vault, e.g. 'folder/name.canvas'.");
+        }
+        if (vaultPath.indexOf('\0') >= 0) {
+            throw outside(vaultPath, "The path '" + printable(vaultPath) + "' contains a NUL character.");
+        }
+        if (vaultPath.indexOf('\\') >= 0) {
+            throw outside(vaultPath, "The path '" + vaultPath + "' contains a backslash; vault paths use '/'.");
+        }
+        if (vaultPath.startsWith("/") || DRIVE.matcher(vaultPath).matches()) {
+            throw outside(vaultPath, "The path '" + vaultPath + "' is absolute; give it relative to the vault.");
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : vaultPath.split("/")) {
+            if (segment.equals("..")) {
+                throw outside(vaultPath, "The path '" + vaultPath + "' contains '..'; it must stay inside the vault.");
+            }
+            if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.add(segment);
+            }
+        }
+        if (segments.isEmpty()) {
+            throw outside(vaultPath, "The path '" + vaultPath + "' names no file inside the vault.");
+        }
+        return String.join("/", segments);
+    }
+
+    private void requireRealPathInside(String relative, Path absolute) {
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            throw outside(relative, "'" + relative + "' is outside the vault.");
+        }
+        Path real;
+        try {
+            real = existing.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw outside(relative, "'" + relative + "' goes through a broken symbolic link.");
+        } catch (IOException e) {
+            throw new VaultException(IO, relative, "Cannot check where '" + relative + "' leads: " + DiskProblem.describe(e) + ".", e);
+        }
+        if (!real.startsWith(realRoot)) {
+            throw outside(relative, "'" + relative + "' leads outside the vault through a symbolic link.");
+        }
+    }
+
+    private static VaultException outside(String path, String message) {
+        return new VaultException(OUTSIDE_VAULT, path, message);
+    }
+
+    private static String printable(String path) {
+        return path == null ? "" : path.replace("\0", "\\0");
+    }
+}

@@ -1,0 +1,128 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultException.Reason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every way a canvas can be unreadable gives a message for a person that names the file and the problem. */
+class BadCanvasTest {
+
+    private static final String PATH = "课程/坏的.canvas";
+
+    @TempDir
+    Path root;
+    FileVault vault;
+
+    @BeforeEach
+    void openVault() throws IOException {
+        Files.createDirectories(root.resolve("课程"));
+        vault = new FileVault(root, VaultOptions.defaults().withMaxCanvasBytes(1024), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void closeVault() {
+        vault.close();
+    }
+
+    @Test
+    void missingFileIsNotFound() {
+        VaultException error = readFails();
+
+        assertThat(error.reason()).isEqualTo(Reason.NOT_FOUND);
+        assertThat(error.getMessage()).isEqualTo("The canvas '课程/坏的.canvas' does not exist in the vault.");
+        assertThat(error.path()).isEqualTo(PATH);
+    }
+
+    @Test
+    void aFolderIsNotACanvas() throws IOException {
+        Files.createDirectories(root.resolve(PATH));
+
+        VaultException error = readFails();
+
+        assertThat(error.reason()).isEqualTo(Reason.NOT_FOUND);
+        assertThat(error.getMessage()).contains(PATH, "is a folder");
+    }
+
+    @Test
+    void aFileThatIsNotACanvasIsRefused() throws IOException {
+        Files.writeString(root.resolve("课程/笔记.md"), "{}");
+
+        VaultException error = catchThrowableOfType(VaultException.class, () -> vault.readCanvas("课程/笔记.md"));
+
+        assertThat(error.reason()).isEqualTo(Reason.INVALID_CANVAS);
+        assertThat(error.getMessage()).contains("课程/笔记.md", "does not end in .canvas");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "empty file           | ``                                   | is empty",
+            "blank file           | `  \n\t `                            | is empty",
+            "invalid JSON         | `{\"nodes\": [\n  {\"id\": \"a\",,}]}` | is not valid JSON near line 2",
+            "cut-off JSON         | `{\"nodes\": [`                       | is not valid JSON",
+            "trailing garbage     | `{\"nodes\": []} x`                   | is not valid JSON",
+            "array root           | `[1, 2]`                             | its top level is a list, not an object",
+            "string root          | `\"canvas\"`                         | its top level is a string, not an object",
+            "nodes not a list     | `{\"nodes\": {\"a\": 1}}`             | \"nodes\" is an object, not a list",
+            "edges not a list     | `{\"nodes\": [], \"edges\": 3}`        | \"edges\" is a number, not a list",
+            "node not an object   | `{\"nodes\": [\"a\"]}`                | has a node that is a string instead of an object (node #1)",
+            "node without id      | `{\"nodes\": [{\"id\": \"a\"}, {\"type\": \"text\"}]}` | has a node without an id (node #2)",
+            "node with blank id   | `{\"nodes\": [{\"id\": \" \"}]}`      | has a node without an id (node #1)",
+            "duplicate node ids   | `{\"nodes\": [{\"id\": \"q1\"}, {\"id\": \"q1\"}]}` | has more than one node with the id 'q1'",
+            "edge to missing node | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"id\": \"e9\", \"fromNode\": \"a\", \"toNode\": \"gone\"}]}` | has an edge 'e9' to the node 'gone', which is not in the canvas",
+            "edge without ends    | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"id\": \"e9\", \"fromNode\": \"a\"}]}` | edge 'e9' that does not say which nodes it joins",
+            "edge without id      | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"fromNode\": \"a\", \"toNode\": \"a\"}]}` | has an edge without an id (edge #1)"})
+    void invalidCanvasesAreRefusedWithAMessageNamingFileAndProblem(String name, String content, String problem)
+            throws IOException {
+        Files.writeString(root.resolve(PATH), content);
+
+        VaultException error = readFails();
+
+        assertThat(error.reason()).isEqualTo(Reason.INVALID_CANVAS);
+        assertThat(error.getMessage()).contains("'" + PATH + "'", problem);
+        assertThat(error.getMessage()).doesNotContain("Exception", "jakarta", "parsson", "token");
+        assertThat(error.path()).isEqualTo(PATH);
+    }
+
+    @Test
+    void aCanvasAboveTheSizeLimitIsTooLarge() throws IOException {
+        Files.writeString(root.resolve(PATH), "{\"nodes\": [], \"pad\": \"" + "x".repeat(2000) + "\"}");
+
+        VaultException error = readFails();
+
+        assertThat(error.reason()).isEqualTo(Reason.TOO_LARGE);
+        assertThat(error.getMessage()).isEqualTo(
+                "The canvas '课程/坏的.canvas' is 2024 bytes, more than the limit of 1024 bytes.");
+    }
+
+    @Test
+    void theDefaultLimitIsTwentyMebibytesAndSaysSo() throws IOException {
+        vault.close();
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
+        byte[] big = new byte[21 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        big[0] = '{';
+        big[big.length - 1] = '}';
+        Files.write(root.resolve(PATH), big);
+
+        VaultException error = readFails();
+
+        assertThat(error.reason()).isEqualTo(Reason.TOO_LARGE);
+        assertThat(error.getMessage()).contains("is 21.0 MiB, more than the limit of 20.0 MiB");
+    }
+
+    private VaultException readFails() {
+        return catchThrowableOfType(VaultException.class, () -> vault.readCanvas(PATH));
+    }
+}

@@ -1,0 +1,232 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.Vault.WrittenNote;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultException.Reason;
+import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NoteWritingTest {
+
+    private static final Instant AT = Instant.parse("2026-11-26T12:00:00.123456Z");
+    private static final String NOTES = "数学/离散数学-notes";
+
+    @TempDir
+    Path root;
+    FileVault vault;
+
+    @BeforeEach
+    void openVault() {
+        Fixtures.copyVaultTo(root);
+        vault = open();
+    }
+
+    @AfterEach
+    void closeVault() {
+        vault.close();
+    }
+
+    @Test
+    void writesTheNoteBesideTheCanvasWithFrontMatter() throws IOException {
+        WrittenNote note = vault.writeNote(draft("01000c386bbc4", "什么是逆否命题", AgentId.ORAL_EXPLANATION,
+                "## 逆否命题\n\n原命题与逆否命题同真同假。"));
+
+        assertThat(note.path()).isEqualTo(NOTES + "/什么是逆否命题 (oral-explanation).md");
+        Path file = root.resolve(note.path());
+        assertThat(note.sizeBytes()).isEqualTo(Files.size(file));
+        assertThat(Files.readString(file)).isEqualTo("""
+                ---
+                source_canvas: "数学/离散数学.canvas"
+                source_node: "01000c386bbc4"
+                agent: "oral-explanation"
+                generated_at: "2026-11-26T12:00:00.123Z"
+                model: "offline"
+                ---
+
+                ## 逆否命题
+
+                原命题与逆否命题同真同假。
+                """);
+    }
+
+    @Test
+    void frontMatterValuesAreQuotedSafelyForYaml() throws IOException {
+        NoteDraft tricky = new NoteDraft("数学/离散数学.canvas", "id: \"x\"\\y", "what is x", AgentId.MEMORY_ANCHOR,
+                "body", "openai: \"gpt-4o\"\n- mini # not a comment", AT);
+
+        String text = Files.readString(root.resolve(vault.writeNote(tricky).path()));
+
+        assertThat(text).contains("\nsource_node: \"id: \\\"x\\\"\\\\y\"\n",
+                "\nmodel: \"openai: \\\"gpt-4o\\\"\\n- mini # not a comment\"\n");
+        assertThat(FrontMatter.readFields(root.resolve(vault.writeNote(tricky).path())))
+                .containsEntry("source_node", "id: \"x\"\\y")
+                .containsEntry("model", "openai: \"gpt-4o\"\n- mini # not a comment");
+    }
+
+    @Test
+    void aCanvasAtTheVaultRootGetsItsNotesFolderThere() throws IOException {
+        Files.writeString(root.resolve("Inbox.canvas"), "{\"nodes\": []}");
+
+        WrittenNote note = vault.writeNote(new NoteDraft("Inbox.canvas", "n1", "what is a ring", AgentId.EXAMPLE_TEACHING,
+                "body", null, AT));
+
+        assertThat(note.path()).isEqualTo("Inbox-notes/what is a ring (example-teaching).md");
+        assertThat(Files.readString(root.resolve(note.path()))).contains("model: \"unknown\"");
+    }
+
+    @Test
+    void reRunningTheSameNodeAndAgentOverwritesTheSameFile() throws IOException {
+        WrittenNote first = vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "first answer"));
+        WrittenNote second = vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "second answer"));
+
+        assertThat(second.path()).isEqualTo(first.path());
+        assertThat(Files.readString(root.resolve(second.path()))).endsWith("second answer\n");
+        assertThat(notesFolder()).containsExactly("什么是等价关系 (oral-explanation).md");
+    }
+
+    @Test
+    void anotherAgentOnTheSameNodeWritesAnotherNote() {
+        vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "a"));
+        vault.writeNote(draft("q1", "什么是等价关系", AgentId.MEMORY_ANCHOR, "b"));
+
+        assertThat(notesFolder()).containsExactlyInAnyOrder("什么是等价关系 (oral-explanation).md",
+                "什么是等价关系 (memory-anchor).md");
+    }
+
+    @Test
+    void aNodeWhoseTextChangedKeepsItsNoteFile() throws IOException {
+        WrittenNote first = vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "a"));
+        vault.close();
+        vault = open();
+
+        WrittenNote second = vault.writeNote(draft("q1", "什么是等价关系？举例说明", AgentId.ORAL_EXPLANATION, "b"));
+
+        assertThat(second.path()).isEqualTo(first.path());
+        assertThat(notesFolder()).hasSize(1);
+        assertThat(Files.readString(root.resolve(first.path()))).endsWith("b\n");
+    }
+
+    @Test
+    void nodesWhoseNamesCollideGetTheirOwnFilesOnEveryRun() throws IOException {
+        WrittenNote a = vault.writeNote(draft("node-a", "what is X?", AgentId.ORAL_EXPLANATION, "for a"));
+        WrittenNote b = vault.writeNote(draft("node-b", "what is X", AgentId.ORAL_EXPLANATION, "for b"));
+
+        assertThat(a.path()).isEqualTo(NOTES + "/what is X (oral-explanation).md");
+        assertThat(b.path()).isEqualTo(NOTES + "/what is X ~" + NoteNames.shortHash("node-b", 8)
+                + " (oral-explanation).md");
+
+        vault.close();
+        vault = open();
+        WrittenNote bAgain = vault.writeNote(draft("node-b", "what is X", AgentId.ORAL_EXPLANATION, "for b, again"));
+        WrittenNote aAgain = vault.writeNote(draft("node-a", "what is X?", AgentId.ORAL_EXPLANATION, "for a, again"));
+
+        assertThat(bAgain.path()).isEqualTo(b.path());
+        assertThat(aAgain.path()).isEqualTo(a.path());
+        assertThat(notesFolder()).hasSize(2);
+        assertThat(Files.readString(root.resolve(a.path()))).endsWith("for a, again\n");
+        assertThat(Files.readString(root.resolve(b.path()))).endsWith("for b, again\n");
+    }
+
+    @Test
+    void aFileTheUserWroteUnderTheSameNameIsNeverOverwritten() throws IOException {
+        Path notes = Files.createDirectories(root.resolve(NOTES));
+        Files.writeString(notes.resolve("什么是等价关系 (oral-explanation).md"), "my own notes");
+
+        WrittenNote note = vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "generated"));
+
+        assertThat(note.path()).contains(" ~");
+        assertThat(Files.readString(notes.resolve("什么是等价关系 (oral-explanation).md"))).isEqualTo("my own notes");
+    }
+
+    @Test
+    void collidingNodesFinishingTogetherDoNotOverwriteEachOther() throws Exception {
+        int nodes = 12;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<WrittenNote>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(nodes)) {
+            for (int i = 0; i < nodes; i++) {
+                String id = "node-" + i;
+                results.add(threads.submit(() -> {
+                    start.await();
+                    return vault.writeNote(draft(id, "什么是幂集", AgentId.ORAL_EXPLANATION, "answer for " + id));
+                }));
+            }
+            start.countDown();
+        }
+
+        assertThat(notesFolder()).hasSize(nodes);
+        for (int i = 0; i < nodes; i++) {
+            assertThat(Files.readString(root.resolve(results.get(i).get().path()))).endsWith("answer for node-" + i + "\n");
+        }
+    }
+
+    @Test
+    void aDiskProblemIsDescribedWithoutTheServersOwnPaths() throws IOException {
+        Files.writeString(root.resolve(NOTES), "a file where the notes folder should be");
+
+        VaultException error = catchThrowableOfType(VaultException.class,
+                () -> vault.writeNote(draft("q1", "什么是幂集", AgentId.ORAL_EXPLANATION, "body")));
+
+        assertThat(error.reason()).isEqualTo(Reason.IO);
+        assertThat(error.getMessage()).isEqualTo("Cannot write the note '" + NOTES
+                + "/什么是幂集 (oral-explanation).md': a file is in the way where a folder should be.");
+    }
+
+    @Test
+    void writesLeaveNoTemporaryFilesBehind() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            vault.writeNote(draft("q" + (i % 5), "question " + (i % 5), AgentId.ORAL_EXPLANATION, "run " + i));
+        }
+
+        try (Stream<Path> files = Files.walk(root)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
+        }
+        assertThat(notesFolder()).hasSize(5).allMatch(name -> name.endsWith(" (oral-explanation).md"));
+    }
+
+    @Test
+    void theSizeIsInBytesNotCharacters() {
+        WrittenNote note = vault.writeNote(draft("q1", "幂集", AgentId.ORAL_EXPLANATION, "集合的所有子集"));
+
+        assertThat(note.sizeBytes()).isGreaterThan(FrontMatter.render(draft("q1", "幂集", AgentId.ORAL_EXPLANATION,
+                "集合的所有子集")).length());
+        assertThat(note.sizeBytes()).isEqualTo(FrontMatter.render(draft("q1", "幂集", AgentId.ORAL_EXPLANATION,
+                "集合的所有子集")).getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    private FileVault open() {
+        return new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
+    }
+
+    private static NoteDraft draft(String nodeId, String text, AgentId agent, String markdown) {
+        return new NoteDraft(Fixtures.DISCRETE_MATH, nodeId, text, agent, markdown, "offline", AT);
+    }
+
+    private List<String> notesFolder() {
+        try (Stream<Path> files = Files.list(root.resolve(NOTES))) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

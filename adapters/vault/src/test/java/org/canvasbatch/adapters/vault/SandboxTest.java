@@ -1,0 +1,173 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.canvasbatch.application.port.out.Vault.CanvasLink;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultException.Reason;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Nothing outside the vault root is ever read or written, whatever path a caller or a canvas gives. */
+class SandboxTest {
+
+    @TempDir
+    Path temp;
+    Path root;
+    Path outside;
+    FileVault vault;
+
+    @BeforeEach
+    void openVault() throws IOException {
+        root = Files.createDirectories(temp.resolve("vault"));
+        outside = Files.createDirectories(temp.resolve("elsewhere"));
+        Fixtures.copyVaultTo(root);
+        Files.writeString(outside.resolve("secret.canvas"), "{\"nodes\": [{\"id\": \"s\", \"type\": \"text\"}]}");
+        Files.writeString(outside.resolve("secret.md"), "the neighbour's diary");
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void closeVault() {
+        vault.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "../elsewhere/secret.canvas", "数学/../../elsewhere/secret.canvas", "数学/..", "..",
+            "/etc/passwd.canvas", "C:/Users/x.canvas", "c:x.canvas",
+            "..\\elsewhere\\secret.canvas", "数学\\..\\..\\x.canvas", "数学/a\u0000.canvas", "", "  ", "/", "./."})
+    void refusesPathsThatLeaveTheVaultOrAreNoPathAtAll(String path) {
+        for (ThrowingCallable use : List.<ThrowingCallable>of(
+                () -> vault.readCanvas(path),
+                () -> vault.canvasExists(path),
+                () -> vault.writeNote(draft(path, "q1")),
+                () -> vault.linkIntoCanvas(new CanvasLink(path, "q1", "数学/x.md", AgentId.ORAL_EXPLANATION)),
+                () -> vault.flush(path))) {
+            assertOutside(use);
+        }
+        if (!path.isBlank()) { // a file node without a file is NOT_FOUND: "names no file"
+            assertOutside(() -> vault.contentOf(Fixtures.MIXED, fileNode(path)));
+        }
+        assertThat(outside).isDirectoryNotContaining(p -> !List.of("secret.canvas", "secret.md")
+                .contains(p.getFileName().toString()));
+    }
+
+    @Test
+    void messagesSayWhatIsWrongWithThePath() {
+        assertThat(outsideMessage(() -> vault.readCanvas("../x.canvas"))).contains("'../x.canvas'", "'..'");
+        assertThat(outsideMessage(() -> vault.readCanvas("/x.canvas"))).contains("absolute");
+        assertThat(outsideMessage(() -> vault.readCanvas("a\\x.canvas"))).contains("backslash");
+        assertThat(outsideMessage(() -> vault.readCanvas("a\u0000x.canvas"))).contains("NUL");
+    }
+
+    @Test
+    void aSymlinkedFolderPointingOutsideIsRefusedForReadingAndWriting() throws IOException {
+        Files.createSymbolicLink(root.resolve("shortcut"), outside);
+
+        assertThat(outsideMessage(() -> vault.readCanvas("shortcut/secret.canvas")))
+                .contains("'shortcut/secret.canvas'", "symbolic link");
+        assertOutside(() -> vault.canvasExists("shortcut/secret.canvas"));
+        assertOutside(() -> vault.contentOf(Fixtures.MIXED, fileNode("shortcut/secret.md")));
+        assertOutside(() -> vault.writeNote(draft("shortcut/secret.canvas", "s")));
+        assertOutside(() -> vault.writeNote(draft("shortcut/new/deeper.canvas", "s")));
+        assertOutside(() -> vault.linkIntoCanvas(new CanvasLink("shortcut/secret.canvas", "s",
+                "数学/x.md", AgentId.ORAL_EXPLANATION)));
+        assertOutside(() -> vault.linkIntoCanvas(new CanvasLink(Fixtures.DISCRETE_MATH, "01000c386bbc4",
+                "shortcut/secret.md", AgentId.ORAL_EXPLANATION)));
+
+        vault.close();
+        assertThat(filesUnder(outside)).containsExactlyInAnyOrder("secret.canvas", "secret.md");
+        assertThat(Files.readString(outside.resolve("secret.md"))).isEqualTo("the neighbour's diary");
+    }
+
+    @Test
+    void aNotesFolderSymlinkedOutsideIsNotWrittenThrough() throws IOException {
+        Files.createSymbolicLink(root.resolve("数学/离散数学-notes"), outside);
+
+        assertOutside(() -> vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4")));
+        assertThat(filesUnder(outside)).containsExactlyInAnyOrder("secret.canvas", "secret.md");
+    }
+
+    @Test
+    void aSymlinkedFileOrABrokenLinkIsRefused() throws IOException {
+        Files.createSymbolicLink(root.resolve("数学/leak.canvas"), outside.resolve("secret.canvas"));
+        Files.createSymbolicLink(root.resolve("notes/leak.md"), outside.resolve("secret.md"));
+        Files.createSymbolicLink(root.resolve("notes/broken.md"), temp.resolve("nowhere.md"));
+
+        assertOutside(() -> vault.readCanvas("数学/leak.canvas"));
+        assertOutside(() -> vault.contentOf(Fixtures.MIXED, fileNode("notes/leak.md")));
+        assertThat(outsideMessage(() -> vault.contentOf(Fixtures.MIXED, fileNode("notes/broken.md"))))
+                .contains("broken symbolic link");
+    }
+
+    @Test
+    void aNoteNameTakenByASymlinkIsNotWrittenThrough() throws IOException {
+        Path notes = Files.createDirectories(root.resolve("数学/离散数学-notes"));
+        Files.createSymbolicLink(notes.resolve("什么是逆否命题 (oral-explanation).md"), outside.resolve("secret.md"));
+
+        String written = vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4")).path();
+
+        assertThat(written).startsWith("数学/离散数学-notes/什么是逆否命题 ~").endsWith(" (oral-explanation).md");
+        assertThat(Files.readString(outside.resolve("secret.md"))).isEqualTo("the neighbour's diary");
+    }
+
+    @Test
+    void symlinksThatStayInsideTheVaultAreFollowed() throws IOException {
+        Files.createSymbolicLink(root.resolve("maths"), root.resolve("数学"));
+
+        assertThat(vault.readCanvas("maths/离散数学.canvas").nodes()).hasSize(26);
+        assertThat(vault.contentOf("maths/mixed-node-types.canvas", fileNode("notes/鸽巢原理.md")))
+                .contains("鸽巢原理");
+    }
+
+    @Test
+    void theRootMustBeAFolder() {
+        assertThatThrownBy(() -> new FileVault(temp.resolve("missing"), VaultOptions.defaults(), Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a folder");
+    }
+
+    private static NoteDraft draft(String canvasPath, String nodeId) {
+        return new NoteDraft(canvasPath, nodeId, "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# note", "offline",
+                Instant.parse("2026-11-26T12:00:00Z"));
+    }
+
+    private static CanvasNode fileNode(String file) {
+        return new CanvasNode("f", "file", null, file, null, null, "1", 0, 0, 400, 300);
+    }
+
+    private static void assertOutside(ThrowingCallable use) {
+        VaultException error = catchThrowableOfType(VaultException.class, use);
+        assertThat(error).as("refused").isNotNull();
+        assertThat(error.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+    }
+
+    private static String outsideMessage(ThrowingCallable use) {
+        VaultException error = catchThrowableOfType(VaultException.class, use);
+        assertThat(error.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+        return error.getMessage();
+    }
+
+    private static List<String> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).toList();
+        }
+    }
+}
