@@ -2,7 +2,7 @@ package org.canvasbatch.bootstrap.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.canvasbatch.bootstrap.batch.EventRecorder.awaitCondition;
+import static org.canvasbatch.testsupport.EventRecorder.awaitCondition;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +25,14 @@ import org.canvasbatch.application.port.in.RunSingleNodeUseCase.RunSingleNodeCom
 import org.canvasbatch.application.port.in.StartSessionUseCase.PlannedGroup;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartPlannedBatchCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
-import org.canvasbatch.bootstrap.batch.ScriptedAgent.Hang;
-import org.canvasbatch.bootstrap.batch.ScriptedAgent.WaitFor;
-import org.canvasbatch.bootstrap.batch.ScriptedAgent.WaitForPermit;
-import org.canvasbatch.bootstrap.batch.ScriptedAgent.WaitIgnoringInterrupts;
+import org.canvasbatch.testsupport.ScriptedAgent.Hang;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitFor;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.InMemoryVault;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.TestClock;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitIgnoringInterrupts;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;

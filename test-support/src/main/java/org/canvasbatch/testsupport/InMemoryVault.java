@@ -1,4 +1,4 @@
-package org.canvasbatch.bootstrap.batch;
+package org.canvasbatch.testsupport;
 
 import java.util.List;
 import java.util.Map;
@@ -10,13 +10,13 @@ import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
 /** A vault in memory, for batch tests that are about the core rather than about files. */
-final class InMemoryVault implements Vault {
+public final class InMemoryVault implements Vault {
 
     private final Map<String, Canvas> canvases = new ConcurrentHashMap<>();
     private final Map<String, String> notes = new ConcurrentHashMap<>();
     private final List<CanvasLink> links = new CopyOnWriteArrayList<>();
 
-    InMemoryVault withCanvas(Canvas canvas) {
+    public InMemoryVault withCanvas(Canvas canvas) {
         canvases.put(canvas.path(), canvas);
         return this;
     }
@@ -56,11 +56,11 @@ final class InMemoryVault implements Vault {
     public void flush(String canvasPath) {
     }
 
-    Map<String, String> notes() {
+    public Map<String, String> notes() {
         return Map.copyOf(notes);
     }
 
-    List<CanvasLink> links() {
+    public List<CanvasLink> links() {
         return List.copyOf(links);
     }
 }

@@ -1,4 +1,4 @@
-package org.canvasbatch.bootstrap.batch;
+package org.canvasbatch.testsupport;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 import org.canvasbatch.domain.session.SessionEvent;
 
 /** Collects a session's events as they are appended and lets a test wait for one, without sleeping. */
-final class EventRecorder {
+public final class EventRecorder {
 
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
@@ -18,7 +18,7 @@ final class EventRecorder {
     private final Condition arrived = lock.newCondition();
     private final List<SessionEvent> events = new ArrayList<>();
 
-    void accept(SessionEvent event) {
+    public void accept(SessionEvent event) {
         lock.lock();
         try {
             events.add(event);
@@ -29,7 +29,7 @@ final class EventRecorder {
     }
 
     /** Waits until an event matching {@code wanted} was recorded and returns it. */
-    <T extends SessionEvent> T await(Class<T> type, Predicate<T> wanted) {
+    public <T extends SessionEvent> T await(Class<T> type, Predicate<T> wanted) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         lock.lock();
         try {
@@ -54,11 +54,11 @@ final class EventRecorder {
         }
     }
 
-    <T extends SessionEvent> T await(Class<T> type) {
+    public <T extends SessionEvent> T await(Class<T> type) {
         return await(type, e -> true);
     }
 
-    List<SessionEvent> events() {
+    public List<SessionEvent> events() {
         lock.lock();
         try {
             return List.copyOf(events);
@@ -68,11 +68,11 @@ final class EventRecorder {
     }
 
     /** Event types and node ids, e.g. {@code TaskStarted(a)}: compact enough to assert a whole sequence. */
-    List<String> trace() {
+    public List<String> trace() {
         return describe(events());
     }
 
-    static List<String> describe(List<SessionEvent> events) {
+    public static List<String> describe(List<SessionEvent> events) {
         List<String> lines = new ArrayList<>();
         for (SessionEvent event : events) {
             lines.add(switch (event) {
@@ -89,7 +89,7 @@ final class EventRecorder {
         return lines;
     }
 
-    static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+    public static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

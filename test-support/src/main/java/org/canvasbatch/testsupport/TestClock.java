@@ -1,4 +1,4 @@
-package org.canvasbatch.bootstrap.batch;
+package org.canvasbatch.testsupport;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.canvasbatch.application.port.out.Clock;
 
 /** A clock the test moves by hand. */
-final class TestClock implements Clock {
+public final class TestClock implements Clock {
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-26T12:00:00Z"));
 
@@ -15,7 +15,7 @@ final class TestClock implements Clock {
         return now.get();
     }
 
-    void advance(Duration step) {
+    public void advance(Duration step) {
         now.updateAndGet(t -> t.plus(step));
     }
 }

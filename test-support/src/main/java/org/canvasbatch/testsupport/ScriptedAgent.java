@@ -1,4 +1,4 @@
-package org.canvasbatch.bootstrap.batch;
+package org.canvasbatch.testsupport;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,32 +18,32 @@ import org.canvasbatch.application.port.out.AgentRunner;
  * An agent whose every call follows a script per node: answer, fail, wait for a gate, or hang until interrupted.
  * Unscripted calls answer at once. It records every call so tests can assert who was called and how often.
  */
-final class ScriptedAgent implements AgentRunner {
+public final class ScriptedAgent implements AgentRunner {
 
     /** What one call does. */
-    sealed interface Step {
+    public sealed interface Step {
     }
 
-    record Answer(String markdown) implements Step {
+    public record Answer(String markdown) implements Step {
     }
 
-    record Fail(AgentFailure failure) implements Step {
+    public record Fail(AgentFailure failure) implements Step {
     }
 
     /** Blocks until the gate opens (interruptibly), then answers. */
-    record WaitFor(CountDownLatch gate) implements Step {
+    public record WaitFor(CountDownLatch gate) implements Step {
     }
 
     /** Blocks until the gate opens, ignoring interrupts (a call that cannot be stopped), then answers. */
-    record WaitIgnoringInterrupts(CountDownLatch gate) implements Step {
+    public record WaitIgnoringInterrupts(CountDownLatch gate) implements Step {
     }
 
     /** Blocks until the test hands out a permit, one call per permit. */
-    record WaitForPermit(java.util.concurrent.Semaphore permits) implements Step {
+    public record WaitForPermit(java.util.concurrent.Semaphore permits) implements Step {
     }
 
     /** Blocks until interrupted. */
-    record Hang() implements Step {
+    public record Hang() implements Step {
     }
 
     private final Map<String, Deque<Step>> scripts = new ConcurrentHashMap<>();
@@ -53,26 +53,26 @@ final class ScriptedAgent implements AgentRunner {
     private final List<String> interrupted = new CopyOnWriteArrayList<>();
     private final Map<String, CountDownLatch> callSignals = new ConcurrentHashMap<>();
 
-    ScriptedAgent then(String nodeId, Step step) {
+    public ScriptedAgent then(String nodeId, Step step) {
         scripts.computeIfAbsent(nodeId, k -> new ArrayDeque<>()).add(step);
         return this;
     }
 
-    ScriptedAgent always(String nodeId, Step step) {
+    public ScriptedAgent always(String nodeId, Step step) {
         always.put(nodeId, step);
         return this;
     }
 
-    static Fail permanent(String message) {
+    public static Fail permanent(String message) {
         return new Fail(AgentFailure.permanent("http_400", message));
     }
 
-    static Fail transientFailure(String message, Duration retryAfter) {
+    public static Fail transientFailure(String message, Duration retryAfter) {
         return new Fail(AgentFailure.transientFailure("http_503", message, retryAfter));
     }
 
     /** A latch that opens once {@code nodeId} has been called {@code times} times in all. */
-    CountDownLatch calledTimes(String nodeId, int times) {
+    public CountDownLatch calledTimes(String nodeId, int times) {
         CountDownLatch latch = new CountDownLatch(times);
         callSignals.put(nodeId, latch);
         for (int i = 0; i < callsPerNode.getOrDefault(nodeId, new AtomicInteger()).get(); i++) {
@@ -139,16 +139,16 @@ final class ScriptedAgent implements AgentRunner {
         return "scripted";
     }
 
-    int callsOf(String nodeId) {
+    public int callsOf(String nodeId) {
         AtomicInteger count = callsPerNode.get(nodeId);
         return count == null ? 0 : count.get();
     }
 
-    List<String> calls() {
+    public List<String> calls() {
         return List.copyOf(calls);
     }
 
-    List<String> interruptedCalls() {
+    public List<String> interruptedCalls() {
         return List.copyOf(interrupted);
     }
 }
