@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -286,6 +288,36 @@ abstract class ModelAgentContract {
 
         assertThat(llm.calls()).isEqualTo(40);
         assertThat(llm.connectionsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void oneAgentServesParallelCallsWithoutSerialisingThem() throws Exception {
+        llm.defaultReply(Reply.hang());
+        AgentRunner agent = agent();
+        int parallel = 12;
+        List<CompletableFuture<Throwable>> outcomes = new ArrayList<>();
+        for (int i = 0; i < parallel; i++) {
+            AgentRequest request = Requests.bare(AgentId.ORAL_EXPLANATION, "parallel question " + i);
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            outcomes.add(outcome);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    agent.run(request);
+                    outcome.complete(null);
+                } catch (Throwable thrown) {
+                    outcome.complete(thrown);
+                }
+            });
+        }
+
+        // all of them are at the server at once, none answered yet
+        assertThat(llm.awaitCalls(parallel, GENEROUS)).isTrue();
+        llm.close();
+
+        for (CompletableFuture<Throwable> outcome : outcomes) {
+            assertThat(outcome.get(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isInstanceOfSatisfying(AgentFailure.class,
+                    failure -> assertThat(failure.errorType()).isEqualTo("connection"));
+        }
     }
 
     @Test

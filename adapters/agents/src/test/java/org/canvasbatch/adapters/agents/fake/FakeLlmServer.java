@@ -186,6 +186,9 @@ public final class FakeLlmServer implements AutoCloseable {
     /** Stops the server; calls that hang or wait out a latency are released and their connections closed. */
     @Override
     public void close() {
+        if (closing.getCount() == 0) {
+            return;
+        }
         closing.countDown();
         server.stop(0);
         executor.shutdownNow();
