@@ -1,0 +1,100 @@
+package org.canvasbatch.adapters.agents;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import org.canvasbatch.application.port.out.AgentAnswer;
+import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRunner;
+
+/** Writes notes with a Claude model through Anthropic's Messages API ({@code POST {baseUrl}/v1/messages}). */
+public final class AnthropicAgent implements AgentRunner {
+
+    static final String API_VERSION = "2023-06-01";
+
+    private final AgentConfig config;
+    private final PromptTemplates templates;
+    private final ModelServer server;
+    private final URI endpoint;
+
+    /**
+     * @param http shared by all calls of this agent (see {@link Agents#fromConfig(AgentConfig)})
+     * @throws IllegalArgumentException when the configuration is not an {@code anthropic} one or is incomplete
+     */
+    public AnthropicAgent(AgentConfig config, PromptTemplates templates, HttpClient http) {
+        this(config, templates, http, Clock.systemUTC());
+    }
+
+    AnthropicAgent(AgentConfig config, PromptTemplates templates, HttpClient http, Clock clock) {
+        if (config.provider() != AgentConfig.Provider.ANTHROPIC) {
+            throw new IllegalArgumentException("an Anthropic agent needs the anthropic provider, got "
+                    + config.provider().wireName());
+        }
+        this.config = config.validated(Map.of());
+        this.templates = Objects.requireNonNull(templates, "templates");
+        String base = this.config.baseUri().toString();
+        // Accept a base URL given with the version segment, as people copy it from the endpoint's documentation.
+        String root = base.endsWith("/v1") ? base.substring(0, base.length() - "/v1".length()) : base;
+        this.endpoint = URI.create(root + "/v1/messages");
+        this.server = new ModelServer(Objects.requireNonNull(http, "http"), "Anthropic API at " + root,
+                "check --api-key or " + AgentConfig.Provider.ANTHROPIC.apiKeyVariable(), clock);
+    }
+
+    @Override
+    public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
+        Prompt prompt = templates.render(request);
+        JsonObjectBuilder body = ModelServer.JSON.createObjectBuilder()
+                .add("model", config.model())
+                .add("max_tokens", config.maxTokens())
+                .add("temperature", config.temperature());
+        if (!prompt.system().isBlank()) {
+            body.add("system", prompt.system());
+        }
+        body.add("messages", ModelServer.JSON.createArrayBuilder().add(ModelServer.JSON.createObjectBuilder()
+                .add("role", "user").add("content", prompt.user())));
+        HttpRequest.Builder call = ModelServer.jsonPost(endpoint, config.timeout(), body.build())
+                .header("anthropic-version", API_VERSION);
+        if (config.apiKey() != null) {
+            call.header("x-api-key", config.apiKey());
+        }
+        return new AgentAnswer(noteOf(server.call(call.build())), model());
+    }
+
+    private String noteOf(JsonObject answer) throws AgentFailure {
+        if (!(answer.get("content") instanceof JsonArray blocks)) {
+            throw server.badResponse("answered without content blocks: " + ModelServer.excerpt(answer.toString()));
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonValue block : blocks) {
+            if (block instanceof JsonObject object && object.get("type") instanceof JsonString type
+                    && type.getString().equals("text") && object.get("text") instanceof JsonString piece) {
+                text.append(piece.getString());
+            }
+        }
+        String note = ModelOutput.noteBody(text.toString());
+        if (note.isEmpty()) {
+            String stop = answer.get("stop_reason") instanceof JsonString reason ? reason.getString() : "";
+            throw server.badResponse("answered with an empty note" + switch (stop) {
+                case "" -> "";
+                case "max_tokens" -> " (stop_reason max_tokens: the token limit ran out first, raise --max-tokens)";
+                default -> " (stop_reason " + stop + ")";
+            });
+        }
+        return note;
+    }
+
+    /** {@code anthropic:<model>}, e.g. {@code anthropic:claude-3-5-haiku-latest}. */
+    @Override
+    public String model() {
+        return "anthropic:" + config.model();
+    }
+}

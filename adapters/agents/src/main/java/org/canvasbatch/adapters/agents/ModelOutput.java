@@ -1,0 +1,26 @@
+package org.canvasbatch.adapters.agents;
+
+import java.util.regex.Pattern;
+
+/** Tidies a model's answer into the body of a note. */
+final class ModelOutput {
+
+    // Reasoning models served by Ollama (deepseek-r1, qwq …) put their chain of thought first, in <think> tags.
+    private static final Pattern THINKING = Pattern.compile("\\A\\s*<think>.*?</think>", Pattern.DOTALL);
+    // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
+    private static final Pattern WHOLE_NOTE_FENCE =
+            Pattern.compile("\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z",
+                    Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+
+    private ModelOutput() {
+    }
+
+    static String noteBody(String answer) {
+        String note = THINKING.matcher(answer).replaceFirst("");
+        var fence = WHOLE_NOTE_FENCE.matcher(note);
+        if (fence.matches()) {
+            note = fence.group(1);
+        }
+        return note.strip();
+    }
+}

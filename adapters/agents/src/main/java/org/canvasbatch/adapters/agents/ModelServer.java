@@ -1,0 +1,249 @@
+package org.canvasbatch.adapters.agents;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.canvasbatch.application.port.out.AgentFailure;
+
+/**
+ * The HTTP side shared by the model-backed agents: sending a call so that an interrupt abandons it at once, and turning
+ * every way a call can go wrong into an {@link AgentFailure} a person can act on.
+ */
+final class ModelServer {
+
+    // Looked up once: JsonProvider.provider() runs a ServiceLoader scan on every call.
+    static final JsonProvider JSON = JsonProvider.provider();
+
+    private static final int MAX_DETAIL = 300;
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final HttpClient http;
+    private final String label;
+    private final String keyHint;
+    private final Clock clock;
+
+    /**
+     * @param label   names the server in messages, e.g. {@code OpenAI-compatible server at http://localhost:11434/v1}
+     * @param keyHint what to do about a refused key, e.g. {@code check --api-key or OPENAI_API_KEY}
+     */
+    ModelServer(HttpClient http, String label, String keyHint, Clock clock) {
+        this.http = http;
+        this.label = label;
+        this.keyHint = keyHint;
+        this.clock = clock;
+    }
+
+    /** One client per agent, shared by all its calls so that connections are kept alive and reused. */
+    static HttpClient newClient(Duration callTimeout) {
+        Duration connectTimeout = callTimeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? callTimeout : MAX_CONNECT_TIMEOUT;
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    static HttpRequest.Builder jsonPost(URI uri, Duration timeout, JsonObject body) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("User-Agent", "canvas-batch")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sends the call and returns the server's JSON answer.
+     *
+     * @throws AgentFailure         for an error status, a broken connection, a timeout or an answer that is not JSON
+     * @throws InterruptedException when the calling thread is interrupted; the HTTP exchange is cancelled first
+     */
+    JsonObject call(HttpRequest request) throws AgentFailure, InterruptedException {
+        HttpResponse<String> response = send(request);
+        if (response.statusCode() / 100 != 2) {
+            throw failureOf(response.statusCode(), response.headers(), response.body());
+        }
+        return parseAnswer(response.body());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws AgentFailure, InterruptedException {
+        // sendAsync + get rather than send: get() answers an interrupt at once, and cancelling the future aborts the
+        // exchange and closes its connection, so a cancelled node does not leave a call running on the server.
+        CompletableFuture<HttpResponse<String>> pending =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        try {
+            return pending.get();
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw failureOf(e.getCause() == null ? e : e.getCause(), request);
+        }
+    }
+
+    private AgentFailure failureOf(Throwable error, HttpRequest request) {
+        Duration timeout = request.timeout().orElse(null);
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpConnectTimeoutException) {
+                return AgentFailure.transientFailure("connection", "could not connect to the " + label + " within "
+                        + seconds(http.connectTimeout().orElse(null)), null);
+            }
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpTimeoutException) {
+                return AgentFailure.transientFailure("timeout", "the " + label + " did not answer within "
+                        + seconds(timeout), null);
+            }
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                return AgentFailure.transientFailure("connection", "could not connect to the " + label
+                        + ": is it running? (" + describe(cause) + ")", null);
+            }
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException) {
+                return AgentFailure.transientFailure("connection", "the connection to the " + label + " failed: "
+                        + describe(cause), null);
+            }
+        }
+        return AgentFailure.permanent("agent_error", "calling the " + label + " failed: " + describe(error));
+    }
+
+    private static String seconds(Duration duration) {
+        if (duration == null) {
+            return "the time allowed";
+        }
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s",
+                millis / 1000.0);
+    }
+
+    private static String describe(Throwable error) {
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
+    }
+
+    /** An answer other than 2xx: 408, 429 and 5xx may pass when tried again, any other status will not. */
+    AgentFailure failureOf(int status, HttpHeaders headers, String body) {
+        String detail = errorDetail(body);
+        String message = "the " + label + " answered " + status + (detail.isEmpty() ? "" : ": " + detail);
+        Duration retryAfter = retryAfter(headers).orElse(null);
+        if (status == 429) {
+            return AgentFailure.transientFailure("rate_limited", message, retryAfter);
+        }
+        if (status == 408) {
+            return AgentFailure.transientFailure("timeout", message, retryAfter);
+        }
+        if (status >= 500 && status <= 599) {
+            return AgentFailure.transientFailure("http_" + status, message, retryAfter);
+        }
+        String hint = switch (status) {
+            case 401, 403 -> " (" + keyHint + ")";
+            case 404 -> " (check --base-url and --model)";
+            default -> "";
+        };
+        return AgentFailure.permanent("http_" + status, message + hint);
+    }
+
+    AgentFailure badResponse(String what) {
+        return AgentFailure.permanent("bad_response", "the " + label + " " + what);
+    }
+
+    private JsonObject parseAnswer(String body) throws AgentFailure {
+        if (body == null || body.isBlank()) {
+            throw badResponse("answered with an empty body instead of a JSON answer");
+        }
+        try {
+            JsonValue value = JSON.createReader(new StringReader(body)).readValue();
+            if (value instanceof JsonObject object) {
+                return object;
+            }
+            throw badResponse("answered with JSON that is not an object: " + excerpt(body));
+        } catch (JsonException e) {
+            throw badResponse("answered with a body that is not JSON: " + excerpt(body));
+        }
+    }
+
+    /**
+     * The server's own words about an error: OpenAI's {@code {"error":{"message"}}}, Anthropic's
+     * {@code {"type":"error","error":{"message"}}}, Ollama's {@code {"error":"…"}}, else the start of the body.
+     */
+    static String errorDetail(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            JsonValue value = JSON.createReader(new StringReader(body)).readValue();
+            if (value instanceof JsonObject object) {
+                JsonValue error = object.get("error");
+                if (error instanceof JsonObject errorObject && errorObject.get("message") instanceof JsonString text) {
+                    return excerpt(text.getString());
+                }
+                for (String key : new String[] {"error", "message", "detail"}) {
+                    if (object.get(key) instanceof JsonString text) {
+                        return excerpt(text.getString());
+                    }
+                }
+            }
+        } catch (JsonException notJson) {
+            // a proxy's HTML page or plain text: show its beginning below
+        }
+        return excerpt(body);
+    }
+
+    static String excerpt(String text) {
+        String flat = text.replaceAll("\\s+", " ").strip();
+        return flat.length() <= MAX_DETAIL ? flat : flat.substring(0, MAX_DETAIL) + "…";
+    }
+
+    /** {@code retry-after-ms} (OpenAI), else {@code Retry-After} in seconds or as an HTTP date. */
+    Optional<Duration> retryAfter(HttpHeaders headers) {
+        Optional<String> millis = headers.firstValue("retry-after-ms");
+        if (millis.isPresent()) {
+            try {
+                return Optional.of(Duration.ofMillis(Math.max(0, Math.round(Double.parseDouble(millis.get().strip())))));
+            } catch (NumberFormatException ignored) {
+                // fall back to Retry-After
+            }
+        }
+        Optional<String> header = headers.firstValue("retry-after").map(String::strip);
+        if (header.isEmpty() || header.get().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            double seconds = Double.parseDouble(header.get());
+            return seconds >= 0 && seconds < Long.MAX_VALUE / 1000
+                    ? Optional.of(Duration.ofMillis(Math.round(seconds * 1000))) : Optional.empty();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime when = ZonedDateTime.parse(header.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(clock.instant(), when.toInstant());
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+}

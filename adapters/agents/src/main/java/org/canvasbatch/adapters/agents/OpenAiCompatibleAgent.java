@@ -1,0 +1,121 @@
+package org.canvasbatch.adapters.agents;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import org.canvasbatch.application.port.out.AgentAnswer;
+import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRunner;
+
+/**
+ * Writes notes with a model behind the OpenAI Chat Completions API ({@code POST {baseUrl}/chat/completions}): OpenAI
+ * itself, or a local Ollama, vLLM or LM Studio server, which speak the same API.
+ */
+public final class OpenAiCompatibleAgent implements AgentRunner {
+
+    private final AgentConfig config;
+    private final PromptTemplates templates;
+    private final ModelServer server;
+    private final URI endpoint;
+
+    /**
+     * @param http shared by all calls of this agent (see {@link Agents#fromConfig(AgentConfig)})
+     * @throws IllegalArgumentException when the configuration is not an {@code openai} one or is incomplete
+     */
+    public OpenAiCompatibleAgent(AgentConfig config, PromptTemplates templates, HttpClient http) {
+        this(config, templates, http, Clock.systemUTC());
+    }
+
+    OpenAiCompatibleAgent(AgentConfig config, PromptTemplates templates, HttpClient http, Clock clock) {
+        if (config.provider() != AgentConfig.Provider.OPENAI) {
+            throw new IllegalArgumentException("an OpenAI-compatible agent needs the openai provider, got "
+                    + config.provider().wireName());
+        }
+        this.config = config.validated(Map.of());
+        this.templates = Objects.requireNonNull(templates, "templates");
+        URI base = this.config.baseUri();
+        this.endpoint = URI.create(base + "/chat/completions");
+        this.server = new ModelServer(Objects.requireNonNull(http, "http"), "OpenAI-compatible server at " + base,
+                "check --api-key or " + AgentConfig.Provider.OPENAI.apiKeyVariable(), clock);
+    }
+
+    @Override
+    public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
+        Prompt prompt = templates.render(request);
+        JsonArrayBuilder messages = ModelServer.JSON.createArrayBuilder();
+        if (!prompt.system().isBlank()) {
+            messages.add(message("system", prompt.system()));
+        }
+        messages.add(message("user", prompt.user()));
+        JsonObject body = ModelServer.JSON.createObjectBuilder()
+                .add("model", config.model())
+                .add("messages", messages)
+                .add("temperature", config.temperature())
+                .add("max_tokens", config.maxTokens())
+                .add("stream", false)
+                .build();
+        HttpRequest.Builder call = ModelServer.jsonPost(endpoint, config.timeout(), body);
+        if (config.apiKey() != null) {
+            call.header("Authorization", "Bearer " + config.apiKey());
+        }
+        return new AgentAnswer(noteOf(server.call(call.build())), model());
+    }
+
+    private static JsonObject message(String role, String content) {
+        return ModelServer.JSON.createObjectBuilder().add("role", role).add("content", content).build();
+    }
+
+    private String noteOf(JsonObject answer) throws AgentFailure {
+        if (!(answer.get("choices") instanceof JsonArray choices) || choices.isEmpty()) {
+            throw server.badResponse("answered without any choices: " + ModelServer.excerpt(answer.toString()));
+        }
+        if (!(choices.get(0) instanceof JsonObject choice) || !(choice.get("message") instanceof JsonObject message)) {
+            throw server.badResponse("answered a choice without a message: " + ModelServer.excerpt(answer.toString()));
+        }
+        String note = ModelOutput.noteBody(textOf(message.get("content")));
+        if (note.isEmpty()) {
+            String finish = choice.get("finish_reason") instanceof JsonString reason ? reason.getString() : "";
+            if (message.get("refusal") instanceof JsonString refusal && !refusal.getString().isBlank()) {
+                throw server.badResponse("refused to write the note: " + ModelServer.excerpt(refusal.getString()));
+            }
+            throw server.badResponse("answered with an empty note" + switch (finish) {
+                case "" -> "";
+                case "length" -> " (finish_reason length: the token limit ran out first, raise --max-tokens)";
+                default -> " (finish_reason " + finish + ")";
+            });
+        }
+        return note;
+    }
+
+    /** A plain string, or (some compatible servers) a list of parts whose {@code text} fields form the answer. */
+    private static String textOf(JsonValue content) {
+        if (content instanceof JsonString text) {
+            return text.getString();
+        }
+        if (content instanceof JsonArray parts) {
+            StringBuilder text = new StringBuilder();
+            for (JsonValue part : parts) {
+                if (part instanceof JsonObject object && object.get("text") instanceof JsonString piece) {
+                    text.append(piece.getString());
+                }
+            }
+            return text.toString();
+        }
+        return "";
+    }
+
+    /** {@code openai:<model>}, e.g. {@code openai:gpt-4o-mini} or {@code openai:qwen2.5} on Ollama. */
+    @Override
+    public String model() {
+        return "openai:" + config.model();
+    }
+}

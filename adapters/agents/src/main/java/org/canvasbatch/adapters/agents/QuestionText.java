@@ -1,0 +1,215 @@
+package org.canvasbatch.adapters.agents;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.canvasbatch.domain.agent.AgentId;
+
+/**
+ * What the offline agent can read out of a question without a model: its subject ("什么是逆否命题" → "逆否命题"),
+ * the concepts it compares, its key terms and what kind of question it is.
+ */
+final class QuestionText {
+
+    private static final List<String> ZH_PREFIXES = List.of("请问", "请", "什么是", "如何理解", "怎么理解", "怎样理解",
+            "为什么", "举个例子说明", "举例说明", "举个例子", "举例", "怎么记住", "如何记住", "怎么记", "记住", "记忆",
+            "背诵", "深度剖析", "深入分析", "详细分析", "解释一下", "解释", "说明", "对比", "比较", "理解");
+    private static final List<String> ZH_SUFFIXES = List.of("的区别是什么", "有什么区别", "有什么不同", "的区别",
+            "的异同", "的比较", "的应用", "是什么意思", "是什么", "的含义", "的定义", "吗", "呢");
+    private static final List<String> EN_PREFIXES = List.of("what is the difference between", "difference between",
+            "what is", "what are", "what's", "how to understand", "how do i understand", "how to remember",
+            "how do i remember", "why does", "why do", "why is", "why are", "define", "give an example of",
+            "give an example where", "give examples of", "examples of", "example of", "explain how", "explain",
+            "in-depth analysis of", "deep analysis of", "compare", "memorize", "remember");
+    private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[\\s?？。.!！:：;；,，]+$");
+    // "What is a trie and when to use it?" asks about a trie.
+    private static final Pattern EN_TRAILING_CLAUSE =
+            Pattern.compile("\\s*(?:,|\\band\\b)\\s*(?:when|why|how|where|what|which)\\b.*$", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ARTICLE = Pattern.compile("^(?:a|an|the)\\s+", Pattern.CASE_INSENSITIVE);
+
+    private static final List<Pattern> ZH_COMPARISONS = List.of(
+            Pattern.compile("^(?:对比|比较)(?:一下)?(.+?)(?:和|与|跟|同|及)(.+?)(?:之间)?(?:的)?(?:区别|差别|差异|异同|不同)?$"),
+            Pattern.compile("^(.+?)(?:和|与|跟|同)(.+?)(?:之间)?(?:的|有什么|有何|有哪些)?"
+                    + "(?:区别|差别|差异|异同|不同|比较|对比)"),
+            Pattern.compile("^(.+?)\\s*(?:vs\\.?|VS|versus)\\s*(.+)$"));
+    private static final List<Pattern> EN_COMPARISONS = List.of(
+            Pattern.compile("differences? between (.+?) and (.+)", Pattern.CASE_INSENSITIVE),
+            Pattern.compile("compare (.+?) (?:and|with|to) (.+)", Pattern.CASE_INSENSITIVE),
+            Pattern.compile("how (?:does|do|is|are) (.+?) differ(?:ent)? from (.+)", Pattern.CASE_INSENSITIVE),
+            Pattern.compile("(.+?) compared (?:to|with) (.+)", Pattern.CASE_INSENSITIVE),
+            Pattern.compile("(.+?)\\s+(?:vs\\.?|versus)\\s+(.+)", Pattern.CASE_INSENSITIVE));
+    // Where an English compared item ends: "arrays and linked lists for insertion", "BFS vs DFS: when to use which?"
+    private static final Pattern EN_ITEM_END =
+            Pattern.compile("\\s*(?:[:?,;(—]| for | when | in terms of | regarding | with respect to ).*$",
+                    Pattern.CASE_INSENSITIVE);
+    // "谓词逻辑中全称量词" compares 全称量词: a leading "… 中/里" names the setting, but not the 中 of 中序遍历.
+    private static final Pattern ZH_SETTING = Pattern.compile("^(.{2,}?)[中里](.{2,})$");
+    private static final Pattern ZH_TERM_SEPARATORS = Pattern.compile("[的和与及或、，,；;：:\\s]+|以及|之间");
+    private static final Pattern EN_TERM_SEPARATORS =
+            Pattern.compile("\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bof\\b|\\bin\\b|\\bfor\\b|\\bwith\\b)\\s*",
+                    Pattern.CASE_INSENSITIVE);
+
+    private final String text;
+    private final Language language;
+
+    QuestionText(String text, Language language) {
+        this.text = firstLine(text);
+        this.language = language;
+    }
+
+    private static String firstLine(String text) {
+        String stripped = text == null ? "" : text.strip();
+        int newline = stripped.indexOf('\n');
+        return (newline < 0 ? stripped : stripped.substring(0, newline)).strip();
+    }
+
+    /** The question's first line, as the learner wrote it. */
+    String line() {
+        return text;
+    }
+
+    /** The thing asked about, without the question words; the whole line when nothing could be removed. */
+    String subject() {
+        List<String> compared = comparedItems();
+        if (!compared.isEmpty()) {
+            return String.join(language == Language.ZH ? "和" : " and ", compared);
+        }
+        String subject = TRAILING_PUNCTUATION.matcher(text).replaceAll("");
+        if (language == Language.ZH) {
+            subject = stripAffixes(subject, ZH_PREFIXES, ZH_SUFFIXES);
+        } else {
+            String lower = subject.toLowerCase(Locale.ROOT);
+            for (String prefix : EN_PREFIXES) {
+                if (lower.startsWith(prefix + " ")) {
+                    subject = subject.substring(prefix.length()).strip();
+                    break;
+                }
+            }
+            subject = EN_TRAILING_CLAUSE.matcher(ARTICLE.matcher(subject).replaceFirst("")).replaceFirst("");
+        }
+        subject = TRAILING_PUNCTUATION.matcher(subject).replaceAll("").strip();
+        return subject.isEmpty() ? text : subject;
+    }
+
+    private static String stripAffixes(String text, List<String> prefixes, List<String> suffixes) {
+        String result = text;
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (String prefix : prefixes) {
+                if (result.startsWith(prefix) && result.length() > prefix.length()) {
+                    result = result.substring(prefix.length()).strip();
+                    changed = true;
+                }
+            }
+            for (String suffix : suffixes) {
+                if (result.endsWith(suffix) && result.length() > suffix.length()) {
+                    result = result.substring(0, result.length() - suffix.length()).strip();
+                    changed = true;
+                }
+            }
+        }
+        return result;
+    }
+
+    /** The concepts a comparison question names, in order ("A和B的区别", "A vs B", "difference between A and B"). */
+    List<String> comparedItems() {
+        String line = TRAILING_PUNCTUATION.matcher(text).replaceAll("");
+        for (Pattern pattern : language == Language.ZH ? ZH_COMPARISONS : EN_COMPARISONS) {
+            Matcher match = pattern.matcher(line);
+            if (match.find()) {
+                Set<String> items = new LinkedHashSet<>();
+                for (String first : match.group(1).split("、")) {
+                    add(items, first, true);
+                }
+                add(items, match.group(2), false);
+                if (items.size() >= 2) {
+                    return List.copyOf(items);
+                }
+            }
+        }
+        return List.of();
+    }
+
+    private void add(Set<String> items, String raw, boolean first) {
+        String item = raw.strip();
+        if (language == Language.ZH) {
+            Matcher setting = ZH_SETTING.matcher(item);
+            if (first && setting.matches()) {
+                item = setting.group(2);
+            }
+            item = stripAffixes(item, ZH_PREFIXES, ZH_SUFFIXES);
+        } else {
+            item = EN_ITEM_END.matcher(item).replaceFirst("");
+            String lower = item.toLowerCase(Locale.ROOT);
+            for (String prefix : EN_PREFIXES) {
+                if (lower.startsWith(prefix + " ")) {
+                    item = item.substring(prefix.length()).strip();
+                    break;
+                }
+            }
+            item = ARTICLE.matcher(item.strip()).replaceFirst("");
+        }
+        item = TRAILING_PUNCTUATION.matcher(item).replaceAll("").strip();
+        if (!item.isEmpty() && items.size() < 4) {
+            items.add(item);
+        }
+    }
+
+    /** Terms the question itself names, for when its group brought none: "逆否命题和否命题的区别" → 逆否命题, 否命题. */
+    List<String> ownTerms() {
+        List<String> compared = comparedItems();
+        if (!compared.isEmpty()) {
+            return compared;
+        }
+        Pattern separators = language == Language.ZH ? ZH_TERM_SEPARATORS : EN_TERM_SEPARATORS;
+        List<String> terms = new ArrayList<>();
+        for (String part : separators.split(subject())) {
+            String term = ARTICLE.matcher(part.strip()).replaceFirst("").strip();
+            if (term.codePointCount(0, term.length()) >= 2 && !terms.contains(term)) {
+                terms.add(term);
+            }
+        }
+        return terms;
+    }
+
+    /** Which agent suits this question best, by the question patterns of CONTRACT §5, in their precedence. */
+    Kind kind() {
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (Kind kind : Kind.values()) {
+            if (kind.cues.stream().anyMatch(lower::contains)) {
+                return kind;
+            }
+        }
+        return Kind.GENERAL;
+    }
+
+    enum Kind {
+        COMPARISON(AgentId.COMPARISON_TABLE, "区别", "对比", "异同", "比较", " vs", "versus", "difference between",
+                "compare", "differ from"),
+        DEEP_ANALYSIS(AgentId.DEEP_DECOMPOSITION, "深度剖析", "深入分析", "详细分析", "in-depth", "deep analysis"),
+        MEMORY(AgentId.MEMORY_ANCHOR, "记忆", "记住", "背诵", "怎么记", "memorize", "memorise", "remember", "mnemonic"),
+        EXAMPLE(AgentId.EXAMPLE_TEACHING, "举例", "例子", "实例", "for example", "give an example", "examples of",
+                "example of"),
+        UNDERSTANDING(AgentId.CLARIFICATION_PATH, "如何理解", "怎么理解", "为什么", "how to understand", "why "),
+        DEFINITION(AgentId.ORAL_EXPLANATION, "什么是", "是什么", "定义", "what is", "what are", "define"),
+        GENERAL(AgentId.BASIC_DECOMPOSITION);
+
+        private final AgentId agent;
+        private final List<String> cues;
+
+        Kind(AgentId agent, String... cues) {
+            this.agent = agent;
+            this.cues = Arrays.asList(cues);
+        }
+
+        AgentId agent() {
+            return agent;
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package org.canvasbatch.adapters.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.canvasbatch.application.port.out.AgentAnswer;
+import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRunner;
+import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** What every model-backed agent must do, run against the fake server over real HTTP, once per API. */
+abstract class ModelAgentContract {
+
+    static final Duration GENEROUS = Duration.ofSeconds(10);
+
+    FakeLlmServer llm;
+
+    @BeforeEach
+    void startFakeServer() {
+        llm = FakeLlmServer.start();
+    }
+
+    @AfterEach
+    void stopFakeServer() {
+        llm.close();
+    }
+
+    abstract AgentConfig.Provider provider();
+
+    abstract String baseUrl();
+
+    /** How the API under test labels the server in failure messages, e.g. "OpenAI-compatible server at http://…". */
+    abstract String serverLabel();
+
+    abstract AgentRunner agent(AgentConfig config, Clock clock);
+
+    AgentConfig config() {
+        return AgentConfig.offline().withProvider(provider()).withBaseUrl(baseUrl()).withModel("test-model")
+                .withApiKey("sk-test-key").withTimeout(GENEROUS);
+    }
+
+    AgentRunner agent() {
+        return agent(config(), Clock.systemUTC());
+    }
+
+    AgentFailure failureOf(AgentRunner agent, AgentRequest request) {
+        AgentFailure failure = catchThrowableOfType(AgentFailure.class, () -> agent.run(request));
+        assertThat(failure).as("the call should have failed").isNotNull();
+        return failure;
+    }
+
+    @Test
+    void aScriptedNoteComesBackAsTheAnswer() throws Exception {
+        llm.enqueue(Reply.note("# 逆否命题\n\n逆否命题与原命题同真同假。"));
+
+        AgentAnswer answer = agent().run(Requests.zh(AgentId.ORAL_EXPLANATION));
+
+        assertThat(answer.markdown()).isEqualTo("# 逆否命题\n\n逆否命题与原命题同真同假。");
+        assertThat(answer.model()).isEqualTo(provider().wireName() + ":test-model");
+        assertThat(agent().model()).isEqualTo(provider().wireName() + ":test-model");
+    }
+
+    @Test
+    void theDefaultAnswerIsANoteAboutTheNode() throws Exception {
+        AgentAnswer answer = agent().run(Requests.en(AgentId.EXAMPLE_TEACHING));
+
+        assertThat(answer.markdown()).startsWith("# " + Requests.EN_QUESTION).contains("fake model");
+    }
+
+    @Test
+    void theRequestCarriesTheRenderedPromptAndTheSettings() throws Exception {
+        agent(config().withTemperature(0.2).withMaxTokens(777), Clock.systemUTC()).run(Requests.zh(AgentId.COMPARISON_TABLE));
+
+        FakeLlmServer.Call call = llm.lastCall();
+        Prompt expected = PromptTemplates.builtIn().render(Requests.zh(AgentId.COMPARISON_TABLE));
+        assertThat(call.method()).isEqualTo("POST");
+        assertThat(call.header("content-type")).startsWith("application/json");
+        assertThat(call.json().getString("model")).isEqualTo("test-model");
+        assertThat(call.json().getJsonNumber("max_tokens").intValue()).isEqualTo(777);
+        assertThat(call.json().getJsonNumber("temperature").doubleValue()).isEqualTo(0.2);
+        assertThat(call.prompt()).contains(expected.system()).contains(expected.user()).contains("简体中文");
+    }
+
+    @Test
+    void aWrongApiKeyIsAPermanentFailureWithTheServersReason() {
+        llm.requireApiKey("sk-the-right-one");
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isFalse();
+        assertThat(failure.errorType()).isEqualTo("http_401");
+        assertThat(failure.getMessage()).contains(serverLabel() + " answered 401: ")
+                .containsIgnoringCase("key").contains("--api-key").contains(provider().apiKeyVariable());
+    }
+
+    @ParameterizedTest(name = "{0} -> transient={1}, {2}")
+    @CsvSource({"400,false,http_400", "403,false,http_403", "404,false,http_404", "413,false,http_413",
+            "422,false,http_422", "408,true,timeout", "429,true,rate_limited", "500,true,http_500",
+            "502,true,http_502", "503,true,http_503", "529,true,http_529"})
+    void everyErrorStatusMapsToTheRightKindOfFailure(int status, boolean transientFailure, String errorType) {
+        llm.enqueue(Reply.error(status, "the server's own words for " + status));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isEqualTo(transientFailure);
+        assertThat(failure.errorType()).isEqualTo(errorType);
+        assertThat(failure.getMessage()).contains(serverLabel() + " answered " + status
+                + ": the server's own words for " + status);
+        assertThat(failure.retryAfter()).isEmpty();
+    }
+
+    @Test
+    void rateLimitingHonoursRetryAfterInSeconds() {
+        llm.enqueue(Reply.rateLimited("7"));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isTrue();
+        assertThat(failure.errorType()).isEqualTo("rate_limited");
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void rateLimitingHonoursRetryAfterAsAnHttpDate() {
+        Instant now = Instant.parse("2026-11-26T12:00:00Z");
+        String inTwoMinutes = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(120).atZone(ZoneOffset.UTC));
+        llm.enqueue(Reply.rateLimited(inTwoMinutes));
+
+        AgentFailure failure = failureOf(agent(config(), Clock.fixed(now, ZoneOffset.UTC)),
+                Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(120));
+    }
+
+    @Test
+    void anOverloadedServersRetryAfterIsKeptToo() {
+        llm.enqueue(Reply.error(503, "Service Unavailable", Map.of("Retry-After", "3")));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isTrue();
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerInTimeIsATransientTimeout() {
+        llm.defaultReply(Reply.hang());
+        AgentRunner impatient = agent(config().withTimeout(Duration.ofMillis(300)), Clock.systemUTC());
+
+        long start = System.nanoTime();
+        AgentFailure failure = failureOf(impatient, Requests.en(AgentId.ORAL_EXPLANATION));
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(failure.isTransient()).isTrue();
+        assertThat(failure.errorType()).isEqualTo("timeout");
+        assertThat(failure.getMessage()).contains("did not answer within 0.3 s");
+        // behaviour, not speed: the call gives up on its own, long before the server would ever answer
+        assertThat(waited).isLessThan(GENEROUS);
+    }
+
+    @Test
+    void anInterruptAbandonsAHangingCallAtOnce() throws Exception {
+        llm.defaultReply(Reply.hang());
+        AgentRunner agent = agent(config().withTimeout(Duration.ofMinutes(5)), Clock.systemUTC());
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                agent.run(Requests.en(AgentId.ORAL_EXPLANATION));
+                outcome.complete(null);
+            } catch (Throwable thrown) {
+                outcome.complete(thrown);
+            }
+        });
+        assertThat(llm.awaitCalls(1, GENEROUS)).as("the call reached the server").isTrue();
+
+        caller.interrupt();
+
+        assertThat(outcome.get(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void anAlreadyInterruptedCallerDoesNotStartACall() {
+        Thread.currentThread().interrupt();
+        try {
+            Throwable thrown = catchThrowableOfType(InterruptedException.class,
+                    () -> agent().run(Requests.en(AgentId.ORAL_EXPLANATION)));
+            assertThat(thrown).isNotNull();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void aServerThatIsNotRunningIsATransientConnectionFailure() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        AgentRunner agent = agent(config().withBaseUrl(baseUrl().replace(":" + llm.port(), ":" + closedPort)),
+                Clock.systemUTC());
+
+        AgentFailure failure = failureOf(agent, Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isTrue();
+        assertThat(failure.errorType()).isEqualTo("connection");
+        assertThat(failure.getMessage()).contains("could not connect").contains(":" + closedPort);
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsAPermanentBadResponse() {
+        llm.enqueue(Reply.garbage());
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isFalse();
+        assertThat(failure.errorType()).isEqualTo("bad_response");
+        assertThat(failure.getMessage()).contains(serverLabel()).contains("not JSON").contains("chatcmpl-broken");
+    }
+
+    @Test
+    void anEmptyBodyIsAPermanentBadResponse() {
+        llm.enqueue(Reply.raw(200, "application/json", "", Map.of()));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.errorType()).isEqualTo("bad_response");
+        assertThat(failure.getMessage()).contains("empty body");
+    }
+
+    @Test
+    void anEmptyNoteIsAPermanentBadResponse() {
+        llm.enqueue(Reply.emptyContent());
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isFalse();
+        assertThat(failure.errorType()).isEqualTo("bad_response");
+        assertThat(failure.getMessage()).contains("empty note");
+    }
+
+    @Test
+    void anHtmlErrorPageFromAProxyIsQuotedShortly() {
+        llm.enqueue(Reply.raw(502, "text/html", "<html><body><h1>502 Bad Gateway</h1>" + "x".repeat(2000)
+                + "</body></html>", Map.of()));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isTrue();
+        assertThat(failure.getMessage()).contains("answered 502: <html><body><h1>502 Bad Gateway").hasSizeLessThan(500);
+    }
+
+    @Test
+    void aReasoningModelsThinkingAndAWholeNoteFenceAreRemoved() throws Exception {
+        llm.enqueue(Reply.note("<think>\nThe user wants a note.\n</think>\n\n```markdown\n# Stacks\n\nLIFO.\n```\n"));
+
+        AgentAnswer answer = agent().run(Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(answer.markdown()).isEqualTo("# Stacks\n\nLIFO.");
+    }
+
+    @Test
+    void manySequentialCallsShareOneKeptAliveConnection() throws Exception {
+        AgentRunner agent = agent();
+        for (int i = 0; i < 40; i++) {
+            assertThat(agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "question " + i)).markdown())
+                    .contains("question " + i);
+        }
+
+        assertThat(llm.calls()).isEqualTo(40);
+        assertThat(llm.connectionsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void oneAgentServesParallelCallsWithoutSerialisingThem() throws Exception {
+        llm.defaultReply(Reply.hang());
+        AgentRunner agent = agent();
+        int parallel = 12;
+        List<CompletableFuture<Throwable>> outcomes = new ArrayList<>();
+        for (int i = 0; i < parallel; i++) {
+            AgentRequest request = Requests.bare(AgentId.ORAL_EXPLANATION, "parallel question " + i);
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            outcomes.add(outcome);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    agent.run(request);
+                    outcome.complete(null);
+                } catch (Throwable thrown) {
+                    outcome.complete(thrown);
+                }
+            });
+        }
+
+        // all of them are at the server at once, none answered yet
+        assertThat(llm.awaitCalls(parallel, GENEROUS)).isTrue();
+        llm.close();
+
+        for (CompletableFuture<Throwable> outcome : outcomes) {
+            assertThat(outcome.get(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isInstanceOfSatisfying(AgentFailure.class,
+                    failure -> assertThat(failure.errorType()).isEqualTo("connection"));
+        }
+    }
+
+    @Test
+    void eachNodeCanBeScriptedAndCountedByItsText() throws Exception {
+        llm.whenPromptContains("什么是等价关系", Reply.error(500, "boom"), Reply.note("# 等价关系\n\n自反、对称、传递。"));
+        AgentRunner agent = agent();
+
+        AgentFailure first = failureOf(agent, Requests.bare(AgentId.ORAL_EXPLANATION, "什么是等价关系"));
+        AgentAnswer other = agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "什么是二部图"));
+        AgentAnswer second = agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "什么是等价关系"));
+
+        assertThat(first.isTransient()).isTrue();
+        assertThat(other.markdown()).contains("什么是二部图");
+        assertThat(second.markdown()).isEqualTo("# 等价关系\n\n自反、对称、传递。");
+        assertThat(llm.callsWithPrompt("什么是等价关系")).isEqualTo(2);
+        assertThat(llm.callsWithPrompt("什么是二部图")).isEqualTo(1);
+    }
+}
