@@ -94,7 +94,8 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         }
         for (int i = 0; i < nodes.size(); i++) {
             Group group = groups.get(groupOf[i] - 1);
-            tasks.add(new PlannedTask(nodes.get(i).id(), group.id(), texts.get(i), group.recommendedAgent()));
+            tasks.add(new PlannedTask(nodes.get(i).id(), group.id(), texts.get(i),
+                    agentFor(command.agent(), routings.get(i), group)));
         }
         SessionSettings sessionSettings = settings.sessionDefaults();
         if (command.maxConcurrent().isPresent()) {
@@ -159,6 +160,18 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         book.add(Session.create(id, command.canvasPath(), groups, tasks, settings.sessionDefaults(), 0, groups.size(),
                 clock.now()));
         return id;
+    }
+
+    /**
+     * A named agent wins; otherwise a node whose own question is clear (a confident routing) gets its own agent, so
+     * "what is X" inside a comparison-heavy group is still explained rather than tabulated; the rest take the
+     * group's recommendation.
+     */
+    private static AgentId agentFor(AgentChoice choice, Routing routing, Group group) {
+        if (choice.named().isPresent()) {
+            return choice.named().get();
+        }
+        return routing.category() != Category.GENERAL ? routing.agent() : group.recommendedAgent();
     }
 
     private List<CanvasNode> readColored(String canvasPath, Set<String> colors) {

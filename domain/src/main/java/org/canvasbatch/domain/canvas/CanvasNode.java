@@ -34,13 +34,18 @@ public record CanvasNode(String id, String type, String text, String file, Strin
         return "group".equals(type);
     }
 
-    /** What a person reads on the node: its text, file path, URL or group label, never null. */
+    /**
+     * What a person reads on the node, never null: its text, a file node's file name (without folder and extension,
+     * as Obsidian titles it), a link's URL, a group's label.
+     */
     public String displayText() {
         if (text != null && !text.isBlank()) {
             return text;
         }
-        if (file != null) {
-            return file;
+        if (file != null && !file.isBlank()) {
+            String name = file.substring(file.lastIndexOf('/') + 1);
+            int dot = name.lastIndexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
         }
         if (url != null) {
             return url;

@@ -1,0 +1,243 @@
+package org.canvasbatch.bootstrap;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.application.port.in.SubscribeToSessionQuery.SessionSubscription;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.NodeState;
+import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.domain.session.SessionState;
+
+/** {@code canvas-batch run CANVAS}: the whole batch in this process, with live progress and a summary. */
+final class RunCommand {
+
+    private static final Set<String> VALUED = union(ModelOptions.VALUED, Set.of("vault", "colors", "agent",
+            "concurrency", "max-groups", "node-timeout", "timeout", "data"));
+    private static final Set<String> FLAGS = Set.of("dry-run", "no-write-back", "plain");
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    RunCommand(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    int execute(List<String> rawArgs) {
+        Arguments args = Arguments.parse(rawArgs, VALUED, FLAGS);
+        if (args.positional().size() != 1) {
+            throw new UsageException("run needs exactly one canvas, e.g. canvas-batch run \"Exam Prep/review.canvas\"");
+        }
+        LogSetup.configure(Level.WARNING, Level.WARNING);
+        CanvasLocation location = CanvasLocation.resolve(args.positional().getFirst(), args.value("vault"));
+        int concurrency = args.intValue("concurrency", 12, 1, 50);
+        boolean dryRun = args.flag("dry-run");
+        var settings = new Wiring.Settings(location.vault(), dryRun ? "memory" : args.value("data").orElse(Wiring.defaultDataDir(env)),
+                ModelOptions.from(args, env), concurrency, !args.flag("no-write-back") && !dryRun,
+                Duration.ofSeconds(args.intValue("node-timeout", 120, 1, 3600)));
+        try (Wiring wiring = Wiring.create(settings)) {
+            Analysis analysis = analyze(wiring, location, args, concurrency);
+            SessionSnapshot planned = analysis.session();
+            printPlan(location, planned, wiring);
+            if (dryRun) {
+                out.println("Dry run: nothing was written.");
+                return 0;
+            }
+            return runBatch(wiring, planned, args.flag("plain") || !isTerminal());
+        } catch (InvalidCommandException e) {
+            throw new UsageException(e.errors().stream().map(f -> f.message())
+                    .collect(Collectors.joining("; ")));
+        }
+    }
+
+    private Analysis analyze(Wiring wiring, CanvasLocation location, Arguments args, int concurrency) {
+        Set<String> colors = args.value("colors")
+                .map(c -> Arrays.stream(c.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                        .collect(Collectors.toSet()))
+                .orElse(Set.of("1", "6"));
+        AgentChoice agent;
+        try {
+            agent = AgentChoice.parse("agent", args.value("agent").orElse("auto"));
+        } catch (InvalidCommandException e) {
+            throw new UsageException("--agent: " + e.errors().getFirst().message());
+        }
+        int timeout = args.intValue("timeout", 600, 60, 3600);
+        return wiring.core().analyze().analyze(new AnalyzeCanvasCommand(location.canvasPath(), Optional.empty(), colors,
+                args.intValue("max-groups", 6, 1, 20), 1, agent, false, Optional.of(concurrency),
+                Optional.of(Duration.ofSeconds(timeout))));
+    }
+
+    private void printPlan(CanvasLocation location, SessionSnapshot planned, Wiring wiring) {
+        out.printf("%s: %d question node(s) in %d group(s), notes by %s%n", location.canvasPath(),
+                planned.totalNodes(), planned.groups().size(), wiring.agentDescription());
+        for (Group group : planned.groups()) {
+            out.printf("  %d. %-30s %3d node(s)  %-22s %s%n", group.id(), group.name(), group.size(),
+                    group.recommendedAgent().wireName(), group.priority().wireName());
+        }
+    }
+
+    private int runBatch(Wiring wiring, SessionSnapshot planned, boolean plain) {
+        SessionId id = planned.id();
+        CountDownLatch finished = new CountDownLatch(1);
+        CountDownLatch summarised = new CountDownLatch(1);
+        ProgressDisplay display = new ProgressDisplay(out, !plain, planned);
+        SessionSubscription subscription = wiring.core().subscriptions().subscribe(id, event -> {
+            display.onEvent(event);
+            if (event instanceof SessionEvent.SessionFinished || event instanceof SessionEvent.SessionCancelled) {
+                finished.countDown();
+            }
+        });
+        Thread interruptHandler = new Thread(() -> {
+            if (finished.getCount() > 0) {
+                err.println();
+                err.println("Interrupted: cancelling the batch; notes already written are kept.");
+                try {
+                    wiring.core().cancel().cancel(id, "interrupted from the terminal");
+                } catch (RuntimeException alreadyOver) {
+                    // the batch ended between the signal and the cancel: nothing to stop
+                }
+                awaitQuietly(summarised, Duration.ofSeconds(15));
+            }
+        }, "ctrl-c");
+        Runtime.getRuntime().addShutdownHook(interruptHandler);
+        try {
+            wiring.core().start().start(StartSessionCommand.of(id));
+            awaitQuietly(finished, Duration.ofDays(1));
+            display.close();
+            subscription.close();
+            wiring.flushVault();
+            SessionSnapshot outcome = wiring.core().status().status(id);
+            printSummary(outcome);
+            return outcome.state() == SessionState.COMPLETED ? 0 : 1;
+        } finally {
+            summarised.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(interruptHandler);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the summary printed above
+            }
+        }
+    }
+
+    private void printSummary(SessionSnapshot outcome) {
+        out.println();
+        out.printf("%s in %s: %d succeeded, %d failed%s, of %d%n", describe(outcome.state()),
+                ProgressDisplay.clock(outcome.elapsed(java.time.Instant.now())), outcome.succeeded(), outcome.failed(),
+                outcome.cancelled() > 0 ? ", " + outcome.cancelled() + " cancelled" : "", outcome.totalNodes());
+        outcome.tasks().stream().filter(t -> t.notePath() != null).findFirst().ifPresent(t -> {
+            String folder = t.notePath().contains("/") ? t.notePath().substring(0, t.notePath().lastIndexOf('/')) : ".";
+            out.printf("Notes: %s%n", folder);
+        });
+        List<NodeTask> failures = outcome.tasks().stream().filter(t -> t.state() == NodeState.FAILED).toList();
+        failures.stream().limit(10).forEach(t -> out.printf("  failed: %s — %s%n", oneLine(t.text()), t.errorMessage()));
+        if (failures.size() > 10) {
+            out.printf("  … and %d more%n", failures.size() - 10);
+        }
+        if (outcome.batchError() != null) {
+            out.println("  " + outcome.batchError());
+        }
+    }
+
+    private static String describe(SessionState state) {
+        return switch (state) {
+            case COMPLETED -> "Done";
+            case PARTIAL_FAILURE -> "Done with failures";
+            case FAILED -> "Failed";
+            case CANCELLED -> "Cancelled";
+            default -> state.wireName();
+        };
+    }
+
+    private static String oneLine(String text) {
+        String line = text.replaceAll("\\s+", " ").strip();
+        return line.length() > 60 ? line.substring(0, 59) + "…" : line;
+    }
+
+    private boolean isTerminal() {
+        // the launcher knows whether stdout is a terminal; the JVM alone cannot tell reliably on Java 21
+        return "1".equals(System.getProperty("canvasbatch.tty")) && !"dumb".equals(env.get("TERM"));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, Duration limit) {
+        try {
+            latch.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+
+    /** Where the canvas is: the vault root on disk and the canvas path inside it, with forward slashes. */
+    record CanvasLocation(Path vault, String canvasPath) {
+
+        static CanvasLocation resolve(String canvasArgument, Optional<String> vaultOption) {
+            if (!canvasArgument.endsWith(".canvas")) {
+                throw new UsageException("'" + canvasArgument + "' is not a .canvas file");
+            }
+            if (vaultOption.isPresent()) {
+                Path vault = existingDirectory(vaultOption.get());
+                Path asGiven = Path.of(canvasArgument).toAbsolutePath().normalize();
+                if (Files.isRegularFile(asGiven) && asGiven.startsWith(vault)) {
+                    return new CanvasLocation(vault, relative(vault, asGiven));
+                }
+                return new CanvasLocation(vault, canvasArgument.replace('\\', '/'));
+            }
+            Path canvas = Path.of(canvasArgument).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(canvas)) {
+                throw new UsageException("no canvas at " + canvasArgument);
+            }
+            Path vault = canvas.getParent();
+            for (Path dir = canvas.getParent(); dir != null; dir = dir.getParent()) {
+                if (Files.isDirectory(dir.resolve(".obsidian"))) {
+                    vault = dir;
+                    break;
+                }
+            }
+            return new CanvasLocation(vault, relative(vault, canvas));
+        }
+
+        private static Path existingDirectory(String path) {
+            Path dir = Path.of(path).toAbsolutePath().normalize();
+            if (!Files.isDirectory(dir)) {
+                throw new UsageException("--vault " + path + " is not a folder");
+            }
+            return dir;
+        }
+
+        private static String relative(Path vault, Path canvas) {
+            return vault.relativize(canvas).toString().replace('\\', '/');
+        }
+
+        String name() {
+            return Canvas.baseName(canvasPath);
+        }
+    }
+}
