@@ -63,7 +63,8 @@ final class SparseVector {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SparseVector other && Arrays.equals(ids, other.ids) && Arrays.equals(weights, other.weights);
+        return o instanceof SparseVector other
+                && Arrays.equals(ids, other.ids) && Arrays.equals(weights, other.weights);
     }
 
     @Override

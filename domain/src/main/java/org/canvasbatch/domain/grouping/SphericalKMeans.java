@@ -15,7 +15,7 @@ final class SphericalKMeans {
 
     private static final int MAX_ITERATIONS = 30;
 
-    /** The outcome of one clustering: a cluster index per point and the sum of each point's similarity to its centroid. */
+    /** One clustering: a cluster index per point, and the sum of each point's similarity to its centroid. */
     record Fit(int[] labels, double totalSimilarity) {
     }
 

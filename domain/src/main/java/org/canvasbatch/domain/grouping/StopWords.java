@@ -1,6 +1,10 @@
 package org.canvasbatch.domain.grouping;
 
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Words that say how a question is asked rather than what it is about. Canvas questions are short and share
@@ -27,7 +31,8 @@ final class StopWords {
             "vs", "versus", "difference", "different", "differ", "compare", "compared", "comparison", "contrast",
             "explain", "explained", "explanation", "define", "defined", "definition", "mean", "meaning", "means",
             "example", "examples", "give", "show", "understand", "understanding", "remember", "memorize",
-            "memorise", "mnemonic", "think", "know", "why's", "what's", "depth", "deep", "analyse", "analyze",
+            "memorise", "mnemonic", "think", "know", "matter", "matters", "important", "importance", "why's",
+            "what's", "depth", "deep", "analyse", "analyze",
             "use", "using", "used", "get", "make", "work", "works", "way", "ways", "thing", "things", "really",
             "review", "question", "questions", "please", "e", "g", "eg", "ie", "etc");
 
@@ -43,7 +48,7 @@ final class StopWords {
             // routing cues: how to answer, not what about
             "区别", "差别", "差异", "不同", "异同", "对比", "比较", "理解", "如何理解", "怎么理解", "说明", "举例", "举个例子",
             "例子", "实例", "记忆", "记住", "背诵", "怎么记", "怎么记住", "深度剖析", "深入分析", "详细分析", "剖析", "定义", "解释",
-            "含义", "意义", "概念", "问题", "步骤", "方法", "应用", "场景", "作用", "介绍", "总结", "复习",
+            "含义", "意义", "概念", "问题", "步骤", "方法", "应用", "场景", "作用", "介绍", "总结", "复习", "重要", "很重要",
             // pronouns, particles, connectives
             "我们", "你们", "他们", "我", "你", "他", "她", "它", "这", "那", "这个", "那个", "这些", "那些", "一个", "一些",
             "的", "了", "吗", "呢", "吧", "啊", "么", "是", "和", "与", "及", "或", "或者", "以及", "之", "其", "把", "被",
@@ -61,8 +66,17 @@ final class StopWords {
             "又", "才", "去", "来", "上", "下", "中", "里", "时", "个", "有", "不", "能", "会", "要", "说", "做", "看", "得", "地",
             "着", "过", "吗", "呀", "嘛", "哦");
 
-    /** Length of the longest CJK stop phrase, bounding the longest-match scan. */
-    static final int LONGEST_CJK = CJK.stream().mapToInt(String::length).max().orElse(1);
+    /** Topic words that contain a stop phrase (记忆 in 记忆化搜索, 定义 in 定义域) and must not be cut by it. */
+    static final List<String> CJK_KEEP = List.of("记忆化", "无记忆", "定义域", "实例化", "问题域", "区别于");
+
+    /** CJK stop phrases by first character, longest first: the scan tries them at every character of a run. */
+    private static final Map<Character, List<String>> CJK_BY_FIRST = CJK.stream()
+            .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
+            .collect(Collectors.groupingBy(phrase -> phrase.charAt(0), Collectors.toUnmodifiableList()));
+
+    static List<String> cjkStartingWith(char first) {
+        return CJK_BY_FIRST.getOrDefault(first, List.of());
+    }
 
     static boolean isLatin(String word) {
         return LATIN.contains(word);

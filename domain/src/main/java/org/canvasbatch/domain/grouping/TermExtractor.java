@@ -173,6 +173,12 @@ final class TermExtractor {
         StringBuilder piece = new StringBuilder();
         int i = 0;
         while (i < run.length()) {
+            int keepLength = keptWordAt(run, i);
+            if (keepLength > 0) {
+                piece.append(run, i, i + keepLength);
+                i += keepLength;
+                continue;
+            }
             int stopLength = stopPhraseAt(run, i);
             if (stopLength > 0) {
                 addCjkPiece(piece.toString(), terms, pieces);
@@ -187,10 +193,19 @@ final class TermExtractor {
         addCjkPiece(piece.toString(), terms, pieces);
     }
 
+    private static int keptWordAt(String run, int start) {
+        for (String word : StopWords.CJK_KEEP) {
+            if (run.startsWith(word, start)) {
+                return word.length();
+            }
+        }
+        return 0;
+    }
+
     private static int stopPhraseAt(String run, int start) {
-        for (int length = Math.min(StopWords.LONGEST_CJK, run.length() - start); length > 0; length--) {
-            if (StopWords.CJK.contains(run.substring(start, start + length))) {
-                return length;
+        for (String phrase : StopWords.cjkStartingWith(run.charAt(start))) {
+            if (run.startsWith(phrase, start)) {
+                return phrase.length();
             }
         }
         return 0;

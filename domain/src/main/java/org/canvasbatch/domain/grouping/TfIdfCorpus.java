@@ -19,7 +19,7 @@ final class TfIdfCorpus {
     final List<String> terms;
     /** Number of texts that contain each term. */
     final int[] documentFrequency;
-    /** Whether a term may appear in a group name (a Latin word or a CJK word or bigram, never a lone inner character). */
+    /** Whether a term may name a group: a Latin word, a CJK word or edge bigram, never an inner character. */
     final boolean[] readable;
     /** Each text's CJK pieces, kept so that a group name can show the word a bigram came from. */
     final List<List<String>> cjkPieces;

@@ -86,8 +86,8 @@ public final class AgentRouter {
                     Cue.of("如何理解|怎么理解|怎样理解|如何去理解|怎么去理解", 0.9),
                     Cue.of("\\bhow (?:to|do i|do you|should i|can i) understand\\b", 0.9),
                     Cue.of("为什么|为何", 0.85),
-                    Cue.of("\\bwhy (?:does|do|is|are|did|can|can't|cannot|must|should|would|doesn't|don't|isn't|aren't)\\b",
-                            0.85),
+                    Cue.of("\\bwhy (?:does|do|is|are|did|can|can't|cannot|must|should|would)\\b"
+                            + "|\\bwhy (?:doesn't|don't|isn't|aren't)\\b", 0.85),
                     Cue.of("\\bwhy\\b", 0.65)),
             Category.DEFINITION, List.of(
                     Cue.of("什么是|是什么|什么叫|何为|何谓", 0.85),

@@ -35,6 +35,12 @@ class TermExtractorTest {
     }
 
     @Test
+    void doesNotCutTopicWordsThatContainAStopPhrase() {
+        assertThat(terms("怎么记住记忆化搜索")).contains("记忆化搜索").doesNotContain("化搜索");
+        assertThat(terms("几何分布的无记忆性")).contains("无记忆性");
+    }
+
+    @Test
     void aLoneCharacterBetweenStopWordsIsAWordOfItsOwn() {
         assertThat(terms("如何理解矩阵的秩")).contains("矩阵", "秩");
         assertThat(TermExtractor.extract("我理解为").terms()).isEmpty();
