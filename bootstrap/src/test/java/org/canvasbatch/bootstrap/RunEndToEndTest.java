@@ -1,0 +1,152 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code canvas-batch run} end to end: the real wiring, a copy of the 170-node exam canvas, and a fake language model
+ * speaking the OpenAI API over real HTTP.
+ */
+class RunEndToEndTest {
+
+    private static final String EXAM = "Exam Prep/期末复习-170.canvas";
+
+    @TempDir
+    Path temp;
+
+    private record Outcome(int exitCode, String out, String err) {
+    }
+
+    private Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of("run"));
+        all.addAll(List.of(args));
+        int code = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String question(String text) {
+        return "<question>\n" + text + "\n</question>";
+    }
+
+    @Test
+    void theExamCanvasGetsOneNoteAndOneCanvasLinkPerSucceededNodeAndFailuresCarryTheServersMessage() throws Exception {
+        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.whenPromptContains(question("什么是等价关系"), Reply.error(400, "This request violates the content policy"));
+            llm.whenPromptContains(question("什么是二部图"), Reply.error(503, "The server is overloaded"), Reply.echo());
+            llm.whenPromptContains(question("如何理解集合的幂集"), Reply.rateLimited("1"), Reply.echo());
+
+            Outcome outcome = run(EXAM, "--vault", vault.toString(), "--data", "memory", "--concurrency", "12",
+                    "--model-provider", "openai", "--base-url", llm.openAiBaseUrl(), "--model", "fake-model", "--plain");
+
+            assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
+            assertThat(outcome.out()).contains("144 succeeded, 1 failed, of 145")
+                    .contains("This request violates the content policy");
+            assertThat(llm.callsWithPrompt(question("什么是等价关系"))).as("permanent: no retry").isEqualTo(1);
+            assertThat(llm.callsWithPrompt(question("什么是二部图"))).as("503 retried once").isEqualTo(2);
+            assertThat(llm.callsWithPrompt(question("如何理解集合的幂集"))).as("429 retried once").isEqualTo(2);
+            assertThat(llm.calls()).isEqualTo(145 + 2);
+
+            Path notesDir = vault.resolve("Exam Prep/期末复习-170-notes");
+            List<Path> notes;
+            try (Stream<Path> files = Files.list(notesDir)) {
+                notes = files.toList();
+            }
+            assertThat(notes).hasSize(144).allMatch(p -> p.toString().endsWith(".md"));
+            assertThat(notes).noneMatch(p -> p.getFileName().toString().startsWith("什么是等价关系 ("));
+
+            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM)))).readObject();
+            List<JsonObject> noteNodes = canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                    .filter(n -> n.getString("id").startsWith("cb-note-")).toList();
+            List<JsonObject> noteEdges = canvas.getJsonArray("edges").getValuesAs(JsonObject.class).stream()
+                    .filter(e -> e.getString("id").startsWith("cb-edge-")).toList();
+            assertThat(noteNodes).hasSize(144).allMatch(n -> n.getString("type").equals("file")
+                    && n.getString("color").equals("5"));
+            assertThat(noteEdges).hasSize(144);
+            Set<String> linkedFiles = noteNodes.stream().map(n -> n.getString("file")).collect(Collectors.toSet());
+            Set<String> writtenFiles = notes.stream().map(p -> vault.relativize(p).toString().replace('\\', '/'))
+                    .collect(Collectors.toSet());
+            assertThat(linkedFiles).isEqualTo(writtenFiles);
+            Map<String, JsonObject> byId = noteNodes.stream()
+                    .collect(Collectors.toMap(n -> n.getString("id"), Function.identity()));
+            assertThat(noteEdges).allMatch(e -> byId.containsKey(e.getString("toNode")));
+        }
+    }
+
+    @Test
+    void runningTheSameCanvasAgainOverwritesNotesAndAddsNoDuplicateLinks() throws IOException {
+        Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
+        String canvas = "数学/线性代数.canvas";
+        assertThat(run(canvas, "--vault", vault.toString(), "--data", "memory", "--plain").exitCode()).isZero();
+        String firstCanvas = Files.readString(vault.resolve(canvas));
+        assertThat(run(canvas, "--vault", vault.toString(), "--data", "memory", "--plain").exitCode()).isZero();
+
+        try (Stream<Path> files = Files.list(vault.resolve("数学/线性代数-notes"))) {
+            assertThat(files.count()).isEqualTo(10);
+        }
+        JsonObject again = Json.createReader(new StringReader(Files.readString(vault.resolve(canvas)))).readObject();
+        JsonObject first = Json.createReader(new StringReader(firstCanvas)).readObject();
+        assertThat(again.getJsonArray("nodes")).hasSameSizeAs(first.getJsonArray("nodes"));
+        assertThat(again.getJsonArray("edges")).hasSameSizeAs(first.getJsonArray("edges"));
+    }
+
+    @Test
+    void aDryRunPrintsGroupsAndAgentsAndWritesNothing() throws IOException {
+        Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
+        String before = Files.readString(vault.resolve("Biology/Cell Biology.canvas"));
+
+        Outcome outcome = run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--dry-run");
+
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(outcome.out()).contains("13 question node(s)").contains("comparison-table").contains("Dry run");
+        assertThat(Files.readString(vault.resolve("Biology/Cell Biology.canvas"))).isEqualTo(before);
+        assertThat(vault.resolve("Biology/Cell Biology-notes")).doesNotExist();
+    }
+
+    @Test
+    void usageAndInputMistakesExitWithTwoAndOneLineOfExplanation() throws IOException {
+        Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
+        Files.writeString(vault.resolve("broken.canvas"), "{\"nodes\": [");
+
+        assertThat(run("--vault", vault.toString()).err()).contains("run needs exactly one canvas");
+        assertThat(run("x.canvas", "--colour", "1").err()).contains("unknown option --colour");
+        assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--agent", "poet").err())
+                .contains("unknown agent 'poet'");
+        assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--concurrency", "0").err())
+                .contains("--concurrency must be between 1 and 50");
+        Outcome broken = run("broken.canvas", "--vault", vault.toString(), "--data", "memory");
+        assertThat(broken.exitCode()).isEqualTo(2);
+        assertThat(broken.err()).contains("broken.canvas").doesNotContain("Exception");
+        Outcome noQuestions = run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--colors", "2",
+                "--data", "memory");
+        assertThat(noQuestions.exitCode()).isEqualTo(2);
+        assertThat(noQuestions.err()).contains("2 (orange)");
+        assertThat(run("../outside.canvas", "--vault", vault.toString()).exitCode()).isEqualTo(2);
+        for (String[] args : List.of(new String[] {"--vault", vault.toString()}, new String[] {"x.canvas", "--colour", "1"})) {
+            assertThat(run(args).exitCode()).isEqualTo(2);
+        }
+    }
+}
