@@ -636,26 +636,21 @@ final class OfflineNote {
         };
     }
 
-    static String agentName(AgentId agent) {
-        return switch (agent) {
-            case ORAL_EXPLANATION -> "口语化讲解|oral explanation";
-            case FOUR_LEVEL_EXPLANATION -> "四层次讲解|four-level explanation";
-            case CLARIFICATION_PATH -> "澄清路径|clarification path";
-            case COMPARISON_TABLE -> "对比表|comparison table";
-            case EXAMPLE_TEACHING -> "例题教学|worked examples";
-            case MEMORY_ANCHOR -> "记忆锚点|memory anchor";
-            case DEEP_DECOMPOSITION -> "深度剖析|deep analysis";
-            case BASIC_DECOMPOSITION -> "基础拆解|basic decomposition";
-            case QUESTION_DECOMPOSITION -> "问题拆解|question decomposition";
-            case VERIFICATION_QUESTION -> "检验问题|verification questions";
-            case SCORING_AGENT -> "理解评分|understanding assessment";
-            case CANVAS_ORCHESTRATOR -> "学习编排|study plan";
-        };
-    }
-
     private String agentNameIn(AgentId agent) {
-        String[] names = agentName(agent).split("\\|");
-        return lang == Language.ZH ? names[0] : names[1];
+        return switch (agent) {
+            case ORAL_EXPLANATION -> t("口语化讲解", "oral explanation");
+            case FOUR_LEVEL_EXPLANATION -> t("四层次讲解", "four-level explanation");
+            case CLARIFICATION_PATH -> t("澄清路径", "clarification path");
+            case COMPARISON_TABLE -> t("对比表", "comparison table");
+            case EXAMPLE_TEACHING -> t("例题教学", "worked examples");
+            case MEMORY_ANCHOR -> t("记忆锚点", "memory anchor");
+            case DEEP_DECOMPOSITION -> t("深度剖析", "deep analysis");
+            case BASIC_DECOMPOSITION -> t("基础拆解", "basic decomposition");
+            case QUESTION_DECOMPOSITION -> t("问题拆解", "question decomposition");
+            case VERIFICATION_QUESTION -> t("检验问题", "verification questions");
+            case SCORING_AGENT -> t("理解评分", "understanding assessment");
+            case CANVAS_ORCHESTRATOR -> t("学习编排", "study plan");
+        };
     }
 
     // ---- Markdown --------------------------------------------------------------------------------------------------
