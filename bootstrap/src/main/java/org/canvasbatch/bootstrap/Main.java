@@ -74,9 +74,12 @@ public final class Main {
               --model-provider offline|openai|anthropic
               --model NAME            e.g. gpt-4o-mini, llama3.1 (Ollama), claude-3-5-haiku-latest
               --base-url URL          e.g. http://localhost:11434/v1 for Ollama
-              --api-key-env VAR       read the API key from VAR (default OPENAI_API_KEY / ANTHROPIC_API_KEY)
+              --api-key KEY           the API key (better: OPENAI_API_KEY / ANTHROPIC_API_KEY in the environment)
+              --api-key-env VAR       read the API key from the environment variable VAR
               --model-timeout SECONDS per HTTP call (default 90)
-              --templates DIR         prompt templates (<agent-id>.md) that replace the built-in ones
+              --temperature T         0–2 (default 0.4)
+              --max-tokens N          longest note in tokens (default 4096)
+              --templates-dir DIR     prompt templates (<agent-id>.md) that replace the built-in ones
 
             Exit codes: 0 every node succeeded, 1 some failed or the run was interrupted, 2 usage or input error.
             """;

@@ -10,8 +10,8 @@ import org.canvasbatch.adapters.agents.AgentConfig.Provider;
 /** The options that choose who writes the notes, shared by {@code run} and {@code serve}. */
 final class ModelOptions {
 
-    static final Set<String> VALUED = Set.of("model-provider", "model", "base-url", "api-key-env", "model-timeout",
-            "templates");
+    static final Set<String> VALUED = Set.of("model-provider", "model", "base-url", "api-key", "api-key-env",
+            "model-timeout", "temperature", "max-tokens", "templates-dir");
 
     private ModelOptions() {
     }
@@ -40,11 +40,24 @@ final class ModelOptions {
             }
             config = config.withApiKey(key);
         }
+        if (args.value("api-key").isPresent()) {
+            config = config.withApiKey(args.value("api-key").get());
+        }
+        if (args.value("temperature").isPresent()) {
+            try {
+                config = config.withTemperature(Double.parseDouble(args.value("temperature").get()));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--temperature must be a number such as 0.4");
+            }
+        }
+        if (args.value("max-tokens").isPresent()) {
+            config = config.withMaxTokens(args.intValue("max-tokens", 4096, 1, 1_000_000));
+        }
         if (args.value("model-timeout").isPresent()) {
             config = config.withTimeout(Duration.ofSeconds(args.intValue("model-timeout", 90, 1, 3600)));
         }
-        if (args.value("templates").isPresent()) {
-            config = config.withTemplatesDir(Path.of(args.value("templates").get()));
+        if (args.value("templates-dir").isPresent()) {
+            config = config.withTemplatesDir(Path.of(args.value("templates-dir").get()));
         }
         return config;
     }
