@@ -347,6 +347,16 @@ public final class Session {
         return List.copyOf(tasks.values());
     }
 
+    /** Up to {@code limit} node tasks of one group in canvas order, without copying the whole session. */
+    public List<NodeTask> groupTasks(int groupId, int limit) {
+        List<String> ids = group(groupId).nodeIds();
+        List<NodeTask> result = new ArrayList<>(Math.min(limit, ids.size()));
+        for (int i = 0; i < ids.size() && result.size() < limit; i++) {
+            result.add(tasks.get(ids.get(i)));
+        }
+        return result;
+    }
+
     /**
      * Up to {@code max} queued nodes that may start now, in dispatch order: higher group priority first, then canvas
      * order. Nodes waiting out a retry backoff are skipped until their time.
