@@ -27,4 +27,8 @@ if ! CANVAS_BATCH_JDK=$(canvas_batch_find_jdk); then
   exit 2
 fi
 export JAVA_HOME="$CANVAS_BATCH_JDK"
+# Maven's own Guava touches sun.misc.Unsafe; JDK 24+ warns about it on every build, which is noise for our users
+if [ "$(canvas_batch_java_major "$CANVAS_BATCH_JDK/bin/java")" -ge 24 ] 2>/dev/null; then
+  case " ${MAVEN_OPTS:-} " in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}";; esac
+fi
 export PATH="$JAVA_HOME/bin:$PATH"

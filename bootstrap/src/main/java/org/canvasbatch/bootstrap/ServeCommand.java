@@ -1,11 +1,34 @@
 package org.canvasbatch.bootstrap;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import org.canvasbatch.adapters.http.CanvasBatchServer;
+import org.canvasbatch.adapters.http.ServerSettings;
 
-/** {@code canvas-batch serve}: the HTTP + WebSocket server for the Obsidian plugin. */
+/**
+ * {@code canvas-batch serve}: the HTTP + WebSocket server for the Obsidian plugin. Runs until the process is asked to
+ * stop (Ctrl-C, SIGTERM); then stops dispatching, gives running agent calls a grace period, closes sockets with 1001
+ * and flushes the vault and the journal, so the next start resumes where this one stopped.
+ */
 final class ServeCommand {
+
+    private static final Set<String> VALUED;
+
+    static {
+        Set<String> valued = new HashSet<>(ModelOptions.VALUED);
+        valued.addAll(Set.of("host", "port", "vault", "data", "concurrency", "node-timeout", "cors-origins",
+                "shutdown-grace"));
+        VALUED = Set.copyOf(valued);
+    }
 
     private final PrintStream out;
     private final PrintStream err;
@@ -17,7 +40,54 @@ final class ServeCommand {
         this.env = env;
     }
 
-    int execute(List<String> args) {
-        throw new UsageException("serve is not wired yet");
+    int execute(List<String> rawArgs) {
+        Arguments args = Arguments.parse(rawArgs, VALUED, Set.of("no-write-back"));
+        if (!args.positional().isEmpty()) {
+            throw new UsageException("serve takes no positional argument, got " + args.positional());
+        }
+        LogSetup.configure(Level.INFO, Level.WARNING);
+        Path vault = Path.of(args.value("vault").orElse(".")).toAbsolutePath().normalize();
+        if (!Files.isDirectory(vault)) {
+            throw new UsageException("--vault " + vault + " is not a folder");
+        }
+        int concurrency = args.intValue("concurrency", 12, 1, 200);
+        Duration grace = Duration.ofSeconds(args.intValue("shutdown-grace", 10, 0, 600));
+        var settings = new Wiring.Settings(vault, args.value("data").orElse(Wiring.defaultDataDir(env)),
+                ModelOptions.from(args, env), concurrency, !args.flag("no-write-back"),
+                Duration.ofSeconds(args.intValue("node-timeout", 120, 1, 3600)));
+        ServerSettings server = ServerSettings.DEFAULT
+                .withHost(args.value("host").orElse(ServerSettings.DEFAULT_HOST))
+                .withPort(args.intValue("port", ServerSettings.DEFAULT_PORT, 0, 65_535))
+                .withShutdownGrace(grace);
+        if (args.value("cors-origins").isPresent()) {
+            server = server.withAllowedOrigins(Arrays.stream(args.value("cors-origins").get().split(","))
+                    .map(String::strip).filter(s -> !s.isEmpty()).toList());
+        }
+        Wiring wiring = Wiring.create(settings);
+        CanvasBatchServer http;
+        try {
+            http = new CanvasBatchServer(wiring.core(), wiring.serverExtensions(server)).start();
+        } catch (RuntimeException e) {
+            wiring.close();
+            throw new UsageException("could not start the server on " + server.host() + ":" + server.port() + ": "
+                    + e.getMessage());
+        }
+        out.printf("canvas-batch serving vault %s on http://%s:%d (notes by %s)%n", vault, server.host(), http.port(),
+                wiring.agentDescription());
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            err.println("canvas-batch: shutting down (grace " + grace.toSeconds() + " s) …");
+            wiring.core().stopDispatching();
+            http.stop();
+            wiring.shutdown(grace);
+            stopped.countDown();
+        }, "graceful-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
     }
 }

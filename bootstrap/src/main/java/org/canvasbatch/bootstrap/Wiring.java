@@ -72,6 +72,11 @@ final class Wiring implements AutoCloseable {
         return Path.of(home, ".canvas-batch", "data").toString();
     }
 
+    /** The server's settings with what this wiring attaches to it (the WebSocket channel). */
+    org.canvasbatch.adapters.http.ServerSettings serverExtensions(org.canvasbatch.adapters.http.ServerSettings server) {
+        return server;
+    }
+
     CanvasBatchCore core() {
         return core;
     }
