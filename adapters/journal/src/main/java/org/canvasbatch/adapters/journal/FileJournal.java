@@ -1,0 +1,367 @@
+package org.canvasbatch.adapters.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionId;
+
+/**
+ * The durable event log: one append-only file per session under {@code <dataDir>/sessions}, every append on disk
+ * ({@code fdatasync}) before it returns and before any subscriber hears of it.
+ *
+ * <p>Appends of all sessions go to one writer thread that writes whatever is queued, syncs each touched file once and
+ * then releases the appenders together (group commit), so a busy batch pays one sync per round, not one per event.
+ *
+ * <p>Memory: per session only where each record starts (8 bytes per event); events are read back from the file.
+ *
+ * <p>Replay cost stays bounded without compaction: a session holds at most 10 000 nodes with a few events each,
+ * recovery reads each session's own file once, and retention deletes whole sessions ({@link #delete}).
+ *
+ * <p>On open, a record a crash cut short at the end of a journal is cut away (it was never acknowledged); damage
+ * inside a journal stops that session's history before it, keeps the original file for inspection and is reported by
+ * {@link #damage()}, while every other session loads normally.
+ */
+public final class FileJournal implements EventLog, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+
+    private final Path dataDir;
+    private final JournalFiles files;
+    private final ChannelOpener opener;
+    private final SessionEventCodec codec = new SessionEventCodec();
+    private final String epoch;
+    private final Map<SessionId, SessionStream> streams = new ConcurrentHashMap<>();
+    private final Map<SessionId, String> damage = new ConcurrentHashMap<>();
+    private final GroupCommitWriter writer;
+    private volatile boolean closed;
+
+    private FileJournal(Path dataDir, ChannelOpener opener) {
+        this.dataDir = dataDir;
+        this.files = new JournalFiles(dataDir.resolve("sessions"));
+        this.opener = opener;
+        prepareDirectory();
+        this.epoch = loadOrCreateEpoch();
+        recoverSessions();
+        this.writer = new GroupCommitWriter(files, opener, this::forget);
+    }
+
+    /**
+     * Opens (creating if needed) the journal in {@code dataDir} and recovers every session in it.
+     *
+     * @throws EventLogException when the directory cannot be written, naming it and the reason
+     */
+    public static FileJournal open(Path dataDir) {
+        return open(dataDir, ChannelOpener.DEFAULT);
+    }
+
+    static FileJournal open(Path dataDir, ChannelOpener opener) {
+        return new FileJournal(dataDir.toAbsolutePath().normalize(), opener);
+    }
+
+    @Override
+    public void append(List<SessionEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        SessionId id = events.getFirst().sessionId();
+        while (true) {
+            SessionStream stream = streams.computeIfAbsent(id, SessionStream::empty);
+            stream.appendLock.lock();
+            try {
+                if (stream.deleted) {
+                    continue;
+                }
+                store(stream, events);
+                // still under the lock, so that subscribers hear a session's events in seq order
+                for (SessionEvent event : events) {
+                    InMemoryEventLog.publish(stream.listeners, event);
+                }
+                return;
+            } finally {
+                stream.appendLock.unlock();
+            }
+        }
+    }
+
+    private void store(SessionStream stream, List<SessionEvent> events) {
+        if (closed) {
+            throw new EventLogException("the journal in " + dataDir + " is closed");
+        }
+        long expected = stream.nextSeq();
+        List<byte[]> payloads = new ArrayList<>(events.size());
+        for (SessionEvent event : events) {
+            if (!event.sessionId().equals(stream.id) || event.seq() != expected) {
+                throw new EventLogException("event " + event.seq() + " of session " + event.sessionId()
+                        + " does not continue session " + stream.id + " at seq " + expected);
+            }
+            expected++;
+            byte[] payload = codec.encode(event);
+            if (payload.length > JournalFormat.MAX_PAYLOAD_BYTES) {
+                throw new EventLogException("event " + event.seq() + " of session " + stream.id + " is too large to"
+                        + " store (" + payload.length + " bytes)");
+            }
+            payloads.add(payload);
+        }
+        long[] relativeOffsets = new long[payloads.size()];
+        ByteBuffer records = JournalFormat.frame(payloads, relativeOffsets);
+        try {
+            writer.append(stream, records, relativeOffsets, payloads.size(), stream.end()).join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new EventLogException("could not store events " + events.getFirst().seq() + "–"
+                    + events.getLast().seq() + " of session " + stream.id + " in " + files.directory + ": "
+                    + reason(cause), cause);
+        }
+    }
+
+    @Override
+    public List<SessionEvent> readAfter(SessionId sessionId, long afterSeq, int limit) {
+        SessionStream stream = streams.get(sessionId);
+        SessionStream.Range range = stream == null ? null : stream.range(afterSeq, limit);
+        if (range == null) {
+            return List.of();
+        }
+        Path file = files.journal(sessionId);
+        List<SessionEvent> events = new ArrayList<>();
+        try (FileChannel channel = opener.open(file, StandardOpenOption.READ)) {
+            var reader = new RecordReader(channel, range.from(), range.to());
+            while (true) {
+                switch (reader.next()) {
+                    case RecordReader.End end -> {
+                        return events;
+                    }
+                    case RecordReader.Intact intact -> events.add(codec.decode(intact.payload()));
+                    case RecordReader.Broken broken -> throw new EventLogException("the journal of session "
+                            + sessionId + " (" + file + ") is damaged: " + broken.why() + " at byte "
+                            + broken.offset());
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // deleted while we looked
+            return List.of();
+        } catch (IOException e) {
+            throw new EventLogException("cannot read the journal of session " + sessionId + " (" + file + "): "
+                    + reason(e), e);
+        } catch (UnreadableRecordException e) {
+            throw new EventLogException("the journal of session " + sessionId + " (" + file + ") holds an unreadable"
+                    + " record: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Subscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
+        SessionStream stream = streams.computeIfAbsent(sessionId, SessionStream::empty);
+        stream.listeners.add(listener);
+        return () -> stream.listeners.remove(listener);
+    }
+
+    @Override
+    public Set<SessionId> sessionIds() {
+        Set<SessionId> ids = new HashSet<>();
+        streams.forEach((id, stream) -> {
+            if (stream.count() > 0) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    @Override
+    public void delete(SessionId sessionId) {
+        SessionStream stream = streams.get(sessionId);
+        if (stream == null) {
+            return;
+        }
+        stream.appendLock.lock();
+        try {
+            if (stream.deleted) {
+                return;
+            }
+            if (!closed) {
+                writer.delete(stream).join();
+            } else {
+                throw new EventLogException("the journal in " + dataDir + " is closed");
+            }
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new EventLogException("could not delete the journal of session " + sessionId + " in "
+                    + files.directory + ": " + reason(cause), cause);
+        } finally {
+            stream.appendLock.unlock();
+        }
+    }
+
+    /** Called by the writer once the session's files are gone. */
+    private void forget(SessionStream stream) {
+        stream.deleted = true;
+        streams.remove(stream.id, stream);
+        damage.remove(stream.id);
+    }
+
+    @Override
+    public String epoch() {
+        return epoch;
+    }
+
+    /**
+     * The sessions whose journal was found damaged (now or on an earlier start), each with a sentence saying where,
+     * what was kept and where the original is. A damaged session still loads, up to the damage.
+     */
+    public Map<SessionId, String> damage() {
+        return Map.copyOf(new TreeMap<>(damage));
+    }
+
+    /** Waits for queued appends, then closes the files. Appends after close fail. */
+    @Override
+    public void close() {
+        closed = true;
+        writer.close();
+    }
+
+    private void prepareDirectory() {
+        try {
+            Files.createDirectories(files.directory);
+            Path probe = dataDir.resolve(".write-probe");
+            try (FileChannel channel = opener.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                channel.write(ByteBuffer.wrap(new byte[] {1}));
+                channel.force(false);
+            }
+            Files.delete(probe);
+            for (Path leftover : list(files.directory, "*.tmp")) {
+                Files.deleteIfExists(leftover);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new EventLogException("cannot write to " + dataDir + ": " + e.getFile()
+                    + " is a file, not a directory", e);
+        } catch (IOException e) {
+            throw new EventLogException("cannot write to " + dataDir + ": " + reason(e), e);
+        }
+    }
+
+    /** The epoch survives restarts; it is new only when the data directory (and so the history) is new. */
+    private String loadOrCreateEpoch() {
+        Path file = dataDir.resolve("epoch");
+        try {
+            if (Files.exists(file)) {
+                String stored = Files.readString(file, StandardCharsets.UTF_8).strip();
+                if (isUuid(stored)) {
+                    return stored;
+                }
+                LOG.log(System.Logger.Level.WARNING, file + " holds no epoch; starting a new one");
+            }
+            String fresh = UUID.randomUUID().toString();
+            Path next = dataDir.resolve("epoch.tmp");
+            Files.writeString(next, fresh + "\n", StandardCharsets.UTF_8);
+            try (FileChannel channel = opener.open(next, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel directory = opener.open(dataDir, StandardOpenOption.READ)) {
+                directory.force(true);
+            }
+            return fresh;
+        } catch (IOException e) {
+            throw new EventLogException("cannot write to " + dataDir + ": " + reason(e), e);
+        }
+    }
+
+    private void recoverSessions() {
+        var recovery = new JournalRecovery(files, opener, codec);
+        try {
+            for (Path journal : list(files.directory, "*" + JournalFiles.JOURNAL)) {
+                var id = JournalFiles.sessionOf(journal, JournalFiles.JOURNAL);
+                if (id.isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "ignoring " + journal + ": not named after a session id");
+                    continue;
+                }
+                JournalRecovery.Recovered recovered;
+                try {
+                    recovered = recovery.recover(id.get());
+                } catch (IOException e) {
+                    // one unreadable file must not keep every other session from loading
+                    damage.put(id.get(), "the journal could not be read (" + reason(e) + ")");
+                    LOG.log(System.Logger.Level.ERROR, "session " + id.get() + " could not be recovered", e);
+                    continue;
+                }
+                if (recovered.stream() != null) {
+                    streams.put(id.get(), recovered.stream());
+                }
+                if (recovered.damage() != null) {
+                    damage.put(id.get(), recovered.damage());
+                }
+            }
+            for (Path note : list(files.directory, "*" + JournalFiles.DAMAGE_NOTE)) {
+                JournalFiles.sessionOf(note, JournalFiles.DAMAGE_NOTE).ifPresent(id -> damage.computeIfAbsent(id,
+                        k -> readNote(note)));
+            }
+        } catch (IOException e) {
+            throw new EventLogException("cannot read the journals in " + files.directory + ": " + reason(e), e);
+        }
+    }
+
+    private static String readNote(Path note) {
+        try {
+            return String.join("; ", Files.readString(note, StandardCharsets.UTF_8).strip().lines().toList());
+        } catch (IOException e) {
+            return "the damage note " + note + " cannot be read (" + reason(e) + ")";
+        }
+    }
+
+    private static List<Path> list(Path directory, String glob) throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, glob)) {
+            stream.forEach(found::add);
+        }
+        found.sort(null);
+        return found;
+    }
+
+    /** What went wrong, in the words a person expects: "read-only file system", "no space left on device". */
+    static String reason(Throwable failure) {
+        if (failure instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (failure instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason().toLowerCase(Locale.ROOT);
+        }
+        String message = failure.getMessage();
+        if (message == null || message.isEmpty()) {
+            return failure.getClass().getSimpleName();
+        }
+        boolean sentence = message.length() > 1 && Character.isLowerCase(message.charAt(1));
+        return sentence ? message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1) : message;
+    }
+
+    private static boolean isUuid(String text) {
+        try {
+            return UUID.fromString(text).toString().equals(text);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

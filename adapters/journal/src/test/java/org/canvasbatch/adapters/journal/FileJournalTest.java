@@ -1,0 +1,359 @@
+package org.canvasbatch.adapters.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.canvasbatch.domain.session.SessionId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FileJournalTest extends EventLogContract {
+
+    private static final SessionId C = new SessionId("session-c");
+
+    @TempDir
+    Path temp;
+    private final FaultyDisk disk = new FaultyDisk();
+
+    @Override
+    protected EventLog createLog() {
+        return FileJournal.open(data(), disk);
+    }
+
+    private Path data() {
+        return temp.resolve("data");
+    }
+
+    private FileJournal journal() {
+        return (FileJournal) log;
+    }
+
+    private FileJournal reopen() {
+        journal().close();
+        log = FileJournal.open(data(), disk);
+        return journal();
+    }
+
+    private Path journalFile(Path dataDir, SessionId id) {
+        return dataDir.resolve("sessions").resolve(id + ".journal");
+    }
+
+    private Path journalFile(SessionId id) {
+        return journalFile(data(), id);
+    }
+
+    /** The events a reader of the raw file finds, and where their records start. */
+    private record OnDisk(List<SessionEvent> events, List<Long> offsets) {
+    }
+
+    private static OnDisk readRaw(Path file) throws Exception {
+        List<SessionEvent> events = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            var reader = new RecordReader(channel, JournalFormat.HEADER_BYTES, channel.size());
+            while (reader.next() instanceof RecordReader.Intact intact) {
+                events.add(new SessionEventCodec().decode(intact.payload()));
+                offsets.add(intact.offset());
+            }
+        }
+        return new OnDisk(events, offsets);
+    }
+
+    private static void flipByte(Path file, long at) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[(int) at] ^= 0x5A;
+        Files.write(file, bytes);
+    }
+
+    @Test
+    void reopeningGivesBackTheSameEventsTheSameEpochAndCarriesOn() {
+        log.append(SampleEvents.everyKind(A));
+        log.append(seqs(B, 1, 5));
+        log.append(seqs(B, 6, 9));
+        String epoch = log.epoch();
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.sessionIds()).containsExactlyInAnyOrder(A, B);
+        assertThat(reopened.readAfter(A, 0, 100)).containsExactlyElementsOf(SampleEvents.everyKind(A));
+        assertThat(reopened.readAfter(B, 0, 100)).containsExactlyElementsOf(seqs(B, 1, 9));
+        assertThat(reopened.epoch()).isEqualTo(epoch);
+        assertThat(reopened.damage()).isEmpty();
+        reopened.append(seqs(B, 10, 10));
+        assertThat(reopened.readAfter(B, 8, 100)).containsExactlyElementsOf(seqs(B, 9, 10));
+        assertThatThrownBy(() -> reopened.append(seqs(B, 10, 10))).isInstanceOf(EventLogException.class);
+    }
+
+    @Test
+    void aNewDataDirectoryMeansANewEpoch() {
+        try (FileJournal other = FileJournal.open(temp.resolve("elsewhere"))) {
+            assertThat(other.epoch()).isNotEqualTo(log.epoch());
+        }
+    }
+
+    @Test
+    void largeSessionsAndLargeOutputsSurviveAReopen() {
+        List<SessionEvent> events = new ArrayList<>();
+        events.add(SampleEvents.created(A, 10_000));
+        events.add(seqs(A, 2, 2).getFirst());
+        events.add(new TaskSucceeded(A, 3, SampleEvents.T0, "node-1", 1, AgentId.DEEP_DECOMPOSITION, 1, "n.md", 9,
+                9, "长文本🧪 ".repeat(200_000), "m"));
+        log.append(events.subList(0, 2));
+        log.append(events.subList(2, 3));
+
+        assertThat(reopen().readAfter(A, 0, 10)).containsExactlyElementsOf(events);
+    }
+
+    @Test
+    void aJournalCutAnywhereInItsLastRecordLoadsExactlyTheEventsBeforeIt() throws Exception {
+        log.append(seqs(A, 1, 5));
+        long beforeLast = Files.size(journalFile(A));
+        log.append(seqs(A, 6, 6));
+        journal().close();
+        byte[] whole = Files.readAllBytes(journalFile(A));
+        Path trial = temp.resolve("trial");
+        Files.createDirectories(trial.resolve("sessions"));
+
+        for (int cut = (int) beforeLast; cut <= whole.length; cut++) {
+            Files.write(journalFile(trial, A), Arrays.copyOf(whole, cut));
+            try (FileJournal crashed = FileJournal.open(trial)) {
+                boolean complete = cut == whole.length;
+                assertThat(crashed.readAfter(A, 0, 100)).as("cut at byte %d", cut)
+                        .containsExactlyElementsOf(seqs(A, 1, complete ? 6 : 5));
+                assertThat(crashed.damage()).isEmpty();
+                assertThat(Files.size(journalFile(trial, A))).isEqualTo(complete ? whole.length : beforeLast);
+                if (!complete) {
+                    crashed.append(seqs(A, 6, 6));
+                }
+            }
+            try (FileJournal again = FileJournal.open(trial)) {
+                assertThat(again.readAfter(A, 0, 100)).as("reopened after the cut at byte %d", cut)
+                        .containsExactlyElementsOf(seqs(A, 1, 6));
+            }
+        }
+    }
+
+    @Test
+    void aJournalCutInsideItsHeaderHoldsNoSessionAndTheSessionCanStart() throws Exception {
+        journal().close();
+        Files.createDirectories(journalFile(A).getParent());
+        Files.write(journalFile(A), Arrays.copyOf(JournalFormat.header().array(), 5));
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.sessionIds()).isEmpty();
+        assertThat(reopened.damage()).isEmpty();
+        reopened.append(seqs(A, 1, 2));
+        assertThat(reopen().readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 2));
+    }
+
+    @Test
+    void aTailOfZerosLeftByACrashIsCutAway() throws Exception {
+        log.append(seqs(A, 1, 4));
+        long size = Files.size(journalFile(A));
+        journal().close();
+        Files.write(journalFile(A), new byte[4096], StandardOpenOption.APPEND);
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 4));
+        assertThat(reopened.damage()).isEmpty();
+        assertThat(Files.size(journalFile(A))).isEqualTo(size);
+    }
+
+    @ParameterizedTest(name = "byte {0} of the record")
+    @ValueSource(ints = {0, 3, 6, 9, 40})
+    void damageInTheMiddleStopsThatSessionThereReportsItAndSparesTheOthers(int byteInRecord) throws Exception {
+        log.append(seqs(A, 1, 6));
+        log.append(seqs(B, 1, 6));
+        log.append(seqs(C, 1, 6));
+        journal().close();
+        long third = readRaw(journalFile(B)).offsets().get(2);
+        flipByte(journalFile(B), third + byteInRecord);
+        byte[] damaged = Files.readAllBytes(journalFile(B));
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.readAfter(B, 0, 100)).containsExactlyElementsOf(seqs(B, 1, 2));
+        assertThat(reopened.readAfter(A, 0, 100)).containsExactlyElementsOf(seqs(A, 1, 6));
+        assertThat(reopened.readAfter(C, 0, 100)).containsExactlyElementsOf(seqs(C, 1, 6));
+        assertThat(reopened.sessionIds()).containsExactlyInAnyOrder(A, B, C);
+        assertThat(reopened.damage()).containsOnlyKeys(B);
+        assertThat(reopened.damage().get(B)).contains("damaged", "at byte " + third, "kept the first 2 events",
+                "session-b.journal.damaged");
+        assertThat(journalFile(B).resolveSibling("session-b.journal.damaged")).hasBinaryContent(damaged);
+
+        reopened.append(seqs(B, 3, 3));
+        FileJournal again = reopen();
+        assertThat(again.readAfter(B, 0, 100)).containsExactlyElementsOf(seqs(B, 1, 3));
+        assertThat(again.damage()).containsOnlyKeys(B);
+    }
+
+    @Test
+    void deletingADamagedSessionRemovesItsFilesAndItsReport() throws Exception {
+        log.append(seqs(B, 1, 4));
+        journal().close();
+        flipByte(journalFile(B), readRaw(journalFile(B)).offsets().get(1) + 20);
+        FileJournal reopened = reopen();
+        assertThat(reopened.damage()).containsOnlyKeys(B);
+
+        reopened.delete(B);
+
+        assertThat(reopened.damage()).isEmpty();
+        try (Stream<Path> left = Files.list(journalFile(B).getParent())) {
+            assertThat(left).isEmpty();
+        }
+        assertThat(reopen().damage()).isEmpty();
+    }
+
+    @Test
+    void anIntactRecordThisVersionCannotReadIsKeptAsideNotThrownAway() throws Exception {
+        log.append(seqs(A, 1, 3));
+        journal().close();
+        byte[] newer = new SessionEventCodec().encode(SampleEvents.event(A, 4));
+        newer[0] = (byte) (SessionEventCodec.VERSION + 1);
+        long[] offsets = new long[1];
+        ByteBuffer record = JournalFormat.frame(List.of(newer), offsets);
+        Files.write(journalFile(A), Arrays.copyOf(record.array(), record.limit()), StandardOpenOption.APPEND);
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 3));
+        assertThat(reopened.damage().get(A)).contains("format " + (SessionEventCodec.VERSION + 1));
+        assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).exists();
+    }
+
+    @Test
+    void aDataDirectoryThatIsAFileIsRefusedByName() throws Exception {
+        Path notADirectory = Files.writeString(temp.resolve("data.txt"), "notes");
+
+        assertThatThrownBy(() -> FileJournal.open(notADirectory))
+                .isInstanceOf(EventLogException.class)
+                .hasMessageContaining("cannot write to " + notADirectory)
+                .hasMessageContaining("not a directory");
+    }
+
+    @Test
+    void aReadOnlyFileSystemIsRefusedByName() {
+        disk.readOnly = true;
+        Path elsewhere = temp.resolve("read-only");
+
+        assertThatThrownBy(() -> FileJournal.open(elsewhere, disk))
+                .isInstanceOf(EventLogException.class)
+                .hasMessage("cannot write to " + elsewhere + ": read-only file system");
+    }
+
+    @Test
+    void aFullDiskFailsTheAppendPublishesNothingAndLeavesTheJournalAsItWas() throws Exception {
+        log.append(seqs(A, 1, 3));
+        List<SessionEvent> heard = new CopyOnWriteArrayList<>();
+        log.subscribe(A, heard::add);
+        long size = Files.size(journalFile(A));
+        disk.bytesUntilFull = 10L;
+
+        assertThatThrownBy(() -> log.append(seqs(A, 4, 5)))
+                .isInstanceOf(EventLogException.class)
+                .hasMessageContaining("session-a")
+                .hasMessageContaining("no space left on device");
+
+        assertThat(heard).isEmpty();
+        assertThat(Files.size(journalFile(A))).isEqualTo(size);
+        assertThat(log.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 3));
+        disk.bytesUntilFull = null;
+        log.append(seqs(A, 4, 5));
+        assertThat(heard).containsExactlyElementsOf(seqs(A, 4, 5));
+        FileJournal reopened = reopen();
+        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 5));
+        assertThat(reopened.damage()).isEmpty();
+    }
+
+    @Test
+    void aFailedSyncFailsTheAppendAndPublishesNothing() throws Exception {
+        log.append(seqs(A, 1, 2));
+        List<SessionEvent> heard = new CopyOnWriteArrayList<>();
+        log.subscribe(A, heard::add);
+        long size = Files.size(journalFile(A));
+        disk.failSync = true;
+
+        assertThatThrownBy(() -> log.append(seqs(A, 3, 3))).isInstanceOf(EventLogException.class)
+                .hasMessageContaining("input/output error");
+
+        assertThat(heard).isEmpty();
+        assertThat(Files.size(journalFile(A))).isEqualTo(size);
+        disk.failSync = false;
+        log.append(seqs(A, 3, 4));
+        assertThat(heard).containsExactlyElementsOf(seqs(A, 3, 4));
+        assertThat(reopen().readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 4));
+    }
+
+    @Test
+    void aNewSessionWhoseFirstAppendFailsCanStillStart() {
+        disk.bytesUntilFull = 3L;
+
+        assertThatThrownBy(() -> log.append(seqs(A, 1, 2))).isInstanceOf(EventLogException.class);
+
+        disk.bytesUntilFull = null;
+        log.append(seqs(A, 1, 2));
+        FileJournal reopened = reopen();
+        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 2));
+        assertThat(reopened.damage()).isEmpty();
+    }
+
+    @Test
+    void aSubscriberHearsAnEventOnlyOnceItsRecordIsSyncedToTheFile() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        log.subscribe(A, event -> {
+            try {
+                OnDisk onDisk = readRaw(journalFile(A));
+                seen.add(event.seq() + ": on disk " + onDisk.events().contains(event)
+                        + ", unsynced bytes " + disk.unsyncedBytes(journalFile(A)));
+            } catch (Exception e) {
+                seen.add(event.seq() + ": " + e);
+            }
+        });
+
+        log.append(seqs(A, 1, 2));
+        log.append(seqs(A, 3, 3));
+
+        assertThat(seen).containsExactly("1: on disk true, unsynced bytes 0", "2: on disk true, unsynced bytes 0",
+                "3: on disk true, unsynced bytes 0");
+    }
+
+    @Test
+    void deletingASessionRemovesItsJournal() {
+        log.append(seqs(A, 1, 2));
+        assertThat(journalFile(A)).exists();
+
+        log.delete(A);
+
+        assertThat(journalFile(A)).doesNotExist();
+        assertThat(reopen().sessionIds()).isEmpty();
+    }
+
+    @Test
+    void anAppendAfterCloseIsRefused() {
+        journal().close();
+
+        assertThatThrownBy(() -> log.append(seqs(A, 1, 1)))
+                .isInstanceOf(EventLogException.class)
+                .hasMessageContaining("closed");
+    }
+}

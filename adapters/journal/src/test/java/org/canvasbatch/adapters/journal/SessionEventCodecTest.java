@@ -1,0 +1,122 @@
+package org.canvasbatch.adapters.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
+import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
+import org.canvasbatch.domain.session.SessionEvent.SessionPaused;
+import org.canvasbatch.domain.session.SessionEvent.SessionStarted;
+import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
+import org.canvasbatch.domain.session.SessionEvent.TaskRequeued;
+import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
+import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
+import org.canvasbatch.domain.session.SessionId;
+import org.junit.jupiter.api.Test;
+
+class SessionEventCodecTest {
+
+    private static final SessionId ID = new SessionId("batch-2025_03");
+    private final SessionEventCodec codec = new SessionEventCodec();
+
+    private SessionEvent roundTrip(SessionEvent event) throws UnreadableRecordException {
+        return codec.decode(codec.encode(event));
+    }
+
+    @Test
+    void everyKindOfEventComesBackEqual() throws Exception {
+        List<SessionEvent> events = SampleEvents.everyKind(ID);
+        // a new event type must get a tag, and a sample here, before a journal can hold it
+        assertThat(events.stream().map(Object::getClass).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(Arrays.asList(SessionEvent.class.getPermittedSubclasses()));
+        for (SessionEvent event : events) {
+            assertThat(roundTrip(event)).isEqualTo(event);
+        }
+    }
+
+    @Test
+    void absentValuesStayAbsent() throws Exception {
+        List<SessionEvent> events = List.of(
+                new SessionCreated(ID, 1, null, null, List.of(), List.of(), null, Double.NaN, 0),
+                new SessionStarted(ID, 2, null, null),
+                new TaskStarted(ID, 3, null, "n", 1, null, 1),
+                new TaskSucceeded(ID, 4, SampleEvents.T0, "n", 1, null, 1, null, 0, 0, null, null),
+                new TaskRetryScheduled(ID, 5, SampleEvents.T0, null, 1, 2, null, null, null),
+                new TaskFailed(ID, 6, SampleEvents.T0, null, 1, null, 1, null, null, false, -1),
+                new TaskRequeued(ID, 7, SampleEvents.T0, null, 1, null),
+                new GroupPriorityChanged(ID, 8, SampleEvents.T0, 1, null),
+                new SessionPaused(ID, 9, SampleEvents.T0, null),
+                new BatchFailed(ID, 10, SampleEvents.T0, null, null),
+                new SessionFinished(ID, 11, SampleEvents.T0, null));
+        for (SessionEvent event : events) {
+            assertThat(roundTrip(event)).isEqualTo(event);
+        }
+    }
+
+    @Test
+    void textInAnyScriptAndLargeOutputsComeBackExactly() throws Exception {
+        String cjk = "为什么 TCP 需要三次握手？なぜ？왜? ";
+        String emoji = "👩🏽‍🔬🧪🔬✅🇨🇳";
+        // the output preview is cut at a char count, which can split an emoji in two
+        String halfEmoji = "cut here: " + "😀".charAt(0);
+        String large = (cjk + emoji + "\n").repeat(40_000);
+        for (String text : List.of(cjk, emoji, halfEmoji, large, "", "\u0000nul\u0000")) {
+            var event = new TaskSucceeded(ID, 4, SampleEvents.T0, "节点-1", 1, AgentId.MEMORY_ANCHOR, 1,
+                    "笔记/" + emoji + ".md", 1, 2, text, text);
+            assertThat(roundTrip(event)).isEqualTo(event);
+        }
+    }
+
+    @Test
+    void aSessionOfTenThousandNodesComesBackEqual() throws Exception {
+        SessionCreated big = SampleEvents.created(ID, 10_000);
+        assertThat(roundTrip(big)).isEqualTo(big);
+    }
+
+    @Test
+    void aRecordCutAnywhereIsRefusedRatherThanMisread() {
+        for (SessionEvent event : SampleEvents.everyKind(ID)) {
+            byte[] whole = codec.encode(event);
+            IntStream.range(0, whole.length).forEach(cut -> assertThatThrownBy(
+                    () -> codec.decode(Arrays.copyOf(whole, cut)))
+                    .as("%s cut to %d bytes", event.getClass().getSimpleName(), cut)
+                    .isInstanceOf(UnreadableRecordException.class));
+        }
+    }
+
+    @Test
+    void aRecordFromANewerFormatIsRefusedWithTheReason() {
+        byte[] payload = codec.encode(SampleEvents.everyKind(ID).get(2));
+        payload[0] = (byte) (SessionEventCodec.VERSION + 1);
+
+        assertThatThrownBy(() -> codec.decode(payload))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("format " + (SessionEventCodec.VERSION + 1));
+    }
+
+    @Test
+    void anUnknownEventTagIsRefused() {
+        byte[] payload = codec.encode(SampleEvents.everyKind(ID).get(2));
+        payload[1] = 99;
+
+        assertThatThrownBy(() -> codec.decode(payload))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("tag 99");
+    }
+
+    @Test
+    void trailingBytesAreRefused() {
+        byte[] payload = Arrays.copyOf(codec.encode(SampleEvents.everyKind(ID).get(8)), 100);
+
+        assertThatThrownBy(() -> codec.decode(payload)).isInstanceOf(UnreadableRecordException.class);
+    }
+}
