@@ -125,7 +125,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
         try {
             List<SessionEvent> events = book.change(assignment.sessionId(), outcome);
             if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
-                notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
+                notes.batchEnded(book.read(assignment.sessionId(), Session::snapshot));
             }
             return events;
         } catch (SessionConflict | SessionNotFoundException e) {

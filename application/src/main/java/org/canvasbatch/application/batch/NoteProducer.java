@@ -19,6 +19,9 @@ import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.NodeState;
+import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
  * Turns one node into one note: gathers its content and context, asks the agent, writes the note and links it into
@@ -87,9 +90,28 @@ final class NoteProducer {
         });
     }
 
-    /** A batch ended: write its pending canvas links and let the next batch see the canvas as it is then. */
+    /** A single run ended: write its pending canvas link and let the next run see the canvas as it is then. */
     void batchEnded(String canvasPath) {
         canvases.remove(canvasPath);
         vault.flush(canvasPath);
+    }
+
+    /**
+     * A batch ended: every succeeded node's note is linked into the canvas (again — the vault ignores links it already
+     * has), because links still waiting in memory are lost when a process is killed and the batch resumed elsewhere;
+     * then the pending links are written.
+     */
+    void batchEnded(SessionSnapshot session) {
+        Optional<Canvas> canvas = canvas(session.canvasPath());
+        if (canvas.isPresent()) {
+            for (NodeTask task : session.tasks()) {
+                if (task.state() == NodeState.SUCCEEDED && task.notePath() != null
+                        && canvas.get().node(task.nodeId()).isPresent()) {
+                    vault.linkIntoCanvas(new CanvasLink(session.canvasPath(), task.nodeId(), task.notePath(),
+                            task.agent()));
+                }
+            }
+        }
+        batchEnded(session.canvasPath());
     }
 }
