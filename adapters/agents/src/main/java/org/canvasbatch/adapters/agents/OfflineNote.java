@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
 
 /** One offline note: the shared frame (title, notice, question, context) around the agent's own sections. */
@@ -18,7 +19,7 @@ final class OfflineNote {
     private final String subject;
     private final List<String> terms;
     private final List<String> understanding;
-    private final List<String> related;
+    private final List<RelatedQuestion> related;
     private final StringBuilder md = new StringBuilder();
 
     OfflineNote(AgentRequest request) {
@@ -31,8 +32,9 @@ final class OfflineNote {
         this.understanding = request.context().learnerUnderstanding().stream()
                 .filter(u -> !u.isBlank()).map(String::strip).toList();
         this.related = request.context().relatedQuestions().stream()
-                .filter(r -> !r.isBlank()).map(String::strip)
-                .filter(r -> !r.equals(request.nodeText().strip())).distinct().limit(MAX_RELATED).toList();
+                .map(r -> new RelatedQuestion(r.text().strip(), r.agent()))
+                .filter(r -> !NoteLink.shown(r.text()).isEmpty())
+                .filter(r -> !r.text().equals(request.nodeText().strip())).distinct().limit(MAX_RELATED).toList();
     }
 
     private static List<String> keyTerms(AgentRequest request, QuestionText question) {
@@ -164,16 +166,16 @@ final class OfflineNote {
             return;
         }
         h2(t("相关问题", "Related questions"));
-        line(t("同一分组里你还问了这些问题（链接指向它们用同一智能体生成的笔记）：",
-                "The other questions you asked in the same group (links go to their notes by the same agent):"));
+        line(t("同一分组里你还问了这些问题（链接指向它们各自的笔记）：",
+                "The other questions you asked in the same group (links go to their own notes):"));
         blank();
         relatedLinks();
         blank();
     }
 
     private void relatedLinks() {
-        for (String text : related) {
-            bullet(NoteNames.link(text, request.agent()));
+        for (RelatedQuestion question : related) {
+            bullet(NoteLink.to(question));
         }
     }
 
@@ -496,8 +498,9 @@ final class OfflineNote {
                     + "是什么关系？", "How are " + q(terms.get(0)) + " and " + q(terms.get(1)) + " related?")});
         }
         if (!related.isEmpty()) {
-            questions.add(new String[] {t("迁移", "transfer"), t("它和" + NoteNames.link(related.get(0), request.agent())
-                    + "有什么联系？", "How does it connect to " + NoteNames.link(related.get(0), request.agent()) + "?")});
+            String link = NoteLink.to(related.get(0));
+            questions.add(new String[] {t("迁移", "transfer"), t("它和" + link + "有什么联系？",
+                    "How does it connect to " + link + "?")});
         }
         for (int i = 0; i < questions.size(); i++) {
             h3(t("问题 " + (i + 1) + "（" + questions.get(i)[0] + "）", "Question " + (i + 1) + " (" + questions.get(i)[0]
