@@ -20,6 +20,7 @@ import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.AgentRouter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -325,13 +326,40 @@ class OfflineAgentTest {
         Map<String, String> firstAgent = Map.of("深度剖析图的欧拉回路存在条件", "deep-decomposition",
                 "怎么记住常见的递推关系解法", "memory-anchor", "举个例子说明容斥原理", "example-teaching",
                 "Why does quicksort degrade to quadratic time?", "clarification-path", "什么是二部图", "oral-explanation",
-                "Heaps", "basic-decomposition");
+                "Heaps", "oral-explanation",
+                "为什么比较排序的时间下界是 n log n", "clarification-path",
+                "无记忆性是什么意思", "oral-explanation");
         for (Map.Entry<String, String> entry : firstAgent.entrySet()) {
-            String note = agent.run(Requests.bare(AgentId.CANVAS_ORCHESTRATOR, entry.getKey())).markdown();
-            Matcher row = Pattern.compile("\\| 1 \\| \\S+ `([a-z-]+)` \\|").matcher(note);
-            assertThat(row.find()).as(entry.getKey()).isTrue();
-            assertThat(row.group(1)).as(entry.getKey()).isEqualTo(entry.getValue());
+            assertThat(planLeader(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
         }
+    }
+
+    @Test
+    void theOrchestratorLeadsWithTheAgentABatchWouldRouteEachFixtureQuestionTo() throws Exception {
+        AgentRouter router = new AgentRouter();
+        Path vault = Fixtures.vault();
+        List<Path> canvases;
+        try (Stream<Path> files = Files.walk(vault)) {
+            canvases = files.filter(f -> f.toString().endsWith(".canvas")).sorted().toList();
+        }
+        int checked = 0;
+        for (Path canvas : canvases) {
+            for (AgentRequest node : questionsOf(vault, canvas)) {
+                if (!node.nodeText().isBlank()) {
+                    assertThat(planLeader(node.nodeText())).as(node.nodeText())
+                            .isEqualTo(router.route(node.nodeText()).agent().wireName());
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(170);
+    }
+
+    private String planLeader(String question) throws Exception {
+        String note = agent.run(Requests.bare(AgentId.CANVAS_ORCHESTRATOR, question)).markdown();
+        Matcher row = Pattern.compile("\\| 1 \\| \\S+ `([a-z-]+)` \\|").matcher(note);
+        assertThat(row.find()).as(question).isTrue();
+        return row.group(1);
     }
 
     static final class Fixtures {
