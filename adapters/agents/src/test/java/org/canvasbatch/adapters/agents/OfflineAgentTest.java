@@ -234,10 +234,7 @@ class OfflineAgentTest {
     @Test
     void everyNodeOfTheFixtureCanvasesGetsANoteFromEveryAgent() throws Exception {
         Path vault = Fixtures.vault();
-        List<Path> canvases;
-        try (Stream<Path> files = Files.walk(vault)) {
-            canvases = files.filter(f -> f.toString().endsWith(".canvas")).sorted().toList();
-        }
+        List<Path> canvases = canvasesIn(vault);
         assertThat(canvases).hasSizeGreaterThanOrEqualTo(5);
         int notes = 0;
         for (Path canvas : canvases) {
@@ -254,6 +251,12 @@ class OfflineAgentTest {
             }
         }
         assertThat(notes).isGreaterThan(170 * AgentId.values().length);
+    }
+
+    private static List<Path> canvasesIn(Path vault) throws IOException {
+        try (Stream<Path> files = Files.walk(vault)) {
+            return files.filter(f -> f.toString().endsWith(".canvas")).sorted().toList();
+        }
     }
 
     /** Every non-group node of a canvas, with the other nodes of the canvas as its related questions. */
@@ -338,10 +341,7 @@ class OfflineAgentTest {
     void theOrchestratorLeadsWithTheAgentABatchWouldRouteEachFixtureQuestionTo() throws Exception {
         AgentRouter router = new AgentRouter();
         Path vault = Fixtures.vault();
-        List<Path> canvases;
-        try (Stream<Path> files = Files.walk(vault)) {
-            canvases = files.filter(f -> f.toString().endsWith(".canvas")).sorted().toList();
-        }
+        List<Path> canvases = canvasesIn(vault);
         int checked = 0;
         for (Path canvas : canvases) {
             for (AgentRequest node : questionsOf(vault, canvas)) {
