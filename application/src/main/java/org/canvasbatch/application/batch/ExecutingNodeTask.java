@@ -9,6 +9,7 @@ import org.canvasbatch.application.batch.NoteProducer.ProducedNote;
 import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
@@ -94,9 +95,9 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     return Optional.empty();
                 }
                 Group group = session.group(task.groupId());
-                List<String> questions = session.tasks().stream()
+                List<RelatedQuestion> questions = session.tasks().stream()
                         .filter(t -> t.groupId() == group.id())
-                        .map(NodeTask::text)
+                        .map(t -> new RelatedQuestion(t.text(), t.agent()))
                         .limit(64)
                         .toList();
                 return Optional.of(new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group,

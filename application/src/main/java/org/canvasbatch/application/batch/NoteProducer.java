@@ -8,6 +8,7 @@ import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.NodeContext;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.Vault;
@@ -43,9 +44,13 @@ final class NoteProducer {
         this.clock = clock;
     }
 
-    /** What is known about the node before the agent runs. */
+    /**
+     * What is known about the node before the agent runs.
+     *
+     * @param groupQuestions the questions of the node's group (it may be among them), each with its own task's agent
+     */
     record NodeJob(String canvasPath, String nodeId, String nodeText, AgentId agent, Group group,
-                   List<String> groupQuestions) {
+                   List<RelatedQuestion> groupQuestions) {
     }
 
     record ProducedNote(WrittenNote note, AgentAnswer answer) {
@@ -61,8 +66,8 @@ final class NoteProducer {
         Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
         String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
         List<String> understanding = canvas.map(c -> c.understandingNextTo(job.nodeId())).orElse(List.of());
-        List<String> related = job.groupQuestions().stream()
-                .filter(q -> !q.equals(job.nodeText()))
+        List<RelatedQuestion> related = job.groupQuestions().stream()
+                .filter(q -> !q.text().equals(job.nodeText()))
                 .limit(MAX_RELATED_QUESTIONS)
                 .toList();
         Group group = job.group();
