@@ -95,10 +95,8 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     return Optional.empty();
                 }
                 Group group = session.group(task.groupId());
-                List<RelatedQuestion> questions = session.tasks().stream()
-                        .filter(t -> t.groupId() == group.id())
+                List<RelatedQuestion> questions = session.groupTasks(group.id(), 64).stream()
                         .map(t -> new RelatedQuestion(t.text(), t.agent()))
-                        .limit(64)
                         .toList();
                 return Optional.of(new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group,
                         questions));
