@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.http;
 
 import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
+import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 
 import io.helidon.http.HttpException;
 import org.canvasbatch.application.port.in.InvalidCommandException;
@@ -24,7 +25,7 @@ final class Problems {
                     BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()));
             case SessionConflict conflict -> conflict(conflict);
             case NodeRunFailedException failed -> ApiProblem.of(502, "AgentFailedError", failed.getMessage(),
-                    BUILDERS.createObjectBuilder().add("error_type", failed.errorType()));
+                    BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())));
             case VaultException vault when vault.reason() == VaultException.Reason.IO ->
                     ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
             case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
