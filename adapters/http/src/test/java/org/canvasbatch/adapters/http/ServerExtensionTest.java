@@ -5,9 +5,19 @@ import static org.canvasbatch.adapters.http.ApiHarness.PLUGIN_ORIGIN;
 
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.http.ApiHarness.Answer;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +79,45 @@ class ServerExtensionTest {
 
             assertThat(answer.status()).isEqualTo(500);
             BadInputTest.assertEnvelope(answer, "InternalError");
+        } finally {
+            api.close();
+        }
+    }
+
+    /**
+     * Also a finding for the WebSocket channel: Helidon refuses (403) an upgrade whose Origin is not the Host unless the
+     * origins are listed in the WebSocket protocol config, and the plugin's origin is {@code app://obsidian.md}.
+     */
+    @Test
+    void aWebSocketRoutingAttachesThroughConfigureNextToTheRestApi() throws Exception {
+        ApiHarness api = new ApiHarness(ServerSettings.onPort(0).withExtension(ServerExtension.server(
+                server -> server.addProtocol(WsConfig.builder()
+                                .addOrigin(PLUGIN_ORIGIN).build())
+                        .addRouting(WsRouting.builder()
+                        .endpoint("/ws/echo", new WsListener() {
+                            @Override
+                            public void onOpen(WsSession session) {
+                                session.send("hello", true);
+                            }
+                        })))));
+        try {
+            CompletableFuture<String> greeting = new CompletableFuture<>();
+            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Origin", PLUGIN_ORIGIN)
+                    .buildAsync(URI.create("ws://127.0.0.1:" + api.server.port() + "/ws/echo"),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket ws,
+                                                                                    CharSequence data, boolean last) {
+                                    greeting.complete(data.toString());
+                                    return null;
+                                }
+                            })
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(greeting.get(10, TimeUnit.SECONDS)).isEqualTo("hello");
+            assertThat(api.get("/canvas/intelligent-parallel").status()).isEqualTo(200);
+            socket.abort();
         } finally {
             api.close();
         }
