@@ -28,6 +28,11 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
     }
 
     @Override
+    public java.util.Optional<String> historyDamage(SessionId sessionId) {
+        return java.util.Optional.ofNullable(log.damage().get(sessionId));
+    }
+
+    @Override
     public List<SessionSnapshot> sessions() {
         return book.ids().stream()
                 .flatMap(id -> book.readIfPresent(id, Session::snapshot).stream())

@@ -47,11 +47,11 @@ final class SessionBook {
     int loadAll(java.util.function.Predicate<Session> wanted) {
         int loaded = 0;
         for (SessionId id : log.sessionIds()) {
-            List<SessionEvent> history = readAll(id);
-            if (history.isEmpty()) {
-                continue;
-            }
             try {
+                List<SessionEvent> history = readAll(id);
+                if (history.isEmpty()) {
+                    continue;
+                }
                 Session session = Session.fromHistory(history);
                 if (!wanted.test(session)) {
                     continue;

@@ -25,7 +25,10 @@ final class SessionEndpoints {
 
     Reply status(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        return Reply.ok(StatusJson.of(core.status().status(id), clock.now()));
+        var status = StatusJson.of(core.status().status(id), clock.now());
+        var damage = core.status().historyDamage(id);
+        return Reply.ok(damage.isEmpty() ? status
+                : jakarta.json.Json.createObjectBuilder(status).add("history_damage", damage.get()).build());
     }
 
     Reply list(Endpoint.ApiCall call) {

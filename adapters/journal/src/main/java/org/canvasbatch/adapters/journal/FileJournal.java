@@ -232,6 +232,7 @@ public final class FileJournal implements EventLog, AutoCloseable {
      * The sessions whose journal was found damaged (now or on an earlier start), each with a sentence saying where,
      * what was kept and where the original is. A damaged session still loads, up to the damage.
      */
+    @Override
     public Map<SessionId, String> damage() {
         return Map.copyOf(new TreeMap<>(damage));
     }

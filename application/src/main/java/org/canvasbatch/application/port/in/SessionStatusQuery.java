@@ -9,6 +9,9 @@ public interface SessionStatusQuery {
     /** @throws SessionNotFoundException when the session does not exist (or was forgotten) */
     SessionSnapshot status(SessionId sessionId);
 
+    /** What is wrong with the session's stored history, if anything (it then loaded only up to the damage). */
+    java.util.Optional<String> historyDamage(SessionId sessionId);
+
     /** Every known session, newest first (for the dashboard). */
     List<SessionSnapshot> sessions();
 }

@@ -36,6 +36,14 @@ public interface EventLog {
     /** Forgets a session and its events (retention). */
     void delete(SessionId sessionId);
 
+    /**
+     * Sessions whose stored history is damaged (a corrupt record in the middle), each with a sentence for a person:
+     * such a session loads up to the damage and says so in its status.
+     */
+    default java.util.Map<SessionId, String> damage() {
+        return java.util.Map.of();
+    }
+
     /** Identifies this store's history; it changes only when history was lost. */
     String epoch();
 
