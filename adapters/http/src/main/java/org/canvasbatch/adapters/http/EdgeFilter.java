@@ -1,5 +1,7 @@
 package org.canvasbatch.adapters.http;
 
+import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
+
 import io.helidon.common.uri.UriPath;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpPrologue;
@@ -11,11 +13,15 @@ import io.helidon.webserver.http.RoutingResponse;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.canvasbatch.adapters.http.ops.AccessToken;
 
 /**
  * What every request goes through before any route: its path made canonical (a base URL configured with a trailing
  * slash gives {@code //canvas/...}; a trailing slash is as good as none, and neither is worth a redirect), CORS headers
- * for allowed browser origins, and the answer to CORS preflights.
+ * for allowed browser origins, the answer to CORS preflights, and — when the server has an access token — the 401 for
+ * callers without it. Preflights stay open (a browser never sends credentials on them), and so do the dashboard's
+ * static files, which hold no data and which a browser loads through {@code <script>} and {@code <link>} tags that
+ * cannot carry a header; everything the page shows comes through API calls that do.
  */
 final class EdgeFilter implements Filter {
 
@@ -25,9 +31,15 @@ final class EdgeFilter implements Filter {
     private static final String MAX_AGE_SECONDS = "600";
 
     private final OriginPolicy origins;
+    private final AccessToken token;
 
     EdgeFilter(OriginPolicy origins) {
+        this(origins, AccessToken.none());
+    }
+
+    EdgeFilter(OriginPolicy origins, AccessToken token) {
         this.origins = origins;
+        this.token = token;
     }
 
     @Override
@@ -43,7 +55,33 @@ final class EdgeFilter implements Filter {
             answerPreflight(request, response, allowed);
             return;
         }
+        if (token.required() && !isPublicAsset(request) && !token.admits(request.prologue(), request.headers())) {
+            refuse(request, response);
+            return;
+        }
         chain.proceed();
+    }
+
+    /** The dashboard page and its files (see the class comment); only reads, only those paths. */
+    static boolean isPublicAsset(RoutingRequest request) {
+        if (request.prologue().method() != Method.GET && request.prologue().method() != Method.HEAD) {
+            return false;
+        }
+        String path = request.prologue().uriPath().rawPath();
+        return path.equals("/") || path.equals("/dashboard") || path.startsWith("/dashboard/")
+                || path.equals("/favicon.ico");
+    }
+
+    private static void refuse(RoutingRequest request, RoutingResponse response) {
+        boolean presented = request.headers().contains(HeaderNames.AUTHORIZATION)
+                || request.prologue().query().contains(AccessToken.QUERY_PARAMETER);
+        String message = (presented ? "The access token is wrong" : "This server requires an access token")
+                + ": send the header 'Authorization: Bearer <token>' (a WebSocket or a browser page may add"
+                + " ?token=<token> to the URL instead)";
+        ApiProblem problem = ApiProblem.of(401, "UnauthorizedError", message, BUILDERS.createObjectBuilder()
+                .add("token_presented", presented));
+        response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"canvas-batch\"");
+        RestApi.fail(request, response, problem);
     }
 
     private static void answerPreflight(RoutingRequest request, RoutingResponse response, boolean allowed) {

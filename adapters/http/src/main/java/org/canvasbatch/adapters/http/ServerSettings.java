@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.canvasbatch.adapters.http.ops.AccessToken;
 
 /**
  * How the HTTP server listens and whom it answers.
@@ -17,9 +18,13 @@ import java.util.Objects;
  * @param estimatedSecondsPerNode what one agent call is assumed to take, for {@code estimated_completion}
  * @param shutdownGrace           how long {@link CanvasBatchServer#stop()} lets requests in flight finish
  * @param extensions              what other adapters attach to the same server (the WebSocket channel, a dashboard)
+ * @param accessToken             what every call must present ({@link AccessToken#none()}: nothing); required when
+ *                                the host is not loopback, since anyone on the network could otherwise run batches
+ *                                that write into the vault
  */
 public record ServerSettings(String host, int port, List<String> allowedOrigins, long maxBodyBytes,
-                             int estimatedSecondsPerNode, Duration shutdownGrace, List<ServerExtension> extensions) {
+                             int estimatedSecondsPerNode, Duration shutdownGrace, List<ServerExtension> extensions,
+                             AccessToken accessToken) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -28,7 +33,7 @@ public record ServerSettings(String host, int port, List<String> allowedOrigins,
             "http://localhost[:port]", "http://127.0.0.1[:port]");
 
     public static final ServerSettings DEFAULT = new ServerSettings(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_ORIGINS,
-            DEFAULT_MAX_BODY_BYTES, 20, Duration.ofSeconds(2), List.of());
+            DEFAULT_MAX_BODY_BYTES, 20, Duration.ofSeconds(2), List.of(), AccessToken.none());
 
     public ServerSettings {
         Objects.requireNonNull(host, "host");
@@ -45,6 +50,19 @@ public record ServerSettings(String host, int port, List<String> allowedOrigins,
         OriginPolicy.validate(allowedOrigins);
         shutdownGrace = shutdownGrace == null || shutdownGrace.isNegative() ? Duration.ZERO : shutdownGrace;
         extensions = List.copyOf(extensions);
+        accessToken = accessToken == null ? AccessToken.none() : accessToken;
+        if (!accessToken.required() && !AccessToken.isLoopback(host)) {
+            throw new IllegalArgumentException("listening on " + host + " makes the server reachable from other"
+                    + " machines, which requires an access token (--token or CANVASBATCH_TOKEN); without one, bind"
+                    + " 127.0.0.1");
+        }
+    }
+
+    /** Settings without an access token (loopback only). */
+    public ServerSettings(String host, int port, List<String> allowedOrigins, long maxBodyBytes,
+                          int estimatedSecondsPerNode, Duration shutdownGrace, List<ServerExtension> extensions) {
+        this(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions,
+                AccessToken.none());
     }
 
     /** The defaults on another port (0 for a free one). */
@@ -54,34 +72,48 @@ public record ServerSettings(String host, int port, List<String> allowedOrigins,
 
     public ServerSettings withHost(String value) {
         return new ServerSettings(value, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
-                extensions);
+                extensions, accessToken);
     }
 
     public ServerSettings withPort(int value) {
         return new ServerSettings(host, value, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
-                extensions);
+                extensions, accessToken);
     }
 
     public ServerSettings withAllowedOrigins(List<String> value) {
-        return new ServerSettings(host, port, value, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions);
+        return new ServerSettings(host, port, value, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions,
+                accessToken);
     }
 
     public ServerSettings withMaxBodyBytes(long value) {
-        return new ServerSettings(host, port, allowedOrigins, value, estimatedSecondsPerNode, shutdownGrace, extensions);
+        return new ServerSettings(host, port, allowedOrigins, value, estimatedSecondsPerNode, shutdownGrace, extensions,
+                accessToken);
     }
 
     public ServerSettings withEstimatedSecondsPerNode(int value) {
-        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions);
+        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions,
+                accessToken);
     }
 
     public ServerSettings withShutdownGrace(Duration value) {
-        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, value, extensions);
+        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, value, extensions,
+                accessToken);
     }
 
     /** These settings with one more extension, attached after the ones already there. */
     public ServerSettings withExtension(ServerExtension extension) {
         List<ServerExtension> more = new ArrayList<>(extensions);
         more.add(Objects.requireNonNull(extension, "extension"));
-        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, more);
+        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, more,
+                accessToken);
+    }
+
+    /**
+     * These settings with an access token that every call must present. The host and the token go together: set the
+     * token first, then a host beyond loopback.
+     */
+    public ServerSettings withAccessToken(AccessToken value) {
+        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
+                extensions, value);
     }
 }
