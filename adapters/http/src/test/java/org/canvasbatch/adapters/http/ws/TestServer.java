@@ -107,6 +107,10 @@ final class TestServer implements AutoCloseable {
         return socket("/ws/intelligent-parallel/" + id.value());
     }
 
+    URI socket(SessionId id, String query) {
+        return socket("/ws/intelligent-parallel/" + id.value() + query);
+    }
+
     URI http(String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
     }
@@ -123,6 +127,6 @@ final class TestServer implements AutoCloseable {
         closed = true;
         server.stop();
         channel.shutdown();
-        executor.shutdown(Duration.ofSeconds(1));
+        executor.shutdown(Duration.ofMillis(20));
     }
 }

@@ -99,6 +99,10 @@ final class TestSocket implements WebSocket.Listener {
         socket.sendText(text, true).join();
     }
 
+    void sendPartial(String text, boolean last) {
+        socket.sendText(text, last).join();
+    }
+
     void sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
     }
@@ -168,11 +172,11 @@ final class TestSocket implements WebSocket.Listener {
         return awaitState(() -> pongs >= count ? pongs : null, count + " pongs");
     }
 
-    private interface State<T> {
+    interface State<T> {
         T get();
     }
 
-    private <T> T awaitState(State<T> state, String what) {
+    <T> T awaitState(State<T> state, String what) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         lock.lock();
         try {
