@@ -65,6 +65,27 @@ public final class StatusJson {
                 .build();
     }
 
+    /** A small line per session for lists (the dashboard), without groups or results. */
+    public static JsonObject summary(SessionSnapshot s, Instant now) {
+        return BUILDERS.createObjectBuilder()
+                .add("session_id", s.id().value())
+                .add("canvas_path", s.canvasPath())
+                .add("status", s.state().pluginStatus())
+                .add("state", s.state().wireName())
+                .add("created_at", Timestamps.json(s.createdAt()))
+                .add("started_at", Timestamps.json(s.startedAt()))
+                .add("completed_at", Timestamps.json(s.state().isTerminal() ? s.finishedAt() : null))
+                .add("progress", decimal(s.progress(), 1))
+                .add("total_nodes", s.totalNodes())
+                .add("completed_nodes", s.succeeded())
+                .add("failed_nodes", s.failed())
+                .add("running_nodes", s.running())
+                .add("total_groups", s.groups().size())
+                .add("elapsed_seconds", decimal(s.elapsed(now).toMillis() / 1000.0, 3))
+                .add("last_seq", s.lastSeq())
+                .build();
+    }
+
     /**
      * One entry per processed (succeeded or failed) node across all groups, in canvas order: what the plugin's result
      * summary counts and offers to retry.

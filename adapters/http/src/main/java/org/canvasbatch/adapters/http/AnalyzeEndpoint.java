@@ -1,0 +1,112 @@
+package org.canvasbatch.adapters.http;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.canvasbatch.adapters.http.wire.AnalysisJson;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
+import org.canvasbatch.domain.canvas.CanvasNode;
+
+/**
+ * {@code POST /canvas/intelligent-parallel}: the plugin's {@code {canvas_path, nodes, options}} as well as the older
+ * {@code {canvas_path, target_color, max_groups, min_nodes_per_group}} (CONTRACT §2.1).
+ */
+final class AnalyzeEndpoint implements Endpoint {
+
+    /** What the plugin asks for; older callers that say nothing get the same. */
+    static final int DEFAULT_MAX_GROUPS = 6;
+
+    private final AnalyzeCanvasUseCase analyze;
+    private final SocketUrls sockets;
+
+    AnalyzeEndpoint(AnalyzeCanvasUseCase analyze, SocketUrls sockets) {
+        this.analyze = analyze;
+        this.sockets = sockets;
+    }
+
+    @Override
+    public Reply answer(ApiCall call) {
+        Fields body = new Fields(call.json());
+        Optional<Fields> options = body.object("options");
+        String canvasPath = body.string("canvas_path").orElse(null);
+        Optional<List<CanvasNode>> nodes = body.array("nodes").map(array -> nodes(array, body));
+        options.ifPresent(o -> o.string("grouping_mode"));
+        Optional<Integer> maxGroups = body.integer("max_groups");
+        Optional<Integer> optionMaxGroups = options.flatMap(o -> o.integer("max_groups"));
+        int minNodes = body.integer("min_nodes_per_group").orElse(1);
+        boolean autoExecute = body.bool("auto_execute").or(() -> options.flatMap(o -> o.bool("auto_execute"))).orElse(false);
+        Set<String> colors = colors(body);
+        String agentField = body.has("agent") ? "agent" : "agent_type";
+        Optional<String> agentName = body.string(agentField);
+        Optional<Integer> maxConcurrent = body.integer("max_concurrent");
+        Optional<Duration> timeout = body.seconds("timeout");
+        body.requireValid();
+
+        AgentChoice agent = AgentChoice.parse(agentField, agentName.orElse(null));
+        Analysis analysis = analyze.analyze(new AnalyzeCanvasCommand(canvasPath, nodes, colors,
+                maxGroups.or(() -> optionMaxGroups).orElse(DEFAULT_MAX_GROUPS), minNodes, agent, autoExecute,
+                maxConcurrent, timeout));
+        JsonObjectBuilder answer = AnalysisJson.of(analysis)
+                .add("websocket_url", sockets.urlFor(call, analysis.session().id()));
+        return Reply.ok(answer.build());
+    }
+
+    /** {@code target_color} (one) and {@code target_colors} (several) together; empty means the default red + purple. */
+    private static Set<String> colors(Fields body) {
+        Set<String> colors = new LinkedHashSet<>();
+        body.stringOrNumber("target_color").ifPresent(colors::add);
+        body.strings("target_colors").ifPresent(colors::addAll);
+        return colors;
+    }
+
+    /**
+     * The plugin copies canvas nodes as they are: {@code {id, type, text, color, x, y, width, height}}, text absent for
+     * file, link and group nodes. Geometry is only a hint for placing notes later, so a node with odd coordinates is
+     * still grouped rather than refused.
+     */
+    private static List<CanvasNode> nodes(JsonArray array, Fields body) {
+        if (array.size() > AnalyzeCanvasUseCase.MAX_NODES) {
+            body.problem("nodes", "has " + array.size() + " nodes; the limit is " + AnalyzeCanvasUseCase.MAX_NODES
+                    + " per session");
+            return List.of();
+        }
+        List<CanvasNode> nodes = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            String field = "nodes[" + i + "]";
+            JsonValue item = array.get(i);
+            if (item.getValueType() != JsonValue.ValueType.OBJECT) {
+                body.problem(field, "must be a canvas node object, not " + Fields.describe(item));
+                continue;
+            }
+            Fields node = body.nested(item.asJsonObject(), field);
+            Optional<String> id = node.stringOrNumber("id");
+            if (id.isEmpty() && !node.has("id")) {
+                node.problem("id", "is required");
+            }
+            String type = node.string("type").orElse(null);
+            String text = node.string("text").orElse(null);
+            String file = node.string("file").orElse(null);
+            String url = node.string("url").orElse(null);
+            String label = node.string("label").orElse(null);
+            String color = node.stringOrNumber("color").orElse(null);
+            if (id.isPresent() && body.valid()) {
+                nodes.add(new CanvasNode(id.get(), type, text, file, url, label, color, coordinate(node, "x"),
+                        coordinate(node, "y"), coordinate(node, "width"), coordinate(node, "height")));
+            }
+        }
+        return nodes;
+    }
+
+    private static double coordinate(Fields node, String name) {
+        return node.numberOrZero(name);
+    }
+}

@@ -1,0 +1,94 @@
+package org.canvasbatch.adapters.http;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.port.out.Clock;
+
+/**
+ * The HTTP face of a {@link CanvasBatchCore}: the REST API of CONTRACT §2 on a Helidon SE web server, plus whatever
+ * {@link ServerExtension}s attach to it (the WebSocket channel, later a dashboard). Nothing slow happens at start: no
+ * service discovery of server features, no I/O beyond binding the port.
+ */
+public final class CanvasBatchServer {
+
+    private static final System.Logger LOG = System.getLogger(CanvasBatchServer.class.getName());
+
+    private final CanvasBatchCore core;
+    private final ServerSettings settings;
+    private final Clock clock;
+    private volatile WebServer server;
+
+    public CanvasBatchServer(CanvasBatchCore core, ServerSettings settings) {
+        this(core, settings, Instant::now);
+    }
+
+    /** @param clock the time elapsed times are measured against; the same clock the core uses */
+    public CanvasBatchServer(CanvasBatchCore core, ServerSettings settings, Clock clock) {
+        this.core = core;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Binds the port and starts answering; returns at once. */
+    public synchronized CanvasBatchServer start() {
+        if (server != null) {
+            throw new IllegalStateException("the server is already started");
+        }
+        RestApi api = new RestApi(core, settings, clock, new SocketUrls(this::authority));
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(new EdgeFilter(new OriginPolicy(settings.allowedOrigins())));
+        api.register(routing);
+        settings.extensions().forEach(extension -> extension.route(routing));
+        api.registerFallback(routing);
+
+        WebServerConfig.Builder config = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .shutdownGracePeriod(settings.shutdownGrace())
+                .routing(routing);
+        settings.extensions().forEach(extension -> extension.configure(config));
+        server = config.build().start();
+        LOG.log(Level.INFO, "canvas-batch HTTP API listening on http://" + authority());
+        return this;
+    }
+
+    /** The port actually bound (the chosen one when the settings said 0). */
+    public synchronized int port() {
+        if (server == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return server.port();
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null && server.isRunning();
+    }
+
+    /** Lets extensions say goodbye, then stops accepting and lets requests in flight finish within the grace period. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        for (ServerExtension extension : settings.extensions()) {
+            try {
+                extension.beforeStop();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "an extension failed while the server was stopping", e);
+            }
+        }
+        server.stop();
+        server = null;
+        LOG.log(Level.INFO, "canvas-batch HTTP API stopped");
+    }
+
+    private String authority() {
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+        return host + ":" + (server == null ? settings.port() : server.port());
+    }
+}

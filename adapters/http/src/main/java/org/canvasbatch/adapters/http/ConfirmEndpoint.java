@@ -1,0 +1,126 @@
+package org.canvasbatch.adapters.http;
+
+import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonValue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.canvasbatch.adapters.http.wire.Timestamps;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
+import org.canvasbatch.application.port.in.StartSessionUseCase;
+import org.canvasbatch.application.port.in.StartSessionUseCase.PlannedGroup;
+import org.canvasbatch.application.port.in.StartSessionUseCase.StartPlannedBatchCommand;
+import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/**
+ * {@code POST /canvas/intelligent-parallel/confirm}: the plugin's {@code {session_id}} starts an analysed session; the
+ * older {@code {canvas_path, groups:[{group_id, agent_type, node_ids}]}} plans and starts a new one (CONTRACT §2.2).
+ * Either way the batch runs in the background and the answer is immediate.
+ */
+final class ConfirmEndpoint implements Endpoint {
+
+    private final StartSessionUseCase start;
+    private final SocketUrls sockets;
+    private final int estimatedSecondsPerNode;
+
+    ConfirmEndpoint(StartSessionUseCase start, SocketUrls sockets, int estimatedSecondsPerNode) {
+        this.start = start;
+        this.sockets = sockets;
+        this.estimatedSecondsPerNode = estimatedSecondsPerNode;
+    }
+
+    @Override
+    public Reply answer(ApiCall call) {
+        Fields body = new Fields(call.json());
+        Optional<Integer> maxConcurrent = body.integer("max_concurrent");
+        Optional<Duration> timeout = body.seconds("timeout");
+        SessionSnapshot started;
+        if (body.has("session_id") || !body.has("groups")) {
+            Optional<String> id = body.string("session_id");
+            body.requireValid();
+            started = start.start(new StartSessionCommand(SessionIds.parse("session_id", id.orElse(null)), maxConcurrent,
+                    timeout));
+        } else {
+            String canvasPath = body.string("canvas_path").orElse(null);
+            List<PlannedGroup> groups = body.array("groups").map(array -> groups(array, body)).orElse(List.of());
+            body.requireValid();
+            started = start.startPlanned(new StartPlannedBatchCommand(canvasPath, groups, maxConcurrent, timeout));
+        }
+        return Reply.accepted(BUILDERS.createObjectBuilder()
+                .add("success", true)
+                .add("session_id", started.id().value())
+                // the batch was accepted and started; `state` says where it is already
+                .add("status", "running")
+                .add("state", started.state().wireName())
+                .add("message", "Processing of " + started.totalNodes() + " node(s) in " + started.groups().size()
+                        + " group(s) started")
+                .add("canvas_path", started.canvasPath())
+                .add("total_groups", started.groups().size())
+                .add("total_nodes", started.totalNodes())
+                .add("max_concurrent", started.settings().maxConcurrent())
+                .add("timeout_seconds", started.settings().batchTimeout().toSeconds())
+                .add("created_at", Timestamps.json(started.createdAt()))
+                .add("started_at", Timestamps.json(started.startedAt()))
+                .add("estimated_completion", Timestamps.json(estimatedCompletion(started)))
+                .add("websocket_url", sockets.urlFor(call, started.id()))
+                .add("last_seq", started.lastSeq())
+                .build());
+    }
+
+    /** Rounds of {@code max_concurrent} agent calls, each as long as one call is assumed to take. */
+    private Instant estimatedCompletion(SessionSnapshot s) {
+        Instant from = s.startedAt() != null ? s.startedAt() : s.createdAt();
+        int slots = s.settings().maxConcurrent();
+        long rounds = (s.totalNodes() + slots - 1L) / slots;
+        return from.plusSeconds(rounds * estimatedSecondsPerNode);
+    }
+
+    private static List<PlannedGroup> groups(JsonArray array, Fields body) {
+        if (array.isEmpty()) {
+            body.problem("groups", "must name at least one group");
+        }
+        List<PlannedGroup> groups = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            String field = "groups[" + i + "]";
+            JsonValue item = array.get(i);
+            if (item.getValueType() != JsonValue.ValueType.OBJECT) {
+                body.problem(field, "must be an object {group_id, agent_type, node_ids}, not " + Fields.describe(item));
+                continue;
+            }
+            Fields group = body.nested(item.asJsonObject(), field);
+            String label = group.stringOrNumber("group_id").orElse(String.valueOf(i + 1));
+            String agentField = group.has("agent_type") ? "agent_type" : "agent";
+            Optional<String> agent = group.string(agentField);
+            Optional<List<String>> nodeIds = group.strings("node_ids");
+            if (nodeIds.isEmpty() && !group.has("node_ids")) {
+                group.problem("node_ids", "is required: the ids of the group's canvas nodes");
+            }
+            nodeIds.ifPresent(ids -> {
+                for (int n = 0; n < ids.size(); n++) {
+                    if (ids.get(n).length() > AnalyzeCanvasUseCase.MAX_ID_LENGTH) {
+                        group.problem("node_ids[" + n + "]", "is longer than the limit of "
+                                + AnalyzeCanvasUseCase.MAX_ID_LENGTH + " characters");
+                    }
+                }
+            });
+            if (!body.valid()) {
+                continue;
+            }
+            AgentChoice choice;
+            try {
+                choice = AgentChoice.parse(group.path(agentField), agent.orElse(null));
+            } catch (org.canvasbatch.application.port.in.InvalidCommandException e) {
+                e.errors().forEach(err -> body.problem(err.field(), err.message()));
+                continue;
+            }
+            groups.add(new PlannedGroup(label, choice, nodeIds.orElse(List.of())));
+        }
+        return groups;
+    }
+}

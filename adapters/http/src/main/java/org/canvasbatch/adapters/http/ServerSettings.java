@@ -1,0 +1,87 @@
+package org.canvasbatch.adapters.http;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the HTTP server listens and whom it answers.
+ *
+ * @param host                    the interface to bind; loopback by default, the plugin runs on the same machine
+ * @param port                    8000 by default (the plugin's default base URL); 0 picks a free port (tests)
+ * @param allowedOrigins          browser origins that get CORS headers: an exact origin ({@code https://example.org}),
+ *                                an origin with {@code [:port]} appended (any port or none, e.g.
+ *                                {@code http://localhost[:port]}), or {@code *} for every origin
+ * @param maxBodyBytes            the largest request body accepted (CONTRACT §1: 8 MiB)
+ * @param estimatedSecondsPerNode what one agent call is assumed to take, for {@code estimated_completion}
+ * @param shutdownGrace           how long {@link CanvasBatchServer#stop()} lets requests in flight finish
+ * @param extensions              what other adapters attach to the same server (the WebSocket channel, a dashboard)
+ */
+public record ServerSettings(String host, int port, List<String> allowedOrigins, long maxBodyBytes,
+                             int estimatedSecondsPerNode, Duration shutdownGrace, List<ServerExtension> extensions) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8000;
+    public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+    public static final List<String> DEFAULT_ORIGINS = List.of("app://obsidian.md", "capacitor://localhost",
+            "http://localhost[:port]", "http://127.0.0.1[:port]");
+
+    public static final ServerSettings DEFAULT = new ServerSettings(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_ORIGINS,
+            DEFAULT_MAX_BODY_BYTES, 20, Duration.ofSeconds(2), List.of());
+
+    public ServerSettings {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("the port must be 0-65535, not " + port);
+        }
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("the body limit must be positive");
+        }
+        if (estimatedSecondsPerNode < 1) {
+            throw new IllegalArgumentException("the estimated seconds per node must be positive");
+        }
+        allowedOrigins = List.copyOf(allowedOrigins);
+        OriginPolicy.validate(allowedOrigins);
+        shutdownGrace = shutdownGrace == null || shutdownGrace.isNegative() ? Duration.ZERO : shutdownGrace;
+        extensions = List.copyOf(extensions);
+    }
+
+    /** The defaults on another port (0 for a free one). */
+    public static ServerSettings onPort(int port) {
+        return DEFAULT.withPort(port);
+    }
+
+    public ServerSettings withHost(String value) {
+        return new ServerSettings(value, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
+                extensions);
+    }
+
+    public ServerSettings withPort(int value) {
+        return new ServerSettings(host, value, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
+                extensions);
+    }
+
+    public ServerSettings withAllowedOrigins(List<String> value) {
+        return new ServerSettings(host, port, value, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions);
+    }
+
+    public ServerSettings withMaxBodyBytes(long value) {
+        return new ServerSettings(host, port, allowedOrigins, value, estimatedSecondsPerNode, shutdownGrace, extensions);
+    }
+
+    public ServerSettings withEstimatedSecondsPerNode(int value) {
+        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions);
+    }
+
+    public ServerSettings withShutdownGrace(Duration value) {
+        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, value, extensions);
+    }
+
+    /** These settings with one more extension, attached after the ones already there. */
+    public ServerSettings withExtension(ServerExtension extension) {
+        List<ServerExtension> more = new ArrayList<>(extensions);
+        more.add(Objects.requireNonNull(extension, "extension"));
+        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, more);
+    }
+}

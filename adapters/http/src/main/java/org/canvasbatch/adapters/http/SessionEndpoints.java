@@ -1,0 +1,76 @@
+package org.canvasbatch.adapters.http;
+
+import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
+
+import jakarta.json.JsonArrayBuilder;
+import java.util.List;
+import org.canvasbatch.adapters.http.wire.StatusJson;
+import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/** Reading and steering one session by its id: status (§2.3), cancel (§2.4), pause and resume, and the session list. */
+final class SessionEndpoints {
+
+    static final String SESSION_ID = "session_id";
+
+    private final CanvasBatchCore core;
+    private final Clock clock;
+
+    SessionEndpoints(CanvasBatchCore core, Clock clock) {
+        this.core = core;
+        this.clock = clock;
+    }
+
+    Reply status(Endpoint.ApiCall call) {
+        SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
+        return Reply.ok(StatusJson.of(core.status().status(id), clock.now()));
+    }
+
+    Reply list(Endpoint.ApiCall call) {
+        List<SessionSnapshot> sessions = core.status().sessions();
+        JsonArrayBuilder items = BUILDERS.createArrayBuilder();
+        sessions.forEach(s -> items.add(StatusJson.summary(s, clock.now())));
+        return Reply.ok(BUILDERS.createObjectBuilder().add("sessions", items).add("count", sessions.size()).build());
+    }
+
+    /** The body is ignored: the plugin sends none (but a JSON content type). */
+    Reply cancel(Endpoint.ApiCall call) {
+        SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
+        SessionSnapshot s = core.cancel().cancel(id, "cancelled by request");
+        return Reply.ok(BUILDERS.createObjectBuilder()
+                .add("success", true)
+                .add("message", "Session '" + id.value() + "' cancelled; " + s.succeeded() + " of " + s.totalNodes()
+                        + " node(s) had completed")
+                .add("session_id", id.value())
+                .add("completed_count", s.succeeded())
+                .add("failed_count", s.failed())
+                .add("cancelled_count", s.cancelled())
+                .add("state", s.state().wireName())
+                .add("status", s.state().pluginStatus())
+                .add("last_seq", s.lastSeq())
+                .build());
+    }
+
+    Reply pause(Endpoint.ApiCall call) {
+        SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
+        return steered(core.pause().pause(id, "paused by request"), "paused");
+    }
+
+    Reply resume(Endpoint.ApiCall call) {
+        SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
+        return steered(core.resume().resume(id, "resumed by request"), "resumed");
+    }
+
+    private static Reply steered(SessionSnapshot s, String what) {
+        return Reply.ok(BUILDERS.createObjectBuilder()
+                .add("success", true)
+                .add("message", "Session '" + s.id().value() + "' " + what)
+                .add("session_id", s.id().value())
+                .add("state", s.state().wireName())
+                .add("status", s.state().pluginStatus())
+                .add("last_seq", s.lastSeq())
+                .build());
+    }
+}
