@@ -1,12 +1,16 @@
 package org.canvasbatch.adapters.http.ws;
 
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.canvasbatch.adapters.http.ServerExtension;
+import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.port.in.CancelSessionUseCase;
 import org.canvasbatch.application.port.in.ChangeGroupPriorityUseCase;
@@ -88,10 +92,54 @@ public final class SessionSocketChannel {
                 .build();
     }
 
-    /** Origins the socket accepts by default (CONTRACT §1), for a server listening on {@code port}. */
-    public static Set<String> defaultOrigins(int port) {
-        return Set.of("app://obsidian.md", "capacitor://localhost", "http://localhost", "http://127.0.0.1",
-                "http://localhost:" + port, "http://127.0.0.1:" + port);
+    /**
+     * The channel as an extension of the REST server ({@code ServerSettings.withExtension}): the socket routes and the
+     * WebSocket protocol settings with the server's allowed origins, the events endpoint on the API's routing (so it
+     * gets the API's CORS headers and path normalising), and the 1001 close before the server stops.
+     */
+    public ServerExtension asServerExtension(ServerSettings server) {
+        Set<String> origins = socketOrigins(server.allowedOrigins(), server.port());
+        return new ServerExtension() {
+            @Override
+            public void configure(WebServerConfig.Builder config) {
+                config.addProtocol(protocolConfig(origins));
+                config.addRouting(register(WsRouting.builder()));
+            }
+
+            @Override
+            public void route(HttpRouting.Builder routing) {
+                registerHttp(routing);
+            }
+
+            @Override
+            public void beforeStop() {
+                shutdown();
+            }
+        };
+    }
+
+    /**
+     * The CORS allowlist as the exact origins Helidon's handshake check understands: {@code x[:port]} becomes {@code x}
+     * and {@code x:port} for the server's own port. {@code *} cannot be expressed and is left out (a socket client that
+     * sends no {@code Origin}, such as a script, is never checked).
+     */
+    static Set<String> socketOrigins(List<String> corsOrigins, int port) {
+        Set<String> origins = new LinkedHashSet<>();
+        for (String entry : corsOrigins) {
+            if (entry.equals("*")) {
+                continue;
+            }
+            if (entry.endsWith("[:port]")) {
+                String base = entry.substring(0, entry.length() - "[:port]".length());
+                origins.add(base);
+                if (port > 0) {
+                    origins.add(base + ":" + port);
+                }
+            } else {
+                origins.add(entry);
+            }
+        }
+        return origins;
     }
 
     /** Adds the socket routes; one listener instance per connection. */
