@@ -84,7 +84,8 @@ final class Connection {
     }
 
     void start() {
-        sender = Thread.ofVirtual().name("ws-send-" + rawSessionId).start(this::run);
+        String name = rawSessionId.length() > 64 ? rawSessionId.substring(0, 64) : rawSessionId;
+        sender = Thread.ofVirtual().name("ws-send-" + name).start(this::run);
     }
 
     SessionId sessionId() {
