@@ -12,7 +12,9 @@ import java.io.StringReader;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
 import org.canvasbatch.adapters.http.wire.EventMessages;
+import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
@@ -126,25 +128,31 @@ final class ClientCommands {
     }
 
     private void carryOut(String command, JsonValue requestId, Runnable action) {
-        try {
-            action.run();
-            connection.reply(seq -> EventMessages.ack(session, seq, requestId, command, ctx.clock().now()));
-        } catch (SessionConflict e) {
-            refuse(command, requestId, e.getMessage(), e.kind().name().toLowerCase(Locale.ROOT));
-        } catch (SessionNotFoundException e) {
-            refuse(command, requestId, e.getMessage(), "session_not_found");
-        } catch (InvalidCommandException e) {
-            refuse(command, requestId, e.getMessage(), "invalid_command");
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "'" + command + "' of session " + session + " failed", e);
-            refuse(command, requestId, "The server could not carry out '" + command + "': " + e.getMessage(),
-                    "internal_error");
-        }
+        connection.answer(() -> {
+            try {
+                action.run();
+                return seq -> EventMessages.ack(session, seq, requestId, command, ctx.clock().now());
+            } catch (SessionConflict e) {
+                return refusal(command, requestId, e.getMessage(), e.kind().name().toLowerCase(Locale.ROOT));
+            } catch (SessionNotFoundException e) {
+                return refusal(command, requestId, e.getMessage(), "session_not_found");
+            } catch (InvalidCommandException e) {
+                return refusal(command, requestId, e.getMessage(), "invalid_command");
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "'" + command + "' of session " + session + " failed", e);
+                return refusal(command, requestId, "The server could not carry out '" + command + "': "
+                        + e.getMessage(), "internal_error");
+            }
+        });
     }
 
     private void refuse(String command, JsonValue requestId, String message, String errorType) {
+        connection.reply(refusal(command, requestId, message, errorType));
+    }
+
+    private LongFunction<Envelope> refusal(String command, JsonValue requestId, String message, String errorType) {
         Problem problem = Problem.of(message, errorType, false).answering(requestId, command);
-        connection.reply(seq -> EventMessages.error(session, seq, problem, ctx.clock().now()));
+        return seq -> EventMessages.error(session, seq, problem, ctx.clock().now());
     }
 
     /** A JSON integer, or a string holding one (older callers send ids as strings). */

@@ -5,6 +5,7 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
 import jakarta.json.JsonValue;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
@@ -53,6 +55,8 @@ final class Connection {
     private volatile long nextPing;
     private volatile SessionFeed feed;
     private volatile Thread sender;
+    private final Object delivery = new Object();
+    private List<Outgoing.Message> held;
 
     // confined to the sender thread
     private String epoch;
@@ -80,7 +84,8 @@ final class Connection {
     }
 
     void start() {
-        sender = Thread.ofVirtual().name("ws-send-" + rawSessionId).start(this::run);
+        String name = rawSessionId.length() > 64 ? rawSessionId.substring(0, 64) : rawSessionId;
+        sender = Thread.ofVirtual().name("ws-send-" + name).start(this::run);
     }
 
     SessionId sessionId() {
@@ -92,6 +97,39 @@ final class Connection {
     /** Offered by the session's feed, under its lock: must never block. */
     void deliver(List<Outgoing.Message> messages) {
         lastActivity = System.nanoTime();
+        synchronized (delivery) {
+            if (held != null) {
+                held.addAll(messages);
+                return;
+            }
+            offerAll(messages);
+        }
+    }
+
+    /**
+     * Carries out a client's command and queues its answer ahead of the events the command caused, so that a client
+     * always sees the {@code ack} of a cancel before the {@code session_completed} that closes the socket.
+     */
+    void answer(Supplier<LongFunction<Envelope>> command) {
+        synchronized (delivery) {
+            held = new ArrayList<>();
+        }
+        LongFunction<Envelope> reply = null;
+        try {
+            reply = command.get();
+        } finally {
+            synchronized (delivery) {
+                List<Outgoing.Message> caused = held;
+                held = null;
+                if (reply != null) {
+                    offer(new Outgoing.Reply(reply));
+                }
+                offerAll(caused);
+            }
+        }
+    }
+
+    private void offerAll(List<Outgoing.Message> messages) {
         for (Outgoing.Message message : messages) {
             switch (queue.offer(message)) {
                 case OVERFLOW -> {

@@ -70,10 +70,16 @@ class ClientMessagesTest {
         socket.await("pong", m -> answers(m, "q"));
 
         socket.send("{\"type\":\"cancel\",\"request_id\":\"c\"}");
-        socket.await("ack", m -> answers(m, "c"));
+        JsonObject cancelAck = socket.await("ack", m -> answers(m, "c"));
         socket.await("session_cancelled");
-        assertThat(data(socket.await("session_completed")).getString("state")).isEqualTo("cancelled");
+        JsonObject completed = socket.await("session_completed");
+        assertThat(data(completed).getString("state")).isEqualTo("cancelled");
         assertThat(socket.awaitClose()).isEqualTo(1000);
+        List<JsonObject> all = socket.messages();
+        assertThat(all.indexOf(cancelAck)).as("the ack comes before the events the command caused")
+                .isLessThan(all.indexOf(completed));
+        assertThat(all.indexOf(socket.await("ack", m -> answers(m, "p"))))
+                .isLessThan(all.indexOf(socket.await("session_paused")));
     }
 
     @Test

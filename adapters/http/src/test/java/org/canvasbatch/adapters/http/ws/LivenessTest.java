@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.canvasbatch.adapters.http.ws.RawSocket.Frame;
+import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitFor;
@@ -25,7 +26,7 @@ class LivenessTest {
 
     @Test
     void clientsThatAnswerPingsStayAndOneThatDoesNotIsDroppedWithoutACloseCallback() {
-        server = new TestServer(WsSettings.DEFAULT.withPingInterval(Duration.ofMillis(40)));
+        server = new TestServer(WsSettings.DEFAULT.withPingInterval(Duration.ofMillis(100)));
         SessionId id = server.analyze(3);
         TestSocket healthy = TestSocket.connect(server.socket(id));
         RawSocket silent = RawSocket.connect(server.port(), "/ws/intelligent-parallel/" + id.value(), 64 * 1024);
@@ -62,10 +63,11 @@ class LivenessTest {
         SessionId busy = server.analyze(1);
         CountDownLatch gate = new CountDownLatch(1);
         server.agent.always("n1", new WaitFor(gate));
+        EventRecorder busyEvents = server.record(busy);
+        server.start(busy);
+        busyEvents.await(TaskStarted.class);
         TestSocket watchingBusy = TestSocket.connect(server.socket(busy));
         watchingBusy.await("snapshot");
-        server.start(busy);
-        watchingBusy.await("task_started");
         SessionId quiet = server.analyze(2);
         TestSocket watchingQuiet = TestSocket.connect(server.socket(quiet));
 
