@@ -74,7 +74,7 @@ final class Wiring implements AutoCloseable {
 
     /** The server's settings with what this wiring attaches to it (the WebSocket channel). */
     org.canvasbatch.adapters.http.ServerSettings serverExtensions(org.canvasbatch.adapters.http.ServerSettings server) {
-        return server;
+        return server.withExtension(new org.canvasbatch.adapters.http.dashboard.DashboardExtension());
     }
 
     CanvasBatchCore core() {
