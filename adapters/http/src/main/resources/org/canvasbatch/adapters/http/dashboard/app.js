@@ -540,6 +540,7 @@
       this.renderGroups();
       this.renderRunning();
       this.renderFailures();
+      if ($('#server').dataset.state === 'up') $('#server-text').textContent = serverSummary();
     }
 
     renderElapsed() {
@@ -553,8 +554,10 @@
 
     renderLink() {
       const link = $('.link', this.el);
-      link.dataset.link = this.link;
-      link.textContent = LINK_WORDS[this.link] || '';
+      // once a session has ended, how its card was fed no longer matters
+      const shown = this.terminal ? 'idle' : this.link;
+      link.dataset.link = shown;
+      link.textContent = LINK_WORDS[shown] || '';
       link.hidden = !link.textContent;
     }
 
@@ -581,8 +584,9 @@
         const bar = $('.bar', row);
         setBar(bar, g.succeeded, g.failed, g.total);
         bar.setAttribute('aria-label', `${g.name}: progress`);
-        const failedText = g.failed ? ` (${g.failed} failed)` : '';
-        $('.group-count', row).textContent = `${g.succeeded + g.failed}/${g.total}${failedText}`;
+        $('.failed-count', row).textContent = `${g.failed} failed`;
+        $('.failed-count', row).hidden = !g.failed;
+        $('.group-count', row).textContent = `${g.succeeded + g.failed}/${g.total}`;
       }
       // keep group order stable even when a later group's first update arrived first
       for (const id of ids) container.append(container.querySelector(`[data-group-id="${id}"]`));
@@ -648,6 +652,12 @@
     container.insertBefore(card.el, after || null);
   }
 
+  /** Counted from the cards, which the sockets keep more current than the last list. */
+  function serverSummary() {
+    const active = [...sessions.values()].filter((card) => !card.terminal).length;
+    return `Server up · ${sessions.size} session${sessions.size === 1 ? '' : 's'}, ${active} active`;
+  }
+
   function setServer(up, text) {
     $('#server').dataset.state = up ? 'up' : 'down';
     $('#server-text').textContent = text;
@@ -680,8 +690,7 @@
         for (const [id, card] of sessions) {
           if (!seen.has(id) && card.terminal) card.forget();
         }
-        const active = list.filter((s) => !TERMINAL.has(s.state)).length;
-        setServer(true, `Server up · ${list.length} session${list.length === 1 ? '' : 's'}, ${active} active`);
+        setServer(true, serverSummary());
       } catch (e) {
         setServer(false, `Server unreachable: ${e.message}`);
       } finally {
