@@ -4,6 +4,7 @@
 // with the card's button, and saves screenshots under target/e2e/. Prints "N passed, M failed"; exits 1 on any failure.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,18 @@ function startProcess(name, command, args, ready, timeoutMs, logFile) {
   }), timeoutMs, `starting ${name}`);
 }
 
+/** A port nobody listens on now. The server is told the number, so that it knows its own origin for WebSockets. */
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Stops what this test started, by pid: SIGTERM, then SIGKILL when it does not go within a few seconds. */
 async function stopProcesses() {
   for (const { name, child } of children.reverse()) {
@@ -132,7 +145,6 @@ async function http(base, method, urlPath, body) {
 
 /** Whether the server answers a WebSocket upgrade at all (the channel may not be merged into this build yet). */
 async function serverHasWebSocket(host, port) {
-  const net = await import('node:net');
   return withTimeout(new Promise((resolve) => {
     const socket = net.connect(port, host, () => {
       socket.write(`GET /ws/intelligent-parallel/probe HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\n`
@@ -158,7 +170,7 @@ async function main() {
     '--delay-ms', '300'], /fake-llm listening on (http:\/\/127\.0\.0\.1:(\d+))/, 15_000, path.join(out, 'fake-llm.log'));
   const llm = llmMatch[1];
   const serverMatch = await startProcess('canvas-batch serve', path.join(repo, 'canvas-batch'), ['serve',
-    '--port', '0', '--vault', vault, '--data', 'memory', '--model-provider', 'openai', '--base-url', `${llm}/v1`,
+    '--port', String(await freePort()), '--vault', vault, '--data', 'memory', '--model-provider', 'openai', '--base-url', `${llm}/v1`,
     '--model', 'fake', '--concurrency', '2', '--shutdown-grace', '1'],
   /serving vault .* on http:\/\/([^:\s]+):(\d+)/, SERVER_START_MS, path.join(out, 'server.log'));
   const host = serverMatch[1];
