@@ -192,6 +192,34 @@ async function main() {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
 
+  // Every socket of the page goes through this proxy, which records the URLs it asks for and, once, drops the first
+  // batch's connection in the middle of the run, as a flaky network would: the page must resume by last_seq.
+  const socketUrls = [];
+  const drop = { sessionId: null, outcomes: 0, done: false };
+  if (webSocket) {
+    await page.routeWebSocket(/\/ws\/intelligent-parallel\//, (ws) => {
+      const url = ws.url();
+      socketUrls.push(url);
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        ws.send(message);
+        if (drop.done || !drop.sessionId || !url.includes(drop.sessionId)) return;
+        let type = '';
+        try {
+          type = JSON.parse(String(message)).type;
+        } catch (e) {
+          return;
+        }
+        if (type === 'task_completed' || type === 'task_failed') drop.outcomes += 1;
+        if (drop.outcomes >= 4) {
+          drop.done = true;
+          ws.close({ code: 4000, reason: 'dropped by the test' }).catch(() => {});
+          server.close().catch(() => {});
+        }
+      });
+    });
+  }
+
   await step('the dashboard opens at /', async () => {
     const response = await page.goto(`${base}/`, { waitUntil: 'load' });
     check('the dashboard opens at / with a 200', response && response.status() === 200, response && `${response.status()}`);
@@ -206,6 +234,7 @@ async function main() {
     const analysis = await http(base, 'POST', '/canvas/intelligent-parallel', { canvas_path: BIOLOGY });
     check('analyze answers 200 with groups', analysis.status === 200 && analysis.json.groups.length > 0,
       `${analysis.status} ${analysis.text.slice(0, 200)}`);
+    drop.sessionId = analysis.json.session_id;
     const confirm = await http(base, 'POST', '/canvas/intelligent-parallel/confirm',
       { session_id: analysis.json.session_id });
     check('confirm answers 202', confirm.status === 202, `${confirm.status} ${confirm.text.slice(0, 200)}`);
@@ -243,6 +272,16 @@ async function main() {
         [...seen].some((v) => v > 0 && v < 100), `values seen ${[...seen].join(',')}`);
       if (webSocket) {
         check('the card was updated live over the WebSocket', links.has('live'), `link states ${[...links]}`);
+        const resumed = socketUrls.filter((u) => u.includes(first.session_id) && /[?&]last_seq=[1-9]\d*/.test(u));
+        check('after a dropped connection the page reconnected with last_seq', drop.done && resumed.length > 0,
+          `dropped ${drop.done}, sockets ${socketUrls.filter((u) => u.includes(first.session_id)).join(' ')}`);
+        const status = await http(base, 'GET', `/canvas/intelligent-parallel/${first.session_id}`);
+        const counts = await card.locator('.counts').textContent();
+        const shown = await card.locator('.failure').count();
+        check('after the resume the card counts match the server\'s',
+          counts.startsWith(`${status.json.completed_nodes + status.json.failed_nodes} of ${status.json.total_nodes}`)
+          && counts.includes(`${status.json.completed_nodes} succeeded`) && shown === status.json.failed_nodes,
+          `card "${counts}", ${shown} failure(s) shown; server ${status.json.completed_nodes} ok ${status.json.failed_nodes} failed`);
       } else {
         check('without a WebSocket channel the card fell back to polling', links.has('polling'), `link states ${[...links]}`);
       }
