@@ -64,7 +64,8 @@ public class AgentHttpOverheadBenchmark {
     private final AgentRequest request = new AgentRequest(AgentId.COMPARISON_TABLE, "04001656412a9",
             "逆否命题和否命题的区别是什么", null, new AgentRequest.NodeContext("数学/离散数学.canvas", "离散数学",
             "逆否命题、命题、否命题", List.of("逆否命题", "否命题", "原命题"),
-            List.of("什么是逆否命题", "为什么命题逻辑中蕴含式前件为假时整体为真"),
+            List.of(new AgentRequest.RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                    new AgentRequest.RelatedQuestion("为什么命题逻辑中蕴含式前件为假时整体为真", AgentId.CLARIFICATION_PATH)),
             List.of("我理解为把条件和结论都否定再交换位置，和原命题同真同假？")));
 
     private HttpServer server;

@@ -34,6 +34,7 @@ final class ProgressDisplay implements AutoCloseable {
     private int failed;
     private int retries;
     private int drawnLines;
+    private long shownSeq;
 
     private static final class GroupLine {
         final String label;
@@ -54,6 +55,7 @@ final class ProgressDisplay implements AutoCloseable {
         for (Group group : snapshot.groups()) {
             groups.put(group.id(), new GroupLine(group.id() + " " + group.name(), group.size()));
         }
+        sync(snapshot);
         if (terminal) {
             redraw = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("progress").factory());
             redraw.scheduleAtFixedRate(this::draw, 0, 250, TimeUnit.MILLISECONDS);
@@ -62,8 +64,27 @@ final class ProgressDisplay implements AutoCloseable {
         }
     }
 
+    /** Takes the counts of a newer snapshot (a resumed batch has nodes done before this display started). */
+    synchronized void sync(SessionSnapshot snapshot) {
+        if (snapshot.lastSeq() < shownSeq) {
+            return;
+        }
+        shownSeq = snapshot.lastSeq();
+        succeeded = snapshot.succeeded();
+        failed = snapshot.failed();
+        for (var progress : snapshot.groupProgress()) {
+            GroupLine line = groups.get(progress.group().id());
+            line.ok = progress.succeeded();
+            line.bad = progress.failed();
+        }
+    }
+
     /** Called for every event of the session, on the thread that appended it: cheap and never blocking. */
     synchronized void onEvent(SessionEvent event) {
+        if (event.seq() <= shownSeq) {
+            return;
+        }
+        shownSeq = event.seq();
         switch (event) {
             case TaskSucceeded e -> {
                 succeeded++;

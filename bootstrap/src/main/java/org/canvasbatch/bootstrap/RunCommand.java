@@ -59,18 +59,29 @@ final class RunCommand {
                 ModelOptions.from(args, env), concurrency, !args.flag("no-write-back") && !dryRun,
                 Duration.ofSeconds(args.intValue("node-timeout", 120, 1, 3600)));
         try (Wiring wiring = Wiring.create(settings)) {
-            Analysis analysis = analyze(wiring, location, args, concurrency);
-            SessionSnapshot planned = analysis.session();
+            Optional<SessionSnapshot> interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
+            SessionSnapshot planned = interrupted.orElseGet(() -> analyze(wiring, location, args, concurrency).session());
             printPlan(location, planned, wiring);
             if (dryRun) {
                 out.println("Dry run: nothing was written.");
                 return 0;
             }
+            interrupted.ifPresent(s -> out.printf("Resuming the interrupted batch of %s: %d of %d node(s) already done%n",
+                    s.createdAt(), s.processed(), s.totalNodes()));
             return runBatch(wiring, planned, args.flag("plain") || !isTerminal());
         } catch (InvalidCommandException e) {
             throw new UsageException(e.errors().stream().map(f -> f.message())
                     .collect(Collectors.joining("; ")));
         }
+    }
+
+    /**
+     * A batch of this canvas that a crash or kill interrupted is continued rather than started again: its succeeded
+     * nodes keep their notes and their agents are not called again.
+     */
+    private Optional<SessionSnapshot> resumeInterrupted(Wiring wiring, CanvasLocation location) {
+        wiring.core().recover(s -> s.canvasPath().equals(location.canvasPath()) && s.state().isActive());
+        return wiring.core().status().sessions().stream().findFirst();
     }
 
     private Analysis analyze(Wiring wiring, CanvasLocation location, Arguments args, int concurrency) {
@@ -110,6 +121,10 @@ final class RunCommand {
                 finished.countDown();
             }
         });
+        display.sync(subscription.snapshot());
+        if (subscription.snapshot().state().isTerminal()) {
+            finished.countDown();
+        }
         Thread interruptHandler = new Thread(() -> {
             if (finished.getCount() > 0) {
                 err.println();
@@ -124,13 +139,17 @@ final class RunCommand {
         }, "ctrl-c");
         Runtime.getRuntime().addShutdownHook(interruptHandler);
         try {
-            wiring.core().start().start(StartSessionCommand.of(id));
+            if (subscription.snapshot().state() == SessionState.PENDING) {
+                wiring.core().start().start(StartSessionCommand.of(id));
+            }
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
             wiring.flushVault();
             SessionSnapshot outcome = wiring.core().status().status(id);
             printSummary(outcome);
+            // the notes are the result; a finished run's journal has nothing left to resume
+            wiring.core().forget(id);
             return outcome.state() == SessionState.COMPLETED ? 0 : 1;
         } finally {
             summarised.countDown();

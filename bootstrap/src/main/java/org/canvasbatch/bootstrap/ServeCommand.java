@@ -64,6 +64,8 @@ final class ServeCommand {
                     .map(String::strip).filter(s -> !s.isEmpty()).toList());
         }
         Wiring wiring = Wiring.create(settings);
+        wiring.core().recover();
+        wiring.core().sweepEvery(Duration.ofMinutes(1));
         CanvasBatchServer http;
         try {
             http = new CanvasBatchServer(wiring.core(), wiring.serverExtensions(server)).start();

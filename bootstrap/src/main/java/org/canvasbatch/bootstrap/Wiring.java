@@ -9,7 +9,9 @@ import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CanvasBatchCore;
@@ -63,7 +65,6 @@ final class Wiring implements AutoCloseable {
                 .withSessionDefaults(sessionDefaults);
         CanvasBatchCore core = new CanvasBatchCore(new CanvasBatchCore.Ports(eventLog, agents, vault, executor,
                 Instant::now, () -> new SessionId(UUID.randomUUID().toString()), new SplittableRandom()), coreSettings);
-        core.recover();
         return new Wiring(core, vault, executor, eventLog, agents);
     }
 
@@ -118,7 +119,11 @@ final class Wiring implements AutoCloseable {
             if (data == null || data.equals("memory")) {
                 return new InMemoryEventLog();
             }
-            return new InMemoryEventLog();
+            try {
+                return FileJournal.open(Path.of(data));
+            } catch (EventLogException e) {
+                throw new UsageException("--data " + data + ": " + e.getMessage());
+            }
         }
     }
 }

@@ -114,6 +114,28 @@ class RunEndToEndTest {
     }
 
     @Test
+    void everyWikiLinkInTheOfflineNotesOpensAFileOfTheVault() throws IOException {
+        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        assertThat(run(EXAM, "--vault", vault.toString(), "--data", "memory", "--plain").exitCode()).isZero();
+
+        java.util.regex.Pattern wikiLink = java.util.regex.Pattern.compile("\\[\\[([^\\]|#]+)(?:[|#][^\\]]*)?]]");
+        List<String> links = new ArrayList<>();
+        try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
+            for (Path note : (Iterable<Path>) notes::iterator) {
+                var matcher = wikiLink.matcher(Files.readString(note));
+                while (matcher.find()) {
+                    links.add(matcher.group(1));
+                }
+            }
+        }
+        assertThat(links).hasSizeGreaterThan(100);
+        Path notesDir = vault.resolve("Exam Prep/期末复习-170-notes");
+        assertThat(links).allSatisfy(target -> assertThat(Files.exists(vault.resolve(target))
+                || Files.exists(notesDir.resolve(target + ".md")) || Files.exists(vault.resolve(target + ".md")))
+                .as("[[%s]] opens a file", target).isTrue());
+    }
+
+    @Test
     void aDryRunPrintsGroupsAndAgentsAndWritesNothing() throws IOException {
         Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
         String before = Files.readString(vault.resolve("Biology/Cell Biology.canvas"));

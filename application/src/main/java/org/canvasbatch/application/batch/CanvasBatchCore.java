@@ -21,6 +21,7 @@ import org.canvasbatch.application.port.out.IdGenerator;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
 import org.canvasbatch.domain.session.SessionState;
 
 /**
@@ -74,7 +75,15 @@ public final class CanvasBatchCore {
      * the process stopped are queued again; succeeded nodes stay succeeded. Returns how many sessions were loaded.
      */
     public int recover() {
-        int loaded = book.loadAll();
+        return recover(session -> true);
+    }
+
+    /**
+     * Like {@link #recover()}, for the sessions {@code wanted} accepts only: {@code run} resumes the interrupted batch
+     * of its own canvas and leaves every other session in the journal alone.
+     */
+    public int recover(java.util.function.Predicate<SessionSnapshot> wanted) {
+        int loaded = book.loadAll(session -> wanted.test(session.snapshot()));
         int resumed = 0;
         for (SessionId id : book.ids()) {
             SessionState state = book.read(id, s -> s.state());
@@ -89,6 +98,11 @@ public final class CanvasBatchCore {
         }
         dispatcher.pump();
         return loaded;
+    }
+
+    /** Forgets a session now: its status becomes 404 and its events leave the log. */
+    public void forget(SessionId sessionId) {
+        book.forget(sessionId);
     }
 
     /** Wakes the dispatcher: nodes whose backoff has passed start now if there is capacity. */

@@ -9,6 +9,7 @@ import org.canvasbatch.application.batch.NoteProducer.ProducedNote;
 import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
@@ -94,10 +95,8 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     return Optional.empty();
                 }
                 Group group = session.group(task.groupId());
-                List<String> questions = session.tasks().stream()
-                        .filter(t -> t.groupId() == group.id())
-                        .map(NodeTask::text)
-                        .limit(64)
+                List<RelatedQuestion> questions = session.groupTasks(group.id(), 64).stream()
+                        .map(t -> new RelatedQuestion(t.text(), t.agent()))
                         .toList();
                 return Optional.of(new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group,
                         questions));
@@ -125,7 +124,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
         try {
             List<SessionEvent> events = book.change(assignment.sessionId(), outcome);
             if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
-                notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
+                notes.batchEnded(book.read(assignment.sessionId(), Session::snapshot));
             }
             return events;
         } catch (SessionConflict | SessionNotFoundException e) {

@@ -8,6 +8,7 @@ import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.NodeContext;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.Vault;
@@ -19,6 +20,9 @@ import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.NodeState;
+import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
  * Turns one node into one note: gathers its content and context, asks the agent, writes the note and links it into
@@ -40,9 +44,13 @@ final class NoteProducer {
         this.clock = clock;
     }
 
-    /** What is known about the node before the agent runs. */
+    /**
+     * What is known about the node before the agent runs.
+     *
+     * @param groupQuestions the questions of the node's group (it may be among them), each with its own task's agent
+     */
     record NodeJob(String canvasPath, String nodeId, String nodeText, AgentId agent, Group group,
-                   List<String> groupQuestions) {
+                   List<RelatedQuestion> groupQuestions) {
     }
 
     record ProducedNote(WrittenNote note, AgentAnswer answer) {
@@ -58,8 +66,8 @@ final class NoteProducer {
         Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
         String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
         List<String> understanding = canvas.map(c -> c.understandingNextTo(job.nodeId())).orElse(List.of());
-        List<String> related = job.groupQuestions().stream()
-                .filter(q -> !q.equals(job.nodeText()))
+        List<RelatedQuestion> related = job.groupQuestions().stream()
+                .filter(q -> !q.text().equals(job.nodeText()))
                 .limit(MAX_RELATED_QUESTIONS)
                 .toList();
         Group group = job.group();
@@ -87,9 +95,28 @@ final class NoteProducer {
         });
     }
 
-    /** A batch ended: write its pending canvas links and let the next batch see the canvas as it is then. */
+    /** A single run ended: write its pending canvas link and let the next run see the canvas as it is then. */
     void batchEnded(String canvasPath) {
         canvases.remove(canvasPath);
         vault.flush(canvasPath);
+    }
+
+    /**
+     * A batch ended: every succeeded node's note is linked into the canvas (again — the vault ignores links it already
+     * has), because links still waiting in memory are lost when a process is killed and the batch resumed elsewhere;
+     * then the pending links are written.
+     */
+    void batchEnded(SessionSnapshot session) {
+        Optional<Canvas> canvas = canvas(session.canvasPath());
+        if (canvas.isPresent()) {
+            for (NodeTask task : session.tasks()) {
+                if (task.state() == NodeState.SUCCEEDED && task.notePath() != null
+                        && canvas.get().node(task.nodeId()).isPresent()) {
+                    vault.linkIntoCanvas(new CanvasLink(session.canvasPath(), task.nodeId(), task.notePath(),
+                            task.agent()));
+                }
+            }
+        }
+        batchEnded(session.canvasPath());
     }
 }

@@ -43,8 +43,8 @@ final class SessionBook {
         this.log = log;
     }
 
-    /** Rebuilds every session the log knows; returns how many were loaded. */
-    int loadAll() {
+    /** Rebuilds the sessions the log knows that {@code wanted} accepts; returns how many were loaded. */
+    int loadAll(java.util.function.Predicate<Session> wanted) {
         int loaded = 0;
         for (SessionId id : log.sessionIds()) {
             List<SessionEvent> history = readAll(id);
@@ -53,6 +53,9 @@ final class SessionBook {
             }
             try {
                 Session session = Session.fromHistory(history);
+                if (!wanted.test(session)) {
+                    continue;
+                }
                 entries.put(id, new Entry(session));
                 track(session);
                 loaded++;

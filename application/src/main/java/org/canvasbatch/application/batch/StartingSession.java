@@ -69,7 +69,7 @@ final class StartingSession implements StartSessionUseCase {
             return;
         }
         dispatcher.interruptAll(id);
-        book.readIfPresent(id, Session::canvasPath).ifPresent(notes::batchEnded);
+        book.readIfPresent(id, Session::snapshot).ifPresent(notes::batchEnded);
         LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
     }
 

@@ -32,7 +32,7 @@ final class SteeringSession implements CancelSessionUseCase, PauseSessionUseCase
     public SessionSnapshot cancel(SessionId sessionId, String reason) {
         book.change(sessionId, s -> s.cancel(reason, clock.now()));
         dispatcher.interruptAll(sessionId);
-        notes.batchEnded(book.read(sessionId, Session::canvasPath));
+        notes.batchEnded(book.read(sessionId, Session::snapshot));
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " cancelled (" + reason + ")");
         return book.read(sessionId, Session::snapshot);
     }

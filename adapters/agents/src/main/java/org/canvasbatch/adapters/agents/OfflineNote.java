@@ -4,21 +4,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.AgentRouter;
+import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.routing.Routing;
 
 /** One offline note: the shared frame (title, notice, question, context) around the agent's own sections. */
 final class OfflineNote {
 
     private static final int MAX_TERMS = 6;
     private static final int MAX_RELATED = 12;
+    private static final AgentRouter ROUTER = new AgentRouter();
 
     private final AgentRequest request;
     private final Language lang;
     private final QuestionText question;
+    /** Routed as the core routes the node, so the plan leads with the agent a batch would give it. */
+    private final Routing routing;
     private final String subject;
     private final List<String> terms;
     private final List<String> understanding;
-    private final List<String> related;
+    private final List<RelatedQuestion> related;
     private final StringBuilder md = new StringBuilder();
 
     OfflineNote(AgentRequest request) {
@@ -26,13 +33,15 @@ final class OfflineNote {
         this.lang = Language.of(request);
         String text = request.nodeText().isBlank() ? request.content() : request.nodeText();
         this.question = new QuestionText(text, lang);
+        this.routing = ROUTER.route(text);
         this.subject = question.subject();
         this.terms = keyTerms(request, question);
         this.understanding = request.context().learnerUnderstanding().stream()
                 .filter(u -> !u.isBlank()).map(String::strip).toList();
         this.related = request.context().relatedQuestions().stream()
-                .filter(r -> !r.isBlank()).map(String::strip)
-                .filter(r -> !r.equals(request.nodeText().strip())).distinct().limit(MAX_RELATED).toList();
+                .map(r -> new RelatedQuestion(r.text().strip(), r.agent()))
+                .filter(r -> !NoteLink.shown(r.text()).isEmpty())
+                .filter(r -> !r.text().equals(request.nodeText().strip())).distinct().limit(MAX_RELATED).toList();
     }
 
     private static List<String> keyTerms(AgentRequest request, QuestionText question) {
@@ -164,16 +173,16 @@ final class OfflineNote {
             return;
         }
         h2(t("相关问题", "Related questions"));
-        line(t("同一分组里你还问了这些问题（链接指向它们用同一智能体生成的笔记）：",
-                "The other questions you asked in the same group (links go to their notes by the same agent):"));
+        line(t("同一分组里你还问了这些问题（链接指向它们各自的笔记）：",
+                "The other questions you asked in the same group (links go to their own notes):"));
         blank();
         relatedLinks();
         blank();
     }
 
     private void relatedLinks() {
-        for (String text : related) {
-            bullet(NoteNames.link(text, request.agent()));
+        for (RelatedQuestion question : related) {
+            bullet(NoteLink.to(question));
         }
     }
 
@@ -496,8 +505,9 @@ final class OfflineNote {
                     + "是什么关系？", "How are " + q(terms.get(0)) + " and " + q(terms.get(1)) + " related?")});
         }
         if (!related.isEmpty()) {
-            questions.add(new String[] {t("迁移", "transfer"), t("它和" + NoteNames.link(related.get(0), request.agent())
-                    + "有什么联系？", "How does it connect to " + NoteNames.link(related.get(0), request.agent()) + "?")});
+            String link = NoteLink.to(related.get(0));
+            questions.add(new String[] {t("迁移", "transfer"), t("它和" + link + "有什么联系？",
+                    "How does it connect to " + link + "?")});
         }
         for (int i = 0; i < questions.size(); i++) {
             h3(t("问题 " + (i + 1) + "（" + questions.get(i)[0] + "）", "Question " + (i + 1) + " (" + questions.get(i)[0]
@@ -574,25 +584,20 @@ final class OfflineNote {
     }
 
     private void orchestration() {
-        QuestionText.Kind kind = question.kind();
-        List<AgentId> plan = new ArrayList<>(switch (kind) {
-            case COMPARISON -> List.of(AgentId.COMPARISON_TABLE, AgentId.EXAMPLE_TEACHING);
-            case DEEP_ANALYSIS -> List.of(AgentId.DEEP_DECOMPOSITION, AgentId.FOUR_LEVEL_EXPLANATION);
-            case MEMORY -> List.of(AgentId.MEMORY_ANCHOR, AgentId.ORAL_EXPLANATION);
-            case EXAMPLE -> List.of(AgentId.EXAMPLE_TEACHING, AgentId.ORAL_EXPLANATION);
-            case UNDERSTANDING -> List.of(AgentId.CLARIFICATION_PATH, AgentId.EXAMPLE_TEACHING);
-            case DEFINITION -> List.of(AgentId.ORAL_EXPLANATION, AgentId.FOUR_LEVEL_EXPLANATION);
-            case GENERAL -> List.of(AgentId.BASIC_DECOMPOSITION, AgentId.ORAL_EXPLANATION);
-        });
-        plan.add(AgentId.VERIFICATION_QUESTION);
-        plan.add(AgentId.SCORING_AGENT);
+        Category category = routing.category();
+        List<AgentId> plan = List.of(routing.agent(), switch (category) {
+            case COMPARISON, UNDERSTANDING -> AgentId.EXAMPLE_TEACHING;
+            case DEEP_ANALYSIS, DEFINITION -> AgentId.FOUR_LEVEL_EXPLANATION;
+            case MEMORY, EXAMPLE -> AgentId.ORAL_EXPLANATION;
+            case GENERAL -> AgentId.BASIC_DECOMPOSITION;
+        }, AgentId.VERIFICATION_QUESTION, AgentId.SCORING_AGENT);
         h2(t("建议的顺序", "Suggested order"));
         line("| " + t("顺序", "Order") + " | " + t("智能体", "Agent") + " | " + t("为什么", "Why") + " |");
         line("| --- | --- | --- |");
         for (int i = 0; i < plan.size(); i++) {
             AgentId agent = plan.get(i);
             line("| " + (i + 1) + " | " + agent.emoji() + " `" + agent.wireName() + "` | "
-                    + cell(reason(agent, i == 0 ? kind : null)) + " |");
+                    + cell(reason(agent, i == 0 ? category : null)) + " |");
         }
         blank();
         h2(t("为什么是这个顺序", "Why this order"));
@@ -607,7 +612,7 @@ final class OfflineNote {
         blank();
     }
 
-    private String reason(AgentId agent, QuestionText.Kind matched) {
+    private String reason(AgentId agent, Category matched) {
         if (matched != null) {
             return switch (matched) {
                 case COMPARISON -> t("问题在比较几个概念，表格最能看清区别", "the question compares concepts: a table shows "
@@ -617,8 +622,8 @@ final class OfflineNote {
                 case EXAMPLE -> t("问题要求举例", "the question asks for examples");
                 case UNDERSTANDING -> t("问题在问“为什么”或“如何理解”", "the question asks why, or how to understand");
                 case DEFINITION -> t("问题在问一个概念是什么", "the question asks what a concept is");
-                case GENERAL -> t("先把问题拆成能逐个回答的小问题", "break the question into parts you can answer one "
-                        + "by one");
+                case GENERAL -> t("问题没有明显的类型，先把核心讲清楚", "the question has no clear kind: get the core "
+                        + "across first");
             };
         }
         return switch (agent) {
@@ -630,6 +635,8 @@ final class OfflineNote {
                     : t("你已经写下了自己的理解，用它打分、找差距", "you wrote down your understanding: assess it to "
                     + "find the gaps");
             case EXAMPLE_TEACHING -> t("用例子把抽象的内容落到实处", "examples make the abstract concrete");
+            case BASIC_DECOMPOSITION -> t("把问题拆成能逐个回答的小问题", "break the question into parts you can answer "
+                    + "one by one");
             case FOUR_LEVEL_EXPLANATION -> t("从入门到专家逐层加深", "deepen it level by level");
             case ORAL_EXPLANATION -> t("用讲课的方式把核心讲清楚", "get the core across the way a teacher says it");
             default -> t("换一个角度加深理解", "a second angle on the idea");

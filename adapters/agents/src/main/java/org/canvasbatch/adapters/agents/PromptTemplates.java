@@ -97,7 +97,8 @@ public final class PromptTemplates {
         values.put("canvas_path", context.canvasPath().strip());
         values.put("group_name", context.groupName().strip());
         values.put("group_terms", String.join(language.pick("、", ", "), nonBlank(context.groupTerms())));
-        values.put("related_questions", nonBlank(context.relatedQuestions()).stream()
+        values.put("related_questions", nonBlank(context.relatedQuestions().stream()
+                .map(AgentRequest.RelatedQuestion::text).toList()).stream()
                 .filter(question -> !question.equals(nodeText))
                 .map(question -> "- " + question.replaceAll("\\s+", " "))
                 .collect(Collectors.joining("\n")));

@@ -1,18 +1,16 @@
 package org.canvasbatch.adapters.agents;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.canvasbatch.domain.agent.AgentId;
 
 /**
  * What the offline agent can read out of a question without a model: its subject ("什么是逆否命题" → "逆否命题"),
- * the concepts it compares, its key terms and what kind of question it is.
+ * the concepts it compares and its key terms. What kind of question it is, is the domain's routing's to say.
  */
 final class QuestionText {
 
@@ -176,40 +174,5 @@ final class QuestionText {
             }
         }
         return terms;
-    }
-
-    /** Which agent suits this question best, by the question patterns of CONTRACT §5, in their precedence. */
-    Kind kind() {
-        String lower = text.toLowerCase(Locale.ROOT);
-        for (Kind kind : Kind.values()) {
-            if (kind.cues.stream().anyMatch(lower::contains)) {
-                return kind;
-            }
-        }
-        return Kind.GENERAL;
-    }
-
-    enum Kind {
-        COMPARISON(AgentId.COMPARISON_TABLE, "区别", "对比", "异同", "比较", " vs", "versus", "difference between",
-                "compare", "differ from"),
-        DEEP_ANALYSIS(AgentId.DEEP_DECOMPOSITION, "深度剖析", "深入分析", "详细分析", "in-depth", "deep analysis"),
-        MEMORY(AgentId.MEMORY_ANCHOR, "记忆", "记住", "背诵", "怎么记", "memorize", "memorise", "remember", "mnemonic"),
-        EXAMPLE(AgentId.EXAMPLE_TEACHING, "举例", "例子", "实例", "for example", "give an example", "examples of",
-                "example of"),
-        UNDERSTANDING(AgentId.CLARIFICATION_PATH, "如何理解", "怎么理解", "为什么", "how to understand", "why "),
-        DEFINITION(AgentId.ORAL_EXPLANATION, "什么是", "是什么", "定义", "what is", "what are", "define"),
-        GENERAL(AgentId.BASIC_DECOMPOSITION);
-
-        private final AgentId agent;
-        private final List<String> cues;
-
-        Kind(AgentId agent, String... cues) {
-            this.agent = agent;
-            this.cues = Arrays.asList(cues);
-        }
-
-        AgentId agent() {
-            return agent;
-        }
     }
 }

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.AgentRouter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -60,9 +62,9 @@ class OfflineAgentTest {
                             "## Analogy", "## Hooks", "## Spaced review", "- [ ] Day 1", "- [ ] Day 30"))),
             Map.entry(AgentId.DEEP_DECOMPOSITION, List.of(
                     List.of("## 核心论断", "## 前提与假设", "## 结构", "## 边界情况", "## 与其他知识的联系",
-                            "[[什么是逆否命题 (deep-decomposition)|什么是逆否命题]]", "## 值得继续追问的问题"),
+                            "[[什么是逆否命题 (oral-explanation)|什么是逆否命题]]", "## 值得继续追问的问题"),
                     List.of("## Core claim", "## Assumptions", "## Structure", "## Edge cases", "## Connections",
-                            "[[What is a priority queue (deep-decomposition)|What is a priority queue?]]",
+                            "[[What is a priority queue (oral-explanation)|What is a priority queue?]]",
                             "## Open questions"))),
             Map.entry(AgentId.BASIC_DECOMPOSITION, List.of(
                     List.of("## 子问题（按顺序回答）", "### 1. 「逆否命题」是什么？", "### 2. 「否命题」是什么？",
@@ -132,15 +134,20 @@ class OfflineAgentTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("everyAgentInBothLanguages")
-    void theLearnersUnderstandingIsQuotedAndRelatedQuestionsAreLinked(AgentId id, String language) throws Exception {
+    void theLearnersUnderstandingIsQuotedAndRelatedQuestionsLinkToTheNotesOfTheirOwnAgents(AgentId id,
+                                                                                           String language)
+            throws Exception {
         AgentRequest request = Requests.inLanguage(language, id);
 
         String note = agent.run(request).markdown();
 
         assertThat(note).contains("> " + request.context().learnerUnderstanding().getFirst());
-        for (String related : request.context().relatedQuestions()) {
-            String name = related.replaceAll("[?:]", " ").replaceAll("\\s+", " ").strip();
-            assertThat(note).contains("[[" + name + " (" + id.wireName() + ")|" + related + "]]");
+        if (language.equals("zh")) {
+            assertThat(note).contains("[[什么是逆否命题 (oral-explanation)|什么是逆否命题]]",
+                    "[[为什么命题逻辑中蕴含式前件为假时整体为真 (clarification-path)|为什么命题逻辑中蕴含式前件为假时整体为真]]");
+        } else {
+            assertThat(note).contains("[[What is a priority queue (oral-explanation)|What is a priority queue?]]",
+                    "[[BFS vs DFS when to use which (comparison-table)|BFS vs DFS: when to use which?]]");
         }
     }
 
@@ -227,10 +234,7 @@ class OfflineAgentTest {
     @Test
     void everyNodeOfTheFixtureCanvasesGetsANoteFromEveryAgent() throws Exception {
         Path vault = Fixtures.vault();
-        List<Path> canvases;
-        try (Stream<Path> files = Files.walk(vault)) {
-            canvases = files.filter(f -> f.toString().endsWith(".canvas")).sorted().toList();
-        }
+        List<Path> canvases = canvasesIn(vault);
         assertThat(canvases).hasSizeGreaterThanOrEqualTo(5);
         int notes = 0;
         for (Path canvas : canvases) {
@@ -247,6 +251,12 @@ class OfflineAgentTest {
             }
         }
         assertThat(notes).isGreaterThan(170 * AgentId.values().length);
+    }
+
+    private static List<Path> canvasesIn(Path vault) throws IOException {
+        try (Stream<Path> files = Files.walk(vault)) {
+            return files.filter(f -> f.toString().endsWith(".canvas")).sorted().toList();
+        }
     }
 
     /** Every non-group node of a canvas, with the other nodes of the canvas as its related questions. */
@@ -270,21 +280,37 @@ class OfflineAgentTest {
             String content = type.equals("file") && Files.isRegularFile(file) ? Files.readString(file) : text;
             String path = vault.relativize(canvas).toString();
             requests.add(new AgentRequest(AgentId.ORAL_EXPLANATION, node.getString("id"), text, content,
-                    new AgentRequest.NodeContext(path, "", "", List.of(), texts.subList(0, Math.min(5, texts.size())),
-                            List.of())));
+                    new AgentRequest.NodeContext(path, "", "", List.of(), texts.subList(0, Math.min(5, texts.size()))
+                            .stream().map(t -> new RelatedQuestion(t, AgentId.MEMORY_ANCHOR)).toList(), List.of())));
         }
         return requests;
     }
 
     @Test
-    void noteNamesFollowTheVaultsRule() {
-        assertThat(NoteNames.baseName("What is a trie and when to use it?")).isEqualTo("What is a trie and when to use it");
-        assertThat(NoteNames.baseName("a/b: c*d\"e<f>g|h#i^j[k]l\nm")).isEqualTo("a b c d e f g h i j k l m");
-        assertThat(NoteNames.baseName("深".repeat(70))).hasSize(60);
-        assertThat(NoteNames.baseName("😀".repeat(70)).codePointCount(0, NoteNames.baseName("😀".repeat(70)).length()))
-                .isEqualTo(60);
-        assertThat(NoteNames.link("BFS vs DFS: [which]?", AgentId.COMPARISON_TABLE))
+    void aLinkTargetsTheFileTheVaultWritesForTheRelatedQuestionsOwnAgent() {
+        assertThat(NoteLink.to(new RelatedQuestion("BFS vs DFS: [which]?", AgentId.COMPARISON_TABLE)))
                 .isEqualTo("[[BFS vs DFS which (comparison-table)|BFS vs DFS: which ?]]");
+        assertThat(NoteLink.to(new RelatedQuestion("逆否命题\u3000和\u3000否命题的区别？", AgentId.COMPARISON_TABLE)))
+                .as("the target folds an ideographic space as the vault does; the alias shows the question as asked")
+                .isEqualTo("[[逆否命题 和 否命题的区别？ (comparison-table)|逆否命题\u3000和\u3000否命题的区别？]]");
+        String emoji = "😀".repeat(70);
+        assertThat(NoteLink.to(new RelatedQuestion(emoji, AgentId.FOUR_LEVEL_EXPLANATION)))
+                .as("cut to the vault's 255-byte file-name limit")
+                .startsWith("[[" + "😀".repeat(56) + " (four-level-explanation)|");
+    }
+
+    @Test
+    void aQuestionWhoseTextCannotNameItsNoteIsListedWithoutALink() throws Exception {
+        AgentRequest request = new AgentRequest(AgentId.ORAL_EXPLANATION, "n", "What is a monoid?", null,
+                new AgentRequest.NodeContext("", "", "", List.of(), List.of(
+                        new RelatedQuestion("???", AgentId.ORAL_EXPLANATION),
+                        new RelatedQuestion("[[]]", AgentId.ORAL_EXPLANATION),
+                        new RelatedQuestion("What is a semigroup?", AgentId.MEMORY_ANCHOR)), List.of()));
+
+        String note = agent.run(request).markdown();
+
+        assertThat(note).contains("- ???\n", "- [[What is a semigroup (memory-anchor)|What is a semigroup?]]")
+                .doesNotContain("[[???", "[[]]", "- \n");
     }
 
     @Test
@@ -303,13 +329,37 @@ class OfflineAgentTest {
         Map<String, String> firstAgent = Map.of("深度剖析图的欧拉回路存在条件", "deep-decomposition",
                 "怎么记住常见的递推关系解法", "memory-anchor", "举个例子说明容斥原理", "example-teaching",
                 "Why does quicksort degrade to quadratic time?", "clarification-path", "什么是二部图", "oral-explanation",
-                "Heaps", "basic-decomposition");
+                "Heaps", "oral-explanation",
+                "为什么比较排序的时间下界是 n log n", "clarification-path",
+                "无记忆性是什么意思", "oral-explanation");
         for (Map.Entry<String, String> entry : firstAgent.entrySet()) {
-            String note = agent.run(Requests.bare(AgentId.CANVAS_ORCHESTRATOR, entry.getKey())).markdown();
-            Matcher row = Pattern.compile("\\| 1 \\| \\S+ `([a-z-]+)` \\|").matcher(note);
-            assertThat(row.find()).as(entry.getKey()).isTrue();
-            assertThat(row.group(1)).as(entry.getKey()).isEqualTo(entry.getValue());
+            assertThat(planLeader(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
         }
+    }
+
+    @Test
+    void theOrchestratorLeadsWithTheAgentABatchWouldRouteEachFixtureQuestionTo() throws Exception {
+        AgentRouter router = new AgentRouter();
+        Path vault = Fixtures.vault();
+        List<Path> canvases = canvasesIn(vault);
+        int checked = 0;
+        for (Path canvas : canvases) {
+            for (AgentRequest node : questionsOf(vault, canvas)) {
+                if (!node.nodeText().isBlank()) {
+                    assertThat(planLeader(node.nodeText())).as(node.nodeText())
+                            .isEqualTo(router.route(node.nodeText()).agent().wireName());
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(170);
+    }
+
+    private String planLeader(String question) throws Exception {
+        String note = agent.run(Requests.bare(AgentId.CANVAS_ORCHESTRATOR, question)).markdown();
+        Matcher row = Pattern.compile("\\| 1 \\| \\S+ `([a-z-]+)` \\|").matcher(note);
+        assertThat(row.find()).as(question).isTrue();
+        return row.group(1);
     }
 
     static final class Fixtures {

@@ -40,7 +40,7 @@ class PromptTemplatesTest {
                 .contains(request.context().canvasName())
                 .contains(request.context().groupName())
                 .contains(request.context().learnerUnderstanding().getFirst())
-                .contains("- " + request.context().relatedQuestions().getFirst())
+                .contains("- " + request.context().relatedQuestions().getFirst().text())
                 .doesNotContain("{{").doesNotContain("}}").doesNotContain("\n\n\n");
         if (language.equals("zh")) {
             assertThat(prompt.system()).contains("简体中文").contains("老师");

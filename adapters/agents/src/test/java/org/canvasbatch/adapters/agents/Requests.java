@@ -3,20 +3,26 @@ package org.canvasbatch.adapters.agents;
 import java.util.List;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.NodeContext;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
 
-/** Agent requests as the application builds them, from the fixture canvases' questions. */
+/**
+ * Agent requests as the application builds them, from the fixture canvases' questions. The related questions are
+ * answered by other agents than most requests', as when routing gives each node its own agent.
+ */
 final class Requests {
 
     static final String ZH_QUESTION = "逆否命题和否命题的区别是什么";
     static final String EN_QUESTION = "Difference between a stack and a queue";
 
     static final NodeContext ZH_CONTEXT = new NodeContext("数学/离散数学.canvas", "离散数学", "逆否命题、命题、否命题",
-            List.of("逆否命题", "否命题", "原命题"), List.of("什么是逆否命题", "为什么命题逻辑中蕴含式前件为假时整体为真"),
+            List.of("逆否命题", "否命题", "原命题"), List.of(new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                    new RelatedQuestion("为什么命题逻辑中蕴含式前件为假时整体为真", AgentId.CLARIFICATION_PATH)),
             List.of("我理解为把条件和结论都否定再交换位置，和原命题同真同假？"));
     static final NodeContext EN_CONTEXT = new NodeContext("CS/Data Structures.canvas", "Data Structures",
             "stack, queue, order", List.of("stack", "queue", "order"),
-            List.of("What is a priority queue?", "BFS vs DFS: when to use which?"),
+            List.of(new RelatedQuestion("What is a priority queue?", AgentId.ORAL_EXPLANATION),
+                    new RelatedQuestion("BFS vs DFS: when to use which?", AgentId.COMPARISON_TABLE)),
             List.of("I think a stack is LIFO, for example a pile of plates."));
 
     private Requests() {

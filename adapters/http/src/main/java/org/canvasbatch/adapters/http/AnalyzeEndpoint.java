@@ -55,10 +55,8 @@ final class AnalyzeEndpoint implements Endpoint {
         Analysis analysis = analyze.analyze(new AnalyzeCanvasCommand(canvasPath, nodes, colors,
                 maxGroups.or(() -> optionMaxGroups).orElse(DEFAULT_MAX_GROUPS), minNodes, agent, autoExecute,
                 maxConcurrent, timeout));
-        JsonObjectBuilder answer = AnalysisJson.of(analysis);
-        if (analysis.session().state().isActive() || analysis.session().state().isTerminal()) {
-            answer.add("websocket_url", sockets.urlFor(call, analysis.session().id()));
-        }
+        JsonObjectBuilder answer = AnalysisJson.of(analysis)
+                .add("websocket_url", sockets.urlFor(call, analysis.session().id()));
         return Reply.ok(answer.build());
     }
 

@@ -38,12 +38,21 @@ final class ApiProblem extends RuntimeException {
 
     /** A 422 naming each bad field; the message lists them all so that a person sees what to fix. */
     static ApiProblem invalid(List<FieldError> fields) {
-        String message = fields.stream().map(f -> f.field() + " " + f.message())
-                .collect(Collectors.joining("; ", "Invalid request: ", ""));
+        String message = fields.stream().map(ApiProblem::sentence).collect(Collectors.joining("; "));
         JsonArrayBuilder names = BUILDERS.createArrayBuilder();
         fields.stream().map(FieldError::field).distinct().forEach(names::add);
         return new ApiProblem(422, "ValidationError", message, BUILDERS.createObjectBuilder().add("fields", names).build(),
                 fields);
+    }
+
+    /**
+     * "canvas_path must end with .canvas"; a message that is already a sentence of its own ("No nodes to process: …")
+     * is left alone, as the plugin shows it to the user verbatim.
+     */
+    private static String sentence(FieldError error) {
+        String message = error.message();
+        boolean standalone = !message.isEmpty() && (Character.isUpperCase(message.charAt(0)) || message.charAt(0) == '\'');
+        return standalone ? message : error.field() + " " + message;
     }
 
     static ApiProblem invalid(String field, String message) {

@@ -1,7 +1,9 @@
 package org.canvasbatch.adapters.http;
 
 import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
+import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 
+import io.helidon.http.HttpException;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
@@ -23,14 +25,26 @@ final class Problems {
                     BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()));
             case SessionConflict conflict -> conflict(conflict);
             case NodeRunFailedException failed -> ApiProblem.of(502, "AgentFailedError", failed.getMessage(),
-                    BUILDERS.createObjectBuilder().add("error_type", failed.errorType()));
+                    BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())));
             case VaultException vault when vault.reason() == VaultException.Reason.IO ->
                     ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
             case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
             case EventLogException log -> ApiProblem.of(503, "EventStoreUnavailableError",
                     "The session journal could not be written or read: " + log.getMessage());
+            case HttpException http when http.status().code() < 500 -> ApiProblem.of(http.status().code(),
+                    httpName(http.status().code()), http.getMessage() == null ? http.status().reasonPhrase() : http.getMessage());
             default -> ApiProblem.of(500, "InternalError",
                     "The server failed unexpectedly (" + failure.getClass().getSimpleName() + "); this is a bug, please report it");
+        };
+    }
+
+    private static String httpName(int status) {
+        return switch (status) {
+            case 400 -> "BadRequestError";
+            case 404 -> "NotFoundError";
+            case 405 -> "MethodNotAllowedError";
+            case 413 -> "PayloadTooLargeError";
+            default -> "HttpError";
         };
     }
 

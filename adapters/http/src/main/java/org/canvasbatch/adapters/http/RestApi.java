@@ -71,8 +71,12 @@ final class RestApi {
         }
     }
 
-    /** The last route of all: whatever nothing else took. */
+    /**
+     * The last route of all: whatever nothing else took. Also the safety net for failures outside the endpoints (an
+     * extension's route, the container's own request errors), so that those too get the envelope.
+     */
     void registerFallback(HttpRouting.Builder routing) {
+        routing.error(Throwable.class, RestApi::fail);
         routing.any((request, response) -> fail(request, response, ApiProblem.of(404, "NotFoundError",
                 "There is no endpoint at " + describe(request) + "; the API lives under " + BATCH + " and " + SINGLE,
                 BUILDERS.createObjectBuilder().add("method", request.prologue().method().text())

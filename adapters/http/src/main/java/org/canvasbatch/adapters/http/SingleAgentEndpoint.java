@@ -41,7 +41,7 @@ final class SingleAgentEndpoint implements Endpoint {
                 .add("success", true)
                 .add("node_id", result.nodeId())
                 .add("status", "success")
-                .add("file_path", result.filePath())
+                .add("file_path", string(result.filePath()))
                 .add("file_size", result.fileSize())
                 .add("agent", result.agent().wireName())
                 .add("agent_type", result.agent().wireName())

@@ -33,8 +33,9 @@ import org.canvasbatch.domain.session.SessionId;
  * The durable event log: one append-only file per session under {@code <dataDir>/sessions}, every append on disk
  * ({@code fdatasync}) before it returns and before any subscriber hears of it.
  *
- * <p>Appends of all sessions go to one writer thread that writes whatever is queued, syncs each touched file once and
- * then releases the appenders together (group commit), so a busy batch pays one sync per round, not one per event.
+ * <p>Appends of all sessions go to one writer thread that writes whatever is queued and has each touched file synced
+ * once, by a pool of sync threads so that the syncs of many sessions overlap (group commit); an appender returns when
+ * its file is synced. Throughput is bound by how many concurrent {@code fdatasync}s the disk completes per second.
  *
  * <p>Memory: per session only where each record starts (8 bytes per event); events are read back from the file.
  *

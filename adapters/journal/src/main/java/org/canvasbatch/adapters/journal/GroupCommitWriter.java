@@ -13,24 +13,26 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The only thread that changes journal files. It takes every request queued since its last round, writes them all, then
- * makes each touched file durable once — the files in parallel, because the file system folds concurrent syncs into one
- * commit — and only then indexes the records and releases the appenders. An appender waits one round at most, however
- * many sessions append at once.
+ * The only thread that changes journal files. It takes every request queued since it last looked, writes them all, and
+ * hands each touched file to a sync thread — once per file. A sync thread makes the file durable ({@code fdatasync}),
+ * indexes its records and releases the appender. The writer does not wait for those syncs before writing the next
+ * requests: a round barrier would leave the disk idle while appenders wake up, and concurrent syncs of different files
+ * are what the file system folds into one journal commit and one device flush.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(GroupCommitWriter.class.getName());
     private static final int MAX_OPEN_FILES = 128;
-    private static final int SYNC_THREADS = 16;
+    /** Syncs in flight at once; beyond the sessions that append concurrently, more would not help the disk. */
+    private static final int SYNC_THREADS = 64;
 
     private sealed interface Request {
     }
@@ -40,6 +42,10 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private record Delete(SessionStream stream, CompletableFuture<Void> done) implements Request {
+    }
+
+    /** A sync failed: the writer takes the records back out of the file. */
+    private record SyncFailed(Append append, IOException cause) implements Request {
     }
 
     private record Stop() implements Request {
@@ -59,7 +65,10 @@ final class GroupCommitWriter implements AutoCloseable {
         this.files = files;
         this.opener = opener;
         this.onDeleted = onDeleted;
-        this.syncers = Executors.newFixedThreadPool(SYNC_THREADS, daemonThreads("journal-sync-"));
+        var pool = new ThreadPoolExecutor(SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("journal-sync-"));
+        pool.allowCoreThreadTimeOut(true);
+        this.syncers = pool;
         this.thread = daemonThreads("journal-writer").newThread(this::run);
         thread.start();
     }
@@ -123,66 +132,91 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             queue.drainTo(batch);
             stopping = batch.removeIf(request -> request instanceof Stop);
+            processSafely(batch);
+        }
+        // syncs still in flight complete their appends; the failed ones come back here to be rolled back
+        syncers.shutdown();
+        boolean interrupted = false;
+        while (!syncers.isTerminated()) {
             try {
-                process(batch);
-                trimChannels();
-            } catch (RuntimeException | Error e) {
-                // a bug must not leave appenders waiting forever
-                LOG.log(System.Logger.Level.ERROR, "the journal writer failed", e);
-                for (Request request : batch) {
-                    failIfPending(request, new IOException("the journal writer failed: " + e, e));
-                }
-                closeAllChannels();
+                syncers.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
+        batch.clear();
+        queue.drainTo(batch);
+        processSafely(batch);
         closeAllChannels();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void processSafely(List<Request> batch) {
+        try {
+            process(batch);
+            trimChannels();
+        } catch (RuntimeException | Error e) {
+            // a bug must not leave appenders waiting forever
+            LOG.log(System.Logger.Level.ERROR, "the journal writer failed", e);
+            for (Request request : batch) {
+                failIfPending(request, new IOException("the journal writer failed: " + e, e));
+            }
+            closeAllChannels();
+        }
     }
 
     private void process(List<Request> batch) {
         List<Append> written = new ArrayList<>(batch.size());
-        boolean newEntries = false;
+        List<Append> newEntries = new ArrayList<>();
         for (Request request : batch) {
             switch (request) {
                 case Append append -> {
                     try {
                         write(append);
-                        written.add(append);
-                        newEntries |= !append.stream().entryDurable;
+                        (append.stream().entryDurable ? written : newEntries).add(append);
                     } catch (IOException e) {
                         rollBack(append, e);
                     }
                 }
                 case Delete delete -> deleteFiles(delete);
+                case SyncFailed failed -> rollBack(failed.append(), failed.cause());
                 case Stop stop -> {
                 }
             }
         }
-        if (written.isEmpty()) {
-            return;
-        }
-        IOException directoryFailure = null;
-        if (newEntries) {
+        if (!newEntries.isEmpty()) {
+            // a new file is durable only once its directory entry is
             try {
                 syncDirectory();
+                for (Append append : newEntries) {
+                    append.stream().entryDurable = true;
+                }
+                written.addAll(newEntries);
             } catch (IOException e) {
-                directoryFailure = e;
+                newEntries.forEach(append -> rollBack(append, e));
             }
         }
-        List<IOException> failures = syncAll(written);
-        for (int i = 0; i < written.size(); i++) {
-            Append append = written.get(i);
-            IOException failure = failures.get(i);
-            if (failure == null && directoryFailure != null && !append.stream().entryDurable) {
-                failure = directoryFailure;
-            }
-            if (failure != null) {
-                rollBack(append, failure);
-            } else {
-                append.stream().entryDurable = true;
-                append.stream().commit(append.base(), append.relativeOffsets(), append.recordCount(),
-                        append.records().limit());
-                append.done().complete(null);
-            }
+        for (Append append : written) {
+            FileChannel channel = channels.get(append.stream());
+            append.stream().syncing = true;
+            syncers.execute(() -> syncAndRelease(append, channel));
+        }
+    }
+
+    /** On a sync thread: once the file is durable, its records become readable and the appender goes on. */
+    private void syncAndRelease(Append append, FileChannel channel) {
+        try {
+            channel.force(false);
+            append.stream().commit(append.base(), append.relativeOffsets(), append.recordCount(),
+                    append.records().limit());
+            append.stream().syncing = false;
+            append.done().complete(null);
+        } catch (IOException e) {
+            queue.add(new SyncFailed(append, e));
+        } catch (RuntimeException | Error e) {
+            queue.add(new SyncFailed(append, new IOException("syncing failed: " + e, e)));
         }
     }
 
@@ -230,62 +264,18 @@ final class GroupCommitWriter implements AutoCloseable {
         return channel;
     }
 
-    /** Closes the least recently used files beyond the limit; only between rounds, never under a pending sync. */
+    /** Closes the least recently used files beyond the limit, never one whose sync is in flight. */
     private void trimChannels() {
         var eldest = channels.entrySet().iterator();
         while (channels.size() > MAX_OPEN_FILES && eldest.hasNext()) {
-            closeQuietly(eldest.next().getValue());
-            eldest.remove();
-        }
-    }
-
-    /** Syncs the written files, in parallel when there are several; a null entry means durable. */
-    private List<IOException> syncAll(List<Append> written) {
-        List<IOException> failures = new ArrayList<>(written.size());
-        if (written.size() == 1) {
-            failures.add(sync(channels.get(written.getFirst().stream())));
-            return failures;
-        }
-        List<Future<IOException>> syncs = new ArrayList<>(written.size());
-        for (Append append : written) {
-            FileChannel channel = channels.get(append.stream());
-            syncs.add(syncers.submit(() -> sync(channel)));
-        }
-        for (Future<IOException> sync : syncs) {
-            failures.add(waitFor(sync));
-        }
-        return failures;
-    }
-
-    private static IOException sync(FileChannel channel) {
-        try {
-            channel.force(false);
-            return null;
-        } catch (IOException e) {
-            return e;
-        }
-    }
-
-    private static IOException waitFor(Future<IOException> sync) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return sync.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    return new IOException("syncing failed: " + e.getCause(), e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            var entry = eldest.next();
+            if (!entry.getKey().syncing) {
+                closeQuietly(entry.getValue());
+                eldest.remove();
             }
         }
     }
 
-    /** A new file is durable only once its directory entry is. */
     private void syncDirectory() throws IOException {
         try (FileChannel directory = opener.open(files.directory, StandardOpenOption.READ)) {
             directory.force(true);
@@ -297,6 +287,7 @@ final class GroupCommitWriter implements AutoCloseable {
      * even that fails, the next append to the file truncates before writing.
      */
     private void rollBack(Append append, IOException cause) {
+        append.stream().syncing = false;
         FileChannel channel = channels.remove(append.stream());
         if (channel != null) {
             try {
@@ -333,11 +324,13 @@ final class GroupCommitWriter implements AutoCloseable {
     private void failIfPending(Request request, IOException cause) {
         switch (request) {
             case Append append -> {
-                if (!append.done().isDone()) {
+                // an append whose sync is in flight finishes (or fails) on its own
+                if (!append.done().isDone() && !append.stream().syncing) {
                     rollBack(append, cause);
                 }
             }
             case Delete delete -> delete.done().completeExceptionally(cause);
+            case SyncFailed failed -> rollBack(failed.append(), failed.cause());
             case Stop stop -> {
             }
         }

@@ -31,6 +31,8 @@ final class SessionStream {
     boolean fileExists;
     /** The file's directory entry is known to be durable. */
     boolean entryDurable;
+    /** A sync of the file is in flight, so the writer must not close it. */
+    volatile boolean syncing;
 
     // Guarded by this: offsets[i] is where the record of seq i + 1 starts; end is where the next record goes.
     private long[] offsets;

@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
@@ -324,7 +328,8 @@ class FileJournalTest extends EventLogContract {
             try {
                 OnDisk onDisk = readRaw(journalFile(A));
                 seen.add(event.seq() + ": on disk " + onDisk.events().contains(event)
-                        + ", unsynced bytes " + disk.unsyncedBytes(journalFile(A)));
+                        + ", unsynced bytes " + disk.unsyncedBytes(journalFile(A))
+                        + ", readable " + log.readAfter(A, event.seq() - 1, 1).equals(List.of(event)));
             } catch (Exception e) {
                 seen.add(event.seq() + ": " + e);
             }
@@ -333,8 +338,40 @@ class FileJournalTest extends EventLogContract {
         log.append(seqs(A, 1, 2));
         log.append(seqs(A, 3, 3));
 
-        assertThat(seen).containsExactly("1: on disk true, unsynced bytes 0", "2: on disk true, unsynced bytes 0",
-                "3: on disk true, unsynced bytes 0");
+        assertThat(seen).containsExactly("1: on disk true, unsynced bytes 0, readable true",
+                "2: on disk true, unsynced bytes 0, readable true", "3: on disk true, unsynced bytes 0, readable true");
+    }
+
+    @Test
+    void moreSessionsThanOpenFilesAllKeepAppending() throws Exception {
+        List<SessionId> ids = IntStream.range(0, 300).mapToObj(i -> new SessionId("many-" + i))
+                .toList();
+        var threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                List<SessionId> mine = ids.subList(t * 75, (t + 1) * 75);
+                done.add(threads.submit(() -> {
+                    for (int seq = 1; seq <= 3; seq++) {
+                        for (SessionId id : mine) {
+                            log.append(seqs(id, seq, seq));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var future : done) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        FileJournal reopened = reopen();
+        assertThat(reopened.sessionIds()).hasSize(300);
+        for (SessionId id : ids) {
+            assertThat(reopened.readAfter(id, 0, 10)).as("session %s", id).containsExactlyElementsOf(seqs(id, 1, 3));
+        }
     }
 
     @Test

@@ -185,11 +185,11 @@ final class CanvasWriteBack {
 
     /** Derived from what the link means, so the same note is recognised after a retry or a restart. */
     static String noteNodeId(String sourceNodeId, String agent) {
-        return "cb-note-" + NoteNames.shortHash(sourceNodeId + "\u0000" + agent, 16);
+        return "cb-note-" + ShortHash.of(sourceNodeId + "\u0000" + agent, 16);
     }
 
     static String edgeId(String sourceNodeId, String agent) {
-        return "cb-edge-" + NoteNames.shortHash(sourceNodeId + "\u0000" + agent, 16);
+        return "cb-edge-" + ShortHash.of(sourceNodeId + "\u0000" + agent, 16);
     }
 
     private record Link(String sourceNodeId, String notePath, String agent) {

@@ -17,6 +17,7 @@ import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.note.NoteName;
 
 /**
  * Writes notes into {@code {canvas dir}/{canvas name}-notes/}, one file per node and agent.
@@ -94,22 +95,27 @@ final class NoteWriter {
                 return known;
             }
             owners.remove(owner);
-            String base = NoteNames.base(draft.nodeText(), draft.nodeId());
-            String plain = NoteNames.fileName(base, draft.agent());
+            String base = NoteName.baseName(draft.nodeText(), draft.nodeId());
+            String plain = NoteName.fileNameFor(base, "", draft.agent());
             if (isFreeFor(owner, plain)) {
                 return plain;
             }
-            String hashed = NoteNames.disambiguatedFileName(base, draft.nodeId(), draft.agent(), SHORT_HASH);
+            String hashed = disambiguated(base, draft, SHORT_HASH);
             if (isFreeFor(owner, hashed)) {
                 return hashed;
             }
-            String longer = NoteNames.disambiguatedFileName(base, draft.nodeId(), draft.agent(), LONG_HASH);
+            String longer = disambiguated(base, draft, LONG_HASH);
             if (isFreeFor(owner, longer)) {
                 return longer;
             }
             throw new VaultException(IO, folder.relative() + "/" + plain, "Cannot name the note of node '"
                     + draft.nodeId() + "': '" + folder.relative() + "/" + longer + "' and two shorter names are "
                     + "taken by files that belong to other nodes.");
+        }
+
+        /** Depends on the node id alone, so the same node gets the same name on every run and every machine. */
+        private static String disambiguated(String base, NoteDraft draft, int hashLength) {
+            return NoteName.fileNameFor(base, "~" + ShortHash.of(draft.nodeId(), hashLength), draft.agent());
         }
 
         private boolean isFreeFor(Owner owner, String name) {

@@ -21,6 +21,7 @@ import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.note.NoteName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,24 @@ class NoteWritingTest {
     }
 
     @Test
+    void aNoteIsWrittenUnderTheNameOtherNotesLinkTo() {
+        List<String> texts = List.of("逆否命题和否命题的区别是什么？", "# What is [[Monoid]]?\nAnd why?",
+                "...a/b: c*d\"e<f>g|h#i^j", "归".repeat(70), "😀".repeat(70), "x".repeat(58) + "👩\u200D👩\u200D👧");
+        for (int i = 0; i < texts.size(); i++) {
+            WrittenNote note = vault.writeNote(draft("n" + i, texts.get(i), AgentId.COMPARISON_TABLE, "body"));
+
+            assertThat(note.path()).isEqualTo(NOTES + "/" + NoteName.fileName(texts.get(i), AgentId.COMPARISON_TABLE));
+        }
+    }
+
+    @Test
+    void aNodeWhoseTextLeavesNoNameIsNamedAfterItsId() {
+        WrittenNote note = vault.writeNote(draft("a1b2c3", " [[]] ### ", AgentId.ORAL_EXPLANATION, "body"));
+
+        assertThat(note.path()).isEqualTo(NOTES + "/a1b2c3 (oral-explanation).md");
+    }
+
+    @Test
     void reRunningTheSameNodeAndAgentOverwritesTheSameFile() throws IOException {
         WrittenNote first = vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "first answer"));
         WrittenNote second = vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "second answer"));
@@ -132,7 +151,7 @@ class NoteWritingTest {
         WrittenNote b = vault.writeNote(draft("node-b", "what is X", AgentId.ORAL_EXPLANATION, "for b"));
 
         assertThat(a.path()).isEqualTo(NOTES + "/what is X (oral-explanation).md");
-        assertThat(b.path()).isEqualTo(NOTES + "/what is X ~" + NoteNames.shortHash("node-b", 8)
+        assertThat(b.path()).isEqualTo(NOTES + "/what is X ~" + ShortHash.of("node-b", 8)
                 + " (oral-explanation).md");
 
         vault.close();

@@ -24,11 +24,11 @@ public record AgentRequest(AgentId agent, String nodeId, String nodeText, String
      * @param canvasPath           vault-relative canvas path, may be empty when unknown
      * @param groupName            the group's name (its top terms)
      * @param groupTerms           the group's key terms, most characteristic first
-     * @param relatedQuestions     the display texts of the other nodes of the same group
+     * @param relatedQuestions     the other nodes of the same group, each with the agent that writes its note
      * @param learnerUnderstanding texts of yellow ("3") nodes connected to this node by an edge
      */
     public record NodeContext(String canvasPath, String canvasName, String groupName, List<String> groupTerms,
-                              List<String> relatedQuestions, List<String> learnerUnderstanding) {
+                              List<RelatedQuestion> relatedQuestions, List<String> learnerUnderstanding) {
         public NodeContext {
             canvasPath = canvasPath == null ? "" : canvasPath;
             canvasName = canvasName == null ? "" : canvasName;
@@ -40,6 +40,20 @@ public record AgentRequest(AgentId agent, String nodeId, String nodeText, String
 
         public static NodeContext none() {
             return new NodeContext("", "", "", List.of(), List.of(), List.of());
+        }
+    }
+
+    /**
+     * Another question of the node's group. Its agent is the one that writes that question's note, which may differ
+     * from this request's agent (routing gives each node its own agent when it is sure), so a link to that note must
+     * name this agent.
+     *
+     * @param text the question's display text
+     */
+    public record RelatedQuestion(String text, AgentId agent) {
+        public RelatedQuestion {
+            text = text == null ? "" : text;
+            Objects.requireNonNull(agent, "agent");
         }
     }
 }

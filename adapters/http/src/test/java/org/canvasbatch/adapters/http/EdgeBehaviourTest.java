@@ -1,0 +1,187 @@
+package org.canvasbatch.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.canvasbatch.adapters.http.ApiHarness.PLUGIN_ORIGIN;
+import static org.canvasbatch.adapters.http.ApiHarness.nodesJson;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.canvasbatch.adapters.http.ApiHarness.Answer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Paths as users configure base URLs, CORS as browsers enforce it, and the answers for routes that do not exist. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EdgeBehaviourTest {
+
+    private static final String ANALYZE_BODY = "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("e1", "什么是命题") + "}";
+
+    private final ApiHarness api = new ApiHarness();
+
+    @AfterAll
+    void stop() {
+        api.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/canvas/intelligent-parallel", "/canvas/intelligent-parallel/",
+            "//canvas/intelligent-parallel", "//canvas//intelligent-parallel/", "/api/v1/canvas/intelligent-parallel",
+            "/api/v1/canvas/intelligent-parallel/", "/api/v1//canvas/intelligent-parallel", "//api/v1/canvas/intelligent-parallel"})
+    void analyzeAnswersDirectlyWhateverTheSlashes(String path) {
+        Answer answer = api.post(path, ANALYZE_BODY);
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(answer.header("Location")).isNull();
+    }
+
+    @Test
+    void statusAndConfirmTolerateTrailingAndDoubledSlashes() {
+        String id = api.post("/canvas/intelligent-parallel", ANALYZE_BODY).json().getString("session_id");
+
+        assertThat(api.get("//canvas/intelligent-parallel/" + id + "/").status()).isEqualTo(200);
+        assertThat(api.get("/canvas/intelligent-parallel/status/" + id + "/").status()).isEqualTo(200);
+        Answer confirm = api.post("//canvas/intelligent-parallel/confirm/", "{\"session_id\":\"" + id + "\"}");
+        assertThat(confirm.status()).as(confirm.text()).isEqualTo(202);
+    }
+
+    @Test
+    void aGetWithAJsonContentTypeAndNoBodyIsFine() {
+        Answer answer = api.get("/canvas/intelligent-parallel", "Content-Type", "application/json");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().getJsonArray("sessions")).isNotNull();
+    }
+
+    @Test
+    void underApiV1TheWebsocketUrlKeepsThePrefixAndFollowsTheHostTheCallerUsed() throws IOException {
+        String id = api.post("/api/v1/canvas/intelligent-parallel", ANALYZE_BODY).json().getString("session_id");
+
+        String response = rawRequest("POST /api/v1/canvas/intelligent-parallel/confirm HTTP/1.1\r\n"
+                + "Host: localhost:8000\r\nContent-Type: application/json\r\nContent-Length: "
+                + ("{\"session_id\":\"" + id + "\"}").length() + "\r\nConnection: close\r\n\r\n"
+                + "{\"session_id\":\"" + id + "\"}");
+
+        assertThat(response).startsWith("HTTP/1.1 202")
+                .contains("\"websocket_url\":\"ws://localhost:8000/api/v1/ws/intelligent-parallel/" + id + "\"");
+    }
+
+    @Test
+    void aDisallowedOriginGetsNoCorsHeadersButTheRequestIsStillServed() {
+        Answer answer = api.post("/canvas/intelligent-parallel", ANALYZE_BODY, "Origin", "https://evil.example");
+        Answer preflight = api.send("OPTIONS", "/canvas/intelligent-parallel", BodyPublishers.noBody(),
+                "Origin", "https://evil.example", "Access-Control-Request-Method", "POST");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.allowOrigin()).isNull();
+        assertThat(preflight.status()).isEqualTo(204);
+        assertThat(preflight.allowOrigin()).isNull();
+        assertThat(preflight.header("Access-Control-Allow-Methods")).isNull();
+    }
+
+    @Test
+    void aRequestWithoutOriginIsServedWithoutCorsHeaders() {
+        Answer answer = api.get("/canvas/intelligent-parallel", "Origin", null);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.allowOrigin()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"app://obsidian.md", "capacitor://localhost", "http://localhost", "http://localhost:5173",
+            "http://127.0.0.1:8000", "http://127.0.0.1"})
+    void theDefaultOriginsAreEchoed(String origin) {
+        Answer answer = api.get("/canvas/intelligent-parallel", "Origin", origin);
+        Answer preflight = api.send("OPTIONS", "/canvas/intelligent-parallel/confirm", BodyPublishers.noBody(),
+                "Origin", origin, "Access-Control-Request-Method", "POST",
+                "Access-Control-Request-Headers", "content-type");
+
+        assertThat(answer.allowOrigin()).isEqualTo(origin);
+        assertThat(preflight.allowOrigin()).isEqualTo(origin);
+        assertThat(preflight.header("Vary")).contains("Origin");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://localhost.evil.example", "http://localhost:80x", "https://localhost:5173",
+            "http://127.0.0.1.nip.io", "app://obsidian.md.evil"})
+    void lookAlikeOriginsAreNotAllowed(String origin) {
+        assertThat(api.get("/canvas/intelligent-parallel", "Origin", origin).allowOrigin()).isNull();
+    }
+
+    @Test
+    void chromiumsPrivateNetworkPreflightIsGranted() {
+        Answer preflight = api.send("OPTIONS", "/canvas/intelligent-parallel", BodyPublishers.noBody(),
+                "Access-Control-Request-Method", "POST", "Access-Control-Request-Private-Network", "true");
+
+        assertThat(preflight.header("Access-Control-Allow-Private-Network")).isEqualTo("true");
+        assertThat(preflight.header("Access-Control-Allow-Headers")).contains("content-type", "user-agent", "authorization");
+    }
+
+    @Test
+    void anUnknownRouteIsA404Envelope() {
+        Answer answer = api.get("/canvas/nothing-here");
+
+        assertThat(answer.status()).isEqualTo(404);
+        BadInputTest.assertEnvelope(answer, "NotFoundError");
+        assertThat(answer.json().getString("message")).contains("/canvas/nothing-here");
+    }
+
+    @Test
+    void aWrongMethodIsA405EnvelopeThatSaysWhatIsAllowed() {
+        List<Answer> answers = List.of(
+                api.get("/canvas/intelligent-parallel/confirm"),
+                api.get("/canvas/single-agent"),
+                api.send("DELETE", "/canvas/intelligent-parallel", BodyPublishers.noBody()),
+                api.get("/canvas/intelligent-parallel/cancel/s1"),
+                api.post("/canvas/intelligent-parallel/s1", "{}"),
+                api.send("PUT", "/api/v1/canvas/intelligent-parallel/status/s1", BodyPublishers.noBody()));
+
+        for (Answer answer : answers) {
+            assertThat(answer.status()).as(answer.text()).isEqualTo(405);
+            BadInputTest.assertEnvelope(answer, "MethodNotAllowedError");
+            assertThat(answer.header("Allow")).isNotBlank();
+        }
+    }
+
+    @Test
+    void customOriginsReplaceTheDefaults() {
+        try (ApiHarness custom = new ApiHarness(ServerSettings.onPort(0)
+                .withAllowedOrigins(List.of("https://notes.example.org", "http://192.168.1.5[:port]")))) {
+            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", "https://notes.example.org").allowOrigin())
+                    .isEqualTo("https://notes.example.org");
+            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", "http://192.168.1.5:3000").allowOrigin())
+                    .isEqualTo("http://192.168.1.5:3000");
+            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", PLUGIN_ORIGIN).allowOrigin()).isNull();
+        }
+    }
+
+    /** A request written by hand, for what the JDK client will not send (its own Host header); reads one response. */
+    private String rawRequest(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.write(b);
+            }
+            String headers = head.toString(StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(headers);
+            byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+            return headers + new String(body, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.canvasbatch.application.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.canvasbatch.application.batch.NoteProducer.NodeJob;
+import org.canvasbatch.application.port.out.AgentAnswer;
+import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
+import org.canvasbatch.application.port.out.AgentRunner;
+import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.junit.jupiter.api.Test;
+
+class NoteProducerTest {
+
+    private static final String CANVAS = "数学/离散数学.canvas";
+
+    private final List<AgentRequest> requests = new ArrayList<>();
+    private final AgentRunner agent = new AgentRunner() {
+        @Override
+        public AgentAnswer run(AgentRequest request) {
+            requests.add(request);
+            return new AgentAnswer("# " + request.nodeText(), model());
+        }
+
+        @Override
+        public String model() {
+            return "recording";
+        }
+    };
+    private final NoteProducer producer = new NoteProducer(agent, new NoCanvasVault(),
+            () -> Instant.parse("2026-11-26T12:00:00Z"));
+
+    @Test
+    void eachRelatedQuestionTravelsWithTheAgentOfItsOwnNoteAndTheNodeItselfIsLeftOut() throws Exception {
+        List<RelatedQuestion> group = List.of(
+                new RelatedQuestion("逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE),
+                new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                new RelatedQuestion("怎么记住逆否命题", AgentId.MEMORY_ANCHOR));
+
+        producer.produce(new NodeJob(CANVAS, "q1", "逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE, null, group),
+                () -> true);
+
+        assertThat(requests).singleElement().satisfies(request -> assertThat(request.context().relatedQuestions())
+                .containsExactly(new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                        new RelatedQuestion("怎么记住逆否命题", AgentId.MEMORY_ANCHOR)));
+    }
+
+    @Test
+    void aLargeGroupGivesATwelveQuestionContext() throws Exception {
+        List<RelatedQuestion> group = IntStream.rangeClosed(1, 40)
+                .mapToObj(i -> new RelatedQuestion("question " + i, AgentId.EXAMPLE_TEACHING)).toList();
+
+        producer.produce(new NodeJob(CANVAS, "q1", "question 1", AgentId.EXAMPLE_TEACHING, null, group), () -> true);
+
+        assertThat(requests.getFirst().context().relatedQuestions()).hasSize(12)
+                .first().isEqualTo(new RelatedQuestion("question 2", AgentId.EXAMPLE_TEACHING));
+    }
+
+    /** A vault without the canvas: the node is answered from its text alone and nothing is linked. */
+    private static final class NoCanvasVault implements Vault {
+        @Override
+        public Canvas readCanvas(String canvasPath) {
+            throw new AssertionError("no canvas to read");
+        }
+
+        @Override
+        public boolean canvasExists(String canvasPath) {
+            return false;
+        }
+
+        @Override
+        public String contentOf(String canvasPath, CanvasNode node) {
+            throw new AssertionError("no canvas, so no node content");
+        }
+
+        @Override
+        public WrittenNote writeNote(NoteDraft draft) {
+            return new WrittenNote(draft.nodeId() + ".md", draft.markdown().length());
+        }
+
+        @Override
+        public void linkIntoCanvas(CanvasLink link) {
+            throw new AssertionError("no canvas to link into");
+        }
+
+        @Override
+        public void flush(String canvasPath) {
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real process killed with SIGKILL in the middle of a batch, then run again on the same journal: the batch finishes,
+ * every node has exactly one note and one canvas link, and only the nodes in flight at the kill are sent to the model
+ * a second time.
+ */
+class RunCrashRecoveryTest {
+
+    private static final String EXAM = "Exam Prep/期末复习-170.canvas";
+    private static final int NODES = 145;
+    private static final int CONCURRENCY = 8;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aKilledRunResumesWithoutCallingTheModelAgainForFinishedNodes() throws Exception {
+        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path data = temp.resolve("journal");
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(150), Reply.echo()));
+            List<String> args = List.of("run", EXAM, "--vault", vault.toString(), "--data", data.toString(),
+                    "--concurrency", String.valueOf(CONCURRENCY), "--plain", "--model-provider", "openai",
+                    "--base-url", llm.openAiBaseUrl(), "--model", "fake-model");
+
+            Process child = startJava(args);
+            assertThat(llm.awaitCalls(40, Duration.ofSeconds(60))).as("the child made progress").isTrue();
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            int callsBeforeKill = llm.calls();
+            assertThat(callsBeforeKill).isLessThan(NODES);
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+
+            assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Resuming the interrupted batch")
+                    .contains(NODES + " succeeded, 0 failed");
+            assertThat(llm.calls()).as("only nodes in flight at the kill are asked twice")
+                    .isLessThanOrEqualTo(NODES + CONCURRENCY);
+            try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
+                assertThat(notes.count()).isEqualTo(NODES);
+            }
+            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM)))).readObject();
+            long noteNodes = canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                    .filter(n -> n.getString("id").startsWith("cb-note-")).count();
+            long noteEdges = canvas.getJsonArray("edges").getValuesAs(JsonObject.class).stream()
+                    .filter(e -> e.getString("id").startsWith("cb-edge-")).count();
+            assertThat(noteNodes).isEqualTo(NODES);
+            assertThat(noteEdges).isEqualTo(NODES);
+        }
+    }
+
+    private Process startJava(List<String> args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(temp.resolve("child.log").toFile()).start();
+    }
+}

@@ -1,0 +1,92 @@
+package org.canvasbatch.domain.note;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NoteNameTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "CJK stays as it is         | 什么是逆否命题                    | 什么是逆否命题",
+            "spaces inside are kept     | Difference between BFS and DFS | Difference between BFS and DFS",
+            "forbidden characters       | `a[b]c#d^e|f\\g/h:i*j?k\"l<m>n` | a b c d e f g h i j k l m n",
+            "markdown heading and link  | `# What is [[Monoid]]?`        | What is Monoid",
+            "line breaks and tabs       | `  第一行\n\n第二行\t结尾  `        | 第一行 第二行 结尾",
+            "ideographic and nbsp space | `逆否命题\u3000和\u00a0否命题`       | 逆否命题 和 否命题",
+            "control characters        | `a\u0007b\u007fc`               | a b c",
+            "leading dots hide files    | `...hidden`                    | hidden",
+            "trailing dots and spaces   | `what is x. . `                | what is x",
+            "question mark at the end   | What is a trie and when to use it? | What is a trie and when to use it"})
+    void sanitisesNodeTextIntoAPortableName(String name, String text, String expected) {
+        assertThat(NoteName.baseName(text)).isEqualTo(expected);
+    }
+
+    @Test
+    void cutsAtSixtyCodePoints() {
+        assertThat(NoteName.baseName("归".repeat(65))).isEqualTo("归".repeat(60));
+        assertThat(NoteName.baseName("a".repeat(59) + " bcd")).isEqualTo("a".repeat(59));
+    }
+
+    @Test
+    void neverSplitsAnEmojiAndStaysWithinTheFileNameByteLimit() {
+        String emoji = "😀".repeat(70);
+
+        String base = NoteName.baseName(emoji);
+        String file = NoteName.fileName(emoji, AgentId.FOUR_LEVEL_EXPLANATION);
+
+        assertThat(base).isEqualTo("😀".repeat(60));
+        assertThat(file).endsWith(" (four-level-explanation).md").startsWith("😀😀");
+        assertThat(file.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
+        assertThat(file.codePoints().allMatch(cp -> Character.getType(cp) != Character.SURROGATE)).isTrue();
+    }
+
+    @Test
+    void aCutInsideAnEmojiSequenceLeavesNoDanglingJoiner() {
+        String text = "x".repeat(58) + "👩\u200D👩\u200D👧";
+
+        assertThat(NoteName.baseName(text)).isEqualTo("x".repeat(58) + "👩");
+    }
+
+    @Test
+    void aTextThatLeavesNothingFallsBackToTheNodeIdThenToNote() {
+        assertThat(NoteName.baseName("", "a1b2c3")).isEqualTo("a1b2c3");
+        assertThat(NoteName.baseName(null, "a1b2c3")).isEqualTo("a1b2c3");
+        assertThat(NoteName.baseName(" [[]] ### ", "a1b2c3")).isEqualTo("a1b2c3");
+        assertThat(NoteName.baseName("???", "|/|")).isEqualTo("note");
+        assertThat(NoteName.baseName("???")).isEqualTo("note");
+        assertThat(NoteName.baseName("what is X", "a1b2c3")).isEqualTo("what is X");
+    }
+
+    @Test
+    void tellsWhetherTheTextAloneNamesTheNote() {
+        assertThat(NoteName.textNamesTheNote("什么是逆否命题？")).isTrue();
+        assertThat(NoteName.textNamesTheNote(" [[]] ### ")).isFalse();
+        assertThat(NoteName.textNamesTheNote(null)).isFalse();
+    }
+
+    @Test
+    void fileNameNamesTheAgent() {
+        assertThat(NoteName.fileName("逆否命题和否命题的区别是什么？", AgentId.COMPARISON_TABLE))
+                .as("full-width punctuation is legal in file names and kept")
+                .isEqualTo("逆否命题和否命题的区别是什么？ (comparison-table).md");
+        assertThat(NoteName.fileName("BFS vs DFS: [which]?", AgentId.COMPARISON_TABLE))
+                .isEqualTo("BFS vs DFS which (comparison-table).md");
+    }
+
+    @Test
+    void aTagStandsBetweenTheBaseAndTheAgentAndTheWholeStillFits() {
+        assertThat(NoteName.fileNameFor("what is X", "~1a2b3c4d", AgentId.MEMORY_ANCHOR))
+                .isEqualTo("what is X ~1a2b3c4d (memory-anchor).md");
+        assertThat(NoteName.fileNameFor("what is X", "", AgentId.MEMORY_ANCHOR))
+                .isEqualTo(NoteName.fileName("what is X", AgentId.MEMORY_ANCHOR));
+
+        String tagged = NoteName.fileNameFor("😀".repeat(60), "~" + "f".repeat(16), AgentId.FOUR_LEVEL_EXPLANATION);
+        assertThat(tagged.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
+        assertThat(tagged).endsWith(" ~ffffffffffffffff (four-level-explanation).md").startsWith("😀");
+    }
+}
