@@ -375,6 +375,10 @@ async function main() {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check('a narrow window needs no sideways scrolling', overflow <= 0, `${overflow}px too wide`);
     await page.screenshot({ path: path.join(out, 'dashboard-narrow.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await sleep(300);
+    await page.screenshot({ path: path.join(out, 'dashboard-dark.png'), fullPage: false });
     check('screenshots saved to target/e2e/', fs.statSync(path.join(out, 'dashboard.png')).size > 10_000);
   });
 

@@ -119,6 +119,7 @@
       this.running = new Map();
       this.notice = null;
       this.lastSeq = 0; // seq of the last primary message (or status) applied; 0 = no full picture yet
+      this.epoch = null; // the event store's identity: a seq means nothing across two of them
       this.socket = null;
       this.link = 'idle';
       this.socketFailures = 0;
@@ -213,6 +214,12 @@
       switch (message.type) {
         case 'connected':
           this.state = data.state || this.state;
+          // not resumed (first connection, pruned history, another event store): the snapshot that follows is
+          // everything up to this seq, and only events after it come next
+          if (!data.resumed || (this.epoch && data.epoch && data.epoch !== this.epoch)) {
+            this.lastSeq = numberOr(data.last_seq, 0);
+          }
+          this.epoch = data.epoch || this.epoch;
           this.socketFailures = 0;
           this.reconnectDelay = 1000;
           this.stopPolling();
