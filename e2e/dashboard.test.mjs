@@ -336,6 +336,8 @@ async function main() {
       check('the card shows the session cancelled',
         (await card.locator('.state').textContent()).trim() === 'cancelled');
       check('the cancelled card offers no more steering', !(await card.locator('.actions').isVisible()));
+      check('the cancelled card shows no error', !(await card.locator('.notice').isVisible()),
+        await card.locator('.notice').textContent());
       const status = await http(base, 'GET', `/canvas/intelligent-parallel/${second}`);
       check('the server agrees it is cancelled', status.json.state === 'cancelled', status.text.slice(0, 200));
       check('the cancelled batch stopped short of its end', status.json.completed_nodes < status.json.total_nodes,
@@ -362,6 +364,8 @@ async function main() {
     await card.locator('button[data-action="resume"]').click();
     await page.locator(`[data-session-id="${id}"][data-state="running"]`).waitFor({ timeout: 15_000 });
     check('the resume button resumes it', true);
+    check('pausing and resuming showed no error', !(await card.locator('.notice').isVisible()),
+      await card.locator('.notice').textContent());
     const status = await http(base, 'GET', `/canvas/intelligent-parallel/${id}`);
     check('the server agrees it runs again', status.json.state === 'running', status.json.state);
   });

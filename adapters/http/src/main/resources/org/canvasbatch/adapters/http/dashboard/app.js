@@ -352,7 +352,7 @@
       };
       socket.onclose = (event) => {
         if (this.socket === socket) this.socket = null;
-        this.failPending('The live connection closed before the server answered');
+        this.settlePendingOnClose();
         if (event.code === 4404) {
           this.forget();
         } else if (this.terminal || event.code === 1000) {
@@ -432,7 +432,7 @@
             this.pending.delete(requestId);
             reject(new Error(`The server did not answer the ${type} command`));
           }, COMMAND_TIMEOUT_MS);
-          this.pending.set(requestId, { resolve, reject, timer });
+          this.pending.set(requestId, { type, resolve, reject, timer });
           this.socket.send(JSON.stringify({ type, request_id: requestId, ...extra }));
         });
       }
@@ -463,8 +463,12 @@
       else waiting.resolve();
     }
 
-    failPending(text) {
-      for (const [requestId] of this.pending) this.settle(requestId, new Error(text));
+    /** The socket closed with commands unanswered: a cancel that ended the session did what it was asked. */
+    settlePendingOnClose() {
+      for (const [requestId, waiting] of this.pending) {
+        const done = waiting.type === 'cancel' && this.terminal;
+        this.settle(requestId, done ? null : new Error('The live connection closed before the server answered'));
+      }
     }
 
     async onClick(event) {
