@@ -299,8 +299,10 @@ async function main() {
     await step('retrying the failed node from its button', async () => {
       await http(llm, 'POST', '/__control', { fail_matching: null });
       await card.locator('.failure').filter({ hasText: FAILING_QUESTION }).locator('button[data-action="retry"]').click();
+      // the node runs again in the background of its session: wait for the session to settle, not just the list
+      await page.locator(`[data-session-id="${first.session_id}"][data-state="completed"]`).waitFor();
       await card.locator('.failures').waitFor({ state: 'hidden', timeout: STEP_MS });
-      check('after the retry no failure is left on the card', true);
+      check('after the retry the card shows the session completed, with no failure left', true);
       const status = await http(base, 'GET', `/canvas/intelligent-parallel/${first.session_id}`);
       check('the server counts the retried node as succeeded', status.json.failed_nodes === 0
         && status.json.completed_nodes === status.json.total_nodes, status.text.slice(0, 200));
