@@ -10,6 +10,7 @@ import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.FileJournal;
@@ -76,10 +77,10 @@ final class Wiring implements AutoCloseable {
         return Path.of(home, ".canvas-batch", "data").toString();
     }
 
-    /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel. */
+    /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
         SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
-        return server.withExtension(sockets.asServerExtension(server));
+        return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
     }
 
     CanvasBatchCore core() {
