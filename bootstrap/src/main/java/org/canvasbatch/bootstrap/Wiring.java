@@ -9,6 +9,10 @@ import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
+import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
+import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.port.out.EventLogException;
@@ -73,9 +77,10 @@ final class Wiring implements AutoCloseable {
         return Path.of(home, ".canvas-batch", "data").toString();
     }
 
-    /** The server's settings with what this wiring attaches to it (the WebSocket channel). */
-    org.canvasbatch.adapters.http.ServerSettings serverExtensions(org.canvasbatch.adapters.http.ServerSettings server) {
-        return server;
+    /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
+    ServerSettings serverExtensions(ServerSettings server) {
+        SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
+        return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
     }
 
     CanvasBatchCore core() {

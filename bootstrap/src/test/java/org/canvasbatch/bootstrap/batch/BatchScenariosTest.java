@@ -421,4 +421,40 @@ class BatchScenariosTest {
         assertThat(core.status().status(huge).state()).isEqualTo(SessionState.COMPLETED);
         assertThat(core.status().status(huge).peakConcurrent()).isLessThanOrEqualTo(2);
     }
+
+    @Test
+    void aPendingSessionExpiresAfterThirtyMinutesAndAFinishedOneThirtyMinutesAfterItEnds() {
+        core(CoreSettings.DEFAULT.withRetention(Duration.ofMinutes(30), Duration.ofMinutes(30)));
+        SessionId neverConfirmed = startOneGroup(1, "p1");
+        SessionId finished = startOneGroup(1, "f1");
+        EventRecorder events = record(finished);
+        start(finished);
+        events.await(SessionFinished.class);
+
+        clock.advance(Duration.ofMinutes(29));
+        assertThat(core.sweepExpired()).isEmpty();
+        assertThat(core.status().status(neverConfirmed).state()).isEqualTo(SessionState.PENDING);
+
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(core.sweepExpired()).containsExactlyInAnyOrder(neverConfirmed, finished);
+        assertThatThrownBy(() -> core.status().status(neverConfirmed))
+                .isInstanceOf(org.canvasbatch.application.port.in.SessionNotFoundException.class);
+        assertThatThrownBy(() -> core.status().status(finished))
+                .isInstanceOf(org.canvasbatch.application.port.in.SessionNotFoundException.class);
+        assertThat(log.sessionIds()).as("their events left the log too").isEmpty();
+    }
+
+    @Test
+    void aRunningSessionIsNeverForgottenHoweverOld() throws Exception {
+        core(CoreSettings.DEFAULT.withRetention(Duration.ofMinutes(30), Duration.ofMinutes(30)));
+        CountDownLatch gate = new CountDownLatch(1);
+        agent.then("slow", new WaitFor(gate));
+        SessionId running = startOneGroup(1, "slow");
+        EventRecorder events = record(running);
+        start(running);
+        clock.advance(Duration.ofHours(5));
+        assertThat(core.sweepExpired()).isEmpty();
+        gate.countDown();
+        events.await(SessionFinished.class);
+    }
 }

@@ -1,0 +1,435 @@
+package org.canvasbatch.adapters.http.ws;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.websocket.WsSession;
+import jakarta.json.JsonValue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+import org.canvasbatch.adapters.http.wire.EventMessages;
+import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSnapshot;
+
+/**
+ * One socket watching one session. Everything it sends goes out from its own virtual thread, in order, from a bounded
+ * queue ({@code WsSession.send} blocks until the socket takes the bytes, so no other thread ever waits for this client).
+ * The sender remembers the highest event seq the client has (sent, replayed or covered by a snapshot), so no event is
+ * sent twice however replay and live delivery overlap.
+ */
+final class Connection {
+
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+
+    static final int NORMAL = 1000;
+    static final int GOING_AWAY = 1001;
+    static final int POLICY_VIOLATION = 1008;
+    static final int INTERNAL_ERROR = 1011;
+    static final int NOT_FOUND = 4404;
+    static final int IDLE = 4408;
+    static final int SLOW_CONSUMER = 4429;
+
+    private final ChannelContext ctx;
+    private final ConnectionManager manager;
+    private final WsSession ws;
+    private final String rawSessionId;
+    private final SessionId sessionId;
+    private final Long resumeFrom;
+    private final String resumeEpoch;
+    private final OutboundQueue queue;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean detached = new AtomicBoolean();
+    private final CountDownLatch closeSent = new CountDownLatch(1);
+    private final AtomicInteger missedPongs = new AtomicInteger();
+    private volatile boolean finished;
+    private volatile long lastActivity;
+    private volatile long nextPing;
+    private volatile SessionFeed feed;
+    private volatile Thread sender;
+    private final Object delivery = new Object();
+    private List<Outgoing.Message> held;
+
+    // confined to the sender thread
+    private String epoch;
+    private long joinSeq;
+    private long coveredSeq = -1;
+    private long streamStart = Long.MAX_VALUE;
+    private long lastQueuedPrimary = -1;
+
+    /**
+     * @param resumeFrom the client's {@code last_seq}, or null for a fresh start with a snapshot
+     */
+    Connection(ChannelContext ctx, ConnectionManager manager, WsSession ws, String rawSessionId, Long resumeFrom,
+               String resumeEpoch) {
+        this.ctx = ctx;
+        this.manager = manager;
+        this.ws = ws;
+        this.rawSessionId = rawSessionId;
+        this.sessionId = SessionId.isWellFormed(rawSessionId) ? new SessionId(rawSessionId) : null;
+        this.resumeFrom = resumeFrom;
+        this.resumeEpoch = resumeEpoch;
+        this.queue = new OutboundQueue(ctx.settings().queueCapacity());
+        long now = System.nanoTime();
+        this.lastActivity = now;
+        this.nextPing = now + ctx.settings().pingInterval().toNanos();
+    }
+
+    void start() {
+        String name = rawSessionId.length() > 64 ? rawSessionId.substring(0, 64) : rawSessionId;
+        sender = Thread.ofVirtual().name("ws-send-" + name).start(this::run);
+    }
+
+    SessionId sessionId() {
+        return sessionId;
+    }
+
+    // ------------------------------------------------------------------------------------ called by other threads
+
+    /** Offered by the session's feed, under its lock: must never block. */
+    void deliver(List<Outgoing.Message> messages) {
+        lastActivity = System.nanoTime();
+        synchronized (delivery) {
+            if (held != null) {
+                held.addAll(messages);
+                return;
+            }
+            offerAll(messages);
+        }
+    }
+
+    /**
+     * Carries out a client's command and queues its answer ahead of the events the command caused, so that a client
+     * always sees the {@code ack} of a cancel before the {@code session_completed} that closes the socket.
+     */
+    void answer(Supplier<LongFunction<Envelope>> command) {
+        synchronized (delivery) {
+            held = new ArrayList<>();
+        }
+        LongFunction<Envelope> reply = null;
+        try {
+            reply = command.get();
+        } finally {
+            synchronized (delivery) {
+                List<Outgoing.Message> caused = held;
+                held = null;
+                if (reply != null) {
+                    offer(new Outgoing.Reply(reply));
+                }
+                offerAll(caused);
+            }
+        }
+    }
+
+    private void offerAll(List<Outgoing.Message> messages) {
+        for (Outgoing.Message message : messages) {
+            switch (queue.offer(message)) {
+                case OVERFLOW -> {
+                    slowConsumer();
+                    return;
+                }
+                case COALESCED -> ctx.counters().progressCoalesced.increment();
+                case CLOSED -> {
+                    return;
+                }
+                case ACCEPTED -> { }
+            }
+        }
+    }
+
+    void reply(LongFunction<Envelope> render) {
+        offer(new Outgoing.Reply(render));
+    }
+
+    void resync(long lastSeq, String clientEpoch, JsonValue requestId) {
+        offer(new Outgoing.Resync(lastSeq, clientEpoch, requestId));
+    }
+
+    void clientActivity() {
+        lastActivity = System.nanoTime();
+    }
+
+    void answerPing(byte[] payload) {
+        queue.control(new Outgoing.Pong(payload));
+    }
+
+    void pongReceived() {
+        missedPongs.set(0);
+    }
+
+    /** Ends the socket with {@code code} after whatever is being sent right now; what waits in the queue is dropped. */
+    void closeNow(int code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        queue.closeWith(new Outgoing.Close(code, reason));
+        manager.cutOffLater(this);
+        manager.detachLater(this);
+    }
+
+    /** The client finished the close handshake (or started it): nothing more may be sent. */
+    void closedByClient() {
+        finished = true;
+        closing.set(true);
+        queue.closeWith(new Outgoing.Stop());
+        closeSent.countDown();
+        detach();
+    }
+
+    /** The socket broke; Helidon will not tell us more, so clean up now. */
+    void failed(Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "socket of session " + rawSessionId + " failed: " + cause);
+        abort();
+        detach();
+    }
+
+    /** Called by the heartbeat: pings, declares the silent dead, closes the idle. */
+    void heartbeat(long now) {
+        if (closing.get()) {
+            return;
+        }
+        if (now - nextPing >= 0) {
+            if (missedPongs.get() >= ctx.settings().missedPongLimit()) {
+                ctx.counters().deadConnections.increment();
+                LOG.log(System.Logger.Level.DEBUG, "socket of session " + rawSessionId + " answered no ping; dropped");
+                closing.set(true);
+                abort();
+                detach();
+                return;
+            }
+            missedPongs.incrementAndGet();
+            nextPing = now + ctx.settings().pingInterval().toNanos();
+            queue.control(new Outgoing.Ping());
+        }
+        SessionFeed current = feed;
+        boolean taskInFlight = current != null && current.running() > 0;
+        if (!taskInFlight && now - lastActivity >= ctx.settings().idleTimeout().toNanos()) {
+            closeNow(IDLE, "idle timeout");
+        }
+    }
+
+    /** Cuts a socket off that did not finish closing in time (a client that stopped reading cannot take a close frame). */
+    void cutOffIfUnfinished() {
+        if (!finished) {
+            abort();
+            detach();
+        }
+    }
+
+    boolean awaitCloseSent(Duration patience) throws InterruptedException {
+        return closeSent.await(patience.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    void detach() {
+        if (detached.compareAndSet(false, true)) {
+            manager.remove(this);
+        }
+    }
+
+    private void offer(Outgoing item) {
+        if (queue.offer(item) == OutboundQueue.Offer.OVERFLOW) {
+            slowConsumer();
+        }
+    }
+
+    private void slowConsumer() {
+        if (!closing.get()) {
+            ctx.counters().slowConsumerCloses.increment();
+            closeNow(SLOW_CONSUMER, "slow consumer");
+        }
+    }
+
+    private void abort() {
+        finished = true;
+        closeSent.countDown();
+        try {
+            if (ws.socketContext() instanceof ConnectionContext connection) {
+                connection.serverSocket().close();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the socket of session " + rawSessionId + ": " + e);
+        }
+        Thread thread = sender;
+        if (thread != null && thread != Thread.currentThread()) {
+            thread.interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the sender thread
+
+    private void run() {
+        try {
+            boolean open;
+            if (closing.get()) {
+                open = true;
+            } else if (sessionId == null) {
+                open = closeSocket(NOT_FOUND, "session not found");
+            } else {
+                open = join() && (resumeFrom != null ? resync(resumeFrom, resumeEpoch, true) : freshSync());
+            }
+            while (open) {
+                open = handle(queue.take());
+            }
+        } catch (InterruptedException e) {
+            // aborted or shutting down
+        } catch (RuntimeException e) {
+            if (!finished) {
+                LOG.log(System.Logger.Level.DEBUG, "sending to the socket of session " + rawSessionId + " failed: " + e);
+                abort();
+            }
+        } finally {
+            closeSent.countDown();
+            detach();
+        }
+    }
+
+    private boolean join() {
+        try {
+            ConnectionManager.JoinPoint point = manager.join(this);
+            feed = point.feed();
+            epoch = point.feed().epoch();
+            joinSeq = point.seq();
+            return true;
+        } catch (SessionNotFoundException e) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+    }
+
+    private boolean handle(Outgoing item) {
+        return switch (item) {
+            case Outgoing.Message message -> {
+                if (!isNew(message)) {
+                    yield true;
+                }
+                ws.send(message.text(), true);
+                ctx.counters().eventsSent.increment();
+                yield !message.endsSession() || closeSocket(NORMAL, "session completed");
+            }
+            case Outgoing.Reply reply -> {
+                send(reply.render().apply(Math.max(0, coveredSeq)));
+                yield true;
+            }
+            case Outgoing.Resync resync -> {
+                send(EventMessages.ack(sessionId, Math.max(0, coveredSeq), resync.requestId(), "resume",
+                        ctx.clock().now()));
+                yield resync(resync.lastSeq(), resync.epoch(), false);
+            }
+            case Outgoing.Ping ping -> {
+                ws.ping(BufferData.empty());
+                yield true;
+            }
+            case Outgoing.Pong pong -> {
+                ws.pong(BufferData.create(pong.payload()));
+                yield true;
+            }
+            case Outgoing.Close close -> closeSocket(close.code(), close.reason());
+            case Outgoing.Stop stop -> false;
+        };
+    }
+
+    /** A primary message is new if the client does not have its seq yet; derived ones follow their primary. */
+    private boolean isNew(Outgoing.Message message) {
+        if (!message.derived()) {
+            if (message.seq() <= coveredSeq) {
+                return false;
+            }
+            coveredSeq = message.seq();
+            lastQueuedPrimary = message.seq();
+            return true;
+        }
+        return message.seq() == lastQueuedPrimary || message.seq() > coveredSeq;
+    }
+
+    /** {@code connected}, one absolute progress_update per group, the whole status; then live from there. */
+    private boolean freshSync() {
+        Optional<SessionSnapshot> status = ctx.history().status(sessionId);
+        if (status.isEmpty()) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+        SessionSnapshot s = status.get();
+        var now = ctx.clock().now();
+        send(EventMessages.connected(sessionId, s.state(), s.lastSeq(), false, epoch, now));
+        EventMessages.groupProgress(s, now).forEach(this::send);
+        send(EventMessages.snapshot(s, now));
+        coveredSeq = Math.max(coveredSeq, s.lastSeq());
+        streamStart = Math.min(streamStart, s.lastSeq());
+        return continueUnlessOver(s);
+    }
+
+    /**
+     * Brings the client up from {@code lastSeq}: replays what it missed from the journal, up to where this socket's
+     * own stream starts (the join point at first, later the earliest event it has streamed), then continues live.
+     * Falls back to a snapshot when the journal cannot tell the whole story.
+     */
+    private boolean resync(long lastSeq, String clientEpoch, boolean first) {
+        Optional<SessionSnapshot> status = ctx.history().status(sessionId);
+        if (status.isEmpty()) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+        SessionSnapshot s = status.get();
+        long upTo = first ? joinSeq : Math.min(streamStart, coveredSeq);
+        boolean resumable = lastSeq >= 0 && lastSeq <= s.lastSeq()
+                && (clientEpoch == null || clientEpoch.equals(epoch))
+                && ctx.history().holds(sessionId, lastSeq, upTo);
+        if (!resumable) {
+            return freshSync();
+        }
+        send(EventMessages.connected(sessionId, s.state(), s.lastSeq(), true, epoch, ctx.clock().now()));
+        boolean[] ended = {false};
+        boolean complete = lastSeq >= upTo || ctx.history().replay(sessionId, lastSeq, upTo, envelope -> {
+            if (ended[0] || closing.get()) {
+                return;
+            }
+            send(envelope);
+            ctx.counters().eventsSent.increment();
+            if (!envelope.derived()) {
+                coveredSeq = Math.max(coveredSeq, envelope.seq());
+            }
+            ended[0] = envelope.endsSession();
+        });
+        if (ended[0]) {
+            return closeSocket(NORMAL, "session completed");
+        }
+        if (!complete) {
+            return closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq");
+        }
+        coveredSeq = Math.max(coveredSeq, Math.max(lastSeq, upTo));
+        streamStart = Math.min(streamStart, lastSeq);
+        return continueUnlessOver(s);
+    }
+
+    /** A session that is already over gets its summary at once, then the close. */
+    private boolean continueUnlessOver(SessionSnapshot s) {
+        if (s.state().isTerminal() && s.lastSeq() <= coveredSeq) {
+            send(EventMessages.sessionCompleted(s, ctx.clock().now()));
+            return closeSocket(NORMAL, "session completed");
+        }
+        return true;
+    }
+
+    private void send(Envelope envelope) {
+        ws.send(envelope.text(), true);
+    }
+
+    /** Sends the close frame; returns false (the sender is done) in every case. */
+    private boolean closeSocket(int code, String reason) {
+        closing.set(true);
+        try {
+            ws.close(code, reason);
+        } catch (RuntimeException e) {
+            abort();
+        } finally {
+            closeSent.countDown();
+            manager.cutOffLater(this);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,128 @@
+package org.canvasbatch.adapters.http.ws;
+
+import io.helidon.websocket.WsSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.domain.session.SessionId;
+
+/**
+ * The open sockets, grouped by session (ADR-007's abstraction): who watches which session, the one feed per watched
+ * session, and the heartbeat that pings, drops the dead and closes the idle. Cleanup never waits for a close callback:
+ * a failed send, missed pongs or an overflow remove a socket just the same.
+ */
+final class ConnectionManager {
+
+    private static final System.Logger LOG = System.getLogger(ConnectionManager.class.getName());
+
+    /** Where a joining socket's live stream starts: every event after {@code seq} will be offered to it. */
+    record JoinPoint(SessionFeed feed, long seq) {
+    }
+
+    private final ChannelContext ctx;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<SessionId, SessionFeed> feeds = new HashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean shuttingDown;
+
+    ConnectionManager(ChannelContext ctx) {
+        this.ctx = ctx;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("ws-heartbeat").factory());
+        long period = ctx.settings().heartbeatPeriod().toNanos();
+        scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    Connection open(WsSession ws, String rawSessionId, Long resumeFrom, String resumeEpoch) {
+        Connection connection = new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch);
+        connections.add(connection);
+        if (shuttingDown) {
+            connection.closeNow(Connection.GOING_AWAY, "server shutting down");
+        }
+        connection.start();
+        return connection;
+    }
+
+    /** @throws org.canvasbatch.application.port.in.SessionNotFoundException for an unknown session */
+    synchronized JoinPoint join(Connection connection) {
+        SessionFeed feed = feeds.get(connection.sessionId());
+        if (feed == null) {
+            feed = SessionFeed.open(connection.sessionId(), ctx);
+            feeds.put(connection.sessionId(), feed);
+        }
+        return new JoinPoint(feed, feed.join(connection));
+    }
+
+    void remove(Connection connection) {
+        connections.remove(connection);
+        if (connection.sessionId() == null) {
+            return;
+        }
+        synchronized (this) {
+            SessionFeed feed = feeds.get(connection.sessionId());
+            if (feed != null && feed.leave(connection)) {
+                feeds.remove(connection.sessionId());
+                feed.stop();
+            }
+        }
+    }
+
+    /** Removal off the caller's thread: callers may hold a feed's lock. */
+    void detachLater(Connection connection) {
+        Thread.ofVirtual().name("ws-detach").start(connection::detach);
+    }
+
+    /** A closing socket that has not finished its close handshake within the grace period is cut off. */
+    void cutOffLater(Connection connection) {
+        try {
+            scheduler.schedule(connection::cutOffIfUnfinished, ctx.settings().closeGrace().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shut down already: the server's stop closes what is left
+        }
+    }
+
+    int count() {
+        return connections.size();
+    }
+
+    /** Closes every socket with 1001 and waits (up to {@code patience}) until the close frames are out. */
+    void shutdown(Duration patience) {
+        shuttingDown = true;
+        List<Connection> all = new ArrayList<>(connections);
+        all.forEach(c -> c.closeNow(Connection.GOING_AWAY, "server shutting down"));
+        long deadline = System.nanoTime() + patience.toNanos();
+        try {
+            for (Connection connection : all) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !connection.awaitCloseSent(Duration.ofNanos(left))) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.shutdownNow();
+        synchronized (this) {
+            feeds.values().forEach(SessionFeed::stop);
+            feeds.clear();
+        }
+    }
+
+    private void beat() {
+        long now = System.nanoTime();
+        for (Connection connection : connections) {
+            try {
+                connection.heartbeat(now);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "heartbeat of a socket failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package org.canvasbatch.adapters.http.ws;
+
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.webserver.websocket.WsConfig;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.canvasbatch.adapters.http.ServerExtension;
+import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.port.in.CancelSessionUseCase;
+import org.canvasbatch.application.port.in.ChangeGroupPriorityUseCase;
+import org.canvasbatch.application.port.in.PauseSessionUseCase;
+import org.canvasbatch.application.port.in.ResumeSessionUseCase;
+import org.canvasbatch.application.port.in.RetryNodeUseCase;
+import org.canvasbatch.application.port.in.SessionStatusQuery;
+import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
+import org.canvasbatch.application.port.out.Clock;
+
+/**
+ * The ADR-007 WebSocket channel of batch sessions, and its HTTP twin for reading past events. Register it on the
+ * server's routings; call {@link #shutdown()} before stopping the server so that clients get a 1001 and resume.
+ */
+public final class SessionSocketChannel {
+
+    /** The WebSocket routes (CONTRACT §3), each also accepted with a trailing slash. */
+    public static final List<String> SOCKET_PATHS =
+            List.of("/ws/intelligent-parallel/{session_id}", "/api/v1/ws/intelligent-parallel/{session_id}");
+
+    /** The events routes (CONTRACT §3.3), each also accepted with a trailing slash. */
+    public static final List<String> EVENTS_PATHS = List.of("/canvas/intelligent-parallel/{session_id}/events",
+            "/api/v1/canvas/intelligent-parallel/{session_id}/events");
+
+    /** The core's use cases the channel needs. */
+    public record UseCases(SubscribeToSessionQuery subscriptions, SessionStatusQuery status,
+                           CancelSessionUseCase cancel, PauseSessionUseCase pause, ResumeSessionUseCase resume,
+                           ChangeGroupPriorityUseCase priority, RetryNodeUseCase retry) {
+
+        public static UseCases of(CanvasBatchCore core) {
+            return new UseCases(core.subscriptions(), core.status(), core.cancel(), core.pause(), core.resume(),
+                    core.changePriority(), core.retryNode());
+        }
+    }
+
+    /**
+     * Counts for metrics, since start.
+     *
+     * @param eventsSent           event messages written to sockets (live and replayed)
+     * @param progressCoalesced    progress updates replaced by a newer one of their group before they were sent
+     * @param slowConsumerCloses   sockets closed with 4429 because they read too slowly
+     * @param deadConnections      sockets dropped because they answered no ping
+     * @param badFrames            client frames answered with an error (malformed, unknown, binary, too large)
+     */
+    public record Metrics(int connections, long eventsSent, long progressCoalesced, long slowConsumerCloses,
+                          long deadConnections, long badFrames) {
+    }
+
+    private static final int TRANSPORT_FRAME_LIMIT = 1024 * 1024;
+
+    private final WsSettings settings;
+    private final ChannelContext ctx;
+    private final ConnectionManager manager;
+    private final EventsEndpoint events;
+
+    public SessionSocketChannel(CanvasBatchCore core, WsSettings settings) {
+        this(UseCases.of(core), settings, Instant::now);
+    }
+
+    public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock) {
+        this.settings = settings;
+        History history = new History(useCases.subscriptions(), useCases.status(), clock, settings.replayPageSize());
+        this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);
+        this.manager = new ConnectionManager(ctx);
+        this.events = new EventsEndpoint(history);
+    }
+
+    /**
+     * The server's WebSocket protocol settings for this channel. Helidon refuses a handshake whose {@code Origin} is
+     * not the server's own unless it is listed here, and the plugin's origin is {@code app://obsidian.md}; so the CORS
+     * allowlist must be given here too (exact origins; a client without an {@code Origin} header is not checked).
+     * Frames up to 1 MiB are read, so that bigger-than-64-KiB messages get an error event rather than a dropped socket.
+     */
+    public static WsConfig protocolConfig(Collection<String> allowedOrigins) {
+        return WsConfig.builder()
+                .name("websocket")
+                .origins(Set.copyOf(allowedOrigins))
+                .maxFrameLength(TRANSPORT_FRAME_LIMIT)
+                .build();
+    }
+
+    /**
+     * The channel as an extension of the REST server ({@code ServerSettings.withExtension}): the socket routes and the
+     * WebSocket protocol settings with the server's allowed origins, the events endpoint on the API's routing (so it
+     * gets the API's CORS headers and path normalising), and the 1001 close before the server stops.
+     */
+    public ServerExtension asServerExtension(ServerSettings server) {
+        Set<String> origins = socketOrigins(server.allowedOrigins(), server.port());
+        return new ServerExtension() {
+            @Override
+            public void configure(WebServerConfig.Builder config) {
+                config.addProtocol(protocolConfig(origins));
+                config.addRouting(register(WsRouting.builder()));
+            }
+
+            @Override
+            public void route(HttpRouting.Builder routing) {
+                registerHttp(routing);
+            }
+
+            @Override
+            public void beforeStop() {
+                shutdown();
+            }
+        };
+    }
+
+    /**
+     * The CORS allowlist as the exact origins Helidon's handshake check understands: {@code x[:port]} becomes {@code x}
+     * and {@code x:port} for the server's own port. {@code *} cannot be expressed and is left out (a socket client that
+     * sends no {@code Origin}, such as a script, is never checked).
+     */
+    static Set<String> socketOrigins(List<String> corsOrigins, int port) {
+        Set<String> origins = new LinkedHashSet<>();
+        for (String entry : corsOrigins) {
+            if (entry.equals("*")) {
+                continue;
+            }
+            if (entry.endsWith("[:port]")) {
+                String base = entry.substring(0, entry.length() - "[:port]".length());
+                origins.add(base);
+                if (port > 0) {
+                    origins.add(base + ":" + port);
+                }
+            } else {
+                origins.add(entry);
+            }
+        }
+        return origins;
+    }
+
+    /** Adds the socket routes; one listener instance per connection. */
+    public WsRouting.Builder register(WsRouting.Builder routing) {
+        for (String path : SOCKET_PATHS) {
+            routing.endpoint(path, () -> new SocketListener(manager, ctx));
+            routing.endpoint(path + "/", () -> new SocketListener(manager, ctx));
+        }
+        return routing;
+    }
+
+    /** Adds {@code GET …/{session_id}/events}. */
+    public HttpRouting.Builder registerHttp(HttpRouting.Builder routing) {
+        for (String path : EVENTS_PATHS) {
+            routing.get(path, events::handle);
+            routing.get(path + "/", events::handle);
+        }
+        return routing;
+    }
+
+    /** Closes every socket with 1001 {@code server shutting down}, waiting up to the close grace for the frames. */
+    public void shutdown() {
+        manager.shutdown(settings.closeGrace());
+    }
+
+    public int connectionCount() {
+        return manager.count();
+    }
+
+    public Metrics metrics() {
+        Counters c = ctx.counters();
+        return new Metrics(manager.count(), c.eventsSent.sum(), c.progressCoalesced.sum(), c.slowConsumerCloses.sum(),
+                c.deadConnections.sum(), c.badFrames.sum());
+    }
+
+    public long eventsSent() {
+        return ctx.counters().eventsSent.sum();
+    }
+
+    public long progressCoalesced() {
+        return ctx.counters().progressCoalesced.sum();
+    }
+
+    public long slowConsumerCloses() {
+        return ctx.counters().slowConsumerCloses.sum();
+    }
+}

@@ -1,0 +1,173 @@
+package org.canvasbatch.adapters.http.ws;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import org.canvasbatch.adapters.http.wire.EventMessages;
+import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
+
+/**
+ * One socket's listener (a new instance per connection). Helidon calls it on the connection's reading thread, which it
+ * must not hold up: frames are checked and commands handed to the core, everything outgoing goes to the connection's
+ * queue. Helidon routes {@code {session_id}} paths but does not pass the value on, so it is read from the prologue.
+ */
+final class SocketListener implements WsListener {
+
+    private final ConnectionManager manager;
+    private final ChannelContext ctx;
+    private final ArrayDeque<Long> badFrameTimes = new ArrayDeque<>();
+    private final StringBuilder fragments = new StringBuilder();
+    private long fragmentBytes;
+    private boolean fragmentTooBig;
+    private HttpPrologue prologue;
+    private Connection connection;
+    private ClientCommands commands;
+
+    SocketListener(ConnectionManager manager, ChannelContext ctx) {
+        this.manager = manager;
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+        this.prologue = prologue;
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        HttpPrologue request = prologue != null ? prologue : session.prologue();
+        String sessionId = sessionIdOf(request.uriPath().path());
+        Long lastSeq = request.query().first("last_seq").asOptional().flatMap(SocketListener::nonNegative).orElse(null);
+        String epoch = request.query().first("epoch").asOptional().filter(e -> !e.isBlank()).orElse(null);
+        connection = manager.open(session, sessionId, lastSeq, epoch);
+        commands = new ClientCommands(connection, ctx);
+    }
+
+    @Override
+    public void onMessage(WsSession session, String text, boolean last) {
+        connection.clientActivity();
+        if (!fragmentTooBig) {
+            fragmentBytes += utf8Length(text);
+            if (fragmentBytes > ctx.settings().maxFrameBytes()) {
+                fragmentTooBig = true;
+                fragments.setLength(0);
+            } else {
+                fragments.append(text);
+            }
+        }
+        if (!last) {
+            return;
+        }
+        boolean tooBig = fragmentTooBig;
+        String message = fragments.toString();
+        fragments.setLength(0);
+        fragmentBytes = 0;
+        fragmentTooBig = false;
+        if (tooBig) {
+            badFrame(Problem.of("The message is larger than the limit of " + ctx.settings().maxFrameBytes()
+                    + " bytes; it was ignored", "frame_too_large", true));
+            return;
+        }
+        commands.handle(message).ifPresent(this::badFrame);
+    }
+
+    @Override
+    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        connection.clientActivity();
+        if (last) {
+            badFrame(Problem.of("Binary messages are not understood; send JSON text such as {\"type\":\"ping\"}",
+                    "binary_frame", true));
+        }
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        byte[] payload = new byte[buffer.available()];
+        buffer.read(payload);
+        connection.answerPing(payload);
+    }
+
+    @Override
+    public void onPong(WsSession session, BufferData buffer) {
+        connection.pongReceived();
+    }
+
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        if (connection != null) {
+            connection.closedByClient();
+        }
+    }
+
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        if (connection != null) {
+            connection.failed(t);
+        }
+    }
+
+    /** Answers a bad frame with an error event; too many within the window close the socket with 1008. */
+    private void badFrame(Problem problem) {
+        ctx.counters().badFrames.increment();
+        long now = System.nanoTime();
+        long window = ctx.settings().badFrameWindow().toNanos();
+        while (!badFrameTimes.isEmpty() && now - badFrameTimes.peekFirst() > window) {
+            badFrameTimes.pollFirst();
+        }
+        badFrameTimes.addLast(now);
+        if (badFrameTimes.size() > ctx.settings().badFrameLimit()) {
+            connection.closeNow(Connection.POLICY_VIOLATION, "too many bad frames");
+            return;
+        }
+        if (connection.sessionId() != null) {
+            connection.reply(seq -> EventMessages.error(connection.sessionId(), seq, problem, ctx.clock().now()));
+        }
+    }
+
+    /** The path segment after {@code intelligent-parallel}, wherever the route put it. */
+    static String sessionIdOf(String path) {
+        String[] segments = path.split("/");
+        for (int i = 0; i < segments.length - 1; i++) {
+            if (segments[i].equals("intelligent-parallel")) {
+                for (int j = i + 1; j < segments.length; j++) {
+                    if (!segments[j].isEmpty()) {
+                        return segments[j];
+                    }
+                }
+            }
+        }
+        return "";
+    }
+
+    private static Optional<Long> nonNegative(String value) {
+        try {
+            long parsed = Long.parseLong(value.strip());
+            return parsed >= 0 ? Optional.of(parsed) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}

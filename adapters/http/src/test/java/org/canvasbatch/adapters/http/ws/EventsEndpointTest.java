@@ -1,0 +1,106 @@
+package org.canvasbatch.adapters.http.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.canvasbatch.domain.session.SessionId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET …/{id}/events}: the socket's history over plain HTTP (CONTRACT §3.3). */
+class EventsEndpointTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final TestServer server = new TestServer(WsSettings.DEFAULT);
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private record Answer(int status, JsonObject body, String contentType) {
+    }
+
+    private Answer get(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.http(path))
+                    .header("Content-Type", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), Json.createReader(new StringReader(response.body())).readObject(),
+                    response.headers().firstValue("Content-Type").orElse(""));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<Long> primarySeqs(JsonObject body) {
+        return TestSocket.primarySeqs(body.getJsonArray("events").getValuesAs(JsonObject.class));
+    }
+
+    @Test
+    void theWholeHistoryIsTheSameMessagesTheSocketSends() {
+        SessionId id = server.analyze(5);
+        server.runToEnd(id);
+        long lastSeq = server.core.status().status(id).lastSeq();
+        TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=0"));
+        socket.awaitClose();
+
+        Answer answer = get("/canvas/intelligent-parallel/" + id.value() + "/events");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.contentType()).startsWith("application/json");
+        assertThat(primarySeqs(answer.body())).containsExactlyElementsOf(LongStream.rangeClosed(1, lastSeq).boxed().toList());
+        assertThat(answer.body().getInt("last_seq")).isEqualTo((int) lastSeq);
+        assertThat(answer.body().getBoolean("has_more")).isFalse();
+        assertThat(answer.body().getString("epoch"))
+                .isEqualTo(socket.messages().getFirst().getJsonObject("data").getString("epoch"));
+        List<JsonObject> events = answer.body().getJsonArray("events").getValuesAs(JsonObject.class);
+        List<JsonObject> sent = socket.messages().stream().filter(m -> m.containsKey("derived")).toList();
+        assertThat(events).extracting(e -> e.getString("type") + "#" + e.getInt("seq"))
+                .containsExactlyElementsOf(sent.stream().map(e -> e.getString("type") + "#" + e.getInt("seq")).toList());
+        assertThat(events.stream().filter(e -> e.getString("type").equals("progress_update")).toList())
+                .extracting(e -> e.getJsonObject("data").getInt("nodes_completed")).isNotEmpty();
+    }
+
+    @Test
+    void aPageStartsAfterTheGivenSeqAndSaysWhereToContinue() {
+        SessionId id = server.analyze(5);
+        server.runToEnd(id);
+
+        Answer page = get("/api/v1/canvas/intelligent-parallel/" + id.value() + "/events/?after_seq=3&limit=2");
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(primarySeqs(page.body())).containsExactly(4L, 5L);
+        assertThat(page.body().getInt("next_after_seq")).isEqualTo(5);
+        assertThat(page.body().getBoolean("has_more")).isTrue();
+    }
+
+    @Test
+    void anUnknownSessionIs404AndBadParametersAre422InTheErrorEnvelope() {
+        SessionId id = server.analyze(2);
+
+        Answer unknown = get("/canvas/intelligent-parallel/nope/events");
+        Answer negative = get("/canvas/intelligent-parallel/" + id.value() + "/events?after_seq=-1");
+        Answer tooMany = get("/canvas/intelligent-parallel/" + id.value() + "/events?limit=5000&after_seq=x");
+
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body().getString("error")).isEqualTo("SessionNotFoundError");
+        assertThat(unknown.body().getString("message")).isEqualTo("Session 'nope' not found");
+        assertThat(unknown.body().getJsonObject("detail").getString("message")).isEqualTo("Session 'nope' not found");
+        assertThat(unknown.body().getJsonObject("details").getString("session_id")).isEqualTo("nope");
+        assertThat(negative.status()).isEqualTo(422);
+        assertThat(negative.body().getString("error")).isEqualTo("ValidationError");
+        assertThat(negative.body().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("after_seq");
+        assertThat(tooMany.status()).isEqualTo(422);
+        assertThat(tooMany.body().getJsonArray("errors")).extracting(e -> e.asJsonObject().getString("field"))
+                .containsExactly("after_seq", "limit");
+        assertThat(tooMany.body().getString("message")).contains("limit").contains("1000");
+    }
+}

@@ -1,0 +1,82 @@
+package org.canvasbatch.adapters.http.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.canvasbatch.adapters.http.ws.OutboundQueue.Offer;
+import org.junit.jupiter.api.Test;
+
+class OutboundQueueTest {
+
+    private static Outgoing.Message event(String type, long seq) {
+        return new Outgoing.Message(type, seq, false, 0, false, type + "#" + seq);
+    }
+
+    private static Outgoing.Message progress(int group, long seq) {
+        return new Outgoing.Message("progress_update", seq, true, group, false, "progress g" + group + "#" + seq);
+    }
+
+    private static List<String> drain(OutboundQueue queue) throws InterruptedException {
+        List<String> taken = new ArrayList<>();
+        while (queue.size() > 0) {
+            taken.add(switch (queue.take()) {
+                case Outgoing.Message m -> m.text();
+                case Outgoing.Close c -> "close " + c.code();
+                case Outgoing.Ping p -> "ping";
+                default -> "other";
+            });
+        }
+        return taken;
+    }
+
+    @Test
+    void anUnsentProgressUpdateIsReplacedByTheNewerOneOfItsGroupAfterTheNewerEvent() throws InterruptedException {
+        OutboundQueue queue = new OutboundQueue(10);
+
+        queue.offer(event("task_completed", 5));
+        queue.offer(progress(1, 5));
+        queue.offer(event("task_completed", 6));
+        queue.offer(progress(2, 6));
+        queue.offer(event("task_failed", 7));
+        Offer last = queue.offer(progress(1, 7));
+
+        assertThat(last).isEqualTo(Offer.COALESCED);
+        assertThat(drain(queue)).containsExactly("task_completed#5", "task_completed#6", "progress g2#6",
+                "task_failed#7", "progress g1#7");
+    }
+
+    @Test
+    void aFullQueueRefusesEventsButStillTakesAProgressUpdateThatReplacesAnOlderOne() {
+        OutboundQueue queue = new OutboundQueue(3);
+        queue.offer(event("task_completed", 1));
+        queue.offer(progress(1, 1));
+        queue.offer(event("task_completed", 2));
+
+        assertThat(queue.offer(progress(1, 2))).isEqualTo(Offer.COALESCED);
+        assertThat(queue.offer(event("task_completed", 3))).isEqualTo(Offer.OVERFLOW);
+        assertThat(queue.offer(progress(2, 3))).isEqualTo(Offer.OVERFLOW);
+    }
+
+    @Test
+    void controlFramesGoFirstAndAClosingQueueDropsTheRestAndRefusesMore() throws InterruptedException {
+        OutboundQueue queue = new OutboundQueue(5);
+        queue.offer(event("task_started", 1));
+        queue.control(new Outgoing.Ping());
+
+        assertThat(queue.take()).isInstanceOf(Outgoing.Ping.class);
+        queue.closeWith(new Outgoing.Close(4429, "slow consumer"));
+
+        assertThat(queue.take()).isEqualTo(new Outgoing.Close(4429, "slow consumer"));
+        assertThat(queue.offer(event("task_started", 2))).isEqualTo(Offer.CLOSED);
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void theSessionIdIsFoundWhereverTheRoutePutsIt() {
+        assertThat(SocketListener.sessionIdOf("/ws/intelligent-parallel/abc")).isEqualTo("abc");
+        assertThat(SocketListener.sessionIdOf("/api/v1/ws/intelligent-parallel/abc/")).isEqualTo("abc");
+        assertThat(SocketListener.sessionIdOf("//ws/intelligent-parallel//abc")).isEqualTo("abc");
+        assertThat(SocketListener.sessionIdOf("/ws/intelligent-parallel/")).isEmpty();
+    }
+}

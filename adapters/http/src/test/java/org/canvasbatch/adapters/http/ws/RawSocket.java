@@ -1,0 +1,138 @@
+package org.canvasbatch.adapters.http.ws;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A bare-bones WebSocket client over a plain socket, for the clients the JDK's cannot imitate: one that stops reading
+ * (with a tiny receive buffer, so the server feels it at once) and one that never answers a ping.
+ */
+final class RawSocket implements AutoCloseable {
+
+    /** A frame as received: opcode and payload (a close frame's payload starts with its code). */
+    record Frame(int opcode, byte[] payload) {
+        boolean isClose() {
+            return opcode == 8;
+        }
+
+        int closeCode() {
+            return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+
+        String text() {
+            return new String(payload, isClose() ? 2 : 0, payload.length - (isClose() ? 2 : 0), StandardCharsets.UTF_8);
+        }
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private RawSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects and completes the handshake; after that nothing is read unless the test asks. */
+    static RawSocket connect(int port, String path, int receiveBuffer) {
+        try {
+            Socket socket = new Socket();
+            socket.setReceiveBufferSize(receiveBuffer);
+            socket.setSoTimeout((int) TestSocket.PATIENCE.toMillis());
+            socket.connect(new InetSocketAddress("127.0.0.1", port));
+            RawSocket raw = new RawSocket(socket);
+            byte[] nonce = new byte[16];
+            ThreadLocalRandom.current().nextBytes(nonce);
+            raw.out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
+                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            raw.out.flush();
+            String response = raw.readHead();
+            if (!response.startsWith("HTTP/1.1 101")) {
+                throw new IllegalStateException("handshake refused: " + response);
+            }
+            return raw;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String readHead() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed during the handshake");
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The next frame from the server; null when the connection has ended. */
+    Frame read() {
+        try {
+            int first = in.read();
+            if (first < 0) {
+                return null;
+            }
+            int second = readByte();
+            long length = second & 0x7f;
+            if (length == 126) {
+                length = (readByte() << 8) | readByte();
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | readByte();
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            if (payload.length < length) {
+                return null;
+            }
+            return new Frame(first & 0x0f, payload);
+        } catch (java.net.SocketException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads everything the server sent until its close frame (or the end of the connection, then null). */
+    Frame readUntilClose() {
+        Frame frame;
+        do {
+            frame = read();
+        } while (frame != null && !frame.isClose());
+        return frame;
+    }
+
+    private int readByte() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new IOException("connection ended inside a frame");
+        }
+        return b;
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing a test socket: nothing to do
+        }
+    }
+}

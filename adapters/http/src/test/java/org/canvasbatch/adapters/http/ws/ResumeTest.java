@@ -1,0 +1,156 @@
+package org.canvasbatch.adapters.http.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.canvasbatch.adapters.http.ws.TestSocket.isPrimaryEvent;
+import static org.canvasbatch.adapters.http.ws.TestSocket.primarySeqs;
+
+import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Semaphore;
+import java.util.stream.LongStream;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Lossless resume (CONTRACT §3.3): replay from the journal, then live, with no gap and no duplicate. */
+class ResumeTest {
+
+    private final TestServer server = new TestServer(WsSettings.DEFAULT);
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Semaphore gateEveryNode(int count) {
+        Semaphore permits = new Semaphore(0);
+        for (int i = 1; i <= count; i++) {
+            server.agent.always("n" + i, new WaitForPermit(permits));
+        }
+        return permits;
+    }
+
+    private static long seq(JsonObject message) {
+        return message.getJsonNumber("seq").longValue();
+    }
+
+    private static List<Long> range(long fromInclusive, long toInclusive) {
+        return LongStream.rangeClosed(fromInclusive, toInclusive).boxed().toList();
+    }
+
+    @Test
+    void aClientThatDropsThirtyTimesDuringA200NodeBatchSeesEveryEventExactlyOnce() {
+        SessionId id = server.analyze(200);
+        Semaphore permits = gateEveryNode(200);
+        server.start(id);
+        SplittableRandom random = new SplittableRandom(2026);
+        List<JsonObject> received = new ArrayList<>();
+        long last = 0;
+
+        TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=0"));
+        for (int drop = 0; drop < 30; drop++) {
+            // each permit ends a running node and starts a queued one: two events, so the drop lands mid-stream
+            long before = last;
+            int wanted = 1 + random.nextInt(4);
+            permits.release(wanted);
+            TestSocket current = socket;
+            current.await("connected");
+            current.awaitState(() -> current.messages().stream()
+                    .filter(m -> isPrimaryEvent(m) && seq(m) > before).count() >= wanted ? true : null,
+                    wanted + " new events");
+            socket.abort();
+            for (JsonObject message : socket.messages()) {
+                if (message.containsKey("derived")) {
+                    received.add(message);
+                    if (isPrimaryEvent(message)) {
+                        last = Math.max(last, seq(message));
+                    }
+                }
+            }
+            socket = TestSocket.connect(server.socket(id, "?last_seq=" + last));
+        }
+        permits.release(1_000);
+        socket.await("session_completed");
+        for (JsonObject message : socket.messages()) {
+            if (message.containsKey("derived")) {
+                received.add(message);
+            }
+        }
+
+        long lastSeq = server.core.status().status(id).lastSeq();
+        assertThat(primarySeqs(received)).containsExactlyElementsOf(range(1, lastSeq));
+        Map<Integer, Integer> outcomes = new HashMap<>();
+        received.stream().filter(m -> List.of("task_completed", "task_failed").contains(m.getString("type")))
+                .forEach(m -> outcomes.merge(m.getJsonObject("data").getInt("group_id"), 1, Integer::sum));
+        server.core.status().status(id).groupProgress()
+                .forEach(g -> assertThat(outcomes.get(g.group().id())).isEqualTo(g.total()));
+        assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
+        EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 0,
+                "every dropped socket was cleaned up without a close callback");
+    }
+
+    @Test
+    void aResumeMessageBackfillsWhatTheClientMissedWithoutRepeatingWhatItGot() {
+        SessionId id = server.analyze(6);
+        Semaphore permits = gateEveryNode(6);
+        EventRecorder core = server.record(id);
+        server.start(id);
+        permits.release(3);
+        core.await(TaskSucceeded.class, e -> core.events().stream().filter(TaskSucceeded.class::isInstance).count() >= 3);
+
+        TestSocket socket = TestSocket.connect(server.socket(id));
+        long snapshotSeq = seq(socket.await("snapshot"));
+        socket.send("{\"type\":\"resume\",\"last_seq\":2,\"request_id\":\"r1\"}");
+        JsonObject ack = socket.await("ack");
+        JsonObject connected = socket.await("connected", m -> m.getJsonObject("data").getBoolean("resumed"));
+        permits.release(3);
+        socket.await("session_completed");
+
+        assertThat(ack.getJsonObject("data").getString("request_id")).isEqualTo("r1");
+        assertThat(ack.getJsonObject("data").getString("command")).isEqualTo("resume");
+        assertThat(connected.getJsonObject("data").getInt("last_seq")).isGreaterThanOrEqualTo((int) snapshotSeq);
+        List<Long> seqs = primarySeqs(socket.messages());
+        assertThat(seqs).doesNotHaveDuplicates();
+        assertThat(seqs).containsExactlyInAnyOrderElementsOf(range(3, server.core.status().status(id).lastSeq()));
+        assertThat(seqs.stream().filter(s -> s <= snapshotSeq).toList()).containsExactlyElementsOf(range(3, snapshotSeq));
+    }
+
+    @Test
+    void resumingAFinishedSessionReplaysTheRestThenCompletesAndCloses() {
+        SessionId id = server.analyze(4);
+        server.runToEnd(id);
+        long lastSeq = server.core.status().status(id).lastSeq();
+
+        TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=" + (lastSeq - 3)));
+
+        assertThat(socket.awaitClose()).isEqualTo(1000);
+        assertThat(socket.messages().getFirst().getJsonObject("data").getBoolean("resumed")).isTrue();
+        assertThat(primarySeqs(socket.messages())).containsExactlyElementsOf(range(lastSeq - 2, lastSeq));
+        assertThat(socket.messages().getLast().getString("type")).isEqualTo("session_completed");
+        assertThat(socket.messages()).noneMatch(m -> m.getString("type").equals("snapshot"));
+    }
+
+    @Test
+    void aPositionTheServerCannotContinueFromGetsResumedFalseAndASnapshot() {
+        SessionId id = server.analyze(3);
+        server.runToEnd(id);
+        long lastSeq = server.core.status().status(id).lastSeq();
+
+        TestSocket ahead = TestSocket.connect(server.socket(id, "?last_seq=" + (lastSeq + 50)));
+        TestSocket otherEpoch = TestSocket.connect(server.socket(id, "?last_seq=2&epoch=lost-history"));
+
+        for (TestSocket socket : List.of(ahead, otherEpoch)) {
+            assertThat(socket.awaitClose()).isEqualTo(1000);
+            assertThat(socket.messages().getFirst().getJsonObject("data").getBoolean("resumed")).isFalse();
+            assertThat(socket.messages()).anyMatch(m -> m.getString("type").equals("snapshot"));
+            assertThat(primarySeqs(socket.messages())).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package org.canvasbatch.adapters.http.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.canvasbatch.adapters.http.ws.TestSocket.primarySeqs;
+
+import jakarta.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.stream.LongStream;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the Obsidian plugin and other watchers of a batch see on the socket, end to end over a real server. */
+class SessionSocketFlowTest {
+
+    private final TestServer server = new TestServer(WsSettings.DEFAULT);
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static JsonObject data(JsonObject message) {
+        return message.getJsonObject("data");
+    }
+
+    private static List<JsonObject> ofType(List<JsonObject> messages, String type) {
+        return messages.stream().filter(m -> m.getString("type").equals(type)).toList();
+    }
+
+    @Test
+    void thePluginSeesConnectedASnapshotEveryOutcomeOnceAndTheCompletionThenAClose1000() {
+        SessionId id = server.analyze(12);
+        server.agent.always("n5", ScriptedAgent.permanent("The model refused: content policy"));
+        TestSocket plugin = TestSocket.connect(server.socket(id));
+        JsonObject snapshot = plugin.await("snapshot");
+
+        server.start(id);
+        JsonObject completed = plugin.await("session_completed");
+        assertThat(plugin.awaitClose()).isEqualTo(1000);
+        assertThat(plugin.closeReason()).isEqualTo("session completed");
+
+        List<JsonObject> messages = plugin.messages();
+        int groups = data(snapshot).getJsonArray("groups").size();
+        assertThat(messages.getFirst().getString("type")).isEqualTo("connected");
+        assertThat(data(messages.getFirst()).getBoolean("resumed")).isFalse();
+        assertThat(data(messages.getFirst()).getString("state")).isEqualTo("pending");
+        assertThat(messages.subList(1, 1 + groups)).extracting(m -> m.getString("type")).containsOnly("progress_update");
+        assertThat(messages.get(1 + groups).getString("type")).isEqualTo("snapshot");
+        assertThat(messages).allSatisfy(m -> {
+            assertThat(m.getString("task_id")).isEqualTo(id.value());
+            assertThat(m.getString("session_id")).isEqualTo(id.value());
+            assertThat(m.getString("timestamp")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        });
+
+        Map<Integer, Integer> outcomesPerGroup = new HashMap<>();
+        for (JsonObject m : messages) {
+            if (m.getString("type").equals("task_completed") || m.getString("type").equals("task_failed")) {
+                outcomesPerGroup.merge(data(m).getInt("group_id"), 1, Integer::sum);
+            }
+        }
+        for (JsonObject group : data(snapshot).getJsonArray("groups").getValuesAs(JsonObject.class)) {
+            assertThat(outcomesPerGroup.get(group.getInt("group_id")))
+                    .as("outcomes of group %d", group.getInt("group_id")).isEqualTo(group.getInt("nodes_total"));
+        }
+        List<Long> seqs = primarySeqs(messages);
+        assertThat(seqs).doesNotHaveDuplicates().isSorted()
+                .containsExactlyElementsOf(LongStream.rangeClosed(2, seqs.getLast()).boxed().toList());
+        assertThat(ofType(messages, "task_failed")).singleElement()
+                .satisfies(m -> assertThat(data(m).getString("error")).isEqualTo("The model refused: content policy"));
+        assertThat(data(completed).getString("status")).isEqualTo("completed");
+        assertThat(data(completed).getString("state")).isEqualTo("partial_failure");
+        assertThat(data(completed).getJsonArray("node_results")).hasSize(12);
+        assertThat(data(completed).getInt("success_count")).isEqualTo(11);
+        JsonObject lastProgress = ofType(messages, "progress_update").getLast();
+        assertThat(data(lastProgress).getInt("nodes_completed")).isEqualTo(data(lastProgress).getInt("nodes_total"));
+        EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 0, "the socket was removed");
+    }
+
+    @Test
+    void joiningMidRunGivesTheSnapshotThenOnlyNewerEvents() {
+        SessionId id = server.analyze(9);
+        Semaphore permits = new Semaphore(0);
+        for (int i = 1; i <= 9; i++) {
+            server.agent.always("n" + i, new WaitForPermit(permits));
+        }
+        EventRecorder core = server.record(id);
+        server.start(id);
+        permits.release(4);
+        core.await(TaskSucceeded.class, e -> core.events().stream().filter(TaskSucceeded.class::isInstance).count() >= 4);
+
+        TestSocket late = TestSocket.connect(server.socket(id));
+        JsonObject snapshot = late.await("snapshot");
+        long snapshotSeq = snapshot.getJsonNumber("seq").longValue();
+        assertThat(data(snapshot).getInt("completed_nodes")).isGreaterThanOrEqualTo(4);
+        permits.release(5);
+        late.await("session_completed");
+
+        List<Long> seqs = primarySeqs(late.messages());
+        assertThat(seqs).isNotEmpty().allSatisfy(seq -> assertThat(seq).isGreaterThan(snapshotSeq));
+        assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(snapshotSeq + 1, seqs.getLast()).boxed().toList());
+        long outcomes = late.messages().stream().filter(m -> m.getString("type").equals("task_completed")).count();
+        assertThat(outcomes + data(snapshot).getInt("completed_nodes")).isEqualTo(9);
+    }
+
+    @Test
+    void aFinishedSessionAnswersWithItsSnapshotAndCompletionAtOnceThenCloses() {
+        SessionId id = server.analyze(5);
+        server.runToEnd(id);
+
+        TestSocket plugin = TestSocket.connect(server.socket(id));
+
+        assertThat(plugin.awaitClose()).isEqualTo(1000);
+        List<String> types = plugin.messages().stream().map(m -> m.getString("type")).toList();
+        assertThat(types.getFirst()).isEqualTo("connected");
+        assertThat(types.subList(types.size() - 2, types.size())).containsExactly("snapshot", "session_completed");
+        JsonObject completed = plugin.messages().getLast();
+        assertThat(data(completed).getJsonArray("node_results")).hasSize(5);
+        assertThat(data(completed).getString("status")).isEqualTo("completed");
+        assertThat(data(completed).containsKey("elapsed_seconds")).isTrue();
+    }
+
+    @Test
+    void anUnknownSessionIsAcceptedThenClosedWith4404() {
+        TestSocket unknown = TestSocket.connect(server.socket("/ws/intelligent-parallel/no-such-session"));
+        TestSocket malformed = TestSocket.connect(server.socket("/ws/intelligent-parallel/not%20an%20id"));
+
+        assertThat(unknown.awaitClose()).isEqualTo(4404);
+        assertThat(unknown.closeReason()).isEqualTo("session not found");
+        assertThat(malformed.awaitClose()).isEqualTo(4404);
+        EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 0, "both sockets were removed");
+    }
+
+    @Test
+    void twoSocketsOnOneSessionBothGetEverythingOnEitherPathEvenWithStraySlashes() {
+        SessionId id = server.analyze(10);
+        TestSocket first = TestSocket.connect(server.socket(id));
+        TestSocket second = TestSocket.connect(server.socket("//api/v1/ws/intelligent-parallel/" + id.value() + "/"));
+        first.await("snapshot");
+        second.await("snapshot");
+
+        server.start(id);
+        first.await("session_completed");
+        second.await("session_completed");
+
+        assertThat(primarySeqs(first.messages())).isNotEmpty().isEqualTo(primarySeqs(second.messages()));
+        assertThat(first.awaitClose()).isEqualTo(1000);
+        assertThat(second.awaitClose()).isEqualTo(1000);
+    }
+}

@@ -1,0 +1,221 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server as a real process, faulted the way processes fail: killed with SIGKILL, or stopped with SIGTERM, in the
+ * middle of a batch; then started again on the same data directory while a client waits to resume.
+ */
+class ServerProcessFaultTest {
+
+    private static final String EXAM = "Exam Prep/期末复习-170.canvas";
+    private static final int NODES = 145;
+    private static final int CONCURRENCY = 12;
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @TempDir
+    Path temp;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopProcesses() throws InterruptedException {
+        for (Process process : started) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aServerKilledMidBatchFinishesItAfterRestartAndTheClientResumesWithoutGapOrDuplicate() throws Exception {
+        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path data = temp.resolve("data");
+        int port = freePort();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(200), Reply.echo()));
+            Process first = serve(vault, data, port, llm, "first");
+            String session = startBatch(port);
+            SocketClient client = SocketClient.connect(http, socketUrl(port, session, null));
+            client.await(m -> m.getString("type").equals("task_completed"), PATIENCE);
+            assertThat(llm.awaitCalls(40, PATIENCE)).isTrue();
+
+            first.destroyForcibly(); // SIGKILL
+            assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.awaitEnd(PATIENCE)).as("the socket dies with the process").isNotEqualTo(1000);
+            List<Long> beforeCrash = client.primarySeqs();
+            long lastSeen = beforeCrash.getLast();
+            Set<String> succeededBeforeCrash = succeededNodes(client.messages());
+
+            serve(vault, data, port, llm, "second");
+            SocketClient resumed = SocketClient.connect(http, socketUrl(port, session, lastSeen));
+            JsonObject connected = resumed.await(m -> m.getString("type").equals("connected"), PATIENCE);
+            assertThat(connected.getJsonObject("data").getBoolean("resumed")).isTrue();
+            assertThat(connected.getJsonObject("data").getString("epoch"))
+                    .isEqualTo(client.messages().getFirst().getJsonObject("data").getString("epoch"));
+            resumed.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            assertThat(resumed.awaitEnd(PATIENCE)).isEqualTo(1000);
+
+            List<Long> seqs = new ArrayList<>(beforeCrash);
+            seqs.addAll(resumed.primarySeqs());
+            long first1 = seqs.getFirst();
+            assertThat(seqs).as("every seq once, no gap, across the crash")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(first1, seqs.getLast()).boxed().toList());
+
+            JsonObject status = get(port, "/canvas/intelligent-parallel/" + session);
+            assertThat(status.getString("status")).isEqualTo("completed");
+            assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
+                assertThat(notes.count()).isEqualTo(NODES);
+            }
+            for (String node : succeededBeforeCrash) {
+                String text = nodeText(vault, node);
+                assertThat(llm.callsWithPrompt("<question>\n" + text + "\n</question>"))
+                        .as("node %s succeeded before the crash and was not asked again", node).isEqualTo(1);
+            }
+            assertThat(llm.calls()).isLessThanOrEqualTo(NODES + CONCURRENCY);
+        }
+    }
+
+    @Test
+    void sigtermStopsDispatchClosesSocketsWith1001AndTheNextStartResumes() throws Exception {
+        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path data = temp.resolve("data");
+        int port = freePort();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(300), Reply.echo()));
+            Process first = serve(vault, data, port, llm, "first");
+            String session = startBatch(port);
+            SocketClient client = SocketClient.connect(http, socketUrl(port, session, null));
+            assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
+
+            first.destroy(); // SIGTERM: graceful
+            assertThat(client.awaitEnd(PATIENCE)).isEqualTo(1001);
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            int callsAtStop = llm.calls();
+            assertThat(callsAtStop).as("no new dispatch after the stop").isLessThan(NODES);
+            long lastSeen = client.primarySeqs().getLast();
+
+            serve(vault, data, port, llm, "second");
+            SocketClient resumed = SocketClient.connect(http, socketUrl(port, session, lastSeen));
+            resumed.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            List<Long> seqs = new ArrayList<>(client.primarySeqs());
+            seqs.addAll(resumed.primarySeqs());
+            assertThat(new HashSet<>(seqs)).hasSameSizeAs(seqs);
+            assertThat(seqs).containsExactlyElementsOf(
+                    LongStream.rangeClosed(seqs.getFirst(), seqs.getLast()).boxed().toList());
+            assertThat(get(port, "/canvas/intelligent-parallel/" + session).getInt("completed_nodes")).isEqualTo(NODES);
+            assertThat(llm.calls()).as("calls that finished within the grace period are not repeated")
+                    .isLessThanOrEqualTo(NODES + CONCURRENCY);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------ helpers
+
+    private Process serve(Path vault, Path data, int port, FakeLlmServer llm, String name) throws Exception {
+        String javaBinary = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(javaBinary, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "serve", "--port", String.valueOf(port), "--vault", vault.toString(), "--data", data.toString(),
+                "--concurrency", String.valueOf(CONCURRENCY), "--shutdown-grace", "5", "--model-provider", "openai",
+                "--base-url", llm.openAiBaseUrl(), "--model", "fake-model");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        started.add(process);
+        CountDownLatch ready = new CountDownLatch(1);
+        Path log = temp.resolve(name + ".log");
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    if (line.startsWith("canvas-batch serving")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        if (!ready.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("the server did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
+        }
+        return process;
+    }
+
+    private String startBatch(int port) throws Exception {
+        JsonObject analysis = post(port, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+        String session = analysis.getString("session_id");
+        assertThat(analysis.getInt("total_nodes")).isEqualTo(NODES);
+        post(port, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+        return session;
+    }
+
+    private JsonObject post(int port, String path, String body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private JsonObject get(int port, String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private static String socketUrl(int port, String session, Long lastSeq) {
+        return "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session
+                + (lastSeq == null ? "" : "?last_seq=" + lastSeq);
+    }
+
+    private static Set<String> succeededNodes(List<JsonObject> messages) {
+        Set<String> nodes = new HashSet<>();
+        messages.stream().filter(m -> m.getString("type").equals("task_completed"))
+                .forEach(m -> nodes.add(m.getJsonObject("data").getString("node_id")));
+        return nodes;
+    }
+
+    private static String nodeText(Path vault, String nodeId) throws IOException {
+        JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM)))).readObject();
+        return canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                .filter(n -> n.getString("id").equals(nodeId)).findFirst().orElseThrow().getString("text");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
