@@ -237,6 +237,20 @@ public final class FileJournal implements EventLog, AutoCloseable {
         return Map.copyOf(new TreeMap<>(damage));
     }
 
+    /**
+     * Tells {@code listener} how long each {@code fdatasync} of a session file took, in nanoseconds, for the fsync
+     * latency metric. It runs on a sync thread while an appender waits, so it must only record the number. One listener;
+     * a later call replaces the earlier one.
+     */
+    public void onSync(java.util.function.LongConsumer listener) {
+        writer.onSync(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The folder this journal writes to (for a health check that probes it). */
+    public Path directory() {
+        return dataDir;
+    }
+
     /** Waits for queued appends, then closes the files. Appends after close fail. */
     @Override
     public void close() {

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The only thread that changes journal files. It takes every request queued since it last looked, writes them all, and
@@ -59,6 +60,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final ExecutorService syncers;
     /** Open write channels, least recently used first; a file is reopened when it was evicted or failed. */
     private final Map<SessionStream, FileChannel> channels = new LinkedHashMap<>(16, 0.75f, true);
+    private volatile LongConsumer syncTimes = nanos -> { };
     private boolean closed;
 
     GroupCommitWriter(JournalFiles files, ChannelOpener opener, Consumer<SessionStream> onDeleted) {
@@ -205,10 +207,17 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /** See {@link FileJournal#onSync}. */
+    void onSync(LongConsumer listener) {
+        syncTimes = listener;
+    }
+
     /** On a sync thread: once the file is durable, its records become readable and the appender goes on. */
     private void syncAndRelease(Append append, FileChannel channel) {
         try {
+            long started = System.nanoTime();
             channel.force(false);
+            report(System.nanoTime() - started);
             append.stream().commit(append.base(), append.relativeOffsets(), append.recordCount(),
                     append.records().limit());
             append.stream().syncing = false;
@@ -217,6 +226,15 @@ final class GroupCommitWriter implements AutoCloseable {
             queue.add(new SyncFailed(append, e));
         } catch (RuntimeException | Error e) {
             queue.add(new SyncFailed(append, new IOException("syncing failed: " + e, e)));
+        }
+    }
+
+    private void report(long nanos) {
+        try {
+            syncTimes.accept(nanos);
+        } catch (RuntimeException e) {
+            // metrics must never fail an append that is already durable
+            LOG.log(System.Logger.Level.WARNING, "the sync listener failed", e);
         }
     }
 
