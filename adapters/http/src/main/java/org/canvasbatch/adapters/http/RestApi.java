@@ -11,6 +11,7 @@ import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.port.out.Clock;
@@ -40,34 +41,67 @@ final class RestApi {
         this.single = new SingleAgentEndpoint(core.runSingleNode());
     }
 
+    /** One route of the API, without its prefix: a method on a path template. */
+    record Route(String method, String path) {
+    }
+
     /**
-     * Fixed paths come before {@code {session_id}} so that {@code confirm} is never taken for a session id, and every
-     * path answers other methods with 405 rather than falling through to "not found".
+     * Every route, in the order they are registered: fixed paths come before {@code {session_id}} so that
+     * {@code confirm} is never taken for a session id. Each is served under every prefix of {@link #PREFIXES}.
+     */
+    static final List<Route> ROUTES = List.of(
+            new Route("POST", BATCH + "/confirm"),
+            new Route("POST", BATCH + "/cancel/{session_id}"),
+            new Route("POST", BATCH + "/pause/{session_id}"),
+            new Route("POST", BATCH + "/resume/{session_id}"),
+            // builds before 2026-02 poll /status/{id}
+            new Route("GET", BATCH + "/status/{session_id}"),
+            new Route("GET", BATCH + "/{session_id}"),
+            new Route("POST", BATCH),
+            new Route("GET", BATCH),
+            new Route("POST", SINGLE));
+
+    /** Every (method, path) the API answers, prefixes included: what {@code docs/openapi.yaml} must document. */
+    static List<Route> routes() {
+        List<Route> all = new ArrayList<>();
+        for (String prefix : PREFIXES) {
+            ROUTES.forEach(route -> all.add(new Route(route.method(), prefix + route.path())));
+        }
+        return all;
+    }
+
+    private Endpoint endpoint(Route route) {
+        return switch (route.method() + " " + route.path()) {
+            case "POST " + BATCH + "/confirm" -> confirm;
+            case "POST " + BATCH + "/cancel/{session_id}" -> sessions::cancel;
+            case "POST " + BATCH + "/pause/{session_id}" -> sessions::pause;
+            case "POST " + BATCH + "/resume/{session_id}" -> sessions::resume;
+            case "GET " + BATCH + "/status/{session_id}", "GET " + BATCH + "/{session_id}" -> sessions::status;
+            case "POST " + BATCH -> analyze;
+            case "GET " + BATCH -> sessions::list;
+            case "POST " + SINGLE -> single;
+            default -> throw new IllegalStateException("no endpoint for " + route);
+        };
+    }
+
+    /**
+     * The routes of {@link #ROUTES} under every prefix; after the last method of a path, that path answers every
+     * other method with 405 rather than falling through to "not found".
      */
     void register(HttpRouting.Builder routing) {
         for (String prefix : PREFIXES) {
-            String batch = prefix + BATCH;
-            routing.post(batch + "/confirm", handler(prefix, confirm));
-            routing.any(batch + "/confirm", notAllowed("POST"));
-            for (String action : List.of("cancel", "pause", "resume")) {
-                Endpoint steer = switch (action) {
-                    case "cancel" -> sessions::cancel;
-                    case "pause" -> sessions::pause;
-                    default -> sessions::resume;
-                };
-                routing.post(batch + "/" + action + "/{session_id}", handler(prefix, steer));
-                routing.any(batch + "/" + action + "/{session_id}", notAllowed("POST"));
+            for (int i = 0; i < ROUTES.size(); i++) {
+                Route route = ROUTES.get(i);
+                String path = prefix + route.path();
+                routing.route(Method.create(route.method()), path, handler(prefix, endpoint(route)));
+                boolean lastOfPath = ROUTES.subList(i + 1, ROUTES.size()).stream()
+                        .noneMatch(r -> r.path().equals(route.path()));
+                if (lastOfPath) {
+                    String allowed = String.join(", ", ROUTES.stream().filter(r -> r.path().equals(route.path()))
+                            .map(Route::method).distinct().sorted().toList());
+                    routing.any(path, notAllowed(allowed));
+                }
             }
-            // builds before 2026-02 poll /status/{id}
-            routing.get(batch + "/status/{session_id}", handler(prefix, sessions::status));
-            routing.any(batch + "/status/{session_id}", notAllowed("GET"));
-            routing.get(batch + "/{session_id}", handler(prefix, sessions::status));
-            routing.any(batch + "/{session_id}", notAllowed("GET"));
-            routing.post(batch, handler(prefix, analyze));
-            routing.get(batch, handler(prefix, sessions::list));
-            routing.any(batch, notAllowed("GET, POST"));
-            routing.post(prefix + SINGLE, handler(prefix, single));
-            routing.any(prefix + SINGLE, notAllowed("POST"));
         }
     }
 

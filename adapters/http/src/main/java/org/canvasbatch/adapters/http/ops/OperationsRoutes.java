@@ -34,6 +34,9 @@ public final class OperationsRoutes {
     /** Where the API documents live in the jar; the build copies them there from {@code docs/}. */
     public static final String DOCUMENTS = "org/canvasbatch/adapters/http/ops/api/";
     public static final List<String> DOCUMENT_NAMES = List.of("openapi.yaml", "asyncapi.yaml");
+    /** Every path these routes answer (GET only). */
+    public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/metrics",
+            "/openapi.yaml", "/asyncapi.yaml");
     public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
@@ -62,8 +65,7 @@ public final class OperationsRoutes {
         for (String name : DOCUMENT_NAMES) {
             routing.get("/" + name, document(name));
         }
-        for (String path : List.of("/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml",
-                "/asyncapi.yaml")) {
+        for (String path : PATHS) {
             routing.any(path, OperationsRoutes::notAllowed);
         }
         return routing;
@@ -79,11 +81,13 @@ public final class OperationsRoutes {
         boolean up = true;
         JsonArrayBuilder results = JSON.createArrayBuilder();
         List<String> down = new ArrayList<>();
+        List<String> downNames = new ArrayList<>();
         for (int i = 0; i < checks.size(); i++) {
             HealthCheck.Result result = checks.get(i).guarded("check " + (i + 1)).check();
             up &= result.up();
             if (!result.up()) {
                 down.add(result.name() + " (" + result.detail() + ")");
+                downNames.add(result.name());
             }
             results.add(JSON.createObjectBuilder()
                     .add("name", result.name())
@@ -95,8 +99,7 @@ public final class OperationsRoutes {
             JsonObject inner = JSON.createObjectBuilder()
                     .add("error", "ServiceUnavailableError")
                     .add("message", "The server is not ready: " + String.join("; ", down))
-                    .add("details", JSON.createObjectBuilder().add("down", JSON.createArrayBuilder(
-                            down.stream().map(d -> d.substring(0, d.indexOf(" ("))).toList())))
+                    .add("details", JSON.createObjectBuilder().add("down", JSON.createArrayBuilder(downNames)))
                     .build();
             inner.forEach(body::add);
             body.add("detail", inner).add("status_code", 503);

@@ -1,0 +1,21 @@
+/**
+ * What an operator needs from a running server, beside the API itself.
+ *
+ * <p><b>Access token</b> ({@link org.canvasbatch.adapters.http.ops.AccessToken}): required when the server listens
+ * beyond loopback. The HTTP edge answers 401 (the error envelope, with CORS and {@code WWW-Authenticate}) to any call
+ * without {@code Authorization: Bearer <t>} or {@code ?token=<t>}; preflights and the dashboard's static files stay
+ * open. WebSocket routes wrap their listener with {@code token.guard(listener)}: an upgrade without the token is
+ * accepted and closed with 4401, which a browser can see (a refused upgrade it cannot). Tokens are compared as SHA-256
+ * digests in constant time.
+ *
+ * <p><b>Health and metrics</b> ({@link org.canvasbatch.adapters.http.ops.OperationsRoutes}): {@code /health},
+ * {@code /health/live}, {@code /health/ready} ({@code {status: UP|DOWN, checks: [...]}}, 503 when down) and
+ * {@code /metrics} from a {@link org.canvasbatch.adapters.http.ops.MetricsRegistry}, a small registry of counters,
+ * gauges read at scrape time and fixed-bucket histograms in the Prometheus text format. What is measured is decided
+ * where the measured things are wired (bootstrap); this package knows none of them.
+ *
+ * <p><b>API documents</b>: {@code /openapi.yaml} and {@code /asyncapi.yaml}, served from the jar. Their one copy is
+ * {@code docs/} at the repository root; the build copies them into the jar, and the tests hold them against the
+ * server's real answers.
+ */
+package org.canvasbatch.adapters.http.ops;

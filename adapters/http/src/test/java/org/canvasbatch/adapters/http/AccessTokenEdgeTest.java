@@ -1,0 +1,104 @@
+package org.canvasbatch.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.canvasbatch.adapters.http.ApiHarness.PLUGIN_ORIGIN;
+
+import java.util.List;
+import org.canvasbatch.adapters.http.ApiHarness.Answer;
+import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
+import org.canvasbatch.adapters.http.ops.AccessToken;
+import org.canvasbatch.adapters.http.ops.HealthCheck;
+import org.canvasbatch.adapters.http.ops.MetricsRegistry;
+import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** With an access token every call must present it; preflights and the dashboard's static files stay open. */
+class AccessTokenEdgeTest {
+
+    private static final String TOKEN = "f3b1c2d4e5a6978801234567";
+    private static final String LIST = "/canvas/intelligent-parallel";
+
+    private final ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
+            .withAccessToken(AccessToken.of(TOKEN))
+            .withExtension(new DashboardExtension())
+            .withExtension(ServerExtension.routes(new OperationsRoutes(new MetricsRegistry(),
+                    List.of(() -> HealthCheck.Result.up("process", "answering")), List.of())::register)));
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    @Test
+    void aCallWithoutTheTokenIs401WithTheEnvelopeCorsAndAChallenge() {
+        Answer answer = api.get(LIST);
+
+        assertThat(answer.status()).isEqualTo(401);
+        assertThat(answer.allowOrigin()).as("the plugin can read why").isEqualTo(PLUGIN_ORIGIN);
+        assertThat(answer.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"canvas-batch\"");
+        BadInputTest.assertEnvelope(answer, "UnauthorizedError");
+        assertThat(answer.json().getString("message")).contains("requires an access token").doesNotContain(TOKEN);
+        ApiDocuments docs = new ApiDocuments();
+        var documented = docs.responseSchema(LIST, "GET", 401, "application/json");
+        assertThat(docs.problems(documented, answer.json())).isEmpty();
+    }
+
+    @Test
+    void theTokenIsTakenFromTheBearerHeaderOrTheQuery() {
+        assertThat(api.get(LIST, "Authorization", "Bearer " + TOKEN).status()).isEqualTo(200);
+        assertThat(api.get(LIST + "?token=" + TOKEN).status()).isEqualTo(200);
+        assertThat(api.post(LIST, "{}", "Authorization", "Bearer " + TOKEN).status())
+                .as("a POST gets through to validation").isEqualTo(422);
+    }
+
+    @Test
+    void aWrongTokenIsRefusedAndSaidToBeWrong() {
+        Answer wrong = api.get(LIST, "Authorization", "Bearer " + TOKEN.substring(1));
+        Answer wrongQuery = api.get(LIST + "?token=nope");
+
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.json().getString("message")).startsWith("The access token is wrong");
+        assertThat(wrongQuery.status()).isEqualTo(401);
+    }
+
+    @Test
+    void everyKindOfRouteIsGuardedOperationsAndUnknownPathsToo() {
+        for (String path : List.of("/health", "/health/ready", "/metrics", "/openapi.yaml", LIST + "/s1",
+                LIST + "/s1/events", "/api/v1" + LIST, "/no/such/path")) {
+            assertThat(api.get(path).status()).as(path).isEqualTo(401);
+        }
+        assertThat(api.post("/canvas/single-agent", "{}").status()).isEqualTo(401);
+        assertThat(api.post("/", "{}").status()).as("only reading the page is open").isEqualTo(401);
+    }
+
+    @Test
+    void preflightsAndTheDashboardsStaticFilesNeedNoToken() {
+        Answer preflight = api.send("OPTIONS", LIST, java.net.http.HttpRequest.BodyPublishers.noBody(),
+                "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization");
+
+        assertThat(preflight.status()).isEqualTo(204);
+        assertThat(preflight.header("Access-Control-Allow-Headers")).contains("authorization");
+        assertThat(api.get("/").status()).isEqualTo(200);
+        assertThat(api.get("/dashboard/app.js").status()).isEqualTo(200);
+        assertThat(api.get("/?token=" + TOKEN).status()).isEqualTo(200);
+    }
+
+    @Test
+    void listeningBeyondLoopbackWithoutATokenIsRefused() {
+        assertThatThrownBy(() -> ServerSettings.DEFAULT.withHost("0.0.0.0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requires an access token");
+        assertThat(ServerSettings.DEFAULT.withAccessToken(AccessToken.of(TOKEN)).withHost("0.0.0.0").host())
+                .isEqualTo("0.0.0.0");
+        assertThat(ServerSettings.DEFAULT.withHost("localhost").accessToken().required()).isFalse();
+    }
+
+    @Test
+    void onLoopbackWithoutATokenEverythingStaysOpen() {
+        try (ApiHarness open = new ApiHarness()) {
+            assertThat(open.get(LIST).status()).isEqualTo(200);
+            assertThat(open.post(LIST, "{}").status()).isEqualTo(422);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package org.canvasbatch.adapters.http;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
+import org.canvasbatch.adapters.http.ops.HealthCheck;
+import org.canvasbatch.adapters.http.ops.MetricsRegistry;
+import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
+import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.InMemoryVault;
+import org.canvasbatch.testsupport.ScriptedAgent;
+
+/**
+ * The whole HTTP face as serve assembles it (REST API, WebSocket channel and its events endpoint, the operations
+ * routes, the dashboard) over a real core with a scripted agent, on a free port: what the API documents describe.
+ */
+final class DocumentedServer implements AutoCloseable {
+
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    static final String CANVAS = "docs/check.canvas";
+
+    final ScriptedAgent agent = new ScriptedAgent();
+    /** Holds {@link #CANVAS} with the node {@code x1}, for callers that name nodes of a canvas in the vault. */
+    final InMemoryVault vault = new InMemoryVault().withCanvas(new Canvas(CANVAS, List.of(
+            CanvasNode.text("x1", "什么是逆否命题", "1", 0, 0, 250, 60)), List.of()));
+    final CanvasBatchCore core;
+    final CanvasBatchServer server;
+    private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
+    private final AtomicInteger ids = new AtomicInteger();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    DocumentedServer() {
+        core = new CanvasBatchCore(new CanvasBatchCore.Ports(new InMemoryEventLog(), agent, vault,
+                executor, Instant::now, () -> new SessionId("doc-" + ids.incrementAndGet()), new SplittableRandom(7)),
+                CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
+        ServerSettings base = ServerSettings.onPort(0);
+        SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
+        OperationsRoutes ops = new OperationsRoutes(new MetricsRegistry(),
+                List.of(() -> HealthCheck.Result.up("process", "answering")),
+                List.of(HealthCheck.executor(executor, Duration.ofSeconds(5))));
+        server = new CanvasBatchServer(core, base.withExtension(sockets.asServerExtension(base))
+                .withExtension(new DashboardExtension())
+                .withExtension(ServerExtension.routes(ops::register))).start();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        executor.shutdown(Duration.ofSeconds(1));
+    }
+
+    EventRecorder record(String sessionId) {
+        EventRecorder recorder = new EventRecorder();
+        core.subscriptions().subscribe(new SessionId(sessionId), recorder::accept);
+        return recorder;
+    }
+
+    record Answer(int status, String contentType, String text) {
+        JsonObject json() {
+            try (var reader = Json.createReader(new StringReader(text))) {
+                return reader.readObject();
+            }
+        }
+
+        boolean isJson() {
+            return contentType != null && contentType.startsWith("application/json");
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + text;
+        }
+    }
+
+    Answer send(String method, String path, String json) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(PATIENCE)
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json))
+                .build();
+        try {
+            var response = http.send(request, BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+                    response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Answer get(String path) {
+        return send("GET", path, null);
+    }
+
+    Answer post(String path, String json) {
+        return send("POST", path, json);
+    }
+
+    /** Analyses text nodes given as id/text pairs (one colour, the plugin's way) and returns the answer. */
+    Answer analyze(String... idsAndTexts) {
+        return post("/canvas/intelligent-parallel", "{\"canvas_path\":\"docs/check.canvas\",\"nodes\":"
+                + ApiHarness.nodesJson(idsAndTexts) + "}");
+    }
+
+    Socket socket(String path) {
+        Socket socket = new Socket();
+        socket.ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), socket)
+                .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+        return socket;
+    }
+
+    /** A socket that records every message it receives, and its close. */
+    static final class Socket implements WebSocket.Listener {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private final List<JsonObject> messages = new ArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        private WebSocket ws;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                JsonObject message = Json.createReader(new StringReader(partial.toString())).readObject();
+                partial.setLength(0);
+                lock.lock();
+                try {
+                    messages.add(message);
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        void send(String text) {
+            ws.sendText(text, true).orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+        }
+
+        /** Waits for a message that {@code wanted} accepts. */
+        JsonObject await(Predicate<JsonObject> wanted) {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            lock.lock();
+            try {
+                while (true) {
+                    for (JsonObject message : messages) {
+                        if (wanted.test(message)) {
+                            return message;
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AssertionError("no such message within " + PATIENCE + "; got " + messages);
+                    }
+                    changed.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        List<JsonObject> messages() {
+            lock.lock();
+            try {
+                return List.copyOf(messages);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void abort() {
+            ws.abort();
+        }
+    }
+}
