@@ -1,68 +1,67 @@
 package org.canvasbatch.bootstrap;
 
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.canvasbatch.adapters.agents.AgentConfig;
-import org.canvasbatch.adapters.agents.AgentConfig.Provider;
+import org.canvasbatch.bootstrap.ConfigLayers.CliValue;
 
-/** The options that choose who writes the notes, shared by {@code run} and {@code serve}. */
+/**
+ * The command-line options of {@code run} and {@code serve} as settings of {@code canvas-batch.yaml}: each option is a
+ * stronger way to give one (or, for {@code run --concurrency}, two) of its keys. The model options are shared by both.
+ */
 final class ModelOptions {
 
-    static final Set<String> VALUED = Set.of("model-provider", "model", "base-url", "api-key", "api-key-env",
-            "model-timeout", "temperature", "max-tokens", "templates-dir");
+    /** Who writes the notes: the options shared by run and serve. */
+    static final Map<String, List<String>> MODEL = Map.of(
+            "model-provider", List.of("agent.provider"),
+            "model", List.of("agent.model"),
+            "base-url", List.of("agent.base-url"),
+            "api-key", List.of("agent.api-key"),
+            "api-key-env", List.of("agent.api-key-env"),
+            "model-timeout", List.of("agent.timeout"),
+            "temperature", List.of("agent.temperature"),
+            "max-tokens", List.of("agent.max-tokens"),
+            "templates-dir", List.of("agent.templates-dir"));
+
+    static final Set<String> VALUED = MODEL.keySet();
+
+    /** Options of both commands beyond the model's. */
+    static final Map<String, List<String>> COMMON = Map.of(
+            "vault", List.of("vault"),
+            "data", List.of("data"),
+            "node-timeout", List.of("batch.node-timeout"));
+
+    static final Map<String, List<String>> SERVE = Map.of(
+            "host", List.of("server.host"),
+            "port", List.of("server.port"),
+            "cors-origins", List.of("server.cors-origins"),
+            "shutdown-grace", List.of("server.shutdown-grace"),
+            "concurrency", List.of("batch.concurrency.global"),
+            "token", List.of("token"));
+
+    /** One batch in one process: its own limit is also the whole process's limit. */
+    static final Map<String, List<String>> RUN = Map.of(
+            "concurrency", List.of("batch.concurrency.per-session", "batch.concurrency.global"),
+            "timeout", List.of("batch.timeout"));
 
     private ModelOptions() {
     }
 
     /**
-     * Reads the options, falling back to the environment ({@code CANVAS_BATCH_MODEL_PROVIDER}, {@code
-     * CANVAS_BATCH_MODEL}, {@code CANVAS_BATCH_BASE_URL}); with nothing set the offline agent writes the notes.
+     * The settings {@code args} gives, by key, each with the option it came from. {@code --no-write-back} turns
+     * {@code write-back.enabled} off.
      */
-    static AgentConfig from(Arguments args, Map<String, String> env) {
-        String provider = args.value("model-provider").or(() -> envValue(env, "CANVAS_BATCH_MODEL_PROVIDER"))
-                .orElse("offline");
-        AgentConfig config;
-        try {
-            config = AgentConfig.offline().withProvider(Provider.parse(provider));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--model-provider: " + e.getMessage());
+    static Map<String, CliValue> settings(Arguments args, Map<String, List<String>> commandOptions) {
+        Map<String, List<String>> all = new LinkedHashMap<>(MODEL);
+        all.putAll(COMMON);
+        all.putAll(commandOptions);
+        Map<String, CliValue> settings = new LinkedHashMap<>();
+        all.forEach((option, keys) -> args.value(option).ifPresent(value ->
+                keys.forEach(key -> settings.put(key, new CliValue("--" + option, value)))));
+        if (args.flag("no-write-back")) {
+            settings.put("write-back.enabled", new CliValue("--no-write-back", "false"));
         }
-        config = config
-                .withModel(args.value("model").or(() -> envValue(env, "CANVAS_BATCH_MODEL")).orElse(null))
-                .withBaseUrl(args.value("base-url").or(() -> envValue(env, "CANVAS_BATCH_BASE_URL")).orElse(null));
-        if (args.value("api-key-env").isPresent()) {
-            String variable = args.value("api-key-env").get();
-            String key = env.get(variable);
-            if (key == null || key.isBlank()) {
-                throw new UsageException("--api-key-env " + variable + ": that environment variable is not set");
-            }
-            config = config.withApiKey(key);
-        }
-        if (args.value("api-key").isPresent()) {
-            config = config.withApiKey(args.value("api-key").get());
-        }
-        if (args.value("temperature").isPresent()) {
-            try {
-                config = config.withTemperature(Double.parseDouble(args.value("temperature").get()));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--temperature must be a number such as 0.4");
-            }
-        }
-        if (args.value("max-tokens").isPresent()) {
-            config = config.withMaxTokens(args.intValue("max-tokens", 4096, 1, 1_000_000));
-        }
-        if (args.value("model-timeout").isPresent()) {
-            config = config.withTimeout(Duration.ofSeconds(args.intValue("model-timeout", 90, 1, 3600)));
-        }
-        if (args.value("templates-dir").isPresent()) {
-            config = config.withTemplatesDir(Path.of(args.value("templates-dir").get()));
-        }
-        return config;
-    }
-
-    private static java.util.Optional<String> envValue(Map<String, String> env, String name) {
-        return java.util.Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank());
+        return settings;
     }
 }

@@ -32,8 +32,8 @@ import org.canvasbatch.domain.session.SessionState;
 /** {@code canvas-batch run CANVAS}: the whole batch in this process, with live progress and a summary. */
 final class RunCommand {
 
-    private static final Set<String> VALUED = union(ModelOptions.VALUED, Set.of("vault", "colors", "agent",
-            "concurrency", "max-groups", "node-timeout", "timeout", "data"));
+    private static final Set<String> VALUED = union(union(ModelOptions.VALUED, ModelOptions.COMMON.keySet()),
+            union(ModelOptions.RUN.keySet(), Set.of("colors", "agent", "max-groups", "config")));
     private static final Set<String> FLAGS = Set.of("dry-run", "no-write-back", "plain");
 
     private final PrintStream out;
@@ -52,15 +52,18 @@ final class RunCommand {
             throw new UsageException("run needs exactly one canvas, e.g. canvas-batch run \"Exam Prep/review.canvas\"");
         }
         LogSetup.configure(Level.WARNING, Level.WARNING);
-        CanvasLocation location = CanvasLocation.resolve(args.positional().getFirst(), args.value("vault"));
-        int concurrency = args.intValue("concurrency", 12, 1, 50);
+        CanvasBatchConfig config = CanvasBatchConfig.load(CanvasBatchConfig.Command.RUN,
+                ModelOptions.settings(args, ModelOptions.RUN), args.value("config").map(Path::of), env, err);
+        // the vault is the canvas's own unless one was named (option, environment or --config file)
+        CanvasLocation location = CanvasLocation.resolve(args.positional().getFirst(),
+                config.vaultExplicit() ? Optional.of(config.vault().toString()) : Optional.empty());
         boolean dryRun = args.flag("dry-run");
-        var settings = new Wiring.Settings(location.vault(), dryRun ? "memory" : args.value("data").orElse(Wiring.defaultDataDir(env)),
-                ModelOptions.from(args, env), concurrency, !args.flag("no-write-back") && !dryRun,
-                Duration.ofSeconds(args.intValue("node-timeout", 120, 1, 3600)));
+        var settings = new Wiring.Settings(location.vault(), dryRun ? "memory" : config.data(), config.agent(),
+                config.coreSettings(), config.vaultOptions().withWriteBack(config.writeBack().enabled() && !dryRun),
+                config.wsSettings(), env);
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
-            SessionSnapshot planned = interrupted.orElseGet(() -> analyze(wiring, location, args, concurrency).session());
+            SessionSnapshot planned = interrupted.orElseGet(() -> analyze(wiring, location, args).session());
             printPlan(location, planned, wiring);
             if (dryRun) {
                 out.println("Dry run: nothing was written.");
@@ -84,7 +87,8 @@ final class RunCommand {
         return wiring.core().status().sessions().stream().findFirst();
     }
 
-    private Analysis analyze(Wiring wiring, CanvasLocation location, Arguments args, int concurrency) {
+    /** The batch's limits and timeout are the core's defaults, which the settings made. */
+    private Analysis analyze(Wiring wiring, CanvasLocation location, Arguments args) {
         Set<String> colors = args.value("colors")
                 .map(c -> Arrays.stream(c.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                         .collect(Collectors.toSet()))
@@ -95,10 +99,8 @@ final class RunCommand {
         } catch (InvalidCommandException e) {
             throw new UsageException("--agent: " + e.errors().getFirst().message());
         }
-        int timeout = args.intValue("timeout", 600, 60, 3600);
         return wiring.core().analyze().analyze(new AnalyzeCanvasCommand(location.canvasPath(), Optional.empty(), colors,
-                args.intValue("max-groups", 6, 1, 20), 1, agent, false, Optional.of(concurrency),
-                Optional.of(Duration.ofSeconds(timeout))));
+                args.intValue("max-groups", 6, 1, 20), 1, agent, false, Optional.empty(), Optional.empty()));
     }
 
     private void printPlan(CanvasLocation location, SessionSnapshot planned, Wiring wiring) {

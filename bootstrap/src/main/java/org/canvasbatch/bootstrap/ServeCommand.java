@@ -1,10 +1,8 @@
 package org.canvasbatch.bootstrap;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +23,9 @@ final class ServeCommand {
 
     static {
         Set<String> valued = new HashSet<>(ModelOptions.VALUED);
-        valued.addAll(Set.of("host", "port", "vault", "data", "concurrency", "node-timeout", "cors-origins",
-                "shutdown-grace"));
+        valued.addAll(ModelOptions.COMMON.keySet());
+        valued.addAll(ModelOptions.SERVE.keySet());
+        valued.add("config");
         VALUED = Set.copyOf(valued);
     }
 
@@ -46,36 +45,26 @@ final class ServeCommand {
             throw new UsageException("serve takes no positional argument, got " + args.positional());
         }
         LogSetup.configure(Level.INFO, Level.WARNING);
-        Path vault = Path.of(args.value("vault").orElse(".")).toAbsolutePath().normalize();
-        if (!Files.isDirectory(vault)) {
-            throw new UsageException("--vault " + vault + " is not a folder");
-        }
-        int concurrency = args.intValue("concurrency", 12, 1, 200);
-        Duration grace = Duration.ofSeconds(args.intValue("shutdown-grace", 10, 0, 600));
-        var settings = new Wiring.Settings(vault, args.value("data").orElse(Wiring.defaultDataDir(env)),
-                ModelOptions.from(args, env), concurrency, !args.flag("no-write-back"),
-                Duration.ofSeconds(args.intValue("node-timeout", 120, 1, 3600)));
-        ServerSettings server = ServerSettings.DEFAULT
-                .withHost(args.value("host").orElse(ServerSettings.DEFAULT_HOST))
-                .withPort(args.intValue("port", ServerSettings.DEFAULT_PORT, 0, 65_535))
-                .withShutdownGrace(grace);
-        if (args.value("cors-origins").isPresent()) {
-            server = server.withAllowedOrigins(Arrays.stream(args.value("cors-origins").get().split(","))
-                    .map(String::strip).filter(s -> !s.isEmpty()).toList());
-        }
+        CanvasBatchConfig config = CanvasBatchConfig.load(CanvasBatchConfig.Command.SERVE,
+                ModelOptions.settings(args, ModelOptions.SERVE), args.value("config").map(Path::of), env, err);
+        Path vault = config.vault();
+        Duration grace = config.server().shutdownGrace();
+        var settings = new Wiring.Settings(vault, config.data(), config.agent(), config.coreSettings(),
+                config.vaultOptions(), config.wsSettings(), env);
+        ServerSettings server = config.serverSettings();
         Wiring wiring = Wiring.create(settings);
         wiring.core().recover();
         wiring.core().sweepEvery(Duration.ofMinutes(1));
         CanvasBatchServer http;
         try {
-            http = new CanvasBatchServer(wiring.core(), wiring.serverExtensions(server)).start();
+            http = new CanvasBatchServer(wiring.core(), wiring.operations(wiring.serverExtensions(server))).start();
         } catch (RuntimeException e) {
             wiring.close();
             throw new UsageException("could not start the server on " + server.host() + ":" + server.port() + ": "
                     + e.getMessage());
         }
-        out.printf("canvas-batch serving vault %s on http://%s:%d (notes by %s)%n", vault, server.host(), http.port(),
-                wiring.agentDescription());
+        out.printf("canvas-batch serving vault %s on http://%s:%d (notes by %s)%s%n", vault, server.host(), http.port(),
+                wiring.agentDescription(), server.accessToken().required() ? "; every call needs the access token" : "");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,13 +3,18 @@ package org.canvasbatch.bootstrap;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.ops.HealthCheck;
+import org.canvasbatch.adapters.http.ops.MetricsRegistry;
+import org.canvasbatch.adapters.http.ops.OperationsRoutes;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
@@ -23,17 +28,18 @@ import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.domain.session.SessionId;
-import org.canvasbatch.domain.session.SessionSettings;
 
 /** Builds the core and its adapters with {@code new}, and takes them down in the right order. */
 final class Wiring implements AutoCloseable {
 
     /**
-     * @param data       {@code memory} or a directory for the durable event journal
-     * @param concurrency agent calls at once across all sessions (and the per-session default)
+     * @param data      {@code memory} or a directory for the durable event journal
+     * @param core      limits, timeouts, retries and retention of the core
+     * @param websocket the WebSocket channel's knobs (serve only)
+     * @param env       where API keys are looked up
      */
-    record Settings(Path vault, String data, AgentConfig agent, int concurrency, boolean writeBack,
-                    Duration nodeTimeout) {
+    record Settings(Path vault, String data, AgentConfig agent, CoreSettings core, VaultOptions vaultOptions,
+                    WsSettings websocket, Map<String, String> env) {
     }
 
     private final CanvasBatchCore core;
@@ -41,46 +47,65 @@ final class Wiring implements AutoCloseable {
     private final LocalTaskExecutor executor;
     private final EventLog eventLog;
     private final AgentRunner agents;
+    private final Settings settings;
+    private final Observability observability;
 
     private Wiring(CanvasBatchCore core, FileVault vault, LocalTaskExecutor executor, EventLog eventLog,
-                   AgentRunner agents) {
+                   AgentRunner agents, Settings settings, Observability observability) {
         this.core = core;
         this.vault = vault;
         this.executor = executor;
         this.eventLog = eventLog;
         this.agents = agents;
+        this.settings = settings;
+        this.observability = observability;
     }
 
     static Wiring create(Settings settings) {
+        Observability observability = new Observability();
         AgentRunner agents;
         try {
-            agents = Agents.fromConfig(settings.agent(), System.getenv());
+            agents = observability.agents(Agents.fromConfig(settings.agent(), settings.env()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        FileVault vault = new FileVault(settings.vault(), VaultOptions.defaults().withWriteBack(settings.writeBack()),
-                java.time.Clock.systemUTC());
-        EventLog eventLog = Journals.open(settings.data());
+        FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemUTC());
+        EventLog eventLog = observability.journal(Journals.open(settings.data()));
+        CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
-        LocalTaskExecutor executor = new LocalTaskExecutor(settings.concurrency() + 16);
-        SessionSettings sessionDefaults = new SessionSettings(settings.concurrency(), Duration.ofSeconds(600),
-                settings.nodeTimeout(), 3);
-        CoreSettings coreSettings = CoreSettings.DEFAULT.withGlobalConcurrency(settings.concurrency())
-                .withSessionDefaults(sessionDefaults);
+        LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
         CanvasBatchCore core = new CanvasBatchCore(new CanvasBatchCore.Ports(eventLog, agents, vault, executor,
                 Instant::now, () -> new SessionId(UUID.randomUUID().toString()), new SplittableRandom()), coreSettings);
-        return new Wiring(core, vault, executor, eventLog, agents);
-    }
-
-    static String defaultDataDir(Map<String, String> env) {
-        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        return Path.of(home, ".canvas-batch", "data").toString();
+        observability.watch(core);
+        return new Wiring(core, vault, executor, eventLog, agents, settings, observability);
     }
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
-        SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
+        SessionSocketChannel sockets = new SessionSocketChannel(core, settings.websocket());
+        observability.watch(sockets);
         return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
+    }
+
+    // ------------------------------------------------------------------------------------ operations (wt-ops)
+
+    /**
+     * The server's settings with {@code /health}, {@code /metrics} and the API documents attached. Ready means the
+     * journal takes events and the executor runs tasks.
+     */
+    ServerSettings operations(ServerSettings server) {
+        List<HealthCheck> readiness = new java.util.ArrayList<>();
+        if (eventLog instanceof ObservedEventLog observed) {
+            readiness.add(observed.health());
+        }
+        readiness.add(HealthCheck.executor(executor, Duration.ofSeconds(2)));
+        OperationsRoutes routes = observability.routes(readiness);
+        return server.withExtension(ServerExtension.routes(routes::register));
+    }
+
+    /** The metrics of this process (for tests and a future push exporter). */
+    MetricsRegistry metrics() {
+        return observability.registry();
     }
 
     CanvasBatchCore core() {

@@ -1,0 +1,305 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.canvasbatch.adapters.agents.AgentConfig.Provider;
+import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.bootstrap.CanvasBatchConfig.Command;
+import org.canvasbatch.bootstrap.ConfigLayers.CliValue;
+import org.canvasbatch.domain.session.SessionSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CanvasBatchConfigTest {
+
+    private static final String TOKEN = "0123456789abcdef0123";
+
+    @TempDir
+    Path temp;
+
+    private final Map<String, String> env = new HashMap<>();
+    private final Map<String, CliValue> cli = new LinkedHashMap<>();
+    private final ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    private Path file;
+
+    private CanvasBatchConfig load(Command command) {
+        env.putIfAbsent("HOME", temp.toString());
+        return CanvasBatchConfig.load(command, cli, Optional.ofNullable(file), env,
+                new PrintStream(warnings, true, StandardCharsets.UTF_8));
+    }
+
+    private CanvasBatchConfig serve() {
+        return load(Command.SERVE);
+    }
+
+    private void option(String key, String option, String value) {
+        cli.put(key, new CliValue(option, value));
+    }
+
+    private void configFile(String yaml) throws IOException {
+        file = temp.resolve("canvas-batch.yaml");
+        Files.writeString(file, yaml);
+    }
+
+    private String problems(Command command) {
+        try {
+            load(command);
+        } catch (UsageException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("the settings were accepted");
+    }
+
+    @Test
+    void theBuiltInDefaultsAreTheContractsAndTheCoresOwn() {
+        CanvasBatchConfig config = serve();
+
+        assertThat(config.server().host()).isEqualTo("127.0.0.1");
+        assertThat(config.server().port()).isEqualTo(8000);
+        assertThat(config.server().corsOrigins()).containsExactly("app://obsidian.md", "capacitor://localhost",
+                "http://localhost[:port]", "http://127.0.0.1[:port]");
+        assertThat(config.token().required()).isFalse();
+        assertThat(config.data()).isEqualTo(temp.resolve(".canvas-batch/data").toString());
+        assertThat(config.vault()).isEqualTo(Path.of("").toAbsolutePath().normalize());
+        assertThat(config.vaultExplicit()).isFalse();
+        CoreSettings core = config.coreSettings();
+        assertThat(core.globalConcurrency()).isEqualTo(12);
+        assertThat(core.sessionDefaults()).isEqualTo(SessionSettings.DEFAULT);
+        assertThat(core.retryBase()).isEqualTo(CoreSettings.DEFAULT.retryBase());
+        assertThat(core.retryCap()).isEqualTo(CoreSettings.DEFAULT.retryCap());
+        assertThat(core.pendingExpiry()).isEqualTo(CoreSettings.DEFAULT.pendingExpiry());
+        assertThat(core.terminalRetention()).isEqualTo(CoreSettings.DEFAULT.terminalRetention());
+        assertThat(config.wsSettings()).isEqualTo(WsSettings.DEFAULT);
+        assertThat(config.agent().provider()).isEqualTo(Provider.OFFLINE);
+        assertThat(config.vaultOptions().writeBack()).isTrue();
+        assertThat(config.vaultOptions().coalesceInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void theCommandLineBeatsTheEnvironmentWhichBeatsTheFileWhichBeatsTheBuiltIn() throws IOException {
+        configFile("server:\n  port: 9001\n");
+        env.put("CANVASBATCH_SERVER_PORT", "9002");
+        option("server.port", "--port", "9003");
+        assertThat(serve().server().port()).isEqualTo(9003);
+
+        cli.clear();
+        assertThat(serve().server().port()).isEqualTo(9002);
+
+        env.remove("CANVASBATCH_SERVER_PORT");
+        assertThat(serve().server().port()).isEqualTo(9001);
+
+        file = null;
+        assertThat(serve().server().port()).isEqualTo(8000);
+    }
+
+    @Test
+    void aListFromAStrongerLayerReplacesTheWholeListBelowIt() throws IOException {
+        configFile("server:\n  cors-origins:\n    - https://a.example\n    - https://b.example\n    - https://c.example\n");
+        assertThat(serve().server().corsOrigins()).containsExactly("https://a.example", "https://b.example",
+                "https://c.example");
+
+        env.put("CANVASBATCH_SERVER_CORS_ORIGINS", "app://obsidian.md, https://lab.example");
+        assertThat(serve().server().corsOrigins()).containsExactly("app://obsidian.md", "https://lab.example");
+    }
+
+    @Test
+    void everySettingCanBeSetFromTheEnvironmentUnderItsOwnName() {
+        ConfigLayers layers = ConfigLayers.load(Map.of(), Optional.empty(), Map.of());
+        Set<String> names = new HashSet<>();
+        for (String key : layers.keys()) {
+            assertThat(names.add(ConfigLayers.envName(key))).as("one variable per key: " + key).isTrue();
+        }
+        assertThat(ConfigLayers.envName("batch.retries.backoff-base")).isEqualTo("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE");
+        assertThat(names).contains("CANVASBATCH_TOKEN", "CANVASBATCH_SERVER_PORT", "CANVASBATCH_WEBSOCKET_MAX_FRAME",
+                "CANVASBATCH_WRITE_BACK_COALESCE_INTERVAL", "CANVASBATCH_RETENTION_PENDING_EXPIRY");
+
+        env.put("CANVASBATCH_BATCH_RETRIES_ATTEMPTS", "5");
+        env.put("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE", "250ms");
+        env.put("CANVASBATCH_RETENTION_TERMINAL", "2h");
+        env.put("CANVASBATCH_WEBSOCKET_MAX_FRAME", "1MiB");
+        env.put("CANVASBATCH_WEBSOCKET_PING_INTERVAL", "PT15S");
+        env.put("CANVASBATCH_WRITE_BACK_ENABLED", "false");
+        env.put("CANVASBATCH_DATA", "memory");
+        CanvasBatchConfig config = serve();
+
+        assertThat(config.coreSettings().sessionDefaults().maxAttempts()).isEqualTo(5);
+        assertThat(config.coreSettings().retryBase()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.coreSettings().terminalRetention()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.wsSettings().maxFrameBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.wsSettings().pingInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.vaultOptions().writeBack()).isFalse();
+        assertThat(config.data()).isEqualTo("memory");
+    }
+
+    @Test
+    void everyWrongValueIsNamedOnceWithWhereItCameFromAndWhatWouldBeRight() throws IOException {
+        configFile("""
+                server:
+                  port: eighty
+                batch:
+                  retries:
+                    backoff-base: 10s
+                    backoff-cap: 2s
+                """);
+        env.put("CANVASBATCH_BATCH_RETRIES_ATTEMPTS", "0");
+        env.put("CANVASBATCH_WEBSOCKET_MAX_FRAME", "lots");
+        option("batch.node-timeout", "--node-timeout", "0");
+        option("agent.temperature", "--temperature", "7");
+
+        String message = problems(Command.SERVE);
+
+        assertThat(message.lines()).hasSize(7).first().isEqualTo("6 settings are wrong:");
+        assertThat(message).contains(
+                "server.port in " + file + " must be a whole number between 0 and 65535, not 'eighty'",
+                "CANVASBATCH_BATCH_RETRIES_ATTEMPTS must be between 1 and 10, not 0",
+                "CANVASBATCH_WEBSOCKET_MAX_FRAME must be a size between 1KiB and 1MiB such as 65536, 64KiB or 1MiB,"
+                        + " not 'lots'",
+                "--node-timeout must be between 1s and 1h, not 0",
+                "--temperature must be between 0 and 2, not 7",
+                "batch.retries.backoff-cap in " + file + " must be at least the backoff base (10s), not 2s");
+    }
+
+    @Test
+    void theRunCommandsConcurrencyIsOneMistakeSaidOnceInTheWordsTheUserTyped() {
+        option("batch.concurrency.per-session", "--concurrency", "0");
+        option("batch.concurrency.global", "--concurrency", "0");
+
+        assertThat(problems(Command.RUN)).isEqualTo("--concurrency must be between 1 and 50, not 0");
+    }
+
+    @Test
+    void aTypoInTheFileIsAnErrorThatSuggestsTheRealKeys() throws IOException {
+        configFile("server:\n  prot: 9000\nbatchh:\n  timeout: 5m\n");
+
+        String message = problems(Command.SERVE);
+
+        assertThat(message).contains("server.prot in " + file + " is not a setting; settings under server are"
+                + " server.cors-origins, server.host, server.port, server.shutdown-grace");
+        assertThat(message).contains("batchh.timeout in " + file + " is not a setting");
+    }
+
+    @Test
+    void aFileThatIsNotYamlOrNotThereIsSaidSo() throws IOException {
+        configFile("server: [port: 1\n");
+        assertThat(problems(Command.SERVE)).startsWith("--config " + file + ": is not valid YAML");
+
+        file = temp.resolve("missing.yaml");
+        assertThat(problems(Command.SERVE)).isEqualTo("--config " + file + ": there is no such file");
+    }
+
+    @Test
+    void anUnknownCanvasbatchVariableIsAWarningNotAnError() {
+        env.put("CANVASBATCH_SERVER_PROT", "9000");
+
+        assertThat(serve().server().port()).isEqualTo(8000);
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).contains("CANVASBATCH_SERVER_PROT is not a setting");
+    }
+
+    @Test
+    void listeningBeyondLoopbackNeedsAGoodToken() {
+        option("server.host", "--host", "0.0.0.0");
+        assertThat(problems(Command.SERVE)).contains("listening on 0.0.0.0 (--host) lets other machines reach the"
+                + " server, so it needs an access token: set --token or CANVASBATCH_TOKEN");
+
+        env.put("CANVASBATCH_TOKEN", "short");
+        assertThat(problems(Command.SERVE)).startsWith("CANVASBATCH_TOKEN is not usable: the access token is too short")
+                .doesNotContain("'short'");
+
+        env.put("CANVASBATCH_TOKEN", TOKEN);
+        CanvasBatchConfig config = serve();
+        assertThat(config.serverSettings().host()).isEqualTo("0.0.0.0");
+        assertThat(config.serverSettings().accessToken().required()).isTrue();
+        assertThat(config.toString()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void runNeverListensSoItsHostNeedsNoToken() {
+        env.put("CANVASBATCH_SERVER_HOST", "0.0.0.0");
+
+        assertThat(load(Command.RUN).server().host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void theOlderModelVariablesStillWorkBelowTheirNewNames() {
+        env.put("CANVAS_BATCH_MODEL_PROVIDER", "openai");
+        env.put("CANVAS_BATCH_MODEL", "qwen2.5");
+        env.put("CANVAS_BATCH_BASE_URL", "http://localhost:11434/v1");
+        assertThat(serve().agent().model()).isEqualTo("qwen2.5");
+
+        env.put("CANVASBATCH_AGENT_MODEL", "llama3.1");
+        assertThat(serve().agent().model()).isEqualTo("llama3.1");
+        assertThat(serve().agent().provider()).isEqualTo(Provider.OPENAI);
+    }
+
+    @Test
+    void modelSettingsThatCannotWorkAreRefusedAtStart() {
+        option("agent.provider", "--model-provider", "openai");
+        assertThat(problems(Command.SERVE)).contains("the openai provider needs a model");
+
+        option("agent.model", "--model", "gpt-4o-mini");
+        option("agent.api-key-env", "--api-key-env", "MY_KEY");
+        assertThat(problems(Command.SERVE)).isEqualTo("--api-key-env names MY_KEY, but that environment variable"
+                + " is not set");
+
+        env.put("MY_KEY", "sk-test");
+        assertThat(serve().agent().apiKey()).isEqualTo("sk-test");
+    }
+
+    @Test
+    void theHomeFolderIsExpandedAndAVaultThatIsNoFolderIsRefused() {
+        env.put("CANVASBATCH_DATA", "~/journal");
+        assertThat(serve().data()).isEqualTo(temp.resolve("journal").toString());
+
+        option("vault", "--vault", temp.resolve("nowhere").toString());
+        assertThat(problems(Command.SERVE)).isEqualTo("--vault " + temp.resolve("nowhere") + " is not a folder");
+    }
+
+    @Test
+    void durationsAndSizesAreReadTheWayAPersonWritesThem() {
+        assertThat(SettingsReader.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(SettingsReader.parseDuration("90")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(SettingsReader.parseDuration("1.5h")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(SettingsReader.parseDuration("2d")).isEqualTo(Duration.ofDays(2));
+        assertThat(SettingsReader.parseDuration("PT10M")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(SettingsReader.parseDuration("soon")).isNull();
+        assertThat(SettingsReader.parseSize("64KiB")).isEqualTo(65_536L);
+        assertThat(SettingsReader.parseSize("1 MiB")).isEqualTo(1_048_576L);
+        assertThat(SettingsReader.parseSize("2048")).isEqualTo(2048L);
+        assertThat(SettingsReader.parseSize("-1")).isNull();
+        assertThat(SettingsReader.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(SettingsReader.format(Duration.ofMinutes(10))).isEqualTo("10m");
+    }
+
+    @Test
+    void badSettingsStopServeWithExitCodeTwoBeforeAnythingStarts() throws IOException {
+        configFile("batch:\n  concurrency:\n    global: 0\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = Main.run(List.of("serve", "--config", file.toString(), "--port", "99999", "--data", "memory"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("canvas-batch: 2 settings are wrong:")
+                .contains("  - --port must be between 0 and 65535, not 99999")
+                .contains("  - batch.concurrency.global in " + file + " must be between 1 and 200, not 0")
+                .doesNotContain("Exception");
+    }
+}
