@@ -62,13 +62,22 @@ public final class Main {
               --node-timeout SECONDS  per agent call (default 120)
               --timeout SECONDS       whole batch (default 600)
               --data DIR|memory       event journal location (default ~/.canvas-batch/data)
+              --config FILE           settings file (see below)
 
             serve options:
-              --host HOST             default 127.0.0.1
+              --host HOST             default 127.0.0.1; anything but loopback requires --token
               --port PORT             default 8000
+              --token TOKEN           every call must send 'Authorization: Bearer TOKEN' (or ?token=TOKEN);
+                                      better: CANVASBATCH_TOKEN in the environment
               --vault DIR             vault root (default: current folder)
               --data DIR|memory       event journal location (default ~/.canvas-batch/data)
               --concurrency N         agent calls at once across all sessions (default 12)
+              --node-timeout SECONDS  per agent call (default 120)
+              --cors-origins A,B      browser origins allowed to call (default: Obsidian and localhost)
+              --shutdown-grace SECONDS  running calls may finish on Ctrl-C (default 10)
+              --no-write-back         write notes but leave canvases untouched
+              --config FILE           settings file (see below)
+              Operator endpoints: /health, /health/ready, /metrics, /openapi.yaml, /asyncapi.yaml; dashboard at /
 
             model options (run and serve; default: the offline agent, no network):
               --model-provider offline|openai|anthropic
@@ -80,6 +89,11 @@ public final class Main {
               --temperature T         0–2 (default 0.4)
               --max-tokens N          longest note in tokens (default 4096)
               --templates-dir DIR     prompt templates (<agent-id>.md) that replace the built-in ones
+
+            Settings: every option above, and more (retries, retention, WebSocket limits), can also come from a
+            YAML file given with --config or from CANVASBATCH_* environment variables (server.port ->
+            CANVASBATCH_SERVER_PORT); the command line wins, then the environment, then the file. Every setting and
+            its default is documented in canvas-batch.yaml inside the jar (bootstrap/src/main/resources/).
 
             Exit codes: 0 every node succeeded, 1 some failed or the run was interrupted, 2 usage or input error.
             """;

@@ -147,6 +147,8 @@ final class RunCommand {
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
+            // the final event wakes us while its task is still linking the notes into the canvas
+            wiring.quiesce(Duration.ofSeconds(10));
             wiring.flushVault();
             SessionSnapshot outcome = wiring.core().status().status(id);
             printSummary(outcome);

@@ -116,6 +116,15 @@ final class Wiring implements AutoCloseable {
         return agents.model().equals("offline") ? "the offline agent (no language model configured)" : agents.model();
     }
 
+    /**
+     * Lets the tasks still running end and stops the executor. The task that records a batch's final event goes on to
+     * link every note into the canvas after it; closing the vault before that task ended would drop links.
+     */
+    void quiesce(Duration grace) {
+        core.stopDispatching();
+        executor.shutdown(grace);
+    }
+
     void flushVault() {
         vault.close();
     }
