@@ -145,7 +145,7 @@ final class RunCommand {
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
-            wiring.flushVault();
+            wiring.finishVaultWork();
             SessionSnapshot outcome = wiring.core().status().status(id);
             printSummary(outcome);
             // the notes are the result; a finished run's journal has nothing left to resume

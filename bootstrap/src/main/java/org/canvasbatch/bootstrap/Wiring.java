@@ -91,7 +91,16 @@ final class Wiring implements AutoCloseable {
         return agents.model().equals("offline") ? "the offline agent (no language model configured)" : agents.model();
     }
 
-    void flushVault() {
+    /**
+     * Lets the task threads finish what follows a batch's last event (linking notes into the canvas), then writes what
+     * the vault still holds.
+     */
+    void finishVaultWork() {
+        try {
+            executor.awaitIdle(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         vault.close();
     }
 
