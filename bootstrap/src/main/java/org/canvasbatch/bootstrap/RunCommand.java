@@ -105,7 +105,7 @@ final class RunCommand {
         out.printf("%s: %d question node(s) in %d group(s), notes by %s%n", location.canvasPath(),
                 planned.totalNodes(), planned.groups().size(), wiring.agentDescription());
         for (Group group : planned.groups()) {
-            out.printf("  %d. %-30s %3d node(s)  %-22s %s%n", group.id(), group.name(), group.size(),
+            out.printf("  %d. %s %3d node(s)  %-22s %s%n", group.id(), TerminalText.fit(group.name(), 30), group.size(),
                     group.recommendedAgent().wireName(), group.priority().wireName());
         }
     }
