@@ -510,4 +510,23 @@ class BatchScenariosTest {
         assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a#1)",
                 "TaskSucceeded(a)", "TaskStarted(b#1)", "TaskSucceeded(b)", "SessionFinished(COMPLETED)");
     }
+
+    @Test
+    void aSingleNodeOfACanvasNoSessionHoldsRunsStandaloneAndItsFailureCarriesTheReason() {
+        core();
+        vault.withCanvas(new Canvas(CANVAS, nodes("x", "y"), List.of()));
+        agent.then("y", ScriptedAgent.permanent("the model is down"));
+
+        var result = core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "x", Optional.of(AgentId.MEMORY_ANCHOR),
+                Optional.empty()));
+
+        assertThat(result.recordedIn()).isEmpty();
+        assertThat(result.filePath()).isEqualTo("topics-notes/x (memory-anchor).md");
+        assertThat(vault.notes()).containsKey(result.filePath());
+        assertThatThrownBy(() -> core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "y", Optional.empty(),
+                Optional.empty()))).isInstanceOf(NodeRunFailedException.class).hasMessage("the model is down");
+        assertThatThrownBy(() -> core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "nope", Optional.empty(),
+                Optional.empty()))).isInstanceOf(org.canvasbatch.application.port.in.InvalidCommandException.class)
+                .hasMessageContaining("has no node 'nope'");
+    }
 }
