@@ -122,14 +122,14 @@ final class ProgressDisplay implements AutoCloseable {
         }
         int lines = 0;
         for (GroupLine group : groups.values()) {
-            frame.append("\u001b[2K").append(String.format("  %-" + NAME_WIDTH + "s %s %3d/%-3d%s%n",
-                    shorten(group.label, NAME_WIDTH), bar(group.ok + group.bad, group.size), group.ok + group.bad,
+            frame.append("\u001b[2K").append(String.format("  %s %s %3d/%-3d%s%n",
+                    TerminalText.fit(group.label, NAME_WIDTH), bar(group.ok + group.bad, group.size), group.ok + group.bad,
                     group.size, group.bad > 0 ? "  \u001b[31m" + group.bad + " failed\u001b[0m" : ""));
             lines++;
         }
         Duration elapsed = Duration.between(started, Instant.now());
-        frame.append("\u001b[2K").append(String.format("  %-" + NAME_WIDTH + "s %s %3d/%-3d  ok %d  failed %d%s  %s  eta %s%n",
-                "all", bar(processed(), total), processed(), total, succeeded, failed,
+        frame.append("\u001b[2K").append(String.format("  %s %s %3d/%-3d  ok %d  failed %d%s  %s  eta %s%n",
+                TerminalText.fit("all", NAME_WIDTH), bar(processed(), total), processed(), total, succeeded, failed,
                 retries > 0 ? "  retries " + retries : "", clock(elapsed), eta(elapsed)));
         lines++;
         drawnLines = lines;

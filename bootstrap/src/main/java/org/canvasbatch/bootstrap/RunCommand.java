@@ -107,7 +107,7 @@ final class RunCommand {
         out.printf("%s: %d question node(s) in %d group(s), notes by %s%n", location.canvasPath(),
                 planned.totalNodes(), planned.groups().size(), wiring.agentDescription());
         for (Group group : planned.groups()) {
-            out.printf("  %d. %-30s %3d node(s)  %-22s %s%n", group.id(), group.name(), group.size(),
+            out.printf("  %d. %s %3d node(s)  %-22s %s%n", group.id(), TerminalText.fit(group.name(), 30), group.size(),
                     group.recommendedAgent().wireName(), group.priority().wireName());
         }
     }
@@ -147,9 +147,7 @@ final class RunCommand {
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
-            // the final event wakes us while its task is still linking the notes into the canvas
-            wiring.quiesce(Duration.ofSeconds(10));
-            wiring.flushVault();
+            wiring.finishVaultWork();
             SessionSnapshot outcome = wiring.core().status().status(id);
             printSummary(outcome);
             // the notes are the result; a finished run's journal has nothing left to resume

@@ -117,15 +117,15 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Lets the tasks still running end and stops the executor. The task that records a batch's final event goes on to
-     * link every note into the canvas after it; closing the vault before that task ended would drop links.
+     * Lets the task threads finish what follows a batch's last event (linking notes into the canvas), then writes what
+     * the vault still holds.
      */
-    void quiesce(Duration grace) {
-        core.stopDispatching();
-        executor.shutdown(grace);
-    }
-
-    void flushVault() {
+    void finishVaultWork() {
+        try {
+            executor.awaitIdle(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         vault.close();
     }
 

@@ -67,6 +67,15 @@ class RunCrashRecoveryTest {
                     .filter(n -> n.getString("id").startsWith("cb-note-")).count();
             long noteEdges = canvas.getJsonArray("edges").getValuesAs(JsonObject.class).stream()
                     .filter(e -> e.getString("id").startsWith("cb-edge-")).count();
+            java.util.Set<String> linkedFiles = canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                    .filter(n -> n.getString("id").startsWith("cb-note-")).map(n -> n.getString("file"))
+                    .collect(java.util.stream.Collectors.toSet());
+            java.util.List<String> unlinked;
+            try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
+                unlinked = notes.map(p -> vault.relativize(p).toString()).filter(p -> !linkedFiles.contains(p)).toList();
+            }
+            assertThat(unlinked).as("notes without a canvas link; child log:%n%s%nrun output:%n%s",
+                    Files.readString(temp.resolve("child.log")), out.toString(StandardCharsets.UTF_8)).isEmpty();
             assertThat(noteNodes).isEqualTo(NODES);
             assertThat(noteEdges).isEqualTo(NODES);
         }

@@ -11,6 +11,7 @@ import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
 import org.canvasbatch.application.port.out.VaultException;
@@ -129,6 +130,12 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
             return events;
         } catch (SessionConflict | SessionNotFoundException e) {
             LOG.log(System.Logger.Level.DEBUG, "late result for node " + assignment.nodeId() + " dropped: " + e.getMessage());
+            return List.of();
+        } catch (EventLogException e) {
+            // the note is on disk but its outcome is not recorded: the node stays running in the journal, so a restart
+            // runs it again and overwrites the same note; nothing is lost silently
+            LOG.log(System.Logger.Level.ERROR, "the outcome of node " + assignment.nodeId() + " of session "
+                    + assignment.sessionId() + " could not be recorded: " + e.getMessage());
             return List.of();
         }
     }

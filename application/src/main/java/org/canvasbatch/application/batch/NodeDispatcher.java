@@ -9,6 +9,7 @@ import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
 import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase.TaskAssignment;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TaskExecutor.RunningTask;
 import org.canvasbatch.domain.session.DispatchPlanner;
@@ -98,6 +99,11 @@ final class NodeDispatcher {
             events = book.change(dispatch.sessionId(), s -> s.startTask(dispatch.nodeId(), now));
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer (cancelled, paused): nothing to start
+        } catch (EventLogException e) {
+            // nothing starts that the journal cannot record; the node stays queued for when storage recovers
+            LOG.log(System.Logger.Level.ERROR, "not starting node " + dispatch.nodeId() + " of session "
+                    + dispatch.sessionId() + ": the event journal refused the event: " + e.getMessage());
+            return;
         }
         TaskStarted started = (TaskStarted) events.getFirst();
         var timeout = book.read(dispatch.sessionId(), s -> s.settings().nodeTimeout());

@@ -148,36 +148,34 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                 "canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
         AgentId agent = command.agent().orElse(AgentId.ORAL_EXPLANATION);
         var job = new NodeJob(command.canvasPath(), node.id(), node.displayText(), agent, null, List.of());
-        var result = new Object() {
-            NoteProducer.ProducedNote produced;
-            RuntimeException failure;
-        };
+        var produced = new java.util.concurrent.atomic.AtomicReference<NoteProducer.ProducedNote>();
+        var failure = new java.util.concurrent.atomic.AtomicReference<RuntimeException>();
         CountDownLatch done = new CountDownLatch(1);
         long start = System.nanoTime();
         executor.submit("single " + command.nodeId(), defaults.nodeTimeout(), (TaskControl control) -> {
             try {
-                result.produced = notes.produce(job, () -> !control.cancelled() && !control.timedOut());
+                produced.set(notes.produce(job, () -> !control.cancelled() && !control.timedOut()));
             } catch (AgentFailure f) {
-                result.failure = new NodeRunFailedException(f.errorType(), f.getMessage());
+                failure.set(new NodeRunFailedException(f.errorType(), f.getMessage()));
             } catch (InterruptedException e) {
-                result.failure = new NodeRunFailedException("timeout", control.timedOut()
+                failure.set(new NodeRunFailedException("timeout", control.timedOut()
                         ? "The agent did not answer within " + defaults.nodeTimeout().toSeconds() + " s"
-                        : "The run was interrupted");
+                        : "The run was interrupted"));
             } catch (VaultException e) {
-                result.failure = new NodeRunFailedException("vault", e.getMessage());
+                failure.set(new NodeRunFailedException("vault", e.getMessage()));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "single-node run of " + command.nodeId() + " failed", e);
-                result.failure = new NodeRunFailedException("internal", "Internal error: " + e);
+                failure.set(new NodeRunFailedException("internal", "Internal error: " + e));
             } finally {
                 done.countDown();
             }
         });
         awaitUninterruptibly(done);
         notes.batchEnded(command.canvasPath());
-        if (result.failure != null) {
-            throw result.failure;
+        if (failure.get() != null) {
+            throw failure.get();
         }
-        return new SingleNodeResult(node.id(), agent, result.produced.note().path(), result.produced.note().sizeBytes(),
+        return new SingleNodeResult(node.id(), agent, produced.get().note().path(), produced.get().note().sizeBytes(),
                 Duration.ofNanos(System.nanoTime() - start).toMillis(), Optional.empty());
     }
 

@@ -457,4 +457,76 @@ class BatchScenariosTest {
         gate.countDown();
         events.await(SessionFinished.class);
     }
+
+    @Test
+    void aStartTheJournalRefusesLeavesTheNodeQueuedAndTheBatchGoesOnWhenStorageRecovers() {
+        java.util.concurrent.atomic.AtomicBoolean diskFull = new java.util.concurrent.atomic.AtomicBoolean();
+        var refusing = new org.canvasbatch.application.port.out.EventLog() {
+            @Override
+            public void append(List<SessionEvent> events) {
+                if (diskFull.get() && events.getFirst() instanceof TaskStarted) {
+                    throw new org.canvasbatch.application.port.out.EventLogException("No space left on device");
+                }
+                log.append(events);
+            }
+
+            @Override
+            public List<SessionEvent> readAfter(SessionId id, long afterSeq, int limit) {
+                return log.readAfter(id, afterSeq, limit);
+            }
+
+            @Override
+            public Subscription subscribe(SessionId id, java.util.function.Consumer<SessionEvent> listener) {
+                return log.subscribe(id, listener);
+            }
+
+            @Override
+            public java.util.Set<SessionId> sessionIds() {
+                return log.sessionIds();
+            }
+
+            @Override
+            public void delete(SessionId id) {
+                log.delete(id);
+            }
+
+            @Override
+            public String epoch() {
+                return log.epoch();
+            }
+        };
+        core = new CanvasBatchCore(new CanvasBatchCore.Ports(refusing, agent, vault, executor, clock,
+                () -> new SessionId("s" + sessionCounter.incrementAndGet()), new SplittableRandom(7)), CoreSettings.DEFAULT);
+        SessionId id = startOneGroup(1, "a", "b");
+        EventRecorder events = record(id);
+        diskFull.set(true);
+        start(id);
+
+        assertThat(core.status().status(id).task("a").orElseThrow().state()).isEqualTo(NodeState.QUEUED);
+        assertThat(agent.calls()).isEmpty();
+        diskFull.set(false);
+        core.dispatchDue();
+        assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a#1)",
+                "TaskSucceeded(a)", "TaskStarted(b#1)", "TaskSucceeded(b)", "SessionFinished(COMPLETED)");
+    }
+
+    @Test
+    void aSingleNodeOfACanvasNoSessionHoldsRunsStandaloneAndItsFailureCarriesTheReason() {
+        core();
+        vault.withCanvas(new Canvas(CANVAS, nodes("x", "y"), List.of()));
+        agent.then("y", ScriptedAgent.permanent("the model is down"));
+
+        var result = core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "x", Optional.of(AgentId.MEMORY_ANCHOR),
+                Optional.empty()));
+
+        assertThat(result.recordedIn()).isEmpty();
+        assertThat(result.filePath()).isEqualTo("topics-notes/x (memory-anchor).md");
+        assertThat(vault.notes()).containsKey(result.filePath());
+        assertThatThrownBy(() -> core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "y", Optional.empty(),
+                Optional.empty()))).isInstanceOf(NodeRunFailedException.class).hasMessage("the model is down");
+        assertThatThrownBy(() -> core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "nope", Optional.empty(),
+                Optional.empty()))).isInstanceOf(org.canvasbatch.application.port.in.InvalidCommandException.class)
+                .hasMessageContaining("has no node 'nope'");
+    }
 }

@@ -132,6 +132,28 @@ public final class LocalTaskExecutor implements TaskExecutor {
                 permits.release();
             }
             running.remove(task);
+            synchronized (running) {
+                running.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until no submitted task is still running, at most {@code limit}; true if that happened. Used at the end of a
+     * command-line run: the batch's last event is out, but the thread that produced it may still be finishing its work
+     * (linking the last note into the canvas).
+     */
+    public boolean awaitIdle(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        synchronized (running) {
+            while (!running.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                running.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
         }
     }
 
