@@ -115,7 +115,8 @@ record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean v
                 read.duration("retention.pending-expiry", Duration.ofSeconds(1), Duration.ofDays(30)),
                 read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)));
         WebSocket websocket = new WebSocket(
-                read.duration("websocket.ping-interval", Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                // pongs are what keep a quiet socket inside Helidon's 5-minute connection idle timeout
+                read.duration("websocket.ping-interval", Duration.ofSeconds(1), Duration.ofMinutes(2)),
                 read.duration("websocket.idle-timeout", Duration.ofSeconds(10), Duration.ofHours(24)),
                 read.whole("websocket.queue-capacity", 16, 1_000_000),
                 read.size("websocket.max-frame", 1024, 1024 * 1024));

@@ -51,7 +51,7 @@ final class Observability {
             "Duration of agent calls, by agent, model and outcome (success, failure, interrupted).", AGENT_SECONDS,
             "agent", "model", "outcome");
     private final MetricsRegistry.Histogram fsyncs = registry.histogram("canvasbatch_journal_fsync_seconds",
-            "Duration of the fdatasync that makes journal appends durable (absent with --data memory).",
+            "Duration of the fdatasync that makes journal appends durable (none with --data memory).",
             FSYNC_SECONDS);
 
     Observability() {
