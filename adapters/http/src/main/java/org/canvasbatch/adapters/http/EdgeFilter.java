@@ -55,7 +55,8 @@ final class EdgeFilter implements Filter {
             answerPreflight(request, response, allowed);
             return;
         }
-        if (token.required() && !isPublicAsset(request) && !token.admits(request.prologue(), request.headers())) {
+        if (token.required() && !isPublicAsset(request) && !isGuardedSocketUpgrade(request)
+                && !token.admits(request.prologue(), request.headers())) {
             refuse(request, response);
             return;
         }
@@ -70,6 +71,16 @@ final class EdgeFilter implements Filter {
         String path = request.prologue().uriPath().rawPath();
         return path.equals("/") || path.equals("/dashboard") || path.startsWith("/dashboard/")
                 || path.equals("/favicon.ico");
+    }
+
+    /**
+     * A WebSocket upgrade to a route whose listener checks the token itself: it is accepted and then closed with 4401,
+     * which a browser can see, where a 401 here would only show as a failed connection.
+     */
+    private boolean isGuardedSocketUpgrade(RoutingRequest request) {
+        boolean upgrade = request.headers().first(HeaderNames.UPGRADE)
+                .filter(value -> value.equalsIgnoreCase("websocket")).isPresent();
+        return upgrade && token.guardsSocketAt(request.prologue().uriPath().rawPath());
     }
 
     private static void refuse(RoutingRequest request, RoutingResponse response) {

@@ -4,7 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.canvasbatch.adapters.http.ApiHarness.PLUGIN_ORIGIN;
 
+import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.http.ApiHarness.Answer;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.AccessToken;
@@ -20,8 +29,12 @@ class AccessTokenEdgeTest {
     private static final String TOKEN = "f3b1c2d4e5a6978801234567";
     private static final String LIST = "/canvas/intelligent-parallel";
 
+    private final AccessToken token = AccessToken.of(TOKEN);
     private final ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
-            .withAccessToken(AccessToken.of(TOKEN))
+            .withAccessToken(token)
+            .withExtension(ServerExtension.server(config -> config.addRouting(
+                    token.guardedEndpoint(WsRouting.builder(), "/ws/echo/{id}", AccessTokenEdgeTest::greeter)
+                            .endpoint("/ws/unguarded", greeter()))))
             .withExtension(new DashboardExtension())
             .withExtension(ServerExtension.routes(new OperationsRoutes(new MetricsRegistry(),
                     List.of(() -> HealthCheck.Result.up("process", "answering")), List.of())::register)));
@@ -83,6 +96,65 @@ class AccessTokenEdgeTest {
         assertThat(api.get("/").status()).isEqualTo(200);
         assertThat(api.get("/dashboard/app.js").status()).isEqualTo(200);
         assertThat(api.get("/?token=" + TOKEN).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aGuardedSocketWithoutTheTokenIsAcceptedThenClosedWith4401() throws Exception {
+        Socket refused = connect("/ws/echo/1");
+        Socket wrong = connect("/ws/echo/1?token=" + TOKEN.substring(2));
+
+        assertThat(refused.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
+        assertThat(wrong.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
+        assertThat(refused.greeting).isNotDone();
+    }
+
+    @Test
+    void aGuardedSocketWithTheTokenInItsUrlIsServed() throws Exception {
+        Socket admitted = connect("/ws/echo/1?token=" + TOKEN);
+
+        assertThat(admitted.greeting.get(10, TimeUnit.SECONDS)).isEqualTo("hello");
+    }
+
+    @Test
+    void aSocketRouteThatDoesNotCheckTheTokenItselfIsRefusedAtTheUpgrade() {
+        assertThatThrownBy(() -> connect("/ws/unguarded")).hasRootCauseMessage(
+                "Unexpected HTTP response status code 401");
+        assertThat(token.guardsSocketAt("/ws/echo/7")).isTrue();
+        assertThat(token.guardsSocketAt("/ws/unguarded")).isFalse();
+    }
+
+    private static WsListener greeter() {
+        return new WsListener() {
+            @Override
+            public void onOpen(WsSession session) {
+                session.send("hello", true);
+            }
+        };
+    }
+
+    private static final class Socket implements WebSocket.Listener {
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        final CompletableFuture<String> greeting = new CompletableFuture<>();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            greeting.complete(data.toString());
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+    }
+
+    private Socket connect(String path) throws Exception {
+        Socket socket = new Socket();
+        HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + api.server.port() + path), socket).get(10, TimeUnit.SECONDS);
+        return socket;
     }
 
     @Test

@@ -1,17 +1,24 @@
 package org.canvasbatch.adapters.http.ops;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.uri.UriPath;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.PathMatcher;
+import io.helidon.http.PathMatchers;
+import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +44,8 @@ public final class AccessToken {
     private static final AccessToken NONE = new AccessToken(null);
 
     private final byte[] digest;
+    /** Socket routes whose listeners this token guards: the HTTP edge lets their upgrades through to be closed 4401. */
+    private final List<PathMatcher> guardedSockets = new CopyOnWriteArrayList<>();
 
     private AccessToken(byte[] digest) {
         this.digest = digest;
@@ -137,6 +146,23 @@ public final class AccessToken {
      */
     public WsListener guard(WsListener listener) {
         return required() ? new Guarded(listener) : listener;
+    }
+
+    /**
+     * Registers a WebSocket endpoint whose every listener is {@linkplain #guard guarded}, and remembers its path so
+     * that the HTTP edge, which sees an upgrade request before the socket exists, lets a caller without the token
+     * through to be accepted and closed with 4401 instead of refusing the upgrade with a 401 a browser cannot read.
+     * Socket routes registered any other way keep getting the 401.
+     */
+    public WsRouting.Builder guardedEndpoint(WsRouting.Builder routing, String path, Supplier<WsListener> listeners) {
+        guardedSockets.add(PathMatchers.create(path));
+        return routing.endpoint(path, () -> guard(listeners.get()));
+    }
+
+    /** Whether {@code path} is the path of a socket route registered with {@link #guardedEndpoint}. */
+    public boolean guardsSocketAt(String path) {
+        UriPath uri = UriPath.create(path);
+        return guardedSockets.stream().anyMatch(m -> m.match(uri).accepted());
     }
 
     private boolean matches(String candidate) {

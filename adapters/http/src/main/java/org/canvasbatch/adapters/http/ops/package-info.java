@@ -4,9 +4,10 @@
  * <p><b>Access token</b> ({@link org.canvasbatch.adapters.http.ops.AccessToken}): required when the server listens
  * beyond loopback. The HTTP edge answers 401 (the error envelope, with CORS and {@code WWW-Authenticate}) to any call
  * without {@code Authorization: Bearer <t>} or {@code ?token=<t>}; preflights and the dashboard's static files stay
- * open. WebSocket routes wrap their listener with {@code token.guard(listener)}: an upgrade without the token is
- * accepted and closed with 4401, which a browser can see (a refused upgrade it cannot). Tokens are compared as SHA-256
- * digests in constant time.
+ * open. Helidon runs the HTTP filters on a WebSocket upgrade too, so a socket route is refused there with a 401 unless
+ * it was registered with {@code token.guardedEndpoint(routing, path, listeners)}: then the edge lets the upgrade
+ * through and the route's guarded listener accepts it and closes with 4401, which a browser can see (a refused upgrade
+ * it cannot). Tokens are compared as SHA-256 digests in constant time.
  *
  * <p><b>Health and metrics</b> ({@link org.canvasbatch.adapters.http.ops.OperationsRoutes}): {@code /health},
  * {@code /health/live}, {@code /health/ready} ({@code {status: UP|DOWN, checks: [...]}}, 503 when down) and
