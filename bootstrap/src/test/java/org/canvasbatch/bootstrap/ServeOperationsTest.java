@@ -74,6 +74,9 @@ class ServeOperationsTest {
                 "{\"canvas_path\":\"" + CANVAS + "\"}", TOKEN));
         String session = analysis.getString("session_id");
         int nodes = analysis.getInt("total_nodes");
+        SocketClient withoutToken = SocketClient.connect(http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/"
+                + session);
+        assertThat(withoutToken.awaitEnd(PATIENCE)).as("the session's socket is guarded").isEqualTo(4401);
         SocketClient socket = SocketClient.connect(http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/"
                 + session + "?token=" + TOKEN);
         socket.await(m -> m.getString("type").equals("snapshot"), PATIENCE);

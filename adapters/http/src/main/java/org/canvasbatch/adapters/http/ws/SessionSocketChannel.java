@@ -1,5 +1,7 @@
 package org.canvasbatch.adapters.http.ws;
 
+import org.canvasbatch.adapters.http.ops.AccessToken;
+
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
@@ -103,7 +105,7 @@ public final class SessionSocketChannel {
             @Override
             public void configure(WebServerConfig.Builder config) {
                 config.addProtocol(protocolConfig(origins));
-                config.addRouting(register(WsRouting.builder()));
+                config.addRouting(register(WsRouting.builder(), server.accessToken()));
             }
 
             @Override
@@ -142,11 +144,19 @@ public final class SessionSocketChannel {
         return origins;
     }
 
-    /** Adds the socket routes; one listener instance per connection. */
+    /** Adds the socket routes, open to everyone; one listener instance per connection. */
     public WsRouting.Builder register(WsRouting.Builder routing) {
+        return register(routing, AccessToken.none());
+    }
+
+    /**
+     * Adds the socket routes behind the server's access token: a socket without it is accepted and closed 4401 (the
+     * browser's only way to learn why), one with it gets the channel.
+     */
+    public WsRouting.Builder register(WsRouting.Builder routing, AccessToken token) {
         for (String path : SOCKET_PATHS) {
-            routing.endpoint(path, () -> new SocketListener(manager, ctx));
-            routing.endpoint(path + "/", () -> new SocketListener(manager, ctx));
+            token.guardedEndpoint(routing, path, () -> new SocketListener(manager, ctx));
+            token.guardedEndpoint(routing, path + "/", () -> new SocketListener(manager, ctx));
         }
         return routing;
     }

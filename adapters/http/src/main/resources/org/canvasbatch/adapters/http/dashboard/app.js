@@ -25,8 +25,14 @@
 
   // ------------------------------------------------------------------------------------------------------ HTTP
 
+  // A server bound beyond loopback wants its access token: open the page as /?token=… and every call carries it.
+  const TOKEN = new URLSearchParams(location.search).get('token');
+
   async function api(method, path, body) {
     const init = { method, headers: { Accept: 'application/json' } };
+    if (TOKEN) {
+      init.headers.Authorization = `Bearer ${TOKEN}`;
+    }
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -52,8 +58,15 @@
 
   function socketUrl(id, lastSeq) {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const resume = lastSeq > 0 ? `?last_seq=${lastSeq}` : '';
-    return `${scheme}//${location.host}/ws/intelligent-parallel/${encodeURIComponent(id)}${resume}`;
+    const query = new URLSearchParams();
+    if (lastSeq > 0) {
+      query.set('last_seq', String(lastSeq));
+    }
+    if (TOKEN) {
+      query.set('token', TOKEN);
+    }
+    const search = query.toString() ? `?${query}` : '';
+    return `${scheme}//${location.host}/ws/intelligent-parallel/${encodeURIComponent(id)}${search}`;
   }
 
   // -------------------------------------------------------------------------------------------------- helpers
