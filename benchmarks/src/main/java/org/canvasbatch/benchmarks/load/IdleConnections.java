@@ -9,7 +9,7 @@ import java.util.List;
  * Figure 3: many idle sockets on one pending session, held long enough for {@code pingRounds} rounds of the server's
  * 30 s heartbeat; the server's live heap and resident memory per socket, and its CPU while they sit there.
  */
-record IdleConnections(int wanted, int held, int closedDuringHold, int minPings, int maxPings, int pingRounds,
+record IdleConnections(String label, List<String> javaOptions, int wanted, int held, int closedDuringHold, int minPings, int maxPings, int pingRounds,
                        double openSeconds, double holdSeconds, Memory atStart, Memory atOpen, Memory atEnd,
                        double idleCpuPercent) implements Figure {
 
@@ -29,11 +29,16 @@ record IdleConnections(int wanted, int held, int closedDuringHold, int minPings,
     /** Well under the server's 10-minute idle rule, so that the hold ends before any socket is closed for idling. */
     static final Duration MAX_HOLD = Duration.ofMinutes(4);
 
-    static IdleConnections measure(Bench bench, int count, int pingRounds) throws Exception {
-        bench.say("idle: a fresh server, %,d sockets on one pending session, held for %d ping round%s", count,
-                pingRounds, pingRounds == 1 ? "" : "s");
-        ServerProcess server = bench.server("idle",
-                new ServerProcess.Launch.PlainJar(bench.options().serverJavaOptions()), 12);
+    /**
+     * @param label       names the server's JVM options in the table, e.g. {@code default JVM options}
+     * @param javaOptions the server's extra JVM options
+     */
+    static IdleConnections measure(Bench bench, String label, List<String> javaOptions, int count, int pingRounds)
+            throws Exception {
+        bench.say("idle (%s): a fresh server, %,d sockets on one pending session, held for %d ping round%s", label,
+                count, pingRounds, pingRounds == 1 ? "" : "s");
+        ServerProcess server = bench.server("idle-" + System.nanoTime(), new ServerProcess.Launch.PlainJar(javaOptions),
+                12);
         LoadCanvas canvas = LoadCanvas.write(server.vault(), "idle", 12);
         try (Client client = new Client(server)) {
             String session = client.analyze(canvas);
@@ -66,7 +71,7 @@ record IdleConnections(int wanted, int held, int closedDuringHold, int minPings,
             bench.say("idle: held %.0f s, %,d still open, pings per socket %d–%d", holdSeconds, stillOpen, min, max);
             Client.closeAll(sockets);
             server.stop(Duration.ofSeconds(20));
-            return new IdleConnections(count, stillOpen, sockets.size() - stillOpen, min, max, pingRounds, openSeconds,
+            return new IdleConnections(label, javaOptions, count, stillOpen, sockets.size() - stillOpen, min, max, pingRounds, openSeconds,
                     holdSeconds, atStart, atOpen, atEnd, cpu);
         }
     }
@@ -83,9 +88,9 @@ record IdleConnections(int wanted, int held, int closedDuringHold, int minPings,
         return perSocket(atEnd.heap().usedKiB(), atStart.heap().usedKiB());
     }
 
-    /** RSS as the system sees it in use, with no collection forced. */
+    /** RSS, both ends measured right after a full collection (the same state, so the difference is the sockets). */
     double rssPerSocketKiB() {
-        return perSocket(atEnd.rssKiB(), atStart.rssKiB());
+        return perSocket(atEnd.rssAfterGcKiB(), atStart.rssAfterGcKiB());
     }
 
     private double perSocket(long after, long baseline) {
@@ -95,29 +100,31 @@ record IdleConnections(int wanted, int held, int closedDuringHold, int minPings,
     @Override
     public List<Row> rows() {
         boolean allHeld = held == wanted && minPings >= pingRounds;
+        String with = ", " + label;
         return List.of(
-                new Row("Idle WebSockets held with heartbeats",
+                new Row("Idle WebSockets held with heartbeats" + with,
                         f("%,d of %,d for %.0f s, %d–%d pings each", held, wanted, holdSeconds, minPings, maxPings),
                         f("%,d, ≥ %d ping rounds", wanted, pingRounds), Verdict.of(allHeld)),
-                new Row("Server live heap per idle socket (after full GC)", f("%.1f KiB", heapPerSocketKiB()),
+                new Row("Server live heap per idle socket" + with, f("%.1f KiB", heapPerSocketKiB()),
                         "< 64 KiB", Verdict.of(heapPerSocketKiB() < TARGET_KIB)),
-                new Row("Server RSS per idle socket (no GC forced)", f("%.1f KiB", rssPerSocketKiB()), "< 64 KiB",
+                new Row("Server RSS per idle socket" + with, f("%.1f KiB", rssPerSocketKiB()), "< 64 KiB",
                         Verdict.of(rssPerSocketKiB() < TARGET_KIB)),
-                new Row(f("Server CPU while %,d sockets idle", wanted), f("%.1f %% of one core", idleCpuPercent),
+                new Row(f("Server CPU while %,d sockets idle", wanted) + with, f("%.1f %% of one core", idleCpuPercent),
                         "—", Verdict.NONE));
     }
 
     @Override
     public String details() {
         return f("""
-                **Idle connections.** A fresh server (default JVM options); %,d sockets (client: \
+                **Idle connections, %s.** A fresh server%s; %,d sockets (client: \
                 `java.net.http.WebSocket`, Origin `app://obsidian.md`) on one analyzed, not started session, opened \
                 100 handshakes at a time in %.1f s after 200 warm-up sockets had come and gone. Server defaults: ping \
                 every 30 s, dead after 2 missed pongs, idle close after 10 min (the hold stays well under it). Held \
                 %.0f s, until every socket had received %d ping%s (%d–%d each, each answered by the client's pong); \
                 %,d closed during the hold. Memory is measured from outside: heap = `jcmd <pid> GC.run` then \
                 `GC.heap_info` (used = live after a full GC; committed = what the JVM holds for the heap); RSS = \
-                `VmRSS` of `/proc/<pid>/status`.
+                `VmRSS` of `/proc/<pid>/status`. Per socket = (after the hold − before) / sockets, RSS taken right \
+                after the full GC at both ends (the same state, so the difference is the sockets).
 
                 | | before | sockets just opened | after the hold | per socket (after the hold − before) |
                 | --- | ---: | ---: | ---: | ---: |
@@ -127,7 +134,8 @@ record IdleConnections(int wanted, int held, int closedDuringHold, int minPings,
                 | RSS after that GC | %,d KiB | %,d KiB | %,d KiB | %.1f KiB |
 
                 Server CPU over the hold (utime + stime from `/proc/<pid>/stat`): %.2f %% of one core.
-                """, wanted, openSeconds, holdSeconds, pingRounds, pingRounds == 1 ? "" : "s", minPings, maxPings,
+                """, label, javaOptions.isEmpty() ? "" : " with `" + String.join(" ", javaOptions) + "`", wanted,
+                openSeconds, holdSeconds, pingRounds, pingRounds == 1 ? "" : "s", minPings, maxPings,
                 closedDuringHold,
                 atStart.rssKiB(), atOpen.rssKiB(), atEnd.rssKiB(), rssPerSocketKiB(),
                 atStart.heap().usedKiB(), atOpen.heap().usedKiB(), atEnd.heap().usedKiB(), heapPerSocketKiB(),

@@ -20,6 +20,13 @@ import java.util.stream.Stream;
  */
 public final class LoadTool {
 
+    /**
+     * Heap sizing the measurements suggest for {@code serve}: G1 gives back heap it no longer needs (after a burst of
+     * connections it otherwise keeps its peak committed), and does so while the server is idle.
+     */
+    static final List<String> PROPOSED_HEAP_OPTIONS = List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+            "-XX:G1PeriodicGCInterval=30000");
+
     private LoadTool() {
     }
 
@@ -74,22 +81,31 @@ public final class LoadTool {
                     warmUp(bench, server);
                     if (options.runs("batch")) {
                         figures.add(attempt(bench, "Batch wall time", () -> BatchWallTime.measure(bench, server, 100,
-                                Duration.ofMillis(quick ? 200 : 2_000), 12)));
+                                Duration.ofMillis(quick ? 200 : 2_000), 12, quick ? 1 : 3)));
                     }
                     if (options.runs("latency")) {
                         List<Integer> sockets = quick ? List.of(1, 100) : List.of(1, 100, 1_000);
                         Duration latency = Duration.ofMillis(quick ? 50 : 200);
                         int nodes = quick ? 100 : 200;
+                        int runs = quick ? 1 : 3;
                         figures.add(attempt(bench, "Event latency", () -> EventLatency.measure(bench, server,
-                                nodes, latency, Duration.ZERO, sockets)));
+                                nodes, latency, Duration.ZERO, sockets, runs)));
                         figures.add(attempt(bench, "Event latency (spread)", () -> EventLatency.measure(bench, server,
-                                nodes, latency, latency.dividedBy(2), sockets)));
+                                nodes, latency, latency.dividedBy(2), sockets, runs)));
                     }
                     server.stop(Duration.ofSeconds(20));
                 }
                 if (options.runs("idle")) {
-                    figures.add(attempt(bench, "Idle connections",
-                            () -> IdleConnections.measure(bench, quick ? 1_000 : 10_000, quick ? 1 : 2)));
+                    int sockets = quick ? 1_000 : 10_000;
+                    int rounds = quick ? 1 : 2;
+                    figures.add(attempt(bench, "Idle connections", () -> IdleConnections.measure(bench,
+                            options.serverJavaOptions().isEmpty() ? "default JVM options" : "the given JVM options",
+                            options.serverJavaOptions(), sockets, rounds)));
+                    if (!quick && options.serverJavaOptions().isEmpty()) {
+                        figures.add(attempt(bench, "Idle connections (proposed heap options)", () ->
+                                IdleConnections.measure(bench, "proposed heap options (not shipped)",
+                                        PROPOSED_HEAP_OPTIONS, sockets, rounds)));
+                    }
                 }
             } finally {
                 bench.stopAll();
