@@ -120,6 +120,32 @@ final class Client implements AutoCloseable {
         return sockets;
     }
 
+    /** Opens {@code count} draining sockets on the session, {@code parallel} handshakes at a time. */
+    List<DrainSocket> drains(String sessionId, int count, int parallel) throws IOException, InterruptedException {
+        URI uri = URI.create(wsBase + "/ws/intelligent-parallel/" + sessionId);
+        List<java.util.concurrent.Future<DrainSocket>> opening = new ArrayList<>(count);
+        try (var handshakes = java.util.concurrent.Executors.newFixedThreadPool(parallel,
+                Thread.ofVirtual().name("drain-open").factory())) {
+            for (int i = 0; i < count; i++) {
+                opening.add(handshakes.submit(() -> DrainSocket.open(uri)));
+            }
+        }
+        List<DrainSocket> drains = new ArrayList<>(count);
+        IOException failure = null;
+        for (var socket : opening) {
+            try {
+                drains.add(socket.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                failure = failure != null ? failure : new IOException("a draining socket did not open", e.getCause());
+            }
+        }
+        if (failure != null) {
+            drains.forEach(DrainSocket::close);
+            throw failure;
+        }
+        return drains;
+    }
+
     private HttpClient socketClient(int index) {
         int which = index / SOCKETS_PER_CLIENT;
         while (socketClients.size() <= which) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * level runs its own batch; every socket has its snapshot before confirm, and every message after that is measured:
  * receipt time ({@code Instant.now()} in this JVM) minus the message's {@code timestamp}.
  */
-record EventLatency(int nodes, Duration latency, Duration jitter, List<Level> levels) implements Figure {
+record EventLatency(int nodes, Duration latency, Duration jitter, int probes, List<Level> levels) implements Figure {
 
     static final long TARGET_P99_MICROS = 10_000;
     static final int TARGET_SOCKETS = 100;
@@ -41,31 +41,36 @@ record EventLatency(int nodes, Duration latency, Duration jitter, List<Level> le
      * @param jitter zero: every model call takes exactly {@code latency}, so the twelve calls of a round finish at the
      *               same instant and their events come in one burst (the worst case); else each call takes
      *               {@code latency} ± up to {@code jitter}
+     * @param probes zero: every socket is a decoding client that measures; else only this many do, and the other
+     *               sockets of a level are {@link DrainSocket}s
      */
     static EventLatency measure(Bench bench, ServerProcess server, int nodes, Duration latency, Duration jitter,
-                                List<Integer> sockets, int runs) throws Exception {
+                                int probes, List<Integer> sockets, int runs) throws Exception {
         List<Level> levels = new ArrayList<>();
         for (int count : sockets) {
             List<Level> all = new ArrayList<>();
             for (int run = 0; run < runs; run++) {
-                all.add(level(bench, server, nodes, latency, jitter, count));
+                all.add(level(bench, server, nodes, latency, jitter, probes, count));
             }
             // the run with the median p99 stands for the level: one run disturbed by a neighbour does not decide it
             List<Level> sorted = all.stream().sorted(java.util.Comparator.comparingLong(l -> l.all().p99())).toList();
             levels.add(sorted.get(sorted.size() / 2).withRuns(all.stream().map(Level::all).toList()));
         }
-        return new EventLatency(nodes, latency, jitter, levels);
+        return new EventLatency(nodes, latency, jitter, probes, levels);
     }
 
     private static Level level(Bench bench, ServerProcess server, int nodes, Duration latency, Duration jitter,
-                               int count) throws Exception {
-        bench.say("latency: %d socket%s on one session, %d nodes, model latency %d ± %d ms", count,
-                count == 1 ? "" : "s", nodes, latency.toMillis(), jitter.toMillis());
+                               int probes, int count) throws Exception {
+        int measuring = probes == 0 ? count : Math.min(probes, count);
+        bench.say("latency: %d socket%s on one session (%d measuring), %d nodes, model latency %d ± %d ms", count,
+                count == 1 ? "" : "s", measuring, nodes, latency.toMillis(), jitter.toMillis());
         LoadCanvas canvas = LoadCanvas.write(server.vault(), "latency-" + count + "-" + jitter.toMillis(), nodes);
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Client client = new Client(server)) {
             String session = client.analyze(canvas);
-            List<Client.Socket> open = client.open(session, count, 64, () -> new Watcher(true), Duration.ofMinutes(3));
+            List<DrainSocket> drains = client.drains(session, count - measuring, 64);
+            List<Client.Socket> open = client.open(session, measuring, 64, () -> new Watcher(true),
+                    Duration.ofMinutes(3));
             bench.model().latency(latency, jitter);
             long serverTicks = server.cpuTicks();
             long clientNanos = os.getProcessCpuTime();
@@ -85,6 +90,7 @@ record EventLatency(int nodes, Duration latency, Duration jitter, List<Level> le
             double serverCpu = (server.cpuTicks() - serverTicks) * 100.0 / ServerProcess.ticksPerSecond() / seconds;
             double clientCpu = (os.getProcessCpuTime() - clientNanos) / 1e7 / seconds;
             Client.closeAll(open);
+            drains.forEach(DrainSocket::close);
             List<long[]> all = new ArrayList<>();
             Map<String, List<Long>> byType = new TreeMap<>();
             int messages = 0;
@@ -131,10 +137,11 @@ record EventLatency(int nodes, Duration latency, Duration jitter, List<Level> le
         return rows;
     }
 
-    /** How the model answers: the same latency for all (bursts), or with a spread. */
+    /** How the model answers: the same latency for all (bursts), or with a spread; and who measures. */
     String modelLabel() {
-        return jitter.isZero() ? f("model %d ms flat", latency.toMillis())
+        String model = jitter.isZero() ? f("model %d ms flat", latency.toMillis())
                 : f("model %d ± %d ms", latency.toMillis(), jitter.toMillis());
+        return probes == 0 ? model + ", every socket a full client" : model + f(", %d probes + draining sockets", probes);
     }
 
     private String modelDescription() {
@@ -159,6 +166,13 @@ record EventLatency(int nodes, Duration latency, Duration jitter, List<Level> le
                 resolution (truncated), so each value reads up to 1 ms high (0.5 ms on average) and nothing under \
                 1 ms is meaningful. The client is a JVM on the same two cores: its own CPU time is part of what a \
                 message waits for.""" : "Measured as above.";
+        if (probes > 0) {
+            method += f(" Here only %d sockets of each level are such clients (java.net.http.WebSocket, measuring);"
+                    + " the others are bare sockets that do the upgrade and then read and discard the bytes without"
+                    + " decoding frames. The server does the same work for them, but the client JVM no longer decodes"
+                    + " a hundred or a thousand copies of every message on the server's own two cores, so this shows"
+                    + " what one watcher among many receives.", probes);
+        }
         StringBuilder text = new StringBuilder(f("""
                 **Event latency, %s.** One session per level: %d generated nodes at concurrency 12, %s, so that \
                 events flow for a few seconds. Each level ran %d times on the same server; the table shows the run \

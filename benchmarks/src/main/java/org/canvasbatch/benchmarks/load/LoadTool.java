@@ -27,6 +27,9 @@ public final class LoadTool {
     static final List<String> PROPOSED_HEAP_OPTIONS = List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
             "-XX:G1PeriodicGCInterval=30000");
 
+    /** Measuring sockets among the draining ones, when the client's own decoding is taken out of the figure. */
+    static final int PROBES = 10;
+
     private LoadTool() {
     }
 
@@ -89,9 +92,14 @@ public final class LoadTool {
                         int nodes = quick ? 100 : 200;
                         int runs = quick ? 1 : 3;
                         figures.add(attempt(bench, "Event latency", () -> EventLatency.measure(bench, server,
-                                nodes, latency, Duration.ZERO, sockets, runs)));
+                                nodes, latency, Duration.ZERO, 0, sockets, runs)));
                         figures.add(attempt(bench, "Event latency (spread)", () -> EventLatency.measure(bench, server,
-                                nodes, latency, latency.dividedBy(2), sockets, runs)));
+                                nodes, latency, latency.dividedBy(2), 0, sockets, runs)));
+                        List<Integer> crowds = sockets.stream().filter(n -> n > PROBES).toList();
+                        figures.add(attempt(bench, "Event latency (probes)", () -> EventLatency.measure(bench, server,
+                                nodes, latency, Duration.ZERO, PROBES, crowds, runs)));
+                        figures.add(attempt(bench, "Event latency (probes, spread)", () -> EventLatency.measure(bench,
+                                server, nodes, latency, latency.dividedBy(2), PROBES, crowds, runs)));
                     }
                     server.stop(Duration.ofSeconds(20));
                 }
