@@ -302,9 +302,9 @@ public final class EventMessages {
                 .add("error_message", p.message())
                 .add("error_type", string(p.errorType()))
                 .add("recoverable", p.recoverable())
-                .add("retry_after", p.retryAfterSeconds() == null ? JsonValue.NULL : Json.createValue(p.retryAfterSeconds()))
+                .add("retry_after", p.retryAfterSeconds() == null ? JsonValue.NULL : JsonValues.PROVIDER.createValue(p.retryAfterSeconds()))
                 .add("node_id", string(p.nodeId()))
-                .add("group_id", p.groupId() == null ? JsonValue.NULL : Json.createValue(p.groupId()));
+                .add("group_id", p.groupId() == null ? JsonValue.NULL : JsonValues.PROVIDER.createValue(p.groupId()));
         if (p.command() != null) {
             data.add("command", p.command());
             data.add("request_id", p.requestId() == null ? JsonValue.NULL : p.requestId());

@@ -1,8 +1,8 @@
 package org.canvasbatch.adapters.http.wire;
 
-import jakarta.json.Json;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import java.util.Map;
 
 /**
@@ -11,19 +11,25 @@ import java.util.Map;
  */
 public final class JsonValues {
 
-    public static final JsonBuilderFactory BUILDERS = Json.createBuilderFactory(Map.of());
+    /**
+     * The provider, looked up once: {@code Json.createValue} looks it up on every call by scanning the class path, which
+     * profiling showed as a sixth of the server's CPU while streaming events.
+     */
+    public static final JsonProvider PROVIDER = JsonProvider.provider();
+
+    public static final JsonBuilderFactory BUILDERS = PROVIDER.createBuilderFactory(Map.of());
 
     private JsonValues() {
     }
 
     /** A string, or JSON {@code null}. */
     public static JsonValue string(String value) {
-        return value == null ? JsonValue.NULL : Json.createValue(value);
+        return value == null ? JsonValue.NULL : PROVIDER.createValue(value);
     }
 
     /** {@code value} rounded to {@code digits} decimals, as a JSON number. */
     public static JsonValue decimal(double value, int digits) {
-        return Json.createValue(round(value, digits));
+        return PROVIDER.createValue(round(value, digits));
     }
 
     public static double round(double value, int digits) {

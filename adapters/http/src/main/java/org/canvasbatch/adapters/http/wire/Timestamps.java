@@ -1,6 +1,5 @@
 package org.canvasbatch.adapters.http.wire;
 
-import jakarta.json.Json;
 import jakarta.json.JsonValue;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,6 +24,6 @@ public final class Timestamps {
         if (instant == null) {
             return JsonValue.NULL;
         }
-        return Json.createValue(format(instant));
+        return JsonValues.PROVIDER.createValue(format(instant));
     }
 }
