@@ -110,8 +110,8 @@ public final class LoadTool {
                             options.serverJavaOptions().isEmpty() ? "default JVM options" : "the given JVM options",
                             options.serverJavaOptions(), sockets, rounds)));
                     if (!quick && options.serverJavaOptions().isEmpty()) {
-                        figures.add(attempt(bench, "Idle connections (proposed heap options)", () ->
-                                IdleConnections.measure(bench, "proposed heap options (not shipped)",
+                        figures.add(attempt(bench, "Idle connections (the launcher's heap options)", () ->
+                                IdleConnections.measure(bench, "the heap options ./canvas-batch serve passes",
                                         PROPOSED_HEAP_OPTIONS, sockets, rounds)));
                     }
                 }
