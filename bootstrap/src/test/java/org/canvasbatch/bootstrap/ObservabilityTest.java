@@ -25,6 +25,7 @@ import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionState;
 import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class ObservabilityTest {
     @Test
     void aJournalThatRefusesAnAppendIsNotReadyUntilAnAppendSucceedsAgain() {
         boolean[] refuse = {true};
-        EventLog flaky = new ForwardingLog(new InMemoryEventLog()) {
+        EventLog flaky = new ForwardingEventLog(new InMemoryEventLog()) {
             @Override
             public void append(List<SessionEvent> events) {
                 if (refuse[0]) {
@@ -115,44 +116,5 @@ class ObservabilityTest {
         assertThat(observability.registry().scrape()).contains(
                 "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"success\"} 1\n",
                 "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"failure\"} 1\n");
-    }
-
-    /** An event log that hands every call on, for tests to override one of them. */
-    private static class ForwardingLog implements EventLog {
-        private final EventLog delegate;
-
-        ForwardingLog(EventLog delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void append(List<SessionEvent> events) {
-            delegate.append(events);
-        }
-
-        @Override
-        public List<SessionEvent> readAfter(SessionId sessionId, long afterSeq, int limit) {
-            return delegate.readAfter(sessionId, afterSeq, limit);
-        }
-
-        @Override
-        public Subscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
-            return delegate.subscribe(sessionId, listener);
-        }
-
-        @Override
-        public Set<SessionId> sessionIds() {
-            return delegate.sessionIds();
-        }
-
-        @Override
-        public void delete(SessionId sessionId) {
-            delegate.delete(sessionId);
-        }
-
-        @Override
-        public String epoch() {
-            return delegate.epoch();
-        }
     }
 }

@@ -29,6 +29,7 @@ import org.canvasbatch.testsupport.ScriptedAgent.Hang;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitFor;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
 import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.TestClock;
@@ -461,38 +462,13 @@ class BatchScenariosTest {
     @Test
     void aStartTheJournalRefusesLeavesTheNodeQueuedAndTheBatchGoesOnWhenStorageRecovers() {
         java.util.concurrent.atomic.AtomicBoolean diskFull = new java.util.concurrent.atomic.AtomicBoolean();
-        var refusing = new org.canvasbatch.application.port.out.EventLog() {
+        var refusing = new ForwardingEventLog(log) {
             @Override
             public void append(List<SessionEvent> events) {
                 if (diskFull.get() && events.getFirst() instanceof TaskStarted) {
                     throw new org.canvasbatch.application.port.out.EventLogException("No space left on device");
                 }
-                log.append(events);
-            }
-
-            @Override
-            public List<SessionEvent> readAfter(SessionId id, long afterSeq, int limit) {
-                return log.readAfter(id, afterSeq, limit);
-            }
-
-            @Override
-            public Subscription subscribe(SessionId id, java.util.function.Consumer<SessionEvent> listener) {
-                return log.subscribe(id, listener);
-            }
-
-            @Override
-            public java.util.Set<SessionId> sessionIds() {
-                return log.sessionIds();
-            }
-
-            @Override
-            public void delete(SessionId id) {
-                log.delete(id);
-            }
-
-            @Override
-            public String epoch() {
-                return log.epoch();
+                super.append(events);
             }
         };
         core = new CanvasBatchCore(new CanvasBatchCore.Ports(refusing, agent, vault, executor, clock,

@@ -35,26 +35,11 @@ public final class StatusJson {
                 .filter(g -> g.status().equals("completed") || g.status().equals("failed")).count();
         JsonArrayBuilder groupArray = BUILDERS.createArrayBuilder();
         groups.forEach(g -> groupArray.add(group(s, g)));
-        return BUILDERS.createObjectBuilder()
-                .add("session_id", s.id().value())
-                .add("canvas_path", s.canvasPath())
-                .add("status", s.state().pluginStatus())
-                .add("state", s.state().wireName())
-                .add("created_at", Timestamps.json(s.createdAt()))
-                .add("started_at", Timestamps.json(s.startedAt()))
-                .add("completed_at", Timestamps.json(s.state().isTerminal() ? s.finishedAt() : null))
-                .add("progress", decimal(s.progress(), 1))
+        return common(s, elapsed)
                 .add("progress_percent", s.succeededPercent())
-                .add("total_nodes", s.totalNodes())
-                .add("completed_nodes", s.succeeded())
-                .add("failed_nodes", s.failed())
                 .add("cancelled_nodes", s.cancelled())
-                .add("running_nodes", s.running())
                 .add("queued_nodes", count(s, NodeState.QUEUED))
-                .add("total_groups", s.groups().size())
                 .add("completed_groups", finishedGroups)
-                .add("elapsed_seconds", decimal(elapsed.toMillis() / 1000.0, 3))
-                .add("last_seq", s.lastSeq())
                 .add("max_concurrent", s.settings().maxConcurrent())
                 .add("silhouette_score", decimal(s.silhouette(), 4))
                 .add("recommended_k", s.recommendedK())
@@ -67,6 +52,11 @@ public final class StatusJson {
 
     /** A small line per session for lists (the dashboard), without groups or results. */
     public static JsonObject summary(SessionSnapshot s, Instant now) {
+        return common(s, s.elapsed(now)).build();
+    }
+
+    /** The fields the full status and the list line share. */
+    private static JsonObjectBuilder common(SessionSnapshot s, Duration elapsed) {
         return BUILDERS.createObjectBuilder()
                 .add("session_id", s.id().value())
                 .add("canvas_path", s.canvasPath())
@@ -81,9 +71,8 @@ public final class StatusJson {
                 .add("failed_nodes", s.failed())
                 .add("running_nodes", s.running())
                 .add("total_groups", s.groups().size())
-                .add("elapsed_seconds", decimal(s.elapsed(now).toMillis() / 1000.0, 3))
-                .add("last_seq", s.lastSeq())
-                .build();
+                .add("elapsed_seconds", decimal(elapsed.toMillis() / 1000.0, 3))
+                .add("last_seq", s.lastSeq());
     }
 
     /**
