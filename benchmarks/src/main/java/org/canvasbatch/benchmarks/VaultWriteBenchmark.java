@@ -21,6 +21,7 @@ import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.fixtures.FixtureVault;
 
 /**
  * The disk work of one batch on the 170-question fixture canvas, with an agent that answers instantly: read the
@@ -28,26 +29,24 @@ import org.canvasbatch.domain.canvas.CanvasNode;
  * then flush the write-back. Each round runs on a fresh copy of the fixture vault; a one-shot measurement of files on
  * a real disk, so a plain main rather than JMH.
  *
- * <p>Usage: {@code java -cp ... org.canvasbatch.benchmarks.VaultWriteBenchmark [fixture vault] [rounds]}.
+ * <p>Usage: {@code java -cp ... org.canvasbatch.benchmarks.VaultWriteBenchmark [rounds]}.
  */
 public final class VaultWriteBenchmark {
 
-    private static final String CANVAS = "Exam Prep/期末复习-170.canvas";
-    private static final String ANSWER = ("## 解释\n\n这是一段即时生成的讲解，长度与真实的笔记相近。\n\n"
-            + "- 要点一：定义与直觉\n- 要点二：例子\n- 要点三：常见误区\n\n").repeat(12);
+    private static final String CANVAS = FixtureVault.EXAM_170;
+    private static final String ANSWER =
+            ("## 解释\n\n这是一段即时生成的讲解，长度与真实的笔记相近。\n\n" + "- 要点一：定义与直觉\n- 要点二：例子\n- 要点三：常见误区\n\n").repeat(12);
 
-    private VaultWriteBenchmark() {
-    }
+    private VaultWriteBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Path fixtures = args.length > 0 ? Path.of(args[0]) : findFixtures();
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         int warmup = 5;
         List<Double> millis = new ArrayList<>();
         for (int round = 0; round < warmup + rounds; round++) {
             Path vault = Files.createTempDirectory("vault-bench");
             try {
-                copy(fixtures, vault);
+                FixtureVault.copyTo(vault);
                 long nanos = oneBatch(vault);
                 if (round >= warmup) {
                     millis.add(nanos / 1e6);
@@ -57,15 +56,21 @@ public final class VaultWriteBenchmark {
             }
         }
         millis.sort(Comparator.naturalOrder());
-        System.out.printf(Locale.ROOT, "170 notes + canvas write-back, %d rounds: median %.1f ms, min %.1f ms, max %.1f ms%n",
-                rounds, millis.get(millis.size() / 2), millis.getFirst(), millis.getLast());
+        System.out.printf(
+                Locale.ROOT,
+                "170 notes + canvas write-back, %d rounds: median %.1f ms, min %.1f ms, max %.1f ms%n",
+                rounds,
+                millis.get(millis.size() / 2),
+                millis.getFirst(),
+                millis.getLast());
     }
 
     private static long oneBatch(Path root) throws Exception {
         long start = System.nanoTime();
         FileVault vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
         Canvas canvas = vault.readCanvas(CANVAS);
-        List<CanvasNode> questions = canvas.nodes().stream().filter(n -> !n.hasColor(Canvas.UNDERSTANDING_COLOR))
+        List<CanvasNode> questions = canvas.nodes().stream()
+                .filter(n -> !n.hasColor(Canvas.UNDERSTANDING_COLOR))
                 .toList();
         if (questions.size() != 170) {
             throw new IllegalStateException("expected 170 questions, found " + questions.size());
@@ -75,9 +80,15 @@ public final class VaultWriteBenchmark {
             for (CanvasNode question : questions) {
                 done.add(agents.submit(() -> {
                     String prompt = vault.contentOf(CANVAS, question);
-                    String note = vault.writeNote(new NoteDraft(CANVAS, question.id(), question.displayText(),
-                            AgentId.ORAL_EXPLANATION, "> " + prompt + "\n\n" + ANSWER, "instant",
-                            Instant.now())).path();
+                    String note = vault.writeNote(new NoteDraft(
+                                    CANVAS,
+                                    question.id(),
+                                    question.displayText(),
+                                    AgentId.ORAL_EXPLANATION,
+                                    "> " + prompt + "\n\n" + ANSWER,
+                                    "instant",
+                                    Instant.now()))
+                            .path();
                     vault.linkIntoCanvas(new CanvasLink(CANVAS, question.id(), note, AgentId.ORAL_EXPLANATION));
                     return null;
                 }));
@@ -93,28 +104,6 @@ public final class VaultWriteBenchmark {
             throw new IllegalStateException("the write-back did not link every note");
         }
         return elapsed;
-    }
-
-    private static Path findFixtures() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("shared/fixtures/vault"))) {
-                return dir.resolve("shared/fixtures/vault");
-            }
-        }
-        throw new IllegalStateException("shared/fixtures/vault not found; give its path as the first argument");
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.write(target, Files.readAllBytes(file));
-                }
-            }
-        }
     }
 
     private static void delete(Path dir) throws IOException {

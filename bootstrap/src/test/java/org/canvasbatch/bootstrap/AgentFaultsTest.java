@@ -30,7 +30,7 @@ class AgentFaultsTest {
 
     @Test
     void fiveHundredsHangsAndRateLimitsEndInCorrectCounts() throws Exception {
-        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         List<String> questions = questionsOf(vault.resolve(EXAM));
         assertThat(questions).hasSize(145);
         Random random = new Random(20261126);
@@ -54,25 +54,48 @@ class AgentFaultsTest {
             }
 
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int exit = Main.run(List.of("run", EXAM, "--vault", vault.toString(), "--data", "memory", "--plain",
-                            "--concurrency", "12", "--node-timeout", "1", "--timeout", "120", "--model-provider",
-                            "openai", "--base-url", llm.openAiBaseUrl(), "--model", "fake-model"),
-                    new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+            int exit = Main.run(
+                    List.of(
+                            "run",
+                            EXAM,
+                            "--vault",
+                            vault.toString(),
+                            "--data",
+                            "memory",
+                            "--plain",
+                            "--concurrency",
+                            "12",
+                            "--node-timeout",
+                            "1",
+                            "--timeout",
+                            "120",
+                            "--model-provider",
+                            "openai",
+                            "--base-url",
+                            llm.openAiBaseUrl(),
+                            "--model",
+                            "fake-model"),
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    System.err);
             String report = out.toString(StandardCharsets.UTF_8);
 
             assertThat(hanging).isPositive();
             assertThat(failingOnce).isPositive();
             assertThat(exit).as(report).isEqualTo(1);
-            assertThat(report).contains((145 - hanging) + " succeeded, " + hanging + " failed, of 145")
+            assertThat(report)
+                    .contains((145 - hanging) + " succeeded, " + hanging + " failed, of 145")
                     .contains("did not answer within 1 s");
-            assertThat(report).as("the batch ended by itself, not by its timeout").doesNotContain("exceeded its timeout");
+            assertThat(report)
+                    .as("the batch ended by itself, not by its timeout")
+                    .doesNotContain("exceeded its timeout");
             // every hanging node tried three times; every 500 once more; every 429 once more
             assertThat(llm.calls()).isEqualTo(145 + 2 * hanging + failingOnce + 12);
         }
     }
 
     private static List<String> questionsOf(Path canvasFile) throws Exception {
-        JsonObject canvas = Json.createReader(new StringReader(Files.readString(canvasFile))).readObject();
+        JsonObject canvas = Json.createReader(new StringReader(Files.readString(canvasFile)))
+                .readObject();
         return canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
                 .filter(n -> n.containsKey("color") && List.of("1", "6").contains(n.getString("color")))
                 .map(n -> n.getString("text"))

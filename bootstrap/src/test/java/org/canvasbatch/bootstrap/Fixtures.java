@@ -5,31 +5,25 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.canvasbatch.fixtures.FixtureVault;
 
-/** Finds the shared fixture vault beside the repository and copies vaults into a test's temporary folder. */
+/** Vaults for the tests: the fixture vault (from the test-fixtures jar) and the repository's example vault. */
 final class Fixtures {
 
-    private Fixtures() {
+    private Fixtures() {}
+
+    /** A writable copy of the fixture vault in {@code to}. */
+    static Path fixtureVaultIn(Path to) {
+        return FixtureVault.copyTo(to);
     }
 
-    static Path sharedVault() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolveSibling("shared").resolve("fixtures/vault");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("the shared fixture vault (../shared/fixtures/vault) was not found");
-    }
-
+    /** The repository's example vault ({@code examples/vault}); the tests run in the module folder, one below the root. */
     static Path exampleVault() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("examples/vault");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
+        Path vault = Path.of("").toAbsolutePath().getParent().resolve("examples/vault");
+        if (!Files.isDirectory(vault)) {
+            throw new IllegalStateException(vault + " is missing: the tests run from the bootstrap module's folder");
         }
-        throw new IllegalStateException("examples/vault was not found above " + Path.of("").toAbsolutePath());
+        return vault;
     }
 
     static Path copy(Path from, Path to) {

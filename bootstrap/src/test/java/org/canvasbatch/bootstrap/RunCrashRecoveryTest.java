@@ -36,16 +36,31 @@ class RunCrashRecoveryTest {
 
     @Test
     void aKilledRunResumesWithoutCallingTheModelAgainForFinishedNodes() throws Exception {
-        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         Path data = temp.resolve("journal");
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             llm.defaultReply(Reply.delayed(Duration.ofMillis(150), Reply.echo()));
-            List<String> args = List.of("run", EXAM, "--vault", vault.toString(), "--data", data.toString(),
-                    "--concurrency", String.valueOf(CONCURRENCY), "--plain", "--model-provider", "openai",
-                    "--base-url", llm.openAiBaseUrl(), "--model", "fake-model");
+            List<String> args = List.of(
+                    "run",
+                    EXAM,
+                    "--vault",
+                    vault.toString(),
+                    "--data",
+                    data.toString(),
+                    "--concurrency",
+                    String.valueOf(CONCURRENCY),
+                    "--plain",
+                    "--model-provider",
+                    "openai",
+                    "--base-url",
+                    llm.openAiBaseUrl(),
+                    "--model",
+                    "fake-model");
 
             Process child = startJava(args);
-            assertThat(llm.awaitCalls(40, Duration.ofSeconds(60))).as("the child made progress").isTrue();
+            assertThat(llm.awaitCalls(40, Duration.ofSeconds(60)))
+                    .as("the child made progress")
+                    .isTrue();
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
             int callsBeforeKill = llm.calls();
@@ -55,27 +70,38 @@ class RunCrashRecoveryTest {
             int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
             assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Resuming the interrupted batch")
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .contains("Resuming the interrupted batch")
                     .contains(NODES + " succeeded, 0 failed");
-            assertThat(llm.calls()).as("only nodes in flight at the kill are asked twice")
+            assertThat(llm.calls())
+                    .as("only nodes in flight at the kill are asked twice")
                     .isLessThanOrEqualTo(NODES + CONCURRENCY);
             try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
                 assertThat(notes.count()).isEqualTo(NODES);
             }
-            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM)))).readObject();
+            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
+                    .readObject();
             long noteNodes = canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
-                    .filter(n -> n.getString("id").startsWith("cb-note-")).count();
+                    .filter(n -> n.getString("id").startsWith("cb-note-"))
+                    .count();
             long noteEdges = canvas.getJsonArray("edges").getValuesAs(JsonObject.class).stream()
-                    .filter(e -> e.getString("id").startsWith("cb-edge-")).count();
+                    .filter(e -> e.getString("id").startsWith("cb-edge-"))
+                    .count();
             java.util.Set<String> linkedFiles = canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
-                    .filter(n -> n.getString("id").startsWith("cb-note-")).map(n -> n.getString("file"))
+                    .filter(n -> n.getString("id").startsWith("cb-note-"))
+                    .map(n -> n.getString("file"))
                     .collect(java.util.stream.Collectors.toSet());
             java.util.List<String> unlinked;
             try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
-                unlinked = notes.map(p -> vault.relativize(p).toString()).filter(p -> !linkedFiles.contains(p)).toList();
+                unlinked = notes.map(p -> vault.relativize(p).toString())
+                        .filter(p -> !linkedFiles.contains(p))
+                        .toList();
             }
-            assertThat(unlinked).as("notes without a canvas link; child log:%n%s%nrun output:%n%s",
-                    Files.readString(temp.resolve("child.log")), out.toString(StandardCharsets.UTF_8)).isEmpty();
+            assertThat(unlinked)
+                    .as(
+                            "notes without a canvas link; child log:%n%s%nrun output:%n%s",
+                            Files.readString(temp.resolve("child.log")), out.toString(StandardCharsets.UTF_8))
+                    .isEmpty();
             assertThat(noteNodes).isEqualTo(NODES);
             assertThat(noteEdges).isEqualTo(NODES);
         }
@@ -83,10 +109,12 @@ class RunCrashRecoveryTest {
 
     private Process startJava(List<String> args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+        List<String> command =
+                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(temp.resolve("child.log").toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(temp.resolve("child.log").toFile())
+                .start();
     }
 }

@@ -34,15 +34,16 @@ class RunEndToEndTest {
     @TempDir
     Path temp;
 
-    private record Outcome(int exitCode, String out, String err) {
-    }
+    private record Outcome(int exitCode, String out, String err) {}
 
     private Outcome run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> all = new ArrayList<>(List.of("run"));
         all.addAll(List.of(args));
-        int code = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Main.run(
+                all,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -53,21 +54,41 @@ class RunEndToEndTest {
 
     @Test
     void theExamCanvasGetsOneNoteAndOneCanvasLinkPerSucceededNodeAndFailuresCarryTheServersMessage() throws Exception {
-        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             llm.whenPromptContains(question("什么是等价关系"), Reply.error(400, "This request violates the content policy"));
             llm.whenPromptContains(question("什么是二部图"), Reply.error(503, "The server is overloaded"), Reply.echo());
             llm.whenPromptContains(question("如何理解集合的幂集"), Reply.rateLimited("1"), Reply.echo());
 
-            Outcome outcome = run(EXAM, "--vault", vault.toString(), "--data", "memory", "--concurrency", "12",
-                    "--model-provider", "openai", "--base-url", llm.openAiBaseUrl(), "--model", "fake-model", "--plain");
+            Outcome outcome = run(
+                    EXAM,
+                    "--vault",
+                    vault.toString(),
+                    "--data",
+                    "memory",
+                    "--concurrency",
+                    "12",
+                    "--model-provider",
+                    "openai",
+                    "--base-url",
+                    llm.openAiBaseUrl(),
+                    "--model",
+                    "fake-model",
+                    "--plain");
 
             assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
-            assertThat(outcome.out()).contains("144 succeeded, 1 failed, of 145")
+            assertThat(outcome.out())
+                    .contains("144 succeeded, 1 failed, of 145")
                     .contains("This request violates the content policy");
-            assertThat(llm.callsWithPrompt(question("什么是等价关系"))).as("permanent: no retry").isEqualTo(1);
-            assertThat(llm.callsWithPrompt(question("什么是二部图"))).as("503 retried once").isEqualTo(2);
-            assertThat(llm.callsWithPrompt(question("如何理解集合的幂集"))).as("429 retried once").isEqualTo(2);
+            assertThat(llm.callsWithPrompt(question("什么是等价关系")))
+                    .as("permanent: no retry")
+                    .isEqualTo(1);
+            assertThat(llm.callsWithPrompt(question("什么是二部图")))
+                    .as("503 retried once")
+                    .isEqualTo(2);
+            assertThat(llm.callsWithPrompt(question("如何理解集合的幂集")))
+                    .as("429 retried once")
+                    .isEqualTo(2);
             assertThat(llm.calls()).isEqualTo(145 + 2);
 
             Path notesDir = vault.resolve("Exam Prep/期末复习-170-notes");
@@ -78,20 +99,27 @@ class RunEndToEndTest {
             assertThat(notes).hasSize(144).allMatch(p -> p.toString().endsWith(".md"));
             assertThat(notes).noneMatch(p -> p.getFileName().toString().startsWith("什么是等价关系 ("));
 
-            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM)))).readObject();
+            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
+                    .readObject();
             List<JsonObject> noteNodes = canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
-                    .filter(n -> n.getString("id").startsWith("cb-note-")).toList();
+                    .filter(n -> n.getString("id").startsWith("cb-note-"))
+                    .toList();
             List<JsonObject> noteEdges = canvas.getJsonArray("edges").getValuesAs(JsonObject.class).stream()
-                    .filter(e -> e.getString("id").startsWith("cb-edge-")).toList();
-            assertThat(noteNodes).hasSize(144).allMatch(n -> n.getString("type").equals("file")
-                    && n.getString("color").equals("5"));
+                    .filter(e -> e.getString("id").startsWith("cb-edge-"))
+                    .toList();
+            assertThat(noteNodes)
+                    .hasSize(144)
+                    .allMatch(n -> n.getString("type").equals("file")
+                            && n.getString("color").equals("5"));
             assertThat(noteEdges).hasSize(144);
-            Set<String> linkedFiles = noteNodes.stream().map(n -> n.getString("file")).collect(Collectors.toSet());
-            Set<String> writtenFiles = notes.stream().map(p -> vault.relativize(p).toString().replace('\\', '/'))
+            Set<String> linkedFiles =
+                    noteNodes.stream().map(n -> n.getString("file")).collect(Collectors.toSet());
+            Set<String> writtenFiles = notes.stream()
+                    .map(p -> vault.relativize(p).toString().replace('\\', '/'))
                     .collect(Collectors.toSet());
             assertThat(linkedFiles).isEqualTo(writtenFiles);
-            Map<String, JsonObject> byId = noteNodes.stream()
-                    .collect(Collectors.toMap(n -> n.getString("id"), Function.identity()));
+            Map<String, JsonObject> byId =
+                    noteNodes.stream().collect(Collectors.toMap(n -> n.getString("id"), Function.identity()));
             assertThat(noteEdges).allMatch(e -> byId.containsKey(e.getString("toNode")));
         }
     }
@@ -100,14 +128,19 @@ class RunEndToEndTest {
     void runningTheSameCanvasAgainOverwritesNotesAndAddsNoDuplicateLinks() throws IOException {
         Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
         String canvas = "数学/线性代数.canvas";
-        assertThat(run(canvas, "--vault", vault.toString(), "--data", "memory", "--plain").exitCode()).isZero();
+        assertThat(run(canvas, "--vault", vault.toString(), "--data", "memory", "--plain")
+                        .exitCode())
+                .isZero();
         String firstCanvas = Files.readString(vault.resolve(canvas));
-        assertThat(run(canvas, "--vault", vault.toString(), "--data", "memory", "--plain").exitCode()).isZero();
+        assertThat(run(canvas, "--vault", vault.toString(), "--data", "memory", "--plain")
+                        .exitCode())
+                .isZero();
 
         try (Stream<Path> files = Files.list(vault.resolve("数学/线性代数-notes"))) {
             assertThat(files.count()).isEqualTo(10);
         }
-        JsonObject again = Json.createReader(new StringReader(Files.readString(vault.resolve(canvas)))).readObject();
+        JsonObject again = Json.createReader(new StringReader(Files.readString(vault.resolve(canvas))))
+                .readObject();
         JsonObject first = Json.createReader(new StringReader(firstCanvas)).readObject();
         assertThat(again.getJsonArray("nodes")).hasSameSizeAs(first.getJsonArray("nodes"));
         assertThat(again.getJsonArray("edges")).hasSameSizeAs(first.getJsonArray("edges"));
@@ -115,8 +148,10 @@ class RunEndToEndTest {
 
     @Test
     void everyWikiLinkInTheOfflineNotesOpensAFileOfTheVault() throws IOException {
-        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
-        assertThat(run(EXAM, "--vault", vault.toString(), "--data", "memory", "--plain").exitCode()).isZero();
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        assertThat(run(EXAM, "--vault", vault.toString(), "--data", "memory", "--plain")
+                        .exitCode())
+                .isZero();
 
         java.util.regex.Pattern wikiLink = java.util.regex.Pattern.compile("\\[\\[([^\\]|#]+)(?:[|#][^\\]]*)?]]");
         List<String> links = new ArrayList<>();
@@ -130,9 +165,12 @@ class RunEndToEndTest {
         }
         assertThat(links).hasSizeGreaterThan(100);
         Path notesDir = vault.resolve("Exam Prep/期末复习-170-notes");
-        assertThat(links).allSatisfy(target -> assertThat(Files.exists(vault.resolve(target))
-                || Files.exists(notesDir.resolve(target + ".md")) || Files.exists(vault.resolve(target + ".md")))
-                .as("[[%s]] opens a file", target).isTrue());
+        assertThat(links)
+                .allSatisfy(target -> assertThat(Files.exists(vault.resolve(target))
+                                || Files.exists(notesDir.resolve(target + ".md"))
+                                || Files.exists(vault.resolve(target + ".md")))
+                        .as("[[%s]] opens a file", target)
+                        .isTrue());
     }
 
     @Test
@@ -143,8 +181,12 @@ class RunEndToEndTest {
         Outcome outcome = run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--dry-run");
 
         assertThat(outcome.exitCode()).isZero();
-        assertThat(outcome.out()).contains("13 question node(s)").contains("comparison-table").contains("Dry run");
-        assertThat(Files.readString(vault.resolve("Biology/Cell Biology.canvas"))).isEqualTo(before);
+        assertThat(outcome.out())
+                .contains("13 question node(s)")
+                .contains("comparison-table")
+                .contains("Dry run");
+        assertThat(Files.readString(vault.resolve("Biology/Cell Biology.canvas")))
+                .isEqualTo(before);
         assertThat(vault.resolve("Biology/Cell Biology-notes")).doesNotExist();
     }
 
@@ -155,19 +197,23 @@ class RunEndToEndTest {
 
         assertThat(run("--vault", vault.toString()).err()).contains("run needs exactly one canvas");
         assertThat(run("x.canvas", "--colour", "1").err()).contains("unknown option --colour");
-        assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--agent", "poet").err())
+        assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--agent", "poet")
+                        .err())
                 .contains("unknown agent 'poet'");
-        assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--concurrency", "0").err())
+        assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--concurrency", "0")
+                        .err())
                 .contains("--concurrency must be between 1 and 50");
         Outcome broken = run("broken.canvas", "--vault", vault.toString(), "--data", "memory");
         assertThat(broken.exitCode()).isEqualTo(2);
         assertThat(broken.err()).contains("broken.canvas").doesNotContain("Exception");
-        Outcome noQuestions = run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--colors", "2",
-                "--data", "memory");
+        Outcome noQuestions =
+                run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--colors", "2", "--data", "memory");
         assertThat(noQuestions.exitCode()).isEqualTo(2);
         assertThat(noQuestions.err()).contains("2 (orange)");
-        assertThat(run("../outside.canvas", "--vault", vault.toString()).exitCode()).isEqualTo(2);
-        for (String[] args : List.of(new String[] {"--vault", vault.toString()}, new String[] {"x.canvas", "--colour", "1"})) {
+        assertThat(run("../outside.canvas", "--vault", vault.toString()).exitCode())
+                .isEqualTo(2);
+        for (String[] args :
+                List.of(new String[] {"--vault", vault.toString()}, new String[] {"x.canvas", "--colour", "1"})) {
             assertThat(run(args).exitCode()).isEqualTo(2);
         }
     }

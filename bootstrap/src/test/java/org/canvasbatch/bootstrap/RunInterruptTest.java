@@ -29,19 +29,40 @@ class RunInterruptTest {
 
     @Test
     void ctrlCCancelsKeepsFinishedNotesAndLeavesAConsistentCanvas() throws Exception {
-        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             llm.defaultReply(Reply.delayed(Duration.ofMillis(250), Reply.echo()));
             String javaBinary = ProcessHandle.current().info().command().orElse("java");
-            List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "run", EXAM, "--vault", vault.toString(), "--data", temp.resolve("data").toString(),
-                    "--plain", "--concurrency", "6", "--model-provider", "openai", "--base-url", llm.openAiBaseUrl(),
-                    "--model", "fake-model"));
+            List<String> command = new ArrayList<>(List.of(
+                    javaBinary,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Main.class.getName(),
+                    "run",
+                    EXAM,
+                    "--vault",
+                    vault.toString(),
+                    "--data",
+                    temp.resolve("data").toString(),
+                    "--plain",
+                    "--concurrency",
+                    "6",
+                    "--model-provider",
+                    "openai",
+                    "--base-url",
+                    llm.openAiBaseUrl(),
+                    "--model",
+                    "fake-model"));
             Path output = temp.resolve("run.log");
-            Process run = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process run = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             assertThat(llm.awaitCalls(20, Duration.ofSeconds(60))).isTrue();
 
-            new ProcessBuilder("kill", "-INT", String.valueOf(run.pid())).start().waitFor();
+            new ProcessBuilder("kill", "-INT", String.valueOf(run.pid()))
+                    .start()
+                    .waitFor();
 
             assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
             String log = Files.readString(output);
@@ -53,17 +74,25 @@ class RunInterruptTest {
             Path notesDir = vault.resolve("Exam Prep/期末复习-170-notes");
             Set<String> notes;
             try (Stream<Path> files = Files.list(notesDir)) {
-                notes = files.map(p -> vault.relativize(p).toString().replace('\\', '/')).collect(Collectors.toSet());
+                notes = files.map(p -> vault.relativize(p).toString().replace('\\', '/'))
+                        .collect(Collectors.toSet());
             }
             assertThat(notes).isNotEmpty().allMatch(n -> n.endsWith(".md"));
-            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM)))).readObject();
+            JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
+                    .readObject();
             Set<String> linked = canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
                     .filter(n -> n.getString("id").startsWith("cb-note-"))
-                    .map(n -> n.getString("file")).collect(Collectors.toSet());
-            assertThat(linked).as("every finished note is linked, and every link opens a note").isEqualTo(notes);
+                    .map(n -> n.getString("file"))
+                    .collect(Collectors.toSet());
+            assertThat(linked)
+                    .as("every finished note is linked, and every link opens a note")
+                    .isEqualTo(notes);
             try (Stream<Path> files = Files.walk(vault)) {
                 assertThat(files.filter(p -> p.getFileName().toString().startsWith("."))
-                        .filter(Files::isRegularFile).toList()).as("no temporary files left").isEmpty();
+                                .filter(Files::isRegularFile)
+                                .toList())
+                        .as("no temporary files left")
+                        .isEmpty();
             }
         }
     }

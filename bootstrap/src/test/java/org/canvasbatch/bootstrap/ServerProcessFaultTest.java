@@ -58,7 +58,7 @@ class ServerProcessFaultTest {
 
     @Test
     void aServerKilledMidBatchFinishesItAfterRestartAndTheClientResumesWithoutGapOrDuplicate() throws Exception {
-        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         Path data = temp.resolve("data");
         int port = freePort();
         try (FakeLlmServer llm = FakeLlmServer.start()) {
@@ -71,7 +71,9 @@ class ServerProcessFaultTest {
 
             first.destroyForcibly(); // SIGKILL
             assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(client.awaitEnd(PATIENCE)).as("the socket dies with the process").isNotEqualTo(1000);
+            assertThat(client.awaitEnd(PATIENCE))
+                    .as("the socket dies with the process")
+                    .isNotEqualTo(1000);
             List<Long> beforeCrash = client.primarySeqs();
             long lastSeen = beforeCrash.getLast();
             Set<String> succeededBeforeCrash = succeededNodes(client.messages());
@@ -81,15 +83,19 @@ class ServerProcessFaultTest {
             JsonObject connected = resumed.await(m -> m.getString("type").equals("connected"), PATIENCE);
             assertThat(connected.getJsonObject("data").getBoolean("resumed")).isTrue();
             assertThat(connected.getJsonObject("data").getString("epoch"))
-                    .isEqualTo(client.messages().getFirst().getJsonObject("data").getString("epoch"));
+                    .isEqualTo(
+                            client.messages().getFirst().getJsonObject("data").getString("epoch"));
             resumed.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
             assertThat(resumed.awaitEnd(PATIENCE)).isEqualTo(1000);
 
             List<Long> seqs = new ArrayList<>(beforeCrash);
             seqs.addAll(resumed.primarySeqs());
             long first1 = seqs.getFirst();
-            assertThat(seqs).as("every seq once, no gap, across the crash")
-                    .containsExactlyElementsOf(LongStream.rangeClosed(first1, seqs.getLast()).boxed().toList());
+            assertThat(seqs)
+                    .as("every seq once, no gap, across the crash")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(first1, seqs.getLast())
+                            .boxed()
+                            .toList());
 
             JsonObject status = get(port, "/canvas/intelligent-parallel/" + session);
             assertThat(status.getString("status")).isEqualTo("completed");
@@ -100,7 +106,8 @@ class ServerProcessFaultTest {
             for (String node : succeededBeforeCrash) {
                 String text = nodeText(vault, node);
                 assertThat(llm.callsWithPrompt("<question>\n" + text + "\n</question>"))
-                        .as("node %s succeeded before the crash and was not asked again", node).isEqualTo(1);
+                        .as("node %s succeeded before the crash and was not asked again", node)
+                        .isEqualTo(1);
             }
             assertThat(llm.calls()).isLessThanOrEqualTo(NODES + CONCURRENCY);
         }
@@ -108,7 +115,7 @@ class ServerProcessFaultTest {
 
     @Test
     void sigtermStopsDispatchClosesSocketsWith1001AndTheNextStartResumes() throws Exception {
-        Path vault = Fixtures.copy(Fixtures.sharedVault(), temp.resolve("vault"));
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         Path data = temp.resolve("data");
         int port = freePort();
         try (FakeLlmServer llm = FakeLlmServer.start()) {
@@ -131,10 +138,14 @@ class ServerProcessFaultTest {
             List<Long> seqs = new ArrayList<>(client.primarySeqs());
             seqs.addAll(resumed.primarySeqs());
             assertThat(new HashSet<>(seqs)).hasSameSizeAs(seqs);
-            assertThat(seqs).containsExactlyElementsOf(
-                    LongStream.rangeClosed(seqs.getFirst(), seqs.getLast()).boxed().toList());
-            assertThat(get(port, "/canvas/intelligent-parallel/" + session).getInt("completed_nodes")).isEqualTo(NODES);
-            assertThat(llm.calls()).as("calls that finished within the grace period are not repeated")
+            assertThat(seqs)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(seqs.getFirst(), seqs.getLast())
+                            .boxed()
+                            .toList());
+            assertThat(get(port, "/canvas/intelligent-parallel/" + session).getInt("completed_nodes"))
+                    .isEqualTo(NODES);
+            assertThat(llm.calls())
+                    .as("calls that finished within the grace period are not repeated")
                     .isLessThanOrEqualTo(NODES + CONCURRENCY);
         }
     }
@@ -143,21 +154,43 @@ class ServerProcessFaultTest {
 
     private Process serve(Path vault, Path data, int port, FakeLlmServer llm, String name) throws Exception {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(javaBinary, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--port", String.valueOf(port), "--vault", vault.toString(), "--data", data.toString(),
-                "--concurrency", String.valueOf(CONCURRENCY), "--shutdown-grace", "5", "--model-provider", "openai",
-                "--base-url", llm.openAiBaseUrl(), "--model", "fake-model");
+        List<String> command = List.of(
+                javaBinary,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve",
+                "--port",
+                String.valueOf(port),
+                "--vault",
+                vault.toString(),
+                "--data",
+                data.toString(),
+                "--concurrency",
+                String.valueOf(CONCURRENCY),
+                "--shutdown-grace",
+                "5",
+                "--model-provider",
+                "openai",
+                "--base-url",
+                llm.openAiBaseUrl(),
+                "--model",
+                "fake-model");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         started.add(process);
         CountDownLatch ready = new CountDownLatch(1);
         Path log = temp.resolve(name + ".log");
         Thread.ofVirtual().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8,
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    Files.writeString(
+                            log,
+                            line + System.lineSeparator(),
+                            StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
                     if (line.startsWith("canvas-batch serving")) {
                         ready.countDown();
                     }
@@ -181,16 +214,22 @@ class ServerProcessFaultTest {
     }
 
     private JsonObject post(int port, String path, String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
         return Json.createReader(new StringReader(response.body())).readObject();
     }
 
     private JsonObject get(int port, String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return Json.createReader(new StringReader(response.body())).readObject();
     }
@@ -202,15 +241,20 @@ class ServerProcessFaultTest {
 
     private static Set<String> succeededNodes(List<JsonObject> messages) {
         Set<String> nodes = new HashSet<>();
-        messages.stream().filter(m -> m.getString("type").equals("task_completed"))
+        messages.stream()
+                .filter(m -> m.getString("type").equals("task_completed"))
                 .forEach(m -> nodes.add(m.getJsonObject("data").getString("node_id")));
         return nodes;
     }
 
     private static String nodeText(Path vault, String nodeId) throws IOException {
-        JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM)))).readObject();
+        JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
+                .readObject();
         return canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
-                .filter(n -> n.getString("id").equals(nodeId)).findFirst().orElseThrow().getString("text");
+                .filter(n -> n.getString("id").equals(nodeId))
+                .findFirst()
+                .orElseThrow()
+                .getString("text");
     }
 
     private static int freePort() throws IOException {

@@ -2,14 +2,12 @@ package org.canvasbatch.domain.grouping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.canvasbatch.fixtures.FixtureVault;
 import org.junit.jupiter.api.Test;
 
 /** Groups the question nodes of the 170-node exam-prep fixture canvas, the size a real revision canvas reaches. */
@@ -22,8 +20,8 @@ class ExamPrepCanvasTest {
     private static final Set<String> QUESTION_COLOURS = Set.of("1", "6");
 
     @Test
-    void groupsEveryQuestionOfTheCanvasIntoTwoToTenGroups() throws IOException {
-        List<String> questions = questionTexts(fixture("vault/Exam Prep/期末复习-170.canvas"));
+    void groupsEveryQuestionOfTheCanvasIntoTwoToTenGroups() {
+        List<String> questions = questionTexts(FixtureVault.read(FixtureVault.EXAM_170));
 
         GroupingResult result = new TopicGrouping().group(questions, 10);
 
@@ -39,18 +37,20 @@ class ExamPrepCanvasTest {
     }
 
     @Test
-    void keepsEnglishAndChineseQuestionsApart() throws IOException {
-        List<String> questions = questionTexts(fixture("vault/Exam Prep/期末复习-170.canvas"));
+    void keepsEnglishAndChineseQuestionsApart() {
+        List<String> questions = questionTexts(FixtureVault.read(FixtureVault.EXAM_170));
 
         GroupingResult result = new TopicGrouping().group(questions, 10);
 
-        assertThat(result.clusters()).allSatisfy(cluster -> assertThat(cluster.members().stream()
-                .map(i -> questions.get(i).codePoints().anyMatch(TermExtractor::isCjk)).distinct()).hasSize(1));
+        assertThat(result.clusters())
+                .allSatisfy(cluster -> assertThat(cluster.members().stream()
+                                .map(i -> questions.get(i).codePoints().anyMatch(TermExtractor::isCjk))
+                                .distinct())
+                        .hasSize(1));
     }
 
     /** A tiny scan of the JSON Canvas nodes; the domain has no JSON library and needs none for this. */
-    static List<String> questionTexts(Path canvas) throws IOException {
-        String json = Files.readString(canvas);
+    static List<String> questionTexts(String json) {
         List<String> texts = new ArrayList<>();
         Matcher node = NODE.matcher(json);
         while (node.find()) {
@@ -65,16 +65,5 @@ class ExamPrepCanvasTest {
 
     private static String unescape(String json) {
         return json.replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\");
-    }
-
-    /** The shared fixtures live beside the repository: walk up from the module until {@code shared/fixtures} shows. */
-    static Path fixture(String relative) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/fixtures").resolve(relative);
-            if (Files.exists(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/fixtures/" + relative + " not found above " + Path.of("").toAbsolutePath());
     }
 }

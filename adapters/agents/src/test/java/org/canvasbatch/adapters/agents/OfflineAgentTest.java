@@ -21,7 +21,9 @@ import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.routing.AgentRouter;
+import org.canvasbatch.fixtures.FixtureVault;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,70 +35,184 @@ class OfflineAgentTest {
 
     /** What a learner sees first in each agent's note, in reading order, for the zh and en sample questions. */
     private static final Map<AgentId, List<List<String>>> STRUCTURE = Map.ofEntries(
-            Map.entry(AgentId.ORAL_EXPLANATION, List.of(
-                    List.of("## 一句话回答", "## 课堂上怎么讲", "## 常见误区", "## 小结"),
-                    List.of("## The answer in one sentence", "## How a teacher would say it",
-                            "## A common misunderstanding", "## Recap"))),
-            Map.entry(AgentId.FOUR_LEVEL_EXPLANATION, List.of(
-                    List.of("## 第一层·入门", "## 第二层·进阶", "## 第三层·深入", "## 第四层·专家"),
-                    List.of("## Level 1 — Beginner", "## Level 2 — Intermediate", "## Level 3 — Advanced",
-                            "## Level 4 — Expert"))),
-            Map.entry(AgentId.CLARIFICATION_PATH, List.of(
-                    List.of("## 起点：你现在的理解", "> 我理解为", "### 第 1 步", "### 第 2 步", "- [ ] 「逆否命题」",
-                            "### 第 5 步", "> [!check]"),
-                    List.of("## Where you start", "> I think a stack is LIFO", "### Step 1", "### Step 2",
-                            "- [ ] “stack”", "### Step 5", "> [!check]"))),
-            Map.entry(AgentId.COMPARISON_TABLE, List.of(
-                    List.of("## 对比表", "| 维度 | 逆否命题 | 否命题 |", "| 定义 |", "## 什么时候用哪个", "## 容易混淆的地方"),
-                    List.of("## Comparison", "| Aspect | stack | queue |", "| Definition |", "## When to use which",
-                            "## Common confusions"))),
-            Map.entry(AgentId.EXAMPLE_TEACHING, List.of(
-                    List.of("## 例 1：最简单的情形", "> [!tip] 启示", "## 例 2", "## 例 3：易错情形", "## 练习",
-                            "> [!faq]- 答案"),
-                    List.of("## Example 1", "> [!tip] Lesson", "## Example 2", "## Example 3", "## Practice",
-                            "> [!faq]- Answer"))),
-            Map.entry(AgentId.MEMORY_ANCHOR, List.of(
-                    List.of("## 核心表述", "## 口诀", "**逆·否·原**", "**逆**否命题、**否**命题、**原**命题", "## 类比",
-                            "## 记忆钩子", "## 间隔复习", "- [ ] 第 1 天", "- [ ] 第 30 天"),
-                    List.of("## Core statement", "## Mnemonic", "**SQO**", "**S**tack, **Q**ueue, **O**rder",
-                            "## Analogy", "## Hooks", "## Spaced review", "- [ ] Day 1", "- [ ] Day 30"))),
-            Map.entry(AgentId.DEEP_DECOMPOSITION, List.of(
-                    List.of("## 核心论断", "## 前提与假设", "## 结构", "## 边界情况", "## 与其他知识的联系",
-                            "[[什么是逆否命题 (oral-explanation)|什么是逆否命题]]", "## 值得继续追问的问题"),
-                    List.of("## Core claim", "## Assumptions", "## Structure", "## Edge cases", "## Connections",
-                            "[[What is a priority queue (oral-explanation)|What is a priority queue?]]",
-                            "## Open questions"))),
-            Map.entry(AgentId.BASIC_DECOMPOSITION, List.of(
-                    List.of("## 子问题（按顺序回答）", "### 1. 「逆否命题」是什么？", "### 2. 「否命题」是什么？",
-                            "回到原问题：逆否命题和否命题的区别是什么", "## 合起来看"),
-                    List.of("## Sub-questions, to answer in order", "### 1. What is “stack”?",
-                            "Back to the question: Difference between a stack and a queue", "## Putting it together"))),
-            Map.entry(AgentId.QUESTION_DECOMPOSITION, List.of(
-                    List.of("## 子问题", "### 1. 定义：", "### 2. 条件：", "正确答案必须包含", "典型错误", "## 自测顺序"),
-                    List.of("## Sub-questions", "### 1. Definition: ", "### 2. Conditions: ",
-                            "A correct answer must contain", "The typical wrong answer", "## Self-test order"))),
-            Map.entry(AgentId.VERIFICATION_QUESTION, List.of(
-                    List.of("### 问题 1（记忆）", "> [!faq]- 参考答案", "「逆否命题」和「否命题」最关键的区别是什么？",
-                            "（检验你的理解）"),
-                    List.of("### Question 1 (recall)", "> [!faq]- Answer",
-                            "What is the key difference between “stack” and “queue”?", "(your understanding)"))),
-            Map.entry(AgentId.SCORING_AGENT, List.of(
-                    List.of("## 你的理解", "> 我理解为", "## 评分标准", "| 准确性 | 40 |", "| 完整性 | 30 |",
-                            "提到了 1/3 个关键词", "## 关键词覆盖", "- [ ] 逆否命题", "- [x] 原命题", "## 下一步",
-                            "补上还没有提到的关键词：逆否命题、否命题"),
-                    List.of("## Your understanding", "> I think a stack is LIFO", "## Criteria", "| Accuracy | 40 |",
-                            "mentions 1 of 3 key terms", "gives an example", "## Key terms covered", "- [x] stack",
-                            "- [ ] queue", "## Next step", "Work in the key terms you have not mentioned: queue, order"))),
-            Map.entry(AgentId.CANVAS_ORCHESTRATOR, List.of(
-                    List.of("## 建议的顺序", "| 1 | 📊 `comparison-table` |", "| 3 | ✅ `verification-question` |",
-                            "| 4 | 💯 `scoring-agent` | 你已经写下了自己的理解", "## 为什么是这个顺序", "## 白板布局建议"),
-                    List.of("## Suggested order", "| 1 | 📊 `comparison-table` |", "| 3 | ✅ `verification-question` |",
-                            "| 4 | 💯 `scoring-agent` | you wrote down your understanding", "## Why this order",
-                            "## Canvas tip"))));
+            Map.entry(
+                    AgentId.ORAL_EXPLANATION,
+                    List.of(
+                            List.of("## 一句话回答", "## 课堂上怎么讲", "## 常见误区", "## 小结"),
+                            List.of(
+                                    "## The answer in one sentence", "## How a teacher would say it",
+                                    "## A common misunderstanding", "## Recap"))),
+            Map.entry(
+                    AgentId.FOUR_LEVEL_EXPLANATION,
+                    List.of(
+                            List.of("## 第一层·入门", "## 第二层·进阶", "## 第三层·深入", "## 第四层·专家"),
+                            List.of(
+                                    "## Level 1 — Beginner",
+                                    "## Level 2 — Intermediate",
+                                    "## Level 3 — Advanced",
+                                    "## Level 4 — Expert"))),
+            Map.entry(
+                    AgentId.CLARIFICATION_PATH,
+                    List.of(
+                            List.of(
+                                    "## 起点：你现在的理解",
+                                    "> 我理解为",
+                                    "### 第 1 步",
+                                    "### 第 2 步",
+                                    "- [ ] 「逆否命题」",
+                                    "### 第 5 步",
+                                    "> [!check]"),
+                            List.of(
+                                    "## Where you start",
+                                    "> I think a stack is LIFO",
+                                    "### Step 1",
+                                    "### Step 2",
+                                    "- [ ] “stack”",
+                                    "### Step 5",
+                                    "> [!check]"))),
+            Map.entry(
+                    AgentId.COMPARISON_TABLE,
+                    List.of(
+                            List.of("## 对比表", "| 维度 | 逆否命题 | 否命题 |", "| 定义 |", "## 什么时候用哪个", "## 容易混淆的地方"),
+                            List.of(
+                                    "## Comparison",
+                                    "| Aspect | stack | queue |",
+                                    "| Definition |",
+                                    "## When to use which",
+                                    "## Common confusions"))),
+            Map.entry(
+                    AgentId.EXAMPLE_TEACHING,
+                    List.of(
+                            List.of("## 例 1：最简单的情形", "> [!tip] 启示", "## 例 2", "## 例 3：易错情形", "## 练习", "> [!faq]- 答案"),
+                            List.of(
+                                    "## Example 1",
+                                    "> [!tip] Lesson",
+                                    "## Example 2",
+                                    "## Example 3",
+                                    "## Practice",
+                                    "> [!faq]- Answer"))),
+            Map.entry(
+                    AgentId.MEMORY_ANCHOR,
+                    List.of(
+                            List.of(
+                                    "## 核心表述",
+                                    "## 口诀",
+                                    "**逆·否·原**",
+                                    "**逆**否命题、**否**命题、**原**命题",
+                                    "## 类比",
+                                    "## 记忆钩子",
+                                    "## 间隔复习",
+                                    "- [ ] 第 1 天",
+                                    "- [ ] 第 30 天"),
+                            List.of(
+                                    "## Core statement",
+                                    "## Mnemonic",
+                                    "**SQO**",
+                                    "**S**tack, **Q**ueue, **O**rder",
+                                    "## Analogy",
+                                    "## Hooks",
+                                    "## Spaced review",
+                                    "- [ ] Day 1",
+                                    "- [ ] Day 30"))),
+            Map.entry(
+                    AgentId.DEEP_DECOMPOSITION,
+                    List.of(
+                            List.of(
+                                    "## 核心论断",
+                                    "## 前提与假设",
+                                    "## 结构",
+                                    "## 边界情况",
+                                    "## 与其他知识的联系",
+                                    "[[什么是逆否命题 (oral-explanation)|什么是逆否命题]]",
+                                    "## 值得继续追问的问题"),
+                            List.of(
+                                    "## Core claim",
+                                    "## Assumptions",
+                                    "## Structure",
+                                    "## Edge cases",
+                                    "## Connections",
+                                    "[[What is a priority queue (oral-explanation)|What is a priority queue?]]",
+                                    "## Open questions"))),
+            Map.entry(
+                    AgentId.BASIC_DECOMPOSITION,
+                    List.of(
+                            List.of(
+                                    "## 子问题（按顺序回答）",
+                                    "### 1. 「逆否命题」是什么？",
+                                    "### 2. 「否命题」是什么？",
+                                    "回到原问题：逆否命题和否命题的区别是什么",
+                                    "## 合起来看"),
+                            List.of(
+                                    "## Sub-questions, to answer in order", "### 1. What is “stack”?",
+                                    "Back to the question: Difference between a stack and a queue",
+                                            "## Putting it together"))),
+            Map.entry(
+                    AgentId.QUESTION_DECOMPOSITION,
+                    List.of(
+                            List.of("## 子问题", "### 1. 定义：", "### 2. 条件：", "正确答案必须包含", "典型错误", "## 自测顺序"),
+                            List.of(
+                                    "## Sub-questions",
+                                    "### 1. Definition: ",
+                                    "### 2. Conditions: ",
+                                    "A correct answer must contain",
+                                    "The typical wrong answer",
+                                    "## Self-test order"))),
+            Map.entry(
+                    AgentId.VERIFICATION_QUESTION,
+                    List.of(
+                            List.of("### 问题 1（记忆）", "> [!faq]- 参考答案", "「逆否命题」和「否命题」最关键的区别是什么？", "（检验你的理解）"),
+                            List.of(
+                                    "### Question 1 (recall)", "> [!faq]- Answer",
+                                    "What is the key difference between “stack” and “queue”?",
+                                            "(your understanding)"))),
+            Map.entry(
+                    AgentId.SCORING_AGENT,
+                    List.of(
+                            List.of(
+                                    "## 你的理解",
+                                    "> 我理解为",
+                                    "## 评分标准",
+                                    "| 准确性 | 40 |",
+                                    "| 完整性 | 30 |",
+                                    "提到了 1/3 个关键词",
+                                    "## 关键词覆盖",
+                                    "- [ ] 逆否命题",
+                                    "- [x] 原命题",
+                                    "## 下一步",
+                                    "补上还没有提到的关键词：逆否命题、否命题"),
+                            List.of(
+                                    "## Your understanding",
+                                    "> I think a stack is LIFO",
+                                    "## Criteria",
+                                    "| Accuracy | 40 |",
+                                    "mentions 1 of 3 key terms",
+                                    "gives an example",
+                                    "## Key terms covered",
+                                    "- [x] stack",
+                                    "- [ ] queue",
+                                    "## Next step",
+                                    "Work in the key terms you have not mentioned: queue, order"))),
+            Map.entry(
+                    AgentId.CANVAS_ORCHESTRATOR,
+                    List.of(
+                            List.of(
+                                    "## 建议的顺序",
+                                    "| 1 | 📊 `comparison-table` |",
+                                    "| 3 | ✅ `verification-question` |",
+                                    "| 4 | 💯 `scoring-agent` | 你已经写下了自己的理解",
+                                    "## 为什么是这个顺序",
+                                    "## 白板布局建议"),
+                            List.of(
+                                    "## Suggested order",
+                                    "| 1 | 📊 `comparison-table` |",
+                                    "| 3 | ✅ `verification-question` |",
+                                    "| 4 | 💯 `scoring-agent` | you wrote down your understanding",
+                                    "## Why this order",
+                                    "## Canvas tip"))));
 
     static Stream<Arguments> everyAgentInBothLanguages() {
-        return Arrays.stream(AgentId.values()).flatMap(agent -> Stream.of(Arguments.of(agent, "zh"),
-                Arguments.of(agent, "en")));
+        return Arrays.stream(AgentId.values())
+                .flatMap(agent -> Stream.of(Arguments.of(agent, "zh"), Arguments.of(agent, "en")));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -111,15 +227,25 @@ class OfflineAgentTest {
         assertThat(note).startsWith("# " + request.nodeText() + "\n\n> [!info] ");
         assertThat(note).containsSubsequence(STRUCTURE.get(id).get(language.equals("zh") ? 0 : 1));
         if (language.equals("zh")) {
-            assertThat(note).contains("没有使用语言模型", "--model-provider openai --model gpt-4o-mini", "OPENAI_API_KEY",
-                    "--base-url http://localhost:11434/v1", "## 问题\n\n> 逆否命题和否命题的区别是什么",
-                    "白板：[[数学/离散数学.canvas|离散数学]] · 分组：逆否命题、命题、否命题", "## 关键词\n\n逆否命题 · 否命题 · 原命题");
+            assertThat(note)
+                    .contains(
+                            "没有使用语言模型",
+                            "--model-provider openai --model gpt-4o-mini",
+                            "OPENAI_API_KEY",
+                            "--base-url http://localhost:11434/v1",
+                            "## 问题\n\n> 逆否命题和否命题的区别是什么",
+                            "白板：[[数学/离散数学.canvas|离散数学]] · 分组：逆否命题、命题、否命题",
+                            "## 关键词\n\n逆否命题 · 否命题 · 原命题");
         } else {
-            assertThat(note).contains("without a language model", "--model-provider openai --model gpt-4o-mini",
-                    "OPENAI_API_KEY", "--base-url http://localhost:11434/v1",
-                    "## The question\n\n> Difference between a stack and a queue",
-                    "Canvas: [[CS/Data Structures.canvas|Data Structures]] · Group: stack, queue, order",
-                    "## Key terms\n\nstack · queue · order")
+            assertThat(note)
+                    .contains(
+                            "without a language model",
+                            "--model-provider openai --model gpt-4o-mini",
+                            "OPENAI_API_KEY",
+                            "--base-url http://localhost:11434/v1",
+                            "## The question\n\n> Difference between a stack and a queue",
+                            "Canvas: [[CS/Data Structures.canvas|Data Structures]] · Group: stack, queue, order",
+                            "## Key terms\n\nstack · queue · order")
                     .doesNotContainPattern("\\p{IsHan}");
         }
         assertThat(note).doesNotContain("\n\n\n").endsWith("\n");
@@ -134,56 +260,71 @@ class OfflineAgentTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("everyAgentInBothLanguages")
-    void theLearnersUnderstandingIsQuotedAndRelatedQuestionsLinkToTheNotesOfTheirOwnAgents(AgentId id,
-                                                                                           String language)
+    void theLearnersUnderstandingIsQuotedAndRelatedQuestionsLinkToTheNotesOfTheirOwnAgents(AgentId id, String language)
             throws Exception {
         AgentRequest request = Requests.inLanguage(language, id);
 
         String note = agent.run(request).markdown();
 
-        assertThat(note).contains("> " + request.context().learnerUnderstanding().getFirst());
+        assertThat(note)
+                .contains("> " + request.context().learnerUnderstanding().getFirst());
         if (language.equals("zh")) {
-            assertThat(note).contains("[[什么是逆否命题 (oral-explanation)|什么是逆否命题]]",
-                    "[[为什么命题逻辑中蕴含式前件为假时整体为真 (clarification-path)|为什么命题逻辑中蕴含式前件为假时整体为真]]");
+            assertThat(note)
+                    .contains(
+                            "[[什么是逆否命题 (oral-explanation)|什么是逆否命题]]",
+                            "[[为什么命题逻辑中蕴含式前件为假时整体为真 (clarification-path)|为什么命题逻辑中蕴含式前件为假时整体为真]]");
         } else {
-            assertThat(note).contains("[[What is a priority queue (oral-explanation)|What is a priority queue?]]",
-                    "[[BFS vs DFS when to use which (comparison-table)|BFS vs DFS: when to use which?]]");
+            assertThat(note)
+                    .contains(
+                            "[[What is a priority queue (oral-explanation)|What is a priority queue?]]",
+                            "[[BFS vs DFS when to use which (comparison-table)|BFS vs DFS: when to use which?]]");
         }
     }
 
     @Test
     void aBareQuestionStillGetsAUsefulNoteWithoutEmptySections() throws Exception {
-        String note = agent.run(Requests.bare(AgentId.CLARIFICATION_PATH, "如何理解集合的幂集")).markdown();
+        String note = agent.run(Requests.bare(AgentId.CLARIFICATION_PATH, "如何理解集合的幂集"))
+                .markdown();
 
-        assertThat(note).startsWith("# 如何理解集合的幂集\n").contains("还没有与这个问题相连的黄色节点")
+        assertThat(note)
+                .startsWith("# 如何理解集合的幂集\n")
+                .contains("还没有与这个问题相连的黄色节点")
                 .contains("- [ ] 「集合」：我能用自己的话解释", "- [ ] 「幂集」：我能用自己的话解释")
-                .contains("## 关键词\n\n集合 · 幂集").doesNotContain("## 相关问题", "白板：", "\n\n\n");
+                .contains("## 关键词\n\n集合 · 幂集")
+                .doesNotContain("## 相关问题", "白板：", "\n\n\n");
     }
 
     @Test
     void scoringWithoutAnyUnderstandingSaysHowToAddIt() throws Exception {
-        String note = agent.run(Requests.bare(AgentId.SCORING_AGENT, "What is a binary search tree?")).markdown();
+        String note = agent.run(Requests.bare(AgentId.SCORING_AGENT, "What is a binary search tree?"))
+                .markdown();
 
-        assertThat(note).contains("No yellow node is connected to this question", "## Criteria",
-                "Write your understanding first").doesNotContain("## Key terms covered");
+        assertThat(note)
+                .contains(
+                        "No yellow node is connected to this question", "## Criteria", "Write your understanding first")
+                .doesNotContain("## Key terms covered");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '=', value = {
-            "逆否命题和否命题的区别是什么 = 逆否命题|否命题",
-            "偏序关系和全序关系的区别 = 偏序关系|全序关系",
-            "谓词逻辑中全称量词和存在量词的区别 = 全称量词|存在量词",
-            "Kruskal算法和Prim算法的比较 = Kruskal算法|Prim算法",
-            "行列式和矩阵有什么区别 = 行列式|矩阵",
-            "对比栈、队列和双端队列 = 栈|队列|双端队列",
-            "中序遍历与前序遍历的异同 = 中序遍历|前序遍历",
-            "Difference between a stack and a queue = stack|queue",
-            "Compare arrays and linked lists for insertion = arrays|linked lists",
-            "BFS vs DFS: when to use which? = BFS|DFS",
-            "What is the difference between a B-tree and a binary tree? = B-tree|binary tree",
-            "How does a process differ from a thread? = process|thread"})
+    @CsvSource(
+            delimiter = '=',
+            value = {
+                "逆否命题和否命题的区别是什么 = 逆否命题|否命题",
+                "偏序关系和全序关系的区别 = 偏序关系|全序关系",
+                "谓词逻辑中全称量词和存在量词的区别 = 全称量词|存在量词",
+                "Kruskal算法和Prim算法的比较 = Kruskal算法|Prim算法",
+                "行列式和矩阵有什么区别 = 行列式|矩阵",
+                "对比栈、队列和双端队列 = 栈|队列|双端队列",
+                "中序遍历与前序遍历的异同 = 中序遍历|前序遍历",
+                "Difference between a stack and a queue = stack|queue",
+                "Compare arrays and linked lists for insertion = arrays|linked lists",
+                "BFS vs DFS: when to use which? = BFS|DFS",
+                "What is the difference between a B-tree and a binary tree? = B-tree|binary tree",
+                "How does a process differ from a thread? = process|thread"
+            })
     void theComparedConceptsBecomeTheTablesColumns(String question, String columns) throws Exception {
-        String note = agent.run(Requests.bare(AgentId.COMPARISON_TABLE, question)).markdown();
+        String note =
+                agent.run(Requests.bare(AgentId.COMPARISON_TABLE, question)).markdown();
 
         String aspect = Language.detect(question) == Language.ZH ? "维度" : "Aspect";
         assertThat(note).contains("| " + aspect + " | " + columns.replace("|", " | ") + " |\n| --- |");
@@ -191,7 +332,11 @@ class OfflineAgentTest {
 
     @Test
     void aComparisonWithoutNamedConceptsUsesTheGroupsTerms() throws Exception {
-        AgentRequest request = new AgentRequest(AgentId.COMPARISON_TABLE, "n", "When should I pick which one?", null,
+        AgentRequest request = new AgentRequest(
+                AgentId.COMPARISON_TABLE,
+                "n",
+                "When should I pick which one?",
+                null,
                 new AgentRequest.NodeContext("", "", "", List.of("heap", "balanced tree"), List.of(), List.of()));
 
         assertThat(agent.run(request).markdown()).contains("| Aspect | heap | balanced tree |");
@@ -199,8 +344,8 @@ class OfflineAgentTest {
 
     @Test
     void everyVerificationQuestionHasItsAnswerHiddenBelowIt() throws Exception {
-        for (AgentRequest request : List.of(Requests.zh(AgentId.VERIFICATION_QUESTION),
-                Requests.en(AgentId.VERIFICATION_QUESTION))) {
+        for (AgentRequest request :
+                List.of(Requests.zh(AgentId.VERIFICATION_QUESTION), Requests.en(AgentId.VERIFICATION_QUESTION))) {
             String note = agent.run(request).markdown();
             String[] questions = note.split("\n### ");
             assertThat(questions).hasSizeGreaterThanOrEqualTo(6);
@@ -212,9 +357,15 @@ class OfflineAgentTest {
 
     @Test
     void aFileNodeShowsItsContentAndAnEmptyNodeStillGetsATitle() throws Exception {
-        String file = agent.run(new AgentRequest(AgentId.EXAMPLE_TEACHING, "f", "notes/鸽巢原理.md",
-                "# 鸽巢原理\n\n如果把 n+1 个物体放进 n 个盒子，至少有一个盒子里有两个物体。", null)).markdown();
-        String empty = agent.run(new AgentRequest(AgentId.EXAMPLE_TEACHING, "e", "", "", null)).markdown();
+        String file = agent.run(new AgentRequest(
+                        AgentId.EXAMPLE_TEACHING,
+                        "f",
+                        "notes/鸽巢原理.md",
+                        "# 鸽巢原理\n\n如果把 n+1 个物体放进 n 个盒子，至少有一个盒子里有两个物体。",
+                        null))
+                .markdown();
+        String empty = agent.run(new AgentRequest(AgentId.EXAMPLE_TEACHING, "e", "", "", null))
+                .markdown();
 
         assertThat(file).startsWith("# notes/鸽巢原理.md").contains("## 节点内容\n\n> # 鸽巢原理\n>\n> 如果把 n+1 个物体");
         assertThat(empty).startsWith("# worked examples\n");
@@ -232,18 +383,20 @@ class OfflineAgentTest {
     }
 
     @Test
-    void everyNodeOfTheFixtureCanvasesGetsANoteFromEveryAgent() throws Exception {
-        Path vault = Fixtures.vault();
+    void everyNodeOfTheFixtureCanvasesGetsANoteFromEveryAgent(@TempDir Path temp) throws Exception {
+        Path vault = FixtureVault.copyTo(temp);
         List<Path> canvases = canvasesIn(vault);
         assertThat(canvases).hasSizeGreaterThanOrEqualTo(5);
         int notes = 0;
         for (Path canvas : canvases) {
             for (AgentRequest node : questionsOf(vault, canvas)) {
                 for (AgentId id : AgentId.values()) {
-                    AgentRequest request = new AgentRequest(id, node.nodeId(), node.nodeText(), node.content(),
-                            node.context());
+                    AgentRequest request =
+                            new AgentRequest(id, node.nodeId(), node.nodeText(), node.content(), node.context());
                     String note = agent.run(request).markdown();
-                    assertThat(note).as("%s %s", canvas, node.nodeText()).startsWith("# ")
+                    assertThat(note)
+                            .as("%s %s", canvas, node.nodeText())
+                            .startsWith("# ")
                             .contains(Language.of(request) == Language.ZH ? "## 问题" : "## The question")
                             .doesNotContain("\n\n\n");
                     notes++;
@@ -266,8 +419,12 @@ class OfflineAgentTest {
             json = JsonProvider.provider().createReader(reader).readObject();
         }
         List<JsonObject> nodes = json.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
-                .filter(node -> !node.getString("type").equals("group")).toList();
-        List<String> texts = nodes.stream().map(node -> node.getString("text", "")).filter(t -> !t.isBlank()).toList();
+                .filter(node -> !node.getString("type").equals("group"))
+                .toList();
+        List<String> texts = nodes.stream()
+                .map(node -> node.getString("text", ""))
+                .filter(t -> !t.isBlank())
+                .toList();
         List<AgentRequest> requests = new ArrayList<>();
         for (JsonObject node : nodes) {
             String type = node.getString("type");
@@ -279,9 +436,20 @@ class OfflineAgentTest {
             Path file = vault.resolve(text);
             String content = type.equals("file") && Files.isRegularFile(file) ? Files.readString(file) : text;
             String path = vault.relativize(canvas).toString();
-            requests.add(new AgentRequest(AgentId.ORAL_EXPLANATION, node.getString("id"), text, content,
-                    new AgentRequest.NodeContext(path, "", "", List.of(), texts.subList(0, Math.min(5, texts.size()))
-                            .stream().map(t -> new RelatedQuestion(t, AgentId.MEMORY_ANCHOR)).toList(), List.of())));
+            requests.add(new AgentRequest(
+                    AgentId.ORAL_EXPLANATION,
+                    node.getString("id"),
+                    text,
+                    content,
+                    new AgentRequest.NodeContext(
+                            path,
+                            "",
+                            "",
+                            List.of(),
+                            texts.subList(0, Math.min(5, texts.size())).stream()
+                                    .map(t -> new RelatedQuestion(t, AgentId.MEMORY_ANCHOR))
+                                    .toList(),
+                            List.of())));
         }
         return requests;
     }
@@ -301,52 +469,87 @@ class OfflineAgentTest {
 
     @Test
     void aQuestionWhoseTextCannotNameItsNoteIsListedWithoutALink() throws Exception {
-        AgentRequest request = new AgentRequest(AgentId.ORAL_EXPLANATION, "n", "What is a monoid?", null,
-                new AgentRequest.NodeContext("", "", "", List.of(), List.of(
-                        new RelatedQuestion("???", AgentId.ORAL_EXPLANATION),
-                        new RelatedQuestion("[[]]", AgentId.ORAL_EXPLANATION),
-                        new RelatedQuestion("What is a semigroup?", AgentId.MEMORY_ANCHOR)), List.of()));
+        AgentRequest request = new AgentRequest(
+                AgentId.ORAL_EXPLANATION,
+                "n",
+                "What is a monoid?",
+                null,
+                new AgentRequest.NodeContext(
+                        "",
+                        "",
+                        "",
+                        List.of(),
+                        List.of(
+                                new RelatedQuestion("???", AgentId.ORAL_EXPLANATION),
+                                new RelatedQuestion("[[]]", AgentId.ORAL_EXPLANATION),
+                                new RelatedQuestion("What is a semigroup?", AgentId.MEMORY_ANCHOR)),
+                        List.of()));
 
         String note = agent.run(request).markdown();
 
-        assertThat(note).contains("- ???\n", "- [[What is a semigroup (memory-anchor)|What is a semigroup?]]")
+        assertThat(note)
+                .contains("- ???\n", "- [[What is a semigroup (memory-anchor)|What is a semigroup?]]")
                 .doesNotContain("[[???", "[[]]", "- \n");
     }
 
     @Test
     void theQuestionsSubjectIsFoundWithoutTheQuestionWords() {
-        Map<String, String> subjects = Map.of("什么是逆否命题", "逆否命题", "举例说明鸽巢原理的应用", "鸽巢原理",
-                "如何理解数学归纳法的归纳步骤？", "数学归纳法的归纳步骤", "What is a hash table?", "hash table",
-                "How to understand amortized analysis?", "amortized analysis", "Define a graph adjacency list",
-                "graph adjacency list", "What is a trie and when to use it?", "trie");
-        subjects.forEach((question, subject) ->
-                assertThat(new QuestionText(question, Language.detect(question)).subject()).as(question)
+        Map<String, String> subjects = Map.of(
+                "什么是逆否命题",
+                "逆否命题",
+                "举例说明鸽巢原理的应用",
+                "鸽巢原理",
+                "如何理解数学归纳法的归纳步骤？",
+                "数学归纳法的归纳步骤",
+                "What is a hash table?",
+                "hash table",
+                "How to understand amortized analysis?",
+                "amortized analysis",
+                "Define a graph adjacency list",
+                "graph adjacency list",
+                "What is a trie and when to use it?",
+                "trie");
+        subjects.forEach(
+                (question, subject) -> assertThat(new QuestionText(question, Language.detect(question)).subject())
+                        .as(question)
                         .isEqualTo(subject));
     }
 
     @Test
     void theOrchestratorLeadsWithTheAgentTheQuestionCallsFor() throws Exception {
-        Map<String, String> firstAgent = Map.of("深度剖析图的欧拉回路存在条件", "deep-decomposition",
-                "怎么记住常见的递推关系解法", "memory-anchor", "举个例子说明容斥原理", "example-teaching",
-                "Why does quicksort degrade to quadratic time?", "clarification-path", "什么是二部图", "oral-explanation",
-                "Heaps", "oral-explanation",
-                "为什么比较排序的时间下界是 n log n", "clarification-path",
-                "无记忆性是什么意思", "oral-explanation");
+        Map<String, String> firstAgent = Map.of(
+                "深度剖析图的欧拉回路存在条件",
+                "deep-decomposition",
+                "怎么记住常见的递推关系解法",
+                "memory-anchor",
+                "举个例子说明容斥原理",
+                "example-teaching",
+                "Why does quicksort degrade to quadratic time?",
+                "clarification-path",
+                "什么是二部图",
+                "oral-explanation",
+                "Heaps",
+                "oral-explanation",
+                "为什么比较排序的时间下界是 n log n",
+                "clarification-path",
+                "无记忆性是什么意思",
+                "oral-explanation");
         for (Map.Entry<String, String> entry : firstAgent.entrySet()) {
             assertThat(planLeader(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
         }
     }
 
     @Test
-    void theOrchestratorLeadsWithTheAgentABatchWouldRouteEachFixtureQuestionTo() throws Exception {
+    void theOrchestratorLeadsWithTheAgentABatchWouldRouteEachFixtureQuestionTo(@TempDir Path temp) throws Exception {
         AgentRouter router = new AgentRouter();
-        Path vault = Fixtures.vault();
+        Path vault = FixtureVault.copyTo(temp);
         List<Path> canvases = canvasesIn(vault);
         int checked = 0;
         for (Path canvas : canvases) {
             for (AgentRequest node : questionsOf(vault, canvas)) {
                 if (!node.nodeText().isBlank()) {
-                    assertThat(planLeader(node.nodeText())).as(node.nodeText())
+                    assertThat(planLeader(node.nodeText()))
+                            .as(node.nodeText())
                             .isEqualTo(router.route(node.nodeText()).agent().wireName());
                     checked++;
                 }
@@ -356,25 +559,10 @@ class OfflineAgentTest {
     }
 
     private String planLeader(String question) throws Exception {
-        String note = agent.run(Requests.bare(AgentId.CANVAS_ORCHESTRATOR, question)).markdown();
+        String note =
+                agent.run(Requests.bare(AgentId.CANVAS_ORCHESTRATOR, question)).markdown();
         Matcher row = Pattern.compile("\\| 1 \\| \\S+ `([a-z-]+)` \\|").matcher(note);
         assertThat(row.find()).as(question).isTrue();
         return row.group(1);
-    }
-
-    static final class Fixtures {
-        /** {@code <repo>/../shared/fixtures/vault}, found by walking up from the module directory. */
-        static Path vault() {
-            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                Path candidate = dir.resolve("shared/fixtures/vault");
-                if (Files.isDirectory(candidate)) {
-                    return candidate;
-                }
-            }
-            throw new IllegalStateException("shared/fixtures/vault not found above " + Path.of("").toAbsolutePath());
-        }
-
-        private Fixtures() {
-        }
     }
 }
