@@ -32,3 +32,8 @@ if [ "$(canvas_batch_java_major "$CANVAS_BATCH_JDK/bin/java")" -ge 24 ] 2>/dev/n
   case " ${MAVEN_OPTS:-} " in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}";; esac
 fi
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# Maven: the wrapper's pinned version (downloaded once from Maven Central into ~/.m2/wrapper), so a newcomer needs only
+# a JDK and every build uses the Maven the project is tested with (Debian's 3.8.7 also writes ESC[0m into pipes).
+CANVAS_BATCH_MVN="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/mvnw"
+export MAVEN_ARGS="${MAVEN_ARGS:-} -Dstyle.color=never"
