@@ -33,12 +33,17 @@ final class ArchitectureRules {
      * text handling and never open a connection. java.net.URL is deliberately not among them: its equals() and
      * hashCode() resolve host names over the network.
      */
-    private static final Set<String> HARMLESS_JAVA_NET = Set.of(
-            "java.net.URI", "java.net.URISyntaxException", "java.net.URLEncoder", "java.net.URLDecoder");
+    private static final Set<String> HARMLESS_JAVA_NET =
+            Set.of("java.net.URI", "java.net.URISyntaxException", "java.net.URLEncoder", "java.net.URLDecoder");
 
     private static final Set<String> JAVA_IO_ON_DISK = Set.of(
-            "java.io.File", "java.io.FileInputStream", "java.io.FileOutputStream", "java.io.FileReader",
-            "java.io.FileWriter", "java.io.RandomAccessFile", "java.io.FileDescriptor");
+            "java.io.File",
+            "java.io.FileInputStream",
+            "java.io.FileOutputStream",
+            "java.io.FileReader",
+            "java.io.FileWriter",
+            "java.io.RandomAccessFile",
+            "java.io.FileDescriptor");
 
     private static final List<String> FRAMEWORK_PACKAGES = List.of("io.helidon", "jakarta", "org.eclipse");
 
@@ -50,9 +55,34 @@ final class ArchitectureRules {
      * about files while "FileStore", "NoteFiles", "JSONEventLog" and "HttpsFetcher" are about their technology.
      */
     private static final Set<String> TECHNOLOGIES = Set.of(
-            "helidon", "http", "rest", "websocket", "socket", "tcp", "json", "xml", "yaml", "csv", "file", "disk",
-            "nio", "redis", "sqlite", "sql", "jdbc", "jpa", "postgres", "mysql", "mongo", "kafka", "grpc", "jakarta",
-            "parsson", "openai", "anthropic", "s3");
+            "helidon",
+            "http",
+            "rest",
+            "websocket",
+            "socket",
+            "tcp",
+            "json",
+            "xml",
+            "yaml",
+            "csv",
+            "file",
+            "disk",
+            "nio",
+            "redis",
+            "sqlite",
+            "sql",
+            "jdbc",
+            "jpa",
+            "postgres",
+            "mysql",
+            "mongo",
+            "kafka",
+            "grpc",
+            "jakarta",
+            "parsson",
+            "openai",
+            "anthropic",
+            "s3");
 
     private static final Pattern CAMEL_CASE_BOUNDARY =
             Pattern.compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
@@ -87,58 +117,85 @@ final class ArchitectureRules {
     }
 
     ArchRule coreUsesNoFrameworkNetworkOrDisk() {
-        return noClasses().that().resideInAnyPackage(domain(), application())
-                .should().dependOnClassesThat(frameworkNetworkOrDisk())
+        return noClasses()
+                .that()
+                .resideInAnyPackage(domain(), application())
+                .should()
+                .dependOnClassesThat(frameworkNetworkOrDisk())
                 .because("the sessions, tasks and use cases must behave the same in a unit test, on the command line"
                         + " and behind the server: talking HTTP or JSON, opening sockets and touching files is the job"
                         + " of the adapters, which the core reaches only through its ports");
     }
 
     ArchRule coreKnowsNoAdapterOrBootstrap() {
-        return noClasses().that().resideInAnyPackage(domain(), application())
-                .should().dependOnClassesThat().resideInAnyPackage(adapters(), bootstrap())
+        return noClasses()
+                .that()
+                .resideInAnyPackage(domain(), application())
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(adapters(), bootstrap())
                 .because("dependencies point inwards: adapters plug into the core, so the core has to compile and"
                         + " make sense without any of them, and replacing an adapter must never change the core");
     }
 
     ArchRule domainDependsOnlyOnJava() {
-        return classes().that().resideInAPackage(domain())
-                .should().onlyDependOnClassesThat().resideInAnyPackage(domain(), "java..")
+        return classes()
+                .that()
+                .resideInAPackage(domain())
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(domain(), "java..")
                 .because("the domain is the business alone (sessions, node tasks, grouping, routing): it knows"
                         + " neither the use cases and ports around it nor any library");
     }
 
     ArchRule applicationDependsOnlyOnDomainAndJava() {
-        return classes().that().resideInAPackage(application())
-                .should().onlyDependOnClassesThat().resideInAnyPackage(application(), domain(), "java..")
+        return classes()
+                .that()
+                .resideInAPackage(application())
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(application(), domain(), "java..")
                 .because("the use cases may use the domain and the JDK, nothing else: a library in the core would"
                         + " have to be carried by every adapter and every test");
     }
 
     ArchRule portsDependOnlyOnDomainAndEachOther() {
-        return classes().that().resideInAnyPackage(portIn(), portOut())
-                .should().onlyDependOnClassesThat().resideInAnyPackage(portIn(), portOut(), domain(), "java..")
+        return classes()
+                .that()
+                .resideInAnyPackage(portIn(), portOut())
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(portIn(), portOut(), domain(), "java..")
                 .because("a port is the contract an adapter codes against: if it mentioned a service of the core"
                         + " or an adapter, implementing it would drag that implementation along");
     }
 
     ArchRule adaptersDoNotKnowEachOther() {
-        return slices().matching(root + ".adapters.(*)..").namingSlices("adapter '$1'")
-                .should().notDependOnEachOther()
+        return slices().matching(root + ".adapters.(*)..")
+                .namingSlices("adapter '$1'")
+                .should()
+                .notDependOnEachOther()
                 .because("each adapter talks only to the core, so that the agents, the executor, the vault, the"
                         + " journal and the HTTP server can each be replaced or tested alone; bootstrap connects them");
     }
 
     ArchRule adaptersDoNotKnowBootstrap() {
-        return noClasses().that().resideInAPackage(adapters())
-                .should().dependOnClassesThat().resideInAPackage(bootstrap())
+        return noClasses()
+                .that()
+                .resideInAPackage(adapters())
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(bootstrap())
                 .because("bootstrap wires the adapters together; an adapter that reached back into it could reach"
                         + " every other adapter through it and could no longer be started on its own in a test");
     }
 
     ArchRule topLevelPackagesAreFreeOfCycles() {
-        return slices().matching(root + ".(*).(*)..").namingSlices("$1.$2")
-                .should().beFreeOfCycles()
+        return slices().matching(root + ".(*).(*)..")
+                .namingSlices("$1.$2")
+                .should()
+                .beFreeOfCycles()
                 .because("packages that depend on each other in a circle can only be understood, tested and changed"
                         + " together, which defeats the point of having packages");
     }
@@ -146,24 +203,41 @@ final class ArchitectureRules {
     ArchRule inPortsAreNamedUseCaseOrQuery() {
         // Only the in-port interfaces themselves: their command records, results and exceptions live beside them,
         // and an interface nested in a use case (a callback of it) is part of that use case, not one of its own.
-        return classes().that().resideInAPackage(portIn()).and().areInterfaces().and().areTopLevelClasses()
-                .and().doNotHaveSimpleName(PACKAGE_INFO)
-                .should().haveSimpleNameEndingWith("UseCase").orShould().haveSimpleNameEndingWith("Query")
+        return classes()
+                .that()
+                .resideInAPackage(portIn())
+                .and()
+                .areInterfaces()
+                .and()
+                .areTopLevelClasses()
+                .and()
+                .doNotHaveSimpleName(PACKAGE_INFO)
+                .should()
+                .haveSimpleNameEndingWith("UseCase")
+                .orShould()
+                .haveSimpleNameEndingWith("Query")
                 .because("an interface in port.in is something the world may ask of the core; calling it"
                         + " ...UseCase when it changes something and ...Query when it only reads tells an adapter"
                         + " author which is which at a glance");
     }
 
     ArchRule outPortsAreNamedForCapabilities() {
-        return classes().that().resideInAPackage(portOut()).and().areInterfaces()
-                .and().doNotHaveSimpleName(PACKAGE_INFO)
+        return classes()
+                .that()
+                .resideInAPackage(portOut())
+                .and()
+                .areInterfaces()
+                .and()
+                .doNotHaveSimpleName(PACKAGE_INFO)
                 .should(beNamedForACapabilityNotATechnology())
                 .because("an out-port says what the core needs (EventLog, Vault, AgentRunner), never how an adapter"
                         + " provides it, so that a file journal can become a Redis journal without renaming the core");
     }
 
     ArchRule coreIsNotAnnotatedByFrameworks() {
-        return classes().that().resideInAnyPackage(domain(), application())
+        return classes()
+                .that()
+                .resideInAnyPackage(domain(), application())
                 .should(carryNoAnnotationsFromOutside("java", root + ".domain", root + ".application"))
                 .because("nothing wires the core by magic: bootstrap builds it by hand with new, so an annotation"
                         + " from a framework would only tie the core to that framework");
@@ -215,8 +289,11 @@ final class ArchitectureRules {
         return new ArchCondition<>("be named for a capability, not for a technology") {
             @Override
             public void check(JavaClass port, ConditionEvents events) {
-                technologyIn(port.getSimpleName()).ifPresent(technology -> events.add(SimpleConditionEvent.violated(
-                        port, "Interface <%s> is named for the technology '%s'".formatted(port.getName(), technology))));
+                technologyIn(port.getSimpleName())
+                        .ifPresent(technology -> events.add(SimpleConditionEvent.violated(
+                                port,
+                                "Interface <%s> is named for the technology '%s'"
+                                        .formatted(port.getName(), technology))));
             }
         };
     }
@@ -227,11 +304,13 @@ final class ArchitectureRules {
         for (int i = 0; i + 1 < words.size(); i++) {
             candidates.add(words.get(i) + words.get(i + 1));
         }
-        return candidates.stream().filter(word -> {
-            String lower = word.toLowerCase(Locale.ROOT);
-            return TECHNOLOGIES.contains(lower)
-                    || (lower.endsWith("s") && TECHNOLOGIES.contains(lower.substring(0, lower.length() - 1)));
-        }).findFirst();
+        return candidates.stream()
+                .filter(word -> {
+                    String lower = word.toLowerCase(Locale.ROOT);
+                    return TECHNOLOGIES.contains(lower)
+                            || (lower.endsWith("s") && TECHNOLOGIES.contains(lower.substring(0, lower.length() - 1)));
+                })
+                .findFirst();
     }
 
     private static ArchCondition<JavaClass> carryNoAnnotationsFromOutside(String... allowedPackages) {
@@ -250,14 +329,20 @@ final class ArchitectureRules {
                 }
             }
 
-            private void report(JavaClass owner, String where, Set<? extends JavaAnnotation<?>> annotations,
-                                ConditionEvents events) {
+            private void report(
+                    JavaClass owner,
+                    String where,
+                    Set<? extends JavaAnnotation<?>> annotations,
+                    ConditionEvents events) {
                 for (JavaAnnotation<?> annotation : annotations) {
                     String pkg = annotation.getRawType().getPackageName();
                     boolean allowed = List.of(allowedPackages).stream().anyMatch(p -> isWithin(pkg, p));
                     if (!allowed) {
-                        events.add(SimpleConditionEvent.violated(owner, "%s is annotated with @%s"
-                                .formatted(where, annotation.getRawType().getName())));
+                        events.add(SimpleConditionEvent.violated(
+                                owner,
+                                "%s is annotated with @%s"
+                                        .formatted(
+                                                where, annotation.getRawType().getName())));
                     }
                 }
             }

@@ -30,11 +30,16 @@ class HexagonTest {
     @Test
     void theImportHoldsTheMainClassesOfTheCoreAndOfTheAdapters() {
         assertThat(production.contain("org.canvasbatch.domain.session.Session")).isTrue();
-        assertThat(production.contain("org.canvasbatch.application.port.in.AnalyzeCanvasUseCase")).isTrue();
-        assertThat(production.contain("org.canvasbatch.application.port.out.EventLog")).isTrue();
-        assertThat(production.contain("org.canvasbatch.adapters.vault.FileVault")).isTrue();
-        assertThat(production.contain("org.canvasbatch.adapters.journal.InMemoryEventLog")).isTrue();
-        assertThat(production.contain("org.canvasbatch.adapters.executor.LocalTaskExecutor")).isTrue();
+        assertThat(production.contain("org.canvasbatch.application.port.in.AnalyzeCanvasUseCase"))
+                .isTrue();
+        assertThat(production.contain("org.canvasbatch.application.port.out.EventLog"))
+                .isTrue();
+        assertThat(production.contain("org.canvasbatch.adapters.vault.FileVault"))
+                .isTrue();
+        assertThat(production.contain("org.canvasbatch.adapters.journal.InMemoryEventLog"))
+                .isTrue();
+        assertThat(production.contain("org.canvasbatch.adapters.executor.LocalTaskExecutor"))
+                .isTrue();
     }
 
     @Test

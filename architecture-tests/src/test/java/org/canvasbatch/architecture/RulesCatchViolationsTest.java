@@ -9,7 +9,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
-import com.tngtech.archunit.lang.ViolationHandler;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -37,13 +36,14 @@ class RulesCatchViolationsTest {
 
     @Test
     void theCoreMayNotTalkHttpJsonSocketsOrFiles() {
-        assertThat(offendersOf(RULES.coreUsesNoFrameworkNetworkOrDisk())).containsExactlyInAnyOrder(
-                "domain.session.NetworkedSession",
-                "domain.session.SocketSession",
-                "application.batch.DiskReadingService",
-                "application.batch.OldSchoolFileService",
-                "application.batch.JsonSpeakingService",
-                "application.batch.ServerStartingService");
+        assertThat(offendersOf(RULES.coreUsesNoFrameworkNetworkOrDisk()))
+                .containsExactlyInAnyOrder(
+                        "domain.session.NetworkedSession",
+                        "domain.session.SocketSession",
+                        "application.batch.DiskReadingService",
+                        "application.batch.OldSchoolFileService",
+                        "application.batch.JsonSpeakingService",
+                        "application.batch.ServerStartingService");
     }
 
     @Test
@@ -56,35 +56,36 @@ class RulesCatchViolationsTest {
 
     @Test
     void theCoreMayNotReachIntoAdaptersOrBootstrap() {
-        assertThat(offendersOf(RULES.coreKnowsNoAdapterOrBootstrap())).containsExactlyInAnyOrder(
-                "application.batch.AdapterCallingService",
-                "application.batch.SettingsReadingService",
-                "application.port.in.ImportCanvasUseCase");
+        assertThat(offendersOf(RULES.coreKnowsNoAdapterOrBootstrap()))
+                .containsExactlyInAnyOrder(
+                        "application.batch.AdapterCallingService",
+                        "application.batch.SettingsReadingService",
+                        "application.port.in.ImportCanvasUseCase");
     }
 
     @Test
     void theDomainKnowsNothingButJavaAndItself() {
-        assertThat(offendersOf(RULES.domainDependsOnlyOnJava())).containsExactlyInAnyOrder(
-                "domain.canvas.PlanningCanvas",
-                "domain.session.ManagedSession");
+        assertThat(offendersOf(RULES.domainDependsOnlyOnJava()))
+                .containsExactlyInAnyOrder("domain.canvas.PlanningCanvas", "domain.session.ManagedSession");
     }
 
     @Test
     void theApplicationKnowsNothingButJavaTheDomainAndItself() {
-        assertThat(offendersOf(RULES.applicationDependsOnlyOnDomainAndJava())).containsExactlyInAnyOrder(
-                "application.batch.JsonSpeakingService",
-                "application.batch.ServerStartingService",
-                "application.batch.AdapterCallingService",
-                "application.batch.SettingsReadingService",
-                "application.batch.InjectedService",
-                "application.port.in.ImportCanvasUseCase");
+        assertThat(offendersOf(RULES.applicationDependsOnlyOnDomainAndJava()))
+                .containsExactlyInAnyOrder(
+                        "application.batch.JsonSpeakingService",
+                        "application.batch.ServerStartingService",
+                        "application.batch.AdapterCallingService",
+                        "application.batch.SettingsReadingService",
+                        "application.batch.InjectedService",
+                        "application.port.in.ImportCanvasUseCase");
     }
 
     @Test
     void portsMentionOnlyTheDomainAndOtherPorts() {
-        assertThat(offendersOf(RULES.portsDependOnlyOnDomainAndEachOther())).containsExactlyInAnyOrder(
-                "application.port.out.PlanningShelf",
-                "application.port.in.ImportCanvasUseCase");
+        assertThat(offendersOf(RULES.portsDependOnlyOnDomainAndEachOther()))
+                .containsExactlyInAnyOrder(
+                        "application.port.out.PlanningShelf", "application.port.in.ImportCanvasUseCase");
     }
 
     @Test
@@ -103,31 +104,34 @@ class RulesCatchViolationsTest {
     void aCycleBetweenTwoPackagesIsReportedWithBothSides() {
         EvaluationResult result = RULES.topLevelPackagesAreFreeOfCycles().evaluate(fixtures);
 
-        assertThat(result.getFailureReport().getDetails()).singleElement().satisfies(cycle -> assertThat(cycle)
-                .contains("domain.grouping", "domain.routing")
-                .contains(BAD + ".domain.grouping.TopicClusters", BAD + ".domain.routing.CueTable"));
+        assertThat(result.getFailureReport().getDetails())
+                .singleElement()
+                .satisfies(cycle -> assertThat(cycle)
+                        .contains("domain.grouping", "domain.routing")
+                        .contains(BAD + ".domain.grouping.TopicClusters", BAD + ".domain.routing.CueTable"));
     }
 
     @Test
     void anInPortInterfaceMustSayUseCaseOrQuery() {
-        assertThat(offendersOf(RULES.inPortsAreNamedUseCaseOrQuery())).containsExactly("application.port.in.SessionStarter");
+        assertThat(offendersOf(RULES.inPortsAreNamedUseCaseOrQuery()))
+                .containsExactly("application.port.in.SessionStarter");
     }
 
     @Test
     void anOutPortMustNotBeNamedForATechnology() {
-        assertThat(offendersOf(RULES.outPortsAreNamedForCapabilities())).containsExactlyInAnyOrder(
-                "application.port.out.JsonEventStore",
-                "application.port.out.HTTPAgentGateway",
-                "application.port.out.NoteFiles");
+        assertThat(offendersOf(RULES.outPortsAreNamedForCapabilities()))
+                .containsExactlyInAnyOrder(
+                        "application.port.out.JsonEventStore",
+                        "application.port.out.HTTPAgentGateway",
+                        "application.port.out.NoteFiles");
     }
 
     @Test
     void aFrameworkAnnotationAnywhereInTheCoreIsReported() {
         EvaluationResult result = RULES.coreIsNotAnnotatedByFrameworks().evaluate(fixtures);
 
-        assertThat(offenders(result)).containsExactlyInAnyOrder(
-                "domain.session.ManagedSession",
-                "application.batch.InjectedService");
+        assertThat(offenders(result))
+                .containsExactlyInAnyOrder("domain.session.ManagedSession", "application.batch.InjectedService");
         assertThat(result.getFailureReport().getDetails())
                 .anyMatch(line -> line.contains("InjectedService") && line.contains("Parameter"));
     }
@@ -136,8 +140,11 @@ class RulesCatchViolationsTest {
     void everyRuleCheckedOnTheRealCodeCanFail() {
         List<ArchRule> rules = RULES.all();
 
-        assertThat(rules).hasSize(11).allSatisfy(rule -> assertThat(rule.evaluate(fixtures).hasViolation())
-                .as(rule.getDescription()).isTrue());
+        assertThat(rules)
+                .hasSize(11)
+                .allSatisfy(rule -> assertThat(rule.evaluate(fixtures).hasViolation())
+                        .as(rule.getDescription())
+                        .isTrue());
     }
 
     private static Set<String> offendersOf(ArchRule rule) {
@@ -155,11 +162,14 @@ class RulesCatchViolationsTest {
                     case Dependency dependency -> List.of(dependency.getOriginClass());
                     case JavaClass type -> List.of(type);
                     // a dependency between two slices stands for the class dependencies that make it up
-                    case Convertible slices -> slices.convertTo(Dependency.class).stream()
-                            .map(Dependency::getOriginClass).toList();
+                    case Convertible slices ->
+                        slices.convertTo(Dependency.class).stream()
+                                .map(Dependency::getOriginClass)
+                                .toList();
                     default -> throw new AssertionError("unexpected violation " + each + ": " + message);
                 };
-                origins.forEach(origin -> offenders.add(topLevel(origin).getName().substring(BAD.length() + 1)));
+                origins.forEach(
+                        origin -> offenders.add(topLevel(origin).getName().substring(BAD.length() + 1)));
             }
         });
         return offenders;

@@ -53,20 +53,30 @@ public class AgentHttpOverheadBenchmark {
     private static final String NOTE = "# 逆否命题和否命题的区别\\n\\n| 维度 | 逆否命题 | 否命题 |\\n| --- | --- | --- |\\n"
             + "| 定义 | 交换并否定条件与结论 | 只否定条件与结论 |\\n\\n逆否命题与原命题同真同假，否命题则不一定。";
     private static final byte[] OPENAI_ANSWER = ("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,"
-            + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + NOTE
-            + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":300,\"completion_tokens\":80,"
-            + "\"total_tokens\":380}}").getBytes(StandardCharsets.UTF_8);
+                    + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
+                    + NOTE
+                    + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":300,\"completion_tokens\":80,"
+                    + "\"total_tokens\":380}}")
+            .getBytes(StandardCharsets.UTF_8);
     private static final byte[] ANTHROPIC_ANSWER = ("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
-            + "\"model\":\"bench\",\"content\":[{\"type\":\"text\",\"text\":\"" + NOTE + "\"}],\"stop_reason\":"
-            + "\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":300,\"output_tokens\":80}}")
+                    + "\"model\":\"bench\",\"content\":[{\"type\":\"text\",\"text\":\"" + NOTE + "\"}],\"stop_reason\":"
+                    + "\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":300,\"output_tokens\":80}}")
             .getBytes(StandardCharsets.UTF_8);
 
-    private final AgentRequest request = new AgentRequest(AgentId.COMPARISON_TABLE, "04001656412a9",
-            "逆否命题和否命题的区别是什么", null, new AgentRequest.NodeContext("数学/离散数学.canvas", "离散数学",
-            "逆否命题、命题、否命题", List.of("逆否命题", "否命题", "原命题"),
-            List.of(new AgentRequest.RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
-                    new AgentRequest.RelatedQuestion("为什么命题逻辑中蕴含式前件为假时整体为真", AgentId.CLARIFICATION_PATH)),
-            List.of("我理解为把条件和结论都否定再交换位置，和原命题同真同假？")));
+    private final AgentRequest request = new AgentRequest(
+            AgentId.COMPARISON_TABLE,
+            "04001656412a9",
+            "逆否命题和否命题的区别是什么",
+            null,
+            new AgentRequest.NodeContext(
+                    "数学/离散数学.canvas",
+                    "离散数学",
+                    "逆否命题、命题、否命题",
+                    List.of("逆否命题", "否命题", "原命题"),
+                    List.of(
+                            new AgentRequest.RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                            new AgentRequest.RelatedQuestion("为什么命题逻辑中蕴含式前件为假时整体为真", AgentId.CLARIFICATION_PATH)),
+                    List.of("我理解为把条件和结论都否定再交换位置，和原命题同真同假？")));
 
     private HttpServer server;
     private ExecutorService executor;
@@ -82,8 +92,8 @@ public class AgentHttpOverheadBenchmark {
         server.createContext("/", exchange -> {
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
-                byte[] answer = exchange.getRequestURI().getPath().endsWith("/messages") ? ANTHROPIC_ANSWER
-                        : OPENAI_ANSWER;
+                byte[] answer =
+                        exchange.getRequestURI().getPath().endsWith("/messages") ? ANTHROPIC_ANSWER : OPENAI_ANSWER;
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, answer.length);
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -93,10 +103,20 @@ public class AgentHttpOverheadBenchmark {
         });
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
-        openAi = Agents.fromConfig(AgentConfig.offline().withProvider(AgentConfig.Provider.OPENAI)
-                .withBaseUrl(base + "/v1").withModel("bench").withApiKey("sk-bench"), Map.of());
-        anthropic = Agents.fromConfig(AgentConfig.offline().withProvider(AgentConfig.Provider.ANTHROPIC)
-                .withBaseUrl(base).withModel("bench").withApiKey("sk-bench"), Map.of());
+        openAi = Agents.fromConfig(
+                AgentConfig.offline()
+                        .withProvider(AgentConfig.Provider.OPENAI)
+                        .withBaseUrl(base + "/v1")
+                        .withModel("bench")
+                        .withApiKey("sk-bench"),
+                Map.of());
+        anthropic = Agents.fromConfig(
+                AgentConfig.offline()
+                        .withProvider(AgentConfig.Provider.ANTHROPIC)
+                        .withBaseUrl(base)
+                        .withModel("bench")
+                        .withApiKey("sk-bench"),
+                Map.of());
         offline = Agents.fromConfig(AgentConfig.offline(), Map.of());
     }
 

@@ -49,7 +49,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx256m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx256m"})
 public class DispatchBenchmark {
 
     @Param({"10000"})
@@ -64,16 +66,34 @@ public class DispatchBenchmark {
     public void analyse() {
         executor = new LocalTaskExecutor(64);
         AtomicInteger ids = new AtomicInteger();
-        core = new CanvasBatchCore(new CanvasBatchCore.Ports(new InMemoryEventLog(), new InstantAgent(), new NullVault(),
-                executor, Instant::now, () -> new SessionId("bench-" + ids.incrementAndGet()), new SplittableRandom(1)),
+        core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        new InMemoryEventLog(),
+                        new InstantAgent(),
+                        new NullVault(),
+                        executor,
+                        Instant::now,
+                        () -> new SessionId("bench-" + ids.incrementAndGet()),
+                        new SplittableRandom(1)),
                 CoreSettings.DEFAULT);
         List<CanvasNode> canvasNodes = new ArrayList<>(nodes);
         for (int i = 0; i < nodes; i++) {
-            canvasNodes.add(CanvasNode.text("n" + i, "What is topic " + (i % 97) + " of chapter " + (i % 13) + "?", "1",
-                    0, i * 80, 300, 60));
+            canvasNodes.add(CanvasNode.text(
+                    "n" + i, "What is topic " + (i % 97) + " of chapter " + (i % 13) + "?", "1", 0, i * 80, 300, 60));
         }
-        session = core.analyze().analyze(new AnalyzeCanvasCommand("bench/dispatch.canvas", Optional.of(canvasNodes),
-                Set.of(), 6, 1, AgentChoice.AUTO, false, Optional.of(12), Optional.of(Duration.ofHours(1)))).session().id();
+        session = core.analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        "bench/dispatch.canvas",
+                        Optional.of(canvasNodes),
+                        Set.of(),
+                        6,
+                        1,
+                        AgentChoice.AUTO,
+                        false,
+                        Optional.of(12),
+                        Optional.of(Duration.ofHours(1))))
+                .session()
+                .id();
         finished = new CountDownLatch(1);
         core.subscriptions().subscribe(session, event -> {
             if (event instanceof SessionEvent.SessionFinished) {
@@ -125,15 +145,14 @@ public class DispatchBenchmark {
 
         @Override
         public WrittenNote writeNote(NoteDraft draft) {
-            return new WrittenNote("bench/" + draft.nodeId() + ".md", draft.markdown().length());
+            return new WrittenNote(
+                    "bench/" + draft.nodeId() + ".md", draft.markdown().length());
         }
 
         @Override
-        public void linkIntoCanvas(CanvasLink link) {
-        }
+        public void linkIntoCanvas(CanvasLink link) {}
 
         @Override
-        public void flush(String canvasPath) {
-        }
+        public void flush(String canvasPath) {}
     }
 }

@@ -92,51 +92,181 @@ public class GroupingBenchmark {
     static final class SyntheticQuestions {
 
         private static final String[][][] SUBJECTS = {
-                {{"矩阵", "特征值", "行列式", "秩", "正交矩阵", "对角化", "线性变换", "向量空间"},
-                        {"matrix", "eigenvalue", "determinant", "rank", "orthogonal matrix", "diagonalization",
-                                "linear map", "vector space"}},
-                {{"条件概率", "贝叶斯公式", "期望", "方差", "泊松分布", "正态分布", "大数定律", "中心极限定理"},
-                        {"conditional probability", "Bayes rule", "expectation", "variance", "Poisson distribution",
-                                "normal distribution", "law of large numbers", "central limit theorem"}},
-                {{"生成树", "最短路径", "二部图", "欧拉回路", "哈密顿回路", "图的着色", "连通分量", "拓扑排序"},
-                        {"spanning tree", "shortest path", "bipartite graph", "Euler circuit", "Hamiltonian cycle",
-                                "graph coloring", "connected component", "topological sort"}},
-                {{"哈希表", "散列函数", "冲突处理", "开放寻址", "链地址法", "负载因子", "布隆过滤器", "一致性哈希"},
-                        {"hash table", "hash function", "collision", "open addressing", "separate chaining",
-                                "load factor", "Bloom filter", "consistent hashing"}},
-                {{"逆否命题", "谓词逻辑", "量词", "蕴含式", "真值表", "范式", "推理规则", "德摩根定律"},
-                        {"contrapositive", "predicate logic", "quantifier", "implication", "truth table",
-                                "normal form", "inference rule", "De Morgan law"}},
-                {{"极限", "导数", "积分", "泰勒展开", "中值定理", "洛必达法则", "级数", "微分方程"},
-                        {"limit", "derivative", "integral", "Taylor series", "mean value theorem", "L'Hopital rule",
-                                "series convergence", "differential equation"}},
-                {{"进程", "线程", "死锁", "信号量", "虚拟内存", "页面置换", "调度算法", "文件系统"},
-                        {"process", "thread", "deadlock", "semaphore", "virtual memory", "page replacement",
-                                "scheduling", "file system"}},
-                {{"二叉搜索树", "红黑树", "堆", "栈", "队列", "链表", "跳表", "字典树"},
-                        {"binary search tree", "red-black tree", "heap", "stack", "queue", "linked list",
-                                "skip list", "trie"}},
-                {{"动态规划", "贪心算法", "分治", "回溯", "快速排序", "归并排序", "二分查找", "记忆化搜索"},
-                        {"dynamic programming", "greedy algorithm", "divide and conquer", "backtracking", "quicksort",
-                                "merge sort", "binary search", "memoization"}},
-                {{"TCP握手", "拥塞控制", "路由协议", "DNS解析", "HTTP缓存", "子网划分", "滑动窗口", "三次握手"},
-                        {"TCP handshake", "congestion control", "routing protocol", "DNS resolution", "HTTP caching",
-                                "subnetting", "sliding window", "three-way handshake"}},
-                {{"供给曲线", "需求弹性", "边际成本", "机会成本", "通货膨胀", "货币政策", "市场失灵", "比较优势"},
-                        {"supply curve", "price elasticity", "marginal cost", "opportunity cost", "inflation",
-                                "monetary policy", "market failure", "comparative advantage"}},
-                {{"光合作用", "细胞呼吸", "有丝分裂", "减数分裂", "基因表达", "自然选择", "酶的活性", "DNA复制"},
-                        {"photosynthesis", "cellular respiration", "mitosis", "meiosis", "gene expression",
-                                "natural selection", "enzyme activity", "DNA replication"}}};
+            {
+                {"矩阵", "特征值", "行列式", "秩", "正交矩阵", "对角化", "线性变换", "向量空间"},
+                {
+                    "matrix",
+                    "eigenvalue",
+                    "determinant",
+                    "rank",
+                    "orthogonal matrix",
+                    "diagonalization",
+                    "linear map",
+                    "vector space"
+                }
+            },
+            {
+                {"条件概率", "贝叶斯公式", "期望", "方差", "泊松分布", "正态分布", "大数定律", "中心极限定理"},
+                {
+                    "conditional probability",
+                    "Bayes rule",
+                    "expectation",
+                    "variance",
+                    "Poisson distribution",
+                    "normal distribution",
+                    "law of large numbers",
+                    "central limit theorem"
+                }
+            },
+            {
+                {"生成树", "最短路径", "二部图", "欧拉回路", "哈密顿回路", "图的着色", "连通分量", "拓扑排序"},
+                {
+                    "spanning tree",
+                    "shortest path",
+                    "bipartite graph",
+                    "Euler circuit",
+                    "Hamiltonian cycle",
+                    "graph coloring",
+                    "connected component",
+                    "topological sort"
+                }
+            },
+            {
+                {"哈希表", "散列函数", "冲突处理", "开放寻址", "链地址法", "负载因子", "布隆过滤器", "一致性哈希"},
+                {
+                    "hash table",
+                    "hash function",
+                    "collision",
+                    "open addressing",
+                    "separate chaining",
+                    "load factor",
+                    "Bloom filter",
+                    "consistent hashing"
+                }
+            },
+            {
+                {"逆否命题", "谓词逻辑", "量词", "蕴含式", "真值表", "范式", "推理规则", "德摩根定律"},
+                {
+                    "contrapositive",
+                    "predicate logic",
+                    "quantifier",
+                    "implication",
+                    "truth table",
+                    "normal form",
+                    "inference rule",
+                    "De Morgan law"
+                }
+            },
+            {
+                {"极限", "导数", "积分", "泰勒展开", "中值定理", "洛必达法则", "级数", "微分方程"},
+                {
+                    "limit",
+                    "derivative",
+                    "integral",
+                    "Taylor series",
+                    "mean value theorem",
+                    "L'Hopital rule",
+                    "series convergence",
+                    "differential equation"
+                }
+            },
+            {
+                {"进程", "线程", "死锁", "信号量", "虚拟内存", "页面置换", "调度算法", "文件系统"},
+                {
+                    "process",
+                    "thread",
+                    "deadlock",
+                    "semaphore",
+                    "virtual memory",
+                    "page replacement",
+                    "scheduling",
+                    "file system"
+                }
+            },
+            {
+                {"二叉搜索树", "红黑树", "堆", "栈", "队列", "链表", "跳表", "字典树"},
+                {"binary search tree", "red-black tree", "heap", "stack", "queue", "linked list", "skip list", "trie"}
+            },
+            {
+                {"动态规划", "贪心算法", "分治", "回溯", "快速排序", "归并排序", "二分查找", "记忆化搜索"},
+                {
+                    "dynamic programming",
+                    "greedy algorithm",
+                    "divide and conquer",
+                    "backtracking",
+                    "quicksort",
+                    "merge sort",
+                    "binary search",
+                    "memoization"
+                }
+            },
+            {
+                {"TCP握手", "拥塞控制", "路由协议", "DNS解析", "HTTP缓存", "子网划分", "滑动窗口", "三次握手"},
+                {
+                    "TCP handshake",
+                    "congestion control",
+                    "routing protocol",
+                    "DNS resolution",
+                    "HTTP caching",
+                    "subnetting",
+                    "sliding window",
+                    "three-way handshake"
+                }
+            },
+            {
+                {"供给曲线", "需求弹性", "边际成本", "机会成本", "通货膨胀", "货币政策", "市场失灵", "比较优势"},
+                {
+                    "supply curve",
+                    "price elasticity",
+                    "marginal cost",
+                    "opportunity cost",
+                    "inflation",
+                    "monetary policy",
+                    "market failure",
+                    "comparative advantage"
+                }
+            },
+            {
+                {"光合作用", "细胞呼吸", "有丝分裂", "减数分裂", "基因表达", "自然选择", "酶的活性", "DNA复制"},
+                {
+                    "photosynthesis",
+                    "cellular respiration",
+                    "mitosis",
+                    "meiosis",
+                    "gene expression",
+                    "natural selection",
+                    "enzyme activity",
+                    "DNA replication"
+                }
+            }
+        };
 
-        private static final String[] CJK_FORMS = {"什么是%s", "如何理解%s", "%s和%s的区别", "举例说明%s", "为什么%s很重要",
-                "怎么记住%s", "深度剖析%s", "%s的定义是什么", "%s与%s的对比", "%s有哪些常见的错误"};
-        private static final String[] LATIN_FORMS = {"What is %s?", "How to understand %s?",
-                "Difference between %s and %s", "Give an example of %s", "Why does %s matter?",
-                "How to remember %s?", "In-depth analysis of %s", "Define %s", "%s vs %s", "Common mistakes with %s"};
+        private static final String[] CJK_FORMS = {
+            "什么是%s",
+            "如何理解%s",
+            "%s和%s的区别",
+            "举例说明%s",
+            "为什么%s很重要",
+            "怎么记住%s",
+            "深度剖析%s",
+            "%s的定义是什么",
+            "%s与%s的对比",
+            "%s有哪些常见的错误"
+        };
+        private static final String[] LATIN_FORMS = {
+            "What is %s?",
+            "How to understand %s?",
+            "Difference between %s and %s",
+            "Give an example of %s",
+            "Why does %s matter?",
+            "How to remember %s?",
+            "In-depth analysis of %s",
+            "Define %s",
+            "%s vs %s",
+            "Common mistakes with %s"
+        };
 
-        private SyntheticQuestions() {
-        }
+        private SyntheticQuestions() {}
 
         static List<String> generate(int count, long seed) {
             Random random = new Random(seed);
@@ -152,8 +282,10 @@ public class GroupingBenchmark {
                 // About one question in twenty borrows the other language's term, as bilingual notes do.
                 String[] terms = subject[(roll < 5) == cjk ? 1 : 0];
                 String[] forms = cjk ? CJK_FORMS : LATIN_FORMS;
-                String question = String.format(forms[random.nextInt(forms.length)],
-                        terms[random.nextInt(terms.length)], terms[random.nextInt(terms.length)]);
+                String question = String.format(
+                        forms[random.nextInt(forms.length)],
+                        terms[random.nextInt(terms.length)],
+                        terms[random.nextInt(terms.length)]);
                 if (roll >= 80) {
                     question = (cjk ? "复习：" : "Review: ") + question;
                 }

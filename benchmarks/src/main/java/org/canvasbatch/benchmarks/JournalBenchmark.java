@@ -50,7 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *     org.canvasbatch.benchmarks.JournalBenchmark
  * </pre>
  */
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 public class JournalBenchmark {
@@ -58,7 +60,8 @@ public class JournalBenchmark {
     private static final Instant T0 = Instant.parse("2025-03-14T09:00:00Z");
     /** A generated note as the output preview carries it: mixed CJK and Latin Markdown, 1 500 chars. */
     private static final String NOTE = ("## 逆否命题 Contrapositive\n若 p 则 q ⇔ 若非 q 则非 p. An example follows. ")
-            .repeat(30).substring(0, 1_500);
+            .repeat(30)
+            .substring(0, 1_500);
 
     /** One journal in a fresh directory shared by every appending thread. */
     @State(Scope.Benchmark)
@@ -97,8 +100,19 @@ public class JournalBenchmark {
             String node = "node-" + next / 2;
             SessionEvent event = next % 2 == 1
                     ? new TaskStarted(id, next, at, node, 1, AgentId.ORAL_EXPLANATION, 1)
-                    : new TaskSucceeded(id, next, at, node, 1, AgentId.ORAL_EXPLANATION, 1, "notes/" + node + ".md",
-                    4_096, 2_300, NOTE, "gpt-4o-mini");
+                    : new TaskSucceeded(
+                            id,
+                            next,
+                            at,
+                            node,
+                            1,
+                            AgentId.ORAL_EXPLANATION,
+                            1,
+                            "notes/" + node + ".md",
+                            4_096,
+                            2_300,
+                            NOTE,
+                            "gpt-4o-mini");
             return List.of(event);
         }
     }
@@ -129,6 +143,7 @@ public class JournalBenchmark {
         /** Nodes per session; each gives two events, plus created, started and finished: 99 nodes = 201 events. */
         @Param("99")
         public int nodes;
+
         Path directory;
 
         @Setup(Level.Trial)
@@ -191,10 +206,12 @@ public class JournalBenchmark {
                 aggregates.add(Session.fromHistory(journal.readAfter(id, 0, Integer.MAX_VALUE)));
             }
             long withAggregates = usedHeapAfterGc();
-            System.out.printf("%d sessions x %d events recovered in %d ms%n", journal.sessionIds().size(),
-                    2 * nodes + 3, openMillis);
+            System.out.printf(
+                    "%d sessions x %d events recovered in %d ms%n",
+                    journal.sessionIds().size(), 2 * nodes + 3, openMillis);
             System.out.printf("journal index per idle session: %,d bytes%n", (withJournal - before) / sessions);
-            System.out.printf("core Session aggregate per idle session (for comparison): %,d bytes%n",
+            System.out.printf(
+                    "core Session aggregate per idle session (for comparison): %,d bytes%n",
                     (withAggregates - withJournal) / aggregates.size());
             journal.close();
         } finally {
@@ -218,8 +235,16 @@ public class JournalBenchmark {
             nodeIds.add("node-" + n);
             tasks.add(new PlannedTask("node-" + n, 1, "什么是逆否命题？Explain question " + n, AgentId.ORAL_EXPLANATION));
         }
-        Group group = new Group(1, "逻辑", List.of("命题", "逆否"), "definition", "🧠", AgentId.ORAL_EXPLANATION,
-                Priority.HIGH, 0.8, nodeIds);
+        Group group = new Group(
+                1,
+                "逻辑",
+                List.of("命题", "逆否"),
+                "definition",
+                "🧠",
+                AgentId.ORAL_EXPLANATION,
+                Priority.HIGH,
+                0.8,
+                nodeIds);
         SessionSettings settings = new SessionSettings(12, Duration.ofSeconds(600), Duration.ofSeconds(120), 3);
         Session.Creation creation = Session.create(id, "Maths/逻辑.canvas", List.of(group), tasks, settings, 0.4, 1, T0);
         Session session = creation.session();
@@ -229,8 +254,8 @@ public class JournalBenchmark {
         for (String node : nodeIds) {
             now = now.plusMillis(500);
             events.addAll(session.startTask(node, now));
-            events.addAll(session.recordSuccess(node, 1, "notes/" + node + ".md", 4_096, 2_300, note, "gpt-4o-mini",
-                    now.plusSeconds(2)));
+            events.addAll(session.recordSuccess(
+                    node, 1, "notes/" + node + ".md", 4_096, 2_300, note, "gpt-4o-mini", now.plusSeconds(2)));
         }
         return events;
     }

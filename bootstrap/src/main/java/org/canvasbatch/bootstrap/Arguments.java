@@ -16,8 +16,7 @@ final class Arguments {
     private final Map<String, String> options = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
 
-    private Arguments() {
-    }
+    private Arguments() {}
 
     /**
      * @param valued options that take a value

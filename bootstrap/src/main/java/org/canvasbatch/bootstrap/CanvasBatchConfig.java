@@ -25,28 +25,40 @@ import org.canvasbatch.domain.session.SessionSettings;
  * returns settings that are all usable, or throws one {@link UsageException} listing every wrong value.
  * The keys and their meaning are documented in {@code canvas-batch.yaml}.
  */
-record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean vaultExplicit, String data,
-                         Batch batch, Retention retention, WebSocket websocket, AgentConfig agent,
-                         WriteBack writeBack) {
+record CanvasBatchConfig(
+        Server server,
+        AccessToken token,
+        Path vault,
+        boolean vaultExplicit,
+        String data,
+        Batch batch,
+        Retention retention,
+        WebSocket websocket,
+        AgentConfig agent,
+        WriteBack writeBack) {
 
     /** Which command reads the settings: {@code serve} also needs a usable listener. */
-    enum Command { RUN, SERVE }
-
-    record Server(String host, int port, List<String> corsOrigins, Duration shutdownGrace) {
+    enum Command {
+        RUN,
+        SERVE
     }
 
-    record Batch(int globalConcurrency, int perSessionConcurrency, Duration nodeTimeout, Duration timeout,
-                 int attempts, Duration backoffBase, Duration backoffCap) {
-    }
+    record Server(String host, int port, List<String> corsOrigins, Duration shutdownGrace) {}
 
-    record Retention(Duration pendingExpiry, Duration terminal) {
-    }
+    record Batch(
+            int globalConcurrency,
+            int perSessionConcurrency,
+            Duration nodeTimeout,
+            Duration timeout,
+            int attempts,
+            Duration backoffBase,
+            Duration backoffCap) {}
 
-    record WebSocket(Duration pingInterval, Duration idleTimeout, int queueCapacity, int maxFrameBytes) {
-    }
+    record Retention(Duration pendingExpiry, Duration terminal) {}
 
-    record WriteBack(boolean enabled, Duration coalesceInterval) {
-    }
+    record WebSocket(Duration pingInterval, Duration idleTimeout, int queueCapacity, int maxFrameBytes) {}
+
+    record WriteBack(boolean enabled, Duration coalesceInterval) {}
 
     /**
      * @param cli  settings given as options, by key
@@ -55,13 +67,15 @@ record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean v
      * @param err  where warnings go (an unknown {@code CANVASBATCH_} variable)
      * @throws UsageException listing every wrong value, one per line
      */
-    static CanvasBatchConfig load(Command command, Map<String, CliValue> cli, Optional<Path> file,
-                                  Map<String, String> env, PrintStream err) {
+    static CanvasBatchConfig load(
+            Command command, Map<String, CliValue> cli, Optional<Path> file, Map<String, String> env, PrintStream err) {
         ConfigLayers layers = ConfigLayers.load(cli, file, env);
         layers.warnings().forEach(w -> err.println("canvas-batch: warning: " + w));
         SettingsReader read = new SettingsReader(layers);
 
-        Server server = new Server(read.text("server.host"), read.whole("server.port", 0, 65_535),
+        Server server = new Server(
+                read.text("server.host"),
+                read.whole("server.port", 0, 65_535),
                 read.list("server.cors-origins"),
                 read.duration("server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         if (server.host().isEmpty()) {
@@ -73,7 +87,9 @@ record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean v
             read.problem("server.cors-origins", "has a wrong entry: " + e.getMessage());
         }
         AccessToken token = token(read);
-        if (command == Command.SERVE && !token.required() && read.isValid("token")
+        if (command == Command.SERVE
+                && !token.required()
+                && read.isValid("token")
                 && !AccessToken.isLoopback(server.host())) {
             read.problem("listening on " + server.host() + " (" + read.subject("server.host") + ") lets other"
                     + " machines reach the server, so it needs an access token: set --token or CANVASBATCH_TOKEN"
@@ -102,15 +118,22 @@ record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean v
         int global = read.whole("batch.concurrency.global", 1, 200);
         Duration backoffBase = read.duration("batch.retries.backoff-base", Duration.ofMillis(1), Duration.ofMinutes(1));
         Duration backoffCap = read.duration("batch.retries.backoff-cap", Duration.ofMillis(1), Duration.ofMinutes(10));
-        if (read.isValid("batch.retries.backoff-base") && read.isValid("batch.retries.backoff-cap")
+        if (read.isValid("batch.retries.backoff-base")
+                && read.isValid("batch.retries.backoff-cap")
                 && backoffCap.compareTo(backoffBase) < 0) {
-            read.problem("batch.retries.backoff-cap", "must be at least the backoff base ("
-                    + SettingsReader.format(backoffBase) + "), not " + SettingsReader.format(backoffCap));
+            read.problem(
+                    "batch.retries.backoff-cap",
+                    "must be at least the backoff base (" + SettingsReader.format(backoffBase) + "), not "
+                            + SettingsReader.format(backoffCap));
         }
-        Batch batch = new Batch(global, perSession,
+        Batch batch = new Batch(
+                global,
+                perSession,
                 read.duration("batch.node-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
                 read.duration("batch.timeout", Duration.ofMinutes(1), Duration.ofHours(24)),
-                read.whole("batch.retries.attempts", 1, 10), backoffBase, backoffCap);
+                read.whole("batch.retries.attempts", 1, 10),
+                backoffBase,
+                backoffCap);
         Retention retention = new Retention(
                 read.duration("retention.pending-expiry", Duration.ofSeconds(1), Duration.ofDays(30)),
                 read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)));
@@ -121,38 +144,51 @@ record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean v
                 read.whole("websocket.queue-capacity", 16, 1_000_000),
                 read.size("websocket.max-frame", 1024, 1024 * 1024));
         AgentConfig agent = agent(read, env);
-        WriteBack writeBack = new WriteBack(read.flag("write-back.enabled"),
+        WriteBack writeBack = new WriteBack(
+                read.flag("write-back.enabled"),
                 read.duration("write-back.coalesce-interval", Duration.ZERO, Duration.ofMinutes(1)));
 
         List<String> problems = read.problems();
         if (!problems.isEmpty()) {
-            throw new UsageException(problems.size() == 1 ? problems.getFirst()
-                    : problems.size() + " settings are wrong:\n" + problems.stream().map(p -> "  - " + p)
-                    .collect(Collectors.joining("\n")));
+            throw new UsageException(
+                    problems.size() == 1
+                            ? problems.getFirst()
+                            : problems.size() + " settings are wrong:\n"
+                                    + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
         }
-        return new CanvasBatchConfig(server, token, vault, vaultExplicit, data, batch, retention, websocket, agent,
-                writeBack);
+        return new CanvasBatchConfig(
+                server, token, vault, vaultExplicit, data, batch, retention, websocket, agent, writeBack);
     }
 
     /** The core's knobs: limits, timeouts, retries and retention. */
     CoreSettings coreSettings() {
-        SessionSettings sessions = new SessionSettings(batch.perSessionConcurrency(), batch.timeout(),
-                batch.nodeTimeout(), batch.attempts());
-        return CoreSettings.DEFAULT.withGlobalConcurrency(batch.globalConcurrency()).withSessionDefaults(sessions)
+        SessionSettings sessions = new SessionSettings(
+                batch.perSessionConcurrency(), batch.timeout(), batch.nodeTimeout(), batch.attempts());
+        return CoreSettings.DEFAULT
+                .withGlobalConcurrency(batch.globalConcurrency())
+                .withSessionDefaults(sessions)
                 .withRetryBackoff(batch.backoffBase(), batch.backoffCap())
                 .withRetention(retention.pendingExpiry(), retention.terminal());
     }
 
     VaultOptions vaultOptions() {
-        return VaultOptions.defaults().withWriteBack(writeBack.enabled())
+        return VaultOptions.defaults()
+                .withWriteBack(writeBack.enabled())
                 .withCoalesceInterval(writeBack.coalesceInterval());
     }
 
     WsSettings wsSettings() {
         WsSettings d = WsSettings.DEFAULT;
-        return new WsSettings(websocket.pingInterval(), d.missedPongLimit(), websocket.idleTimeout(),
-                websocket.queueCapacity(), websocket.maxFrameBytes(), d.badFrameLimit(), d.badFrameWindow(),
-                d.closeGrace(), d.replayPageSize());
+        return new WsSettings(
+                websocket.pingInterval(),
+                d.missedPongLimit(),
+                websocket.idleTimeout(),
+                websocket.queueCapacity(),
+                websocket.maxFrameBytes(),
+                d.badFrameLimit(),
+                d.badFrameWindow(),
+                d.closeGrace(),
+                d.replayPageSize());
     }
 
     /** The listener; the token first, since a host beyond loopback is refused without one. */
@@ -186,7 +222,8 @@ record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean v
             read.problem("agent.provider", "is wrong: " + e.getMessage());
             provider = Provider.OFFLINE;
         }
-        AgentConfig config = AgentConfig.offline().withProvider(provider)
+        AgentConfig config = AgentConfig.offline()
+                .withProvider(provider)
                 .withModel(read.text("agent.model"))
                 .withBaseUrl(read.text("agent.base-url"))
                 .withTimeout(read.duration("agent.timeout", Duration.ofSeconds(1), Duration.ofHours(1)))
@@ -200,7 +237,8 @@ record CanvasBatchConfig(Server server, AccessToken token, Path vault, boolean v
         if (!keyVariable.isEmpty()) {
             String key = env.get(keyVariable);
             if (key == null || key.isBlank()) {
-                read.problem("agent.api-key-env", "names " + keyVariable + ", but that environment variable is not set");
+                read.problem(
+                        "agent.api-key-env", "names " + keyVariable + ", but that environment variable is not set");
             } else {
                 config = config.withApiKey(key);
             }

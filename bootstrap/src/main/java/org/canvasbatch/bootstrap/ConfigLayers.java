@@ -35,8 +35,13 @@ final class ConfigLayers {
     static final String BUILT_IN = "canvas-batch.yaml";
     static final String ENV_PREFIX = "CANVASBATCH_";
     /** Older variable names, read below their {@code CANVASBATCH_} twins. */
-    static final Map<String, String> LEGACY_ENV = Map.of("CANVAS_BATCH_MODEL_PROVIDER", "agent.provider",
-            "CANVAS_BATCH_MODEL", "agent.model", "CANVAS_BATCH_BASE_URL", "agent.base-url");
+    static final Map<String, String> LEGACY_ENV = Map.of(
+            "CANVAS_BATCH_MODEL_PROVIDER",
+            "agent.provider",
+            "CANVAS_BATCH_MODEL",
+            "agent.model",
+            "CANVAS_BATCH_BASE_URL",
+            "agent.base-url");
 
     /** One layer: its settings and how a person would name where a value came from. */
     private record Layer(Config config, Map<String, String> subjects, String fallbackSubject) {
@@ -46,8 +51,7 @@ final class ConfigLayers {
     }
 
     /** A value found for a key: the node, and the words for where it came from ({@code --port}, a file ...). */
-    record Found(String key, Config node, String subject) {
-    }
+    record Found(String key, Config node, String subject) {}
 
     private final List<Layer> layers;
     private final Set<String> keys;
@@ -136,8 +140,7 @@ final class ConfigLayers {
     }
 
     /** A value on the command line: the option it came from and its text. */
-    record CliValue(String option, String value) {
-    }
+    record CliValue(String option, String value) {}
 
     // ------------------------------------------------------------------------------------------------------ layers
 
@@ -215,12 +218,17 @@ final class ConfigLayers {
     private static String suggestion(String key, Set<String> keys) {
         String section = key.contains(".") ? key.substring(0, key.lastIndexOf('.')) : "";
         List<String> siblings = keys.stream()
-                .filter(k -> section.isEmpty() ? !k.contains(".") : k.startsWith(section + ".")
-                        && !k.substring(section.length() + 1).contains("."))
+                .filter(k -> section.isEmpty()
+                        ? !k.contains(".")
+                        : k.startsWith(section + ".")
+                                && !k.substring(section.length() + 1).contains("."))
                 .toList();
         if (siblings.isEmpty()) {
-            return "; the sections are " + keys.stream().map(k -> k.contains(".") ? k.substring(0, k.indexOf('.')) : k)
-                    .distinct().collect(Collectors.joining(", "));
+            return "; the sections are "
+                    + keys.stream()
+                            .map(k -> k.contains(".") ? k.substring(0, k.indexOf('.')) : k)
+                            .distinct()
+                            .collect(Collectors.joining(", "));
         }
         return "; " + (section.isEmpty() ? "top-level settings" : "settings under " + section) + " are "
                 + String.join(", ", siblings);
@@ -261,7 +269,7 @@ final class ConfigLayers {
         switch (node.type()) {
             case VALUE, LIST -> keys.add(node.key().toString());
             case OBJECT -> node.asNodeList().orElse(List.of()).forEach(child -> collectLeaves(child, keys));
-            case MISSING -> { }
+            case MISSING -> {}
         }
     }
 

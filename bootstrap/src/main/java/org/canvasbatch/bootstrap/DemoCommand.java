@@ -18,11 +18,12 @@ import java.util.stream.Stream;
  */
 final class DemoCommand {
 
-    private DemoCommand() {
-    }
+    private DemoCommand() {}
 
     static int execute(List<String> args, PrintStream out, PrintStream err) {
-        Path home = Path.of(System.getProperty("canvasbatch.home", ".")).toAbsolutePath().normalize();
+        Path home = Path.of(System.getProperty("canvasbatch.home", "."))
+                .toAbsolutePath()
+                .normalize();
         Path examples = home.resolve("examples/vault");
         if (!Files.isDirectory(examples)) {
             throw new UsageException("the example vault is missing: expected it at " + examples);
@@ -33,13 +34,15 @@ final class DemoCommand {
             copyRecursively(examples, target);
             List<Path> canvases;
             try (Stream<Path> files = Files.walk(target)) {
-                canvases = files.filter(p -> p.toString().endsWith(".canvas")).sorted().toList();
+                canvases = files.filter(p -> p.toString().endsWith(".canvas"))
+                        .sorted()
+                        .toList();
             }
             int worst = 0;
             for (Path canvas : canvases) {
                 out.println();
-                List<String> runArgs = new ArrayList<>(List.of(canvas.toString(), "--vault", target.toString(),
-                        "--data", "memory"));
+                List<String> runArgs =
+                        new ArrayList<>(List.of(canvas.toString(), "--vault", target.toString(), "--data", "memory"));
                 runArgs.addAll(args);
                 worst = Math.max(worst, new RunCommand(out, err, System.getenv()).execute(runArgs));
             }

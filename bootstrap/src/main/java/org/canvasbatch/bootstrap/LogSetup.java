@@ -11,8 +11,7 @@ import java.util.logging.Logger;
 /** One line per log record on stderr: {@code 2026-11-26T12:00:00.123Z INFO  session s1 started}. */
 final class LogSetup {
 
-    private LogSetup() {
-    }
+    private LogSetup() {}
 
     static void configure(Level ownLevel, Level frameworkLevel) {
         Logger root = Logger.getLogger("");
@@ -32,8 +31,10 @@ final class LogSetup {
         public String format(LogRecord record) {
             StringBuilder line = new StringBuilder(160)
                     .append(Instant.ofEpochMilli(record.getMillis()))
-                    .append(' ').append(String.format("%-7s", record.getLevel().getName()))
-                    .append(' ').append(formatMessage(record));
+                    .append(' ')
+                    .append(String.format("%-7s", record.getLevel().getName()))
+                    .append(' ')
+                    .append(formatMessage(record));
             Throwable thrown = record.getThrown();
             if (thrown != null) {
                 // only our own bugs carry a throwable; their trace is what a maintainer needs

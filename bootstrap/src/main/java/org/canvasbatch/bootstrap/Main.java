@@ -9,8 +9,7 @@ public final class Main {
 
     static final String VERSION = "0.1.0";
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         int code = run(Arrays.asList(args), System.out, System.err);
@@ -19,7 +18,9 @@ public final class Main {
 
     /** Runs a command and returns its exit code: 0 all good, 1 some nodes failed, 2 usage or input error. */
     static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")
+        if (args.isEmpty()
+                || args.getFirst().equals("--help")
+                || args.getFirst().equals("-h")
                 || args.getFirst().equals("help")) {
             out.print(USAGE);
             return args.isEmpty() ? 2 : 0;
@@ -34,7 +35,8 @@ public final class Main {
                 case "run" -> new RunCommand(out, err, System.getenv()).execute(rest);
                 case "demo" -> DemoCommand.execute(rest, out, err);
                 case "serve" -> new ServeCommand(out, err, System.getenv()).execute(rest);
-                default -> throw new UsageException("unknown command '" + args.getFirst() + "'; use run, serve or demo");
+                default ->
+                    throw new UsageException("unknown command '" + args.getFirst() + "'; use run, serve or demo");
             };
         } catch (UsageException e) {
             err.println("canvas-batch: " + e.getMessage());

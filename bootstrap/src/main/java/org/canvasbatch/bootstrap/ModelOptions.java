@@ -45,8 +45,7 @@ final class ModelOptions {
             "concurrency", List.of("batch.concurrency.per-session", "batch.concurrency.global"),
             "timeout", List.of("batch.timeout"));
 
-    private ModelOptions() {
-    }
+    private ModelOptions() {}
 
     /**
      * The settings {@code args} gives, by key, each with the option it came from. {@code --no-write-back} turns
@@ -57,8 +56,8 @@ final class ModelOptions {
         all.putAll(COMMON);
         all.putAll(commandOptions);
         Map<String, CliValue> settings = new LinkedHashMap<>();
-        all.forEach((option, keys) -> args.value(option).ifPresent(value ->
-                keys.forEach(key -> settings.put(key, new CliValue("--" + option, value)))));
+        all.forEach((option, keys) -> args.value(option)
+                .ifPresent(value -> keys.forEach(key -> settings.put(key, new CliValue("--" + option, value)))));
         if (args.flag("no-write-back")) {
             settings.put("write-back.enabled", new CliValue("--no-write-back", "false"));
         }

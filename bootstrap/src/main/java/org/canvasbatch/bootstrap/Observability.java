@@ -30,36 +30,54 @@ final class Observability {
     /** Agent calls take from milliseconds (offline) to minutes (a long note from a slow model). */
     static final double[] AGENT_SECONDS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300};
     /** An fdatasync takes from tens of microseconds (a cached SSD) to a second (a busy disk). */
-    static final double[] FSYNC_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-            0.25, 0.5, 1};
+    static final double[] FSYNC_SECONDS = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
+    };
 
     private final MetricsRegistry registry = new MetricsRegistry();
     private final long startedNanos = System.nanoTime();
-    final MetricsRegistry.Counter eventsAppended = registry.counter("canvasbatch_journal_events_appended_total",
-            "Events stored in the journal, by event type.", "type");
-    final MetricsRegistry.Counter appendFailures = registry.counter("canvasbatch_journal_append_failures_total",
+    final MetricsRegistry.Counter eventsAppended = registry.counter(
+            "canvasbatch_journal_events_appended_total", "Events stored in the journal, by event type.", "type");
+    final MetricsRegistry.Counter appendFailures = registry.counter(
+            "canvasbatch_journal_append_failures_total",
             "Appends the journal could not store (disk full, read-only, closed).");
-    final MetricsRegistry.Counter nodesSucceeded = registry.counter("canvasbatch_nodes_succeeded_total",
-            "Nodes whose note was written, by agent.", "agent");
-    final MetricsRegistry.Counter nodesFailed = registry.counter("canvasbatch_nodes_failed_total",
-            "Nodes that failed for good (after their retries), by agent and error type.", "agent", "error_type");
-    final MetricsRegistry.Counter nodesRetried = registry.counter("canvasbatch_nodes_retried_total",
-            "Transient agent failures that were scheduled for another attempt, by error type.", "error_type");
-    final MetricsRegistry.Counter sessionsEnded = registry.counter("canvasbatch_sessions_finished_total",
-            "Batches that ended, by final state.", "state");
-    private final MetricsRegistry.Histogram agentCalls = registry.histogram("canvasbatch_agent_call_seconds",
-            "Duration of agent calls, by agent, model and outcome (success, failure, interrupted).", AGENT_SECONDS,
-            "agent", "model", "outcome");
-    private final MetricsRegistry.Histogram fsyncs = registry.histogram("canvasbatch_journal_fsync_seconds",
+    final MetricsRegistry.Counter nodesSucceeded =
+            registry.counter("canvasbatch_nodes_succeeded_total", "Nodes whose note was written, by agent.", "agent");
+    final MetricsRegistry.Counter nodesFailed = registry.counter(
+            "canvasbatch_nodes_failed_total",
+            "Nodes that failed for good (after their retries), by agent and error type.",
+            "agent",
+            "error_type");
+    final MetricsRegistry.Counter nodesRetried = registry.counter(
+            "canvasbatch_nodes_retried_total",
+            "Transient agent failures that were scheduled for another attempt, by error type.",
+            "error_type");
+    final MetricsRegistry.Counter sessionsEnded =
+            registry.counter("canvasbatch_sessions_finished_total", "Batches that ended, by final state.", "state");
+    private final MetricsRegistry.Histogram agentCalls = registry.histogram(
+            "canvasbatch_agent_call_seconds",
+            "Duration of agent calls, by agent, model and outcome (success, failure, interrupted).",
+            AGENT_SECONDS,
+            "agent",
+            "model",
+            "outcome");
+    private final MetricsRegistry.Histogram fsyncs = registry.histogram(
+            "canvasbatch_journal_fsync_seconds",
             "Duration of the fdatasync that makes journal appends durable (none with --data memory).",
             FSYNC_SECONDS);
 
     Observability() {
-        registry.gauge("canvasbatch_uptime_seconds", "Seconds since this process started serving.",
+        registry.gauge(
+                "canvasbatch_uptime_seconds",
+                "Seconds since this process started serving.",
                 () -> (System.nanoTime() - startedNanos) / 1e9);
-        registry.gauge("canvasbatch_jvm_heap_used_bytes", "Heap in use.",
+        registry.gauge(
+                "canvasbatch_jvm_heap_used_bytes",
+                "Heap in use.",
                 () -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        registry.gauge("canvasbatch_jvm_threads", "Live platform threads (virtual threads are not counted).",
+        registry.gauge(
+                "canvasbatch_jvm_threads",
+                "Live platform threads (virtual threads are not counted).",
                 () -> ManagementFactory.getThreadMXBean().getThreadCount());
     }
 
@@ -90,43 +108,58 @@ final class Observability {
             core.status().sessions().forEach(s -> counts.merge(s.state(), 1, Integer::sum));
             counts.forEach((state, count) -> samples.sample(count, state.wireName()));
         });
-        registry.gauge("canvasbatch_nodes_queued",
-                "Nodes waiting for a slot in running batches (paused batches hold theirs back).", () -> {
+        registry.gauge(
+                "canvasbatch_nodes_queued",
+                "Nodes waiting for a slot in running batches (paused batches hold theirs back).",
+                () -> {
                     long queued = 0;
                     for (SessionSnapshot s : core.status().sessions()) {
                         if (s.state() == SessionState.RUNNING) {
-                            queued += s.tasks().stream().filter(t -> t.state() == NodeState.QUEUED).count();
+                            queued += s.tasks().stream()
+                                    .filter(t -> t.state() == NodeState.QUEUED)
+                                    .count();
                         }
                     }
                     return queued;
                 });
-        registry.gauge("canvasbatch_agent_calls_in_flight", "Agent calls the dispatcher has running now.",
+        registry.gauge(
+                "canvasbatch_agent_calls_in_flight",
+                "Agent calls the dispatcher has running now.",
                 core::tasksInFlight);
     }
 
     /** The WebSocket channel's own counts, read at every scrape. */
     void watch(SessionSocketChannel sockets) {
-        registry.gauge("canvasbatch_websocket_connections", "Open WebSocket connections.",
+        registry.gauge(
+                "canvasbatch_websocket_connections",
+                "Open WebSocket connections.",
                 () -> sockets.metrics().connections());
-        registry.counter("canvasbatch_websocket_events_sent_total", "Event messages written to WebSockets.",
+        registry.counter(
+                "canvasbatch_websocket_events_sent_total",
+                "Event messages written to WebSockets.",
                 () -> sockets.metrics().eventsSent());
-        registry.counter("canvasbatch_websocket_progress_coalesced_total",
+        registry.counter(
+                "canvasbatch_websocket_progress_coalesced_total",
                 "Progress updates replaced by a newer one of their group before a slow socket took them.",
                 () -> sockets.metrics().progressCoalesced());
-        registry.counter("canvasbatch_websocket_slow_consumer_closes_total",
+        registry.counter(
+                "canvasbatch_websocket_slow_consumer_closes_total",
                 "WebSockets closed with 4429 because their client read too slowly.",
                 () -> sockets.metrics().slowConsumerCloses());
-        registry.counter("canvasbatch_websocket_dead_connections_total",
-                "WebSockets dropped because they answered no ping.", () -> sockets.metrics().deadConnections());
-        registry.counter("canvasbatch_websocket_bad_frames_total",
+        registry.counter(
+                "canvasbatch_websocket_dead_connections_total",
+                "WebSockets dropped because they answered no ping.",
+                () -> sockets.metrics().deadConnections());
+        registry.counter(
+                "canvasbatch_websocket_bad_frames_total",
                 "Client messages answered with an error (malformed, unknown, binary, too large).",
                 () -> sockets.metrics().badFrames());
     }
 
     /** {@code /health}, {@code /metrics} and the API documents, with the checks that make the server ready. */
     OperationsRoutes routes(List<HealthCheck> readiness) {
-        HealthCheck process = () -> HealthCheck.Result.up("process", "answering for "
-                + Math.round((System.nanoTime() - startedNanos) / 1e9) + " s");
+        HealthCheck process = () -> HealthCheck.Result.up(
+                "process", "answering for " + Math.round((System.nanoTime() - startedNanos) / 1e9) + " s");
         return new OperationsRoutes(registry, List.of(process), readiness);
     }
 
@@ -144,8 +177,8 @@ final class Observability {
                 outcome = "interrupted";
                 throw e;
             } finally {
-                calls.observe((System.nanoTime() - started) / 1e9, request.agent().wireName(), delegate.model(),
-                        outcome);
+                calls.observe(
+                        (System.nanoTime() - started) / 1e9, request.agent().wireName(), delegate.model(), outcome);
             }
         }
 

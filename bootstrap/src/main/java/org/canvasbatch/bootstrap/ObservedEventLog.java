@@ -46,13 +46,14 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
     private void count(SessionEvent event) {
         metrics.eventsAppended.inc(event.getClass().getSimpleName());
         switch (event) {
-            case SessionEvent.TaskSucceeded e -> metrics.nodesSucceeded.inc(e.agent().wireName());
+            case SessionEvent.TaskSucceeded e ->
+                metrics.nodesSucceeded.inc(e.agent().wireName());
             case SessionEvent.TaskFailed e -> metrics.nodesFailed.inc(e.agent().wireName(), orNone(e.errorType()));
             case SessionEvent.TaskRetryScheduled e -> metrics.nodesRetried.inc(orNone(e.errorType()));
-            case SessionEvent.SessionFinished e -> metrics.sessionsEnded.inc(e.state().wireName());
+            case SessionEvent.SessionFinished e ->
+                metrics.sessionsEnded.inc(e.state().wireName());
             case SessionEvent.SessionCancelled e -> metrics.sessionsEnded.inc("cancelled");
-            default -> {
-            }
+            default -> {}
         }
     }
 

@@ -57,7 +57,8 @@ final class ProgressDisplay implements AutoCloseable {
         }
         sync(snapshot);
         if (terminal) {
-            redraw = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("progress").factory());
+            redraw = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("progress").factory());
             redraw.scheduleAtFixedRate(this::draw, 0, 250, TimeUnit.MILLISECONDS);
         } else {
             redraw = null;
@@ -97,17 +98,19 @@ final class ProgressDisplay implements AutoCloseable {
                 failed++;
                 groups.get(e.groupId()).bad++;
                 if (!terminal) {
-                    out.printf("[%d/%d] FAILED %s: %s%n", processed(), total, shorten(e.nodeId(), 12), e.errorMessage());
+                    out.printf(
+                            "[%d/%d] FAILED %s: %s%n", processed(), total, shorten(e.nodeId(), 12), e.errorMessage());
                 }
             }
             case TaskRetryScheduled e -> {
                 retries++;
                 if (!terminal) {
-                    out.printf("       retry  %s (attempt %d failed: %s)%n", shorten(e.nodeId(), 12), e.attempt(),
-                            e.errorMessage());
+                    out.printf(
+                            "       retry  %s (attempt %d failed: %s)%n",
+                            shorten(e.nodeId(), 12), e.attempt(), e.errorMessage());
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -122,15 +125,29 @@ final class ProgressDisplay implements AutoCloseable {
         }
         int lines = 0;
         for (GroupLine group : groups.values()) {
-            frame.append("\u001b[2K").append(String.format("  %s %s %3d/%-3d%s%n",
-                    TerminalText.fit(group.label, NAME_WIDTH), bar(group.ok + group.bad, group.size), group.ok + group.bad,
-                    group.size, group.bad > 0 ? "  \u001b[31m" + group.bad + " failed\u001b[0m" : ""));
+            frame.append("\u001b[2K")
+                    .append(String.format(
+                            "  %s %s %3d/%-3d%s%n",
+                            TerminalText.fit(group.label, NAME_WIDTH),
+                            bar(group.ok + group.bad, group.size),
+                            group.ok + group.bad,
+                            group.size,
+                            group.bad > 0 ? "  \u001b[31m" + group.bad + " failed\u001b[0m" : ""));
             lines++;
         }
         Duration elapsed = Duration.between(started, Instant.now());
-        frame.append("\u001b[2K").append(String.format("  %s %s %3d/%-3d  ok %d  failed %d%s  %s  eta %s%n",
-                TerminalText.fit("all", NAME_WIDTH), bar(processed(), total), processed(), total, succeeded, failed,
-                retries > 0 ? "  retries " + retries : "", clock(elapsed), eta(elapsed)));
+        frame.append("\u001b[2K")
+                .append(String.format(
+                        "  %s %s %3d/%-3d  ok %d  failed %d%s  %s  eta %s%n",
+                        TerminalText.fit("all", NAME_WIDTH),
+                        bar(processed(), total),
+                        processed(),
+                        total,
+                        succeeded,
+                        failed,
+                        retries > 0 ? "  retries " + retries : "",
+                        clock(elapsed),
+                        eta(elapsed)));
         lines++;
         drawnLines = lines;
         out.print(frame);

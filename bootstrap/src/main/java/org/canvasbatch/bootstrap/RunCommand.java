@@ -32,7 +32,8 @@ import org.canvasbatch.domain.session.SessionState;
 /** {@code canvas-batch run CANVAS}: the whole batch in this process, with live progress and a summary. */
 final class RunCommand {
 
-    private static final Set<String> VALUED = union(union(ModelOptions.VALUED, ModelOptions.COMMON.keySet()),
+    private static final Set<String> VALUED = union(
+            union(ModelOptions.VALUED, ModelOptions.COMMON.keySet()),
             union(ModelOptions.RUN.keySet(), Set.of("colors", "agent", "max-groups", "config")));
     private static final Set<String> FLAGS = Set.of("dry-run", "no-write-back", "plain");
 
@@ -52,29 +53,40 @@ final class RunCommand {
             throw new UsageException("run needs exactly one canvas, e.g. canvas-batch run \"Exam Prep/review.canvas\"");
         }
         LogSetup.configure(Level.WARNING, Level.WARNING);
-        CanvasBatchConfig config = CanvasBatchConfig.load(CanvasBatchConfig.Command.RUN,
-                ModelOptions.settings(args, ModelOptions.RUN), args.value("config").map(Path::of), env, err);
+        CanvasBatchConfig config = CanvasBatchConfig.load(
+                CanvasBatchConfig.Command.RUN,
+                ModelOptions.settings(args, ModelOptions.RUN),
+                args.value("config").map(Path::of),
+                env,
+                err);
         // the vault is the canvas's own unless one was named (option, environment or --config file)
-        CanvasLocation location = CanvasLocation.resolve(args.positional().getFirst(),
+        CanvasLocation location = CanvasLocation.resolve(
+                args.positional().getFirst(),
                 config.vaultExplicit() ? Optional.of(config.vault().toString()) : Optional.empty());
         boolean dryRun = args.flag("dry-run");
-        var settings = new Wiring.Settings(location.vault(), dryRun ? "memory" : config.data(), config.agent(),
-                config.coreSettings(), config.vaultOptions().withWriteBack(config.writeBack().enabled() && !dryRun),
-                config.wsSettings(), env);
+        var settings = new Wiring.Settings(
+                location.vault(),
+                dryRun ? "memory" : config.data(),
+                config.agent(),
+                config.coreSettings(),
+                config.vaultOptions().withWriteBack(config.writeBack().enabled() && !dryRun),
+                config.wsSettings(),
+                env);
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
-            SessionSnapshot planned = interrupted.orElseGet(() -> analyze(wiring, location, args).session());
+            SessionSnapshot planned =
+                    interrupted.orElseGet(() -> analyze(wiring, location, args).session());
             printPlan(location, planned, wiring);
             if (dryRun) {
                 out.println("Dry run: nothing was written.");
                 return 0;
             }
-            interrupted.ifPresent(s -> out.printf("Resuming the interrupted batch of %s: %d of %d node(s) already done%n",
+            interrupted.ifPresent(s -> out.printf(
+                    "Resuming the interrupted batch of %s: %d of %d node(s) already done%n",
                     s.createdAt(), s.processed(), s.totalNodes()));
             return runBatch(wiring, planned, args.flag("plain") || !isTerminal());
         } catch (InvalidCommandException e) {
-            throw new UsageException(e.errors().stream().map(f -> f.message())
-                    .collect(Collectors.joining("; ")));
+            throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
         }
     }
 
@@ -83,14 +95,18 @@ final class RunCommand {
      * nodes keep their notes and their agents are not called again.
      */
     private Optional<SessionSnapshot> resumeInterrupted(Wiring wiring, CanvasLocation location) {
-        wiring.core().recover(s -> s.canvasPath().equals(location.canvasPath()) && s.state().isActive());
+        wiring.core()
+                .recover(s -> s.canvasPath().equals(location.canvasPath())
+                        && s.state().isActive());
         return wiring.core().status().sessions().stream().findFirst();
     }
 
     /** The batch's limits and timeout are the core's defaults, which the settings made. */
     private Analysis analyze(Wiring wiring, CanvasLocation location, Arguments args) {
         Set<String> colors = args.value("colors")
-                .map(c -> Arrays.stream(c.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .map(c -> Arrays.stream(c.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
                         .collect(Collectors.toSet()))
                 .orElse(Set.of("1", "6"));
         AgentChoice agent;
@@ -99,16 +115,32 @@ final class RunCommand {
         } catch (InvalidCommandException e) {
             throw new UsageException("--agent: " + e.errors().getFirst().message());
         }
-        return wiring.core().analyze().analyze(new AnalyzeCanvasCommand(location.canvasPath(), Optional.empty(), colors,
-                args.intValue("max-groups", 6, 1, 20), 1, agent, false, Optional.empty(), Optional.empty()));
+        return wiring.core()
+                .analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        location.canvasPath(),
+                        Optional.empty(),
+                        colors,
+                        args.intValue("max-groups", 6, 1, 20),
+                        1,
+                        agent,
+                        false,
+                        Optional.empty(),
+                        Optional.empty()));
     }
 
     private void printPlan(CanvasLocation location, SessionSnapshot planned, Wiring wiring) {
-        out.printf("%s: %d question node(s) in %d group(s), notes by %s%n", location.canvasPath(),
-                planned.totalNodes(), planned.groups().size(), wiring.agentDescription());
+        out.printf(
+                "%s: %d question node(s) in %d group(s), notes by %s%n",
+                location.canvasPath(), planned.totalNodes(), planned.groups().size(), wiring.agentDescription());
         for (Group group : planned.groups()) {
-            out.printf("  %d. %s %3d node(s)  %-22s %s%n", group.id(), TerminalText.fit(group.name(), 30), group.size(),
-                    group.recommendedAgent().wireName(), group.priority().wireName());
+            out.printf(
+                    "  %d. %s %3d node(s)  %-22s %s%n",
+                    group.id(),
+                    TerminalText.fit(group.name(), 30),
+                    group.size(),
+                    group.recommendedAgent().wireName(),
+                    group.priority().wireName());
         }
     }
 
@@ -127,18 +159,20 @@ final class RunCommand {
         if (subscription.snapshot().state().isTerminal()) {
             finished.countDown();
         }
-        Thread interruptHandler = new Thread(() -> {
-            if (finished.getCount() > 0) {
-                err.println();
-                err.println("Interrupted: cancelling the batch; notes already written are kept.");
-                try {
-                    wiring.core().cancel().cancel(id, "interrupted from the terminal");
-                } catch (RuntimeException alreadyOver) {
-                    // the batch ended between the signal and the cancel: nothing to stop
-                }
-                awaitQuietly(summarised, Duration.ofSeconds(15));
-            }
-        }, "ctrl-c");
+        Thread interruptHandler = new Thread(
+                () -> {
+                    if (finished.getCount() > 0) {
+                        err.println();
+                        err.println("Interrupted: cancelling the batch; notes already written are kept.");
+                        try {
+                            wiring.core().cancel().cancel(id, "interrupted from the terminal");
+                        } catch (RuntimeException alreadyOver) {
+                            // the batch ended between the signal and the cancel: nothing to stop
+                        }
+                        awaitQuietly(summarised, Duration.ofSeconds(15));
+                    }
+                },
+                "ctrl-c");
         Runtime.getRuntime().addShutdownHook(interruptHandler);
         try {
             if (subscription.snapshot().state() == SessionState.PENDING) {
@@ -165,15 +199,26 @@ final class RunCommand {
 
     private void printSummary(SessionSnapshot outcome) {
         out.println();
-        out.printf("%s in %s: %d succeeded, %d failed%s, of %d%n", describe(outcome.state()),
-                ProgressDisplay.clock(outcome.elapsed(java.time.Instant.now())), outcome.succeeded(), outcome.failed(),
-                outcome.cancelled() > 0 ? ", " + outcome.cancelled() + " cancelled" : "", outcome.totalNodes());
+        out.printf(
+                "%s in %s: %d succeeded, %d failed%s, of %d%n",
+                describe(outcome.state()),
+                ProgressDisplay.clock(outcome.elapsed(java.time.Instant.now())),
+                outcome.succeeded(),
+                outcome.failed(),
+                outcome.cancelled() > 0 ? ", " + outcome.cancelled() + " cancelled" : "",
+                outcome.totalNodes());
         outcome.tasks().stream().filter(t -> t.notePath() != null).findFirst().ifPresent(t -> {
-            String folder = t.notePath().contains("/") ? t.notePath().substring(0, t.notePath().lastIndexOf('/')) : ".";
+            String folder = t.notePath().contains("/")
+                    ? t.notePath().substring(0, t.notePath().lastIndexOf('/'))
+                    : ".";
             out.printf("Notes: %s%n", folder);
         });
-        List<NodeTask> failures = outcome.tasks().stream().filter(t -> t.state() == NodeState.FAILED).toList();
-        failures.stream().limit(10).forEach(t -> out.printf("  failed: %s — %s%n", oneLine(t.text()), t.errorMessage()));
+        List<NodeTask> failures = outcome.tasks().stream()
+                .filter(t -> t.state() == NodeState.FAILED)
+                .toList();
+        failures.stream()
+                .limit(10)
+                .forEach(t -> out.printf("  failed: %s — %s%n", oneLine(t.text()), t.errorMessage()));
         if (failures.size() > 10) {
             out.printf("  … and %d more%n", failures.size() - 10);
         }

@@ -45,12 +45,22 @@ final class ServeCommand {
             throw new UsageException("serve takes no positional argument, got " + args.positional());
         }
         LogSetup.configure(Level.INFO, Level.WARNING);
-        CanvasBatchConfig config = CanvasBatchConfig.load(CanvasBatchConfig.Command.SERVE,
-                ModelOptions.settings(args, ModelOptions.SERVE), args.value("config").map(Path::of), env, err);
+        CanvasBatchConfig config = CanvasBatchConfig.load(
+                CanvasBatchConfig.Command.SERVE,
+                ModelOptions.settings(args, ModelOptions.SERVE),
+                args.value("config").map(Path::of),
+                env,
+                err);
         Path vault = config.vault();
         Duration grace = config.server().shutdownGrace();
-        var settings = new Wiring.Settings(vault, config.data(), config.agent(), config.coreSettings(),
-                config.vaultOptions(), config.wsSettings(), env);
+        var settings = new Wiring.Settings(
+                vault,
+                config.data(),
+                config.agent(),
+                config.coreSettings(),
+                config.vaultOptions(),
+                config.wsSettings(),
+                env);
         ServerSettings server = config.serverSettings();
         Wiring wiring = Wiring.create(settings);
         wiring.core().recover();
@@ -60,20 +70,28 @@ final class ServeCommand {
             http = new CanvasBatchServer(wiring.core(), wiring.operations(wiring.serverExtensions(server))).start();
         } catch (RuntimeException e) {
             wiring.close();
-            throw new UsageException("could not start the server on " + server.host() + ":" + server.port() + ": "
-                    + e.getMessage());
+            throw new UsageException(
+                    "could not start the server on " + server.host() + ":" + server.port() + ": " + e.getMessage());
         }
-        out.printf("canvas-batch serving vault %s on http://%s:%d (notes by %s)%s%n", vault, server.host(), http.port(),
-                wiring.agentDescription(), server.accessToken().required() ? "; every call needs the access token" : "");
+        out.printf(
+                "canvas-batch serving vault %s on http://%s:%d (notes by %s)%s%n",
+                vault,
+                server.host(),
+                http.port(),
+                wiring.agentDescription(),
+                server.accessToken().required() ? "; every call needs the access token" : "");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            err.println("canvas-batch: shutting down (grace " + grace.toSeconds() + " s) …");
-            wiring.core().stopDispatching();
-            http.stop();
-            wiring.shutdown(grace);
-            stopped.countDown();
-        }, "graceful-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            err.println("canvas-batch: shutting down (grace " + grace.toSeconds() + " s) …");
+                            wiring.core().stopDispatching();
+                            http.stop();
+                            wiring.shutdown(grace);
+                            stopped.countDown();
+                        },
+                        "graceful-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

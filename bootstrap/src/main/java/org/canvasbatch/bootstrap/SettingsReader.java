@@ -28,6 +28,7 @@ final class SettingsReader {
     private final ConfigLayers layers;
     /** By where the value came from: one option given for two settings is one mistake, said once. */
     private final Map<String, String> problems = new LinkedHashMap<>();
+
     private final Set<String> wrongKeys = new HashSet<>();
 
     SettingsReader(ConfigLayers layers) {
@@ -169,13 +170,14 @@ final class SettingsReader {
         if (m.matches()) {
             double amount = Double.parseDouble(m.group(1));
             String unit = m.group(2) == null ? "s" : m.group(2);
-            double millis = amount * switch (unit) {
-                case "ms" -> 1;
-                case "s" -> 1_000;
-                case "m" -> 60_000;
-                case "h" -> 3_600_000;
-                default -> 86_400_000;
-            };
+            double millis = amount
+                    * switch (unit) {
+                        case "ms" -> 1;
+                        case "s" -> 1_000;
+                        case "m" -> 60_000;
+                        case "h" -> 3_600_000;
+                        default -> 86_400_000;
+                    };
             return millis > Long.MAX_VALUE / 2 ? null : Duration.ofMillis(Math.round(millis));
         }
         try {

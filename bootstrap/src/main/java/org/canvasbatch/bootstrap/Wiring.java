@@ -12,21 +12,21 @@ import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.HealthCheck;
 import org.canvasbatch.adapters.http.ops.MetricsRegistry;
 import org.canvasbatch.adapters.http.ops.OperationsRoutes;
-import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
-import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.SessionId;
 
 /** Builds the core and its adapters with {@code new}, and takes them down in the right order. */
@@ -38,9 +38,14 @@ final class Wiring implements AutoCloseable {
      * @param websocket the WebSocket channel's knobs (serve only)
      * @param env       where API keys are looked up
      */
-    record Settings(Path vault, String data, AgentConfig agent, CoreSettings core, VaultOptions vaultOptions,
-                    WsSettings websocket, Map<String, String> env) {
-    }
+    record Settings(
+            Path vault,
+            String data,
+            AgentConfig agent,
+            CoreSettings core,
+            VaultOptions vaultOptions,
+            WsSettings websocket,
+            Map<String, String> env) {}
 
     private final CanvasBatchCore core;
     private final FileVault vault;
@@ -50,8 +55,14 @@ final class Wiring implements AutoCloseable {
     private final Settings settings;
     private final Observability observability;
 
-    private Wiring(CanvasBatchCore core, FileVault vault, LocalTaskExecutor executor, EventLog eventLog,
-                   AgentRunner agents, Settings settings, Observability observability) {
+    private Wiring(
+            CanvasBatchCore core,
+            FileVault vault,
+            LocalTaskExecutor executor,
+            EventLog eventLog,
+            AgentRunner agents,
+            Settings settings,
+            Observability observability) {
         this.core = core;
         this.vault = vault;
         this.executor = executor;
@@ -74,8 +85,16 @@ final class Wiring implements AutoCloseable {
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
-        CanvasBatchCore core = new CanvasBatchCore(new CanvasBatchCore.Ports(eventLog, agents, vault, executor,
-                Instant::now, () -> new SessionId(UUID.randomUUID().toString()), new SplittableRandom()), coreSettings);
+        CanvasBatchCore core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        eventLog,
+                        agents,
+                        vault,
+                        executor,
+                        Instant::now,
+                        () -> new SessionId(UUID.randomUUID().toString()),
+                        new SplittableRandom()),
+                coreSettings);
         observability.watch(core);
         return new Wiring(core, vault, executor, eventLog, agents, settings, observability);
     }
@@ -138,8 +157,8 @@ final class Wiring implements AutoCloseable {
             try {
                 closeable.close();
             } catch (Exception e) {
-                System.getLogger(Wiring.class.getName()).log(System.Logger.Level.WARNING,
-                        "the event journal did not close cleanly: " + e.getMessage());
+                System.getLogger(Wiring.class.getName())
+                        .log(System.Logger.Level.WARNING, "the event journal did not close cleanly: " + e.getMessage());
             }
         }
     }
@@ -151,8 +170,7 @@ final class Wiring implements AutoCloseable {
 
     /** Picks the event log: in memory, or the durable journal in a directory. */
     static final class Journals {
-        private Journals() {
-        }
+        private Journals() {}
 
         static EventLog open(String data) {
             if (data == null || data.equals("memory")) {

@@ -1,7 +1,6 @@
 package org.canvasbatch.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,8 +39,8 @@ class CanvasBatchConfigTest {
 
     private CanvasBatchConfig load(Command command) {
         env.putIfAbsent("HOME", temp.toString());
-        return CanvasBatchConfig.load(command, cli, Optional.ofNullable(file), env,
-                new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        return CanvasBatchConfig.load(
+                command, cli, Optional.ofNullable(file), env, new PrintStream(warnings, true, StandardCharsets.UTF_8));
     }
 
     private CanvasBatchConfig serve() {
@@ -72,8 +71,12 @@ class CanvasBatchConfigTest {
 
         assertThat(config.server().host()).isEqualTo("127.0.0.1");
         assertThat(config.server().port()).isEqualTo(8000);
-        assertThat(config.server().corsOrigins()).containsExactly("app://obsidian.md", "capacitor://localhost",
-                "http://localhost[:port]", "http://127.0.0.1[:port]");
+        assertThat(config.server().corsOrigins())
+                .containsExactly(
+                        "app://obsidian.md",
+                        "capacitor://localhost",
+                        "http://localhost[:port]",
+                        "http://127.0.0.1[:port]");
         assertThat(config.token().required()).isFalse();
         assertThat(config.data()).isEqualTo(temp.resolve(".canvas-batch/data").toString());
         assertThat(config.vault()).isEqualTo(Path.of("").toAbsolutePath().normalize());
@@ -111,9 +114,10 @@ class CanvasBatchConfigTest {
 
     @Test
     void aListFromAStrongerLayerReplacesTheWholeListBelowIt() throws IOException {
-        configFile("server:\n  cors-origins:\n    - https://a.example\n    - https://b.example\n    - https://c.example\n");
-        assertThat(serve().server().corsOrigins()).containsExactly("https://a.example", "https://b.example",
-                "https://c.example");
+        configFile(
+                "server:\n  cors-origins:\n    - https://a.example\n    - https://b.example\n    - https://c.example\n");
+        assertThat(serve().server().corsOrigins())
+                .containsExactly("https://a.example", "https://b.example", "https://c.example");
 
         env.put("CANVASBATCH_SERVER_CORS_ORIGINS", "app://obsidian.md, https://lab.example");
         assertThat(serve().server().corsOrigins()).containsExactly("app://obsidian.md", "https://lab.example");
@@ -124,11 +128,19 @@ class CanvasBatchConfigTest {
         ConfigLayers layers = ConfigLayers.load(Map.of(), Optional.empty(), Map.of());
         Set<String> names = new HashSet<>();
         for (String key : layers.keys()) {
-            assertThat(names.add(ConfigLayers.envName(key))).as("one variable per key: " + key).isTrue();
+            assertThat(names.add(ConfigLayers.envName(key)))
+                    .as("one variable per key: " + key)
+                    .isTrue();
         }
-        assertThat(ConfigLayers.envName("batch.retries.backoff-base")).isEqualTo("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE");
-        assertThat(names).contains("CANVASBATCH_TOKEN", "CANVASBATCH_SERVER_PORT", "CANVASBATCH_WEBSOCKET_MAX_FRAME",
-                "CANVASBATCH_WRITE_BACK_COALESCE_INTERVAL", "CANVASBATCH_RETENTION_PENDING_EXPIRY");
+        assertThat(ConfigLayers.envName("batch.retries.backoff-base"))
+                .isEqualTo("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE");
+        assertThat(names)
+                .contains(
+                        "CANVASBATCH_TOKEN",
+                        "CANVASBATCH_SERVER_PORT",
+                        "CANVASBATCH_WEBSOCKET_MAX_FRAME",
+                        "CANVASBATCH_WRITE_BACK_COALESCE_INTERVAL",
+                        "CANVASBATCH_RETENTION_PENDING_EXPIRY");
 
         env.put("CANVASBATCH_BATCH_RETRIES_ATTEMPTS", "5");
         env.put("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE", "250ms");
@@ -166,14 +178,15 @@ class CanvasBatchConfigTest {
         String message = problems(Command.SERVE);
 
         assertThat(message.lines()).hasSize(7).first().isEqualTo("6 settings are wrong:");
-        assertThat(message).contains(
-                "server.port in " + file + " must be a whole number between 0 and 65535, not 'eighty'",
-                "CANVASBATCH_BATCH_RETRIES_ATTEMPTS must be between 1 and 10, not 0",
-                "CANVASBATCH_WEBSOCKET_MAX_FRAME must be a size between 1KiB and 1MiB such as 65536, 64KiB or 1MiB,"
-                        + " not 'lots'",
-                "--node-timeout must be between 1s and 1h, not 0",
-                "--temperature must be between 0 and 2, not 7",
-                "batch.retries.backoff-cap in " + file + " must be at least the backoff base (10s), not 2s");
+        assertThat(message)
+                .contains(
+                        "server.port in " + file + " must be a whole number between 0 and 65535, not 'eighty'",
+                        "CANVASBATCH_BATCH_RETRIES_ATTEMPTS must be between 1 and 10, not 0",
+                        "CANVASBATCH_WEBSOCKET_MAX_FRAME must be a size between 1KiB and 1MiB such as 65536, 64KiB or 1MiB,"
+                                + " not 'lots'",
+                        "--node-timeout must be between 1s and 1h, not 0",
+                        "--temperature must be between 0 and 2, not 7",
+                        "batch.retries.backoff-cap in " + file + " must be at least the backoff base (10s), not 2s");
     }
 
     @Test
@@ -190,8 +203,9 @@ class CanvasBatchConfigTest {
 
         String message = problems(Command.SERVE);
 
-        assertThat(message).contains("server.prot in " + file + " is not a setting; settings under server are"
-                + " server.cors-origins, server.host, server.port, server.shutdown-grace");
+        assertThat(message)
+                .contains("server.prot in " + file + " is not a setting; settings under server are"
+                        + " server.cors-origins, server.host, server.port, server.shutdown-grace");
         assertThat(message).contains("batchh.timeout in " + file + " is not a setting");
     }
 
@@ -215,11 +229,13 @@ class CanvasBatchConfigTest {
     @Test
     void listeningBeyondLoopbackNeedsAGoodToken() {
         option("server.host", "--host", "0.0.0.0");
-        assertThat(problems(Command.SERVE)).contains("listening on 0.0.0.0 (--host) lets other machines reach the"
-                + " server, so it needs an access token: set --token or CANVASBATCH_TOKEN");
+        assertThat(problems(Command.SERVE))
+                .contains("listening on 0.0.0.0 (--host) lets other machines reach the"
+                        + " server, so it needs an access token: set --token or CANVASBATCH_TOKEN");
 
         env.put("CANVASBATCH_TOKEN", "short");
-        assertThat(problems(Command.SERVE)).startsWith("CANVASBATCH_TOKEN is not usable: the access token is too short")
+        assertThat(problems(Command.SERVE))
+                .startsWith("CANVASBATCH_TOKEN is not usable: the access token is too short")
                 .doesNotContain("'short'");
 
         env.put("CANVASBATCH_TOKEN", TOKEN);
@@ -255,8 +271,8 @@ class CanvasBatchConfigTest {
 
         option("agent.model", "--model", "gpt-4o-mini");
         option("agent.api-key-env", "--api-key-env", "MY_KEY");
-        assertThat(problems(Command.SERVE)).isEqualTo("--api-key-env names MY_KEY, but that environment variable"
-                + " is not set");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("--api-key-env names MY_KEY, but that environment variable" + " is not set");
 
         env.put("MY_KEY", "sk-test");
         assertThat(serve().agent().apiKey()).isEqualTo("sk-test");
@@ -292,12 +308,14 @@ class CanvasBatchConfigTest {
         configFile("batch:\n  concurrency:\n    global: 0\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = Main.run(List.of("serve", "--config", file.toString(), "--port", "99999", "--data", "memory"),
+        int code = Main.run(
+                List.of("serve", "--config", file.toString(), "--port", "99999", "--data", "memory"),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("canvas-batch: 2 settings are wrong:")
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("canvas-batch: 2 settings are wrong:")
                 .contains("  - --port must be between 0 and 65535, not 99999")
                 .contains("  - batch.concurrency.global in " + file + " must be between 1 and 200, not 0")
                 .doesNotContain("Exception");

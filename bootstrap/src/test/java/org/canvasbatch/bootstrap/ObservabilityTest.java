@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Consumer;
 import org.canvasbatch.adapters.http.ops.HealthCheck;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
@@ -24,8 +22,8 @@ import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionState;
-import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.ForwardingEventLog;
+import org.canvasbatch.testsupport.ScriptedAgent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,16 +42,19 @@ class ObservabilityTest {
     void storedEventsAreCountedOnceByWhatTheyMean() {
         ObservedEventLog log = observability.journal(new InMemoryEventLog());
 
-        log.append(List.of(new TaskRetryScheduled(ID, 1, AT, "n1", 1, 1, "busy", "rate_limited", AT.plusSeconds(1)),
+        log.append(List.of(
+                new TaskRetryScheduled(ID, 1, AT, "n1", 1, 1, "busy", "rate_limited", AT.plusSeconds(1)),
                 new TaskFailed(ID, 2, AT, "n2", 1, AgentId.MEMORY_ANCHOR, 3, "refused", "http_400", false, 12),
                 new SessionFinished(ID, 3, AT, SessionState.PARTIAL_FAILURE)));
         log.readAfter(ID, 0, 10);
 
         String scrape = observability.registry().scrape();
-        assertThat(scrape).contains("canvasbatch_nodes_retried_total{error_type=\"rate_limited\"} 1\n",
-                "canvasbatch_nodes_failed_total{agent=\"memory-anchor\",error_type=\"http_400\"} 1\n",
-                "canvasbatch_sessions_finished_total{state=\"partial_failure\"} 1\n",
-                "canvasbatch_journal_events_appended_total{type=\"TaskFailed\"} 1\n");
+        assertThat(scrape)
+                .contains(
+                        "canvasbatch_nodes_retried_total{error_type=\"rate_limited\"} 1\n",
+                        "canvasbatch_nodes_failed_total{agent=\"memory-anchor\",error_type=\"http_400\"} 1\n",
+                        "canvasbatch_sessions_finished_total{state=\"partial_failure\"} 1\n",
+                        "canvasbatch_journal_events_appended_total{type=\"TaskFailed\"} 1\n");
     }
 
     @Test
@@ -79,8 +80,10 @@ class ObservabilityTest {
         assertThat(down.up()).isFalse();
         assertThat(down.detail()).contains("no space left on device");
         assertThat(log.health().check().up()).isTrue();
-        assertThat(observability.registry().scrape()).contains("canvasbatch_journal_append_failures_total 1\n")
-                .as("only the stored one counts").contains("canvasbatch_sessions_finished_total{state=\"completed\"} 1\n");
+        assertThat(observability.registry().scrape())
+                .contains("canvasbatch_journal_append_failures_total 1\n")
+                .as("only the stored one counts")
+                .contains("canvasbatch_sessions_finished_total{state=\"completed\"} 1\n");
     }
 
     @Test
@@ -92,7 +95,8 @@ class ObservabilityTest {
             assertThat(log.health().check().up()).isTrue();
             assertThat(observability.registry().scrape()).contains("canvasbatch_journal_fsync_seconds_count 1\n");
 
-            Files.walk(temp.resolve("data/sessions")).sorted(java.util.Comparator.reverseOrder())
+            Files.walk(temp.resolve("data/sessions"))
+                    .sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());
 
             HealthCheck.Result result = log.health().check();
@@ -113,8 +117,9 @@ class ObservabilityTest {
                 .isInstanceOf(AgentFailure.class);
 
         assertThat(timed.model()).isEqualTo("scripted");
-        assertThat(observability.registry().scrape()).contains(
-                "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"success\"} 1\n",
-                "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"failure\"} 1\n");
+        assertThat(observability.registry().scrape())
+                .contains(
+                        "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"success\"} 1\n",
+                        "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"failure\"} 1\n");
     }
 }

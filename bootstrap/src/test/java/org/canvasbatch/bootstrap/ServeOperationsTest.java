@@ -64,54 +64,71 @@ class ServeOperationsTest {
         assertThat(send("GET", port, "/metrics", null, null).statusCode()).isEqualTo(401);
         HttpResponse<String> ready = send("GET", port, "/health/ready", null, TOKEN);
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-        assertThat(ready.body()).contains("\"name\":\"journal\",\"status\":\"UP\"")
+        assertThat(ready.body())
+                .contains("\"name\":\"journal\",\"status\":\"UP\"")
                 .contains("\"name\":\"executor\",\"status\":\"UP\"");
         String before = metrics(port);
         assertThat(sum(before, "canvasbatch_nodes_succeeded_total")).isZero();
         assertThat(sum(before, "canvasbatch_sessions{state=\"completed\"}")).isZero();
 
-        JsonObject analysis = json(send("POST", port, "/canvas/intelligent-parallel",
-                "{\"canvas_path\":\"" + CANVAS + "\"}", TOKEN));
+        JsonObject analysis =
+                json(send("POST", port, "/canvas/intelligent-parallel", "{\"canvas_path\":\"" + CANVAS + "\"}", TOKEN));
         String session = analysis.getString("session_id");
         int nodes = analysis.getInt("total_nodes");
-        SocketClient withoutToken = SocketClient.connect(http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/"
-                + session);
-        assertThat(withoutToken.awaitEnd(PATIENCE)).as("the session's socket is guarded").isEqualTo(4401);
-        SocketClient socket = SocketClient.connect(http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/"
-                + session + "?token=" + TOKEN);
+        SocketClient withoutToken =
+                SocketClient.connect(http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session);
+        assertThat(withoutToken.awaitEnd(PATIENCE))
+                .as("the session's socket is guarded")
+                .isEqualTo(4401);
+        SocketClient socket = SocketClient.connect(
+                http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session + "?token=" + TOKEN);
         socket.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
         assertThat(sum(metrics(port), "canvasbatch_websocket_connections")).isEqualTo(1);
-        assertThat(send("POST", port, "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + session + "\"}",
-                TOKEN).statusCode()).isEqualTo(202);
+        assertThat(send(
+                                "POST",
+                                port,
+                                "/canvas/intelligent-parallel/confirm",
+                                "{\"session_id\":\"" + session + "\"}",
+                                TOKEN)
+                        .statusCode())
+                .isEqualTo(202);
         socket.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
         assertThat(socket.awaitEnd(PATIENCE)).isEqualTo(1000);
 
         String after = metrics(port);
         assertThat(nodes).isPositive();
         assertThat(sum(after, "canvasbatch_nodes_succeeded_total")).isEqualTo(nodes);
-        assertThat(sum(after, "canvasbatch_journal_events_appended_total{type=\"TaskSucceeded\"}")).isEqualTo(nodes);
+        assertThat(sum(after, "canvasbatch_journal_events_appended_total{type=\"TaskSucceeded\"}"))
+                .isEqualTo(nodes);
         assertThat(sum(after, "canvasbatch_sessions{state=\"completed\"}")).isEqualTo(1);
-        assertThat(sum(after, "canvasbatch_sessions_finished_total{state=\"completed\"}")).isEqualTo(1);
+        assertThat(sum(after, "canvasbatch_sessions_finished_total{state=\"completed\"}"))
+                .isEqualTo(1);
         assertThat(sum(after, "canvasbatch_agent_call_seconds_count")).isEqualTo(nodes);
-        assertThat(after).contains("canvasbatch_agent_call_seconds_bucket{agent=\"")
+        assertThat(after)
+                .contains("canvasbatch_agent_call_seconds_bucket{agent=\"")
                 .contains("model=\"offline\",outcome=\"success\",le=\"+Inf\"}");
-        assertThat(sum(after, "canvasbatch_journal_fsync_seconds_count")).as("every append was synced").isPositive();
+        assertThat(sum(after, "canvasbatch_journal_fsync_seconds_count"))
+                .as("every append was synced")
+                .isPositive();
         assertThat(sum(after, "canvasbatch_websocket_events_sent_total")).isGreaterThan(nodes);
         assertThat(sum(after, "canvasbatch_nodes_queued")).isZero();
         assertThat(sum(after, "canvasbatch_nodes_failed_total")).isZero();
-        assertThat(send("GET", port, "/openapi.yaml?token=" + TOKEN, null, null).body()).startsWith("openapi: 3.1.0");
+        assertThat(send("GET", port, "/openapi.yaml?token=" + TOKEN, null, null).body())
+                .startsWith("openapi: 3.1.0");
     }
 
     @Test
     void listeningBeyondLoopbackWithoutATokenDoesNotStart() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = Main.run(List.of("serve", "--host", "0.0.0.0", "--port", "0", "--data", "memory"),
+        int code = Main.run(
+                List.of("serve", "--host", "0.0.0.0", "--port", "0", "--data", "memory"),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("needs an access token")
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("needs an access token")
                 .contains("--token or CANVASBATCH_TOKEN");
     }
 
@@ -124,7 +141,8 @@ class ServeOperationsTest {
                 continue;
             }
             String name = line.substring(0, line.lastIndexOf(' '));
-            boolean matches = series.endsWith("}") ? name.startsWith(withLabels)
+            boolean matches = series.endsWith("}")
+                    ? name.startsWith(withLabels)
                     : name.equals(series) || name.startsWith(series + "{");
             if (matches) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
@@ -142,8 +160,11 @@ class ServeOperationsTest {
     private HttpResponse<String> send(String method, int port, String path, String body, String token)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(PATIENCE).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .timeout(PATIENCE)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -157,20 +178,30 @@ class ServeOperationsTest {
 
     private void serve(int port, String... options) throws Exception {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--port", String.valueOf(port)));
+        List<String> command = new ArrayList<>(List.of(
+                javaBinary,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve",
+                "--port",
+                String.valueOf(port)));
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         started.add(process);
         CountDownLatch ready = new CountDownLatch(1);
         Path log = temp.resolve("serve.log");
         Thread.ofVirtual().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Files.writeString(
+                            log,
+                            line + System.lineSeparator(),
+                            StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
                     if (line.startsWith("canvas-batch serving")) {
                         ready.countDown();
                     }

@@ -28,8 +28,11 @@ final class SocketClient implements WebSocket.Listener {
 
     static SocketClient connect(HttpClient http, String url) {
         SocketClient client = new SocketClient();
-        http.newWebSocketBuilder().header("Origin", "app://obsidian.md").buildAsync(URI.create(url), client)
-                .orTimeout(10, TimeUnit.SECONDS).join();
+        http.newWebSocketBuilder()
+                .header("Origin", "app://obsidian.md")
+                .buildAsync(URI.create(url), client)
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
         return client;
     }
 
@@ -39,7 +42,8 @@ final class SocketClient implements WebSocket.Listener {
         try {
             partial.append(data);
             if (last) {
-                messages.add(Json.createReader(new StringReader(partial.toString())).readObject());
+                messages.add(
+                        Json.createReader(new StringReader(partial.toString())).readObject());
                 partial.setLength(0);
                 changed.signalAll();
             }
@@ -79,7 +83,10 @@ final class SocketClient implements WebSocket.Listener {
 
     /** Waits until the socket ended (closed or broken) and returns the close code, or -1 when it broke. */
     int awaitEnd(Duration patience) {
-        return waitFor(() -> closeCode != null ? closeCode : broken ? Integer.valueOf(-1) : null, patience, "the socket's end");
+        return waitFor(
+                () -> closeCode != null ? closeCode : broken ? Integer.valueOf(-1) : null,
+                patience,
+                "the socket's end");
     }
 
     private <T> T waitFor(java.util.function.Supplier<T> probe, Duration patience, String what) {

@@ -75,16 +75,18 @@ public final class EventRecorder {
     public static List<String> describe(List<SessionEvent> events) {
         List<String> lines = new ArrayList<>();
         for (SessionEvent event : events) {
-            lines.add(switch (event) {
-                case SessionEvent.TaskStarted e -> "TaskStarted(" + e.nodeId() + "#" + e.attempt() + ")";
-                case SessionEvent.TaskSucceeded e -> "TaskSucceeded(" + e.nodeId() + ")";
-                case SessionEvent.TaskFailed e -> "TaskFailed(" + e.nodeId() + ":" + e.errorType() + ")";
-                case SessionEvent.TaskRetryScheduled e -> "TaskRetryScheduled(" + e.nodeId() + ")";
-                case SessionEvent.TaskRequeued e -> "TaskRequeued(" + e.nodeId() + ")";
-                case SessionEvent.GroupPriorityChanged e -> "GroupPriorityChanged(" + e.groupId() + ":" + e.priority() + ")";
-                case SessionEvent.SessionFinished e -> "SessionFinished(" + e.state() + ")";
-                default -> event.getClass().getSimpleName();
-            });
+            lines.add(
+                    switch (event) {
+                        case SessionEvent.TaskStarted e -> "TaskStarted(" + e.nodeId() + "#" + e.attempt() + ")";
+                        case SessionEvent.TaskSucceeded e -> "TaskSucceeded(" + e.nodeId() + ")";
+                        case SessionEvent.TaskFailed e -> "TaskFailed(" + e.nodeId() + ":" + e.errorType() + ")";
+                        case SessionEvent.TaskRetryScheduled e -> "TaskRetryScheduled(" + e.nodeId() + ")";
+                        case SessionEvent.TaskRequeued e -> "TaskRequeued(" + e.nodeId() + ")";
+                        case SessionEvent.GroupPriorityChanged e ->
+                            "GroupPriorityChanged(" + e.groupId() + ":" + e.priority() + ")";
+                        case SessionEvent.SessionFinished e -> "SessionFinished(" + e.state() + ")";
+                        default -> event.getClass().getSimpleName();
+                    });
         }
         return lines;
     }

@@ -42,7 +42,8 @@ public final class InMemoryVault implements Vault {
 
     @Override
     public WrittenNote writeNote(NoteDraft draft) {
-        String path = Canvas.baseName(draft.canvasPath()) + "-notes/" + draft.nodeId() + " (" + draft.agent().wireName() + ").md";
+        String path = Canvas.baseName(draft.canvasPath()) + "-notes/" + draft.nodeId() + " ("
+                + draft.agent().wireName() + ").md";
         notes.put(path, draft.markdown());
         return new WrittenNote(path, draft.markdown().length());
     }
@@ -53,8 +54,7 @@ public final class InMemoryVault implements Vault {
     }
 
     @Override
-    public void flush(String canvasPath) {
-    }
+    public void flush(String canvasPath) {}
 
     public Map<String, String> notes() {
         return Map.copyOf(notes);

@@ -21,30 +21,23 @@ import org.canvasbatch.application.port.out.AgentRunner;
 public final class ScriptedAgent implements AgentRunner {
 
     /** What one call does. */
-    public sealed interface Step {
-    }
+    public sealed interface Step {}
 
-    public record Answer(String markdown) implements Step {
-    }
+    public record Answer(String markdown) implements Step {}
 
-    public record Fail(AgentFailure failure) implements Step {
-    }
+    public record Fail(AgentFailure failure) implements Step {}
 
     /** Blocks until the gate opens (interruptibly), then answers. */
-    public record WaitFor(CountDownLatch gate) implements Step {
-    }
+    public record WaitFor(CountDownLatch gate) implements Step {}
 
     /** Blocks until the gate opens, ignoring interrupts (a call that cannot be stopped), then answers. */
-    public record WaitIgnoringInterrupts(CountDownLatch gate) implements Step {
-    }
+    public record WaitIgnoringInterrupts(CountDownLatch gate) implements Step {}
 
     /** Blocks until the test hands out a permit, one call per permit. */
-    public record WaitForPermit(java.util.concurrent.Semaphore permits) implements Step {
-    }
+    public record WaitForPermit(java.util.concurrent.Semaphore permits) implements Step {}
 
     /** Blocks until interrupted. */
-    public record Hang() implements Step {
-    }
+    public record Hang() implements Step {}
 
     private final Map<String, Deque<Step>> scripts = new ConcurrentHashMap<>();
     private final Map<String, Step> always = new ConcurrentHashMap<>();
@@ -75,7 +68,9 @@ public final class ScriptedAgent implements AgentRunner {
     public CountDownLatch calledTimes(String nodeId, int times) {
         CountDownLatch latch = new CountDownLatch(times);
         callSignals.put(nodeId, latch);
-        for (int i = 0; i < callsPerNode.getOrDefault(nodeId, new AtomicInteger()).get(); i++) {
+        for (int i = 0;
+                i < callsPerNode.getOrDefault(nodeId, new AtomicInteger()).get();
+                i++) {
             latch.countDown();
         }
         return latch;
@@ -93,7 +88,8 @@ public final class ScriptedAgent implements AgentRunner {
         Deque<Step> script = scripts.get(node);
         Step step = script == null ? null : script.poll();
         if (step == null) {
-            step = always.getOrDefault(node, new Answer("# " + request.nodeText() + "\n\nAnswered by the scripted agent."));
+            step = always.getOrDefault(
+                    node, new Answer("# " + request.nodeText() + "\n\nAnswered by the scripted agent."));
         }
         try {
             return perform(step, request);

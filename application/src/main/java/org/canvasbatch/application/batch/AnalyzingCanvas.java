@@ -1,7 +1,6 @@
 package org.canvasbatch.application.batch;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,10 +64,12 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
 
     @Override
     public Analysis analyze(AnalyzeCanvasCommand command) {
-        List<CanvasNode> nodes = command.nodes().orElseGet(() -> readColored(command.canvasPath(), command.targetColors()));
+        List<CanvasNode> nodes =
+                command.nodes().orElseGet(() -> readColored(command.canvasPath(), command.targetColors()));
         if (nodes.isEmpty()) {
             String where = command.nodes().isPresent() ? "the request's nodes" : "'" + command.canvasPath() + "'";
-            throw InvalidCommandException.of(command.nodes().isPresent() ? "nodes" : "target_colors",
+            throw InvalidCommandException.of(
+                    command.nodes().isPresent() ? "nodes" : "target_colors",
                     "No nodes to process: " + where + " has no node of colour " + describe(command.targetColors()));
         }
         List<String> texts = nodes.stream().map(CanvasNode::displayText).toList();
@@ -81,12 +82,22 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         int[] groupOf = new int[nodes.size()];
         int groupId = 1;
         for (TopicCluster cluster : result.clusters()) {
-            List<Routing> members = cluster.members().stream().map(routings::get).toList();
+            List<Routing> members =
+                    cluster.members().stream().map(routings::get).toList();
             AgentId agent = command.agent().named().orElseGet(() -> router.recommendFor(members));
             Category category = dominantCategory(members);
-            List<String> nodeIds = cluster.members().stream().map(i -> nodes.get(i).id()).toList();
-            groups.add(new Group(groupId, cluster.name(), cluster.topTerms(), category.wireName(), category.emoji(), agent,
-                    cluster.priority(), round2(cluster.cohesion()), nodeIds));
+            List<String> nodeIds =
+                    cluster.members().stream().map(i -> nodes.get(i).id()).toList();
+            groups.add(new Group(
+                    groupId,
+                    cluster.name(),
+                    cluster.topTerms(),
+                    category.wireName(),
+                    category.emoji(),
+                    agent,
+                    cluster.priority(),
+                    round2(cluster.cohesion()),
+                    nodeIds));
             for (int member : cluster.members()) {
                 groupOf[member] = groupId;
             }
@@ -94,21 +105,31 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         }
         for (int i = 0; i < nodes.size(); i++) {
             Group group = groups.get(groupOf[i] - 1);
-            tasks.add(new PlannedTask(nodes.get(i).id(), group.id(), texts.get(i),
-                    agentFor(command.agent(), routings.get(i), group)));
+            tasks.add(new PlannedTask(
+                    nodes.get(i).id(), group.id(), texts.get(i), agentFor(command.agent(), routings.get(i), group)));
         }
         SessionSettings sessionSettings = settings.sessionDefaults();
         if (command.maxConcurrent().isPresent()) {
-            sessionSettings = sessionSettings.withMaxConcurrent(command.maxConcurrent().get());
+            sessionSettings =
+                    sessionSettings.withMaxConcurrent(command.maxConcurrent().get());
         }
         if (command.timeout().isPresent()) {
             sessionSettings = sessionSettings.withBatchTimeout(command.timeout().get());
         }
         SessionId id = ids.newSessionId();
-        book.add(Session.create(id, command.canvasPath(), groups, tasks, sessionSettings, result.silhouette(),
-                result.recommendedK(), clock.now()));
-        LOG.log(System.Logger.Level.INFO, "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size()
-                + " groups from " + command.canvasPath());
+        book.add(Session.create(
+                id,
+                command.canvasPath(),
+                groups,
+                tasks,
+                sessionSettings,
+                result.silhouette(),
+                result.recommendedK(),
+                clock.now()));
+        LOG.log(
+                System.Logger.Level.INFO,
+                "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "
+                        + command.canvasPath());
 
         SessionSnapshot snapshot = command.autoExecute()
                 ? starting.start(org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand.of(id))
@@ -125,8 +146,8 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     /** The older confirm form: the caller names the groups; texts come from the canvas in the vault. */
     SessionId plan(StartPlannedBatchCommand command) {
         Canvas canvas = readCanvas(command.canvasPath());
-        Map<String, CanvasNode> byId = canvas.nodes().stream()
-                .collect(Collectors.toMap(CanvasNode::id, Function.identity(), (a, b) -> a));
+        Map<String, CanvasNode> byId =
+                canvas.nodes().stream().collect(Collectors.toMap(CanvasNode::id, Function.identity(), (a, b) -> a));
         List<Group> groups = new ArrayList<>();
         List<PlannedTask> tasks = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
@@ -137,8 +158,10 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             for (String nodeId : planned.nodeIds()) {
                 CanvasNode node = byId.get(nodeId);
                 if (node == null) {
-                    throw InvalidCommandException.of("groups", "node '" + nodeId + "' of group " + planned.label()
-                            + " is not in '" + command.canvasPath() + "'");
+                    throw InvalidCommandException.of(
+                            "groups",
+                            "node '" + nodeId + "' of group " + planned.label() + " is not in '" + command.canvasPath()
+                                    + "'");
                 }
                 if (!seen.add(nodeId)) {
                     throw InvalidCommandException.of("groups", "node '" + nodeId + "' is named in two groups");
@@ -152,13 +175,21 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             AgentId recommended = planned.agent().named().orElseGet(() -> router.recommendFor(routings));
             Category category = dominantCategory(routings);
             String name = planned.label() == null || planned.label().isBlank() ? "Group " + groupId : planned.label();
-            groups.add(new Group(groupId, name, List.of(), category.wireName(), category.emoji(), recommended,
-                    Priority.MEDIUM, 1.0, nodeIds));
+            groups.add(new Group(
+                    groupId,
+                    name,
+                    List.of(),
+                    category.wireName(),
+                    category.emoji(),
+                    recommended,
+                    Priority.MEDIUM,
+                    1.0,
+                    nodeIds));
             groupId++;
         }
         SessionId id = ids.newSessionId();
-        book.add(Session.create(id, command.canvasPath(), groups, tasks, settings.sessionDefaults(), 0, groups.size(),
-                clock.now()));
+        book.add(Session.create(
+                id, command.canvasPath(), groups, tasks, settings.sessionDefaults(), 0, groups.size(), clock.now()));
         return id;
     }
 
@@ -189,21 +220,26 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     private static Category dominantCategory(List<Routing> routings) {
         return routings.stream()
                 .collect(Collectors.groupingBy(Routing::category, LinkedHashMap::new, Collectors.counting()))
-                .entrySet().stream()
-                .max(Map.Entry.<Category, Long>comparingByValue().thenComparing(e -> -e.getKey().ordinal()))
+                .entrySet()
+                .stream()
+                .max(Map.Entry.<Category, Long>comparingByValue()
+                        .thenComparing(e -> -e.getKey().ordinal()))
                 .map(Map.Entry::getKey)
                 .orElse(Category.GENERAL);
     }
 
     private static String describe(Set<String> colors) {
-        Map<String, String> names = Map.of("1", "red", "2", "orange", "3", "yellow", "4", "green", "5", "cyan", "6", "purple");
-        return colors.stream().sorted()
-                .map(c -> Optional.ofNullable(names.get(c)).map(n -> c + " (" + n + ")").orElse(c))
+        Map<String, String> names =
+                Map.of("1", "red", "2", "orange", "3", "yellow", "4", "green", "5", "cyan", "6", "purple");
+        return colors.stream()
+                .sorted()
+                .map(c -> Optional.ofNullable(names.get(c))
+                        .map(n -> c + " (" + n + ")")
+                        .orElse(c))
                 .collect(Collectors.joining(", "));
     }
 
     private static double round2(double value) {
         return Math.round(value * 100) / 100.0;
     }
-
 }

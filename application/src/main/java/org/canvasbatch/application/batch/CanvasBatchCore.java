@@ -33,9 +33,14 @@ public final class CanvasBatchCore {
     private static final System.Logger LOG = System.getLogger(CanvasBatchCore.class.getName());
 
     /** The out-ports the core needs from the world. */
-    public record Ports(EventLog eventLog, AgentRunner agents, Vault vault, TaskExecutor executor, Clock clock,
-                        IdGenerator ids, RandomGenerator random) {
-    }
+    public record Ports(
+            EventLog eventLog,
+            AgentRunner agents,
+            Vault vault,
+            TaskExecutor executor,
+            Clock clock,
+            IdGenerator ids,
+            RandomGenerator random) {}
 
     private final SessionBook book;
     private final NodeDispatcher dispatcher;
@@ -64,8 +69,8 @@ public final class CanvasBatchCore {
         this.starting = new StartingSession(book, dispatcher, ports.executor(), ports.clock(), analyzing, notes);
         analyzing.startWith(starting);
         this.steering = new SteeringSession(book, dispatcher, notes, ports.clock());
-        this.retrying = new RetryingNodes(book, executing, notes, dispatcher, ports.executor(), ports.clock(),
-                settings.sessionDefaults());
+        this.retrying = new RetryingNodes(
+                book, executing, notes, dispatcher, ports.executor(), ports.clock(), settings.sessionDefaults());
         this.reading = new ReadingSessions(book);
         this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
     }

@@ -12,11 +12,23 @@ import org.canvasbatch.domain.session.SessionSettings;
  * @param pendingExpiry         a session never confirmed is forgotten after this
  * @param terminalRetention     a finished session is kept this long, then forgotten
  */
-public record CoreSettings(int globalConcurrency, SessionSettings sessionDefaults, Duration retryBase, Duration retryCap,
-                           int estimatedSecondsPerNode, Duration pendingExpiry, Duration terminalRetention) {
+public record CoreSettings(
+        int globalConcurrency,
+        SessionSettings sessionDefaults,
+        Duration retryBase,
+        Duration retryCap,
+        int estimatedSecondsPerNode,
+        Duration pendingExpiry,
+        Duration terminalRetention) {
 
-    public static final CoreSettings DEFAULT = new CoreSettings(12, SessionSettings.DEFAULT, Duration.ofSeconds(1),
-            Duration.ofSeconds(30), 20, Duration.ofMinutes(30), Duration.ofMinutes(30));
+    public static final CoreSettings DEFAULT = new CoreSettings(
+            12,
+            SessionSettings.DEFAULT,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
+            20,
+            Duration.ofMinutes(30),
+            Duration.ofMinutes(30));
 
     public CoreSettings {
         if (globalConcurrency < 1) {
@@ -25,22 +37,34 @@ public record CoreSettings(int globalConcurrency, SessionSettings sessionDefault
     }
 
     public CoreSettings withGlobalConcurrency(int value) {
-        return new CoreSettings(value, sessionDefaults, retryBase, retryCap, estimatedSecondsPerNode, pendingExpiry,
-                terminalRetention);
+        return new CoreSettings(
+                value, sessionDefaults, retryBase, retryCap, estimatedSecondsPerNode, pendingExpiry, terminalRetention);
     }
 
     public CoreSettings withSessionDefaults(SessionSettings value) {
-        return new CoreSettings(globalConcurrency, value, retryBase, retryCap, estimatedSecondsPerNode, pendingExpiry,
+        return new CoreSettings(
+                globalConcurrency,
+                value,
+                retryBase,
+                retryCap,
+                estimatedSecondsPerNode,
+                pendingExpiry,
                 terminalRetention);
     }
 
     public CoreSettings withRetryBackoff(Duration base, Duration cap) {
-        return new CoreSettings(globalConcurrency, sessionDefaults, base, cap, estimatedSecondsPerNode, pendingExpiry,
+        return new CoreSettings(
+                globalConcurrency,
+                sessionDefaults,
+                base,
+                cap,
+                estimatedSecondsPerNode,
+                pendingExpiry,
                 terminalRetention);
     }
 
     public CoreSettings withRetention(Duration pending, Duration terminal) {
-        return new CoreSettings(globalConcurrency, sessionDefaults, retryBase, retryCap, estimatedSecondsPerNode, pending,
-                terminal);
+        return new CoreSettings(
+                globalConcurrency, sessionDefaults, retryBase, retryCap, estimatedSecondsPerNode, pending, terminal);
     }
 }

@@ -39,8 +39,13 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
     private final TaskExecutor executor;
     private final NodeDispatcher dispatcher;
 
-    ExecutingNodeTask(SessionBook book, NoteProducer notes, RetryPolicy retryPolicy, Clock clock, TaskExecutor executor,
-                      NodeDispatcher dispatcher) {
+    ExecutingNodeTask(
+            SessionBook book,
+            NoteProducer notes,
+            RetryPolicy retryPolicy,
+            Clock clock,
+            TaskExecutor executor,
+            NodeDispatcher dispatcher) {
         this.book = book;
         this.notes = notes;
         this.retryPolicy = retryPolicy;
@@ -64,26 +69,59 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
         try {
             ProducedNote produced = notes.produce(job.get(), () -> !control.cancelled() && !control.timedOut());
             long millis = elapsedMillis(startNanos);
-            record(assignment, s -> s.recordSuccess(assignment.nodeId(), assignment.attempt(), produced.note().path(),
-                    produced.note().sizeBytes(), millis, produced.answer().markdown(), produced.answer().model(),
-                    clock.now()));
+            record(
+                    assignment,
+                    s -> s.recordSuccess(
+                            assignment.nodeId(),
+                            assignment.attempt(),
+                            produced.note().path(),
+                            produced.note().sizeBytes(),
+                            millis,
+                            produced.answer().markdown(),
+                            produced.answer().model(),
+                            clock.now()));
         } catch (AgentFailure failure) {
-            failed(assignment, failure.getMessage(), failure.errorType(), failure.isTransient(), failure.retryAfter(),
-                    elapsedMillis(startNanos), retryTransient);
+            failed(
+                    assignment,
+                    failure.getMessage(),
+                    failure.errorType(),
+                    failure.isTransient(),
+                    failure.retryAfter(),
+                    elapsedMillis(startNanos),
+                    retryTransient);
         } catch (InterruptedException interrupted) {
             if (control.timedOut()) {
-                Duration limit = book.read(assignment.sessionId(), s -> s.settings().nodeTimeout());
-                failed(assignment, "The agent did not answer within " + limit.toSeconds() + " s", "timeout", true,
-                        Optional.empty(), elapsedMillis(startNanos), retryTransient);
+                Duration limit =
+                        book.read(assignment.sessionId(), s -> s.settings().nodeTimeout());
+                failed(
+                        assignment,
+                        "The agent did not answer within " + limit.toSeconds() + " s",
+                        "timeout",
+                        true,
+                        Optional.empty(),
+                        elapsedMillis(startNanos),
+                        retryTransient);
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
             }
         } catch (VaultException e) {
-            failed(assignment, e.getMessage(), "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT), false,
-                    Optional.empty(), elapsedMillis(startNanos), retryTransient);
+            failed(
+                    assignment,
+                    e.getMessage(),
+                    "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
+                    false,
+                    Optional.empty(),
+                    elapsedMillis(startNanos),
+                    retryTransient);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "node " + assignment.nodeId() + " failed unexpectedly", e);
-            failed(assignment, "Internal error: " + e, "internal", false, Optional.empty(), elapsedMillis(startNanos),
+            failed(
+                    assignment,
+                    "Internal error: " + e,
+                    "internal",
+                    false,
+                    Optional.empty(),
+                    elapsedMillis(startNanos),
                     retryTransient);
         }
     }
@@ -99,29 +137,44 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                 List<RelatedQuestion> questions = session.groupTasks(group.id(), 64).stream()
                         .map(t -> new RelatedQuestion(t.text(), t.agent()))
                         .toList();
-                return Optional.of(new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group,
-                        questions));
+                return Optional.of(
+                        new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group, questions));
             });
         } catch (SessionNotFoundException e) {
             return Optional.empty();
         }
     }
 
-    private void failed(TaskAssignment assignment, String message, String errorType, boolean transientFailure,
-                        Optional<Duration> retryAfter, long millis, boolean retryTransient) {
+    private void failed(
+            TaskAssignment assignment,
+            String message,
+            String errorType,
+            boolean transientFailure,
+            Optional<Duration> retryAfter,
+            long millis,
+            boolean retryTransient) {
         Instant now = clock.now();
         Optional<Duration> delay = transientFailure && retryTransient
                 ? Optional.of(retryPolicy.delayAfter(assignment.attempt(), retryAfter))
                 : Optional.empty();
-        List<SessionEvent> events = record(assignment, s -> s.recordFailure(assignment.nodeId(), assignment.attempt(),
-                message, errorType, transientFailure, millis, delay.map(now::plus), now));
+        List<SessionEvent> events = record(
+                assignment,
+                s -> s.recordFailure(
+                        assignment.nodeId(),
+                        assignment.attempt(),
+                        message,
+                        errorType,
+                        transientFailure,
+                        millis,
+                        delay.map(now::plus),
+                        now));
         if (events.stream().anyMatch(TaskRetryScheduled.class::isInstance)) {
             executor.schedule(delay.orElseThrow(), dispatcher::pump);
         }
     }
 
-    private List<SessionEvent> record(TaskAssignment assignment,
-                                      java.util.function.Function<Session, List<SessionEvent>> outcome) {
+    private List<SessionEvent> record(
+            TaskAssignment assignment, java.util.function.Function<Session, List<SessionEvent>> outcome) {
         try {
             List<SessionEvent> events = book.change(assignment.sessionId(), outcome);
             if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
@@ -129,13 +182,17 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
             }
             return events;
         } catch (SessionConflict | SessionNotFoundException e) {
-            LOG.log(System.Logger.Level.DEBUG, "late result for node " + assignment.nodeId() + " dropped: " + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "late result for node " + assignment.nodeId() + " dropped: " + e.getMessage());
             return List.of();
         } catch (EventLogException e) {
             // the note is on disk but its outcome is not recorded: the node stays running in the journal, so a restart
             // runs it again and overwrites the same note; nothing is lost silently
-            LOG.log(System.Logger.Level.ERROR, "the outcome of node " + assignment.nodeId() + " of session "
-                    + assignment.sessionId() + " could not be recorded: " + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "the outcome of node " + assignment.nodeId() + " of session " + assignment.sessionId()
+                            + " could not be recorded: " + e.getMessage());
             return List.of();
         }
     }

@@ -31,12 +31,16 @@ final class ForgettingSessions {
         List<SessionId> forgotten = new ArrayList<>();
         for (SessionId id : book.ids()) {
             boolean due = book.readIfPresent(id, s -> {
-                if (s.state() == SessionState.PENDING) {
-                    return !s.createdAt().plus(settings.pendingExpiry()).isAfter(now);
-                }
-                return s.state().isTerminal() && s.finishedAt()
-                        .map(end -> !end.plus(settings.terminalRetention()).isAfter(now)).orElse(false);
-            }).orElse(false);
+                        if (s.state() == SessionState.PENDING) {
+                            return !s.createdAt().plus(settings.pendingExpiry()).isAfter(now);
+                        }
+                        return s.state().isTerminal()
+                                && s.finishedAt()
+                                        .map(end -> !end.plus(settings.terminalRetention())
+                                                .isAfter(now))
+                                        .orElse(false);
+                    })
+                    .orElse(false);
             if (due) {
                 book.forget(id);
                 forgotten.add(id);

@@ -38,8 +38,7 @@ final class NodeDispatcher {
     private int busySlots;
     private volatile boolean stopped;
 
-    record TaskKey(SessionId sessionId, String nodeId, int attempt) {
-    }
+    record TaskKey(SessionId sessionId, String nodeId, int attempt) {}
 
     /** Holds a running task's handle; a cancel that arrives before the handle is known is applied when it is. */
     private static final class TaskSlot {
@@ -101,8 +100,10 @@ final class NodeDispatcher {
             return; // the session changed since the offer (cancelled, paused): nothing to start
         } catch (EventLogException e) {
             // nothing starts that the journal cannot record; the node stays queued for when storage recovers
-            LOG.log(System.Logger.Level.ERROR, "not starting node " + dispatch.nodeId() + " of session "
-                    + dispatch.sessionId() + ": the event journal refused the event: " + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "not starting node " + dispatch.nodeId() + " of session " + dispatch.sessionId()
+                            + ": the event journal refused the event: " + e.getMessage());
             return;
         }
         TaskStarted started = (TaskStarted) events.getFirst();

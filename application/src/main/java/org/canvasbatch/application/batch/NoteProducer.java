@@ -49,12 +49,15 @@ final class NoteProducer {
      *
      * @param groupQuestions the questions of the node's group (it may be among them), each with its own task's agent
      */
-    record NodeJob(String canvasPath, String nodeId, String nodeText, AgentId agent, Group group,
-                   List<RelatedQuestion> groupQuestions) {
-    }
+    record NodeJob(
+            String canvasPath,
+            String nodeId,
+            String nodeText,
+            AgentId agent,
+            Group group,
+            List<RelatedQuestion> groupQuestions) {}
 
-    record ProducedNote(WrittenNote note, AgentAnswer answer) {
-    }
+    record ProducedNote(WrittenNote note, AgentAnswer answer) {}
 
     /**
      * @param stillWanted false once the task was cancelled or timed out: an answer that arrives anyway (an agent that
@@ -65,20 +68,32 @@ final class NoteProducer {
         Optional<Canvas> canvas = canvas(job.canvasPath());
         Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
         String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
-        List<String> understanding = canvas.map(c -> c.understandingNextTo(job.nodeId())).orElse(List.of());
+        List<String> understanding =
+                canvas.map(c -> c.understandingNextTo(job.nodeId())).orElse(List.of());
         List<RelatedQuestion> related = job.groupQuestions().stream()
                 .filter(q -> !q.text().equals(job.nodeText()))
                 .limit(MAX_RELATED_QUESTIONS)
                 .toList();
         Group group = job.group();
-        var context = new NodeContext(job.canvasPath(), Canvas.baseName(job.canvasPath()),
-                group == null ? "" : group.name(), group == null ? List.of() : group.terms(), related, understanding);
+        var context = new NodeContext(
+                job.canvasPath(),
+                Canvas.baseName(job.canvasPath()),
+                group == null ? "" : group.name(),
+                group == null ? List.of() : group.terms(),
+                related,
+                understanding);
         AgentAnswer answer = agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context));
         if (Thread.currentThread().isInterrupted() || !stillWanted.getAsBoolean()) {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }
-        WrittenNote note = vault.writeNote(new NoteDraft(job.canvasPath(), job.nodeId(), job.nodeText(), job.agent(),
-                answer.markdown(), answer.model(), clock.now()));
+        WrittenNote note = vault.writeNote(new NoteDraft(
+                job.canvasPath(),
+                job.nodeId(),
+                job.nodeText(),
+                job.agent(),
+                answer.markdown(),
+                answer.model(),
+                clock.now()));
         if (canvas.isPresent() && node.isPresent()) {
             vault.linkIntoCanvas(new CanvasLink(job.canvasPath(), job.nodeId(), note.path(), job.agent()));
         }
@@ -110,10 +125,11 @@ final class NoteProducer {
         Optional<Canvas> canvas = canvas(session.canvasPath());
         if (canvas.isPresent()) {
             for (NodeTask task : session.tasks()) {
-                if (task.state() == NodeState.SUCCEEDED && task.notePath() != null
+                if (task.state() == NodeState.SUCCEEDED
+                        && task.notePath() != null
                         && canvas.get().node(task.nodeId()).isPresent()) {
-                    vault.linkIntoCanvas(new CanvasLink(session.canvasPath(), task.nodeId(), task.notePath(),
-                            task.agent()));
+                    vault.linkIntoCanvas(
+                            new CanvasLink(session.canvasPath(), task.nodeId(), task.notePath(), task.agent()));
                 }
             }
         }

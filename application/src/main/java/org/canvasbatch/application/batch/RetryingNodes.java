@@ -46,8 +46,14 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     private final Clock clock;
     private final SessionSettings defaults;
 
-    RetryingNodes(SessionBook book, ExecutingNodeTask executing, NoteProducer notes, NodeDispatcher dispatcher,
-                  TaskExecutor executor, Clock clock, SessionSettings defaults) {
+    RetryingNodes(
+            SessionBook book,
+            ExecutingNodeTask executing,
+            NoteProducer notes,
+            NodeDispatcher dispatcher,
+            TaskExecutor executor,
+            Clock clock,
+            SessionSettings defaults) {
         this.book = book;
         this.executing = executing;
         this.notes = notes;
@@ -66,7 +72,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         } else {
             List<SessionEvent> events = book.change(sessionId, s -> s.rerunTask(nodeId, null, clock.now()));
             TaskStarted started = (TaskStarted) events.getFirst();
-            runInSession(started, ignored -> { });
+            runInSession(started, ignored -> {});
         }
         return book.read(sessionId, Session::snapshot);
     }
@@ -74,14 +80,16 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     @Override
     public SingleNodeResult run(RunSingleNodeCommand command) {
         Optional<SessionId> owner = command.sessionId().isPresent()
-                ? command.sessionId().filter(id -> book.readIfPresent(id, s -> s.hasNode(command.nodeId()) ? s : null).isPresent())
+                ? command.sessionId()
+                        .filter(id -> book.readIfPresent(id, s -> s.hasNode(command.nodeId()) ? s : null)
+                                .isPresent())
                 : newestSessionWith(command.canvasPath(), command.nodeId());
         if (command.sessionId().isPresent() && owner.isEmpty()) {
             if (!book.contains(command.sessionId().get())) {
                 throw new SessionNotFoundException(command.sessionId().get());
             }
-            throw InvalidCommandException.of("node_id",
-                    "session '" + command.sessionId().get() + "' has no node '" + command.nodeId() + "'");
+            throw InvalidCommandException.of(
+                    "node_id", "session '" + command.sessionId().get() + "' has no node '" + command.nodeId() + "'");
         }
         if (owner.isPresent()) {
             Optional<SingleNodeResult> recorded = runRecorded(owner.get(), command);
@@ -94,33 +102,43 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
 
     private Optional<SessionId> newestSessionWith(String canvasPath, String nodeId) {
         return book.ids().stream()
-                .flatMap(id -> book.readIfPresent(id, s -> s.canvasPath().equals(canvasPath) && s.hasNode(nodeId)
-                        ? s.snapshot() : null).stream())
+                .flatMap(id -> book
+                        .readIfPresent(
+                                id, s -> s.canvasPath().equals(canvasPath) && s.hasNode(nodeId) ? s.snapshot() : null)
+                        .stream())
                 .max(Comparator.comparing(SessionSnapshot::createdAt))
                 .map(SessionSnapshot::id);
     }
 
     /** Empty when the node is busy in its session (queued or running): then it runs outside the session. */
     private Optional<SingleNodeResult> runRecorded(SessionId sessionId, RunSingleNodeCommand command) {
-        boolean idle = book.read(sessionId, s -> s.state() != org.canvasbatch.domain.session.SessionState.PENDING
-                && s.task(command.nodeId()).state() != NodeState.QUEUED
-                && s.task(command.nodeId()).state() != NodeState.RUNNING);
+        boolean idle = book.read(
+                sessionId,
+                s -> s.state() != org.canvasbatch.domain.session.SessionState.PENDING
+                        && s.task(command.nodeId()).state() != NodeState.QUEUED
+                        && s.task(command.nodeId()).state() != NodeState.RUNNING);
         if (!idle) {
             return Optional.empty();
         }
-        List<SessionEvent> events = book.change(sessionId,
-                s -> s.rerunTask(command.nodeId(), command.agent().orElse(null), clock.now()));
+        List<SessionEvent> events = book.change(
+                sessionId, s -> s.rerunTask(command.nodeId(), command.agent().orElse(null), clock.now()));
         TaskStarted started = (TaskStarted) events.getFirst();
         CountDownLatch done = new CountDownLatch(1);
         runInSession(started, ignored -> done.countDown());
         awaitUninterruptibly(done);
         NodeTask outcome = book.read(sessionId, s -> s.task(command.nodeId()));
         if (outcome.state() != NodeState.SUCCEEDED || outcome.attempts() != started.attempt()) {
-            throw new NodeRunFailedException(outcome.errorType() == null ? "agent_error" : outcome.errorType(),
+            throw new NodeRunFailedException(
+                    outcome.errorType() == null ? "agent_error" : outcome.errorType(),
                     outcome.errorMessage() == null ? "The node could not be run again" : outcome.errorMessage());
         }
-        return Optional.of(new SingleNodeResult(outcome.nodeId(), outcome.agent(), outcome.notePath(), outcome.fileSize(),
-                outcome.durationMillis(), Optional.of(sessionId)));
+        return Optional.of(new SingleNodeResult(
+                outcome.nodeId(),
+                outcome.agent(),
+                outcome.notePath(),
+                outcome.fileSize(),
+                outcome.durationMillis(),
+                Optional.of(sessionId)));
     }
 
     private void runInSession(TaskStarted started, java.util.function.Consumer<Void> whenDone) {
@@ -138,14 +156,17 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     private SingleNodeResult runStandalone(RunSingleNodeCommand command) {
         Canvas canvas;
         try {
-            canvas = notes.canvas(command.canvasPath()).orElseThrow(() -> InvalidCommandException.of("canvas_path",
-                    "no canvas at '" + command.canvasPath() + "' in the vault, and no session holds node '"
-                            + command.nodeId() + "'"));
+            canvas = notes.canvas(command.canvasPath())
+                    .orElseThrow(() -> InvalidCommandException.of(
+                            "canvas_path",
+                            "no canvas at '" + command.canvasPath() + "' in the vault, and no session holds node '"
+                                    + command.nodeId() + "'"));
         } catch (VaultException e) {
             throw InvalidCommandException.of("canvas_path", e.getMessage());
         }
-        CanvasNode node = canvas.node(command.nodeId()).orElseThrow(() -> InvalidCommandException.of("node_id",
-                "canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
+        CanvasNode node = canvas.node(command.nodeId())
+                .orElseThrow(() -> InvalidCommandException.of(
+                        "node_id", "canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
         AgentId agent = command.agent().orElse(AgentId.ORAL_EXPLANATION);
         var job = new NodeJob(command.canvasPath(), node.id(), node.displayText(), agent, null, List.of());
         var produced = new java.util.concurrent.atomic.AtomicReference<NoteProducer.ProducedNote>();
@@ -158,9 +179,12 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
             } catch (AgentFailure f) {
                 failure.set(new NodeRunFailedException(f.errorType(), f.getMessage()));
             } catch (InterruptedException e) {
-                failure.set(new NodeRunFailedException("timeout", control.timedOut()
-                        ? "The agent did not answer within " + defaults.nodeTimeout().toSeconds() + " s"
-                        : "The run was interrupted"));
+                failure.set(new NodeRunFailedException(
+                        "timeout",
+                        control.timedOut()
+                                ? "The agent did not answer within "
+                                        + defaults.nodeTimeout().toSeconds() + " s"
+                                : "The run was interrupted"));
             } catch (VaultException e) {
                 failure.set(new NodeRunFailedException("vault", e.getMessage()));
             } catch (RuntimeException e) {
@@ -175,8 +199,13 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         if (failure.get() != null) {
             throw failure.get();
         }
-        return new SingleNodeResult(node.id(), agent, produced.get().note().path(), produced.get().note().sizeBytes(),
-                Duration.ofNanos(System.nanoTime() - start).toMillis(), Optional.empty());
+        return new SingleNodeResult(
+                node.id(),
+                agent,
+                produced.get().note().path(),
+                produced.get().note().sizeBytes(),
+                Duration.ofNanos(System.nanoTime() - start).toMillis(),
+                Optional.empty());
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

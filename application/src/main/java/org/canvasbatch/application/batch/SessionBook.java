@@ -60,7 +60,9 @@ final class SessionBook {
                 track(session);
                 loaded++;
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "session " + id + " could not be rebuilt from its events: " + e.getMessage());
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "session " + id + " could not be rebuilt from its events: " + e.getMessage());
             }
         }
         return loaded;
@@ -84,7 +86,8 @@ final class SessionBook {
         entry.lock.lock();
         try {
             if (entries.putIfAbsent(creation.session().id(), entry) != null) {
-                throw new IllegalStateException("session id " + creation.session().id() + " is taken");
+                throw new IllegalStateException(
+                        "session id " + creation.session().id() + " is taken");
             }
             try {
                 log.append(List.of(creation.event()));

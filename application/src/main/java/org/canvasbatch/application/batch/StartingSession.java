@@ -24,8 +24,13 @@ final class StartingSession implements StartSessionUseCase {
     private final AnalyzingCanvas planner;
     private final NoteProducer notes;
 
-    StartingSession(SessionBook book, NodeDispatcher dispatcher, TaskExecutor executor, Clock clock,
-                    AnalyzingCanvas planner, NoteProducer notes) {
+    StartingSession(
+            SessionBook book,
+            NodeDispatcher dispatcher,
+            TaskExecutor executor,
+            Clock clock,
+            AnalyzingCanvas planner,
+            NoteProducer notes) {
         this.book = book;
         this.dispatcher = dispatcher;
         this.executor = executor;
@@ -37,8 +42,10 @@ final class StartingSession implements StartSessionUseCase {
     @Override
     public SessionSnapshot start(StartSessionCommand command) {
         SessionId id = command.sessionId();
-        book.change(id, session -> session.start(withOverrides(session.settings(), command.maxConcurrent(),
-                command.timeout()), clock.now()));
+        book.change(
+                id,
+                session -> session.start(
+                        withOverrides(session.settings(), command.maxConcurrent(), command.timeout()), clock.now()));
         armTimeout(id);
         dispatcher.pump();
         LOG.log(System.Logger.Level.INFO, "session " + id + " started");
@@ -53,8 +60,11 @@ final class StartingSession implements StartSessionUseCase {
 
     /** Arms (or, after a restart, re-arms) the whole-batch timeout of a running session. */
     void armTimeout(SessionId id) {
-        Optional<Instant> deadline = book.readIfPresent(id, s -> s.startedAt()
-                .map(started -> started.plus(s.settings().batchTimeout())).orElse(null));
+        Optional<Instant> deadline = book.readIfPresent(
+                id,
+                s -> s.startedAt()
+                        .map(started -> started.plus(s.settings().batchTimeout()))
+                        .orElse(null));
         if (deadline.isEmpty()) {
             return;
         }
@@ -73,8 +83,8 @@ final class StartingSession implements StartSessionUseCase {
         LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
     }
 
-    private static SessionSettings withOverrides(SessionSettings settings, Optional<Integer> maxConcurrent,
-                                                 Optional<Duration> timeout) {
+    private static SessionSettings withOverrides(
+            SessionSettings settings, Optional<Integer> maxConcurrent, Optional<Duration> timeout) {
         SessionSettings result = settings;
         if (maxConcurrent.isPresent()) {
             result = result.withMaxConcurrent(maxConcurrent.get());

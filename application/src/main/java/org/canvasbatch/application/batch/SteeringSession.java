@@ -11,8 +11,8 @@ import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /** A person steering a running batch: cancel, pause, resume, reprioritise. */
-final class SteeringSession implements CancelSessionUseCase, PauseSessionUseCase, ResumeSessionUseCase,
-        ChangeGroupPriorityUseCase {
+final class SteeringSession
+        implements CancelSessionUseCase, PauseSessionUseCase, ResumeSessionUseCase, ChangeGroupPriorityUseCase {
 
     private static final System.Logger LOG = System.getLogger(SteeringSession.class.getName());
 

@@ -34,8 +34,8 @@ class NoteProducerTest {
             return "recording";
         }
     };
-    private final NoteProducer producer = new NoteProducer(agent, new NoCanvasVault(),
-            () -> Instant.parse("2026-11-26T12:00:00Z"));
+    private final NoteProducer producer =
+            new NoteProducer(agent, new NoCanvasVault(), () -> Instant.parse("2026-11-26T12:00:00Z"));
 
     @Test
     void eachRelatedQuestionTravelsWithTheAgentOfItsOwnNoteAndTheNodeItselfIsLeftOut() throws Exception {
@@ -44,23 +44,29 @@ class NoteProducerTest {
                 new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
                 new RelatedQuestion("怎么记住逆否命题", AgentId.MEMORY_ANCHOR));
 
-        producer.produce(new NodeJob(CANVAS, "q1", "逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE, null, group),
-                () -> true);
+        producer.produce(
+                new NodeJob(CANVAS, "q1", "逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE, null, group), () -> true);
 
-        assertThat(requests).singleElement().satisfies(request -> assertThat(request.context().relatedQuestions())
-                .containsExactly(new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
-                        new RelatedQuestion("怎么记住逆否命题", AgentId.MEMORY_ANCHOR)));
+        assertThat(requests)
+                .singleElement()
+                .satisfies(request -> assertThat(request.context().relatedQuestions())
+                        .containsExactly(
+                                new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                                new RelatedQuestion("怎么记住逆否命题", AgentId.MEMORY_ANCHOR)));
     }
 
     @Test
     void aLargeGroupGivesATwelveQuestionContext() throws Exception {
         List<RelatedQuestion> group = IntStream.rangeClosed(1, 40)
-                .mapToObj(i -> new RelatedQuestion("question " + i, AgentId.EXAMPLE_TEACHING)).toList();
+                .mapToObj(i -> new RelatedQuestion("question " + i, AgentId.EXAMPLE_TEACHING))
+                .toList();
 
         producer.produce(new NodeJob(CANVAS, "q1", "question 1", AgentId.EXAMPLE_TEACHING, null, group), () -> true);
 
-        assertThat(requests.getFirst().context().relatedQuestions()).hasSize(12)
-                .first().isEqualTo(new RelatedQuestion("question 2", AgentId.EXAMPLE_TEACHING));
+        assertThat(requests.getFirst().context().relatedQuestions())
+                .hasSize(12)
+                .first()
+                .isEqualTo(new RelatedQuestion("question 2", AgentId.EXAMPLE_TEACHING));
     }
 
     /** A vault without the canvas: the node is answered from its text alone and nothing is linked. */
@@ -91,7 +97,6 @@ class NoteProducerTest {
         }
 
         @Override
-        public void flush(String canvasPath) {
-        }
+        public void flush(String canvasPath) {}
     }
 }

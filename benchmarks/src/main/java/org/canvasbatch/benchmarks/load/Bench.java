@@ -83,10 +83,10 @@ final class Bench {
     }
 
     /** Starts a server and waits until it answers; it is stopped by {@link #stopAll()} at the latest. */
-    ServerProcess server(String name, ServerProcess.Launch launch, int concurrency) throws IOException,
-            InterruptedException {
-        ServerProcess server = spawn(name, launch, new ServerProcess.Options(vault(name), data(name), concurrency,
-                model.baseUrl()));
+    ServerProcess server(String name, ServerProcess.Launch launch, int concurrency)
+            throws IOException, InterruptedException {
+        ServerProcess server =
+                spawn(name, launch, new ServerProcess.Options(vault(name), data(name), concurrency, model.baseUrl()));
         server.awaitFirstAnswer(java.time.Duration.ofSeconds(120));
         say("server %s: pid %d at %s", name, server.pid(), server.httpBase());
         return server;
@@ -94,7 +94,8 @@ final class Bench {
 
     ServerProcess spawn(String name, ServerProcess.Launch launch, ServerProcess.Options serverOptions)
             throws IOException {
-        ServerProcess server = ServerProcess.start(repo, launch, serverOptions, folder(name).resolve("server.log"));
+        ServerProcess server =
+                ServerProcess.start(repo, launch, serverOptions, folder(name).resolve("server.log"));
         synchronized (started) {
             started.add(server);
         }

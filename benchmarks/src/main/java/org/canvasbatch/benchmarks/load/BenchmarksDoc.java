@@ -17,12 +17,12 @@ final class BenchmarksDoc {
     static final String NOTES_BEGIN = "<!-- load-tool:notes:begin -->";
     static final String NOTES_END = "<!-- load-tool:notes:end -->";
 
-    private BenchmarksDoc() {
-    }
+    private BenchmarksDoc() {}
 
     /** Writes {@code generated} (and the kept notes) between the markers; creates the file when there is none. */
     static void write(Path file, String generated) throws IOException {
-        String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8)
+        String text = Files.exists(file)
+                ? Files.readString(file, StandardCharsets.UTF_8)
                 : "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n";
         int begin = text.indexOf(BEGIN);
         int end = text.indexOf(END);

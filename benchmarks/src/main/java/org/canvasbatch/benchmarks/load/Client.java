@@ -24,8 +24,7 @@ import java.util.function.Supplier;
 final class Client implements AutoCloseable {
 
     /** An open socket and what it has seen. */
-    record Socket(WebSocket webSocket, Watcher watcher) {
-    }
+    record Socket(WebSocket webSocket, Watcher watcher) {}
 
     private static final int SOCKETS_PER_CLIENT = 2_500;
     private static final String PLUGIN_ORIGIN = "app://obsidian.md";
@@ -52,8 +51,8 @@ final class Client implements AutoCloseable {
 
     /** {@code POST /canvas/intelligent-parallel/confirm} with {@code {session_id}} only, as the plugin sends it. */
     void confirm(String sessionId) throws IOException, InterruptedException {
-        HttpResponse<String> answer = post("/canvas/intelligent-parallel/confirm",
-                "{\"session_id\":" + JsonText.quote(sessionId) + "}");
+        HttpResponse<String> answer =
+                post("/canvas/intelligent-parallel/confirm", "{\"session_id\":" + JsonText.quote(sessionId) + "}");
         if (answer.statusCode() != 202) {
             throw new IOException("confirm answered " + answer.statusCode() + ": " + answer.body());
         }
@@ -86,7 +85,8 @@ final class Client implements AutoCloseable {
                 break;
             }
             Watcher watcher = watchers.get();
-            CompletableFuture<Socket> socket = socketClient(i).newWebSocketBuilder()
+            CompletableFuture<Socket> socket = socketClient(i)
+                    .newWebSocketBuilder()
                     .header("Origin", PLUGIN_ORIGIN)
                     .connectTimeout(Duration.ofSeconds(30))
                     .buildAsync(uri, watcher)
@@ -104,8 +104,10 @@ final class Client implements AutoCloseable {
                     sockets.add(open);
                 } else {
                     failed++;
-                    firstError = firstError != null ? firstError : new IOException("closed with "
-                            + open.watcher().closed.getNow(0) + " before its snapshot");
+                    firstError = firstError != null
+                            ? firstError
+                            : new IOException(
+                                    "closed with " + open.watcher().closed.getNow(0) + " before its snapshot");
                 }
             } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
                 failed++;
@@ -124,8 +126,8 @@ final class Client implements AutoCloseable {
     List<DrainSocket> drains(String sessionId, int count, int parallel) throws IOException, InterruptedException {
         URI uri = URI.create(wsBase + "/ws/intelligent-parallel/" + sessionId);
         List<java.util.concurrent.Future<DrainSocket>> opening = new ArrayList<>(count);
-        try (var handshakes = java.util.concurrent.Executors.newFixedThreadPool(parallel,
-                Thread.ofVirtual().name("drain-open").factory())) {
+        try (var handshakes = java.util.concurrent.Executors.newFixedThreadPool(
+                parallel, Thread.ofVirtual().name("drain-open").factory())) {
             for (int i = 0; i < count; i++) {
                 opening.add(handshakes.submit(() -> DrainSocket.open(uri)));
             }
@@ -172,8 +174,10 @@ final class Client implements AutoCloseable {
     }
 
     private static HttpClient newHttpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(30)).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30))
+                .build();
     }
 
     @Override

@@ -43,7 +43,8 @@ final class DrainSocket implements AutoCloseable {
             socket.getOutputStream().flush();
             String head = readHead(socket.getInputStream());
             if (!head.startsWith("HTTP/1.1 101")) {
-                throw new IOException("the upgrade was refused: " + head.lines().findFirst().orElse(head));
+                throw new IOException(
+                        "the upgrade was refused: " + head.lines().findFirst().orElse(head));
             }
         } catch (IOException e) {
             socket.close();

@@ -24,8 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeModel implements AutoCloseable {
 
     /** One answered call, on the {@link System#nanoTime()} scale. */
-    record Call(long startedNanos, long answeredNanos) {
-    }
+    record Call(long startedNanos, long answeredNanos) {}
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -84,7 +83,8 @@ final class FakeModel implements AutoCloseable {
         long started = System.nanoTime();
         int now = inFlight.incrementAndGet();
         peakInFlight.accumulateAndGet(now, Math::max);
-        try (exchange; InputStream body = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream body = exchange.getRequestBody()) {
             body.transferTo(OutputStream.nullOutputStream());
             if (!"POST".equals(exchange.getRequestMethod())) {
                 exchange.sendResponseHeaders(405, -1);

@@ -7,11 +7,12 @@ import java.util.Locale;
 interface Figure {
 
     /** A line of the summary table. */
-    record Row(String figure, String measured, String target, Verdict verdict) {
-    }
+    record Row(String figure, String measured, String target, Verdict verdict) {}
 
     enum Verdict {
-        MET("met"), MISSED("**missed**"), NONE("—");
+        MET("met"),
+        MISSED("**missed**"),
+        NONE("—");
 
         final String label;
 
@@ -33,7 +34,8 @@ interface Figure {
         if (millis >= 1000 && millis % 1000 == 0) {
             return String.format(Locale.ROOT, "%.0f s", millis / 1000);
         }
-        return millis >= 100 ? String.format(Locale.ROOT, "%.0f ms", millis)
+        return millis >= 100
+                ? String.format(Locale.ROOT, "%.0f ms", millis)
                 : String.format(Locale.ROOT, "%.1f ms", millis);
     }
 

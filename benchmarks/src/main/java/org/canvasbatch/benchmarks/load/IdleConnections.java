@@ -9,9 +9,22 @@ import java.util.List;
  * Figure 3: many idle sockets on one pending session, held long enough for {@code pingRounds} rounds of the server's
  * 30 s heartbeat; the server's live heap and resident memory per socket, and its CPU while they sit there.
  */
-record IdleConnections(String label, List<String> javaOptions, int wanted, int held, int closedDuringHold, int minPings, int maxPings, int pingRounds,
-                       double openSeconds, double holdSeconds, Memory atStart, Memory atOpen, Memory atEnd,
-                       double idleCpuPercent) implements Figure {
+record IdleConnections(
+        String label,
+        List<String> javaOptions,
+        int wanted,
+        int held,
+        int closedDuringHold,
+        int minPings,
+        int maxPings,
+        int pingRounds,
+        double openSeconds,
+        double holdSeconds,
+        Memory atStart,
+        Memory atOpen,
+        Memory atEnd,
+        double idleCpuPercent)
+        implements Figure {
 
     /**
      * The server's memory at one moment: RSS as it was, then the heap after a forced full collection, then RSS again
@@ -35,10 +48,11 @@ record IdleConnections(String label, List<String> javaOptions, int wanted, int h
      */
     static IdleConnections measure(Bench bench, String label, List<String> javaOptions, int count, int pingRounds)
             throws Exception {
-        bench.say("idle (%s): a fresh server, %,d sockets on one pending session, held for %d ping round%s", label,
-                count, pingRounds, pingRounds == 1 ? "" : "s");
-        ServerProcess server = bench.server("idle-" + System.nanoTime(), new ServerProcess.Launch.PlainJar(javaOptions),
-                12);
+        bench.say(
+                "idle (%s): a fresh server, %,d sockets on one pending session, held for %d ping round%s",
+                label, count, pingRounds, pingRounds == 1 ? "" : "s");
+        ServerProcess server =
+                bench.server("idle-" + System.nanoTime(), new ServerProcess.Launch.PlainJar(javaOptions), 12);
         LoadCanvas canvas = LoadCanvas.write(server.vault(), "idle", 12);
         try (Client client = new Client(server)) {
             String session = client.analyze(canvas);
@@ -48,18 +62,21 @@ record IdleConnections(String label, List<String> javaOptions, int wanted, int h
             Memory atStart = Memory.of(server);
 
             long opening = System.nanoTime();
-            List<Client.Socket> sockets = client.open(session, count, 100, () -> new Watcher(false),
-                    Duration.ofMinutes(5));
+            List<Client.Socket> sockets =
+                    client.open(session, count, 100, () -> new Watcher(false), Duration.ofMinutes(5));
             double openSeconds = (System.nanoTime() - opening) / 1e9;
-            bench.say("idle: %,d sockets open after %.1f s; holding until each had %d ping%s", sockets.size(),
-                    openSeconds, pingRounds, pingRounds == 1 ? "" : "s");
+            bench.say(
+                    "idle: %,d sockets open after %.1f s; holding until each had %d ping%s",
+                    sockets.size(), openSeconds, pingRounds, pingRounds == 1 ? "" : "s");
             Thread.sleep(2_000);
             Memory atOpen = Memory.of(server);
 
             long holdStart = System.nanoTime();
             long ticksStart = server.cpuTicks();
             long deadline = holdStart + MAX_HOLD.toNanos();
-            while (System.nanoTime() - deadline < 0 && minPings(sockets) < pingRounds && open(sockets) == sockets.size()) {
+            while (System.nanoTime() - deadline < 0
+                    && minPings(sockets) < pingRounds
+                    && open(sockets) == sockets.size()) {
                 Thread.sleep(1_000);
             }
             double holdSeconds = (System.nanoTime() - holdStart) / 1e9;
@@ -71,8 +88,21 @@ record IdleConnections(String label, List<String> javaOptions, int wanted, int h
             bench.say("idle: held %.0f s, %,d still open, pings per socket %d–%d", holdSeconds, stillOpen, min, max);
             Client.closeAll(sockets);
             server.stop(Duration.ofSeconds(20));
-            return new IdleConnections(label, javaOptions, count, stillOpen, sockets.size() - stillOpen, min, max, pingRounds, openSeconds,
-                    holdSeconds, atStart, atOpen, atEnd, cpu);
+            return new IdleConnections(
+                    label,
+                    javaOptions,
+                    count,
+                    stillOpen,
+                    sockets.size() - stillOpen,
+                    min,
+                    max,
+                    pingRounds,
+                    openSeconds,
+                    holdSeconds,
+                    atStart,
+                    atOpen,
+                    atEnd,
+                    cpu);
         }
     }
 
@@ -102,20 +132,32 @@ record IdleConnections(String label, List<String> javaOptions, int wanted, int h
         boolean allHeld = held == wanted && minPings >= pingRounds;
         String with = ", " + label;
         return List.of(
-                new Row("Idle WebSockets held with heartbeats" + with,
+                new Row(
+                        "Idle WebSockets held with heartbeats" + with,
                         f("%,d of %,d for %.0f s, %d–%d pings each", held, wanted, holdSeconds, minPings, maxPings),
-                        f("%,d, ≥ %d ping rounds", wanted, pingRounds), Verdict.of(allHeld)),
-                new Row("Server live heap per idle socket" + with, f("%.1f KiB", heapPerSocketKiB()),
-                        "< 64 KiB", Verdict.of(heapPerSocketKiB() < TARGET_KIB)),
-                new Row("Server RSS per idle socket" + with, f("%.1f KiB", rssPerSocketKiB()), "< 64 KiB",
+                        f("%,d, ≥ %d ping rounds", wanted, pingRounds),
+                        Verdict.of(allHeld)),
+                new Row(
+                        "Server live heap per idle socket" + with,
+                        f("%.1f KiB", heapPerSocketKiB()),
+                        "< 64 KiB",
+                        Verdict.of(heapPerSocketKiB() < TARGET_KIB)),
+                new Row(
+                        "Server RSS per idle socket" + with,
+                        f("%.1f KiB", rssPerSocketKiB()),
+                        "< 64 KiB",
                         Verdict.of(rssPerSocketKiB() < TARGET_KIB)),
-                new Row(f("Server CPU while %,d sockets idle", wanted) + with, f("%.1f %% of one core", idleCpuPercent),
-                        "—", Verdict.NONE));
+                new Row(
+                        f("Server CPU while %,d sockets idle", wanted) + with,
+                        f("%.1f %% of one core", idleCpuPercent),
+                        "—",
+                        Verdict.NONE));
     }
 
     @Override
     public String details() {
-        return f("""
+        return f(
+                """
                 **Idle connections, %s.** A fresh server%s; %,d sockets (client: \
                 `java.net.http.WebSocket`, Origin `app://obsidian.md`) on one analyzed, not started session, opened \
                 100 handshakes at a time in %.1f s after 200 warm-up sockets had come and gone. Server defaults: ping \
@@ -134,14 +176,33 @@ record IdleConnections(String label, List<String> javaOptions, int wanted, int h
                 | RSS after that GC | %,d KiB | %,d KiB | %,d KiB | %.1f KiB |
 
                 Server CPU over the hold (utime + stime from `/proc/<pid>/stat`): %.2f %% of one core.
-                """, label, javaOptions.isEmpty() ? "" : " with `" + String.join(" ", javaOptions) + "`", wanted,
-                openSeconds, holdSeconds, pingRounds, pingRounds == 1 ? "" : "s", minPings, maxPings,
+                """,
+                label,
+                javaOptions.isEmpty() ? "" : " with `" + String.join(" ", javaOptions) + "`",
+                wanted,
+                openSeconds,
+                holdSeconds,
+                pingRounds,
+                pingRounds == 1 ? "" : "s",
+                minPings,
+                maxPings,
                 closedDuringHold,
-                atStart.rssKiB(), atOpen.rssKiB(), atEnd.rssKiB(), rssPerSocketKiB(),
-                atStart.heap().usedKiB(), atOpen.heap().usedKiB(), atEnd.heap().usedKiB(), heapPerSocketKiB(),
-                atStart.heap().committedKiB(), atOpen.heap().committedKiB(), atEnd.heap().committedKiB(),
+                atStart.rssKiB(),
+                atOpen.rssKiB(),
+                atEnd.rssKiB(),
+                rssPerSocketKiB(),
+                atStart.heap().usedKiB(),
+                atOpen.heap().usedKiB(),
+                atEnd.heap().usedKiB(),
+                heapPerSocketKiB(),
+                atStart.heap().committedKiB(),
+                atOpen.heap().committedKiB(),
+                atEnd.heap().committedKiB(),
                 perSocket(atEnd.heap().committedKiB(), atStart.heap().committedKiB()),
-                atStart.rssAfterGcKiB(), atOpen.rssAfterGcKiB(), atEnd.rssAfterGcKiB(),
-                perSocket(atEnd.rssAfterGcKiB(), atStart.rssAfterGcKiB()), idleCpuPercent);
+                atStart.rssAfterGcKiB(),
+                atOpen.rssAfterGcKiB(),
+                atEnd.rssAfterGcKiB(),
+                perSocket(atEnd.rssAfterGcKiB(), atStart.rssAfterGcKiB()),
+                idleCpuPercent);
     }
 }

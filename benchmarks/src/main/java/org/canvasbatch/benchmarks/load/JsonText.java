@@ -9,8 +9,7 @@ final class JsonText {
 
     static final JsonProvider JSON = JsonProvider.provider();
 
-    private JsonText() {
-    }
+    private JsonText() {}
 
     static String quote(String text) {
         return JSON.createValue(text).toString();

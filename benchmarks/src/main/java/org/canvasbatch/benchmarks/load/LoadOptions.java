@@ -12,8 +12,14 @@ import java.util.Set;
  * @param only    the figures to run ({@code batch}, {@code latency}, {@code idle}, {@code startup}); all by default
  * @param serverJavaOptions extra JVM options for the measured servers (e.g. a flight recording), not for startup
  */
-record LoadOptions(Path repo, String command, boolean quick, boolean writeDocs, boolean diskJournal, Set<String> only,
-                   List<String> serverJavaOptions) {
+record LoadOptions(
+        Path repo,
+        String command,
+        boolean quick,
+        boolean writeDocs,
+        boolean diskJournal,
+        Set<String> only,
+        List<String> serverJavaOptions) {
 
     static final List<String> FIGURES = List.of("startup", "batch", "latency", "idle");
 
@@ -54,15 +60,16 @@ record LoadOptions(Path repo, String command, boolean quick, boolean writeDocs, 
                         throw new IllegalArgumentException("--only takes some of " + FIGURES + ", not " + only);
                     }
                 }
-                case "--server-java-opts" -> javaOptions = List.of(value(args, ++i, arg).strip().split("\\s+"));
+                case "--server-java-opts" ->
+                    javaOptions = List.of(value(args, ++i, arg).strip().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
         if (repo == null) {
             repo = Path.of("").toAbsolutePath();
         }
-        return new LoadOptions(repo.toAbsolutePath().normalize(), command, quick, writeDocs, disk, Set.copyOf(only),
-                javaOptions);
+        return new LoadOptions(
+                repo.toAbsolutePath().normalize(), command, quick, writeDocs, disk, Set.copyOf(only), javaOptions);
     }
 
     private static String value(List<String> args, int i, String option) {

@@ -24,14 +24,13 @@ public final class LoadTool {
      * Heap sizing the measurements suggest for {@code serve}: G1 gives back heap it no longer needs (after a burst of
      * connections it otherwise keeps its peak committed), and does so while the server is idle.
      */
-    static final List<String> PROPOSED_HEAP_OPTIONS = List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-            "-XX:G1PeriodicGCInterval=30000");
+    static final List<String> PROPOSED_HEAP_OPTIONS =
+            List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:G1PeriodicGCInterval=30000");
 
     /** Measuring sockets among the draining ones, when the client's own decoding is taken out of the figure. */
     static final int PROBES = 10;
 
-    private LoadTool() {
-    }
+    private LoadTool() {}
 
     public static void main(String[] args) throws Exception {
         LoadOptions options;
@@ -79,40 +78,75 @@ public final class LoadTool {
                     figures.add(attempt(bench, "Startup", () -> Startup.measure(bench, quick ? 3 : 5)));
                 }
                 if (options.runs("batch") || options.runs("latency")) {
-                    ServerProcess server = bench.server("batch",
-                            new ServerProcess.Launch.PlainJar(options.serverJavaOptions()), 12);
+                    ServerProcess server =
+                            bench.server("batch", new ServerProcess.Launch.PlainJar(options.serverJavaOptions()), 12);
                     warmUp(bench, server);
                     if (options.runs("batch")) {
-                        figures.add(attempt(bench, "Batch wall time", () -> BatchWallTime.measure(bench, server, 100,
-                                Duration.ofMillis(quick ? 200 : 2_000), 12, quick ? 1 : 3)));
+                        figures.add(attempt(
+                                bench,
+                                "Batch wall time",
+                                () -> BatchWallTime.measure(
+                                        bench,
+                                        server,
+                                        100,
+                                        Duration.ofMillis(quick ? 200 : 2_000),
+                                        12,
+                                        quick ? 1 : 3)));
                     }
                     if (options.runs("latency")) {
                         List<Integer> sockets = quick ? List.of(1, 100) : List.of(1, 100, 1_000);
                         Duration latency = Duration.ofMillis(quick ? 50 : 200);
                         int nodes = quick ? 100 : 200;
                         int runs = quick ? 1 : 3;
-                        figures.add(attempt(bench, "Event latency", () -> EventLatency.measure(bench, server,
-                                nodes, latency, Duration.ZERO, 0, sockets, runs)));
-                        figures.add(attempt(bench, "Event latency (spread)", () -> EventLatency.measure(bench, server,
-                                nodes, latency, latency.dividedBy(2), 0, sockets, runs)));
-                        List<Integer> crowds = sockets.stream().filter(n -> n > PROBES).toList();
-                        figures.add(attempt(bench, "Event latency (probes)", () -> EventLatency.measure(bench, server,
-                                nodes, latency, Duration.ZERO, PROBES, crowds, runs)));
-                        figures.add(attempt(bench, "Event latency (probes, spread)", () -> EventLatency.measure(bench,
-                                server, nodes, latency, latency.dividedBy(2), PROBES, crowds, runs)));
+                        figures.add(attempt(
+                                bench,
+                                "Event latency",
+                                () -> EventLatency.measure(
+                                        bench, server, nodes, latency, Duration.ZERO, 0, sockets, runs)));
+                        figures.add(attempt(
+                                bench,
+                                "Event latency (spread)",
+                                () -> EventLatency.measure(
+                                        bench, server, nodes, latency, latency.dividedBy(2), 0, sockets, runs)));
+                        List<Integer> crowds =
+                                sockets.stream().filter(n -> n > PROBES).toList();
+                        figures.add(attempt(
+                                bench,
+                                "Event latency (probes)",
+                                () -> EventLatency.measure(
+                                        bench, server, nodes, latency, Duration.ZERO, PROBES, crowds, runs)));
+                        figures.add(attempt(
+                                bench,
+                                "Event latency (probes, spread)",
+                                () -> EventLatency.measure(
+                                        bench, server, nodes, latency, latency.dividedBy(2), PROBES, crowds, runs)));
                     }
                     server.stop(Duration.ofSeconds(20));
                 }
                 if (options.runs("idle")) {
                     int sockets = quick ? 1_000 : 10_000;
                     int rounds = quick ? 1 : 2;
-                    figures.add(attempt(bench, "Idle connections", () -> IdleConnections.measure(bench,
-                            options.serverJavaOptions().isEmpty() ? "default JVM options" : "the given JVM options",
-                            options.serverJavaOptions(), sockets, rounds)));
+                    figures.add(attempt(
+                            bench,
+                            "Idle connections",
+                            () -> IdleConnections.measure(
+                                    bench,
+                                    options.serverJavaOptions().isEmpty()
+                                            ? "default JVM options"
+                                            : "the given JVM options",
+                                    options.serverJavaOptions(),
+                                    sockets,
+                                    rounds)));
                     if (!quick && options.serverJavaOptions().isEmpty()) {
-                        figures.add(attempt(bench, "Idle connections (the launcher's heap options)", () ->
-                                IdleConnections.measure(bench, "the heap options ./canvas-batch serve passes",
-                                        PROPOSED_HEAP_OPTIONS, sockets, rounds)));
+                        figures.add(attempt(
+                                bench,
+                                "Idle connections (the launcher's heap options)",
+                                () -> IdleConnections.measure(
+                                        bench,
+                                        "the heap options ./canvas-batch serve passes",
+                                        PROPOSED_HEAP_OPTIONS,
+                                        sockets,
+                                        rounds)));
                     }
                 }
             } finally {
@@ -128,8 +162,9 @@ public final class LoadTool {
             out.println();
         }
         out.print(table(figures));
-        out.printf("%nload average (1/5/15 min): %s at the start, %s at the end; %d min %d s in all%n", loadAtStart,
-                loadAtEnd, took.toMinutes(), took.toSecondsPart());
+        out.printf(
+                "%nload average (1/5/15 min): %s at the start, %s at the end; %d min %d s in all%n",
+                loadAtStart, loadAtEnd, took.toMinutes(), took.toSecondsPart());
         if (options.writeDocs()) {
             Path doc = options.repo().resolve("docs/benchmarks.md");
             BenchmarksDoc.write(doc, markdown(options, figures, loadAtStart, loadAtEnd, took));
@@ -165,35 +200,45 @@ public final class LoadTool {
             return measurement.run();
         } catch (Exception e) {
             bench.say("%s failed: %s", name, e);
-            return new Failed(name, String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
+            return new Failed(
+                    name, String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
         }
     }
 
     static String table(List<Figure> figures) {
-        List<Figure.Row> rows = figures.stream().flatMap(figure -> figure.rows().stream()).toList();
-        int a = Math.max(6, rows.stream().mapToInt(r -> r.figure().length()).max().orElse(0));
-        int b = Math.max(8, rows.stream().mapToInt(r -> r.measured().length()).max().orElse(0));
-        int c = Math.max(6, rows.stream().mapToInt(r -> r.target().length()).max().orElse(0));
+        List<Figure.Row> rows =
+                figures.stream().flatMap(figure -> figure.rows().stream()).toList();
+        int a = Math.max(
+                6, rows.stream().mapToInt(r -> r.figure().length()).max().orElse(0));
+        int b = Math.max(
+                8, rows.stream().mapToInt(r -> r.measured().length()).max().orElse(0));
+        int c = Math.max(
+                6, rows.stream().mapToInt(r -> r.target().length()).max().orElse(0));
         StringBuilder text = new StringBuilder();
         String format = "%-" + a + "s  %-" + b + "s  %-" + c + "s  %s%n";
         text.append(String.format(format, "figure", "measured", "target", ""));
         text.append("-".repeat(a + b + c + 14)).append('\n');
         for (Figure.Row row : rows) {
-            text.append(String.format(format, row.figure(), row.measured(), row.target(),
+            text.append(String.format(
+                    format,
+                    row.figure(),
+                    row.measured(),
+                    row.target(),
                     row.verdict().label.replace("*", "")));
         }
         return text.toString();
     }
 
-    static String markdown(LoadOptions options, List<Figure> figures, String loadAtStart, String loadAtEnd,
-                           Duration took) {
+    static String markdown(
+            LoadOptions options, List<Figure> figures, String loadAtStart, String loadAtEnd, Duration took) {
         MachineFacts machine = MachineFacts.now();
         StringBuilder text = new StringBuilder();
         text.append("## End-to-end load (`benchmarks/run-load`)\n\n");
         if (options.quick()) {
             text.append("> Written by a `--quick` run: smaller loads than the targets name; not the real figures.\n\n");
         }
-        text.append(f("""
+        text.append(f(
+                """
                 Measured on %s with `%s` (%d min %d s in all). Machine: %s. Load average (1 / 5 / 15 min): %s when \
                 the run started, %s when it ended — other builds shared these two cores, so read the figures as an \
                 upper bound.
@@ -205,15 +250,22 @@ public final class LoadTool {
                 `examples/vault` plus generated canvases of red question nodes. The client side is JDK `HttpClient` and \
                 `java.net.http.WebSocket` in the load tool's JVM, on the same machine.
 
-                """, machine.date(), options.command(), took.toMinutes(), took.toSecondsPart(), machine.describe(),
-                loadAtStart, loadAtEnd, options.diskJournal()
+                """,
+                machine.date(),
+                options.command(),
+                took.toMinutes(),
+                took.toSecondsPart(),
+                machine.describe(),
+                loadAtStart,
+                loadAtEnd,
+                options.diskJournal()
                         ? "the durable journal in a fresh directory (`--data DIR`, as users run it)"
                         : "the in-memory journal (`--data memory`)"));
         text.append("| figure | measured | target | |\n| --- | --- | --- | --- |\n");
         for (Figure figure : figures) {
             for (Figure.Row row : figure.rows()) {
-                text.append(f("| %s | %s | %s | %s |%n", row.figure(), row.measured(), row.target(),
-                        row.verdict().label));
+                text.append(
+                        f("| %s | %s | %s | %s |%n", row.figure(), row.measured(), row.target(), row.verdict().label));
             }
         }
         for (Figure figure : figures) {

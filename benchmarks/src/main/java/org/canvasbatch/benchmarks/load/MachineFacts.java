@@ -12,8 +12,11 @@ import java.util.Optional;
 record MachineFacts(String date, int cores, String cpu, long memoryMiB, String jdk, String os, String openFiles) {
 
     static MachineFacts now() {
-        return new MachineFacts(LocalDate.now(ZoneOffset.UTC).toString(), Runtime.getRuntime().availableProcessors(),
-                cpuModel().orElse("unknown CPU"), memTotalKiB() / 1024,
+        return new MachineFacts(
+                LocalDate.now(ZoneOffset.UTC).toString(),
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel().orElse("unknown CPU"),
+                memTotalKiB() / 1024,
                 System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 System.getenv().getOrDefault("CANVAS_BATCH_LOAD_ULIMIT", "?"));
@@ -30,14 +33,23 @@ record MachineFacts(String date, int cores, String cpu, long memoryMiB, String j
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "%d cores (`nproc`), %s, %.1f GiB memory, %s, %s, `ulimit -n` %s", cores, cpu,
-                memoryMiB / 1024.0, jdk, os, openFiles);
+        return String.format(
+                Locale.ROOT,
+                "%d cores (`nproc`), %s, %.1f GiB memory, %s, %s, `ulimit -n` %s",
+                cores,
+                cpu,
+                memoryMiB / 1024.0,
+                jdk,
+                os,
+                openFiles);
     }
 
     private static Optional<String> cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst();
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -45,8 +57,12 @@ record MachineFacts(String date, int cores, String cpu, long memoryMiB, String j
 
     private static long memTotalKiB() {
         try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
-                    .map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong).findFirst().orElse(0);
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal:"))
+                    .map(l -> l.replaceAll("\\D", ""))
+                    .mapToLong(Long::parseLong)
+                    .findFirst()
+                    .orElse(0);
         } catch (IOException e) {
             return 0;
         }

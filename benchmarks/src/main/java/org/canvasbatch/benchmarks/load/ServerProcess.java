@@ -33,17 +33,14 @@ final class ServerProcess implements AutoCloseable {
         }
 
         /** The same with the launcher's AppCDS flags and archive file. */
-        record JarWithAppCds(Path archive) implements Launch {
-        }
+        record JarWithAppCds(Path archive) implements Launch {}
 
         /** {@code ./canvas-batch serve}: the launcher script itself, JDK lookup and build check included. */
-        record Launcher() implements Launch {
-        }
+        record Launcher() implements Launch {}
     }
 
     /** What a server is told: the port is always a free one chosen here. */
-    record Options(Path vault, String data, int concurrency, String modelBaseUrl) {
-    }
+    record Options(Path vault, String data, int concurrency, String modelBaseUrl) {}
 
     private static final Pattern HEAP = Pattern.compile("committed (\\d+)K, used (\\d+)K");
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
@@ -72,17 +69,44 @@ final class ServerProcess implements AutoCloseable {
                 command.addAll(p.javaOptions());
                 command.addAll(List.of("-Dcanvasbatch.home=" + repo, "-jar", jar(repo)));
             }
-            case Launch.JarWithAppCds cds -> command.addAll(List.of(java(), "-XX:+AutoCreateSharedArchive",
-                    "-XX:SharedArchiveFile=" + cds.archive(), "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-                    "-Dcanvasbatch.home=" + repo, "-jar", jar(repo)));
+            case Launch.JarWithAppCds cds ->
+                command.addAll(List.of(
+                        java(),
+                        "-XX:+AutoCreateSharedArchive",
+                        "-XX:SharedArchiveFile=" + cds.archive(),
+                        "-Xlog:cds=off",
+                        "-Xlog:cds+dynamic=off",
+                        "-Dcanvasbatch.home=" + repo,
+                        "-jar",
+                        jar(repo)));
         }
-        command.addAll(List.of("serve", "--host", "127.0.0.1", "--port", String.valueOf(port),
-                "--vault", options.vault().toString(), "--data", options.data(),
-                "--concurrency", String.valueOf(options.concurrency()), "--shutdown-grace", "1",
-                "--model-provider", "openai", "--base-url", options.modelBaseUrl(), "--model", "load-model"));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(log.getParent().toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().keySet().removeIf(name -> name.startsWith("CANVAS_BATCH_") || name.equals("JAVA_TOOL_OPTIONS"));
+        command.addAll(List.of(
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "--vault",
+                options.vault().toString(),
+                "--data",
+                options.data(),
+                "--concurrency",
+                String.valueOf(options.concurrency()),
+                "--shutdown-grace",
+                "1",
+                "--model-provider",
+                "openai",
+                "--base-url",
+                options.modelBaseUrl(),
+                "--model",
+                "load-model"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(log.getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment()
+                .keySet()
+                .removeIf(name -> name.startsWith("CANVAS_BATCH_") || name.equals("JAVA_TOOL_OPTIONS"));
         long spawned = System.nanoTime();
         Process process = builder.start();
         return new ServerProcess(process, port, spawned, log, options.vault());
@@ -113,7 +137,8 @@ final class ServerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() - deadline < 0) {
             if (!process.isAlive()) {
-                throw new IOException("the server exited with " + process.exitValue() + " before answering:\n" + logTail());
+                throw new IOException(
+                        "the server exited with " + process.exitValue() + " before answering:\n" + logTail());
             }
             if (answers()) {
                 return System.nanoTime() - spawnedNanos;
@@ -129,7 +154,8 @@ final class ServerProcess implements AutoCloseable {
             socket.setSoTimeout(2_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /canvas/intelligent-parallel HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             byte[] head = in.readNBytes(12);
@@ -158,7 +184,9 @@ final class ServerProcess implements AutoCloseable {
 
     static long ticksPerSecond() {
         try {
-            Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            Process getconf = new ProcessBuilder("getconf", "CLK_TCK")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
             getconf.waitFor(5, TimeUnit.SECONDS);
             return Long.parseLong(out);
@@ -168,8 +196,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The Java heap after a full collection: what stays alive, and what the JVM keeps committed for it. */
-    record Heap(long usedKiB, long committedKiB) {
-    }
+    record Heap(long usedKiB, long committedKiB) {}
 
     /** {@code jcmd GC.run}, then {@code GC.heap_info}. */
     Heap heapAfterFullGc() throws IOException, InterruptedException {
@@ -183,7 +210,9 @@ final class ServerProcess implements AutoCloseable {
 
     private String jcmd(String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), command)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -27,28 +27,44 @@ record Startup(int starts, List<Variant> variants) implements Figure {
         double median() {
             List<Double> sorted = millis.stream().sorted().toList();
             int n = sorted.size();
-            return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            return n == 0
+                    ? Double.NaN
+                    : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
         }
     }
 
     static Startup measure(Bench bench, int starts) throws Exception {
         Path work = bench.folder("startup");
         List<Variant> variants = new ArrayList<>();
-        variants.add(variant(bench, "`java -jar canvas-batch.jar serve` (JDK's default CDS only)",
-                new ServerProcess.Launch.PlainJar(), starts, false, ""));
+        variants.add(variant(
+                bench,
+                "`java -jar canvas-batch.jar serve` (JDK's default CDS only)",
+                new ServerProcess.Launch.PlainJar(),
+                starts,
+                false,
+                ""));
         Path archive = work.resolve("canvas-batch.jsa");
         Files.deleteIfExists(archive);
-        variants.add(variant(bench, "the same with the launcher's AppCDS flags (`-XX:+AutoCreateSharedArchive`)",
-                new ServerProcess.Launch.JarWithAppCds(archive), starts, true,
+        variants.add(variant(
+                bench,
+                "the same with the launcher's AppCDS flags (`-XX:+AutoCreateSharedArchive`)",
+                new ServerProcess.Launch.JarWithAppCds(archive),
+                starts,
+                true,
                 "the first start wrote the archive at exit"));
-        variants.add(variant(bench, "`./canvas-batch serve` (launcher script: JDK lookup, build check, AppCDS)",
-                new ServerProcess.Launch.Launcher(), starts, true,
+        variants.add(variant(
+                bench,
+                "`./canvas-batch serve` (launcher script: JDK lookup, build check, AppCDS)",
+                new ServerProcess.Launch.Launcher(),
+                starts,
+                true,
                 "the first start let the launcher build if sources changed and write its archive"));
         return new Startup(starts, variants);
     }
 
-    private static Variant variant(Bench bench, String name, ServerProcess.Launch launch, int starts, boolean warmUp,
-                                   String note) throws Exception {
+    private static Variant variant(
+            Bench bench, String name, ServerProcess.Launch launch, int starts, boolean warmUp, String note)
+            throws Exception {
         bench.say("startup: %s, %d starts%s", name, starts, warmUp ? " after one warm-up" : "");
         double warmUpMillis = -1;
         if (warmUp) {
@@ -65,8 +81,14 @@ record Startup(int starts, List<Variant> variants) implements Figure {
     private static double once(Bench bench, ServerProcess.Launch launch, String name, Duration patience)
             throws Exception {
         String id = "startup/" + name + "-" + System.nanoTime();
-        ServerProcess server = bench.spawn(id, launch, new ServerProcess.Options(bench.folder(id + "/vault"),
-                bench.data(id), 12, bench.model().baseUrl()));
+        ServerProcess server = bench.spawn(
+                id,
+                launch,
+                new ServerProcess.Options(
+                        bench.folder(id + "/vault"),
+                        bench.data(id),
+                        12,
+                        bench.model().baseUrl()));
         try {
             return server.awaitFirstAnswer(patience) / 1e6;
         } finally {
@@ -78,8 +100,10 @@ record Startup(int starts, List<Variant> variants) implements Figure {
     public List<Row> rows() {
         List<Row> rows = new ArrayList<>();
         for (Variant variant : variants) {
-            rows.add(new Row("Startup to first answer: " + variant.name(),
-                    f("median %s of %d", ms(variant.median()), variant.millis().size()), "< 1 s",
+            rows.add(new Row(
+                    "Startup to first answer: " + variant.name(),
+                    f("median %s of %d", ms(variant.median()), variant.millis().size()),
+                    "< 1 s",
                     Verdict.of(variant.median() < TARGET_MILLIS)));
         }
         return rows;
@@ -96,7 +120,10 @@ record Startup(int starts, List<Variant> variants) implements Figure {
                 | --- | ---: | --- | --- |
                 """, starts));
         for (Variant variant : variants) {
-            text.append(f("| %s | %s | %s | %s |%n", variant.name(), ms(variant.median()),
+            text.append(f(
+                    "| %s | %s | %s | %s |%n",
+                    variant.name(),
+                    ms(variant.median()),
                     variant.millis().stream().map(Figure::ms).collect(Collectors.joining(", ")),
                     variant.warmUpMillis() < 0 ? "—" : ms(variant.warmUpMillis()) + ": " + variant.note()));
         }

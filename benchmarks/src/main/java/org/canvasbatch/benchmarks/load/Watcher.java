@@ -61,14 +61,15 @@ final class Watcher implements WebSocket.Listener {
             if (envelope.appendedMicros() < 0) {
                 undated++;
             } else {
-                record(received.getEpochSecond() * 1_000_000 + received.getNano() / 1_000 - envelope.appendedMicros(),
+                record(
+                        received.getEpochSecond() * 1_000_000 + received.getNano() / 1_000 - envelope.appendedMicros(),
                         envelope.derived() ? envelope.type() + " (derived)" : envelope.type());
             }
         }
         switch (envelope.type()) {
             case "snapshot" -> snapshot.complete(null);
             case "session_completed" -> completed.complete(System.nanoTime());
-            default -> { }
+            default -> {}
         }
         socket.request(1);
         return null;

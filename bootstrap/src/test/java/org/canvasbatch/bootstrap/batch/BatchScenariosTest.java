@@ -25,15 +25,6 @@ import org.canvasbatch.application.port.in.RunSingleNodeUseCase.RunSingleNodeCom
 import org.canvasbatch.application.port.in.StartSessionUseCase.PlannedGroup;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartPlannedBatchCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
-import org.canvasbatch.testsupport.ScriptedAgent.Hang;
-import org.canvasbatch.testsupport.ScriptedAgent.WaitFor;
-import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
-import org.canvasbatch.testsupport.EventRecorder;
-import org.canvasbatch.testsupport.ForwardingEventLog;
-import org.canvasbatch.testsupport.InMemoryVault;
-import org.canvasbatch.testsupport.ScriptedAgent;
-import org.canvasbatch.testsupport.TestClock;
-import org.canvasbatch.testsupport.ScriptedAgent.WaitIgnoringInterrupts;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
@@ -49,6 +40,15 @@ import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.domain.session.SessionSnapshot;
 import org.canvasbatch.domain.session.SessionState;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ForwardingEventLog;
+import org.canvasbatch.testsupport.InMemoryVault;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.ScriptedAgent.Hang;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitFor;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.canvasbatch.testsupport.ScriptedAgent.WaitIgnoringInterrupts;
+import org.canvasbatch.testsupport.TestClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,8 +74,16 @@ class BatchScenariosTest {
     }
 
     private CanvasBatchCore core(CoreSettings settings) {
-        core = new CanvasBatchCore(new CanvasBatchCore.Ports(log, agent, vault, executor, clock,
-                () -> new SessionId("s" + sessionCounter.incrementAndGet()), new SplittableRandom(7)), settings);
+        core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        log,
+                        agent,
+                        vault,
+                        executor,
+                        clock,
+                        () -> new SessionId("s" + sessionCounter.incrementAndGet()),
+                        new SplittableRandom(7)),
+                settings);
         return core;
     }
 
@@ -93,8 +101,17 @@ class BatchScenariosTest {
 
     /** Analyses the nodes as one group and starts the session with the given per-session limit. */
     private SessionId startOneGroup(int maxConcurrent, String... ids) {
-        var analysis = core.analyze().analyze(new AnalyzeCanvasCommand(CANVAS, Optional.of(nodes(ids)), Set.of(), 1, 1,
-                AgentChoice.AUTO, false, Optional.of(maxConcurrent), Optional.empty()));
+        var analysis = core.analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        CANVAS,
+                        Optional.of(nodes(ids)),
+                        Set.of(),
+                        1,
+                        1,
+                        AgentChoice.AUTO,
+                        false,
+                        Optional.of(maxConcurrent),
+                        Optional.empty()));
         return analysis.session().id();
     }
 
@@ -120,9 +137,17 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class);
 
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted",
-                "TaskStarted(a#1)", "TaskSucceeded(a)", "TaskStarted(b#1)", "TaskSucceeded(b)",
-                "TaskStarted(c#1)", "TaskSucceeded(c)", "SessionFinished(COMPLETED)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a#1)",
+                        "TaskSucceeded(a)",
+                        "TaskStarted(b#1)",
+                        "TaskSucceeded(b)",
+                        "TaskStarted(c#1)",
+                        "TaskSucceeded(c)",
+                        "SessionFinished(COMPLETED)");
         SessionSnapshot status = core.status().status(id);
         assertThat(status.state()).isEqualTo(SessionState.COMPLETED);
         assertThat(status.state().pluginStatus()).isEqualTo("completed");
@@ -140,9 +165,17 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class);
 
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted",
-                "TaskStarted(a#1)", "TaskSucceeded(a)", "TaskStarted(b#1)", "TaskFailed(b:http_400)",
-                "TaskStarted(c#1)", "TaskSucceeded(c)", "SessionFinished(PARTIAL_FAILURE)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a#1)",
+                        "TaskSucceeded(a)",
+                        "TaskStarted(b#1)",
+                        "TaskFailed(b:http_400)",
+                        "TaskStarted(c#1)",
+                        "TaskSucceeded(c)",
+                        "SessionFinished(PARTIAL_FAILURE)");
         SessionSnapshot status = core.status().status(id);
         assertThat(status.state().pluginStatus()).isEqualTo("completed");
         assertThat(status.task("b").orElseThrow().errorMessage()).isEqualTo("The model refused: content policy");
@@ -177,8 +210,9 @@ class BatchScenariosTest {
 
         awaitCondition(() -> agent.interruptedCalls().size() == 2, "both running calls were interrupted");
         awaitCondition(() -> core.tasksInFlight() == 0, "no task is in flight");
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted",
-                "TaskStarted(a#1)", "TaskStarted(b#1)", "SessionCancelled");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated", "SessionStarted", "TaskStarted(a#1)", "TaskStarted(b#1)", "SessionCancelled");
         assertThat(agent.calls()).containsExactlyInAnyOrder("a", "b");
         SessionSnapshot status = core.status().status(id);
         assertThat(status.state()).isEqualTo(SessionState.CANCELLED);
@@ -228,9 +262,19 @@ class BatchScenariosTest {
         core.resume().resume(id, "user request");
         events.await(SessionFinished.class);
 
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a#1)",
-                "SessionPaused", "TaskSucceeded(a)", "SessionResumed", "TaskStarted(b#1)", "TaskSucceeded(b)",
-                "TaskStarted(c#1)", "TaskSucceeded(c)", "SessionFinished(COMPLETED)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a#1)",
+                        "SessionPaused",
+                        "TaskSucceeded(a)",
+                        "SessionResumed",
+                        "TaskStarted(b#1)",
+                        "TaskSucceeded(b)",
+                        "TaskStarted(c#1)",
+                        "TaskSucceeded(c)",
+                        "SessionFinished(COMPLETED)");
     }
 
     @Test
@@ -240,10 +284,18 @@ class BatchScenariosTest {
         CountDownLatch gate = new CountDownLatch(1);
         agent.then("a1", new WaitFor(gate));
         CountDownLatch a1Running = agent.calledTimes("a1", 1);
-        var snapshot = core.start().startPlanned(new StartPlannedBatchCommand(CANVAS, List.of(
-                new PlannedGroup("first", AgentChoice.named(AgentId.ORAL_EXPLANATION), List.of("a1", "a2", "a3")),
-                new PlannedGroup("second", AgentChoice.named(AgentId.COMPARISON_TABLE), List.of("b1", "b2"))),
-                Optional.of(1), Optional.empty()));
+        var snapshot = core.start()
+                .startPlanned(new StartPlannedBatchCommand(
+                        CANVAS,
+                        List.of(
+                                new PlannedGroup(
+                                        "first",
+                                        AgentChoice.named(AgentId.ORAL_EXPLANATION),
+                                        List.of("a1", "a2", "a3")),
+                                new PlannedGroup(
+                                        "second", AgentChoice.named(AgentId.COMPARISON_TABLE), List.of("b1", "b2"))),
+                        Optional.of(1),
+                        Optional.empty()));
         SessionId id = snapshot.id();
         EventRecorder events = record(id);
         assertThat(a1Running.await(10, TimeUnit.SECONDS)).isTrue();
@@ -252,16 +304,29 @@ class BatchScenariosTest {
         gate.countDown();
         events.await(SessionFinished.class);
 
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a1#1)",
-                "GroupPriorityChanged(2:URGENT)", "TaskSucceeded(a1)", "TaskStarted(b1#1)", "TaskSucceeded(b1)",
-                "TaskStarted(b2#1)", "TaskSucceeded(b2)", "TaskStarted(a2#1)", "TaskSucceeded(a2)",
-                "TaskStarted(a3#1)", "TaskSucceeded(a3)", "SessionFinished(COMPLETED)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a1#1)",
+                        "GroupPriorityChanged(2:URGENT)",
+                        "TaskSucceeded(a1)",
+                        "TaskStarted(b1#1)",
+                        "TaskSucceeded(b1)",
+                        "TaskStarted(b2#1)",
+                        "TaskSucceeded(b2)",
+                        "TaskStarted(a2#1)",
+                        "TaskSucceeded(a2)",
+                        "TaskStarted(a3#1)",
+                        "TaskSucceeded(a3)",
+                        "SessionFinished(COMPLETED)");
         assertThat(vault.notes()).containsKey("topics-notes/b1 (comparison-table).md");
     }
 
     @Test
     void aNodeThatHangsPastItsTimeoutIsRetriedThenFailsWithTimeout() {
-        core(CoreSettings.DEFAULT.withRetryBackoff(Duration.ZERO, Duration.ZERO)
+        core(CoreSettings.DEFAULT
+                .withRetryBackoff(Duration.ZERO, Duration.ZERO)
                 .withSessionDefaults(new SessionSettings(2, Duration.ofMinutes(5), Duration.ofMillis(150), 3)));
         agent.always("slow", new Hang());
         SessionId id = startOneGroup(2, "slow", "fast");
@@ -269,9 +334,15 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class);
 
-        assertThat(fullTrace(id)).filteredOn(line -> line.contains("slow")).containsExactly("TaskStarted(slow#1)",
-                "TaskRetryScheduled(slow)", "TaskStarted(slow#2)", "TaskRetryScheduled(slow)", "TaskStarted(slow#3)",
-                "TaskFailed(slow:timeout)");
+        assertThat(fullTrace(id))
+                .filteredOn(line -> line.contains("slow"))
+                .containsExactly(
+                        "TaskStarted(slow#1)",
+                        "TaskRetryScheduled(slow)",
+                        "TaskStarted(slow#2)",
+                        "TaskRetryScheduled(slow)",
+                        "TaskStarted(slow#3)",
+                        "TaskFailed(slow:timeout)");
         assertThat(agent.interruptedCalls()).containsExactly("slow", "slow", "slow");
         assertThat(core.status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
     }
@@ -286,9 +357,17 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class);
 
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a#1)",
-                "TaskSucceeded(a)", "TaskStarted(b#1)", "BatchFailed", "TaskFailed(b:timeout)", "TaskFailed(c:timeout)",
-                "SessionFinished(FAILED)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a#1)",
+                        "TaskSucceeded(a)",
+                        "TaskStarted(b#1)",
+                        "BatchFailed",
+                        "TaskFailed(b:timeout)",
+                        "TaskFailed(c:timeout)",
+                        "SessionFinished(FAILED)");
         assertThat(events.await(SessionEvent.BatchFailed.class).message()).contains("exceeded its timeout");
         awaitCondition(() -> agent.interruptedCalls().contains("b"), "the hanging call was interrupted");
     }
@@ -309,8 +388,15 @@ class BatchScenariosTest {
         clock.advance(Duration.ofSeconds(5));
         core.dispatchDue();
         events.await(SessionFinished.class);
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a#1)",
-                "TaskRetryScheduled(a)", "TaskStarted(a#2)", "TaskSucceeded(a)", "SessionFinished(COMPLETED)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a#1)",
+                        "TaskRetryScheduled(a)",
+                        "TaskStarted(a#2)",
+                        "TaskSucceeded(a)",
+                        "SessionFinished(COMPLETED)");
     }
 
     @Test
@@ -339,15 +425,19 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class, e -> e.state() == SessionState.PARTIAL_FAILURE);
 
-        var result = core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "b",
-                Optional.of(AgentId.EXAMPLE_TEACHING), Optional.empty()));
+        var result = core.runSingleNode()
+                .run(new RunSingleNodeCommand(CANVAS, "b", Optional.of(AgentId.EXAMPLE_TEACHING), Optional.empty()));
 
         assertThat(result.recordedIn()).contains(id);
         assertThat(result.filePath()).isEqualTo("topics-notes/b (example-teaching).md");
         assertThat(vault.notes()).containsKey(result.filePath());
         events.await(SessionFinished.class, e -> e.state() == SessionState.COMPLETED);
-        assertThat(fullTrace(id)).endsWith("SessionFinished(PARTIAL_FAILURE)", "TaskStarted(b#2)",
-                "TaskSucceeded(b)", "SessionFinished(COMPLETED)");
+        assertThat(fullTrace(id))
+                .endsWith(
+                        "SessionFinished(PARTIAL_FAILURE)",
+                        "TaskStarted(b#2)",
+                        "TaskSucceeded(b)",
+                        "SessionFinished(COMPLETED)");
         assertThat(core.status().status(id).failed()).isZero();
     }
 
@@ -360,8 +450,10 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class);
 
-        assertThatThrownBy(() -> core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "b", Optional.empty(),
-                Optional.of(id)))).isInstanceOf(NodeRunFailedException.class).hasMessage("still broken");
+        assertThatThrownBy(() -> core.runSingleNode()
+                        .run(new RunSingleNodeCommand(CANVAS, "b", Optional.empty(), Optional.of(id))))
+                .isInstanceOf(NodeRunFailedException.class)
+                .hasMessage("still broken");
         assertThat(core.status().status(id).task("b").orElseThrow().attempts()).isEqualTo(2);
         assertThat(core.status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
     }
@@ -381,9 +473,18 @@ class BatchScenariosTest {
         gate.countDown();
         events.await(SessionFinished.class);
 
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a#1)",
-                "TaskFailed(a:http_400)", "TaskStarted(b#1)", "TaskRequeued(a)", "TaskSucceeded(b)",
-                "TaskStarted(a#2)", "TaskSucceeded(a)", "SessionFinished(COMPLETED)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a#1)",
+                        "TaskFailed(a:http_400)",
+                        "TaskStarted(b#1)",
+                        "TaskRequeued(a)",
+                        "TaskSucceeded(b)",
+                        "TaskStarted(a#2)",
+                        "TaskSucceeded(a)",
+                        "SessionFinished(COMPLETED)");
     }
 
     @Test
@@ -401,7 +502,8 @@ class BatchScenariosTest {
         EventRecorder bothSessions = new EventRecorder();
         core.subscriptions().subscribe(huge, bothSessions::accept);
         start(huge);
-        assertThat(big0Called.await(10, TimeUnit.SECONDS) && big1Called.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(big0Called.await(10, TimeUnit.SECONDS) && big1Called.await(10, TimeUnit.SECONDS))
+                .isTrue();
 
         SessionId small = startOneGroup(12, "s1", "s2", "s3");
         core.subscriptions().subscribe(small, bothSessions::accept);
@@ -415,9 +517,12 @@ class BatchScenariosTest {
         bothSessions.await(SessionFinished.class, e -> e.sessionId().equals(huge));
 
         List<String> starts = bothSessions.events().stream()
-                .filter(TaskStarted.class::isInstance).map(e -> ((TaskStarted) e).nodeId()).toList();
+                .filter(TaskStarted.class::isInstance)
+                .map(e -> ((TaskStarted) e).nodeId())
+                .toList();
         assertThat(starts.subList(0, 2)).containsExactlyInAnyOrder("big0", "big1");
-        assertThat(starts.subList(2, 5)).as("dispatch order across both sessions: %s", starts)
+        assertThat(starts.subList(2, 5))
+                .as("dispatch order across both sessions: %s", starts)
                 .containsExactly("s1", "s2", "s3");
         assertThat(core.status().status(huge).state()).isEqualTo(SessionState.COMPLETED);
         assertThat(core.status().status(huge).peakConcurrent()).isLessThanOrEqualTo(2);
@@ -471,8 +576,16 @@ class BatchScenariosTest {
                 super.append(events);
             }
         };
-        core = new CanvasBatchCore(new CanvasBatchCore.Ports(refusing, agent, vault, executor, clock,
-                () -> new SessionId("s" + sessionCounter.incrementAndGet()), new SplittableRandom(7)), CoreSettings.DEFAULT);
+        core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        refusing,
+                        agent,
+                        vault,
+                        executor,
+                        clock,
+                        () -> new SessionId("s" + sessionCounter.incrementAndGet()),
+                        new SplittableRandom(7)),
+                CoreSettings.DEFAULT);
         SessionId id = startOneGroup(1, "a", "b");
         EventRecorder events = record(id);
         diskFull.set(true);
@@ -483,8 +596,15 @@ class BatchScenariosTest {
         diskFull.set(false);
         core.dispatchDue();
         assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(fullTrace(id)).containsExactly("SessionCreated", "SessionStarted", "TaskStarted(a#1)",
-                "TaskSucceeded(a)", "TaskStarted(b#1)", "TaskSucceeded(b)", "SessionFinished(COMPLETED)");
+        assertThat(fullTrace(id))
+                .containsExactly(
+                        "SessionCreated",
+                        "SessionStarted",
+                        "TaskStarted(a#1)",
+                        "TaskSucceeded(a)",
+                        "TaskStarted(b#1)",
+                        "TaskSucceeded(b)",
+                        "SessionFinished(COMPLETED)");
     }
 
     @Test
@@ -493,16 +613,19 @@ class BatchScenariosTest {
         vault.withCanvas(new Canvas(CANVAS, nodes("x", "y"), List.of()));
         agent.then("y", ScriptedAgent.permanent("the model is down"));
 
-        var result = core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "x", Optional.of(AgentId.MEMORY_ANCHOR),
-                Optional.empty()));
+        var result = core.runSingleNode()
+                .run(new RunSingleNodeCommand(CANVAS, "x", Optional.of(AgentId.MEMORY_ANCHOR), Optional.empty()));
 
         assertThat(result.recordedIn()).isEmpty();
         assertThat(result.filePath()).isEqualTo("topics-notes/x (memory-anchor).md");
         assertThat(vault.notes()).containsKey(result.filePath());
-        assertThatThrownBy(() -> core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "y", Optional.empty(),
-                Optional.empty()))).isInstanceOf(NodeRunFailedException.class).hasMessage("the model is down");
-        assertThatThrownBy(() -> core.runSingleNode().run(new RunSingleNodeCommand(CANVAS, "nope", Optional.empty(),
-                Optional.empty()))).isInstanceOf(org.canvasbatch.application.port.in.InvalidCommandException.class)
+        assertThatThrownBy(() -> core.runSingleNode()
+                        .run(new RunSingleNodeCommand(CANVAS, "y", Optional.empty(), Optional.empty())))
+                .isInstanceOf(NodeRunFailedException.class)
+                .hasMessage("the model is down");
+        assertThatThrownBy(() -> core.runSingleNode()
+                        .run(new RunSingleNodeCommand(CANVAS, "nope", Optional.empty(), Optional.empty())))
+                .isInstanceOf(org.canvasbatch.application.port.in.InvalidCommandException.class)
                 .hasMessageContaining("has no node 'nope'");
     }
 }

@@ -45,7 +45,9 @@ public enum AgentId {
         if (normalised.equals("verification-question-agent")) {
             return Optional.of(VERIFICATION_QUESTION);
         }
-        return Arrays.stream(values()).filter(id -> id.wireName.equals(normalised)).findFirst();
+        return Arrays.stream(values())
+                .filter(id -> id.wireName.equals(normalised))
+                .findFirst();
     }
 
     @Override

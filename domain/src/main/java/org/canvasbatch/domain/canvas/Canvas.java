@@ -21,7 +21,9 @@ public record Canvas(String path, List<CanvasNode> nodes, List<CanvasEdge> edges
 
     /** Nodes whose colour is exactly one of {@code colors}, in canvas order. */
     public List<CanvasNode> nodesColored(Set<String> colors) {
-        return nodes.stream().filter(n -> n.color() != null && colors.stream().anyMatch(n::hasColor)).toList();
+        return nodes.stream()
+                .filter(n -> n.color() != null && colors.stream().anyMatch(n::hasColor))
+                .toList();
     }
 
     /** The texts of yellow nodes joined to {@code nodeId} by an edge in either direction: the learner's own words. */

@@ -6,15 +6,26 @@ import java.util.Objects;
  * One node of a JSON Canvas. {@code text} is set for text nodes, {@code file} for file nodes, {@code url} for link
  * nodes and {@code label} for group nodes; the others are null. {@code color} is null when the node has none.
  */
-public record CanvasNode(String id, String type, String text, String file, String url, String label, String color,
-                         double x, double y, double width, double height) {
+public record CanvasNode(
+        String id,
+        String type,
+        String text,
+        String file,
+        String url,
+        String label,
+        String color,
+        double x,
+        double y,
+        double width,
+        double height) {
 
     public CanvasNode {
         Objects.requireNonNull(id, "id");
         type = type == null ? "text" : type;
     }
 
-    public static CanvasNode text(String id, String text, String color, double x, double y, double width, double height) {
+    public static CanvasNode text(
+            String id, String text, String color, double x, double y, double width, double height) {
         return new CanvasNode(id, "text", text, null, null, null, color, x, y, width, height);
     }
 

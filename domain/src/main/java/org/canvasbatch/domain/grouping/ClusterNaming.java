@@ -17,8 +17,7 @@ final class ClusterNaming {
     /** A term this far behind the best one describes a stray member, not the group; the name is better shorter. */
     private static final double MINOR_TERM_SHARE = 0.3;
 
-    private ClusterNaming() {
-    }
+    private ClusterNaming() {}
 
     static List<String> topTerms(TfIdfCorpus corpus, List<Integer> members) {
         int vocabulary = corpus.vocabularySize();
@@ -119,7 +118,9 @@ final class ClusterNaming {
         for (int member : members) {
             corpus.vectors.get(member).addTo(centroid);
         }
-        double norm = Math.sqrt(IntStream.range(0, centroid.length).mapToDouble(i -> centroid[i] * centroid[i]).sum());
+        double norm = Math.sqrt(IntStream.range(0, centroid.length)
+                .mapToDouble(i -> centroid[i] * centroid[i])
+                .sum());
         if (norm == 0) {
             return 0.0;
         }

@@ -14,20 +14,42 @@ import org.canvasbatch.domain.session.Priority;
 final class PriorityRules {
 
     private static final Set<String> URGENT_WORDS = Set.of(
-            "error", "errors", "erroneous", "bug", "bugs", "buggy", "mistake", "mistakes", "mistaken", "pitfall",
-            "pitfalls", "misconception", "misconceptions");
+            "error",
+            "errors",
+            "erroneous",
+            "bug",
+            "bugs",
+            "buggy",
+            "mistake",
+            "mistakes",
+            "mistaken",
+            "pitfall",
+            "pitfalls",
+            "misconception",
+            "misconceptions");
     private static final List<String> URGENT_CJK = List.of("错误", "易错", "误区", "错题", "出错");
 
     private static final Set<String> HIGH_WORDS = Set.of(
-            "exam", "exams", "examination", "examinations", "midterm", "midterms", "finals", "review",
-            "reviews", "reviewed", "reviewing", "revision", "revise", "revising");
+            "exam",
+            "exams",
+            "examination",
+            "examinations",
+            "midterm",
+            "midterms",
+            "finals",
+            "review",
+            "reviews",
+            "reviewed",
+            "reviewing",
+            "revision",
+            "revise",
+            "revising");
     private static final List<String> HIGH_CJK = List.of("考试", "复习", "重点", "期末", "考点", "期中", "真题");
 
     /** Below this many texts a single-member group is normal, not a stray. */
     private static final int SMALL_GROUP_MIN_INPUT = 4;
 
-    private PriorityRules() {
-    }
+    private PriorityRules() {}
 
     static Priority of(Collection<String> memberTexts, Collection<String> topTerms, int totalTexts) {
         List<String> all = new ArrayList<>(memberTexts);

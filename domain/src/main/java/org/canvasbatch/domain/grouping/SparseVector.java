@@ -64,7 +64,8 @@ final class SparseVector {
     @Override
     public boolean equals(Object o) {
         return o instanceof SparseVector other
-                && Arrays.equals(ids, other.ids) && Arrays.equals(weights, other.weights);
+                && Arrays.equals(ids, other.ids)
+                && Arrays.equals(weights, other.weights);
     }
 
     @Override

@@ -16,8 +16,7 @@ final class SphericalKMeans {
     private static final int MAX_ITERATIONS = 30;
 
     /** One clustering: a cluster index per point, and the sum of each point's similarity to its centroid. */
-    record Fit(int[] labels, double totalSimilarity) {
-    }
+    record Fit(int[] labels, double totalSimilarity) {}
 
     private final List<SparseVector> points;
     private final int dimensions;

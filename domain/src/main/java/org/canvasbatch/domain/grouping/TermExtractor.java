@@ -45,12 +45,10 @@ final class TermExtractor {
         }
     }
 
-    record Term(String text, Kind kind) {
-    }
+    record Term(String text, Kind kind) {}
 
     /** The terms of one text, and the CJK pieces (runs between stop phrases) they were cut from. */
-    record Extraction(List<Term> terms, List<String> cjkPieces) {
-    }
+    record Extraction(List<Term> terms, List<String> cjkPieces) {}
 
     private static final Term LATIN_SCRIPT = new Term("\u0000latin", Kind.SCRIPT);
     private static final Term CJK_SCRIPT = new Term("\u0000cjk", Kind.SCRIPT);
@@ -58,8 +56,7 @@ final class TermExtractor {
     /** A CJK piece longer than this is a run of several words, not one worth showing as a name. */
     private static final int LONGEST_CJK_WORD = 6;
 
-    private TermExtractor() {
-    }
+    private TermExtractor() {}
 
     static Extraction extract(String text) {
         List<Term> terms = new ArrayList<>();
@@ -159,8 +156,12 @@ final class TermExtractor {
         if (n > 4 && word.endsWith("ies")) {
             return word.substring(0, n - 3) + "y";
         }
-        if (n > 4 && (word.endsWith("sses") || word.endsWith("ches") || word.endsWith("shes")
-                || word.endsWith("xes") || word.endsWith("zes"))) {
+        if (n > 4
+                && (word.endsWith("sses")
+                        || word.endsWith("ches")
+                        || word.endsWith("shes")
+                        || word.endsWith("xes")
+                        || word.endsWith("zes"))) {
             return word.substring(0, n - 2);
         }
         if (n > 3 && word.endsWith("s") && !word.endsWith("ss") && !word.endsWith("us") && !word.endsWith("is")) {

@@ -24,8 +24,12 @@ final class TfIdfCorpus {
     /** Each text's CJK pieces, kept so that a group name can show the word a bigram came from. */
     final List<List<String>> cjkPieces;
 
-    private TfIdfCorpus(List<SparseVector> vectors, List<String> terms, int[] documentFrequency, boolean[] readable,
-                        List<List<String>> cjkPieces) {
+    private TfIdfCorpus(
+            List<SparseVector> vectors,
+            List<String> terms,
+            int[] documentFrequency,
+            boolean[] readable,
+            List<List<String>> cjkPieces) {
         this.vectors = vectors;
         this.terms = terms;
         this.documentFrequency = documentFrequency;

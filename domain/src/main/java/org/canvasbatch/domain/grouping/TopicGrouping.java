@@ -67,7 +67,8 @@ public final class TopicGrouping {
             choice = Choice.single(withTopic.size());
         } else {
             int topicCap = withoutTopic.isEmpty() ? cap : cap - 1;
-            List<SparseVector> points = withTopic.stream().map(corpus.vectors::get).toList();
+            List<SparseVector> points =
+                    withTopic.stream().map(corpus.vectors::get).toList();
             choice = choose(points, corpus.vocabularySize(), topicCap);
         }
         for (int p = 0; p < withTopic.size(); p++) {
@@ -159,7 +160,10 @@ public final class TopicGrouping {
         for (List<Integer> group : members) {
             List<String> topTerms = ClusterNaming.topTerms(corpus, group);
             List<String> memberTexts = group.stream().map(texts::get).toList();
-            clusters.add(new TopicCluster(group, topTerms, ClusterNaming.cohesion(corpus, group),
+            clusters.add(new TopicCluster(
+                    group,
+                    topTerms,
+                    ClusterNaming.cohesion(corpus, group),
                     PriorityRules.of(memberTexts, topTerms, texts.size())));
         }
         return clusters;

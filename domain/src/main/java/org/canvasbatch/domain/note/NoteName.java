@@ -20,8 +20,7 @@ public final class NoteName {
     static final String FALLBACK = "note";
     private static final String FORBIDDEN = "[]#^|\\/:*?\"<>";
 
-    private NoteName() {
-    }
+    private NoteName() {}
 
     /** The base of the note's name: the sanitised node text, or {@value #FALLBACK} when it leaves nothing. */
     public static String baseName(String nodeText) {

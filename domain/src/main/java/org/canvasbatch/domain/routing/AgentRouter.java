@@ -42,59 +42,67 @@ public final class AgentRouter {
     private static final int SHORT_QUESTION = 60;
 
     private static final String TWO_SIDES = ".[和与跟及、].";
-    private static final String BIJIAO_AS_RATHER = "比较(?:[难易好坏多少大小快慢高低长短强弱深浅稳偏]|重要|常见|常用|简单|复杂|容易|困难"
-            + "|抽象|有用|合适|适合|明显|熟悉|基础|特殊|麻烦|模糊|清楚|直观|接近|少见)";
+    private static final String BIJIAO_AS_RATHER =
+            "比较(?:[难易好坏多少大小快慢高低长短强弱深浅稳偏]|重要|常见|常用|简单|复杂|容易|困难" + "|抽象|有用|合适|适合|明显|熟悉|基础|特殊|麻烦|模糊|清楚|直观|接近|少见)";
 
     private static final Map<Category, List<Cue>> CUES = new EnumMap<>(Map.of(
-            Category.COMPARISON, List.of(
-                    Cue.of(TWO_SIDES + ".*(?:区别|差别|差异|异同)", 0.95),
-                    Cue.of("\\bdifferences? between\\b", 0.95),
-                    Cue.of("\\bwhat(?:'s| is| are) the differences?\\b", 0.9),
-                    Cue.of("\\bcompar(?:e|ing)\\b.+\\b(?:and|with|to|against)\\b", 0.9),
-                    Cue.of("\\bcomparison (?:of|between)\\b", 0.9),
-                    Cue.of("异同", 0.9),
-                    Cue.of(TWO_SIDES + ".*(?:对比|比较|区分)|(?:对比|比较|区分).*" + TWO_SIDES, 0.9),
-                    Cue.ofShort("\\b(?:vs|versus)\\b", 0.85, SHORT_QUESTION),
-                    Cue.of(TWO_SIDES + ".*(?:有什么|有何|有哪些)不同", 0.85),
-                    Cue.of("对比", 0.85),
-                    Cue.of("区别|差别|差异", 0.8),
-                    Cue.of("\\bcompar(?:e|ing|ison)\\b|\\bcontrast\\b|\\bdiffer(?:s|ent from)?\\b", 0.75),
-                    Cue.of(BIJIAO_AS_RATHER, 0.4),
-                    Cue.of("\\b(?:vs|versus)\\b", 0.6),
-                    Cue.of("比较", 0.65)),
-            Category.DEEP_ANALYSIS, List.of(
-                    Cue.of("深度剖析|深入分析|详细分析|深度分析|深入剖析|深入探讨", 0.9),
-                    Cue.of("\\bin[- ]depth\\b|\\bdeep(?:er)?[- ](?:analysis|dive)\\b", 0.9)),
-            Category.MEMORY, List.of(
-                    Cue.of("怎么记|如何记|怎样记|记住|背诵|背下来|口诀|速记", 0.9),
-                    Cue.of("\\bmemori[sz](?:e|ed|ing)\\b|\\bmnemonics?\\b", 0.9),
-                    Cue.of("\\bhow (?:to|do i|can i|should i) remember\\b", 0.9),
-                    Cue.of("无记忆|记忆性|记忆体", 0.4),
-                    Cue.of("记忆", 0.8),
-                    Cue.of("\\bremember\\b", 0.8)),
-            Category.EXAMPLE, List.of(
-                    Cue.of("举例|举个例子|举一个例子|举些例子", 0.9),
-                    Cue.of("\\b(?:give|show)(?: me)?(?: an?| some)? examples?\\b|\\bworked examples?\\b", 0.9),
-                    Cue.of("例子", 0.85),
-                    Cue.of("\\bexamples? of\\b", 0.85),
-                    Cue.of("例题", 0.8),
-                    Cue.of("实例化|实例变量|实例方法|实例对象", 0.4),
-                    Cue.of("实例", 0.75),
-                    Cue.of("\\bfor example\\b", 0.75),
-                    Cue.of("\\bexamples?\\b", 0.6)),
-            Category.UNDERSTANDING, List.of(
-                    Cue.of("如何理解|怎么理解|怎样理解|如何去理解|怎么去理解", 0.9),
-                    Cue.of("\\bhow (?:to|do i|do you|should i|can i) understand\\b", 0.9),
-                    Cue.of("为什么|为何", 0.85),
-                    Cue.of("\\bwhy (?:does|do|is|are|did|can|can't|cannot|must|should|would)\\b"
-                            + "|\\bwhy (?:doesn't|don't|isn't|aren't)\\b", 0.85),
-                    Cue.of("\\bwhy\\b", 0.65)),
-            Category.DEFINITION, List.of(
-                    Cue.of("什么是|是什么|什么叫|何为|何谓", 0.85),
-                    Cue.of("\\bwhat(?:'s| is| are)\\b|\\bdefine\\b|\\bdefinition of\\b", 0.85),
-                    Cue.of("定义域", 0.4),
-                    Cue.of("定义", 0.8),
-                    Cue.of("的含义|的意思|是指|\\bmeaning of\\b", 0.75))));
+            Category.COMPARISON,
+                    List.of(
+                            Cue.of(TWO_SIDES + ".*(?:区别|差别|差异|异同)", 0.95),
+                            Cue.of("\\bdifferences? between\\b", 0.95),
+                            Cue.of("\\bwhat(?:'s| is| are) the differences?\\b", 0.9),
+                            Cue.of("\\bcompar(?:e|ing)\\b.+\\b(?:and|with|to|against)\\b", 0.9),
+                            Cue.of("\\bcomparison (?:of|between)\\b", 0.9),
+                            Cue.of("异同", 0.9),
+                            Cue.of(TWO_SIDES + ".*(?:对比|比较|区分)|(?:对比|比较|区分).*" + TWO_SIDES, 0.9),
+                            Cue.ofShort("\\b(?:vs|versus)\\b", 0.85, SHORT_QUESTION),
+                            Cue.of(TWO_SIDES + ".*(?:有什么|有何|有哪些)不同", 0.85),
+                            Cue.of("对比", 0.85),
+                            Cue.of("区别|差别|差异", 0.8),
+                            Cue.of("\\bcompar(?:e|ing|ison)\\b|\\bcontrast\\b|\\bdiffer(?:s|ent from)?\\b", 0.75),
+                            Cue.of(BIJIAO_AS_RATHER, 0.4),
+                            Cue.of("\\b(?:vs|versus)\\b", 0.6),
+                            Cue.of("比较", 0.65)),
+            Category.DEEP_ANALYSIS,
+                    List.of(
+                            Cue.of("深度剖析|深入分析|详细分析|深度分析|深入剖析|深入探讨", 0.9),
+                            Cue.of("\\bin[- ]depth\\b|\\bdeep(?:er)?[- ](?:analysis|dive)\\b", 0.9)),
+            Category.MEMORY,
+                    List.of(
+                            Cue.of("怎么记|如何记|怎样记|记住|背诵|背下来|口诀|速记", 0.9),
+                            Cue.of("\\bmemori[sz](?:e|ed|ing)\\b|\\bmnemonics?\\b", 0.9),
+                            Cue.of("\\bhow (?:to|do i|can i|should i) remember\\b", 0.9),
+                            Cue.of("无记忆|记忆性|记忆体", 0.4),
+                            Cue.of("记忆", 0.8),
+                            Cue.of("\\bremember\\b", 0.8)),
+            Category.EXAMPLE,
+                    List.of(
+                            Cue.of("举例|举个例子|举一个例子|举些例子", 0.9),
+                            Cue.of("\\b(?:give|show)(?: me)?(?: an?| some)? examples?\\b|\\bworked examples?\\b", 0.9),
+                            Cue.of("例子", 0.85),
+                            Cue.of("\\bexamples? of\\b", 0.85),
+                            Cue.of("例题", 0.8),
+                            Cue.of("实例化|实例变量|实例方法|实例对象", 0.4),
+                            Cue.of("实例", 0.75),
+                            Cue.of("\\bfor example\\b", 0.75),
+                            Cue.of("\\bexamples?\\b", 0.6)),
+            Category.UNDERSTANDING,
+                    List.of(
+                            Cue.of("如何理解|怎么理解|怎样理解|如何去理解|怎么去理解", 0.9),
+                            Cue.of("\\bhow (?:to|do i|do you|should i|can i) understand\\b", 0.9),
+                            Cue.of("为什么|为何", 0.85),
+                            Cue.of(
+                                    "\\bwhy (?:does|do|is|are|did|can|can't|cannot|must|should|would)\\b"
+                                            + "|\\bwhy (?:doesn't|don't|isn't|aren't)\\b",
+                                    0.85),
+                            Cue.of("\\bwhy\\b", 0.65)),
+            Category.DEFINITION,
+                    List.of(
+                            Cue.of("什么是|是什么|什么叫|何为|何谓", 0.85),
+                            Cue.of("\\bwhat(?:'s| is| are)\\b|\\bdefine\\b|\\bdefinition of\\b", 0.85),
+                            Cue.of("定义域", 0.4),
+                            Cue.of("定义", 0.8),
+                            Cue.of("的含义|的意思|是指|\\bmeaning of\\b", 0.75))));
 
     /** Tie-break order for {@link #recommendFor}: routing precedence, then any other agent in declaration order. */
     private static final Comparator<AgentId> PRECEDENCE = Comparator.comparingInt(AgentRouter::precedence);

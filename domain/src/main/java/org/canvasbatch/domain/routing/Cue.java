@@ -18,6 +18,7 @@ record Cue(Pattern pattern, double confidence, int maxTextLength) {
     }
 
     boolean matches(String normalisedText) {
-        return normalisedText.length() <= maxTextLength && pattern.matcher(normalisedText).find();
+        return normalisedText.length() <= maxTextLength
+                && pattern.matcher(normalisedText).find();
     }
 }

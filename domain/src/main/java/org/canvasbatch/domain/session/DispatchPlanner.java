@@ -16,11 +16,9 @@ import java.util.List;
  */
 public final class DispatchPlanner {
 
-    private DispatchPlanner() {
-    }
+    private DispatchPlanner() {}
 
-    public record Dispatch(SessionId sessionId, String nodeId) {
-    }
+    public record Dispatch(SessionId sessionId, String nodeId) {}
 
     /**
      * What one running session offers the planner, read under that session's own lock.
@@ -33,14 +31,18 @@ public final class DispatchPlanner {
         }
 
         public static Offer of(Session session, int globalFree, Instant now) {
-            return new Offer(session.id(), session.runningCount(), session.createdAt(),
+            return new Offer(
+                    session.id(),
+                    session.runningCount(),
+                    session.createdAt(),
                     session.dispatchable(Math.min(session.freeCapacity(), globalFree), now));
         }
     }
 
     /** Convenience for a single thread that owns every session. */
     public static List<Dispatch> plan(Collection<Session> sessions, int globalFree, Instant now) {
-        return planOffers(sessions.stream().map(s -> Offer.of(s, globalFree, now)).toList(), globalFree);
+        return planOffers(
+                sessions.stream().map(s -> Offer.of(s, globalFree, now)).toList(), globalFree);
     }
 
     public static List<Dispatch> planOffers(Collection<Offer> offers, int globalFree) {

@@ -11,8 +11,16 @@ import org.canvasbatch.domain.agent.AgentId;
  * @param category   the dominant question kind, e.g. {@code comparison} or {@code definition}
  * @param confidence how cohesive the group is, 0–1
  */
-public record Group(int id, String name, List<String> terms, String category, String emoji, AgentId recommendedAgent,
-                    Priority priority, double confidence, List<String> nodeIds) {
+public record Group(
+        int id,
+        String name,
+        List<String> terms,
+        String category,
+        String emoji,
+        AgentId recommendedAgent,
+        Priority priority,
+        double confidence,
+        List<String> nodeIds) {
 
     public Group {
         if (id < 1) {

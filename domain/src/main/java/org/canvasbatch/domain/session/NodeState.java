@@ -4,7 +4,11 @@ import java.util.Locale;
 
 /** One node task's lifecycle: {@code queued → running → succeeded | failed | cancelled}. */
 public enum NodeState {
-    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    CANCELLED;
 
     public boolean isFinished() {
         return this == SUCCEEDED || this == FAILED || this == CANCELLED;

@@ -11,43 +11,162 @@ import org.canvasbatch.domain.agent.AgentId;
  * @param retryAt        when a queued node waiting out a backoff may run again, else null
  * @param durationMillis the latest attempt's duration, 0 before any outcome
  */
-public record NodeTask(String nodeId, int groupId, String text, int canvasOrder, AgentId agent, NodeState state,
-                       int attempts, Instant retryAt, Instant startedAt, String notePath, long fileSize,
-                       long durationMillis, String model, String errorMessage, String errorType, boolean retryable) {
+public record NodeTask(
+        String nodeId,
+        int groupId,
+        String text,
+        int canvasOrder,
+        AgentId agent,
+        NodeState state,
+        int attempts,
+        Instant retryAt,
+        Instant startedAt,
+        String notePath,
+        long fileSize,
+        long durationMillis,
+        String model,
+        String errorMessage,
+        String errorType,
+        boolean retryable) {
 
     static NodeTask planned(PlannedTask planned, int canvasOrder) {
-        return new NodeTask(planned.nodeId(), planned.groupId(), planned.text(), canvasOrder, planned.agent(),
-                NodeState.QUEUED, 0, null, null, null, 0, 0, null, null, null, false);
+        return new NodeTask(
+                planned.nodeId(),
+                planned.groupId(),
+                planned.text(),
+                canvasOrder,
+                planned.agent(),
+                NodeState.QUEUED,
+                0,
+                null,
+                null,
+                null,
+                0,
+                0,
+                null,
+                null,
+                null,
+                false);
     }
 
     NodeTask started(AgentId runAs, int attempt, Instant at) {
-        return new NodeTask(nodeId, groupId, text, canvasOrder, runAs, NodeState.RUNNING, attempt, null, at,
-                notePath, fileSize, durationMillis, model, errorMessage, errorType, retryable);
+        return new NodeTask(
+                nodeId,
+                groupId,
+                text,
+                canvasOrder,
+                runAs,
+                NodeState.RUNNING,
+                attempt,
+                null,
+                at,
+                notePath,
+                fileSize,
+                durationMillis,
+                model,
+                errorMessage,
+                errorType,
+                retryable);
     }
 
     NodeTask succeeded(String path, long size, long millis, String byModel) {
-        return new NodeTask(nodeId, groupId, text, canvasOrder, agent, NodeState.SUCCEEDED, attempts, null, startedAt,
-                path, size, millis, byModel, null, null, false);
+        return new NodeTask(
+                nodeId,
+                groupId,
+                text,
+                canvasOrder,
+                agent,
+                NodeState.SUCCEEDED,
+                attempts,
+                null,
+                startedAt,
+                path,
+                size,
+                millis,
+                byModel,
+                null,
+                null,
+                false);
     }
 
     NodeTask failed(String message, String type, boolean canRetry, long millis) {
-        return new NodeTask(nodeId, groupId, text, canvasOrder, agent, NodeState.FAILED, attempts, null, startedAt,
-                null, 0, millis, model, message, type, canRetry);
+        return new NodeTask(
+                nodeId,
+                groupId,
+                text,
+                canvasOrder,
+                agent,
+                NodeState.FAILED,
+                attempts,
+                null,
+                startedAt,
+                null,
+                0,
+                millis,
+                model,
+                message,
+                type,
+                canRetry);
     }
 
     NodeTask waitingForRetry(String message, String type, Instant when) {
-        return new NodeTask(nodeId, groupId, text, canvasOrder, agent, NodeState.QUEUED, attempts, when, startedAt,
-                null, 0, durationMillis, model, message, type, true);
+        return new NodeTask(
+                nodeId,
+                groupId,
+                text,
+                canvasOrder,
+                agent,
+                NodeState.QUEUED,
+                attempts,
+                when,
+                startedAt,
+                null,
+                0,
+                durationMillis,
+                model,
+                message,
+                type,
+                true);
     }
 
     NodeTask requeued(AgentId runAs) {
-        return new NodeTask(nodeId, groupId, text, canvasOrder, runAs, NodeState.QUEUED, attempts, null, startedAt,
-                null, 0, durationMillis, model, errorMessage, errorType, retryable);
+        return new NodeTask(
+                nodeId,
+                groupId,
+                text,
+                canvasOrder,
+                runAs,
+                NodeState.QUEUED,
+                attempts,
+                null,
+                startedAt,
+                null,
+                0,
+                durationMillis,
+                model,
+                errorMessage,
+                errorType,
+                retryable);
     }
 
     NodeTask cancelled() {
-        return new NodeTask(nodeId, groupId, text, canvasOrder, agent, NodeState.CANCELLED, attempts, null, startedAt,
-                notePath, fileSize, durationMillis, model, errorMessage, errorType, retryable);
+        return new NodeTask(
+                nodeId,
+                groupId,
+                text,
+                canvasOrder,
+                agent,
+                NodeState.CANCELLED,
+                attempts,
+                null,
+                startedAt,
+                notePath,
+                fileSize,
+                durationMillis,
+                model,
+                errorMessage,
+                errorType,
+                retryable);
     }
 
     /** May a dispatcher start it now? */

@@ -6,7 +6,10 @@ import java.util.Optional;
 
 /** A group's dispatch priority; declared from most to least urgent so that ordinal order is dispatch order. */
 public enum Priority {
-    URGENT, HIGH, MEDIUM, LOW;
+    URGENT,
+    HIGH,
+    MEDIUM,
+    LOW;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -39,12 +39,12 @@ public final class Session {
     /** How much of a generated note travels inside a {@link TaskSucceeded} event. */
     public static final int OUTPUT_PREVIEW_CHARS = 2_000;
 
-
     private final SessionId id;
     private final Map<Integer, Group> groups = new LinkedHashMap<>();
     private final Map<String, NodeTask> tasks = new LinkedHashMap<>();
     /** Queued tasks in dispatch order: group priority first, then canvas order. */
     private final NavigableSet<QueuedTask> queue = new TreeSet<>();
+
     private String canvasPath;
     private SessionSettings settings;
     private SessionState state;
@@ -75,11 +75,17 @@ public final class Session {
     }
 
     /** The session and its first event. */
-    public record Creation(Session session, SessionCreated event) {
-    }
+    public record Creation(Session session, SessionCreated event) {}
 
-    public static Creation create(SessionId id, String canvasPath, List<Group> groups, List<PlannedTask> tasks,
-                                  SessionSettings settings, double silhouette, int recommendedK, Instant now) {
+    public static Creation create(
+            SessionId id,
+            String canvasPath,
+            List<Group> groups,
+            List<PlannedTask> tasks,
+            SessionSettings settings,
+            double silhouette,
+            int recommendedK,
+            Instant now) {
         if (tasks.isEmpty()) {
             throw new IllegalArgumentException("a session needs at least one node");
         }
@@ -116,7 +122,8 @@ public final class Session {
             throw new IllegalArgumentException("event of session " + event.sessionId() + " replayed into " + id);
         }
         if (event.seq() != lastSeq + 1) {
-            throw new IllegalArgumentException("session " + id + " expected seq " + (lastSeq + 1) + " but got " + event.seq());
+            throw new IllegalArgumentException(
+                    "session " + id + " expected seq " + (lastSeq + 1) + " but got " + event.seq());
         }
         apply(event);
     }
@@ -125,10 +132,12 @@ public final class Session {
 
     public List<SessionEvent> start(SessionSettings startSettings, Instant now) {
         switch (state) {
-            case PENDING -> { }
-            case RUNNING, PAUSED -> throw new SessionConflict(Kind.ALREADY_STARTED, "Session '" + id + "' is already running");
-            default -> throw new SessionConflict(Kind.ALREADY_STARTED,
-                    "Session '" + id + "' has already finished (" + state.wireName() + ")");
+            case PENDING -> {}
+            case RUNNING, PAUSED ->
+                throw new SessionConflict(Kind.ALREADY_STARTED, "Session '" + id + "' is already running");
+            default ->
+                throw new SessionConflict(
+                        Kind.ALREADY_STARTED, "Session '" + id + "' has already finished (" + state.wireName() + ")");
         }
         return emit(new SessionStarted(id, next(), now, startSettings == null ? settings : startSettings));
     }
@@ -137,10 +146,12 @@ public final class Session {
     public List<SessionEvent> startTask(String nodeId, Instant now) {
         NodeTask task = task(nodeId);
         if (state != SessionState.RUNNING) {
-            throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' is " + state.wireName() + ", not running");
+            throw new SessionConflict(
+                    Kind.NOT_RUNNING, "Session '" + id + "' is " + state.wireName() + ", not running");
         }
         if (!task.isDueAt(now)) {
-            throw new SessionConflict(Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + ", not ready to start");
+            throw new SessionConflict(
+                    Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + ", not ready to start");
         }
         return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), task.agent(), task.attempts() + 1));
     }
@@ -155,19 +166,39 @@ public final class Session {
             throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' has not started yet");
         }
         if (task.state() == NodeState.QUEUED || task.state() == NodeState.RUNNING) {
-            throw new SessionConflict(Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + " already");
+            throw new SessionConflict(
+                    Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + " already");
         }
-        return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), agent == null ? task.agent() : agent,
-                task.attempts() + 1));
+        return emit(new TaskStarted(
+                id, next(), now, nodeId, task.groupId(), agent == null ? task.agent() : agent, task.attempts() + 1));
     }
 
-    public List<SessionEvent> recordSuccess(String nodeId, int attempt, String notePath, long fileSize,
-                                            long durationMillis, String output, String model, Instant now) {
+    public List<SessionEvent> recordSuccess(
+            String nodeId,
+            int attempt,
+            String notePath,
+            long fileSize,
+            long durationMillis,
+            String output,
+            String model,
+            Instant now) {
         NodeTask task = runningAttempt(nodeId, attempt);
-        String preview = output == null ? "" : output.length() > OUTPUT_PREVIEW_CHARS
-                ? output.substring(0, OUTPUT_PREVIEW_CHARS) : output;
-        List<SessionEvent> events = new ArrayList<>(emit(new TaskSucceeded(id, next(), now, nodeId, task.groupId(),
-                task.agent(), attempt, notePath, fileSize, durationMillis, preview, model)));
+        String preview = output == null
+                ? ""
+                : output.length() > OUTPUT_PREVIEW_CHARS ? output.substring(0, OUTPUT_PREVIEW_CHARS) : output;
+        List<SessionEvent> events = new ArrayList<>(emit(new TaskSucceeded(
+                id,
+                next(),
+                now,
+                nodeId,
+                task.groupId(),
+                task.agent(),
+                attempt,
+                notePath,
+                fileSize,
+                durationMillis,
+                preview,
+                model)));
         events.addAll(finishIfDone(now));
         return events;
     }
@@ -176,23 +207,40 @@ public final class Session {
      * Records a failed attempt. A retryable failure with a {@code retryAt} goes back to the queue while attempts remain
      * and the session is still active; anything else fails the node.
      */
-    public List<SessionEvent> recordFailure(String nodeId, int attempt, String message, String errorType,
-                                            boolean retryable, long durationMillis, Optional<Instant> retryAt,
-                                            Instant now) {
+    public List<SessionEvent> recordFailure(
+            String nodeId,
+            int attempt,
+            String message,
+            String errorType,
+            boolean retryable,
+            long durationMillis,
+            Optional<Instant> retryAt,
+            Instant now) {
         NodeTask task = runningAttempt(nodeId, attempt);
         if (retryable && retryAt.isPresent() && state.isActive() && attempt < settings.maxAttempts()) {
-            return emit(new TaskRetryScheduled(id, next(), now, nodeId, task.groupId(), attempt, message, errorType,
-                    retryAt.get()));
+            return emit(new TaskRetryScheduled(
+                    id, next(), now, nodeId, task.groupId(), attempt, message, errorType, retryAt.get()));
         }
-        List<SessionEvent> events = new ArrayList<>(emit(new TaskFailed(id, next(), now, nodeId, task.groupId(),
-                task.agent(), attempt, message, errorType, retryable, durationMillis)));
+        List<SessionEvent> events = new ArrayList<>(emit(new TaskFailed(
+                id,
+                next(),
+                now,
+                nodeId,
+                task.groupId(),
+                task.agent(),
+                attempt,
+                message,
+                errorType,
+                retryable,
+                durationMillis)));
         events.addAll(finishIfDone(now));
         return events;
     }
 
     public List<SessionEvent> pause(String reason, Instant now) {
         if (state != SessionState.RUNNING) {
-            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
+            throw new SessionConflict(
+                    state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
                     "Session '" + id + "' is " + state.wireName() + "; only a running session can be paused");
         }
         return emit(new SessionPaused(id, next(), now, reason));
@@ -200,7 +248,8 @@ public final class Session {
 
     public List<SessionEvent> resume(String reason, Instant now) {
         if (state != SessionState.PAUSED) {
-            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_PAUSED,
+            throw new SessionConflict(
+                    state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_PAUSED,
                     "Session '" + id + "' is " + state.wireName() + "; only a paused session can be resumed");
         }
         return emit(new SessionResumed(id, next(), now, reason));
@@ -208,8 +257,8 @@ public final class Session {
 
     public List<SessionEvent> cancel(String reason, Instant now) {
         if (state.isTerminal()) {
-            throw new SessionConflict(Kind.ALREADY_FINISHED,
-                    "Session '" + id + "' has already finished (" + state.wireName() + ")");
+            throw new SessionConflict(
+                    Kind.ALREADY_FINISHED, "Session '" + id + "' has already finished (" + state.wireName() + ")");
         }
         return emit(new SessionCancelled(id, next(), now, reason));
     }
@@ -231,11 +280,13 @@ public final class Session {
     public List<SessionEvent> requeue(String nodeId, Instant now) {
         NodeTask task = task(nodeId);
         if (!state.isActive()) {
-            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
+            throw new SessionConflict(
+                    state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
                     "Session '" + id + "' is " + state.wireName() + "; a node can be requeued only while it runs");
         }
         if (task.state() != NodeState.FAILED) {
-            throw new SessionConflict(Kind.NODE_BUSY,
+            throw new SessionConflict(
+                    Kind.NODE_BUSY,
                     "Node '" + nodeId + "' is " + task.state().wireName() + "; only a failed node can be retried");
         }
         return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), task.agent()));
@@ -252,8 +303,16 @@ public final class Session {
         List<SessionEvent> events = new ArrayList<>();
         for (NodeTask task : List.copyOf(tasks.values())) {
             if (task.state() == NodeState.RUNNING) {
-                events.addAll(emit(new TaskRetryScheduled(id, next(), now, task.nodeId(), task.groupId(),
-                        task.attempts(), "Interrupted by a server restart", "interrupted", now)));
+                events.addAll(emit(new TaskRetryScheduled(
+                        id,
+                        next(),
+                        now,
+                        task.nodeId(),
+                        task.groupId(),
+                        task.attempts(),
+                        "Interrupted by a server restart",
+                        "interrupted",
+                        now)));
             }
         }
         return events;
@@ -262,19 +321,32 @@ public final class Session {
     /** The batch ran past its timeout: every unfinished node fails with {@code timeout} and the session fails. */
     public List<SessionEvent> timeOut(Instant now) {
         if (!state.isActive()) {
-            throw new SessionConflict(state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
+            throw new SessionConflict(
+                    state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
                     "Session '" + id + "' is " + state.wireName() + "; only a running batch can time out");
         }
         List<NodeTask> unfinished = tasks.values().stream()
-                .filter(t -> t.state() == NodeState.QUEUED || t.state() == NodeState.RUNNING).toList();
-        String message = "The batch exceeded its timeout of " + settings.batchTimeout().toSeconds() + " s; "
-                + unfinished.size() + " unfinished node(s) were stopped";
+                .filter(t -> t.state() == NodeState.QUEUED || t.state() == NodeState.RUNNING)
+                .toList();
+        String message = "The batch exceeded its timeout of "
+                + settings.batchTimeout().toSeconds() + " s; " + unfinished.size() + " unfinished node(s) were stopped";
         List<SessionEvent> events = new ArrayList<>(emit(new BatchFailed(id, next(), now, message, "timeout")));
         for (NodeTask task : unfinished) {
             long millis = task.state() == NodeState.RUNNING && task.startedAt() != null
-                    ? Duration.between(task.startedAt(), now).toMillis() : 0;
-            events.addAll(emit(new TaskFailed(id, next(), now, task.nodeId(), task.groupId(), task.agent(),
-                    task.attempts(), "Stopped: the batch exceeded its timeout", "timeout", false, millis)));
+                    ? Duration.between(task.startedAt(), now).toMillis()
+                    : 0;
+            events.addAll(emit(new TaskFailed(
+                    id,
+                    next(),
+                    now,
+                    task.nodeId(),
+                    task.groupId(),
+                    task.agent(),
+                    task.attempts(),
+                    "Stopped: the batch exceeded its timeout",
+                    "timeout",
+                    false,
+                    millis)));
         }
         events.addAll(emit(new SessionFinished(id, next(), now, SessionState.FAILED)));
         return events;
@@ -384,14 +456,33 @@ public final class Session {
 
     /** The earliest time a node waiting out a backoff becomes due, if any. */
     public Optional<Instant> nextRetryAt() {
-        return queue.stream().map(q -> tasks.get(q.nodeId()).retryAt()).filter(t -> t != null)
+        return queue.stream()
+                .map(q -> tasks.get(q.nodeId()).retryAt())
+                .filter(t -> t != null)
                 .min(Comparator.naturalOrder());
     }
 
     public SessionSnapshot snapshot() {
-        return new SessionSnapshot(id, canvasPath, state, settings, createdAt, startedAt, finishedAt, lastSeq,
-                List.copyOf(groups.values()), List.copyOf(tasks.values()), succeeded, failed, cancelled, running,
-                peakConcurrent, processingMillis, silhouette, recommendedK, batchError);
+        return new SessionSnapshot(
+                id,
+                canvasPath,
+                state,
+                settings,
+                createdAt,
+                startedAt,
+                finishedAt,
+                lastSeq,
+                List.copyOf(groups.values()),
+                List.copyOf(tasks.values()),
+                succeeded,
+                failed,
+                cancelled,
+                running,
+                peakConcurrent,
+                processingMillis,
+                silhouette,
+                recommendedK,
+                batchError);
     }
 
     // ---------------------------------------------------------------- event application
@@ -428,8 +519,10 @@ public final class Session {
     private NodeTask runningAttempt(String nodeId, int attempt) {
         NodeTask task = task(nodeId);
         if (task.state() != NodeState.RUNNING || task.attempts() != attempt) {
-            throw new SessionConflict(Kind.STALE_RESULT, "Result for node '" + nodeId + "' attempt " + attempt
-                    + " arrived while the node is " + task.state().wireName() + " (attempt " + task.attempts() + ")");
+            throw new SessionConflict(
+                    Kind.STALE_RESULT,
+                    "Result for node '" + nodeId + "' attempt " + attempt + " arrived while the node is "
+                            + task.state().wireName() + " (attempt " + task.attempts() + ")");
         }
         return task;
     }
@@ -468,7 +561,8 @@ public final class Session {
                 running--;
                 succeeded++;
                 processingMillis += e.durationMillis();
-                tasks.compute(e.nodeId(), (k, t) -> t.succeeded(e.notePath(), e.fileSize(), e.durationMillis(), e.model()));
+                tasks.compute(
+                        e.nodeId(), (k, t) -> t.succeeded(e.notePath(), e.fileSize(), e.durationMillis(), e.model()));
             }
             case TaskRetryScheduled e -> {
                 running--;
@@ -485,7 +579,8 @@ public final class Session {
                 }
                 failed++;
                 processingMillis += e.durationMillis();
-                tasks.put(e.nodeId(), before.failed(e.errorMessage(), e.errorType(), e.retryable(), e.durationMillis()));
+                tasks.put(
+                        e.nodeId(), before.failed(e.errorMessage(), e.errorType(), e.retryable(), e.durationMillis()));
             }
             case TaskRequeued e -> {
                 failed--;
@@ -495,7 +590,8 @@ public final class Session {
             }
             case GroupPriorityChanged e -> {
                 List<NodeTask> queuedOfGroup = tasks.values().stream()
-                        .filter(t -> t.groupId() == e.groupId() && t.state() == NodeState.QUEUED).toList();
+                        .filter(t -> t.groupId() == e.groupId() && t.state() == NodeState.QUEUED)
+                        .toList();
                 queuedOfGroup.forEach(this::dequeue);
                 groups.put(e.groupId(), groups.get(e.groupId()).withPriority(e.priority()));
                 queuedOfGroup.forEach(this::enqueue);
@@ -528,7 +624,7 @@ public final class Session {
             case SUCCEEDED -> succeeded--;
             case FAILED -> failed--;
             case CANCELLED -> cancelled--;
-            default -> { }
+            default -> {}
         }
     }
 
@@ -537,7 +633,8 @@ public final class Session {
     }
 
     private void dequeue(NodeTask task) {
-        queue.remove(new QueuedTask(groups.get(task.groupId()).priority().ordinal(), task.canvasOrder(), task.nodeId()));
+        queue.remove(
+                new QueuedTask(groups.get(task.groupId()).priority().ordinal(), task.canvasOrder(), task.nodeId()));
     }
 
     @Override

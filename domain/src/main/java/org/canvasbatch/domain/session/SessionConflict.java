@@ -6,7 +6,16 @@ package org.canvasbatch.domain.session;
  */
 public final class SessionConflict extends RuntimeException {
 
-    public enum Kind { ALREADY_STARTED, ALREADY_FINISHED, NOT_RUNNING, NOT_PAUSED, UNKNOWN_NODE, UNKNOWN_GROUP, NODE_BUSY, STALE_RESULT }
+    public enum Kind {
+        ALREADY_STARTED,
+        ALREADY_FINISHED,
+        NOT_RUNNING,
+        NOT_PAUSED,
+        UNKNOWN_NODE,
+        UNKNOWN_GROUP,
+        NODE_BUSY,
+        STALE_RESULT
+    }
 
     private final Kind kind;
 

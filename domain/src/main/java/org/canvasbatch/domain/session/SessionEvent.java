@@ -18,8 +18,16 @@ public sealed interface SessionEvent {
     Instant at();
 
     /** Analysis done: the groups and node tasks of a pending session. */
-    record SessionCreated(SessionId sessionId, long seq, Instant at, String canvasPath, List<Group> groups,
-                          List<PlannedTask> tasks, SessionSettings settings, double silhouette, int recommendedK)
+    record SessionCreated(
+            SessionId sessionId,
+            long seq,
+            Instant at,
+            String canvasPath,
+            List<Group> groups,
+            List<PlannedTask> tasks,
+            SessionSettings settings,
+            double silhouette,
+            int recommendedK)
             implements SessionEvent {
         public SessionCreated {
             groups = List.copyOf(groups);
@@ -27,54 +35,74 @@ public sealed interface SessionEvent {
         }
     }
 
-    record SessionStarted(SessionId sessionId, long seq, Instant at, SessionSettings settings) implements SessionEvent {
-    }
+    record SessionStarted(SessionId sessionId, long seq, Instant at, SessionSettings settings)
+            implements SessionEvent {}
 
-    record TaskStarted(SessionId sessionId, long seq, Instant at, String nodeId, int groupId, AgentId agent,
-                       int attempt) implements SessionEvent {
-    }
+    record TaskStarted(
+            SessionId sessionId, long seq, Instant at, String nodeId, int groupId, AgentId agent, int attempt)
+            implements SessionEvent {}
 
     /** @param output the generated Markdown, cut to {@link Session#OUTPUT_PREVIEW_CHARS} */
-    record TaskSucceeded(SessionId sessionId, long seq, Instant at, String nodeId, int groupId, AgentId agent,
-                         int attempt, String notePath, long fileSize, long durationMillis, String output, String model)
-            implements SessionEvent {
-    }
+    record TaskSucceeded(
+            SessionId sessionId,
+            long seq,
+            Instant at,
+            String nodeId,
+            int groupId,
+            AgentId agent,
+            int attempt,
+            String notePath,
+            long fileSize,
+            long durationMillis,
+            String output,
+            String model)
+            implements SessionEvent {}
 
     /** A transient failure that will be tried again at {@code retryAt}; the node goes back to the queue. */
-    record TaskRetryScheduled(SessionId sessionId, long seq, Instant at, String nodeId, int groupId, int attempt,
-                              String errorMessage, String errorType, Instant retryAt) implements SessionEvent {
-    }
+    record TaskRetryScheduled(
+            SessionId sessionId,
+            long seq,
+            Instant at,
+            String nodeId,
+            int groupId,
+            int attempt,
+            String errorMessage,
+            String errorType,
+            Instant retryAt)
+            implements SessionEvent {}
 
-    record TaskFailed(SessionId sessionId, long seq, Instant at, String nodeId, int groupId, AgentId agent, int attempt,
-                      String errorMessage, String errorType, boolean retryable, long durationMillis)
-            implements SessionEvent {
-    }
+    record TaskFailed(
+            SessionId sessionId,
+            long seq,
+            Instant at,
+            String nodeId,
+            int groupId,
+            AgentId agent,
+            int attempt,
+            String errorMessage,
+            String errorType,
+            boolean retryable,
+            long durationMillis)
+            implements SessionEvent {}
 
     /** A failed node put back in the queue by a person's retry. */
     record TaskRequeued(SessionId sessionId, long seq, Instant at, String nodeId, int groupId, AgentId agent)
-            implements SessionEvent {
-    }
+            implements SessionEvent {}
 
     record GroupPriorityChanged(SessionId sessionId, long seq, Instant at, int groupId, Priority priority)
-            implements SessionEvent {
-    }
+            implements SessionEvent {}
 
-    record SessionPaused(SessionId sessionId, long seq, Instant at, String reason) implements SessionEvent {
-    }
+    record SessionPaused(SessionId sessionId, long seq, Instant at, String reason) implements SessionEvent {}
 
-    record SessionResumed(SessionId sessionId, long seq, Instant at, String reason) implements SessionEvent {
-    }
+    record SessionResumed(SessionId sessionId, long seq, Instant at, String reason) implements SessionEvent {}
 
     /** Queued and running nodes become cancelled; results that arrive later are discarded. */
-    record SessionCancelled(SessionId sessionId, long seq, Instant at, String reason) implements SessionEvent {
-    }
+    record SessionCancelled(SessionId sessionId, long seq, Instant at, String reason) implements SessionEvent {}
 
     /** A problem that ends the whole batch (its timeout); followed by the unfinished nodes' failures and the finish. */
     record BatchFailed(SessionId sessionId, long seq, Instant at, String message, String errorType)
-            implements SessionEvent {
-    }
+            implements SessionEvent {}
 
     /** The batch ended: {@code state} is completed, partial_failure or failed. Repeated if a later retry changes it. */
-    record SessionFinished(SessionId sessionId, long seq, Instant at, SessionState state) implements SessionEvent {
-    }
+    record SessionFinished(SessionId sessionId, long seq, Instant at, SessionState state) implements SessionEvent {}
 }

@@ -11,7 +11,8 @@ public record SessionId(String value) implements Comparable<SessionId> {
     public SessionId {
         Objects.requireNonNull(value, "value");
         if (!PATH_SAFE.matcher(value).matches()) {
-            throw new IllegalArgumentException("a session id is 1-200 letters, digits, '-' or '_', not '" + value + "'");
+            throw new IllegalArgumentException(
+                    "a session id is 1-200 letters, digits, '-' or '_', not '" + value + "'");
         }
     }
 

@@ -9,11 +9,26 @@ import java.util.Optional;
  * An immutable picture of a session at {@code lastSeq}: what status answers and WebSocket snapshots are made of.
  * Timestamps that have not happened yet are null.
  */
-public record SessionSnapshot(SessionId id, String canvasPath, SessionState state, SessionSettings settings,
-                              Instant createdAt, Instant startedAt, Instant finishedAt, long lastSeq,
-                              List<Group> groups, List<NodeTask> tasks, int succeeded, int failed, int cancelled,
-                              int running, int peakConcurrent, long processingMillis, double silhouette,
-                              int recommendedK, String batchError) {
+public record SessionSnapshot(
+        SessionId id,
+        String canvasPath,
+        SessionState state,
+        SessionSettings settings,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        long lastSeq,
+        List<Group> groups,
+        List<NodeTask> tasks,
+        int succeeded,
+        int failed,
+        int cancelled,
+        int running,
+        int peakConcurrent,
+        long processingMillis,
+        double silhouette,
+        int recommendedK,
+        String batchError) {
 
     public int totalNodes() {
         return tasks.size();
@@ -69,7 +84,7 @@ public record SessionSnapshot(SessionId id, String canvasPath, SessionState stat
                 case SUCCEEDED -> ok++;
                 case FAILED -> bad++;
                 case RUNNING -> active++;
-                default -> { }
+                default -> {}
             }
         }
         return new GroupProgress(group, total, ok, bad, active, groupStatus(total, ok, bad, active));

@@ -4,7 +4,13 @@ import java.util.Locale;
 
 /** The precise lifecycle of a session (CONTRACT §4). */
 public enum SessionState {
-    PENDING, RUNNING, PAUSED, COMPLETED, PARTIAL_FAILURE, FAILED, CANCELLED;
+    PENDING,
+    RUNNING,
+    PAUSED,
+    COMPLETED,
+    PARTIAL_FAILURE,
+    FAILED,
+    CANCELLED;
 
     public boolean isTerminal() {
         return this == COMPLETED || this == PARTIAL_FAILURE || this == FAILED || this == CANCELLED;

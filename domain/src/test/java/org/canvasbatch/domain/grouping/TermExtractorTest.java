@@ -12,7 +12,8 @@ class TermExtractorTest {
     private static List<String> terms(String text) {
         return TermExtractor.extract(text).terms().stream()
                 .filter(t -> t.kind() != TermExtractor.Kind.SCRIPT)
-                .map(TermExtractor.Term::text).toList();
+                .map(TermExtractor.Term::text)
+                .toList();
     }
 
     @Test
@@ -21,8 +22,16 @@ class TermExtractorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"trees,tree", "queries,query", "hashes,hash", "boxes,box", "analysis,analysis", "status,status",
-            "class,class", "costs,cost"})
+    @CsvSource({
+        "trees,tree",
+        "queries,query",
+        "hashes,hash",
+        "boxes,box",
+        "analysis,analysis",
+        "status,status",
+        "class,class",
+        "costs,cost"
+    })
     void foldsPluralsOntoTheSingularButLeavesWordsThatOnlyEndInS(String word, String stem) {
         assertThat(TermExtractor.stem(word)).isEqualTo(stem);
     }

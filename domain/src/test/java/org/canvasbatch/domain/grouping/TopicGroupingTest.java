@@ -41,15 +41,19 @@ class TopicGroupingTest {
             "Who was Elizabeth I, queen of England?",
             "How did the Glorious Revolution change the king of England?");
 
-    static final List<String> MATRICES_ZH = List.of(
-            "什么是矩阵的秩", "如何计算矩阵的行列式", "为什么对称矩阵可以对角化", "矩阵的特征值怎么求", "逆矩阵的求法", "矩阵乘法的规则是什么");
-    static final List<String> PROBABILITY_ZH = List.of(
-            "什么是条件概率", "如何理解全概率公式", "独立事件的概率怎么算", "贝叶斯公式中的后验概率", "概率密度函数是什么", "为什么概率不能大于一");
-    static final List<String> GRAPHS_ZH = List.of(
-            "什么是图的生成树", "图是否连通怎么判断", "图的最短路径算法", "二部图的判定方法", "为什么连通无环的图是树", "图的着色问题是什么");
+    static final List<String> MATRICES_ZH =
+            List.of("什么是矩阵的秩", "如何计算矩阵的行列式", "为什么对称矩阵可以对角化", "矩阵的特征值怎么求", "逆矩阵的求法", "矩阵乘法的规则是什么");
+    static final List<String> PROBABILITY_ZH =
+            List.of("什么是条件概率", "如何理解全概率公式", "独立事件的概率怎么算", "贝叶斯公式中的后验概率", "概率密度函数是什么", "为什么概率不能大于一");
+    static final List<String> GRAPHS_ZH =
+            List.of("什么是图的生成树", "图是否连通怎么判断", "图的最短路径算法", "二部图的判定方法", "为什么连通无环的图是树", "图的着色问题是什么");
     static final List<String> HASHING_EN = List.of(
-            "What is a hash table?", "How does a hash table handle collisions?", "Why are hash collisions unavoidable?",
-            "What makes a good hash function?", "How to resize a hash table?", "Open addressing vs chaining in a hash table");
+            "What is a hash table?",
+            "How does a hash table handle collisions?",
+            "Why are hash collisions unavoidable?",
+            "What makes a good hash function?",
+            "How to resize a hash table?",
+            "Open addressing vs chaining in a hash table");
 
     private final TopicGrouping grouping = new TopicGrouping();
 
@@ -72,8 +76,12 @@ class TopicGroupingTest {
     }
 
     static void assertEveryTextInExactlyOneGroup(GroupingResult result, int textCount) {
-        List<Integer> all = result.clusters().stream().flatMap(c -> c.members().stream()).sorted().toList();
-        assertThat(all).containsExactlyElementsOf(IntStream.range(0, textCount).boxed().toList());
+        List<Integer> all = result.clusters().stream()
+                .flatMap(c -> c.members().stream())
+                .sorted()
+                .toList();
+        assertThat(all)
+                .containsExactlyElementsOf(IntStream.range(0, textCount).boxed().toList());
     }
 
     @Nested
@@ -85,9 +93,11 @@ class TopicGroupingTest {
 
             GroupingResult result = grouping.group(texts, 6);
 
-            assertThat(partition(result, texts)).contains(Set.copyOf(LINEAR_ALGEBRA), Set.copyOf(GRAPH_THEORY))
+            assertThat(partition(result, texts))
+                    .contains(Set.copyOf(LINEAR_ALGEBRA), Set.copyOf(GRAPH_THEORY))
                     .allSatisfy(group -> assertThat(Stream.of(LINEAR_ALGEBRA, GRAPH_THEORY, ENGLISH_HISTORY)
-                            .filter(topic -> topic.containsAll(group))).hasSize(1));
+                                    .filter(topic -> topic.containsAll(group)))
+                            .hasSize(1));
             assertThat(result.silhouette()).isGreaterThan(0.0);
         }
 
@@ -97,8 +107,9 @@ class TopicGroupingTest {
 
             GroupingResult result = grouping.group(texts, 6);
 
-            assertThat(partition(result, texts)).containsExactlyInAnyOrder(
-                    Set.copyOf(LINEAR_ALGEBRA), Set.copyOf(GRAPH_THEORY), Set.copyOf(HASHING_EN));
+            assertThat(partition(result, texts))
+                    .containsExactlyInAnyOrder(
+                            Set.copyOf(LINEAR_ALGEBRA), Set.copyOf(GRAPH_THEORY), Set.copyOf(HASHING_EN));
             assertThat(result.recommendedK()).isEqualTo(3);
         }
 
@@ -121,9 +132,11 @@ class TopicGroupingTest {
 
             GroupingResult result = grouping.group(texts, 6);
 
-            assertThat(partition(result, texts)).containsExactlyInAnyOrder(
-                    Set.copyOf(MATRICES_ZH), Set.copyOf(PROBABILITY_ZH), Set.copyOf(GRAPHS_ZH));
-            assertThat(result.clusters()).extracting(TopicCluster::name)
+            assertThat(partition(result, texts))
+                    .containsExactlyInAnyOrder(
+                            Set.copyOf(MATRICES_ZH), Set.copyOf(PROBABILITY_ZH), Set.copyOf(GRAPHS_ZH));
+            assertThat(result.clusters())
+                    .extracting(TopicCluster::name)
                     .satisfiesExactly(
                             name -> assertThat(name).contains("矩阵"),
                             name -> assertThat(name).contains("概率"),
@@ -136,7 +149,8 @@ class TopicGroupingTest {
 
             GroupingResult result = grouping.group(texts, 6);
 
-            assertThat(partition(result, texts)).containsExactlyInAnyOrder(Set.copyOf(MATRICES_ZH), Set.copyOf(HASHING_EN));
+            assertThat(partition(result, texts))
+                    .containsExactlyInAnyOrder(Set.copyOf(MATRICES_ZH), Set.copyOf(HASHING_EN));
             assertThat(result.clusters().get(0).name()).contains("矩阵").doesNotContain(", ");
             assertThat(result.clusters().get(1).name()).contains("hash").doesNotContain("、");
         }
@@ -146,7 +160,8 @@ class TopicGroupingTest {
             List<String> texts = interleave(LINEAR_ALGEBRA, GRAPH_THEORY, ENGLISH_HISTORY);
 
             assertThat(grouping.group(texts, 2).clusters()).hasSize(2);
-            assertThat(grouping.group(texts, 1).clusters()).singleElement()
+            assertThat(grouping.group(texts, 1).clusters())
+                    .singleElement()
                     .satisfies(c -> assertThat(c.members()).hasSize(texts.size()));
         }
     }
@@ -154,39 +169,66 @@ class TopicGroupingTest {
     @Nested
     class Names {
 
-        private static final Set<String> QUESTION_WORDS = Set.of("what", "is", "the", "how", "why", "difference",
-                "between", "a", "of", "does", "are", "to", "vs", "什么", "是", "的", "如何", "怎么", "为什么", "和", "与",
-                "区别", "理解", "举例", "说明", "复习");
+        private static final Set<String> QUESTION_WORDS = Set.of(
+                "what",
+                "is",
+                "the",
+                "how",
+                "why",
+                "difference",
+                "between",
+                "a",
+                "of",
+                "does",
+                "are",
+                "to",
+                "vs",
+                "什么",
+                "是",
+                "的",
+                "如何",
+                "怎么",
+                "为什么",
+                "和",
+                "与",
+                "区别",
+                "理解",
+                "举例",
+                "说明",
+                "复习");
 
         @Test
         void haveAtMostThreeTermsAndNoQuestionWords() {
             List<String> texts = new ArrayList<>(interleave(LINEAR_ALGEBRA, GRAPH_THEORY, ENGLISH_HISTORY));
             texts.addAll(interleave(MATRICES_ZH, PROBABILITY_ZH, GRAPHS_ZH));
-            texts.addAll(List.of("逆否命题和否命题的区别是什么", "What is the difference between a stack and a queue?",
-                    "如何理解数学归纳法和递归的区别", "Why is the difference between BFS and DFS important?"));
+            texts.addAll(List.of(
+                    "逆否命题和否命题的区别是什么",
+                    "What is the difference between a stack and a queue?",
+                    "如何理解数学归纳法和递归的区别",
+                    "Why is the difference between BFS and DFS important?"));
 
             GroupingResult result = grouping.group(texts, 10);
 
             assertThat(result.clusters()).allSatisfy(cluster -> {
                 assertThat(cluster.topTerms()).isNotEmpty().hasSizeLessThanOrEqualTo(3);
                 assertThat(cluster.topTerms()).noneMatch(QUESTION_WORDS::contains);
-                assertThat(cluster.topTerms()).noneMatch(term -> Stream.of("什么", "如何", "怎么", "区别", "的")
-                        .anyMatch(term::contains));
+                assertThat(cluster.topTerms())
+                        .noneMatch(
+                                term -> Stream.of("什么", "如何", "怎么", "区别", "的").anyMatch(term::contains));
             });
         }
 
         @Test
         void showTheWholeChineseWordRatherThanAFragment() {
-            List<String> texts = List.of("什么是逆否命题", "逆否命题和否命题的区别是什么", "复习：什么是逆否命题",
-                    "举例说明泊松分布的应用", "二项分布和泊松分布的比较", "复习：举例说明泊松分布的应用");
+            List<String> texts =
+                    List.of("什么是逆否命题", "逆否命题和否命题的区别是什么", "复习：什么是逆否命题", "举例说明泊松分布的应用", "二项分布和泊松分布的比较", "复习：举例说明泊松分布的应用");
 
             GroupingResult result = grouping.group(texts, 6);
 
             assertThat(result.clusters()).hasSize(2);
             assertThat(result.clusters().get(0).topTerms()).contains("逆否命题");
             assertThat(result.clusters().get(1).topTerms()).contains("泊松分布");
-            assertThat(result.clusters()).flatExtracting(TopicCluster::topTerms)
-                    .doesNotContain("逆否", "否命", "泊松", "松分");
+            assertThat(result.clusters()).flatExtracting(TopicCluster::topTerms).doesNotContain("逆否", "否命", "泊松", "松分");
         }
 
         @Test
@@ -229,18 +271,22 @@ class TopicGroupingTest {
         @Test
         void twoOrThreeUnrelatedTextsMakeAtMostTwoGroups() {
             List<String> two = List.of("What is a hash table?", "Why did the Norman conquest of England happen?");
-            List<String> three = List.of("What is a hash table?", "Why did the Norman conquest of England happen?",
+            List<String> three = List.of(
+                    "What is a hash table?",
+                    "Why did the Norman conquest of England happen?",
                     "How does a hash table resize?");
 
             assertThat(grouping.group(two, 6).clusters()).hasSize(2);
-            assertThat(partition(grouping.group(three, 6), three)).containsExactlyInAnyOrder(
-                    Set.of(three.get(0), three.get(2)), Set.of(three.get(1)));
+            assertThat(partition(grouping.group(three, 6), three))
+                    .containsExactlyInAnyOrder(Set.of(three.get(0), three.get(2)), Set.of(three.get(1)));
         }
 
         @Test
         void twoOrThreeTextsOnOneTopicStayTogether() {
-            assertThat(grouping.group(List.of("什么是矩阵的秩", "如何理解矩阵的秩"), 6).clusters()).hasSize(1);
-            assertThat(grouping.group(List.of("hash table", "hash table resize", "hash table collisions"), 6).clusters())
+            assertThat(grouping.group(List.of("什么是矩阵的秩", "如何理解矩阵的秩"), 6).clusters())
+                    .hasSize(1);
+            assertThat(grouping.group(List.of("hash table", "hash table resize", "hash table collisions"), 6)
+                            .clusters())
                     .hasSize(1);
         }
 
@@ -269,7 +315,10 @@ class TopicGroupingTest {
 
             assertEveryTextInExactlyOneGroup(result, texts.size());
             assertThat(partition(result, texts)).contains(Set.copyOf(LINEAR_ALGEBRA), Set.copyOf(GRAPH_THEORY));
-            TopicCluster strays = result.clusters().stream().filter(c -> c.members().contains(3)).findFirst().orElseThrow();
+            TopicCluster strays = result.clusters().stream()
+                    .filter(c -> c.members().contains(3))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(strays.members()).containsExactly(3, 7, 14, 15);
             assertThat(strays.name()).isEqualTo("Group");
             assertThat(strays.cohesion()).isZero();
@@ -294,7 +343,9 @@ class TopicGroupingTest {
 
             GroupingResult result = grouping.group(texts, 1);
 
-            assertThat(result.clusters()).singleElement().satisfies(c -> assertThat(c.members()).hasSize(12));
+            assertThat(result.clusters())
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.members()).hasSize(12));
             assertThat(result.silhouette()).isZero();
             assertThat(result.recommendedK()).isEqualTo(1);
         }
@@ -302,7 +353,8 @@ class TopicGroupingTest {
         @ParameterizedTest
         @ValueSource(ints = {0, -1, 21})
         void rejectsAGroupLimitOutsideOneToTwenty(int maxGroups) {
-            assertThatIllegalArgumentException().isThrownBy(() -> grouping.group(List.of("a text"), maxGroups))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> grouping.group(List.of("a text"), maxGroups))
                     .withMessageContaining("maxGroups");
         }
     }
@@ -312,19 +364,30 @@ class TopicGroupingTest {
 
         @Test
         void comeFromTheGroupsWordsWithExampleNotReadAsExam() {
-            List<String> matrixExam = List.of("Exam: rank of a matrix", "Matrix determinant for the exams",
-                    "Inverse matrix exam question", "Matrix transpose exam");
-            List<String> hashExamples = List.of("Give an example of a hash table", "Example of hash collisions",
-                    "Hash table examples", "An example hash function");
-            List<String> graphErrors = List.of("Common error in graph search", "Graph cycle detection bug",
-                    "Graph colouring mistakes", "Graph traversal");
+            List<String> matrixExam = List.of(
+                    "Exam: rank of a matrix",
+                    "Matrix determinant for the exams",
+                    "Inverse matrix exam question",
+                    "Matrix transpose exam");
+            List<String> hashExamples = List.of(
+                    "Give an example of a hash table",
+                    "Example of hash collisions",
+                    "Hash table examples",
+                    "An example hash function");
+            List<String> graphErrors = List.of(
+                    "Common error in graph search",
+                    "Graph cycle detection bug",
+                    "Graph colouring mistakes",
+                    "Graph traversal");
             List<String> texts = interleave(matrixExam, hashExamples, graphErrors);
 
             GroupingResult result = grouping.group(texts, 6);
 
-            assertThat(partition(result, texts)).containsExactlyInAnyOrder(
-                    Set.copyOf(matrixExam), Set.copyOf(hashExamples), Set.copyOf(graphErrors));
-            assertThat(result.clusters()).extracting(TopicCluster::priority)
+            assertThat(partition(result, texts))
+                    .containsExactlyInAnyOrder(
+                            Set.copyOf(matrixExam), Set.copyOf(hashExamples), Set.copyOf(graphErrors));
+            assertThat(result.clusters())
+                    .extracting(TopicCluster::priority)
                     .containsExactly(Priority.HIGH, Priority.MEDIUM, Priority.URGENT);
         }
     }
@@ -355,7 +418,8 @@ class TopicGroupingTest {
             assertEveryTextInExactlyOneGroup(first, texts.size());
             assertThat(first.clusters()).hasSizeBetween(2, 10);
             assertThat(first.silhouette()).isBetween(-1.0, 1.0);
-            assertThat(first.clusters()).allSatisfy(c -> assertThat(c.cohesion()).isBetween(0.0, 1.0));
+            assertThat(first.clusters())
+                    .allSatisfy(c -> assertThat(c.cohesion()).isBetween(0.0, 1.0));
         }
     }
 }

@@ -11,17 +11,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 class NoteNameTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "CJK stays as it is         | 什么是逆否命题                    | 什么是逆否命题",
-            "spaces inside are kept     | Difference between BFS and DFS | Difference between BFS and DFS",
-            "forbidden characters       | `a[b]c#d^e|f\\g/h:i*j?k\"l<m>n` | a b c d e f g h i j k l m n",
-            "markdown heading and link  | `# What is [[Monoid]]?`        | What is Monoid",
-            "line breaks and tabs       | `  第一行\n\n第二行\t结尾  `        | 第一行 第二行 结尾",
-            "ideographic and nbsp space | `逆否命题\u3000和\u00a0否命题`       | 逆否命题 和 否命题",
-            "control characters        | `a\u0007b\u007fc`               | a b c",
-            "leading dots hide files    | `...hidden`                    | hidden",
-            "trailing dots and spaces   | `what is x. . `                | what is x",
-            "question mark at the end   | What is a trie and when to use it? | What is a trie and when to use it"})
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "CJK stays as it is         | 什么是逆否命题                    | 什么是逆否命题",
+                "spaces inside are kept     | Difference between BFS and DFS | Difference between BFS and DFS",
+                "forbidden characters       | `a[b]c#d^e|f\\g/h:i*j?k\"l<m>n` | a b c d e f g h i j k l m n",
+                "markdown heading and link  | `# What is [[Monoid]]?`        | What is Monoid",
+                "line breaks and tabs       | `  第一行\n\n第二行\t结尾  `        | 第一行 第二行 结尾",
+                "ideographic and nbsp space | `逆否命题\u3000和\u00a0否命题`       | 逆否命题 和 否命题",
+                "control characters        | `a\u0007b\u007fc`               | a b c",
+                "leading dots hide files    | `...hidden`                    | hidden",
+                "trailing dots and spaces   | `what is x. . `                | what is x",
+                "question mark at the end   | What is a trie and when to use it? | What is a trie and when to use it"
+            })
     void sanitisesNodeTextIntoAPortableName(String name, String text, String expected) {
         assertThat(NoteName.baseName(text)).isEqualTo(expected);
     }
@@ -42,7 +46,8 @@ class NoteNameTest {
         assertThat(base).isEqualTo("😀".repeat(60));
         assertThat(file).endsWith(" (four-level-explanation).md").startsWith("😀😀");
         assertThat(file.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
-        assertThat(file.codePoints().allMatch(cp -> Character.getType(cp) != Character.SURROGATE)).isTrue();
+        assertThat(file.codePoints().allMatch(cp -> Character.getType(cp) != Character.SURROGATE))
+                .isTrue();
     }
 
     @Test
@@ -87,6 +92,8 @@ class NoteNameTest {
 
         String tagged = NoteName.fileNameFor("😀".repeat(60), "~" + "f".repeat(16), AgentId.FOUR_LEVEL_EXPLANATION);
         assertThat(tagged.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
-        assertThat(tagged).endsWith(" ~ffffffffffffffff (four-level-explanation).md").startsWith("😀");
+        assertThat(tagged)
+                .endsWith(" ~ffffffffffffffff (four-level-explanation).md")
+                .startsWith("😀");
     }
 }

@@ -92,9 +92,17 @@ class AgentRouterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"逆否命题和否命题的区别", "Difference between a stack and a queue",
-            "What is the difference between a B-tree and a binary tree?", "深度剖析中心极限定理",
-            "In-depth analysis of hashing", "怎么记住常见分布的期望", "举例说明线性变换", "如何理解大数定律"})
+    @ValueSource(
+            strings = {
+                "逆否命题和否命题的区别",
+                "Difference between a stack and a queue",
+                "What is the difference between a B-tree and a binary tree?",
+                "深度剖析中心极限定理",
+                "In-depth analysis of hashing",
+                "怎么记住常见分布的期望",
+                "举例说明线性变换",
+                "如何理解大数定律"
+            })
     void isSureOfStrongUnambiguousPhrasings(String question) {
         assertThat(router.route(question).confidence()).isGreaterThanOrEqualTo(0.85);
     }
@@ -107,8 +115,15 @@ class AgentRouterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Canvas layouts for whiteboards", "Whatever happened to Pluto", "Redefined scope rules",
-            "Exemplary proofs in number theory", "Whyte's theorem", "Comparator objects in Java"})
+    @ValueSource(
+            strings = {
+                "Canvas layouts for whiteboards",
+                "Whatever happened to Pluto",
+                "Redefined scope rules",
+                "Exemplary proofs in number theory",
+                "Whyte's theorem",
+                "Comparator objects in Java"
+            })
     void matchesEnglishCuesOnlyAsWholeWords(String question) {
         Routing routing = router.route(question);
 
@@ -122,7 +137,8 @@ class AgentRouterTest {
         @Test
         void comparisonBeatsDefinition() {
             assertThat(router.route("什么是逆否命题和否命题的区别").category()).isEqualTo(Category.COMPARISON);
-            assertThat(router.route("What is the difference between a process and a thread?").category())
+            assertThat(router.route("What is the difference between a process and a thread?")
+                            .category())
                     .isEqualTo(Category.COMPARISON);
         }
 
@@ -130,7 +146,8 @@ class AgentRouterTest {
         void earlierCategoriesBeatLaterOnes() {
             assertThat(router.route("深度剖析为什么快速排序不稳定").category()).isEqualTo(Category.DEEP_ANALYSIS);
             assertThat(router.route("举例说明为什么贪心算法会失败").category()).isEqualTo(Category.EXAMPLE);
-            assertThat(router.route("Why is this an example of a mnemonic?").category()).isEqualTo(Category.MEMORY);
+            assertThat(router.route("Why is this an example of a mnemonic?").category())
+                    .isEqualTo(Category.MEMORY);
             assertThat(router.route("为什么说什么是群很重要").category()).isEqualTo(Category.UNDERSTANDING);
         }
 
@@ -147,14 +164,16 @@ class AgentRouterTest {
     class BelowTheThreshold {
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                "这道题比较难",
-                "矩阵乘法比较常见的错误",
-                "I was reading about the Lakers vs Celtics final last night and kept thinking about expected value",
-                "举个栗子：几何分布的无记忆性",
-                "几何分布的无记忆性",
-                "函数的定义域",
-                "类的实例化过程"})
+        @ValueSource(
+                strings = {
+                    "这道题比较难",
+                    "矩阵乘法比较常见的错误",
+                    "I was reading about the Lakers vs Celtics final last night and kept thinking about expected value",
+                    "举个栗子：几何分布的无记忆性",
+                    "几何分布的无记忆性",
+                    "函数的定义域",
+                    "类的实例化过程"
+                })
         void aWeakOrMisleadingCueFallsBackToTheExplanationButKeepsItsConfidence(String question) {
             Routing routing = router.route(question);
 
@@ -167,7 +186,9 @@ class AgentRouterTest {
         void vsInAShortQuestionIsAComparisonButInALongTextItIsNot() {
             assertThat(router.route("Lakers vs Celtics odds").category()).isEqualTo(Category.COMPARISON);
             assertThat(router.route("I was reading about the Lakers vs Celtics final last night and kept thinking "
-                    + "about expected value").confidence()).isLessThan(AgentRouter.CONFIDENCE_THRESHOLD);
+                                    + "about expected value")
+                            .confidence())
+                    .isLessThan(AgentRouter.CONFIDENCE_THRESHOLD);
         }
 
         @Test
@@ -196,9 +217,11 @@ class AgentRouterTest {
 
         @Test
         void isTheMostCommonRoutedAgent() {
-            assertThat(router.recommendFor(List.of(comparison, definition, example, general, comparison, memory,
-                    definition))).isEqualTo(AgentId.ORAL_EXPLANATION);
-            assertThat(router.recommendFor(List.of(example, comparison, example))).isEqualTo(AgentId.EXAMPLE_TEACHING);
+            assertThat(router.recommendFor(
+                            List.of(comparison, definition, example, general, comparison, memory, definition)))
+                    .isEqualTo(AgentId.ORAL_EXPLANATION);
+            assertThat(router.recommendFor(List.of(example, comparison, example)))
+                    .isEqualTo(AgentId.EXAMPLE_TEACHING);
         }
 
         @Test
@@ -226,7 +249,8 @@ class AgentRouterTest {
         @Test
         void agreesWithRoutingAQuestionByQuestion() {
             List<Routing> routings = Stream.of("什么是二部图", "树和森林的区别", "What is a trie?", "BFS vs DFS")
-                    .map(router::route).toList();
+                    .map(router::route)
+                    .toList();
 
             assertThat(router.recommendFor(routings)).isEqualTo(AgentId.COMPARISON_TABLE);
         }
@@ -234,9 +258,12 @@ class AgentRouterTest {
 
     @Test
     void categoriesHaveTheirWireNamesAndOneEmojiEach() {
-        assertThat(Arrays.stream(Category.values()).map(Category::wireName)).containsExactly(
-                "comparison", "deep-analysis", "memory", "example", "understanding", "definition", "mixed");
-        assertThat(Arrays.stream(Category.values()).map(Category::emoji)).doesNotContainNull().doesNotHaveDuplicates()
+        assertThat(Arrays.stream(Category.values()).map(Category::wireName))
+                .containsExactly(
+                        "comparison", "deep-analysis", "memory", "example", "understanding", "definition", "mixed");
+        assertThat(Arrays.stream(Category.values()).map(Category::emoji))
+                .doesNotContainNull()
+                .doesNotHaveDuplicates()
                 .allSatisfy(emoji -> assertThat(emoji).isNotBlank());
     }
 

@@ -25,8 +25,12 @@ class DispatchPlannerTest {
     }
 
     private static Session running(String id, Instant createdAt, int maxConcurrent, int nodes) {
-        TrackedSession tracked = TrackedSession.plan().id(id).createdAt(createdAt).maxConcurrent(maxConcurrent)
-                .nodes(1, ids(id + "-", nodes)).create();
+        TrackedSession tracked = TrackedSession.plan()
+                .id(id)
+                .createdAt(createdAt)
+                .maxConcurrent(maxConcurrent)
+                .nodes(1, ids(id + "-", nodes))
+                .create();
         tracked.start();
         return tracked.session();
     }
@@ -39,7 +43,10 @@ class DispatchPlannerTest {
     private static List<Dispatch> dispatch(List<Session> sessions, int globalFree, Instant now) {
         List<Dispatch> plan = DispatchPlanner.plan(sessions, globalFree, now);
         for (Dispatch dispatch : plan) {
-            sessions.stream().filter(s -> s.id().equals(dispatch.sessionId())).findFirst().orElseThrow()
+            sessions.stream()
+                    .filter(s -> s.id().equals(dispatch.sessionId()))
+                    .findFirst()
+                    .orElseThrow()
                     .startTask(dispatch.nodeId(), now);
         }
         return plan;
@@ -56,20 +63,34 @@ class DispatchPlannerTest {
     @Test
     void higher_priority_groups_go_first_then_canvas_order() {
         TrackedSession tracked = TrackedSession.plan()
-                .group(1, Priority.LOW).group(2, Priority.URGENT).group(3, Priority.HIGH).group(4, Priority.MEDIUM)
-                .nodes(1, "a").nodes(2, "b").nodes(3, "c").nodes(1, "d").nodes(3, "e").nodes(4, "f").nodes(2, "g")
+                .group(1, Priority.LOW)
+                .group(2, Priority.URGENT)
+                .group(3, Priority.HIGH)
+                .group(4, Priority.MEDIUM)
+                .nodes(1, "a")
+                .nodes(2, "b")
+                .nodes(3, "c")
+                .nodes(1, "d")
+                .nodes(3, "e")
+                .nodes(4, "f")
+                .nodes(2, "g")
                 .create();
         tracked.start();
 
         List<Dispatch> plan = DispatchPlanner.plan(List.of(tracked.session()), GLOBAL_LIMIT, tracked.now());
 
         assertThat(nodesOf(plan)).containsExactly("b", "g", "c", "e", "f", "a", "d");
-        assertThat(plan).extracting(Dispatch::sessionId).containsOnly(tracked.session().id());
+        assertThat(plan)
+                .extracting(Dispatch::sessionId)
+                .containsOnly(tracked.session().id());
     }
 
     @Test
     void a_priority_change_mid_run_reorders_what_comes_next() {
-        TrackedSession tracked = TrackedSession.plan().maxConcurrent(2).nodes(1, "a", "b", "c").nodes(2, "d", "e")
+        TrackedSession tracked = TrackedSession.plan()
+                .maxConcurrent(2)
+                .nodes(1, "a", "b", "c")
+                .nodes(2, "d", "e")
                 .create();
         tracked.start();
         Session session = tracked.session();
@@ -82,7 +103,8 @@ class DispatchPlannerTest {
         assertThat(nodesOf(dispatch(List.of(session), GLOBAL_LIMIT, now))).containsExactly("d");
         finish(session, "b", now);
         finish(session, "d", now);
-        assertThat(nodesOf(DispatchPlanner.plan(List.of(session), GLOBAL_LIMIT, now))).containsExactly("e", "c");
+        assertThat(nodesOf(DispatchPlanner.plan(List.of(session), GLOBAL_LIMIT, now)))
+                .containsExactly("e", "c");
     }
 
     @Test
@@ -106,7 +128,8 @@ class DispatchPlannerTest {
         List<Dispatch> plan = DispatchPlanner.plan(List.of(first, second), 5, T0);
 
         assertThat(plan).hasSize(5).doesNotHaveDuplicates();
-        assertThat(plan).extracting(d -> d.sessionId().value())
+        assertThat(plan)
+                .extracting(d -> d.sessionId().value())
                 .containsExactly("first", "second", "first", "second", "first");
         assertThat(DispatchPlanner.plan(List.of(first, second), 0, T0)).isEmpty();
         assertThat(DispatchPlanner.plan(List.of(first, second), -3, T0)).isEmpty();
@@ -139,14 +162,16 @@ class DispatchPlannerTest {
         Session idle = running("idle", T0.plusSeconds(5), 12, 10);
         dispatch(List.of(busy), 3, T0);
 
-        assertThat(DispatchPlanner.plan(List.of(busy, idle), 1, T0)).extracting(d -> d.sessionId().value())
+        assertThat(DispatchPlanner.plan(List.of(busy, idle), 1, T0))
+                .extracting(d -> d.sessionId().value())
                 .containsExactly("idle");
 
         Session older = running("zeta", T0, 12, 2);
         Session newer = running("alpha", T0.plusSeconds(1), 12, 2);
         Session sameTimeLowerId = running("beta", T0, 12, 2);
         assertThat(DispatchPlanner.plan(List.of(newer, older, sameTimeLowerId), 3, T0))
-                .extracting(d -> d.sessionId().value()).containsExactly("beta", "zeta", "alpha");
+                .extracting(d -> d.sessionId().value())
+                .containsExactly("beta", "zeta", "alpha");
     }
 
     @Test
@@ -157,7 +182,9 @@ class DispatchPlannerTest {
         List<Session> both = List.of(huge, small);
         Instant now = T0.plusSeconds(61);
 
-        assertThat(DispatchPlanner.plan(both, globalFree(both), now)).as("every global slot is taken").isEmpty();
+        assertThat(DispatchPlanner.plan(both, globalFree(both), now))
+                .as("every global slot is taken")
+                .isEmpty();
 
         finish(huge, "huge-0", now);
         assertThat(dispatch(both, globalFree(both), now)).containsExactly(new Dispatch(small.id(), "small-0"));
@@ -165,7 +192,8 @@ class DispatchPlannerTest {
         // each time a huge-batch call ends, its slot goes to the small batch until they hold the same number
         for (int i = 1; i <= 5; i++) {
             finish(huge, "huge-" + i, now);
-            assertThat(dispatch(both, globalFree(both), now)).extracting(Dispatch::sessionId)
+            assertThat(dispatch(both, globalFree(both), now))
+                    .extracting(Dispatch::sessionId)
                     .containsExactly(small.id());
         }
         assertThat(huge.runningCount()).isEqualTo(6);
@@ -199,7 +227,8 @@ class DispatchPlannerTest {
             }
             assertThat(huge.runningCount() + later.runningCount()).isEqualTo(GLOBAL_LIMIT);
             if (round >= 12) {
-                assertThat(Math.abs(huge.runningCount() - later.runningCount())).as("round " + round)
+                assertThat(Math.abs(huge.runningCount() - later.runningCount()))
+                        .as("round " + round)
                         .isLessThanOrEqualTo(2);
             }
         }
@@ -211,26 +240,32 @@ class DispatchPlannerTest {
     @Test
     void paused_pending_and_finished_sessions_get_nothing() {
         Session active = running("active", T0.plusSeconds(9), 12, 20);
-        TrackedSession pending = TrackedSession.plan().id("pending").nodes(1, "p").create();
+        TrackedSession pending =
+                TrackedSession.plan().id("pending").nodes(1, "p").create();
         TrackedSession paused = TrackedSession.plan().id("paused").nodes(1, "q").create();
         paused.start();
         paused.pause();
-        TrackedSession cancelled = TrackedSession.plan().id("cancelled").nodes(1, "r").create();
+        TrackedSession cancelled =
+                TrackedSession.plan().id("cancelled").nodes(1, "r").create();
         cancelled.cancel();
-        TrackedSession partial = TrackedSession.plan().id("partial").nodes(1, "s", "t").create();
+        TrackedSession partial =
+                TrackedSession.plan().id("partial").nodes(1, "s", "t").create();
         partial.start();
         partial.run("s");
         partial.runAndFail("t");
 
-        List<Dispatch> plan = DispatchPlanner.plan(List.of(pending.session(), paused.session(), cancelled.session(),
-                partial.session(), active), GLOBAL_LIMIT, T0.plusSeconds(10));
+        List<Dispatch> plan = DispatchPlanner.plan(
+                List.of(pending.session(), paused.session(), cancelled.session(), partial.session(), active),
+                GLOBAL_LIMIT,
+                T0.plusSeconds(10));
 
         assertThat(plan).hasSize(12).extracting(Dispatch::sessionId).containsOnly(active.id());
     }
 
     @Test
     void a_node_waiting_for_its_retry_is_skipped_until_it_is_due() {
-        TrackedSession tracked = TrackedSession.plan().maxConcurrent(2).nodes(1, "a", "b", "c").create();
+        TrackedSession tracked =
+                TrackedSession.plan().maxConcurrent(2).nodes(1, "a", "b", "c").create();
         tracked.start();
         tracked.startTask("a");
         Instant retryAt = tracked.now().plusSeconds(30);

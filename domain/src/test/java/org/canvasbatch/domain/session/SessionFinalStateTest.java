@@ -22,7 +22,9 @@ class SessionFinalStateTest {
             tracked.startTask(ids[i]);
         }
         for (int i = 0; i < letters.length; i++) {
-            assertThat(tracked.session().state()).as("still running before the last result").isEqualTo(SessionState.RUNNING);
+            assertThat(tracked.session().state())
+                    .as("still running before the last result")
+                    .isEqualTo(SessionState.RUNNING);
             if (letters[i].equals("s")) {
                 tracked.succeed(ids[i]);
             } else {
@@ -34,20 +36,22 @@ class SessionFinalStateTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "s, COMPLETED",
-            "sss, COMPLETED",
-            "f, FAILED",
-            "fff, FAILED",
-            "sf, PARTIAL_FAILURE",
-            "ffs, PARTIAL_FAILURE",
-            "sffff, PARTIAL_FAILURE",
+        "s, COMPLETED",
+        "sss, COMPLETED",
+        "f, FAILED",
+        "fff, FAILED",
+        "sf, PARTIAL_FAILURE",
+        "ffs, PARTIAL_FAILURE",
+        "sffff, PARTIAL_FAILURE",
     })
     void the_outcome_follows_the_final_rule(String outcomes, SessionState expected) {
         TrackedSession tracked = finishWith(outcomes);
 
         assertThat(tracked.session().state()).isEqualTo(expected);
         List<SessionFinished> finishes = tracked.history().stream()
-                .filter(SessionFinished.class::isInstance).map(SessionFinished.class::cast).toList();
+                .filter(SessionFinished.class::isInstance)
+                .map(SessionFinished.class::cast)
+                .toList();
         assertThat(finishes).singleElement().satisfies(finished -> {
             assertThat(finished.state()).isEqualTo(expected);
             assertThat(finished.seq()).isEqualTo(tracked.session().lastSeq());
@@ -91,17 +95,16 @@ class SessionFinalStateTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "PENDING, pending, pending, false, false",
-            "RUNNING, running, running, false, true",
-            "PAUSED, paused, paused, false, true",
-            "COMPLETED, completed, completed, true, false",
-            "PARTIAL_FAILURE, completed, partial_failure, true, false",
-            "FAILED, failed, failed, true, false",
-            "CANCELLED, failed, cancelled, true, false",
+        "PENDING, pending, pending, false, false",
+        "RUNNING, running, running, false, true",
+        "PAUSED, paused, paused, false, true",
+        "COMPLETED, completed, completed, true, false",
+        "PARTIAL_FAILURE, completed, partial_failure, true, false",
+        "FAILED, failed, failed, true, false",
+        "CANCELLED, failed, cancelled, true, false",
     })
-    void the_plugin_sees_only_completed_or_failed_once_a_batch_is_over(SessionState state, String pluginStatus,
-                                                                        String wireName, boolean terminal,
-                                                                        boolean active) {
+    void the_plugin_sees_only_completed_or_failed_once_a_batch_is_over(
+            SessionState state, String pluginStatus, String wireName, boolean terminal, boolean active) {
         assertThat(state.pluginStatus()).isEqualTo(pluginStatus);
         assertThat(state.wireName()).isEqualTo(wireName);
         assertThat(state.isTerminal()).isEqualTo(terminal);

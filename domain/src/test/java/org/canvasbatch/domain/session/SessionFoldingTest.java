@@ -23,10 +23,12 @@ class SessionFoldingTest {
     /** What a fold must reproduce: the snapshot, and the hidden dispatch queue as seen through its queries. */
     static void assertSameSession(Session folded, Session live, Instant now, String step) {
         assertThat(folded.snapshot()).as("snapshot after: " + step).isEqualTo(live.snapshot());
-        assertThat(folded.dispatchable(Integer.MAX_VALUE, now)).as("dispatch order after: " + step)
+        assertThat(folded.dispatchable(Integer.MAX_VALUE, now))
+                .as("dispatch order after: " + step)
                 .isEqualTo(live.dispatchable(Integer.MAX_VALUE, now));
         Instant farFuture = now.plusSeconds(86_400);
-        assertThat(folded.dispatchable(Integer.MAX_VALUE, farFuture)).as("queue after: " + step)
+        assertThat(folded.dispatchable(Integer.MAX_VALUE, farFuture))
+                .as("queue after: " + step)
                 .isEqualTo(live.dispatchable(Integer.MAX_VALUE, farFuture));
         assertThat(folded.nextRetryAt()).as("next retry after: " + step).isEqualTo(live.nextRetryAt());
         assertThat(folded.freeCapacity()).as("free capacity after: " + step).isEqualTo(live.freeCapacity());
@@ -63,7 +65,8 @@ class SessionFoldingTest {
 
     @Test
     void a_folded_session_answers_the_next_command_exactly_as_the_live_one() {
-        TrackedSession tracked = TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").create();
+        TrackedSession tracked =
+                TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").create();
         tracked.start();
         tracked.changePriority(2, Priority.URGENT);
         tracked.startTask("c");
@@ -90,11 +93,13 @@ class SessionFoldingTest {
         Instant at = tracked.now();
 
         assertThatThrownBy(() -> folded.replay(new SessionPaused(folded.id(), last + 2, at, "gap")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(last + 1));
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(String.valueOf(last + 1));
         assertThatThrownBy(() -> folded.replay(new SessionPaused(folded.id(), last, at, "repeat")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> folded.replay(new SessionPaused(new SessionId("other"), last + 1, at, "foreign")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("other");
         assertThat(folded.snapshot()).isEqualTo(before);
 
         folded.replay(new SessionPaused(folded.id(), last + 1, at, "in order"));

@@ -34,12 +34,13 @@ class SessionLifecycleTest {
         @Test
         void a_new_session_is_pending_with_every_node_queued_and_its_first_event_numbered_one() {
             var groups = TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").groups();
-            var tasks = List.of(new PlannedTask("a", 1, "什么是逆否命题", AgentId.ORAL_EXPLANATION),
+            var tasks = List.of(
+                    new PlannedTask("a", 1, "什么是逆否命题", AgentId.ORAL_EXPLANATION),
                     new PlannedTask("b", 1, "命题", AgentId.COMPARISON_TABLE),
                     new PlannedTask("c", 2, null, AgentId.MEMORY_ANCHOR));
 
-            var creation = Session.create(new SessionId("s-1"), "数学/离散数学.canvas", groups, tasks,
-                    SessionSettings.DEFAULT, 0.41, 2, T0);
+            var creation = Session.create(
+                    new SessionId("s-1"), "数学/离散数学.canvas", groups, tasks, SessionSettings.DEFAULT, 0.41, 2, T0);
 
             Session session = creation.session();
             SessionCreated created = creation.event();
@@ -72,12 +73,28 @@ class SessionLifecycleTest {
 
             assertThatThrownBy(() -> Session.create(id, "x.canvas", groups, List.of(), settings, 0, 1, T0))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> Session.create(id, "x.canvas", groups,
-                    List.of(new PlannedTask("a", 7, "q", PLANNED_AGENT)), settings, 0, 1, T0))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("7");
-            assertThatThrownBy(() -> Session.create(id, "x.canvas", groups,
-                    List.of(new PlannedTask("a", 1, "q", PLANNED_AGENT), new PlannedTask("a", 1, "q", PLANNED_AGENT)),
-                    settings, 0, 1, T0))
+            assertThatThrownBy(() -> Session.create(
+                            id,
+                            "x.canvas",
+                            groups,
+                            List.of(new PlannedTask("a", 7, "q", PLANNED_AGENT)),
+                            settings,
+                            0,
+                            1,
+                            T0))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("7");
+            assertThatThrownBy(() -> Session.create(
+                            id,
+                            "x.canvas",
+                            groups,
+                            List.of(
+                                    new PlannedTask("a", 1, "q", PLANNED_AGENT),
+                                    new PlannedTask("a", 1, "q", PLANNED_AGENT)),
+                            settings,
+                            0,
+                            1,
+                            T0))
                     .isInstanceOf(IllegalArgumentException.class);
         }
 
@@ -113,7 +130,8 @@ class SessionLifecycleTest {
         @Test
         void settings_given_at_confirmation_replace_those_of_the_analysis() {
             TrackedSession tracked = TrackedSession.withNodes("a");
-            SessionSettings confirmed = SessionSettings.DEFAULT.withMaxConcurrent(3).withBatchTimeout(Duration.ofSeconds(60));
+            SessionSettings confirmed =
+                    SessionSettings.DEFAULT.withMaxConcurrent(3).withBatchTimeout(Duration.ofSeconds(60));
 
             List<SessionEvent> events = tracked.record(tracked.session().start(confirmed, tracked.tick()));
 
@@ -154,8 +172,9 @@ class SessionLifecycleTest {
 
             List<SessionEvent> events = tracked.startTask("b");
 
-            assertThat(events).singleElement().isEqualTo(new TaskStarted(tracked.session().id(), 3, tracked.now(),
-                    "b", 1, PLANNED_AGENT, 1));
+            assertThat(events)
+                    .singleElement()
+                    .isEqualTo(new TaskStarted(tracked.session().id(), 3, tracked.now(), "b", 1, PLANNED_AGENT, 1));
             NodeTask task = tracked.task("b");
             assertThat(task.state()).isEqualTo(NodeState.RUNNING);
             assertThat(task.attempts()).isEqualTo(1);
@@ -206,11 +225,24 @@ class SessionLifecycleTest {
             tracked.startTask("a");
             Instant at = tracked.tick();
 
-            List<SessionEvent> events = tracked.record(tracked.session().recordSuccess("a", 1, "notes/a.md", 4_096,
-                    1_500, "# Answer", "gpt-x", at));
+            List<SessionEvent> events = tracked.record(
+                    tracked.session().recordSuccess("a", 1, "notes/a.md", 4_096, 1_500, "# Answer", "gpt-x", at));
 
-            assertThat(events).singleElement().isEqualTo(new TaskSucceeded(tracked.session().id(), 4, at, "a", 1,
-                    PLANNED_AGENT, 1, "notes/a.md", 4_096, 1_500, "# Answer", "gpt-x"));
+            assertThat(events)
+                    .singleElement()
+                    .isEqualTo(new TaskSucceeded(
+                            tracked.session().id(),
+                            4,
+                            at,
+                            "a",
+                            1,
+                            PLANNED_AGENT,
+                            1,
+                            "notes/a.md",
+                            4_096,
+                            1_500,
+                            "# Answer",
+                            "gpt-x"));
             NodeTask task = tracked.task("a");
             assertThat(task.state()).isEqualTo(NodeState.SUCCEEDED);
             assertThat(task.notePath()).isEqualTo("notes/a.md");
@@ -228,10 +260,12 @@ class SessionLifecycleTest {
             tracked.startTask("b");
             String longOutput = "字".repeat(Session.OUTPUT_PREVIEW_CHARS + 500);
 
-            var cut = (TaskSucceeded) tracked.record(tracked.session().recordSuccess("a", 1, "a.md", 1, 1, longOutput,
-                    "m", tracked.tick())).getFirst();
-            var none = (TaskSucceeded) tracked.record(tracked.session().recordSuccess("b", 1, "b.md", 1, 1, null,
-                    "m", tracked.tick())).getFirst();
+            var cut = (TaskSucceeded) tracked.record(
+                            tracked.session().recordSuccess("a", 1, "a.md", 1, 1, longOutput, "m", tracked.tick()))
+                    .getFirst();
+            var none = (TaskSucceeded)
+                    tracked.record(tracked.session().recordSuccess("b", 1, "b.md", 1, 1, null, "m", tracked.tick()))
+                            .getFirst();
 
             assertThat(cut.output()).hasSize(Session.OUTPUT_PREVIEW_CHARS).isEqualTo(longOutput.substring(0, 2_000));
             assertThat(none.output()).isEmpty();
@@ -243,11 +277,23 @@ class SessionLifecycleTest {
             tracked.startTask("a");
             Instant at = tracked.tick();
 
-            List<SessionEvent> events = tracked.record(tracked.session().recordFailure("a", 1, "context too long",
-                    "invalid_request", false, 800, Optional.empty(), at));
+            List<SessionEvent> events = tracked.record(tracked.session()
+                    .recordFailure("a", 1, "context too long", "invalid_request", false, 800, Optional.empty(), at));
 
-            assertThat(events).singleElement().isEqualTo(new TaskFailed(tracked.session().id(), 4, at, "a", 1,
-                    PLANNED_AGENT, 1, "context too long", "invalid_request", false, 800));
+            assertThat(events)
+                    .singleElement()
+                    .isEqualTo(new TaskFailed(
+                            tracked.session().id(),
+                            4,
+                            at,
+                            "a",
+                            1,
+                            PLANNED_AGENT,
+                            1,
+                            "context too long",
+                            "invalid_request",
+                            false,
+                            800));
             NodeTask task = tracked.task("a");
             assertThat(task.state()).isEqualTo(NodeState.FAILED);
             assertThat(task.errorMessage()).isEqualTo("context too long");
@@ -262,12 +308,17 @@ class SessionLifecycleTest {
             tracked.startTask("a");
             tracked.run("c");
 
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("a", 2, "a.md", 1, 1, "x", "m", tracked.tick()));
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordFailure("a", 0, "x", "t", false, 1,
-                    Optional.empty(), tracked.tick()));
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("b", 1, "b.md", 1, 1, "x", "m", tracked.tick()));
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("c", 1, "c.md", 1, 1, "x", "m", tracked.tick()));
-            tracked.assertRejected(Kind.UNKNOWN_NODE, s -> s.recordSuccess("zz", 1, "z.md", 1, 1, "x", "m", tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT, s -> s.recordSuccess("a", 2, "a.md", 1, 1, "x", "m", tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT,
+                    s -> s.recordFailure("a", 0, "x", "t", false, 1, Optional.empty(), tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT, s -> s.recordSuccess("b", 1, "b.md", 1, 1, "x", "m", tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT, s -> s.recordSuccess("c", 1, "c.md", 1, 1, "x", "m", tracked.tick()));
+            tracked.assertRejected(
+                    Kind.UNKNOWN_NODE, s -> s.recordSuccess("zz", 1, "z.md", 1, 1, "x", "m", tracked.tick()));
         }
 
         @Test
@@ -277,9 +328,19 @@ class SessionLifecycleTest {
             tracked.startTask("b");
             tracked.cancel();
 
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "late", "m", tracked.tick()));
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordFailure("b", 1, "late", "timeout", true, 1,
-                    Optional.of(tracked.now().plusSeconds(5)), tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "late", "m", tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT,
+                    s -> s.recordFailure(
+                            "b",
+                            1,
+                            "late",
+                            "timeout",
+                            true,
+                            1,
+                            Optional.of(tracked.now().plusSeconds(5)),
+                            tracked.tick()));
             assertThat(tracked.session().state()).isEqualTo(SessionState.CANCELLED);
             assertThat(tracked.snapshot().succeeded()).isZero();
             assertThat(tracked.snapshot().cancelled()).isEqualTo(2);
@@ -296,8 +357,9 @@ class SessionLifecycleTest {
 
             List<SessionEvent> paused = tracked.pause();
 
-            assertThat(paused).singleElement().isEqualTo(new SessionPaused(tracked.session().id(), 4, tracked.now(),
-                    "paused by the user"));
+            assertThat(paused)
+                    .singleElement()
+                    .isEqualTo(new SessionPaused(tracked.session().id(), 4, tracked.now(), "paused by the user"));
             assertThat(tracked.session().state()).isEqualTo(SessionState.PAUSED);
             assertThat(tracked.session().dispatchable(10, tracked.now())).isEmpty();
             assertThat(tracked.session().freeCapacity()).isZero();
@@ -314,8 +376,9 @@ class SessionLifecycleTest {
 
             List<SessionEvent> resumed = tracked.resume();
 
-            assertThat(resumed).singleElement().isEqualTo(new SessionResumed(tracked.session().id(), 4, tracked.now(),
-                    "resumed by the user"));
+            assertThat(resumed)
+                    .singleElement()
+                    .isEqualTo(new SessionResumed(tracked.session().id(), 4, tracked.now(), "resumed by the user"));
             assertThat(tracked.session().state()).isEqualTo(SessionState.RUNNING);
             assertThat(tracked.session().dispatchable(10, tracked.now())).containsExactly("a", "b");
         }
@@ -358,12 +421,12 @@ class SessionLifecycleTest {
 
             List<SessionEvent> events = tracked.cancel();
 
-            assertThat(events).singleElement().isEqualTo(new SessionCancelled(tracked.session().id(), 2, tracked.now(),
-                    "cancelled by the user"));
+            assertThat(events)
+                    .singleElement()
+                    .isEqualTo(new SessionCancelled(tracked.session().id(), 2, tracked.now(), "cancelled by the user"));
             assertThat(tracked.session().state()).isEqualTo(SessionState.CANCELLED);
             assertThat(tracked.session().finishedAt()).contains(tracked.now());
-            assertThat(tracked.session().tasks()).extracting(NodeTask::state)
-                    .containsOnly(NodeState.CANCELLED);
+            assertThat(tracked.session().tasks()).extracting(NodeTask::state).containsOnly(NodeState.CANCELLED);
             assertThat(tracked.snapshot().cancelled()).isEqualTo(2);
         }
 
@@ -392,7 +455,8 @@ class SessionLifecycleTest {
             assertThat(snapshot.running()).isZero();
             assertThat(tracked.session().runningCount()).isZero();
             assertThat(tracked.session().nextRetryAt()).isEmpty();
-            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60))).isEmpty();
+            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60)))
+                    .isEmpty();
         }
 
         @Test
@@ -427,20 +491,23 @@ class SessionLifecycleTest {
 
         @Test
         void a_new_priority_is_recorded_and_kept() {
-            TrackedSession tracked = TrackedSession.plan().nodes(1, "a").nodes(2, "b").create();
+            TrackedSession tracked =
+                    TrackedSession.plan().nodes(1, "a").nodes(2, "b").create();
             tracked.start();
 
             List<SessionEvent> events = tracked.changePriority(2, Priority.URGENT);
 
-            assertThat(events).singleElement().isEqualTo(new GroupPriorityChanged(tracked.session().id(), 3,
-                    tracked.now(), 2, Priority.URGENT));
+            assertThat(events)
+                    .singleElement()
+                    .isEqualTo(new GroupPriorityChanged(tracked.session().id(), 3, tracked.now(), 2, Priority.URGENT));
             assertThat(tracked.session().group(2).priority()).isEqualTo(Priority.URGENT);
             assertThat(tracked.session().group(1).priority()).isEqualTo(Priority.MEDIUM);
         }
 
         @Test
         void priority_may_change_before_the_session_starts() {
-            TrackedSession tracked = TrackedSession.plan().nodes(1, "a").nodes(2, "b").create();
+            TrackedSession tracked =
+                    TrackedSession.plan().nodes(1, "a").nodes(2, "b").create();
 
             tracked.changePriority(2, Priority.HIGH);
             tracked.start();
@@ -461,10 +528,12 @@ class SessionLifecycleTest {
         void an_unknown_group_is_refused_by_number() {
             TrackedSession tracked = TrackedSession.runningWith("a");
 
-            assertThat(tracked.assertRejected(Kind.UNKNOWN_GROUP,
-                    s -> s.changePriority(9, Priority.HIGH, tracked.tick()))).hasMessageContaining("9");
-            assertThatThrownBy(() -> tracked.session().group(9)).isInstanceOfSatisfying(SessionConflict.class,
-                    c -> assertThat(c.kind()).isEqualTo(Kind.UNKNOWN_GROUP));
+            assertThat(tracked.assertRejected(
+                            Kind.UNKNOWN_GROUP, s -> s.changePriority(9, Priority.HIGH, tracked.tick())))
+                    .hasMessageContaining("9");
+            assertThatThrownBy(() -> tracked.session().group(9))
+                    .isInstanceOfSatisfying(
+                            SessionConflict.class, c -> assertThat(c.kind()).isEqualTo(Kind.UNKNOWN_GROUP));
         }
 
         @Test
@@ -486,8 +555,9 @@ class SessionLifecycleTest {
 
             List<SessionEvent> events = tracked.requeue("a");
 
-            assertThat(events).singleElement().isEqualTo(new TaskRequeued(tracked.session().id(), 5, tracked.now(),
-                    "a", 1, PLANNED_AGENT));
+            assertThat(events)
+                    .singleElement()
+                    .isEqualTo(new TaskRequeued(tracked.session().id(), 5, tracked.now(), "a", 1, PLANNED_AGENT));
             assertThat(tracked.stateOf("a")).isEqualTo(NodeState.QUEUED);
             assertThat(tracked.snapshot().failed()).isZero();
             assertThat(tracked.session().dispatchable(10, tracked.now())).containsExactly("a", "b");
@@ -544,8 +614,8 @@ class SessionLifecycleTest {
         List<SessionEvent> last = tracked.succeed("b");
 
         assertThat(last).hasSize(2);
-        assertThat(last.get(1)).isEqualTo(new SessionFinished(tracked.session().id(), 7, tracked.now(),
-                SessionState.COMPLETED));
+        assertThat(last.get(1))
+                .isEqualTo(new SessionFinished(tracked.session().id(), 7, tracked.now(), SessionState.COMPLETED));
         assertThat(tracked.session().finishedAt()).contains(tracked.now());
     }
 }

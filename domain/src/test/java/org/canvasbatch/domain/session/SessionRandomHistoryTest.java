@@ -40,8 +40,15 @@ class SessionRandomHistoryTest {
             endStates.merge(history.endState, 1, Integer::sum);
         }
         // the generator must actually reach the interesting places, or the properties above prove little
-        assertThat(endStates.keySet()).contains(SessionState.PENDING, SessionState.RUNNING, SessionState.PAUSED, SessionState.COMPLETED,
-                SessionState.PARTIAL_FAILURE, SessionState.FAILED, SessionState.CANCELLED);
+        assertThat(endStates.keySet())
+                .contains(
+                        SessionState.PENDING,
+                        SessionState.RUNNING,
+                        SessionState.PAUSED,
+                        SessionState.COMPLETED,
+                        SessionState.PARTIAL_FAILURE,
+                        SessionState.FAILED,
+                        SessionState.CANCELLED);
         assertThat(refused).isBetween(commands / 10, commands / 2);
     }
 
@@ -71,14 +78,24 @@ class SessionRandomHistoryTest {
             List<Group> groups = new ArrayList<>();
             for (int g = 1; g <= groupCount; g++) {
                 int groupId = g;
-                groups.add(new Group(g, "group " + g, List.of(), null, null, AgentId.ORAL_EXPLANATION,
-                        Priority.values()[random.nextInt(4)], 0.5,
-                        tasks.stream().filter(t -> t.groupId() == groupId).map(PlannedTask::nodeId).toList()));
+                groups.add(new Group(
+                        g,
+                        "group " + g,
+                        List.of(),
+                        null,
+                        null,
+                        AgentId.ORAL_EXPLANATION,
+                        Priority.values()[random.nextInt(4)],
+                        0.5,
+                        tasks.stream()
+                                .filter(t -> t.groupId() == groupId)
+                                .map(PlannedTask::nodeId)
+                                .toList()));
             }
-            var settings = new SessionSettings(1 + random.nextInt(8), Duration.ofSeconds(600),
-                    Duration.ofSeconds(120), 1 + random.nextInt(3));
-            var creation = Session.create(new SessionId("h" + index), "c.canvas", groups, tasks, settings, 0.3,
-                    groupCount, now);
+            var settings = new SessionSettings(
+                    1 + random.nextInt(8), Duration.ofSeconds(600), Duration.ofSeconds(120), 1 + random.nextInt(3));
+            var creation = Session.create(
+                    new SessionId("h" + index), "c.canvas", groups, tasks, settings, 0.3, groupCount, now);
             this.session = creation.session();
             this.log.add(creation.event());
             this.shadow = Session.fromHistory(log);
@@ -103,7 +120,8 @@ class SessionRandomHistoryTest {
             SessionFoldingTest.assertSameSession(folded, session, now, label + " at its end");
             // a recovered session must go on exactly as the live one would
             Instant later = now.plusSeconds(1);
-            assertThat(outcome(() -> folded.cancel("end", later))).as(label)
+            assertThat(outcome(() -> folded.cancel("end", later)))
+                    .as(label)
                     .isEqualTo(outcome(() -> session.cancel("end", later)));
             assertThat(folded.snapshot()).as(label).isEqualTo(session.snapshot());
         }
@@ -116,24 +134,35 @@ class SessionRandomHistoryTest {
             } else if (pick < 530) {
                 String target = runningNode().orElse(node);
                 int attempt = attemptOf(target);
-                return () -> session.recordSuccess(target, attempt, target + ".md", 10, random.nextInt(3_000),
-                        "out", "m", now);
+                return () -> session.recordSuccess(
+                        target, attempt, target + ".md", 10, random.nextInt(3_000), "out", "m", now);
             } else if (pick < 650) {
                 String target = runningNode().orElse(node);
                 int attempt = attemptOf(target);
                 boolean retryable = random.nextBoolean();
-                Optional<Instant> retryAt = random.nextInt(4) == 0 ? Optional.empty()
-                        : Optional.of(now.plusMillis(random.nextInt(8_000)));
-                return () -> session.recordFailure(target, attempt, "boom", retryable ? "http_503" : "agent_error",
-                        retryable, random.nextInt(3_000), retryAt, now);
+                Optional<Instant> retryAt =
+                        random.nextInt(4) == 0 ? Optional.empty() : Optional.of(now.plusMillis(random.nextInt(8_000)));
+                return () -> session.recordFailure(
+                        target,
+                        attempt,
+                        "boom",
+                        retryable ? "http_503" : "agent_error",
+                        retryable,
+                        random.nextInt(3_000),
+                        retryAt,
+                        now);
             } else if (pick < 700) {
-                String real = session.tasks().get(random.nextInt(session.tasks().size())).nodeId();
+                String real = session.tasks()
+                        .get(random.nextInt(session.tasks().size()))
+                        .nodeId();
                 int wrong = attemptOf(real) + 1 + random.nextInt(2);
                 return () -> {
                     try {
                         session.recordSuccess(real, wrong, "x.md", 1, 1, "late", "m", now);
                     } catch (SessionConflict conflict) {
-                        assertThat(conflict.kind()).as(label + ": a wrong attempt").isEqualTo(Kind.STALE_RESULT);
+                        assertThat(conflict.kind())
+                                .as(label + ": a wrong attempt")
+                                .isEqualTo(Kind.STALE_RESULT);
                         throw conflict;
                     }
                     return fail(label + ": a result for attempt " + wrong + " of " + real + " was accepted");
@@ -181,7 +210,9 @@ class SessionRandomHistoryTest {
                 events = command.get();
             } catch (SessionConflict conflict) {
                 refused++;
-                assertThat(session.snapshot()).as(label + ": refused command changed the session").isEqualTo(before);
+                assertThat(session.snapshot())
+                        .as(label + ": refused command changed the session")
+                        .isEqualTo(before);
                 return;
             }
             for (SessionEvent event : events) {
@@ -204,39 +235,50 @@ class SessionRandomHistoryTest {
             int queued = byState.get(NodeState.QUEUED);
 
             assertThat(snapshot.succeeded() + snapshot.failed() + snapshot.cancelled() + snapshot.running() + queued)
-                    .as(where + ": counters add up").isEqualTo(snapshot.totalNodes());
+                    .as(where + ": counters add up")
+                    .isEqualTo(snapshot.totalNodes());
             assertThat(snapshot.succeeded()).as(where).isEqualTo(byState.get(NodeState.SUCCEEDED));
             assertThat(snapshot.failed()).as(where).isEqualTo(byState.get(NodeState.FAILED));
             assertThat(snapshot.cancelled()).as(where).isEqualTo(byState.get(NodeState.CANCELLED));
-            assertThat(snapshot.running()).as(where).isEqualTo(byState.get(NodeState.RUNNING))
+            assertThat(snapshot.running())
+                    .as(where)
+                    .isEqualTo(byState.get(NodeState.RUNNING))
                     .isEqualTo(session.runningCount());
             assertThat(snapshot.peakConcurrent()).as(where).isGreaterThanOrEqualTo(snapshot.running());
             if (!reruns) {
-                assertThat(snapshot.running()).as(where + ": running within max_concurrent")
+                assertThat(snapshot.running())
+                        .as(where + ": running within max_concurrent")
                         .isLessThanOrEqualTo(snapshot.settings().maxConcurrent());
-                assertThat(snapshot.peakConcurrent()).as(where)
+                assertThat(snapshot.peakConcurrent())
+                        .as(where)
                         .isLessThanOrEqualTo(snapshot.settings().maxConcurrent());
             }
             assertThat(snapshot.lastSeq()).as(where).isEqualTo(log.size());
-            assertThat(shadow.snapshot()).as(where + ": replayed one event at a time").isEqualTo(snapshot);
+            assertThat(shadow.snapshot())
+                    .as(where + ": replayed one event at a time")
+                    .isEqualTo(snapshot);
 
             SessionState state = snapshot.state();
             switch (state) {
                 case PENDING -> assertThat(queued).as(where).isEqualTo(snapshot.totalNodes());
-                case RUNNING, PAUSED -> assertThat(queued + snapshot.running())
-                        .as(where + ": an active session has work left").isPositive();
+                case RUNNING, PAUSED ->
+                    assertThat(queued + snapshot.running())
+                            .as(where + ": an active session has work left")
+                            .isPositive();
                 case CANCELLED -> assertThat(queued).as(where).isZero();
                 default -> {
                     assertThat(queued).as(where).isZero();
                     if (snapshot.running() == 0) {
                         assertThat(state == finalRule(snapshot)
-                                || state == SessionState.FAILED && snapshot.batchError() != null)
-                                .as(where + ": " + state + " with " + snapshot.succeeded() + " ok, "
-                                        + snapshot.failed() + " failed").isTrue();
+                                        || state == SessionState.FAILED && snapshot.batchError() != null)
+                                .as(where + ": " + state + " with " + snapshot.succeeded() + " ok, " + snapshot.failed()
+                                        + " failed")
+                                .isTrue();
                     }
                 }
             }
-            assertThat(session.dispatchable(Integer.MAX_VALUE, now)).as(where + ": dispatch order")
+            assertThat(session.dispatchable(Integer.MAX_VALUE, now))
+                    .as(where + ": dispatch order")
                     .isEqualTo(expectedDispatchOrder(snapshot));
         }
 
@@ -246,10 +288,12 @@ class SessionRandomHistoryTest {
             }
             Map<Integer, Priority> priorities = new java.util.HashMap<>();
             snapshot.groups().forEach(g -> priorities.put(g.id(), g.priority()));
-            return snapshot.tasks().stream().filter(t -> t.isDueAt(now))
+            return snapshot.tasks().stream()
+                    .filter(t -> t.isDueAt(now))
                     .sorted(Comparator.comparing((NodeTask t) -> priorities.get(t.groupId()))
                             .thenComparingInt(NodeTask::canvasOrder))
-                    .map(NodeTask::nodeId).toList();
+                    .map(NodeTask::nodeId)
+                    .toList();
         }
 
         private static SessionState finalRule(SessionSnapshot snapshot) {
@@ -261,7 +305,9 @@ class SessionRandomHistoryTest {
 
         private String anyNode() {
             List<NodeTask> tasks = session.tasks();
-            return random.nextInt(40) == 0 ? "ghost" : tasks.get(random.nextInt(tasks.size())).nodeId();
+            return random.nextInt(40) == 0
+                    ? "ghost"
+                    : tasks.get(random.nextInt(tasks.size())).nodeId();
         }
 
         private Optional<String> runningNode() {
@@ -273,7 +319,9 @@ class SessionRandomHistoryTest {
         }
 
         private Optional<String> pick(NodeState state) {
-            List<String> matching = session.tasks().stream().filter(t -> t.state() == state).map(NodeTask::nodeId)
+            List<String> matching = session.tasks().stream()
+                    .filter(t -> t.state() == state)
+                    .map(NodeTask::nodeId)
                     .toList();
             return matching.isEmpty() ? Optional.empty() : Optional.of(matching.get(random.nextInt(matching.size())));
         }

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.canvasbatch.domain.session.SessionConflict.Kind;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** CONTRACT §3.3: a session's events are numbered 1, 2, 3 … with no gaps, in the order they happened. */
 class SessionSequenceTest {
@@ -29,16 +29,25 @@ class SessionSequenceTest {
             List<SessionEvent> events = step.command().apply(tracked);
 
             assertThat(events).as(step.name()).isNotEmpty();
-            assertThat(events).as(step.name()).extracting(SessionEvent::seq)
-                    .containsExactlyElementsOf(LongStream.rangeClosed(before + 1, before + events.size()).boxed().toList());
+            assertThat(events)
+                    .as(step.name())
+                    .extracting(SessionEvent::seq)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(before + 1, before + events.size())
+                            .boxed()
+                            .toList());
             assertThat(events).as(step.name()).extracting(SessionEvent::at).containsOnly(tracked.now());
-            assertThat(events).as(step.name()).extracting(SessionEvent::sessionId).containsOnly(tracked.session().id());
+            assertThat(events)
+                    .as(step.name())
+                    .extracting(SessionEvent::sessionId)
+                    .containsOnly(tracked.session().id());
             assertThat(tracked.session().lastSeq()).isEqualTo(events.getLast().seq());
             returned.addAll(events);
         }
 
-        assertThat(returned).extracting(SessionEvent::seq)
-                .containsExactlyElementsOf(LongStream.rangeClosed(1, returned.size()).boxed().toList());
+        assertThat(returned)
+                .extracting(SessionEvent::seq)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, returned.size()).boxed().toList());
         assertThat(tracked.snapshot().lastSeq()).isEqualTo(returned.size());
     }
 

@@ -53,7 +53,9 @@ class SessionSnapshotTest {
         Instant startedAt = tracked.now();
         assertThat(tracked.snapshot().startedAt()).isEqualTo(startedAt);
         assertThat(tracked.snapshot().elapsed(startedAt.plusSeconds(42))).isEqualTo(Duration.ofSeconds(42));
-        assertThat(tracked.snapshot().elapsed(startedAt.minusSeconds(5))).as("a clock behind the start").isZero();
+        assertThat(tracked.snapshot().elapsed(startedAt.minusSeconds(5)))
+                .as("a clock behind the start")
+                .isZero();
 
         tracked.startTask("a");
         tracked.advanceTo(startedAt.plusSeconds(90));
@@ -82,7 +84,9 @@ class SessionSnapshotTest {
                 .nodes(4, "untouched")
                 .nodes(5, "done", "next")
                 .create();
-        assertThat(tracked.snapshot().groupProgress()).extracting(GroupProgress::status).containsOnly("pending");
+        assertThat(tracked.snapshot().groupProgress())
+                .extracting(GroupProgress::status)
+                .containsOnly("pending");
         tracked.start();
         tracked.run("ok");
         tracked.runAndFail("bad");
@@ -93,7 +97,8 @@ class SessionSnapshotTest {
         var progress = tracked.snapshot().groupProgress();
 
         assertThat(progress).extracting(p -> p.group().id()).containsExactly(1, 2, 3, 4, 5);
-        assertThat(progress).extracting(GroupProgress::status)
+        assertThat(progress)
+                .extracting(GroupProgress::status)
                 .containsExactly("completed", "failed", "running", "pending", "running");
         GroupProgress first = progress.getFirst();
         assertThat(first.total()).isEqualTo(2);
@@ -113,18 +118,25 @@ class SessionSnapshotTest {
         tracked.startTask("b");
         tracked.failTransiently("b", tracked.now().plusSeconds(30));
 
-        assertThat(tracked.snapshot().groupProgress()).extracting(GroupProgress::status).containsExactly("running");
+        assertThat(tracked.snapshot().groupProgress())
+                .extracting(GroupProgress::status)
+                .containsExactly("running");
     }
 
     @Test
     void once_a_batch_is_over_every_group_is_completed_or_failed_even_with_cancelled_nodes() {
-        TrackedSession tracked = TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").nodes(3, "d").create();
+        TrackedSession tracked = TrackedSession.plan()
+                .nodes(1, "a", "b")
+                .nodes(2, "c")
+                .nodes(3, "d")
+                .create();
         tracked.start();
         tracked.run("a");
         tracked.runAndFail("d");
         tracked.cancel();
 
-        assertThat(tracked.snapshot().groupProgress()).extracting(GroupProgress::status)
+        assertThat(tracked.snapshot().groupProgress())
+                .extracting(GroupProgress::status)
                 .containsExactly("completed", "failed", "failed");
     }
 

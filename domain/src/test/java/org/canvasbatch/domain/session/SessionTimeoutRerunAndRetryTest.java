@@ -41,20 +41,22 @@ class SessionTimeoutRerunAndRetryTest {
                 assertThat(failed.errorType()).isEqualTo("timeout");
                 assertThat(failed.message()).contains("timeout", "600", "3 unfinished");
             });
-            assertThat(events.subList(1, 4)).allSatisfy(event -> assertThat(event).isInstanceOfSatisfying(
-                    TaskFailed.class, failed -> {
+            assertThat(events.subList(1, 4))
+                    .allSatisfy(event -> assertThat(event).isInstanceOfSatisfying(TaskFailed.class, failed -> {
                         assertThat(failed.errorType()).isEqualTo("timeout");
                         assertThat(failed.retryable()).isFalse();
                         assertThat(failed.errorMessage()).containsIgnoringCase("timeout");
                     }));
-            assertThat(events.subList(1, 4)).extracting(e -> ((TaskFailed) e).nodeId())
+            assertThat(events.subList(1, 4))
+                    .extracting(e -> ((TaskFailed) e).nodeId())
                     .containsExactly("busy", "waiting", "queued");
             assertThat(((TaskFailed) events.get(1)).durationMillis())
                     .isEqualTo(java.time.Duration.between(busySince, at).toMillis());
             assertThat(((TaskFailed) events.get(3)).durationMillis()).isZero();
-            assertThat(events.getLast()).isEqualTo(new SessionFinished(tracked.session().id(), seqBefore + 5, at,
-                    SessionState.FAILED));
-            assertThat(events).extracting(SessionEvent::seq)
+            assertThat(events.getLast())
+                    .isEqualTo(new SessionFinished(tracked.session().id(), seqBefore + 5, at, SessionState.FAILED));
+            assertThat(events)
+                    .extracting(SessionEvent::seq)
                     .containsExactly(seqBefore + 1, seqBefore + 2, seqBefore + 3, seqBefore + 4, seqBefore + 5);
             assertThat(events).extracting(SessionEvent::at).containsOnly(at);
 
@@ -88,7 +90,8 @@ class SessionTimeoutRerunAndRetryTest {
             tracked.startTask("a");
             tracked.timeOut();
 
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "x", "m", tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "x", "m", tracked.tick()));
         }
 
         @Test
@@ -128,10 +131,12 @@ class SessionTimeoutRerunAndRetryTest {
             List<SessionEvent> finished = tracked.succeed("b");
 
             assertThat(finished).hasSize(2);
-            assertThat(finished.get(0)).isInstanceOfSatisfying(TaskSucceeded.class,
-                    e -> assertThat(e.agent()).isEqualTo(AgentId.COMPARISON_TABLE));
-            assertThat(finished.get(1)).isInstanceOfSatisfying(SessionFinished.class,
-                    e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
+            assertThat(finished.get(0))
+                    .isInstanceOfSatisfying(
+                            TaskSucceeded.class, e -> assertThat(e.agent()).isEqualTo(AgentId.COMPARISON_TABLE));
+            assertThat(finished.get(1))
+                    .isInstanceOfSatisfying(
+                            SessionFinished.class, e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
             assertThat(tracked.session().state()).isEqualTo(SessionState.COMPLETED);
             assertThat(tracked.session().finishedAt()).contains(tracked.now());
             assertThat(tracked.task("b").agent()).isEqualTo(AgentId.COMPARISON_TABLE);
@@ -163,8 +168,9 @@ class SessionTimeoutRerunAndRetryTest {
             List<SessionEvent> events = tracked.fail("a");
 
             assertThat(events).hasSize(2);
-            assertThat(events.getLast()).isInstanceOfSatisfying(SessionFinished.class,
-                    e -> assertThat(e.state()).isEqualTo(SessionState.PARTIAL_FAILURE));
+            assertThat(events.getLast())
+                    .isInstanceOfSatisfying(
+                            SessionFinished.class, e -> assertThat(e.state()).isEqualTo(SessionState.PARTIAL_FAILURE));
         }
 
         @Test
@@ -174,8 +180,9 @@ class SessionTimeoutRerunAndRetryTest {
             assertThat(tracked.session().state()).isEqualTo(SessionState.FAILED);
 
             tracked.rerun("a", null);
-            assertThat(tracked.succeed("a").getLast()).isInstanceOfSatisfying(SessionFinished.class,
-                    e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
+            assertThat(tracked.succeed("a").getLast())
+                    .isInstanceOfSatisfying(
+                            SessionFinished.class, e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
         }
 
         @Test
@@ -207,8 +214,9 @@ class SessionTimeoutRerunAndRetryTest {
             List<SessionEvent> last = tracked.succeed("b");
 
             assertThat(last).hasSize(2);
-            assertThat(last.getLast()).isInstanceOfSatisfying(SessionFinished.class,
-                    e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
+            assertThat(last.getLast())
+                    .isInstanceOfSatisfying(
+                            SessionFinished.class, e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
         }
 
         @Test
@@ -242,10 +250,13 @@ class SessionTimeoutRerunAndRetryTest {
             tracked.runAndFail("a");
             tracked.rerun("a", null);
 
-            List<SessionEvent> events = tracked.failTransiently("a", tracked.now().plusSeconds(5));
+            List<SessionEvent> events =
+                    tracked.failTransiently("a", tracked.now().plusSeconds(5));
 
-            assertThat(events).singleElement().isInstanceOfSatisfying(TaskFailed.class,
-                    e -> assertThat(e.retryable()).isTrue());
+            assertThat(events)
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            TaskFailed.class, e -> assertThat(e.retryable()).isTrue());
             assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
         }
     }
@@ -261,8 +272,10 @@ class SessionTimeoutRerunAndRetryTest {
 
             List<SessionEvent> events = tracked.failTransiently("a", retryAt);
 
-            assertThat(events).singleElement().isEqualTo(new TaskRetryScheduled(tracked.session().id(), 4,
-                    tracked.now(), "a", 1, 1, "HTTP 503", "http_503", retryAt));
+            assertThat(events)
+                    .singleElement()
+                    .isEqualTo(new TaskRetryScheduled(
+                            tracked.session().id(), 4, tracked.now(), "a", 1, 1, "HTTP 503", "http_503", retryAt));
             NodeTask waiting = tracked.task("a");
             assertThat(waiting.state()).isEqualTo(NodeState.QUEUED);
             assertThat(waiting.retryAt()).isEqualTo(retryAt);
@@ -281,24 +294,30 @@ class SessionTimeoutRerunAndRetryTest {
             assertThat(waiting.isDueAt(retryAt)).isTrue();
             assertThat(tracked.session().dispatchable(10, retryAt)).containsExactly("a", "b");
             tracked.advanceTo(retryAt.minusSeconds(1));
-            assertThat(tracked.startTask("a")).singleElement().isInstanceOfSatisfying(TaskStarted.class,
-                    e -> assertThat(e.attempt()).isEqualTo(2));
+            assertThat(tracked.startTask("a"))
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            TaskStarted.class, e -> assertThat(e.attempt()).isEqualTo(2));
             assertThat(tracked.task("a").retryAt()).isNull();
         }
 
         @Test
         void after_the_last_attempt_a_transient_failure_fails_the_node() {
-            TrackedSession tracked = TrackedSession.plan().nodes(1, "a").maxAttempts(3).create();
+            TrackedSession tracked =
+                    TrackedSession.plan().nodes(1, "a").maxAttempts(3).create();
             tracked.start();
             for (int attempt = 1; attempt <= 2; attempt++) {
                 tracked.startTask("a");
                 Instant retryAt = tracked.now().plusSeconds(attempt);
-                assertThat(tracked.failTransiently("a", retryAt)).singleElement().isInstanceOf(TaskRetryScheduled.class);
+                assertThat(tracked.failTransiently("a", retryAt))
+                        .singleElement()
+                        .isInstanceOf(TaskRetryScheduled.class);
                 tracked.advanceTo(retryAt);
             }
             tracked.startTask("a");
 
-            List<SessionEvent> events = tracked.failTransiently("a", tracked.now().plusSeconds(10));
+            List<SessionEvent> events =
+                    tracked.failTransiently("a", tracked.now().plusSeconds(10));
 
             assertThat(events).hasSize(2);
             assertThat(events.getFirst()).isInstanceOfSatisfying(TaskFailed.class, failed -> {
@@ -306,8 +325,9 @@ class SessionTimeoutRerunAndRetryTest {
                 assertThat(failed.retryable()).isTrue();
                 assertThat(failed.errorType()).isEqualTo("http_503");
             });
-            assertThat(events.getLast()).isInstanceOfSatisfying(SessionFinished.class,
-                    e -> assertThat(e.state()).isEqualTo(SessionState.FAILED));
+            assertThat(events.getLast())
+                    .isInstanceOfSatisfying(
+                            SessionFinished.class, e -> assertThat(e.state()).isEqualTo(SessionState.FAILED));
             assertThat(tracked.task("a").attempts()).isEqualTo(3);
             assertThat(tracked.task("a").retryable()).isTrue();
         }
@@ -317,8 +337,16 @@ class SessionTimeoutRerunAndRetryTest {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
 
-            List<SessionEvent> events = tracked.record(tracked.session().recordFailure("a", 1, "bad request",
-                    "http_400", false, 10, Optional.of(tracked.now().plusSeconds(5)), tracked.tick()));
+            List<SessionEvent> events = tracked.record(tracked.session()
+                    .recordFailure(
+                            "a",
+                            1,
+                            "bad request",
+                            "http_400",
+                            false,
+                            10,
+                            Optional.of(tracked.now().plusSeconds(5)),
+                            tracked.tick()));
 
             assertThat(events).singleElement().isInstanceOf(TaskFailed.class);
             assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
@@ -330,19 +358,21 @@ class SessionTimeoutRerunAndRetryTest {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
 
-            List<SessionEvent> events = tracked.record(tracked.session().recordFailure("a", 1, "HTTP 503",
-                    "http_503", true, 10, Optional.empty(), tracked.tick()));
+            List<SessionEvent> events = tracked.record(tracked.session()
+                    .recordFailure("a", 1, "HTTP 503", "http_503", true, 10, Optional.empty(), tracked.tick()));
 
             assertThat(events).singleElement().isInstanceOf(TaskFailed.class);
         }
 
         @Test
         void a_single_attempt_setting_never_retries() {
-            TrackedSession tracked = TrackedSession.plan().nodes(1, "a", "b").maxAttempts(1).create();
+            TrackedSession tracked =
+                    TrackedSession.plan().nodes(1, "a", "b").maxAttempts(1).create();
             tracked.start();
             tracked.startTask("a");
 
-            assertThat(tracked.failTransiently("a", tracked.now().plusSeconds(5))).singleElement()
+            assertThat(tracked.failTransiently("a", tracked.now().plusSeconds(5)))
+                    .singleElement()
                     .isInstanceOf(TaskFailed.class);
         }
 
@@ -352,13 +382,16 @@ class SessionTimeoutRerunAndRetryTest {
             tracked.startTask("a");
             tracked.pause();
 
-            assertThat(tracked.failTransiently("a", tracked.now().plusSeconds(5))).singleElement()
+            assertThat(tracked.failTransiently("a", tracked.now().plusSeconds(5)))
+                    .singleElement()
                     .isInstanceOf(TaskRetryScheduled.class);
             assertThat(tracked.session().state()).isEqualTo(SessionState.PAUSED);
-            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60))).isEmpty();
+            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60)))
+                    .isEmpty();
 
             tracked.resume();
-            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60))).containsExactly("a");
+            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(60)))
+                    .containsExactly("a");
         }
 
         @Test
@@ -367,7 +400,8 @@ class SessionTimeoutRerunAndRetryTest {
             tracked.startTask("a");
             tracked.failTransiently("a", tracked.now().plusSeconds(30));
 
-            tracked.assertRejected(Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "dup", "m", tracked.tick()));
+            tracked.assertRejected(
+                    Kind.STALE_RESULT, s -> s.recordSuccess("a", 1, "a.md", 1, 1, "dup", "m", tracked.tick()));
         }
 
         @Test

@@ -11,8 +11,7 @@ import org.canvasbatch.domain.agent.AgentId;
  */
 final class SessionTours {
 
-    private SessionTours() {
-    }
+    private SessionTours() {}
 
     record Step(String name, Function<TrackedSession, List<SessionEvent>> command) {
         @Override
@@ -34,59 +33,76 @@ final class SessionTours {
 
     /** Priorities, retries, a requeue, a pause, a partial failure turned into completion by a rerun. */
     static Tour rerunToCompletion() {
-        return new Tour("retries, requeue, pause, rerun to completion",
-                () -> TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c", "d").create(), List.of(
-                new Step("raise group 2 before the start", t -> t.changePriority(2, Priority.HIGH)),
-                new Step("start", TrackedSession::start),
-                new Step("start c", t -> t.startTask("c")),
-                new Step("c fails transiently", t -> t.failTransiently("c", t.now().plusSeconds(5))),
-                new Step("start d", t -> t.startTask("d")),
-                new Step("d fails", t -> t.fail("d")),
-                new Step("requeue d", t -> t.requeue("d")),
-                new Step("start a", t -> t.startTask("a")),
-                new Step("pause", TrackedSession::pause),
-                new Step("a succeeds while paused", t -> t.succeed("a")),
-                new Step("lower group 2 while paused", t -> t.changePriority(2, Priority.LOW)),
-                new Step("resume", TrackedSession::resume),
-                new Step("start b", t -> t.startTask("b")),
-                new Step("b fails", t -> t.fail("b")),
-                new Step("start d again", t -> t.startTask("d")),
-                new Step("d succeeds", t -> t.succeed("d")),
-                new Step("start c at its retry time", t -> {
-                    t.advanceTo(t.task("c").retryAt().minusSeconds(1));
-                    return t.startTask("c");
-                }),
-                new Step("c succeeds: partial failure", t -> t.succeed("c")),
-                new Step("rerun b with another agent", t -> t.rerun("b", AgentId.EXAMPLE_TEACHING)),
-                new Step("b succeeds: completed", t -> t.succeed("b"))));
+        return new Tour(
+                "retries, requeue, pause, rerun to completion",
+                () -> TrackedSession.plan()
+                        .nodes(1, "a", "b")
+                        .nodes(2, "c", "d")
+                        .create(),
+                List.of(
+                        new Step("raise group 2 before the start", t -> t.changePriority(2, Priority.HIGH)),
+                        new Step("start", TrackedSession::start),
+                        new Step("start c", t -> t.startTask("c")),
+                        new Step(
+                                "c fails transiently",
+                                t -> t.failTransiently("c", t.now().plusSeconds(5))),
+                        new Step("start d", t -> t.startTask("d")),
+                        new Step("d fails", t -> t.fail("d")),
+                        new Step("requeue d", t -> t.requeue("d")),
+                        new Step("start a", t -> t.startTask("a")),
+                        new Step("pause", TrackedSession::pause),
+                        new Step("a succeeds while paused", t -> t.succeed("a")),
+                        new Step("lower group 2 while paused", t -> t.changePriority(2, Priority.LOW)),
+                        new Step("resume", TrackedSession::resume),
+                        new Step("start b", t -> t.startTask("b")),
+                        new Step("b fails", t -> t.fail("b")),
+                        new Step("start d again", t -> t.startTask("d")),
+                        new Step("d succeeds", t -> t.succeed("d")),
+                        new Step("start c at its retry time", t -> {
+                            t.advanceTo(t.task("c").retryAt().minusSeconds(1));
+                            return t.startTask("c");
+                        }),
+                        new Step("c succeeds: partial failure", t -> t.succeed("c")),
+                        new Step("rerun b with another agent", t -> t.rerun("b", AgentId.EXAMPLE_TEACHING)),
+                        new Step("b succeeds: completed", t -> t.succeed("b"))));
     }
 
     /** The batch timeout with nodes running, waiting for a retry and queued. */
     static Tour timeOut() {
-        return new Tour("timeout", () -> TrackedSession.plan().nodes(1, "a", "b", "c").nodes(2, "d").create(),
+        return new Tour(
+                "timeout",
+                () -> TrackedSession.plan()
+                        .nodes(1, "a", "b", "c")
+                        .nodes(2, "d")
+                        .create(),
                 List.of(
-                new Step("start", TrackedSession::start),
-                new Step("start a", t -> t.startTask("a")),
-                new Step("a succeeds", t -> t.succeed("a")),
-                new Step("start b", t -> t.startTask("b")),
-                new Step("start c", t -> t.startTask("c")),
-                new Step("c fails transiently", t -> t.failTransiently("c", t.now().plusSeconds(30))),
-                new Step("time out", TrackedSession::timeOut),
-                new Step("rerun d after the timeout", t -> t.rerun("d", null)),
-                new Step("d succeeds: re-judged", t -> t.succeed("d"))));
+                        new Step("start", TrackedSession::start),
+                        new Step("start a", t -> t.startTask("a")),
+                        new Step("a succeeds", t -> t.succeed("a")),
+                        new Step("start b", t -> t.startTask("b")),
+                        new Step("start c", t -> t.startTask("c")),
+                        new Step(
+                                "c fails transiently",
+                                t -> t.failTransiently("c", t.now().plusSeconds(30))),
+                        new Step("time out", TrackedSession::timeOut),
+                        new Step("rerun d after the timeout", t -> t.rerun("d", null)),
+                        new Step("d succeeds: re-judged", t -> t.succeed("d"))));
     }
 
     /** A cancel with work in flight, then a person's rerun of a cancelled node. */
     static Tour cancelThenRerun() {
-        return new Tour("cancel, then rerun", () -> TrackedSession.withNodes("a", "b", "c"), List.of(
-                new Step("start", TrackedSession::start),
-                new Step("start a", t -> t.startTask("a")),
-                new Step("start b", t -> t.startTask("b")),
-                new Step("b succeeds", t -> t.succeed("b")),
-                new Step("cancel", TrackedSession::cancel),
-                new Step("rerun a", t -> t.rerun("a", null)),
-                new Step("a fails", t -> t.fail("a")),
-                new Step("rerun c", t -> t.rerun("c", AgentId.MEMORY_ANCHOR)),
-                new Step("c succeeds", t -> t.succeed("c"))));
+        return new Tour(
+                "cancel, then rerun",
+                () -> TrackedSession.withNodes("a", "b", "c"),
+                List.of(
+                        new Step("start", TrackedSession::start),
+                        new Step("start a", t -> t.startTask("a")),
+                        new Step("start b", t -> t.startTask("b")),
+                        new Step("b succeeds", t -> t.succeed("b")),
+                        new Step("cancel", TrackedSession::cancel),
+                        new Step("rerun a", t -> t.rerun("a", null)),
+                        new Step("a fails", t -> t.fail("a")),
+                        new Step("rerun c", t -> t.rerun("c", AgentId.MEMORY_ANCHOR)),
+                        new Step("c succeeds", t -> t.succeed("c"))));
     }
 }

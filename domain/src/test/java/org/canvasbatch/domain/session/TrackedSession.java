@@ -85,8 +85,8 @@ final class TrackedSession {
         }
 
         Plan maxAttempts(int value) {
-            settings = new SessionSettings(settings.maxConcurrent(), settings.batchTimeout(), settings.nodeTimeout(),
-                    value);
+            settings = new SessionSettings(
+                    settings.maxConcurrent(), settings.batchTimeout(), settings.nodeTimeout(), value);
             return this;
         }
 
@@ -97,15 +97,34 @@ final class TrackedSession {
 
         List<Group> groups() {
             List<Group> groups = new ArrayList<>();
-            priorities.forEach((groupId, priority) -> groups.add(new Group(groupId, "group " + groupId, List.of("term"),
-                    "definition", "📖", PLANNED_AGENT, priority, 0.8,
-                    tasks.stream().filter(t -> t.groupId() == groupId).map(PlannedTask::nodeId).toList())));
+            priorities.forEach((groupId, priority) -> groups.add(new Group(
+                    groupId,
+                    "group " + groupId,
+                    List.of("term"),
+                    "definition",
+                    "📖",
+                    PLANNED_AGENT,
+                    priority,
+                    0.8,
+                    tasks.stream()
+                            .filter(t -> t.groupId() == groupId)
+                            .map(PlannedTask::nodeId)
+                            .toList())));
             return groups;
         }
 
         TrackedSession create() {
-            return new TrackedSession(Session.create(new SessionId(id), "数学/离散数学.canvas", groups(), tasks,
-                    settings, 0.41, priorities.size(), createdAt), createdAt);
+            return new TrackedSession(
+                    Session.create(
+                            new SessionId(id),
+                            "数学/离散数学.canvas",
+                            groups(),
+                            tasks,
+                            settings,
+                            0.41,
+                            priorities.size(),
+                            createdAt),
+                    createdAt);
         }
     }
 
@@ -141,18 +160,25 @@ final class TrackedSession {
     }
 
     List<SessionEvent> succeed(String nodeId) {
-        return record(session.recordSuccess(nodeId, attempt(nodeId), "notes/" + nodeId + ".md", 1_000, 2_000,
-                "# answer to " + nodeId, "model-x", tick()));
+        return record(session.recordSuccess(
+                nodeId,
+                attempt(nodeId),
+                "notes/" + nodeId + ".md",
+                1_000,
+                2_000,
+                "# answer to " + nodeId,
+                "model-x",
+                tick()));
     }
 
     List<SessionEvent> fail(String nodeId) {
-        return record(session.recordFailure(nodeId, attempt(nodeId), "the agent refused", "agent_error", false, 500,
-                Optional.empty(), tick()));
+        return record(session.recordFailure(
+                nodeId, attempt(nodeId), "the agent refused", "agent_error", false, 500, Optional.empty(), tick()));
     }
 
     List<SessionEvent> failTransiently(String nodeId, Instant retryAt) {
-        return record(session.recordFailure(nodeId, attempt(nodeId), "HTTP 503", "http_503", true, 300,
-                Optional.of(retryAt), tick()));
+        return record(session.recordFailure(
+                nodeId, attempt(nodeId), "HTTP 503", "http_503", true, 300, Optional.of(retryAt), tick()));
     }
 
     /** Starts the node and records a success for that attempt. */

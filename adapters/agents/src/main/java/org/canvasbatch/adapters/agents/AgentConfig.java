@@ -22,8 +22,15 @@ import java.util.stream.Collectors;
  * @param timeout      for one HTTP call to the model
  * @param templatesDir a directory of {@code <agent-id>.md} prompt templates that replace the built-in ones, or null
  */
-public record AgentConfig(Provider provider, String baseUrl, String model, String apiKey, Duration timeout,
-                          Double temperature, Integer maxTokens, Path templatesDir) {
+public record AgentConfig(
+        Provider provider,
+        String baseUrl,
+        String model,
+        String apiKey,
+        Duration timeout,
+        Double temperature,
+        Integer maxTokens,
+        Path templatesDir) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
     public static final double DEFAULT_TEMPERATURE = 0.4;
@@ -106,11 +113,16 @@ public record AgentConfig(Provider provider, String baseUrl, String model, Strin
         checkBaseUrl();
         checkNumbers();
         String key = apiKey != null ? apiKey : blankToNull(env.get(provider.apiKeyVariable()));
-        if (key == null && baseUri().getHost().equalsIgnoreCase(URI.create(provider.defaultBaseUrl()).getHost())) {
+        if (key == null
+                && baseUri()
+                        .getHost()
+                        .equalsIgnoreCase(URI.create(provider.defaultBaseUrl()).getHost())) {
             throw new IllegalArgumentException(baseUri() + " needs an API key: set the environment variable "
                     + provider.apiKeyVariable() + " (or --api-key)"
-                    + (provider == Provider.OPENAI ? "; for a local server such as Ollama, set --base-url "
-                    + "http://localhost:11434/v1 instead" : ""));
+                    + (provider == Provider.OPENAI
+                            ? "; for a local server such as Ollama, set --base-url "
+                                    + "http://localhost:11434/v1 instead"
+                            : ""));
         }
         return withApiKey(key);
     }
@@ -124,8 +136,10 @@ public record AgentConfig(Provider provider, String baseUrl, String model, Strin
         try {
             URI uri = new URI(baseUrl);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
-                    || uri.getQuery() != null || uri.getFragment() != null) {
+            if (!(scheme.equals("http") || scheme.equals("https"))
+                    || uri.getHost() == null
+                    || uri.getQuery() != null
+                    || uri.getFragment() != null) {
                 throw new IllegalArgumentException(hint);
             }
         } catch (URISyntaxException e) {
@@ -191,7 +205,9 @@ public record AgentConfig(Provider provider, String baseUrl, String model, Strin
         /** @throws IllegalArgumentException naming the accepted values */
         public static Provider parse(String name) {
             String normalised = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
-            return Arrays.stream(values()).filter(p -> p.wireName.equals(normalised)).findFirst()
+            return Arrays.stream(values())
+                    .filter(p -> p.wireName.equals(normalised))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("unknown model provider '" + name + "': use "
                             + Arrays.stream(values()).map(Provider::wireName).collect(Collectors.joining(", "))
                             + " (openai also covers Ollama and other OpenAI-compatible servers)"));

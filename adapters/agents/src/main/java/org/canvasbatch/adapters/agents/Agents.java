@@ -7,8 +7,7 @@ import org.canvasbatch.application.port.out.AgentRunner;
 /** Builds the agent runner a configuration asks for. */
 public final class Agents {
 
-    private Agents() {
-    }
+    private Agents() {}
 
     /** As {@link #fromConfig(AgentConfig, Map)} with the process environment. */
     public static AgentRunner fromConfig(AgentConfig config) {
@@ -24,10 +23,16 @@ public final class Agents {
         AgentConfig checked = Objects.requireNonNull(config, "config").validated(Objects.requireNonNull(env, "env"));
         return switch (checked.provider()) {
             case OFFLINE -> new OfflineAgent();
-            case OPENAI -> new OpenAiCompatibleAgent(checked, PromptTemplates.withOverrides(checked.templatesDir()),
-                    ModelServer.newClient(checked.timeout()));
-            case ANTHROPIC -> new AnthropicAgent(checked, PromptTemplates.withOverrides(checked.templatesDir()),
-                    ModelServer.newClient(checked.timeout()));
+            case OPENAI ->
+                new OpenAiCompatibleAgent(
+                        checked,
+                        PromptTemplates.withOverrides(checked.templatesDir()),
+                        ModelServer.newClient(checked.timeout()));
+            case ANTHROPIC ->
+                new AnthropicAgent(
+                        checked,
+                        PromptTemplates.withOverrides(checked.templatesDir()),
+                        ModelServer.newClient(checked.timeout()));
         };
     }
 }

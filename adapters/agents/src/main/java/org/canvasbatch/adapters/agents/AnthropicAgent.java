@@ -45,24 +45,34 @@ public final class AnthropicAgent implements AgentRunner {
         // Accept a base URL given with the version segment, as people copy it from the endpoint's documentation.
         String root = base.endsWith("/v1") ? base.substring(0, base.length() - "/v1".length()) : base;
         this.endpoint = URI.create(root + "/v1/messages");
-        this.server = new ModelServer(Objects.requireNonNull(http, "http"), "Anthropic API at " + root,
-                "check --api-key or " + AgentConfig.Provider.ANTHROPIC.apiKeyVariable(), clock);
+        this.server = new ModelServer(
+                Objects.requireNonNull(http, "http"),
+                "Anthropic API at " + root,
+                "check --api-key or " + AgentConfig.Provider.ANTHROPIC.apiKeyVariable(),
+                clock);
     }
 
     @Override
     public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
         Prompt prompt = templates.render(request);
-        JsonObjectBuilder body = ModelServer.JSON.createObjectBuilder()
+        JsonObjectBuilder body = ModelServer.JSON
+                .createObjectBuilder()
                 .add("model", config.model())
                 .add("max_tokens", config.maxTokens())
                 .add("temperature", config.temperature());
         if (!prompt.system().isBlank()) {
             body.add("system", prompt.system());
         }
-        body.add("messages", ModelServer.JSON.createArrayBuilder().add(ModelServer.JSON.createObjectBuilder()
-                .add("role", "user").add("content", prompt.user())));
-        HttpRequest.Builder call = ModelServer.jsonPost(endpoint, config.timeout(), body.build())
-                .header("anthropic-version", API_VERSION);
+        body.add(
+                "messages",
+                ModelServer.JSON
+                        .createArrayBuilder()
+                        .add(ModelServer.JSON
+                                .createObjectBuilder()
+                                .add("role", "user")
+                                .add("content", prompt.user())));
+        HttpRequest.Builder call =
+                ModelServer.jsonPost(endpoint, config.timeout(), body.build()).header("anthropic-version", API_VERSION);
         if (config.apiKey() != null) {
             call.header("x-api-key", config.apiKey());
         }
@@ -75,19 +85,23 @@ public final class AnthropicAgent implements AgentRunner {
         }
         StringBuilder text = new StringBuilder();
         for (JsonValue block : blocks) {
-            if (block instanceof JsonObject object && object.get("type") instanceof JsonString type
-                    && type.getString().equals("text") && object.get("text") instanceof JsonString piece) {
+            if (block instanceof JsonObject object
+                    && object.get("type") instanceof JsonString type
+                    && type.getString().equals("text")
+                    && object.get("text") instanceof JsonString piece) {
                 text.append(piece.getString());
             }
         }
         String note = ModelOutput.noteBody(text.toString());
         if (note.isEmpty()) {
             String stop = answer.get("stop_reason") instanceof JsonString reason ? reason.getString() : "";
-            throw server.badResponse("answered with an empty note" + switch (stop) {
-                case "" -> "";
-                case "max_tokens" -> " (stop_reason max_tokens: the token limit ran out first, raise --max-tokens)";
-                default -> " (stop_reason " + stop + ")";
-            });
+            throw server.badResponse("answered with an empty note"
+                    + switch (stop) {
+                        case "" -> "";
+                        case "max_tokens" ->
+                            " (stop_reason max_tokens: the token limit ran out first, raise --max-tokens)";
+                        default -> " (stop_reason " + stop + ")";
+                    });
         }
         return note;
     }

@@ -8,12 +8,10 @@ final class ModelOutput {
     // Reasoning models served by Ollama (deepseek-r1, qwq …) put their chain of thought first, in <think> tags.
     private static final Pattern THINKING = Pattern.compile("\\A\\s*<think>.*?</think>", Pattern.DOTALL);
     // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
-    private static final Pattern WHOLE_NOTE_FENCE =
-            Pattern.compile("\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z",
-                    Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+    private static final Pattern WHOLE_NOTE_FENCE = Pattern.compile(
+            "\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
 
-    private ModelOutput() {
-    }
+    private ModelOutput() {}
 
     static String noteBody(String answer) {
         String note = THINKING.matcher(answer).replaceFirst("");

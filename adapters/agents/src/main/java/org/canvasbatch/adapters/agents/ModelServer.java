@@ -107,26 +107,31 @@ final class ModelServer {
         Duration timeout = request.timeout().orElse(null);
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof HttpConnectTimeoutException) {
-                return AgentFailure.transientFailure("connection", "could not connect to the " + label + " within "
-                        + seconds(http.connectTimeout().orElse(null)), null);
+                return AgentFailure.transientFailure(
+                        "connection",
+                        "could not connect to the " + label + " within "
+                                + seconds(http.connectTimeout().orElse(null)),
+                        null);
             }
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof HttpTimeoutException) {
-                return AgentFailure.transientFailure("timeout", "the " + label + " did not answer within "
-                        + seconds(timeout), null);
+                return AgentFailure.transientFailure(
+                        "timeout", "the " + label + " did not answer within " + seconds(timeout), null);
             }
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectException) {
-                return AgentFailure.transientFailure("connection", "could not connect to the " + label
-                        + ": is it running? (" + describe(cause) + ")", null);
+                return AgentFailure.transientFailure(
+                        "connection",
+                        "could not connect to the " + label + ": is it running? (" + describe(cause) + ")",
+                        null);
             }
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof IOException) {
-                return AgentFailure.transientFailure("connection", "the connection to the " + label + " failed: "
-                        + describe(cause), null);
+                return AgentFailure.transientFailure(
+                        "connection", "the connection to the " + label + " failed: " + describe(cause), null);
             }
         }
         return AgentFailure.permanent("agent_error", "calling the " + label + " failed: " + describe(error));
@@ -137,8 +142,7 @@ final class ModelServer {
             return "the time allowed";
         }
         long millis = duration.toMillis();
-        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s",
-                millis / 1000.0);
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
     private static String describe(Throwable error) {
@@ -224,7 +228,8 @@ final class ModelServer {
         Optional<String> millis = headers.firstValue("retry-after-ms");
         if (millis.isPresent()) {
             try {
-                return Optional.of(Duration.ofMillis(Math.max(0, Math.round(Double.parseDouble(millis.get().strip())))));
+                return Optional.of(Duration.ofMillis(
+                        Math.max(0, Math.round(Double.parseDouble(millis.get().strip())))));
             } catch (NumberFormatException ignored) {
                 // fall back to Retry-After
             }
@@ -236,7 +241,8 @@ final class ModelServer {
         try {
             double seconds = Double.parseDouble(header.get());
             return seconds >= 0 && seconds < Long.MAX_VALUE / 1000
-                    ? Optional.of(Duration.ofMillis(Math.round(seconds * 1000))) : Optional.empty();
+                    ? Optional.of(Duration.ofMillis(Math.round(seconds * 1000)))
+                    : Optional.empty();
         } catch (NumberFormatException notSeconds) {
             try {
                 ZonedDateTime when = ZonedDateTime.parse(header.get(), DateTimeFormatter.RFC_1123_DATE_TIME);

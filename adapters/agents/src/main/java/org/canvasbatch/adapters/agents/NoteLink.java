@@ -15,8 +15,7 @@ final class NoteLink {
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final String EXTENSION = ".md";
 
-    private NoteLink() {
-    }
+    private NoteLink() {}
 
     /**
      * {@code [[什么是逆否命题 (oral-explanation)|什么是逆否命题]]}; only the question's text when the text does not name
@@ -33,6 +32,8 @@ final class NoteLink {
 
     /** The question as a link alias shows it: on one line, without link syntax; empty when nothing else is left. */
     static String shown(String questionText) {
-        return SPACES.matcher(LINK_SYNTAX.matcher(questionText).replaceAll(" ")).replaceAll(" ").strip();
+        return SPACES.matcher(LINK_SYNTAX.matcher(questionText).replaceAll(" "))
+                .replaceAll(" ")
+                .strip();
     }
 }

@@ -22,6 +22,7 @@ final class OfflineNote {
     private final QuestionText question;
     /** Routed as the core routes the node, so the plan leads with the agent a batch would give it. */
     private final Routing routing;
+
     private final String subject;
     private final List<String> terms;
     private final List<String> understanding;
@@ -37,11 +38,16 @@ final class OfflineNote {
         this.subject = question.subject();
         this.terms = keyTerms(request, question);
         this.understanding = request.context().learnerUnderstanding().stream()
-                .filter(u -> !u.isBlank()).map(String::strip).toList();
+                .filter(u -> !u.isBlank())
+                .map(String::strip)
+                .toList();
         this.related = request.context().relatedQuestions().stream()
                 .map(r -> new RelatedQuestion(r.text().strip(), r.agent()))
                 .filter(r -> !NoteLink.shown(r.text()).isEmpty())
-                .filter(r -> !r.text().equals(request.nodeText().strip())).distinct().limit(MAX_RELATED).toList();
+                .filter(r -> !r.text().equals(request.nodeText().strip()))
+                .distinct()
+                .limit(MAX_RELATED)
+                .toList();
     }
 
     private static List<String> keyTerms(AgentRequest request, QuestionText question) {
@@ -93,33 +99,37 @@ final class OfflineNote {
 
     private void notice() {
         String name = agentNameIn(request.agent());
-        callout("info", t("离线生成的学习框架", "Study scaffold written offline"), t(
-                "这篇笔记由 canvas-batch 的离线模式生成，没有使用语言模型：它根据白板上的问题、你的理解和同组的问题，"
-                        + "搭好了「" + name + "」的框架，具体内容需要你自己来填。\n"
-                        + "想让语言模型直接写出完整的笔记，可以这样运行：\n"
-                        + "- OpenAI：先设置环境变量 `OPENAI_API_KEY`，再运行 "
-                        + "`canvas-batch run … --model-provider openai --model gpt-4o-mini`\n"
-                        + "- 本地的 Ollama（不需要密钥）：`canvas-batch run … --model-provider openai "
-                        + "--base-url http://localhost:11434/v1 --model qwen2.5`\n"
-                        + "- Anthropic：先设置环境变量 `ANTHROPIC_API_KEY`，再运行 "
-                        + "`canvas-batch run … --model-provider anthropic --model claude-3-5-haiku-latest`",
-                "canvas-batch wrote this note in offline mode, without a language model: from the question on the "
-                        + "canvas, your own understanding and the other questions of its group it laid out the "
-                        + name + " for you to fill in.\n"
-                        + "To have a language model write the full note, run:\n"
-                        + "- OpenAI: set the environment variable `OPENAI_API_KEY`, then "
-                        + "`canvas-batch run … --model-provider openai --model gpt-4o-mini`\n"
-                        + "- a local Ollama (no key needed): `canvas-batch run … --model-provider openai "
-                        + "--base-url http://localhost:11434/v1 --model qwen2.5`\n"
-                        + "- Anthropic: set `ANTHROPIC_API_KEY`, then "
-                        + "`canvas-batch run … --model-provider anthropic --model claude-3-5-haiku-latest`"));
+        callout(
+                "info",
+                t("离线生成的学习框架", "Study scaffold written offline"),
+                t(
+                        "这篇笔记由 canvas-batch 的离线模式生成，没有使用语言模型：它根据白板上的问题、你的理解和同组的问题，"
+                                + "搭好了「" + name + "」的框架，具体内容需要你自己来填。\n"
+                                + "想让语言模型直接写出完整的笔记，可以这样运行：\n"
+                                + "- OpenAI：先设置环境变量 `OPENAI_API_KEY`，再运行 "
+                                + "`canvas-batch run … --model-provider openai --model gpt-4o-mini`\n"
+                                + "- 本地的 Ollama（不需要密钥）：`canvas-batch run … --model-provider openai "
+                                + "--base-url http://localhost:11434/v1 --model qwen2.5`\n"
+                                + "- Anthropic：先设置环境变量 `ANTHROPIC_API_KEY`，再运行 "
+                                + "`canvas-batch run … --model-provider anthropic --model claude-3-5-haiku-latest`",
+                        "canvas-batch wrote this note in offline mode, without a language model: from the question on the "
+                                + "canvas, your own understanding and the other questions of its group it laid out the "
+                                + name + " for you to fill in.\n"
+                                + "To have a language model write the full note, run:\n"
+                                + "- OpenAI: set the environment variable `OPENAI_API_KEY`, then "
+                                + "`canvas-batch run … --model-provider openai --model gpt-4o-mini`\n"
+                                + "- a local Ollama (no key needed): `canvas-batch run … --model-provider openai "
+                                + "--base-url http://localhost:11434/v1 --model qwen2.5`\n"
+                                + "- Anthropic: set `ANTHROPIC_API_KEY`, then "
+                                + "`canvas-batch run … --model-provider anthropic --model claude-3-5-haiku-latest`"));
     }
 
     private void source() {
         AgentRequest.NodeContext context = request.context();
         List<String> parts = new ArrayList<>();
         if (!context.canvasPath().isBlank()) {
-            String name = context.canvasName().isBlank() ? PromptTemplates.canvasNameOf(context.canvasPath())
+            String name = context.canvasName().isBlank()
+                    ? PromptTemplates.canvasNameOf(context.canvasPath())
                     : context.canvasName().strip();
             parts.add(t("白板：", "Canvas: ") + "[[" + context.canvasPath().strip() + "|" + name + "]]");
         } else if (!context.canvasName().isBlank()) {
@@ -152,11 +162,11 @@ final class OfflineNote {
             return;
         }
         h2(t("你的理解", "Your understanding"));
-        line(t("白板上与这个问题相连的黄色节点里，你是这样写的：",
-                "This is what you wrote in the yellow nodes connected to this question:"));
+        line(t("白板上与这个问题相连的黄色节点里，你是这样写的：", "This is what you wrote in the yellow nodes connected to this question:"));
         blank();
         quoteUnderstanding();
-        line(t("对照上面的框架检查：哪些地方已经对了，哪些还需要补充或更正？",
+        line(t(
+                "对照上面的框架检查：哪些地方已经对了，哪些还需要补充或更正？",
                 "Check it against the scaffold above: what is already right, and what needs adding or correcting?"));
         blank();
     }
@@ -173,7 +183,8 @@ final class OfflineNote {
             return;
         }
         h2(t("相关问题", "Related questions"));
-        line(t("同一分组里你还问了这些问题（链接指向它们各自的笔记）：",
+        line(t(
+                "同一分组里你还问了这些问题（链接指向它们各自的笔记）：",
                 "The other questions you asked in the same group (links go to their own notes):"));
         blank();
         relatedLinks();
@@ -199,21 +210,29 @@ final class OfflineNote {
 
     private void oralExplanation() {
         h2(t("一句话回答", "The answer in one sentence"));
-        callout("question", t("先自己说一遍", "Say it yourself first"), t(
-                "假设上课时老师点到你：用一句话回答" + q(question.line()) + "。",
-                "Imagine the teacher calls on you in class: answer " + q(question.line()) + " in one sentence."));
+        callout(
+                "question",
+                t("先自己说一遍", "Say it yourself first"),
+                t(
+                        "假设上课时老师点到你：用一句话回答" + q(question.line()) + "。",
+                        "Imagine the teacher calls on you in class: answer " + q(question.line())
+                                + " in one sentence."));
         h2(t("课堂上怎么讲", "How a teacher would say it"));
         numbered(List.of(
-                t("先说它解决什么问题：为什么需要" + q(subject) + "？", "Start with the problem it solves: why do we need "
-                        + q(subject) + "?"),
-                t("再说它是什么：用自己的话给出定义" + termHint("，讲到这些词：", "。"),
+                t(
+                        "先说它解决什么问题：为什么需要" + q(subject) + "？",
+                        "Start with the problem it solves: why do we need " + q(subject) + "?"),
+                t(
+                        "再说它是什么：用自己的话给出定义" + termHint("，讲到这些词：", "。"),
                         "Then say what it is: a definition in your own words" + termHint(", using these terms: ", ".")),
                 t("打一个生活中的比方，让没学过的人也能听懂。", "Give an everyday analogy that someone new to it would follow."),
-                t("最后给出课本上的准确说法，对照自己的说法哪里不一样。",
+                t(
+                        "最后给出课本上的准确说法，对照自己的说法哪里不一样。",
                         "Finish with the textbook statement and compare it with yours: where do they differ?")));
         blank();
         h2(t("常见误区", "A common misunderstanding"));
-        checkbox(t("我能说出一个关于" + q(subject) + "的常见误解，并解释它错在哪里。",
+        checkbox(t(
+                "我能说出一个关于" + q(subject) + "的常见误解，并解释它错在哪里。",
                 "I can name a common misunderstanding about " + q(subject) + " and explain why it is wrong."));
         blank();
         h2(t("小结", "Recap"));
@@ -225,36 +244,43 @@ final class OfflineNote {
 
     private void fourLevels() {
         h2(t("第一层·入门", "Level 1 — Beginner"));
-        bullet(t("不用任何术语，向一个中学生解释" + q(subject) + "：它像生活中的什么？",
+        bullet(t(
+                "不用任何术语，向一个中学生解释" + q(subject) + "：它像生活中的什么？",
                 "Explain " + q(subject) + " to a teenager without any jargon: what in everyday life is it like?"));
         checkbox(t("我能用一个类比讲清楚", "I can explain it with one analogy"));
         blank();
         h2(t("第二层·进阶", "Level 2 — Intermediate"));
-        bullet(t("用课本上的标准说法解释" + q(subject) + termHint("，用上这些关键词：", "。"),
+        bullet(t(
+                "用课本上的标准说法解释" + q(subject) + termHint("，用上这些关键词：", "。"),
                 "Give the standard textbook explanation of " + q(subject) + termHint(", using: ", ".")));
         checkbox(t("我能不看资料写出标准说法", "I can write the standard explanation without looking it up"));
         blank();
         h2(t("第三层·深入", "Level 3 — Advanced"));
-        bullet(t("写出" + q(subject) + "的精确定义、公式或机制，并说明每个条件为什么不能少。",
+        bullet(t(
+                "写出" + q(subject) + "的精确定义、公式或机制，并说明每个条件为什么不能少。",
                 "Write the precise definition, formula or mechanism of " + q(subject)
                         + ", and say why each condition is needed."));
         checkbox(t("我能给出一个证明思路或推导", "I can sketch a proof or a derivation"));
         blank();
         h2(t("第四层·专家", "Level 4 — Expert"));
-        bullet(t("在什么情况下" + q(subject) + "会失效、退化或出现例外？",
+        bullet(t(
+                "在什么情况下" + q(subject) + "会失效、退化或出现例外？",
                 "Where does " + q(subject) + " break down, degenerate or have exceptions?"));
         bullet(t("它和相邻的理论有什么联系？", "How does it connect to the neighbouring theory?"));
         blank();
-        callout("tip", t("现在以哪一层为目标", "Which level to aim for now"), t(
-                "能不看资料讲清楚第二层，再往第三层走；考试前至少要到第三层。",
-                "Once you can explain level 2 without notes, move on to level 3; before an exam, reach level 3 at least."));
+        callout(
+                "tip",
+                t("现在以哪一层为目标", "Which level to aim for now"),
+                t(
+                        "能不看资料讲清楚第二层，再往第三层走；考试前至少要到第三层。",
+                        "Once you can explain level 2 without notes, move on to level 3; before an exam, reach level 3 at least."));
     }
 
     private void clarificationPath() {
         h2(t("起点：你现在的理解", "Where you start: your current understanding"));
         if (understanding.isEmpty()) {
-            line(t("白板上还没有与这个问题相连的黄色节点。先在一个黄色节点里写下你现在的理解（哪怕不完整），"
-                            + "连到这个问题上，这条路径就有了起点。",
+            line(t(
+                    "白板上还没有与这个问题相连的黄色节点。先在一个黄色节点里写下你现在的理解（哪怕不完整），" + "连到这个问题上，这条路径就有了起点。",
                     "No yellow node is connected to this question on the canvas yet. Write what you understand now in "
                             + "a yellow node (incomplete is fine) and connect it to the question: that is where this "
                             + "path starts."));
@@ -265,8 +291,7 @@ final class OfflineNote {
             quoteUnderstanding();
         }
         h3(t("第 1 步：说出卡在哪里", "Step 1 — Name what confuses you"));
-        line(t("把困惑写成一句具体的话：“我不明白为什么……”。", "Write the confusion as one precise sentence: "
-                + "\"I don't see why …\"."));
+        line(t("把困惑写成一句具体的话：“我不明白为什么……”。", "Write the confusion as one precise sentence: " + "\"I don't see why …\"."));
         blank();
         h3(t("第 2 步：逐个确认关键词", "Step 2 — Check each key term"));
         if (terms.isEmpty()) {
@@ -277,7 +302,8 @@ final class OfflineNote {
         }
         blank();
         h3(t("第 3 步：找一个最简单的例子", "Step 3 — Find the simplest example"));
-        line(t("找一个" + q(subject) + "最简单的具体例子，一步步验证它。",
+        line(t(
+                "找一个" + q(subject) + "最简单的具体例子，一步步验证它。",
                 "Find the simplest concrete instance of " + q(subject) + " and check it step by step."));
         blank();
         h3(t("第 4 步：找一个反例或边界情况", "Step 4 — Find a counterexample or an edge case"));
@@ -286,17 +312,22 @@ final class OfflineNote {
         h3(t("第 5 步：用自己的话重新表述", "Step 5 — Restate it in your own words"));
         line(t("回到第 1 步的那句话，现在你能回答它了吗？", "Go back to your sentence from step 1: can you answer it now?"));
         blank();
-        callout("check", t("怎样算真的懂了", "How to tell you have got it"), t(
-                "你能不看资料向别人解释" + q(subject) + "，并回答对方追问的“为什么”。",
-                "You can explain " + q(subject) + " to someone without notes and answer their \"why?\"."));
+        callout(
+                "check",
+                t("怎样算真的懂了", "How to tell you have got it"),
+                t(
+                        "你能不看资料向别人解释" + q(subject) + "，并回答对方追问的“为什么”。",
+                        "You can explain " + q(subject) + " to someone without notes and answer their \"why?\"."));
     }
 
     private void comparisonTable() {
         List<String> items = question.comparedItems();
         if (items.size() < 2) {
-            items = terms.size() >= 2 ? terms.subList(0, 2)
-                    : terms.size() == 1 ? List.of(terms.get(0), t("容易混淆的概念", "the concept it is confused with"))
-                    : List.of(t("概念 A", "Concept A"), t("概念 B", "Concept B"));
+            items = terms.size() >= 2
+                    ? terms.subList(0, 2)
+                    : terms.size() == 1
+                            ? List.of(terms.get(0), t("容易混淆的概念", "the concept it is confused with"))
+                            : List.of(t("概念 A", "Concept A"), t("概念 B", "Concept B"));
         }
         h2(t("对比表", "Comparison"));
         StringBuilder header = new StringBuilder("| " + t("维度", "Aspect") + " |");
@@ -307,8 +338,12 @@ final class OfflineNote {
         }
         line(header.toString());
         line(rule.toString());
-        for (String aspect : List.of(t("定义", "Definition"), t("核心性质", "Key property"),
-                t("原理 / 怎么运作", "How it works"), t("典型用途", "Typical use"), t("易错点", "Pitfalls"),
+        for (String aspect : List.of(
+                t("定义", "Definition"),
+                t("核心性质", "Key property"),
+                t("原理 / 怎么运作", "How it works"),
+                t("典型用途", "Typical use"),
+                t("易错点", "Pitfalls"),
                 t("例子", "Example"))) {
             line("| " + aspect + " |" + "  |".repeat(items.size()));
         }
@@ -319,7 +354,8 @@ final class OfflineNote {
         }
         blank();
         h2(t("容易混淆的地方", "Common confusions"));
-        checkbox(t(q(items.get(0)) + "和" + q(items.get(1)) + "最容易搞混的一点是：",
+        checkbox(t(
+                q(items.get(0)) + "和" + q(items.get(1)) + "最容易搞混的一点是：",
                 "What people most often mix up between " + q(items.get(0)) + " and " + q(items.get(1)) + ":"));
         checkbox(t("一眼区分它们的办法：", "A quick way to tell them apart:"));
         blank();
@@ -327,13 +363,20 @@ final class OfflineNote {
 
     private void exampleTeaching() {
         List<String[]> examples = List.of(
-                new String[] {t("例 1：最简单的情形", "Example 1 — The simplest case"),
-                        t("找一个只涉及" + q(subject) + "本身、没有干扰因素的例子。",
-                                "Pick an example that involves only " + q(subject) + ", with nothing else in the way.")},
-                new String[] {t("例 2：典型应用", "Example 2 — A typical use"),
-                        t("找一道教材或考试里的典型题。", "Take a typical problem from the textbook or an exam.")},
-                new String[] {t("例 3：易错情形", "Example 3 — The tricky case"),
-                        t("找一个反直觉、容易做错的情况。", "Find a counter-intuitive case where people go wrong.")});
+                new String[] {
+                    t("例 1：最简单的情形", "Example 1 — The simplest case"),
+                    t(
+                            "找一个只涉及" + q(subject) + "本身、没有干扰因素的例子。",
+                            "Pick an example that involves only " + q(subject) + ", with nothing else in the way.")
+                },
+                new String[] {
+                    t("例 2：典型应用", "Example 2 — A typical use"),
+                    t("找一道教材或考试里的典型题。", "Take a typical problem from the textbook or an exam.")
+                },
+                new String[] {
+                    t("例 3：易错情形", "Example 3 — The tricky case"),
+                    t("找一个反直觉、容易做错的情况。", "Find a counter-intuitive case where people go wrong.")
+                });
         for (String[] example : examples) {
             h2(example[0]);
             line(t("**情境**：", "**Setup**: ") + example[1]);
@@ -345,7 +388,8 @@ final class OfflineNote {
             callout("tip", t("启示", "Lesson"), t("这个例子说明了……", "This example shows …"));
         }
         h2(t("练习", "Practice"));
-        line(t("自己出一道关于" + q(subject) + "的题，把答案写在下面折叠起来，过几天再做一遍。",
+        line(t(
+                "自己出一道关于" + q(subject) + "的题，把答案写在下面折叠起来，过几天再做一遍。",
                 "Write one problem about " + q(subject) + " yourself, put its answer in the folded callout below and "
                         + "try it again in a few days."));
         blank();
@@ -354,15 +398,20 @@ final class OfflineNote {
 
     private void memoryAnchor() {
         h2(t("核心表述", "Core statement"));
-        callout("quote", t("背下这一句", "Learn this sentence"), t(
-                "用一句话写下" + q(subject) + "的核心。", "Write the core of " + q(subject) + " in one sentence."));
+        callout(
+                "quote",
+                t("背下这一句", "Learn this sentence"),
+                t("用一句话写下" + q(subject) + "的核心。", "Write the core of " + q(subject) + " in one sentence."));
         h2(t("口诀", "Mnemonic"));
         if (terms.isEmpty()) {
-            line(t("把问题里的关键词各取一个字，编成一句顺口的话。",
+            line(t(
+                    "把问题里的关键词各取一个字，编成一句顺口的话。",
                     "Take the first letter of each key term in the question and make it into a phrase."));
         } else {
-            line("**" + mnemonic() + "**" + t(" —— 取自关键词：", " — from the key terms: ") + String.join(
-                    lang == Language.ZH ? "、" : ", ", terms.stream().map(this::markInitial).toList()));
+            line("**" + mnemonic() + "**" + t(" —— 取自关键词：", " — from the key terms: ")
+                    + String.join(
+                            lang == Language.ZH ? "、" : ", ",
+                            terms.stream().map(this::markInitial).toList()));
             blank();
             line(t("把它扩写成一句顺口的话，念三遍。", "Turn it into a phrase you can say aloud, and say it three times."));
         }
@@ -375,13 +424,15 @@ final class OfflineNote {
         h2(t("记忆钩子", "Hooks"));
         bullet(t("它和我已经会的哪个知识有关？", "Which thing I already know does it connect to?"));
         if (terms.size() >= 2) {
-            bullet(t("防混淆：" + q(terms.get(0)) + " ≠ " + q(terms.get(1)) + "，区别在于……",
+            bullet(t(
+                    "防混淆：" + q(terms.get(0)) + " ≠ " + q(terms.get(1)) + "，区别在于……",
                     "Don't mix up: " + q(terms.get(0)) + " ≠ " + q(terms.get(1)) + ", the difference is …"));
         }
         blank();
         h2(t("间隔复习", "Spaced review"));
         for (int day : new int[] {1, 3, 7, 14, 30}) {
-            checkbox(t("第 " + day + " 天：不看笔记，复述核心表述和口诀",
+            checkbox(t(
+                    "第 " + day + " 天：不看笔记，复述核心表述和口诀",
                     "Day " + day + ": recite the core statement and the mnemonic without looking"));
         }
         blank();
@@ -389,13 +440,18 @@ final class OfflineNote {
 
     /** 逆否命题、否命题、原命题 → 逆·否·原; hash table, collision, load factor → HCL. */
     private String mnemonic() {
-        List<String> initials = terms.stream().map(term -> term.substring(0, term.offsetByCodePoints(0, 1))).toList();
-        return lang == Language.ZH ? String.join("·", initials) : String.join("", initials).toUpperCase(Locale.ROOT);
+        List<String> initials = terms.stream()
+                .map(term -> term.substring(0, term.offsetByCodePoints(0, 1)))
+                .toList();
+        return lang == Language.ZH
+                ? String.join("·", initials)
+                : String.join("", initials).toUpperCase(Locale.ROOT);
     }
 
     private String markInitial(String term) {
         int end = term.offsetByCodePoints(0, 1);
-        return lang == Language.ZH ? "**" + term.substring(0, end) + "**" + term.substring(end)
+        return lang == Language.ZH
+                ? "**" + term.substring(0, end) + "**" + term.substring(end)
                 : "**" + term.substring(0, end).toUpperCase(Locale.ROOT) + "**" + term.substring(end);
     }
 
@@ -416,7 +472,8 @@ final class OfflineNote {
         }
         blank();
         h2(t("边界情况", "Edge cases"));
-        checkbox(t("退化情形（空的、只有一个元素、全部相同……）会怎样？",
+        checkbox(t(
+                "退化情形（空的、只有一个元素、全部相同……）会怎样？",
                 "What happens in degenerate cases (empty, a single element, all equal …)?"));
         checkbox(t("找一个看起来符合、其实不符合的例子。", "Find an instance that looks like it fits but does not."));
         blank();
@@ -441,8 +498,8 @@ final class OfflineNote {
         for (String term : terms.subList(0, Math.min(3, terms.size()))) {
             steps.add(t(q(term) + "是什么？", "What is " + q(term) + "?"));
         }
-        steps.add(t(q(subject) + "由哪些部分组成？它们之间是什么关系？",
-                "What parts make up " + q(subject) + ", and how are they related?"));
+        steps.add(t(
+                q(subject) + "由哪些部分组成？它们之间是什么关系？", "What parts make up " + q(subject) + ", and how are they related?"));
         steps.add(t("能举一个最简单的例子吗？", "What is the simplest example?"));
         steps.add(t("回到原问题：" + question.line(), "Back to the question: " + question.line()));
         for (int i = 0; i < steps.size(); i++) {
@@ -451,20 +508,24 @@ final class OfflineNote {
             blank();
         }
         h2(t("合起来看", "Putting it together"));
-        line(t("把上面的答案按顺序连起来，就是原问题的答案：",
-                "Chain the answers above in order and you have the answer to the question:"));
+        line(t("把上面的答案按顺序连起来，就是原问题的答案：", "Chain the answers above in order and you have the answer to the question:"));
         blank();
     }
 
     private void questionDecomposition() {
         h2(t("子问题", "Sub-questions"));
         List<String[]> parts = new ArrayList<>(List.of(
-                new String[] {t("定义", "Definition"), t("不看书，" + q(subject) + "的定义是什么？",
-                        "Without the book: what is the definition of " + q(subject) + "?")},
-                new String[] {t("条件", "Conditions"), t(q(subject) + "在什么条件下成立或适用？",
-                        "Under which conditions does " + q(subject) + " hold or apply?")},
-                new String[] {t("机制", "Mechanism"), t("它是怎么起作用的？分几步？",
-                        "How does it work, step by step?")},
+                new String[] {
+                    t("定义", "Definition"),
+                    t(
+                            "不看书，" + q(subject) + "的定义是什么？",
+                            "Without the book: what is the definition of " + q(subject) + "?")
+                },
+                new String[] {
+                    t("条件", "Conditions"),
+                    t(q(subject) + "在什么条件下成立或适用？", "Under which conditions does " + q(subject) + " hold or apply?")
+                },
+                new String[] {t("机制", "Mechanism"), t("它是怎么起作用的？分几步？", "How does it work, step by step?")},
                 new String[] {t("推论", "Consequences"), t("由它可以推出什么？", "What follows from it?")}));
         for (String term : terms.subList(0, Math.min(3, terms.size()))) {
             parts.add(new String[] {term, t(q(term) + "在其中扮演什么角色？", "What role does " + q(term) + " play?")});
@@ -476,7 +537,8 @@ final class OfflineNote {
             blank();
         }
         h2(t("自测顺序", "Self-test order"));
-        line(t("先答定义和条件，再答机制和推论；每一题都能不看资料答出来，就可以挑战原问题了。",
+        line(t(
+                "先答定义和条件，再答机制和推论；每一题都能不看资料答出来，就可以挑战原问题了。",
                 "Answer definition and conditions first, then mechanism and consequences; once you can answer each "
                         + "without notes, try the whole question."));
         blank();
@@ -485,39 +547,58 @@ final class OfflineNote {
     private void verificationQuestions() {
         String hint = terms.isEmpty()
                 ? t("对照教材或你的笔记核对。", "Check it against your textbook or notes.")
-                : t("答案应当涉及：" + String.join("、", terms) + "。对照教材或你的笔记核对。",
-                "A good answer involves: " + String.join(", ", terms) + ". Check it against your textbook or notes.");
+                : t(
+                        "答案应当涉及：" + String.join("、", terms) + "。对照教材或你的笔记核对。",
+                        "A good answer involves: " + String.join(", ", terms)
+                                + ". Check it against your textbook or notes.");
         String offline = t("离线模式不生成答案。", "Offline mode writes no answers. ");
         List<String[]> questions = new ArrayList<>();
-        questions.add(new String[] {t("记忆", "recall"), t(q(subject) + "的定义是什么？",
-                "What is the definition of " + q(subject) + "?")});
-        questions.add(new String[] {t("理解", "understanding"), t("用自己的话解释" + q(subject) + "，并说明它为什么成立。",
-                "Explain " + q(subject) + " in your own words, and why it holds.")});
-        questions.add(new String[] {t("应用", "application"), t("举一个" + q(subject) + "的具体例子，并说明它为什么符合。",
-                "Give a concrete example of " + q(subject) + " and say why it fits.")});
+        questions.add(new String[] {
+            t("记忆", "recall"), t(q(subject) + "的定义是什么？", "What is the definition of " + q(subject) + "?")
+        });
+        questions.add(new String[] {
+            t("理解", "understanding"),
+            t("用自己的话解释" + q(subject) + "，并说明它为什么成立。", "Explain " + q(subject) + " in your own words, and why it holds.")
+        });
+        questions.add(new String[] {
+            t("应用", "application"),
+            t(
+                    "举一个" + q(subject) + "的具体例子，并说明它为什么符合。",
+                    "Give a concrete example of " + q(subject) + " and say why it fits.")
+        });
         List<String> compared = question.comparedItems();
         if (compared.size() >= 2) {
-            questions.add(new String[] {t("辨析", "distinction"), t(q(compared.get(0)) + "和" + q(compared.get(1))
-                    + "最关键的区别是什么？", "What is the key difference between " + q(compared.get(0)) + " and "
-                    + q(compared.get(1)) + "?")});
+            questions.add(new String[] {
+                t("辨析", "distinction"),
+                t(
+                        q(compared.get(0)) + "和" + q(compared.get(1)) + "最关键的区别是什么？",
+                        "What is the key difference between " + q(compared.get(0)) + " and " + q(compared.get(1)) + "?")
+            });
         } else if (terms.size() >= 2) {
-            questions.add(new String[] {t("辨析", "distinction"), t(q(terms.get(0)) + "和" + q(terms.get(1))
-                    + "是什么关系？", "How are " + q(terms.get(0)) + " and " + q(terms.get(1)) + " related?")});
+            questions.add(new String[] {
+                t("辨析", "distinction"),
+                t(
+                        q(terms.get(0)) + "和" + q(terms.get(1)) + "是什么关系？",
+                        "How are " + q(terms.get(0)) + " and " + q(terms.get(1)) + " related?")
+            });
         }
         if (!related.isEmpty()) {
             String link = NoteLink.to(related.get(0));
-            questions.add(new String[] {t("迁移", "transfer"), t("它和" + link + "有什么联系？",
-                    "How does it connect to " + link + "?")});
+            questions.add(
+                    new String[] {t("迁移", "transfer"), t("它和" + link + "有什么联系？", "How does it connect to " + link + "?")
+                    });
         }
         for (int i = 0; i < questions.size(); i++) {
-            h3(t("问题 " + (i + 1) + "（" + questions.get(i)[0] + "）", "Question " + (i + 1) + " (" + questions.get(i)[0]
-                    + ")"));
+            h3(t(
+                    "问题 " + (i + 1) + "（" + questions.get(i)[0] + "）",
+                    "Question " + (i + 1) + " (" + questions.get(i)[0] + ")"));
             line(questions.get(i)[1]);
             blank();
             callout("faq-", t("参考答案", "Answer"), offline + hint);
         }
         if (!understanding.isEmpty()) {
-            h3(t("问题 " + (questions.size() + 1) + "（检验你的理解）",
+            h3(t(
+                    "问题 " + (questions.size() + 1) + "（检验你的理解）",
                     "Question " + (questions.size() + 1) + " (your understanding)"));
             line(t("你在白板上写道：", "On the canvas you wrote:"));
             blank();
@@ -531,8 +612,8 @@ final class OfflineNote {
     private void scoring() {
         h2(t("你的理解", "Your understanding"));
         if (understanding.isEmpty()) {
-            line(t("白板上没有与这个问题相连的黄色节点，所以还没有可以评分的内容。在白板上新建一个黄色节点，"
-                            + "写下你对这个问题的理解，连到问题上，再运行一次。",
+            line(t(
+                    "白板上没有与这个问题相连的黄色节点，所以还没有可以评分的内容。在白板上新建一个黄色节点，" + "写下你对这个问题的理解，连到问题上，再运行一次。",
                     "No yellow node is connected to this question on the canvas, so there is nothing to assess yet. "
                             + "Add a yellow node with your understanding of the question, connect it to the question, "
                             + "and run again."));
@@ -542,23 +623,32 @@ final class OfflineNote {
         }
         h2(t("评分标准", "Criteria"));
         String all = String.join("\n", understanding).toLowerCase(Locale.ROOT);
-        List<String> covered = terms.stream().filter(term -> all.contains(term.toLowerCase(Locale.ROOT))).toList();
-        boolean hasExample = !understanding.isEmpty() && List.of("例如", "比如", "例子", "举例", "for example",
-                "for instance", "e.g.", "such as").stream().anyMatch(all::contains);
+        List<String> covered = terms.stream()
+                .filter(term -> all.contains(term.toLowerCase(Locale.ROOT)))
+                .toList();
+        boolean hasExample = !understanding.isEmpty()
+                && List.of("例如", "比如", "例子", "举例", "for example", "for instance", "e.g.", "such as").stream()
+                        .anyMatch(all::contains);
         String pending = t("待评", "to assess");
         line("| " + t("标准", "Criterion") + " | " + t("满分", "Points") + " | " + t("得分", "Score") + " | "
                 + t("说明", "Notes") + " |");
         line("| --- | --- | --- | --- |");
         line("| " + t("准确性", "Accuracy") + " | 40 | " + pending + " | "
                 + t("需要老师或语言模型判断", "needs a teacher or a language model") + " |");
-        line("| " + t("完整性", "Completeness") + " | 30 | " + pending + " | " + (terms.isEmpty() || understanding.isEmpty()
-                ? t("对照教材检查是否有遗漏", "check against the textbook for gaps")
-                : t("提到了 " + covered.size() + "/" + terms.size() + " 个关键词",
-                "mentions " + covered.size() + " of " + terms.size() + " key terms")) + " |");
+        line("| " + t("完整性", "Completeness") + " | 30 | " + pending + " | "
+                + (terms.isEmpty() || understanding.isEmpty()
+                        ? t("对照教材检查是否有遗漏", "check against the textbook for gaps")
+                        : t(
+                                "提到了 " + covered.size() + "/" + terms.size() + " 个关键词",
+                                "mentions " + covered.size() + " of " + terms.size() + " key terms"))
+                + " |");
         line("| " + t("清晰度", "Clarity") + " | 15 | " + pending + " | "
                 + t("别人能不能只读这段话就听懂？", "could someone follow it from this text alone?") + " |");
-        line("| " + t("举例", "Examples") + " | 15 | " + pending + " | " + (understanding.isEmpty() ? ""
-                : hasExample ? t("包含例子", "gives an example") : t("还没有例子", "gives no example yet")) + " |");
+        line("| " + t("举例", "Examples") + " | 15 | " + pending + " | "
+                + (understanding.isEmpty()
+                        ? ""
+                        : hasExample ? t("包含例子", "gives an example") : t("还没有例子", "gives no example yet"))
+                + " |");
         blank();
         if (!terms.isEmpty() && !understanding.isEmpty()) {
             h2(t("关键词覆盖", "Key terms covered"));
@@ -568,29 +658,36 @@ final class OfflineNote {
             blank();
         }
         h2(t("下一步", "Next step"));
-        List<String> missing = terms.stream().filter(term -> !covered.contains(term)).toList();
+        List<String> missing =
+                terms.stream().filter(term -> !covered.contains(term)).toList();
         if (understanding.isEmpty()) {
             bullet(t("先写下你的理解（黄色节点），再来评分。", "Write your understanding first (a yellow node), then assess it."));
         } else if (!missing.isEmpty()) {
-            bullet(t("补上还没有提到的关键词：" + String.join("、", missing),
+            bullet(t(
+                    "补上还没有提到的关键词：" + String.join("、", missing),
                     "Work in the key terms you have not mentioned: " + String.join(", ", missing)));
         }
         if (!understanding.isEmpty() && !hasExample) {
             bullet(t("加一个具体的例子。", "Add one concrete example."));
         }
-        bullet(t("用检验问题（verification-question）测一测自己。", "Test yourself with verification questions "
-                + "(verification-question)."));
+        bullet(t(
+                "用检验问题（verification-question）测一测自己。",
+                "Test yourself with verification questions " + "(verification-question)."));
         blank();
     }
 
     private void orchestration() {
         Category category = routing.category();
-        List<AgentId> plan = List.of(routing.agent(), switch (category) {
-            case COMPARISON, UNDERSTANDING -> AgentId.EXAMPLE_TEACHING;
-            case DEEP_ANALYSIS, DEFINITION -> AgentId.FOUR_LEVEL_EXPLANATION;
-            case MEMORY, EXAMPLE -> AgentId.ORAL_EXPLANATION;
-            case GENERAL -> AgentId.BASIC_DECOMPOSITION;
-        }, AgentId.VERIFICATION_QUESTION, AgentId.SCORING_AGENT);
+        List<AgentId> plan = List.of(
+                routing.agent(),
+                switch (category) {
+                    case COMPARISON, UNDERSTANDING -> AgentId.EXAMPLE_TEACHING;
+                    case DEEP_ANALYSIS, DEFINITION -> AgentId.FOUR_LEVEL_EXPLANATION;
+                    case MEMORY, EXAMPLE -> AgentId.ORAL_EXPLANATION;
+                    case GENERAL -> AgentId.BASIC_DECOMPOSITION;
+                },
+                AgentId.VERIFICATION_QUESTION,
+                AgentId.SCORING_AGENT);
         h2(t("建议的顺序", "Suggested order"));
         line("| " + t("顺序", "Order") + " | " + t("智能体", "Agent") + " | " + t("为什么", "Why") + " |");
         line("| --- | --- | --- |");
@@ -601,12 +698,14 @@ final class OfflineNote {
         }
         blank();
         h2(t("为什么是这个顺序", "Why this order"));
-        line(t("先用最贴合问题类型的方式把内容讲清楚，再换一个角度加深，然后用问题检验，最后对照你自己的理解打分、找差距。",
+        line(t(
+                "先用最贴合问题类型的方式把内容讲清楚，再换一个角度加深，然后用问题检验，最后对照你自己的理解打分、找差距。",
                 "First the approach that fits the kind of question, then a second angle to deepen it, then questions "
                         + "to check yourself, and last an assessment of your own understanding to find the gaps."));
         blank();
         h2(t("白板布局建议", "Canvas tip"));
-        line(t("把生成的笔记按上面的顺序从上到下排在问题节点下方；你的理解（黄色节点）放在旁边，方便对照修改。",
+        line(t(
+                "把生成的笔记按上面的顺序从上到下排在问题节点下方；你的理解（黄色节点）放在旁边，方便对照修改。",
                 "Place the resulting notes below the question in the order above, top to bottom; keep your "
                         + "understanding (the yellow node) beside them to revise it as you go."));
         blank();
@@ -615,28 +714,30 @@ final class OfflineNote {
     private String reason(AgentId agent, Category matched) {
         if (matched != null) {
             return switch (matched) {
-                case COMPARISON -> t("问题在比较几个概念，表格最能看清区别", "the question compares concepts: a table shows "
-                        + "the differences best");
+                case COMPARISON ->
+                    t("问题在比较几个概念，表格最能看清区别", "the question compares concepts: a table shows " + "the differences best");
                 case DEEP_ANALYSIS -> t("问题要求深入分析", "the question asks for an in-depth analysis");
                 case MEMORY -> t("问题是关于记忆的", "the question is about remembering");
                 case EXAMPLE -> t("问题要求举例", "the question asks for examples");
                 case UNDERSTANDING -> t("问题在问“为什么”或“如何理解”", "the question asks why, or how to understand");
                 case DEFINITION -> t("问题在问一个概念是什么", "the question asks what a concept is");
-                case GENERAL -> t("问题没有明显的类型，先把核心讲清楚", "the question has no clear kind: get the core "
-                        + "across first");
+                case GENERAL ->
+                    t("问题没有明显的类型，先把核心讲清楚", "the question has no clear kind: get the core " + "across first");
             };
         }
         return switch (agent) {
-            case VERIFICATION_QUESTION -> t("读完后用问题检验自己是否真的懂了", "check with questions that you really "
-                    + "understood");
-            case SCORING_AGENT -> understanding.isEmpty()
-                    ? t("先在黄色节点里写下你的理解，再用它评分", "write your understanding in a yellow node first, "
-                    + "then have it assessed")
-                    : t("你已经写下了自己的理解，用它打分、找差距", "you wrote down your understanding: assess it to "
-                    + "find the gaps");
+            case VERIFICATION_QUESTION -> t("读完后用问题检验自己是否真的懂了", "check with questions that you really " + "understood");
+            case SCORING_AGENT ->
+                understanding.isEmpty()
+                        ? t(
+                                "先在黄色节点里写下你的理解，再用它评分",
+                                "write your understanding in a yellow node first, " + "then have it assessed")
+                        : t(
+                                "你已经写下了自己的理解，用它打分、找差距",
+                                "you wrote down your understanding: assess it to " + "find the gaps");
             case EXAMPLE_TEACHING -> t("用例子把抽象的内容落到实处", "examples make the abstract concrete");
-            case BASIC_DECOMPOSITION -> t("把问题拆成能逐个回答的小问题", "break the question into parts you can answer "
-                    + "one by one");
+            case BASIC_DECOMPOSITION ->
+                t("把问题拆成能逐个回答的小问题", "break the question into parts you can answer " + "one by one");
             case FOUR_LEVEL_EXPLANATION -> t("从入门到专家逐层加深", "deepen it level by level");
             case ORAL_EXPLANATION -> t("用讲课的方式把核心讲清楚", "get the core across the way a teacher says it");
             default -> t("换一个角度加深理解", "a second angle on the idea");
@@ -721,8 +822,13 @@ final class OfflineNote {
     /** An Obsidian callout; a type ending in {@code -} is folded. */
     private void callout(String type, String title, String body) {
         String kind = type.endsWith("-") ? type.substring(0, type.length() - 1) : type;
-        md.append("> [!").append(kind).append(']').append(type.endsWith("-") ? "-" : "").append(' ')
-                .append(title).append('\n');
+        md.append("> [!")
+                .append(kind)
+                .append(']')
+                .append(type.endsWith("-") ? "-" : "")
+                .append(' ')
+                .append(title)
+                .append('\n');
         for (String bodyLine : body.split("\n", -1)) {
             md.append(bodyLine.isBlank() ? ">" : "> " + bodyLine).append('\n');
         }

@@ -44,8 +44,11 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
         this.templates = Objects.requireNonNull(templates, "templates");
         URI base = this.config.baseUri();
         this.endpoint = URI.create(base + "/chat/completions");
-        this.server = new ModelServer(Objects.requireNonNull(http, "http"), "OpenAI-compatible server at " + base,
-                "check --api-key or " + AgentConfig.Provider.OPENAI.apiKeyVariable(), clock);
+        this.server = new ModelServer(
+                Objects.requireNonNull(http, "http"),
+                "OpenAI-compatible server at " + base,
+                "check --api-key or " + AgentConfig.Provider.OPENAI.apiKeyVariable(),
+                clock);
     }
 
     @Override
@@ -56,7 +59,8 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
             messages.add(message("system", prompt.system()));
         }
         messages.add(message("user", prompt.user()));
-        JsonObject body = ModelServer.JSON.createObjectBuilder()
+        JsonObject body = ModelServer.JSON
+                .createObjectBuilder()
                 .add("model", config.model())
                 .add("messages", messages)
                 .add("temperature", config.temperature())
@@ -71,7 +75,11 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
     }
 
     private static JsonObject message(String role, String content) {
-        return ModelServer.JSON.createObjectBuilder().add("role", role).add("content", content).build();
+        return ModelServer.JSON
+                .createObjectBuilder()
+                .add("role", role)
+                .add("content", content)
+                .build();
     }
 
     private String noteOf(JsonObject answer) throws AgentFailure {
@@ -84,14 +92,16 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
         String note = ModelOutput.noteBody(textOf(message.get("content")));
         if (note.isEmpty()) {
             String finish = choice.get("finish_reason") instanceof JsonString reason ? reason.getString() : "";
-            if (message.get("refusal") instanceof JsonString refusal && !refusal.getString().isBlank()) {
+            if (message.get("refusal") instanceof JsonString refusal
+                    && !refusal.getString().isBlank()) {
                 throw server.badResponse("refused to write the note: " + ModelServer.excerpt(refusal.getString()));
             }
-            throw server.badResponse("answered with an empty note" + switch (finish) {
-                case "" -> "";
-                case "length" -> " (finish_reason length: the token limit ran out first, raise --max-tokens)";
-                default -> " (finish_reason " + finish + ")";
-            });
+            throw server.badResponse("answered with an empty note"
+                    + switch (finish) {
+                        case "" -> "";
+                        case "length" -> " (finish_reason length: the token limit ran out first, raise --max-tokens)";
+                        default -> " (finish_reason " + finish + ")";
+                    });
         }
         return note;
     }

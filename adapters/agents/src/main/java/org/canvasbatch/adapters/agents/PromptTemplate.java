@@ -24,8 +24,17 @@ import java.util.regex.Pattern;
  */
 final class PromptTemplate {
 
-    static final Set<String> PLACEHOLDERS = Set.of("node_text", "node_content", "node_details", "canvas_name",
-            "canvas_path", "group_name", "group_terms", "related_questions", "learner_understanding", "language",
+    static final Set<String> PLACEHOLDERS = Set.of(
+            "node_text",
+            "node_content",
+            "node_details",
+            "canvas_name",
+            "canvas_path",
+            "group_name",
+            "group_terms",
+            "related_questions",
+            "learner_understanding",
+            "language",
             "agent_id");
 
     private static final Pattern MARKER =
@@ -57,8 +66,8 @@ final class PromptTemplate {
         List<int[]> bounds = new ArrayList<>();
         List<Part> found = new ArrayList<>();
         while (marker.find()) {
-            Language language = marker.group(2) == null ? null
-                    : marker.group(2).equals("zh") ? Language.ZH : Language.EN;
+            Language language =
+                    marker.group(2) == null ? null : marker.group(2).equals("zh") ? Language.ZH : Language.EN;
             found.add(new Part(marker.group(1).equals("system"), language));
             bounds.add(new int[] {marker.start(), marker.end()});
         }
@@ -89,8 +98,8 @@ final class PromptTemplate {
             String name = tag.group(2);
             if (!PLACEHOLDERS.contains(name)) {
                 throw new IllegalArgumentException("prompt template " + source + " (" + part + ") uses an unknown "
-                        + "placeholder {{" + kind + name + "}}; known placeholders: " + String.join(", ",
-                        PLACEHOLDERS.stream().sorted().toList()));
+                        + "placeholder {{" + kind + name + "}}; known placeholders: "
+                        + String.join(", ", PLACEHOLDERS.stream().sorted().toList()));
             }
             if (!tag.group(0).equals("{{" + kind + name + "}}")) {
                 throw new IllegalArgumentException("prompt template " + source + " (" + part + ") writes "
@@ -100,8 +109,8 @@ final class PromptTemplate {
                 open.add(name);
             } else if (kind.equals("/")) {
                 if (open.isEmpty() || !open.removeLast().equals(name)) {
-                    throw new IllegalArgumentException("prompt template " + source + " (" + part + ") closes {{/"
-                            + name + "}} without a matching {{#" + name + "}}");
+                    throw new IllegalArgumentException("prompt template " + source + " (" + part + ") closes {{/" + name
+                            + "}} without a matching {{#" + name + "}}");
                 }
             }
         }
@@ -143,13 +152,15 @@ final class PromptTemplate {
         String previous;
         do {
             previous = text;
-            text = BLOCK.matcher(text).replaceAll(block -> Matcher.quoteReplacement(
-                    values.getOrDefault(block.group(1), "").isBlank() ? "" : block.group(2)));
+            text = BLOCK.matcher(text)
+                    .replaceAll(block -> Matcher.quoteReplacement(
+                            values.getOrDefault(block.group(1), "").isBlank() ? "" : block.group(2)));
         } while (!text.equals(previous));
         text = EXTRA_BLANK_LINES.matcher(text).replaceAll("\n\n");
         // One pass over the template only: a value that itself contains {{…}} is inserted as it is, never expanded.
-        return VALUE.matcher(text).replaceAll(value -> Matcher.quoteReplacement(
-                values.getOrDefault(value.group(1), ""))).strip();
+        return VALUE.matcher(text)
+                .replaceAll(value -> Matcher.quoteReplacement(values.getOrDefault(value.group(1), "")))
+                .strip();
     }
 
     private record Part(boolean system, Language language) {

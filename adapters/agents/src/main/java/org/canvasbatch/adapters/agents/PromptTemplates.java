@@ -49,21 +49,25 @@ public final class PromptTemplates {
             return builtIn();
         }
         if (!Files.isDirectory(overrideDir)) {
-            throw new IllegalArgumentException("the prompt template directory " + overrideDir + " does not exist or is "
-                    + "not a directory");
+            throw new IllegalArgumentException(
+                    "the prompt template directory " + overrideDir + " does not exist or is " + "not a directory");
         }
         Map<AgentId, PromptTemplate> templates = new EnumMap<>(BuiltIn.TEMPLATES.templates);
         try (Stream<Path> files = Files.list(overrideDir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".md")).sorted().toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".md"))
+                    .sorted()
+                    .toList()) {
                 String name = file.getFileName().toString();
                 String id = name.substring(0, name.length() - ".md".length());
                 if (id.equalsIgnoreCase("README")) {
                     continue;
                 }
-                AgentId agent = AgentId.fromWireName(id).orElseThrow(() -> new IllegalArgumentException(
-                        "the prompt template " + file + " is named for no agent: name it <agent-id>.md with one of "
-                                + Arrays.stream(AgentId.values()).map(AgentId::wireName)
-                                .collect(Collectors.joining(", "))));
+                AgentId agent = AgentId.fromWireName(id)
+                        .orElseThrow(() -> new IllegalArgumentException("the prompt template " + file
+                                + " is named for no agent: name it <agent-id>.md with one of "
+                                + Arrays.stream(AgentId.values())
+                                        .map(AgentId::wireName)
+                                        .collect(Collectors.joining(", "))));
                 templates.put(agent, PromptTemplate.parse(file.toString(), Files.readString(file)));
             }
         } catch (IOException e) {
@@ -86,22 +90,31 @@ public final class PromptTemplates {
 
     private static Map<String, String> values(AgentRequest request, Language language) {
         AgentRequest.NodeContext context = request.context();
-        String nodeText = request.nodeText().isBlank() ? request.content().strip() : request.nodeText().strip();
+        String nodeText = request.nodeText().isBlank()
+                ? request.content().strip()
+                : request.nodeText().strip();
         String content = request.content().strip();
         Map<String, String> values = new HashMap<>();
         values.put("node_text", nodeText);
         values.put("node_content", content);
         values.put("node_details", content.equals(nodeText) ? "" : content);
-        values.put("canvas_name", context.canvasName().isBlank() ? canvasNameOf(context.canvasPath())
-                : context.canvasName().strip());
+        values.put(
+                "canvas_name",
+                context.canvasName().isBlank()
+                        ? canvasNameOf(context.canvasPath())
+                        : context.canvasName().strip());
         values.put("canvas_path", context.canvasPath().strip());
         values.put("group_name", context.groupName().strip());
         values.put("group_terms", String.join(language.pick("、", ", "), nonBlank(context.groupTerms())));
-        values.put("related_questions", nonBlank(context.relatedQuestions().stream()
-                .map(AgentRequest.RelatedQuestion::text).toList()).stream()
-                .filter(question -> !question.equals(nodeText))
-                .map(question -> "- " + question.replaceAll("\\s+", " "))
-                .collect(Collectors.joining("\n")));
+        values.put(
+                "related_questions",
+                nonBlank(context.relatedQuestions().stream()
+                                .map(AgentRequest.RelatedQuestion::text)
+                                .toList())
+                        .stream()
+                        .filter(question -> !question.equals(nodeText))
+                        .map(question -> "- " + question.replaceAll("\\s+", " "))
+                        .collect(Collectors.joining("\n")));
         values.put("learner_understanding", String.join("\n\n", nonBlank(context.learnerUnderstanding())));
         values.put("language", language.displayName());
         values.put("agent_id", request.agent().wireName());
@@ -129,8 +142,10 @@ public final class PromptTemplates {
                     if (in == null) {
                         throw new IllegalStateException("built-in prompt template missing from the jar: " + resource);
                     }
-                    templates.put(agent, PromptTemplate.parse("built-in " + resource,
-                            new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                    templates.put(
+                            agent,
+                            PromptTemplate.parse(
+                                    "built-in " + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                 } catch (IOException e) {
                     throw new UncheckedIOException("could not read the built-in prompt template " + resource, e);
                 }

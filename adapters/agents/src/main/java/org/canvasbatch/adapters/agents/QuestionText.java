@@ -14,16 +14,38 @@ import java.util.regex.Pattern;
  */
 final class QuestionText {
 
-    private static final List<String> ZH_PREFIXES = List.of("请问", "请", "什么是", "如何理解", "怎么理解", "怎样理解",
-            "为什么", "举个例子说明", "举例说明", "举个例子", "举例", "怎么记住", "如何记住", "怎么记", "记住", "记忆",
-            "背诵", "深度剖析", "深入分析", "详细分析", "解释一下", "解释", "说明", "对比", "比较", "理解");
-    private static final List<String> ZH_SUFFIXES = List.of("的区别是什么", "有什么区别", "有什么不同", "的区别",
-            "的异同", "的比较", "的应用", "是什么意思", "是什么", "的含义", "的定义", "吗", "呢");
-    private static final List<String> EN_PREFIXES = List.of("what is the difference between", "difference between",
-            "what is", "what are", "what's", "how to understand", "how do i understand", "how to remember",
-            "how do i remember", "why does", "why do", "why is", "why are", "define", "give an example of",
-            "give an example where", "give examples of", "examples of", "example of", "explain how", "explain",
-            "in-depth analysis of", "deep analysis of", "compare", "memorize", "remember");
+    private static final List<String> ZH_PREFIXES = List.of(
+            "请问", "请", "什么是", "如何理解", "怎么理解", "怎样理解", "为什么", "举个例子说明", "举例说明", "举个例子", "举例", "怎么记住", "如何记住", "怎么记",
+            "记住", "记忆", "背诵", "深度剖析", "深入分析", "详细分析", "解释一下", "解释", "说明", "对比", "比较", "理解");
+    private static final List<String> ZH_SUFFIXES =
+            List.of("的区别是什么", "有什么区别", "有什么不同", "的区别", "的异同", "的比较", "的应用", "是什么意思", "是什么", "的含义", "的定义", "吗", "呢");
+    private static final List<String> EN_PREFIXES = List.of(
+            "what is the difference between",
+            "difference between",
+            "what is",
+            "what are",
+            "what's",
+            "how to understand",
+            "how do i understand",
+            "how to remember",
+            "how do i remember",
+            "why does",
+            "why do",
+            "why is",
+            "why are",
+            "define",
+            "give an example of",
+            "give an example where",
+            "give examples of",
+            "examples of",
+            "example of",
+            "explain how",
+            "explain",
+            "in-depth analysis of",
+            "deep analysis of",
+            "compare",
+            "memorize",
+            "remember");
     private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[\\s?？。.!！:：;；,，]+$");
     // "What is a trie and when to use it?" asks about a trie.
     private static final Pattern EN_TRAILING_CLAUSE =
@@ -32,8 +54,7 @@ final class QuestionText {
 
     private static final List<Pattern> ZH_COMPARISONS = List.of(
             Pattern.compile("^(?:对比|比较)(?:一下)?(.+?)(?:和|与|跟|同|及)(.+?)(?:之间)?(?:的)?(?:区别|差别|差异|异同|不同)?$"),
-            Pattern.compile("^(.+?)(?:和|与|跟|同)(.+?)(?:之间)?(?:的|有什么|有何|有哪些)?"
-                    + "(?:区别|差别|差异|异同|不同|比较|对比)"),
+            Pattern.compile("^(.+?)(?:和|与|跟|同)(.+?)(?:之间)?(?:的|有什么|有何|有哪些)?" + "(?:区别|差别|差异|异同|不同|比较|对比)"),
             Pattern.compile("^(.+?)\\s*(?:vs\\.?|VS|versus)\\s*(.+)$"));
     private static final List<Pattern> EN_COMPARISONS = List.of(
             Pattern.compile("differences? between (.+?) and (.+)", Pattern.CASE_INSENSITIVE),
@@ -42,15 +63,14 @@ final class QuestionText {
             Pattern.compile("(.+?) compared (?:to|with) (.+)", Pattern.CASE_INSENSITIVE),
             Pattern.compile("(.+?)\\s+(?:vs\\.?|versus)\\s+(.+)", Pattern.CASE_INSENSITIVE));
     // Where an English compared item ends: "arrays and linked lists for insertion", "BFS vs DFS: when to use which?"
-    private static final Pattern EN_ITEM_END =
-            Pattern.compile("\\s*(?:[:?,;(—]| for | when | in terms of | regarding | with respect to ).*$",
-                    Pattern.CASE_INSENSITIVE);
+    private static final Pattern EN_ITEM_END = Pattern.compile(
+            "\\s*(?:[:?,;(—]| for | when | in terms of | regarding | with respect to ).*$", Pattern.CASE_INSENSITIVE);
     // "谓词逻辑中全称量词" compares 全称量词: a leading "… 中/里" names the setting, but not the 中 of 中序遍历.
     private static final Pattern ZH_SETTING = Pattern.compile("^(.{2,}?)[中里](.{2,})$");
     private static final Pattern ZH_TERM_SEPARATORS = Pattern.compile("[的和与及或、，,；;：:\\s]+|以及|之间");
-    private static final Pattern EN_TERM_SEPARATORS =
-            Pattern.compile("\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bof\\b|\\bin\\b|\\bfor\\b|\\bwith\\b)\\s*",
-                    Pattern.CASE_INSENSITIVE);
+    private static final Pattern EN_TERM_SEPARATORS = Pattern.compile(
+            "\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bof\\b|\\bin\\b|\\bfor\\b|\\bwith\\b)\\s*",
+            Pattern.CASE_INSENSITIVE);
 
     private final String text;
     private final Language language;
@@ -88,7 +108,9 @@ final class QuestionText {
                     break;
                 }
             }
-            subject = EN_TRAILING_CLAUSE.matcher(ARTICLE.matcher(subject).replaceFirst("")).replaceFirst("");
+            subject = EN_TRAILING_CLAUSE
+                    .matcher(ARTICLE.matcher(subject).replaceFirst(""))
+                    .replaceFirst("");
         }
         subject = TRAILING_PUNCTUATION.matcher(subject).replaceAll("").strip();
         return subject.isEmpty() ? text : subject;
@@ -107,7 +129,8 @@ final class QuestionText {
             }
             for (String suffix : suffixes) {
                 if (result.endsWith(suffix) && result.length() > suffix.length()) {
-                    result = result.substring(0, result.length() - suffix.length()).strip();
+                    result = result.substring(0, result.length() - suffix.length())
+                            .strip();
                     changed = true;
                 }
             }

@@ -43,14 +43,17 @@ class AgentsTest {
     @Test
     void thePublicApisNeedAKeyFromTheOptionOrTheEnvironment() {
         AgentConfig openai = AgentConfig.offline().withProvider(Provider.OPENAI).withModel("gpt-4o-mini");
-        AgentConfig anthropic = AgentConfig.offline().withProvider(Provider.ANTHROPIC).withModel("claude-3-5-haiku-latest");
+        AgentConfig anthropic =
+                AgentConfig.offline().withProvider(Provider.ANTHROPIC).withModel("claude-3-5-haiku-latest");
 
         assertThatThrownBy(() -> Agents.fromConfig(openai, NO_ENV))
                 .hasMessageContaining("https://api.openai.com/v1 needs an API key")
-                .hasMessageContaining("OPENAI_API_KEY").hasMessageContaining("--base-url http://localhost:11434/v1");
+                .hasMessageContaining("OPENAI_API_KEY")
+                .hasMessageContaining("--base-url http://localhost:11434/v1");
         assertThatThrownBy(() -> Agents.fromConfig(anthropic, Map.of("OPENAI_API_KEY", "sk-wrong-provider")))
                 .hasMessageContaining("ANTHROPIC_API_KEY");
-        assertThat(Agents.fromConfig(openai, Map.of("OPENAI_API_KEY", "sk-x")).model()).isEqualTo("openai:gpt-4o-mini");
+        assertThat(Agents.fromConfig(openai, Map.of("OPENAI_API_KEY", "sk-x")).model())
+                .isEqualTo("openai:gpt-4o-mini");
         assertThat(Agents.fromConfig(anthropic.withApiKey("sk-ant-x"), NO_ENV).model())
                 .isEqualTo("anthropic:claude-3-5-haiku-latest");
     }
@@ -58,19 +61,25 @@ class AgentsTest {
     @Test
     void theKeyFromTheEnvironmentIsSentAndALocalServerNeedsNone() throws Exception {
         try (FakeLlmServer llm = FakeLlmServer.start()) {
-            AgentConfig local = AgentConfig.offline().withProvider(Provider.OPENAI).withModel("qwen2.5")
+            AgentConfig local = AgentConfig.offline()
+                    .withProvider(Provider.OPENAI)
+                    .withModel("qwen2.5")
                     .withBaseUrl(llm.openAiBaseUrl());
 
             Agents.fromConfig(local, NO_ENV).run(Requests.en(AgentId.ORAL_EXPLANATION));
             assertThat(llm.lastCall().header("authorization")).isNull();
 
             llm.requireApiKey("sk-from-env");
-            Agents.fromConfig(local, Map.of("OPENAI_API_KEY", "sk-from-env")).run(Requests.en(AgentId.ORAL_EXPLANATION));
+            Agents.fromConfig(local, Map.of("OPENAI_API_KEY", "sk-from-env"))
+                    .run(Requests.en(AgentId.ORAL_EXPLANATION));
             assertThat(llm.lastCall().header("authorization")).isEqualTo("Bearer sk-from-env");
 
-            AgentConfig claude = AgentConfig.offline().withProvider(Provider.ANTHROPIC).withModel("claude-x")
+            AgentConfig claude = AgentConfig.offline()
+                    .withProvider(Provider.ANTHROPIC)
+                    .withModel("claude-x")
                     .withBaseUrl(llm.anthropicBaseUrl());
-            Agents.fromConfig(claude, Map.of("ANTHROPIC_API_KEY", "sk-from-env")).run(Requests.en(AgentId.ORAL_EXPLANATION));
+            Agents.fromConfig(claude, Map.of("ANTHROPIC_API_KEY", "sk-from-env"))
+                    .run(Requests.en(AgentId.ORAL_EXPLANATION));
             assertThat(llm.lastCall().header("x-api-key")).isEqualTo("sk-from-env");
         }
     }
@@ -79,8 +88,11 @@ class AgentsTest {
     void theTemplatesDirectoryReachesTheModel(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("oral-explanation.md"), "<!-- user -->\nHOUSE STYLE: explain {{node_text}}\n");
         try (FakeLlmServer llm = FakeLlmServer.start()) {
-            AgentConfig config = AgentConfig.offline().withProvider(Provider.OPENAI).withModel("m")
-                    .withBaseUrl(llm.openAiBaseUrl()).withTemplatesDir(dir);
+            AgentConfig config = AgentConfig.offline()
+                    .withProvider(Provider.OPENAI)
+                    .withModel("m")
+                    .withBaseUrl(llm.openAiBaseUrl())
+                    .withTemplatesDir(dir);
 
             Agents.fromConfig(config, NO_ENV).run(Requests.en(AgentId.ORAL_EXPLANATION));
 
@@ -90,10 +102,14 @@ class AgentsTest {
 
     @Test
     void badSettingsAreRefusedWithTheOptionToFix(@TempDir Path dir) throws IOException {
-        AgentConfig openai = AgentConfig.offline().withProvider(Provider.OPENAI).withModel("m").withApiKey("k");
+        AgentConfig openai = AgentConfig.offline()
+                .withProvider(Provider.OPENAI)
+                .withModel("m")
+                .withApiKey("k");
 
         assertThatThrownBy(() -> Agents.fromConfig(openai.withBaseUrl("localhost:11434/v1"), NO_ENV))
-                .hasMessageContaining("--base-url must be an http:// or https:// URL").hasMessageContaining("localhost:11434/v1");
+                .hasMessageContaining("--base-url must be an http:// or https:// URL")
+                .hasMessageContaining("localhost:11434/v1");
         assertThatThrownBy(() -> Agents.fromConfig(openai.withBaseUrl("ftp://example.org"), NO_ENV))
                 .hasMessageContaining("--base-url must be an http://");
         assertThatThrownBy(() -> Agents.fromConfig(openai.withTemperature(2.5), NO_ENV))
@@ -103,10 +119,12 @@ class AgentsTest {
         assertThatThrownBy(() -> Agents.fromConfig(openai.withTimeout(Duration.ZERO), NO_ENV))
                 .hasMessageContaining("timeout must be positive");
         assertThatThrownBy(() -> Agents.fromConfig(openai.withTemplatesDir(dir.resolve("missing")), NO_ENV))
-                .hasMessageContaining("--templates-dir").hasMessageContaining("is not a directory");
+                .hasMessageContaining("--templates-dir")
+                .hasMessageContaining("is not a directory");
         Files.writeString(dir.resolve("oral-explanation.md"), "{{oops}}");
-        assertThatThrownBy(() -> Agents.fromConfig(openai.withBaseUrl("http://localhost:1/v1").withTemplatesDir(dir),
-                NO_ENV)).hasMessageContaining("{{oops}}");
+        assertThatThrownBy(() -> Agents.fromConfig(
+                        openai.withBaseUrl("http://localhost:1/v1").withTemplatesDir(dir), NO_ENV))
+                .hasMessageContaining("{{oops}}");
     }
 
     @Test

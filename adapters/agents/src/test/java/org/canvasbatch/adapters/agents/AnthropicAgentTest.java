@@ -64,7 +64,8 @@ class AnthropicAgentTest extends ModelAgentContract {
                  "stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":12}}
                 """, Map.of()));
 
-        assertThat(agent().run(Requests.zh(AgentId.COMPARISON_TABLE)).markdown()).isEqualTo("# 树和森林\n\n森林是树的集合。");
+        assertThat(agent().run(Requests.zh(AgentId.COMPARISON_TABLE)).markdown())
+                .isEqualTo("# 树和森林\n\n森林是树的集合。");
     }
 
     @Test
@@ -74,20 +75,22 @@ class AnthropicAgentTest extends ModelAgentContract {
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 
         assertThat(failure.isTransient()).isTrue();
-        assertThat(failure.getMessage()).isEqualTo("the Anthropic API at " + llm.anthropicBaseUrl() + " answered 529: "
-                + "Overloaded");
+        assertThat(failure.getMessage())
+                .isEqualTo("the Anthropic API at " + llm.anthropicBaseUrl() + " answered 529: " + "Overloaded");
     }
 
     @Test
     void aBaseUrlGivenWithTheVersionSegmentStillWorks() throws Exception {
-        agent(config().withBaseUrl(llm.anthropicBaseUrl() + "/v1"), Clock.systemUTC()).run(Requests.en(AgentId.ORAL_EXPLANATION));
+        agent(config().withBaseUrl(llm.anthropicBaseUrl() + "/v1"), Clock.systemUTC())
+                .run(Requests.en(AgentId.ORAL_EXPLANATION));
 
         assertThat(llm.lastCall().path()).isEqualTo("/v1/messages");
     }
 
     @Test
     void anAnswerWithoutContentBlocksIsABadResponse() {
-        llm.enqueue(Reply.raw(200, "application/json", "{\"type\":\"message\",\"stop_reason\":\"end_turn\"}", Map.of()));
+        llm.enqueue(
+                Reply.raw(200, "application/json", "{\"type\":\"message\",\"stop_reason\":\"end_turn\"}", Map.of()));
 
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 
@@ -97,8 +100,11 @@ class AnthropicAgentTest extends ModelAgentContract {
 
     @Test
     void aNoteCutOffByTheTokenLimitSaysHowToFixIt() {
-        llm.enqueue(Reply.raw(200, "application/json", "{\"type\":\"message\",\"content\":[],"
-                + "\"stop_reason\":\"max_tokens\"}", Map.of()));
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"type\":\"message\",\"content\":[]," + "\"stop_reason\":\"max_tokens\"}",
+                Map.of()));
 
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 

@@ -55,8 +55,12 @@ abstract class ModelAgentContract {
     abstract AgentRunner agent(AgentConfig config, Clock clock);
 
     AgentConfig config() {
-        return AgentConfig.offline().withProvider(provider()).withBaseUrl(baseUrl()).withModel("test-model")
-                .withApiKey("sk-test-key").withTimeout(GENEROUS);
+        return AgentConfig.offline()
+                .withProvider(provider())
+                .withBaseUrl(baseUrl())
+                .withModel("test-model")
+                .withApiKey("sk-test-key")
+                .withTimeout(GENEROUS);
     }
 
     AgentRunner agent() {
@@ -89,7 +93,8 @@ abstract class ModelAgentContract {
 
     @Test
     void theRequestCarriesTheRenderedPromptAndTheSettings() throws Exception {
-        agent(config().withTemperature(0.2).withMaxTokens(777), Clock.systemUTC()).run(Requests.zh(AgentId.COMPARISON_TABLE));
+        agent(config().withTemperature(0.2).withMaxTokens(777), Clock.systemUTC())
+                .run(Requests.zh(AgentId.COMPARISON_TABLE));
 
         FakeLlmServer.Call call = llm.lastCall();
         Prompt expected = PromptTemplates.builtIn().render(Requests.zh(AgentId.COMPARISON_TABLE));
@@ -98,7 +103,10 @@ abstract class ModelAgentContract {
         assertThat(call.json().getString("model")).isEqualTo("test-model");
         assertThat(call.json().getJsonNumber("max_tokens").intValue()).isEqualTo(777);
         assertThat(call.json().getJsonNumber("temperature").doubleValue()).isEqualTo(0.2);
-        assertThat(call.prompt()).contains(expected.system()).contains(expected.user()).contains("简体中文");
+        assertThat(call.prompt())
+                .contains(expected.system())
+                .contains(expected.user())
+                .contains("简体中文");
     }
 
     @Test
@@ -109,14 +117,27 @@ abstract class ModelAgentContract {
 
         assertThat(failure.isTransient()).isFalse();
         assertThat(failure.errorType()).isEqualTo("http_401");
-        assertThat(failure.getMessage()).contains(serverLabel() + " answered 401: ")
-                .containsIgnoringCase("key").contains("--api-key").contains(provider().apiKeyVariable());
+        assertThat(failure.getMessage())
+                .contains(serverLabel() + " answered 401: ")
+                .containsIgnoringCase("key")
+                .contains("--api-key")
+                .contains(provider().apiKeyVariable());
     }
 
     @ParameterizedTest(name = "{0} -> transient={1}, {2}")
-    @CsvSource({"400,false,http_400", "403,false,http_403", "404,false,http_404", "413,false,http_413",
-            "422,false,http_422", "408,true,timeout", "429,true,rate_limited", "500,true,http_500",
-            "502,true,http_502", "503,true,http_503", "529,true,http_529"})
+    @CsvSource({
+        "400,false,http_400",
+        "403,false,http_403",
+        "404,false,http_404",
+        "413,false,http_413",
+        "422,false,http_422",
+        "408,true,timeout",
+        "429,true,rate_limited",
+        "500,true,http_500",
+        "502,true,http_502",
+        "503,true,http_503",
+        "529,true,http_529"
+    })
     void everyErrorStatusMapsToTheRightKindOfFailure(int status, boolean transientFailure, String errorType) {
         llm.enqueue(Reply.error(status, "the server's own words for " + status));
 
@@ -124,8 +145,8 @@ abstract class ModelAgentContract {
 
         assertThat(failure.isTransient()).isEqualTo(transientFailure);
         assertThat(failure.errorType()).isEqualTo(errorType);
-        assertThat(failure.getMessage()).contains(serverLabel() + " answered " + status
-                + ": the server's own words for " + status);
+        assertThat(failure.getMessage())
+                .contains(serverLabel() + " answered " + status + ": the server's own words for " + status);
         assertThat(failure.retryAfter()).isEmpty();
     }
 
@@ -143,11 +164,12 @@ abstract class ModelAgentContract {
     @Test
     void rateLimitingHonoursRetryAfterAsAnHttpDate() {
         Instant now = Instant.parse("2026-11-26T12:00:00Z");
-        String inTwoMinutes = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(120).atZone(ZoneOffset.UTC));
+        String inTwoMinutes =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(120).atZone(ZoneOffset.UTC));
         llm.enqueue(Reply.rateLimited(inTwoMinutes));
 
-        AgentFailure failure = failureOf(agent(config(), Clock.fixed(now, ZoneOffset.UTC)),
-                Requests.en(AgentId.ORAL_EXPLANATION));
+        AgentFailure failure =
+                failureOf(agent(config(), Clock.fixed(now, ZoneOffset.UTC)), Requests.en(AgentId.ORAL_EXPLANATION));
 
         assertThat(failure.retryAfter()).contains(Duration.ofSeconds(120));
     }
@@ -191,7 +213,9 @@ abstract class ModelAgentContract {
                 outcome.complete(thrown);
             }
         });
-        assertThat(llm.awaitCalls(1, GENEROUS)).as("the call reached the server").isTrue();
+        assertThat(llm.awaitCalls(1, GENEROUS))
+                .as("the call reached the server")
+                .isTrue();
 
         caller.interrupt();
 
@@ -202,8 +226,8 @@ abstract class ModelAgentContract {
     void anAlreadyInterruptedCallerDoesNotStartACall() {
         Thread.currentThread().interrupt();
         try {
-            Throwable thrown = catchThrowableOfType(InterruptedException.class,
-                    () -> agent().run(Requests.en(AgentId.ORAL_EXPLANATION)));
+            Throwable thrown = catchThrowableOfType(
+                    InterruptedException.class, () -> agent().run(Requests.en(AgentId.ORAL_EXPLANATION)));
             assertThat(thrown).isNotNull();
         } finally {
             Thread.interrupted();
@@ -216,8 +240,8 @@ abstract class ModelAgentContract {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        AgentRunner agent = agent(config().withBaseUrl(baseUrl().replace(":" + llm.port(), ":" + closedPort)),
-                Clock.systemUTC());
+        AgentRunner agent =
+                agent(config().withBaseUrl(baseUrl().replace(":" + llm.port(), ":" + closedPort)), Clock.systemUTC());
 
         AgentFailure failure = failureOf(agent, Requests.en(AgentId.ORAL_EXPLANATION));
 
@@ -234,7 +258,10 @@ abstract class ModelAgentContract {
 
         assertThat(failure.isTransient()).isFalse();
         assertThat(failure.errorType()).isEqualTo("bad_response");
-        assertThat(failure.getMessage()).contains(serverLabel()).contains("not JSON").contains("chatcmpl-broken");
+        assertThat(failure.getMessage())
+                .contains(serverLabel())
+                .contains("not JSON")
+                .contains("chatcmpl-broken");
     }
 
     @Test
@@ -260,13 +287,18 @@ abstract class ModelAgentContract {
 
     @Test
     void anHtmlErrorPageFromAProxyIsQuotedShortly() {
-        llm.enqueue(Reply.raw(502, "text/html", "<html><body><h1>502 Bad Gateway</h1>" + "x".repeat(2000)
-                + "</body></html>", Map.of()));
+        llm.enqueue(Reply.raw(
+                502,
+                "text/html",
+                "<html><body><h1>502 Bad Gateway</h1>" + "x".repeat(2000) + "</body></html>",
+                Map.of()));
 
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 
         assertThat(failure.isTransient()).isTrue();
-        assertThat(failure.getMessage()).contains("answered 502: <html><body><h1>502 Bad Gateway").hasSizeLessThan(500);
+        assertThat(failure.getMessage())
+                .contains("answered 502: <html><body><h1>502 Bad Gateway")
+                .hasSizeLessThan(500);
     }
 
     @Test
@@ -282,7 +314,8 @@ abstract class ModelAgentContract {
     void manySequentialCallsShareOneKeptAliveConnection() throws Exception {
         AgentRunner agent = agent();
         for (int i = 0; i < 40; i++) {
-            assertThat(agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "question " + i)).markdown())
+            assertThat(agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "question " + i))
+                            .markdown())
                     .contains("question " + i);
         }
 
@@ -315,8 +348,10 @@ abstract class ModelAgentContract {
         llm.close();
 
         for (CompletableFuture<Throwable> outcome : outcomes) {
-            assertThat(outcome.get(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isInstanceOfSatisfying(AgentFailure.class,
-                    failure -> assertThat(failure.errorType()).isEqualTo("connection"));
+            assertThat(outcome.get(GENEROUS.toSeconds(), TimeUnit.SECONDS))
+                    .isInstanceOfSatisfying(
+                            AgentFailure.class,
+                            failure -> assertThat(failure.errorType()).isEqualTo("connection"));
         }
     }
 

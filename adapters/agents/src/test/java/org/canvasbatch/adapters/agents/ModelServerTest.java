@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class ModelServerTest {
 
     private final Instant now = Instant.parse("2026-11-26T12:00:00Z");
-    private final ModelServer server = new ModelServer(HttpClient.newHttpClient(), "test server", "check the key",
-            Clock.fixed(now, ZoneOffset.UTC));
+    private final ModelServer server = new ModelServer(
+            HttpClient.newHttpClient(), "test server", "check the key", Clock.fixed(now, ZoneOffset.UTC));
 
     private Optional<Duration> retryAfter(String name, String value) {
         return server.retryAfter(HttpHeaders.of(Map.of(name, List.of(value)), (a, b) -> true));
@@ -40,7 +40,8 @@ class ModelServerTest {
         assertThat(ModelServer.errorDetail("{\"error\":{\"message\":\"Invalid API key\",\"type\":\"x\"}}"))
                 .isEqualTo("Invalid API key");
         assertThat(ModelServer.errorDetail("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
-                + "\"message\":\"Overloaded\"}}")).isEqualTo("Overloaded");
+                        + "\"message\":\"Overloaded\"}}"))
+                .isEqualTo("Overloaded");
         assertThat(ModelServer.errorDetail("{\"error\":\"model not found\"}")).isEqualTo("model not found");
         assertThat(ModelServer.errorDetail("{\"detail\":\"Not Found\"}")).isEqualTo("Not Found");
         assertThat(ModelServer.errorDetail("upstream   connect error\n")).isEqualTo("upstream connect error");
@@ -52,7 +53,8 @@ class ModelServerTest {
     void modelOutputIsTidiedIntoANoteBody() {
         assertThat(ModelOutput.noteBody("  # Title\n\nBody\n\n")).isEqualTo("# Title\n\nBody");
         assertThat(ModelOutput.noteBody("<think>plan</think>\n# Title")).isEqualTo("# Title");
-        assertThat(ModelOutput.noteBody("```md\n# Title\n\n```java\nx();\n```\n```")).isEqualTo("# Title\n\n```java\nx();\n```");
+        assertThat(ModelOutput.noteBody("```md\n# Title\n\n```java\nx();\n```\n```"))
+                .isEqualTo("# Title\n\n```java\nx();\n```");
         assertThat(ModelOutput.noteBody("```java\nx();\n```")).isEqualTo("```java\nx();\n```");
         assertThat(ModelOutput.noteBody("<think>only thinking</think>")).isEmpty();
     }

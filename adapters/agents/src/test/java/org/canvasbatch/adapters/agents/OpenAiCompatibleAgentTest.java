@@ -33,8 +33,8 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
 
     @Override
     AgentRunner agent(AgentConfig config, Clock clock) {
-        return new OpenAiCompatibleAgent(config, PromptTemplates.builtIn(), ModelServer.newClient(config.timeout()),
-                clock);
+        return new OpenAiCompatibleAgent(
+                config, PromptTemplates.builtIn(), ModelServer.newClient(config.timeout()), clock);
     }
 
     @Test
@@ -67,27 +67,35 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
 
     @Test
     void aBaseUrlWithATrailingSlashWorks() throws Exception {
-        agent(config().withBaseUrl(llm.openAiBaseUrl() + "/"), Clock.systemUTC()).run(Requests.en(AgentId.ORAL_EXPLANATION));
+        agent(config().withBaseUrl(llm.openAiBaseUrl() + "/"), Clock.systemUTC())
+                .run(Requests.en(AgentId.ORAL_EXPLANATION));
 
         assertThat(llm.lastCall().path()).isEqualTo("/v1/chat/completions");
     }
 
     @Test
     void ollamasPlainStringErrorIsShown() {
-        llm.enqueue(Reply.raw(404, "application/json", "{\"error\":\"model \\\"qwen9\\\" not found, try pulling it first\"}",
+        llm.enqueue(Reply.raw(
+                404,
+                "application/json",
+                "{\"error\":\"model \\\"qwen9\\\" not found, try pulling it first\"}",
                 Map.of()));
 
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 
         assertThat(failure.isTransient()).isFalse();
-        assertThat(failure.getMessage()).contains("answered 404: model \"qwen9\" not found, try pulling it first")
+        assertThat(failure.getMessage())
+                .contains("answered 404: model \"qwen9\" not found, try pulling it first")
                 .contains("check --base-url and --model");
     }
 
     @Test
     void anAnswerWithoutChoicesIsABadResponse() {
-        llm.enqueue(Reply.raw(200, "application/json", "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\","
-                + "\"choices\":[]}", Map.of()));
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\"," + "\"choices\":[]}",
+                Map.of()));
 
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 
@@ -97,8 +105,12 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
 
     @Test
     void aNoteCutOffByTheTokenLimitSaysHowToFixIt() {
-        llm.enqueue(Reply.raw(200, "application/json", "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-                + "\"content\":\"\"},\"finish_reason\":\"length\"}]}", Map.of()));
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":\"\"},\"finish_reason\":\"length\"}]}",
+                Map.of()));
 
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 
@@ -107,8 +119,12 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
 
     @Test
     void aRefusalIsReportedAsSuch() {
-        llm.enqueue(Reply.raw(200, "application/json", "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-                + "\"content\":null,\"refusal\":\"I can't help with that.\"},\"finish_reason\":\"stop\"}]}", Map.of()));
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":null,\"refusal\":\"I can't help with that.\"},\"finish_reason\":\"stop\"}]}",
+                Map.of()));
 
         AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
 
@@ -117,11 +133,16 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
 
     @Test
     void contentGivenAsAListOfPartsIsJoined() throws Exception {
-        llm.enqueue(Reply.raw(200, "application/json", "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-                + "\"content\":[{\"type\":\"text\",\"text\":\"# Heaps\\n\\n\"},{\"type\":\"text\",\"text\":\"Sift up.\"}]},"
-                + "\"finish_reason\":\"stop\"}]}", Map.of()));
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":[{\"type\":\"text\",\"text\":\"# Heaps\\n\\n\"},{\"type\":\"text\",\"text\":\"Sift up.\"}]},"
+                        + "\"finish_reason\":\"stop\"}]}",
+                Map.of()));
 
-        assertThat(agent().run(Requests.en(AgentId.ORAL_EXPLANATION)).markdown()).isEqualTo("# Heaps\n\nSift up.");
+        assertThat(agent().run(Requests.en(AgentId.ORAL_EXPLANATION)).markdown())
+                .isEqualTo("# Heaps\n\nSift up.");
     }
 
     @Test
@@ -138,6 +159,7 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
     @Test
     void onlyAnOpenAiConfigurationIsAccepted() {
         assertThatThrownBy(() -> agent(config().withProvider(AgentConfig.Provider.ANTHROPIC), Clock.systemUTC()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openai provider");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("openai provider");
     }
 }

@@ -24,8 +24,8 @@ class PromptTemplatesTest {
     private final PromptTemplates templates = PromptTemplates.builtIn();
 
     static Stream<Arguments> everyAgentInBothLanguages() {
-        return Arrays.stream(AgentId.values()).flatMap(agent -> Stream.of(Arguments.of(agent, "zh"),
-                Arguments.of(agent, "en")));
+        return Arrays.stream(AgentId.values())
+                .flatMap(agent -> Stream.of(Arguments.of(agent, "zh"), Arguments.of(agent, "en")));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -36,17 +36,22 @@ class PromptTemplatesTest {
         Prompt prompt = templates.render(request);
 
         assertThat(prompt.system()).isNotBlank().doesNotContain("{{").doesNotContain("}}");
-        assertThat(prompt.user()).contains("<question>\n" + request.nodeText() + "\n</question>")
+        assertThat(prompt.user())
+                .contains("<question>\n" + request.nodeText() + "\n</question>")
                 .contains(request.context().canvasName())
                 .contains(request.context().groupName())
                 .contains(request.context().learnerUnderstanding().getFirst())
                 .contains("- " + request.context().relatedQuestions().getFirst().text())
-                .doesNotContain("{{").doesNotContain("}}").doesNotContain("\n\n\n");
+                .doesNotContain("{{")
+                .doesNotContain("}}")
+                .doesNotContain("\n\n\n");
         if (language.equals("zh")) {
             assertThat(prompt.system()).contains("简体中文").contains("老师");
             assertThat(prompt.user()).contains("全文使用简体中文").contains("逆否命题、否命题、原命题");
         } else {
-            assertThat(prompt.system()).contains("Write the whole note in English").doesNotContainPattern("\\p{IsHan}");
+            assertThat(prompt.system())
+                    .contains("Write the whole note in English")
+                    .doesNotContainPattern("\\p{IsHan}");
             assertThat(prompt.user()).contains("in English.").contains("stack, queue, order");
         }
     }
@@ -59,10 +64,14 @@ class PromptTemplatesTest {
             systems.add(templates.render(Requests.zh(agent)).system());
         }
         assertThat(systems).hasSize(AgentId.values().length * 2);
-        assertThat(templates.render(Requests.en(AgentId.COMPARISON_TABLE)).system()).contains("Markdown table");
-        assertThat(templates.render(Requests.zh(AgentId.FOUR_LEVEL_EXPLANATION)).system()).contains("第四层");
-        assertThat(templates.render(Requests.en(AgentId.VERIFICATION_QUESTION)).system()).contains("> [!faq]-");
-        assertThat(templates.render(Requests.zh(AgentId.SCORING_AGENT)).system()).contains("黄色节点");
+        assertThat(templates.render(Requests.en(AgentId.COMPARISON_TABLE)).system())
+                .contains("Markdown table");
+        assertThat(templates.render(Requests.zh(AgentId.FOUR_LEVEL_EXPLANATION)).system())
+                .contains("第四层");
+        assertThat(templates.render(Requests.en(AgentId.VERIFICATION_QUESTION)).system())
+                .contains("> [!faq]-");
+        assertThat(templates.render(Requests.zh(AgentId.SCORING_AGENT)).system())
+                .contains("黄色节点");
     }
 
     @Test
@@ -70,38 +79,46 @@ class PromptTemplatesTest {
         Prompt en = templates.render(Requests.bare(AgentId.ORAL_EXPLANATION, "What is a hash table?"));
         Prompt zh = templates.render(Requests.bare(AgentId.ORAL_EXPLANATION, "什么是等价关系"));
 
-        assertThat(en.user()).startsWith("The learner's question, a node on the canvas:\n<question>\nWhat is a hash table?")
-                .doesNotContain("Canvas:", "Topic group", "Key terms", "other questions", "own understanding",
-                        "<learner_understanding>", "<node_content>", "\n\n\n");
-        assertThat(zh.user()).startsWith("学生的问题（白板上的一个节点）：\n<question>\n什么是等价关系")
+        assertThat(en.user())
+                .startsWith("The learner's question, a node on the canvas:\n<question>\nWhat is a hash table?")
+                .doesNotContain(
+                        "Canvas:",
+                        "Topic group",
+                        "Key terms",
+                        "other questions",
+                        "own understanding",
+                        "<learner_understanding>",
+                        "<node_content>",
+                        "\n\n\n");
+        assertThat(zh.user())
+                .startsWith("学生的问题（白板上的一个节点）：\n<question>\n什么是等价关系")
                 .doesNotContain("白板：", "主题分组", "分组关键词", "其他问题", "自己的理解", "\n\n\n");
     }
 
     @Test
     void theNodesOwnQuestionIsNotListedAmongTheRelatedOnes() {
-        AgentRequest request = new AgentRequest(AgentId.ORAL_EXPLANATION, "n", "什么是逆否命题", null,
-                Requests.ZH_CONTEXT);
+        AgentRequest request = new AgentRequest(AgentId.ORAL_EXPLANATION, "n", "什么是逆否命题", null, Requests.ZH_CONTEXT);
 
-        assertThat(templates.render(request).user()).doesNotContain("- 什么是逆否命题")
-                .contains("- 为什么命题逻辑中蕴含式前件为假时整体为真");
+        assertThat(templates.render(request).user()).doesNotContain("- 什么是逆否命题").contains("- 为什么命题逻辑中蕴含式前件为假时整体为真");
     }
 
     @Test
     void aFileNodeShowsItsContentBesideItsName() {
-        AgentRequest request = new AgentRequest(AgentId.EXAMPLE_TEACHING, "f", "notes/鸽巢原理.md",
-                "# 鸽巢原理\n\n如果把 n+1 个物体放进 n 个盒子，至少有一个盒子里有两个物体。", null);
+        AgentRequest request = new AgentRequest(
+                AgentId.EXAMPLE_TEACHING, "f", "notes/鸽巢原理.md", "# 鸽巢原理\n\n如果把 n+1 个物体放进 n 个盒子，至少有一个盒子里有两个物体。", null);
 
         Prompt prompt = templates.render(request);
 
-        assertThat(prompt.user()).contains("<question>\nnotes/鸽巢原理.md\n</question>")
+        assertThat(prompt.user())
+                .contains("<question>\nnotes/鸽巢原理.md\n</question>")
                 .contains("<node_content>\n# 鸽巢原理\n\n如果把 n+1 个物体放进 n 个盒子");
         assertThat(prompt.system()).contains("简体中文");
     }
 
     @Test
     void braceTextInANodeIsSentAsItIsNotExpanded() {
-        Prompt prompt = templates.render(Requests.bare(AgentId.ORAL_EXPLANATION,
-                "Why does {{group_name}} appear in my Mustache template?"));
+        Prompt prompt = templates.render(
+                Requests.bare(AgentId.ORAL_EXPLANATION, "Why does {{group_name}} appear in my Mustache template?"));
 
         assertThat(prompt.user()).contains("Why does {{group_name}} appear in my Mustache template?");
     }
@@ -111,8 +128,8 @@ class PromptTemplatesTest {
         assertThat(Language.detect("Kruskal算法和Prim算法的比较")).isEqualTo(Language.ZH);
         assertThat(Language.detect("BFS vs DFS: when to use which?")).isEqualTo(Language.EN);
         assertThat(Language.detect("Café — naïve façade")).isEqualTo(Language.EN);
-        AgentRequest englishPathChineseFile = new AgentRequest(AgentId.ORAL_EXPLANATION, "f", "notes/pigeonhole.md",
-                "鸽巢原理：n+1 个物体放进 n 个盒子", null);
+        AgentRequest englishPathChineseFile =
+                new AgentRequest(AgentId.ORAL_EXPLANATION, "f", "notes/pigeonhole.md", "鸽巢原理：n+1 个物体放进 n 个盒子", null);
         assertThat(Language.of(englishPathChineseFile)).isEqualTo(Language.ZH);
     }
 
@@ -133,12 +150,14 @@ class PromptTemplatesTest {
 
         Prompt en = overridden.render(Requests.en(AgentId.ORAL_EXPLANATION));
         assertThat(en.system()).isEqualTo("You are Ms Frizzle. Answer in English.");
-        assertThat(en.user()).isEqualTo("Explain " + Requests.EN_QUESTION + " to class Data Structures.\n"
-                + "Also asked:\n- What is a priority queue?\n- BFS vs DFS: when to use which?");
+        assertThat(en.user())
+                .isEqualTo("Explain " + Requests.EN_QUESTION + " to class Data Structures.\n"
+                        + "Also asked:\n- What is a priority queue?\n- BFS vs DFS: when to use which?");
         Prompt zh = overridden.render(Requests.bare(AgentId.ORAL_EXPLANATION, "什么是等价关系"));
         assertThat(zh.system()).isEqualTo("You are Ms Frizzle. Answer in 简体中文.");
         assertThat(zh.user()).isEqualTo("Explain 什么是等价关系 to class .");
-        assertThat(overridden.sourceOf(AgentId.ORAL_EXPLANATION)).isEqualTo(dir.resolve("oral-explanation.md").toString());
+        assertThat(overridden.sourceOf(AgentId.ORAL_EXPLANATION))
+                .isEqualTo(dir.resolve("oral-explanation.md").toString());
         assertThat(overridden.render(Requests.en(AgentId.COMPARISON_TABLE)))
                 .isEqualTo(templates.render(Requests.en(AgentId.COMPARISON_TABLE)));
     }
@@ -164,8 +183,13 @@ class PromptTemplatesTest {
 
         PromptTemplates overridden = PromptTemplates.withOverrides(dir);
 
-        assertThat(overridden.render(Requests.bare(AgentId.ORAL_EXPLANATION, "什么是树")).user()).isEqualTo("请讲解：什么是树");
-        assertThat(overridden.render(Requests.bare(AgentId.ORAL_EXPLANATION, "What is a tree")).user())
+        assertThat(overridden
+                        .render(Requests.bare(AgentId.ORAL_EXPLANATION, "什么是树"))
+                        .user())
+                .isEqualTo("请讲解：什么是树");
+        assertThat(overridden
+                        .render(Requests.bare(AgentId.ORAL_EXPLANATION, "What is a tree"))
+                        .user())
                 .isEqualTo("Explain What is a tree.");
     }
 
@@ -174,7 +198,8 @@ class PromptTemplatesTest {
         Path unknown = Files.writeString(dir.resolve("oral-explanation.md"), "<!-- user -->\nExplain {{question}}");
         assertThatThrownBy(() -> PromptTemplates.withOverrides(dir))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(unknown.toString()).hasMessageContaining("{{question}}")
+                .hasMessageContaining(unknown.toString())
+                .hasMessageContaining("{{question}}")
                 .hasMessageContaining("node_text");
 
         Files.writeString(unknown, "<!-- user -->\n{{#group_name}}Group {{group_name}}\nExplain {{node_text}}");
@@ -187,13 +212,15 @@ class PromptTemplatesTest {
         Files.delete(unknown);
         Path typo = Files.writeString(dir.resolve("oral_explanation.md"), "Explain {{node_text}}");
         assertThatThrownBy(() -> PromptTemplates.withOverrides(dir))
-                .hasMessageContaining(typo.toString()).hasMessageContaining("oral-explanation, four-level-explanation");
+                .hasMessageContaining(typo.toString())
+                .hasMessageContaining("oral-explanation, four-level-explanation");
     }
 
     @Test
     void aMissingOverrideDirectoryIsAnError(@TempDir Path dir) {
         assertThatThrownBy(() -> PromptTemplates.withOverrides(dir.resolve("nope")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not exist");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not exist");
     }
 
     @Test

@@ -15,18 +15,26 @@ final class Requests {
     static final String ZH_QUESTION = "逆否命题和否命题的区别是什么";
     static final String EN_QUESTION = "Difference between a stack and a queue";
 
-    static final NodeContext ZH_CONTEXT = new NodeContext("数学/离散数学.canvas", "离散数学", "逆否命题、命题、否命题",
-            List.of("逆否命题", "否命题", "原命题"), List.of(new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
+    static final NodeContext ZH_CONTEXT = new NodeContext(
+            "数学/离散数学.canvas",
+            "离散数学",
+            "逆否命题、命题、否命题",
+            List.of("逆否命题", "否命题", "原命题"),
+            List.of(
+                    new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
                     new RelatedQuestion("为什么命题逻辑中蕴含式前件为假时整体为真", AgentId.CLARIFICATION_PATH)),
             List.of("我理解为把条件和结论都否定再交换位置，和原命题同真同假？"));
-    static final NodeContext EN_CONTEXT = new NodeContext("CS/Data Structures.canvas", "Data Structures",
-            "stack, queue, order", List.of("stack", "queue", "order"),
-            List.of(new RelatedQuestion("What is a priority queue?", AgentId.ORAL_EXPLANATION),
+    static final NodeContext EN_CONTEXT = new NodeContext(
+            "CS/Data Structures.canvas",
+            "Data Structures",
+            "stack, queue, order",
+            List.of("stack", "queue", "order"),
+            List.of(
+                    new RelatedQuestion("What is a priority queue?", AgentId.ORAL_EXPLANATION),
                     new RelatedQuestion("BFS vs DFS: when to use which?", AgentId.COMPARISON_TABLE)),
             List.of("I think a stack is LIFO, for example a pile of plates."));
 
-    private Requests() {
-    }
+    private Requests() {}
 
     static AgentRequest zh(AgentId agent) {
         return new AgentRequest(agent, "zh-node", ZH_QUESTION, null, ZH_CONTEXT);

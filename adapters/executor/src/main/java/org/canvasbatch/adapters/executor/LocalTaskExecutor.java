@@ -32,8 +32,8 @@ public final class LocalTaskExecutor implements TaskExecutor {
     /** @param maxRunning hard cap of tasks running at once; extra submissions wait for a permit */
     public LocalTaskExecutor(int maxRunning) {
         this.permits = new Semaphore(maxRunning, true);
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("task-timers").factory());
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("task-timers").factory());
         pool.setRemoveOnCancelPolicy(true);
         this.timers = pool;
     }
@@ -160,19 +160,22 @@ public final class LocalTaskExecutor implements TaskExecutor {
     @Override
     public Scheduled schedule(Duration delay, Runnable action) {
         if (shuttingDown) {
-            return () -> { };
+            return () -> {};
         }
         try {
-            ScheduledFuture<?> future = timers.schedule(() -> {
-                try {
-                    threads.execute(action);
-                } catch (RejectedExecutionException ignored) {
-                    // shutting down: scheduled work is dropped, the journal keeps what it needs
-                }
-            }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> future = timers.schedule(
+                    () -> {
+                        try {
+                            threads.execute(action);
+                        } catch (RejectedExecutionException ignored) {
+                            // shutting down: scheduled work is dropped, the journal keeps what it needs
+                        }
+                    },
+                    Math.max(0, delay.toNanos()),
+                    TimeUnit.NANOSECONDS);
             return () -> future.cancel(false);
         } catch (RejectedExecutionException e) {
-            return () -> { };
+            return () -> {};
         }
     }
 

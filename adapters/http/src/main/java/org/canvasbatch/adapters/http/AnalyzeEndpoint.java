@@ -12,8 +12,8 @@ import java.util.Set;
 import org.canvasbatch.adapters.http.wire.AnalysisJson;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
-import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
 /**
@@ -43,7 +43,9 @@ final class AnalyzeEndpoint implements Endpoint {
         Optional<Integer> maxGroups = body.integer("max_groups");
         Optional<Integer> optionMaxGroups = options.flatMap(o -> o.integer("max_groups"));
         int minNodes = body.integer("min_nodes_per_group").orElse(1);
-        boolean autoExecute = body.bool("auto_execute").or(() -> options.flatMap(o -> o.bool("auto_execute"))).orElse(false);
+        boolean autoExecute = body.bool("auto_execute")
+                .or(() -> options.flatMap(o -> o.bool("auto_execute")))
+                .orElse(false);
         Set<String> colors = colors(body);
         String agentField = body.has("agent") ? "agent" : "agent_type";
         Optional<String> agentName = body.string(agentField);
@@ -52,9 +54,16 @@ final class AnalyzeEndpoint implements Endpoint {
         body.requireValid();
 
         AgentChoice agent = AgentChoice.parse(agentField, agentName.orElse(null));
-        Analysis analysis = analyze.analyze(new AnalyzeCanvasCommand(canvasPath, nodes, colors,
-                maxGroups.or(() -> optionMaxGroups).orElse(DEFAULT_MAX_GROUPS), minNodes, agent, autoExecute,
-                maxConcurrent, timeout));
+        Analysis analysis = analyze.analyze(new AnalyzeCanvasCommand(
+                canvasPath,
+                nodes,
+                colors,
+                maxGroups.or(() -> optionMaxGroups).orElse(DEFAULT_MAX_GROUPS),
+                minNodes,
+                agent,
+                autoExecute,
+                maxConcurrent,
+                timeout));
         JsonObjectBuilder answer = AnalysisJson.of(analysis)
                 .add("websocket_url", sockets.urlFor(call, analysis.session().id()));
         return Reply.ok(answer.build());
@@ -75,8 +84,9 @@ final class AnalyzeEndpoint implements Endpoint {
      */
     private static List<CanvasNode> nodes(JsonArray array, Fields body) {
         if (array.size() > AnalyzeCanvasUseCase.MAX_NODES) {
-            body.problem("nodes", "has " + array.size() + " nodes; the limit is " + AnalyzeCanvasUseCase.MAX_NODES
-                    + " per session");
+            body.problem(
+                    "nodes",
+                    "has " + array.size() + " nodes; the limit is " + AnalyzeCanvasUseCase.MAX_NODES + " per session");
             return List.of();
         }
         List<CanvasNode> nodes = new ArrayList<>(array.size());
@@ -99,8 +109,18 @@ final class AnalyzeEndpoint implements Endpoint {
             String label = node.string("label").orElse(null);
             String color = node.stringOrNumber("color").orElse(null);
             if (id.isPresent() && body.valid()) {
-                nodes.add(new CanvasNode(id.get(), type, text, file, url, label, color, coordinate(node, "x"),
-                        coordinate(node, "y"), coordinate(node, "width"), coordinate(node, "height")));
+                nodes.add(new CanvasNode(
+                        id.get(),
+                        type,
+                        text,
+                        file,
+                        url,
+                        label,
+                        color,
+                        coordinate(node, "x"),
+                        coordinate(node, "y"),
+                        coordinate(node, "width"),
+                        coordinate(node, "height")));
             }
         }
         return nodes;

@@ -41,7 +41,11 @@ final class ApiProblem extends RuntimeException {
         String message = fields.stream().map(ApiProblem::sentence).collect(Collectors.joining("; "));
         JsonArrayBuilder names = BUILDERS.createArrayBuilder();
         fields.stream().map(FieldError::field).distinct().forEach(names::add);
-        return new ApiProblem(422, "ValidationError", message, BUILDERS.createObjectBuilder().add("fields", names).build(),
+        return new ApiProblem(
+                422,
+                "ValidationError",
+                message,
+                BUILDERS.createObjectBuilder().add("fields", names).build(),
                 fields);
     }
 
@@ -51,7 +55,8 @@ final class ApiProblem extends RuntimeException {
      */
     private static String sentence(FieldError error) {
         String message = error.message();
-        boolean standalone = !message.isEmpty() && (Character.isUpperCase(message.charAt(0)) || message.charAt(0) == '\'');
+        boolean standalone =
+                !message.isEmpty() && (Character.isUpperCase(message.charAt(0)) || message.charAt(0) == '\'');
         return standalone ? message : error.field() + " " + message;
     }
 
@@ -78,10 +83,12 @@ final class ApiProblem extends RuntimeException {
                 .add("message", getMessage())
                 .add("details", details)
                 .build();
-        JsonObjectBuilder envelope = BUILDERS.createObjectBuilder(inner).add("detail", inner).add("status_code", status);
+        JsonObjectBuilder envelope =
+                BUILDERS.createObjectBuilder(inner).add("detail", inner).add("status_code", status);
         if (!fields.isEmpty()) {
             JsonArrayBuilder errors = BUILDERS.createArrayBuilder();
-            fields.forEach(f -> errors.add(BUILDERS.createObjectBuilder().add("field", f.field()).add("message", f.message())));
+            fields.forEach(f -> errors.add(
+                    BUILDERS.createObjectBuilder().add("field", f.field()).add("message", f.message())));
             envelope.add("errors", errors);
         }
         return envelope.build();

@@ -44,11 +44,12 @@ final class ConfirmEndpoint implements Endpoint {
         if (body.has("session_id") || !body.has("groups")) {
             Optional<String> id = body.string("session_id");
             body.requireValid();
-            started = start.start(new StartSessionCommand(SessionIds.parse("session_id", id.orElse(null)), maxConcurrent,
-                    timeout));
+            started = start.start(
+                    new StartSessionCommand(SessionIds.parse("session_id", id.orElse(null)), maxConcurrent, timeout));
         } else {
             String canvasPath = body.string("canvas_path").orElse(null);
-            List<PlannedGroup> groups = body.array("groups").map(array -> groups(array, body)).orElse(List.of());
+            List<PlannedGroup> groups =
+                    body.array("groups").map(array -> groups(array, body)).orElse(List.of());
             body.requireValid();
             started = start.startPlanned(new StartPlannedBatchCommand(canvasPath, groups, maxConcurrent, timeout));
         }
@@ -58,8 +59,10 @@ final class ConfirmEndpoint implements Endpoint {
                 // the batch was accepted and started; `state` says where it is already
                 .add("status", "running")
                 .add("state", started.state().wireName())
-                .add("message", "Processing of " + started.totalNodes() + " node(s) in " + started.groups().size()
-                        + " group(s) started")
+                .add(
+                        "message",
+                        "Processing of " + started.totalNodes() + " node(s) in "
+                                + started.groups().size() + " group(s) started")
                 .add("canvas_path", started.canvasPath())
                 .add("total_groups", started.groups().size())
                 .add("total_nodes", started.totalNodes())
@@ -104,8 +107,9 @@ final class ConfirmEndpoint implements Endpoint {
             nodeIds.ifPresent(ids -> {
                 for (int n = 0; n < ids.size(); n++) {
                     if (ids.get(n).length() > AnalyzeCanvasUseCase.MAX_ID_LENGTH) {
-                        group.problem("node_ids[" + n + "]", "is longer than the limit of "
-                                + AnalyzeCanvasUseCase.MAX_ID_LENGTH + " characters");
+                        group.problem(
+                                "node_ids[" + n + "]",
+                                "is longer than the limit of " + AnalyzeCanvasUseCase.MAX_ID_LENGTH + " characters");
                     }
                 }
             });

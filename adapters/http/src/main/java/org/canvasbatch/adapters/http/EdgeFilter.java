@@ -28,6 +28,7 @@ final class EdgeFilter implements Filter {
     static final String ALLOWED_METHODS = "GET, POST, OPTIONS";
     /** What the plugin sends (content-type, user-agent) and what an authenticating proxy might add. */
     private static final Set<String> ALWAYS_ALLOWED_HEADERS = Set.of("content-type", "user-agent", "authorization");
+
     private static final String MAX_AGE_SECONDS = "600";
 
     private final OriginPolicy origins;
@@ -55,7 +56,9 @@ final class EdgeFilter implements Filter {
             answerPreflight(request, response, allowed);
             return;
         }
-        if (token.required() && !isPublicAsset(request) && !isGuardedSocketUpgrade(request)
+        if (token.required()
+                && !isPublicAsset(request)
+                && !isGuardedSocketUpgrade(request)
                 && !token.admits(request.prologue(), request.headers())) {
             refuse(request, response);
             return;
@@ -69,7 +72,9 @@ final class EdgeFilter implements Filter {
             return false;
         }
         String path = request.prologue().uriPath().rawPath();
-        return path.equals("/") || path.equals("/dashboard") || path.startsWith("/dashboard/")
+        return path.equals("/")
+                || path.equals("/dashboard")
+                || path.startsWith("/dashboard/")
                 || path.equals("/favicon.ico");
     }
 
@@ -78,8 +83,10 @@ final class EdgeFilter implements Filter {
      * which a browser can see, where a 401 here would only show as a failed connection.
      */
     private boolean isGuardedSocketUpgrade(RoutingRequest request) {
-        boolean upgrade = request.headers().first(HeaderNames.UPGRADE)
-                .filter(value -> value.equalsIgnoreCase("websocket")).isPresent();
+        boolean upgrade = request.headers()
+                .first(HeaderNames.UPGRADE)
+                .filter(value -> value.equalsIgnoreCase("websocket"))
+                .isPresent();
         return upgrade && token.guardsSocketAt(request.prologue().uriPath().rawPath());
     }
 
@@ -89,8 +96,11 @@ final class EdgeFilter implements Filter {
         String message = (presented ? "The access token is wrong" : "This server requires an access token")
                 + ": send the header 'Authorization: Bearer <token>' (a WebSocket or a browser page may add"
                 + " ?token=<token> to the URL instead)";
-        ApiProblem problem = ApiProblem.of(401, "UnauthorizedError", message, BUILDERS.createObjectBuilder()
-                .add("token_presented", presented));
+        ApiProblem problem = ApiProblem.of(
+                401,
+                "UnauthorizedError",
+                message,
+                BUILDERS.createObjectBuilder().add("token_presented", presented));
         response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"canvas-batch\"");
         RestApi.fail(request, response, problem);
     }
@@ -102,7 +112,9 @@ final class EdgeFilter implements Filter {
             response.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, allowedHeaders(request));
             response.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, MAX_AGE_SECONDS);
             // Chromium asks before a public origin may call a loopback server (Private Network Access)
-            if (request.headers().first(HeaderNames.create("Access-Control-Request-Private-Network")).isPresent()) {
+            if (request.headers()
+                    .first(HeaderNames.create("Access-Control-Request-Private-Network"))
+                    .isPresent()) {
                 response.header("Access-Control-Allow-Private-Network", "true");
             }
         }

@@ -53,14 +53,16 @@ final class Fields {
     }
 
     Optional<String> string(String name) {
-        return value(name).flatMap(v -> v instanceof JsonString s ? Optional.of(s.getString()) : wrongType(name, "a string", v));
+        return value(name)
+                .flatMap(v -> v instanceof JsonString s ? Optional.of(s.getString()) : wrongType(name, "a string", v));
     }
 
     /** A string, or a number taken as its decimal text (ids that some callers send as numbers). */
     Optional<String> stringOrNumber(String name) {
         return value(name).flatMap(v -> switch (v) {
             case JsonString s -> Optional.of(s.getString());
-            case JsonNumber n -> Optional.of(n.isIntegral() ? n.bigIntegerValue().toString() : n.toString());
+            case JsonNumber n ->
+                Optional.of(n.isIntegral() ? n.bigIntegerValue().toString() : n.toString());
             default -> wrongType(name, "a string", v);
         });
     }
@@ -93,7 +95,9 @@ final class Fields {
     }
 
     Optional<Double> number(String name) {
-        return value(name).flatMap(v -> v instanceof JsonNumber n ? Optional.of(n.doubleValue()) : wrongType(name, "a number", v));
+        return value(name)
+                .flatMap(
+                        v -> v instanceof JsonNumber n ? Optional.of(n.doubleValue()) : wrongType(name, "a number", v));
     }
 
     /** A number if it is one, else 0, without complaint: for values that are only hints. */
@@ -110,8 +114,10 @@ final class Fields {
     }
 
     Optional<JsonArray> array(String name) {
-        return value(name).flatMap(v -> v.getValueType() == JsonValue.ValueType.ARRAY
-                ? Optional.of(v.asJsonArray()) : wrongType(name, "an array", v));
+        return value(name)
+                .flatMap(v -> v.getValueType() == JsonValue.ValueType.ARRAY
+                        ? Optional.of(v.asJsonArray())
+                        : wrongType(name, "an array", v));
     }
 
     /** A list of strings; items of another type are reported one by one. */
@@ -157,7 +163,9 @@ final class Fields {
 
     private Optional<JsonValue> value(String name) {
         JsonValue value = json.get(name);
-        return value == null || value.getValueType() == JsonValue.ValueType.NULL ? Optional.empty() : Optional.of(value);
+        return value == null || value.getValueType() == JsonValue.ValueType.NULL
+                ? Optional.empty()
+                : Optional.of(value);
     }
 
     private <T> Optional<T> wrongType(String name, String expected, JsonValue actual) {

@@ -20,10 +20,14 @@ final class OriginPolicy {
     OriginPolicy(List<String> entries) {
         validate(entries);
         this.everyone = entries.contains("*");
-        this.exact = entries.stream().filter(e -> !e.endsWith(ANY_PORT) && !e.equals("*"))
-                .map(OriginPolicy::normalise).toList();
-        this.anyPort = entries.stream().filter(e -> e.endsWith(ANY_PORT))
-                .map(e -> normalise(e.substring(0, e.length() - ANY_PORT.length()))).toList();
+        this.exact = entries.stream()
+                .filter(e -> !e.endsWith(ANY_PORT) && !e.equals("*"))
+                .map(OriginPolicy::normalise)
+                .toList();
+        this.anyPort = entries.stream()
+                .filter(e -> e.endsWith(ANY_PORT))
+                .map(e -> normalise(e.substring(0, e.length() - ANY_PORT.length())))
+                .toList();
     }
 
     static void validate(List<String> entries) {
@@ -32,8 +36,8 @@ final class OriginPolicy {
                 throw new IllegalArgumentException("an allowed origin must not be empty");
             }
             if (!entry.equals("*") && !entry.contains("://")) {
-                throw new IllegalArgumentException("an allowed origin is scheme://host, e.g. http://localhost:3000, not '"
-                        + entry + "'");
+                throw new IllegalArgumentException(
+                        "an allowed origin is scheme://host, e.g. http://localhost:3000, not '" + entry + "'");
             }
         }
     }
@@ -53,7 +57,8 @@ final class OriginPolicy {
             if (candidate.equals(base)) {
                 return true;
             }
-            if (candidate.startsWith(base) && PORT.matcher(candidate.substring(base.length())).matches()) {
+            if (candidate.startsWith(base)
+                    && PORT.matcher(candidate.substring(base.length())).matches()) {
                 return true;
             }
         }

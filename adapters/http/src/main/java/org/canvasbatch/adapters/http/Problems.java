@@ -14,27 +14,46 @@ import org.canvasbatch.domain.session.SessionConflict;
 /** What each failure of the core means on the wire. Anything not listed is a bug and becomes a 500. */
 final class Problems {
 
-    private Problems() {
-    }
+    private Problems() {}
 
     static ApiProblem from(Throwable failure) {
         return switch (failure) {
             case ApiProblem problem -> problem;
             case InvalidCommandException invalid -> ApiProblem.invalid(invalid.errors());
-            case SessionNotFoundException missing -> ApiProblem.of(404, "SessionNotFoundError", missing.getMessage(),
-                    BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()));
+            case SessionNotFoundException missing ->
+                ApiProblem.of(
+                        404,
+                        "SessionNotFoundError",
+                        missing.getMessage(),
+                        BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()));
             case SessionConflict conflict -> conflict(conflict);
-            case NodeRunFailedException failed -> ApiProblem.of(502, "AgentFailedError", failed.getMessage(),
-                    BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())));
-            case VaultException vault when vault.reason() == VaultException.Reason.IO ->
-                    ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
+            case NodeRunFailedException failed ->
+                ApiProblem.of(
+                        502,
+                        "AgentFailedError",
+                        failed.getMessage(),
+                        BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())));
+            case VaultException vault
+            when vault.reason() == VaultException.Reason.IO ->
+                ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
             case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
-            case EventLogException log -> ApiProblem.of(503, "EventStoreUnavailableError",
-                    "The session journal could not be written or read: " + log.getMessage());
-            case HttpException http when http.status().code() < 500 -> ApiProblem.of(http.status().code(),
-                    httpName(http.status().code()), http.getMessage() == null ? http.status().reasonPhrase() : http.getMessage());
-            default -> ApiProblem.of(500, "InternalError",
-                    "The server failed unexpectedly (" + failure.getClass().getSimpleName() + "); this is a bug, please report it");
+            case EventLogException log ->
+                ApiProblem.of(
+                        503,
+                        "EventStoreUnavailableError",
+                        "The session journal could not be written or read: " + log.getMessage());
+            case HttpException http
+            when http.status().code() < 500 ->
+                ApiProblem.of(
+                        http.status().code(),
+                        httpName(http.status().code()),
+                        http.getMessage() == null ? http.status().reasonPhrase() : http.getMessage());
+            default ->
+                ApiProblem.of(
+                        500,
+                        "InternalError",
+                        "The server failed unexpectedly (" + failure.getClass().getSimpleName()
+                                + "); this is a bug, please report it");
         };
     }
 
@@ -63,7 +82,11 @@ final class Problems {
             case UNKNOWN_NODE, UNKNOWN_GROUP -> 404;
             default -> 409;
         };
-        return ApiProblem.of(status, name, conflict.getMessage(),
-                BUILDERS.createObjectBuilder().add("conflict", conflict.kind().name().toLowerCase(java.util.Locale.ROOT)));
+        return ApiProblem.of(
+                status,
+                name,
+                conflict.getMessage(),
+                BUILDERS.createObjectBuilder()
+                        .add("conflict", conflict.kind().name().toLowerCase(java.util.Locale.ROOT)));
     }
 }

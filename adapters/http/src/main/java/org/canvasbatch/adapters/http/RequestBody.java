@@ -35,7 +35,10 @@ final class RequestBody {
         if (!request.content().hasEntity()) {
             return JsonValue.EMPTY_JSON_OBJECT;
         }
-        long declared = request.headers().first(HeaderNames.CONTENT_LENGTH).map(RequestBody::parseLength).orElse(-1L);
+        long declared = request.headers()
+                .first(HeaderNames.CONTENT_LENGTH)
+                .map(RequestBody::parseLength)
+                .orElse(-1L);
         byte[] bytes;
         try (InputStream in = request.content().inputStream()) {
             if (declared > maxBytes) {

@@ -42,8 +42,7 @@ final class RestApi {
     }
 
     /** One route of the API, without its prefix: a method on a path template. */
-    record Route(String method, String path) {
-    }
+    record Route(String method, String path) {}
 
     /**
      * Every route, in the order they are registered: fixed paths come before {@code {session_id}} so that
@@ -97,8 +96,14 @@ final class RestApi {
                 boolean lastOfPath = ROUTES.subList(i + 1, ROUTES.size()).stream()
                         .noneMatch(r -> r.path().equals(route.path()));
                 if (lastOfPath) {
-                    String allowed = String.join(", ", ROUTES.stream().filter(r -> r.path().equals(route.path()))
-                            .map(Route::method).distinct().sorted().toList());
+                    String allowed = String.join(
+                            ", ",
+                            ROUTES.stream()
+                                    .filter(r -> r.path().equals(route.path()))
+                                    .map(Route::method)
+                                    .distinct()
+                                    .sorted()
+                                    .toList());
                     routing.any(path, notAllowed(allowed));
                 }
             }
@@ -111,10 +116,17 @@ final class RestApi {
      */
     void registerFallback(HttpRouting.Builder routing) {
         routing.error(Throwable.class, RestApi::fail);
-        routing.any((request, response) -> fail(request, response, ApiProblem.of(404, "NotFoundError",
-                "There is no endpoint at " + describe(request) + "; the API lives under " + BATCH + " and " + SINGLE,
-                BUILDERS.createObjectBuilder().add("method", request.prologue().method().text())
-                        .add("path", request.path().rawPath()))));
+        routing.any((request, response) -> fail(
+                request,
+                response,
+                ApiProblem.of(
+                        404,
+                        "NotFoundError",
+                        "There is no endpoint at " + describe(request) + "; the API lives under " + BATCH + " and "
+                                + SINGLE,
+                        BUILDERS.createObjectBuilder()
+                                .add("method", request.prologue().method().text())
+                                .add("path", request.path().rawPath()))));
     }
 
     private Handler handler(String prefix, Endpoint endpoint) {
@@ -134,10 +146,16 @@ final class RestApi {
     private static Handler notAllowed(String allowed) {
         return (request, response) -> {
             response.header(HeaderNames.ALLOW, allowed + ", OPTIONS");
-            fail(request, response, ApiProblem.of(405, "MethodNotAllowedError",
-                    describe(request) + " is not supported; use " + allowed,
-                    BUILDERS.createObjectBuilder().add("method", request.prologue().method().text())
-                            .add("allowed", allowed)));
+            fail(
+                    request,
+                    response,
+                    ApiProblem.of(
+                            405,
+                            "MethodNotAllowedError",
+                            describe(request) + " is not supported; use " + allowed,
+                            BUILDERS.createObjectBuilder()
+                                    .add("method", request.prologue().method().text())
+                                    .add("allowed", allowed)));
         };
     }
 
@@ -145,11 +163,15 @@ final class RestApi {
     static void fail(ServerRequest request, ServerResponse response, Throwable failure) {
         ApiProblem problem = Problems.from(failure);
         if (problem.status() >= 500) {
-            LOG.log(Level.WARNING, describe(request) + " -> " + problem.status() + " " + problem.name() + ": "
-                    + problem.getMessage(), failure);
+            LOG.log(
+                    Level.WARNING,
+                    describe(request) + " -> " + problem.status() + " " + problem.name() + ": " + problem.getMessage(),
+                    failure);
         } else {
-            LOG.log(Level.INFO, () -> describe(request) + " -> " + problem.status() + " " + problem.name() + ": "
-                    + problem.getMessage());
+            LOG.log(
+                    Level.INFO,
+                    () -> describe(request) + " -> " + problem.status() + " " + problem.name() + ": "
+                            + problem.getMessage());
         }
         if (!response.isSent()) {
             send(response, problem.status(), problem.toJson());

@@ -23,14 +23,11 @@ import java.util.function.Consumer;
  */
 public interface ServerExtension {
 
-    default void configure(WebServerConfig.Builder server) {
-    }
+    default void configure(WebServerConfig.Builder server) {}
 
-    default void route(HttpRouting.Builder routing) {
-    }
+    default void route(HttpRouting.Builder routing) {}
 
-    default void beforeStop() {
-    }
+    default void beforeStop() {}
 
     /** An extension that only adds HTTP routes. */
     static ServerExtension routes(Consumer<HttpRouting.Builder> routes) {

@@ -22,18 +22,31 @@ import org.canvasbatch.adapters.http.ops.AccessToken;
  *                                the host is not loopback, since anyone on the network could otherwise run batches
  *                                that write into the vault
  */
-public record ServerSettings(String host, int port, List<String> allowedOrigins, long maxBodyBytes,
-                             int estimatedSecondsPerNode, Duration shutdownGrace, List<ServerExtension> extensions,
-                             AccessToken accessToken) {
+public record ServerSettings(
+        String host,
+        int port,
+        List<String> allowedOrigins,
+        long maxBodyBytes,
+        int estimatedSecondsPerNode,
+        Duration shutdownGrace,
+        List<ServerExtension> extensions,
+        AccessToken accessToken) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
-    public static final List<String> DEFAULT_ORIGINS = List.of("app://obsidian.md", "capacitor://localhost",
-            "http://localhost[:port]", "http://127.0.0.1[:port]");
+    public static final List<String> DEFAULT_ORIGINS =
+            List.of("app://obsidian.md", "capacitor://localhost", "http://localhost[:port]", "http://127.0.0.1[:port]");
 
-    public static final ServerSettings DEFAULT = new ServerSettings(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_ORIGINS,
-            DEFAULT_MAX_BODY_BYTES, 20, Duration.ofSeconds(2), List.of(), AccessToken.none());
+    public static final ServerSettings DEFAULT = new ServerSettings(
+            DEFAULT_HOST,
+            DEFAULT_PORT,
+            DEFAULT_ORIGINS,
+            DEFAULT_MAX_BODY_BYTES,
+            20,
+            Duration.ofSeconds(2),
+            List.of(),
+            AccessToken.none());
 
     public ServerSettings {
         Objects.requireNonNull(host, "host");
@@ -59,9 +72,22 @@ public record ServerSettings(String host, int port, List<String> allowedOrigins,
     }
 
     /** Settings without an access token (loopback only). */
-    public ServerSettings(String host, int port, List<String> allowedOrigins, long maxBodyBytes,
-                          int estimatedSecondsPerNode, Duration shutdownGrace, List<ServerExtension> extensions) {
-        this(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions,
+    public ServerSettings(
+            String host,
+            int port,
+            List<String> allowedOrigins,
+            long maxBodyBytes,
+            int estimatedSecondsPerNode,
+            Duration shutdownGrace,
+            List<ServerExtension> extensions) {
+        this(
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                extensions,
                 AccessToken.none());
     }
 
@@ -71,41 +97,55 @@ public record ServerSettings(String host, int port, List<String> allowedOrigins,
     }
 
     public ServerSettings withHost(String value) {
-        return new ServerSettings(value, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
-                extensions, accessToken);
+        return new ServerSettings(
+                value,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                extensions,
+                accessToken);
     }
 
     public ServerSettings withPort(int value) {
-        return new ServerSettings(host, value, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
-                extensions, accessToken);
+        return new ServerSettings(
+                host,
+                value,
+                allowedOrigins,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                extensions,
+                accessToken);
     }
 
     public ServerSettings withAllowedOrigins(List<String> value) {
-        return new ServerSettings(host, port, value, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions,
-                accessToken);
+        return new ServerSettings(
+                host, port, value, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions, accessToken);
     }
 
     public ServerSettings withMaxBodyBytes(long value) {
-        return new ServerSettings(host, port, allowedOrigins, value, estimatedSecondsPerNode, shutdownGrace, extensions,
-                accessToken);
+        return new ServerSettings(
+                host, port, allowedOrigins, value, estimatedSecondsPerNode, shutdownGrace, extensions, accessToken);
     }
 
     public ServerSettings withEstimatedSecondsPerNode(int value) {
-        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions,
-                accessToken);
+        return new ServerSettings(
+                host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions, accessToken);
     }
 
     public ServerSettings withShutdownGrace(Duration value) {
-        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, value, extensions,
-                accessToken);
+        return new ServerSettings(
+                host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, value, extensions, accessToken);
     }
 
     /** These settings with one more extension, attached after the ones already there. */
     public ServerSettings withExtension(ServerExtension extension) {
         List<ServerExtension> more = new ArrayList<>(extensions);
         more.add(Objects.requireNonNull(extension, "extension"));
-        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, more,
-                accessToken);
+        return new ServerSettings(
+                host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, more, accessToken);
     }
 
     /**
@@ -113,7 +153,7 @@ public record ServerSettings(String host, int port, List<String> allowedOrigins,
      * token first, then a host beyond loopback.
      */
     public ServerSettings withAccessToken(AccessToken value) {
-        return new ServerSettings(host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace,
-                extensions, value);
+        return new ServerSettings(
+                host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions, value);
     }
 }

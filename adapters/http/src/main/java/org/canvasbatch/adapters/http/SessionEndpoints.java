@@ -27,15 +27,22 @@ final class SessionEndpoints {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
         var status = StatusJson.of(core.status().status(id), clock.now());
         var damage = core.status().historyDamage(id);
-        return Reply.ok(damage.isEmpty() ? status
-                : jakarta.json.Json.createObjectBuilder(status).add("history_damage", damage.get()).build());
+        return Reply.ok(
+                damage.isEmpty()
+                        ? status
+                        : jakarta.json.Json.createObjectBuilder(status)
+                                .add("history_damage", damage.get())
+                                .build());
     }
 
     Reply list(Endpoint.ApiCall call) {
         List<SessionSnapshot> sessions = core.status().sessions();
         JsonArrayBuilder items = BUILDERS.createArrayBuilder();
         sessions.forEach(s -> items.add(StatusJson.summary(s, clock.now())));
-        return Reply.ok(BUILDERS.createObjectBuilder().add("sessions", items).add("count", sessions.size()).build());
+        return Reply.ok(BUILDERS.createObjectBuilder()
+                .add("sessions", items)
+                .add("count", sessions.size())
+                .build());
     }
 
     /** The body is ignored: the plugin sends none (but a JSON content type). */
@@ -44,8 +51,10 @@ final class SessionEndpoints {
         SessionSnapshot s = core.cancel().cancel(id, "cancelled by request");
         return Reply.ok(BUILDERS.createObjectBuilder()
                 .add("success", true)
-                .add("message", "Session '" + id.value() + "' cancelled; " + s.succeeded() + " of " + s.totalNodes()
-                        + " node(s) had completed")
+                .add(
+                        "message",
+                        "Session '" + id.value() + "' cancelled; " + s.succeeded() + " of " + s.totalNodes()
+                                + " node(s) had completed")
                 .add("session_id", id.value())
                 .add("completed_count", s.succeeded())
                 .add("failed_count", s.failed())

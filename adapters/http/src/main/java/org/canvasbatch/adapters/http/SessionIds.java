@@ -7,16 +7,15 @@ import org.canvasbatch.domain.session.SessionId;
 /** A session id from a path or a body: too long is a bad request, anything else we never issued is not found. */
 final class SessionIds {
 
-    private SessionIds() {
-    }
+    private SessionIds() {}
 
     static SessionId parse(String field, String raw) {
         if (raw == null || raw.isBlank()) {
             throw ApiProblem.invalid(field, "is required: the session_id the analysis returned");
         }
         if (raw.length() > AnalyzeCanvasUseCase.MAX_ID_LENGTH) {
-            throw ApiProblem.invalid(field, "is longer than the limit of " + AnalyzeCanvasUseCase.MAX_ID_LENGTH
-                    + " characters");
+            throw ApiProblem.invalid(
+                    field, "is longer than the limit of " + AnalyzeCanvasUseCase.MAX_ID_LENGTH + " characters");
         }
         if (!SessionId.isWellFormed(raw)) {
             throw new SessionNotFoundException(raw);

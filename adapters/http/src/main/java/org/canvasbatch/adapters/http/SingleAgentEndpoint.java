@@ -34,7 +34,8 @@ final class SingleAgentEndpoint implements Endpoint {
         Optional<String> sessionId = body.string("session_id");
         body.requireValid();
 
-        Optional<AgentId> agent = AgentChoice.parse(agentField, agentName.orElse(null)).named();
+        Optional<AgentId> agent =
+                AgentChoice.parse(agentField, agentName.orElse(null)).named();
         Optional<SessionId> session = sessionId.map(id -> SessionIds.parse("session_id", id));
         SingleNodeResult result = run.run(new RunSingleNodeCommand(canvasPath, nodeId, agent, session));
         return Reply.ok(BUILDERS.createObjectBuilder()
@@ -46,7 +47,9 @@ final class SingleAgentEndpoint implements Endpoint {
                 .add("agent", result.agent().wireName())
                 .add("agent_type", result.agent().wireName())
                 .add("processing_time_seconds", decimal(result.durationMillis() / 1000.0, 3))
-                .add("session_id", string(result.recordedIn().map(SessionId::value).orElse(null)))
+                .add(
+                        "session_id",
+                        string(result.recordedIn().map(SessionId::value).orElse(null)))
                 .build());
     }
 }

@@ -19,7 +19,10 @@ final class SocketUrls {
     }
 
     String urlFor(Endpoint.ApiCall call, SessionId session) {
-        String host = call.request().headers().first(HeaderNames.HOST).filter(h -> !h.isBlank())
+        String host = call.request()
+                .headers()
+                .first(HeaderNames.HOST)
+                .filter(h -> !h.isBlank())
                 .orElseGet(fallbackAuthority);
         String scheme = call.request().isSecure() ? "wss://" : "ws://";
         return scheme + host + call.prefix() + PATH + session.value();

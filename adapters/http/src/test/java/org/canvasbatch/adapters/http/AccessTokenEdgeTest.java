@@ -30,14 +30,17 @@ class AccessTokenEdgeTest {
     private static final String LIST = "/canvas/intelligent-parallel";
 
     private final AccessToken token = AccessToken.of(TOKEN);
-    private final ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
-            .withAccessToken(token)
-            .withExtension(ServerExtension.server(config -> config.addRouting(
-                    token.guardedEndpoint(WsRouting.builder(), "/ws/echo/{id}", AccessTokenEdgeTest::greeter)
-                            .endpoint("/ws/unguarded", greeter()))))
-            .withExtension(new DashboardExtension())
-            .withExtension(ServerExtension.routes(new OperationsRoutes(new MetricsRegistry(),
-                    List.of(() -> HealthCheck.Result.up("process", "answering")), List.of())::register)));
+    private final ApiHarness api =
+            new ApiHarness(ServerSettings.onPort(0)
+                    .withAccessToken(token)
+                    .withExtension(ServerExtension.server(config -> config.addRouting(
+                            token.guardedEndpoint(WsRouting.builder(), "/ws/echo/{id}", AccessTokenEdgeTest::greeter)
+                                    .endpoint("/ws/unguarded", greeter()))))
+                    .withExtension(new DashboardExtension())
+                    .withExtension(ServerExtension.routes(new OperationsRoutes(
+                            new MetricsRegistry(),
+                            List.of(() -> HealthCheck.Result.up("process", "answering")),
+                            List.of())::register)));
 
     @AfterEach
     void stop() {
@@ -52,7 +55,9 @@ class AccessTokenEdgeTest {
         assertThat(answer.allowOrigin()).as("the plugin can read why").isEqualTo(PLUGIN_ORIGIN);
         assertThat(answer.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"canvas-batch\"");
         BadInputTest.assertEnvelope(answer, "UnauthorizedError");
-        assertThat(answer.json().getString("message")).contains("requires an access token").doesNotContain(TOKEN);
+        assertThat(answer.json().getString("message"))
+                .contains("requires an access token")
+                .doesNotContain(TOKEN);
         ApiDocuments docs = new ApiDocuments();
         var documented = docs.responseSchema(LIST, "GET", 401, "application/json");
         assertThat(docs.problems(documented, answer.json())).isEmpty();
@@ -63,7 +68,8 @@ class AccessTokenEdgeTest {
         assertThat(api.get(LIST, "Authorization", "Bearer " + TOKEN).status()).isEqualTo(200);
         assertThat(api.get(LIST + "?token=" + TOKEN).status()).isEqualTo(200);
         assertThat(api.post(LIST, "{}", "Authorization", "Bearer " + TOKEN).status())
-                .as("a POST gets through to validation").isEqualTo(422);
+                .as("a POST gets through to validation")
+                .isEqualTo(422);
     }
 
     @Test
@@ -78,18 +84,33 @@ class AccessTokenEdgeTest {
 
     @Test
     void everyKindOfRouteIsGuardedOperationsAndUnknownPathsToo() {
-        for (String path : List.of("/health", "/health/ready", "/metrics", "/openapi.yaml", LIST + "/s1",
-                LIST + "/s1/events", "/api/v1" + LIST, "/no/such/path")) {
+        for (String path : List.of(
+                "/health",
+                "/health/ready",
+                "/metrics",
+                "/openapi.yaml",
+                LIST + "/s1",
+                LIST + "/s1/events",
+                "/api/v1" + LIST,
+                "/no/such/path")) {
             assertThat(api.get(path).status()).as(path).isEqualTo(401);
         }
         assertThat(api.post("/canvas/single-agent", "{}").status()).isEqualTo(401);
-        assertThat(api.post("/", "{}").status()).as("only reading the page is open").isEqualTo(401);
+        assertThat(api.post("/", "{}").status())
+                .as("only reading the page is open")
+                .isEqualTo(401);
     }
 
     @Test
     void preflightsAndTheDashboardsStaticFilesNeedNoToken() {
-        Answer preflight = api.send("OPTIONS", LIST, java.net.http.HttpRequest.BodyPublishers.noBody(),
-                "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization");
+        Answer preflight = api.send(
+                "OPTIONS",
+                LIST,
+                java.net.http.HttpRequest.BodyPublishers.noBody(),
+                "Access-Control-Request-Method",
+                "GET",
+                "Access-Control-Request-Headers",
+                "authorization");
 
         assertThat(preflight.status()).isEqualTo(204);
         assertThat(preflight.header("Access-Control-Allow-Headers")).contains("authorization");
@@ -117,8 +138,8 @@ class AccessTokenEdgeTest {
 
     @Test
     void aSocketRouteThatDoesNotCheckTheTokenItselfIsRefusedAtTheUpgrade() {
-        assertThatThrownBy(() -> connect("/ws/unguarded")).hasRootCauseMessage(
-                "Unexpected HTTP response status code 401");
+        assertThatThrownBy(() -> connect("/ws/unguarded"))
+                .hasRootCauseMessage("Unexpected HTTP response status code 401");
         assertThat(token.guardsSocketAt("/ws/echo/7")).isTrue();
         assertThat(token.guardsSocketAt("/ws/unguarded")).isFalse();
     }
@@ -152,18 +173,25 @@ class AccessTokenEdgeTest {
 
     private Socket connect(String path) throws Exception {
         Socket socket = new Socket();
-        HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + api.server.port() + path), socket).get(10, TimeUnit.SECONDS);
+        HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + api.server.port() + path), socket)
+                .get(10, TimeUnit.SECONDS);
         return socket;
     }
 
     @Test
     void listeningBeyondLoopbackWithoutATokenIsRefused() {
         assertThatThrownBy(() -> ServerSettings.DEFAULT.withHost("0.0.0.0"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requires an access token");
-        assertThat(ServerSettings.DEFAULT.withAccessToken(AccessToken.of(TOKEN)).withHost("0.0.0.0").host())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("requires an access token");
+        assertThat(ServerSettings.DEFAULT
+                        .withAccessToken(AccessToken.of(TOKEN))
+                        .withHost("0.0.0.0")
+                        .host())
                 .isEqualTo("0.0.0.0");
-        assertThat(ServerSettings.DEFAULT.withHost("localhost").accessToken().required()).isFalse();
+        assertThat(ServerSettings.DEFAULT.withHost("localhost").accessToken().required())
+                .isFalse();
     }
 
     @Test

@@ -46,7 +46,9 @@ final class ApiDocuments {
     /** The path items of the OpenAPI document, each with its {@code $ref} followed. */
     Map<String, Map<String, Object>> paths() {
         Map<String, Map<String, Object>> paths = new LinkedHashMap<>();
-        map(openApi().get("paths")).forEach((path, item) -> paths.put(path, map(resolve("openapi.yaml", item).node())));
+        map(openApi().get("paths"))
+                .forEach((path, item) ->
+                        paths.put(path, map(resolve("openapi.yaml", item).node())));
         return paths;
     }
 
@@ -74,8 +76,7 @@ final class ApiDocuments {
     }
 
     /** Where a node came from, so that refs inside it resolve against the right document. */
-    record Located(String document, Object node) {
-    }
+    record Located(String document, Object node) {}
 
     Located resolve(String document, Object node) {
         Located here = new Located(document, node);
@@ -130,7 +131,8 @@ final class ApiDocuments {
         if (schema.containsKey("const") && !matchesLiteral(schema.get("const"), value)) {
             problems.add(where + " should be " + schema.get("const") + " but is " + value);
         }
-        if (schema.get("enum") instanceof List<?> allowed && value.getValueType() != JsonValue.ValueType.NULL
+        if (schema.get("enum") instanceof List<?> allowed
+                && value.getValueType() != JsonValue.ValueType.NULL
                 && allowed.stream().noneMatch(a -> matchesLiteral(a, value))) {
             problems.add(where + " is " + value + ", not one of " + allowed);
         }
@@ -178,14 +180,17 @@ final class ApiDocuments {
         return switch (value) {
             case JsonString s -> s.getString().equals(String.valueOf(literal));
             case JsonNumber n -> literal instanceof Number l && n.doubleValue() == l.doubleValue();
-            default -> value == JsonValue.TRUE ? Boolean.TRUE.equals(literal)
-                    : value == JsonValue.FALSE && Boolean.FALSE.equals(literal);
+            default ->
+                value == JsonValue.TRUE
+                        ? Boolean.TRUE.equals(literal)
+                        : value == JsonValue.FALSE && Boolean.FALSE.equals(literal);
         };
     }
 
     private static String describe(JsonValue value) {
         String text = value.toString();
-        return value.getValueType().name().toLowerCase() + " " + (text.length() > 60 ? text.substring(0, 60) + "…" : text);
+        return value.getValueType().name().toLowerCase() + " "
+                + (text.length() > 60 ? text.substring(0, 60) + "…" : text);
     }
 
     @SuppressWarnings("unchecked")
@@ -194,8 +199,8 @@ final class ApiDocuments {
     }
 
     private static Map<String, Object> load(String name) {
-        try (InputStream in = ApiDocuments.class.getClassLoader()
-                .getResourceAsStream(OperationsRoutes.DOCUMENTS + name)) {
+        try (InputStream in =
+                ApiDocuments.class.getClassLoader().getResourceAsStream(OperationsRoutes.DOCUMENTS + name)) {
             if (in == null) {
                 throw new AssertionError(name + " is not in the jar's resources");
             }

@@ -26,18 +26,19 @@ class ApiDocumentsTest {
                              "keywords": [], "nodes": [{"id": "n", "text": "t"}]}]}
                 """);
 
-        assertThat(docs.problems(schema, answer)).containsExactlyInAnyOrder(
-                "$.websocket_url is documented but missing",
-                "$.groups[0].group_id should be integer but is string \"1\"",
-                "$.groups[0].priority is \"HIGH\", not one of [urgent, high, medium, low]",
-                "$.groups[0].nodes[0].node_id is documented but missing");
+        assertThat(docs.problems(schema, answer))
+                .containsExactlyInAnyOrder(
+                        "$.websocket_url is documented but missing",
+                        "$.groups[0].group_id should be integer but is string \"1\"",
+                        "$.groups[0].priority is \"HIGH\", not one of [urgent, high, medium, low]",
+                        "$.groups[0].nodes[0].node_id is documented but missing");
     }
 
     @Test
     void refsIntoTheOtherDocumentAreFollowed() {
-        var snapshot = docs.resolve("asyncapi.yaml", ApiDocuments.map(docs.asyncApi().get("components")));
-        var status = docs.resolve("asyncapi.yaml",
-                java.util.Map.of("$ref", "openapi.yaml#/components/schemas/Status"));
+        var snapshot =
+                docs.resolve("asyncapi.yaml", ApiDocuments.map(docs.asyncApi().get("components")));
+        var status = docs.resolve("asyncapi.yaml", java.util.Map.of("$ref", "openapi.yaml#/components/schemas/Status"));
 
         assertThat(snapshot.node()).isNotNull();
         assertThat(status.document()).isEqualTo("openapi.yaml");

@@ -44,21 +44,31 @@ final class ApiHarness implements AutoCloseable {
     final InMemoryVault vault = new InMemoryVault();
     /** Canvas paths whose reads fail with the given problem, to stand in for a real vault's refusals. */
     final Map<String, RuntimeException> vaultFailures = new ConcurrentHashMap<>();
+
     final InMemoryEventLog log = new InMemoryEventLog();
     final CanvasBatchCore core;
     final CanvasBatchServer server;
     private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
     private final AtomicInteger sessions = new AtomicInteger();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     ApiHarness() {
         this(ServerSettings.onPort(0));
     }
 
     ApiHarness(ServerSettings settings) {
-        core = new CanvasBatchCore(new CanvasBatchCore.Ports(log, agent, new FailingVault(), executor, Instant::now,
-                () -> new SessionId("s" + sessions.incrementAndGet()), new SplittableRandom(7)),
+        core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        log,
+                        agent,
+                        new FailingVault(),
+                        executor,
+                        Instant::now,
+                        () -> new SessionId("s" + sessions.incrementAndGet()),
+                        new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         server = new CanvasBatchServer(core, settings).start();
     }
@@ -90,7 +100,8 @@ final class ApiHarness implements AutoCloseable {
             all.put(headers[i], headers[i + 1]);
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
-                .timeout(Duration.ofSeconds(20)).method(method, body);
+                .timeout(Duration.ofSeconds(20))
+                .method(method, body);
         all.forEach((name, value) -> {
             if (value != null) {
                 request.header(name, value);
@@ -116,8 +127,12 @@ final class ApiHarness implements AutoCloseable {
 
     /** Waits until the session has finished (or finished again after a rerun), using its event stream. */
     void awaitFinished(EventRecorder events, int times) {
-        events.await(SessionFinished.class, e -> events.events().stream().filter(SessionFinished.class::isInstance)
-                .count() >= times);
+        events.await(
+                SessionFinished.class,
+                e -> events.events().stream()
+                                .filter(SessionFinished.class::isInstance)
+                                .count()
+                        >= times);
     }
 
     static String nodesJson(String... idsAndTexts) {
@@ -126,9 +141,16 @@ final class ApiHarness implements AutoCloseable {
             if (i > 0) {
                 json.append(',');
             }
-            json.append(Json.createObjectBuilder().add("id", idsAndTexts[i]).add("type", "text")
-                    .add("text", idsAndTexts[i + 1]).add("color", "1").add("x", 0).add("y", i * 100)
-                    .add("width", 250).add("height", 60).build());
+            json.append(Json.createObjectBuilder()
+                    .add("id", idsAndTexts[i])
+                    .add("type", "text")
+                    .add("text", idsAndTexts[i + 1])
+                    .add("color", "1")
+                    .add("x", 0)
+                    .add("y", i * 100)
+                    .add("width", 250)
+                    .add("height", 60)
+                    .build());
         }
         return json.append(']').toString();
     }

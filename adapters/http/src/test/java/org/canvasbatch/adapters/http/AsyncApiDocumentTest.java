@@ -51,7 +51,8 @@ class AsyncApiDocumentTest {
         assertThat(sentTypes).as("every message the server sent is documented").isSubsetOf(documented.keySet());
         assertThat(documented.keySet()).as("every documented message was seen").isSubsetOf(sentTypes);
         for (JsonObject message : sent) {
-            var payload = new ApiDocuments.Located("asyncapi.yaml",
+            var payload = new ApiDocuments.Located(
+                    "asyncapi.yaml",
                     ApiDocuments.map(documented.get(message.getString("type"))).get("payload"));
             assertThat(docs.problems(payload, message)).as(message.toString()).isEmpty();
         }
@@ -64,8 +65,10 @@ class AsyncApiDocumentTest {
         socket.await(m -> m.getString("type").equals("snapshot"));
         List<JsonObject> examples = commandExamples();
         // cancel ends the session and the socket, so it goes last
-        examples.sort((a, b) -> Boolean.compare(a.getString("type").equals("cancel"), b.getString("type").equals("cancel")));
-        assertThat(examples).extracting(e -> e.getString("type"))
+        examples.sort((a, b) -> Boolean.compare(
+                a.getString("type").equals("cancel"), b.getString("type").equals("cancel")));
+        assertThat(examples)
+                .extracting(e -> e.getString("type"))
                 .containsExactlyInAnyOrder("cancel", "pause", "resume", "resume", "set_priority", "retry", "ping");
 
         for (JsonObject example : examples) {
@@ -80,11 +83,15 @@ class AsyncApiDocumentTest {
             socket.await(m -> socket.messages().indexOf(m) >= before && answers(m, type));
         }
 
-        assertThat(socket.closed.get(20, TimeUnit.SECONDS)).as("the cancel ended the session").isEqualTo(1000);
+        assertThat(socket.closed.get(20, TimeUnit.SECONDS))
+                .as("the cancel ended the session")
+                .isEqualTo(1000);
         List<JsonObject> replies = socket.messages();
-        assertThat(replies).anyMatch(m -> m.getString("type").equals("pong"))
+        assertThat(replies)
+                .anyMatch(m -> m.getString("type").equals("pong"))
                 .anyMatch(m -> m.getString("type").equals("session_cancelled"));
-        assertThat(replies).filteredOn(m -> m.getString("type").equals("error"))
+        assertThat(replies)
+                .filteredOn(m -> m.getString("type").equals("error"))
                 .as("refusals are fine (pause of a pending batch), not understanding a command is not")
                 .noneMatch(m -> m.getJsonObject("data").getString("error_type").matches("unknown_type|malformed.*"));
     }
@@ -102,7 +109,8 @@ class AsyncApiDocumentTest {
         Map<String, Object> info = ApiDocuments.map(docs.asyncApi().get("info"));
         Map<?, ?> codes = (Map<?, ?>) info.get("x-close-codes");
 
-        assertThat(codes.keySet()).extracting(String::valueOf)
+        assertThat(codes.keySet())
+                .extracting(String::valueOf)
                 .containsExactlyInAnyOrder("1000", "1001", "1008", "4401", "4404", "4408", "4429");
         Socket unknown = api.socket("/ws/intelligent-parallel/no-such-session");
         assertThat(unknown.closed.join()).isEqualTo(4404);
@@ -114,7 +122,8 @@ class AsyncApiDocumentTest {
         api.agent.then("w1", new ScriptedAgent.WaitFor(gate));
         api.agent.then("w2", ScriptedAgent.transientFailure("busy, try again", Duration.ZERO));
         api.agent.then("w3", ScriptedAgent.permanent("The model refused: content policy"));
-        String id = api.analyze("w1", "什么是命题", "w2", "什么是逆否命题", "w3", "命题和逆命题的区别").json()
+        String id = api.analyze("w1", "什么是命题", "w2", "什么是逆否命题", "w3", "命题和逆命题的区别")
+                .json()
                 .getString("session_id");
         EventRecorder events = api.record(id);
         Socket socket = api.socket("/api/v1/ws/intelligent-parallel/" + id);
@@ -123,7 +132,8 @@ class AsyncApiDocumentTest {
         api.post("/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + id + "\"}");
         events.await(TaskFailed.class, e -> e.nodeId().equals("w3"));
         events.await(TaskSucceeded.class, e -> e.nodeId().equals("w2"));
-        int group = socket.await(m -> m.getString("type").equals("progress_update")).getJsonObject("data")
+        int group = socket.await(m -> m.getString("type").equals("progress_update"))
+                .getJsonObject("data")
                 .getInt("group_id");
         command(socket, "{\"type\":\"ping\",\"request_id\":7}", "pong");
         command(socket, "{\"type\":\"pause\",\"request_id\":\"p\"}", "ack");
@@ -144,11 +154,13 @@ class AsyncApiDocumentTest {
     private static void command(Socket socket, String command, String answerType) {
         int before = socket.messages().size();
         socket.send(command);
-        socket.await(m -> m.getString("type").equals(answerType) && socket.messages().indexOf(m) >= before);
+        socket.await(
+                m -> m.getString("type").equals(answerType) && socket.messages().indexOf(m) >= before);
     }
 
     private List<JsonObject> events(String sessionId) {
-        var page = api.get("/canvas/intelligent-parallel/" + sessionId + "/events?after_seq=0&limit=500").json();
+        var page = api.get("/canvas/intelligent-parallel/" + sessionId + "/events?after_seq=0&limit=500")
+                .json();
         assertThat(page.getBoolean("has_more")).isFalse();
         return page.getJsonArray("events").getValuesAs(JsonObject.class);
     }
@@ -159,10 +171,12 @@ class AsyncApiDocumentTest {
     }
 
     private Map<String, Object> operationMessages(String operation) {
-        Map<String, Object> op = ApiDocuments.map(ApiDocuments.map(docs.asyncApi().get("operations")).get(operation));
+        Map<String, Object> op = ApiDocuments.map(
+                ApiDocuments.map(docs.asyncApi().get("operations")).get(operation));
         Map<String, Object> messages = new LinkedHashMap<>();
         for (Object ref : (List<?>) op.get("messages")) {
-            Map<String, Object> message = ApiDocuments.map(docs.resolve("asyncapi.yaml", ref).node());
+            Map<String, Object> message =
+                    ApiDocuments.map(docs.resolve("asyncapi.yaml", ref).node());
             messages.put(String.valueOf(message.get("name")), message);
         }
         return messages;

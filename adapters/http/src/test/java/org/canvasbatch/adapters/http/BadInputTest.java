@@ -38,7 +38,10 @@ class BadInputTest {
     }
 
     private static String analyzeWith(String canvasPath) {
-        return Json.createObjectBuilder().add("canvas_path", canvasPath).build().toString()
+        return Json.createObjectBuilder()
+                .add("canvas_path", canvasPath)
+                .build()
+                .toString()
                 .replaceFirst("}$", ",\"nodes\":" + GOOD_NODES + "}");
     }
 
@@ -47,45 +50,79 @@ class BadInputTest {
                 Arguments.of("malformed JSON", "{\"canvas_path\": \"a.canvas\", ", "body"),
                 Arguments.of("JSON that is not an object", "[1, 2]", "body"),
                 Arguments.of("no canvas_path", "{\"nodes\":" + GOOD_NODES + "}", "canvas_path"),
-                Arguments.of("canvas_path a number", "{\"canvas_path\":12,\"nodes\":" + GOOD_NODES + "}", "canvas_path"),
+                Arguments.of(
+                        "canvas_path a number", "{\"canvas_path\":12,\"nodes\":" + GOOD_NODES + "}", "canvas_path"),
                 Arguments.of("nodes not an array", "{\"canvas_path\":\"a.canvas\",\"nodes\":\"n1\"}", "nodes"),
-                Arguments.of("a node that is not an object", "{\"canvas_path\":\"a.canvas\",\"nodes\":[3]}", "nodes[0]"),
-                Arguments.of("a node without id", "{\"canvas_path\":\"a.canvas\",\"nodes\":[{\"text\":\"x\"}]}",
+                Arguments.of(
+                        "a node that is not an object", "{\"canvas_path\":\"a.canvas\",\"nodes\":[3]}", "nodes[0]"),
+                Arguments.of(
+                        "a node without id",
+                        "{\"canvas_path\":\"a.canvas\",\"nodes\":[{\"text\":\"x\"}]}",
                         "nodes[0].id"),
-                Arguments.of("node text not a string",
-                        "{\"canvas_path\":\"a.canvas\",\"nodes\":[{\"id\":\"a\",\"text\":{}}]}", "nodes[0].text"),
-                Arguments.of("max_groups a string",
-                        "{\"canvas_path\":\"a.canvas\",\"max_groups\":\"6\",\"nodes\":" + GOOD_NODES + "}", "max_groups"),
-                Arguments.of("options.max_groups a string", "{\"canvas_path\":\"a.canvas\",\"options\":{\"max_groups\":\"6\"},"
-                        + "\"nodes\":" + GOOD_NODES + "}", "options.max_groups"),
-                Arguments.of("options not an object",
-                        "{\"canvas_path\":\"a.canvas\",\"options\":true,\"nodes\":" + GOOD_NODES + "}", "options"),
-                Arguments.of("max_groups out of range",
-                        "{\"canvas_path\":\"a.canvas\",\"max_groups\":21,\"nodes\":" + GOOD_NODES + "}", "max_groups"),
-                Arguments.of("min_nodes_per_group zero", "{\"canvas_path\":\"a.canvas\",\"min_nodes_per_group\":0,"
-                        + "\"nodes\":" + GOOD_NODES + "}", "min_nodes_per_group"),
-                Arguments.of("auto_execute a string", "{\"canvas_path\":\"a.canvas\",\"options\":{\"auto_execute\":\"yes\"},"
-                        + "\"nodes\":" + GOOD_NODES + "}", "options.auto_execute"),
-                Arguments.of("an unknown agent",
-                        "{\"canvas_path\":\"a.canvas\",\"agent\":\"poet\",\"nodes\":" + GOOD_NODES + "}", "agent"),
-                Arguments.of("target_colors not an array", "{\"canvas_path\":\"a.canvas\",\"target_colors\":\"1\"}",
+                Arguments.of(
+                        "node text not a string",
+                        "{\"canvas_path\":\"a.canvas\",\"nodes\":[{\"id\":\"a\",\"text\":{}}]}",
+                        "nodes[0].text"),
+                Arguments.of(
+                        "max_groups a string",
+                        "{\"canvas_path\":\"a.canvas\",\"max_groups\":\"6\",\"nodes\":" + GOOD_NODES + "}",
+                        "max_groups"),
+                Arguments.of(
+                        "options.max_groups a string",
+                        "{\"canvas_path\":\"a.canvas\",\"options\":{\"max_groups\":\"6\"}," + "\"nodes\":" + GOOD_NODES
+                                + "}",
+                        "options.max_groups"),
+                Arguments.of(
+                        "options not an object",
+                        "{\"canvas_path\":\"a.canvas\",\"options\":true,\"nodes\":" + GOOD_NODES + "}",
+                        "options"),
+                Arguments.of(
+                        "max_groups out of range",
+                        "{\"canvas_path\":\"a.canvas\",\"max_groups\":21,\"nodes\":" + GOOD_NODES + "}",
+                        "max_groups"),
+                Arguments.of(
+                        "min_nodes_per_group zero",
+                        "{\"canvas_path\":\"a.canvas\",\"min_nodes_per_group\":0," + "\"nodes\":" + GOOD_NODES + "}",
+                        "min_nodes_per_group"),
+                Arguments.of(
+                        "auto_execute a string",
+                        "{\"canvas_path\":\"a.canvas\",\"options\":{\"auto_execute\":\"yes\"}," + "\"nodes\":"
+                                + GOOD_NODES + "}",
+                        "options.auto_execute"),
+                Arguments.of(
+                        "an unknown agent",
+                        "{\"canvas_path\":\"a.canvas\",\"agent\":\"poet\",\"nodes\":" + GOOD_NODES + "}",
+                        "agent"),
+                Arguments.of(
+                        "target_colors not an array",
+                        "{\"canvas_path\":\"a.canvas\",\"target_colors\":\"1\"}",
                         "target_colors"),
-                Arguments.of("max_concurrent too high",
-                        "{\"canvas_path\":\"a.canvas\",\"max_concurrent\":51,\"nodes\":" + GOOD_NODES + "}", "max_concurrent"),
-                Arguments.of("timeout too short",
-                        "{\"canvas_path\":\"a.canvas\",\"timeout\":5,\"nodes\":" + GOOD_NODES + "}", "timeout"),
+                Arguments.of(
+                        "max_concurrent too high",
+                        "{\"canvas_path\":\"a.canvas\",\"max_concurrent\":51,\"nodes\":" + GOOD_NODES + "}",
+                        "max_concurrent"),
+                Arguments.of(
+                        "timeout too short",
+                        "{\"canvas_path\":\"a.canvas\",\"timeout\":5,\"nodes\":" + GOOD_NODES + "}",
+                        "timeout"),
                 Arguments.of("canvas_path with ..", analyzeWith("../secret.canvas"), "canvas_path"),
                 Arguments.of("canvas_path absolute", analyzeWith("/etc/x.canvas"), "canvas_path"),
                 Arguments.of("canvas_path a Windows drive", analyzeWith("C:\\x.canvas"), "canvas_path"),
                 Arguments.of("canvas_path not a canvas", analyzeWith("notes/a.md"), "canvas_path"),
                 Arguments.of("canvas_path with NUL", analyzeWith("a\u0000b.canvas"), "canvas_path"),
                 Arguments.of("canvas_path too long", analyzeWith("a".repeat(501) + ".canvas"), "canvas_path"),
-                Arguments.of("a node id too long", "{\"canvas_path\":\"a.canvas\",\"nodes\":"
-                        + nodesJson("x".repeat(201), "什么是命题") + "}", "nodes[0].id"),
-                Arguments.of("a node text over 64 KiB", "{\"canvas_path\":\"a.canvas\",\"nodes\":"
-                        + nodesJson("big", "问".repeat(22_000)) + "}", "nodes[0].text"),
-                Arguments.of("two nodes with one id", "{\"canvas_path\":\"a.canvas\",\"nodes\":"
-                        + nodesJson("same", "什么是命题", "same", "什么是否命题") + "}", "nodes[1].id"));
+                Arguments.of(
+                        "a node id too long",
+                        "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("x".repeat(201), "什么是命题") + "}",
+                        "nodes[0].id"),
+                Arguments.of(
+                        "a node text over 64 KiB",
+                        "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("big", "问".repeat(22_000)) + "}",
+                        "nodes[0].text"),
+                Arguments.of(
+                        "two nodes with one id",
+                        "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("same", "什么是命题", "same", "什么是否命题") + "}",
+                        "nodes[1].id"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -100,7 +137,11 @@ class BadInputTest {
         for (int i = 0; i <= 10_000; i++) {
             nodes.add(Json.createObjectBuilder().add("id", "n" + i).add("text", "q"));
         }
-        String body = Json.createObjectBuilder().add("canvas_path", "a.canvas").add("nodes", nodes).build().toString();
+        String body = Json.createObjectBuilder()
+                .add("canvas_path", "a.canvas")
+                .add("nodes", nodes)
+                .build()
+                .toString();
 
         Answer answer = api.post(ANALYZE, body);
 
@@ -120,14 +161,18 @@ class BadInputTest {
             assertUnprocessable(answer, "body");
             assertThat(answer.json().getString("message")).contains("8 MiB");
         }
-        assertThat(api.post(ANALYZE, "{\"canvas_path\":\"a.canvas\",\"nodes\":" + GOOD_NODES + "}").status())
-                .as("the server still answers afterwards").isEqualTo(200);
+        assertThat(api.post(ANALYZE, "{\"canvas_path\":\"a.canvas\",\"nodes\":" + GOOD_NODES + "}")
+                        .status())
+                .as("the server still answers afterwards")
+                .isEqualTo(200);
     }
 
     @Test
     void noEligibleNodeInTheCanvasSaysWhichColoursWereLookedFor() {
-        api.vault.withCanvas(new Canvas("plain.canvas", List.of(ApiHarness.node("y", "my understanding", "3"),
-                ApiHarness.node("g", "done", "4")), List.of()));
+        api.vault.withCanvas(new Canvas(
+                "plain.canvas",
+                List.of(ApiHarness.node("y", "my understanding", "3"), ApiHarness.node("g", "done", "4")),
+                List.of()));
 
         Answer answer = api.post(ANALYZE, "{\"canvas_path\":\"plain.canvas\"}");
 
@@ -172,7 +217,9 @@ class BadInputTest {
                 Arguments.of("POST", "/canvas/intelligent-parallel/pause/nope", null),
                 Arguments.of("POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"nope\"}"),
                 Arguments.of("POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"no/pe..\"}"),
-                Arguments.of("POST", "/canvas/single-agent",
+                Arguments.of(
+                        "POST",
+                        "/canvas/single-agent",
                         "{\"canvas_path\":\"a.canvas\",\"node_id\":\"n\",\"agent\":\"oral-explanation\",\"session_id\":\"nope\"}"));
     }
 
@@ -189,36 +236,59 @@ class BadInputTest {
     @Test
     void aSessionIdLongerThanTheLimitIs422() {
         assertUnprocessable(api.get("/canvas/intelligent-parallel/" + "s".repeat(201)), "session_id");
-        assertUnprocessable(api.post("/canvas/intelligent-parallel/confirm",
-                "{\"session_id\":\"" + "s".repeat(201) + "\"}"), "session_id");
+        assertUnprocessable(
+                api.post("/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + "s".repeat(201) + "\"}"),
+                "session_id");
     }
 
     static Stream<Arguments> invalidOtherBodies() {
         return Stream.of(
                 Arguments.of("/canvas/intelligent-parallel/confirm", "", "session_id"),
                 Arguments.of("/canvas/intelligent-parallel/confirm", "{\"session_id\":7}", "session_id"),
-                Arguments.of("/canvas/intelligent-parallel/confirm", "{\"session_id\":\"x\",\"max_concurrent\":\"2\"}",
+                Arguments.of(
+                        "/canvas/intelligent-parallel/confirm",
+                        "{\"session_id\":\"x\",\"max_concurrent\":\"2\"}",
                         "max_concurrent"),
-                Arguments.of("/canvas/intelligent-parallel/confirm", "{\"canvas_path\":\"a.canvas\",\"groups\":{}}", "groups"),
-                Arguments.of("/canvas/intelligent-parallel/confirm", "{\"canvas_path\":\"a.canvas\",\"groups\":[]}", "groups"),
-                Arguments.of("/canvas/intelligent-parallel/confirm",
+                Arguments.of(
+                        "/canvas/intelligent-parallel/confirm",
+                        "{\"canvas_path\":\"a.canvas\",\"groups\":{}}",
+                        "groups"),
+                Arguments.of(
+                        "/canvas/intelligent-parallel/confirm",
+                        "{\"canvas_path\":\"a.canvas\",\"groups\":[]}",
+                        "groups"),
+                Arguments.of(
+                        "/canvas/intelligent-parallel/confirm",
                         "{\"canvas_path\":\"a.canvas\",\"groups\":[{\"group_id\":1,\"agent_type\":\"auto\"}]}",
                         "groups[0].node_ids"),
-                Arguments.of("/canvas/intelligent-parallel/confirm",
+                Arguments.of(
+                        "/canvas/intelligent-parallel/confirm",
                         "{\"canvas_path\":\"a.canvas\",\"groups\":[{\"group_id\":1,\"agent_type\":\"poet\",\"node_ids\":[\"a\"]}]}",
                         "groups[0].agent_type"),
-                Arguments.of("/canvas/intelligent-parallel/confirm",
-                        "{\"canvas_path\":\"../a.canvas\",\"groups\":[{\"group_id\":1,\"node_ids\":[\"a\"]}]}", "canvas_path"),
-                Arguments.of("/canvas/intelligent-parallel/confirm",
+                Arguments.of(
+                        "/canvas/intelligent-parallel/confirm",
+                        "{\"canvas_path\":\"../a.canvas\",\"groups\":[{\"group_id\":1,\"node_ids\":[\"a\"]}]}",
+                        "canvas_path"),
+                Arguments.of(
+                        "/canvas/intelligent-parallel/confirm",
                         "{\"canvas_path\":\"a.canvas\",\"groups\":[{\"group_id\":1,\"node_ids\":[\"" + "x".repeat(201)
-                                + "\"]}]}", "groups[0].node_ids[0]"),
+                                + "\"]}]}",
+                        "groups[0].node_ids[0]"),
                 Arguments.of("/canvas/single-agent", "{\"canvas_path\":\"a.canvas\"}", "node_id"),
-                Arguments.of("/canvas/single-agent", "{\"node_id\":\"a\",\"agent\":\"oral-explanation\"}", "canvas_path"),
-                Arguments.of("/canvas/single-agent", "{\"canvas_path\":\"a.canvas\",\"node_id\":\"a\",\"agent\":\"poet\"}",
+                Arguments.of(
+                        "/canvas/single-agent", "{\"node_id\":\"a\",\"agent\":\"oral-explanation\"}", "canvas_path"),
+                Arguments.of(
+                        "/canvas/single-agent",
+                        "{\"canvas_path\":\"a.canvas\",\"node_id\":\"a\",\"agent\":\"poet\"}",
                         "agent"),
-                Arguments.of("/canvas/single-agent",
-                        "{\"canvas_path\":\"a.canvas\",\"node_id\":\"" + "x".repeat(201) + "\"}", "node_id"),
-                Arguments.of("/canvas/single-agent", "{\"canvas_path\":\"missing.canvas\",\"node_id\":\"a\"}", "canvas_path"),
+                Arguments.of(
+                        "/canvas/single-agent",
+                        "{\"canvas_path\":\"a.canvas\",\"node_id\":\"" + "x".repeat(201) + "\"}",
+                        "node_id"),
+                Arguments.of(
+                        "/canvas/single-agent",
+                        "{\"canvas_path\":\"missing.canvas\",\"node_id\":\"a\"}",
+                        "canvas_path"),
                 Arguments.of("/canvas/single-agent", "not json", "body"));
     }
 
@@ -231,12 +301,20 @@ class BadInputTest {
     private static void assertUnprocessable(Answer answer, String field) {
         assertThat(answer.status()).as(answer.text()).isEqualTo(422);
         assertEnvelope(answer, "ValidationError");
-        assertThat(answer.json().getJsonArray("errors")).extracting(e -> e.asJsonObject().getString("field"))
+        assertThat(answer.json().getJsonArray("errors"))
+                .extracting(e -> e.asJsonObject().getString("field"))
                 .contains(field);
-        String fieldMessage = answer.json().getJsonArray("errors").stream().map(e -> e.asJsonObject())
-                .filter(e -> e.getString("field").equals(field)).findFirst().orElseThrow().getString("message");
-        assertThat(answer.json().getString("message")).as("names the field or says it all")
-                .satisfiesAnyOf(m -> assertThat(m).contains(field + " " + fieldMessage), m -> assertThat(m).isEqualTo(fieldMessage));
+        String fieldMessage = answer.json().getJsonArray("errors").stream()
+                .map(e -> e.asJsonObject())
+                .filter(e -> e.getString("field").equals(field))
+                .findFirst()
+                .orElseThrow()
+                .getString("message");
+        assertThat(answer.json().getString("message"))
+                .as("names the field or says it all")
+                .satisfiesAnyOf(
+                        m -> assertThat(m).contains(field + " " + fieldMessage),
+                        m -> assertThat(m).isEqualTo(fieldMessage));
     }
 
     static void assertEnvelope(Answer answer, String error) {

@@ -53,26 +53,39 @@ final class DocumentedServer implements AutoCloseable {
 
     final ScriptedAgent agent = new ScriptedAgent();
     /** Holds {@link #CANVAS} with the node {@code x1}, for callers that name nodes of a canvas in the vault. */
-    final InMemoryVault vault = new InMemoryVault().withCanvas(new Canvas(CANVAS, List.of(
-            CanvasNode.text("x1", "什么是逆否命题", "1", 0, 0, 250, 60)), List.of()));
+    final InMemoryVault vault = new InMemoryVault()
+            .withCanvas(new Canvas(CANVAS, List.of(CanvasNode.text("x1", "什么是逆否命题", "1", 0, 0, 250, 60)), List.of()));
+
     final CanvasBatchCore core;
     final CanvasBatchServer server;
     private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
     private final AtomicInteger ids = new AtomicInteger();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     DocumentedServer() {
-        core = new CanvasBatchCore(new CanvasBatchCore.Ports(new InMemoryEventLog(), agent, vault,
-                executor, Instant::now, () -> new SessionId("doc-" + ids.incrementAndGet()), new SplittableRandom(7)),
+        core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        new InMemoryEventLog(),
+                        agent,
+                        vault,
+                        executor,
+                        Instant::now,
+                        () -> new SessionId("doc-" + ids.incrementAndGet()),
+                        new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         ServerSettings base = ServerSettings.onPort(0);
         SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
-        OperationsRoutes ops = new OperationsRoutes(new MetricsRegistry(),
+        OperationsRoutes ops = new OperationsRoutes(
+                new MetricsRegistry(),
                 List.of(() -> HealthCheck.Result.up("process", "answering")),
                 List.of(HealthCheck.executor(executor, Duration.ofSeconds(5))));
-        server = new CanvasBatchServer(core, base.withExtension(sockets.asServerExtension(base))
-                .withExtension(new DashboardExtension())
-                .withExtension(ServerExtension.routes(ops::register))).start();
+        server = new CanvasBatchServer(
+                        core,
+                        base.withExtension(sockets.asServerExtension(base))
+                                .withExtension(new DashboardExtension())
+                                .withExtension(ServerExtension.routes(ops::register)))
+                .start();
     }
 
     @Override
@@ -112,7 +125,9 @@ final class DocumentedServer implements AutoCloseable {
                 .build();
         try {
             var response = http.send(request, BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+            return new Answer(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(null),
                     response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -132,14 +147,17 @@ final class DocumentedServer implements AutoCloseable {
 
     /** Analyses text nodes given as id/text pairs (one colour, the plugin's way) and returns the answer. */
     Answer analyze(String... idsAndTexts) {
-        return post("/canvas/intelligent-parallel", "{\"canvas_path\":\"docs/check.canvas\",\"nodes\":"
-                + ApiHarness.nodesJson(idsAndTexts) + "}");
+        return post(
+                "/canvas/intelligent-parallel",
+                "{\"canvas_path\":\"docs/check.canvas\",\"nodes\":" + ApiHarness.nodesJson(idsAndTexts) + "}");
     }
 
     Socket socket(String path) {
         Socket socket = new Socket();
-        socket.ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), socket)
-                .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+        socket.ws = http.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), socket)
+                .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+                .join();
         return socket;
     }
 
@@ -156,7 +174,8 @@ final class DocumentedServer implements AutoCloseable {
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
-                JsonObject message = Json.createReader(new StringReader(partial.toString())).readObject();
+                JsonObject message =
+                        Json.createReader(new StringReader(partial.toString())).readObject();
                 partial.setLength(0);
                 lock.lock();
                 try {
@@ -177,7 +196,9 @@ final class DocumentedServer implements AutoCloseable {
         }
 
         void send(String text) {
-            ws.sendText(text, true).orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+            ws.sendText(text, true)
+                    .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+                    .join();
         }
 
         /** Waits for a message that {@code wanted} accepts. */

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EdgeBehaviourTest {
 
-    private static final String ANALYZE_BODY = "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("e1", "什么是命题") + "}";
+    private static final String ANALYZE_BODY =
+            "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("e1", "什么是命题") + "}";
 
     private final ApiHarness api = new ApiHarness();
 
@@ -32,9 +33,17 @@ class EdgeBehaviourTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/canvas/intelligent-parallel", "/canvas/intelligent-parallel/",
-            "//canvas/intelligent-parallel", "//canvas//intelligent-parallel/", "/api/v1/canvas/intelligent-parallel",
-            "/api/v1/canvas/intelligent-parallel/", "/api/v1//canvas/intelligent-parallel", "//api/v1/canvas/intelligent-parallel"})
+    @ValueSource(
+            strings = {
+                "/canvas/intelligent-parallel",
+                "/canvas/intelligent-parallel/",
+                "//canvas/intelligent-parallel",
+                "//canvas//intelligent-parallel/",
+                "/api/v1/canvas/intelligent-parallel",
+                "/api/v1/canvas/intelligent-parallel/",
+                "/api/v1//canvas/intelligent-parallel",
+                "//api/v1/canvas/intelligent-parallel"
+            })
     void analyzeAnswersDirectlyWhateverTheSlashes(String path) {
         Answer answer = api.post(path, ANALYZE_BODY);
 
@@ -44,10 +53,13 @@ class EdgeBehaviourTest {
 
     @Test
     void statusAndConfirmTolerateTrailingAndDoubledSlashes() {
-        String id = api.post("/canvas/intelligent-parallel", ANALYZE_BODY).json().getString("session_id");
+        String id =
+                api.post("/canvas/intelligent-parallel", ANALYZE_BODY).json().getString("session_id");
 
-        assertThat(api.get("//canvas/intelligent-parallel/" + id + "/").status()).isEqualTo(200);
-        assertThat(api.get("/canvas/intelligent-parallel/status/" + id + "/").status()).isEqualTo(200);
+        assertThat(api.get("//canvas/intelligent-parallel/" + id + "/").status())
+                .isEqualTo(200);
+        assertThat(api.get("/canvas/intelligent-parallel/status/" + id + "/").status())
+                .isEqualTo(200);
         Answer confirm = api.post("//canvas/intelligent-parallel/confirm/", "{\"session_id\":\"" + id + "\"}");
         assertThat(confirm.status()).as(confirm.text()).isEqualTo(202);
     }
@@ -62,22 +74,31 @@ class EdgeBehaviourTest {
 
     @Test
     void underApiV1TheWebsocketUrlKeepsThePrefixAndFollowsTheHostTheCallerUsed() throws IOException {
-        String id = api.post("/api/v1/canvas/intelligent-parallel", ANALYZE_BODY).json().getString("session_id");
+        String id = api.post("/api/v1/canvas/intelligent-parallel", ANALYZE_BODY)
+                .json()
+                .getString("session_id");
 
         String response = rawRequest("POST /api/v1/canvas/intelligent-parallel/confirm HTTP/1.1\r\n"
                 + "Host: localhost:8000\r\nContent-Type: application/json\r\nContent-Length: "
                 + ("{\"session_id\":\"" + id + "\"}").length() + "\r\nConnection: close\r\n\r\n"
                 + "{\"session_id\":\"" + id + "\"}");
 
-        assertThat(response).startsWith("HTTP/1.1 202")
+        assertThat(response)
+                .startsWith("HTTP/1.1 202")
                 .contains("\"websocket_url\":\"ws://localhost:8000/api/v1/ws/intelligent-parallel/" + id + "\"");
     }
 
     @Test
     void aDisallowedOriginGetsNoCorsHeadersButTheRequestIsStillServed() {
         Answer answer = api.post("/canvas/intelligent-parallel", ANALYZE_BODY, "Origin", "https://evil.example");
-        Answer preflight = api.send("OPTIONS", "/canvas/intelligent-parallel", BodyPublishers.noBody(),
-                "Origin", "https://evil.example", "Access-Control-Request-Method", "POST");
+        Answer preflight = api.send(
+                "OPTIONS",
+                "/canvas/intelligent-parallel",
+                BodyPublishers.noBody(),
+                "Origin",
+                "https://evil.example",
+                "Access-Control-Request-Method",
+                "POST");
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.allowOrigin()).isNull();
@@ -95,13 +116,27 @@ class EdgeBehaviourTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"app://obsidian.md", "capacitor://localhost", "http://localhost", "http://localhost:5173",
-            "http://127.0.0.1:8000", "http://127.0.0.1"})
+    @ValueSource(
+            strings = {
+                "app://obsidian.md",
+                "capacitor://localhost",
+                "http://localhost",
+                "http://localhost:5173",
+                "http://127.0.0.1:8000",
+                "http://127.0.0.1"
+            })
     void theDefaultOriginsAreEchoed(String origin) {
         Answer answer = api.get("/canvas/intelligent-parallel", "Origin", origin);
-        Answer preflight = api.send("OPTIONS", "/canvas/intelligent-parallel/confirm", BodyPublishers.noBody(),
-                "Origin", origin, "Access-Control-Request-Method", "POST",
-                "Access-Control-Request-Headers", "content-type");
+        Answer preflight = api.send(
+                "OPTIONS",
+                "/canvas/intelligent-parallel/confirm",
+                BodyPublishers.noBody(),
+                "Origin",
+                origin,
+                "Access-Control-Request-Method",
+                "POST",
+                "Access-Control-Request-Headers",
+                "content-type");
 
         assertThat(answer.allowOrigin()).isEqualTo(origin);
         assertThat(preflight.allowOrigin()).isEqualTo(origin);
@@ -109,19 +144,33 @@ class EdgeBehaviourTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://localhost.evil.example", "http://localhost:80x", "https://localhost:5173",
-            "http://127.0.0.1.nip.io", "app://obsidian.md.evil"})
+    @ValueSource(
+            strings = {
+                "http://localhost.evil.example",
+                "http://localhost:80x",
+                "https://localhost:5173",
+                "http://127.0.0.1.nip.io",
+                "app://obsidian.md.evil"
+            })
     void lookAlikeOriginsAreNotAllowed(String origin) {
-        assertThat(api.get("/canvas/intelligent-parallel", "Origin", origin).allowOrigin()).isNull();
+        assertThat(api.get("/canvas/intelligent-parallel", "Origin", origin).allowOrigin())
+                .isNull();
     }
 
     @Test
     void chromiumsPrivateNetworkPreflightIsGranted() {
-        Answer preflight = api.send("OPTIONS", "/canvas/intelligent-parallel", BodyPublishers.noBody(),
-                "Access-Control-Request-Method", "POST", "Access-Control-Request-Private-Network", "true");
+        Answer preflight = api.send(
+                "OPTIONS",
+                "/canvas/intelligent-parallel",
+                BodyPublishers.noBody(),
+                "Access-Control-Request-Method",
+                "POST",
+                "Access-Control-Request-Private-Network",
+                "true");
 
         assertThat(preflight.header("Access-Control-Allow-Private-Network")).isEqualTo("true");
-        assertThat(preflight.header("Access-Control-Allow-Headers")).contains("content-type", "user-agent", "authorization");
+        assertThat(preflight.header("Access-Control-Allow-Headers"))
+                .contains("content-type", "user-agent", "authorization");
     }
 
     @Test
@@ -154,11 +203,15 @@ class EdgeBehaviourTest {
     void customOriginsReplaceTheDefaults() {
         try (ApiHarness custom = new ApiHarness(ServerSettings.onPort(0)
                 .withAllowedOrigins(List.of("https://notes.example.org", "http://192.168.1.5[:port]")))) {
-            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", "https://notes.example.org").allowOrigin())
+            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", "https://notes.example.org")
+                            .allowOrigin())
                     .isEqualTo("https://notes.example.org");
-            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", "http://192.168.1.5:3000").allowOrigin())
+            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", "http://192.168.1.5:3000")
+                            .allowOrigin())
                     .isEqualTo("http://192.168.1.5:3000");
-            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", PLUGIN_ORIGIN).allowOrigin()).isNull();
+            assertThat(custom.get("/canvas/intelligent-parallel", "Origin", PLUGIN_ORIGIN)
+                            .allowOrigin())
+                    .isNull();
         }
     }
 
@@ -179,7 +232,8 @@ class EdgeBehaviourTest {
                 head.write(b);
             }
             String headers = head.toString(StandardCharsets.ISO_8859_1);
-            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(headers);
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+                    .matcher(headers);
             byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
             return headers + new String(body, StandardCharsets.UTF_8);
         }

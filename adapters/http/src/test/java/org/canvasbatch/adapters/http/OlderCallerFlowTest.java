@@ -24,11 +24,14 @@ class OlderCallerFlowTest {
     private final ApiHarness api = new ApiHarness();
 
     OlderCallerFlowTest() {
-        api.vault.withCanvas(new Canvas(CANVAS, List.of(
-                node("q1", "What is a contrapositive?", "1"),
-                node("q2", "Difference between TCP and UDP", "1"),
-                node("q3", "What is a proposition?", "6"),
-                node("mine", "My own understanding", "3")), List.of()));
+        api.vault.withCanvas(new Canvas(
+                CANVAS,
+                List.of(
+                        node("q1", "What is a contrapositive?", "1"),
+                        node("q2", "Difference between TCP and UDP", "1"),
+                        node("q3", "What is a proposition?", "6"),
+                        node("mine", "My own understanding", "3")),
+                List.of()));
     }
 
     @AfterEach
@@ -38,13 +41,16 @@ class OlderCallerFlowTest {
 
     @Test
     void analyzeReadsTheCanvasFromTheVaultAndTakesOnlyTheTargetColour() {
-        Answer answer = api.post("/api/v1/canvas/intelligent-parallel",
-                "{\"canvas_path\":\"" + CANVAS + "\",\"target_color\":\"1\",\"max_groups\":3,\"min_nodes_per_group\":1}");
+        Answer answer = api.post(
+                "/api/v1/canvas/intelligent-parallel",
+                "{\"canvas_path\":\"" + CANVAS
+                        + "\",\"target_color\":\"1\",\"max_groups\":3,\"min_nodes_per_group\":1}");
 
         assertThat(answer.status()).as(answer.text()).isEqualTo(200);
         List<String> grouped = answer.json().getJsonArray("groups").stream()
                 .flatMap(g -> g.asJsonObject().getJsonArray("nodes").stream())
-                .map(n -> n.asJsonObject().getString("node_id")).toList();
+                .map(n -> n.asJsonObject().getString("node_id"))
+                .toList();
         assertThat(grouped).containsExactlyInAnyOrder("q1", "q2");
     }
 
@@ -57,9 +63,11 @@ class OlderCallerFlowTest {
 
     @Test
     void thePlannedConfirmStartsANewSessionWithIntegerGroupsAndTheNamedAgents() {
-        Answer confirm = api.post("/api/v1/canvas/intelligent-parallel/confirm", "{\"canvas_path\":\"" + CANVAS + "\","
-                + "\"groups\":[{\"group_id\":\"group-1\",\"agent_type\":\"comparison-table\",\"node_ids\":[\"q1\",\"q2\"]},"
-                + "{\"group_id\":2,\"agent_type\":\"auto\",\"node_ids\":[\"q3\"]}],\"max_concurrent\":2,\"timeout\":600}");
+        Answer confirm = api.post(
+                "/api/v1/canvas/intelligent-parallel/confirm",
+                "{\"canvas_path\":\"" + CANVAS + "\","
+                        + "\"groups\":[{\"group_id\":\"group-1\",\"agent_type\":\"comparison-table\",\"node_ids\":[\"q1\",\"q2\"]},"
+                        + "{\"group_id\":2,\"agent_type\":\"auto\",\"node_ids\":[\"q3\"]}],\"max_concurrent\":2,\"timeout\":600}");
 
         assertThat(confirm.status()).as(confirm.text()).isEqualTo(202);
         String id = confirm.json().getString("session_id");
@@ -67,14 +75,20 @@ class OlderCallerFlowTest {
         assertThat(confirm.json().getInt("total_groups")).isEqualTo(2);
         assertThat(confirm.json().getInt("max_concurrent")).isEqualTo(2);
         EventRecorder events = api.record(id);
-        if (!api.get("/api/v1/canvas/intelligent-parallel/status/" + id).json().getString("state").equals("completed")) {
+        if (!api.get("/api/v1/canvas/intelligent-parallel/status/" + id)
+                .json()
+                .getString("state")
+                .equals("completed")) {
             api.awaitFinished(events, 1);
         }
 
-        JsonObject status = api.get("/api/v1/canvas/intelligent-parallel/status/" + id).json();
+        JsonObject status =
+                api.get("/api/v1/canvas/intelligent-parallel/status/" + id).json();
         assertThat(status.getString("status")).isEqualTo("completed");
         assertThat(status.getInt("progress_percent")).isEqualTo(100);
-        assertThat(status.getJsonArray("groups")).extracting(g -> g.asJsonObject().getInt("group_id")).containsExactly(1, 2);
+        assertThat(status.getJsonArray("groups"))
+                .extracting(g -> g.asJsonObject().getInt("group_id"))
+                .containsExactly(1, 2);
         JsonObject first = status.getJsonArray("groups").getJsonObject(0);
         assertThat(first.getString("agent_type")).isEqualTo("comparison-table");
         assertThat(first.getInt("completed_nodes")).isEqualTo(2);
@@ -83,18 +97,23 @@ class OlderCallerFlowTest {
             assertThat(r.asJsonObject().getString("file_path")).endsWith(".md");
             assertThat(r.asJsonObject().getInt("file_size")).isPositive();
         });
-        assertThat(status.getJsonArray("node_results").stream().map(JsonValue::asJsonObject)
-                .filter(r -> r.getInt("group_id") == 1)).allSatisfy(r -> assertThat(r.getString("agent")).isEqualTo("comparison-table"));
+        assertThat(status.getJsonArray("node_results").stream()
+                        .map(JsonValue::asJsonObject)
+                        .filter(r -> r.getInt("group_id") == 1))
+                .allSatisfy(r -> assertThat(r.getString("agent")).isEqualTo("comparison-table"));
     }
 
     @Test
     void aPlannedGroupNamingANodeNotInTheCanvasIs422OnGroups() {
-        Answer answer = api.post("/api/v1/canvas/intelligent-parallel/confirm", "{\"canvas_path\":\"" + CANVAS + "\","
-                + "\"groups\":[{\"group_id\":\"g\",\"agent_type\":\"auto\",\"node_ids\":[\"ghost\"]}]}");
+        Answer answer = api.post(
+                "/api/v1/canvas/intelligent-parallel/confirm",
+                "{\"canvas_path\":\"" + CANVAS + "\","
+                        + "\"groups\":[{\"group_id\":\"g\",\"agent_type\":\"auto\",\"node_ids\":[\"ghost\"]}]}");
 
         assertThat(answer.status()).isEqualTo(422);
         assertThat(answer.json().getJsonObject("detail").getString("message")).contains("ghost");
-        assertThat(answer.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("groups");
+        assertThat(answer.json().getJsonArray("errors").getJsonObject(0).getString("field"))
+                .isEqualTo("groups");
     }
 
     @Test
@@ -110,12 +129,14 @@ class OlderCallerFlowTest {
 
     @Test
     void singleAgentTakesAgentTypeAndRunsANodeOfTheCanvasOutsideAnySession() {
-        Answer answer = api.post("/api/v1/canvas/single-agent",
+        Answer answer = api.post(
+                "/api/v1/canvas/single-agent",
                 "{\"canvas_path\":\"" + CANVAS + "\",\"node_id\":\"q2\",\"agent_type\":\"comparison-table\"}");
 
         assertThat(answer.status()).as(answer.text()).isEqualTo(200);
         assertThat(answer.json().getString("agent_type")).isEqualTo("comparison-table");
         assertThat(answer.json().get("session_id")).isEqualTo(JsonValue.NULL);
-        assertThat(api.vault.notes().keySet()).anySatisfy(path -> assertThat(path).contains("q2 (comparison-table)"));
+        assertThat(api.vault.notes().keySet())
+                .anySatisfy(path -> assertThat(path).contains("q2 (comparison-table)"));
     }
 }

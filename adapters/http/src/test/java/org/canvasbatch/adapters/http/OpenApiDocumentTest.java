@@ -47,7 +47,9 @@ class OpenApiDocumentTest {
 
             assertThat(served.status()).isEqualTo(200);
             assertThat(served.contentType()).startsWith("application/yaml");
-            assertThat(served.text()).as(name + " is the one in docs/").isEqualTo(Files.readString(docsFolder.resolve(name)));
+            assertThat(served.text())
+                    .as(name + " is the one in docs/")
+                    .isEqualTo(Files.readString(docsFolder.resolve(name)));
         }
         assertThat(docs.openApi().get("openapi")).isEqualTo("3.1.0");
         assertThat(docs.asyncApi().get("asyncapi")).isEqualTo("3.0.0");
@@ -64,12 +66,16 @@ class OpenApiDocumentTest {
                 }
                 String url = concrete(path, ApiDocuments.map(operation), item, session);
                 Answer answer = api.send(method.toUpperCase(Locale.ROOT), url, method.equals("post") ? "{}" : null);
-                boolean routeMissing = answer.status() == 405 || answer.status() == 404
-                        && answer.isJson() && answer.json().getString("error").equals("NotFoundError");
+                boolean routeMissing = answer.status() == 405
+                        || answer.status() == 404
+                                && answer.isJson()
+                                && answer.json().getString("error").equals("NotFoundError");
                 if (routeMissing) {
                     missing.add(method.toUpperCase(Locale.ROOT) + " " + url + " -> " + answer);
                 }
-                assertThat(answer.status()).as(method + " " + url + ": " + answer).isLessThan(500);
+                assertThat(answer.status())
+                        .as(method + " " + url + ": " + answer)
+                        .isLessThan(500);
             }
         });
 
@@ -86,8 +92,10 @@ class OpenApiDocumentTest {
         served.addAll(List.of("GET /", "GET /dashboard", "GET /dashboard/{file}"));
 
         Set<String> documented = new TreeSet<>();
-        docs.paths().forEach((path, item) -> METHODS.stream().filter(item::containsKey)
-                .forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
+        docs.paths()
+                .forEach((path, item) -> METHODS.stream()
+                        .filter(item::containsKey)
+                        .forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
 
         assertThat(documented).isEqualTo(served);
     }
@@ -107,32 +115,48 @@ class OpenApiDocumentTest {
         assertDocumented("/api/v1/canvas/intelligent-parallel/confirm", "POST", confirmed);
         events.await(TaskStarted.class, e -> e.nodeId().equals("a1"));
 
-        assertDocumented("/canvas/intelligent-parallel/pause/{session_id}", "POST",
+        assertDocumented(
+                "/canvas/intelligent-parallel/pause/{session_id}",
+                "POST",
                 api.post("/canvas/intelligent-parallel/pause/" + id, null));
-        assertDocumented("/canvas/intelligent-parallel/resume/{session_id}", "POST",
+        assertDocumented(
+                "/canvas/intelligent-parallel/resume/{session_id}",
+                "POST",
                 api.post("/canvas/intelligent-parallel/resume/" + id, null));
         assertDocumented("/canvas/intelligent-parallel", "GET", api.get("/canvas/intelligent-parallel"));
-        assertDocumented("/canvas/intelligent-parallel/{session_id}", "GET",
-                api.get("/canvas/intelligent-parallel/" + id));
+        assertDocumented(
+                "/canvas/intelligent-parallel/{session_id}", "GET", api.get("/canvas/intelligent-parallel/" + id));
         gate.countDown();
         events.await(SessionFinished.class);
 
         Answer status = api.get("/canvas/intelligent-parallel/status/" + id);
         assertDocumented("/canvas/intelligent-parallel/status/{session_id}", "GET", status);
-        assertThat(status.json().getJsonArray("node_results")).as("results are there to be checked").hasSize(3);
-        assertDocumented("/canvas/intelligent-parallel/{session_id}/events", "GET",
+        assertThat(status.json().getJsonArray("node_results"))
+                .as("results are there to be checked")
+                .hasSize(3);
+        assertDocumented(
+                "/canvas/intelligent-parallel/{session_id}/events",
+                "GET",
                 api.get("/canvas/intelligent-parallel/" + id + "/events?after_seq=0&limit=50"));
 
-        Answer retried = api.post("/canvas/single-agent", Json.createObjectBuilder().add("canvas_path", "docs/check.canvas")
-                .add("node_id", "a3").add("agent", "comparison-table").build().toString());
+        Answer retried = api.post(
+                "/canvas/single-agent",
+                Json.createObjectBuilder()
+                        .add("canvas_path", "docs/check.canvas")
+                        .add("node_id", "a3")
+                        .add("agent", "comparison-table")
+                        .build()
+                        .toString());
         assertDocumented("/canvas/single-agent", "POST", retried);
         assertThat(retried.status()).isEqualTo(200);
     }
 
     @Test
     void theOlderConfirmFormAndCancelCarryEveryDocumentedField() {
-        Answer planned = api.post("/canvas/intelligent-parallel/confirm", "{\"canvas_path\":\"docs/check.canvas\","
-                + "\"groups\":[{\"group_id\":\"g\",\"agent_type\":\"auto\",\"node_ids\":[\"x1\"]}]}");
+        Answer planned = api.post(
+                "/canvas/intelligent-parallel/confirm",
+                "{\"canvas_path\":\"docs/check.canvas\","
+                        + "\"groups\":[{\"group_id\":\"g\",\"agent_type\":\"auto\",\"node_ids\":[\"x1\"]}]}");
         assertThat(planned.status()).as(planned.text()).isEqualTo(202);
         assertDocumented("/canvas/intelligent-parallel/confirm", "POST", planned);
 
@@ -159,7 +183,8 @@ class OpenApiDocumentTest {
         Answer again = api.post("/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + id + "\"}");
         assertThat(again.status()).isEqualTo(409);
         assertDocumented("/canvas/intelligent-parallel/confirm", "POST", again);
-        Answer agentFailed = api.post("/canvas/single-agent",
+        Answer agentFailed = api.post(
+                "/canvas/single-agent",
                 "{\"canvas_path\":\"docs/check.canvas\",\"node_id\":\"e1\",\"agent\":\"oral-explanation\"}");
         assertThat(agentFailed.status()).isEqualTo(502);
         assertDocumented("/canvas/single-agent", "POST", agentFailed);
@@ -179,13 +204,17 @@ class OpenApiDocumentTest {
 
     /** The real answer holds every field the document requires for its path, method and status. */
     private void assertDocumented(String path, String method, Answer answer) {
-        assertThat(answer.isJson()).as(method + " " + path + " answers JSON: " + answer).isTrue();
+        assertThat(answer.isJson())
+                .as(method + " " + path + " answers JSON: " + answer)
+                .isTrue();
         var schema = docs.responseSchema(path, method, answer.status(), "application/json");
-        assertThat(docs.problems(schema, answer.json())).as(method + " " + path + " " + answer.status()).isEmpty();
+        assertThat(docs.problems(schema, answer.json()))
+                .as(method + " " + path + " " + answer.status())
+                .isEmpty();
     }
 
-    private static String concrete(String path, Map<String, Object> operation, Map<String, Object> item,
-                                   String session) {
+    private static String concrete(
+            String path, Map<String, Object> operation, Map<String, Object> item, String session) {
         String url = path.replace("{session_id}", session);
         List<Object> parameters = new ArrayList<>();
         if (operation.get("parameters") instanceof List<?> own) {

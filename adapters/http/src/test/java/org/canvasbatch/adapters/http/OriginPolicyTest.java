@@ -24,14 +24,17 @@ class OriginPolicyTest {
 
     @Test
     void exactEntriesMatchExactlyAndStarAllowsEveryone() {
-        assertThat(new OriginPolicy(List.of("app://obsidian.md")).allows("app://obsidian.md:1")).isFalse();
-        assertThat(new OriginPolicy(List.of("*")).allows("https://anything.example")).isTrue();
+        assertThat(new OriginPolicy(List.of("app://obsidian.md")).allows("app://obsidian.md:1"))
+                .isFalse();
+        assertThat(new OriginPolicy(List.of("*")).allows("https://anything.example"))
+                .isTrue();
     }
 
     @Test
     void anEntryThatIsNotAnOriginIsRefusedAtStartup() {
         assertThatThrownBy(() -> ServerSettings.DEFAULT.withAllowedOrigins(List.of("localhost")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scheme://host");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scheme://host");
     }
 
     @Test

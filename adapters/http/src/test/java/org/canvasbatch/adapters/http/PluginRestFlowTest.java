@@ -42,9 +42,16 @@ class PluginRestFlowTest {
 
     @Test
     void preflightFromObsidianIsAnsweredWithTheOriginMethodsAndRequestedHeaders() {
-        Answer preflight = api.send("OPTIONS", "/canvas/intelligent-parallel", java.net.http.HttpRequest.BodyPublishers.noBody(),
-                "Access-Control-Request-Method", "POST",
-                "Access-Control-Request-Headers", "content-type,user-agent", "Content-Type", null);
+        Answer preflight = api.send(
+                "OPTIONS",
+                "/canvas/intelligent-parallel",
+                java.net.http.HttpRequest.BodyPublishers.noBody(),
+                "Access-Control-Request-Method",
+                "POST",
+                "Access-Control-Request-Headers",
+                "content-type,user-agent",
+                "Content-Type",
+                null);
 
         assertThat(preflight.status()).isEqualTo(204);
         assertThat(preflight.allowOrigin()).isEqualTo(PLUGIN_ORIGIN);
@@ -56,15 +63,28 @@ class PluginRestFlowTest {
     @Test
     void analyzeGroupsTheGivenNodesWithIntegerGroupIdsAndEveryFieldThePluginReads() {
         JsonObject analysis = analyze(
-                "n1", "什么是逆否命题", "n2", "什么是命题", "n3", "什么是否命题",
-                "n4", "充分条件和必要条件的区别", "n5", "对比充分条件与必要条件", "n6", "如何理解数学归纳法");
+                "n1",
+                "什么是逆否命题",
+                "n2",
+                "什么是命题",
+                "n3",
+                "什么是否命题",
+                "n4",
+                "充分条件和必要条件的区别",
+                "n5",
+                "对比充分条件与必要条件",
+                "n6",
+                "如何理解数学归纳法");
 
         assertThat(analysis.getBoolean("success")).isTrue();
         assertThat(analysis.getString("session_id")).matches("[A-Za-z0-9_-]+");
         assertThat(analysis.getString("canvas_path")).isEqualTo(CANVAS);
         assertThat(analysis.getInt("total_nodes")).isEqualTo(6);
-        assertThat(analysis.getInt("total_groups")).isEqualTo(analysis.getJsonArray("groups").size()).isPositive();
-        assertThat(analysis.getJsonNumber("total_estimated_time_seconds").longValue()).isPositive();
+        assertThat(analysis.getInt("total_groups"))
+                .isEqualTo(analysis.getJsonArray("groups").size())
+                .isPositive();
+        assertThat(analysis.getJsonNumber("total_estimated_time_seconds").longValue())
+                .isPositive();
         assertThat(analysis.getString("estimated_duration")).matches("\\d+(秒|分钟)|\\d+小时(\\d+分钟)?");
         assertThat(analysis.get("silhouette_score")).isInstanceOf(JsonNumber.class);
         assertThat(analysis.getInt("recommended_k")).isPositive();
@@ -79,12 +99,20 @@ class PluginRestFlowTest {
             assertThat(group.getString("group_name")).isNotBlank();
             assertThat(group.getString("group_emoji")).isNotBlank();
             assertThat(group.getString("category")).isNotBlank();
-            assertThat(group.getString("recommended_agent")).isIn("oral-explanation", "comparison-table",
-                    "clarification-path", "deep-decomposition", "memory-anchor", "example-teaching");
+            assertThat(group.getString("recommended_agent"))
+                    .isIn(
+                            "oral-explanation",
+                            "comparison-table",
+                            "clarification-path",
+                            "deep-decomposition",
+                            "memory-anchor",
+                            "example-teaching");
             assertThat(group.getJsonNumber("confidence").doubleValue()).isBetween(0.0, 1.0);
-            assertThat(group.getJsonNumber("estimated_time_seconds").longValue()).isPositive();
+            assertThat(group.getJsonNumber("estimated_time_seconds").longValue())
+                    .isPositive();
             for (JsonValue node : group.getJsonArray("nodes")) {
-                assertThat(node.asJsonObject().getString("id")).isEqualTo(node.asJsonObject().getString("node_id"));
+                assertThat(node.asJsonObject().getString("id"))
+                        .isEqualTo(node.asJsonObject().getString("node_id"));
                 assertThat(node.asJsonObject().getString("text")).isNotBlank();
                 nodesSeen++;
             }
@@ -128,7 +156,8 @@ class PluginRestFlowTest {
         events.await(TaskStarted.class, e -> e.nodeId().equals("c1"));
         JsonObject running = api.get("/canvas/intelligent-parallel/" + id).json();
         assertThat(running.getString("status")).as("c1 is held by the agent").isEqualTo("running");
-        assertThat(running.getJsonArray("groups").getJsonObject(0).getInt("group_id")).isEqualTo(1);
+        assertThat(running.getJsonArray("groups").getJsonObject(0).getInt("group_id"))
+                .isEqualTo(1);
 
         gate.countDown();
         api.awaitFinished(events, 1);
@@ -140,8 +169,10 @@ class PluginRestFlowTest {
         assertThat(status.getString("state")).isEqualTo("completed");
         assertThat(status.getInt("completed_nodes")).isEqualTo(2);
         assertThat(status.getJsonNumber("progress").doubleValue()).isEqualTo(100.0);
-        assertThat(status.getJsonArray("node_results")).hasSize(2)
-                .allSatisfy(r -> assertThat(r.asJsonObject().getString("status")).isEqualTo("success"));
+        assertThat(status.getJsonArray("node_results"))
+                .hasSize(2)
+                .allSatisfy(
+                        r -> assertThat(r.asJsonObject().getString("status")).isEqualTo("success"));
         for (JsonValue group : status.getJsonArray("groups")) {
             JsonObject g = group.asJsonObject();
             assertThat(g.getInt("nodes_completed")).isEqualTo(g.getInt("nodes_total"));
@@ -160,16 +191,22 @@ class PluginRestFlowTest {
         api.awaitFinished(events, 1);
 
         JsonObject status = api.get("/canvas/intelligent-parallel/" + id).json();
-        assertThat(status.getString("status")).as("the plugin stops polling only on completed/failed").isEqualTo("completed");
+        assertThat(status.getString("status"))
+                .as("the plugin stops polling only on completed/failed")
+                .isEqualTo("completed");
         assertThat(status.getString("state")).isEqualTo("partial_failure");
         assertThat(status.getInt("failed_nodes")).isEqualTo(1);
-        JsonObject failed = status.getJsonArray("node_results").stream().map(JsonValue::asJsonObject)
-                .filter(r -> r.getString("node_id").equals("p2")).findFirst().orElseThrow();
+        JsonObject failed = status.getJsonArray("node_results").stream()
+                .map(JsonValue::asJsonObject)
+                .filter(r -> r.getString("node_id").equals("p2"))
+                .findFirst()
+                .orElseThrow();
         assertThat(failed.getString("status")).isEqualTo("failed");
         assertThat(failed.getString("error")).isEqualTo("The model refused: content policy");
         String agent = failed.getString("agent");
 
-        Answer retry = api.post("/canvas/single-agent",
+        Answer retry = api.post(
+                "/canvas/single-agent",
                 "{\"canvas_path\":\"" + CANVAS + "\",\"node_id\":\"p2\",\"agent\":\"" + agent + "\"}");
 
         assertThat(retry.status()).as(retry.text()).isEqualTo(200);
@@ -189,14 +226,16 @@ class PluginRestFlowTest {
 
     @Test
     void aRetryWhoseAgentFailsAgainIs502WithTheReasonAndTheNodeStaysFailed() {
-        api.agent.then("r2", ScriptedAgent.permanent("first refusal"))
+        api.agent
+                .then("r2", ScriptedAgent.permanent("first refusal"))
                 .then("r2", ScriptedAgent.permanent("The model refused again"));
         String id = analyze("r1", "什么是命题", "r2", "什么是逆否命题").getString("session_id");
         EventRecorder events = api.record(id);
         api.post("/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + id + "\"}");
         api.awaitFinished(events, 1);
 
-        Answer retry = api.post("/canvas/single-agent",
+        Answer retry = api.post(
+                "/canvas/single-agent",
                 "{\"canvas_path\":\"" + CANVAS + "\",\"node_id\":\"r2\",\"agent\":\"oral-explanation\"}");
 
         assertThat(retry.status()).isEqualTo(502);
@@ -259,13 +298,17 @@ class PluginRestFlowTest {
 
     @Test
     void autoExecuteStartsAtOnceAndTheSessionListShowsIt() {
-        Answer answer = api.post("/canvas/intelligent-parallel", "{\"canvas_path\":\"" + CANVAS + "\",\"nodes\":"
-                + nodesJson("a1", "什么是命题") + ",\"options\":{\"auto_execute\":true}}");
+        Answer answer = api.post(
+                "/canvas/intelligent-parallel",
+                "{\"canvas_path\":\"" + CANVAS + "\",\"nodes\":" + nodesJson("a1", "什么是命题")
+                        + ",\"options\":{\"auto_execute\":true}}");
         String id = answer.json().getString("session_id");
         assertThat(answer.json().getString("websocket_url")).endsWith("/ws/intelligent-parallel/" + id);
 
         JsonObject list = api.get("/canvas/intelligent-parallel").json();
-        assertThat(list.getJsonArray("sessions")).extracting(s -> s.asJsonObject().getString("session_id")).contains(id);
+        assertThat(list.getJsonArray("sessions"))
+                .extracting(s -> s.asJsonObject().getString("session_id"))
+                .contains(id);
         assertThat(List.of("running", "completed"))
                 .contains(list.getJsonArray("sessions").getJsonObject(0).getString("status"));
     }

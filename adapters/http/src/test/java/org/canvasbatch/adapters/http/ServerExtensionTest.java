@@ -50,7 +50,8 @@ class ServerExtensionTest {
     @Test
     void extensionRoutesAreServedWithCanonicalPathsAndCorsAndStopLetsThemSayGoodbyeFirst() {
         Dashboard dashboard = new Dashboard();
-        ApiHarness api = new ApiHarness(ServerSettings.onPort(0).withExtension(dashboard)
+        ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
+                .withExtension(dashboard)
                 .withExtension(ServerExtension.routes(r -> r.get("/metrics", (req, res) -> res.send("up 1")))));
         dashboard.api = api;
 
@@ -63,15 +64,17 @@ class ServerExtensionTest {
         assertThat(page.text()).isEqualTo("dashboard");
         assertThat(page.allowOrigin()).isEqualTo(PLUGIN_ORIGIN);
         assertThat(metrics.text()).isEqualTo("up 1");
-        assertThat(api404.status()).as("the API's fallback still answers what no one serves").isEqualTo(404);
+        assertThat(api404.status())
+                .as("the API's fallback still answers what no one serves")
+                .isEqualTo(404);
         assertThat(calls).containsExactly("route", "configure", "beforeStop: server answers 200");
         assertThat(api.server.isRunning()).isFalse();
     }
 
     @Test
     void aFailingExtensionRouteStillAnswersWithTheEnvelope() {
-        ApiHarness api = new ApiHarness(ServerSettings.onPort(0).withExtension(ServerExtension.routes(
-                r -> r.get("/broken", (req, res) -> {
+        ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
+                .withExtension(ServerExtension.routes(r -> r.get("/broken", (req, res) -> {
                     throw new IllegalStateException("bug in an extension");
                 }))));
         try {
@@ -90,11 +93,10 @@ class ServerExtensionTest {
      */
     @Test
     void aWebSocketRoutingAttachesThroughConfigureNextToTheRestApi() throws Exception {
-        ApiHarness api = new ApiHarness(ServerSettings.onPort(0).withExtension(ServerExtension.server(
-                server -> server.addProtocol(WsConfig.builder()
-                                .addOrigin(PLUGIN_ORIGIN).build())
-                        .addRouting(WsRouting.builder()
-                        .endpoint("/ws/echo", new WsListener() {
+        ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
+                .withExtension(ServerExtension.server(server -> server.addProtocol(
+                                WsConfig.builder().addOrigin(PLUGIN_ORIGIN).build())
+                        .addRouting(WsRouting.builder().endpoint("/ws/echo", new WsListener() {
                             @Override
                             public void onOpen(WsSession session) {
                                 session.send("hello", true);
@@ -102,13 +104,13 @@ class ServerExtensionTest {
                         })))));
         try {
             CompletableFuture<String> greeting = new CompletableFuture<>();
-            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+            WebSocket socket = HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
                     .header("Origin", PLUGIN_ORIGIN)
-                    .buildAsync(URI.create("ws://127.0.0.1:" + api.server.port() + "/ws/echo"),
-                            new WebSocket.Listener() {
+                    .buildAsync(
+                            URI.create("ws://127.0.0.1:" + api.server.port() + "/ws/echo"), new WebSocket.Listener() {
                                 @Override
-                                public CompletionStage<?> onText(WebSocket ws,
-                                                                                    CharSequence data, boolean last) {
+                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                                     greeting.complete(data.toString());
                                     return null;
                                 }
@@ -125,10 +127,12 @@ class ServerExtensionTest {
 
     @Test
     void theRestApiCannotBeShadowedByAnExtension() {
-        ApiHarness api = new ApiHarness(ServerSettings.onPort(0).withExtension(ServerExtension.routes(
-                r -> r.get("/canvas/intelligent-parallel", (req, res) -> res.send("shadow")))));
+        ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
+                .withExtension(ServerExtension.routes(
+                        r -> r.get("/canvas/intelligent-parallel", (req, res) -> res.send("shadow")))));
         try {
-            assertThat(api.get("/canvas/intelligent-parallel").json().getJsonArray("sessions")).isNotNull();
+            assertThat(api.get("/canvas/intelligent-parallel").json().getJsonArray("sessions"))
+                    .isNotNull();
         } finally {
             api.close();
         }

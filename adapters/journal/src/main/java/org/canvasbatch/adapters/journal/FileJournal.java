@@ -130,12 +130,15 @@ public final class FileJournal implements EventLog, AutoCloseable {
         long[] relativeOffsets = new long[payloads.size()];
         ByteBuffer records = JournalFormat.frame(payloads, relativeOffsets);
         try {
-            writer.append(stream, records, relativeOffsets, payloads.size(), stream.end()).join();
+            writer.append(stream, records, relativeOffsets, payloads.size(), stream.end())
+                    .join();
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new EventLogException("could not store events " + events.getFirst().seq() + "–"
-                    + events.getLast().seq() + " of session " + stream.id + " in " + files.directory + ": "
-                    + reason(cause), cause);
+            throw new EventLogException(
+                    "could not store events " + events.getFirst().seq() + "–"
+                            + events.getLast().seq() + " of session " + stream.id + " in " + files.directory + ": "
+                            + reason(cause),
+                    cause);
         }
     }
 
@@ -156,20 +159,23 @@ public final class FileJournal implements EventLog, AutoCloseable {
                         return events;
                     }
                     case RecordReader.Intact intact -> events.add(codec.decode(intact.payload()));
-                    case RecordReader.Broken broken -> throw new EventLogException("the journal of session "
-                            + sessionId + " (" + file + ") is damaged: " + broken.why() + " at byte "
-                            + broken.offset());
+                    case RecordReader.Broken broken ->
+                        throw new EventLogException("the journal of session "
+                                + sessionId + " (" + file + ") is damaged: " + broken.why() + " at byte "
+                                + broken.offset());
                 }
             }
         } catch (NoSuchFileException e) {
             // deleted while we looked
             return List.of();
         } catch (IOException e) {
-            throw new EventLogException("cannot read the journal of session " + sessionId + " (" + file + "): "
-                    + reason(e), e);
+            throw new EventLogException(
+                    "cannot read the journal of session " + sessionId + " (" + file + "): " + reason(e), e);
         } catch (UnreadableRecordException e) {
-            throw new EventLogException("the journal of session " + sessionId + " (" + file + ") holds an unreadable"
-                    + " record: " + e.getMessage(), e);
+            throw new EventLogException(
+                    "the journal of session " + sessionId + " (" + file + ") holds an unreadable" + " record: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -209,8 +215,10 @@ public final class FileJournal implements EventLog, AutoCloseable {
             }
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new EventLogException("could not delete the journal of session " + sessionId + " in "
-                    + files.directory + ": " + reason(cause), cause);
+            throw new EventLogException(
+                    "could not delete the journal of session " + sessionId + " in " + files.directory + ": "
+                            + reason(cause),
+                    cause);
         } finally {
             stream.appendLock.unlock();
         }
@@ -262,8 +270,8 @@ public final class FileJournal implements EventLog, AutoCloseable {
         try {
             Files.createDirectories(files.directory);
             Path probe = dataDir.resolve(".write-probe");
-            try (FileChannel channel = opener.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel = opener.open(
+                    probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 channel.write(ByteBuffer.wrap(new byte[] {1}));
                 channel.force(false);
             }
@@ -272,8 +280,8 @@ public final class FileJournal implements EventLog, AutoCloseable {
                 Files.deleteIfExists(leftover);
             }
         } catch (FileAlreadyExistsException e) {
-            throw new EventLogException("cannot write to " + dataDir + ": " + e.getFile()
-                    + " is a file, not a directory", e);
+            throw new EventLogException(
+                    "cannot write to " + dataDir + ": " + e.getFile() + " is a file, not a directory", e);
         } catch (IOException e) {
             throw new EventLogException("cannot write to " + dataDir + ": " + reason(e), e);
         }
@@ -332,8 +340,8 @@ public final class FileJournal implements EventLog, AutoCloseable {
                 }
             }
             for (Path note : list(files.directory, "*" + JournalFiles.DAMAGE_NOTE)) {
-                JournalFiles.sessionOf(note, JournalFiles.DAMAGE_NOTE).ifPresent(id -> damage.computeIfAbsent(id,
-                        k -> readNote(note)));
+                JournalFiles.sessionOf(note, JournalFiles.DAMAGE_NOTE)
+                        .ifPresent(id -> damage.computeIfAbsent(id, k -> readNote(note)));
             }
         } catch (IOException e) {
             throw new EventLogException("cannot read the journals in " + files.directory + ": " + reason(e), e);
@@ -342,7 +350,12 @@ public final class FileJournal implements EventLog, AutoCloseable {
 
     private static String readNote(Path note) {
         try {
-            return String.join("; ", Files.readString(note, StandardCharsets.UTF_8).strip().lines().toList());
+            return String.join(
+                    "; ",
+                    Files.readString(note, StandardCharsets.UTF_8)
+                            .strip()
+                            .lines()
+                            .toList());
         } catch (IOException e) {
             return "the damage note " + note + " cannot be read (" + reason(e) + ")";
         }

@@ -35,22 +35,23 @@ final class GroupCommitWriter implements AutoCloseable {
     /** Syncs in flight at once; beyond the sessions that append concurrently, more would not help the disk. */
     private static final int SYNC_THREADS = 64;
 
-    private sealed interface Request {
-    }
+    private sealed interface Request {}
 
-    private record Append(SessionStream stream, ByteBuffer records, long[] relativeOffsets, int recordCount, long base,
-                          CompletableFuture<Void> done) implements Request {
-    }
+    private record Append(
+            SessionStream stream,
+            ByteBuffer records,
+            long[] relativeOffsets,
+            int recordCount,
+            long base,
+            CompletableFuture<Void> done)
+            implements Request {}
 
-    private record Delete(SessionStream stream, CompletableFuture<Void> done) implements Request {
-    }
+    private record Delete(SessionStream stream, CompletableFuture<Void> done) implements Request {}
 
     /** A sync failed: the writer takes the records back out of the file. */
-    private record SyncFailed(Append append, IOException cause) implements Request {
-    }
+    private record SyncFailed(Append append, IOException cause) implements Request {}
 
-    private record Stop() implements Request {
-    }
+    private record Stop() implements Request {}
 
     private final JournalFiles files;
     private final ChannelOpener opener;
@@ -60,15 +61,21 @@ final class GroupCommitWriter implements AutoCloseable {
     private final ExecutorService syncers;
     /** Open write channels, least recently used first; a file is reopened when it was evicted or failed. */
     private final Map<SessionStream, FileChannel> channels = new LinkedHashMap<>(16, 0.75f, true);
-    private volatile LongConsumer syncTimes = nanos -> { };
+
+    private volatile LongConsumer syncTimes = nanos -> {};
     private boolean closed;
 
     GroupCommitWriter(JournalFiles files, ChannelOpener opener, Consumer<SessionStream> onDeleted) {
         this.files = files;
         this.opener = opener;
         this.onDeleted = onDeleted;
-        var pool = new ThreadPoolExecutor(SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("journal-sync-"));
+        var pool = new ThreadPoolExecutor(
+                SYNC_THREADS,
+                SYNC_THREADS,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemonThreads("journal-sync-"));
         pool.allowCoreThreadTimeOut(true);
         this.syncers = pool;
         this.thread = daemonThreads("journal-writer").newThread(this::run);
@@ -76,8 +83,8 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /** Queues framed records of one session for {@code base}, the end of its durable records. */
-    CompletableFuture<Void> append(SessionStream stream, ByteBuffer records, long[] relativeOffsets, int recordCount,
-                                   long base) {
+    CompletableFuture<Void> append(
+            SessionStream stream, ByteBuffer records, long[] relativeOffsets, int recordCount, long base) {
         var done = new CompletableFuture<Void>();
         submit(new Append(stream, records, relativeOffsets, recordCount, base, done), done);
         return done;
@@ -184,8 +191,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 }
                 case Delete delete -> deleteFiles(delete);
                 case SyncFailed failed -> rollBack(failed.append(), failed.cause());
-                case Stop stop -> {
-                }
+                case Stop stop -> {}
             }
         }
         if (!newEntries.isEmpty()) {
@@ -218,8 +224,12 @@ final class GroupCommitWriter implements AutoCloseable {
             long started = System.nanoTime();
             channel.force(false);
             report(System.nanoTime() - started);
-            append.stream().commit(append.base(), append.relativeOffsets(), append.recordCount(),
-                    append.records().limit());
+            append.stream()
+                    .commit(
+                            append.base(),
+                            append.relativeOffsets(),
+                            append.recordCount(),
+                            append.records().limit());
             append.stream().syncing = false;
             append.done().complete(null);
         } catch (IOException e) {
@@ -349,8 +359,7 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             case Delete delete -> delete.done().completeExceptionally(cause);
             case SyncFailed failed -> rollBack(failed.append(), failed.cause());
-            case Stop stop -> {
-            }
+            case Stop stop -> {}
         }
     }
 

@@ -38,7 +38,8 @@ public final class InMemoryEventLog implements EventLog {
         SessionId id = events.getFirst().sessionId();
         Stream stream = streams.computeIfAbsent(id, k -> new Stream());
         synchronized (stream) {
-            long expected = stream.events.isEmpty() ? 1 : stream.events.getLast().seq() + 1;
+            long expected =
+                    stream.events.isEmpty() ? 1 : stream.events.getLast().seq() + 1;
             for (SessionEvent event : events) {
                 if (!event.sessionId().equals(id) || event.seq() != expected++) {
                     throw new EventLogException("event " + event.seq() + " of session " + event.sessionId()
@@ -57,8 +58,9 @@ public final class InMemoryEventLog implements EventLog {
             try {
                 listener.accept(event);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "a subscriber of session " + event.sessionId()
-                        + " failed on event " + event.seq() + ": " + e);
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "a subscriber of session " + event.sessionId() + " failed on event " + event.seq() + ": " + e);
             }
         }
     }

@@ -18,8 +18,7 @@ final class JournalFormat {
     /** Far above any real event (a session has at most 10 000 nodes); a larger length can only be damage. */
     static final int MAX_PAYLOAD_BYTES = 64 << 20;
 
-    private JournalFormat() {
-    }
+    private JournalFormat() {}
 
     static ByteBuffer header() {
         return ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putInt(FORMAT).flip();
@@ -42,7 +41,9 @@ final class JournalFormat {
         int i = 0;
         for (byte[] payload : payloads) {
             offsets[i++] = records.position();
-            records.putInt(payload.length).putInt(checksum(payload.length, payload, 0)).put(payload);
+            records.putInt(payload.length)
+                    .putInt(checksum(payload.length, payload, 0))
+                    .put(payload);
         }
         return records.flip();
     }

@@ -27,8 +27,7 @@ final class JournalRecovery {
     private static final long MAX_TAIL_SEARCH_BYTES = 64L << 20;
 
     /** The session's durable records (null if none are left) and what damage was found, now or on an earlier start. */
-    record Recovered(SessionStream stream, String damage) {
-    }
+    record Recovered(SessionStream stream, String damage) {}
 
     private final JournalFiles files;
     private final ChannelOpener opener;
@@ -73,8 +72,10 @@ final class JournalRecovery {
                             if (intactRecordAfter(channel, broken.offset() + 1, size)) {
                                 problem = broken.why() + " at byte " + broken.offset();
                             } else {
-                                LOG.log(System.Logger.Level.INFO, "session " + id + ": cut away " + (size - end)
-                                        + " bytes of a record a stop interrupted (" + broken.why() + ")");
+                                LOG.log(
+                                        System.Logger.Level.INFO,
+                                        "session " + id + ": cut away " + (size - end)
+                                                + " bytes of a record a stop interrupted (" + broken.why() + ")");
                                 channel.truncate(end);
                                 channel.force(true);
                             }

@@ -8,19 +8,15 @@ import java.nio.channels.FileChannel;
 final class RecordReader {
 
     /** What the next bytes hold. */
-    sealed interface Step {
-    }
+    sealed interface Step {}
 
-    record Intact(long offset, byte[] payload) implements Step {
-    }
+    record Intact(long offset, byte[] payload) implements Step {}
 
     /** The region ends exactly at a record boundary. */
-    record End() implements Step {
-    }
+    record End() implements Step {}
 
     /** The bytes at {@code offset} are not a whole record with a matching checksum. */
-    record Broken(long offset, String why) implements Step {
-    }
+    record Broken(long offset, String why) implements Step {}
 
     private static final int BUFFER_BYTES = 64 * 1024;
 

@@ -95,8 +95,8 @@ final class SessionEventCodec {
             Instant at = readInstant(in);
             SessionEvent event = readFields(in, tag, sessionId, seq, at);
             if (in.available() > 0) {
-                throw new UnreadableRecordException(in.available() + " unexpected bytes after a " + event.getClass()
-                        .getSimpleName() + " event");
+                throw new UnreadableRecordException(in.available() + " unexpected bytes after a "
+                        + event.getClass().getSimpleName() + " event");
             }
             return event;
         } catch (EOFException e) {
@@ -215,27 +215,57 @@ final class SessionEventCodec {
                 int taskCount = readCount(in);
                 List<PlannedTask> tasks = new ArrayList<>(taskCount);
                 for (int i = 0; i < taskCount; i++) {
-                    tasks.add(new PlannedTask(readString(in), in.readInt(), readString(in),
-                            readEnum(in, AgentId.class)));
+                    tasks.add(
+                            new PlannedTask(readString(in), in.readInt(), readString(in), readEnum(in, AgentId.class)));
                 }
-                yield new SessionCreated(id, seq, at, canvasPath, groups, tasks, readSettings(in), in.readDouble(),
-                        in.readInt());
+                yield new SessionCreated(
+                        id, seq, at, canvasPath, groups, tasks, readSettings(in), in.readDouble(), in.readInt());
             }
             case SESSION_STARTED -> new SessionStarted(id, seq, at, readSettings(in));
-            case TASK_STARTED -> new TaskStarted(id, seq, at, readString(in), in.readInt(),
-                    readEnum(in, AgentId.class), in.readInt());
-            case TASK_SUCCEEDED -> new TaskSucceeded(id, seq, at, readString(in), in.readInt(),
-                    readEnum(in, AgentId.class), in.readInt(), readString(in), in.readLong(), in.readLong(),
-                    readString(in), readString(in));
-            case TASK_RETRY_SCHEDULED -> new TaskRetryScheduled(id, seq, at, readString(in), in.readInt(),
-                    in.readInt(), readString(in), readString(in), readInstant(in));
-            case TASK_FAILED -> new TaskFailed(id, seq, at, readString(in), in.readInt(),
-                    readEnum(in, AgentId.class), in.readInt(), readString(in), readString(in), in.readBoolean(),
-                    in.readLong());
-            case TASK_REQUEUED -> new TaskRequeued(id, seq, at, readString(in), in.readInt(),
-                    readEnum(in, AgentId.class));
-            case GROUP_PRIORITY_CHANGED -> new GroupPriorityChanged(id, seq, at, in.readInt(),
-                    readEnum(in, Priority.class));
+            case TASK_STARTED ->
+                new TaskStarted(id, seq, at, readString(in), in.readInt(), readEnum(in, AgentId.class), in.readInt());
+            case TASK_SUCCEEDED ->
+                new TaskSucceeded(
+                        id,
+                        seq,
+                        at,
+                        readString(in),
+                        in.readInt(),
+                        readEnum(in, AgentId.class),
+                        in.readInt(),
+                        readString(in),
+                        in.readLong(),
+                        in.readLong(),
+                        readString(in),
+                        readString(in));
+            case TASK_RETRY_SCHEDULED ->
+                new TaskRetryScheduled(
+                        id,
+                        seq,
+                        at,
+                        readString(in),
+                        in.readInt(),
+                        in.readInt(),
+                        readString(in),
+                        readString(in),
+                        readInstant(in));
+            case TASK_FAILED ->
+                new TaskFailed(
+                        id,
+                        seq,
+                        at,
+                        readString(in),
+                        in.readInt(),
+                        readEnum(in, AgentId.class),
+                        in.readInt(),
+                        readString(in),
+                        readString(in),
+                        in.readBoolean(),
+                        in.readLong());
+            case TASK_REQUEUED ->
+                new TaskRequeued(id, seq, at, readString(in), in.readInt(), readEnum(in, AgentId.class));
+            case GROUP_PRIORITY_CHANGED ->
+                new GroupPriorityChanged(id, seq, at, in.readInt(), readEnum(in, Priority.class));
             case SESSION_PAUSED -> new SessionPaused(id, seq, at, readString(in));
             case SESSION_RESUMED -> new SessionResumed(id, seq, at, readString(in));
             case SESSION_CANCELLED -> new SessionCancelled(id, seq, at, readString(in));
@@ -258,8 +288,16 @@ final class SessionEventCodec {
     }
 
     private static Group readGroup(DataInputStream in) throws IOException, UnreadableRecordException {
-        return new Group(in.readInt(), readString(in), readStrings(in), readString(in), readString(in),
-                readEnum(in, AgentId.class), readEnum(in, Priority.class), in.readDouble(), readStrings(in));
+        return new Group(
+                in.readInt(),
+                readString(in),
+                readStrings(in),
+                readString(in),
+                readString(in),
+                readEnum(in, AgentId.class),
+                readEnum(in, Priority.class),
+                in.readDouble(),
+                readStrings(in));
     }
 
     private static void writeSettings(DataOutputStream out, SessionSettings settings) throws IOException {
@@ -382,7 +420,8 @@ final class SessionEventCodec {
         }
     }
 
-    private static String requireString(DataInputStream in, String field) throws IOException, UnreadableRecordException {
+    private static String requireString(DataInputStream in, String field)
+            throws IOException, UnreadableRecordException {
         String value = readString(in);
         if (value == null) {
             throw new UnreadableRecordException("the record has no " + field);

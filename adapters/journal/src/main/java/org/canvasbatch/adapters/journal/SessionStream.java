@@ -15,12 +15,12 @@ import org.canvasbatch.domain.session.SessionId;
 final class SessionStream {
 
     /** The byte range of the records of seqs {@code (afterSeq, afterSeq + count]}. */
-    record Range(long from, long to) {
-    }
+    record Range(long from, long to) {}
 
     final SessionId id;
     /** Serialises appends (and delete) of this session; held until the records are durable and published. */
     final ReentrantLock appendLock = new ReentrantLock();
+
     final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
 
     /** Set under {@link #appendLock} once the files are gone; a later append starts a new stream. */

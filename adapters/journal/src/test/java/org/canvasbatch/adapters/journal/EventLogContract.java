@@ -171,7 +171,7 @@ abstract class EventLogContract {
     void sessionIdsAreTheSessionsWithEvents() {
         log.append(seqs(A, 1, 2));
         log.append(seqs(B, 1, 1));
-        log.subscribe(new SessionId("only-watched"), event -> { });
+        log.subscribe(new SessionId("only-watched"), event -> {});
 
         assertThat(log.sessionIds()).containsExactlyInAnyOrder(A, B);
     }
@@ -203,7 +203,9 @@ abstract class EventLogContract {
     void concurrentAppendsToFiftySessionsFromEightThreadsLoseNothing() throws Exception {
         int sessions = 50;
         int eventsPerSession = 24;
-        List<SessionId> ids = IntStream.range(0, sessions).mapToObj(i -> new SessionId("s" + i)).toList();
+        List<SessionId> ids = IntStream.range(0, sessions)
+                .mapToObj(i -> new SessionId("s" + i))
+                .toList();
         Map<SessionId, List<SessionEvent>> heard = new ConcurrentHashMap<>();
         for (SessionId id : ids) {
             List<SessionEvent> mine = new CopyOnWriteArrayList<>();
@@ -220,7 +222,9 @@ abstract class EventLogContract {
                     start.await();
                     // each session belongs to one thread, as the core serialises a session's appends;
                     // the threads take turns between their sessions so that appends interleave
-                    List<SessionId> mine = ids.stream().filter(id -> ids.indexOf(id) % 8 == thread).toList();
+                    List<SessionId> mine = ids.stream()
+                            .filter(id -> ids.indexOf(id) % 8 == thread)
+                            .toList();
                     for (int seq = 1; seq <= eventsPerSession; seq += 2) {
                         for (SessionId id : mine) {
                             log.append(seqs(id, seq, seq + 1));
@@ -239,7 +243,8 @@ abstract class EventLogContract {
 
         assertThat(log.sessionIds()).containsExactlyInAnyOrderElementsOf(ids);
         for (SessionId id : ids) {
-            assertThat(log.readAfter(id, 0, 1_000)).as("session %s", id)
+            assertThat(log.readAfter(id, 0, 1_000))
+                    .as("session %s", id)
                     .containsExactlyElementsOf(seqs(id, 1, eventsPerSession));
             assertThat(heard.get(id)).as("heard of %s", id).containsExactlyElementsOf(seqs(id, 1, eventsPerSession));
         }

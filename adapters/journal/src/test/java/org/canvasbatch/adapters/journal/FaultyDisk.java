@@ -25,6 +25,7 @@ final class FaultyDisk implements ChannelOpener {
     volatile boolean readOnly;
     /** When set, a write stores this many more bytes, then fails as a full disk does. */
     volatile Long bytesUntilFull;
+
     volatile boolean failSync;
     private final Map<Path, AtomicLong> unsynced = new ConcurrentHashMap<>();
 

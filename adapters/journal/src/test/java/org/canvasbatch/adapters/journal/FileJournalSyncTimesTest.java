@@ -28,7 +28,8 @@ class FileJournalSyncTimesTest {
 
             // the appender returns only after its sync, so the reports are all in by now
             assertThat(syncs).hasSize(3).allSatisfy(nanos -> assertThat(nanos).isPositive());
-            assertThat(journal.directory()).isEqualTo(temp.resolve("data").toAbsolutePath().normalize());
+            assertThat(journal.directory())
+                    .isEqualTo(temp.resolve("data").toAbsolutePath().normalize());
         }
     }
 

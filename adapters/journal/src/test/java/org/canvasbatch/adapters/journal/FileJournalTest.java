@@ -35,6 +35,7 @@ class FileJournalTest extends EventLogContract {
 
     @TempDir
     Path temp;
+
     private final FaultyDisk disk = new FaultyDisk();
 
     @Override
@@ -65,8 +66,7 @@ class FileJournalTest extends EventLogContract {
     }
 
     /** The events a reader of the raw file finds, and where their records start. */
-    private record OnDisk(List<SessionEvent> events, List<Long> offsets) {
-    }
+    private record OnDisk(List<SessionEvent> events, List<Long> offsets) {}
 
     private static OnDisk readRaw(Path file) throws Exception {
         List<SessionEvent> events = new ArrayList<>();
@@ -118,8 +118,19 @@ class FileJournalTest extends EventLogContract {
         List<SessionEvent> events = new ArrayList<>();
         events.add(SampleEvents.created(A, 10_000));
         events.add(seqs(A, 2, 2).getFirst());
-        events.add(new TaskSucceeded(A, 3, SampleEvents.T0, "node-1", 1, AgentId.DEEP_DECOMPOSITION, 1, "n.md", 9,
-                9, "长文本🧪 ".repeat(200_000), "m"));
+        events.add(new TaskSucceeded(
+                A,
+                3,
+                SampleEvents.T0,
+                "node-1",
+                1,
+                AgentId.DEEP_DECOMPOSITION,
+                1,
+                "n.md",
+                9,
+                9,
+                "长文本🧪 ".repeat(200_000),
+                "m"));
         log.append(events.subList(0, 2));
         log.append(events.subList(2, 3));
 
@@ -140,7 +151,8 @@ class FileJournalTest extends EventLogContract {
             Files.write(journalFile(trial, A), Arrays.copyOf(whole, cut));
             try (FileJournal crashed = FileJournal.open(trial)) {
                 boolean complete = cut == whole.length;
-                assertThat(crashed.readAfter(A, 0, 100)).as("cut at byte %d", cut)
+                assertThat(crashed.readAfter(A, 0, 100))
+                        .as("cut at byte %d", cut)
                         .containsExactlyElementsOf(seqs(A, 1, complete ? 6 : 5));
                 assertThat(crashed.damage()).isEmpty();
                 assertThat(Files.size(journalFile(trial, A))).isEqualTo(complete ? whole.length : beforeLast);
@@ -149,7 +161,8 @@ class FileJournalTest extends EventLogContract {
                 }
             }
             try (FileJournal again = FileJournal.open(trial)) {
-                assertThat(again.readAfter(A, 0, 100)).as("reopened after the cut at byte %d", cut)
+                assertThat(again.readAfter(A, 0, 100))
+                        .as("reopened after the cut at byte %d", cut)
                         .containsExactlyElementsOf(seqs(A, 1, 6));
             }
         }
@@ -201,8 +214,8 @@ class FileJournalTest extends EventLogContract {
         assertThat(reopened.readAfter(C, 0, 100)).containsExactlyElementsOf(seqs(C, 1, 6));
         assertThat(reopened.sessionIds()).containsExactlyInAnyOrder(A, B, C);
         assertThat(reopened.damage()).containsOnlyKeys(B);
-        assertThat(reopened.damage().get(B)).contains("damaged", "at byte " + third, "kept the first 2 events",
-                "session-b.journal.damaged");
+        assertThat(reopened.damage().get(B))
+                .contains("damaged", "at byte " + third, "kept the first 2 events", "session-b.journal.damaged");
         assertThat(journalFile(B).resolveSibling("session-b.journal.damaged")).hasBinaryContent(damaged);
 
         reopened.append(seqs(B, 3, 3));
@@ -297,7 +310,8 @@ class FileJournalTest extends EventLogContract {
         long size = Files.size(journalFile(A));
         disk.failSync = true;
 
-        assertThatThrownBy(() -> log.append(seqs(A, 3, 3))).isInstanceOf(EventLogException.class)
+        assertThatThrownBy(() -> log.append(seqs(A, 3, 3)))
+                .isInstanceOf(EventLogException.class)
                 .hasMessageContaining("input/output error");
 
         assertThat(heard).isEmpty();
@@ -338,13 +352,17 @@ class FileJournalTest extends EventLogContract {
         log.append(seqs(A, 1, 2));
         log.append(seqs(A, 3, 3));
 
-        assertThat(seen).containsExactly("1: on disk true, unsynced bytes 0, readable true",
-                "2: on disk true, unsynced bytes 0, readable true", "3: on disk true, unsynced bytes 0, readable true");
+        assertThat(seen)
+                .containsExactly(
+                        "1: on disk true, unsynced bytes 0, readable true",
+                        "2: on disk true, unsynced bytes 0, readable true",
+                        "3: on disk true, unsynced bytes 0, readable true");
     }
 
     @Test
     void moreSessionsThanOpenFilesAllKeepAppending() throws Exception {
-        List<SessionId> ids = IntStream.range(0, 300).mapToObj(i -> new SessionId("many-" + i))
+        List<SessionId> ids = IntStream.range(0, 300)
+                .mapToObj(i -> new SessionId("many-" + i))
                 .toList();
         var threads = Executors.newFixedThreadPool(4);
         try {

@@ -31,8 +31,7 @@ final class SampleEvents {
 
     static final Instant T0 = Instant.parse("2025-03-14T09:26:53.589793238Z");
 
-    private SampleEvents() {
-    }
+    private SampleEvents() {}
 
     static SessionCreated created(SessionId id, int nodes) {
         List<PlannedTask> tasks = new ArrayList<>();
@@ -42,14 +41,33 @@ final class SampleEvents {
             String node = "node-" + i;
             boolean first = i % 2 == 1;
             (first ? firstGroup : secondGroup).add(node);
-            tasks.add(new PlannedTask(node, first ? 1 : 2, first ? "什么是逆否命题？" : "Compare TCP and UDP",
+            tasks.add(new PlannedTask(
+                    node,
+                    first ? 1 : 2,
+                    first ? "什么是逆否命题？" : "Compare TCP and UDP",
                     first ? AgentId.ORAL_EXPLANATION : AgentId.COMPARISON_TABLE));
         }
         List<Group> groups = List.of(
-                new Group(1, "逻辑 命题", List.of("命题", "逆否"), "definition", "🧠", AgentId.ORAL_EXPLANATION,
-                        Priority.HIGH, 0.82, firstGroup),
-                new Group(2, "Networking", List.of("tcp", "udp"), "comparison", "📊", AgentId.COMPARISON_TABLE,
-                        Priority.MEDIUM, 0.64, secondGroup));
+                new Group(
+                        1,
+                        "逻辑 命题",
+                        List.of("命题", "逆否"),
+                        "definition",
+                        "🧠",
+                        AgentId.ORAL_EXPLANATION,
+                        Priority.HIGH,
+                        0.82,
+                        firstGroup),
+                new Group(
+                        2,
+                        "Networking",
+                        List.of("tcp", "udp"),
+                        "comparison",
+                        "📊",
+                        AgentId.COMPARISON_TABLE,
+                        Priority.MEDIUM,
+                        0.64,
+                        secondGroup));
         return new SessionCreated(id, 1, T0, "Maths/离散数学.canvas", groups, tasks, SessionSettings.DEFAULT, 0.41, 2);
     }
 
@@ -60,12 +78,41 @@ final class SampleEvents {
                 created(id, 4),
                 new SessionStarted(id, 2, at.plusSeconds(1), SessionSettings.DEFAULT.withMaxConcurrent(3)),
                 new TaskStarted(id, 3, at.plusSeconds(2), "node-1", 1, AgentId.ORAL_EXPLANATION, 1),
-                new TaskSucceeded(id, 4, at.plusSeconds(3), "node-1", 1, AgentId.ORAL_EXPLANATION, 1,
-                        "Maths/notes/逆否命题.md", 4_321, 1_250, "# 逆否命题 🧠\n\n若 p 则 q ⇔ 若非 q 则非 p。", "gpt-4o-mini"),
-                new TaskRetryScheduled(id, 5, at.plusSeconds(4), "node-2", 2, 1, "429 Too Many Requests",
-                        "rate_limited", at.plusSeconds(9)),
-                new TaskFailed(id, 6, at.plusSeconds(5), "node-2", 2, AgentId.COMPARISON_TABLE, 3, "timeout after 120s",
-                        "timeout", true, 120_000),
+                new TaskSucceeded(
+                        id,
+                        4,
+                        at.plusSeconds(3),
+                        "node-1",
+                        1,
+                        AgentId.ORAL_EXPLANATION,
+                        1,
+                        "Maths/notes/逆否命题.md",
+                        4_321,
+                        1_250,
+                        "# 逆否命题 🧠\n\n若 p 则 q ⇔ 若非 q 则非 p。",
+                        "gpt-4o-mini"),
+                new TaskRetryScheduled(
+                        id,
+                        5,
+                        at.plusSeconds(4),
+                        "node-2",
+                        2,
+                        1,
+                        "429 Too Many Requests",
+                        "rate_limited",
+                        at.plusSeconds(9)),
+                new TaskFailed(
+                        id,
+                        6,
+                        at.plusSeconds(5),
+                        "node-2",
+                        2,
+                        AgentId.COMPARISON_TABLE,
+                        3,
+                        "timeout after 120s",
+                        "timeout",
+                        true,
+                        120_000),
                 new TaskRequeued(id, 7, at.plusSeconds(6), "node-2", 2, AgentId.COMPARISON_TABLE),
                 new GroupPriorityChanged(id, 8, at.plusSeconds(7), 2, Priority.URGENT),
                 new SessionPaused(id, 9, at.plusSeconds(8), "paused by the learner"),
@@ -97,7 +144,18 @@ final class SampleEvents {
         if (seq % 2 == 1) {
             return new TaskStarted(id, seq, at, node, 1, AgentId.EXAMPLE_TEACHING, 1);
         }
-        return new TaskSucceeded(id, seq, at, node, 1, AgentId.EXAMPLE_TEACHING, 1, "notes/" + node + ".md", 2_048,
-                900 + seq, "## 例子 " + seq + " ✅\nA worked example of the idea.", "claude-sonnet");
+        return new TaskSucceeded(
+                id,
+                seq,
+                at,
+                node,
+                1,
+                AgentId.EXAMPLE_TEACHING,
+                1,
+                "notes/" + node + ".md",
+                2_048,
+                900 + seq,
+                "## 例子 " + seq + " ✅\nA worked example of the idea.",
+                "claude-sonnet");
     }
 }

@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.SessionPaused;
@@ -19,7 +20,6 @@ import org.canvasbatch.domain.session.SessionEvent.TaskRequeued;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
-import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
 import org.canvasbatch.domain.session.SessionId;
 import org.junit.jupiter.api.Test;
 
@@ -70,8 +70,19 @@ class SessionEventCodecTest {
         String halfEmoji = "cut here: " + "😀".charAt(0);
         String large = (cjk + emoji + "\n").repeat(40_000);
         for (String text : List.of(cjk, emoji, halfEmoji, large, "", "\u0000nul\u0000")) {
-            var event = new TaskSucceeded(ID, 4, SampleEvents.T0, "节点-1", 1, AgentId.MEMORY_ANCHOR, 1,
-                    "笔记/" + emoji + ".md", 1, 2, text, text);
+            var event = new TaskSucceeded(
+                    ID,
+                    4,
+                    SampleEvents.T0,
+                    "节点-1",
+                    1,
+                    AgentId.MEMORY_ANCHOR,
+                    1,
+                    "笔记/" + emoji + ".md",
+                    1,
+                    2,
+                    text,
+                    text);
             assertThat(roundTrip(event)).isEqualTo(event);
         }
     }
@@ -86,10 +97,10 @@ class SessionEventCodecTest {
     void aRecordCutAnywhereIsRefusedRatherThanMisread() {
         for (SessionEvent event : SampleEvents.everyKind(ID)) {
             byte[] whole = codec.encode(event);
-            IntStream.range(0, whole.length).forEach(cut -> assertThatThrownBy(
-                    () -> codec.decode(Arrays.copyOf(whole, cut)))
-                    .as("%s cut to %d bytes", event.getClass().getSimpleName(), cut)
-                    .isInstanceOf(UnreadableRecordException.class));
+            IntStream.range(0, whole.length)
+                    .forEach(cut -> assertThatThrownBy(() -> codec.decode(Arrays.copyOf(whole, cut)))
+                            .as("%s cut to %d bytes", event.getClass().getSimpleName(), cut)
+                            .isInstanceOf(UnreadableRecordException.class));
         }
     }
 

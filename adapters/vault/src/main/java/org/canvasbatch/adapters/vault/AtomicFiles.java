@@ -21,8 +21,7 @@ final class AtomicFiles {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** @param durable force the bytes to the disk before the rename: for the user's canvas, not for notes */
     static void write(Path target, byte[] bytes, boolean durable) throws IOException {
@@ -30,8 +29,8 @@ final class AtomicFiles {
         RANDOM.nextBytes(suffix);
         Path temporary = target.resolveSibling(".canvas-batch-" + HexFormat.of().formatHex(suffix) + ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel channel =
+                    FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);

@@ -49,7 +49,8 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline) {
         } catch (NoSuchFileException e) {
             throw new VaultException(NOT_FOUND, path, "The canvas '" + path + "' does not exist in the vault.");
         } catch (IOException e) {
-            throw new VaultException(IO, path, "Cannot read the canvas '" + path + "': " + DiskProblem.describe(e) + ".", e);
+            throw new VaultException(
+                    IO, path, "Cannot read the canvas '" + path + "': " + DiskProblem.describe(e) + ".", e);
         }
         if (bytes.length > maxBytes) {
             throw tooLarge(path, bytes.length, maxBytes);
@@ -77,8 +78,10 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline) {
             throw invalid(path, "The canvas '" + path + "' is not valid JSON.");
         }
         if (!(parsed instanceof JsonObject root)) {
-            throw invalid(path, "The canvas '" + path + "' is not a JSON Canvas: its top level is "
-                    + kind(parsed) + ", not an object.");
+            throw invalid(
+                    path,
+                    "The canvas '" + path + "' is not a JSON Canvas: its top level is " + kind(parsed)
+                            + ", not an object.");
         }
         requireListOrAbsent(path, root, "nodes");
         requireListOrAbsent(path, root, "edges");
@@ -100,8 +103,10 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline) {
     private static void requireListOrAbsent(String path, JsonObject root, String field) {
         JsonValue value = root.get(field);
         if (value != null && value.getValueType() != JsonValue.ValueType.ARRAY) {
-            throw invalid(path, "The canvas '" + path + "' is not a JSON Canvas: \"" + field + "\" is "
-                    + kind(value) + ", not a list.");
+            throw invalid(
+                    path,
+                    "The canvas '" + path + "' is not a JSON Canvas: \"" + field + "\" is " + kind(value)
+                            + ", not a list.");
         }
     }
 
@@ -121,8 +126,11 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline) {
     }
 
     static VaultException tooLarge(String path, long size, long maxBytes) {
-        return new VaultException(TOO_LARGE, path, "The canvas '" + path + "' is " + mebibytes(size)
-                + ", more than the limit of " + mebibytes(maxBytes) + ".");
+        return new VaultException(
+                TOO_LARGE,
+                path,
+                "The canvas '" + path + "' is " + mebibytes(size) + ", more than the limit of " + mebibytes(maxBytes)
+                        + ".");
     }
 
     private static String mebibytes(long bytes) {

@@ -13,8 +13,7 @@ import java.util.Map;
  */
 final class CanvasJsonWriter {
 
-    private CanvasJsonWriter() {
-    }
+    private CanvasJsonWriter() {}
 
     static String write(JsonValue value) {
         StringBuilder out = new StringBuilder(4096);

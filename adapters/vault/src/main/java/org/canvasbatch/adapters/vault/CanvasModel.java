@@ -21,8 +21,7 @@ import org.canvasbatch.domain.canvas.CanvasNode;
  */
 final class CanvasModel {
 
-    private CanvasModel() {
-    }
+    private CanvasModel() {}
 
     static Canvas toCanvas(CanvasFile canvas) {
         String path = canvas.path();
@@ -32,8 +31,10 @@ final class CanvasModel {
         for (JsonValue value : canvas.nodes()) {
             position++;
             if (!(value instanceof JsonObject node)) {
-                throw invalid(path, "The canvas '" + path + "' has a node that is " + CanvasFile.kind(value)
-                        + " instead of an object (node #" + position + ").");
+                throw invalid(
+                        path,
+                        "The canvas '" + path + "' has a node that is " + CanvasFile.kind(value)
+                                + " instead of an object (node #" + position + ").");
             }
             String id = string(node, "id");
             if (id == null || id.isBlank()) {
@@ -42,17 +43,28 @@ final class CanvasModel {
             if (!ids.add(id)) {
                 throw invalid(path, "The canvas '" + path + "' has more than one node with the id '" + id + "'.");
             }
-            nodes.add(new CanvasNode(id, string(node, "type"), string(node, "text"), string(node, "file"),
-                    string(node, "url"), string(node, "label"), string(node, "color"),
-                    number(node, "x"), number(node, "y"), number(node, "width"), number(node, "height")));
+            nodes.add(new CanvasNode(
+                    id,
+                    string(node, "type"),
+                    string(node, "text"),
+                    string(node, "file"),
+                    string(node, "url"),
+                    string(node, "label"),
+                    string(node, "color"),
+                    number(node, "x"),
+                    number(node, "y"),
+                    number(node, "width"),
+                    number(node, "height")));
         }
         List<CanvasEdge> edges = new ArrayList<>();
         position = 0;
         for (JsonValue value : canvas.edges()) {
             position++;
             if (!(value instanceof JsonObject edge)) {
-                throw invalid(path, "The canvas '" + path + "' has an edge that is " + CanvasFile.kind(value)
-                        + " instead of an object (edge #" + position + ").");
+                throw invalid(
+                        path,
+                        "The canvas '" + path + "' has an edge that is " + CanvasFile.kind(value)
+                                + " instead of an object (edge #" + position + ").");
             }
             String id = string(edge, "id");
             if (id == null || id.isBlank()) {
@@ -62,12 +74,16 @@ final class CanvasModel {
             String to = string(edge, "toNode");
             for (String end : new String[] {from, to}) {
                 if (end == null) {
-                    throw invalid(path, "The canvas '" + path + "' has an edge '" + id
-                            + "' that does not say which nodes it joins.");
+                    throw invalid(
+                            path,
+                            "The canvas '" + path + "' has an edge '" + id
+                                    + "' that does not say which nodes it joins.");
                 }
                 if (!ids.contains(end)) {
-                    throw invalid(path, "The canvas '" + path + "' has an edge '" + id + "' to the node '" + end
-                            + "', which is not in the canvas.");
+                    throw invalid(
+                            path,
+                            "The canvas '" + path + "' has an edge '" + id + "' to the node '" + end
+                                    + "', which is not in the canvas.");
                 }
             }
             edges.add(new CanvasEdge(id, from, to, string(edge, "label")));

@@ -111,7 +111,10 @@ final class CanvasWriteBack {
             write(pending);
             int left = pending.drop();
             if (left > 0) {
-                LOG.log(WARNING, "Dropped {0} note link(s) that could not be written into ''{1}''.", left,
+                LOG.log(
+                        WARNING,
+                        "Dropped {0} note link(s) that could not be written into ''{1}''.",
+                        left,
                         pending.canvas.relative());
             }
         }
@@ -141,7 +144,10 @@ final class CanvasWriteBack {
                     LOG.log(WARNING, "Dropped {0} note link(s): {1}", batch.size(), e.getMessage());
                 } else {
                     pending.putBack(batch);
-                    LOG.log(WARNING, "Not linking {0} note(s) yet, the canvas was left as it is: {1}", batch.size(),
+                    LOG.log(
+                            WARNING,
+                            "Not linking {0} note(s) yet, the canvas was left as it is: {1}",
+                            batch.size(),
                             e.getMessage());
                 }
                 return;
@@ -153,8 +159,12 @@ final class CanvasWriteBack {
                     save(canvas, merge.result());
                 } catch (IOException e) {
                     pending.putBack(batch);
-                    LOG.log(WARNING, "Could not link {0} note(s) into ''{1}'' yet: {2}.", batch.size(),
-                            canvas.path(), DiskProblem.describe(e));
+                    LOG.log(
+                            WARNING,
+                            "Could not link {0} note(s) into ''{1}'' yet: {2}.",
+                            batch.size(),
+                            canvas.path(),
+                            DiskProblem.describe(e));
                     return;
                 } catch (VaultException e) {
                     // Too large with the links: it would be too large on every later try as well.
@@ -163,7 +173,11 @@ final class CanvasWriteBack {
                 }
             }
             boolean eventful = merge.added() > 0 || merge.sourceGone() > 0;
-            LOG.log(eventful ? INFO : DEBUG, "Linked {0} note(s) into ''{1}''{2}{3}.", merge.added(), canvas.path(),
+            LOG.log(
+                    eventful ? INFO : DEBUG,
+                    "Linked {0} note(s) into ''{1}''{2}{3}.",
+                    merge.added(),
+                    canvas.path(),
                     merge.alreadyLinked() == 0 ? "" : ", " + merge.alreadyLinked() + " already linked",
                     merge.sourceGone() == 0 ? "" : ", " + merge.sourceGone() + " skipped: source node deleted");
             if (merge.added() > 0) {
@@ -224,11 +238,12 @@ final class CanvasWriteBack {
                 if (closed) {
                     return true;
                 }
-                Duration wait = lastWrite == null ? Duration.ZERO
+                Duration wait = lastWrite == null
+                        ? Duration.ZERO
                         : Duration.between(clock.instant(), lastWrite.plus(options.coalesceInterval()));
                 try {
-                    scheduled = scheduler.schedule(() -> writeScheduled(this),
-                            Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
+                    scheduled = scheduler.schedule(
+                            () -> writeScheduled(this), Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
                     return false;
                 } catch (RejectedExecutionException e) {
                     return true;
@@ -320,7 +335,9 @@ final class CanvasWriteBack {
                     nodesById.putIfAbsent(id, node);
                     if ("file".equals(CanvasModel.string(node, "type"))
                             && CanvasModel.string(node, "file") instanceof String file) {
-                        fileNodesByPath.computeIfAbsent(file, f -> new ArrayList<>()).add(id);
+                        fileNodesByPath
+                                .computeIfAbsent(file, f -> new ArrayList<>())
+                                .add(id);
                     }
                     placement.occupied(box(node), "group".equals(CanvasModel.string(node, "type")));
                 }
@@ -330,8 +347,8 @@ final class CanvasWriteBack {
                     if (CanvasModel.string(edge, "id") instanceof String id) {
                         edgeIds.add(id);
                     }
-                    connections.add(connection(CanvasModel.string(edge, "fromNode"),
-                            CanvasModel.string(edge, "toNode")));
+                    connections.add(
+                            connection(CanvasModel.string(edge, "fromNode"), CanvasModel.string(edge, "toNode")));
                 }
             }
         }
@@ -340,8 +357,12 @@ final class CanvasWriteBack {
             JsonObject source = nodesById.get(link.sourceNodeId());
             if (source == null) {
                 sourceGone++;
-                LOG.log(INFO, "Not linking ''{0}'' into ''{1}'': its source node ''{2}'' is no longer there.",
-                        link.notePath(), canvas.path(), link.sourceNodeId());
+                LOG.log(
+                        INFO,
+                        "Not linking ''{0}'' into ''{1}'': its source node ''{2}'' is no longer there.",
+                        link.notePath(),
+                        canvas.path(),
+                        link.sourceNodeId());
                 return;
             }
             String noteId = noteNodeId(link.sourceNodeId(), link.agent());
@@ -350,7 +371,8 @@ final class CanvasWriteBack {
             boolean changed = false;
             if (target == null) {
                 Box place = placement.placeBelow(box(source));
-                JsonObject note = CanvasFile.JSON.createObjectBuilder()
+                JsonObject note = CanvasFile.JSON
+                        .createObjectBuilder()
                         .add("id", noteId)
                         .add("type", "file")
                         .add("file", link.notePath())
@@ -366,7 +388,8 @@ final class CanvasWriteBack {
                 changed = true;
             }
             if (!connections.contains(connection(link.sourceNodeId(), target)) && !edgeIds.contains(edgeId)) {
-                newEdges.add(CanvasFile.JSON.createObjectBuilder()
+                newEdges.add(CanvasFile.JSON
+                        .createObjectBuilder()
                         .add("id", edgeId)
                         .add("fromNode", link.sourceNodeId())
                         .add("fromSide", "bottom")
@@ -389,7 +412,8 @@ final class CanvasWriteBack {
         private String linkedFileNode(Link link) {
             return fileNodesByPath.getOrDefault(link.notePath(), List.of()).stream()
                     .filter(id -> connections.contains(connection(link.sourceNodeId(), id)))
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
         }
 
         JsonObject result() {
@@ -411,8 +435,11 @@ final class CanvasWriteBack {
         }
 
         private static Box box(JsonObject node) {
-            return new Box(CanvasModel.number(node, "x"), CanvasModel.number(node, "y"),
-                    CanvasModel.number(node, "width"), CanvasModel.number(node, "height"));
+            return new Box(
+                    CanvasModel.number(node, "x"),
+                    CanvasModel.number(node, "y"),
+                    CanvasModel.number(node, "width"),
+                    CanvasModel.number(node, "height"));
         }
 
         private static String connection(String from, String to) {

@@ -13,8 +13,7 @@ import java.nio.file.NotDirectoryException;
  */
 final class DiskProblem {
 
-    private DiskProblem() {
-    }
+    private DiskProblem() {}
 
     static String describe(IOException e) {
         return switch (e) {
@@ -23,7 +22,11 @@ final class DiskProblem {
             case NotDirectoryException notDir -> "a file is in the way where a folder should be";
             case NoSuchFileException missing -> "a folder on the way does not exist";
             case FileSystemException other when other.getReason() != null -> other.getReason();
-            default -> e.getClass().getSimpleName().replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase();
+            default ->
+                e.getClass()
+                        .getSimpleName()
+                        .replaceAll("(?<=[a-z])(?=[A-Z])", " ")
+                        .toLowerCase();
         };
     }
 }

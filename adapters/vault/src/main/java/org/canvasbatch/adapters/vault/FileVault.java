@@ -30,7 +30,7 @@ public final class FileVault implements Vault, AutoCloseable {
      * @param clock   times the coalescing of canvas writes
      */
     public FileVault(Path root, VaultOptions options, Clock clock) {
-        this(root, options, clock, canvasPath -> { });
+        this(root, options, clock, canvasPath -> {});
     }
 
     /** @param afterCanvasWrite told the vault-relative path of each canvas right after a write-back changed it */
@@ -40,7 +40,10 @@ public final class FileVault implements Vault, AutoCloseable {
         this.paths = new VaultPaths(root);
         this.content = new NodeContent(paths);
         this.notes = new NoteWriter(paths);
-        this.writeBack = new CanvasWriteBack(paths, options, Objects.requireNonNull(clock, "clock"),
+        this.writeBack = new CanvasWriteBack(
+                paths,
+                options,
+                Objects.requireNonNull(clock, "clock"),
                 Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"));
     }
 
@@ -48,7 +51,9 @@ public final class FileVault implements Vault, AutoCloseable {
     public Canvas readCanvas(String canvasPath) throws VaultException {
         VaultFile file = paths.resolve(canvasPath);
         if (!file.relative().endsWith(".canvas")) {
-            throw new VaultException(INVALID_CANVAS, file.relative(),
+            throw new VaultException(
+                    INVALID_CANVAS,
+                    file.relative(),
                     "'" + file.relative() + "' is not a canvas: its name does not end in .canvas.");
         }
         return CanvasModel.toCanvas(CanvasFile.read(file, options.maxCanvasBytes()));

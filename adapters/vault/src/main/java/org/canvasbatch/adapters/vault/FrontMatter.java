@@ -22,8 +22,7 @@ final class FrontMatter {
     static final String AGENT = "agent";
     private static final int HEAD_BYTES = 8 * 1024;
 
-    private FrontMatter() {
-    }
+    private FrontMatter() {}
 
     static String render(NoteDraft draft) {
         String model = draft.model() == null || draft.model().isBlank() ? "unknown" : draft.model();
@@ -33,7 +32,10 @@ final class FrontMatter {
         field(out, SOURCE_NODE, draft.nodeId());
         field(out, AGENT, draft.agent().wireName());
         // Instant prints UTC with a Z; milliseconds are plenty for a note.
-        field(out, "generated_at", draft.generatedAt().truncatedTo(ChronoUnit.MILLIS).toString());
+        field(
+                out,
+                "generated_at",
+                draft.generatedAt().truncatedTo(ChronoUnit.MILLIS).toString());
         field(out, "model", model);
         out.append("---\n\n");
         out.append(draft.markdown().startsWith("\uFEFF") ? draft.markdown().substring(1) : draft.markdown());
@@ -57,7 +59,11 @@ final class FrontMatter {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF
+                    if (cp < 0x20
+                            || (cp >= 0x7F && cp <= 0x9F)
+                            || cp == 0x2028
+                            || cp == 0x2029
+                            || cp == 0xFEFF
                             || Character.getType(cp) == Character.SURROGATE) {
                         out.append(String.format("\\u%04x", cp));
                     } else {
@@ -95,7 +101,9 @@ final class FrontMatter {
             }
             int colon = line.indexOf(':');
             if (colon > 0 && !Character.isWhitespace(line.charAt(0))) {
-                fields.put(line.substring(0, colon).strip(), unquote(line.substring(colon + 1).strip()));
+                fields.put(
+                        line.substring(0, colon).strip(),
+                        unquote(line.substring(colon + 1).strip()));
             }
         }
         return Map.of();

@@ -28,8 +28,8 @@ final class NodeContent {
     static final String TRUNCATED = "\n\n(truncated)";
 
     private static final Set<String> EMBEDDED = Set.of(
-            "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif", "heic", "tif", "tiff",
-            "pdf", "mp3", "wav", "m4a", "ogg", "flac", "webm", "mp4", "mov", "mkv", "ogv");
+            "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif", "heic", "tif", "tiff", "pdf", "mp3", "wav",
+            "m4a", "ogg", "flac", "webm", "mp4", "mov", "mkv", "ogv");
 
     private final VaultPaths paths;
 
@@ -54,8 +54,10 @@ final class NodeContent {
         VaultFile file = paths.resolve(node.file());
         String path = file.relative();
         if (Files.isDirectory(file.absolute())) {
-            throw new VaultException(NOT_FOUND, path, "The file node '" + node.id() + "' points to the folder '"
-                    + path + "', not a file.");
+            throw new VaultException(
+                    NOT_FOUND,
+                    path,
+                    "The file node '" + node.id() + "' points to the folder '" + path + "', not a file.");
         }
         if (!Files.exists(file.absolute())) {
             throw missing(node, path);
@@ -69,8 +71,11 @@ final class NodeContent {
         } catch (NoSuchFileException e) {
             throw missing(node, path);
         } catch (IOException e) {
-            throw new VaultException(IO, path, "Cannot read '" + path + "' of node '" + node.id() + "': "
-                    + DiskProblem.describe(e) + ".", e);
+            throw new VaultException(
+                    IO,
+                    path,
+                    "Cannot read '" + path + "' of node '" + node.id() + "': " + DiskProblem.describe(e) + ".",
+                    e);
         }
         boolean truncated = head.length > MAX_TEXT_BYTES;
         String text = decodeText(head, truncated ? MAX_TEXT_BYTES : head.length, !truncated);
@@ -90,7 +95,8 @@ final class NodeContent {
                 return null;
             }
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         CharBuffer out = CharBuffer.allocate(length);
@@ -110,8 +116,8 @@ final class NodeContent {
     }
 
     private static VaultException missing(CanvasNode node, String path) {
-        return new VaultException(NOT_FOUND, path, "The file '" + path + "' of node '" + node.id()
-                + "' does not exist in the vault.");
+        return new VaultException(
+                NOT_FOUND, path, "The file '" + path + "' of node '" + node.id() + "' does not exist in the vault.");
     }
 
     private static String orEmpty(String text) {

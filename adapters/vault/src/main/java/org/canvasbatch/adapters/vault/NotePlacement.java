@@ -58,13 +58,17 @@ final class NotePlacement {
 
         /** Whether the two overlap once this box is grown by {@code margin} on every side; touching is not overlap. */
         boolean intersects(Box other, double margin) {
-            return x - margin < other.x + other.width && other.x < x + width + margin
-                    && y - margin < other.y + other.height && other.y < y + height + margin;
+            return x - margin < other.x + other.width
+                    && other.x < x + width + margin
+                    && y - margin < other.y + other.height
+                    && other.y < y + height + margin;
         }
 
         boolean contains(Box other) {
-            return other.x >= x && other.y >= y
-                    && other.x + other.width <= x + width && other.y + other.height <= y + height;
+            return other.x >= x
+                    && other.y >= y
+                    && other.x + other.width <= x + width
+                    && other.y + other.height <= y + height;
         }
     }
 }

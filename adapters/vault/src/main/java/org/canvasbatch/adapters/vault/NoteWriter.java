@@ -51,7 +51,8 @@ final class NoteWriter {
         String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
         String folder = dir + Canvas.baseName(canvas.relative()) + "-notes";
         VaultFile checked = paths.resolve(folder);
-        return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked)).write(draft);
+        return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked))
+                .write(draft);
     }
 
     private final class NotesFolder {
@@ -76,8 +77,11 @@ final class NoteWriter {
                     Files.createDirectories(folder.absolute());
                     AtomicFiles.write(note.absolute(), bytes, false);
                 } catch (IOException e) {
-                    throw new VaultException(IO, note.relative(),
-                            "Cannot write the note '" + note.relative() + "': " + DiskProblem.describe(e) + ".", e);
+                    throw new VaultException(
+                            IO,
+                            note.relative(),
+                            "Cannot write the note '" + note.relative() + "': " + DiskProblem.describe(e) + ".",
+                            e);
                 }
                 owners.put(owner, name);
                 return new WrittenNote(note.relative(), bytes.length);
@@ -108,9 +112,13 @@ final class NoteWriter {
             if (isFreeFor(owner, longer)) {
                 return longer;
             }
-            throw new VaultException(IO, folder.relative() + "/" + plain, "Cannot name the note of node '"
-                    + draft.nodeId() + "': '" + folder.relative() + "/" + longer + "' and two shorter names are "
-                    + "taken by files that belong to other nodes.");
+            throw new VaultException(
+                    IO,
+                    folder.relative() + "/" + plain,
+                    "Cannot name the note of node '"
+                            + draft.nodeId() + "': '" + folder.relative() + "/" + longer
+                            + "' and two shorter names are "
+                            + "taken by files that belong to other nodes.");
         }
 
         /** Depends on the node id alone, so the same node gets the same name on every run and every machine. */
@@ -142,8 +150,11 @@ final class NoteWriter {
                     }
                 }
             } catch (IOException e) {
-                throw new VaultException(IO, folder.relative(),
-                        "Cannot list the notes folder '" + folder.relative() + "': " + DiskProblem.describe(e) + ".", e);
+                throw new VaultException(
+                        IO,
+                        folder.relative(),
+                        "Cannot list the notes folder '" + folder.relative() + "': " + DiskProblem.describe(e) + ".",
+                        e);
             }
             return found;
         }
@@ -157,7 +168,8 @@ final class NoteWriter {
             if (node == null || agent == null) {
                 return null;
             }
-            return new Owner(node, AgentId.fromWireName(agent).map(AgentId::wireName).orElse(agent));
+            return new Owner(
+                    node, AgentId.fromWireName(agent).map(AgentId::wireName).orElse(agent));
         }
 
         boolean owns(Path file) {

@@ -8,8 +8,7 @@ import java.util.HexFormat;
 /** Stable short ids derived from what they stand for, so a retry or a restart finds the same name again. */
 final class ShortHash {
 
-    private ShortHash() {
-    }
+    private ShortHash() {}
 
     /** The first {@code length} hex digits of SHA-256 over the text. */
     static String of(String text, int length) {

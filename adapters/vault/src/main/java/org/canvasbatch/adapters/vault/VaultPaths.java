@@ -60,7 +60,8 @@ final class VaultPaths {
 
     static String normalise(String vaultPath) {
         if (vaultPath == null || vaultPath.isBlank()) {
-            throw outside(vaultPath, "No path was given: give a path relative to the vault, e.g. 'folder/name.canvas'.");
+            throw outside(
+                    vaultPath, "No path was given: give a path relative to the vault, e.g. 'folder/name.canvas'.");
         }
         if (vaultPath.indexOf('\0') >= 0) {
             throw outside(vaultPath, "The path '" + printable(vaultPath) + "' contains a NUL character.");
@@ -100,7 +101,8 @@ final class VaultPaths {
         } catch (NoSuchFileException e) {
             throw outside(relative, "'" + relative + "' goes through a broken symbolic link.");
         } catch (IOException e) {
-            throw new VaultException(IO, relative, "Cannot check where '" + relative + "' leads: " + DiskProblem.describe(e) + ".", e);
+            throw new VaultException(
+                    IO, relative, "Cannot check where '" + relative + "' leads: " + DiskProblem.describe(e) + ".", e);
         }
         if (!real.startsWith(realRoot)) {
             throw outside(relative, "'" + relative + "' leads outside the vault through a symbolic link.");

@@ -23,6 +23,7 @@ class BadCanvasTest {
 
     @TempDir
     Path root;
+
     FileVault vault;
 
     @BeforeEach
@@ -66,23 +67,27 @@ class BadCanvasTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "empty file           | ``                                   | is empty",
-            "blank file           | `  \n\t `                            | is empty",
-            "invalid JSON         | `{\"nodes\": [\n  {\"id\": \"a\",,}]}` | is not valid JSON near line 2",
-            "cut-off JSON         | `{\"nodes\": [`                       | is not valid JSON",
-            "trailing garbage     | `{\"nodes\": []} x`                   | is not valid JSON",
-            "array root           | `[1, 2]`                             | its top level is a list, not an object",
-            "string root          | `\"canvas\"`                         | its top level is a string, not an object",
-            "nodes not a list     | `{\"nodes\": {\"a\": 1}}`             | \"nodes\" is an object, not a list",
-            "edges not a list     | `{\"nodes\": [], \"edges\": 3}`        | \"edges\" is a number, not a list",
-            "node not an object   | `{\"nodes\": [\"a\"]}`                | has a node that is a string instead of an object (node #1)",
-            "node without id      | `{\"nodes\": [{\"id\": \"a\"}, {\"type\": \"text\"}]}` | has a node without an id (node #2)",
-            "node with blank id   | `{\"nodes\": [{\"id\": \" \"}]}`      | has a node without an id (node #1)",
-            "duplicate node ids   | `{\"nodes\": [{\"id\": \"q1\"}, {\"id\": \"q1\"}]}` | has more than one node with the id 'q1'",
-            "edge to missing node | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"id\": \"e9\", \"fromNode\": \"a\", \"toNode\": \"gone\"}]}` | has an edge 'e9' to the node 'gone', which is not in the canvas",
-            "edge without ends    | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"id\": \"e9\", \"fromNode\": \"a\"}]}` | edge 'e9' that does not say which nodes it joins",
-            "edge without id      | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"fromNode\": \"a\", \"toNode\": \"a\"}]}` | has an edge without an id (edge #1)"})
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "empty file           | ``                                   | is empty",
+                "blank file           | `  \n\t `                            | is empty",
+                "invalid JSON         | `{\"nodes\": [\n  {\"id\": \"a\",,}]}` | is not valid JSON near line 2",
+                "cut-off JSON         | `{\"nodes\": [`                       | is not valid JSON",
+                "trailing garbage     | `{\"nodes\": []} x`                   | is not valid JSON",
+                "array root           | `[1, 2]`                             | its top level is a list, not an object",
+                "string root          | `\"canvas\"`                         | its top level is a string, not an object",
+                "nodes not a list     | `{\"nodes\": {\"a\": 1}}`             | \"nodes\" is an object, not a list",
+                "edges not a list     | `{\"nodes\": [], \"edges\": 3}`        | \"edges\" is a number, not a list",
+                "node not an object   | `{\"nodes\": [\"a\"]}`                | has a node that is a string instead of an object (node #1)",
+                "node without id      | `{\"nodes\": [{\"id\": \"a\"}, {\"type\": \"text\"}]}` | has a node without an id (node #2)",
+                "node with blank id   | `{\"nodes\": [{\"id\": \" \"}]}`      | has a node without an id (node #1)",
+                "duplicate node ids   | `{\"nodes\": [{\"id\": \"q1\"}, {\"id\": \"q1\"}]}` | has more than one node with the id 'q1'",
+                "edge to missing node | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"id\": \"e9\", \"fromNode\": \"a\", \"toNode\": \"gone\"}]}` | has an edge 'e9' to the node 'gone', which is not in the canvas",
+                "edge without ends    | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"id\": \"e9\", \"fromNode\": \"a\"}]}` | edge 'e9' that does not say which nodes it joins",
+                "edge without id      | `{\"nodes\": [{\"id\": \"a\"}], \"edges\": [{\"fromNode\": \"a\", \"toNode\": \"a\"}]}` | has an edge without an id (edge #1)"
+            })
     void invalidCanvasesAreRefusedWithAMessageNamingFileAndProblem(String name, String content, String problem)
             throws IOException {
         Files.writeString(root.resolve(PATH), content);
@@ -102,8 +107,8 @@ class BadCanvasTest {
         VaultException error = readFails();
 
         assertThat(error.reason()).isEqualTo(Reason.TOO_LARGE);
-        assertThat(error.getMessage()).isEqualTo(
-                "The canvas '课程/坏的.canvas' is 2024 bytes, more than the limit of 1024 bytes.");
+        assertThat(error.getMessage())
+                .isEqualTo("The canvas '课程/坏的.canvas' is 2024 bytes, more than the limit of 1024 bytes.");
     }
 
     @Test

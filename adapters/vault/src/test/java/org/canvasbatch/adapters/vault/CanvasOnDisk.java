@@ -32,24 +32,35 @@ record CanvasOnDisk(JsonObject root) {
     }
 
     List<JsonObject> noteNodes() {
-        return nodes().stream().filter(n -> n.getString("id").startsWith("cb-note-")).toList();
+        return nodes().stream()
+                .filter(n -> n.getString("id").startsWith("cb-note-"))
+                .toList();
     }
 
     List<JsonObject> noteEdges() {
-        return edges().stream().filter(e -> e.getString("id").startsWith("cb-edge-")).toList();
+        return edges().stream()
+                .filter(e -> e.getString("id").startsWith("cb-edge-"))
+                .toList();
     }
 
     JsonObject node(String id) {
-        return nodes().stream().filter(n -> n.getString("id").equals(id)).findFirst().orElseThrow();
+        return nodes().stream()
+                .filter(n -> n.getString("id").equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     List<JsonObject> notesPointingAt(String notePath) {
-        return nodes().stream().filter(n -> notePath.equals(n.getString("file", null))).toList();
+        return nodes().stream()
+                .filter(n -> notePath.equals(n.getString("file", null)))
+                .toList();
     }
 
     List<JsonObject> edgesBetween(String from, String to) {
         return edges().stream()
-                .filter(e -> e.getString("fromNode").equals(from) && e.getString("toNode").equals(to)).toList();
+                .filter(e -> e.getString("fromNode").equals(from)
+                        && e.getString("toNode").equals(to))
+                .toList();
     }
 
     static Rect rect(JsonObject node) {
@@ -64,12 +75,16 @@ record CanvasOnDisk(JsonObject root) {
     record Rect(double x, double y, double width, double height) {
 
         boolean overlaps(Rect other) {
-            return x < other.x + other.width && other.x < x + width
-                    && y < other.y + other.height && other.y < y + height;
+            return x < other.x + other.width
+                    && other.x < x + width
+                    && y < other.y + other.height
+                    && other.y < y + height;
         }
 
         boolean inside(Rect other) {
-            return x >= other.x && y >= other.y && x + width <= other.x + other.width
+            return x >= other.x
+                    && y >= other.y
+                    && x + width <= other.x + other.width
                     && y + height <= other.y + other.height;
         }
     }

@@ -20,6 +20,7 @@ class CanvasReadingTest {
 
     @TempDir
     Path root;
+
     FileVault vault;
 
     @BeforeEach
@@ -35,11 +36,12 @@ class CanvasReadingTest {
 
     @ParameterizedTest
     @CsvSource({
-            "数学/离散数学.canvas, 26, 1",
-            "数学/线性代数.canvas, 21, 1",
-            "数学/mixed-node-types.canvas, 5, 1",
-            "CS/Data Structures.canvas, 21, 1",
-            "Exam Prep/期末复习-170.canvas, 174, 4"})
+        "数学/离散数学.canvas, 26, 1",
+        "数学/线性代数.canvas, 21, 1",
+        "数学/mixed-node-types.canvas, 5, 1",
+        "CS/Data Structures.canvas, 21, 1",
+        "Exam Prep/期末复习-170.canvas, 174, 4"
+    })
     void readsEveryFixtureCanvas(String path, int nodes, int edges) {
         Canvas canvas = vault.readCanvas(path);
 
@@ -53,23 +55,32 @@ class CanvasReadingTest {
     void readsTheNodesOfADiscreteMathCanvasInFileOrder() {
         Canvas canvas = vault.readCanvas(Fixtures.DISCRETE_MATH);
 
-        assertThat(canvas.nodes().get(0)).isEqualTo(
-                CanvasNode.text("01000c386bbc4", "什么是逆否命题", "2", 0, 0, 400, 120));
+        assertThat(canvas.nodes().get(0)).isEqualTo(CanvasNode.text("01000c386bbc4", "什么是逆否命题", "2", 0, 0, 400, 120));
         assertThat(canvas.name()).isEqualTo("离散数学");
-        assertThat(canvas.understandingNextTo("01000c386bbc4"))
-                .containsExactly("我理解为把条件和结论都否定再交换位置，和原命题同真同假？");
+        assertThat(canvas.understandingNextTo("01000c386bbc4")).containsExactly("我理解为把条件和结论都否定再交换位置，和原命题同真同假？");
     }
 
     @Test
     void readsFileLinkAndGroupNodesOfTheMixedCanvas() {
         Canvas canvas = vault.readCanvas(Fixtures.MIXED);
 
-        assertThat(canvas.node("f1")).hasValue(new CanvasNode("f1", "file", null, "notes/鸽巢原理.md", null, null,
-                "1", 0, 0, 400, 300));
-        assertThat(canvas.node("l1")).hasValue(new CanvasNode("l1", "link", null, null,
-                "https://en.wikipedia.org/wiki/Pigeonhole_principle", null, "6", 500, 0, 400, 300));
-        assertThat(canvas.node("g1")).hasValue(new CanvasNode("g1", "group", null, null, null, "组合数学", null,
-                -50, -50, 1000, 400));
+        assertThat(canvas.node("f1"))
+                .hasValue(new CanvasNode("f1", "file", null, "notes/鸽巢原理.md", null, null, "1", 0, 0, 400, 300));
+        assertThat(canvas.node("l1"))
+                .hasValue(new CanvasNode(
+                        "l1",
+                        "link",
+                        null,
+                        null,
+                        "https://en.wikipedia.org/wiki/Pigeonhole_principle",
+                        null,
+                        "6",
+                        500,
+                        0,
+                        400,
+                        300));
+        assertThat(canvas.node("g1"))
+                .hasValue(new CanvasNode("g1", "group", null, null, null, "组合数学", null, -50, -50, 1000, 400));
         assertThat(canvas.node("t2").orElseThrow().text()).isEmpty();
         assertThat(canvas.edges()).containsExactly(new CanvasEdge("e1", "f1", "t1", null));
     }

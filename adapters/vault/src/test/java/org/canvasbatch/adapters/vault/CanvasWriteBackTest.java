@@ -45,12 +45,13 @@ class CanvasWriteBackTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
     private static final Duration AN_HOUR = Duration.ofHours(1);
-    private static final String Q1 = "01000c386bbc4";       // 什么是逆否命题, a yellow node below it
+    private static final String Q1 = "01000c386bbc4"; // 什么是逆否命题, a yellow node below it
     private static final String Q2 = "01001414c343c";
     private static final String Q3 = "010027311d8a3";
 
     @TempDir
     Path root;
+
     final BlockingQueue<String> writes = new LinkedBlockingQueue<>();
     FileVault vault;
 
@@ -79,7 +80,8 @@ class CanvasWriteBackTest {
         CanvasOnDisk canvas = discreteMath();
         assertThat(canvas.noteNodes()).hasSize(3);
         assertThat(canvas.noteEdges()).hasSize(3);
-        JsonObject note = canvas.notesPointingAt(notePath(Q1, AgentId.ORAL_EXPLANATION)).getFirst();
+        JsonObject note =
+                canvas.notesPointingAt(notePath(Q1, AgentId.ORAL_EXPLANATION)).getFirst();
         assertThat(note.getString("type")).isEqualTo("file");
         assertThat(note.getString("color")).isEqualTo("5");
         assertThat(note.getString("id")).startsWith("cb-note-");
@@ -108,10 +110,24 @@ class CanvasWriteBackTest {
     @Test
     void aNoteTheUserAlreadyLinkedByHandIsNotLinkedAgain() throws IOException {
         String note = notePath(Q1, AgentId.ORAL_EXPLANATION);
-        edit(Fixtures.DISCRETE_MATH, root -> withNodeAndEdge(root,
-                Json.createObjectBuilder().add("id", "mine").add("type", "file").add("file", note)
-                        .add("x", 2000).add("y", 2000).add("width", 400).add("height", 400).build(),
-                Json.createObjectBuilder().add("id", "my-edge").add("fromNode", Q1).add("toNode", "mine").build()));
+        edit(
+                Fixtures.DISCRETE_MATH,
+                root -> withNodeAndEdge(
+                        root,
+                        Json.createObjectBuilder()
+                                .add("id", "mine")
+                                .add("type", "file")
+                                .add("file", note)
+                                .add("x", 2000)
+                                .add("y", 2000)
+                                .add("width", 400)
+                                .add("height", 400)
+                                .build(),
+                        Json.createObjectBuilder()
+                                .add("id", "my-edge")
+                                .add("fromNode", Q1)
+                                .add("toNode", "mine")
+                                .build()));
         String before = read(Fixtures.DISCRETE_MATH);
 
         link(Q1, AgentId.ORAL_EXPLANATION);
@@ -124,14 +140,21 @@ class CanvasWriteBackTest {
     @Test
     void newNotesOverlapNoNodeOfTheLargeCanvas() {
         Canvas exam = vault.readCanvas(Fixtures.EXAM_170);
-        List<CanvasNode> questions = exam.nodes().stream().filter(n -> !n.hasColor("3")).toList();
+        List<CanvasNode> questions =
+                exam.nodes().stream().filter(n -> !n.hasColor("3")).toList();
         for (CanvasNode question : questions) {
-            vault.linkIntoCanvas(new CanvasLink(Fixtures.EXAM_170, question.id(),
-                    "Exam Prep/期末复习-170-notes/" + question.id() + ".md", AgentId.ORAL_EXPLANATION));
+            vault.linkIntoCanvas(new CanvasLink(
+                    Fixtures.EXAM_170,
+                    question.id(),
+                    "Exam Prep/期末复习-170-notes/" + question.id() + ".md",
+                    AgentId.ORAL_EXPLANATION));
         }
         for (CanvasNode question : questions.subList(0, 10)) {
-            vault.linkIntoCanvas(new CanvasLink(Fixtures.EXAM_170, question.id(),
-                    "Exam Prep/期末复习-170-notes/" + question.id() + " memory.md", AgentId.MEMORY_ANCHOR));
+            vault.linkIntoCanvas(new CanvasLink(
+                    Fixtures.EXAM_170,
+                    question.id(),
+                    "Exam Prep/期末复习-170-notes/" + question.id() + " memory.md",
+                    AgentId.MEMORY_ANCHOR));
         }
         vault.flush(Fixtures.EXAM_170);
 
@@ -149,8 +172,8 @@ class CanvasWriteBackTest {
     @Test
     void notesOfTheMixedCanvasRespectItsGroup() {
         for (String node : List.of("f1", "l1", "t1", "t2", "g1")) {
-            vault.linkIntoCanvas(new CanvasLink(Fixtures.MIXED, node, "数学/mixed-node-types-notes/" + node + ".md",
-                    AgentId.ORAL_EXPLANATION));
+            vault.linkIntoCanvas(new CanvasLink(
+                    Fixtures.MIXED, node, "数学/mixed-node-types-notes/" + node + ".md", AgentId.ORAL_EXPLANATION));
         }
         vault.flush(Fixtures.MIXED);
 
@@ -164,26 +187,45 @@ class CanvasWriteBackTest {
         link(Q1, AgentId.ORAL_EXPLANATION);
         awaitWrite();
         edit(Fixtures.DISCRETE_MATH, root -> {
-            JsonObject moved = Json.createObjectBuilder(node(root, Q2)).add("x", 5000).add("y", 6000)
-                    .add("text", "逆否命题和否命题有什么不同").build();
-            return Json.createObjectBuilder(root).add("nodes", Json.createArrayBuilder(
-                    root.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("id").equals(Q2)
-                            ? moved : n).toList())
-                    .add(Json.createObjectBuilder().add("id", "user-added").add("type", "text")
-                            .add("text", "my own idea").add("x", 5000).add("y", 6160)
-                            .add("width", 400).add("height", 100))).build();
+            JsonObject moved = Json.createObjectBuilder(node(root, Q2))
+                    .add("x", 5000)
+                    .add("y", 6000)
+                    .add("text", "逆否命题和否命题有什么不同")
+                    .build();
+            return Json.createObjectBuilder(root)
+                    .add(
+                            "nodes",
+                            Json.createArrayBuilder(root.getJsonArray("nodes").stream()
+                                            .map(n -> ((JsonObject) n)
+                                                            .getString("id")
+                                                            .equals(Q2)
+                                                    ? moved
+                                                    : n)
+                                            .toList())
+                                    .add(Json.createObjectBuilder()
+                                            .add("id", "user-added")
+                                            .add("type", "text")
+                                            .add("text", "my own idea")
+                                            .add("x", 5000)
+                                            .add("y", 6160)
+                                            .add("width", 400)
+                                            .add("height", 100)))
+                    .build();
         });
         String edited = read(Fixtures.DISCRETE_MATH);
 
         link(Q2, AgentId.COMPARISON_TABLE);
-        assertThat(read(Fixtures.DISCRETE_MATH)).as("coalesced: not written before the flush").isEqualTo(edited);
+        assertThat(read(Fixtures.DISCRETE_MATH))
+                .as("coalesced: not written before the flush")
+                .isEqualTo(edited);
         vault.flush(Fixtures.DISCRETE_MATH);
 
         CanvasOnDisk canvas = discreteMath();
         assertThat(canvas.node("user-added").getString("text")).isEqualTo("my own idea");
         assertThat(canvas.node(Q2).getString("text")).isEqualTo("逆否命题和否命题有什么不同");
         assertThat(canvas.noteNodes()).hasSize(2);
-        Rect note = CanvasOnDisk.rect(canvas.notesPointingAt(notePath(Q2, AgentId.COMPARISON_TABLE)).getFirst());
+        Rect note = CanvasOnDisk.rect(
+                canvas.notesPointingAt(notePath(Q2, AgentId.COMPARISON_TABLE)).getFirst());
         assertThat(note.x()).isEqualTo(5000);
         assertThat(note.y()).isGreaterThanOrEqualTo(6160 + 100);
         assertNoNoteOverlaps(canvas);
@@ -211,8 +253,8 @@ class CanvasWriteBackTest {
         Files.writeString(root.resolve("functors.canvas"), original);
         JsonObject before = CanvasOnDisk.read(root.resolve("functors.canvas")).root();
 
-        vault.linkIntoCanvas(new CanvasLink("functors.canvas", "q", "functors-notes/what is a functor.md",
-                AgentId.ORAL_EXPLANATION));
+        vault.linkIntoCanvas(new CanvasLink(
+                "functors.canvas", "q", "functors-notes/what is a functor.md", AgentId.ORAL_EXPLANATION));
         vault.flush("functors.canvas");
 
         JsonObject after = CanvasOnDisk.read(root.resolve("functors.canvas")).root();
@@ -221,7 +263,8 @@ class CanvasWriteBackTest {
         assertThat(after.get("x-plugin")).isEqualTo(before.get("x-plugin"));
         assertThat(after.getJsonArray("nodes").subList(0, 3)).isEqualTo(before.getJsonArray("nodes"));
         assertThat(after.getJsonArray("nodes")).hasSize(4);
-        assertThat(after.getJsonArray("edges").getFirst()).isEqualTo(before.getJsonArray("edges").getFirst());
+        assertThat(after.getJsonArray("edges").getFirst())
+                .isEqualTo(before.getJsonArray("edges").getFirst());
         assertThat(after.getJsonArray("edges")).hasSize(2);
         assertThat(Files.readString(root.resolve("functors.canvas"))).endsWith("}\n");
         assertNoNoteOverlaps(CanvasOnDisk.read(root.resolve("functors.canvas")));
@@ -243,7 +286,9 @@ class CanvasWriteBackTest {
             }
         }
         assertThat(matched).as("every original line is still there, in order").isEqualTo(before.size());
-        assertThat(after.size() - before.size()).as("one node of 8 fields, one edge of 6").isEqualTo(10 + 8);
+        assertThat(after.size() - before.size())
+                .as("one node of 8 fields, one edge of 6")
+                .isEqualTo(10 + 8);
     }
 
     @Test
@@ -252,7 +297,9 @@ class CanvasWriteBackTest {
         awaitWrite();
         link(Q2, AgentId.COMPARISON_TABLE);
         link(Q3, AgentId.CLARIFICATION_PATH);
-        assertThat(discreteMath().noteNodes()).as("coalesced: waiting for the interval").hasSize(1);
+        assertThat(discreteMath().noteNodes())
+                .as("coalesced: waiting for the interval")
+                .hasSize(1);
 
         vault.flush(Fixtures.DISCRETE_MATH);
 
@@ -289,8 +336,11 @@ class CanvasWriteBackTest {
     @Test
     void withWriteBackOffNothingIsLinked() throws Exception {
         vault.close();
-        vault = new FileVault(root, VaultOptions.defaults().withWriteBack(false).withCoalesceInterval(Duration.ZERO),
-                CLOCK, writes::add);
+        vault = new FileVault(
+                root,
+                VaultOptions.defaults().withWriteBack(false).withCoalesceInterval(Duration.ZERO),
+                CLOCK,
+                writes::add);
         String before = read(Fixtures.DISCRETE_MATH);
 
         link(Q1, AgentId.ORAL_EXPLANATION);
@@ -328,15 +378,24 @@ class CanvasWriteBackTest {
         awaitWrite();
         link(Q2, AgentId.COMPARISON_TABLE);
         link(Q3, AgentId.CLARIFICATION_PATH);
-        edit(Fixtures.DISCRETE_MATH, root -> Json.createObjectBuilder(root).add("nodes", Json.createArrayBuilder(
-                root.getJsonArray("nodes").stream().filter(n -> !((JsonObject) n).getString("id").equals(Q2))
-                        .toList())).build());
+        edit(
+                Fixtures.DISCRETE_MATH,
+                root -> Json.createObjectBuilder(root)
+                        .add(
+                                "nodes",
+                                Json.createArrayBuilder(root.getJsonArray("nodes").stream()
+                                        .filter(n -> !((JsonObject) n)
+                                                .getString("id")
+                                                .equals(Q2))
+                                        .toList()))
+                        .build());
 
         vault.flush(Fixtures.DISCRETE_MATH);
 
         CanvasOnDisk canvas = discreteMath();
         assertThat(canvas.noteNodes()).hasSize(2);
-        assertThat(canvas.notesPointingAt(notePath(Q2, AgentId.COMPARISON_TABLE))).isEmpty();
+        assertThat(canvas.notesPointingAt(notePath(Q2, AgentId.COMPARISON_TABLE)))
+                .isEmpty();
         assertThat(canvas.edges()).noneMatch(e -> e.getString("fromNode").equals(Q2));
     }
 
@@ -367,7 +426,8 @@ class CanvasWriteBackTest {
         vault.close();
         vault = open(Duration.ZERO);
         Canvas exam = vault.readCanvas(Fixtures.EXAM_170);
-        List<CanvasNode> questions = exam.nodes().stream().filter(n -> !n.hasColor("3")).toList();
+        List<CanvasNode> questions =
+                exam.nodes().stream().filter(n -> !n.hasColor("3")).toList();
         assertThat(questions).hasSize(170);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> done = new ArrayList<>();
@@ -375,11 +435,17 @@ class CanvasWriteBackTest {
             for (CanvasNode question : questions) {
                 done.add(agents.submit(() -> {
                     start.await();
-                    String note = vault.writeNote(new NoteDraft(Fixtures.EXAM_170, question.id(),
-                            question.displayText(), AgentId.ORAL_EXPLANATION, "answer", "offline",
-                            CLOCK.instant())).path();
-                    vault.linkIntoCanvas(new CanvasLink(Fixtures.EXAM_170, question.id(), note,
-                            AgentId.ORAL_EXPLANATION));
+                    String note = vault.writeNote(new NoteDraft(
+                                    Fixtures.EXAM_170,
+                                    question.id(),
+                                    question.displayText(),
+                                    AgentId.ORAL_EXPLANATION,
+                                    "answer",
+                                    "offline",
+                                    CLOCK.instant()))
+                            .path();
+                    vault.linkIntoCanvas(
+                            new CanvasLink(Fixtures.EXAM_170, question.id(), note, AgentId.ORAL_EXPLANATION));
                     return null;
                 }));
             }
@@ -442,37 +508,48 @@ class CanvasWriteBackTest {
 
     private static JsonObject node(JsonObject root, String id) {
         return root.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
-                .filter(n -> n.getString("id").equals(id)).findFirst().orElseThrow();
+                .filter(n -> n.getString("id").equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static JsonObject withNodeAndEdge(JsonObject root, JsonValue node, JsonValue edge) {
         return Json.createObjectBuilder(root)
-                .add("nodes", Json.createArrayBuilder(root.getJsonArray("nodes")).add(node))
-                .add("edges", Json.createArrayBuilder(root.getJsonArray("edges")).add(edge))
+                .add(
+                        "nodes",
+                        Json.createArrayBuilder(root.getJsonArray("nodes")).add(node))
+                .add(
+                        "edges",
+                        Json.createArrayBuilder(root.getJsonArray("edges")).add(edge))
                 .build();
     }
 
     private static List<String> withoutTrailingCommas(String text) {
-        return Arrays.stream(text.split("\n")).map(line -> line.endsWith(",") ? line.substring(0, line.length() - 1)
-                : line).toList();
+        return Arrays.stream(text.split("\n"))
+                .map(line -> line.endsWith(",") ? line.substring(0, line.length() - 1) : line)
+                .toList();
     }
 
     /** No new note touches another node, except that a group around the note's source may hold the whole note. */
     private static void assertNoNoteOverlaps(CanvasOnDisk canvas) {
         for (JsonObject note : canvas.noteNodes()) {
             Rect mine = CanvasOnDisk.rect(note);
-            String source = canvas.edges().stream().filter(e -> e.getString("toNode").equals(note.getString("id")))
-                    .findFirst().orElseThrow().getString("fromNode");
+            String source = canvas.edges().stream()
+                    .filter(e -> e.getString("toNode").equals(note.getString("id")))
+                    .findFirst()
+                    .orElseThrow()
+                    .getString("fromNode");
             Rect sourceRect = CanvasOnDisk.rect(canvas.node(source));
             for (JsonObject other : canvas.nodes()) {
                 if (other == note) {
                     continue;
                 }
                 Rect theirs = CanvasOnDisk.rect(other);
-                boolean heldByGroup = "group".equals(other.getString("type")) && sourceRect.inside(theirs)
-                        && mine.inside(theirs);
+                boolean heldByGroup =
+                        "group".equals(other.getString("type")) && sourceRect.inside(theirs) && mine.inside(theirs);
                 assertThat(mine.overlaps(theirs) && !heldByGroup)
-                        .as("note %s overlaps node %s", note.getString("id"), other.getString("id")).isFalse();
+                        .as("note %s overlaps node %s", note.getString("id"), other.getString("id"))
+                        .isFalse();
             }
         }
     }

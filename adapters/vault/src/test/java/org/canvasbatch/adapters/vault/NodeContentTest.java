@@ -23,6 +23,7 @@ class NodeContentTest {
 
     @TempDir
     Path root;
+
     FileVault vault;
     Canvas mixed;
 
@@ -65,14 +66,24 @@ class NodeContentTest {
 
         assertThat(content).endsWith("\n\n(truncated)");
         String kept = content.substring(0, content.length() - "\n\n(truncated)".length());
-        assertThat(kept.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64 * 1024).isGreaterThan(65_000);
+        assertThat(kept.getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(64 * 1024)
+                .isGreaterThan(65_000);
         assertThat(line.repeat(4000)).startsWith(kept);
         assertThat(kept).doesNotContain("\uFFFD");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"img/diagram.png", "img/photo.JPG", "img/photo.jpeg", "img/anim.gif", "img/figure.svg",
-            "img/pic.webp", "papers/归纳法.pdf"})
+    @ValueSource(
+            strings = {
+                "img/diagram.png",
+                "img/photo.JPG",
+                "img/photo.jpeg",
+                "img/anim.gif",
+                "img/figure.svg",
+                "img/pic.webp",
+                "papers/归纳法.pdf"
+            })
     void imagesAndPdfsBecomeAnEmbed(String file) throws IOException {
         write(file, "<svg/> or whatever the bytes are");
 
@@ -91,8 +102,8 @@ class NodeContentTest {
 
     @Test
     void aMissingFileIsNotFoundAndNamed() {
-        VaultException error = catchThrowableOfType(VaultException.class,
-                () -> vault.contentOf(Fixtures.MIXED, fileNode("notes/已删除.md")));
+        VaultException error = catchThrowableOfType(
+                VaultException.class, () -> vault.contentOf(Fixtures.MIXED, fileNode("notes/已删除.md")));
 
         assertThat(error.reason()).isEqualTo(Reason.NOT_FOUND);
         assertThat(error.getMessage()).isEqualTo("The file 'notes/已删除.md' of node 'f' does not exist in the vault.");
@@ -101,11 +112,12 @@ class NodeContentTest {
 
     @Test
     void aFileNodeWithoutAFileOrPointingAtAFolderIsNotFound() {
-        VaultException noFile = catchThrowableOfType(VaultException.class,
-                () -> vault.contentOf(Fixtures.MIXED, new CanvasNode("f", "file", null, null, null, null, null,
-                        0, 0, 1, 1)));
-        VaultException folder = catchThrowableOfType(VaultException.class,
-                () -> vault.contentOf(Fixtures.MIXED, fileNode("notes")));
+        VaultException noFile = catchThrowableOfType(
+                VaultException.class,
+                () -> vault.contentOf(
+                        Fixtures.MIXED, new CanvasNode("f", "file", null, null, null, null, null, 0, 0, 1, 1)));
+        VaultException folder =
+                catchThrowableOfType(VaultException.class, () -> vault.contentOf(Fixtures.MIXED, fileNode("notes")));
 
         assertThat(noFile.reason()).isEqualTo(Reason.NOT_FOUND);
         assertThat(noFile.getMessage()).contains("'f'", "names no file");

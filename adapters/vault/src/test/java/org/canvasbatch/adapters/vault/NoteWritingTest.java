@@ -34,6 +34,7 @@ class NoteWritingTest {
 
     @TempDir
     Path root;
+
     FileVault vault;
 
     @BeforeEach
@@ -49,8 +50,8 @@ class NoteWritingTest {
 
     @Test
     void writesTheNoteBesideTheCanvasWithFrontMatter() throws IOException {
-        WrittenNote note = vault.writeNote(draft("01000c386bbc4", "什么是逆否命题", AgentId.ORAL_EXPLANATION,
-                "## 逆否命题\n\n原命题与逆否命题同真同假。"));
+        WrittenNote note = vault.writeNote(
+                draft("01000c386bbc4", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "## 逆否命题\n\n原命题与逆否命题同真同假。"));
 
         assertThat(note.path()).isEqualTo(NOTES + "/什么是逆否命题 (oral-explanation).md");
         Path file = root.resolve(note.path());
@@ -72,13 +73,21 @@ class NoteWritingTest {
 
     @Test
     void frontMatterValuesAreQuotedSafelyForYaml() throws IOException {
-        NoteDraft tricky = new NoteDraft("数学/离散数学.canvas", "id: \"x\"\\y", "what is x", AgentId.MEMORY_ANCHOR,
-                "body", "openai: \"gpt-4o\"\n- mini # not a comment", AT);
+        NoteDraft tricky = new NoteDraft(
+                "数学/离散数学.canvas",
+                "id: \"x\"\\y",
+                "what is x",
+                AgentId.MEMORY_ANCHOR,
+                "body",
+                "openai: \"gpt-4o\"\n- mini # not a comment",
+                AT);
 
         String text = Files.readString(root.resolve(vault.writeNote(tricky).path()));
 
-        assertThat(text).contains("\nsource_node: \"id: \\\"x\\\"\\\\y\"\n",
-                "\nmodel: \"openai: \\\"gpt-4o\\\"\\n- mini # not a comment\"\n");
+        assertThat(text)
+                .contains(
+                        "\nsource_node: \"id: \\\"x\\\"\\\\y\"\n",
+                        "\nmodel: \"openai: \\\"gpt-4o\\\"\\n- mini # not a comment\"\n");
         assertThat(FrontMatter.readFields(root.resolve(vault.writeNote(tricky).path())))
                 .containsEntry("source_node", "id: \"x\"\\y")
                 .containsEntry("model", "openai: \"gpt-4o\"\n- mini # not a comment");
@@ -88,8 +97,8 @@ class NoteWritingTest {
     void aCanvasAtTheVaultRootGetsItsNotesFolderThere() throws IOException {
         Files.writeString(root.resolve("Inbox.canvas"), "{\"nodes\": []}");
 
-        WrittenNote note = vault.writeNote(new NoteDraft("Inbox.canvas", "n1", "what is a ring", AgentId.EXAMPLE_TEACHING,
-                "body", null, AT));
+        WrittenNote note = vault.writeNote(
+                new NoteDraft("Inbox.canvas", "n1", "what is a ring", AgentId.EXAMPLE_TEACHING, "body", null, AT));
 
         assertThat(note.path()).isEqualTo("Inbox-notes/what is a ring (example-teaching).md");
         assertThat(Files.readString(root.resolve(note.path()))).contains("model: \"unknown\"");
@@ -97,8 +106,13 @@ class NoteWritingTest {
 
     @Test
     void aNoteIsWrittenUnderTheNameOtherNotesLinkTo() {
-        List<String> texts = List.of("逆否命题和否命题的区别是什么？", "# What is [[Monoid]]?\nAnd why?",
-                "...a/b: c*d\"e<f>g|h#i^j", "归".repeat(70), "😀".repeat(70), "x".repeat(58) + "👩\u200D👩\u200D👧");
+        List<String> texts = List.of(
+                "逆否命题和否命题的区别是什么？",
+                "# What is [[Monoid]]?\nAnd why?",
+                "...a/b: c*d\"e<f>g|h#i^j",
+                "归".repeat(70),
+                "😀".repeat(70),
+                "x".repeat(58) + "👩\u200D👩\u200D👧");
         for (int i = 0; i < texts.size(); i++) {
             WrittenNote note = vault.writeNote(draft("n" + i, texts.get(i), AgentId.COMPARISON_TABLE, "body"));
 
@@ -128,8 +142,8 @@ class NoteWritingTest {
         vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "a"));
         vault.writeNote(draft("q1", "什么是等价关系", AgentId.MEMORY_ANCHOR, "b"));
 
-        assertThat(notesFolder()).containsExactlyInAnyOrder("什么是等价关系 (oral-explanation).md",
-                "什么是等价关系 (memory-anchor).md");
+        assertThat(notesFolder())
+                .containsExactlyInAnyOrder("什么是等价关系 (oral-explanation).md", "什么是等价关系 (memory-anchor).md");
     }
 
     @Test
@@ -151,8 +165,7 @@ class NoteWritingTest {
         WrittenNote b = vault.writeNote(draft("node-b", "what is X", AgentId.ORAL_EXPLANATION, "for b"));
 
         assertThat(a.path()).isEqualTo(NOTES + "/what is X (oral-explanation).md");
-        assertThat(b.path()).isEqualTo(NOTES + "/what is X ~" + ShortHash.of("node-b", 8)
-                + " (oral-explanation).md");
+        assertThat(b.path()).isEqualTo(NOTES + "/what is X ~" + ShortHash.of("node-b", 8) + " (oral-explanation).md");
 
         vault.close();
         vault = open();
@@ -174,7 +187,8 @@ class NoteWritingTest {
         WrittenNote note = vault.writeNote(draft("q1", "什么是等价关系", AgentId.ORAL_EXPLANATION, "generated"));
 
         assertThat(note.path()).contains(" ~");
-        assertThat(Files.readString(notes.resolve("什么是等价关系 (oral-explanation).md"))).isEqualTo("my own notes");
+        assertThat(Files.readString(notes.resolve("什么是等价关系 (oral-explanation).md")))
+                .isEqualTo("my own notes");
     }
 
     @Test
@@ -195,7 +209,8 @@ class NoteWritingTest {
 
         assertThat(notesFolder()).hasSize(nodes);
         for (int i = 0; i < nodes; i++) {
-            assertThat(Files.readString(root.resolve(results.get(i).get().path()))).endsWith("answer for node-" + i + "\n");
+            assertThat(Files.readString(root.resolve(results.get(i).get().path())))
+                    .endsWith("answer for node-" + i + "\n");
         }
     }
 
@@ -203,12 +218,13 @@ class NoteWritingTest {
     void aDiskProblemIsDescribedWithoutTheServersOwnPaths() throws IOException {
         Files.writeString(root.resolve(NOTES), "a file where the notes folder should be");
 
-        VaultException error = catchThrowableOfType(VaultException.class,
-                () -> vault.writeNote(draft("q1", "什么是幂集", AgentId.ORAL_EXPLANATION, "body")));
+        VaultException error = catchThrowableOfType(
+                VaultException.class, () -> vault.writeNote(draft("q1", "什么是幂集", AgentId.ORAL_EXPLANATION, "body")));
 
         assertThat(error.reason()).isEqualTo(Reason.IO);
-        assertThat(error.getMessage()).isEqualTo("Cannot write the note '" + NOTES
-                + "/什么是幂集 (oral-explanation).md': a file is in the way where a folder should be.");
+        assertThat(error.getMessage())
+                .isEqualTo("Cannot write the note '" + NOTES
+                        + "/什么是幂集 (oral-explanation).md': a file is in the way where a folder should be.");
     }
 
     @Test
@@ -227,10 +243,13 @@ class NoteWritingTest {
     void theSizeIsInBytesNotCharacters() {
         WrittenNote note = vault.writeNote(draft("q1", "幂集", AgentId.ORAL_EXPLANATION, "集合的所有子集"));
 
-        assertThat(note.sizeBytes()).isGreaterThan(FrontMatter.render(draft("q1", "幂集", AgentId.ORAL_EXPLANATION,
-                "集合的所有子集")).length());
-        assertThat(note.sizeBytes()).isEqualTo(FrontMatter.render(draft("q1", "幂集", AgentId.ORAL_EXPLANATION,
-                "集合的所有子集")).getBytes(StandardCharsets.UTF_8).length);
+        assertThat(note.sizeBytes())
+                .isGreaterThan(FrontMatter.render(draft("q1", "幂集", AgentId.ORAL_EXPLANATION, "集合的所有子集"))
+                        .length());
+        assertThat(note.sizeBytes())
+                .isEqualTo(FrontMatter.render(draft("q1", "幂集", AgentId.ORAL_EXPLANATION, "集合的所有子集"))
+                        .getBytes(StandardCharsets.UTF_8)
+                        .length);
     }
 
     private FileVault open() {

@@ -30,6 +30,7 @@ class SandboxTest {
 
     @TempDir
     Path temp;
+
     Path root;
     Path outside;
     FileVault vault;
@@ -50,10 +51,23 @@ class SandboxTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "../elsewhere/secret.canvas", "数学/../../elsewhere/secret.canvas", "数学/..", "..",
-            "/etc/passwd.canvas", "C:/Users/x.canvas", "c:x.canvas",
-            "..\\elsewhere\\secret.canvas", "数学\\..\\..\\x.canvas", "数学/a\u0000.canvas", "", "  ", "/", "./."})
+    @ValueSource(
+            strings = {
+                "../elsewhere/secret.canvas",
+                "数学/../../elsewhere/secret.canvas",
+                "数学/..",
+                "..",
+                "/etc/passwd.canvas",
+                "C:/Users/x.canvas",
+                "c:x.canvas",
+                "..\\elsewhere\\secret.canvas",
+                "数学\\..\\..\\x.canvas",
+                "数学/a\u0000.canvas",
+                "",
+                "  ",
+                "/",
+                "./."
+            })
     void refusesPathsThatLeaveTheVaultOrAreNoPathAtAll(String path) {
         for (ThrowingCallable use : List.<ThrowingCallable>of(
                 () -> vault.readCanvas(path),
@@ -66,8 +80,9 @@ class SandboxTest {
         if (!path.isBlank()) { // a file node without a file is NOT_FOUND: "names no file"
             assertOutside(() -> vault.contentOf(Fixtures.MIXED, fileNode(path)));
         }
-        assertThat(outside).isDirectoryNotContaining(p -> !List.of("secret.canvas", "secret.md")
-                .contains(p.getFileName().toString()));
+        assertThat(outside)
+                .isDirectoryNotContaining(p -> !List.of("secret.canvas", "secret.md")
+                        .contains(p.getFileName().toString()));
     }
 
     @Test
@@ -88,10 +103,10 @@ class SandboxTest {
         assertOutside(() -> vault.contentOf(Fixtures.MIXED, fileNode("shortcut/secret.md")));
         assertOutside(() -> vault.writeNote(draft("shortcut/secret.canvas", "s")));
         assertOutside(() -> vault.writeNote(draft("shortcut/new/deeper.canvas", "s")));
-        assertOutside(() -> vault.linkIntoCanvas(new CanvasLink("shortcut/secret.canvas", "s",
-                "数学/x.md", AgentId.ORAL_EXPLANATION)));
-        assertOutside(() -> vault.linkIntoCanvas(new CanvasLink(Fixtures.DISCRETE_MATH, "01000c386bbc4",
-                "shortcut/secret.md", AgentId.ORAL_EXPLANATION)));
+        assertOutside(() -> vault.linkIntoCanvas(
+                new CanvasLink("shortcut/secret.canvas", "s", "数学/x.md", AgentId.ORAL_EXPLANATION)));
+        assertOutside(() -> vault.linkIntoCanvas(new CanvasLink(
+                Fixtures.DISCRETE_MATH, "01000c386bbc4", "shortcut/secret.md", AgentId.ORAL_EXPLANATION)));
 
         vault.close();
         assertThat(filesUnder(outside)).containsExactlyInAnyOrder("secret.canvas", "secret.md");
@@ -123,7 +138,8 @@ class SandboxTest {
         Path notes = Files.createDirectories(root.resolve("数学/离散数学-notes"));
         Files.createSymbolicLink(notes.resolve("什么是逆否命题 (oral-explanation).md"), outside.resolve("secret.md"));
 
-        String written = vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4")).path();
+        String written =
+                vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4")).path();
 
         assertThat(written).startsWith("数学/离散数学-notes/什么是逆否命题 ~").endsWith(" (oral-explanation).md");
         assertThat(Files.readString(outside.resolve("secret.md"))).isEqualTo("the neighbour's diary");
@@ -141,11 +157,18 @@ class SandboxTest {
     @Test
     void theRootMustBeAFolder() {
         assertThatThrownBy(() -> new FileVault(temp.resolve("missing"), VaultOptions.defaults(), Clock.systemUTC()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a folder");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a folder");
     }
 
     private static NoteDraft draft(String canvasPath, String nodeId) {
-        return new NoteDraft(canvasPath, nodeId, "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# note", "offline",
+        return new NoteDraft(
+                canvasPath,
+                nodeId,
+                "什么是逆否命题",
+                AgentId.ORAL_EXPLANATION,
+                "# note",
+                "offline",
                 Instant.parse("2026-11-26T12:00:00Z"));
     }
 
@@ -167,7 +190,9 @@ class SandboxTest {
 
     private static List<String> filesUnder(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).toList();
+            return files.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString())
+                    .toList();
         }
     }
 }

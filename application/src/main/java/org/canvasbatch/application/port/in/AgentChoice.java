@@ -21,9 +21,14 @@ public record AgentChoice(AgentId agent) {
         if (value == null || value.isBlank() || value.strip().equalsIgnoreCase("auto")) {
             return AUTO;
         }
-        return AgentId.fromWireName(value).map(AgentChoice::named).orElseThrow(() -> InvalidCommandException.of(field,
-                "unknown agent '" + value + "'; use auto or one of " + java.util.Arrays.stream(AgentId.values())
-                        .map(AgentId::wireName).toList()));
+        return AgentId.fromWireName(value)
+                .map(AgentChoice::named)
+                .orElseThrow(() -> InvalidCommandException.of(
+                        field,
+                        "unknown agent '" + value + "'; use auto or one of "
+                                + java.util.Arrays.stream(AgentId.values())
+                                        .map(AgentId::wireName)
+                                        .toList()));
     }
 
     @Override

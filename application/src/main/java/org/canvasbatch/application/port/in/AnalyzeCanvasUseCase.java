@@ -28,9 +28,16 @@ public interface AnalyzeCanvasUseCase {
      * @param maxConcurrent per-session cap, empty for the server default
      * @param timeout      whole-batch timeout, empty for the default
      */
-    record AnalyzeCanvasCommand(String canvasPath, Optional<List<CanvasNode>> nodes, Set<String> targetColors,
-                                int maxGroups, int minNodesPerGroup, AgentChoice agent, boolean autoExecute,
-                                Optional<Integer> maxConcurrent, Optional<Duration> timeout) {
+    record AnalyzeCanvasCommand(
+            String canvasPath,
+            Optional<List<CanvasNode>> nodes,
+            Set<String> targetColors,
+            int maxGroups,
+            int minNodesPerGroup,
+            AgentChoice agent,
+            boolean autoExecute,
+            Optional<Integer> maxConcurrent,
+            Optional<Duration> timeout) {
         public AnalyzeCanvasCommand {
             targetColors = targetColors == null || targetColors.isEmpty() ? DEFAULT_COLORS : Set.copyOf(targetColors);
             agent = agent == null ? AgentChoice.AUTO : agent;
@@ -61,7 +68,8 @@ public interface AnalyzeCanvasUseCase {
         private static List<FieldError> nodeProblems(List<CanvasNode> nodes) {
             List<FieldError> errors = new ArrayList<>();
             if (nodes.size() > MAX_NODES) {
-                errors.add(new FieldError("nodes", "has " + nodes.size() + " nodes; the limit is " + MAX_NODES + " per session"));
+                errors.add(new FieldError(
+                        "nodes", "has " + nodes.size() + " nodes; the limit is " + MAX_NODES + " per session"));
                 return errors;
             }
             java.util.Set<String> seen = new java.util.HashSet<>();
@@ -70,11 +78,13 @@ public interface AnalyzeCanvasUseCase {
                 if (node.id().isBlank()) {
                     errors.add(new FieldError("nodes[" + i + "].id", "must not be empty"));
                 } else if (node.id().length() > MAX_ID_LENGTH) {
-                    errors.add(new FieldError("nodes[" + i + "].id", "is longer than the limit of " + MAX_ID_LENGTH + " characters"));
+                    errors.add(new FieldError(
+                            "nodes[" + i + "].id", "is longer than the limit of " + MAX_ID_LENGTH + " characters"));
                 } else if (!seen.add(node.id())) {
                     errors.add(new FieldError("nodes[" + i + "].id", "'" + node.id() + "' appears twice"));
                 }
-                if (node.text() != null && node.text().length() * 3L > MAX_TEXT_BYTES
+                if (node.text() != null
+                        && node.text().length() * 3L > MAX_TEXT_BYTES
                         && node.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
                     errors.add(new FieldError("nodes[" + i + "].text", "is larger than the limit of 64 KiB"));
                 }
@@ -88,7 +98,9 @@ public interface AnalyzeCanvasUseCase {
      *
      * @param groupEstimates seconds per group id
      */
-    record Analysis(SessionSnapshot session, long totalEstimatedSeconds, Map<Integer, Long> groupEstimates,
-                    String resourceWarning) {
-    }
+    record Analysis(
+            SessionSnapshot session,
+            long totalEstimatedSeconds,
+            Map<Integer, Long> groupEstimates,
+            String resourceWarning) {}
 }

@@ -9,8 +9,7 @@ public final class CanvasPaths {
 
     public static final int MAX_LENGTH = 500;
 
-    private CanvasPaths() {
-    }
+    private CanvasPaths() {}
 
     /** Problems with {@code path}, empty when it is a well-formed vault-relative canvas path. */
     public static List<FieldError> problems(String field, String path) {

@@ -8,6 +8,5 @@ public interface ExecuteNodeTaskUseCase {
 
     void execute(TaskAssignment assignment, TaskControl control) throws InterruptedException;
 
-    record TaskAssignment(SessionId sessionId, String nodeId, int attempt) {
-    }
+    record TaskAssignment(SessionId sessionId, String nodeId, int attempt) {}
 }

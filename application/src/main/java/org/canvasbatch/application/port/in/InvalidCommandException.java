@@ -5,13 +5,15 @@ import java.util.List;
 /** A request the core will not take, with each offending field named and explained for a person. */
 public final class InvalidCommandException extends RuntimeException {
 
-    public record FieldError(String field, String message) {
-    }
+    public record FieldError(String field, String message) {}
 
     private final List<FieldError> errors;
 
     public InvalidCommandException(List<FieldError> errors) {
-        super(errors.stream().map(e -> e.field() + ": " + e.message()).reduce((a, b) -> a + "; " + b).orElse("invalid"));
+        super(errors.stream()
+                .map(e -> e.field() + ": " + e.message())
+                .reduce((a, b) -> a + "; " + b)
+                .orElse("invalid"));
         this.errors = List.copyOf(errors);
     }
 

@@ -16,7 +16,8 @@ public interface RunSingleNodeUseCase {
     /** @throws NodeRunFailedException when the agent or the note write failed: the reason is in the message */
     SingleNodeResult run(RunSingleNodeCommand command);
 
-    record RunSingleNodeCommand(String canvasPath, String nodeId, Optional<AgentId> agent, Optional<SessionId> sessionId) {
+    record RunSingleNodeCommand(
+            String canvasPath, String nodeId, Optional<AgentId> agent, Optional<SessionId> sessionId) {
         public RunSingleNodeCommand {
             List<FieldError> errors = new ArrayList<>(CanvasPaths.problems("canvas_path", canvasPath));
             if (nodeId == null || nodeId.isBlank()) {
@@ -30,9 +31,13 @@ public interface RunSingleNodeUseCase {
         }
     }
 
-    record SingleNodeResult(String nodeId, AgentId agent, String filePath, long fileSize, long durationMillis,
-                            Optional<SessionId> recordedIn) {
-    }
+    record SingleNodeResult(
+            String nodeId,
+            AgentId agent,
+            String filePath,
+            long fileSize,
+            long durationMillis,
+            Optional<SessionId> recordedIn) {}
 
     final class NodeRunFailedException extends RuntimeException {
         private final String errorType;

@@ -39,8 +39,8 @@ public interface StartSessionUseCase {
         }
     }
 
-    record StartPlannedBatchCommand(String canvasPath, List<PlannedGroup> groups, Optional<Integer> maxConcurrent,
-                                    Optional<Duration> timeout) {
+    record StartPlannedBatchCommand(
+            String canvasPath, List<PlannedGroup> groups, Optional<Integer> maxConcurrent, Optional<Duration> timeout) {
         public StartPlannedBatchCommand {
             groups = List.copyOf(groups);
             List<FieldError> errors = new ArrayList<>(CanvasPaths.problems("canvas_path", canvasPath));

@@ -31,6 +31,5 @@ public interface SubscribeToSessionQuery {
     }
 
     /** @param lastSeq the session's newest seq at the time of reading */
-    record EventPage(List<SessionEvent> events, long lastSeq, String epoch) {
-    }
+    record EventPage(List<SessionEvent> events, long lastSeq, String epoch) {}
 }

@@ -27,8 +27,13 @@ public record AgentRequest(AgentId agent, String nodeId, String nodeText, String
      * @param relatedQuestions     the other nodes of the same group, each with the agent that writes its note
      * @param learnerUnderstanding texts of yellow ("3") nodes connected to this node by an edge
      */
-    public record NodeContext(String canvasPath, String canvasName, String groupName, List<String> groupTerms,
-                              List<RelatedQuestion> relatedQuestions, List<String> learnerUnderstanding) {
+    public record NodeContext(
+            String canvasPath,
+            String canvasName,
+            String groupName,
+            List<String> groupTerms,
+            List<RelatedQuestion> relatedQuestions,
+            List<String> learnerUnderstanding) {
         public NodeContext {
             canvasPath = canvasPath == null ? "" : canvasPath;
             canvasName = canvasName == null ? "" : canvasName;

@@ -38,8 +38,14 @@ public interface Vault {
     /** Writes the pending links of this canvas now (end of a batch). */
     void flush(String canvasPath);
 
-    record NoteDraft(String canvasPath, String nodeId, String nodeText, AgentId agent, String markdown, String model,
-                     Instant generatedAt) {
+    record NoteDraft(
+            String canvasPath,
+            String nodeId,
+            String nodeText,
+            AgentId agent,
+            String markdown,
+            String model,
+            Instant generatedAt) {
         public NoteDraft {
             Objects.requireNonNull(canvasPath, "canvasPath");
             Objects.requireNonNull(nodeId, "nodeId");
@@ -50,9 +56,7 @@ public interface Vault {
     }
 
     /** @param path vault-relative path with forward slashes */
-    record WrittenNote(String path, long sizeBytes) {
-    }
+    record WrittenNote(String path, long sizeBytes) {}
 
-    record CanvasLink(String canvasPath, String sourceNodeId, String notePath, AgentId agent) {
-    }
+    record CanvasLink(String canvasPath, String sourceNodeId, String notePath, AgentId agent) {}
 }

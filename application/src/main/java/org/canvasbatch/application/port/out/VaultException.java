@@ -3,7 +3,13 @@ package org.canvasbatch.application.port.out;
 /** A vault operation that could not be done; the message names the file and is written for a person. */
 public final class VaultException extends RuntimeException {
 
-    public enum Reason { NOT_FOUND, INVALID_CANVAS, OUTSIDE_VAULT, TOO_LARGE, IO }
+    public enum Reason {
+        NOT_FOUND,
+        INVALID_CANVAS,
+        OUTSIDE_VAULT,
+        TOO_LARGE,
+        IO
+    }
 
     private final Reason reason;
     private final String path;

@@ -144,7 +144,8 @@ public final class FakeLlmServer implements AutoCloseable {
     /** How many calls had {@code text} in their prompt: the calls made for one node. */
     public int callsWithPrompt(String text) {
         synchronized (lock) {
-            return (int) calls.stream().filter(call -> call.prompt().contains(text)).count();
+            return (int)
+                    calls.stream().filter(call -> call.prompt().contains(text)).count();
         }
     }
 
@@ -201,16 +202,27 @@ public final class FakeLlmServer implements AutoCloseable {
             connections.add(String.valueOf(exchange.getRemoteAddress()));
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getPath();
-            Api api = path.equals("/v1/messages") ? Api.ANTHROPIC
+            Api api = path.equals("/v1/messages")
+                    ? Api.ANTHROPIC
                     : path.equals("/v1/chat/completions") || path.equals("/chat/completions") ? Api.OPENAI : null;
             JsonObject request = parse(body);
-            Call call = new Call(api == null ? "unknown" : api.name().toLowerCase(Locale.ROOT),
-                    exchange.getRequestMethod(), path, lowerCaseHeaders(exchange), body,
+            Call call = new Call(
+                    api == null ? "unknown" : api.name().toLowerCase(Locale.ROOT),
+                    exchange.getRequestMethod(),
+                    path,
+                    lowerCaseHeaders(exchange),
+                    body,
                     request == null || api == null ? "" : promptOf(api, request));
             record(call);
             if (api == null) {
-                send(exchange, 404, Api.OPENAI.error(404, "Unknown request URL: " + exchange.getRequestMethod() + " "
-                        + path + ". Please check the URL for typos."), Map.of());
+                send(
+                        exchange,
+                        404,
+                        Api.OPENAI.error(
+                                404,
+                                "Unknown request URL: " + exchange.getRequestMethod() + " " + path
+                                        + ". Please check the URL for typos."),
+                        Map.of());
                 return;
             }
             String refusal = validate(api, exchange, request);
@@ -253,12 +265,15 @@ public final class FakeLlmServer implements AutoCloseable {
         }
         String key = requiredApiKey;
         if (key != null) {
-            String given = api == Api.OPENAI ? exchange.getRequestHeaders().getFirst("Authorization")
+            String given = api == Api.OPENAI
+                    ? exchange.getRequestHeaders().getFirst("Authorization")
                     : exchange.getRequestHeaders().getFirst("x-api-key");
             String expected = api == Api.OPENAI ? "Bearer " + key : key;
             if (!expected.equals(given)) {
-                return api == Api.OPENAI ? "401: Incorrect API key provided. You can find your API key at "
-                        + "https://platform.openai.com/account/api-keys." : "401: invalid x-api-key";
+                return api == Api.OPENAI
+                        ? "401: Incorrect API key provided. You can find your API key at "
+                                + "https://platform.openai.com/account/api-keys."
+                        : "401: invalid x-api-key";
             }
         }
         if (api == Api.ANTHROPIC && exchange.getRequestHeaders().getFirst("anthropic-version") == null) {
@@ -287,12 +302,20 @@ public final class FakeLlmServer implements AutoCloseable {
                 answer(exchange, api, request, call, delayed.then());
             }
             case Reply.Hang hang -> closing.await();
-            case Reply.Note note -> send(exchange, 200, api.completion(request.getString("model"), note.markdown(),
-                    call.prompt(), calls()), Map.of());
-            case Reply.Echo echo -> send(exchange, 200, api.completion(request.getString("model"),
-                    echoNote(call.prompt()), call.prompt(), calls()), Map.of());
-            case Reply.Error error -> send(exchange, error.status(), api.error(error.status(), error.message()),
-                    error.headers());
+            case Reply.Note note ->
+                send(
+                        exchange,
+                        200,
+                        api.completion(request.getString("model"), note.markdown(), call.prompt(), calls()),
+                        Map.of());
+            case Reply.Echo echo ->
+                send(
+                        exchange,
+                        200,
+                        api.completion(request.getString("model"), echoNote(call.prompt()), call.prompt(), calls()),
+                        Map.of());
+            case Reply.Error error ->
+                send(exchange, error.status(), api.error(error.status(), error.message()), error.headers());
             case Reply.Raw raw -> {
                 Map<String, String> headers = new LinkedHashMap<>(raw.headers());
                 headers.put("Content-Type", raw.contentType());
@@ -324,7 +347,8 @@ public final class FakeLlmServer implements AutoCloseable {
         if (start >= 0 && end > start) {
             question = prompt.substring(start + "<question>".length(), end).strip();
         } else {
-            String lastLine = prompt.strip().lines().reduce((first, second) -> second).orElse("");
+            String lastLine =
+                    prompt.strip().lines().reduce((first, second) -> second).orElse("");
             question = lastLine.length() > 80 ? lastLine.substring(0, 80) : lastLine;
         }
         return "# " + question + "\n\nA note from the fake model about: " + question
@@ -356,8 +380,8 @@ public final class FakeLlmServer implements AutoCloseable {
 
     private static Map<String, List<String>> lowerCaseHeaders(HttpExchange exchange) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) ->
-                headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        exchange.getRequestHeaders()
+                .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
         return headers;
     }
 
@@ -370,16 +394,26 @@ public final class FakeLlmServer implements AutoCloseable {
                         .add("object", "chat.completion")
                         .add("created", Instant.now().getEpochSecond())
                         .add("model", model)
-                        .add("choices", JSON.createArrayBuilder().add(JSON.createObjectBuilder()
-                                .add("index", 0)
-                                .add("message", JSON.createObjectBuilder().add("role", "assistant")
-                                        .add("content", text).addNull("refusal"))
-                                .addNull("logprobs")
-                                .add("finish_reason", "stop")))
-                        .add("usage", usage("prompt_tokens", "completion_tokens", prompt, text)
-                                .add("total_tokens", tokens(prompt) + tokens(text)))
+                        .add(
+                                "choices",
+                                JSON.createArrayBuilder()
+                                        .add(JSON.createObjectBuilder()
+                                                .add("index", 0)
+                                                .add(
+                                                        "message",
+                                                        JSON.createObjectBuilder()
+                                                                .add("role", "assistant")
+                                                                .add("content", text)
+                                                                .addNull("refusal"))
+                                                .addNull("logprobs")
+                                                .add("finish_reason", "stop")))
+                        .add(
+                                "usage",
+                                usage("prompt_tokens", "completion_tokens", prompt, text)
+                                        .add("total_tokens", tokens(prompt) + tokens(text)))
                         .add("system_fingerprint", "fp_fake")
-                        .build().toString();
+                        .build()
+                        .toString();
             }
 
             @Override
@@ -389,10 +423,18 @@ public final class FakeLlmServer implements AutoCloseable {
                     case 500, 502, 503, 504 -> "server_error";
                     default -> "invalid_request_error";
                 };
-                return JSON.createObjectBuilder().add("error", JSON.createObjectBuilder()
-                        .add("message", message).add("type", type).addNull("param")
-                        .add("code", status == 401 ? JSON.createValue("invalid_api_key") : JsonValue.NULL))
-                        .build().toString();
+                return JSON.createObjectBuilder()
+                        .add(
+                                "error",
+                                JSON.createObjectBuilder()
+                                        .add("message", message)
+                                        .add("type", type)
+                                        .addNull("param")
+                                        .add(
+                                                "code",
+                                                status == 401 ? JSON.createValue("invalid_api_key") : JsonValue.NULL))
+                        .build()
+                        .toString();
             }
         },
         ANTHROPIC {
@@ -403,12 +445,17 @@ public final class FakeLlmServer implements AutoCloseable {
                         .add("type", "message")
                         .add("role", "assistant")
                         .add("model", model)
-                        .add("content", JSON.createArrayBuilder().add(JSON.createObjectBuilder()
-                                .add("type", "text").add("text", text)))
+                        .add(
+                                "content",
+                                JSON.createArrayBuilder()
+                                        .add(JSON.createObjectBuilder()
+                                                .add("type", "text")
+                                                .add("text", text)))
                         .add("stop_reason", "end_turn")
                         .addNull("stop_sequence")
                         .add("usage", usage("input_tokens", "output_tokens", prompt, text))
-                        .build().toString();
+                        .build()
+                        .toString();
             }
 
             @Override
@@ -423,8 +470,13 @@ public final class FakeLlmServer implements AutoCloseable {
                     case 529 -> "overloaded_error";
                     default -> "api_error";
                 };
-                return JSON.createObjectBuilder().add("type", "error").add("error", JSON.createObjectBuilder()
-                        .add("type", type).add("message", message)).build().toString();
+                return JSON.createObjectBuilder()
+                        .add("type", "error")
+                        .add(
+                                "error",
+                                JSON.createObjectBuilder().add("type", type).add("message", message))
+                        .build()
+                        .toString();
             }
         };
 
@@ -448,8 +500,8 @@ public final class FakeLlmServer implements AutoCloseable {
      * @param headers names in lower case
      * @param prompt  the system and user texts of the call, one after the other
      */
-    public record Call(String api, String method, String path, Map<String, List<String>> headers, String body,
-                       String prompt) {
+    public record Call(
+            String api, String method, String path, Map<String, List<String>> headers, String body, String prompt) {
 
         /** The first value of a header, or null. */
         public String header(String name) {
@@ -491,8 +543,8 @@ public final class FakeLlmServer implements AutoCloseable {
 
         /** 429 with {@code Retry-After: retryAfter} (seconds, or an HTTP date). */
         static Reply rateLimited(String retryAfter) {
-            return new Error(429, "Rate limit reached for requests. Please try again later.",
-                    Map.of("Retry-After", retryAfter));
+            return new Error(
+                    429, "Rate limit reached for requests. Please try again later.", Map.of("Retry-After", retryAfter));
         }
 
         /** Any status, content type, body and headers, as given. */
@@ -520,22 +572,16 @@ public final class FakeLlmServer implements AutoCloseable {
             return new Delayed(latency, then);
         }
 
-        record Note(String markdown) implements Reply {
-        }
+        record Note(String markdown) implements Reply {}
 
-        record Echo() implements Reply {
-        }
+        record Echo() implements Reply {}
 
-        record Error(int status, String message, Map<String, String> headers) implements Reply {
-        }
+        record Error(int status, String message, Map<String, String> headers) implements Reply {}
 
-        record Raw(int status, String contentType, String body, Map<String, String> headers) implements Reply {
-        }
+        record Raw(int status, String contentType, String body, Map<String, String> headers) implements Reply {}
 
-        record Hang() implements Reply {
-        }
+        record Hang() implements Reply {}
 
-        record Delayed(Duration latency, Reply then) implements Reply {
-        }
+        record Delayed(Duration latency, Reply then) implements Reply {}
     }
 }

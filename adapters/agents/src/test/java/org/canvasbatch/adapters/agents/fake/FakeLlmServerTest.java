@@ -26,9 +26,12 @@ class FakeLlmServerTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + llm.port() + path))
-                .header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + llm.port() + path))
+                        .header("anthropic-version", "2023-06-01")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String chat(String content) {
@@ -41,10 +44,14 @@ class FakeLlmServerTest {
         HttpResponse<String> anthropic = post("/v1/messages", chat("<question>\\nWhat is a heap?\\n</question>"));
 
         assertThat(openai.statusCode()).isEqualTo(200);
-        assertThat(openai.body()).contains("\"object\":\"chat.completion\"", "\"finish_reason\":\"stop\"",
-                "# What is a heap?");
-        assertThat(anthropic.body()).contains("\"type\":\"message\"", "\"stop_reason\":\"end_turn\"",
-                "\"type\":\"text\"", "# What is a heap?");
+        assertThat(openai.body())
+                .contains("\"object\":\"chat.completion\"", "\"finish_reason\":\"stop\"", "# What is a heap?");
+        assertThat(anthropic.body())
+                .contains(
+                        "\"type\":\"message\"",
+                        "\"stop_reason\":\"end_turn\"",
+                        "\"type\":\"text\"",
+                        "# What is a heap?");
         assertThat(llm.recordedCalls()).extracting(FakeLlmServer.Call::api).containsExactly("openai", "anthropic");
     }
 
@@ -52,7 +59,8 @@ class FakeLlmServerTest {
     void refusesWhatTheRealServicesRefuse() throws Exception {
         assertThat(post("/v1/chat/completions", "{\"messages\":[]}").body())
                 .contains("you must provide a model parameter");
-        assertThat(post("/v1/messages", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").body())
+        assertThat(post("/v1/messages", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                        .body())
                 .contains("\"type\":\"error\"", "max_tokens: Field required");
         assertThat(post("/v2/complete", chat("x")).statusCode()).isEqualTo(404);
         assertThat(llm.calls()).isEqualTo(3);
@@ -67,7 +75,8 @@ class FakeLlmServerTest {
 
         CompletableFuture<HttpResponse<String>> hanging = http.sendAsync(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + llm.port() + "/v1/chat/completions"))
-                        .POST(HttpRequest.BodyPublishers.ofString(chat("b"))).build(),
+                        .POST(HttpRequest.BodyPublishers.ofString(chat("b")))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(llm.awaitCalls(2, Duration.ofSeconds(10))).isTrue();
         assertThat(hanging).isNotDone();

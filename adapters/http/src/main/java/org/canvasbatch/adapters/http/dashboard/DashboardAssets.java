@@ -14,8 +14,7 @@ import java.util.Optional;
 final class DashboardAssets {
 
     /** A file of the page and the content type it is served with. */
-    record Asset(String name, String contentType, byte[] bytes) {
-    }
+    record Asset(String name, String contentType, byte[] bytes) {}
 
     static final String PAGE = "index.html";
 

@@ -48,8 +48,11 @@ public final class DashboardExtension implements ServerExtension {
     private void asset(ServerRequest request, ServerResponse response) {
         String path = request.path().path();
         String name = path.substring(BASE.length() + 1);
-        assets.find(name).ifPresentOrElse(asset -> send(response, asset),
-                () -> problem(response, 404, "NotFoundError", "The dashboard has no file '" + name + "'", path));
+        assets.find(name)
+                .ifPresentOrElse(
+                        asset -> send(response, asset),
+                        () -> problem(
+                                response, 404, "NotFoundError", "The dashboard has no file '" + name + "'", path));
     }
 
     private static void send(ServerResponse response, Asset asset) {
@@ -65,7 +68,10 @@ public final class DashboardExtension implements ServerExtension {
     private static void notAllowed(ServerRequest request, ServerResponse response) {
         Method method = request.prologue().method();
         response.header(HeaderNames.ALLOW, "GET, OPTIONS");
-        problem(response, 405, "MethodNotAllowedError",
+        problem(
+                response,
+                405,
+                "MethodNotAllowedError",
                 method.text() + " " + request.path().path() + " is not supported; the dashboard is read with GET",
                 request.path().path());
     }
@@ -77,7 +83,10 @@ public final class DashboardExtension implements ServerExtension {
                 .add("message", message)
                 .add("details", Json.createObjectBuilder().add("path", path))
                 .build();
-        JsonObject envelope = Json.createObjectBuilder(inner).add("detail", inner).add("status_code", status).build();
+        JsonObject envelope = Json.createObjectBuilder(inner)
+                .add("detail", inner)
+                .add("status_code", status)
+                .build();
         response.status(status);
         response.header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
         response.header(HeaderNames.CACHE_CONTROL, "no-cache");

@@ -33,6 +33,7 @@ public final class AccessToken {
 
     /** The WebSocket close code for a missing or wrong token (the socket twin of HTTP 401). */
     public static final int UNAUTHORIZED_CLOSE = 4401;
+
     public static final String UNAUTHORIZED_REASON = "unauthorized";
     /** The query parameter that carries the token where no header can. */
     public static final String QUERY_PARAMETER = "token";
@@ -97,7 +98,10 @@ public final class AccessToken {
         if (h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);
         }
-        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || LOOPBACK_V4.matcher(h).matches();
+        return h.equals("localhost")
+                || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1")
+                || LOOPBACK_V4.matcher(h).matches();
     }
 
     public boolean required() {

@@ -49,8 +49,10 @@ public interface HealthCheck {
                     long micros = (System.nanoTime() - started) / 1_000;
                     return Result.up("executor", "ran a probe task in " + micros + " µs");
                 }
-                return Result.down("executor", "a probe task did not run within " + patience.toMillis()
-                        + " ms: the executor is shut down or saturated");
+                return Result.down(
+                        "executor",
+                        "a probe task did not run within " + patience.toMillis()
+                                + " ms: the executor is shut down or saturated");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Result.down("executor", "interrupted while waiting for the probe task");

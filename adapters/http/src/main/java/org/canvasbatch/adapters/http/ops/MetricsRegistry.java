@@ -57,8 +57,16 @@ public final class MetricsRegistry {
     public String scrape() {
         StringBuilder text = new StringBuilder(4096);
         for (Family family : families) {
-            text.append("# HELP ").append(family.name).append(' ').append(escapeHelp(family.help)).append('\n');
-            text.append("# TYPE ").append(family.name).append(' ').append(family.type()).append('\n');
+            text.append("# HELP ")
+                    .append(family.name)
+                    .append(' ')
+                    .append(escapeHelp(family.help))
+                    .append('\n');
+            text.append("# TYPE ")
+                    .append(family.name)
+                    .append(' ')
+                    .append(family.type())
+                    .append('\n');
             family.render(text);
         }
         return text.toString();
@@ -117,8 +125,14 @@ public final class MetricsRegistry {
             return List.copyOf(key);
         }
 
-        void line(StringBuilder text, String series, List<String> names, List<String> values, String extraName,
-                  String extraValue, double value) {
+        void line(
+                StringBuilder text,
+                String series,
+                List<String> names,
+                List<String> values,
+                String extraName,
+                String extraValue,
+                double value) {
             text.append(series);
             if (!names.isEmpty() || extraName != null) {
                 text.append('{');
@@ -177,8 +191,16 @@ public final class MetricsRegistry {
 
         @Override
         void render(StringBuilder text) {
-            series.entrySet().stream().sorted(Map.Entry.comparingByKey(MetricsRegistry::compareKeys))
-                    .forEach(e -> line(text, name, labelNames, e.getKey(), null, null, e.getValue().sum()));
+            series.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey(MetricsRegistry::compareKeys))
+                    .forEach(e -> line(
+                            text,
+                            name,
+                            labelNames,
+                            e.getKey(),
+                            null,
+                            null,
+                            e.getValue().sum()));
         }
     }
 
@@ -201,12 +223,12 @@ public final class MetricsRegistry {
         void render(StringBuilder text) {
             StringBuilder lines = new StringBuilder();
             try {
-                collector.accept((value, labelValues) -> line(lines, name, labelNames, key(labelValues), null, null,
-                        value));
+                collector.accept(
+                        (value, labelValues) -> line(lines, name, labelNames, key(labelValues), null, null, value));
             } catch (RuntimeException e) {
                 // one broken source must not take every other metric down with it; the series is simply absent
-                System.getLogger(MetricsRegistry.class.getName()).log(System.Logger.Level.WARNING,
-                        "metric " + name + " could not be read", e);
+                System.getLogger(MetricsRegistry.class.getName())
+                        .log(System.Logger.Level.WARNING, "metric " + name + " could not be read", e);
                 return;
             }
             text.append(lines);
@@ -266,18 +288,20 @@ public final class MetricsRegistry {
 
         @Override
         void render(StringBuilder text) {
-            series.entrySet().stream().sorted(Map.Entry.comparingByKey(MetricsRegistry::compareKeys)).forEach(e -> {
-                Series s = e.getValue();
-                long cumulative = 0;
-                for (int i = 0; i <= bounds.length; i++) {
-                    cumulative += s.counts[i].sum();
-                    String le = i < bounds.length ? number(bounds[i]) : "+Inf";
-                    line(text, name + "_bucket", labelNames, e.getKey(), "le", le, cumulative);
-                }
-                line(text, name + "_sum", labelNames, e.getKey(), null, null, s.sum.sum());
-                // the count is the +Inf bucket, read once above, so the two always agree within one scrape
-                line(text, name + "_count", labelNames, e.getKey(), null, null, cumulative);
-            });
+            series.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey(MetricsRegistry::compareKeys))
+                    .forEach(e -> {
+                        Series s = e.getValue();
+                        long cumulative = 0;
+                        for (int i = 0; i <= bounds.length; i++) {
+                            cumulative += s.counts[i].sum();
+                            String le = i < bounds.length ? number(bounds[i]) : "+Inf";
+                            line(text, name + "_bucket", labelNames, e.getKey(), "le", le, cumulative);
+                        }
+                        line(text, name + "_sum", labelNames, e.getKey(), null, null, s.sum.sum());
+                        // the count is the +Inf bucket, read once above, so the two always agree within one scrape
+                        line(text, name + "_count", labelNames, e.getKey(), null, null, cumulative);
+                    });
         }
 
         private static final class Series {

@@ -33,10 +33,12 @@ public final class OperationsRoutes {
 
     /** Where the API documents live in the jar; the build copies them there from {@code docs/}. */
     public static final String DOCUMENTS = "org/canvasbatch/adapters/http/ops/api/";
+
     public static final List<String> DOCUMENT_NAMES = List.of("openapi.yaml", "asyncapi.yaml");
     /** Every path these routes answer (GET only). */
-    public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/metrics",
-            "/openapi.yaml", "/asyncapi.yaml");
+    public static final List<String> PATHS =
+            List.of("/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/asyncapi.yaml");
+
     public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
@@ -83,7 +85,8 @@ public final class OperationsRoutes {
         List<String> down = new ArrayList<>();
         List<String> downNames = new ArrayList<>();
         for (int i = 0; i < checks.size(); i++) {
-            HealthCheck.Result result = checks.get(i).guarded("check " + (i + 1)).check();
+            HealthCheck.Result result =
+                    checks.get(i).guarded("check " + (i + 1)).check();
             up &= result.up();
             if (!result.up()) {
                 down.add(result.name() + " (" + result.detail() + ")");
@@ -94,7 +97,8 @@ public final class OperationsRoutes {
                     .add("status", result.up() ? "UP" : "DOWN")
                     .add("detail", result.detail()));
         }
-        JsonObjectBuilder body = JSON.createObjectBuilder().add("status", up ? "UP" : "DOWN").add("checks", results);
+        JsonObjectBuilder body =
+                JSON.createObjectBuilder().add("status", up ? "UP" : "DOWN").add("checks", results);
         if (!up) {
             JsonObject inner = JSON.createObjectBuilder()
                     .add("error", "ServiceUnavailableError")
@@ -128,15 +132,24 @@ public final class OperationsRoutes {
     private static void notAllowed(ServerRequest request, ServerResponse response) {
         JsonObject inner = JSON.createObjectBuilder()
                 .add("error", "MethodNotAllowedError")
-                .add("message", request.prologue().method().text() + " " + request.path().path()
-                        + " is not supported; use GET")
-                .add("details", JSON.createObjectBuilder().add("method", request.prologue().method().text())
-                        .add("allowed", "GET"))
+                .add(
+                        "message",
+                        request.prologue().method().text() + " "
+                                + request.path().path() + " is not supported; use GET")
+                .add(
+                        "details",
+                        JSON.createObjectBuilder()
+                                .add("method", request.prologue().method().text())
+                                .add("allowed", "GET"))
                 .build();
         response.status(405);
         response.header(HeaderNames.ALLOW, "GET, OPTIONS");
         response.header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
-        response.send(JSON.createObjectBuilder(inner).add("detail", inner).add("status_code", 405).build().toString()
+        response.send(JSON.createObjectBuilder(inner)
+                .add("detail", inner)
+                .add("status_code", 405)
+                .build()
+                .toString()
                 .getBytes(StandardCharsets.UTF_8));
     }
 
@@ -146,8 +159,8 @@ public final class OperationsRoutes {
         for (String name : DOCUMENT_NAMES) {
             try (InputStream in = OperationsRoutes.class.getClassLoader().getResourceAsStream(DOCUMENTS + name)) {
                 if (in == null) {
-                    throw new IllegalStateException("the jar lacks " + DOCUMENTS + name
-                            + "; the build copies it from docs/" + name);
+                    throw new IllegalStateException(
+                            "the jar lacks " + DOCUMENTS + name + "; the build copies it from docs/" + name);
                 }
                 loaded.put(name, in.readAllBytes());
             } catch (IOException e) {

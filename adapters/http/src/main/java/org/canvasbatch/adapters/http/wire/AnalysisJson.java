@@ -5,7 +5,6 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.decimal;
 import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.util.Map;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
@@ -19,8 +18,7 @@ import org.canvasbatch.domain.session.SessionSnapshot;
  */
 public final class AnalysisJson {
 
-    private AnalysisJson() {
-    }
+    private AnalysisJson() {}
 
     public static JsonObjectBuilder of(Analysis analysis) {
         SessionSnapshot s = analysis.session();
@@ -50,7 +48,10 @@ public final class AnalysisJson {
         JsonArrayBuilder nodes = BUILDERS.createArrayBuilder();
         for (String nodeId : group.nodeIds()) {
             String text = s.task(nodeId).map(NodeTask::text).orElse(nodeId);
-            nodes.add(BUILDERS.createObjectBuilder().add("id", nodeId).add("node_id", nodeId).add("text", text));
+            nodes.add(BUILDERS.createObjectBuilder()
+                    .add("id", nodeId)
+                    .add("node_id", nodeId)
+                    .add("text", text));
         }
         JsonArrayBuilder keywords = BUILDERS.createArrayBuilder();
         group.terms().forEach(keywords::add);

@@ -4,7 +4,6 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import static org.canvasbatch.adapters.http.wire.JsonValues.decimal;
 import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -53,8 +52,7 @@ public final class EventMessages {
     public static final String PROGRESS_UPDATE = "progress_update";
     public static final String SESSION_COMPLETED = "session_completed";
 
-    private EventMessages() {
-    }
+    private EventMessages() {}
 
     /**
      * One server message. {@code groupId} is the group of a {@code progress_update} (what coalescing keys on), else
@@ -77,15 +75,23 @@ public final class EventMessages {
     }
 
     /** What a failed client request or a bad frame is answered with ({@code error} message data). */
-    public record Problem(String message, String errorType, boolean recoverable, Long retryAfterSeconds,
-                          String nodeId, Integer groupId, JsonValue requestId, String command) {
+    public record Problem(
+            String message,
+            String errorType,
+            boolean recoverable,
+            Long retryAfterSeconds,
+            String nodeId,
+            Integer groupId,
+            JsonValue requestId,
+            String command) {
 
         public static Problem of(String message, String errorType, boolean recoverable) {
             return new Problem(message, errorType, recoverable, null, null, null, null, null);
         }
 
         public Problem answering(JsonValue request, String commandType) {
-            return new Problem(message, errorType, recoverable, retryAfterSeconds, nodeId, groupId, request, commandType);
+            return new Problem(
+                    message, errorType, recoverable, retryAfterSeconds, nodeId, groupId, request, commandType);
         }
     }
 
@@ -95,84 +101,120 @@ public final class EventMessages {
      * The messages of one event, in the order they are sent, after applying the event to {@code tracker} (which must be
      * at {@code event.seq() - 1}). {@code status} is asked for only when the session ends, for the result summary.
      */
-    public static List<Envelope> of(SessionEvent event, ProgressTracker tracker,
-                                    Supplier<Optional<SessionSnapshot>> status, Instant now) {
+    public static List<Envelope> of(
+            SessionEvent event, ProgressTracker tracker, Supplier<Optional<SessionSnapshot>> status, Instant now) {
         tracker.apply(event);
         SessionId id = event.sessionId();
         List<Envelope> messages = new ArrayList<>(2);
         switch (event) {
-            case SessionCreated e -> messages.add(primary(e, "session_created", BUILDERS.createObjectBuilder()
-                    .add("canvas_path", e.canvasPath())
-                    .add("state", SessionState.PENDING.wireName())
-                    .add("total_nodes", e.tasks().size())
-                    .add("total_groups", e.groups().size())));
-            case SessionStarted e -> messages.add(primary(e, "session_started", BUILDERS.createObjectBuilder()
-                    .add("state", tracker.state().wireName())
-                    .add("total_nodes", tracker.totalNodes())
-                    .add("max_concurrent", e.settings() == null ? 0 : e.settings().maxConcurrent())
-                    .add("started_at", Timestamps.json(e.at()))));
-            case TaskStarted e -> messages.add(primary(e, "task_started", BUILDERS.createObjectBuilder()
-                    .add("node_id", e.nodeId())
-                    .add("group_id", e.groupId())
-                    .add("node_text", tracker.textOf(e.nodeId()))
-                    .add("agent_type", e.agent().wireName())
-                    .add("attempt", e.attempt())));
+            case SessionCreated e ->
+                messages.add(primary(
+                        e,
+                        "session_created",
+                        BUILDERS.createObjectBuilder()
+                                .add("canvas_path", e.canvasPath())
+                                .add("state", SessionState.PENDING.wireName())
+                                .add("total_nodes", e.tasks().size())
+                                .add("total_groups", e.groups().size())));
+            case SessionStarted e ->
+                messages.add(primary(
+                        e,
+                        "session_started",
+                        BUILDERS.createObjectBuilder()
+                                .add("state", tracker.state().wireName())
+                                .add("total_nodes", tracker.totalNodes())
+                                .add(
+                                        "max_concurrent",
+                                        e.settings() == null ? 0 : e.settings().maxConcurrent())
+                                .add("started_at", Timestamps.json(e.at()))));
+            case TaskStarted e ->
+                messages.add(primary(
+                        e,
+                        "task_started",
+                        BUILDERS.createObjectBuilder()
+                                .add("node_id", e.nodeId())
+                                .add("group_id", e.groupId())
+                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("agent_type", e.agent().wireName())
+                                .add("attempt", e.attempt())));
             case TaskSucceeded e -> {
-                messages.add(primary(e, "task_completed", BUILDERS.createObjectBuilder()
-                        .add("node_id", e.nodeId())
-                        .add("group_id", e.groupId())
-                        .add("node_text", tracker.textOf(e.nodeId()))
-                        .add("agent_type", e.agent().wireName())
-                        .add("file_path", string(e.notePath()))
-                        .add("file_size", e.fileSize())
-                        .add("output", preview(e.output()))
-                        .add("processing_time_seconds", decimal(e.durationMillis() / 1000.0, 3))
-                        .add("execution_time_ms", e.durationMillis())
-                        .add("attempt", e.attempt())
-                        .add("model", string(e.model()))));
+                messages.add(primary(
+                        e,
+                        "task_completed",
+                        BUILDERS.createObjectBuilder()
+                                .add("node_id", e.nodeId())
+                                .add("group_id", e.groupId())
+                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("agent_type", e.agent().wireName())
+                                .add("file_path", string(e.notePath()))
+                                .add("file_size", e.fileSize())
+                                .add("output", preview(e.output()))
+                                .add("processing_time_seconds", decimal(e.durationMillis() / 1000.0, 3))
+                                .add("execution_time_ms", e.durationMillis())
+                                .add("attempt", e.attempt())
+                                .add("model", string(e.model()))));
                 messages.add(progress(e, e.groupId(), e.nodeId(), tracker));
             }
             case TaskFailed e -> {
-                messages.add(primary(e, "task_failed", BUILDERS.createObjectBuilder()
-                        .add("node_id", e.nodeId())
-                        .add("group_id", e.groupId())
-                        .add("node_text", tracker.textOf(e.nodeId()))
-                        .add("agent_type", e.agent().wireName())
-                        .add("error", string(e.errorMessage()))
-                        .add("error_message", string(e.errorMessage()))
-                        .add("error_type", string(e.errorType()))
-                        .add("retryable", e.retryable())
-                        .add("attempt", e.attempt())
-                        .add("processing_time_seconds", decimal(e.durationMillis() / 1000.0, 3))));
+                messages.add(primary(
+                        e,
+                        "task_failed",
+                        BUILDERS.createObjectBuilder()
+                                .add("node_id", e.nodeId())
+                                .add("group_id", e.groupId())
+                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("agent_type", e.agent().wireName())
+                                .add("error", string(e.errorMessage()))
+                                .add("error_message", string(e.errorMessage()))
+                                .add("error_type", string(e.errorType()))
+                                .add("retryable", e.retryable())
+                                .add("attempt", e.attempt())
+                                .add("processing_time_seconds", decimal(e.durationMillis() / 1000.0, 3))));
                 messages.add(progress(e, e.groupId(), e.nodeId(), tracker));
             }
-            case TaskRetryScheduled e -> messages.add(primary(e, "task_retrying", BUILDERS.createObjectBuilder()
-                    .add("node_id", e.nodeId())
-                    .add("group_id", e.groupId())
-                    .add("node_text", tracker.textOf(e.nodeId()))
-                    .add("attempt", e.attempt())
-                    .add("error", string(e.errorMessage()))
-                    .add("error_message", string(e.errorMessage()))
-                    .add("error_type", string(e.errorType()))
-                    .add("retry_at", Timestamps.json(e.retryAt()))
-                    .add("retry_after", retryAfterSeconds(e.at(), e.retryAt()))));
-            case TaskRequeued e -> messages.add(primary(e, "task_requeued", BUILDERS.createObjectBuilder()
-                    .add("node_id", e.nodeId())
-                    .add("group_id", e.groupId())
-                    .add("node_text", tracker.textOf(e.nodeId()))
-                    .add("agent_type", e.agent().wireName())));
-            case GroupPriorityChanged e -> messages.add(primary(e, "priority_changed", BUILDERS.createObjectBuilder()
-                    .add("group_id", e.groupId())
-                    .add("priority", e.priority().wireName())));
+            case TaskRetryScheduled e ->
+                messages.add(primary(
+                        e,
+                        "task_retrying",
+                        BUILDERS.createObjectBuilder()
+                                .add("node_id", e.nodeId())
+                                .add("group_id", e.groupId())
+                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("attempt", e.attempt())
+                                .add("error", string(e.errorMessage()))
+                                .add("error_message", string(e.errorMessage()))
+                                .add("error_type", string(e.errorType()))
+                                .add("retry_at", Timestamps.json(e.retryAt()))
+                                .add("retry_after", retryAfterSeconds(e.at(), e.retryAt()))));
+            case TaskRequeued e ->
+                messages.add(primary(
+                        e,
+                        "task_requeued",
+                        BUILDERS.createObjectBuilder()
+                                .add("node_id", e.nodeId())
+                                .add("group_id", e.groupId())
+                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("agent_type", e.agent().wireName())));
+            case GroupPriorityChanged e ->
+                messages.add(primary(
+                        e,
+                        "priority_changed",
+                        BUILDERS.createObjectBuilder()
+                                .add("group_id", e.groupId())
+                                .add("priority", e.priority().wireName())));
             case SessionPaused e -> messages.add(primary(e, "session_paused", stateAndReason(tracker, e.reason())));
             case SessionResumed e -> messages.add(primary(e, "session_resumed", stateAndReason(tracker, e.reason())));
             case SessionCancelled e -> {
                 messages.add(primary(e, "session_cancelled", stateAndReason(tracker, e.reason())));
                 messages.add(sessionCompleted(id, e.seq(), true, e.at(), status.get(), tracker, now));
             }
-            case BatchFailed e -> messages.add(primary(e, "error", problemData(new Problem(e.message(),
-                    e.errorType(), false, null, null, null, null, null))));
-            case SessionFinished e -> messages.add(sessionCompleted(id, e.seq(), false, e.at(), status.get(), tracker, now));
+            case BatchFailed e ->
+                messages.add(primary(
+                        e,
+                        "error",
+                        problemData(new Problem(e.message(), e.errorType(), false, null, null, null, null, null))));
+            case SessionFinished e ->
+                messages.add(sessionCompleted(id, e.seq(), false, e.at(), status.get(), tracker, now));
         }
         return messages;
     }
@@ -180,21 +222,33 @@ public final class EventMessages {
     // --------------------------------------------------------------------------------------- connection and replies
 
     /** The first message on every socket. */
-    public static Envelope connected(SessionId id, SessionState state, long lastSeq, boolean resumed, String epoch,
-                                     Instant now) {
-        return envelope(id, "connected", lastSeq, null, now, BUILDERS.createObjectBuilder()
-                .add("session_id", id.value())
-                .add("state", state.wireName())
-                .add("last_seq", lastSeq)
-                .add("resumed", resumed)
-                .add("epoch", string(epoch)));
+    public static Envelope connected(
+            SessionId id, SessionState state, long lastSeq, boolean resumed, String epoch, Instant now) {
+        return envelope(
+                id,
+                "connected",
+                lastSeq,
+                null,
+                now,
+                BUILDERS.createObjectBuilder()
+                        .add("session_id", id.value())
+                        .add("state", state.wireName())
+                        .add("last_seq", lastSeq)
+                        .add("resumed", resumed)
+                        .add("epoch", string(epoch)));
     }
 
     /** The whole status object (CONTRACT §2.3) as of {@code s.lastSeq()}. */
     public static Envelope snapshot(SessionSnapshot s, Instant now) {
         JsonObject status = StatusJson.of(s, now);
-        return new Envelope("snapshot", s.lastSeq(), false, 0,
-                envelopeBuilder(s.id(), "snapshot", s.lastSeq(), null, now).add("data", status).build());
+        return new Envelope(
+                "snapshot",
+                s.lastSeq(),
+                false,
+                0,
+                envelopeBuilder(s.id(), "snapshot", s.lastSeq(), null, now)
+                        .add("data", status)
+                        .build());
     }
 
     /** One {@code progress_update} per group with absolute counts: how the plugin learns where a batch stands. */
@@ -214,9 +268,15 @@ public final class EventMessages {
     }
 
     public static Envelope ack(SessionId id, long seq, JsonValue requestId, String command, Instant now) {
-        return envelope(id, "ack", seq, null, now, BUILDERS.createObjectBuilder()
-                .add("request_id", requestId == null ? JsonValue.NULL : requestId)
-                .add("command", command));
+        return envelope(
+                id,
+                "ack",
+                seq,
+                null,
+                now,
+                BUILDERS.createObjectBuilder()
+                        .add("request_id", requestId == null ? JsonValue.NULL : requestId)
+                        .add("command", command));
     }
 
     public static Envelope pong(SessionId id, long seq, JsonValue requestId, Instant now) {
@@ -241,8 +301,8 @@ public final class EventMessages {
         return progressEnvelope(cause.sessionId(), cause.seq(), cause.at(), groupId, nodeId, tracker);
     }
 
-    private static Envelope progressEnvelope(SessionId id, long seq, Instant at, int groupId, String currentNode,
-                                             ProgressTracker tracker) {
+    private static Envelope progressEnvelope(
+            SessionId id, long seq, Instant at, int groupId, String currentNode, ProgressTracker tracker) {
         ProgressTracker.Counts group = tracker.group(groupId);
         JsonObjectBuilder data = BUILDERS.createObjectBuilder()
                 .add("group_id", groupId)
@@ -257,12 +317,20 @@ public final class EventMessages {
                 .add("failed_nodes", tracker.session().failed())
                 .add("total_nodes", tracker.session().total())
                 .add("state", tracker.state().wireName());
-        JsonObject json = envelopeBuilder(id, PROGRESS_UPDATE, seq, true, at).add("data", data).build();
+        JsonObject json = envelopeBuilder(id, PROGRESS_UPDATE, seq, true, at)
+                .add("data", data)
+                .build();
         return new Envelope(PROGRESS_UPDATE, seq, true, groupId, json);
     }
 
-    private static Envelope sessionCompleted(SessionId id, long seq, boolean derived, Instant at,
-                                             Optional<SessionSnapshot> status, ProgressTracker tracker, Instant now) {
+    private static Envelope sessionCompleted(
+            SessionId id,
+            long seq,
+            boolean derived,
+            Instant at,
+            Optional<SessionSnapshot> status,
+            ProgressTracker tracker,
+            Instant now) {
         JsonObjectBuilder data = BUILDERS.createObjectBuilder();
         if (status.isPresent()) {
             SessionSnapshot s = status.get();
@@ -293,7 +361,9 @@ public final class EventMessages {
     }
 
     private static JsonObjectBuilder stateAndReason(ProgressTracker tracker, String reason) {
-        return BUILDERS.createObjectBuilder().add("state", tracker.state().wireName()).add("reason", string(reason));
+        return BUILDERS.createObjectBuilder()
+                .add("state", tracker.state().wireName())
+                .add("reason", string(reason));
     }
 
     private static JsonObjectBuilder problemData(Problem p) {
@@ -302,7 +372,11 @@ public final class EventMessages {
                 .add("error_message", p.message())
                 .add("error_type", string(p.errorType()))
                 .add("recoverable", p.recoverable())
-                .add("retry_after", p.retryAfterSeconds() == null ? JsonValue.NULL : JsonValues.PROVIDER.createValue(p.retryAfterSeconds()))
+                .add(
+                        "retry_after",
+                        p.retryAfterSeconds() == null
+                                ? JsonValue.NULL
+                                : JsonValues.PROVIDER.createValue(p.retryAfterSeconds()))
                 .add("node_id", string(p.nodeId()))
                 .add("group_id", p.groupId() == null ? JsonValue.NULL : JsonValues.PROVIDER.createValue(p.groupId()));
         if (p.command() != null) {
@@ -312,9 +386,10 @@ public final class EventMessages {
         return data;
     }
 
-    private static Envelope envelope(SessionId id, String type, long seq, Boolean derived, Instant at,
-                                     JsonObjectBuilder data) {
-        JsonObject json = envelopeBuilder(id, type, seq, derived, at).add("data", data).build();
+    private static Envelope envelope(
+            SessionId id, String type, long seq, Boolean derived, Instant at, JsonObjectBuilder data) {
+        JsonObject json =
+                envelopeBuilder(id, type, seq, derived, at).add("data", data).build();
         return new Envelope(type, seq, Boolean.TRUE.equals(derived), 0, json);
     }
 
@@ -396,7 +471,7 @@ public final class EventMessages {
                     case FAILED -> failed += delta;
                     case RUNNING -> running += delta;
                     case CANCELLED -> cancelled += delta;
-                    case QUEUED -> { }
+                    case QUEUED -> {}
                 }
             }
 
@@ -454,7 +529,7 @@ public final class EventMessages {
                 return;
             }
             switch (event) {
-                case SessionCreated e -> { }
+                case SessionCreated e -> {}
                 case SessionStarted e -> {
                     state = SessionState.RUNNING;
                     startedAt = e.at();
@@ -464,7 +539,7 @@ public final class EventMessages {
                 case TaskRetryScheduled e -> move(e.nodeId(), NodeState.QUEUED);
                 case TaskFailed e -> move(e.nodeId(), NodeState.FAILED);
                 case TaskRequeued e -> move(e.nodeId(), NodeState.QUEUED);
-                case GroupPriorityChanged e -> { }
+                case GroupPriorityChanged e -> {}
                 case SessionPaused e -> state = SessionState.PAUSED;
                 case SessionResumed e -> state = SessionState.RUNNING;
                 case SessionCancelled e -> {
@@ -477,7 +552,7 @@ public final class EventMessages {
                         }
                     }
                 }
-                case BatchFailed e -> { }
+                case BatchFailed e -> {}
                 case SessionFinished e -> {
                     state = e.state();
                     finishedAt = e.at();

@@ -19,8 +19,7 @@ public final class JsonValues {
 
     public static final JsonBuilderFactory BUILDERS = PROVIDER.createBuilderFactory(Map.of());
 
-    private JsonValues() {
-    }
+    private JsonValues() {}
 
     /** A string, or JSON {@code null}. */
     public static JsonValue string(String value) {

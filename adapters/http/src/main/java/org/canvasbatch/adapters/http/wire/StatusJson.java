@@ -24,15 +24,15 @@ import org.canvasbatch.domain.session.SessionSnapshot.GroupProgress;
  */
 public final class StatusJson {
 
-    private StatusJson() {
-    }
+    private StatusJson() {}
 
     /** The full status of {@code s}; {@code now} only matters for the elapsed time of a session still running. */
     public static JsonObject of(SessionSnapshot s, Instant now) {
         List<GroupProgress> groups = s.groupProgress();
         Duration elapsed = s.elapsed(now);
         long finishedGroups = groups.stream()
-                .filter(g -> g.status().equals("completed") || g.status().equals("failed")).count();
+                .filter(g -> g.status().equals("completed") || g.status().equals("failed"))
+                .count();
         JsonArrayBuilder groupArray = BUILDERS.createArrayBuilder();
         groups.forEach(g -> groupArray.add(group(s, g)));
         return common(s, elapsed)
@@ -81,19 +81,20 @@ public final class StatusJson {
      */
     public static JsonArray nodeResults(SessionSnapshot s) {
         JsonArrayBuilder results = BUILDERS.createArrayBuilder();
-        processedInCanvasOrder(s.tasks()).forEach(task -> results.add(BUILDERS.createObjectBuilder()
-                .add("node_id", task.nodeId())
-                .add("group_id", task.groupId())
-                .add("status", outcome(task))
-                .add("agent", task.agent().wireName())
-                .add("agent_type", task.agent().wireName())
-                .add("node_text", string(task.text()))
-                .add("file_path", string(task.notePath()))
-                .add("file_size", task.fileSize())
-                .add("error", string(task.errorMessage()))
-                .add("error_type", string(task.errorType()))
-                .add("processing_time_seconds", decimal(task.durationMillis() / 1000.0, 3))
-                .add("attempts", task.attempts())));
+        processedInCanvasOrder(s.tasks())
+                .forEach(task -> results.add(BUILDERS.createObjectBuilder()
+                        .add("node_id", task.nodeId())
+                        .add("group_id", task.groupId())
+                        .add("status", outcome(task))
+                        .add("agent", task.agent().wireName())
+                        .add("agent_type", task.agent().wireName())
+                        .add("node_text", string(task.text()))
+                        .add("file_path", string(task.notePath()))
+                        .add("file_size", task.fileSize())
+                        .add("error", string(task.errorMessage()))
+                        .add("error_type", string(task.errorType()))
+                        .add("processing_time_seconds", decimal(task.durationMillis() / 1000.0, 3))
+                        .add("attempts", task.attempts())));
         return results.build();
     }
 
@@ -143,7 +144,8 @@ public final class StatusJson {
         double busySeconds = s.processingMillis() / 1000.0;
         double average = processed == 0 ? 0 : busySeconds / processed;
         double efficiency = elapsedSeconds <= 0 || s.peakConcurrent() == 0
-                ? 0 : Math.min(1.0, busySeconds / (elapsedSeconds * s.peakConcurrent()));
+                ? 0
+                : Math.min(1.0, busySeconds / (elapsedSeconds * s.peakConcurrent()));
         return BUILDERS.createObjectBuilder()
                 .add("total_duration_seconds", decimal(elapsedSeconds, 3))
                 .add("total_processing_seconds", decimal(busySeconds, 3))
@@ -153,8 +155,10 @@ public final class StatusJson {
     }
 
     private static List<NodeTask> processedInCanvasOrder(List<NodeTask> tasks) {
-        return tasks.stream().filter(t -> t.state().isProcessed())
-                .sorted(Comparator.comparingInt(NodeTask::canvasOrder)).toList();
+        return tasks.stream()
+                .filter(t -> t.state().isProcessed())
+                .sorted(Comparator.comparingInt(NodeTask::canvasOrder))
+                .toList();
     }
 
     private static String outcome(NodeTask task) {

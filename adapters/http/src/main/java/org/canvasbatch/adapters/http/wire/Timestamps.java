@@ -11,8 +11,7 @@ public final class Timestamps {
     private static final DateTimeFormatter WIRE =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     /** The wire form of {@code instant}; null stays null (a moment that has not happened yet). */
     public static String format(Instant instant) {

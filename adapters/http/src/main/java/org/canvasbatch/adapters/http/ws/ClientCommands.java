@@ -49,8 +49,10 @@ final class ClientCommands {
         try (JsonReader reader = READERS.createReader(new StringReader(text))) {
             JsonValue value = reader.readValue();
             if (!(value instanceof JsonObject object)) {
-                return Optional.of(Problem.of("A message must be a JSON object with a \"type\", such as {\"type\":\"ping\"}",
-                        "malformed_message", true));
+                return Optional.of(Problem.of(
+                        "A message must be a JSON object with a \"type\", such as {\"type\":\"ping\"}",
+                        "malformed_message",
+                        true));
             }
             message = object;
         } catch (JsonException | IllegalStateException e) {
@@ -66,23 +68,29 @@ final class ClientCommands {
         String type = typeString.getString();
         JsonValue requestId = message.getOrDefault("request_id", JsonValue.NULL);
         switch (type) {
-            case "ping" -> connection.reply(seq -> EventMessages.pong(session, seq, requestId, ctx.clock().now()));
-            case "cancel" -> carryOut(type, requestId,
-                    () -> ctx.useCases().cancel().cancel(session, "cancelled over the WebSocket"));
-            case "pause" -> carryOut(type, requestId,
-                    () -> ctx.useCases().pause().pause(session, "paused over the WebSocket"));
+            case "ping" ->
+                connection.reply(seq ->
+                        EventMessages.pong(session, seq, requestId, ctx.clock().now()));
+            case "cancel" ->
+                carryOut(
+                        type, requestId, () -> ctx.useCases().cancel().cancel(session, "cancelled over the WebSocket"));
+            case "pause" ->
+                carryOut(type, requestId, () -> ctx.useCases().pause().pause(session, "paused over the WebSocket"));
             case "resume" -> {
                 if (message.containsKey("last_seq")) {
                     resumeFrom(message, requestId);
                 } else {
-                    carryOut(type, requestId, () -> ctx.useCases().resume().resume(session, "resumed over the WebSocket"));
+                    carryOut(
+                            type,
+                            requestId,
+                            () -> ctx.useCases().resume().resume(session, "resumed over the WebSocket"));
                 }
             }
             case "set_priority" -> setPriority(message, requestId);
             case "retry" -> retry(message, requestId);
             default -> {
-                return Optional.of(Problem.of("Unknown message type '" + type + "'; use one of " + KNOWN,
-                        "unknown_type", true));
+                return Optional.of(
+                        Problem.of("Unknown message type '" + type + "'; use one of " + KNOWN, "unknown_type", true));
             }
         }
         return Optional.empty();
@@ -91,7 +99,10 @@ final class ClientCommands {
     private void resumeFrom(JsonObject message, JsonValue requestId) {
         Optional<Long> lastSeq = wholeNumber(message.get("last_seq"));
         if (lastSeq.isEmpty() || lastSeq.get() < 0) {
-            refuse("resume", requestId, "last_seq must be a whole number of 0 or more, the seq of the last event you have",
+            refuse(
+                    "resume",
+                    requestId,
+                    "last_seq must be a whole number of 0 or more, the seq of the last event you have",
                     "invalid_command");
             return;
         }
@@ -102,19 +113,24 @@ final class ClientCommands {
     private void setPriority(JsonObject message, JsonValue requestId) {
         Optional<Long> groupId = wholeNumber(message.get("group_id"));
         if (groupId.isEmpty() || groupId.get() < 1 || groupId.get() > Integer.MAX_VALUE) {
-            refuse("set_priority", requestId, "group_id must be the integer id of one of the session's groups",
+            refuse(
+                    "set_priority",
+                    requestId,
+                    "group_id must be the integer id of one of the session's groups",
                     "invalid_command");
             return;
         }
         JsonValue priorityValue = message.get("priority");
-        Optional<Priority> priority = priorityValue instanceof JsonString s ? Priority.fromWireName(s.getString())
-                : Optional.empty();
+        Optional<Priority> priority =
+                priorityValue instanceof JsonString s ? Priority.fromWireName(s.getString()) : Optional.empty();
         if (priority.isEmpty()) {
             refuse("set_priority", requestId, "priority must be one of urgent, high, medium, low", "invalid_command");
             return;
         }
         int group = groupId.get().intValue();
-        carryOut("set_priority", requestId,
+        carryOut(
+                "set_priority",
+                requestId,
                 () -> ctx.useCases().priority().changePriority(session, group, priority.get()));
     }
 
@@ -131,17 +147,22 @@ final class ClientCommands {
         connection.answer(() -> {
             try {
                 action.run();
-                return seq -> EventMessages.ack(session, seq, requestId, command, ctx.clock().now());
+                return seq -> EventMessages.ack(
+                        session, seq, requestId, command, ctx.clock().now());
             } catch (SessionConflict e) {
-                return refusal(command, requestId, e.getMessage(), e.kind().name().toLowerCase(Locale.ROOT));
+                return refusal(
+                        command, requestId, e.getMessage(), e.kind().name().toLowerCase(Locale.ROOT));
             } catch (SessionNotFoundException e) {
                 return refusal(command, requestId, e.getMessage(), "session_not_found");
             } catch (InvalidCommandException e) {
                 return refusal(command, requestId, e.getMessage(), "invalid_command");
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "'" + command + "' of session " + session + " failed", e);
-                return refusal(command, requestId, "The server could not carry out '" + command + "': "
-                        + e.getMessage(), "internal_error");
+                return refusal(
+                        command,
+                        requestId,
+                        "The server could not carry out '" + command + "': " + e.getMessage(),
+                        "internal_error");
             }
         });
     }

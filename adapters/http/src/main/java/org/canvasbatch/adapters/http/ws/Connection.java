@@ -68,8 +68,13 @@ final class Connection {
     /**
      * @param resumeFrom the client's {@code last_seq}, or null for a fresh start with a snapshot
      */
-    Connection(ChannelContext ctx, ConnectionManager manager, WsSession ws, String rawSessionId, Long resumeFrom,
-               String resumeEpoch) {
+    Connection(
+            ChannelContext ctx,
+            ConnectionManager manager,
+            WsSession ws,
+            String rawSessionId,
+            Long resumeFrom,
+            String resumeEpoch) {
         this.ctx = ctx;
         this.manager = manager;
         this.ws = ws;
@@ -140,7 +145,7 @@ final class Connection {
                 case CLOSED -> {
                     return;
                 }
-                case ACCEPTED -> { }
+                case ACCEPTED -> {}
             }
         }
     }
@@ -282,7 +287,9 @@ final class Connection {
             // aborted or shutting down
         } catch (RuntimeException e) {
             if (!finished) {
-                LOG.log(System.Logger.Level.DEBUG, "sending to the socket of session " + rawSessionId + " failed: " + e);
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "sending to the socket of session " + rawSessionId + " failed: " + e);
                 abort();
             }
         } finally {
@@ -318,7 +325,11 @@ final class Connection {
                 yield true;
             }
             case Outgoing.Resync resync -> {
-                send(EventMessages.ack(sessionId, Math.max(0, coveredSeq), resync.requestId(), "resume",
+                send(EventMessages.ack(
+                        sessionId,
+                        Math.max(0, coveredSeq),
+                        resync.requestId(),
+                        "resume",
                         ctx.clock().now()));
                 yield resync(resync.lastSeq(), resync.epoch(), false);
             }
@@ -376,25 +387,28 @@ final class Connection {
         }
         SessionSnapshot s = status.get();
         long upTo = first ? joinSeq : Math.min(streamStart, coveredSeq);
-        boolean resumable = lastSeq >= 0 && lastSeq <= s.lastSeq()
+        boolean resumable = lastSeq >= 0
+                && lastSeq <= s.lastSeq()
                 && (clientEpoch == null || clientEpoch.equals(epoch))
                 && ctx.history().holds(sessionId, lastSeq, upTo);
         if (!resumable) {
             return freshSync();
         }
-        send(EventMessages.connected(sessionId, s.state(), s.lastSeq(), true, epoch, ctx.clock().now()));
+        send(EventMessages.connected(
+                sessionId, s.state(), s.lastSeq(), true, epoch, ctx.clock().now()));
         boolean[] ended = {false};
-        boolean complete = lastSeq >= upTo || ctx.history().replay(sessionId, lastSeq, upTo, envelope -> {
-            if (ended[0] || closing.get()) {
-                return;
-            }
-            send(envelope);
-            ctx.counters().eventsSent.increment();
-            if (!envelope.derived()) {
-                coveredSeq = Math.max(coveredSeq, envelope.seq());
-            }
-            ended[0] = envelope.endsSession();
-        });
+        boolean complete = lastSeq >= upTo
+                || ctx.history().replay(sessionId, lastSeq, upTo, envelope -> {
+                    if (ended[0] || closing.get()) {
+                        return;
+                    }
+                    send(envelope);
+                    ctx.counters().eventsSent.increment();
+                    if (!envelope.derived()) {
+                        coveredSeq = Math.max(coveredSeq, envelope.seq());
+                    }
+                    ended[0] = envelope.endsSession();
+                });
         if (ended[0]) {
             return closeSocket(NORMAL, "session completed");
         }

@@ -23,8 +23,7 @@ final class ConnectionManager {
     private static final System.Logger LOG = System.getLogger(ConnectionManager.class.getName());
 
     /** Where a joining socket's live stream starts: every event after {@code seq} will be offered to it. */
-    record JoinPoint(SessionFeed feed, long seq) {
-    }
+    record JoinPoint(SessionFeed feed, long seq) {}
 
     private final ChannelContext ctx;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -34,7 +33,8 @@ final class ConnectionManager {
 
     ConnectionManager(ChannelContext ctx) {
         this.ctx = ctx;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("ws-heartbeat").factory());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("ws-heartbeat").factory());
         long period = ctx.settings().heartbeatPeriod().toNanos();
         scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
     }
@@ -81,8 +81,8 @@ final class ConnectionManager {
     /** A closing socket that has not finished its close handshake within the grace period is cut off. */
     void cutOffLater(Connection connection) {
         try {
-            scheduler.schedule(connection::cutOffIfUnfinished, ctx.settings().closeGrace().toNanos(),
-                    TimeUnit.NANOSECONDS);
+            scheduler.schedule(
+                    connection::cutOffIfUnfinished, ctx.settings().closeGrace().toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shut down already: the server's stop closes what is left
         }

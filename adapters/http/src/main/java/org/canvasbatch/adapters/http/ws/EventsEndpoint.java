@@ -26,8 +26,7 @@ final class EventsEndpoint {
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_LIMIT = 1_000;
 
-    private record FieldError(String field, String message) {
-    }
+    private record FieldError(String field, String message) {}
 
     private final History history;
 
@@ -64,21 +63,24 @@ final class EventsEndpoint {
                     newest[0] = Math.max(newest[0], envelope.seq());
                 });
             }
-            send(response, Status.OK_200, BUILDERS.createObjectBuilder()
-                    .add("session_id", id.value())
-                    .add("events", events)
-                    .add("last_seq", head.lastSeq())
-                    .add("epoch", head.epoch())
-                    .add("next_after_seq", newest[0])
-                    .add("has_more", newest[0] < head.lastSeq())
-                    .build());
+            send(
+                    response,
+                    Status.OK_200,
+                    BUILDERS.createObjectBuilder()
+                            .add("session_id", id.value())
+                            .add("events", events)
+                            .add("last_seq", head.lastSeq())
+                            .add("epoch", head.epoch())
+                            .add("next_after_seq", newest[0])
+                            .add("has_more", newest[0] < head.lastSeq())
+                            .build());
         } catch (SessionNotFoundException e) {
             notFound(response, raw);
         }
     }
 
-    private static long number(ServerRequest request, String name, long fallback, long min, long max,
-                               List<FieldError> errors) {
+    private static long number(
+            ServerRequest request, String name, long fallback, long min, long max, List<FieldError> errors) {
         Optional<String> value = request.query().first(name).asOptional();
         if (value.isEmpty() || value.get().isBlank()) {
             return fallback;
@@ -91,36 +93,64 @@ final class EventsEndpoint {
         } catch (NumberFormatException e) {
             // reported below
         }
-        String range = max >= Long.MAX_VALUE - 1 ? "a whole number of " + min + " or more"
+        String range = max >= Long.MAX_VALUE - 1
+                ? "a whole number of " + min + " or more"
                 : "a whole number from " + min + " to " + max;
         errors.add(new FieldError(name, "must be " + range + ", not '" + value.get() + "'"));
         return fallback;
     }
 
     private static void notFound(ServerResponse response, String raw) {
-        send(response, Status.NOT_FOUND_404, envelope("SessionNotFoundError", "Session '" + raw + "' not found",
-                BUILDERS.createObjectBuilder().add("session_id", raw).build()).build());
+        send(
+                response,
+                Status.NOT_FOUND_404,
+                envelope(
+                                "SessionNotFoundError",
+                                "Session '" + raw + "' not found",
+                                BUILDERS.createObjectBuilder()
+                                        .add("session_id", raw)
+                                        .build())
+                        .build());
     }
 
     private static void gone(ServerResponse response, SessionId id, long afterSeq) {
-        send(response, Status.NOT_FOUND_404, envelope("EventsUnavailableError", "The events of session '" + id
-                + "' after seq " + afterSeq + " are no longer kept; read the session's status instead",
-                BUILDERS.createObjectBuilder().add("session_id", id.value()).add("after_seq", afterSeq).build()).build());
+        send(
+                response,
+                Status.NOT_FOUND_404,
+                envelope(
+                                "EventsUnavailableError",
+                                "The events of session '" + id + "' after seq " + afterSeq
+                                        + " are no longer kept; read the session's status instead",
+                                BUILDERS.createObjectBuilder()
+                                        .add("session_id", id.value())
+                                        .add("after_seq", afterSeq)
+                                        .build())
+                        .build());
     }
 
     private static void invalid(ServerResponse response, List<FieldError> errors) {
-        String message = String.join("; ", errors.stream().map(e -> e.field() + " " + e.message()).toList());
+        String message = String.join(
+                "; ", errors.stream().map(e -> e.field() + " " + e.message()).toList());
         JsonArrayBuilder list = BUILDERS.createArrayBuilder();
-        errors.forEach(e -> list.add(BUILDERS.createObjectBuilder().add("field", e.field()).add("message", e.message())));
-        JsonObject details = BUILDERS.createObjectBuilder().add("errors", list.build()).build();
-        send(response, Status.UNPROCESSABLE_CONTENT_422, envelope("ValidationError", message, details)
-                .add("errors", details.getJsonArray("errors")).build());
+        errors.forEach(e ->
+                list.add(BUILDERS.createObjectBuilder().add("field", e.field()).add("message", e.message())));
+        JsonObject details =
+                BUILDERS.createObjectBuilder().add("errors", list.build()).build();
+        send(
+                response,
+                Status.UNPROCESSABLE_CONTENT_422,
+                envelope("ValidationError", message, details)
+                        .add("errors", details.getJsonArray("errors"))
+                        .build());
     }
 
     /** The error envelope of CONTRACT §1: top-level for the plugin, repeated under {@code detail} for older callers. */
     private static JsonObjectBuilder envelope(String error, String message, JsonObject details) {
         JsonObject inner = BUILDERS.createObjectBuilder()
-                .add("error", error).add("message", message).add("details", details).build();
+                .add("error", error)
+                .add("message", message)
+                .add("details", details)
+                .build();
         return BUILDERS.createObjectBuilder(inner).add("detail", inner);
     }
 

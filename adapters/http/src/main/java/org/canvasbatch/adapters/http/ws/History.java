@@ -89,7 +89,8 @@ final class History {
                 if (event.seq() <= after) {
                     tracker.apply(event);
                 } else {
-                    EventMessages.of(event, tracker, () -> status(id), clock.now()).forEach(out);
+                    EventMessages.of(event, tracker, () -> status(id), clock.now())
+                            .forEach(out);
                 }
                 cursor = event.seq();
                 if (cursor >= upTo) {

@@ -14,7 +14,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class OutboundQueue {
 
-    enum Offer { ACCEPTED, COALESCED, OVERFLOW, CLOSED }
+    enum Offer {
+        ACCEPTED,
+        COALESCED,
+        OVERFLOW,
+        CLOSED
+    }
 
     private static final class Slot {
         final Outgoing item;

@@ -12,8 +12,13 @@ sealed interface Outgoing {
             implements Outgoing {
 
         static Message of(Envelope envelope) {
-            return new Message(envelope.type(), envelope.seq(), envelope.derived(),
-                    envelope.isProgress() ? envelope.groupId() : 0, envelope.endsSession(), envelope.text());
+            return new Message(
+                    envelope.type(),
+                    envelope.seq(),
+                    envelope.derived(),
+                    envelope.isProgress() ? envelope.groupId() : 0,
+                    envelope.endsSession(),
+                    envelope.text());
         }
 
         boolean isProgress() {
@@ -22,24 +27,18 @@ sealed interface Outgoing {
     }
 
     /** An answer to the client, rendered when sent so that it carries the connection's latest seq. */
-    record Reply(LongFunction<Envelope> render) implements Outgoing {
-    }
+    record Reply(LongFunction<Envelope> render) implements Outgoing {}
 
     /** The client asked to be brought up to date from {@code lastSeq}. */
-    record Resync(long lastSeq, String epoch, JsonValue requestId) implements Outgoing {
-    }
+    record Resync(long lastSeq, String epoch, JsonValue requestId) implements Outgoing {}
 
-    record Ping() implements Outgoing {
-    }
+    record Ping() implements Outgoing {}
 
-    record Pong(byte[] payload) implements Outgoing {
-    }
+    record Pong(byte[] payload) implements Outgoing {}
 
     /** The last thing a socket sends. */
-    record Close(int code, String reason) implements Outgoing {
-    }
+    record Close(int code, String reason) implements Outgoing {}
 
     /** The socket is already gone: stop without sending anything. */
-    record Stop() implements Outgoing {
-    }
+    record Stop() implements Outgoing {}
 }

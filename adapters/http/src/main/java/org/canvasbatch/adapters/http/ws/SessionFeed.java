@@ -97,14 +97,18 @@ final class SessionFeed {
 
     private List<Outgoing.Message> render(SessionEvent event) {
         try {
-            List<Envelope> envelopes = EventMessages.of(event, tracker, () -> ctx.history().status(id), ctx.clock().now());
+            List<Envelope> envelopes = EventMessages.of(
+                    event, tracker, () -> ctx.history().status(id), ctx.clock().now());
             running = tracker.running();
             List<Outgoing.Message> messages = new ArrayList<>(envelopes.size());
             envelopes.forEach(e -> messages.add(Outgoing.Message.of(e)));
             return messages;
         } catch (RuntimeException e) {
             // a rendering bug is logged and the event skipped, rather than stopping every socket of the session
-            LOG.log(System.Logger.Level.ERROR, "event " + event.seq() + " of session " + id + " could not be rendered", e);
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "event " + event.seq() + " of session " + id + " could not be rendered",
+                    e);
             return List.of();
         }
     }

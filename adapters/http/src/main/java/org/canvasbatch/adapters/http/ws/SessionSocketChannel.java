@@ -1,11 +1,9 @@
 package org.canvasbatch.adapters.http.ws;
 
-import org.canvasbatch.adapters.http.ops.AccessToken;
-
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.ops.AccessToken;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.port.in.CancelSessionUseCase;
 import org.canvasbatch.application.port.in.ChangeGroupPriorityUseCase;
@@ -34,17 +33,29 @@ public final class SessionSocketChannel {
             List.of("/ws/intelligent-parallel/{session_id}", "/api/v1/ws/intelligent-parallel/{session_id}");
 
     /** The events routes (CONTRACT §3.3), each also accepted with a trailing slash. */
-    public static final List<String> EVENTS_PATHS = List.of("/canvas/intelligent-parallel/{session_id}/events",
+    public static final List<String> EVENTS_PATHS = List.of(
+            "/canvas/intelligent-parallel/{session_id}/events",
             "/api/v1/canvas/intelligent-parallel/{session_id}/events");
 
     /** The core's use cases the channel needs. */
-    public record UseCases(SubscribeToSessionQuery subscriptions, SessionStatusQuery status,
-                           CancelSessionUseCase cancel, PauseSessionUseCase pause, ResumeSessionUseCase resume,
-                           ChangeGroupPriorityUseCase priority, RetryNodeUseCase retry) {
+    public record UseCases(
+            SubscribeToSessionQuery subscriptions,
+            SessionStatusQuery status,
+            CancelSessionUseCase cancel,
+            PauseSessionUseCase pause,
+            ResumeSessionUseCase resume,
+            ChangeGroupPriorityUseCase priority,
+            RetryNodeUseCase retry) {
 
         public static UseCases of(CanvasBatchCore core) {
-            return new UseCases(core.subscriptions(), core.status(), core.cancel(), core.pause(), core.resume(),
-                    core.changePriority(), core.retryNode());
+            return new UseCases(
+                    core.subscriptions(),
+                    core.status(),
+                    core.cancel(),
+                    core.pause(),
+                    core.resume(),
+                    core.changePriority(),
+                    core.retryNode());
         }
     }
 
@@ -57,9 +68,13 @@ public final class SessionSocketChannel {
      * @param deadConnections      sockets dropped because they answered no ping
      * @param badFrames            client frames answered with an error (malformed, unknown, binary, too large)
      */
-    public record Metrics(int connections, long eventsSent, long progressCoalesced, long slowConsumerCloses,
-                          long deadConnections, long badFrames) {
-    }
+    public record Metrics(
+            int connections,
+            long eventsSent,
+            long progressCoalesced,
+            long slowConsumerCloses,
+            long deadConnections,
+            long badFrames) {}
 
     private static final int TRANSPORT_FRAME_LIMIT = 1024 * 1024;
 
@@ -181,8 +196,13 @@ public final class SessionSocketChannel {
 
     public Metrics metrics() {
         Counters c = ctx.counters();
-        return new Metrics(manager.count(), c.eventsSent.sum(), c.progressCoalesced.sum(), c.slowConsumerCloses.sum(),
-                c.deadConnections.sum(), c.badFrames.sum());
+        return new Metrics(
+                manager.count(),
+                c.eventsSent.sum(),
+                c.progressCoalesced.sum(),
+                c.slowConsumerCloses.sum(),
+                c.deadConnections.sum(),
+                c.badFrames.sum());
     }
 
     public long eventsSent() {

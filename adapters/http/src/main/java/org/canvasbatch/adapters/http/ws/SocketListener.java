@@ -42,8 +42,16 @@ final class SocketListener implements WsListener {
     public void onOpen(WsSession session) {
         HttpPrologue request = prologue != null ? prologue : session.prologue();
         String sessionId = sessionIdOf(request.uriPath().path());
-        Long lastSeq = request.query().first("last_seq").asOptional().flatMap(SocketListener::nonNegative).orElse(null);
-        String epoch = request.query().first("epoch").asOptional().filter(e -> !e.isBlank()).orElse(null);
+        Long lastSeq = request.query()
+                .first("last_seq")
+                .asOptional()
+                .flatMap(SocketListener::nonNegative)
+                .orElse(null);
+        String epoch = request.query()
+                .first("epoch")
+                .asOptional()
+                .filter(e -> !e.isBlank())
+                .orElse(null);
         connection = manager.open(session, sessionId, lastSeq, epoch);
         commands = new ClientCommands(connection, ctx);
     }
@@ -69,8 +77,11 @@ final class SocketListener implements WsListener {
         fragmentBytes = 0;
         fragmentTooBig = false;
         if (tooBig) {
-            badFrame(Problem.of("The message is larger than the limit of " + ctx.settings().maxFrameBytes()
-                    + " bytes; it was ignored", "frame_too_large", true));
+            badFrame(Problem.of(
+                    "The message is larger than the limit of " + ctx.settings().maxFrameBytes()
+                            + " bytes; it was ignored",
+                    "frame_too_large",
+                    true));
             return;
         }
         commands.handle(message).ifPresent(this::badFrame);
@@ -80,8 +91,10 @@ final class SocketListener implements WsListener {
     public void onMessage(WsSession session, BufferData buffer, boolean last) {
         connection.clientActivity();
         if (last) {
-            badFrame(Problem.of("Binary messages are not understood; send JSON text such as {\"type\":\"ping\"}",
-                    "binary_frame", true));
+            badFrame(Problem.of(
+                    "Binary messages are not understood; send JSON text such as {\"type\":\"ping\"}",
+                    "binary_frame",
+                    true));
         }
     }
 
@@ -125,7 +138,8 @@ final class SocketListener implements WsListener {
             return;
         }
         if (connection.sessionId() != null) {
-            connection.reply(seq -> EventMessages.error(connection.sessionId(), seq, problem, ctx.clock().now()));
+            connection.reply(seq -> EventMessages.error(
+                    connection.sessionId(), seq, problem, ctx.clock().now()));
         }
     }
 

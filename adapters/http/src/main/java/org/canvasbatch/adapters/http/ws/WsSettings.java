@@ -17,12 +17,27 @@ import java.util.Objects;
  * @param closeGrace        how long a closing socket may take to finish its close handshake before it is cut off
  * @param replayPageSize    events read from the journal at a time when replaying
  */
-public record WsSettings(Duration pingInterval, int missedPongLimit, Duration idleTimeout, int queueCapacity,
-                         int maxFrameBytes, int badFrameLimit, Duration badFrameWindow, Duration closeGrace,
-                         int replayPageSize) {
+public record WsSettings(
+        Duration pingInterval,
+        int missedPongLimit,
+        Duration idleTimeout,
+        int queueCapacity,
+        int maxFrameBytes,
+        int badFrameLimit,
+        Duration badFrameWindow,
+        Duration closeGrace,
+        int replayPageSize) {
 
-    public static final WsSettings DEFAULT = new WsSettings(Duration.ofSeconds(30), 2, Duration.ofMinutes(10), 1_024,
-            64 * 1024, 20, Duration.ofMinutes(1), Duration.ofSeconds(5), 500);
+    public static final WsSettings DEFAULT = new WsSettings(
+            Duration.ofSeconds(30),
+            2,
+            Duration.ofMinutes(10),
+            1_024,
+            64 * 1024,
+            20,
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(5),
+            500);
 
     public WsSettings {
         Objects.requireNonNull(pingInterval, "pingInterval");
@@ -39,28 +54,68 @@ public record WsSettings(Duration pingInterval, int missedPongLimit, Duration id
     }
 
     public WsSettings withPingInterval(Duration value) {
-        return new WsSettings(value, missedPongLimit, idleTimeout, queueCapacity, maxFrameBytes, badFrameLimit,
-                badFrameWindow, closeGrace, replayPageSize);
+        return new WsSettings(
+                value,
+                missedPongLimit,
+                idleTimeout,
+                queueCapacity,
+                maxFrameBytes,
+                badFrameLimit,
+                badFrameWindow,
+                closeGrace,
+                replayPageSize);
     }
 
     public WsSettings withIdleTimeout(Duration value) {
-        return new WsSettings(pingInterval, missedPongLimit, value, queueCapacity, maxFrameBytes, badFrameLimit,
-                badFrameWindow, closeGrace, replayPageSize);
+        return new WsSettings(
+                pingInterval,
+                missedPongLimit,
+                value,
+                queueCapacity,
+                maxFrameBytes,
+                badFrameLimit,
+                badFrameWindow,
+                closeGrace,
+                replayPageSize);
     }
 
     public WsSettings withQueueCapacity(int value) {
-        return new WsSettings(pingInterval, missedPongLimit, idleTimeout, value, maxFrameBytes, badFrameLimit,
-                badFrameWindow, closeGrace, replayPageSize);
+        return new WsSettings(
+                pingInterval,
+                missedPongLimit,
+                idleTimeout,
+                value,
+                maxFrameBytes,
+                badFrameLimit,
+                badFrameWindow,
+                closeGrace,
+                replayPageSize);
     }
 
     public WsSettings withCloseGrace(Duration value) {
-        return new WsSettings(pingInterval, missedPongLimit, idleTimeout, queueCapacity, maxFrameBytes, badFrameLimit,
-                badFrameWindow, value, replayPageSize);
+        return new WsSettings(
+                pingInterval,
+                missedPongLimit,
+                idleTimeout,
+                queueCapacity,
+                maxFrameBytes,
+                badFrameLimit,
+                badFrameWindow,
+                value,
+                replayPageSize);
     }
 
     public WsSettings withReplayPageSize(int value) {
-        return new WsSettings(pingInterval, missedPongLimit, idleTimeout, queueCapacity, maxFrameBytes, badFrameLimit,
-                badFrameWindow, closeGrace, value);
+        return new WsSettings(
+                pingInterval,
+                missedPongLimit,
+                idleTimeout,
+                queueCapacity,
+                maxFrameBytes,
+                badFrameLimit,
+                badFrameWindow,
+                closeGrace,
+                value);
     }
 
     /** How often the heartbeat looks at every socket: fine enough for both the ping interval and the idle rule. */

@@ -36,12 +36,20 @@ import org.junit.jupiter.api.Test;
 class DashboardExtensionTest {
 
     private final LocalTaskExecutor executor = new LocalTaskExecutor(8);
-    private final CanvasBatchCore core = new CanvasBatchCore(new CanvasBatchCore.Ports(new InMemoryEventLog(),
-            new ScriptedAgent(), new InMemoryVault(), executor, Instant::now,
-            () -> new SessionId(UUID.randomUUID().toString()), new SplittableRandom(7)), CoreSettings.DEFAULT);
-    private final CanvasBatchServer server = new CanvasBatchServer(core,
-            ServerSettings.onPort(0).withExtension(new DashboardExtension())).start();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final CanvasBatchCore core = new CanvasBatchCore(
+            new CanvasBatchCore.Ports(
+                    new InMemoryEventLog(),
+                    new ScriptedAgent(),
+                    new InMemoryVault(),
+                    executor,
+                    Instant::now,
+                    () -> new SessionId(UUID.randomUUID().toString()),
+                    new SplittableRandom(7)),
+            CoreSettings.DEFAULT);
+    private final CanvasBatchServer server =
+            new CanvasBatchServer(core, ServerSettings.onPort(0).withExtension(new DashboardExtension())).start();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void stop() {
@@ -57,25 +65,33 @@ class DashboardExtensionTest {
             assertThat(page.statusCode()).as(path).isEqualTo(200);
             assertThat(page.headers().firstValue("Content-Type")).as(path).hasValue("text/html; charset=utf-8");
             assertThat(page.headers().firstValue("Cache-Control")).as(path).hasValue("no-cache");
-            assertThat(page.body()).as(path).contains("<title>canvas-batch dashboard</title>")
+            assertThat(page.body())
+                    .as(path)
+                    .contains("<title>canvas-batch dashboard</title>")
                     .contains("src=\"/dashboard/app.js\"");
         }
     }
 
     @Test
     void eachAssetIsServedWithItsOwnContentTypeAndTheBytesShippedInTheJar() {
-        record Expected(String name, String type) {
-        }
-        for (Expected asset : List.of(new Expected("app.js", "text/javascript; charset=utf-8"),
+        record Expected(String name, String type) {}
+        for (Expected asset : List.of(
+                new Expected("app.js", "text/javascript; charset=utf-8"),
                 new Expected("style.css", "text/css; charset=utf-8"),
                 new Expected("favicon.svg", "image/svg+xml"),
                 new Expected("index.html", "text/html; charset=utf-8"))) {
             HttpResponse<byte[]> answer = getBytes("/dashboard/" + asset.name());
 
             assertThat(answer.statusCode()).as(asset.name()).isEqualTo(200);
-            assertThat(answer.headers().firstValue("Content-Type")).as(asset.name()).hasValue(asset.type());
-            assertThat(answer.headers().firstValue("Cache-Control")).as(asset.name()).hasValue("no-cache");
-            assertThat(answer.headers().firstValue("X-Content-Type-Options")).as(asset.name()).hasValue("nosniff");
+            assertThat(answer.headers().firstValue("Content-Type"))
+                    .as(asset.name())
+                    .hasValue(asset.type());
+            assertThat(answer.headers().firstValue("Cache-Control"))
+                    .as(asset.name())
+                    .hasValue("no-cache");
+            assertThat(answer.headers().firstValue("X-Content-Type-Options"))
+                    .as(asset.name())
+                    .hasValue("nosniff");
             assertThat(answer.body()).as(asset.name()).isEqualTo(resource(asset.name()));
         }
     }
@@ -87,7 +103,9 @@ class DashboardExtensionTest {
         int found = 0;
         while (references.find()) {
             found++;
-            assertThat(get(references.group(1)).statusCode()).as(references.group(1)).isEqualTo(200);
+            assertThat(get(references.group(1)).statusCode())
+                    .as(references.group(1))
+                    .isEqualTo(200);
         }
         assertThat(found).as("files referenced by the page").isGreaterThanOrEqualTo(3);
     }
@@ -96,20 +114,26 @@ class DashboardExtensionTest {
     void thePageRunsNoInlineScriptAndSaysSoInItsContentSecurityPolicy() {
         HttpResponse<String> page = get("/");
 
-        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy ->
-                assertThat(policy).contains("script-src 'self'").doesNotContain("unsafe-inline"));
-        assertThat(Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>").matcher(page.body()).find()).isFalse();
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(policy ->
+                        assertThat(policy).contains("script-src 'self'").doesNotContain("unsafe-inline"));
+        assertThat(Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>")
+                        .matcher(page.body())
+                        .find())
+                .isFalse();
         assertThat(page.body()).doesNotContain(" onclick=").doesNotContain(" onload=");
     }
 
     @Test
     void anUnknownFileIsA404WithTheApiErrorEnvelope() {
-        for (String path : List.of("/dashboard/missing.js", "/dashboard/DashboardExtension.class",
-                "/dashboard/scripts/app.js")) {
+        for (String path :
+                List.of("/dashboard/missing.js", "/dashboard/DashboardExtension.class", "/dashboard/scripts/app.js")) {
             HttpResponse<String> answer = get(path);
 
             assertThat(answer.statusCode()).as(path).isEqualTo(404);
-            assertThat(answer.headers().firstValue("Content-Type")).as(path).hasValue("application/json; charset=utf-8");
+            assertThat(answer.headers().firstValue("Content-Type"))
+                    .as(path)
+                    .hasValue("application/json; charset=utf-8");
             JsonObject envelope = json(answer.body());
             assertThat(envelope.getString("error")).as(path).isEqualTo("NotFoundError");
             assertThat(envelope.getString("message")).as(path).isNotBlank();
@@ -124,7 +148,8 @@ class DashboardExtensionTest {
 
         assertThat(answer.statusCode()).isEqualTo(405);
         assertThat(json(answer.body()).getString("error")).isEqualTo("MethodNotAllowedError");
-        assertThat(answer.headers().firstValue("Allow")).hasValueSatisfying(allow -> assertThat(allow).contains("GET"));
+        assertThat(answer.headers().firstValue("Allow"))
+                .hasValueSatisfying(allow -> assertThat(allow).contains("GET"));
     }
 
     @Test
@@ -159,7 +184,11 @@ class DashboardExtensionTest {
 
     private HttpResponse<byte[]> getBytes(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+            return http.send(
+                    HttpRequest.newBuilder(uri(path))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
                     BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -40,28 +40,40 @@ class AccessTokenTest {
     @Test
     void theTokenIsAcceptedAsABearerHeaderOrAsAQueryParameter() {
         assertThat(token.admitsCredentials("Bearer " + SECRET, null)).isTrue();
-        assertThat(token.admitsCredentials("bearer  " + SECRET, null)).as("the scheme is case-insensitive").isTrue();
+        assertThat(token.admitsCredentials("bearer  " + SECRET, null))
+                .as("the scheme is case-insensitive")
+                .isTrue();
         assertThat(token.admitsCredentials(null, SECRET)).isTrue();
-        assertThat(token.admitsCredentials("Bearer wrong", SECRET)).as("a right query token is enough").isTrue();
+        assertThat(token.admitsCredentials("Bearer wrong", SECRET))
+                .as("a right query token is enough")
+                .isTrue();
     }
 
     @Test
     void anythingButTheExactTokenIsRefused() {
         assertThat(token.admitsCredentials(null, null)).isFalse();
-        assertThat(token.admitsCredentials("Bearer " + SECRET.substring(1), null)).isFalse();
+        assertThat(token.admitsCredentials("Bearer " + SECRET.substring(1), null))
+                .isFalse();
         assertThat(token.admitsCredentials("Bearer " + SECRET + "x", null)).isFalse();
         assertThat(token.admitsCredentials("Basic " + SECRET, null)).isFalse();
-        assertThat(token.admitsCredentials(SECRET, null)).as("a bare token is not a bearer header").isFalse();
+        assertThat(token.admitsCredentials(SECRET, null))
+                .as("a bare token is not a bearer header")
+                .isFalse();
         assertThat(token.admitsCredentials(null, "")).isFalse();
         assertThat(token.admitsCredentials(null, SECRET.toUpperCase())).isFalse();
     }
 
     @Test
     void weakTokensAreRefusedWithoutRepeatingThem() {
-        assertThatThrownBy(() -> AccessToken.of("xq7secret")).hasMessageContaining("too short")
-                .hasMessageContaining("16").message().doesNotContain("xq7secret");
-        assertThatThrownBy(() -> AccessToken.of("has a space in it, xq7")).hasMessageContaining("spaces")
-                .message().doesNotContain("xq7");
+        assertThatThrownBy(() -> AccessToken.of("xq7secret"))
+                .hasMessageContaining("too short")
+                .hasMessageContaining("16")
+                .message()
+                .doesNotContain("xq7secret");
+        assertThatThrownBy(() -> AccessToken.of("has a space in it, xq7"))
+                .hasMessageContaining("spaces")
+                .message()
+                .doesNotContain("xq7");
         assertThatThrownBy(() -> AccessToken.of("")).hasMessageContaining("empty");
         assertThat(AccessToken.problemWith(SECRET)).isNull();
     }
@@ -94,7 +106,9 @@ class AccessTokenTest {
 
         assertThat(closed.code.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
         assertThat(closed.reason).isEqualTo("unauthorized");
-        assertThat(closed.greeting).as("the listener behind the guard never heard of it").isNotDone();
+        assertThat(closed.greeting)
+                .as("the listener behind the guard never heard of it")
+                .isNotDone();
     }
 
     @Test
@@ -112,20 +126,26 @@ class AccessTokenTest {
 
     @Test
     void withoutATokenTheGuardIsTheListenerItself() {
-        WsListener listener = new WsListener() {
-        };
+        WsListener listener = new WsListener() {};
         assertThat(AccessToken.none().guard(listener)).isSameAs(listener);
     }
 
     private int startEchoServer(AccessToken guard) {
-        server = WebServer.builder().port(0).host("127.0.0.1").shutdownHook(false)
-                .addRouting(WsRouting.builder().endpoint("/echo", () -> guard.guard(new WsListener() {
-                    @Override
-                    public void onOpen(WsSession session) {
-                        session.send("hello", true);
-                    }
-                })))
-                .build().start();
+        server = WebServer.builder()
+                .port(0)
+                .host("127.0.0.1")
+                .shutdownHook(false)
+                .addRouting(WsRouting.builder()
+                        .endpoint(
+                                "/echo",
+                                () -> guard.guard(new WsListener() {
+                                    @Override
+                                    public void onOpen(WsSession session) {
+                                        session.send("hello", true);
+                                    }
+                                })))
+                .build()
+                .start();
         return server.port();
     }
 
@@ -155,7 +175,8 @@ class AccessTokenTest {
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }
-        builder.buildAsync(URI.create("ws://127.0.0.1:" + port + path), listener).get(10, TimeUnit.SECONDS);
+        builder.buildAsync(URI.create("ws://127.0.0.1:" + port + path), listener)
+                .get(10, TimeUnit.SECONDS);
         return listener;
     }
 }

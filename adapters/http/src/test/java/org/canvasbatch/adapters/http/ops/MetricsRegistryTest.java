@@ -38,8 +38,8 @@ class MetricsRegistryTest {
 
     @Test
     void histogramsHaveCumulativeBucketsInfSumAndCount() {
-        var latency = registry.histogram("canvasbatch_agent_call_seconds", "Agent calls.",
-                new double[] {0.1, 1, 10}, "agent", "model");
+        var latency = registry.histogram(
+                "canvasbatch_agent_call_seconds", "Agent calls.", new double[] {0.1, 1, 10}, "agent", "model");
         latency.observe(0.05, "memory-anchor", "offline");
         latency.observe(0.5, "memory-anchor", "offline");
         latency.observe(0.5, "memory-anchor", "offline");
@@ -69,8 +69,12 @@ class MetricsRegistryTest {
         sessions[0] = 5;
         String second = registry.scrape();
 
-        assertThat(first).contains("canvasbatch_sessions{state=\"running\"} 2\n", "canvasbatch_sessions{state=\"paused\"} 0\n",
-                "# TYPE canvasbatch_sessions gauge", "canvasbatch_up 1\n");
+        assertThat(first)
+                .contains(
+                        "canvasbatch_sessions{state=\"running\"} 2\n",
+                        "canvasbatch_sessions{state=\"paused\"} 0\n",
+                        "# TYPE canvasbatch_sessions gauge",
+                        "canvasbatch_up 1\n");
         assertThat(second).contains("canvasbatch_sessions{state=\"running\"} 5\n");
     }
 
@@ -99,7 +103,8 @@ class MetricsRegistryTest {
         assertThatThrownBy(() -> registry.counter("twice_total", "x")).hasMessageContaining("already registered");
         var labelled = registry.counter("labelled_total", "x", "a", "b");
         assertThatThrownBy(() -> labelled.inc("only-one")).hasMessageContaining("2 label value(s)");
-        assertThatThrownBy(() -> registry.histogram("h", "x", new double[] {1, 1})).hasMessageContaining("ascend");
+        assertThatThrownBy(() -> registry.histogram("h", "x", new double[] {1, 1}))
+                .hasMessageContaining("ascend");
     }
 
     @Test
@@ -126,7 +131,9 @@ class MetricsRegistryTest {
         assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
         assertThat(counter.value("even") + counter.value("odd")).isEqualTo(40_000);
-        assertThat(registry.scrape()).contains("canvasbatch_wait_seconds_bucket{le=\"0.5\"} 20000\n",
-                "canvasbatch_wait_seconds_count 40000\n");
+        assertThat(registry.scrape())
+                .contains(
+                        "canvasbatch_wait_seconds_bucket{le=\"0.5\"} 20000\n",
+                        "canvasbatch_wait_seconds_count 40000\n");
     }
 }

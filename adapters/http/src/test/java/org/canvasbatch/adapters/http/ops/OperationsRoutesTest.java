@@ -33,14 +33,22 @@ class OperationsRoutesTest {
     }
 
     private void start() {
-        HealthCheck journal = () -> journalWritable.get() ? HealthCheck.Result.up("journal", "writable")
+        HealthCheck journal = () -> journalWritable.get()
+                ? HealthCheck.Result.up("journal", "writable")
                 : HealthCheck.Result.down("journal", "cannot write to /data: read-only file system");
-        OperationsRoutes routes = new OperationsRoutes(metrics,
+        OperationsRoutes routes = new OperationsRoutes(
+                metrics,
                 List.of(() -> HealthCheck.Result.up("process", "answering")),
                 List.of(journal, HealthCheck.executor(executor, Duration.ofSeconds(2))));
         HttpRouting.Builder routing = HttpRouting.builder();
         routes.register(routing);
-        server = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false).routing(routing).build().start();
+        server = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .shutdownHook(false)
+                .routing(routing)
+                .build()
+                .start();
     }
 
     @Test
@@ -75,10 +83,13 @@ class OperationsRoutesTest {
         assertThat(body.getString("error")).isEqualTo("ServiceUnavailableError");
         assertThat(body.getString("message")).contains("journal").contains("read-only file system");
         assertThat(body.getJsonObject("detail").getString("message")).isEqualTo(body.getString("message"));
-        assertThat(body.getJsonObject("details").getJsonArray("down").getString(0)).isEqualTo("journal");
+        assertThat(body.getJsonObject("details").getJsonArray("down").getString(0))
+                .isEqualTo("journal");
 
         journalWritable.set(true);
-        assertThat(get("/health/ready").statusCode()).as("ready again once it is fixed").isEqualTo(200);
+        assertThat(get("/health/ready").statusCode())
+                .as("ready again once it is fixed")
+                .isEqualTo(200);
     }
 
     @Test
@@ -90,7 +101,9 @@ class OperationsRoutesTest {
 
         assertThat(ready.statusCode()).isEqualTo(503);
         JsonObject executorCheck = json(ready).getJsonArray("checks").getValuesAs(JsonObject.class).stream()
-                .filter(c -> c.getString("name").equals("executor")).findFirst().orElseThrow();
+                .filter(c -> c.getString("name").equals("executor"))
+                .findFirst()
+                .orElseThrow();
         assertThat(executorCheck.getString("status")).isEqualTo("DOWN");
         assertThat(executorCheck.getString("detail")).contains("shut down");
     }
@@ -103,7 +116,13 @@ class OperationsRoutesTest {
         OperationsRoutes routes = new OperationsRoutes(metrics, List.of(), List.of(broken));
         HttpRouting.Builder routing = HttpRouting.builder();
         routes.register(routing);
-        server = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false).routing(routing).build().start();
+        server = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .shutdownHook(false)
+                .routing(routing)
+                .build()
+                .start();
 
         HttpResponse<String> ready = get("/health/ready");
 
@@ -128,8 +147,11 @@ class OperationsRoutesTest {
     void onlyGetIsAllowed() throws Exception {
         start();
 
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri("/metrics"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(uri("/metrics"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(answer.statusCode()).isEqualTo(405);
         assertThat(answer.headers().firstValue("Allow").orElse("")).contains("GET");

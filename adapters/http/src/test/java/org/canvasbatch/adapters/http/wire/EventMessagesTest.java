@@ -28,15 +28,38 @@ class EventMessagesTest {
 
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00.123Z");
 
-    private final Session.Creation creation = Session.create(new SessionId("s1"), "数学/离散数学.canvas",
-            List.of(new Group(1, "命题", List.of("命题"), "definition", "📖", AgentId.ORAL_EXPLANATION, Priority.HIGH,
-                            0.8, List.of("a", "b")),
-                    new Group(2, "对比", List.of(), "comparison", "📊", AgentId.COMPARISON_TABLE, Priority.LOW, 0.5,
+    private final Session.Creation creation = Session.create(
+            new SessionId("s1"),
+            "数学/离散数学.canvas",
+            List.of(
+                    new Group(
+                            1,
+                            "命题",
+                            List.of("命题"),
+                            "definition",
+                            "📖",
+                            AgentId.ORAL_EXPLANATION,
+                            Priority.HIGH,
+                            0.8,
+                            List.of("a", "b")),
+                    new Group(
+                            2,
+                            "对比",
+                            List.of(),
+                            "comparison",
+                            "📊",
+                            AgentId.COMPARISON_TABLE,
+                            Priority.LOW,
+                            0.5,
                             List.of("c"))),
-            List.of(new PlannedTask("a", 1, "什么是命题", AgentId.ORAL_EXPLANATION),
+            List.of(
+                    new PlannedTask("a", 1, "什么是命题", AgentId.ORAL_EXPLANATION),
                     new PlannedTask("b", 1, "什么是逆否命题", AgentId.ORAL_EXPLANATION),
                     new PlannedTask("c", 2, "A和B的区别", AgentId.COMPARISON_TABLE)),
-            SessionSettings.DEFAULT.withMaxConcurrent(2), 0.41, 2, T0);
+            SessionSettings.DEFAULT.withMaxConcurrent(2),
+            0.41,
+            2,
+            T0);
     private final Session session = creation.session();
     private final ProgressTracker tracker = ProgressTracker.of(creation.event());
     private final List<Envelope> sent = new ArrayList<>();
@@ -44,7 +67,8 @@ class EventMessagesTest {
     private List<Envelope> render(List<SessionEvent> events) {
         List<Envelope> messages = new ArrayList<>();
         for (SessionEvent event : events) {
-            messages.addAll(EventMessages.of(event, tracker, () -> Optional.of(session.snapshot()), T0.plusSeconds(99)));
+            messages.addAll(
+                    EventMessages.of(event, tracker, () -> Optional.of(session.snapshot()), T0.plusSeconds(99)));
         }
         sent.addAll(messages);
         return messages;
@@ -73,8 +97,8 @@ class EventMessagesTest {
         render(session.start(null, T0.plusSeconds(1)));
         render(session.startTask("a", T0.plusSeconds(1)));
         String longNote = "# 命题\n" + "字".repeat(3_000);
-        List<Envelope> messages = render(session.recordSuccess("a", 1, "数学/离散数学-notes/a.md", 9_001, 4_250,
-                longNote, "m", T0.plusSeconds(5)));
+        List<Envelope> messages = render(
+                session.recordSuccess("a", 1, "数学/离散数学-notes/a.md", 9_001, 4_250, longNote, "m", T0.plusSeconds(5)));
 
         assertThat(messages).extracting(Envelope::type).containsExactly("task_completed", "progress_update");
         JsonObject completed = data(messages.get(0));
@@ -84,8 +108,11 @@ class EventMessagesTest {
         assertThat(completed.getString("agent_type")).isEqualTo("oral-explanation");
         assertThat(completed.getString("file_path")).isEqualTo("数学/离散数学-notes/a.md");
         assertThat(completed.getInt("file_size")).isEqualTo(9_001);
-        assertThat(completed.getString("output")).hasSize(EventMessages.OUTPUT_LIMIT).startsWith("# 命题");
-        assertThat(completed.getJsonNumber("processing_time_seconds").doubleValue()).isEqualTo(4.25);
+        assertThat(completed.getString("output"))
+                .hasSize(EventMessages.OUTPUT_LIMIT)
+                .startsWith("# 命题");
+        assertThat(completed.getJsonNumber("processing_time_seconds").doubleValue())
+                .isEqualTo(4.25);
         assertThat(completed.getInt("execution_time_ms")).isEqualTo(4_250);
         assertThat(completed.getInt("attempt")).isEqualTo(1);
 
@@ -111,8 +138,8 @@ class EventMessagesTest {
     void aFailedTaskCarriesTheErrorUnderEveryNameCallersReadAndCountsAsProcessed() {
         render(session.start(null, T0.plusSeconds(1)));
         render(session.startTask("c", T0.plusSeconds(1)));
-        List<Envelope> messages = render(session.recordFailure("c", 1, "The model refused", "http_400", false, 800,
-                Optional.empty(), T0.plusSeconds(2)));
+        List<Envelope> messages = render(session.recordFailure(
+                "c", 1, "The model refused", "http_400", false, 800, Optional.empty(), T0.plusSeconds(2)));
 
         JsonObject failed = data(messages.get(0));
         assertThat(messages.get(0).type()).isEqualTo("task_failed");
@@ -133,11 +160,12 @@ class EventMessagesTest {
     void aTransientFailureIsATaskRetryingAndNotAnOutcome() {
         render(session.start(null, T0.plusSeconds(1)));
         render(session.startTask("a", T0.plusSeconds(1)));
-        List<Envelope> messages = render(session.recordFailure("a", 1, "rate limited", "http_429", true, 100,
-                Optional.of(T0.plusSeconds(4)), T0.plusSeconds(2)));
+        List<Envelope> messages = render(session.recordFailure(
+                "a", 1, "rate limited", "http_429", true, 100, Optional.of(T0.plusSeconds(4)), T0.plusSeconds(2)));
 
         assertThat(messages).extracting(Envelope::type).containsExactly("task_retrying");
-        assertThat(data(messages.getFirst()).getJsonNumber("retry_after").doubleValue()).isEqualTo(2.0);
+        assertThat(data(messages.getFirst()).getJsonNumber("retry_after").doubleValue())
+                .isEqualTo(2.0);
         assertThat(tracker.group(1).processed()).isZero();
     }
 
@@ -149,8 +177,8 @@ class EventMessagesTest {
         render(session.recordSuccess("a", 1, "n/a.md", 10, 1_000, "# a", "m", T0.plusSeconds(2)));
         render(session.recordFailure("c", 1, "nope", "http_400", false, 10, Optional.empty(), T0.plusSeconds(3)));
         render(session.startTask("b", T0.plusSeconds(3)));
-        List<Envelope> messages = render(session.recordSuccess("b", 1, "n/b.md", 10, 1_000, "# b", "m",
-                T0.plusSeconds(11)));
+        List<Envelope> messages =
+                render(session.recordSuccess("b", 1, "n/b.md", 10, 1_000, "# b", "m", T0.plusSeconds(11)));
 
         Envelope completed = messages.getLast();
         assertThat(completed.type()).isEqualTo("session_completed");
@@ -163,9 +191,11 @@ class EventMessagesTest {
         assertThat(d.getInt("failure_count")).isEqualTo(1);
         assertThat(d.getJsonNumber("elapsed_seconds").doubleValue()).isEqualTo(10.0);
         assertThat(d.getJsonNumber("total_duration").doubleValue()).isEqualTo(10.0);
-        assertThat(d.getJsonArray("node_results")).extracting(v -> v.asJsonObject().getString("node_id"))
+        assertThat(d.getJsonArray("node_results"))
+                .extracting(v -> v.asJsonObject().getString("node_id"))
                 .containsExactly("a", "b", "c");
-        assertThat(d.getJsonArray("node_results").getJsonObject(2).getString("error")).isEqualTo("nope");
+        assertThat(d.getJsonArray("node_results").getJsonObject(2).getString("error"))
+                .isEqualTo("nope");
     }
 
     @Test
@@ -188,8 +218,17 @@ class EventMessagesTest {
         render(session.startTask("a", T0.plusSeconds(1)));
         List<Envelope> messages = render(session.timeOut(T0.plusSeconds(700)));
 
-        assertThat(messages).extracting(Envelope::type).containsExactly("error", "task_failed", "progress_update",
-                "task_failed", "progress_update", "task_failed", "progress_update", "session_completed");
+        assertThat(messages)
+                .extracting(Envelope::type)
+                .containsExactly(
+                        "error",
+                        "task_failed",
+                        "progress_update",
+                        "task_failed",
+                        "progress_update",
+                        "task_failed",
+                        "progress_update",
+                        "session_completed");
         JsonObject error = data(messages.getFirst());
         assertThat(error.getString("message")).contains("timeout");
         assertThat(error.getString("error_type")).isEqualTo("timeout");
@@ -216,11 +255,25 @@ class EventMessagesTest {
             messages.addAll(EventMessages.of(event, fresh, Optional::empty, T0.plusSeconds(9)));
         }
 
-        assertThat(messages.stream().filter(m -> !m.derived()).map(Envelope::seq).toList())
+        assertThat(messages.stream()
+                        .filter(m -> !m.derived())
+                        .map(Envelope::seq)
+                        .toList())
                 .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
-        assertThat(messages.stream().filter(m -> !m.derived()).map(Envelope::type).toList())
-                .containsExactly("session_created", "session_started", "priority_changed", "task_started",
-                        "session_paused", "session_resumed", "task_failed", "task_requeued", "session_cancelled");
+        assertThat(messages.stream()
+                        .filter(m -> !m.derived())
+                        .map(Envelope::type)
+                        .toList())
+                .containsExactly(
+                        "session_created",
+                        "session_started",
+                        "priority_changed",
+                        "task_started",
+                        "session_paused",
+                        "session_resumed",
+                        "task_failed",
+                        "task_requeued",
+                        "session_cancelled");
         assertThat(messages.getLast().type()).isEqualTo("session_completed");
         assertThat(data(messages.getLast()).getString("state")).isEqualTo("cancelled");
         assertThat(data(messages.get(2)).getString("priority")).isEqualTo("urgent");
@@ -240,8 +293,10 @@ class EventMessagesTest {
         assertThat(fromSnapshot.session()).isEqualTo(tracker.session());
         assertThat(fromSnapshot.running()).isEqualTo(1);
         List<SessionEvent> next = session.recordSuccess("b", 1, "n/b.md", 10, 1_000, "# b", "m", T0.plusSeconds(3));
-        JsonObject a = data(EventMessages.of(next.getFirst(), fromSnapshot, Optional::empty, T0).get(1));
-        JsonObject b = data(EventMessages.of(next.getFirst(), tracker, Optional::empty, T0).get(1));
+        JsonObject a = data(EventMessages.of(next.getFirst(), fromSnapshot, Optional::empty, T0)
+                .get(1));
+        JsonObject b = data(
+                EventMessages.of(next.getFirst(), tracker, Optional::empty, T0).get(1));
         assertThat(a.getInt("nodes_completed")).isEqualTo(2).isEqualTo(b.getInt("nodes_completed"));
     }
 
@@ -267,9 +322,12 @@ class EventMessagesTest {
     void connectedAckAndErrorsCarryWhatClientsCorrelateOn() {
         Envelope connected = EventMessages.connected(new SessionId("s1"), SessionState.RUNNING, 42, true, "e-1", T0);
         Envelope ack = EventMessages.ack(new SessionId("s1"), 42, Json.createValue("r-7"), "pause", T0);
-        Envelope error = EventMessages.error(new SessionId("s1"), 42,
+        Envelope error = EventMessages.error(
+                new SessionId("s1"),
+                42,
                 Problem.of("Session 's1' is paused; only a running session can be paused", "not_running", false)
-                        .answering(Json.createValue(3), "pause"), T0);
+                        .answering(Json.createValue(3), "pause"),
+                T0);
 
         assertThat(data(connected).getString("session_id")).isEqualTo("s1");
         assertThat(data(connected).getString("state")).isEqualTo("running");

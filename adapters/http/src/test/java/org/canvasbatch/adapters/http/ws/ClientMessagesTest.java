@@ -26,7 +26,8 @@ class ClientMessagesTest {
     }
 
     private static boolean answers(JsonObject message, String requestId) {
-        return data(message).containsKey("request_id") && !data(message).isNull("request_id")
+        return data(message).containsKey("request_id")
+                && !data(message).isNull("request_id")
                 && data(message).getString("request_id").equals(requestId);
     }
 
@@ -49,7 +50,8 @@ class ClientMessagesTest {
         TestSocket socket = runningSessionWithAFailedNode();
 
         socket.send("{\"type\":\"pause\",\"request_id\":\"p\"}");
-        assertThat(data(socket.await("ack", m -> answers(m, "p"))).getString("command")).isEqualTo("pause");
+        assertThat(data(socket.await("ack", m -> answers(m, "p"))).getString("command"))
+                .isEqualTo("pause");
         socket.await("session_paused");
 
         socket.send("{\"type\":\"resume\",\"request_id\":\"r\"}");
@@ -76,7 +78,8 @@ class ClientMessagesTest {
         assertThat(data(completed).getString("state")).isEqualTo("cancelled");
         assertThat(socket.awaitClose()).isEqualTo(1000);
         List<JsonObject> all = socket.messages();
-        assertThat(all.indexOf(cancelAck)).as("the ack comes before the events the command caused")
+        assertThat(all.indexOf(cancelAck))
+                .as("the ack comes before the events the command caused")
                 .isLessThan(all.indexOf(completed));
         assertThat(all.indexOf(socket.await("ack", m -> answers(m, "p"))))
                 .isLessThan(all.indexOf(socket.await("session_paused")));
@@ -92,9 +95,14 @@ class ClientMessagesTest {
         socket.send("{\"type\":\"set_priority\",\"group_id\":1,\"priority\":\"asap\",\"request_id\":4}");
         socket.send("{\"type\":\"retry\",\"request_id\":5}");
 
-        List<JsonObject> errors = List.of(1, 2, 3, 4, 5).stream().map(n -> socket.await("error",
-                m -> data(m).containsKey("request_id") && data(m).get("request_id").toString().equals("" + n))).toList();
-        assertThat(errors).allSatisfy(e -> assertThat(data(e).getBoolean("recoverable")).isFalse());
+        List<JsonObject> errors = List.of(1, 2, 3, 4, 5).stream()
+                .map(n -> socket.await(
+                        "error",
+                        m -> data(m).containsKey("request_id")
+                                && data(m).get("request_id").toString().equals("" + n)))
+                .toList();
+        assertThat(errors)
+                .allSatisfy(e -> assertThat(data(e).getBoolean("recoverable")).isFalse());
         assertThat(data(errors.get(0)).getString("message")).contains("only a paused session can be resumed");
         assertThat(data(errors.get(0)).getString("command")).isEqualTo("resume");
         assertThat(data(errors.get(1)).getString("message")).contains("only a failed node can be retried");
@@ -115,9 +123,12 @@ class ClientMessagesTest {
         socket.send("[1,2]");
 
         socket.awaitState(() -> errors(socket).size() >= 5 ? true : null, "five errors");
-        assertThat(errors(socket)).extracting(e -> data(e).getString("error_type"))
-                .containsExactly("malformed_json", "unknown_type", "binary_frame", "frame_too_large", "malformed_message");
-        assertThat(errors(socket)).allSatisfy(e -> assertThat(data(e).getString("message")).isNotBlank());
+        assertThat(errors(socket))
+                .extracting(e -> data(e).getString("error_type"))
+                .containsExactly(
+                        "malformed_json", "unknown_type", "binary_frame", "frame_too_large", "malformed_message");
+        assertThat(errors(socket))
+                .allSatisfy(e -> assertThat(data(e).getString("message")).isNotBlank());
         assertThat(data(errors(socket).get(3)).getString("message")).contains("65536");
         socket.send("{\"type\":\"ping\",\"request_id\":\"still-here\"}");
         socket.await("pong", m -> answers(m, "still-here"));
@@ -148,6 +159,8 @@ class ClientMessagesTest {
     }
 
     private static List<JsonObject> errors(TestSocket socket) {
-        return socket.messages().stream().filter(m -> m.getString("type").equals("error")).toList();
+        return socket.messages().stream()
+                .filter(m -> m.getString("type").equals("error"))
+                .toList();
     }
 }

@@ -26,14 +26,19 @@ class EventsEndpointTest {
         server.close();
     }
 
-    private record Answer(int status, JsonObject body, String contentType) {
-    }
+    private record Answer(int status, JsonObject body, String contentType) {}
 
     private Answer get(String path) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.http(path))
-                    .header("Content-Type", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), Json.createReader(new StringReader(response.body())).readObject(),
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(server.http(path))
+                            .header("Content-Type", "application/json")
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Answer(
+                    response.statusCode(),
+                    Json.createReader(new StringReader(response.body())).readObject(),
                     response.headers().firstValue("Content-Type").orElse(""));
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -56,17 +61,26 @@ class EventsEndpointTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.contentType()).startsWith("application/json");
-        assertThat(primarySeqs(answer.body())).containsExactlyElementsOf(LongStream.rangeClosed(1, lastSeq).boxed().toList());
+        assertThat(primarySeqs(answer.body()))
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, lastSeq).boxed().toList());
         assertThat(answer.body().getInt("last_seq")).isEqualTo((int) lastSeq);
         assertThat(answer.body().getBoolean("has_more")).isFalse();
         assertThat(answer.body().getString("epoch"))
                 .isEqualTo(socket.messages().getFirst().getJsonObject("data").getString("epoch"));
         List<JsonObject> events = answer.body().getJsonArray("events").getValuesAs(JsonObject.class);
-        List<JsonObject> sent = socket.messages().stream().filter(m -> m.containsKey("derived")).toList();
-        assertThat(events).extracting(e -> e.getString("type") + "#" + e.getInt("seq"))
-                .containsExactlyElementsOf(sent.stream().map(e -> e.getString("type") + "#" + e.getInt("seq")).toList());
-        assertThat(events.stream().filter(e -> e.getString("type").equals("progress_update")).toList())
-                .extracting(e -> e.getJsonObject("data").getInt("nodes_completed")).isNotEmpty();
+        List<JsonObject> sent =
+                socket.messages().stream().filter(m -> m.containsKey("derived")).toList();
+        assertThat(events)
+                .extracting(e -> e.getString("type") + "#" + e.getInt("seq"))
+                .containsExactlyElementsOf(sent.stream()
+                        .map(e -> e.getString("type") + "#" + e.getInt("seq"))
+                        .toList());
+        assertThat(events.stream()
+                        .filter(e -> e.getString("type").equals("progress_update"))
+                        .toList())
+                .extracting(e -> e.getJsonObject("data").getInt("nodes_completed"))
+                .isNotEmpty();
     }
 
     @Test
@@ -94,12 +108,15 @@ class EventsEndpointTest {
         assertThat(unknown.body().getString("error")).isEqualTo("SessionNotFoundError");
         assertThat(unknown.body().getString("message")).isEqualTo("Session 'nope' not found");
         assertThat(unknown.body().getJsonObject("detail").getString("message")).isEqualTo("Session 'nope' not found");
-        assertThat(unknown.body().getJsonObject("details").getString("session_id")).isEqualTo("nope");
+        assertThat(unknown.body().getJsonObject("details").getString("session_id"))
+                .isEqualTo("nope");
         assertThat(negative.status()).isEqualTo(422);
         assertThat(negative.body().getString("error")).isEqualTo("ValidationError");
-        assertThat(negative.body().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("after_seq");
+        assertThat(negative.body().getJsonArray("errors").getJsonObject(0).getString("field"))
+                .isEqualTo("after_seq");
         assertThat(tooMany.status()).isEqualTo(422);
-        assertThat(tooMany.body().getJsonArray("errors")).extracting(e -> e.asJsonObject().getString("field"))
+        assertThat(tooMany.body().getJsonArray("errors"))
+                .extracting(e -> e.asJsonObject().getString("field"))
                 .containsExactly("after_seq", "limit");
         assertThat(tooMany.body().getString("message")).contains("limit").contains("1000");
     }

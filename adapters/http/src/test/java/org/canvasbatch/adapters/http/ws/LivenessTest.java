@@ -36,7 +36,10 @@ class LivenessTest {
             silentFrames.add(frame);
         }
 
-        assertThat(silentFrames).as("the server's pings").filteredOn(f -> f.opcode() == 9).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(silentFrames)
+                .as("the server's pings")
+                .filteredOn(f -> f.opcode() == 9)
+                .hasSizeGreaterThanOrEqualTo(2);
         assertThat(silentFrames).as("no close handshake for a dead socket").noneMatch(Frame::isClose);
         EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 1, "the silent socket was removed");
         assertThat(server.channel.metrics().deadConnections()).isEqualTo(1);
@@ -75,7 +78,9 @@ class LivenessTest {
         assertThat(watchingQuiet.closeReason()).isEqualTo("idle timeout");
         gate.countDown();
         watchingBusy.await("session_completed");
-        assertThat(watchingBusy.awaitClose()).as("closed by completion, not by idleness").isEqualTo(1000);
+        assertThat(watchingBusy.awaitClose())
+                .as("closed by completion, not by idleness")
+                .isEqualTo(1000);
     }
 
     @Test

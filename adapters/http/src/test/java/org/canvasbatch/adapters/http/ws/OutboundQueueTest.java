@@ -20,12 +20,13 @@ class OutboundQueueTest {
     private static List<String> drain(OutboundQueue queue) throws InterruptedException {
         List<String> taken = new ArrayList<>();
         while (queue.size() > 0) {
-            taken.add(switch (queue.take()) {
-                case Outgoing.Message m -> m.text();
-                case Outgoing.Close c -> "close " + c.code();
-                case Outgoing.Ping p -> "ping";
-                default -> "other";
-            });
+            taken.add(
+                    switch (queue.take()) {
+                        case Outgoing.Message m -> m.text();
+                        case Outgoing.Close c -> "close " + c.code();
+                        case Outgoing.Ping p -> "ping";
+                        default -> "other";
+                    });
         }
         return taken;
     }
@@ -42,8 +43,9 @@ class OutboundQueueTest {
         Offer last = queue.offer(progress(1, 7));
 
         assertThat(last).isEqualTo(Offer.COALESCED);
-        assertThat(drain(queue)).containsExactly("task_completed#5", "task_completed#6", "progress g2#6",
-                "task_failed#7", "progress g1#7");
+        assertThat(drain(queue))
+                .containsExactly(
+                        "task_completed#5", "task_completed#6", "progress g2#6", "task_failed#7", "progress g1#7");
     }
 
     @Test
@@ -75,7 +77,8 @@ class OutboundQueueTest {
     @Test
     void theSessionIdIsFoundWhereverTheRoutePutsIt() {
         assertThat(SocketListener.sessionIdOf("/ws/intelligent-parallel/abc")).isEqualTo("abc");
-        assertThat(SocketListener.sessionIdOf("/api/v1/ws/intelligent-parallel/abc/")).isEqualTo("abc");
+        assertThat(SocketListener.sessionIdOf("/api/v1/ws/intelligent-parallel/abc/"))
+                .isEqualTo("abc");
         assertThat(SocketListener.sessionIdOf("//ws/intelligent-parallel//abc")).isEqualTo("abc");
         assertThat(SocketListener.sessionIdOf("/ws/intelligent-parallel/")).isEmpty();
     }

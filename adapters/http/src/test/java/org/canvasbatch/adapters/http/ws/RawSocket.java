@@ -53,8 +53,10 @@ final class RawSocket implements AutoCloseable {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
             raw.out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Connection: Upgrade\r\nSec-WebSocket-Key: "
+                            + Base64.getEncoder().encodeToString(nonce)
+                            + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             raw.out.flush();
             String response = raw.readHead();
             if (!response.startsWith("HTTP/1.1 101")) {

@@ -62,8 +62,13 @@ class ResumeTest {
             permits.release(wanted);
             TestSocket current = socket;
             current.await("connected");
-            current.awaitState(() -> current.messages().stream()
-                    .filter(m -> isPrimaryEvent(m) && seq(m) > before).count() >= wanted ? true : null,
+            current.awaitState(
+                    () -> current.messages().stream()
+                                            .filter(m -> isPrimaryEvent(m) && seq(m) > before)
+                                            .count()
+                                    >= wanted
+                            ? true
+                            : null,
                     wanted + " new events");
             socket.abort();
             for (JsonObject message : socket.messages()) {
@@ -87,12 +92,17 @@ class ResumeTest {
         long lastSeq = server.core.status().status(id).lastSeq();
         assertThat(primarySeqs(received)).containsExactlyElementsOf(range(1, lastSeq));
         Map<Integer, Integer> outcomes = new HashMap<>();
-        received.stream().filter(m -> List.of("task_completed", "task_failed").contains(m.getString("type")))
+        received.stream()
+                .filter(m -> List.of("task_completed", "task_failed").contains(m.getString("type")))
                 .forEach(m -> outcomes.merge(m.getJsonObject("data").getInt("group_id"), 1, Integer::sum));
-        server.core.status().status(id).groupProgress()
+        server.core
+                .status()
+                .status(id)
+                .groupProgress()
                 .forEach(g -> assertThat(outcomes.get(g.group().id())).isEqualTo(g.total()));
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
-        EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 0,
+        EventRecorder.awaitCondition(
+                () -> server.channel.connectionCount() == 0,
                 "every dropped socket was cleaned up without a close callback");
     }
 
@@ -103,13 +113,19 @@ class ResumeTest {
         EventRecorder core = server.record(id);
         server.start(id);
         permits.release(3);
-        core.await(TaskSucceeded.class, e -> core.events().stream().filter(TaskSucceeded.class::isInstance).count() >= 3);
+        core.await(
+                TaskSucceeded.class,
+                e -> core.events().stream()
+                                .filter(TaskSucceeded.class::isInstance)
+                                .count()
+                        >= 3);
 
         TestSocket socket = TestSocket.connect(server.socket(id));
         long snapshotSeq = seq(socket.await("snapshot"));
         socket.send("{\"type\":\"resume\",\"last_seq\":2,\"request_id\":\"r1\"}");
         JsonObject ack = socket.await("ack");
-        JsonObject connected = socket.await("connected", m -> m.getJsonObject("data").getBoolean("resumed"));
+        JsonObject connected =
+                socket.await("connected", m -> m.getJsonObject("data").getBoolean("resumed"));
         permits.release(3);
         socket.await("session_completed");
 
@@ -118,8 +134,11 @@ class ResumeTest {
         assertThat(connected.getJsonObject("data").getInt("last_seq")).isGreaterThanOrEqualTo((int) snapshotSeq);
         List<Long> seqs = primarySeqs(socket.messages());
         assertThat(seqs).doesNotHaveDuplicates();
-        assertThat(seqs).containsExactlyInAnyOrderElementsOf(range(3, server.core.status().status(id).lastSeq()));
-        assertThat(seqs.stream().filter(s -> s <= snapshotSeq).toList()).containsExactlyElementsOf(range(3, snapshotSeq));
+        assertThat(seqs)
+                .containsExactlyInAnyOrderElementsOf(
+                        range(3, server.core.status().status(id).lastSeq()));
+        assertThat(seqs.stream().filter(s -> s <= snapshotSeq).toList())
+                .containsExactlyElementsOf(range(3, snapshotSeq));
     }
 
     @Test
@@ -131,7 +150,8 @@ class ResumeTest {
         TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=" + (lastSeq - 3)));
 
         assertThat(socket.awaitClose()).isEqualTo(1000);
-        assertThat(socket.messages().getFirst().getJsonObject("data").getBoolean("resumed")).isTrue();
+        assertThat(socket.messages().getFirst().getJsonObject("data").getBoolean("resumed"))
+                .isTrue();
         assertThat(primarySeqs(socket.messages())).containsExactlyElementsOf(range(lastSeq - 2, lastSeq));
         assertThat(socket.messages().getLast().getString("type")).isEqualTo("session_completed");
         assertThat(socket.messages()).noneMatch(m -> m.getString("type").equals("snapshot"));
@@ -148,7 +168,8 @@ class ResumeTest {
 
         for (TestSocket socket : List.of(ahead, otherEpoch)) {
             assertThat(socket.awaitClose()).isEqualTo(1000);
-            assertThat(socket.messages().getFirst().getJsonObject("data").getBoolean("resumed")).isFalse();
+            assertThat(socket.messages().getFirst().getJsonObject("data").getBoolean("resumed"))
+                    .isFalse();
             assertThat(socket.messages()).anyMatch(m -> m.getString("type").equals("snapshot"));
             assertThat(primarySeqs(socket.messages())).isEmpty();
         }

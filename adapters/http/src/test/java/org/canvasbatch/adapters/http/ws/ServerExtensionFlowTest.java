@@ -35,9 +35,16 @@ class ServerExtensionFlowTest {
 
     private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
     private final AtomicInteger ids = new AtomicInteger();
-    private final CanvasBatchCore core = new CanvasBatchCore(new CanvasBatchCore.Ports(new InMemoryEventLog(),
-            new ScriptedAgent(), new InMemoryVault(), executor, Instant::now,
-            () -> new SessionId("s" + ids.incrementAndGet()), new SplittableRandom(3)), CoreSettings.DEFAULT);
+    private final CanvasBatchCore core = new CanvasBatchCore(
+            new CanvasBatchCore.Ports(
+                    new InMemoryEventLog(),
+                    new ScriptedAgent(),
+                    new InMemoryVault(),
+                    executor,
+                    Instant::now,
+                    () -> new SessionId("s" + ids.incrementAndGet()),
+                    new SplittableRandom(3)),
+            CoreSettings.DEFAULT);
     private final SessionSocketChannel channel = new SessionSocketChannel(core, WsSettings.DEFAULT);
     private final CanvasBatchServer server;
 
@@ -52,17 +59,23 @@ class ServerExtensionFlowTest {
         executor.shutdown(Duration.ofMillis(20));
     }
 
-    private record Answer(int status, JsonObject body, String allowOrigin) {
-    }
+    private record Answer(int status, JsonObject body, String allowOrigin) {}
 
     private Answer call(String method, String path, String body) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                    .header("Content-Type", "application/json").header("Origin", PLUGIN)
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body)).build();
+                    .header("Content-Type", "application/json")
+                    .header("Origin", PLUGIN)
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body))
+                    .build();
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), Json.createReader(new StringReader(response.body())).readObject(),
+            return new Answer(
+                    response.statusCode(),
+                    Json.createReader(new StringReader(response.body())).readObject(),
                     response.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -73,8 +86,11 @@ class ServerExtensionFlowTest {
         String nodes = "[{\"id\":\"a\",\"type\":\"text\",\"text\":\"什么是逆否命题\",\"color\":\"1\",\"x\":0,\"y\":0,"
                 + "\"width\":250,\"height\":60},{\"id\":\"b\",\"type\":\"text\",\"text\":\"命题和逆命题的区别\","
                 + "\"color\":\"6\",\"x\":0,\"y\":100,\"width\":250,\"height\":60}]";
-        Answer answer = call("POST", "/canvas/intelligent-parallel", "{\"canvas_path\":\"数学/离散数学.canvas\",\"nodes\":"
-                + nodes + ",\"options\":{\"grouping_mode\":\"intelligent\",\"max_groups\":6,\"auto_execute\":false}}");
+        Answer answer = call(
+                "POST",
+                "/canvas/intelligent-parallel",
+                "{\"canvas_path\":\"数学/离散数学.canvas\",\"nodes\":" + nodes
+                        + ",\"options\":{\"grouping_mode\":\"intelligent\",\"max_groups\":6,\"auto_execute\":false}}");
         assertThat(answer.status()).isEqualTo(200);
         return answer.body().getString("session_id");
     }
@@ -89,7 +105,8 @@ class ServerExtensionFlowTest {
         TestSocket plugin = TestSocket.connect(socket(id));
         plugin.await("snapshot");
 
-        assertThat(call("POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + id + "\"}").status())
+        assertThat(call("POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + id + "\"}")
+                        .status())
                 .isEqualTo(202);
 
         JsonObject completed = plugin.await("session_completed");
@@ -121,11 +138,18 @@ class ServerExtensionFlowTest {
     void aPageFromAnOriginNotAllowedCannotOpenASocket() {
         String id = analyze();
 
-        assertThatThrownBy(() -> HTTP.newWebSocketBuilder().header("Origin", "https://evil.example")
-                .buildAsync(socket(id), new java.net.http.WebSocket.Listener() { }).join())
+        assertThatThrownBy(() -> HTTP.newWebSocketBuilder()
+                        .header("Origin", "https://evil.example")
+                        .buildAsync(socket(id), new java.net.http.WebSocket.Listener() {})
+                        .join())
                 .hasRootCauseMessage("Unexpected HTTP response status code 403");
-        assertThat(SessionSocketChannel.socketOrigins(ServerSettings.DEFAULT_ORIGINS, 8000)).containsExactlyElementsOf(
-                List.of("app://obsidian.md", "capacitor://localhost", "http://localhost", "http://localhost:8000",
-                        "http://127.0.0.1", "http://127.0.0.1:8000"));
+        assertThat(SessionSocketChannel.socketOrigins(ServerSettings.DEFAULT_ORIGINS, 8000))
+                .containsExactlyElementsOf(List.of(
+                        "app://obsidian.md",
+                        "capacitor://localhost",
+                        "http://localhost",
+                        "http://localhost:8000",
+                        "http://127.0.0.1",
+                        "http://127.0.0.1:8000"));
     }
 }

@@ -52,7 +52,9 @@ class SessionSocketFlowTest {
         assertThat(messages.getFirst().getString("type")).isEqualTo("connected");
         assertThat(data(messages.getFirst()).getBoolean("resumed")).isFalse();
         assertThat(data(messages.getFirst()).getString("state")).isEqualTo("pending");
-        assertThat(messages.subList(1, 1 + groups)).extracting(m -> m.getString("type")).containsOnly("progress_update");
+        assertThat(messages.subList(1, 1 + groups))
+                .extracting(m -> m.getString("type"))
+                .containsOnly("progress_update");
         assertThat(messages.get(1 + groups).getString("type")).isEqualTo("snapshot");
         assertThat(messages).allSatisfy(m -> {
             assertThat(m.getString("task_id")).isEqualTo(id.value());
@@ -62,25 +64,32 @@ class SessionSocketFlowTest {
 
         Map<Integer, Integer> outcomesPerGroup = new HashMap<>();
         for (JsonObject m : messages) {
-            if (m.getString("type").equals("task_completed") || m.getString("type").equals("task_failed")) {
+            if (m.getString("type").equals("task_completed")
+                    || m.getString("type").equals("task_failed")) {
                 outcomesPerGroup.merge(data(m).getInt("group_id"), 1, Integer::sum);
             }
         }
         for (JsonObject group : data(snapshot).getJsonArray("groups").getValuesAs(JsonObject.class)) {
             assertThat(outcomesPerGroup.get(group.getInt("group_id")))
-                    .as("outcomes of group %d", group.getInt("group_id")).isEqualTo(group.getInt("nodes_total"));
+                    .as("outcomes of group %d", group.getInt("group_id"))
+                    .isEqualTo(group.getInt("nodes_total"));
         }
         List<Long> seqs = primarySeqs(messages);
-        assertThat(seqs).doesNotHaveDuplicates().isSorted()
-                .containsExactlyElementsOf(LongStream.rangeClosed(2, seqs.getLast()).boxed().toList());
-        assertThat(ofType(messages, "task_failed")).singleElement()
+        assertThat(seqs)
+                .doesNotHaveDuplicates()
+                .isSorted()
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(2, seqs.getLast()).boxed().toList());
+        assertThat(ofType(messages, "task_failed"))
+                .singleElement()
                 .satisfies(m -> assertThat(data(m).getString("error")).isEqualTo("The model refused: content policy"));
         assertThat(data(completed).getString("status")).isEqualTo("completed");
         assertThat(data(completed).getString("state")).isEqualTo("partial_failure");
         assertThat(data(completed).getJsonArray("node_results")).hasSize(12);
         assertThat(data(completed).getInt("success_count")).isEqualTo(11);
         JsonObject lastProgress = ofType(messages, "progress_update").getLast();
-        assertThat(data(lastProgress).getInt("nodes_completed")).isEqualTo(data(lastProgress).getInt("nodes_total"));
+        assertThat(data(lastProgress).getInt("nodes_completed"))
+                .isEqualTo(data(lastProgress).getInt("nodes_total"));
         EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 0, "the socket was removed");
     }
 
@@ -94,7 +103,12 @@ class SessionSocketFlowTest {
         EventRecorder core = server.record(id);
         server.start(id);
         permits.release(4);
-        core.await(TaskSucceeded.class, e -> core.events().stream().filter(TaskSucceeded.class::isInstance).count() >= 4);
+        core.await(
+                TaskSucceeded.class,
+                e -> core.events().stream()
+                                .filter(TaskSucceeded.class::isInstance)
+                                .count()
+                        >= 4);
 
         TestSocket late = TestSocket.connect(server.socket(id));
         JsonObject snapshot = late.await("snapshot");
@@ -105,8 +119,13 @@ class SessionSocketFlowTest {
 
         List<Long> seqs = primarySeqs(late.messages());
         assertThat(seqs).isNotEmpty().allSatisfy(seq -> assertThat(seq).isGreaterThan(snapshotSeq));
-        assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(snapshotSeq + 1, seqs.getLast()).boxed().toList());
-        long outcomes = late.messages().stream().filter(m -> m.getString("type").equals("task_completed")).count();
+        assertThat(seqs)
+                .containsExactlyElementsOf(LongStream.rangeClosed(snapshotSeq + 1, seqs.getLast())
+                        .boxed()
+                        .toList());
+        long outcomes = late.messages().stream()
+                .filter(m -> m.getString("type").equals("task_completed"))
+                .count();
         assertThat(outcomes + data(snapshot).getInt("completed_nodes")).isEqualTo(9);
     }
 
@@ -118,7 +137,8 @@ class SessionSocketFlowTest {
         TestSocket plugin = TestSocket.connect(server.socket(id));
 
         assertThat(plugin.awaitClose()).isEqualTo(1000);
-        List<String> types = plugin.messages().stream().map(m -> m.getString("type")).toList();
+        List<String> types =
+                plugin.messages().stream().map(m -> m.getString("type")).toList();
         assertThat(types.getFirst()).isEqualTo("connected");
         assertThat(types.subList(types.size() - 2, types.size())).containsExactly("snapshot", "session_completed");
         JsonObject completed = plugin.messages().getLast();

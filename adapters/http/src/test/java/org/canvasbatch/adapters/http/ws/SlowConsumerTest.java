@@ -17,8 +17,9 @@ class SlowConsumerTest {
 
     // a small queue and small socket buffers make the slow reader felt within a few messages; the long grace lets the
     // test read the close frame before the server would cut the socket off
-    private final TestServer server = new TestServer(WsSettings.DEFAULT.withQueueCapacity(32)
-            .withCloseGrace(Duration.ofSeconds(30)), options -> options.socketSendBufferSize(4096));
+    private final TestServer server = new TestServer(
+            WsSettings.DEFAULT.withQueueCapacity(32).withCloseGrace(Duration.ofSeconds(30)),
+            options -> options.socketSendBufferSize(4096));
 
     @AfterEach
     void stop() {
@@ -60,6 +61,8 @@ class SlowConsumerTest {
     }
 
     private static long completed(TestSocket socket) {
-        return socket.messages().stream().filter(m -> m.getString("type").equals("task_completed")).count();
+        return socket.messages().stream()
+                .filter(m -> m.getString("type").equals("task_completed"))
+                .count();
     }
 }

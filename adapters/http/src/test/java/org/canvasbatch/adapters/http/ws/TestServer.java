@@ -35,8 +35,11 @@ import org.canvasbatch.testsupport.ScriptedAgent;
 final class TestServer implements AutoCloseable {
 
     static final String CANVAS = "study/离散数学.canvas";
-    private static final String[] TOPICS = {"What is a proposition in logic number %d?",
-            "A和B的区别 compare sets and relations %d", "Give an example of a graph traversal %d"};
+    private static final String[] TOPICS = {
+        "What is a proposition in logic number %d?",
+        "A和B的区别 compare sets and relations %d",
+        "Give an example of a graph traversal %d"
+    };
 
     final InMemoryEventLog log = new InMemoryEventLog();
     final LocalTaskExecutor executor = new LocalTaskExecutor(64);
@@ -49,13 +52,20 @@ final class TestServer implements AutoCloseable {
     private boolean closed;
 
     TestServer(WsSettings settings) {
-        this(settings, options -> { });
+        this(settings, options -> {});
     }
 
     /** @param socketOptions tuning of the accepted sockets, e.g. a small send buffer to make a slow reader felt sooner */
     TestServer(WsSettings settings, Consumer<SocketOptions.Builder> socketOptions) {
-        core = new CanvasBatchCore(new CanvasBatchCore.Ports(log, agent, vault, executor, Instant::now,
-                () -> new SessionId("s" + sessions.incrementAndGet()), new SplittableRandom(7)),
+        core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        log,
+                        agent,
+                        vault,
+                        executor,
+                        Instant::now,
+                        () -> new SessionId("s" + sessions.incrementAndGet()),
+                        new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         channel = new SessionSocketChannel(core, settings);
         HttpRouting.Builder http = HttpRouting.builder();
@@ -77,8 +87,16 @@ final class TestServer implements AutoCloseable {
         for (int i = 1; i <= count; i++) {
             nodes.add(CanvasNode.text("n" + i, TOPICS[i % TOPICS.length].formatted(i), "1", 0, i * 80, 250, 60));
         }
-        var command = new AnalyzeCanvasCommand(CANVAS, Optional.of(nodes), Set.of(), 3, 1, AgentChoice.AUTO, false,
-                Optional.empty(), Optional.empty());
+        var command = new AnalyzeCanvasCommand(
+                CANVAS,
+                Optional.of(nodes),
+                Set.of(),
+                3,
+                1,
+                AgentChoice.AUTO,
+                false,
+                Optional.empty(),
+                Optional.empty());
         return core.analyze().analyze(command).session().id();
     }
 

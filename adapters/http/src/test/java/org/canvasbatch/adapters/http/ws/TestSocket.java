@@ -35,8 +35,11 @@ final class TestSocket implements WebSocket.Listener {
 
     static TestSocket connect(URI uri) {
         TestSocket listener = new TestSocket();
-        listener.socket = HTTP.newWebSocketBuilder().header("Origin", "app://obsidian.md")
-                .buildAsync(uri, listener).orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+        listener.socket = HTTP.newWebSocketBuilder()
+                .header("Origin", "app://obsidian.md")
+                .buildAsync(uri, listener)
+                .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+                .join();
         return listener;
     }
 
@@ -49,7 +52,8 @@ final class TestSocket implements WebSocket.Listener {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-            JsonObject message = Json.createReader(new StringReader(partial.toString())).readObject();
+            JsonObject message =
+                    Json.createReader(new StringReader(partial.toString())).readObject();
             partial.setLength(0);
             signal(() -> messages.add(message));
         }
@@ -127,14 +131,16 @@ final class TestSocket implements WebSocket.Listener {
 
     /** Waits for the first message (from {@code from} on) of {@code type} matching {@code wanted}. */
     JsonObject await(String type, Predicate<JsonObject> wanted) {
-        return awaitState(() -> {
-            for (JsonObject message : messages) {
-                if (message.getString("type").equals(type) && wanted.test(message)) {
-                    return message;
-                }
-            }
-            return null;
-        }, "a " + type + " message");
+        return awaitState(
+                () -> {
+                    for (JsonObject message : messages) {
+                        if (message.getString("type").equals(type) && wanted.test(message)) {
+                            return message;
+                        }
+                    }
+                    return null;
+                },
+                "a " + type + " message");
     }
 
     JsonObject await(String type) {
@@ -187,8 +193,8 @@ final class TestSocket implements WebSocket.Listener {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("timed out waiting for " + what + "; close " + closeCode + " " + closeReason
-                            + ", error " + error + ", messages " + summary(messages));
+                    throw new AssertionError("timed out waiting for " + what + "; close " + closeCode + " "
+                            + closeReason + ", error " + error + ", messages " + summary(messages));
                 }
                 changed.awaitNanos(left);
             }
@@ -201,13 +207,18 @@ final class TestSocket implements WebSocket.Listener {
     }
 
     static List<String> summary(List<JsonObject> messages) {
-        return messages.stream().map(m -> m.getString("type") + "#" + m.getJsonNumber("seq")
-                + (m.getBoolean("derived", false) ? "d" : "")).toList();
+        return messages.stream()
+                .map(m -> m.getString("type") + "#" + m.getJsonNumber("seq")
+                        + (m.getBoolean("derived", false) ? "d" : ""))
+                .toList();
     }
 
     /** Seqs of the primary event messages, in arrival order. */
     static List<Long> primarySeqs(List<JsonObject> messages) {
-        return messages.stream().filter(TestSocket::isPrimaryEvent).map(m -> m.getJsonNumber("seq").longValue()).toList();
+        return messages.stream()
+                .filter(TestSocket::isPrimaryEvent)
+                .map(m -> m.getJsonNumber("seq").longValue())
+                .toList();
     }
 
     static boolean isPrimaryEvent(JsonObject message) {
