@@ -49,7 +49,7 @@ final class NoteWriter {
         VaultFile canvas = paths.resolve(draft.canvasPath());
         int slash = canvas.relative().lastIndexOf('/');
         String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
-        String folder = dir + Canvas.baseName(canvas.relative()) + "-notes";
+        String folder = dir + NoteName.notesFolder(Canvas.baseName(canvas.relative()));
         VaultFile checked = paths.resolve(folder);
         return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked))
                 .write(draft);
