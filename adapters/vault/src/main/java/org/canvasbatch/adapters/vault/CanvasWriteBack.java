@@ -138,7 +138,7 @@ final class CanvasWriteBack {
             }
             CanvasFile canvas;
             try {
-                canvas = CanvasFile.read(pending.canvas, options.maxCanvasBytes());
+                canvas = CanvasFile.read(paths, pending.canvas, options.maxCanvasBytes());
             } catch (VaultException e) {
                 if (e.reason() == VaultException.Reason.NOT_FOUND) {
                     LOG.log(WARNING, "Dropped {0} note link(s): {1}", batch.size(), e.getMessage());

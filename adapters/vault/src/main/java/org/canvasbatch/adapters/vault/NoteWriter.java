@@ -1,13 +1,16 @@
 package org.canvasbatch.adapters.vault;
 
 import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
+import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE_VAULT;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,6 +73,7 @@ final class NoteWriter {
             Owner owner = new Owner(draft.nodeId(), draft.agent().wireName());
             lock.lock();
             try {
+                refuseLinkedFolder();
                 String name = nameFor(owner, draft);
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
@@ -77,11 +81,7 @@ final class NoteWriter {
                     Files.createDirectories(folder.absolute());
                     AtomicFiles.write(note.absolute(), bytes, false);
                 } catch (IOException e) {
-                    throw new VaultException(
-                            IO,
-                            note.relative(),
-                            "Cannot write the note '" + note.relative() + "': " + DiskProblem.describe(e) + ".",
-                            e);
+                    throw cannotWrite(note.relative(), e);
                 }
                 owners.put(owner, name);
                 return new WrittenNote(note.relative(), bytes.length);
@@ -126,6 +126,11 @@ final class NoteWriter {
             return NoteName.fileNameFor(base, "~" + ShortHash.of(draft.nodeId(), hashLength), draft.agent());
         }
 
+        /**
+         * Whether the note may take this name: nothing there, or a note of this node and agent. A file of anyone else
+         * keeps its name; anything but a regular file there (a symbolic link, a named pipe) is refused, since a note
+         * neither writes through a link nor opens a pipe.
+         */
         private boolean isFreeFor(Owner owner, String name) {
             boolean heldByAnother = owners.entrySet().stream()
                     .anyMatch(e -> e.getValue().equals(name) && !e.getKey().equals(owner));
@@ -133,7 +138,34 @@ final class NoteWriter {
                 return false;
             }
             Path file = folder.absolute().resolve(name);
-            return !Files.exists(file, LinkOption.NOFOLLOW_LINKS) || owner.owns(file);
+            BasicFileAttributes there;
+            try {
+                there = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return true;
+            } catch (IOException e) {
+                throw cannotWrite(folder.relative() + "/" + name, e);
+            }
+            if (!there.isRegularFile()) {
+                String what = FileKind.describe(file, there);
+                throw new VaultException(
+                        there.isSymbolicLink() ? OUTSIDE_VAULT : IO,
+                        folder.relative() + "/" + name,
+                        "Cannot write the note '" + folder.relative() + "/" + name + "': " + what
+                                + " is in its place; notes replace only regular files.");
+            }
+            return owner.owns(file);
+        }
+
+        /** A notes folder that is a symbolic link is never written through, wherever it points. */
+        private void refuseLinkedFolder() {
+            if (Files.isSymbolicLink(folder.absolute())) {
+                throw new VaultException(
+                        OUTSIDE_VAULT,
+                        folder.relative(),
+                        "The notes folder '" + folder.relative() + "' is a symbolic link; notes are never written"
+                                + " through one. Replace it with a real folder.");
+            }
         }
 
         private Map<Owner, String> scan() {
@@ -158,6 +190,11 @@ final class NoteWriter {
             }
             return found;
         }
+    }
+
+    private static VaultException cannotWrite(String note, IOException e) {
+        return new VaultException(
+                IO, note, "Cannot write the note '" + note + "': " + DiskProblem.describe(e) + ".", e);
     }
 
     private record Owner(String nodeId, String agent) {

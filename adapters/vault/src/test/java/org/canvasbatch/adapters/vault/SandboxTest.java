@@ -134,15 +134,27 @@ class SandboxTest {
     }
 
     @Test
-    void aNoteNameTakenByASymlinkIsNotWrittenThrough() throws IOException {
+    void aNoteNameTakenByASymlinkIsRefusedAndNotWrittenThrough() throws IOException {
         Path notes = Files.createDirectories(root.resolve("数学/离散数学-notes"));
         Files.createSymbolicLink(notes.resolve("什么是逆否命题 (oral-explanation).md"), outside.resolve("secret.md"));
 
-        String written =
-                vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4")).path();
-
-        assertThat(written).startsWith("数学/离散数学-notes/什么是逆否命题 ~").endsWith(" (oral-explanation).md");
+        assertThat(outsideMessage(() -> vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4"))))
+                .isEqualTo("Cannot write the note '数学/离散数学-notes/什么是逆否命题 (oral-explanation).md': a symbolic"
+                        + " link is in its place; notes replace only regular files.");
         assertThat(Files.readString(outside.resolve("secret.md"))).isEqualTo("the neighbour's diary");
+        assertThat(Files.isSymbolicLink(notes.resolve("什么是逆否命题 (oral-explanation).md")))
+                .isTrue();
+    }
+
+    @Test
+    void aNotesFolderSymlinkedInsideTheVaultIsNotWrittenThroughEither() throws IOException {
+        Path elsewhere = Files.createDirectories(root.resolve("notes/elsewhere"));
+        Files.createSymbolicLink(root.resolve("数学/离散数学-notes"), elsewhere);
+
+        assertThat(outsideMessage(() -> vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4"))))
+                .isEqualTo("The notes folder '数学/离散数学-notes' is a symbolic link; notes are never written through"
+                        + " one. Replace it with a real folder.");
+        assertThat(filesUnder(elsewhere)).isEmpty();
     }
 
     @Test
