@@ -186,7 +186,8 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                                         + defaults.nodeTimeout().toSeconds() + " s"
                                 : "The run was interrupted"));
             } catch (VaultException e) {
-                failure.set(new NodeRunFailedException("vault", e.getMessage()));
+                failure.set(new NodeRunFailedException(
+                        "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage()));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "single-node run of " + command.nodeId() + " failed", e);
                 failure.set(new NodeRunFailedException("internal", "Internal error: " + e));

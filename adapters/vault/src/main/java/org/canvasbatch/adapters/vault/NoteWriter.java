@@ -42,10 +42,15 @@ final class NoteWriter {
     private static final int LONG_HASH = 16;
 
     private final VaultPaths paths;
+    private final AtomicFiles files;
+    private final PendingLinks pendingLinks;
     private final Map<String, NotesFolder> folders = new ConcurrentHashMap<>();
 
-    NoteWriter(VaultPaths paths) {
+    /** @param pendingLinks where a note's link into its canvas is recorded before the note is written */
+    NoteWriter(VaultPaths paths, AtomicFiles files, PendingLinks pendingLinks) {
         this.paths = paths;
+        this.files = files;
+        this.pendingLinks = pendingLinks;
     }
 
     WrittenNote write(NoteDraft draft) {
@@ -55,7 +60,7 @@ final class NoteWriter {
         String folder = dir + NoteName.notesFolder(Canvas.baseName(canvas.relative()));
         VaultFile checked = paths.resolve(folder);
         return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked))
-                .write(draft);
+                .write(draft, canvas);
     }
 
     private final class NotesFolder {
@@ -69,7 +74,7 @@ final class NoteWriter {
             this.folder = folder;
         }
 
-        WrittenNote write(NoteDraft draft) {
+        WrittenNote write(NoteDraft draft, VaultFile canvas) {
             Owner owner = new Owner(draft.nodeId(), draft.agent().wireName());
             lock.lock();
             try {
@@ -77,10 +82,17 @@ final class NoteWriter {
                 String name = nameFor(owner, draft);
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
+                boolean linked = Files.isRegularFile(canvas.absolute());
+                if (linked) {
+                    pendingLinks.add(canvas.relative(), draft.nodeId(), draft.agent(), note.relative());
+                }
                 try {
                     Files.createDirectories(folder.absolute());
-                    AtomicFiles.write(note.absolute(), bytes, false);
+                    files.write(note.absolute(), bytes, false);
                 } catch (IOException e) {
+                    if (linked) {
+                        pendingLinks.withdraw(canvas.relative(), draft.nodeId(), draft.agent());
+                    }
                     throw cannotWrite(note.relative(), e);
                 }
                 owners.put(owner, name);
@@ -194,7 +206,10 @@ final class NoteWriter {
 
     private static VaultException cannotWrite(String note, IOException e) {
         return new VaultException(
-                IO, note, "Cannot write the note '" + note + "': " + DiskProblem.describe(e) + ".", e);
+                DiskProblem.reason(e),
+                note,
+                "Cannot write the note '" + note + "': " + DiskProblem.describe(e) + ".",
+                e);
     }
 
     private record Owner(String nodeId, String agent) {
