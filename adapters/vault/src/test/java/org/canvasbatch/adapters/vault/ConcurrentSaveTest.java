@@ -36,6 +36,8 @@ import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The learner keeps working while a batch links notes into the same canvas: an editor saves the canvas every 5–20 ms
@@ -142,6 +144,68 @@ class ConcurrentSaveTest {
                 IN_PLACE ? "in place" : "by rename", lost, edits, windows.size(), percentiles());
         assertThat(edits).isEqualTo(EDITS / CANVASES * CANVASES);
         assertThat(lost).as("edits of the editor lost").isZero();
+    }
+
+    @ParameterizedTest(name = "saved {0}")
+    @ValueSource(strings = {"in place", "by rename"})
+    void aSaveThatLandsWhileTheWriteBackPreparesItsFileIsKept(String how) throws Exception {
+        Fixtures.copyVaultTo(root);
+        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
+        AtomicReference<Boolean> saved = new AtomicReference<>(false);
+        FileOpener saveMeanwhile = (path, options) -> {
+            if (path.getFileName().toString().endsWith(".tmp") && !saved.getAndSet(true)) {
+                saveWithAnotherNode(canvas, "saved-meanwhile", how.equals("in place"));
+            }
+            return FileOpener.DEFAULT.open(path, options);
+        };
+        FileVault vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
+                CLOCK,
+                path -> {},
+                saveMeanwhile,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                windows::add);
+
+        vault.linkIntoCanvas(new CanvasLink(
+                Fixtures.DISCRETE_MATH, "01000c386bbc4", "数学/离散数学-notes/q.md", AgentId.ORAL_EXPLANATION));
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(saved.get()).isTrue();
+        assertThat(onDisk.node("saved-meanwhile").getString("text")).isEqualTo("saved while linking");
+        assertThat(onDisk.notesPointingAt("数学/离散数学-notes/q.md")).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    private static void saveWithAnotherNode(Path canvas, String id, boolean inPlace) throws IOException {
+        JsonObject root;
+        try (JsonReader reader = Json.createReader(new StringReader(Files.readString(canvas)))) {
+            root = reader.readObject();
+        }
+        byte[] bytes = Json.createObjectBuilder(root)
+                .add(
+                        "nodes",
+                        Json.createArrayBuilder(root.getJsonArray("nodes"))
+                                .add(Json.createObjectBuilder()
+                                        .add("id", id)
+                                        .add("type", "text")
+                                        .add("text", "saved while linking")
+                                        .add("x", -3000)
+                                        .add("y", 0)
+                                        .add("width", 250)
+                                        .add("height", 60)))
+                .build()
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
+        if (inPlace) {
+            Files.write(canvas, bytes, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        } else {
+            Path temporary = canvas.resolveSibling(".editor.tmp.json");
+            Files.write(temporary, bytes);
+            Files.move(temporary, canvas, StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     private static CanvasLink link(String canvas, String key, WrittenNote note) {

@@ -158,6 +158,46 @@ class SandboxTest {
     }
 
     @Test
+    void aCanvasThatIsASymlinkInsideTheVaultIsWrittenThroughNotReplaced() throws IOException {
+        Path shortcut = root.resolve("数学/shortcut.canvas");
+        Files.createSymbolicLink(shortcut, Path.of("离散数学.canvas"));
+
+        vault.linkIntoCanvas(new CanvasLink(
+                "数学/shortcut.canvas",
+                "01000c386bbc4",
+                "数学/离散数学-notes/什么是逆否命题 (oral-explanation).md",
+                AgentId.ORAL_EXPLANATION));
+        vault.flush("数学/shortcut.canvas");
+
+        assertThat(Files.isSymbolicLink(shortcut))
+                .as("still the learner's link")
+                .isTrue();
+        assertThat(Files.readSymbolicLink(shortcut)).isEqualTo(Path.of("离散数学.canvas"));
+        CanvasOnDisk target = CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH));
+        assertThat(target.notesPointingAt("数学/离散数学-notes/什么是逆否命题 (oral-explanation).md"))
+                .hasSize(1);
+        try (Stream<Path> left = Files.list(root.resolve("数学"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(".canvas-batch"));
+        }
+    }
+
+    @Test
+    void aCanvasThatIsASymlinkLeadingOutsideIsNeitherReadNorWritten() throws IOException {
+        Files.createSymbolicLink(root.resolve("数学/leak.canvas"), outside.resolve("secret.canvas"));
+        String secret = Files.readString(outside.resolve("secret.canvas"));
+
+        assertOutside(() -> vault.readCanvas("数学/leak.canvas"));
+        assertOutside(() -> vault.linkIntoCanvas(
+                new CanvasLink("数学/leak.canvas", "s", "数学/leak-notes/s.md", AgentId.ORAL_EXPLANATION)));
+        assertOutside(() -> vault.flush("数学/leak.canvas"));
+        vault.close();
+
+        assertThat(Files.readString(outside.resolve("secret.canvas"))).isEqualTo(secret);
+        assertThat(Files.isSymbolicLink(root.resolve("数学/leak.canvas"))).isTrue();
+        assertThat(filesUnder(outside)).containsExactlyInAnyOrder("secret.canvas", "secret.md");
+    }
+
+    @Test
     void symlinksThatStayInsideTheVaultAreFollowed() throws IOException {
         Files.createSymbolicLink(root.resolve("maths"), root.resolve("数学"));
 
