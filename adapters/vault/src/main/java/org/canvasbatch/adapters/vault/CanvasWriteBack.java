@@ -43,13 +43,14 @@ import org.canvasbatch.application.port.out.VaultException.Reason;
  * <p>Links wait per canvas and are written together: the first at once, later ones at most once per coalesce interval
  * (measured with the injected clock), and all that wait on {@link #flush} or {@link #close}.
  *
- * <p>A write never loses what someone else saved meanwhile (Obsidian saves a canvas while the learner works in it):
- * it reads the canvas, merges, writes the result to a temporary file, then reads the canvas again and compares it,
- * byte for byte, with what it merged into, and its file's identity, size and time; only when nothing changed does it
- * rename the temporary file over the canvas. When something changed, it merges again with what is there now. What is
- * left is the time between that last look and the rename, which POSIX cannot close (a rename is not a
- * compare-and-swap); docs/architecture.md says how long it is. A canvas that is a symbolic link inside the vault is
- * written through: the rename replaces the file it points to, never the link.
+ * <p>A write never overwrites what someone else saved meanwhile (Obsidian saves a canvas while the learner works in
+ * it): it reads the canvas, merges, writes the result to a temporary file, then compares the canvas again, byte for
+ * byte and by its file's identity, size and time, with what it merged into; when something changed, it merges again.
+ * Its last look is a hard link to the canvas's file right before the rename, which also keeps the replaced file
+ * readable: a save that still landed in it is put back at once and merged again (see {@link #swap}). Only a save
+ * renamed over the canvas between that link and the rename can still be lost: POSIX has no compare-and-swap rename.
+ * docs/architecture.md says how long that window is. A canvas that is a symbolic link inside the vault is written
+ * through: the rename replaces the file it points to, never the link.
  *
  * <p>A write that cannot be done now (a canvas broken in the middle of a sync, a full disk, a canvas that keeps
  * changing) leaves the canvas as it is; its links wait and are tried again after a backoff, with the next link and on
@@ -247,6 +248,7 @@ final class CanvasWriteBack {
 
     private Outcome writeLinks(VaultFile canvasFile, List<Link> batch) {
         CanvasFile savedInPlace = null;
+        byte[] replacedWith = null;
         for (int round = 1; round <= MERGE_ROUNDS; round++) {
             CanvasFile canvas;
             try {
@@ -260,7 +262,7 @@ final class CanvasWriteBack {
             // A save that went into the file this write-back just replaced is merged into, unless the canvas changed
             // again since: then that newer save is what the learner's editor has.
             CanvasFile into =
-                    savedInPlace != null && Arrays.equals(canvas.snapshot().bytes(), writtenLast)
+                    savedInPlace != null && Arrays.equals(canvas.snapshot().bytes(), replacedWith)
                             ? savedInPlace
                             : canvas;
             boolean recovering = into == savedInPlace;
@@ -294,7 +296,7 @@ final class CanvasWriteBack {
                                 "''{0}'' was saved in place while it was replaced; merging again",
                                 canvas.path());
                         savedInPlace = saved.canvas();
-                        writtenLast = bytes;
+                        replacedWith = bytes;
                     }
                 }
             } catch (IOException e) {
@@ -328,9 +330,6 @@ final class CanvasWriteBack {
             }
         }
     }
-
-    /** The bytes of the last replacement that found a save in the file it replaced; only the writer thread uses it. */
-    private byte[] writtenLast;
 
     /** How replacing the canvas went. */
     private sealed interface Swap {
