@@ -9,6 +9,7 @@ import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
 import jakarta.json.stream.JsonParsingException;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -26,15 +27,20 @@ import org.eclipse.parsson.api.JsonConfig;
  * <p>The bytes must be UTF-8: anything else would be decoded with replacement characters and, on the next write-back,
  * saved over the learner's own bytes. The JSON is built here from the parser's events, without recursion, within
  * limits that no canvas comes near (Obsidian's canvases nest 3 levels; numbers are coordinates and sizes; a node's text
- * is at most a few pages): {@value #MAX_DEPTH} levels, numbers of {@value #MAX_NUMBER_CHARS} characters, texts (keys
- * and values) of {@value #MAX_STRING_CHARS} characters, {@value #MAX_VALUES} values in all. Each refusal says what and
- * where, never how the parser failed.
+ * is at most a few pages): {@value #MAX_DEPTH} levels, numbers of {@value #MAX_NUMBER_CHARS} characters with an
+ * exponent within ±{@value #MAX_EXPONENT}, texts (keys and values) of {@value #MAX_STRING_CHARS} characters,
+ * {@value #MAX_VALUES} values in all. Each refusal says what and where, never how the parser failed.
  */
 final class CanvasJson {
 
+    /** The same limits as the HTTP edge's for request bodies, so a canvas is refused for what a request would be. */
     static final int MAX_DEPTH = 64;
+
     static final int MAX_NUMBER_CHARS = 100;
-    static final int MAX_STRING_CHARS = 1024 * 1024;
+    /** Beyond a double's range; keeps a number such as {@code 1e99999999} from ever being expanded. */
+    static final int MAX_EXPONENT = 1000;
+
+    static final int MAX_STRING_CHARS = 256 * 1024;
     static final int MAX_VALUES = 1_000_000;
 
     /**
@@ -120,10 +126,15 @@ final class CanvasJson {
                 case KEY_NAME -> open.peek().key = checkedString(parser);
                 case VALUE_STRING -> complete = CanvasFile.JSON.createValue(checkedString(parser));
                 case VALUE_NUMBER -> {
-                    int length = parser.getString().length();
-                    if (length > MAX_NUMBER_CHARS) {
-                        throw new Refusal("has a number " + length + " characters long" + near(parser.getLocation())
-                                + "; a canvas's numbers are at most " + MAX_NUMBER_CHARS + " characters");
+                    String lexeme = parser.getString();
+                    if (lexeme.length() > MAX_NUMBER_CHARS) {
+                        throw new Refusal("has a number " + lexeme.length() + " characters long"
+                                + near(parser.getLocation()) + "; a canvas's numbers are at most " + MAX_NUMBER_CHARS
+                                + " characters");
+                    }
+                    if (Math.abs((long) new BigDecimal(lexeme).scale()) > MAX_EXPONENT) {
+                        throw new Refusal("has a number out of range (its exponent is beyond ±" + MAX_EXPONENT + ")"
+                                + near(parser.getLocation()));
                     }
                     complete = parser.getValue();
                 }

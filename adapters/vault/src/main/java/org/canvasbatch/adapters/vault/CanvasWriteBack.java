@@ -374,7 +374,7 @@ final class CanvasWriteBack {
             if (!linked && !FileState.of(target).equals(snapshot.state())) {
                 return new Swap.Changed();
             }
-            Object ours = FileState.of(temporary).identity();
+            FileState ours = FileState.of(temporary);
             long lastLook = System.nanoTime();
             files.replace(temporary, target);
             checkToRenameNanos.accept(System.nanoTime() - lastLook);
@@ -383,7 +383,7 @@ final class CanvasWriteBack {
             }
             // A save landed in what was just replaced. Put it back at once, before anyone reads the canvas without it
             // (an editor that reloads the file would lose the save from its own memory), and merge again.
-            if (Objects.equals(FileState.of(target).identity(), ours)) {
+            if (FileState.of(target).equals(ours)) {
                 try {
                     Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE);
                     return new Swap.Changed();

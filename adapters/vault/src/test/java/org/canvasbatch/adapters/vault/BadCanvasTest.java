@@ -188,15 +188,19 @@ class BadCanvasTest {
         String justTooDeep = "{\"x\": " + "[".repeat(64) + "]".repeat(64) + "}";
         String longNumber = "{\"nodes\": [{\"id\": \"a\", \"x\": 1" + "0".repeat(1200) + "}]}";
         String longDecimal = "{\"nodes\": [{\"id\": \"a\", \"x\": 0." + "5".repeat(150) + "}]}";
-        String giantString = "{\"nodes\": [{\"id\": \"a\", \"text\": \"" + "长".repeat(1_100_000) + "\"}]}";
-        String giantKey = "{\"" + "k".repeat(1_100_000) + "\": 1}";
+        String giantString = "{\"nodes\": [{\"id\": \"a\", \"text\": \"" + "长".repeat(300_000) + "\"}]}";
+        String giantKey = "{\"" + "k".repeat(300_000) + "\": 1}";
         return Stream.of(
                 Arguments.of("2000 levels deep", deep, "nested more than 64 levels deep"),
                 Arguments.of("65 levels deep", justTooDeep, "nested more than 64 levels deep"),
                 Arguments.of("a number of 1201 digits", longNumber, "a number 1201 characters long"),
                 Arguments.of("a decimal of 152 characters", longDecimal, "a number 152 characters long"),
-                Arguments.of("a text of a million characters", giantString, "a text 1100000 characters long"),
-                Arguments.of("a key of a million characters", giantKey, "a text 1100000 characters long"),
+                Arguments.of(
+                        "an exponent of a hundred million",
+                        "{\"nodes\": [{\"id\": \"a\", \"x\": 1e99999999}]}",
+                        "a number out of range (its exponent is beyond ±1000)"),
+                Arguments.of("a text of 300 000 characters", giantString, "a text 300000 characters long"),
+                Arguments.of("a key of 300 000 characters", giantKey, "a text 300000 characters long"),
                 Arguments.of("more than 10 000 nodes", nodes(10_001), "10001 nodes, more than the limit of 10000"));
     }
 
