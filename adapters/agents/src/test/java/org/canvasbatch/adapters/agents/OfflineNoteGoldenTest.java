@@ -22,7 +22,10 @@ class OfflineNoteGoldenTest {
 
     private static final OfflineAgent AGENT = new OfflineAgent();
 
-    /** One node as the core hands it to the agent; each case runs with every agent unless it names some. */
+    /**
+     * One node as the core hands it to the agent, routing included; each case runs with every agent unless it names
+     * some.
+     */
     private record Case(String name, Function<AgentId, AgentRequest> request, List<AgentId> agents) {
         Case(String name, Function<AgentId, AgentRequest> request) {
             this(name, request, Arrays.asList(AgentId.values()));
@@ -129,7 +132,8 @@ class OfflineNoteGoldenTest {
         return CASES.stream()
                 .flatMap(c -> c.agents().stream()
                         .map(agent -> Arguments.of(
-                                agent.wireName() + "/" + c.name(), c.request().apply(agent))));
+                                agent.wireName() + "/" + c.name(),
+                                Requests.routed(c.request().apply(agent)))));
     }
 
     @ParameterizedTest(name = "{0}")
