@@ -100,6 +100,7 @@ final class OfflineNote {
     private final Language lang;
     private final QuestionText question;
     private final String subject;
+    private final List<String> compared;
     private final List<String> terms;
     private final List<String> understanding;
     private final List<RelatedQuestion> related;
@@ -110,6 +111,7 @@ final class OfflineNote {
         String text = request.nodeText().isBlank() ? request.content() : request.nodeText();
         this.question = new QuestionText(text, lang);
         this.subject = question.subject();
+        this.compared = question.comparedItems();
         this.terms = keyTerms(request, question);
         this.understanding = request.context().learnerUnderstanding().stream()
                 .filter(u -> !u.isBlank())
@@ -193,7 +195,7 @@ final class OfflineNote {
 
     /** The table's columns: the compared concepts, else the key terms, else stand-ins the template names. */
     private void comparison(Map<String, Object> values) {
-        List<String> items = question.comparedItems();
+        List<String> items = compared;
         if (items.size() < 2) {
             items = terms.subList(0, Math.min(2, terms.size()));
         }
@@ -263,7 +265,6 @@ final class OfflineNote {
     /** The optional questions after the three fixed ones, each with its number. */
     private void verification(Map<String, Object> values) {
         int count = 3;
-        List<String> compared = question.comparedItems();
         if (compared.size() >= 2 || terms.size() >= 2) {
             List<String> pair = compared.size() >= 2 ? compared : terms;
             values.put(

@@ -72,7 +72,6 @@ final class Template {
     // A section tag alone on its line takes its line break with it, so a removed section leaves no blank line.
     private static final Pattern STANDALONE_TAG =
             Pattern.compile("(?m)^[ \\t]*(\\{\\{[#^/][A-Za-z0-9_.-]+}})[ \\t]*\\n");
-    private static final Pattern EXTRA_BLANK_LINES = Pattern.compile("\\n[ \\t]*\\n(?:[ \\t]*\\n)+");
     private static final int MAX_PARTIAL_DEPTH = 8;
     // Stands for an inserted value while blank lines are tidied, so that a value's own text is never touched.
     private static final char VALUE_MARK = '\0';
@@ -219,7 +218,7 @@ final class Template {
         Deque<Frame> context = new ArrayDeque<>();
         context.push(new Frame(values, -1, 0));
         render(nodes, context, layout, inserted);
-        String tidy = EXTRA_BLANK_LINES.matcher(layout).replaceAll("\n\n");
+        String tidy = collapseBlankLines(layout);
         StringBuilder text = new StringBuilder(tidy.length());
         int next = 0;
         for (int i = 0; i < tidy.length(); i++) {
@@ -231,6 +230,38 @@ final class Template {
             }
         }
         return text.toString().strip();
+    }
+
+    /** Two or more blank (or only blank-space) lines in a row become one empty line. */
+    private static String collapseBlankLines(CharSequence text) {
+        StringBuilder tidy = new StringBuilder(text.length());
+        int at = 0;
+        while (at < text.length()) {
+            char c = text.charAt(at++);
+            tidy.append(c);
+            if (c != '\n') {
+                continue;
+            }
+            int blankLines = 0;
+            int afterBlankLines = at;
+            for (int line = at; ; ) {
+                int end = line;
+                while (end < text.length() && (text.charAt(end) == ' ' || text.charAt(end) == '\t')) {
+                    end++;
+                }
+                if (end == text.length() || text.charAt(end) != '\n') {
+                    break;
+                }
+                blankLines++;
+                line = end + 1;
+                afterBlankLines = line;
+            }
+            if (blankLines >= 2) {
+                tidy.append('\n');
+                at = afterBlankLines;
+            }
+        }
+        return tidy.toString();
     }
 
     private static void render(List<Node> nodes, Deque<Frame> context, StringBuilder layout, List<String> inserted) {
