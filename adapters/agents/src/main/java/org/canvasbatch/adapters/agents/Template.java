@@ -298,7 +298,8 @@ final class Template {
     private static Object lookUp(String name, Deque<Frame> context) {
         switch (name) {
             case "." -> {
-                return context.peek().value();
+                // Outside any section {{.}} would be the whole map of values: it means nothing there.
+                return context.size() > 1 ? context.peek().value() : null;
             }
             case "-first", "-last", "-index" -> {
                 for (Frame frame : context) {

@@ -29,6 +29,9 @@ class TemplateTest {
         assertThat(render(template, Map.of("terms", List.of("stack", "queue", "deque"))))
                 .isEqualTo("Terms: stack, queue, deque.\n1. stack\n2. queue\n3. deque (last)");
         assertThat(render(template, Map.of("terms", List.of()))).isEqualTo("Terms: .");
+        assertThat(render("[{{.}}{{-index}}]", Map.of("terms", List.of("x"))))
+                .as("outside a list there is no item")
+                .isEqualTo("[]");
     }
 
     @Test
