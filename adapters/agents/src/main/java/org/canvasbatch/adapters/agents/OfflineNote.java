@@ -42,7 +42,7 @@ final class OfflineNote {
             "checklist",
             "unmentioned_terms");
 
-    /** Every name a offline template may use. */
+    /** Every name an offline template may use. */
     static final Template.Vocabulary VOCABULARY = new Template.Vocabulary(
             Stream.of(
                             Stream.of(
