@@ -90,7 +90,8 @@ public final class Main {
               --model-timeout SECONDS per HTTP call (default 90)
               --temperature T         0–2 (default 0.4)
               --max-tokens N          longest note in tokens (default 4096)
-              --templates-dir DIR     prompt templates (<agent-id>.md) that replace the built-in ones
+              --templates-dir DIR     templates that replace the built-in ones: prompts as <agent-id>.md,
+                                      offline notes as offline/<agent-id>.<zh|en>.md
 
             Settings: every option above, and more (retries, retention, WebSocket limits), can also come from a
             YAML file given with --config or from CANVASBATCH_* environment variables (server.port ->
