@@ -43,7 +43,7 @@ record CanvasBatchConfig(
         SERVE
     }
 
-    record Server(String host, int port, List<String> corsOrigins, Duration shutdownGrace) {}
+    record Server(String host, int port, List<String> corsOrigins, List<String> allowedHosts, Duration shutdownGrace) {}
 
     record Batch(
             int globalConcurrency,
@@ -77,6 +77,7 @@ record CanvasBatchConfig(
                 read.text("server.host"),
                 read.whole("server.port", 0, 65_535),
                 read.list("server.cors-origins"),
+                read.list("server.allowed-hosts"),
                 read.duration("server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         if (server.host().isEmpty()) {
             read.problem("server.host", "must name an interface such as 127.0.0.1 or 0.0.0.0");
@@ -85,6 +86,11 @@ record CanvasBatchConfig(
             ServerSettings.DEFAULT.withAllowedOrigins(server.corsOrigins());
         } catch (IllegalArgumentException e) {
             read.problem("server.cors-origins", "has a wrong entry: " + e.getMessage());
+        }
+        try {
+            ServerSettings.DEFAULT.withAllowedHosts(server.allowedHosts());
+        } catch (IllegalArgumentException e) {
+            read.problem("server.allowed-hosts", "has a wrong entry: " + e.getMessage());
         }
         AccessToken token = token(read);
         if (command == Command.SERVE
@@ -198,6 +204,7 @@ record CanvasBatchConfig(
                 .withHost(server.host())
                 .withPort(server.port())
                 .withAllowedOrigins(server.corsOrigins())
+                .withAllowedHosts(server.allowedHosts())
                 .withShutdownGrace(server.shutdownGrace());
     }
 

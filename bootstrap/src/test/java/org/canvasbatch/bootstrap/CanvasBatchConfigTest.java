@@ -77,6 +77,7 @@ class CanvasBatchConfigTest {
                         "capacitor://localhost",
                         "http://localhost[:port]",
                         "http://127.0.0.1[:port]");
+        assertThat(config.server().allowedHosts()).isEmpty();
         assertThat(config.token().required()).isFalse();
         assertThat(config.data()).isEqualTo(temp.resolve(".canvas-batch/data").toString());
         assertThat(config.vault()).isEqualTo(Path.of("").toAbsolutePath().normalize());
@@ -121,6 +122,21 @@ class CanvasBatchConfigTest {
 
         env.put("CANVASBATCH_SERVER_CORS_ORIGINS", "app://obsidian.md, https://lab.example");
         assertThat(serve().server().corsOrigins()).containsExactly("app://obsidian.md", "https://lab.example");
+    }
+
+    @Test
+    void allowedHostsComeFromTheFileTheEnvironmentOrTheCommandLineAndAreChecked() throws IOException {
+        configFile("server:\n  allowed-hosts:\n    - studybox.local\n");
+        assertThat(serve().server().allowedHosts()).containsExactly("studybox.local");
+        assertThat(serve().serverSettings().allowedHosts()).containsExactly("studybox.local");
+
+        option("server.allowed-hosts", "--allowed-hosts", "notes.lan, 192.168.1.5");
+        assertThat(serve().server().allowedHosts()).containsExactly("notes.lan", "192.168.1.5");
+
+        option("server.allowed-hosts", "--allowed-hosts", "http://notes.lan:8000");
+        assertThat(problems(Command.SERVE))
+                .contains("--allowed-hosts")
+                .contains("a name or an address without scheme or port");
     }
 
     @Test
@@ -204,8 +220,9 @@ class CanvasBatchConfigTest {
         String message = problems(Command.SERVE);
 
         assertThat(message)
-                .contains("server.prot in " + file + " is not a setting; settings under server are"
-                        + " server.cors-origins, server.host, server.port, server.shutdown-grace");
+                .contains(
+                        "server.prot in " + file + " is not a setting; settings under server are"
+                                + " server.allowed-hosts, server.cors-origins, server.host, server.port, server.shutdown-grace");
         assertThat(message).contains("batchh.timeout in " + file + " is not a setting");
     }
 

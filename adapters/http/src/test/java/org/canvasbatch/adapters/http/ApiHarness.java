@@ -60,6 +60,11 @@ final class ApiHarness implements AutoCloseable {
     }
 
     ApiHarness(ServerSettings settings) {
+        this(core -> settings);
+    }
+
+    /** @param settings the server's settings, given the core (for extensions such as the WebSocket channel) */
+    ApiHarness(java.util.function.Function<CanvasBatchCore, ServerSettings> settings) {
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         log,
@@ -70,7 +75,7 @@ final class ApiHarness implements AutoCloseable {
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
-        server = new CanvasBatchServer(core, settings).start();
+        server = new CanvasBatchServer(core, settings.apply(core)).start();
     }
 
     @Override
