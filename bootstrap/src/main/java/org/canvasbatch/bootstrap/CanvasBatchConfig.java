@@ -54,7 +54,7 @@ record CanvasBatchConfig(
             Duration backoffBase,
             Duration backoffCap) {}
 
-    record Retention(Duration pendingExpiry, Duration terminal) {}
+    record Retention(Duration pendingExpiry, Duration terminal, int pendingMax, int pendingMaxPerClient) {}
 
     record WebSocket(Duration pingInterval, Duration idleTimeout, int queueCapacity, int maxFrameBytes) {}
 
@@ -142,7 +142,9 @@ record CanvasBatchConfig(
                 backoffCap);
         Retention retention = new Retention(
                 read.duration("retention.pending-expiry", Duration.ofSeconds(1), Duration.ofDays(30)),
-                read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)));
+                read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)),
+                read.whole("retention.pending-max", 1, 100_000),
+                read.whole("retention.pending-max-per-client", 1, 100_000));
         WebSocket websocket = new WebSocket(
                 // pongs are what keep a quiet socket inside Helidon's 5-minute connection idle timeout
                 read.duration("websocket.ping-interval", Duration.ofSeconds(1), Duration.ofMinutes(2)),
@@ -174,7 +176,8 @@ record CanvasBatchConfig(
                 .withGlobalConcurrency(batch.globalConcurrency())
                 .withSessionDefaults(sessions)
                 .withRetryBackoff(batch.backoffBase(), batch.backoffCap())
-                .withRetention(retention.pendingExpiry(), retention.terminal());
+                .withRetention(retention.pendingExpiry(), retention.terminal())
+                .withPendingLimits(retention.pendingMax(), retention.pendingMaxPerClient());
     }
 
     VaultOptions vaultOptions() {

@@ -89,6 +89,8 @@ class CanvasBatchConfigTest {
         assertThat(core.retryCap()).isEqualTo(CoreSettings.DEFAULT.retryCap());
         assertThat(core.pendingExpiry()).isEqualTo(CoreSettings.DEFAULT.pendingExpiry());
         assertThat(core.terminalRetention()).isEqualTo(CoreSettings.DEFAULT.terminalRetention());
+        assertThat(core.pendingLimit()).isEqualTo(200);
+        assertThat(core.pendingLimitPerClient()).isEqualTo(20);
         assertThat(config.wsSettings()).isEqualTo(WsSettings.DEFAULT);
         assertThat(config.agent().provider()).isEqualTo(Provider.OFFLINE);
         assertThat(config.vaultOptions().writeBack()).isTrue();
@@ -161,6 +163,7 @@ class CanvasBatchConfigTest {
         env.put("CANVASBATCH_BATCH_RETRIES_ATTEMPTS", "5");
         env.put("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE", "250ms");
         env.put("CANVASBATCH_RETENTION_TERMINAL", "2h");
+        env.put("CANVASBATCH_RETENTION_PENDING_MAX_PER_CLIENT", "5");
         env.put("CANVASBATCH_WEBSOCKET_MAX_FRAME", "1MiB");
         env.put("CANVASBATCH_WEBSOCKET_PING_INTERVAL", "PT15S");
         env.put("CANVASBATCH_WRITE_BACK_ENABLED", "false");
@@ -170,6 +173,7 @@ class CanvasBatchConfigTest {
         assertThat(config.coreSettings().sessionDefaults().maxAttempts()).isEqualTo(5);
         assertThat(config.coreSettings().retryBase()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.coreSettings().terminalRetention()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.coreSettings().pendingLimitPerClient()).isEqualTo(5);
         assertThat(config.wsSettings().maxFrameBytes()).isEqualTo(1024 * 1024);
         assertThat(config.wsSettings().pingInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.vaultOptions().writeBack()).isFalse();

@@ -63,7 +63,8 @@ final class AnalyzeEndpoint implements Endpoint {
                 agent,
                 autoExecute,
                 maxConcurrent,
-                timeout));
+                timeout,
+                call.request().remotePeer().host()));
         JsonObjectBuilder answer = AnalysisJson.of(analysis)
                 .add("websocket_url", sockets.urlFor(call, analysis.session().id()));
         return Reply.ok(answer.build());

@@ -65,6 +65,10 @@ final class ApiHarness implements AutoCloseable {
 
     /** @param settings the server's settings, given the core (for extensions such as the WebSocket channel) */
     ApiHarness(java.util.function.Function<CanvasBatchCore, ServerSettings> settings) {
+        this(settings, CoreSettings.DEFAULT);
+    }
+
+    ApiHarness(java.util.function.Function<CanvasBatchCore, ServerSettings> settings, CoreSettings coreSettings) {
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         log,
@@ -74,7 +78,7 @@ final class ApiHarness implements AutoCloseable {
                         Instant::now,
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
-                CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
+                coreSettings.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         server = new CanvasBatchServer(core, settings.apply(core)).start();
     }
 
