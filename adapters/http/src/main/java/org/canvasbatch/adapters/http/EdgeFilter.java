@@ -11,7 +11,6 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -54,10 +53,6 @@ final class EdgeFilter implements Filter {
     private final OriginPolicy origins;
     private final HostPolicy hosts;
     private final AccessToken token;
-
-    EdgeFilter(OriginPolicy origins) {
-        this(origins, new HostPolicy(ServerSettings.DEFAULT_HOST, List.of()), AccessToken.none());
-    }
 
     EdgeFilter(OriginPolicy origins, HostPolicy hosts, AccessToken token) {
         this.origins = origins;
