@@ -76,6 +76,7 @@ public final class Main {
               --concurrency N         agent calls at once across all sessions (default 12)
               --node-timeout SECONDS  per agent call (default 120)
               --cors-origins A,B      browser origins allowed to call (default: Obsidian and localhost)
+              --allowed-hosts A,B     names besides localhost that requests may be addressed to (Host header)
               --shutdown-grace SECONDS  running calls may finish on Ctrl-C (default 10)
               --no-write-back         write notes but leave canvases untouched
               --config FILE           settings file (see below)
