@@ -29,6 +29,7 @@ final class SessionBook {
     private final EventLog log;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
     private final Set<SessionId> running = ConcurrentHashMap.newKeySet();
+    private final Set<SessionId> pending = ConcurrentHashMap.newKeySet();
 
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
@@ -95,6 +96,7 @@ final class SessionBook {
                 entries.remove(creation.session().id());
                 throw e;
             }
+            track(creation.session());
         } finally {
             entry.lock.unlock();
         }
@@ -153,6 +155,15 @@ final class SessionBook {
         return List.copyOf(entries.keySet());
     }
 
+    /** How many sessions wait in state pending (analysed, not yet confirmed). */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    boolean isPending(SessionId id) {
+        return pending.contains(id);
+    }
+
     /** Sessions in state running: the only ones the dispatcher looks at. */
     Collection<SessionId> runningIds() {
         return List.copyOf(running);
@@ -161,6 +172,7 @@ final class SessionBook {
     void forget(SessionId id) {
         Entry entry = entries.remove(id);
         running.remove(id);
+        pending.remove(id);
         if (entry != null) {
             log.delete(id);
         }
@@ -175,6 +187,11 @@ final class SessionBook {
             running.add(session.id());
         } else {
             running.remove(session.id());
+        }
+        if (session.state() == SessionState.PENDING) {
+            pending.add(session.id());
+        } else {
+            pending.remove(session.id());
         }
     }
 
