@@ -68,6 +68,7 @@ final class RunCommand {
                 location.vault(),
                 dryRun ? "memory" : config.data(),
                 config.agent(),
+                config.embeddings(),
                 config.coreSettings(),
                 config.vaultOptions().withWriteBack(config.writeBack().enabled() && !dryRun),
                 config.wsSettings(),

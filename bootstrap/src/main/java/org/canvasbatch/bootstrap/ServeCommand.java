@@ -57,6 +57,7 @@ final class ServeCommand {
                 vault,
                 config.data(),
                 config.agent(),
+                config.embeddings(),
                 config.coreSettings(),
                 config.vaultOptions(),
                 config.wsSettings(),

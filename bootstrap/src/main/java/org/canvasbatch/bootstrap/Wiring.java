@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
+import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
@@ -27,6 +28,7 @@ import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.session.SessionId;
 
 /** Builds the core and its adapters with {@code new}, and takes them down in the right order. */
@@ -42,6 +44,7 @@ final class Wiring implements AutoCloseable {
             Path vault,
             String data,
             AgentConfig agent,
+            EmbeddingConfig embeddings,
             CoreSettings core,
             VaultOptions vaultOptions,
             WsSettings websocket,
@@ -75,8 +78,10 @@ final class Wiring implements AutoCloseable {
     static Wiring create(Settings settings) {
         Observability observability = new Observability();
         AgentRunner agents;
+        TextEmbedder embeddings;
         try {
             agents = observability.agents(Agents.fromConfig(settings.agent(), settings.env()));
+            embeddings = Agents.embeddingsFromConfig(settings.embeddings(), settings.agent(), settings.env());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -93,7 +98,8 @@ final class Wiring implements AutoCloseable {
                         executor,
                         Instant::now,
                         () -> new SessionId(UUID.randomUUID().toString()),
-                        new SplittableRandom()),
+                        new SplittableRandom(),
+                        embeddings),
                 coreSettings);
         observability.watch(core);
         return new Wiring(core, vault, executor, eventLog, agents, settings, observability);
