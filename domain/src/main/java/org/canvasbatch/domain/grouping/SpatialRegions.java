@@ -26,30 +26,37 @@ final class SpatialRegions {
         if (n < 4 || n > MAX_QUESTIONS || questions.stream().anyMatch(q -> !(q.width() > 0 && q.height() > 0))) {
             return none;
         }
+        double[][] boxes = new double[n][];
+        for (int i = 0; i < n; i++) {
+            CanvasNode q = questions.get(i);
+            boxes[i] = new double[] {q.x(), q.y(), q.x() + q.width(), q.y() + q.height()};
+        }
+        // Squared gaps throughout: the square root is monotonic, and taking it half a million times is what costs.
         double[] nearest = new double[n];
         Arrays.fill(nearest, Double.MAX_VALUE);
         for (int a = 0; a < n; a++) {
             for (int b = a + 1; b < n; b++) {
-                double gap = gap(questions.get(a), questions.get(b));
+                double gap = squaredGap(boxes[a], boxes[b]);
                 nearest[a] = Math.min(nearest[a], gap);
                 nearest[b] = Math.min(nearest[b], gap);
             }
         }
         double[] sorted = nearest.clone();
         Arrays.sort(sorted);
-        double typical = sorted[n / 2];
+        double typical = Math.sqrt(sorted[n / 2]);
         double[] sides = questions.stream()
                 .mapToDouble(q -> Math.min(q.width(), q.height()))
                 .sorted()
                 .toArray();
         // Nodes laid edge to edge have a typical gap of 0; a tenth of a node's short side still counts as touching.
         double threshold = Math.max(2 * typical, 0.1 * sides[n / 2]);
+        double thresholdSquared = threshold * threshold;
 
         int[] parent = new int[n];
         Arrays.setAll(parent, i -> i);
         for (int a = 0; a < n; a++) {
             for (int b = a + 1; b < n; b++) {
-                if (gap(questions.get(a), questions.get(b)) <= threshold) {
+                if (squaredGap(boxes[a], boxes[b]) <= thresholdSquared) {
                     parent[find(parent, a)] = find(parent, b);
                 }
             }
@@ -82,17 +89,18 @@ final class SpatialRegions {
         for (int a = 0; a < n; a++) {
             for (int b = a + 1; b < n; b++) {
                 if (region[a] >= 0 && region[b] >= 0 && region[a] != region[b]) {
-                    narrowest = Math.min(narrowest, gap(questions.get(a), questions.get(b)));
+                    narrowest = Math.min(narrowest, squaredGap(boxes[a], boxes[b]));
                 }
             }
         }
-        return narrowest >= 2 * threshold ? region : none;
+        return narrowest >= 4 * thresholdSquared ? region : none;
     }
 
-    private static double gap(CanvasNode a, CanvasNode b) {
-        double dx = Math.max(0, Math.max(a.x() - (b.x() + b.width()), b.x() - (a.x() + a.width())));
-        double dy = Math.max(0, Math.max(a.y() - (b.y() + b.height()), b.y() - (a.y() + a.height())));
-        return Math.hypot(dx, dy);
+    /** The squared distance between two rectangles given as {left, top, right, bottom}; 0 when they overlap. */
+    private static double squaredGap(double[] a, double[] b) {
+        double dx = Math.max(0, Math.max(a[0] - b[2], b[0] - a[2]));
+        double dy = Math.max(0, Math.max(a[1] - b[3], b[1] - a[3]));
+        return dx * dx + dy * dy;
     }
 
     private static int find(int[] parent, int i) {

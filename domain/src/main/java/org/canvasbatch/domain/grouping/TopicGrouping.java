@@ -55,6 +55,11 @@ public final class TopicGrouping {
      * silhouette of everything else.
      */
     static final int SINGLETONS_ALLOWED_BELOW = 8;
+    /** Above this many questions the topic-free baseline is measured on a sample of this many. */
+    static final int BASELINE_SAMPLE = 400;
+    /** K-Means rounds for the baseline: enough to settle near where shuffled data settles at all. */
+    static final int BASELINE_ROUNDS = 15;
+
     /** An ungrouped question joins a learner's group only if it is at least this close to the group's centre. */
     private static final double JOIN_LEARNER_GROUP_SIMILARITY = 0.2;
 
@@ -157,7 +162,7 @@ public final class TopicGrouping {
                 scores[k] = silhouette.score(fit.labels(), k);
             }
         }
-        double[] baseline = baseline(points, dimensions, kMax, Math.max(1, restarts / 2));
+        double[] baseline = baseline(points, dimensions, kMax, restarts);
         int best = -1;
         for (int k = 2; k <= kMax; k++) {
             if (!Double.isNaN(scores[k]) && (best < 0 || gain(scores, baseline, k) > gain(scores, baseline, best))) {
@@ -189,24 +194,38 @@ public final class TopicGrouping {
     }
 
     /**
-     * The mean silhouette per K of the points with their topics destroyed, over a few independent shuffles (fewer for
-     * large inputs, where one shuffle already varies little).
+     * The mean silhouette per K of the points with their topics destroyed, over a few independent shuffles. Shuffled
+     * data has no structure to converge to, so K-Means on it runs to its iteration cap; a large canvas is therefore
+     * measured on a fixed-seed sample of {@link #BASELINE_SAMPLE} questions with one start per K, and every baseline
+     * fit stops after {@link #BASELINE_ROUNDS} rounds.
+     * The baseline silhouette of structureless data depends on K and on how sparse the vectors are, hardly on how
+     * many there are, so the sample stands in for the whole.
      */
     private double[] baseline(List<SparseVector> points, int dimensions, int kMax, int restarts) {
         int m = points.size();
-        int shuffles = m <= 400 ? 3 : m <= 2_000 ? 2 : 1;
-        double[] mean = new double[kMax + 1];
         Random random = new Random(seed ^ 0x5DEECE66DL);
+        boolean sampled = m > BASELINE_SAMPLE;
+        List<SparseVector> base = sampled ? sample(points, BASELINE_SAMPLE, random) : points;
+        int shuffles = sampled ? 2 : 3;
+        int starts = sampled ? 1 : Math.min(2, restarts);
+        int rounds = BASELINE_ROUNDS;
+        double[] mean = new double[kMax + 1];
         for (int shuffle = 0; shuffle < shuffles; shuffle++) {
-            List<SparseVector> nulled = NullBaseline.permuted(points, dimensions, random);
+            List<SparseVector> nulled = NullBaseline.permuted(base, dimensions, random);
             SphericalKMeans kMeans = new SphericalKMeans(nulled, dimensions);
             SilhouetteSample silhouette = new SilhouetteSample(nulled, dimensions, seed);
             for (int k = 2; k <= kMax; k++) {
-                SphericalKMeans.Fit fit = kMeans.fit(k, restarts, seed + shuffle);
+                SphericalKMeans.Fit fit = kMeans.fit(k, starts, seed + shuffle, rounds);
                 mean[k] += fit == null ? 0.0 : silhouette.score(fit.labels(), k) / shuffles;
             }
         }
         return mean;
+    }
+
+    private static List<SparseVector> sample(List<SparseVector> points, int size, Random random) {
+        List<SparseVector> shuffled = new ArrayList<>(points);
+        java.util.Collections.shuffle(shuffled, random);
+        return List.copyOf(shuffled.subList(0, size));
     }
 
     private Choice tinySplit(List<SparseVector> points, SphericalKMeans kMeans, int dimensions) {

@@ -99,6 +99,15 @@ class TermExtractorTest {
     }
 
     @Test
+    void theTemplateWordsOfQuestionsNeverCount() {
+        assertThat(TermExtractor.extract("什么是？如何理解？举例说明。为什么？简述其特点和原因").terms()).isEmpty();
+        assertThat(TermExtractor.extract("What is it? How to understand it? Explain the difference between them.")
+                        .terms())
+                .isEmpty();
+        assertThat(terms("举例说明线粒体的作用")).isEqualTo(terms("什么是线粒体"));
+    }
+
+    @Test
     void findsNoTopicInStopWordsAlone() {
         assertThat(TermExtractor.extract("What is it? 为什么？ 是什么").terms()).isEmpty();
         assertThat(TermExtractor.extract("").terms()).isEmpty();
