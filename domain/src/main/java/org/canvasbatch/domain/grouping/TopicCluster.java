@@ -37,7 +37,20 @@ public record TopicCluster(
         if (Double.isNaN(cohesion) || cohesion < 0.0 || cohesion > 1.0) {
             throw new IllegalArgumentException("cohesion must be in [0, 1], was " + cohesion);
         }
-        label = label == null || label.isBlank() ? null : label.strip();
+        label = readableLabel(label);
+    }
+
+    /** A canvas group's label shows on one line in the plugin: whitespace folded, at most this many characters. */
+    static final int LONGEST_LABEL = 80;
+
+    private static String readableLabel(String label) {
+        if (label == null || label.isBlank()) {
+            return null;
+        }
+        String line = label.strip().replaceAll("\\s+", " ");
+        return line.codePointCount(0, line.length()) <= LONGEST_LABEL
+                ? line
+                : line.substring(0, line.offsetByCodePoints(0, LONGEST_LABEL - 1)) + "…";
     }
 
     /** A group named by its words. */

@@ -254,6 +254,19 @@ class TopicGroupingTest {
         }
 
         @Test
+        void aLearnersLabelNamesTheGroupOnOneShortLine() {
+            TopicCluster labelled =
+                    new TopicCluster(List.of(0), List.of("hash"), 1.0, Priority.MEDIUM, "  Hashing\n  and   maps ");
+            TopicCluster overlong =
+                    new TopicCluster(List.of(0), List.of("hash"), 1.0, Priority.MEDIUM, "细".repeat(200));
+
+            assertThat(labelled.name()).isEqualTo("Hashing and maps");
+            assertThat(overlong.name()).hasSize(TopicCluster.LONGEST_LABEL).endsWith("…");
+            assertThat(new TopicCluster(List.of(0), List.of("hash"), 1.0, Priority.MEDIUM, " ").name())
+                    .isEqualTo("hash");
+        }
+
+        @Test
         void joinLatinTermsWithACommaAndFallBackWhenThereAreNone() {
             TopicCluster latin = new TopicCluster(List.of(0), List.of("hash", "table"), 1.0, Priority.MEDIUM);
             TopicCluster mixed = new TopicCluster(List.of(0), List.of("kruskal", "算法"), 1.0, Priority.MEDIUM);
