@@ -55,6 +55,7 @@ final class Wiring implements AutoCloseable {
     private final LocalTaskExecutor executor;
     private final EventLog eventLog;
     private final AgentRunner agents;
+    private final TextEmbedder embeddings;
     private final Settings settings;
     private final Observability observability;
 
@@ -64,6 +65,7 @@ final class Wiring implements AutoCloseable {
             LocalTaskExecutor executor,
             EventLog eventLog,
             AgentRunner agents,
+            TextEmbedder embeddings,
             Settings settings,
             Observability observability) {
         this.core = core;
@@ -71,6 +73,7 @@ final class Wiring implements AutoCloseable {
         this.executor = executor;
         this.eventLog = eventLog;
         this.agents = agents;
+        this.embeddings = embeddings;
         this.settings = settings;
         this.observability = observability;
     }
@@ -102,7 +105,7 @@ final class Wiring implements AutoCloseable {
                         embeddings),
                 coreSettings);
         observability.watch(core);
-        return new Wiring(core, vault, executor, eventLog, agents, settings, observability);
+        return new Wiring(core, vault, executor, eventLog, agents, embeddings, settings, observability);
     }
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
@@ -139,6 +142,11 @@ final class Wiring implements AutoCloseable {
 
     String agentDescription() {
         return agents.model().equals("offline") ? "the offline agent (no language model configured)" : agents.model();
+    }
+
+    /** How questions are grouped: by an embedding model's vectors, or by their words and the canvas. */
+    String groupingDescription() {
+        return embeddings.configured() ? "grouped by " + embeddings.model() + " embeddings" : "grouped by words";
     }
 
     /**
