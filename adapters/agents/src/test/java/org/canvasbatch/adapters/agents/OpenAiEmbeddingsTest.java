@@ -243,7 +243,8 @@ class OpenAiEmbeddingsTest {
                 FixtureVault.GROUPING_SCIENCES_GRID,
                 FixtureVault.GROUPING_LABELLED_GROUPS,
                 FixtureVault.GROUPING_LINKED_NOTES,
-                FixtureVault.GROUPING_HELD_OUT
+                FixtureVault.GROUPING_HELD_OUT,
+                FixtureVault.GROUPING_HELD_OUT_STUDENT
             })
     void vectorsFromTheModelGroupALabelledCanvasByItsTopics(String path) throws Exception {
         llm.embeddingTopics(TopicEmbeddings.ofGroupingCanvas(path));
