@@ -56,7 +56,7 @@ public final class OpenAiEmbeddings implements TextEmbedder {
             List<String> batch = texts.subList(start, Math.min(texts.size(), start + BATCH));
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new EmbeddingUnavailable("the " + "embeddings server at " + config.baseUrl()
+                throw new EmbeddingUnavailable("the embeddings server at " + config.baseUrl()
                         + " did not answer all texts within " + seconds(config.timeout()));
             }
             vectors.addAll(call(batch, Duration.ofNanos(left)));
