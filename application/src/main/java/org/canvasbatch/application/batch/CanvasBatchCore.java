@@ -19,6 +19,7 @@ import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.IdGenerator;
 import org.canvasbatch.application.port.out.TaskExecutor;
+import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -32,7 +33,11 @@ public final class CanvasBatchCore {
 
     private static final System.Logger LOG = System.getLogger(CanvasBatchCore.class.getName());
 
-    /** The out-ports the core needs from the world. */
+    /**
+     * The out-ports the core needs from the world.
+     *
+     * @param embeddings semantic vectors for grouping; {@link TextEmbedder#none()} groups by words alone
+     */
     public record Ports(
             EventLog eventLog,
             AgentRunner agents,
@@ -40,7 +45,21 @@ public final class CanvasBatchCore {
             TaskExecutor executor,
             Clock clock,
             IdGenerator ids,
-            RandomGenerator random) {}
+            RandomGenerator random,
+            TextEmbedder embeddings) {
+
+        /** Without an embedding model: questions are grouped by their words and the canvas. */
+        public Ports(
+                EventLog eventLog,
+                AgentRunner agents,
+                Vault vault,
+                TaskExecutor executor,
+                Clock clock,
+                IdGenerator ids,
+                RandomGenerator random) {
+            this(eventLog, agents, vault, executor, clock, ids, random, TextEmbedder.none());
+        }
+    }
 
     private final SessionBook book;
     private final NodeDispatcher dispatcher;
@@ -65,7 +84,8 @@ public final class CanvasBatchCore {
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.executing = new ExecutingNodeTask(book, notes, retryPolicy, ports.clock(), ports.executor(), dispatcher);
         dispatcher.executeWith(executing);
-        this.analyzing = new AnalyzingCanvas(book, ports.vault(), ports.clock(), ports.ids(), settings);
+        this.analyzing =
+                new AnalyzingCanvas(book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings);
         this.starting = new StartingSession(book, dispatcher, ports.executor(), ports.clock(), analyzing, notes);
         analyzing.startWith(starting);
         this.steering = new SteeringSession(book, dispatcher, notes, ports.clock());
