@@ -14,7 +14,6 @@ import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
-import org.canvasbatch.domain.session.SessionState;
 
 /**
  * The live sessions, each behind its own lock, kept in step with the event log: a change is applied to the aggregate
@@ -28,7 +27,7 @@ final class SessionBook {
 
     private final EventLog log;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
-    private final Set<SessionId> running = ConcurrentHashMap.newKeySet();
+    private final Set<SessionId> dispatching = ConcurrentHashMap.newKeySet();
 
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
@@ -153,14 +152,14 @@ final class SessionBook {
         return List.copyOf(entries.keySet());
     }
 
-    /** Sessions in state running: the only ones the dispatcher looks at. */
-    Collection<SessionId> runningIds() {
-        return List.copyOf(running);
+    /** Sessions with nodes the dispatcher may start: running batches, and a person's reruns in any other. */
+    Collection<SessionId> dispatchingIds() {
+        return List.copyOf(dispatching);
     }
 
     void forget(SessionId id) {
         Entry entry = entries.remove(id);
-        running.remove(id);
+        dispatching.remove(id);
         if (entry != null) {
             log.delete(id);
         }
@@ -171,10 +170,10 @@ final class SessionBook {
     }
 
     private void track(Session session) {
-        if (session.state() == SessionState.RUNNING) {
-            running.add(session.id());
+        if (session.mayDispatch()) {
+            dispatching.add(session.id());
         } else {
-            running.remove(session.id());
+            dispatching.remove(session.id());
         }
     }
 

@@ -92,6 +92,20 @@ final class CoreHarness implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> core.runSingleNode().run(command), callers);
     }
 
+    /** A second core over the same event log, agent, vault and timers: the process after a restart. */
+    CanvasBatchCore restartedCore() {
+        return new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        log,
+                        agent,
+                        vault,
+                        timers,
+                        clock,
+                        () -> new SessionId("r" + sessionCounter.incrementAndGet()),
+                        new SplittableRandom(11)),
+                DEFAULT_SETTINGS);
+    }
+
     static List<CanvasNode> nodes(String... ids) {
         List<CanvasNode> nodes = new ArrayList<>();
         for (int i = 0; i < ids.length; i++) {

@@ -19,13 +19,35 @@ final class ApiProblem extends RuntimeException {
     private final String name;
     private final JsonObject details;
     private final List<FieldError> fields;
+    private final java.util.OptionalLong retryAfterSeconds;
 
     ApiProblem(int status, String name, String message, JsonObject details, List<FieldError> fields) {
+        this(status, name, message, details, fields, java.util.OptionalLong.empty());
+    }
+
+    private ApiProblem(
+            int status,
+            String name,
+            String message,
+            JsonObject details,
+            List<FieldError> fields,
+            java.util.OptionalLong retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.name = name;
         this.details = details == null ? JsonObject.EMPTY_JSON_OBJECT : details;
         this.fields = List.copyOf(fields);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** The same problem, answered with a {@code Retry-After} header: when asking again makes sense. */
+    ApiProblem retryAfter(long seconds) {
+        return new ApiProblem(
+                status, name, getMessage(), details, fields, java.util.OptionalLong.of(Math.max(1, seconds)));
+    }
+
+    java.util.OptionalLong retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     static ApiProblem of(int status, String name, String message) {
