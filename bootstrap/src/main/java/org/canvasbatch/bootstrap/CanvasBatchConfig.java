@@ -43,7 +43,7 @@ record CanvasBatchConfig(
         SERVE
     }
 
-    record Server(String host, int port, List<String> corsOrigins, Duration shutdownGrace) {}
+    record Server(String host, int port, List<String> corsOrigins, List<String> allowedHosts, Duration shutdownGrace) {}
 
     record Batch(
             int globalConcurrency,
@@ -54,7 +54,7 @@ record CanvasBatchConfig(
             Duration backoffBase,
             Duration backoffCap) {}
 
-    record Retention(Duration pendingExpiry, Duration terminal) {}
+    record Retention(Duration pendingExpiry, Duration terminal, int pendingMax, int pendingMaxPerClient) {}
 
     record WebSocket(Duration pingInterval, Duration idleTimeout, int queueCapacity, int maxFrameBytes) {}
 
@@ -77,6 +77,7 @@ record CanvasBatchConfig(
                 read.text("server.host"),
                 read.whole("server.port", 0, 65_535),
                 read.list("server.cors-origins"),
+                read.list("server.allowed-hosts"),
                 read.duration("server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         if (server.host().isEmpty()) {
             read.problem("server.host", "must name an interface such as 127.0.0.1 or 0.0.0.0");
@@ -85,6 +86,11 @@ record CanvasBatchConfig(
             ServerSettings.DEFAULT.withAllowedOrigins(server.corsOrigins());
         } catch (IllegalArgumentException e) {
             read.problem("server.cors-origins", "has a wrong entry: " + e.getMessage());
+        }
+        try {
+            ServerSettings.DEFAULT.withAllowedHosts(server.allowedHosts());
+        } catch (IllegalArgumentException e) {
+            read.problem("server.allowed-hosts", "has a wrong entry: " + e.getMessage());
         }
         AccessToken token = token(read);
         if (command == Command.SERVE
@@ -136,7 +142,9 @@ record CanvasBatchConfig(
                 backoffCap);
         Retention retention = new Retention(
                 read.duration("retention.pending-expiry", Duration.ofSeconds(1), Duration.ofDays(30)),
-                read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)));
+                read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)),
+                read.whole("retention.pending-max", 1, 100_000),
+                read.whole("retention.pending-max-per-client", 1, 100_000));
         WebSocket websocket = new WebSocket(
                 // pongs are what keep a quiet socket inside Helidon's 5-minute connection idle timeout
                 read.duration("websocket.ping-interval", Duration.ofSeconds(1), Duration.ofMinutes(2)),
@@ -168,7 +176,8 @@ record CanvasBatchConfig(
                 .withGlobalConcurrency(batch.globalConcurrency())
                 .withSessionDefaults(sessions)
                 .withRetryBackoff(batch.backoffBase(), batch.backoffCap())
-                .withRetention(retention.pendingExpiry(), retention.terminal());
+                .withRetention(retention.pendingExpiry(), retention.terminal())
+                .withPendingLimits(retention.pendingMax(), retention.pendingMaxPerClient());
     }
 
     VaultOptions vaultOptions() {
@@ -198,6 +207,7 @@ record CanvasBatchConfig(
                 .withHost(server.host())
                 .withPort(server.port())
                 .withAllowedOrigins(server.corsOrigins())
+                .withAllowedHosts(server.allowedHosts())
                 .withShutdownGrace(server.shutdownGrace());
     }
 

@@ -36,6 +36,7 @@ final class ModelOptions {
             "host", List.of("server.host"),
             "port", List.of("server.port"),
             "cors-origins", List.of("server.cors-origins"),
+            "allowed-hosts", List.of("server.allowed-hosts"),
             "shutdown-grace", List.of("server.shutdown-grace"),
             "concurrency", List.of("batch.concurrency.global"),
             "token", List.of("token"));

@@ -1,5 +1,6 @@
 package org.canvasbatch.application.batch;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     private final Clock clock;
     private final IdGenerator ids;
     private final CoreSettings settings;
+    private final PendingQuota quota;
     private final TopicGrouping grouping = new TopicGrouping();
     private final AgentRouter router = new AgentRouter();
     private StartingSession starting;
@@ -56,14 +58,31 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         this.clock = clock;
         this.ids = ids;
         this.settings = settings;
+        this.quota = new PendingQuota(book, clock, settings);
     }
 
     void startWith(StartingSession startingSession) {
         this.starting = startingSession;
     }
 
+    /**
+     * A session that will wait for confirmation needs a place under the limits of pending sessions, taken before the
+     * grouping so that a flood of analyses is refused before it costs anything; one that starts at once does not.
+     */
     @Override
     public Analysis analyze(AnalyzeCanvasCommand command) {
+        PendingQuota.Reservation place = command.autoExecute() ? null : quota.reserve(command.client());
+        try {
+            return analyze(command, place);
+        } catch (RuntimeException e) {
+            if (place != null) {
+                quota.release(place);
+            }
+            throw e;
+        }
+    }
+
+    private Analysis analyze(AnalyzeCanvasCommand command, PendingQuota.Reservation place) {
         List<CanvasNode> nodes =
                 command.nodes().orElseGet(() -> readColored(command.canvasPath(), command.targetColors()));
         if (nodes.isEmpty()) {
@@ -117,6 +136,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             sessionSettings = sessionSettings.withBatchTimeout(command.timeout().get());
         }
         SessionId id = ids.newSessionId();
+        Instant createdAt = clock.now();
         book.add(Session.create(
                 id,
                 command.canvasPath(),
@@ -125,7 +145,10 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                 sessionSettings,
                 result.silhouette(),
                 result.recommendedK(),
-                clock.now()));
+                createdAt));
+        if (place != null) {
+            quota.taken(place, id, createdAt);
+        }
         LOG.log(
                 System.Logger.Level.INFO,
                 "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "

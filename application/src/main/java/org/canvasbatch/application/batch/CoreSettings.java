@@ -11,6 +11,8 @@ import org.canvasbatch.domain.session.SessionSettings;
  * @param estimatedSecondsPerNode what one agent call is assumed to take, for the analyze estimate
  * @param pendingExpiry         a session never confirmed is forgotten after this
  * @param terminalRetention     a finished session is kept this long, then forgotten
+ * @param pendingLimit          analysed sessions that may wait for confirmation at once, over the server
+ * @param pendingLimitPerClient the same for one client address
  * @param singleNodeQueueWait   how long a single-node call may spend waiting for free slots, on top of what its
  *                              attempts may take (see {@link #singleNodeWait})
  * @param maxWaitingLooseRuns   single-node runs of nodes no session holds that may wait for a slot at once; more are
@@ -24,6 +26,8 @@ public record CoreSettings(
         int estimatedSecondsPerNode,
         Duration pendingExpiry,
         Duration terminalRetention,
+        int pendingLimit,
+        int pendingLimitPerClient,
         Duration singleNodeQueueWait,
         int maxWaitingLooseRuns) {
 
@@ -35,12 +39,17 @@ public record CoreSettings(
             20,
             Duration.ofMinutes(30),
             Duration.ofMinutes(30),
+            200,
+            20,
             Duration.ofMinutes(5),
             256);
 
     public CoreSettings {
         if (globalConcurrency < 1) {
             throw new IllegalArgumentException("the global concurrency must be at least 1");
+        }
+        if (pendingLimit < 1 || pendingLimitPerClient < 1) {
+            throw new IllegalArgumentException("the limits of pending sessions must be at least 1");
         }
         if (singleNodeQueueWait.isNegative()) {
             throw new IllegalArgumentException("the single-node queue wait must not be negative");
@@ -71,6 +80,8 @@ public record CoreSettings(
                 estimatedSecondsPerNode,
                 pendingExpiry,
                 terminalRetention,
+                pendingLimit,
+                pendingLimitPerClient,
                 singleNodeQueueWait,
                 maxWaitingLooseRuns);
     }
@@ -84,6 +95,8 @@ public record CoreSettings(
                 estimatedSecondsPerNode,
                 pendingExpiry,
                 terminalRetention,
+                pendingLimit,
+                pendingLimitPerClient,
                 singleNodeQueueWait,
                 maxWaitingLooseRuns);
     }
@@ -97,6 +110,8 @@ public record CoreSettings(
                 estimatedSecondsPerNode,
                 pendingExpiry,
                 terminalRetention,
+                pendingLimit,
+                pendingLimitPerClient,
                 singleNodeQueueWait,
                 maxWaitingLooseRuns);
     }
@@ -110,6 +125,23 @@ public record CoreSettings(
                 estimatedSecondsPerNode,
                 pending,
                 terminal,
+                pendingLimit,
+                pendingLimitPerClient,
+                singleNodeQueueWait,
+                maxWaitingLooseRuns);
+    }
+
+    public CoreSettings withPendingLimits(int global, int perClient) {
+        return new CoreSettings(
+                globalConcurrency,
+                sessionDefaults,
+                retryBase,
+                retryCap,
+                estimatedSecondsPerNode,
+                pendingExpiry,
+                terminalRetention,
+                global,
+                perClient,
                 singleNodeQueueWait,
                 maxWaitingLooseRuns);
     }
@@ -123,6 +155,8 @@ public record CoreSettings(
                 estimatedSecondsPerNode,
                 pendingExpiry,
                 terminalRetention,
+                pendingLimit,
+                pendingLimitPerClient,
                 queueWait,
                 maxWaitingLoose);
     }

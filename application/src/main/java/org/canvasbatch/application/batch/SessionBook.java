@@ -14,6 +14,7 @@ import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
 
 /**
  * The live sessions, each behind its own lock, kept in step with the event log: a change is applied to the aggregate
@@ -28,6 +29,7 @@ final class SessionBook {
     private final EventLog log;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
     private final Set<SessionId> dispatching = ConcurrentHashMap.newKeySet();
+    private final Set<SessionId> pending = ConcurrentHashMap.newKeySet();
 
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
@@ -94,6 +96,7 @@ final class SessionBook {
                 entries.remove(creation.session().id());
                 throw e;
             }
+            track(creation.session());
         } finally {
             entry.lock.unlock();
         }
@@ -152,6 +155,15 @@ final class SessionBook {
         return List.copyOf(entries.keySet());
     }
 
+    /** How many sessions wait in state pending (analysed, not yet confirmed). */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    boolean isPending(SessionId id) {
+        return pending.contains(id);
+    }
+
     /** Sessions with nodes the dispatcher may start: running batches, and a person's reruns in any other. */
     Collection<SessionId> dispatchingIds() {
         return List.copyOf(dispatching);
@@ -160,6 +172,7 @@ final class SessionBook {
     void forget(SessionId id) {
         Entry entry = entries.remove(id);
         dispatching.remove(id);
+        pending.remove(id);
         if (entry != null) {
             log.delete(id);
         }
@@ -174,6 +187,11 @@ final class SessionBook {
             dispatching.add(session.id());
         } else {
             dispatching.remove(session.id());
+        }
+        if (session.state() == SessionState.PENDING) {
+            pending.add(session.id());
+        } else {
+            pending.remove(session.id());
         }
     }
 

@@ -22,7 +22,7 @@ public final class Agents {
     public static AgentRunner fromConfig(AgentConfig config, Map<String, String> env) {
         AgentConfig checked = Objects.requireNonNull(config, "config").validated(Objects.requireNonNull(env, "env"));
         return switch (checked.provider()) {
-            case OFFLINE -> new OfflineAgent();
+            case OFFLINE -> new OfflineAgent(OfflineTemplates.withOverrides(checked.templatesDir()));
             case OPENAI ->
                 new OpenAiCompatibleAgent(
                         checked,

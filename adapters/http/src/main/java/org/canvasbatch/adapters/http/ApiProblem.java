@@ -19,10 +19,10 @@ final class ApiProblem extends RuntimeException {
     private final String name;
     private final JsonObject details;
     private final List<FieldError> fields;
-    private final java.util.OptionalLong retryAfterSeconds;
+    private final Long retryAfterSeconds;
 
     ApiProblem(int status, String name, String message, JsonObject details, List<FieldError> fields) {
-        this(status, name, message, details, fields, java.util.OptionalLong.empty());
+        this(status, name, message, details, fields, null);
     }
 
     private ApiProblem(
@@ -31,7 +31,7 @@ final class ApiProblem extends RuntimeException {
             String message,
             JsonObject details,
             List<FieldError> fields,
-            java.util.OptionalLong retryAfterSeconds) {
+            Long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.name = name;
@@ -40,14 +40,14 @@ final class ApiProblem extends RuntimeException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    /** The same problem, answered with a {@code Retry-After} header: when asking again makes sense. */
+    /** This problem answered with a {@code Retry-After} header of {@code seconds}. */
     ApiProblem retryAfter(long seconds) {
-        return new ApiProblem(
-                status, name, getMessage(), details, fields, java.util.OptionalLong.of(Math.max(1, seconds)));
+        return new ApiProblem(status, name, getMessage(), details, fields, seconds);
     }
 
-    java.util.OptionalLong retryAfterSeconds() {
-        return retryAfterSeconds;
+    /** The {@code Retry-After} the answer carries, if any. */
+    java.util.Optional<Long> retryAfterSeconds() {
+        return java.util.Optional.ofNullable(retryAfterSeconds);
     }
 
     static ApiProblem of(int status, String name, String message) {

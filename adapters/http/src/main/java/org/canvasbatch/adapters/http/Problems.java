@@ -8,6 +8,7 @@ import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.session.SessionConflict;
@@ -46,6 +47,16 @@ final class Problems {
             when vault.reason() == VaultException.Reason.IO ->
                 ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
             case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
+            case TooManyPendingSessionsException tooMany ->
+                ApiProblem.of(
+                                429,
+                                "TooManyPendingSessionsError",
+                                tooMany.getMessage(),
+                                BUILDERS.createObjectBuilder()
+                                        .add("scope", tooMany.scope().name().toLowerCase(java.util.Locale.ROOT))
+                                        .add("limit", tooMany.limit())
+                                        .add("retry_after", tooMany.retryAfter().toSeconds()))
+                        .retryAfter(tooMany.retryAfter().toSeconds());
             case EventLogException log ->
                 ApiProblem.of(
                         503,

@@ -175,7 +175,7 @@ final class RestApi {
         }
         if (!response.isSent()) {
             problem.retryAfterSeconds()
-                    .ifPresent(seconds -> response.header(HeaderNames.RETRY_AFTER, Long.toString(seconds)));
+                    .ifPresent(seconds -> response.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds)));
             send(response, problem.status(), problem.toJson());
         }
     }

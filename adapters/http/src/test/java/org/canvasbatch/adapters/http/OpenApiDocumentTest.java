@@ -197,6 +197,30 @@ class OpenApiDocumentTest {
         Answer badPage = api.get("/canvas/intelligent-parallel/" + id + "/events?limit=0");
         assertThat(badPage.status()).isEqualTo(422);
         assertDocumented("/canvas/intelligent-parallel/{session_id}/events", "GET", badPage);
+        Answer foreignPage = api.send(
+                "GET",
+                "/canvas/intelligent-parallel",
+                null,
+                "Origin",
+                "https://evil.example",
+                "Content-Type",
+                "application/json");
+        assertThat(foreignPage.status()).isEqualTo(403);
+        assertDocumented("/canvas/intelligent-parallel", "GET", foreignPage);
+        Answer plainText = api.send(
+                "POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"x\"}", "Content-Type", "text/plain");
+        assertThat(plainText.status()).isEqualTo(415);
+        assertDocumented("/canvas/intelligent-parallel/confirm", "POST", plainText);
+    }
+
+    @Test
+    void tooManyPendingSessionsIsTheDocumented429() {
+        Answer answer = null;
+        for (int i = 0; i <= 20; i++) {
+            answer = api.analyze("p" + i, "什么是命题 " + i);
+        }
+        assertThat(answer.status()).as(answer.text()).isEqualTo(429);
+        assertDocumented("/canvas/intelligent-parallel", "POST", answer);
     }
 
     @Test
