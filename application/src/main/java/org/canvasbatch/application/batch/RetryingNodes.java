@@ -153,12 +153,17 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         AwaitedOutcome outcome = waiting.get();
         dispatcher.pump();
         Scheduled deadline = executor.schedule(bound, () -> outcome.giveUp(bound));
+        SingleNodeResult result;
         try {
-            return Optional.of(outcome.await(bound.plus(BACKSTOP_MARGIN)));
+            result = outcome.await(bound.plus(BACKSTOP_MARGIN));
         } finally {
             deadline.cancel();
             closeQuietly(subscription.get());
         }
+        // after the end no batch flush follows: the note's link is written to the canvas before the call answers
+        book.readIfPresent(sessionId, s -> s.state().isActive() ? null : s.canvasPath())
+                .ifPresent(notes::batchEnded);
+        return Optional.of(result);
     }
 
     private SingleNodeResult runLoose(RunSingleNodeCommand command) {
