@@ -23,7 +23,6 @@ import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
-import org.canvasbatch.domain.session.SessionState;
 
 /**
  * The core, assembled from its out-ports: every use case the adapters may call. Built once by {@code bootstrap}
@@ -79,7 +78,13 @@ public final class CanvasBatchCore {
         this.executor = ports.executor();
         this.clock = ports.clock();
         this.book = new SessionBook(ports.eventLog());
-        this.dispatcher = new NodeDispatcher(book, ports.executor(), ports.clock(), settings.globalConcurrency());
+        this.dispatcher = new NodeDispatcher(
+                book,
+                ports.executor(),
+                ports.clock(),
+                settings.globalConcurrency(),
+                settings.sessionDefaults().maxConcurrent(),
+                settings.maxWaitingLooseRuns());
         NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.executing = new ExecutingNodeTask(book, notes, retryPolicy, ports.clock(), ports.executor(), dispatcher);
@@ -89,8 +94,8 @@ public final class CanvasBatchCore {
         this.starting = new StartingSession(book, dispatcher, ports.executor(), ports.clock(), analyzing, notes);
         analyzing.startWith(starting);
         this.steering = new SteeringSession(book, dispatcher, notes, ports.clock());
-        this.retrying = new RetryingNodes(
-                book, executing, notes, dispatcher, ports.executor(), ports.clock(), settings.sessionDefaults());
+        this.retrying =
+                new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
         this.reading = new ReadingSessions(book);
         this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
     }
@@ -111,9 +116,9 @@ public final class CanvasBatchCore {
         int loaded = book.loadAll(session -> wanted.test(session.snapshot()));
         int resumed = 0;
         for (SessionId id : book.ids()) {
-            SessionState state = book.read(id, s -> s.state());
-            if (state.isActive()) {
-                book.change(id, s -> s.requeueInterrupted(clock.now()));
+            // nodes that were running go back to the queue: a batch's, and a person's rerun in a finished session
+            book.change(id, s -> s.requeueInterrupted(clock.now()));
+            if (book.read(id, s -> s.state()).isActive()) {
                 starting.armTimeout(id);
                 resumed++;
             }
