@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.AgentConfig.Provider;
 import org.canvasbatch.adapters.agents.Agents;
+import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.ops.AccessToken;
 import org.canvasbatch.adapters.http.ws.WsSettings;
@@ -35,6 +36,7 @@ record CanvasBatchConfig(
         Retention retention,
         WebSocket websocket,
         AgentConfig agent,
+        EmbeddingConfig embeddings,
         WriteBack writeBack) {
 
     /** Which command reads the settings: {@code serve} also needs a usable listener. */
@@ -152,6 +154,7 @@ record CanvasBatchConfig(
                 read.whole("websocket.queue-capacity", 16, 1_000_000),
                 read.size("websocket.max-frame", 1024, 1024 * 1024));
         AgentConfig agent = agent(read, env);
+        EmbeddingConfig embeddings = embeddings(read, env, agent);
         WriteBack writeBack = new WriteBack(
                 read.flag("write-back.enabled"),
                 read.duration("write-back.coalesce-interval", Duration.ZERO, Duration.ofMinutes(1)),
@@ -166,7 +169,7 @@ record CanvasBatchConfig(
                                     + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
         }
         return new CanvasBatchConfig(
-                server, token, vault, vaultExplicit, data, batch, retention, websocket, agent, writeBack);
+                server, token, vault, vaultExplicit, data, batch, retention, websocket, agent, embeddings, writeBack);
     }
 
     /** The core's knobs: limits, timeouts, retries and retention. */
@@ -265,6 +268,41 @@ record CanvasBatchConfig(
                 Agents.fromConfig(config, env);
             } catch (IllegalArgumentException e) {
                 read.problem("the model settings do not work: " + e.getMessage());
+            }
+        }
+        return config;
+    }
+
+    private static EmbeddingConfig embeddings(SettingsReader read, Map<String, String> env, AgentConfig agent) {
+        String key = null;
+        String keyVariable = read.text("embeddings.api-key-env");
+        if (!keyVariable.isEmpty()) {
+            key = env.get(keyVariable);
+            if (key == null || key.isBlank()) {
+                read.problem(
+                        "embeddings.api-key-env",
+                        "names " + keyVariable + ", but that environment variable is not set");
+            }
+        }
+        EmbeddingConfig config = new EmbeddingConfig(
+                read.text("embeddings.base-url"),
+                read.text("embeddings.model"),
+                key,
+                read.duration("embeddings.timeout", Duration.ofMillis(100), Duration.ofMinutes(1)));
+        if (read.isValid("agent.provider")
+                && read.isValid("agent.api-key-env")
+                && read.isValid("embeddings.api-key-env")
+                && (config.configured() || config.baseUrl() != null)) {
+            try {
+                Agents.fromConfig(agent, env);
+            } catch (IllegalArgumentException agentProblem) {
+                // already reported as a model problem; the embedding check would only repeat it
+                return config;
+            }
+            try {
+                Agents.embeddingsFromConfig(config, agent, env);
+            } catch (IllegalArgumentException e) {
+                read.problem("the embedding settings do not work: " + e.getMessage());
             }
         }
         return config;

@@ -94,6 +94,13 @@ public final class Main {
               --templates-dir DIR     templates that replace the built-in ones: prompts as <agent-id>.md,
                                       offline notes as offline/<agent-id>.<zh|en>.md
 
+            grouping by meaning (run and serve; default: by words, the subject lexicon and the canvas, offline):
+              --embedding-model NAME  e.g. text-embedding-3-small, nomic-embed-text (Ollama)
+              --embedding-base-url URL  an OpenAI-compatible /embeddings server (default: --base-url of openai);
+                                      needed with anthropic, which has none, e.g. http://localhost:11434/v1
+              --embedding-api-key-env VAR  read the embedding server's key from VAR
+              --embedding-timeout SECONDS  wait for the vectors of one analysis at most (default 2)
+
             Settings: every option above, and more (retries, retention, WebSocket limits), can also come from a
             YAML file given with --config or from CANVASBATCH_* environment variables (server.port ->
             CANVASBATCH_SERVER_PORT); the command line wins, then the environment, then the file. Every setting and

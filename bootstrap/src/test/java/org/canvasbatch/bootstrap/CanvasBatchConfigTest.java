@@ -303,6 +303,24 @@ class CanvasBatchConfigTest {
     }
 
     @Test
+    void anEmbeddingModelIsOffUnlessNamedAndNeedsItsOwnServerBesideAnthropic() {
+        assertThat(serve().embeddings().configured()).isFalse();
+
+        option("agent.provider", "--model-provider", "anthropic");
+        option("agent.model", "--model", "claude-3-5-haiku-latest");
+        env.put("ANTHROPIC_API_KEY", "sk-ant");
+        option("embeddings.model", "--embedding-model", "nomic-embed-text");
+        assertThat(problems(Command.SERVE))
+                .contains("the embedding settings do not work")
+                .contains("--embedding-base-url");
+
+        option("embeddings.base-url", "--embedding-base-url", "http://localhost:11434/v1");
+        option("embeddings.timeout", "--embedding-timeout", "5s");
+        assertThat(serve().embeddings().model()).isEqualTo("nomic-embed-text");
+        assertThat(serve().embeddings().timeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
     void theHomeFolderIsExpandedAndAVaultThatIsNoFolderIsRefused() {
         env.put("CANVASBATCH_DATA", "~/journal");
         assertThat(serve().data()).isEqualTo(temp.resolve("journal").toString());

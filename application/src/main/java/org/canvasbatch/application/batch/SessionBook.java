@@ -28,7 +28,7 @@ final class SessionBook {
 
     private final EventLog log;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
-    private final Set<SessionId> running = ConcurrentHashMap.newKeySet();
+    private final Set<SessionId> dispatching = ConcurrentHashMap.newKeySet();
     private final Set<SessionId> pending = ConcurrentHashMap.newKeySet();
 
     private static final class Entry {
@@ -164,14 +164,14 @@ final class SessionBook {
         return pending.contains(id);
     }
 
-    /** Sessions in state running: the only ones the dispatcher looks at. */
-    Collection<SessionId> runningIds() {
-        return List.copyOf(running);
+    /** Sessions with nodes the dispatcher may start: running batches, and a person's reruns in any other. */
+    Collection<SessionId> dispatchingIds() {
+        return List.copyOf(dispatching);
     }
 
     void forget(SessionId id) {
         Entry entry = entries.remove(id);
-        running.remove(id);
+        dispatching.remove(id);
         pending.remove(id);
         if (entry != null) {
             log.delete(id);
@@ -183,10 +183,10 @@ final class SessionBook {
     }
 
     private void track(Session session) {
-        if (session.state() == SessionState.RUNNING) {
-            running.add(session.id());
+        if (session.mayDispatch()) {
+            dispatching.add(session.id());
         } else {
-            running.remove(session.id());
+            dispatching.remove(session.id());
         }
         if (session.state() == SessionState.PENDING) {
             pending.add(session.id());

@@ -6,6 +6,7 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 import io.helidon.http.HttpException;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.application.port.out.EventLogException;
@@ -28,6 +29,14 @@ final class Problems {
                         missing.getMessage(),
                         BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()));
             case SessionConflict conflict -> conflict(conflict);
+            case NodeRunNotFinishedException pending ->
+                ApiProblem.of(
+                                503,
+                                "ServerBusyError",
+                                pending.getMessage(),
+                                BUILDERS.createObjectBuilder()
+                                        .add("retry_after", retryAfterSeconds(pending.retryAfter())))
+                        .retryAfter(retryAfterSeconds(pending.retryAfter()));
             case NodeRunFailedException failed ->
                 ApiProblem.of(
                         502,
@@ -66,6 +75,11 @@ final class Problems {
                         "The server failed unexpectedly (" + failure.getClass().getSimpleName()
                                 + "); this is a bug, please report it");
         };
+    }
+
+    /** Whole seconds, rounded up: asking again a moment too early would only be refused again. */
+    private static long retryAfterSeconds(java.time.Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     private static String httpName(int status) {

@@ -188,6 +188,12 @@ class OpenApiDocumentTest {
                 "{\"canvas_path\":\"docs/check.canvas\",\"node_id\":\"e1\",\"agent\":\"oral-explanation\"}");
         assertThat(agentFailed.status()).isEqualTo(502);
         assertDocumented("/canvas/single-agent", "POST", agentFailed);
+        api.agent.then("x1", ScriptedAgent.transientFailure("HTTP 429: quota", java.time.Duration.ofHours(1)));
+        Answer busy = api.post(
+                "/canvas/single-agent",
+                "{\"canvas_path\":\"docs/check.canvas\",\"node_id\":\"x1\",\"agent\":\"oral-explanation\"}");
+        assertThat(busy.status()).isEqualTo(503);
+        assertDocumented("/canvas/single-agent", "POST", busy);
         Answer badPage = api.get("/canvas/intelligent-parallel/" + id + "/events?limit=0");
         assertThat(badPage.status()).isEqualTo(422);
         assertDocumented("/canvas/intelligent-parallel/{session_id}/events", "GET", badPage);
