@@ -134,15 +134,19 @@ final class CanvasWriteBack {
                 new Link(link.sourceNodeId(), note.relative(), link.agent().wireName(), generatedAt(note)));
     }
 
-    /** Queues links waiting on disk from an earlier run; they are written at once, as the first link of a canvas is. */
+    /**
+     * Queues links waiting on disk from an earlier run, all of a canvas before its write is scheduled, so that they are
+     * written together, at once, as the first link of a canvas is.
+     */
     void resume(List<PendingLinks.Entry> entries) {
+        Map<PendingCanvas, List<Link>> byCanvas = new LinkedHashMap<>();
         for (PendingLinks.Entry entry : entries) {
             try {
                 VaultFile canvas = paths.resolve(entry.canvasPath());
                 VaultFile note = paths.resolve(entry.link().notePath());
-                submit(
-                        canvas,
-                        new Link(
+                PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
+                byCanvas.computeIfAbsent(pending, p -> new ArrayList<>())
+                        .add(new Link(
                                 entry.link().sourceNodeId(),
                                 note.relative(),
                                 entry.link().agent(),
@@ -152,6 +156,12 @@ final class CanvasWriteBack {
                 LOG.log(WARNING, "Dropped a note link left from an earlier run: {0}", e.getMessage());
             }
         }
+        byCanvas.forEach((pending, links) -> {
+            pending.putBack(links);
+            if (pending.add(links.getLast())) {
+                write(pending);
+            }
+        });
     }
 
     private void submit(VaultFile canvas, Link link) {
