@@ -60,7 +60,7 @@ record CanvasBatchConfig(
 
     record WebSocket(Duration pingInterval, Duration idleTimeout, int queueCapacity, int maxFrameBytes) {}
 
-    record WriteBack(boolean enabled, Duration coalesceInterval) {}
+    record WriteBack(boolean enabled, Duration coalesceInterval, boolean labelNodes) {}
 
     /**
      * @param cli  settings given as options, by key
@@ -157,7 +157,8 @@ record CanvasBatchConfig(
         EmbeddingConfig embeddings = embeddings(read, env, agent);
         WriteBack writeBack = new WriteBack(
                 read.flag("write-back.enabled"),
-                read.duration("write-back.coalesce-interval", Duration.ZERO, Duration.ofMinutes(1)));
+                read.duration("write-back.coalesce-interval", Duration.ZERO, Duration.ofMinutes(1)),
+                read.flag("write-back.label-nodes"));
 
         List<String> problems = read.problems();
         if (!problems.isEmpty()) {
@@ -186,7 +187,8 @@ record CanvasBatchConfig(
     VaultOptions vaultOptions() {
         return VaultOptions.defaults()
                 .withWriteBack(writeBack.enabled())
-                .withCoalesceInterval(writeBack.coalesceInterval());
+                .withCoalesceInterval(writeBack.coalesceInterval())
+                .withLabelNodes(writeBack.labelNodes());
     }
 
     WsSettings wsSettings() {

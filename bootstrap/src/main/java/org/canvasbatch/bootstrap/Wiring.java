@@ -88,7 +88,8 @@ final class Wiring implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemUTC());
+        // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
+        FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
         EventLog eventLog = observability.journal(Journals.open(settings.data()));
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top

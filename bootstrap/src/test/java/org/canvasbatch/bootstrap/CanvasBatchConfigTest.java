@@ -95,6 +95,7 @@ class CanvasBatchConfigTest {
         assertThat(config.agent().provider()).isEqualTo(Provider.OFFLINE);
         assertThat(config.vaultOptions().writeBack()).isTrue();
         assertThat(config.vaultOptions().coalesceInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.vaultOptions().labelNodes()).isTrue();
         assertThat(config.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
     }
 
@@ -167,6 +168,7 @@ class CanvasBatchConfigTest {
         env.put("CANVASBATCH_WEBSOCKET_MAX_FRAME", "1MiB");
         env.put("CANVASBATCH_WEBSOCKET_PING_INTERVAL", "PT15S");
         env.put("CANVASBATCH_WRITE_BACK_ENABLED", "false");
+        env.put("CANVASBATCH_WRITE_BACK_LABEL_NODES", "false");
         env.put("CANVASBATCH_DATA", "memory");
         CanvasBatchConfig config = serve();
 
@@ -177,6 +179,7 @@ class CanvasBatchConfigTest {
         assertThat(config.wsSettings().maxFrameBytes()).isEqualTo(1024 * 1024);
         assertThat(config.wsSettings().pingInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.vaultOptions().writeBack()).isFalse();
+        assertThat(config.vaultOptions().labelNodes()).isFalse();
         assertThat(config.data()).isEqualTo("memory");
     }
 

@@ -44,7 +44,7 @@ final class Problems {
                         failed.getMessage(),
                         BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())));
             case VaultException vault
-            when vault.reason() == VaultException.Reason.IO ->
+            when vault.reason() == VaultException.Reason.IO || vault.reason() == VaultException.Reason.FULL ->
                 ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
             case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
             case TooManyPendingSessionsException tooMany ->
