@@ -40,19 +40,23 @@ final class SubjectLexicon {
     /** Latin terms as their stemmed words joined by one space, to the ids of their fields. */
     private final Map<String, int[]> latinTerms;
 
-    private final int longestLatinTerm;
+    /**
+     * The most words of a Latin term by its first stemmed word, so a scan tries only lengths that can match: most
+     * words of a text start no term at all, and a long note is read word by word.
+     */
+    private final Map<String, Integer> longestLatinByFirst;
 
     private SubjectLexicon(
             List<String> fields,
             Map<String, int[]> cjkTerms,
             Map<Character, Integer> longestCjkByFirst,
             Map<String, int[]> latinTerms,
-            int longestLatinTerm) {
+            Map<String, Integer> longestLatinByFirst) {
         this.fields = fields;
         this.cjkTerms = cjkTerms;
         this.longestCjkByFirst = longestCjkByFirst;
         this.latinTerms = latinTerms;
-        this.longestLatinTerm = longestLatinTerm;
+        this.longestLatinByFirst = longestLatinByFirst;
     }
 
     static SubjectLexicon load() {
@@ -103,12 +107,17 @@ final class SubjectLexicon {
         }
         Map<Character, Integer> longestByFirst = new HashMap<>();
         cjk.keySet().forEach(term -> longestByFirst.merge(term.charAt(0), term.length(), Math::max));
-        int longestLatin = latin.keySet().stream()
-                .mapToInt(term -> term.split(" ").length)
-                .max()
-                .orElse(0);
+        Map<String, Integer> longestLatinByFirst = new HashMap<>();
+        latin.keySet().forEach(term -> {
+            String[] words = term.split(" ");
+            longestLatinByFirst.merge(words[0], words.length, Math::max);
+        });
         return new SubjectLexicon(
-                List.copyOf(fields), frozen(cjk), Map.copyOf(longestByFirst), frozen(latin), longestLatin);
+                List.copyOf(fields),
+                frozen(cjk),
+                Map.copyOf(longestByFirst),
+                frozen(latin),
+                Map.copyOf(longestLatinByFirst));
     }
 
     private static void addField(Map<String, List<Integer>> terms, String term, int field) {
@@ -153,8 +162,9 @@ final class SubjectLexicon {
         return latinTerms.get(stemmedWords);
     }
 
-    int longestLatinTerm() {
-        return longestLatinTerm;
+    /** The most words of a Latin term whose first stemmed word is {@code firstStem}; 0 when no term starts with it. */
+    int longestLatinTermStartingWith(String firstStem) {
+        return longestLatinByFirst.getOrDefault(firstStem, 0);
     }
 
     String field(int id) {

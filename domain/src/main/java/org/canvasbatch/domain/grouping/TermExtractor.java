@@ -81,6 +81,12 @@ final class TermExtractor {
     /** A CJK piece longer than this is a run of several words, not one worth showing as a name. */
     private static final int LONGEST_CJK_WORD = 6;
 
+    /** The first characters of the kept words, so that most characters of a run are passed over at once. */
+    private static final String KEPT_WORD_STARTS = StopWords.CJK_KEEP.stream()
+            .map(word -> word.substring(0, 1))
+            .distinct()
+            .reduce("", String::concat);
+
     private TermExtractor() {}
 
     static Extraction extract(String text) {
@@ -124,6 +130,10 @@ final class TermExtractor {
     }
 
     static boolean isCjk(int codePoint) {
+        // Nothing below the Hangul Jamo block is CJK: Latin text is answered without the script table's search.
+        if (codePoint < 0x1100) {
+            return false;
+        }
         Character.UnicodeScript script = Character.UnicodeScript.of(codePoint);
         return script == Character.UnicodeScript.HAN
                 || script == Character.UnicodeScript.HIRAGANA
@@ -177,10 +187,10 @@ final class TermExtractor {
             for (Word word : words) {
                 addLatinWord(word);
             }
-            int longest = lexicon.longestLatinTerm();
             int i = 0;
             while (i < words.size()) {
                 int matched = 0;
+                int longest = lexicon.longestLatinTermStartingWith(words.get(i).stem());
                 for (int length = Math.min(longest, words.size() - i); length >= 1; length--) {
                     StringBuilder key = new StringBuilder();
                     StringBuilder surface = new StringBuilder();
@@ -341,6 +351,9 @@ final class TermExtractor {
     }
 
     private static int keptWordAt(String run, int start) {
+        if (KEPT_WORD_STARTS.indexOf(run.charAt(start)) < 0) {
+            return 0;
+        }
         for (String word : StopWords.CJK_KEEP) {
             if (run.startsWith(word, start)) {
                 return word.length();
