@@ -21,6 +21,7 @@ import org.canvasbatch.application.port.out.IdGenerator;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultPassages;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
@@ -36,6 +37,8 @@ public final class CanvasBatchCore {
      * The out-ports the core needs from the world.
      *
      * @param embeddings semantic vectors for grouping; {@link TextEmbedder#none()} groups by words alone
+     * @param passages   what the learner wrote about a question elsewhere in the vault, handed to its agent;
+     *                   {@link VaultPassages#none()} hands none
      */
     public record Ports(
             EventLog eventLog,
@@ -45,7 +48,21 @@ public final class CanvasBatchCore {
             Clock clock,
             IdGenerator ids,
             RandomGenerator random,
-            TextEmbedder embeddings) {
+            TextEmbedder embeddings,
+            VaultPassages passages) {
+
+        /** Without passages of the vault: agents see the canvas only. */
+        public Ports(
+                EventLog eventLog,
+                AgentRunner agents,
+                Vault vault,
+                TaskExecutor executor,
+                Clock clock,
+                IdGenerator ids,
+                RandomGenerator random,
+                TextEmbedder embeddings) {
+            this(eventLog, agents, vault, executor, clock, ids, random, embeddings, VaultPassages.none());
+        }
 
         /** Without an embedding model: questions are grouped by their words and the canvas. */
         public Ports(
@@ -85,7 +102,7 @@ public final class CanvasBatchCore {
                 settings.globalConcurrency(),
                 settings.sessionDefaults().maxConcurrent(),
                 settings.maxWaitingLooseRuns());
-        NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.clock());
+        NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.passages(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.executing = new ExecutingNodeTask(book, notes, retryPolicy, ports.clock(), ports.executor(), dispatcher);
         dispatcher.executeWith(executing);
