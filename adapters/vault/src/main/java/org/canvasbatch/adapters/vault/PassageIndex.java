@@ -1,0 +1,191 @@
+package org.canvasbatch.adapters.vault;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+
+/**
+ * An inverted index of passages ranked by Okapi BM25 (k1 = {@value #K1}, b = {@value #B}). Not thread-safe: its owner
+ * reads it under a read lock and changes it under a write lock.
+ *
+ * <p>A passage's terms count fully in its text and at half weight in the heading above it, so a paragraph under
+ * "## 线粒体" that says only "它有两层膜" is still found for 线粒体, after the paragraphs that name it. A removed passage
+ * leaves its postings behind until enough have gathered, then they are swept out and the ids reused: a note edited
+ * during a batch costs its own passages, not a rebuild.
+ *
+ * @param <P> what a passage carries besides its terms
+ */
+final class PassageIndex<P> {
+
+    static final double K1 = 1.2;
+    static final double B = 0.75;
+    static final float HEADING_WEIGHT = 0.5f;
+
+    /** A passage that matched, with its score and the query's terms weighted by how rare they are. */
+    record Hit<P>(int id, P passage, double score) {}
+
+    /** The query's terms that the index holds, each with its weight times its inverse document frequency. */
+    record Ranked<P>(List<Hit<P>> hits, Map<String, Double> termWeights) {}
+
+    private final List<P> passages = new ArrayList<>();
+    private float[] lengths = new float[64];
+    private final Map<String, Postings> postings = new HashMap<>();
+    private final Deque<Integer> freeIds = new ArrayDeque<>();
+    private final List<Integer> removedSinceSweep = new ArrayList<>();
+    private int live;
+    private double totalLength;
+
+    /**
+     * @param text    how often each term occurs in the passage's text
+     * @param heading how often each term occurs in the heading above it
+     * @return the passage's id
+     */
+    int add(P passage, Map<String, Integer> text, Map<String, Integer> heading) {
+        int id = freeIds.isEmpty() ? passages.size() : freeIds.pop();
+        float length = 0;
+        Map<String, Float> frequencies = new HashMap<>();
+        for (Map.Entry<String, Integer> term : text.entrySet()) {
+            frequencies.merge(term.getKey(), (float) term.getValue(), Float::sum);
+            length += term.getValue();
+        }
+        for (Map.Entry<String, Integer> term : heading.entrySet()) {
+            frequencies.merge(term.getKey(), HEADING_WEIGHT * term.getValue(), Float::sum);
+        }
+        frequencies.forEach((term, frequency) ->
+                postings.computeIfAbsent(term, t -> new Postings()).add(id, frequency));
+        if (id == passages.size()) {
+            passages.add(passage);
+        } else {
+            passages.set(id, passage);
+        }
+        if (id >= lengths.length) {
+            lengths = Arrays.copyOf(lengths, Math.max(id + 1, lengths.length * 2));
+        }
+        lengths[id] = length;
+        live++;
+        totalLength += length;
+        return id;
+    }
+
+    void remove(int id) {
+        if (passages.get(id) == null) {
+            return;
+        }
+        passages.set(id, null);
+        live--;
+        totalLength -= lengths[id];
+        removedSinceSweep.add(id);
+        if (removedSinceSweep.size() > Math.max(1000, live / 4)) {
+            sweep();
+        }
+    }
+
+    /** Drops the postings of removed passages, so that their ids can be given to new ones. */
+    private void sweep() {
+        postings.values().removeIf(list -> list.retain(id -> passages.get(id) != null) == 0);
+        freeIds.addAll(removedSinceSweep);
+        removedSinceSweep.clear();
+    }
+
+    int size() {
+        return live;
+    }
+
+    int terms() {
+        return postings.size();
+    }
+
+    /**
+     * The passages that {@code accept} lets through, best first: at most {@code max}, each scoring at least
+     * {@code minShare} of the best, and each matching at least one query term of weight 1 or more (a word, not only a
+     * fragment of one).
+     *
+     * @param query each query term with its weight
+     */
+    Ranked<P> search(Map<String, Double> query, Predicate<P> accept, int max, double minShare) {
+        if (live == 0 || query.isEmpty()) {
+            return new Ranked<>(List.of(), Map.of());
+        }
+        double averageLength = Math.max(1.0, totalLength / live);
+        double[] scores = new double[passages.size()];
+        boolean[] strong = new boolean[passages.size()];
+        Map<String, Double> termWeights = new HashMap<>();
+        for (Map.Entry<String, Double> term : query.entrySet()) {
+            Postings list = postings.get(term.getKey());
+            if (list == null) {
+                continue;
+            }
+            int frequency = 0;
+            for (int i = 0; i < list.size; i++) {
+                if (passages.get(list.ids[i]) != null) {
+                    frequency++;
+                }
+            }
+            if (frequency == 0) {
+                continue;
+            }
+            double idf = Math.log(1 + (live - frequency + 0.5) / (frequency + 0.5));
+            double weight = term.getValue() * idf;
+            termWeights.put(term.getKey(), weight);
+            for (int i = 0; i < list.size; i++) {
+                int id = list.ids[i];
+                if (passages.get(id) == null) {
+                    continue;
+                }
+                double tf = list.frequencies[i];
+                double norm = K1 * (1 - B + B * lengths[id] / averageLength);
+                scores[id] += weight * tf * (K1 + 1) / (tf + norm);
+                strong[id] |= term.getValue() >= 1.0;
+            }
+        }
+        List<Hit<P>> hits = new ArrayList<>();
+        for (int id = 0; id < scores.length; id++) {
+            if (scores[id] > 0 && strong[id] && accept.test(passages.get(id))) {
+                hits.add(new Hit<>(id, passages.get(id), scores[id]));
+            }
+        }
+        hits.sort((a, b) ->
+                a.score() != b.score() ? Double.compare(b.score(), a.score()) : Integer.compare(a.id(), b.id()));
+        if (!hits.isEmpty()) {
+            double floor = hits.getFirst().score() * minShare;
+            hits.removeIf(hit -> hit.score() < floor);
+        }
+        return new Ranked<>(hits.subList(0, Math.min(max, hits.size())), termWeights);
+    }
+
+    private static final class Postings {
+        int[] ids = new int[2];
+        float[] frequencies = new float[2];
+        int size;
+
+        void add(int id, float frequency) {
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, size + (size >> 1) + 1);
+                frequencies = Arrays.copyOf(frequencies, ids.length);
+            }
+            ids[size] = id;
+            frequencies[size] = frequency;
+            size++;
+        }
+
+        /** Keeps the postings {@code keep} accepts; returns how many are left. */
+        int retain(IntPredicate keep) {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (keep.test(ids[i])) {
+                    ids[kept] = ids[i];
+                    frequencies[kept] = frequencies[i];
+                    kept++;
+                }
+            }
+            size = kept;
+            return kept;
+        }
+    }
+}
