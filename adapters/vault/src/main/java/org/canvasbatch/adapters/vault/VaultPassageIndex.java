@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -48,12 +49,28 @@ public final class VaultPassageIndex implements VaultPassages {
     static final int MAX_PER_FILE = 2;
     /** A passage scoring less than this share of the best one adds noise, not material. */
     static final double MIN_SHARE = 0.25;
+    /**
+     * Passages of one section (a note's heading) that score within this share of its best are quoted in the order they
+     * were written: a note says what a thing is before it adds to it, and BM25 alone would put a short list item that
+     * names the word before the definition above it.
+     */
+    static final double SECTION_SHARE = 0.5;
 
     /** How large the index is after a look at the vault. */
     public record Size(int notes, int canvases, int passages, int terms, int generatedNotes, int refused) {}
 
-    /** A passage as kept in the index. */
-    private record Stored(String path, String heading, String text, Origin origin, String nodeId) {}
+    /**
+     * A passage as kept in the index.
+     *
+     * @param ordinal where it is in its file: 0 for the first passage
+     */
+    private record Stored(String path, String heading, String text, Origin origin, String nodeId, int ordinal) {
+
+        /** A note's heading; a canvas's node. */
+        String section() {
+            return path + "\u0000" + (nodeId.isEmpty() ? heading : nodeId);
+        }
+    }
 
     /** What became of a file the index looked at. */
     private enum Outcome {
@@ -194,7 +211,7 @@ public final class VaultPassageIndex implements VaultPassages {
         List<VaultPassage> found = new ArrayList<>();
         Map<String, Integer> perFile = new HashMap<>();
         Set<String> quoted = new HashSet<>();
-        for (PassageIndex.Hit<Stored> hit : ranked.hits()) {
+        for (PassageIndex.Hit<Stored> hit : inSectionOrder(ranked.hits())) {
             Stored stored = hit.passage();
             if (found.size() == query.limit() || perFile.getOrDefault(stored.path(), 0) == MAX_PER_FILE) {
                 continue;
@@ -206,6 +223,23 @@ public final class VaultPassageIndex implements VaultPassages {
             }
         }
         return List.copyOf(found);
+    }
+
+    /** The hits best first, those of one section that score close to its best in the order they were written. */
+    private static List<PassageIndex.Hit<Stored>> inSectionOrder(List<PassageIndex.Hit<Stored>> hits) {
+        Map<String, Double> best = new HashMap<>();
+        hits.forEach(hit -> best.merge(hit.passage().section(), hit.score(), Math::max));
+        Map<PassageIndex.Hit<Stored>, Double> rank = new HashMap<>();
+        for (PassageIndex.Hit<Stored> hit : hits) {
+            double sectionBest = best.get(hit.passage().section());
+            rank.put(hit, hit.score() >= SECTION_SHARE * sectionBest ? sectionBest : hit.score());
+        }
+        List<PassageIndex.Hit<Stored>> ordered = new ArrayList<>(hits);
+        ordered.sort(Comparator.<PassageIndex.Hit<Stored>>comparingDouble(rank::get)
+                .reversed()
+                .thenComparing(hit -> hit.passage().section())
+                .thenComparingInt(hit -> hit.passage().ordinal()));
+        return ordered;
     }
 
     private static String vaultPath(String path) {
@@ -360,7 +394,7 @@ public final class VaultPassageIndex implements VaultPassages {
             // before the first heading, the note's name is what the passage is under
             String context = passage.heading().isEmpty() ? title : passage.heading();
             passages.add(new Terms(
-                    new Stored(file.relative(), passage.heading(), passage.text(), Origin.NOTE, ""),
+                    new Stored(file.relative(), passage.heading(), passage.text(), Origin.NOTE, "", passages.size()),
                     SearchTerms.occurrences(passage.text()),
                     headings.computeIfAbsent(context, SearchTerms::occurrences)));
         }
@@ -372,7 +406,8 @@ public final class VaultPassageIndex implements VaultPassages {
         List<Terms> passages = new ArrayList<>();
         for (CanvasPassages.NodePassage passage : canvas.passages()) {
             passages.add(new Terms(
-                    new Stored(file.relative(), "", passage.text(), passage.origin(), passage.nodeId()),
+                    new Stored(
+                            file.relative(), "", passage.text(), passage.origin(), passage.nodeId(), passages.size()),
                     SearchTerms.occurrences(passage.text()),
                     SearchTerms.occurrences(passage.heading())));
         }

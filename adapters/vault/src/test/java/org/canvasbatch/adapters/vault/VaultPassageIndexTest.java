@@ -101,6 +101,24 @@ class VaultPassageIndexTest {
     }
 
     @Test
+    void withinOneSectionWhatTheNoteSaysFirstIsQuotedFirst() throws Exception {
+        write("数学/线性代数笔记.md", """
+                ## 矩阵的秩
+
+                矩阵的秩等于行阶梯形里非零行的个数，也等于列向量组的极大线性无关组所含向量的个数。
+
+                - 初等行变换不改变矩阵的秩。
+                - n 阶方阵满秩 ⇔ 可逆 ⇔ 行列式不等于零。
+                """);
+
+        List<VaultPassage> found = index().about(question("什么是秩"));
+
+        assertThat(found)
+                .extracting(VaultPassage::excerpt)
+                .containsExactly("矩阵的秩等于行阶梯形里非零行的个数，也等于列向量组的极大线性无关组所含向量的个数。", "初等行变换不改变矩阵的秩。");
+    }
+
+    @Test
     void notesCanvasBatchWroteAreNeverQuotedWhereverTheyAreButALearnersNoteInTheirFolderIs() throws Exception {
         String generated = "---\nsource_canvas: \"Biology/Cell Biology.canvas\"\nsource_node: \"q1\"\nagent: "
                 + "\"oral-explanation\"\ngenerated_at: \"2026-11-26T12:00:00Z\"\nmodel: \"offline\"\n---\n\n"
