@@ -21,7 +21,7 @@ public final class SearchTerms {
     /** How often each term occurs in the text: what an index counts for a passage. */
     public static Map<String, Integer> occurrences(String text) {
         Map<String, Integer> counts = new HashMap<>();
-        for (TermExtractor.Term term : TermExtractor.extract(text).terms()) {
+        for (TermExtractor.Term term : TermExtractor.forSearch(text).terms()) {
             if (searched(term)) {
                 counts.merge(term.text(), 1, Integer::sum);
             }
@@ -36,7 +36,7 @@ public final class SearchTerms {
      */
     public static Map<String, Double> queryWeights(String text) {
         Map<String, Double> weights = new HashMap<>();
-        for (TermExtractor.Term term : TermExtractor.extract(text).terms()) {
+        for (TermExtractor.Term term : TermExtractor.forSearch(text).terms()) {
             if (searched(term)) {
                 weights.merge(term.text(), term.kind().weight, Math::max);
             }

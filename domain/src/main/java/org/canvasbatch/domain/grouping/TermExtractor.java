@@ -93,6 +93,15 @@ final class TermExtractor {
         return read(text, SubjectLexicon.shared());
     }
 
+    /**
+     * The terms of a text as a search counts them ({@link SearchTerms}): the same words, without what only grouping
+     * uses (subject fields, and the single characters of unknown stretches that are not lexicon words). Read once per
+     * passage of a whole vault, so nothing is made that would be thrown away.
+     */
+    static Extraction forSearch(String text) {
+        return read(text, SubjectLexicon.shared(), true);
+    }
+
     /** NFKC folds full-width letters and digits (ＡＢＣ１２), common in Chinese input methods, into ASCII; then lower case. */
     static String normalise(String text) {
         return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
@@ -168,14 +177,21 @@ final class TermExtractor {
         final List<String> pieces = new ArrayList<>();
         boolean latin;
 
-        Collector(SubjectLexicon lexicon) {
+        /** Whether the terms are for a search: no subject fields, no character that is not a word on its own. */
+        final boolean searching;
+
+        Collector(SubjectLexicon lexicon, boolean searching) {
             this.lexicon = lexicon;
+            this.searching = searching;
         }
 
         void addFields(int[] fields) {
+            if (searching) {
+                return;
+            }
             for (int field : fields) {
-                subjects.add(new Term("\u0000" + lexicon.field(field), Kind.FIELD));
-                subjects.add(new Term("\u0000" + lexicon.subjectOf(field), Kind.SUBJECT));
+                subjects.add(new Term(lexicon.fieldFeature(field), Kind.FIELD));
+                subjects.add(new Term(lexicon.subjectFeature(field), Kind.SUBJECT));
             }
         }
 
@@ -320,7 +336,7 @@ final class TermExtractor {
                     addFields(fields);
                 } else if (aloneInPiece && !StopWords.CJK_LONE.contains(stretch)) {
                     terms.add(new Term(stretch, Kind.CJK_SINGLE));
-                } else if (!StopWords.CJK_LONE.contains(stretch)) {
+                } else if (!searching && !StopWords.CJK_LONE.contains(stretch)) {
                     terms.add(new Term(stretch, Kind.CJK_CHAR));
                 }
                 return;
@@ -333,7 +349,10 @@ final class TermExtractor {
                 terms.add(new Term(new String(chars, k, 2), edge ? Kind.CJK_BIGRAM : Kind.CJK_INNER_BIGRAM));
             }
             for (int c : chars) {
-                terms.add(new Term(Character.toString(c), Kind.CJK_CHAR));
+                String character = Character.toString(c);
+                if (!searching || lexicon.cjkFields(character) != null) {
+                    terms.add(new Term(character, Kind.CJK_CHAR));
+                }
             }
         }
 
@@ -372,7 +391,11 @@ final class TermExtractor {
     }
 
     static Extraction read(String text, SubjectLexicon lexicon) {
-        Collector collector = new Collector(lexicon);
+        return read(text, lexicon, false);
+    }
+
+    private static Extraction read(String text, SubjectLexicon lexicon, boolean searching) {
+        Collector collector = new Collector(lexicon, searching);
         if (text == null || text.isEmpty()) {
             return collector.finish();
         }
