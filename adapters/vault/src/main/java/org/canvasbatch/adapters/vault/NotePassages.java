@@ -3,6 +3,7 @@ package org.canvasbatch.adapters.vault;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,6 +31,9 @@ final class NotePassages {
     private static final Pattern TABLE_SEPARATOR =
             Pattern.compile("^[ \\t]*\\|?[ \\t]*:?-+:?[ \\t]*(\\|[ \\t]*:?-+:?[ \\t]*)*\\|?[ \\t]*$");
     private static final Pattern EMBED_ONLY = Pattern.compile("^!\\[\\[[^\\]]*\\]\\]$");
+    /** The first characters of every line that is more than prose: headings, quotes, lists, rules, tables, embeds. */
+    private static final Set<Character> MARKUP_STARTS =
+            Set.of('#', '>', '-', '*', '+', '_', '=', '|', '!', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
 
     private static final Pattern EMBED = Pattern.compile("!\\[\\[[^\\]\\n]*\\]\\]");
     private static final Pattern WIKILINK = Pattern.compile("\\[\\[([^\\]|\\n]*)(?:\\|([^\\]\\n]*))?\\]\\]");
@@ -40,7 +44,6 @@ final class NotePassages {
     private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][^>\\n]{0,300}>");
     private static final Pattern BLOCK_ID = Pattern.compile("\\s\\^[A-Za-z0-9-]+$");
     private static final Pattern EMPHASIS = Pattern.compile("\\*\\*|__|~~|==|`|\\*");
-    private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[。！？；!?;])|(?<=[.](?=\\s))");
 
     private NotePassages() {}
@@ -50,6 +53,9 @@ final class NotePassages {
      * note itself, so a generated note is recognised wherever the learner moved it.
      */
     static boolean writtenByCanvasBatch(String text) {
+        if (!text.stripLeading().startsWith("---")) {
+            return false;
+        }
         Map<String, String> fields = FrontMatter.fieldsOf(text);
         return fields.containsKey(FrontMatter.SOURCE_CANVAS) && fields.containsKey(FrontMatter.AGENT);
     }
@@ -61,16 +67,54 @@ final class NotePassages {
 
     /** One line of Markdown source as the words a person reads, with link syntax, emphasis and HTML removed. */
     static String plain(String markdown) {
-        String text = EMBED.matcher(markdown).replaceAll("");
-        text = WIKILINK.matcher(text).replaceAll(link -> Matcher.quoteReplacement(linkWords(link)));
-        text = IMAGE.matcher(text).replaceAll("");
-        text = MARKDOWN_LINK.matcher(text).replaceAll("$1");
-        text = FOOTNOTE_REFERENCE.matcher(text).replaceAll("");
-        text = INLINE_COMMENT.matcher(text).replaceAll("");
-        text = HTML_TAG.matcher(text).replaceAll(" ");
-        text = EMPHASIS.matcher(text).replaceAll("");
-        text = SPACES.matcher(text).replaceAll(" ").strip();
-        return BLOCK_ID.matcher(text).replaceAll("");
+        // Most text has no markup at all; each pattern runs only where its first character occurs.
+        String text = markdown;
+        if (text.indexOf('[') >= 0) {
+            text = EMBED.matcher(text).replaceAll("");
+            text = WIKILINK.matcher(text).replaceAll(link -> Matcher.quoteReplacement(linkWords(link)));
+            text = IMAGE.matcher(text).replaceAll("");
+            text = MARKDOWN_LINK.matcher(text).replaceAll("$1");
+            text = FOOTNOTE_REFERENCE.matcher(text).replaceAll("");
+        }
+        if (text.contains("%%")) {
+            text = INLINE_COMMENT.matcher(text).replaceAll("");
+        }
+        if (text.indexOf('<') >= 0) {
+            text = HTML_TAG.matcher(text).replaceAll(" ");
+        }
+        if (hasAny(text, "*_~=`")) {
+            text = EMPHASIS.matcher(text).replaceAll("");
+        }
+        text = oneSpaced(text);
+        return text.indexOf('^') >= 0 ? BLOCK_ID.matcher(text).replaceAll("") : text;
+    }
+
+    /** Every run of white space as one space, none at either end. */
+    private static String oneSpaced(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        boolean space = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                space = !out.isEmpty();
+            } else {
+                if (space) {
+                    out.append(' ');
+                    space = false;
+                }
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean hasAny(String text, String characters) {
+        for (int i = 0; i < text.length(); i++) {
+            if (characters.indexOf(text.charAt(i)) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code [[Biology/Cell#Membrane|the membrane]]} reads "the membrane"; without an alias, "Cell Membrane". */
@@ -94,7 +138,7 @@ final class NotePassages {
         private String heading = "";
 
         Reading(String markdown) {
-            this.lines = markdown.split("\r\n|\r|\n", -1);
+            this.lines = markdown.lines().toArray(String[]::new);
         }
 
         List<Passage> passages() {
@@ -156,6 +200,16 @@ final class NotePassages {
 
         private void line(String raw) {
             String line = raw;
+            String trimmed = line.strip();
+            if (trimmed.isEmpty()) {
+                flush();
+                return;
+            }
+            if (!MARKUP_STARTS.contains(trimmed.charAt(0))) {
+                // a line of prose, the most common kind: none of the patterns below can match it
+                append(trimmed);
+                return;
+            }
             boolean quoted = false;
             for (Matcher quote = QUOTE_MARK.matcher(line); quote.find(); quote = QUOTE_MARK.matcher(line)) {
                 line = line.substring(quote.end());
@@ -171,7 +225,7 @@ final class NotePassages {
                     return;
                 }
             }
-            String trimmed = line.strip();
+            trimmed = line.strip();
             if (trimmed.isEmpty()) {
                 flush();
                 return;
@@ -230,12 +284,21 @@ final class NotePassages {
         }
 
         private void add(String text) {
-            if (text.codePoints().noneMatch(Character::isLetterOrDigit)) {
+            if (!hasLetterOrDigit(text)) {
                 return;
             }
             for (String piece : pieces(text)) {
                 passages.add(new Passage(heading, piece));
             }
+        }
+
+        private static boolean hasLetterOrDigit(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                if (Character.isLetterOrDigit(text.codePointAt(i))) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static List<String> cells(String row) {

@@ -3,10 +3,12 @@ package org.canvasbatch.adapters.vault;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
@@ -49,16 +51,17 @@ final class PassageIndex<P> {
     int add(P passage, Map<String, Integer> text, Map<String, Integer> heading) {
         int id = freeIds.isEmpty() ? passages.size() : freeIds.pop();
         float length = 0;
-        Map<String, Float> frequencies = new HashMap<>();
         for (Map.Entry<String, Integer> term : text.entrySet()) {
-            frequencies.merge(term.getKey(), (float) term.getValue(), Float::sum);
+            Integer inHeading = heading.get(term.getKey());
+            float frequency = term.getValue() + (inHeading == null ? 0 : HEADING_WEIGHT * inHeading);
+            postings.computeIfAbsent(term.getKey(), t -> new Postings()).add(id, frequency);
             length += term.getValue();
         }
         for (Map.Entry<String, Integer> term : heading.entrySet()) {
-            frequencies.merge(term.getKey(), HEADING_WEIGHT * term.getValue(), Float::sum);
+            if (!text.containsKey(term.getKey())) {
+                postings.computeIfAbsent(term.getKey(), t -> new Postings()).add(id, HEADING_WEIGHT * term.getValue());
+            }
         }
-        frequencies.forEach((term, frequency) ->
-                postings.computeIfAbsent(term, t -> new Postings()).add(id, frequency));
         if (id == passages.size()) {
             passages.add(passage);
         } else {
@@ -144,19 +147,30 @@ final class PassageIndex<P> {
                 strong[id] |= term.getValue() >= 1.0;
             }
         }
-        List<Hit<P>> hits = new ArrayList<>();
-        for (int id = 0; id < scores.length; id++) {
-            if (scores[id] > 0 && strong[id] && accept.test(passages.get(id))) {
-                hits.add(new Hit<>(id, passages.get(id), scores[id]));
+        // the best max hits, in a heap whose head is the worst of them: a common word matches thousands of passages
+        Comparator<Hit<P>> bestFirst = (a, b) ->
+                a.score() != b.score() ? Double.compare(b.score(), a.score()) : Integer.compare(a.id(), b.id());
+        PriorityQueue<Hit<P>> best = new PriorityQueue<>(bestFirst.reversed());
+        for (int id = 0; id < scores.length && max > 0; id++) {
+            if (scores[id] <= 0 || !strong[id]) {
+                continue;
+            }
+            Hit<P> hit = new Hit<>(id, passages.get(id), scores[id]);
+            boolean enters = best.size() < max || bestFirst.compare(hit, best.peek()) < 0;
+            if (enters && accept.test(hit.passage())) {
+                best.add(hit);
+                if (best.size() > max) {
+                    best.poll();
+                }
             }
         }
-        hits.sort((a, b) ->
-                a.score() != b.score() ? Double.compare(b.score(), a.score()) : Integer.compare(a.id(), b.id()));
+        List<Hit<P>> hits = new ArrayList<>(best);
+        hits.sort(bestFirst);
         if (!hits.isEmpty()) {
             double floor = hits.getFirst().score() * minShare;
             hits.removeIf(hit -> hit.score() < floor);
         }
-        return new Ranked<>(hits.subList(0, Math.min(max, hits.size())), termWeights);
+        return new Ranked<>(List.copyOf(hits), termWeights);
     }
 
     private static final class Postings {

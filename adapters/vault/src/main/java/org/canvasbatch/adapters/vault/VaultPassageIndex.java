@@ -45,6 +45,8 @@ public final class VaultPassageIndex implements VaultPassages {
 
     static final long MAX_NOTE_BYTES = 1024 * 1024;
     static final int MAX_FILES = 50_000;
+    /** How many of the best passages are looked at to pick a few from several files. */
+    static final int CANDIDATES = 100;
     /** Passages from one file: a few quotes should show the learner several places, not one note's paragraphs. */
     static final int MAX_PER_FILE = 2;
     /** A passage scoring less than this share of the best one adds noise, not material. */
@@ -205,8 +207,8 @@ public final class VaultPassageIndex implements VaultPassages {
                 terms,
                 stored -> !stored.path().equals(shownFile)
                         && !(stored.path().equals(canvas) && stored.nodeId().equals(query.nodeId()))
-                        && shown.stream().noneMatch(text -> text.contains(stored.text())),
-                query.limit() * 10,
+                        && !shownAlready(shown, stored.text()),
+                CANDIDATES,
                 MIN_SHARE);
         List<VaultPassage> found = new ArrayList<>();
         Map<String, Integer> perFile = new HashMap<>();
@@ -223,6 +225,15 @@ public final class VaultPassageIndex implements VaultPassages {
             }
         }
         return List.copyOf(found);
+    }
+
+    private static boolean shownAlready(List<String> shown, String text) {
+        for (String one : shown) {
+            if (one.contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The hits best first, those of one section that score close to its best in the order they were written. */
