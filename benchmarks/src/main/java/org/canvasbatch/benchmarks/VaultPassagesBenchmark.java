@@ -106,7 +106,7 @@ public final class VaultPassagesBenchmark {
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < questions.size(); i++) {
                     long q = System.nanoTime();
-                    int passages = index.about(new PassageQuery(questions.get(i), "", "", List.of(), 4))
+                    int passages = index.about(new PassageQuery(questions.get(i), "", "", "", List.of(), 4))
                             .size();
                     lookups[i] = System.nanoTime() - q;
                     if (round == 1) {

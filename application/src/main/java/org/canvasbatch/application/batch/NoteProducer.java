@@ -119,13 +119,12 @@ final class NoteProducer {
 
     /** What the learner wrote about the question elsewhere; a failing look costs the note its passages, nothing more. */
     private List<VaultPassage> passagesAbout(NodeJob job, String content, List<String> understanding) {
-        String text = job.nodeText();
-        if (!content.equals(text)) {
-            text = text + "\n" + content.substring(0, Math.min(content.length(), MAX_QUERY_CONTENT));
-        }
+        String details = content.equals(job.nodeText())
+                ? ""
+                : content.substring(0, Math.min(content.length(), MAX_QUERY_CONTENT));
         try {
-            return passages.about(
-                    new PassageQuery(text, job.canvasPath(), job.nodeId(), understanding, MAX_VAULT_PASSAGES));
+            return passages.about(new PassageQuery(
+                    job.nodeText(), details, job.canvasPath(), job.nodeId(), understanding, MAX_VAULT_PASSAGES));
         } catch (RuntimeException e) {
             LOG.log(
                     System.Logger.Level.WARNING,

@@ -107,7 +107,7 @@ class NoteProducerTest {
 
         assertThat(passageQueries)
                 .singleElement()
-                .isEqualTo(new PassageQuery("什么是逆否命题", CANVAS, "q1", List.of(), NoteProducer.MAX_VAULT_PASSAGES));
+                .isEqualTo(new PassageQuery("什么是逆否命题", "", CANVAS, "q1", List.of(), NoteProducer.MAX_VAULT_PASSAGES));
         assertThat(requests.getFirst().context().vaultPassages()).containsExactly(passage);
     }
 

@@ -26,6 +26,10 @@ final class VaultLink {
         String file = path.substring(path.lastIndexOf('/') + 1);
         String name = note || path.endsWith(".canvas") ? file.substring(0, file.lastIndexOf('.')) : file;
         String heading = note ? words(HEADING_SYNTAX, passage.heading()) : "";
+        if (heading.equalsIgnoreCase(name.strip())) {
+            // a note whose first heading repeats its name: the note itself is the place
+            heading = "";
+        }
         String shown = words(LINK_SYNTAX, name) + (heading.isEmpty() ? "" : " › " + heading);
         if (LINK_SYNTAX.matcher(path).find() || path.contains("\n")) {
             return shown;

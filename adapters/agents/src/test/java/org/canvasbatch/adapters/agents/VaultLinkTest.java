@@ -18,6 +18,12 @@ class VaultLinkTest {
     }
 
     @Test
+    void aHeadingThatRepeatsTheNotesNameIsLeftOut() {
+        assertThat(VaultLink.to(new VaultPassage("notes/Cell energy.md", "Cell energy", "…", Origin.NOTE)))
+                .isEqualTo("[[notes/Cell energy|Cell energy]]");
+    }
+
+    @Test
     void aCanvasPassageLinksToTheCanvasWithItsExtension() {
         assertThat(VaultLink.to(new VaultPassage("数学/线性代数.canvas", "", "…", Origin.UNDERSTANDING)))
                 .isEqualTo("[[数学/线性代数.canvas|线性代数]]");

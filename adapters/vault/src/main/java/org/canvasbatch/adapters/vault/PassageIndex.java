@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
@@ -106,35 +107,45 @@ final class PassageIndex<P> {
 
     /**
      * The passages that {@code accept} lets through, best first: at most {@code max}, each scoring at least
-     * {@code minShare} of the best, and each matching at least one query term of weight 1 or more (a word, not only a
-     * fragment of one).
+     * {@code minShare} of the best, each matching at least one query term of weight 1 or more (a word, not only a
+     * fragment of one), and each holding at least {@code minCoverage} of what the query asks, every term weighted by
+     * how rare it is. A word the vault never uses counts as the rarest: "What are stem cells?" is not answered by every
+     * passage that says "cell".
      *
      * @param query each query term with its weight
+     * @param asked the query terms that coverage counts (the others only add to the score)
      */
-    Ranked<P> search(Map<String, Double> query, Predicate<P> accept, int max, double minShare) {
+    Ranked<P> search(
+            Map<String, Double> query,
+            Set<String> asked,
+            Predicate<P> accept,
+            int max,
+            double minShare,
+            double minCoverage) {
         if (live == 0 || query.isEmpty()) {
             return new Ranked<>(List.of(), Map.of());
         }
         double averageLength = Math.max(1.0, totalLength / live);
         double[] scores = new double[passages.size()];
+        double[] covered = new double[passages.size()];
         boolean[] strong = new boolean[passages.size()];
         Map<String, Double> termWeights = new HashMap<>();
+        double askedWeight = 0;
         for (Map.Entry<String, Double> term : query.entrySet()) {
+            boolean counts = asked.contains(term.getKey());
             Postings list = postings.get(term.getKey());
-            if (list == null) {
-                continue;
-            }
             int frequency = 0;
-            for (int i = 0; i < list.size; i++) {
+            for (int i = 0; list != null && i < list.size; i++) {
                 if (passages.get(list.ids[i]) != null) {
                     frequency++;
                 }
             }
+            double idf = Math.log(1 + (live - Math.max(1, frequency) + 0.5) / (Math.max(1, frequency) + 0.5));
+            double weight = term.getValue() * idf;
+            askedWeight += counts ? weight : 0;
             if (frequency == 0) {
                 continue;
             }
-            double idf = Math.log(1 + (live - frequency + 0.5) / (frequency + 0.5));
-            double weight = term.getValue() * idf;
             termWeights.put(term.getKey(), weight);
             for (int i = 0; i < list.size; i++) {
                 int id = list.ids[i];
@@ -144,15 +155,18 @@ final class PassageIndex<P> {
                 double tf = list.frequencies[i];
                 double norm = K1 * (1 - B + B * lengths[id] / averageLength);
                 scores[id] += weight * tf * (K1 + 1) / (tf + norm);
+                // a term only in the heading above the passage covers half of itself
+                covered[id] += counts ? weight * Math.min(1.0, tf) : 0;
                 strong[id] |= term.getValue() >= 1.0;
             }
         }
+        double enough = askedWeight * minCoverage;
         // the best max hits, in a heap whose head is the worst of them: a common word matches thousands of passages
         Comparator<Hit<P>> bestFirst = (a, b) ->
                 a.score() != b.score() ? Double.compare(b.score(), a.score()) : Integer.compare(a.id(), b.id());
         PriorityQueue<Hit<P>> best = new PriorityQueue<>(bestFirst.reversed());
         for (int id = 0; id < scores.length && max > 0; id++) {
-            if (scores[id] <= 0 || !strong[id]) {
+            if (scores[id] <= 0 || !strong[id] || covered[id] < enough) {
                 continue;
             }
             Hit<P> hit = new Hit<>(id, passages.get(id), scores[id]);

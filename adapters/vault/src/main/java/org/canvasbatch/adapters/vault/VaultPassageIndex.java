@@ -52,6 +52,13 @@ public final class VaultPassageIndex implements VaultPassages {
     /** A passage scoring less than this share of the best one adds noise, not material. */
     static final double MIN_SHARE = 0.25;
     /**
+     * The least share of a question's words (weighted by how rare they are) a passage must hold: one common word of
+     * the question ("cell") is not what the question is about.
+     */
+    static final double MIN_COVERAGE = 0.3;
+    /** What a file node's note says counts at this weight beside the question: it ranks, the question decides. */
+    static final double DETAILS_WEIGHT = 0.5;
+    /**
      * Passages of one section (a note's heading) that score within this share of its best are quoted in the order they
      * were written: a note says what a thing is before it adds to it, and BM25 alone would put a short list item that
      * names the word before the definition above it.
@@ -163,13 +170,16 @@ public final class VaultPassageIndex implements VaultPassages {
         }
         try {
             keepCurrent();
-            Map<String, Double> terms = SearchTerms.queryWeights(query.text());
+            Map<String, Double> asked = SearchTerms.queryWeights(query.question());
+            Map<String, Double> terms = new HashMap<>(asked);
+            SearchTerms.queryWeights(query.details())
+                    .forEach((term, weight) -> terms.merge(term, DETAILS_WEIGHT * weight, Math::max));
             if (terms.isEmpty()) {
                 return List.of();
             }
             lock.readLock().lock();
             try {
-                return search(query, terms);
+                return search(query, terms, asked.isEmpty() ? terms.keySet() : asked.keySet());
             } finally {
                 lock.readLock().unlock();
             }
@@ -195,7 +205,10 @@ public final class VaultPassageIndex implements VaultPassages {
         }
     }
 
-    private List<VaultPassage> search(PassageQuery query, Map<String, Double> terms) {
+    /**
+     * @param asked the terms a passage must hold enough of: the question's own, not those of a file node's note
+     */
+    private List<VaultPassage> search(PassageQuery query, Map<String, Double> terms, Set<String> asked) {
         String canvas = vaultPath(query.canvasPath());
         Indexed own = canvas == null ? null : files.get(canvas);
         String shownFile = own == null ? null : own.fileOfNode().get(query.nodeId());
@@ -205,11 +218,13 @@ public final class VaultPassageIndex implements VaultPassages {
                 .toList();
         PassageIndex.Ranked<Stored> ranked = index.search(
                 terms,
+                asked,
                 stored -> !stored.path().equals(shownFile)
                         && !(stored.path().equals(canvas) && stored.nodeId().equals(query.nodeId()))
                         && !shownAlready(shown, stored.text()),
                 CANDIDATES,
-                MIN_SHARE);
+                MIN_SHARE,
+                MIN_COVERAGE);
         List<VaultPassage> found = new ArrayList<>();
         Map<String, Integer> perFile = new HashMap<>();
         Set<String> quoted = new HashSet<>();

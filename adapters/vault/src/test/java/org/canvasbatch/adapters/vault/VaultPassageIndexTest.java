@@ -42,7 +42,7 @@ class VaultPassageIndexTest {
     }
 
     private static PassageQuery question(String text) {
-        return new PassageQuery(text, "", "", List.of(), 4);
+        return new PassageQuery(text, "", "", "", List.of(), 4);
     }
 
     private Path write(String vaultPath, String text) throws IOException {
@@ -77,6 +77,23 @@ class VaultPassageIndexTest {
     }
 
     @Test
+    void aPassageThatSharesOnlyACommonWordOfTheQuestionIsNotQuoted() throws Exception {
+        write("Biology/Division.md", "Cells divide by mitosis.\n\nA cell spends most of its life in interphase.\n");
+        write("Biology/Membranes.md", "The cell membrane is a phospholipid bilayer.\n");
+        write("Biology/Energy.md", "Cells store energy as ATP.\n");
+        VaultPassageIndex index = index();
+
+        assertThat(index.about(question("What are stem cells?")))
+                .as("no note says 'stem'")
+                .isEmpty();
+
+        write("Biology/Stem cells.md", "Stem cells can become any type of cell.\n");
+        assertThat(index.about(question("What are stem cells?")))
+                .extracting(VaultPassage::path)
+                .containsExactly("Biology/Stem cells.md");
+    }
+
+    @Test
     void theBestPassagesComeFirstAtMostTwoFromOneNoteAndNoMoreThanAsked() throws Exception {
         write(
                 "a.md",
@@ -90,7 +107,8 @@ class VaultPassageIndexTest {
                 "Once, a long paragraph about many things mentions a collision among other words, and then goes on"
                         + " about trees, heaps, queues, stacks, graphs and sorting for a long while.\n");
 
-        List<VaultPassage> found = index().about(new PassageQuery("What is a hash collision?", "", "", List.of(), 3));
+        List<VaultPassage> found =
+                index().about(new PassageQuery("What is a hash collision?", "", "", "", List.of(), 3));
 
         assertThat(found)
                 .extracting(VaultPassage::path, VaultPassage::excerpt)
@@ -147,8 +165,8 @@ class VaultPassageIndexTest {
                         node(label, "5", "[oral-explanation] 生成于 线粒体 2026-11-26 20:00")));
         write("Biology/Other.canvas", canvas(node("u9", "3", "我以为线粒体只在动物细胞里"), node("q9", "1", "线粒体为什么有自己的 DNA")));
 
-        List<VaultPassage> found =
-                index().about(new PassageQuery("什么是线粒体", "Biology/Cell.canvas", "q1", List.of("我理解线粒体是细胞的能量工厂"), 4));
+        List<VaultPassage> found = index().about(
+                        new PassageQuery("什么是线粒体", "", "Biology/Cell.canvas", "q1", List.of("我理解线粒体是细胞的能量工厂"), 4));
 
         assertThat(found)
                 .containsExactlyInAnyOrder(
@@ -159,14 +177,19 @@ class VaultPassageIndexTest {
     @Test
     void aFileNodesQuestionIsNotAnsweredWithTheNoteItShows() throws Exception {
         write("notes/Cell energy.md", "# Cell energy\n\nWhy ATP and not glucose? I keep confusing ATP and NADH.\n");
-        write("notes/Enzymes.md", "ATP synthase is an enzyme.\n");
+        write("notes/Enzymes.md", "Cells get their energy from ATP, and ATP synthase is an enzyme.\n");
         write(
                 "Biology/Cell.canvas",
                 "{\"nodes\":[{\"id\":\"f1\",\"type\":\"file\",\"file\":\"notes/Cell energy.md\",\"color\":\"6\","
                         + "\"x\":0,\"y\":0,\"width\":300,\"height\":100}],\"edges\":[]}");
 
         List<VaultPassage> found = index().about(new PassageQuery(
-                "Cell energy\nWhy ATP and not glucose?", "Biology/Cell.canvas", "f1", List.of(), 4));
+                "Cell energy",
+                "# Cell energy\n\nWhy ATP and not glucose? I keep confusing ATP and NADH.",
+                "Biology/Cell.canvas",
+                "f1",
+                List.of(),
+                4));
 
         assertThat(found).extracting(VaultPassage::path).containsExactly("notes/Enzymes.md");
     }

@@ -24,16 +24,20 @@ public interface VaultPassages {
     /**
      * One question to look up.
      *
-     * @param text         what to look for: the question, and the content of a file node
+     * @param question     the question as the node shows it: what a passage must be about
+     * @param details      what else the node holds (a file node's note), which helps rank the passages but is not
+     *                     itself asked about; empty for a text node
      * @param canvasPath   the vault-relative canvas the question sits on; of this canvas only the learner's own note
      *                     nodes may be quoted, never its questions; may be empty
      * @param nodeId       the question's node: never quoted itself, nor the note a file node shows
      * @param alreadyShown texts the note shows anyway (the yellow nodes joined to the question): not quoted again
      * @param limit        the most passages wanted
      */
-    record PassageQuery(String text, String canvasPath, String nodeId, List<String> alreadyShown, int limit) {
+    record PassageQuery(
+            String question, String details, String canvasPath, String nodeId, List<String> alreadyShown, int limit) {
         public PassageQuery {
-            text = text == null ? "" : text;
+            question = question == null ? "" : question;
+            details = details == null ? "" : details;
             canvasPath = canvasPath == null ? "" : canvasPath;
             nodeId = nodeId == null ? "" : nodeId;
             alreadyShown = List.copyOf(Objects.requireNonNullElse(alreadyShown, List.of()));
