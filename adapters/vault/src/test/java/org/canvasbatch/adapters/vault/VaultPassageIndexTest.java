@@ -278,6 +278,34 @@ class VaultPassageIndexTest {
     }
 
     @Test
+    void manyQuestionsAtOnceWhileNotesChangeAreEachAnsweredFromAWholeIndex() throws Exception {
+        write("notes/stable.md", "线粒体有两层膜。\n");
+        Path changing = write("notes/changing.md", "叶绿体进行光合作用。\n");
+        VaultPassageIndex index = index();
+        List<List<VaultPassage>> answers = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            threads.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    Files.writeString(changing, "叶绿体进行光合作用。".repeat(1 + i % 3) + "\n");
+                }
+                return null;
+            });
+            for (int t = 0; t < 8; t++) {
+                threads.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        answers.add(index.about(question("什么是线粒体")));
+                    }
+                });
+            }
+        }
+
+        assertThat(answers)
+                .hasSize(200)
+                .allSatisfy(answer ->
+                        assertThat(answer).extracting(VaultPassage::excerpt).containsExactly("线粒体有两层膜。"));
+    }
+
+    @Test
     void aLongParagraphIsQuotedShortAroundTheSearchedWord() throws Exception {
         String before = "这一段先讲了很多别的内容，比如细胞膜的流动镶嵌模型和物质运输的几种方式。".repeat(6);
         String after = "后面又讲到了内质网、高尔基体和溶酶体之间的分工与合作，以及分泌蛋白的合成过程。".repeat(6);
