@@ -104,7 +104,17 @@ final class TermExtractor {
 
     /** NFKC folds full-width letters and digits (ＡＢＣ１２), common in Chinese input methods, into ASCII; then lower case. */
     static String normalise(String text) {
-        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        // ASCII is its own NFKC form: most English text skips the normaliser's pass
+        return (isAscii(text) ? text : Normalizer.normalize(text, Normalizer.Form.NFKC)).toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The Latin words of a text, lower-cased but neither stemmed nor filtered: what whole-word rules look at. */
