@@ -211,11 +211,11 @@ final class NotePassages {
                 return;
             }
             boolean quoted = false;
-            for (Matcher quote = QUOTE_MARK.matcher(line); quote.find(); quote = QUOTE_MARK.matcher(line)) {
-                line = line.substring(quote.end());
-                quoted = true;
-            }
-            if (quoted) {
+            if (trimmed.charAt(0) == '>') {
+                for (Matcher quote = QUOTE_MARK.matcher(line); quote.find(); quote = QUOTE_MARK.matcher(line)) {
+                    line = line.substring(quote.end());
+                    quoted = true;
+                }
                 Matcher callout = CALLOUT.matcher(line.strip());
                 if (callout.matches()) {
                     // a callout's title stands on its own above the callout's text
@@ -224,44 +224,55 @@ final class NotePassages {
                     flush();
                     return;
                 }
+                trimmed = line.strip();
+                if (trimmed.isEmpty()) {
+                    flush();
+                    return;
+                }
             }
-            trimmed = line.strip();
-            if (trimmed.isEmpty()) {
-                flush();
-                return;
+            // each pattern is tried only on a line whose first character it can start with
+            char first = trimmed.charAt(0);
+            if (first == '#') {
+                Matcher atx = ATX_HEADING.matcher(line);
+                if (atx.matches()) {
+                    flush();
+                    heading = atx.group(2) == null ? "" : plain(atx.group(2));
+                    return;
+                }
             }
-            Matcher atx = ATX_HEADING.matcher(line);
-            if (atx.matches()) {
-                flush();
-                heading = atx.group(2) == null ? "" : plain(atx.group(2));
-                return;
-            }
-            if (blockLines == 1 && !quoted && SETEXT_UNDERLINE.matcher(line).matches() && !isItem) {
+            if ((first == '=' || first == '-')
+                    && blockLines == 1
+                    && !quoted
+                    && !isItem
+                    && SETEXT_UNDERLINE.matcher(line).matches()) {
                 heading = plain(block.toString());
                 block.setLength(0);
                 blockLines = 0;
                 return;
             }
-            if (THEMATIC_BREAK.matcher(line).matches()) {
+            if ((first == '-' || first == '*' || first == '_')
+                    && THEMATIC_BREAK.matcher(line).matches()) {
                 flush();
                 return;
             }
-            if (trimmed.startsWith("|")) {
+            if (first == '|') {
                 flush();
                 if (!TABLE_SEPARATOR.matcher(trimmed).matches()) {
                     add(String.join(" · ", cells(trimmed)));
                 }
                 return;
             }
-            if (EMBED_ONLY.matcher(trimmed).matches()) {
+            if (first == '!' && EMBED_ONLY.matcher(trimmed).matches()) {
                 return;
             }
-            Matcher item = LIST_ITEM.matcher(line);
-            if (item.matches()) {
-                flush();
-                isItem = true;
-                append(item.group(1));
-                return;
+            if (first == '-' || first == '*' || first == '+' || Character.isDigit(first)) {
+                Matcher item = LIST_ITEM.matcher(line);
+                if (item.matches()) {
+                    flush();
+                    isItem = true;
+                    append(item.group(1));
+                    return;
+                }
             }
             append(trimmed);
         }
