@@ -149,6 +149,13 @@ public final class LoadTool {
                                         rounds)));
                     }
                 }
+                if (options.runs("replay")) {
+                    figures.add(attempt(
+                            bench,
+                            "Replay storm",
+                            () -> ReplayStorm.measure(
+                                    bench, quick ? 999 : 9_999, quick ? 5 : 30, options.serverJavaOptions())));
+                }
             } finally {
                 bench.stopAll();
                 Runtime.getRuntime().removeShutdownHook(stopServers);

@@ -3,10 +3,10 @@ package org.canvasbatch.adapters.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,12 +30,10 @@ final class JournalRecovery {
     record Recovered(SessionStream stream, String damage) {}
 
     private final JournalFiles files;
-    private final ChannelOpener opener;
     private final SessionEventCodec codec;
 
-    JournalRecovery(JournalFiles files, ChannelOpener opener, SessionEventCodec codec) {
+    JournalRecovery(JournalFiles files, SessionEventCodec codec) {
         this.files = files;
-        this.opener = opener;
         this.codec = codec;
     }
 
@@ -45,7 +43,7 @@ final class JournalRecovery {
         int count = 0;
         long end;
         String problem = null;
-        try (FileChannel channel = opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = files.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
             end = JournalFormat.HEADER_BYTES;
             problem = size < JournalFormat.HEADER_BYTES ? null : headerProblem(channel);
@@ -155,8 +153,13 @@ final class JournalRecovery {
     private void setAside(SessionId id, Path file, FileChannel channel, long end, int kept, String problem)
             throws IOException {
         Path copy = files.freeDamagedCopy(id);
-        Files.copy(file, copy);
-        try (FileChannel copied = opener.open(copy, StandardOpenOption.WRITE)) {
+        // copied from the open journal, not by name: the evidence is exactly the bytes this start found
+        try (FileChannel copied = files.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            long position = 0;
+            while (position < size) {
+                position += channel.transferTo(position, size - position, copied);
+            }
             copied.force(true);
         }
         String message = "journal damaged (" + problem + "): kept the first " + kept + " events, later ones are"
@@ -171,24 +174,22 @@ final class JournalRecovery {
 
     private void addDamageNote(SessionId id, String message) throws IOException {
         Path note = files.damageNote(id);
-        String earlier = Files.exists(note) ? Files.readString(note, StandardCharsets.UTF_8) : "";
-        Path next = note.resolveSibling(note.getFileName() + ".tmp");
-        Files.writeString(next, earlier + message + "\n", StandardCharsets.UTF_8);
-        try (FileChannel written = opener.open(next, StandardOpenOption.WRITE)) {
-            written.force(true);
+        String earlier;
+        try {
+            earlier = files.readSmall(note).orElse("");
+        } catch (FileSystemException notOurs) {
+            // a link or something else in the note's place: it is replaced as an entry, never read or written through
+            earlier = "";
         }
-        Files.move(next, note, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = opener.open(files.directory, StandardOpenOption.READ)) {
-            directory.force(true);
-        }
+        files.replaceDurably(note, earlier + message + "\n");
     }
 
-    private String readDamageNote(SessionId id) throws IOException {
+    private String readDamageNote(SessionId id) {
         Path note = files.damageNote(id);
-        if (!Files.exists(note)) {
+        if (!Files.exists(note, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
-        String text = Files.readString(note, StandardCharsets.UTF_8).strip();
-        return text.isEmpty() ? null : String.join("; ", text.lines().toList());
+        String text = FileJournal.readNote(files, note);
+        return text.isEmpty() ? null : text;
     }
 }
