@@ -24,7 +24,13 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public SessionSnapshot status(SessionId sessionId) {
-        return book.read(sessionId, Session::snapshot);
+        try {
+            return book.read(sessionId, Session::snapshot);
+        } catch (SessionNotFoundException e) {
+            // a session whose stored history could not be read at all is not simply unknown: say what happened to it
+            String damage = log.damage().get(sessionId);
+            throw damage == null ? e : new SessionNotFoundException(sessionId, damage);
+        }
     }
 
     @Override

@@ -42,9 +42,9 @@ import org.canvasbatch.domain.session.SessionId;
  * <p>Replay cost stays bounded without compaction: a session holds at most 10 000 nodes with a few events each,
  * recovery reads each session's own file once, and retention deletes whole sessions ({@link #delete}).
  *
- * <p>On open, a record a crash cut short at the end of a journal is cut away (it was never acknowledged); damage
- * inside a journal stops that session's history before it, keeps the original file for inspection and is reported by
- * {@link #damage()}, while every other session loads normally.
+ * <p>On open, a record a crash cut short at the end of a journal is cut away (it was never acknowledged); any other
+ * failed record is damage: the original file is kept for inspection, what still reads is loaded, and it is reported by
+ * {@link #damage()} (see {@link JournalRecovery}), while every other session loads normally.
  *
  * <p>Nothing under the data folder is opened through a symbolic link (see {@link JournalFiles}): a journal that is a
  * link is skipped with a log line and left as it is, a link in place of a file the journal writes whole is replaced as
