@@ -293,8 +293,11 @@ public final class Session {
     }
 
     /**
-     * After a restart, nodes that were running when the process died go back to the queue: the crash was not the
-     * agent's fault, so it costs no attempt budget check (their next start still counts as an attempt).
+     * After a restart, nodes that were running when the process stopped go back to the queue at once, while they have
+     * attempts left. The interrupted attempt counts: it started (its request may have reached the model, and nothing
+     * durable says otherwise after a crash), and a node whose processing brings the server down must not be run without
+     * end. A node interrupted on its last attempt fails with {@code interrupted} (retryable: a person's retry runs it
+     * again), and the session finishes if nothing else is left to do.
      */
     public List<SessionEvent> requeueInterrupted(Instant now) {
         if (!state.isActive()) {
@@ -302,7 +305,10 @@ public final class Session {
         }
         List<SessionEvent> events = new ArrayList<>();
         for (NodeTask task : List.copyOf(tasks.values())) {
-            if (task.state() == NodeState.RUNNING) {
+            if (task.state() != NodeState.RUNNING) {
+                continue;
+            }
+            if (task.attempts() < settings.maxAttempts()) {
                 events.addAll(emit(new TaskRetryScheduled(
                         id,
                         next(),
@@ -313,7 +319,28 @@ public final class Session {
                         "Interrupted by a server restart",
                         "interrupted",
                         now)));
+            } else {
+                long millis = task.startedAt() == null
+                        ? 0
+                        : Math.max(0, Duration.between(task.startedAt(), now).toMillis());
+                events.addAll(emit(new TaskFailed(
+                        id,
+                        next(),
+                        now,
+                        task.nodeId(),
+                        task.groupId(),
+                        task.agent(),
+                        task.attempts(),
+                        "Interrupted by a server restart during its last attempt (" + task.attempts() + " of "
+                                + settings.maxAttempts() + "); it is not run again by itself, retry it to run it once"
+                                + " more",
+                        "interrupted",
+                        true,
+                        millis)));
             }
+        }
+        if (!events.isEmpty()) {
+            events.addAll(finishIfDone(now));
         }
         return events;
     }

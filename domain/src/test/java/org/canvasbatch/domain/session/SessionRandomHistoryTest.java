@@ -59,6 +59,7 @@ class SessionRandomHistoryTest {
         private final Session shadow;
         private final List<SessionEvent> log = new ArrayList<>();
         private final boolean reruns;
+        private final java.util.Set<String> retriedByAPerson = new java.util.HashSet<>();
         private Instant now = T0;
         private int commands;
         private int refused;
@@ -175,6 +176,9 @@ class SessionRandomHistoryTest {
                 int groupId = 1 + random.nextInt(session.groups().size() + 1);
                 Priority priority = Priority.values()[random.nextInt(4)];
                 return () -> session.changePriority(groupId, priority, now);
+            } else if (pick < 900) {
+                // the process was killed and started again
+                return () -> session.requeueInterrupted(now);
             } else if (pick < 930) {
                 String target = failedNode().orElse(node);
                 return () -> session.requeue(target, now);
@@ -216,11 +220,32 @@ class SessionRandomHistoryTest {
                 return;
             }
             for (SessionEvent event : events) {
+                checkAttemptLimit(event);
                 assertThat(event.seq()).as(label + ": seq").isEqualTo(log.size() + 1);
                 assertThat(event.at()).as(label).isEqualTo(now);
                 assertThat(event.sessionId()).as(label).isEqualTo(session.id());
                 log.add(event);
                 shadow.replay(event);
+            }
+        }
+
+        /**
+         * Only a person's retry (a requeue, or a rerun of a node that was not queued) may start a node beyond its attempt
+         * limit; transient failures and restarts never do.
+         */
+        private void checkAttemptLimit(SessionEvent event) {
+            if (event instanceof SessionEvent.TaskRequeued requeued) {
+                retriedByAPerson.add(requeued.nodeId());
+            }
+            if (event instanceof SessionEvent.TaskStarted started) {
+                if (shadow.task(started.nodeId()).state() != NodeState.QUEUED) {
+                    retriedByAPerson.add(started.nodeId());
+                }
+                if (!retriedByAPerson.contains(started.nodeId())) {
+                    assertThat(started.attempt())
+                            .as(label + ": attempt of " + started.nodeId() + " within the limit")
+                            .isLessThanOrEqualTo(shadow.settings().maxAttempts());
+                }
             }
         }
 
