@@ -48,6 +48,11 @@ public class ForwardingEventLog implements EventLog {
     }
 
     @Override
+    public void probeWritable() {
+        delegate.probeWritable();
+    }
+
+    @Override
     public String epoch() {
         return delegate.epoch();
     }

@@ -32,16 +32,21 @@ public final class LogLines implements AutoCloseable {
         public void close() {}
     };
 
-    private LogLines(Class<?> source) {
+    private LogLines(String source) {
         // held strongly: java.util.logging keeps loggers only weakly
-        logger = Logger.getLogger(source.getName());
+        logger = Logger.getLogger(source);
         handler.setLevel(Level.ALL);
         logger.addHandler(handler);
     }
 
     /** Starts listening to what {@code source} logs (at INFO and above, the default level). */
     public static LogLines of(Class<?> source) {
-        return new LogLines(source);
+        return new LogLines(source.getName());
+    }
+
+    /** The same for a class a test cannot name (package-private elsewhere), by its full name. */
+    public static LogLines of(String className) {
+        return new LogLines(className);
     }
 
     public List<Line> lines() {

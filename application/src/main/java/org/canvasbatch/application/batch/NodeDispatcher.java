@@ -73,7 +73,9 @@ final class NodeDispatcher {
 
     /** Starts as many queued tasks as the limits allow. Cheap to call whenever something may have freed capacity. */
     void pump() {
-        if (stopped) {
+        // while the journal refuses events nothing starts: its TaskStarted could not be recorded (the storage watch
+        // wakes the dispatcher once the journal takes events again)
+        if (stopped || book.storage().troubled()) {
             return;
         }
         synchronized (pumpLock) {
@@ -93,15 +95,19 @@ final class NodeDispatcher {
     }
 
     private void start(Dispatch dispatch, Instant now) {
+        if (book.storage().troubled()) {
+            return;
+        }
         List<SessionEvent> events;
         try {
             events = book.change(dispatch.sessionId(), s -> s.startTask(dispatch.nodeId(), now));
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer (cancelled, paused): nothing to start
         } catch (EventLogException e) {
-            // nothing starts that the journal cannot record; the node stays queued for when storage recovers
+            // nothing starts that the journal cannot record; the node stays queued, its attempts unchanged, and the
+            // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again
             LOG.log(
-                    System.Logger.Level.ERROR,
+                    System.Logger.Level.DEBUG,
                     "not starting node " + dispatch.nodeId() + " of session " + dispatch.sessionId()
                             + ": the event journal refused the event: " + e.getMessage());
             return;

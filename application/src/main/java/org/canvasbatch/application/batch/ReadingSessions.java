@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.SessionStatusQuery;
+import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.domain.session.Session;
@@ -31,6 +32,23 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
             String damage = log.damage().get(sessionId);
             throw damage == null ? e : new SessionNotFoundException(sessionId, damage);
         }
+    }
+
+    @Override
+    public java.util.Optional<StorageProblem> storageProblem(SessionId sessionId) {
+        StorageWatch storage = book.storage();
+        var problem = storage.problem();
+        if (problem.isEmpty()) {
+            return problem;
+        }
+        boolean active =
+                book.readIfPresent(sessionId, s -> s.state().isActive()).orElse(false);
+        return active || storage.touches(sessionId) ? problem : java.util.Optional.empty();
+    }
+
+    @Override
+    public Registration onStorageProblem(SessionId sessionId, Consumer<StorageProblem> listener) {
+        return book.storage().listen(sessionId, listener);
     }
 
     @Override

@@ -73,14 +73,25 @@ final class StartingSession implements StartSessionUseCase {
     }
 
     private void timeOut(SessionId id) {
+        if (!tryTimeOut(id)) {
+            // the batch is over its time but the journal refuses to say so: held, and ended once it takes events
+            book.storage().hold(id, "the batch timeout", () -> tryTimeOut(id));
+        }
+    }
+
+    /** Ends the batch as timed out; false when the journal refused to record it. */
+    private boolean tryTimeOut(SessionId id) {
         try {
             book.change(id, session -> session.state().isActive() ? session.timeOut(clock.now()) : java.util.List.of());
         } catch (SessionConflict | org.canvasbatch.application.port.in.SessionNotFoundException e) {
-            return;
+            return true;
+        } catch (org.canvasbatch.application.port.out.EventLogException e) {
+            return false;
         }
         dispatcher.interruptAll(id);
         book.readIfPresent(id, Session::snapshot).ifPresent(notes::batchEnded);
         LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
+        return true;
     }
 
     private static SessionSettings withOverrides(

@@ -54,6 +54,7 @@ import org.canvasbatch.domain.session.SessionId;
 public final class FileJournal implements EventLog, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+    private static final int PROBE_BYTES = 4096;
 
     private final Path dataDir;
     private final JournalFiles files;
@@ -82,7 +83,8 @@ public final class FileJournal implements EventLog, AutoCloseable {
         return open(dataDir, ChannelOpener.DEFAULT);
     }
 
-    static FileJournal open(Path dataDir, ChannelOpener opener) {
+    /** As {@link #open(Path)}, with every file opened through {@code opener} (tests inject disk faults there). */
+    public static FileJournal open(Path dataDir, ChannelOpener opener) {
         return new FileJournal(dataDir.toAbsolutePath().normalize(), opener);
     }
 
@@ -141,6 +143,8 @@ public final class FileJournal implements EventLog, AutoCloseable {
                     "could not store events " + events.getFirst().seq() + "–"
                             + events.getLast().seq() + " of session " + stream.id + " in " + files.directory + ": "
                             + reason(cause),
+                    reason(cause),
+                    files.directory.toString(),
                     cause);
         }
     }
@@ -246,6 +250,32 @@ public final class FileJournal implements EventLog, AutoCloseable {
     @Override
     public Map<SessionId, String> damage() {
         return Map.copyOf(new TreeMap<>(damage));
+    }
+
+    /**
+     * Writes and syncs a page-sized probe where the journals are, then removes it: an append of a few events would be
+     * stored now. A full disk often still creates an empty file, so the probe writes data.
+     */
+    @Override
+    public void probeWritable() {
+        if (closed) {
+            throw new EventLogException("the journal in " + dataDir + " is closed");
+        }
+        Path probe = files.directory.resolve(".probe-" + UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel channel = files.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer page = ByteBuffer.allocate(PROBE_BYTES);
+                while (page.hasRemaining()) {
+                    channel.write(page);
+                }
+                channel.force(false);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        } catch (IOException e) {
+            throw new EventLogException(
+                    "cannot write to " + files.directory + ": " + reason(e), reason(e), files.directory.toString(), e);
+        }
     }
 
     /**

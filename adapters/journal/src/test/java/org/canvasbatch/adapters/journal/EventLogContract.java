@@ -191,6 +191,16 @@ abstract class EventLogContract {
     }
 
     @Test
+    void aLogThatTakesEventsPassesTheProbeAndTheProbeStoresNothing() {
+        log.append(seqs(A, 1, 2));
+
+        log.probeWritable();
+
+        assertThat(log.sessionIds()).containsExactly(A);
+        assertThat(log.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 2));
+    }
+
+    @Test
     void deletingAnUnknownSessionChangesNothing() {
         log.append(seqs(A, 1, 1));
 

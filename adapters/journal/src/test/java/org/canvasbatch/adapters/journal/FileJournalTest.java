@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -428,6 +429,31 @@ class FileJournalTest extends EventLogContract {
         FileJournal reopened = reopen();
         assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 5));
         assertThat(reopened.damage()).isEmpty();
+    }
+
+    @Test
+    void aFullDiskIsRefusedWithItsReasonAndFolderAndTheProbeSaysWhenItTakesEventsAgain() throws Exception {
+        log.append(seqs(A, 1, 2));
+        disk.fill();
+
+        EventLogException refused = catchThrowableOfType(EventLogException.class, () -> log.append(seqs(A, 3, 3)));
+        EventLogException probed =
+                catchThrowableOfType(EventLogException.class, () -> journal().probeWritable());
+
+        String folder = data().toRealPath().resolve("sessions").toString();
+        for (EventLogException failure : List.of(refused, probed)) {
+            assertThat(failure.reason()).contains("no space left on device");
+            assertThat(failure.location()).contains(folder);
+        }
+        disk.free();
+        journal().probeWritable();
+        log.append(seqs(A, 3, 3));
+        try (Stream<Path> left = Files.list(journalFile(A).getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .as("the probe leaves nothing behind")
+                    .containsExactly("session-a.journal");
+        }
+        assertThat(reopen().readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 3));
     }
 
     @Test

@@ -44,6 +44,15 @@ public interface EventLog {
         return java.util.Map.of();
     }
 
+    /**
+     * Proves that an append would be stored now, e.g. by writing and syncing a small probe where the events go. The core
+     * calls it while the store is refusing appends and nothing else is waiting to be written, to learn when it may go
+     * on. A store in memory can always take events.
+     *
+     * @throws EventLogException when it would not (with the same reason an append would fail with)
+     */
+    default void probeWritable() {}
+
     /** Identifies this store's history; it changes only when history was lost. */
     String epoch();
 

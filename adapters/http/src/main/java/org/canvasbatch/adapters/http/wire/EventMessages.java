@@ -51,6 +51,8 @@ public final class EventMessages {
 
     public static final String PROGRESS_UPDATE = "progress_update";
     public static final String SESSION_COMPLETED = "session_completed";
+    /** The {@code error_type} of the notice that the journal refuses the session's events. */
+    public static final String STORAGE_UNAVAILABLE = "storage_unavailable";
 
     private EventMessages() {}
 
@@ -289,6 +291,32 @@ public final class EventMessages {
 
     public static Envelope error(SessionId id, long seq, Problem problem, Instant now) {
         return envelope(id, "error", seq, null, now, problemData(problem));
+    }
+
+    /**
+     * The journal refuses the session's events: a recoverable {@code error} (error_type {@code storage_unavailable})
+     * with the reason, and in {@code retry_after} the seconds until the journal is tried again. A notice, not an event:
+     * {@code seq} is the newest the socket has, and it is never replayed.
+     */
+    public static Envelope storageProblem(
+            SessionId id, long seq, org.canvasbatch.application.port.in.StorageProblem problem, Instant now) {
+        long retryAfter =
+                Math.max(0, Duration.between(now, problem.nextCheckAt()).toSeconds());
+        return error(
+                id,
+                seq,
+                new Problem(
+                        problem.message()
+                                + ". Nothing is lost: the batch waits and goes on by itself once progress can be saved"
+                                + " again.",
+                        STORAGE_UNAVAILABLE,
+                        true,
+                        retryAfter,
+                        null,
+                        null,
+                        null,
+                        null),
+                now);
     }
 
     // ------------------------------------------------------------------------------------------------------ helpers

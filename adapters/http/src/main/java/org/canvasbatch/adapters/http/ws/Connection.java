@@ -372,7 +372,16 @@ final class Connection {
         send(EventMessages.snapshot(s, now));
         coveredSeq = Math.max(coveredSeq, s.lastSeq());
         streamStart = Math.min(streamStart, s.lastSeq());
+        tellStorageProblem();
         return continueUnlessOver(s);
+    }
+
+    /** A socket that arrives while the journal refuses the session's events learns it at once, not at the next one. */
+    private void tellStorageProblem() {
+        ctx.history()
+                .storageProblem(sessionId)
+                .ifPresent(problem -> send(EventMessages.storageProblem(
+                        sessionId, Math.max(0, coveredSeq), problem, ctx.clock().now())));
     }
 
     /**
@@ -417,6 +426,7 @@ final class Connection {
         }
         coveredSeq = Math.max(coveredSeq, Math.max(lastSeq, upTo));
         streamStart = Math.min(streamStart, lastSeq);
+        tellStorageProblem();
         return continueUnlessOver(s);
     }
 

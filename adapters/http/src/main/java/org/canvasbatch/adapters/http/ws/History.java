@@ -42,6 +42,11 @@ final class History {
         }
     }
 
+    /** Why the session's progress cannot be saved now, if it cannot (the journal refuses events). */
+    Optional<org.canvasbatch.application.port.in.StorageProblem> storageProblem(SessionId id) {
+        return status.storageProblem(id);
+    }
+
     /** The newest seq and the epoch, without reading history. @throws SessionNotFoundException */
     EventPage head(SessionId id) {
         return subscriptions.eventsAfter(id, Long.MAX_VALUE - 1, 1);
