@@ -120,6 +120,11 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
     }
 
     @Override
+    public EventReader read(SessionId sessionId, long afterSeq) {
+        return delegate.read(sessionId, afterSeq);
+    }
+
+    @Override
     public Subscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
         return delegate.subscribe(sessionId, listener);
     }

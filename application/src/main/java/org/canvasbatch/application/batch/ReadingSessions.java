@@ -74,6 +74,25 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
     }
 
     @Override
+    public EventChunks readEvents(SessionId sessionId, long afterSeq) {
+        if (!book.contains(sessionId)) {
+            throw new SessionNotFoundException(sessionId);
+        }
+        EventLog.EventReader reader = log.read(sessionId, Math.max(0, afterSeq));
+        return new EventChunks() {
+            @Override
+            public List<SessionEvent> next(int max) {
+                return reader.next(max);
+            }
+
+            @Override
+            public void close() {
+                reader.close();
+            }
+        };
+    }
+
+    @Override
     public EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit) {
         long lastSeq = book.read(sessionId, Session::lastSeq);
         if (!book.contains(sessionId)) {

@@ -157,9 +157,76 @@ public final class FileJournal implements EventLog, AutoCloseable {
             return List.of();
         }
         Path file = files.journal(sessionId);
-        List<SessionEvent> events = new ArrayList<>();
         try (FileChannel channel = files.open(file, StandardOpenOption.READ)) {
-            var reader = new RecordReader(channel, range.from(), range.to());
+            return readRange(sessionId, file, channel, range);
+        } catch (NoSuchFileException e) {
+            // deleted while we looked
+            return List.of();
+        } catch (IOException e) {
+            throw new EventLogException(
+                    "cannot read the journal of session " + sessionId + " (" + file + "): " + reason(e), e);
+        }
+    }
+
+    /**
+     * Streams a session's events from its file, which stays open between chunks: each {@code next} reads only the
+     * records of that chunk (found through the index), so a replay of any length holds one chunk.
+     */
+    @Override
+    public EventReader read(SessionId sessionId, long afterSeq) {
+        SessionStream stream = streams.get(sessionId);
+        Path file = files.journal(sessionId);
+        return new EventReader() {
+            private long position = Math.max(0, afterSeq);
+            private FileChannel channel;
+            private boolean closed;
+
+            @Override
+            public List<SessionEvent> next(int max) {
+                if (closed || stream == null || stream.deleted) {
+                    return List.of();
+                }
+                SessionStream.Range range = stream.range(position, Math.max(1, max));
+                if (range == null) {
+                    return List.of();
+                }
+                try {
+                    if (channel == null) {
+                        channel = files.open(file, StandardOpenOption.READ);
+                    }
+                    List<SessionEvent> chunk = readRange(sessionId, file, channel, range);
+                    if (!chunk.isEmpty()) {
+                        position = chunk.getLast().seq();
+                    }
+                    return chunk;
+                } catch (NoSuchFileException e) {
+                    return List.of();
+                } catch (IOException e) {
+                    throw new EventLogException(
+                            "cannot read the journal of session " + sessionId + " (" + file + "): " + reason(e), e);
+                }
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "closing a journal reader failed: " + e);
+                    }
+                    channel = null;
+                }
+            }
+        };
+    }
+
+    private List<SessionEvent> readRange(SessionId sessionId, Path file, FileChannel channel, SessionStream.Range range)
+            throws IOException {
+        List<SessionEvent> events = new ArrayList<>();
+        var reader = new RecordReader(channel, range.from(), range.to());
+        try {
             while (true) {
                 switch (reader.next()) {
                     case RecordReader.End end -> {
@@ -172,15 +239,9 @@ public final class FileJournal implements EventLog, AutoCloseable {
                                 + broken.offset());
                 }
             }
-        } catch (NoSuchFileException e) {
-            // deleted while we looked
-            return List.of();
-        } catch (IOException e) {
-            throw new EventLogException(
-                    "cannot read the journal of session " + sessionId + " (" + file + "): " + reason(e), e);
         } catch (UnreadableRecordException e) {
             throw new EventLogException(
-                    "the journal of session " + sessionId + " (" + file + ") holds an unreadable" + " record: "
+                    "the journal of session " + sessionId + " (" + file + ") holds an unreadable record: "
                             + e.getMessage(),
                     e);
         }
