@@ -85,6 +85,15 @@ final class History {
     private final ChunkCache cache;
     private final ReplayBudget budget;
     private final ConcurrentHashMap<ChunkKey, CompletableFuture<Chunk>> rendering = new ConcurrentHashMap<>();
+    /** Sessions whose journal was seen to start with their SessionCreated: a journal never loses its start alone. */
+    private final java.util.Set<SessionId> startsWhole = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<SessionId, Boolean> eldest) {
+                    return size() > 1_024;
+                }
+            }));
+
     private final Map<SessionId, ConcurrentSkipListMap<Long, ProgressTracker>> checkpoints =
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -160,9 +169,13 @@ final class History {
      * start or all at once, so these two reads decide it.
      */
     boolean holds(SessionId id, long after, long upTo) {
-        var first = subscriptions.eventsAfter(id, 0, 1).events();
-        if (first.isEmpty() || !(first.getFirst() instanceof SessionCreated)) {
-            return upTo <= after;
+        // the first event of a big session is big (every node's text): read it once, not for every resuming socket
+        if (!startsWhole.contains(id)) {
+            var first = subscriptions.eventsAfter(id, 0, 1).events();
+            if (first.isEmpty() || !(first.getFirst() instanceof SessionCreated)) {
+                return upTo <= after;
+            }
+            startsWhole.add(id);
         }
         if (after >= upTo) {
             return true;

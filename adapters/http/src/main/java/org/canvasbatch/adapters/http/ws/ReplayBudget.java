@@ -10,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ReplayBudget {
 
-    /** Enough for one client to catch up on a 20 000-event session in about a second. */
-    static final long DEFAULT_BYTES_PER_SECOND = 48L << 20;
+    /** Enough for one client to catch up on a 20 000-event session (43 MB of messages) in about a second and a half. */
+    static final long DEFAULT_BYTES_PER_SECOND = 32L << 20;
 
     private final double bytesPerNano;
     private final long burst;

@@ -210,10 +210,11 @@ class ReplayStreamingTest {
             assertThat(primarySeqs(socket.messages())).containsExactlyElementsOf(range(1, end));
         }
 
-        // each socket first checks that the journal still holds its range (two single events)
+        // each socket first checks that the journal still holds its range: one event, and the first one as well
+        // until the session is known to start whole
         assertThat(eventsRead.get() - before)
                 .as("ten full replays read the history once")
-                .isEqualTo(end + 10 * 2);
+                .isBetween(end + 10 + 1, end + 10 * 2);
     }
 
     @Test
