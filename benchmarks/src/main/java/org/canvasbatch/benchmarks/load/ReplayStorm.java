@@ -400,7 +400,8 @@ record ReplayStorm(
                 the same probe on the idle server just before (100 probes) gives the floor the machine allows. \
                 The live heap after is taken 6 s after the last replay ended (once the server has cut off the closed \
                 sockets, which hold Helidon's send buffers until then): what the storm leaves behind is the rendered \
-                chunks kept for the next replay (a cache of at most 32 MiB) and the checkpoints of the counts.
+                chunks kept for the next replay (a cache of at most 32 MiB, dropped after a minute unused) and the \
+                checkpoints of the counts.
                 """,
                 events,
                 (events - 3) / 2,

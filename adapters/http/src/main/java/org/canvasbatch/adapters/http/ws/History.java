@@ -66,6 +66,9 @@ final class History {
 
     /** Rendered chunks kept for whoever replays the same stretch next, at most this much text. */
     static final long CACHE_BYTES = 32L << 20;
+    /** Rendered chunks nobody replayed for this long are dropped. */
+    static final java.time.Duration KEEP_UNUSED = java.time.Duration.ofMinutes(1);
+
     /** Sessions whose chunk checkpoints are kept (least recently replayed forgotten first). */
     private static final int CHECKPOINTED_SESSIONS = 64;
 
@@ -111,7 +114,7 @@ final class History {
                 chunkSize,
                 defaultRenderers(),
                 CACHE_BYTES,
-                new ReplayBudget(ReplayBudget.DEFAULT_BYTES_PER_SECOND, ReplayBudget.DEFAULT_BYTES_PER_SECOND / 8));
+                new ReplayBudget(ReplayBudget.DEFAULT_BYTES_PER_SECOND, ReplayBudget.DEFAULT_BURST_BYTES));
     }
 
     /**
@@ -369,6 +372,18 @@ final class History {
         return tracker;
     }
 
+    /**
+     * Forgets the rendered chunks no replay asked for within {@link #KEEP_UNUSED} (the heartbeat calls this), so that
+     * a storm leaves no memory behind once it is over; the checkpoints, a few bytes per node, stay.
+     */
+    void forgetUnused() {
+        forgetUnused(KEEP_UNUSED);
+    }
+
+    void forgetUnused(java.time.Duration idle) {
+        cache.dropUnused(System.nanoTime(), idle.toNanos());
+    }
+
     private ConcurrentSkipListMap<Long, ProgressTracker> checkpointsOf(SessionId id) {
         synchronized (checkpoints) {
             return checkpoints.computeIfAbsent(id, k -> new ConcurrentSkipListMap<>());
@@ -377,8 +392,10 @@ final class History {
 
     /** Rendered chunks, least recently used dropped first once they hold more than the budget. */
     private static final class ChunkCache {
+        private record Kept(Chunk chunk, long usedAt) {}
+
         private final long budget;
-        private final LinkedHashMap<ChunkKey, Chunk> chunks = new LinkedHashMap<>(64, 0.75f, true);
+        private final LinkedHashMap<ChunkKey, Kept> chunks = new LinkedHashMap<>(64, 0.75f, true);
         private long used;
 
         ChunkCache(long budget) {
@@ -386,19 +403,37 @@ final class History {
         }
 
         synchronized Chunk get(ChunkKey key) {
-            return chunks.get(key);
+            Kept kept = chunks.get(key);
+            if (kept == null) {
+                return null;
+            }
+            chunks.put(key, new Kept(kept.chunk(), System.nanoTime()));
+            return kept.chunk();
         }
 
         synchronized void put(ChunkKey key, Chunk chunk) {
-            Chunk before = chunks.put(key, chunk);
-            used += chunk.bytes() - (before == null ? 0 : before.bytes());
+            Kept before = chunks.put(key, new Kept(chunk, System.nanoTime()));
+            used += chunk.bytes() - (before == null ? 0 : before.chunk().bytes());
             var eldest = chunks.entrySet().iterator();
             while (used > budget && chunks.size() > 1 && eldest.hasNext()) {
                 var entry = eldest.next();
                 if (entry.getKey().equals(key)) {
                     continue;
                 }
-                used -= entry.getValue().bytes();
+                used -= entry.getValue().chunk().bytes();
+                eldest.remove();
+            }
+        }
+
+        /** Drops the chunks nobody asked for within {@code idle}: a quiet server keeps no stale history. */
+        synchronized void dropUnused(long now, long idle) {
+            var eldest = chunks.entrySet().iterator();
+            while (eldest.hasNext()) {
+                var entry = eldest.next();
+                if (now - entry.getValue().usedAt() < idle) {
+                    return;
+                }
+                used -= entry.getValue().chunk().bytes();
                 eldest.remove();
             }
         }

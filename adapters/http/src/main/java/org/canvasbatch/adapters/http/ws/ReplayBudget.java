@@ -12,6 +12,11 @@ final class ReplayBudget {
 
     /** Enough for one client to catch up on a 20 000-event session (43 MB of messages) in about a second and a half. */
     static final long DEFAULT_BYTES_PER_SECOND = 32L << 20;
+    /**
+     * What may go out at once after a quiet spell: small, so that a storm of sockets connecting together is paced from
+     * its first messages rather than all sending a large burst at the same moment.
+     */
+    static final long DEFAULT_BURST_BYTES = 256L << 10;
 
     private final double bytesPerNano;
     private final long burst;

@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -215,6 +216,30 @@ class ReplayStreamingTest {
         assertThat(eventsRead.get() - before)
                 .as("ten full replays read the history once")
                 .isBetween(end + 10 + 1, end + 10 * 2);
+    }
+
+    @Test
+    void renderedHistoryNobodyReplaysAnyMoreIsDroppedAndReadAgainWhenNeeded() throws Exception {
+        SessionId id = server.analyze(40);
+        server.runToEnd(id);
+        long end = lastSeq(id);
+        History history = new History(
+                server.core.subscriptions(),
+                server.core.status(),
+                Instant::now,
+                CHUNK,
+                1,
+                History.CACHE_BYTES,
+                new ReplayBudget(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4));
+        history.replay(id, 0, end, message -> true);
+        long once = eventsRead.get();
+        history.replay(id, 0, end, message -> true);
+        assertThat(eventsRead.get()).as("kept while it is used").isEqualTo(once);
+
+        history.forgetUnused(Duration.ZERO);
+        history.replay(id, 0, end, message -> true);
+
+        assertThat(eventsRead.get() - once).as("read again once dropped").isEqualTo(end);
     }
 
     @Test
