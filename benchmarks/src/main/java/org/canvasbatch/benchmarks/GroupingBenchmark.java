@@ -2,9 +2,12 @@ package org.canvasbatch.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.grouping.GroupingInput;
 import org.canvasbatch.domain.grouping.GroupingResult;
 import org.canvasbatch.domain.grouping.TopicCluster;
 import org.canvasbatch.domain.grouping.TopicGrouping;
@@ -48,12 +51,18 @@ public class GroupingBenchmark {
     int maxGroups;
 
     private List<String> questions;
+    private GroupingInput canvas;
     private final TopicGrouping grouping = new TopicGrouping();
     private final AgentRouter router = new AgentRouter();
 
     @Setup(Level.Trial)
     public void generateCanvas() {
         questions = SyntheticQuestions.generate(nodes, 42L);
+        List<CanvasNode> placed = new ArrayList<>(nodes);
+        for (int i = 0; i < nodes; i++) {
+            placed.add(CanvasNode.text("n" + i, questions.get(i), "1", (i % 20) * 300.0, (i / 20) * 120.0, 260, 80));
+        }
+        canvas = GroupingInput.ofNodes(placed, Optional.empty());
     }
 
     @Benchmark
@@ -68,6 +77,12 @@ public class GroupingBenchmark {
             recommended.add(router.recommendFor(routings));
         }
         return recommended;
+    }
+
+    /** The plugin's nodes with their rectangles: the spatial-region search (up to 5 000 nodes) on top of grouping. */
+    @Benchmark
+    public GroupingResult groupPlacedNodes() {
+        return grouping.group(canvas, maxGroups);
     }
 
     @Benchmark

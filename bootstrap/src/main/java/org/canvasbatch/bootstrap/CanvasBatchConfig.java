@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.AgentConfig.Provider;
 import org.canvasbatch.adapters.agents.Agents;
+import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.ops.AccessToken;
 import org.canvasbatch.adapters.http.ws.WsSettings;
@@ -35,6 +36,7 @@ record CanvasBatchConfig(
         Retention retention,
         WebSocket websocket,
         AgentConfig agent,
+        EmbeddingConfig embeddings,
         WriteBack writeBack) {
 
     /** Which command reads the settings: {@code serve} also needs a usable listener. */
@@ -43,7 +45,7 @@ record CanvasBatchConfig(
         SERVE
     }
 
-    record Server(String host, int port, List<String> corsOrigins, Duration shutdownGrace) {}
+    record Server(String host, int port, List<String> corsOrigins, List<String> allowedHosts, Duration shutdownGrace) {}
 
     record Batch(
             int globalConcurrency,
@@ -54,11 +56,11 @@ record CanvasBatchConfig(
             Duration backoffBase,
             Duration backoffCap) {}
 
-    record Retention(Duration pendingExpiry, Duration terminal) {}
+    record Retention(Duration pendingExpiry, Duration terminal, int pendingMax, int pendingMaxPerClient) {}
 
     record WebSocket(Duration pingInterval, Duration idleTimeout, int queueCapacity, int maxFrameBytes) {}
 
-    record WriteBack(boolean enabled, Duration coalesceInterval) {}
+    record WriteBack(boolean enabled, Duration coalesceInterval, boolean labelNodes) {}
 
     /**
      * @param cli  settings given as options, by key
@@ -77,6 +79,7 @@ record CanvasBatchConfig(
                 read.text("server.host"),
                 read.whole("server.port", 0, 65_535),
                 read.list("server.cors-origins"),
+                read.list("server.allowed-hosts"),
                 read.duration("server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         if (server.host().isEmpty()) {
             read.problem("server.host", "must name an interface such as 127.0.0.1 or 0.0.0.0");
@@ -85,6 +88,11 @@ record CanvasBatchConfig(
             ServerSettings.DEFAULT.withAllowedOrigins(server.corsOrigins());
         } catch (IllegalArgumentException e) {
             read.problem("server.cors-origins", "has a wrong entry: " + e.getMessage());
+        }
+        try {
+            ServerSettings.DEFAULT.withAllowedHosts(server.allowedHosts());
+        } catch (IllegalArgumentException e) {
+            read.problem("server.allowed-hosts", "has a wrong entry: " + e.getMessage());
         }
         AccessToken token = token(read);
         if (command == Command.SERVE
@@ -136,7 +144,9 @@ record CanvasBatchConfig(
                 backoffCap);
         Retention retention = new Retention(
                 read.duration("retention.pending-expiry", Duration.ofSeconds(1), Duration.ofDays(30)),
-                read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)));
+                read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)),
+                read.whole("retention.pending-max", 1, 100_000),
+                read.whole("retention.pending-max-per-client", 1, 100_000));
         WebSocket websocket = new WebSocket(
                 // pongs are what keep a quiet socket inside Helidon's 5-minute connection idle timeout
                 read.duration("websocket.ping-interval", Duration.ofSeconds(1), Duration.ofMinutes(2)),
@@ -144,9 +154,11 @@ record CanvasBatchConfig(
                 read.whole("websocket.queue-capacity", 16, 1_000_000),
                 read.size("websocket.max-frame", 1024, 1024 * 1024));
         AgentConfig agent = agent(read, env);
+        EmbeddingConfig embeddings = embeddings(read, env, agent);
         WriteBack writeBack = new WriteBack(
                 read.flag("write-back.enabled"),
-                read.duration("write-back.coalesce-interval", Duration.ZERO, Duration.ofMinutes(1)));
+                read.duration("write-back.coalesce-interval", Duration.ZERO, Duration.ofMinutes(1)),
+                read.flag("write-back.label-nodes"));
 
         List<String> problems = read.problems();
         if (!problems.isEmpty()) {
@@ -157,7 +169,7 @@ record CanvasBatchConfig(
                                     + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
         }
         return new CanvasBatchConfig(
-                server, token, vault, vaultExplicit, data, batch, retention, websocket, agent, writeBack);
+                server, token, vault, vaultExplicit, data, batch, retention, websocket, agent, embeddings, writeBack);
     }
 
     /** The core's knobs: limits, timeouts, retries and retention. */
@@ -168,13 +180,15 @@ record CanvasBatchConfig(
                 .withGlobalConcurrency(batch.globalConcurrency())
                 .withSessionDefaults(sessions)
                 .withRetryBackoff(batch.backoffBase(), batch.backoffCap())
-                .withRetention(retention.pendingExpiry(), retention.terminal());
+                .withRetention(retention.pendingExpiry(), retention.terminal())
+                .withPendingLimits(retention.pendingMax(), retention.pendingMaxPerClient());
     }
 
     VaultOptions vaultOptions() {
         return VaultOptions.defaults()
                 .withWriteBack(writeBack.enabled())
-                .withCoalesceInterval(writeBack.coalesceInterval());
+                .withCoalesceInterval(writeBack.coalesceInterval())
+                .withLabelNodes(writeBack.labelNodes());
     }
 
     WsSettings wsSettings() {
@@ -198,6 +212,7 @@ record CanvasBatchConfig(
                 .withHost(server.host())
                 .withPort(server.port())
                 .withAllowedOrigins(server.corsOrigins())
+                .withAllowedHosts(server.allowedHosts())
                 .withShutdownGrace(server.shutdownGrace());
     }
 
@@ -253,6 +268,41 @@ record CanvasBatchConfig(
                 Agents.fromConfig(config, env);
             } catch (IllegalArgumentException e) {
                 read.problem("the model settings do not work: " + e.getMessage());
+            }
+        }
+        return config;
+    }
+
+    private static EmbeddingConfig embeddings(SettingsReader read, Map<String, String> env, AgentConfig agent) {
+        String key = null;
+        String keyVariable = read.text("embeddings.api-key-env");
+        if (!keyVariable.isEmpty()) {
+            key = env.get(keyVariable);
+            if (key == null || key.isBlank()) {
+                read.problem(
+                        "embeddings.api-key-env",
+                        "names " + keyVariable + ", but that environment variable is not set");
+            }
+        }
+        EmbeddingConfig config = new EmbeddingConfig(
+                read.text("embeddings.base-url"),
+                read.text("embeddings.model"),
+                key,
+                read.duration("embeddings.timeout", Duration.ofMillis(100), Duration.ofMinutes(1)));
+        if (read.isValid("agent.provider")
+                && read.isValid("agent.api-key-env")
+                && read.isValid("embeddings.api-key-env")
+                && (config.configured() || config.baseUrl() != null)) {
+            try {
+                Agents.fromConfig(agent, env);
+            } catch (IllegalArgumentException agentProblem) {
+                // already reported as a model problem; the embedding check would only repeat it
+                return config;
+            }
+            try {
+                Agents.embeddingsFromConfig(config, agent, env);
+            } catch (IllegalArgumentException e) {
+                read.problem("the embedding settings do not work: " + e.getMessage());
             }
         }
         return config;

@@ -76,6 +76,7 @@ public final class Main {
               --concurrency N         agent calls at once across all sessions (default 12)
               --node-timeout SECONDS  per agent call (default 120)
               --cors-origins A,B      browser origins allowed to call (default: Obsidian and localhost)
+              --allowed-hosts A,B     names besides localhost that requests may be addressed to (Host header)
               --shutdown-grace SECONDS  running calls may finish on Ctrl-C (default 10)
               --no-write-back         write notes but leave canvases untouched
               --config FILE           settings file (see below)
@@ -90,7 +91,15 @@ public final class Main {
               --model-timeout SECONDS per HTTP call (default 90)
               --temperature T         0–2 (default 0.4)
               --max-tokens N          longest note in tokens (default 4096)
-              --templates-dir DIR     prompt templates (<agent-id>.md) that replace the built-in ones
+              --templates-dir DIR     templates that replace the built-in ones: prompts as <agent-id>.md,
+                                      offline notes as offline/<agent-id>.<zh|en>.md
+
+            grouping by meaning (run and serve; default: by words, the subject lexicon and the canvas, offline):
+              --embedding-model NAME  e.g. text-embedding-3-small, nomic-embed-text (Ollama)
+              --embedding-base-url URL  an OpenAI-compatible /embeddings server (default: --base-url of openai);
+                                      needed with anthropic, which has none, e.g. http://localhost:11434/v1
+              --embedding-api-key-env VAR  read the embedding server's key from VAR
+              --embedding-timeout SECONDS  wait for the vectors of one analysis at most (default 2)
 
             Settings: every option above, and more (retries, retention, WebSocket limits), can also come from a
             YAML file given with --config or from CANVASBATCH_* environment variables (server.port ->

@@ -12,17 +12,21 @@ import org.canvasbatch.bootstrap.ConfigLayers.CliValue;
  */
 final class ModelOptions {
 
-    /** Who writes the notes: the options shared by run and serve. */
-    static final Map<String, List<String>> MODEL = Map.of(
-            "model-provider", List.of("agent.provider"),
-            "model", List.of("agent.model"),
-            "base-url", List.of("agent.base-url"),
-            "api-key", List.of("agent.api-key"),
-            "api-key-env", List.of("agent.api-key-env"),
-            "model-timeout", List.of("agent.timeout"),
-            "temperature", List.of("agent.temperature"),
-            "max-tokens", List.of("agent.max-tokens"),
-            "templates-dir", List.of("agent.templates-dir"));
+    /** Who writes the notes, and which model embeds questions for grouping: the options shared by run and serve. */
+    static final Map<String, List<String>> MODEL = Map.ofEntries(
+            Map.entry("model-provider", List.of("agent.provider")),
+            Map.entry("model", List.of("agent.model")),
+            Map.entry("base-url", List.of("agent.base-url")),
+            Map.entry("api-key", List.of("agent.api-key")),
+            Map.entry("api-key-env", List.of("agent.api-key-env")),
+            Map.entry("model-timeout", List.of("agent.timeout")),
+            Map.entry("temperature", List.of("agent.temperature")),
+            Map.entry("max-tokens", List.of("agent.max-tokens")),
+            Map.entry("templates-dir", List.of("agent.templates-dir")),
+            Map.entry("embedding-model", List.of("embeddings.model")),
+            Map.entry("embedding-base-url", List.of("embeddings.base-url")),
+            Map.entry("embedding-api-key-env", List.of("embeddings.api-key-env")),
+            Map.entry("embedding-timeout", List.of("embeddings.timeout")));
 
     static final Set<String> VALUED = MODEL.keySet();
 
@@ -36,6 +40,7 @@ final class ModelOptions {
             "host", List.of("server.host"),
             "port", List.of("server.port"),
             "cors-origins", List.of("server.cors-origins"),
+            "allowed-hosts", List.of("server.allowed-hosts"),
             "shutdown-grace", List.of("server.shutdown-grace"),
             "concurrency", List.of("batch.concurrency.global"),
             "token", List.of("token"));

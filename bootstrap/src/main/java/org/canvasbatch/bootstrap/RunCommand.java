@@ -68,6 +68,7 @@ final class RunCommand {
                 location.vault(),
                 dryRun ? "memory" : config.data(),
                 config.agent(),
+                config.embeddings(),
                 config.coreSettings(),
                 config.vaultOptions().withWriteBack(config.writeBack().enabled() && !dryRun),
                 config.wsSettings(),
@@ -131,8 +132,12 @@ final class RunCommand {
 
     private void printPlan(CanvasLocation location, SessionSnapshot planned, Wiring wiring) {
         out.printf(
-                "%s: %d question node(s) in %d group(s), notes by %s%n",
-                location.canvasPath(), planned.totalNodes(), planned.groups().size(), wiring.agentDescription());
+                "%s: %d question node(s) in %d group(s) (%s), notes by %s%n",
+                location.canvasPath(),
+                planned.totalNodes(),
+                planned.groups().size(),
+                wiring.groupingDescription(),
+                wiring.agentDescription());
         for (Group group : planned.groups()) {
             out.printf(
                     "  %d. %s %3d node(s)  %-22s %s%n",

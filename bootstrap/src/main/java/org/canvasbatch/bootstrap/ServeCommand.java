@@ -57,6 +57,7 @@ final class ServeCommand {
                 vault,
                 config.data(),
                 config.agent(),
+                config.embeddings(),
                 config.coreSettings(),
                 config.vaultOptions(),
                 config.wsSettings(),
@@ -74,11 +75,12 @@ final class ServeCommand {
                     "could not start the server on " + server.host() + ":" + server.port() + ": " + e.getMessage());
         }
         out.printf(
-                "canvas-batch serving vault %s on http://%s:%d (notes by %s)%s%n",
+                "canvas-batch serving vault %s on http://%s:%d (notes by %s, %s)%s%n",
                 vault,
                 server.host(),
                 http.port(),
                 wiring.agentDescription(),
+                wiring.groupingDescription(),
                 server.accessToken().required() ? "; every call needs the access token" : "");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

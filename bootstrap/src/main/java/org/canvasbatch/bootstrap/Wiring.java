@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
+import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
@@ -28,6 +29,7 @@ import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.session.SessionId;
 
 /** Builds the core and its adapters with {@code new}, and takes them down in the right order. */
@@ -43,6 +45,7 @@ final class Wiring implements AutoCloseable {
             Path vault,
             String data,
             AgentConfig agent,
+            EmbeddingConfig embeddings,
             CoreSettings core,
             VaultOptions vaultOptions,
             WsSettings websocket,
@@ -53,6 +56,7 @@ final class Wiring implements AutoCloseable {
     private final LocalTaskExecutor executor;
     private final EventLog eventLog;
     private final AgentRunner agents;
+    private final TextEmbedder embeddings;
     private final Settings settings;
     private final Observability observability;
 
@@ -62,6 +66,7 @@ final class Wiring implements AutoCloseable {
             LocalTaskExecutor executor,
             EventLog eventLog,
             AgentRunner agents,
+            TextEmbedder embeddings,
             Settings settings,
             Observability observability) {
         this.core = core;
@@ -69,6 +74,7 @@ final class Wiring implements AutoCloseable {
         this.executor = executor;
         this.eventLog = eventLog;
         this.agents = agents;
+        this.embeddings = embeddings;
         this.settings = settings;
         this.observability = observability;
     }
@@ -81,12 +87,15 @@ final class Wiring implements AutoCloseable {
     static Wiring create(Settings settings, ChannelOpener disk) {
         Observability observability = new Observability();
         AgentRunner agents;
+        TextEmbedder embeddings;
         try {
             agents = observability.agents(Agents.fromConfig(settings.agent(), settings.env()));
+            embeddings = Agents.embeddingsFromConfig(settings.embeddings(), settings.agent(), settings.env());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemUTC());
+        // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
+        FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
         EventLog eventLog = observability.journal(Journals.open(settings.data(), disk));
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
@@ -99,10 +108,11 @@ final class Wiring implements AutoCloseable {
                         executor,
                         Instant::now,
                         () -> new SessionId(UUID.randomUUID().toString()),
-                        new SplittableRandom()),
+                        new SplittableRandom(),
+                        embeddings),
                 coreSettings);
         observability.watch(core);
-        return new Wiring(core, vault, executor, eventLog, agents, settings, observability);
+        return new Wiring(core, vault, executor, eventLog, agents, embeddings, settings, observability);
     }
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
@@ -140,6 +150,11 @@ final class Wiring implements AutoCloseable {
 
     String agentDescription() {
         return agents.model().equals("offline") ? "the offline agent (no language model configured)" : agents.model();
+    }
+
+    /** How questions are grouped: by an embedding model's vectors, or by their words and the canvas. */
+    String groupingDescription() {
+        return embeddings.configured() ? "grouped by " + embeddings.model() + " embeddings" : "grouped by words";
     }
 
     /**

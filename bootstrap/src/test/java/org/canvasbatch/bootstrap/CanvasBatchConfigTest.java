@@ -77,6 +77,7 @@ class CanvasBatchConfigTest {
                         "capacitor://localhost",
                         "http://localhost[:port]",
                         "http://127.0.0.1[:port]");
+        assertThat(config.server().allowedHosts()).isEmpty();
         assertThat(config.token().required()).isFalse();
         assertThat(config.data()).isEqualTo(temp.resolve(".canvas-batch/data").toString());
         assertThat(config.vault()).isEqualTo(Path.of("").toAbsolutePath().normalize());
@@ -88,10 +89,13 @@ class CanvasBatchConfigTest {
         assertThat(core.retryCap()).isEqualTo(CoreSettings.DEFAULT.retryCap());
         assertThat(core.pendingExpiry()).isEqualTo(CoreSettings.DEFAULT.pendingExpiry());
         assertThat(core.terminalRetention()).isEqualTo(CoreSettings.DEFAULT.terminalRetention());
+        assertThat(core.pendingLimit()).isEqualTo(200);
+        assertThat(core.pendingLimitPerClient()).isEqualTo(20);
         assertThat(config.wsSettings()).isEqualTo(WsSettings.DEFAULT);
         assertThat(config.agent().provider()).isEqualTo(Provider.OFFLINE);
         assertThat(config.vaultOptions().writeBack()).isTrue();
         assertThat(config.vaultOptions().coalesceInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.vaultOptions().labelNodes()).isTrue();
         assertThat(config.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
     }
 
@@ -124,6 +128,21 @@ class CanvasBatchConfigTest {
     }
 
     @Test
+    void allowedHostsComeFromTheFileTheEnvironmentOrTheCommandLineAndAreChecked() throws IOException {
+        configFile("server:\n  allowed-hosts:\n    - studybox.local\n");
+        assertThat(serve().server().allowedHosts()).containsExactly("studybox.local");
+        assertThat(serve().serverSettings().allowedHosts()).containsExactly("studybox.local");
+
+        option("server.allowed-hosts", "--allowed-hosts", "notes.lan, 192.168.1.5");
+        assertThat(serve().server().allowedHosts()).containsExactly("notes.lan", "192.168.1.5");
+
+        option("server.allowed-hosts", "--allowed-hosts", "http://notes.lan:8000");
+        assertThat(problems(Command.SERVE))
+                .contains("--allowed-hosts")
+                .contains("a name or an address without scheme or port");
+    }
+
+    @Test
     void everySettingCanBeSetFromTheEnvironmentUnderItsOwnName() {
         ConfigLayers layers = ConfigLayers.load(Map.of(), Optional.empty(), Map.of());
         Set<String> names = new HashSet<>();
@@ -145,18 +164,22 @@ class CanvasBatchConfigTest {
         env.put("CANVASBATCH_BATCH_RETRIES_ATTEMPTS", "5");
         env.put("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE", "250ms");
         env.put("CANVASBATCH_RETENTION_TERMINAL", "2h");
+        env.put("CANVASBATCH_RETENTION_PENDING_MAX_PER_CLIENT", "5");
         env.put("CANVASBATCH_WEBSOCKET_MAX_FRAME", "1MiB");
         env.put("CANVASBATCH_WEBSOCKET_PING_INTERVAL", "PT15S");
         env.put("CANVASBATCH_WRITE_BACK_ENABLED", "false");
+        env.put("CANVASBATCH_WRITE_BACK_LABEL_NODES", "false");
         env.put("CANVASBATCH_DATA", "memory");
         CanvasBatchConfig config = serve();
 
         assertThat(config.coreSettings().sessionDefaults().maxAttempts()).isEqualTo(5);
         assertThat(config.coreSettings().retryBase()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.coreSettings().terminalRetention()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.coreSettings().pendingLimitPerClient()).isEqualTo(5);
         assertThat(config.wsSettings().maxFrameBytes()).isEqualTo(1024 * 1024);
         assertThat(config.wsSettings().pingInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.vaultOptions().writeBack()).isFalse();
+        assertThat(config.vaultOptions().labelNodes()).isFalse();
         assertThat(config.data()).isEqualTo("memory");
     }
 
@@ -204,8 +227,9 @@ class CanvasBatchConfigTest {
         String message = problems(Command.SERVE);
 
         assertThat(message)
-                .contains("server.prot in " + file + " is not a setting; settings under server are"
-                        + " server.cors-origins, server.host, server.port, server.shutdown-grace");
+                .contains(
+                        "server.prot in " + file + " is not a setting; settings under server are"
+                                + " server.allowed-hosts, server.cors-origins, server.host, server.port, server.shutdown-grace");
         assertThat(message).contains("batchh.timeout in " + file + " is not a setting");
     }
 
@@ -276,6 +300,24 @@ class CanvasBatchConfigTest {
 
         env.put("MY_KEY", "sk-test");
         assertThat(serve().agent().apiKey()).isEqualTo("sk-test");
+    }
+
+    @Test
+    void anEmbeddingModelIsOffUnlessNamedAndNeedsItsOwnServerBesideAnthropic() {
+        assertThat(serve().embeddings().configured()).isFalse();
+
+        option("agent.provider", "--model-provider", "anthropic");
+        option("agent.model", "--model", "claude-3-5-haiku-latest");
+        env.put("ANTHROPIC_API_KEY", "sk-ant");
+        option("embeddings.model", "--embedding-model", "nomic-embed-text");
+        assertThat(problems(Command.SERVE))
+                .contains("the embedding settings do not work")
+                .contains("--embedding-base-url");
+
+        option("embeddings.base-url", "--embedding-base-url", "http://localhost:11434/v1");
+        option("embeddings.timeout", "--embedding-timeout", "5s");
+        assertThat(serve().embeddings().model()).isEqualTo("nomic-embed-text");
+        assertThat(serve().embeddings().timeout()).isEqualTo(java.time.Duration.ofSeconds(5));
     }
 
     @Test

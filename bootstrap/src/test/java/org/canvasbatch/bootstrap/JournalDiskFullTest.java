@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.canvasbatch.adapters.agents.AgentConfig;
+import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
 import org.canvasbatch.adapters.http.CanvasBatchServer;
@@ -149,6 +150,7 @@ class JournalDiskFullTest {
                 vault,
                 data.toString(),
                 agent,
+                EmbeddingConfig.none(),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(20), Duration.ofMillis(100)),
                 VaultOptions.defaults(),
                 WsSettings.DEFAULT,

@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.fixtures.TopicEmbeddings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -181,13 +183,38 @@ class RunEndToEndTest {
         Outcome outcome = run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--dry-run");
 
         assertThat(outcome.exitCode()).isZero();
+        // one unit of cell biology is one topic: it is not cut into groups for the sake of it
         assertThat(outcome.out())
-                .contains("13 question node(s)")
-                .contains("comparison-table")
+                .contains("13 question node(s) in 1 group(s) (grouped by words)")
+                .containsPattern("1\\. .+ 13 node\\(s\\) +[a-z]+(-[a-z]+)* +(urgent|high|medium|low)")
                 .contains("Dry run");
         assertThat(Files.readString(vault.resolve("Biology/Cell Biology.canvas")))
                 .isEqualTo(before);
         assertThat(vault.resolve("Biology/Cell Biology-notes")).doesNotExist();
+    }
+
+    @Test
+    void anEmbeddingModelGivenOnTheCommandLineGroupsTheCanvasByItsVectors() {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.embeddingTopics(TopicEmbeddings.ofGroupingCanvas(FixtureVault.GROUPING_HELD_OUT));
+
+            Outcome outcome = run(
+                    FixtureVault.GROUPING_HELD_OUT,
+                    "--vault",
+                    vault.toString(),
+                    "--dry-run",
+                    "--embedding-model",
+                    "nomic-embed-text",
+                    "--embedding-base-url",
+                    llm.openAiBaseUrl());
+
+            assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+            assertThat(outcome.out())
+                    .contains("60 question node(s) in 4 group(s) (grouped by openai:nomic-embed-text embeddings)");
+            assertThat(llm.embeddingCalls()).isEqualTo(1);
+            assertThat(llm.lastCall().json().getString("model")).isEqualTo("nomic-embed-text");
+        }
     }
 
     @Test

@@ -16,7 +16,8 @@ import org.canvasbatch.application.port.out.AgentRunner;
 
 /**
  * An agent whose every call follows a script per node: answer, fail, wait for a gate, or hang until interrupted.
- * Unscripted calls answer at once. It records every call so tests can assert who was called and how often.
+ * Unscripted calls answer at once. It records every call so tests can assert who was called and how often, and counts
+ * the calls in flight (and their peak) so tests can assert the concurrency limits a model provider would see.
  */
 public final class ScriptedAgent implements AgentRunner {
 
@@ -45,6 +46,8 @@ public final class ScriptedAgent implements AgentRunner {
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final List<String> interrupted = new CopyOnWriteArrayList<>();
     private final Map<String, CountDownLatch> callSignals = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peakInFlight = new AtomicInteger();
 
     public ScriptedAgent then(String nodeId, Step step) {
         scripts.computeIfAbsent(nodeId, k -> new ArrayDeque<>()).add(step);
@@ -79,6 +82,8 @@ public final class ScriptedAgent implements AgentRunner {
     @Override
     public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
         String node = request.nodeId();
+        // counted before the call is announced, so a test woken by the announcement already sees it in flight
+        peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         calls.add(node);
         callsPerNode.computeIfAbsent(node, k -> new AtomicInteger()).incrementAndGet();
         CountDownLatch signal = callSignals.get(node);
@@ -96,6 +101,8 @@ public final class ScriptedAgent implements AgentRunner {
         } catch (InterruptedException e) {
             interrupted.add(node);
             throw e;
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -142,6 +149,16 @@ public final class ScriptedAgent implements AgentRunner {
 
     public List<String> calls() {
         return List.copyOf(calls);
+    }
+
+    /** Calls that have begun and not yet returned or thrown. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The most calls that were ever in flight at once. */
+    public int peakInFlight() {
+        return peakInFlight.get();
     }
 
     public List<String> interruptedCalls() {

@@ -1,5 +1,6 @@
 package org.canvasbatch.application.batch;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,12 +16,15 @@ import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.StartSessionUseCase.PlannedGroup;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartPlannedBatchCommand;
 import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.EmbeddingUnavailable;
 import org.canvasbatch.application.port.out.IdGenerator;
+import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.grouping.GroupingInput;
 import org.canvasbatch.domain.grouping.GroupingResult;
 import org.canvasbatch.domain.grouping.TopicCluster;
 import org.canvasbatch.domain.grouping.TopicGrouping;
@@ -43,38 +47,69 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
 
     private final SessionBook book;
     private final Vault vault;
+    private final TextEmbedder embeddings;
     private final Clock clock;
     private final IdGenerator ids;
     private final CoreSettings settings;
+    private final PendingQuota quota;
     private final TopicGrouping grouping = new TopicGrouping();
     private final AgentRouter router = new AgentRouter();
     private StartingSession starting;
 
-    AnalyzingCanvas(SessionBook book, Vault vault, Clock clock, IdGenerator ids, CoreSettings settings) {
+    AnalyzingCanvas(
+            SessionBook book,
+            Vault vault,
+            TextEmbedder embeddings,
+            Clock clock,
+            IdGenerator ids,
+            CoreSettings settings) {
         this.book = book;
         this.vault = vault;
+        this.embeddings = embeddings;
         this.clock = clock;
         this.ids = ids;
         this.settings = settings;
+        this.quota = new PendingQuota(book, clock, settings);
     }
 
     void startWith(StartingSession startingSession) {
         this.starting = startingSession;
     }
 
+    /**
+     * A session that will wait for confirmation needs a place under the limits of pending sessions, taken before the
+     * grouping so that a flood of analyses is refused before it costs anything; one that starts at once does not.
+     */
     @Override
     public Analysis analyze(AnalyzeCanvasCommand command) {
+        PendingQuota.Reservation place = command.autoExecute() ? null : quota.reserve(command.client());
+        try {
+            return analyze(command, place);
+        } catch (RuntimeException e) {
+            if (place != null) {
+                quota.release(place);
+            }
+            throw e;
+        }
+    }
+
+    private Analysis analyze(AnalyzeCanvasCommand command, PendingQuota.Reservation place) {
+        Optional<Canvas> stored = command.nodes().isPresent()
+                ? storedCanvas(command.canvasPath())
+                : Optional.of(readCanvas(command.canvasPath()));
         List<CanvasNode> nodes =
-                command.nodes().orElseGet(() -> readColored(command.canvasPath(), command.targetColors()));
+                command.nodes().orElseGet(() -> stored.orElseThrow().nodesColored(command.targetColors()));
         if (nodes.isEmpty()) {
             String where = command.nodes().isPresent() ? "the request's nodes" : "'" + command.canvasPath() + "'";
             throw InvalidCommandException.of(
                     command.nodes().isPresent() ? "nodes" : "target_colors",
                     "No nodes to process: " + where + " has no node of colour " + describe(command.targetColors()));
         }
-        List<String> texts = nodes.stream().map(CanvasNode::displayText).toList();
+        GroupingInput input = GroupingInput.ofNodes(nodes, stored);
+        List<String> texts = input.texts();
         int maxGroups = Math.max(1, Math.min(command.maxGroups(), nodes.size() / command.minNodesPerGroup()));
-        GroupingResult result = grouping.group(texts, maxGroups);
+        GroupingInput grouped = withEmbeddings(input, command.canvasPath());
+        GroupingResult result = grouping.group(grouped, maxGroups);
         List<Routing> routings = texts.stream().map(router::route).toList();
 
         List<Group> groups = new ArrayList<>();
@@ -117,6 +152,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             sessionSettings = sessionSettings.withBatchTimeout(command.timeout().get());
         }
         SessionId id = ids.newSessionId();
+        Instant createdAt = clock.now();
         book.add(Session.create(
                 id,
                 command.canvasPath(),
@@ -125,11 +161,16 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                 sessionSettings,
                 result.silhouette(),
                 result.recommendedK(),
-                clock.now()));
+                createdAt));
+        if (place != null) {
+            quota.taken(place, id, createdAt);
+        }
         LOG.log(
                 System.Logger.Level.INFO,
                 "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "
-                        + command.canvasPath());
+                        + command.canvasPath() + " (grouped by "
+                        + (grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings")
+                        + (stored.isPresent() ? " and the canvas's own structure)" : ")"));
 
         SessionSnapshot snapshot = command.autoExecute()
                 ? starting.start(org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand.of(id))
@@ -205,8 +246,38 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         return routing.category() != Category.GENERAL ? routing.agent() : group.recommendedAgent();
     }
 
-    private List<CanvasNode> readColored(String canvasPath, Set<String> colors) {
-        return readCanvas(canvasPath).nodesColored(colors);
+    /**
+     * The canvas as stored, for what the plugin does not send (canvas groups, edges, yellow notes): grouping works with
+     * what was sent when the canvas is not in the vault or cannot be read.
+     */
+    private Optional<Canvas> storedCanvas(String canvasPath) {
+        try {
+            return vault.canvasExists(canvasPath) ? Optional.of(vault.readCanvas(canvasPath)) : Optional.empty();
+        } catch (VaultException e) {
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "grouping " + canvasPath + " from the request's nodes alone: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The input with the embedding model's vectors when one is configured and answers; else as it was. */
+    private GroupingInput withEmbeddings(GroupingInput input, String canvasPath) {
+        if (!embeddings.configured()) {
+            return input;
+        }
+        try {
+            return input.withEmbeddings(embeddings.embed(input.texts()));
+        } catch (EmbeddingUnavailable e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "grouping " + canvasPath + " by words: the embedding model " + embeddings.model()
+                            + " gave no vectors (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.log(System.Logger.Level.INFO, "grouping " + canvasPath + " by words: interrupted while embedding");
+        }
+        return input;
     }
 
     private Canvas readCanvas(String canvasPath) {

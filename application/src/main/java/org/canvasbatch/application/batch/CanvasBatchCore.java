@@ -19,10 +19,10 @@ import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.IdGenerator;
 import org.canvasbatch.application.port.out.TaskExecutor;
+import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
-import org.canvasbatch.domain.session.SessionState;
 
 /**
  * The core, assembled from its out-ports: every use case the adapters may call. Built once by {@code bootstrap}
@@ -32,7 +32,11 @@ public final class CanvasBatchCore {
 
     private static final System.Logger LOG = System.getLogger(CanvasBatchCore.class.getName());
 
-    /** The out-ports the core needs from the world. */
+    /**
+     * The out-ports the core needs from the world.
+     *
+     * @param embeddings semantic vectors for grouping; {@link TextEmbedder#none()} groups by words alone
+     */
     public record Ports(
             EventLog eventLog,
             AgentRunner agents,
@@ -40,7 +44,21 @@ public final class CanvasBatchCore {
             TaskExecutor executor,
             Clock clock,
             IdGenerator ids,
-            RandomGenerator random) {}
+            RandomGenerator random,
+            TextEmbedder embeddings) {
+
+        /** Without an embedding model: questions are grouped by their words and the canvas. */
+        public Ports(
+                EventLog eventLog,
+                AgentRunner agents,
+                Vault vault,
+                TaskExecutor executor,
+                Clock clock,
+                IdGenerator ids,
+                RandomGenerator random) {
+            this(eventLog, agents, vault, executor, clock, ids, random, TextEmbedder.none());
+        }
+    }
 
     private final SessionBook book;
     private final NodeDispatcher dispatcher;
@@ -62,18 +80,25 @@ public final class CanvasBatchCore {
         StorageWatch storage = new StorageWatch(
                 ports.eventLog(), ports.executor(), ports.clock(), settings.retryBase(), settings.retryCap());
         this.book = new SessionBook(ports.eventLog(), storage);
-        this.dispatcher = new NodeDispatcher(book, ports.executor(), ports.clock(), settings.globalConcurrency());
+        this.dispatcher = new NodeDispatcher(
+                book,
+                ports.executor(),
+                ports.clock(),
+                settings.globalConcurrency(),
+                settings.sessionDefaults().maxConcurrent(),
+                settings.maxWaitingLooseRuns());
         storage.onResume(dispatcher::pump);
         NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.executing = new ExecutingNodeTask(book, notes, retryPolicy, ports.clock(), ports.executor(), dispatcher);
         dispatcher.executeWith(executing);
-        this.analyzing = new AnalyzingCanvas(book, ports.vault(), ports.clock(), ports.ids(), settings);
+        this.analyzing =
+                new AnalyzingCanvas(book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings);
         this.starting = new StartingSession(book, dispatcher, ports.executor(), ports.clock(), analyzing, notes);
         analyzing.startWith(starting);
         this.steering = new SteeringSession(book, dispatcher, notes, ports.clock());
-        this.retrying = new RetryingNodes(
-                book, executing, notes, dispatcher, ports.executor(), ports.clock(), settings.sessionDefaults());
+        this.retrying =
+                new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
         this.reading = new ReadingSessions(book);
         this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
     }
@@ -94,9 +119,9 @@ public final class CanvasBatchCore {
         int loaded = book.loadAll(session -> wanted.test(session.snapshot()));
         int resumed = 0;
         for (SessionId id : book.ids()) {
-            SessionState state = book.read(id, s -> s.state());
-            if (state.isActive()) {
-                book.change(id, s -> s.requeueInterrupted(clock.now()));
+            // nodes that were running go back to the queue: a batch's, and a person's rerun in a finished session
+            book.change(id, s -> s.requeueInterrupted(clock.now()));
+            if (book.read(id, s -> s.state()).isActive()) {
                 starting.armTimeout(id);
                 resumed++;
             }

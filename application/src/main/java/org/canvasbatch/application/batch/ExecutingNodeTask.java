@@ -23,10 +23,12 @@ import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 
 /**
  * Runs one started node task and records its outcome. Transient failures go back to the queue with a backoff while
- * attempts remain; a cancelled task's late result is dropped, because the session no longer expects it.
+ * attempts remain, for a batch's node and a person's rerun alike; a cancelled task's late result is dropped, because
+ * the session no longer expects it.
  */
 final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
 
@@ -55,12 +57,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
     }
 
     @Override
-    public void execute(TaskAssignment assignment, TaskControl control) throws InterruptedException {
-        run(assignment, control, true);
-    }
-
-    /** @param retryTransient false for a person's single-node retry, which answers at once instead of queueing */
-    void run(TaskAssignment assignment, TaskControl control, boolean retryTransient) {
+    public void execute(TaskAssignment assignment, TaskControl control) {
         Optional<NodeJob> job = jobFor(assignment);
         if (job.isEmpty()) {
             return;
@@ -87,8 +84,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     failure.errorType(),
                     failure.isTransient(),
                     failure.retryAfter(),
-                    elapsedMillis(startNanos),
-                    retryTransient);
+                    elapsedMillis(startNanos));
         } catch (InterruptedException interrupted) {
             if (control.timedOut()) {
                 Duration limit =
@@ -99,8 +95,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                         "timeout",
                         true,
                         Optional.empty(),
-                        elapsedMillis(startNanos),
-                        retryTransient);
+                        elapsedMillis(startNanos));
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
             }
@@ -111,18 +106,10 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
                     false,
                     Optional.empty(),
-                    elapsedMillis(startNanos),
-                    retryTransient);
+                    elapsedMillis(startNanos));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "node " + assignment.nodeId() + " failed unexpectedly", e);
-            failed(
-                    assignment,
-                    "Internal error: " + e,
-                    "internal",
-                    false,
-                    Optional.empty(),
-                    elapsedMillis(startNanos),
-                    retryTransient);
+            failed(assignment, "Internal error: " + e, "internal", false, Optional.empty(), elapsedMillis(startNanos));
         }
     }
 
@@ -151,23 +138,25 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
             String errorType,
             boolean transientFailure,
             Optional<Duration> retryAfter,
-            long millis,
-            boolean retryTransient) {
+            long millis) {
         Instant now = clock.now();
-        Optional<Duration> delay = transientFailure && retryTransient
-                ? Optional.of(retryPolicy.delayAfter(assignment.attempt(), retryAfter))
-                : Optional.empty();
-        List<SessionEvent> events = record(
-                assignment,
-                s -> s.recordFailure(
-                        assignment.nodeId(),
-                        assignment.attempt(),
-                        message,
-                        errorType,
-                        transientFailure,
-                        millis,
-                        delay.map(now::plus),
-                        now));
+        var delay = new java.util.concurrent.atomic.AtomicReference<Duration>();
+        List<SessionEvent> events = record(assignment, s -> {
+            if (transientFailure) {
+                // the backoff grows with the attempts of this run: a person's rerun starts again from the first step
+                int attemptOfRun = s.task(assignment.nodeId()).attemptsThisRun();
+                delay.set(retryPolicy.delayAfter(attemptOfRun, retryAfter));
+            }
+            return s.recordFailure(
+                    assignment.nodeId(),
+                    assignment.attempt(),
+                    message,
+                    errorType,
+                    transientFailure,
+                    millis,
+                    Optional.ofNullable(delay.get()).map(now::plus),
+                    now);
+        });
         wakeAtRetry(events);
     }
 
@@ -192,9 +181,8 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
             return List.of();
         } catch (EventLogException e) {
             // the note is written but the journal refused its outcome: the outcome is held and recorded once the
-            // journal
-            // takes events again, so the model is not asked twice (if the process stops first, the node is still
-            // running in the journal and a restart runs it again)
+            // journal takes events again, so the model is not asked twice (if the process stops first, the node is
+            // still running in the journal and a restart runs it again)
             book.storage().hold(assignment.sessionId(), "the outcome of node " + assignment.nodeId(), () -> {
                 try {
                     wakeAtRetry(recorded(assignment, book.change(assignment.sessionId(), outcome)));
@@ -212,6 +200,10 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
     private List<SessionEvent> recorded(TaskAssignment assignment, List<SessionEvent> events) {
         if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
             notes.batchEnded(book.read(assignment.sessionId(), Session::snapshot));
+        } else if (events.stream().anyMatch(TaskSucceeded.class::isInstance)
+                && !book.read(assignment.sessionId(), s -> s.state().isActive())) {
+            // a person's rerun after the end: no batch end will write its link into the canvas, so write it now
+            notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
         }
         return events;
     }

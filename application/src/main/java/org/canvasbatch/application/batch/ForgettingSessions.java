@@ -34,7 +34,9 @@ final class ForgettingSessions {
                         if (s.state() == SessionState.PENDING) {
                             return !s.createdAt().plus(settings.pendingExpiry()).isAfter(now);
                         }
+                        // a finished session whose node a person is rerunning is kept until that run is back
                         return s.state().isTerminal()
+                                && !s.hasWorkLeft()
                                 && s.finishedAt()
                                         .map(end -> !end.plus(settings.terminalRetention())
                                                 .isAfter(now))

@@ -1,18 +1,22 @@
 package org.canvasbatch.application.batch;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
 import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase.TaskAssignment;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TaskExecutor.RunningTask;
 import org.canvasbatch.domain.session.DispatchPlanner;
+import org.canvasbatch.domain.session.DispatchPlanner.Contender;
 import org.canvasbatch.domain.session.DispatchPlanner.Dispatch;
 import org.canvasbatch.domain.session.DispatchPlanner.Offer;
 import org.canvasbatch.domain.session.SessionConflict;
@@ -22,23 +26,32 @@ import org.canvasbatch.domain.session.SessionId;
 
 /**
  * Hands queued node tasks to the executor whenever capacity frees up, never more than the global limit in flight and
- * never more than each session's own limit; which tasks go is the domain's {@link DispatchPlanner} decision.
+ * never more than each contender's own limit; which tasks go is the domain's {@link DispatchPlanner} decision. Every
+ * agent call of the server goes through here: batch nodes, a person's reruns of a session's node (queued in the
+ * session), and single-node runs of nodes no session holds ({@link LooseNodeRun}, queued here).
  */
 final class NodeDispatcher {
 
     private static final System.Logger LOG = System.getLogger(NodeDispatcher.class.getName());
+    private static final Contender LOOSE = new Contender.LooseNodes();
 
     private final SessionBook book;
     private final TaskExecutor executor;
     private final Clock clock;
     private final int globalLimit;
+    private final int looseLimit;
+    private final int maxWaitingLoose;
     private final Object pumpLock = new Object();
     private final Map<TaskKey, TaskSlot> inFlight = new ConcurrentHashMap<>();
+    /** Loose runs waiting for a slot (first or next attempt), in arrival order; guarded by {@link #pumpLock}. */
+    private final Map<String, LooseNodeRun> looseWaiting = new java.util.LinkedHashMap<>();
+
     private ExecuteNodeTaskUseCase executeNode;
     private int busySlots;
+    private int looseRunning;
     private volatile boolean stopped;
 
-    record TaskKey(SessionId sessionId, String nodeId, int attempt) {}
+    record TaskKey(Contender contender, String taskId, int attempt) {}
 
     /** Holds a running task's handle; a cancel that arrives before the handle is known is applied when it is. */
     private static final class TaskSlot {
@@ -60,11 +73,23 @@ final class NodeDispatcher {
         }
     }
 
-    NodeDispatcher(SessionBook book, TaskExecutor executor, Clock clock, int globalLimit) {
+    /**
+     * @param looseLimit      loose runs in flight at once, as a session's own limit caps a session
+     * @param maxWaitingLoose loose runs that may wait for a slot at once
+     */
+    NodeDispatcher(
+            SessionBook book,
+            TaskExecutor executor,
+            Clock clock,
+            int globalLimit,
+            int looseLimit,
+            int maxWaitingLoose) {
         this.book = book;
         this.executor = executor;
         this.clock = clock;
         this.globalLimit = globalLimit;
+        this.looseLimit = looseLimit;
+        this.maxWaitingLoose = maxWaitingLoose;
     }
 
     void executeWith(ExecuteNodeTaskUseCase useCase) {
@@ -73,9 +98,7 @@ final class NodeDispatcher {
 
     /** Starts as many queued tasks as the limits allow. Cheap to call whenever something may have freed capacity. */
     void pump() {
-        // while the journal refuses events nothing starts: its TaskStarted could not be recorded (the storage watch
-        // wakes the dispatcher once the journal takes events again)
-        if (stopped || book.storage().troubled()) {
+        if (stopped) {
             return;
         }
         synchronized (pumpLock) {
@@ -85,22 +108,41 @@ final class NodeDispatcher {
             }
             Instant now = clock.now();
             List<Offer> offers = new ArrayList<>();
-            for (SessionId id : book.runningIds()) {
+            for (SessionId id : book.dispatchingIds()) {
                 book.readIfPresent(id, s -> Offer.of(s, free, now)).ifPresent(offers::add);
             }
+            looseOffer(free, now).ifPresent(offers::add);
             for (Dispatch dispatch : DispatchPlanner.planOffers(offers, free)) {
-                start(dispatch, now);
+                switch (dispatch.contender()) {
+                    case Contender.OfSession session -> startNode(session.sessionId(), dispatch.taskId(), now);
+                    case Contender.LooseNodes loose -> startLoose(looseWaiting.remove(dispatch.taskId()));
+                }
             }
         }
     }
 
-    private void start(Dispatch dispatch, Instant now) {
+    private Optional<Offer> looseOffer(int globalFree, Instant now) {
+        int room = Math.min(globalFree, looseLimit - looseRunning);
+        List<String> due = new ArrayList<>();
+        Instant since = null;
+        for (LooseNodeRun run : looseWaiting.values()) {
+            since = since == null || run.since().isBefore(since) ? run.since() : since;
+            if (due.size() < room && run.isDueAt(now)) {
+                due.add(run.id());
+            }
+        }
+        return since == null ? Optional.empty() : Optional.of(new Offer(LOOSE, looseRunning, since, due));
+    }
+
+    private void startNode(SessionId sessionId, String nodeId, Instant now) {
+        // while the journal refuses events no session node starts: its TaskStarted could not be recorded (the storage
+        // watch wakes the dispatcher once the journal takes events again); runs outside sessions record nothing there
         if (book.storage().troubled()) {
             return;
         }
         List<SessionEvent> events;
         try {
-            events = book.change(dispatch.sessionId(), s -> s.startTask(dispatch.nodeId(), now));
+            events = book.change(sessionId, s -> s.startTask(nodeId, now));
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer (cancelled, paused): nothing to start
         } catch (EventLogException e) {
@@ -108,55 +150,145 @@ final class NodeDispatcher {
             // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again
             LOG.log(
                     System.Logger.Level.DEBUG,
-                    "not starting node " + dispatch.nodeId() + " of session " + dispatch.sessionId()
+                    "not starting node " + nodeId + " of session " + sessionId
                             + ": the event journal refused the event: " + e.getMessage());
             return;
         }
         TaskStarted started = (TaskStarted) events.getFirst();
-        var timeout = book.read(dispatch.sessionId(), s -> s.settings().nodeTimeout());
-        TaskKey key = new TaskKey(started.sessionId(), started.nodeId(), started.attempt());
-        TaskSlot slot = new TaskSlot();
-        inFlight.put(key, slot);
-        busySlots++;
-        var assignment = new TaskAssignment(key.sessionId(), key.nodeId(), key.attempt());
-        try {
-            slot.attach(executor.submit(key.sessionId() + "/" + key.nodeId(), timeout, control -> {
-                try {
+        var timeout = book.read(sessionId, s -> s.settings().nodeTimeout());
+        TaskKey key = new TaskKey(new Contender.OfSession(sessionId), nodeId, started.attempt());
+        var assignment = new TaskAssignment(sessionId, nodeId, started.attempt());
+        submit(key, sessionId + "/" + nodeId, timeout, control -> {
+            try {
+                // a task cancelled before it began still comes here, so that its slot is always given back
+                if (!control.cancelled()) {
                     executeNode.execute(assignment, control);
-                } finally {
-                    finished(key);
                 }
-            }));
-        } catch (RuntimeException e) {
-            // the executor refused (shutting down): the task stays running in the log and is requeued on restart
-            LOG.log(System.Logger.Level.WARNING, "could not start node " + key.nodeId() + ": " + e.getMessage());
-            inFlight.remove(key);
-            busySlots--;
+            } finally {
+                finished(key, Optional.empty());
+            }
+        });
+    }
+
+    private void startLoose(LooseNodeRun run) {
+        if (run == null || run.isSettled()) {
+            return; // withdrawn by its deadline since the offer
+        }
+        looseRunning++;
+        TaskKey key = new TaskKey(LOOSE, run.id(), run.attempts() + 1);
+        boolean submitted = submit(key, "single " + run.nodeId(), run.nodeTimeout(), control -> {
+            Optional<Instant> again = Optional.empty();
+            try {
+                if (!control.cancelled()) {
+                    again = run.attempt(control);
+                } else {
+                    run.settle(new NodeRunNotFinishedException("The run was stopped before it began", Duration.ZERO));
+                }
+            } finally {
+                finished(key, again.map(at -> run));
+                again.ifPresent(at -> executor.schedule(Duration.between(clock.now(), at), this::pump));
+            }
+        });
+        if (!submitted) {
+            looseRunning--;
+            run.settle(new NodeRunNotFinishedException("The server is shutting down", Duration.ofMinutes(1)));
         }
     }
 
-    private void finished(TaskKey key) {
+    /** Hands a task to the executor and counts its slot; false if the executor refused it (it is shutting down). */
+    private boolean submit(TaskKey key, String name, Duration timeout, TaskExecutor.TaskWork work) {
+        TaskSlot slot = new TaskSlot();
+        inFlight.put(key, slot);
+        busySlots++;
+        try {
+            slot.attach(executor.submit(name, timeout, work));
+            return true;
+        } catch (RuntimeException e) {
+            // a session's task stays running in the log and is requeued on restart
+            LOG.log(System.Logger.Level.WARNING, "could not start " + name + ": " + e.getMessage());
+            inFlight.remove(key);
+            busySlots--;
+            return false;
+        }
+    }
+
+    /** A task ended: its slot is free; a loose run with another attempt to make waits for its turn again. */
+    private void finished(TaskKey key, Optional<LooseNodeRun> waitsAgain) {
         inFlight.remove(key);
         synchronized (pumpLock) {
             busySlots--;
+            if (key.contender() instanceof Contender.LooseNodes) {
+                looseRunning--;
+                waitsAgain.filter(run -> !run.isSettled()).ifPresent(run -> looseWaiting.put(run.id(), run));
+            }
         }
         pump();
     }
 
+    /**
+     * Queues a single-node run of a node no session holds.
+     *
+     * @throws NodeRunNotFinishedException when too many such runs wait already, or dispatch has stopped
+     */
+    void enqueueLoose(LooseNodeRun run) {
+        synchronized (pumpLock) {
+            if (stopped) {
+                throw new NodeRunNotFinishedException("The server is shutting down", Duration.ofMinutes(1));
+            }
+            if (looseWaiting.size() >= maxWaitingLoose) {
+                throw new NodeRunNotFinishedException(
+                        "The server is busy: " + looseWaiting.size()
+                                + " single-node runs are waiting already; try again in a minute",
+                        Duration.ofMinutes(1));
+            }
+            looseWaiting.put(run.id(), run);
+        }
+        pump();
+    }
+
+    /**
+     * The call waiting for a loose run gave up (its deadline): the run leaves the queue, or is stopped if it runs, so
+     * that nobody's agent call is made for an answer no one waits for any more.
+     */
+    void withdrawLoose(LooseNodeRun run, RuntimeException answer) {
+        boolean settled = run.settle(answer);
+        synchronized (pumpLock) {
+            looseWaiting.remove(run.id());
+        }
+        if (settled) {
+            inFlight.forEach((key, slot) -> {
+                if (key.contender() instanceof Contender.LooseNodes
+                        && key.taskId().equals(run.id())) {
+                    slot.cancel();
+                }
+            });
+        }
+    }
+
     /** Interrupts every running task of a session (cancel, batch timeout). */
     void interruptAll(SessionId sessionId) {
+        Contender session = new Contender.OfSession(sessionId);
         inFlight.forEach((key, slot) -> {
-            if (key.sessionId().equals(sessionId)) {
+            if (key.contender().equals(session)) {
                 slot.cancel();
             }
         });
     }
 
+    /** Agent calls handed to the executor and not ended yet, of every contender. */
     int inFlightCount() {
         return inFlight.size();
     }
 
+    /** No new dispatch from now on; loose runs still waiting are answered at once instead of at their deadline. */
     void stop() {
         stopped = true;
+        List<LooseNodeRun> waiting;
+        synchronized (pumpLock) {
+            waiting = List.copyOf(looseWaiting.values());
+            looseWaiting.clear();
+        }
+        waiting.forEach(run ->
+                run.settle(new NodeRunNotFinishedException("The server is shutting down", Duration.ofMinutes(1))));
     }
 }

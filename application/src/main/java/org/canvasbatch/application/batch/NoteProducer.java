@@ -19,6 +19,7 @@ import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.routing.AgentRouter;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.NodeTask;
@@ -33,6 +34,7 @@ final class NoteProducer {
     private static final int MAX_RELATED_QUESTIONS = 12;
 
     private final AgentRunner agents;
+    private final AgentRouter router = new AgentRouter();
     private final Vault vault;
     private final Clock clock;
     /** Canvases read once per batch, not once per node: a 170-node canvas is parsed once. */
@@ -82,7 +84,11 @@ final class NoteProducer {
                 group == null ? List.of() : group.terms(),
                 related,
                 understanding);
-        AgentAnswer answer = agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context));
+        // The session keeps each node's agent but not its routing; routing is a pure function of the text analysis
+        // routed, so this is the routing analysis made, handed to the agent so that no adapter routes again.
+        var routing = router.route(job.nodeText());
+        AgentAnswer answer =
+                agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context, routing));
         if (Thread.currentThread().isInterrupted() || !stillWanted.getAsBoolean()) {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }

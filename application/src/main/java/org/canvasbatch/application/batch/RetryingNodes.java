@@ -1,79 +1,77 @@
 package org.canvasbatch.application.batch;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.canvasbatch.application.batch.NoteProducer.NodeJob;
-import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase.TaskAssignment;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.RetryNodeUseCase;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
-import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.TaskExecutor;
-import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
+import org.canvasbatch.application.port.out.TaskExecutor.Scheduled;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
-import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.NodeTask;
 import org.canvasbatch.domain.session.Session;
-import org.canvasbatch.domain.session.SessionEvent;
-import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
+import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionId;
-import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.domain.session.SessionState;
 
 /**
- * Running a single node again on a person's request. The plugin's retry button needs a synchronous answer that is 2xx
- * only on real success, so the single-node run waits for its outcome (bounded by the node timeout) and never queues a
- * transient failure for later; the WebSocket {@code retry} command requeues into a running batch instead.
+ * Running a single node again on a person's request. Every such run goes through the dispatcher, under the same
+ * limits and retry policy as a batch's nodes: a node of a session is queued in that session ahead of the batch (the
+ * session records the outcome); a node no session holds is queued as a {@link LooseNodeRun}. The plugin's retry button
+ * needs a synchronous answer that is 2xx only on real success, so {@link #run} waits for the outcome, bounded by
+ * {@link CoreSettings#singleNodeWait}; the WebSocket {@code retry} command queues and answers at once.
  */
 final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
 
-    private static final System.Logger LOG = System.getLogger(RetryingNodes.class.getName());
+    /** Beyond the call's own deadline timer, which a shutting-down executor may drop: a call never waits for ever. */
+    private static final Duration BACKSTOP_MARGIN = Duration.ofMinutes(1);
 
     private final SessionBook book;
-    private final ExecutingNodeTask executing;
+    private final EventLog log;
     private final NoteProducer notes;
     private final NodeDispatcher dispatcher;
     private final TaskExecutor executor;
+    private final RetryPolicy retryPolicy;
     private final Clock clock;
-    private final SessionSettings defaults;
+    private final CoreSettings settings;
 
     RetryingNodes(
             SessionBook book,
-            ExecutingNodeTask executing,
             NoteProducer notes,
             NodeDispatcher dispatcher,
             TaskExecutor executor,
+            RetryPolicy retryPolicy,
             Clock clock,
-            SessionSettings defaults) {
+            CoreSettings settings) {
         this.book = book;
-        this.executing = executing;
+        this.log = book.log();
         this.notes = notes;
         this.dispatcher = dispatcher;
         this.executor = executor;
+        this.retryPolicy = retryPolicy;
         this.clock = clock;
-        this.defaults = defaults;
+        this.settings = settings;
     }
 
+    /** The socket's retry: requeued into a batch that is still active, queued as a rerun after it ended. */
     @Override
     public SessionSnapshot retry(SessionId sessionId, String nodeId) {
-        boolean active = book.read(sessionId, s -> s.state().isActive());
-        if (active) {
-            book.change(sessionId, s -> s.requeue(nodeId, clock.now()));
-            dispatcher.pump();
-        } else {
-            List<SessionEvent> events = book.change(sessionId, s -> s.rerunTask(nodeId, null, clock.now()));
-            TaskStarted started = (TaskStarted) events.getFirst();
-            runInSession(started, ignored -> {});
-        }
+        Instant now = clock.now();
+        // decided and done under one lock: the batch may end between a look and a change
+        book.change(sessionId, s -> s.state().isActive() ? s.requeue(nodeId, now) : s.rerun(nodeId, null, now));
+        dispatcher.pump();
         return book.read(sessionId, Session::snapshot);
     }
 
@@ -92,12 +90,12 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                     "node_id", "session '" + command.sessionId().get() + "' has no node '" + command.nodeId() + "'");
         }
         if (owner.isPresent()) {
-            Optional<SingleNodeResult> recorded = runRecorded(owner.get(), command);
+            Optional<SingleNodeResult> recorded = runInSession(owner.get(), command);
             if (recorded.isPresent()) {
                 return recorded.get();
             }
         }
-        return runStandalone(command);
+        return runLoose(command);
     }
 
     private Optional<SessionId> newestSessionWith(String canvasPath, String nodeId) {
@@ -110,50 +108,65 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                 .map(SessionSnapshot::id);
     }
 
-    /** Empty when the node is busy in its session (queued or running): then it runs outside the session. */
-    private Optional<SingleNodeResult> runRecorded(SessionId sessionId, RunSingleNodeCommand command) {
-        boolean idle = book.read(
-                sessionId,
-                s -> s.state() != org.canvasbatch.domain.session.SessionState.PENDING
-                        && s.task(command.nodeId()).state() != NodeState.QUEUED
-                        && s.task(command.nodeId()).state() != NodeState.RUNNING);
-        if (!idle) {
+    /**
+     * Queues the node as a person's rerun in its session, or joins the run it is in already (a batch running it, a
+     * second click on the retry button), and waits for that run's outcome. Empty when the session has not started:
+     * then the node runs on its own, and the batch will run it again when confirmed.
+     */
+    private Optional<SingleNodeResult> runInSession(SessionId sessionId, RunSingleNodeCommand command) {
+        String nodeId = command.nodeId();
+        Optional<AgentId> agent = command.agent();
+        Instant now = clock.now();
+        Duration bound = book.read(sessionId, s -> settings.singleNodeWait(s.settings()));
+        AtomicBoolean notStarted = new AtomicBoolean();
+        var waiting = new java.util.concurrent.atomic.AtomicReference<AwaitedOutcome>();
+        var subscription = new java.util.concurrent.atomic.AtomicReference<EventLog.Subscription>();
+        try {
+            book.change(sessionId, s -> {
+                if (s.state() == SessionState.PENDING) {
+                    notStarted.set(true);
+                    return List.of();
+                }
+                NodeTask task = s.task(nodeId);
+                boolean join = s.isInARun(task);
+                if (join && agent.isPresent() && agent.get() != task.agent()) {
+                    throw new SessionConflict(
+                            SessionConflict.Kind.NODE_BUSY,
+                            "Node '" + nodeId + "' is being run with agent "
+                                    + task.agent().wireName() + " right now; ask for "
+                                    + agent.get().wireName() + " once that run has finished");
+                }
+                // subscribed under the lock, before the rerun is queued: no outcome of this run can be missed
+                AwaitedOutcome outcome =
+                        new AwaitedOutcome(sessionId, nodeId, now.plus(bound), join && task.startedAt() != null);
+                waiting.set(outcome);
+                subscription.set(log.subscribe(sessionId, outcome));
+                return join ? List.of() : s.rerun(nodeId, agent.orElse(null), now);
+            });
+        } catch (RuntimeException e) {
+            closeQuietly(subscription.get());
+            throw e;
+        }
+        if (notStarted.get()) {
             return Optional.empty();
         }
-        List<SessionEvent> events = book.change(
-                sessionId, s -> s.rerunTask(command.nodeId(), command.agent().orElse(null), clock.now()));
-        TaskStarted started = (TaskStarted) events.getFirst();
-        CountDownLatch done = new CountDownLatch(1);
-        runInSession(started, ignored -> done.countDown());
-        awaitUninterruptibly(done);
-        NodeTask outcome = book.read(sessionId, s -> s.task(command.nodeId()));
-        if (outcome.state() != NodeState.SUCCEEDED || outcome.attempts() != started.attempt()) {
-            throw new NodeRunFailedException(
-                    outcome.errorType() == null ? "agent_error" : outcome.errorType(),
-                    outcome.errorMessage() == null ? "The node could not be run again" : outcome.errorMessage());
+        AwaitedOutcome outcome = waiting.get();
+        dispatcher.pump();
+        Scheduled deadline = executor.schedule(bound, () -> outcome.giveUp(bound));
+        SingleNodeResult result;
+        try {
+            result = outcome.await(bound.plus(BACKSTOP_MARGIN));
+        } finally {
+            deadline.cancel();
+            closeQuietly(subscription.get());
         }
-        return Optional.of(new SingleNodeResult(
-                outcome.nodeId(),
-                outcome.agent(),
-                outcome.notePath(),
-                outcome.fileSize(),
-                outcome.durationMillis(),
-                Optional.of(sessionId)));
+        // after the end no batch flush follows: the note's link is written to the canvas before the call answers
+        book.readIfPresent(sessionId, s -> s.state().isActive() ? null : s.canvasPath())
+                .ifPresent(notes::batchEnded);
+        return Optional.of(result);
     }
 
-    private void runInSession(TaskStarted started, java.util.function.Consumer<Void> whenDone) {
-        Duration timeout = book.read(started.sessionId(), s -> s.settings().nodeTimeout());
-        var assignment = new TaskAssignment(started.sessionId(), started.nodeId(), started.attempt());
-        executor.submit("retry " + started.sessionId() + "/" + started.nodeId(), timeout, control -> {
-            try {
-                executing.run(assignment, control, false);
-            } finally {
-                whenDone.accept(null);
-            }
-        });
-    }
-
-    private SingleNodeResult runStandalone(RunSingleNodeCommand command) {
+    private SingleNodeResult runLoose(RunSingleNodeCommand command) {
         Canvas canvas;
         try {
             canvas = notes.canvas(command.canvasPath())
@@ -169,57 +182,29 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                         "node_id", "canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
         AgentId agent = command.agent().orElse(AgentId.ORAL_EXPLANATION);
         var job = new NodeJob(command.canvasPath(), node.id(), node.displayText(), agent, null, List.of());
-        var produced = new java.util.concurrent.atomic.AtomicReference<NoteProducer.ProducedNote>();
-        var failure = new java.util.concurrent.atomic.AtomicReference<RuntimeException>();
-        CountDownLatch done = new CountDownLatch(1);
-        long start = System.nanoTime();
-        executor.submit("single " + command.nodeId(), defaults.nodeTimeout(), (TaskControl control) -> {
-            try {
-                produced.set(notes.produce(job, () -> !control.cancelled() && !control.timedOut()));
-            } catch (AgentFailure f) {
-                failure.set(new NodeRunFailedException(f.errorType(), f.getMessage()));
-            } catch (InterruptedException e) {
-                failure.set(new NodeRunFailedException(
-                        "timeout",
-                        control.timedOut()
-                                ? "The agent did not answer within "
-                                        + defaults.nodeTimeout().toSeconds() + " s"
-                                : "The run was interrupted"));
-            } catch (VaultException e) {
-                failure.set(new NodeRunFailedException("vault", e.getMessage()));
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "single-node run of " + command.nodeId() + " failed", e);
-                failure.set(new NodeRunFailedException("internal", "Internal error: " + e));
-            } finally {
-                done.countDown();
-            }
-        });
-        awaitUninterruptibly(done);
-        notes.batchEnded(command.canvasPath());
-        if (failure.get() != null) {
-            throw failure.get();
+        Duration bound = settings.singleNodeWait(settings.sessionDefaults());
+        LooseNodeRun run =
+                new LooseNodeRun(job, settings.sessionDefaults(), clock.now().plus(bound), notes, retryPolicy, clock);
+        dispatcher.enqueueLoose(run);
+        Scheduled deadline = executor.schedule(
+                bound,
+                () -> dispatcher.withdrawLoose(
+                        run,
+                        new NodeRunNotFinishedException(
+                                "Node '" + node.id() + "' has not finished within " + bound.toSeconds()
+                                        + " s: the server is busy with other work; try again in a minute",
+                                Duration.ofMinutes(1))));
+        try {
+            return run.await(bound.plus(BACKSTOP_MARGIN));
+        } finally {
+            deadline.cancel();
+            notes.batchEnded(command.canvasPath());
         }
-        return new SingleNodeResult(
-                node.id(),
-                agent,
-                produced.get().note().path(),
-                produced.get().note().sizeBytes(),
-                Duration.ofNanos(System.nanoTime() - start).toMillis(),
-                Optional.empty());
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await(1, TimeUnit.HOURS);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+    private static void closeQuietly(EventLog.Subscription subscription) {
+        if (subscription != null) {
+            subscription.close();
         }
     }
 }

@@ -30,7 +30,8 @@ final class SessionBook {
     private final EventLog log;
     private final StorageWatch storage;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
-    private final Set<SessionId> running = ConcurrentHashMap.newKeySet();
+    private final Set<SessionId> dispatching = ConcurrentHashMap.newKeySet();
+    private final Set<SessionId> pending = ConcurrentHashMap.newKeySet();
 
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
@@ -102,6 +103,7 @@ final class SessionBook {
                 throw e;
             }
             storage.stored();
+            track(creation.session());
         } finally {
             entry.lock.unlock();
         }
@@ -164,14 +166,24 @@ final class SessionBook {
         return List.copyOf(entries.keySet());
     }
 
-    /** Sessions in state running: the only ones the dispatcher looks at. */
-    Collection<SessionId> runningIds() {
-        return List.copyOf(running);
+    /** How many sessions wait in state pending (analysed, not yet confirmed). */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    boolean isPending(SessionId id) {
+        return pending.contains(id);
+    }
+
+    /** Sessions with nodes the dispatcher may start: running batches, and a person's reruns in any other. */
+    Collection<SessionId> dispatchingIds() {
+        return List.copyOf(dispatching);
     }
 
     void forget(SessionId id) {
         Entry entry = entries.remove(id);
-        running.remove(id);
+        dispatching.remove(id);
+        pending.remove(id);
         if (entry != null) {
             log.delete(id);
             storage.forget(id);
@@ -187,10 +199,15 @@ final class SessionBook {
     }
 
     private void track(Session session) {
-        if (session.state() == SessionState.RUNNING) {
-            running.add(session.id());
+        if (session.mayDispatch()) {
+            dispatching.add(session.id());
         } else {
-            running.remove(session.id());
+            dispatching.remove(session.id());
+        }
+        if (session.state() == SessionState.PENDING) {
+            pending.add(session.id());
+        } else {
+            pending.remove(session.id());
         }
     }
 

@@ -2,12 +2,15 @@ package org.canvasbatch.application.batch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.StartSessionUseCase;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionConflict;
+import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -72,6 +75,10 @@ final class StartingSession implements StartSessionUseCase {
         executor.schedule(wait.isNegative() ? Duration.ZERO : wait, () -> timeOut(id));
     }
 
+    /**
+     * The timer of a batch that already ended (finished, cancelled, forgotten) is not cancelled but finds nothing to
+     * do: it changes nothing, interrupts nothing (a person may be rerunning a node of it) and says nothing.
+     */
     private void timeOut(SessionId id) {
         if (!tryTimeOut(id)) {
             // the batch is over its time but the journal refuses to say so: held, and ended once it takes events
@@ -79,14 +86,18 @@ final class StartingSession implements StartSessionUseCase {
         }
     }
 
-    /** Ends the batch as timed out; false when the journal refused to record it. */
+    /** Ends the batch as timed out (if it still runs); false when the journal refused to record it. */
     private boolean tryTimeOut(SessionId id) {
+        List<SessionEvent> events;
         try {
-            book.change(id, session -> session.state().isActive() ? session.timeOut(clock.now()) : java.util.List.of());
-        } catch (SessionConflict | org.canvasbatch.application.port.in.SessionNotFoundException e) {
+            events = book.change(id, session -> session.state().isActive() ? session.timeOut(clock.now()) : List.of());
+        } catch (SessionConflict | SessionNotFoundException e) {
             return true;
         } catch (org.canvasbatch.application.port.out.EventLogException e) {
             return false;
+        }
+        if (events.isEmpty()) {
+            return true;
         }
         dispatcher.interruptAll(id);
         book.readIfPresent(id, Session::snapshot).ifPresent(notes::batchEnded);

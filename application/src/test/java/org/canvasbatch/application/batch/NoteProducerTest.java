@@ -15,6 +15,8 @@ import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.routing.AgentRouter;
+import org.canvasbatch.domain.routing.Category;
 import org.junit.jupiter.api.Test;
 
 class NoteProducerTest {
@@ -67,6 +69,24 @@ class NoteProducerTest {
                 .hasSize(12)
                 .first()
                 .isEqualTo(new RelatedQuestion("question 2", AgentId.EXAMPLE_TEACHING));
+    }
+
+    @Test
+    void theAgentIsToldHowTheCoreRoutedTheQuestionEvenWhenAnotherAgentWritesTheNote() throws Exception {
+        producer.produce(
+                new NodeJob(CANVAS, "q1", "逆否命题和否命题的区别是什么", AgentId.CANVAS_ORCHESTRATOR, null, List.of()), () -> true);
+        producer.produce(new NodeJob(CANVAS, "q2", "Heaps", AgentId.CANVAS_ORCHESTRATOR, null, List.of()), () -> true);
+
+        assertThat(requests).extracting(AgentRequest::agent).containsOnly(AgentId.CANVAS_ORCHESTRATOR);
+        assertThat(requests.get(0).routing().category()).isEqualTo(Category.COMPARISON);
+        assertThat(requests.get(0).routing().agent()).isEqualTo(AgentId.COMPARISON_TABLE);
+        assertThat(requests.get(1).routing()).isEqualTo(new AgentRouter().route("Heaps"));
+        assertThat(requests.get(1).routing())
+                .as("an unrouted request reads as a question without a cue, with no confidence at all")
+                .usingRecursiveComparison()
+                .ignoringFields("confidence")
+                .isEqualTo(AgentRequest.UNROUTED);
+        assertThat(AgentRequest.UNROUTED.confidence()).isZero();
     }
 
     /** A vault without the canvas: the node is answered from its text alone and nothing is linked. */

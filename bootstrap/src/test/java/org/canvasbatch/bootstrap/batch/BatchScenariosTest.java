@@ -435,6 +435,7 @@ class BatchScenariosTest {
         assertThat(fullTrace(id))
                 .endsWith(
                         "SessionFinished(PARTIAL_FAILURE)",
+                        "TaskRequeued(b)",
                         "TaskStarted(b#2)",
                         "TaskSucceeded(b)",
                         "SessionFinished(COMPLETED)");

@@ -30,10 +30,10 @@ import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionState;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.canvasbatch.testsupport.InMemoryVault;
-import org.canvasbatch.testsupport.LogLines;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
 import org.junit.jupiter.api.AfterEach;
@@ -141,7 +141,7 @@ class StorageOutageTest {
         events.await(TaskSucceeded.class, e -> count(events, TaskSucceeded.class) == 2);
         awaitCondition(() -> agent.calls().size() == 4, "c and d called");
 
-        try (LogLines lines = LogLines.of("org.canvasbatch.application.batch.StorageWatch")) {
+        try (CapturedLogs lines = CapturedLogs.of("org.canvasbatch.application.batch.StorageWatch")) {
             refuses = any -> true;
             permits.release(2);
             awaitCondition(
@@ -175,8 +175,9 @@ class StorageOutageTest {
             SessionFinished finished = events.await(SessionFinished.class);
 
             assertThat(finished.state()).isEqualTo(SessionState.COMPLETED);
-            assertThat(lines.containing("refuses events")).hasSize(1);
-            awaitCondition(() -> lines.containing("takes events again").size() == 1, "the end logged");
+            assertThat(lines.visibleRecordsContaining("refuses events")).hasSize(1);
+            awaitCondition(
+                    () -> lines.visibleRecordsContaining("takes events again").size() == 1, "the end logged");
         }
         for (String node : nodes) {
             assertThat(agent.callsOf(node)).as("node %s was asked once", node).isEqualTo(1);

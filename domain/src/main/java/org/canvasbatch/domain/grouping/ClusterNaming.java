@@ -41,14 +41,34 @@ final class ClusterNaming {
         // Ties go to the term met first in the canvas, so that names never depend on hash order.
         candidates.sort(Comparator.<Integer>comparingDouble(id -> -score[id]).thenComparingInt(id -> id));
         List<String> chosen = new ArrayList<>(TERMS_PER_NAME);
+        List<Integer> chosenMembers = new ArrayList<>(TERMS_PER_NAME);
         for (int id : candidates) {
             if (!chosen.isEmpty() && score[id] < MINOR_TERM_SHARE * score[candidates.get(0)]) {
                 break;
             }
-            String term = wholeWord(corpus.terms.get(id), corpus, members);
-            // A fragment of a word already in the name adds nothing; a longer word around it (逆否命题 after 命题) does.
+            String term = wholeWord(corpus.display.get(id), corpus, members);
+            // A fragment of a word already in the name adds nothing. A longer word around a chosen one ("hash table"
+            // after "hash") takes its place when it is as common in the group, and is left out when it is rarer:
+            // "bipartite graph" names one question of a group about graphs, not the group.
             if (chosen.stream().noneMatch(c -> c.contains(term))) {
-                chosen.add(term);
+                boolean narrower = false;
+                int first = -1;
+                for (int c = chosen.size() - 1; c >= 0; c--) {
+                    if (term.contains(chosen.get(c))) {
+                        if (membersWith[id] < chosenMembers.get(c)) {
+                            narrower = true;
+                        } else {
+                            chosen.remove(c);
+                            chosenMembers.remove(c);
+                            first = c;
+                        }
+                    }
+                }
+                if (!narrower) {
+                    int at = first < 0 ? chosen.size() : first;
+                    chosen.add(at, term);
+                    chosenMembers.add(at, membersWith[id]);
+                }
             }
             if (chosen.size() == TERMS_PER_NAME) {
                 break;

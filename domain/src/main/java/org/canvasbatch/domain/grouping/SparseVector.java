@@ -19,6 +19,57 @@ final class SparseVector {
         this.weights = weights;
     }
 
+    /** This vector scaled to unit length; the empty vector (or one of zero weights) stays empty. */
+    SparseVector normalised() {
+        double norm = 0;
+        for (double weight : weights) {
+            norm += weight * weight;
+        }
+        if (norm == 0) {
+            return EMPTY;
+        }
+        double scale = 1.0 / Math.sqrt(norm);
+        double[] scaled = new double[weights.length];
+        for (int p = 0; p < weights.length; p++) {
+            scaled[p] = weights[p] * scale;
+        }
+        return new SparseVector(ids, scaled);
+    }
+
+    /**
+     * Several vectors side by side in one id space: block {@code b} moved up by {@code offsets[b]} and scaled by
+     * {@code scales[b]}, the whole normalised. Blocks must be given in ascending order of their offsets.
+     */
+    static SparseVector concatenated(SparseVector[] blocks, int[] offsets, double[] scales) {
+        int size = 0;
+        for (SparseVector block : blocks) {
+            size += block.size();
+        }
+        int[] ids = new int[size];
+        double[] weights = new double[size];
+        int at = 0;
+        for (int b = 0; b < blocks.length; b++) {
+            SparseVector block = blocks[b];
+            for (int p = 0; p < block.ids.length; p++) {
+                ids[at] = block.ids[p] + offsets[b];
+                weights[at] = block.weights[p] * scales[b];
+                at++;
+            }
+        }
+        return new SparseVector(ids, weights).normalised();
+    }
+
+    /** A dense vector (an embedding) as a sparse one over ids 0..length-1, normalised. */
+    static SparseVector dense(float[] values) {
+        int[] ids = new int[values.length];
+        double[] weights = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            ids[i] = i;
+            weights[i] = values[i];
+        }
+        return new SparseVector(ids, weights).normalised();
+    }
+
     boolean isEmpty() {
         return ids.length == 0;
     }

@@ -13,7 +13,7 @@ import java.util.Random;
  */
 final class SphericalKMeans {
 
-    private static final int MAX_ITERATIONS = 30;
+    static final int MAX_ITERATIONS = 30;
 
     /** One clustering: a cluster index per point, and the sum of each point's similarity to its centroid. */
     record Fit(int[] labels, double totalSimilarity) {}
@@ -29,9 +29,14 @@ final class SphericalKMeans {
 
     /** Best of {@code restarts} runs, or null when the points hold fewer than k distinct directions. */
     Fit fit(int k, int restarts, long seed) {
+        return fit(k, restarts, seed, MAX_ITERATIONS);
+    }
+
+    /** As {@link #fit(int, int, long)}, stopping each run after {@code maxIterations} rounds at the latest. */
+    Fit fit(int k, int restarts, long seed, int maxIterations) {
         Fit best = null;
         for (int restart = 0; restart < restarts; restart++) {
-            Fit fit = fitOnce(k, new Random(seed * 1_000_003L + 97L * k + restart));
+            Fit fit = fitOnce(k, new Random(seed * 1_000_003L + 97L * k + restart), maxIterations);
             if (fit != null && (best == null || fit.totalSimilarity() > best.totalSimilarity())) {
                 best = fit;
             }
@@ -39,7 +44,7 @@ final class SphericalKMeans {
         return best;
     }
 
-    private Fit fitOnce(int k, Random random) {
+    private Fit fitOnce(int k, Random random, int maxIterations) {
         int n = points.size();
         // Centroids are stored term-major (term id * k + cluster) so that scoring one sparse point against all k
         // centroids walks one short contiguous stretch of memory per term.
@@ -51,7 +56,7 @@ final class SphericalKMeans {
         Arrays.fill(labels, -1);
         double[] similarity = new double[n];
         double[] scores = new double[k];
-        for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+        for (int iteration = 0; iteration < maxIterations; iteration++) {
             boolean moved = false;
             for (int i = 0; i < n; i++) {
                 score(points.get(i), centroids, k, scores);

@@ -11,8 +11,10 @@ import org.canvasbatch.domain.session.Priority;
  * @param topTerms at most three terms that set this group apart from the others, best first
  * @param cohesion mean cosine similarity of the members to the group's centroid, in [0, 1]
  * @param priority how soon the group should be worked on
+ * @param label    the learner's own name for the group (a canvas group's label), or null when it is named by its words
  */
-public record TopicCluster(List<Integer> members, List<String> topTerms, double cohesion, Priority priority) {
+public record TopicCluster(
+        List<Integer> members, List<String> topTerms, double cohesion, Priority priority, String label) {
 
     /** What a group without a single topic word (empty or all-stop-word texts) is called. */
     static final String FALLBACK_NAME = "Group";
@@ -35,10 +37,35 @@ public record TopicCluster(List<Integer> members, List<String> topTerms, double 
         if (Double.isNaN(cohesion) || cohesion < 0.0 || cohesion > 1.0) {
             throw new IllegalArgumentException("cohesion must be in [0, 1], was " + cohesion);
         }
+        label = readableLabel(label);
     }
 
-    /** The top terms as a name: joined with the Chinese enumeration comma when any is CJK, else with ", ". */
+    /** A canvas group's label shows on one line in the plugin: whitespace folded, at most this many characters. */
+    static final int LONGEST_LABEL = 80;
+
+    private static String readableLabel(String label) {
+        if (label == null || label.isBlank()) {
+            return null;
+        }
+        String line = label.strip().replaceAll("\\s+", " ");
+        return line.codePointCount(0, line.length()) <= LONGEST_LABEL
+                ? line
+                : line.substring(0, line.offsetByCodePoints(0, LONGEST_LABEL - 1)) + "…";
+    }
+
+    /** A group named by its words. */
+    public TopicCluster(List<Integer> members, List<String> topTerms, double cohesion, Priority priority) {
+        this(members, topTerms, cohesion, priority, null);
+    }
+
+    /**
+     * The learner's label when there is one; else the top terms, joined with the Chinese enumeration comma when any is
+     * CJK, else with ", ".
+     */
     public String name() {
+        if (label != null) {
+            return label;
+        }
         if (topTerms.isEmpty()) {
             return FALLBACK_NAME;
         }

@@ -1,24 +1,35 @@
 package org.canvasbatch.domain.note;
 
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import org.canvasbatch.domain.agent.AgentId;
 
 /**
- * The one rule that names a node's note (CONTRACT §6): {@code {node text, sanitised, ≤ 60 code points} ({agent}).md}.
- * The vault writes notes under these names and agents link to them, so both must read it from here.
+ * The one rule that names a node's note (CONTRACT §6): {@code {node text, sanitised, ≤ 60 code points} ({agent}).md},
+ * and the notes folder beside a canvas, {@code {canvas name, sanitised}-notes}. The vault writes notes under these
+ * names and agents link to them, so both must read it from here.
  *
- * <p>Sanitising removes what Windows, macOS or Linux refuse in a file name and what Obsidian reads as link syntax
- * ({@code []#^|\/:*?"<>}), control characters and leading dots (a dot file is hidden from Obsidian), folds every run
- * of white space (line breaks, ideographic spaces) into one space and cuts at 60 code points, so CJK text and emoji
- * are never split in half. A name that would exceed 255 UTF-8 bytes, the limit of common file systems, is cut
- * further. A text that leaves nothing falls back to the node's id, else to {@value #FALLBACK}.
+ * <p>Sanitising first drops what no one can see but could use to fake a name: lone surrogates (which no file system
+ * can store), format characters (Unicode category Cf: bidi overrides and isolates such as U+202E, zero-width
+ * characters, the BOM, soft hyphens, tag characters; only the joiner inside an emoji sequence stays), then normalises to NFC, so that one text gives one name however
+ * its accents were typed. It then removes what Windows, macOS or Linux refuse in a file name and what Obsidian reads
+ * as link syntax ({@code []#^|\/:*?"<>}), control characters and leading dots (a dot file is hidden from Obsidian),
+ * folds every run of white space (line breaks, ideographic spaces) into one space and cuts at 60 code points, so CJK
+ * text and emoji are never split in half. A name that would exceed 255 UTF-8 bytes, the limit of common file systems,
+ * is cut further. A text that leaves nothing falls back to the node's id, else to {@value #FALLBACK}.
  */
 public final class NoteName {
 
     public static final int MAX_CODE_POINTS = 60;
     public static final int MAX_FILE_NAME_BYTES = 255;
     static final String FALLBACK = "note";
+    static final String FOLDER_FALLBACK = "canvas";
+    static final String FOLDER_SUFFIX = "-notes";
+    private static final char ZERO_WIDTH_JOINER = '\u200D';
+    private static final int EMOJI_PRESENTATION = 0xFE0F;
     private static final String FORBIDDEN = "[]#^|\\/:*?\"<>";
+    /** What a file name cannot hold on Windows, macOS or Linux; a folder name needs nothing more. */
+    private static final String FORBIDDEN_IN_FILE_NAMES = "|\\/:*?\"<>";
 
     private NoteName() {}
 
@@ -69,17 +80,39 @@ public final class NoteName {
         return name + suffix;
     }
 
+    /**
+     * The folder that holds a canvas's notes: {@code 离散数学} → {@code 离散数学-notes}. The same rule as note names,
+     * except that it keeps {@code []#^} (legal in file names everywhere, so a canvas named {@code C# basics} keeps the
+     * folder earlier runs wrote into; links name notes, not folders) and is not cut at 60 code points, only to fit in
+     * {@value #MAX_FILE_NAME_BYTES} bytes. A name that leaves nothing becomes {@value #FOLDER_FALLBACK}.
+     */
+    public static String notesFolder(String canvasBaseName) {
+        String base = clean(canvasBaseName, FORBIDDEN_IN_FILE_NAMES, Integer.MAX_VALUE);
+        if (base.isEmpty()) {
+            base = FOLDER_FALLBACK;
+        }
+        while (utf8Bytes(base + FOLDER_SUFFIX) > MAX_FILE_NAME_BYTES) {
+            base = trimEnd(base.substring(0, base.offsetByCodePoints(base.length(), -1)));
+        }
+        return base + FOLDER_SUFFIX;
+    }
+
     static String sanitise(String text) {
+        return clean(text, FORBIDDEN, MAX_CODE_POINTS);
+    }
+
+    private static String clean(String text, String forbidden, int maxCodePoints) {
         if (text == null) {
             return "";
         }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), 4 * MAX_CODE_POINTS));
+        String visible = Normalizer.normalize(withoutInvisibles(text), Normalizer.Form.NFC);
+        StringBuilder out = new StringBuilder(Math.min(visible.length(), 4 * MAX_CODE_POINTS));
         boolean pendingSpace = false;
         int kept = 0;
-        for (int i = 0; i < text.length() && kept < MAX_CODE_POINTS; ) {
-            int cp = text.codePointAt(i);
+        for (int i = 0; i < visible.length() && kept < maxCodePoints; ) {
+            int cp = visible.codePointAt(i);
             i += Character.charCount(cp);
-            if (isSpace(cp) || FORBIDDEN.indexOf(cp) >= 0 || Character.isISOControl(cp)) {
+            if (isSpace(cp) || forbidden.indexOf(cp) >= 0 || Character.isISOControl(cp)) {
                 pendingSpace = out.length() > 0;
                 continue;
             }
@@ -90,7 +123,7 @@ public final class NoteName {
                 out.append(' ');
                 kept++;
                 pendingSpace = false;
-                if (kept == MAX_CODE_POINTS) {
+                if (kept == maxCodePoints) {
                     break;
                 }
             }
@@ -98,6 +131,47 @@ public final class NoteName {
             kept++;
         }
         return trimEnd(out.toString());
+    }
+
+    /**
+     * The text without lone surrogates (half a character: no file system stores it, and Java refuses it in a path) and
+     * without format characters (Cf), which are invisible: a right-to-left override makes {@code invoice\u202Egpj.exe}
+     * show as {@code invoiceexe.jpg}. Only a joiner inside an emoji sequence is kept.
+     */
+    private static String withoutInvisibles(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean pairStart = Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1));
+            int cp = pairStart ? Character.toCodePoint(c, text.charAt(i + 1)) : c;
+            boolean drop = Character.isSurrogate(c) && !pairStart
+                    || Character.getType(cp) == Character.FORMAT && !joinsAnEmoji(text, i);
+            if (drop && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (!drop && out != null) {
+                out.appendCodePoint(cp);
+            }
+            if (pairStart) {
+                i++;
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /** A zero-width joiner inside an emoji sequence (👩‍💻) is part of the picture, so it stays. */
+    private static boolean joinsAnEmoji(String text, int i) {
+        if (text.charAt(i) != ZERO_WIDTH_JOINER || i == 0 || i + 1 >= text.length()) {
+            return false;
+        }
+        int before = text.codePointBefore(i);
+        int after = text.codePointAt(i + 1);
+        boolean emojiBefore = Character.isExtendedPictographic(before)
+                || Character.isEmojiModifier(before)
+                || before == EMOJI_PRESENTATION;
+        return emojiBefore && Character.isExtendedPictographic(after);
     }
 
     /**

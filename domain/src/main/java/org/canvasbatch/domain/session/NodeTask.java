@@ -10,6 +10,10 @@ import org.canvasbatch.domain.agent.AgentId;
  * @param attempts       how many times an agent was started for it
  * @param retryAt        when a queued node waiting out a backoff may run again, else null
  * @param durationMillis the latest attempt's duration, 0 before any outcome
+ * @param rerun          a person asked for this node to run again and it has not settled yet: it goes ahead of the
+ *                       batch's own queue and may run while the batch is paused or after it finished
+ * @param attemptsBeforeRun attempts made before the current run began: a person's rerun gets the whole attempt budget
+ *                       again, as a batch node does
  */
 public record NodeTask(
         String nodeId,
@@ -27,7 +31,9 @@ public record NodeTask(
         String model,
         String errorMessage,
         String errorType,
-        boolean retryable) {
+        boolean retryable,
+        boolean rerun,
+        int attemptsBeforeRun) {
 
     static NodeTask planned(PlannedTask planned, int canvasOrder) {
         return new NodeTask(
@@ -46,7 +52,9 @@ public record NodeTask(
                 null,
                 null,
                 null,
-                false);
+                false,
+                false,
+                0);
     }
 
     NodeTask started(AgentId runAs, int attempt, Instant at) {
@@ -66,7 +74,9 @@ public record NodeTask(
                 model,
                 errorMessage,
                 errorType,
-                retryable);
+                retryable,
+                rerun,
+                attemptsBeforeRun);
     }
 
     NodeTask succeeded(String path, long size, long millis, String byModel) {
@@ -86,7 +96,9 @@ public record NodeTask(
                 byModel,
                 null,
                 null,
-                false);
+                false,
+                false,
+                attemptsBeforeRun);
     }
 
     NodeTask failed(String message, String type, boolean canRetry, long millis) {
@@ -106,7 +118,9 @@ public record NodeTask(
                 model,
                 message,
                 type,
-                canRetry);
+                canRetry,
+                false,
+                attemptsBeforeRun);
     }
 
     NodeTask waitingForRetry(String message, String type, Instant when) {
@@ -126,7 +140,9 @@ public record NodeTask(
                 model,
                 message,
                 type,
-                true);
+                true,
+                rerun,
+                attemptsBeforeRun);
     }
 
     NodeTask requeued(AgentId runAs) {
@@ -140,13 +156,15 @@ public record NodeTask(
                 attempts,
                 null,
                 startedAt,
-                null,
-                0,
+                notePath,
+                fileSize,
                 durationMillis,
                 model,
                 errorMessage,
                 errorType,
-                retryable);
+                retryable,
+                true,
+                attempts);
     }
 
     NodeTask cancelled() {
@@ -166,7 +184,14 @@ public record NodeTask(
                 model,
                 errorMessage,
                 errorType,
-                retryable);
+                retryable,
+                false,
+                attemptsBeforeRun);
+    }
+
+    /** Attempts made in the current run: the batch's, or since a person asked for the node again. */
+    public int attemptsThisRun() {
+        return attempts - attemptsBeforeRun;
     }
 
     /** May a dispatcher start it now? */

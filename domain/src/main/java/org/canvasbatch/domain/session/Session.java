@@ -42,7 +42,7 @@ public final class Session {
     private final SessionId id;
     private final Map<Integer, Group> groups = new LinkedHashMap<>();
     private final Map<String, NodeTask> tasks = new LinkedHashMap<>();
-    /** Queued tasks in dispatch order: group priority first, then canvas order. */
+    /** Queued tasks in dispatch order: a person's reruns first, then group priority, then canvas order. */
     private final NavigableSet<QueuedTask> queue = new TreeSet<>();
 
     private String canvasPath;
@@ -62,6 +62,7 @@ public final class Session {
     private long processingMillis;
     private String batchError;
 
+    /** @param priorityRank {@link #RERUN_RANK} for a person's rerun, else the group priority's ordinal */
     private record QueuedTask(int priorityRank, int canvasOrder, String nodeId) implements Comparable<QueuedTask> {
         @Override
         public int compareTo(QueuedTask other) {
@@ -69,6 +70,9 @@ public final class Session {
             return byPriority != 0 ? byPriority : Integer.compare(canvasOrder, other.canvasOrder);
         }
     }
+
+    /** Ahead of every group priority: someone is waiting for a node they asked for again. */
+    private static final int RERUN_RANK = -1;
 
     private Session(SessionId id) {
         this.id = id;
@@ -142,10 +146,10 @@ public final class Session {
         return emit(new SessionStarted(id, next(), now, startSettings == null ? settings : startSettings));
     }
 
-    /** The dispatcher starts a queued node. */
+    /** The dispatcher starts a queued node: the batch's while it runs, a person's rerun in any started session. */
     public List<SessionEvent> startTask(String nodeId, Instant now) {
         NodeTask task = task(nodeId);
-        if (state != SessionState.RUNNING) {
+        if (state != SessionState.RUNNING && !(task.rerun() && state != SessionState.PENDING)) {
             throw new SessionConflict(
                     Kind.NOT_RUNNING, "Session '" + id + "' is " + state.wireName() + ", not running");
         }
@@ -157,20 +161,33 @@ public final class Session {
     }
 
     /**
-     * A person runs one node again, now, possibly with another agent (the single-agent retry). Allowed for any node that
-     * is not queued or running, once the session has started.
+     * A person asks for one node to run again, possibly with another agent (the single-agent call; the socket's retry
+     * after the batch ended). The node goes back to the queue ahead of the batch's own nodes with a whole attempt
+     * budget, and the dispatcher starts it under the same limits as any node, also while the batch is paused or after
+     * it finished: pause holds the batch back, not a node someone is waiting for. Allowed once the session has
+     * started, for any node that is not already running or waiting for its next attempt.
      */
-    public List<SessionEvent> rerunTask(String nodeId, AgentId agent, Instant now) {
+    public List<SessionEvent> rerun(String nodeId, AgentId agent, Instant now) {
         NodeTask task = task(nodeId);
         if (state == SessionState.PENDING) {
             throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' has not started yet");
         }
-        if (task.state() == NodeState.QUEUED || task.state() == NodeState.RUNNING) {
+        if (isInARun(task)) {
             throw new SessionConflict(
-                    Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + " already");
+                    Kind.NODE_BUSY,
+                    "Node '" + nodeId + "' is " + task.state().wireName() + " already"
+                            + (task.state() == NodeState.QUEUED ? ", waiting for its next attempt" : ""));
         }
-        return emit(new TaskStarted(
-                id, next(), now, nodeId, task.groupId(), agent == null ? task.agent() : agent, task.attempts() + 1));
+        return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), agent == null ? task.agent() : agent));
+    }
+
+    /**
+     * Is the node in the middle of a run: running, waiting out a backoff between attempts, or already queued at a
+     * person's request? A queued node of the batch that never started is not: a person may bring it forward.
+     */
+    public boolean isInARun(NodeTask task) {
+        return task.state() == NodeState.RUNNING
+                || (task.state() == NodeState.QUEUED && (task.rerun() || task.retryAt() != null));
     }
 
     public List<SessionEvent> recordSuccess(
@@ -217,7 +234,8 @@ public final class Session {
             Optional<Instant> retryAt,
             Instant now) {
         NodeTask task = runningAttempt(nodeId, attempt);
-        if (retryable && retryAt.isPresent() && state.isActive() && attempt < settings.maxAttempts()) {
+        boolean mayRetry = state.isActive() || task.rerun();
+        if (retryable && retryAt.isPresent() && mayRetry && task.attemptsThisRun() < settings.maxAttempts()) {
             return emit(new TaskRetryScheduled(
                     id, next(), now, nodeId, task.groupId(), attempt, message, errorType, retryAt.get()));
         }
@@ -276,7 +294,10 @@ public final class Session {
         return emit(new GroupPriorityChanged(id, next(), now, groupId, priority));
     }
 
-    /** Puts a failed node back in the queue of a session that is still running or paused. */
+    /**
+     * Puts a failed node back in the queue of a session that is still running or paused (the socket's retry): like a
+     * {@link #rerun}, it goes ahead of the batch's own nodes with a whole attempt budget, also while paused.
+     */
     public List<SessionEvent> requeue(String nodeId, Instant now) {
         NodeTask task = task(nodeId);
         if (!state.isActive()) {
@@ -293,14 +314,15 @@ public final class Session {
     }
 
     /**
-     * After a restart, nodes that were running when the process stopped go back to the queue at once, while they have
-     * attempts left. The interrupted attempt counts: it started (its request may have reached the model, and nothing
-     * durable says otherwise after a crash), and a node whose processing brings the server down must not be run without
-     * end. A node interrupted on its last attempt fails with {@code interrupted} (retryable: a person's retry runs it
-     * again), and the session finishes if nothing else is left to do.
+     * After a restart, nodes that were running when the process stopped go back to the queue at once, while their
+     * run has attempts left — a person's rerun that was running in a finished session too (left running, it would hold
+     * the session for ever). The interrupted attempt counts: it started (its request may have reached the model, and
+     * nothing durable says otherwise after a crash), and a node whose processing brings the server down must not be run
+     * without end. A node interrupted on the last attempt of its run fails with {@code interrupted} (retryable: a
+     * person's retry runs it again), and the session finishes if nothing else is left to do.
      */
     public List<SessionEvent> requeueInterrupted(Instant now) {
-        if (!state.isActive()) {
+        if (running == 0) {
             return List.of();
         }
         List<SessionEvent> events = new ArrayList<>();
@@ -308,7 +330,7 @@ public final class Session {
             if (task.state() != NodeState.RUNNING) {
                 continue;
             }
-            if (task.attempts() < settings.maxAttempts()) {
+            if (task.attemptsThisRun() < settings.maxAttempts()) {
                 events.addAll(emit(new TaskRetryScheduled(
                         id,
                         next(),
@@ -331,9 +353,9 @@ public final class Session {
                         task.groupId(),
                         task.agent(),
                         task.attempts(),
-                        "Interrupted by a server restart during its last attempt (" + task.attempts() + " of "
-                                + settings.maxAttempts() + "); it is not run again by itself, retry it to run it once"
-                                + " more",
+                        "Interrupted by a server restart during its last attempt (" + task.attemptsThisRun()
+                                + " of " + settings.maxAttempts() + "); it is not run again by itself, retry it to run"
+                                + " it once more",
                         "interrupted",
                         true,
                         millis)));
@@ -457,16 +479,18 @@ public final class Session {
     }
 
     /**
-     * Up to {@code max} queued nodes that may start now, in dispatch order: higher group priority first, then canvas
-     * order. Nodes waiting out a retry backoff are skipped until their time.
+     * Up to {@code max} queued nodes that may start now, in dispatch order: a person's reruns first, then higher group
+     * priority, then canvas order; only the reruns while the batch is paused or finished. Nodes waiting out a retry
+     * backoff are skipped until their time.
      */
     public List<String> dispatchable(int max, Instant now) {
-        if (state != SessionState.RUNNING || max <= 0) {
+        if (!mayDispatch() || max <= 0) {
             return List.of();
         }
+        boolean batchGoesOn = state == SessionState.RUNNING;
         List<String> due = new ArrayList<>(Math.min(max, queue.size()));
         for (QueuedTask queued : queue) {
-            if (due.size() == max) {
+            if (due.size() == max || (!batchGoesOn && queued.priorityRank() != RERUN_RANK)) {
                 break;
             }
             if (tasks.get(queued.nodeId()).isDueAt(now)) {
@@ -478,7 +502,18 @@ public final class Session {
 
     /** How many more agent calls this session may start under its own limit. */
     public int freeCapacity() {
-        return state == SessionState.RUNNING ? Math.max(0, settings.maxConcurrent() - running) : 0;
+        return mayDispatch() ? Math.max(0, settings.maxConcurrent() - running) : 0;
+    }
+
+    /** Does the dispatcher need to look at this session: a running batch, or a person's rerun waiting in any other? */
+    public boolean mayDispatch() {
+        return state == SessionState.RUNNING
+                || (!queue.isEmpty() && queue.first().priorityRank() == RERUN_RANK);
+    }
+
+    /** Is any node running or queued (a batch's, or a person's rerun after the end)? */
+    public boolean hasWorkLeft() {
+        return running > 0 || !queue.isEmpty();
     }
 
     /** The earliest time a node waiting out a backoff becomes due, if any. */
@@ -529,8 +564,9 @@ public final class Session {
             boolean workLeft = running > 0 || !queue.isEmpty();
             return workLeft ? List.of() : emit(new SessionFinished(id, next(), now, outcome));
         }
-        // a person's rerun after the end may change the outcome; a cancelled batch stays cancelled
-        if (state.isTerminal() && state != SessionState.CANCELLED && outcome != state && running == 0) {
+        // a person's rerun after the end may change the outcome, announced once every rerun is back; a cancelled
+        // batch stays cancelled
+        if (state.isTerminal() && state != SessionState.CANCELLED && outcome != state && !hasWorkLeft()) {
             return emit(new SessionFinished(id, next(), now, outcome));
         }
         return List.of();
@@ -610,8 +646,12 @@ public final class Session {
                         e.nodeId(), before.failed(e.errorMessage(), e.errorType(), e.retryable(), e.durationMillis()));
             }
             case TaskRequeued e -> {
-                failed--;
-                NodeTask queued = tasks.get(e.nodeId()).requeued(e.agent());
+                NodeTask before = tasks.get(e.nodeId());
+                uncount(before.state());
+                if (before.state() == NodeState.QUEUED) {
+                    dequeue(before);
+                }
+                NodeTask queued = before.requeued(e.agent());
                 tasks.put(e.nodeId(), queued);
                 enqueue(queued);
             }
@@ -656,12 +696,18 @@ public final class Session {
     }
 
     private void enqueue(NodeTask task) {
-        queue.add(new QueuedTask(groups.get(task.groupId()).priority().ordinal(), task.canvasOrder(), task.nodeId()));
+        queue.add(queued(task));
     }
 
     private void dequeue(NodeTask task) {
-        queue.remove(
-                new QueuedTask(groups.get(task.groupId()).priority().ordinal(), task.canvasOrder(), task.nodeId()));
+        queue.remove(queued(task));
+    }
+
+    private QueuedTask queued(NodeTask task) {
+        int rank = task.rerun()
+                ? RERUN_RANK
+                : groups.get(task.groupId()).priority().ordinal();
+        return new QueuedTask(rank, task.canvasOrder(), task.nodeId());
     }
 
     @Override

@@ -37,16 +37,26 @@ class ExamPrepCanvasTest {
     }
 
     @Test
-    void keepsEnglishAndChineseQuestionsApart() {
+    void questionsOfOneSubjectMeetAndOtherSubjectsStayApart() {
         List<String> questions = questionTexts(FixtureVault.read(FixtureVault.EXAM_170));
 
         GroupingResult result = new TopicGrouping().group(questions, 10);
 
-        assertThat(result.clusters())
-                .allSatisfy(cluster -> assertThat(cluster.members().stream()
-                                .map(i -> questions.get(i).codePoints().anyMatch(TermExtractor::isCjk))
-                                .distinct())
-                        .hasSize(1));
+        TopicCluster probability = clusterOf(result, questions, "什么是条件概率");
+        assertThat(probability).isSameAs(clusterOf(result, questions, "如何理解贝叶斯公式"));
+        assertThat(probability).isNotSameAs(clusterOf(result, questions, "什么是正交矩阵"));
+        assertThat(clusterOf(result, questions, "什么是正交矩阵"))
+                .isSameAs(clusterOf(result, questions, "如何理解矩阵的秩"))
+                .isNotSameAs(clusterOf(result, questions, "What is a hash table?"));
+    }
+
+    private static TopicCluster clusterOf(GroupingResult result, List<String> questions, String text) {
+        int index = questions.indexOf(text);
+        assertThat(index).as("'%s' is a question of the canvas", text).isNotNegative();
+        return result.clusters().stream()
+                .filter(c -> c.members().contains(index))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** A tiny scan of the JSON Canvas nodes; the domain has no JSON library and needs none for this. */

@@ -27,20 +27,56 @@ class TermExtractorTest {
         "queries,query",
         "hashes,hash",
         "boxes,box",
-        "analysis,analysis",
-        "status,status",
-        "class,class",
-        "costs,cost"
+        "costs,cost",
+        "connected,connection",
+        "connecting,connections",
+        "eigenvalues,eigenvalue",
+        "running,runs",
+        "relational,relate"
     })
-    void foldsPluralsOntoTheSingularButLeavesWordsThatOnlyEndInS(String word, String stem) {
-        assertThat(TermExtractor.stem(word)).isEqualTo(stem);
+    void foldsGrammaticalFormsOfOneWordOntoOneStem(String word, String sameWord) {
+        assertThat(TermExtractor.stem(word)).isEqualTo(TermExtractor.stem(sameWord));
     }
 
     @Test
-    void cutsChineseAtQuestionWordsAndKeepsWordsBigramsAndCharacters() {
+    void namesTheTermAsWrittenNotItsStem() {
+        assertThat(TermExtractor.extract("How are eigenvalues computed?").terms())
+                .filteredOn(t -> t.kind() == TermExtractor.Kind.LATIN_WORD)
+                .extracting(TermExtractor.Term::display)
+                .contains("eigenvalues");
+    }
+
+    @Test
+    void cutsChineseIntoLexiconWordsAndDropsTheQuestionAroundThem() {
         List<String> terms = terms("什么是逆否命题");
 
-        assertThat(terms).contains("逆否命题", "逆否", "否命", "命题", "逆").doesNotContain("什么", "什么是", "是");
+        assertThat(terms).contains("逆否命题", "命题").doesNotContain("什么", "什么是", "是");
+    }
+
+    @Test
+    void twoOrganellesShareTheirSubjectFieldThoughNotOneCharacter() {
+        assertThat(fields("什么是核糖体")).contains("bio.cell").isEqualTo(fields("什么是线粒体"));
+        assertThat(fields("What is a ribosome?")).contains("bio.cell");
+        assertThat(fields("什么是官能团")).contains("chem.organic").doesNotContain("bio.cell");
+    }
+
+    @Test
+    void matchesMultiWordTermsAfterStemming() {
+        assertThat(terms("What do the laws of large numbers say?")).contains("law of larg number");
+        assertThat(fields("Explain the Treaty of Versailles")).contains("hist.20c");
+    }
+
+    @Test
+    void aSingleCharacterTermCountsOnlyWhenItStandsAlone() {
+        assertThat(fields("苯的结构")).contains("chem.organic");
+        assertThat(fields("权力的来源")).doesNotContain("phys.mechanics");
+    }
+
+    private static List<String> fields(String text) {
+        return TermExtractor.extract(text).subjects().stream()
+                .filter(t -> t.kind() == TermExtractor.Kind.FIELD)
+                .map(t -> t.text().substring(1))
+                .toList();
     }
 
     @Test
@@ -57,7 +93,18 @@ class TermExtractorTest {
 
     @Test
     void readsFullWidthLettersAsAscii() {
-        assertThat(terms("ＨＡＳＨ　ｔａｂｌｅ")).containsExactly("hash", "table");
+        assertThat(TermExtractor.extract("ＨＡＳＨ　ｔａｂｌｅ").terms())
+                .extracting(TermExtractor.Term::display)
+                .contains("hash", "table", "hash table");
+    }
+
+    @Test
+    void theTemplateWordsOfQuestionsNeverCount() {
+        assertThat(TermExtractor.extract("什么是？如何理解？举例说明。为什么？简述其特点和原因").terms()).isEmpty();
+        assertThat(TermExtractor.extract("What is it? How to understand it? Explain the difference between them.")
+                        .terms())
+                .isEmpty();
+        assertThat(terms("举例说明线粒体的作用")).isEqualTo(terms("什么是线粒体"));
     }
 
     @Test

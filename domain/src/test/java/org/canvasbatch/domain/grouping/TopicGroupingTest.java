@@ -156,6 +156,28 @@ class TopicGroupingTest {
         }
 
         @Test
+        void aTopicAskedInTwoLanguagesIsOneGroup() {
+            List<String> texts = interleave(MATRICES_ZH, LINEAR_ALGEBRA, ENGLISH_HISTORY);
+            Set<String> matrices = new java.util.HashSet<>(MATRICES_ZH);
+            matrices.addAll(LINEAR_ALGEBRA);
+
+            GroupingResult result = grouping.group(texts, 6);
+
+            assertThat(partition(result, texts)).containsExactlyInAnyOrder(matrices, Set.copyOf(ENGLISH_HISTORY));
+        }
+
+        @Test
+        void organellesGroupApartFromOrganicChemistryThoughTheyShareNoCharacter() {
+            List<String> cell = List.of("什么是核糖体", "什么是线粒体", "什么是叶绿体", "什么是高尔基体", "什么是溶酶体", "什么是内质网");
+            List<String> organic = List.of("什么是烯烃", "什么是官能团", "什么是酯化反应", "什么是同分异构体", "什么是苯环", "什么是羧酸");
+            List<String> texts = interleave(cell, organic);
+
+            GroupingResult result = grouping.group(texts, 6);
+
+            assertThat(partition(result, texts)).containsExactlyInAnyOrder(Set.copyOf(cell), Set.copyOf(organic));
+        }
+
+        @Test
         void neverMakesMoreGroupsThanAllowed() {
             List<String> texts = interleave(LINEAR_ALGEBRA, GRAPH_THEORY, ENGLISH_HISTORY);
 
@@ -232,6 +254,19 @@ class TopicGroupingTest {
         }
 
         @Test
+        void aLearnersLabelNamesTheGroupOnOneShortLine() {
+            TopicCluster labelled =
+                    new TopicCluster(List.of(0), List.of("hash"), 1.0, Priority.MEDIUM, "  Hashing\n  and   maps ");
+            TopicCluster overlong =
+                    new TopicCluster(List.of(0), List.of("hash"), 1.0, Priority.MEDIUM, "细".repeat(200));
+
+            assertThat(labelled.name()).isEqualTo("Hashing and maps");
+            assertThat(overlong.name()).hasSize(TopicCluster.LONGEST_LABEL).endsWith("…");
+            assertThat(new TopicCluster(List.of(0), List.of("hash"), 1.0, Priority.MEDIUM, " ").name())
+                    .isEqualTo("hash");
+        }
+
+        @Test
         void joinLatinTermsWithACommaAndFallBackWhenThereAreNone() {
             TopicCluster latin = new TopicCluster(List.of(0), List.of("hash", "table"), 1.0, Priority.MEDIUM);
             TopicCluster mixed = new TopicCluster(List.of(0), List.of("kruskal", "算法"), 1.0, Priority.MEDIUM);
@@ -260,7 +295,7 @@ class TopicGroupingTest {
 
             assertThat(result.clusters()).singleElement().satisfies(c -> {
                 assertThat(c.members()).containsExactly(0);
-                assertThat(c.name()).isEqualTo("hash, table");
+                assertThat(c.name()).isEqualTo("hash table");
                 assertThat(c.cohesion()).isEqualTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
                 assertThat(c.priority()).isEqualTo(Priority.MEDIUM);
             });

@@ -30,6 +30,69 @@ class NoteNameTest {
         assertThat(NoteName.baseName(text)).isEqualTo(expected);
     }
 
+    /** Text a hostile canvas could hold: every name comes out visible, valid in a path, and NFC-normalised. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "right-to-left override     | `invoice\u202Egpj.exe`             | invoicegpj.exe",
+                "bidi isolates and embeds   | `a\u2066b\u2067c\u2068d\u2069e\u202Af\u202Bg\u202Ch\u202Di` | abcdefghi",
+                "left-to-right marks        | `x\u200Ey\u200Fz\u061Cw`          | xyzw",
+                "zero-width characters      | `spo\u200Bofed\u2060 na\uFEFFme`  | spoofed name",
+                "joiner outside an emoji    | `pay\u200Dpal\u200C`              | paypal",
+                "soft hyphen                | `in\u00ADvisible`                  | invisible",
+                "tag characters             | `flag\uDB40\uDC67\uDB40\uDC62`  | flag",
+                "lone high surrogate        | `before\uD800after`               | beforeafter",
+                "lone low surrogate         | `before\uDC00after`               | beforeafter",
+                "surrogates reversed        | `x\uDE00\uD83Dy`                  | xy",
+                "C1 control characters      | `a\u0085b\u009Bc`                 | a b c",
+                "decomposed accents to NFC  | `cafe\u0301 and Ame\u0301lie`     | caf\u00e9 and Am\u00e9lie",
+                "only invisible characters  | `\u202E\u200B\uFEFF\uD800`      | note"
+            })
+    void removesWhatCouldHideOrFakeAName(String name, String text, String expected) {
+        String base = NoteName.baseName(text);
+
+        assertThat(base).isEqualTo(expected);
+        assertThat(base)
+                .as("nothing invisible, no control or format character, no lone surrogate")
+                .matches(s -> s.codePoints()
+                        .noneMatch(cp -> Character.getType(cp) == Character.FORMAT
+                                || Character.getType(cp) == Character.CONTROL
+                                || Character.getType(cp) == Character.SURROGATE));
+        assertThat(java.text.Normalizer.isNormalized(base, java.text.Normalizer.Form.NFC))
+                .isTrue();
+    }
+
+    @Test
+    void aJoinerInsideAnEmojiSequenceIsPartOfThePictureAndStays() {
+        assertThat(NoteName.baseName("coder 👩🏽\u200D💻")).isEqualTo("coder 👩🏽\u200D💻");
+    }
+
+    @Test
+    void aNameOfOnlyInvisibleCharactersFallsBackToTheNodeId() {
+        assertThat(NoteName.baseName("\u202E\u2066\u200B", "n\u202E1")).isEqualTo("n1");
+    }
+
+    @Test
+    void theNotesFolderFollowsTheSameRuleButKeepsWhatIsLegalInAFileName() {
+        assertThat(NoteName.notesFolder("离散数学")).isEqualTo("离散数学-notes");
+        assertThat(NoteName.notesFolder("Cell Biology")).isEqualTo("Cell Biology-notes");
+        assertThat(NoteName.notesFolder("C# basics [draft]"))
+                .as("legal in file names on every system, and the folder earlier runs used")
+                .isEqualTo("C# basics [draft]-notes");
+        assertThat(NoteName.notesFolder("q\"\nx: y")).isEqualTo("q x y-notes");
+        assertThat(NoteName.notesFolder("re\u202Eport\uD800")).isEqualTo("report-notes");
+        assertThat(NoteName.notesFolder(".hidden")).isEqualTo("hidden-notes");
+        assertThat(NoteName.notesFolder("\u202E")).isEqualTo("canvas-notes");
+        String long_ = "长".repeat(80);
+        assertThat(NoteName.notesFolder(long_))
+                .as("whole, where the file system allows it")
+                .isEqualTo(long_ + "-notes");
+        assertThat(NoteName.notesFolder("长".repeat(200)).getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(255);
+    }
+
     @Test
     void cutsAtSixtyCodePoints() {
         assertThat(NoteName.baseName("归".repeat(65))).isEqualTo("归".repeat(60));

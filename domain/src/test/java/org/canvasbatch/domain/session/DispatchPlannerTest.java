@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
+import org.canvasbatch.domain.session.DispatchPlanner.Contender;
 import org.canvasbatch.domain.session.DispatchPlanner.Dispatch;
+import org.canvasbatch.domain.session.DispatchPlanner.Offer;
 import org.junit.jupiter.api.Test;
 
 /** CONTRACT §4 concurrency: per-session and global limits, priority then canvas order, fairness between sessions. */
@@ -36,7 +38,7 @@ class DispatchPlannerTest {
     }
 
     private static List<String> nodesOf(List<Dispatch> plan) {
-        return plan.stream().map(Dispatch::nodeId).toList();
+        return plan.stream().map(Dispatch::taskId).toList();
     }
 
     /** Starts what the planner chose, as the dispatcher would, and returns it. */
@@ -47,7 +49,7 @@ class DispatchPlannerTest {
                     .filter(s -> s.id().equals(dispatch.sessionId()))
                     .findFirst()
                     .orElseThrow()
-                    .startTask(dispatch.nodeId(), now);
+                    .startTask(dispatch.taskId(), now);
         }
         return plan;
     }
@@ -223,7 +225,7 @@ class DispatchPlannerTest {
 
             for (Dispatch dispatch : dispatch(both, globalFree(both), now)) {
                 dispatched.merge(dispatch.sessionId(), 1, Integer::sum);
-                inFlight.get(dispatch.sessionId()).addLast(dispatch.nodeId());
+                inFlight.get(dispatch.sessionId()).addLast(dispatch.taskId());
             }
             assertThat(huge.runningCount() + later.runningCount()).isEqualTo(GLOBAL_LIMIT);
             if (round >= 12) {
@@ -278,5 +280,40 @@ class DispatchPlannerTest {
                 .containsExactly("b");
         assertThat(nodesOf(DispatchPlanner.plan(List.of(session), GLOBAL_LIMIT, retryAt)))
                 .containsExactly("a", "b");
+    }
+
+    @Test
+    void single_node_runs_no_session_holds_compete_as_one_contender_and_get_one_share() {
+        Session batch = running("batch", T0.plusSeconds(1), 12, 100);
+        Offer loose = new Offer(new Contender.LooseNodes(), 0, T0, List.of(ids("run-", 100)));
+
+        List<Dispatch> plan =
+                DispatchPlanner.planOffers(List.of(Offer.of(batch, GLOBAL_LIMIT, T0), loose), GLOBAL_LIMIT);
+
+        assertThat(plan).hasSize(GLOBAL_LIMIT);
+        assertThat(plan)
+                .extracting(Dispatch::contender)
+                .as("dealt in turns, the older contender first")
+                .startsWith(new Contender.LooseNodes(), new Contender.OfSession(batch.id()))
+                .filteredOn(c -> c instanceof Contender.LooseNodes)
+                .hasSize(GLOBAL_LIMIT / 2);
+        assertThat(plan.get(0).taskId()).isEqualTo("run-0");
+    }
+
+    @Test
+    void a_free_slot_goes_to_a_batch_before_single_node_runs_that_hold_more_slots() {
+        Session batch = running("batch", T0.plusSeconds(1), 12, 100);
+        Offer loose = new Offer(new Contender.LooseNodes(), GLOBAL_LIMIT - 1, T0, List.of(ids("run-", 100)));
+
+        assertThat(DispatchPlanner.planOffers(List.of(loose, Offer.of(batch, 1, T0)), 1))
+                .containsExactly(new Dispatch(batch.id(), "batch-0"));
+    }
+
+    @Test
+    void a_loose_runs_dispatch_names_no_session() {
+        Dispatch dispatch = new Dispatch(new Contender.LooseNodes(), "run-1");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(dispatch::sessionId)
+                .isInstanceOf(IllegalStateException.class);
     }
 }

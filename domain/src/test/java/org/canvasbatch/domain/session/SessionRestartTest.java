@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
-import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.junit.jupiter.api.Test;
@@ -103,19 +102,18 @@ class SessionRestartTest {
     }
 
     @Test
-    void aPersonsRetryAfterTheLastAttemptWasInterruptedRunsItOnceMoreAndNoMoreByItself() {
+    void aPersonsRetryAfterTheLastAttemptWasInterruptedStartsANewRunThatRestartsCountAgainstToo() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b");
         killWhileRunning(tracked, "a", 3);
         assertThat(tracked.task("a").state()).isEqualTo(NodeState.FAILED);
 
         tracked.requeue("a");
-        tracked.startTask("a");
-        List<SessionEvent> restart = tracked.restart();
+        killWhileRunning(tracked, "a", 10);
 
-        assertThat(startedAttempts(tracked, "a")).containsExactly(1, 2, 3, 4);
-        assertThat(restart).first().isInstanceOfSatisfying(TaskFailed.class, failed -> {
-            assertThat(failed.attempt()).isEqualTo(4);
-            assertThat(failed.errorType()).isEqualTo("interrupted");
-        });
+        assertThat(startedAttempts(tracked, "a")).containsExactly(1, 2, 3, 4, 5, 6);
+        NodeTask a = tracked.task("a");
+        assertThat(a.state()).isEqualTo(NodeState.FAILED);
+        assertThat(a.errorType()).isEqualTo("interrupted");
+        assertThat(a.errorMessage()).contains("last attempt (3 of 3)");
     }
 }

@@ -11,6 +11,7 @@ import org.canvasbatch.domain.session.SessionConflict.Kind;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
+import org.canvasbatch.domain.session.SessionEvent.TaskRequeued;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
@@ -121,7 +122,11 @@ class SessionTimeoutRerunAndRetryTest {
 
             List<SessionEvent> started = tracked.rerun("b", AgentId.COMPARISON_TABLE);
 
-            assertThat(started).singleElement().isInstanceOfSatisfying(TaskStarted.class, event -> {
+            assertThat(started).hasSize(2);
+            assertThat(started.get(0))
+                    .isInstanceOfSatisfying(
+                            TaskRequeued.class, e -> assertThat(e.agent()).isEqualTo(AgentId.COMPARISON_TABLE));
+            assertThat(started.get(1)).isInstanceOfSatisfying(TaskStarted.class, event -> {
                 assertThat(event.agent()).isEqualTo(AgentId.COMPARISON_TABLE);
                 assertThat(event.attempt()).isEqualTo(2);
             });
@@ -233,19 +238,109 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_pending_session_or_a_queued_or_running_node_cannot_be_rerun() {
+        void a_pending_session_a_running_node_or_one_in_the_middle_of_a_run_cannot_be_rerun() {
             TrackedSession pending = TrackedSession.withNodes("a");
-            pending.assertRejected(Kind.NOT_RUNNING, s -> s.rerunTask("a", null, pending.tick()));
+            pending.assertRejected(Kind.NOT_RUNNING, s -> s.rerun("a", null, pending.tick()));
 
-            TrackedSession running = TrackedSession.runningWith("a", "b");
+            TrackedSession running = TrackedSession.runningWith("a", "b", "c", "d");
             running.startTask("a");
-            running.assertRejected(Kind.NODE_BUSY, s -> s.rerunTask("a", null, running.tick()));
-            running.assertRejected(Kind.NODE_BUSY, s -> s.rerunTask("b", null, running.tick()));
-            running.assertRejected(Kind.UNKNOWN_NODE, s -> s.rerunTask("zz", null, running.tick()));
+            running.startTask("b");
+            running.failTransiently("b", running.now().plusSeconds(30));
+            running.runAndFail("c");
+            running.requestRerun("c", null);
+            running.assertRejected(Kind.NODE_BUSY, s -> s.rerun("a", null, running.tick()));
+            running.assertRejected(Kind.NODE_BUSY, s -> s.rerun("b", null, running.tick()));
+            running.assertRejected(Kind.NODE_BUSY, s -> s.rerun("c", null, running.tick()));
+            running.assertRejected(Kind.UNKNOWN_NODE, s -> s.rerun("zz", null, running.tick()));
+            assertThat(running.session().isInARun(running.task("d"))).isFalse();
         }
 
         @Test
-        void a_transient_failure_during_a_rerun_after_the_end_fails_at_once() {
+        void a_rerun_waits_in_the_queue_ahead_of_the_batch_within_the_sessions_own_limit() {
+            TrackedSession tracked = TrackedSession.plan()
+                    .maxConcurrent(1)
+                    .group(1, Priority.URGENT)
+                    .group(2, Priority.LOW)
+                    .nodes(1, "u1", "u2")
+                    .nodes(2, "low")
+                    .create();
+            tracked.start();
+            tracked.runAndFail("u1");
+            tracked.startTask("u2");
+
+            List<SessionEvent> events = tracked.requestRerun("low", AgentId.MEMORY_ANCHOR);
+
+            assertThat(events).singleElement().isInstanceOf(TaskRequeued.class);
+            assertThat(tracked.stateOf("low")).isEqualTo(NodeState.QUEUED);
+            assertThat(tracked.task("low").rerun()).isTrue();
+            assertThat(tracked.session().freeCapacity())
+                    .as("u2 holds the one slot")
+                    .isZero();
+            tracked.succeed("u2");
+            assertThat(tracked.session().dispatchable(10, tracked.now()))
+                    .as("a person's rerun before the batch's urgent group")
+                    .containsExactly("low");
+        }
+
+        @Test
+        void a_queued_node_of_the_batch_that_never_ran_may_be_brought_forward_with_another_agent() {
+            TrackedSession tracked = TrackedSession.plan()
+                    .maxConcurrent(1)
+                    .nodes(1, "a", "b", "c")
+                    .create();
+            tracked.start();
+            tracked.startTask("a");
+
+            tracked.requestRerun("c", AgentId.EXAMPLE_TEACHING);
+            tracked.succeed("a");
+
+            assertThat(tracked.session().dispatchable(10, tracked.now())).containsExactly("c", "b");
+            assertThat(tracked.startTask("c")).singleElement().isInstanceOfSatisfying(TaskStarted.class, e -> {
+                assertThat(e.agent()).isEqualTo(AgentId.EXAMPLE_TEACHING);
+                assertThat(e.attempt()).isEqualTo(1);
+            });
+        }
+
+        @Test
+        void while_the_batch_is_paused_only_a_persons_reruns_are_dispatched() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
+            tracked.runAndFail("a");
+            tracked.pause();
+
+            tracked.requestRerun("a", null);
+
+            assertThat(tracked.session().mayDispatch()).isTrue();
+            assertThat(tracked.session().dispatchable(10, tracked.now())).containsExactly("a");
+            tracked.startTask("a");
+            assertThat(tracked.session().dispatchable(10, tracked.now())).isEmpty();
+            assertThat(tracked.session().mayDispatch()).isFalse();
+            tracked.succeed("a");
+            assertThat(tracked.session().state()).isEqualTo(SessionState.PAUSED);
+        }
+
+        @Test
+        void after_the_end_a_rerun_is_dispatched_and_the_session_is_left_alone_by_retention_until_it_is_back() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.run("a");
+            tracked.runAndFail("b");
+            assertThat(tracked.session().mayDispatch()).isFalse();
+            assertThat(tracked.session().hasWorkLeft()).isFalse();
+
+            tracked.requestRerun("b", null);
+
+            assertThat(tracked.session().mayDispatch()).isTrue();
+            assertThat(tracked.session().hasWorkLeft()).isTrue();
+            assertThat(tracked.session().freeCapacity())
+                    .isEqualTo(tracked.session().settings().maxConcurrent());
+            assertThat(tracked.session().dispatchable(10, tracked.now())).containsExactly("b");
+            tracked.startTask("b");
+            assertThat(tracked.session().hasWorkLeft()).isTrue();
+            assertThat(tracked.succeed("b").getLast()).isInstanceOf(SessionFinished.class);
+            assertThat(tracked.session().hasWorkLeft()).isFalse();
+        }
+
+        @Test
+        void a_transient_failure_during_a_rerun_after_the_end_is_retried_like_a_batch_node() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             tracked.runAndFail("a");
             tracked.rerun("a", null);
@@ -253,11 +348,100 @@ class SessionTimeoutRerunAndRetryTest {
             List<SessionEvent> events =
                     tracked.failTransiently("a", tracked.now().plusSeconds(5));
 
+            assertThat(events).singleElement().isInstanceOf(TaskRetryScheduled.class);
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.QUEUED);
+            assertThat(tracked.session().state()).isEqualTo(SessionState.FAILED);
+            assertThat(tracked.session().dispatchable(10, tracked.now()))
+                    .as("not before its time")
+                    .isEmpty();
+            assertThat(tracked.session().dispatchable(10, tracked.now().plusSeconds(5)))
+                    .containsExactly("a");
+        }
+
+        @Test
+        void a_rerun_gets_the_whole_attempt_budget_again_even_after_the_batch_used_it_up() {
+            TrackedSession tracked =
+                    TrackedSession.plan().nodes(1, "a").maxAttempts(3).create();
+            tracked.start();
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                tracked.startTask("a");
+                tracked.failTransiently("a", tracked.now());
+            }
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
+            assertThat(tracked.task("a").attempts()).isEqualTo(3);
+
+            tracked.requestRerun("a", null);
+            for (int attempt = 4; attempt <= 5; attempt++) {
+                tracked.startTask("a");
+                assertThat(tracked.failTransiently("a", tracked.now()))
+                        .as("attempt %d of the rerun's 3", attempt - 3)
+                        .singleElement()
+                        .isInstanceOf(TaskRetryScheduled.class);
+            }
+            tracked.startTask("a");
+            List<SessionEvent> last = tracked.failTransiently("a", tracked.now());
+
+            assertThat(last.getFirst())
+                    .isInstanceOfSatisfying(
+                            TaskFailed.class, e -> assertThat(e.attempt()).isEqualTo(6));
+            assertThat(tracked.task("a").attemptsThisRun()).isEqualTo(3);
+        }
+
+        @Test
+        void a_socket_retry_while_the_batch_runs_also_gets_the_whole_attempt_budget() {
+            TrackedSession tracked =
+                    TrackedSession.plan().nodes(1, "a", "b").maxAttempts(2).create();
+            tracked.start();
+            tracked.startTask("b");
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                tracked.startTask("a");
+                tracked.failTransiently("a", tracked.now());
+            }
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
+
+            tracked.requeue("a");
+            tracked.startTask("a");
+
+            assertThat(tracked.failTransiently("a", tracked.now()))
+                    .singleElement()
+                    .isInstanceOf(TaskRetryScheduled.class);
+        }
+
+        @Test
+        void a_rerun_running_in_a_finished_session_when_the_process_stopped_goes_back_to_the_queue() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.run("a");
+            tracked.runAndFail("b");
+            tracked.rerun("b", null);
+            Session recovered = tracked.folded();
+
+            List<SessionEvent> events = recovered.requeueInterrupted(tracked.tick());
+
             assertThat(events)
                     .singleElement()
                     .isInstanceOfSatisfying(
-                            TaskFailed.class, e -> assertThat(e.retryable()).isTrue());
-            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.FAILED);
+                            TaskRetryScheduled.class,
+                            e -> assertThat(e.errorType()).isEqualTo("interrupted"));
+            assertThat(recovered.runningCount()).isZero();
+            assertThat(recovered.task("b").rerun()).isTrue();
+            assertThat(recovered.dispatchable(10, tracked.now())).containsExactly("b");
+            assertThat(recovered.state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+        }
+
+        @Test
+        void a_rerun_still_waiting_keeps_the_new_outcome_from_being_announced() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.runAndFail("a");
+            tracked.runAndFail("b");
+
+            tracked.rerun("a", null);
+            tracked.requestRerun("b", null);
+
+            assertThat(tracked.succeed("a")).singleElement().isInstanceOf(TaskSucceeded.class);
+            tracked.startTask("b");
+            assertThat(tracked.succeed("b").getLast())
+                    .isInstanceOfSatisfying(
+                            SessionFinished.class, e -> assertThat(e.state()).isEqualTo(SessionState.COMPLETED));
         }
     }
 

@@ -63,7 +63,8 @@ final class SessionTours {
                             return t.startTask("c");
                         }),
                         new Step("c succeeds: partial failure", t -> t.succeed("c")),
-                        new Step("rerun b with another agent", t -> t.rerun("b", AgentId.EXAMPLE_TEACHING)),
+                        new Step("rerun b with another agent", t -> t.requestRerun("b", AgentId.EXAMPLE_TEACHING)),
+                        new Step("start b's rerun", t -> t.startTask("b")),
                         new Step("b succeeds: completed", t -> t.succeed("b"))));
     }
 
@@ -85,7 +86,8 @@ final class SessionTours {
                                 "c fails transiently",
                                 t -> t.failTransiently("c", t.now().plusSeconds(30))),
                         new Step("time out", TrackedSession::timeOut),
-                        new Step("rerun d after the timeout", t -> t.rerun("d", null)),
+                        new Step("rerun d after the timeout", t -> t.requestRerun("d", null)),
+                        new Step("start d's rerun", t -> t.startTask("d")),
                         new Step("d succeeds: re-judged", t -> t.succeed("d"))));
     }
 
@@ -124,9 +126,11 @@ final class SessionTours {
                         new Step("start b", t -> t.startTask("b")),
                         new Step("b succeeds", t -> t.succeed("b")),
                         new Step("cancel", TrackedSession::cancel),
-                        new Step("rerun a", t -> t.rerun("a", null)),
+                        new Step("rerun a", t -> t.requestRerun("a", null)),
+                        new Step("start a's rerun", t -> t.startTask("a")),
                         new Step("a fails", t -> t.fail("a")),
-                        new Step("rerun c", t -> t.rerun("c", AgentId.MEMORY_ANCHOR)),
+                        new Step("rerun c", t -> t.requestRerun("c", AgentId.MEMORY_ANCHOR)),
+                        new Step("start c's rerun", t -> t.startTask("c")),
                         new Step("c succeeds", t -> t.succeed("c"))));
     }
 }

@@ -224,8 +224,16 @@ final class TrackedSession {
         return record(session.timeOut(tick()));
     }
 
+    /** A person asks for the node again: it is queued ahead of the batch, not started. */
+    List<SessionEvent> requestRerun(String nodeId, AgentId agent) {
+        return record(session.rerun(nodeId, agent, tick()));
+    }
+
+    /** A person asks for the node again and the dispatcher starts it at once (a slot was free). */
     List<SessionEvent> rerun(String nodeId, AgentId agent) {
-        return record(session.rerunTask(nodeId, agent, tick()));
+        List<SessionEvent> events = new ArrayList<>(requestRerun(nodeId, agent));
+        events.addAll(startTask(nodeId));
+        return events;
     }
 
     // ------------------------------------------------------------------ looking

@@ -3,6 +3,7 @@ package org.canvasbatch.adapters.agents;
 import java.util.Map;
 import java.util.Objects;
 import org.canvasbatch.application.port.out.AgentRunner;
+import org.canvasbatch.application.port.out.TextEmbedder;
 
 /** Builds the agent runner a configuration asks for. */
 public final class Agents {
@@ -22,7 +23,7 @@ public final class Agents {
     public static AgentRunner fromConfig(AgentConfig config, Map<String, String> env) {
         AgentConfig checked = Objects.requireNonNull(config, "config").validated(Objects.requireNonNull(env, "env"));
         return switch (checked.provider()) {
-            case OFFLINE -> new OfflineAgent();
+            case OFFLINE -> new OfflineAgent(OfflineTemplates.withOverrides(checked.templatesDir()));
             case OPENAI ->
                 new OpenAiCompatibleAgent(
                         checked,
@@ -34,5 +35,25 @@ public final class Agents {
                         PromptTemplates.withOverrides(checked.templatesDir()),
                         ModelServer.newClient(checked.timeout()));
         };
+    }
+
+    /**
+     * The embedding model a configuration asks for, or {@link TextEmbedder#none()} when it names none.
+     *
+     * @param agent the notes' model settings, whose openai base URL and key an embedding model shares by default
+     * @throws IllegalArgumentException with a message for the user when the configuration cannot work
+     */
+    public static TextEmbedder embeddingsFromConfig(
+            EmbeddingConfig embeddings, AgentConfig agent, Map<String, String> env) {
+        Objects.requireNonNull(embeddings, "embeddings");
+        if (!embeddings.configured() && embeddings.baseUrl() == null) {
+            return TextEmbedder.none();
+        }
+        AgentConfig checkedAgent = Objects.requireNonNull(agent, "agent").validated(Objects.requireNonNull(env, "env"));
+        EmbeddingConfig checked = embeddings.resolved(checkedAgent, env);
+        if (!checked.configured()) {
+            return TextEmbedder.none();
+        }
+        return new OpenAiEmbeddings(checked, ModelServer.newClient(checked.timeout()), java.time.Clock.systemUTC());
     }
 }

@@ -21,6 +21,8 @@ import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.routing.AgentRouter;
+import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.routing.Routing;
 import org.canvasbatch.fixtures.FixtureVault;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -558,6 +560,28 @@ class OfflineAgentTest {
         assertThat(checked).isGreaterThan(170);
     }
 
+    @Test
+    void theOrchestratorPlansFromTheCoresRoutingAndDoesNotRouteAgain() throws Exception {
+        AgentRequest definitionRoutedAsComparison = new AgentRequest(
+                AgentId.CANVAS_ORCHESTRATOR,
+                "n",
+                "什么是二部图",
+                null,
+                null,
+                new Routing(AgentId.COMPARISON_TABLE, 0.9, Category.COMPARISON));
+        AgentRequest comparisonNobodyRouted =
+                new AgentRequest(AgentId.CANVAS_ORCHESTRATOR, "n", "逆否命题和否命题的区别是什么", null, null);
+
+        assertThat(agent.run(definitionRoutedAsComparison).markdown())
+                .contains("| 1 | 📊 `comparison-table` | 问题在比较几个概念，表格最能看清区别 |")
+                .contains("| 2 | 📝 `example-teaching` |");
+        assertThat(agent.run(comparisonNobodyRouted).markdown())
+                .as("without the core's routing the plan is the one for a question of no clear kind")
+                .contains("| 1 | 🗣️ `oral-explanation` | 问题没有明显的类型，先把核心讲清楚 |")
+                .doesNotContain("comparison-table");
+    }
+
+    /** The first agent of the plan for a question the core routed as a batch does ({@link Requests#bare}). */
     private String planLeader(String question) throws Exception {
         String note =
                 agent.run(Requests.bare(AgentId.CANVAS_ORCHESTRATOR, question)).markdown();

@@ -5,12 +5,16 @@ import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.NodeContext;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.AgentRouter;
 
 /**
  * Agent requests as the application builds them, from the fixture canvases' questions. The related questions are
- * answered by other agents than most requests', as when routing gives each node its own agent.
+ * answered by other agents than most requests', as when routing gives each node its own agent, and each request
+ * carries the core's routing of its question.
  */
 final class Requests {
+
+    private static final AgentRouter ROUTER = new AgentRouter();
 
     static final String ZH_QUESTION = "逆否命题和否命题的区别是什么";
     static final String EN_QUESTION = "Difference between a stack and a queue";
@@ -37,15 +41,26 @@ final class Requests {
     private Requests() {}
 
     static AgentRequest zh(AgentId agent) {
-        return new AgentRequest(agent, "zh-node", ZH_QUESTION, null, ZH_CONTEXT);
+        return routed(new AgentRequest(agent, "zh-node", ZH_QUESTION, null, ZH_CONTEXT));
     }
 
     static AgentRequest en(AgentId agent) {
-        return new AgentRequest(agent, "en-node", EN_QUESTION, null, EN_CONTEXT);
+        return routed(new AgentRequest(agent, "en-node", EN_QUESTION, null, EN_CONTEXT));
     }
 
     static AgentRequest bare(AgentId agent, String text) {
-        return new AgentRequest(agent, "bare-node", text, null, null);
+        return routed(new AgentRequest(agent, "bare-node", text, null, null));
+    }
+
+    /** The request with the routing the core gives it: the domain's routing of the node's text, as analysis made it. */
+    static AgentRequest routed(AgentRequest request) {
+        return new AgentRequest(
+                request.agent(),
+                request.nodeId(),
+                request.nodeText(),
+                request.content(),
+                request.context(),
+                ROUTER.route(request.nodeText()));
     }
 
     static AgentRequest inLanguage(String language, AgentId agent) {

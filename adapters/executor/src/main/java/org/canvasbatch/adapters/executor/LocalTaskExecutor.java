@@ -107,19 +107,31 @@ public final class LocalTaskExecutor implements TaskExecutor {
         return task;
     }
 
+    /**
+     * Calls the work exactly once, even for a task cancelled before it began or while it waited for a permit: it then
+     * starts interrupted and sees {@code cancelled()}, returns at once, and still releases what its caller holds for it
+     * (the dispatcher's slot). A task whose work is never called would hold that slot for ever.
+     */
     private void runTask(Task task, Duration timeout, TaskWork work) {
         boolean acquired = false;
         task.bind(Thread.currentThread());
         try {
-            if (task.cancelled) {
-                return;
+            if (!task.cancelled) {
+                try {
+                    permits.acquire();
+                    acquired = true;
+                    task.timeout = timers.schedule(task::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException | RejectedExecutionException e) {
+                    // cancelled while waiting for a permit, or the timers stopped (shutdown): the work runs stopped
+                    task.cancelled = true;
+                }
             }
-            permits.acquire();
-            acquired = true;
-            task.timeout = timers.schedule(task::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (task.cancelled) {
+                Thread.currentThread().interrupt();
+            }
             work.run(task);
         } catch (InterruptedException e) {
-            LOG.log(System.Logger.Level.DEBUG, "task " + task.name + " interrupted before it could run");
+            LOG.log(System.Logger.Level.DEBUG, "task " + task.name + " interrupted");
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "task " + task.name + " failed", e);
         } finally {

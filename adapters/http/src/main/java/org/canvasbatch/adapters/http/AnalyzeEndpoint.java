@@ -63,16 +63,28 @@ final class AnalyzeEndpoint implements Endpoint {
                 agent,
                 autoExecute,
                 maxConcurrent,
-                timeout));
+                timeout,
+                call.request().remotePeer().host()));
         JsonObjectBuilder answer = AnalysisJson.of(analysis)
                 .add("websocket_url", sockets.urlFor(call, analysis.session().id()));
         return Reply.ok(answer.build());
     }
 
-    /** {@code target_color} (one) and {@code target_colors} (several) together; empty means the default red + purple. */
+    /**
+     * {@code target_color} (one) and {@code target_colors} (several) together; neither given means the default red +
+     * purple. An empty {@code target_colors} is a mistake rather than "the default": it would select nothing.
+     */
     private static Set<String> colors(Fields body) {
         Set<String> colors = new LinkedHashSet<>();
         body.stringOrNumber("target_color").ifPresent(colors::add);
+        body.array("target_colors").ifPresent(array -> {
+            if (array.isEmpty()) {
+                body.problem(
+                        "target_colors",
+                        "must name at least one colour, e.g. [\"1\", \"6\"] (red and purple); leave it out for"
+                                + " those");
+            }
+        });
         body.strings("target_colors").ifPresent(colors::addAll);
         return colors;
     }

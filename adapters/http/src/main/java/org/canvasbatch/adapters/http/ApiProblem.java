@@ -19,13 +19,35 @@ final class ApiProblem extends RuntimeException {
     private final String name;
     private final JsonObject details;
     private final List<FieldError> fields;
+    private final Long retryAfterSeconds;
 
     ApiProblem(int status, String name, String message, JsonObject details, List<FieldError> fields) {
+        this(status, name, message, details, fields, null);
+    }
+
+    private ApiProblem(
+            int status,
+            String name,
+            String message,
+            JsonObject details,
+            List<FieldError> fields,
+            Long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.name = name;
         this.details = details == null ? JsonObject.EMPTY_JSON_OBJECT : details;
         this.fields = List.copyOf(fields);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** This problem answered with a {@code Retry-After} header of {@code seconds}. */
+    ApiProblem retryAfter(long seconds) {
+        return new ApiProblem(status, name, getMessage(), details, fields, seconds);
+    }
+
+    /** The {@code Retry-After} the answer carries, if any. */
+    java.util.Optional<Long> retryAfterSeconds() {
+        return java.util.Optional.ofNullable(retryAfterSeconds);
     }
 
     static ApiProblem of(int status, String name, String message) {

@@ -40,7 +40,10 @@ public final class CanvasBatchServer {
         }
         RestApi api = new RestApi(core, settings, clock, new SocketUrls(this::authority));
         HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(new EdgeFilter(new OriginPolicy(settings.allowedOrigins()), settings.accessToken()));
+                .addFilter(new EdgeFilter(
+                        new OriginPolicy(settings.allowedOrigins()),
+                        new HostPolicy(settings.host(), settings.allowedHosts()),
+                        settings.accessToken()));
         api.register(routing);
         settings.extensions().forEach(extension -> extension.route(routing));
         api.registerFallback(routing);

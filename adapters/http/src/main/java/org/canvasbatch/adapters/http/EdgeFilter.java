@@ -13,15 +13,31 @@ import io.helidon.webserver.http.RoutingResponse;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.canvasbatch.adapters.http.ops.AccessToken;
 
 /**
- * What every request goes through before any route: its path made canonical (a base URL configured with a trailing
- * slash gives {@code //canvas/...}; a trailing slash is as good as none, and neither is worth a redirect), CORS headers
- * for allowed browser origins, the answer to CORS preflights, and — when the server has an access token — the 401 for
- * callers without it. Preflights stay open (a browser never sends credentials on them), and so do the dashboard's
- * static files, which hold no data and which a browser loads through {@code <script>} and {@code <link>} tags that
- * cannot carry a header; everything the page shows comes through API calls that do.
+ * What every request goes through before any route, in this order, each refusal answered with the error envelope and
+ * logged in one line:
+ *
+ * <ol>
+ *   <li>{@code Host} must be a name this server answers ({@link HostPolicy}), else 403: a page that re-pointed its own
+ *       name at this machine (DNS rebinding) reads nothing;
+ *   <li>the path must be unambiguous ({@link RequestPath}), else 400; doubled and trailing slashes are tidied (a base
+ *       URL configured with a trailing slash gives {@code //canvas/...}), without a redirect;
+ *   <li>CORS: allowed browser origins get {@code Access-Control-Allow-Origin} on every answer, and preflights are
+ *       answered here (204);
+ *   <li>a request that carries an {@code Origin} must come from an allowed one (the configured CORS origins, or the
+ *       server's own origin: its dashboard), else 403; requests without {@code Origin} (curl, the CLI, scripts) are not
+ *       browsers and pass;
+ *   <li>with an access token, every route needs it (401) except the named public ones: preflights (a browser never
+ *       sends credentials on them) and reading the dashboard's page and static files, which hold no data and which a
+ *       browser loads through tags that cannot carry a header; the decision is made on the decoded canonical path;
+ *   <li>a request body must be {@code application/json} (415), which also means a browser must ask first (preflight)
+ *       before it may send one; a body-less request may carry any content type.
+ * </ol>
+ *
+ * This filter is the server's own, so it stays when CORS or health move to Helidon's features.
  */
 final class EdgeFilter implements Filter {
 
@@ -30,64 +46,163 @@ final class EdgeFilter implements Filter {
     private static final Set<String> ALWAYS_ALLOWED_HEADERS = Set.of("content-type", "user-agent", "authorization");
 
     private static final String MAX_AGE_SECONDS = "600";
+    private static final Set<String> PUBLIC_PAGES = Set.of("/", "/dashboard", "/favicon.ico");
+    private static final Pattern PUBLIC_ASSET = Pattern.compile("/dashboard/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
+    private static final Set<Method> BODY_METHODS = Set.of(Method.POST, Method.PUT, Method.PATCH);
 
     private final OriginPolicy origins;
+    private final HostPolicy hosts;
     private final AccessToken token;
 
-    EdgeFilter(OriginPolicy origins) {
-        this(origins, AccessToken.none());
-    }
-
-    EdgeFilter(OriginPolicy origins, AccessToken token) {
+    EdgeFilter(OriginPolicy origins, HostPolicy hosts, AccessToken token) {
         this.origins = origins;
+        this.hosts = hosts;
         this.token = token;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        canonicalisePath(request);
         String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
-        boolean allowed = origins.allows(origin);
+        String host = request.headers().first(HeaderNames.HOST).orElse(null);
         response.header(HeaderNames.VARY, "Origin");
+        if (!hosts.allows(host, request.localPeer().host())) {
+            if (origins.allows(origin)) {
+                response.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            }
+            refuseHost(request, response, host);
+            return;
+        }
+        boolean allowed = origins.allows(origin) || isOwnOrigin(origin, host, request.isSecure());
         if (allowed) {
             response.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+        RequestPath path;
+        try {
+            path = RequestPath.parse(request.prologue().uriPath().rawPath());
+        } catch (RequestPath.Refused refused) {
+            refusePath(request, response, refused.getMessage());
+            return;
+        }
+        if (!path.raw().equals(request.prologue().uriPath().rawPath())) {
+            HttpPrologue prologue = request.prologue();
+            request.prologue(prologue.withUriPath(UriPath.create(path.raw())));
         }
         if (request.prologue().method() == Method.OPTIONS) {
             answerPreflight(request, response, allowed);
             return;
         }
+        if (origin != null && !allowed) {
+            refuseOrigin(request, response, origin);
+            return;
+        }
         if (token.required()
-                && !isPublicAsset(request)
-                && !isGuardedSocketUpgrade(request)
+                && !isPublic(request.prologue().method(), path)
+                && !isGuardedSocketUpgrade(request, path)
                 && !token.admits(request.prologue(), request.headers())) {
             refuse(request, response);
+            return;
+        }
+        if (BODY_METHODS.contains(request.prologue().method())
+                && request.content().hasEntity()
+                && !isJson(request.headers().first(HeaderNames.CONTENT_TYPE).orElse(null))) {
+            refuseMediaType(request, response);
             return;
         }
         chain.proceed();
     }
 
-    /** The dashboard page and its files (see the class comment); only reads, only those paths. */
-    static boolean isPublicAsset(RoutingRequest request) {
-        if (request.prologue().method() != Method.GET && request.prologue().method() != Method.HEAD) {
+    /** The dashboard page and its files (see the class comment): only reads, only those decoded paths. */
+    static boolean isPublic(Method method, RequestPath path) {
+        if (method != Method.GET && method != Method.HEAD) {
             return false;
         }
-        String path = request.prologue().uriPath().rawPath();
-        return path.equals("/")
-                || path.equals("/dashboard")
-                || path.startsWith("/dashboard/")
-                || path.equals("/favicon.ico");
+        return PUBLIC_PAGES.contains(path.decoded())
+                || PUBLIC_ASSET.matcher(path.decoded()).matches();
+    }
+
+    /**
+     * The page this server serves calls it from its own origin, whatever name it was opened by; the {@code Host} has
+     * already been checked, so a foreign page cannot pass for it.
+     */
+    static boolean isOwnOrigin(String origin, String host, boolean secure) {
+        if (origin == null || host == null) {
+            return false;
+        }
+        String own = (secure ? "https://" : "http://") + host.strip();
+        return origin.strip().equalsIgnoreCase(own);
+    }
+
+    /** {@code application/json}, with or without parameters such as {@code charset=utf-8}. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+        return mediaType.equalsIgnoreCase("application/json");
     }
 
     /**
      * A WebSocket upgrade to a route whose listener checks the token itself: it is accepted and then closed with 4401,
      * which a browser can see, where a 401 here would only show as a failed connection.
      */
-    private boolean isGuardedSocketUpgrade(RoutingRequest request) {
+    private boolean isGuardedSocketUpgrade(RoutingRequest request, RequestPath path) {
         boolean upgrade = request.headers()
                 .first(HeaderNames.UPGRADE)
                 .filter(value -> value.equalsIgnoreCase("websocket"))
                 .isPresent();
-        return upgrade && token.guardsSocketAt(request.prologue().uriPath().rawPath());
+        return upgrade && token.guardsSocketAt(path.raw()) && token.guardsSocketAt(path.decoded());
+    }
+
+    private static void refuseHost(RoutingRequest request, RoutingResponse response, String host) {
+        String shown = host == null ? "(none)" : printable(host);
+        RestApi.fail(
+                request,
+                response,
+                ApiProblem.of(
+                        403,
+                        "HostNotAllowedError",
+                        "This server does not answer requests for the host " + shown + "; it answers localhost,"
+                                + " 127.0.0.1, [::1] and the names in server.allowed-hosts (--allowed-hosts)",
+                        BUILDERS.createObjectBuilder().add("host", shown)));
+    }
+
+    private static void refusePath(RoutingRequest request, RoutingResponse response, String reason) {
+        String path = printable(request.prologue().uriPath().rawPath());
+        RestApi.fail(
+                request,
+                response,
+                ApiProblem.of(
+                        400,
+                        "BadRequestError",
+                        "The path " + path + " is not accepted: " + reason,
+                        BUILDERS.createObjectBuilder().add("path", path)));
+    }
+
+    private static void refuseOrigin(RoutingRequest request, RoutingResponse response, String origin) {
+        String shown = printable(origin);
+        RestApi.fail(
+                request,
+                response,
+                ApiProblem.of(
+                        403,
+                        "OriginNotAllowedError",
+                        "Requests from the web page " + shown + " are not allowed; add its origin to"
+                                + " server.cors-origins (--cors-origins) if it should drive this server",
+                        BUILDERS.createObjectBuilder().add("origin", shown)));
+    }
+
+    private static void refuseMediaType(RoutingRequest request, RoutingResponse response) {
+        String shown =
+                printable(request.headers().first(HeaderNames.CONTENT_TYPE).orElse("(none)"));
+        RestApi.fail(
+                request,
+                response,
+                ApiProblem.of(
+                        415,
+                        "UnsupportedMediaTypeError",
+                        "The request body must be JSON sent with 'Content-Type: application/json', not " + shown,
+                        BUILDERS.createObjectBuilder().add("content_type", shown)));
     }
 
     private static void refuse(RoutingRequest request, RoutingResponse response) {
@@ -103,6 +218,22 @@ final class EdgeFilter implements Filter {
                 BUILDERS.createObjectBuilder().add("token_presented", presented));
         response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"canvas-batch\"");
         RestApi.fail(request, response, problem);
+    }
+
+    /** A client's text as it may appear in a message and a log line: quoted, printable, bounded. */
+    static String printable(String text) {
+        StringBuilder shown = new StringBuilder("'");
+        text.codePoints().limit(200).forEach(c -> {
+            if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT) {
+                shown.append(String.format("\\u%04x", c));
+            } else {
+                shown.appendCodePoint(c);
+            }
+        });
+        if (text.codePointCount(0, text.length()) > 200) {
+            shown.append('…');
+        }
+        return shown.append('\'').toString();
     }
 
     private static void answerPreflight(RoutingRequest request, RoutingResponse response, boolean allowed) {
@@ -133,35 +264,5 @@ final class EdgeFilter implements Filter {
         });
         headers.addAll(ALWAYS_ALLOWED_HEADERS);
         return String.join(", ", headers);
-    }
-
-    private static void canonicalisePath(RoutingRequest request) {
-        HttpPrologue prologue = request.prologue();
-        String raw = prologue.uriPath().rawPath();
-        String canonical = canonical(raw);
-        if (!canonical.equals(raw)) {
-            request.prologue(prologue.withUriPath(UriPath.create(canonical)));
-        }
-    }
-
-    /** {@code //a//b/} → {@code /a/b}; the root stays {@code /}. */
-    static String canonical(String rawPath) {
-        StringBuilder path = new StringBuilder(rawPath.length() + 1);
-        char previous = 0;
-        for (int i = 0; i < rawPath.length(); i++) {
-            char c = rawPath.charAt(i);
-            if (c == '/' && previous == '/') {
-                continue;
-            }
-            path.append(c);
-            previous = c;
-        }
-        if (path.isEmpty() || path.charAt(0) != '/') {
-            path.insert(0, '/');
-        }
-        if (path.length() > 1 && path.charAt(path.length() - 1) == '/') {
-            path.setLength(path.length() - 1);
-        }
-        return path.toString();
     }
 }

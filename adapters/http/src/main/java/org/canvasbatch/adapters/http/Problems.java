@@ -6,7 +6,9 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 import io.helidon.http.HttpException;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.session.SessionConflict;
@@ -27,6 +29,14 @@ final class Problems {
                         missing.getMessage(),
                         BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()));
             case SessionConflict conflict -> conflict(conflict);
+            case NodeRunNotFinishedException pending ->
+                ApiProblem.of(
+                                503,
+                                "ServerBusyError",
+                                pending.getMessage(),
+                                BUILDERS.createObjectBuilder()
+                                        .add("retry_after", retryAfterSeconds(pending.retryAfter())))
+                        .retryAfter(retryAfterSeconds(pending.retryAfter()));
             case NodeRunFailedException failed ->
                 ApiProblem.of(
                         502,
@@ -34,9 +44,19 @@ final class Problems {
                         failed.getMessage(),
                         BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())));
             case VaultException vault
-            when vault.reason() == VaultException.Reason.IO ->
+            when vault.reason() == VaultException.Reason.IO || vault.reason() == VaultException.Reason.FULL ->
                 ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
             case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
+            case TooManyPendingSessionsException tooMany ->
+                ApiProblem.of(
+                                429,
+                                "TooManyPendingSessionsError",
+                                tooMany.getMessage(),
+                                BUILDERS.createObjectBuilder()
+                                        .add("scope", tooMany.scope().name().toLowerCase(java.util.Locale.ROOT))
+                                        .add("limit", tooMany.limit())
+                                        .add("retry_after", tooMany.retryAfter().toSeconds()))
+                        .retryAfter(tooMany.retryAfter().toSeconds());
             case EventLogException log ->
                 ApiProblem.of(
                         503,
@@ -55,6 +75,11 @@ final class Problems {
                         "The server failed unexpectedly (" + failure.getClass().getSimpleName()
                                 + "); this is a bug, please report it");
         };
+    }
+
+    /** Whole seconds, rounded up: asking again a moment too early would only be refused again. */
+    private static long retryAfterSeconds(java.time.Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     private static String httpName(int status) {

@@ -2,26 +2,20 @@ package org.canvasbatch.adapters.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import org.canvasbatch.adapters.http.wire.StrictJson;
 
 /**
- * Reads a request's JSON object within the body limit. An absent or blank body is an empty object: the plugin sends
- * body-less POSTs with {@code Content-Type: application/json}.
+ * Reads a request's JSON object within the body limit and the limits of {@link StrictJson} (UTF-8, nesting, number and
+ * string lengths, nothing after the value), each broken limit a 422 that names it. An absent or blank body is an empty
+ * object: the plugin sends body-less POSTs with {@code Content-Type: application/json}.
  */
 final class RequestBody {
 
-    private static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
     /** Past this much surplus we stop reading a too-large body and let the connection close. */
     private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
 
@@ -61,10 +55,12 @@ final class RequestBody {
             return JsonValue.EMPTY_JSON_OBJECT;
         }
         JsonValue value;
-        try (JsonReader reader = READERS.createReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8)) {
-            value = reader.readValue();
-        } catch (JsonException e) {
-            throw ApiProblem.invalid("body", "is not valid JSON: " + e.getMessage());
+        try {
+            value = StrictJson.parse(bytes);
+        } catch (StrictJson.Refused refused) {
+            String place = refused.place();
+            throw ApiProblem.invalid(
+                    place.isEmpty() || place.startsWith("[") ? "body" + place : place, refused.reason());
         }
         if (value.getValueType() != JsonValue.ValueType.OBJECT) {
             throw ApiProblem.invalid("body", "must be a JSON object, not " + Fields.describe(value));

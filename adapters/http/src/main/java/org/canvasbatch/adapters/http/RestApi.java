@@ -174,6 +174,8 @@ final class RestApi {
                             + problem.getMessage());
         }
         if (!response.isSent()) {
+            problem.retryAfterSeconds()
+                    .ifPresent(seconds -> response.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds)));
             send(response, problem.status(), problem.toJson());
         }
     }

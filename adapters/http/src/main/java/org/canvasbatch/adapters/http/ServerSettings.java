@@ -21,6 +21,9 @@ import org.canvasbatch.adapters.http.ops.AccessToken;
  * @param accessToken             what every call must present ({@link AccessToken#none()}: nothing); required when
  *                                the host is not loopback, since anyone on the network could otherwise run batches
  *                                that write into the vault
+ * @param allowedHosts            names and addresses a request's {@code Host} may name besides the loopback ones, the
+ *                                bound address and the address a connection arrived at (e.g. {@code studybox.local});
+ *                                {@code *} for any (behind a proxy that checks names itself)
  */
 public record ServerSettings(
         String host,
@@ -30,7 +33,8 @@ public record ServerSettings(
         int estimatedSecondsPerNode,
         Duration shutdownGrace,
         List<ServerExtension> extensions,
-        AccessToken accessToken) {
+        AccessToken accessToken,
+        List<String> allowedHosts) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -46,7 +50,8 @@ public record ServerSettings(
             20,
             Duration.ofSeconds(2),
             List.of(),
-            AccessToken.none());
+            AccessToken.none(),
+            List.of());
 
     public ServerSettings {
         Objects.requireNonNull(host, "host");
@@ -64,6 +69,8 @@ public record ServerSettings(
         shutdownGrace = shutdownGrace == null || shutdownGrace.isNegative() ? Duration.ZERO : shutdownGrace;
         extensions = List.copyOf(extensions);
         accessToken = accessToken == null ? AccessToken.none() : accessToken;
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+        HostPolicy.validate(allowedHosts);
         if (!accessToken.required() && !AccessToken.isLoopback(host)) {
             throw new IllegalArgumentException("listening on " + host + " makes the server reachable from other"
                     + " machines, which requires an access token (--token or CANVASBATCH_TOKEN); without one, bind"
@@ -88,7 +95,8 @@ public record ServerSettings(
                 estimatedSecondsPerNode,
                 shutdownGrace,
                 extensions,
-                AccessToken.none());
+                AccessToken.none(),
+                List.of());
     }
 
     /** The defaults on another port (0 for a free one). */
@@ -105,7 +113,8 @@ public record ServerSettings(
                 estimatedSecondsPerNode,
                 shutdownGrace,
                 extensions,
-                accessToken);
+                accessToken,
+                allowedHosts);
     }
 
     public ServerSettings withPort(int value) {
@@ -117,27 +126,52 @@ public record ServerSettings(
                 estimatedSecondsPerNode,
                 shutdownGrace,
                 extensions,
-                accessToken);
+                accessToken,
+                allowedHosts);
     }
 
     public ServerSettings withAllowedOrigins(List<String> value) {
         return new ServerSettings(
-                host, port, value, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions, accessToken);
+                host,
+                port,
+                value,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                allowedHosts);
     }
 
     public ServerSettings withMaxBodyBytes(long value) {
         return new ServerSettings(
-                host, port, allowedOrigins, value, estimatedSecondsPerNode, shutdownGrace, extensions, accessToken);
+                host,
+                port,
+                allowedOrigins,
+                value,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                allowedHosts);
     }
 
     public ServerSettings withEstimatedSecondsPerNode(int value) {
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions, accessToken);
+                host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions, accessToken, allowedHosts);
     }
 
     public ServerSettings withShutdownGrace(Duration value) {
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, value, extensions, accessToken);
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                value,
+                extensions,
+                accessToken,
+                allowedHosts);
     }
 
     /** These settings with one more extension, attached after the ones already there. */
@@ -145,7 +179,15 @@ public record ServerSettings(
         List<ServerExtension> more = new ArrayList<>(extensions);
         more.add(Objects.requireNonNull(extension, "extension"));
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, more, accessToken);
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                more,
+                accessToken,
+                allowedHosts);
     }
 
     /**
@@ -154,6 +196,28 @@ public record ServerSettings(
      */
     public ServerSettings withAccessToken(AccessToken value) {
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, estimatedSecondsPerNode, shutdownGrace, extensions, value);
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                extensions,
+                value,
+                allowedHosts);
+    }
+
+    /** These settings with further names the server answers in a request's {@code Host} (see {@link HostPolicy}). */
+    public ServerSettings withAllowedHosts(List<String> value) {
+        return new ServerSettings(
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                estimatedSecondsPerNode,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                value);
     }
 }

@@ -60,6 +60,15 @@ final class ApiHarness implements AutoCloseable {
     }
 
     ApiHarness(ServerSettings settings) {
+        this(core -> settings);
+    }
+
+    /** @param settings the server's settings, given the core (for extensions such as the WebSocket channel) */
+    ApiHarness(java.util.function.Function<CanvasBatchCore, ServerSettings> settings) {
+        this(settings, CoreSettings.DEFAULT);
+    }
+
+    ApiHarness(java.util.function.Function<CanvasBatchCore, ServerSettings> settings, CoreSettings coreSettings) {
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         log,
@@ -69,8 +78,8 @@ final class ApiHarness implements AutoCloseable {
                         Instant::now,
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
-                CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
-        server = new CanvasBatchServer(core, settings).start();
+                coreSettings.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
+        server = new CanvasBatchServer(core, settings.apply(core)).start();
     }
 
     @Override

@@ -111,7 +111,8 @@ class AsyncApiDocumentTest {
 
         assertThat(codes.keySet())
                 .extracting(String::valueOf)
-                .containsExactlyInAnyOrder("1000", "1001", "1008", "4401", "4404", "4408", "4429");
+                .containsExactlyInAnyOrder(
+                        "1000", "1001", "1002", "1007", "1008", "1009", "4401", "4404", "4408", "4429");
         Socket unknown = api.socket("/ws/intelligent-parallel/no-such-session");
         assertThat(unknown.closed.join()).isEqualTo(4404);
     }

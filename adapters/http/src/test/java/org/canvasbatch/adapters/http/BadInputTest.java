@@ -298,6 +298,38 @@ class BadInputTest {
         assertUnprocessable(api.post(path, body), field);
     }
 
+    static Stream<Arguments> canvasPathsThatTouchObsidianOrCarryControlCharacters() {
+        return Stream.of(
+                        ".obsidian/plugins/x.canvas",
+                        ".Obsidian/x.canvas",
+                        "Inbox/q\"\nx: y.canvas",
+                        "gpj\u202Eexe.canvas")
+                .flatMap(path -> {
+                    String quoted = Json.createValue(path).toString();
+                    return Stream.of(
+                            Arguments.of(ANALYZE, analyzeWith(path)),
+                            Arguments.of(
+                                    ANALYZE + "/confirm",
+                                    "{\"canvas_path\":" + quoted
+                                            + ",\"groups\":[{\"group_id\":1,\"node_ids\":[\"a\"]}]}"),
+                            Arguments.of(
+                                    "/canvas/single-agent",
+                                    "{\"canvas_path\":" + quoted
+                                            + ",\"node_id\":\"a\",\"agent\":\"oral-explanation\"}"));
+                });
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("canvasPathsThatTouchObsidianOrCarryControlCharacters")
+    void aCanvasPathIntoObsidiansFolderOrWithControlCharactersIsRefusedEverywhere(String path, String body) {
+        Answer answer = api.post(path, body);
+
+        assertUnprocessable(answer, "canvas_path");
+        assertThat(answer.json().getString("message"))
+                .containsAnyOf("hidden folder or file such as .obsidian", "control or text-direction");
+        assertThat(api.vault.notes()).isEmpty();
+    }
+
     private static void assertUnprocessable(Answer answer, String field) {
         assertThat(answer.status()).as(answer.text()).isEqualTo(422);
         assertEnvelope(answer, "ValidationError");

@@ -118,11 +118,18 @@ final class DocumentedServer implements AutoCloseable {
     }
 
     Answer send(String method, String path, String json) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        return send(method, path, json, "Content-Type", "application/json");
+    }
+
+    /** A request with the given headers (name, value pairs) instead of the JSON content type. */
+    Answer send(String method, String path, String json, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(PATIENCE)
-                .header("Content-Type", "application/json")
-                .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json))
-                .build();
+                .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json));
+        for (int i = 0; i < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        HttpRequest request = builder.build();
         try {
             var response = http.send(request, BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Answer(

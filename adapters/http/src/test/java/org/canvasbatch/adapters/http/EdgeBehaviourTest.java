@@ -89,7 +89,7 @@ class EdgeBehaviourTest {
     }
 
     @Test
-    void aDisallowedOriginGetsNoCorsHeadersButTheRequestIsStillServed() {
+    void aDisallowedOriginIsRefusedWithoutCorsHeadersAndItsPreflightGrantsNothing() {
         Answer answer = api.post("/canvas/intelligent-parallel", ANALYZE_BODY, "Origin", "https://evil.example");
         Answer preflight = api.send(
                 "OPTIONS",
@@ -100,7 +100,8 @@ class EdgeBehaviourTest {
                 "Access-Control-Request-Method",
                 "POST");
 
-        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(answer.json().getString("error")).isEqualTo("OriginNotAllowedError");
         assertThat(answer.allowOrigin()).isNull();
         assertThat(preflight.status()).isEqualTo(204);
         assertThat(preflight.allowOrigin()).isNull();

@@ -188,9 +188,39 @@ class OpenApiDocumentTest {
                 "{\"canvas_path\":\"docs/check.canvas\",\"node_id\":\"e1\",\"agent\":\"oral-explanation\"}");
         assertThat(agentFailed.status()).isEqualTo(502);
         assertDocumented("/canvas/single-agent", "POST", agentFailed);
+        api.agent.then("x1", ScriptedAgent.transientFailure("HTTP 429: quota", java.time.Duration.ofHours(1)));
+        Answer busy = api.post(
+                "/canvas/single-agent",
+                "{\"canvas_path\":\"docs/check.canvas\",\"node_id\":\"x1\",\"agent\":\"oral-explanation\"}");
+        assertThat(busy.status()).isEqualTo(503);
+        assertDocumented("/canvas/single-agent", "POST", busy);
         Answer badPage = api.get("/canvas/intelligent-parallel/" + id + "/events?limit=0");
         assertThat(badPage.status()).isEqualTo(422);
         assertDocumented("/canvas/intelligent-parallel/{session_id}/events", "GET", badPage);
+        Answer foreignPage = api.send(
+                "GET",
+                "/canvas/intelligent-parallel",
+                null,
+                "Origin",
+                "https://evil.example",
+                "Content-Type",
+                "application/json");
+        assertThat(foreignPage.status()).isEqualTo(403);
+        assertDocumented("/canvas/intelligent-parallel", "GET", foreignPage);
+        Answer plainText = api.send(
+                "POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"x\"}", "Content-Type", "text/plain");
+        assertThat(plainText.status()).isEqualTo(415);
+        assertDocumented("/canvas/intelligent-parallel/confirm", "POST", plainText);
+    }
+
+    @Test
+    void tooManyPendingSessionsIsTheDocumented429() {
+        Answer answer = null;
+        for (int i = 0; i <= 20; i++) {
+            answer = api.analyze("p" + i, "什么是命题 " + i);
+        }
+        assertThat(answer.status()).as(answer.text()).isEqualTo(429);
+        assertDocumented("/canvas/intelligent-parallel", "POST", answer);
     }
 
     @Test

@@ -39,9 +39,9 @@ class OriginPolicyTest {
 
     @Test
     void pathsAreMadeCanonical() {
-        assertThat(EdgeFilter.canonical("//canvas//intelligent-parallel/")).isEqualTo("/canvas/intelligent-parallel");
-        assertThat(EdgeFilter.canonical("/")).isEqualTo("/");
-        assertThat(EdgeFilter.canonical("//")).isEqualTo("/");
-        assertThat(EdgeFilter.canonical("/a")).isEqualTo("/a");
+        assertThat(RequestPath.collapse("//canvas//intelligent-parallel/")).isEqualTo("/canvas/intelligent-parallel");
+        assertThat(RequestPath.collapse("/")).isEqualTo("/");
+        assertThat(RequestPath.collapse("//")).isEqualTo("/");
+        assertThat(RequestPath.collapse("/a")).isEqualTo("/a");
     }
 }

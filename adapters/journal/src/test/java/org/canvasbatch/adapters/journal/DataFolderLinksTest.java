@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.SessionId;
-import org.canvasbatch.testsupport.LogLines;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class DataFolderLinksTest {
     private Path data;
     private Path sessions;
     private Path victim;
-    private LogLines log;
+    private CapturedLogs log;
 
     @BeforeEach
     void plantTheVictim() throws IOException {
@@ -41,7 +41,7 @@ class DataFolderLinksTest {
         sessions = Files.createDirectories(data.resolve("sessions"));
         Files.createDirectories(temp.resolve("outside"));
         victim = Files.writeString(temp.resolve("outside/thesis.txt"), PRECIOUS, StandardCharsets.UTF_8);
-        log = LogLines.of(FileJournal.class);
+        log = CapturedLogs.of(FileJournal.class.getName());
     }
 
     @AfterEach
@@ -66,10 +66,12 @@ class DataFolderLinksTest {
         assertThat(Files.isSymbolicLink(link))
                 .as("the planted link is left for a person to look at")
                 .isTrue();
-        assertThat(log.containing(link.toString())).singleElement().satisfies(line -> {
-            assertThat(line.text()).contains("symbolic link");
-            assertThat(line.withStackTrace()).isFalse();
-        });
+        assertThat(log.visibleRecordsContaining(link.toString()))
+                .singleElement()
+                .satisfies(line -> {
+                    assertThat(line.getMessage()).contains("symbolic link");
+                    assertThat(line.getThrown()).isNull();
+                });
     }
 
     @Test
@@ -122,8 +124,8 @@ class DataFolderLinksTest {
                     .as("the epoch written in place of the link holds")
                     .isEqualTo(epoch);
         }
-        assertThat(log.containing("epoch"))
-                .anySatisfy(line -> assertThat(line.text()).contains("symbolic link"));
+        assertThat(log.visibleRecordsContaining("epoch"))
+                .anySatisfy(line -> assertThat(line.getMessage()).contains("symbolic link"));
     }
 
     @Test
@@ -223,9 +225,9 @@ class DataFolderLinksTest {
             assertThat(journal.sessionIds()).isEmpty();
         }
 
-        assertThat(log.containing(fifo.toString()))
+        assertThat(log.visibleRecordsContaining(fifo.toString()))
                 .singleElement()
-                .satisfies(line -> assertThat(line.text()).contains("not a regular file"));
+                .satisfies(line -> assertThat(line.getMessage()).contains("not a regular file"));
         assertThat(List.of(fifo)).allMatch(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS));
     }
 }

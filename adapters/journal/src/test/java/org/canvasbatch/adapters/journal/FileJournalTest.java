@@ -25,7 +25,7 @@ import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
-import org.canvasbatch.testsupport.LogLines;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -273,7 +273,7 @@ class FileJournalTest extends EventLogContract {
         flipByte(journalFile(A), size - 1);
         byte[] damaged = Files.readAllBytes(journalFile(A));
 
-        try (LogLines lines = LogLines.of(JournalRecovery.class)) {
+        try (CapturedLogs lines = CapturedLogs.of(JournalRecovery.class.getName())) {
             FileJournal reopened = reopen();
 
             assertThat(reopened.sessionIds()).containsExactly(A);
@@ -284,10 +284,12 @@ class FileJournalTest extends EventLogContract {
                     .isEqualTo(1L);
             assertThat(reopened.damage().get(A))
                     .contains("checksum mismatch at byte 8", "kept its only event", "session-a.journal.damaged");
-            assertThat(lines.containing("session-a")).singleElement().satisfies(line -> {
-                assertThat(line.level()).isEqualTo("WARNING");
-                assertThat(line.withStackTrace()).isFalse();
-            });
+            assertThat(lines.visibleRecordsContaining("session-a"))
+                    .singleElement()
+                    .satisfies(line -> {
+                        assertThat(line.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+                        assertThat(line.getThrown()).isNull();
+                    });
         }
         assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).hasBinaryContent(damaged);
     }

@@ -16,41 +16,70 @@ import java.util.HexFormat;
  * Replaces a file so that a reader (Obsidian, a sync client) sees either the old or the new content, never half of
  * one: the bytes go to a temporary file in the same folder, which is then renamed over the target. The temporary
  * name starts with a dot so Obsidian does not index it, and is short so a long target name cannot make it too long.
+ * A rename replaces a symbolic link at the target rather than writing through it; callers that mean to write through
+ * one resolve it first.
  */
 final class AtomicFiles {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private AtomicFiles() {}
+    private final FileOpener opener;
+
+    AtomicFiles(FileOpener opener) {
+        this.opener = opener;
+    }
 
     /** @param durable force the bytes to the disk before the rename: for the user's canvas, not for notes */
-    static void write(Path target, byte[] bytes, boolean durable) throws IOException {
-        byte[] suffix = new byte[8];
-        RANDOM.nextBytes(suffix);
-        Path temporary = target.resolveSibling(".canvas-batch-" + HexFormat.of().formatHex(suffix) + ".tmp");
+    void write(Path target, byte[] bytes, boolean durable) throws IOException {
+        Path temporary = writeTemporary(target, bytes, durable);
         try {
-            try (FileChannel channel =
-                    FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                if (durable) {
-                    channel.force(true);
-                }
-            }
-            keepPermissions(target, temporary);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            replace(temporary, target);
         } finally {
             Files.deleteIfExists(temporary);
         }
     }
 
-    /** A replaced file keeps the permissions the user gave it. */
+    /**
+     * The bytes in a new temporary file beside {@code target}, with the target's permissions, so that the rename is
+     * all that is left to do; deleted again if they cannot all be written.
+     */
+    Path writeTemporary(Path target, byte[] bytes, boolean durable) throws IOException {
+        Path temporary = target.resolveSibling(".canvas-batch-" + randomHex() + ".tmp");
+        try (FileChannel channel = opener.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            if (durable) {
+                channel.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        keepPermissions(target, temporary);
+        return temporary;
+    }
+
+    /** Renames the temporary file over the target. */
+    void replace(Path temporary, Path target) throws IOException {
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static String randomHex() {
+        byte[] suffix = new byte[8];
+        RANDOM.nextBytes(suffix);
+        return HexFormat.of().formatHex(suffix);
+    }
+
     private static void keepPermissions(Path target, Path temporary) {
         try {
             if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {

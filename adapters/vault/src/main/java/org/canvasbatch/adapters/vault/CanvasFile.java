@@ -1,81 +1,43 @@
 package org.canvasbatch.adapters.vault;
 
 import static org.canvasbatch.application.port.out.VaultException.Reason.INVALID_CANVAS;
-import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
-import static org.canvasbatch.application.port.out.VaultException.Reason.NOT_FOUND;
 import static org.canvasbatch.application.port.out.VaultException.Reason.TOO_LARGE;
 
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
-import jakarta.json.stream.JsonLocation;
-import jakarta.json.stream.JsonParser;
-import jakarta.json.stream.JsonParserFactory;
-import jakarta.json.stream.JsonParsingException;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.util.Map;
 import org.canvasbatch.application.port.out.VaultException;
 
 /**
- * A canvas file as JSON: read with a size limit and checked just enough to be a JSON Canvas (an object whose
- * {@code nodes} and {@code edges}, when present, are lists). Everything else in it is kept untouched, which is what
- * the write-back needs; {@link CanvasModel} does the stricter checks for reading.
+ * A canvas file as JSON: read with a size limit, only from a regular file, only as UTF-8 and within the limits of
+ * {@link CanvasJson}, and checked just enough to be a JSON Canvas (an object whose {@code nodes} and {@code edges},
+ * when present, are lists). Everything else in it is kept untouched, which is what the write-back needs;
+ * {@link CanvasModel} does the stricter checks for reading.
  *
+ * @param snapshot        the bytes it was parsed from and the state of their file
  * @param endsWithNewline whether the file ended with a line break, so a rewrite keeps it that way
  */
-record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline) {
+record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline, DiskSnapshot snapshot) {
 
     static final JsonProvider JSON = JsonProvider.provider();
-    private static final JsonParserFactory PARSERS = JSON.createParserFactory(Map.of());
 
-    static CanvasFile read(VaultFile file, long maxBytes) {
+    static CanvasFile read(VaultPaths paths, VaultFile file, long maxBytes) {
+        return parse(file, DiskSnapshot.read(paths, file, maxBytes));
+    }
+
+    static CanvasFile parse(VaultFile file, DiskSnapshot snapshot) {
         String path = file.relative();
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(file.absolute())) {
-                throw new VaultException(NOT_FOUND, path, "'" + path + "' is a folder, not a canvas.");
-            }
-            long size = Files.size(file.absolute());
-            if (size > maxBytes) {
-                throw tooLarge(path, size, maxBytes);
-            }
-            bytes = Files.readAllBytes(file.absolute());
-        } catch (NoSuchFileException e) {
-            throw new VaultException(NOT_FOUND, path, "The canvas '" + path + "' does not exist in the vault.");
-        } catch (IOException e) {
-            throw new VaultException(
-                    IO, path, "Cannot read the canvas '" + path + "': " + DiskProblem.describe(e) + ".", e);
-        }
-        if (bytes.length > maxBytes) {
-            throw tooLarge(path, bytes.length, maxBytes);
-        }
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
-        if (text.isBlank()) {
-            throw invalid(path, "The canvas '" + path + "' is empty.");
-        }
         JsonValue parsed;
-        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
-            parser.next();
-            parsed = parser.getValue();
-            // Text after the value would make Obsidian refuse the file; hasNext() reports it as a parsing error.
-            if (parser.hasNext()) {
-                throw invalid(path, "The canvas '" + path + "' has more than one JSON value in it.");
+        String text;
+        try {
+            text = CanvasJson.decode(snapshot.bytes());
+            if (text.isBlank()) {
+                throw invalid(path, "The canvas '" + path + "' is empty.");
             }
-        } catch (JsonParsingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " near line " + at.getLineNumber() + ", column " + at.getColumnNumber();
-            throw invalid(path, "The canvas '" + path + "' is not valid JSON" + where + ".");
-        } catch (JsonException e) {
-            throw invalid(path, "The canvas '" + path + "' is not valid JSON.");
+            parsed = CanvasJson.parse(text);
+        } catch (CanvasJson.Refusal refusal) {
+            throw invalid(path, "The canvas '" + path + "' " + refusal.getMessage() + ".");
         }
         if (!(parsed instanceof JsonObject root)) {
             throw invalid(
@@ -85,7 +47,7 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline) {
         }
         requireListOrAbsent(path, root, "nodes");
         requireListOrAbsent(path, root, "edges");
-        return new CanvasFile(file, root, text.endsWith("\n"));
+        return new CanvasFile(file, root, text.endsWith("\n"), snapshot);
     }
 
     JsonArray nodes() {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasEdge;
 import org.canvasbatch.domain.canvas.CanvasNode;
@@ -21,10 +22,20 @@ import org.canvasbatch.domain.canvas.CanvasNode;
  */
 final class CanvasModel {
 
+    /** The most nodes a session may hold (CONTRACT §1); a canvas with more is refused before any work starts. */
+    static final int MAX_NODES = 10_000;
+
     private CanvasModel() {}
 
     static Canvas toCanvas(CanvasFile canvas) {
         String path = canvas.path();
+        if (canvas.nodes().size() > MAX_NODES) {
+            throw new VaultException(
+                    VaultException.Reason.TOO_LARGE,
+                    path,
+                    "The canvas '" + path + "' has " + canvas.nodes().size() + " nodes, more than the limit of "
+                            + MAX_NODES + " a batch can take.");
+        }
         List<CanvasNode> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         int position = 0;

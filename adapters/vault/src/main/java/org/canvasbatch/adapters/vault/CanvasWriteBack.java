@@ -4,68 +4,115 @@ import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
-import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonValue;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.canvasbatch.adapters.vault.NotePlacement.Box;
+import java.util.function.LongConsumer;
+import org.canvasbatch.adapters.vault.CanvasMerge.Link;
 import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultException.Reason;
 
 /**
- * Links notes back into their canvas: per note a file node (colour {@code "5"}) below its source node and an edge
- * from the source labelled with the agent.
+ * Links notes back into their canvas (what is added is {@link CanvasMerge}'s to say).
  *
  * <p>Links wait per canvas and are written together: the first at once, later ones at most once per coalesce interval
- * (measured with the injected clock), and all that wait on {@link #flush} or {@link #close}. Each write re-reads the
- * canvas as it is on disk at that moment and only appends to its {@code nodes} and {@code edges}: every other field,
- * node and edge, known or not, is written back as it was read, so edits the user made meanwhile survive.
+ * (measured with the injected clock), and all that wait on {@link #flush} or {@link #close}.
  *
- * <p>Ids are derived from (source node, agent), so a retry or a restart never adds a link twice. A link whose source
- * node the user has deleted meanwhile is dropped. A canvas that cannot be read at write time (broken JSON, the user in
- * the middle of a sync) is never overwritten: its links stay waiting and are tried again with the next link or flush;
- * whatever still waits at {@link #close} is dropped with one log line. A deleted canvas drops its links, and so does
- * one that the links would push over the size limit.
+ * <p>A write never overwrites what someone else saved meanwhile (Obsidian saves a canvas while the learner works in
+ * it): it reads the canvas, merges, writes the result to a temporary file, then compares the canvas again, byte for
+ * byte and by its file's identity, size and time, with what it merged into; when something changed, it merges again.
+ * Its last look is a hard link to the canvas's file right before the rename, which also keeps the replaced file
+ * readable: a save that still landed in it is put back at once and merged again (see {@link #swap}). Only a save
+ * renamed over the canvas between that link and the rename can still be lost: POSIX has no compare-and-swap rename.
+ * docs/architecture.md says how long that window is. A canvas that is a symbolic link inside the vault is written
+ * through: the rename replaces the file it points to, never the link.
+ *
+ * <p>A write that cannot be done now (a canvas broken in the middle of a sync, a full disk, a canvas that keeps
+ * changing) leaves the canvas as it is; its links wait and are tried again after a backoff, with the next link and on
+ * every flush. A deleted canvas drops its links, and so does one that the links would push over the size limit. Links
+ * also wait on disk ({@link PendingLinks}), so that those still waiting when the process stops are written at the
+ * next start.
  */
 final class CanvasWriteBack {
 
-    static final String NOTE_COLOR = "5";
     private static final System.Logger LOG = System.getLogger(CanvasWriteBack.class.getName());
+    /** How often one write merges again because the canvas changed under it, before it waits and tries later. */
+    private static final int MERGE_ROUNDS = 20;
+    /** How long a save found half-written in the replaced file is waited for, and how often it is looked at. */
+    private static final Duration SAVE_IN_PROGRESS = Duration.ofSeconds(2);
+
+    private static final Duration SAVE_POLL = Duration.ofMillis(2);
 
     private final VaultPaths paths;
     private final VaultOptions options;
     private final Clock clock;
+    private final AtomicFiles files;
+    private final PendingLinks pendingOnDisk;
     private final Consumer<String> afterWrite;
+    private final RetryDelays retryDelays;
+    private final LongConsumer checkToRenameNanos;
     private final Map<String, PendingCanvas> canvases = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private volatile boolean closed;
 
-    CanvasWriteBack(VaultPaths paths, VaultOptions options, Clock clock, Consumer<String> afterWrite) {
+    /** How long links that could not be written wait before the next try: doubling from {@code first} up to {@code max}. */
+    record RetryDelays(Duration first, Duration max) {
+
+        static final RetryDelays DEFAULT = new RetryDelays(Duration.ofMillis(250), Duration.ofMinutes(1));
+
+        Duration after(int failures) {
+            Duration delay = first.multipliedBy(1L << Math.min(20, Math.max(0, failures - 1)));
+            return delay.compareTo(max) > 0 ? max : delay;
+        }
+    }
+
+    /**
+     * @param afterWrite         told the canvas's vault-relative path after each write that changed it
+     * @param checkToRenameNanos told, for each write, the time from the last look at the canvas to the end of the
+     *                           rename: the window in which another program's save could still be overwritten
+     */
+    CanvasWriteBack(
+            VaultPaths paths,
+            VaultOptions options,
+            Clock clock,
+            AtomicFiles files,
+            PendingLinks pendingOnDisk,
+            RetryDelays retryDelays,
+            Consumer<String> afterWrite,
+            LongConsumer checkToRenameNanos) {
         this.paths = paths;
         this.options = options;
         this.clock = clock;
+        this.files = files;
+        this.pendingOnDisk = pendingOnDisk;
+        this.retryDelays = retryDelays;
         this.afterWrite = afterWrite;
+        this.checkToRenameNanos = checkToRenameNanos;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "canvas-write-back");
             thread.setDaemon(true);
@@ -81,10 +128,45 @@ final class CanvasWriteBack {
         Objects.requireNonNull(link.sourceNodeId(), "sourceNodeId");
         Objects.requireNonNull(link.agent(), "agent");
         VaultFile canvas = paths.resolve(link.canvasPath());
-        String notePath = paths.resolve(link.notePath()).relative();
+        VaultFile note = paths.resolve(link.notePath());
+        submit(
+                canvas,
+                new Link(link.sourceNodeId(), note.relative(), link.agent().wireName(), generatedAt(note)));
+    }
+
+    /**
+     * Queues links waiting on disk from an earlier run, all of a canvas before its write is scheduled, so that they are
+     * written together, at once, as the first link of a canvas is.
+     */
+    void resume(List<PendingLinks.Entry> entries) {
+        Map<PendingCanvas, List<Link>> byCanvas = new LinkedHashMap<>();
+        for (PendingLinks.Entry entry : entries) {
+            try {
+                VaultFile canvas = paths.resolve(entry.canvasPath());
+                VaultFile note = paths.resolve(entry.link().notePath());
+                PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
+                byCanvas.computeIfAbsent(pending, p -> new ArrayList<>())
+                        .add(new Link(
+                                entry.link().sourceNodeId(),
+                                note.relative(),
+                                entry.link().agent(),
+                                generatedAt(note)));
+            } catch (VaultException e) {
+                pendingOnDisk.resolved(entry.canvasPath(), List.of(entry.link()));
+                LOG.log(WARNING, "Dropped a note link left from an earlier run: {0}", e.getMessage());
+            }
+        }
+        byCanvas.forEach((pending, links) -> {
+            pending.putBack(links);
+            if (pending.add(links.getLast())) {
+                write(pending);
+            }
+        });
+    }
+
+    private void submit(VaultFile canvas, Link link) {
         PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
-        Link normalised = new Link(link.sourceNodeId(), notePath, link.agent().wireName());
-        if (pending.add(normalised)) {
+        if (pending.add(link)) {
             write(pending);
         }
     }
@@ -113,7 +195,8 @@ final class CanvasWriteBack {
             if (left > 0) {
                 LOG.log(
                         WARNING,
-                        "Dropped {0} note link(s) that could not be written into ''{1}''.",
+                        "{0} note link(s) could not be written into ''{1}'' yet; they are kept and written at the next"
+                                + " start.",
                         left,
                         pending.canvas.relative());
             }
@@ -136,84 +219,274 @@ final class CanvasWriteBack {
             if (batch.isEmpty()) {
                 return;
             }
-            CanvasFile canvas;
-            try {
-                canvas = CanvasFile.read(pending.canvas, options.maxCanvasBytes());
-            } catch (VaultException e) {
-                if (e.reason() == VaultException.Reason.NOT_FOUND) {
-                    LOG.log(WARNING, "Dropped {0} note link(s): {1}", batch.size(), e.getMessage());
-                } else {
-                    pending.putBack(batch);
-                    LOG.log(
-                            WARNING,
-                            "Not linking {0} note(s) yet, the canvas was left as it is: {1}",
-                            batch.size(),
-                            e.getMessage());
+            Outcome outcome = writeLinks(pending.canvas, batch);
+            switch (outcome) {
+                case Outcome.Written written -> {
+                    pendingOnDisk.resolved(pending.canvas.relative(), batch);
+                    pending.succeeded(written);
+                    if (written.changed()) {
+                        afterWrite.accept(pending.canvas.relative());
+                    }
                 }
-                return;
-            }
-            Merge merge = new Merge(canvas);
-            batch.forEach(merge::add);
-            if (merge.added() > 0) {
-                try {
-                    save(canvas, merge.result());
-                } catch (IOException e) {
-                    pending.putBack(batch);
-                    LOG.log(
-                            WARNING,
-                            "Could not link {0} note(s) into ''{1}'' yet: {2}.",
-                            batch.size(),
-                            canvas.path(),
-                            DiskProblem.describe(e));
-                    return;
-                } catch (VaultException e) {
-                    // Too large with the links: it would be too large on every later try as well.
-                    LOG.log(WARNING, "Dropped {0} note link(s): {1}", batch.size(), e.getMessage());
-                    return;
+                case Outcome.Dropped dropped -> {
+                    pendingOnDisk.resolved(pending.canvas.relative(), batch);
+                    pending.succeeded(null);
+                    LOG.log(WARNING, "Dropped {0} note link(s): {1}", batch.size(), dropped.reason());
                 }
-            }
-            boolean eventful = merge.added() > 0 || merge.sourceGone() > 0;
-            LOG.log(
-                    eventful ? INFO : DEBUG,
-                    "Linked {0} note(s) into ''{1}''{2}{3}.",
-                    merge.added(),
-                    canvas.path(),
-                    merge.alreadyLinked() == 0 ? "" : ", " + merge.alreadyLinked() + " already linked",
-                    merge.sourceGone() == 0 ? "" : ", " + merge.sourceGone() + " skipped: source node deleted");
-            if (merge.added() > 0) {
-                afterWrite.accept(canvas.path());
+                case Outcome.Later later -> {
+                    pending.putBack(batch);
+                    pending.failed(later);
+                }
             }
         } finally {
             pending.writing.unlock();
         }
     }
 
-    private void save(CanvasFile canvas, JsonObject merged) throws IOException {
-        String json = CanvasJsonWriter.write(merged) + (canvas.endsWithNewline() ? "\n" : "");
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > options.maxCanvasBytes()) {
-            throw CanvasFile.tooLarge(canvas.path(), bytes.length, options.maxCanvasBytes());
+    /** What became of one write of waiting links. */
+    private sealed interface Outcome {
+
+        /** Merged, and written when that changed the canvas (not when every link was already there). */
+        record Written(CanvasMerge.Result merge, boolean changed) implements Outcome {}
+
+        /** Never to be written: the canvas is gone, or would be too large. */
+        record Dropped(String reason) implements Outcome {}
+
+        /** Not now: tried again later. */
+        record Later(Reason kind, String reason) implements Outcome {}
+    }
+
+    private Outcome writeLinks(VaultFile canvasFile, List<Link> batch) {
+        CanvasFile savedInPlace = null;
+        byte[] replacedWith = null;
+        for (int round = 1; round <= MERGE_ROUNDS; round++) {
+            CanvasFile canvas;
+            try {
+                canvas = readWaitingForASaveInProgress(canvasFile);
+            } catch (VaultException e) {
+                return switch (e.reason()) {
+                    case NOT_FOUND, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
+                    default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
+                };
+            }
+            // A save that went into the file this write-back just replaced is merged into, unless the canvas changed
+            // again since: then that newer save is what the learner's editor has.
+            CanvasFile into =
+                    savedInPlace != null && Arrays.equals(canvas.snapshot().bytes(), replacedWith)
+                            ? savedInPlace
+                            : canvas;
+            boolean recovering = into == savedInPlace;
+            savedInPlace = null;
+            CanvasMerge.Result merge = CanvasMerge.merge(
+                    into.root(),
+                    batch,
+                    new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant()));
+            if (!merge.changed() && !recovering) {
+                return new Outcome.Written(merge, false);
+            }
+            byte[] bytes = (CanvasJsonWriter.write(merge.canvas()) + (into.endsWithNewline() ? "\n" : ""))
+                    .getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > options.maxCanvasBytes()) {
+                return new Outcome.Dropped(CanvasFile.tooLarge(canvas.path(), bytes.length, options.maxCanvasBytes())
+                        .getMessage());
+            }
+            Path temporary = null;
+            try {
+                temporary = files.writeTemporary(canvas.snapshot().target(), bytes, true);
+                Swap swap = swap(canvas, temporary);
+                switch (swap) {
+                    case Swap.Replaced replaced -> {
+                        return new Outcome.Written(merge, true);
+                    }
+                    case Swap.Changed changed ->
+                        LOG.log(DEBUG, "''{0}'' changed while links were merged into it; merging again", canvas.path());
+                    case Swap.ReplacedAfterASave saved -> {
+                        LOG.log(
+                                DEBUG,
+                                "''{0}'' was saved in place while it was replaced; merging again",
+                                canvas.path());
+                        savedInPlace = saved.canvas();
+                        replacedWith = bytes;
+                    }
+                }
+            } catch (IOException e) {
+                return new Outcome.Later(
+                        DiskProblem.reason(e),
+                        "Cannot write the canvas '" + canvas.path() + "': " + DiskProblem.describe(e)
+                                + ". The canvas was left as it is.");
+            } finally {
+                deleteQuietly(temporary);
+            }
         }
-        AtomicFiles.write(canvas.file().absolute(), bytes, true);
+        return new Outcome.Later(
+                Reason.IO, "The canvas '" + canvasFile.relative() + "' kept changing while notes were linked into it.");
     }
 
-    /** Derived from what the link means, so the same note is recognised after a retry or a restart. */
-    static String noteNodeId(String sourceNodeId, String agent) {
-        return "cb-note-" + ShortHash.of(sourceNodeId + "\u0000" + agent, 16);
-    }
-
-    static String edgeId(String sourceNodeId, String agent) {
-        return "cb-edge-" + ShortHash.of(sourceNodeId + "\u0000" + agent, 16);
-    }
-
-    private record Link(String sourceNodeId, String notePath, String agent) {
-
-        String key() {
-            return sourceNodeId + "\u0000" + agent;
+    /**
+     * The canvas as it is now. One that is not valid JSON may be in the middle of a save (an editor that truncates and
+     * rewrites leaves it empty or half written for a moment), so it is read again for a short while before it counts
+     * as broken.
+     */
+    private CanvasFile readWaitingForASaveInProgress(VaultFile canvasFile) {
+        long deadline = System.nanoTime() + SAVE_IN_PROGRESS.toNanos();
+        while (true) {
+            try {
+                return CanvasFile.read(paths, canvasFile, options.maxCanvasBytes());
+            } catch (VaultException e) {
+                if (e.reason() != Reason.INVALID_CANVAS || System.nanoTime() > deadline || closed) {
+                    throw e;
+                }
+                LockSupport.parkNanos(SAVE_POLL.toNanos());
+            }
         }
     }
 
-    /** The links waiting for one canvas, and when it may be written next. */
+    /** How replacing the canvas went. */
+    private sealed interface Swap {
+
+        record Replaced() implements Swap {}
+
+        /** Not replaced: the canvas is not what the merge was made from any more. */
+        record Changed() implements Swap {}
+
+        /** Replaced, but another program wrote into the replaced file meanwhile: its save, to merge into again. */
+        record ReplacedAfterASave(CanvasFile canvas) implements Swap {}
+    }
+
+    /**
+     * Renames the temporary file over the canvas if the canvas is still what {@code read} saw.
+     *
+     * <p>Right before the rename, a hard link to the canvas's current file keeps whatever the rename replaces readable.
+     * Taking it waits for a rename another program has under way in the same folder (a look at the attributes would
+     * not), and nothing but the rename follows it. After the rename, the replaced file is compared with what was read:
+     * a save that landed since the last look, renamed over the canvas before the link or written in place into the
+     * replaced file (as an editor that truncates and rewrites does), is merged into again instead of being lost. Only
+     * a save renamed over the canvas between the link and the rename is not seen. Where the file system has no hard
+     * links, the last look is the file's attributes.
+     */
+    private Swap swap(CanvasFile read, Path temporary) throws IOException {
+        DiskSnapshot snapshot = read.snapshot();
+        Path target = snapshot.target();
+        if (!unchangedSince(snapshot)) {
+            return new Swap.Changed();
+        }
+        Path previous = target.resolveSibling(".canvas-batch-" + AtomicFiles.randomHex() + ".prev");
+        boolean linked = false;
+        try {
+            try {
+                Files.createLink(previous, target);
+                linked = true;
+            } catch (NoSuchFileException e) {
+                return new Swap.Changed();
+            } catch (UnsupportedOperationException | IOException e) {
+                LOG.log(DEBUG, "No hard link beside ''{0}'': {1}", read.path(), e.toString());
+            }
+            if (!linked && !FileState.of(target).equals(snapshot.state())) {
+                return new Swap.Changed();
+            }
+            FileState ours = FileState.of(temporary);
+            long lastLook = System.nanoTime();
+            files.replace(temporary, target);
+            checkToRenameNanos.accept(System.nanoTime() - lastLook);
+            if (!linked || sameAsRead(previous, snapshot)) {
+                return new Swap.Replaced();
+            }
+            // A save landed in what was just replaced. Put it back at once, before anyone reads the canvas without it
+            // (an editor that reloads the file would lose the save from its own memory), and merge again.
+            if (FileState.of(target).equals(ours)) {
+                try {
+                    Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE);
+                    return new Swap.Changed();
+                } catch (IOException e) {
+                    LOG.log(DEBUG, "Could not put back a save of ''{0}'': {1}", read.path(), e.toString());
+                }
+            }
+            CanvasFile saved = savedInto(previous, read);
+            return saved == null ? new Swap.Replaced() : new Swap.ReplacedAfterASave(saved);
+        } finally {
+            if (linked) {
+                deleteQuietly(previous);
+            }
+        }
+    }
+
+    /** Whether the file is still the one read, with the same bytes. */
+    private static boolean sameAsRead(Path file, DiskSnapshot read) throws IOException {
+        return FileState.of(file).equals(read.state()) && Arrays.equals(Files.readAllBytes(file), read.bytes());
+    }
+
+    /**
+     * What another program saved into the file just replaced, or null when it is as it was read. A save in progress
+     * (the file cut to nothing, or half written) is waited for, briefly: it is one write of the whole canvas.
+     */
+    private CanvasFile savedInto(Path replaced, CanvasFile read) throws IOException {
+        long deadline = System.nanoTime() + SAVE_IN_PROGRESS.toNanos();
+        while (true) {
+            byte[] now = Files.readAllBytes(replaced);
+            if (Arrays.equals(now, read.snapshot().bytes())) {
+                return null;
+            }
+            try {
+                return CanvasFile.parse(
+                        read.file(), new DiskSnapshot(read.snapshot().target(), now, FileState.of(replaced)));
+            } catch (VaultException halfWritten) {
+                if (System.nanoTime() > deadline) {
+                    LOG.log(
+                            WARNING,
+                            "''{0}'' was being saved while notes were linked into it, and that save did not finish.",
+                            read.path());
+                    return null;
+                }
+                LockSupport.parkNanos(SAVE_POLL.toNanos());
+            }
+        }
+    }
+
+    /**
+     * Whether the canvas is still exactly what the merge was made from: the same file (not another renamed over it),
+     * with the same size and time, and the same bytes.
+     */
+    private boolean unchangedSince(DiskSnapshot read) throws IOException {
+        Path target = read.target();
+        try {
+            if (!FileState.of(target).equals(read.state())) {
+                return false;
+            }
+            byte[] now;
+            try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+                now = in.readNBytes(read.bytes().length + 1);
+            }
+            return Arrays.equals(now, read.bytes());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private static void deleteQuietly(Path temporary) {
+        if (temporary == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException e) {
+            LOG.log(DEBUG, "A temporary file could not be removed: {0}", DiskProblem.describe(e));
+        }
+    }
+
+    /** When the note was written, from its own front matter; null when that cannot be read. */
+    private static Instant generatedAt(VaultFile note) {
+        String value = FrontMatter.readFields(note.absolute()).get(FrontMatter.GENERATED_AT);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The links waiting for one canvas, when it may be written next, and how its last writes went. */
     private final class PendingCanvas {
 
         final VaultFile canvas;
@@ -222,6 +495,8 @@ final class CanvasWriteBack {
         private final Map<String, Link> links = new LinkedHashMap<>();
         private ScheduledFuture<?> scheduled;
         private Instant lastWrite;
+        private int failures;
+        private String lastFailure;
 
         PendingCanvas(VaultFile canvas) {
             this.canvas = canvas;
@@ -241,15 +516,20 @@ final class CanvasWriteBack {
                 Duration wait = lastWrite == null
                         ? Duration.ZERO
                         : Duration.between(clock.instant(), lastWrite.plus(options.coalesceInterval()));
-                try {
-                    scheduled = scheduler.schedule(
-                            () -> writeScheduled(this), Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
-                    return false;
-                } catch (RejectedExecutionException e) {
-                    return true;
-                }
+                return !schedule(wait);
             } finally {
                 guard.unlock();
+            }
+        }
+
+        /** Under the guard; false when the background writer has stopped. */
+        private boolean schedule(Duration wait) {
+            try {
+                scheduled = scheduler.schedule(
+                        () -> writeScheduled(this), Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (RejectedExecutionException e) {
+                return false;
             }
         }
 
@@ -273,6 +553,54 @@ final class CanvasWriteBack {
             guard.lock();
             try {
                 batch.forEach(link -> links.putIfAbsent(link.key(), link));
+            } finally {
+                guard.unlock();
+            }
+        }
+
+        /** Tries again after a backoff, and says so once per kind of failure rather than at every try. */
+        void failed(Outcome.Later later) {
+            guard.lock();
+            try {
+                failures++;
+                if (!later.reason().equals(lastFailure)) {
+                    LOG.log(WARNING, "Not linking {0} note(s) yet: {1}", links.size(), later.reason());
+                    lastFailure = later.reason();
+                } else {
+                    LOG.log(DEBUG, "Still not linking {0} note(s): {1}", links.size(), later.reason());
+                }
+                if (scheduled == null && !closed) {
+                    schedule(retryDelays.after(failures));
+                }
+            } finally {
+                guard.unlock();
+            }
+        }
+
+        void succeeded(Outcome.Written written) {
+            guard.lock();
+            try {
+                if (written != null) {
+                    CanvasMerge.Result merge = written.merge();
+                    boolean eventful = written.changed() || !merge.sourceGone().isEmpty() || failures > 0;
+                    LOG.log(
+                            eventful ? INFO : DEBUG,
+                            "Linked {0} note(s) into ''{1}''{2}{3}{4}{5}.",
+                            merge.linked().size(),
+                            canvas.relative(),
+                            merge.labelled().isEmpty()
+                                    ? ""
+                                    : ", " + merge.labelled().size() + " label(s) updated",
+                            merge.alreadyLinked().isEmpty()
+                                    ? ""
+                                    : ", " + merge.alreadyLinked().size() + " already linked",
+                            merge.sourceGone().isEmpty()
+                                    ? ""
+                                    : ", " + merge.sourceGone().size() + " skipped: source node deleted",
+                            failures == 0 ? "" : " (after " + failures + " failed tries)");
+                }
+                failures = 0;
+                lastFailure = null;
             } finally {
                 guard.unlock();
             }
@@ -310,152 +638,6 @@ final class CanvasWriteBack {
             } finally {
                 guard.unlock();
             }
-        }
-    }
-
-    /** One write-back: the canvas as read, plus the nodes and edges of the links it does not have yet. */
-    private static final class Merge {
-
-        private final CanvasFile canvas;
-        private final Map<String, JsonObject> nodesById = new HashMap<>();
-        private final Map<String, List<String>> fileNodesByPath = new HashMap<>();
-        private final Set<String> edgeIds = new HashSet<>();
-        private final Set<String> connections = new HashSet<>();
-        private final NotePlacement placement = new NotePlacement();
-        private final List<JsonValue> newNodes = new ArrayList<>();
-        private final List<JsonValue> newEdges = new ArrayList<>();
-        private int added;
-        private int alreadyLinked;
-        private int sourceGone;
-
-        Merge(CanvasFile canvas) {
-            this.canvas = canvas;
-            for (JsonValue value : canvas.nodes()) {
-                if (value instanceof JsonObject node && CanvasModel.string(node, "id") instanceof String id) {
-                    nodesById.putIfAbsent(id, node);
-                    if ("file".equals(CanvasModel.string(node, "type"))
-                            && CanvasModel.string(node, "file") instanceof String file) {
-                        fileNodesByPath
-                                .computeIfAbsent(file, f -> new ArrayList<>())
-                                .add(id);
-                    }
-                    placement.occupied(box(node), "group".equals(CanvasModel.string(node, "type")));
-                }
-            }
-            for (JsonValue value : canvas.edges()) {
-                if (value instanceof JsonObject edge) {
-                    if (CanvasModel.string(edge, "id") instanceof String id) {
-                        edgeIds.add(id);
-                    }
-                    connections.add(
-                            connection(CanvasModel.string(edge, "fromNode"), CanvasModel.string(edge, "toNode")));
-                }
-            }
-        }
-
-        void add(Link link) {
-            JsonObject source = nodesById.get(link.sourceNodeId());
-            if (source == null) {
-                sourceGone++;
-                LOG.log(
-                        INFO,
-                        "Not linking ''{0}'' into ''{1}'': its source node ''{2}'' is no longer there.",
-                        link.notePath(),
-                        canvas.path(),
-                        link.sourceNodeId());
-                return;
-            }
-            String noteId = noteNodeId(link.sourceNodeId(), link.agent());
-            String edgeId = edgeId(link.sourceNodeId(), link.agent());
-            String target = nodesById.containsKey(noteId) ? noteId : linkedFileNode(link);
-            boolean changed = false;
-            if (target == null) {
-                Box place = placement.placeBelow(box(source));
-                JsonObject note = CanvasFile.JSON
-                        .createObjectBuilder()
-                        .add("id", noteId)
-                        .add("type", "file")
-                        .add("file", link.notePath())
-                        .add("x", Math.round(place.x()))
-                        .add("y", Math.round(place.y()))
-                        .add("width", Math.round(place.width()))
-                        .add("height", Math.round(place.height()))
-                        .add("color", NOTE_COLOR)
-                        .build();
-                newNodes.add(note);
-                nodesById.put(noteId, note);
-                target = noteId;
-                changed = true;
-            }
-            if (!connections.contains(connection(link.sourceNodeId(), target)) && !edgeIds.contains(edgeId)) {
-                newEdges.add(CanvasFile.JSON
-                        .createObjectBuilder()
-                        .add("id", edgeId)
-                        .add("fromNode", link.sourceNodeId())
-                        .add("fromSide", "bottom")
-                        .add("toNode", target)
-                        .add("toSide", "top")
-                        .add("label", link.agent())
-                        .build());
-                edgeIds.add(edgeId);
-                connections.add(connection(link.sourceNodeId(), target));
-                changed = true;
-            }
-            if (changed) {
-                added++;
-            } else {
-                alreadyLinked++;
-            }
-        }
-
-        /** A file node the user (or an older run) already made for this note and joined to the source. */
-        private String linkedFileNode(Link link) {
-            return fileNodesByPath.getOrDefault(link.notePath(), List.of()).stream()
-                    .filter(id -> connections.contains(connection(link.sourceNodeId(), id)))
-                    .findFirst()
-                    .orElse(null);
-        }
-
-        JsonObject result() {
-            JsonObjectBuilder merged = CanvasFile.JSON.createObjectBuilder(canvas.root());
-            if (!newNodes.isEmpty()) {
-                merged.add("nodes", appended(canvas.nodes(), newNodes));
-            }
-            if (!newEdges.isEmpty()) {
-                merged.add("edges", appended(canvas.edges(), newEdges));
-            }
-            return merged.build();
-        }
-
-        private static JsonArrayBuilder appended(List<JsonValue> existing, List<JsonValue> more) {
-            JsonArrayBuilder array = CanvasFile.JSON.createArrayBuilder();
-            existing.forEach(array::add);
-            more.forEach(array::add);
-            return array;
-        }
-
-        private static Box box(JsonObject node) {
-            return new Box(
-                    CanvasModel.number(node, "x"),
-                    CanvasModel.number(node, "y"),
-                    CanvasModel.number(node, "width"),
-                    CanvasModel.number(node, "height"));
-        }
-
-        private static String connection(String from, String to) {
-            return from + "\u0000" + to;
-        }
-
-        int added() {
-            return added;
-        }
-
-        int alreadyLinked() {
-            return alreadyLinked;
-        }
-
-        int sourceGone() {
-            return sourceGone;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
@@ -35,16 +36,49 @@ public final class FileVault implements Vault, AutoCloseable {
 
     /** @param afterCanvasWrite told the vault-relative path of each canvas right after a write-back changed it */
     FileVault(Path root, VaultOptions options, Clock clock, Consumer<String> afterCanvasWrite) {
+        this(
+                root,
+                options,
+                clock,
+                afterCanvasWrite,
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {});
+    }
+
+    /**
+     * @param disk               opens every file the vault writes (tests give a disk that fills up)
+     * @param retryDelays        how long links that could not be written wait before the next try
+     * @param checkToRenameNanos told, per canvas write, the time from its last look at the canvas to its rename
+     */
+    FileVault(
+            Path root,
+            VaultOptions options,
+            Clock clock,
+            Consumer<String> afterCanvasWrite,
+            FileOpener disk,
+            CanvasWriteBack.RetryDelays retryDelays,
+            LongConsumer checkToRenameNanos) {
         Objects.requireNonNull(root, "root");
         this.options = Objects.requireNonNull(options, "options");
         this.paths = new VaultPaths(root);
+        AtomicFiles files = new AtomicFiles(Objects.requireNonNull(disk, "disk"));
+        PendingLinks pendingLinks =
+                options.writeBack() ? PendingLinks.inVault(paths, files, disk) : PendingLinks.none();
         this.content = new NodeContent(paths);
-        this.notes = new NoteWriter(paths);
+        this.notes = new NoteWriter(paths, files, pendingLinks);
         this.writeBack = new CanvasWriteBack(
                 paths,
                 options,
                 Objects.requireNonNull(clock, "clock"),
-                Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"));
+                files,
+                pendingLinks,
+                retryDelays,
+                Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"),
+                checkToRenameNanos);
+        if (options.writeBack()) {
+            writeBack.resume(pendingLinks.load());
+        }
     }
 
     @Override
@@ -56,7 +90,7 @@ public final class FileVault implements Vault, AutoCloseable {
                     file.relative(),
                     "'" + file.relative() + "' is not a canvas: its name does not end in .canvas.");
         }
-        return CanvasModel.toCanvas(CanvasFile.read(file, options.maxCanvasBytes()));
+        return CanvasModel.toCanvas(CanvasFile.read(paths, file, options.maxCanvasBytes()));
     }
 
     @Override

@@ -18,8 +18,10 @@ import org.canvasbatch.application.port.out.Vault.NoteDraft;
  */
 final class FrontMatter {
 
+    static final String SOURCE_CANVAS = "source_canvas";
     static final String SOURCE_NODE = "source_node";
     static final String AGENT = "agent";
+    static final String GENERATED_AT = "generated_at";
     private static final int HEAD_BYTES = 8 * 1024;
 
     private FrontMatter() {}
@@ -28,13 +30,13 @@ final class FrontMatter {
         String model = draft.model() == null || draft.model().isBlank() ? "unknown" : draft.model();
         StringBuilder out = new StringBuilder(draft.markdown().length() + 256);
         out.append("---\n");
-        field(out, "source_canvas", VaultPaths.normalise(draft.canvasPath()));
+        field(out, SOURCE_CANVAS, VaultPaths.normalise(draft.canvasPath()));
         field(out, SOURCE_NODE, draft.nodeId());
         field(out, AGENT, draft.agent().wireName());
         // Instant prints UTC with a Z; milliseconds are plenty for a note.
         field(
                 out,
-                "generated_at",
+                GENERATED_AT,
                 draft.generatedAt().truncatedTo(ChronoUnit.MILLIS).toString());
         field(out, "model", model);
         out.append("---\n\n");

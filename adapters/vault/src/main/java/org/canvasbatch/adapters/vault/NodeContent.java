@@ -12,7 +12,10 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.CanvasNode;
@@ -53,29 +56,39 @@ final class NodeContent {
         }
         VaultFile file = paths.resolve(node.file());
         String path = file.relative();
-        if (Files.isDirectory(file.absolute())) {
+        Path target;
+        BasicFileAttributes attributes;
+        try {
+            target = paths.realPathInside(file);
+            attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw missing(node, path);
+        } catch (IOException e) {
+            throw cannotRead(node, path, e);
+        }
+        if (attributes.isDirectory()) {
             throw new VaultException(
                     NOT_FOUND,
                     path,
                     "The file node '" + node.id() + "' points to the folder '" + path + "', not a file.");
         }
-        if (!Files.exists(file.absolute())) {
-            throw missing(node, path);
+        if (!attributes.isRegularFile()) {
+            throw new VaultException(
+                    NOT_FOUND,
+                    path,
+                    "The file node '" + node.id() + "' points to '" + path + "', which is "
+                            + FileKind.describe(target, attributes) + "; only regular files are read.");
         }
         if (EMBEDDED.contains(file.extension())) {
             return embed(path);
         }
         byte[] head;
-        try (InputStream in = Files.newInputStream(file.absolute())) {
+        try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
             head = in.readNBytes(MAX_TEXT_BYTES + 1);
         } catch (NoSuchFileException e) {
             throw missing(node, path);
         } catch (IOException e) {
-            throw new VaultException(
-                    IO,
-                    path,
-                    "Cannot read '" + path + "' of node '" + node.id() + "': " + DiskProblem.describe(e) + ".",
-                    e);
+            throw cannotRead(node, path, e);
         }
         boolean truncated = head.length > MAX_TEXT_BYTES;
         String text = decodeText(head, truncated ? MAX_TEXT_BYTES : head.length, !truncated);
@@ -109,6 +122,14 @@ final class NodeContent {
             return null;
         }
         return out.flip().toString();
+    }
+
+    private static VaultException cannotRead(CanvasNode node, String path, IOException e) {
+        return new VaultException(
+                IO,
+                path,
+                "Cannot read '" + path + "' of node '" + node.id() + "': " + DiskProblem.describe(e) + ".",
+                e);
     }
 
     private static String embed(String path) {

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Where a note's file node goes: in the source node's column, below it, moved further down past whatever it would
- * touch. Every node is an obstacle, except that a group around the source node may also hold the note, as long as the
- * note lies wholly inside it.
+ * touch; its label goes to the right of the file node, likewise. Every node is an obstacle, except that a group around
+ * the source node may also hold the note or the label, as long as it lies wholly inside.
  */
 final class NotePlacement {
 
@@ -16,6 +16,11 @@ final class NotePlacement {
     static final double GAP_BELOW_SOURCE = 40;
     /** Space kept free around a note. */
     static final double CLEARANCE = 20;
+    /** A label: one line of text beside its note's file node. */
+    static final double LABEL_WIDTH = 440;
+
+    static final double LABEL_HEIGHT = 60;
+    static final double GAP_BESIDE = 20;
 
     private final List<Box> nodes = new ArrayList<>();
     private final List<Boolean> groups = new ArrayList<>();
@@ -27,14 +32,26 @@ final class NotePlacement {
 
     /** Finds a free place below {@code source} and marks it taken, so the next note of the same batch avoids it. */
     Box placeBelow(Box source) {
-        double y = source.y() + source.height() + GAP_BELOW_SOURCE;
+        return place(source.x(), source.y() + source.height() + GAP_BELOW_SOURCE, NOTE_WIDTH, NOTE_HEIGHT, source);
+    }
+
+    /**
+     * Finds a free place for a label to the right of its file node (further down the same column when that is taken)
+     * and marks it taken. A group around {@code source} may hold it, as it may hold the note.
+     */
+    Box placeBeside(Box fileNode, Box source) {
+        return place(fileNode.x() + fileNode.width() + GAP_BESIDE, fileNode.y(), LABEL_WIDTH, LABEL_HEIGHT, source);
+    }
+
+    private Box place(double x, double startY, double width, double height, Box source) {
+        double y = startY;
         for (int round = 0; round <= nodes.size(); round++) {
-            Box candidate = new Box(source.x(), y, NOTE_WIDTH, NOTE_HEIGHT);
+            Box candidate = new Box(x, y, width, height);
             double pushTo = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < nodes.size(); i++) {
                 Box node = nodes.get(i);
-                boolean mayHoldNote = groups.get(i) && node.contains(source);
-                boolean conflict = mayHoldNote
+                boolean mayHold = groups.get(i) && node.contains(source);
+                boolean conflict = mayHold
                         ? candidate.intersects(node, 0) && !node.contains(candidate)
                         : candidate.intersects(node, CLEARANCE);
                 if (conflict) {

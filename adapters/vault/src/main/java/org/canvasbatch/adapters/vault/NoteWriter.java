@@ -1,13 +1,16 @@
 package org.canvasbatch.adapters.vault;
 
 import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
+import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE_VAULT;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,20 +42,25 @@ final class NoteWriter {
     private static final int LONG_HASH = 16;
 
     private final VaultPaths paths;
+    private final AtomicFiles files;
+    private final PendingLinks pendingLinks;
     private final Map<String, NotesFolder> folders = new ConcurrentHashMap<>();
 
-    NoteWriter(VaultPaths paths) {
+    /** @param pendingLinks where a note's link into its canvas is recorded before the note is written */
+    NoteWriter(VaultPaths paths, AtomicFiles files, PendingLinks pendingLinks) {
         this.paths = paths;
+        this.files = files;
+        this.pendingLinks = pendingLinks;
     }
 
     WrittenNote write(NoteDraft draft) {
         VaultFile canvas = paths.resolve(draft.canvasPath());
         int slash = canvas.relative().lastIndexOf('/');
         String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
-        String folder = dir + Canvas.baseName(canvas.relative()) + "-notes";
+        String folder = dir + NoteName.notesFolder(Canvas.baseName(canvas.relative()));
         VaultFile checked = paths.resolve(folder);
         return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked))
-                .write(draft);
+                .write(draft, canvas);
     }
 
     private final class NotesFolder {
@@ -66,22 +74,26 @@ final class NoteWriter {
             this.folder = folder;
         }
 
-        WrittenNote write(NoteDraft draft) {
+        WrittenNote write(NoteDraft draft, VaultFile canvas) {
             Owner owner = new Owner(draft.nodeId(), draft.agent().wireName());
             lock.lock();
             try {
+                refuseLinkedFolder();
                 String name = nameFor(owner, draft);
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
+                boolean linked = Files.isRegularFile(canvas.absolute());
+                if (linked) {
+                    pendingLinks.add(canvas.relative(), draft.nodeId(), draft.agent(), note.relative());
+                }
                 try {
                     Files.createDirectories(folder.absolute());
-                    AtomicFiles.write(note.absolute(), bytes, false);
+                    files.write(note.absolute(), bytes, false);
                 } catch (IOException e) {
-                    throw new VaultException(
-                            IO,
-                            note.relative(),
-                            "Cannot write the note '" + note.relative() + "': " + DiskProblem.describe(e) + ".",
-                            e);
+                    if (linked) {
+                        pendingLinks.withdraw(canvas.relative(), draft.nodeId(), draft.agent());
+                    }
+                    throw cannotWrite(note.relative(), e);
                 }
                 owners.put(owner, name);
                 return new WrittenNote(note.relative(), bytes.length);
@@ -126,6 +138,11 @@ final class NoteWriter {
             return NoteName.fileNameFor(base, "~" + ShortHash.of(draft.nodeId(), hashLength), draft.agent());
         }
 
+        /**
+         * Whether the note may take this name: nothing there, or a note of this node and agent. A file of anyone else
+         * keeps its name; anything but a regular file there (a symbolic link, a named pipe) is refused, since a note
+         * neither writes through a link nor opens a pipe.
+         */
         private boolean isFreeFor(Owner owner, String name) {
             boolean heldByAnother = owners.entrySet().stream()
                     .anyMatch(e -> e.getValue().equals(name) && !e.getKey().equals(owner));
@@ -133,7 +150,34 @@ final class NoteWriter {
                 return false;
             }
             Path file = folder.absolute().resolve(name);
-            return !Files.exists(file, LinkOption.NOFOLLOW_LINKS) || owner.owns(file);
+            BasicFileAttributes there;
+            try {
+                there = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return true;
+            } catch (IOException e) {
+                throw cannotWrite(folder.relative() + "/" + name, e);
+            }
+            if (!there.isRegularFile()) {
+                String what = FileKind.describe(file, there);
+                throw new VaultException(
+                        there.isSymbolicLink() ? OUTSIDE_VAULT : IO,
+                        folder.relative() + "/" + name,
+                        "Cannot write the note '" + folder.relative() + "/" + name + "': " + what
+                                + " is in its place; notes replace only regular files.");
+            }
+            return owner.owns(file);
+        }
+
+        /** A notes folder that is a symbolic link is never written through, wherever it points. */
+        private void refuseLinkedFolder() {
+            if (Files.isSymbolicLink(folder.absolute())) {
+                throw new VaultException(
+                        OUTSIDE_VAULT,
+                        folder.relative(),
+                        "The notes folder '" + folder.relative() + "' is a symbolic link; notes are never written"
+                                + " through one. Replace it with a real folder.");
+            }
         }
 
         private Map<Owner, String> scan() {
@@ -158,6 +202,14 @@ final class NoteWriter {
             }
             return found;
         }
+    }
+
+    private static VaultException cannotWrite(String note, IOException e) {
+        return new VaultException(
+                DiskProblem.reason(e),
+                note,
+                "Cannot write the note '" + note + "': " + DiskProblem.describe(e) + ".",
+                e);
     }
 
     private record Owner(String nodeId, String agent) {

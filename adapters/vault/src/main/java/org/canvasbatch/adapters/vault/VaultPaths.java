@@ -109,6 +109,21 @@ final class VaultPaths {
         }
     }
 
+    /**
+     * Where the file really is, every symbolic link resolved, checked again to be inside the vault: what a write must
+     * replace so that a link is written through rather than replaced by a file of its own.
+     *
+     * @throws java.nio.file.NoSuchFileException when it does not exist (or a link leads nowhere)
+     */
+    Path realPathInside(VaultFile file) throws IOException {
+        Path real = file.absolute().toRealPath();
+        if (!real.startsWith(realRoot)) {
+            throw outside(
+                    file.relative(), "'" + file.relative() + "' leads outside the vault through a symbolic link.");
+        }
+        return real;
+    }
+
     private static VaultException outside(String path, String message) {
         return new VaultException(OUTSIDE_VAULT, path, message);
     }

@@ -4,22 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.stream.Stream;
+import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
+import org.canvasbatch.domain.agent.AgentId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every way a canvas can be unreadable gives a message for a person that names the file and the problem. */
 class BadCanvasTest {
 
     private static final String PATH = "课程/坏的.canvas";
+    private static final Clock CLOCK = Clock.systemUTC();
 
     @TempDir
     Path root;
@@ -125,6 +132,100 @@ class BadCanvasTest {
 
         assertThat(error.reason()).isEqualTo(Reason.TOO_LARGE);
         assertThat(error.getMessage()).contains("is 21.0 MiB, more than the limit of 20.0 MiB");
+    }
+
+    @Test
+    void aCanvasThatIsNotUtf8IsRefusedAtItsFirstBadByteAndNeverRewritten() throws IOException {
+        vault.close();
+        vault = new FileVault(root, VaultOptions.defaults().withCoalesceInterval(java.time.Duration.ZERO), CLOCK);
+        String valid = "{\"nodes\": [\n\t{\"id\": \"q\", \"type\": \"text\", \"text\": \"caf";
+        byte[] head = valid.getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "\", \"x\": 0, \"y\": 0, \"width\": 400, \"height\": 100}\n]}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[head.length + 2 + tail.length];
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        bytes[head.length] = (byte) 0xC3; // the start of a two-byte character ...
+        bytes[head.length + 1] = (byte) 0x28; // ... followed by '(' instead of its second byte
+        System.arraycopy(tail, 0, bytes, head.length + 2, tail.length);
+        Files.write(root.resolve(PATH), bytes);
+
+        VaultException error = readFails();
+
+        assertThat(error.reason()).isEqualTo(Reason.INVALID_CANVAS);
+        assertThat(error.getMessage())
+                .isEqualTo("The canvas '课程/坏的.canvas' is not UTF-8 text: the byte at offset " + head.length
+                        + " (line 2) does not start a valid character. It was left as it is.");
+
+        vault.linkIntoCanvas(new CanvasLink(PATH, "q", "课程/坏的-notes/q.md", AgentId.ORAL_EXPLANATION));
+        vault.flush(PATH);
+        vault.close();
+        assertThat(Files.readAllBytes(root.resolve(PATH)))
+                .as("the learner's bytes")
+                .isEqualTo(bytes);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileJson")
+    void hostileJsonIsRefusedWithAClearMessageNeverAnUnexpectedException(String name, String content, String problem)
+            throws IOException {
+        vault.close();
+        vault = new FileVault(root, VaultOptions.defaults(), CLOCK);
+        Files.writeString(root.resolve(PATH), content);
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> vault.readCanvas(PATH));
+
+        assertThat(thrown).isInstanceOf(VaultException.class);
+        VaultException error = (VaultException) thrown;
+        assertThat(error.reason()).isIn(Reason.INVALID_CANVAS, Reason.TOO_LARGE);
+        assertThat(error.getMessage()).startsWith("The canvas '" + PATH + "' ").contains(problem);
+        assertThat(error.getMessage()).doesNotContain("Exception", "jakarta", "parsson");
+        assertThat(error.getMessage().length())
+                .as("a message, not an echo of the file")
+                .isLessThan(300);
+    }
+
+    static Stream<Arguments> hostileJson() {
+        String deep = "{\"nodes\": [], \"x\": " + "[".repeat(2000) + "]".repeat(2000) + "}";
+        String justTooDeep = "{\"x\": " + "[".repeat(64) + "]".repeat(64) + "}";
+        String longNumber = "{\"nodes\": [{\"id\": \"a\", \"x\": 1" + "0".repeat(1200) + "}]}";
+        String longDecimal = "{\"nodes\": [{\"id\": \"a\", \"x\": 0." + "5".repeat(150) + "}]}";
+        String giantString = "{\"nodes\": [{\"id\": \"a\", \"text\": \"" + "长".repeat(300_000) + "\"}]}";
+        String giantKey = "{\"" + "k".repeat(300_000) + "\": 1}";
+        return Stream.of(
+                Arguments.of("2000 levels deep", deep, "nested more than 64 levels deep"),
+                Arguments.of("65 levels deep", justTooDeep, "nested more than 64 levels deep"),
+                Arguments.of("a number of 1201 digits", longNumber, "a number 1201 characters long"),
+                Arguments.of("a decimal of 152 characters", longDecimal, "a number 152 characters long"),
+                Arguments.of(
+                        "an exponent of a hundred million",
+                        "{\"nodes\": [{\"id\": \"a\", \"x\": 1e99999999}]}",
+                        "a number out of range (its exponent is beyond ±1000)"),
+                Arguments.of("a text of 300 000 characters", giantString, "a text 300000 characters long"),
+                Arguments.of("a key of 300 000 characters", giantKey, "a text 300000 characters long"),
+                Arguments.of("more than 10 000 nodes", nodes(10_001), "10001 nodes, more than the limit of 10000"));
+    }
+
+    @Test
+    void tenThousandNodesAreStillACanvas() throws IOException {
+        vault.close();
+        vault = new FileVault(root, VaultOptions.defaults(), CLOCK);
+        Files.writeString(root.resolve(PATH), nodes(10_000));
+
+        assertThat(vault.readCanvas(PATH).nodes()).hasSize(10_000);
+    }
+
+    @Test
+    void sixtyFourLevelsAreStillACanvas() throws IOException {
+        Files.writeString(root.resolve(PATH), "{\"nodes\": [], \"x\": " + "[".repeat(63) + "]".repeat(63) + "}");
+
+        assertThat(vault.readCanvas(PATH).nodes()).isEmpty();
+    }
+
+    private static String nodes(int count) {
+        StringBuilder json = new StringBuilder("{\"nodes\": [");
+        for (int i = 0; i < count; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"id\": \"n").append(i).append("\", \"type\": \"text\"}");
+        }
+        return json.append("]}").toString();
     }
 
     private VaultException readFails() {

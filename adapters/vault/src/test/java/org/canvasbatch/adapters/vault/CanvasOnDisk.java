@@ -37,6 +37,12 @@ record CanvasOnDisk(JsonObject root) {
                 .toList();
     }
 
+    List<JsonObject> labelNodes() {
+        return nodes().stream()
+                .filter(n -> n.getString("id").startsWith("cb-label-"))
+                .toList();
+    }
+
     List<JsonObject> noteEdges() {
         return edges().stream()
                 .filter(e -> e.getString("id").startsWith("cb-edge-"))

@@ -128,13 +128,22 @@ class CanvasWriteBackTest {
                                 .add("fromNode", Q1)
                                 .add("toNode", "mine")
                                 .build()));
-        String before = read(Fixtures.DISCRETE_MATH);
+        CanvasOnDisk before = discreteMath();
 
         link(Q1, AgentId.ORAL_EXPLANATION);
         vault.flush(Fixtures.DISCRETE_MATH);
 
-        assertThat(read(Fixtures.DISCRETE_MATH)).isEqualTo(before);
-        assertThat(writes).isEmpty();
+        CanvasOnDisk after = discreteMath();
+        assertThat(after.noteNodes()).isEmpty();
+        assertThat(after.noteEdges()).isEmpty();
+        assertThat(after.edges()).isEqualTo(before.edges());
+        assertThat(after.notesPointingAt(note)).containsExactly(before.node("mine"));
+        assertThat(after.labelNodes())
+                .as("only the label of the note, beside the user's own file node")
+                .singleElement()
+                .satisfies(label ->
+                        assertThat(CanvasOnDisk.rect(label).x()).isEqualTo(2000 + 400 + NotePlacement.GAP_BESIDE));
+        assertThat(after.nodes()).hasSize(before.nodes().size() + 1);
     }
 
     @Test
@@ -262,7 +271,7 @@ class CanvasWriteBackTest {
         assertThat(after.get("metadata")).isEqualTo(before.get("metadata"));
         assertThat(after.get("x-plugin")).isEqualTo(before.get("x-plugin"));
         assertThat(after.getJsonArray("nodes").subList(0, 3)).isEqualTo(before.getJsonArray("nodes"));
-        assertThat(after.getJsonArray("nodes")).hasSize(4);
+        assertThat(after.getJsonArray("nodes")).as("a file node and its label").hasSize(5);
         assertThat(after.getJsonArray("edges").getFirst())
                 .isEqualTo(before.getJsonArray("edges").getFirst());
         assertThat(after.getJsonArray("edges")).hasSize(2);
@@ -287,8 +296,8 @@ class CanvasWriteBackTest {
         }
         assertThat(matched).as("every original line is still there, in order").isEqualTo(before.size());
         assertThat(after.size() - before.size())
-                .as("one node of 8 fields, one edge of 6")
-                .isEqualTo(10 + 8);
+                .as("one file node of 8 fields, one edge of 6, one label node of 8 fields")
+                .isEqualTo(10 + 8 + 10);
     }
 
     @Test
@@ -459,11 +468,12 @@ class CanvasWriteBackTest {
         CanvasOnDisk canvas = CanvasOnDisk.read(root.resolve(Fixtures.EXAM_170));
         assertThat(canvas.noteNodes()).hasSize(170);
         assertThat(canvas.noteEdges()).hasSize(170);
-        assertThat(canvas.nodes()).hasSize(174 + 170);
+        assertThat(canvas.labelNodes()).hasSize(170);
+        assertThat(canvas.nodes()).hasSize(174 + 170 + 170);
         Set<String> sources = new HashSet<>();
         canvas.noteEdges().forEach(e -> sources.add(e.getString("fromNode")));
         assertThat(sources).hasSize(170);
-        assertThat(vault.readCanvas(Fixtures.EXAM_170).nodes()).hasSize(344);
+        assertThat(vault.readCanvas(Fixtures.EXAM_170).nodes()).hasSize(514);
         try (Stream<Path> notes = Files.list(root.resolve("Exam Prep/期末复习-170-notes"))) {
             assertThat(notes.count()).isEqualTo(170);
         }

@@ -121,6 +121,42 @@ class NoteWritingTest {
     }
 
     @Test
+    void hostileNodeTextsBecomeVisibleNamesAndNeverFailTheNode() throws IOException {
+        List<String> texts = List.of(
+                "invoice\u202Egpj.exe",
+                "before\uD800after",
+                "x\uDE00\uD83Dy",
+                "spo\u200Bofed na\uFEFFme",
+                "cafe\u0301",
+                "\u2066\u202E\u200B");
+        for (int i = 0; i < texts.size(); i++) {
+            WrittenNote note = vault.writeNote(draft("n" + i, texts.get(i), AgentId.ORAL_EXPLANATION, "body " + i));
+
+            assertThat(Files.readString(root.resolve(note.path()))).endsWith("body " + i + "\n");
+        }
+
+        assertThat(notesFolder())
+                .containsExactlyInAnyOrder(
+                        "invoicegpj.exe (oral-explanation).md",
+                        "beforeafter (oral-explanation).md",
+                        "xy (oral-explanation).md",
+                        "spoofed name (oral-explanation).md",
+                        "caf\u00e9 (oral-explanation).md",
+                        "n5 (oral-explanation).md");
+    }
+
+    @Test
+    void theNotesFolderOfAHostileCanvasNameIsSanitisedByTheSameRule() throws IOException {
+        String canvas = "Inbox/q\"\nx\u202E: y.canvas";
+
+        WrittenNote note = vault.writeNote(
+                new NoteDraft(canvas, "n1", "what is a ring", AgentId.EXAMPLE_TEACHING, "body", "offline", AT));
+
+        assertThat(note.path()).isEqualTo("Inbox/q x y-notes/what is a ring (example-teaching).md");
+        assertThat(Files.readString(root.resolve(note.path()))).endsWith("body\n");
+    }
+
+    @Test
     void aNodeWhoseTextLeavesNoNameIsNamedAfterItsId() {
         WrittenNote note = vault.writeNote(draft("a1b2c3", " [[]] ### ", AgentId.ORAL_EXPLANATION, "body"));
 

@@ -134,15 +134,67 @@ class SandboxTest {
     }
 
     @Test
-    void aNoteNameTakenByASymlinkIsNotWrittenThrough() throws IOException {
+    void aNoteNameTakenByASymlinkIsRefusedAndNotWrittenThrough() throws IOException {
         Path notes = Files.createDirectories(root.resolve("数学/离散数学-notes"));
         Files.createSymbolicLink(notes.resolve("什么是逆否命题 (oral-explanation).md"), outside.resolve("secret.md"));
 
-        String written =
-                vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4")).path();
-
-        assertThat(written).startsWith("数学/离散数学-notes/什么是逆否命题 ~").endsWith(" (oral-explanation).md");
+        assertThat(outsideMessage(() -> vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4"))))
+                .isEqualTo("Cannot write the note '数学/离散数学-notes/什么是逆否命题 (oral-explanation).md': a symbolic"
+                        + " link is in its place; notes replace only regular files.");
         assertThat(Files.readString(outside.resolve("secret.md"))).isEqualTo("the neighbour's diary");
+        assertThat(Files.isSymbolicLink(notes.resolve("什么是逆否命题 (oral-explanation).md")))
+                .isTrue();
+    }
+
+    @Test
+    void aNotesFolderSymlinkedInsideTheVaultIsNotWrittenThroughEither() throws IOException {
+        Path elsewhere = Files.createDirectories(root.resolve("notes/elsewhere"));
+        Files.createSymbolicLink(root.resolve("数学/离散数学-notes"), elsewhere);
+
+        assertThat(outsideMessage(() -> vault.writeNote(draft(Fixtures.DISCRETE_MATH, "01000c386bbc4"))))
+                .isEqualTo("The notes folder '数学/离散数学-notes' is a symbolic link; notes are never written through"
+                        + " one. Replace it with a real folder.");
+        assertThat(filesUnder(elsewhere)).isEmpty();
+    }
+
+    @Test
+    void aCanvasThatIsASymlinkInsideTheVaultIsWrittenThroughNotReplaced() throws IOException {
+        Path shortcut = root.resolve("数学/shortcut.canvas");
+        Files.createSymbolicLink(shortcut, Path.of("离散数学.canvas"));
+
+        vault.linkIntoCanvas(new CanvasLink(
+                "数学/shortcut.canvas",
+                "01000c386bbc4",
+                "数学/离散数学-notes/什么是逆否命题 (oral-explanation).md",
+                AgentId.ORAL_EXPLANATION));
+        vault.flush("数学/shortcut.canvas");
+
+        assertThat(Files.isSymbolicLink(shortcut))
+                .as("still the learner's link")
+                .isTrue();
+        assertThat(Files.readSymbolicLink(shortcut)).isEqualTo(Path.of("离散数学.canvas"));
+        CanvasOnDisk target = CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH));
+        assertThat(target.notesPointingAt("数学/离散数学-notes/什么是逆否命题 (oral-explanation).md"))
+                .hasSize(1);
+        try (Stream<Path> left = Files.list(root.resolve("数学"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(".canvas-batch"));
+        }
+    }
+
+    @Test
+    void aCanvasThatIsASymlinkLeadingOutsideIsNeitherReadNorWritten() throws IOException {
+        Files.createSymbolicLink(root.resolve("数学/leak.canvas"), outside.resolve("secret.canvas"));
+        String secret = Files.readString(outside.resolve("secret.canvas"));
+
+        assertOutside(() -> vault.readCanvas("数学/leak.canvas"));
+        assertOutside(() -> vault.linkIntoCanvas(
+                new CanvasLink("数学/leak.canvas", "s", "数学/leak-notes/s.md", AgentId.ORAL_EXPLANATION)));
+        assertOutside(() -> vault.flush("数学/leak.canvas"));
+        vault.close();
+
+        assertThat(Files.readString(outside.resolve("secret.canvas"))).isEqualTo(secret);
+        assertThat(Files.isSymbolicLink(root.resolve("数学/leak.canvas"))).isTrue();
+        assertThat(filesUnder(outside)).containsExactlyInAnyOrder("secret.canvas", "secret.md");
     }
 
     @Test

@@ -27,6 +27,8 @@ public interface AnalyzeCanvasUseCase {
      * @param autoExecute  start at once, as if confirmed
      * @param maxConcurrent per-session cap, empty for the server default
      * @param timeout      whole-batch timeout, empty for the default
+     * @param client       who asks (the caller's network address), for the limit of pending sessions per client; null
+     *                     for a caller without one (the command line)
      */
     record AnalyzeCanvasCommand(
             String canvasPath,
@@ -37,7 +39,33 @@ public interface AnalyzeCanvasUseCase {
             AgentChoice agent,
             boolean autoExecute,
             Optional<Integer> maxConcurrent,
-            Optional<Duration> timeout) {
+            Optional<Duration> timeout,
+            String client) {
+
+        /** A command from a caller without a network address (the command line, tests). */
+        public AnalyzeCanvasCommand(
+                String canvasPath,
+                Optional<List<CanvasNode>> nodes,
+                Set<String> targetColors,
+                int maxGroups,
+                int minNodesPerGroup,
+                AgentChoice agent,
+                boolean autoExecute,
+                Optional<Integer> maxConcurrent,
+                Optional<Duration> timeout) {
+            this(
+                    canvasPath,
+                    nodes,
+                    targetColors,
+                    maxGroups,
+                    minNodesPerGroup,
+                    agent,
+                    autoExecute,
+                    maxConcurrent,
+                    timeout,
+                    null);
+        }
+
         public AnalyzeCanvasCommand {
             targetColors = targetColors == null || targetColors.isEmpty() ? DEFAULT_COLORS : Set.copyOf(targetColors);
             agent = agent == null ? AgentChoice.AUTO : agent;

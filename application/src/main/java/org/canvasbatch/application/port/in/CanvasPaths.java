@@ -4,7 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.canvasbatch.application.port.in.InvalidCommandException.FieldError;
 
-/** The rules a {@code canvas_path} must follow before anything touches the vault (CONTRACT §1, §6). */
+/**
+ * The rules a {@code canvas_path} must follow before anything touches the vault (CONTRACT §1, §6), for every caller:
+ * the HTTP API and the command line alike.
+ *
+ * <p>Besides the shape of a vault-relative {@code .canvas} path: no hidden segment (anything starting with a dot, above
+ * all {@code .obsidian/}, Obsidian's own settings, plugins and themes, where a batch's notes folder would otherwise be
+ * created), and no control or text-direction characters, which would end up in folder and note names (the notes folder
+ * is named after the canvas) where a newline breaks YAML front matter and an RTL override makes a name read as another.
+ */
 public final class CanvasPaths {
 
     public static final int MAX_LENGTH = 500;
@@ -23,6 +31,8 @@ public final class CanvasPaths {
         }
         if (path.indexOf('\0') >= 0) {
             errors.add(new FieldError(field, "must not contain a NUL character"));
+        } else {
+            forbiddenCharacter(path).ifPresent(problem -> errors.add(new FieldError(field, problem)));
         }
         if (!path.endsWith(".canvas")) {
             errors.add(new FieldError(field, "must end with .canvas"));
@@ -36,6 +46,13 @@ public final class CanvasPaths {
                 errors.add(new FieldError(field, "must not contain a '..' segment"));
                 break;
             }
+            if (segment.startsWith(".")) {
+                errors.add(new FieldError(
+                        field,
+                        "must not lead into a hidden folder or file such as .obsidian (Obsidian's own settings), not '"
+                                + visible(segment) + "'"));
+                break;
+            }
         }
         return errors;
     }
@@ -45,5 +62,44 @@ public final class CanvasPaths {
         if (!errors.isEmpty()) {
             throw new InvalidCommandException(errors);
         }
+    }
+
+    /** Whether {@code c} is a control character (C0, DEL, C1) or one that changes the direction text is shown in. */
+    public static boolean isForbidden(int c) {
+        return c < 0x20
+                || c >= 0x7f && c <= 0x9f
+                || c == 0x061c // Arabic letter mark
+                || c == 0x200e
+                || c == 0x200f // left-to-right and right-to-left marks
+                || c >= 0x202a && c <= 0x202e // embeddings and overrides
+                || c >= 0x2066 && c <= 0x2069; // isolates
+    }
+
+    private static java.util.Optional<String> forbiddenCharacter(String path) {
+        for (int i = 0; i < path.length(); ) {
+            int c = path.codePointAt(i);
+            if (Character.isSurrogate((char) c)) {
+                return java.util.Optional.of("must be valid Unicode; it has a lone surrogate at position " + i);
+            }
+            if (isForbidden(c)) {
+                return java.util.Optional.of(String.format(
+                        "must not contain control or text-direction characters; it has U+%04X at position %d", c, i));
+            }
+            i += Character.charCount(c);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** A segment as it may appear in a message: its forbidden characters written as escapes, at most 60 of them. */
+    private static String visible(String segment) {
+        StringBuilder shown = new StringBuilder();
+        segment.codePoints().limit(60).forEach(c -> {
+            if (isForbidden(c) || Character.isSurrogate((char) c)) {
+                shown.append(String.format("\\u%04X", c));
+            } else {
+                shown.appendCodePoint(c);
+            }
+        });
+        return shown.toString();
     }
 }

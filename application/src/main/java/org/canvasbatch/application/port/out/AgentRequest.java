@@ -3,6 +3,8 @@ package org.canvasbatch.application.port.out;
 import java.util.List;
 import java.util.Objects;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.routing.Routing;
 
 /**
  * Everything an agent needs for one node.
@@ -10,14 +12,29 @@ import org.canvasbatch.domain.agent.AgentId;
  * @param nodeText the node as the learner sees it (its text, or the file path / URL of a file / link node)
  * @param content  the node's resolved content: its text, a file node's file text, an image embed, a link's URL
  * @param context  where the node sits: canvas, group, related questions, the learner's own understanding
+ * @param routing  how the core routed the node's question: the kind of question and the agent its wording calls for,
+ *                 which may differ from {@code agent} (the learner may have named one agent for the whole batch). An
+ *                 agent that plans around the question's kind reads it here instead of routing again;
+ *                 {@link #UNROUTED} when the caller did not route the node
  */
-public record AgentRequest(AgentId agent, String nodeId, String nodeText, String content, NodeContext context) {
+public record AgentRequest(
+        AgentId agent, String nodeId, String nodeText, String content, NodeContext context, Routing routing) {
+
+    /** What routing says of a question without any cue: a general question, for a plain explanation. */
+    public static final Routing UNROUTED = new Routing(AgentId.ORAL_EXPLANATION, 0.0, Category.GENERAL);
+
     public AgentRequest {
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(nodeId, "nodeId");
         nodeText = nodeText == null ? "" : nodeText;
         content = content == null ? nodeText : content;
         context = context == null ? NodeContext.none() : context;
+        routing = routing == null ? UNROUTED : routing;
+    }
+
+    /** A request for a node the caller did not route. */
+    public AgentRequest(AgentId agent, String nodeId, String nodeText, String content, NodeContext context) {
+        this(agent, nodeId, nodeText, content, context, UNROUTED);
     }
 
     /**

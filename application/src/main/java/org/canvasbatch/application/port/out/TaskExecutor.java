@@ -8,7 +8,13 @@ import java.time.Duration;
  */
 public interface TaskExecutor {
 
-    /** Starts {@code work} at once on its own thread; after {@code timeout} it is interrupted as timed out. */
+    /**
+     * Starts {@code work} at once on its own thread; after {@code timeout} it is interrupted as timed out. Once submit
+     * returns, {@code work} is called exactly once, even if the task is cancelled before it began: it then starts
+     * interrupted with {@link TaskControl#cancelled()} true, so whatever the caller releases in it is released.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when the executor no longer takes work (shutdown)
+     */
     RunningTask submit(String name, Duration timeout, TaskWork work);
 
     /** Runs {@code action} once after {@code delay} (retry backoff wake-ups, batch timeouts, retention sweeps). */

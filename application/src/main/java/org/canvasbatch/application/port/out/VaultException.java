@@ -8,6 +8,8 @@ public final class VaultException extends RuntimeException {
         INVALID_CANVAS,
         OUTSIDE_VAULT,
         TOO_LARGE,
+        /** The disk (or the user's quota) is full: nothing was written; it works again once space is freed. */
+        FULL,
         IO
     }
 

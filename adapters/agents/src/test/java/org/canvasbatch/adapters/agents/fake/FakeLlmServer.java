@@ -32,11 +32,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.canvasbatch.fixtures.TopicEmbeddings;
 
 /**
  * A language-model server for tests, on 127.0.0.1 and a free port, that speaks the OpenAI Chat Completions API
  * ({@code /v1/chat/completions} and {@code /chat/completions}) and Anthropic's Messages API ({@code /v1/messages}) with
- * the JSON the real services send. What it answers is scripted: in order ({@link #enqueue}), or by a text the prompt
+ * the JSON the real services send, and OpenAI's embeddings API ({@code /v1/embeddings}, which Ollama serves too) with
+ * deterministic vectors that encode each text's topic from a hidden table ({@link #embeddingTopics}). What it answers is
+ * scripted: in order ({@link #enqueue}), or by a text the prompt
  * contains ({@link #whenPromptContains}) — which is also how a test picks out one node, since the prompt carries the
  * node's text. By default it answers a short Markdown note about the question. It records every call.
  *
@@ -62,6 +65,8 @@ public final class FakeLlmServer implements AutoCloseable {
     private final Set<String> connections = ConcurrentHashMap.newKeySet();
     private volatile Reply defaultReply = Reply.echo();
     private volatile String requiredApiKey;
+    private volatile TopicEmbeddings topicEmbeddings = new TopicEmbeddings(Map.of());
+    private volatile Reply embeddingReply;
 
     private FakeLlmServer(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -103,6 +108,30 @@ public final class FakeLlmServer implements AutoCloseable {
     public FakeLlmServer requireApiKey(String key) {
         this.requiredApiKey = key;
         return this;
+    }
+
+    /**
+     * The hidden table that the embeddings endpoint encodes: texts of one topic get vectors close together, texts of
+     * two topics far apart, texts not in the table a direction of their own.
+     */
+    public FakeLlmServer embeddingTopics(TopicEmbeddings table) {
+        this.topicEmbeddings = Objects.requireNonNull(table);
+        return this;
+    }
+
+    /** From now on every embeddings call gets {@code reply} (an error, a hang …); null answers with vectors again. */
+    public FakeLlmServer embeddingsReply(Reply reply) {
+        this.embeddingReply = reply;
+        return this;
+    }
+
+    /** How many embeddings calls arrived. */
+    public int embeddingCalls() {
+        synchronized (lock) {
+            return (int) calls.stream()
+                    .filter(call -> call.api().equals("embeddings"))
+                    .count();
+        }
     }
 
     /** What a call gets when no rule and no queued reply applies. Initially {@link Reply#echo()}. */
@@ -202,6 +231,10 @@ public final class FakeLlmServer implements AutoCloseable {
             connections.add(String.valueOf(exchange.getRemoteAddress()));
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getPath();
+            if (path.equals("/v1/embeddings") || path.equals("/embeddings")) {
+                embeddings(exchange, path, body);
+                return;
+            }
             Api api = path.equals("/v1/messages")
                     ? Api.ANTHROPIC
                     : path.equals("/v1/chat/completions") || path.equals("/chat/completions") ? Api.OPENAI : null;
@@ -237,6 +270,86 @@ public final class FakeLlmServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void embeddings(HttpExchange exchange, String path, String body) throws IOException, InterruptedException {
+        JsonObject request = parse(body);
+        record(new Call("embeddings", exchange.getRequestMethod(), path, lowerCaseHeaders(exchange), body, ""));
+        String refusal = validateEmbeddings(exchange, request);
+        if (refusal != null) {
+            int status = refusal.startsWith("401:") ? 401 : refusal.startsWith("405:") ? 405 : 400;
+            send(exchange, status, Api.OPENAI.error(status, refusal.substring(5)), Map.of());
+            return;
+        }
+        Reply scripted = embeddingReply;
+        if (scripted != null) {
+            answer(exchange, Api.OPENAI, request, recordedCalls().getLast(), scripted);
+            return;
+        }
+        List<String> inputs = request.get("input") instanceof JsonString one
+                ? List.of(one.getString())
+                : request.getJsonArray("input").getValuesAs(JsonString.class).stream()
+                        .map(JsonString::getString)
+                        .toList();
+        var data = JSON.createArrayBuilder();
+        int tokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            var vector = JSON.createArrayBuilder();
+            for (float value : topicEmbeddings.vectorOf(inputs.get(i))) {
+                vector.add(value);
+            }
+            data.add(JSON.createObjectBuilder()
+                    .add("object", "embedding")
+                    .add("index", i)
+                    .add("embedding", vector));
+            tokens += Math.max(1, inputs.get(i).length() / 4);
+        }
+        send(
+                exchange,
+                200,
+                JSON.createObjectBuilder()
+                        .add("object", "list")
+                        .add("data", data)
+                        .add("model", request.getString("model"))
+                        .add(
+                                "usage",
+                                JSON.createObjectBuilder()
+                                        .add("prompt_tokens", tokens)
+                                        .add("total_tokens", tokens))
+                        .build()
+                        .toString(),
+                Map.of());
+    }
+
+    /** What OpenAI's embeddings endpoint refuses: a missing model, an input that is empty or not text. */
+    private String validateEmbeddings(HttpExchange exchange, JsonObject request) {
+        if (!exchange.getRequestMethod().equals("POST")) {
+            return "405: Method " + exchange.getRequestMethod() + " not allowed, use POST";
+        }
+        String key = requiredApiKey;
+        if (key != null
+                && !("Bearer " + key).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            return "401: Incorrect API key provided.";
+        }
+        if (request == null) {
+            return "400: We could not parse the JSON body of your request.";
+        }
+        if (!(request.get("model") instanceof JsonString)) {
+            return "400: you must provide a model parameter";
+        }
+        JsonValue input = request.get("input");
+        if (input instanceof JsonString text) {
+            return text.getString().isEmpty() ? "400: '$.input' is invalid: it must not be empty" : null;
+        }
+        if (!(input instanceof JsonArray items) || items.isEmpty()) {
+            return "400: '$.input' is invalid: give a string or a non-empty array of strings";
+        }
+        for (JsonValue item : items) {
+            if (!(item instanceof JsonString text) || text.getString().isEmpty()) {
+                return "400: '$.input' is invalid: every item must be a non-empty string";
+            }
+        }
+        return null;
     }
 
     private void record(Call call) {
@@ -496,7 +609,7 @@ public final class FakeLlmServer implements AutoCloseable {
     /**
      * One call as the server received it.
      *
-     * @param api     {@code openai}, {@code anthropic} or {@code unknown} (a path neither API has)
+     * @param api     {@code openai}, {@code anthropic}, {@code embeddings} or {@code unknown} (a path no API has)
      * @param headers names in lower case
      * @param prompt  the system and user texts of the call, one after the other
      */

@@ -2,14 +2,20 @@ package org.canvasbatch.adapters.agents.fake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.canvasbatch.fixtures.TopicEmbeddings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +59,46 @@ class FakeLlmServerTest {
                         "\"type\":\"text\"",
                         "# What is a heap?");
         assertThat(llm.recordedCalls()).extracting(FakeLlmServer.Call::api).containsExactly("openai", "anthropic");
+    }
+
+    @Test
+    void embedsTextsOfOneTopicCloseTogetherAndRefusesAnEmptyInputAsOpenAiDoes() throws Exception {
+        llm.embeddingTopics(new TopicEmbeddings(Map.of(
+                "什么是核糖体", "cell", "What is a ribosome?", "cell", "What caused the French Revolution?", "history")));
+
+        HttpResponse<String> answer = post(
+                "/v1/embeddings",
+                "{\"model\":\"e\",\"input\":[\"什么是核糖体\",\"What is a ribosome?\","
+                        + "\"What caused the French Revolution?\"]}");
+        HttpResponse<String> empty = post("/v1/embeddings", "{\"model\":\"e\",\"input\":[\"\"]}");
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonArray data = JsonProvider.provider()
+                .createReader(new StringReader(answer.body()))
+                .readObject()
+                .getJsonArray("data");
+        double[][] vectors = new double[3][];
+        for (int i = 0; i < 3; i++) {
+            vectors[i] = data.getJsonObject(i).getJsonArray("embedding").getValuesAs(JsonNumber.class).stream()
+                    .mapToDouble(JsonNumber::doubleValue)
+                    .toArray();
+        }
+        assertThat(cosine(vectors[0], vectors[1])).isGreaterThan(0.5);
+        assertThat(cosine(vectors[0], vectors[2])).isLessThan(0.3);
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(empty.body()).contains("input");
+    }
+
+    private static double cosine(double[] a, double[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int d = 0; d < a.length; d++) {
+            dot += a[d] * b[d];
+            na += a[d] * a[d];
+            nb += b[d] * b[d];
+        }
+        return dot / Math.sqrt(na * nb);
     }
 
     @Test

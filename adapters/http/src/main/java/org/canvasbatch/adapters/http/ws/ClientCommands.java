@@ -1,21 +1,16 @@
 package org.canvasbatch.adapters.http.ws;
 
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
+import org.canvasbatch.adapters.http.wire.StrictJson;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.domain.session.Priority;
@@ -30,7 +25,6 @@ import org.canvasbatch.domain.session.SessionId;
 final class ClientCommands {
 
     private static final System.Logger LOG = System.getLogger(ClientCommands.class.getName());
-    private static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
     private static final String KNOWN = "cancel, pause, resume, set_priority, retry, ping";
 
     private final Connection connection;
@@ -46,8 +40,8 @@ final class ClientCommands {
     /** Carries out one text message; returns the problem if it was a bad frame rather than a command. */
     Optional<Problem> handle(String text) {
         JsonObject message;
-        try (JsonReader reader = READERS.createReader(new StringReader(text))) {
-            JsonValue value = reader.readValue();
+        try {
+            JsonValue value = StrictJson.parse(text);
             if (!(value instanceof JsonObject object)) {
                 return Optional.of(Problem.of(
                         "A message must be a JSON object with a \"type\", such as {\"type\":\"ping\"}",
@@ -55,8 +49,9 @@ final class ClientCommands {
                         true));
             }
             message = object;
-        } catch (JsonException | IllegalStateException e) {
-            return Optional.of(Problem.of("The message is not valid JSON: " + e.getMessage(), "malformed_json", true));
+        } catch (StrictJson.Refused refused) {
+            String subject = refused.place().isEmpty() ? "The message" : "The message's " + refused.place();
+            return Optional.of(Problem.of(subject + " " + refused.reason(), "malformed_json", true));
         }
         JsonValue typeValue = message.get("type");
         if (!(typeValue instanceof JsonString typeString)) {

@@ -110,6 +110,18 @@ public final class SessionSocketChannel {
     }
 
     /**
+     * Adds the WebSocket protocol to a server: {@link #protocolConfig} and an HTTP/1 connection selector whose
+     * upgrades read every client frame through a {@link FrameCheck}, so that a frame RFC 6455 forbids is closed with
+     * 1002, 1007 or 1009 instead of reaching Helidon's frame reader (which answers a reserved opcode with
+     * {@code HTTP/1.1 500} inside the WebSocket stream).
+     */
+    public static WebServerConfig.Builder configureProtocol(
+            WebServerConfig.Builder config, Collection<String> allowedOrigins) {
+        WsConfig ws = protocolConfig(allowedOrigins);
+        return config.addProtocol(ws).addConnectionSelector(FrameCheckingUpgrader.http1Selector(ws));
+    }
+
+    /**
      * The channel as an extension of the REST server ({@code ServerSettings.withExtension}): the socket routes and the
      * WebSocket protocol settings with the server's allowed origins, the events endpoint on the API's routing (so it
      * gets the API's CORS headers and path normalising), and the 1001 close before the server stops.
@@ -119,7 +131,7 @@ public final class SessionSocketChannel {
         return new ServerExtension() {
             @Override
             public void configure(WebServerConfig.Builder config) {
-                config.addProtocol(protocolConfig(origins));
+                configureProtocol(config, origins);
                 config.addRouting(register(WsRouting.builder(), server.accessToken()));
             }
 

@@ -17,6 +17,8 @@ import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
  */
 final class SocketListener implements WsListener {
 
+    private static final System.Logger LOG = System.getLogger(SocketListener.class.getName());
+
     private final ConnectionManager manager;
     private final ChannelContext ctx;
     private final ArrayDeque<Long> badFrameTimes = new ArrayDeque<>();
@@ -84,7 +86,18 @@ final class SocketListener implements WsListener {
                     true));
             return;
         }
-        commands.handle(message).ifPresent(this::badFrame);
+        Optional<Problem> problem;
+        try {
+            problem = commands.handle(message);
+        } catch (RuntimeException e) {
+            // an escaping exception makes Helidon drop the connection; a bug here must not cost the client its socket
+            LOG.log(System.Logger.Level.ERROR, "a client message of session " + connection.sessionId() + " failed", e);
+            problem = Optional.of(Problem.of(
+                    "The server could not handle the message (" + e.getClass().getSimpleName() + "); this is a bug",
+                    "internal_error",
+                    true));
+        }
+        problem.ifPresent(this::badFrame);
     }
 
     @Override

@@ -163,4 +163,39 @@ class ClientMessagesTest {
                 .filter(m -> m.getString("type").equals("error"))
                 .toList();
     }
+
+    @Test
+    void deeplyNestedJsonAndHugeNumbersGetAnErrorMessageAndTheSocketStaysOpen() {
+        SessionId id = server.analyze(2);
+        TestSocket socket = TestSocket.connect(server.socket(id));
+        socket.await("snapshot");
+
+        socket.send("[".repeat(5_000) + "]".repeat(5_000));
+        JsonObject deep = socket.await(
+                "error", m -> m.getJsonObject("data").getString("message").contains("nested"));
+        socket.send("{\"type\":\"set_priority\",\"group_id\":1" + "0".repeat(2_000) + ",\"priority\":\"high\"}");
+        JsonObject huge = socket.await(
+                "error", m -> m.getJsonObject("data").getString("message").contains("number of"));
+        socket.send("{\"type\":\"ping\",\"request_id\":\"still-there\"}");
+        socket.await("pong");
+
+        assertThat(deep.getJsonObject("data").getString("message")).contains("limit of 64 levels");
+        assertThat(huge.getJsonObject("data").getString("message"))
+                .contains("group_id")
+                .contains("limit is 100");
+        assertThat(socket.isClosed()).isFalse();
+    }
+
+    @Test
+    void trailingBytesAfterTheJsonOfAFrameAreAnError() {
+        SessionId id = server.analyze(2);
+        TestSocket socket = TestSocket.connect(server.socket(id));
+        socket.await("snapshot");
+
+        socket.send("{\"type\":\"ping\"} {\"type\":\"cancel\"}");
+
+        JsonObject error = socket.await("error");
+        assertThat(error.getJsonObject("data").getString("message")).contains("after the end");
+        assertThat(socket.messages()).noneMatch(m -> m.getString("type").equals("session_cancelled"));
+    }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A bare-bones WebSocket client over a plain socket, for the clients the JDK's cannot imitate: one that stops reading
- * (with a tiny receive buffer, so the server feels it at once) and one that never answers a ping.
+ * (with a tiny receive buffer, so the server feels it at once), one that never answers a ping, and one that sends
+ * frames no well-behaved client would (reserved opcodes, invalid UTF-8, lengths beyond every limit).
  */
 final class RawSocket implements AutoCloseable {
 
@@ -81,6 +82,58 @@ final class RawSocket implements AutoCloseable {
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Sends one masked frame as written by hand: {@code opcode} may be any 4-bit value, the payload anything; the
+     * length is encoded in the shortest form unless {@code declaredLength} says otherwise (to claim more than is sent).
+     */
+    void sendFrame(int opcode, boolean fin, byte[] payload, long declaredLength) {
+        try {
+            ByteArrayOutputStream frame = new ByteArrayOutputStream();
+            frame.write((fin ? 0x80 : 0) | (opcode & 0x7f));
+            if (declaredLength < 126) {
+                frame.write(0x80 | (int) declaredLength);
+            } else if (declaredLength < 65_536) {
+                frame.write(0x80 | 126);
+                frame.write((int) (declaredLength >>> 8) & 0xff);
+                frame.write((int) declaredLength & 0xff);
+            } else {
+                frame.write(0x80 | 127);
+                for (int shift = 56; shift >= 0; shift -= 8) {
+                    frame.write((int) (declaredLength >>> shift) & 0xff);
+                }
+            }
+            byte[] mask = new byte[4];
+            ThreadLocalRandom.current().nextBytes(mask);
+            frame.write(mask);
+            for (int i = 0; i < payload.length; i++) {
+                frame.write(payload[i] ^ mask[i % 4]);
+            }
+            out.write(frame.toByteArray());
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void sendFrame(int opcode, byte[] payload) {
+        sendFrame(opcode, true, payload, payload.length);
+    }
+
+    void sendText(String text) {
+        sendFrame(1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Every byte the server sends from now until it ends the connection, undecoded. */
+    byte[] readToEnd() {
+        try {
+            return in.readAllBytes();
+        } catch (java.net.SocketException e) {
+            return new byte[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The next frame from the server; null when the connection has ended. */

@@ -77,11 +77,9 @@ final class TestServer implements AutoCloseable {
         channel = new SessionSocketChannel(core, settings);
         HttpRouting.Builder http = HttpRouting.builder();
         channel.registerHttp(http);
-        server = WebServer.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .connectionOptions(socketOptions)
-                .addProtocol(SessionSocketChannel.protocolConfig(Set.of("app://obsidian.md")))
+        server = SessionSocketChannel.configureProtocol(
+                        WebServer.builder().host("127.0.0.1").port(0).connectionOptions(socketOptions),
+                        Set.of("app://obsidian.md"))
                 .routing(http)
                 .addRouting(channel.register(WsRouting.builder()))
                 .build()

@@ -1,0 +1,260 @@
+package org.canvasbatch.adapters.http.wire;
+
+import static org.canvasbatch.adapters.http.wire.JsonValues.PROVIDER;
+
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * Reads a JSON document from a client (a request body, a WebSocket message) within limits that make a hostile
+ * document a client error with a sentence, never a server failure: strict UTF-8, at most {@value #MAX_DEPTH} levels
+ * of nesting, numbers of at most {@value #MAX_NUMBER_CHARS} characters and an exponent within ±{@value #MAX_EXPONENT},
+ * strings of at most {@value #MAX_STRING_CHARS} characters, and nothing after the value but white space.
+ *
+ * <p>Parsson has limits of its own (nesting 1000, number length 1100, BigInteger scale 100000) but reports the first
+ * with a bare {@code RuntimeException} and the others only when a number is used, long after parsing; the server
+ * answered 500 with a 75 KB stack trace per 2 KB request. So the document is built here from Parsson's event stream,
+ * each limit checked as its event arrives, and every refusal names the place in the document (such as
+ * {@code nodes[3].text}) and the limit. Parsson's own limits stay as a backstop beyond these.
+ */
+public final class StrictJson {
+
+    /** Requests are 3 levels deep ({@code {nodes:[{…}]}}); nothing legitimate comes near this. */
+    public static final int MAX_DEPTH = 64;
+    /** A double needs 24 characters, a long 20. */
+    public static final int MAX_NUMBER_CHARS = 100;
+    /** Beyond a double's range (1e308); keeps {@code bigIntegerValue()} of {@code 1e99999999} from being built. */
+    public static final int MAX_EXPONENT = 1000;
+    /** Four times the largest text the contract accepts (a node's text, 64 KiB). */
+    public static final int MAX_STRING_CHARS = 256 * 1024;
+
+    private static final int MAX_PLACE_CHARS = 120;
+    private static final JsonParserFactory PARSERS = PROVIDER.createParserFactory(Map.of());
+
+    /** Why a document was refused, and where in it. */
+    public static final class Refused extends RuntimeException {
+        private final String place;
+
+        Refused(String place, String reason) {
+            super(reason, null, false, false);
+            this.place = place;
+        }
+
+        /** Where the problem is ({@code nodes[3].text}); empty for the document as a whole. */
+        public String place() {
+            return place;
+        }
+
+        /** What is wrong, as the end of a sentence whose subject is the place ("is nested deeper than …"). */
+        public String reason() {
+            return getMessage();
+        }
+    }
+
+    private StrictJson() {}
+
+    /** A document as bytes, which must be UTF-8 (a byte order mark is skipped). */
+    public static JsonValue parse(byte[] utf8) {
+        return parse(decode(utf8));
+    }
+
+    /** A document as text. */
+    public static JsonValue parse(String text) {
+        Reading reading = new Reading();
+        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
+            return reading.read(parser);
+        } catch (JsonException | NoSuchElementException | IllegalStateException e) {
+            throw new Refused("", "is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static String decode(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new Refused(
+                    "",
+                    "is not valid UTF-8: the byte at offset " + in.position()
+                            + String.format(" (0x%02X)", bytes[in.position()] & 0xff)
+                            + " does not start or continue a character");
+        }
+        out.flip();
+        String text = out.toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /** One document being built: the open containers, innermost first. */
+    private static final class Reading {
+        private final Deque<Open> open = new ArrayDeque<>();
+
+        JsonValue read(JsonParser parser) {
+            if (!parser.hasNext()) {
+                throw new Refused("", "is empty; send a JSON object");
+            }
+            while (true) {
+                if (!parser.hasNext()) {
+                    throw new Refused(place(), "ends before the JSON is complete");
+                }
+                JsonValue done = step(parser, parser.next());
+                if (done != null) {
+                    requireEnd(parser);
+                    return done;
+                }
+            }
+        }
+
+        /** Applies one event; returns the whole document once its last event has arrived. */
+        private JsonValue step(JsonParser parser, JsonParser.Event event) {
+            return switch (event) {
+                case START_OBJECT, START_ARRAY -> {
+                    if (open.size() >= MAX_DEPTH) {
+                        throw new Refused(
+                                place(),
+                                "is nested deeper than the limit of " + MAX_DEPTH + " levels of objects and arrays");
+                    }
+                    open.push(
+                            event == JsonParser.Event.START_OBJECT
+                                    ? new Open(PROVIDER.createObjectBuilder())
+                                    : new Open(PROVIDER.createArrayBuilder()));
+                    yield null;
+                }
+                case KEY_NAME -> {
+                    String key = parser.getString();
+                    checkLength(key, "a name");
+                    open.peek().key = key;
+                    yield null;
+                }
+                case VALUE_STRING -> {
+                    String value = parser.getString();
+                    checkLength(value, "a string");
+                    yield add(PROVIDER.createValue(value));
+                }
+                case VALUE_NUMBER -> add(number(parser.getString()));
+                case VALUE_TRUE -> add(JsonValue.TRUE);
+                case VALUE_FALSE -> add(JsonValue.FALSE);
+                case VALUE_NULL -> add(JsonValue.NULL);
+                case END_OBJECT, END_ARRAY -> {
+                    Open closed = open.pop();
+                    yield add(closed.object != null ? closed.object.build() : closed.array.build());
+                }
+            };
+        }
+
+        /** Adds a finished value to the innermost open container; returns it when it is the whole document. */
+        private JsonValue add(JsonValue value) {
+            Open container = open.peek();
+            if (container == null) {
+                return value;
+            }
+            if (container.object != null) {
+                container.object.add(container.key, value);
+                container.key = null;
+            } else {
+                container.array.add(value);
+                container.size++;
+            }
+            return null;
+        }
+
+        private void checkLength(String text, String what) {
+            if (text.length() > MAX_STRING_CHARS) {
+                throw new Refused(
+                        place(),
+                        "is " + what + " of " + text.length() + " characters; the limit is " + MAX_STRING_CHARS);
+            }
+        }
+
+        private JsonValue number(String lexeme) {
+            if (lexeme.length() > MAX_NUMBER_CHARS) {
+                throw new Refused(
+                        place(), "is a number of " + lexeme.length() + " characters; the limit is " + MAX_NUMBER_CHARS);
+            }
+            BigDecimal value;
+            try {
+                value = new BigDecimal(lexeme);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new Refused(place(), "is a number out of range: " + lexeme);
+            }
+            if (Math.abs((long) value.scale()) > MAX_EXPONENT) {
+                throw new Refused(
+                        place(), "is a number out of range (its exponent is beyond ±" + MAX_EXPONENT + "): " + lexeme);
+            }
+            return PROVIDER.createValue(value);
+        }
+
+        /** Nothing but white space may follow the value. */
+        private static void requireEnd(JsonParser parser) {
+            try {
+                parser.hasNext();
+            } catch (JsonException e) {
+                throw new Refused("", "has more after the end of the JSON value: " + e.getMessage());
+            }
+        }
+
+        /** Where the next value goes: {@code nodes[3].text}, bounded for messages. */
+        private String place() {
+            StringBuilder place = new StringBuilder();
+            Iterator<Open> outermostFirst = open.descendingIterator();
+            while (outermostFirst.hasNext()) {
+                Open container = outermostFirst.next();
+                if (container.object != null) {
+                    if (container.key != null) {
+                        if (!place.isEmpty()) {
+                            place.append('.');
+                        }
+                        place.append(container.key);
+                    }
+                } else {
+                    place.append('[').append(container.size).append(']');
+                }
+                if (place.length() > MAX_PLACE_CHARS) {
+                    return place.substring(0, MAX_PLACE_CHARS) + "…";
+                }
+            }
+            return place.toString();
+        }
+    }
+
+    /** An object or array still being read. */
+    private static final class Open {
+        final JsonObjectBuilder object;
+        final JsonArrayBuilder array;
+        String key;
+        int size;
+
+        Open(JsonObjectBuilder object) {
+            this.object = object;
+            this.array = null;
+        }
+
+        Open(JsonArrayBuilder array) {
+            this.object = null;
+            this.array = array;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package org.canvasbatch.adapters.http.ws;
+
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.spi.Http1RoutedUpgrade;
+import io.helidon.webserver.http1.spi.Http1RoutedUpgrader;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsUpgrader;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Helidon's WebSocket upgrade, unchanged, except that the connection it creates reads the client's bytes through a
+ * {@link FrameCheck}: a frame RFC 6455 says must fail the connection is answered with the right close code by
+ * Helidon's own close path (it closes with the code of a {@code WsCloseException} from its reader), before Helidon's
+ * frame reader can mistake it. Installed as the HTTP/1 connection selector of the listener, ahead of the one Helidon
+ * would build from its service loader, with the default HTTP/1 settings (this server sets none of its own).
+ */
+final class FrameCheckingUpgrader {
+
+    private FrameCheckingUpgrader() {}
+
+    /** An HTTP/1 connection selector whose WebSocket upgrades check every client frame. */
+    static ServerConnectionSelector http1Selector(WsConfig config) {
+        return Http1ConnectionSelector.builder()
+                .config(Http1Config.create())
+                .addUpgrader(wrap(WsUpgrader.create(config), config.maxFrameLength()))
+                .build();
+    }
+
+    static Http1Upgrader wrap(Http1Upgrader helidon, int maxFrameLength) {
+        return helidon instanceof Http1RoutedUpgrader routed
+                ? new Routed(routed, maxFrameLength)
+                : new Plain(helidon, maxFrameLength);
+    }
+
+    /** An upgrade that runs through the HTTP routing first (filters see it), as Helidon 4.5's WebSocket upgrade does. */
+    private record Routed(Http1RoutedUpgrader helidon, int maxFrameLength) implements Http1RoutedUpgrader {
+
+        @Override
+        public String supportedProtocol() {
+            return helidon.supportedProtocol();
+        }
+
+        @Override
+        public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, headers);
+        }
+
+        @Override
+        public Optional<Http1RoutedUpgrade> routedUpgrade(
+                ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            return helidon.routedUpgrade(new Checked(ctx, maxFrameLength), prologue, headers);
+        }
+    }
+
+    private record Plain(Http1Upgrader helidon, int maxFrameLength) implements Http1Upgrader {
+
+        @Override
+        public String supportedProtocol() {
+            return helidon.supportedProtocol();
+        }
+
+        @Override
+        public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, headers);
+        }
+    }
+
+    /**
+     * The connection's context as Helidon's WebSocket connection sees it: the same in everything but its reader, which
+     * hands on only checked bytes. The reader is made at the first call, which Helidon makes when the connection is
+     * created after the handshake; until then nothing of the connection has been read through it.
+     */
+    private static final class Checked implements ConnectionContext {
+        private final ConnectionContext delegate;
+        private final int maxFrameLength;
+        private DataReader reader;
+
+        Checked(ConnectionContext delegate, int maxFrameLength) {
+            this.delegate = delegate;
+            this.maxFrameLength = maxFrameLength;
+        }
+
+        @Override
+        public synchronized DataReader dataReader() {
+            if (reader == null) {
+                DataReader raw = delegate.dataReader();
+                FrameCheck check = new FrameCheck(maxFrameLength);
+                reader = DataReader.create(() -> checked(raw, check));
+            }
+            return reader;
+        }
+
+        private static byte[] checked(DataReader raw, FrameCheck check) {
+            if (check.refusal() != null) {
+                throw check.refusal();
+            }
+            raw.ensureAvailable();
+            byte[] bytes = raw.readBytes(raw.available());
+            int fine = check.feed(bytes);
+            if (fine == bytes.length) {
+                return bytes;
+            }
+            if (fine == 0) {
+                throw check.refusal();
+            }
+            return Arrays.copyOf(bytes, fine);
+        }
+
+        @Override
+        public ListenerContext listenerContext() {
+            return delegate.listenerContext();
+        }
+
+        @Override
+        public ExecutorService executor() {
+            return delegate.executor();
+        }
+
+        @Override
+        public DataWriter dataWriter() {
+            return delegate.dataWriter();
+        }
+
+        @Override
+        public Router router() {
+            return delegate.router();
+        }
+
+        @Override
+        public Optional<ProxyProtocolData> proxyProtocolData() {
+            return delegate.proxyProtocolData();
+        }
+
+        @Override
+        public HelidonSocket serverSocket() {
+            return delegate.serverSocket();
+        }
+
+        @Override
+        public PeerInfo remotePeer() {
+            return delegate.remotePeer();
+        }
+
+        @Override
+        public PeerInfo localPeer() {
+            return delegate.localPeer();
+        }
+
+        @Override
+        public boolean isSecure() {
+            return delegate.isSecure();
+        }
+
+        @Override
+        public String socketId() {
+            return delegate.socketId();
+        }
+
+        @Override
+        public String childSocketId() {
+            return delegate.childSocketId();
+        }
+    }
+}

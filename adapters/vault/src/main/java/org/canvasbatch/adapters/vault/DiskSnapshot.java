@@ -1,0 +1,71 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.canvasbatch.application.port.out.VaultException.Reason.INVALID_CANVAS;
+import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
+import static org.canvasbatch.application.port.out.VaultException.Reason.NOT_FOUND;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import org.canvasbatch.application.port.out.VaultException;
+
+/**
+ * A canvas file's bytes as they were on disk, with the state of the file they came from, so that a later look can tell
+ * whether anyone wrote it since.
+ *
+ * @param target the file itself, every symbolic link resolved (inside the vault): where a write-back must go
+ */
+record DiskSnapshot(Path target, byte[] bytes, FileState state) {
+
+    /** A file that keeps changing while it is read is read again, a few times, so bytes and state belong together. */
+    private static final int STABLE_READ_ATTEMPTS = 5;
+
+    /** Reads a canvas: only a regular file, at most {@code maxBytes}. */
+    static DiskSnapshot read(VaultPaths paths, VaultFile file, long maxBytes) {
+        String path = file.relative();
+        try {
+            Path target = paths.realPathInside(file);
+            BasicFileAttributes attributes =
+                    Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isDirectory()) {
+                throw new VaultException(NOT_FOUND, path, "'" + path + "' is a folder, not a canvas.");
+            }
+            if (!attributes.isRegularFile()) {
+                throw new VaultException(
+                        INVALID_CANVAS,
+                        path,
+                        "'" + path + "' is " + FileKind.describe(target, attributes)
+                                + ", not a canvas file; only regular files are read.");
+            }
+            if (attributes.size() > maxBytes) {
+                throw CanvasFile.tooLarge(path, attributes.size(), maxBytes);
+            }
+            DiskSnapshot snapshot = null;
+            for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
+                FileState before = FileState.of(target);
+                byte[] bytes;
+                try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+                    bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                }
+                if (bytes.length > maxBytes) {
+                    throw CanvasFile.tooLarge(path, bytes.length, maxBytes);
+                }
+                FileState after = FileState.of(target);
+                snapshot = new DiskSnapshot(target, bytes, after);
+                if (before.equals(after)) {
+                    break;
+                }
+            }
+            return snapshot;
+        } catch (NoSuchFileException e) {
+            throw new VaultException(NOT_FOUND, path, "The canvas '" + path + "' does not exist in the vault.");
+        } catch (IOException e) {
+            throw new VaultException(
+                    IO, path, "Cannot read the canvas '" + path + "': " + DiskProblem.describe(e) + ".", e);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package org.canvasbatch.adapters.vault;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.canvasbatch.adapters.vault.CanvasMerge.Link;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.agent.AgentId;
+
+/**
+ * The note links not yet in their canvas, kept in the vault itself ({@value #FILE}, one JSON object a line) so that
+ * neither a full disk nor a restart loses them: a link is recorded before its note is written, and forgotten once it
+ * is in its canvas, or can never be (the canvas or its source node is gone). The file exists only while links wait.
+ *
+ * <p>At start, the links left from an earlier run are written; each only if its note is still there, a regular file
+ * whose front matter names the same node and agent, so a planted line can only link a real note to its own node.
+ * Trouble with this file is logged and never fails a note: at worst a link waits in memory only, as it used to.
+ */
+final class PendingLinks {
+
+    static final String FOLDER = ".canvas-batch";
+    static final String FILE = FOLDER + "/pending-links.jsonl";
+    private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+    private static final System.Logger LOG = System.getLogger(PendingLinks.class.getName());
+
+    /** A link waiting to be written into the canvas at {@code canvasPath}. */
+    record Entry(String canvasPath, Link link) {
+
+        String key() {
+            return canvasPath + "\u0000" + link.key();
+        }
+    }
+
+    private final VaultPaths paths;
+    private final AtomicFiles files;
+    private final FileOpener opener;
+    private final boolean enabled;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, Entry> waiting = new LinkedHashMap<>();
+    private String lastProblem;
+
+    private PendingLinks(VaultPaths paths, AtomicFiles files, FileOpener opener, boolean enabled) {
+        this.paths = paths;
+        this.files = files;
+        this.opener = opener;
+        this.enabled = enabled;
+    }
+
+    static PendingLinks inVault(VaultPaths paths, AtomicFiles files, FileOpener opener) {
+        return new PendingLinks(paths, files, opener, true);
+    }
+
+    /** For a vault that does not link notes into canvases. */
+    static PendingLinks none() {
+        return new PendingLinks(null, null, null, false);
+    }
+
+    /** Records that the note at {@code notePath} is to be linked into its canvas; before the note is written. */
+    void add(String canvasPath, String sourceNodeId, AgentId agent, String notePath) {
+        if (!enabled) {
+            return;
+        }
+        Entry entry = new Entry(canvasPath, new Link(sourceNodeId, notePath, agent.wireName(), null));
+        lock.lock();
+        try {
+            waiting.put(entry.key(), entry);
+            Path file = ledger();
+            if (file == null) {
+                return;
+            }
+            byte[] line = (line(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+            try (FileChannel channel = opener.open(
+                    file,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                ByteBuffer buffer = ByteBuffer.wrap(line);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+            lastProblem = null;
+        } catch (IOException e) {
+            problem("Cannot record a note link waiting for its canvas in '" + FILE + "': " + DiskProblem.describe(e));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The note was not written after all: nothing to link. */
+    void withdraw(String canvasPath, String sourceNodeId, AgentId agent) {
+        if (enabled) {
+            resolved(canvasPath, List.of(new Link(sourceNodeId, "", agent.wireName(), null)));
+        }
+    }
+
+    /** These links are in their canvas now, or never will be. */
+    void resolved(String canvasPath, Collection<Link> links) {
+        if (!enabled) {
+            return;
+        }
+        lock.lock();
+        try {
+            boolean changed = false;
+            for (Link link : links) {
+                changed |= waiting.remove(new Entry(canvasPath, link).key()) != null;
+            }
+            if (changed) {
+                rewrite();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The links an earlier run left waiting whose notes are still theirs; the file is rewritten without the others.
+     */
+    List<Entry> load() {
+        if (!enabled) {
+            return List.of();
+        }
+        lock.lock();
+        try {
+            Path file = paths.resolve(FILE).absolute();
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return List.of();
+            }
+            int lines = 0;
+            for (Entry entry : parse(file)) {
+                lines++;
+                if (belongs(entry)) {
+                    waiting.put(entry.key(), entry);
+                }
+            }
+            if (waiting.size() != lines) {
+                rewrite();
+            }
+            if (!waiting.isEmpty()) {
+                LOG.log(INFO, "{0} note link(s) left waiting by an earlier run are written now.", waiting.size());
+            }
+            return List.copyOf(waiting.values());
+        } catch (VaultException e) {
+            LOG.log(WARNING, "Links left waiting by an earlier run are not read: {0}", e.getMessage());
+            return List.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Entry> parse(Path file) {
+        byte[] bytes;
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                problem("'" + FILE + "' is not a regular file; it is left alone");
+                return List.of();
+            }
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+            }
+        } catch (IOException e) {
+            problem("Cannot read '" + FILE + "': " + DiskProblem.describe(e));
+            return List.of();
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            problem("'" + FILE + "' is larger than " + MAX_FILE_BYTES + " bytes; it is not read");
+            return List.of();
+        }
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        int unreadable = 0;
+        String text;
+        try {
+            text = CanvasJson.decode(bytes);
+        } catch (CanvasJson.Refusal refusal) {
+            problem("'" + FILE + "' " + refusal.getMessage());
+            return List.of();
+        }
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Entry entry = entry(line);
+            if (entry == null) {
+                unreadable++;
+            } else {
+                entries.put(entry.key(), entry);
+            }
+        }
+        if (unreadable > 0) {
+            LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''.", unreadable, FILE);
+        }
+        return new ArrayList<>(entries.values());
+    }
+
+    private static Entry entry(String line) {
+        try {
+            if (CanvasJson.parse(line) instanceof JsonObject object
+                    && CanvasModel.string(object, "canvas") instanceof String canvas
+                    && CanvasModel.string(object, "node") instanceof String node
+                    && CanvasModel.string(object, "agent") instanceof String agent
+                    && CanvasModel.string(object, "note") instanceof String note) {
+                return new Entry(canvas, new Link(node, note, agent, null));
+            }
+        } catch (CanvasJson.Refusal refusal) {
+            LOG.log(DEBUG, "An unreadable line of ''{0}'': {1}", FILE, refusal.getMessage());
+        }
+        return null;
+    }
+
+    /** The note is still there, and its front matter says it is this node's, by this agent, for this canvas. */
+    private boolean belongs(Entry entry) {
+        try {
+            VaultFile canvas = paths.resolve(entry.canvasPath());
+            VaultFile note = paths.resolve(entry.link().notePath());
+            Map<String, String> fields = FrontMatter.readFields(note.absolute());
+            return canvas.relative().endsWith(".canvas")
+                    && entry.link().sourceNodeId().equals(fields.get(FrontMatter.SOURCE_NODE))
+                    && entry.link().agent().equals(fields.get(FrontMatter.AGENT))
+                    && canvas.relative().equals(fields.get(FrontMatter.SOURCE_CANVAS));
+        } catch (VaultException e) {
+            return false;
+        }
+    }
+
+    /** Under the lock: the file holds exactly what waits, or is gone when nothing does. */
+    private void rewrite() {
+        Path file = ledger();
+        if (file == null) {
+            return;
+        }
+        try {
+            if (waiting.isEmpty()) {
+                Files.deleteIfExists(file);
+                try {
+                    Files.deleteIfExists(file.getParent());
+                } catch (DirectoryNotEmptyException e) {
+                    // Something else lives there too: the folder stays.
+                }
+                return;
+            }
+            StringBuilder text = new StringBuilder();
+            waiting.values().forEach(entry -> text.append(line(entry)).append('\n'));
+            files.write(file, text.toString().getBytes(StandardCharsets.UTF_8), false);
+            lastProblem = null;
+        } catch (IOException e) {
+            // The file still holds every waiting link, and some already written: those are found linked next time.
+            problem("Cannot update '" + FILE + "': " + DiskProblem.describe(e));
+        }
+    }
+
+    /** The ledger's path, its folder created; null (and said once) when that folder is not a plain folder. */
+    private Path ledger() {
+        try {
+            Path folder = paths.resolve(FOLDER).absolute();
+            if (Files.isSymbolicLink(folder)) {
+                problem("'" + FOLDER + "' is a symbolic link; links waiting for their canvas are kept in memory only");
+                return null;
+            }
+            Files.createDirectories(folder);
+            return paths.resolve(FILE).absolute();
+        } catch (IOException e) {
+            problem("Cannot create '" + FOLDER + "': " + DiskProblem.describe(e));
+            return null;
+        } catch (VaultException e) {
+            problem(e.getMessage());
+            return null;
+        }
+    }
+
+    private void problem(String message) {
+        if (!message.equals(lastProblem)) {
+            LOG.log(WARNING, message);
+            lastProblem = message;
+        }
+    }
+
+    private static String line(Entry entry) {
+        JsonObject object = CanvasFile.JSON
+                .createObjectBuilder()
+                .add("canvas", entry.canvasPath())
+                .add("node", entry.link().sourceNodeId())
+                .add("agent", entry.link().agent())
+                .add("note", entry.link().notePath())
+                .build();
+        return object.toString();
+    }
+}

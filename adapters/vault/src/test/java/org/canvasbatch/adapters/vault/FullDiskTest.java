@@ -1,0 +1,212 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.canvasbatch.application.port.out.Vault.CanvasLink;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.Vault.WrittenNote;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultException.Reason;
+import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A vault whose disk fills up: each failure says what could not be written, where and why, the canvas is left as it
+ * was, and every note written before is linked exactly once as soon as there is room again — by the next try, at the
+ * end of the batch, or at the next start.
+ */
+class FullDiskTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
+    private static final String Q1 = "01000c386bbc4";
+    private static final String Q2 = "01001414c343c";
+
+    @TempDir
+    Path root;
+
+    final FullDisk disk = new FullDisk();
+    final BlockingQueue<String> writes = new LinkedBlockingQueue<>();
+    FileVault vault;
+
+    @BeforeEach
+    void openVault() {
+        Fixtures.copyVaultTo(root);
+    }
+
+    @AfterEach
+    void closeVault() {
+        if (vault != null) {
+            vault.close();
+        }
+    }
+
+    @Test
+    void aNoteThatCannotBeWrittenSaysWhichWhereAndWhy() throws IOException {
+        vault = open(Duration.ofHours(1));
+        disk.full = true;
+
+        VaultException error = catchThrowableOfType(
+                VaultException.class, () -> vault.writeNote(draft(Q1, "什么是逆否命题", AgentId.ORAL_EXPLANATION)));
+
+        assertThat(error.reason()).isEqualTo(Reason.FULL);
+        assertThat(error.getMessage())
+                .isEqualTo("Cannot write the note '数学/离散数学-notes/什么是逆否命题 (oral-explanation).md': no space left"
+                        + " on device.");
+        assertThat(error.path()).isEqualTo("数学/离散数学-notes/什么是逆否命题 (oral-explanation).md");
+        assertThat(root.resolve(error.path())).doesNotExist();
+        assertThat(temporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void linksThatFoundTheDiskFullAreWrittenByTheNextTryOnceThereIsRoom() throws Exception {
+        vault = open(Duration.ofMillis(50));
+        String canvasBefore = read();
+        List<WrittenNote> notes = writeTwoNotes();
+        disk.full = true;
+
+        linkAll(notes);
+        vault.flush(Fixtures.DISCRETE_MATH);
+
+        assertThat(read()).as("left as it was").isEqualTo(canvasBefore);
+        assertThat(disk.refused.get()).isPositive();
+        assertThat(temporaryFiles()).isEmpty();
+
+        disk.full = false;
+        assertThat(writes.poll(30, TimeUnit.SECONDS))
+                .as("the next try, by itself")
+                .isEqualTo(Fixtures.DISCRETE_MATH);
+        assertLinkedExactlyOnce(notes);
+    }
+
+    @Test
+    void theEndOfTheBatchLinksWhatWaitedOnceThereIsRoom() throws Exception {
+        vault = open(Duration.ofHours(1));
+        List<WrittenNote> notes = writeTwoNotes();
+        disk.full = true;
+        linkAll(notes);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        assertThat(discreteMath().noteNodes()).isEmpty();
+
+        disk.full = false;
+        linkAll(notes); // what the core does at the end of a batch: every succeeded node once more, then a flush
+        vault.flush(Fixtures.DISCRETE_MATH);
+
+        assertLinkedExactlyOnce(notes);
+    }
+
+    @Test
+    void linksStillWaitingWhenTheProcessStopsAreWrittenAtTheNextStart() throws Exception {
+        vault = open(Duration.ofHours(1));
+        List<WrittenNote> notes = writeTwoNotes();
+        disk.full = true;
+        linkAll(notes);
+        vault.close();
+        assertThat(discreteMath().noteNodes()).isEmpty();
+        assertThat(Files.readAllLines(root.resolve(PendingLinks.FILE))).hasSize(2);
+
+        disk.full = false;
+        vault = open(Duration.ofHours(1));
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(Fixtures.DISCRETE_MATH);
+
+        assertLinkedExactlyOnce(notes);
+        assertThat(root.resolve(PendingLinks.FOLDER))
+                .as("nothing waits any more")
+                .doesNotExist();
+
+        vault.close();
+        vault = open(Duration.ofHours(1));
+        vault.close();
+        assertLinkedExactlyOnce(notes);
+    }
+
+    @Test
+    void aLeftoverLinkWhoseNoteIsNotItsNodesIsNeverWritten() throws Exception {
+        vault = open(Duration.ofHours(1));
+        List<WrittenNote> notes = writeTwoNotes();
+        vault.close();
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Files.writeString(
+                root.resolve(PendingLinks.FILE),
+                "{\"canvas\":\"数学/离散数学.canvas\",\"node\":\"" + Q1 + "\",\"agent\":\"oral-explanation\",\"note\":\""
+                        + notes.get(1).path() + "\"}\n" // Q2's note claimed for Q1
+                        + "{\"canvas\":\"../outside.canvas\",\"node\":\"x\",\"agent\":\"oral-explanation\",\"note\":\"a.md\"}\n"
+                        + "not json at all\n");
+        String canvasBefore = read();
+
+        vault = open(Duration.ofHours(1));
+        vault.close();
+
+        assertThat(read()).isEqualTo(canvasBefore);
+        assertThat(root.resolve(PendingLinks.FOLDER)).doesNotExist();
+    }
+
+    private FileVault open(Duration firstRetry) {
+        return new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
+                CLOCK,
+                writes::add,
+                disk,
+                new CanvasWriteBack.RetryDelays(firstRetry, firstRetry.multipliedBy(4)),
+                nanos -> {});
+    }
+
+    private List<WrittenNote> writeTwoNotes() {
+        return List.of(
+                vault.writeNote(draft(Q1, "什么是逆否命题", AgentId.ORAL_EXPLANATION)),
+                vault.writeNote(draft(Q2, "逆否命题和否命题的区别", AgentId.COMPARISON_TABLE)));
+    }
+
+    private void linkAll(List<WrittenNote> notes) {
+        vault.linkIntoCanvas(
+                new CanvasLink(Fixtures.DISCRETE_MATH, Q1, notes.get(0).path(), AgentId.ORAL_EXPLANATION));
+        vault.linkIntoCanvas(
+                new CanvasLink(Fixtures.DISCRETE_MATH, Q2, notes.get(1).path(), AgentId.COMPARISON_TABLE));
+    }
+
+    private void assertLinkedExactlyOnce(List<WrittenNote> notes) {
+        CanvasOnDisk canvas = discreteMath();
+        assertThat(canvas.noteNodes()).hasSize(2);
+        assertThat(canvas.noteEdges()).hasSize(2);
+        assertThat(canvas.labelNodes()).hasSize(2);
+        for (WrittenNote note : notes) {
+            assertThat(canvas.notesPointingAt(note.path())).hasSize(1);
+        }
+    }
+
+    private static NoteDraft draft(String nodeId, String text, AgentId agent) {
+        return new NoteDraft(Fixtures.DISCRETE_MATH, nodeId, text, agent, "# note", "offline", CLOCK.instant());
+    }
+
+    private CanvasOnDisk discreteMath() {
+        return CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH));
+    }
+
+    private String read() throws IOException {
+        return Files.readString(root.resolve(Fixtures.DISCRETE_MATH));
+    }
+
+    private List<String> temporaryFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(name -> name.endsWith(".tmp"))
+                    .toList();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import org.canvasbatch.application.port.out.Vault.CanvasLink;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.Vault.WrittenNote;
+import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the Obsidian plugin's summary announces ("added N blue explanation nodes and N document nodes"): beside each
+ * note's file node a small blue text node saying which agent wrote it and when, in the learner's zone and language.
+ */
+class LabelNodesTest {
+
+    private static final ZoneId LEARNER = ZoneId.of("Asia/Shanghai");
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T13:00:00Z"), LEARNER);
+    private static final Instant FIRST_RUN = Instant.parse("2026-11-26T12:00:00Z");
+    private static final String Q1 = "01000c386bbc4"; // 什么是逆否命题
+    private static final String HASH_TABLE = "030008b529b4a"; // What is a hash table?
+
+    @TempDir
+    Path root;
+
+    FileVault vault;
+
+    @BeforeEach
+    void openVault() {
+        Fixtures.copyVaultTo(root);
+        vault = open(VaultOptions.defaults());
+    }
+
+    @AfterEach
+    void closeVault() {
+        vault.close();
+    }
+
+    @Test
+    void eachNoteIsLabelledWithItsAgentAndTheTimeItWasWritten() {
+        writeAndLink(Fixtures.DISCRETE_MATH, Q1, "什么是逆否命题", FIRST_RUN);
+
+        JsonObject label = onlyLabel(Fixtures.DISCRETE_MATH);
+        assertThat(label.getString("text")).isEqualTo("[oral-explanation] 生成于 2026-11-26 20:00");
+        assertThat(label.getString("color")).isEqualTo("5");
+        assertThat(label.getString("type")).isEqualTo("text");
+    }
+
+    @Test
+    void anEnglishCanvasGetsEnglishLabels() {
+        writeAndLink(Fixtures.DATA_STRUCTURES, HASH_TABLE, "What is a hash table?", FIRST_RUN);
+
+        assertThat(onlyLabel(Fixtures.DATA_STRUCTURES).getString("text"))
+                .isEqualTo("[oral-explanation] generated 2026-11-26 20:00");
+    }
+
+    @Test
+    void reRunningANodeMovesItsLabelsTimeInsteadOfAddingASecondLabel() {
+        writeAndLink(Fixtures.DISCRETE_MATH, Q1, "什么是逆否命题", FIRST_RUN);
+        writeAndLink(Fixtures.DISCRETE_MATH, Q1, "什么是逆否命题", FIRST_RUN.plusSeconds(3 * 3600 + 17 * 60));
+
+        assertThat(onlyLabel(Fixtures.DISCRETE_MATH).getString("text"))
+                .isEqualTo("[oral-explanation] 生成于 2026-11-26 23:17");
+        assertThat(canvas(Fixtures.DISCRETE_MATH).noteNodes()).hasSize(1);
+    }
+
+    @Test
+    void aRetryOrARestartNeverDuplicatesALabelNorChangesItsTime() {
+        WrittenNote note = writeAndLink(Fixtures.DISCRETE_MATH, Q1, "什么是逆否命题", FIRST_RUN);
+        vault.close();
+
+        vault = open(VaultOptions.defaults());
+        vault.linkIntoCanvas(new CanvasLink(Fixtures.DISCRETE_MATH, Q1, note.path(), AgentId.ORAL_EXPLANATION));
+        vault.linkIntoCanvas(new CanvasLink(Fixtures.DISCRETE_MATH, Q1, note.path(), AgentId.ORAL_EXPLANATION));
+        vault.flush(Fixtures.DISCRETE_MATH);
+
+        assertThat(onlyLabel(Fixtures.DISCRETE_MATH).getString("text"))
+                .isEqualTo("[oral-explanation] 生成于 2026-11-26 20:00");
+    }
+
+    @Test
+    void labelsCanBeSwitchedOff() {
+        vault.close();
+        vault = open(VaultOptions.defaults().withLabelNodes(false));
+
+        writeAndLink(Fixtures.DISCRETE_MATH, Q1, "什么是逆否命题", FIRST_RUN);
+
+        assertThat(canvas(Fixtures.DISCRETE_MATH).labelNodes()).isEmpty();
+        assertThat(canvas(Fixtures.DISCRETE_MATH).noteNodes()).hasSize(1);
+    }
+
+    private WrittenNote writeAndLink(String canvas, String nodeId, String text, Instant at) {
+        WrittenNote note =
+                vault.writeNote(new NoteDraft(canvas, nodeId, text, AgentId.ORAL_EXPLANATION, "# note", "offline", at));
+        vault.linkIntoCanvas(new CanvasLink(canvas, nodeId, note.path(), AgentId.ORAL_EXPLANATION));
+        vault.flush(canvas);
+        return note;
+    }
+
+    private JsonObject onlyLabel(String canvas) {
+        return canvas(canvas).labelNodes().stream()
+                .reduce((a, b) -> {
+                    throw new AssertionError("more than one label: " + a + ", " + b);
+                })
+                .orElseThrow(() -> new AssertionError("no label"));
+    }
+
+    private CanvasOnDisk canvas(String path) {
+        return CanvasOnDisk.read(root.resolve(path));
+    }
+
+    private FileVault open(VaultOptions options) {
+        return new FileVault(root, options, CLOCK);
+    }
+}

@@ -1,0 +1,133 @@
+package org.canvasbatch.bootstrap.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
+import org.canvasbatch.application.port.in.TooManyPendingSessionsException.Scope;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.InMemoryVault;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.TestClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The limits of sessions waiting for confirmation, in the core that owns them: per client and over the server,
+ * {@code Retry-After} as the time until the oldest expires, and a place freed by expiry, by a failed analysis, and
+ * counted again for sessions recovered from the journal.
+ */
+class PendingLimitScenariosTest {
+
+    private final InMemoryEventLog log = new InMemoryEventLog();
+    private final LocalTaskExecutor executor = new LocalTaskExecutor(8);
+    private final TestClock clock = new TestClock();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final CoreSettings settings = CoreSettings.DEFAULT.withPendingLimits(3, 2);
+
+    @AfterEach
+    void stop() {
+        executor.shutdown(Duration.ofSeconds(1));
+    }
+
+    private CanvasBatchCore core() {
+        return new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        log,
+                        new ScriptedAgent(),
+                        new InMemoryVault(),
+                        executor,
+                        clock,
+                        () -> new SessionId("p" + ids.incrementAndGet()),
+                        new SplittableRandom(7)),
+                settings);
+    }
+
+    private static AnalyzeCanvasCommand from(String client, String canvas) {
+        return new AnalyzeCanvasCommand(
+                canvas,
+                Optional.of(List.of(CanvasNode.text("n1", "What is a set?", "1", 0, 0, 250, 60))),
+                Set.of(),
+                1,
+                1,
+                AgentChoice.AUTO,
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                client);
+    }
+
+    @Test
+    void retryAfterIsTheTimeUntilTheOldestExpiresAndExpiryFreesThePlace() {
+        CanvasBatchCore core = core();
+        core.analyze().analyze(from("10.0.0.1", "a.canvas"));
+        clock.advance(Duration.ofMinutes(10));
+        core.analyze().analyze(from("10.0.0.1", "b.canvas"));
+
+        assertThatThrownBy(() -> core.analyze().analyze(from("10.0.0.1", "c.canvas")))
+                .isInstanceOfSatisfying(TooManyPendingSessionsException.class, e -> {
+                    assertThat(e.scope()).isEqualTo(Scope.CLIENT);
+                    assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(20));
+                });
+
+        clock.advance(Duration.ofMinutes(20));
+        assertThat(core.sweepExpired()).hasSize(1);
+        assertThat(core.analyze()
+                        .analyze(from("10.0.0.1", "c.canvas"))
+                        .session()
+                        .canvasPath())
+                .isEqualTo("c.canvas");
+    }
+
+    @Test
+    void aFailedAnalysisGivesItsPlaceBack() {
+        CanvasBatchCore core = core();
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> core.analyze()
+                            .analyze(new AnalyzeCanvasCommand(
+                                    "missing.canvas",
+                                    Optional.empty(),
+                                    Set.of(),
+                                    1,
+                                    1,
+                                    AgentChoice.AUTO,
+                                    false,
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    "10.0.0.2")))
+                    .isNotInstanceOf(TooManyPendingSessionsException.class);
+        }
+
+        core.analyze().analyze(from("10.0.0.2", "a.canvas"));
+        core.analyze().analyze(from("10.0.0.2", "b.canvas"));
+    }
+
+    @Test
+    void pendingSessionsRecoveredFromTheJournalCountForTheServer() {
+        CanvasBatchCore before = core();
+        before.analyze().analyze(from("10.0.0.3", "a.canvas"));
+        before.analyze().analyze(from("10.0.0.4", "b.canvas"));
+        before.analyze().analyze(from(null, "c.canvas"));
+
+        CanvasBatchCore after = core();
+        after.recover();
+
+        assertThatThrownBy(() -> after.analyze().analyze(from("10.0.0.5", "d.canvas")))
+                .isInstanceOfSatisfying(
+                        TooManyPendingSessionsException.class,
+                        e -> assertThat(e.scope()).isEqualTo(Scope.SERVER));
+    }
+}
