@@ -143,14 +143,8 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             tasks.add(new PlannedTask(
                     nodes.get(i).id(), group.id(), texts.get(i), agentFor(command.agent(), routings.get(i), group)));
         }
-        SessionSettings sessionSettings = settings.sessionDefaults();
-        if (command.maxConcurrent().isPresent()) {
-            sessionSettings =
-                    sessionSettings.withMaxConcurrent(command.maxConcurrent().get());
-        }
-        if (command.timeout().isPresent()) {
-            sessionSettings = sessionSettings.withBatchTimeout(command.timeout().get());
-        }
+        SessionSettings sessionSettings =
+                settings.sessionDefaults().withOverrides(command.maxConcurrent(), command.timeout());
         SessionId id = ids.newSessionId();
         Instant createdAt = clock.now();
         book.add(Session.create(
@@ -174,14 +168,16 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
 
         SessionSnapshot snapshot = command.autoExecute()
                 ? starting.start(org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand.of(id))
+                        .session()
                 : book.read(id, Session::snapshot);
+        CompletionEstimate estimate = new CompletionEstimate(settings.estimatedSecondsPerNode());
         Map<Integer, Long> estimates = new LinkedHashMap<>();
-        groups.forEach(g -> estimates.put(g.id(), (long) g.size() * settings.estimatedSecondsPerNode()));
-        long rounds = (nodes.size() + sessionSettings.maxConcurrent() - 1) / sessionSettings.maxConcurrent();
+        groups.forEach(g -> estimates.put(g.id(), estimate.groupSeconds(g)));
         String warning = nodes.size() > LARGE_BATCH
                 ? nodes.size() + " nodes will make " + nodes.size() + " agent calls; consider splitting the canvas"
                 : null;
-        return new Analysis(snapshot, rounds * settings.estimatedSecondsPerNode(), estimates, warning);
+        return new Analysis(
+                snapshot, estimate.batchSeconds(nodes.size(), sessionSettings.maxConcurrent()), estimates, warning);
     }
 
     /** The older confirm form: the caller names the groups; texts come from the canvas in the vault. */

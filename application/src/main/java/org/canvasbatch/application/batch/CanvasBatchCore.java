@@ -94,7 +94,14 @@ public final class CanvasBatchCore {
         dispatcher.executeWith(executing);
         this.analyzing =
                 new AnalyzingCanvas(book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings);
-        this.starting = new StartingSession(book, dispatcher, ports.executor(), ports.clock(), analyzing, notes);
+        this.starting = new StartingSession(
+                book,
+                dispatcher,
+                ports.executor(),
+                ports.clock(),
+                analyzing,
+                notes,
+                new CompletionEstimate(settings.estimatedSecondsPerNode()));
         analyzing.startWith(starting);
         this.steering = new SteeringSession(book, dispatcher, notes, ports.clock());
         this.retrying =

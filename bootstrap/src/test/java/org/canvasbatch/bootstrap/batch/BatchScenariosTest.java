@@ -284,7 +284,7 @@ class BatchScenariosTest {
         CountDownLatch gate = new CountDownLatch(1);
         agent.then("a1", new WaitFor(gate));
         CountDownLatch a1Running = agent.calledTimes("a1", 1);
-        var snapshot = core.start()
+        var started = core.start()
                 .startPlanned(new StartPlannedBatchCommand(
                         CANVAS,
                         List.of(
@@ -296,7 +296,7 @@ class BatchScenariosTest {
                                         "second", AgentChoice.named(AgentId.COMPARISON_TABLE), List.of("b1", "b2"))),
                         Optional.of(1),
                         Optional.empty()));
-        SessionId id = snapshot.id();
+        SessionId id = started.session().id();
         EventRecorder events = record(id);
         assertThat(a1Running.await(10, TimeUnit.SECONDS)).isTrue();
 

@@ -36,7 +36,7 @@ final class RestApi {
     RestApi(CanvasBatchCore core, ServerSettings settings, Clock clock, SocketUrls sockets) {
         this.body = new RequestBody(settings.maxBodyBytes());
         this.analyze = new AnalyzeEndpoint(core.analyze(), sockets);
-        this.confirm = new ConfirmEndpoint(core.start(), sockets, settings.estimatedSecondsPerNode());
+        this.confirm = new ConfirmEndpoint(core.start(), sockets);
         this.sessions = new SessionEndpoints(core, clock);
         this.single = new SingleAgentEndpoint(core.runSingleNode());
     }
