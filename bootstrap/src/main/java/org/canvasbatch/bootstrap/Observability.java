@@ -7,6 +7,7 @@ import java.util.Map;
 import org.canvasbatch.adapters.http.ops.HealthCheck;
 import org.canvasbatch.adapters.http.ops.MetricsRegistry;
 import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.application.batch.CanvasBatchCore;
@@ -106,7 +107,7 @@ final class Observability {
                 counts.put(state, 0);
             }
             core.status().sessions().forEach(s -> counts.merge(s.state(), 1, Integer::sum));
-            counts.forEach((state, count) -> samples.sample(count, state.wireName()));
+            counts.forEach((state, count) -> samples.sample(count, WireNames.state(state)));
         });
         registry.gauge(
                 "canvasbatch_nodes_queued",

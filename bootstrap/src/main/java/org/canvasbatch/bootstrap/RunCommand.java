@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
@@ -238,7 +239,7 @@ final class RunCommand {
             case PARTIAL_FAILURE -> "Done with failures";
             case FAILED -> "Failed";
             case CANCELLED -> "Cancelled";
-            default -> state.wireName();
+            default -> WireNames.state(state);
         };
     }
 

@@ -127,8 +127,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                     groupId,
                     cluster.name(),
                     cluster.topTerms(),
-                    category.wireName(),
-                    category.emoji(),
+                    category,
                     agent,
                     cluster.priority(),
                     round2(cluster.cohesion()),
@@ -212,16 +211,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             AgentId recommended = planned.agent().named().orElseGet(() -> router.recommendFor(routings));
             Category category = dominantCategory(routings);
             String name = planned.label() == null || planned.label().isBlank() ? "Group " + groupId : planned.label();
-            groups.add(new Group(
-                    groupId,
-                    name,
-                    List.of(),
-                    category.wireName(),
-                    category.emoji(),
-                    recommended,
-                    Priority.MEDIUM,
-                    1.0,
-                    nodeIds));
+            groups.add(new Group(groupId, name, List.of(), category, recommended, Priority.MEDIUM, 1.0, nodeIds));
             groupId++;
         }
         SessionId id = ids.newSessionId();

@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
@@ -150,7 +151,7 @@ class BatchScenariosTest {
                         "SessionFinished(COMPLETED)");
         SessionSnapshot status = core.status().status(id);
         assertThat(status.state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(status.state().pluginStatus()).isEqualTo("completed");
+        assertThat(WireNames.pluginStatus(status.state())).isEqualTo("completed");
         assertThat(status.succeeded()).isEqualTo(3);
         assertThat(vault.notes()).hasSize(3);
         assertThat(events.events()).extracting(SessionEvent::seq).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
@@ -177,7 +178,7 @@ class BatchScenariosTest {
                         "TaskSucceeded(c)",
                         "SessionFinished(PARTIAL_FAILURE)");
         SessionSnapshot status = core.status().status(id);
-        assertThat(status.state().pluginStatus()).isEqualTo("completed");
+        assertThat(WireNames.pluginStatus(status.state())).isEqualTo("completed");
         assertThat(status.task("b").orElseThrow().errorMessage()).isEqualTo("The model refused: content policy");
         assertThat(agent.callsOf("b")).as("a permanent failure is not retried").isEqualTo(1);
     }
@@ -191,7 +192,7 @@ class BatchScenariosTest {
         start(id);
 
         assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.FAILED);
-        assertThat(core.status().status(id).state().pluginStatus()).isEqualTo("failed");
+        assertThat(WireNames.pluginStatus(core.status().status(id).state())).isEqualTo("failed");
         assertThat(vault.notes()).isEmpty();
     }
 
@@ -216,7 +217,7 @@ class BatchScenariosTest {
         assertThat(agent.calls()).containsExactlyInAnyOrder("a", "b");
         SessionSnapshot status = core.status().status(id);
         assertThat(status.state()).isEqualTo(SessionState.CANCELLED);
-        assertThat(status.state().pluginStatus()).isEqualTo("failed");
+        assertThat(WireNames.pluginStatus(status.state())).isEqualTo("failed");
         assertThat(status.tasks()).extracting(t -> t.state()).containsOnly(NodeState.CANCELLED);
     }
 

@@ -141,7 +141,7 @@ public final class Session {
                 throw new SessionConflict(Kind.ALREADY_STARTED, "Session '" + id + "' is already running");
             default ->
                 throw new SessionConflict(
-                        Kind.ALREADY_STARTED, "Session '" + id + "' has already finished (" + state.wireName() + ")");
+                        Kind.ALREADY_STARTED, "Session '" + id + "' has already finished (" + describe(state) + ")");
         }
         return emit(new SessionStarted(id, next(), now, startSettings == null ? settings : startSettings));
     }
@@ -150,12 +150,11 @@ public final class Session {
     public List<SessionEvent> startTask(String nodeId, Instant now) {
         NodeTask task = task(nodeId);
         if (state != SessionState.RUNNING && !(task.rerun() && state != SessionState.PENDING)) {
-            throw new SessionConflict(
-                    Kind.NOT_RUNNING, "Session '" + id + "' is " + state.wireName() + ", not running");
+            throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' is " + describe(state) + ", not running");
         }
         if (!task.isDueAt(now)) {
             throw new SessionConflict(
-                    Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + ", not ready to start");
+                    Kind.NODE_BUSY, "Node '" + nodeId + "' is " + describe(task.state()) + ", not ready to start");
         }
         return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), task.agent(), task.attempts() + 1));
     }
@@ -175,7 +174,7 @@ public final class Session {
         if (isInARun(task)) {
             throw new SessionConflict(
                     Kind.NODE_BUSY,
-                    "Node '" + nodeId + "' is " + task.state().wireName() + " already"
+                    "Node '" + nodeId + "' is " + describe(task.state()) + " already"
                             + (task.state() == NodeState.QUEUED ? ", waiting for its next attempt" : ""));
         }
         return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), agent == null ? task.agent() : agent));
@@ -259,7 +258,7 @@ public final class Session {
         if (state != SessionState.RUNNING) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
-                    "Session '" + id + "' is " + state.wireName() + "; only a running session can be paused");
+                    "Session '" + id + "' is " + describe(state) + "; only a running session can be paused");
         }
         return emit(new SessionPaused(id, next(), now, reason));
     }
@@ -268,7 +267,7 @@ public final class Session {
         if (state != SessionState.PAUSED) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_PAUSED,
-                    "Session '" + id + "' is " + state.wireName() + "; only a paused session can be resumed");
+                    "Session '" + id + "' is " + describe(state) + "; only a paused session can be resumed");
         }
         return emit(new SessionResumed(id, next(), now, reason));
     }
@@ -276,7 +275,7 @@ public final class Session {
     public List<SessionEvent> cancel(String reason, Instant now) {
         if (state.isTerminal()) {
             throw new SessionConflict(
-                    Kind.ALREADY_FINISHED, "Session '" + id + "' has already finished (" + state.wireName() + ")");
+                    Kind.ALREADY_FINISHED, "Session '" + id + "' has already finished (" + describe(state) + ")");
         }
         return emit(new SessionCancelled(id, next(), now, reason));
     }
@@ -303,12 +302,12 @@ public final class Session {
         if (!state.isActive()) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
-                    "Session '" + id + "' is " + state.wireName() + "; a node can be requeued only while it runs");
+                    "Session '" + id + "' is " + describe(state) + "; a node can be requeued only while it runs");
         }
         if (task.state() != NodeState.FAILED) {
             throw new SessionConflict(
                     Kind.NODE_BUSY,
-                    "Node '" + nodeId + "' is " + task.state().wireName() + "; only a failed node can be retried");
+                    "Node '" + nodeId + "' is " + describe(task.state()) + "; only a failed node can be retried");
         }
         return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), task.agent()));
     }
@@ -372,7 +371,7 @@ public final class Session {
         if (!state.isActive()) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
-                    "Session '" + id + "' is " + state.wireName() + "; only a running batch can time out");
+                    "Session '" + id + "' is " + describe(state) + "; only a running batch can time out");
         }
         List<NodeTask> unfinished = tasks.values().stream()
                 .filter(t -> t.state() == NodeState.QUEUED || t.state() == NodeState.RUNNING)
@@ -585,7 +584,7 @@ public final class Session {
             throw new SessionConflict(
                     Kind.STALE_RESULT,
                     "Result for node '" + nodeId + "' attempt " + attempt + " arrived while the node is "
-                            + task.state().wireName() + " (attempt " + task.attempts() + ")");
+                            + describe(task.state()) + " (attempt " + task.attempts() + ")");
         }
         return task;
     }
@@ -708,6 +707,11 @@ public final class Session {
                 ? RERUN_RANK
                 : groups.get(task.groupId()).priority().ordinal();
         return new QueuedTask(rank, task.canvasOrder(), task.nodeId());
+    }
+
+    /** A state as a sentence for a person names it: {@code partial_failure}, {@code queued}. */
+    private static String describe(Enum<?> state) {
+        return state.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

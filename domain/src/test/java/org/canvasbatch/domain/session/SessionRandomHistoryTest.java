@@ -83,7 +83,6 @@ class SessionRandomHistoryTest {
                         "group " + g,
                         List.of(),
                         null,
-                        null,
                         AgentId.ORAL_EXPLANATION,
                         Priority.values()[random.nextInt(4)],
                         0.5,

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.canvasbatch.adapters.http.wire.Timestamps;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.in.StartSessionUseCase;
@@ -57,7 +58,7 @@ final class ConfirmEndpoint implements Endpoint {
                 .add("session_id", started.id().value())
                 // the batch was accepted and started; `state` says where it is already
                 .add("status", "running")
-                .add("state", started.state().wireName())
+                .add("state", WireNames.state(started.state()))
                 .add(
                         "message",
                         "Processing of " + started.totalNodes() + " node(s) in "

@@ -5,6 +5,7 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
 import org.canvasbatch.adapters.http.wire.StatusJson;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
@@ -61,8 +62,8 @@ final class SessionEndpoints {
                 .add("completed_count", s.succeeded())
                 .add("failed_count", s.failed())
                 .add("cancelled_count", s.cancelled())
-                .add("state", s.state().wireName())
-                .add("status", s.state().pluginStatus())
+                .add("state", WireNames.state(s.state()))
+                .add("status", WireNames.pluginStatus(s.state()))
                 .add("last_seq", s.lastSeq())
                 .build());
     }
@@ -82,8 +83,8 @@ final class SessionEndpoints {
                 .add("success", true)
                 .add("message", "Session '" + s.id().value() + "' " + what)
                 .add("session_id", s.id().value())
-                .add("state", s.state().wireName())
-                .add("status", s.state().pluginStatus())
+                .add("state", WireNames.state(s.state()))
+                .add("status", WireNames.pluginStatus(s.state()))
                 .add("last_seq", s.lastSeq())
                 .build());
     }

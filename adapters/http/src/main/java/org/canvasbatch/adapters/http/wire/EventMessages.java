@@ -115,7 +115,7 @@ public final class EventMessages {
                         "session_created",
                         BUILDERS.createObjectBuilder()
                                 .add("canvas_path", e.canvasPath())
-                                .add("state", SessionState.PENDING.wireName())
+                                .add("state", WireNames.state(SessionState.PENDING))
                                 .add("total_nodes", e.tasks().size())
                                 .add("total_groups", e.groups().size())));
             case SessionStarted e ->
@@ -123,7 +123,7 @@ public final class EventMessages {
                         e,
                         "session_started",
                         BUILDERS.createObjectBuilder()
-                                .add("state", tracker.state().wireName())
+                                .add("state", WireNames.state(tracker.state()))
                                 .add("total_nodes", tracker.totalNodes())
                                 .add(
                                         "max_concurrent",
@@ -234,7 +234,7 @@ public final class EventMessages {
                 now,
                 BUILDERS.createObjectBuilder()
                         .add("session_id", id.value())
-                        .add("state", state.wireName())
+                        .add("state", WireNames.state(state))
                         .add("last_seq", lastSeq)
                         .add("resumed", resumed)
                         .add("epoch", string(epoch)));
@@ -344,7 +344,7 @@ public final class EventMessages {
                 .add("completed_nodes", tracker.session().succeeded())
                 .add("failed_nodes", tracker.session().failed())
                 .add("total_nodes", tracker.session().total())
-                .add("state", tracker.state().wireName());
+                .add("state", WireNames.state(tracker.state()));
         JsonObject json = envelopeBuilder(id, PROGRESS_UPDATE, seq, true, at)
                 .add("data", data)
                 .build();
@@ -363,8 +363,8 @@ public final class EventMessages {
         if (status.isPresent()) {
             SessionSnapshot s = status.get();
             double elapsed = s.elapsed(now).toMillis() / 1000.0;
-            data.add("state", s.state().wireName())
-                    .add("status", s.state().pluginStatus())
+            data.add("state", WireNames.state(s.state()))
+                    .add("status", WireNames.pluginStatus(s.state()))
                     .add("success_count", s.succeeded())
                     .add("failure_count", s.failed())
                     .add("cancelled_count", s.cancelled())
@@ -375,8 +375,8 @@ public final class EventMessages {
         } else {
             // the session was forgotten meanwhile: what the events themselves tell is still the right summary
             double elapsed = tracker.elapsed(at).toMillis() / 1000.0;
-            data.add("state", tracker.state().wireName())
-                    .add("status", tracker.state().pluginStatus())
+            data.add("state", WireNames.state(tracker.state()))
+                    .add("status", WireNames.pluginStatus(tracker.state()))
                     .add("success_count", tracker.session().succeeded())
                     .add("failure_count", tracker.session().failed())
                     .add("cancelled_count", tracker.cancelled())
@@ -390,7 +390,7 @@ public final class EventMessages {
 
     private static JsonObjectBuilder stateAndReason(ProgressTracker tracker, String reason) {
         return BUILDERS.createObjectBuilder()
-                .add("state", tracker.state().wireName())
+                .add("state", WireNames.state(tracker.state()))
                 .add("reason", string(reason));
     }
 

@@ -13,6 +13,7 @@ import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
 import org.canvasbatch.adapters.http.wire.EventMessages.ProgressTracker;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
@@ -36,8 +37,7 @@ class EventMessagesTest {
                             1,
                             "命题",
                             List.of("命题"),
-                            "definition",
-                            "📖",
+                            Category.DEFINITION,
                             AgentId.ORAL_EXPLANATION,
                             Priority.HIGH,
                             0.8,
@@ -46,8 +46,7 @@ class EventMessagesTest {
                             2,
                             "对比",
                             List.of(),
-                            "comparison",
-                            "📊",
+                            Category.COMPARISON,
                             AgentId.COMPARISON_TABLE,
                             Priority.LOW,
                             0.5,
