@@ -16,7 +16,6 @@ import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLog;
-import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.SessionSnapshot;
 import org.canvasbatch.domain.session.SessionState;
 
@@ -116,9 +115,7 @@ final class Observability {
                     long queued = 0;
                     for (SessionSnapshot s : core.status().sessions()) {
                         if (s.state() == SessionState.RUNNING) {
-                            queued += s.tasks().stream()
-                                    .filter(t -> t.state() == NodeState.QUEUED)
-                                    .count();
+                            queued += s.counts().queued();
                         }
                     }
                     return queued;

@@ -527,7 +527,7 @@ class BatchScenariosTest {
                 .as("dispatch order across both sessions: %s", starts)
                 .containsExactly("s1", "s2", "s3");
         assertThat(core.status().status(huge).state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(core.status().status(huge).peakConcurrent()).isLessThanOrEqualTo(2);
+        assertThat(core.status().status(huge).progress().peakRunning()).isLessThanOrEqualTo(2);
     }
 
     @Test

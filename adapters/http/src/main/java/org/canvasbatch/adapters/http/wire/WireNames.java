@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.http.wire;
 
 import java.util.Locale;
 import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.session.SessionProgress.GroupStatus;
 import org.canvasbatch.domain.session.SessionState;
 
 /**
@@ -55,5 +56,10 @@ public final class WireNames {
             case DEFINITION -> "📖";
             case GENERAL -> "🧩";
         };
+    }
+
+    /** How far a group is, as the plugin's progress display reads it. */
+    public static String groupStatus(GroupStatus status) {
+        return status.name().toLowerCase(Locale.ROOT);
     }
 }

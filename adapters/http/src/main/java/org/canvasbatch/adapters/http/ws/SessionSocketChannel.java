@@ -89,7 +89,7 @@ public final class SessionSocketChannel {
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock) {
         this.settings = settings;
-        History history = new History(useCases.subscriptions(), useCases.status(), clock, settings.replayPageSize());
+        History history = new History(useCases.subscriptions(), useCases.status(), settings.replayPageSize());
         this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);
         this.manager = new ConnectionManager(ctx);
         this.events = new EventsEndpoint(history);

@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -171,7 +170,6 @@ class ReplayStreamingTest {
         History history = new History(
                 server.core.subscriptions(),
                 server.core.status(),
-                Instant::now,
                 CHUNK,
                 1,
                 History.CACHE_BYTES,
@@ -226,7 +224,6 @@ class ReplayStreamingTest {
         History history = new History(
                 server.core.subscriptions(),
                 server.core.status(),
-                Instant::now,
                 CHUNK,
                 1,
                 History.CACHE_BYTES,

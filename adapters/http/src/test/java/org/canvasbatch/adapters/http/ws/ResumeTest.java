@@ -95,11 +95,10 @@ class ResumeTest {
         received.stream()
                 .filter(m -> List.of("task_completed", "task_failed").contains(m.getString("type")))
                 .forEach(m -> outcomes.merge(m.getJsonObject("data").getInt("group_id"), 1, Integer::sum));
-        server.core
-                .status()
-                .status(id)
-                .groupProgress()
-                .forEach(g -> assertThat(outcomes.get(g.group().id())).isEqualTo(g.total()));
+        var status = server.core.status().status(id);
+        status.groups()
+                .forEach(g -> assertThat(outcomes.get(g.id()))
+                        .isEqualTo(status.progress().group(g.id()).total()));
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
         EventRecorder.awaitCondition(
                 () -> server.channel.connectionCount() == 0,
