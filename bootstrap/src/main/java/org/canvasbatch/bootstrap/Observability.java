@@ -105,7 +105,7 @@ final class Observability {
             for (SessionState state : SessionState.values()) {
                 counts.put(state, 0);
             }
-            core.status().sessions().forEach(s -> counts.merge(s.state(), 1, Integer::sum));
+            core.useCases().status().sessions().forEach(s -> counts.merge(s.state(), 1, Integer::sum));
             counts.forEach((state, count) -> samples.sample(count, WireNames.state(state)));
         });
         registry.gauge(
@@ -113,7 +113,7 @@ final class Observability {
                 "Nodes waiting for a slot in running batches (paused batches hold theirs back).",
                 () -> {
                     long queued = 0;
-                    for (SessionSnapshot s : core.status().sessions()) {
+                    for (SessionSnapshot s : core.useCases().status().sessions()) {
                         if (s.state() == SessionState.RUNNING) {
                             queued += s.counts().queued();
                         }

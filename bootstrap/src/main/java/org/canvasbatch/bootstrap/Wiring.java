@@ -26,6 +26,7 @@ import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
@@ -117,7 +118,7 @@ final class Wiring implements AutoCloseable {
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
-        SessionSocketChannel sockets = new SessionSocketChannel(core, settings.websocket());
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), settings.websocket());
         observability.watch(sockets);
         return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
     }
@@ -144,8 +145,14 @@ final class Wiring implements AutoCloseable {
         return observability.registry();
     }
 
+    /** The core itself: recovery, the retention sweep, forgetting, stopping. */
     CanvasBatchCore core() {
         return core;
+    }
+
+    /** What the server and the command line may ask of the core. */
+    UseCases useCases() {
+        return core.useCases();
     }
 
     String agentDescription() {

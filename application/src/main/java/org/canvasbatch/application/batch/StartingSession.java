@@ -23,7 +23,7 @@ final class StartingSession implements StartSessionUseCase {
     private final NodeDispatcher dispatcher;
     private final TaskExecutor executor;
     private final Clock clock;
-    private final AnalyzingCanvas planner;
+    private final PlanningGivenGroups planner;
     private final NoteProducer notes;
     private final CompletionEstimate estimate;
 
@@ -32,7 +32,7 @@ final class StartingSession implements StartSessionUseCase {
             NodeDispatcher dispatcher,
             TaskExecutor executor,
             Clock clock,
-            AnalyzingCanvas planner,
+            PlanningGivenGroups planner,
             NoteProducer notes,
             CompletionEstimate estimate) {
         this.book = book;

@@ -13,7 +13,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
 /**
@@ -33,12 +33,12 @@ final class RestApi {
     private final SessionEndpoints sessions;
     private final SingleAgentEndpoint single;
 
-    RestApi(CanvasBatchCore core, ServerSettings settings, Clock clock, SocketUrls sockets) {
+    RestApi(UseCases useCases, ServerSettings settings, Clock clock, SocketUrls sockets) {
         this.body = new RequestBody(settings.maxBodyBytes());
-        this.analyze = new AnalyzeEndpoint(core.analyze(), sockets);
-        this.confirm = new ConfirmEndpoint(core.start(), sockets);
-        this.sessions = new SessionEndpoints(core, clock);
-        this.single = new SingleAgentEndpoint(core.runSingleNode());
+        this.analyze = new AnalyzeEndpoint(useCases.analyze(), sockets);
+        this.confirm = new ConfirmEndpoint(useCases.start(), sockets);
+        this.sessions = new SessionEndpoints(useCases, clock);
+        this.single = new SingleAgentEndpoint(useCases.runSingleNode());
     }
 
     /** One route of the API, without its prefix: a method on a path template. */

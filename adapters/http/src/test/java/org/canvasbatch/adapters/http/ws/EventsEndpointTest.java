@@ -53,7 +53,7 @@ class EventsEndpointTest {
     void theWholeHistoryIsTheSameMessagesTheSocketSends() {
         SessionId id = server.analyze(5);
         server.runToEnd(id);
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
         TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=0"));
         socket.awaitClose();
 
@@ -131,7 +131,7 @@ class EventsEndpointTest {
         server.agent.then("n2", org.canvasbatch.testsupport.ScriptedAgent.permanent("The model refused"));
         var events = server.record(id);
         server.runToEnd(id);
-        server.core.retryNode().retry(id, "n2");
+        server.core.useCases().retryNode().retry(id, "n2");
         events.await(
                 org.canvasbatch.domain.session.SessionEvent.SessionFinished.class,
                 e -> e.state() == org.canvasbatch.domain.session.SessionState.COMPLETED);

@@ -80,7 +80,7 @@ class ReplayStreamingTest {
     }
 
     private long lastSeq(SessionId id) {
-        return server.core.status().status(id).lastSeq();
+        return server.core.useCases().status().status(id).lastSeq();
     }
 
     /** The session-wide succeeded/failed counts as of every seq, straight from the journal. */
@@ -168,8 +168,8 @@ class ReplayStreamingTest {
         server.runToEnd(id);
         long end = lastSeq(id);
         History history = new History(
-                server.core.subscriptions(),
-                server.core.status(),
+                server.core.useCases().subscriptions(),
+                server.core.useCases().status(),
                 CHUNK,
                 1,
                 History.CACHE_BYTES,
@@ -222,8 +222,8 @@ class ReplayStreamingTest {
         server.runToEnd(id);
         long end = lastSeq(id);
         History history = new History(
-                server.core.subscriptions(),
-                server.core.status(),
+                server.core.useCases().subscriptions(),
+                server.core.useCases().status(),
                 CHUNK,
                 1,
                 History.CACHE_BYTES,

@@ -89,13 +89,13 @@ class ResumeTest {
             }
         }
 
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
         assertThat(primarySeqs(received)).containsExactlyElementsOf(range(1, lastSeq));
         Map<Integer, Integer> outcomes = new HashMap<>();
         received.stream()
                 .filter(m -> List.of("task_completed", "task_failed").contains(m.getString("type")))
                 .forEach(m -> outcomes.merge(m.getJsonObject("data").getInt("group_id"), 1, Integer::sum));
-        var status = server.core.status().status(id);
+        var status = server.core.useCases().status().status(id);
         status.groups()
                 .forEach(g -> assertThat(outcomes.get(g.id()))
                         .isEqualTo(status.progress().group(g.id()).total()));
@@ -135,7 +135,7 @@ class ResumeTest {
         assertThat(seqs).doesNotHaveDuplicates();
         assertThat(seqs)
                 .containsExactlyInAnyOrderElementsOf(
-                        range(3, server.core.status().status(id).lastSeq()));
+                        range(3, server.core.useCases().status().status(id).lastSeq()));
         assertThat(seqs.stream().filter(s -> s <= snapshotSeq).toList())
                 .containsExactlyElementsOf(range(3, snapshotSeq));
     }
@@ -144,7 +144,7 @@ class ResumeTest {
     void resumingAFinishedSessionReplaysTheRestThenCompletesAndCloses() {
         SessionId id = server.analyze(4);
         server.runToEnd(id);
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
 
         TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=" + (lastSeq - 3)));
 
@@ -160,7 +160,7 @@ class ResumeTest {
     void aPositionTheServerCannotContinueFromGetsResumedFalseAndASnapshot() {
         SessionId id = server.analyze(3);
         server.runToEnd(id);
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
 
         TestSocket ahead = TestSocket.connect(server.socket(id, "?last_seq=" + (lastSeq + 50)));
         TestSocket otherEpoch = TestSocket.connect(server.socket(id, "?last_seq=2&epoch=lost-history"));
