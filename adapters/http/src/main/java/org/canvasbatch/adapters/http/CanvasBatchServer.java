@@ -38,15 +38,14 @@ public final class CanvasBatchServer {
         if (server != null) {
             throw new IllegalStateException("the server is already started");
         }
-        RestApi api = new RestApi(useCases, settings, clock, new SocketUrls(this::authority));
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(new EdgeFilter(
                         new OriginPolicy(settings.allowedOrigins()),
                         new HostPolicy(settings.host(), settings.allowedHosts()),
                         settings.accessToken()));
-        api.register(routing);
+        RestApi.register(routing, useCases, settings, clock, new SocketUrls(this::authority));
         settings.extensions().forEach(extension -> extension.route(routing));
-        api.registerFallback(routing);
+        RestApi.registerFallback(routing);
 
         WebServerConfig.Builder config = WebServer.builder()
                 .host(settings.host())
