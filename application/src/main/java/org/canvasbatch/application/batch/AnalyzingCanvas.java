@@ -60,10 +60,11 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             Clock clock,
             IdGenerator ids,
             CoreSettings settings,
-            StartingSession starting) {
+            StartingSession starting,
+            CompletionEstimate estimate) {
         this.book = book;
         this.starting = starting;
-        this.estimate = new CompletionEstimate(settings.estimatedSecondsPerNode());
+        this.estimate = estimate;
         this.vault = vault;
         this.embeddings = embeddings;
         this.clock = clock;

@@ -75,6 +75,7 @@ public final class CanvasBatchCore {
                 settings.globalConcurrency(),
                 settings.sessionDefaults().maxConcurrent(),
                 settings.maxWaitingLooseRuns());
+        CompletionEstimate estimate = new CompletionEstimate(settings.estimatedSecondsPerNode());
         this.starting = new StartingSession(
                 book,
                 dispatcher,
@@ -82,9 +83,9 @@ public final class CanvasBatchCore {
                 ports.clock(),
                 new PlanningGivenGroups(book, ports.vault(), ports.clock(), ports.ids(), settings),
                 notes,
-                new CompletionEstimate(settings.estimatedSecondsPerNode()));
+                estimate);
         AnalyzingCanvas analyzing = new AnalyzingCanvas(
-                book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings, starting);
+                book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings, starting, estimate);
         SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock());
         RetryingNodes retrying =
                 new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
