@@ -1,9 +1,7 @@
 package org.canvasbatch.testsupport;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
@@ -14,7 +12,6 @@ public final class InMemoryVault implements Vault {
 
     private final Map<String, Canvas> canvases = new ConcurrentHashMap<>();
     private final Map<String, String> notes = new ConcurrentHashMap<>();
-    private final List<CanvasLink> links = new CopyOnWriteArrayList<>();
 
     public InMemoryVault withCanvas(Canvas canvas) {
         canvases.put(canvas.path(), canvas);
@@ -48,19 +45,7 @@ public final class InMemoryVault implements Vault {
         return new WrittenNote(path, draft.markdown().length());
     }
 
-    @Override
-    public void linkIntoCanvas(CanvasLink link) {
-        links.add(link);
-    }
-
-    @Override
-    public void flush(String canvasPath) {}
-
     public Map<String, String> notes() {
         return Map.copyOf(notes);
-    }
-
-    public List<CanvasLink> links() {
-        return List.copyOf(links);
     }
 }

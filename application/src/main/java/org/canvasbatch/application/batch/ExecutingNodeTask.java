@@ -23,7 +23,6 @@ import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
-import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 
 /**
  * Runs one started node task and records its outcome. Transient failures go back to the queue with a backoff while
@@ -166,12 +165,10 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
             TaskAssignment assignment, java.util.function.Function<Session, List<SessionEvent>> outcome) {
         try {
             List<SessionEvent> events = book.change(assignment.sessionId(), outcome);
-            if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
-                notes.batchEnded(book.read(assignment.sessionId(), Session::snapshot));
-            } else if (events.stream().anyMatch(TaskSucceeded.class::isInstance)
-                    && !book.read(assignment.sessionId(), s -> s.state().isActive())) {
-                // a person's rerun after the end: no batch end will write its link into the canvas, so write it now
-                notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
+            // the end of a run, or a person's rerun after it: the next run reads the canvas as it is then
+            if (events.stream().anyMatch(SessionFinished.class::isInstance)
+                    || !book.read(assignment.sessionId(), s -> s.state().isActive())) {
+                notes.forgetCanvas(book.read(assignment.sessionId(), Session::canvasPath));
             }
             return events;
         } catch (SessionConflict | SessionNotFoundException e) {
