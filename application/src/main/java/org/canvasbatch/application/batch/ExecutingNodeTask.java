@@ -99,13 +99,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                 LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
             }
         } catch (VaultException e) {
-            failed(
-                    assignment,
-                    e.getMessage(),
-                    "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
-                    false,
-                    Optional.empty(),
-                    elapsedMillis(startNanos));
+            failed(assignment, e.getMessage(), e.errorType(), false, Optional.empty(), elapsedMillis(startNanos));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "node " + assignment.nodeId() + " failed unexpectedly", e);
             failed(assignment, "Internal error: " + e, "internal", false, Optional.empty(), elapsedMillis(startNanos));
