@@ -7,8 +7,9 @@ import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
 /**
- * The learner's vault: canvases to read, notes to write (each linked into its canvas by the vault). Every path is relative to the
- * vault root and never leaves it; an attempt to do so is a {@link VaultException} of reason {@code OUTSIDE_VAULT}.
+ * The learner's vault: canvases to read, notes to write, each linked into its canvas by the vault. Every path is
+ * relative to the vault root and never leaves it; an attempt to do so is a {@link VaultException} of reason
+ * {@code OUTSIDE_VAULT}.
  */
 public interface Vault {
 
@@ -29,10 +30,10 @@ public interface Vault {
      * and links it into its canvas: a file node for the note and an edge from the source node (unless write-back is
      * switched off or the canvas does not exist).
      *
-     * <p>The vault alone decides when the canvas is written. Once this returns, the link is recorded in the vault and
-     * is written into the canvas by the vault itself: coalesced (at most one write per second per canvas), checked once
-     * more when the canvas has gone quiet, and whatever still waits is written when the vault closes or, if the process
-     * dies first, at its next start. Nobody links or flushes again; a note linked before is not linked twice.
+     * <p>The vault alone decides when the canvas is written. Once this returns, the link is as durable as the note and
+     * the vault writes it into the canvas by itself (the file vault within a second, and whatever still waits when it
+     * closes or, should the process die first, at its next start). Nobody links or flushes again; a note linked before
+     * is not linked twice.
      */
     WrittenNote writeNote(NoteDraft draft) throws VaultException;
 
