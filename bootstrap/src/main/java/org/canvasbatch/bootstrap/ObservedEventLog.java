@@ -5,10 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.canvasbatch.adapters.http.ops.HealthCheck;
 import org.canvasbatch.adapters.journal.FileJournal;
+import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.SessionEvent;
@@ -62,6 +65,25 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
     }
 
     /**
+     * As {@link #health()}, and DOWN while the core reports that progress cannot be saved (from the first refused append
+     * until the journal takes events again with nothing left held), with the reason.
+     */
+    HealthCheck health(Supplier<Optional<StorageProblem>> outage) {
+        HealthCheck journal = health();
+        return () -> {
+            Optional<StorageProblem> problem = outage.get();
+            if (problem.isPresent()) {
+                StorageProblem p = problem.get();
+                return HealthCheck.Result.down(
+                        "journal",
+                        p.message() + " (since " + p.since() + "; " + p.heldWrites()
+                                + " outcome(s) held, tried again at " + p.nextCheckAt() + ")");
+            }
+            return journal.check();
+        };
+    }
+
+    /**
      * Ready when the journal can take events: its folder accepts a new file (a probe created and deleted, no sync, so
      * the check stays cheap) and the last append did not fail. A journal in memory is always writable.
      */
@@ -85,9 +107,21 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
         };
     }
 
+    /** A probe that goes through means the journal takes events again: ready, even before the next append. */
+    @Override
+    public void probeWritable() {
+        delegate.probeWritable();
+        lastFailure = null;
+    }
+
     @Override
     public List<SessionEvent> readAfter(SessionId sessionId, long afterSeq, int limit) {
         return delegate.readAfter(sessionId, afterSeq, limit);
+    }
+
+    @Override
+    public EventReader read(SessionId sessionId, long afterSeq) {
+        return delegate.read(sessionId, afterSeq);
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.canvasbatch.adapters.http.ops.MetricsRegistry;
 import org.canvasbatch.adapters.http.ops.OperationsRoutes;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.adapters.journal.ChannelOpener;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.adapters.vault.FileVault;
@@ -79,6 +80,11 @@ final class Wiring implements AutoCloseable {
     }
 
     static Wiring create(Settings settings) {
+        return create(settings, ChannelOpener.DEFAULT);
+    }
+
+    /** As {@link #create(Settings)}, the journal opening its files through {@code disk} (tests inject disk faults). */
+    static Wiring create(Settings settings, ChannelOpener disk) {
         Observability observability = new Observability();
         AgentRunner agents;
         TextEmbedder embeddings;
@@ -90,7 +96,7 @@ final class Wiring implements AutoCloseable {
         }
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
         FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
-        EventLog eventLog = observability.journal(Journals.open(settings.data()));
+        EventLog eventLog = observability.journal(Journals.open(settings.data(), disk));
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
@@ -120,12 +126,13 @@ final class Wiring implements AutoCloseable {
 
     /**
      * The server's settings with {@code /health}, {@code /metrics} and the API documents attached. Ready means the
-     * journal takes events and the executor runs tasks.
+     * journal takes events (not ready from its first refused append until the core has stored what it held) and the
+     * executor runs tasks.
      */
     ServerSettings operations(ServerSettings server) {
         List<HealthCheck> readiness = new java.util.ArrayList<>();
         if (eventLog instanceof ObservedEventLog observed) {
-            readiness.add(observed.health());
+            readiness.add(observed.health(core::storageProblem));
         }
         readiness.add(HealthCheck.executor(executor, Duration.ofSeconds(2)));
         OperationsRoutes routes = observability.routes(readiness);
@@ -182,12 +189,12 @@ final class Wiring implements AutoCloseable {
     static final class Journals {
         private Journals() {}
 
-        static EventLog open(String data) {
+        static EventLog open(String data, ChannelOpener disk) {
             if (data == null || data.equals("memory")) {
                 return new InMemoryEventLog();
             }
             try {
-                return FileJournal.open(Path.of(data));
+                return FileJournal.open(Path.of(data), disk);
             } catch (EventLogException e) {
                 throw new UsageException("--data " + data + ": " + e.getMessage());
             }

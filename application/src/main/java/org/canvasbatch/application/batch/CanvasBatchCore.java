@@ -77,7 +77,9 @@ public final class CanvasBatchCore {
         this.settings = settings;
         this.executor = ports.executor();
         this.clock = ports.clock();
-        this.book = new SessionBook(ports.eventLog());
+        StorageWatch storage = new StorageWatch(
+                ports.eventLog(), ports.executor(), ports.clock(), settings.retryBase(), settings.retryCap());
+        this.book = new SessionBook(ports.eventLog(), storage);
         this.dispatcher = new NodeDispatcher(
                 book,
                 ports.executor(),
@@ -85,6 +87,7 @@ public final class CanvasBatchCore {
                 settings.globalConcurrency(),
                 settings.sessionDefaults().maxConcurrent(),
                 settings.maxWaitingLooseRuns());
+        storage.onResume(dispatcher::pump);
         NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.executing = new ExecutingNodeTask(book, notes, retryPolicy, ports.clock(), ports.executor(), dispatcher);
@@ -163,6 +166,14 @@ public final class CanvasBatchCore {
 
     public int tasksInFlight() {
         return dispatcher.inFlightCount();
+    }
+
+    /**
+     * Why progress cannot be saved right now, if it cannot: the event journal refuses events (see {@link
+     * StorageProblem}). For readiness: a server in this state cannot take on work.
+     */
+    public java.util.Optional<org.canvasbatch.application.port.in.StorageProblem> storageProblem() {
+        return book.storage().problem();
     }
 
     public AnalyzeCanvasUseCase analyze() {

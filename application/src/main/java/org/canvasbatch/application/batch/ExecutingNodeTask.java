@@ -150,35 +150,53 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     Optional.ofNullable(delay.get()).map(now::plus),
                     now);
         });
-        if (events.stream().anyMatch(TaskRetryScheduled.class::isInstance)) {
-            executor.schedule(delay.get(), dispatcher::pump);
+        wakeAtRetry(events);
+    }
+
+    /** A node sent back to wait out a backoff is dispatched when its time comes. */
+    private void wakeAtRetry(List<SessionEvent> events) {
+        for (SessionEvent event : events) {
+            if (event instanceof TaskRetryScheduled retry) {
+                Duration wait = Duration.between(clock.now(), retry.retryAt());
+                executor.schedule(wait.isNegative() ? Duration.ZERO : wait, dispatcher::pump);
+            }
         }
     }
 
     private List<SessionEvent> record(
             TaskAssignment assignment, java.util.function.Function<Session, List<SessionEvent>> outcome) {
         try {
-            List<SessionEvent> events = book.change(assignment.sessionId(), outcome);
-            // the end of a run, or a person's rerun after it: the next run reads the canvas as it is then
-            if (events.stream().anyMatch(SessionFinished.class::isInstance)
-                    || !book.read(assignment.sessionId(), s -> s.state().isActive())) {
-                notes.forgetCanvas(book.read(assignment.sessionId(), Session::canvasPath));
-            }
-            return events;
+            return recorded(assignment, book.change(assignment.sessionId(), outcome));
         } catch (SessionConflict | SessionNotFoundException e) {
             LOG.log(
                     System.Logger.Level.DEBUG,
                     "late result for node " + assignment.nodeId() + " dropped: " + e.getMessage());
             return List.of();
         } catch (EventLogException e) {
-            // the note is on disk but its outcome is not recorded: the node stays running in the journal, so a restart
-            // runs it again and overwrites the same note; nothing is lost silently
-            LOG.log(
-                    System.Logger.Level.ERROR,
-                    "the outcome of node " + assignment.nodeId() + " of session " + assignment.sessionId()
-                            + " could not be recorded: " + e.getMessage());
+            // the note is written but the journal refused its outcome: the outcome is held and recorded once the
+            // journal takes events again, so the model is not asked twice (if the process stops first, the node is
+            // still running in the journal and a restart runs it again)
+            book.storage().hold(assignment.sessionId(), "the outcome of node " + assignment.nodeId(), () -> {
+                try {
+                    wakeAtRetry(recorded(assignment, book.change(assignment.sessionId(), outcome)));
+                    return true;
+                } catch (SessionConflict | SessionNotFoundException stale) {
+                    return true;
+                } catch (EventLogException refusedAgain) {
+                    return false;
+                }
+            });
             return List.of();
         }
+    }
+
+    private List<SessionEvent> recorded(TaskAssignment assignment, List<SessionEvent> events) {
+        // the end of a run, or a person's rerun after it: the next run reads the canvas as it is then
+        if (events.stream().anyMatch(SessionFinished.class::isInstance)
+                || !book.read(assignment.sessionId(), s -> s.state().isActive())) {
+            notes.forgetCanvas(book.read(assignment.sessionId(), Session::canvasPath));
+        }
+        return events;
     }
 
     private static long elapsedMillis(long startNanos) {

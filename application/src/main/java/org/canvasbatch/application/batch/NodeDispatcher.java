@@ -135,15 +135,21 @@ final class NodeDispatcher {
     }
 
     private void startNode(SessionId sessionId, String nodeId, Instant now) {
+        // while the journal refuses events no session node starts: its TaskStarted could not be recorded (the storage
+        // watch wakes the dispatcher once the journal takes events again); runs outside sessions record nothing there
+        if (book.storage().troubled()) {
+            return;
+        }
         List<SessionEvent> events;
         try {
             events = book.change(sessionId, s -> s.startTask(nodeId, now));
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer (cancelled, paused): nothing to start
         } catch (EventLogException e) {
-            // nothing starts that the journal cannot record; the node stays queued for when storage recovers
+            // nothing starts that the journal cannot record; the node stays queued, its attempts unchanged, and the
+            // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again
             LOG.log(
-                    System.Logger.Level.ERROR,
+                    System.Logger.Level.DEBUG,
                     "not starting node " + nodeId + " of session " + sessionId
                             + ": the event journal refused the event: " + e.getMessage());
             return;

@@ -80,18 +80,29 @@ final class StartingSession implements StartSessionUseCase {
      * do: it changes nothing, interrupts nothing (a person may be rerunning a node of it) and says nothing.
      */
     private void timeOut(SessionId id) {
+        if (!tryTimeOut(id)) {
+            // the batch is over its time but the journal refuses to say so: held, and ended once it takes events
+            book.storage().hold(id, "the batch timeout", () -> tryTimeOut(id));
+        }
+    }
+
+    /** Ends the batch as timed out (if it still runs); false when the journal refused to record it. */
+    private boolean tryTimeOut(SessionId id) {
         List<SessionEvent> events;
         try {
             events = book.change(id, session -> session.state().isActive() ? session.timeOut(clock.now()) : List.of());
         } catch (SessionConflict | SessionNotFoundException e) {
-            return;
+            return true;
+        } catch (org.canvasbatch.application.port.out.EventLogException e) {
+            return false;
         }
         if (events.isEmpty()) {
-            return;
+            return true;
         }
         dispatcher.interruptAll(id);
         book.readIfPresent(id, Session::canvasPath).ifPresent(notes::forgetCanvas);
         LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
+        return true;
     }
 
     private static SessionSettings withOverrides(

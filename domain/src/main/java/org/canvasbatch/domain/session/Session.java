@@ -314,9 +314,12 @@ public final class Session {
     }
 
     /**
-     * After a restart, nodes that were running when the process died go back to the queue: the crash was not the
-     * agent's fault, so it costs no attempt budget check (their next start still counts as an attempt). A person's
-     * rerun that was running in a finished session goes back too: left running, it would hold the session for ever.
+     * After a restart, nodes that were running when the process stopped go back to the queue at once, while their
+     * run has attempts left — a person's rerun that was running in a finished session too (left running, it would hold
+     * the session for ever). The interrupted attempt counts: it started (its request may have reached the model, and
+     * nothing durable says otherwise after a crash), and a node whose processing brings the server down must not be run
+     * without end. A node interrupted on the last attempt of its run fails with {@code interrupted} (retryable: a
+     * person's retry runs it again), and the session finishes if nothing else is left to do.
      */
     public List<SessionEvent> requeueInterrupted(Instant now) {
         if (running == 0) {
@@ -324,7 +327,10 @@ public final class Session {
         }
         List<SessionEvent> events = new ArrayList<>();
         for (NodeTask task : List.copyOf(tasks.values())) {
-            if (task.state() == NodeState.RUNNING) {
+            if (task.state() != NodeState.RUNNING) {
+                continue;
+            }
+            if (task.attemptsThisRun() < settings.maxAttempts()) {
                 events.addAll(emit(new TaskRetryScheduled(
                         id,
                         next(),
@@ -335,7 +341,28 @@ public final class Session {
                         "Interrupted by a server restart",
                         "interrupted",
                         now)));
+            } else {
+                long millis = task.startedAt() == null
+                        ? 0
+                        : Math.max(0, Duration.between(task.startedAt(), now).toMillis());
+                events.addAll(emit(new TaskFailed(
+                        id,
+                        next(),
+                        now,
+                        task.nodeId(),
+                        task.groupId(),
+                        task.agent(),
+                        task.attempts(),
+                        "Interrupted by a server restart during its last attempt (" + task.attemptsThisRun()
+                                + " of " + settings.maxAttempts() + "); it is not run again by itself, retry it to run"
+                                + " it once more",
+                        "interrupted",
+                        true,
+                        millis)));
             }
+        }
+        if (!events.isEmpty()) {
+            events.addAll(finishIfDone(now));
         }
         return events;
     }

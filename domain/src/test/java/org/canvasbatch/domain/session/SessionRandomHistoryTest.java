@@ -175,6 +175,9 @@ class SessionRandomHistoryTest {
                 int groupId = 1 + random.nextInt(session.groups().size() + 1);
                 Priority priority = Priority.values()[random.nextInt(4)];
                 return () -> session.changePriority(groupId, priority, now);
+            } else if (pick < 900) {
+                // the process was killed and started again
+                return () -> session.requeueInterrupted(now);
             } else if (pick < 930) {
                 String target = failedNode().orElse(node);
                 return () -> session.requeue(target, now);
@@ -221,6 +224,19 @@ class SessionRandomHistoryTest {
                 assertThat(event.sessionId()).as(label).isEqualTo(session.id());
                 log.add(event);
                 shadow.replay(event);
+                checkAttemptLimit(event);
+            }
+        }
+
+        /**
+         * No run of a node — the batch's, or one a person's retry started — starts more than {@code maxAttempts}
+         * attempts: neither transient failures nor restarts take it past its budget.
+         */
+        private void checkAttemptLimit(SessionEvent event) {
+            if (event instanceof SessionEvent.TaskStarted started) {
+                assertThat(shadow.task(started.nodeId()).attemptsThisRun())
+                        .as(label + ": attempt " + started.attempt() + " of " + started.nodeId() + " within its run")
+                        .isBetween(1, shadow.settings().maxAttempts());
             }
         }
 

@@ -199,6 +199,11 @@ final class TrackedSession {
         return record(session.pause("paused by the user", tick()));
     }
 
+    /** The server stopped (a crash, kill -9) and started again: nodes that were running are requeued or failed. */
+    List<SessionEvent> restart() {
+        return record(session.requeueInterrupted(tick()));
+    }
+
     List<SessionEvent> resume() {
         return record(session.resume("resumed by the user", tick()));
     }

@@ -27,12 +27,14 @@ final class SessionEndpoints {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
         var status = StatusJson.of(core.status().status(id), clock.now());
         var damage = core.status().historyDamage(id);
-        return Reply.ok(
-                damage.isEmpty()
-                        ? status
-                        : jakarta.json.Json.createObjectBuilder(status)
-                                .add("history_damage", damage.get())
-                                .build());
+        var storage = core.status().storageProblem(id);
+        if (damage.isEmpty() && storage.isEmpty()) {
+            return Reply.ok(status);
+        }
+        var answer = BUILDERS.createObjectBuilder(status);
+        damage.ifPresent(text -> answer.add("history_damage", text));
+        storage.ifPresent(problem -> answer.add("storage_problem", StatusJson.storageProblem(problem)));
+        return Reply.ok(answer.build());
     }
 
     Reply list(Endpoint.ApiCall call) {

@@ -51,6 +51,8 @@ public final class EventMessages {
 
     public static final String PROGRESS_UPDATE = "progress_update";
     public static final String SESSION_COMPLETED = "session_completed";
+    /** The {@code error_type} of the notice that the journal refuses the session's events. */
+    public static final String STORAGE_UNAVAILABLE = "storage_unavailable";
 
     private EventMessages() {}
 
@@ -291,6 +293,32 @@ public final class EventMessages {
         return envelope(id, "error", seq, null, now, problemData(problem));
     }
 
+    /**
+     * The journal refuses the session's events: a recoverable {@code error} (error_type {@code storage_unavailable})
+     * with the reason, and in {@code retry_after} the seconds until the journal is tried again. A notice, not an event:
+     * {@code seq} is the newest the socket has, and it is never replayed.
+     */
+    public static Envelope storageProblem(
+            SessionId id, long seq, org.canvasbatch.application.port.in.StorageProblem problem, Instant now) {
+        long retryAfter =
+                Math.max(0, Duration.between(now, problem.nextCheckAt()).toSeconds());
+        return error(
+                id,
+                seq,
+                new Problem(
+                        problem.message()
+                                + ". Nothing is lost: the batch waits and goes on by itself once progress can be saved"
+                                + " again.",
+                        STORAGE_UNAVAILABLE,
+                        true,
+                        retryAfter,
+                        null,
+                        null,
+                        null,
+                        null),
+                now);
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private static Envelope primary(SessionEvent e, String type, JsonObjectBuilder data) {
@@ -430,7 +458,9 @@ public final class EventMessages {
 
     /**
      * Where every node of one session stands, kept up to date event by event, so each {@code progress_update} carries
-     * absolute counts as of its event. Small on purpose: node states and texts, not the whole session.
+     * absolute counts as of its event. Small on purpose: what never changes (node ids, groups, texts) is shared by every
+     * copy, and a node's state is one byte, so a replay can keep a {@link #copy()} every few hundred events and start
+     * from the nearest one instead of from the session's first event.
      */
     public static final class ProgressTracker {
 
@@ -446,15 +476,20 @@ public final class EventMessages {
             }
         }
 
-        private static final class Node {
-            final int groupId;
-            final String text;
-            NodeState state;
+        private static final NodeState[] STATES = NodeState.values();
 
-            Node(int groupId, String text, NodeState state) {
-                this.groupId = groupId;
-                this.text = text == null ? "" : text;
-                this.state = state;
+        /** The session's nodes as they were planned: shared, never changed. */
+        private record Catalog(Map<String, Integer> index, int[] groupOf, String[] text) {
+            static Catalog of(List<String> ids, List<Integer> groups, List<String> texts) {
+                Map<String, Integer> index = new HashMap<>(ids.size() * 2);
+                int[] groupOf = new int[ids.size()];
+                String[] text = new String[ids.size()];
+                for (int i = 0; i < ids.size(); i++) {
+                    index.put(ids.get(i), i);
+                    groupOf[i] = groups.get(i);
+                    text[i] = texts.get(i) == null ? "" : texts.get(i);
+                }
+                return new Catalog(index, groupOf, text);
             }
         }
 
@@ -464,6 +499,16 @@ public final class EventMessages {
             int failed;
             int running;
             int cancelled;
+
+            Tally copy() {
+                Tally copy = new Tally();
+                copy.total = total;
+                copy.succeeded = succeeded;
+                copy.failed = failed;
+                copy.running = running;
+                copy.cancelled = cancelled;
+                return copy;
+            }
 
             void count(NodeState state, int delta) {
                 switch (state) {
@@ -480,24 +525,34 @@ public final class EventMessages {
             }
         }
 
-        private final Map<String, Node> nodes = new HashMap<>();
+        private final Catalog catalog;
+        /** The ordinal of each node's {@link NodeState}, by its index in the catalog. */
+        private final byte[] states;
+
         private final Map<Integer, Tally> groups = new TreeMap<>();
-        private final Tally session = new Tally();
+        private Tally session = new Tally();
         private SessionState state;
         private long lastSeq;
         private Instant startedAt;
         private Instant finishedAt;
 
-        private ProgressTracker(SessionState state, long lastSeq) {
+        private ProgressTracker(Catalog catalog, byte[] states, SessionState state, long lastSeq) {
+            this.catalog = catalog;
+            this.states = states;
             this.state = state;
             this.lastSeq = lastSeq;
         }
 
         public static ProgressTracker of(SessionSnapshot s) {
-            ProgressTracker tracker = new ProgressTracker(s.state(), s.lastSeq());
+            List<NodeTask> tasks = s.tasks();
+            Catalog catalog = Catalog.of(
+                    tasks.stream().map(NodeTask::nodeId).toList(),
+                    tasks.stream().map(NodeTask::groupId).toList(),
+                    tasks.stream().map(NodeTask::text).toList());
+            ProgressTracker tracker = new ProgressTracker(catalog, new byte[tasks.size()], s.state(), s.lastSeq());
             s.groups().forEach(g -> tracker.groups.put(g.id(), new Tally()));
-            for (NodeTask task : s.tasks()) {
-                tracker.add(task.nodeId(), task.groupId(), task.text(), task.state());
+            for (int i = 0; i < tasks.size(); i++) {
+                tracker.add(i, tasks.get(i).state());
             }
             tracker.startedAt = s.startedAt();
             tracker.finishedAt = s.finishedAt();
@@ -506,17 +561,33 @@ public final class EventMessages {
 
         /** A tracker at seq 1, to fold a whole history from its beginning. */
         public static ProgressTracker of(SessionCreated created) {
-            ProgressTracker tracker = new ProgressTracker(SessionState.PENDING, created.seq());
+            List<PlannedTask> tasks = created.tasks();
+            Catalog catalog = Catalog.of(
+                    tasks.stream().map(PlannedTask::nodeId).toList(),
+                    tasks.stream().map(PlannedTask::groupId).toList(),
+                    tasks.stream().map(PlannedTask::text).toList());
+            ProgressTracker tracker =
+                    new ProgressTracker(catalog, new byte[tasks.size()], SessionState.PENDING, created.seq());
             created.groups().forEach(g -> tracker.groups.put(g.id(), new Tally()));
-            for (PlannedTask task : created.tasks()) {
-                tracker.add(task.nodeId(), task.groupId(), task.text(), NodeState.QUEUED);
+            for (int i = 0; i < tasks.size(); i++) {
+                tracker.add(i, NodeState.QUEUED);
             }
             return tracker;
         }
 
-        private void add(String nodeId, int groupId, String text, NodeState nodeState) {
-            nodes.put(nodeId, new Node(groupId, text, nodeState));
-            Tally group = groups.computeIfAbsent(groupId, k -> new Tally());
+        /** An independent tracker at the same point: it shares only what never changes. */
+        public ProgressTracker copy() {
+            ProgressTracker copy = new ProgressTracker(catalog, states.clone(), state, lastSeq);
+            groups.forEach((id, tally) -> copy.groups.put(id, tally.copy()));
+            copy.session = session.copy();
+            copy.startedAt = startedAt;
+            copy.finishedAt = finishedAt;
+            return copy;
+        }
+
+        private void add(int node, NodeState nodeState) {
+            states[node] = (byte) nodeState.ordinal();
+            Tally group = groups.computeIfAbsent(catalog.groupOf()[node], k -> new Tally());
             group.total++;
             session.total++;
             group.count(nodeState, 1);
@@ -545,10 +616,10 @@ public final class EventMessages {
                 case SessionCancelled e -> {
                     state = SessionState.CANCELLED;
                     finishedAt = e.at();
-                    for (String nodeId : List.copyOf(nodes.keySet())) {
-                        NodeState current = nodes.get(nodeId).state;
+                    for (int node = 0; node < states.length; node++) {
+                        NodeState current = STATES[states[node]];
                         if (current == NodeState.QUEUED || current == NodeState.RUNNING) {
-                            move(nodeId, NodeState.CANCELLED);
+                            move(node, NodeState.CANCELLED);
                         }
                     }
                 }
@@ -562,14 +633,18 @@ public final class EventMessages {
         }
 
         private void move(String nodeId, NodeState to) {
-            Node node = nodes.get(nodeId);
-            if (node == null) {
-                return;
+            Integer node = catalog.index().get(nodeId);
+            if (node != null) {
+                move(node, to);
             }
-            Tally group = groups.get(node.groupId);
-            group.count(node.state, -1);
-            session.count(node.state, -1);
-            node.state = to;
+        }
+
+        private void move(int node, NodeState to) {
+            NodeState from = STATES[states[node]];
+            Tally group = groups.get(catalog.groupOf()[node]);
+            group.count(from, -1);
+            session.count(from, -1);
+            states[node] = (byte) to.ordinal();
             group.count(to, 1);
             session.count(to, 1);
         }
@@ -605,8 +680,8 @@ public final class EventMessages {
         }
 
         String textOf(String nodeId) {
-            Node node = nodes.get(nodeId);
-            return node == null ? "" : node.text;
+            Integer node = catalog.index().get(nodeId);
+            return node == null ? "" : catalog.text()[node];
         }
 
         Duration elapsed(Instant end) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.NodeTask;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -79,6 +80,19 @@ public final class StatusJson {
      * One entry per processed (succeeded or failed) node across all groups, in canvas order: what the plugin's result
      * summary counts and offers to retry.
      */
+    /**
+     * Why the session's progress cannot be saved: {@code {message, since, held_writes, next_check_at}} — the journal
+     * refuses events, finished work is held, nothing new starts, and the batch goes on by itself once it can.
+     */
+    public static JsonObject storageProblem(StorageProblem problem) {
+        return BUILDERS.createObjectBuilder()
+                .add("message", problem.message())
+                .add("since", Timestamps.json(problem.since()))
+                .add("held_writes", problem.heldWrites())
+                .add("next_check_at", Timestamps.json(problem.nextCheckAt()))
+                .build();
+    }
+
     public static JsonArray nodeResults(SessionSnapshot s) {
         JsonArrayBuilder results = BUILDERS.createArrayBuilder();
         processedInCanvasOrder(s.tasks())

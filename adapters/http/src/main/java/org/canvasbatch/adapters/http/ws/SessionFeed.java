@@ -8,6 +8,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.adapters.http.wire.EventMessages.ProgressTracker;
+import org.canvasbatch.application.port.in.StorageProblem;
+import org.canvasbatch.application.port.in.SubscribeToSessionQuery.Registration;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.SessionSubscription;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -24,10 +26,13 @@ final class SessionFeed {
 
     private final SessionId id;
     private final ChannelContext ctx;
-    private final LinkedBlockingQueue<SessionEvent> inbox = new LinkedBlockingQueue<>();
+    /** Session events, and storage problems (transient notices, not events) in the order they came. */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+
     private final Set<Connection> members = new LinkedHashSet<>();
     private final ProgressTracker tracker;
     private final SessionSubscription subscription;
+    private final Registration storageNotices;
     private final Thread thread;
     private long published;
     private volatile int running;
@@ -37,6 +42,7 @@ final class SessionFeed {
         this.id = id;
         this.ctx = ctx;
         // subscribe first: the snapshot then tells exactly where the live events start
+        this.storageNotices = ctx.useCases().subscriptions().onStorageProblem(id, inbox::add);
         this.subscription = ctx.useCases().subscriptions().subscribe(id, inbox::add);
         this.tracker = ProgressTracker.of(subscription.snapshot());
         this.published = subscription.snapshot().lastSeq();
@@ -75,13 +81,19 @@ final class SessionFeed {
     void stop() {
         stopped = true;
         subscription.close();
+        storageNotices.close();
         thread.interrupt();
     }
 
     private void run() {
         try {
             while (!stopped) {
-                SessionEvent event = inbox.take();
+                Object next = inbox.take();
+                if (next instanceof StorageProblem problem) {
+                    tellMembers(problem);
+                    continue;
+                }
+                SessionEvent event = (SessionEvent) next;
                 List<Outgoing.Message> messages = render(event);
                 synchronized (this) {
                     published = event.seq();
@@ -92,6 +104,17 @@ final class SessionFeed {
             }
         } catch (InterruptedException e) {
             // stopped: the last socket left
+        }
+    }
+
+    /**
+     * The journal refuses this session's events: every socket gets a recoverable {@code error} saying so. It is a notice,
+     * not an event: it carries the newest seq each socket has, and is never replayed.
+     */
+    private synchronized void tellMembers(StorageProblem problem) {
+        for (Connection member : List.copyOf(members)) {
+            member.reply(seq ->
+                    EventMessages.storageProblem(id, seq, problem, ctx.clock().now()));
         }
     }
 
