@@ -176,7 +176,9 @@ final class RunCommand {
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
-            wiring.finishVaultWork();
+            // before the summary, so that an interrupt's exit (which waits only for the summary) finds the canvas
+            // linked
+            wiring.closeVault();
             SessionSnapshot outcome = wiring.core().status().status(id);
             printSummary(outcome);
             // the notes are the result; a finished run's journal has nothing left to resume

@@ -158,15 +158,10 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Lets the task threads finish what follows a batch's last event (linking notes into the canvas), then writes what
-     * the vault still holds.
+     * Writes the canvas links the vault still holds. Every succeeded note's link was queued by the vault before the
+     * note's success was recorded, so once a batch's last event is out there is nothing to wait for.
      */
-    void finishVaultWork() {
-        try {
-            executor.awaitIdle(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    void closeVault() {
         vault.close();
     }
 

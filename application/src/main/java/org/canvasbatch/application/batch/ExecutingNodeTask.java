@@ -23,7 +23,6 @@ import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
-import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 
 /**
  * Runs one started node task and records its outcome. Transient failures go back to the queue with a backoff while
@@ -100,13 +99,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                 LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
             }
         } catch (VaultException e) {
-            failed(
-                    assignment,
-                    e.getMessage(),
-                    "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
-                    false,
-                    Optional.empty(),
-                    elapsedMillis(startNanos));
+            failed(assignment, e.getMessage(), e.errorType(), false, Optional.empty(), elapsedMillis(startNanos));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "node " + assignment.nodeId() + " failed unexpectedly", e);
             failed(assignment, "Internal error: " + e, "internal", false, Optional.empty(), elapsedMillis(startNanos));
@@ -198,12 +191,10 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
     }
 
     private List<SessionEvent> recorded(TaskAssignment assignment, List<SessionEvent> events) {
-        if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
-            notes.batchEnded(book.read(assignment.sessionId(), Session::snapshot));
-        } else if (events.stream().anyMatch(TaskSucceeded.class::isInstance)
-                && !book.read(assignment.sessionId(), s -> s.state().isActive())) {
-            // a person's rerun after the end: no batch end will write its link into the canvas, so write it now
-            notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
+        // the end of a run, or a person's rerun after it: the next run reads the canvas as it is then
+        if (events.stream().anyMatch(SessionFinished.class::isInstance)
+                || !book.read(assignment.sessionId(), s -> s.state().isActive())) {
+            notes.forgetCanvas(book.read(assignment.sessionId(), Session::canvasPath));
         }
         return events;
     }
