@@ -199,7 +199,7 @@ class DashboardExtensionTest {
     }
 
     private static byte[] resource(String name) {
-        try (InputStream in = DashboardExtension.class.getResourceAsStream(name)) {
+        try (InputStream in = DashboardExtension.class.getResourceAsStream("files/" + name)) {
             assertThat(in).as(name).isNotNull();
             return in.readAllBytes();
         } catch (IOException e) {
