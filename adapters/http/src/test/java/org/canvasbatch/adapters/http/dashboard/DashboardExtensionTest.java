@@ -97,6 +97,19 @@ class DashboardExtensionTest {
     }
 
     @Test
+    void aBrowserRevalidatingAnUnchangedFileGetsA304WithoutABody() {
+        HttpResponse<String> first = get("/dashboard/app.js");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+
+        HttpResponse<String> again = send(HttpRequest.newBuilder(uri("/dashboard/app.js"))
+                .header("If-None-Match", etag)
+                .GET());
+
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
+    }
+
+    @Test
     void everyFileThePageLoadsIsThere() {
         String page = get("/").body();
         Matcher references = Pattern.compile("(?:src|href)=\"(/[^\"]*)\"").matcher(page);
