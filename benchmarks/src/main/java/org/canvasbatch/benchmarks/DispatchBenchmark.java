@@ -149,11 +149,5 @@ public class DispatchBenchmark {
             return new WrittenNote(
                     "bench/" + draft.nodeId() + ".md", draft.markdown().length());
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {}
-
-        @Override
-        public void flush(String canvasPath) {}
     }
 }

@@ -11,12 +11,9 @@ import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
-import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
-import org.canvasbatch.adapters.http.ops.MetricsRegistry;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.ChannelOpener;
@@ -28,7 +25,6 @@ import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
-import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.session.SessionId;
@@ -55,7 +51,7 @@ final class Wiring implements AutoCloseable {
     private final CanvasBatchCore core;
     private final FileVault vault;
     private final LocalTaskExecutor executor;
-    private final EventLog eventLog;
+    private final ObservedEventLog eventLog;
     private final AgentRunner agents;
     private final TextEmbedder embeddings;
     private final Settings settings;
@@ -65,7 +61,7 @@ final class Wiring implements AutoCloseable {
             CanvasBatchCore core,
             FileVault vault,
             LocalTaskExecutor executor,
-            EventLog eventLog,
+            ObservedEventLog eventLog,
             AgentRunner agents,
             TextEmbedder embeddings,
             Settings settings,
@@ -97,7 +93,7 @@ final class Wiring implements AutoCloseable {
         }
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
         FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
-        EventLog eventLog = observability.journal(Journals.open(settings.data(), disk));
+        ObservedEventLog eventLog = Journals.open(settings.data(), disk, observability);
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
@@ -131,18 +127,8 @@ final class Wiring implements AutoCloseable {
      * executor runs tasks.
      */
     ServerSettings operations(ServerSettings server) {
-        List<HealthCheck> readiness = new java.util.ArrayList<>();
-        if (eventLog instanceof ObservedEventLog observed) {
-            readiness.add(observed.health(core::storageProblem));
-        }
-        readiness.add(HealthCheck.executor(executor, Duration.ofSeconds(2)));
-        OperationsRoutes routes = observability.routes(readiness);
-        return server.withExtension(ServerExtension.routes(routes::register));
-    }
-
-    /** The metrics of this process (for tests and a future push exporter). */
-    MetricsRegistry metrics() {
-        return observability.registry();
+        return server.withExtension(observability.operations(
+                List.of(eventLog.health(core::storageProblem), Operations.executor(executor, Duration.ofSeconds(2)))));
     }
 
     /** The core itself: recovery, the retention sweep, forgetting, stopping. */
@@ -165,15 +151,10 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Lets the task threads finish what follows a batch's last event (linking notes into the canvas), then writes what
-     * the vault still holds.
+     * Writes the canvas links the vault still holds. Every succeeded note's link was queued by the vault before the
+     * note's success was recorded, so once a batch's last event is out there is nothing to wait for.
      */
-    void finishVaultWork() {
-        try {
-            executor.awaitIdle(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    void closeVault() {
         vault.close();
     }
 
@@ -182,13 +163,11 @@ final class Wiring implements AutoCloseable {
         core.stopDispatching();
         executor.shutdown(grace);
         vault.close();
-        if (eventLog instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                System.getLogger(Wiring.class.getName())
-                        .log(System.Logger.Level.WARNING, "the event journal did not close cleanly: " + e.getMessage());
-            }
+        try {
+            eventLog.close();
+        } catch (Exception e) {
+            System.getLogger(Wiring.class.getName())
+                    .log(System.Logger.Level.WARNING, "the event journal did not close cleanly: " + e.getMessage());
         }
     }
 
@@ -197,16 +176,16 @@ final class Wiring implements AutoCloseable {
         shutdown(Duration.ofSeconds(5));
     }
 
-    /** Picks the event log: in memory, or the durable journal in a directory. */
+    /** Picks the event log, in memory or the durable journal in a directory, counted and checked. */
     static final class Journals {
         private Journals() {}
 
-        static EventLog open(String data, ChannelOpener disk) {
+        static ObservedEventLog open(String data, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
-                return new InMemoryEventLog();
+                return observability.journal(new InMemoryEventLog());
             }
             try {
-                return FileJournal.open(Path.of(data), disk);
+                return observability.journal(FileJournal.open(Path.of(data), disk));
             } catch (EventLogException e) {
                 throw new UsageException("--data " + data + ": " + e.getMessage());
             }

@@ -142,16 +142,6 @@ final class CoreOnAManualExecutor {
             }
             return vault.writeNote(draft);
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {
-            vault.linkIntoCanvas(link);
-        }
-
-        @Override
-        public void flush(String canvasPath) {
-            vault.flush(canvasPath);
-        }
     }
 
     /** The next call of the agent for {@code nodeId} does this; unscripted calls answer at once. */

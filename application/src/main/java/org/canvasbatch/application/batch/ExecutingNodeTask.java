@@ -22,7 +22,6 @@ import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
-import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
@@ -106,7 +105,7 @@ final class ExecutingNodeTask {
                     assignment,
                     wakeAt,
                     e.getMessage(),
-                    "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
+                    e.errorType(),
                     false,
                     Optional.empty(),
                     elapsedMillis(startNanos));
@@ -209,12 +208,10 @@ final class ExecutingNodeTask {
     }
 
     private List<SessionEvent> recorded(Assignment assignment, List<SessionEvent> events) {
-        if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
-            notes.batchEnded(book.read(assignment.sessionId(), Session::snapshot));
-        } else if (events.stream().anyMatch(TaskSucceeded.class::isInstance)
-                && !book.read(assignment.sessionId(), s -> s.state().isActive())) {
-            // a person's rerun after the end: no batch end will write its link into the canvas, so write it now
-            notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
+        // the end of a run, or a person's rerun after it: the next run reads the canvas as it is then
+        if (events.stream().anyMatch(SessionFinished.class::isInstance)
+                || !book.read(assignment.sessionId(), s -> s.state().isActive())) {
+            notes.forgetCanvas(book.read(assignment.sessionId(), Session::canvasPath));
         }
         return events;
     }

@@ -103,7 +103,7 @@ final class StartingSession implements StartSessionUseCase {
             return true;
         }
         dispatcher.interruptAll(id);
-        book.readIfPresent(id, Session::snapshot).ifPresent(notes::batchEnded);
+        book.readIfPresent(id, Session::canvasPath).ifPresent(notes::forgetCanvas);
         LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
         return true;
     }

@@ -324,7 +324,7 @@ class BatchScenariosTest {
                         "TaskStarted(a3#1)",
                         "TaskSucceeded(a3)",
                         "SessionFinished(COMPLETED)");
-        assertThat(vault.notes()).containsKey("topics-notes/b1 (comparison-table).md");
+        assertThat(vault.notes()).containsKey("study/topics-notes/What is topic b1 (comparison-table).md");
     }
 
     @Test
@@ -434,7 +434,7 @@ class BatchScenariosTest {
                 .run(new RunSingleNodeCommand(CANVAS, "b", Optional.of(AgentId.EXAMPLE_TEACHING), Optional.empty()));
 
         assertThat(result.recordedIn()).contains(id);
-        assertThat(result.filePath()).isEqualTo("topics-notes/b (example-teaching).md");
+        assertThat(result.filePath()).isEqualTo("study/topics-notes/What is topic b (example-teaching).md");
         assertThat(vault.notes()).containsKey(result.filePath());
         events.await(SessionFinished.class, e -> e.state() == SessionState.COMPLETED);
         assertThat(fullTrace(id))
@@ -628,7 +628,7 @@ class BatchScenariosTest {
                 .run(new RunSingleNodeCommand(CANVAS, "x", Optional.of(AgentId.MEMORY_ANCHOR), Optional.empty()));
 
         assertThat(result.recordedIn()).isEmpty();
-        assertThat(result.filePath()).isEqualTo("topics-notes/x (memory-anchor).md");
+        assertThat(result.filePath()).isEqualTo("study/topics-notes/What is topic x (memory-anchor).md");
         assertThat(vault.notes()).containsKey(result.filePath());
         assertThatThrownBy(() -> core.useCases()
                         .runSingleNode()

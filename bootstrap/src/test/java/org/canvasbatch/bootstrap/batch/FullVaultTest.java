@@ -66,12 +66,6 @@ class FullVaultTest {
             throw new VaultException(
                     VaultException.Reason.FULL, path, "Cannot write the note '" + path + "': no space left on device.");
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {}
-
-        @Override
-        public void flush(String canvasPath) {}
     };
 
     @AfterEach

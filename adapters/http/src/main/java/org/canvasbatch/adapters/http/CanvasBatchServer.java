@@ -1,7 +1,9 @@
 package org.canvasbatch.adapters.http;
 
+import io.helidon.common.Weighted;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
@@ -10,7 +12,8 @@ import org.canvasbatch.application.port.out.Clock;
 
 /**
  * The HTTP face of the core's {@link UseCases}: the REST API of CONTRACT §2 on a Helidon SE web server, plus whatever
- * {@link ServerExtension}s attach to it (the WebSocket channel, later a dashboard). Nothing slow happens at start: no
+ * {@link ServerExtension}s attach to it (the WebSocket channel, the dashboard, health and metrics). Nothing slow happens
+ * at start: no
  * service discovery of server features, no I/O beyond binding the port.
  */
 public final class CanvasBatchServer {
@@ -38,11 +41,11 @@ public final class CanvasBatchServer {
         if (server != null) {
             throw new IllegalStateException("the server is already started");
         }
-        HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(new EdgeFilter(
-                        new OriginPolicy(settings.allowedOrigins()),
-                        new HostPolicy(settings.host(), settings.allowedHosts()),
-                        settings.accessToken()));
+        EdgeFilter edge = new EdgeFilter(
+                new OriginPolicy(settings.allowedOrigins()),
+                new HostPolicy(settings.host(), settings.allowedHosts()),
+                settings.accessToken());
+        HttpRouting.Builder routing = HttpRouting.builder().addFeature(new First(edge));
         RestApi.register(routing, useCases, settings, clock, new SocketUrls(this::authority));
         settings.extensions().forEach(extension -> extension.route(routing));
         RestApi.registerFallback(routing);
@@ -87,6 +90,22 @@ public final class CanvasBatchServer {
         server.stop();
         server = null;
         LOG.log(Level.INFO, "canvas-batch HTTP API stopped");
+    }
+
+    /**
+     * The edge filter as the heaviest feature, so that it runs before the filters and routes of every other feature
+     * (Helidon's observe and static content features register their own, above the API's routes).
+     */
+    private record First(EdgeFilter edge) implements HttpFeature, Weighted {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+            routing.addFilter(edge);
+        }
+
+        @Override
+        public double weight() {
+            return 10_000;
+        }
     }
 
     private String authority() {

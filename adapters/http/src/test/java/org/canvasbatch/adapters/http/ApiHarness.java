@@ -215,16 +215,6 @@ final class ApiHarness implements AutoCloseable {
         public WrittenNote writeNote(NoteDraft draft) {
             return vault.writeNote(draft);
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {
-            vault.linkIntoCanvas(link);
-        }
-
-        @Override
-        public void flush(String canvasPath) {
-            vault.flush(canvasPath);
-        }
     }
 
     static VaultException outsideVault(String path) {

@@ -98,6 +98,19 @@ class DashboardExtensionTest {
     }
 
     @Test
+    void aBrowserRevalidatingAnUnchangedFileGetsA304WithoutABody() {
+        HttpResponse<String> first = get("/dashboard/app.js");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+
+        HttpResponse<String> again = send(HttpRequest.newBuilder(uri("/dashboard/app.js"))
+                .header("If-None-Match", etag)
+                .GET());
+
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
+    }
+
+    @Test
     void everyFileThePageLoadsIsThere() {
         String page = get("/").body();
         Matcher references = Pattern.compile("(?:src|href)=\"(/[^\"]*)\"").matcher(page);
@@ -200,7 +213,7 @@ class DashboardExtensionTest {
     }
 
     private static byte[] resource(String name) {
-        try (InputStream in = DashboardExtension.class.getResourceAsStream(name)) {
+        try (InputStream in = DashboardExtension.class.getResourceAsStream("files/" + name)) {
             assertThat(in).as(name).isNotNull();
             return in.readAllBytes();
         } catch (IOException e) {
