@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.canvasbatch.adapters.http.ops.Operations;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.journal.JournalHealth;
 import org.canvasbatch.application.batch.CanvasBatchCore;
@@ -22,7 +23,6 @@ import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLog;
-import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.SessionSnapshot;
 import org.canvasbatch.domain.session.SessionState;
 
@@ -125,8 +125,8 @@ final class Observability {
             gauge(
                     "canvasbatch_sessions",
                     "Batches the server knows, by state.",
-                    List.of(Tag.create("state", state.wireName())),
-                    () -> core.status().sessions().stream()
+                    List.of(Tag.create("state", WireNames.state(state))),
+                    () -> core.useCases().status().sessions().stream()
                             .filter(s -> s.state() == state)
                             .count());
         }
@@ -136,11 +136,9 @@ final class Observability {
                 List.of(),
                 () -> {
                     long queued = 0;
-                    for (SessionSnapshot s : core.status().sessions()) {
+                    for (SessionSnapshot s : core.useCases().status().sessions()) {
                         if (s.state() == SessionState.RUNNING) {
-                            queued += s.tasks().stream()
-                                    .filter(t -> t.state() == NodeState.QUEUED)
-                                    .count();
+                            queued += s.counts().queued();
                         }
                     }
                     return queued;

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.canvasbatch.adapters.http.ops.Operations;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.adapters.journal.JournalHealth;
 import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.out.EventLog;
@@ -54,8 +55,7 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
                 metrics.nodesSucceeded.inc(e.agent().wireName());
             case SessionEvent.TaskFailed e -> metrics.nodesFailed.inc(e.agent().wireName(), orNone(e.errorType()));
             case SessionEvent.TaskRetryScheduled e -> metrics.nodesRetried.inc(orNone(e.errorType()));
-            case SessionEvent.SessionFinished e ->
-                metrics.sessionsEnded.inc(e.state().wireName());
+            case SessionEvent.SessionFinished e -> metrics.sessionsEnded.inc(WireNames.state(e.state()));
             case SessionEvent.SessionCancelled e -> metrics.sessionsEnded.inc("cancelled");
             default -> {}
         }

@@ -23,6 +23,7 @@ import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TextEmbedder;
@@ -113,7 +114,7 @@ final class Wiring implements AutoCloseable {
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
-        SessionSocketChannel sockets = new SessionSocketChannel(core, settings.websocket());
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), settings.websocket());
         observability.watch(sockets);
         return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
     }
@@ -130,8 +131,14 @@ final class Wiring implements AutoCloseable {
                 List.of(eventLog.health(core::storageProblem), Operations.executor(executor, Duration.ofSeconds(2)))));
     }
 
+    /** The core itself: recovery, the retention sweep, forgetting, stopping. */
     CanvasBatchCore core() {
         return core;
+    }
+
+    /** What the server and the command line may ask of the core. */
+    UseCases useCases() {
+        return core.useCases();
     }
 
     String agentDescription() {

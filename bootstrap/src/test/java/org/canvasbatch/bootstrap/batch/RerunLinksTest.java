@@ -75,7 +75,8 @@ class RerunLinksTest {
                         () -> new SessionId("s" + ids.incrementAndGet()),
                         new SplittableRandom(3)),
                 CoreHarness.DEFAULT_SETTINGS);
-        SessionId id = core.analyze()
+        SessionId id = core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,
                         Optional.of(CoreHarness.nodes("a", "b")),
@@ -89,12 +90,13 @@ class RerunLinksTest {
                 .session()
                 .id();
         EventRecorder events = new EventRecorder();
-        core.subscriptions().subscribe(id, events::accept);
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().subscriptions().subscribe(id, events::accept);
+        core.useCases().start().start(StartSessionCommand.of(id));
         assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.COMPLETED);
         assertThat(Files.readString(vaultRoot.resolve(CANVAS))).doesNotContain("comparison-table");
 
-        var result = core.runSingleNode()
+        var result = core.useCases()
+                .runSingleNode()
                 .run(new RunSingleNodeCommand(CANVAS, "a", Optional.of(AgentId.COMPARISON_TABLE), Optional.empty()));
 
         assertThat(result.recordedIn()).contains(id);

@@ -55,7 +55,8 @@ class VaultErrorTypesTest {
     void aBatchNodeARerunAndALooseSingleNodeRunNameTheSameFailureAlike(Reason reason) {
         InMemoryVault canvases = new InMemoryVault().withCanvas(new Canvas(CANVAS, nodes(), List.of()));
         CanvasBatchCore core = core(refusingNotes(canvases, reason));
-        SessionId id = core.analyze()
+        SessionId id = core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,
                         Optional.of(nodes().subList(0, 2)),
@@ -69,13 +70,14 @@ class VaultErrorTypesTest {
                 .session()
                 .id();
         EventRecorder events = new EventRecorder();
-        core.subscriptions().subscribe(id, events::accept);
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().subscriptions().subscribe(id, events::accept);
+        core.useCases().start().start(StartSessionCommand.of(id));
         events.await(SessionFinished.class);
 
         String inTheBatch =
                 events.await(TaskFailed.class, e -> e.nodeId().equals("a")).errorType();
-        String inTheStatus = core.status().status(id).task("b").orElseThrow().errorType();
+        String inTheStatus =
+                core.useCases().status().status(id).task("b").orElseThrow().errorType();
         String rerun = failureOf(core, "a");
         String loose = failureOf(core, "c");
 
@@ -86,7 +88,8 @@ class VaultErrorTypesTest {
     private static String failureOf(CanvasBatchCore core, String nodeId) {
         NodeRunFailedException failure = catchThrowableOfType(
                 NodeRunFailedException.class,
-                () -> core.runSingleNode()
+                () -> core.useCases()
+                        .runSingleNode()
                         .run(new RunSingleNodeCommand(CANVAS, nodeId, Optional.empty(), Optional.empty())));
         assertThat(failure).as("node %s failed", nodeId).isNotNull();
         return failure.errorType();

@@ -73,11 +73,11 @@ final class DocumentedServer implements AutoCloseable {
                         new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         ServerSettings base = ServerSettings.onPort(0);
-        SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
         Operations ops = new Operations(
                 Operations.meterRegistry(), List.of(Operations.executor(executor, Duration.ofSeconds(5))));
         server = new CanvasBatchServer(
-                        core,
+                        core.useCases(),
                         base.withExtension(sockets.asServerExtension(base))
                                 .withExtension(new DashboardExtension())
                                 .withExtension(ops))
@@ -92,7 +92,7 @@ final class DocumentedServer implements AutoCloseable {
 
     EventRecorder record(String sessionId) {
         EventRecorder recorder = new EventRecorder();
-        core.subscriptions().subscribe(new SessionId(sessionId), recorder::accept);
+        core.useCases().subscriptions().subscribe(new SessionId(sessionId), recorder::accept);
         return recorder;
     }
 

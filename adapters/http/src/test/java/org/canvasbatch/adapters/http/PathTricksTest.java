@@ -36,7 +36,7 @@ class PathTricksTest {
     private final AccessToken token = AccessToken.of(TOKEN);
     private final ApiHarness api = new ApiHarness(core -> {
         ServerSettings base = ServerSettings.onPort(0).withAccessToken(token);
-        SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
         return base.withExtension(sockets.asServerExtension(base))
                 .withExtension(new DashboardExtension())
                 .withExtension(new Operations(Operations.meterRegistry(), List.of()));

@@ -46,8 +46,9 @@ class DashboardExtensionTest {
                     () -> new SessionId(UUID.randomUUID().toString()),
                     new SplittableRandom(7)),
             CoreSettings.DEFAULT);
-    private final CanvasBatchServer server =
-            new CanvasBatchServer(core, ServerSettings.onPort(0).withExtension(new DashboardExtension())).start();
+    private final CanvasBatchServer server = new CanvasBatchServer(
+                    core.useCases(), ServerSettings.onPort(0).withExtension(new DashboardExtension()))
+            .start();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
