@@ -1,10 +1,13 @@
 package org.canvasbatch.bootstrap;
 
+import static org.canvasbatch.bootstrap.SettingsTable.*;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -17,14 +20,14 @@ import org.canvasbatch.adapters.http.ops.AccessToken;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CoreSettings;
-import org.canvasbatch.bootstrap.ConfigLayers.CliValue;
+import org.canvasbatch.bootstrap.SettingsReader.CliValue;
 import org.canvasbatch.domain.session.SessionSettings;
 
 /**
  * Every setting of a {@code run} or {@code serve}, read from the command line, the environment, a {@code --config} file
  * and the built-in {@code canvas-batch.yaml} (in that order of strength), and checked all at once: {@link #load} either
  * returns settings that are all usable, or throws one {@link UsageException} listing every wrong value.
- * The keys and their meaning are documented in {@code canvas-batch.yaml}.
+ * The settings are declared in {@link SettingsTable}.
  */
 record CanvasBatchConfig(
         Server server,
@@ -32,35 +35,23 @@ record CanvasBatchConfig(
         Path vault,
         boolean vaultExplicit,
         String data,
-        Batch batch,
-        Retention retention,
-        WebSocket websocket,
+        CoreSettings coreSettings,
+        WsSettings wsSettings,
         AgentConfig agent,
         EmbeddingConfig embeddings,
-        WriteBack writeBack) {
+        VaultOptions vaultOptions) {
 
     /** Which command reads the settings: {@code serve} also needs a usable listener. */
     enum Command {
         RUN,
-        SERVE
+        SERVE;
+
+        String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     record Server(String host, int port, List<String> corsOrigins, List<String> allowedHosts, Duration shutdownGrace) {}
-
-    record Batch(
-            int globalConcurrency,
-            int perSessionConcurrency,
-            Duration nodeTimeout,
-            Duration timeout,
-            int attempts,
-            Duration backoffBase,
-            Duration backoffCap) {}
-
-    record Retention(Duration pendingExpiry, Duration terminal, int pendingMax, int pendingMaxPerClient) {}
-
-    record WebSocket(Duration pingInterval, Duration idleTimeout, int queueCapacity, int maxFrameBytes) {}
-
-    record WriteBack(boolean enabled, Duration coalesceInterval, boolean labelNodes) {}
 
     /**
      * @param cli  settings given as options, by key
@@ -71,94 +62,90 @@ record CanvasBatchConfig(
      */
     static CanvasBatchConfig load(
             Command command, Map<String, CliValue> cli, Optional<Path> file, Map<String, String> env, PrintStream err) {
-        ConfigLayers layers = ConfigLayers.load(cli, file, env);
-        layers.warnings().forEach(w -> err.println("canvas-batch: warning: " + w));
-        SettingsReader read = new SettingsReader(layers);
+        SettingsReader read = new SettingsReader(cli, file, env);
+        read.warnings().forEach(w -> err.println("canvas-batch: warning: " + w));
 
         Server server = new Server(
-                read.text("server.host"),
-                read.whole("server.port", 0, 65_535),
-                read.list("server.cors-origins"),
-                read.list("server.allowed-hosts"),
-                read.duration("server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
+                read.get(HOST),
+                read.get(PORT),
+                read.get(CORS_ORIGINS),
+                read.get(ALLOWED_HOSTS),
+                read.get(SHUTDOWN_GRACE));
         if (server.host().isEmpty()) {
-            read.problem("server.host", "must name an interface such as 127.0.0.1 or 0.0.0.0");
+            read.problem(HOST, "must name an interface such as 127.0.0.1 or 0.0.0.0");
         }
         try {
             ServerSettings.DEFAULT.withAllowedOrigins(server.corsOrigins());
         } catch (IllegalArgumentException e) {
-            read.problem("server.cors-origins", "has a wrong entry: " + e.getMessage());
+            read.problem(CORS_ORIGINS, "has a wrong entry: " + e.getMessage());
         }
         try {
             ServerSettings.DEFAULT.withAllowedHosts(server.allowedHosts());
         } catch (IllegalArgumentException e) {
-            read.problem("server.allowed-hosts", "has a wrong entry: " + e.getMessage());
+            read.problem(ALLOWED_HOSTS, "has a wrong entry: " + e.getMessage());
         }
         AccessToken token = token(read);
         if (command == Command.SERVE
                 && !token.required()
-                && read.isValid("token")
+                && read.isValid(TOKEN)
                 && !AccessToken.isLoopback(server.host())) {
-            read.problem("listening on " + server.host() + " (" + read.subject("server.host") + ") lets other"
+            read.problem("listening on " + server.host() + " (" + read.subject(HOST) + ") lets other"
                     + " machines reach the server, so it needs an access token: set --token or CANVASBATCH_TOKEN"
                     + " (at least " + AccessToken.MIN_LENGTH + " characters, e.g. from 'openssl rand -hex 16'),"
                     + " or listen on 127.0.0.1");
         }
 
-        Path vault = path(read.text("vault"), env);
-        boolean vaultExplicit = read.isExplicit("vault");
+        Path vault = path(read.get(VAULT), env);
+        boolean vaultExplicit = read.isExplicit(VAULT);
         if (command == Command.SERVE && !Files.isDirectory(vault)) {
-            read.problem("vault", vault + " is not a folder");
+            read.problem(VAULT, vault + " is not a folder");
         }
-        String data = read.text("data");
+        String data = read.get(DATA);
         if (data.isEmpty()) {
-            read.problem("data", "must be a folder for the journal, or memory");
+            read.problem(DATA, "must be a folder for the journal, or memory");
         } else if (!data.equals("memory")) {
             Path dataDir = path(data, env);
             data = dataDir.toString();
             if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
-                read.problem("data", dataDir + " is a file, not a folder");
+                read.problem(DATA, dataDir + " is a file, not a folder");
             }
         }
 
         // per-session first: run's --concurrency sets both, and its mistake is best said with the tighter range
-        int perSession = read.whole("batch.concurrency.per-session", 1, 50);
-        int global = read.whole("batch.concurrency.global", 1, 200);
-        Duration backoffBase = read.duration("batch.retries.backoff-base", Duration.ofMillis(1), Duration.ofMinutes(1));
-        Duration backoffCap = read.duration("batch.retries.backoff-cap", Duration.ofMillis(1), Duration.ofMinutes(10));
-        if (read.isValid("batch.retries.backoff-base")
-                && read.isValid("batch.retries.backoff-cap")
-                && backoffCap.compareTo(backoffBase) < 0) {
+        int perSession = read.get(SESSION_CONCURRENCY);
+        int global = read.get(GLOBAL_CONCURRENCY);
+        Duration backoffBase = read.get(BACKOFF_BASE);
+        Duration backoffCap = read.get(BACKOFF_CAP);
+        if (read.isValid(BACKOFF_BASE) && read.isValid(BACKOFF_CAP) && backoffCap.compareTo(backoffBase) < 0) {
             read.problem(
-                    "batch.retries.backoff-cap",
-                    "must be at least the backoff base (" + SettingsReader.format(backoffBase) + "), not "
-                            + SettingsReader.format(backoffCap));
+                    BACKOFF_CAP,
+                    "must be at least the backoff base (" + SettingKind.format(backoffBase) + "), not "
+                            + SettingKind.format(backoffCap));
         }
-        Batch batch = new Batch(
-                global,
-                perSession,
-                read.duration("batch.node-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
-                read.duration("batch.timeout", Duration.ofMinutes(1), Duration.ofHours(24)),
-                read.whole("batch.retries.attempts", 1, 10),
-                backoffBase,
-                backoffCap);
-        Retention retention = new Retention(
-                read.duration("retention.pending-expiry", Duration.ofSeconds(1), Duration.ofDays(30)),
-                read.duration("retention.terminal", Duration.ofSeconds(1), Duration.ofDays(30)),
-                read.whole("retention.pending-max", 1, 100_000),
-                read.whole("retention.pending-max-per-client", 1, 100_000));
-        WebSocket websocket = new WebSocket(
-                // pongs are what keep a quiet socket inside Helidon's 5-minute connection idle timeout
-                read.duration("websocket.ping-interval", Duration.ofSeconds(1), Duration.ofMinutes(2)),
-                read.duration("websocket.idle-timeout", Duration.ofSeconds(10), Duration.ofHours(24)),
-                read.whole("websocket.queue-capacity", 16, 1_000_000),
-                read.size("websocket.max-frame", 1024, 1024 * 1024));
+        Duration nodeTimeout = read.get(NODE_TIMEOUT);
+        Duration batchTimeout = read.get(BATCH_TIMEOUT);
+        int attempts = read.get(ATTEMPTS);
+        Duration pendingExpiry = read.get(PENDING_EXPIRY);
+        Duration terminal = read.get(TERMINAL);
+        int pendingMax = read.get(PENDING_MAX);
+        int pendingMaxPerClient = read.get(PENDING_MAX_PER_CLIENT);
+        WsSettings d = WsSettings.DEFAULT;
+        WsSettings ws = new WsSettings(
+                read.get(PING_INTERVAL),
+                d.missedPongLimit(),
+                read.get(IDLE_TIMEOUT),
+                read.get(QUEUE_CAPACITY),
+                read.get(MAX_FRAME),
+                d.badFrameLimit(),
+                d.badFrameWindow(),
+                d.closeGrace(),
+                d.replayPageSize());
         AgentConfig agent = agent(read, env);
         EmbeddingConfig embeddings = embeddings(read, env, agent);
-        WriteBack writeBack = new WriteBack(
-                read.flag("write-back.enabled"),
-                read.duration("write-back.coalesce-interval", Duration.ZERO, Duration.ofMinutes(1)),
-                read.flag("write-back.label-nodes"));
+        VaultOptions vaultOptions = VaultOptions.defaults()
+                .withWriteBack(read.get(WRITE_BACK))
+                .withCoalesceInterval(read.get(COALESCE_INTERVAL))
+                .withLabelNodes(read.get(LABEL_NODES));
 
         List<String> problems = read.problems();
         if (!problems.isEmpty()) {
@@ -168,41 +155,15 @@ record CanvasBatchConfig(
                             : problems.size() + " settings are wrong:\n"
                                     + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
         }
+        // the core checks its knobs too, so it is built only from values that passed
+        CoreSettings core = CoreSettings.DEFAULT
+                .withGlobalConcurrency(global)
+                .withSessionDefaults(new SessionSettings(perSession, batchTimeout, nodeTimeout, attempts))
+                .withRetryBackoff(backoffBase, backoffCap)
+                .withRetention(pendingExpiry, terminal)
+                .withPendingLimits(pendingMax, pendingMaxPerClient);
         return new CanvasBatchConfig(
-                server, token, vault, vaultExplicit, data, batch, retention, websocket, agent, embeddings, writeBack);
-    }
-
-    /** The core's knobs: limits, timeouts, retries and retention. */
-    CoreSettings coreSettings() {
-        SessionSettings sessions = new SessionSettings(
-                batch.perSessionConcurrency(), batch.timeout(), batch.nodeTimeout(), batch.attempts());
-        return CoreSettings.DEFAULT
-                .withGlobalConcurrency(batch.globalConcurrency())
-                .withSessionDefaults(sessions)
-                .withRetryBackoff(batch.backoffBase(), batch.backoffCap())
-                .withRetention(retention.pendingExpiry(), retention.terminal())
-                .withPendingLimits(retention.pendingMax(), retention.pendingMaxPerClient());
-    }
-
-    VaultOptions vaultOptions() {
-        return VaultOptions.defaults()
-                .withWriteBack(writeBack.enabled())
-                .withCoalesceInterval(writeBack.coalesceInterval())
-                .withLabelNodes(writeBack.labelNodes());
-    }
-
-    WsSettings wsSettings() {
-        WsSettings d = WsSettings.DEFAULT;
-        return new WsSettings(
-                websocket.pingInterval(),
-                d.missedPongLimit(),
-                websocket.idleTimeout(),
-                websocket.queueCapacity(),
-                websocket.maxFrameBytes(),
-                d.badFrameLimit(),
-                d.badFrameWindow(),
-                d.closeGrace(),
-                d.replayPageSize());
+                server, token, vault, vaultExplicit, data, core, ws, agent, embeddings, vaultOptions);
     }
 
     /** The listener; the token first, since a host beyond loopback is refused without one. */
@@ -217,13 +178,13 @@ record CanvasBatchConfig(
     }
 
     private static AccessToken token(SettingsReader read) {
-        String secret = read.text("token");
+        String secret = read.get(TOKEN);
         if (secret.isEmpty()) {
             return AccessToken.none();
         }
         String problem = AccessToken.problemWith(secret);
         if (problem != null) {
-            read.problem("token", "is not usable: " + problem);
+            read.problem(TOKEN, "is not usable: " + problem);
             return AccessToken.none();
         }
         return AccessToken.of(secret);
@@ -232,38 +193,29 @@ record CanvasBatchConfig(
     private static AgentConfig agent(SettingsReader read, Map<String, String> env) {
         Provider provider;
         try {
-            provider = Provider.parse(read.text("agent.provider"));
+            provider = Provider.parse(read.get(PROVIDER));
         } catch (IllegalArgumentException e) {
-            read.problem("agent.provider", "is wrong: " + e.getMessage());
+            read.problem(PROVIDER, "is wrong: " + e.getMessage());
             provider = Provider.OFFLINE;
         }
         AgentConfig config = AgentConfig.offline()
                 .withProvider(provider)
-                .withModel(read.text("agent.model"))
-                .withBaseUrl(read.text("agent.base-url"))
-                .withTimeout(read.duration("agent.timeout", Duration.ofSeconds(1), Duration.ofHours(1)))
-                .withTemperature(read.decimal("agent.temperature", 0, 2))
-                .withMaxTokens(read.whole("agent.max-tokens", 1, 1_000_000));
-        String templates = read.text("agent.templates-dir");
+                .withModel(read.get(MODEL))
+                .withBaseUrl(read.get(BASE_URL))
+                .withTimeout(read.get(MODEL_TIMEOUT))
+                .withTemperature(read.get(TEMPERATURE))
+                .withMaxTokens(read.get(MAX_TOKENS));
+        String templates = read.get(TEMPLATES_DIR);
         if (!templates.isEmpty()) {
             config = config.withTemplatesDir(path(templates, env));
         }
-        String keyVariable = read.text("agent.api-key-env");
-        if (!keyVariable.isEmpty()) {
-            String key = env.get(keyVariable);
-            if (key == null || key.isBlank()) {
-                read.problem(
-                        "agent.api-key-env", "names " + keyVariable + ", but that environment variable is not set");
-            } else {
-                config = config.withApiKey(key);
-            }
-        }
-        String key = read.text("agent.api-key");
-        if (!key.isEmpty()) {
-            config = config.withApiKey(key);
+        String named = keyNamedBy(API_KEY_ENV, read, env);
+        String given = read.get(API_KEY);
+        if (!given.isEmpty() || named != null) {
+            config = config.withApiKey(given.isEmpty() ? named : given);
         }
         // a model check on top of a wrong agent value would only repeat it in other words
-        if (read.isValid("agent.provider") && read.isValid("agent.api-key-env")) {
+        if (read.isValid(PROVIDER) && read.isValid(API_KEY_ENV)) {
             try {
                 Agents.fromConfig(config, env);
             } catch (IllegalArgumentException e) {
@@ -274,24 +226,14 @@ record CanvasBatchConfig(
     }
 
     private static EmbeddingConfig embeddings(SettingsReader read, Map<String, String> env, AgentConfig agent) {
-        String key = null;
-        String keyVariable = read.text("embeddings.api-key-env");
-        if (!keyVariable.isEmpty()) {
-            key = env.get(keyVariable);
-            if (key == null || key.isBlank()) {
-                read.problem(
-                        "embeddings.api-key-env",
-                        "names " + keyVariable + ", but that environment variable is not set");
-            }
-        }
         EmbeddingConfig config = new EmbeddingConfig(
-                read.text("embeddings.base-url"),
-                read.text("embeddings.model"),
-                key,
-                read.duration("embeddings.timeout", Duration.ofMillis(100), Duration.ofMinutes(1)));
-        if (read.isValid("agent.provider")
-                && read.isValid("agent.api-key-env")
-                && read.isValid("embeddings.api-key-env")
+                read.get(EMBEDDING_BASE_URL),
+                read.get(EMBEDDING_MODEL),
+                keyNamedBy(EMBEDDING_API_KEY_ENV, read, env),
+                read.get(EMBEDDING_TIMEOUT));
+        if (read.isValid(PROVIDER)
+                && read.isValid(API_KEY_ENV)
+                && read.isValid(EMBEDDING_API_KEY_ENV)
                 && (config.configured() || config.baseUrl() != null)) {
             try {
                 Agents.fromConfig(agent, env);
@@ -306,6 +248,17 @@ record CanvasBatchConfig(
             }
         }
         return config;
+    }
+
+    /** The key in the environment variable that {@code setting} names, if it names one; a variable not set is wrong. */
+    private static String keyNamedBy(Setting<String> setting, SettingsReader read, Map<String, String> env) {
+        String variable = read.get(setting);
+        String key = variable.isEmpty() ? null : env.get(variable);
+        if (!variable.isEmpty() && (key == null || key.isBlank())) {
+            read.problem(setting, "names " + variable + ", but that environment variable is not set");
+            return null;
+        }
+        return key;
     }
 
     /** A path as a person writes it: {@code ~} is the home folder, anything relative is from the current folder. */

@@ -4,8 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
@@ -32,11 +31,6 @@ import org.canvasbatch.domain.session.SessionState;
 /** {@code canvas-batch run CANVAS}: the whole batch in this process, with live progress and a summary. */
 final class RunCommand {
 
-    private static final Set<String> VALUED = union(
-            union(ModelOptions.VALUED, ModelOptions.COMMON.keySet()),
-            union(ModelOptions.RUN.keySet(), Set.of("colors", "agent", "max-groups", "config")));
-    private static final Set<String> FLAGS = Set.of("dry-run", "no-write-back", "plain");
-
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
@@ -48,29 +42,31 @@ final class RunCommand {
     }
 
     int execute(List<String> rawArgs) {
-        Arguments args = Arguments.parse(rawArgs, VALUED, FLAGS);
+        Arguments args = Arguments.parse(CanvasBatchConfig.Command.RUN, rawArgs);
         if (args.positional().size() != 1) {
             throw new UsageException("run needs exactly one canvas, e.g. canvas-batch run \"Exam Prep/review.canvas\"");
         }
         LogSetup.configure(Level.WARNING, Level.WARNING);
         CanvasBatchConfig config = CanvasBatchConfig.load(
                 CanvasBatchConfig.Command.RUN,
-                ModelOptions.settings(args, ModelOptions.RUN),
-                args.value("config").map(Path::of),
+                args.settings(),
+                Optional.of(args.get(SettingsTable.CONFIG))
+                        .filter(f -> !f.isEmpty())
+                        .map(Path::of),
                 env,
                 err);
         // the vault is the canvas's own unless one was named (option, environment or --config file)
         CanvasLocation location = CanvasLocation.resolve(
                 args.positional().getFirst(),
                 config.vaultExplicit() ? Optional.of(config.vault().toString()) : Optional.empty());
-        boolean dryRun = args.flag("dry-run");
+        boolean dryRun = args.get(SettingsTable.DRY_RUN);
         var settings = new Wiring.Settings(
                 location.vault(),
                 dryRun ? "memory" : config.data(),
                 config.agent(),
                 config.embeddings(),
                 config.coreSettings(),
-                config.vaultOptions().withWriteBack(config.writeBack().enabled() && !dryRun),
+                config.vaultOptions().withWriteBack(config.vaultOptions().writeBack() && !dryRun),
                 config.wsSettings(),
                 env);
         try (Wiring wiring = Wiring.create(settings)) {
@@ -85,7 +81,7 @@ final class RunCommand {
             interrupted.ifPresent(s -> out.printf(
                     "Resuming the interrupted batch of %s: %d of %d node(s) already done%n",
                     s.createdAt(), s.processed(), s.totalNodes()));
-            return runBatch(wiring, planned, args.flag("plain") || !isTerminal());
+            return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal());
         } catch (InvalidCommandException e) {
             throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
         }
@@ -99,30 +95,25 @@ final class RunCommand {
         wiring.core()
                 .recover(s -> s.canvasPath().equals(location.canvasPath())
                         && s.state().isActive());
-        return wiring.core().status().sessions().stream().findFirst();
+        return wiring.useCases().status().sessions().stream().findFirst();
     }
 
     /** The batch's limits and timeout are the core's defaults, which the settings made. */
     private Analysis analyze(Wiring wiring, CanvasLocation location, Arguments args) {
-        Set<String> colors = args.value("colors")
-                .map(c -> Arrays.stream(c.split(","))
-                        .map(String::strip)
-                        .filter(s -> !s.isEmpty())
-                        .collect(Collectors.toSet()))
-                .orElse(Set.of("1", "6"));
+        Set<String> colors = Set.copyOf(args.get(SettingsTable.COLORS));
         AgentChoice agent;
         try {
-            agent = AgentChoice.parse("agent", args.value("agent").orElse("auto"));
+            agent = AgentChoice.parse("agent", args.get(SettingsTable.AGENT));
         } catch (InvalidCommandException e) {
             throw new UsageException("--agent: " + e.errors().getFirst().message());
         }
-        return wiring.core()
+        return wiring.useCases()
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         location.canvasPath(),
                         Optional.empty(),
                         colors,
-                        args.intValue("max-groups", 6, 1, 20),
+                        args.get(SettingsTable.MAX_GROUPS),
                         1,
                         agent,
                         false,
@@ -154,7 +145,7 @@ final class RunCommand {
         CountDownLatch finished = new CountDownLatch(1);
         CountDownLatch summarised = new CountDownLatch(1);
         ProgressDisplay display = new ProgressDisplay(out, !plain, planned);
-        SessionSubscription subscription = wiring.core().subscriptions().subscribe(id, event -> {
+        SessionSubscription subscription = wiring.useCases().subscriptions().subscribe(id, event -> {
             display.onEvent(event);
             if (event instanceof SessionEvent.SessionFinished || event instanceof SessionEvent.SessionCancelled) {
                 finished.countDown();
@@ -170,7 +161,7 @@ final class RunCommand {
                         err.println();
                         err.println("Interrupted: cancelling the batch; notes already written are kept.");
                         try {
-                            wiring.core().cancel().cancel(id, "interrupted from the terminal");
+                            wiring.useCases().cancel().cancel(id, "interrupted from the terminal");
                         } catch (RuntimeException alreadyOver) {
                             // the batch ended between the signal and the cancel: nothing to stop
                         }
@@ -181,13 +172,15 @@ final class RunCommand {
         Runtime.getRuntime().addShutdownHook(interruptHandler);
         try {
             if (subscription.snapshot().state() == SessionState.PENDING) {
-                wiring.core().start().start(StartSessionCommand.of(id));
+                wiring.useCases().start().start(StartSessionCommand.of(id));
             }
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
-            wiring.finishVaultWork();
-            SessionSnapshot outcome = wiring.core().status().status(id);
+            // before the summary, so that an interrupt's exit (which waits only for the summary) finds the canvas
+            // linked
+            wiring.closeVault();
+            SessionSnapshot outcome = wiring.useCases().status().status(id);
             printSummary(outcome);
             // the notes are the result; a finished run's journal has nothing left to resume
             wiring.core().forget(id);
@@ -238,7 +231,7 @@ final class RunCommand {
             case PARTIAL_FAILURE -> "Done with failures";
             case FAILED -> "Failed";
             case CANCELLED -> "Cancelled";
-            default -> state.wireName();
+            default -> WireNames.state(state);
         };
     }
 
@@ -258,12 +251,6 @@ final class RunCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new HashSet<>(a);
-        all.addAll(b);
-        return Set.copyOf(all);
     }
 
     /** Where the canvas is: the vault root on disk and the canvas path inside it, with forward slashes. */

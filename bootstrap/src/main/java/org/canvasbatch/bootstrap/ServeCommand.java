@@ -3,10 +3,9 @@ package org.canvasbatch.bootstrap;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import org.canvasbatch.adapters.http.CanvasBatchServer;
@@ -19,16 +18,6 @@ import org.canvasbatch.adapters.http.ServerSettings;
  */
 final class ServeCommand {
 
-    private static final Set<String> VALUED;
-
-    static {
-        Set<String> valued = new HashSet<>(ModelOptions.VALUED);
-        valued.addAll(ModelOptions.COMMON.keySet());
-        valued.addAll(ModelOptions.SERVE.keySet());
-        valued.add("config");
-        VALUED = Set.copyOf(valued);
-    }
-
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
@@ -40,15 +29,17 @@ final class ServeCommand {
     }
 
     int execute(List<String> rawArgs) {
-        Arguments args = Arguments.parse(rawArgs, VALUED, Set.of("no-write-back"));
+        Arguments args = Arguments.parse(CanvasBatchConfig.Command.SERVE, rawArgs);
         if (!args.positional().isEmpty()) {
             throw new UsageException("serve takes no positional argument, got " + args.positional());
         }
         LogSetup.configure(Level.INFO, Level.WARNING);
         CanvasBatchConfig config = CanvasBatchConfig.load(
                 CanvasBatchConfig.Command.SERVE,
-                ModelOptions.settings(args, ModelOptions.SERVE),
-                args.value("config").map(Path::of),
+                args.settings(),
+                Optional.of(args.get(SettingsTable.CONFIG))
+                        .filter(f -> !f.isEmpty())
+                        .map(Path::of),
                 env,
                 err);
         Path vault = config.vault();
@@ -68,7 +59,7 @@ final class ServeCommand {
         wiring.core().sweepEvery(Duration.ofMinutes(1));
         CanvasBatchServer http;
         try {
-            http = new CanvasBatchServer(wiring.core(), wiring.operations(wiring.serverExtensions(server))).start();
+            http = new CanvasBatchServer(wiring.useCases(), wiring.operations(wiring.serverExtensions(server))).start();
         } catch (RuntimeException e) {
             wiring.close();
             throw new UsageException(

@@ -1,250 +1,235 @@
 package org.canvasbatch.bootstrap;
 
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+import io.helidon.config.yaml.YamlConfigParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
- * Reads typed settings from the {@link ConfigLayers} and collects what is wrong instead of stopping at the first
- * mistake, so that a person fixes every value in one go. Each problem names where the value came from in the words the
- * person used ({@code --port}, {@code CANVASBATCH_SERVER_PORT}, {@code server.port in /etc/canvas-batch.yaml}) and
- * what would be right. A value that is wrong is read as its built-in default, so later checks do not trip over it.
+ * Reads typed settings from the four places a setting can come from, asked strongest first: the command line, the
+ * environment, a {@code --config} file (read with Helidon Config), the built-in defaults of {@link SettingsTable}. A key
+ * is answered by the first layer that has it, together with where that was.
+ *
+ * <p>What is wrong is collected instead of stopping at the first mistake, so that a person fixes every value in one go.
+ * Each problem names where the value came from in the words the person used ({@code --port},
+ * {@code CANVASBATCH_SERVER_PORT}, {@code server.port in /etc/canvas-batch.yaml}) and what would be right. A value that
+ * is wrong is read as its built-in default, so later checks do not trip over it.
+ *
+ * <p>The layers are not merged into one tree on purpose: a list given on the command line must replace the built-in
+ * list, not be merged into it element by element, and every answer must know its layer.
  */
 final class SettingsReader {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|KB|MB|K|M)?", Pattern.CASE_INSENSITIVE);
+    /** A value for a key and where it came from ({@code --port}, a variable, a file); {@code items} for a YAML list. */
+    record Found(String text, List<String> items, String subject) {}
 
-    private final ConfigLayers layers;
+    /** A value on the command line: the option it came from and its text. */
+    record CliValue(String option, String value) {}
+
+    /** Strongest first; the last, the built-in defaults, has every key. */
+    private final List<Map<String, Found>> layers = new ArrayList<>();
     /** By where the value came from: one option given for two settings is one mistake, said once. */
     private final Map<String, String> problems = new LinkedHashMap<>();
 
     private final Set<String> wrongKeys = new HashSet<>();
+    private final List<String> warnings = new ArrayList<>();
 
-    SettingsReader(ConfigLayers layers) {
-        this.layers = layers;
-        layers.problems().forEach(p -> problems.put(p, p));
+    /**
+     * @param cli  settings from the command line, by key, each with the option that set it ({@code --port})
+     * @param file a {@code --config} file, if one was given
+     * @param env  the process environment
+     */
+    SettingsReader(Map<String, CliValue> cli, Optional<Path> file, Map<String, String> env) {
+        Map<String, Found> commandLine = new HashMap<>();
+        cli.forEach((key, value) -> commandLine.put(key, new Found(value.value(), null, value.option())));
+        layers.add(commandLine);
+        layers.add(environment(env));
+        file.flatMap(this::userFile).ifPresent(layers::add);
+        Map<String, Found> builtIn = new HashMap<>();
+        SettingsTable.keyed()
+                .forEach(s -> builtIn.put(s.key(), new Found(s.defaultText(), null, "the built-in " + s.key())));
+        layers.add(builtIn);
+    }
+
+    <T> T get(Setting<T> setting) {
+        Found found = find(setting.key());
+        try {
+            return setting.kind().read(found.text(), found.items());
+        } catch (IllegalArgumentException e) {
+            problem(setting, e.getMessage());
+            return setting.builtIn();
+        }
     }
 
     List<String> problems() {
         return new ArrayList<>(problems.values());
     }
 
-    /** Whether {@code key} was read without a problem (cross-checks only make sense then). */
-    boolean isValid(String key) {
-        return !wrongKeys.contains(key);
+    /** Things worth telling that do not stop the start (an unknown {@code CANVASBATCH_} variable). */
+    List<String> warnings() {
+        return warnings;
     }
 
-    /** Records that the value of {@code key} is wrong: {@code predicate} finishes "<where it came from> ...". */
-    void problem(String key, String predicate) {
-        ConfigLayers.Found found = layers.find(key);
-        wrongKeys.add(key);
-        problems.putIfAbsent(found.subject(), found.subject() + " " + predicate);
+    /** Whether {@code setting} was read without a problem (cross-checks only make sense then). */
+    boolean isValid(Setting<?> setting) {
+        return !wrongKeys.contains(setting.key());
     }
 
-    /** A problem that no single value explains (two values that do not go together, a missing token). */
+    /** Records that the value of {@code setting} is wrong: {@code predicate} finishes "<where it came from> ...". */
+    void problem(Setting<?> setting, String predicate) {
+        wrongKeys.add(setting.key());
+        String subject = subject(setting);
+        problems.putIfAbsent(subject, subject + " " + predicate);
+    }
+
+    /** A problem that no single value explains (two values that do not go together, a file that is not there). */
     void problem(String message) {
         problems.putIfAbsent(message, message);
     }
 
-    String subject(String key) {
-        return layers.find(key).subject();
+    String subject(Setting<?> setting) {
+        return find(setting.key()).subject();
     }
 
-    boolean isExplicit(String key) {
-        return layers.isExplicit(key);
+    /** Whether a layer above the built-in defaults set {@code setting}. */
+    boolean isExplicit(Setting<?> setting) {
+        return layers.subList(0, layers.size() - 1).stream().anyMatch(layer -> layer.containsKey(setting.key()));
     }
 
-    /** The text of a value, stripped; {@code ""} when unset. */
-    String text(String key) {
-        Config node = layers.find(key).node();
-        if (node.type() == Config.Type.LIST) {
-            problem(key, "must be a single value, not a list");
-            return builtInText(key);
-        }
-        return node.asString().orElse("").strip();
+    /** The strongest layer's value for {@code key}. */
+    Found find(String key) {
+        return layers.stream()
+                .map(layer -> layer.get(key))
+                .filter(found -> found != null)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no such setting: " + key));
     }
 
-    /** A YAML list, or comma-separated text (the command line, the environment). */
-    List<String> list(String key) {
-        Config node = layers.find(key).node();
-        List<String> items;
-        if (node.type() == Config.Type.LIST) {
-            items = node.asList(String.class).orElse(List.of());
-        } else {
-            items = Arrays.asList(node.asString().orElse("").split(","));
-        }
-        return items.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    int whole(String key, int min, int max) {
-        String raw = text(key);
-        try {
-            long value = Long.parseLong(raw);
-            if (value < min || value > max) {
-                problem(key, "must be between " + min + " and " + max + ", not " + value);
-                return builtInWhole(key);
+    private Map<String, Found> environment(Map<String, String> env) {
+        Map<String, Found> values = new HashMap<>();
+        Map<String, String> byVariable = new HashMap<>();
+        for (Setting<?> setting : SettingsTable.keyed()) {
+            byVariable.put(setting.variable(), setting.key());
+            String older = setting.olderVariable() == null ? null : env.get(setting.olderVariable());
+            if (older != null && !older.isBlank()) {
+                values.put(setting.key(), new Found(older, null, setting.olderVariable()));
             }
-            return (int) value;
-        } catch (NumberFormatException e) {
-            problem(key, "must be a whole number between " + min + " and " + max + ", not '" + raw + "'");
-            return builtInWhole(key);
         }
-    }
-
-    double decimal(String key, double min, double max) {
-        String raw = text(key);
-        try {
-            double value = Double.parseDouble(raw);
-            if (!(value >= min && value <= max)) {
-                problem(key, "must be between " + format(min) + " and " + format(max) + ", not " + raw);
-                return Double.parseDouble(builtInText(key));
+        new TreeMap<>(env).forEach((variable, value) -> {
+            if (!variable.startsWith(Setting.ENV_PREFIX)) {
+                return;
             }
-            return value;
-        } catch (NumberFormatException e) {
-            problem(key, "must be a number between " + format(min) + " and " + format(max) + ", not '" + raw + "'");
-            return Double.parseDouble(builtInText(key));
-        }
-    }
-
-    boolean flag(String key) {
-        String raw = text(key).toLowerCase(Locale.ROOT);
-        return switch (raw) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> {
-                problem(key, "must be true or false, not '" + text(key) + "'");
-                yield Boolean.parseBoolean(builtInText(key));
+            String key = byVariable.get(variable);
+            if (key == null) {
+                warnings.add("the environment variable " + variable + " is not a setting and is ignored (settings are "
+                        + Setting.ENV_PREFIX + "<KEY>, e.g. " + Setting.variable("server.port") + ")");
+            } else {
+                values.put(key, new Found(value, null, variable));
             }
-        };
+        });
+        return values;
     }
 
-    Duration duration(String key, Duration min, Duration max) {
-        String raw = text(key);
-        Duration value = parseDuration(raw);
-        String range = "between " + format(min) + " and " + format(max);
-        if (value == null) {
-            problem(key, "must be a duration " + range + " such as 30s, 500ms, 5m or 2h, not '" + raw + "'");
-            return parseDuration(builtInText(key));
+    private Optional<Map<String, Found>> userFile(Path path) {
+        if (!Files.isRegularFile(path)) {
+            problem("--config " + path + ": there is no such file");
+            return Optional.empty();
         }
-        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            problem(key, "must be " + range + ", not " + raw);
-            return parseDuration(builtInText(key));
-        }
-        return value;
-    }
-
-    /** A byte count: {@code 65536}, {@code 64KiB}, {@code 1MiB}. */
-    int size(String key, int min, int max) {
-        String raw = text(key);
-        Long value = parseSize(raw);
-        String range = "between " + formatSize(min) + " and " + formatSize(max);
-        if (value == null) {
-            problem(key, "must be a size " + range + " such as 65536, 64KiB or 1MiB, not '" + raw + "'");
-            return parseSize(builtInText(key)).intValue();
-        }
-        if (value < min || value > max) {
-            problem(key, "must be " + range + ", not " + raw);
-            return parseSize(builtInText(key)).intValue();
-        }
-        return value.intValue();
-    }
-
-    /** {@code 30s}, {@code 500ms}, {@code 5m}, {@code 2h}, {@code 1d}, a plain number of seconds, or ISO-8601 {@code PT30S}. */
-    static Duration parseDuration(String text) {
-        if (text == null) {
-            return null;
-        }
-        String t = text.strip();
-        Matcher m = DURATION.matcher(t.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            double amount = Double.parseDouble(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            double millis = amount
-                    * switch (unit) {
-                        case "ms" -> 1;
-                        case "s" -> 1_000;
-                        case "m" -> 60_000;
-                        case "h" -> 3_600_000;
-                        default -> 86_400_000;
-                    };
-            return millis > Long.MAX_VALUE / 2 ? null : Duration.ofMillis(Math.round(millis));
-        }
+        Config config;
         try {
-            return Duration.parse(t.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            return null;
+            config = yaml(Files.readString(path, StandardCharsets.UTF_8));
+            config.traverse().count(); // parse errors surface here rather than at the first lookup
+        } catch (IOException e) {
+            problem("--config " + path + ": cannot be read (" + e.getMessage() + ")");
+            return Optional.empty();
+        } catch (ConfigException | IllegalArgumentException e) {
+            problem("--config " + path + ": is not valid YAML (" + rootCause(e) + ")");
+            return Optional.empty();
+        }
+        Set<String> keys = SettingsTable.keyed().stream().map(Setting::key).collect(Collectors.toSet());
+        Map<String, Found> values = new TreeMap<>();
+        collectLeaves(config, path + "", values);
+        for (String key : values.keySet()) {
+            if (!keys.contains(key)) {
+                problem(key + " in " + path + " is not a setting" + suggestion(key, new TreeSet<>(keys)));
+            }
+        }
+        return Optional.of(values);
+    }
+
+    /** The values and lists in {@code node}, by key; a list is one setting, its items are not. */
+    private static void collectLeaves(Config node, String file, Map<String, Found> values) {
+        String key = node.key().toString();
+        switch (node.type()) {
+            case VALUE -> values.put(key, new Found(node.asString().orElse(""), null, key + " in " + file));
+            case LIST -> {
+                List<String> items = node.asNodeList().orElse(List.of()).stream()
+                        .map(item -> item.asString().orElse(""))
+                        .toList();
+                values.put(key, new Found("", items, key + " in " + file));
+            }
+            case OBJECT -> node.asNodeList().orElse(List.of()).forEach(child -> collectLeaves(child, file, values));
+            case MISSING -> {}
         }
     }
 
-    static Long parseSize(String text) {
-        Matcher m = SIZE.matcher(text == null ? "" : text.strip());
-        if (!m.matches()) {
-            return null;
+    private static String suggestion(String key, Set<String> keys) {
+        String section = key.contains(".") ? key.substring(0, key.lastIndexOf('.')) : "";
+        List<String> siblings = keys.stream()
+                .filter(k -> section.isEmpty()
+                        ? !k.contains(".")
+                        : k.startsWith(section + ".")
+                                && !k.substring(section.length() + 1).contains("."))
+                .toList();
+        if (siblings.isEmpty()) {
+            return "; the sections are "
+                    + keys.stream()
+                            .map(k -> k.contains(".") ? k.substring(0, k.indexOf('.')) : k)
+                            .distinct()
+                            .collect(Collectors.joining(", "));
         }
-        try {
-            long amount = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-            long factor = switch (unit) {
-                case "KIB", "K" -> 1024;
-                case "MIB", "M" -> 1024 * 1024;
-                case "KB" -> 1000;
-                case "MB" -> 1_000_000;
-                default -> 1;
-            };
-            return Math.multiplyExact(amount, factor);
-        } catch (ArithmeticException | NumberFormatException e) {
-            return null;
-        }
+        return "; " + (section.isEmpty() ? "top-level settings" : "settings under " + section) + " are "
+                + String.join(", ", siblings);
     }
 
-    /** The shortest exact way to write a duration: 90s, 10m, 1h, 500ms. */
-    static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 86_400_000 == 0 && ms > 0) {
-            return ms / 86_400_000 + "d";
-        }
-        if (ms % 3_600_000 == 0 && ms > 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0 && ms > 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1_000 == 0) {
-            return ms / 1_000 + "s";
-        }
-        return ms + "ms";
+    private static Config yaml(String text) {
+        return Config.builder()
+                .addSource(ConfigSources.create(text, MediaTypes.APPLICATION_YAML))
+                .addParser(YamlConfigParser.create())
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .disableParserServices()
+                .disableFilterServices()
+                .disableMapperServices()
+                // a token or a path may well hold "${": taken as it is, never as a reference
+                .disableValueResolving()
+                .disableKeyResolving()
+                .disableCaching()
+                .build();
     }
 
-    private static String format(double value) {
-        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-    }
-
-    private static String formatSize(long bytes) {
-        if (bytes % (1024 * 1024) == 0) {
-            return bytes / (1024 * 1024) + "MiB";
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
         }
-        if (bytes % 1024 == 0) {
-            return bytes / 1024 + "KiB";
-        }
-        return bytes + " bytes";
-    }
-
-    private String builtInText(String key) {
-        return layers.builtIn(key);
-    }
-
-    private int builtInWhole(String key) {
-        return Integer.parseInt(builtInText(key));
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return message.lines().limit(3).map(String::strip).collect(Collectors.joining(" "));
     }
 }

@@ -11,14 +11,12 @@ import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
-import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
-import org.canvasbatch.adapters.http.ops.MetricsRegistry;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.adapters.journal.ChannelOpener;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.adapters.vault.FileVault;
@@ -26,8 +24,8 @@ import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.adapters.vault.VaultPassageIndex;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
-import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.session.SessionId;
@@ -54,7 +52,7 @@ final class Wiring implements AutoCloseable {
     private final CanvasBatchCore core;
     private final FileVault vault;
     private final LocalTaskExecutor executor;
-    private final EventLog eventLog;
+    private final ObservedEventLog eventLog;
     private final AgentRunner agents;
     private final TextEmbedder embeddings;
     private final Settings settings;
@@ -64,7 +62,7 @@ final class Wiring implements AutoCloseable {
             CanvasBatchCore core,
             FileVault vault,
             LocalTaskExecutor executor,
-            EventLog eventLog,
+            ObservedEventLog eventLog,
             AgentRunner agents,
             TextEmbedder embeddings,
             Settings settings,
@@ -80,6 +78,11 @@ final class Wiring implements AutoCloseable {
     }
 
     static Wiring create(Settings settings) {
+        return create(settings, ChannelOpener.DEFAULT);
+    }
+
+    /** As {@link #create(Settings)}, the journal opening its files through {@code disk} (tests inject disk faults). */
+    static Wiring create(Settings settings, ChannelOpener disk) {
         Observability observability = new Observability();
         AgentRunner agents;
         TextEmbedder embeddings;
@@ -94,7 +97,7 @@ final class Wiring implements AutoCloseable {
         // built while the first batch is analysed; a note that needs it first waits for it
         VaultPassageIndex passages = new VaultPassageIndex(settings.vault(), settings.vaultOptions());
         passages.buildInBackground();
-        EventLog eventLog = observability.journal(Journals.open(settings.data()));
+        ObservedEventLog eventLog = Journals.open(settings.data(), disk, observability);
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
@@ -116,7 +119,7 @@ final class Wiring implements AutoCloseable {
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
-        SessionSocketChannel sockets = new SessionSocketChannel(core, settings.websocket());
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), settings.websocket());
         observability.watch(sockets);
         return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
     }
@@ -125,25 +128,22 @@ final class Wiring implements AutoCloseable {
 
     /**
      * The server's settings with {@code /health}, {@code /metrics} and the API documents attached. Ready means the
-     * journal takes events and the executor runs tasks.
+     * journal takes events (not ready from its first refused append until the core has stored what it held) and the
+     * executor runs tasks.
      */
     ServerSettings operations(ServerSettings server) {
-        List<HealthCheck> readiness = new java.util.ArrayList<>();
-        if (eventLog instanceof ObservedEventLog observed) {
-            readiness.add(observed.health());
-        }
-        readiness.add(HealthCheck.executor(executor, Duration.ofSeconds(2)));
-        OperationsRoutes routes = observability.routes(readiness);
-        return server.withExtension(ServerExtension.routes(routes::register));
+        return server.withExtension(observability.operations(
+                List.of(eventLog.health(core::storageProblem), Operations.executor(executor, Duration.ofSeconds(2)))));
     }
 
-    /** The metrics of this process (for tests and a future push exporter). */
-    MetricsRegistry metrics() {
-        return observability.registry();
-    }
-
+    /** The core itself: recovery, the retention sweep, forgetting, stopping. */
     CanvasBatchCore core() {
         return core;
+    }
+
+    /** What the server and the command line may ask of the core. */
+    UseCases useCases() {
+        return core.useCases();
     }
 
     String agentDescription() {
@@ -156,15 +156,10 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Lets the task threads finish what follows a batch's last event (linking notes into the canvas), then writes what
-     * the vault still holds.
+     * Writes the canvas links the vault still holds. Every succeeded note's link was queued by the vault before the
+     * note's success was recorded, so once a batch's last event is out there is nothing to wait for.
      */
-    void finishVaultWork() {
-        try {
-            executor.awaitIdle(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    void closeVault() {
         vault.close();
     }
 
@@ -173,13 +168,11 @@ final class Wiring implements AutoCloseable {
         core.stopDispatching();
         executor.shutdown(grace);
         vault.close();
-        if (eventLog instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                System.getLogger(Wiring.class.getName())
-                        .log(System.Logger.Level.WARNING, "the event journal did not close cleanly: " + e.getMessage());
-            }
+        try {
+            eventLog.close();
+        } catch (Exception e) {
+            System.getLogger(Wiring.class.getName())
+                    .log(System.Logger.Level.WARNING, "the event journal did not close cleanly: " + e.getMessage());
         }
     }
 
@@ -188,16 +181,16 @@ final class Wiring implements AutoCloseable {
         shutdown(Duration.ofSeconds(5));
     }
 
-    /** Picks the event log: in memory, or the durable journal in a directory. */
+    /** Picks the event log, in memory or the durable journal in a directory, counted and checked. */
     static final class Journals {
         private Journals() {}
 
-        static EventLog open(String data) {
+        static ObservedEventLog open(String data, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
-                return new InMemoryEventLog();
+                return observability.journal(new InMemoryEventLog());
             }
             try {
-                return FileJournal.open(Path.of(data));
+                return observability.journal(FileJournal.open(Path.of(data), disk));
             } catch (EventLogException e) {
                 throw new UsageException("--data " + data + ": " + e.getMessage());
             }

@@ -20,7 +20,7 @@ import org.canvasbatch.adapters.agents.AgentConfig.Provider;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.bootstrap.CanvasBatchConfig.Command;
-import org.canvasbatch.bootstrap.ConfigLayers.CliValue;
+import org.canvasbatch.bootstrap.SettingsReader.CliValue;
 import org.canvasbatch.domain.session.SessionSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,15 +144,13 @@ class CanvasBatchConfigTest {
 
     @Test
     void everySettingCanBeSetFromTheEnvironmentUnderItsOwnName() {
-        ConfigLayers layers = ConfigLayers.load(Map.of(), Optional.empty(), Map.of());
         Set<String> names = new HashSet<>();
-        for (String key : layers.keys()) {
-            assertThat(names.add(ConfigLayers.envName(key)))
-                    .as("one variable per key: " + key)
+        for (Setting<?> setting : SettingsTable.keyed()) {
+            assertThat(names.add(setting.variable()))
+                    .as("one variable per key: " + setting.key())
                     .isTrue();
         }
-        assertThat(ConfigLayers.envName("batch.retries.backoff-base"))
-                .isEqualTo("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE");
+        assertThat(Setting.variable("batch.retries.backoff-base")).isEqualTo("CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE");
         assertThat(names)
                 .contains(
                         "CANVASBATCH_TOKEN",
@@ -331,18 +329,18 @@ class CanvasBatchConfigTest {
 
     @Test
     void durationsAndSizesAreReadTheWayAPersonWritesThem() {
-        assertThat(SettingsReader.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(SettingsReader.parseDuration("90")).isEqualTo(Duration.ofSeconds(90));
-        assertThat(SettingsReader.parseDuration("1.5h")).isEqualTo(Duration.ofMinutes(90));
-        assertThat(SettingsReader.parseDuration("2d")).isEqualTo(Duration.ofDays(2));
-        assertThat(SettingsReader.parseDuration("PT10M")).isEqualTo(Duration.ofMinutes(10));
-        assertThat(SettingsReader.parseDuration("soon")).isNull();
-        assertThat(SettingsReader.parseSize("64KiB")).isEqualTo(65_536L);
-        assertThat(SettingsReader.parseSize("1 MiB")).isEqualTo(1_048_576L);
-        assertThat(SettingsReader.parseSize("2048")).isEqualTo(2048L);
-        assertThat(SettingsReader.parseSize("-1")).isNull();
-        assertThat(SettingsReader.format(Duration.ofSeconds(90))).isEqualTo("90s");
-        assertThat(SettingsReader.format(Duration.ofMinutes(10))).isEqualTo("10m");
+        assertThat(SettingKind.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(SettingKind.duration("90")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(SettingKind.duration("1.5h")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(SettingKind.duration("2d")).isEqualTo(Duration.ofDays(2));
+        assertThat(SettingKind.duration("PT10M")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(SettingKind.duration("soon")).isNull();
+        assertThat(SettingKind.bytes("64KiB")).isEqualTo(65_536);
+        assertThat(SettingKind.bytes("1 MiB")).isEqualTo(1_048_576);
+        assertThat(SettingKind.bytes("2048")).isEqualTo(2048);
+        assertThat(SettingKind.bytes("-1")).isNull();
+        assertThat(SettingKind.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(SettingKind.format(Duration.ofMinutes(10))).isEqualTo("10m");
     }
 
     @Test

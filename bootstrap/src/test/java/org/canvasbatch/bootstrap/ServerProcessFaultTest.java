@@ -27,6 +27,7 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerProcessFaultTest {
 
     private static final String EXAM = "Exam Prep/期末复习-170.canvas";
+    private static final String SMALL = "CS/Data Structures.canvas";
     private static final int NODES = 145;
     private static final int CONCURRENCY = 12;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -150,6 +152,52 @@ class ServerProcessFaultTest {
         }
     }
 
+    /**
+     * A node whose model call is in flight at every kill -9 (its call never answers) is sent to the model three times
+     * in all, across the restarts, and then fails as interrupted; the rest of the batch finishes. It used to be requeued
+     * after every restart, reaching attempt 4 against the limit of 3, and more with every further kill.
+     */
+    @Test
+    void aNodeInFlightAtEveryKillIsAskedThreeTimesInAllThenFailsAsInterruptedAndTheBatchEnds() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        Path data = temp.resolve("data");
+        int port = freePort();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            Process server = serve(vault, data, port, llm, "run-1");
+            JsonObject analysis = post(port, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + SMALL + "\"}");
+            String session = analysis.getString("session_id");
+            JsonObject victim = analysis.getJsonArray("groups")
+                    .getJsonObject(0)
+                    .getJsonArray("nodes")
+                    .getJsonObject(0);
+            String question = "<question>\n" + victim.getString("text") + "\n</question>";
+            llm.whenPromptContains(question, Reply.hang());
+            post(port, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+
+            for (int kill = 1; kill <= 3; kill++) {
+                int calls = kill;
+                EventRecorder.awaitCondition(
+                        () -> llm.callsWithPrompt(question) >= calls, "call " + calls + " of the hanging node");
+                server.destroyForcibly(); // SIGKILL while the call is in flight
+                assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                server = serve(vault, data, port, llm, "run-" + (kill + 1));
+            }
+
+            JsonObject status = awaitEnd(port, session);
+            JsonObject result = status.getJsonArray("node_results").getValuesAs(JsonObject.class).stream()
+                    .filter(r -> r.getString("node_id").equals(victim.getString("id")))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(result.getString("status")).isEqualTo("failed");
+            assertThat(result.getInt("attempts")).isEqualTo(3);
+            assertThat(result.getString("error")).contains("Interrupted by a server restart during its last attempt");
+            assertThat(llm.callsWithPrompt(question)).as("never a fourth call").isEqualTo(3);
+            assertThat(status.getJsonArray("node_results").getValuesAs(JsonObject.class))
+                    .allSatisfy(r -> assertThat(r.getInt("attempts")).isLessThanOrEqualTo(3));
+            assertThat(status.getInt("completed_nodes")).isEqualTo(status.getInt("total_nodes") - 1);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private Process serve(Path vault, Path data, int port, FakeLlmServer llm, String name) throws Exception {
@@ -203,6 +251,22 @@ class ServerProcessFaultTest {
             throw new AssertionError("the server did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
         }
         return process;
+    }
+
+    /** Polls the status until the batch has ended (the plugin's own fallback does the same). */
+    private JsonObject awaitEnd(int port, String session) throws Exception {
+        JsonObject[] last = {null};
+        EventRecorder.awaitCondition(
+                () -> {
+                    try {
+                        last[0] = get(port, "/canvas/intelligent-parallel/" + session);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return List.of("completed", "failed").contains(last[0].getString("status"));
+                },
+                "the batch ended");
+        return last[0];
     }
 
     private String startBatch(int port) throws Exception {

@@ -121,11 +121,14 @@ final class SocketClient implements WebSocket.Listener {
         }
     }
 
-    /** The seqs of primary messages (one per journal event), in arrival order. */
+    /**
+     * The seqs of primary messages (one per journal event, {@code "derived": false}), in arrival order. Replies and
+     * notices ({@code connected}, {@code snapshot}, {@code ack}, {@code pong}, an {@code error} that answers a frame or
+     * says the journal refuses events) carry no {@code derived} and only the newest seq the socket had.
+     */
     List<Long> primarySeqs() {
         return messages().stream()
-                .filter(m -> !m.getBoolean("derived", false))
-                .filter(m -> !List.of("connected", "snapshot", "pong", "ack").contains(m.getString("type")))
+                .filter(m -> m.containsKey("derived") && !m.getBoolean("derived"))
                 .map(m -> m.getJsonNumber("seq").longValue())
                 .toList();
     }

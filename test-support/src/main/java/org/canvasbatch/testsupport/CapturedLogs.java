@@ -50,6 +50,17 @@ public final class CapturedLogs implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * The records logged at INFO or above whose message contains {@code part}: to check that one clear line was written
+     * (its level, and that no stack trace came with it).
+     */
+    public List<LogRecord> visibleRecordsContaining(String part) {
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() >= Level.INFO.intValue())
+                .filter(r -> r.getMessage() != null && r.getMessage().contains(part))
+                .toList();
+    }
+
     @Override
     public void close() {
         logger.removeHandler(handler);

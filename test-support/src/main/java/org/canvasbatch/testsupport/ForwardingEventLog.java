@@ -28,6 +28,11 @@ public class ForwardingEventLog implements EventLog {
     }
 
     @Override
+    public EventReader read(SessionId sessionId, long afterSeq) {
+        return delegate.read(sessionId, afterSeq);
+    }
+
+    @Override
     public Subscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
         return delegate.subscribe(sessionId, listener);
     }
@@ -45,6 +50,11 @@ public class ForwardingEventLog implements EventLog {
     @Override
     public Map<SessionId, String> damage() {
         return delegate.damage();
+    }
+
+    @Override
+    public void probeWritable() {
+        delegate.probeWritable();
     }
 
     @Override

@@ -12,7 +12,6 @@ import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.Vault;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
@@ -24,13 +23,10 @@ import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.routing.AgentRouter;
 import org.canvasbatch.domain.session.Group;
-import org.canvasbatch.domain.session.NodeState;
-import org.canvasbatch.domain.session.NodeTask;
-import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
- * Turns one node into one note: gathers its content and context, asks the agent, writes the note and links it into
- * the canvas. Shared by batch tasks and the single-node retry so both produce the same note at the same place.
+ * Turns one node into one note: gathers its content and context, asks the agent, writes the note (which the vault
+ * links into the canvas). Shared by batch tasks and the single-node retry so both produce the same note at the same place.
  */
 final class NoteProducer {
 
@@ -103,6 +99,7 @@ final class NoteProducer {
         if (Thread.currentThread().isInterrupted() || !stillWanted.getAsBoolean()) {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }
+        // linked into the canvas by the vault itself: nothing here or at the end of the batch links it again
         WrittenNote note = vault.writeNote(new NoteDraft(
                 job.canvasPath(),
                 job.nodeId(),
@@ -111,9 +108,6 @@ final class NoteProducer {
                 answer.markdown(),
                 answer.model(),
                 clock.now()));
-        if (canvas.isPresent() && node.isPresent()) {
-            vault.linkIntoCanvas(new CanvasLink(job.canvasPath(), job.nodeId(), note.path(), job.agent()));
-        }
         return new ProducedNote(note, answer);
     }
 
@@ -143,29 +137,8 @@ final class NoteProducer {
         });
     }
 
-    /** A single run ended: write its pending canvas link and let the next run see the canvas as it is then. */
-    void batchEnded(String canvasPath) {
+    /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */
+    void forgetCanvas(String canvasPath) {
         canvases.remove(canvasPath);
-        vault.flush(canvasPath);
-    }
-
-    /**
-     * A batch ended: every succeeded node's note is linked into the canvas (again — the vault ignores links it already
-     * has), because links still waiting in memory are lost when a process is killed and the batch resumed elsewhere;
-     * then the pending links are written.
-     */
-    void batchEnded(SessionSnapshot session) {
-        Optional<Canvas> canvas = canvas(session.canvasPath());
-        if (canvas.isPresent()) {
-            for (NodeTask task : session.tasks()) {
-                if (task.state() == NodeState.SUCCEEDED
-                        && task.notePath() != null
-                        && canvas.get().node(task.nodeId()).isPresent()) {
-                    vault.linkIntoCanvas(
-                            new CanvasLink(session.canvasPath(), task.nodeId(), task.notePath(), task.agent()));
-                }
-            }
-        }
-        batchEnded(session.canvasPath());
     }
 }

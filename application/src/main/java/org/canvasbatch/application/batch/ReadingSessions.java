@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.SessionStatusQuery;
+import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.domain.session.Session;
@@ -24,7 +25,30 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public SessionSnapshot status(SessionId sessionId) {
-        return book.read(sessionId, Session::snapshot);
+        try {
+            return book.read(sessionId, Session::snapshot);
+        } catch (SessionNotFoundException e) {
+            // a session whose stored history could not be read at all is not simply unknown: say what happened to it
+            String damage = log.damage().get(sessionId);
+            throw damage == null ? e : new SessionNotFoundException(sessionId, damage);
+        }
+    }
+
+    @Override
+    public java.util.Optional<StorageProblem> storageProblem(SessionId sessionId) {
+        StorageWatch storage = book.storage();
+        var problem = storage.problem();
+        if (problem.isEmpty()) {
+            return problem;
+        }
+        boolean active =
+                book.readIfPresent(sessionId, s -> s.state().isActive()).orElse(false);
+        return active || storage.touches(sessionId) ? problem : java.util.Optional.empty();
+    }
+
+    @Override
+    public Registration onStorageProblem(SessionId sessionId, Consumer<StorageProblem> listener) {
+        return book.storage().listen(sessionId, listener);
     }
 
     @Override
@@ -47,6 +71,25 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
             EventLog.Subscription subscription = log.subscribe(sessionId, listener);
             return new SessionSubscription(session.snapshot(), log.epoch(), subscription);
         });
+    }
+
+    @Override
+    public EventChunks readEvents(SessionId sessionId, long afterSeq) {
+        if (!book.contains(sessionId)) {
+            throw new SessionNotFoundException(sessionId);
+        }
+        EventLog.EventReader reader = log.read(sessionId, Math.max(0, afterSeq));
+        return new EventChunks() {
+            @Override
+            public List<SessionEvent> next(int max) {
+                return reader.next(max);
+            }
+
+            @Override
+            public void close() {
+                reader.close();
+            }
+        };
     }
 
     @Override

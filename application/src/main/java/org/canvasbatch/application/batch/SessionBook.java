@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -20,13 +21,14 @@ import org.canvasbatch.domain.session.SessionState;
  * The live sessions, each behind its own lock, kept in step with the event log: a change is applied to the aggregate
  * and appended to the log under the session's lock, so the log's order is the session's order and subscribers see
  * events in seq order. If the log refuses an append, the session is rebuilt from the log, so memory never runs ahead
- * of what is stored.
+ * of what is stored, and the {@link StorageWatch} hears of it (and of every append that is stored again).
  */
 final class SessionBook {
 
     private static final System.Logger LOG = System.getLogger(SessionBook.class.getName());
 
     private final EventLog log;
+    private final StorageWatch storage;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
     private final Set<SessionId> dispatching = ConcurrentHashMap.newKeySet();
     private final Set<SessionId> pending = ConcurrentHashMap.newKeySet();
@@ -40,8 +42,9 @@ final class SessionBook {
         }
     }
 
-    SessionBook(EventLog log) {
+    SessionBook(EventLog log, StorageWatch storage) {
         this.log = log;
+        this.storage = storage;
     }
 
     /** Rebuilds the sessions the log knows that {@code wanted} accepts; returns how many were loaded. */
@@ -94,8 +97,12 @@ final class SessionBook {
                 log.append(List.of(creation.event()));
             } catch (RuntimeException e) {
                 entries.remove(creation.session().id());
+                if (e instanceof EventLogException refused) {
+                    storage.refused(creation.session().id(), refused);
+                }
                 throw e;
             }
+            storage.stored();
             track(creation.session());
         } finally {
             entry.lock.unlock();
@@ -113,8 +120,12 @@ final class SessionBook {
                     log.append(events);
                 } catch (RuntimeException e) {
                     entry.session = Session.fromHistory(readAll(id));
+                    if (e instanceof EventLogException refused) {
+                        storage.refused(id, refused);
+                    }
                     throw e;
                 }
+                storage.stored();
             }
             track(entry.session);
             return events;
@@ -175,11 +186,16 @@ final class SessionBook {
         pending.remove(id);
         if (entry != null) {
             log.delete(id);
+            storage.forget(id);
         }
     }
 
     EventLog log() {
         return log;
+    }
+
+    StorageWatch storage() {
+        return storage;
     }
 
     private void track(Session session) {

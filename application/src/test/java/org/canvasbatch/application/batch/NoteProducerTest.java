@@ -128,7 +128,7 @@ class NoteProducerTest {
         assertThat(requests.getFirst().context().vaultPassages()).isEmpty();
     }
 
-    /** A vault without the canvas: the node is answered from its text alone and nothing is linked. */
+    /** A vault without the canvas: the node is answered from its text alone. */
     private static final class NoCanvasVault implements Vault {
         @Override
         public Canvas readCanvas(String canvasPath) {
@@ -149,13 +149,5 @@ class NoteProducerTest {
         public WrittenNote writeNote(NoteDraft draft) {
             return new WrittenNote(draft.nodeId() + ".md", draft.markdown().length());
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {
-            throw new AssertionError("no canvas to link into");
-        }
-
-        @Override
-        public void flush(String canvasPath) {}
     }
 }

@@ -24,8 +24,11 @@ public final class LoadTool {
      * Heap sizing the measurements suggest for {@code serve}: G1 gives back heap it no longer needs (after a burst of
      * connections it otherwise keeps its peak committed), and does so while the server is idle.
      */
-    static final List<String> PROPOSED_HEAP_OPTIONS =
-            List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:G1PeriodicGCInterval=30000");
+    static final List<String> PROPOSED_HEAP_OPTIONS = List.of(
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30",
+            "-XX:G1PeriodicGCInterval=30000",
+            "-XX:GCTimeRatio=4");
 
     /** Measuring sockets among the draining ones, when the client's own decoding is taken out of the figure. */
     static final int PROBES = 10;
@@ -147,6 +150,20 @@ public final class LoadTool {
                                         PROPOSED_HEAP_OPTIONS,
                                         sockets,
                                         rounds)));
+                    }
+                }
+                if (options.runs("replay")) {
+                    int nodes = quick ? 999 : 9_999;
+                    int sockets = quick ? 5 : 30;
+                    figures.add(attempt(
+                            bench,
+                            "Replay storm",
+                            () -> ReplayStorm.measure(bench, nodes, sockets, options.serverJavaOptions())));
+                    if (!quick && options.serverJavaOptions().isEmpty()) {
+                        figures.add(attempt(
+                                bench,
+                                "Replay storm (the launcher's heap options)",
+                                () -> ReplayStorm.measure(bench, nodes, sockets, PROPOSED_HEAP_OPTIONS)));
                     }
                 }
             } finally {

@@ -3,7 +3,7 @@
  * processes driven over real sockets, with a fake OpenAI-compatible model inside the tool's own JVM.
  *
  * <p>Figures: batch wall time against the ideal {@link BatchWallTime}, event latency from append to receipt with 1, 100
- * and 1 000 sockets {@link EventLatency}, memory and CPU of 10 000 idle sockets {@link IdleConnections}, and startup to
- * the first answered request {@link Startup}. Every child process is started here and stopped by its own pid.
+ * and 1 000 sockets {@link EventLatency}, memory and CPU of 10 000 idle sockets {@link IdleConnections}, startup to
+ * the first answered request {@link Startup}, and a storm of full replays of a 20 000-event session {@link ReplayStorm}. Every child process is started here and stopped by its own pid.
  */
 package org.canvasbatch.benchmarks.load;

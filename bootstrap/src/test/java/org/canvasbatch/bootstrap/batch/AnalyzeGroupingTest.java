@@ -119,7 +119,8 @@ class AnalyzeGroupingTest {
     }
 
     private static SessionSnapshot analyze(CanvasBatchCore core, String canvasPath, List<CanvasNode> nodes) {
-        return core.analyze()
+        return core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         canvasPath,
                         Optional.of(nodes),

@@ -28,7 +28,7 @@ final class SessionTours {
     }
 
     static List<Tour> all() {
-        return List.of(rerunToCompletion(), timeOut(), cancelThenRerun());
+        return List.of(rerunToCompletion(), timeOut(), cancelThenRerun(), restarts());
     }
 
     /** Priorities, retries, a requeue, a pause, a partial failure turned into completion by a rerun. */
@@ -89,6 +89,30 @@ final class SessionTours {
                         new Step("rerun d after the timeout", t -> t.requestRerun("d", null)),
                         new Step("start d's rerun", t -> t.startTask("d")),
                         new Step("d succeeds: re-judged", t -> t.succeed("d"))));
+    }
+
+    /** Restarts with nodes running: requeued while attempts remain, failed as interrupted on the last one. */
+    static Tour restarts() {
+        return new Tour(
+                "restarts",
+                () -> TrackedSession.withNodes("a", "b"),
+                List.of(
+                        new Step("start", TrackedSession::start),
+                        new Step("start a", t -> t.startTask("a")),
+                        new Step(
+                                "a fails transiently",
+                                t -> t.failTransiently("a", t.now().plusSeconds(2))),
+                        new Step("start b", t -> t.startTask("b")),
+                        new Step("restart: b requeued", TrackedSession::restart),
+                        new Step("start a again", t -> {
+                            t.advanceTo(t.task("a").retryAt());
+                            return t.startTask("a");
+                        }),
+                        new Step("restart: a requeued", TrackedSession::restart),
+                        new Step("start a a third time", t -> t.startTask("a")),
+                        new Step("restart: a fails, its last attempt interrupted", TrackedSession::restart),
+                        new Step("start b again", t -> t.startTask("b")),
+                        new Step("b succeeds: partial failure", t -> t.succeed("b"))));
     }
 
     /** A cancel with work in flight, then a person's rerun of a cancelled node. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.SessionConflict.Kind;
 
 /**
@@ -101,8 +102,7 @@ final class TrackedSession {
                     groupId,
                     "group " + groupId,
                     List.of("term"),
-                    "definition",
-                    "📖",
+                    Category.DEFINITION,
                     PLANNED_AGENT,
                     priority,
                     0.8,
@@ -197,6 +197,11 @@ final class TrackedSession {
 
     List<SessionEvent> pause() {
         return record(session.pause("paused by the user", tick()));
+    }
+
+    /** The server stopped (a crash, kill -9) and started again: nodes that were running are requeued or failed. */
+    List<SessionEvent> restart() {
+        return record(session.requeueInterrupted(tick()));
     }
 
     List<SessionEvent> resume() {

@@ -5,7 +5,8 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
 import org.canvasbatch.adapters.http.wire.StatusJson;
-import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.adapters.http.wire.WireNames;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -15,28 +16,30 @@ final class SessionEndpoints {
 
     static final String SESSION_ID = "session_id";
 
-    private final CanvasBatchCore core;
+    private final UseCases useCases;
     private final Clock clock;
 
-    SessionEndpoints(CanvasBatchCore core, Clock clock) {
-        this.core = core;
+    SessionEndpoints(UseCases useCases, Clock clock) {
+        this.useCases = useCases;
         this.clock = clock;
     }
 
     Reply status(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        var status = StatusJson.of(core.status().status(id), clock.now());
-        var damage = core.status().historyDamage(id);
-        return Reply.ok(
-                damage.isEmpty()
-                        ? status
-                        : jakarta.json.Json.createObjectBuilder(status)
-                                .add("history_damage", damage.get())
-                                .build());
+        var status = StatusJson.of(useCases.status().status(id), clock.now());
+        var damage = useCases.status().historyDamage(id);
+        var storage = useCases.status().storageProblem(id);
+        if (damage.isEmpty() && storage.isEmpty()) {
+            return Reply.ok(status);
+        }
+        var answer = BUILDERS.createObjectBuilder(status);
+        damage.ifPresent(text -> answer.add("history_damage", text));
+        storage.ifPresent(problem -> answer.add("storage_problem", StatusJson.storageProblem(problem)));
+        return Reply.ok(answer.build());
     }
 
     Reply list(Endpoint.ApiCall call) {
-        List<SessionSnapshot> sessions = core.status().sessions();
+        List<SessionSnapshot> sessions = useCases.status().sessions();
         JsonArrayBuilder items = BUILDERS.createArrayBuilder();
         sessions.forEach(s -> items.add(StatusJson.summary(s, clock.now())));
         return Reply.ok(BUILDERS.createObjectBuilder()
@@ -48,7 +51,7 @@ final class SessionEndpoints {
     /** The body is ignored: the plugin sends none (but a JSON content type). */
     Reply cancel(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        SessionSnapshot s = core.cancel().cancel(id, "cancelled by request");
+        SessionSnapshot s = useCases.cancel().cancel(id, "cancelled by request");
         return Reply.ok(BUILDERS.createObjectBuilder()
                 .add("success", true)
                 .add(
@@ -59,20 +62,20 @@ final class SessionEndpoints {
                 .add("completed_count", s.succeeded())
                 .add("failed_count", s.failed())
                 .add("cancelled_count", s.cancelled())
-                .add("state", s.state().wireName())
-                .add("status", s.state().pluginStatus())
+                .add("state", WireNames.state(s.state()))
+                .add("status", WireNames.pluginStatus(s.state()))
                 .add("last_seq", s.lastSeq())
                 .build());
     }
 
     Reply pause(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        return steered(core.pause().pause(id, "paused by request"), "paused");
+        return steered(useCases.pause().pause(id, "paused by request"), "paused");
     }
 
     Reply resume(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        return steered(core.resume().resume(id, "resumed by request"), "resumed");
+        return steered(useCases.resume().resume(id, "resumed by request"), "resumed");
     }
 
     private static Reply steered(SessionSnapshot s, String what) {
@@ -80,8 +83,8 @@ final class SessionEndpoints {
                 .add("success", true)
                 .add("message", "Session '" + s.id().value() + "' " + what)
                 .add("session_id", s.id().value())
-                .add("state", s.state().wireName())
-                .add("status", s.state().pluginStatus())
+                .add("state", WireNames.state(s.state()))
+                .add("status", WireNames.pluginStatus(s.state()))
                 .add("last_seq", s.lastSeq())
                 .build());
     }

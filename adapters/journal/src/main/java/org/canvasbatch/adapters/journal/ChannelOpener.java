@@ -5,9 +5,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 
-/** How the journal opens files; tests put a channel that fails like a full or broken disk in its place. */
+/**
+ * How the journal opens files: the seam where tests put a channel that fails like a full or broken disk (no root, no
+ * small file system needed). Production uses {@link #DEFAULT}.
+ */
 @FunctionalInterface
-interface ChannelOpener {
+public interface ChannelOpener {
 
     ChannelOpener DEFAULT = FileChannel::open;
 

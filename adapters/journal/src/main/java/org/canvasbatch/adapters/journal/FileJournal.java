@@ -3,21 +3,21 @@ package org.canvasbatch.adapters.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -42,17 +42,22 @@ import org.canvasbatch.domain.session.SessionId;
  * <p>Replay cost stays bounded without compaction: a session holds at most 10 000 nodes with a few events each,
  * recovery reads each session's own file once, and retention deletes whole sessions ({@link #delete}).
  *
- * <p>On open, a record a crash cut short at the end of a journal is cut away (it was never acknowledged); damage
- * inside a journal stops that session's history before it, keeps the original file for inspection and is reported by
- * {@link #damage()}, while every other session loads normally.
+ * <p>On open, a record a crash cut short at the end of a journal is cut away (it was never acknowledged); any other
+ * failed record is damage: the original file is kept for inspection, what still reads is loaded, and it is reported by
+ * {@link #damage()} (see {@link JournalRecovery}), while every other session loads normally.
+ *
+ * <p>Nothing under the data folder is opened through a symbolic link (see {@link JournalFiles}): a journal that is a
+ * link is skipped with a log line and left as it is, a link in place of a file the journal writes whole is replaced as
+ * an entry, and a {@code sessions} folder that is a link is refused. The data folder itself may be reached through a
+ * link the operator chose.
  */
-public final class FileJournal implements EventLog, AutoCloseable {
+public final class FileJournal implements EventLog, JournalHealth, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+    private static final int PROBE_BYTES = 4096;
 
     private final Path dataDir;
     private final JournalFiles files;
-    private final ChannelOpener opener;
     private final SessionEventCodec codec = new SessionEventCodec();
     private final String epoch;
     private final Map<SessionId, SessionStream> streams = new ConcurrentHashMap<>();
@@ -60,14 +65,13 @@ public final class FileJournal implements EventLog, AutoCloseable {
     private final GroupCommitWriter writer;
     private volatile boolean closed;
 
-    private FileJournal(Path dataDir, ChannelOpener opener) {
-        this.dataDir = dataDir;
-        this.files = new JournalFiles(dataDir.resolve("sessions"));
-        this.opener = opener;
-        prepareDirectory();
+    private FileJournal(Path requested, ChannelOpener opener) {
+        this.dataDir = prepareDirectory(requested);
+        this.files = new JournalFiles(dataDir.resolve("sessions"), opener);
+        probeAndTidy();
         this.epoch = loadOrCreateEpoch();
         recoverSessions();
-        this.writer = new GroupCommitWriter(files, opener, this::forget);
+        this.writer = new GroupCommitWriter(files, this::forget);
     }
 
     /**
@@ -79,7 +83,8 @@ public final class FileJournal implements EventLog, AutoCloseable {
         return open(dataDir, ChannelOpener.DEFAULT);
     }
 
-    static FileJournal open(Path dataDir, ChannelOpener opener) {
+    /** As {@link #open(Path)}, with every file opened through {@code opener} (tests inject disk faults there). */
+    public static FileJournal open(Path dataDir, ChannelOpener opener) {
         return new FileJournal(dataDir.toAbsolutePath().normalize(), opener);
     }
 
@@ -138,6 +143,8 @@ public final class FileJournal implements EventLog, AutoCloseable {
                     "could not store events " + events.getFirst().seq() + "–"
                             + events.getLast().seq() + " of session " + stream.id + " in " + files.directory + ": "
                             + reason(cause),
+                    reason(cause),
+                    files.directory.toString(),
                     cause);
         }
     }
@@ -150,9 +157,76 @@ public final class FileJournal implements EventLog, AutoCloseable {
             return List.of();
         }
         Path file = files.journal(sessionId);
+        try (FileChannel channel = files.open(file, StandardOpenOption.READ)) {
+            return readRange(sessionId, file, channel, range);
+        } catch (NoSuchFileException e) {
+            // deleted while we looked
+            return List.of();
+        } catch (IOException e) {
+            throw new EventLogException(
+                    "cannot read the journal of session " + sessionId + " (" + file + "): " + reason(e), e);
+        }
+    }
+
+    /**
+     * Streams a session's events from its file, which stays open between chunks: each {@code next} reads only the
+     * records of that chunk (found through the index), so a replay of any length holds one chunk.
+     */
+    @Override
+    public EventReader read(SessionId sessionId, long afterSeq) {
+        SessionStream stream = streams.get(sessionId);
+        Path file = files.journal(sessionId);
+        return new EventReader() {
+            private long position = Math.max(0, afterSeq);
+            private FileChannel channel;
+            private boolean closed;
+
+            @Override
+            public List<SessionEvent> next(int max) {
+                if (closed || stream == null || stream.deleted) {
+                    return List.of();
+                }
+                SessionStream.Range range = stream.range(position, Math.max(1, max));
+                if (range == null) {
+                    return List.of();
+                }
+                try {
+                    if (channel == null) {
+                        channel = files.open(file, StandardOpenOption.READ);
+                    }
+                    List<SessionEvent> chunk = readRange(sessionId, file, channel, range);
+                    if (!chunk.isEmpty()) {
+                        position = chunk.getLast().seq();
+                    }
+                    return chunk;
+                } catch (NoSuchFileException e) {
+                    return List.of();
+                } catch (IOException e) {
+                    throw new EventLogException(
+                            "cannot read the journal of session " + sessionId + " (" + file + "): " + reason(e), e);
+                }
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "closing a journal reader failed: " + e);
+                    }
+                    channel = null;
+                }
+            }
+        };
+    }
+
+    private List<SessionEvent> readRange(SessionId sessionId, Path file, FileChannel channel, SessionStream.Range range)
+            throws IOException {
         List<SessionEvent> events = new ArrayList<>();
-        try (FileChannel channel = opener.open(file, StandardOpenOption.READ)) {
-            var reader = new RecordReader(channel, range.from(), range.to());
+        var reader = new RecordReader(channel, range.from(), range.to());
+        try {
             while (true) {
                 switch (reader.next()) {
                     case RecordReader.End end -> {
@@ -165,15 +239,9 @@ public final class FileJournal implements EventLog, AutoCloseable {
                                 + broken.offset());
                 }
             }
-        } catch (NoSuchFileException e) {
-            // deleted while we looked
-            return List.of();
-        } catch (IOException e) {
-            throw new EventLogException(
-                    "cannot read the journal of session " + sessionId + " (" + file + "): " + reason(e), e);
         } catch (UnreadableRecordException e) {
             throw new EventLogException(
-                    "the journal of session " + sessionId + " (" + file + ") holds an unreadable" + " record: "
+                    "the journal of session " + sessionId + " (" + file + ") holds an unreadable record: "
                             + e.getMessage(),
                     e);
         }
@@ -246,17 +314,57 @@ public final class FileJournal implements EventLog, AutoCloseable {
     }
 
     /**
-     * Tells {@code listener} how long each {@code fdatasync} of a session file took, in nanoseconds, for the fsync
-     * latency metric. It runs on a sync thread while an appender waits, so it must only record the number. One listener;
-     * a later call replaces the earlier one.
+     * Writes and syncs a page-sized probe where the journals are, then removes it: an append of a few events would be
+     * stored now. A full disk often still creates an empty file, so the probe writes data.
      */
+    @Override
+    public void probeWritable() {
+        if (closed) {
+            throw new EventLogException("the journal in " + dataDir + " is closed");
+        }
+        Path probe = files.directory.resolve(".probe-" + UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel channel = files.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer page = ByteBuffer.allocate(PROBE_BYTES);
+                while (page.hasRemaining()) {
+                    channel.write(page);
+                }
+                channel.force(false);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        } catch (IOException e) {
+            throw new EventLogException(
+                    "cannot write to " + files.directory + ": " + reason(e), reason(e), files.directory.toString(), e);
+        }
+    }
+
+    /** Each {@code fdatasync} of a session file; it runs on a sync thread. */
+    @Override
     public void onSync(java.util.function.LongConsumer listener) {
         writer.onSync(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
-    /** The folder this journal writes to (for a health check that probes it). */
+    /** The folder this journal writes to. */
     public Path directory() {
         return dataDir;
+    }
+
+    @Override
+    public String location() {
+        return dataDir.resolve("sessions").toString();
+    }
+
+    /** The sessions folder accepts a new file: a probe is created and deleted, without a sync, so it stays cheap. */
+    @Override
+    public Optional<String> writeProblem() {
+        Path sessions = dataDir.resolve("sessions");
+        try {
+            Files.delete(Files.createTempFile(sessions, ".health-", ".probe"));
+            return Optional.empty();
+        } catch (IOException | SecurityException e) {
+            return Optional.of("cannot write to " + sessions + ": " + e);
+        }
     }
 
     /** Waits for queued appends, then closes the files. Appends after close fail. */
@@ -266,48 +374,83 @@ public final class FileJournal implements EventLog, AutoCloseable {
         writer.close();
     }
 
-    private void prepareDirectory() {
+    /**
+     * Creates the data folder if needed and returns where it really is: a folder the operator chose through a link is
+     * followed this once, as chosen; below it nothing is. A {@code sessions} folder that is a link is refused.
+     */
+    private static Path prepareDirectory(Path requested) {
         try {
-            Files.createDirectories(files.directory);
+            Files.createDirectories(requested);
+            Path real = requested.toRealPath();
+            Path sessions = real.resolve("sessions");
+            if (Files.isSymbolicLink(sessions)) {
+                throw new EventLogException("cannot use " + sessions + ": " + JournalFiles.LINK_REFUSED
+                        + "; make it a real folder (move what it points to into its place)");
+            }
+            if (!Files.exists(sessions, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(sessions);
+            } else if (!Files.isDirectory(sessions, LinkOption.NOFOLLOW_LINKS)) {
+                throw new EventLogException(
+                        "cannot write to " + requested + ": " + sessions + " is a file, not a directory");
+            }
+            return real;
+        } catch (FileAlreadyExistsException e) {
+            throw new EventLogException(
+                    "cannot write to " + requested + ": " + e.getFile() + " is a file, not a directory", e);
+        } catch (IOException e) {
+            throw new EventLogException("cannot write to " + requested + ": " + reason(e), e);
+        }
+    }
+
+    /** Proves the folder takes a synced write, and removes what an interrupted start left behind. */
+    private void probeAndTidy() {
+        try {
             Path probe = dataDir.resolve(".write-probe");
-            try (FileChannel channel = opener.open(
-                    probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            removePlantedEntry(probe);
+            try (FileChannel channel = files.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 channel.write(ByteBuffer.wrap(new byte[] {1}));
                 channel.force(false);
             }
             Files.delete(probe);
             for (Path leftover : list(files.directory, "*.tmp")) {
-                Files.deleteIfExists(leftover);
+                removePlantedEntry(leftover);
             }
-        } catch (FileAlreadyExistsException e) {
-            throw new EventLogException(
-                    "cannot write to " + dataDir + ": " + e.getFile() + " is a file, not a directory", e);
         } catch (IOException e) {
             throw new EventLogException("cannot write to " + dataDir + ": " + reason(e), e);
         }
+    }
+
+    /** Removes an entry of a name the journal owns; a link goes as a link (its target untouched), and is logged. */
+    private static void removePlantedEntry(Path path) throws IOException {
+        if (Files.isSymbolicLink(path)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "removed " + path + ": it was a symbolic link where canvas-batch keeps its own file (its target"
+                            + " was not touched)");
+        }
+        Files.deleteIfExists(path);
     }
 
     /** The epoch survives restarts; it is new only when the data directory (and so the history) is new. */
     private String loadOrCreateEpoch() {
         Path file = dataDir.resolve("epoch");
         try {
-            if (Files.exists(file)) {
-                String stored = Files.readString(file, StandardCharsets.UTF_8).strip();
-                if (isUuid(stored)) {
-                    return stored;
+            Optional<String> refused = JournalFiles.notAPlainFile(file);
+            if (refused.isPresent()) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "not reading " + file + ": it is " + refused.get() + "; starting a new epoch in its place");
+            } else {
+                Optional<String> stored = files.readSmall(file).map(String::strip);
+                if (stored.isPresent() && isUuid(stored.get())) {
+                    return stored.get();
                 }
-                LOG.log(System.Logger.Level.WARNING, file + " holds no epoch; starting a new one");
+                if (stored.isPresent()) {
+                    LOG.log(System.Logger.Level.WARNING, file + " holds no epoch; starting a new one");
+                }
             }
             String fresh = UUID.randomUUID().toString();
-            Path next = dataDir.resolve("epoch.tmp");
-            Files.writeString(next, fresh + "\n", StandardCharsets.UTF_8);
-            try (FileChannel channel = opener.open(next, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel directory = opener.open(dataDir, StandardOpenOption.READ)) {
-                directory.force(true);
-            }
+            files.replaceDurably(file, fresh + "\n");
             return fresh;
         } catch (IOException e) {
             throw new EventLogException("cannot write to " + dataDir + ": " + reason(e), e);
@@ -315,12 +458,20 @@ public final class FileJournal implements EventLog, AutoCloseable {
     }
 
     private void recoverSessions() {
-        var recovery = new JournalRecovery(files, opener, codec);
+        var recovery = new JournalRecovery(files, codec);
         try {
             for (Path journal : list(files.directory, "*" + JournalFiles.JOURNAL)) {
                 var id = JournalFiles.sessionOf(journal, JournalFiles.JOURNAL);
                 if (id.isEmpty()) {
                     LOG.log(System.Logger.Level.WARNING, "ignoring " + journal + ": not named after a session id");
+                    continue;
+                }
+                Optional<String> refused = JournalFiles.notAPlainFile(journal);
+                if (refused.isPresent()) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "ignoring " + journal + ": it is " + refused.get() + "; canvas-batch reads only its own"
+                                    + " regular files in its data folder and follows no links (left as it is)");
                     continue;
                 }
                 JournalRecovery.Recovered recovered;
@@ -341,21 +492,18 @@ public final class FileJournal implements EventLog, AutoCloseable {
             }
             for (Path note : list(files.directory, "*" + JournalFiles.DAMAGE_NOTE)) {
                 JournalFiles.sessionOf(note, JournalFiles.DAMAGE_NOTE)
-                        .ifPresent(id -> damage.computeIfAbsent(id, k -> readNote(note)));
+                        .ifPresent(id -> damage.computeIfAbsent(id, k -> readNote(files, note)));
             }
         } catch (IOException e) {
             throw new EventLogException("cannot read the journals in " + files.directory + ": " + reason(e), e);
         }
     }
 
-    private static String readNote(Path note) {
+    /** A damage note as one line; a note that cannot be read (or is not a plain file) says so instead. */
+    static String readNote(JournalFiles files, Path note) {
         try {
             return String.join(
-                    "; ",
-                    Files.readString(note, StandardCharsets.UTF_8)
-                            .strip()
-                            .lines()
-                            .toList());
+                    "; ", files.readSmall(note).orElse("").strip().lines().toList());
         } catch (IOException e) {
             return "the damage note " + note + " cannot be read (" + reason(e) + ")";
         }

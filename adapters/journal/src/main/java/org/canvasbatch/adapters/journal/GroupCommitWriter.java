@@ -54,7 +54,6 @@ final class GroupCommitWriter implements AutoCloseable {
     private record Stop() implements Request {}
 
     private final JournalFiles files;
-    private final ChannelOpener opener;
     private final Consumer<SessionStream> onDeleted;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -65,9 +64,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile LongConsumer syncTimes = nanos -> {};
     private boolean closed;
 
-    GroupCommitWriter(JournalFiles files, ChannelOpener opener, Consumer<SessionStream> onDeleted) {
+    GroupCommitWriter(JournalFiles files, Consumer<SessionStream> onDeleted) {
         this.files = files;
-        this.opener = opener;
         this.onDeleted = onDeleted;
         var pool = new ThreadPoolExecutor(
                 SYNC_THREADS,
@@ -268,9 +266,9 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         Path file = files.journal(stream.id);
         if (stream.fileExists) {
-            channel = opener.open(file, StandardOpenOption.WRITE);
+            channel = files.open(file, StandardOpenOption.WRITE);
         } else {
-            channel = opener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            channel = files.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
                 ByteBuffer header = JournalFormat.header();
                 while (header.hasRemaining()) {
@@ -305,7 +303,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void syncDirectory() throws IOException {
-        try (FileChannel directory = opener.open(files.directory, StandardOpenOption.READ)) {
+        try (FileChannel directory = files.open(files.directory, StandardOpenOption.READ)) {
             directory.force(true);
         }
     }

@@ -1,10 +1,19 @@
 package org.canvasbatch.adapters.journal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.canvasbatch.domain.session.SessionId;
@@ -13,6 +22,11 @@ import org.canvasbatch.domain.session.SessionId;
  * The names in {@code <dataDir>/sessions}: {@code <id>.journal} holds a session's records, {@code <id>.damage} explains
  * damage found on an earlier start, {@code <id>.journal.damaged[.n]} keeps the damaged original for inspection.
  * Session ids never contain a dot, so {@code <id>.} never prefixes another session's files.
+ *
+ * <p>Every file under the data folder is opened here, and never through a symbolic link: someone who can write into
+ * the folder must not be able to make the server (perhaps running as root) write, truncate or reveal a file elsewhere.
+ * A link in the journal's place is refused with a reason that says so; files the journal writes whole (the epoch, the
+ * damage notes) replace whatever entry had their name, a link included, and never write through it.
  */
 final class JournalFiles {
 
@@ -20,10 +34,18 @@ final class JournalFiles {
     static final String DAMAGE_NOTE = ".damage";
     static final String DAMAGED_COPY = ".journal.damaged";
 
-    final Path directory;
+    /** The reason an open of a planted link fails with, for the messages a person reads. */
+    static final String LINK_REFUSED = "it is a symbolic link, and canvas-batch follows no links in its data folder";
 
-    JournalFiles(Path directory) {
+    /** Small files (epoch, damage notes) are read only up to this size; more can only be something else. */
+    private static final int SMALL_FILE_BYTES = 64 * 1024;
+
+    final Path directory;
+    private final ChannelOpener opener;
+
+    JournalFiles(Path directory, ChannelOpener opener) {
         this.directory = directory;
+        this.opener = opener;
     }
 
     Path journal(SessionId id) {
@@ -34,10 +56,10 @@ final class JournalFiles {
         return directory.resolve(id.value() + DAMAGE_NOTE);
     }
 
-    /** A name for a damaged copy that does not overwrite an earlier one. */
+    /** A name for a damaged copy that does not overwrite an earlier one, nor any other entry (a planted link). */
     Path freeDamagedCopy(SessionId id) {
         Path candidate = directory.resolve(id.value() + DAMAGED_COPY);
-        for (int n = 2; Files.exists(candidate); n++) {
+        for (int n = 2; Files.exists(candidate, LinkOption.NOFOLLOW_LINKS); n++) {
             candidate = directory.resolve(id.value() + DAMAGED_COPY + "." + n);
         }
         return candidate;
@@ -60,5 +82,79 @@ final class JournalFiles {
         }
         String id = name.substring(0, name.length() - suffix.length());
         return SessionId.isWellFormed(id) ? Optional.of(new SessionId(id)) : Optional.empty();
+    }
+
+    /** Opens a file or folder under the data folder, never through a symbolic link. */
+    FileChannel open(Path path, OpenOption... options) throws IOException {
+        return open(opener, path, options);
+    }
+
+    static FileChannel open(ChannelOpener opener, Path path, OpenOption... options) throws IOException {
+        OpenOption[] noFollow = Arrays.copyOf(options, options.length + 1);
+        noFollow[options.length] = LinkOption.NOFOLLOW_LINKS;
+        try {
+            return opener.open(path, noFollow);
+        } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(path)) {
+                var refused = new FileSystemException(path.toString(), null, LINK_REFUSED);
+                refused.initCause(e);
+                throw refused;
+            }
+            throw e;
+        }
+    }
+
+    /** What keeps {@code path} from being read as one of the journal's plain files; empty when nothing does. */
+    static Optional<String> notAPlainFile(Path path) {
+        if (Files.isSymbolicLink(path)) {
+            return Optional.of("a symbolic link");
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of("not a regular file");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The text of a small file the journal wrote itself (the epoch, a damage note); empty when there is none.
+     *
+     * @throws FileSystemException when it is a link or not a regular file: its content is not the journal's
+     */
+    Optional<String> readSmall(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        Optional<String> refused = notAPlainFile(path);
+        if (refused.isPresent()) {
+            throw new FileSystemException(path.toString(), null, "it is " + refused.get() + ", not read");
+        }
+        try (FileChannel channel = open(path, StandardOpenOption.READ)) {
+            ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(SMALL_FILE_BYTES, channel.size()));
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                // read until full
+            }
+            return Optional.of(new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Puts {@code content} durably in {@code target}'s place: written to a new {@code .tmp} beside it (a leftover or a
+     * planted link of that name is removed first, never written through), synced, renamed over the target entry, and
+     * the folder synced.
+     */
+    void replaceDurably(Path target, String content) throws IOException {
+        Path next = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.deleteIfExists(next);
+        try (FileChannel channel = open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+        Files.move(next, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel folder = open(target.getParent(), StandardOpenOption.READ)) {
+            folder.force(true);
+        }
     }
 }

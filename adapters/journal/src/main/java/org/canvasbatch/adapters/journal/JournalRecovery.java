@@ -3,22 +3,36 @@ package org.canvasbatch.adapters.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
- * Brings one session's journal back when the journal opens. Every intact record before the first problem is kept. A
- * problem with nothing intact after it is the record a crash cut short — it was never acknowledged, so it is cut
- * away. A problem followed by intact records is damage: the original is copied aside for inspection, the journal is
- * cut back to what can be trusted, and a note explains what was lost, on this start and every later one.
+ * Brings one session's journal back when the journal opens.
+ *
+ * <p><b>A torn tail</b> is a final record a crash cut short: the file ends before the record does (or inside its
+ * header), or the rest of the file is zeros. It was never acknowledged, so it is cut away quietly.
+ *
+ * <p><b>Damage</b> is everything else that fails: a whole record whose checksum does not match (even the last one, even
+ * the only one), a length no record can have over bytes that are not zeros, a length that points past the end while
+ * the bytes that are there carry the checksum (a flipped length), a header that is not a journal's. The learner's
+ * history is never deleted for it: the original file is first copied aside ({@code <id>.journal.damaged}), then every
+ * record that can still be read is loaded — the intact ones before the damage, and from the damaged record on every
+ * record that still reads as this session's next event and folds onto the session (a record whose checksum failed is
+ * then kept as read, and the report says a value in it may be wrong) — and a note says what was kept and what was lost,
+ * on this start and every later one. The journal is rewritten with what was kept, so the next start finds it whole.
  */
 final class JournalRecovery {
 
@@ -29,89 +43,323 @@ final class JournalRecovery {
     /** The session's durable records (null if none are left) and what damage was found, now or on an earlier start. */
     record Recovered(SessionStream stream, String damage) {}
 
+    /** What the scan of the intact records found: where they start, where they end, and what stopped it. */
+    private static final class Scan {
+        long[] offsets = new long[64];
+        int count;
+        long end = JournalFormat.HEADER_BYTES;
+        /** Damage, and where it starts; null when none. */
+        String problem;
+
+        long problemOffset;
+        /** Set when the header is a journal's in a format this version cannot read: nothing after it is tried. */
+        boolean unreadableFormat;
+        /** A torn tail starts here (-1: none), and why. */
+        long tornAt = -1;
+
+        String tornWhy;
+
+        void add(long offset, long next) {
+            if (count == offsets.length) {
+                offsets = Arrays.copyOf(offsets, count * 2);
+            }
+            offsets[count++] = offset;
+            end = next;
+        }
+    }
+
+    /** What could still be read from the damage on: payloads to keep, how many failed their checksum, where it ended. */
+    private record Salvage(List<byte[]> payloads, int doubted, long stoppedAt, long size) {
+        boolean readToTheEnd() {
+            return stoppedAt >= size;
+        }
+    }
+
     private final JournalFiles files;
-    private final ChannelOpener opener;
     private final SessionEventCodec codec;
 
-    JournalRecovery(JournalFiles files, ChannelOpener opener, SessionEventCodec codec) {
+    JournalRecovery(JournalFiles files, SessionEventCodec codec) {
         this.files = files;
-        this.opener = opener;
         this.codec = codec;
     }
 
     Recovered recover(SessionId id) throws IOException {
         Path file = files.journal(id);
-        long[] offsets = new long[64];
-        int count = 0;
-        long end;
-        String problem = null;
-        try (FileChannel channel = opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        Scan scan = new Scan();
+        try (FileChannel channel = files.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
-            end = JournalFormat.HEADER_BYTES;
-            problem = size < JournalFormat.HEADER_BYTES ? null : headerProblem(channel);
-            if (size >= JournalFormat.HEADER_BYTES && problem == null) {
-                var reader = new RecordReader(channel, JournalFormat.HEADER_BYTES, size);
-                scan:
-                while (true) {
-                    switch (reader.next()) {
-                        case RecordReader.End e -> {
-                            break scan;
-                        }
-                        case RecordReader.Intact intact -> {
-                            problem = check(id, intact, count + 1);
-                            if (problem != null) {
-                                break scan;
-                            }
-                            if (count == offsets.length) {
-                                offsets = Arrays.copyOf(offsets, count * 2);
-                            }
-                            offsets[count++] = intact.offset();
-                            end = intact.offset() + JournalFormat.FRAME_BYTES + intact.payload().length;
-                        }
-                        case RecordReader.Broken broken -> {
-                            if (intactRecordAfter(channel, broken.offset() + 1, size)) {
-                                problem = broken.why() + " at byte " + broken.offset();
-                            } else {
-                                LOG.log(
-                                        System.Logger.Level.INFO,
-                                        "session " + id + ": cut away " + (size - end)
-                                                + " bytes of a record a stop interrupted (" + broken.why() + ")");
-                                channel.truncate(end);
-                                channel.force(true);
-                            }
-                            break scan;
-                        }
-                    }
-                }
+            if (size >= JournalFormat.HEADER_BYTES) {
+                scanRecords(id, channel, size, scan);
             }
-            if (problem != null) {
-                setAside(id, file, channel, end, count, problem);
+            if (scan.problem != null) {
+                Salvage salvage = scan.unreadableFormat
+                        ? new Salvage(List.of(), 0, scan.problemOffset, size)
+                        : salvage(id, channel, scan, size);
+                Path copy = setAside(id, channel);
+                String message = describe(scan, salvage, copy);
+                LOG.log(System.Logger.Level.WARNING, "session " + id + ": " + message);
+                addDamageNote(id, message);
+                // only once the evidence is safe is the journal changed
+                if (salvage.payloads().isEmpty() && scan.problemOffset >= JournalFormat.HEADER_BYTES) {
+                    channel.truncate(scan.end);
+                    channel.force(true);
+                } else if (!salvage.payloads().isEmpty()) {
+                    rewrite(file, channel, scan, salvage.payloads());
+                }
+            } else if (scan.tornAt >= 0) {
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "session " + id + ": cut away " + (size - scan.end) + " bytes of a record a stop interrupted ("
+                                + scan.tornWhy + ")");
+                channel.truncate(scan.end);
+                channel.force(true);
             }
         }
         String damage = readDamageNote(id);
-        if (count == 0) {
-            // nothing of this session is left to load: a journal created but never written, or damaged from the start
+        if (scan.count == 0) {
+            // nothing of this session is left to load: a journal created but never written, or nothing in it readable
+            // (then its original is kept aside and the note says so)
             Files.deleteIfExists(file);
             return new Recovered(null, damage);
         }
-        return new Recovered(SessionStream.recovered(id, offsets, count, end), damage);
+        return new Recovered(SessionStream.recovered(id, scan.offsets, scan.count, scan.end), damage);
     }
 
-    private static String headerProblem(FileChannel channel) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(JournalFormat.HEADER_BYTES);
-        while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
-            // read until full
-        }
-        header.flip();
+    private void scanRecords(SessionId id, FileChannel channel, long size, Scan scan) throws IOException {
+        ByteBuffer header = readAt(channel, 0, JournalFormat.HEADER_BYTES);
         int magic = header.getInt();
         int format = header.getInt();
-        if (magic != JournalFormat.MAGIC) {
-            return "the file is not a canvas-batch journal";
+        if (magic == JournalFormat.MAGIC && format != JournalFormat.FORMAT) {
+            scan.problem =
+                    "the journal is in format " + format + ", this canvas-batch reads format " + JournalFormat.FORMAT;
+            scan.unreadableFormat = true;
+            return;
         }
-        if (format != JournalFormat.FORMAT) {
-            return "the journal is in format " + format + ", this canvas-batch reads format " + JournalFormat.FORMAT;
+        if (magic != JournalFormat.MAGIC || format != JournalFormat.FORMAT) {
+            scan.problem = "the file header is not a canvas-batch journal's";
+            scan.problemOffset = 0;
+            return;
         }
-        return null;
+        var reader = new RecordReader(channel, JournalFormat.HEADER_BYTES, size);
+        while (true) {
+            switch (reader.next()) {
+                case RecordReader.End e -> {
+                    return;
+                }
+                case RecordReader.Intact intact -> {
+                    String problem = check(id, intact, scan.count + 1);
+                    if (problem != null) {
+                        scan.problem = problem;
+                        scan.problemOffset = intact.offset();
+                        return;
+                    }
+                    scan.add(intact.offset(), intact.offset() + JournalFormat.FRAME_BYTES + intact.payload().length);
+                }
+                case RecordReader.Broken broken -> {
+                    if (tornTail(channel, broken.offset(), size)) {
+                        scan.tornAt = broken.offset();
+                        scan.tornWhy = broken.why();
+                    } else {
+                        scan.problem = broken.why() + " at byte " + broken.offset();
+                        scan.problemOffset = broken.offset();
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the bad record at {@code offset} is the last one, cut short by a crash: the file ends inside its header or
+     * before the end its length names, or only zeros follow. A length that points past the end is a flipped length, not
+     * a cut, when the bytes that are there carry the record's checksum, or when an intact record lies beyond.
+     */
+    private static boolean tornTail(FileChannel channel, long offset, long size) throws IOException {
+        long remaining = size - offset;
+        if (remaining < JournalFormat.FRAME_BYTES) {
+            return true;
+        }
+        if (remaining > MAX_TAIL_SEARCH_BYTES) {
+            return false;
+        }
+        byte[] tail = readAt(channel, offset, (int) remaining).array();
+        if (allZero(tail)) {
+            return true;
+        }
+        ByteBuffer frame = ByteBuffer.wrap(tail, 0, JournalFormat.FRAME_BYTES);
+        int length = frame.getInt();
+        int stored = frame.getInt();
+        boolean cutShort = length > 0
+                && length <= JournalFormat.MAX_PAYLOAD_BYTES
+                && JournalFormat.FRAME_BYTES + (long) length > remaining;
+        if (!cutShort) {
+            return false;
+        }
+        int present = (int) remaining - JournalFormat.FRAME_BYTES;
+        if (present > 0 && JournalFormat.checksum(present, tail, JournalFormat.FRAME_BYTES) == stored) {
+            return false;
+        }
+        for (int at = 1; at + JournalFormat.FRAME_BYTES < tail.length; at++) {
+            if (JournalFormat.intactRecordAt(tail, at)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Reads on from the damage: each record whose frame is whole and whose bytes still read as this session's next
+     * event, folding onto the session so far, is kept — whether its checksum matched or not.
+     */
+    private Salvage salvage(SessionId id, FileChannel channel, Scan scan, long size) {
+        List<byte[]> payloads = new ArrayList<>();
+        int doubted = 0;
+        long position = Math.max(scan.problemOffset, JournalFormat.HEADER_BYTES);
+        try {
+            Session session = fold(channel, scan);
+            long expected = scan.count + 1L;
+            while (position + JournalFormat.FRAME_BYTES <= size) {
+                ByteBuffer frame = readAt(channel, position, JournalFormat.FRAME_BYTES);
+                int length = frame.getInt();
+                int stored = frame.getInt();
+                if (length <= 0
+                        || length > JournalFormat.MAX_PAYLOAD_BYTES
+                        || position + JournalFormat.FRAME_BYTES + length > size) {
+                    // the last record's length may be what was damaged: the bytes that are there may carry its checksum
+                    length = (int) Math.min(Integer.MAX_VALUE, size - position - JournalFormat.FRAME_BYTES);
+                    if (length <= 0
+                            || length > JournalFormat.MAX_PAYLOAD_BYTES
+                            || JournalFormat.checksum(
+                                            length,
+                                            readAt(channel, position + JournalFormat.FRAME_BYTES, length)
+                                                    .array(),
+                                            0)
+                                    != stored) {
+                        break;
+                    }
+                }
+                byte[] payload = readAt(channel, position + JournalFormat.FRAME_BYTES, length)
+                        .array();
+                SessionEvent event;
+                try {
+                    event = codec.decode(payload);
+                } catch (UnreadableRecordException e) {
+                    break;
+                }
+                if (!event.sessionId().equals(id) || event.seq() != expected) {
+                    break;
+                }
+                try {
+                    if (session == null) {
+                        if (!(event instanceof SessionCreated)) {
+                            break;
+                        }
+                        session = Session.fromHistory(List.of(event));
+                    } else {
+                        session.replay(event);
+                    }
+                } catch (RuntimeException doesNotFold) {
+                    break;
+                }
+                payloads.add(payload);
+                if (JournalFormat.checksum(length, payload, 0) != stored) {
+                    doubted++;
+                }
+                expected++;
+                position += JournalFormat.FRAME_BYTES + length;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "session " + id + ": reading on after the damage failed: " + e);
+        }
+        return new Salvage(payloads, doubted, position, size);
+    }
+
+    /** The session as its intact records make it, or null when there are none. */
+    private Session fold(FileChannel channel, Scan scan) throws IOException {
+        if (scan.count == 0) {
+            return null;
+        }
+        var reader = new RecordReader(channel, JournalFormat.HEADER_BYTES, scan.end);
+        Session session = null;
+        while (reader.next() instanceof RecordReader.Intact intact) {
+            SessionEvent event;
+            try {
+                event = codec.decode(intact.payload());
+            } catch (UnreadableRecordException e) {
+                throw new IOException("a record read before no longer reads: " + e.getMessage(), e);
+            }
+            if (session == null) {
+                session = Session.fromHistory(List.of(event));
+            } else {
+                session.replay(event);
+            }
+        }
+        return session;
+    }
+
+    private static String describe(Scan scan, Salvage salvage, Path copy) {
+        int kept = scan.count + salvage.payloads().size();
+        StringBuilder text =
+                new StringBuilder("journal damaged (").append(scan.problem).append("): ");
+        if (salvage.doubted() > 0) {
+            text.append(salvage.doubted())
+                    .append(
+                            salvage.doubted() == 1
+                                    ? " record failed its checksum but still reads as this session's next event and"
+                                            + " was kept (a value in it may be wrong); "
+                                    : " records failed their checksums but still read as this session's next events"
+                                            + " and were kept (a value in them may be wrong); ");
+        }
+        if (kept == 0) {
+            text.append("nothing in it could be read, so the session could not be loaded");
+        } else if (salvage.readToTheEnd()) {
+            text.append(kept == 1 ? "kept its only event" : "kept all " + kept + " events");
+        } else {
+            text.append("kept the first ")
+                    .append(kept == 1 ? "event" : kept + " events")
+                    .append(", later ones are lost");
+        }
+        return text.append("; the original is kept as ")
+                .append(copy.getFileName())
+                .append(" (found ")
+                .append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                .append(")")
+                .toString();
+    }
+
+    /** Writes the kept records to a new journal (a fresh header, the intact records, the salvaged ones) in its place. */
+    private void rewrite(Path file, FileChannel channel, Scan scan, List<byte[]> payloads) throws IOException {
+        long[] relative = new long[payloads.size()];
+        ByteBuffer framed = JournalFormat.frame(payloads, relative);
+        Path next = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(next);
+        try (FileChannel out = files.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeFully(out, JournalFormat.header(), 0);
+            long position = JournalFormat.HEADER_BYTES;
+            // transferTo writes at the target's own position
+            out.position(position);
+            while (position < scan.end) {
+                position += channel.transferTo(position, scan.end - position, out);
+            }
+            writeFully(out, framed, scan.end);
+            out.force(true);
+        }
+        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel folder = files.open(files.directory, StandardOpenOption.READ)) {
+            folder.force(true);
+        }
+        long base = scan.end;
+        for (long offset : relative) {
+            scan.add(base + offset, base + framed.limit());
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer bytes, long position) throws IOException {
+        ByteBuffer source = bytes.duplicate();
+        long at = position;
+        while (source.hasRemaining()) {
+            at += out.write(source, at);
+        }
     }
 
     private String check(SessionId id, RecordReader.Intact intact, long expectedSeq) {
@@ -131,64 +379,56 @@ final class JournalRecovery {
         return null;
     }
 
-    private static boolean intactRecordAfter(FileChannel channel, long from, long size) throws IOException {
-        long remaining = size - from;
-        if (remaining <= 0) {
-            return false;
-        }
-        if (remaining > MAX_TAIL_SEARCH_BYTES) {
-            return true;
-        }
-        ByteBuffer bytes = ByteBuffer.allocate((int) remaining);
-        while (bytes.hasRemaining() && channel.read(bytes, from + bytes.position()) >= 0) {
+    private static ByteBuffer readAt(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(length);
+        while (bytes.hasRemaining() && channel.read(bytes, position + bytes.position()) >= 0) {
             // read until full
         }
-        byte[] tail = bytes.array();
-        for (int at = 0; at + JournalFormat.FRAME_BYTES < bytes.position(); at++) {
-            if (JournalFormat.intactRecordAt(tail, at)) {
-                return true;
-            }
-        }
-        return false;
+        return bytes.flip();
     }
 
-    private void setAside(SessionId id, Path file, FileChannel channel, long end, int kept, String problem)
-            throws IOException {
+    private static boolean allZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies the journal as this start found it to a new file beside it; returns the copy. */
+    private Path setAside(SessionId id, FileChannel channel) throws IOException {
         Path copy = files.freeDamagedCopy(id);
-        Files.copy(file, copy);
-        try (FileChannel copied = opener.open(copy, StandardOpenOption.WRITE)) {
+        // copied from the open journal, not by name: the evidence is exactly the bytes this start found
+        try (FileChannel copied = files.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            long position = 0;
+            while (position < size) {
+                position += channel.transferTo(position, size - position, copied);
+            }
             copied.force(true);
         }
-        String message = "journal damaged (" + problem + "): kept the first " + kept + " events, later ones are"
-                + " lost; the original is kept as " + copy.getFileName() + " (found "
-                + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ")";
-        LOG.log(System.Logger.Level.WARNING, "session " + id + ": " + message);
-        addDamageNote(id, message);
-        // only once the evidence is safe is the journal cut back to what can be trusted
-        channel.truncate(end);
-        channel.force(true);
+        return copy;
     }
 
     private void addDamageNote(SessionId id, String message) throws IOException {
         Path note = files.damageNote(id);
-        String earlier = Files.exists(note) ? Files.readString(note, StandardCharsets.UTF_8) : "";
-        Path next = note.resolveSibling(note.getFileName() + ".tmp");
-        Files.writeString(next, earlier + message + "\n", StandardCharsets.UTF_8);
-        try (FileChannel written = opener.open(next, StandardOpenOption.WRITE)) {
-            written.force(true);
+        String earlier;
+        try {
+            earlier = files.readSmall(note).orElse("");
+        } catch (FileSystemException notOurs) {
+            // a link or something else in the note's place: it is replaced as an entry, never read or written through
+            earlier = "";
         }
-        Files.move(next, note, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = opener.open(files.directory, StandardOpenOption.READ)) {
-            directory.force(true);
-        }
+        files.replaceDurably(note, earlier + message + "\n");
     }
 
-    private String readDamageNote(SessionId id) throws IOException {
+    private String readDamageNote(SessionId id) {
         Path note = files.damageNote(id);
-        if (!Files.exists(note)) {
+        if (!Files.exists(note, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
-        String text = Files.readString(note, StandardCharsets.UTF_8).strip();
-        return text.isEmpty() ? null : String.join("; ", text.lines().toList());
+        String text = FileJournal.readNote(files, note);
+        return text.isEmpty() ? null : text;
     }
 }

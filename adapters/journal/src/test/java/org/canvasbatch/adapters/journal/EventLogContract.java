@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.SessionEvent;
@@ -78,6 +79,70 @@ abstract class EventLogContract {
         assertThat(log.readAfter(A, 60, 100)).isEmpty();
         assertThat(log.readAfter(A, 0, 0)).isEmpty();
         assertThat(log.readAfter(A, -5, 2)).containsExactlyElementsOf(seqs(A, 1, 2));
+    }
+
+    @Test
+    void aReaderReadsChunkByChunkWhatReadAfterReadsAndPicksUpEventsAppendedSinceItOpened() {
+        log.append(seqs(A, 1, 10));
+
+        try (EventLog.EventReader reader = log.read(A, 2)) {
+            assertThat(reader.next(3)).containsExactlyElementsOf(seqs(A, 3, 5));
+            assertThat(reader.next(3)).containsExactlyElementsOf(seqs(A, 6, 8));
+            log.append(seqs(A, 11, 12));
+            assertThat(reader.next(100)).containsExactlyElementsOf(seqs(A, 9, 12));
+            assertThat(reader.next(100)).isEmpty();
+            log.append(seqs(A, 13, 13));
+            assertThat(reader.next(1)).containsExactlyElementsOf(seqs(A, 13, 13));
+        }
+    }
+
+    @Test
+    void aReaderOfAnUnknownSessionOrOfOneDeletedMeanwhileReadsNothingMore() {
+        log.append(seqs(A, 1, 3));
+
+        try (EventLog.EventReader unknown = log.read(B, 0);
+                EventLog.EventReader reader = log.read(A, 0)) {
+            assertThat(unknown.next(10)).isEmpty();
+            assertThat(reader.next(1)).containsExactlyElementsOf(seqs(A, 1, 1));
+            log.delete(A);
+            assertThat(reader.next(10)).isEmpty();
+        }
+    }
+
+    @Test
+    void readersChunkingThroughAGrowingSessionEachSeeEveryEventOnceInOrder() throws Exception {
+        int total = 600;
+        log.append(seqs(A, 1, 100));
+        ExecutorService threads = Executors.newFixedThreadPool(5);
+        try {
+            List<Future<List<Long>>> readers = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                int chunk = 7 + r * 5;
+                readers.add(threads.submit(() -> {
+                    List<Long> seen = new ArrayList<>();
+                    try (EventLog.EventReader reader = log.read(A, 0)) {
+                        while (seen.size() < total) {
+                            reader.next(chunk).forEach(e -> seen.add(e.seq()));
+                        }
+                    }
+                    return seen;
+                }));
+            }
+            Future<?> appender = threads.submit(() -> {
+                for (int seq = 101; seq <= total; seq += 10) {
+                    log.append(seqs(A, seq, seq + 9));
+                }
+                return null;
+            });
+            appender.get(60, TimeUnit.SECONDS);
+            for (Future<List<Long>> reader : readers) {
+                assertThat(reader.get(60, TimeUnit.SECONDS))
+                        .containsExactlyElementsOf(
+                                LongStream.rangeClosed(1, total).boxed().toList());
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
@@ -188,6 +253,16 @@ abstract class EventLogContract {
         assertThat(log.readAfter(B, 0, 10)).containsExactlyElementsOf(seqs(B, 1, 2));
         log.append(seqs(A, 1, 1));
         assertThat(log.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 1));
+    }
+
+    @Test
+    void aLogThatTakesEventsPassesTheProbeAndTheProbeStoresNothing() {
+        log.append(seqs(A, 1, 2));
+
+        log.probeWritable();
+
+        assertThat(log.sessionIds()).containsExactly(A);
+        assertThat(log.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 2));
     }
 
     @Test

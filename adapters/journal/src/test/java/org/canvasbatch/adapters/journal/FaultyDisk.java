@@ -18,16 +18,27 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A disk that can be told to fail: to refuse writes altogether (read-only), to fill up part-way through a write, or to
- * fail a sync. It also remembers, per file, how many written bytes are not yet synced.
+ * fail a sync. It also remembers, per file, how many written bytes are not yet synced. Shared with other modules' tests
+ * through this module's test jar (a full disk under a real server, end to end).
  */
-final class FaultyDisk implements ChannelOpener {
+public final class FaultyDisk implements ChannelOpener {
 
-    volatile boolean readOnly;
-    /** When set, a write stores this many more bytes, then fails as a full disk does. */
-    volatile Long bytesUntilFull;
+    public volatile boolean readOnly;
+    /** When set, a write stores this many more bytes, then fails as a full disk does; {@code 0L}: the disk is full. */
+    public volatile Long bytesUntilFull;
 
-    volatile boolean failSync;
+    public volatile boolean failSync;
     private final Map<Path, AtomicLong> unsynced = new ConcurrentHashMap<>();
+
+    /** The disk is full: every write fails with "No space left on device" until {@link #free()}. */
+    public void fill() {
+        bytesUntilFull = 0L;
+    }
+
+    /** Space is back. */
+    public void free() {
+        bytesUntilFull = null;
+    }
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {

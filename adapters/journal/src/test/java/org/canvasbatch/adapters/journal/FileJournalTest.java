@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,6 +25,7 @@ import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -196,8 +198,9 @@ class FileJournalTest extends EventLogContract {
         assertThat(Files.size(journalFile(A))).isEqualTo(size);
     }
 
+    /** Bytes 0 and 3 are in the length, 9 is the event's type tag: the record no longer reads as any event. */
     @ParameterizedTest(name = "byte {0} of the record")
-    @ValueSource(ints = {0, 3, 6, 9, 40})
+    @ValueSource(ints = {0, 3, 9})
     void damageInTheMiddleStopsThatSessionThereReportsItAndSparesTheOthers(int byteInRecord) throws Exception {
         log.append(seqs(A, 1, 6));
         log.append(seqs(B, 1, 6));
@@ -222,6 +225,134 @@ class FileJournalTest extends EventLogContract {
         FileJournal again = reopen();
         assertThat(again.readAfter(B, 0, 100)).containsExactlyElementsOf(seqs(B, 1, 3));
         assertThat(again.damage()).containsOnlyKeys(B);
+    }
+
+    /**
+     * Byte 6 is in the checksum itself, byte 40 in the event's timestamp: the record still reads as the session's next
+     * event. It is kept as read, with everything after it, and the report says a value in it may be wrong.
+     */
+    @ParameterizedTest(name = "byte {0} of the record")
+    @ValueSource(ints = {6, 40})
+    void aDamagedRecordThatStillReadsAsTheNextEventIsKeptWithTheRestAndReported(int byteInRecord) throws Exception {
+        log.append(seqs(B, 1, 6));
+        journal().close();
+        long third = readRaw(journalFile(B)).offsets().get(2);
+        flipByte(journalFile(B), third + byteInRecord);
+        byte[] damaged = Files.readAllBytes(journalFile(B));
+
+        FileJournal reopened = reopen();
+
+        List<SessionEvent> loaded = reopened.readAfter(B, 0, 100);
+        assertThat(loaded).extracting(SessionEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(loaded.get(2)).hasSameClassAs(seqs(B, 3, 3).getFirst());
+        assertThat(loaded.subList(3, 6)).containsExactlyElementsOf(seqs(B, 4, 6));
+        assertThat(reopened.damage().get(B))
+                .contains(
+                        "checksum mismatch at byte " + third,
+                        "1 record failed its checksum but still reads",
+                        "kept all 6 events",
+                        "session-b.journal.damaged");
+        assertThat(journalFile(B).resolveSibling("session-b.journal.damaged")).hasBinaryContent(damaged);
+        assertThat(readRaw(journalFile(B)).events())
+                .as("the journal is rewritten whole, so the next start finds no damage in it")
+                .hasSize(6);
+
+        reopened.append(seqs(B, 7, 7));
+        FileJournal again = reopen();
+        assertThat(again.readAfter(B, 6, 100)).containsExactlyElementsOf(seqs(B, 7, 7));
+        assertThat(again.damage().get(B)).isEqualTo(reopened.damage().get(B));
+        assertThat(journalFile(B).resolveSibling("session-b.journal.damaged.2")).doesNotExist();
+    }
+
+    @Test
+    void aBitFlipInAJournalOfOneRecordIsDamageNotATornWriteTheSessionLoadsAndTheOriginalIsKept() throws Exception {
+        log.append(seqs(A, 1, 1));
+        journal().close();
+        long size = Files.size(journalFile(A));
+        // the last byte of the event: the session's recommended number of groups
+        flipByte(journalFile(A), size - 1);
+        byte[] damaged = Files.readAllBytes(journalFile(A));
+
+        try (CapturedLogs lines = CapturedLogs.of(JournalRecovery.class.getName())) {
+            FileJournal reopened = reopen();
+
+            assertThat(reopened.sessionIds()).containsExactly(A);
+            assertThat(reopened.readAfter(A, 0, 10))
+                    .singleElement()
+                    .isInstanceOf(SessionEvent.SessionCreated.class)
+                    .extracting(SessionEvent::seq)
+                    .isEqualTo(1L);
+            assertThat(reopened.damage().get(A))
+                    .contains("checksum mismatch at byte 8", "kept its only event", "session-a.journal.damaged");
+            assertThat(lines.visibleRecordsContaining("session-a"))
+                    .singleElement()
+                    .satisfies(line -> {
+                        assertThat(line.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+                        assertThat(line.getThrown()).isNull();
+                    });
+        }
+        assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).hasBinaryContent(damaged);
+    }
+
+    @Test
+    void aFlipThatLeavesTheOnlyRecordUnreadableKeepsTheOriginalAndSaysTheSessionCouldNotBeLoaded() throws Exception {
+        log.append(seqs(A, 1, 1));
+        journal().close();
+        // the event's type tag: no event of any kind is left to read
+        flipByte(journalFile(A), JournalFormat.HEADER_BYTES + JournalFormat.FRAME_BYTES + 1);
+        byte[] damaged = Files.readAllBytes(journalFile(A));
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.sessionIds()).isEmpty();
+        assertThat(reopened.damage().get(A))
+                .contains("checksum mismatch at byte 8", "nothing in it could be read", "session-a.journal.damaged");
+        assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).hasBinaryContent(damaged);
+        FileJournal again = reopen();
+        assertThat(again.damage()).containsOnlyKeys(A);
+        assertThat(journalFile(A).resolveSibling("session-a.journal.damaged.2")).doesNotExist();
+    }
+
+    @Test
+    void aLengthFlippedToPointPastTheEndIsDamageNotACutAndTheRecordIsStillRead() throws Exception {
+        for (int records : List.of(1, 4)) {
+            SessionId id = new SessionId("flipped-length-" + records);
+            log.append(seqs(id, 1, records));
+            journal().close();
+            long last = readRaw(journalFile(id)).offsets().getLast();
+            // the second byte of the (big-endian) length: the record now claims 64 KiB more than the file holds
+            byte[] bytes = Files.readAllBytes(journalFile(id));
+            bytes[(int) last + 1] ^= 0x01;
+            Files.write(journalFile(id), bytes);
+
+            FileJournal reopened = reopen();
+
+            assertThat(reopened.readAfter(id, 0, 10))
+                    .as("%d record(s)", records)
+                    .containsExactlyElementsOf(seqs(id, 1, records));
+            assertThat(reopened.damage().get(id)).contains("is cut short at byte " + last, "journal.damaged");
+            assertThat(journalFile(id).resolveSibling(id.value() + ".journal.damaged"))
+                    .hasBinaryContent(bytes);
+        }
+    }
+
+    @Test
+    void aBitFlipInTheLastOfSeveralRecordsIsReportedAndKeptAsideNotCutAwayQuietly() throws Exception {
+        log.append(seqs(A, 1, 3));
+        journal().close();
+        long last = readRaw(journalFile(A)).offsets().getLast();
+        // a byte of the event's seq: it reads, but not as event 3 of this session
+        flipByte(
+                journalFile(A),
+                last + JournalFormat.FRAME_BYTES + 2 + 5 + A.value().length() + 7);
+        byte[] damaged = Files.readAllBytes(journalFile(A));
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 2));
+        assertThat(reopened.damage().get(A))
+                .contains("checksum mismatch at byte " + last, "kept the first 2 events, later ones are lost");
+        assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).hasBinaryContent(damaged);
     }
 
     @Test
@@ -300,6 +431,31 @@ class FileJournalTest extends EventLogContract {
         FileJournal reopened = reopen();
         assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 5));
         assertThat(reopened.damage()).isEmpty();
+    }
+
+    @Test
+    void aFullDiskIsRefusedWithItsReasonAndFolderAndTheProbeSaysWhenItTakesEventsAgain() throws Exception {
+        log.append(seqs(A, 1, 2));
+        disk.fill();
+
+        EventLogException refused = catchThrowableOfType(EventLogException.class, () -> log.append(seqs(A, 3, 3)));
+        EventLogException probed =
+                catchThrowableOfType(EventLogException.class, () -> journal().probeWritable());
+
+        String folder = data().toRealPath().resolve("sessions").toString();
+        for (EventLogException failure : List.of(refused, probed)) {
+            assertThat(failure.reason()).contains("no space left on device");
+            assertThat(failure.location()).contains(folder);
+        }
+        disk.free();
+        journal().probeWritable();
+        log.append(seqs(A, 3, 3));
+        try (Stream<Path> left = Files.list(journalFile(A).getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .as("the probe leaves nothing behind")
+                    .containsExactly("session-a.journal");
+        }
+        assertThat(reopen().readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 3));
     }
 
     @Test

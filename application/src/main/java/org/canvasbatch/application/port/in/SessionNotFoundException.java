@@ -14,6 +14,12 @@ public final class SessionNotFoundException extends RuntimeException {
         this(sessionId.value());
     }
 
+    /** A session the store knows of but could not load, with why (its stored history is damaged beyond reading). */
+    public SessionNotFoundException(SessionId sessionId, String whyNotLoaded) {
+        super("Session '" + sessionId.value() + "' could not be loaded: " + whyNotLoaded);
+        this.sessionId = sessionId.value();
+    }
+
     public String sessionId() {
         return sessionId;
     }

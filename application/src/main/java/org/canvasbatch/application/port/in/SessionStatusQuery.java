@@ -12,6 +12,12 @@ public interface SessionStatusQuery {
     /** What is wrong with the session's stored history, if anything (it then loaded only up to the damage). */
     java.util.Optional<String> historyDamage(SessionId sessionId);
 
+    /**
+     * Why the session's progress cannot be saved right now, if it cannot: the journal refuses events and the session is
+     * running, paused, or has outcomes held. Empty once the journal takes events again.
+     */
+    java.util.Optional<StorageProblem> storageProblem(SessionId sessionId);
+
     /** Every known session, newest first (for the dashboard). */
     List<SessionSnapshot> sessions();
 }

@@ -16,8 +16,39 @@ public interface SubscribeToSessionQuery {
     /** @throws SessionNotFoundException for an unknown session */
     SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener);
 
+    /**
+     * Tells {@code listener} when the session's progress can no longer be saved (the journal refuses its events). This is
+     * a transient notice, not an event: nothing is stored, it has no seq of its own and is never replayed. It comes once
+     * per outage and session, on the thread whose append was refused, so the listener must only hand it on.
+     */
+    Registration onStorageProblem(SessionId sessionId, Consumer<StorageProblem> listener);
+
+    /** Ends a registration; closing twice is harmless. */
+    @FunctionalInterface
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** The session's history after {@code afterSeq}, up to {@code limit} events (the HTTP events endpoint, replay). */
     EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit);
+
+    /**
+     * The session's history after {@code afterSeq}, streamed from the store a chunk at a time: a replay asks for the
+     * next chunk only when it has room for it, so it never holds more than one, however long the history. Close it.
+     *
+     * @throws SessionNotFoundException for an unknown session
+     */
+    EventChunks readEvents(SessionId sessionId, long afterSeq);
+
+    /** A place in a session's history, read forward a chunk at a time. */
+    interface EventChunks extends AutoCloseable {
+        /** Up to {@code max} next events in seq order; empty at the (current) end. */
+        List<SessionEvent> next(int max);
+
+        @Override
+        void close();
+    }
 
     record SessionSubscription(SessionSnapshot snapshot, String epoch, AutoCloseable handle) implements AutoCloseable {
         @Override

@@ -25,6 +25,38 @@ public interface EventLog {
     List<SessionEvent> readAfter(SessionId sessionId, long afterSeq, int limit);
 
     /**
+     * Reads the events with {@code seq > afterSeq} in order, a chunk at a time, for replays that must never hold a whole
+     * history at once: the reader keeps its place between chunks (a file journal keeps its file open) and reads the next
+     * chunk only when asked, so a caller that asks only when it has room holds at most one chunk. Events appended after
+     * the reader was opened are read too, when it gets there. Close it when done; an unknown session has no events.
+     */
+    default EventReader read(SessionId sessionId, long afterSeq) {
+        long[] position = {Math.max(0, afterSeq)};
+        return new EventReader() {
+            @Override
+            public List<SessionEvent> next(int max) {
+                List<SessionEvent> chunk = readAfter(sessionId, position[0], Math.max(1, max));
+                if (!chunk.isEmpty()) {
+                    position[0] = chunk.getLast().seq();
+                }
+                return chunk;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /** A place in one session's history, read forward a chunk at a time (see {@link #read}). */
+    interface EventReader extends AutoCloseable {
+        /** Up to {@code max} next events in seq order; empty at the (current) end. */
+        List<SessionEvent> next(int max);
+
+        @Override
+        void close();
+    }
+
+    /**
      * Registers a listener for events appended from now on. The listener runs on the appending thread and must only
      * hand the event on (e.g. enqueue it); an exception it throws is contained and does not affect the append.
      */
@@ -43,6 +75,15 @@ public interface EventLog {
     default java.util.Map<SessionId, String> damage() {
         return java.util.Map.of();
     }
+
+    /**
+     * Proves that an append would be stored now, e.g. by writing and syncing a small probe where the events go. The core
+     * calls it while the store is refusing appends and nothing else is waiting to be written, to learn when it may go
+     * on. A store in memory can always take events.
+     *
+     * @throws EventLogException when it would not (with the same reason an append would fail with)
+     */
+    default void probeWritable() {}
 
     /** Identifies this store's history; it changes only when history was lost. */
     String epoch();

@@ -278,7 +278,7 @@ final class Connection {
             } else if (sessionId == null) {
                 open = closeSocket(NOT_FOUND, "session not found");
             } else {
-                open = join() && (resumeFrom != null ? resync(resumeFrom, resumeEpoch, true) : freshSync());
+                open = resumeFrom != null ? resumeThenJoin(resumeFrom, resumeEpoch) : join() && freshSync();
             }
             while (open) {
                 open = handle(queue.take());
@@ -310,7 +310,7 @@ final class Connection {
         }
     }
 
-    private boolean handle(Outgoing item) {
+    private boolean handle(Outgoing item) throws InterruptedException {
         return switch (item) {
             case Outgoing.Message message -> {
                 if (!isNew(message)) {
@@ -331,7 +331,7 @@ final class Connection {
                         resync.requestId(),
                         "resume",
                         ctx.clock().now()));
-                yield resync(resync.lastSeq(), resync.epoch(), false);
+                yield resync(resync.lastSeq(), resync.epoch());
             }
             case Outgoing.Ping ping -> {
                 ws.ping(BufferData.empty());
@@ -372,21 +372,85 @@ final class Connection {
         send(EventMessages.snapshot(s, now));
         coveredSeq = Math.max(coveredSeq, s.lastSeq());
         streamStart = Math.min(streamStart, s.lastSeq());
+        tellStorageProblem();
         return continueUnlessOver(s);
     }
 
+    /** A socket that arrives while the journal refuses the session's events learns it at once, not at the next one. */
+    private void tellStorageProblem() {
+        ctx.history()
+                .storageProblem(sessionId)
+                .ifPresent(problem -> send(EventMessages.storageProblem(
+                        sessionId, Math.max(0, coveredSeq), problem, ctx.clock().now())));
+    }
+
     /**
-     * Brings the client up from {@code lastSeq}: replays what it missed from the journal, up to where this socket's
-     * own stream starts (the join point at first, later the earliest event it has streamed), then continues live.
-     * Falls back to a snapshot when the journal cannot tell the whole story.
+     * Brings a reconnecting client up from {@code lastSeq}. While it is more than a chunk behind, the history is replayed
+     * from the journal without taking live events yet, so even a replay of a whole long session never fills this
+     * socket's queue; then the socket joins the live stream and the little that happened meanwhile is replayed up to
+     * the join point, and live events follow — no gap, no duplicate (a live event the replay already carried is not
+     * sent again). Falls back to a snapshot when the journal cannot tell the whole story.
      */
-    private boolean resync(long lastSeq, String clientEpoch, boolean first) {
+    private boolean resumeThenJoin(long lastSeq, String clientEpoch) throws InterruptedException {
         Optional<SessionSnapshot> status = ctx.history().status(sessionId);
         if (status.isEmpty()) {
             return closeSocket(NOT_FOUND, "session not found");
         }
         SessionSnapshot s = status.get();
-        long upTo = first ? joinSeq : Math.min(streamStart, coveredSeq);
+        String storeEpoch;
+        try {
+            storeEpoch = ctx.history().head(sessionId).epoch();
+        } catch (SessionNotFoundException e) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+        boolean resumable = lastSeq >= 0
+                && lastSeq <= s.lastSeq()
+                && (clientEpoch == null || clientEpoch.equals(storeEpoch))
+                && ctx.history().holds(sessionId, lastSeq, s.lastSeq());
+        if (!resumable) {
+            return join() && freshSync();
+        }
+        epoch = storeEpoch;
+        send(EventMessages.connected(
+                sessionId, s.state(), s.lastSeq(), true, epoch, ctx.clock().now()));
+        long cursor = lastSeq;
+        while (true) {
+            long head = ctx.history().head(sessionId).lastSeq();
+            if (head - cursor <= ctx.history().chunkSize()) {
+                break;
+            }
+            Optional<Boolean> stopped = replayed(cursor, head);
+            if (stopped.isPresent()) {
+                return stopped.get();
+            }
+            cursor = head;
+        }
+        if (!join()) {
+            return false;
+        }
+        if (joinSeq > cursor) {
+            Optional<Boolean> stopped = replayed(cursor, joinSeq);
+            if (stopped.isPresent()) {
+                return stopped.get();
+            }
+        }
+        coveredSeq = Math.max(coveredSeq, Math.max(cursor, joinSeq));
+        streamStart = Math.min(streamStart, lastSeq);
+        tellStorageProblem();
+        return continueUnlessOver(s);
+    }
+
+    /**
+     * A client's resume message after its stream started: back-fills what it missed before the earliest event this
+     * socket has streamed, without repeating what it got. Falls back to a snapshot when the journal cannot.
+     */
+    private boolean resync(long lastSeq, String clientEpoch) throws InterruptedException {
+        Optional<SessionSnapshot> status = ctx.history().status(sessionId);
+        if (status.isEmpty()) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+        SessionSnapshot s = status.get();
+        long upTo = Math.min(streamStart, coveredSeq);
         boolean resumable = lastSeq >= 0
                 && lastSeq <= s.lastSeq()
                 && (clientEpoch == null || clientEpoch.equals(epoch))
@@ -396,28 +460,55 @@ final class Connection {
         }
         send(EventMessages.connected(
                 sessionId, s.state(), s.lastSeq(), true, epoch, ctx.clock().now()));
-        boolean[] ended = {false};
-        boolean complete = lastSeq >= upTo
-                || ctx.history().replay(sessionId, lastSeq, upTo, envelope -> {
-                    if (ended[0] || closing.get()) {
-                        return;
-                    }
-                    send(envelope);
-                    ctx.counters().eventsSent.increment();
-                    if (!envelope.derived()) {
-                        coveredSeq = Math.max(coveredSeq, envelope.seq());
-                    }
-                    ended[0] = envelope.endsSession();
-                });
-        if (ended[0]) {
-            return closeSocket(NORMAL, "session completed");
-        }
-        if (!complete) {
-            return closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq");
+        if (lastSeq < upTo) {
+            Optional<Boolean> stopped = replayed(lastSeq, upTo);
+            if (stopped.isPresent()) {
+                return stopped.get();
+            }
         }
         coveredSeq = Math.max(coveredSeq, Math.max(lastSeq, upTo));
         streamStart = Math.min(streamStart, lastSeq);
+        tellStorageProblem();
         return continueUnlessOver(s);
+    }
+
+    /**
+     * Sends the history {@code (after, upTo]}, chunk by chunk, each message written before the next is asked for.
+     * Empty when it all went out; otherwise whether the sender goes on (false: the socket is closed or closing — the
+     * session ended, the history has a hole, or the client went away).
+     */
+    private Optional<Boolean> replayed(long after, long upTo) throws InterruptedException {
+        boolean[] ended = {false};
+        History.Replayed outcome;
+        try {
+            outcome = ctx.history().replay(sessionId, after, upTo, message -> {
+                if (closing.get()) {
+                    return false;
+                }
+                ws.send(message.text(), true);
+                ctx.counters().eventsSent.increment();
+                lastActivity = System.nanoTime();
+                if (!message.derived()) {
+                    coveredSeq = Math.max(coveredSeq, message.seq());
+                }
+                ended[0] = message.endsSession();
+                return !ended[0];
+            });
+        } catch (SessionNotFoundException e) {
+            return Optional.of(closeSocket(NOT_FOUND, "session not found"));
+        } catch (org.canvasbatch.application.port.out.EventLogException e) {
+            LOG.log(System.Logger.Level.WARNING, "replaying session " + sessionId + " failed: " + e.getMessage());
+            return Optional.of(closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq"));
+        }
+        if (ended[0]) {
+            return Optional.of(closeSocket(NORMAL, "session completed"));
+        }
+        return switch (outcome) {
+            case COMPLETE -> Optional.empty();
+            case STOPPED -> Optional.of(false);
+            case HOLE ->
+                Optional.of(closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq"));
+        };
     }
 
     /** A session that is already over gets its summary at once, then the close. */

@@ -124,5 +124,6 @@ final class ConnectionManager {
                 LOG.log(System.Logger.Level.WARNING, "heartbeat of a socket failed", e);
             }
         }
+        ctx.history().forgetUnused();
     }
 }

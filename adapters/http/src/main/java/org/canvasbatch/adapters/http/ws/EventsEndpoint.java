@@ -9,6 +9,11 @@ import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +27,8 @@ import org.canvasbatch.domain.session.SessionId;
  * clients that cannot keep a socket and for catching up after a long absence.
  */
 final class EventsEndpoint {
+
+    private static final System.Logger LOG = System.getLogger(EventsEndpoint.class.getName());
 
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_LIMIT = 1_000;
@@ -48,35 +55,65 @@ final class EventsEndpoint {
             return;
         }
         SessionId id = new SessionId(raw);
+        EventPage head;
+        long upTo;
         try {
-            EventPage head = history.head(id);
-            long upTo = Math.min(head.lastSeq(), afterSeq + limit);
-            JsonArrayBuilder events = BUILDERS.createArrayBuilder();
-            long[] newest = {afterSeq};
+            head = history.head(id);
+            upTo = Math.min(head.lastSeq(), afterSeq + limit);
             if (upTo > afterSeq && !history.holds(id, afterSeq, upTo)) {
                 gone(response, id, afterSeq);
                 return;
             }
-            if (upTo > afterSeq) {
-                history.replay(id, afterSeq, upTo, envelope -> {
-                    events.add(envelope.json());
-                    newest[0] = Math.max(newest[0], envelope.seq());
-                });
-            }
-            send(
-                    response,
-                    Status.OK_200,
-                    BUILDERS.createObjectBuilder()
-                            .add("session_id", id.value())
-                            .add("events", events)
-                            .add("last_seq", head.lastSeq())
-                            .add("epoch", head.epoch())
-                            .add("next_after_seq", newest[0])
-                            .add("has_more", newest[0] < head.lastSeq())
-                            .build());
         } catch (SessionNotFoundException e) {
             notFound(response, raw);
+            return;
         }
+        streamPage(response, id, head, afterSeq, upTo);
+    }
+
+    /**
+     * Writes the page as it is read: the events go out chunk by chunk through the response's own stream (chunked
+     * transfer), so a page holds one chunk of history in memory, and a client that reads slowly slows only itself.
+     */
+    private void streamPage(ServerResponse response, SessionId id, EventPage head, long afterSeq, long upTo) {
+        response.status(Status.OK_200);
+        response.header(HeaderValues.CONTENT_TYPE_JSON);
+        try (Writer out = new BufferedWriter(
+                new OutputStreamWriter(response.outputStream(), StandardCharsets.UTF_8), 64 * 1024)) {
+            out.write("{\"session_id\":");
+            out.write(quoted(id.value()));
+            out.write(",\"events\":[");
+            long[] newest = {afterSeq};
+            boolean[] first = {true};
+            if (upTo > afterSeq) {
+                history.replay(id, afterSeq, upTo, message -> {
+                    try {
+                        if (!first[0]) {
+                            out.write(',');
+                        }
+                        first[0] = false;
+                        out.write(message.text());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    newest[0] = Math.max(newest[0], message.seq());
+                    return true;
+                });
+            }
+            out.write("],\"last_seq\":" + head.lastSeq());
+            out.write(",\"epoch\":" + quoted(head.epoch()));
+            out.write(",\"next_after_seq\":" + newest[0]);
+            out.write(",\"has_more\":" + (newest[0] < head.lastSeq()) + "}");
+        } catch (IOException | UncheckedIOException e) {
+            // the client went away while the page was written: nothing to answer any more
+            LOG.log(System.Logger.Level.DEBUG, "the events of session " + id + " were not all sent: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String quoted(String text) {
+        return BUILDERS.createArrayBuilder().add(text).build().getJsonString(0).toString();
     }
 
     private static long number(

@@ -7,14 +7,17 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
-import org.canvasbatch.adapters.http.wire.EventMessages.ProgressTracker;
+import org.canvasbatch.application.port.in.StorageProblem;
+import org.canvasbatch.application.port.in.SubscribeToSessionQuery.Registration;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.SessionSubscription;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionProgress;
 
 /**
- * The live events of one session, for every socket watching it: one subscription to the core, one progress tracker, and
- * each event rendered and serialised once, then offered to every member's queue. The core's listener only hands the
+ * The live events of one session, for every socket watching it: one subscription to the core, the session's progress
+ * (the core's read model, taken from the subscription's snapshot and folded event by event here), and each event
+ * rendered and serialised once, then offered to every member's queue. The core's listener only hands the
  * event over; the rendering happens on the feed's own virtual thread, and offering never blocks, so neither the batch
  * nor the other sockets wait for a slow one.
  */
@@ -24,10 +27,13 @@ final class SessionFeed {
 
     private final SessionId id;
     private final ChannelContext ctx;
-    private final LinkedBlockingQueue<SessionEvent> inbox = new LinkedBlockingQueue<>();
+    /** Session events, and storage problems (transient notices, not events) in the order they came. */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+
     private final Set<Connection> members = new LinkedHashSet<>();
-    private final ProgressTracker tracker;
+    private final SessionProgress progress;
     private final SessionSubscription subscription;
+    private final Registration storageNotices;
     private final Thread thread;
     private long published;
     private volatile int running;
@@ -37,10 +43,11 @@ final class SessionFeed {
         this.id = id;
         this.ctx = ctx;
         // subscribe first: the snapshot then tells exactly where the live events start
+        this.storageNotices = ctx.useCases().subscriptions().onStorageProblem(id, inbox::add);
         this.subscription = ctx.useCases().subscriptions().subscribe(id, inbox::add);
-        this.tracker = ProgressTracker.of(subscription.snapshot());
-        this.published = subscription.snapshot().lastSeq();
-        this.running = tracker.running();
+        this.progress = subscription.snapshot().progress();
+        this.published = progress.lastSeq();
+        this.running = progress.running();
         this.thread = Thread.ofVirtual().name("ws-feed-" + id.value()).unstarted(this::run);
     }
 
@@ -75,13 +82,19 @@ final class SessionFeed {
     void stop() {
         stopped = true;
         subscription.close();
+        storageNotices.close();
         thread.interrupt();
     }
 
     private void run() {
         try {
             while (!stopped) {
-                SessionEvent event = inbox.take();
+                Object next = inbox.take();
+                if (next instanceof StorageProblem problem) {
+                    tellMembers(problem);
+                    continue;
+                }
+                SessionEvent event = (SessionEvent) next;
                 List<Outgoing.Message> messages = render(event);
                 synchronized (this) {
                     published = event.seq();
@@ -95,11 +108,21 @@ final class SessionFeed {
         }
     }
 
+    /**
+     * The journal refuses this session's events: every socket gets a recoverable {@code error} saying so. It is a notice,
+     * not an event: it carries the newest seq each socket has, and is never replayed.
+     */
+    private synchronized void tellMembers(StorageProblem problem) {
+        for (Connection member : List.copyOf(members)) {
+            member.reply(seq ->
+                    EventMessages.storageProblem(id, seq, problem, ctx.clock().now()));
+        }
+    }
+
     private List<Outgoing.Message> render(SessionEvent event) {
         try {
-            List<Envelope> envelopes = EventMessages.of(
-                    event, tracker, () -> ctx.history().status(id), ctx.clock().now());
-            running = tracker.running();
+            List<Envelope> envelopes = EventMessages.of(event, progress);
+            running = progress.running();
             List<Outgoing.Message> messages = new ArrayList<>(envelopes.size());
             envelopes.forEach(e -> messages.add(Outgoing.Message.of(e)));
             return messages;

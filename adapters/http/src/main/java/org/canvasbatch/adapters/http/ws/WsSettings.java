@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param badFrameLimit     more bad client frames than this within {@code badFrameWindow} closes with 1008
  * @param badFrameWindow    the window of the bad-frame limit
  * @param closeGrace        how long a closing socket may take to finish its close handshake before it is cut off
- * @param replayPageSize    events read from the journal at a time when replaying
+ * @param replayPageSize    events read from the journal and rendered at a time when replaying (one chunk): what a
+ *                          replay holds at most, and the unit the rendered history is shared in
  */
 public record WsSettings(
         Duration pingInterval,
@@ -37,7 +38,7 @@ public record WsSettings(
             20,
             Duration.ofMinutes(1),
             Duration.ofSeconds(5),
-            500);
+            256);
 
     public WsSettings {
         Objects.requireNonNull(pingInterval, "pingInterval");

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
@@ -21,6 +22,7 @@ import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionId;
@@ -57,9 +59,14 @@ final class TestServer implements AutoCloseable {
 
     /** @param socketOptions tuning of the accepted sockets, e.g. a small send buffer to make a slow reader felt sooner */
     TestServer(WsSettings settings, Consumer<SocketOptions.Builder> socketOptions) {
+        this(settings, socketOptions, UnaryOperator.identity());
+    }
+
+    /** @param journal wraps the in-memory log the core uses, e.g. to count what is read from it */
+    TestServer(WsSettings settings, Consumer<SocketOptions.Builder> socketOptions, UnaryOperator<EventLog> journal) {
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
-                        log,
+                        journal.apply(log),
                         agent,
                         vault,
                         executor,
@@ -67,7 +74,7 @@ final class TestServer implements AutoCloseable {
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
-        channel = new SessionSocketChannel(core, settings);
+        channel = new SessionSocketChannel(core.useCases(), settings);
         HttpRouting.Builder http = HttpRouting.builder();
         channel.registerHttp(http);
         server = SessionSocketChannel.configureProtocol(
@@ -95,11 +102,11 @@ final class TestServer implements AutoCloseable {
                 false,
                 Optional.empty(),
                 Optional.empty());
-        return core.analyze().analyze(command).session().id();
+        return core.useCases().analyze().analyze(command).session().id();
     }
 
     void start(SessionId id) {
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().start().start(StartSessionCommand.of(id));
     }
 
     /** Starts the session and returns once it has finished. */
@@ -111,7 +118,7 @@ final class TestServer implements AutoCloseable {
 
     EventRecorder record(SessionId id) {
         EventRecorder recorder = new EventRecorder();
-        core.subscriptions().subscribe(id, recorder::accept);
+        core.useCases().subscriptions().subscribe(id, recorder::accept);
         return recorder;
     }
 

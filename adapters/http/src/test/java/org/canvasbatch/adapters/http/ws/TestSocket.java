@@ -194,7 +194,8 @@ final class TestSocket implements WebSocket.Listener {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new AssertionError("timed out waiting for " + what + "; close " + closeCode + " "
-                            + closeReason + ", error " + error + ", messages " + summary(messages));
+                            + closeReason + ", error " + error + (error == null ? "" : " cause " + error.getCause())
+                            + ", messages " + summary(messages));
                 }
                 changed.awaitNanos(left);
             }

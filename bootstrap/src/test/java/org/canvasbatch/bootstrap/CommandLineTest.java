@@ -1,0 +1,143 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.canvasbatch.bootstrap.CanvasBatchConfig.Command;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the launcher's command line accepts and what its {@code --help} says, both from {@link SettingsTable}. */
+class CommandLineTest {
+
+    @TempDir
+    Path temp;
+
+    private record Outcome(int exitCode, String out, String err) {}
+
+    private static Outcome main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(
+                List.of(args),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theHelpListsEveryOptionWithItsRangeAndDefault() {
+        Outcome help = main("--help");
+
+        assertThat(help.exitCode()).isZero();
+        SettingsTable.all().stream()
+                .filter(s -> s.option() != null)
+                .forEach(s -> assertThat(help.out()).contains("  " + s.option().synopsis() + " "));
+        assertThat(help.out())
+                .containsPattern("--port PORT +the port;")
+                .contains("(0 to 65535, default 8000)")
+                .contains("(1s to 1h, default 120s)")
+                .containsPattern("--no-write-back +write notes but leave the canvas untouched");
+        assertThat(help.out().lines())
+                .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(110));
+        assertThat(main().out()).isEqualTo(help.out());
+        assertThat(main().exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void eachCommandsHelpListsItsOwnOptionsOnly() {
+        Outcome run = main("run", "--help");
+        Outcome serve = main("serve", "--port", "1", "-h");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out())
+                .contains("--dry-run", "--timeout DURATION", "--concurrency N", "--model-provider NAME", "--config")
+                .doesNotContain("--port", "--token");
+        assertThat(serve.exitCode()).isZero();
+        assertThat(serve.out())
+                .contains("--port PORT", "--token TOKEN", "--concurrency N", "--embedding-model NAME")
+                .doesNotContain("--dry-run", "--max-groups", "--timeout ");
+        assertThat(main("demo", "--help").out()).isEqualTo(run.out());
+    }
+
+    @Test
+    void anOptionOfTheOtherCommandIsNamedAsSuch() {
+        Outcome outcome = main("run", "x.canvas", "--port", "9000");
+
+        assertThat(outcome.exitCode()).isEqualTo(2);
+        assertThat(outcome.err()).isEqualTo("canvas-batch: --port is an option of serve, not run (see run --help)\n");
+        assertThat(main("serve", "--dry-run").err()).contains("--dry-run is an option of run, not serve");
+    }
+
+    @Test
+    void anUnknownOptionOrAMisusedFlagIsOneLineAndExitCodeTwo() {
+        assertThat(main("serve", "--prot", "9000"))
+                .isEqualTo(new Outcome(2, "", "canvas-batch: unknown option --prot (see serve --help)\n"));
+        assertThat(main("run", "x.canvas", "--dry-run=yes").err()).contains("--dry-run takes no value");
+        assertThat(main("serve", "--port").err()).contains("--port needs a value");
+    }
+
+    @Test
+    void runsConcurrencyIsBothLimitsWhileServesIsTheSharedOne() {
+        CanvasBatchConfig run = load(Command.RUN, "x.canvas", "--concurrency", "3", "--timeout", "5m");
+        CanvasBatchConfig serve = load(Command.SERVE, "--concurrency", "3", "--data", "memory");
+
+        assertThat(run.coreSettings().globalConcurrency()).isEqualTo(3);
+        assertThat(run.coreSettings().sessionDefaults().maxConcurrent()).isEqualTo(3);
+        assertThat(run.coreSettings().sessionDefaults().batchTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(serve.coreSettings().globalConcurrency()).isEqualTo(3);
+        assertThat(serve.coreSettings().sessionDefaults().maxConcurrent()).isEqualTo(12);
+    }
+
+    @Test
+    void eachOptionSetsItsDeclaredSettingAndNoWriteBackTurnsWriteBackOff() {
+        CanvasBatchConfig config = load(
+                Command.SERVE,
+                "--no-write-back",
+                "--port=0",
+                "--model-timeout",
+                "30s",
+                "--embedding-timeout",
+                "500ms",
+                "--allowed-hosts",
+                "a.lan,b.lan");
+
+        assertThat(config.vaultOptions().writeBack()).isFalse();
+        assertThat(config.server().port()).isZero();
+        assertThat(config.agent().timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.embeddings().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.server().allowedHosts()).containsExactly("a.lan", "b.lan");
+    }
+
+    @Test
+    void anOptionOnlyTheCommandLineGivesIsCheckedAgainstItsDeclaration() {
+        assertThatThrownBy(() -> Arguments.parse(Command.RUN, List.of("x.canvas", "--max-groups", "30"))
+                        .get(SettingsTable.MAX_GROUPS))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--max-groups must be between 1 and 20, not 30");
+        Arguments args = Arguments.parse(Command.RUN, List.of("x.canvas", "--colors", "1, 4", "--dry-run"));
+        assertThat(args.get(SettingsTable.COLORS)).containsExactly("1", "4");
+        assertThat(args.get(SettingsTable.DRY_RUN)).isTrue();
+        assertThat(args.get(SettingsTable.PLAIN)).isFalse();
+        assertThat(args.get(SettingsTable.MAX_GROUPS)).isEqualTo(6);
+        assertThat(args.positional()).containsExactly("x.canvas");
+    }
+
+    private CanvasBatchConfig load(Command command, String... args) {
+        Arguments parsed = Arguments.parse(command, List.of(args));
+        return CanvasBatchConfig.load(
+                command,
+                parsed.settings(),
+                Optional.empty(),
+                Map.of("HOME", temp.toString()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+}
