@@ -21,6 +21,7 @@ import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
+import org.canvasbatch.adapters.vault.VaultPassageIndex;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.UseCases;
@@ -93,6 +94,9 @@ final class Wiring implements AutoCloseable {
         }
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
         FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
+        // built while the first batch is analysed; a note that needs it first waits for it
+        VaultPassageIndex passages = new VaultPassageIndex(settings.vault(), settings.vaultOptions());
+        passages.buildInBackground();
         ObservedEventLog eventLog = Journals.open(settings.data(), disk, observability);
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
@@ -106,7 +110,8 @@ final class Wiring implements AutoCloseable {
                         Instant::now,
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(),
-                        embeddings),
+                        embeddings,
+                        passages),
                 coreSettings);
         observability.watch(core);
         return new Wiring(core, vault, executor, eventLog, agents, embeddings, settings, observability);

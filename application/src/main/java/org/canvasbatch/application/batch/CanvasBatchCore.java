@@ -11,6 +11,7 @@ import org.canvasbatch.application.port.out.IdGenerator;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultPassages;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
@@ -27,6 +28,8 @@ public final class CanvasBatchCore {
      * The out-ports the core needs from the world.
      *
      * @param embeddings semantic vectors for grouping; {@link TextEmbedder#none()} groups by words alone
+     * @param passages   what the learner wrote about a question elsewhere in the vault, handed to its agent;
+     *                   {@link VaultPassages#none()} hands none
      */
     public record Ports(
             EventLog eventLog,
@@ -36,7 +39,21 @@ public final class CanvasBatchCore {
             Clock clock,
             IdGenerator ids,
             RandomGenerator random,
-            TextEmbedder embeddings) {
+            TextEmbedder embeddings,
+            VaultPassages passages) {
+
+        /** Without passages of the vault: agents see the canvas only. */
+        public Ports(
+                EventLog eventLog,
+                AgentRunner agents,
+                Vault vault,
+                TaskExecutor executor,
+                Clock clock,
+                IdGenerator ids,
+                RandomGenerator random,
+                TextEmbedder embeddings) {
+            this(eventLog, agents, vault, executor, clock, ids, random, embeddings, VaultPassages.none());
+        }
 
         /** Without an embedding model: questions are grouped by their words and the canvas. */
         public Ports(
@@ -65,7 +82,7 @@ public final class CanvasBatchCore {
         StorageWatch storage = new StorageWatch(
                 ports.eventLog(), ports.executor(), ports.clock(), settings.retryBase(), settings.retryCap());
         this.book = new SessionBook(ports.eventLog(), storage);
-        NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.clock());
+        NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.passages(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.dispatcher = new NodeDispatcher(
                 book,

@@ -15,6 +15,9 @@ import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultPassage;
+import org.canvasbatch.application.port.out.VaultPassages;
+import org.canvasbatch.application.port.out.VaultPassages.PassageQuery;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
@@ -27,18 +30,25 @@ import org.canvasbatch.domain.session.Group;
  */
 final class NoteProducer {
 
+    private static final System.Logger LOG = System.getLogger(NoteProducer.class.getName());
     private static final int MAX_RELATED_QUESTIONS = 12;
+    /** A note quotes a few of the learner's passages, not a search result page. */
+    static final int MAX_VAULT_PASSAGES = 4;
+    /** A file node's whole note would drown the question's own words; its beginning says what it is about. */
+    private static final int MAX_QUERY_CONTENT = 1000;
 
     private final AgentRunner agents;
     private final AgentRouter router = new AgentRouter();
     private final Vault vault;
+    private final VaultPassages passages;
     private final Clock clock;
     /** Canvases read once per batch, not once per node: a 170-node canvas is parsed once. */
     private final Map<String, Optional<Canvas>> canvases = new ConcurrentHashMap<>();
 
-    NoteProducer(AgentRunner agents, Vault vault, Clock clock) {
+    NoteProducer(AgentRunner agents, Vault vault, VaultPassages passages, Clock clock) {
         this.agents = agents;
         this.vault = vault;
+        this.passages = passages;
         this.clock = clock;
     }
 
@@ -79,7 +89,8 @@ final class NoteProducer {
                 group == null ? "" : group.name(),
                 group == null ? List.of() : group.terms(),
                 related,
-                understanding);
+                understanding,
+                passagesAbout(job, content, understanding));
         // The session keeps each node's agent but not its routing; routing is a pure function of the text analysis
         // routed, so this is the routing analysis made, handed to the agent so that no adapter routes again.
         var routing = router.route(job.nodeText());
@@ -98,6 +109,22 @@ final class NoteProducer {
                 answer.model(),
                 clock.now()));
         return new ProducedNote(note, answer);
+    }
+
+    /** What the learner wrote about the question elsewhere; a failing look costs the note its passages, nothing more. */
+    private List<VaultPassage> passagesAbout(NodeJob job, String content, List<String> understanding) {
+        String details = content.equals(job.nodeText())
+                ? ""
+                : content.substring(0, Math.min(content.length(), MAX_QUERY_CONTENT));
+        try {
+            return passages.about(new PassageQuery(
+                    job.nodeText(), details, job.canvasPath(), job.nodeId(), understanding, MAX_VAULT_PASSAGES));
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "no passages of the vault for node " + job.nodeId() + " of " + job.canvasPath() + ": " + e);
+            return List.of();
+        }
     }
 
     Optional<Canvas> canvas(String canvasPath) {
