@@ -13,13 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
 import org.canvasbatch.application.port.out.VaultException;
@@ -87,12 +90,10 @@ final class PendingLinks {
                 return;
             }
             byte[] line = (line(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-            try (FileChannel channel = opener.open(
-                    file,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND,
-                    LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel channel = openForAppending(file)) {
+                if (channel == null) {
+                    return;
+                }
                 ByteBuffer buffer = ByteBuffer.wrap(line);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
@@ -103,6 +104,47 @@ final class PendingLinks {
             problem("Cannot record a note link waiting for its canvas in '" + FILE + "': " + DiskProblem.describe(e));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The ledger open for writing at its end, or null (said once) when something other than a regular file is in its
+     * place. Never blocks: a named pipe is refused before it is opened, a missing file is created only if nothing has
+     * appeared there meanwhile ({@code O_EXCL}), and an existing one is opened read-write, which Linux never blocks on
+     * even for a pipe swapped in after the look; the file is then looked at again and given up if it changed.
+     */
+    private FileChannel openForAppending(Path file) throws IOException {
+        BasicFileAttributes before = attributesOf(file);
+        if (before == null) {
+            return opener.open(
+                    file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        }
+        if (!before.isRegularFile()) {
+            notARegularFile(FileKind.describe(file, before));
+            return null;
+        }
+        FileChannel channel =
+                opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes after = attributesOf(file);
+        if (after == null || !after.isRegularFile() || !Objects.equals(before.fileKey(), after.fileKey())) {
+            channel.close();
+            notARegularFile(after == null ? "gone" : FileKind.describe(file, after));
+            return null;
+        }
+        channel.position(channel.size());
+        return channel;
+    }
+
+    private void notARegularFile(String what) {
+        problem("'" + FILE + "' is " + what + "; only a regular file is opened there, so note links waiting for their"
+                + " canvas are kept in memory only until it is removed.");
+    }
+
+    private static BasicFileAttributes attributesOf(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -248,6 +290,11 @@ final class PendingLinks {
             return;
         }
         try {
+            BasicFileAttributes there = attributesOf(file);
+            if (there != null && !there.isRegularFile()) {
+                notARegularFile(FileKind.describe(file, there));
+                return;
+            }
             if (waiting.isEmpty()) {
                 Files.deleteIfExists(file);
                 try {
