@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,8 +132,20 @@ final class PendingLinks {
             notARegularFile(after == null ? "gone" : FileKind.describe(file, after));
             return null;
         }
-        channel.position(channel.size());
+        long size = channel.size();
+        if (size > 0 && endsInsideALine(channel, size)) {
+            // An earlier append was cut short (a full disk): the new line starts on a line of its own, so only the
+            // cut one is lost when the ledger is read.
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+            size++;
+        }
+        channel.position(size);
         return channel;
+    }
+
+    private static boolean endsInsideALine(FileChannel channel, long size) throws IOException {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        return channel.read(last, size - 1) == 1 && last.get(0) != '\n';
     }
 
     private void notARegularFile(String what) {
@@ -187,14 +200,13 @@ final class PendingLinks {
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 return List.of();
             }
-            int lines = 0;
-            for (Entry entry : parse(file)) {
-                lines++;
+            Parsed parsed = parse(file);
+            for (Entry entry : parsed.entries()) {
                 if (belongs(entry)) {
                     waiting.put(entry.key(), entry);
                 }
             }
-            if (waiting.size() != lines) {
+            if (waiting.size() != parsed.entries().size() || parsed.hadUnreadableLines()) {
                 rewrite();
             }
             if (!waiting.isEmpty()) {
@@ -209,35 +221,37 @@ final class PendingLinks {
         }
     }
 
-    private List<Entry> parse(Path file) {
+    private Parsed parse(Path file) {
         byte[] bytes;
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 problem("'" + FILE + "' is not a regular file; it is left alone");
-                return List.of();
+                return Parsed.NOTHING;
             }
             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                 bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
             }
         } catch (IOException e) {
             problem("Cannot read '" + FILE + "': " + DiskProblem.describe(e));
-            return List.of();
+            return Parsed.NOTHING;
         }
         if (bytes.length > MAX_FILE_BYTES) {
             problem("'" + FILE + "' is larger than " + MAX_FILE_BYTES + " bytes; it is not read");
-            return List.of();
+            return Parsed.NOTHING;
         }
+        // Line by line, bytes first: a crash or a full disk cuts the last line anywhere, even inside a character, and
+        // that must cost that line only.
         Map<String, Entry> entries = new LinkedHashMap<>();
         int unreadable = 0;
-        String text;
-        try {
-            text = CanvasJson.decode(bytes);
-        } catch (CanvasJson.Refusal refusal) {
-            problem("'" + FILE + "' " + refusal.getMessage());
-            return List.of();
-        }
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
+        int start = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            byte[] line = Arrays.copyOfRange(bytes, start, end);
+            start = end + 1;
+            if (new String(line, StandardCharsets.UTF_8).isBlank()) {
                 continue;
             }
             Entry entry = entry(line);
@@ -248,14 +262,20 @@ final class PendingLinks {
             }
         }
         if (unreadable > 0) {
-            LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''.", unreadable, FILE);
+            LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''; the others are kept.", unreadable, FILE);
         }
-        return new ArrayList<>(entries.values());
+        return new Parsed(new ArrayList<>(entries.values()), unreadable > 0);
     }
 
-    private static Entry entry(String line) {
+    /** The entries of the ledger, and whether it held lines that are not (a cut one, a damaged one): those go. */
+    private record Parsed(List<Entry> entries, boolean hadUnreadableLines) {
+
+        static final Parsed NOTHING = new Parsed(List.of(), false);
+    }
+
+    private static Entry entry(byte[] bytes) {
         try {
-            if (CanvasJson.parse(line) instanceof JsonObject object
+            if (CanvasJson.parse(CanvasJson.decode(bytes)) instanceof JsonObject object
                     && CanvasModel.string(object, "canvas") instanceof String canvas
                     && CanvasModel.string(object, "node") instanceof String node
                     && CanvasModel.string(object, "agent") instanceof String agent
