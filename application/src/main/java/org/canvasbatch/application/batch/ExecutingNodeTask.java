@@ -75,6 +75,7 @@ final class ExecutingNodeTask {
                             millis,
                             produced.answer().markdown(),
                             produced.answer().model(),
+                            produced.note().linkProblem(),
                             clock.now()));
         } catch (AgentFailure failure) {
             failed(

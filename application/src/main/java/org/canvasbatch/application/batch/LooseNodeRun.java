@@ -106,7 +106,8 @@ final class LooseNodeRun {
                     produced.note().path(),
                     produced.note().sizeBytes(),
                     Duration.ofNanos(System.nanoTime() - firstStartNanos).toMillis(),
-                    Optional.empty()));
+                    Optional.empty(),
+                    Optional.ofNullable(produced.note().linkProblem())));
             return Optional.empty();
         } catch (AgentFailure failure) {
             return failed(failure.errorType(), failure.getMessage(), failure.isTransient(), failure.retryAfter());

@@ -127,14 +127,33 @@ final class NoteProducer {
         }
     }
 
+    /** The canvas for context; one that cannot be read costs the notes their context (said once), nothing more. */
     Optional<Canvas> canvas(String canvasPath) {
         return canvases.computeIfAbsent(canvasPath, path -> {
             try {
                 return vault.canvasExists(path) ? Optional.of(vault.readCanvas(path)) : Optional.empty();
             } catch (VaultException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "Notes of ''{0}'' are written without the canvas''s context: {1}",
+                        path,
+                        e.getMessage());
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * The canvas a command names, read now: empty when there is none; one that is there but cannot be read is refused
+     * with the vault's own words, never taken for a missing one.
+     */
+    Optional<Canvas> canvasOrRefusal(String canvasPath) throws VaultException {
+        if (!vault.canvasExists(canvasPath)) {
+            return Optional.empty();
+        }
+        Canvas canvas = vault.readCanvas(canvasPath);
+        canvases.put(canvasPath, Optional.of(canvas));
+        return Optional.of(canvas);
     }
 
     /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */

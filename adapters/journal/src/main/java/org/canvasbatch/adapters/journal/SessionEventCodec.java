@@ -164,6 +164,10 @@ final class SessionEventCodec {
                 out.writeLong(e.durationMillis());
                 writeString(out, e.output());
                 writeString(out, e.model());
+                if (e.linkProblem() != null) {
+                    // Only when there is one: every record written before this field existed reads the same.
+                    writeString(out, e.linkProblem());
+                }
             }
             case TaskRetryScheduled e -> {
                 writeString(out, e.nodeId());
@@ -225,20 +229,32 @@ final class SessionEventCodec {
             case SESSION_STARTED -> new SessionStarted(id, seq, at, readSettings(in));
             case TASK_STARTED ->
                 new TaskStarted(id, seq, at, readString(in), in.readInt(), readEnum(in, AgentId.class), in.readInt());
-            case TASK_SUCCEEDED ->
-                new TaskSucceeded(
+            case TASK_SUCCEEDED -> {
+                String nodeId = readString(in);
+                int groupId = in.readInt();
+                AgentId agent = readEnum(in, AgentId.class);
+                int attempt = in.readInt();
+                String notePath = readString(in);
+                long fileSize = in.readLong();
+                long durationMillis = in.readLong();
+                String output = readString(in);
+                String model = readString(in);
+                String linkProblem = in.available() > 0 ? readString(in) : null;
+                yield new TaskSucceeded(
                         id,
                         seq,
                         at,
-                        readString(in),
-                        in.readInt(),
-                        readEnum(in, AgentId.class),
-                        in.readInt(),
-                        readString(in),
-                        in.readLong(),
-                        in.readLong(),
-                        readString(in),
-                        readString(in));
+                        nodeId,
+                        groupId,
+                        agent,
+                        attempt,
+                        notePath,
+                        fileSize,
+                        durationMillis,
+                        output,
+                        model,
+                        linkProblem);
+            }
             case TASK_RETRY_SCHEDULED ->
                 new TaskRetryScheduled(
                         id,

@@ -83,7 +83,8 @@ final class NoteWriter {
                 String name = nameFor(owner, draft);
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
-                boolean linked = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
+                CanvasWriteBack.Expected expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
+                boolean linked = expected.linked();
                 try {
                     Files.createDirectories(folder.absolute());
                     files.write(note.absolute(), bytes, false);
@@ -98,7 +99,7 @@ final class NoteWriter {
                     // under the folder's lock: two writes of one note queue their links in the order they were written
                     writeBack.written(canvas, draft.nodeId(), draft.agent(), note, draft.generatedAt());
                 }
-                return new WrittenNote(note.relative(), bytes.length);
+                return new WrittenNote(note.relative(), bytes.length, expected.notLinkedBecause());
             } finally {
                 lock.unlock();
             }
