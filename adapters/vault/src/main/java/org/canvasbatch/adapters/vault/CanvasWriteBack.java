@@ -192,8 +192,8 @@ final class CanvasWriteBack {
         Map<PendingCanvas, List<Link>> byCanvas = new LinkedHashMap<>();
         for (PendingLinks.Entry entry : entries) {
             try {
-                VaultFile canvas = paths.resolve(entry.canvasPath());
-                VaultFile note = paths.resolve(entry.link().notePath());
+                VaultFile canvas = paths.resolveVisible(entry.canvasPath());
+                VaultFile note = paths.resolveVisible(entry.link().notePath());
                 PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
                 byCanvas.computeIfAbsent(pending, p -> new ArrayList<>())
                         .add(new Link(

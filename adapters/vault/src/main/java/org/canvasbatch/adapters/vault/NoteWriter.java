@@ -55,11 +55,11 @@ final class NoteWriter {
     }
 
     WrittenNote write(NoteDraft draft) {
-        VaultFile canvas = paths.resolve(draft.canvasPath());
+        VaultFile canvas = paths.resolveVisible(draft.canvasPath());
         int slash = canvas.relative().lastIndexOf('/');
         String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
         String folder = dir + NoteName.notesFolder(Canvas.baseName(canvas.relative()));
-        VaultFile checked = paths.resolve(folder);
+        VaultFile checked = paths.resolveVisible(folder);
         return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked))
                 .write(draft, canvas);
     }

@@ -291,8 +291,8 @@ final class PendingLinks {
     /** The note is still there, and its front matter says it is this node's, by this agent, for this canvas. */
     private boolean belongs(Entry entry) {
         try {
-            VaultFile canvas = paths.resolve(entry.canvasPath());
-            VaultFile note = paths.resolve(entry.link().notePath());
+            VaultFile canvas = paths.resolveVisible(entry.canvasPath());
+            VaultFile note = paths.resolveVisible(entry.link().notePath());
             Map<String, String> fields = FrontMatter.readFields(note.absolute());
             return canvas.relative().endsWith(".canvas")
                     && entry.link().sourceNodeId().equals(fields.get(FrontMatter.SOURCE_NODE))
