@@ -66,6 +66,11 @@ final class EdgeFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        if (request.prologue().method() == Method.HEAD) {
+            // Helidon 4.5 writes whatever a handler sends, for HEAD too (RFC 9110 §9.3.2 forbids a body there, and a
+            // kept-alive client would read it as the start of the next answer): every answer to HEAD loses its body.
+            response.streamFilter(HeadersOnly::new);
+        }
         String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
         String host = request.headers().first(HeaderNames.HOST).orElse(null);
         response.header(HeaderNames.VARY, "Origin");
@@ -113,6 +118,20 @@ final class EdgeFilter implements Filter {
             return;
         }
         chain.proceed();
+    }
+
+    /** The answer's bytes are dropped; finishing the answer (its headers) is passed on. */
+    private static final class HeadersOnly extends java.io.FilterOutputStream {
+
+        HeadersOnly(java.io.OutputStream answer) {
+            super(answer);
+        }
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {}
     }
 
     /** The dashboard page and its files (see the class comment): only reads, only those decoded paths. */
