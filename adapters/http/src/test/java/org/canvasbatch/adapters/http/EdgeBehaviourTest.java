@@ -224,6 +224,23 @@ class EdgeBehaviourTest {
                 .startsWith("HTTP/1.1 200");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/canvas/intelligent-parallel", "/nothing-here"})
+    void aClientThatAsksToCloseTheConnectionSeesItClosedAfterTheAnswer(String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+
+            // the client keeps its side open: only the server's close ends this read (else it times out)
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 ").containsIgnoringCase("connection: close");
+        }
+    }
+
     @Test
     void customOriginsReplaceTheDefaults() {
         try (ApiHarness custom = new ApiHarness(ServerSettings.onPort(0)
