@@ -123,6 +123,10 @@ final class LooseNodeRun {
             // cancelled: the caller's deadline passed (it was answered then) or the server is stopping
             settle(new NodeRunNotFinishedException("The run was stopped before the node finished", Duration.ZERO));
             return Optional.empty();
+        } catch (UnwrittenNote unwritten) {
+            // a run no session holds answers its caller now: it fails with the vault's words (vault_full)
+            VaultException refusal = unwritten.refusal();
+            return failed(refusal.errorType(), refusal.getMessage(), false, Optional.empty());
         } catch (VaultException e) {
             return failed(e.errorType(), e.getMessage(), false, Optional.empty());
         } catch (RuntimeException e) {

@@ -100,15 +100,27 @@ final class NoteProducer {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }
         // linked into the canvas by the vault itself: nothing here or at the end of the batch links it again
-        WrittenNote note = vault.writeNote(new NoteDraft(
+        NoteDraft draft = new NoteDraft(
                 job.canvasPath(),
                 job.nodeId(),
                 job.nodeText(),
                 job.agent(),
                 answer.markdown(),
                 answer.model(),
-                clock.now()));
-        return new ProducedNote(note, answer);
+                clock.now());
+        try {
+            return new ProducedNote(vault.writeNote(draft), answer);
+        } catch (VaultException e) {
+            if (e.reason() == VaultException.Reason.FULL) {
+                throw new UnwrittenNote(e, draft, answer);
+            }
+            throw e;
+        }
+    }
+
+    /** Writes a note the full disk refused before, as it was then; the vault's refusal again when it still is full. */
+    ProducedNote writeAgain(UnwrittenNote unwritten) {
+        return new ProducedNote(vault.writeNote(unwritten.draft()), unwritten.answer());
     }
 
     /** What the learner wrote about the question elsewhere; a failing look costs the note its passages, nothing more. */
