@@ -83,6 +83,32 @@ final class SessionEventCodec {
         return bytes.toByteArray();
     }
 
+    /** The most characters a node id has (CONTRACT §1): a longer one on disk is damage, never used. */
+    static final int MAX_NODE_ID_CHARS = 200;
+
+    private static void requireShortNodeIds(SessionEvent event) throws UnreadableRecordException {
+        List<String> ids = switch (event) {
+            case SessionCreated e -> {
+                List<String> all = new ArrayList<>();
+                e.tasks().forEach(task -> all.add(task.nodeId()));
+                e.groups().forEach(group -> all.addAll(group.nodeIds()));
+                yield all;
+            }
+            case TaskStarted e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskSucceeded e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskRetryScheduled e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskFailed e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskRequeued e -> java.util.Collections.singletonList(e.nodeId());
+            default -> List.of();
+        };
+        for (String id : ids) {
+            if (id != null && id.length() > MAX_NODE_ID_CHARS) {
+                throw new UnreadableRecordException("the record holds a node id " + id.length()
+                        + " characters long; node ids have at most " + MAX_NODE_ID_CHARS);
+            }
+        }
+    }
+
     SessionEvent decode(byte[] payload) throws UnreadableRecordException {
         try (var in = new DataInputStream(new ByteArrayInputStream(payload))) {
             byte version = in.readByte();
@@ -95,6 +121,7 @@ final class SessionEventCodec {
             long seq = in.readLong();
             Instant at = readInstant(in);
             SessionEvent event = readFields(in, tag, sessionId, seq, at);
+            requireShortNodeIds(event);
             if (in.available() > 0) {
                 throw new UnreadableRecordException(in.available() + " unexpected bytes after a "
                         + event.getClass().getSimpleName() + " event");
