@@ -132,11 +132,6 @@ final class ExecutingNodeTask {
      */
     private void holdUntilThereIsRoom(
             Assignment assignment, Consumer<Instant> wakeAt, UnwrittenNote unwritten, long millis) {
-        String message = unwritten.refusal().getMessage();
-        book.storage()
-                .vaultFull(
-                        assignment.sessionId(),
-                        message.endsWith(".") ? message.substring(0, message.length() - 1) : message);
         book.storage().hold(assignment.sessionId(), "the note of node " + assignment.nodeId(), () -> {
             ProducedNote written;
             try {
@@ -166,6 +161,12 @@ final class ExecutingNodeTask {
             wakeAt.accept(clock.now());
             return true;
         });
+        // held first: the outage's first check must find it, or it would end the outage with nothing held
+        String message = unwritten.refusal().getMessage();
+        book.storage()
+                .vaultFull(
+                        assignment.sessionId(),
+                        message.endsWith(".") ? message.substring(0, message.length() - 1) : message);
     }
 
     private Optional<NodeJob> jobFor(Assignment assignment) {
