@@ -147,8 +147,11 @@ final class NodeDispatcher {
             return; // the session changed since the offer (cancelled, paused): nothing to start
         } catch (EventLogException e) {
             // nothing starts that the journal cannot record; the node stays queued, its attempts unchanged, and the
-            // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again
-            book.storage().wakeAfterOutage(wake);
+            // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again;
+            // when the outage already ended between the refusal and here, nobody would: look again at once
+            if (!book.storage().wakeAfterOutage(wake)) {
+                executor.schedule(Duration.ZERO, wake);
+            }
             LOG.log(
                     System.Logger.Level.DEBUG,
                     "not starting node " + nodeId + " of session " + sessionId
