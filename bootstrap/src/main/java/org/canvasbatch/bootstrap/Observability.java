@@ -151,6 +151,20 @@ final class Observability {
     }
 
     /** The WebSocket channel's own counts, read at every scrape. */
+    /** A cluster's leases: how many sessions this server runs, and how many it took over from a stopped server. */
+    void watch(org.canvasbatch.adapters.postgres.PostgresSessionLeases leases) {
+        gauge(
+                "canvasbatch_cluster_sessions_held",
+                "Sessions this server of the cluster runs (holds the lease of).",
+                List.of(),
+                leases::heldCount);
+        counter(
+                "canvasbatch_cluster_lease_moves_total",
+                "Sessions this server took over from a server that stopped renewing their lease.",
+                leases,
+                l -> l.moves());
+    }
+
     void watch(SessionSocketChannel sockets) {
         gauge(
                 "canvasbatch_websocket_connections",

@@ -11,7 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.application.port.out.EventLogConflict;
 import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -22,13 +24,24 @@ import org.canvasbatch.domain.session.SessionState;
  * and appended to the log under the session's lock, so the log's order is the session's order and subscribers see
  * events in seq order. If the log refuses an append, the session is rebuilt from the log, so memory never runs ahead
  * of what is stored, and the {@link StorageWatch} hears of it (and of every append that is stored again).
+ *
+ * <p>When the log is {@linkplain EventLog#shared() shared} with other servers, a session this server does not run (it
+ * holds no {@link SessionLeases lease} on it) may be changed by them at any time: it is loaded from the log when first
+ * asked for, and read up to the log's end before every read and change. A change made from a copy that another server
+ * got ahead of loses the append ({@link EventLogConflict}); the session is reloaded and the command tried again. Only
+ * sessions whose lease this server holds are dispatched here.
  */
 final class SessionBook {
 
     private static final System.Logger LOG = System.getLogger(SessionBook.class.getName());
 
+    /** Commands tried again after lost races, before the conflict is given up on (another server keeps winning). */
+    private static final int RACES = 20;
+
     private final EventLog log;
     private final StorageWatch storage;
+    private final SessionLeases leases;
+    private final boolean shared;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
     private final Set<SessionId> dispatching = ConcurrentHashMap.newKeySet();
     private final Set<SessionId> pending = ConcurrentHashMap.newKeySet();
@@ -43,8 +56,14 @@ final class SessionBook {
     }
 
     SessionBook(EventLog log, StorageWatch storage) {
+        this(log, storage, SessionLeases.alone());
+    }
+
+    SessionBook(EventLog log, StorageWatch storage, SessionLeases leases) {
         this.log = log;
         this.storage = storage;
+        this.leases = leases;
+        this.shared = log.shared();
     }
 
     /** Rebuilds the sessions the log knows that {@code wanted} accepts; returns how many were loaded. */
@@ -114,24 +133,106 @@ final class SessionBook {
         Entry entry = entry(id);
         entry.lock.lock();
         try {
-            List<SessionEvent> events = command.apply(entry.session);
-            if (!events.isEmpty()) {
-                try {
-                    log.append(events);
-                } catch (RuntimeException e) {
-                    entry.session = Session.fromHistory(readAll(id));
-                    if (e instanceof EventLogException refused) {
-                        storage.refused(id, refused);
+            catchUpIfElsewhere(id, entry);
+            for (int race = 1; ; race++) {
+                List<SessionEvent> events = command.apply(entry.session);
+                if (!events.isEmpty()) {
+                    try {
+                        log.append(events);
+                    } catch (EventLogConflict lost) {
+                        // another server stored this seq first: the command is made again from what it stored
+                        entry.session = Session.fromHistory(readAll(id));
+                        track(entry.session);
+                        if (race >= RACES) {
+                            throw lost;
+                        }
+                        continue;
+                    } catch (RuntimeException e) {
+                        entry.session = Session.fromHistory(readAll(id));
+                        if (e instanceof EventLogException refused) {
+                            storage.refused(id, refused);
+                        }
+                        throw e;
                     }
-                    throw e;
+                    storage.stored();
                 }
-                storage.stored();
+                track(entry.session);
+                return events;
             }
-            track(entry.session);
-            return events;
         } finally {
             entry.lock.unlock();
         }
+    }
+
+    /**
+     * Makes this server the one that runs a session of a shared log, if no other server holds it (it is new here, or its
+     * server let its lease expire): nodes left running by the server that had it are queued again, as after a restart.
+     * True if this server took it over just now; false if it already ran it, another server does, or the log is this
+     * server's alone.
+     */
+    boolean claim(SessionId id, java.time.Instant now) {
+        if (!shared || leases.holds(id) || !leases.take(id)) {
+            return false;
+        }
+        Entry entry = entry(id);
+        entry.lock.lock();
+        try {
+            entry.session = Session.fromHistory(readAll(id));
+            track(entry.session);
+        } finally {
+            entry.lock.unlock();
+        }
+        change(id, s -> s.requeueInterrupted(now));
+        return true;
+    }
+
+    /**
+     * Reads up to the log's end a session another server appended to, if this server has it; returns the events read
+     * (none if this server does not have the session).
+     */
+    List<SessionEvent> catchUp(SessionId id) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            return List.of();
+        }
+        entry.lock.lock();
+        try {
+            return catchUpFromLog(id, entry);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /** Whether this server runs the session (always, with a log of its own). */
+    boolean runsHere(SessionId id) {
+        return !shared || leases.holds(id);
+    }
+
+    /** Sessions of a shared log whose server stopped renewing their lease. */
+    List<SessionId> abandoned() {
+        return shared ? leases.abandoned() : List.of();
+    }
+
+    private void catchUpIfElsewhere(SessionId id, Entry entry) {
+        if (shared && !leases.holds(id)) {
+            catchUpFromLog(id, entry);
+        }
+    }
+
+    private List<SessionEvent> catchUpFromLog(SessionId id, Entry entry) {
+        List<SessionEvent> read = new ArrayList<>();
+        while (true) {
+            List<SessionEvent> newer = log.readAfter(id, entry.session.lastSeq(), 10_000);
+            if (newer.isEmpty()) {
+                break;
+            }
+            for (SessionEvent event : newer) {
+                entry.session.replay(event);
+            }
+            read.addAll(newer);
+        }
+        track(entry.session);
+        return read;
     }
 
     /** Reads a session consistently (under its lock). */
@@ -139,6 +240,7 @@ final class SessionBook {
         Entry entry = entry(id);
         entry.lock.lock();
         try {
+            catchUpIfElsewhere(id, entry);
             return query.apply(entry.session);
         } finally {
             entry.lock.unlock();
@@ -146,12 +248,13 @@ final class SessionBook {
     }
 
     <T> Optional<T> readIfPresent(SessionId id, Function<Session, T> query) {
-        Entry entry = entries.get(id);
+        Entry entry = shared ? loaded(id) : entries.get(id);
         if (entry == null) {
             return Optional.empty();
         }
         entry.lock.lock();
         try {
+            catchUpIfElsewhere(id, entry);
             return Optional.ofNullable(query.apply(entry.session));
         } finally {
             entry.lock.unlock();
@@ -159,7 +262,7 @@ final class SessionBook {
     }
 
     boolean contains(SessionId id) {
-        return entries.containsKey(id);
+        return shared ? loaded(id) != null : entries.containsKey(id);
     }
 
     Collection<SessionId> ids() {
@@ -175,9 +278,12 @@ final class SessionBook {
         return pending.contains(id);
     }
 
-    /** Sessions with nodes the dispatcher may start: running batches, and a person's reruns in any other. */
+    /**
+     * Sessions with nodes this server's dispatcher may start: running batches, and a person's reruns in any other; of a
+     * shared log, those this server holds the lease of.
+     */
     Collection<SessionId> dispatchingIds() {
-        return List.copyOf(dispatching);
+        return shared ? dispatching.stream().filter(leases::holds).toList() : List.copyOf(dispatching);
     }
 
     void forget(SessionId id) {
@@ -199,6 +305,9 @@ final class SessionBook {
     }
 
     private void track(Session session) {
+        if (shared && !session.state().isActive() && !session.hasWorkLeft() && leases.holds(session.id())) {
+            leases.release(session.id());
+        }
         if (session.mayDispatch()) {
             dispatching.add(session.id());
         } else {
@@ -212,10 +321,43 @@ final class SessionBook {
     }
 
     private Entry entry(SessionId id) {
-        Entry entry = entries.get(id);
+        Entry entry = shared ? loaded(id) : entries.get(id);
         if (entry == null) {
             throw new SessionNotFoundException(id);
         }
         return entry;
+    }
+
+    /** The session's entry, loaded from a shared log if another server created it; null if the log has no such session. */
+    private Entry loaded(SessionId id) {
+        Entry entry = entries.get(id);
+        if (entry != null) {
+            return entry;
+        }
+        List<SessionEvent> history = readAll(id);
+        if (history.isEmpty()) {
+            return null;
+        }
+        Session session;
+        try {
+            session = Session.fromHistory(history);
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "session " + id + " could not be rebuilt from its events: " + e.getMessage());
+            return null;
+        }
+        Entry fresh = new Entry(session);
+        Entry raced = entries.putIfAbsent(id, fresh);
+        if (raced != null) {
+            return raced;
+        }
+        fresh.lock.lock();
+        try {
+            track(session);
+        } finally {
+            fresh.lock.unlock();
+        }
+        return fresh;
     }
 }

@@ -1,0 +1,246 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.canvasbatch.adapters.postgres.LocalPostgres;
+import org.canvasbatch.adapters.postgres.PostgresLocation;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster mode with real processes: several {@code serve} processes on one PostgreSQL database and one vault, a fake
+ * model that counts every call, and a real WebSocket client on a server other than the one running the batch.
+ */
+@ExtendWith(LocalPostgres.class)
+class ClusterProcessTest {
+
+    private static final String EXAM = "Exam Prep/期末复习-170.canvas";
+    private static final int NODES = 145;
+    private static final int CONCURRENCY = 12;
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path temp;
+
+    private final LocalPostgres.Server postgres;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Process> started = new ArrayList<>();
+
+    ClusterProcessTest(LocalPostgres.Server postgres) {
+        this.postgres = postgres;
+    }
+
+    @AfterEach
+    void stopProcesses() throws InterruptedException {
+        for (Process process : started) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aBatchAnalysedOnOneServerAndConfirmedOnAnotherIsWatchedLiveFromTheFirstAndAnsweredForByBoth()
+            throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(100), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            SocketClient watcherOnA = SocketClient.connect(http, socketUrl(a, session, null));
+            watcherOnA.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
+            assertThat(get(b, "/canvas/intelligent-parallel/" + session).getString("status"))
+                    .as("the other server knows the session it did not analyse")
+                    .isEqualTo("pending");
+
+            post(b, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+
+            watcherOnA.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            assertThat(watcherOnA.awaitEnd(PATIENCE)).isEqualTo(1000);
+            List<Long> seqs = watcherOnA.primarySeqs();
+            assertThat(seqs)
+                    .as("every event of the batch run by B, once, in order, on A's socket")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(seqs.getFirst(), seqs.getLast())
+                            .boxed()
+                            .toList());
+            assertThat(seqs.getFirst()).isEqualTo(2);
+            assertThat(succeededNodes(watcherOnA.messages())).hasSize(NODES);
+            for (int port : List.of(a, b)) {
+                JsonObject status = get(port, "/canvas/intelligent-parallel/" + session);
+                assertThat(status.getString("status")).isEqualTo("completed");
+                assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            }
+            assertThat(llm.calls())
+                    .as("each node sent to the model once, by one server")
+                    .isEqualTo(NODES);
+            assertThat(notes(vault)).isEqualTo(NODES);
+        }
+    }
+
+    @Test
+    void aServerIsNotReadyWhileTheDatabaseIsDownAndReadyAgainWhenItIsBack() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        PostgresLocation location = postgres.newDatabase();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            int port = freePort();
+            serve(vault, location.toString(), port, llm, "a");
+            assertThat(send(port, "/health/ready").statusCode()).isEqualTo(200);
+
+            postgres.stopProcess();
+            try {
+                HttpResponse<String> down = send(port, "/health/ready");
+                assertThat(down.statusCode()).isEqualTo(503);
+                assertThat(down.body()).contains("DOWN").contains(location.database());
+            } finally {
+                postgres.startProcess();
+            }
+            EventRecorder.awaitCondition(
+                    () -> {
+                        try {
+                            return send(port, "/health/ready").statusCode() == 200;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "ready again once the database is back");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------ helpers
+
+    private Process serve(Path vault, String data, int port, FakeLlmServer llm, String name) throws Exception {
+        String javaBinary = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(
+                javaBinary,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve",
+                "--port",
+                String.valueOf(port),
+                "--vault",
+                vault.toString(),
+                "--data",
+                data,
+                "--concurrency",
+                String.valueOf(CONCURRENCY),
+                "--shutdown-grace",
+                "5",
+                "--model-provider",
+                "openai",
+                "--base-url",
+                llm.openAiBaseUrl(),
+                "--model",
+                "fake-model");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        started.add(process);
+        CountDownLatch ready = new CountDownLatch(1);
+        Path log = temp.resolve(name + ".log");
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Files.writeString(
+                            log,
+                            line + System.lineSeparator(),
+                            StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                    if (line.startsWith("canvas-batch serving")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        if (!ready.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("the server did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
+        }
+        return process;
+    }
+
+    private JsonObject post(int port, String path, String body) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private JsonObject get(int port, String path) throws Exception {
+        HttpResponse<String> response = send(port, path);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private HttpResponse<String> send(int port, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String socketUrl(int port, String session, Long lastSeq) {
+        return "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session
+                + (lastSeq == null ? "" : "?last_seq=" + lastSeq);
+    }
+
+    private static Set<String> succeededNodes(List<JsonObject> messages) {
+        Set<String> nodes = new HashSet<>();
+        messages.stream()
+                .filter(m -> m.getString("type").equals("task_completed"))
+                .forEach(m -> nodes.add(m.getJsonObject("data").getString("node_id")));
+        return nodes;
+    }
+
+    private static long notes(Path vault) throws IOException {
+        try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
+            return notes.count();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
