@@ -43,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterProcessTest {
 
     private static final String EXAM = "Exam Prep/期末复习-170.canvas";
+    private static final String SMALL = "CS/Data Structures.canvas";
     private static final int NODES = 145;
     private static final int CONCURRENCY = 12;
     private static final Duration PATIENCE = Duration.ofSeconds(90);
@@ -139,6 +140,105 @@ class ClusterProcessTest {
         }
     }
 
+    @Test
+    void whenTheServerRunningABatchIsKilledAnotherTakesItOverAndASocketElsewhereSeesEveryEventOnce() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(150), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            int c = freePort();
+            Process runner = serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+            serve(vault, data, c, llm, "c");
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            SocketClient watcherOnB = SocketClient.connect(http, socketUrl(b, session, null));
+            watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            assertThat(llm.awaitCalls(40, PATIENCE)).isTrue();
+
+            runner.destroyForcibly(); // SIGKILL of the server running the batch
+            assertThat(runner.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            Set<String> succeededBeforeKill = succeededNodes(watcherOnB.messages());
+
+            watcherOnB.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            assertThat(watcherOnB.awaitEnd(PATIENCE))
+                    .as("the socket on B outlives the server that ran the batch")
+                    .isEqualTo(1000);
+            List<Long> seqs = watcherOnB.primarySeqs();
+            assertThat(seqs)
+                    .as("every event once, in order, across the takeover")
+                    .containsExactlyElementsOf(
+                            LongStream.rangeClosed(2, seqs.getLast()).boxed().toList());
+            assertThat(succeededNodes(watcherOnB.messages())).hasSize(NODES);
+            for (int port : List.of(b, c)) {
+                JsonObject status = get(port, "/canvas/intelligent-parallel/" + session);
+                assertThat(status.getString("status")).isEqualTo("completed");
+                assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            }
+            assertThat(notes(vault)).as("one note per node").isEqualTo(NODES);
+            for (String node : succeededBeforeKill) {
+                assertThat(llm.callsWithPrompt("<question>\n" + nodeText(vault, node) + "\n</question>"))
+                        .as("node %s succeeded before the kill and was not sent to the model again", node)
+                        .isEqualTo(1);
+            }
+            assertThat(llm.calls())
+                    .as("only the calls in flight at the kill were made twice")
+                    .isLessThanOrEqualTo(NODES + CONCURRENCY);
+        }
+    }
+
+    @Test
+    void aCancelSentToAnotherServerStopsTheCallsOfTheServerRunningTheBatch() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.hang());
+            int a = freePort();
+            int b = freePort();
+            serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            assertThat(llm.awaitCalls(CONCURRENCY, PATIENCE)).isTrue();
+            SocketClient watcherOnB = SocketClient.connect(http, socketUrl(b, session, null));
+            watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
+
+            post(b, "/canvas/intelligent-parallel/pause/" + session, "{}");
+            assertThat(get(a, "/canvas/intelligent-parallel/" + session).getString("state"))
+                    .isEqualTo("paused");
+            post(b, "/canvas/intelligent-parallel/cancel/" + session, "{}");
+
+            watcherOnB.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            JsonObject status = get(a, "/canvas/intelligent-parallel/" + session);
+            assertThat(status.getString("state")).isEqualTo("cancelled");
+            assertThat(llm.calls()).as("nothing was started after the pause").isEqualTo(CONCURRENCY);
+
+            // A's twelve slots were all taken by calls the model never answers: a next batch on A can only run if the
+            // cancel sent to B reached A and interrupted them
+            llm.defaultReply(Reply.echo());
+            JsonObject next = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + SMALL + "\"}");
+            post(
+                    a,
+                    "/canvas/intelligent-parallel/confirm",
+                    "{\"session_id\": \"" + next.getString("session_id") + "\"}");
+            EventRecorder.awaitCondition(
+                    () -> {
+                        try {
+                            return get(a, "/canvas/intelligent-parallel/" + next.getString("session_id"))
+                                    .getString("status")
+                                    .equals("completed");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "the next batch on A completed");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private Process serve(Path vault, String data, int port, FakeLlmServer llm, String name) throws Exception {
@@ -230,6 +330,16 @@ class ClusterProcessTest {
                 .filter(m -> m.getString("type").equals("task_completed"))
                 .forEach(m -> nodes.add(m.getJsonObject("data").getString("node_id")));
         return nodes;
+    }
+
+    private static String nodeText(Path vault, String nodeId) throws IOException {
+        JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
+                .readObject();
+        return canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                .filter(n -> n.getString("id").equals(nodeId))
+                .findFirst()
+                .orElseThrow()
+                .getString("text");
     }
 
     private static long notes(Path vault) throws IOException {

@@ -13,7 +13,6 @@ import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultPassages;
-import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
@@ -141,15 +140,9 @@ public final class CanvasBatchCore {
             return; // read when next asked for
         }
         try {
-            List<SessionEvent> changes = book.catchUp(id);
-            boolean stopped = changes.stream()
-                    .anyMatch(e -> e instanceof SessionEvent.SessionCancelled || e instanceof SessionEvent.BatchFailed);
-            if (stopped) {
-                dispatcher.interruptAll(id);
-            }
-            if (!changes.isEmpty()) {
-                dispatcher.pump();
-            }
+            book.catchUp(id);
+            dispatcher.interruptStopped(id);
+            dispatcher.pump();
         } catch (RuntimeException e) {
             LOG.log(
                     System.Logger.Level.WARNING,

@@ -213,6 +213,33 @@ final class SessionBook {
         return shared ? leases.abandoned() : List.of();
     }
 
+    /**
+     * For the dispatcher, which asks at every free slot: a session this server runs as it is here, without a look at
+     * the log (another server's change reaches it by notification, and an append made before that loses the race).
+     */
+    <T> Optional<T> readRunning(SessionId id, Function<Session, T> query) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        entry.lock.lock();
+        try {
+            return Optional.ofNullable(query.apply(entry.session));
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /**
+     * Reads answer as of the log: even a session this server runs may have been changed by another server a moment ago
+     * (a person's cancel sent there), and whoever asks next, here, must see it.
+     */
+    private void catchUpIfShared(SessionId id, Entry entry) {
+        if (shared) {
+            catchUpFromLog(id, entry);
+        }
+    }
+
     private void catchUpIfElsewhere(SessionId id, Entry entry) {
         if (shared && !leases.holds(id)) {
             catchUpFromLog(id, entry);
@@ -240,7 +267,7 @@ final class SessionBook {
         Entry entry = entry(id);
         entry.lock.lock();
         try {
-            catchUpIfElsewhere(id, entry);
+            catchUpIfShared(id, entry);
             return query.apply(entry.session);
         } finally {
             entry.lock.unlock();
@@ -254,7 +281,7 @@ final class SessionBook {
         }
         entry.lock.lock();
         try {
-            catchUpIfElsewhere(id, entry);
+            catchUpIfShared(id, entry);
             return Optional.ofNullable(query.apply(entry.session));
         } finally {
             entry.lock.unlock();

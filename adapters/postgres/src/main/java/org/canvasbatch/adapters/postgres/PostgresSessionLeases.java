@@ -165,6 +165,12 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         }
     }
 
+    /** As if this server froze or lost its network: its leases are no longer renewed, and nothing is given back. */
+    void stopRenewing() {
+        closed = true;
+        heartbeat.interrupt();
+    }
+
     private void beat() {
         long period = Math.max(50, lease.toMillis() / 3);
         while (!closed) {
