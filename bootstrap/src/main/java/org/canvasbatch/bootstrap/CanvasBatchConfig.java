@@ -103,9 +103,9 @@ record CanvasBatchConfig(
         String data = read.get(DATA);
         if (data.isEmpty()) {
             read.problem(DATA, "must be a folder for the journal, memory, or postgresql://USER[:PASS]@HOST:PORT/DB");
-        } else if (org.canvasbatch.adapters.postgres.PostgresLocation.isDatabase(data)) {
+        } else if (org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(data)) {
             try {
-                org.canvasbatch.adapters.postgres.PostgresLocation.parse(data);
+                org.canvasbatch.adapters.journal.postgres.PostgresLocation.parse(data);
             } catch (IllegalArgumentException e) {
                 read.problem(DATA, e.getMessage());
             }

@@ -152,7 +152,7 @@ final class Observability {
 
     /** The WebSocket channel's own counts, read at every scrape. */
     /** A cluster's leases: how many sessions this server runs, and how many it took over from a stopped server. */
-    void watch(org.canvasbatch.adapters.postgres.PostgresSessionLeases leases) {
+    void watch(org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases leases) {
         gauge(
                 "canvasbatch_cluster_sessions_held",
                 "Sessions this server of the cluster runs (holds the lease of).",

@@ -1,4 +1,4 @@
-package org.canvasbatch.adapters.postgres;
+package org.canvasbatch.adapters.journal.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.canvasbatch.adapters.postgres;
+package org.canvasbatch.adapters.journal.postgres;
 
 import java.sql.Array;
 import java.sql.PreparedStatement;
