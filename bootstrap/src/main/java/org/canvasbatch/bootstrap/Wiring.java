@@ -230,6 +230,7 @@ final class Wiring implements AutoCloseable {
                 }
                 try {
                     PostgresEventLog log = PostgresEventLog.open(location);
+                    observability.watch(log);
                     PostgresSessionLeases leases = PostgresSessionLeases.of(log, PostgresSessionLeases.DEFAULT_LEASE);
                     return new Store(observability.journal(log), Optional.of(leases));
                 } catch (EventLogException e) {

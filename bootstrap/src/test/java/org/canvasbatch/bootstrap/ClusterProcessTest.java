@@ -187,6 +187,10 @@ class ClusterProcessTest {
             assertThat(llm.calls())
                     .as("only the calls in flight at the kill were made twice")
                     .isLessThanOrEqualTo(NODES + CONCURRENCY);
+            assertThat(metric(b, "canvasbatch_cluster_lease_moves_total")
+                            + metric(c, "canvasbatch_cluster_lease_moves_total"))
+                    .as("one of the two survivors took the batch over")
+                    .isEqualTo(1);
         }
     }
 
@@ -317,6 +321,16 @@ class ClusterProcessTest {
                         .GET()
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The sum of a Prometheus series' values on a server's {@code /metrics}. */
+    private double metric(int port, String name) throws Exception {
+        return send(port, "/metrics")
+                .body()
+                .lines()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static String socketUrl(int port, String session, Long lastSeq) {

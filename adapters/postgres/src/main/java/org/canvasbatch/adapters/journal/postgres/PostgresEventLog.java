@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,6 +52,7 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
     private final String epoch;
     private final Notifications notifications;
     private volatile LongConsumer syncListener = nanos -> {};
+    private volatile LongConsumer lagListener = nanos -> {};
 
     /** One session's subscribers; delivery to them is serialised by the stream's monitor. */
     private static final class Stream {
@@ -286,6 +289,14 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
 
     /** Reads from the table what any subscriber of the session has not heard yet, and hands it on. */
     private void catchUp(SessionId id, Stream stream) {
+        catchUp(id, stream, -1);
+    }
+
+    /**
+     * As {@link #catchUp(SessionId, Stream)}, after a notification that another server stored up to {@code notifiedSeq}:
+     * the time from that event's making there to its reading here is the cross-server lag.
+     */
+    private void catchUp(SessionId id, Stream stream, long notifiedSeq) {
         synchronized (stream) {
             while (true) {
                 long from = Long.MAX_VALUE;
@@ -305,6 +316,12 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
                             "events of session " + id + " could not be read for its watchers (they get them when the"
                                     + " database answers again): " + e.getMessage());
                     return;
+                }
+                for (SessionEvent event : page) {
+                    if (event.seq() == notifiedSeq) {
+                        lagListener.accept(
+                                Duration.between(event.at(), Instant.now()).toNanos());
+                    }
                 }
                 for (Subscriber subscriber : stream.subscribers) {
                     for (SessionEvent event : page) {
@@ -335,7 +352,7 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
     private void storedElsewhere(SessionId id, long seq) {
         Stream stream = streams.get(id);
         if (stream != null && !stream.subscribers.isEmpty()) {
-            catchUp(id, stream);
+            catchUp(id, stream, seq);
         }
         for (BiConsumer<SessionId, Long> listener : elsewhere) {
             try {
@@ -465,6 +482,15 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
     @Override
     public void onSync(LongConsumer listener) {
         this.syncListener = listener;
+    }
+
+    /**
+     * Tells {@code listener}, in nanoseconds, how long an event another server made took to be read here for this
+     * server's watchers: its append there, the notification, the read. Measured against the other server's clock, so it
+     * is as good as the servers' clocks agree. One listener; a later call replaces it.
+     */
+    public void onNotifyLag(LongConsumer listener) {
+        this.lagListener = listener;
     }
 
     /** The database this log uses, for the session leases that live beside it. */
