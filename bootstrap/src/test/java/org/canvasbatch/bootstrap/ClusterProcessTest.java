@@ -243,7 +243,70 @@ class ClusterProcessTest {
         }
     }
 
+    @Test
+    void postgresRestartedMidBatchLosesNothingAndTheBatchFinishes() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(150), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
+
+            postgres.stopProcess();
+            try {
+                EventRecorder.awaitCondition(
+                        () -> {
+                            try {
+                                return send(a, "/health/ready").statusCode() == 503;
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "A not ready while the database is down");
+            } finally {
+                postgres.startProcess();
+            }
+
+            JsonObject status = awaitEnd(b, session);
+            assertThat(status.getString("status")).isEqualTo("completed");
+            assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            SocketClient replay = SocketClient.connect(http, socketUrl(b, session, 0L));
+            replay.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            List<Long> seqs = replay.primarySeqs();
+            assertThat(seqs)
+                    .as("the stored history has every seq once, without a gap")
+                    .containsExactlyElementsOf(
+                            LongStream.rangeClosed(1, seqs.getLast()).boxed().toList());
+            assertThat(notes(vault)).isEqualTo(NODES);
+            // outcomes made while the database was down are held by the running server, not asked for again; only a
+            // lease lost to an outage longer than the lease would send the calls then in flight once more
+            assertThat(llm.calls()).isLessThanOrEqualTo(NODES + CONCURRENCY);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
+
+    /** Polls the status until the batch has ended (the plugin's own fallback does the same). */
+    private JsonObject awaitEnd(int port, String session) throws Exception {
+        JsonObject[] last = {null};
+        EventRecorder.awaitCondition(
+                () -> {
+                    try {
+                        last[0] = get(port, "/canvas/intelligent-parallel/" + session);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return List.of("completed", "failed").contains(last[0].getString("status"));
+                },
+                "the batch ended");
+        return last[0];
+    }
 
     private Process serve(Path vault, String data, int port, FakeLlmServer llm, String name) throws Exception {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");

@@ -49,6 +49,11 @@ final class SessionBook {
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
         Session session;
+        /**
+         * The copy may be ahead of the log: an append failed and the log could not be read to rebuild it (a database
+         * that is down refuses reads too). It is rebuilt before it is changed again.
+         */
+        boolean stale;
 
         Entry(Session session) {
             this.session = session;
@@ -133,6 +138,12 @@ final class SessionBook {
         Entry entry = entry(id);
         entry.lock.lock();
         try {
+            if (entry.stale && !rebuild(id, entry)) {
+                EventLogException unreadable = new EventLogException(
+                        "session " + id + " cannot be read back from the event log, so it is not changed now");
+                storage.refused(id, unreadable);
+                throw unreadable;
+            }
             catchUpIfElsewhere(id, entry);
             for (int race = 1; ; race++) {
                 List<SessionEvent> events = command.apply(entry.session);
@@ -141,14 +152,16 @@ final class SessionBook {
                         log.append(events);
                     } catch (EventLogConflict lost) {
                         // another server stored this seq first: the command is made again from what it stored
-                        entry.session = Session.fromHistory(readAll(id));
-                        track(entry.session);
+                        if (!rebuild(id, entry)) {
+                            storage.refused(id, lost);
+                            throw lost;
+                        }
                         if (race >= RACES) {
                             throw lost;
                         }
                         continue;
                     } catch (RuntimeException e) {
-                        entry.session = Session.fromHistory(readAll(id));
+                        rebuild(id, entry);
                         if (e instanceof EventLogException refused) {
                             storage.refused(id, refused);
                         }
@@ -165,6 +178,22 @@ final class SessionBook {
     }
 
     /**
+     * Rebuilds the session from the log, so that memory never runs ahead of what is stored; false (and the copy marked
+     * stale) when the log cannot be read now.
+     */
+    private boolean rebuild(SessionId id, Entry entry) {
+        try {
+            entry.session = Session.fromHistory(readAll(id));
+            entry.stale = false;
+            track(entry.session);
+            return true;
+        } catch (EventLogException unreadable) {
+            entry.stale = true;
+            return false;
+        }
+    }
+
+    /**
      * Makes this server the one that runs a session of a shared log, if no other server holds it (it is new here, or its
      * server let its lease expire): nodes left running by the server that had it are queued again, as after a restart.
      * True if this server took it over just now; false if it already ran it, another server does, or the log is this
@@ -177,8 +206,7 @@ final class SessionBook {
         Entry entry = entry(id);
         entry.lock.lock();
         try {
-            entry.session = Session.fromHistory(readAll(id));
-            track(entry.session);
+            rebuild(id, entry);
         } finally {
             entry.lock.unlock();
         }
@@ -246,10 +274,27 @@ final class SessionBook {
         }
     }
 
+    /**
+     * Reads what other servers appended since this copy; when the log cannot be read (the database is down), the copy
+     * answers as it is — a running batch's own work goes on, and its appends find the outage (the storage watch) —
+     * rather than failing a read that a task or a status needs.
+     */
     private List<SessionEvent> catchUpFromLog(SessionId id, Entry entry) {
+        if (entry.stale) {
+            rebuild(id, entry);
+            return List.of();
+        }
         List<SessionEvent> read = new ArrayList<>();
         while (true) {
-            List<SessionEvent> newer = log.readAfter(id, entry.session.lastSeq(), 10_000);
+            List<SessionEvent> newer;
+            try {
+                newer = log.readAfter(id, entry.session.lastSeq(), 10_000);
+            } catch (EventLogException unreadable) {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "session " + id + " answered from memory: " + unreadable.getMessage());
+                break;
+            }
             if (newer.isEmpty()) {
                 break;
             }
