@@ -36,6 +36,7 @@ public final class TestSocket implements WebSocket.Listener {
     private final Condition changed = lock.newCondition();
     private final List<JsonObject> messages = new ArrayList<>();
     private final StringBuilder partial = new StringBuilder();
+    private final Runnable opened;
     private WebSocket socket;
     private Integer closeCode;
     private String closeReason;
@@ -43,11 +44,32 @@ public final class TestSocket implements WebSocket.Listener {
     private int pings;
     private int pongs;
 
-    private TestSocket() {}
+    private TestSocket(Runnable opened) {
+        this.opened = opened;
+    }
 
     /** Opens a socket as the plugin does; fails the test when the handshake does not complete in time. */
     public static TestSocket connect(URI uri) {
-        TestSocket listener = new TestSocket();
+        return open(uri, new TestSocket(() -> {}));
+    }
+
+    /**
+     * Opens a socket as {@link #connect(URI)} does, through a relay that holds what the server sends after its
+     * {@code 101} until this client's WebSocket is open: for a test whose server streams more at once than the JDK
+     * client reads in one go (a long replay), which the JDK client would otherwise lose part of (see
+     * {@link HandshakeRelay}). The server's bytes arrive unchanged and in order, and are checked as everywhere else.
+     */
+    public static TestSocket connectHoldingTheStreamUntilOpen(URI uri) {
+        HandshakeRelay relay = HandshakeRelay.to(uri);
+        try {
+            return open(relay.uri(), new TestSocket(relay::opened));
+        } catch (RuntimeException e) {
+            relay.abandon();
+            throw e;
+        }
+    }
+
+    private static TestSocket open(URI uri, TestSocket listener) {
         listener.socket = HTTP.newWebSocketBuilder()
                 .header("Origin", PLUGIN_ORIGIN)
                 .buildAsync(uri, listener)
@@ -62,6 +84,7 @@ public final class TestSocket implements WebSocket.Listener {
 
     @Override
     public void onOpen(WebSocket webSocket) {
+        opened.run();
         webSocket.request(1);
     }
 
