@@ -44,6 +44,12 @@ final class NodeDispatcher {
     private final int maxWaitingLoose;
     private final Object pumpLock = new Object();
     private final Map<TaskKey, TaskSlot> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Per session, its running nodes whose agent has answered and that only finish their note and outcome: they hold
+     * no slot. Changed by one compute per key; the decrement happens under the session's lock, with the outcome that
+     * stops the node running, so a reader under that lock sees both in step.
+     */
+    private final Map<SessionId, Integer> answered = new ConcurrentHashMap<>();
     /** Loose runs waiting for a slot (first or next attempt), in arrival order; guarded by {@link #pumpLock}. */
     private final Map<String, LooseNodeRun> looseWaiting = new java.util.LinkedHashMap<>();
     /** One object, so that the storage watch keeps one wake-up of this dispatcher per outage, however often asked. */
@@ -59,6 +65,19 @@ final class NodeDispatcher {
     private static final class TaskSlot {
         private RunningTask handle;
         private boolean cancelRequested;
+        /** The agent call ended before the task did: the slot was given back then, not when the task ends. */
+        private boolean released;
+
+        /** True the first time only. */
+        synchronized boolean release() {
+            boolean first = !released;
+            released = true;
+            return first;
+        }
+
+        synchronized boolean released() {
+            return released;
+        }
 
         synchronized void attach(RunningTask running) {
             handle = running;
@@ -109,7 +128,8 @@ final class NodeDispatcher {
             Instant now = clock.now();
             List<Offer> offers = new ArrayList<>();
             for (SessionId id : book.dispatchingIds()) {
-                book.readIfPresent(id, s -> Offer.of(s, free, now)).ifPresent(offers::add);
+                book.readIfPresent(id, s -> Offer.of(s, free, now, answeredOf(id)))
+                        .ifPresent(offers::add);
             }
             looseOffer(free, now).ifPresent(offers::add);
             for (Dispatch dispatch : DispatchPlanner.planOffers(offers, free)) {
@@ -141,8 +161,16 @@ final class NodeDispatcher {
             return;
         }
         List<SessionEvent> events;
+        var job = new java.util.concurrent.atomic.AtomicReference<Optional<NoteProducer.NodeJob>>();
+        var timeout = new java.util.concurrent.atomic.AtomicReference<Duration>();
         try {
-            events = book.change(sessionId, s -> s.startTask(nodeId, now));
+            events = book.change(sessionId, s -> {
+                List<SessionEvent> started = s.startTask(nodeId, now, answeredOf(sessionId));
+                var attempt = ((TaskStarted) started.getFirst()).attempt();
+                job.set(ExecutingNodeTask.jobOf(s, new ExecutingNodeTask.Assignment(sessionId, nodeId, attempt)));
+                timeout.set(s.settings().nodeTimeout());
+                return started;
+            });
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer (cancelled, paused): nothing to start
         } catch (EventLogException e) {
@@ -156,19 +184,60 @@ final class NodeDispatcher {
             return;
         }
         TaskStarted started = (TaskStarted) events.getFirst();
-        var timeout = book.read(sessionId, s -> s.settings().nodeTimeout());
         TaskKey key = new TaskKey(new Contender.OfSession(sessionId), nodeId, started.attempt());
         var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
-        submit(key, sessionId + "/" + nodeId, timeout, control -> {
+        var slot = new SessionCallSlot(key, sessionId);
+        submit(key, sessionId + "/" + nodeId, timeout.get(), control -> {
             try {
                 // a task cancelled before it began still comes here, so that its slot is always given back
-                if (!control.cancelled()) {
-                    executing.execute(assignment, control, this::wakeAt);
+                if (!control.cancelled() && job.get().isPresent()) {
+                    executing.execute(assignment, job.get().get(), control, this::wakeAt, slot);
                 }
             } finally {
+                slot.outcomeRecorded();
                 finished(key, Optional.empty());
             }
         });
+    }
+
+    private int answeredOf(SessionId sessionId) {
+        return answered.getOrDefault(sessionId, 0);
+    }
+
+    /** A session task's slot, given back when its agent answers; see {@link ExecutingNodeTask.CallSlot}. */
+    private final class SessionCallSlot implements ExecutingNodeTask.CallSlot {
+        private final TaskKey key;
+        private final SessionId sessionId;
+        private boolean countedAsAnswered;
+
+        SessionCallSlot(TaskKey key, SessionId sessionId) {
+            this.key = key;
+            this.sessionId = sessionId;
+        }
+
+        @Override
+        public void agentDone() {
+            TaskSlot slot = inFlight.get(key);
+            if (slot == null || !slot.release()) {
+                return;
+            }
+            synchronized (this) {
+                countedAsAnswered = true;
+                answered.merge(sessionId, 1, Integer::sum);
+            }
+            synchronized (pumpLock) {
+                busySlots--;
+            }
+            pump();
+        }
+
+        @Override
+        public synchronized void outcomeRecorded() {
+            if (countedAsAnswered) {
+                countedAsAnswered = false;
+                answered.computeIfPresent(sessionId, (id, count) -> count <= 1 ? null : count - 1);
+            }
+        }
     }
 
     private void startLoose(LooseNodeRun run) {
@@ -221,9 +290,11 @@ final class NodeDispatcher {
 
     /** A task ended: its slot is free; a loose run with another attempt to make waits for its turn again. */
     private void finished(TaskKey key, Optional<LooseNodeRun> waitsAgain) {
-        inFlight.remove(key);
+        TaskSlot slot = inFlight.remove(key);
         synchronized (pumpLock) {
-            busySlots--;
+            if (slot == null || !slot.released()) {
+                busySlots--;
+            }
             if (key.contender() instanceof Contender.LooseNodes) {
                 looseRunning--;
                 waitsAgain.filter(run -> !run.isSettled()).ifPresent(run -> looseWaiting.put(run.id(), run));
