@@ -42,6 +42,21 @@ class NodeDispatcherTest {
     }
 
     @Test
+    void theStartsOfOneRoundGoToTheJournalInOneAppend() {
+        CoreOnAManualExecutor core = new CoreOnAManualExecutor();
+        SessionId id = core.analyze(3, "a", "b", "c", "d");
+
+        core.start(id);
+
+        assertThat(core.executor.waiting()).containsExactly("s1/a", "s1/b", "s1/c");
+        assertThat(core.appends)
+                .as("one journal sync for the three starts, not one each")
+                .last()
+                .satisfies(append -> assertThat(EventRecorder.describe(append))
+                        .containsExactly("TaskStarted(a#1)", "TaskStarted(b#1)", "TaskStarted(c#1)"));
+    }
+
+    @Test
     void theServersLimitIsSharedAndAFreeSlotGoesToTheSessionWithFewestCallsInFlight() {
         CoreOnAManualExecutor core = new CoreOnAManualExecutor(CoreSettings.DEFAULT.withGlobalConcurrency(2));
         SessionId big = core.analyze(2, "a", "b", "c", "d");

@@ -132,12 +132,18 @@ final class NodeDispatcher {
                         .ifPresent(offers::add);
             }
             looseOffer(free, now).ifPresent(offers::add);
+            // a session's starts go to the journal in one append: one sync for the round, not one per node
+            Map<SessionId, List<String>> sessionStarts = new java.util.LinkedHashMap<>();
             for (Dispatch dispatch : DispatchPlanner.planOffers(offers, free)) {
                 switch (dispatch.contender()) {
-                    case Contender.OfSession session -> startNode(session.sessionId(), dispatch.taskId(), now);
+                    case Contender.OfSession session ->
+                        sessionStarts
+                                .computeIfAbsent(session.sessionId(), id -> new ArrayList<>())
+                                .add(dispatch.taskId());
                     case Contender.LooseNodes loose -> startLoose(looseWaiting.remove(dispatch.taskId()));
                 }
             }
+            sessionStarts.forEach((sessionId, nodeIds) -> startNodes(sessionId, nodeIds, now));
         }
     }
 
@@ -154,44 +160,62 @@ final class NodeDispatcher {
         return since == null ? Optional.empty() : Optional.of(new Offer(LOOSE, looseRunning, since, due));
     }
 
-    private void startNode(SessionId sessionId, String nodeId, Instant now) {
+    /** A node the session started, with what its attempt needs, read under the session's lock as it started. */
+    private record Start(TaskStarted event, Optional<NoteProducer.NodeJob> job, Duration timeout) {}
+
+    private void startNodes(SessionId sessionId, List<String> nodeIds, Instant now) {
         // while the journal refuses events no session node starts: its TaskStarted could not be recorded, and the
         // storage watch wakes the dispatcher once the journal takes events again; runs outside sessions record nothing
         if (book.storage().wakeAfterOutage(wake)) {
             return;
         }
-        List<SessionEvent> events;
-        var job = new java.util.concurrent.atomic.AtomicReference<Optional<NoteProducer.NodeJob>>();
-        var timeout = new java.util.concurrent.atomic.AtomicReference<Duration>();
+        List<Start> starts = new ArrayList<>();
         try {
-            events = book.change(sessionId, s -> {
-                List<SessionEvent> started = s.startTask(nodeId, now, answeredOf(sessionId));
-                var attempt = ((TaskStarted) started.getFirst()).attempt();
-                job.set(ExecutingNodeTask.jobOf(s, new ExecutingNodeTask.Assignment(sessionId, nodeId, attempt)));
-                timeout.set(s.settings().nodeTimeout());
-                return started;
+            book.change(sessionId, s -> {
+                List<SessionEvent> events = new ArrayList<>();
+                for (String nodeId : nodeIds) {
+                    try {
+                        TaskStarted started = (TaskStarted)
+                                s.startTask(nodeId, now, answeredOf(sessionId)).getFirst();
+                        var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
+                        starts.add(new Start(
+                                started,
+                                ExecutingNodeTask.jobOf(s, assignment),
+                                s.settings().nodeTimeout()));
+                        events.add(started);
+                    } catch (SessionConflict changed) {
+                        // the session changed since the offer (cancelled, paused): this node does not start
+                    }
+                }
+                return events;
             });
         } catch (SessionConflict | SessionNotFoundException e) {
-            return; // the session changed since the offer (cancelled, paused): nothing to start
+            return; // the session changed since the offer: nothing to start
         } catch (EventLogException e) {
-            // nothing starts that the journal cannot record; the node stays queued, its attempts unchanged, and the
+            // nothing starts that the journal cannot record; the nodes stay queued, their attempts unchanged, and the
             // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again
             book.storage().wakeAfterOutage(wake);
             LOG.log(
                     System.Logger.Level.DEBUG,
-                    "not starting node " + nodeId + " of session " + sessionId
-                            + ": the event journal refused the event: " + e.getMessage());
+                    "not starting nodes " + nodeIds + " of session " + sessionId
+                            + ": the event journal refused the events: " + e.getMessage());
             return;
         }
-        TaskStarted started = (TaskStarted) events.getFirst();
-        TaskKey key = new TaskKey(new Contender.OfSession(sessionId), nodeId, started.attempt());
-        var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
+        starts.forEach(start -> submitNode(sessionId, start));
+    }
+
+    private void submitNode(SessionId sessionId, Start start) {
+        String nodeId = start.event().nodeId();
+        TaskKey key = new TaskKey(
+                new Contender.OfSession(sessionId), nodeId, start.event().attempt());
+        var assignment = new ExecutingNodeTask.Assignment(
+                sessionId, nodeId, start.event().attempt());
         var slot = new SessionCallSlot(key, sessionId);
-        submit(key, sessionId + "/" + nodeId, timeout.get(), control -> {
+        submit(key, sessionId + "/" + nodeId, start.timeout(), control -> {
             try {
                 // a task cancelled before it began still comes here, so that its slot is always given back
-                if (!control.cancelled() && job.get().isPresent()) {
-                    executing.execute(assignment, job.get().get(), control, this::wakeAt, slot);
+                if (!control.cancelled() && start.job().isPresent()) {
+                    executing.execute(assignment, start.job().get(), control, this::wakeAt, slot);
                 }
             } finally {
                 slot.outcomeRecorded();
