@@ -88,7 +88,15 @@ public final class Makespan {
                 // the launcher builds when sources changed and writes its class-data archive when it has none; neither
                 // is what a learner's every start pays, so one unmeasured batch comes first
                 bench.say("unmeasured first start (build check, class-data archive), one batch");
-                once(bench, launch, "first-start", nodes, Duration.ofMillis(50), concurrency, "first start");
+                once(
+                        bench,
+                        launch,
+                        "first-start",
+                        nodes,
+                        Duration.ofMillis(50),
+                        concurrency,
+                        "first start",
+                        Duration.ofMinutes(3));
                 for (Duration latency : latencies) {
                     List<Run> all = new ArrayList<>();
                     for (int run = 1; run <= runs; run++) {
@@ -99,7 +107,8 @@ public final class Makespan {
                                 nodes,
                                 latency,
                                 concurrency,
-                                "run " + run);
+                                "run " + run,
+                                Duration.ofSeconds(20));
                         bench.say(
                                 "  %.3f s = %.4f × ideal; first call %.1f ms, 12th call %.1f ms, slot gap mean %.1f /"
                                         + " max %.1f ms, last answer → completed %.1f ms; load %s",
@@ -136,7 +145,8 @@ public final class Makespan {
             int nodes,
             Duration latency,
             int concurrency,
-            String what)
+            String what,
+            Duration stopPatience)
             throws Exception {
         bench.say(
                 "%s: fresh server, %d nodes, model %d ms, concurrency %d",
@@ -178,7 +188,8 @@ public final class Makespan {
                     model.peakInFlight(),
                     load);
         } finally {
-            server.stop(Duration.ofSeconds(20));
+            // a training run writes its AOT cache as it stops: that takes seconds, and must not be cut short
+            server.stop(stopPatience);
         }
     }
 
