@@ -196,7 +196,7 @@ final class ExecutingNodeTask {
             return recordOutcome.apply(s);
         };
         try {
-            announceRetries(recorded(assignment, book.change(assignment.sessionId(), outcome)), wakeAt);
+            announceRetries(recorded(assignment, book.changeTogether(assignment.sessionId(), outcome)), wakeAt);
         } catch (SessionConflict | SessionNotFoundException e) {
             LOG.log(
                     System.Logger.Level.DEBUG,

@@ -171,7 +171,7 @@ final class NodeDispatcher {
         }
         List<Start> starts = new ArrayList<>();
         try {
-            book.change(sessionId, s -> {
+            book.changeTogether(sessionId, s -> {
                 List<SessionEvent> events = new ArrayList<>();
                 for (String nodeId : nodeIds) {
                     try {

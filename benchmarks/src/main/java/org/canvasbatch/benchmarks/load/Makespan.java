@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * nodes, a socket opened and given its snapshot before confirm, then the time from sending confirm to receiving
  * {@code session_completed}, against the ideal {@code ⌈nodes / concurrency⌉ × latency} of the scripted model.
  *
- * <pre>benchmarks/run-makespan [--runs 5] [--latencies 1000,200] [--nodes 100] [--concurrency 12] [--launch launcher|jar]</pre>
+ * <pre>benchmarks/run-makespan [--runs 5] [--latencies 1000,200] [--nodes 100] [--concurrency 12] [--launch launcher|jar]
+ *     [--journal disk|memory]</pre>
  */
 public final class Makespan {
 
@@ -54,8 +55,9 @@ public final class Makespan {
                 .map(ms -> Duration.ofMillis(Long.parseLong(ms.strip())))
                 .toList();
         boolean plainJar = option(list, "--launch", "launcher").equals("jar");
+        String journal = option(list, "--journal", "disk");
         String command = option(list, "--command", "benchmarks/run-makespan");
-        System.exit(run(repo, command, runs, nodes, concurrency, latencies, plainJar, System.out));
+        System.exit(run(repo, command, runs, nodes, concurrency, latencies, plainJar, journal, System.out));
     }
 
     private static String option(List<String> args, String name, String fallback) {
@@ -71,6 +73,7 @@ public final class Makespan {
             int concurrency,
             List<Duration> latencies,
             boolean plainJar,
+            String journal,
             PrintStream out)
             throws Exception {
         String loadAtStart = MachineFacts.loadAverage();
@@ -80,7 +83,7 @@ public final class Makespan {
         String launchName = plainJar ? "`java -jar bootstrap/target/canvas-batch.jar serve`" : "`./canvas-batch serve`";
         List<String> tables = new ArrayList<>();
         try (FakeModel model = FakeModel.start()) {
-            LoadOptions options = LoadOptions.parse(List.of("--repo", repo.toString()));
+            LoadOptions options = LoadOptions.parse(List.of("--repo", repo.toString(), "--journal", journal));
             Bench bench = new Bench(repo, work, model, options, out);
             Thread stopServers = new Thread(bench::stopAll, "stop-makespan-servers");
             Runtime.getRuntime().addShutdownHook(stopServers);
