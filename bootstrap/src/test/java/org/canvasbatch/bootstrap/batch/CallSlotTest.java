@@ -144,11 +144,15 @@ class CallSlotTest {
 
     @Test
     void anOutcomeReachesNoWatcherBeforeTheJournalHoldsItThoughTheNextCallHasStarted() throws Exception {
-        blockOutcomeOfA = true;
+        CountDownLatch aMayAnswer = new CountDownLatch(1);
+        agent.then("a", new ScriptedAgent.WaitFor(aMayAnswer));
         CountDownLatch bCalled = agent.calledTimes("b", 1);
         SessionId id = analyzeOneGroup("a", "b");
         EventRecorder events = record(id);
         start(id);
+        // held only once confirm has returned: the append holds the session's lock, which confirm's answer reads
+        blockOutcomeOfA = true;
+        aMayAnswer.countDown();
         assertThat(outcomeOfAArrived.await(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(bCalled.await(10, TimeUnit.SECONDS))
