@@ -193,8 +193,11 @@ final class NodeDispatcher {
             return; // the session changed since the offer: nothing to start
         } catch (EventLogException e) {
             // nothing starts that the journal cannot record; the nodes stay queued, their attempts unchanged, and the
-            // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again
-            book.storage().wakeAfterOutage(wake);
+            // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again;
+            // if the outage already ended between the refusal and here, no one else would: look again at once
+            if (!book.storage().wakeAfterOutage(wake)) {
+                executor.schedule(Duration.ZERO, wake);
+            }
             LOG.log(
                     System.Logger.Level.DEBUG,
                     "not starting nodes " + nodeIds + " of session " + sessionId
