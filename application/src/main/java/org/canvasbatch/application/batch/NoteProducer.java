@@ -73,6 +73,15 @@ final class NoteProducer {
      */
     ProducedNote produce(NodeJob job, java.util.function.BooleanSupplier stillWanted)
             throws AgentFailure, InterruptedException {
+        return produce(job, stillWanted, () -> {});
+    }
+
+    /**
+     * @param agentDone told the moment the agent has answered or given up, before the note is written: the agent call
+     *                  is over, and the slot it held can go to the next one
+     */
+    ProducedNote produce(NodeJob job, java.util.function.BooleanSupplier stillWanted, Runnable agentDone)
+            throws AgentFailure, InterruptedException {
         Optional<Canvas> canvas = canvas(job.canvasPath());
         Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
         String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
@@ -94,8 +103,12 @@ final class NoteProducer {
         // The session keeps each node's agent but not its routing; routing is a pure function of the text analysis
         // routed, so this is the routing analysis made, handed to the agent so that no adapter routes again.
         var routing = router.route(job.nodeText());
-        AgentAnswer answer =
-                agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context, routing));
+        AgentAnswer answer;
+        try {
+            answer = agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context, routing));
+        } finally {
+            agentDone.run();
+        }
         if (Thread.currentThread().isInterrupted() || !stillWanted.getAsBoolean()) {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }
