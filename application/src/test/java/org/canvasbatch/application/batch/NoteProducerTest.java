@@ -1,10 +1,15 @@
 package org.canvasbatch.application.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.canvasbatch.application.batch.NoteProducer.NodeJob;
 import org.canvasbatch.application.port.out.AgentAnswer;
@@ -126,6 +131,75 @@ class NoteProducerTest {
 
         assertThat(produced.note().path()).isEqualTo("q1.md");
         assertThat(requests.getFirst().context().vaultPassages()).isEmpty();
+    }
+
+    @Test
+    void aVaultLookUpThatNeverAnswersCostsTheNoteItsPassagesNotTheNote() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        NoteProducer stuckLookUp = new NoteProducer(
+                agent,
+                new NoCanvasVault(),
+                query -> {
+                    awaitIgnoringInterrupts(never);
+                    return List.of();
+                },
+                () -> Instant.parse("2026-11-26T12:00:00Z"),
+                Duration.ofMillis(200));
+        try {
+            var produced = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> stuckLookUp.produce(
+                            new NodeJob(CANVAS, "q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of()),
+                            () -> true),
+                    "a hang guard only");
+
+            assertThat(produced.note().path()).isEqualTo("q1.md");
+            assertThat(requests.getFirst().context().vaultPassages()).isEmpty();
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
+    void aNodeWhoseTaskIsInterruptedStopsWaitingForThePassagesAtOnce() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        NoteProducer stuckLookUp = new NoteProducer(
+                agent,
+                new NoCanvasVault(),
+                query -> {
+                    awaitIgnoringInterrupts(never);
+                    return List.of();
+                },
+                () -> Instant.parse("2026-11-26T12:00:00Z"),
+                Duration.ofHours(1));
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread task = Thread.ofVirtual().start(() -> {
+            try {
+                stuckLookUp.produce(
+                        new NodeJob(CANVAS, "q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of()), () -> true);
+                ended.complete(null);
+            } catch (Exception e) {
+                ended.complete(e);
+            }
+        });
+        try {
+            // the node's timeout interrupts its task
+            task.interrupt();
+
+            assertThat(ended.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        } finally {
+            never.countDown();
+        }
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (latch.getCount() > 0) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                // a look-up that ignores being cancelled: the note must not depend on it
+            }
+        }
     }
 
     /** A vault without the canvas: the node is answered from its text alone. */

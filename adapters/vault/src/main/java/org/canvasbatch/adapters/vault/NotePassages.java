@@ -19,30 +19,34 @@ final class NotePassages {
     record Passage(String heading, String text) {}
 
     static final int MAX_PASSAGE_CHARS = 1200;
+    /**
+     * Lines longer than this are read as plain words, their link, HTML and emphasis syntax left as it is: no note a
+     * person writes has such a line, and a hostile one costs the reading no more than its length.
+     */
+    static final int MAX_MARKUP_LINE_CHARS = 20_000;
 
-    private static final Pattern ATX_HEADING =
-            Pattern.compile("^ {0,3}(#{1,6})(?:[ \\t]+(.*?))?(?:[ \\t]+#+)?[ \\t]*$");
-    private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}(=+|-+)[ \\t]*$");
-    private static final Pattern THEMATIC_BREAK = Pattern.compile("^ {0,3}([-*_])([ \\t]*\\1){2,}[ \\t]*$");
+    // Every pattern below runs in time linear in the line: bracket classes never accept the bracket that opens the
+    // next try, and the quantifiers are possessive where giving back could not help a match.
+    private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}+(?:=++|-++)[ \\t]*+$");
+    private static final Pattern THEMATIC_BREAK = Pattern.compile("^ {0,3}+([-*_])(?:[ \\t]*+\\1){2,}+[ \\t]*+$");
     private static final Pattern LIST_ITEM =
-            Pattern.compile("^[ \\t]*(?:[-*+]|\\d{1,9}[.)])[ \\t]+(?:\\[[ xX/\\-]\\][ \\t]+)?(.*)$");
-    private static final Pattern QUOTE_MARK = Pattern.compile("^[ \\t]{0,3}>[ ]?");
-    private static final Pattern CALLOUT = Pattern.compile("^\\[![^\\]]+\\][-+]?[ \\t]*(.*)$");
+            Pattern.compile("^[ \\t]*+(?:[-*+]|\\d{1,9}+[.)])[ \\t]++(?:\\[[ xX/\\-]\\][ \\t]++)?+(.*+)$");
+    private static final Pattern CALLOUT = Pattern.compile("^\\[![^\\[\\]]++\\][-+]?+[ \\t]*+(.*+)$");
     private static final Pattern TABLE_SEPARATOR =
-            Pattern.compile("^[ \\t]*\\|?[ \\t]*:?-+:?[ \\t]*(\\|[ \\t]*:?-+:?[ \\t]*)*\\|?[ \\t]*$");
-    private static final Pattern EMBED_ONLY = Pattern.compile("^!\\[\\[[^\\]]*\\]\\]$");
+            Pattern.compile("^[ \\t]*+\\|?+[ \\t]*+:?+-++:?+[ \\t]*+(?:\\|[ \\t]*+:?+-++:?+[ \\t]*+)*+\\|?+[ \\t]*+$");
+    private static final Pattern EMBED_ONLY = Pattern.compile("^!\\[\\[[^\\[\\]]*+\\]\\]$");
     /** The first characters of every line that is more than prose: headings, quotes, lists, rules, tables, embeds. */
     private static final Set<Character> MARKUP_STARTS =
             Set.of('#', '>', '-', '*', '+', '_', '=', '|', '!', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
 
-    private static final Pattern EMBED = Pattern.compile("!\\[\\[[^\\]\\n]*\\]\\]");
-    private static final Pattern WIKILINK = Pattern.compile("\\[\\[([^\\]|\\n]*)(?:\\|([^\\]\\n]*))?\\]\\]");
-    private static final Pattern IMAGE = Pattern.compile("!\\[[^\\]\\n]*\\]\\([^)\\n]*\\)");
-    private static final Pattern MARKDOWN_LINK = Pattern.compile("\\[([^\\]\\n]*)\\]\\([^)\\n]*\\)");
-    private static final Pattern FOOTNOTE_REFERENCE = Pattern.compile("\\[\\^[^\\]\\n]*\\]");
+    private static final Pattern EMBED = Pattern.compile("!\\[\\[[^\\[\\]\\n]*+\\]\\]");
+    private static final Pattern WIKILINK = Pattern.compile("\\[\\[([^\\[\\]|\\n]*+)(?:\\|([^\\[\\]\\n]*+))?+\\]\\]");
+    private static final Pattern IMAGE = Pattern.compile("!\\[[^\\[\\]\\n]*+\\]\\([^()\\n]*+\\)");
+    private static final Pattern MARKDOWN_LINK = Pattern.compile("\\[([^\\[\\]\\n]*+)\\]\\([^()\\n]*+\\)");
+    private static final Pattern FOOTNOTE_REFERENCE = Pattern.compile("\\[\\^[^\\[\\]\\n]*+\\]");
+    private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][^<>\\n]{0,300}+>");
+    private static final Pattern BLOCK_ID = Pattern.compile("\\s\\^[A-Za-z0-9-]++$");
     private static final Pattern INLINE_COMMENT = Pattern.compile("%%.*?%%");
-    private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][^>\\n]{0,300}>");
-    private static final Pattern BLOCK_ID = Pattern.compile("\\s\\^[A-Za-z0-9-]+$");
     private static final Pattern EMPHASIS = Pattern.compile("\\*\\*|__|~~|==|`|\\*");
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[。！？；!?;])|(?<=[.](?=\\s))");
 
@@ -69,21 +73,23 @@ final class NotePassages {
     static String plain(String markdown) {
         // Most text has no markup at all; each pattern runs only where its first character occurs.
         String text = markdown;
-        if (text.indexOf('[') >= 0) {
-            text = EMBED.matcher(text).replaceAll("");
-            text = WIKILINK.matcher(text).replaceAll(link -> Matcher.quoteReplacement(linkWords(link)));
-            text = IMAGE.matcher(text).replaceAll("");
-            text = MARKDOWN_LINK.matcher(text).replaceAll("$1");
-            text = FOOTNOTE_REFERENCE.matcher(text).replaceAll("");
-        }
-        if (text.contains("%%")) {
-            text = INLINE_COMMENT.matcher(text).replaceAll("");
-        }
-        if (text.indexOf('<') >= 0) {
-            text = HTML_TAG.matcher(text).replaceAll(" ");
-        }
-        if (hasAny(text, "*_~=`")) {
-            text = EMPHASIS.matcher(text).replaceAll("");
+        if (text.length() <= MAX_MARKUP_LINE_CHARS) {
+            if (text.indexOf('[') >= 0) {
+                text = EMBED.matcher(text).replaceAll("");
+                text = WIKILINK.matcher(text).replaceAll(link -> Matcher.quoteReplacement(linkWords(link)));
+                text = IMAGE.matcher(text).replaceAll("");
+                text = MARKDOWN_LINK.matcher(text).replaceAll("$1");
+                text = FOOTNOTE_REFERENCE.matcher(text).replaceAll("");
+            }
+            if (text.indexOf('<') >= 0) {
+                text = HTML_TAG.matcher(text).replaceAll(" ");
+            }
+            if (text.contains("%%")) {
+                text = INLINE_COMMENT.matcher(text).replaceAll("");
+            }
+            if (hasAny(text, "*_~=`")) {
+                text = EMPHASIS.matcher(text).replaceAll("");
+            }
         }
         text = oneSpaced(text);
         return text.indexOf('^') >= 0 ? BLOCK_ID.matcher(text).replaceAll("") : text;
@@ -147,14 +153,15 @@ final class NotePassages {
             String closing = null;
             for (; i < lines.length; i++) {
                 String line = lines[i];
-                String trimmed = line.strip();
                 if (closing != null) {
+                    String trimmed = line.strip();
                     if (fence != null ? trimmed.startsWith(fence) : trimmed.contains(closing)) {
                         fence = null;
                         closing = null;
                     }
                     continue;
                 }
+                String trimmed = line.strip();
                 if (trimmed.startsWith("```") || trimmed.startsWith("~~~")) {
                     flush();
                     fence = trimmed.substring(0, runLength(trimmed));
@@ -212,10 +219,9 @@ final class NotePassages {
             }
             boolean quoted = false;
             if (trimmed.charAt(0) == '>') {
-                for (Matcher quote = QUOTE_MARK.matcher(line); quote.find(); quote = QUOTE_MARK.matcher(line)) {
-                    line = line.substring(quote.end());
-                    quoted = true;
-                }
+                int text = afterQuoteMarks(line);
+                quoted = text > 0;
+                line = line.substring(text);
                 Matcher callout = CALLOUT.matcher(line.strip());
                 if (callout.matches()) {
                     // a callout's title stands on its own above the callout's text
@@ -233,10 +239,10 @@ final class NotePassages {
             // each pattern is tried only on a line whose first character it can start with
             char first = trimmed.charAt(0);
             if (first == '#') {
-                Matcher atx = ATX_HEADING.matcher(line);
-                if (atx.matches()) {
+                String atx = atxHeading(line);
+                if (atx != null) {
                     flush();
-                    heading = atx.group(2) == null ? "" : plain(atx.group(2));
+                    heading = plain(atx);
                     return;
                 }
             }
@@ -275,6 +281,69 @@ final class NotePassages {
                 }
             }
             append(trimmed);
+        }
+
+        /** Where the text of a quote starts: after every {@code >} that opens the line, each with one space after it. */
+        private static int afterQuoteMarks(String line) {
+            int at = 0;
+            while (true) {
+                int mark = at;
+                while (mark < line.length() && mark - at < 3 && isSpaceOrTab(line.charAt(mark))) {
+                    mark++;
+                }
+                if (mark == line.length() || line.charAt(mark) != '>') {
+                    return at;
+                }
+                at = mark + 1;
+                if (at < line.length() && line.charAt(at) == ' ') {
+                    at++;
+                }
+            }
+        }
+
+        /**
+         * The text of an ATX heading ({@code ## Title ##}), as written, without the marks around it; null when the
+         * line is not one. Read by hand rather than by a pattern, so that a line of spaces costs its length only.
+         */
+        static String atxHeading(String line) {
+            int start = 0;
+            while (start < line.length() && start < 3 && line.charAt(start) == ' ') {
+                start++;
+            }
+            int hashes = 0;
+            while (start + hashes < line.length() && line.charAt(start + hashes) == '#') {
+                hashes++;
+            }
+            if (hashes == 0 || hashes > 6) {
+                return null;
+            }
+            start += hashes;
+            if (start < line.length() && !isSpaceOrTab(line.charAt(start))) {
+                return null;
+            }
+            int end = line.length();
+            while (end > start && isSpaceOrTab(line.charAt(end - 1))) {
+                end--;
+            }
+            int closing = end;
+            while (closing > start && line.charAt(closing - 1) == '#') {
+                closing--;
+            }
+            if (closing < end && (closing == start || isSpaceOrTab(line.charAt(closing - 1)))) {
+                // a closing run of #, after a space or alone
+                end = closing;
+            }
+            while (end > start && isSpaceOrTab(line.charAt(end - 1))) {
+                end--;
+            }
+            while (start < end && isSpaceOrTab(line.charAt(start))) {
+                start++;
+            }
+            return line.substring(start, end);
+        }
+
+        private static boolean isSpaceOrTab(char c) {
+            return c == ' ' || c == '\t';
         }
 
         private void append(String text) {
@@ -344,15 +413,19 @@ final class NotePassages {
                 pieces.add(piece.toString().strip());
                 piece.setLength(0);
             }
-            piece.append(sentence);
-            while (piece.length() > MAX_PASSAGE_CHARS) {
-                int cut = MAX_PASSAGE_CHARS;
-                if (Character.isLowSurrogate(piece.charAt(cut))) {
+            // a sentence longer than a passage is cut where it must be, in one pass over it
+            int from = 0;
+            while (piece.length() + sentence.length() - from > MAX_PASSAGE_CHARS) {
+                int cut = from + MAX_PASSAGE_CHARS - piece.length();
+                if (Character.isLowSurrogate(sentence.charAt(cut))) {
                     cut--;
                 }
-                pieces.add(piece.substring(0, cut).strip());
-                piece.delete(0, cut);
+                piece.append(sentence, from, cut);
+                pieces.add(piece.toString().strip());
+                piece.setLength(0);
+                from = cut;
             }
+            piece.append(sentence, from, sentence.length());
         }
         if (!piece.toString().isBlank()) {
             pieces.add(piece.toString().strip());
