@@ -38,9 +38,14 @@ final class VaultLink {
         return "[[" + target + (heading.isEmpty() ? "" : "#" + heading) + "|" + shown + "]]";
     }
 
-    /** A passage's excerpt as it may stand in a one-line quote. */
+    /**
+     * A passage's excerpt as it may stand in a one-line quote of our note: a {@code %%} would open an Obsidian comment
+     * that hides the rest of the note, a {@code #word} would make the note carry the learner's tag; both are escaped,
+     * so they show as the learner wrote them.
+     */
     static String quote(VaultPassage passage) {
-        return SPACES.matcher(passage.excerpt()).replaceAll(" ").strip();
+        String quote = SPACES.matcher(passage.excerpt()).replaceAll(" ").strip();
+        return quote.replace("%%", "\\%\\%").replace("#", "\\#");
     }
 
     private static String words(Pattern syntax, String text) {

@@ -42,4 +42,10 @@ class VaultLinkTest {
         assertThat(VaultLink.quote(new VaultPassage("a.md", "", "first line\nsecond\r\n  third ", Origin.NOTE)))
                 .isEqualTo("first line second third");
     }
+
+    @Test
+    void aQuoteNeitherOpensAnObsidianCommentNorTagsTheNote() {
+        assertThat(VaultLink.quote(new VaultPassage("a.md", "", "ATP %% is made #biology in C#", Origin.NOTE)))
+                .isEqualTo("ATP \\%\\% is made \\#biology in C\\#");
+    }
 }

@@ -46,9 +46,9 @@ final class NotePassages {
     private static final Pattern FOOTNOTE_REFERENCE = Pattern.compile("\\[\\^[^\\[\\]\\n]*+\\]");
     private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][^<>\\n]{0,300}+>");
     private static final Pattern BLOCK_ID = Pattern.compile("\\s\\^[A-Za-z0-9-]++$");
-    private static final Pattern INLINE_COMMENT = Pattern.compile("%%.*?%%");
     private static final Pattern EMPHASIS = Pattern.compile("\\*\\*|__|~~|==|`|\\*");
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[。！？；!?;])|(?<=[.](?=\\s))");
+    private static final String COMMENT_MARK = "%%";
 
     private NotePassages() {}
 
@@ -83,9 +83,6 @@ final class NotePassages {
             }
             if (text.indexOf('<') >= 0) {
                 text = HTML_TAG.matcher(text).replaceAll(" ");
-            }
-            if (text.contains("%%")) {
-                text = INLINE_COMMENT.matcher(text).replaceAll("");
             }
             if (hasAny(text, "*_~=`")) {
                 text = EMPHASIS.matcher(text).replaceAll("");
@@ -142,6 +139,8 @@ final class NotePassages {
         private int blockLines;
         private boolean isItem;
         private String heading = "";
+        /** Inside an Obsidian comment ({@code %%}), which hides everything up to the next {@code %%}. */
+        private boolean inComment;
 
         Reading(String markdown) {
             this.lines = markdown.lines().toArray(String[]::new);
@@ -160,6 +159,14 @@ final class NotePassages {
                         closing = null;
                     }
                     continue;
+                }
+                if (inComment || line.contains(COMMENT_MARK)) {
+                    line = outsideComments(line);
+                    if (line.isBlank()) {
+                        // what a comment hides stands between blocks, like the blank line it shows as
+                        flush();
+                        continue;
+                    }
                 }
                 String trimmed = line.strip();
                 if (trimmed.startsWith("```") || trimmed.startsWith("~~~")) {
@@ -182,9 +189,30 @@ final class NotePassages {
             return passages;
         }
 
-        /** The closing mark of a math block or comment this line opens ({@code ""} when it closes on the line too). */
+        /**
+         * The line without what Obsidian comments hide. A comment opens at any {@code %%}, on any line, and hides
+         * everything up to the next one; one that never closes hides the rest of the note, as Obsidian shows it.
+         */
+        private String outsideComments(String line) {
+            StringBuilder shown = new StringBuilder();
+            int at = 0;
+            while (at <= line.length()) {
+                int mark = line.indexOf(COMMENT_MARK, at);
+                if (!inComment) {
+                    shown.append(line, at, mark < 0 ? line.length() : mark);
+                }
+                if (mark < 0) {
+                    break;
+                }
+                inComment = !inComment;
+                at = mark + COMMENT_MARK.length();
+            }
+            return shown.toString();
+        }
+
+        /** The closing mark of a math block or HTML comment this line opens ({@code ""} when it closes on it too). */
         private static String unclosedBlockStart(String trimmed) {
-            for (String[] marks : new String[][] {{"$$", "$$"}, {"%%", "%%"}, {"<!--", "-->"}}) {
+            for (String[] marks : new String[][] {{"$$", "$$"}, {"<!--", "-->"}}) {
                 if (trimmed.startsWith(marks[0])) {
                     return trimmed.indexOf(marks[1], marks[0].length()) >= 0 ? "" : marks[1];
                 }

@@ -67,6 +67,27 @@ class NotePassagesTest {
     }
 
     @Test
+    void anObsidianCommentHidesWhatItHoldsWhereverItOpensAndAnUnclosedOneHidesTheRestOfTheNote() {
+        String note = """
+                # Mitochondria
+                They make ATP. %% my private doubt %% Two membranes.
+                Inner folds %% a remark
+                over two lines %% are cristae.
+
+                Visible paragraph. %% left open: the learner hid
+                everything from here
+
+                # Secret
+                nothing of this either.
+                """;
+
+        assertThat(NotePassages.of(note))
+                .containsExactly(
+                        new Passage("Mitochondria", "They make ATP. Two membranes. Inner folds are cristae."),
+                        new Passage("Mitochondria", "Visible paragraph."));
+    }
+
+    @Test
     void linksEmphasisAndHtmlReadAsTheirWords() {
         assertThat(
                         NotePassages.plain(
