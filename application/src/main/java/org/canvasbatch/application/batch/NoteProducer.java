@@ -79,7 +79,10 @@ final class NoteProducer {
             String nodeText,
             AgentId agent,
             Group group,
-            List<RelatedQuestion> groupQuestions) {}
+            List<GroupQuestion> groupQuestions) {}
+
+    /** A question of the node's group: its node, its text and the agent of its own task. */
+    record GroupQuestion(String nodeId, String text, AgentId agent) {}
 
     record ProducedNote(WrittenNote note, AgentAnswer answer) {}
 
@@ -97,6 +100,7 @@ final class NoteProducer {
         List<RelatedQuestion> related = job.groupQuestions().stream()
                 .filter(q -> !q.text().equals(job.nodeText()))
                 .limit(MAX_RELATED_QUESTIONS)
+                .map(q -> new RelatedQuestion(q.text(), q.agent(), noteName(job.canvasPath(), q)))
                 .toList();
         Group group = job.group();
         var context = new NodeContext(
@@ -159,6 +163,16 @@ final class NoteProducer {
                     "no passages of the vault for node " + job.nodeId() + " of " + job.canvasPath() + ": "
                             + e.getCause());
             return List.of();
+        }
+    }
+
+    /** The name the vault gives the question's note: a link names the file it writes, whatever the text suggests. */
+    private String noteName(String canvasPath, GroupQuestion question) {
+        try {
+            return vault.noteNameFor(canvasPath, question.nodeId(), question.text(), question.agent());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "the note of node " + question.nodeId() + " cannot be named yet: " + e);
+            return "";
         }
     }
 

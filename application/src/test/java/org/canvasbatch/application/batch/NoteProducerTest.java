@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.canvasbatch.application.batch.NoteProducer.GroupQuestion;
 import org.canvasbatch.application.batch.NoteProducer.NodeJob;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentRequest;
@@ -55,10 +56,10 @@ class NoteProducerTest {
 
     @Test
     void eachRelatedQuestionTravelsWithTheAgentOfItsOwnNoteAndTheNodeItselfIsLeftOut() throws Exception {
-        List<RelatedQuestion> group = List.of(
-                new RelatedQuestion("逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE),
-                new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
-                new RelatedQuestion("怎么记住逆否命题", AgentId.MEMORY_ANCHOR));
+        List<GroupQuestion> group = List.of(
+                new GroupQuestion("q1", "逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE),
+                new GroupQuestion("q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                new GroupQuestion("q3", "怎么记住逆否命题", AgentId.MEMORY_ANCHOR));
 
         producer.produce(
                 new NodeJob(CANVAS, "q1", "逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE, null, group), () -> true);
@@ -72,9 +73,36 @@ class NoteProducerTest {
     }
 
     @Test
+    void eachRelatedQuestionCarriesTheNameTheVaultGivesItsNote() throws Exception {
+        NoteProducer naming = new NoteProducer(
+                agent,
+                new NoCanvasVault() {
+                    @Override
+                    public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+                        return nodeText + " ~" + nodeId + " (" + agent.wireName() + ")";
+                    }
+                },
+                passages,
+                () -> Instant.parse("2026-11-26T12:00:00Z"));
+
+        naming.produce(
+                new NodeJob(
+                        CANVAS,
+                        "q1",
+                        "逆否命题和否命题的区别是什么",
+                        AgentId.COMPARISON_TABLE,
+                        null,
+                        List.of(new GroupQuestion("q2", "什么是逆否命题", AgentId.MEMORY_ANCHOR))),
+                () -> true);
+
+        assertThat(requests.getFirst().context().relatedQuestions())
+                .containsExactly(new RelatedQuestion("什么是逆否命题", AgentId.MEMORY_ANCHOR, "什么是逆否命题 ~q2 (memory-anchor)"));
+    }
+
+    @Test
     void aLargeGroupGivesATwelveQuestionContext() throws Exception {
-        List<RelatedQuestion> group = IntStream.rangeClosed(1, 40)
-                .mapToObj(i -> new RelatedQuestion("question " + i, AgentId.EXAMPLE_TEACHING))
+        List<GroupQuestion> group = IntStream.rangeClosed(1, 40)
+                .mapToObj(i -> new GroupQuestion("q" + i, "question " + i, AgentId.EXAMPLE_TEACHING))
                 .toList();
 
         producer.produce(new NodeJob(CANVAS, "q1", "question 1", AgentId.EXAMPLE_TEACHING, null, group), () -> true);
@@ -203,7 +231,7 @@ class NoteProducerTest {
     }
 
     /** A vault without the canvas: the node is answered from its text alone. */
-    private static final class NoCanvasVault implements Vault {
+    private static class NoCanvasVault implements Vault {
         @Override
         public Canvas readCanvas(String canvasPath) {
             throw new AssertionError("no canvas to read");

@@ -2,8 +2,10 @@ package org.canvasbatch.adapters.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.application.port.out.VaultPassage.Origin;
+import org.canvasbatch.domain.agent.AgentId;
 import org.junit.jupiter.api.Test;
 
 class VaultLinkTest {
@@ -41,6 +43,16 @@ class VaultLinkTest {
     void aQuoteStaysOnOneLine() {
         assertThat(VaultLink.quote(new VaultPassage("a.md", "", "first line\nsecond\r\n  third ", Origin.NOTE)))
                 .isEqualTo("first line second third");
+    }
+
+    @Test
+    void aRelatedQuestionLinksToTheNameTheVaultGaveItsNoteNotTheOneItsTextSuggests() {
+        assertThat(NoteLink.to(
+                        new RelatedQuestion("什么是等价关系", AgentId.MEMORY_ANCHOR, "什么是等价关系 ~d991b1bb (memory-anchor)")))
+                .isEqualTo("[[什么是等价关系 ~d991b1bb (memory-anchor)|什么是等价关系]]");
+        assertThat(NoteLink.to(new RelatedQuestion("什么是等价关系", AgentId.MEMORY_ANCHOR)))
+                .as("a vault that cannot tell")
+                .isEqualTo("[[什么是等价关系 (memory-anchor)|什么是等价关系]]");
     }
 
     @Test
