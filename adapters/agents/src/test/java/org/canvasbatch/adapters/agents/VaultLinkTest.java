@@ -20,6 +20,20 @@ class VaultLinkTest {
     }
 
     @Test
+    void aHeadingWithLinksAndEmphasisIsLinkedAsTheNoteWritesItAndShownAsItsWords() {
+        VaultPassage passage = new VaultPassage(
+                "notes/Cell.md",
+                "Heading: with link and bold",
+                "Heading: with [[Cell energy|link]] and **bold**",
+                "…",
+                Origin.NOTE);
+
+        assertThat(VaultLink.to(passage))
+                .isEqualTo(
+                        "[[notes/Cell#Heading with Cell energy link and **bold**|Cell › Heading with link and bold]]");
+    }
+
+    @Test
     void aHeadingThatRepeatsTheNotesNameIsLeftOut() {
         assertThat(VaultLink.to(new VaultPassage("notes/Cell energy.md", "Cell energy", "…", Origin.NOTE)))
                 .isEqualTo("[[notes/Cell energy|Cell energy]]");

@@ -15,8 +15,18 @@ import java.util.regex.Pattern;
  */
 final class NotePassages {
 
-    /** A passage and the heading above it ({@code ""} before the first heading). */
-    record Passage(String heading, String text) {}
+    /**
+     * A passage and the heading above it ({@code ""} before the first heading).
+     *
+     * @param heading          the heading as words to read and search (links as their words, no emphasis)
+     * @param headingAsWritten the heading's text as the note writes it: what a link to the heading must name
+     */
+    record Passage(String heading, String headingAsWritten, String text) {
+
+        Passage(String heading, String text) {
+            this(heading, heading, text);
+        }
+    }
 
     static final int MAX_PASSAGE_CHARS = 1200;
     /**
@@ -139,6 +149,7 @@ final class NotePassages {
         private int blockLines;
         private boolean isItem;
         private String heading = "";
+        private String headingAsWritten = "";
         /** Inside an Obsidian comment ({@code %%}), which hides everything up to the next {@code %%}. */
         private boolean inComment;
 
@@ -270,6 +281,7 @@ final class NotePassages {
                 String atx = atxHeading(line);
                 if (atx != null) {
                     flush();
+                    headingAsWritten = atx;
                     heading = plain(atx);
                     return;
                 }
@@ -279,7 +291,8 @@ final class NotePassages {
                     && !quoted
                     && !isItem
                     && SETEXT_UNDERLINE.matcher(line).matches()) {
-                heading = plain(block.toString());
+                headingAsWritten = block.toString();
+                heading = plain(headingAsWritten);
                 block.setLength(0);
                 blockLines = 0;
                 return;
@@ -396,7 +409,7 @@ final class NotePassages {
                 return;
             }
             for (String piece : pieces(text)) {
-                passages.add(new Passage(heading, piece));
+                passages.add(new Passage(heading, headingAsWritten, piece));
             }
         }
 

@@ -83,7 +83,14 @@ public final class VaultPassageIndex implements VaultPassages {
      *
      * @param ordinal where it is in its file: 0 for the first passage
      */
-    private record Stored(String path, String heading, String text, Origin origin, String nodeId, int ordinal) {
+    private record Stored(
+            String path,
+            String heading,
+            String headingAsWritten,
+            String text,
+            Origin origin,
+            String nodeId,
+            int ordinal) {
 
         /** A note's heading; a canvas's node. */
         String section() {
@@ -315,7 +322,8 @@ public final class VaultPassageIndex implements VaultPassages {
             String excerpt = Excerpt.of(stored.text(), ranked.termWeights());
             if (quoted.add(excerpt)) {
                 perFile.merge(stored.path(), 1, Integer::sum);
-                found.add(new VaultPassage(stored.path(), stored.heading(), excerpt, stored.origin()));
+                found.add(new VaultPassage(
+                        stored.path(), stored.heading(), stored.headingAsWritten(), excerpt, stored.origin()));
             }
         }
         return List.copyOf(found);
@@ -499,7 +507,14 @@ public final class VaultPassageIndex implements VaultPassages {
             // before the first heading, the note's name is what the passage is under
             String context = passage.heading().isEmpty() ? title : passage.heading();
             passages.add(new Terms(
-                    new Stored(file.relative(), passage.heading(), passage.text(), Origin.NOTE, "", passages.size()),
+                    new Stored(
+                            file.relative(),
+                            passage.heading(),
+                            passage.headingAsWritten(),
+                            passage.text(),
+                            Origin.NOTE,
+                            "",
+                            passages.size()),
                     SearchTerms.occurrences(passage.text()),
                     headings.computeIfAbsent(context, SearchTerms::occurrences)));
         }
@@ -512,7 +527,13 @@ public final class VaultPassageIndex implements VaultPassages {
         for (CanvasPassages.NodePassage passage : canvas.passages()) {
             passages.add(new Terms(
                     new Stored(
-                            file.relative(), "", passage.text(), passage.origin(), passage.nodeId(), passages.size()),
+                            file.relative(),
+                            "",
+                            "",
+                            passage.text(),
+                            passage.origin(),
+                            passage.nodeId(),
+                            passages.size()),
                     SearchTerms.occurrences(passage.text()),
                     SearchTerms.occurrences(passage.heading())));
         }

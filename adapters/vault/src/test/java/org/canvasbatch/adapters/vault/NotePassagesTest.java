@@ -88,6 +88,13 @@ class NotePassagesTest {
     }
 
     @Test
+    void aHeadingIsKeptAsWrittenForLinksAndAsItsWordsForReading() {
+        assertThat(NotePassages.of("## Heading: with [[Cell energy|link]] and **bold** ##\nText.\n"))
+                .containsExactly(new Passage(
+                        "Heading: with link and bold", "Heading: with [[Cell energy|link]] and **bold**", "Text."));
+    }
+
+    @Test
     void linksEmphasisAndHtmlReadAsTheirWords() {
         assertThat(
                         NotePassages.plain(
