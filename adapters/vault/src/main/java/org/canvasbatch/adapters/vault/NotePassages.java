@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,7 +57,16 @@ final class NotePassages {
     private static final Pattern FOOTNOTE_REFERENCE = Pattern.compile("\\[\\^[^\\[\\]\\n]*+\\]");
     private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][^<>\\n]{0,300}+>");
     private static final Pattern BLOCK_ID = Pattern.compile("\\s\\^[A-Za-z0-9-]++$");
-    private static final Pattern EMPHASIS = Pattern.compile("\\*\\*|__|~~|==|`|\\*");
+    private static final Pattern CODE_SPAN = Pattern.compile("`([^`\\n]++)`");
+    /**
+     * A pair of emphasis marks around words: {@code **bold**}, {@code *it*}, {@code ~~gone~~}, {@code ==marked==},
+     * {@code __bold__}, {@code _it_}. The words neither start nor end with a space and hold no mark (an inner pair is
+     * taken first, the outer one on the next pass); a lone mark ("2*3=6") is the learner's text.
+     */
+    private static final Pattern EMPHASIS_PAIR =
+            Pattern.compile("(\\*\\*|__|~~|==|\\*|_)(?=[^\\s*_~=])([^*_~=\\n]*+)(?<=[^\\s*_~=])\\1");
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]++");
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[。！？；!?;])|(?<=[.](?=\\s))");
     private static final String COMMENT_MARK = "%%";
 
@@ -94,12 +104,46 @@ final class NotePassages {
             if (text.indexOf('<') >= 0) {
                 text = HTML_TAG.matcher(text).replaceAll(" ");
             }
-            if (hasAny(text, "*_~=`")) {
-                text = EMPHASIS.matcher(text).replaceAll("");
+            if (text.indexOf('`') >= 0) {
+                text = CODE_SPAN.matcher(text).replaceAll("$1");
             }
+            text = withoutEmphasis(text);
         }
         text = oneSpaced(text);
         return text.indexOf('^') >= 0 ? BLOCK_ID.matcher(text).replaceAll("") : text;
+    }
+
+    /** The text without its pairs of emphasis marks; an inner pair goes first, then the one around it. */
+    private static String withoutEmphasis(String text) {
+        String before;
+        String after = text;
+        int passes = 0;
+        do {
+            before = after;
+            if (!hasAny(before, "*_~=")) {
+                return before;
+            }
+            String line = before;
+            after = EMPHASIS_PAIR.matcher(line).replaceAll(pair -> Matcher.quoteReplacement(emphasised(line, pair)));
+        } while (!after.equals(before) && ++passes < 3);
+        return after;
+    }
+
+    /**
+     * The words of a pair of emphasis marks, or the pair as written where underscores are not emphasis: inside a word
+     * ({@code snake_case_name}) and around one identifier ({@code __init__}, which a note about Python means as code).
+     */
+    private static String emphasised(String line, MatchResult pair) {
+        String mark = pair.group(1);
+        String words = pair.group(2);
+        if (mark.charAt(0) == '_') {
+            boolean insideAWord = (pair.start() > 0 && Character.isLetterOrDigit(line.charAt(pair.start() - 1)))
+                    || (pair.end() < line.length() && Character.isLetterOrDigit(line.charAt(pair.end())));
+            if (insideAWord || (mark.length() == 2 && IDENTIFIER.matcher(words).matches())) {
+                return pair.group();
+            }
+        }
+        return words;
     }
 
     /** Every run of white space as one space, none at either end. */
@@ -131,7 +175,7 @@ final class NotePassages {
     }
 
     /** {@code [[Biology/Cell#Membrane|the membrane]]} reads "the membrane"; without an alias, "Cell Membrane". */
-    private static String linkWords(java.util.regex.MatchResult link) {
+    private static String linkWords(MatchResult link) {
         String alias = link.group(2);
         if (alias != null && !alias.isBlank()) {
             return alias;

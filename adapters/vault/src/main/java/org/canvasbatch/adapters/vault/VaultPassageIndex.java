@@ -21,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import org.canvasbatch.adapters.vault.VaultWalk.Found;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.application.port.out.VaultPassage.Origin;
@@ -132,6 +133,7 @@ public final class VaultPassageIndex implements VaultPassages {
     private final long freshnessNanos;
     private final LongSupplier nanoTime;
     private final Duration waitBudget;
+    private final Set<String> questionColors;
 
     /** The latest look asked for; a question joins it when it is recent enough, or asks for the next one. */
     private final AtomicReference<Look> latestLook =
@@ -153,11 +155,22 @@ public final class VaultPassageIndex implements VaultPassages {
      * @param options the vault's limits (a canvas is read within {@link VaultOptions#maxCanvasBytes()})
      */
     public VaultPassageIndex(Path root, VaultOptions options) {
-        this(root, options.maxCanvasBytes(), DEFAULT_FRESHNESS, DEFAULT_WAIT_BUDGET, System::nanoTime);
+        this(root, options, AnalyzeCanvasUseCase.DEFAULT_COLORS);
+    }
+
+    /**
+     * @param questionColors the colours of the canvases' question nodes (the {@code --colors} of a run): never quoted
+     */
+    public VaultPassageIndex(Path root, VaultOptions options, Set<String> questionColors) {
+        this(root, options.maxCanvasBytes(), DEFAULT_FRESHNESS, DEFAULT_WAIT_BUDGET, System::nanoTime, questionColors);
     }
 
     VaultPassageIndex(Path root, long maxCanvasBytes, Duration freshness, LongSupplier nanoTime) {
         this(root, maxCanvasBytes, freshness, DEFAULT_WAIT_BUDGET, nanoTime);
+    }
+
+    VaultPassageIndex(Path root, long maxCanvasBytes, Duration freshness, Duration waitBudget, LongSupplier nanoTime) {
+        this(root, maxCanvasBytes, freshness, waitBudget, nanoTime, AnalyzeCanvasUseCase.DEFAULT_COLORS);
     }
 
     /**
@@ -165,7 +178,13 @@ public final class VaultPassageIndex implements VaultPassages {
      *                  at every question
      * @param waitBudget how long a question waits for a look at the vault before it is answered without it
      */
-    VaultPassageIndex(Path root, long maxCanvasBytes, Duration freshness, Duration waitBudget, LongSupplier nanoTime) {
+    VaultPassageIndex(
+            Path root,
+            long maxCanvasBytes,
+            Duration freshness,
+            Duration waitBudget,
+            LongSupplier nanoTime,
+            Set<String> questionColors) {
         this.paths = new VaultPaths(Objects.requireNonNull(root, "root"));
         try {
             this.realRoot = root.toRealPath();
@@ -176,6 +195,7 @@ public final class VaultPassageIndex implements VaultPassages {
         this.freshnessNanos = freshness.toNanos();
         this.nanoTime = nanoTime;
         this.waitBudget = waitBudget;
+        this.questionColors = Set.copyOf(questionColors);
     }
 
     /**
@@ -522,7 +542,8 @@ public final class VaultPassageIndex implements VaultPassages {
     }
 
     private Read canvas(Found found, VaultFile file, DiskSnapshot snapshot) {
-        CanvasPassages canvas = CanvasPassages.of(CanvasModel.toCanvas(CanvasFile.parse(file, snapshot)));
+        CanvasPassages canvas =
+                CanvasPassages.of(CanvasModel.toCanvas(CanvasFile.parse(file, snapshot)), questionColors);
         List<Terms> passages = new ArrayList<>();
         for (CanvasPassages.NodePassage passage : canvas.passages()) {
             passages.add(new Terms(

@@ -95,6 +95,14 @@ class NotePassagesTest {
     }
 
     @Test
+    void onlyPairedEmphasisMarksAreTakenOutAndUnderscoresOfCodeStay() {
+        assertThat(NotePassages.plain("2*3=6 and a*b, x == y, __init__, snake_case_name, C_1 and 1_000"))
+                .isEqualTo("2*3=6 and a*b, x == y, __init__, snake_case_name, C_1 and 1_000");
+        assertThat(NotePassages.plain("**bold *it* here**, _it_, __strong words__, ~~gone~~, ==marked==, `a*b`"))
+                .isEqualTo("bold it here, it, strong words, gone, marked, a*b");
+    }
+
+    @Test
     void linksEmphasisAndHtmlReadAsTheirWords() {
         assertThat(
                         NotePassages.plain(

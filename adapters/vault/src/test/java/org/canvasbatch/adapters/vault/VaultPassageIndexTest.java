@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -174,6 +175,19 @@ class VaultPassageIndexTest {
                 .containsExactlyInAnyOrder(
                         new VaultPassage("Biology/Cell.canvas", "", "线粒体有两层膜，内膜折叠成嵴。", Origin.CANVAS_NOTE),
                         new VaultPassage("Biology/Other.canvas", "", "我以为线粒体只在动物细胞里", Origin.UNDERSTANDING));
+    }
+
+    @Test
+    void theQuestionsAreTheNodesOfTheConfiguredColoursNotAlwaysRedAndPurple() throws Exception {
+        write("Biology/Other.canvas", canvas(node("q9", "4", "线粒体为什么有自己的 DNA"), node("n9", "1", "线粒体有两层膜，内膜折叠成嵴。")));
+        VaultPassageIndex greenQuestions = new VaultPassageIndex(root, VaultOptions.defaults(), Set.of("4"));
+
+        List<VaultPassage> found = greenQuestions.about(question("什么是线粒体"));
+
+        assertThat(found)
+                .as("the green question is not quoted; the red node is a note of the learner's")
+                .extracting(VaultPassage::excerpt)
+                .containsExactly("线粒体有两层膜，内膜折叠成嵴。");
     }
 
     @Test
