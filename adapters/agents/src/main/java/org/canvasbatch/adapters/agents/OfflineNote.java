@@ -371,7 +371,7 @@ final class OfflineNote {
     /** One row of the plan, with a flag per agent so that the template can say why this one. */
     private static Map<String, Object> planned(AgentId agent) {
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("emoji", agent.emoji());
+        row.put("emoji", AgentEmoji.of(agent));
         row.put("id", agent.wireName());
         for (AgentId any : AgentId.values()) {
             row.put(any.wireName(), any == agent);
