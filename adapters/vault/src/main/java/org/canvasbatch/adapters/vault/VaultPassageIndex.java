@@ -543,7 +543,7 @@ public final class VaultPassageIndex implements VaultPassages {
 
     private Read canvas(Found found, VaultFile file, DiskSnapshot snapshot) {
         CanvasPassages canvas =
-                CanvasPassages.of(CanvasModel.toCanvas(CanvasFile.parse(file, snapshot)), questionColors);
+                CanvasPassages.of(CanvasModel.forPassages(CanvasFile.parse(file, snapshot)), questionColors);
         List<Terms> passages = new ArrayList<>();
         for (CanvasPassages.NodePassage passage : canvas.passages()) {
             passages.add(new Terms(

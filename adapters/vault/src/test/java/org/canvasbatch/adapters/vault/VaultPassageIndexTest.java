@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.application.port.out.VaultPassage.Origin;
 import org.canvasbatch.application.port.out.VaultPassages.PassageQuery;
@@ -186,6 +187,21 @@ class VaultPassageIndexTest {
 
         assertThat(found)
                 .as("the green question is not quoted; the red node is a note of the learner's")
+                .extracting(VaultPassage::excerpt)
+                .containsExactly("线粒体有两层膜，内膜折叠成嵴。");
+    }
+
+    @Test
+    void aCanvasTooLargeForABatchIsStillQuotedUpToTheSessionsNodeLimit() throws Exception {
+        String[] nodes = new String[BatchLimits.MAX_NODES + 1];
+        nodes[0] = node("n0", null, "线粒体有两层膜，内膜折叠成嵴。");
+        for (int i = 1; i < nodes.length; i++) {
+            nodes[i] = node("n" + i, null, "第 " + i + " 个节点讲叶绿体。");
+        }
+        nodes[nodes.length - 1] = node("past-the-limit", null, "线粒体是细胞的动力工厂。");
+        write("Biology/Huge.canvas", canvas(nodes));
+
+        assertThat(index().about(question("什么是线粒体")))
                 .extracting(VaultPassage::excerpt)
                 .containsExactly("线粒体有两层膜，内膜折叠成嵴。");
     }
