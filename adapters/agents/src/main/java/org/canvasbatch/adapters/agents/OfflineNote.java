@@ -125,7 +125,7 @@ final class OfflineNote {
                 .map(String::strip)
                 .toList();
         this.related = request.context().relatedQuestions().stream()
-                .map(r -> new RelatedQuestion(r.text().strip(), r.agent()))
+                .map(r -> new RelatedQuestion(r.text().strip(), r.agent(), r.noteName()))
                 .filter(r -> !NoteLink.shown(r.text()).isEmpty())
                 .filter(r -> !r.text().equals(request.nodeText().strip()))
                 .distinct()
