@@ -9,7 +9,6 @@ import org.canvasbatch.application.batch.NoteProducer.NodeJob;
 import org.canvasbatch.application.batch.NoteProducer.ProducedNote;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.AgentFailure;
-import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
@@ -149,8 +148,8 @@ final class ExecutingNodeTask {
             return Optional.empty();
         }
         Group group = session.group(task.groupId());
-        List<RelatedQuestion> questions = session.groupTasks(group.id(), 64).stream()
-                .map(t -> new RelatedQuestion(t.text(), t.agent()))
+        List<NoteProducer.GroupQuestion> questions = session.groupTasks(group.id(), 64).stream()
+                .map(t -> new NoteProducer.GroupQuestion(t.nodeId(), t.text(), t.agent()))
                 .toList();
         return Optional.of(
                 new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group, questions));
