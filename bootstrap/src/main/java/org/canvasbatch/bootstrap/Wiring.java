@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
@@ -28,6 +29,7 @@ import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.adapters.vault.VaultPassageIndex;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLogException;
@@ -53,7 +55,38 @@ final class Wiring implements AutoCloseable {
             CoreSettings core,
             VaultOptions vaultOptions,
             WsSettings websocket,
-            Map<String, String> env) {}
+            Map<String, String> env,
+            Set<String> questionColors) {
+
+        /**
+         * @param questionColors the colours of the question nodes: their text is never quoted as the learner's notes
+         */
+        Settings {
+            questionColors = Set.copyOf(questionColors);
+        }
+
+        /** Settings whose questions are the plugin's default colours, red and purple. */
+        Settings(
+                Path vault,
+                String data,
+                AgentConfig agent,
+                EmbeddingConfig embeddings,
+                CoreSettings core,
+                VaultOptions vaultOptions,
+                WsSettings websocket,
+                Map<String, String> env) {
+            this(
+                    vault,
+                    data,
+                    agent,
+                    embeddings,
+                    core,
+                    vaultOptions,
+                    websocket,
+                    env,
+                    AnalyzeCanvasUseCase.DEFAULT_COLORS);
+        }
+    }
 
     private final CanvasBatchCore core;
     private final FileVault vault;
@@ -104,7 +137,8 @@ final class Wiring implements AutoCloseable {
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
         FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
         // built while the first batch is analysed; a note that needs it first waits for it
-        VaultPassageIndex passages = new VaultPassageIndex(settings.vault(), settings.vaultOptions());
+        VaultPassageIndex passages =
+                new VaultPassageIndex(settings.vault(), settings.vaultOptions(), settings.questionColors());
         passages.buildInBackground();
         Journals.Store store = Journals.open(settings.data(), disk, observability);
         ObservedEventLog eventLog = store.log();

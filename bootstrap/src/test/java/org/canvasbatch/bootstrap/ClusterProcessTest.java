@@ -30,6 +30,7 @@ import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
 import org.canvasbatch.adapters.journal.postgres.LocalPostgres;
 import org.canvasbatch.adapters.journal.postgres.PostgresLocation;
 import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -81,7 +82,7 @@ class ClusterProcessTest {
 
             JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
             String session = analysis.getString("session_id");
-            SocketClient watcherOnA = SocketClient.connect(http, socketUrl(a, session, null));
+            TestSocket watcherOnA = TestSocket.connect(socketUrl(a, session, null));
             watcherOnA.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
             assertThat(get(b, "/canvas/intelligent-parallel/" + session).getString("status"))
                     .as("the other server knows the session it did not analyse")
@@ -154,7 +155,7 @@ class ClusterProcessTest {
             serve(vault, data, c, llm, "c");
             JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
             String session = analysis.getString("session_id");
-            SocketClient watcherOnB = SocketClient.connect(http, socketUrl(b, session, null));
+            TestSocket watcherOnB = TestSocket.connect(socketUrl(b, session, null));
             watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
             post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
             assertThat(llm.awaitCalls(40, PATIENCE)).isTrue();
@@ -208,7 +209,7 @@ class ClusterProcessTest {
             String session = analysis.getString("session_id");
             post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
             assertThat(llm.awaitCalls(CONCURRENCY, PATIENCE)).isTrue();
-            SocketClient watcherOnB = SocketClient.connect(http, socketUrl(b, session, null));
+            TestSocket watcherOnB = TestSocket.connect(socketUrl(b, session, null));
             watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
 
             post(b, "/canvas/intelligent-parallel/pause/" + session, "{}");
@@ -276,7 +277,7 @@ class ClusterProcessTest {
             JsonObject status = awaitEnd(b, session);
             assertThat(status.getString("status")).isEqualTo("completed");
             assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
-            SocketClient replay = SocketClient.connect(http, socketUrl(b, session, 0L));
+            TestSocket replay = TestSocket.connect(socketUrl(b, session, 0L));
             replay.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
             List<Long> seqs = replay.primarySeqs();
             assertThat(seqs)
