@@ -185,9 +185,11 @@ class ClusterProcessTest {
                         .as("node %s succeeded before the kill and was not sent to the model again", node)
                         .isEqualTo(1);
             }
+            // only nodes still running at the kill are asked twice: calls in flight, and as many whose model had
+            // answered (their slot already given to the next node) but whose outcome was not yet stored
             assertThat(llm.calls())
-                    .as("only the calls in flight at the kill were made twice")
-                    .isLessThanOrEqualTo(NODES + CONCURRENCY);
+                    .as("only the nodes running at the kill were sent twice")
+                    .isLessThanOrEqualTo(NODES + 2 * CONCURRENCY);
             assertThat(metric(b, "canvasbatch_cluster_lease_moves_total")
                             + metric(c, "canvasbatch_cluster_lease_moves_total"))
                     .as("one of the two survivors took the batch over")
