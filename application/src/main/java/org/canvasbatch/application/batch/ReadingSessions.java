@@ -66,9 +66,10 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
-        // under the session's lock no event can be appended, so the snapshot and the live stream meet exactly
+        // under the session's lock no event can be appended here, so the snapshot and the live stream meet exactly;
+        // another server of a cluster may append meanwhile, so the stream starts after the snapshot's own last seq
         return book.read(sessionId, session -> {
-            EventLog.Subscription subscription = log.subscribe(sessionId, listener);
+            EventLog.Subscription subscription = log.subscribe(sessionId, session.lastSeq(), listener);
             return new SessionSubscription(session.snapshot(), log.epoch(), subscription);
         });
     }

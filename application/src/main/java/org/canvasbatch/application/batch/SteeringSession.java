@@ -47,6 +47,8 @@ final class SteeringSession
     @Override
     public SessionSnapshot resume(SessionId sessionId, String reason) {
         book.change(sessionId, s -> s.resume(reason, clock.now()));
+        // in a cluster: runs here if no server holds it; else the server that does hears of the resume and goes on
+        book.claim(sessionId, clock.now());
         dispatcher.pump();
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " resumed");
         return book.read(sessionId, Session::snapshot);

@@ -42,8 +42,10 @@ import org.canvasbatch.domain.session.SessionState;
  *
  * <p>Strings are UTF-8, except a string holding a lone surrogate (an emoji cut in half by the output preview), which
  * travels as raw UTF-16 so that replay gives back exactly what was appended.
+ *
+ * <p>Public because the database event log stores the same bytes in its rows: one format for every durable store.
  */
-final class SessionEventCodec {
+public final class SessionEventCodec {
 
     /** Bumped whenever the layout of a payload changes; a journal is never rewritten, so old versions stay readable. */
     static final byte VERSION = 1;
@@ -70,7 +72,7 @@ final class SessionEventCodec {
     /** {@link #TASK_STARTED} and then the session's agent calls in flight; tag 3 is still read, as 0 calls. */
     private static final byte TASK_STARTED_WITH_CALLS = 14;
 
-    byte[] encode(SessionEvent event) {
+    public byte[] encode(SessionEvent event) {
         var bytes = new ByteArrayOutputStream(256);
         try (var out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
@@ -83,6 +85,18 @@ final class SessionEventCodec {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * As {@link #decode}, for a store that keeps each event whole (a database row): a payload this version cannot read
+     * is an {@link IllegalArgumentException} with the reason.
+     */
+    public SessionEvent decodeStored(byte[] payload) {
+        try {
+            return decode(payload);
+        } catch (UnreadableRecordException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     SessionEvent decode(byte[] payload) throws UnreadableRecordException {
