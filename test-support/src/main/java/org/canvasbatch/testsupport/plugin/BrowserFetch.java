@@ -54,13 +54,10 @@ final class BrowserFetch {
      */
     record Failure(boolean aborted, String message) {}
 
-    /** A request the plugin made and what came of it, for tests that count calls. */
-    record Call(String method, String path, int status) {}
-
     private final EventLoop loop;
     private final HttpClient http;
     private final Map<String, String> browserHeaders;
-    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final List<PluginRequest> calls = new CopyOnWriteArrayList<>();
 
     BrowserFetch(EventLoop loop, HttpClient http, Map<String, String> browserHeaders) {
         this.loop = loop;
@@ -107,12 +104,12 @@ final class BrowserFetch {
                 .whenComplete((response, error) -> {
                     try {
                         if (error == null) {
-                            calls.add(new Call(method, path, response.statusCode()));
+                            calls.add(new PluginRequest(method, path, response.statusCode()));
                             Response answer = new Response(
                                     response.statusCode(), statusText(response.statusCode()), response.body());
                             loop.post(() -> then.accept(answer));
                         } else {
-                            calls.add(new Call(method, path, 0));
+                            calls.add(new PluginRequest(method, path, 0));
                             Throwable cause = error instanceof CompletionException && error.getCause() != null
                                     ? error.getCause()
                                     : error;
@@ -126,7 +123,7 @@ final class BrowserFetch {
                 });
     }
 
-    List<Call> calls() {
+    List<PluginRequest> calls() {
         return List.copyOf(calls);
     }
 

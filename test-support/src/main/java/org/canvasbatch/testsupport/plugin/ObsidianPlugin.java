@@ -180,7 +180,7 @@ public final class ObsidianPlugin implements AutoCloseable {
     }
 
     /** Every request the plugin made, with the status it got (0: no answer). */
-    public List<BrowserFetch.Call> requests() {
+    public List<PluginRequest> requests() {
         return fetch.calls();
     }
 

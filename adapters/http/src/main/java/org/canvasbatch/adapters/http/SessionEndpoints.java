@@ -4,8 +4,11 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
+import java.util.Set;
+import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.adapters.http.wire.StatusJson;
 import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -15,6 +18,9 @@ final class SessionEndpoints {
 
     static final String SESSION_ID = "session_id";
 
+    /** Where the Obsidian plugin calls from: the desktop renderer and the mobile app. */
+    static final Set<String> OBSIDIAN_ORIGINS = Set.of("app://obsidian.md", "capacitor://localhost");
+
     private final CanvasBatchCore core;
     private final Clock clock;
 
@@ -23,7 +29,26 @@ final class SessionEndpoints {
         this.clock = clock;
     }
 
+    /**
+     * The status (§2.3). A session this server does not have is 404 for every caller but the Obsidian plugin, which
+     * ignores every non-2xx answer of its poll and would poll for ever: it gets a terminal {@code failed} status that
+     * says the session is lost ({@link StatusJson#lostSession}), which ends its window with that message.
+     */
     Reply status(Endpoint.ApiCall call) {
+        try {
+            return knownStatus(call);
+        } catch (SessionNotFoundException missing) {
+            if (call.origin().filter(OBSIDIAN_ORIGINS::contains).isEmpty()) {
+                throw missing;
+            }
+            String message = missing.whyNotLoaded()
+                    .map(why -> Message.SESSION_LOST_BECAUSE.in(call.language(), missing.sessionId(), why))
+                    .orElseGet(() -> Message.SESSION_LOST.in(call.language(), missing.sessionId()));
+            return Reply.ok(StatusJson.lostSession(missing.sessionId(), message));
+        }
+    }
+
+    private Reply knownStatus(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
         var status = StatusJson.of(core.status().status(id), clock.now());
         var damage = core.status().historyDamage(id);

@@ -168,6 +168,23 @@ final class DocumentedServer implements AutoCloseable {
         return socket;
     }
 
+    /** The HTTP status that refuses a handshake on {@code path}; fails if the handshake succeeds. */
+    int socketRefusal(String path) {
+        try {
+            http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), new WebSocket.Listener() {})
+                    .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+                    .join()
+                    .abort();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+        throw new AssertionError("the handshake on " + path + " was accepted");
+    }
+
     /** A socket that records every message it receives, and its close. */
     static final class Socket implements WebSocket.Listener {
         private final ReentrantLock lock = new ReentrantLock();

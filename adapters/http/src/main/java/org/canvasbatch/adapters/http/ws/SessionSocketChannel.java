@@ -82,6 +82,7 @@ public final class SessionSocketChannel {
     private final ChannelContext ctx;
     private final ConnectionManager manager;
     private final EventsEndpoint events;
+    private final History history;
 
     public SessionSocketChannel(CanvasBatchCore core, WsSettings settings) {
         this(UseCases.of(core), settings, Instant::now);
@@ -89,7 +90,7 @@ public final class SessionSocketChannel {
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock) {
         this.settings = settings;
-        History history = new History(useCases.subscriptions(), useCases.status(), clock, settings.replayPageSize());
+        this.history = new History(useCases.subscriptions(), useCases.status(), clock, settings.replayPageSize());
         this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);
         this.manager = new ConnectionManager(ctx);
         this.events = new EventsEndpoint(history);
@@ -137,7 +138,7 @@ public final class SessionSocketChannel {
 
             @Override
             public void route(HttpRouting.Builder routing) {
-                registerHttp(routing);
+                registerHttp(routing, server.accessToken());
             }
 
             @Override
@@ -188,11 +189,27 @@ public final class SessionSocketChannel {
         return routing;
     }
 
-    /** Adds {@code GET …/{session_id}/events}. */
+    /**
+     * Adds {@code GET …/{session_id}/events}, and the socket paths as plain HTTP: what a refused handshake (an unknown
+     * session) or a GET without an upgrade gets.
+     */
     public HttpRouting.Builder registerHttp(HttpRouting.Builder routing) {
+        return registerHttp(routing, AccessToken.none());
+    }
+
+    /**
+     * {@link #registerHttp(HttpRouting.Builder)} on a server with an access token: the handshake of an unknown session is
+     * refused with 404 only for callers the token admits.
+     */
+    public HttpRouting.Builder registerHttp(HttpRouting.Builder routing, AccessToken token) {
+        routing.addFilter(new UnknownSessionRefusal(events, history, token));
         for (String path : EVENTS_PATHS) {
             routing.get(path, events::handle);
             routing.get(path + "/", events::handle);
+        }
+        for (String path : SOCKET_PATHS) {
+            routing.get(path, events::notASocket);
+            routing.get(path + "/", events::notASocket);
         }
         return routing;
     }

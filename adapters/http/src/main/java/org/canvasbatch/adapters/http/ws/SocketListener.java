@@ -5,6 +5,7 @@ import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import org.canvasbatch.adapters.http.wire.EventMessages;
@@ -34,9 +35,17 @@ final class SocketListener implements WsListener {
         this.ctx = ctx;
     }
 
+    /**
+     * Refuses the handshake of a session this server does not have. {@link UnknownSessionRefusal} answers such an
+     * upgrade with 404 before it gets here; this is the same rule for a server whose HTTP routing lacks that filter
+     * (Helidon then answers 400). Accepting and closing with 4404 would make the plugin loop for ever.
+     */
     @Override
-    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         this.prologue = prologue;
+        if (!ctx.history().knows(sessionIdOf(prologue.uriPath().path()))) {
+            throw new WsUpgradeException("session not found");
+        }
         return Optional.empty();
     }
 
