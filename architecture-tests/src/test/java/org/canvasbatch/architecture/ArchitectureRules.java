@@ -1,6 +1,7 @@
 package org.canvasbatch.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -14,6 +15,8 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -110,6 +113,9 @@ final class ArchitectureRules {
                 portsDependOnlyOnDomainAndEachOther(),
                 adaptersDoNotKnowEachOther(),
                 adaptersDoNotKnowBootstrap(),
+                adaptersReachTheCoreOnlyThroughItsPorts(),
+                servicesGetTheirCollaboratorsInTheirConstructors(),
+                servicesDoNotDependOnEachOtherInCircles(),
                 topLevelPackagesAreFreeOfCycles(),
                 inPortsAreNamedUseCaseOrQuery(),
                 outPortsAreNamedForCapabilities(),
@@ -189,6 +195,62 @@ final class ArchitectureRules {
                 .resideInAPackage(bootstrap())
                 .because("bootstrap wires the adapters together; an adapter that reached back into it could reach"
                         + " every other adapter through it and could no longer be started on its own in a test");
+    }
+
+    ArchRule adaptersReachTheCoreOnlyThroughItsPorts() {
+        return noClasses()
+                .that()
+                .resideInAPackage(adapters())
+                .should()
+                .dependOnClassesThat(DescribedPredicate.describe(
+                        "belong to the core's application but are not one of its ports",
+                        (JavaClass type) -> isWithin(type.getPackageName(), root + ".application")
+                                && !isWithin(type.getPackageName(), root + ".application.port")))
+                .because("an inbound adapter is handed the use cases it needs (UseCases) and an outbound adapter"
+                        + " implements an out-port; one that held the core's assembly or a service could call anything"
+                        + " in the core, and the ports would no longer say what the adapters need");
+    }
+
+    ArchRule servicesGetTheirCollaboratorsInTheirConstructors() {
+        return fields().that()
+                .areDeclaredInClassesThat()
+                .resideInAPackage(application())
+                .and()
+                .haveRawType(DescribedPredicate.describe(
+                        "a service or a port of the core",
+                        (JavaClass type) ->
+                                isWithin(type.getPackageName(), root + ".application") && type.isTopLevelClass()))
+                .should()
+                .beFinal()
+                .because("a service gets its collaborators once, in its constructor: one wired later by a setter is"
+                        + " half-built until someone remembers the call, and setters are how services came to depend"
+                        + " on each other in circles");
+    }
+
+    ArchRule servicesDoNotDependOnEachOtherInCircles() {
+        String services = root + ".application.batch";
+        return slices().assignedFrom(new SliceAssignment() {
+                    @Override
+                    public SliceIdentifier getIdentifierOf(JavaClass type) {
+                        JavaClass top = type;
+                        while (top.getEnclosingClass().isPresent()) {
+                            top = top.getEnclosingClass().get();
+                        }
+                        return top.getPackageName().equals(services)
+                                ? SliceIdentifier.of(top.getSimpleName())
+                                : SliceIdentifier.ignore();
+                    }
+
+                    @Override
+                    public String getDescription() {
+                        return "the classes of application.batch, each with its nested classes";
+                    }
+                })
+                .should()
+                .beFreeOfCycles()
+                .because("two services that call each other can only be built with a setter and only be understood"
+                        + " together; one of them owns the other (the dispatcher owns the execution of what it"
+                        + " starts), or what they share moves into a third");
     }
 
     ArchRule topLevelPackagesAreFreeOfCycles() {

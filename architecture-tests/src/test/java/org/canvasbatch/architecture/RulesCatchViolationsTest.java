@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.Convertible;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaField;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
@@ -101,6 +102,28 @@ class RulesCatchViolationsTest {
     }
 
     @Test
+    void anAdapterMayNotHoldTheCoreOrAServiceOnlyItsPorts() {
+        assertThat(offendersOf(RULES.adaptersReachTheCoreOnlyThroughItsPorts()))
+                .containsExactly("adapters.http.CoreHoldingRoutes");
+    }
+
+    @Test
+    void aServiceWiredAfterItsConstructionIsReported() {
+        assertThat(offendersOf(RULES.servicesGetTheirCollaboratorsInTheirConstructors()))
+                .containsExactly("application.batch.LateWiredService");
+    }
+
+    @Test
+    void twoServicesThatUseEachOtherAreACycle() {
+        EvaluationResult result =
+                RULES.servicesDoNotDependOnEachOtherInCircles().evaluate(fixtures);
+
+        assertThat(result.getFailureReport().getDetails())
+                .singleElement()
+                .satisfies(cycle -> assertThat(cycle).contains("AnalyzingLesson", "StartingLesson"));
+    }
+
+    @Test
     void aCycleBetweenTwoPackagesIsReportedWithBothSides() {
         EvaluationResult result = RULES.topLevelPackagesAreFreeOfCycles().evaluate(fixtures);
 
@@ -141,7 +164,7 @@ class RulesCatchViolationsTest {
         List<ArchRule> rules = RULES.all();
 
         assertThat(rules)
-                .hasSize(11)
+                .hasSize(14)
                 .allSatisfy(rule -> assertThat(rule.evaluate(fixtures).hasViolation())
                         .as(rule.getDescription())
                         .isTrue());
@@ -161,6 +184,7 @@ class RulesCatchViolationsTest {
                 List<JavaClass> origins = switch (each) {
                     case Dependency dependency -> List.of(dependency.getOriginClass());
                     case JavaClass type -> List.of(type);
+                    case JavaField field -> List.of(field.getOwner());
                     // a dependency between two slices stands for the class dependencies that make it up
                     case Convertible slices ->
                         slices.convertTo(Dependency.class).stream()

@@ -81,7 +81,8 @@ public class DispatchBenchmark {
             canvasNodes.add(CanvasNode.text(
                     "n" + i, "What is topic " + (i % 97) + " of chapter " + (i % 13) + "?", "1", 0, i * 80, 300, 60));
         }
-        session = core.analyze()
+        session = core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         "bench/dispatch.canvas",
                         Optional.of(canvasNodes),
@@ -95,7 +96,7 @@ public class DispatchBenchmark {
                 .session()
                 .id();
         finished = new CountDownLatch(1);
-        core.subscriptions().subscribe(session, event -> {
+        core.useCases().subscriptions().subscribe(session, event -> {
             if (event instanceof SessionEvent.SessionFinished) {
                 finished.countDown();
             }
@@ -104,7 +105,7 @@ public class DispatchBenchmark {
 
     @Benchmark
     public void wholeBatch() throws InterruptedException {
-        core.start().start(StartSessionCommand.of(session));
+        core.useCases().start().start(StartSessionCommand.of(session));
         if (!finished.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the batch did not finish");
         }
@@ -149,11 +150,5 @@ public class DispatchBenchmark {
             return new WrittenNote(
                     "bench/" + draft.nodeId() + ".md", draft.markdown().length());
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {}
-
-        @Override
-        public void flush(String canvasPath) {}
     }
 }

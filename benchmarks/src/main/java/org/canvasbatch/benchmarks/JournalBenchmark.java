@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
@@ -239,8 +240,7 @@ public class JournalBenchmark {
                 1,
                 "逻辑",
                 List.of("命题", "逆否"),
-                "definition",
-                "🧠",
+                Category.DEFINITION,
                 AgentId.ORAL_EXPLANATION,
                 Priority.HIGH,
                 0.8,

@@ -1,16 +1,16 @@
 package org.canvasbatch.bootstrap;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
-import org.canvasbatch.adapters.journal.FileJournal;
+import org.canvasbatch.adapters.http.ops.Operations;
+import org.canvasbatch.adapters.http.wire.WireNames;
+import org.canvasbatch.adapters.journal.JournalHealth;
 import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
@@ -25,11 +25,13 @@ import org.canvasbatch.domain.session.SessionId;
 final class ObservedEventLog implements EventLog, AutoCloseable {
 
     private final EventLog delegate;
+    private final JournalHealth journal;
     private final Observability metrics;
     private volatile String lastFailure;
 
-    ObservedEventLog(EventLog delegate, Observability metrics) {
+    ObservedEventLog(EventLog delegate, JournalHealth journal, Observability metrics) {
         this.delegate = delegate;
+        this.journal = journal;
         this.metrics = metrics;
     }
 
@@ -53,8 +55,7 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
                 metrics.nodesSucceeded.inc(e.agent().wireName());
             case SessionEvent.TaskFailed e -> metrics.nodesFailed.inc(e.agent().wireName(), orNone(e.errorType()));
             case SessionEvent.TaskRetryScheduled e -> metrics.nodesRetried.inc(orNone(e.errorType()));
-            case SessionEvent.SessionFinished e ->
-                metrics.sessionsEnded.inc(e.state().wireName());
+            case SessionEvent.SessionFinished e -> metrics.sessionsEnded.inc(WireNames.state(e.state()));
             case SessionEvent.SessionCancelled e -> metrics.sessionsEnded.inc("cancelled");
             default -> {}
         }
@@ -69,42 +70,30 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
      * until the journal takes events again with nothing left held), with the reason.
      */
     HealthCheck health(Supplier<Optional<StorageProblem>> outage) {
-        HealthCheck journal = health();
-        return () -> {
-            Optional<StorageProblem> problem = outage.get();
-            if (problem.isPresent()) {
-                StorageProblem p = problem.get();
-                return HealthCheck.Result.down(
-                        "journal",
-                        p.message() + " (since " + p.since() + "; " + p.heldWrites()
-                                + " outcome(s) held, tried again at " + p.nextCheckAt() + ")");
-            }
-            return journal.check();
-        };
+        return Operations.readiness(
+                "journal",
+                () -> outage.get()
+                        .map(p -> Operations.down(p.message() + " (since " + p.since() + "; " + p.heldWrites()
+                                + " outcome(s) held, tried again at " + p.nextCheckAt() + ")"))
+                        .orElseGet(this::writable));
     }
 
     /**
-     * Ready when the journal can take events: its folder accepts a new file (a probe created and deleted, no sync, so
-     * the check stays cheap) and the last append did not fail. A journal in memory is always writable.
+     * Ready when the journal can take events: it says it could store one now (a file journal's folder accepts a new
+     * file) and the last append did not fail.
      */
     HealthCheck health() {
-        return () -> {
-            String failure = lastFailure;
-            if (failure != null) {
-                return HealthCheck.Result.down("journal", "the last append failed: " + failure);
-            }
-            if (!(delegate instanceof FileJournal file)) {
-                return HealthCheck.Result.up("journal", "in memory (nothing survives a restart)");
-            }
-            Path dir = file.directory().resolve("sessions");
-            try {
-                Path probe = Files.createTempFile(dir, ".health-", ".probe");
-                Files.delete(probe);
-                return HealthCheck.Result.up("journal", "writable at " + dir);
-            } catch (IOException | SecurityException e) {
-                return HealthCheck.Result.down("journal", "cannot write to " + dir + ": " + e);
-            }
-        };
+        return Operations.readiness("journal", this::writable);
+    }
+
+    private HealthCheckResponse writable() {
+        String failure = lastFailure;
+        if (failure != null) {
+            return Operations.down("the last append failed: " + failure);
+        }
+        return journal.writeProblem()
+                .map(Operations::down)
+                .orElseGet(() -> Operations.up("events go to " + journal.location()));
     }
 
     /** A probe that goes through means the journal takes events again: ready, even before the next append. */

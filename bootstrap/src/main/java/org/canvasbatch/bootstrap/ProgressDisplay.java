@@ -13,6 +13,7 @@ import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.canvasbatch.domain.session.SessionProgress;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
@@ -27,35 +28,20 @@ final class ProgressDisplay implements AutoCloseable {
     private final PrintStream out;
     private final boolean terminal;
     private final Instant started = Instant.now();
-    private final int total;
-    private final Map<Integer, GroupLine> groups = new LinkedHashMap<>();
+    private final Map<Integer, String> groupLabels = new LinkedHashMap<>();
     private final ScheduledExecutorService redraw;
-    private int succeeded;
-    private int failed;
-    private int retries;
+    /** Where the batch stands: the core's read model, taken from a snapshot and folded event by event. */
+    private SessionProgress progress;
+
     private int drawnLines;
-    private long shownSeq;
-
-    private static final class GroupLine {
-        final String label;
-        final int size;
-        int ok;
-        int bad;
-
-        GroupLine(String label, int size) {
-            this.label = label;
-            this.size = size;
-        }
-    }
 
     ProgressDisplay(PrintStream out, boolean terminal, SessionSnapshot snapshot) {
         this.out = out;
         this.terminal = terminal;
-        this.total = snapshot.totalNodes();
         for (Group group : snapshot.groups()) {
-            groups.put(group.id(), new GroupLine(group.id() + " " + group.name(), group.size()));
+            groupLabels.put(group.id(), group.id() + " " + group.name());
         }
-        sync(snapshot);
+        this.progress = snapshot.progress();
         if (terminal) {
             redraw = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("progress").factory());
@@ -65,57 +51,38 @@ final class ProgressDisplay implements AutoCloseable {
         }
     }
 
-    /** Takes the counts of a newer snapshot (a resumed batch has nodes done before this display started). */
+    /** Takes a newer snapshot's progress (a resumed batch has nodes done before this display started). */
     synchronized void sync(SessionSnapshot snapshot) {
-        if (snapshot.lastSeq() < shownSeq) {
-            return;
-        }
-        shownSeq = snapshot.lastSeq();
-        succeeded = snapshot.succeeded();
-        failed = snapshot.failed();
-        for (var progress : snapshot.groupProgress()) {
-            GroupLine line = groups.get(progress.group().id());
-            line.ok = progress.succeeded();
-            line.bad = progress.failed();
+        if (snapshot.lastSeq() >= progress.lastSeq()) {
+            progress = snapshot.progress();
         }
     }
 
     /** Called for every event of the session, on the thread that appended it: cheap and never blocking. */
     synchronized void onEvent(SessionEvent event) {
-        if (event.seq() <= shownSeq) {
+        if (event.seq() <= progress.lastSeq()) {
             return;
         }
-        shownSeq = event.seq();
+        progress.apply(event);
+        if (terminal) {
+            return;
+        }
+        SessionProgress.Counts all = progress.session();
         switch (event) {
-            case TaskSucceeded e -> {
-                succeeded++;
-                groups.get(e.groupId()).ok++;
-                if (!terminal) {
-                    out.printf("[%d/%d] ok     %s -> %s%n", processed(), total, shorten(e.nodeId(), 12), e.notePath());
-                }
-            }
-            case TaskFailed e -> {
-                failed++;
-                groups.get(e.groupId()).bad++;
-                if (!terminal) {
-                    out.printf(
-                            "[%d/%d] FAILED %s: %s%n", processed(), total, shorten(e.nodeId(), 12), e.errorMessage());
-                }
-            }
-            case TaskRetryScheduled e -> {
-                retries++;
-                if (!terminal) {
-                    out.printf(
-                            "       retry  %s (attempt %d failed: %s)%n",
-                            shorten(e.nodeId(), 12), e.attempt(), e.errorMessage());
-                }
-            }
+            case TaskSucceeded e ->
+                out.printf(
+                        "[%d/%d] ok     %s -> %s%n",
+                        all.processed(), all.total(), shorten(e.nodeId(), 12), e.notePath());
+            case TaskFailed e ->
+                out.printf(
+                        "[%d/%d] FAILED %s: %s%n",
+                        all.processed(), all.total(), shorten(e.nodeId(), 12), e.errorMessage());
+            case TaskRetryScheduled e ->
+                out.printf(
+                        "       retry  %s (attempt %d failed: %s)%n",
+                        shorten(e.nodeId(), 12), e.attempt(), e.errorMessage());
             default -> {}
         }
-    }
-
-    private int processed() {
-        return succeeded + failed;
     }
 
     private synchronized void draw() {
@@ -124,42 +91,44 @@ final class ProgressDisplay implements AutoCloseable {
             frame.append("\u001b[").append(drawnLines).append('F'); // back to the first line of the last frame
         }
         int lines = 0;
-        for (GroupLine group : groups.values()) {
+        for (Map.Entry<Integer, String> group : groupLabels.entrySet()) {
+            SessionProgress.Counts counts = progress.group(group.getKey());
             frame.append("\u001b[2K")
                     .append(String.format(
                             "  %s %s %3d/%-3d%s%n",
-                            TerminalText.fit(group.label, NAME_WIDTH),
-                            bar(group.ok + group.bad, group.size),
-                            group.ok + group.bad,
-                            group.size,
-                            group.bad > 0 ? "  \u001b[31m" + group.bad + " failed\u001b[0m" : ""));
+                            TerminalText.fit(group.getValue(), NAME_WIDTH),
+                            bar(counts.processed(), counts.total()),
+                            counts.processed(),
+                            counts.total(),
+                            counts.failed() > 0 ? "  \u001b[31m" + counts.failed() + " failed\u001b[0m" : ""));
             lines++;
         }
+        SessionProgress.Counts all = progress.session();
         Duration elapsed = Duration.between(started, Instant.now());
         frame.append("\u001b[2K")
                 .append(String.format(
                         "  %s %s %3d/%-3d  ok %d  failed %d%s  %s  eta %s%n",
                         TerminalText.fit("all", NAME_WIDTH),
-                        bar(processed(), total),
-                        processed(),
-                        total,
-                        succeeded,
-                        failed,
-                        retries > 0 ? "  retries " + retries : "",
+                        bar(all.processed(), all.total()),
+                        all.processed(),
+                        all.total(),
+                        all.succeeded(),
+                        all.failed(),
+                        progress.retries() > 0 ? "  retries " + progress.retries() : "",
                         clock(elapsed),
-                        eta(elapsed)));
+                        eta(elapsed, all)));
         lines++;
         drawnLines = lines;
         out.print(frame);
         out.flush();
     }
 
-    private String eta(Duration elapsed) {
-        int done = processed();
-        if (done == 0 || done >= total) {
-            return done >= total ? "0:00" : "--:--";
+    private static String eta(Duration elapsed, SessionProgress.Counts all) {
+        int done = all.processed();
+        if (done == 0 || done >= all.total()) {
+            return done >= all.total() ? "0:00" : "--:--";
         }
-        return clock(elapsed.multipliedBy(total - done).dividedBy(done));
+        return clock(elapsed.multipliedBy(all.total() - done).dividedBy(done));
     }
 
     private static String bar(int done, int size) {

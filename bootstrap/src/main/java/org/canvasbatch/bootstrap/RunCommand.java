@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
@@ -98,7 +99,7 @@ final class RunCommand {
         wiring.core()
                 .recover(s -> s.canvasPath().equals(location.canvasPath())
                         && s.state().isActive());
-        return wiring.core().status().sessions().stream().findFirst();
+        return wiring.useCases().status().sessions().stream().findFirst();
     }
 
     /** The batch's limits and timeout are the core's defaults, which the settings made. */
@@ -110,7 +111,7 @@ final class RunCommand {
         } catch (InvalidCommandException e) {
             throw new UsageException("--agent: " + e.errors().getFirst().message());
         }
-        return wiring.core()
+        return wiring.useCases()
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         location.canvasPath(),
@@ -148,7 +149,7 @@ final class RunCommand {
         CountDownLatch finished = new CountDownLatch(1);
         CountDownLatch summarised = new CountDownLatch(1);
         ProgressDisplay display = new ProgressDisplay(out, !plain, planned);
-        SessionSubscription subscription = wiring.core().subscriptions().subscribe(id, event -> {
+        SessionSubscription subscription = wiring.useCases().subscriptions().subscribe(id, event -> {
             display.onEvent(event);
             if (event instanceof SessionEvent.SessionFinished || event instanceof SessionEvent.SessionCancelled) {
                 finished.countDown();
@@ -164,7 +165,7 @@ final class RunCommand {
                         err.println();
                         err.println("Interrupted: cancelling the batch; notes already written are kept.");
                         try {
-                            wiring.core().cancel().cancel(id, "interrupted from the terminal");
+                            wiring.useCases().cancel().cancel(id, "interrupted from the terminal");
                         } catch (RuntimeException alreadyOver) {
                             // the batch ended between the signal and the cancel: nothing to stop
                         }
@@ -175,13 +176,15 @@ final class RunCommand {
         Runtime.getRuntime().addShutdownHook(interruptHandler);
         try {
             if (subscription.snapshot().state() == SessionState.PENDING) {
-                wiring.core().start().start(StartSessionCommand.of(id));
+                wiring.useCases().start().start(StartSessionCommand.of(id));
             }
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
-            wiring.finishVaultWork();
-            SessionSnapshot outcome = wiring.core().status().status(id);
+            // before the summary, so that an interrupt's exit (which waits only for the summary) finds the canvas
+            // linked
+            wiring.closeVault();
+            SessionSnapshot outcome = wiring.useCases().status().status(id);
             printSummary(outcome);
             // the notes are the result; a finished run's journal has nothing left to resume
             wiring.core().forget(id);
@@ -232,7 +235,7 @@ final class RunCommand {
             case PARTIAL_FAILURE -> "Done with failures";
             case FAILED -> "Failed";
             case CANCELLED -> "Cancelled";
-            default -> state.wireName();
+            default -> WireNames.state(state);
         };
     }
 

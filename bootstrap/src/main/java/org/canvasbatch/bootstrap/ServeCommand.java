@@ -59,7 +59,7 @@ final class ServeCommand {
         wiring.core().sweepEvery(Duration.ofMinutes(1));
         CanvasBatchServer http;
         try {
-            http = new CanvasBatchServer(wiring.core(), wiring.operations(wiring.serverExtensions(server))).start();
+            http = new CanvasBatchServer(wiring.useCases(), wiring.operations(wiring.serverExtensions(server))).start();
         } catch (RuntimeException e) {
             wiring.close();
             throw new UsageException(

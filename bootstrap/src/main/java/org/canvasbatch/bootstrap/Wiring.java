@@ -11,12 +11,9 @@ import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.agents.EmbeddingConfig;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
-import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
-import org.canvasbatch.adapters.http.ops.MetricsRegistry;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.ChannelOpener;
@@ -24,10 +21,11 @@ import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
+import org.canvasbatch.adapters.vault.VaultPassageIndex;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
-import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.session.SessionId;
@@ -54,7 +52,7 @@ final class Wiring implements AutoCloseable {
     private final CanvasBatchCore core;
     private final FileVault vault;
     private final LocalTaskExecutor executor;
-    private final EventLog eventLog;
+    private final ObservedEventLog eventLog;
     private final AgentRunner agents;
     private final TextEmbedder embeddings;
     private final Settings settings;
@@ -64,7 +62,7 @@ final class Wiring implements AutoCloseable {
             CanvasBatchCore core,
             FileVault vault,
             LocalTaskExecutor executor,
-            EventLog eventLog,
+            ObservedEventLog eventLog,
             AgentRunner agents,
             TextEmbedder embeddings,
             Settings settings,
@@ -96,7 +94,10 @@ final class Wiring implements AutoCloseable {
         }
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
         FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
-        EventLog eventLog = observability.journal(Journals.open(settings.data(), disk));
+        // built while the first batch is analysed; a note that needs it first waits for it
+        VaultPassageIndex passages = new VaultPassageIndex(settings.vault(), settings.vaultOptions());
+        passages.buildInBackground();
+        ObservedEventLog eventLog = Journals.open(settings.data(), disk, observability);
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
@@ -109,7 +110,8 @@ final class Wiring implements AutoCloseable {
                         Instant::now,
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(),
-                        embeddings),
+                        embeddings,
+                        passages),
                 coreSettings);
         observability.watch(core);
         return new Wiring(core, vault, executor, eventLog, agents, embeddings, settings, observability);
@@ -117,7 +119,7 @@ final class Wiring implements AutoCloseable {
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
-        SessionSocketChannel sockets = new SessionSocketChannel(core, settings.websocket());
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), settings.websocket());
         observability.watch(sockets);
         return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
     }
@@ -130,22 +132,18 @@ final class Wiring implements AutoCloseable {
      * executor runs tasks.
      */
     ServerSettings operations(ServerSettings server) {
-        List<HealthCheck> readiness = new java.util.ArrayList<>();
-        if (eventLog instanceof ObservedEventLog observed) {
-            readiness.add(observed.health(core::storageProblem));
-        }
-        readiness.add(HealthCheck.executor(executor, Duration.ofSeconds(2)));
-        OperationsRoutes routes = observability.routes(readiness);
-        return server.withExtension(ServerExtension.routes(routes::register));
+        return server.withExtension(observability.operations(
+                List.of(eventLog.health(core::storageProblem), Operations.executor(executor, Duration.ofSeconds(2)))));
     }
 
-    /** The metrics of this process (for tests and a future push exporter). */
-    MetricsRegistry metrics() {
-        return observability.registry();
-    }
-
+    /** The core itself: recovery, the retention sweep, forgetting, stopping. */
     CanvasBatchCore core() {
         return core;
+    }
+
+    /** What the server and the command line may ask of the core. */
+    UseCases useCases() {
+        return core.useCases();
     }
 
     String agentDescription() {
@@ -158,15 +156,10 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Lets the task threads finish what follows a batch's last event (linking notes into the canvas), then writes what
-     * the vault still holds.
+     * Writes the canvas links the vault still holds. Every succeeded note's link was queued by the vault before the
+     * note's success was recorded, so once a batch's last event is out there is nothing to wait for.
      */
-    void finishVaultWork() {
-        try {
-            executor.awaitIdle(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    void closeVault() {
         vault.close();
     }
 
@@ -175,13 +168,11 @@ final class Wiring implements AutoCloseable {
         core.stopDispatching();
         executor.shutdown(grace);
         vault.close();
-        if (eventLog instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                System.getLogger(Wiring.class.getName())
-                        .log(System.Logger.Level.WARNING, "the event journal did not close cleanly: " + e.getMessage());
-            }
+        try {
+            eventLog.close();
+        } catch (Exception e) {
+            System.getLogger(Wiring.class.getName())
+                    .log(System.Logger.Level.WARNING, "the event journal did not close cleanly: " + e.getMessage());
         }
     }
 
@@ -190,16 +181,16 @@ final class Wiring implements AutoCloseable {
         shutdown(Duration.ofSeconds(5));
     }
 
-    /** Picks the event log: in memory, or the durable journal in a directory. */
+    /** Picks the event log, in memory or the durable journal in a directory, counted and checked. */
     static final class Journals {
         private Journals() {}
 
-        static EventLog open(String data, ChannelOpener disk) {
+        static ObservedEventLog open(String data, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
-                return new InMemoryEventLog();
+                return observability.journal(new InMemoryEventLog());
             }
             try {
-                return FileJournal.open(Path.of(data), disk);
+                return observability.journal(FileJournal.open(Path.of(data), disk));
             } catch (EventLogException e) {
                 throw new UsageException("--data " + data + ": " + e.getMessage());
             }

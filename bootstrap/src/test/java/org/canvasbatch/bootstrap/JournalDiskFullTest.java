@@ -158,7 +158,7 @@ class JournalDiskFullTest {
         wiring = Wiring.create(settings, disk);
         wiring.core().recover();
         server = new CanvasBatchServer(
-                        wiring.core(), wiring.operations(wiring.serverExtensions(ServerSettings.onPort(0))))
+                        wiring.useCases(), wiring.operations(wiring.serverExtensions(ServerSettings.onPort(0))))
                 .start();
     }
 

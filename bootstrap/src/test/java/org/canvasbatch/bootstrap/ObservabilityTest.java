@@ -3,11 +3,14 @@ package org.canvasbatch.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionSummary;
+import io.helidon.metrics.api.Tag;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.port.out.AgentFailure;
@@ -48,13 +51,14 @@ class ObservabilityTest {
                 new SessionFinished(ID, 3, AT, SessionState.PARTIAL_FAILURE)));
         log.readAfter(ID, 0, 10);
 
-        String scrape = observability.registry().scrape();
-        assertThat(scrape)
-                .contains(
-                        "canvasbatch_nodes_retried_total{error_type=\"rate_limited\"} 1\n",
-                        "canvasbatch_nodes_failed_total{agent=\"memory-anchor\",error_type=\"http_400\"} 1\n",
-                        "canvasbatch_sessions_finished_total{state=\"partial_failure\"} 1\n",
-                        "canvasbatch_journal_events_appended_total{type=\"TaskFailed\"} 1\n");
+        assertThat(count("canvasbatch_nodes_retried_total", "error_type", "rate_limited"))
+                .isEqualTo(1);
+        assertThat(count("canvasbatch_nodes_failed_total", "agent", "memory-anchor", "error_type", "http_400"))
+                .isEqualTo(1);
+        assertThat(count("canvasbatch_sessions_finished_total", "state", "partial_failure"))
+                .isEqualTo(1);
+        assertThat(count("canvasbatch_journal_events_appended_total", "type", "TaskFailed"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -69,21 +73,21 @@ class ObservabilityTest {
                 super.append(events);
             }
         };
-        ObservedEventLog log = observability.journal(flaky);
+        ObservedEventLog log = observability.journal(flaky, new InMemoryEventLog());
         SessionEvent event = new SessionFinished(ID, 1, AT, SessionState.COMPLETED);
 
         assertThatThrownBy(() -> log.append(List.of(event))).isInstanceOf(EventLogException.class);
-        HealthCheck.Result down = log.health().check();
+        HealthCheckResponse down = log.health().call();
         refuse[0] = false;
         log.append(List.of(event));
 
-        assertThat(down.up()).isFalse();
-        assertThat(down.detail()).contains("no space left on device");
-        assertThat(log.health().check().up()).isTrue();
-        assertThat(observability.registry().scrape())
-                .contains("canvasbatch_journal_append_failures_total 1\n")
+        assertThat(down.status()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        assertThat(down.details().get("detail").toString()).contains("no space left on device");
+        assertThat(log.health().call().status()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(count("canvasbatch_journal_append_failures_total")).isEqualTo(1);
+        assertThat(count("canvasbatch_sessions_finished_total", "state", "completed"))
                 .as("only the stored one counts")
-                .contains("canvasbatch_sessions_finished_total{state=\"completed\"} 1\n");
+                .isEqualTo(1);
     }
 
     @Test
@@ -92,16 +96,17 @@ class ObservabilityTest {
         ObservedEventLog log = observability.journal(journal);
         try {
             log.append(List.of(new SessionFinished(ID, 1, AT, SessionState.COMPLETED)));
-            assertThat(log.health().check().up()).isTrue();
-            assertThat(observability.registry().scrape()).contains("canvasbatch_journal_fsync_seconds_count 1\n");
+            assertThat(log.health().call().status()).isEqualTo(HealthCheckResponse.Status.UP);
+            assertThat(observations("canvasbatch_journal_fsync_seconds")).isEqualTo(1);
 
             Files.walk(temp.resolve("data/sessions"))
                     .sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());
 
-            HealthCheck.Result result = log.health().check();
-            assertThat(result.up()).isFalse();
-            assertThat(result.detail()).contains("cannot write to " + temp.resolve("data/sessions"));
+            HealthCheckResponse result = log.health().call();
+            assertThat(result.status()).isEqualTo(HealthCheckResponse.Status.DOWN);
+            assertThat(result.details().get("detail").toString())
+                    .contains("cannot write to " + temp.resolve("data/sessions"));
         } finally {
             log.close();
         }
@@ -117,9 +122,59 @@ class ObservabilityTest {
                 .isInstanceOf(AgentFailure.class);
 
         assertThat(timed.model()).isEqualTo("scripted");
-        assertThat(observability.registry().scrape())
-                .contains(
-                        "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"success\"} 1\n",
-                        "canvasbatch_agent_call_seconds_count{agent=\"comparison-table\",model=\"scripted\",outcome=\"failure\"} 1\n");
+        assertThat(observations(
+                        "canvasbatch_agent_call_seconds",
+                        "agent",
+                        "comparison-table",
+                        "model",
+                        "scripted",
+                        "outcome",
+                        "success"))
+                .isEqualTo(1);
+        assertThat(observations(
+                        "canvasbatch_agent_call_seconds",
+                        "agent",
+                        "comparison-table",
+                        "model",
+                        "scripted",
+                        "outcome",
+                        "failure"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aNewWiringInTheSameProcessStartsItsCountsFromZero() {
+        observability
+                .journal(new InMemoryEventLog())
+                .append(List.of(new SessionFinished(ID, 1, AT, SessionState.COMPLETED)));
+
+        Observability next = new Observability();
+
+        assertThat(next.registry().counter("canvasbatch_sessions_finished_total", tags("state", "completed")))
+                .isEmpty();
+    }
+
+    private long count(String name, String... tags) {
+        return observability
+                .registry()
+                .counter(name, tags(tags))
+                .map(Counter::count)
+                .orElse(0L);
+    }
+
+    private long observations(String name, String... tags) {
+        return observability
+                .registry()
+                .summary(name, tags(tags))
+                .map(DistributionSummary::count)
+                .orElse(0L);
+    }
+
+    private static List<Tag> tags(String... pairs) {
+        List<Tag> tags = new java.util.ArrayList<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            tags.add(Tag.create(pairs[i], pairs[i + 1]));
+        }
+        return tags;
     }
 }

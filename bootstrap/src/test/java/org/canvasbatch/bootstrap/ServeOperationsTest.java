@@ -106,7 +106,7 @@ class ServeOperationsTest {
         assertThat(sum(after, "canvasbatch_agent_call_seconds_count")).isEqualTo(nodes);
         assertThat(after)
                 .contains("canvasbatch_agent_call_seconds_bucket{agent=\"")
-                .contains("model=\"offline\",outcome=\"success\",le=\"+Inf\"}");
+                .contains("model=\"offline\",outcome=\"success\",le=\"+Inf\",}");
         assertThat(sum(after, "canvasbatch_journal_fsync_seconds_count"))
                 .as("every append was synced")
                 .isPositive();

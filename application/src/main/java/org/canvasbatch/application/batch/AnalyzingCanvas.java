@@ -6,19 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.SkippedNode;
 import org.canvasbatch.application.port.in.CanvasNotInVaultException;
-import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.NodeAgents;
 import org.canvasbatch.application.port.in.NothingToProcessException;
-import org.canvasbatch.application.port.in.StartSessionUseCase.PlannedGroup;
-import org.canvasbatch.application.port.in.StartSessionUseCase.StartPlannedBatchCommand;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EmbeddingUnavailable;
 import org.canvasbatch.application.port.out.IdGenerator;
@@ -37,7 +31,6 @@ import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.routing.Routing;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
-import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSettings;
@@ -58,26 +51,28 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     private final PendingQuota quota;
     private final TopicGrouping grouping = new TopicGrouping();
     private final AgentRouter router = new AgentRouter();
-    private StartingSession starting;
+    private final StartingSession starting;
+    private final CompletionEstimate estimate;
 
+    /** @param starting starts the session at once when the command asks for it ({@code auto_execute}) */
     AnalyzingCanvas(
             SessionBook book,
             Vault vault,
             TextEmbedder embeddings,
             Clock clock,
             IdGenerator ids,
-            CoreSettings settings) {
+            CoreSettings settings,
+            StartingSession starting,
+            CompletionEstimate estimate) {
         this.book = book;
+        this.starting = starting;
+        this.estimate = estimate;
         this.vault = vault;
         this.embeddings = embeddings;
         this.clock = clock;
         this.ids = ids;
         this.settings = settings;
         this.quota = new PendingQuota(book, clock, settings);
-    }
-
-    void startWith(StartingSession startingSession) {
-        this.starting = startingSession;
     }
 
     /**
@@ -138,15 +133,14 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             List<Routing> members =
                     cluster.members().stream().map(routings::get).toList();
             AgentId agent = command.agent().named().orElseGet(() -> router.recommendFor(members));
-            Category category = dominantCategory(members);
+            Category category = router.dominantCategory(members);
             List<String> nodeIds =
                     cluster.members().stream().map(i -> nodes.get(i).id()).toList();
             groups.add(new Group(
                     groupId,
                     cluster.name(),
                     cluster.topTerms(),
-                    category.wireName(),
-                    category.emoji(),
+                    category,
                     agent,
                     cluster.priority(),
                     round2(cluster.cohesion()),
@@ -164,14 +158,8 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                     texts.get(i),
                     agentFor(command.agent(), command.nodeAgents(), routings.get(i), group)));
         }
-        SessionSettings sessionSettings = settings.sessionDefaults();
-        if (command.maxConcurrent().isPresent()) {
-            sessionSettings =
-                    sessionSettings.withMaxConcurrent(command.maxConcurrent().get());
-        }
-        if (command.timeout().isPresent()) {
-            sessionSettings = sessionSettings.withBatchTimeout(command.timeout().get());
-        }
+        SessionSettings sessionSettings =
+                settings.sessionDefaults().withOverrides(command.maxConcurrent(), command.timeout());
         SessionId id = ids.newSessionId();
         Instant createdAt = clock.now();
         book.add(Session.create(
@@ -195,64 +183,19 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
 
         SessionSnapshot snapshot = command.autoExecute()
                 ? starting.start(org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand.of(id))
+                        .session()
                 : book.read(id, Session::snapshot);
         Map<Integer, Long> estimates = new LinkedHashMap<>();
-        groups.forEach(g -> estimates.put(g.id(), (long) g.size() * settings.estimatedSecondsPerNode()));
-        long rounds = (nodes.size() + sessionSettings.maxConcurrent() - 1) / sessionSettings.maxConcurrent();
+        groups.forEach(g -> estimates.put(g.id(), estimate.groupSeconds(g)));
         String warning = nodes.size() > LARGE_BATCH
                 ? nodes.size() + " nodes will make " + nodes.size() + " agent calls; consider splitting the canvas"
                 : null;
-        return new Analysis(snapshot, rounds * settings.estimatedSecondsPerNode(), estimates, warning, skipped);
-    }
-
-    /** The older confirm form: the caller names the groups; texts come from the canvas in the vault. */
-    SessionId plan(StartPlannedBatchCommand command) {
-        Canvas canvas = readCanvas(command.canvasPath());
-        Map<String, CanvasNode> byId =
-                canvas.nodes().stream().collect(Collectors.toMap(CanvasNode::id, Function.identity(), (a, b) -> a));
-        List<Group> groups = new ArrayList<>();
-        List<PlannedTask> tasks = new ArrayList<>();
-        Set<String> seen = new TreeSet<>();
-        int groupId = 1;
-        for (PlannedGroup planned : command.groups()) {
-            List<String> nodeIds = new ArrayList<>();
-            List<Routing> routings = new ArrayList<>();
-            for (String nodeId : planned.nodeIds()) {
-                CanvasNode node = byId.get(nodeId);
-                if (node == null) {
-                    throw InvalidCommandException.of(
-                            "groups",
-                            "node '" + nodeId + "' of group " + planned.label() + " is not in '" + command.canvasPath()
-                                    + "'");
-                }
-                if (!seen.add(nodeId)) {
-                    throw InvalidCommandException.of("groups", "node '" + nodeId + "' is named in two groups");
-                }
-                Routing routing = router.route(node.displayText());
-                routings.add(routing);
-                nodeIds.add(nodeId);
-                AgentId agent = planned.agent().named().orElse(routing.agent());
-                tasks.add(new PlannedTask(nodeId, groupId, node.displayText(), agent));
-            }
-            AgentId recommended = planned.agent().named().orElseGet(() -> router.recommendFor(routings));
-            Category category = dominantCategory(routings);
-            String name = planned.label() == null || planned.label().isBlank() ? "Group " + groupId : planned.label();
-            groups.add(new Group(
-                    groupId,
-                    name,
-                    List.of(),
-                    category.wireName(),
-                    category.emoji(),
-                    recommended,
-                    Priority.MEDIUM,
-                    1.0,
-                    nodeIds));
-            groupId++;
-        }
-        SessionId id = ids.newSessionId();
-        book.add(Session.create(
-                id, command.canvasPath(), groups, tasks, settings.sessionDefaults(), 0, groups.size(), clock.now()));
-        return id;
+        return new Analysis(
+                snapshot,
+                estimate.batchSeconds(nodes.size(), sessionSettings.maxConcurrent()),
+                estimates,
+                warning,
+                skipped);
     }
 
     /**
@@ -284,7 +227,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             throw new CanvasNotInVaultException(canvasPath, vault.location());
         }
         if (!nodesSent) {
-            return Optional.of(readCanvas(canvasPath));
+            return Optional.of(StoredCanvas.read(vault, canvasPath));
         }
         try {
             return Optional.of(vault.readCanvas(canvasPath));
@@ -364,25 +307,6 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             LOG.log(System.Logger.Level.INFO, "grouping " + canvasPath + " by words: interrupted while embedding");
         }
         return input;
-    }
-
-    private Canvas readCanvas(String canvasPath) {
-        try {
-            return vault.readCanvas(canvasPath);
-        } catch (VaultException e) {
-            throw InvalidCommandException.of("canvas_path", e.getMessage());
-        }
-    }
-
-    private static Category dominantCategory(List<Routing> routings) {
-        return routings.stream()
-                .collect(Collectors.groupingBy(Routing::category, LinkedHashMap::new, Collectors.counting()))
-                .entrySet()
-                .stream()
-                .max(Map.Entry.<Category, Long>comparingByValue()
-                        .thenComparing(e -> -e.getKey().ordinal()))
-                .map(Map.Entry::getKey)
-                .orElse(Category.GENERAL);
     }
 
     private static double round2(double value) {

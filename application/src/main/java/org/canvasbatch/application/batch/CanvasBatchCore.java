@@ -3,17 +3,7 @@ package org.canvasbatch.application.batch;
 import java.time.Duration;
 import java.util.List;
 import java.util.random.RandomGenerator;
-import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
-import org.canvasbatch.application.port.in.CancelSessionUseCase;
-import org.canvasbatch.application.port.in.ChangeGroupPriorityUseCase;
-import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
-import org.canvasbatch.application.port.in.PauseSessionUseCase;
-import org.canvasbatch.application.port.in.ResumeSessionUseCase;
-import org.canvasbatch.application.port.in.RetryNodeUseCase;
-import org.canvasbatch.application.port.in.RunSingleNodeUseCase;
-import org.canvasbatch.application.port.in.SessionStatusQuery;
-import org.canvasbatch.application.port.in.StartSessionUseCase;
-import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLog;
@@ -21,12 +11,14 @@ import org.canvasbatch.application.port.out.IdGenerator;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultPassages;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
- * The core, assembled from its out-ports: every use case the adapters may call. Built once by {@code bootstrap}
- * (or a test) with {@code new}; no container.
+ * The core, assembled from its out-ports: builds every service once, with {@code new}, each with its collaborators in
+ * its constructor, and hands the inbound adapters the {@link UseCases} (never itself). What remains here is for the
+ * process that runs the core ({@code bootstrap}): recovery after a restart, the retention sweep, and the shutdown.
  */
 public final class CanvasBatchCore {
 
@@ -36,6 +28,8 @@ public final class CanvasBatchCore {
      * The out-ports the core needs from the world.
      *
      * @param embeddings semantic vectors for grouping; {@link TextEmbedder#none()} groups by words alone
+     * @param passages   what the learner wrote about a question elsewhere in the vault, handed to its agent;
+     *                   {@link VaultPassages#none()} hands none
      */
     public record Ports(
             EventLog eventLog,
@@ -45,7 +39,21 @@ public final class CanvasBatchCore {
             Clock clock,
             IdGenerator ids,
             RandomGenerator random,
-            TextEmbedder embeddings) {
+            TextEmbedder embeddings,
+            VaultPassages passages) {
+
+        /** Without passages of the vault: agents see the canvas only. */
+        public Ports(
+                EventLog eventLog,
+                AgentRunner agents,
+                Vault vault,
+                TaskExecutor executor,
+                Clock clock,
+                IdGenerator ids,
+                RandomGenerator random,
+                TextEmbedder embeddings) {
+            this(eventLog, agents, vault, executor, clock, ids, random, embeddings, VaultPassages.none());
+        }
 
         /** Without an embedding model: questions are grouped by their words and the canvas. */
         public Ports(
@@ -62,45 +70,51 @@ public final class CanvasBatchCore {
 
     private final SessionBook book;
     private final NodeDispatcher dispatcher;
-    private final AnalyzingCanvas analyzing;
     private final StartingSession starting;
-    private final SteeringSession steering;
-    private final RetryingNodes retrying;
-    private final ReadingSessions reading;
-    private final ExecutingNodeTask executing;
     private final ForgettingSessions forgetting;
     private final TaskExecutor executor;
-    private final CoreSettings settings;
     private final Clock clock;
+    private final UseCases useCases;
 
     public CanvasBatchCore(Ports ports, CoreSettings settings) {
-        this.settings = settings;
         this.executor = ports.executor();
         this.clock = ports.clock();
         StorageWatch storage = new StorageWatch(
                 ports.eventLog(), ports.executor(), ports.clock(), settings.retryBase(), settings.retryCap());
         this.book = new SessionBook(ports.eventLog(), storage);
+        NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.passages(), ports.clock());
+        RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.dispatcher = new NodeDispatcher(
                 book,
+                new ExecutingNodeTask(book, notes, retryPolicy, ports.clock()),
                 ports.executor(),
                 ports.clock(),
                 settings.globalConcurrency(),
                 settings.sessionDefaults().maxConcurrent(),
                 settings.maxWaitingLooseRuns());
-        storage.onResume(dispatcher::pump);
-        NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.clock());
-        RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
-        this.executing = new ExecutingNodeTask(book, notes, retryPolicy, ports.clock(), ports.executor(), dispatcher);
-        dispatcher.executeWith(executing);
-        this.analyzing =
-                new AnalyzingCanvas(book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings);
-        this.starting = new StartingSession(book, dispatcher, ports.executor(), ports.clock(), analyzing, notes);
-        analyzing.startWith(starting);
-        this.steering = new SteeringSession(book, dispatcher, notes, ports.clock());
-        this.retrying =
+        CompletionEstimate estimate = new CompletionEstimate(settings.estimatedSecondsPerNode());
+        this.starting = new StartingSession(
+                book,
+                dispatcher,
+                ports.executor(),
+                ports.clock(),
+                new PlanningGivenGroups(book, ports.vault(), ports.clock(), ports.ids(), settings),
+                notes,
+                estimate);
+        AnalyzingCanvas analyzing = new AnalyzingCanvas(
+                book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings, starting, estimate);
+        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock());
+        RetryingNodes retrying =
                 new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
-        this.reading = new ReadingSessions(book);
+        ReadingSessions reading = new ReadingSessions(book);
         this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
+        this.useCases = new UseCases(
+                analyzing, starting, steering, steering, steering, steering, retrying, retrying, reading, reading);
+    }
+
+    /** What the inbound adapters may ask of the core. */
+    public UseCases useCases() {
+        return useCases;
     }
 
     /**
@@ -174,49 +188,5 @@ public final class CanvasBatchCore {
      */
     public java.util.Optional<org.canvasbatch.application.port.in.StorageProblem> storageProblem() {
         return book.storage().problem();
-    }
-
-    public AnalyzeCanvasUseCase analyze() {
-        return analyzing;
-    }
-
-    public StartSessionUseCase start() {
-        return starting;
-    }
-
-    public SessionStatusQuery status() {
-        return reading;
-    }
-
-    public SubscribeToSessionQuery subscriptions() {
-        return reading;
-    }
-
-    public CancelSessionUseCase cancel() {
-        return steering;
-    }
-
-    public PauseSessionUseCase pause() {
-        return steering;
-    }
-
-    public ResumeSessionUseCase resume() {
-        return steering;
-    }
-
-    public ChangeGroupPriorityUseCase changePriority() {
-        return steering;
-    }
-
-    public RetryNodeUseCase retryNode() {
-        return retrying;
-    }
-
-    public RunSingleNodeUseCase runSingleNode() {
-        return retrying;
-    }
-
-    public ExecuteNodeTaskUseCase executeNode() {
-        return executing;
     }
 }

@@ -4,15 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.canvasbatch.application.batch.NoteProducer.NodeJob;
 import org.canvasbatch.application.batch.NoteProducer.ProducedNote;
-import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLogException;
-import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.session.Group;
@@ -23,14 +22,15 @@ import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
-import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.canvasbatch.domain.session.SessionId;
 
 /**
  * Runs one started node task and records its outcome. Transient failures go back to the queue with a backoff while
  * attempts remain, for a batch's node and a person's rerun alike; a cancelled task's late result is dropped, because
- * the session no longer expects it.
+ * the session no longer expects it. The {@link NodeDispatcher} that started the task owns it: it hands the task here
+ * and is told when a backoff ends, so that it wakes up then.
  */
-final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
+final class ExecutingNodeTask {
 
     private static final System.Logger LOG = System.getLogger(ExecutingNodeTask.class.getName());
 
@@ -38,26 +38,24 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
     private final NoteProducer notes;
     private final RetryPolicy retryPolicy;
     private final Clock clock;
-    private final TaskExecutor executor;
-    private final NodeDispatcher dispatcher;
 
-    ExecutingNodeTask(
-            SessionBook book,
-            NoteProducer notes,
-            RetryPolicy retryPolicy,
-            Clock clock,
-            TaskExecutor executor,
-            NodeDispatcher dispatcher) {
+    /** One started attempt of a session's node: the {@code TaskStarted} the dispatcher recorded. */
+    record Assignment(SessionId sessionId, String nodeId, int attempt) {}
+
+    ExecutingNodeTask(SessionBook book, NoteProducer notes, RetryPolicy retryPolicy, Clock clock) {
         this.book = book;
         this.notes = notes;
         this.retryPolicy = retryPolicy;
         this.clock = clock;
-        this.executor = executor;
-        this.dispatcher = dispatcher;
     }
 
-    @Override
-    public void execute(TaskAssignment assignment, TaskControl control) {
+    /**
+     * Runs the attempt and records its outcome.
+     *
+     * @param wakeAt told when the dispatcher should look again: when a node sent back to wait out a backoff may start,
+     *               and, for an outcome held during a storage outage, once it is recorded (its slot is free then)
+     */
+    void execute(Assignment assignment, TaskControl control, Consumer<Instant> wakeAt) {
         Optional<NodeJob> job = jobFor(assignment);
         if (job.isEmpty()) {
             return;
@@ -68,6 +66,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
             long millis = elapsedMillis(startNanos);
             record(
                     assignment,
+                    wakeAt,
                     s -> s.recordSuccess(
                             assignment.nodeId(),
                             assignment.attempt(),
@@ -80,6 +79,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
         } catch (AgentFailure failure) {
             failed(
                     assignment,
+                    wakeAt,
                     failure.getMessage(),
                     failure.errorType(),
                     failure.isTransient(),
@@ -91,6 +91,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                         book.read(assignment.sessionId(), s -> s.settings().nodeTimeout());
                 failed(
                         assignment,
+                        wakeAt,
                         "The agent did not answer within " + limit.toSeconds() + " s",
                         "timeout",
                         true,
@@ -102,18 +103,26 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
         } catch (VaultException e) {
             failed(
                     assignment,
+                    wakeAt,
                     e.getMessage(),
-                    "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
+                    e.errorType(),
                     false,
                     Optional.empty(),
                     elapsedMillis(startNanos));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "node " + assignment.nodeId() + " failed unexpectedly", e);
-            failed(assignment, "Internal error: " + e, "internal", false, Optional.empty(), elapsedMillis(startNanos));
+            failed(
+                    assignment,
+                    wakeAt,
+                    "Internal error: " + e,
+                    "internal",
+                    false,
+                    Optional.empty(),
+                    elapsedMillis(startNanos));
         }
     }
 
-    private Optional<NodeJob> jobFor(TaskAssignment assignment) {
+    private Optional<NodeJob> jobFor(Assignment assignment) {
         try {
             return book.read(assignment.sessionId(), session -> {
                 NodeTask task = session.task(assignment.nodeId());
@@ -133,7 +142,8 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
     }
 
     private void failed(
-            TaskAssignment assignment,
+            Assignment assignment,
+            Consumer<Instant> wakeAt,
             String message,
             String errorType,
             boolean transientFailure,
@@ -141,7 +151,7 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
             long millis) {
         Instant now = clock.now();
         var delay = new java.util.concurrent.atomic.AtomicReference<Duration>();
-        List<SessionEvent> events = record(assignment, s -> {
+        record(assignment, wakeAt, s -> {
             if (transientFailure) {
                 // the backoff grows with the attempts of this run: a person's rerun starts again from the first step
                 int attemptOfRun = s.task(assignment.nodeId()).attemptsThisRun();
@@ -157,35 +167,28 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     Optional.ofNullable(delay.get()).map(now::plus),
                     now);
         });
-        wakeAtRetry(events);
     }
 
-    /** A node sent back to wait out a backoff is dispatched when its time comes. */
-    private void wakeAtRetry(List<SessionEvent> events) {
-        for (SessionEvent event : events) {
-            if (event instanceof TaskRetryScheduled retry) {
-                Duration wait = Duration.between(clock.now(), retry.retryAt());
-                executor.schedule(wait.isNegative() ? Duration.ZERO : wait, dispatcher::pump);
-            }
-        }
-    }
-
-    private List<SessionEvent> record(
-            TaskAssignment assignment, java.util.function.Function<Session, List<SessionEvent>> outcome) {
+    /** Records an outcome; a node sent back to wait out a backoff is announced to {@code wakeAt}. */
+    private void record(
+            Assignment assignment,
+            Consumer<Instant> wakeAt,
+            java.util.function.Function<Session, List<SessionEvent>> outcome) {
         try {
-            return recorded(assignment, book.change(assignment.sessionId(), outcome));
+            announceRetries(recorded(assignment, book.change(assignment.sessionId(), outcome)), wakeAt);
         } catch (SessionConflict | SessionNotFoundException e) {
             LOG.log(
                     System.Logger.Level.DEBUG,
                     "late result for node " + assignment.nodeId() + " dropped: " + e.getMessage());
-            return List.of();
         } catch (EventLogException e) {
             // the note is written but the journal refused its outcome: the outcome is held and recorded once the
             // journal takes events again, so the model is not asked twice (if the process stops first, the node is
             // still running in the journal and a restart runs it again)
             book.storage().hold(assignment.sessionId(), "the outcome of node " + assignment.nodeId(), () -> {
                 try {
-                    wakeAtRetry(recorded(assignment, book.change(assignment.sessionId(), outcome)));
+                    announceRetries(recorded(assignment, book.change(assignment.sessionId(), outcome)), wakeAt);
+                    // the node held its session's slot until now: another may start at once
+                    wakeAt.accept(clock.now());
                     return true;
                 } catch (SessionConflict | SessionNotFoundException stale) {
                     return true;
@@ -193,17 +196,22 @@ final class ExecutingNodeTask implements ExecuteNodeTaskUseCase {
                     return false;
                 }
             });
-            return List.of();
         }
     }
 
-    private List<SessionEvent> recorded(TaskAssignment assignment, List<SessionEvent> events) {
-        if (events.stream().anyMatch(SessionFinished.class::isInstance)) {
-            notes.batchEnded(book.read(assignment.sessionId(), Session::snapshot));
-        } else if (events.stream().anyMatch(TaskSucceeded.class::isInstance)
-                && !book.read(assignment.sessionId(), s -> s.state().isActive())) {
-            // a person's rerun after the end: no batch end will write its link into the canvas, so write it now
-            notes.batchEnded(book.read(assignment.sessionId(), Session::canvasPath));
+    private static void announceRetries(List<SessionEvent> events, Consumer<Instant> wakeAt) {
+        for (SessionEvent event : events) {
+            if (event instanceof TaskRetryScheduled retry) {
+                wakeAt.accept(retry.retryAt());
+            }
+        }
+    }
+
+    private List<SessionEvent> recorded(Assignment assignment, List<SessionEvent> events) {
+        // the end of a run, or a person's rerun after it: the next run reads the canvas as it is then
+        if (events.stream().anyMatch(SessionFinished.class::isInstance)
+                || !book.read(assignment.sessionId(), s -> s.state().isActive())) {
+            notes.forgetCanvas(book.read(assignment.sessionId(), Session::canvasPath));
         }
         return events;
     }

@@ -123,11 +123,7 @@ final class LooseNodeRun {
             settle(new NodeRunNotFinishedException("The run was stopped before the node finished", Duration.ZERO));
             return Optional.empty();
         } catch (VaultException e) {
-            return failed(
-                    "vault_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
-                    e.getMessage(),
-                    false,
-                    Optional.empty());
+            return failed(e.errorType(), e.getMessage(), false, Optional.empty());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "single-node run of " + job.nodeId() + " failed unexpectedly", e);
             return failed("internal", "Internal error: " + e, false, Optional.empty());

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase;
-import org.canvasbatch.application.port.in.ExecuteNodeTaskUseCase.TaskAssignment;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.Clock;
@@ -28,7 +26,9 @@ import org.canvasbatch.domain.session.SessionId;
  * Hands queued node tasks to the executor whenever capacity frees up, never more than the global limit in flight and
  * never more than each contender's own limit; which tasks go is the domain's {@link DispatchPlanner} decision. Every
  * agent call of the server goes through here: batch nodes, a person's reruns of a session's node (queued in the
- * session), and single-node runs of nodes no session holds ({@link LooseNodeRun}, queued here).
+ * session), and single-node runs of nodes no session holds ({@link LooseNodeRun}, queued here). It owns what it starts:
+ * a session's task runs through {@link ExecutingNodeTask}, and the dispatcher wakes itself when a backoff ends, when a
+ * task ends and when a storage outage that held its starts back is over.
  */
 final class NodeDispatcher {
 
@@ -36,6 +36,7 @@ final class NodeDispatcher {
     private static final Contender LOOSE = new Contender.LooseNodes();
 
     private final SessionBook book;
+    private final ExecutingNodeTask executing;
     private final TaskExecutor executor;
     private final Clock clock;
     private final int globalLimit;
@@ -45,8 +46,9 @@ final class NodeDispatcher {
     private final Map<TaskKey, TaskSlot> inFlight = new ConcurrentHashMap<>();
     /** Loose runs waiting for a slot (first or next attempt), in arrival order; guarded by {@link #pumpLock}. */
     private final Map<String, LooseNodeRun> looseWaiting = new java.util.LinkedHashMap<>();
+    /** One object, so that the storage watch keeps one wake-up of this dispatcher per outage, however often asked. */
+    private final Runnable wake = this::pump;
 
-    private ExecuteNodeTaskUseCase executeNode;
     private int busySlots;
     private int looseRunning;
     private volatile boolean stopped;
@@ -79,21 +81,19 @@ final class NodeDispatcher {
      */
     NodeDispatcher(
             SessionBook book,
+            ExecutingNodeTask executing,
             TaskExecutor executor,
             Clock clock,
             int globalLimit,
             int looseLimit,
             int maxWaitingLoose) {
         this.book = book;
+        this.executing = executing;
         this.executor = executor;
         this.clock = clock;
         this.globalLimit = globalLimit;
         this.looseLimit = looseLimit;
         this.maxWaitingLoose = maxWaitingLoose;
-    }
-
-    void executeWith(ExecuteNodeTaskUseCase useCase) {
-        this.executeNode = useCase;
     }
 
     /** Starts as many queued tasks as the limits allow. Cheap to call whenever something may have freed capacity. */
@@ -135,9 +135,9 @@ final class NodeDispatcher {
     }
 
     private void startNode(SessionId sessionId, String nodeId, Instant now) {
-        // while the journal refuses events no session node starts: its TaskStarted could not be recorded (the storage
-        // watch wakes the dispatcher once the journal takes events again); runs outside sessions record nothing there
-        if (book.storage().troubled()) {
+        // while the journal refuses events no session node starts: its TaskStarted could not be recorded, and the
+        // storage watch wakes the dispatcher once the journal takes events again; runs outside sessions record nothing
+        if (book.storage().wakeAfterOutage(wake)) {
             return;
         }
         List<SessionEvent> events;
@@ -148,6 +148,7 @@ final class NodeDispatcher {
         } catch (EventLogException e) {
             // nothing starts that the journal cannot record; the node stays queued, its attempts unchanged, and the
             // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again
+            book.storage().wakeAfterOutage(wake);
             LOG.log(
                     System.Logger.Level.DEBUG,
                     "not starting node " + nodeId + " of session " + sessionId
@@ -157,12 +158,12 @@ final class NodeDispatcher {
         TaskStarted started = (TaskStarted) events.getFirst();
         var timeout = book.read(sessionId, s -> s.settings().nodeTimeout());
         TaskKey key = new TaskKey(new Contender.OfSession(sessionId), nodeId, started.attempt());
-        var assignment = new TaskAssignment(sessionId, nodeId, started.attempt());
+        var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
         submit(key, sessionId + "/" + nodeId, timeout, control -> {
             try {
                 // a task cancelled before it began still comes here, so that its slot is always given back
                 if (!control.cancelled()) {
-                    executeNode.execute(assignment, control);
+                    executing.execute(assignment, control, this::wakeAt);
                 }
             } finally {
                 finished(key, Optional.empty());
@@ -186,13 +187,19 @@ final class NodeDispatcher {
                 }
             } finally {
                 finished(key, again.map(at -> run));
-                again.ifPresent(at -> executor.schedule(Duration.between(clock.now(), at), this::pump));
+                again.ifPresent(this::wakeAt);
             }
         });
         if (!submitted) {
             looseRunning--;
             run.settle(new NodeRunNotFinishedException("The server is shutting down", Duration.ofMinutes(1)));
         }
+    }
+
+    /** Wakes the dispatcher at {@code at}: a node waiting out a backoff may start then. */
+    private void wakeAt(Instant at) {
+        Duration wait = Duration.between(clock.now(), at);
+        executor.schedule(wait.isNegative() ? Duration.ZERO : wait, wake);
     }
 
     /** Hands a task to the executor and counts its slot; false if the executor refused it (it is shutting down). */

@@ -12,37 +12,43 @@ import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.Vault;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultPassage;
+import org.canvasbatch.application.port.out.VaultPassages;
+import org.canvasbatch.application.port.out.VaultPassages.PassageQuery;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.routing.AgentRouter;
 import org.canvasbatch.domain.session.Group;
-import org.canvasbatch.domain.session.NodeState;
-import org.canvasbatch.domain.session.NodeTask;
-import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
- * Turns one node into one note: gathers its content and context, asks the agent, writes the note and links it into
- * the canvas. Shared by batch tasks and the single-node retry so both produce the same note at the same place.
+ * Turns one node into one note: gathers its content and context, asks the agent, writes the note (which the vault
+ * links into the canvas). Shared by batch tasks and the single-node retry so both produce the same note at the same place.
  */
 final class NoteProducer {
 
+    private static final System.Logger LOG = System.getLogger(NoteProducer.class.getName());
     private static final int MAX_RELATED_QUESTIONS = 12;
+    /** A note quotes a few of the learner's passages, not a search result page. */
+    static final int MAX_VAULT_PASSAGES = 4;
+    /** A file node's whole note would drown the question's own words; its beginning says what it is about. */
+    private static final int MAX_QUERY_CONTENT = 1000;
 
     private final AgentRunner agents;
     private final AgentRouter router = new AgentRouter();
     private final Vault vault;
+    private final VaultPassages passages;
     private final Clock clock;
     /** Canvases read once per batch, not once per node: a 170-node canvas is parsed once. */
     private final Map<String, Optional<Canvas>> canvases = new ConcurrentHashMap<>();
 
-    NoteProducer(AgentRunner agents, Vault vault, Clock clock) {
+    NoteProducer(AgentRunner agents, Vault vault, VaultPassages passages, Clock clock) {
         this.agents = agents;
         this.vault = vault;
+        this.passages = passages;
         this.clock = clock;
     }
 
@@ -83,7 +89,8 @@ final class NoteProducer {
                 group == null ? "" : group.name(),
                 group == null ? List.of() : group.terms(),
                 related,
-                understanding);
+                understanding,
+                passagesAbout(job, content, understanding));
         // The session keeps each node's agent but not its routing; routing is a pure function of the text analysis
         // routed, so this is the routing analysis made, handed to the agent so that no adapter routes again.
         var routing = router.route(job.nodeText());
@@ -92,6 +99,7 @@ final class NoteProducer {
         if (Thread.currentThread().isInterrupted() || !stillWanted.getAsBoolean()) {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }
+        // linked into the canvas by the vault itself: nothing here or at the end of the batch links it again
         WrittenNote note = vault.writeNote(new NoteDraft(
                 job.canvasPath(),
                 job.nodeId(),
@@ -100,10 +108,23 @@ final class NoteProducer {
                 answer.markdown(),
                 answer.model(),
                 clock.now()));
-        if (canvas.isPresent() && node.isPresent()) {
-            vault.linkIntoCanvas(new CanvasLink(job.canvasPath(), job.nodeId(), note.path(), job.agent()));
-        }
         return new ProducedNote(note, answer);
+    }
+
+    /** What the learner wrote about the question elsewhere; a failing look costs the note its passages, nothing more. */
+    private List<VaultPassage> passagesAbout(NodeJob job, String content, List<String> understanding) {
+        String details = content.equals(job.nodeText())
+                ? ""
+                : content.substring(0, Math.min(content.length(), MAX_QUERY_CONTENT));
+        try {
+            return passages.about(new PassageQuery(
+                    job.nodeText(), details, job.canvasPath(), job.nodeId(), understanding, MAX_VAULT_PASSAGES));
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "no passages of the vault for node " + job.nodeId() + " of " + job.canvasPath() + ": " + e);
+            return List.of();
+        }
     }
 
     Optional<Canvas> canvas(String canvasPath) {
@@ -116,29 +137,8 @@ final class NoteProducer {
         });
     }
 
-    /** A single run ended: write its pending canvas link and let the next run see the canvas as it is then. */
-    void batchEnded(String canvasPath) {
+    /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */
+    void forgetCanvas(String canvasPath) {
         canvases.remove(canvasPath);
-        vault.flush(canvasPath);
-    }
-
-    /**
-     * A batch ended: every succeeded node's note is linked into the canvas (again — the vault ignores links it already
-     * has), because links still waiting in memory are lost when a process is killed and the batch resumed elsewhere;
-     * then the pending links are written.
-     */
-    void batchEnded(SessionSnapshot session) {
-        Optional<Canvas> canvas = canvas(session.canvasPath());
-        if (canvas.isPresent()) {
-            for (NodeTask task : session.tasks()) {
-                if (task.state() == NodeState.SUCCEEDED
-                        && task.notePath() != null
-                        && canvas.get().node(task.nodeId()).isPresent()) {
-                    vault.linkIntoCanvas(
-                            new CanvasLink(session.canvasPath(), task.nodeId(), task.notePath(), task.agent()));
-                }
-            }
-        }
-        batchEnded(session.canvasPath());
     }
 }

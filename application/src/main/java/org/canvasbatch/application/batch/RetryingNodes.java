@@ -160,9 +160,9 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
             deadline.cancel();
             closeQuietly(subscription.get());
         }
-        // after the end no batch flush follows: the note's link is written to the canvas before the call answers
+        // a rerun after the end: the next run reads the canvas as it is then
         book.readIfPresent(sessionId, s -> s.state().isActive() ? null : s.canvasPath())
-                .ifPresent(notes::batchEnded);
+                .ifPresent(notes::forgetCanvas);
         return Optional.of(result);
     }
 
@@ -198,7 +198,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
             return run.await(bound.plus(BACKSTOP_MARGIN));
         } finally {
             deadline.cancel();
-            notes.batchEnded(command.canvasPath());
+            notes.forgetCanvas(command.canvasPath());
         }
     }
 

@@ -12,7 +12,6 @@ import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
-import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /** Starts a pending session: dispatch begins at once and the batch timeout is armed. */
@@ -24,17 +23,20 @@ final class StartingSession implements StartSessionUseCase {
     private final NodeDispatcher dispatcher;
     private final TaskExecutor executor;
     private final Clock clock;
-    private final AnalyzingCanvas planner;
+    private final PlanningGivenGroups planner;
     private final NoteProducer notes;
+    private final CompletionEstimate estimate;
 
     StartingSession(
             SessionBook book,
             NodeDispatcher dispatcher,
             TaskExecutor executor,
             Clock clock,
-            AnalyzingCanvas planner,
-            NoteProducer notes) {
+            PlanningGivenGroups planner,
+            NoteProducer notes,
+            CompletionEstimate estimate) {
         this.book = book;
+        this.estimate = estimate;
         this.dispatcher = dispatcher;
         this.executor = executor;
         this.clock = clock;
@@ -43,20 +45,21 @@ final class StartingSession implements StartSessionUseCase {
     }
 
     @Override
-    public SessionSnapshot start(StartSessionCommand command) {
+    public Started start(StartSessionCommand command) {
         SessionId id = command.sessionId();
         book.change(
                 id,
                 session -> session.start(
-                        withOverrides(session.settings(), command.maxConcurrent(), command.timeout()), clock.now()));
+                        session.settings().withOverrides(command.maxConcurrent(), command.timeout()), clock.now()));
         armTimeout(id);
         dispatcher.pump();
         LOG.log(System.Logger.Level.INFO, "session " + id + " started");
-        return book.read(id, Session::snapshot);
+        SessionSnapshot started = book.read(id, Session::snapshot);
+        return new Started(started, estimate.completion(started));
     }
 
     @Override
-    public SessionSnapshot startPlanned(StartPlannedBatchCommand command) {
+    public Started startPlanned(StartPlannedBatchCommand command) {
         SessionId id = planner.plan(command);
         return start(new StartSessionCommand(id, command.maxConcurrent(), command.timeout()));
     }
@@ -100,20 +103,8 @@ final class StartingSession implements StartSessionUseCase {
             return true;
         }
         dispatcher.interruptAll(id);
-        book.readIfPresent(id, Session::snapshot).ifPresent(notes::batchEnded);
+        book.readIfPresent(id, Session::canvasPath).ifPresent(notes::forgetCanvas);
         LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
         return true;
-    }
-
-    private static SessionSettings withOverrides(
-            SessionSettings settings, Optional<Integer> maxConcurrent, Optional<Duration> timeout) {
-        SessionSettings result = settings;
-        if (maxConcurrent.isPresent()) {
-            result = result.withMaxConcurrent(maxConcurrent.get());
-        }
-        if (timeout.isPresent()) {
-            result = result.withBatchTimeout(timeout.get());
-        }
-        return result;
     }
 }

@@ -32,7 +32,7 @@ final class SteeringSession
     public SessionSnapshot cancel(SessionId sessionId, String reason) {
         book.change(sessionId, s -> s.cancel(reason, clock.now()));
         dispatcher.interruptAll(sessionId);
-        notes.batchEnded(book.read(sessionId, Session::snapshot));
+        notes.forgetCanvas(book.read(sessionId, Session::canvasPath));
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " cancelled (" + reason + ")");
         return book.read(sessionId, Session::snapshot);
     }

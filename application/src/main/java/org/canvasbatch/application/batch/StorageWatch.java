@@ -54,6 +54,9 @@ final class StorageWatch {
     private static final class Outage {
         final Instant since;
         final Set<SessionId> told = new HashSet<>();
+        /** Who held work back because of this outage and wants to hear when it is over (the dispatcher). */
+        final Set<Runnable> waiting = new java.util.LinkedHashSet<>();
+
         String message;
         int checks;
         Instant nextCheckAt;
@@ -73,7 +76,6 @@ final class StorageWatch {
     private final Deque<Held> held = new ArrayDeque<>();
     private final Map<SessionId, List<Consumer<StorageProblem>>> listeners = new ConcurrentHashMap<>();
     private volatile Outage outage;
-    private volatile Runnable resume = () -> {};
     private boolean checking;
 
     /**
@@ -88,14 +90,22 @@ final class StorageWatch {
         this.longestWait = longestWait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : longestWait;
     }
 
-    /** What to do once the journal takes events again (wake the dispatcher). */
-    void onResume(Runnable action) {
-        this.resume = action;
-    }
-
-    /** True while the journal refuses appends: nothing new should start that would have to be recorded. */
-    boolean troubled() {
-        return outage != null;
+    /**
+     * While the journal refuses appends nothing new should start that would have to be recorded: true then, and
+     * {@code wake} runs (once, however often it was handed in) when the outage is over. False, and nothing is kept,
+     * when there is no outage.
+     */
+    boolean wakeAfterOutage(Runnable wake) {
+        if (outage == null) {
+            return false;
+        }
+        synchronized (lock) {
+            if (outage == null) {
+                return false;
+            }
+            outage.waiting.add(wake);
+            return true;
+        }
     }
 
     /**
@@ -280,7 +290,7 @@ final class StorageWatch {
                 "the event journal takes events again after " + Math.max(0, lasted.toSeconds()) + " s; " + recorded
                         + " session(s) affected continue");
         // off this thread: it may hold a session's lock, and waking the dispatcher takes others
-        schedule(Duration.ZERO, resume);
+        ended.waiting.forEach(wake -> schedule(Duration.ZERO, wake));
     }
 
     private Duration waitBefore(int checks) {

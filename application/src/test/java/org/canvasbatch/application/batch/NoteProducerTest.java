@@ -12,6 +12,9 @@ import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultPassage;
+import org.canvasbatch.application.port.out.VaultPassages;
+import org.canvasbatch.application.port.out.VaultPassages.PassageQuery;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
@@ -36,8 +39,14 @@ class NoteProducerTest {
             return "recording";
         }
     };
+    private final List<PassageQuery> passageQueries = new ArrayList<>();
+    private List<VaultPassage> passagesFound = List.of();
+    private final VaultPassages passages = query -> {
+        passageQueries.add(query);
+        return passagesFound;
+    };
     private final NoteProducer producer =
-            new NoteProducer(agent, new NoCanvasVault(), () -> Instant.parse("2026-11-26T12:00:00Z"));
+            new NoteProducer(agent, new NoCanvasVault(), passages, () -> Instant.parse("2026-11-26T12:00:00Z"));
 
     @Test
     void eachRelatedQuestionTravelsWithTheAgentOfItsOwnNoteAndTheNodeItselfIsLeftOut() throws Exception {
@@ -89,7 +98,37 @@ class NoteProducerTest {
         assertThat(AgentRequest.UNROUTED.confidence()).isZero();
     }
 
-    /** A vault without the canvas: the node is answered from its text alone and nothing is linked. */
+    @Test
+    void theAgentGetsWhatTheLearnerWroteAboutTheQuestionElsewhereInTheVault() throws Exception {
+        VaultPassage passage = new VaultPassage("数学/命题逻辑.md", "逆否命题", "原命题与它的逆否命题同真同假。", VaultPassage.Origin.NOTE);
+        passagesFound = List.of(passage);
+
+        producer.produce(new NodeJob(CANVAS, "q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of()), () -> true);
+
+        assertThat(passageQueries)
+                .singleElement()
+                .isEqualTo(new PassageQuery("什么是逆否命题", "", CANVAS, "q1", List.of(), NoteProducer.MAX_VAULT_PASSAGES));
+        assertThat(requests.getFirst().context().vaultPassages()).containsExactly(passage);
+    }
+
+    @Test
+    void aVaultThatCannotBeSearchedCostsTheNoteItsPassagesNotTheNote() throws Exception {
+        NoteProducer failingLookUp = new NoteProducer(
+                agent,
+                new NoCanvasVault(),
+                query -> {
+                    throw new IllegalStateException("index broken");
+                },
+                () -> Instant.parse("2026-11-26T12:00:00Z"));
+
+        var produced = failingLookUp.produce(
+                new NodeJob(CANVAS, "q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of()), () -> true);
+
+        assertThat(produced.note().path()).isEqualTo("q1.md");
+        assertThat(requests.getFirst().context().vaultPassages()).isEmpty();
+    }
+
+    /** A vault without the canvas: the node is answered from its text alone. */
     private static final class NoCanvasVault implements Vault {
         @Override
         public Canvas readCanvas(String canvasPath) {
@@ -110,13 +149,5 @@ class NoteProducerTest {
         public WrittenNote writeNote(NoteDraft draft) {
             return new WrittenNote(draft.nodeId() + ".md", draft.markdown().length());
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {
-            throw new AssertionError("no canvas to link into");
-        }
-
-        @Override
-        public void flush(String canvasPath) {}
     }
 }

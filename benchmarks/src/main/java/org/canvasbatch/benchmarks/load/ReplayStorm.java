@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
@@ -208,8 +209,7 @@ record ReplayStorm(
                     g,
                     "逻辑 " + g,
                     List.of("命题", "逆否"),
-                    "definition",
-                    "🧠",
+                    Category.DEFINITION,
                     AgentId.ORAL_EXPLANATION,
                     Priority.HIGH,
                     0.8,

@@ -121,7 +121,8 @@ class AnalyzeGroupingTest {
     }
 
     private static SessionSnapshot analyze(CanvasBatchCore core, String canvasPath, List<CanvasNode> nodes) {
-        return core.analyze()
+        return core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         canvasPath,
                         Optional.of(nodes),
@@ -218,7 +219,7 @@ class AnalyzeGroupingTest {
                     assertThat(e.vaultLocation())
                             .isEqualTo(vault.toAbsolutePath().normalize().toString());
                 });
-        assertThat(core.status().sessions()).isEmpty();
+        assertThat(core.useCases().status().sessions()).isEmpty();
         assertThat(temp.resolve("vault/Elsewhere")).doesNotExist();
     }
 

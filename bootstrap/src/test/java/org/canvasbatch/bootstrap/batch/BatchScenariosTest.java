@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
@@ -102,7 +103,8 @@ class BatchScenariosTest {
     /** Analyses the nodes as one group and starts the session with the given per-session limit. */
     private SessionId startOneGroup(int maxConcurrent, String... ids) {
         vault.withCanvas(new Canvas(CANVAS, nodes(ids), List.of()));
-        var analysis = core.analyze()
+        var analysis = core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,
                         Optional.of(nodes(ids)),
@@ -118,12 +120,12 @@ class BatchScenariosTest {
 
     private EventRecorder record(SessionId id) {
         EventRecorder recorder = new EventRecorder();
-        core.subscriptions().subscribe(id, recorder::accept).snapshot();
+        core.useCases().subscriptions().subscribe(id, recorder::accept).snapshot();
         return recorder;
     }
 
     private void start(SessionId id) {
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().start().start(StartSessionCommand.of(id));
     }
 
     private List<String> fullTrace(SessionId id) {
@@ -149,9 +151,9 @@ class BatchScenariosTest {
                         "TaskStarted(c#1)",
                         "TaskSucceeded(c)",
                         "SessionFinished(COMPLETED)");
-        SessionSnapshot status = core.status().status(id);
+        SessionSnapshot status = core.useCases().status().status(id);
         assertThat(status.state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(status.state().pluginStatus()).isEqualTo("completed");
+        assertThat(WireNames.pluginStatus(status.state())).isEqualTo("completed");
         assertThat(status.succeeded()).isEqualTo(3);
         assertThat(vault.notes()).hasSize(3);
         assertThat(events.events()).extracting(SessionEvent::seq).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
@@ -177,8 +179,8 @@ class BatchScenariosTest {
                         "TaskStarted(c#1)",
                         "TaskSucceeded(c)",
                         "SessionFinished(PARTIAL_FAILURE)");
-        SessionSnapshot status = core.status().status(id);
-        assertThat(status.state().pluginStatus()).isEqualTo("completed");
+        SessionSnapshot status = core.useCases().status().status(id);
+        assertThat(WireNames.pluginStatus(status.state())).isEqualTo("completed");
         assertThat(status.task("b").orElseThrow().errorMessage()).isEqualTo("The model refused: content policy");
         assertThat(agent.callsOf("b")).as("a permanent failure is not retried").isEqualTo(1);
     }
@@ -192,7 +194,8 @@ class BatchScenariosTest {
         start(id);
 
         assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.FAILED);
-        assertThat(core.status().status(id).state().pluginStatus()).isEqualTo("failed");
+        assertThat(WireNames.pluginStatus(core.useCases().status().status(id).state()))
+                .isEqualTo("failed");
         assertThat(vault.notes()).isEmpty();
     }
 
@@ -207,7 +210,7 @@ class BatchScenariosTest {
         assertThat(bothRunning.await(10, TimeUnit.SECONDS)).isTrue();
         events.await(TaskStarted.class, e -> e.nodeId().equals("b"));
 
-        core.cancel().cancel(id, "user request");
+        core.useCases().cancel().cancel(id, "user request");
 
         awaitCondition(() -> agent.interruptedCalls().size() == 2, "both running calls were interrupted");
         awaitCondition(() -> core.tasksInFlight() == 0, "no task is in flight");
@@ -215,9 +218,9 @@ class BatchScenariosTest {
                 .containsExactly(
                         "SessionCreated", "SessionStarted", "TaskStarted(a#1)", "TaskStarted(b#1)", "SessionCancelled");
         assertThat(agent.calls()).containsExactlyInAnyOrder("a", "b");
-        SessionSnapshot status = core.status().status(id);
+        SessionSnapshot status = core.useCases().status().status(id);
         assertThat(status.state()).isEqualTo(SessionState.CANCELLED);
-        assertThat(status.state().pluginStatus()).isEqualTo("failed");
+        assertThat(WireNames.pluginStatus(status.state())).isEqualTo("failed");
         assertThat(status.tasks()).extracting(t -> t.state()).containsOnly(NodeState.CANCELLED);
     }
 
@@ -232,7 +235,7 @@ class BatchScenariosTest {
         start(id);
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
 
-        core.cancel().cancel(id, "user request");
+        core.useCases().cancel().cancel(id, "user request");
         events.await(SessionCancelled.class);
         gate.countDown();
 
@@ -253,14 +256,14 @@ class BatchScenariosTest {
         start(id);
         assertThat(aRunning.await(10, TimeUnit.SECONDS)).isTrue();
 
-        core.pause().pause(id, "user request");
+        core.useCases().pause().pause(id, "user request");
         gate.countDown();
         events.await(TaskSucceeded.class, e -> e.nodeId().equals("a"));
         awaitCondition(() -> core.tasksInFlight() == 0, "a's task ended");
         assertThat(agent.callsOf("b")).isZero();
-        assertThat(core.status().status(id).state()).isEqualTo(SessionState.PAUSED);
+        assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.PAUSED);
 
-        core.resume().resume(id, "user request");
+        core.useCases().resume().resume(id, "user request");
         events.await(SessionFinished.class);
 
         assertThat(fullTrace(id))
@@ -285,7 +288,8 @@ class BatchScenariosTest {
         CountDownLatch gate = new CountDownLatch(1);
         agent.then("a1", new WaitFor(gate));
         CountDownLatch a1Running = agent.calledTimes("a1", 1);
-        var snapshot = core.start()
+        var started = core.useCases()
+                .start()
                 .startPlanned(new StartPlannedBatchCommand(
                         CANVAS,
                         List.of(
@@ -297,11 +301,11 @@ class BatchScenariosTest {
                                         "second", AgentChoice.named(AgentId.COMPARISON_TABLE), List.of("b1", "b2"))),
                         Optional.of(1),
                         Optional.empty()));
-        SessionId id = snapshot.id();
+        SessionId id = started.session().id();
         EventRecorder events = record(id);
         assertThat(a1Running.await(10, TimeUnit.SECONDS)).isTrue();
 
-        core.changePriority().changePriority(id, 2, Priority.URGENT);
+        core.useCases().changePriority().changePriority(id, 2, Priority.URGENT);
         gate.countDown();
         events.await(SessionFinished.class);
 
@@ -321,7 +325,7 @@ class BatchScenariosTest {
                         "TaskStarted(a3#1)",
                         "TaskSucceeded(a3)",
                         "SessionFinished(COMPLETED)");
-        assertThat(vault.notes()).containsKey("topics-notes/b1 (comparison-table).md");
+        assertThat(vault.notes()).containsKey("study/topics-notes/What is topic b1 (comparison-table).md");
     }
 
     @Test
@@ -345,7 +349,7 @@ class BatchScenariosTest {
                         "TaskStarted(slow#3)",
                         "TaskFailed(slow:timeout)");
         assertThat(agent.interruptedCalls()).containsExactly("slow", "slow", "slow");
-        assertThat(core.status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+        assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
     }
 
     @Test
@@ -426,11 +430,12 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class, e -> e.state() == SessionState.PARTIAL_FAILURE);
 
-        var result = core.runSingleNode()
+        var result = core.useCases()
+                .runSingleNode()
                 .run(new RunSingleNodeCommand(CANVAS, "b", Optional.of(AgentId.EXAMPLE_TEACHING), Optional.empty()));
 
         assertThat(result.recordedIn()).contains(id);
-        assertThat(result.filePath()).isEqualTo("topics-notes/b (example-teaching).md");
+        assertThat(result.filePath()).isEqualTo("study/topics-notes/What is topic b (example-teaching).md");
         assertThat(vault.notes()).containsKey(result.filePath());
         events.await(SessionFinished.class, e -> e.state() == SessionState.COMPLETED);
         assertThat(fullTrace(id))
@@ -440,7 +445,7 @@ class BatchScenariosTest {
                         "TaskStarted(b#2)",
                         "TaskSucceeded(b)",
                         "SessionFinished(COMPLETED)");
-        assertThat(core.status().status(id).failed()).isZero();
+        assertThat(core.useCases().status().status(id).failed()).isZero();
     }
 
     @Test
@@ -452,12 +457,14 @@ class BatchScenariosTest {
         start(id);
         events.await(SessionFinished.class);
 
-        assertThatThrownBy(() -> core.runSingleNode()
+        assertThatThrownBy(() -> core.useCases()
+                        .runSingleNode()
                         .run(new RunSingleNodeCommand(CANVAS, "b", Optional.empty(), Optional.of(id))))
                 .isInstanceOf(NodeRunFailedException.class)
                 .hasMessage("still broken");
-        assertThat(core.status().status(id).task("b").orElseThrow().attempts()).isEqualTo(2);
-        assertThat(core.status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+        assertThat(core.useCases().status().status(id).task("b").orElseThrow().attempts())
+                .isEqualTo(2);
+        assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
     }
 
     @Test
@@ -471,7 +478,7 @@ class BatchScenariosTest {
         start(id);
         assertThat(bRunning.await(10, TimeUnit.SECONDS)).isTrue();
 
-        core.retryNode().retry(id, "a");
+        core.useCases().retryNode().retry(id, "a");
         gate.countDown();
         events.await(SessionFinished.class);
 
@@ -502,16 +509,16 @@ class BatchScenariosTest {
         CountDownLatch big1Called = agent.calledTimes("big1", 1);
         SessionId huge = startOneGroup(12, big);
         EventRecorder bothSessions = new EventRecorder();
-        core.subscriptions().subscribe(huge, bothSessions::accept);
+        core.useCases().subscriptions().subscribe(huge, bothSessions::accept);
         start(huge);
         assertThat(big0Called.await(10, TimeUnit.SECONDS) && big1Called.await(10, TimeUnit.SECONDS))
                 .isTrue();
 
         SessionId small = startOneGroup(12, "s1", "s2", "s3");
-        core.subscriptions().subscribe(small, bothSessions::accept);
+        core.useCases().subscriptions().subscribe(small, bothSessions::accept);
         start(small);
         assertThat(agent.calls()).as("the global limit is full").containsExactlyInAnyOrder("big0", "big1");
-        assertThat(core.status().status(small).running()).isZero();
+        assertThat(core.useCases().status().status(small).running()).isZero();
 
         bigPermits.release(); // one slot frees: it goes to the small batch, and so does every slot it frees itself
         bothSessions.await(SessionFinished.class, e -> e.sessionId().equals(small));
@@ -526,8 +533,9 @@ class BatchScenariosTest {
         assertThat(starts.subList(2, 5))
                 .as("dispatch order across both sessions: %s", starts)
                 .containsExactly("s1", "s2", "s3");
-        assertThat(core.status().status(huge).state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(core.status().status(huge).peakConcurrent()).isLessThanOrEqualTo(2);
+        assertThat(core.useCases().status().status(huge).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(core.useCases().status().status(huge).progress().peakRunning())
+                .isLessThanOrEqualTo(2);
     }
 
     @Test
@@ -541,13 +549,13 @@ class BatchScenariosTest {
 
         clock.advance(Duration.ofMinutes(29));
         assertThat(core.sweepExpired()).isEmpty();
-        assertThat(core.status().status(neverConfirmed).state()).isEqualTo(SessionState.PENDING);
+        assertThat(core.useCases().status().status(neverConfirmed).state()).isEqualTo(SessionState.PENDING);
 
         clock.advance(Duration.ofMinutes(1));
         assertThat(core.sweepExpired()).containsExactlyInAnyOrder(neverConfirmed, finished);
-        assertThatThrownBy(() -> core.status().status(neverConfirmed))
+        assertThatThrownBy(() -> core.useCases().status().status(neverConfirmed))
                 .isInstanceOf(org.canvasbatch.application.port.in.SessionNotFoundException.class);
-        assertThatThrownBy(() -> core.status().status(finished))
+        assertThatThrownBy(() -> core.useCases().status().status(finished))
                 .isInstanceOf(org.canvasbatch.application.port.in.SessionNotFoundException.class);
         assertThat(log.sessionIds()).as("their events left the log too").isEmpty();
     }
@@ -593,7 +601,8 @@ class BatchScenariosTest {
         diskFull.set(true);
         start(id);
 
-        assertThat(core.status().status(id).task("a").orElseThrow().state()).isEqualTo(NodeState.QUEUED);
+        assertThat(core.useCases().status().status(id).task("a").orElseThrow().state())
+                .isEqualTo(NodeState.QUEUED);
         assertThat(agent.calls()).isEmpty();
         diskFull.set(false);
         core.dispatchDue();
@@ -615,17 +624,20 @@ class BatchScenariosTest {
         vault.withCanvas(new Canvas(CANVAS, nodes("x", "y"), List.of()));
         agent.then("y", ScriptedAgent.permanent("the model is down"));
 
-        var result = core.runSingleNode()
+        var result = core.useCases()
+                .runSingleNode()
                 .run(new RunSingleNodeCommand(CANVAS, "x", Optional.of(AgentId.MEMORY_ANCHOR), Optional.empty()));
 
         assertThat(result.recordedIn()).isEmpty();
-        assertThat(result.filePath()).isEqualTo("topics-notes/x (memory-anchor).md");
+        assertThat(result.filePath()).isEqualTo("study/topics-notes/What is topic x (memory-anchor).md");
         assertThat(vault.notes()).containsKey(result.filePath());
-        assertThatThrownBy(() -> core.runSingleNode()
+        assertThatThrownBy(() -> core.useCases()
+                        .runSingleNode()
                         .run(new RunSingleNodeCommand(CANVAS, "y", Optional.empty(), Optional.empty())))
                 .isInstanceOf(NodeRunFailedException.class)
                 .hasMessage("the model is down");
-        assertThatThrownBy(() -> core.runSingleNode()
+        assertThatThrownBy(() -> core.useCases()
+                        .runSingleNode()
                         .run(new RunSingleNodeCommand(CANVAS, "nope", Optional.empty(), Optional.empty())))
                 .isInstanceOf(org.canvasbatch.application.port.in.InvalidCommandException.class)
                 .hasMessageContaining("has no node 'nope'");

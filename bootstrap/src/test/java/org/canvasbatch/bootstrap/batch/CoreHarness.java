@@ -90,7 +90,8 @@ final class CoreHarness implements AutoCloseable {
     /** The plugin's retry button, called on a thread of its own as the HTTP server would: the call blocks. */
     CompletableFuture<SingleNodeResult> runSingleNode(String nodeId, AgentId agent) {
         var command = new RunSingleNodeCommand(CANVAS, nodeId, Optional.ofNullable(agent), Optional.empty());
-        return CompletableFuture.supplyAsync(() -> core.runSingleNode().run(command), callers);
+        return CompletableFuture.supplyAsync(
+                () -> core.useCases().runSingleNode().run(command), callers);
     }
 
     /** A second core over the same event log, agent, vault and timers: the process after a restart. */
@@ -133,7 +134,8 @@ final class CoreHarness implements AutoCloseable {
     /** Analyses the nodes as one pending session of one group with the given per-session limit. */
     SessionId analyzeOneGroup(int maxConcurrent, String... ids) {
         holdInCanvas(nodes(ids));
-        return core.analyze()
+        return core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,
                         Optional.of(nodes(ids)),
@@ -150,12 +152,12 @@ final class CoreHarness implements AutoCloseable {
 
     EventRecorder record(SessionId id) {
         EventRecorder recorder = new EventRecorder();
-        core.subscriptions().subscribe(id, recorder::accept);
+        core.useCases().subscriptions().subscribe(id, recorder::accept);
         return recorder;
     }
 
     void start(SessionId id) {
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().start().start(StartSessionCommand.of(id));
     }
 
     /** Listeners ever registered with the event log: a single-node call waiting for an outcome registers one. */

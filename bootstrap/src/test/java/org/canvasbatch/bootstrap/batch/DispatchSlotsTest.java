@@ -37,7 +37,7 @@ class DispatchSlotsTest {
         harness.start(waiting);
         waitingEvents.await(TaskStarted.class);
 
-        harness.core.cancel().cancel(waiting, "user request");
+        harness.core.useCases().cancel().cancel(waiting, "user request");
         gate.countDown();
         holdingEvents.await(SessionFinished.class);
 
@@ -48,7 +48,7 @@ class DispatchSlotsTest {
         SessionId next = harness.analyzeOneGroup(2, "z1", "z2");
         EventRecorder nextEvents = harness.record(next);
         harness.start(next);
-        assertThat(harness.core.status().status(next).running())
+        assertThat(harness.core.useCases().status().status(next).running())
                 .as("both global slots were free to use")
                 .isEqualTo(2);
         nextGate.countDown();

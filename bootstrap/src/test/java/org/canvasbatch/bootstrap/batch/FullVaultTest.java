@@ -66,12 +66,6 @@ class FullVaultTest {
             throw new VaultException(
                     VaultException.Reason.FULL, path, "Cannot write the note '" + path + "': no space left on device.");
         }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {}
-
-        @Override
-        public void flush(String canvasPath) {}
     };
 
     @AfterEach
@@ -82,7 +76,8 @@ class FullVaultTest {
     @Test
     void eachNodeFailsWithWhatWhereAndWhyAndTheTypeVaultFull() {
         CanvasBatchCore core = core();
-        SessionId id = core.analyze()
+        SessionId id = core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,
                         Optional.of(nodes()),
@@ -96,8 +91,8 @@ class FullVaultTest {
                 .session()
                 .id();
         EventRecorder events = new EventRecorder();
-        core.subscriptions().subscribe(id, events::accept).snapshot();
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().subscriptions().subscribe(id, events::accept).snapshot();
+        core.useCases().start().start(StartSessionCommand.of(id));
         events.await(SessionFinished.class);
 
         TaskFailed failed = events.await(TaskFailed.class, e -> e.nodeId().equals("a"));
@@ -105,7 +100,7 @@ class FullVaultTest {
         assertThat(failed.errorMessage())
                 .isEqualTo("Cannot write the note 'study/topics-notes/What is a? (oral-explanation).md': no space left"
                         + " on device.");
-        NodeTask task = core.status().status(id).task("b").orElseThrow();
+        NodeTask task = core.useCases().status().status(id).task("b").orElseThrow();
         assertThat(task.errorType()).isEqualTo("vault_full");
         assertThat(task.errorMessage()).endsWith("': no space left on device.");
     }
@@ -117,7 +112,8 @@ class FullVaultTest {
 
         NodeRunFailedException failure = catchThrowableOfType(
                 NodeRunFailedException.class,
-                () -> core.runSingleNode()
+                () -> core.useCases()
+                        .runSingleNode()
                         .run(new RunSingleNodeCommand(CANVAS, "a", Optional.empty(), Optional.empty())));
 
         assertThat(failure.errorType()).isEqualTo("vault_full");

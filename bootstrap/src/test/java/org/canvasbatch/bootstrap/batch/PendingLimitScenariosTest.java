@@ -78,11 +78,11 @@ class PendingLimitScenariosTest {
     @Test
     void retryAfterIsTheTimeUntilTheOldestExpiresAndExpiryFreesThePlace() {
         CanvasBatchCore core = core();
-        core.analyze().analyze(from("10.0.0.1", "a.canvas"));
+        core.useCases().analyze().analyze(from("10.0.0.1", "a.canvas"));
         clock.advance(Duration.ofMinutes(10));
-        core.analyze().analyze(from("10.0.0.1", "b.canvas"));
+        core.useCases().analyze().analyze(from("10.0.0.1", "b.canvas"));
 
-        assertThatThrownBy(() -> core.analyze().analyze(from("10.0.0.1", "c.canvas")))
+        assertThatThrownBy(() -> core.useCases().analyze().analyze(from("10.0.0.1", "c.canvas")))
                 .isInstanceOfSatisfying(TooManyPendingSessionsException.class, e -> {
                     assertThat(e.scope()).isEqualTo(Scope.CLIENT);
                     assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(20));
@@ -90,7 +90,8 @@ class PendingLimitScenariosTest {
 
         clock.advance(Duration.ofMinutes(20));
         assertThat(core.sweepExpired()).hasSize(1);
-        assertThat(core.analyze()
+        assertThat(core.useCases()
+                        .analyze()
                         .analyze(from("10.0.0.1", "c.canvas"))
                         .session()
                         .canvasPath())
@@ -101,7 +102,8 @@ class PendingLimitScenariosTest {
     void aFailedAnalysisGivesItsPlaceBack() {
         CanvasBatchCore core = core();
         for (int i = 0; i < 5; i++) {
-            assertThatThrownBy(() -> core.analyze()
+            assertThatThrownBy(() -> core.useCases()
+                            .analyze()
                             .analyze(new AnalyzeCanvasCommand(
                                     "missing.canvas",
                                     Optional.empty(),
@@ -116,21 +118,21 @@ class PendingLimitScenariosTest {
                     .isNotInstanceOf(TooManyPendingSessionsException.class);
         }
 
-        core.analyze().analyze(from("10.0.0.2", "a.canvas"));
-        core.analyze().analyze(from("10.0.0.2", "b.canvas"));
+        core.useCases().analyze().analyze(from("10.0.0.2", "a.canvas"));
+        core.useCases().analyze().analyze(from("10.0.0.2", "b.canvas"));
     }
 
     @Test
     void pendingSessionsRecoveredFromTheJournalCountForTheServer() {
         CanvasBatchCore before = core();
-        before.analyze().analyze(from("10.0.0.3", "a.canvas"));
-        before.analyze().analyze(from("10.0.0.4", "b.canvas"));
-        before.analyze().analyze(from(null, "c.canvas"));
+        before.useCases().analyze().analyze(from("10.0.0.3", "a.canvas"));
+        before.useCases().analyze().analyze(from("10.0.0.4", "b.canvas"));
+        before.useCases().analyze().analyze(from(null, "c.canvas"));
 
         CanvasBatchCore after = core();
         after.recover();
 
-        assertThatThrownBy(() -> after.analyze().analyze(from("10.0.0.5", "d.canvas")))
+        assertThatThrownBy(() -> after.useCases().analyze().analyze(from("10.0.0.5", "d.canvas")))
                 .isInstanceOfSatisfying(
                         TooManyPendingSessionsException.class,
                         e -> assertThat(e.scope()).isEqualTo(Scope.SERVER));

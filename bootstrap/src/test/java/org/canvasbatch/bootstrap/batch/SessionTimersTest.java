@@ -47,7 +47,7 @@ class SessionTimersTest {
             assertThat(logs.visibleLines()).as("nothing to tell an operator").isEmpty();
         }
         assertThat(harness.trace(id)).isEqualTo(before);
-        assertThat(harness.core.status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(harness.core.useCases().status().status(id).state()).isEqualTo(SessionState.COMPLETED);
     }
 
     @Test
@@ -57,7 +57,7 @@ class SessionTimersTest {
         EventRecorder events = harness.record(id);
         harness.start(id);
         events.await(TaskStarted.class);
-        harness.core.cancel().cancel(id, "user request");
+        harness.core.useCases().cancel().cancel(id, "user request");
         awaitCondition(() -> harness.core.tasksInFlight() == 0, "the hanging call was interrupted");
         List<String> before = harness.trace(id);
 
@@ -103,7 +103,7 @@ class SessionTimersTest {
 
             assertThat(logs.visibleLines()).isEmpty();
         }
-        assertThat(harness.core.status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(harness.core.useCases().status().status(id).state()).isEqualTo(SessionState.COMPLETED);
 
         try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch")) {
             harness.timers.advance(Duration.ofMinutes(30));
@@ -114,6 +114,6 @@ class SessionTimersTest {
                     .asString()
                     .contains("forgot 1 expired session(s)");
         }
-        assertThat(harness.core.status().sessions()).isEmpty();
+        assertThat(harness.core.useCases().status().sessions()).isEmpty();
     }
 }

@@ -135,7 +135,13 @@ class SingleNodeRunsTest {
 
         assertThat(failureOf(call)).isInstanceOf(NodeRunFailedException.class).hasMessage("HTTP 503: still overloaded");
         assertThat(harness.agent.callsOf("b")).isEqualTo(4);
-        assertThat(harness.core.status().status(id).task("b").orElseThrow().attempts())
+        assertThat(harness.core
+                        .useCases()
+                        .status()
+                        .status(id)
+                        .task("b")
+                        .orElseThrow()
+                        .attempts())
                 .isEqualTo(4);
     }
 
@@ -171,6 +177,7 @@ class SingleNodeRunsTest {
         var call = harness.runSingleNode("f1", null);
         awaitCondition(
                 () -> harness.core
+                                .useCases()
                                 .status()
                                 .status(finished)
                                 .task("f1")
@@ -181,6 +188,7 @@ class SingleNodeRunsTest {
 
         assertThat(harness.agent.callsOf("f1")).as("no slot is free").isEqualTo(1);
         assertThat(harness.core
+                        .useCases()
                         .status()
                         .status(finished)
                         .task("f1")
@@ -206,6 +214,7 @@ class SingleNodeRunsTest {
         var call = harness.runSingleNode("f", null);
         awaitCondition(
                 () -> harness.core
+                                .useCases()
                                 .status()
                                 .status(finished)
                                 .task("f")
@@ -288,7 +297,7 @@ class SingleNodeRunsTest {
         Throwable failure = failureOf(call);
         assertThat(failure).isInstanceOf(NodeRunNotFinishedException.class).hasMessageContaining("HTTP 429: quota");
         assertThat(((NodeRunNotFinishedException) failure).retryAfter()).isEqualTo(Duration.ofHours(1));
-        var node = harness.core.status().status(id).task("b").orElseThrow();
+        var node = harness.core.useCases().status().status(id).task("b").orElseThrow();
         assertThat(node.state()).isEqualTo(NodeState.QUEUED);
         assertThat(node.retryAt()).isEqualTo(harness.clock.now().plus(Duration.ofHours(1)));
     }
@@ -382,13 +391,13 @@ class SingleNodeRunsTest {
         var call = harness.runSingleNode("b", null);
         awaitCondition(() -> rerunCalled.getCount() == 0, "the rerun called the agent");
 
-        harness.core.cancel().cancel(id, "user request");
+        harness.core.useCases().cancel().cancel(id, "user request");
 
         awaitCondition(() -> harness.agent.interruptedCalls().contains("b"), "the rerun's agent call was interrupted");
         assertThat(failureOf(call)).isInstanceOf(NodeRunFailedException.class).hasMessageContaining("cancelled");
         awaitCondition(() -> harness.core.tasksInFlight() == 0, "no task is in flight");
         assertThat(harness.vault.notes()).isEmpty();
-        assertThat(harness.core.status().status(id).state()).isEqualTo(SessionState.CANCELLED);
+        assertThat(harness.core.useCases().status().status(id).state()).isEqualTo(SessionState.CANCELLED);
     }
 
     @Test
@@ -398,12 +407,12 @@ class SingleNodeRunsTest {
         EventRecorder events = harness.record(id);
         harness.start(id);
         events.await(TaskStarted.class);
-        harness.core.cancel().cancel(id, "user request");
+        harness.core.useCases().cancel().cancel(id, "user request");
 
         SingleNodeResult result = outcome(harness.runSingleNode("b", null));
 
         assertThat(result.recordedIn()).contains(id);
-        var status = harness.core.status().status(id);
+        var status = harness.core.useCases().status().status(id);
         assertThat(status.state()).as("CONTRACT §4: cancelled if cancelled").isEqualTo(SessionState.CANCELLED);
         assertThat(status.task("b").orElseThrow().state()).isEqualTo(NodeState.SUCCEEDED);
         assertThat(harness.trace(id))
@@ -457,7 +466,7 @@ class SingleNodeRunsTest {
         gate.countDown();
 
         assertThat(outcome(call).recordedIn()).contains(id);
-        assertThat(harness.core.status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(harness.core.useCases().status().status(id).state()).isEqualTo(SessionState.COMPLETED);
         harness.clock.advance(CoreSettings.DEFAULT.terminalRetention());
         assertThat(harness.core.sweepExpired()).containsExactly(id);
     }
@@ -474,9 +483,16 @@ class SingleNodeRunsTest {
         restarted.recover();
 
         awaitCondition(
-                () -> restarted.status().status(id).task("b").orElseThrow().state() == NodeState.SUCCEEDED,
+                () -> restarted
+                                .useCases()
+                                .status()
+                                .status(id)
+                                .task("b")
+                                .orElseThrow()
+                                .state()
+                        == NodeState.SUCCEEDED,
                 "the interrupted rerun ran again");
-        var status = restarted.status().status(id);
+        var status = restarted.useCases().status().status(id);
         assertThat(status.state()).isEqualTo(SessionState.COMPLETED);
         assertThat(status.running()).isZero();
         assertThat(harness.trace(id))
@@ -501,7 +517,7 @@ class SingleNodeRunsTest {
         harness.start(harness.analyzeOneGroup(1, "h"));
         awaitCondition(() -> harness.agent.inFlight() == 1, "the busy batch holds the only slot");
 
-        var snapshot = harness.core.retryNode().retry(finished, "f");
+        var snapshot = harness.core.useCases().retryNode().retry(finished, "f");
 
         assertThat(snapshot.task("f").orElseThrow().state()).isEqualTo(NodeState.QUEUED);
         assertThat(harness.agent.callsOf("f")).isEqualTo(1);
@@ -522,6 +538,7 @@ class SingleNodeRunsTest {
                 () -> {
                     harness.timers.advance(RETRY_STEP);
                     return harness.core
+                                    .useCases()
                                     .status()
                                     .status(id)
                                     .task("a")
@@ -531,11 +548,12 @@ class SingleNodeRunsTest {
                 },
                 "a used up its three attempts");
 
-        harness.core.retryNode().retry(id, "a");
+        harness.core.useCases().retryNode().retry(id, "a");
         awaitCondition(
                 () -> {
                     harness.timers.advance(RETRY_STEP);
                     return harness.core
+                                    .useCases()
                                     .status()
                                     .status(id)
                                     .task("a")

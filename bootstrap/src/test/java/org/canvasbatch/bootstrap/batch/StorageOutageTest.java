@@ -107,7 +107,8 @@ class StorageOutageTest {
             nodes.add(CanvasNode.text(ids[i], "What is topic " + ids[i] + "?", "1", 0, i * 100, 250, 60));
         }
         vault.withCanvas(new Canvas("study/topics.canvas", nodes, List.of()));
-        return core.analyze()
+        return core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         "study/topics.canvas",
                         Optional.of(nodes),
@@ -135,10 +136,10 @@ class StorageOutageTest {
         }
         SessionId id = analyze(2, nodes);
         EventRecorder events = new EventRecorder();
-        core.subscriptions().subscribe(id, events::accept);
+        core.useCases().subscriptions().subscribe(id, events::accept);
         List<StorageProblem> notices = new CopyOnWriteArrayList<>();
-        core.subscriptions().onStorageProblem(id, notices::add);
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().subscriptions().onStorageProblem(id, notices::add);
+        core.useCases().start().start(StartSessionCommand.of(id));
         permits.release(2);
         events.await(TaskSucceeded.class, e -> count(events, TaskSucceeded.class) == 2);
         awaitCondition(() -> agent.calls().size() == 4, "c and d called");
@@ -147,13 +148,14 @@ class StorageOutageTest {
             refuses = any -> true;
             permits.release(2);
             awaitCondition(
-                    () -> core.status()
+                    () -> core.useCases()
+                            .status()
                             .storageProblem(id)
                             .map(p -> p.heldWrites() == 2)
                             .orElse(false),
                     "the outcomes of c and d held");
 
-            StorageProblem problem = core.status().storageProblem(id).orElseThrow();
+            StorageProblem problem = core.useCases().status().storageProblem(id).orElseThrow();
             assertThat(problem.message()).isEqualTo("Cannot save progress: no space left on device in " + FOLDER);
             assertThat(notices)
                     .singleElement()
@@ -161,7 +163,8 @@ class StorageOutageTest {
             assertThat(core.storageProblem()).isPresent();
             Instant firstCheck = problem.nextCheckAt();
             awaitCondition(
-                    () -> core.status()
+                    () -> core.useCases()
+                            .status()
                             .storageProblem(id)
                             .orElseThrow()
                             .nextCheckAt()
@@ -170,7 +173,7 @@ class StorageOutageTest {
             assertThat(agent.calls())
                     .as("nothing new started while nothing can be saved")
                     .hasSize(4);
-            assertThat(core.status().status(id).state()).isEqualTo(SessionState.RUNNING);
+            assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.RUNNING);
 
             refuses = any -> false;
             permits.release(100);
@@ -184,15 +187,15 @@ class StorageOutageTest {
         for (String node : nodes) {
             assertThat(agent.callsOf(node)).as("node %s was asked once", node).isEqualTo(1);
         }
-        assertThat(core.status().status(id).succeeded()).isEqualTo(6);
-        assertThat(core.status().storageProblem(id)).isEmpty();
+        assertThat(core.useCases().status().status(id).succeeded()).isEqualTo(6);
+        assertThat(core.useCases().status().storageProblem(id)).isEmpty();
         assertThat(core.storageProblem()).isEmpty();
         assertThat(notices).as("told once per outage").hasSize(1);
         assertThat(memory.readAfter(id, 0, 100))
                 .extracting(SessionEvent::seq)
                 .as("the journal holds every event, in order, with no gap")
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(
-                                1, core.status().status(id).lastSeq())
+                                1, core.useCases().status().status(id).lastSeq())
                         .boxed()
                         .toList());
     }
@@ -201,12 +204,13 @@ class StorageOutageTest {
     void aStartTheJournalRefusesCostsTheNodeNoAttemptAndHappensOnceItTakesEventsAgain() {
         SessionId id = analyze(1, "a");
         EventRecorder events = new EventRecorder();
-        core.subscriptions().subscribe(id, events::accept);
+        core.useCases().subscriptions().subscribe(id, events::accept);
         refuses = batch -> batch.stream().anyMatch(TaskStarted.class::isInstance) || batch.isEmpty();
 
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().start().start(StartSessionCommand.of(id));
         awaitCondition(() -> refused.get() >= 1, "the start of a refused");
-        assertThat(core.status().status(id).task("a").orElseThrow().attempts()).isZero();
+        assertThat(core.useCases().status().status(id).task("a").orElseThrow().attempts())
+                .isZero();
         assertThat(agent.calls()).isEmpty();
         refuses = batch -> false;
 

@@ -65,9 +65,10 @@ final class PluginHarness implements AutoCloseable {
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(11)),
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
-        channel = new SessionSocketChannel(core, WsSettings.DEFAULT);
+        channel = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
         ServerSettings settings = ServerSettings.onPort(port);
-        server = new CanvasBatchServer(core, settings.withExtension(channel.asServerExtension(settings))).start();
+        server = new CanvasBatchServer(core.useCases(), settings.withExtension(channel.asServerExtension(settings)))
+                .start();
     }
 
     /** The plugin with its server setting pointing here, its UI language Chinese, its clock 20 times faster. */

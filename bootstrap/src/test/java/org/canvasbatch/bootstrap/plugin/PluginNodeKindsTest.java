@@ -90,7 +90,7 @@ class PluginNodeKindsTest {
         assertThat(preview.error())
                 .hasValueSatisfying(
                         message -> assertThat(message).contains("没有要处理的节点", "2 个节点都是空的", "e1: 文本节点没有文字", "请先在节点里写下问题"));
-        assertThat(server.core.status().sessions()).isEmpty();
+        assertThat(server.core.useCases().status().sessions()).isEmpty();
         assertThat(server.agent.calls()).isEmpty();
     }
 }

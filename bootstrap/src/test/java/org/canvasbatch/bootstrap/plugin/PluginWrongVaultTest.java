@@ -62,7 +62,7 @@ class PluginWrongVaultTest {
         assertThat(plugin.requests())
                 .hasSize(4)
                 .allSatisfy(call -> assertThat(call.status()).isEqualTo(404));
-        assertThat(server.core.status().sessions()).isEmpty();
+        assertThat(server.core.useCases().status().sessions()).isEmpty();
         assertThat(plugin.noticeTexts()).noneMatch(t -> t.startsWith("Starting batch processing"));
         try (var written = Files.walk(server.vault)) {
             assertThat(written.filter(Files::isRegularFile)).isEmpty();

@@ -1,5 +1,7 @@
 package org.canvasbatch.domain.grouping;
 
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The Porter stemming algorithm (M. F. Porter, "An algorithm for suffix stripping", 1980): folds "connected",
  * "connecting", "connection" and "connections" onto "connect", so that two questions asking about the same thing in
@@ -19,9 +21,33 @@ final class PorterStemmer {
         this.end = b.length;
     }
 
+    /**
+     * Stems already worked out. A vault's notes use the same few thousand words over and over: looking a word up is
+     * several times cheaper than stemming it again. Emptied when full, so it never holds more than a bounded number.
+     */
+    private static final ConcurrentHashMap<String, String> KNOWN = new ConcurrentHashMap<>();
+
+    private static final int MAX_KNOWN = 1 << 16;
+    private static final int LONGEST_KNOWN = 32;
+
     /** The stem of a lower-case word; words of one or two letters and words with non-ASCII letters stay as they are. */
     static String stem(String word) {
-        if (word.length() <= 2 || !word.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+        if (word.length() > LONGEST_KNOWN) {
+            return stemmed(word);
+        }
+        String known = KNOWN.get(word);
+        if (known == null) {
+            if (KNOWN.size() >= MAX_KNOWN) {
+                KNOWN.clear();
+            }
+            known = stemmed(word);
+            KNOWN.put(word, known);
+        }
+        return known;
+    }
+
+    private static String stemmed(String word) {
+        if (word.length() <= 2 || !isLowerAscii(word)) {
             return word;
         }
         PorterStemmer stemmer = new PorterStemmer(word);
@@ -34,6 +60,16 @@ final class PorterStemmer {
             stemmer.step5();
         }
         return new String(stemmer.b, 0, stemmer.end);
+    }
+
+    private static boolean isLowerAscii(String word) {
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c < 'a' || c > 'z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isConsonant(int i) {

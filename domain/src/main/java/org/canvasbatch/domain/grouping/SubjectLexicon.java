@@ -7,10 +7,12 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Terms of school and university subjects, each tagged with the fields it belongs to ({@code bio.cell},
@@ -33,26 +35,47 @@ final class SubjectLexicon {
 
     /** Field names by id, e.g. {@code bio.cell}. */
     private final List<String> fields;
+    /** The feature of each field and of its subject, by field id, made once: every lexicon term of a text adds both. */
+    private final String[] fieldFeatures;
+
+    private final String[] subjectFeatures;
     /** Chinese (and other CJK) terms to the ids of their fields. */
     private final Map<String, int[]> cjkTerms;
-    /** Longest CJK term by its first character, so a scan tries only lengths that can match. */
-    private final Map<Character, Integer> longestCjkByFirst;
+    /**
+     * The first two characters of every CJK term of two or more, as {@code first << 16 | second}, sorted: a scan of a
+     * long text tries a position only when a term can start there, and then only the lengths that can match.
+     */
+    private final int[] cjkPairs;
+    /** The longest term of at least two characters by its first two: the first two at {@code cjkPairs}'s index. */
+    private final int[] longestCjkByPair;
     /** Latin terms as their stemmed words joined by one space, to the ids of their fields. */
     private final Map<String, int[]> latinTerms;
 
-    private final int longestLatinTerm;
+    /**
+     * The most words of a Latin term by its first stemmed word, so a scan tries only lengths that can match: most
+     * words of a text start no term at all, and a long note is read word by word.
+     */
+    private final Map<String, Integer> longestLatinByFirst;
 
     private SubjectLexicon(
             List<String> fields,
             Map<String, int[]> cjkTerms,
-            Map<Character, Integer> longestCjkByFirst,
+            int[] cjkPairs,
+            int[] longestCjkByPair,
             Map<String, int[]> latinTerms,
-            int longestLatinTerm) {
+            Map<String, Integer> longestLatinByFirst) {
         this.fields = fields;
+        this.fieldFeatures = new String[fields.size()];
+        this.subjectFeatures = new String[fields.size()];
+        for (int id = 0; id < fields.size(); id++) {
+            fieldFeatures[id] = "\u0000" + field(id);
+            subjectFeatures[id] = "\u0000" + subjectOf(id);
+        }
         this.cjkTerms = cjkTerms;
-        this.longestCjkByFirst = longestCjkByFirst;
+        this.cjkPairs = cjkPairs;
+        this.longestCjkByPair = longestCjkByPair;
         this.latinTerms = latinTerms;
-        this.longestLatinTerm = longestLatinTerm;
+        this.longestLatinByFirst = longestLatinByFirst;
     }
 
     static SubjectLexicon load() {
@@ -101,14 +124,22 @@ final class SubjectLexicon {
                 }
             }
         }
-        Map<Character, Integer> longestByFirst = new HashMap<>();
-        cjk.keySet().forEach(term -> longestByFirst.merge(term.charAt(0), term.length(), Math::max));
-        int longestLatin = latin.keySet().stream()
-                .mapToInt(term -> term.split(" ").length)
-                .max()
-                .orElse(0);
+        TreeMap<Integer, Integer> longestByPair = new TreeMap<>();
+        cjk.keySet().stream()
+                .filter(term -> term.length() >= 2)
+                .forEach(term -> longestByPair.merge(pair(term, 0), term.length(), Math::max));
+        Map<String, Integer> longestLatinByFirst = new HashMap<>();
+        latin.keySet().forEach(term -> {
+            String[] words = term.split(" ");
+            longestLatinByFirst.merge(words[0], words.length, Math::max);
+        });
         return new SubjectLexicon(
-                List.copyOf(fields), frozen(cjk), Map.copyOf(longestByFirst), frozen(latin), longestLatin);
+                List.copyOf(fields),
+                frozen(cjk),
+                longestByPair.keySet().stream().mapToInt(Integer::intValue).toArray(),
+                longestByPair.values().stream().mapToInt(Integer::intValue).toArray(),
+                frozen(latin),
+                Map.copyOf(longestLatinByFirst));
     }
 
     private static void addField(Map<String, List<Integer>> terms, String term, int field) {
@@ -136,11 +167,14 @@ final class SubjectLexicon {
      * (力 in 权力 is not physics), so it is looked up with {@link #cjkFields} by the caller.
      */
     int longestCjkTermAt(String text, int start) {
-        Integer longest = longestCjkByFirst.get(text.charAt(start));
-        if (longest == null) {
+        if (start + 1 >= text.length()) {
             return 0;
         }
-        for (int length = Math.min(longest, text.length() - start); length >= 2; length--) {
+        int at = Arrays.binarySearch(cjkPairs, pair(text, start));
+        if (at < 0) {
+            return 0;
+        }
+        for (int length = Math.min(longestCjkByPair[at], text.length() - start); length >= 2; length--) {
             if (cjkTerms.containsKey(text.substring(start, start + length))) {
                 return length;
             }
@@ -148,13 +182,18 @@ final class SubjectLexicon {
         return 0;
     }
 
+    private static int pair(String text, int start) {
+        return text.charAt(start) << 16 | text.charAt(start + 1);
+    }
+
     /** The fields of a Latin term given as stemmed words joined by one space, or null. */
     int[] latinFields(String stemmedWords) {
         return latinTerms.get(stemmedWords);
     }
 
-    int longestLatinTerm() {
-        return longestLatinTerm;
+    /** The most words of a Latin term whose first stemmed word is {@code firstStem}; 0 when no term starts with it. */
+    int longestLatinTermStartingWith(String firstStem) {
+        return longestLatinByFirst.getOrDefault(firstStem, 0);
     }
 
     String field(int id) {
@@ -166,6 +205,16 @@ final class SubjectLexicon {
         String name = fields.get(id);
         int dot = name.indexOf('.');
         return dot < 0 ? name : name.substring(0, dot);
+    }
+
+    /** The field as a feature, {@code "\u0000bio.cell"}: set apart from every word by its first character. */
+    String fieldFeature(int id) {
+        return fieldFeatures[id];
+    }
+
+    /** The field's subject as a feature, {@code "\u0000bio"}. */
+    String subjectFeature(int id) {
+        return subjectFeatures[id];
     }
 
     int fieldCount() {

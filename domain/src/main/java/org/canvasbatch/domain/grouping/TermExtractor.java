@@ -81,15 +81,40 @@ final class TermExtractor {
     /** A CJK piece longer than this is a run of several words, not one worth showing as a name. */
     private static final int LONGEST_CJK_WORD = 6;
 
+    /** The first characters of the kept words, so that most characters of a run are passed over at once. */
+    private static final String KEPT_WORD_STARTS = StopWords.CJK_KEEP.stream()
+            .map(word -> word.substring(0, 1))
+            .distinct()
+            .reduce("", String::concat);
+
     private TermExtractor() {}
 
     static Extraction extract(String text) {
         return read(text, SubjectLexicon.shared());
     }
 
+    /**
+     * The terms of a text as a search counts them ({@link SearchTerms}): the same words, without what only grouping
+     * uses (subject fields, and the single characters of unknown stretches that are not lexicon words). Read once per
+     * passage of a whole vault, so nothing is made that would be thrown away.
+     */
+    static Extraction forSearch(String text) {
+        return read(text, SubjectLexicon.shared(), true);
+    }
+
     /** NFKC folds full-width letters and digits (ＡＢＣ１２), common in Chinese input methods, into ASCII; then lower case. */
     static String normalise(String text) {
-        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        // ASCII is its own NFKC form: most English text skips the normaliser's pass
+        return (isAscii(text) ? text : Normalizer.normalize(text, Normalizer.Form.NFKC)).toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The Latin words of a text, lower-cased but neither stemmed nor filtered: what whole-word rules look at. */
@@ -124,6 +149,10 @@ final class TermExtractor {
     }
 
     static boolean isCjk(int codePoint) {
+        // Nothing below the Hangul Jamo block is CJK: Latin text is answered without the script table's search.
+        if (codePoint < 0x1100) {
+            return false;
+        }
         Character.UnicodeScript script = Character.UnicodeScript.of(codePoint);
         return script == Character.UnicodeScript.HAN
                 || script == Character.UnicodeScript.HIRAGANA
@@ -158,14 +187,21 @@ final class TermExtractor {
         final List<String> pieces = new ArrayList<>();
         boolean latin;
 
-        Collector(SubjectLexicon lexicon) {
+        /** Whether the terms are for a search: no subject fields, no character that is not a word on its own. */
+        final boolean searching;
+
+        Collector(SubjectLexicon lexicon, boolean searching) {
             this.lexicon = lexicon;
+            this.searching = searching;
         }
 
         void addFields(int[] fields) {
+            if (searching) {
+                return;
+            }
             for (int field : fields) {
-                subjects.add(new Term("\u0000" + lexicon.field(field), Kind.FIELD));
-                subjects.add(new Term("\u0000" + lexicon.subjectOf(field), Kind.SUBJECT));
+                subjects.add(new Term(lexicon.fieldFeature(field), Kind.FIELD));
+                subjects.add(new Term(lexicon.subjectFeature(field), Kind.SUBJECT));
             }
         }
 
@@ -177,10 +213,10 @@ final class TermExtractor {
             for (Word word : words) {
                 addLatinWord(word);
             }
-            int longest = lexicon.longestLatinTerm();
             int i = 0;
             while (i < words.size()) {
                 int matched = 0;
+                int longest = lexicon.longestLatinTermStartingWith(words.get(i).stem());
                 for (int length = Math.min(longest, words.size() - i); length >= 1; length--) {
                     StringBuilder key = new StringBuilder();
                     StringBuilder surface = new StringBuilder();
@@ -310,7 +346,7 @@ final class TermExtractor {
                     addFields(fields);
                 } else if (aloneInPiece && !StopWords.CJK_LONE.contains(stretch)) {
                     terms.add(new Term(stretch, Kind.CJK_SINGLE));
-                } else if (!StopWords.CJK_LONE.contains(stretch)) {
+                } else if (!searching && !StopWords.CJK_LONE.contains(stretch)) {
                     terms.add(new Term(stretch, Kind.CJK_CHAR));
                 }
                 return;
@@ -323,7 +359,10 @@ final class TermExtractor {
                 terms.add(new Term(new String(chars, k, 2), edge ? Kind.CJK_BIGRAM : Kind.CJK_INNER_BIGRAM));
             }
             for (int c : chars) {
-                terms.add(new Term(Character.toString(c), Kind.CJK_CHAR));
+                String character = Character.toString(c);
+                if (!searching || lexicon.cjkFields(character) != null) {
+                    terms.add(new Term(character, Kind.CJK_CHAR));
+                }
             }
         }
 
@@ -341,6 +380,9 @@ final class TermExtractor {
     }
 
     private static int keptWordAt(String run, int start) {
+        if (KEPT_WORD_STARTS.indexOf(run.charAt(start)) < 0) {
+            return 0;
+        }
         for (String word : StopWords.CJK_KEEP) {
             if (run.startsWith(word, start)) {
                 return word.length();
@@ -359,7 +401,11 @@ final class TermExtractor {
     }
 
     static Extraction read(String text, SubjectLexicon lexicon) {
-        Collector collector = new Collector(lexicon);
+        return read(text, lexicon, false);
+    }
+
+    private static Extraction read(String text, SubjectLexicon lexicon, boolean searching) {
+        Collector collector = new Collector(lexicon, searching);
         if (text == null || text.isEmpty()) {
             return collector.finish();
         }

@@ -138,6 +138,21 @@ public final class AgentRouter {
                 .orElse(AgentId.ORAL_EXPLANATION);
     }
 
+    /** The most common kind of question; ties go to the earliest in precedence order; nothing routed → general. */
+    public Category dominantCategory(List<Routing> routings) {
+        Map<Category, Integer> counts = new EnumMap<>(Category.class);
+        for (Routing routing : routings) {
+            if (routing != null) {
+                counts.merge(routing.category(), 1, Integer::sum);
+            }
+        }
+        return counts.entrySet().stream()
+                .max(Comparator.<Map.Entry<Category, Integer>>comparingInt(Map.Entry::getValue)
+                        .thenComparing(e -> -e.getKey().ordinal()))
+                .map(Map.Entry::getKey)
+                .orElse(Category.GENERAL);
+    }
+
     private static double confidence(Category category, String normalisedText) {
         for (Cue cue : CUES.getOrDefault(category, List.of())) {
             if (cue.matches(normalisedText)) {

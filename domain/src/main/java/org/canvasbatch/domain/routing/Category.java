@@ -4,32 +4,19 @@ import org.canvasbatch.domain.agent.AgentId;
 
 /** What kind of answer a question asks for, in routing precedence order (CONTRACT §5). */
 public enum Category {
-    COMPARISON("comparison", "⚖️", AgentId.COMPARISON_TABLE),
-    DEEP_ANALYSIS("deep-analysis", "🔬", AgentId.DEEP_DECOMPOSITION),
-    MEMORY("memory", "🧠", AgentId.MEMORY_ANCHOR),
-    EXAMPLE("example", "💡", AgentId.EXAMPLE_TEACHING),
-    UNDERSTANDING("understanding", "🤔", AgentId.CLARIFICATION_PATH),
-    DEFINITION("definition", "📖", AgentId.ORAL_EXPLANATION),
+    COMPARISON(AgentId.COMPARISON_TABLE),
+    DEEP_ANALYSIS(AgentId.DEEP_DECOMPOSITION),
+    MEMORY(AgentId.MEMORY_ANCHOR),
+    EXAMPLE(AgentId.EXAMPLE_TEACHING),
+    UNDERSTANDING(AgentId.CLARIFICATION_PATH),
+    DEFINITION(AgentId.ORAL_EXPLANATION),
     /** No clear cue, or only a weak one: a plain explanation serves best. */
-    GENERAL("mixed", "🧩", AgentId.ORAL_EXPLANATION);
+    GENERAL(AgentId.ORAL_EXPLANATION);
 
-    private final String wireName;
-    private final String emoji;
     private final AgentId agent;
 
-    Category(String wireName, String emoji, AgentId agent) {
-        this.wireName = wireName;
-        this.emoji = emoji;
+    Category(AgentId agent) {
         this.agent = agent;
-    }
-
-    /** The category as the analyze response names it, e.g. {@code deep-analysis}; GENERAL is {@code mixed}. */
-    public String wireName() {
-        return wireName;
-    }
-
-    public String emoji() {
-        return emoji;
     }
 
     AgentId agent() {

@@ -1,7 +1,5 @@
 package org.canvasbatch.domain.session;
 
-import java.util.Locale;
-
 /** One node task's lifecycle: {@code queued → running → succeeded | failed | cancelled}. */
 public enum NodeState {
     QUEUED,
@@ -17,9 +15,5 @@ public enum NodeState {
     /** Succeeded or failed: what the plugin counts as processed. */
     public boolean isProcessed() {
         return this == SUCCEEDED || this == FAILED;
-    }
-
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -47,20 +47,11 @@ public final class Session {
 
     private String canvasPath;
     private SessionSettings settings;
-    private SessionState state;
     private Instant createdAt;
-    private Instant startedAt;
-    private Instant finishedAt;
     private double silhouette;
     private int recommendedK;
-    private long lastSeq;
-    private int running;
-    private int peakConcurrent;
-    private int succeeded;
-    private int failed;
-    private int cancelled;
-    private long processingMillis;
-    private String batchError;
+    /** The state, the counts and the outcomes: the same fold every reader of the session's progress uses. */
+    private SessionProgress progress;
 
     /** @param priorityRank {@link #RERUN_RANK} for a person's rerun, else the group priority's ordinal */
     private record QueuedTask(int priorityRank, int canvasOrder, String nodeId) implements Comparable<QueuedTask> {
@@ -125,9 +116,9 @@ public final class Session {
         if (!event.sessionId().equals(id)) {
             throw new IllegalArgumentException("event of session " + event.sessionId() + " replayed into " + id);
         }
-        if (event.seq() != lastSeq + 1) {
+        if (event.seq() != lastSeq() + 1) {
             throw new IllegalArgumentException(
-                    "session " + id + " expected seq " + (lastSeq + 1) + " but got " + event.seq());
+                    "session " + id + " expected seq " + (lastSeq() + 1) + " but got " + event.seq());
         }
         apply(event);
     }
@@ -135,13 +126,14 @@ public final class Session {
     // ---------------------------------------------------------------- commands
 
     public List<SessionEvent> start(SessionSettings startSettings, Instant now) {
+        SessionState state = state();
         switch (state) {
             case PENDING -> {}
             case RUNNING, PAUSED ->
                 throw new SessionConflict(Kind.ALREADY_STARTED, "Session '" + id + "' is already running");
             default ->
                 throw new SessionConflict(
-                        Kind.ALREADY_STARTED, "Session '" + id + "' has already finished (" + state.wireName() + ")");
+                        Kind.ALREADY_STARTED, "Session '" + id + "' has already finished (" + describe(state) + ")");
         }
         return emit(new SessionStarted(id, next(), now, startSettings == null ? settings : startSettings));
     }
@@ -149,13 +141,13 @@ public final class Session {
     /** The dispatcher starts a queued node: the batch's while it runs, a person's rerun in any started session. */
     public List<SessionEvent> startTask(String nodeId, Instant now) {
         NodeTask task = task(nodeId);
+        SessionState state = state();
         if (state != SessionState.RUNNING && !(task.rerun() && state != SessionState.PENDING)) {
-            throw new SessionConflict(
-                    Kind.NOT_RUNNING, "Session '" + id + "' is " + state.wireName() + ", not running");
+            throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' is " + describe(state) + ", not running");
         }
         if (!task.isDueAt(now)) {
             throw new SessionConflict(
-                    Kind.NODE_BUSY, "Node '" + nodeId + "' is " + task.state().wireName() + ", not ready to start");
+                    Kind.NODE_BUSY, "Node '" + nodeId + "' is " + describe(task.state()) + ", not ready to start");
         }
         return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), task.agent(), task.attempts() + 1));
     }
@@ -169,13 +161,13 @@ public final class Session {
      */
     public List<SessionEvent> rerun(String nodeId, AgentId agent, Instant now) {
         NodeTask task = task(nodeId);
-        if (state == SessionState.PENDING) {
+        if (state() == SessionState.PENDING) {
             throw new SessionConflict(Kind.NOT_RUNNING, "Session '" + id + "' has not started yet");
         }
         if (isInARun(task)) {
             throw new SessionConflict(
                     Kind.NODE_BUSY,
-                    "Node '" + nodeId + "' is " + task.state().wireName() + " already"
+                    "Node '" + nodeId + "' is " + describe(task.state()) + " already"
                             + (task.state() == NodeState.QUEUED ? ", waiting for its next attempt" : ""));
         }
         return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), agent == null ? task.agent() : agent));
@@ -234,7 +226,7 @@ public final class Session {
             Optional<Instant> retryAt,
             Instant now) {
         NodeTask task = runningAttempt(nodeId, attempt);
-        boolean mayRetry = state.isActive() || task.rerun();
+        boolean mayRetry = state().isActive() || task.rerun();
         if (retryable && retryAt.isPresent() && mayRetry && task.attemptsThisRun() < settings.maxAttempts()) {
             return emit(new TaskRetryScheduled(
                     id, next(), now, nodeId, task.groupId(), attempt, message, errorType, retryAt.get()));
@@ -256,27 +248,30 @@ public final class Session {
     }
 
     public List<SessionEvent> pause(String reason, Instant now) {
+        SessionState state = state();
         if (state != SessionState.RUNNING) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
-                    "Session '" + id + "' is " + state.wireName() + "; only a running session can be paused");
+                    "Session '" + id + "' is " + describe(state) + "; only a running session can be paused");
         }
         return emit(new SessionPaused(id, next(), now, reason));
     }
 
     public List<SessionEvent> resume(String reason, Instant now) {
+        SessionState state = state();
         if (state != SessionState.PAUSED) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_PAUSED,
-                    "Session '" + id + "' is " + state.wireName() + "; only a paused session can be resumed");
+                    "Session '" + id + "' is " + describe(state) + "; only a paused session can be resumed");
         }
         return emit(new SessionResumed(id, next(), now, reason));
     }
 
     public List<SessionEvent> cancel(String reason, Instant now) {
+        SessionState state = state();
         if (state.isTerminal()) {
             throw new SessionConflict(
-                    Kind.ALREADY_FINISHED, "Session '" + id + "' has already finished (" + state.wireName() + ")");
+                    Kind.ALREADY_FINISHED, "Session '" + id + "' has already finished (" + describe(state) + ")");
         }
         return emit(new SessionCancelled(id, next(), now, reason));
     }
@@ -285,7 +280,7 @@ public final class Session {
         if (!groups.containsKey(groupId)) {
             throw new SessionConflict(Kind.UNKNOWN_GROUP, "Session '" + id + "' has no group " + groupId);
         }
-        if (state.isTerminal()) {
+        if (state().isTerminal()) {
             throw new SessionConflict(Kind.ALREADY_FINISHED, "Session '" + id + "' has already finished");
         }
         if (groups.get(groupId).priority() == priority) {
@@ -300,15 +295,16 @@ public final class Session {
      */
     public List<SessionEvent> requeue(String nodeId, Instant now) {
         NodeTask task = task(nodeId);
+        SessionState state = state();
         if (!state.isActive()) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
-                    "Session '" + id + "' is " + state.wireName() + "; a node can be requeued only while it runs");
+                    "Session '" + id + "' is " + describe(state) + "; a node can be requeued only while it runs");
         }
         if (task.state() != NodeState.FAILED) {
             throw new SessionConflict(
                     Kind.NODE_BUSY,
-                    "Node '" + nodeId + "' is " + task.state().wireName() + "; only a failed node can be retried");
+                    "Node '" + nodeId + "' is " + describe(task.state()) + "; only a failed node can be retried");
         }
         return emit(new TaskRequeued(id, next(), now, nodeId, task.groupId(), task.agent()));
     }
@@ -322,7 +318,7 @@ public final class Session {
      * person's retry runs it again), and the session finishes if nothing else is left to do.
      */
     public List<SessionEvent> requeueInterrupted(Instant now) {
-        if (running == 0) {
+        if (progress.running() == 0) {
             return List.of();
         }
         List<SessionEvent> events = new ArrayList<>();
@@ -369,10 +365,11 @@ public final class Session {
 
     /** The batch ran past its timeout: every unfinished node fails with {@code timeout} and the session fails. */
     public List<SessionEvent> timeOut(Instant now) {
+        SessionState state = state();
         if (!state.isActive()) {
             throw new SessionConflict(
                     state.isTerminal() ? Kind.ALREADY_FINISHED : Kind.NOT_RUNNING,
-                    "Session '" + id + "' is " + state.wireName() + "; only a running batch can time out");
+                    "Session '" + id + "' is " + describe(state) + "; only a running batch can time out");
         }
         List<NodeTask> unfinished = tasks.values().stream()
                 .filter(t -> t.state() == NodeState.QUEUED || t.state() == NodeState.RUNNING)
@@ -408,7 +405,7 @@ public final class Session {
     }
 
     public SessionState state() {
-        return state;
+        return progress.state();
     }
 
     public String canvasPath() {
@@ -420,7 +417,7 @@ public final class Session {
     }
 
     public long lastSeq() {
-        return lastSeq;
+        return progress == null ? 0 : progress.lastSeq();
     }
 
     public Instant createdAt() {
@@ -428,15 +425,15 @@ public final class Session {
     }
 
     public Optional<Instant> startedAt() {
-        return Optional.ofNullable(startedAt);
+        return Optional.ofNullable(progress.startedAt());
     }
 
     public Optional<Instant> finishedAt() {
-        return Optional.ofNullable(finishedAt);
+        return Optional.ofNullable(progress.finishedAt());
     }
 
     public int runningCount() {
-        return running;
+        return progress.running();
     }
 
     public boolean hasNode(String nodeId) {
@@ -487,7 +484,7 @@ public final class Session {
         if (!mayDispatch() || max <= 0) {
             return List.of();
         }
-        boolean batchGoesOn = state == SessionState.RUNNING;
+        boolean batchGoesOn = state() == SessionState.RUNNING;
         List<String> due = new ArrayList<>(Math.min(max, queue.size()));
         for (QueuedTask queued : queue) {
             if (due.size() == max || (!batchGoesOn && queued.priorityRank() != RERUN_RANK)) {
@@ -502,18 +499,18 @@ public final class Session {
 
     /** How many more agent calls this session may start under its own limit. */
     public int freeCapacity() {
-        return mayDispatch() ? Math.max(0, settings.maxConcurrent() - running) : 0;
+        return mayDispatch() ? Math.max(0, settings.maxConcurrent() - progress.running()) : 0;
     }
 
     /** Does the dispatcher need to look at this session: a running batch, or a person's rerun waiting in any other? */
     public boolean mayDispatch() {
-        return state == SessionState.RUNNING
+        return state() == SessionState.RUNNING
                 || (!queue.isEmpty() && queue.first().priorityRank() == RERUN_RANK);
     }
 
     /** Is any node running or queued (a batch's, or a person's rerun after the end)? */
     public boolean hasWorkLeft() {
-        return running > 0 || !queue.isEmpty();
+        return progress.running() > 0 || !queue.isEmpty();
     }
 
     /** The earliest time a node waiting out a backoff becomes due, if any. */
@@ -528,29 +525,19 @@ public final class Session {
         return new SessionSnapshot(
                 id,
                 canvasPath,
-                state,
                 settings,
                 createdAt,
-                startedAt,
-                finishedAt,
-                lastSeq,
                 List.copyOf(groups.values()),
                 List.copyOf(tasks.values()),
-                succeeded,
-                failed,
-                cancelled,
-                running,
-                peakConcurrent,
-                processingMillis,
                 silhouette,
                 recommendedK,
-                batchError);
+                progress.copy());
     }
 
     // ---------------------------------------------------------------- event application
 
     private long next() {
-        return lastSeq + 1;
+        return lastSeq() + 1;
     }
 
     private List<SessionEvent> emit(SessionEvent event) {
@@ -560,9 +547,9 @@ public final class Session {
 
     private List<SessionEvent> finishIfDone(Instant now) {
         SessionState outcome = finalState();
+        SessionState state = state();
         if (state.isActive()) {
-            boolean workLeft = running > 0 || !queue.isEmpty();
-            return workLeft ? List.of() : emit(new SessionFinished(id, next(), now, outcome));
+            return hasWorkLeft() ? List.of() : emit(new SessionFinished(id, next(), now, outcome));
         }
         // a person's rerun after the end may change the outcome, announced once every rerun is back; a cancelled
         // batch stays cancelled
@@ -573,10 +560,11 @@ public final class Session {
     }
 
     private SessionState finalState() {
-        if (failed == 0) {
+        SessionProgress.Counts counts = progress.session();
+        if (counts.failed() == 0) {
             return SessionState.COMPLETED;
         }
-        return succeeded == 0 ? SessionState.FAILED : SessionState.PARTIAL_FAILURE;
+        return counts.succeeded() == 0 ? SessionState.FAILED : SessionState.PARTIAL_FAILURE;
     }
 
     private NodeTask runningAttempt(String nodeId, int attempt) {
@@ -585,17 +573,25 @@ public final class Session {
             throw new SessionConflict(
                     Kind.STALE_RESULT,
                     "Result for node '" + nodeId + "' attempt " + attempt + " arrived while the node is "
-                            + task.state().wireName() + " (attempt " + task.attempts() + ")");
+                            + describe(task.state()) + " (attempt " + task.attempts() + ")");
         }
         return task;
     }
 
+    /**
+     * The aggregate's own part of an event: its tasks, queue and groups. The state and the counts are the progress's,
+     * folded first.
+     */
     private void apply(SessionEvent event) {
+        if (event instanceof SessionCreated created) {
+            progress = SessionProgress.of(created);
+        } else {
+            progress.apply(event);
+        }
         switch (event) {
             case SessionCreated e -> {
                 canvasPath = e.canvasPath();
                 settings = e.settings();
-                state = SessionState.PENDING;
                 createdAt = e.at();
                 silhouette = e.silhouette();
                 recommendedK = e.recommendedK();
@@ -607,47 +603,30 @@ public final class Session {
                     enqueue(task);
                 }
             }
-            case SessionStarted e -> {
-                state = SessionState.RUNNING;
-                startedAt = e.at();
-                settings = e.settings();
-            }
+            case SessionStarted e -> settings = e.settings();
             case TaskStarted e -> {
                 NodeTask before = tasks.get(e.nodeId());
-                uncount(before.state());
                 dequeue(before);
-                running++;
-                peakConcurrent = Math.max(peakConcurrent, running);
                 tasks.put(e.nodeId(), before.started(e.agent(), e.attempt(), e.at()));
             }
-            case TaskSucceeded e -> {
-                running--;
-                succeeded++;
-                processingMillis += e.durationMillis();
+            case TaskSucceeded e ->
                 tasks.compute(
                         e.nodeId(), (k, t) -> t.succeeded(e.notePath(), e.fileSize(), e.durationMillis(), e.model()));
-            }
             case TaskRetryScheduled e -> {
-                running--;
                 NodeTask waiting = tasks.get(e.nodeId()).waitingForRetry(e.errorMessage(), e.errorType(), e.retryAt());
                 tasks.put(e.nodeId(), waiting);
                 enqueue(waiting);
             }
             case TaskFailed e -> {
                 NodeTask before = tasks.get(e.nodeId());
-                if (before.state() == NodeState.RUNNING) {
-                    running--;
-                } else {
+                if (before.state() != NodeState.RUNNING) {
                     dequeue(before);
                 }
-                failed++;
-                processingMillis += e.durationMillis();
                 tasks.put(
                         e.nodeId(), before.failed(e.errorMessage(), e.errorType(), e.retryable(), e.durationMillis()));
             }
             case TaskRequeued e -> {
                 NodeTask before = tasks.get(e.nodeId());
-                uncount(before.state());
                 if (before.state() == NodeState.QUEUED) {
                     dequeue(before);
                 }
@@ -663,35 +642,18 @@ public final class Session {
                 groups.put(e.groupId(), groups.get(e.groupId()).withPriority(e.priority()));
                 queuedOfGroup.forEach(this::enqueue);
             }
-            case SessionPaused e -> state = SessionState.PAUSED;
-            case SessionResumed e -> state = SessionState.RUNNING;
             case SessionCancelled e -> {
-                state = SessionState.CANCELLED;
-                finishedAt = e.at();
                 for (NodeTask task : List.copyOf(tasks.values())) {
                     if (task.state() == NodeState.QUEUED || task.state() == NodeState.RUNNING) {
                         tasks.put(task.nodeId(), task.cancelled());
-                        cancelled++;
                     }
                 }
                 queue.clear();
-                running = 0;
             }
-            case BatchFailed e -> batchError = e.message();
-            case SessionFinished e -> {
-                state = e.state();
-                finishedAt = e.at();
-            }
-        }
-        lastSeq = event.seq();
-    }
-
-    private void uncount(NodeState previous) {
-        switch (previous) {
-            case SUCCEEDED -> succeeded--;
-            case FAILED -> failed--;
-            case CANCELLED -> cancelled--;
-            default -> {}
+            case SessionPaused e -> {}
+            case SessionResumed e -> {}
+            case BatchFailed e -> {}
+            case SessionFinished e -> {}
         }
     }
 
@@ -710,8 +672,13 @@ public final class Session {
         return new QueuedTask(rank, task.canvasOrder(), task.nodeId());
     }
 
+    /** A state as a sentence for a person names it: {@code partial_failure}, {@code queued}. */
+    private static String describe(Enum<?> state) {
+        return state.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     @Override
     public String toString() {
-        return "Session[" + id + ", " + state + ", seq " + lastSeq + "]";
+        return "Session[" + id + ", " + state() + ", seq " + lastSeq() + "]";
     }
 }

@@ -2,6 +2,7 @@ package org.canvasbatch.domain.session;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Limits of one batch.
@@ -13,12 +14,18 @@ import java.util.Objects;
  */
 public record SessionSettings(int maxConcurrent, Duration batchTimeout, Duration nodeTimeout, int maxAttempts) {
 
+    /** The fewest and the most agent calls one batch may have in flight at once. */
+    public static final int MIN_CONCURRENT = 1;
+
+    public static final int MAX_CONCURRENT = 50;
+
     public static final SessionSettings DEFAULT =
             new SessionSettings(12, Duration.ofSeconds(600), Duration.ofSeconds(120), 3);
 
     public SessionSettings {
-        if (maxConcurrent < 1 || maxConcurrent > 50) {
-            throw new IllegalArgumentException("max_concurrent must be 1–50, not " + maxConcurrent);
+        if (maxConcurrent < MIN_CONCURRENT || maxConcurrent > MAX_CONCURRENT) {
+            throw new IllegalArgumentException(
+                    "max_concurrent must be " + MIN_CONCURRENT + "–" + MAX_CONCURRENT + ", not " + maxConcurrent);
         }
         Objects.requireNonNull(batchTimeout, "batchTimeout");
         Objects.requireNonNull(nodeTimeout, "nodeTimeout");
@@ -36,5 +43,18 @@ public record SessionSettings(int maxConcurrent, Duration batchTimeout, Duration
 
     public SessionSettings withBatchTimeout(Duration value) {
         return new SessionSettings(maxConcurrent, value, nodeTimeout, maxAttempts);
+    }
+
+    /** These settings with what a request set: its own limit of calls at once, its own batch timeout. */
+    public SessionSettings withOverrides(
+            Optional<Integer> requestedMaxConcurrent, Optional<Duration> requestedTimeout) {
+        SessionSettings result = this;
+        if (requestedMaxConcurrent.isPresent()) {
+            result = result.withMaxConcurrent(requestedMaxConcurrent.get());
+        }
+        if (requestedTimeout.isPresent()) {
+            result = result.withBatchTimeout(requestedTimeout.get());
+        }
+        return result;
     }
 }

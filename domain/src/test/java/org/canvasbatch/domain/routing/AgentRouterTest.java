@@ -2,7 +2,6 @@ package org.canvasbatch.domain.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.canvasbatch.domain.agent.AgentId;
@@ -254,17 +253,6 @@ class AgentRouterTest {
 
             assertThat(router.recommendFor(routings)).isEqualTo(AgentId.COMPARISON_TABLE);
         }
-    }
-
-    @Test
-    void categoriesHaveTheirWireNamesAndOneEmojiEach() {
-        assertThat(Arrays.stream(Category.values()).map(Category::wireName))
-                .containsExactly(
-                        "comparison", "deep-analysis", "memory", "example", "understanding", "definition", "mixed");
-        assertThat(Arrays.stream(Category.values()).map(Category::emoji))
-                .doesNotContainNull()
-                .doesNotHaveDuplicates()
-                .allSatisfy(emoji -> assertThat(emoji).isNotBlank());
     }
 
     @Test

@@ -83,7 +83,6 @@ class SessionRandomHistoryTest {
                         "group " + g,
                         List.of(),
                         null,
-                        null,
                         AgentId.ORAL_EXPLANATION,
                         Priority.values()[random.nextInt(4)],
                         0.5,
@@ -256,16 +255,23 @@ class SessionRandomHistoryTest {
             assertThat(snapshot.succeeded()).as(where).isEqualTo(byState.get(NodeState.SUCCEEDED));
             assertThat(snapshot.failed()).as(where).isEqualTo(byState.get(NodeState.FAILED));
             assertThat(snapshot.cancelled()).as(where).isEqualTo(byState.get(NodeState.CANCELLED));
+            assertThat(snapshot.counts().queued()).as(where).isEqualTo(queued);
+            assertThat(snapshot.progress().results())
+                    .as(where + ": the progress holds every processed node's outcome as the session does")
+                    .containsExactlyElementsOf(snapshot.tasks().stream()
+                            .filter(t -> t.state().isProcessed())
+                            .map(SessionRandomHistoryTest::resultOf)
+                            .toList());
             assertThat(snapshot.running())
                     .as(where)
                     .isEqualTo(byState.get(NodeState.RUNNING))
                     .isEqualTo(session.runningCount());
-            assertThat(snapshot.peakConcurrent()).as(where).isGreaterThanOrEqualTo(snapshot.running());
+            assertThat(snapshot.progress().peakRunning()).as(where).isGreaterThanOrEqualTo(snapshot.running());
             // a person's reruns are dispatched like any node, so they too stay within the session's limit
             assertThat(snapshot.running())
                     .as(where + ": running within max_concurrent")
                     .isLessThanOrEqualTo(snapshot.settings().maxConcurrent());
-            assertThat(snapshot.peakConcurrent())
+            assertThat(snapshot.progress().peakRunning())
                     .as(where)
                     .isLessThanOrEqualTo(snapshot.settings().maxConcurrent());
             long queuedReruns = snapshot.tasks().stream()
@@ -360,5 +366,20 @@ class SessionRandomHistoryTest {
                 return conflict.kind();
             }
         }
+    }
+
+    private static SessionProgress.NodeResult resultOf(NodeTask task) {
+        return new SessionProgress.NodeResult(
+                task.nodeId(),
+                task.groupId(),
+                task.text(),
+                task.state() == NodeState.SUCCEEDED,
+                task.agent(),
+                task.notePath(),
+                task.fileSize(),
+                task.errorMessage(),
+                task.errorType(),
+                task.durationMillis(),
+                task.attempts());
     }
 }

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.canvasbatch.domain.session.SessionSnapshot.GroupProgress;
+import java.util.List;
+import org.canvasbatch.domain.session.SessionProgress.GroupStatus;
 import org.junit.jupiter.api.Test;
 
 /** What status answers and WebSocket snapshots are made of (CONTRACT §2.3). */
@@ -23,25 +24,25 @@ class SessionSnapshotTest {
 
         assertThat(snapshot.totalNodes()).isEqualTo(4);
         assertThat(snapshot.processed()).isEqualTo(2);
-        assertThat(snapshot.progress()).isEqualTo(50.0);
-        assertThat(snapshot.succeededPercent()).isEqualTo(25);
+        assertThat(snapshot.counts().percent()).isEqualTo(50.0);
+        assertThat(snapshot.counts().succeededPercent()).isEqualTo(25);
         assertThat(snapshot.running()).isEqualTo(1);
     }
 
     @Test
     void the_success_percentage_is_floored_never_rounded_up() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
-        assertThat(tracked.snapshot().succeededPercent()).isZero();
-        assertThat(tracked.snapshot().progress()).isZero();
+        assertThat(tracked.snapshot().counts().succeededPercent()).isZero();
+        assertThat(tracked.snapshot().counts().percent()).isZero();
 
         tracked.run("a");
-        assertThat(tracked.snapshot().succeededPercent()).isEqualTo(33);
+        assertThat(tracked.snapshot().counts().succeededPercent()).isEqualTo(33);
         tracked.run("b");
-        assertThat(tracked.snapshot().succeededPercent()).isEqualTo(66);
-        assertThat(tracked.snapshot().progress()).isCloseTo(66.667, within(0.001));
+        assertThat(tracked.snapshot().counts().succeededPercent()).isEqualTo(66);
+        assertThat(tracked.snapshot().counts().percent()).isCloseTo(66.667, within(0.001));
         tracked.run("c");
-        assertThat(tracked.snapshot().succeededPercent()).isEqualTo(100);
-        assertThat(tracked.snapshot().progress()).isEqualTo(100.0);
+        assertThat(tracked.snapshot().counts().succeededPercent()).isEqualTo(100);
+        assertThat(tracked.snapshot().counts().percent()).isEqualTo(100.0);
     }
 
     @Test
@@ -84,9 +85,7 @@ class SessionSnapshotTest {
                 .nodes(4, "untouched")
                 .nodes(5, "done", "next")
                 .create();
-        assertThat(tracked.snapshot().groupProgress())
-                .extracting(GroupProgress::status)
-                .containsOnly("pending");
+        assertThat(statuses(tracked.snapshot())).containsOnly(GroupStatus.PENDING);
         tracked.start();
         tracked.run("ok");
         tracked.runAndFail("bad");
@@ -94,21 +93,24 @@ class SessionSnapshotTest {
         tracked.startTask("busy");
         tracked.run("done");
 
-        var progress = tracked.snapshot().groupProgress();
+        SessionProgress progress = tracked.snapshot().progress();
 
-        assertThat(progress).extracting(p -> p.group().id()).containsExactly(1, 2, 3, 4, 5);
-        assertThat(progress)
-                .extracting(GroupProgress::status)
-                .containsExactly("completed", "failed", "running", "pending", "running");
-        GroupProgress first = progress.getFirst();
+        assertThat(statuses(tracked.snapshot()))
+                .containsExactly(
+                        GroupStatus.COMPLETED,
+                        GroupStatus.FAILED,
+                        GroupStatus.RUNNING,
+                        GroupStatus.PENDING,
+                        GroupStatus.RUNNING);
+        SessionProgress.Counts first = progress.group(1);
         assertThat(first.total()).isEqualTo(2);
         assertThat(first.succeeded()).isEqualTo(1);
         assertThat(first.failed()).isEqualTo(1);
         assertThat(first.processed()).isEqualTo(2);
-        assertThat(first.progress()).isEqualTo(100.0);
-        assertThat(progress.get(2).running()).isEqualTo(1);
-        assertThat(progress.get(2).progress()).isZero();
-        assertThat(progress.get(4).progress()).isEqualTo(50.0);
+        assertThat(first.percent()).isEqualTo(100.0);
+        assertThat(progress.group(3).running()).isEqualTo(1);
+        assertThat(progress.group(3).percent()).isZero();
+        assertThat(progress.group(5).percent()).isEqualTo(50.0);
     }
 
     @Test
@@ -118,9 +120,7 @@ class SessionSnapshotTest {
         tracked.startTask("b");
         tracked.failTransiently("b", tracked.now().plusSeconds(30));
 
-        assertThat(tracked.snapshot().groupProgress())
-                .extracting(GroupProgress::status)
-                .containsExactly("running");
+        assertThat(statuses(tracked.snapshot())).containsExactly(GroupStatus.RUNNING);
     }
 
     @Test
@@ -135,9 +135,8 @@ class SessionSnapshotTest {
         tracked.runAndFail("d");
         tracked.cancel();
 
-        assertThat(tracked.snapshot().groupProgress())
-                .extracting(GroupProgress::status)
-                .containsExactly("completed", "failed", "failed");
+        assertThat(statuses(tracked.snapshot()))
+                .containsExactly(GroupStatus.COMPLETED, GroupStatus.FAILED, GroupStatus.FAILED);
     }
 
     @Test
@@ -151,8 +150,8 @@ class SessionSnapshotTest {
 
         SessionSnapshot snapshot = tracked.snapshot();
 
-        assertThat(snapshot.peakConcurrent()).isEqualTo(2);
-        assertThat(snapshot.processingMillis()).isEqualTo(2_000 + 500);
+        assertThat(snapshot.progress().peakRunning()).isEqualTo(2);
+        assertThat(snapshot.progress().processingMillis()).isEqualTo(2_000 + 500);
         assertThat(snapshot.lastSeq()).isEqualTo(tracked.session().lastSeq());
         assertThat(snapshot.silhouette()).isEqualTo(0.41);
         assertThat(snapshot.recommendedK()).isEqualTo(1);
@@ -177,5 +176,10 @@ class SessionSnapshotTest {
         assertThat(before).isNotEqualTo(tracked.snapshot());
         assertThatThrownBy(() -> before.tasks().clear()).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> before.groups().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    private static List<GroupStatus> statuses(SessionSnapshot snapshot) {
+        SessionProgress progress = snapshot.progress();
+        return snapshot.groups().stream().map(g -> progress.groupStatus(g.id())).toList();
     }
 }

@@ -63,7 +63,6 @@ class SessionTimeoutRerunAndRetryTest {
 
             SessionSnapshot snapshot = tracked.snapshot();
             assertThat(snapshot.state()).isEqualTo(SessionState.FAILED);
-            assertThat(snapshot.state().pluginStatus()).isEqualTo("failed");
             assertThat(snapshot.batchError()).isEqualTo(((BatchFailed) events.getFirst()).message());
             assertThat(snapshot.succeeded()).isEqualTo(1);
             assertThat(snapshot.failed()).isEqualTo(3);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.SessionConflict.Kind;
 
 /**
@@ -101,8 +102,7 @@ final class TrackedSession {
                     groupId,
                     "group " + groupId,
                     List.of("term"),
-                    "definition",
-                    "📖",
+                    Category.DEFINITION,
                     PLANNED_AGENT,
                     priority,
                     0.8,

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
+import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.routing.Routing;
@@ -40,7 +41,8 @@ final class OfflineNote {
             "marked_terms",
             "term_parts",
             "checklist",
-            "unmentioned_terms");
+            "unmentioned_terms",
+            "vault_passages");
 
     /** Every name an offline template may use. */
     static final Template.Vocabulary VOCABULARY = new Template.Vocabulary(
@@ -58,6 +60,11 @@ final class OfflineNote {
                                     "has_related",
                                     "has_terms",
                                     "has_unmentioned_terms",
+                                    "has_vault_passages",
+                                    "quote",
+                                    "source",
+                                    "from_understanding",
+                                    "from_canvas",
                                     "term_pair",
                                     "first",
                                     "second",
@@ -157,6 +164,7 @@ final class OfflineNote {
                 "understanding",
                 understanding.stream().map(OfflineNote::quote).toList());
         list(values, "related", related.stream().map(NoteLink::to).toList());
+        vaultPassages(values);
         list(values, "terms", terms);
         List<String> firstTerms = terms.subList(0, Math.min(TERMS_ASKED_ABOUT, terms.size()));
         values.put("first_terms", firstTerms);
@@ -191,6 +199,24 @@ final class OfflineNote {
         if (!text.isEmpty() && !content.isEmpty() && !content.equals(text)) {
             values.put("content_quote", quote(content));
         }
+    }
+
+    /** What the learner wrote about the question elsewhere in the vault: each quote with a link to its place. */
+    private void vaultPassages(Map<String, Object> values) {
+        List<Map<String, Object>> passages = request.context().vaultPassages().stream()
+                .filter(passage -> !VaultLink.quote(passage).isEmpty())
+                .map(passage -> Map.<String, Object>of(
+                        "quote",
+                        VaultLink.quote(passage),
+                        "source",
+                        VaultLink.to(passage),
+                        "from_understanding",
+                        passage.origin() == VaultPassage.Origin.UNDERSTANDING,
+                        "from_canvas",
+                        passage.origin() != VaultPassage.Origin.NOTE))
+                .toList();
+        values.put("vault_passages", passages);
+        values.put("has_vault_passages", !passages.isEmpty());
     }
 
     /** The table's columns: the compared concepts, else the key terms, else stand-ins the template names. */

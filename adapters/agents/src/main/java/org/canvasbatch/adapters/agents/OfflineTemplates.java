@@ -32,7 +32,7 @@ final class OfflineTemplates {
     static final String DIRECTORY = "offline";
     private static final String RESOURCE_DIR = DIRECTORY + "/";
     private static final List<String> BUILT_IN_PARTIALS =
-            List.of("_header", "_understanding", "_related", "_terms", "_verification-answer");
+            List.of("_header", "_understanding", "_in-your-vault", "_related", "_terms", "_verification-answer");
     private static final Pattern FILE_NAME = Pattern.compile("(.+)\\.(zh|en)\\.md");
     private static final Set<String> AGENT_PARTS = Set.of("name", "note");
     private static final Set<String> PARTIAL_PARTS = Set.of("note");

@@ -30,6 +30,7 @@ final class PromptTemplate {
             "group_terms",
             "related_questions",
             "learner_understanding",
+            "vault_passages",
             "language",
             "agent_id");
 

@@ -116,6 +116,12 @@ public final class PromptTemplates {
                         .map(question -> "- " + question.replaceAll("\\s+", " "))
                         .collect(Collectors.joining("\n")));
         values.put("learner_understanding", String.join("\n\n", nonBlank(context.learnerUnderstanding())));
+        values.put(
+                "vault_passages",
+                context.vaultPassages().stream()
+                        .filter(passage -> !VaultLink.quote(passage).isEmpty())
+                        .map(passage -> "- " + VaultLink.to(passage) + ": " + VaultLink.quote(passage))
+                        .collect(Collectors.joining("\n")));
         values.put("language", language.displayName());
         values.put("agent_id", request.agent().wireName());
         return values;

@@ -150,11 +150,7 @@ public final class LocalTaskExecutor implements TaskExecutor {
         }
     }
 
-    /**
-     * Waits until no submitted task is still running, at most {@code limit}; true if that happened. Used at the end of a
-     * command-line run: the batch's last event is out, but the thread that produced it may still be finishing its work
-     * (linking the last note into the canvas).
-     */
+    /** Waits until no submitted task is still running, at most {@code limit}; true if that happened. */
     public boolean awaitIdle(Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         synchronized (running) {

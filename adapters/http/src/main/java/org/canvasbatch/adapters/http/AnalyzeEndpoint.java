@@ -14,6 +14,8 @@ import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.BatchLimits;
+import org.canvasbatch.application.port.in.InvalidCommandException.FieldError;
 import org.canvasbatch.application.port.in.NodeAgents;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
@@ -117,10 +119,10 @@ final class AnalyzeEndpoint implements Endpoint {
      * still grouped rather than refused.
      */
     private static List<CanvasNode> nodes(JsonArray array, Fields body) {
-        if (array.size() > AnalyzeCanvasUseCase.MAX_NODES) {
-            body.problem(
-                    "nodes",
-                    "has " + array.size() + " nodes; the limit is " + AnalyzeCanvasUseCase.MAX_NODES + " per session");
+        // refused before a node is built: the command would say the same, after ten thousand objects too many
+        Optional<FieldError> tooMany = BatchLimits.nodeCount("nodes", array.size());
+        if (tooMany.isPresent()) {
+            body.problem(tooMany.get().field(), tooMany.get().message());
             return List.of();
         }
         List<CanvasNode> nodes = new ArrayList<>(array.size());

@@ -1,34 +1,37 @@
 package org.canvasbatch.adapters.http;
 
+import io.helidon.common.Weighted;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
-import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
 /**
- * The HTTP face of a {@link CanvasBatchCore}: the REST API of CONTRACT §2 on a Helidon SE web server, plus whatever
- * {@link ServerExtension}s attach to it (the WebSocket channel, later a dashboard). Nothing slow happens at start: no
+ * The HTTP face of the core's {@link UseCases}: the REST API of CONTRACT §2 on a Helidon SE web server, plus whatever
+ * {@link ServerExtension}s attach to it (the WebSocket channel, the dashboard, health and metrics). Nothing slow happens
+ * at start: no
  * service discovery of server features, no I/O beyond binding the port.
  */
 public final class CanvasBatchServer {
 
     private static final System.Logger LOG = System.getLogger(CanvasBatchServer.class.getName());
 
-    private final CanvasBatchCore core;
+    private final UseCases useCases;
     private final ServerSettings settings;
     private final Clock clock;
     private volatile WebServer server;
 
-    public CanvasBatchServer(CanvasBatchCore core, ServerSettings settings) {
-        this(core, settings, Instant::now);
+    public CanvasBatchServer(UseCases useCases, ServerSettings settings) {
+        this(useCases, settings, Instant::now);
     }
 
     /** @param clock the time elapsed times are measured against; the same clock the core uses */
-    public CanvasBatchServer(CanvasBatchCore core, ServerSettings settings, Clock clock) {
-        this.core = core;
+    public CanvasBatchServer(UseCases useCases, ServerSettings settings, Clock clock) {
+        this.useCases = useCases;
         this.settings = settings;
         this.clock = clock;
     }
@@ -38,15 +41,14 @@ public final class CanvasBatchServer {
         if (server != null) {
             throw new IllegalStateException("the server is already started");
         }
-        RestApi api = new RestApi(core, settings, clock, new SocketUrls(this::authority));
-        HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(new EdgeFilter(
-                        new OriginPolicy(settings.allowedOrigins()),
-                        new HostPolicy(settings.host(), settings.allowedHosts()),
-                        settings.accessToken()));
-        api.register(routing);
+        EdgeFilter edge = new EdgeFilter(
+                new OriginPolicy(settings.allowedOrigins()),
+                new HostPolicy(settings.host(), settings.allowedHosts()),
+                settings.accessToken());
+        HttpRouting.Builder routing = HttpRouting.builder().addFeature(new First(edge));
+        RestApi.register(routing, useCases, settings, clock, new SocketUrls(this::authority));
         settings.extensions().forEach(extension -> extension.route(routing));
-        api.registerFallback(routing);
+        RestApi.registerFallback(routing);
 
         WebServerConfig.Builder config = WebServer.builder()
                 .host(settings.host())
@@ -88,6 +90,22 @@ public final class CanvasBatchServer {
         server.stop();
         server = null;
         LOG.log(Level.INFO, "canvas-batch HTTP API stopped");
+    }
+
+    /**
+     * The edge filter as the heaviest feature, so that it runs before the filters and routes of every other feature
+     * (Helidon's observe and static content features register their own, above the API's routes).
+     */
+    private record First(EdgeFilter edge) implements HttpFeature, Weighted {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+            routing.addFilter(edge);
+        }
+
+        @Override
+        public double weight() {
+            return 10_000;
+        }
     }
 
     private String authority() {

@@ -5,17 +5,18 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonValue;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.canvasbatch.adapters.http.wire.Timestamps;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.AgentChoice;
-import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.in.StartSessionUseCase;
 import org.canvasbatch.application.port.in.StartSessionUseCase.PlannedGroup;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartPlannedBatchCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.application.port.in.StartSessionUseCase.Started;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
@@ -27,12 +28,10 @@ final class ConfirmEndpoint implements Endpoint {
 
     private final StartSessionUseCase start;
     private final SocketUrls sockets;
-    private final int estimatedSecondsPerNode;
 
-    ConfirmEndpoint(StartSessionUseCase start, SocketUrls sockets, int estimatedSecondsPerNode) {
+    ConfirmEndpoint(StartSessionUseCase start, SocketUrls sockets) {
         this.start = start;
         this.sockets = sockets;
-        this.estimatedSecondsPerNode = estimatedSecondsPerNode;
     }
 
     @Override
@@ -40,25 +39,26 @@ final class ConfirmEndpoint implements Endpoint {
         Fields body = new Fields(call.json());
         Optional<Integer> maxConcurrent = body.integer("max_concurrent");
         Optional<Duration> timeout = body.seconds("timeout");
-        SessionSnapshot started;
+        Started answer;
         if (body.has("session_id") || !body.has("groups")) {
             Optional<String> id = body.string("session_id");
             body.requireValid();
-            started = start.start(
+            answer = start.start(
                     new StartSessionCommand(SessionIds.parse("session_id", id.orElse(null)), maxConcurrent, timeout));
         } else {
             String canvasPath = body.string("canvas_path").orElse(null);
             List<PlannedGroup> groups =
                     body.array("groups").map(array -> groups(array, body)).orElse(List.of());
             body.requireValid();
-            started = start.startPlanned(new StartPlannedBatchCommand(canvasPath, groups, maxConcurrent, timeout));
+            answer = start.startPlanned(new StartPlannedBatchCommand(canvasPath, groups, maxConcurrent, timeout));
         }
+        SessionSnapshot started = answer.session();
         return Reply.accepted(BUILDERS.createObjectBuilder()
                 .add("success", true)
                 .add("session_id", started.id().value())
                 // the batch was accepted and started; `state` says where it is already
                 .add("status", "running")
-                .add("state", started.state().wireName())
+                .add("state", WireNames.state(started.state()))
                 .add(
                         "message",
                         "Processing of " + started.totalNodes() + " node(s) in "
@@ -70,18 +70,10 @@ final class ConfirmEndpoint implements Endpoint {
                 .add("timeout_seconds", started.settings().batchTimeout().toSeconds())
                 .add("created_at", Timestamps.json(started.createdAt()))
                 .add("started_at", Timestamps.json(started.startedAt()))
-                .add("estimated_completion", Timestamps.json(estimatedCompletion(started)))
+                .add("estimated_completion", Timestamps.json(answer.estimatedCompletion()))
                 .add("websocket_url", sockets.urlFor(call, started.id()))
                 .add("last_seq", started.lastSeq())
                 .build());
-    }
-
-    /** Rounds of {@code max_concurrent} agent calls, each as long as one call is assumed to take. */
-    private Instant estimatedCompletion(SessionSnapshot s) {
-        Instant from = s.startedAt() != null ? s.startedAt() : s.createdAt();
-        int slots = s.settings().maxConcurrent();
-        long rounds = (s.totalNodes() + slots - 1L) / slots;
-        return from.plusSeconds(rounds * estimatedSecondsPerNode);
     }
 
     private static List<PlannedGroup> groups(JsonArray array, Fields body) {
@@ -106,11 +98,8 @@ final class ConfirmEndpoint implements Endpoint {
             }
             nodeIds.ifPresent(ids -> {
                 for (int n = 0; n < ids.size(); n++) {
-                    if (ids.get(n).length() > AnalyzeCanvasUseCase.MAX_ID_LENGTH) {
-                        group.problem(
-                                "node_ids[" + n + "]",
-                                "is longer than the limit of " + AnalyzeCanvasUseCase.MAX_ID_LENGTH + " characters");
-                    }
+                    BatchLimits.idLength("node_ids[" + n + "]", ids.get(n))
+                            .ifPresent(tooLong -> group.problem(tooLong.field(), tooLong.message()));
                 }
             });
             if (!body.valid()) {

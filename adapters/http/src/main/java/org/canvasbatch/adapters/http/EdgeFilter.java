@@ -37,7 +37,11 @@ import org.canvasbatch.adapters.http.ops.AccessToken;
  *       before it may send one; a body-less request may carry any content type.
  * </ol>
  *
- * This filter is the server's own, so it stays when CORS or health move to Helidon's features.
+ * CORS stays here rather than in Helidon's {@code helidon-webserver-cors} (4.5), which cannot do what CONTRACT §1
+ * asks: it refuses a foreign origin with a bare 403 (no envelope, no sentence naming {@code server.cors-origins}),
+ * answers preflights 200 rather than 204, knows no Private Network Access, and would be a second origin matcher beside
+ * the one that decides the 403 here, run after this filter's own refusals (which must carry the CORS header too).
+ * Health, metrics and the dashboard are Helidon features; this filter runs before their filters and routes.
  */
 final class EdgeFilter implements Filter {
 

@@ -6,117 +6,90 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.text.Message;
-import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
 /**
- * The REST API of CONTRACT §2, served at the root (the plugin's default base URL) and again under {@code /api/v1}
- * (older callers). Every answer is JSON; every failure is the error envelope, logged once.
+ * The REST API of CONTRACT §2 as a Helidon {@link HttpService}, served at the root (the plugin's default base URL) and
+ * again under {@code /api/v1} (older callers): one instance per prefix, which its answers need (a socket URL keeps the
+ * prefix the caller used). Every answer is JSON; every failure is the error envelope, logged once. A path answers the
+ * methods it does not serve with 405 rather than "not found".
  */
-final class RestApi {
+final class RestApi implements HttpService {
 
     static final List<String> PREFIXES = List.of("", "/api/v1");
     private static final String BATCH = "/canvas/intelligent-parallel";
     private static final String SINGLE = "/canvas/single-agent";
+    private static final String SESSION = "/{" + SessionEndpoints.SESSION_ID + "}";
     private static final System.Logger LOG = System.getLogger(RestApi.class.getName());
 
+    private final String prefix;
     private final RequestBody body;
     private final AnalyzeEndpoint analyze;
     private final ConfirmEndpoint confirm;
     private final SessionEndpoints sessions;
     private final SingleAgentEndpoint single;
 
-    RestApi(CanvasBatchCore core, ServerSettings settings, Clock clock, SocketUrls sockets) {
+    /** @param prefix where this instance is registered: {@code ""} or {@code /api/v1} */
+    RestApi(String prefix, UseCases useCases, ServerSettings settings, Clock clock, SocketUrls sockets) {
+        this.prefix = prefix;
         this.body = new RequestBody(settings.maxBodyBytes());
-        this.analyze = new AnalyzeEndpoint(core.analyze(), sockets);
-        this.confirm = new ConfirmEndpoint(core.start(), sockets, settings.estimatedSecondsPerNode());
-        this.sessions = new SessionEndpoints(core, clock);
-        this.single = new SingleAgentEndpoint(core.runSingleNode());
+        this.analyze = new AnalyzeEndpoint(useCases.analyze(), sockets);
+        this.confirm = new ConfirmEndpoint(useCases.start(), sockets);
+        this.sessions = new SessionEndpoints(useCases, clock);
+        this.single = new SingleAgentEndpoint(useCases.runSingleNode());
     }
 
-    /** One route of the API, without its prefix: a method on a path template. */
-    record Route(String method, String path) {}
-
-    /**
-     * Every route, in the order they are registered: fixed paths come before {@code {session_id}} so that
-     * {@code confirm} is never taken for a session id. Each is served under every prefix of {@link #PREFIXES}.
-     */
-    static final List<Route> ROUTES = List.of(
-            new Route("POST", BATCH + "/confirm"),
-            new Route("POST", BATCH + "/cancel/{session_id}"),
-            new Route("POST", BATCH + "/pause/{session_id}"),
-            new Route("POST", BATCH + "/resume/{session_id}"),
-            // builds before 2026-02 poll /status/{id}
-            new Route("GET", BATCH + "/status/{session_id}"),
-            new Route("GET", BATCH + "/{session_id}"),
-            new Route("POST", BATCH),
-            new Route("GET", BATCH),
-            new Route("POST", SINGLE));
-
-    /** Every (method, path) the API answers, prefixes included: what {@code docs/openapi.yaml} must document. */
-    static List<Route> routes() {
-        List<Route> all = new ArrayList<>();
+    /** The API under every prefix of {@link #PREFIXES}, in that order. */
+    static void register(HttpRules rules, UseCases useCases, ServerSettings settings, Clock clock, SocketUrls sockets) {
         for (String prefix : PREFIXES) {
-            ROUTES.forEach(route -> all.add(new Route(route.method(), prefix + route.path())));
-        }
-        return all;
-    }
-
-    private Endpoint endpoint(Route route) {
-        return switch (route.method() + " " + route.path()) {
-            case "POST " + BATCH + "/confirm" -> confirm;
-            case "POST " + BATCH + "/cancel/{session_id}" -> sessions::cancel;
-            case "POST " + BATCH + "/pause/{session_id}" -> sessions::pause;
-            case "POST " + BATCH + "/resume/{session_id}" -> sessions::resume;
-            case "GET " + BATCH + "/status/{session_id}", "GET " + BATCH + "/{session_id}" -> sessions::status;
-            case "POST " + BATCH -> analyze;
-            case "GET " + BATCH -> sessions::list;
-            case "POST " + SINGLE -> single;
-            default -> throw new IllegalStateException("no endpoint for " + route);
-        };
-    }
-
-    /**
-     * The routes of {@link #ROUTES} under every prefix; after the last method of a path, that path answers every
-     * other method with 405 rather than falling through to "not found".
-     */
-    void register(HttpRouting.Builder routing) {
-        for (String prefix : PREFIXES) {
-            for (int i = 0; i < ROUTES.size(); i++) {
-                Route route = ROUTES.get(i);
-                String path = prefix + route.path();
-                routing.route(Method.create(route.method()), path, handler(prefix, endpoint(route)));
-                boolean lastOfPath = ROUTES.subList(i + 1, ROUTES.size()).stream()
-                        .noneMatch(r -> r.path().equals(route.path()));
-                if (lastOfPath) {
-                    String allowed = String.join(
-                            ", ",
-                            ROUTES.stream()
-                                    .filter(r -> r.path().equals(route.path()))
-                                    .map(Route::method)
-                                    .distinct()
-                                    .sorted()
-                                    .toList());
-                    routing.any(path, notAllowed(allowed));
-                }
+            RestApi api = new RestApi(prefix, useCases, settings, clock, sockets);
+            if (prefix.isEmpty()) {
+                rules.register(api);
+            } else {
+                rules.register(prefix, api);
             }
         }
+    }
+
+    /** Fixed paths come before {@code {session_id}}, so that {@code confirm} is never taken for a session id. */
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post(BATCH + "/confirm", answer(confirm))
+                .any(BATCH + "/confirm", notAllowed("POST"))
+                .post(BATCH + "/cancel" + SESSION, answer(sessions::cancel))
+                .any(BATCH + "/cancel" + SESSION, notAllowed("POST"))
+                .post(BATCH + "/pause" + SESSION, answer(sessions::pause))
+                .any(BATCH + "/pause" + SESSION, notAllowed("POST"))
+                .post(BATCH + "/resume" + SESSION, answer(sessions::resume))
+                .any(BATCH + "/resume" + SESSION, notAllowed("POST"))
+                // builds before 2026-02 poll /status/{id}
+                .get(BATCH + "/status" + SESSION, answer(sessions::status))
+                .any(BATCH + "/status" + SESSION, notAllowed("GET"))
+                .get(BATCH + SESSION, answer(sessions::status))
+                .any(BATCH + SESSION, notAllowed("GET"))
+                .post(BATCH, answer(analyze))
+                .get(BATCH, answer(sessions::list))
+                .any(BATCH, notAllowed("GET, POST"))
+                .post(SINGLE, answer(single))
+                .any(SINGLE, notAllowed("POST"));
     }
 
     /**
      * The last route of all: whatever nothing else took. Also the safety net for failures outside the endpoints (an
      * extension's route, the container's own request errors), so that those too get the envelope.
      */
-    void registerFallback(HttpRouting.Builder routing) {
+    static void registerFallback(HttpRouting.Builder routing) {
         routing.error(Throwable.class, RestApi::fail);
         routing.any((request, response) -> fail(
                 request,
@@ -133,7 +106,7 @@ final class RestApi {
                         .localized()));
     }
 
-    private Handler handler(String prefix, Endpoint endpoint) {
+    private Handler answer(Endpoint endpoint) {
         return (request, response) -> {
             Reply reply;
             try {

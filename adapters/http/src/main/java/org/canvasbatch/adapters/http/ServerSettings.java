@@ -15,7 +15,6 @@ import org.canvasbatch.adapters.http.ops.AccessToken;
  *                                an origin with {@code [:port]} appended (any port or none, e.g.
  *                                {@code http://localhost[:port]}), or {@code *} for every origin
  * @param maxBodyBytes            the largest request body accepted (CONTRACT §1: 8 MiB)
- * @param estimatedSecondsPerNode what one agent call is assumed to take, for {@code estimated_completion}
  * @param shutdownGrace           how long {@link CanvasBatchServer#stop()} lets requests in flight finish
  * @param extensions              what other adapters attach to the same server (the WebSocket channel, a dashboard)
  * @param accessToken             what every call must present ({@link AccessToken#none()}: nothing); required when
@@ -30,7 +29,6 @@ public record ServerSettings(
         int port,
         List<String> allowedOrigins,
         long maxBodyBytes,
-        int estimatedSecondsPerNode,
         Duration shutdownGrace,
         List<ServerExtension> extensions,
         AccessToken accessToken,
@@ -47,7 +45,6 @@ public record ServerSettings(
             DEFAULT_PORT,
             DEFAULT_ORIGINS,
             DEFAULT_MAX_BODY_BYTES,
-            20,
             Duration.ofSeconds(2),
             List.of(),
             AccessToken.none(),
@@ -60,9 +57,6 @@ public record ServerSettings(
         }
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("the body limit must be positive");
-        }
-        if (estimatedSecondsPerNode < 1) {
-            throw new IllegalArgumentException("the estimated seconds per node must be positive");
         }
         allowedOrigins = List.copyOf(allowedOrigins);
         OriginPolicy.validate(allowedOrigins);
@@ -84,19 +78,9 @@ public record ServerSettings(
             int port,
             List<String> allowedOrigins,
             long maxBodyBytes,
-            int estimatedSecondsPerNode,
             Duration shutdownGrace,
             List<ServerExtension> extensions) {
-        this(
-                host,
-                port,
-                allowedOrigins,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                extensions,
-                AccessToken.none(),
-                List.of());
+        this(host, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, AccessToken.none(), List.of());
     }
 
     /** The defaults on another port (0 for a free one). */
@@ -106,72 +90,27 @@ public record ServerSettings(
 
     public ServerSettings withHost(String value) {
         return new ServerSettings(
-                value,
-                port,
-                allowedOrigins,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                extensions,
-                accessToken,
-                allowedHosts);
+                value, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, accessToken, allowedHosts);
     }
 
     public ServerSettings withPort(int value) {
         return new ServerSettings(
-                host,
-                value,
-                allowedOrigins,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                extensions,
-                accessToken,
-                allowedHosts);
+                host, value, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, accessToken, allowedHosts);
     }
 
     public ServerSettings withAllowedOrigins(List<String> value) {
         return new ServerSettings(
-                host,
-                port,
-                value,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                extensions,
-                accessToken,
-                allowedHosts);
+                host, port, value, maxBodyBytes, shutdownGrace, extensions, accessToken, allowedHosts);
     }
 
     public ServerSettings withMaxBodyBytes(long value) {
         return new ServerSettings(
-                host,
-                port,
-                allowedOrigins,
-                value,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                extensions,
-                accessToken,
-                allowedHosts);
-    }
-
-    public ServerSettings withEstimatedSecondsPerNode(int value) {
-        return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, value, shutdownGrace, extensions, accessToken, allowedHosts);
+                host, port, allowedOrigins, value, shutdownGrace, extensions, accessToken, allowedHosts);
     }
 
     public ServerSettings withShutdownGrace(Duration value) {
         return new ServerSettings(
-                host,
-                port,
-                allowedOrigins,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                value,
-                extensions,
-                accessToken,
-                allowedHosts);
+                host, port, allowedOrigins, maxBodyBytes, value, extensions, accessToken, allowedHosts);
     }
 
     /** These settings with one more extension, attached after the ones already there. */
@@ -179,15 +118,7 @@ public record ServerSettings(
         List<ServerExtension> more = new ArrayList<>(extensions);
         more.add(Objects.requireNonNull(extension, "extension"));
         return new ServerSettings(
-                host,
-                port,
-                allowedOrigins,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                more,
-                accessToken,
-                allowedHosts);
+                host, port, allowedOrigins, maxBodyBytes, shutdownGrace, more, accessToken, allowedHosts);
     }
 
     /**
@@ -196,28 +127,12 @@ public record ServerSettings(
      */
     public ServerSettings withAccessToken(AccessToken value) {
         return new ServerSettings(
-                host,
-                port,
-                allowedOrigins,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                extensions,
-                value,
-                allowedHosts);
+                host, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, value, allowedHosts);
     }
 
     /** These settings with further names the server answers in a request's {@code Host} (see {@link HostPolicy}). */
     public ServerSettings withAllowedHosts(List<String> value) {
         return new ServerSettings(
-                host,
-                port,
-                allowedOrigins,
-                maxBodyBytes,
-                estimatedSecondsPerNode,
-                shutdownGrace,
-                extensions,
-                accessToken,
-                value);
+                host, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, accessToken, value);
     }
 }

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Set;
 import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.adapters.http.wire.StatusJson;
-import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -21,11 +22,11 @@ final class SessionEndpoints {
     /** Where the Obsidian plugin calls from: the desktop renderer and the mobile app. */
     static final Set<String> OBSIDIAN_ORIGINS = Set.of("app://obsidian.md", "capacitor://localhost");
 
-    private final CanvasBatchCore core;
+    private final UseCases useCases;
     private final Clock clock;
 
-    SessionEndpoints(CanvasBatchCore core, Clock clock) {
-        this.core = core;
+    SessionEndpoints(UseCases useCases, Clock clock) {
+        this.useCases = useCases;
         this.clock = clock;
     }
 
@@ -50,9 +51,9 @@ final class SessionEndpoints {
 
     private Reply knownStatus(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        var status = StatusJson.of(core.status().status(id), clock.now());
-        var damage = core.status().historyDamage(id);
-        var storage = core.status().storageProblem(id);
+        var status = StatusJson.of(useCases.status().status(id), clock.now());
+        var damage = useCases.status().historyDamage(id);
+        var storage = useCases.status().storageProblem(id);
         if (damage.isEmpty() && storage.isEmpty()) {
             return Reply.ok(status);
         }
@@ -63,7 +64,7 @@ final class SessionEndpoints {
     }
 
     Reply list(Endpoint.ApiCall call) {
-        List<SessionSnapshot> sessions = core.status().sessions();
+        List<SessionSnapshot> sessions = useCases.status().sessions();
         JsonArrayBuilder items = BUILDERS.createArrayBuilder();
         sessions.forEach(s -> items.add(StatusJson.summary(s, clock.now())));
         return Reply.ok(BUILDERS.createObjectBuilder()
@@ -75,7 +76,7 @@ final class SessionEndpoints {
     /** The body is ignored: the plugin sends none (but a JSON content type). */
     Reply cancel(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        SessionSnapshot s = core.cancel().cancel(id, "cancelled by request");
+        SessionSnapshot s = useCases.cancel().cancel(id, "cancelled by request");
         return Reply.ok(BUILDERS.createObjectBuilder()
                 .add("success", true)
                 .add(
@@ -86,20 +87,20 @@ final class SessionEndpoints {
                 .add("completed_count", s.succeeded())
                 .add("failed_count", s.failed())
                 .add("cancelled_count", s.cancelled())
-                .add("state", s.state().wireName())
-                .add("status", s.state().pluginStatus())
+                .add("state", WireNames.state(s.state()))
+                .add("status", WireNames.pluginStatus(s.state()))
                 .add("last_seq", s.lastSeq())
                 .build());
     }
 
     Reply pause(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        return steered(core.pause().pause(id, "paused by request"), "paused");
+        return steered(useCases.pause().pause(id, "paused by request"), "paused");
     }
 
     Reply resume(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        return steered(core.resume().resume(id, "resumed by request"), "resumed");
+        return steered(useCases.resume().resume(id, "resumed by request"), "resumed");
     }
 
     private static Reply steered(SessionSnapshot s, String what) {
@@ -107,8 +108,8 @@ final class SessionEndpoints {
                 .add("success", true)
                 .add("message", "Session '" + s.id().value() + "' " + what)
                 .add("session_id", s.id().value())
-                .add("state", s.state().wireName())
-                .add("status", s.state().pluginStatus())
+                .add("state", WireNames.state(s.state()))
+                .add("status", WireNames.pluginStatus(s.state()))
                 .add("last_seq", s.lastSeq())
                 .build());
     }

@@ -1,6 +1,6 @@
 package org.canvasbatch.adapters.http;
 
-import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -13,10 +13,9 @@ final class SessionIds {
         if (raw == null || raw.isBlank()) {
             throw ApiProblem.invalid(field, "is required: the session_id the analysis returned");
         }
-        if (raw.length() > AnalyzeCanvasUseCase.MAX_ID_LENGTH) {
-            throw ApiProblem.invalid(
-                    field, "is longer than the limit of " + AnalyzeCanvasUseCase.MAX_ID_LENGTH + " characters");
-        }
+        BatchLimits.idLength(field, raw).ifPresent(tooLong -> {
+            throw ApiProblem.invalid(tooLong.field(), tooLong.message());
+        });
         if (!SessionId.isWellFormed(raw)) {
             throw new SessionNotFoundException(raw);
         }

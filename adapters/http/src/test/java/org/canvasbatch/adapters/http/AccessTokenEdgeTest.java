@@ -17,9 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.http.ApiHarness.Answer;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.AccessToken;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
-import org.canvasbatch.adapters.http.ops.MetricsRegistry;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,17 +28,13 @@ class AccessTokenEdgeTest {
     private static final String LIST = "/canvas/intelligent-parallel";
 
     private final AccessToken token = AccessToken.of(TOKEN);
-    private final ApiHarness api =
-            new ApiHarness(ServerSettings.onPort(0)
-                    .withAccessToken(token)
-                    .withExtension(ServerExtension.server(config -> config.addRouting(
-                            token.guardedEndpoint(WsRouting.builder(), "/ws/echo/{id}", AccessTokenEdgeTest::greeter)
-                                    .endpoint("/ws/unguarded", greeter()))))
-                    .withExtension(new DashboardExtension())
-                    .withExtension(ServerExtension.routes(new OperationsRoutes(
-                            new MetricsRegistry(),
-                            List.of(() -> HealthCheck.Result.up("process", "answering")),
-                            List.of())::register)));
+    private final ApiHarness api = new ApiHarness(ServerSettings.onPort(0)
+            .withAccessToken(token)
+            .withExtension(ServerExtension.server(config -> config.addRouting(
+                    token.guardedEndpoint(WsRouting.builder(), "/ws/echo/{id}", AccessTokenEdgeTest::greeter)
+                            .endpoint("/ws/unguarded", greeter()))))
+            .withExtension(new DashboardExtension())
+            .withExtension(new Operations(Operations.meterRegistry(), List.of())));
 
     @AfterEach
     void stop() {

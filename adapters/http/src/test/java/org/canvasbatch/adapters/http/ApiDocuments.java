@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -30,7 +30,7 @@ final class ApiDocuments {
     private final Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
 
     ApiDocuments() {
-        for (String name : OperationsRoutes.DOCUMENT_NAMES) {
+        for (String name : Operations.DOCUMENT_NAMES) {
             documents.put(name, load(name));
         }
     }
@@ -212,8 +212,7 @@ final class ApiDocuments {
     }
 
     private static Map<String, Object> load(String name) {
-        try (InputStream in =
-                ApiDocuments.class.getClassLoader().getResourceAsStream(OperationsRoutes.DOCUMENTS + name)) {
+        try (InputStream in = ApiDocuments.class.getClassLoader().getResourceAsStream(Operations.DOCUMENTS + name)) {
             if (in == null) {
                 throw new AssertionError(name + " is not in the jar's resources");
             }

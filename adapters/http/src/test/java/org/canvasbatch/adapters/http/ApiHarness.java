@@ -82,7 +82,7 @@ final class ApiHarness implements AutoCloseable {
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
                 coreSettings.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
-        server = new CanvasBatchServer(core, settings.apply(core)).start();
+        server = new CanvasBatchServer(core.useCases(), settings.apply(core)).start();
     }
 
     @Override
@@ -133,7 +133,7 @@ final class ApiHarness implements AutoCloseable {
     /** Starts recording a session's events now (what the WebSocket would see from here on). */
     EventRecorder record(String sessionId) {
         EventRecorder recorder = new EventRecorder();
-        core.subscriptions().subscribe(new SessionId(sessionId), recorder::accept);
+        core.useCases().subscriptions().subscribe(new SessionId(sessionId), recorder::accept);
         return recorder;
     }
 
@@ -258,16 +258,6 @@ final class ApiHarness implements AutoCloseable {
         @Override
         public WrittenNote writeNote(NoteDraft draft) {
             return vault.writeNote(draft);
-        }
-
-        @Override
-        public void linkIntoCanvas(CanvasLink link) {
-            vault.linkIntoCanvas(link);
-        }
-
-        @Override
-        public void flush(String canvasPath) {
-            vault.flush(canvasPath);
         }
     }
 

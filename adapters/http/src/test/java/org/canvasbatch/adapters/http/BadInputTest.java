@@ -184,7 +184,7 @@ class BadInputTest {
 
     @Test
     void aCanvasMissingFromTheVaultIsNotFoundAndTheMessageSaysWhichVaultAndHowToFixIt() {
-        int sessionsBefore = api.core.status().sessions().size();
+        int sessionsBefore = api.core.useCases().status().sessions().size();
         for (String body : List.of(
                 "{\"canvas_path\":\"nowhere/x.canvas\"}",
                 "{\"canvas_path\":\"nowhere/x.canvas\",\"nodes\":" + GOOD_NODES + "}")) {
@@ -197,7 +197,9 @@ class BadInputTest {
             assertThat(answer.json().getJsonObject("details").getString("canvas_path"))
                     .isEqualTo("nowhere/x.canvas");
         }
-        assertThat(api.core.status().sessions()).as("no session was created").hasSize(sessionsBefore);
+        assertThat(api.core.useCases().status().sessions())
+                .as("no session was created")
+                .hasSize(sessionsBefore);
     }
 
     @Test

@@ -84,7 +84,8 @@ class DamagedJournalStatusTest {
     /** Analyzes two nodes into a pending session (one SessionCreated record), then stops. */
     private SessionId pendingSessionIn(Path data) {
         CanvasBatchCore core = coreOn(data);
-        SessionId id = core.analyze()
+        SessionId id = core.useCases()
+                .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         "study/logic.canvas",
                         Optional.of(NODES),
@@ -116,7 +117,7 @@ class DamagedJournalStatusTest {
     private void serve(Path data) {
         CanvasBatchCore core = coreOn(data);
         core.recover();
-        server = new CanvasBatchServer(core, ServerSettings.onPort(0)).start();
+        server = new CanvasBatchServer(core.useCases(), ServerSettings.onPort(0)).start();
     }
 
     private static void flip(Path file, long at) throws Exception {

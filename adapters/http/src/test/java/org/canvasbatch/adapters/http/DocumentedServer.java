@@ -26,9 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
-import org.canvasbatch.adapters.http.ops.MetricsRegistry;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
@@ -75,16 +73,14 @@ final class DocumentedServer implements AutoCloseable {
                         new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         ServerSettings base = ServerSettings.onPort(0);
-        SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
-        OperationsRoutes ops = new OperationsRoutes(
-                new MetricsRegistry(),
-                List.of(() -> HealthCheck.Result.up("process", "answering")),
-                List.of(HealthCheck.executor(executor, Duration.ofSeconds(5))));
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
+        Operations ops = new Operations(
+                Operations.meterRegistry(), List.of(Operations.executor(executor, Duration.ofSeconds(5))));
         server = new CanvasBatchServer(
-                        core,
+                        core.useCases(),
                         base.withExtension(sockets.asServerExtension(base))
                                 .withExtension(new DashboardExtension())
-                                .withExtension(ServerExtension.routes(ops::register)))
+                                .withExtension(ops))
                 .start();
     }
 
@@ -96,7 +92,7 @@ final class DocumentedServer implements AutoCloseable {
 
     EventRecorder record(String sessionId) {
         EventRecorder recorder = new EventRecorder();
-        core.subscriptions().subscribe(new SessionId(sessionId), recorder::accept);
+        core.useCases().subscriptions().subscribe(new SessionId(sessionId), recorder::accept);
         return recorder;
     }
 

@@ -6,6 +6,7 @@ import jakarta.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import org.canvasbatch.adapters.http.DocumentedServer.Answer;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
@@ -42,7 +43,7 @@ class OpenApiDocumentTest {
     @Test
     void theServerServesBothDocumentsExactlyAsTheDocsFolderHasThem() throws IOException {
         Path docsFolder = repositoryRoot().resolve("docs");
-        for (String name : OperationsRoutes.DOCUMENT_NAMES) {
+        for (String name : Operations.DOCUMENT_NAMES) {
             Answer served = api.get("/" + name);
 
             assertThat(served.status()).isEqualTo(200);
@@ -84,9 +85,11 @@ class OpenApiDocumentTest {
 
     @Test
     void everyRouteOfTheServerIsDocumentedAndNothingElseIs() {
-        Set<String> served = new TreeSet<>();
-        RestApi.routes().forEach(r -> served.add(r.method() + " " + r.path()));
-        OperationsRoutes.PATHS.forEach(p -> served.add("GET " + p));
+        RouteRecorder api = new RouteRecorder();
+        RestApi.register(
+                api, this.api.core.useCases(), ServerSettings.DEFAULT, Instant::now, new SocketUrls(() -> "localhost"));
+        Set<String> served = new TreeSet<>(api.routes());
+        Operations.PATHS.forEach(p -> served.add("GET " + p));
         SessionSocketChannel.EVENTS_PATHS.forEach(p -> served.add("GET " + p));
         // the socket paths as plain HTTP: a refused handshake (unknown session) or a GET without an upgrade
         SessionSocketChannel.SOCKET_PATHS.forEach(p -> served.add("GET " + p));

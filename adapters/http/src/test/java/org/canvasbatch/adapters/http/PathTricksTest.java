@@ -10,9 +10,7 @@ import java.util.stream.Stream;
 import org.canvasbatch.adapters.http.RawHttp.Response;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.AccessToken;
-import org.canvasbatch.adapters.http.ops.HealthCheck;
-import org.canvasbatch.adapters.http.ops.MetricsRegistry;
-import org.canvasbatch.adapters.http.ops.OperationsRoutes;
+import org.canvasbatch.adapters.http.ops.Operations;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -36,17 +34,13 @@ class PathTricksTest {
     private static final String ANALYZE = "/canvas/intelligent-parallel";
 
     private final AccessToken token = AccessToken.of(TOKEN);
-    private final ApiHarness api =
-            new ApiHarness(core -> {
-                ServerSettings base = ServerSettings.onPort(0).withAccessToken(token);
-                SessionSocketChannel sockets = new SessionSocketChannel(core, WsSettings.DEFAULT);
-                return base.withExtension(sockets.asServerExtension(base))
-                        .withExtension(new DashboardExtension())
-                        .withExtension(ServerExtension.routes(new OperationsRoutes(
-                                new MetricsRegistry(),
-                                List.of(() -> HealthCheck.Result.up("process", "answering")),
-                                List.of())::register));
-            });
+    private final ApiHarness api = new ApiHarness(core -> {
+        ServerSettings base = ServerSettings.onPort(0).withAccessToken(token);
+        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
+        return base.withExtension(sockets.asServerExtension(base))
+                .withExtension(new DashboardExtension())
+                .withExtension(new Operations(Operations.meterRegistry(), List.of()));
+    });
     private String session;
 
     @BeforeAll

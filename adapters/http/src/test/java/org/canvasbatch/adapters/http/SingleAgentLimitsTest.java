@@ -78,14 +78,15 @@ class SingleAgentLimitsTest {
         assertThat(api.post("/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + batch + "\"}")
                         .status())
                 .isEqualTo(202);
-        assertThat(api.core.status().status(new SessionId(batch)).running())
+        assertThat(api.core.useCases().status().status(new SessionId(batch)).running())
                 .as("every slot is taken")
                 .isZero();
 
         // each model answer frees one slot; the batch, with fewer calls in flight, gets it until both hold the same
         int half = GLOBAL_LIMIT / 2;
         for (int released = 1;
-                api.core.status().status(new SessionId(batch)).running() < half && released <= 5 * GLOBAL_LIMIT;
+                api.core.useCases().status().status(new SessionId(batch)).running() < half
+                        && released <= 5 * GLOBAL_LIMIT;
                 released++) {
             modelAnswers.release();
             int answered = released;
@@ -94,7 +95,7 @@ class SingleAgentLimitsTest {
                             && api.agent.inFlight() == GLOBAL_LIMIT,
                     "the model answered once more and the freed slot is taken again");
         }
-        assertThat(api.core.status().status(new SessionId(batch)).running())
+        assertThat(api.core.useCases().status().status(new SessionId(batch)).running())
                 .as("the batch's fair share of the global limit")
                 .isEqualTo(half);
 

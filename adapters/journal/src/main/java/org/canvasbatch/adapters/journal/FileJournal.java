@@ -51,7 +51,7 @@ import org.canvasbatch.domain.session.SessionId;
  * an entry, and a {@code sessions} folder that is a link is refused. The data folder itself may be reached through a
  * link the operator chose.
  */
-public final class FileJournal implements EventLog, AutoCloseable {
+public final class FileJournal implements EventLog, JournalHealth, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
     private static final int PROBE_BYTES = 4096;
@@ -339,18 +339,32 @@ public final class FileJournal implements EventLog, AutoCloseable {
         }
     }
 
-    /**
-     * Tells {@code listener} how long each {@code fdatasync} of a session file took, in nanoseconds, for the fsync
-     * latency metric. It runs on a sync thread while an appender waits, so it must only record the number. One listener;
-     * a later call replaces the earlier one.
-     */
+    /** Each {@code fdatasync} of a session file; it runs on a sync thread. */
+    @Override
     public void onSync(java.util.function.LongConsumer listener) {
         writer.onSync(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
-    /** The folder this journal writes to (for a health check that probes it). */
+    /** The folder this journal writes to. */
     public Path directory() {
         return dataDir;
+    }
+
+    @Override
+    public String location() {
+        return dataDir.resolve("sessions").toString();
+    }
+
+    /** The sessions folder accepts a new file: a probe is created and deleted, without a sync, so it stays cheap. */
+    @Override
+    public Optional<String> writeProblem() {
+        Path sessions = dataDir.resolve("sessions");
+        try {
+            Files.delete(Files.createTempFile(sessions, ".health-", ".probe"));
+            return Optional.empty();
+        } catch (IOException | SecurityException e) {
+            return Optional.of("cannot write to " + sessions + ": " + e);
+        }
     }
 
     /** Waits for queued appends, then closes the files. Appends after close fail. */

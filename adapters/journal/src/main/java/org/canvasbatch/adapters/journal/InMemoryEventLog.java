@@ -3,11 +3,13 @@ package org.canvasbatch.adapters.journal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.SessionEvent;
@@ -17,7 +19,7 @@ import org.canvasbatch.domain.session.SessionId;
  * Events kept in memory only: fast, and gone when the process ends (its epoch is new every start, so a reconnecting
  * client learns that history was lost).
  */
-public final class InMemoryEventLog implements EventLog {
+public final class InMemoryEventLog implements EventLog, JournalHealth {
 
     private static final System.Logger LOG = System.getLogger(InMemoryEventLog.class.getName());
 
@@ -113,4 +115,19 @@ public final class InMemoryEventLog implements EventLog {
     public String epoch() {
         return epoch;
     }
+
+    /** Memory always takes an event. */
+    @Override
+    public Optional<String> writeProblem() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String location() {
+        return "memory (nothing survives a restart)";
+    }
+
+    /** Nothing is synced. */
+    @Override
+    public void onSync(LongConsumer listener) {}
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
@@ -279,8 +280,9 @@ final class SessionEventCodec {
         out.writeInt(group.id());
         writeString(out, group.name());
         writeStrings(out, group.terms());
-        writeString(out, group.category());
-        writeString(out, group.emoji());
+        writeEnum(out, group.category());
+        // the group's emoji had its place here; the wire picks it from the category now, so nothing is written
+        writeString(out, null);
         writeEnum(out, group.recommendedAgent());
         writeEnum(out, group.priority());
         out.writeDouble(group.confidence());
@@ -288,12 +290,16 @@ final class SessionEventCodec {
     }
 
     private static Group readGroup(DataInputStream in) throws IOException, UnreadableRecordException {
+        int id = in.readInt();
+        String name = readString(in);
+        List<String> terms = readStrings(in);
+        Category category = readCategory(in);
+        readString(in); // the emoji of journals written before the wire chose it from the category
         return new Group(
-                in.readInt(),
-                readString(in),
-                readStrings(in),
-                readString(in),
-                readString(in),
+                id,
+                name,
+                terms,
+                category,
                 readEnum(in, AgentId.class),
                 readEnum(in, Priority.class),
                 in.readDouble(),
@@ -364,6 +370,33 @@ final class SessionEventCodec {
         } catch (IllegalArgumentException e) {
             throw new UnreadableRecordException("unknown " + type.getSimpleName() + " '" + name + "'", e);
         }
+    }
+
+    /**
+     * A group's category: by constant name, or, in journals written before the category was a value of the core, by
+     * the word the analyze answer used for it ({@code deep-analysis}, {@code mixed} …).
+     */
+    private static Category readCategory(DataInputStream in) throws IOException, UnreadableRecordException {
+        String name = readString(in);
+        if (name == null) {
+            return null;
+        }
+        return switch (name) {
+            case "comparison" -> Category.COMPARISON;
+            case "deep-analysis" -> Category.DEEP_ANALYSIS;
+            case "memory" -> Category.MEMORY;
+            case "example" -> Category.EXAMPLE;
+            case "understanding" -> Category.UNDERSTANDING;
+            case "definition" -> Category.DEFINITION;
+            case "mixed" -> Category.GENERAL;
+            default -> {
+                try {
+                    yield Category.valueOf(name);
+                } catch (IllegalArgumentException e) {
+                    throw new UnreadableRecordException("unknown Category '" + name + "'", e);
+                }
+            }
+        };
     }
 
     private static void writeStrings(DataOutputStream out, List<String> values) throws IOException {

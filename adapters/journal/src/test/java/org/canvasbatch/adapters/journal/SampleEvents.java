@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
@@ -52,8 +53,7 @@ final class SampleEvents {
                         1,
                         "逻辑 命题",
                         List.of("命题", "逆否"),
-                        "definition",
-                        "🧠",
+                        Category.DEFINITION,
                         AgentId.ORAL_EXPLANATION,
                         Priority.HIGH,
                         0.82,
@@ -62,8 +62,7 @@ final class SampleEvents {
                         2,
                         "Networking",
                         List.of("tcp", "udp"),
-                        "comparison",
-                        "📊",
+                        Category.COMPARISON,
                         AgentId.COMPARISON_TABLE,
                         Priority.MEDIUM,
                         0.64,

@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.PlannedTask;
+import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
@@ -21,6 +25,7 @@ import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSettings;
 import org.junit.jupiter.api.Test;
 
 class SessionEventCodecTest {
@@ -60,6 +65,72 @@ class SessionEventCodecTest {
         for (SessionEvent event : events) {
             assertThat(roundTrip(event)).isEqualTo(event);
         }
+    }
+
+    /**
+     * Journals written before a group's category was a value of the core hold it as the analyze answer's word, followed
+     * by the group's emoji: they must read back as the same category.
+     */
+    @Test
+    void aGroupStoredWithTheAnswersWordAndAnEmojiReadsAsItsCategory() throws Exception {
+        Group group = new Group(
+                1,
+                "递归",
+                List.of("递归"),
+                Category.DEEP_ANALYSIS,
+                AgentId.DEEP_DECOMPOSITION,
+                Priority.HIGH,
+                0.7,
+                List.of("n"));
+        var created = new SessionCreated(
+                ID,
+                1,
+                SampleEvents.T0,
+                "a.canvas",
+                List.of(group),
+                List.of(new PlannedTask("n", 1, "为什么递归要有出口", AgentId.DEEP_DECOMPOSITION)),
+                SessionSettings.DEFAULT,
+                0.5,
+                1);
+        byte[] now = codec.encode(created);
+        byte[] before = replace(now, stored("DEEP_ANALYSIS", false), stored("deep-analysis", true));
+
+        SessionCreated read = (SessionCreated) codec.decode(before);
+
+        assertThat(read.groups()).singleElement().extracting(Group::category).isEqualTo(Category.DEEP_ANALYSIS);
+        assertThat(read).isEqualTo(created);
+    }
+
+    /** A string as the codec stores it (a UTF-8 tag, its length, its bytes), and the emoji the old layout put after it. */
+    private static byte[] stored(String value, boolean withEmoji) throws java.io.IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        var out = new java.io.DataOutputStream(bytes);
+        byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeByte(1);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+        if (withEmoji) {
+            byte[] emoji = "🔬".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeByte(1);
+            out.writeInt(emoji.length);
+            out.write(emoji);
+        } else {
+            out.writeByte(0);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] replace(byte[] in, byte[] what, byte[] with) {
+        for (int i = 0; i + what.length <= in.length; i++) {
+            if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+                byte[] out = new byte[in.length - what.length + with.length];
+                System.arraycopy(in, 0, out, 0, i);
+                System.arraycopy(with, 0, out, i, with.length);
+                System.arraycopy(in, i + what.length, out, i + with.length, in.length - i - what.length);
+                return out;
+            }
+        }
+        throw new AssertionError("the encoded event does not hold the expected bytes");
     }
 
     @Test

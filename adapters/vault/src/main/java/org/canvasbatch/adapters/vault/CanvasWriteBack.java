@@ -18,10 +18,11 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,15 +34,20 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
+import org.canvasbatch.domain.agent.AgentId;
 
 /**
- * Links notes back into their canvas (what is added is {@link CanvasMerge}'s to say).
+ * Links notes back into their canvas (what is added is {@link CanvasMerge}'s to say), and alone decides when: a note's
+ * link is recorded before the note is written ({@link #expect}) and queued once it is ({@link #written}); nobody else
+ * links or flushes.
  *
  * <p>Links wait per canvas and are written together: the first at once, later ones at most once per coalesce interval
- * (measured with the injected clock), and all that wait on {@link #flush} or {@link #close}.
+ * (measured with the injected clock), and all that wait on {@link #close}. Once a canvas has had no new link for a
+ * while ({@link #QUIET}, at least one coalesce interval), the links written into it since it was last quiet are merged
+ * once more, and at {@link #close} too: an editor that saved a copy it had loaded before a write-back (Obsidian saving
+ * the canvas the learner works in) removed them, and this puts them back. Links already there change nothing.
  *
  * <p>A write never overwrites what someone else saved meanwhile (Obsidian saves a canvas while the learner works in
  * it): it reads the canvas, merges, writes the result to a temporary file, then compares the canvas again, byte for
@@ -67,6 +73,11 @@ final class CanvasWriteBack {
     private static final Duration SAVE_IN_PROGRESS = Duration.ofSeconds(2);
 
     private static final Duration SAVE_POLL = Duration.ofMillis(2);
+    /**
+     * How long a canvas has had no new link before the links written since it was last quiet are merged once more:
+     * longer than an editor takes to save a copy it loaded just before a write-back.
+     */
+    static final Duration QUIET = Duration.ofSeconds(5);
 
     private final VaultPaths paths;
     private final VaultOptions options;
@@ -78,6 +89,7 @@ final class CanvasWriteBack {
     private final LongConsumer checkToRenameNanos;
     private final Map<String, PendingCanvas> canvases = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    private final Duration settleAfter;
     private volatile boolean closed;
 
     /** How long links that could not be written wait before the next try: doubling from {@code first} up to {@code max}. */
@@ -113,6 +125,7 @@ final class CanvasWriteBack {
         this.retryDelays = retryDelays;
         this.afterWrite = afterWrite;
         this.checkToRenameNanos = checkToRenameNanos;
+        this.settleAfter = options.coalesceInterval().compareTo(QUIET) > 0 ? options.coalesceInterval() : QUIET;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "canvas-write-back");
             thread.setDaemon(true);
@@ -123,15 +136,26 @@ final class CanvasWriteBack {
         this.scheduler = executor;
     }
 
-    void submit(CanvasLink link) {
-        Objects.requireNonNull(link, "link");
-        Objects.requireNonNull(link.sourceNodeId(), "sourceNodeId");
-        Objects.requireNonNull(link.agent(), "agent");
-        VaultFile canvas = paths.resolve(link.canvasPath());
-        VaultFile note = paths.resolve(link.notePath());
-        submit(
-                canvas,
-                new Link(link.sourceNodeId(), note.relative(), link.agent().wireName(), generatedAt(note)));
+    /**
+     * A note of the canvas is about to be written: its link is recorded on disk first, so that no crash between the two
+     * leaves the note unlinked. False when the note is not to be linked: write-back is off, or there is no canvas file.
+     */
+    boolean expect(VaultFile canvas, String sourceNodeId, AgentId agent, VaultFile note) {
+        if (!options.writeBack() || !Files.isRegularFile(canvas.absolute())) {
+            return false;
+        }
+        pendingOnDisk.add(canvas.relative(), sourceNodeId, agent, note.relative());
+        return true;
+    }
+
+    /** The note {@link #expect}ed could not be written: nothing to link. */
+    void withdraw(VaultFile canvas, String sourceNodeId, AgentId agent) {
+        pendingOnDisk.withdraw(canvas.relative(), sourceNodeId, agent);
+    }
+
+    /** The note {@link #expect}ed is written: its link goes into the canvas with the next write. */
+    void written(VaultFile canvas, String sourceNodeId, AgentId agent, VaultFile note, Instant generatedAt) {
+        submit(canvas, new Link(sourceNodeId, note.relative(), agent.wireName(), generatedAt));
     }
 
     /**
@@ -159,7 +183,7 @@ final class CanvasWriteBack {
         byCanvas.forEach((pending, links) -> {
             pending.putBack(links);
             if (pending.add(links.getLast())) {
-                write(pending);
+                write(pending, false);
             }
         });
     }
@@ -167,19 +191,27 @@ final class CanvasWriteBack {
     private void submit(VaultFile canvas, Link link) {
         PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
         if (pending.add(link)) {
-            write(pending);
+            write(pending, false);
         }
     }
 
+    /** Writes the links waiting for this canvas now rather than after the coalesce interval (tests). */
     void flush(String canvasPath) {
         PendingCanvas pending = canvases.get(paths.resolve(canvasPath).relative());
         if (pending != null) {
             pending.cancelScheduled();
-            write(pending);
+            write(pending, false);
         }
     }
 
-    void close() {
+    /**
+     * Writes every link still waiting, merges once more those written since each canvas was last quiet, and stops the
+     * background writer; a link queued afterwards is written at once by the thread that queues it.
+     */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         scheduler.shutdown();
         try {
@@ -190,8 +222,8 @@ final class CanvasWriteBack {
         }
         for (PendingCanvas pending : canvases.values()) {
             pending.cancelScheduled();
-            write(pending);
-            int left = pending.drop();
+            write(pending, true);
+            int left = pending.waiting();
             if (left > 0) {
                 LOG.log(
                         WARNING,
@@ -203,43 +235,70 @@ final class CanvasWriteBack {
         }
     }
 
-    private void writeScheduled(PendingCanvas pending) {
-        pending.scheduledRan();
+    private void writeScheduled(PendingCanvas pending, Object run) {
+        Boolean settle = pending.scheduledRan(run);
+        if (settle == null) {
+            return;
+        }
         try {
-            write(pending);
+            write(pending, settle);
         } catch (RuntimeException e) {
             LOG.log(WARNING, "Linking notes into ''{0}'' failed: {1}", pending.canvas.relative(), e.toString());
         }
     }
 
-    private void write(PendingCanvas pending) {
+    /** @param settle whether the links written since the canvas was last quiet are merged once more */
+    private void write(PendingCanvas pending, boolean settle) {
         pending.writing.lock();
         try {
-            List<Link> batch = pending.take();
+            Batch batch = pending.take(settle);
             if (batch.isEmpty()) {
                 return;
             }
-            Outcome outcome = writeLinks(pending.canvas, batch);
+            Outcome outcome = writeLinks(pending.canvas, batch.merged());
             switch (outcome) {
                 case Outcome.Written written -> {
-                    pendingOnDisk.resolved(pending.canvas.relative(), batch);
-                    pending.succeeded(written);
+                    pendingOnDisk.resolved(pending.canvas.relative(), batch.waiting());
+                    pending.succeeded(written, batch);
                     if (written.changed()) {
                         afterWrite.accept(pending.canvas.relative());
                     }
                 }
                 case Outcome.Dropped dropped -> {
-                    pendingOnDisk.resolved(pending.canvas.relative(), batch);
-                    pending.succeeded(null);
-                    LOG.log(WARNING, "Dropped {0} note link(s): {1}", batch.size(), dropped.reason());
+                    pendingOnDisk.resolved(pending.canvas.relative(), batch.waiting());
+                    pending.dropped();
+                    LOG.log(
+                            WARNING,
+                            "Dropped {0} note link(s): {1}",
+                            batch.merged().size(),
+                            dropped.reason());
                 }
                 case Outcome.Later later -> {
-                    pending.putBack(batch);
+                    pending.putBack(batch.waiting());
                     pending.failed(later);
                 }
             }
         } finally {
             pending.writing.unlock();
+        }
+    }
+
+    /**
+     * One write's links: those waiting, and when it settles the canvas, those written since it was last quiet, merged
+     * again in case a save removed them.
+     */
+    private record Batch(List<Link> waiting, List<Link> again, boolean settles) {
+
+        boolean isEmpty() {
+            return waiting.isEmpty() && again.isEmpty();
+        }
+
+        /** A waiting link replaces an older one of the same note. */
+        List<Link> merged() {
+            Map<String, Link> byKey = new LinkedHashMap<>();
+            again.forEach(link -> byKey.put(link.key(), link));
+            waiting.forEach(link -> byKey.put(link.key(), link));
+            return List.copyOf(byKey.values());
         }
     }
 
@@ -486,14 +545,24 @@ final class CanvasWriteBack {
         }
     }
 
-    /** The links waiting for one canvas, when it may be written next, and how its last writes went. */
+    /**
+     * The links waiting for one canvas, those written since it was last quiet, when it may be written next, and how its
+     * last writes went.
+     */
     private final class PendingCanvas {
 
         final VaultFile canvas;
         final ReentrantLock writing = new ReentrantLock();
         private final ReentrantLock guard = new ReentrantLock();
         private final Map<String, Link> links = new LinkedHashMap<>();
+        /** Written since the canvas was last quiet; only touched while {@link #writing} is held. */
+        private final Map<String, Link> unsettled = new LinkedHashMap<>();
+
         private ScheduledFuture<?> scheduled;
+        /** Which run {@link #scheduled} is: a run that finds another one due in its place was superseded. */
+        private Object scheduledRun;
+
+        private boolean settleScheduled;
         private Instant lastWrite;
         private int failures;
         private String lastFailure;
@@ -507,37 +576,46 @@ final class CanvasWriteBack {
             guard.lock();
             try {
                 links.put(link.key(), link);
-                if (scheduled != null) {
+                if (scheduled != null && !settleScheduled) {
                     return false;
                 }
                 if (closed) {
                     return true;
                 }
+                // the canvas is not quiet any more: its settling waits until after the write of this link
+                cancelScheduled();
                 Duration wait = lastWrite == null
                         ? Duration.ZERO
                         : Duration.between(clock.instant(), lastWrite.plus(options.coalesceInterval()));
-                return !schedule(wait);
+                return !schedule(wait, false);
             } finally {
                 guard.unlock();
             }
         }
 
         /** Under the guard; false when the background writer has stopped. */
-        private boolean schedule(Duration wait) {
+        private boolean schedule(Duration wait, boolean settle) {
+            Object run = new Object();
             try {
                 scheduled = scheduler.schedule(
-                        () -> writeScheduled(this), Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
+                        () -> writeScheduled(this, run), Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
+                scheduledRun = run;
+                settleScheduled = settle;
                 return true;
             } catch (RejectedExecutionException e) {
                 return false;
             }
         }
 
-        /** Everything waiting, taken out; the coalescing window starts now, as this write does. */
-        List<Link> take() {
+        /**
+         * Everything waiting, taken out, and when settling, what was written since the canvas was last quiet; the
+         * coalescing window starts now, as this write does.
+         */
+        Batch take(boolean settle) {
             guard.lock();
             try {
-                List<Link> batch = new ArrayList<>(links.values());
+                Batch batch = new Batch(
+                        new ArrayList<>(links.values()), settle ? List.copyOf(unsettled.values()) : List.of(), settle);
                 links.clear();
                 if (!batch.isEmpty()) {
                     lastWrite = clock.instant();
@@ -569,36 +647,31 @@ final class CanvasWriteBack {
                 } else {
                     LOG.log(DEBUG, "Still not linking {0} note(s): {1}", links.size(), later.reason());
                 }
-                if (scheduled == null && !closed) {
-                    schedule(retryDelays.after(failures));
+                if ((scheduled == null || settleScheduled) && !closed) {
+                    cancelScheduled();
+                    schedule(retryDelays.after(failures), false);
                 }
             } finally {
                 guard.unlock();
             }
         }
 
-        void succeeded(Outcome.Written written) {
+        /**
+         * Written: the new links are settled once the canvas has been quiet for a while, or all are when this write
+         * settled it.
+         */
+        void succeeded(Outcome.Written written, Batch batch) {
             guard.lock();
             try {
-                if (written != null) {
-                    CanvasMerge.Result merge = written.merge();
-                    boolean eventful = written.changed() || !merge.sourceGone().isEmpty() || failures > 0;
-                    LOG.log(
-                            eventful ? INFO : DEBUG,
-                            "Linked {0} note(s) into ''{1}''{2}{3}{4}{5}.",
-                            merge.linked().size(),
-                            canvas.relative(),
-                            merge.labelled().isEmpty()
-                                    ? ""
-                                    : ", " + merge.labelled().size() + " label(s) updated",
-                            merge.alreadyLinked().isEmpty()
-                                    ? ""
-                                    : ", " + merge.alreadyLinked().size() + " already linked",
-                            merge.sourceGone().isEmpty()
-                                    ? ""
-                                    : ", " + merge.sourceGone().size() + " skipped: source node deleted",
-                            failures == 0 ? "" : " (after " + failures + " failed tries)");
+                if (batch.settles()) {
+                    unsettled.clear();
+                } else {
+                    batch.waiting().forEach(link -> unsettled.put(link.key(), link));
+                    if (scheduled == null && !closed) {
+                        schedule(settleAfter, true);
+                    }
                 }
+                log(written, batch);
                 failures = 0;
                 lastFailure = null;
             } finally {
@@ -606,12 +679,69 @@ final class CanvasWriteBack {
             }
         }
 
-        /** The write starts now: a link arriving while it runs waits a full interval, not less. */
-        void scheduledRan() {
+        /** Under the guard. */
+        private void log(Outcome.Written written, Batch batch) {
+            CanvasMerge.Result merge = written.merge();
+            Set<String> waiting = new HashSet<>();
+            batch.waiting().forEach(link -> waiting.add(link.key()));
+            long putBack = merge.linked().stream()
+                    .filter(link -> !waiting.contains(link.key()))
+                    .count();
+            if (putBack > 0) {
+                LOG.log(
+                        INFO,
+                        "{0} note link(s) that a save of ''{1}'' had removed are linked again.",
+                        putBack,
+                        canvas.relative());
+            }
+            if (waiting.isEmpty()) {
+                return;
+            }
+            boolean eventful = written.changed() || !merge.sourceGone().isEmpty() || failures > 0;
+            LOG.log(
+                    eventful ? INFO : DEBUG,
+                    "Linked {0} note(s) into ''{1}''{2}{3}{4}{5}.",
+                    merge.linked().size() - putBack,
+                    canvas.relative(),
+                    merge.labelled().isEmpty() ? "" : ", " + merge.labelled().size() + " label(s) updated",
+                    merge.alreadyLinked().isEmpty()
+                            ? ""
+                            : ", " + merge.alreadyLinked().size() + " already linked",
+                    merge.sourceGone().isEmpty()
+                            ? ""
+                            : ", " + merge.sourceGone().size() + " skipped: source node deleted",
+                    failures == 0 ? "" : " (after " + failures + " failed tries)");
+        }
+
+        /** The canvas is gone or full: nothing of it is linked again. */
+        void dropped() {
             guard.lock();
             try {
+                unsettled.clear();
+                failures = 0;
+                lastFailure = null;
+            } finally {
+                guard.unlock();
+            }
+        }
+
+        /**
+         * The run {@code run} starts: null when another run was scheduled in its place (it has nothing to do), else
+         * whether it settles the canvas. The coalescing window starts now: a link arriving meanwhile waits a full
+         * interval, not less.
+         */
+        Boolean scheduledRan(Object run) {
+            guard.lock();
+            try {
+                if (run != scheduledRun) {
+                    return null;
+                }
+                boolean settle = settleScheduled;
                 scheduled = null;
+                scheduledRun = null;
+                settleScheduled = false;
                 lastWrite = clock.instant();
+                return settle;
             } finally {
                 guard.unlock();
             }
@@ -623,18 +753,19 @@ final class CanvasWriteBack {
                 if (scheduled != null) {
                     scheduled.cancel(false);
                     scheduled = null;
+                    scheduledRun = null;
+                    settleScheduled = false;
                 }
             } finally {
                 guard.unlock();
             }
         }
 
-        int drop() {
+        /** How many links still wait. */
+        int waiting() {
             guard.lock();
             try {
-                int count = links.size();
-                links.clear();
-                return count;
+                return links.size();
             } finally {
                 guard.unlock();
             }

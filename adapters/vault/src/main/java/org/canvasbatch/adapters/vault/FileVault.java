@@ -16,7 +16,8 @@ import org.canvasbatch.domain.canvas.CanvasNode;
 /**
  * The learner's Obsidian vault on disk: JSON Canvas files to read, Markdown notes to write, canvases to link the notes
  * into. Every path is relative to the vault root and is refused with {@code OUTSIDE_VAULT} if it would lead out of it,
- * symbolic links included. Safe for many agents finishing at once. {@link #close} writes the links still waiting.
+ * symbolic links included. Safe for many agents finishing at once. The vault alone decides when a canvas is written:
+ * {@link #writeNote} links the note, and {@link #close} writes the links still waiting.
  */
 public final class FileVault implements Vault, AutoCloseable {
 
@@ -66,7 +67,6 @@ public final class FileVault implements Vault, AutoCloseable {
         PendingLinks pendingLinks =
                 options.writeBack() ? PendingLinks.inVault(paths, files, disk) : PendingLinks.none();
         this.content = new NodeContent(paths);
-        this.notes = new NoteWriter(paths, files, pendingLinks);
         this.writeBack = new CanvasWriteBack(
                 paths,
                 options,
@@ -76,6 +76,7 @@ public final class FileVault implements Vault, AutoCloseable {
                 retryDelays,
                 Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"),
                 checkToRenameNanos);
+        this.notes = new NoteWriter(paths, files, writeBack);
         if (options.writeBack()) {
             writeBack.resume(pendingLinks.load());
         }
@@ -111,27 +112,24 @@ public final class FileVault implements Vault, AutoCloseable {
         return content.of(node);
     }
 
+    /**
+     * Writes the note and, unless write-back is off or there is no canvas file, links it: the link is recorded in
+     * {@code .canvas-batch/pending-links.jsonl} before the note is written, and queued for the canvas once it is.
+     */
     @Override
     public WrittenNote writeNote(NoteDraft draft) throws VaultException {
         return notes.write(Objects.requireNonNull(draft, "draft"));
     }
 
-    /** Does nothing when write-back is switched off. */
-    @Override
-    public void linkIntoCanvas(CanvasLink link) {
-        if (options.writeBack()) {
-            writeBack.submit(link);
-        }
+    /** Writes the links waiting for this canvas now rather than after the coalesce interval (tests). */
+    void flush(String canvasPath) {
+        writeBack.flush(canvasPath);
     }
 
-    @Override
-    public void flush(String canvasPath) {
-        if (options.writeBack()) {
-            writeBack.flush(canvasPath);
-        }
-    }
-
-    /** Writes every link still waiting and stops the background writer. A link made afterwards is written at once. */
+    /**
+     * Writes every link still waiting, checks once more those written since each canvas was last quiet, and stops the
+     * background writer; a note written afterwards is linked at once. Closing twice does nothing more.
+     */
     @Override
     public void close() {
         writeBack.close();

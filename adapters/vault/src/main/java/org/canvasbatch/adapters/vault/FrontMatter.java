@@ -91,6 +91,12 @@ final class FrontMatter {
         } catch (IOException e) {
             return Map.of();
         }
+        return fieldsOf(head);
+    }
+
+    /** The simple {@code key: value} fields of the front matter a note's text starts with; empty without one. */
+    static Map<String, String> fieldsOf(String text) {
+        String head = text.length() > HEAD_BYTES ? text.substring(0, HEAD_BYTES) : text;
         String[] lines = head.split("\r?\n", -1);
         if (lines.length == 0 || !lines[0].strip().equals("---")) {
             return Map.of();

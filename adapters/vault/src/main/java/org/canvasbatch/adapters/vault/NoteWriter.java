@@ -23,7 +23,8 @@ import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.note.NoteName;
 
 /**
- * Writes notes into {@code {canvas dir}/{canvas name}-notes/}, one file per node and agent.
+ * Writes notes into {@code {canvas dir}/{canvas name}-notes/}, one file per node and agent, and hands each note's link
+ * to the canvas write-back.
  *
  * <p>Which file belongs to which node and agent is read from the notes' own front matter ({@code source_node},
  * {@code agent}), indexed once per folder, so that:
@@ -43,14 +44,14 @@ final class NoteWriter {
 
     private final VaultPaths paths;
     private final AtomicFiles files;
-    private final PendingLinks pendingLinks;
+    private final CanvasWriteBack writeBack;
     private final Map<String, NotesFolder> folders = new ConcurrentHashMap<>();
 
-    /** @param pendingLinks where a note's link into its canvas is recorded before the note is written */
-    NoteWriter(VaultPaths paths, AtomicFiles files, PendingLinks pendingLinks) {
+    /** @param writeBack links each note into its canvas: told before the note is written, and once it is */
+    NoteWriter(VaultPaths paths, AtomicFiles files, CanvasWriteBack writeBack) {
         this.paths = paths;
         this.files = files;
-        this.pendingLinks = pendingLinks;
+        this.writeBack = writeBack;
     }
 
     WrittenNote write(NoteDraft draft) {
@@ -82,20 +83,21 @@ final class NoteWriter {
                 String name = nameFor(owner, draft);
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
-                boolean linked = Files.isRegularFile(canvas.absolute());
-                if (linked) {
-                    pendingLinks.add(canvas.relative(), draft.nodeId(), draft.agent(), note.relative());
-                }
+                boolean linked = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
                 try {
                     Files.createDirectories(folder.absolute());
                     files.write(note.absolute(), bytes, false);
                 } catch (IOException e) {
                     if (linked) {
-                        pendingLinks.withdraw(canvas.relative(), draft.nodeId(), draft.agent());
+                        writeBack.withdraw(canvas, draft.nodeId(), draft.agent());
                     }
                     throw cannotWrite(note.relative(), e);
                 }
                 owners.put(owner, name);
+                if (linked) {
+                    // under the folder's lock: two writes of one note queue their links in the order they were written
+                    writeBack.written(canvas, draft.nodeId(), draft.agent(), note, draft.generatedAt());
+                }
                 return new WrittenNote(note.relative(), bytes.length);
             } finally {
                 lock.unlock();

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.stream.Stream;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
 import org.canvasbatch.domain.agent.AgentId;
@@ -155,8 +155,8 @@ class BadCanvasTest {
                 .isEqualTo("The canvas '课程/坏的.canvas' is not UTF-8 text: the byte at offset " + head.length
                         + " (line 2) does not start a valid character. It was left as it is.");
 
-        vault.linkIntoCanvas(new CanvasLink(PATH, "q", "课程/坏的-notes/q.md", AgentId.ORAL_EXPLANATION));
-        vault.flush(PATH);
+        vault.writeNote(
+                new NoteDraft(PATH, "q", "café", AgentId.ORAL_EXPLANATION, "# note", "offline", CLOCK.instant()));
         vault.close();
         assertThat(Files.readAllBytes(root.resolve(PATH)))
                 .as("the learner's bytes")

@@ -14,8 +14,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -26,20 +28,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.vault.CanvasOnDisk.Rect;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.note.NoteName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The canvas write-back. Most tests use a one-hour coalesce interval on a fixed clock: the first link of a canvas is
- * written at once by the background writer (awaited through the write listener), every later one waits for an
- * explicit flush, so what is on disk at each step is known without sleeping.
+ * The canvas write-back: every note written is linked into its canvas by the vault, with nothing else asked of it.
+ * Most tests use a one-hour coalesce interval on a fixed clock: the first link of a canvas is written at once by the
+ * background writer (awaited through the write listener), every later one waits for an explicit flush or the close, so
+ * what is on disk at each step is known without sleeping.
  */
 class CanvasWriteBackTest {
 
@@ -54,11 +57,15 @@ class CanvasWriteBackTest {
 
     final BlockingQueue<String> writes = new LinkedBlockingQueue<>();
     FileVault vault;
+    /** The node texts of the discrete maths canvas as first read: what the core would give the vault. */
+    Map<String, String> texts;
 
     @BeforeEach
     void openVault() {
         Fixtures.copyVaultTo(root);
         vault = open(AN_HOUR);
+        texts = new HashMap<>();
+        vault.readCanvas(Fixtures.DISCRETE_MATH).nodes().forEach(node -> texts.put(node.id(), node.displayText()));
     }
 
     @AfterEach
@@ -67,7 +74,77 @@ class CanvasWriteBackTest {
     }
 
     @Test
-    void eachNoteGetsOneFileNodeAndOneEdgeHoweverOftenItIsLinked() throws Exception {
+    void aWrittenNoteIsLinkedWhenTheVaultClosesWithNothingElseAsked() throws Exception {
+        link(Q1, AgentId.ORAL_EXPLANATION);
+        awaitWrite();
+        link(Q2, AgentId.COMPARISON_TABLE);
+        assertThat(discreteMath().noteNodes())
+                .as("coalesced: waiting for the interval")
+                .hasSize(1);
+
+        vault.close();
+
+        CanvasOnDisk canvas = discreteMath();
+        assertThat(canvas.notesPointingAt(notePath(Q2, AgentId.COMPARISON_TABLE)))
+                .singleElement()
+                .satisfies(note -> assertThat(canvas.edgesBetween(Q2, note.getString("id")))
+                        .hasSize(1));
+        assertThat(root.resolve(PendingLinks.FOLDER))
+                .as("nothing waits any more")
+                .doesNotExist();
+    }
+
+    @Test
+    void linksASaveRemovedArePutBackWhenTheVaultClosesAndTheLearnersEditStays() throws Exception {
+        String before = read(Fixtures.DISCRETE_MATH);
+        link(Q1, AgentId.ORAL_EXPLANATION);
+        awaitWrite();
+        link(Q2, AgentId.COMPARISON_TABLE);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        assertThat(discreteMath().noteNodes()).hasSize(2);
+        // an editor saves the copy it loaded before the write-back, with the learner's own change in it
+        Files.writeString(root.resolve(Fixtures.DISCRETE_MATH), before);
+        edit(Fixtures.DISCRETE_MATH, root -> withNodeAndEdge(root, userNode("mine"), null));
+
+        vault.close();
+
+        CanvasOnDisk canvas = discreteMath();
+        assertThat(canvas.noteNodes()).hasSize(2);
+        assertThat(canvas.noteEdges()).hasSize(2);
+        assertThat(canvas.labelNodes()).hasSize(2);
+        assertThat(canvas.node("mine").getString("text")).isEqualTo("my own idea");
+    }
+
+    @Test
+    void aQuietCanvasGetsBackLinksASaveRemovedAndThenKeepsTheLearnersDeletions() throws Exception {
+        vault.close();
+        vault = open(Duration.ZERO);
+        String before = read(Fixtures.DISCRETE_MATH);
+        link(Q1, AgentId.ORAL_EXPLANATION);
+        awaitWrite();
+        Files.writeString(root.resolve(Fixtures.DISCRETE_MATH), before);
+
+        assertThat(writes.poll(CanvasWriteBack.QUIET.toSeconds() + 30, TimeUnit.SECONDS))
+                .as("the canvas was quiet: its links are checked once more")
+                .isEqualTo(Fixtures.DISCRETE_MATH);
+        assertThat(discreteMath().notesPointingAt(notePath(Q1, AgentId.ORAL_EXPLANATION)))
+                .hasSize(1);
+
+        Files.writeString(root.resolve(Fixtures.DISCRETE_MATH), before);
+        link(Q2, AgentId.COMPARISON_TABLE);
+        awaitWrite();
+        vault.close();
+
+        CanvasOnDisk canvas = discreteMath();
+        assertThat(canvas.notesPointingAt(notePath(Q2, AgentId.COMPARISON_TABLE)))
+                .hasSize(1);
+        assertThat(canvas.notesPointingAt(notePath(Q1, AgentId.ORAL_EXPLANATION)))
+                .as("settled before the learner removed it: not put back")
+                .isEmpty();
+    }
+
+    @Test
+    void eachNoteGetsOneFileNodeAndOneEdgeHoweverOftenItIsWritten() throws Exception {
         link(Q1, AgentId.ORAL_EXPLANATION);
         awaitWrite();
         for (int round = 0; round < 3; round++) {
@@ -151,19 +228,12 @@ class CanvasWriteBackTest {
         Canvas exam = vault.readCanvas(Fixtures.EXAM_170);
         List<CanvasNode> questions =
                 exam.nodes().stream().filter(n -> !n.hasColor("3")).toList();
+        Map<String, String> notes = new HashMap<>();
         for (CanvasNode question : questions) {
-            vault.linkIntoCanvas(new CanvasLink(
-                    Fixtures.EXAM_170,
-                    question.id(),
-                    "Exam Prep/期末复习-170-notes/" + question.id() + ".md",
-                    AgentId.ORAL_EXPLANATION));
+            notes.put(question.id(), write(Fixtures.EXAM_170, question, AgentId.ORAL_EXPLANATION));
         }
         for (CanvasNode question : questions.subList(0, 10)) {
-            vault.linkIntoCanvas(new CanvasLink(
-                    Fixtures.EXAM_170,
-                    question.id(),
-                    "Exam Prep/期末复习-170-notes/" + question.id() + " memory.md",
-                    AgentId.MEMORY_ANCHOR));
+            write(Fixtures.EXAM_170, question, AgentId.MEMORY_ANCHOR);
         }
         vault.flush(Fixtures.EXAM_170);
 
@@ -171,8 +241,7 @@ class CanvasWriteBackTest {
         assertThat(canvas.noteNodes()).hasSize(questions.size() + 10);
         assertNoNoteOverlaps(canvas);
         for (CanvasNode question : questions) {
-            JsonObject note = canvas.notesPointingAt("Exam Prep/期末复习-170-notes/" + question.id() + ".md")
-                    .getFirst();
+            JsonObject note = canvas.notesPointingAt(notes.get(question.id())).getFirst();
             assertThat(note.getJsonNumber("x").doubleValue()).isEqualTo(question.x());
             assertThat(note.getJsonNumber("y").doubleValue()).isGreaterThan(question.y() + question.height());
         }
@@ -180,9 +249,9 @@ class CanvasWriteBackTest {
 
     @Test
     void notesOfTheMixedCanvasRespectItsGroup() {
+        Canvas mixed = vault.readCanvas(Fixtures.MIXED);
         for (String node : List.of("f1", "l1", "t1", "t2", "g1")) {
-            vault.linkIntoCanvas(new CanvasLink(
-                    Fixtures.MIXED, node, "数学/mixed-node-types-notes/" + node + ".md", AgentId.ORAL_EXPLANATION));
+            write(Fixtures.MIXED, mixed.node(node).orElseThrow(), AgentId.ORAL_EXPLANATION);
         }
         vault.flush(Fixtures.MIXED);
 
@@ -262,8 +331,14 @@ class CanvasWriteBackTest {
         Files.writeString(root.resolve("functors.canvas"), original);
         JsonObject before = CanvasOnDisk.read(root.resolve("functors.canvas")).root();
 
-        vault.linkIntoCanvas(new CanvasLink(
-                "functors.canvas", "q", "functors-notes/what is a functor.md", AgentId.ORAL_EXPLANATION));
+        vault.writeNote(new NoteDraft(
+                "functors.canvas",
+                "q",
+                "what is a functor",
+                AgentId.ORAL_EXPLANATION,
+                "# note",
+                "offline",
+                CLOCK.instant()));
         vault.flush("functors.canvas");
 
         JsonObject after = CanvasOnDisk.read(root.resolve("functors.canvas")).root();
@@ -444,17 +519,14 @@ class CanvasWriteBackTest {
             for (CanvasNode question : questions) {
                 done.add(agents.submit(() -> {
                     start.await();
-                    String note = vault.writeNote(new NoteDraft(
-                                    Fixtures.EXAM_170,
-                                    question.id(),
-                                    question.displayText(),
-                                    AgentId.ORAL_EXPLANATION,
-                                    "answer",
-                                    "offline",
-                                    CLOCK.instant()))
-                            .path();
-                    vault.linkIntoCanvas(
-                            new CanvasLink(Fixtures.EXAM_170, question.id(), note, AgentId.ORAL_EXPLANATION));
+                    vault.writeNote(new NoteDraft(
+                            Fixtures.EXAM_170,
+                            question.id(),
+                            question.displayText(),
+                            AgentId.ORAL_EXPLANATION,
+                            "answer",
+                            "offline",
+                            CLOCK.instant()));
                     return null;
                 }));
             }
@@ -487,12 +559,32 @@ class CanvasWriteBackTest {
         return new FileVault(root, VaultOptions.defaults().withCoalesceInterval(interval), CLOCK, writes::add);
     }
 
+    /** Writes the note of a node of the discrete maths canvas, which links it. */
     private void link(String nodeId, AgentId agent) {
-        vault.linkIntoCanvas(new CanvasLink(Fixtures.DISCRETE_MATH, nodeId, notePath(nodeId, agent), agent));
+        vault.writeNote(new NoteDraft(
+                Fixtures.DISCRETE_MATH, nodeId, texts.get(nodeId), agent, "# note", "offline", CLOCK.instant()));
     }
 
-    private static String notePath(String nodeId, AgentId agent) {
-        return "数学/离散数学-notes/" + nodeId + " (" + agent.wireName() + ").md";
+    private String write(String canvas, CanvasNode node, AgentId agent) {
+        return vault.writeNote(new NoteDraft(
+                        canvas, node.id(), node.displayText(), agent, "# note", "offline", CLOCK.instant()))
+                .path();
+    }
+
+    private String notePath(String nodeId, AgentId agent) {
+        return "数学/离散数学-notes/" + NoteName.fileName(texts.get(nodeId), agent);
+    }
+
+    private static JsonObject userNode(String id) {
+        return Json.createObjectBuilder()
+                .add("id", id)
+                .add("type", "text")
+                .add("text", "my own idea")
+                .add("x", 5000)
+                .add("y", 6160)
+                .add("width", 400)
+                .add("height", 100)
+                .build();
     }
 
     private void awaitWrite() throws InterruptedException {
@@ -523,14 +615,17 @@ class CanvasWriteBackTest {
                 .orElseThrow();
     }
 
+    /** @param edge null for none */
     private static JsonObject withNodeAndEdge(JsonObject root, JsonValue node, JsonValue edge) {
+        var edges = Json.createArrayBuilder(root.getJsonArray("edges"));
+        if (edge != null) {
+            edges.add(edge);
+        }
         return Json.createObjectBuilder(root)
                 .add(
                         "nodes",
                         Json.createArrayBuilder(root.getJsonArray("nodes")).add(node))
-                .add(
-                        "edges",
-                        Json.createArrayBuilder(root.getJsonArray("edges")).add(edge))
+                .add("edges", edges)
                 .build();
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
@@ -28,14 +27,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A vault whose disk fills up: each failure says what could not be written, where and why, the canvas is left as it
- * was, and every note written before is linked exactly once as soon as there is room again — by the next try, at the
- * end of the batch, or at the next start.
+ * was, and every note written before is linked exactly once as soon as there is room again — by the next try, when
+ * the vault closes, or at the next start.
+ *
+ * <p>The first link of a canvas is written at once; the tests write one ({@link #linkAFirstNote}) before the disk
+ * fills, so that the later ones wait for the one-hour coalesce interval and meet the full disk when the test says.
  */
 class FullDiskTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
     private static final String Q1 = "01000c386bbc4";
     private static final String Q2 = "01001414c343c";
+    private static final String Q3 = "010027311d8a3";
 
     @TempDir
     Path root;
@@ -76,11 +79,11 @@ class FullDiskTest {
     @Test
     void linksThatFoundTheDiskFullAreWrittenByTheNextTryOnceThereIsRoom() throws Exception {
         vault = open(Duration.ofMillis(50));
+        linkAFirstNote();
         String canvasBefore = read();
         List<WrittenNote> notes = writeTwoNotes();
         disk.full = true;
 
-        linkAll(notes);
         vault.flush(Fixtures.DISCRETE_MATH);
 
         assertThat(read()).as("left as it was").isEqualTo(canvasBefore);
@@ -95,29 +98,29 @@ class FullDiskTest {
     }
 
     @Test
-    void theEndOfTheBatchLinksWhatWaitedOnceThereIsRoom() throws Exception {
+    void closingTheVaultLinksWhatWaitedOnceThereIsRoom() throws Exception {
         vault = open(Duration.ofHours(1));
+        linkAFirstNote();
         List<WrittenNote> notes = writeTwoNotes();
         disk.full = true;
-        linkAll(notes);
         vault.flush(Fixtures.DISCRETE_MATH);
-        assertThat(discreteMath().noteNodes()).isEmpty();
+        assertThat(discreteMath().noteNodes()).hasSize(1);
 
         disk.full = false;
-        linkAll(notes); // what the core does at the end of a batch: every succeeded node once more, then a flush
-        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
 
         assertLinkedExactlyOnce(notes);
+        assertThat(root.resolve(PendingLinks.FOLDER)).doesNotExist();
     }
 
     @Test
     void linksStillWaitingWhenTheProcessStopsAreWrittenAtTheNextStart() throws Exception {
         vault = open(Duration.ofHours(1));
+        linkAFirstNote();
         List<WrittenNote> notes = writeTwoNotes();
         disk.full = true;
-        linkAll(notes);
         vault.close();
-        assertThat(discreteMath().noteNodes()).isEmpty();
+        assertThat(discreteMath().noteNodes()).hasSize(1);
         assertThat(Files.readAllLines(root.resolve(PendingLinks.FILE))).hasSize(2);
 
         disk.full = false;
@@ -173,18 +176,18 @@ class FullDiskTest {
                 vault.writeNote(draft(Q2, "逆否命题和否命题的区别", AgentId.COMPARISON_TABLE)));
     }
 
-    private void linkAll(List<WrittenNote> notes) {
-        vault.linkIntoCanvas(
-                new CanvasLink(Fixtures.DISCRETE_MATH, Q1, notes.get(0).path(), AgentId.ORAL_EXPLANATION));
-        vault.linkIntoCanvas(
-                new CanvasLink(Fixtures.DISCRETE_MATH, Q2, notes.get(1).path(), AgentId.COMPARISON_TABLE));
+    /** Written and linked while there is room; the canvas's coalescing window starts with it. */
+    private void linkAFirstNote() throws InterruptedException {
+        vault.writeNote(draft(Q3, "逆否命题和原命题等价吗", AgentId.CLARIFICATION_PATH));
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(Fixtures.DISCRETE_MATH);
     }
 
+    /** The two notes, and the first one, each linked once. */
     private void assertLinkedExactlyOnce(List<WrittenNote> notes) {
         CanvasOnDisk canvas = discreteMath();
-        assertThat(canvas.noteNodes()).hasSize(2);
-        assertThat(canvas.noteEdges()).hasSize(2);
-        assertThat(canvas.labelNodes()).hasSize(2);
+        assertThat(canvas.noteNodes()).hasSize(3);
+        assertThat(canvas.noteEdges()).hasSize(3);
+        assertThat(canvas.labelNodes()).hasSize(3);
         for (WrittenNote note : notes) {
             assertThat(canvas.notesPointingAt(note.path())).hasSize(1);
         }

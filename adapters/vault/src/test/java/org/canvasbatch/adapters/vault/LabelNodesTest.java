@@ -3,11 +3,12 @@ package org.canvasbatch.adapters.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.domain.agent.AgentId;
@@ -73,14 +74,18 @@ class LabelNodesTest {
     }
 
     @Test
-    void aRetryOrARestartNeverDuplicatesALabelNorChangesItsTime() {
+    void aRetryOrARestartNeverDuplicatesALabelNorChangesItsTime() throws IOException {
         WrittenNote note = writeAndLink(Fixtures.DISCRETE_MATH, Q1, "什么是逆否命题", FIRST_RUN);
-        vault.close();
+        vault.close(); // which merges the links once more
+        // the same link left waiting, as a run stopped before it knew the link was written leaves it
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Files.writeString(
+                root.resolve(PendingLinks.FILE),
+                "{\"canvas\":\"" + Fixtures.DISCRETE_MATH + "\",\"node\":\"" + Q1
+                        + "\",\"agent\":\"oral-explanation\",\"note\":\"" + note.path() + "\"}\n");
 
         vault = open(VaultOptions.defaults());
-        vault.linkIntoCanvas(new CanvasLink(Fixtures.DISCRETE_MATH, Q1, note.path(), AgentId.ORAL_EXPLANATION));
-        vault.linkIntoCanvas(new CanvasLink(Fixtures.DISCRETE_MATH, Q1, note.path(), AgentId.ORAL_EXPLANATION));
-        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
 
         assertThat(onlyLabel(Fixtures.DISCRETE_MATH).getString("text"))
                 .isEqualTo("[oral-explanation] 生成于 2026-11-26 20:00");
@@ -100,7 +105,6 @@ class LabelNodesTest {
     private WrittenNote writeAndLink(String canvas, String nodeId, String text, Instant at) {
         WrittenNote note =
                 vault.writeNote(new NoteDraft(canvas, nodeId, text, AgentId.ORAL_EXPLANATION, "# note", "offline", at));
-        vault.linkIntoCanvas(new CanvasLink(canvas, nodeId, note.path(), AgentId.ORAL_EXPLANATION));
         vault.flush(canvas);
         return note;
     }

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
@@ -72,9 +71,7 @@ class SandboxTest {
         for (ThrowingCallable use : List.<ThrowingCallable>of(
                 () -> vault.readCanvas(path),
                 () -> vault.canvasExists(path),
-                () -> vault.writeNote(draft(path, "q1")),
-                () -> vault.linkIntoCanvas(new CanvasLink(path, "q1", "数学/x.md", AgentId.ORAL_EXPLANATION)),
-                () -> vault.flush(path))) {
+                () -> vault.writeNote(draft(path, "q1")))) {
             assertOutside(use);
         }
         if (!path.isBlank()) { // a file node without a file is NOT_FOUND: "names no file"
@@ -103,10 +100,6 @@ class SandboxTest {
         assertOutside(() -> vault.contentOf(Fixtures.MIXED, fileNode("shortcut/secret.md")));
         assertOutside(() -> vault.writeNote(draft("shortcut/secret.canvas", "s")));
         assertOutside(() -> vault.writeNote(draft("shortcut/new/deeper.canvas", "s")));
-        assertOutside(() -> vault.linkIntoCanvas(
-                new CanvasLink("shortcut/secret.canvas", "s", "数学/x.md", AgentId.ORAL_EXPLANATION)));
-        assertOutside(() -> vault.linkIntoCanvas(new CanvasLink(
-                Fixtures.DISCRETE_MATH, "01000c386bbc4", "shortcut/secret.md", AgentId.ORAL_EXPLANATION)));
 
         vault.close();
         assertThat(filesUnder(outside)).containsExactlyInAnyOrder("secret.canvas", "secret.md");
@@ -162,11 +155,8 @@ class SandboxTest {
         Path shortcut = root.resolve("数学/shortcut.canvas");
         Files.createSymbolicLink(shortcut, Path.of("离散数学.canvas"));
 
-        vault.linkIntoCanvas(new CanvasLink(
-                "数学/shortcut.canvas",
-                "01000c386bbc4",
-                "数学/离散数学-notes/什么是逆否命题 (oral-explanation).md",
-                AgentId.ORAL_EXPLANATION));
+        String note =
+                vault.writeNote(draft("数学/shortcut.canvas", "01000c386bbc4")).path();
         vault.flush("数学/shortcut.canvas");
 
         assertThat(Files.isSymbolicLink(shortcut))
@@ -174,8 +164,7 @@ class SandboxTest {
                 .isTrue();
         assertThat(Files.readSymbolicLink(shortcut)).isEqualTo(Path.of("离散数学.canvas"));
         CanvasOnDisk target = CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH));
-        assertThat(target.notesPointingAt("数学/离散数学-notes/什么是逆否命题 (oral-explanation).md"))
-                .hasSize(1);
+        assertThat(target.notesPointingAt(note)).hasSize(1);
         try (Stream<Path> left = Files.list(root.resolve("数学"))) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(".canvas-batch"));
         }
@@ -187,9 +176,7 @@ class SandboxTest {
         String secret = Files.readString(outside.resolve("secret.canvas"));
 
         assertOutside(() -> vault.readCanvas("数学/leak.canvas"));
-        assertOutside(() -> vault.linkIntoCanvas(
-                new CanvasLink("数学/leak.canvas", "s", "数学/leak-notes/s.md", AgentId.ORAL_EXPLANATION)));
-        assertOutside(() -> vault.flush("数学/leak.canvas"));
+        assertOutside(() -> vault.writeNote(draft("数学/leak.canvas", "s")));
         vault.close();
 
         assertThat(Files.readString(outside.resolve("secret.canvas"))).isEqualTo(secret);

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.canvasbatch.application.port.out.Vault.CanvasLink;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
@@ -60,16 +59,44 @@ class SpecialFilesTest {
     }
 
     @Test
-    void linkingIntoAFifoCanvasNeitherHangsNorReplacesIt() throws Exception {
+    void writingANoteOfAFifoCanvasNeitherHangsNorReplacesIt() throws Exception {
         Path fifo = mkfifo("数学/x.canvas");
 
         assertTimeoutPreemptively(HANG_GUARD, () -> {
-            vault.linkIntoCanvas(new CanvasLink("数学/x.canvas", "q", "数学/x-notes/q.md", AgentId.ORAL_EXPLANATION));
-            vault.flush("数学/x.canvas");
+            vault.writeNote(draft("数学/x.canvas"));
             vault.close();
         });
 
         assertThat(isFifo(fifo)).as("still the pipe it was").isTrue();
+    }
+
+    @Test
+    void aLinkWaitingForACanvasThatBecameAFifoNeitherHangsNorReplacesIt() throws Exception {
+        Files.writeString(
+                root.resolve("数学/x.canvas"),
+                "{\"nodes\": [{\"id\": \"q\", \"type\": \"text\", \"text\": \"什么是管道\", \"x\": 0, \"y\": 0,"
+                        + " \"width\": 250, \"height\": 60}]}");
+        String note = vault.writeNote(draft("数学/x.canvas")).path();
+        vault.close();
+        // left waiting by a run that stopped before writing it; meanwhile the canvas was replaced by a pipe
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Files.writeString(
+                root.resolve(PendingLinks.FILE),
+                "{\"canvas\":\"数学/x.canvas\",\"node\":\"q\",\"agent\":\"oral-explanation\",\"note\":\"" + note
+                        + "\"}\n");
+        Files.delete(root.resolve("数学/x.canvas"));
+        Path fifo = mkfifo("数学/x.canvas");
+
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            vault = new FileVault(root, VaultOptions.defaults().withCoalesceInterval(Duration.ZERO), Clock.systemUTC());
+            vault.close();
+        });
+
+        assertThat(isFifo(fifo)).as("still the pipe it was").isTrue();
+    }
+
+    private static NoteDraft draft(String canvasPath) {
+        return new NoteDraft(canvasPath, "q", "什么是管道", AgentId.ORAL_EXPLANATION, "# note", "offline", Instant.now());
     }
 
     @Test

@@ -15,9 +15,6 @@ public interface AnalyzeCanvasUseCase {
 
     Analysis analyze(AnalyzeCanvasCommand command);
 
-    int MAX_NODES = 10_000;
-    int MAX_TEXT_BYTES = 64 * 1024;
-    int MAX_ID_LENGTH = 200;
     Set<String> DEFAULT_COLORS = Set.of("1", "6");
 
     /**
@@ -109,16 +106,7 @@ public interface AnalyzeCanvasUseCase {
                 errors.add(new FieldError("min_nodes_per_group", "must be at least 1, not " + minNodesPerGroup));
             }
             nodes.ifPresent(list -> errors.addAll(nodeProblems(list)));
-            maxConcurrent.ifPresent(m -> {
-                if (m < 1 || m > 50) {
-                    errors.add(new FieldError("max_concurrent", "must be between 1 and 50, not " + m));
-                }
-            });
-            timeout.ifPresent(t -> {
-                if (t.toSeconds() < 60 || t.toSeconds() > 3600) {
-                    errors.add(new FieldError("timeout", "must be between 60 and 3600 seconds, not " + t.toSeconds()));
-                }
-            });
+            errors.addAll(BatchLimits.sessionLimits(maxConcurrent, timeout));
             if (!errors.isEmpty()) {
                 throw new InvalidCommandException(errors);
             }
@@ -142,25 +130,25 @@ public interface AnalyzeCanvasUseCase {
 
         private static List<FieldError> nodeProblems(List<CanvasNode> nodes) {
             List<FieldError> errors = new ArrayList<>();
-            if (nodes.size() > MAX_NODES) {
-                errors.add(new FieldError(
-                        "nodes", "has " + nodes.size() + " nodes; the limit is " + MAX_NODES + " per session"));
-                return errors;
+            Optional<FieldError> tooMany = BatchLimits.nodeCount("nodes", nodes.size());
+            if (tooMany.isPresent()) {
+                return List.of(tooMany.get());
             }
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = 0; i < nodes.size() && errors.size() < 20; i++) {
                 CanvasNode node = nodes.get(i);
+                Optional<FieldError> longId = BatchLimits.idLength("nodes[" + i + "].id", node.id());
                 if (node.id().isBlank()) {
                     errors.add(new FieldError("nodes[" + i + "].id", "must not be empty"));
-                } else if (node.id().length() > MAX_ID_LENGTH) {
-                    errors.add(new FieldError(
-                            "nodes[" + i + "].id", "is longer than the limit of " + MAX_ID_LENGTH + " characters"));
+                } else if (longId.isPresent()) {
+                    errors.add(longId.get());
                 } else if (!seen.add(node.id())) {
                     errors.add(new FieldError("nodes[" + i + "].id", "'" + node.id() + "' appears twice"));
                 }
                 if (node.text() != null
-                        && node.text().length() * 3L > MAX_TEXT_BYTES
-                        && node.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
+                        && node.text().length() * 3L > BatchLimits.MAX_TEXT_BYTES
+                        && node.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                                > BatchLimits.MAX_TEXT_BYTES) {
                     errors.add(new FieldError("nodes[" + i + "].text", "is larger than the limit of 64 KiB"));
                 }
             }

@@ -33,8 +33,8 @@ public interface RunSingleNodeUseCase {
             List<FieldError> errors = new ArrayList<>(CanvasPaths.problems("canvas_path", canvasPath));
             if (nodeId == null || nodeId.isBlank()) {
                 errors.add(new FieldError("node_id", "is required"));
-            } else if (nodeId.length() > AnalyzeCanvasUseCase.MAX_ID_LENGTH) {
-                errors.add(new FieldError("node_id", "is longer than the limit of 200 characters"));
+            } else {
+                BatchLimits.idLength("node_id", nodeId).ifPresent(errors::add);
             }
             if (!errors.isEmpty()) {
                 throw new InvalidCommandException(errors);

@@ -1,6 +1,7 @@
 package org.canvasbatch.application.port.in;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,14 +12,21 @@ import org.canvasbatch.domain.session.SessionSnapshot;
 /** Confirms a session: it starts running in the background and the call returns at once. */
 public interface StartSessionUseCase {
 
-    SessionSnapshot start(StartSessionCommand command);
+    Started start(StartSessionCommand command);
 
     /** The older confirm form: plan the groups given by the caller and start them as a new session. */
-    SessionSnapshot startPlanned(StartPlannedBatchCommand command);
+    Started startPlanned(StartPlannedBatchCommand command);
+
+    /**
+     * A session that has just started.
+     *
+     * @param estimatedCompletion when the batch should be done, if every agent call takes as long as one is assumed to
+     */
+    record Started(SessionSnapshot session, Instant estimatedCompletion) {}
 
     record StartSessionCommand(SessionId sessionId, Optional<Integer> maxConcurrent, Optional<Duration> timeout) {
         public StartSessionCommand {
-            List<FieldError> errors = new ArrayList<>(limitProblems(maxConcurrent, timeout));
+            List<FieldError> errors = new ArrayList<>(BatchLimits.sessionLimits(maxConcurrent, timeout));
             if (sessionId == null) {
                 errors.add(new FieldError("session_id", "is required"));
             }
@@ -44,7 +52,7 @@ public interface StartSessionUseCase {
         public StartPlannedBatchCommand {
             groups = List.copyOf(groups);
             List<FieldError> errors = new ArrayList<>(CanvasPaths.problems("canvas_path", canvasPath));
-            errors.addAll(limitProblems(maxConcurrent, timeout));
+            errors.addAll(BatchLimits.sessionLimits(maxConcurrent, timeout));
             if (groups.isEmpty()) {
                 errors.add(new FieldError("groups", "must name at least one group"));
             }
@@ -53,27 +61,12 @@ public interface StartSessionUseCase {
                     errors.add(new FieldError("groups[" + i + "].node_ids", "must name at least one node"));
                 }
             }
-            if (groups.stream().mapToInt(g -> g.nodeIds().size()).sum() > AnalyzeCanvasUseCase.MAX_NODES) {
-                errors.add(new FieldError("groups", "name more than " + AnalyzeCanvasUseCase.MAX_NODES + " nodes"));
+            if (groups.stream().mapToInt(g -> g.nodeIds().size()).sum() > BatchLimits.MAX_NODES) {
+                errors.add(new FieldError("groups", "name more than " + BatchLimits.MAX_NODES + " nodes"));
             }
             if (!errors.isEmpty()) {
                 throw new InvalidCommandException(errors);
             }
         }
-    }
-
-    static List<FieldError> limitProblems(Optional<Integer> maxConcurrent, Optional<Duration> timeout) {
-        List<FieldError> errors = new ArrayList<>();
-        maxConcurrent.ifPresent(m -> {
-            if (m < 1 || m > 50) {
-                errors.add(new FieldError("max_concurrent", "must be between 1 and 50, not " + m));
-            }
-        });
-        timeout.ifPresent(t -> {
-            if (t.toSeconds() < 60 || t.toSeconds() > 3600) {
-                errors.add(new FieldError("timeout", "must be between 60 and 3600 seconds, not " + t.toSeconds()));
-            }
-        });
-        return errors;
     }
 }

@@ -11,7 +11,8 @@ import org.canvasbatch.domain.routing.Routing;
  *
  * @param nodeText the node as the learner sees it (its text, or the file path / URL of a file / link node)
  * @param content  the node's resolved content: its text, a file node's file text, an image embed, a link's URL
- * @param context  where the node sits: canvas, group, related questions, the learner's own understanding
+ * @param context  where the node sits: canvas, group, related questions, the learner's own understanding and
+ *                 what they wrote about it elsewhere in the vault
  * @param routing  how the core routed the node's question: the kind of question and the agent its wording calls for,
  *                 which may differ from {@code agent} (the learner may have named one agent for the whole batch). An
  *                 agent that plans around the question's kind reads it here instead of routing again;
@@ -43,6 +44,8 @@ public record AgentRequest(
      * @param groupTerms           the group's key terms, most characteristic first
      * @param relatedQuestions     the other nodes of the same group, each with the agent that writes its note
      * @param learnerUnderstanding texts of yellow ("3") nodes connected to this node by an edge
+     * @param vaultPassages        what the learner already wrote about the question elsewhere in the vault, best
+     *                             first ({@link VaultPassages})
      */
     public record NodeContext(
             String canvasPath,
@@ -50,7 +53,8 @@ public record AgentRequest(
             String groupName,
             List<String> groupTerms,
             List<RelatedQuestion> relatedQuestions,
-            List<String> learnerUnderstanding) {
+            List<String> learnerUnderstanding,
+            List<VaultPassage> vaultPassages) {
         public NodeContext {
             canvasPath = canvasPath == null ? "" : canvasPath;
             canvasName = canvasName == null ? "" : canvasName;
@@ -58,10 +62,22 @@ public record AgentRequest(
             groupTerms = List.copyOf(groupTerms == null ? List.of() : groupTerms);
             relatedQuestions = List.copyOf(relatedQuestions == null ? List.of() : relatedQuestions);
             learnerUnderstanding = List.copyOf(learnerUnderstanding == null ? List.of() : learnerUnderstanding);
+            vaultPassages = List.copyOf(vaultPassages == null ? List.of() : vaultPassages);
+        }
+
+        /** A context without passages of the vault. */
+        public NodeContext(
+                String canvasPath,
+                String canvasName,
+                String groupName,
+                List<String> groupTerms,
+                List<RelatedQuestion> relatedQuestions,
+                List<String> learnerUnderstanding) {
+            this(canvasPath, canvasName, groupName, groupTerms, relatedQuestions, learnerUnderstanding, List.of());
         }
 
         public static NodeContext none() {
-            return new NodeContext("", "", "", List.of(), List.of(), List.of());
+            return new NodeContext("", "", "", List.of(), List.of(), List.of(), List.of());
         }
     }
 

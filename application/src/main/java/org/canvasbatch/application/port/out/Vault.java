@@ -7,8 +7,9 @@ import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
 /**
- * The learner's vault: canvases to read, notes to write, canvases to link the notes into. Every path is relative to the
- * vault root and never leaves it; an attempt to do so is a {@link VaultException} of reason {@code OUTSIDE_VAULT}.
+ * The learner's vault: canvases to read, notes to write, each linked into its canvas by the vault. Every path is
+ * relative to the vault root and never leaves it; an attempt to do so is a {@link VaultException} of reason
+ * {@code OUTSIDE_VAULT}.
  */
 public interface Vault {
 
@@ -33,18 +34,16 @@ public interface Vault {
 
     /**
      * Writes (or overwrites) the note of one node and agent at
-     * {@code {canvas dir}/{canvas name}-notes/{node text, sanitised, ≤ 60 chars} ({agent id}).md} with front matter.
+     * {@code {canvas dir}/{canvas name}-notes/{node text, sanitised, ≤ 60 chars} ({agent id}).md} with front matter,
+     * and links it into its canvas: a file node for the note and an edge from the source node (unless write-back is
+     * switched off or the canvas does not exist).
+     *
+     * <p>The vault alone decides when the canvas is written. Once this returns, the link is as durable as the note and
+     * the vault writes it into the canvas by itself (the file vault within a second, and whatever still waits when it
+     * closes or, should the process die first, at its next start). Nobody links or flushes again; a note linked before
+     * is not linked twice.
      */
     WrittenNote writeNote(NoteDraft draft) throws VaultException;
-
-    /**
-     * Asks for a file node linking the note and an edge from the source node to be merged into the canvas. Writes are
-     * coalesced (at most one per second per canvas); a link already present is not added again.
-     */
-    void linkIntoCanvas(CanvasLink link);
-
-    /** Writes the pending links of this canvas now (end of a batch). */
-    void flush(String canvasPath);
 
     record NoteDraft(
             String canvasPath,
@@ -65,6 +64,4 @@ public interface Vault {
 
     /** @param path vault-relative path with forward slashes */
     record WrittenNote(String path, long sizeBytes) {}
-
-    record CanvasLink(String canvasPath, String sourceNodeId, String notePath, AgentId agent) {}
 }

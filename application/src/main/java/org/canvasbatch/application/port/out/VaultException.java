@@ -1,5 +1,7 @@
 package org.canvasbatch.application.port.out;
 
+import java.util.Locale;
+
 /** A vault operation that could not be done; the message names the file and is written for a person. */
 public final class VaultException extends RuntimeException {
 
@@ -34,5 +36,13 @@ public final class VaultException extends RuntimeException {
 
     public String path() {
         return path;
+    }
+
+    /**
+     * The {@code error_type} of a node whose note the vault refused, {@code vault_<reason>} ({@code vault_full},
+     * {@code vault_io}, {@code vault_outside_vault} …): one rule for a batch's node and a single-node run alike.
+     */
+    public String errorType() {
+        return "vault_" + reason.name().toLowerCase(Locale.ROOT);
     }
 }

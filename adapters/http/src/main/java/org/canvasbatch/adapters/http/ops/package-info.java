@@ -9,11 +9,11 @@
  * through and the route's guarded listener accepts it and closes with 4401, which a browser can see (a refused upgrade
  * it cannot). Tokens are compared as SHA-256 digests in constant time.
  *
- * <p><b>Health and metrics</b> ({@link org.canvasbatch.adapters.http.ops.OperationsRoutes}): {@code /health},
- * {@code /health/live}, {@code /health/ready} ({@code {status: UP|DOWN, checks: [...]}}, 503 when down) and
- * {@code /metrics} from a {@link org.canvasbatch.adapters.http.ops.MetricsRegistry}, a small registry of counters,
- * gauges read at scrape time and fixed-bucket histograms in the Prometheus text format. What is measured is decided
- * where the measured things are wired (bootstrap); this package knows none of them.
+ * <p><b>Health and metrics</b> ({@link org.canvasbatch.adapters.http.ops.Operations}): Helidon's observe feature
+ * serves {@code /health}, {@code /health/live}, {@code /health/ready} ({@code {status: UP|DOWN, checks: [{name,
+ * status, data: {detail}}]}}, 503 when down) and {@code /metrics} (Prometheus text) from Helidon's meter registry.
+ * What is measured and checked is decided where the measured things are wired (bootstrap); this package knows none of
+ * them.
  *
  * <p><b>API documents</b>: {@code /openapi.yaml} and {@code /asyncapi.yaml}, served from the jar. Their one copy is
  * {@code docs/} at the repository root; the build copies them into the jar, and the tests hold them against the

@@ -10,16 +10,8 @@ import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.canvasbatch.domain.session.Group;
-import org.canvasbatch.domain.session.NodeState;
-import org.canvasbatch.domain.session.NodeTask;
-import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
@@ -35,6 +27,7 @@ import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionProgress;
 import org.canvasbatch.domain.session.SessionSnapshot;
 import org.canvasbatch.domain.session.SessionState;
 
@@ -100,12 +93,11 @@ public final class EventMessages {
     // ------------------------------------------------------------------------------------------------ session events
 
     /**
-     * The messages of one event, in the order they are sent, after applying the event to {@code tracker} (which must be
-     * at {@code event.seq() - 1}). {@code status} is asked for only when the session ends, for the result summary.
+     * The messages of one event, in the order they are sent, after folding the event into {@code progress} (which must
+     * be at {@code event.seq() - 1}): every count and the result summary are as of the event.
      */
-    public static List<Envelope> of(
-            SessionEvent event, ProgressTracker tracker, Supplier<Optional<SessionSnapshot>> status, Instant now) {
-        tracker.apply(event);
+    public static List<Envelope> of(SessionEvent event, SessionProgress progress) {
+        progress.apply(event);
         SessionId id = event.sessionId();
         List<Envelope> messages = new ArrayList<>(2);
         switch (event) {
@@ -115,7 +107,7 @@ public final class EventMessages {
                         "session_created",
                         BUILDERS.createObjectBuilder()
                                 .add("canvas_path", e.canvasPath())
-                                .add("state", SessionState.PENDING.wireName())
+                                .add("state", WireNames.state(SessionState.PENDING))
                                 .add("total_nodes", e.tasks().size())
                                 .add("total_groups", e.groups().size())));
             case SessionStarted e ->
@@ -123,8 +115,8 @@ public final class EventMessages {
                         e,
                         "session_started",
                         BUILDERS.createObjectBuilder()
-                                .add("state", tracker.state().wireName())
-                                .add("total_nodes", tracker.totalNodes())
+                                .add("state", WireNames.state(progress.state()))
+                                .add("total_nodes", progress.session().total())
                                 .add(
                                         "max_concurrent",
                                         e.settings() == null ? 0 : e.settings().maxConcurrent())
@@ -136,7 +128,7 @@ public final class EventMessages {
                         BUILDERS.createObjectBuilder()
                                 .add("node_id", e.nodeId())
                                 .add("group_id", e.groupId())
-                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("node_text", progress.textOf(e.nodeId()))
                                 .add("agent_type", e.agent().wireName())
                                 .add("attempt", e.attempt())));
             case TaskSucceeded e -> {
@@ -146,7 +138,7 @@ public final class EventMessages {
                         BUILDERS.createObjectBuilder()
                                 .add("node_id", e.nodeId())
                                 .add("group_id", e.groupId())
-                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("node_text", progress.textOf(e.nodeId()))
                                 .add("agent_type", e.agent().wireName())
                                 .add("file_path", string(e.notePath()))
                                 .add("file_size", e.fileSize())
@@ -155,7 +147,7 @@ public final class EventMessages {
                                 .add("execution_time_ms", e.durationMillis())
                                 .add("attempt", e.attempt())
                                 .add("model", string(e.model()))));
-                messages.add(progress(e, e.groupId(), e.nodeId(), tracker));
+                messages.add(progress(e, e.groupId(), e.nodeId(), progress));
             }
             case TaskFailed e -> {
                 messages.add(primary(
@@ -164,7 +156,7 @@ public final class EventMessages {
                         BUILDERS.createObjectBuilder()
                                 .add("node_id", e.nodeId())
                                 .add("group_id", e.groupId())
-                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("node_text", progress.textOf(e.nodeId()))
                                 .add("agent_type", e.agent().wireName())
                                 .add("error", string(e.errorMessage()))
                                 .add("error_message", string(e.errorMessage()))
@@ -172,7 +164,7 @@ public final class EventMessages {
                                 .add("retryable", e.retryable())
                                 .add("attempt", e.attempt())
                                 .add("processing_time_seconds", decimal(e.durationMillis() / 1000.0, 3))));
-                messages.add(progress(e, e.groupId(), e.nodeId(), tracker));
+                messages.add(progress(e, e.groupId(), e.nodeId(), progress));
             }
             case TaskRetryScheduled e ->
                 messages.add(primary(
@@ -181,7 +173,7 @@ public final class EventMessages {
                         BUILDERS.createObjectBuilder()
                                 .add("node_id", e.nodeId())
                                 .add("group_id", e.groupId())
-                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("node_text", progress.textOf(e.nodeId()))
                                 .add("attempt", e.attempt())
                                 .add("error", string(e.errorMessage()))
                                 .add("error_message", string(e.errorMessage()))
@@ -195,7 +187,7 @@ public final class EventMessages {
                         BUILDERS.createObjectBuilder()
                                 .add("node_id", e.nodeId())
                                 .add("group_id", e.groupId())
-                                .add("node_text", tracker.textOf(e.nodeId()))
+                                .add("node_text", progress.textOf(e.nodeId()))
                                 .add("agent_type", e.agent().wireName())));
             case GroupPriorityChanged e ->
                 messages.add(primary(
@@ -204,19 +196,18 @@ public final class EventMessages {
                         BUILDERS.createObjectBuilder()
                                 .add("group_id", e.groupId())
                                 .add("priority", e.priority().wireName())));
-            case SessionPaused e -> messages.add(primary(e, "session_paused", stateAndReason(tracker, e.reason())));
-            case SessionResumed e -> messages.add(primary(e, "session_resumed", stateAndReason(tracker, e.reason())));
+            case SessionPaused e -> messages.add(primary(e, "session_paused", stateAndReason(progress, e.reason())));
+            case SessionResumed e -> messages.add(primary(e, "session_resumed", stateAndReason(progress, e.reason())));
             case SessionCancelled e -> {
-                messages.add(primary(e, "session_cancelled", stateAndReason(tracker, e.reason())));
-                messages.add(sessionCompleted(id, e.seq(), true, e.at(), status.get(), tracker, now));
+                messages.add(primary(e, "session_cancelled", stateAndReason(progress, e.reason())));
+                messages.add(sessionCompleted(id, e.seq(), true, e.at(), progress));
             }
             case BatchFailed e ->
                 messages.add(primary(
                         e,
                         "error",
                         problemData(new Problem(e.message(), e.errorType(), false, null, null, null, null, null))));
-            case SessionFinished e ->
-                messages.add(sessionCompleted(id, e.seq(), false, e.at(), status.get(), tracker, now));
+            case SessionFinished e -> messages.add(sessionCompleted(id, e.seq(), false, e.at(), progress));
         }
         return messages;
     }
@@ -234,7 +225,7 @@ public final class EventMessages {
                 now,
                 BUILDERS.createObjectBuilder()
                         .add("session_id", id.value())
-                        .add("state", state.wireName())
+                        .add("state", WireNames.state(state))
                         .add("last_seq", lastSeq)
                         .add("resumed", resumed)
                         .add("epoch", string(epoch)));
@@ -255,10 +246,10 @@ public final class EventMessages {
 
     /** One {@code progress_update} per group with absolute counts: how the plugin learns where a batch stands. */
     public static List<Envelope> groupProgress(SessionSnapshot s, Instant now) {
-        ProgressTracker tracker = ProgressTracker.of(s);
+        SessionProgress progress = s.progress();
         List<Envelope> messages = new ArrayList<>();
         for (Group group : s.groups()) {
-            messages.add(progressEnvelope(s.id(), s.lastSeq(), now, group.id(), null, tracker));
+            messages.add(progressEnvelope(s.id(), s.lastSeq(), now, group.id(), null, progress));
         }
         return messages;
     }
@@ -266,7 +257,7 @@ public final class EventMessages {
     /** The summary the plugin ends on, for a session that is already over. */
     public static Envelope sessionCompleted(SessionSnapshot s, Instant now) {
         Instant at = s.finishedAt() != null ? s.finishedAt() : now;
-        return sessionCompleted(s.id(), s.lastSeq(), true, at, Optional.of(s), ProgressTracker.of(s), now);
+        return sessionCompleted(s.id(), s.lastSeq(), true, at, s.progress());
     }
 
     public static Envelope ack(SessionId id, long seq, JsonValue requestId, String command, Instant now) {
@@ -325,13 +316,13 @@ public final class EventMessages {
         return envelope(e.sessionId(), type, e.seq(), false, e.at(), data);
     }
 
-    private static Envelope progress(SessionEvent cause, int groupId, String nodeId, ProgressTracker tracker) {
-        return progressEnvelope(cause.sessionId(), cause.seq(), cause.at(), groupId, nodeId, tracker);
+    private static Envelope progress(SessionEvent cause, int groupId, String nodeId, SessionProgress progress) {
+        return progressEnvelope(cause.sessionId(), cause.seq(), cause.at(), groupId, nodeId, progress);
     }
 
     private static Envelope progressEnvelope(
-            SessionId id, long seq, Instant at, int groupId, String currentNode, ProgressTracker tracker) {
-        ProgressTracker.Counts group = tracker.group(groupId);
+            SessionId id, long seq, Instant at, int groupId, String currentNode, SessionProgress progress) {
+        SessionProgress.Counts group = progress.group(groupId);
         JsonObjectBuilder data = BUILDERS.createObjectBuilder()
                 .add("group_id", groupId)
                 .add("progress", decimal(group.percent(), 1))
@@ -340,57 +331,38 @@ public final class EventMessages {
                 .add("group_completed_nodes", group.succeeded())
                 .add("group_failed_nodes", group.failed())
                 .add("current_node", string(currentNode))
-                .add("progress_percent", decimal(tracker.session().percent(), 1))
-                .add("completed_nodes", tracker.session().succeeded())
-                .add("failed_nodes", tracker.session().failed())
-                .add("total_nodes", tracker.session().total())
-                .add("state", tracker.state().wireName());
+                .add("progress_percent", decimal(progress.session().percent(), 1))
+                .add("completed_nodes", progress.session().succeeded())
+                .add("failed_nodes", progress.session().failed())
+                .add("total_nodes", progress.session().total())
+                .add("state", WireNames.state(progress.state()));
         JsonObject json = envelopeBuilder(id, PROGRESS_UPDATE, seq, true, at)
                 .add("data", data)
                 .build();
         return new Envelope(PROGRESS_UPDATE, seq, true, groupId, json);
     }
 
+    /** The result summary as of {@code seq}: the state, the counts, the elapsed time and every processed node. */
     private static Envelope sessionCompleted(
-            SessionId id,
-            long seq,
-            boolean derived,
-            Instant at,
-            Optional<SessionSnapshot> status,
-            ProgressTracker tracker,
-            Instant now) {
-        JsonObjectBuilder data = BUILDERS.createObjectBuilder();
-        if (status.isPresent()) {
-            SessionSnapshot s = status.get();
-            double elapsed = s.elapsed(now).toMillis() / 1000.0;
-            data.add("state", s.state().wireName())
-                    .add("status", s.state().pluginStatus())
-                    .add("success_count", s.succeeded())
-                    .add("failure_count", s.failed())
-                    .add("cancelled_count", s.cancelled())
-                    .add("total_nodes", s.totalNodes())
-                    .add("total_duration", decimal(elapsed, 3))
-                    .add("elapsed_seconds", decimal(elapsed, 3))
-                    .add("node_results", StatusJson.nodeResults(s));
-        } else {
-            // the session was forgotten meanwhile: what the events themselves tell is still the right summary
-            double elapsed = tracker.elapsed(at).toMillis() / 1000.0;
-            data.add("state", tracker.state().wireName())
-                    .add("status", tracker.state().pluginStatus())
-                    .add("success_count", tracker.session().succeeded())
-                    .add("failure_count", tracker.session().failed())
-                    .add("cancelled_count", tracker.cancelled())
-                    .add("total_nodes", tracker.totalNodes())
-                    .add("total_duration", decimal(elapsed, 3))
-                    .add("elapsed_seconds", decimal(elapsed, 3))
-                    .add("node_results", BUILDERS.createArrayBuilder());
-        }
+            SessionId id, long seq, boolean derived, Instant at, SessionProgress progress) {
+        SessionProgress.Counts counts = progress.session();
+        double elapsed = progress.elapsed(at).toMillis() / 1000.0;
+        JsonObjectBuilder data = BUILDERS.createObjectBuilder()
+                .add("state", WireNames.state(progress.state()))
+                .add("status", WireNames.pluginStatus(progress.state()))
+                .add("success_count", counts.succeeded())
+                .add("failure_count", counts.failed())
+                .add("cancelled_count", counts.cancelled())
+                .add("total_nodes", counts.total())
+                .add("total_duration", decimal(elapsed, 3))
+                .add("elapsed_seconds", decimal(elapsed, 3))
+                .add("node_results", StatusJson.nodeResults(progress));
         return envelope(id, SESSION_COMPLETED, seq, derived, at, data);
     }
 
-    private static JsonObjectBuilder stateAndReason(ProgressTracker tracker, String reason) {
+    private static JsonObjectBuilder stateAndReason(SessionProgress progress, String reason) {
         return BUILDERS.createObjectBuilder()
-                .add("state", tracker.state().wireName())
+                .add("state", WireNames.state(progress.state()))
                 .add("reason", string(reason));
     }
 
@@ -452,244 +424,5 @@ public final class EventMessages {
         }
         long millis = Math.max(0, Duration.between(at, retryAt).toMillis());
         return decimal(millis / 1000.0, 3);
-    }
-
-    // ----------------------------------------------------------------------------------------------- progress state
-
-    /**
-     * Where every node of one session stands, kept up to date event by event, so each {@code progress_update} carries
-     * absolute counts as of its event. Small on purpose: what never changes (node ids, groups, texts) is shared by every
-     * copy, and a node's state is one byte, so a replay can keep a {@link #copy()} every few hundred events and start
-     * from the nearest one instead of from the session's first event.
-     */
-    public static final class ProgressTracker {
-
-        /** Counts of a group or of the whole session. */
-        public record Counts(int total, int succeeded, int failed, int running) {
-            public int processed() {
-                return succeeded + failed;
-            }
-
-            /** 0–100, processed / total. */
-            public double percent() {
-                return total == 0 ? 0 : 100.0 * processed() / total;
-            }
-        }
-
-        private static final NodeState[] STATES = NodeState.values();
-
-        /** The session's nodes as they were planned: shared, never changed. */
-        private record Catalog(Map<String, Integer> index, int[] groupOf, String[] text) {
-            static Catalog of(List<String> ids, List<Integer> groups, List<String> texts) {
-                Map<String, Integer> index = new HashMap<>(ids.size() * 2);
-                int[] groupOf = new int[ids.size()];
-                String[] text = new String[ids.size()];
-                for (int i = 0; i < ids.size(); i++) {
-                    index.put(ids.get(i), i);
-                    groupOf[i] = groups.get(i);
-                    text[i] = texts.get(i) == null ? "" : texts.get(i);
-                }
-                return new Catalog(index, groupOf, text);
-            }
-        }
-
-        private static final class Tally {
-            int total;
-            int succeeded;
-            int failed;
-            int running;
-            int cancelled;
-
-            Tally copy() {
-                Tally copy = new Tally();
-                copy.total = total;
-                copy.succeeded = succeeded;
-                copy.failed = failed;
-                copy.running = running;
-                copy.cancelled = cancelled;
-                return copy;
-            }
-
-            void count(NodeState state, int delta) {
-                switch (state) {
-                    case SUCCEEDED -> succeeded += delta;
-                    case FAILED -> failed += delta;
-                    case RUNNING -> running += delta;
-                    case CANCELLED -> cancelled += delta;
-                    case QUEUED -> {}
-                }
-            }
-
-            Counts counts() {
-                return new Counts(total, succeeded, failed, running);
-            }
-        }
-
-        private final Catalog catalog;
-        /** The ordinal of each node's {@link NodeState}, by its index in the catalog. */
-        private final byte[] states;
-
-        private final Map<Integer, Tally> groups = new TreeMap<>();
-        private Tally session = new Tally();
-        private SessionState state;
-        private long lastSeq;
-        private Instant startedAt;
-        private Instant finishedAt;
-
-        private ProgressTracker(Catalog catalog, byte[] states, SessionState state, long lastSeq) {
-            this.catalog = catalog;
-            this.states = states;
-            this.state = state;
-            this.lastSeq = lastSeq;
-        }
-
-        public static ProgressTracker of(SessionSnapshot s) {
-            List<NodeTask> tasks = s.tasks();
-            Catalog catalog = Catalog.of(
-                    tasks.stream().map(NodeTask::nodeId).toList(),
-                    tasks.stream().map(NodeTask::groupId).toList(),
-                    tasks.stream().map(NodeTask::text).toList());
-            ProgressTracker tracker = new ProgressTracker(catalog, new byte[tasks.size()], s.state(), s.lastSeq());
-            s.groups().forEach(g -> tracker.groups.put(g.id(), new Tally()));
-            for (int i = 0; i < tasks.size(); i++) {
-                tracker.add(i, tasks.get(i).state());
-            }
-            tracker.startedAt = s.startedAt();
-            tracker.finishedAt = s.finishedAt();
-            return tracker;
-        }
-
-        /** A tracker at seq 1, to fold a whole history from its beginning. */
-        public static ProgressTracker of(SessionCreated created) {
-            List<PlannedTask> tasks = created.tasks();
-            Catalog catalog = Catalog.of(
-                    tasks.stream().map(PlannedTask::nodeId).toList(),
-                    tasks.stream().map(PlannedTask::groupId).toList(),
-                    tasks.stream().map(PlannedTask::text).toList());
-            ProgressTracker tracker =
-                    new ProgressTracker(catalog, new byte[tasks.size()], SessionState.PENDING, created.seq());
-            created.groups().forEach(g -> tracker.groups.put(g.id(), new Tally()));
-            for (int i = 0; i < tasks.size(); i++) {
-                tracker.add(i, NodeState.QUEUED);
-            }
-            return tracker;
-        }
-
-        /** An independent tracker at the same point: it shares only what never changes. */
-        public ProgressTracker copy() {
-            ProgressTracker copy = new ProgressTracker(catalog, states.clone(), state, lastSeq);
-            groups.forEach((id, tally) -> copy.groups.put(id, tally.copy()));
-            copy.session = session.copy();
-            copy.startedAt = startedAt;
-            copy.finishedAt = finishedAt;
-            return copy;
-        }
-
-        private void add(int node, NodeState nodeState) {
-            states[node] = (byte) nodeState.ordinal();
-            Tally group = groups.computeIfAbsent(catalog.groupOf()[node], k -> new Tally());
-            group.total++;
-            session.total++;
-            group.count(nodeState, 1);
-            session.count(nodeState, 1);
-        }
-
-        /** Applies the next event; an event it has already seen changes nothing. */
-        public void apply(SessionEvent event) {
-            if (event.seq() <= lastSeq) {
-                return;
-            }
-            switch (event) {
-                case SessionCreated e -> {}
-                case SessionStarted e -> {
-                    state = SessionState.RUNNING;
-                    startedAt = e.at();
-                }
-                case TaskStarted e -> move(e.nodeId(), NodeState.RUNNING);
-                case TaskSucceeded e -> move(e.nodeId(), NodeState.SUCCEEDED);
-                case TaskRetryScheduled e -> move(e.nodeId(), NodeState.QUEUED);
-                case TaskFailed e -> move(e.nodeId(), NodeState.FAILED);
-                case TaskRequeued e -> move(e.nodeId(), NodeState.QUEUED);
-                case GroupPriorityChanged e -> {}
-                case SessionPaused e -> state = SessionState.PAUSED;
-                case SessionResumed e -> state = SessionState.RUNNING;
-                case SessionCancelled e -> {
-                    state = SessionState.CANCELLED;
-                    finishedAt = e.at();
-                    for (int node = 0; node < states.length; node++) {
-                        NodeState current = STATES[states[node]];
-                        if (current == NodeState.QUEUED || current == NodeState.RUNNING) {
-                            move(node, NodeState.CANCELLED);
-                        }
-                    }
-                }
-                case BatchFailed e -> {}
-                case SessionFinished e -> {
-                    state = e.state();
-                    finishedAt = e.at();
-                }
-            }
-            lastSeq = event.seq();
-        }
-
-        private void move(String nodeId, NodeState to) {
-            Integer node = catalog.index().get(nodeId);
-            if (node != null) {
-                move(node, to);
-            }
-        }
-
-        private void move(int node, NodeState to) {
-            NodeState from = STATES[states[node]];
-            Tally group = groups.get(catalog.groupOf()[node]);
-            group.count(from, -1);
-            session.count(from, -1);
-            states[node] = (byte) to.ordinal();
-            group.count(to, 1);
-            session.count(to, 1);
-        }
-
-        public long lastSeq() {
-            return lastSeq;
-        }
-
-        public SessionState state() {
-            return state;
-        }
-
-        public Counts group(int groupId) {
-            Tally tally = groups.get(groupId);
-            return tally == null ? new Counts(0, 0, 0, 0) : tally.counts();
-        }
-
-        public Counts session() {
-            return session.counts();
-        }
-
-        /** Agent calls in flight: a session with one is never idle. */
-        public int running() {
-            return session.running;
-        }
-
-        int cancelled() {
-            return session.cancelled;
-        }
-
-        int totalNodes() {
-            return session.total;
-        }
-
-        String textOf(String nodeId) {
-            Integer node = catalog.index().get(nodeId);
-            return node == null ? "" : catalog.text()[node];
-        }
-
-        Duration elapsed(Instant end) {
-            if (startedAt == null) {
-                return Duration.ZERO;
-            }
-            Instant until = finishedAt != null ? finishedAt : end;
-            return until.isBefore(startedAt) ? Duration.ZERO : Duration.between(startedAt, until);
-        }
     }
 }

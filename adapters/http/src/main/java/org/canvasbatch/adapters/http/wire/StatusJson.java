@@ -10,13 +10,12 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.List;
 import org.canvasbatch.application.port.in.StorageProblem;
-import org.canvasbatch.domain.session.NodeState;
-import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.SessionProgress;
+import org.canvasbatch.domain.session.SessionProgress.GroupStatus;
+import org.canvasbatch.domain.session.SessionProgress.NodeResult;
 import org.canvasbatch.domain.session.SessionSnapshot;
-import org.canvasbatch.domain.session.SessionSnapshot.GroupProgress;
 
 /**
  * The status object of CONTRACT §2.3, the union of what the plugin polls and what older callers read. The same object is
@@ -29,25 +28,27 @@ public final class StatusJson {
 
     /** The full status of {@code s}; {@code now} only matters for the elapsed time of a session still running. */
     public static JsonObject of(SessionSnapshot s, Instant now) {
-        List<GroupProgress> groups = s.groupProgress();
-        Duration elapsed = s.elapsed(now);
-        long finishedGroups = groups.stream()
-                .filter(g -> g.status().equals("completed") || g.status().equals("failed"))
+        SessionProgress progress = s.progress();
+        SessionProgress.Counts counts = progress.session();
+        Duration elapsed = progress.elapsed(now);
+        long finishedGroups = s.groups().stream()
+                .map(g -> progress.groupStatus(g.id()))
+                .filter(status -> status == GroupStatus.COMPLETED || status == GroupStatus.FAILED)
                 .count();
         JsonArrayBuilder groupArray = BUILDERS.createArrayBuilder();
-        groups.forEach(g -> groupArray.add(group(s, g)));
-        return common(s, elapsed)
-                .add("progress_percent", s.succeededPercent())
-                .add("cancelled_nodes", s.cancelled())
-                .add("queued_nodes", count(s, NodeState.QUEUED))
+        s.groups().forEach(g -> groupArray.add(group(g, progress)));
+        return common(s, progress, elapsed)
+                .add("progress_percent", counts.succeededPercent())
+                .add("cancelled_nodes", counts.cancelled())
+                .add("queued_nodes", counts.queued())
                 .add("completed_groups", finishedGroups)
                 .add("max_concurrent", s.settings().maxConcurrent())
                 .add("silhouette_score", decimal(s.silhouette(), 4))
                 .add("recommended_k", s.recommendedK())
-                .add("batch_error", string(s.batchError()))
+                .add("batch_error", string(progress.batchError()))
                 .add("groups", groupArray)
-                .add("node_results", nodeResults(s))
-                .add("performance_metrics", performance(s, elapsed))
+                .add("node_results", nodeResults(progress))
+                .add("performance_metrics", performance(progress, elapsed))
                 .build();
     }
 
@@ -88,33 +89,31 @@ public final class StatusJson {
 
     /** A small line per session for lists (the dashboard), without groups or results. */
     public static JsonObject summary(SessionSnapshot s, Instant now) {
-        return common(s, s.elapsed(now)).build();
+        SessionProgress progress = s.progress();
+        return common(s, progress, progress.elapsed(now)).build();
     }
 
     /** The fields the full status and the list line share. */
-    private static JsonObjectBuilder common(SessionSnapshot s, Duration elapsed) {
+    private static JsonObjectBuilder common(SessionSnapshot s, SessionProgress progress, Duration elapsed) {
+        SessionProgress.Counts counts = progress.session();
         return BUILDERS.createObjectBuilder()
                 .add("session_id", s.id().value())
                 .add("canvas_path", s.canvasPath())
-                .add("status", s.state().pluginStatus())
-                .add("state", s.state().wireName())
+                .add("status", WireNames.pluginStatus(progress.state()))
+                .add("state", WireNames.state(progress.state()))
                 .add("created_at", Timestamps.json(s.createdAt()))
-                .add("started_at", Timestamps.json(s.startedAt()))
-                .add("completed_at", Timestamps.json(s.state().isTerminal() ? s.finishedAt() : null))
-                .add("progress", decimal(s.progress(), 1))
-                .add("total_nodes", s.totalNodes())
-                .add("completed_nodes", s.succeeded())
-                .add("failed_nodes", s.failed())
-                .add("running_nodes", s.running())
+                .add("started_at", Timestamps.json(progress.startedAt()))
+                .add("completed_at", Timestamps.json(progress.state().isTerminal() ? progress.finishedAt() : null))
+                .add("progress", decimal(counts.percent(), 1))
+                .add("total_nodes", counts.total())
+                .add("completed_nodes", counts.succeeded())
+                .add("failed_nodes", counts.failed())
+                .add("running_nodes", counts.running())
                 .add("total_groups", s.groups().size())
                 .add("elapsed_seconds", decimal(elapsed.toMillis() / 1000.0, 3))
-                .add("last_seq", s.lastSeq());
+                .add("last_seq", progress.lastSeq());
     }
 
-    /**
-     * One entry per processed (succeeded or failed) node across all groups, in canvas order: what the plugin's result
-     * summary counts and offers to retry.
-     */
     /**
      * Why the session's progress cannot be saved: {@code {message, since, held_writes, next_check_at}} — the journal
      * refuses events, finished work is held, nothing new starts, and the batch goes on by itself once it can.
@@ -128,57 +127,62 @@ public final class StatusJson {
                 .build();
     }
 
-    public static JsonArray nodeResults(SessionSnapshot s) {
+    /**
+     * One entry per processed (succeeded or failed) node across all groups, in canvas order: what the plugin's result
+     * summary counts and offers to retry. The same list ends the WebSocket stream in {@code session_completed}.
+     */
+    public static JsonArray nodeResults(SessionProgress progress) {
         JsonArrayBuilder results = BUILDERS.createArrayBuilder();
-        processedInCanvasOrder(s.tasks())
-                .forEach(task -> results.add(BUILDERS.createObjectBuilder()
-                        .add("node_id", task.nodeId())
-                        .add("group_id", task.groupId())
-                        .add("status", outcome(task))
-                        .add("agent", task.agent().wireName())
-                        .add("agent_type", task.agent().wireName())
-                        .add("node_text", string(task.text()))
-                        .add("file_path", string(task.notePath()))
-                        .add("file_size", task.fileSize())
-                        .add("error", string(task.errorMessage()))
-                        .add("error_type", string(task.errorType()))
-                        .add("processing_time_seconds", decimal(task.durationMillis() / 1000.0, 3))
-                        .add("attempts", task.attempts())));
+        progress.results()
+                .forEach(node -> results.add(BUILDERS.createObjectBuilder()
+                        .add("node_id", node.nodeId())
+                        .add("group_id", node.groupId())
+                        .add("status", outcome(node))
+                        .add("agent", agent(node))
+                        .add("agent_type", agent(node))
+                        .add("node_text", string(node.text()))
+                        .add("file_path", string(node.notePath()))
+                        .add("file_size", node.fileSize())
+                        .add("error", string(node.errorMessage()))
+                        .add("error_type", string(node.errorType()))
+                        .add("processing_time_seconds", decimal(node.durationMillis() / 1000.0, 3))
+                        .add("attempts", node.attempts())));
         return results.build();
     }
 
-    private static JsonObjectBuilder group(SessionSnapshot s, GroupProgress g) {
+    private static JsonObjectBuilder group(Group group, SessionProgress progress) {
         JsonArrayBuilder results = BUILDERS.createArrayBuilder();
         JsonArrayBuilder errors = BUILDERS.createArrayBuilder();
-        for (NodeTask task : processedInCanvasOrder(s.tasksOf(g.group().id()))) {
+        for (NodeResult node : progress.resultsOf(group.id())) {
             results.add(BUILDERS.createObjectBuilder()
-                    .add("node_id", task.nodeId())
-                    .add("status", outcome(task))
-                    .add("file_path", string(task.notePath()))
-                    .add("file_size", task.fileSize())
-                    .add("error", string(task.errorMessage())));
-            if (task.state() == NodeState.FAILED) {
+                    .add("node_id", node.nodeId())
+                    .add("status", outcome(node))
+                    .add("file_path", string(node.notePath()))
+                    .add("file_size", node.fileSize())
+                    .add("error", string(node.errorMessage())));
+            if (!node.succeeded()) {
                 errors.add(BUILDERS.createObjectBuilder()
-                        .add("node_id", task.nodeId())
-                        .add("error_message", string(task.errorMessage()))
-                        .add("error_type", string(task.errorType())));
+                        .add("node_id", node.nodeId())
+                        .add("error_message", string(node.errorMessage()))
+                        .add("error_type", string(node.errorType())));
             }
         }
+        SessionProgress.Counts counts = progress.group(group.id());
         return BUILDERS.createObjectBuilder()
-                .add("group_id", g.group().id())
-                .add("group_name", g.group().name())
-                .add("group_emoji", g.group().emoji())
-                .add("category", g.group().category())
-                .add("status", g.status())
-                .add("progress", decimal(g.progress(), 1))
-                .add("nodes_completed", g.processed())
-                .add("nodes_total", g.total())
-                .add("completed_nodes", g.succeeded())
-                .add("failed_nodes", g.failed())
-                .add("running_nodes", g.running())
-                .add("total_nodes", g.total())
-                .add("agent_type", g.group().recommendedAgent().wireName())
-                .add("priority", g.group().priority().wireName())
+                .add("group_id", group.id())
+                .add("group_name", group.name())
+                .add("group_emoji", WireNames.emoji(group.category()))
+                .add("category", WireNames.category(group.category()))
+                .add("status", WireNames.groupStatus(progress.groupStatus(group.id())))
+                .add("progress", decimal(counts.percent(), 1))
+                .add("nodes_completed", counts.processed())
+                .add("nodes_total", counts.total())
+                .add("completed_nodes", counts.succeeded())
+                .add("failed_nodes", counts.failed())
+                .add("running_nodes", counts.running())
+                .add("total_nodes", counts.total())
+                .add("agent_type", group.recommendedAgent().wireName())
+                .add("priority", group.priority().wireName())
                 .add("results", results)
                 .add("errors", errors);
     }
@@ -187,34 +191,26 @@ public final class StatusJson {
      * Measured, never estimated: efficiency is the agents' busy time over the time the peak number of slots was
      * available, so 1.0 means the batch kept every slot it ever used busy for its whole duration.
      */
-    private static JsonObjectBuilder performance(SessionSnapshot s, Duration elapsed) {
-        int processed = s.processed();
+    private static JsonObjectBuilder performance(SessionProgress progress, Duration elapsed) {
+        int processed = progress.session().processed();
         double elapsedSeconds = elapsed.toMillis() / 1000.0;
-        double busySeconds = s.processingMillis() / 1000.0;
+        double busySeconds = progress.processingMillis() / 1000.0;
         double average = processed == 0 ? 0 : busySeconds / processed;
-        double efficiency = elapsedSeconds <= 0 || s.peakConcurrent() == 0
-                ? 0
-                : Math.min(1.0, busySeconds / (elapsedSeconds * s.peakConcurrent()));
+        int peak = progress.peakRunning();
+        double efficiency = elapsedSeconds <= 0 || peak == 0 ? 0 : Math.min(1.0, busySeconds / (elapsedSeconds * peak));
         return BUILDERS.createObjectBuilder()
                 .add("total_duration_seconds", decimal(elapsedSeconds, 3))
                 .add("total_processing_seconds", decimal(busySeconds, 3))
                 .add("average_duration_per_node", decimal(average, 3))
                 .add("parallel_efficiency", decimal(efficiency, 3))
-                .add("peak_concurrent", s.peakConcurrent());
+                .add("peak_concurrent", peak);
     }
 
-    private static List<NodeTask> processedInCanvasOrder(List<NodeTask> tasks) {
-        return tasks.stream()
-                .filter(t -> t.state().isProcessed())
-                .sorted(Comparator.comparingInt(NodeTask::canvasOrder))
-                .toList();
+    private static String outcome(NodeResult node) {
+        return node.succeeded() ? "success" : "failed";
     }
 
-    private static String outcome(NodeTask task) {
-        return task.state() == NodeState.SUCCEEDED ? "success" : "failed";
-    }
-
-    private static long count(SessionSnapshot s, NodeState state) {
-        return s.tasks().stream().filter(t -> t.state() == state).count();
+    private static String agent(NodeResult node) {
+        return node.agent() == null ? "" : node.agent().wireName();
     }
 }

@@ -1,7 +1,7 @@
 package org.canvasbatch.adapters.http.ws;
 
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
 /** What every part of the channel shares: the core's use cases, the settings, the time and the counters. */
-record ChannelContext(
-        SessionSocketChannel.UseCases useCases, WsSettings settings, Clock clock, Counters counters, History history) {}
+record ChannelContext(UseCases useCases, WsSettings settings, Clock clock, Counters counters, History history) {}

@@ -126,7 +126,7 @@ final class ClientCommands {
         carryOut(
                 "set_priority",
                 requestId,
-                () -> ctx.useCases().priority().changePriority(session, group, priority.get()));
+                () -> ctx.useCases().changePriority().changePriority(session, group, priority.get()));
     }
 
     private void retry(JsonObject message, JsonValue requestId) {
@@ -135,7 +135,7 @@ final class ClientCommands {
             refuse("retry", requestId, "node_id must name the failed node to retry", "invalid_command");
             return;
         }
-        carryOut("retry", requestId, () -> ctx.useCases().retry().retry(session, node.getString()));
+        carryOut("retry", requestId, () -> ctx.useCases().retryNode().retry(session, node.getString()));
     }
 
     private void carryOut(String command, JsonValue requestId, Runnable action) {

@@ -1,6 +1,5 @@
 package org.canvasbatch.adapters.http.ws;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,17 +12,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
-import org.canvasbatch.adapters.http.wire.EventMessages.ProgressTracker;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.SessionStatusQuery;
 import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.EventChunks;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.EventPage;
-import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionProgress;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
@@ -38,7 +36,7 @@ import org.canvasbatch.domain.session.SessionSnapshot;
  *
  * <p><b>Shared work.</b> A rendered chunk is the same for every socket, so it is kept in a cache bounded by size and
  * rendered once however many sockets replay it at the same time (a reconnect storm after a restart); the progress
- * counts at the start of each chunk are kept as a compact {@link ProgressTracker#copy() checkpoint}, so a resume near
+ * counts at the start of each chunk are kept as a compact {@link SessionProgress#copy() checkpoint}, so a resume near
  * the end of a long session reads one chunk, not the whole history. At most {@code renderers} chunks are read and
  * rendered at once, server-wide, all replays together send within a {@link ReplayBudget} of bytes per second, and a
  * replay yields every few dozen messages: replays share the processor (and the memory every sent frame churns) with
@@ -82,7 +80,6 @@ final class History {
 
     private final SubscribeToSessionQuery subscriptions;
     private final SessionStatusQuery status;
-    private final Clock clock;
     private final int chunkSize;
     private final Semaphore renderers;
     private final ChunkCache cache;
@@ -97,20 +94,19 @@ final class History {
                 }
             }));
 
-    private final Map<SessionId, ConcurrentSkipListMap<Long, ProgressTracker>> checkpoints =
+    private final Map<SessionId, ConcurrentSkipListMap<Long, SessionProgress>> checkpoints =
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(
-                        Map.Entry<SessionId, ConcurrentSkipListMap<Long, ProgressTracker>> e) {
+                        Map.Entry<SessionId, ConcurrentSkipListMap<Long, SessionProgress>> e) {
                     return size() > CHECKPOINTED_SESSIONS;
                 }
             };
 
-    History(SubscribeToSessionQuery subscriptions, SessionStatusQuery status, Clock clock, int chunkSize) {
+    History(SubscribeToSessionQuery subscriptions, SessionStatusQuery status, int chunkSize) {
         this(
                 subscriptions,
                 status,
-                clock,
                 chunkSize,
                 defaultRenderers(),
                 CACHE_BYTES,
@@ -125,14 +121,12 @@ final class History {
     History(
             SubscribeToSessionQuery subscriptions,
             SessionStatusQuery status,
-            Clock clock,
             int chunkSize,
             int renderers,
             long cacheBytes,
             ReplayBudget budget) {
         this.subscriptions = subscriptions;
         this.status = status;
-        this.clock = clock;
         this.chunkSize = chunkSize;
         this.renderers = new Semaphore(Math.max(1, renderers), true);
         this.cache = new ChunkCache(cacheBytes);
@@ -308,8 +302,8 @@ final class History {
         renderers.acquire();
         try {
             long from = index * chunkSize;
-            ProgressTracker tracker = index == 0 ? null : trackerAt(id, index);
-            if (index > 0 && tracker == null) {
+            SessionProgress progress = index == 0 ? null : progressAt(id, index);
+            if (index > 0 && progress == null) {
                 return null;
             }
             List<SessionEvent> events;
@@ -319,7 +313,6 @@ final class History {
             if (events.isEmpty()) {
                 return null;
             }
-            Instant now = clock.now();
             List<Outgoing.Message> messages = new ArrayList<>(events.size() + events.size() / 2);
             long bytes = 0;
             long expected = from + 1;
@@ -327,20 +320,20 @@ final class History {
                 if (event.seq() != expected++) {
                     return null;
                 }
-                if (tracker == null) {
+                if (progress == null) {
                     if (!(event instanceof SessionCreated created)) {
                         return null;
                     }
-                    tracker = ProgressTracker.of(created);
+                    progress = SessionProgress.of(created);
                 }
-                for (Envelope envelope : EventMessages.of(event, tracker, () -> status(id), now)) {
+                for (Envelope envelope : EventMessages.of(event, progress)) {
                     Outgoing.Message message = Outgoing.Message.of(envelope);
                     messages.add(message);
                     bytes += 64 + 2L * message.text().length();
                 }
             }
             if (events.size() == chunkSize) {
-                checkpointsOf(id).putIfAbsent(index + 1, tracker.copy());
+                checkpointsOf(id).putIfAbsent(index + 1, progress.copy());
             }
             return new Chunk(events.getLast().seq(), List.copyOf(messages), bytes);
         } finally {
@@ -353,14 +346,14 @@ final class History {
      * or folded from the nearest earlier one (the session's first event at worst), keeping a checkpoint per chunk on the
      * way. Null when the journal does not hold that far.
      */
-    private ProgressTracker trackerAt(SessionId id, long index) {
-        ConcurrentSkipListMap<Long, ProgressTracker> known = checkpointsOf(id);
-        Map.Entry<Long, ProgressTracker> nearest = known.floorEntry(index);
+    private SessionProgress progressAt(SessionId id, long index) {
+        ConcurrentSkipListMap<Long, SessionProgress> known = checkpointsOf(id);
+        Map.Entry<Long, SessionProgress> nearest = known.floorEntry(index);
         if (nearest != null && nearest.getKey() == index) {
             return nearest.getValue().copy();
         }
         long at = nearest == null ? 0 : nearest.getKey();
-        ProgressTracker tracker = nearest == null ? null : nearest.getValue().copy();
+        SessionProgress progress = nearest == null ? null : nearest.getValue().copy();
         try (EventChunks reader = subscriptions.readEvents(id, at * chunkSize)) {
             for (; at < index; at++) {
                 List<SessionEvent> events = reader.next(chunkSize);
@@ -368,21 +361,21 @@ final class History {
                     return null;
                 }
                 for (SessionEvent event : events) {
-                    if (tracker == null) {
+                    if (progress == null) {
                         if (!(event instanceof SessionCreated created)) {
                             return null;
                         }
-                        tracker = ProgressTracker.of(created);
-                    } else if (event.seq() != tracker.lastSeq() + 1) {
+                        progress = SessionProgress.of(created);
+                    } else if (event.seq() != progress.lastSeq() + 1) {
                         return null;
                     } else {
-                        tracker.apply(event);
+                        progress.apply(event);
                     }
                 }
-                known.putIfAbsent(at + 1, tracker.copy());
+                known.putIfAbsent(at + 1, progress.copy());
             }
         }
-        return tracker;
+        return progress;
     }
 
     /**
@@ -397,7 +390,7 @@ final class History {
         cache.dropUnused(System.nanoTime(), idle.toNanos());
     }
 
-    private ConcurrentSkipListMap<Long, ProgressTracker> checkpointsOf(SessionId id) {
+    private ConcurrentSkipListMap<Long, SessionProgress> checkpointsOf(SessionId id) {
         synchronized (checkpoints) {
             return checkpoints.computeIfAbsent(id, k -> new ConcurrentSkipListMap<>());
         }

@@ -7,16 +7,17 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
-import org.canvasbatch.adapters.http.wire.EventMessages.ProgressTracker;
 import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.Registration;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.SessionSubscription;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionProgress;
 
 /**
- * The live events of one session, for every socket watching it: one subscription to the core, one progress tracker, and
- * each event rendered and serialised once, then offered to every member's queue. The core's listener only hands the
+ * The live events of one session, for every socket watching it: one subscription to the core, the session's progress
+ * (the core's read model, taken from the subscription's snapshot and folded event by event here), and each event
+ * rendered and serialised once, then offered to every member's queue. The core's listener only hands the
  * event over; the rendering happens on the feed's own virtual thread, and offering never blocks, so neither the batch
  * nor the other sockets wait for a slow one.
  */
@@ -30,7 +31,7 @@ final class SessionFeed {
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
 
     private final Set<Connection> members = new LinkedHashSet<>();
-    private final ProgressTracker tracker;
+    private final SessionProgress progress;
     private final SessionSubscription subscription;
     private final Registration storageNotices;
     private final Thread thread;
@@ -44,9 +45,9 @@ final class SessionFeed {
         // subscribe first: the snapshot then tells exactly where the live events start
         this.storageNotices = ctx.useCases().subscriptions().onStorageProblem(id, inbox::add);
         this.subscription = ctx.useCases().subscriptions().subscribe(id, inbox::add);
-        this.tracker = ProgressTracker.of(subscription.snapshot());
-        this.published = subscription.snapshot().lastSeq();
-        this.running = tracker.running();
+        this.progress = subscription.snapshot().progress();
+        this.published = progress.lastSeq();
+        this.running = progress.running();
         this.thread = Thread.ofVirtual().name("ws-feed-" + id.value()).unstarted(this::run);
     }
 
@@ -120,9 +121,8 @@ final class SessionFeed {
 
     private List<Outgoing.Message> render(SessionEvent event) {
         try {
-            List<Envelope> envelopes = EventMessages.of(
-                    event, tracker, () -> ctx.history().status(id), ctx.clock().now());
-            running = tracker.running();
+            List<Envelope> envelopes = EventMessages.of(event, progress);
+            running = progress.running();
             List<Outgoing.Message> messages = new ArrayList<>(envelopes.size());
             envelopes.forEach(e -> messages.add(Outgoing.Message.of(e)));
             return messages;

@@ -12,14 +12,7 @@ import java.util.Set;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.ops.AccessToken;
-import org.canvasbatch.application.batch.CanvasBatchCore;
-import org.canvasbatch.application.port.in.CancelSessionUseCase;
-import org.canvasbatch.application.port.in.ChangeGroupPriorityUseCase;
-import org.canvasbatch.application.port.in.PauseSessionUseCase;
-import org.canvasbatch.application.port.in.ResumeSessionUseCase;
-import org.canvasbatch.application.port.in.RetryNodeUseCase;
-import org.canvasbatch.application.port.in.SessionStatusQuery;
-import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
 /**
@@ -36,28 +29,6 @@ public final class SessionSocketChannel {
     public static final List<String> EVENTS_PATHS = List.of(
             "/canvas/intelligent-parallel/{session_id}/events",
             "/api/v1/canvas/intelligent-parallel/{session_id}/events");
-
-    /** The core's use cases the channel needs. */
-    public record UseCases(
-            SubscribeToSessionQuery subscriptions,
-            SessionStatusQuery status,
-            CancelSessionUseCase cancel,
-            PauseSessionUseCase pause,
-            ResumeSessionUseCase resume,
-            ChangeGroupPriorityUseCase priority,
-            RetryNodeUseCase retry) {
-
-        public static UseCases of(CanvasBatchCore core) {
-            return new UseCases(
-                    core.subscriptions(),
-                    core.status(),
-                    core.cancel(),
-                    core.pause(),
-                    core.resume(),
-                    core.changePriority(),
-                    core.retryNode());
-        }
-    }
 
     /**
      * Counts for metrics, since start.
@@ -84,13 +55,13 @@ public final class SessionSocketChannel {
     private final EventsEndpoint events;
     private final History history;
 
-    public SessionSocketChannel(CanvasBatchCore core, WsSettings settings) {
-        this(UseCases.of(core), settings, Instant::now);
+    public SessionSocketChannel(UseCases useCases, WsSettings settings) {
+        this(useCases, settings, Instant::now);
     }
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock) {
         this.settings = settings;
-        this.history = new History(useCases.subscriptions(), useCases.status(), clock, settings.replayPageSize());
+        this.history = new History(useCases.subscriptions(), useCases.status(), settings.replayPageSize());
         this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);
         this.manager = new ConnectionManager(ctx);
         this.events = new EventsEndpoint(history);

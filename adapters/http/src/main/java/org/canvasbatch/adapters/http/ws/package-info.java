@@ -39,7 +39,8 @@
  * coalesced, newest wins); 1008 after more than 20 bad frames a minute; 1001 {@code server shutting down}.
  *
  * <p><b>Threads.</b> The core's listener only hands events to the session's feed; the feed renders each event once on
- * its own virtual thread and offers it to every socket's bounded queue without blocking; each socket has its own
+ * its own virtual thread — folding it into the session's progress, the core's read model taken from the subscription's
+ * snapshot, so every count is as of its event — and offers it to every socket's bounded queue without blocking; each socket has its own
  * sender virtual thread. A slow client therefore never slows the batch or other clients.
  *
  * <p><b>Replays</b> ({@link History}) stream from the journal in chunks of {@code replayPageSize} (256) events: the
@@ -47,7 +48,7 @@
  * goes at the client's pace. A resuming socket catches up from the journal before it joins the live stream (so a long
  * replay never fills its queue), then replays the little that happened meanwhile up to its join point. Rendered chunks
  * are shared by every socket and request that needs them (a cache bounded by size, each chunk rendered once however
- * many replay it at once), the counts at each chunk's start are kept as checkpoints (a resume near the end of a long
+ * many replay it at once), the progress at each chunk's start is kept as a checkpoint (a resume near the end of a long
  * session reads one chunk), at most half the processors render at once, all replays together send within a
  * {@link org.canvasbatch.adapters.http.ws.ReplayBudget} of bytes per second, and a replay yields every few dozen
  * messages — a reconnect storm shares the processor and the memory with live events, requests and health checks. The same holds for {@code GET …/events}, whose

@@ -46,8 +46,9 @@ class DashboardExtensionTest {
                     () -> new SessionId(UUID.randomUUID().toString()),
                     new SplittableRandom(7)),
             CoreSettings.DEFAULT);
-    private final CanvasBatchServer server =
-            new CanvasBatchServer(core, ServerSettings.onPort(0).withExtension(new DashboardExtension())).start();
+    private final CanvasBatchServer server = new CanvasBatchServer(
+                    core.useCases(), ServerSettings.onPort(0).withExtension(new DashboardExtension()))
+            .start();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -94,6 +95,19 @@ class DashboardExtensionTest {
                     .hasValue("nosniff");
             assertThat(answer.body()).as(asset.name()).isEqualTo(resource(asset.name()));
         }
+    }
+
+    @Test
+    void aBrowserRevalidatingAnUnchangedFileGetsA304WithoutABody() {
+        HttpResponse<String> first = get("/dashboard/app.js");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+
+        HttpResponse<String> again = send(HttpRequest.newBuilder(uri("/dashboard/app.js"))
+                .header("If-None-Match", etag)
+                .GET());
+
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
     }
 
     @Test
@@ -199,7 +213,7 @@ class DashboardExtensionTest {
     }
 
     private static byte[] resource(String name) {
-        try (InputStream in = DashboardExtension.class.getResourceAsStream(name)) {
+        try (InputStream in = DashboardExtension.class.getResourceAsStream("files/" + name)) {
             assertThat(in).as(name).isNotNull();
             return in.readAllBytes();
         } catch (IOException e) {

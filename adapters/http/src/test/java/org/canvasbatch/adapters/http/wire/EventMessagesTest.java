@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
-import org.canvasbatch.adapters.http.wire.EventMessages.ProgressTracker;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
@@ -20,6 +20,7 @@ import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionProgress;
 import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.domain.session.SessionState;
 import org.junit.jupiter.api.Test;
@@ -36,8 +37,7 @@ class EventMessagesTest {
                             1,
                             "命题",
                             List.of("命题"),
-                            "definition",
-                            "📖",
+                            Category.DEFINITION,
                             AgentId.ORAL_EXPLANATION,
                             Priority.HIGH,
                             0.8,
@@ -46,8 +46,7 @@ class EventMessagesTest {
                             2,
                             "对比",
                             List.of(),
-                            "comparison",
-                            "📊",
+                            Category.COMPARISON,
                             AgentId.COMPARISON_TABLE,
                             Priority.LOW,
                             0.5,
@@ -61,14 +60,13 @@ class EventMessagesTest {
             2,
             T0);
     private final Session session = creation.session();
-    private final ProgressTracker tracker = ProgressTracker.of(creation.event());
+    private final SessionProgress tracker = SessionProgress.of(creation.event());
     private final List<Envelope> sent = new ArrayList<>();
 
     private List<Envelope> render(List<SessionEvent> events) {
         List<Envelope> messages = new ArrayList<>();
         for (SessionEvent event : events) {
-            messages.addAll(
-                    EventMessages.of(event, tracker, () -> Optional.of(session.snapshot()), T0.plusSeconds(99)));
+            messages.addAll(EventMessages.of(event, tracker));
         }
         sent.addAll(messages);
         return messages;
@@ -248,11 +246,11 @@ class EventMessagesTest {
         history.addAll(session.recordFailure("c", 1, "bad", "http_400", false, 1, Optional.empty(), T0.plusSeconds(4)));
         history.addAll(session.requeue("c", T0.plusSeconds(5)));
         history.addAll(session.cancel("stop", T0.plusSeconds(6)));
-        ProgressTracker fresh = ProgressTracker.of((SessionCreated) history.getFirst());
+        SessionProgress fresh = SessionProgress.of((SessionCreated) history.getFirst());
 
         List<Envelope> messages = new ArrayList<>();
         for (SessionEvent event : history) {
-            messages.addAll(EventMessages.of(event, fresh, Optional::empty, T0.plusSeconds(9)));
+            messages.addAll(EventMessages.of(event, fresh));
         }
 
         assertThat(messages.stream()
@@ -280,23 +278,21 @@ class EventMessagesTest {
     }
 
     @Test
-    void aTrackerStartedFromASnapshotAgreesWithOneThatFoldedTheWholeHistory() {
+    void progressTakenFromASnapshotAgreesWithOneThatFoldedTheWholeHistory() {
         render(session.start(null, T0.plusSeconds(1)));
         render(session.startTask("a", T0.plusSeconds(1)));
         render(session.startTask("b", T0.plusSeconds(1)));
         render(session.recordSuccess("a", 1, "n/a.md", 10, 1_000, "# a", "m", T0.plusSeconds(2)));
 
-        ProgressTracker fromSnapshot = ProgressTracker.of(session.snapshot());
+        SessionProgress fromSnapshot = session.snapshot().progress();
 
         assertThat(fromSnapshot.lastSeq()).isEqualTo(tracker.lastSeq());
         assertThat(fromSnapshot.group(1)).isEqualTo(tracker.group(1));
         assertThat(fromSnapshot.session()).isEqualTo(tracker.session());
         assertThat(fromSnapshot.running()).isEqualTo(1);
         List<SessionEvent> next = session.recordSuccess("b", 1, "n/b.md", 10, 1_000, "# b", "m", T0.plusSeconds(3));
-        JsonObject a = data(EventMessages.of(next.getFirst(), fromSnapshot, Optional::empty, T0)
-                .get(1));
-        JsonObject b = data(
-                EventMessages.of(next.getFirst(), tracker, Optional::empty, T0).get(1));
+        JsonObject a = data(EventMessages.of(next.getFirst(), fromSnapshot).get(1));
+        JsonObject b = data(EventMessages.of(next.getFirst(), tracker).get(1));
         assertThat(a.getInt("nodes_completed")).isEqualTo(2).isEqualTo(b.getInt("nodes_completed"));
     }
 

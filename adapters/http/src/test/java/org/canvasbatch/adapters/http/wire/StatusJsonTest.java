@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
@@ -28,8 +29,7 @@ class StatusJsonTest {
                                     1,
                                     "命题",
                                     List.of("命题"),
-                                    "definition",
-                                    "📖",
+                                    Category.DEFINITION,
                                     AgentId.ORAL_EXPLANATION,
                                     Priority.HIGH,
                                     0.8,
@@ -38,8 +38,7 @@ class StatusJsonTest {
                                     2,
                                     "对比",
                                     List.of(),
-                                    "comparison",
-                                    "📊",
+                                    Category.COMPARISON,
                                     AgentId.COMPARISON_TABLE,
                                     Priority.LOW,
                                     0.5,

@@ -53,7 +53,7 @@ class EventsEndpointTest {
     void theWholeHistoryIsTheSameMessagesTheSocketSends() {
         SessionId id = server.analyze(5);
         server.runToEnd(id);
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
         TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=0"));
         socket.awaitClose();
 
@@ -119,5 +119,36 @@ class EventsEndpointTest {
                 .extracting(e -> e.asJsonObject().getString("field"))
                 .containsExactly("after_seq", "limit");
         assertThat(tooMany.body().getString("message")).contains("limit").contains("1000");
+    }
+
+    /**
+     * A summary read back later tells the batch as it ended at that point: a node retried after the end does not turn
+     * the first summary's failure into a success (the second summary, after the retry, says so).
+     */
+    @Test
+    void eachReplayedSummaryTellsTheBatchAsItWasWhenItWasSent() {
+        SessionId id = server.analyze(2);
+        server.agent.then("n2", org.canvasbatch.testsupport.ScriptedAgent.permanent("The model refused"));
+        var events = server.record(id);
+        server.runToEnd(id);
+        server.core.useCases().retryNode().retry(id, "n2");
+        events.await(
+                org.canvasbatch.domain.session.SessionEvent.SessionFinished.class,
+                e -> e.state() == org.canvasbatch.domain.session.SessionState.COMPLETED);
+
+        Answer answer = get("/canvas/intelligent-parallel/" + id.value() + "/events");
+
+        List<JsonObject> summaries = answer.body().getJsonArray("events").getValuesAs(JsonObject.class).stream()
+                .filter(e -> e.getString("type").equals("session_completed"))
+                .map(e -> e.getJsonObject("data"))
+                .toList();
+        assertThat(summaries).extracting(d -> d.getString("state")).containsExactly("partial_failure", "completed");
+        assertThat(summaries.getFirst().getJsonArray("node_results"))
+                .extracting(r -> r.asJsonObject().getString("node_id") + ":"
+                        + r.asJsonObject().getString("status"))
+                .containsExactly("n1:success", "n2:failed");
+        assertThat(summaries.getLast().getJsonArray("node_results"))
+                .extracting(r -> r.asJsonObject().getString("status"))
+                .containsExactly("success", "success");
     }
 }

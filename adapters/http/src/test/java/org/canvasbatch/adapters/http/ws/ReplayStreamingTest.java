@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -81,7 +80,7 @@ class ReplayStreamingTest {
     }
 
     private long lastSeq(SessionId id) {
-        return server.core.status().status(id).lastSeq();
+        return server.core.useCases().status().status(id).lastSeq();
     }
 
     /** The session-wide succeeded/failed counts as of every seq, straight from the journal. */
@@ -169,9 +168,8 @@ class ReplayStreamingTest {
         server.runToEnd(id);
         long end = lastSeq(id);
         History history = new History(
-                server.core.subscriptions(),
-                server.core.status(),
-                Instant::now,
+                server.core.useCases().subscriptions(),
+                server.core.useCases().status(),
                 CHUNK,
                 1,
                 History.CACHE_BYTES,
@@ -224,9 +222,8 @@ class ReplayStreamingTest {
         server.runToEnd(id);
         long end = lastSeq(id);
         History history = new History(
-                server.core.subscriptions(),
-                server.core.status(),
-                Instant::now,
+                server.core.useCases().subscriptions(),
+                server.core.useCases().status(),
                 CHUNK,
                 1,
                 History.CACHE_BYTES,

@@ -89,17 +89,16 @@ class ResumeTest {
             }
         }
 
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
         assertThat(primarySeqs(received)).containsExactlyElementsOf(range(1, lastSeq));
         Map<Integer, Integer> outcomes = new HashMap<>();
         received.stream()
                 .filter(m -> List.of("task_completed", "task_failed").contains(m.getString("type")))
                 .forEach(m -> outcomes.merge(m.getJsonObject("data").getInt("group_id"), 1, Integer::sum));
-        server.core
-                .status()
-                .status(id)
-                .groupProgress()
-                .forEach(g -> assertThat(outcomes.get(g.group().id())).isEqualTo(g.total()));
+        var status = server.core.useCases().status().status(id);
+        status.groups()
+                .forEach(g -> assertThat(outcomes.get(g.id()))
+                        .isEqualTo(status.progress().group(g.id()).total()));
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
         EventRecorder.awaitCondition(
                 () -> server.channel.connectionCount() == 0,
@@ -136,7 +135,7 @@ class ResumeTest {
         assertThat(seqs).doesNotHaveDuplicates();
         assertThat(seqs)
                 .containsExactlyInAnyOrderElementsOf(
-                        range(3, server.core.status().status(id).lastSeq()));
+                        range(3, server.core.useCases().status().status(id).lastSeq()));
         assertThat(seqs.stream().filter(s -> s <= snapshotSeq).toList())
                 .containsExactlyElementsOf(range(3, snapshotSeq));
     }
@@ -145,7 +144,7 @@ class ResumeTest {
     void resumingAFinishedSessionReplaysTheRestThenCompletesAndCloses() {
         SessionId id = server.analyze(4);
         server.runToEnd(id);
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
 
         TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=" + (lastSeq - 3)));
 
@@ -161,7 +160,7 @@ class ResumeTest {
     void aPositionTheServerCannotContinueFromGetsResumedFalseAndASnapshot() {
         SessionId id = server.analyze(3);
         server.runToEnd(id);
-        long lastSeq = server.core.status().status(id).lastSeq();
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
 
         TestSocket ahead = TestSocket.connect(server.socket(id, "?last_seq=" + (lastSeq + 50)));
         TestSocket otherEpoch = TestSocket.connect(server.socket(id, "?last_seq=2&epoch=lost-history"));

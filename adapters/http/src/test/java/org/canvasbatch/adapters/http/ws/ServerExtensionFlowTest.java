@@ -54,12 +54,13 @@ class ServerExtensionFlowTest {
                     () -> new SessionId("s" + ids.incrementAndGet()),
                     new SplittableRandom(3)),
             CoreSettings.DEFAULT);
-    private final SessionSocketChannel channel = new SessionSocketChannel(core, WsSettings.DEFAULT);
+    private final SessionSocketChannel channel = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
     private final CanvasBatchServer server;
 
     ServerExtensionFlowTest() {
         ServerSettings settings = ServerSettings.onPort(0);
-        server = new CanvasBatchServer(core, settings.withExtension(channel.asServerExtension(settings))).start();
+        server = new CanvasBatchServer(core.useCases(), settings.withExtension(channel.asServerExtension(settings)))
+                .start();
     }
 
     @AfterEach

@@ -74,7 +74,7 @@ final class TestServer implements AutoCloseable {
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
-        channel = new SessionSocketChannel(core, settings);
+        channel = new SessionSocketChannel(core.useCases(), settings);
         HttpRouting.Builder http = HttpRouting.builder();
         channel.registerHttp(http);
         server = SessionSocketChannel.configureProtocol(
@@ -104,11 +104,11 @@ final class TestServer implements AutoCloseable {
                 false,
                 Optional.empty(),
                 Optional.empty());
-        return core.analyze().analyze(command).session().id();
+        return core.useCases().analyze().analyze(command).session().id();
     }
 
     void start(SessionId id) {
-        core.start().start(StartSessionCommand.of(id));
+        core.useCases().start().start(StartSessionCommand.of(id));
     }
 
     /** Starts the session and returns once it has finished. */
@@ -120,7 +120,7 @@ final class TestServer implements AutoCloseable {
 
     EventRecorder record(SessionId id) {
         EventRecorder recorder = new EventRecorder();
-        core.subscriptions().subscribe(id, recorder::accept);
+        core.useCases().subscriptions().subscribe(id, recorder::accept);
         return recorder;
     }
 

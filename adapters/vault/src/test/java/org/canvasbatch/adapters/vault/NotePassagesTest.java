@@ -1,0 +1,112 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.canvasbatch.adapters.vault.NotePassages.Passage;
+import org.junit.jupiter.api.Test;
+
+class NotePassagesTest {
+
+    @Test
+    void paragraphsListItemsAndTableRowsAreQuotedUnderTheirHeadings() {
+        String note = """
+                ---
+                tags: [biology]
+                ---
+                Intro before any heading.
+
+                # Organelles
+
+                ## 线粒体
+                线粒体是细胞进行有氧呼吸的主要场所，
+                被称为细胞的动力工厂。
+
+                - 有两层膜
+                - [x] 内膜向内折叠形成**嵴**
+                  增大了面积
+
+                | 结构 | 功能 |
+                | --- | --- |
+                | 核糖体 | 合成蛋白质 |
+
+                Ribosomes
+                =========
+                They read mRNA.
+                """;
+
+        assertThat(NotePassages.of(note))
+                .containsExactly(
+                        new Passage("", "Intro before any heading."),
+                        new Passage("线粒体", "线粒体是细胞进行有氧呼吸的主要场所， 被称为细胞的动力工厂。"),
+                        new Passage("线粒体", "有两层膜"),
+                        new Passage("线粒体", "内膜向内折叠形成嵴 增大了面积"),
+                        new Passage("线粒体", "结构 · 功能"),
+                        new Passage("线粒体", "核糖体 · 合成蛋白质"),
+                        new Passage("Ribosomes", "They read mRNA."));
+    }
+
+    @Test
+    void codeMathAndCommentsAreNotProse() {
+        String note = """
+                # Hashing
+                ```java
+                int mitochondria = 1;
+                ```
+                $$
+                E = mc^2
+                $$
+                %%
+                a private remark
+                %%
+                <!-- hidden -->
+                Hash tables trade memory for time.
+                """;
+
+        assertThat(NotePassages.of(note)).containsExactly(new Passage("Hashing", "Hash tables trade memory for time."));
+    }
+
+    @Test
+    void linksEmphasisAndHtmlReadAsTheirWords() {
+        assertThat(
+                        NotePassages.plain(
+                                "See [[Biology/Cell#Membrane|the membrane]], [[Krebs cycle]] and [the docs](https://x.y) —"
+                                        + " **bold**, ==marked==, `code`, <span style=\"color:red\">red</span>[^1] ![[fig.png]] ^block-1"))
+                .isEqualTo("See the membrane, Krebs cycle and the docs — bold, marked, code, red");
+    }
+
+    @Test
+    void calloutsAndQuotesAreTheLearnersWordsToo() {
+        String note = """
+                > [!tip] 记忆方法
+                > 线粒体：能量工厂
+                """;
+
+        assertThat(NotePassages.of(note)).extracting(Passage::text).containsExactly("记忆方法", "线粒体：能量工厂");
+    }
+
+    @Test
+    void aWallOfTextIsCutAtSentenceEnds() {
+        String sentence = "线粒体是细胞进行有氧呼吸的主要场所，被称为细胞的动力工厂。";
+        String wall = sentence.repeat(100);
+
+        List<Passage> passages = NotePassages.of(wall);
+
+        assertThat(passages).hasSizeGreaterThan(1).allSatisfy(passage -> {
+            assertThat(passage.text()).hasSizeLessThanOrEqualTo(NotePassages.MAX_PASSAGE_CHARS);
+            assertThat(passage.text()).endsWith("。");
+        });
+    }
+
+    @Test
+    void aNoteIsCanvasBatchsOwnWhenItsFrontMatterNamesTheSourceCanvasAndTheAgent() {
+        assertThat(NotePassages.writtenByCanvasBatch(
+                        "---\nsource_canvas: \"a.canvas\"\nsource_node: \"n\"\nagent: \"oral-explanation\"\n---\n# x"))
+                .isTrue();
+        assertThat(NotePassages.writtenByCanvasBatch("---\nsource_canvas: \"a.canvas\"\n---\n# x"))
+                .as("a learner's own property of the same name alone")
+                .isFalse();
+        assertThat(NotePassages.writtenByCanvasBatch("# Notes\nagent: source_canvas"))
+                .isFalse();
+    }
+}

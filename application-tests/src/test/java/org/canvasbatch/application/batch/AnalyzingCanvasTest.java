@@ -1,0 +1,132 @@
+package org.canvasbatch.application.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionState;
+import org.junit.jupiter.api.Test;
+
+/** Analysis: the nodes, their groups and agents, the estimate, and the limits of batches waiting to be confirmed. */
+class AnalyzingCanvasTest {
+
+    private final CoreOnAManualExecutor core = new CoreOnAManualExecutor(CoreSettings.DEFAULT.withPendingLimits(3, 2));
+
+    private Analysis analyze(Optional<List<CanvasNode>> nodes, AgentChoice agent, boolean autoExecute, String client) {
+        return core.useCases
+                .analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        CoreOnAManualExecutor.CANVAS,
+                        nodes,
+                        Set.of(),
+                        6,
+                        1,
+                        agent,
+                        autoExecute,
+                        Optional.of(2),
+                        Optional.empty(),
+                        client));
+    }
+
+    @Test
+    void theRequestsNodesBecomeAPendingSessionWithAnEstimateAndNothingStarts() {
+        Analysis analysis =
+                analyze(Optional.of(CoreOnAManualExecutor.nodes("a", "b", "c")), AgentChoice.AUTO, false, "10.0.0.1");
+
+        assertThat(analysis.session().state()).isEqualTo(SessionState.PENDING);
+        assertThat(analysis.session().totalNodes()).isEqualTo(3);
+        assertThat(analysis.totalEstimatedSeconds())
+                .as("two rounds of two calls, 20 s each")
+                .isEqualTo(40);
+        assertThat(analysis.groupEstimates().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .as("every node counted once, in its group")
+                .isEqualTo(3 * 20);
+        assertThat(core.executor.waiting()).isEmpty();
+        assertThat(core.calls).isEmpty();
+    }
+
+    @Test
+    void withoutNodesTheCanvasInTheVaultIsReadForTheQuestionColours() {
+        core.withCanvas("a", "b");
+
+        Analysis analysis = analyze(Optional.empty(), AgentChoice.AUTO, false, null);
+
+        assertThat(analysis.session().tasks()).extracting(t -> t.nodeId()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aCanvasTheVaultCannotReadIsTheCanvasPathsFault() {
+        assertThatThrownBy(() -> analyze(Optional.empty(), AgentChoice.AUTO, false, null))
+                .isInstanceOfSatisfying(
+                        InvalidCommandException.class,
+                        e -> assertThat(e.errors())
+                                .extracting(InvalidCommandException.FieldError::field)
+                                .containsExactly("canvas_path"));
+    }
+
+    @Test
+    void aNamedAgentWritesEveryNote() {
+        Analysis analysis = analyze(
+                Optional.of(CoreOnAManualExecutor.nodes("a", "b")),
+                AgentChoice.named(AgentId.MEMORY_ANCHOR),
+                false,
+                null);
+
+        assertThat(analysis.session().tasks()).extracting(t -> t.agent()).containsOnly(AgentId.MEMORY_ANCHOR);
+    }
+
+    @Test
+    void anAnalysisThatStartsAtOnceRunsAndTakesNoPlaceAmongThoseWaitingForConfirmation() {
+        for (int i = 0; i < 5; i++) {
+            Analysis started =
+                    analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, true, "10.0.0.1");
+            assertThat(started.session().state()).isEqualTo(SessionState.RUNNING);
+        }
+
+        assertThat(core.executor.waiting()).hasSize(5);
+        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+    }
+
+    @Test
+    void aClientMayLeaveOnlySoManyBatchesWaitingAndTheServerOnlySoManyInAll() {
+        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+
+        assertThatThrownBy(() ->
+                        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1"))
+                .isInstanceOfSatisfying(TooManyPendingSessionsException.class, e -> {
+                    assertThat(e.scope()).isEqualTo(TooManyPendingSessionsException.Scope.CLIENT);
+                    assertThat(e.retryAfter()).isEqualTo(core.settings.pendingExpiry());
+                });
+        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.2");
+        assertThatThrownBy(() ->
+                        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.3"))
+                .isInstanceOfSatisfying(
+                        TooManyPendingSessionsException.class,
+                        e -> assertThat(e.scope()).isEqualTo(TooManyPendingSessionsException.Scope.SERVER));
+    }
+
+    @Test
+    void confirmingABatchFreesItsPlace() {
+        var first = analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+
+        core.start(first.session().id());
+
+        assertThat(analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1")
+                        .session()
+                        .state())
+                .isEqualTo(SessionState.PENDING);
+    }
+}

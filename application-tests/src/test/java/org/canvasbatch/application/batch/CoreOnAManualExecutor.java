@@ -1,0 +1,223 @@
+package org.canvasbatch.application.batch;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.application.port.in.UseCases;
+import org.canvasbatch.application.port.out.AgentAnswer;
+import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRunner;
+import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ForwardingEventLog;
+import org.canvasbatch.testsupport.InMemoryVault;
+import org.canvasbatch.testsupport.ManualExecutor;
+import org.canvasbatch.testsupport.TestClock;
+
+/**
+ * The real core over an in-memory journal and vault, with an agent the test programs node by node, a clock the test
+ * moves and an executor that runs a task only when the test says: every step of a test happens on the test's thread, in
+ * the order the test wrote it.
+ */
+final class CoreOnAManualExecutor {
+
+    static final String CANVAS = "study/topics.canvas";
+
+    /** What the agent does for one call: answer, fail, or move the clock as a slow call would. */
+    @FunctionalInterface
+    interface Call {
+        AgentAnswer answer(AgentRequest request) throws AgentFailure, InterruptedException;
+    }
+
+    final TestClock clock = new TestClock();
+    final ManualExecutor executor = new ManualExecutor(clock);
+    final InMemoryEventLog memory = new InMemoryEventLog();
+    final InMemoryVault vault = new InMemoryVault();
+    /** Nodes whose note the vault refuses to write, as a full disk does. */
+    final Set<String> unwritableNotes = ConcurrentHashMap.newKeySet();
+    /** The agent's calls, by node, in order. */
+    final List<String> calls = new ArrayList<>();
+
+    private final Map<String, Deque<Call>> scripts = new ConcurrentHashMap<>();
+    private final AtomicInteger sessions = new AtomicInteger();
+    private volatile boolean refusing;
+
+    /** The journal as the core sees it: it refuses every append, and every probe, while {@link #refuseAppends}. */
+    final ForwardingEventLog journal = new ForwardingEventLog(memory) {
+        @Override
+        public void append(List<SessionEvent> events) {
+            if (refusing) {
+                throw new EventLogException("disk full", "no space left on device", "/data/sessions", null);
+            }
+            super.append(events);
+        }
+
+        @Override
+        public void probeWritable() {
+            if (refusing) {
+                throw new EventLogException("disk full", "no space left on device", "/data/sessions", null);
+            }
+        }
+    };
+
+    final AgentRunner agent = new AgentRunner() {
+        @Override
+        public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
+            calls.add(request.nodeId());
+            Deque<Call> script = scripts.get(request.nodeId());
+            Call call = script == null ? null : script.poll();
+            return call == null ? new AgentAnswer("# " + request.nodeText(), "scripted") : call.answer(request);
+        }
+
+        @Override
+        public String model() {
+            return "scripted";
+        }
+    };
+
+    final CoreSettings settings;
+    final CanvasBatchCore core;
+    final UseCases useCases;
+
+    CoreOnAManualExecutor() {
+        this(CoreSettings.DEFAULT);
+    }
+
+    CoreOnAManualExecutor(CoreSettings settings) {
+        this.settings = settings;
+        this.core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        journal,
+                        agent,
+                        new RefusingVault(),
+                        executor,
+                        clock,
+                        () -> new SessionId("s" + sessions.incrementAndGet()),
+                        new SplittableRandom(7)),
+                settings);
+        this.useCases = core.useCases();
+    }
+
+    /** The in-memory vault, refusing the notes of {@link #unwritableNotes} as a full disk does. */
+    private final class RefusingVault implements Vault {
+        @Override
+        public Canvas readCanvas(String canvasPath) {
+            return vault.readCanvas(canvasPath);
+        }
+
+        @Override
+        public boolean canvasExists(String canvasPath) {
+            return vault.canvasExists(canvasPath);
+        }
+
+        @Override
+        public String contentOf(String canvasPath, CanvasNode node) {
+            return vault.contentOf(canvasPath, node);
+        }
+
+        @Override
+        public WrittenNote writeNote(NoteDraft draft) {
+            if (unwritableNotes.contains(draft.nodeId())) {
+                throw new VaultException(
+                        VaultException.Reason.FULL, draft.canvasPath(), "No space left on device for the note");
+            }
+            return vault.writeNote(draft);
+        }
+    }
+
+    /** The next call of the agent for {@code nodeId} does this; unscripted calls answer at once. */
+    CoreOnAManualExecutor then(String nodeId, Call call) {
+        scripts.computeIfAbsent(nodeId, k -> new ArrayDeque<>()).add(call);
+        return this;
+    }
+
+    static Call transientFailure(String message) {
+        return request -> {
+            throw AgentFailure.transientFailure("http_503", message, null);
+        };
+    }
+
+    static Call permanentFailure(String message) {
+        return request -> {
+            throw AgentFailure.permanent("http_400", message);
+        };
+    }
+
+    void refuseAppends(boolean refuse) {
+        this.refusing = refuse;
+    }
+
+    static List<CanvasNode> nodes(String... ids) {
+        List<CanvasNode> nodes = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            nodes.add(CanvasNode.text(ids[i], "What is topic " + ids[i] + "?", "1", 0, i * 100, 250, 60));
+        }
+        return nodes;
+    }
+
+    /** The canvas of these question nodes, stored in the vault. */
+    CoreOnAManualExecutor withCanvas(String... ids) {
+        vault.withCanvas(new Canvas(CANVAS, nodes(ids), List.of()));
+        return this;
+    }
+
+    /** A pending session of the nodes as one group, with its own limit of calls at once. */
+    SessionId analyze(int maxConcurrent, String... ids) {
+        return useCases.analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        CANVAS,
+                        Optional.of(nodes(ids)),
+                        Set.of(),
+                        1,
+                        1,
+                        AgentChoice.AUTO,
+                        false,
+                        Optional.of(maxConcurrent),
+                        Optional.empty()))
+                .session()
+                .id();
+    }
+
+    void start(SessionId id) {
+        useCases.start().start(StartSessionCommand.of(id));
+    }
+
+    EventRecorder record(SessionId id) {
+        EventRecorder recorder = new EventRecorder();
+        useCases.subscriptions().subscribe(id, recorder::accept);
+        return recorder;
+    }
+
+    /** The session's events as the journal holds them, compactly: {@code TaskStarted(a#1)}, {@code TaskSucceeded(a)}. */
+    List<String> trace(SessionId id) {
+        return EventRecorder.describe(memory.readAfter(id, 0, 10_000));
+    }
+
+    /** Moves the clock past the longest backoff of the default retry policy. */
+    void waitOutBackoff() {
+        executor.advance(settings.retryCap());
+    }
+
+    static Duration seconds(long seconds) {
+        return Duration.ofSeconds(seconds);
+    }
+}

@@ -1,0 +1,139 @@
+package org.canvasbatch.application.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.canvasbatch.application.batch.CoreOnAManualExecutor.permanentFailure;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase.RunSingleNodeCommand;
+import org.canvasbatch.application.port.in.RunSingleNodeUseCase.SingleNodeResult;
+import org.canvasbatch.application.port.out.AgentFailure;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.session.SessionConflict;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Running one node again: the socket's retry queues it, the plugin's retry button waits for its outcome. The button's
+ * call waits on its own thread in a real server; here every task runs inside the call ({@code runAtOnce}), so the
+ * outcome is known before the call starts waiting.
+ */
+class RetryingNodesTest {
+
+    private final CoreOnAManualExecutor core = new CoreOnAManualExecutor();
+
+    private RunSingleNodeCommand button(String nodeId, AgentId agent) {
+        return new RunSingleNodeCommand(
+                CoreOnAManualExecutor.CANVAS, nodeId, Optional.ofNullable(agent), Optional.empty());
+    }
+
+    /** a fails, b takes the slot; the retried a goes before c, which the batch would have started next. */
+    @Test
+    void theSocketsRetryPutsAFailedNodeBackAheadOfTheBatch() {
+        core.then("a", permanentFailure("refused"));
+        SessionId id = core.analyze(1, "a", "b", "c");
+        core.start(id);
+        core.executor.runNext();
+
+        core.useCases.retryNode().retry(id, "a");
+        core.executor.runAll();
+
+        assertThat(core.calls).containsExactly("a", "b", "a", "c");
+        assertThat(core.useCases.status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+    }
+
+    @Test
+    void aRetryAfterTheBatchEndedRunsTheNodeAndAnnouncesTheNewOutcome() {
+        core.then("b", permanentFailure("refused"));
+        SessionId id = core.analyze(1, "a", "b");
+        core.start(id);
+        core.executor.runAll();
+        assertThat(core.useCases.status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+
+        core.useCases.retryNode().retry(id, "b");
+        core.executor.runAll();
+
+        assertThat(core.useCases.status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(core.trace(id)).endsWith("TaskSucceeded(b)", "SessionFinished(COMPLETED)");
+    }
+
+    @Test
+    void theButtonRunsANodeOfASessionInThatSessionWithTheAgentAsked() {
+        core.withCanvas("a");
+        core.then("a", permanentFailure("refused"));
+        SessionId id = core.analyze(1, "a");
+        core.start(id);
+        core.executor.runAll();
+        core.executor.runAtOnce();
+
+        SingleNodeResult result = core.useCases.runSingleNode().run(button("a", AgentId.MEMORY_ANCHOR));
+
+        assertThat(result.recordedIn()).contains(id);
+        assertThat(result.agent()).isEqualTo(AgentId.MEMORY_ANCHOR);
+        assertThat(core.vault.notes()).containsKey(result.filePath());
+        assertThat(result.filePath()).endsWith("(memory-anchor).md");
+        assertThat(core.useCases.status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(core.vault.readCanvas(CoreOnAManualExecutor.CANVAS).nodes())
+                .as("the note is linked into the canvas")
+                .anyMatch(node -> result.filePath().equals(node.file()));
+    }
+
+    @Test
+    void theButtonRunsANodeNoSessionHoldsOnItsOwn() {
+        core.withCanvas("a");
+        core.executor.runAtOnce();
+
+        SingleNodeResult result = core.useCases.runSingleNode().run(button("a", null));
+
+        assertThat(result.recordedIn()).isEmpty();
+        assertThat(result.agent()).isEqualTo(AgentId.ORAL_EXPLANATION);
+        assertThat(core.vault.notes()).containsKey(result.filePath());
+    }
+
+    @Test
+    void theButtonSaysWhyWhenTheAgentRefusesAndWhenTheModelAsksToWaitTooLong() {
+        core.withCanvas("a", "b");
+        core.then("a", permanentFailure("The model refused: content policy"));
+        core.then("b", request -> {
+            throw AgentFailure.transientFailure("rate_limited", "Too many requests", Duration.ofHours(2));
+        });
+        core.executor.runAtOnce();
+
+        assertThatThrownBy(() -> core.useCases.runSingleNode().run(button("a", null)))
+                .isInstanceOfSatisfying(NodeRunFailedException.class, e -> {
+                    assertThat(e.errorType()).isEqualTo("http_400");
+                    assertThat(e.getMessage()).isEqualTo("The model refused: content policy");
+                });
+        assertThatThrownBy(() -> core.useCases.runSingleNode().run(button("b", null)))
+                .isInstanceOfSatisfying(
+                        NodeRunNotFinishedException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofHours(2)));
+    }
+
+    @Test
+    void aNodeBeingRunWithOneAgentIsNotRunWithAnotherAtTheSameTime() {
+        SessionId id = core.analyze(1, "a");
+        core.start(id);
+        assertThat(core.executor.waiting()).containsExactly("s1/a");
+
+        assertThatThrownBy(() -> core.useCases.runSingleNode().run(button("a", AgentId.COMPARISON_TABLE)))
+                .isInstanceOfSatisfying(
+                        SessionConflict.class, e -> assertThat(e.kind()).isEqualTo(SessionConflict.Kind.NODE_BUSY));
+        assertThat(core.calls).isEmpty();
+    }
+
+    @Test
+    void aNodeOfNoCanvasAndNoSessionIsTheCanvasPathsFault() {
+        assertThatThrownBy(() -> core.useCases.runSingleNode().run(button("zz", null)))
+                .isInstanceOfSatisfying(
+                        InvalidCommandException.class,
+                        e -> assertThat(e.errors())
+                                .extracting(InvalidCommandException.FieldError::field)
+                                .containsExactly("canvas_path"));
+    }
+}
