@@ -17,10 +17,12 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     private final SessionBook book;
     private final EventLog log;
+    private final NewsHolds holds;
 
-    ReadingSessions(SessionBook book) {
+    ReadingSessions(SessionBook book, NewsHolds holds) {
         this.book = book;
         this.log = book.log();
+        this.holds = holds;
     }
 
     @Override
@@ -68,7 +70,7 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
     public SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
         // under the session's lock no event can be appended, so the snapshot and the live stream meet exactly
         return book.read(sessionId, session -> {
-            EventLog.Subscription subscription = log.subscribe(sessionId, listener);
+            EventLog.Subscription subscription = log.subscribe(sessionId, holds.watcher(sessionId, listener));
             return new SessionSubscription(session.snapshot(), log.epoch(), subscription);
         });
     }

@@ -46,7 +46,7 @@ class PluginFlowTest {
                 .forEach(g -> g.nodes().forEach(n -> server.agent.always(n.id(), new ScriptedAgent.WaitFor(go))));
         int total = preview.groups().stream().mapToInt(g -> g.nodes().size()).sum();
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitMessage("snapshot");
+        progress.awaitMessage("connected");
         go.countDown();
 
         ResultSummaryModal summary = progress.awaitSummary();

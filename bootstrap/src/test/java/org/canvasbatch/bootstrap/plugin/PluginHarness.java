@@ -53,6 +53,25 @@ final class PluginHarness implements AutoCloseable {
     }
 
     PluginHarness(Path vault, int port, VaultOptions vaultOptions, UnaryOperator<CoreSettings> coreSettings) {
+        this(vault, port, vaultOptions, coreSettings, WsSettings.DEFAULT);
+    }
+
+    /** A server whose sockets follow {@code sockets} (a small queue, to have slow consumers cut off). */
+    static PluginHarness withSockets(Path temp, WsSettings sockets) {
+        return new PluginHarness(
+                FixtureVault.copyTo(temp.resolve("vault")),
+                0,
+                VaultOptions.defaults(),
+                UnaryOperator.identity(),
+                sockets);
+    }
+
+    private PluginHarness(
+            Path vault,
+            int port,
+            VaultOptions vaultOptions,
+            UnaryOperator<CoreSettings> coreSettings,
+            WsSettings sockets) {
         this.vault = vault;
         files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
         core = new CanvasBatchCore(
@@ -65,7 +84,7 @@ final class PluginHarness implements AutoCloseable {
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(11)),
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
-        channel = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
+        channel = new SessionSocketChannel(core.useCases(), sockets);
         ServerSettings settings = ServerSettings.onPort(port);
         server = new CanvasBatchServer(core.useCases(), settings.withExtension(channel.asServerExtension(settings)))
                 .start();
@@ -78,6 +97,11 @@ final class PluginHarness implements AutoCloseable {
 
     ObsidianPlugin plugin(UnaryOperator<ObsidianPlugin.Settings> settings) {
         return new ObsidianPlugin(settings.apply(ObsidianPlugin.Settings.of(base())));
+    }
+
+    /** The sockets the server holds open now. */
+    int openSockets() {
+        return channel.connectionCount();
     }
 
     String base() {

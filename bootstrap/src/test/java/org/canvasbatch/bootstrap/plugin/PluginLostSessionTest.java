@@ -59,7 +59,7 @@ class PluginLostSessionTest {
                 .forEach(g ->
                         g.nodes().forEach(n -> first.agent.always(n.id(), new ScriptedAgent.WaitFor(neverAnswers))));
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitMessage("snapshot");
+        progress.awaitMessage("connected");
         port = first.port();
         first.close();
         return progress;

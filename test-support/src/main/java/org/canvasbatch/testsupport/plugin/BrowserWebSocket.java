@@ -44,12 +44,18 @@ final class BrowserWebSocket {
     Runnable onerror = () -> {};
     IntConsumer onclose = code -> {};
 
-    BrowserWebSocket(EventLoop loop, HttpClient http, URI uri, Map<String, String> browserHeaders) {
+    /** @param network when the network lets the handshake go out (at once, or later for a slow or busy network) */
+    BrowserWebSocket(
+            EventLoop loop,
+            HttpClient http,
+            URI uri,
+            Map<String, String> browserHeaders,
+            CompletableFuture<Void> network) {
         this.loop = loop;
         loop.ioStarted();
         WebSocket.Builder builder = http.newWebSocketBuilder();
         browserHeaders.forEach(builder::header);
-        builder.buildAsync(uri, new Listener()).whenComplete((ws, error) -> {
+        network.thenCompose(ready -> builder.buildAsync(uri, new Listener())).whenComplete((ws, error) -> {
             if (error != null) {
                 loop.post(() -> failed());
             }
@@ -74,6 +80,18 @@ final class BrowserWebSocket {
             }
             case CLOSING, CLOSED -> {}
         }
+    }
+
+    /**
+     * The connection is lost without a close frame (a network drop, a sleeping laptop): the browser fires
+     * {@code close} with 1006 and nothing more arrives.
+     */
+    void drop() {
+        if (state != ReadyState.OPEN) {
+            return;
+        }
+        socket.abort();
+        closed(1006);
     }
 
     private void failed() {

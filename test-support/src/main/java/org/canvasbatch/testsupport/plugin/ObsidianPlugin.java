@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -100,6 +101,7 @@ public final class ObsidianPlugin implements AutoCloseable {
     private final List<Notice> notices = new CopyOnWriteArrayList<>();
     private final List<String> oddities = new CopyOnWriteArrayList<>();
     private final AtomicInteger sockets = new AtomicInteger();
+    private volatile CompletableFuture<Void> network = CompletableFuture.completedFuture(null);
 
     public ObsidianPlugin(Settings settings) {
         this.settings = settings;
@@ -221,7 +223,25 @@ public final class ObsidianPlugin implements AutoCloseable {
     BrowserWebSocket newWebSocket(String url) {
         URI uri = URI.create(url);
         sockets.incrementAndGet();
-        return new BrowserWebSocket(loop, http, uri, browserHeaders);
+        return new BrowserWebSocket(loop, http, uri, browserHeaders, network);
+    }
+
+    /**
+     * From now on the network holds every socket handshake back until {@code gate} opens (a slow connection, a busy
+     * machine): what happens on the server meanwhile happens before the plugin's socket opens. HTTP is not held.
+     */
+    public ObsidianPlugin holdSocketsUntil(java.util.concurrent.CountDownLatch gate) {
+        CompletableFuture<Void> opened = new CompletableFuture<>();
+        Thread.ofVirtual().name("plugin-network-gate").start(() -> {
+            try {
+                gate.await();
+                opened.complete(null);
+            } catch (InterruptedException e) {
+                opened.completeExceptionally(e);
+            }
+        });
+        network = opened;
+        return this;
     }
 
     Duration patience() {

@@ -140,6 +140,11 @@ public final class ProgressMonitorModal {
                 .toList());
     }
 
+    /** The session this modal watches (the analyze answer's {@code session_id}). */
+    public String sessionId() {
+        return sessionId;
+    }
+
     /** The badge of group {@code groupId}. */
     public String badge(int groupId) {
         return plugin.loop.call(() -> {
@@ -190,13 +195,53 @@ public final class ProgressMonitorModal {
     }
 
     /**
-     * Waits until the modal has handled a socket message of {@code type} ({@code "snapshot"}: the server's side of the
-     * socket has joined the session, so every later event reaches this modal).
+     * Waits until the modal has handled a socket message of {@code type} ({@code "connected"}: the server has taken the
+     * socket; it replays the session's history to it, so nothing that happened before is lost to the modal).
      */
     public ProgressMonitorModal awaitMessage(String type) {
         String quoted = "\"type\":\"" + type + "\"";
         plugin.expect(
                 () -> received.stream().anyMatch(m -> m.contains(quoted)), plugin.patience(), "a " + type + " message");
+        return this;
+    }
+
+    /** How many {@code task_completed} and {@code task_failed} messages this modal has handled. */
+    public int taskMessages() {
+        return (int) received.stream()
+                .filter(m -> m.contains("\"type\":\"task_completed\"") || m.contains("\"type\":\"task_failed\""))
+                .count();
+    }
+
+    /** Waits until this modal has handled at least {@code count} task messages. */
+    public ProgressMonitorModal awaitTaskMessages(int count) {
+        plugin.expect(() -> taskMessages() >= count, plugin.patience(), count + " task messages");
+        return this;
+    }
+
+    /** The node ids of the task messages this modal handled, in order (a node twice: counted twice). */
+    public List<String> countedNodes() {
+        List<String> nodes = new ArrayList<>();
+        for (String text : received) {
+            try (var reader = Json.createReader(new StringReader(text))) {
+                JsonObject message = reader.readObject();
+                String type = Js.stringOr(message, "type", "");
+                if ((type.equals("task_completed") || type.equals("task_failed"))
+                        && message.get("data") instanceof JsonObject data) {
+                    nodes.add(Js.stringOr(data, "node_id", ""));
+                }
+            }
+        }
+        return nodes;
+    }
+
+    /** The connection drops without a close frame (the network, a sleeping laptop): the socket fires close 1006. */
+    public ProgressMonitorModal dropConnection() {
+        plugin.loop.call(() -> {
+            if (ws != null) {
+                ws.drop();
+            }
+            return null;
+        });
         return this;
     }
 

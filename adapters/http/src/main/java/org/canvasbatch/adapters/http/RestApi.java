@@ -116,7 +116,11 @@ final class RestApi implements HttpService {
                 return;
             }
             LOG.log(Level.DEBUG, () -> describe(request) + " -> " + reply.status());
-            send(response, reply.status(), reply.body());
+            try {
+                send(response, reply.status(), reply.body());
+            } finally {
+                reply.afterAnswer().run();
+            }
         };
     }
 

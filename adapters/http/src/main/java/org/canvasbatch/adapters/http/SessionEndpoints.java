@@ -4,10 +4,11 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
-import java.util.Set;
 import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.adapters.http.wire.PluginClient;
 import org.canvasbatch.adapters.http.wire.StatusJson;
 import org.canvasbatch.adapters.http.wire.WireNames;
+import org.canvasbatch.application.port.in.CancelSessionUseCase;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
@@ -18,9 +19,6 @@ import org.canvasbatch.domain.session.SessionSnapshot;
 final class SessionEndpoints {
 
     static final String SESSION_ID = "session_id";
-
-    /** Where the Obsidian plugin calls from: the desktop renderer and the mobile app. */
-    static final Set<String> OBSIDIAN_ORIGINS = Set.of("app://obsidian.md", "capacitor://localhost");
 
     private final UseCases useCases;
     private final Clock clock;
@@ -39,7 +37,7 @@ final class SessionEndpoints {
         try {
             return knownStatus(call);
         } catch (SessionNotFoundException missing) {
-            if (call.origin().filter(OBSIDIAN_ORIGINS::contains).isEmpty()) {
+            if (!PluginClient.isOrigin(call.origin())) {
                 throw missing;
             }
             String message = missing.whyNotLoaded()
@@ -73,24 +71,36 @@ final class SessionEndpoints {
                 .build());
     }
 
-    /** The body is ignored: the plugin sends none (but a JSON content type). */
+    /**
+     * The body is ignored: the plugin sends none (but a JSON content type). The session's sockets hear of the
+     * cancellation only once this answer is written: (plugin) a {@code session_completed} that reaches the modal before
+     * its cancel has been answered shows "✅ 全部处理完成" and a success summary for a cancelled batch.
+     */
     Reply cancel(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        SessionSnapshot s = useCases.cancel().cancel(id, "cancelled by request");
-        return Reply.ok(BUILDERS.createObjectBuilder()
-                .add("success", true)
-                .add(
-                        "message",
-                        "Session '" + id.value() + "' cancelled; " + s.succeeded() + " of " + s.totalNodes()
-                                + " node(s) had completed")
-                .add("session_id", id.value())
-                .add("completed_count", s.succeeded())
-                .add("failed_count", s.failed())
-                .add("cancelled_count", s.cancelled())
-                .add("state", WireNames.state(s.state()))
-                .add("status", WireNames.pluginStatus(s.state()))
-                .add("last_seq", s.lastSeq())
-                .build());
+        CancelSessionUseCase.Cancellation cancellation =
+                useCases.cancel().cancelAnsweringFirst(id, "cancelled by request");
+        try {
+            SessionSnapshot s = cancellation.snapshot();
+            return Reply.ok(BUILDERS.createObjectBuilder()
+                            .add("success", true)
+                            .add(
+                                    "message",
+                                    "Session '" + id.value() + "' cancelled; " + s.succeeded() + " of " + s.totalNodes()
+                                            + " node(s) had completed")
+                            .add("session_id", id.value())
+                            .add("completed_count", s.succeeded())
+                            .add("failed_count", s.failed())
+                            .add("cancelled_count", s.cancelled())
+                            .add("state", WireNames.state(s.state()))
+                            .add("status", WireNames.pluginStatus(s.state()))
+                            .add("last_seq", s.lastSeq())
+                            .build())
+                    .then(cancellation::close);
+        } catch (RuntimeException e) {
+            cancellation.close();
+            throw e;
+        }
     }
 
     Reply pause(Endpoint.ApiCall call) {

@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.http.ws;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
@@ -27,6 +28,7 @@ final class SocketListener implements WsListener {
     private long fragmentBytes;
     private boolean fragmentTooBig;
     private HttpPrologue prologue;
+    private Optional<String> origin = Optional.empty();
     private Connection connection;
     private ClientCommands commands;
 
@@ -43,6 +45,7 @@ final class SocketListener implements WsListener {
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         this.prologue = prologue;
+        this.origin = headers.first(HeaderNames.ORIGIN);
         if (!ctx.history().knows(sessionIdOf(prologue.uriPath().path()))) {
             throw new WsUpgradeException("session not found");
         }
@@ -63,7 +66,7 @@ final class SocketListener implements WsListener {
                 .asOptional()
                 .filter(e -> !e.isBlank())
                 .orElse(null);
-        connection = manager.open(session, sessionId, lastSeq, epoch);
+        connection = manager.open(session, sessionId, lastSeq, epoch, origin);
         commands = new ClientCommands(connection, ctx);
     }
 

@@ -42,7 +42,7 @@ class SessionSocketFlowTest {
     }
 
     @Test
-    void thePluginSeesConnectedASnapshotEveryOutcomeOnceAndTheCompletionThenAClose1000() {
+    void aClientSeesConnectedASnapshotEveryOutcomeOnceAndTheCompletionThenAClose1000() {
         SessionId id = server.analyze(12);
         server.agent.always("n5", ScriptedAgent.permanent("The model refused: content policy"));
         TestSocket plugin = TestSocket.connect(server.socket(id));
@@ -97,6 +97,38 @@ class SessionSocketFlowTest {
         assertThat(data(lastProgress).getInt("nodes_completed"))
                 .isEqualTo(data(lastProgress).getInt("nodes_total"));
         EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 0, "the socket was removed");
+    }
+
+    @Test
+    void thePluginsSocketWithoutLastSeqGetsTheWholeHistoryAndNoProgressThatReopensAFinishedGroup() {
+        SessionId id = server.analyze(6);
+        server.agent.always("n2", ScriptedAgent.permanent("The model refused: content policy"));
+        server.runToEnd(id);
+
+        TestSocket plugin = TestSocket.connectAsPlugin(server.socket(id));
+        plugin.await("session_completed");
+        assertThat(plugin.awaitClose()).isEqualTo(1000);
+
+        List<JsonObject> messages = plugin.messages();
+        assertThat(data(messages.getFirst()).getBoolean("resumed")).isTrue();
+        assertThat(ofType(messages, "snapshot"))
+                .as("the plugin counts task messages, not a snapshot")
+                .isEmpty();
+        assertThat(messages.stream()
+                        .filter(m -> m.getString("type").startsWith("task_"))
+                        .filter(m -> !m.getString("type").equals("task_started"))
+                        .map(m -> data(m).getString("node_id")))
+                .containsExactlyInAnyOrder("n1", "n2", "n3", "n4", "n5", "n6");
+        assertThat(ofType(messages, "progress_update"))
+                .as("(plugin) a progress_update sets its group running again")
+                .allSatisfy(
+                        m -> assertThat(data(m).getInt("nodes_completed")).isLessThan(data(m).getInt("nodes_total")));
+
+        TestSocket script = TestSocket.connect(server.socket(id));
+        script.await("session_completed");
+        assertThat(ofType(script.messages(), "snapshot"))
+                .as("other clients keep the snapshot")
+                .hasSize(1);
     }
 
     @Test

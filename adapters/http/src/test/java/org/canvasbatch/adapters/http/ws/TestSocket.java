@@ -33,11 +33,22 @@ final class TestSocket implements WebSocket.Listener {
     private int pings;
     private int pongs;
 
+    /**
+     * A client that speaks the whole contract (a script, the dashboard): no {@code Origin}, so the server does not take
+     * it for the Obsidian plugin, whose sockets it serves by the plugin's own rules.
+     */
     static TestSocket connect(URI uri) {
+        return connect(uri, HTTP.newWebSocketBuilder());
+    }
+
+    /** A socket as the Obsidian plugin opens it: {@code Origin: app://obsidian.md}, never a {@code last_seq}. */
+    static TestSocket connectAsPlugin(URI uri) {
+        return connect(uri, HTTP.newWebSocketBuilder().header("Origin", "app://obsidian.md"));
+    }
+
+    private static TestSocket connect(URI uri, WebSocket.Builder builder) {
         TestSocket listener = new TestSocket();
-        listener.socket = HTTP.newWebSocketBuilder()
-                .header("Origin", "app://obsidian.md")
-                .buildAsync(uri, listener)
+        listener.socket = builder.buildAsync(uri, listener)
                 .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
                 .join();
         return listener;
