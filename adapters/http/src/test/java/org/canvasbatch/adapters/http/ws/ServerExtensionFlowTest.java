@@ -24,6 +24,7 @@ import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package org.canvasbatch.adapters.http.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.canvasbatch.adapters.http.ws.TestSocket.primarySeqs;
+import static org.canvasbatch.testsupport.socket.TestSocket.primarySeqs;
 
 import jakarta.json.JsonObject;
 import java.net.http.HttpClient;
@@ -20,6 +20,7 @@ import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
