@@ -70,7 +70,8 @@ final class RunCommand {
                 config.coreSettings(),
                 config.vaultOptions().withWriteBack(config.vaultOptions().writeBack() && !dryRun),
                 config.wsSettings(),
-                env);
+                env,
+                Set.copyOf(args.get(SettingsTable.COLORS)));
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
             SessionSnapshot planned =

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
@@ -24,6 +25,7 @@ import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.adapters.vault.VaultPassageIndex;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLogException;
@@ -47,7 +49,38 @@ final class Wiring implements AutoCloseable {
             CoreSettings core,
             VaultOptions vaultOptions,
             WsSettings websocket,
-            Map<String, String> env) {}
+            Map<String, String> env,
+            Set<String> questionColors) {
+
+        /**
+         * @param questionColors the colours of the question nodes: their text is never quoted as the learner's notes
+         */
+        Settings {
+            questionColors = Set.copyOf(questionColors);
+        }
+
+        /** Settings whose questions are the plugin's default colours, red and purple. */
+        Settings(
+                Path vault,
+                String data,
+                AgentConfig agent,
+                EmbeddingConfig embeddings,
+                CoreSettings core,
+                VaultOptions vaultOptions,
+                WsSettings websocket,
+                Map<String, String> env) {
+            this(
+                    vault,
+                    data,
+                    agent,
+                    embeddings,
+                    core,
+                    vaultOptions,
+                    websocket,
+                    env,
+                    AnalyzeCanvasUseCase.DEFAULT_COLORS);
+        }
+    }
 
     private final CanvasBatchCore core;
     private final FileVault vault;
@@ -95,7 +128,8 @@ final class Wiring implements AutoCloseable {
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
         FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
         // built while the first batch is analysed; a note that needs it first waits for it
-        VaultPassageIndex passages = new VaultPassageIndex(settings.vault(), settings.vaultOptions());
+        VaultPassageIndex passages =
+                new VaultPassageIndex(settings.vault(), settings.vaultOptions(), settings.questionColors());
         passages.buildInBackground();
         ObservedEventLog eventLog = Journals.open(settings.data(), disk, observability);
         CoreSettings coreSettings = settings.core();

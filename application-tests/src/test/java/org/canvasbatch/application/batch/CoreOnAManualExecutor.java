@@ -60,6 +60,8 @@ final class CoreOnAManualExecutor {
     private final Map<String, Deque<Call>> scripts = new ConcurrentHashMap<>();
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile boolean refusing;
+    /** Every append the journal took, as the events it held together. */
+    final List<List<SessionEvent>> appends = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The journal as the core sees it: it refuses every append, and every probe, while {@link #refuseAppends}. */
     final ForwardingEventLog journal = new ForwardingEventLog(memory) {
@@ -69,6 +71,7 @@ final class CoreOnAManualExecutor {
                 throw new EventLogException("disk full", "no space left on device", "/data/sessions", null);
             }
             super.append(events);
+            appends.add(List.copyOf(events));
         }
 
         @Override

@@ -35,6 +35,9 @@ final class SessionBook {
 
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
+        /** Changes waiting for the lock, to be stored together by whoever gets it first; guarded by itself. */
+        final java.util.ArrayDeque<Together> waiting = new java.util.ArrayDeque<>();
+
         Session session;
 
         Entry(Session session) {
@@ -131,6 +134,89 @@ final class SessionBook {
             return events;
         } finally {
             entry.lock.unlock();
+        }
+    }
+
+    /**
+     * One change of {@link #changeTogether}: its result is set under the session's lock by the thread that stored it,
+     * and read by its own thread only after taking that lock, so the lock orders both.
+     */
+    private static final class Together {
+        final Function<Session, List<SessionEvent>> command;
+        boolean done;
+        List<SessionEvent> events;
+        RuntimeException failure;
+
+        Together(Function<Session, List<SessionEvent>> command) {
+            this.command = command;
+        }
+    }
+
+    /**
+     * As {@link #change}, but changes to one session that wait for its lock at the same time are applied one after
+     * another and stored in one append, so that one sync makes them all durable: the outcomes of a round of agent calls
+     * that answered together, and the starts that replace them, wait for one sync, not for one sync each. Each caller
+     * gets its own events or its own exception, exactly as from {@link #change}; if the log refuses the append, every
+     * change of it fails with that refusal and the session is rebuilt from the log.
+     */
+    List<SessionEvent> changeTogether(SessionId id, Function<Session, List<SessionEvent>> command) {
+        Entry entry = entry(id);
+        Together mine = new Together(command);
+        synchronized (entry.waiting) {
+            entry.waiting.add(mine);
+        }
+        entry.lock.lock();
+        try {
+            if (!mine.done) {
+                List<Together> batch;
+                synchronized (entry.waiting) {
+                    batch = List.copyOf(entry.waiting);
+                    entry.waiting.clear();
+                }
+                storeTogether(id, entry, batch);
+            }
+        } finally {
+            entry.lock.unlock();
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return mine.events;
+    }
+
+    private void storeTogether(SessionId id, Entry entry, List<Together> batch) {
+        List<SessionEvent> all = new ArrayList<>();
+        List<Together> applied = new ArrayList<>(batch.size());
+        for (Together change : batch) {
+            try {
+                change.events = change.command.apply(entry.session);
+                all.addAll(change.events);
+                applied.add(change);
+            } catch (RuntimeException e) {
+                change.failure = e;
+                change.done = true;
+            }
+        }
+        if (!all.isEmpty()) {
+            try {
+                log.append(all);
+            } catch (RuntimeException e) {
+                entry.session = Session.fromHistory(readAll(id));
+                if (e instanceof EventLogException refused) {
+                    storage.refused(id, refused);
+                }
+                for (Together change : applied) {
+                    change.events = null;
+                    change.failure = e;
+                    change.done = true;
+                }
+                return;
+            }
+            storage.stored();
+        }
+        track(entry.session);
+        for (Together change : applied) {
+            change.done = true;
         }
     }
 

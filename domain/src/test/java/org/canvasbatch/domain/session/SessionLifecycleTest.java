@@ -167,6 +167,37 @@ class SessionLifecycleTest {
     class StartingATask {
 
         @Test
+        void aNodeWhoseAgentAnsweredFreesItsSlotWhileItStillRunsAndIsNotCountedInThePeak() {
+            TrackedSession tracked =
+                    TrackedSession.plan().maxConcurrent(1).nodes(1, "a", "b").create();
+            tracked.start();
+            tracked.startTask("a");
+            Session session = tracked.session();
+            assertThat(session.freeCapacity())
+                    .as("a's agent call holds the only slot")
+                    .isZero();
+            assertThat(session.freeCapacity(1))
+                    .as("a's agent answered: a only writes its note")
+                    .isEqualTo(1);
+
+            List<SessionEvent> events = tracked.record(session.startTask("b", tracked.tick(), 1));
+
+            assertThat(((TaskStarted) events.getFirst()).callsInFlight()).isEqualTo(1);
+            assertThat(session.runningCount())
+                    .as("a is still running until its outcome")
+                    .isEqualTo(2);
+            assertThat(session.snapshot().progress().peakRunning())
+                    .as("the peak is of agent calls, as the session's limit")
+                    .isEqualTo(1);
+            assertThat(Session.fromHistory(tracked.history())
+                            .snapshot()
+                            .progress()
+                            .peakRunning())
+                    .as("the same after a restart")
+                    .isEqualTo(1);
+        }
+
+        @Test
         void aQueuedNodeOfARunningSessionStartsWithAttemptOne() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
 
@@ -174,7 +205,7 @@ class SessionLifecycleTest {
 
             assertThat(events)
                     .singleElement()
-                    .isEqualTo(new TaskStarted(tracked.session().id(), 3, tracked.now(), "b", 1, PLANNED_AGENT, 1));
+                    .isEqualTo(new TaskStarted(tracked.session().id(), 3, tracked.now(), "b", 1, PLANNED_AGENT, 1, 1));
             NodeTask task = tracked.task("b");
             assertThat(task.state()).isEqualTo(NodeState.RUNNING);
             assertThat(task.attempts()).isEqualTo(1);

@@ -67,6 +67,8 @@ final class SessionEventCodec {
     private static final byte SESSION_CANCELLED = 11;
     private static final byte BATCH_FAILED = 12;
     private static final byte SESSION_FINISHED = 13;
+    /** {@link #TASK_STARTED} and then the session's agent calls in flight; tag 3 is still read, as 0 calls. */
+    private static final byte TASK_STARTED_WITH_CALLS = 14;
 
     byte[] encode(SessionEvent event) {
         var bytes = new ByteArrayOutputStream(256);
@@ -114,7 +116,7 @@ final class SessionEventCodec {
         return switch (event) {
             case SessionCreated e -> SESSION_CREATED;
             case SessionStarted e -> SESSION_STARTED;
-            case TaskStarted e -> TASK_STARTED;
+            case TaskStarted e -> TASK_STARTED_WITH_CALLS;
             case TaskSucceeded e -> TASK_SUCCEEDED;
             case TaskRetryScheduled e -> TASK_RETRY_SCHEDULED;
             case TaskFailed e -> TASK_FAILED;
@@ -153,6 +155,7 @@ final class SessionEventCodec {
                 out.writeInt(e.groupId());
                 writeEnum(out, e.agent());
                 out.writeInt(e.attempt());
+                out.writeInt(e.callsInFlight());
             }
             case TaskSucceeded e -> {
                 writeString(out, e.nodeId());
@@ -225,6 +228,16 @@ final class SessionEventCodec {
             case SESSION_STARTED -> new SessionStarted(id, seq, at, readSettings(in));
             case TASK_STARTED ->
                 new TaskStarted(id, seq, at, readString(in), in.readInt(), readEnum(in, AgentId.class), in.readInt());
+            case TASK_STARTED_WITH_CALLS ->
+                new TaskStarted(
+                        id,
+                        seq,
+                        at,
+                        readString(in),
+                        in.readInt(),
+                        readEnum(in, AgentId.class),
+                        in.readInt(),
+                        in.readInt());
             case TASK_SUCCEEDED ->
                 new TaskSucceeded(
                         id,

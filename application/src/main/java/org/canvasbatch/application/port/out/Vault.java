@@ -45,6 +45,15 @@ public interface Vault {
      */
     WrittenNote writeNote(NoteDraft draft) throws VaultException;
 
+    /**
+     * The file name, without {@code .md}, that {@link #writeNote} gives (or gave) this node's note by this agent, so
+     * that another note can link to it before it is written: usually the node's text and agent, but another name when
+     * a file of someone else's already holds that one. Empty when the vault cannot tell.
+     */
+    default String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+        return "";
+    }
+
     record NoteDraft(
             String canvasPath,
             String nodeId,
