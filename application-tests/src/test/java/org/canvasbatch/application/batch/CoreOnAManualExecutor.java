@@ -183,8 +183,24 @@ final class CoreOnAManualExecutor {
         return this;
     }
 
+    /**
+     * Adds {@code nodes} to the canvas in the vault (made if missing), keeping the nodes it has: analyze takes only
+     * canvases that are in the vault.
+     */
+    void holdInCanvas(List<CanvasNode> nodes) {
+        List<CanvasNode> held = new ArrayList<>(
+                vault.canvasExists(CANVAS) ? vault.readCanvas(CANVAS).nodes() : List.of());
+        for (CanvasNode node : nodes) {
+            if (held.stream().noneMatch(n -> n.id().equals(node.id()))) {
+                held.add(node);
+            }
+        }
+        vault.withCanvas(new Canvas(CANVAS, held, List.of()));
+    }
+
     /** A pending session of the nodes as one group, with its own limit of calls at once. */
     SessionId analyze(int maxConcurrent, String... ids) {
+        holdInCanvas(nodes(ids));
         return useCases.analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,

@@ -121,10 +121,11 @@ public final class CanvasBatchCore {
                 estimate);
         AnalyzingCanvas analyzing = new AnalyzingCanvas(
                 book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings, starting, estimate);
-        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock());
+        NewsHolds news = new NewsHolds();
+        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock(), news);
         RetryingNodes retrying =
                 new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
-        ReadingSessions reading = new ReadingSessions(book);
+        ReadingSessions reading = new ReadingSessions(book, news);
         this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
         this.useCases = new UseCases(
                 analyzing, starting, steering, steering, steering, steering, retrying, retrying, reading, reading);

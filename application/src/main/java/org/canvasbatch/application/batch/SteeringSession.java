@@ -20,12 +20,37 @@ final class SteeringSession
     private final NodeDispatcher dispatcher;
     private final NoteProducer notes;
     private final Clock clock;
+    private final NewsHolds holds;
 
-    SteeringSession(SessionBook book, NodeDispatcher dispatcher, NoteProducer notes, Clock clock) {
+    SteeringSession(SessionBook book, NodeDispatcher dispatcher, NoteProducer notes, Clock clock, NewsHolds holds) {
         this.book = book;
         this.dispatcher = dispatcher;
         this.notes = notes;
         this.clock = clock;
+        this.holds = holds;
+    }
+
+    @Override
+    public Cancellation cancelAnsweringFirst(SessionId sessionId, String reason) {
+        Runnable release = holds.hold(sessionId);
+        SessionSnapshot cancelled;
+        try {
+            cancelled = cancel(sessionId, reason);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        return new Cancellation() {
+            @Override
+            public SessionSnapshot snapshot() {
+                return cancelled;
+            }
+
+            @Override
+            public void close() {
+                release.run();
+            }
+        };
     }
 
     @Override

@@ -42,7 +42,7 @@ class FullVaultTest {
 
     private final InMemoryEventLog log = new InMemoryEventLog();
     private final LocalTaskExecutor executor = new LocalTaskExecutor(8);
-    private final InMemoryVault notes = new InMemoryVault();
+    private final InMemoryVault notes = new InMemoryVault().withCanvas(new Canvas(CANVAS, nodes(), List.of()));
     private final Vault fullVault = new Vault() {
         @Override
         public Canvas readCanvas(String canvasPath) {

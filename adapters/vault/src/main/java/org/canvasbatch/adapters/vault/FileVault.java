@@ -100,6 +100,12 @@ public final class FileVault implements Vault, AutoCloseable {
         return Files.isRegularFile(paths.resolve(canvasPath).absolute());
     }
 
+    /** The vault folder's absolute path. */
+    @Override
+    public String location() {
+        return paths.root().toString();
+    }
+
     @Override
     public String contentOf(String canvasPath, CanvasNode node) throws VaultException {
         Objects.requireNonNull(node, "node");

@@ -19,6 +19,14 @@ public interface Vault {
     boolean canvasExists(String canvasPath);
 
     /**
+     * Where this vault is, for a person reading a message: a folder's absolute path for a vault on disk. Said when a
+     * canvas is not found, because the usual cause is a server serving another vault than the learner's.
+     */
+    default String location() {
+        return "the server's vault";
+    }
+
+    /**
      * The content an agent should see for a node: a text node's text, a file node's file text (Markdown and other text
      * files), an embed reference such as {@code ![[diagram.png]]} for images, a link node's URL.
      */
