@@ -115,7 +115,13 @@ record CanvasBatchConfig(
         }
         String data = read.get(DATA);
         if (data.isEmpty()) {
-            read.problem(DATA, "must be a folder for the journal, or memory");
+            read.problem(DATA, "must be a folder for the journal, memory, or postgresql://USER[:PASS]@HOST:PORT/DB");
+        } else if (org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(data)) {
+            try {
+                org.canvasbatch.adapters.journal.postgres.PostgresLocation.parse(data);
+            } catch (IllegalArgumentException e) {
+                read.problem(DATA, e.getMessage());
+            }
         } else if (!data.equals("memory")) {
             Path dataDir = path(data, env);
             data = dataDir.toString();

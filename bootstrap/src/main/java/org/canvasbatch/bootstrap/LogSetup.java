@@ -11,6 +11,12 @@ import java.util.logging.Logger;
 /** One line per log record on stderr: {@code 2026-11-26T12:00:00.123Z INFO  session s1 started}. */
 final class LogSetup {
 
+    /**
+     * Held here: the log manager keeps loggers only weakly, so a configured logger nobody holds may be collected, and
+     * its level with it (then canvas-batch's INFO lines vanish; seen in a JVM that collected early, an AOT training run).
+     */
+    private static Logger own;
+
     private LogSetup() {}
 
     static void configure(Level ownLevel, Level frameworkLevel) {
@@ -23,7 +29,8 @@ final class LogSetup {
         console.setFormatter(new OneLine());
         root.addHandler(console);
         root.setLevel(frameworkLevel);
-        Logger.getLogger("org.canvasbatch").setLevel(ownLevel);
+        own = Logger.getLogger("org.canvasbatch");
+        own.setLevel(ownLevel);
     }
 
     private static final class OneLine extends Formatter {

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.canvasbatch.adapters.agents.AgentConfig;
@@ -19,14 +21,19 @@ import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.ChannelOpener;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.adapters.journal.postgres.PostgresEventLog;
+import org.canvasbatch.adapters.journal.postgres.PostgresLocation;
+import org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases;
 import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.adapters.vault.VaultPassageIndex;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -34,7 +41,8 @@ import org.canvasbatch.domain.session.SessionId;
 final class Wiring implements AutoCloseable {
 
     /**
-     * @param data      {@code memory} or a directory for the durable event journal
+     * @param data      {@code memory}, a directory for the durable event journal, or a PostgreSQL database
+     *                  ({@code postgresql://…}) shared by the servers of a cluster
      * @param core      limits, timeouts, retries and retention of the core
      * @param websocket the WebSocket channel's knobs (serve only)
      * @param env       where API keys are looked up
@@ -47,12 +55,44 @@ final class Wiring implements AutoCloseable {
             CoreSettings core,
             VaultOptions vaultOptions,
             WsSettings websocket,
-            Map<String, String> env) {}
+            Map<String, String> env,
+            Set<String> questionColors) {
+
+        /**
+         * @param questionColors the colours of the question nodes: their text is never quoted as the learner's notes
+         */
+        Settings {
+            questionColors = Set.copyOf(questionColors);
+        }
+
+        /** Settings whose questions are the plugin's default colours, red and purple. */
+        Settings(
+                Path vault,
+                String data,
+                AgentConfig agent,
+                EmbeddingConfig embeddings,
+                CoreSettings core,
+                VaultOptions vaultOptions,
+                WsSettings websocket,
+                Map<String, String> env) {
+            this(
+                    vault,
+                    data,
+                    agent,
+                    embeddings,
+                    core,
+                    vaultOptions,
+                    websocket,
+                    env,
+                    AnalyzeCanvasUseCase.DEFAULT_COLORS);
+        }
+    }
 
     private final CanvasBatchCore core;
     private final FileVault vault;
     private final LocalTaskExecutor executor;
     private final ObservedEventLog eventLog;
+    private final Optional<PostgresSessionLeases> cluster;
     private final AgentRunner agents;
     private final TextEmbedder embeddings;
     private final Settings settings;
@@ -63,6 +103,7 @@ final class Wiring implements AutoCloseable {
             FileVault vault,
             LocalTaskExecutor executor,
             ObservedEventLog eventLog,
+            Optional<PostgresSessionLeases> cluster,
             AgentRunner agents,
             TextEmbedder embeddings,
             Settings settings,
@@ -71,6 +112,7 @@ final class Wiring implements AutoCloseable {
         this.vault = vault;
         this.executor = executor;
         this.eventLog = eventLog;
+        this.cluster = cluster;
         this.agents = agents;
         this.embeddings = embeddings;
         this.settings = settings;
@@ -95,9 +137,11 @@ final class Wiring implements AutoCloseable {
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
         FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
         // built while the first batch is analysed; a note that needs it first waits for it
-        VaultPassageIndex passages = new VaultPassageIndex(settings.vault(), settings.vaultOptions());
+        VaultPassageIndex passages =
+                new VaultPassageIndex(settings.vault(), settings.vaultOptions(), settings.questionColors());
         passages.buildInBackground();
-        ObservedEventLog eventLog = Journals.open(settings.data(), disk, observability);
+        Journals.Store store = Journals.open(settings.data(), disk, observability);
+        ObservedEventLog eventLog = store.log();
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
@@ -111,10 +155,13 @@ final class Wiring implements AutoCloseable {
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(),
                         embeddings,
-                        passages),
+                        passages,
+                        store.leases()),
                 coreSettings);
         observability.watch(core);
-        return new Wiring(core, vault, executor, eventLog, agents, embeddings, settings, observability);
+        store.cluster().ifPresent(observability::watch);
+        return new Wiring(
+                core, vault, executor, eventLog, store.cluster(), agents, embeddings, settings, observability);
     }
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
@@ -134,6 +181,13 @@ final class Wiring implements AutoCloseable {
     ServerSettings operations(ServerSettings server) {
         return server.withExtension(observability.operations(
                 List.of(eventLog.health(core::storageProblem), Operations.executor(executor, Duration.ofSeconds(2)))));
+    }
+
+    /**
+     * In a cluster, looks for sessions whose server stopped every half lease and takes them over; alone, does nothing.
+     */
+    void takeOverAbandonedSessions() {
+        cluster.ifPresent(leases -> core.takeOverEvery(leases.lease().dividedBy(2)));
     }
 
     /** The core itself: recovery, the retention sweep, forgetting, stopping. */
@@ -168,6 +222,8 @@ final class Wiring implements AutoCloseable {
         core.stopDispatching();
         executor.shutdown(grace);
         vault.close();
+        // the other servers of a cluster take this one's sessions at once instead of after the lease time
+        cluster.ifPresent(PostgresSessionLeases::close);
         try {
             eventLog.close();
         } catch (Exception e) {
@@ -181,16 +237,42 @@ final class Wiring implements AutoCloseable {
         shutdown(Duration.ofSeconds(5));
     }
 
-    /** Picks the event log, in memory or the durable journal in a directory, counted and checked. */
+    /**
+     * Picks the event log — in memory, the durable journal in a directory, or a cluster's PostgreSQL database with its
+     * session leases — counted and checked.
+     */
     static final class Journals {
         private Journals() {}
 
-        static ObservedEventLog open(String data, ChannelOpener disk, Observability observability) {
+        /** The log, and the leases when it is a cluster's. */
+        record Store(ObservedEventLog log, Optional<PostgresSessionLeases> cluster) {
+            SessionLeases leases() {
+                return cluster.<SessionLeases>map(leases -> leases).orElseGet(SessionLeases::alone);
+            }
+        }
+
+        static Store open(String data, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
-                return observability.journal(new InMemoryEventLog());
+                return new Store(observability.journal(new InMemoryEventLog()), Optional.empty());
+            }
+            if (PostgresLocation.isDatabase(data)) {
+                PostgresLocation location;
+                try {
+                    location = PostgresLocation.parse(data);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--data " + data.replaceAll(":[^:@/]*@", ":***@") + ": " + e.getMessage());
+                }
+                try {
+                    PostgresEventLog log = PostgresEventLog.open(location);
+                    observability.watch(log);
+                    PostgresSessionLeases leases = PostgresSessionLeases.of(log, PostgresSessionLeases.DEFAULT_LEASE);
+                    return new Store(observability.journal(log), Optional.of(leases));
+                } catch (EventLogException e) {
+                    throw new UsageException("--data " + location + ": " + e.getMessage());
+                }
             }
             try {
-                return observability.journal(FileJournal.open(Path.of(data), disk));
+                return new Store(observability.journal(FileJournal.open(Path.of(data), disk)), Optional.empty());
             } catch (EventLogException e) {
                 throw new UsageException("--data " + data + ": " + e.getMessage());
             }

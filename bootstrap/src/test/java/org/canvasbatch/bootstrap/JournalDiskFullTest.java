@@ -26,6 +26,7 @@ import org.canvasbatch.adapters.journal.FaultyDisk;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,8 +75,8 @@ class JournalDiskFullTest {
                     "POST",
                     "/canvas/intelligent-parallel/confirm",
                     "{\"session_id\": \"" + session + "\", \"max_concurrent\": 2}");
-            SocketClient socket = SocketClient.connect(
-                    http, "ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
+            TestSocket socket =
+                    TestSocket.connect("ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
             socket.await(m -> m.getString("type").equals("task_completed"), PATIENCE);
 
             disk.fill();
@@ -91,8 +92,8 @@ class JournalDiskFullTest {
             assertThat(error.getJsonObject("data").getString("message"))
                     .startsWith("Cannot save progress: no space left on device in " + folder);
             assertThat(error.getJsonObject("data").getJsonNumber("retry_after")).isNotNull();
-            SocketClient late = SocketClient.connect(
-                    http, "ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
+            TestSocket late =
+                    TestSocket.connect("ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
             late.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
             assertThat(late.await(m -> m.getString("type").equals("error"), PATIENCE)
                             .getJsonObject("data")

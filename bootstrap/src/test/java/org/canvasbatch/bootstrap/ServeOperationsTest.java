@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,13 +76,12 @@ class ServeOperationsTest {
                 json(send("POST", port, "/canvas/intelligent-parallel", "{\"canvas_path\":\"" + CANVAS + "\"}", TOKEN));
         String session = analysis.getString("session_id");
         int nodes = analysis.getInt("total_nodes");
-        SocketClient withoutToken =
-                SocketClient.connect(http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session);
+        TestSocket withoutToken = TestSocket.connect("ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session);
         assertThat(withoutToken.awaitEnd(PATIENCE))
                 .as("the session's socket is guarded")
                 .isEqualTo(4401);
-        SocketClient socket = SocketClient.connect(
-                http, "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session + "?token=" + TOKEN);
+        TestSocket socket = TestSocket.connect(
+                "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session + "?token=" + TOKEN);
         socket.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
         assertThat(sum(metrics(port), "canvasbatch_websocket_connections")).isEqualTo(1);
         assertThat(send(

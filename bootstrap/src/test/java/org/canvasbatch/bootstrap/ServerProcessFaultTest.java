@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
 import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +68,7 @@ class ServerProcessFaultTest {
             llm.defaultReply(Reply.delayed(Duration.ofMillis(200), Reply.echo()));
             Process first = serve(vault, data, port, llm, "first");
             String session = startBatch(port);
-            SocketClient client = SocketClient.connect(http, socketUrl(port, session, null));
+            TestSocket client = TestSocket.connect(socketUrl(port, session, null));
             client.await(m -> m.getString("type").equals("task_completed"), PATIENCE);
             assertThat(llm.awaitCalls(40, PATIENCE)).isTrue();
 
@@ -81,7 +82,7 @@ class ServerProcessFaultTest {
             Set<String> succeededBeforeCrash = succeededNodes(client.messages());
 
             serve(vault, data, port, llm, "second");
-            SocketClient resumed = SocketClient.connect(http, socketUrl(port, session, lastSeen));
+            TestSocket resumed = TestSocket.connect(socketUrl(port, session, lastSeen));
             JsonObject connected = resumed.await(m -> m.getString("type").equals("connected"), PATIENCE);
             assertThat(connected.getJsonObject("data").getBoolean("resumed")).isTrue();
             assertThat(connected.getJsonObject("data").getString("epoch"))
@@ -111,7 +112,9 @@ class ServerProcessFaultTest {
                         .as("node %s succeeded before the crash and was not asked again", node)
                         .isEqualTo(1);
             }
-            assertThat(llm.calls()).isLessThanOrEqualTo(NODES + CONCURRENCY);
+            // What the crash may cost is the nodes still running: up to CONCURRENCY calls in flight, and as many whose
+            // model had answered (their slot already given to the next node) but whose outcome was not yet on disk.
+            assertThat(llm.calls()).isLessThanOrEqualTo(NODES + 2 * CONCURRENCY);
         }
     }
 
@@ -124,7 +127,7 @@ class ServerProcessFaultTest {
             llm.defaultReply(Reply.delayed(Duration.ofMillis(300), Reply.echo()));
             Process first = serve(vault, data, port, llm, "first");
             String session = startBatch(port);
-            SocketClient client = SocketClient.connect(http, socketUrl(port, session, null));
+            TestSocket client = TestSocket.connect(socketUrl(port, session, null));
             assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
 
             first.destroy(); // SIGTERM: graceful
@@ -135,7 +138,7 @@ class ServerProcessFaultTest {
             long lastSeen = client.primarySeqs().getLast();
 
             serve(vault, data, port, llm, "second");
-            SocketClient resumed = SocketClient.connect(http, socketUrl(port, session, lastSeen));
+            TestSocket resumed = TestSocket.connect(socketUrl(port, session, lastSeen));
             resumed.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
             List<Long> seqs = new ArrayList<>(client.primarySeqs());
             seqs.addAll(resumed.primarySeqs());

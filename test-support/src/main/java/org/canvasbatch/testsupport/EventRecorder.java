@@ -72,6 +72,46 @@ public final class EventRecorder {
         return describe(events());
     }
 
+    /**
+     * The events of a batch that runs one agent call at a time, in the order of a strictly sequential batch: each
+     * outcome put back just before the start that followed its own node's start. The slot is the agent call's alone
+     * (issue 12), so the next node starts the moment the previous agent answers, often before the previous outcome is
+     * journaled; what stays fixed, and what this lets a test compare exactly, is the order of the starts, each
+     * outcome after its own start, and every other event where it happened.
+     */
+    public static List<SessionEvent> oneCallAtATime(List<SessionEvent> events) {
+        List<SessionEvent> ordered = new ArrayList<>(events);
+        for (int i = 0; i < ordered.size(); i++) {
+            String node = outcomeOf(ordered.get(i));
+            if (node == null) {
+                continue;
+            }
+            int ownStart = -1;
+            for (int j = i - 1; j >= 0 && ownStart < 0; j--) {
+                if (ordered.get(j) instanceof SessionEvent.TaskStarted started
+                        && started.nodeId().equals(node)) {
+                    ownStart = j;
+                }
+            }
+            for (int j = ownStart + 1; ownStart >= 0 && j < i; j++) {
+                if (ordered.get(j) instanceof SessionEvent.TaskStarted) {
+                    ordered.add(j, ordered.remove(i));
+                    break;
+                }
+            }
+        }
+        return ordered;
+    }
+
+    private static String outcomeOf(SessionEvent event) {
+        return switch (event) {
+            case SessionEvent.TaskSucceeded e -> e.nodeId();
+            case SessionEvent.TaskFailed e -> e.nodeId();
+            case SessionEvent.TaskRetryScheduled e -> e.nodeId();
+            default -> null;
+        };
+    }
+
     public static List<String> describe(List<SessionEvent> events) {
         List<String> lines = new ArrayList<>();
         for (SessionEvent event : events) {

@@ -60,6 +60,8 @@ final class CoreOnAManualExecutor {
     private final Map<String, Deque<Call>> scripts = new ConcurrentHashMap<>();
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile boolean refusing;
+    /** Every append the journal took, as the events it held together. */
+    final List<List<SessionEvent>> appends = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The journal as the core sees it: it refuses every append, and every probe, while {@link #refuseAppends}. */
     final ForwardingEventLog journal = new ForwardingEventLog(memory) {
@@ -69,6 +71,7 @@ final class CoreOnAManualExecutor {
                 throw new EventLogException("disk full", "no space left on device", "/data/sessions", null);
             }
             super.append(events);
+            appends.add(List.copyOf(events));
         }
 
         @Override
@@ -183,8 +186,24 @@ final class CoreOnAManualExecutor {
         return this;
     }
 
+    /**
+     * Adds {@code nodes} to the canvas in the vault (made if missing), keeping the nodes it has: analyze takes only
+     * canvases that are in the vault.
+     */
+    void holdInCanvas(List<CanvasNode> nodes) {
+        List<CanvasNode> held = new ArrayList<>(
+                vault.canvasExists(CANVAS) ? vault.readCanvas(CANVAS).nodes() : List.of());
+        for (CanvasNode node : nodes) {
+            if (held.stream().noneMatch(n -> n.id().equals(node.id()))) {
+                held.add(node);
+            }
+        }
+        vault.withCanvas(new Canvas(CANVAS, held, List.of()));
+    }
+
     /** A pending session of the nodes as one group, with its own limit of calls at once. */
     SessionId analyze(int maxConcurrent, String... ids) {
+        holdInCanvas(nodes(ids));
         return useCases.analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,

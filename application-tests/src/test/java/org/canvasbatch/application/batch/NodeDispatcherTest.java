@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class NodeDispatcherTest {
 
     @Test
-    void aSessionNeverHasMoreCallsAtOnceThanItsLimitAndTheNextNodeStartsWhenOneEnds() {
+    void aSessionNeverHasMoreCallsAtOnceThanItsLimitAndTheNextNodeStartsWhenOnesAgentAnswers() {
         CoreOnAManualExecutor core = new CoreOnAManualExecutor();
         SessionId id = core.analyze(2, "a", "b", "c");
 
@@ -27,17 +27,33 @@ class NodeDispatcherTest {
         core.executor.runNext();
         assertThat(core.executor.waiting()).containsExactly("s1/b", "s1/c");
         core.executor.runAll();
+        // the slot is the agent call's: c starts as soon as a's agent answered, before a's note and outcome
         assertThat(core.trace(id))
                 .containsExactly(
                         "SessionCreated",
                         "SessionStarted",
                         "TaskStarted(a#1)",
                         "TaskStarted(b#1)",
-                        "TaskSucceeded(a)",
                         "TaskStarted(c#1)",
+                        "TaskSucceeded(a)",
                         "TaskSucceeded(b)",
                         "TaskSucceeded(c)",
                         "SessionFinished(COMPLETED)");
+    }
+
+    @Test
+    void theStartsOfOneRoundGoToTheJournalInOneAppend() {
+        CoreOnAManualExecutor core = new CoreOnAManualExecutor();
+        SessionId id = core.analyze(3, "a", "b", "c", "d");
+
+        core.start(id);
+
+        assertThat(core.executor.waiting()).containsExactly("s1/a", "s1/b", "s1/c");
+        assertThat(core.appends)
+                .as("one journal sync for the three starts, not one each")
+                .last()
+                .satisfies(append -> assertThat(EventRecorder.describe(append))
+                        .containsExactly("TaskStarted(a#1)", "TaskStarted(b#1)", "TaskStarted(c#1)"));
     }
 
     @Test

@@ -9,7 +9,6 @@ import org.canvasbatch.application.batch.NoteProducer.NodeJob;
 import org.canvasbatch.application.batch.NoteProducer.ProducedNote;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.AgentFailure;
-import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.TaskExecutor.TaskControl;
@@ -42,6 +41,21 @@ final class ExecutingNodeTask {
     /** One started attempt of a session's node: the {@code TaskStarted} the dispatcher recorded. */
     record Assignment(SessionId sessionId, String nodeId, int attempt) {}
 
+    /**
+     * The attempt's hold on a dispatcher slot. The slot is for the agent call alone: it is given back the moment the
+     * agent answers, and the note, its link into the canvas and the outcome's journal append go on without it.
+     */
+    interface CallSlot {
+        /** The agent answered or gave up: the next call may take the slot while this attempt finishes. */
+        void agentDone();
+
+        /**
+         * Called under the session's lock as the outcome is recorded: from then on the node no longer counts as
+         * running in its session, so it must stop counting as one that answered. Harmless when called again.
+         */
+        void outcomeRecorded();
+    }
+
     ExecutingNodeTask(SessionBook book, NoteProducer notes, RetryPolicy retryPolicy, Clock clock) {
         this.book = book;
         this.notes = notes;
@@ -52,21 +66,22 @@ final class ExecutingNodeTask {
     /**
      * Runs the attempt and records its outcome.
      *
+     * @param job    what the dispatcher read about the node as it started it ({@link #jobOf}), so that the agent call
+     *               waits for no lock of the session: another node's outcome may be being journaled under it
      * @param wakeAt told when the dispatcher should look again: when a node sent back to wait out a backoff may start,
-     *               and, for an outcome held during a storage outage, once it is recorded (its slot is free then)
+     *               and, for an outcome held during a storage outage, once it is recorded
+     * @param slot   given back the moment the agent answers, before the note is written
      */
-    void execute(Assignment assignment, TaskControl control, Consumer<Instant> wakeAt) {
-        Optional<NodeJob> job = jobFor(assignment);
-        if (job.isEmpty()) {
-            return;
-        }
+    void execute(Assignment assignment, NodeJob job, TaskControl control, Consumer<Instant> wakeAt, CallSlot slot) {
         long startNanos = System.nanoTime();
         try {
-            ProducedNote produced = notes.produce(job.get(), () -> !control.cancelled() && !control.timedOut());
+            ProducedNote produced =
+                    notes.produce(job, () -> !control.cancelled() && !control.timedOut(), slot::agentDone);
             long millis = elapsedMillis(startNanos);
             record(
                     assignment,
                     wakeAt,
+                    slot,
                     s -> s.recordSuccess(
                             assignment.nodeId(),
                             assignment.attempt(),
@@ -81,6 +96,7 @@ final class ExecutingNodeTask {
             failed(
                     assignment,
                     wakeAt,
+                    slot,
                     failure.getMessage(),
                     failure.errorType(),
                     failure.isTransient(),
@@ -93,6 +109,7 @@ final class ExecutingNodeTask {
                 failed(
                         assignment,
                         wakeAt,
+                        slot,
                         "The agent did not answer within " + limit.toSeconds() + " s",
                         "timeout",
                         true,
@@ -102,11 +119,12 @@ final class ExecutingNodeTask {
                 LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
             }
         } catch (UnwrittenNote unwritten) {
-            holdUntilThereIsRoom(assignment, wakeAt, unwritten, elapsedMillis(startNanos));
+            holdUntilThereIsRoom(assignment, wakeAt, slot, unwritten, elapsedMillis(startNanos));
         } catch (VaultException e) {
             failed(
                     assignment,
                     wakeAt,
+                    slot,
                     e.getMessage(),
                     e.errorType(),
                     false,
@@ -117,6 +135,7 @@ final class ExecutingNodeTask {
             failed(
                     assignment,
                     wakeAt,
+                    slot,
                     "Internal error: " + e,
                     "internal",
                     false,
@@ -131,7 +150,7 @@ final class ExecutingNodeTask {
      * on by itself. Another vault error on the next try fails the node as any would.
      */
     private void holdUntilThereIsRoom(
-            Assignment assignment, Consumer<Instant> wakeAt, UnwrittenNote unwritten, long millis) {
+            Assignment assignment, Consumer<Instant> wakeAt, CallSlot slot, UnwrittenNote unwritten, long millis) {
         book.storage().hold(assignment.sessionId(), "the note of node " + assignment.nodeId(), () -> {
             ProducedNote written;
             try {
@@ -140,13 +159,22 @@ final class ExecutingNodeTask {
                 if (again.reason() == VaultException.Reason.FULL) {
                     return false;
                 }
-                failed(assignment, wakeAt, again.getMessage(), again.errorType(), false, Optional.empty(), millis);
+                failed(
+                        assignment,
+                        wakeAt,
+                        slot,
+                        again.getMessage(),
+                        again.errorType(),
+                        false,
+                        Optional.empty(),
+                        millis);
                 wakeAt.accept(clock.now());
                 return true;
             }
             record(
                     assignment,
                     wakeAt,
+                    slot,
                     s -> s.recordSuccess(
                             assignment.nodeId(),
                             assignment.attempt(),
@@ -169,28 +197,24 @@ final class ExecutingNodeTask {
                         message.endsWith(".") ? message.substring(0, message.length() - 1) : message);
     }
 
-    private Optional<NodeJob> jobFor(Assignment assignment) {
-        try {
-            return book.read(assignment.sessionId(), session -> {
-                NodeTask task = session.task(assignment.nodeId());
-                if (task.state() != NodeState.RUNNING || task.attempts() != assignment.attempt()) {
-                    return Optional.empty();
-                }
-                Group group = session.group(task.groupId());
-                List<RelatedQuestion> questions = session.groupTasks(group.id(), 64).stream()
-                        .map(t -> new RelatedQuestion(t.text(), t.agent()))
-                        .toList();
-                return Optional.of(
-                        new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group, questions));
-            });
-        } catch (SessionNotFoundException e) {
+    /** What the attempt needs to know about its node; empty if the node no longer runs this attempt. */
+    static Optional<NodeJob> jobOf(Session session, Assignment assignment) {
+        NodeTask task = session.task(assignment.nodeId());
+        if (task.state() != NodeState.RUNNING || task.attempts() != assignment.attempt()) {
             return Optional.empty();
         }
+        Group group = session.group(task.groupId());
+        List<NoteProducer.GroupQuestion> questions = session.groupTasks(group.id(), 64).stream()
+                .map(t -> new NoteProducer.GroupQuestion(t.nodeId(), t.text(), t.agent()))
+                .toList();
+        return Optional.of(
+                new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group, questions));
     }
 
     private void failed(
             Assignment assignment,
             Consumer<Instant> wakeAt,
+            CallSlot slot,
             String message,
             String errorType,
             boolean transientFailure,
@@ -198,7 +222,7 @@ final class ExecutingNodeTask {
             long millis) {
         Instant now = clock.now();
         var delay = new java.util.concurrent.atomic.AtomicReference<Duration>();
-        record(assignment, wakeAt, s -> {
+        record(assignment, wakeAt, slot, s -> {
             if (transientFailure) {
                 // the backoff grows with the attempts of this run: a person's rerun starts again from the first step
                 int attemptOfRun = s.task(assignment.nodeId()).attemptsThisRun();
@@ -220,9 +244,14 @@ final class ExecutingNodeTask {
     private void record(
             Assignment assignment,
             Consumer<Instant> wakeAt,
-            java.util.function.Function<Session, List<SessionEvent>> outcome) {
+            CallSlot slot,
+            java.util.function.Function<Session, List<SessionEvent>> recordOutcome) {
+        java.util.function.Function<Session, List<SessionEvent>> outcome = s -> {
+            slot.outcomeRecorded();
+            return recordOutcome.apply(s);
+        };
         try {
-            announceRetries(recorded(assignment, book.change(assignment.sessionId(), outcome)), wakeAt);
+            announceRetries(recorded(assignment, book.changeTogether(assignment.sessionId(), outcome)), wakeAt);
         } catch (SessionConflict | SessionNotFoundException e) {
             LOG.log(
                     System.Logger.Level.DEBUG,

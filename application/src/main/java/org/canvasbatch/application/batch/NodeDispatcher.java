@@ -17,6 +17,7 @@ import org.canvasbatch.domain.session.DispatchPlanner;
 import org.canvasbatch.domain.session.DispatchPlanner.Contender;
 import org.canvasbatch.domain.session.DispatchPlanner.Dispatch;
 import org.canvasbatch.domain.session.DispatchPlanner.Offer;
+import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
@@ -44,6 +45,12 @@ final class NodeDispatcher {
     private final int maxWaitingLoose;
     private final Object pumpLock = new Object();
     private final Map<TaskKey, TaskSlot> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Per session, its running nodes whose agent has answered and that only finish their note and outcome: they hold
+     * no slot. Changed by one compute per key; the decrement happens under the session's lock, with the outcome that
+     * stops the node running, so a reader under that lock sees both in step.
+     */
+    private final Map<SessionId, Integer> answered = new ConcurrentHashMap<>();
     /** Loose runs waiting for a slot (first or next attempt), in arrival order; guarded by {@link #pumpLock}. */
     private final Map<String, LooseNodeRun> looseWaiting = new java.util.LinkedHashMap<>();
     /** One object, so that the storage watch keeps one wake-up of this dispatcher per outage, however often asked. */
@@ -59,6 +66,19 @@ final class NodeDispatcher {
     private static final class TaskSlot {
         private RunningTask handle;
         private boolean cancelRequested;
+        /** The agent call ended before the task did: the slot was given back then, not when the task ends. */
+        private boolean released;
+
+        /** True the first time only. */
+        synchronized boolean release() {
+            boolean first = !released;
+            released = true;
+            return first;
+        }
+
+        synchronized boolean released() {
+            return released;
+        }
 
         synchronized void attach(RunningTask running) {
             handle = running;
@@ -109,15 +129,22 @@ final class NodeDispatcher {
             Instant now = clock.now();
             List<Offer> offers = new ArrayList<>();
             for (SessionId id : book.dispatchingIds()) {
-                book.readIfPresent(id, s -> Offer.of(s, free, now)).ifPresent(offers::add);
+                book.readRunning(id, s -> Offer.of(s, free, now, answeredOf(id)))
+                        .ifPresent(offers::add);
             }
             looseOffer(free, now).ifPresent(offers::add);
+            // a session's starts go to the journal in one append: one sync for the round, not one per node
+            Map<SessionId, List<String>> sessionStarts = new java.util.LinkedHashMap<>();
             for (Dispatch dispatch : DispatchPlanner.planOffers(offers, free)) {
                 switch (dispatch.contender()) {
-                    case Contender.OfSession session -> startNode(session.sessionId(), dispatch.taskId(), now);
+                    case Contender.OfSession session ->
+                        sessionStarts
+                                .computeIfAbsent(session.sessionId(), id -> new ArrayList<>())
+                                .add(dispatch.taskId());
                     case Contender.LooseNodes loose -> startLoose(looseWaiting.remove(dispatch.taskId()));
                 }
             }
+            sessionStarts.forEach((sessionId, nodeIds) -> startNodes(sessionId, nodeIds, now));
         }
     }
 
@@ -134,44 +161,111 @@ final class NodeDispatcher {
         return since == null ? Optional.empty() : Optional.of(new Offer(LOOSE, looseRunning, since, due));
     }
 
-    private void startNode(SessionId sessionId, String nodeId, Instant now) {
+    /** A node the session started, with what its attempt needs, read under the session's lock as it started. */
+    private record Start(TaskStarted event, Optional<NoteProducer.NodeJob> job, Duration timeout) {}
+
+    private void startNodes(SessionId sessionId, List<String> nodeIds, Instant now) {
         // while the journal refuses events no session node starts: its TaskStarted could not be recorded, and the
         // storage watch wakes the dispatcher once the journal takes events again; runs outside sessions record nothing
         if (book.storage().wakeAfterOutage(wake)) {
             return;
         }
-        List<SessionEvent> events;
+        List<Start> starts = new ArrayList<>();
         try {
-            events = book.change(sessionId, s -> s.startTask(nodeId, now));
+            book.changeTogether(sessionId, s -> {
+                List<SessionEvent> events = new ArrayList<>();
+                for (String nodeId : nodeIds) {
+                    try {
+                        TaskStarted started = (TaskStarted)
+                                s.startTask(nodeId, now, answeredOf(sessionId)).getFirst();
+                        var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
+                        starts.add(new Start(
+                                started,
+                                ExecutingNodeTask.jobOf(s, assignment),
+                                s.settings().nodeTimeout()));
+                        events.add(started);
+                    } catch (SessionConflict changed) {
+                        // the session changed since the offer (cancelled, paused): this node does not start
+                    }
+                }
+                return events;
+            });
         } catch (SessionConflict | SessionNotFoundException e) {
-            return; // the session changed since the offer (cancelled, paused): nothing to start
+            return; // the session changed since the offer: nothing to start
         } catch (EventLogException e) {
-            // nothing starts that the journal cannot record; the node stays queued, its attempts unchanged, and the
+            // nothing starts that the journal cannot record; the nodes stay queued, their attempts unchanged, and the
             // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again;
-            // when the outage already ended between the refusal and here, nobody would: look again at once
+            // if the outage already ended between the refusal and here, no one else would: look again at once
             if (!book.storage().wakeAfterOutage(wake)) {
                 executor.schedule(Duration.ZERO, wake);
             }
             LOG.log(
                     System.Logger.Level.DEBUG,
-                    "not starting node " + nodeId + " of session " + sessionId
-                            + ": the event journal refused the event: " + e.getMessage());
+                    "not starting nodes " + nodeIds + " of session " + sessionId
+                            + ": the event journal refused the events: " + e.getMessage());
             return;
         }
-        TaskStarted started = (TaskStarted) events.getFirst();
-        var timeout = book.read(sessionId, s -> s.settings().nodeTimeout());
-        TaskKey key = new TaskKey(new Contender.OfSession(sessionId), nodeId, started.attempt());
-        var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
-        submit(key, sessionId + "/" + nodeId, timeout, control -> {
+        starts.forEach(start -> submitNode(sessionId, start));
+    }
+
+    private void submitNode(SessionId sessionId, Start start) {
+        String nodeId = start.event().nodeId();
+        TaskKey key = new TaskKey(
+                new Contender.OfSession(sessionId), nodeId, start.event().attempt());
+        var assignment = new ExecutingNodeTask.Assignment(
+                sessionId, nodeId, start.event().attempt());
+        var slot = new SessionCallSlot(key, sessionId);
+        submit(key, sessionId + "/" + nodeId, start.timeout(), control -> {
             try {
                 // a task cancelled before it began still comes here, so that its slot is always given back
-                if (!control.cancelled()) {
-                    executing.execute(assignment, control, this::wakeAt);
+                if (!control.cancelled() && start.job().isPresent()) {
+                    executing.execute(assignment, start.job().get(), control, this::wakeAt, slot);
                 }
             } finally {
+                slot.outcomeRecorded();
                 finished(key, Optional.empty());
             }
         });
+    }
+
+    private int answeredOf(SessionId sessionId) {
+        return answered.getOrDefault(sessionId, 0);
+    }
+
+    /** A session task's slot, given back when its agent answers; see {@link ExecutingNodeTask.CallSlot}. */
+    private final class SessionCallSlot implements ExecutingNodeTask.CallSlot {
+        private final TaskKey key;
+        private final SessionId sessionId;
+        private boolean countedAsAnswered;
+
+        SessionCallSlot(TaskKey key, SessionId sessionId) {
+            this.key = key;
+            this.sessionId = sessionId;
+        }
+
+        @Override
+        public void agentDone() {
+            TaskSlot slot = inFlight.get(key);
+            if (slot == null || !slot.release()) {
+                return;
+            }
+            synchronized (this) {
+                countedAsAnswered = true;
+                answered.merge(sessionId, 1, Integer::sum);
+            }
+            synchronized (pumpLock) {
+                busySlots--;
+            }
+            pump();
+        }
+
+        @Override
+        public synchronized void outcomeRecorded() {
+            if (countedAsAnswered) {
+                countedAsAnswered = false;
+                answered.computeIfPresent(sessionId, (id, count) -> count <= 1 ? null : count - 1);
+            }
+        }
     }
 
     private void startLoose(LooseNodeRun run) {
@@ -224,9 +318,11 @@ final class NodeDispatcher {
 
     /** A task ended: its slot is free; a loose run with another attempt to make waits for its turn again. */
     private void finished(TaskKey key, Optional<LooseNodeRun> waitsAgain) {
-        inFlight.remove(key);
+        TaskSlot slot = inFlight.remove(key);
         synchronized (pumpLock) {
-            busySlots--;
+            if (slot == null || !slot.released()) {
+                busySlots--;
+            }
             if (key.contender() instanceof Contender.LooseNodes) {
                 looseRunning--;
                 waitsAgain.filter(run -> !run.isSettled()).ifPresent(run -> looseWaiting.put(run.id(), run));
@@ -281,6 +377,27 @@ final class NodeDispatcher {
         inFlight.forEach((key, slot) -> {
             if (key.contender().equals(session)) {
                 slot.cancel();
+            }
+        });
+    }
+
+    /**
+     * Interrupts the calls of a session's nodes that the session no longer counts as running: another server of a
+     * cluster cancelled the batch or timed it out. Judged by the session's state, so it does not matter which read of
+     * the log brought the change here.
+     */
+    void interruptStopped(SessionId sessionId) {
+        Contender session = new Contender.OfSession(sessionId);
+        inFlight.forEach((key, slot) -> {
+            if (key.contender().equals(session)) {
+                boolean running = book.readRunning(
+                                sessionId,
+                                s -> s.hasNode(key.taskId())
+                                        && s.task(key.taskId()).state() == NodeState.RUNNING)
+                        .orElse(false);
+                if (!running) {
+                    slot.cancel();
+                }
             }
         });
     }

@@ -1,9 +1,14 @@
 package org.canvasbatch.application.batch;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
@@ -36,20 +41,31 @@ final class NoteProducer {
     static final int MAX_VAULT_PASSAGES = 4;
     /** A file node's whole note would drown the question's own words; its beginning says what it is about. */
     private static final int MAX_QUERY_CONTENT = 1000;
+    /**
+     * The longest a note waits for the learner's passages, whatever the vault's index does: past it the note is written
+     * without them. Above the index's own wait (two seconds), so that this is the guard, not the rule.
+     */
+    static final Duration PASSAGES_BUDGET = Duration.ofSeconds(5);
 
     private final AgentRunner agents;
     private final AgentRouter router = new AgentRouter();
     private final Vault vault;
     private final VaultPassages passages;
     private final Clock clock;
+    private final Duration passagesBudget;
     /** Canvases read once per batch, not once per node: a 170-node canvas is parsed once. */
     private final Map<String, Optional<Canvas>> canvases = new ConcurrentHashMap<>();
 
     NoteProducer(AgentRunner agents, Vault vault, VaultPassages passages, Clock clock) {
+        this(agents, vault, passages, clock, PASSAGES_BUDGET);
+    }
+
+    NoteProducer(AgentRunner agents, Vault vault, VaultPassages passages, Clock clock, Duration passagesBudget) {
         this.agents = agents;
         this.vault = vault;
         this.passages = passages;
         this.clock = clock;
+        this.passagesBudget = passagesBudget;
     }
 
     /**
@@ -63,7 +79,10 @@ final class NoteProducer {
             String nodeText,
             AgentId agent,
             Group group,
-            List<RelatedQuestion> groupQuestions) {}
+            List<GroupQuestion> groupQuestions) {}
+
+    /** A question of the node's group: its node, its text and the agent of its own task. */
+    record GroupQuestion(String nodeId, String text, AgentId agent) {}
 
     record ProducedNote(WrittenNote note, AgentAnswer answer) {}
 
@@ -73,6 +92,15 @@ final class NoteProducer {
      */
     ProducedNote produce(NodeJob job, java.util.function.BooleanSupplier stillWanted)
             throws AgentFailure, InterruptedException {
+        return produce(job, stillWanted, () -> {});
+    }
+
+    /**
+     * @param agentDone told the moment the agent has answered or given up, before the note is written: the agent call
+     *                  is over, and the slot it held can go to the next one
+     */
+    ProducedNote produce(NodeJob job, java.util.function.BooleanSupplier stillWanted, Runnable agentDone)
+            throws AgentFailure, InterruptedException {
         Optional<Canvas> canvas = canvas(job.canvasPath());
         Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
         String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
@@ -81,6 +109,7 @@ final class NoteProducer {
         List<RelatedQuestion> related = job.groupQuestions().stream()
                 .filter(q -> !q.text().equals(job.nodeText()))
                 .limit(MAX_RELATED_QUESTIONS)
+                .map(q -> new RelatedQuestion(q.text(), q.agent(), noteName(job.canvasPath(), q)))
                 .toList();
         Group group = job.group();
         var context = new NodeContext(
@@ -94,8 +123,12 @@ final class NoteProducer {
         // The session keeps each node's agent but not its routing; routing is a pure function of the text analysis
         // routed, so this is the routing analysis made, handed to the agent so that no adapter routes again.
         var routing = router.route(job.nodeText());
-        AgentAnswer answer =
-                agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context, routing));
+        AgentAnswer answer;
+        try {
+            answer = agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context, routing));
+        } finally {
+            agentDone.run();
+        }
         if (Thread.currentThread().isInterrupted() || !stillWanted.getAsBoolean()) {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }
@@ -123,19 +156,48 @@ final class NoteProducer {
         return new ProducedNote(vault.writeNote(unwritten.draft()), unwritten.answer());
     }
 
-    /** What the learner wrote about the question elsewhere; a failing look costs the note its passages, nothing more. */
+    /**
+     * What the learner wrote about the question elsewhere. A failing look costs the note its passages, nothing more, and
+     * so does a slow one: the look runs on its own thread and the note waits for it within {@link #passagesBudget}, or
+     * until the node's task is interrupted (its timeout, a cancel), whichever comes first.
+     */
     private List<VaultPassage> passagesAbout(NodeJob job, String content, List<String> understanding) {
         String details = content.equals(job.nodeText())
                 ? ""
                 : content.substring(0, Math.min(content.length(), MAX_QUERY_CONTENT));
+        PassageQuery query = new PassageQuery(
+                job.nodeText(), details, job.canvasPath(), job.nodeId(), understanding, MAX_VAULT_PASSAGES);
+        FutureTask<List<VaultPassage>> lookUp = new FutureTask<>(() -> passages.about(query));
+        Thread.ofVirtual().name("passages-" + job.nodeId()).start(lookUp);
         try {
-            return passages.about(new PassageQuery(
-                    job.nodeText(), details, job.canvasPath(), job.nodeId(), understanding, MAX_VAULT_PASSAGES));
-        } catch (RuntimeException e) {
+            return lookUp.get(passagesBudget.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            lookUp.cancel(true);
             LOG.log(
                     System.Logger.Level.WARNING,
-                    "no passages of the vault for node " + job.nodeId() + " of " + job.canvasPath() + ": " + e);
+                    "the vault gave no passages for node " + job.nodeId() + " of " + job.canvasPath() + " within "
+                            + passagesBudget.toMillis() + " ms: the note is written without them");
             return List.of();
+        } catch (InterruptedException e) {
+            lookUp.cancel(true);
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (ExecutionException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "no passages of the vault for node " + job.nodeId() + " of " + job.canvasPath() + ": "
+                            + e.getCause());
+            return List.of();
+        }
+    }
+
+    /** The name the vault gives the question's note: a link names the file it writes, whatever the text suggests. */
+    private String noteName(String canvasPath, GroupQuestion question) {
+        try {
+            return vault.noteNameFor(canvasPath, question.nodeId(), question.text(), question.agent());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "the note of node " + question.nodeId() + " cannot be named yet: " + e);
+            return "";
         }
     }
 

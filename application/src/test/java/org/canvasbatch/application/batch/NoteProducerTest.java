@@ -1,11 +1,17 @@
 package org.canvasbatch.application.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.canvasbatch.application.batch.NoteProducer.GroupQuestion;
 import org.canvasbatch.application.batch.NoteProducer.NodeJob;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentRequest;
@@ -50,10 +56,10 @@ class NoteProducerTest {
 
     @Test
     void eachRelatedQuestionTravelsWithTheAgentOfItsOwnNoteAndTheNodeItselfIsLeftOut() throws Exception {
-        List<RelatedQuestion> group = List.of(
-                new RelatedQuestion("逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE),
-                new RelatedQuestion("什么是逆否命题", AgentId.ORAL_EXPLANATION),
-                new RelatedQuestion("怎么记住逆否命题", AgentId.MEMORY_ANCHOR));
+        List<GroupQuestion> group = List.of(
+                new GroupQuestion("q1", "逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE),
+                new GroupQuestion("q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                new GroupQuestion("q3", "怎么记住逆否命题", AgentId.MEMORY_ANCHOR));
 
         producer.produce(
                 new NodeJob(CANVAS, "q1", "逆否命题和否命题的区别是什么", AgentId.COMPARISON_TABLE, null, group), () -> true);
@@ -67,9 +73,36 @@ class NoteProducerTest {
     }
 
     @Test
+    void eachRelatedQuestionCarriesTheNameTheVaultGivesItsNote() throws Exception {
+        NoteProducer naming = new NoteProducer(
+                agent,
+                new NoCanvasVault() {
+                    @Override
+                    public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+                        return nodeText + " ~" + nodeId + " (" + agent.wireName() + ")";
+                    }
+                },
+                passages,
+                () -> Instant.parse("2026-11-26T12:00:00Z"));
+
+        naming.produce(
+                new NodeJob(
+                        CANVAS,
+                        "q1",
+                        "逆否命题和否命题的区别是什么",
+                        AgentId.COMPARISON_TABLE,
+                        null,
+                        List.of(new GroupQuestion("q2", "什么是逆否命题", AgentId.MEMORY_ANCHOR))),
+                () -> true);
+
+        assertThat(requests.getFirst().context().relatedQuestions())
+                .containsExactly(new RelatedQuestion("什么是逆否命题", AgentId.MEMORY_ANCHOR, "什么是逆否命题 ~q2 (memory-anchor)"));
+    }
+
+    @Test
     void aLargeGroupGivesATwelveQuestionContext() throws Exception {
-        List<RelatedQuestion> group = IntStream.rangeClosed(1, 40)
-                .mapToObj(i -> new RelatedQuestion("question " + i, AgentId.EXAMPLE_TEACHING))
+        List<GroupQuestion> group = IntStream.rangeClosed(1, 40)
+                .mapToObj(i -> new GroupQuestion("q" + i, "question " + i, AgentId.EXAMPLE_TEACHING))
                 .toList();
 
         producer.produce(new NodeJob(CANVAS, "q1", "question 1", AgentId.EXAMPLE_TEACHING, null, group), () -> true);
@@ -128,8 +161,77 @@ class NoteProducerTest {
         assertThat(requests.getFirst().context().vaultPassages()).isEmpty();
     }
 
+    @Test
+    void aVaultLookUpThatNeverAnswersCostsTheNoteItsPassagesNotTheNote() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        NoteProducer stuckLookUp = new NoteProducer(
+                agent,
+                new NoCanvasVault(),
+                query -> {
+                    awaitIgnoringInterrupts(never);
+                    return List.of();
+                },
+                () -> Instant.parse("2026-11-26T12:00:00Z"),
+                Duration.ofMillis(200));
+        try {
+            var produced = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> stuckLookUp.produce(
+                            new NodeJob(CANVAS, "q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of()),
+                            () -> true),
+                    "a hang guard only");
+
+            assertThat(produced.note().path()).isEqualTo("q1.md");
+            assertThat(requests.getFirst().context().vaultPassages()).isEmpty();
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
+    void aNodeWhoseTaskIsInterruptedStopsWaitingForThePassagesAtOnce() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        NoteProducer stuckLookUp = new NoteProducer(
+                agent,
+                new NoCanvasVault(),
+                query -> {
+                    awaitIgnoringInterrupts(never);
+                    return List.of();
+                },
+                () -> Instant.parse("2026-11-26T12:00:00Z"),
+                Duration.ofHours(1));
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread task = Thread.ofVirtual().start(() -> {
+            try {
+                stuckLookUp.produce(
+                        new NodeJob(CANVAS, "q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of()), () -> true);
+                ended.complete(null);
+            } catch (Exception e) {
+                ended.complete(e);
+            }
+        });
+        try {
+            // the node's timeout interrupts its task
+            task.interrupt();
+
+            assertThat(ended.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        } finally {
+            never.countDown();
+        }
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (latch.getCount() > 0) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                // a look-up that ignores being cancelled: the note must not depend on it
+            }
+        }
+    }
+
     /** A vault without the canvas: the node is answered from its text alone. */
-    private static final class NoCanvasVault implements Vault {
+    private static class NoCanvasVault implements Vault {
         @Override
         public Canvas readCanvas(String canvasPath) {
             throw new AssertionError("no canvas to read");

@@ -47,7 +47,7 @@ class FullVaultTest {
     private final InMemoryEventLog log = new InMemoryEventLog();
     private final LocalTaskExecutor executor = new LocalTaskExecutor(8);
     private final ScriptedAgent agent = new ScriptedAgent();
-    private final InMemoryVault notes = new InMemoryVault();
+    private final InMemoryVault notes = new InMemoryVault().withCanvas(new Canvas(CANVAS, nodes(), List.of()));
     private volatile boolean full = true;
     private final java.util.concurrent.atomic.AtomicInteger refusedWrites =
             new java.util.concurrent.atomic.AtomicInteger();

@@ -6,34 +6,28 @@ import java.util.Optional;
 
 /** The teaching agents the Obsidian plugin knows by id (CONTRACT §5). */
 public enum AgentId {
-    BASIC_DECOMPOSITION("basic-decomposition", "🧩"),
-    DEEP_DECOMPOSITION("deep-decomposition", "🔬"),
-    QUESTION_DECOMPOSITION("question-decomposition", "❓"),
-    ORAL_EXPLANATION("oral-explanation", "🗣️"),
-    FOUR_LEVEL_EXPLANATION("four-level-explanation", "🪜"),
-    CLARIFICATION_PATH("clarification-path", "🧭"),
-    COMPARISON_TABLE("comparison-table", "📊"),
-    EXAMPLE_TEACHING("example-teaching", "📝"),
-    MEMORY_ANCHOR("memory-anchor", "⚓"),
-    VERIFICATION_QUESTION("verification-question", "✅"),
-    SCORING_AGENT("scoring-agent", "💯"),
-    CANVAS_ORCHESTRATOR("canvas-orchestrator", "🎼");
+    BASIC_DECOMPOSITION("basic-decomposition"),
+    DEEP_DECOMPOSITION("deep-decomposition"),
+    QUESTION_DECOMPOSITION("question-decomposition"),
+    ORAL_EXPLANATION("oral-explanation"),
+    FOUR_LEVEL_EXPLANATION("four-level-explanation"),
+    CLARIFICATION_PATH("clarification-path"),
+    COMPARISON_TABLE("comparison-table"),
+    EXAMPLE_TEACHING("example-teaching"),
+    MEMORY_ANCHOR("memory-anchor"),
+    VERIFICATION_QUESTION("verification-question"),
+    SCORING_AGENT("scoring-agent"),
+    CANVAS_ORCHESTRATOR("canvas-orchestrator");
 
     private final String wireName;
-    private final String emoji;
 
-    AgentId(String wireName, String emoji) {
+    AgentId(String wireName) {
         this.wireName = wireName;
-        this.emoji = emoji;
     }
 
     /** The id exactly as it travels on the wire, e.g. {@code comparison-table}. */
     public String wireName() {
         return wireName;
-    }
-
-    public String emoji() {
-        return emoji;
     }
 
     /** Accepts the wire name in any case and the older alias {@code verification-question-agent}. */

@@ -75,11 +75,19 @@ public final class DispatchPlanner {
         }
 
         public static Offer of(Session session, int globalFree, Instant now) {
+            return of(session, globalFree, now, 0);
+        }
+
+        /**
+         * @param answered the session's running nodes whose agent has answered: they are writing their notes and hold
+         *                 no slot any more
+         */
+        public static Offer of(Session session, int globalFree, Instant now, int answered) {
             return new Offer(
                     new Contender.OfSession(session.id()),
-                    session.runningCount(),
+                    session.callsInFlight(answered),
                     session.createdAt(),
-                    session.dispatchable(Math.min(session.freeCapacity(), globalFree), now));
+                    session.dispatchable(Math.min(session.freeCapacity(answered), globalFree), now));
         }
     }
 

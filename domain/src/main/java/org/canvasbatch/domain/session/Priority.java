@@ -1,8 +1,6 @@
 package org.canvasbatch.domain.session;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.Optional;
 
 /** A group's dispatch priority; declared from most to least urgent so that ordinal order is dispatch order. */
 public enum Priority {
@@ -11,15 +9,11 @@ public enum Priority {
     MEDIUM,
     LOW;
 
+    /**
+     * The priority as the learner reads and writes it, {@code urgent} … {@code low}: in the run's plan, and in the
+     * contract's messages, which use the same word (reading it from a message is the wire's: {@code WireNames}).
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    public static Optional<Priority> fromWireName(String name) {
-        if (name == null) {
-            return Optional.empty();
-        }
-        String upper = name.strip().toUpperCase(Locale.ROOT);
-        return Arrays.stream(values()).filter(p -> p.name().equals(upper)).findFirst();
     }
 }

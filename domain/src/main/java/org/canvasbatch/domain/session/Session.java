@@ -140,6 +140,14 @@ public final class Session {
 
     /** The dispatcher starts a queued node: the batch's while it runs, a person's rerun in any started session. */
     public List<SessionEvent> startTask(String nodeId, Instant now) {
+        return startTask(nodeId, now, 0);
+    }
+
+    /**
+     * Starts a node's next attempt while {@code answered} of this session's running nodes have their agent's answer
+     * already and are only writing their notes: they no longer hold a slot, so they do not count as calls in flight.
+     */
+    public List<SessionEvent> startTask(String nodeId, Instant now, int answered) {
         NodeTask task = task(nodeId);
         SessionState state = state();
         if (state != SessionState.RUNNING && !(task.rerun() && state != SessionState.PENDING)) {
@@ -149,7 +157,8 @@ public final class Session {
             throw new SessionConflict(
                     Kind.NODE_BUSY, "Node '" + nodeId + "' is " + describe(task.state()) + ", not ready to start");
         }
-        return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), task.agent(), task.attempts() + 1));
+        int calls = progress.running() + 1 - Math.clamp(answered, 0, progress.running());
+        return emit(new TaskStarted(id, next(), now, nodeId, task.groupId(), task.agent(), task.attempts() + 1, calls));
     }
 
     /**
@@ -514,7 +523,20 @@ public final class Session {
 
     /** How many more agent calls this session may start under its own limit. */
     public int freeCapacity() {
-        return mayDispatch() ? Math.max(0, settings.maxConcurrent() - progress.running()) : 0;
+        return freeCapacity(0);
+    }
+
+    /**
+     * How many more agent calls this session may start under its own limit while {@code answered} of its running
+     * nodes have their agent's answer and are only writing their notes (the limit is on agent calls).
+     */
+    public int freeCapacity(int answered) {
+        return mayDispatch() ? Math.max(0, settings.maxConcurrent() - callsInFlight(answered)) : 0;
+    }
+
+    /** The session's agent calls in flight: its running nodes less those whose agent has answered. */
+    public int callsInFlight(int answered) {
+        return progress.running() - Math.clamp(answered, 0, progress.running());
     }
 
     /** Does the dispatcher need to look at this session: a running batch, or a person's rerun waiting in any other? */

@@ -38,9 +38,27 @@ public sealed interface SessionEvent {
     record SessionStarted(SessionId sessionId, long seq, Instant at, SessionSettings settings)
             implements SessionEvent {}
 
+    /**
+     * @param callsInFlight the session's agent calls in flight with this one; 0 where it was not recorded (journals
+     *                      written before it was). A node whose agent has answered stays running while its note is
+     *                      written, but no longer holds a slot, so this can be lower than the running nodes.
+     */
     record TaskStarted(
-            SessionId sessionId, long seq, Instant at, String nodeId, int groupId, AgentId agent, int attempt)
-            implements SessionEvent {}
+            SessionId sessionId,
+            long seq,
+            Instant at,
+            String nodeId,
+            int groupId,
+            AgentId agent,
+            int attempt,
+            int callsInFlight)
+            implements SessionEvent {
+
+        public TaskStarted(
+                SessionId sessionId, long seq, Instant at, String nodeId, int groupId, AgentId agent, int attempt) {
+            this(sessionId, seq, at, nodeId, groupId, agent, attempt, 0);
+        }
+    }
 
     /**
      * @param output      the generated Markdown, cut to {@link Session#OUTPUT_PREVIEW_CHARS}

@@ -194,7 +194,9 @@ public final class SessionProgress {
             }
             case TaskStarted e -> {
                 move(e.nodeId(), NodeState.RUNNING);
-                peakRunning = Math.max(peakRunning, totals[NodeState.RUNNING.ordinal()]);
+                // the peak is of agent calls; a node writing its note after its agent answered holds no slot
+                int calls = e.callsInFlight() > 0 ? e.callsInFlight() : totals[NodeState.RUNNING.ordinal()];
+                peakRunning = Math.max(peakRunning, calls);
             }
             case TaskSucceeded e -> {
                 processingMillis += e.durationMillis();

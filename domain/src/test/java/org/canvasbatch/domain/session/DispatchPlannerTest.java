@@ -63,7 +63,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void higher_priority_groups_go_first_then_canvas_order() {
+    void higherPriorityGroupsGoFirstThenCanvasOrder() {
         TrackedSession tracked = TrackedSession.plan()
                 .group(1, Priority.LOW)
                 .group(2, Priority.URGENT)
@@ -88,7 +88,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void a_priority_change_mid_run_reorders_what_comes_next() {
+    void aPriorityChangeMidRunReordersWhatComesNext() {
         TrackedSession tracked = TrackedSession.plan()
                 .maxConcurrent(2)
                 .nodes(1, "a", "b", "c")
@@ -110,7 +110,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void a_session_never_runs_more_than_its_own_limit() {
+    void aSessionNeverRunsMoreThanItsOwnLimit() {
         Session session = running("s", T0, 3, 10);
 
         assertThat(dispatch(List.of(session), GLOBAL_LIMIT, T0)).hasSize(3);
@@ -123,7 +123,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void the_global_limit_caps_the_plan_across_sessions() {
+    void theGlobalLimitCapsThePlanAcrossSessions() {
         Session first = running("first", T0, 12, 10);
         Session second = running("second", T0.plusSeconds(1), 12, 10);
 
@@ -138,7 +138,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void slots_a_session_cannot_use_go_to_the_others() {
+    void slotsASessionCannotUseGoToTheOthers() {
         Session narrow = running("narrow", T0, 2, 10);
         Session wide = running("wide", T0.plusSeconds(1), 12, 10);
 
@@ -150,7 +150,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void the_plan_holds_only_what_is_available_when_that_is_less_than_the_free_slots() {
+    void thePlanHoldsOnlyWhatIsAvailableWhenThatIsLessThanTheFreeSlots() {
         Session session = running("s", T0, 12, 3);
 
         assertThat(nodesOf(DispatchPlanner.plan(List.of(session), GLOBAL_LIMIT, T0)))
@@ -159,7 +159,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void the_session_with_fewest_calls_in_flight_is_served_first_then_the_oldest() {
+    void theSessionWithFewestCallsInFlightIsServedFirstThenTheOldest() {
         Session busy = running("busy", T0, 12, 10);
         Session idle = running("idle", T0.plusSeconds(5), 12, 10);
         dispatch(List.of(busy), 3, T0);
@@ -177,7 +177,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void a_small_batch_started_after_a_huge_one_gets_the_next_free_slot() {
+    void aSmallBatchStartedAfterAHugeOneGetsTheNextFreeSlot() {
         Session huge = running("huge", T0, 12, 1_000);
         assertThat(dispatch(List.of(huge), globalFree(List.of(huge)), T0)).hasSize(12);
         Session small = running("small", T0.plusSeconds(60), 12, 10);
@@ -203,7 +203,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void over_many_rounds_two_busy_sessions_share_the_global_slots_evenly() {
+    void overManyRoundsTwoBusySessionsShareTheGlobalSlotsEvenly() {
         Session huge = running("huge", T0, 12, 1_000);
         dispatch(List.of(huge), GLOBAL_LIMIT, T0);
         Session later = running("later", T0.plusSeconds(60), 12, 300);
@@ -240,7 +240,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void paused_pending_and_finished_sessions_get_nothing() {
+    void pausedPendingAndFinishedSessionsGetNothing() {
         Session active = running("active", T0.plusSeconds(9), 12, 20);
         TrackedSession pending =
                 TrackedSession.plan().id("pending").nodes(1, "p").create();
@@ -265,7 +265,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void a_node_waiting_for_its_retry_is_skipped_until_it_is_due() {
+    void aNodeWaitingForItsRetryIsSkippedUntilItIsDue() {
         TrackedSession tracked =
                 TrackedSession.plan().maxConcurrent(2).nodes(1, "a", "b", "c").create();
         tracked.start();
@@ -283,7 +283,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void single_node_runs_no_session_holds_compete_as_one_contender_and_get_one_share() {
+    void singleNodeRunsNoSessionHoldsCompeteAsOneContenderAndGetOneShare() {
         Session batch = running("batch", T0.plusSeconds(1), 12, 100);
         Offer loose = new Offer(new Contender.LooseNodes(), 0, T0, List.of(ids("run-", 100)));
 
@@ -301,7 +301,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void a_free_slot_goes_to_a_batch_before_single_node_runs_that_hold_more_slots() {
+    void aFreeSlotGoesToABatchBeforeSingleNodeRunsThatHoldMoreSlots() {
         Session batch = running("batch", T0.plusSeconds(1), 12, 100);
         Offer loose = new Offer(new Contender.LooseNodes(), GLOBAL_LIMIT - 1, T0, List.of(ids("run-", 100)));
 
@@ -310,7 +310,7 @@ class DispatchPlannerTest {
     }
 
     @Test
-    void a_loose_runs_dispatch_names_no_session() {
+    void aLooseRunsDispatchNamesNoSession() {
         Dispatch dispatch = new Dispatch(new Contender.LooseNodes(), "run-1");
 
         org.assertj.core.api.Assertions.assertThatThrownBy(dispatch::sessionId)

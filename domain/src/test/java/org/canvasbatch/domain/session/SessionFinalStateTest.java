@@ -41,8 +41,7 @@ class SessionFinalStateTest {
         "FAILED, true, false",
         "CANCELLED, true, false",
     })
-    void a_batch_is_either_at_work_or_over_or_waiting_for_its_start(
-            SessionState state, boolean terminal, boolean active) {
+    void aBatchIsEitherAtWorkOrOverOrWaitingForItsStart(SessionState state, boolean terminal, boolean active) {
         assertThat(state.isTerminal()).isEqualTo(terminal);
         assertThat(state.isActive()).isEqualTo(active);
     }

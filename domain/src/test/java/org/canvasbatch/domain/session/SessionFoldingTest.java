@@ -37,7 +37,7 @@ class SessionFoldingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tours")
-    void after_every_command_the_folded_history_equals_the_live_session(SessionTours.Tour tour) {
+    void afterEveryCommandTheFoldedHistoryEqualsTheLiveSession(SessionTours.Tour tour) {
         TrackedSession tracked = tour.setUp().get();
         Session replayed = tracked.folded();
         assertSameSession(replayed, tracked.session(), tracked.now(), "create");
@@ -52,7 +52,7 @@ class SessionFoldingTest {
     }
 
     @Test
-    void the_tours_emit_every_kind_of_event() {
+    void theToursEmitEveryKindOfEvent() {
         Set<Class<?>> seen = new HashSet<>();
         for (SessionTours.Tour tour : SessionTours.all()) {
             TrackedSession tracked = tour.setUp().get();
@@ -64,7 +64,7 @@ class SessionFoldingTest {
     }
 
     @Test
-    void a_folded_session_answers_the_next_command_exactly_as_the_live_one() {
+    void aFoldedSessionAnswersTheNextCommandExactlyAsTheLiveOne() {
         TrackedSession tracked =
                 TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").create();
         tracked.start();
@@ -84,7 +84,7 @@ class SessionFoldingTest {
     }
 
     @Test
-    void replay_refuses_a_gap_a_repeat_and_another_sessions_event_and_stays_unchanged() {
+    void replayRefusesAGapARepeatAndAnotherSessionsEventAndStaysUnchanged() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b");
         tracked.startTask("a");
         Session folded = tracked.folded();
@@ -107,7 +107,7 @@ class SessionFoldingTest {
     }
 
     @Test
-    void a_history_must_start_with_the_creation_and_have_no_holes() {
+    void aHistoryMustStartWithTheCreationAndHaveNoHoles() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b");
         tracked.startTask("a");
         tracked.startTask("b");

@@ -32,7 +32,7 @@ class SessionLifecycleTest {
     class Creating {
 
         @Test
-        void a_new_session_is_pending_with_every_node_queued_and_its_first_event_numbered_one() {
+        void aNewSessionIsPendingWithEveryNodeQueuedAndItsFirstEventNumberedOne() {
             var groups = TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").groups();
             var tasks = List.of(
                     new PlannedTask("a", 1, "什么是逆否命题", AgentId.ORAL_EXPLANATION),
@@ -66,7 +66,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void a_session_needs_nodes_with_unique_ids_in_known_groups() {
+        void aSessionNeedsNodesWithUniqueIdsInKnownGroups() {
             var groups = TrackedSession.plan().nodes(1, "a").groups();
             var id = new SessionId("s-1");
             var settings = SessionSettings.DEFAULT;
@@ -99,7 +99,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void nothing_can_be_dispatched_before_the_session_is_started() {
+        void nothingCanBeDispatchedBeforeTheSessionIsStarted() {
             TrackedSession tracked = TrackedSession.withNodes("a", "b");
 
             assertThat(tracked.session().dispatchable(10, tracked.now())).isEmpty();
@@ -112,7 +112,7 @@ class SessionLifecycleTest {
     class Starting {
 
         @Test
-        void starting_a_pending_session_makes_it_running() {
+        void startingAPendingSessionMakesItRunning() {
             TrackedSession tracked = TrackedSession.withNodes("a", "b");
 
             List<SessionEvent> events = tracked.start();
@@ -128,7 +128,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void settings_given_at_confirmation_replace_those_of_the_analysis() {
+        void settingsGivenAtConfirmationReplaceThoseOfTheAnalysis() {
             TrackedSession tracked = TrackedSession.withNodes("a");
             SessionSettings confirmed =
                     SessionSettings.DEFAULT.withMaxConcurrent(3).withBatchTimeout(Duration.ofSeconds(60));
@@ -141,7 +141,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void starting_twice_is_refused_as_already_started_while_running_or_paused() {
+        void startingTwiceIsRefusedAsAlreadyStartedWhileRunningOrPaused() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
 
             tracked.assertRejected(Kind.ALREADY_STARTED, s -> s.start(null, tracked.tick()));
@@ -150,7 +150,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void starting_a_finished_session_is_refused_and_names_its_state() {
+        void startingAFinishedSessionIsRefusedAndNamesItsState() {
             TrackedSession completed = TrackedSession.runningWith("a");
             completed.run("a");
             TrackedSession cancelled = TrackedSession.withNodes("a");
@@ -167,14 +167,45 @@ class SessionLifecycleTest {
     class StartingATask {
 
         @Test
-        void a_queued_node_of_a_running_session_starts_with_attempt_one() {
+        void aNodeWhoseAgentAnsweredFreesItsSlotWhileItStillRunsAndIsNotCountedInThePeak() {
+            TrackedSession tracked =
+                    TrackedSession.plan().maxConcurrent(1).nodes(1, "a", "b").create();
+            tracked.start();
+            tracked.startTask("a");
+            Session session = tracked.session();
+            assertThat(session.freeCapacity())
+                    .as("a's agent call holds the only slot")
+                    .isZero();
+            assertThat(session.freeCapacity(1))
+                    .as("a's agent answered: a only writes its note")
+                    .isEqualTo(1);
+
+            List<SessionEvent> events = tracked.record(session.startTask("b", tracked.tick(), 1));
+
+            assertThat(((TaskStarted) events.getFirst()).callsInFlight()).isEqualTo(1);
+            assertThat(session.runningCount())
+                    .as("a is still running until its outcome")
+                    .isEqualTo(2);
+            assertThat(session.snapshot().progress().peakRunning())
+                    .as("the peak is of agent calls, as the session's limit")
+                    .isEqualTo(1);
+            assertThat(Session.fromHistory(tracked.history())
+                            .snapshot()
+                            .progress()
+                            .peakRunning())
+                    .as("the same after a restart")
+                    .isEqualTo(1);
+        }
+
+        @Test
+        void aQueuedNodeOfARunningSessionStartsWithAttemptOne() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
 
             List<SessionEvent> events = tracked.startTask("b");
 
             assertThat(events)
                     .singleElement()
-                    .isEqualTo(new TaskStarted(tracked.session().id(), 3, tracked.now(), "b", 1, PLANNED_AGENT, 1));
+                    .isEqualTo(new TaskStarted(tracked.session().id(), 3, tracked.now(), "b", 1, PLANNED_AGENT, 1, 1));
             NodeTask task = tracked.task("b");
             assertThat(task.state()).isEqualTo(NodeState.RUNNING);
             assertThat(task.attempts()).isEqualTo(1);
@@ -184,7 +215,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void only_a_running_session_starts_tasks() {
+        void onlyARunningSessionStartsTasks() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.pause();
             tracked.assertRejected(Kind.NOT_RUNNING, s -> s.startTask("a", tracked.tick()));
@@ -194,7 +225,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void a_node_that_is_running_or_finished_cannot_be_started_by_the_dispatcher() {
+        void aNodeThatIsRunningOrFinishedCannotBeStartedByTheDispatcher() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b", "c", "d");
             tracked.startTask("a");
             tracked.run("b");
@@ -206,7 +237,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void an_unknown_node_is_refused_by_name() {
+        void anUnknownNodeIsRefusedByName() {
             TrackedSession tracked = TrackedSession.runningWith("a");
 
             assertThat(tracked.assertRejected(Kind.UNKNOWN_NODE, s -> s.startTask("zz", tracked.tick())))
@@ -220,7 +251,7 @@ class SessionLifecycleTest {
     class RecordingResults {
 
         @Test
-        void a_success_for_the_running_attempt_is_recorded_with_its_note() {
+        void aSuccessForTheRunningAttemptIsRecordedWithItsNote() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
             Instant at = tracked.tick();
@@ -254,7 +285,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void the_output_travelling_in_the_event_is_cut_to_two_thousand_characters() {
+        void theOutputTravellingInTheEventIsCutToTwoThousandCharacters() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
             tracked.startTask("a");
             tracked.startTask("b");
@@ -272,7 +303,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void a_failure_for_the_running_attempt_fails_the_node_with_its_reason() {
+        void aFailureForTheRunningAttemptFailsTheNodeWithItsReason() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
             Instant at = tracked.tick();
@@ -303,7 +334,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void a_result_for_another_attempt_or_a_node_not_running_is_stale() {
+        void aResultForAnotherAttemptOrANodeNotRunningIsStale() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
             tracked.startTask("a");
             tracked.run("c");
@@ -322,7 +353,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void a_result_that_arrives_after_the_cancel_is_discarded_as_stale() {
+        void aResultThatArrivesAfterTheCancelIsDiscardedAsStale() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
             tracked.startTask("b");
@@ -351,7 +382,7 @@ class SessionLifecycleTest {
     class PausingAndResuming {
 
         @Test
-        void a_paused_session_dispatches_nothing_but_its_running_nodes_finish() {
+        void aPausedSessionDispatchesNothingButItsRunningNodesFinish() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
             tracked.startTask("a");
 
@@ -370,7 +401,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void resuming_makes_the_queue_dispatchable_again() {
+        void resumingMakesTheQueueDispatchableAgain() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.pause();
 
@@ -384,7 +415,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void only_a_running_session_can_be_paused() {
+        void onlyARunningSessionCanBePaused() {
             TrackedSession pending = TrackedSession.withNodes("a");
             pending.assertRejected(Kind.NOT_RUNNING, s -> s.pause("r", pending.tick()));
 
@@ -398,7 +429,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void only_a_paused_session_can_be_resumed() {
+        void onlyAPausedSessionCanBeResumed() {
             TrackedSession pending = TrackedSession.withNodes("a");
             pending.assertRejected(Kind.NOT_PAUSED, s -> s.resume("r", pending.tick()));
 
@@ -416,7 +447,7 @@ class SessionLifecycleTest {
     class Cancelling {
 
         @Test
-        void cancelling_a_pending_session_cancels_every_node() {
+        void cancellingAPendingSessionCancelsEveryNode() {
             TrackedSession tracked = TrackedSession.withNodes("a", "b");
 
             List<SessionEvent> events = tracked.cancel();
@@ -431,7 +462,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void cancelling_a_running_session_cancels_queued_and_running_nodes_and_keeps_finished_ones() {
+        void cancellingARunningSessionCancelsQueuedAndRunningNodesAndKeepsFinishedOnes() {
             TrackedSession tracked = TrackedSession.runningWith("done", "broken", "busy", "waiting", "later");
             tracked.run("done");
             tracked.runAndFail("broken");
@@ -460,7 +491,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void cancelling_a_paused_session_cancels_its_running_and_queued_nodes() {
+        void cancellingAPausedSessionCancelsItsRunningAndQueuedNodes() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
             tracked.pause();
@@ -472,7 +503,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void cancelling_a_finished_session_is_refused_as_already_finished() {
+        void cancellingAFinishedSessionIsRefusedAsAlreadyFinished() {
             TrackedSession completed = TrackedSession.runningWith("a");
             completed.run("a");
             TrackedSession failed = TrackedSession.runningWith("a");
@@ -490,7 +521,7 @@ class SessionLifecycleTest {
     class ChangingPriority {
 
         @Test
-        void a_new_priority_is_recorded_and_kept() {
+        void aNewPriorityIsRecordedAndKept() {
             TrackedSession tracked =
                     TrackedSession.plan().nodes(1, "a").nodes(2, "b").create();
             tracked.start();
@@ -505,7 +536,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void priority_may_change_before_the_session_starts() {
+        void priorityMayChangeBeforeTheSessionStarts() {
             TrackedSession tracked =
                     TrackedSession.plan().nodes(1, "a").nodes(2, "b").create();
 
@@ -516,7 +547,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void the_same_priority_again_emits_nothing_and_uses_no_seq() {
+        void theSamePriorityAgainEmitsNothingAndUsesNoSeq() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             long before = tracked.session().lastSeq();
 
@@ -525,7 +556,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void an_unknown_group_is_refused_by_number() {
+        void anUnknownGroupIsRefusedByNumber() {
             TrackedSession tracked = TrackedSession.runningWith("a");
 
             assertThat(tracked.assertRejected(
@@ -537,7 +568,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void a_finished_session_keeps_its_priorities() {
+        void aFinishedSessionKeepsItsPriorities() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             tracked.run("a");
 
@@ -549,7 +580,7 @@ class SessionLifecycleTest {
     class Requeueing {
 
         @Test
-        void a_failed_node_of_a_running_session_goes_back_to_the_queue() {
+        void aFailedNodeOfARunningSessionGoesBackToTheQueue() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.runAndFail("a");
 
@@ -569,7 +600,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void a_paused_session_may_requeue_a_failed_node() {
+        void aPausedSessionMayRequeueAFailedNode() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.runAndFail("a");
             tracked.pause();
@@ -581,7 +612,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void only_failed_nodes_can_be_requeued() {
+        void onlyFailedNodesCanBeRequeued() {
             TrackedSession tracked = TrackedSession.runningWith("ok", "busy", "queued", "spare");
             tracked.run("ok");
             tracked.startTask("busy");
@@ -593,7 +624,7 @@ class SessionLifecycleTest {
         }
 
         @Test
-        void only_an_active_session_requeues() {
+        void onlyAnActiveSessionRequeues() {
             TrackedSession pending = TrackedSession.withNodes("a");
             pending.assertRejected(Kind.NOT_RUNNING, s -> s.requeue("a", pending.tick()));
 
@@ -605,7 +636,7 @@ class SessionLifecycleTest {
     }
 
     @Test
-    void a_finished_batch_announces_its_outcome_once_with_the_time_of_its_last_result() {
+    void aFinishedBatchAnnouncesItsOutcomeOnceWithTheTimeOfItsLastResult() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b");
         tracked.startTask("a");
         tracked.startTask("b");

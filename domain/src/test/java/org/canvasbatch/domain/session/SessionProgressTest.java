@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SessionProgressTest {
 
     @Test
-    void folding_the_history_from_its_creation_gives_the_live_sessions_progress_at_every_seq() {
+    void foldingTheHistoryFromItsCreationGivesTheLiveSessionsProgressAtEverySeq() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
         tracked.run("a");
         tracked.startTask("b");
@@ -32,7 +32,7 @@ class SessionProgressTest {
     }
 
     @Test
-    void an_event_it_has_seen_already_changes_nothing() {
+    void anEventItHasSeenAlreadyChangesNothing() {
         TrackedSession tracked = TrackedSession.runningWith("a");
         List<SessionEvent> succeeded = tracked.run("a");
         SessionProgress progress = tracked.snapshot().progress();
@@ -44,7 +44,7 @@ class SessionProgressTest {
     }
 
     @Test
-    void a_copy_and_its_original_go_their_own_ways_in_every_block_of_outcomes() {
+    void aCopyAndItsOriginalGoTheirOwnWaysInEveryBlockOfOutcomes() {
         String[] nodes = IntStream.range(0, 150).mapToObj(i -> "n" + i).toArray(String[]::new);
         TrackedSession tracked = TrackedSession.runningWith(nodes);
         for (int i = 0; i < 100; i++) {
@@ -75,7 +75,7 @@ class SessionProgressTest {
     }
 
     @Test
-    void results_list_each_processed_node_once_in_canvas_order_with_its_latest_outcome() {
+    void resultsListEachProcessedNodeOnceInCanvasOrderWithItsLatestOutcome() {
         TrackedSession tracked =
                 TrackedSession.plan().nodes(1, "a", "b").nodes(2, "c").create();
         tracked.start();

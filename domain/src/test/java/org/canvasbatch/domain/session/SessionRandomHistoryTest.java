@@ -27,7 +27,7 @@ class SessionRandomHistoryTest {
     private static final Instant T0 = Instant.parse("2026-11-26T08:00:00Z");
 
     @Test
-    void random_histories_fold_back_into_the_live_session_and_keep_their_invariants() {
+    void randomHistoriesFoldBackIntoTheLiveSessionAndKeepTheirInvariants() {
         Random seeds = new Random(0xC0FFEE_2026L);
         int commands = 0;
         int refused = 0;

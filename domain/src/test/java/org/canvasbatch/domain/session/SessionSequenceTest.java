@@ -19,8 +19,7 @@ class SessionSequenceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tours")
-    void every_command_numbers_its_events_right_after_the_previous_ones_and_stamps_them_with_its_time(
-            SessionTours.Tour tour) {
+    void everyCommandNumbersItsEventsRightAfterThePreviousOnesAndStampsThemWithItsTime(SessionTours.Tour tour) {
         TrackedSession tracked = tour.setUp().get();
         List<SessionEvent> returned = new ArrayList<>(tracked.history());
 
@@ -52,7 +51,7 @@ class SessionSequenceTest {
     }
 
     @Test
-    void a_refused_command_uses_no_number() {
+    void aRefusedCommandUsesNoNumber() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b");
         tracked.startTask("a");
         tracked.assertRejected(Kind.ALREADY_STARTED, s -> s.start(null, tracked.tick()));

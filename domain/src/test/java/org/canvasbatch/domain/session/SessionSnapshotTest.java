@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SessionSnapshotTest {
 
     @Test
-    void progress_counts_processed_nodes_and_the_older_percent_counts_successes_floored() {
+    void progressCountsProcessedNodesAndTheOlderPercentCountsSuccessesFloored() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b", "c", "d");
         tracked.run("a");
         tracked.runAndFail("b");
@@ -30,7 +30,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void the_success_percentage_is_floored_never_rounded_up() {
+    void theSuccessPercentageIsFlooredNeverRoundedUp() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
         assertThat(tracked.snapshot().counts().succeededPercent()).isZero();
         assertThat(tracked.snapshot().counts().percent()).isZero();
@@ -46,7 +46,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void elapsed_is_zero_before_the_start_grows_while_running_and_freezes_at_the_end() {
+    void elapsedIsZeroBeforeTheStartGrowsWhileRunningAndFreezesAtTheEnd() {
         TrackedSession tracked = TrackedSession.withNodes("a");
         assertThat(tracked.snapshot().elapsed(tracked.now().plusSeconds(100))).isZero();
 
@@ -69,7 +69,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void a_batch_cancelled_before_it_started_has_no_elapsed_time() {
+    void aBatchCancelledBeforeItStartedHasNoElapsedTime() {
         TrackedSession tracked = TrackedSession.withNodes("a");
         tracked.cancel();
 
@@ -77,7 +77,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void each_group_reports_pending_running_completed_or_failed_as_the_plugin_expects() {
+    void eachGroupReportsPendingRunningCompletedOrFailedAsThePluginExpects() {
         TrackedSession tracked = TrackedSession.plan()
                 .nodes(1, "ok", "bad")
                 .nodes(2, "bad2")
@@ -114,7 +114,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void a_group_waiting_for_a_retry_of_its_only_processed_node_is_still_running() {
+    void aGroupWaitingForARetryOfItsOnlyProcessedNodeIsStillRunning() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b");
         tracked.run("a");
         tracked.startTask("b");
@@ -124,7 +124,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void once_a_batch_is_over_every_group_is_completed_or_failed_even_with_cancelled_nodes() {
+    void onceABatchIsOverEveryGroupIsCompletedOrFailedEvenWithCancelledNodes() {
         TrackedSession tracked = TrackedSession.plan()
                 .nodes(1, "a", "b")
                 .nodes(2, "c")
@@ -140,7 +140,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void the_snapshot_carries_the_measured_numbers() {
+    void theSnapshotCarriesTheMeasuredNumbers() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
         tracked.startTask("a");
         tracked.startTask("b");
@@ -163,7 +163,7 @@ class SessionSnapshotTest {
     }
 
     @Test
-    void a_snapshot_is_a_picture_that_later_events_do_not_change() {
+    void aSnapshotIsAPictureThatLaterEventsDoNotChange() {
         TrackedSession tracked = TrackedSession.runningWith("a", "b");
         SessionSnapshot before = tracked.snapshot();
 

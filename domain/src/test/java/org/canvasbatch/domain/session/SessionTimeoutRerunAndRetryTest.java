@@ -25,7 +25,7 @@ class SessionTimeoutRerunAndRetryTest {
     class TimingOut {
 
         @Test
-        void every_unfinished_node_fails_with_timeout_and_the_batch_ends_failed() {
+        void everyUnfinishedNodeFailsWithTimeoutAndTheBatchEndsFailed() {
             TrackedSession tracked = TrackedSession.runningWith("done", "busy", "waiting", "queued");
             tracked.run("done");
             tracked.startTask("busy");
@@ -73,7 +73,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_paused_batch_can_time_out_too() {
+        void aPausedBatchCanTimeOutToo() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             tracked.pause();
 
@@ -85,7 +85,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_result_arriving_after_the_timeout_is_stale() {
+        void aResultArrivingAfterTheTimeoutIsStale() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             tracked.startTask("a");
             tracked.timeOut();
@@ -95,7 +95,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void only_a_started_unfinished_batch_can_time_out() {
+        void onlyAStartedUnfinishedBatchCanTimeOut() {
             TrackedSession pending = TrackedSession.withNodes("a");
             pending.assertRejected(Kind.NOT_RUNNING, s -> s.timeOut(pending.tick()));
 
@@ -113,7 +113,7 @@ class SessionTimeoutRerunAndRetryTest {
     class RerunningOneNode {
 
         @Test
-        void a_partial_failure_becomes_completed_when_its_failed_node_succeeds_on_rerun() {
+        void aPartialFailureBecomesCompletedWhenItsFailedNodeSucceedsOnRerun() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.run("a");
             tracked.runAndFail("b");
@@ -148,7 +148,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_rerun_that_fails_again_leaves_the_outcome_and_emits_no_new_finish() {
+        void aRerunThatFailsAgainLeavesTheOutcomeAndEmitsNoNewFinish() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.run("a");
             tracked.runAndFail("b");
@@ -163,7 +163,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_completed_batch_whose_node_fails_on_rerun_is_finished_again_as_partial_failure() {
+        void aCompletedBatchWhoseNodeFailsOnRerunIsFinishedAgainAsPartialFailure() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.run("a");
             tracked.run("b");
@@ -178,7 +178,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_failed_batch_becomes_completed_when_its_only_node_succeeds_on_rerun() {
+        void aFailedBatchBecomesCompletedWhenItsOnlyNodeSucceedsOnRerun() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             tracked.runAndFail("a");
             assertThat(tracked.session().state()).isEqualTo(SessionState.FAILED);
@@ -190,7 +190,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_cancelled_batch_stays_cancelled_whatever_a_rerun_yields() {
+        void aCancelledBatchStaysCancelledWhateverARerunYields() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
             tracked.cancel();
@@ -207,7 +207,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void when_two_reruns_overlap_the_outcome_is_announced_once_both_are_back() {
+        void whenTwoRerunsOverlapTheOutcomeIsAnnouncedOnceBothAreBack() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.runAndFail("a");
             tracked.runAndFail("b");
@@ -224,7 +224,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_rerun_of_a_failed_node_while_the_batch_runs_is_allowed() {
+        void aRerunOfAFailedNodeWhileTheBatchRunsIsAllowed() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.runAndFail("a");
 
@@ -237,7 +237,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_pending_session_a_running_node_or_one_in_the_middle_of_a_run_cannot_be_rerun() {
+        void aPendingSessionARunningNodeOrOneInTheMiddleOfARunCannotBeRerun() {
             TrackedSession pending = TrackedSession.withNodes("a");
             pending.assertRejected(Kind.NOT_RUNNING, s -> s.rerun("a", null, pending.tick()));
 
@@ -255,7 +255,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_rerun_waits_in_the_queue_ahead_of_the_batch_within_the_sessions_own_limit() {
+        void aRerunWaitsInTheQueueAheadOfTheBatchWithinTheSessionsOwnLimit() {
             TrackedSession tracked = TrackedSession.plan()
                     .maxConcurrent(1)
                     .group(1, Priority.URGENT)
@@ -282,7 +282,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_queued_node_of_the_batch_that_never_ran_may_be_brought_forward_with_another_agent() {
+        void aQueuedNodeOfTheBatchThatNeverRanMayBeBroughtForwardWithAnotherAgent() {
             TrackedSession tracked = TrackedSession.plan()
                     .maxConcurrent(1)
                     .nodes(1, "a", "b", "c")
@@ -301,7 +301,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void while_the_batch_is_paused_only_a_persons_reruns_are_dispatched() {
+        void whileTheBatchIsPausedOnlyAPersonsRerunsAreDispatched() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
             tracked.runAndFail("a");
             tracked.pause();
@@ -318,7 +318,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void after_the_end_a_rerun_is_dispatched_and_the_session_is_left_alone_by_retention_until_it_is_back() {
+        void afterTheEndARerunIsDispatchedAndTheSessionIsLeftAloneByRetentionUntilItIsBack() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.run("a");
             tracked.runAndFail("b");
@@ -339,7 +339,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_transient_failure_during_a_rerun_after_the_end_is_retried_like_a_batch_node() {
+        void aTransientFailureDuringARerunAfterTheEndIsRetriedLikeABatchNode() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             tracked.runAndFail("a");
             tracked.rerun("a", null);
@@ -358,7 +358,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_rerun_gets_the_whole_attempt_budget_again_even_after_the_batch_used_it_up() {
+        void aRerunGetsTheWholeAttemptBudgetAgainEvenAfterTheBatchUsedItUp() {
             TrackedSession tracked =
                     TrackedSession.plan().nodes(1, "a").maxAttempts(3).create();
             tracked.start();
@@ -387,7 +387,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_socket_retry_while_the_batch_runs_also_gets_the_whole_attempt_budget() {
+        void aSocketRetryWhileTheBatchRunsAlsoGetsTheWholeAttemptBudget() {
             TrackedSession tracked =
                     TrackedSession.plan().nodes(1, "a", "b").maxAttempts(2).create();
             tracked.start();
@@ -407,7 +407,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_rerun_running_in_a_finished_session_when_the_process_stopped_goes_back_to_the_queue() {
+        void aRerunRunningInAFinishedSessionWhenTheProcessStoppedGoesBackToTheQueue() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.run("a");
             tracked.runAndFail("b");
@@ -428,7 +428,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_rerun_still_waiting_keeps_the_new_outcome_from_being_announced() {
+        void aRerunStillWaitingKeepsTheNewOutcomeFromBeingAnnounced() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.runAndFail("a");
             tracked.runAndFail("b");
@@ -448,7 +448,7 @@ class SessionTimeoutRerunAndRetryTest {
     class Retrying {
 
         @Test
-        void a_transient_failure_with_attempts_left_waits_in_the_queue_until_its_retry_time() {
+        void aTransientFailureWithAttemptsLeftWaitsInTheQueueUntilItsRetryTime() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
             Instant retryAt = tracked.now().plusSeconds(30);
@@ -485,7 +485,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void after_the_last_attempt_a_transient_failure_fails_the_node() {
+        void afterTheLastAttemptATransientFailureFailsTheNode() {
             TrackedSession tracked =
                     TrackedSession.plan().nodes(1, "a").maxAttempts(3).create();
             tracked.start();
@@ -516,7 +516,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_non_retryable_failure_fails_the_node_at_the_first_attempt() {
+        void aNonRetryableFailureFailsTheNodeAtTheFirstAttempt() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
 
@@ -537,7 +537,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_retryable_failure_without_a_retry_time_fails_the_node() {
+        void aRetryableFailureWithoutARetryTimeFailsTheNode() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
 
@@ -548,7 +548,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_single_attempt_setting_never_retries() {
+        void aSingleAttemptSettingNeverRetries() {
             TrackedSession tracked =
                     TrackedSession.plan().nodes(1, "a", "b").maxAttempts(1).create();
             tracked.start();
@@ -560,7 +560,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_paused_batch_still_schedules_the_retry_and_does_not_finish() {
+        void aPausedBatchStillSchedulesTheRetryAndDoesNotFinish() {
             TrackedSession tracked = TrackedSession.runningWith("a");
             tracked.startTask("a");
             tracked.pause();
@@ -578,7 +578,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void a_result_for_an_attempt_that_is_waiting_for_its_retry_is_stale() {
+        void aResultForAnAttemptThatIsWaitingForItsRetryIsStale() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
             tracked.startTask("a");
             tracked.failTransiently("a", tracked.now().plusSeconds(30));
@@ -588,7 +588,7 @@ class SessionTimeoutRerunAndRetryTest {
         }
 
         @Test
-        void the_earliest_pending_retry_is_reported_for_the_dispatcher_to_wake_up() {
+        void theEarliestPendingRetryIsReportedForTheDispatcherToWakeUp() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b", "c");
             tracked.startTask("a");
             tracked.startTask("b");

@@ -6,7 +6,9 @@ import org.canvasbatch.domain.note.NoteName;
 
 /**
  * Obsidian wiki links from one note to the notes of its group's other questions. The target is the file name the
- * vault gives the related question's note (the domain's {@link NoteName}), with that question's own agent.
+ * vault gives the related question's note: the name it reports ({@link RelatedQuestion#noteName()}), which differs from
+ * the question's text when a file of the learner's already had that name; failing that, the domain's {@link NoteName}
+ * with that question's own agent.
  */
 final class NoteLink {
 
@@ -19,10 +21,14 @@ final class NoteLink {
 
     /**
      * {@code [[什么是逆否命题 (oral-explanation)|什么是逆否命题]]}; only the question's text when the text does not name
-     * its note (the vault then names it after the node's id, which an agent is not told).
+     * its note and the vault did not say the name (it then names it after the node's id, which an agent is not told).
      */
     static String to(RelatedQuestion question) {
         String shown = shown(question.text());
+        if (!question.noteName().isBlank()
+                && !LINK_SYNTAX.matcher(question.noteName()).find()) {
+            return "[[" + question.noteName() + "|" + shown + "]]";
+        }
         if (!NoteName.textNamesTheNote(question.text())) {
             return shown;
         }

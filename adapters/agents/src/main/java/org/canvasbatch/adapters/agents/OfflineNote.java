@@ -125,7 +125,7 @@ final class OfflineNote {
                 .map(String::strip)
                 .toList();
         this.related = request.context().relatedQuestions().stream()
-                .map(r -> new RelatedQuestion(r.text().strip(), r.agent()))
+                .map(r -> new RelatedQuestion(r.text().strip(), r.agent(), r.noteName()))
                 .filter(r -> !NoteLink.shown(r.text()).isEmpty())
                 .filter(r -> !r.text().equals(request.nodeText().strip()))
                 .distinct()
@@ -371,7 +371,7 @@ final class OfflineNote {
     /** One row of the plan, with a flag per agent so that the template can say why this one. */
     private static Map<String, Object> planned(AgentId agent) {
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("emoji", agent.emoji());
+        row.put("emoji", AgentEmoji.of(agent));
         row.put("id", agent.wireName());
         for (AgentId any : AgentId.values()) {
             row.put(any.wireName(), any == agent);

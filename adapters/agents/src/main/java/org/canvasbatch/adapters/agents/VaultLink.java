@@ -25,12 +25,15 @@ final class VaultLink {
         boolean note = path.toLowerCase(Locale.ROOT).endsWith(NOTE_EXTENSION);
         String file = path.substring(path.lastIndexOf('/') + 1);
         String name = note || path.endsWith(".canvas") ? file.substring(0, file.lastIndexOf('.')) : file;
-        String heading = note ? words(HEADING_SYNTAX, passage.heading()) : "";
-        if (heading.equalsIgnoreCase(name.strip())) {
+        // the link names the heading as the note writes it (Obsidian matches it with its link syntax as spaces); the
+        // alias shows its words
+        String heading = note ? words(HEADING_SYNTAX, passage.headingInNote()) : "";
+        String headingShown = note ? words(HEADING_SYNTAX, passage.heading()) : "";
+        if (heading.equalsIgnoreCase(name.strip()) || headingShown.equalsIgnoreCase(name.strip())) {
             // a note whose first heading repeats its name: the note itself is the place
             heading = "";
         }
-        String shown = words(LINK_SYNTAX, name) + (heading.isEmpty() ? "" : " › " + heading);
+        String shown = words(LINK_SYNTAX, name) + (heading.isEmpty() ? "" : " › " + headingShown);
         if (LINK_SYNTAX.matcher(path).find() || path.contains("\n")) {
             return shown;
         }
@@ -38,9 +41,14 @@ final class VaultLink {
         return "[[" + target + (heading.isEmpty() ? "" : "#" + heading) + "|" + shown + "]]";
     }
 
-    /** A passage's excerpt as it may stand in a one-line quote. */
+    /**
+     * A passage's excerpt as it may stand in a one-line quote of our note: a {@code %%} would open an Obsidian comment
+     * that hides the rest of the note, a {@code #word} would make the note carry the learner's tag; both are escaped,
+     * so they show as the learner wrote them.
+     */
     static String quote(VaultPassage passage) {
-        return SPACES.matcher(passage.excerpt()).replaceAll(" ").strip();
+        String quote = SPACES.matcher(passage.excerpt()).replaceAll(" ").strip();
+        return quote.replace("%%", "\\%\\%").replace("#", "\\#");
     }
 
     private static String words(Pattern syntax, String text) {

@@ -457,6 +457,34 @@ class OfflineAgentTest {
     }
 
     @Test
+    void theNoteLinksARelatedQuestionToTheNameTheVaultGaveItsNote() throws Exception {
+        AgentRequest base = Requests.inLanguage("en", AgentId.ORAL_EXPLANATION);
+        AgentRequest.NodeContext context = base.context();
+        AgentRequest request = new AgentRequest(
+                base.agent(),
+                base.nodeId(),
+                base.nodeText(),
+                base.content(),
+                new AgentRequest.NodeContext(
+                        context.canvasPath(),
+                        context.canvasName(),
+                        context.groupName(),
+                        context.groupTerms(),
+                        List.of(new RelatedQuestion(
+                                "How can I remember the phases of mitosis?",
+                                AgentId.MEMORY_ANCHOR,
+                                "How can I remember the phases of mitosis ~d991b1bb (memory-anchor)")),
+                        context.learnerUnderstanding(),
+                        context.vaultPassages()),
+                base.routing());
+
+        assertThat(agent.run(request).markdown())
+                .contains("[[How can I remember the phases of mitosis ~d991b1bb (memory-anchor)|"
+                        + "How can I remember the phases of mitosis?]]")
+                .doesNotContain("[[How can I remember the phases of mitosis (memory-anchor)");
+    }
+
+    @Test
     void aLinkTargetsTheFileTheVaultWritesForTheRelatedQuestionsOwnAgent() {
         assertThat(NoteLink.to(new RelatedQuestion("BFS vs DFS: [which]?", AgentId.COMPARISON_TABLE)))
                 .isEqualTo("[[BFS vs DFS which (comparison-table)|BFS vs DFS: which ?]]");

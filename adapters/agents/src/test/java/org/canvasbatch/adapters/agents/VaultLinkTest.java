@@ -2,8 +2,10 @@ package org.canvasbatch.adapters.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
 import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.application.port.out.VaultPassage.Origin;
+import org.canvasbatch.domain.agent.AgentId;
 import org.junit.jupiter.api.Test;
 
 class VaultLinkTest {
@@ -15,6 +17,20 @@ class VaultLinkTest {
                 .isEqualTo("[[CS/Notes/Hashing#Step 2 resolve a collision|Hashing › Step 2 resolve a collision]]");
         assertThat(VaultLink.to(new VaultPassage("notes/鸽巢原理.md", "", "…", Origin.NOTE)))
                 .isEqualTo("[[notes/鸽巢原理|鸽巢原理]]");
+    }
+
+    @Test
+    void aHeadingWithLinksAndEmphasisIsLinkedAsTheNoteWritesItAndShownAsItsWords() {
+        VaultPassage passage = new VaultPassage(
+                "notes/Cell.md",
+                "Heading: with link and bold",
+                "Heading: with [[Cell energy|link]] and **bold**",
+                "…",
+                Origin.NOTE);
+
+        assertThat(VaultLink.to(passage))
+                .isEqualTo(
+                        "[[notes/Cell#Heading with Cell energy link and **bold**|Cell › Heading with link and bold]]");
     }
 
     @Test
@@ -41,5 +57,21 @@ class VaultLinkTest {
     void aQuoteStaysOnOneLine() {
         assertThat(VaultLink.quote(new VaultPassage("a.md", "", "first line\nsecond\r\n  third ", Origin.NOTE)))
                 .isEqualTo("first line second third");
+    }
+
+    @Test
+    void aRelatedQuestionLinksToTheNameTheVaultGaveItsNoteNotTheOneItsTextSuggests() {
+        assertThat(NoteLink.to(
+                        new RelatedQuestion("什么是等价关系", AgentId.MEMORY_ANCHOR, "什么是等价关系 ~d991b1bb (memory-anchor)")))
+                .isEqualTo("[[什么是等价关系 ~d991b1bb (memory-anchor)|什么是等价关系]]");
+        assertThat(NoteLink.to(new RelatedQuestion("什么是等价关系", AgentId.MEMORY_ANCHOR)))
+                .as("a vault that cannot tell")
+                .isEqualTo("[[什么是等价关系 (memory-anchor)|什么是等价关系]]");
+    }
+
+    @Test
+    void aQuoteNeitherOpensAnObsidianCommentNorTagsTheNote() {
+        assertThat(VaultLink.quote(new VaultPassage("a.md", "", "ATP %% is made #biology in C#", Origin.NOTE)))
+                .isEqualTo("ATP \\%\\% is made \\#biology in C\\#");
     }
 }

@@ -14,16 +14,10 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.Operations;
@@ -38,6 +32,7 @@ import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.socket.TestSocket;
 
 /**
  * The whole HTTP face as serve assembles it (REST API, WebSocket channel and its events endpoint, the operations
@@ -155,91 +150,24 @@ final class DocumentedServer implements AutoCloseable {
                 "{\"canvas_path\":\"docs/check.canvas\",\"nodes\":" + ApiHarness.nodesJson(idsAndTexts) + "}");
     }
 
-    Socket socket(String path) {
-        Socket socket = new Socket();
-        socket.ws = http.newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), socket)
-                .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
-                .join();
-        return socket;
+    /** The HTTP status that refuses a handshake on {@code path}; fails if the handshake succeeds. */
+    int socketRefusal(String path) {
+        try {
+            http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), new WebSocket.Listener() {})
+                    .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+                    .join()
+                    .abort();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+        throw new AssertionError("the handshake on " + path + " was accepted");
     }
 
-    /** A socket that records every message it receives, and its close. */
-    static final class Socket implements WebSocket.Listener {
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition changed = lock.newCondition();
-        private final List<JsonObject> messages = new ArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private WebSocket ws;
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                JsonObject message =
-                        Json.createReader(new StringReader(partial.toString())).readObject();
-                partial.setLength(0);
-                lock.lock();
-                try {
-                    messages.add(message);
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        void send(String text) {
-            ws.sendText(text, true)
-                    .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
-                    .join();
-        }
-
-        /** Waits for a message that {@code wanted} accepts. */
-        JsonObject await(Predicate<JsonObject> wanted) {
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            lock.lock();
-            try {
-                while (true) {
-                    for (JsonObject message : messages) {
-                        if (wanted.test(message)) {
-                            return message;
-                        }
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new AssertionError("no such message within " + PATIENCE + "; got " + messages);
-                    }
-                    changed.awaitNanos(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        List<JsonObject> messages() {
-            lock.lock();
-            try {
-                return List.copyOf(messages);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void abort() {
-            ws.abort();
-        }
+    TestSocket socket(String path) {
+        return TestSocket.connect("ws://127.0.0.1:" + server.port() + path);
     }
 }

@@ -25,7 +25,7 @@ class EdgeBehaviourTest {
     private static final String ANALYZE_BODY =
             "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("e1", "什么是命题") + "}";
 
-    private final ApiHarness api = new ApiHarness();
+    private final ApiHarness api = new ApiHarness().canvas("a.canvas", nodesJson("e1", "什么是命题"));
 
     @AfterAll
     void stop() {

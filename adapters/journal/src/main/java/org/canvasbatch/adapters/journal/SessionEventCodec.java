@@ -42,8 +42,10 @@ import org.canvasbatch.domain.session.SessionState;
  *
  * <p>Strings are UTF-8, except a string holding a lone surrogate (an emoji cut in half by the output preview), which
  * travels as raw UTF-16 so that replay gives back exactly what was appended.
+ *
+ * <p>Public because the database event log stores the same bytes in its rows: one format for every durable store.
  */
-final class SessionEventCodec {
+public final class SessionEventCodec {
 
     /** Bumped whenever the layout of a payload changes; a journal is never rewritten, so old versions stay readable. */
     static final byte VERSION = 1;
@@ -67,8 +69,10 @@ final class SessionEventCodec {
     private static final byte SESSION_CANCELLED = 11;
     private static final byte BATCH_FAILED = 12;
     private static final byte SESSION_FINISHED = 13;
+    /** {@link #TASK_STARTED} and then the session's agent calls in flight; tag 3 is still read, as 0 calls. */
+    private static final byte TASK_STARTED_WITH_CALLS = 14;
 
-    byte[] encode(SessionEvent event) {
+    public byte[] encode(SessionEvent event) {
         var bytes = new ByteArrayOutputStream(256);
         try (var out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
@@ -109,6 +113,18 @@ final class SessionEventCodec {
         }
     }
 
+    /**
+     * As {@link #decode}, for a store that keeps each event whole (a database row): a payload this version cannot read
+     * is an {@link IllegalArgumentException} with the reason.
+     */
+    public SessionEvent decodeStored(byte[] payload) {
+        try {
+            return decode(payload);
+        } catch (UnreadableRecordException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     SessionEvent decode(byte[] payload) throws UnreadableRecordException {
         try (var in = new DataInputStream(new ByteArrayInputStream(payload))) {
             byte version = in.readByte();
@@ -141,7 +157,7 @@ final class SessionEventCodec {
         return switch (event) {
             case SessionCreated e -> SESSION_CREATED;
             case SessionStarted e -> SESSION_STARTED;
-            case TaskStarted e -> TASK_STARTED;
+            case TaskStarted e -> TASK_STARTED_WITH_CALLS;
             case TaskSucceeded e -> TASK_SUCCEEDED;
             case TaskRetryScheduled e -> TASK_RETRY_SCHEDULED;
             case TaskFailed e -> TASK_FAILED;
@@ -180,6 +196,7 @@ final class SessionEventCodec {
                 out.writeInt(e.groupId());
                 writeEnum(out, e.agent());
                 out.writeInt(e.attempt());
+                out.writeInt(e.callsInFlight());
             }
             case TaskSucceeded e -> {
                 writeString(out, e.nodeId());
@@ -256,6 +273,16 @@ final class SessionEventCodec {
             case SESSION_STARTED -> new SessionStarted(id, seq, at, readSettings(in));
             case TASK_STARTED ->
                 new TaskStarted(id, seq, at, readString(in), in.readInt(), readEnum(in, AgentId.class), in.readInt());
+            case TASK_STARTED_WITH_CALLS ->
+                new TaskStarted(
+                        id,
+                        seq,
+                        at,
+                        readString(in),
+                        in.readInt(),
+                        readEnum(in, AgentId.class),
+                        in.readInt(),
+                        in.readInt());
             case TASK_SUCCEEDED -> {
                 String nodeId = readString(in);
                 int groupId = in.readInt();

@@ -67,6 +67,19 @@ class SessionEventCodecTest {
         }
     }
 
+    /** A start records the session's agent calls in flight; one written before it did reads as 0 (not recorded). */
+    @Test
+    void aStartKeepsItsCallsInFlightAndOneWrittenBeforeThemReadsWithout() throws Exception {
+        var started = new TaskStarted(ID, 3, SampleEvents.T0, "n", 1, AgentId.ORAL_EXPLANATION, 2, 7);
+        byte[] now = codec.encode(started);
+        assertThat(roundTrip(started)).isEqualTo(started);
+
+        byte[] before = Arrays.copyOf(now, now.length - Integer.BYTES); // the old layout ends with the attempt
+        before[1] = 3; // and has the old tag, right after the version
+        assertThat(codec.decode(before))
+                .isEqualTo(new TaskStarted(ID, 3, SampleEvents.T0, "n", 1, AgentId.ORAL_EXPLANATION, 2, 0));
+    }
+
     /**
      * Journals written before a group's category was a value of the core hold it as the analyze answer's word, followed
      * by the group's emoji: they must read back as the same category.

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasEdge;
@@ -22,27 +23,43 @@ import org.canvasbatch.domain.canvas.CanvasNode;
  */
 final class CanvasModel {
 
-    /** The most nodes a session may hold (CONTRACT §1); a canvas with more is refused before any work starts. */
-    static final int MAX_NODES = 10_000;
-
     /** The longest node id (CONTRACT §1): a longer one in a file is damage, never taken as an id. */
     static final int MAX_ID_CHARS = 200;
 
     private CanvasModel() {}
 
+    /**
+     * The canvas for a batch. One with more nodes than a session may hold ({@link BatchLimits#MAX_NODES}, CONTRACT §1)
+     * is refused before any work starts.
+     */
     static Canvas toCanvas(CanvasFile canvas) {
         String path = canvas.path();
-        if (canvas.nodes().size() > MAX_NODES) {
+        if (canvas.nodes().size() > BatchLimits.MAX_NODES) {
             throw new VaultException(
                     VaultException.Reason.TOO_LARGE,
                     path,
                     "The canvas '" + path + "' has " + canvas.nodes().size() + " nodes, more than the limit of "
-                            + MAX_NODES + " a batch can take.");
+                            + BatchLimits.MAX_NODES + " a batch can take.");
         }
+        return read(canvas, canvas.nodes().size(), true);
+    }
+
+    /**
+     * The canvas as material to quote: the learner's writing on a canvas too large for a batch is still theirs, so its
+     * first {@link BatchLimits#MAX_NODES} nodes are read (the canvas's size in bytes bounds the work already); past the
+     * limit its edges are left out, since they may join nodes that were not read, and a quote needs none.
+     */
+    static Canvas forPassages(CanvasFile canvas) {
+        int nodes = canvas.nodes().size();
+        return read(canvas, Math.min(nodes, BatchLimits.MAX_NODES), nodes <= BatchLimits.MAX_NODES);
+    }
+
+    private static Canvas read(CanvasFile canvas, int nodeCount, boolean withEdges) {
+        String path = canvas.path();
         List<CanvasNode> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         int position = 0;
-        for (JsonValue value : canvas.nodes()) {
+        for (JsonValue value : canvas.nodes().subList(0, nodeCount)) {
             position++;
             if (!(value instanceof JsonObject node)) {
                 throw invalid(
@@ -78,7 +95,7 @@ final class CanvasModel {
         }
         List<CanvasEdge> edges = new ArrayList<>();
         position = 0;
-        for (JsonValue value : canvas.edges()) {
+        for (JsonValue value : withEdges ? canvas.edges() : List.<JsonValue>of()) {
             position++;
             if (!(value instanceof JsonObject edge)) {
                 throw invalid(

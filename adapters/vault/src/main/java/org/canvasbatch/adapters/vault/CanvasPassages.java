@@ -21,9 +21,6 @@ import org.canvasbatch.domain.canvas.CanvasNode;
  */
 record CanvasPassages(List<NodePassage> passages, Map<String, String> fileOfNode) {
 
-    /** The colours of question nodes: red and purple, the plugin's default. */
-    static final Set<String> QUESTION_COLORS = Set.of("1", "6");
-
     /** The start of every label node's id ({@link CanvasMerge#labelNodeId}). */
     static final String LABEL_ID_PREFIX = "cb-label-";
 
@@ -32,7 +29,8 @@ record CanvasPassages(List<NodePassage> passages, Map<String, String> fileOfNode
      */
     record NodePassage(String nodeId, Origin origin, String heading, String text) {}
 
-    static CanvasPassages of(Canvas canvas) {
+    /** @param questionColors the colours of question nodes, which are never the learner's material */
+    static CanvasPassages of(Canvas canvas, Set<String> questionColors) {
         List<NodePassage> passages = new ArrayList<>();
         Map<String, String> files = new HashMap<>();
         for (CanvasNode node : canvas.nodes()) {
@@ -43,7 +41,7 @@ record CanvasPassages(List<NodePassage> passages, Map<String, String> fileOfNode
                     // a file node that names no file inside the vault shows nothing that could be quoted
                 }
             }
-            if (!isLearnersNote(node)) {
+            if (!isLearnersNote(node, questionColors)) {
                 continue;
             }
             Origin origin = node.hasColor(Canvas.UNDERSTANDING_COLOR) ? Origin.UNDERSTANDING : Origin.CANVAS_NOTE;
@@ -54,11 +52,11 @@ record CanvasPassages(List<NodePassage> passages, Map<String, String> fileOfNode
         return new CanvasPassages(List.copyOf(passages), Map.copyOf(files));
     }
 
-    private static boolean isLearnersNote(CanvasNode node) {
+    private static boolean isLearnersNote(CanvasNode node, Set<String> questionColors) {
         return node.isText()
                 && node.text() != null
                 && !node.text().isBlank()
                 && !node.id().startsWith(LABEL_ID_PREFIX)
-                && QUESTION_COLORS.stream().noneMatch(node::hasColor);
+                && questionColors.stream().noneMatch(node::hasColor);
     }
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
 import org.canvasbatch.domain.agent.AgentId;
@@ -393,13 +394,13 @@ final class CanvasWriteBack {
             CanvasMerge.Result merge = CanvasMerge.merge(into.root(), fitting, settings);
             // Never a canvas a batch would refuse to read: the links beyond the node limit are left out (the learner
             // added nodes since their notes were written; the notes said so only when the canvas was full then).
-            while (nodeCount(merge.canvas()) > CanvasModel.MAX_NODES && !fitting.isEmpty()) {
-                int over = nodeCount(merge.canvas()) - CanvasModel.MAX_NODES;
+            while (nodeCount(merge.canvas()) > BatchLimits.MAX_NODES && !fitting.isEmpty()) {
+                int over = nodeCount(merge.canvas()) - BatchLimits.MAX_NODES;
                 int drop = Math.min(fitting.size(), Math.max(1, (over + nodesPerLink() - 1) / nodesPerLink()));
                 fitting = List.copyOf(fitting.subList(0, fitting.size() - drop));
                 merge = CanvasMerge.merge(into.root(), fitting, settings);
             }
-            if (fitting.isEmpty() && nodeCount(merge.canvas()) > CanvasModel.MAX_NODES) {
+            if (fitting.isEmpty() && nodeCount(merge.canvas()) > BatchLimits.MAX_NODES) {
                 return new Outcome.Dropped(overLimit(canvas.path(), nodeCount(into.root())));
             }
             List<Link> overLimit = batch.subList(fitting.size(), batch.size());
@@ -455,7 +456,7 @@ final class CanvasWriteBack {
     /** Why a note is not linked into a canvas that has no room left for it. */
     private static String overLimit(String canvasPath, int nodes) {
         return "the canvas '" + canvasPath + "' has " + nodes + " nodes, and linking the note would take it beyond "
-                + CanvasModel.MAX_NODES + ", the most a canvas may have for a batch to read it; the note is written"
+                + BatchLimits.MAX_NODES + ", the most a canvas may have for a batch to read it; the note is written"
                 + " but not linked: link it by hand, or make room in the canvas and run the node again.";
     }
 
@@ -472,7 +473,7 @@ final class CanvasWriteBack {
             return e.reason() == Reason.TOO_LARGE ? e.getMessage() + " The note is written but not linked." : null;
         }
         int nodes = canvas.nodes().size();
-        if (nodes + (long) nodesPerLink() * coming.size() <= CanvasModel.MAX_NODES) {
+        if (nodes + (long) nodesPerLink() * coming.size() <= BatchLimits.MAX_NODES) {
             return null;
         }
         // Near the limit: exactly, since a note linked before adds nothing when it is written again.
@@ -480,7 +481,7 @@ final class CanvasWriteBack {
                 canvas.root(),
                 coming,
                 new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant()));
-        return nodeCount(merge.canvas()) <= CanvasModel.MAX_NODES ? null : overLimit(canvasFile.relative(), nodes);
+        return nodeCount(merge.canvas()) <= BatchLimits.MAX_NODES ? null : overLimit(canvasFile.relative(), nodes);
     }
 
     /**

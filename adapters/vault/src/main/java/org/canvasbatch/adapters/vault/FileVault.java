@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
@@ -99,6 +100,12 @@ public final class FileVault implements Vault, AutoCloseable {
         return Files.isRegularFile(paths.resolve(canvasPath).absolute());
     }
 
+    /** The vault folder's absolute path. */
+    @Override
+    public String location() {
+        return paths.root().toString();
+    }
+
     @Override
     public String contentOf(String canvasPath, CanvasNode node) throws VaultException {
         Objects.requireNonNull(node, "node");
@@ -113,6 +120,11 @@ public final class FileVault implements Vault, AutoCloseable {
     @Override
     public WrittenNote writeNote(NoteDraft draft) throws VaultException {
         return notes.write(Objects.requireNonNull(draft, "draft"));
+    }
+
+    @Override
+    public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+        return notes.nameOf(canvasPath, nodeId, nodeText, agent);
     }
 
     /** Writes the links waiting for this canvas now rather than after the coalesce interval (tests). */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,36 +16,59 @@ import java.util.regex.Pattern;
  */
 final class NotePassages {
 
-    /** A passage and the heading above it ({@code ""} before the first heading). */
-    record Passage(String heading, String text) {}
+    /**
+     * A passage and the heading above it ({@code ""} before the first heading).
+     *
+     * @param heading          the heading as words to read and search (links as their words, no emphasis)
+     * @param headingAsWritten the heading's text as the note writes it: what a link to the heading must name
+     */
+    record Passage(String heading, String headingAsWritten, String text) {
+
+        Passage(String heading, String text) {
+            this(heading, heading, text);
+        }
+    }
 
     static final int MAX_PASSAGE_CHARS = 1200;
+    /**
+     * Lines longer than this are read as plain words, their link, HTML and emphasis syntax left as it is: no note a
+     * person writes has such a line, and a hostile one costs the reading no more than its length.
+     */
+    static final int MAX_MARKUP_LINE_CHARS = 20_000;
 
-    private static final Pattern ATX_HEADING =
-            Pattern.compile("^ {0,3}(#{1,6})(?:[ \\t]+(.*?))?(?:[ \\t]+#+)?[ \\t]*$");
-    private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}(=+|-+)[ \\t]*$");
-    private static final Pattern THEMATIC_BREAK = Pattern.compile("^ {0,3}([-*_])([ \\t]*\\1){2,}[ \\t]*$");
+    // Every pattern below runs in time linear in the line: bracket classes never accept the bracket that opens the
+    // next try, and the quantifiers are possessive where giving back could not help a match.
+    private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}+(?:=++|-++)[ \\t]*+$");
+    private static final Pattern THEMATIC_BREAK = Pattern.compile("^ {0,3}+([-*_])(?:[ \\t]*+\\1){2,}+[ \\t]*+$");
     private static final Pattern LIST_ITEM =
-            Pattern.compile("^[ \\t]*(?:[-*+]|\\d{1,9}[.)])[ \\t]+(?:\\[[ xX/\\-]\\][ \\t]+)?(.*)$");
-    private static final Pattern QUOTE_MARK = Pattern.compile("^[ \\t]{0,3}>[ ]?");
-    private static final Pattern CALLOUT = Pattern.compile("^\\[![^\\]]+\\][-+]?[ \\t]*(.*)$");
+            Pattern.compile("^[ \\t]*+(?:[-*+]|\\d{1,9}+[.)])[ \\t]++(?:\\[[ xX/\\-]\\][ \\t]++)?+(.*+)$");
+    private static final Pattern CALLOUT = Pattern.compile("^\\[![^\\[\\]]++\\][-+]?+[ \\t]*+(.*+)$");
     private static final Pattern TABLE_SEPARATOR =
-            Pattern.compile("^[ \\t]*\\|?[ \\t]*:?-+:?[ \\t]*(\\|[ \\t]*:?-+:?[ \\t]*)*\\|?[ \\t]*$");
-    private static final Pattern EMBED_ONLY = Pattern.compile("^!\\[\\[[^\\]]*\\]\\]$");
+            Pattern.compile("^[ \\t]*+\\|?+[ \\t]*+:?+-++:?+[ \\t]*+(?:\\|[ \\t]*+:?+-++:?+[ \\t]*+)*+\\|?+[ \\t]*+$");
+    private static final Pattern EMBED_ONLY = Pattern.compile("^!\\[\\[[^\\[\\]]*+\\]\\]$");
     /** The first characters of every line that is more than prose: headings, quotes, lists, rules, tables, embeds. */
     private static final Set<Character> MARKUP_STARTS =
             Set.of('#', '>', '-', '*', '+', '_', '=', '|', '!', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
 
-    private static final Pattern EMBED = Pattern.compile("!\\[\\[[^\\]\\n]*\\]\\]");
-    private static final Pattern WIKILINK = Pattern.compile("\\[\\[([^\\]|\\n]*)(?:\\|([^\\]\\n]*))?\\]\\]");
-    private static final Pattern IMAGE = Pattern.compile("!\\[[^\\]\\n]*\\]\\([^)\\n]*\\)");
-    private static final Pattern MARKDOWN_LINK = Pattern.compile("\\[([^\\]\\n]*)\\]\\([^)\\n]*\\)");
-    private static final Pattern FOOTNOTE_REFERENCE = Pattern.compile("\\[\\^[^\\]\\n]*\\]");
-    private static final Pattern INLINE_COMMENT = Pattern.compile("%%.*?%%");
-    private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][^>\\n]{0,300}>");
-    private static final Pattern BLOCK_ID = Pattern.compile("\\s\\^[A-Za-z0-9-]+$");
-    private static final Pattern EMPHASIS = Pattern.compile("\\*\\*|__|~~|==|`|\\*");
+    private static final Pattern EMBED = Pattern.compile("!\\[\\[[^\\[\\]\\n]*+\\]\\]");
+    private static final Pattern WIKILINK = Pattern.compile("\\[\\[([^\\[\\]|\\n]*+)(?:\\|([^\\[\\]\\n]*+))?+\\]\\]");
+    private static final Pattern IMAGE = Pattern.compile("!\\[[^\\[\\]\\n]*+\\]\\([^()\\n]*+\\)");
+    private static final Pattern MARKDOWN_LINK = Pattern.compile("\\[([^\\[\\]\\n]*+)\\]\\([^()\\n]*+\\)");
+    private static final Pattern FOOTNOTE_REFERENCE = Pattern.compile("\\[\\^[^\\[\\]\\n]*+\\]");
+    private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][^<>\\n]{0,300}+>");
+    private static final Pattern BLOCK_ID = Pattern.compile("\\s\\^[A-Za-z0-9-]++$");
+    private static final Pattern CODE_SPAN = Pattern.compile("`([^`\\n]++)`");
+    /**
+     * A pair of emphasis marks around words: {@code **bold**}, {@code *it*}, {@code ~~gone~~}, {@code ==marked==},
+     * {@code __bold__}, {@code _it_}. The words neither start nor end with a space and hold no mark (an inner pair is
+     * taken first, the outer one on the next pass); a lone mark ("2*3=6") is the learner's text.
+     */
+    private static final Pattern EMPHASIS_PAIR =
+            Pattern.compile("(\\*\\*|__|~~|==|\\*|_)(?=[^\\s*_~=])([^*_~=\\n]*+)(?<=[^\\s*_~=])\\1");
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]++");
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[。！？；!?;])|(?<=[.](?=\\s))");
+    private static final String COMMENT_MARK = "%%";
 
     private NotePassages() {}
 
@@ -69,24 +93,57 @@ final class NotePassages {
     static String plain(String markdown) {
         // Most text has no markup at all; each pattern runs only where its first character occurs.
         String text = markdown;
-        if (text.indexOf('[') >= 0) {
-            text = EMBED.matcher(text).replaceAll("");
-            text = WIKILINK.matcher(text).replaceAll(link -> Matcher.quoteReplacement(linkWords(link)));
-            text = IMAGE.matcher(text).replaceAll("");
-            text = MARKDOWN_LINK.matcher(text).replaceAll("$1");
-            text = FOOTNOTE_REFERENCE.matcher(text).replaceAll("");
-        }
-        if (text.contains("%%")) {
-            text = INLINE_COMMENT.matcher(text).replaceAll("");
-        }
-        if (text.indexOf('<') >= 0) {
-            text = HTML_TAG.matcher(text).replaceAll(" ");
-        }
-        if (hasAny(text, "*_~=`")) {
-            text = EMPHASIS.matcher(text).replaceAll("");
+        if (text.length() <= MAX_MARKUP_LINE_CHARS) {
+            if (text.indexOf('[') >= 0) {
+                text = EMBED.matcher(text).replaceAll("");
+                text = WIKILINK.matcher(text).replaceAll(link -> Matcher.quoteReplacement(linkWords(link)));
+                text = IMAGE.matcher(text).replaceAll("");
+                text = MARKDOWN_LINK.matcher(text).replaceAll("$1");
+                text = FOOTNOTE_REFERENCE.matcher(text).replaceAll("");
+            }
+            if (text.indexOf('<') >= 0) {
+                text = HTML_TAG.matcher(text).replaceAll(" ");
+            }
+            if (text.indexOf('`') >= 0) {
+                text = CODE_SPAN.matcher(text).replaceAll("$1");
+            }
+            text = withoutEmphasis(text);
         }
         text = oneSpaced(text);
         return text.indexOf('^') >= 0 ? BLOCK_ID.matcher(text).replaceAll("") : text;
+    }
+
+    /** The text without its pairs of emphasis marks; an inner pair goes first, then the one around it. */
+    private static String withoutEmphasis(String text) {
+        String before;
+        String after = text;
+        int passes = 0;
+        do {
+            before = after;
+            if (!hasAny(before, "*_~=")) {
+                return before;
+            }
+            String line = before;
+            after = EMPHASIS_PAIR.matcher(line).replaceAll(pair -> Matcher.quoteReplacement(emphasised(line, pair)));
+        } while (!after.equals(before) && ++passes < 3);
+        return after;
+    }
+
+    /**
+     * The words of a pair of emphasis marks, or the pair as written where underscores are not emphasis: inside a word
+     * ({@code snake_case_name}) and around one identifier ({@code __init__}, which a note about Python means as code).
+     */
+    private static String emphasised(String line, MatchResult pair) {
+        String mark = pair.group(1);
+        String words = pair.group(2);
+        if (mark.charAt(0) == '_') {
+            boolean insideAWord = (pair.start() > 0 && Character.isLetterOrDigit(line.charAt(pair.start() - 1)))
+                    || (pair.end() < line.length() && Character.isLetterOrDigit(line.charAt(pair.end())));
+            if (insideAWord || (mark.length() == 2 && IDENTIFIER.matcher(words).matches())) {
+                return pair.group();
+            }
+        }
+        return words;
     }
 
     /** Every run of white space as one space, none at either end. */
@@ -118,7 +175,7 @@ final class NotePassages {
     }
 
     /** {@code [[Biology/Cell#Membrane|the membrane]]} reads "the membrane"; without an alias, "Cell Membrane". */
-    private static String linkWords(java.util.regex.MatchResult link) {
+    private static String linkWords(MatchResult link) {
         String alias = link.group(2);
         if (alias != null && !alias.isBlank()) {
             return alias;
@@ -136,6 +193,9 @@ final class NotePassages {
         private int blockLines;
         private boolean isItem;
         private String heading = "";
+        private String headingAsWritten = "";
+        /** Inside an Obsidian comment ({@code %%}), which hides everything up to the next {@code %%}. */
+        private boolean inComment;
 
         Reading(String markdown) {
             this.lines = markdown.lines().toArray(String[]::new);
@@ -147,14 +207,23 @@ final class NotePassages {
             String closing = null;
             for (; i < lines.length; i++) {
                 String line = lines[i];
-                String trimmed = line.strip();
                 if (closing != null) {
+                    String trimmed = line.strip();
                     if (fence != null ? trimmed.startsWith(fence) : trimmed.contains(closing)) {
                         fence = null;
                         closing = null;
                     }
                     continue;
                 }
+                if (inComment || line.contains(COMMENT_MARK)) {
+                    line = outsideComments(line);
+                    if (line.isBlank()) {
+                        // what a comment hides stands between blocks, like the blank line it shows as
+                        flush();
+                        continue;
+                    }
+                }
+                String trimmed = line.strip();
                 if (trimmed.startsWith("```") || trimmed.startsWith("~~~")) {
                     flush();
                     fence = trimmed.substring(0, runLength(trimmed));
@@ -175,9 +244,30 @@ final class NotePassages {
             return passages;
         }
 
-        /** The closing mark of a math block or comment this line opens ({@code ""} when it closes on the line too). */
+        /**
+         * The line without what Obsidian comments hide. A comment opens at any {@code %%}, on any line, and hides
+         * everything up to the next one; one that never closes hides the rest of the note, as Obsidian shows it.
+         */
+        private String outsideComments(String line) {
+            StringBuilder shown = new StringBuilder();
+            int at = 0;
+            while (at <= line.length()) {
+                int mark = line.indexOf(COMMENT_MARK, at);
+                if (!inComment) {
+                    shown.append(line, at, mark < 0 ? line.length() : mark);
+                }
+                if (mark < 0) {
+                    break;
+                }
+                inComment = !inComment;
+                at = mark + COMMENT_MARK.length();
+            }
+            return shown.toString();
+        }
+
+        /** The closing mark of a math block or HTML comment this line opens ({@code ""} when it closes on it too). */
         private static String unclosedBlockStart(String trimmed) {
-            for (String[] marks : new String[][] {{"$$", "$$"}, {"%%", "%%"}, {"<!--", "-->"}}) {
+            for (String[] marks : new String[][] {{"$$", "$$"}, {"<!--", "-->"}}) {
                 if (trimmed.startsWith(marks[0])) {
                     return trimmed.indexOf(marks[1], marks[0].length()) >= 0 ? "" : marks[1];
                 }
@@ -212,10 +302,9 @@ final class NotePassages {
             }
             boolean quoted = false;
             if (trimmed.charAt(0) == '>') {
-                for (Matcher quote = QUOTE_MARK.matcher(line); quote.find(); quote = QUOTE_MARK.matcher(line)) {
-                    line = line.substring(quote.end());
-                    quoted = true;
-                }
+                int text = afterQuoteMarks(line);
+                quoted = text > 0;
+                line = line.substring(text);
                 Matcher callout = CALLOUT.matcher(line.strip());
                 if (callout.matches()) {
                     // a callout's title stands on its own above the callout's text
@@ -233,10 +322,11 @@ final class NotePassages {
             // each pattern is tried only on a line whose first character it can start with
             char first = trimmed.charAt(0);
             if (first == '#') {
-                Matcher atx = ATX_HEADING.matcher(line);
-                if (atx.matches()) {
+                String atx = atxHeading(line);
+                if (atx != null) {
                     flush();
-                    heading = atx.group(2) == null ? "" : plain(atx.group(2));
+                    headingAsWritten = atx;
+                    heading = plain(atx);
                     return;
                 }
             }
@@ -245,7 +335,8 @@ final class NotePassages {
                     && !quoted
                     && !isItem
                     && SETEXT_UNDERLINE.matcher(line).matches()) {
-                heading = plain(block.toString());
+                headingAsWritten = block.toString();
+                heading = plain(headingAsWritten);
                 block.setLength(0);
                 blockLines = 0;
                 return;
@@ -277,6 +368,69 @@ final class NotePassages {
             append(trimmed);
         }
 
+        /** Where the text of a quote starts: after every {@code >} that opens the line, each with one space after it. */
+        private static int afterQuoteMarks(String line) {
+            int at = 0;
+            while (true) {
+                int mark = at;
+                while (mark < line.length() && mark - at < 3 && isSpaceOrTab(line.charAt(mark))) {
+                    mark++;
+                }
+                if (mark == line.length() || line.charAt(mark) != '>') {
+                    return at;
+                }
+                at = mark + 1;
+                if (at < line.length() && line.charAt(at) == ' ') {
+                    at++;
+                }
+            }
+        }
+
+        /**
+         * The text of an ATX heading ({@code ## Title ##}), as written, without the marks around it; null when the
+         * line is not one. Read by hand rather than by a pattern, so that a line of spaces costs its length only.
+         */
+        static String atxHeading(String line) {
+            int start = 0;
+            while (start < line.length() && start < 3 && line.charAt(start) == ' ') {
+                start++;
+            }
+            int hashes = 0;
+            while (start + hashes < line.length() && line.charAt(start + hashes) == '#') {
+                hashes++;
+            }
+            if (hashes == 0 || hashes > 6) {
+                return null;
+            }
+            start += hashes;
+            if (start < line.length() && !isSpaceOrTab(line.charAt(start))) {
+                return null;
+            }
+            int end = line.length();
+            while (end > start && isSpaceOrTab(line.charAt(end - 1))) {
+                end--;
+            }
+            int closing = end;
+            while (closing > start && line.charAt(closing - 1) == '#') {
+                closing--;
+            }
+            if (closing < end && (closing == start || isSpaceOrTab(line.charAt(closing - 1)))) {
+                // a closing run of #, after a space or alone
+                end = closing;
+            }
+            while (end > start && isSpaceOrTab(line.charAt(end - 1))) {
+                end--;
+            }
+            while (start < end && isSpaceOrTab(line.charAt(start))) {
+                start++;
+            }
+            return line.substring(start, end);
+        }
+
+        private static boolean isSpaceOrTab(char c) {
+            return c == ' ' || c == '\t';
+        }
+
         private void append(String text) {
             if (!block.isEmpty()) {
                 block.append(' ');
@@ -299,7 +453,7 @@ final class NotePassages {
                 return;
             }
             for (String piece : pieces(text)) {
-                passages.add(new Passage(heading, piece));
+                passages.add(new Passage(heading, headingAsWritten, piece));
             }
         }
 
@@ -344,15 +498,19 @@ final class NotePassages {
                 pieces.add(piece.toString().strip());
                 piece.setLength(0);
             }
-            piece.append(sentence);
-            while (piece.length() > MAX_PASSAGE_CHARS) {
-                int cut = MAX_PASSAGE_CHARS;
-                if (Character.isLowSurrogate(piece.charAt(cut))) {
+            // a sentence longer than a passage is cut where it must be, in one pass over it
+            int from = 0;
+            while (piece.length() + sentence.length() - from > MAX_PASSAGE_CHARS) {
+                int cut = from + MAX_PASSAGE_CHARS - piece.length();
+                if (Character.isLowSurrogate(sentence.charAt(cut))) {
                     cut--;
                 }
-                pieces.add(piece.substring(0, cut).strip());
-                piece.delete(0, cut);
+                piece.append(sentence, from, cut);
+                pieces.add(piece.toString().strip());
+                piece.setLength(0);
+                from = cut;
             }
+            piece.append(sentence, from, sentence.length());
         }
         if (!piece.toString().isBlank()) {
             pieces.add(piece.toString().strip());

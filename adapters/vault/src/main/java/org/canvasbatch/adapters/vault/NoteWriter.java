@@ -56,12 +56,28 @@ final class NoteWriter {
 
     WrittenNote write(NoteDraft draft) {
         VaultFile canvas = paths.resolveVisible(draft.canvasPath());
+        return folderOf(canvas).write(draft, canvas);
+    }
+
+    /**
+     * The name, without {@code .md}, that {@link #write} would give this node's note by this agent now: another note
+     * links to it before it is written. Empty when the canvas or folder cannot be named, or no name is free.
+     */
+    String nameOf(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+        try {
+            String name = folderOf(paths.resolveVisible(canvasPath)).nameOf(nodeId, nodeText, agent);
+            return name.substring(0, name.length() - ".md".length());
+        } catch (VaultException e) {
+            return "";
+        }
+    }
+
+    private NotesFolder folderOf(VaultFile canvas) {
         int slash = canvas.relative().lastIndexOf('/');
         String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
         String folder = dir + NoteName.notesFolder(Canvas.baseName(canvas.relative()));
         VaultFile checked = paths.resolveVisible(folder);
-        return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked))
-                .write(draft, canvas);
+        return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked));
     }
 
     private final class NotesFolder {
@@ -80,7 +96,7 @@ final class NoteWriter {
             lock.lock();
             try {
                 refuseLinkedFolder();
-                String name = nameFor(owner, draft);
+                String name = nameFor(owner, draft.nodeText(), draft.agent());
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
                 CanvasWriteBack.Expected expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
@@ -105,7 +121,17 @@ final class NoteWriter {
             }
         }
 
-        private String nameFor(Owner owner, NoteDraft draft) {
+        String nameOf(String nodeId, String nodeText, AgentId agent) {
+            lock.lock();
+            try {
+                refuseLinkedFolder();
+                return nameFor(new Owner(nodeId, agent.wireName()), nodeText, agent);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private String nameFor(Owner owner, String nodeText, AgentId agent) {
             if (owners == null) {
                 owners = scan();
             }
@@ -114,16 +140,16 @@ final class NoteWriter {
                 return known;
             }
             owners.remove(owner);
-            String base = NoteName.baseName(draft.nodeText(), draft.nodeId());
-            String plain = NoteName.fileNameFor(base, "", draft.agent());
+            String base = NoteName.baseName(nodeText, owner.nodeId());
+            String plain = NoteName.fileNameFor(base, "", agent);
             if (isFreeFor(owner, plain)) {
                 return plain;
             }
-            String hashed = disambiguated(base, draft, SHORT_HASH);
+            String hashed = disambiguated(base, owner.nodeId(), agent, SHORT_HASH);
             if (isFreeFor(owner, hashed)) {
                 return hashed;
             }
-            String longer = disambiguated(base, draft, LONG_HASH);
+            String longer = disambiguated(base, owner.nodeId(), agent, LONG_HASH);
             if (isFreeFor(owner, longer)) {
                 return longer;
             }
@@ -131,14 +157,14 @@ final class NoteWriter {
                     IO,
                     folder.relative() + "/" + plain,
                     "Cannot name the note of node '"
-                            + draft.nodeId() + "': '" + folder.relative() + "/" + longer
+                            + owner.nodeId() + "': '" + folder.relative() + "/" + longer
                             + "' and two shorter names are "
                             + "taken by files that belong to other nodes.");
         }
 
         /** Depends on the node id alone, so the same node gets the same name on every run and every machine. */
-        private static String disambiguated(String base, NoteDraft draft, int hashLength) {
-            return NoteName.fileNameFor(base, "~" + ShortHash.of(draft.nodeId(), hashLength), draft.agent());
+        private static String disambiguated(String base, String nodeId, AgentId agent, int hashLength) {
+            return NoteName.fileNameFor(base, "~" + ShortHash.of(nodeId, hashLength), agent);
         }
 
         /**

@@ -12,10 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import org.canvasbatch.adapters.vault.VaultWalk.Found;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.application.port.out.VaultPassage.Origin;
@@ -42,6 +48,11 @@ public final class VaultPassageIndex implements VaultPassages {
 
     /** The longest a question waits for edits to show: a batch's start, and every so often during one. */
     public static final Duration DEFAULT_FRESHNESS = Duration.ofSeconds(2);
+    /**
+     * The longest a question waits for a look at the vault (the first build included) before it is answered from the
+     * index as it is, possibly empty: quotes are a bonus, and a note is never held up by a slow disk or a huge vault.
+     */
+    public static final Duration DEFAULT_WAIT_BUDGET = Duration.ofSeconds(2);
 
     static final long MAX_NOTE_BYTES = 1024 * 1024;
     static final int MAX_FILES = 50_000;
@@ -73,7 +84,14 @@ public final class VaultPassageIndex implements VaultPassages {
      *
      * @param ordinal where it is in its file: 0 for the first passage
      */
-    private record Stored(String path, String heading, String text, Origin origin, String nodeId, int ordinal) {
+    private record Stored(
+            String path,
+            String heading,
+            String headingAsWritten,
+            String text,
+            Origin origin,
+            String nodeId,
+            int ordinal) {
 
         /** A note's heading; a canvas's node. */
         String section() {
@@ -100,11 +118,28 @@ public final class VaultPassageIndex implements VaultPassages {
 
     private record Terms(Stored passage, Map<String, Integer> text, Map<String, Integer> heading) {}
 
+    /**
+     * A look at the vault asked for at {@code asked} (on the index's clock), done by its own thread.
+     *
+     * @param done completes once the look is over
+     */
+    private record Look(long asked, CompletableFuture<Void> done) {}
+
+    private static final long NEVER = Long.MIN_VALUE;
+
     private final VaultPaths paths;
     private final Path realRoot;
     private final long maxCanvasBytes;
     private final long freshnessNanos;
     private final LongSupplier nanoTime;
+    private final Duration waitBudget;
+    private final Set<String> questionColors;
+
+    /** The latest look asked for; a question joins it when it is recent enough, or asks for the next one. */
+    private final AtomicReference<Look> latestLook =
+            new AtomicReference<>(new Look(NEVER, CompletableFuture.completedFuture(null)));
+    /** The last look that outlasted a question's budget: said once in the log, not once per question. */
+    private final AtomicReference<Look> reportedSlow = new AtomicReference<>();
 
     private final ReentrantLock looking = new ReentrantLock();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -120,14 +155,36 @@ public final class VaultPassageIndex implements VaultPassages {
      * @param options the vault's limits (a canvas is read within {@link VaultOptions#maxCanvasBytes()})
      */
     public VaultPassageIndex(Path root, VaultOptions options) {
-        this(root, options.maxCanvasBytes(), DEFAULT_FRESHNESS, System::nanoTime);
+        this(root, options, AnalyzeCanvasUseCase.DEFAULT_COLORS);
+    }
+
+    /**
+     * @param questionColors the colours of the canvases' question nodes (the {@code --colors} of a run): never quoted
+     */
+    public VaultPassageIndex(Path root, VaultOptions options, Set<String> questionColors) {
+        this(root, options.maxCanvasBytes(), DEFAULT_FRESHNESS, DEFAULT_WAIT_BUDGET, System::nanoTime, questionColors);
+    }
+
+    VaultPassageIndex(Path root, long maxCanvasBytes, Duration freshness, LongSupplier nanoTime) {
+        this(root, maxCanvasBytes, freshness, DEFAULT_WAIT_BUDGET, nanoTime);
+    }
+
+    VaultPassageIndex(Path root, long maxCanvasBytes, Duration freshness, Duration waitBudget, LongSupplier nanoTime) {
+        this(root, maxCanvasBytes, freshness, waitBudget, nanoTime, AnalyzeCanvasUseCase.DEFAULT_COLORS);
     }
 
     /**
      * @param freshness how old the last look at the vault may be when a question is asked; {@link Duration#ZERO} looks
      *                  at every question
+     * @param waitBudget how long a question waits for a look at the vault before it is answered without it
      */
-    VaultPassageIndex(Path root, long maxCanvasBytes, Duration freshness, LongSupplier nanoTime) {
+    VaultPassageIndex(
+            Path root,
+            long maxCanvasBytes,
+            Duration freshness,
+            Duration waitBudget,
+            LongSupplier nanoTime,
+            Set<String> questionColors) {
         this.paths = new VaultPaths(Objects.requireNonNull(root, "root"));
         try {
             this.realRoot = root.toRealPath();
@@ -137,20 +194,16 @@ public final class VaultPassageIndex implements VaultPassages {
         this.maxCanvasBytes = maxCanvasBytes;
         this.freshnessNanos = freshness.toNanos();
         this.nanoTime = nanoTime;
+        this.waitBudget = waitBudget;
+        this.questionColors = Set.copyOf(questionColors);
     }
 
-    /** Builds the index on a virtual thread, so that starting is not held up; a question asked meanwhile waits for it. */
+    /**
+     * Builds the index on a virtual thread, so that starting is not held up; a question asked meanwhile waits for it
+     * within its budget.
+     */
     public void buildInBackground() {
-        Thread.ofVirtual().name("vault-index").start(() -> {
-            looking.lock();
-            try {
-                if (!looked) {
-                    look();
-                }
-            } finally {
-                looking.unlock();
-            }
-        });
+        lookNoOlderThan(nanoTime.getAsLong());
     }
 
     /** Looks at the vault now and brings the index up to date with it; returns how large the index is then. */
@@ -169,7 +222,9 @@ public final class VaultPassageIndex implements VaultPassages {
             return List.of();
         }
         try {
-            keepCurrent();
+            if (!keepCurrent(query.nodeId())) {
+                return List.of();
+            }
             Map<String, Double> asked = SearchTerms.queryWeights(query.question());
             Map<String, Double> terms = new HashMap<>(asked);
             SearchTerms.queryWeights(query.details())
@@ -191,15 +246,66 @@ public final class VaultPassageIndex implements VaultPassages {
         }
     }
 
-    private void keepCurrent() {
-        if (looked && nanoTime.getAsLong() - lastLookStarted <= freshnessNanos) {
-            return;
+    /**
+     * Brings the index up to date before a question is answered, waiting at most the budget: past it, or once the
+     * question's task is interrupted (its node timed out or was cancelled), the question is answered from the index as
+     * it is. The look itself runs on its own thread, so a question never holds the index, and never waits on a lock.
+     *
+     * @return false when the question's task was interrupted: it wants no answer any more
+     */
+    private boolean keepCurrent(String nodeId) {
+        long asked = nanoTime.getAsLong();
+        if (looked && asked - lastLookStarted <= freshnessNanos) {
+            return true;
         }
+        Look look = lookNoOlderThan(asked);
+        try {
+            look.done().get(waitBudget.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            if (reportedSlow.getAndSet(look) != look) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the vault is still being indexed after " + waitBudget.toMillis() + " ms: node " + nodeId
+                                + " and those asked meanwhile are answered from the index as it is ("
+                                + index.size() + " passages)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.WARNING, "the vault could not be looked at for its passages: " + e.getCause());
+        }
+        return true;
+    }
+
+    /**
+     * The look to wait for: the latest one while it runs (one look at a time, never a queue of them behind a slow
+     * one) or if it was asked for within the freshness before {@code asked} (its look of the vault starts after that),
+     * else a new one.
+     */
+    private Look lookNoOlderThan(long asked) {
+        while (true) {
+            Look latest = latestLook.get();
+            if (!latest.done().isDone() || (latest.asked() != NEVER && asked - latest.asked() <= freshnessNanos)) {
+                return latest;
+            }
+            Look next = new Look(asked, new CompletableFuture<>());
+            if (latestLook.compareAndSet(latest, next)) {
+                Thread.ofVirtual().name("vault-index").start(() -> lookFor(next));
+                return next;
+            }
+        }
+    }
+
+    private void lookFor(Look look) {
         looking.lock();
         try {
             if (!looked || nanoTime.getAsLong() - lastLookStarted > freshnessNanos) {
                 look();
             }
+            look.done().complete(null);
+        } catch (RuntimeException | Error e) {
+            look.done().completeExceptionally(e);
         } finally {
             looking.unlock();
         }
@@ -236,7 +342,8 @@ public final class VaultPassageIndex implements VaultPassages {
             String excerpt = Excerpt.of(stored.text(), ranked.termWeights());
             if (quoted.add(excerpt)) {
                 perFile.merge(stored.path(), 1, Integer::sum);
-                found.add(new VaultPassage(stored.path(), stored.heading(), excerpt, stored.origin()));
+                found.add(new VaultPassage(
+                        stored.path(), stored.heading(), stored.headingAsWritten(), excerpt, stored.origin()));
             }
         }
         return List.copyOf(found);
@@ -420,7 +527,14 @@ public final class VaultPassageIndex implements VaultPassages {
             // before the first heading, the note's name is what the passage is under
             String context = passage.heading().isEmpty() ? title : passage.heading();
             passages.add(new Terms(
-                    new Stored(file.relative(), passage.heading(), passage.text(), Origin.NOTE, "", passages.size()),
+                    new Stored(
+                            file.relative(),
+                            passage.heading(),
+                            passage.headingAsWritten(),
+                            passage.text(),
+                            Origin.NOTE,
+                            "",
+                            passages.size()),
                     SearchTerms.occurrences(passage.text()),
                     headings.computeIfAbsent(context, SearchTerms::occurrences)));
         }
@@ -428,12 +542,19 @@ public final class VaultPassageIndex implements VaultPassages {
     }
 
     private Read canvas(Found found, VaultFile file, DiskSnapshot snapshot) {
-        CanvasPassages canvas = CanvasPassages.of(CanvasModel.toCanvas(CanvasFile.parse(file, snapshot)));
+        CanvasPassages canvas =
+                CanvasPassages.of(CanvasModel.forPassages(CanvasFile.parse(file, snapshot)), questionColors);
         List<Terms> passages = new ArrayList<>();
         for (CanvasPassages.NodePassage passage : canvas.passages()) {
             passages.add(new Terms(
                     new Stored(
-                            file.relative(), "", passage.text(), passage.origin(), passage.nodeId(), passages.size()),
+                            file.relative(),
+                            "",
+                            "",
+                            passage.text(),
+                            passage.origin(),
+                            passage.nodeId(),
+                            passages.size()),
                     SearchTerms.occurrences(passage.text()),
                     SearchTerms.occurrences(passage.heading())));
         }

@@ -43,6 +43,11 @@ final class VaultPaths {
         }
     }
 
+    /** The vault folder, absolute and normalised (as given: not through its links). */
+    Path root() {
+        return root;
+    }
+
     VaultFile resolve(String vaultPath) {
         String relative = normalise(vaultPath);
         Path absolute;

@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.domain.agent.AgentId;
@@ -41,7 +42,7 @@ class CanvasNodeLimitTest {
 
     @Test
     void aLinkThatNoLongerFitsBecauseTheLearnerAddedNodesIsLeftOutAndTheCanvasStaysReadable() throws Exception {
-        writeCanvas(CanvasModel.MAX_NODES - 6, "");
+        writeCanvas(BatchLimits.MAX_NODES - 6, "");
         vault = new FileVault(
                 root,
                 VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
@@ -71,7 +72,7 @@ class CanvasNodeLimitTest {
         FileVault again = new FileVault(root, VaultOptions.defaults(), CLOCK);
         try {
             assertThat(again.readCanvas(CANVAS).nodes())
-                    .hasSize(CanvasModel.MAX_NODES - 1)
+                    .hasSize(BatchLimits.MAX_NODES - 1)
                     .anySatisfy(node -> assertThat(node.id()).isEqualTo("mine"));
         } finally {
             again.close();

@@ -67,6 +67,42 @@ class NotePassagesTest {
     }
 
     @Test
+    void anObsidianCommentHidesWhatItHoldsWhereverItOpensAndAnUnclosedOneHidesTheRestOfTheNote() {
+        String note = """
+                # Mitochondria
+                They make ATP. %% my private doubt %% Two membranes.
+                Inner folds %% a remark
+                over two lines %% are cristae.
+
+                Visible paragraph. %% left open: the learner hid
+                everything from here
+
+                # Secret
+                nothing of this either.
+                """;
+
+        assertThat(NotePassages.of(note))
+                .containsExactly(
+                        new Passage("Mitochondria", "They make ATP. Two membranes. Inner folds are cristae."),
+                        new Passage("Mitochondria", "Visible paragraph."));
+    }
+
+    @Test
+    void aHeadingIsKeptAsWrittenForLinksAndAsItsWordsForReading() {
+        assertThat(NotePassages.of("## Heading: with [[Cell energy|link]] and **bold** ##\nText.\n"))
+                .containsExactly(new Passage(
+                        "Heading: with link and bold", "Heading: with [[Cell energy|link]] and **bold**", "Text."));
+    }
+
+    @Test
+    void onlyPairedEmphasisMarksAreTakenOutAndUnderscoresOfCodeStay() {
+        assertThat(NotePassages.plain("2*3=6 and a*b, x == y, __init__, snake_case_name, C_1 and 1_000"))
+                .isEqualTo("2*3=6 and a*b, x == y, __init__, snake_case_name, C_1 and 1_000");
+        assertThat(NotePassages.plain("**bold *it* here**, _it_, __strong words__, ~~gone~~, ==marked==, `a*b`"))
+                .isEqualTo("bold it here, it, strong words, gone, marked, a*b");
+    }
+
+    @Test
     void linksEmphasisAndHtmlReadAsTheirWords() {
         assertThat(
                         NotePassages.plain(

@@ -228,6 +228,22 @@ class NoteWritingTest {
     }
 
     @Test
+    void theNameAnotherNoteLinksToIsTheNameTheNoteIsWrittenUnderEvenWhenALearnersFileHeldTheFirstChoice()
+            throws IOException {
+        Path notes = Files.createDirectories(root.resolve(NOTES));
+        Files.writeString(notes.resolve("什么是等价关系 (memory-anchor).md"), "my own notes");
+
+        String named = vault.noteNameFor(Fixtures.DISCRETE_MATH, "q1", "什么是等价关系", AgentId.MEMORY_ANCHOR);
+        WrittenNote note = vault.writeNote(draft("q1", "什么是等价关系", AgentId.MEMORY_ANCHOR, "generated"));
+
+        assertThat(named).contains(" ~").endsWith("(memory-anchor)");
+        assertThat(note.path()).isEqualTo(NOTES + "/" + named + ".md");
+        assertThat(vault.noteNameFor(Fixtures.DISCRETE_MATH, "q2", "什么是幂集", AgentId.ORAL_EXPLANATION))
+                .as("a name nobody holds")
+                .isEqualTo("什么是幂集 (oral-explanation)");
+    }
+
+    @Test
     void collidingNodesFinishingTogetherDoNotOverwriteEachOther() throws Exception {
         int nodes = 12;
         CountDownLatch start = new CountDownLatch(1);

@@ -10,8 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.application.port.out.VaultPassage.Origin;
 import org.canvasbatch.application.port.out.VaultPassages.PassageQuery;
@@ -175,6 +179,34 @@ class VaultPassageIndexTest {
     }
 
     @Test
+    void theQuestionsAreTheNodesOfTheConfiguredColoursNotAlwaysRedAndPurple() throws Exception {
+        write("Biology/Other.canvas", canvas(node("q9", "4", "线粒体为什么有自己的 DNA"), node("n9", "1", "线粒体有两层膜，内膜折叠成嵴。")));
+        VaultPassageIndex greenQuestions = new VaultPassageIndex(root, VaultOptions.defaults(), Set.of("4"));
+
+        List<VaultPassage> found = greenQuestions.about(question("什么是线粒体"));
+
+        assertThat(found)
+                .as("the green question is not quoted; the red node is a note of the learner's")
+                .extracting(VaultPassage::excerpt)
+                .containsExactly("线粒体有两层膜，内膜折叠成嵴。");
+    }
+
+    @Test
+    void aCanvasTooLargeForABatchIsStillQuotedUpToTheSessionsNodeLimit() throws Exception {
+        String[] nodes = new String[BatchLimits.MAX_NODES + 1];
+        nodes[0] = node("n0", null, "线粒体有两层膜，内膜折叠成嵴。");
+        for (int i = 1; i < nodes.length; i++) {
+            nodes[i] = node("n" + i, null, "第 " + i + " 个节点讲叶绿体。");
+        }
+        nodes[nodes.length - 1] = node("past-the-limit", null, "线粒体是细胞的动力工厂。");
+        write("Biology/Huge.canvas", canvas(nodes));
+
+        assertThat(index().about(question("什么是线粒体")))
+                .extracting(VaultPassage::excerpt)
+                .containsExactly("线粒体有两层膜，内膜折叠成嵴。");
+    }
+
+    @Test
     void aFileNodesQuestionIsNotAnsweredWithTheNoteItShows() throws Exception {
         write("notes/Cell energy.md", "# Cell energy\n\nWhy ATP and not glucose? I keep confusing ATP and NADH.\n");
         write("notes/Enzymes.md", "Cells get their energy from ATP, and ATP synthase is an enzyme.\n");
@@ -327,13 +359,106 @@ class VaultPassageIndexTest {
         }
         write("notes/target.md", "线粒体有两层膜。\n");
         VaultPassageIndex index = new VaultPassageIndex(
-                root, VaultOptions.DEFAULT_MAX_CANVAS_BYTES, Duration.ofHours(1), System::nanoTime);
+                root,
+                VaultOptions.DEFAULT_MAX_CANVAS_BYTES,
+                Duration.ofHours(1),
+                Duration.ofMinutes(1),
+                System::nanoTime);
 
         index.buildInBackground();
 
         assertThat(index.about(question("什么是线粒体")))
                 .extracting(VaultPassage::path)
                 .containsExactly("notes/target.md");
+    }
+
+    @Test
+    void hostileNotesCostTheirLengthAndTheOtherNotesAreStillQuoted() throws Exception {
+        write("notes/brackets.md", "线粒体有两层膜。\n\n" + "[[".repeat(500_000) + "\n");
+        write("notes/heading.md", "# 线粒体" + " ".repeat(1_000_000) + "x\n\n线粒体是有氧呼吸的主要场所。\n");
+        write("notes/quotes.md", ">".repeat(1_000_000) + "\n\n> 线粒体是细胞的动力工厂。\n");
+        VaultPassageIndex index = new VaultPassageIndex(
+                root,
+                VaultOptions.DEFAULT_MAX_CANVAS_BYTES,
+                Duration.ofHours(1),
+                Duration.ofMinutes(1),
+                System::nanoTime);
+
+        // a hang guard only: reading these notes took hours before, a second or so now
+        VaultPassageIndex.Size size = assertTimeoutPreemptively(Duration.ofSeconds(30), index::update);
+
+        assertThat(size.notes()).isEqualTo(3);
+        assertThat(index.about(question("什么是线粒体")))
+                .extracting(VaultPassage::path, VaultPassage::excerpt)
+                .containsExactlyInAnyOrder(
+                        tuple("notes/brackets.md", "线粒体有两层膜。"),
+                        tuple("notes/heading.md", "线粒体是有氧呼吸的主要场所。"),
+                        tuple("notes/quotes.md", "线粒体是细胞的动力工厂。"));
+    }
+
+    @Test
+    void aQuestionWaitsForALookAtTheVaultOnlyWithinItsBudgetThenIsAnsweredFromTheIndexAsItIs() throws Exception {
+        write("notes/mine.md", "线粒体有两层膜。\n");
+        CountDownLatch lookMayGoOn = new CountDownLatch(1);
+        VaultPassageIndex index = new VaultPassageIndex(
+                root, VaultOptions.DEFAULT_MAX_CANVAS_BYTES, Duration.ZERO, Duration.ofMillis(200), () -> {
+                    if (Thread.currentThread().getName().equals("vault-index")) {
+                        // the look at the vault is stuck (a slow disk, a huge vault)
+                        awaitUninterruptibly(lookMayGoOn);
+                    }
+                    return System.nanoTime();
+                });
+
+        List<VaultPassage> whileStuck = assertTimeoutPreemptively(
+                Duration.ofSeconds(30), () -> index.about(question("什么是线粒体")), "a hang guard only");
+        lookMayGoOn.countDown();
+
+        assertThat(whileStuck)
+                .as("nothing indexed yet, and the question did not wait for it")
+                .isEmpty();
+        List<VaultPassage> later = List.of();
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                later.isEmpty() && System.nanoTime() < deadline; ) {
+            later = index.about(question("什么是线粒体"));
+        }
+        assertThat(later).extracting(VaultPassage::path).containsExactly("notes/mine.md");
+    }
+
+    @Test
+    void aQuestionWhoseTaskIsInterruptedStopsWaitingForTheIndexAtOnce() throws Exception {
+        write("notes/mine.md", "线粒体有两层膜。\n");
+        CountDownLatch lookMayGoOn = new CountDownLatch(1);
+        VaultPassageIndex index = new VaultPassageIndex(
+                root, VaultOptions.DEFAULT_MAX_CANVAS_BYTES, Duration.ZERO, Duration.ofHours(1), () -> {
+                    if (Thread.currentThread().getName().equals("vault-index")) {
+                        awaitUninterruptibly(lookMayGoOn);
+                    }
+                    return System.nanoTime();
+                });
+        CompletableFuture<List<VaultPassage>> answer = new CompletableFuture<>();
+        Thread asking = Thread.ofVirtual().start(() -> answer.complete(index.about(question("什么是线粒体"))));
+        try {
+            // the node's timeout interrupts its task
+            asking.interrupt();
+
+            assertThat(answer.get(30, TimeUnit.SECONDS)).isEmpty();
+        } finally {
+            lookMayGoOn.countDown();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (latch.getCount() > 0) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String canvas(String... nodes) {

@@ -86,12 +86,21 @@ public record AgentRequest(
      * from this request's agent (routing gives each node its own agent when it is sure), so a link to that note must
      * name this agent.
      *
-     * @param text the question's display text
+     * @param text     the question's display text
+     * @param noteName the file name the vault gives that question's note ({@code Vault#noteNameFor}), without
+     *                 {@code .md}: a link must name the file the vault writes, which is not always the one the text
+     *                 suggests; empty when not known
      */
-    public record RelatedQuestion(String text, AgentId agent) {
+    public record RelatedQuestion(String text, AgentId agent, String noteName) {
         public RelatedQuestion {
             text = text == null ? "" : text;
             Objects.requireNonNull(agent, "agent");
+            noteName = noteName == null ? "" : noteName;
+        }
+
+        /** A related question whose note's name is not known. */
+        public RelatedQuestion(String text, AgentId agent) {
+            this(text, agent, "");
         }
     }
 }

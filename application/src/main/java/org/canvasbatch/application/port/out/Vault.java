@@ -19,6 +19,14 @@ public interface Vault {
     boolean canvasExists(String canvasPath);
 
     /**
+     * Where this vault is, for a person reading a message: a folder's absolute path for a vault on disk. Said when a
+     * canvas is not found, because the usual cause is a server serving another vault than the learner's.
+     */
+    default String location() {
+        return "the server's vault";
+    }
+
+    /**
      * The content an agent should see for a node: a text node's text, a file node's file text (Markdown and other text
      * files), an embed reference such as {@code ![[diagram.png]]} for images, a link node's URL.
      */
@@ -36,6 +44,15 @@ public interface Vault {
      * is not linked twice.
      */
     WrittenNote writeNote(NoteDraft draft) throws VaultException;
+
+    /**
+     * The file name, without {@code .md}, that {@link #writeNote} gives (or gave) this node's note by this agent, so
+     * that another note can link to it before it is written: usually the node's text and agent, but another name when
+     * a file of someone else's already holds that one. Empty when the vault cannot tell.
+     */
+    default String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+        return "";
+    }
 
     record NoteDraft(
             String canvasPath,

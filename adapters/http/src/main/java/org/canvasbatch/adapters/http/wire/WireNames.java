@@ -1,7 +1,10 @@
 package org.canvasbatch.adapters.http.wire;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.SessionProgress.GroupStatus;
 import org.canvasbatch.domain.session.SessionState;
 
@@ -12,6 +15,17 @@ import org.canvasbatch.domain.session.SessionState;
 public final class WireNames {
 
     private WireNames() {}
+
+    /** A group's priority as a client message names it, in any case: {@code urgent}, {@code high} … */
+    public static Optional<Priority> priority(String name) {
+        if (name == null) {
+            return Optional.empty();
+        }
+        String spelled = name.strip();
+        return Arrays.stream(Priority.values())
+                .filter(priority -> priority.wireName().equalsIgnoreCase(spelled))
+                .findFirst();
+    }
 
     /** {@code pending}, {@code running}, {@code partial_failure} …: the precise state (CONTRACT §4). */
     public static String state(SessionState state) {

@@ -11,6 +11,7 @@ import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
 import org.canvasbatch.adapters.http.wire.StrictJson;
+import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.domain.session.Priority;
@@ -117,7 +118,7 @@ final class ClientCommands {
         }
         JsonValue priorityValue = message.get("priority");
         Optional<Priority> priority =
-                priorityValue instanceof JsonString s ? Priority.fromWireName(s.getString()) : Optional.empty();
+                priorityValue instanceof JsonString s ? WireNames.priority(s.getString()) : Optional.empty();
         if (priority.isEmpty()) {
             refuse("set_priority", requestId, "priority must be one of urgent, high, medium, low", "invalid_command");
             return;

@@ -8,6 +8,7 @@ import java.util.concurrent.Semaphore;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitFor;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
+import org.canvasbatch.testsupport.socket.TestSocket;
 
 /**
  * A bare-bones WebSocket client over a plain socket, for the clients the JDK's cannot imitate: one that stops reading

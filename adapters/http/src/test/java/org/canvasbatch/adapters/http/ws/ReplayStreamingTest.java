@@ -1,20 +1,28 @@
 package org.canvasbatch.adapters.http.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.canvasbatch.adapters.http.ws.TestSocket.primarySeqs;
+import static org.canvasbatch.testsupport.socket.TestSocket.primarySeqs;
 
 import jakarta.json.Json;
+import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -25,6 +33,7 @@ import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +41,9 @@ import org.junit.jupiter.api.Test;
  * Replays stream from the journal in bounded chunks (issue 14: thirty full replays of a 20 000-event session made the
  * server answer 503 and grow by a gigabyte, each replay materialising the history). The rule of CONTRACT §3.3 holds
  * across chunk borders, under live events, for many sockets at once: every event once, in order, no gap — with the
- * counts each {@code progress_update} had when it happened.
+ * counts each {@code progress_update} had when it happened. A JDK socket that is sent a long replay the moment it opens
+ * connects through {@link TestSocket#connectHoldingTheStreamUntilOpen}, as the JDK's client would otherwise lose part of
+ * it; what the server writes is checked frame by frame on the wire as well.
  */
 class ReplayStreamingTest {
 
@@ -99,8 +110,14 @@ class ReplayStreamingTest {
         return counts;
     }
 
-    @Test
-    void replaysOfALongSessionUnderLiveEventsCarryEverySeqOnceInOrderWithTheCountsOfTheirTime() {
+    /** A long batch, part done, whose remaining nodes are released one by one from now on. */
+    private record LiveBatch(SessionId id, List<Long> resumePoints, Thread live) {}
+
+    /**
+     * 150 nodes, 60 of them done; then resume points from everywhere in the history, chunk borders included, while the
+     * rest of the batch goes on live.
+     */
+    private LiveBatch longBatchGoingOnLive() {
         int nodes = 150;
         SessionId id = server.analyze(nodes);
         Semaphore permits = new Semaphore(0);
@@ -117,7 +134,6 @@ class ReplayStreamingTest {
                                 .count()
                         >= 60);
 
-        // resumes from everywhere in the history, chunk borders included, while the batch goes on live
         SplittableRandom random = new SplittableRandom(14);
         List<Long> from = new ArrayList<>(List.of(0L, 1L, (long) CHUNK - 1, (long) CHUNK, (long) CHUNK + 1));
         long now = lastSeq(id);
@@ -131,9 +147,18 @@ class ReplayStreamingTest {
                 Thread.yield();
             }
         });
+        return new LiveBatch(id, from, live);
+    }
+
+    @Test
+    void replaysOfALongSessionUnderLiveEventsCarryEverySeqOnceInOrderWithTheCountsOfTheirTime() {
+        LiveBatch batch = longBatchGoingOnLive();
+        SessionId id = batch.id();
+        List<Long> from = batch.resumePoints();
+        Thread live = batch.live();
         List<TestSocket> sockets = new ArrayList<>();
         for (long lastSeq : from) {
-            sockets.add(TestSocket.connect(server.socket(id, "?last_seq=" + lastSeq)));
+            sockets.add(TestSocket.connectHoldingTheStreamUntilOpen(server.socket(id, "?last_seq=" + lastSeq)));
         }
         for (TestSocket socket : sockets) {
             socket.await("session_completed");
@@ -160,6 +185,75 @@ class ReplayStreamingTest {
                 }
             }
         }
+    }
+
+    /**
+     * The same replays read frame by frame off the wire, no WebSocket library in between: every frame the server writes
+     * is whole, every text frame valid UTF-8 holding one JSON message, and the primary seqs run on without gap or
+     * repeat. (The JDK's client once failed this scenario with "Invalid UTF-8 in frame TEXT": its own loss of bytes,
+     * not the server's; see docs/architecture.md.)
+     */
+    @Test
+    void replaysThatStartTheMomentTheSocketOpensAreWholeAndValidOnTheWire() throws Exception {
+        LiveBatch batch = longBatchGoingOnLive();
+        List<Long> from = batch.resumePoints();
+        List<RawSocket> sockets = new ArrayList<>();
+        for (long lastSeq : from) {
+            sockets.add(RawSocket.connect(
+                    server.port(), "/ws/intelligent-parallel/" + batch.id().value() + "?last_seq=" + lastSeq, 1 << 16));
+        }
+        List<Future<WireRead>> reads = new ArrayList<>();
+        try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (RawSocket socket : sockets) {
+                reads.add(readers.submit(() -> readStrictly(socket)));
+            }
+        }
+        batch.live().join();
+
+        long end = lastSeq(batch.id());
+        for (int i = 0; i < sockets.size(); i++) {
+            WireRead read = reads.get(i).get();
+            sockets.get(i).close();
+            assertThat(read.problems())
+                    .as("frames resuming after %d", from.get(i))
+                    .isEmpty();
+            assertThat(read.closeCode()).isEqualTo(1000);
+            assertThat(read.messages().getFirst().getString("type")).isEqualTo("connected");
+            assertThat(primarySeqs(read.messages()))
+                    .as("socket resuming after %d", from.get(i))
+                    .containsExactlyElementsOf(range(from.get(i) + 1, end));
+        }
+    }
+
+    private record WireRead(List<JsonObject> messages, List<String> problems, int closeCode) {}
+
+    /** Reads frames until the close, decoding text strictly (invalid UTF-8 is a problem, not a replacement character). */
+    private static WireRead readStrictly(RawSocket socket) {
+        List<JsonObject> messages = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        RawSocket.Frame frame;
+        while ((frame = socket.read()) != null && !frame.isClose()) {
+            if (frame.opcode() != 1) {
+                continue;
+            }
+            try {
+                String text = StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(frame.payload()))
+                        .toString();
+                messages.add(Json.createReader(new StringReader(text)).readObject());
+            } catch (CharacterCodingException e) {
+                problems.add("invalid UTF-8 in the text frame after message " + messages.size());
+            } catch (JsonException e) {
+                problems.add("not one JSON object after message " + messages.size() + ": " + e.getMessage());
+            }
+        }
+        if (frame == null) {
+            problems.add("the connection ended without a close frame after message " + messages.size());
+        }
+        return new WireRead(messages, problems, frame == null ? -1 : frame.closeCode());
     }
 
     @Test
@@ -202,7 +296,7 @@ class ReplayStreamingTest {
         long before = eventsRead.get();
         List<TestSocket> sockets = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            sockets.add(TestSocket.connect(server.socket(id, "?last_seq=0")));
+            sockets.add(TestSocket.connectHoldingTheStreamUntilOpen(server.socket(id, "?last_seq=0")));
         }
         for (TestSocket socket : sockets) {
             assertThat(socket.awaitClose()).isEqualTo(1000);
@@ -266,7 +360,7 @@ class ReplayStreamingTest {
         SessionId id = server.analyze(70);
         server.runToEnd(id);
         long end = lastSeq(id);
-        TestSocket socket = TestSocket.connect(server.socket(id, "?last_seq=0"));
+        TestSocket socket = TestSocket.connectHoldingTheStreamUntilOpen(server.socket(id, "?last_seq=0"));
         socket.awaitClose();
         List<JsonObject> fromSocket =
                 socket.messages().stream().filter(m -> m.containsKey("derived")).toList();

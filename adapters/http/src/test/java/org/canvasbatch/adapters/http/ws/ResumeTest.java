@@ -1,8 +1,8 @@
 package org.canvasbatch.adapters.http.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.canvasbatch.adapters.http.ws.TestSocket.isPrimaryEvent;
-import static org.canvasbatch.adapters.http.ws.TestSocket.primarySeqs;
+import static org.canvasbatch.testsupport.socket.TestSocket.isPrimaryEvent;
+import static org.canvasbatch.testsupport.socket.TestSocket.primarySeqs;
 
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
@@ -16,6 +16,7 @@ import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -9,6 +9,7 @@ import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,256 @@
+package org.canvasbatch.benchmarks.load;
+
+import static org.canvasbatch.benchmarks.load.Figure.f;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The makespan of the first batch of a freshly started server (issue 12), measured from outside: for every run a new
+ * {@code canvas-batch serve} process (fresh vault copy and journal directory), one analyze of {@code nodes} generated
+ * nodes, a socket opened and given its snapshot before confirm, then the time from sending confirm to receiving
+ * {@code session_completed}, against the ideal {@code ⌈nodes / concurrency⌉ × latency} of the scripted model.
+ *
+ * <pre>benchmarks/run-makespan [--runs 5] [--latencies 1000,200] [--nodes 100] [--concurrency 12] [--launch launcher|jar]
+ *     [--journal disk|memory]</pre>
+ */
+public final class Makespan {
+
+    /** One batch on one fresh server. */
+    record Run(
+            double wallMillis,
+            double idealMillis,
+            double confirmMillis,
+            double firstCallMillis,
+            double lastFirstRoundCallMillis,
+            double meanGapMillis,
+            double maxGapMillis,
+            double lastAnswerToCompletedMillis,
+            int calls,
+            int peakInFlight,
+            String loadAverage) {
+
+        double ratio() {
+            return wallMillis / idealMillis;
+        }
+    }
+
+    private Makespan() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        Path repo = Path.of(option(list, "--repo", ".")).toAbsolutePath().normalize();
+        int runs = Integer.parseInt(option(list, "--runs", "5"));
+        int nodes = Integer.parseInt(option(list, "--nodes", "100"));
+        int concurrency = Integer.parseInt(option(list, "--concurrency", "12"));
+        List<Duration> latencies = Arrays.stream(
+                        option(list, "--latencies", "1000,200").split(","))
+                .map(ms -> Duration.ofMillis(Long.parseLong(ms.strip())))
+                .toList();
+        boolean plainJar = option(list, "--launch", "launcher").equals("jar");
+        String journal = option(list, "--journal", "disk");
+        String command = option(list, "--command", "benchmarks/run-makespan");
+        System.exit(run(repo, command, runs, nodes, concurrency, latencies, plainJar, journal, System.out));
+    }
+
+    private static String option(List<String> args, String name, String fallback) {
+        int at = args.indexOf(name);
+        return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : fallback;
+    }
+
+    static int run(
+            Path repo,
+            String command,
+            int runs,
+            int nodes,
+            int concurrency,
+            List<Duration> latencies,
+            boolean plainJar,
+            String journal,
+            PrintStream out)
+            throws Exception {
+        String loadAtStart = MachineFacts.loadAverage();
+        Path work = Files.createTempDirectory("canvas-batch-makespan-");
+        ServerProcess.Launch launch =
+                plainJar ? new ServerProcess.Launch.PlainJar() : new ServerProcess.Launch.Launcher();
+        String launchName = plainJar ? "`java -jar bootstrap/target/canvas-batch.jar serve`" : "`./canvas-batch serve`";
+        List<String> tables = new ArrayList<>();
+        try (FakeModel model = FakeModel.start()) {
+            LoadOptions options = LoadOptions.parse(List.of("--repo", repo.toString(), "--journal", journal));
+            Bench bench = new Bench(repo, work, model, options, out);
+            Thread stopServers = new Thread(bench::stopAll, "stop-makespan-servers");
+            Runtime.getRuntime().addShutdownHook(stopServers);
+            try {
+                // the launcher builds when sources changed and writes its class-data archive when it has none; neither
+                // is what a learner's every start pays, so one unmeasured batch comes first
+                bench.say("unmeasured first start (build check, class-data archive), one batch");
+                once(
+                        bench,
+                        launch,
+                        "first-start",
+                        nodes,
+                        Duration.ofMillis(50),
+                        concurrency,
+                        "first start",
+                        Duration.ofMinutes(3));
+                for (Duration latency : latencies) {
+                    List<Run> all = new ArrayList<>();
+                    for (int run = 1; run <= runs; run++) {
+                        Run measured = once(
+                                bench,
+                                launch,
+                                "latency-" + latency.toMillis() + "-run-" + run,
+                                nodes,
+                                latency,
+                                concurrency,
+                                "run " + run,
+                                Duration.ofSeconds(20));
+                        bench.say(
+                                "  %.3f s = %.4f × ideal; first call %.1f ms, 12th call %.1f ms, slot gap mean %.1f /"
+                                        + " max %.1f ms, last answer → completed %.1f ms; load %s",
+                                measured.wallMillis() / 1000,
+                                measured.ratio(),
+                                measured.firstCallMillis(),
+                                measured.lastFirstRoundCallMillis(),
+                                measured.meanGapMillis(),
+                                measured.maxGapMillis(),
+                                measured.lastAnswerToCompletedMillis(),
+                                measured.loadAverage());
+                        all.add(measured);
+                    }
+                    tables.add(table(nodes, concurrency, latency, all));
+                }
+            } finally {
+                bench.stopAll();
+                Runtime.getRuntime().removeShutdownHook(stopServers);
+            }
+        }
+        out.println();
+        out.printf(
+                "Measured %s with `%s`, each run on a freshly started %s; load average (1 / 5 / 15 min) %s at the"
+                        + " start, %s at the end.%n%n",
+                MachineFacts.now().date(), command, launchName, loadAtStart, MachineFacts.loadAverage());
+        tables.forEach(out::println);
+        return 0;
+    }
+
+    private static Run once(
+            Bench bench,
+            ServerProcess.Launch launch,
+            String name,
+            int nodes,
+            Duration latency,
+            int concurrency,
+            String what,
+            Duration stopPatience)
+            throws Exception {
+        bench.say(
+                "%s: fresh server, %d nodes, model %d ms, concurrency %d",
+                what, nodes, latency.toMillis(), concurrency);
+        ServerProcess server = bench.server(name, launch, concurrency);
+        try (Client client = new Client(server)) {
+            LoadCanvas canvas = LoadCanvas.write(server.vault(), "makespan", nodes);
+            String session = client.analyze(canvas);
+            List<Client.Socket> watcher = client.open(session, 1, 1, () -> new Watcher(false), Duration.ofSeconds(30));
+            FakeModel model = bench.model();
+            model.latency(latency);
+            model.reset();
+            String load = MachineFacts.loadAverage();
+            long ideal = BatchWallTime.ideal(nodes, latency, concurrency).toNanos();
+            long confirmSent = System.nanoTime();
+            client.confirm(session);
+            long confirmed = System.nanoTime();
+            long completed = watcher.getFirst()
+                    .watcher()
+                    .completed
+                    .get(ideal * 3 + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS);
+            Client.closeAll(watcher);
+            List<FakeModel.Call> calls = model.calls();
+            List<Long> starts =
+                    calls.stream().map(FakeModel.Call::startedNanos).sorted().toList();
+            List<Long> answers =
+                    calls.stream().map(FakeModel.Call::answeredNanos).sorted().toList();
+            double[] gaps = gaps(starts, answers, concurrency);
+            return new Run(
+                    millis(completed - confirmSent),
+                    millis(ideal),
+                    millis(confirmed - confirmSent),
+                    millis(starts.getFirst() - confirmSent),
+                    millis(starts.get(Math.min(concurrency, starts.size()) - 1) - confirmSent),
+                    gaps[0],
+                    gaps[1],
+                    millis(completed - answers.getLast()),
+                    calls.size(),
+                    model.peakInFlight(),
+                    load);
+        } finally {
+            // a training run writes its AOT cache as it stops: that takes seconds, and must not be cut short
+            server.stop(stopPatience);
+        }
+    }
+
+    /** Mean and worst time a slot stayed empty: the k-th call after the first round took the slot of the k-th answer. */
+    private static double[] gaps(List<Long> starts, List<Long> answers, int concurrency) {
+        double sum = 0;
+        double worst = 0;
+        int n = 0;
+        for (int k = 0; concurrency + k < starts.size(); k++) {
+            double gap = millis(starts.get(concurrency + k) - answers.get(k));
+            sum += gap;
+            worst = Math.max(worst, gap);
+            n++;
+        }
+        return new double[] {n == 0 ? Double.NaN : sum / n, worst};
+    }
+
+    private static String table(int nodes, int concurrency, Duration latency, List<Run> runs) {
+        List<Run> byWall = runs.stream()
+                .sorted(Comparator.comparingDouble(Run::wallMillis))
+                .toList();
+        Run median = byWall.get(byWall.size() / 2);
+        StringBuilder text = new StringBuilder();
+        text.append(f(
+                "**%d nodes, model %d ms, concurrency %d**: ideal %.1f s; %d runs: **%.3f–%.3f × ideal** (median %.3f)%n%n",
+                nodes,
+                latency.toMillis(),
+                concurrency,
+                median.idealMillis() / 1000,
+                runs.size(),
+                byWall.getFirst().ratio(),
+                byWall.getLast().ratio(),
+                median.ratio()));
+        text.append(
+                "| run | confirm → `session_completed` | × ideal | confirm answered | first call | last call of round 1 |"
+                        + " slot empty, mean / max | last answer → completed | calls / peak | load average |\n");
+        text.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            text.append(f(
+                    "| %d | %.3f s | %.4f | %.1f ms | %.1f ms | %.1f ms | %.1f / %.1f ms | %.1f ms | %d / %d | %s |%n",
+                    i + 1,
+                    r.wallMillis() / 1000,
+                    r.ratio(),
+                    r.confirmMillis(),
+                    r.firstCallMillis(),
+                    r.lastFirstRoundCallMillis(),
+                    r.meanGapMillis(),
+                    r.maxGapMillis(),
+                    r.lastAnswerToCompletedMillis(),
+                    r.calls(),
+                    r.peakInFlight(),
+                    r.loadAverage()));
+        }
+        return text.toString();
+    }
+
+    private static double millis(long nanos) {
+        return nanos / 1_000_000.0;
+    }
+}
