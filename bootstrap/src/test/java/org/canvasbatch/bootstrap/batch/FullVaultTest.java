@@ -113,9 +113,12 @@ class FullVaultTest {
         assertThat(notices.getFirst().message())
                 .isEqualTo("Cannot write the note 'study/topics-notes/What is a? (oral-explanation).md': no space left"
                         + " on device");
+        // b's call began the moment a's model answered (the slot is the call's alone), before a's note was refused;
+        // nothing starts once the vault is full
+        awaitTrue(() -> agent.calls().size() >= 2, "b asked");
         assertThat(agent.calls())
-                .as("no model call for a note that cannot be written")
-                .containsExactly("a");
+                .as("no model call after the vault said it is full")
+                .containsExactly("a", "b");
         assertThat(core.useCases().status().storageProblem(id)).isPresent();
         assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.RUNNING);
         assertThat(events.events()).noneMatch(TaskFailed.class::isInstance);
@@ -128,7 +131,8 @@ class FullVaultTest {
                 .as("the held note was written, not asked for again")
                 .isEqualTo(1);
         assertThat(agent.callsOf("b")).isEqualTo(1);
-        assertThat(notes.notes()).hasSize(2);
+        assertThat(agent.callsOf("c")).isEqualTo(1);
+        assertThat(notes.notes()).hasSize(3);
         assertThat(core.useCases().status().storageProblem(id)).isEmpty();
     }
 
@@ -172,6 +176,7 @@ class FullVaultTest {
     private static List<CanvasNode> nodes() {
         return List.of(
                 CanvasNode.text("a", "What is a?", "1", 0, 0, 250, 60),
-                CanvasNode.text("b", "What is b?", "1", 0, 100, 250, 60));
+                CanvasNode.text("b", "What is b?", "1", 0, 100, 250, 60),
+                CanvasNode.text("c", "What is c?", "1", 0, 200, 250, 60));
     }
 }

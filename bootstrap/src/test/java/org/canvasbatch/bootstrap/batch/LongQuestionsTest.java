@@ -28,14 +28,16 @@ class LongQuestionsTest {
     @Test
     void aQuestionAtTheSizeLimitKeepsItsWholeTextForTheAgent() {
         String whole = "What is the rank of a matrix? " + "Details the learner pasted in. ".repeat(2_000);
+        List<CanvasNode> questions = List.of(
+                CanvasNode.text("long", whole, "1", 0, 0, 250, 60),
+                CanvasNode.text("short", "What is a graph?", "1", 0, 100, 250, 60));
+        harness.holdInCanvas(questions);
         SessionId id = harness.core
                 .useCases()
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CoreHarness.CANVAS,
-                        Optional.of(List.of(
-                                CanvasNode.text("long", whole, "1", 0, 0, 250, 60),
-                                CanvasNode.text("short", "What is a graph?", "1", 0, 100, 250, 60))),
+                        Optional.of(questions),
                         Set.of(),
                         2,
                         1,
