@@ -211,9 +211,16 @@ final class Wiring implements AutoCloseable {
 
     /**
      * Writes the canvas links the vault still holds. Every succeeded note's link was queued by the vault before the
-     * note's success was recorded, so once a batch's last event is out there is nothing to wait for.
+     * note's success was recorded; but a cancelled batch's last event can come while an interrupted task is still
+     * writing the note its model had already answered, and the program exits right after this: those tasks end first
+     * (they were interrupted, so this is short; bounded all the same), so no note is left that its canvas does not link.
      */
     void closeVault() {
+        try {
+            executor.awaitIdle(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         vault.close();
     }
 
