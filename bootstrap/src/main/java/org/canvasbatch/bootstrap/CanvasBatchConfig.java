@@ -53,6 +53,9 @@ record CanvasBatchConfig(
 
     record Server(String host, int port, List<String> corsOrigins, List<String> allowedHosts, Duration shutdownGrace) {}
 
+    /** The {@code server.allowed-hosts} entry that answers every host name (behind a proxy that checks names). */
+    static final String EVERY_HOST = "*";
+
     /**
      * @param cli  settings given as options, by key
      * @param file the {@code --config} file, if any
@@ -93,6 +96,16 @@ record CanvasBatchConfig(
                     + " machines reach the server, so it needs an access token: set --token or CANVASBATCH_TOKEN"
                     + " (at least " + AccessToken.MIN_LENGTH + " characters, e.g. from 'openssl rand -hex 16'),"
                     + " or listen on 127.0.0.1");
+        }
+        if (command == Command.SERVE
+                && !token.required()
+                && read.isValid(TOKEN)
+                && server.allowedHosts().contains(EVERY_HOST)) {
+            read.problem(
+                    ALLOWED_HOSTS,
+                    "'" + EVERY_HOST + "' answers every host name, which lets any web page reach the server"
+                            + " through DNS rebinding, so it needs an access token: set --token or CANVASBATCH_TOKEN"
+                            + " (at least " + AccessToken.MIN_LENGTH + " characters), or name the hosts");
         }
 
         Path vault = path(read.get(VAULT), env);

@@ -120,7 +120,10 @@ final class CoreOnAManualExecutor {
         this.useCases = core.useCases();
     }
 
-    /** The in-memory vault, refusing the notes of {@link #unwritableNotes} as a full disk does. */
+    /**
+     * The in-memory vault, refusing the notes of {@link #unwritableNotes} as a failing disk does (a full one holds the
+     * batch instead: FullVaultTest).
+     */
     private final class RefusingVault implements Vault {
         @Override
         public Canvas readCanvas(String canvasPath) {
@@ -141,7 +144,7 @@ final class CoreOnAManualExecutor {
         public WrittenNote writeNote(NoteDraft draft) {
             if (unwritableNotes.contains(draft.nodeId())) {
                 throw new VaultException(
-                        VaultException.Reason.FULL, draft.canvasPath(), "No space left on device for the note");
+                        VaultException.Reason.IO, draft.canvasPath(), "Input/output error writing the note");
             }
             return vault.writeNote(draft);
         }

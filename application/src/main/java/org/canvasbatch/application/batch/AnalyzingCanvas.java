@@ -119,11 +119,12 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                             + skipped.stream().map(SkippedNode::id).collect(Collectors.joining(", ")) + ")");
         }
         GroupingInput input = GroupingInput.ofNodes(nodes, canvas);
-        List<String> texts = input.texts();
+        // the tasks keep each node's whole text; grouping and routing read its beginning (GroupingInput)
+        List<String> texts = nodes.stream().map(CanvasNode::displayText).toList();
         int maxGroups = Math.max(1, Math.min(command.maxGroups(), nodes.size() / command.minNodesPerGroup()));
         GroupingInput grouped = withEmbeddings(input, command.canvasPath());
         GroupingResult result = grouping.group(grouped, maxGroups);
-        List<Routing> routings = texts.stream().map(router::route).toList();
+        List<Routing> routings = input.texts().stream().map(router::route).toList();
 
         List<Group> groups = new ArrayList<>();
         List<PlannedTask> tasks = new ArrayList<>(nodes.size());

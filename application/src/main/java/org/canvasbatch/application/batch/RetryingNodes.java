@@ -172,7 +172,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     private SingleNodeResult runLoose(RunSingleNodeCommand command) {
         Canvas canvas;
         try {
-            canvas = notes.canvas(command.canvasPath())
+            canvas = notes.canvasOrRefusal(command.canvasPath())
                     .orElseThrow(() -> InvalidCommandException.of(
                             "canvas_path",
                             "no canvas at '" + command.canvasPath() + "' in the vault, and no session holds node '"

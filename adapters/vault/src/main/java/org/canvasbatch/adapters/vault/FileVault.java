@@ -85,7 +85,7 @@ public final class FileVault implements Vault, AutoCloseable {
 
     @Override
     public Canvas readCanvas(String canvasPath) throws VaultException {
-        VaultFile file = paths.resolve(canvasPath);
+        VaultFile file = paths.resolveVisible(canvasPath);
         if (!file.relative().endsWith(".canvas")) {
             throw new VaultException(
                     INVALID_CANVAS,

@@ -55,7 +55,7 @@ final class NoteWriter {
     }
 
     WrittenNote write(NoteDraft draft) {
-        VaultFile canvas = paths.resolve(draft.canvasPath());
+        VaultFile canvas = paths.resolveVisible(draft.canvasPath());
         return folderOf(canvas).write(draft, canvas);
     }
 
@@ -65,7 +65,7 @@ final class NoteWriter {
      */
     String nameOf(String canvasPath, String nodeId, String nodeText, AgentId agent) {
         try {
-            String name = folderOf(paths.resolve(canvasPath)).nameOf(nodeId, nodeText, agent);
+            String name = folderOf(paths.resolveVisible(canvasPath)).nameOf(nodeId, nodeText, agent);
             return name.substring(0, name.length() - ".md".length());
         } catch (VaultException e) {
             return "";
@@ -76,7 +76,7 @@ final class NoteWriter {
         int slash = canvas.relative().lastIndexOf('/');
         String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
         String folder = dir + NoteName.notesFolder(Canvas.baseName(canvas.relative()));
-        VaultFile checked = paths.resolve(folder);
+        VaultFile checked = paths.resolveVisible(folder);
         return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked));
     }
 
@@ -99,7 +99,8 @@ final class NoteWriter {
                 String name = nameFor(owner, draft.nodeText(), draft.agent());
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
-                boolean linked = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
+                CanvasWriteBack.Expected expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
+                boolean linked = expected.linked();
                 try {
                     Files.createDirectories(folder.absolute());
                     files.write(note.absolute(), bytes, false);
@@ -114,7 +115,7 @@ final class NoteWriter {
                     // under the folder's lock: two writes of one note queue their links in the order they were written
                     writeBack.written(canvas, draft.nodeId(), draft.agent(), note, draft.generatedAt());
                 }
-                return new WrittenNote(note.relative(), bytes.length);
+                return new WrittenNote(note.relative(), bytes.length, expected.notLinkedBecause());
             } finally {
                 lock.unlock();
             }

@@ -71,6 +71,16 @@ public interface Vault {
         }
     }
 
-    /** @param path vault-relative path with forward slashes */
-    record WrittenNote(String path, long sizeBytes) {}
+    /**
+     * @param path        vault-relative path with forward slashes
+     * @param linkProblem null when the note is linked into its canvas (or there is nothing to link it into); else why
+     *                    it is not and never will be by this write (the canvas would grow beyond what a batch may
+     *                    read), in words for a person
+     */
+    record WrittenNote(String path, long sizeBytes, String linkProblem) {
+
+        public WrittenNote(String path, long sizeBytes) {
+            this(path, sizeBytes, null);
+        }
+    }
 }

@@ -157,7 +157,8 @@ public final class EventMessages {
                                 .add("processing_time_seconds", decimal(e.durationMillis() / 1000.0, 3))
                                 .add("execution_time_ms", e.durationMillis())
                                 .add("attempt", e.attempt())
-                                .add("model", string(e.model()))));
+                                .add("model", string(e.model()))
+                                .add("link_problem", string(e.linkProblem()))));
                 messages.add(progress(e, e.groupId(), e.nodeId(), progress));
             }
             case TaskFailed e -> {

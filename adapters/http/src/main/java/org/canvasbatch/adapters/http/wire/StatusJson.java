@@ -146,7 +146,8 @@ public final class StatusJson {
                         .add("error", string(node.errorMessage()))
                         .add("error_type", string(node.errorType()))
                         .add("processing_time_seconds", decimal(node.durationMillis() / 1000.0, 3))
-                        .add("attempts", node.attempts())));
+                        .add("attempts", node.attempts())
+                        .add("link_problem", string(node.linkProblem()))));
         return results.build();
     }
 
