@@ -143,17 +143,26 @@ async function http(base, method, urlPath, body) {
   return { status: response.status, json, text };
 }
 
-/** Whether the server answers a WebSocket upgrade at all (the channel may not be merged into this build yet). */
+/**
+ * Whether the server has the WebSocket channel at all (it may not be merged into this build yet). The probe names a
+ * session that does not exist: a channel refuses that handshake with 404 SessionNotFoundError (older builds accepted
+ * it with 101 and closed it 4404); a build without the channel answers otherwise.
+ */
 async function serverHasWebSocket(host, port) {
   return withTimeout(new Promise((resolve) => {
+    let answer = '';
     const socket = net.connect(port, host, () => {
       socket.write(`GET /ws/intelligent-parallel/probe HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\n`
         + 'Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
     });
-    socket.once('data', (chunk) => {
-      resolve(/^HTTP\/1\.1 101/.test(chunk.toString('latin1')));
-      socket.destroy();
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      if (/^HTTP\/1\.1 101/.test(answer) || /^HTTP\/1\.1 404/.test(answer) && answer.includes('SessionNotFoundError')) {
+        resolve(true);
+        socket.destroy();
+      }
     });
+    socket.once('close', () => resolve(false));
     socket.once('error', () => resolve(false));
   }), 5000, 'probing the WebSocket channel').catch(() => false);
 }

@@ -51,7 +51,7 @@ final class ArchitectureRules {
     private static final List<String> FRAMEWORK_PACKAGES = List.of("io.helidon", "jakarta", "org.eclipse");
 
     private static final List<String> NETWORK_AND_DISK_PACKAGES =
-            List.of("java.net.http", "java.nio.file", "java.nio.channels");
+            List.of("java.net.http", "java.nio.file", "java.nio.channels", "java.sql", "javax.sql", "org.postgresql");
 
     /*
      * Compared with whole camel-case words (and pairs of them, for "OpenAI" or "WebSocket"), so "ProfileStore" is not
@@ -129,7 +129,8 @@ final class ArchitectureRules {
                 .should()
                 .dependOnClassesThat(frameworkNetworkOrDisk())
                 .because("the sessions, tasks and use cases must behave the same in a unit test, on the command line"
-                        + " and behind the server: talking HTTP or JSON, opening sockets and touching files is the job"
+                        + " and behind the server: talking HTTP or JSON, opening sockets, touching files and querying"
+                        + " a database is the job"
                         + " of the adapters, which the core reaches only through its ports");
     }
 
@@ -331,8 +332,8 @@ final class ArchitectureRules {
 
     private static DescribedPredicate<JavaClass> frameworkNetworkOrDisk() {
         return DescribedPredicate.describe(
-                "belong to Helidon, Jakarta or Eclipse, or reach the network (java.net.http, sockets) or the disk"
-                        + " (java.nio.file, java.nio.channels, java.io files)",
+                "belong to Helidon, Jakarta or Eclipse, or reach the network (java.net.http, sockets), the disk"
+                        + " (java.nio.file, java.nio.channels, java.io files) or a database (JDBC, PostgreSQL's driver)",
                 (JavaClass type) -> {
                     JavaClass base = type.isArray() ? type.getBaseComponentType() : type;
                     String pkg = base.getPackageName();

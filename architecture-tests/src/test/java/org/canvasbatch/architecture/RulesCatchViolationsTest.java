@@ -36,12 +36,13 @@ class RulesCatchViolationsTest {
     }
 
     @Test
-    void theCoreMayNotTalkHttpJsonSocketsOrFiles() {
+    void theCoreMayNotTalkHttpJsonSocketsFilesOrSql() {
         assertThat(offendersOf(RULES.coreUsesNoFrameworkNetworkOrDisk()))
                 .containsExactlyInAnyOrder(
                         "domain.session.NetworkedSession",
                         "domain.session.SocketSession",
                         "application.batch.DiskReadingService",
+                        "application.batch.SqlQueryingService",
                         "application.batch.OldSchoolFileService",
                         "application.batch.JsonSpeakingService",
                         "application.batch.ServerStartingService");

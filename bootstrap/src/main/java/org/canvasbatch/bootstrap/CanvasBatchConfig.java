@@ -53,6 +53,9 @@ record CanvasBatchConfig(
 
     record Server(String host, int port, List<String> corsOrigins, List<String> allowedHosts, Duration shutdownGrace) {}
 
+    /** The {@code server.allowed-hosts} entry that answers every host name (behind a proxy that checks names). */
+    static final String EVERY_HOST = "*";
+
     /**
      * @param cli  settings given as options, by key
      * @param file the {@code --config} file, if any
@@ -94,6 +97,16 @@ record CanvasBatchConfig(
                     + " (at least " + AccessToken.MIN_LENGTH + " characters, e.g. from 'openssl rand -hex 16'),"
                     + " or listen on 127.0.0.1");
         }
+        if (command == Command.SERVE
+                && !token.required()
+                && read.isValid(TOKEN)
+                && server.allowedHosts().contains(EVERY_HOST)) {
+            read.problem(
+                    ALLOWED_HOSTS,
+                    "'" + EVERY_HOST + "' answers every host name, which lets any web page reach the server"
+                            + " through DNS rebinding, so it needs an access token: set --token or CANVASBATCH_TOKEN"
+                            + " (at least " + AccessToken.MIN_LENGTH + " characters), or name the hosts");
+        }
 
         Path vault = path(read.get(VAULT), env);
         boolean vaultExplicit = read.isExplicit(VAULT);
@@ -102,7 +115,13 @@ record CanvasBatchConfig(
         }
         String data = read.get(DATA);
         if (data.isEmpty()) {
-            read.problem(DATA, "must be a folder for the journal, or memory");
+            read.problem(DATA, "must be a folder for the journal, memory, or postgresql://USER[:PASS]@HOST:PORT/DB");
+        } else if (org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(data)) {
+            try {
+                org.canvasbatch.adapters.journal.postgres.PostgresLocation.parse(data);
+            } catch (IllegalArgumentException e) {
+                read.problem(DATA, e.getMessage());
+            }
         } else if (!data.equals("memory")) {
             Path dataDir = path(data, env);
             data = dataDir.toString();

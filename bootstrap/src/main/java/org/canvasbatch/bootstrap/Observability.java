@@ -79,6 +79,12 @@ final class Observability {
             "Duration of the fdatasync that makes journal appends durable (none with --data memory).",
             FSYNC_SECONDS);
 
+    private final Histograms notifyLag = new Histograms(
+            "canvasbatch_cluster_notify_lag_seconds",
+            "From an event's making on another server of the cluster to its reading here for the watchers of its session"
+                    + " (the append there, NOTIFY, the read); as exact as the servers' clocks agree.",
+            FSYNC_SECONDS);
+
     Observability() {
         gauge(
                 "canvasbatch_uptime_seconds",
@@ -151,6 +157,25 @@ final class Observability {
     }
 
     /** The WebSocket channel's own counts, read at every scrape. */
+    /** A cluster's event log: how long other servers' events take to reach this server's watchers. */
+    void watch(org.canvasbatch.adapters.journal.postgres.PostgresEventLog log) {
+        log.onNotifyLag(nanos -> notifyLag.record(nanos / 1e9));
+    }
+
+    /** A cluster's leases: how many sessions this server runs, and how many it took over from a stopped server. */
+    void watch(org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases leases) {
+        gauge(
+                "canvasbatch_cluster_sessions_held",
+                "Sessions this server of the cluster runs (holds the lease of).",
+                List.of(),
+                leases::heldCount);
+        counter(
+                "canvasbatch_cluster_lease_moves_total",
+                "Sessions this server took over from a server that stopped renewing their lease.",
+                leases,
+                l -> l.moves());
+    }
+
     void watch(SessionSocketChannel sockets) {
         gauge(
                 "canvasbatch_websocket_connections",

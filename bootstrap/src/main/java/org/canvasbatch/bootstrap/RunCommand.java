@@ -16,7 +16,9 @@ import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.CanvasNotInVaultException;
 import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.NothingToProcessException;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.SessionSubscription;
 import org.canvasbatch.domain.canvas.Canvas;
@@ -85,6 +87,8 @@ final class RunCommand {
             return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal());
         } catch (InvalidCommandException e) {
             throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
+        } catch (NothingToProcessException | CanvasNotInVaultException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 

@@ -57,6 +57,7 @@ final class ServeCommand {
         Wiring wiring = Wiring.create(settings);
         wiring.core().recover();
         wiring.core().sweepEvery(Duration.ofMinutes(1));
+        wiring.takeOverAbandonedSessions();
         CanvasBatchServer http;
         try {
             http = new CanvasBatchServer(wiring.useCases(), wiring.operations(wiring.serverExtensions(server))).start();

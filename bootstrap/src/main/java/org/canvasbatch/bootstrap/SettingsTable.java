@@ -95,9 +95,14 @@ final class SettingsTable {
                     + " .obsidian, else the canvas's folder, unless this is given")
             .details("serve reads and writes canvases and notes only inside it."));
     static final Setting<String> DATA = declare(setting("data", TEXT, "~/.canvas-batch/data")
-            .option("--data DIR|memory", RUN, SERVE)
-            .help("where the event journal lives (an interrupted batch resumes from it), or memory to keep nothing")
-            .details("One file per batch; ~ is the home folder."));
+            .option("--data DIR|memory|URL", RUN, SERVE)
+            .help("where the event journal lives (an interrupted batch resumes from it), memory to keep nothing,"
+                    + " or postgresql://USER[:PASS]@HOST:PORT/DB, a database shared by the servers of a cluster")
+            .details("A folder holds one file per batch; ~ is the home folder. With a database, every server given"
+                    + " the same one (and the same vault, by path) answers for every session, and a stopped server's"
+                    + " batches go on on another within the lease time (10 s); the schema is created and migrated"
+                    + " at start. Put a password in CANVASBATCH_DATA or the settings file rather than on the"
+                    + " command line, which other users of the machine may read."));
 
     // --------------------------------------------------------------------------------------------------------- batch
 

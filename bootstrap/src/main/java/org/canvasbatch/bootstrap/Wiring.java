@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -20,6 +21,9 @@ import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.ChannelOpener;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.adapters.journal.postgres.PostgresEventLog;
+import org.canvasbatch.adapters.journal.postgres.PostgresLocation;
+import org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases;
 import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.adapters.vault.VaultPassageIndex;
@@ -29,6 +33,7 @@ import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -36,7 +41,8 @@ import org.canvasbatch.domain.session.SessionId;
 final class Wiring implements AutoCloseable {
 
     /**
-     * @param data      {@code memory} or a directory for the durable event journal
+     * @param data      {@code memory}, a directory for the durable event journal, or a PostgreSQL database
+     *                  ({@code postgresql://…}) shared by the servers of a cluster
      * @param core      limits, timeouts, retries and retention of the core
      * @param websocket the WebSocket channel's knobs (serve only)
      * @param env       where API keys are looked up
@@ -86,6 +92,7 @@ final class Wiring implements AutoCloseable {
     private final FileVault vault;
     private final LocalTaskExecutor executor;
     private final ObservedEventLog eventLog;
+    private final Optional<PostgresSessionLeases> cluster;
     private final AgentRunner agents;
     private final TextEmbedder embeddings;
     private final Settings settings;
@@ -96,6 +103,7 @@ final class Wiring implements AutoCloseable {
             FileVault vault,
             LocalTaskExecutor executor,
             ObservedEventLog eventLog,
+            Optional<PostgresSessionLeases> cluster,
             AgentRunner agents,
             TextEmbedder embeddings,
             Settings settings,
@@ -104,6 +112,7 @@ final class Wiring implements AutoCloseable {
         this.vault = vault;
         this.executor = executor;
         this.eventLog = eventLog;
+        this.cluster = cluster;
         this.agents = agents;
         this.embeddings = embeddings;
         this.settings = settings;
@@ -131,7 +140,8 @@ final class Wiring implements AutoCloseable {
         VaultPassageIndex passages =
                 new VaultPassageIndex(settings.vault(), settings.vaultOptions(), settings.questionColors());
         passages.buildInBackground();
-        ObservedEventLog eventLog = Journals.open(settings.data(), disk, observability);
+        Journals.Store store = Journals.open(settings.data(), disk, observability);
+        ObservedEventLog eventLog = store.log();
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
@@ -145,10 +155,13 @@ final class Wiring implements AutoCloseable {
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(),
                         embeddings,
-                        passages),
+                        passages,
+                        store.leases()),
                 coreSettings);
         observability.watch(core);
-        return new Wiring(core, vault, executor, eventLog, agents, embeddings, settings, observability);
+        store.cluster().ifPresent(observability::watch);
+        return new Wiring(
+                core, vault, executor, eventLog, store.cluster(), agents, embeddings, settings, observability);
     }
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
@@ -168,6 +181,13 @@ final class Wiring implements AutoCloseable {
     ServerSettings operations(ServerSettings server) {
         return server.withExtension(observability.operations(
                 List.of(eventLog.health(core::storageProblem), Operations.executor(executor, Duration.ofSeconds(2)))));
+    }
+
+    /**
+     * In a cluster, looks for sessions whose server stopped every half lease and takes them over; alone, does nothing.
+     */
+    void takeOverAbandonedSessions() {
+        cluster.ifPresent(leases -> core.takeOverEvery(leases.lease().dividedBy(2)));
     }
 
     /** The core itself: recovery, the retention sweep, forgetting, stopping. */
@@ -191,9 +211,16 @@ final class Wiring implements AutoCloseable {
 
     /**
      * Writes the canvas links the vault still holds. Every succeeded note's link was queued by the vault before the
-     * note's success was recorded, so once a batch's last event is out there is nothing to wait for.
+     * note's success was recorded; but a cancelled batch's last event can come while an interrupted task is still
+     * writing the note its model had already answered, and the program exits right after this: those tasks end first
+     * (they were interrupted, so this is short; bounded all the same), so no note is left that its canvas does not link.
      */
     void closeVault() {
+        try {
+            executor.awaitIdle(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         vault.close();
     }
 
@@ -202,6 +229,8 @@ final class Wiring implements AutoCloseable {
         core.stopDispatching();
         executor.shutdown(grace);
         vault.close();
+        // the other servers of a cluster take this one's sessions at once instead of after the lease time
+        cluster.ifPresent(PostgresSessionLeases::close);
         try {
             eventLog.close();
         } catch (Exception e) {
@@ -215,16 +244,42 @@ final class Wiring implements AutoCloseable {
         shutdown(Duration.ofSeconds(5));
     }
 
-    /** Picks the event log, in memory or the durable journal in a directory, counted and checked. */
+    /**
+     * Picks the event log — in memory, the durable journal in a directory, or a cluster's PostgreSQL database with its
+     * session leases — counted and checked.
+     */
     static final class Journals {
         private Journals() {}
 
-        static ObservedEventLog open(String data, ChannelOpener disk, Observability observability) {
+        /** The log, and the leases when it is a cluster's. */
+        record Store(ObservedEventLog log, Optional<PostgresSessionLeases> cluster) {
+            SessionLeases leases() {
+                return cluster.<SessionLeases>map(leases -> leases).orElseGet(SessionLeases::alone);
+            }
+        }
+
+        static Store open(String data, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
-                return observability.journal(new InMemoryEventLog());
+                return new Store(observability.journal(new InMemoryEventLog()), Optional.empty());
+            }
+            if (PostgresLocation.isDatabase(data)) {
+                PostgresLocation location;
+                try {
+                    location = PostgresLocation.parse(data);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--data " + data.replaceAll(":[^:@/]*@", ":***@") + ": " + e.getMessage());
+                }
+                try {
+                    PostgresEventLog log = PostgresEventLog.open(location);
+                    observability.watch(log);
+                    PostgresSessionLeases leases = PostgresSessionLeases.of(log, PostgresSessionLeases.DEFAULT_LEASE);
+                    return new Store(observability.journal(log), Optional.of(leases));
+                } catch (EventLogException e) {
+                    throw new UsageException("--data " + location + ": " + e.getMessage());
+                }
             }
             try {
-                return observability.journal(FileJournal.open(Path.of(data), disk));
+                return new Store(observability.journal(FileJournal.open(Path.of(data), disk)), Optional.empty());
             } catch (EventLogException e) {
                 throw new UsageException("--data " + data + ": " + e.getMessage());
             }

@@ -268,6 +268,25 @@ class CanvasBatchConfigTest {
     }
 
     @Test
+    void answeringEveryHostNameWithoutATokenIsRefusedWhicheverWayItIsSet() throws IOException {
+        option("server.allowed-hosts", "--allowed-hosts", "*");
+        assertThat(problems(Command.SERVE))
+                .contains("--allowed-hosts '*' answers every host name, which lets any web page reach the server"
+                        + " through DNS rebinding, so it needs an access token: set --token or CANVASBATCH_TOKEN");
+
+        cli.clear();
+        configFile("server:\n  allowed-hosts:\n    - notes.lan\n    - '*'\n");
+        assertThat(problems(Command.SERVE)).contains("answers every host name");
+
+        configFile("server: {}\n");
+        env.put("CANVASBATCH_SERVER_ALLOWED_HOSTS", "*");
+        assertThat(problems(Command.SERVE)).contains("answers every host name");
+
+        env.put("CANVASBATCH_TOKEN", TOKEN);
+        assertThat(serve().serverSettings().allowedHosts()).containsExactly("*");
+    }
+
+    @Test
     void runNeverListensSoItsHostNeedsNoToken() {
         env.put("CANVASBATCH_SERVER_HOST", "0.0.0.0");
 

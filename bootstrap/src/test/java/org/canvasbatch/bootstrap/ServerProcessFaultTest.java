@@ -112,7 +112,9 @@ class ServerProcessFaultTest {
                         .as("node %s succeeded before the crash and was not asked again", node)
                         .isEqualTo(1);
             }
-            assertThat(llm.calls()).isLessThanOrEqualTo(NODES + CONCURRENCY);
+            // What the crash may cost is the nodes still running: up to CONCURRENCY calls in flight, and as many whose
+            // model had answered (their slot already given to the next node) but whose outcome was not yet on disk.
+            assertThat(llm.calls()).isLessThanOrEqualTo(NODES + 2 * CONCURRENCY);
         }
     }
 

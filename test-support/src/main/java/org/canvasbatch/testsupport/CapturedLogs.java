@@ -61,6 +61,13 @@ public final class CapturedLogs implements AutoCloseable {
                 .toList();
     }
 
+    /** Every record at INFO or above, with its level and whatever was thrown with it. */
+    public List<LogRecord> visibleRecords() {
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() >= Level.INFO.intValue())
+                .toList();
+    }
+
     @Override
     public void close() {
         logger.removeHandler(handler);

@@ -38,6 +38,21 @@ public class ForwardingEventLog implements EventLog {
     }
 
     @Override
+    public Subscription subscribe(SessionId sessionId, long afterSeq, Consumer<SessionEvent> listener) {
+        return delegate.subscribe(sessionId, afterSeq, listener);
+    }
+
+    @Override
+    public boolean shared() {
+        return delegate.shared();
+    }
+
+    @Override
+    public Subscription onStoredElsewhere(java.util.function.BiConsumer<SessionId, Long> listener) {
+        return delegate.onStoredElsewhere(listener);
+    }
+
+    @Override
     public Set<SessionId> sessionIds() {
         return delegate.sessionIds();
     }

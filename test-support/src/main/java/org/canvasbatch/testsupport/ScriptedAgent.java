@@ -44,6 +44,7 @@ public final class ScriptedAgent implements AgentRunner {
     private final Map<String, Step> always = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> callsPerNode = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final List<AgentRequest> requests = new CopyOnWriteArrayList<>();
     private final List<String> interrupted = new CopyOnWriteArrayList<>();
     private final Map<String, CountDownLatch> callSignals = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -85,6 +86,7 @@ public final class ScriptedAgent implements AgentRunner {
         // counted before the call is announced, so a test woken by the announcement already sees it in flight
         peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         calls.add(node);
+        requests.add(request);
         callsPerNode.computeIfAbsent(node, k -> new AtomicInteger()).incrementAndGet();
         CountDownLatch signal = callSignals.get(node);
         if (signal != null) {
@@ -149,6 +151,11 @@ public final class ScriptedAgent implements AgentRunner {
 
     public List<String> calls() {
         return List.copyOf(calls);
+    }
+
+    /** Every request the agent was given, in order: what it was asked, with which content, as which agent. */
+    public List<AgentRequest> requests() {
+        return List.copyOf(requests);
     }
 
     /** Calls that have begun and not yet returned or thrown. */

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
-import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.CanvasNotInVaultException;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.CanvasNode;
@@ -22,6 +22,7 @@ class AnalyzingCanvasTest {
     private final CoreOnAManualExecutor core = new CoreOnAManualExecutor(CoreSettings.DEFAULT.withPendingLimits(3, 2));
 
     private Analysis analyze(Optional<List<CanvasNode>> nodes, AgentChoice agent, boolean autoExecute, String client) {
+        nodes.ifPresent(core::holdInCanvas);
         return core.useCases
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(
@@ -66,13 +67,11 @@ class AnalyzingCanvasTest {
     }
 
     @Test
-    void aCanvasTheVaultCannotReadIsTheCanvasPathsFault() {
+    void aCanvasMissingFromTheVaultIsRefusedWithThePathAndTheVault() {
         assertThatThrownBy(() -> analyze(Optional.empty(), AgentChoice.AUTO, false, null))
                 .isInstanceOfSatisfying(
-                        InvalidCommandException.class,
-                        e -> assertThat(e.errors())
-                                .extracting(InvalidCommandException.FieldError::field)
-                                .containsExactly("canvas_path"));
+                        CanvasNotInVaultException.class,
+                        e -> assertThat(e.canvasPath()).isEqualTo(CoreOnAManualExecutor.CANVAS));
     }
 
     @Test

@@ -120,7 +120,10 @@ final class CoreOnAManualExecutor {
         this.useCases = core.useCases();
     }
 
-    /** The in-memory vault, refusing the notes of {@link #unwritableNotes} as a full disk does. */
+    /**
+     * The in-memory vault, refusing the notes of {@link #unwritableNotes} as a failing disk does (a full one holds the
+     * batch instead: FullVaultTest).
+     */
     private final class RefusingVault implements Vault {
         @Override
         public Canvas readCanvas(String canvasPath) {
@@ -141,7 +144,7 @@ final class CoreOnAManualExecutor {
         public WrittenNote writeNote(NoteDraft draft) {
             if (unwritableNotes.contains(draft.nodeId())) {
                 throw new VaultException(
-                        VaultException.Reason.FULL, draft.canvasPath(), "No space left on device for the note");
+                        VaultException.Reason.IO, draft.canvasPath(), "Input/output error writing the note");
             }
             return vault.writeNote(draft);
         }
@@ -183,8 +186,24 @@ final class CoreOnAManualExecutor {
         return this;
     }
 
+    /**
+     * Adds {@code nodes} to the canvas in the vault (made if missing), keeping the nodes it has: analyze takes only
+     * canvases that are in the vault.
+     */
+    void holdInCanvas(List<CanvasNode> nodes) {
+        List<CanvasNode> held = new ArrayList<>(
+                vault.canvasExists(CANVAS) ? vault.readCanvas(CANVAS).nodes() : List.of());
+        for (CanvasNode node : nodes) {
+            if (held.stream().noneMatch(n -> n.id().equals(node.id()))) {
+                held.add(node);
+            }
+        }
+        vault.withCanvas(new Canvas(CANVAS, held, List.of()));
+    }
+
     /** A pending session of the nodes as one group, with its own limit of calls at once. */
     SessionId analyze(int maxConcurrent, String... ids) {
+        holdInCanvas(nodes(ids));
         return useCases.analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         CANVAS,

@@ -168,7 +168,7 @@ class NodeDispatcherTest {
         core.executor.runAll();
 
         TaskFailed failed = events.await(TaskFailed.class);
-        assertThat(failed.errorType()).isEqualTo("vault_full");
+        assertThat(failed.errorType()).isEqualTo("vault_io");
         assertThat(failed.retryable()).isFalse();
         assertThat(core.calls).containsExactly("a");
     }

@@ -3,6 +3,8 @@ package org.canvasbatch.application.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import org.canvasbatch.application.port.in.CancelSessionUseCase;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.Priority;
@@ -10,6 +12,7 @@ import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 import org.canvasbatch.domain.session.SessionState;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.junit.jupiter.api.Test;
 
 /** A person steering a running batch: pause, resume, cancel, priorities. */
@@ -51,6 +54,33 @@ class SteeringSessionTest {
         assertThat(core.vault.notes()).as("the late answer is not written").isEmpty();
         assertThat(core.calls).containsExactly("a");
         assertThat(core.trace(id)).noneMatch(line -> line.startsWith("TaskSucceeded"));
+    }
+
+    @Test
+    void aCancellationAnsweredFirstReachesTheSessionsWatchersOnlyOnceTheAnswerIsOut() {
+        SessionId id = core.analyze(1, "a", "b");
+        core.start(id);
+        EventRecorder watcher = core.record(id);
+        List<String> heardBefore = watcher.trace();
+        int storedBefore = core.trace(id).size();
+
+        CancelSessionUseCase.Cancellation cancellation =
+                core.useCases.cancel().cancelAnsweringFirst(id, "cancelled by request");
+
+        assertThat(cancellation.snapshot().state()).isEqualTo(SessionState.CANCELLED);
+        assertThat(core.trace(id)).as("stored at once").anyMatch(line -> line.startsWith("SessionCancelled"));
+        assertThat(watcher.trace()).as("but not yet told").isEqualTo(heardBefore);
+        core.executor.runAll();
+        assertThat(watcher.trace()).as("nothing overtakes the held news").isEqualTo(heardBefore);
+
+        cancellation.close();
+        cancellation.close();
+
+        List<String> stored = core.trace(id);
+        assertThat(watcher.trace())
+                .as("told in order, once")
+                .isEqualTo(stored.subList(storedBefore, stored.size()))
+                .anyMatch(line -> line.startsWith("SessionCancelled"));
     }
 
     @Test

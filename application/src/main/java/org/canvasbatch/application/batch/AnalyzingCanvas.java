@@ -6,11 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase;
-import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.SkippedNode;
+import org.canvasbatch.application.port.in.CanvasNotInVaultException;
+import org.canvasbatch.application.port.in.NodeAgents;
+import org.canvasbatch.application.port.in.NothingToProcessException;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EmbeddingUnavailable;
 import org.canvasbatch.application.port.out.IdGenerator;
@@ -91,23 +93,38 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     }
 
     private Analysis analyze(AnalyzeCanvasCommand command, PendingQuota.Reservation place) {
-        Optional<Canvas> stored = command.nodes().isPresent()
-                ? storedCanvas(command.canvasPath())
-                : Optional.of(StoredCanvas.read(vault, command.canvasPath()));
-        List<CanvasNode> nodes =
-                command.nodes().orElseGet(() -> stored.orElseThrow().nodesColored(command.targetColors()));
-        if (nodes.isEmpty()) {
-            String where = command.nodes().isPresent() ? "the request's nodes" : "'" + command.canvasPath() + "'";
-            throw InvalidCommandException.of(
-                    command.nodes().isPresent() ? "nodes" : "target_colors",
-                    "No nodes to process: " + where + " has no node of colour " + describe(command.targetColors()));
+        Optional<Canvas> canvas =
+                canvasInVault(command.canvasPath(), command.nodes().isPresent());
+        List<CanvasNode> candidates = command.nodes()
+                .map(sent -> canvas.map(stored -> completedFrom(stored, sent)).orElse(sent))
+                .orElseGet(() -> canvas.orElseThrow().nodesColored(command.targetColors()));
+        List<SkippedNode> skipped = new ArrayList<>();
+        List<CanvasNode> nodes = new ArrayList<>(candidates.size());
+        for (CanvasNode node : candidates) {
+            emptiness(node)
+                    .ifPresentOrElse(reason -> skipped.add(new SkippedNode(node.id(), reason)), () -> nodes.add(node));
         }
-        GroupingInput input = GroupingInput.ofNodes(nodes, stored);
-        List<String> texts = input.texts();
+        if (nodes.isEmpty()) {
+            boolean sent = command.nodes().isPresent();
+            throw new NothingToProcessException(
+                    sent ? "nodes" : "target_colors",
+                    sent ? "the request's nodes" : "'" + command.canvasPath() + "'",
+                    command.targetColors(),
+                    skipped);
+        }
+        if (!skipped.isEmpty()) {
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "analysing " + command.canvasPath() + ": " + skipped.size() + " empty node(s) left out ("
+                            + skipped.stream().map(SkippedNode::id).collect(Collectors.joining(", ")) + ")");
+        }
+        GroupingInput input = GroupingInput.ofNodes(nodes, canvas);
+        // the tasks keep each node's whole text; grouping and routing read its beginning (GroupingInput)
+        List<String> texts = nodes.stream().map(CanvasNode::displayText).toList();
         int maxGroups = Math.max(1, Math.min(command.maxGroups(), nodes.size() / command.minNodesPerGroup()));
         GroupingInput grouped = withEmbeddings(input, command.canvasPath());
         GroupingResult result = grouping.group(grouped, maxGroups);
-        List<Routing> routings = texts.stream().map(router::route).toList();
+        List<Routing> routings = input.texts().stream().map(router::route).toList();
 
         List<Group> groups = new ArrayList<>();
         List<PlannedTask> tasks = new ArrayList<>(nodes.size());
@@ -137,7 +154,10 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         for (int i = 0; i < nodes.size(); i++) {
             Group group = groups.get(groupOf[i] - 1);
             tasks.add(new PlannedTask(
-                    nodes.get(i).id(), group.id(), texts.get(i), agentFor(command.agent(), routings.get(i), group)));
+                    nodes.get(i).id(),
+                    group.id(),
+                    texts.get(i),
+                    agentFor(command.agent(), command.nodeAgents(), routings.get(i), group)));
         }
         SessionSettings sessionSettings =
                 settings.sessionDefaults().withOverrides(command.maxConcurrent(), command.timeout());
@@ -160,7 +180,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                 "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "
                         + command.canvasPath() + " (grouped by "
                         + (grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings")
-                        + (stored.isPresent() ? " and the canvas's own structure)" : ")"));
+                        + (canvas.isPresent() ? " and the canvas's own structure)" : ")"));
 
         SessionSnapshot snapshot = command.autoExecute()
                 ? starting.start(org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand.of(id))
@@ -172,34 +192,103 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                 ? nodes.size() + " nodes will make " + nodes.size() + " agent calls; consider splitting the canvas"
                 : null;
         return new Analysis(
-                snapshot, estimate.batchSeconds(nodes.size(), sessionSettings.maxConcurrent()), estimates, warning);
+                snapshot,
+                estimate.batchSeconds(nodes.size(), sessionSettings.maxConcurrent()),
+                estimates,
+                warning,
+                skipped);
     }
 
     /**
-     * A named agent wins; otherwise a node whose own question is clear (a confident routing) gets its own agent, so
-     * "what is X" inside a comparison-heavy group is still explained rather than tabulated; the rest take the
+     * A named agent wins. Otherwise, per group, every node runs the group's recommendation — what a preview of one
+     * agent per group promised. Per node, a node whose own question is clear (a confident routing) gets its own agent,
+     * so "what is X" inside a comparison-heavy group is still explained rather than tabulated; the rest take the
      * group's recommendation.
      */
-    private static AgentId agentFor(AgentChoice choice, Routing routing, Group group) {
+    private static AgentId agentFor(AgentChoice choice, NodeAgents nodeAgents, Routing routing, Group group) {
         if (choice.named().isPresent()) {
             return choice.named().get();
+        }
+        if (nodeAgents == NodeAgents.GROUP) {
+            return group.recommendedAgent();
         }
         return routing.category() != Category.GENERAL ? routing.agent() : group.recommendedAgent();
     }
 
     /**
-     * The canvas as stored, for what the plugin does not send (canvas groups, edges, yellow notes): grouping works with
-     * what was sent when the canvas is not in the vault or cannot be read.
+     * The canvas as stored. It must be in this server's vault: the notes are written beside it and linked into it, and
+     * a canvas that is not there almost always means a server started with another vault than the learner's, whose
+     * notes would otherwise land in a folder of their own while the plugin says the canvas was updated. When the
+     * caller sent the nodes, a canvas that is there but cannot be read only costs what it adds to grouping (canvas
+     * groups, edges, yellow notes, file and link targets); without nodes, it is the source and its problem is the
+     * answer. Empty only for a canvas that is there, could not be read, and whose nodes were sent.
      */
-    private Optional<Canvas> storedCanvas(String canvasPath) {
+    private Optional<Canvas> canvasInVault(String canvasPath, boolean nodesSent) {
+        if (!vault.canvasExists(canvasPath)) {
+            throw new CanvasNotInVaultException(canvasPath, vault.location());
+        }
+        if (!nodesSent) {
+            return Optional.of(StoredCanvas.read(vault, canvasPath));
+        }
         try {
-            return vault.canvasExists(canvasPath) ? Optional.of(vault.readCanvas(canvasPath)) : Optional.empty();
+            return Optional.of(vault.readCanvas(canvasPath));
         } catch (VaultException e) {
             LOG.log(
                     System.Logger.Level.INFO,
                     "grouping " + canvasPath + " from the request's nodes alone: " + e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The sent nodes with what the plugin leaves out taken from the stored canvas: it copies only {@code id, type,
+     * text, color} and the geometry, so a file node arrives without its file and a link without its URL, and would be
+     * asked and named by its id. What was sent wins where both have a value.
+     */
+    private static List<CanvasNode> completedFrom(Canvas stored, List<CanvasNode> sent) {
+        List<CanvasNode> completed = new ArrayList<>(sent.size());
+        for (CanvasNode node : sent) {
+            Optional<CanvasNode> known = stored.node(node.id());
+            if (known.isEmpty()) {
+                completed.add(node);
+                continue;
+            }
+            CanvasNode k = known.get();
+            completed.add(new CanvasNode(
+                    node.id(),
+                    node.type(),
+                    node.text() != null ? node.text() : k.text(),
+                    node.file() != null ? node.file() : k.file(),
+                    node.url() != null ? node.url() : k.url(),
+                    node.label() != null ? node.label() : k.label(),
+                    node.color(),
+                    node.x(),
+                    node.y(),
+                    node.width(),
+                    node.height()));
+        }
+        return completed;
+    }
+
+    /** Why a node has nothing to ask, if it has not: the only thing left to show for it would be its id. */
+    private static Optional<SkippedNode.Reason> emptiness(CanvasNode node) {
+        String content = switch (node.type()) {
+            case "text" -> node.text();
+            case "file" -> node.file();
+            case "link" -> node.url();
+            case "group" -> node.label();
+            default -> node.displayText().equals(node.id()) ? null : node.displayText();
+        };
+        if (content != null && !content.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                switch (node.type()) {
+                    case "file" -> SkippedNode.Reason.NO_FILE;
+                    case "link" -> SkippedNode.Reason.NO_URL;
+                    case "group" -> SkippedNode.Reason.EMPTY_LABEL;
+                    default -> SkippedNode.Reason.EMPTY_TEXT;
+                });
     }
 
     /** The input with the embedding model's vectors when one is configured and answers; else as it was. */
@@ -219,17 +308,6 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             LOG.log(System.Logger.Level.INFO, "grouping " + canvasPath + " by words: interrupted while embedding");
         }
         return input;
-    }
-
-    private static String describe(Set<String> colors) {
-        Map<String, String> names =
-                Map.of("1", "red", "2", "orange", "3", "yellow", "4", "green", "5", "cyan", "6", "purple");
-        return colors.stream()
-                .sorted()
-                .map(c -> Optional.ofNullable(names.get(c))
-                        .map(n -> c + " (" + n + ")")
-                        .orElse(c))
-                .collect(Collectors.joining(", "));
     }
 
     private static double round2(double value) {

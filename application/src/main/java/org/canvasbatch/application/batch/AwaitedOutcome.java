@@ -47,7 +47,13 @@ final class AwaitedOutcome implements Consumer<SessionEvent> {
             case TaskSucceeded e
             when e.nodeId().equals(nodeId) ->
                 outcome.complete(new SingleNodeResult(
-                        nodeId, e.agent(), e.notePath(), e.fileSize(), e.durationMillis(), Optional.of(sessionId)));
+                        nodeId,
+                        e.agent(),
+                        e.notePath(),
+                        e.fileSize(),
+                        e.durationMillis(),
+                        Optional.of(sessionId),
+                        Optional.ofNullable(e.linkProblem())));
             case TaskFailed e
             when e.nodeId().equals(nodeId) ->
                 outcome.completeExceptionally(new NodeRunFailedException(e.errorType(), e.errorMessage()));

@@ -8,6 +8,7 @@ import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.IdGenerator;
+import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
@@ -30,6 +31,8 @@ public final class CanvasBatchCore {
      * @param embeddings semantic vectors for grouping; {@link TextEmbedder#none()} groups by words alone
      * @param passages   what the learner wrote about a question elsewhere in the vault, handed to its agent;
      *                   {@link VaultPassages#none()} hands none
+     * @param leases     which sessions this server runs, when its event log is shared with other servers;
+     *                   {@link SessionLeases#alone()} for a log of its own
      */
     public record Ports(
             EventLog eventLog,
@@ -40,7 +43,22 @@ public final class CanvasBatchCore {
             IdGenerator ids,
             RandomGenerator random,
             TextEmbedder embeddings,
-            VaultPassages passages) {
+            VaultPassages passages,
+            SessionLeases leases) {
+
+        /** One server with an event log of its own. */
+        public Ports(
+                EventLog eventLog,
+                AgentRunner agents,
+                Vault vault,
+                TaskExecutor executor,
+                Clock clock,
+                IdGenerator ids,
+                RandomGenerator random,
+                TextEmbedder embeddings,
+                VaultPassages passages) {
+            this(eventLog, agents, vault, executor, clock, ids, random, embeddings, passages, SessionLeases.alone());
+        }
 
         /** Without passages of the vault: agents see the canvas only. */
         public Ports(
@@ -81,7 +99,7 @@ public final class CanvasBatchCore {
         this.clock = ports.clock();
         StorageWatch storage = new StorageWatch(
                 ports.eventLog(), ports.executor(), ports.clock(), settings.retryBase(), settings.retryCap());
-        this.book = new SessionBook(ports.eventLog(), storage);
+        this.book = new SessionBook(ports.eventLog(), storage, ports.leases());
         NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.passages(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         this.dispatcher = new NodeDispatcher(
@@ -103,13 +121,69 @@ public final class CanvasBatchCore {
                 estimate);
         AnalyzingCanvas analyzing = new AnalyzingCanvas(
                 book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings, starting, estimate);
-        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock());
+        NewsHolds news = new NewsHolds();
+        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock(), news);
         RetryingNodes retrying =
                 new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
-        ReadingSessions reading = new ReadingSessions(book);
+        ReadingSessions reading = new ReadingSessions(book, news);
         this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
         this.useCases = new UseCases(
                 analyzing, starting, steering, steering, steering, steering, retrying, retrying, reading, reading);
+        ports.eventLog().onStoredElsewhere((id, seq) -> Thread.ofVirtual().start(() -> changedElsewhere(id)));
+    }
+
+    /**
+     * Another server changed a session (a shared log): if this server runs it, it reads the change now — a person's
+     * cancel, pause, resume or new priority sent to any server reaches the one running the batch at once.
+     */
+    private void changedElsewhere(SessionId id) {
+        if (!book.runsHere(id)) {
+            return; // read when next asked for
+        }
+        try {
+            book.catchUp(id);
+            dispatcher.interruptStopped(id);
+            dispatcher.pump();
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "session " + id + " was changed by another server and could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes over the sessions whose server stopped renewing their lease (it died or lost the database): each is read
+     * from the log, its interrupted nodes are queued again, its batch timeout armed, and it runs here. Several servers
+     * may try at once; each session goes to one. Returns the sessions taken over.
+     */
+    public List<SessionId> takeOverAbandoned() {
+        List<SessionId> taken = new java.util.ArrayList<>();
+        for (SessionId id : book.abandoned()) {
+            try {
+                if (book.claim(id, clock.now())) {
+                    starting.armTimeout(id);
+                    taken.add(id);
+                    LOG.log(System.Logger.Level.INFO, "took over session " + id + " (its server stopped)");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not take over session " + id + ": " + e.getMessage());
+            }
+        }
+        if (!taken.isEmpty()) {
+            dispatcher.pump();
+        }
+        return taken;
+    }
+
+    /** Looks for abandoned sessions every {@code period} until the executor shuts down (a cluster only). */
+    public void takeOverEvery(Duration period) {
+        executor.schedule(period, () -> {
+            try {
+                takeOverAbandoned();
+            } finally {
+                takeOverEvery(period);
+            }
+        });
     }
 
     /** What the inbound adapters may ask of the core. */
@@ -131,6 +205,14 @@ public final class CanvasBatchCore {
      */
     public int recover(java.util.function.Predicate<SessionSnapshot> wanted) {
         int loaded = book.loadAll(session -> wanted.test(session.snapshot()));
+        if (book.log().shared()) {
+            // the other servers' sessions run where they run: only those whose server is gone are taken over
+            int taken = takeOverAbandoned().size();
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "read " + loaded + " session(s) of the cluster, took over " + taken + " whose server stopped");
+            return loaded;
+        }
         int resumed = 0;
         for (SessionId id : book.ids()) {
             // nodes that were running go back to the queue: a batch's, and a person's rerun in a finished session

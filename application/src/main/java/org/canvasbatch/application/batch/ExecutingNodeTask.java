@@ -90,6 +90,7 @@ final class ExecutingNodeTask {
                             millis,
                             produced.answer().markdown(),
                             produced.answer().model(),
+                            produced.note().linkProblem(),
                             clock.now()));
         } catch (AgentFailure failure) {
             failed(
@@ -117,6 +118,8 @@ final class ExecutingNodeTask {
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
             }
+        } catch (UnwrittenNote unwritten) {
+            holdUntilThereIsRoom(assignment, wakeAt, slot, unwritten, elapsedMillis(startNanos));
         } catch (VaultException e) {
             failed(
                     assignment,
@@ -139,6 +142,59 @@ final class ExecutingNodeTask {
                     Optional.empty(),
                     elapsedMillis(startNanos));
         }
+    }
+
+    /**
+     * The vault's disk is full: nothing new starts (no model call for a note that could not be written), and this
+     * note, as the model wrote it, is written once there is room, then recorded as the node's success; the batch goes
+     * on by itself. Another vault error on the next try fails the node as any would.
+     */
+    private void holdUntilThereIsRoom(
+            Assignment assignment, Consumer<Instant> wakeAt, CallSlot slot, UnwrittenNote unwritten, long millis) {
+        book.storage().hold(assignment.sessionId(), "the note of node " + assignment.nodeId(), () -> {
+            ProducedNote written;
+            try {
+                written = notes.writeAgain(unwritten);
+            } catch (VaultException again) {
+                if (again.reason() == VaultException.Reason.FULL) {
+                    return false;
+                }
+                failed(
+                        assignment,
+                        wakeAt,
+                        slot,
+                        again.getMessage(),
+                        again.errorType(),
+                        false,
+                        Optional.empty(),
+                        millis);
+                wakeAt.accept(clock.now());
+                return true;
+            }
+            record(
+                    assignment,
+                    wakeAt,
+                    slot,
+                    s -> s.recordSuccess(
+                            assignment.nodeId(),
+                            assignment.attempt(),
+                            written.note().path(),
+                            written.note().sizeBytes(),
+                            millis,
+                            written.answer().markdown(),
+                            written.answer().model(),
+                            written.note().linkProblem(),
+                            clock.now()));
+            // the node held its session's slot until now: another may start at once
+            wakeAt.accept(clock.now());
+            return true;
+        });
+        // held first: the outage's first check must find it, or it would end the outage with nothing held
+        String message = unwritten.refusal().getMessage();
+        book.storage()
+                .vaultFull(
+                        assignment.sessionId(),
+                        message.endsWith(".") ? message.substring(0, message.length() - 1) : message);
     }
 
     /** What the attempt needs to know about its node; empty if the node no longer runs this attempt. */

@@ -106,7 +106,8 @@ final class LooseNodeRun {
                     produced.note().path(),
                     produced.note().sizeBytes(),
                     Duration.ofNanos(System.nanoTime() - firstStartNanos).toMillis(),
-                    Optional.empty()));
+                    Optional.empty(),
+                    Optional.ofNullable(produced.note().linkProblem())));
             return Optional.empty();
         } catch (AgentFailure failure) {
             return failed(failure.errorType(), failure.getMessage(), failure.isTransient(), failure.retryAfter());
@@ -122,6 +123,10 @@ final class LooseNodeRun {
             // cancelled: the caller's deadline passed (it was answered then) or the server is stopping
             settle(new NodeRunNotFinishedException("The run was stopped before the node finished", Duration.ZERO));
             return Optional.empty();
+        } catch (UnwrittenNote unwritten) {
+            // a run no session holds answers its caller now: it fails with the vault's words (vault_full)
+            VaultException refusal = unwritten.refusal();
+            return failed(refusal.errorType(), refusal.getMessage(), false, Optional.empty());
         } catch (VaultException e) {
             return failed(e.errorType(), e.getMessage(), false, Optional.empty());
         } catch (RuntimeException e) {

@@ -17,6 +17,7 @@ import org.canvasbatch.domain.session.DispatchPlanner;
 import org.canvasbatch.domain.session.DispatchPlanner.Contender;
 import org.canvasbatch.domain.session.DispatchPlanner.Dispatch;
 import org.canvasbatch.domain.session.DispatchPlanner.Offer;
+import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
@@ -128,7 +129,7 @@ final class NodeDispatcher {
             Instant now = clock.now();
             List<Offer> offers = new ArrayList<>();
             for (SessionId id : book.dispatchingIds()) {
-                book.readIfPresent(id, s -> Offer.of(s, free, now, answeredOf(id)))
+                book.readRunning(id, s -> Offer.of(s, free, now, answeredOf(id)))
                         .ifPresent(offers::add);
             }
             looseOffer(free, now).ifPresent(offers::add);
@@ -376,6 +377,27 @@ final class NodeDispatcher {
         inFlight.forEach((key, slot) -> {
             if (key.contender().equals(session)) {
                 slot.cancel();
+            }
+        });
+    }
+
+    /**
+     * Interrupts the calls of a session's nodes that the session no longer counts as running: another server of a
+     * cluster cancelled the batch or timed it out. Judged by the session's state, so it does not matter which read of
+     * the log brought the change here.
+     */
+    void interruptStopped(SessionId sessionId) {
+        Contender session = new Contender.OfSession(sessionId);
+        inFlight.forEach((key, slot) -> {
+            if (key.contender().equals(session)) {
+                boolean running = book.readRunning(
+                                sessionId,
+                                s -> s.hasNode(key.taskId())
+                                        && s.task(key.taskId()).state() == NodeState.RUNNING)
+                        .orElse(false);
+                if (!running) {
+                    slot.cancel();
+                }
             }
         });
     }

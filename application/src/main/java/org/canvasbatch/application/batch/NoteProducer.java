@@ -133,15 +133,27 @@ final class NoteProducer {
             throw new InterruptedException("the answer arrived after the task was stopped");
         }
         // linked into the canvas by the vault itself: nothing here or at the end of the batch links it again
-        WrittenNote note = vault.writeNote(new NoteDraft(
+        NoteDraft draft = new NoteDraft(
                 job.canvasPath(),
                 job.nodeId(),
                 job.nodeText(),
                 job.agent(),
                 answer.markdown(),
                 answer.model(),
-                clock.now()));
-        return new ProducedNote(note, answer);
+                clock.now());
+        try {
+            return new ProducedNote(vault.writeNote(draft), answer);
+        } catch (VaultException e) {
+            if (e.reason() == VaultException.Reason.FULL) {
+                throw new UnwrittenNote(e, draft, answer);
+            }
+            throw e;
+        }
+    }
+
+    /** Writes a note the full disk refused before, as it was then; the vault's refusal again when it still is full. */
+    ProducedNote writeAgain(UnwrittenNote unwritten) {
+        return new ProducedNote(vault.writeNote(unwritten.draft()), unwritten.answer());
     }
 
     /**
@@ -189,14 +201,33 @@ final class NoteProducer {
         }
     }
 
+    /** The canvas for context; one that cannot be read costs the notes their context (said once), nothing more. */
     Optional<Canvas> canvas(String canvasPath) {
         return canvases.computeIfAbsent(canvasPath, path -> {
             try {
                 return vault.canvasExists(path) ? Optional.of(vault.readCanvas(path)) : Optional.empty();
             } catch (VaultException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "Notes of ''{0}'' are written without the canvas''s context: {1}",
+                        path,
+                        e.getMessage());
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * The canvas a command names, read now: empty when there is none; one that is there but cannot be read is refused
+     * with the vault's own words, never taken for a missing one.
+     */
+    Optional<Canvas> canvasOrRefusal(String canvasPath) throws VaultException {
+        if (!vault.canvasExists(canvasPath)) {
+            return Optional.empty();
+        }
+        Canvas canvas = vault.readCanvas(canvasPath);
+        canvases.put(canvasPath, Optional.of(canvas));
+        return Optional.of(canvas);
     }
 
     /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */

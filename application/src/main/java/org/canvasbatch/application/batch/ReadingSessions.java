@@ -17,10 +17,12 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     private final SessionBook book;
     private final EventLog log;
+    private final NewsHolds holds;
 
-    ReadingSessions(SessionBook book) {
+    ReadingSessions(SessionBook book, NewsHolds holds) {
         this.book = book;
         this.log = book.log();
+        this.holds = holds;
     }
 
     @Override
@@ -66,9 +68,11 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
-        // under the session's lock no event can be appended, so the snapshot and the live stream meet exactly
+        // under the session's lock no event can be appended here, so the snapshot and the live stream meet exactly;
+        // another server of a cluster may append meanwhile, so the stream starts after the snapshot's own last seq
         return book.read(sessionId, session -> {
-            EventLog.Subscription subscription = log.subscribe(sessionId, listener);
+            EventLog.Subscription subscription =
+                    log.subscribe(sessionId, session.lastSeq(), holds.watcher(sessionId, listener));
             return new SessionSubscription(session.snapshot(), log.epoch(), subscription);
         });
     }

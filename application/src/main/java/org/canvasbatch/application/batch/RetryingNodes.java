@@ -71,6 +71,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         Instant now = clock.now();
         // decided and done under one lock: the batch may end between a look and a change
         book.change(sessionId, s -> s.state().isActive() ? s.requeue(nodeId, now) : s.rerun(nodeId, null, now));
+        book.claim(sessionId, now);
         dispatcher.pump();
         return book.read(sessionId, Session::snapshot);
     }
@@ -140,7 +141,8 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                 AwaitedOutcome outcome =
                         new AwaitedOutcome(sessionId, nodeId, now.plus(bound), join && task.startedAt() != null);
                 waiting.set(outcome);
-                subscription.set(log.subscribe(sessionId, outcome));
+                // a command made again after a lost race (a cluster) subscribes again: the earlier one goes
+                closeQuietly(subscription.getAndSet(log.subscribe(sessionId, outcome)));
                 return join ? List.of() : s.rerun(nodeId, agent.orElse(null), now);
             });
         } catch (RuntimeException e) {
@@ -151,6 +153,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
             return Optional.empty();
         }
         AwaitedOutcome outcome = waiting.get();
+        book.claim(sessionId, now);
         dispatcher.pump();
         Scheduled deadline = executor.schedule(bound, () -> outcome.giveUp(bound));
         SingleNodeResult result;
@@ -169,7 +172,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     private SingleNodeResult runLoose(RunSingleNodeCommand command) {
         Canvas canvas;
         try {
-            canvas = notes.canvas(command.canvasPath())
+            canvas = notes.canvasOrRefusal(command.canvasPath())
                     .orElseThrow(() -> InvalidCommandException.of(
                             "canvas_path",
                             "no canvas at '" + command.canvasPath() + "' in the vault, and no session holds node '"

@@ -11,7 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.out.EventLog;
+import org.canvasbatch.application.port.out.EventLogConflict;
 import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -22,13 +24,24 @@ import org.canvasbatch.domain.session.SessionState;
  * and appended to the log under the session's lock, so the log's order is the session's order and subscribers see
  * events in seq order. If the log refuses an append, the session is rebuilt from the log, so memory never runs ahead
  * of what is stored, and the {@link StorageWatch} hears of it (and of every append that is stored again).
+ *
+ * <p>When the log is {@linkplain EventLog#shared() shared} with other servers, a session this server does not run (it
+ * holds no {@link SessionLeases lease} on it) may be changed by them at any time: it is loaded from the log when first
+ * asked for, and read up to the log's end before every read and change. A change made from a copy that another server
+ * got ahead of loses the append ({@link EventLogConflict}); the session is reloaded and the command tried again. Only
+ * sessions whose lease this server holds are dispatched here.
  */
 final class SessionBook {
 
     private static final System.Logger LOG = System.getLogger(SessionBook.class.getName());
 
+    /** Commands tried again after lost races, before the conflict is given up on (another server keeps winning). */
+    private static final int RACES = 20;
+
     private final EventLog log;
     private final StorageWatch storage;
+    private final SessionLeases leases;
+    private final boolean shared;
     private final Map<SessionId, Entry> entries = new ConcurrentHashMap<>();
     private final Set<SessionId> dispatching = ConcurrentHashMap.newKeySet();
     private final Set<SessionId> pending = ConcurrentHashMap.newKeySet();
@@ -39,6 +52,11 @@ final class SessionBook {
         final java.util.ArrayDeque<Together> waiting = new java.util.ArrayDeque<>();
 
         Session session;
+        /**
+         * The copy may be ahead of the log: an append failed and the log could not be read to rebuild it (a database
+         * that is down refuses reads too). It is rebuilt before it is changed again.
+         */
+        boolean stale;
 
         Entry(Session session) {
             this.session = session;
@@ -46,8 +64,14 @@ final class SessionBook {
     }
 
     SessionBook(EventLog log, StorageWatch storage) {
+        this(log, storage, SessionLeases.alone());
+    }
+
+    SessionBook(EventLog log, StorageWatch storage, SessionLeases leases) {
         this.log = log;
         this.storage = storage;
+        this.leases = leases;
+        this.shared = log.shared();
     }
 
     /** Rebuilds the sessions the log knows that {@code wanted} accepts; returns how many were loaded. */
@@ -117,24 +141,173 @@ final class SessionBook {
         Entry entry = entry(id);
         entry.lock.lock();
         try {
-            List<SessionEvent> events = command.apply(entry.session);
-            if (!events.isEmpty()) {
-                try {
-                    log.append(events);
-                } catch (RuntimeException e) {
-                    entry.session = Session.fromHistory(readAll(id));
-                    if (e instanceof EventLogException refused) {
-                        storage.refused(id, refused);
-                    }
-                    throw e;
-                }
-                storage.stored();
+            if (entry.stale && !rebuild(id, entry)) {
+                EventLogException unreadable = new EventLogException(
+                        "session " + id + " cannot be read back from the event log, so it is not changed now");
+                storage.refused(id, unreadable);
+                throw unreadable;
             }
-            track(entry.session);
-            return events;
+            catchUpIfElsewhere(id, entry);
+            for (int race = 1; ; race++) {
+                List<SessionEvent> events = command.apply(entry.session);
+                if (!events.isEmpty()) {
+                    try {
+                        log.append(events);
+                    } catch (EventLogConflict lost) {
+                        // another server stored this seq first: the command is made again from what it stored
+                        if (!rebuild(id, entry)) {
+                            storage.refused(id, lost);
+                            throw lost;
+                        }
+                        if (race >= RACES) {
+                            throw lost;
+                        }
+                        continue;
+                    } catch (RuntimeException e) {
+                        rebuild(id, entry);
+                        if (e instanceof EventLogException refused) {
+                            storage.refused(id, refused);
+                        }
+                        throw e;
+                    }
+                    storage.stored();
+                }
+                track(entry.session);
+                return events;
+            }
         } finally {
             entry.lock.unlock();
         }
+    }
+
+    /**
+     * Rebuilds the session from the log, so that memory never runs ahead of what is stored; false (and the copy marked
+     * stale) when the log cannot be read now.
+     */
+    private boolean rebuild(SessionId id, Entry entry) {
+        try {
+            entry.session = Session.fromHistory(readAll(id));
+            entry.stale = false;
+            track(entry.session);
+            return true;
+        } catch (EventLogException unreadable) {
+            entry.stale = true;
+            return false;
+        }
+    }
+
+    /**
+     * Makes this server the one that runs a session of a shared log, if no other server holds it (it is new here, or its
+     * server let its lease expire): nodes left running by the server that had it are queued again, as after a restart.
+     * True if this server took it over just now; false if it already ran it, another server does, or the log is this
+     * server's alone.
+     */
+    boolean claim(SessionId id, java.time.Instant now) {
+        if (!shared || leases.holds(id) || !leases.take(id)) {
+            return false;
+        }
+        Entry entry = entry(id);
+        entry.lock.lock();
+        try {
+            rebuild(id, entry);
+        } finally {
+            entry.lock.unlock();
+        }
+        change(id, s -> s.requeueInterrupted(now));
+        return true;
+    }
+
+    /**
+     * Reads up to the log's end a session another server appended to, if this server has it; returns the events read
+     * (none if this server does not have the session).
+     */
+    List<SessionEvent> catchUp(SessionId id) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            return List.of();
+        }
+        entry.lock.lock();
+        try {
+            return catchUpFromLog(id, entry);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /** Whether this server runs the session (always, with a log of its own). */
+    boolean runsHere(SessionId id) {
+        return !shared || leases.holds(id);
+    }
+
+    /** Sessions of a shared log whose server stopped renewing their lease. */
+    List<SessionId> abandoned() {
+        return shared ? leases.abandoned() : List.of();
+    }
+
+    /**
+     * For the dispatcher, which asks at every free slot: a session this server runs as it is here, without a look at
+     * the log (another server's change reaches it by notification, and an append made before that loses the race).
+     */
+    <T> Optional<T> readRunning(SessionId id, Function<Session, T> query) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        entry.lock.lock();
+        try {
+            return Optional.ofNullable(query.apply(entry.session));
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /**
+     * Reads answer as of the log: even a session this server runs may have been changed by another server a moment ago
+     * (a person's cancel sent there), and whoever asks next, here, must see it.
+     */
+    private void catchUpIfShared(SessionId id, Entry entry) {
+        if (shared) {
+            catchUpFromLog(id, entry);
+        }
+    }
+
+    private void catchUpIfElsewhere(SessionId id, Entry entry) {
+        if (shared && !leases.holds(id)) {
+            catchUpFromLog(id, entry);
+        }
+    }
+
+    /**
+     * Reads what other servers appended since this copy; when the log cannot be read (the database is down), the copy
+     * answers as it is — a running batch's own work goes on, and its appends find the outage (the storage watch) —
+     * rather than failing a read that a task or a status needs.
+     */
+    private List<SessionEvent> catchUpFromLog(SessionId id, Entry entry) {
+        if (entry.stale) {
+            rebuild(id, entry);
+            return List.of();
+        }
+        List<SessionEvent> read = new ArrayList<>();
+        while (true) {
+            List<SessionEvent> newer;
+            try {
+                newer = log.readAfter(id, entry.session.lastSeq(), 10_000);
+            } catch (EventLogException unreadable) {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "session " + id + " answered from memory: " + unreadable.getMessage());
+                break;
+            }
+            if (newer.isEmpty()) {
+                break;
+            }
+            for (SessionEvent event : newer) {
+                entry.session.replay(event);
+            }
+            read.addAll(newer);
+        }
+        track(entry.session);
+        return read;
     }
 
     /**
@@ -157,9 +330,13 @@ final class SessionBook {
      * another and stored in one append, so that one sync makes them all durable: the outcomes of a round of agent calls
      * that answered together, and the starts that replace them, wait for one sync, not for one sync each. Each caller
      * gets its own events or its own exception, exactly as from {@link #change}; if the log refuses the append, every
-     * change of it fails with that refusal and the session is rebuilt from the log.
+     * change of it fails with that refusal and the session is rebuilt from the log. A shared log takes each change on
+     * its own: a change there may lose a race to another server and be made again, which only {@link #change} does.
      */
     List<SessionEvent> changeTogether(SessionId id, Function<Session, List<SessionEvent>> command) {
+        if (shared) {
+            return change(id, command);
+        }
         Entry entry = entry(id);
         Together mine = new Together(command);
         synchronized (entry.waiting) {
@@ -185,6 +362,16 @@ final class SessionBook {
     }
 
     private void storeTogether(SessionId id, Entry entry, List<Together> batch) {
+        if (entry.stale && !rebuild(id, entry)) {
+            EventLogException unreadable = new EventLogException(
+                    "session " + id + " cannot be read back from the event log, so it is not changed now");
+            storage.refused(id, unreadable);
+            for (Together change : batch) {
+                change.failure = unreadable;
+                change.done = true;
+            }
+            return;
+        }
         List<SessionEvent> all = new ArrayList<>();
         List<Together> applied = new ArrayList<>(batch.size());
         for (Together change : batch) {
@@ -201,7 +388,7 @@ final class SessionBook {
             try {
                 log.append(all);
             } catch (RuntimeException e) {
-                entry.session = Session.fromHistory(readAll(id));
+                rebuild(id, entry);
                 if (e instanceof EventLogException refused) {
                     storage.refused(id, refused);
                 }
@@ -225,6 +412,7 @@ final class SessionBook {
         Entry entry = entry(id);
         entry.lock.lock();
         try {
+            catchUpIfShared(id, entry);
             return query.apply(entry.session);
         } finally {
             entry.lock.unlock();
@@ -232,12 +420,13 @@ final class SessionBook {
     }
 
     <T> Optional<T> readIfPresent(SessionId id, Function<Session, T> query) {
-        Entry entry = entries.get(id);
+        Entry entry = shared ? loaded(id) : entries.get(id);
         if (entry == null) {
             return Optional.empty();
         }
         entry.lock.lock();
         try {
+            catchUpIfShared(id, entry);
             return Optional.ofNullable(query.apply(entry.session));
         } finally {
             entry.lock.unlock();
@@ -245,7 +434,7 @@ final class SessionBook {
     }
 
     boolean contains(SessionId id) {
-        return entries.containsKey(id);
+        return shared ? loaded(id) != null : entries.containsKey(id);
     }
 
     Collection<SessionId> ids() {
@@ -261,9 +450,12 @@ final class SessionBook {
         return pending.contains(id);
     }
 
-    /** Sessions with nodes the dispatcher may start: running batches, and a person's reruns in any other. */
+    /**
+     * Sessions with nodes this server's dispatcher may start: running batches, and a person's reruns in any other; of a
+     * shared log, those this server holds the lease of.
+     */
     Collection<SessionId> dispatchingIds() {
-        return List.copyOf(dispatching);
+        return shared ? dispatching.stream().filter(leases::holds).toList() : List.copyOf(dispatching);
     }
 
     void forget(SessionId id) {
@@ -285,6 +477,9 @@ final class SessionBook {
     }
 
     private void track(Session session) {
+        if (shared && !session.state().isActive() && !session.hasWorkLeft() && leases.holds(session.id())) {
+            leases.release(session.id());
+        }
         if (session.mayDispatch()) {
             dispatching.add(session.id());
         } else {
@@ -298,10 +493,43 @@ final class SessionBook {
     }
 
     private Entry entry(SessionId id) {
-        Entry entry = entries.get(id);
+        Entry entry = shared ? loaded(id) : entries.get(id);
         if (entry == null) {
             throw new SessionNotFoundException(id);
         }
         return entry;
+    }
+
+    /** The session's entry, loaded from a shared log if another server created it; null if the log has no such session. */
+    private Entry loaded(SessionId id) {
+        Entry entry = entries.get(id);
+        if (entry != null) {
+            return entry;
+        }
+        List<SessionEvent> history = readAll(id);
+        if (history.isEmpty()) {
+            return null;
+        }
+        Session session;
+        try {
+            session = Session.fromHistory(history);
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "session " + id + " could not be rebuilt from its events: " + e.getMessage());
+            return null;
+        }
+        Entry fresh = new Entry(session);
+        Entry raced = entries.putIfAbsent(id, fresh);
+        if (raced != null) {
+            return raced;
+        }
+        fresh.lock.lock();
+        try {
+            track(session);
+        } finally {
+            fresh.lock.unlock();
+        }
+        return fresh;
     }
 }

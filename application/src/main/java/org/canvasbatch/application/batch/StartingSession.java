@@ -51,6 +51,8 @@ final class StartingSession implements StartSessionUseCase {
                 id,
                 session -> session.start(
                         session.settings().withOverrides(command.maxConcurrent(), command.timeout()), clock.now()));
+        // in a cluster the server that starts a batch runs it
+        book.claim(id, clock.now());
         armTimeout(id);
         dispatcher.pump();
         LOG.log(System.Logger.Level.INFO, "session " + id + " started");

@@ -20,12 +20,37 @@ final class SteeringSession
     private final NodeDispatcher dispatcher;
     private final NoteProducer notes;
     private final Clock clock;
+    private final NewsHolds holds;
 
-    SteeringSession(SessionBook book, NodeDispatcher dispatcher, NoteProducer notes, Clock clock) {
+    SteeringSession(SessionBook book, NodeDispatcher dispatcher, NoteProducer notes, Clock clock, NewsHolds holds) {
         this.book = book;
         this.dispatcher = dispatcher;
         this.notes = notes;
         this.clock = clock;
+        this.holds = holds;
+    }
+
+    @Override
+    public Cancellation cancelAnsweringFirst(SessionId sessionId, String reason) {
+        Runnable release = holds.hold(sessionId);
+        SessionSnapshot cancelled;
+        try {
+            cancelled = cancel(sessionId, reason);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        return new Cancellation() {
+            @Override
+            public SessionSnapshot snapshot() {
+                return cancelled;
+            }
+
+            @Override
+            public void close() {
+                release.run();
+            }
+        };
     }
 
     @Override
@@ -47,6 +72,8 @@ final class SteeringSession
     @Override
     public SessionSnapshot resume(SessionId sessionId, String reason) {
         book.change(sessionId, s -> s.resume(reason, clock.now()));
+        // in a cluster: runs here if no server holds it; else the server that does hears of the resume and goes on
+        book.claim(sessionId, clock.now());
         dispatcher.pump();
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " resumed");
         return book.read(sessionId, Session::snapshot);

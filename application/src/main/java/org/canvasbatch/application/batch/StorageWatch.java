@@ -21,8 +21,9 @@ import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
- * What the core does while the event journal refuses appends (a full disk, a read-only or failing file system), so
- * that a batch neither hangs "running" forever nor loses work, and goes on by itself once space returns.
+ * What the core does while the event journal refuses appends (a full disk, a read-only or failing file system), or the
+ * vault's disk is too full for notes ({@link #vaultFull}), so that a batch neither hangs "running" forever, nor loses
+ * work, nor asks the model for notes that cannot be written, and goes on by itself once space returns.
  *
  * <p>An <em>outage</em> starts at the first refused append: one log line, and each session it touches tells its
  * listeners once (the sockets get a recoverable {@code error}). While it lasts nothing new is dispatched, and work that
@@ -57,13 +58,17 @@ final class StorageWatch {
         /** Who held work back because of this outage and wants to hear when it is over (the dispatcher). */
         final Set<Runnable> waiting = new java.util.LinkedHashSet<>();
 
+        /** What is said once the outage is over: which store takes writes again. */
+        final String over;
+
         String message;
         int checks;
         Instant nextCheckAt;
 
-        Outage(Instant since, String message) {
+        Outage(Instant since, String message, String over) {
             this.since = since;
             this.message = message;
+            this.over = over;
         }
     }
 
@@ -113,13 +118,35 @@ final class StorageWatch {
      * first time it is touched. Called under the session's lock: it only records and hands notices on.
      */
     void refused(SessionId sessionId, EventLogException failure) {
-        String message = messageFor(failure);
+        refused(
+                sessionId,
+                messageFor(failure),
+                "the event journal refuses events (" + failure.getMessage() + "): nothing new starts, finished work"
+                        + " is held, and the journal is tried again until it takes events",
+                "the event journal takes events again");
+    }
+
+    /**
+     * The vault's disk is full: a note the model wrote could not be written. The same as a journal outage — nothing new
+     * starts (no model call for a note that could not be written either), the note is held ({@link #hold}) and written
+     * once there is room, and the batch then continues by itself — told in the vault's words.
+     */
+    void vaultFull(SessionId sessionId, String message) {
+        refused(
+                sessionId,
+                message,
+                "the vault refuses notes (" + message + "): nothing new starts, the notes the model wrote are held,"
+                        + " and they are tried again until there is room",
+                "the vault takes notes again");
+    }
+
+    private void refused(SessionId sessionId, String message, String startLine, String over) {
         StorageProblem notice = null;
         boolean started = false;
         synchronized (lock) {
             Outage current = outage;
             if (current == null) {
-                current = new Outage(clock.now(), message);
+                current = new Outage(clock.now(), message, over);
                 current.nextCheckAt = current.since.plus(waitBefore(0));
                 outage = current;
                 started = true;
@@ -131,10 +158,7 @@ final class StorageWatch {
             }
         }
         if (started) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "the event journal refuses events (" + failure.getMessage() + "): nothing new starts, finished work"
-                            + " is held, and the journal is tried again until it takes events");
+            LOG.log(System.Logger.Level.WARNING, startLine);
             schedule(waitBefore(0));
         }
         if (notice != null) {
@@ -287,7 +311,7 @@ final class StorageWatch {
         Duration lasted = Duration.between(ended.since, clock.now());
         LOG.log(
                 System.Logger.Level.INFO,
-                "the event journal takes events again after " + Math.max(0, lasted.toSeconds()) + " s; " + recorded
+                ended.over + " after " + Math.max(0, lasted.toSeconds()) + " s; " + recorded
                         + " session(s) affected continue");
         // off this thread: it may hold a session's lock, and waking the dispatcher takes others
         ended.waiting.forEach(wake -> schedule(Duration.ZERO, wake));

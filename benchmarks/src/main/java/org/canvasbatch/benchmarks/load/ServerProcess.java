@@ -233,6 +233,12 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, as a machine that dies: nothing is given back, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM (the server shuts down gracefully), then SIGKILL if it is still there after {@code patience}. */
     void stop(Duration patience) throws InterruptedException {
         if (!process.isAlive()) {

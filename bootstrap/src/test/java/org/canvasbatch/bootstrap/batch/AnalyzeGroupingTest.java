@@ -1,6 +1,7 @@
 package org.canvasbatch.bootstrap.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.CanvasNotInVaultException;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.Group;
@@ -201,11 +203,33 @@ class AnalyzeGroupingTest {
                 .isEqualTo(1.0);
     }
 
+    /**
+     * Changed deliberately (issue 9, item 5): a canvas that is not in the vault used to be grouped from the nodes sent,
+     * and its notes then went into a folder of their own while the plugin said the canvas was updated. Now it is
+     * refused, naming the vault the server serves.
+     */
     @Test
-    void aCanvasThatIsNotInTheVaultIsGroupedFromTheNodesSent() {
+    void aCanvasThatIsNotInTheVaultIsRefusedNamingTheVaultTheServerServes() {
+        CanvasBatchCore core = core(TextEmbedder.none());
+
+        assertThatThrownBy(() -> analyze(
+                        core, "Elsewhere/not-in-this-vault.canvas", pluginNodes(FixtureVault.GROUPING_SCIENCES_GRID)))
+                .isInstanceOfSatisfying(CanvasNotInVaultException.class, e -> {
+                    assertThat(e.canvasPath()).isEqualTo("Elsewhere/not-in-this-vault.canvas");
+                    assertThat(e.vaultLocation())
+                            .isEqualTo(vault.toAbsolutePath().normalize().toString());
+                });
+        assertThat(core.useCases().status().sessions()).isEmpty();
+        assertThat(temp.resolve("vault/Elsewhere")).doesNotExist();
+    }
+
+    @Test
+    void aCanvasInTheVaultThatCannotBeReadIsGroupedFromTheNodesSent() throws Exception {
+        java.nio.file.Files.writeString(vault.resolve("Grouping/half-saved.canvas"), "{\"nodes\": [");
+
         SessionSnapshot session = analyze(
                 core(TextEmbedder.none()),
-                "Elsewhere/not-in-this-vault.canvas",
+                "Grouping/half-saved.canvas",
                 pluginNodes(FixtureVault.GROUPING_SCIENCES_GRID));
 
         assertThat(session.totalNodes()).isEqualTo(48);

@@ -102,6 +102,7 @@ class BatchScenariosTest {
 
     /** Analyses the nodes as one group and starts the session with the given per-session limit. */
     private SessionId startOneGroup(int maxConcurrent, String... ids) {
+        vault.withCanvas(new Canvas(CANVAS, nodes(ids), List.of()));
         var analysis = core.useCases()
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(

@@ -178,6 +178,8 @@ class CallSlotTest {
         for (int i = 0; i < ids.length; i++) {
             nodes.add(CanvasNode.text(ids[i], "What is topic " + ids[i] + "?", "1", 0, i * 100, 250, 60));
         }
+        // analyze takes only canvases that are in the vault
+        notes.withCanvas(new org.canvasbatch.domain.canvas.Canvas(CANVAS, nodes, List.of()));
         return core.useCases()
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(

@@ -19,6 +19,7 @@ import org.canvasbatch.application.port.in.RunSingleNodeUseCase.RunSingleNodeCom
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.SingleNodeResult;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -115,8 +116,24 @@ final class CoreHarness implements AutoCloseable {
         return nodes;
     }
 
+    /**
+     * Adds {@code nodes} to the learner's canvas in the vault (made if missing), keeping the nodes it has: analyze
+     * takes only canvases that are in the vault.
+     */
+    void holdInCanvas(List<CanvasNode> nodes) {
+        List<CanvasNode> held = new ArrayList<>(
+                vault.canvasExists(CANVAS) ? vault.readCanvas(CANVAS).nodes() : List.of());
+        for (CanvasNode node : nodes) {
+            if (held.stream().noneMatch(n -> n.id().equals(node.id()))) {
+                held.add(node);
+            }
+        }
+        vault.withCanvas(new Canvas(CANVAS, held, List.of()));
+    }
+
     /** Analyses the nodes as one pending session of one group with the given per-session limit. */
     SessionId analyzeOneGroup(int maxConcurrent, String... ids) {
+        holdInCanvas(nodes(ids));
         return core.useCases()
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(

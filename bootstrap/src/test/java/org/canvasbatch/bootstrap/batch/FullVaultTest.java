@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
@@ -17,14 +18,15 @@ import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCom
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.RunSingleNodeCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
-import org.canvasbatch.domain.session.NodeTask;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
@@ -33,8 +35,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A vault whose disk is full fails each node with what could not be written, where and why, as the file vault says
- * it, and with the error type {@code vault_full} that the status, {@code task_failed} and the single-node retry carry.
+ * A vault whose disk is full: a batch asks the model for nothing more while notes cannot be written — the note the
+ * model already wrote is held and written once there is room, the status says why the batch waits, and the batch goes
+ * on by itself, each node's model asked once. A single-node retry that no session holds answers at once instead: it
+ * fails with what could not be written, where and why, and the error type {@code vault_full}.
  */
 class FullVaultTest {
 
@@ -42,7 +46,11 @@ class FullVaultTest {
 
     private final InMemoryEventLog log = new InMemoryEventLog();
     private final LocalTaskExecutor executor = new LocalTaskExecutor(8);
-    private final InMemoryVault notes = new InMemoryVault();
+    private final ScriptedAgent agent = new ScriptedAgent();
+    private final InMemoryVault notes = new InMemoryVault().withCanvas(new Canvas(CANVAS, nodes(), List.of()));
+    private volatile boolean full = true;
+    private final java.util.concurrent.atomic.AtomicInteger refusedWrites =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Vault fullVault = new Vault() {
         @Override
         public Canvas readCanvas(String canvasPath) {
@@ -61,6 +69,10 @@ class FullVaultTest {
 
         @Override
         public WrittenNote writeNote(NoteDraft draft) {
+            if (!full) {
+                return notes.writeNote(draft);
+            }
+            refusedWrites.incrementAndGet();
             String path = "study/topics-notes/" + draft.nodeText() + " ("
                     + draft.agent().wireName() + ").md";
             throw new VaultException(
@@ -74,7 +86,7 @@ class FullVaultTest {
     }
 
     @Test
-    void eachNodeFailsWithWhatWhereAndWhyAndTheTypeVaultFull() {
+    void aBatchHoldsItsNoteAsksTheModelNothingMoreAndGoesOnOnceThereIsRoom() {
         CanvasBatchCore core = core();
         SessionId id = core.useCases()
                 .analyze()
@@ -92,17 +104,45 @@ class FullVaultTest {
                 .id();
         EventRecorder events = new EventRecorder();
         core.useCases().subscriptions().subscribe(id, events::accept).snapshot();
+        List<StorageProblem> notices = new CopyOnWriteArrayList<>();
+        core.useCases().subscriptions().onStorageProblem(id, notices::add);
         core.useCases().start().start(StartSessionCommand.of(id));
+
+        awaitTrue(() -> !notices.isEmpty() && refusedWrites.get() >= 2, "the watchers told, the note tried again");
+
+        assertThat(notices.getFirst().message())
+                .isEqualTo("Cannot write the note 'study/topics-notes/What is a? (oral-explanation).md': no space left"
+                        + " on device");
+        // b's call began the moment a's model answered (the slot is the call's alone), before a's note was refused;
+        // nothing starts once the vault is full
+        awaitTrue(() -> agent.calls().size() >= 2, "b asked");
+        assertThat(agent.calls())
+                .as("no model call after the vault said it is full")
+                .containsExactly("a", "b");
+        assertThat(core.useCases().status().storageProblem(id)).isPresent();
+        assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.RUNNING);
+        assertThat(events.events()).noneMatch(TaskFailed.class::isInstance);
+
+        full = false;
         events.await(SessionFinished.class);
 
-        TaskFailed failed = events.await(TaskFailed.class, e -> e.nodeId().equals("a"));
-        assertThat(failed.errorType()).isEqualTo("vault_full");
-        assertThat(failed.errorMessage())
-                .isEqualTo("Cannot write the note 'study/topics-notes/What is a? (oral-explanation).md': no space left"
-                        + " on device.");
-        NodeTask task = core.useCases().status().status(id).task("b").orElseThrow();
-        assertThat(task.errorType()).isEqualTo("vault_full");
-        assertThat(task.errorMessage()).endsWith("': no space left on device.");
+        assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(agent.callsOf("a"))
+                .as("the held note was written, not asked for again")
+                .isEqualTo(1);
+        assertThat(agent.callsOf("b")).isEqualTo(1);
+        assertThat(agent.callsOf("c")).isEqualTo(1);
+        assertThat(notes.notes()).hasSize(3);
+        assertThat(core.useCases().status().storageProblem(id)).isEmpty();
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(5).toNanos());
+        }
     }
 
     @Test
@@ -124,18 +164,19 @@ class FullVaultTest {
         return new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         log,
-                        new ScriptedAgent(),
+                        agent,
                         fullVault,
                         executor,
                         new TestClock(),
                         () -> new SessionId("full-1"),
                         new SplittableRandom(7)),
-                CoreSettings.DEFAULT);
+                CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)));
     }
 
     private static List<CanvasNode> nodes() {
         return List.of(
                 CanvasNode.text("a", "What is a?", "1", 0, 0, 250, 60),
-                CanvasNode.text("b", "What is b?", "1", 0, 100, 250, 60));
+                CanvasNode.text("b", "What is b?", "1", 0, 100, 250, 60),
+                CanvasNode.text("c", "What is c?", "1", 0, 200, 250, 60));
     }
 }

@@ -17,6 +17,7 @@ import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException.Scope;
+import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.InMemoryVault;
@@ -48,7 +49,11 @@ class PendingLimitScenariosTest {
                 new CanvasBatchCore.Ports(
                         log,
                         new ScriptedAgent(),
-                        new InMemoryVault(),
+                        new InMemoryVault()
+                                .withCanvas(new Canvas("a.canvas", List.of(), List.of()))
+                                .withCanvas(new Canvas("b.canvas", List.of(), List.of()))
+                                .withCanvas(new Canvas("c.canvas", List.of(), List.of()))
+                                .withCanvas(new Canvas("d.canvas", List.of(), List.of())),
                         executor,
                         clock,
                         () -> new SessionId("p" + ids.incrementAndGet()),

@@ -23,6 +23,7 @@ import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCom
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
 import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
@@ -105,6 +106,7 @@ class StorageOutageTest {
         for (int i = 0; i < ids.length; i++) {
             nodes.add(CanvasNode.text(ids[i], "What is topic " + ids[i] + "?", "1", 0, i * 100, 250, 60));
         }
+        vault.withCanvas(new Canvas("study/topics.canvas", nodes, List.of()));
         return core.useCases()
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(

@@ -12,7 +12,8 @@ import org.canvasbatch.domain.canvas.CanvasNode;
  * What grouping may look at: the questions' texts and, when known, where they sit on the canvas and what the learner
  * built around them.
  *
- * @param texts      the questions' texts in canvas order; a null text counts as empty
+ * @param texts      the questions' texts in canvas order, each cut to its first {@value #MAX_TEXT_CHARS} characters;
+ *                   a null text counts as empty
  * @param questions  empty, or the question nodes in the same order as {@code texts}: their ids link them to the
  *                   canvas's groups and edges, and their rectangles place them
  * @param canvas     the canvas as stored, when it can be read: its group nodes, edges and yellow notes are the
@@ -22,9 +23,20 @@ import org.canvasbatch.domain.canvas.CanvasNode;
 public record GroupingInput(
         List<String> texts, List<CanvasNode> questions, Optional<Canvas> canvas, List<float[]> embeddings) {
 
+    /**
+     * How much of each question grouping reads: a question's topic is in its first lines, and the cost of grouping
+     * grows with the words it reads (117 texts at the 64 KiB limit took 10 s of CPU whole; docs/benchmarks.md).
+     */
+    public static final int MAX_TEXT_CHARS = 2_000;
+
     public GroupingInput {
         // a list with null texts is allowed (they count as empty), so it cannot go through List.copyOf
-        texts = Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(texts, "texts")));
+        List<String> bounded =
+                new ArrayList<>(Objects.requireNonNull(texts, "texts").size());
+        for (String text : texts) {
+            bounded.add(prefix(text));
+        }
+        texts = Collections.unmodifiableList(bounded);
         questions = List.copyOf(Objects.requireNonNull(questions, "questions"));
         canvas = Objects.requireNonNull(canvas, "canvas");
         embeddings = List.copyOf(Objects.requireNonNull(embeddings, "embeddings"));
@@ -36,6 +48,18 @@ public record GroupingInput(
             throw new IllegalArgumentException(
                     "embeddings must match texts one to one: " + embeddings.size() + " for " + texts.size());
         }
+    }
+
+    /** The first {@link #MAX_TEXT_CHARS} characters, not cutting a character in two. */
+    static String prefix(String text) {
+        if (text == null || text.length() <= MAX_TEXT_CHARS) {
+            return text;
+        }
+        int end = MAX_TEXT_CHARS;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end);
     }
 
     /** Texts alone: no canvas, no model. */

@@ -200,6 +200,20 @@ public final class Session {
             String output,
             String model,
             Instant now) {
+        return recordSuccess(nodeId, attempt, notePath, fileSize, durationMillis, output, model, null, now);
+    }
+
+    /** @param linkProblem null, or why the note is not linked into its canvas */
+    public List<SessionEvent> recordSuccess(
+            String nodeId,
+            int attempt,
+            String notePath,
+            long fileSize,
+            long durationMillis,
+            String output,
+            String model,
+            String linkProblem,
+            Instant now) {
         NodeTask task = runningAttempt(nodeId, attempt);
         String preview = output == null
                 ? ""
@@ -216,7 +230,8 @@ public final class Session {
                 fileSize,
                 durationMillis,
                 preview,
-                model)));
+                model,
+                linkProblem)));
         events.addAll(finishIfDone(now));
         return events;
     }

@@ -60,7 +60,10 @@ public sealed interface SessionEvent {
         }
     }
 
-    /** @param output the generated Markdown, cut to {@link Session#OUTPUT_PREVIEW_CHARS} */
+    /**
+     * @param output      the generated Markdown, cut to {@link Session#OUTPUT_PREVIEW_CHARS}
+     * @param linkProblem null, or why the note is not linked into its canvas, in words for a person
+     */
     record TaskSucceeded(
             SessionId sessionId,
             long seq,
@@ -73,8 +76,40 @@ public sealed interface SessionEvent {
             long fileSize,
             long durationMillis,
             String output,
-            String model)
-            implements SessionEvent {}
+            String model,
+            String linkProblem)
+            implements SessionEvent {
+
+        /** A note linked into its canvas, or one with no canvas to link it into. */
+        public TaskSucceeded(
+                SessionId sessionId,
+                long seq,
+                Instant at,
+                String nodeId,
+                int groupId,
+                AgentId agent,
+                int attempt,
+                String notePath,
+                long fileSize,
+                long durationMillis,
+                String output,
+                String model) {
+            this(
+                    sessionId,
+                    seq,
+                    at,
+                    nodeId,
+                    groupId,
+                    agent,
+                    attempt,
+                    notePath,
+                    fileSize,
+                    durationMillis,
+                    output,
+                    model,
+                    null);
+        }
+    }
 
     /** A transient failure that will be tried again at {@code retryAt}; the node goes back to the queue. */
     record TaskRetryScheduled(

@@ -72,7 +72,8 @@ public final class SessionProgress {
     /**
      * How a processed node's latest attempt ended.
      *
-     * @param attempts the attempts it had taken by then
+     * @param attempts    the attempts it had taken by then
+     * @param linkProblem null, or why its note is not linked into the canvas
      */
     public record NodeResult(
             String nodeId,
@@ -85,7 +86,8 @@ public final class SessionProgress {
             String errorMessage,
             String errorType,
             long durationMillis,
-            int attempts) {}
+            int attempts,
+            String linkProblem) {}
 
     /** The session's nodes and groups as they were planned: shared by every copy, never changed. */
     private record Catalog(
@@ -213,7 +215,8 @@ public final class SessionProgress {
                                     null,
                                     null,
                                     e.durationMillis(),
-                                    e.attempt()));
+                                    e.attempt(),
+                                    e.linkProblem()));
                 }
             }
             case TaskRetryScheduled e -> {
@@ -237,7 +240,8 @@ public final class SessionProgress {
                                     e.errorMessage(),
                                     e.errorType(),
                                     e.durationMillis(),
-                                    e.attempt()));
+                                    e.attempt(),
+                                    null));
                 }
             }
             case TaskRequeued e -> move(e.nodeId(), NodeState.QUEUED);

@@ -380,6 +380,7 @@ class SessionRandomHistoryTest {
                 task.errorMessage(),
                 task.errorType(),
                 task.durationMillis(),
-                task.attempts());
+                task.attempts(),
+                null);
     }
 }

@@ -18,8 +18,9 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The one WebSocket client of the tests: the JDK's own, opened as the Obsidian plugin opens it (with its
- * {@code Origin}), recording every message, ping, pong and how the socket ended, and letting a test wait for any of
+ * The one WebSocket client of the tests: the JDK's own, opened as a client of the whole contract (a script, the
+ * dashboard: no {@code Origin}) or as the Obsidian plugin opens it (with its {@code Origin}, which the server serves by
+ * the plugin's own rules: history instead of a snapshot, contract §3.1), recording every message, ping, pong and how the socket ended, and letting a test wait for any of
  * them with a deadline instead of a sleep.
  */
 public final class TestSocket implements WebSocket.Listener {
@@ -48,9 +49,17 @@ public final class TestSocket implements WebSocket.Listener {
         this.opened = opened;
     }
 
-    /** Opens a socket as the plugin does; fails the test when the handshake does not complete in time. */
+    /**
+     * Opens a socket as a client of the whole contract does (no {@code Origin}); fails the test when the handshake does
+     * not complete in time.
+     */
     public static TestSocket connect(URI uri) {
-        return open(uri, new TestSocket(() -> {}));
+        return open(uri, new TestSocket(() -> {}), null);
+    }
+
+    /** Opens a socket as the plugin does: {@code Origin: app://obsidian.md}, never a {@code last_seq}. */
+    public static TestSocket connectAsPlugin(URI uri) {
+        return open(uri, new TestSocket(() -> {}), PLUGIN_ORIGIN);
     }
 
     /**
@@ -62,17 +71,19 @@ public final class TestSocket implements WebSocket.Listener {
     public static TestSocket connectHoldingTheStreamUntilOpen(URI uri) {
         HandshakeRelay relay = HandshakeRelay.to(uri);
         try {
-            return open(relay.uri(), new TestSocket(relay::opened));
+            return open(relay.uri(), new TestSocket(relay::opened), null);
         } catch (RuntimeException e) {
             relay.abandon();
             throw e;
         }
     }
 
-    private static TestSocket open(URI uri, TestSocket listener) {
-        listener.socket = HTTP.newWebSocketBuilder()
-                .header("Origin", PLUGIN_ORIGIN)
-                .buildAsync(uri, listener)
+    private static TestSocket open(URI uri, TestSocket listener, String origin) {
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        listener.socket = builder.buildAsync(uri, listener)
                 .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
                 .join();
         return listener;

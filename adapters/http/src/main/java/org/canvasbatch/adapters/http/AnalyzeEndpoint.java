@@ -16,6 +16,7 @@ import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.in.InvalidCommandException.FieldError;
+import org.canvasbatch.application.port.in.NodeAgents;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
 /**
@@ -53,6 +54,7 @@ final class AnalyzeEndpoint implements Endpoint {
         Optional<String> agentName = body.string(agentField);
         Optional<Integer> maxConcurrent = body.integer("max_concurrent");
         Optional<Duration> timeout = body.seconds("timeout");
+        NodeAgents nodeAgents = nodeAgents(body, options);
         body.requireValid();
 
         AgentChoice agent = AgentChoice.parse(agentField, agentName.orElse(null));
@@ -66,10 +68,30 @@ final class AnalyzeEndpoint implements Endpoint {
                 autoExecute,
                 maxConcurrent,
                 timeout,
-                call.request().remotePeer().host()));
-        JsonObjectBuilder answer = AnalysisJson.of(analysis)
+                call.request().remotePeer().host(),
+                nodeAgents));
+        JsonObjectBuilder answer = AnalysisJson.of(analysis, nodeAgents, call.language())
                 .add("websocket_url", sockets.urlFor(call, analysis.session().id()));
         return Reply.ok(answer.build());
+    }
+
+    /**
+     * {@code options.node_agents} (or top-level {@code node_agents}): {@code group}, the default, runs every node with
+     * its group's {@code recommended_agent} — what the plugin's preview shows and its summary and retry assume;
+     * {@code per_node} lets a node whose own question is clear run its own agent, for callers that show each node's
+     * agent ({@code nodes[].agent} of the answer).
+     */
+    private static NodeAgents nodeAgents(Fields body, Optional<Fields> options) {
+        Optional<String> value =
+                body.has("node_agents") ? body.string("node_agents") : options.flatMap(o -> o.string("node_agents"));
+        if (value.isEmpty()) {
+            return NodeAgents.GROUP;
+        }
+        return NodeAgents.fromWireName(value.get()).orElseGet(() -> {
+            (body.has("node_agents") ? body : options.get())
+                    .problem("node_agents", "must be \"group\" or \"per_node\", not '" + value.get() + "'");
+            return NodeAgents.GROUP;
+        });
     }
 
     /**

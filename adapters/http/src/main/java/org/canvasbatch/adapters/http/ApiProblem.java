@@ -7,6 +7,8 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.canvasbatch.adapters.http.text.Language;
+import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.application.port.in.InvalidCommandException.FieldError;
 
 /**
@@ -20,9 +22,10 @@ final class ApiProblem extends RuntimeException {
     private final JsonObject details;
     private final List<FieldError> fields;
     private final Long retryAfterSeconds;
+    private final boolean localized;
 
     ApiProblem(int status, String name, String message, JsonObject details, List<FieldError> fields) {
-        this(status, name, message, details, fields, null);
+        this(status, name, message, details, fields, null, false);
     }
 
     private ApiProblem(
@@ -31,18 +34,51 @@ final class ApiProblem extends RuntimeException {
             String message,
             JsonObject details,
             List<FieldError> fields,
-            Long retryAfterSeconds) {
+            Long retryAfterSeconds,
+            boolean localized) {
         super(message, null, false, false);
         this.status = status;
         this.name = name;
         this.details = details == null ? JsonObject.EMPTY_JSON_OBJECT : details;
         this.fields = List.copyOf(fields);
         this.retryAfterSeconds = retryAfterSeconds;
+        this.localized = localized;
     }
 
     /** This problem answered with a {@code Retry-After} header of {@code seconds}. */
     ApiProblem retryAfter(long seconds) {
-        return new ApiProblem(status, name, getMessage(), details, fields, seconds);
+        return new ApiProblem(status, name, getMessage(), details, fields, seconds, localized);
+    }
+
+    /** This problem with its message already in the caller's language. */
+    ApiProblem localized() {
+        return new ApiProblem(status, name, getMessage(), details, fields, retryAfterSeconds, true);
+    }
+
+    /**
+     * The problem as a caller speaking {@code language} reads it: one whose message was written in that language stays
+     * as it is; a validation problem's English sentences get the language's lead ("请求有误：…").
+     */
+    ApiProblem in(Language language) {
+        if (localized || language == Language.EN) {
+            return this;
+        }
+        String message = status == 422 ? Message.INVALID_REQUEST.in(language, getMessage()) : getMessage();
+        return new ApiProblem(status, name, message, details, fields, retryAfterSeconds, true);
+    }
+
+    /** A 422 with a message of its own (already in the caller's language) naming {@code fields}. */
+    static ApiProblem invalid(List<FieldError> fields, String message) {
+        JsonArrayBuilder names = BUILDERS.createArrayBuilder();
+        fields.stream().map(FieldError::field).distinct().forEach(names::add);
+        return new ApiProblem(
+                422,
+                "ValidationError",
+                message,
+                BUILDERS.createObjectBuilder().add("fields", names).build(),
+                fields,
+                null,
+                true);
     }
 
     /** The {@code Retry-After} the answer carries, if any. */

@@ -56,6 +56,9 @@ public final class CanvasBatchServer {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .shutdownGracePeriod(settings.shutdownGrace())
+                // Helidon's own answers to malformed requests: our envelope, its words (escaped JSON), one log line
+                .directHandlers(MalformedRequests.handlers())
+                .errorHandling(errors -> errors.includeEntity(true))
                 .routing(routing);
         settings.extensions().forEach(extension -> extension.configure(config));
         server = config.build().start();

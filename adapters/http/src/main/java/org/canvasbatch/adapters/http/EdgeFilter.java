@@ -4,8 +4,10 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 
 import io.helidon.common.uri.UriPath;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.Method;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -66,6 +68,21 @@ final class EdgeFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        filterRequest(chain, request, response);
+        if (response.isSent() && request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+            // RFC 9112 §9.6: the server that answers "Connection: close" closes the connection. Helidon 4.5 says so
+            // in the answer and then waits for the client's next request; this ends the connection once the answer
+            // is written (Helidon closes quietly on this exception).
+            throw new CloseConnectionException("the client asked to close the connection after this answer");
+        }
+    }
+
+    private void filterRequest(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        if (request.prologue().method() == Method.HEAD) {
+            // Helidon 4.5 writes whatever a handler sends, for HEAD too (RFC 9110 §9.3.2 forbids a body there, and a
+            // kept-alive client would read it as the start of the next answer): every answer to HEAD loses its body.
+            response.streamFilter(HeadersOnly::new);
+        }
         String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
         String host = request.headers().first(HeaderNames.HOST).orElse(null);
         response.header(HeaderNames.VARY, "Origin");
@@ -113,6 +130,20 @@ final class EdgeFilter implements Filter {
             return;
         }
         chain.proceed();
+    }
+
+    /** The answer's bytes are dropped; finishing the answer (its headers) is passed on. */
+    private static final class HeadersOnly extends java.io.FilterOutputStream {
+
+        HeadersOnly(java.io.OutputStream answer) {
+            super(answer);
+        }
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {}
     }
 
     /** The dashboard page and its files (see the class comment): only reads, only those decoded paths. */

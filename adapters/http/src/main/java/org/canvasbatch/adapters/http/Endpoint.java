@@ -21,5 +21,15 @@ interface Endpoint {
         String pathParameter(String name) {
             return request.path().pathParameters().get(name);
         }
+
+        /** The language the caller reads, from {@code Accept-Language}. */
+        org.canvasbatch.adapters.http.text.Language language() {
+            return RestApi.language(request);
+        }
+
+        /** The request's {@code Origin}, if it has one. */
+        java.util.Optional<String> origin() {
+            return request.headers().first(io.helidon.http.HeaderNames.ORIGIN);
+        }
     }
 }

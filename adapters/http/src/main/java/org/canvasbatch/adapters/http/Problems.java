@@ -4,7 +4,15 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 
 import io.helidon.http.HttpException;
+import jakarta.json.JsonArrayBuilder;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.canvasbatch.adapters.http.text.Language;
+import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.application.port.in.CanvasNotInVaultException;
 import org.canvasbatch.application.port.in.InvalidCommandException;
+import org.canvasbatch.application.port.in.InvalidCommandException.FieldError;
+import org.canvasbatch.application.port.in.NothingToProcessException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
@@ -13,68 +21,147 @@ import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.session.SessionConflict;
 
-/** What each failure of the core means on the wire. Anything not listed is a bug and becomes a 500. */
+/**
+ * What each failure of the core means on the wire, in the caller's language (the sentences are in {@link Message}).
+ * Anything not listed is a bug and becomes a 500.
+ */
 final class Problems {
 
     private Problems() {}
 
     static ApiProblem from(Throwable failure) {
-        return switch (failure) {
-            case ApiProblem problem -> problem;
-            case InvalidCommandException invalid -> ApiProblem.invalid(invalid.errors());
-            case SessionNotFoundException missing ->
-                ApiProblem.of(
-                        404,
-                        "SessionNotFoundError",
-                        missing.getMessage(),
-                        BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()));
-            case SessionConflict conflict -> conflict(conflict);
-            case NodeRunNotFinishedException pending ->
-                ApiProblem.of(
-                                503,
-                                "ServerBusyError",
-                                pending.getMessage(),
-                                BUILDERS.createObjectBuilder()
-                                        .add("retry_after", retryAfterSeconds(pending.retryAfter())))
-                        .retryAfter(retryAfterSeconds(pending.retryAfter()));
-            case NodeRunFailedException failed ->
-                ApiProblem.of(
-                        502,
-                        "AgentFailedError",
-                        failed.getMessage(),
-                        BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())));
-            case VaultException vault
-            when vault.reason() == VaultException.Reason.IO || vault.reason() == VaultException.Reason.FULL ->
-                ApiProblem.of(503, "VaultUnavailableError", vault.getMessage());
-            case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
-            case TooManyPendingSessionsException tooMany ->
-                ApiProblem.of(
-                                429,
-                                "TooManyPendingSessionsError",
-                                tooMany.getMessage(),
-                                BUILDERS.createObjectBuilder()
-                                        .add("scope", tooMany.scope().name().toLowerCase(java.util.Locale.ROOT))
-                                        .add("limit", tooMany.limit())
-                                        .add("retry_after", tooMany.retryAfter().toSeconds()))
-                        .retryAfter(tooMany.retryAfter().toSeconds());
-            case EventLogException log ->
-                ApiProblem.of(
-                        503,
-                        "EventStoreUnavailableError",
-                        "The session journal could not be written or read: " + log.getMessage());
-            case HttpException http
-            when http.status().code() < 500 ->
-                ApiProblem.of(
-                        http.status().code(),
-                        httpName(http.status().code()),
-                        http.getMessage() == null ? http.status().reasonPhrase() : http.getMessage());
-            default ->
-                ApiProblem.of(
-                        500,
-                        "InternalError",
-                        "The server failed unexpectedly (" + failure.getClass().getSimpleName()
-                                + "); this is a bug, please report it");
-        };
+        return from(failure, Language.EN);
+    }
+
+    static ApiProblem from(Throwable failure, Language language) {
+        return (switch (failure) {
+                    case ApiProblem problem -> problem;
+                    case InvalidCommandException invalid -> ApiProblem.invalid(invalid.errors());
+                    case NothingToProcessException nothing -> nothingToProcess(nothing, language);
+                    case CanvasNotInVaultException elsewhere ->
+                        ApiProblem.of(
+                                        404,
+                                        "CanvasNotInVaultError",
+                                        Message.CANVAS_NOT_IN_VAULT.in(
+                                                language, elsewhere.canvasPath(), elsewhere.vaultLocation()),
+                                        BUILDERS.createObjectBuilder()
+                                                .add("canvas_path", elsewhere.canvasPath())
+                                                .add("vault", elsewhere.vaultLocation()))
+                                .localized();
+                    case SessionNotFoundException missing ->
+                        ApiProblem.of(
+                                        404,
+                                        "SessionNotFoundError",
+                                        missing.whyNotLoaded()
+                                                .map(why -> Message.SESSION_NOT_LOADED.in(
+                                                        language, missing.sessionId(), why))
+                                                .orElseGet(() ->
+                                                        Message.SESSION_NOT_FOUND.in(language, missing.sessionId())),
+                                        BUILDERS.createObjectBuilder().add("session_id", missing.sessionId()))
+                                .localized();
+                    case SessionConflict conflict -> conflict(conflict, language);
+                    case NodeRunNotFinishedException pending ->
+                        ApiProblem.of(
+                                        503,
+                                        "ServerBusyError",
+                                        Message.SERVER_BUSY.in(
+                                                language,
+                                                pending.getMessage(),
+                                                retryAfterSeconds(pending.retryAfter())),
+                                        BUILDERS.createObjectBuilder()
+                                                .add("retry_after", retryAfterSeconds(pending.retryAfter())))
+                                .retryAfter(retryAfterSeconds(pending.retryAfter()))
+                                .localized();
+                    case NodeRunFailedException failed ->
+                        ApiProblem.of(
+                                        502,
+                                        "AgentFailedError",
+                                        Message.AGENT_FAILED.in(language, failed.getMessage()),
+                                        BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())))
+                                .localized();
+                    case VaultException vault
+                    when vault.reason() == VaultException.Reason.IO || vault.reason() == VaultException.Reason.FULL ->
+                        ApiProblem.of(
+                                        503,
+                                        "VaultUnavailableError",
+                                        Message.VAULT_UNAVAILABLE.in(language, vault.getMessage()))
+                                .localized();
+                    case VaultException vault -> ApiProblem.invalid("canvas_path", vault.getMessage());
+                    case TooManyPendingSessionsException tooMany ->
+                        ApiProblem.of(
+                                        429,
+                                        "TooManyPendingSessionsError",
+                                        Message.TOO_MANY_PENDING.in(
+                                                language,
+                                                tooMany.getMessage(),
+                                                tooMany.limit(),
+                                                tooMany.retryAfter().toSeconds()),
+                                        BUILDERS.createObjectBuilder()
+                                                .add(
+                                                        "scope",
+                                                        tooMany.scope().name().toLowerCase(java.util.Locale.ROOT))
+                                                .add("limit", tooMany.limit())
+                                                .add(
+                                                        "retry_after",
+                                                        tooMany.retryAfter().toSeconds()))
+                                .retryAfter(tooMany.retryAfter().toSeconds())
+                                .localized();
+                    case EventLogException log ->
+                        ApiProblem.of(
+                                        503,
+                                        "EventStoreUnavailableError",
+                                        Message.EVENT_STORE_UNAVAILABLE.in(language, log.getMessage()))
+                                .localized();
+                    case HttpException http
+                    when http.status().code() < 500 ->
+                        ApiProblem.of(
+                                http.status().code(),
+                                httpName(http.status().code()),
+                                http.getMessage() == null ? http.status().reasonPhrase() : http.getMessage());
+                    default ->
+                        ApiProblem.of(
+                                        500,
+                                        "InternalError",
+                                        Message.INTERNAL_ERROR.in(
+                                                language, failure.getClass().getSimpleName()))
+                                .localized();
+                })
+                .in(language);
+    }
+
+    private static ApiProblem nothingToProcess(NothingToProcessException nothing, Language language) {
+        String source = nothing.field().equals("nodes") ? Message.THE_REQUEST_NODES.in(language) : nothing.source();
+        String message = nothing.skipped().isEmpty()
+                ? Message.NO_NODE_OF_COLOUR.in(
+                        language, source, NothingToProcessException.Colors.describe(nothing.colors()))
+                : Message.ALL_NODES_EMPTY.in(
+                        language,
+                        nothing.skipped().size(),
+                        source,
+                        nothing.skipped().stream()
+                                .map(s -> s.id() + ": " + Message.skipped(s.reason(), language))
+                                .limit(10)
+                                .collect(Collectors.joining("; ")));
+        ApiProblem problem = ApiProblem.invalid(List.of(new FieldError(nothing.field(), message)), message);
+        if (nothing.skipped().isEmpty()) {
+            return problem;
+        }
+        JsonArrayBuilder skipped = BUILDERS.createArrayBuilder();
+        nothing.skipped()
+                .forEach(s -> skipped.add(BUILDERS.createObjectBuilder()
+                        .add("id", s.id())
+                        .add("reason", Message.skipped(s.reason(), language))
+                        .add("code", s.reason().name().toLowerCase(java.util.Locale.ROOT))));
+        return new ApiProblem(
+                        422,
+                        "ValidationError",
+                        message,
+                        BUILDERS.createObjectBuilder()
+                                .add("fields", BUILDERS.createArrayBuilder().add(nothing.field()))
+                                .add("skipped_nodes", skipped)
+                                .build(),
+                        problem.fields())
+                .localized();
     }
 
     /** Whole seconds, rounded up: asking again a moment too early would only be refused again. */
@@ -92,7 +179,7 @@ final class Problems {
         };
     }
 
-    private static ApiProblem conflict(SessionConflict conflict) {
+    private static ApiProblem conflict(SessionConflict conflict, Language language) {
         String name = switch (conflict.kind()) {
             case ALREADY_STARTED -> "SessionAlreadyStartedError";
             case ALREADY_FINISHED -> "SessionAlreadyCompletedError";
@@ -103,15 +190,26 @@ final class Problems {
             case NODE_BUSY -> "NodeBusyError";
             case STALE_RESULT -> "StaleResultError";
         };
+        Message sentence = switch (conflict.kind()) {
+            case ALREADY_STARTED -> Message.CONFLICT_ALREADY_STARTED;
+            case ALREADY_FINISHED -> Message.CONFLICT_ALREADY_FINISHED;
+            case NOT_RUNNING -> Message.CONFLICT_NOT_RUNNING;
+            case NOT_PAUSED -> Message.CONFLICT_NOT_PAUSED;
+            case UNKNOWN_NODE -> Message.CONFLICT_UNKNOWN_NODE;
+            case UNKNOWN_GROUP -> Message.CONFLICT_UNKNOWN_GROUP;
+            case NODE_BUSY -> Message.CONFLICT_NODE_BUSY;
+            case STALE_RESULT -> Message.CONFLICT_STALE_RESULT;
+        };
         int status = switch (conflict.kind()) {
             case UNKNOWN_NODE, UNKNOWN_GROUP -> 404;
             default -> 409;
         };
         return ApiProblem.of(
-                status,
-                name,
-                conflict.getMessage(),
-                BUILDERS.createObjectBuilder()
-                        .add("conflict", conflict.kind().name().toLowerCase(java.util.Locale.ROOT)));
+                        status,
+                        name,
+                        sentence.in(language, conflict.getMessage()),
+                        BUILDERS.createObjectBuilder()
+                                .add("conflict", conflict.kind().name().toLowerCase(java.util.Locale.ROOT)))
+                .localized();
     }
 }

@@ -6,7 +6,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.canvasbatch.adapters.http.wire.StrictJson;
 
 /**
@@ -44,8 +43,12 @@ final class RequestBody {
                 drain(in);
                 throw tooLarge();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the request body failed", e);
+        } catch (ApiProblem problem) {
+            throw problem;
+        } catch (IOException | RuntimeException e) {
+            // The client's bytes, not the server, are at fault: a chunk size that is no number, a body that ends
+            // before its declared length (the client gave up). A 400 in one log line, never a 500 with a trace.
+            throw unreadable(e);
         }
         return parse(bytes);
     }
@@ -66,6 +69,13 @@ final class RequestBody {
             throw ApiProblem.invalid("body", "must be a JSON object, not " + Fields.describe(value));
         }
         return value.asJsonObject();
+    }
+
+    private static ApiProblem unreadable(Exception e) {
+        String why = e instanceof IllegalArgumentException
+                ? "its chunked transfer encoding is malformed"
+                : "it ended before it was complete (the client stopped sending)";
+        return ApiProblem.of(400, "BadRequestError", "The request body could not be read: " + why);
     }
 
     private ApiProblem tooLarge() {

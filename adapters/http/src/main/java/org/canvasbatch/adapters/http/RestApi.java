@@ -14,6 +14,8 @@ import jakarta.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.canvasbatch.adapters.http.text.Language;
+import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
@@ -93,13 +95,15 @@ final class RestApi implements HttpService {
                 request,
                 response,
                 ApiProblem.of(
-                        404,
-                        "NotFoundError",
-                        "There is no endpoint at " + describe(request) + "; the API lives under " + BATCH + " and "
-                                + SINGLE,
-                        BUILDERS.createObjectBuilder()
-                                .add("method", request.prologue().method().text())
-                                .add("path", request.path().rawPath()))));
+                                404,
+                                "NotFoundError",
+                                Message.NO_ENDPOINT.in(language(request), describe(request), BATCH, SINGLE),
+                                BUILDERS.createObjectBuilder()
+                                        .add(
+                                                "method",
+                                                request.prologue().method().text())
+                                        .add("path", request.path().rawPath()))
+                        .localized()));
     }
 
     private Handler answer(Endpoint endpoint) {
@@ -112,7 +116,11 @@ final class RestApi implements HttpService {
                 return;
             }
             LOG.log(Level.DEBUG, () -> describe(request) + " -> " + reply.status());
-            send(response, reply.status(), reply.body());
+            try {
+                send(response, reply.status(), reply.body());
+            } finally {
+                reply.afterAnswer().run();
+            }
         };
     }
 
@@ -123,18 +131,21 @@ final class RestApi implements HttpService {
                     request,
                     response,
                     ApiProblem.of(
-                            405,
-                            "MethodNotAllowedError",
-                            describe(request) + " is not supported; use " + allowed,
-                            BUILDERS.createObjectBuilder()
-                                    .add("method", request.prologue().method().text())
-                                    .add("allowed", allowed)));
+                                    405,
+                                    "MethodNotAllowedError",
+                                    Message.METHOD_NOT_ALLOWED.in(language(request), describe(request), allowed),
+                                    BUILDERS.createObjectBuilder()
+                                            .add(
+                                                    "method",
+                                                    request.prologue().method().text())
+                                            .add("allowed", allowed))
+                            .localized());
         };
     }
 
     /** Answers with the envelope; logs a client's mistake in one line and a server fault with its stack trace. */
     static void fail(ServerRequest request, ServerResponse response, Throwable failure) {
-        ApiProblem problem = Problems.from(failure);
+        ApiProblem problem = Problems.from(failure, language(request));
         if (problem.status() >= 500) {
             LOG.log(
                     Level.WARNING,
@@ -157,6 +168,11 @@ final class RestApi implements HttpService {
         response.status(status);
         response.header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
         response.send(json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The language the caller reads ({@code Accept-Language}; English without one). */
+    static Language language(ServerRequest request) {
+        return Language.of(request.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
     }
 
     private static String describe(ServerRequest request) {

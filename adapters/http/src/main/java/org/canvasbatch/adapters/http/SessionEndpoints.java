@@ -4,8 +4,12 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
+import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.adapters.http.wire.PluginClient;
 import org.canvasbatch.adapters.http.wire.StatusJson;
 import org.canvasbatch.adapters.http.wire.WireNames;
+import org.canvasbatch.application.port.in.CancelSessionUseCase;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
@@ -24,7 +28,26 @@ final class SessionEndpoints {
         this.clock = clock;
     }
 
+    /**
+     * The status (§2.3). A session this server does not have is 404 for every caller but the Obsidian plugin, which
+     * ignores every non-2xx answer of its poll and would poll for ever: it gets a terminal {@code failed} status that
+     * says the session is lost ({@link StatusJson#lostSession}), which ends its window with that message.
+     */
     Reply status(Endpoint.ApiCall call) {
+        try {
+            return knownStatus(call);
+        } catch (SessionNotFoundException missing) {
+            if (!PluginClient.isOrigin(call.origin())) {
+                throw missing;
+            }
+            String message = missing.whyNotLoaded()
+                    .map(why -> Message.SESSION_LOST_BECAUSE.in(call.language(), missing.sessionId(), why))
+                    .orElseGet(() -> Message.SESSION_LOST.in(call.language(), missing.sessionId()));
+            return Reply.ok(StatusJson.lostSession(missing.sessionId(), message));
+        }
+    }
+
+    private Reply knownStatus(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
         var status = StatusJson.of(useCases.status().status(id), clock.now());
         var damage = useCases.status().historyDamage(id);
@@ -48,24 +71,36 @@ final class SessionEndpoints {
                 .build());
     }
 
-    /** The body is ignored: the plugin sends none (but a JSON content type). */
+    /**
+     * The body is ignored: the plugin sends none (but a JSON content type). The session's sockets hear of the
+     * cancellation only once this answer is written: (plugin) a {@code session_completed} that reaches the modal before
+     * its cancel has been answered shows "✅ 全部处理完成" and a success summary for a cancelled batch.
+     */
     Reply cancel(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        SessionSnapshot s = useCases.cancel().cancel(id, "cancelled by request");
-        return Reply.ok(BUILDERS.createObjectBuilder()
-                .add("success", true)
-                .add(
-                        "message",
-                        "Session '" + id.value() + "' cancelled; " + s.succeeded() + " of " + s.totalNodes()
-                                + " node(s) had completed")
-                .add("session_id", id.value())
-                .add("completed_count", s.succeeded())
-                .add("failed_count", s.failed())
-                .add("cancelled_count", s.cancelled())
-                .add("state", WireNames.state(s.state()))
-                .add("status", WireNames.pluginStatus(s.state()))
-                .add("last_seq", s.lastSeq())
-                .build());
+        CancelSessionUseCase.Cancellation cancellation =
+                useCases.cancel().cancelAnsweringFirst(id, "cancelled by request");
+        try {
+            SessionSnapshot s = cancellation.snapshot();
+            return Reply.ok(BUILDERS.createObjectBuilder()
+                            .add("success", true)
+                            .add(
+                                    "message",
+                                    "Session '" + id.value() + "' cancelled; " + s.succeeded() + " of " + s.totalNodes()
+                                            + " node(s) had completed")
+                            .add("session_id", id.value())
+                            .add("completed_count", s.succeeded())
+                            .add("failed_count", s.failed())
+                            .add("cancelled_count", s.cancelled())
+                            .add("state", WireNames.state(s.state()))
+                            .add("status", WireNames.pluginStatus(s.state()))
+                            .add("last_seq", s.lastSeq())
+                            .build())
+                    .then(cancellation::close);
+        } catch (RuntimeException e) {
+            cancellation.close();
+            throw e;
+        }
     }
 
     Reply pause(Endpoint.ApiCall call) {

@@ -50,6 +50,7 @@ final class SingleAgentEndpoint implements Endpoint {
                 .add(
                         "session_id",
                         string(result.recordedIn().map(SessionId::value).orElse(null)))
+                .add("link_problem", string(result.linkProblem().orElse(null)))
                 .build());
     }
 }

@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The API documents as the server's jar holds them, read with SnakeYAML, with just enough of JSON Schema to hold a
- * real answer against them: {@code $ref} (also into the sibling document), {@code allOf}, {@code type} (with
+ * real answer against them: {@code $ref} (also into the sibling document), {@code allOf}, {@code oneOf} (exactly one alternative fits), {@code type} (with
  * {@code null}), {@code const}, {@code enum}, {@code required}, {@code properties} and {@code items}. A documented field
  * is a required one: each must be present in the answer, with the documented type, all the way down.
  */
@@ -122,6 +122,19 @@ final class ApiDocuments {
         String doc = resolved.document();
         if (schema.get("allOf") instanceof List<?> parts) {
             parts.forEach(part -> check(new Located(doc, part), value, where, problems));
+        }
+        if (schema.get("oneOf") instanceof List<?> alternatives) {
+            List<List<String>> misfits = new ArrayList<>();
+            for (Object alternative : alternatives) {
+                List<String> own = new ArrayList<>();
+                check(new Located(doc, alternative), value, where, own);
+                misfits.add(own);
+            }
+            long fitting = misfits.stream().filter(List::isEmpty).count();
+            if (fitting != 1) {
+                problems.add(where + " fits " + fitting + " of its " + alternatives.size() + " alternatives, not one"
+                        + (fitting == 0 ? ": " + misfits : ""));
+            }
         }
         Object type = schema.get("type");
         if (type != null && !typeMatches(type, value)) {

@@ -14,6 +14,8 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +26,7 @@ import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionId;
@@ -142,6 +145,47 @@ final class ApiHarness implements AutoCloseable {
                                 .filter(SessionFinished.class::isInstance)
                                 .count()
                         >= times);
+    }
+
+    /**
+     * Puts a canvas at {@code path} into the vault holding {@code nodesJson} (an array of canvas nodes, as the plugin
+     * sends them): analyze only takes canvases that are in the server's vault.
+     */
+    ApiHarness canvas(String path, String nodesJson) {
+        List<CanvasNode> nodes = new ArrayList<>();
+        try (var reader = Json.createReader(new StringReader(nodesJson))) {
+            for (var value : reader.readArray()) {
+                JsonObject node = value.asJsonObject();
+                nodes.add(new CanvasNode(
+                        node.get("id") instanceof jakarta.json.JsonString id
+                                ? id.getString()
+                                : String.valueOf(node.get("id")),
+                        node.getString("type", "text"),
+                        node.getString("text", null),
+                        node.getString("file", null),
+                        node.getString("url", null),
+                        node.getString("label", null),
+                        node.getString("color", null),
+                        node.getJsonNumber("x") == null
+                                ? 0
+                                : node.getJsonNumber("x").doubleValue(),
+                        node.getJsonNumber("y") == null
+                                ? 0
+                                : node.getJsonNumber("y").doubleValue(),
+                        250,
+                        60));
+            }
+        }
+        vault.withCanvas(new Canvas(path, nodes, List.of()));
+        return this;
+    }
+
+    /** Puts an empty canvas at each of {@code paths} into the vault. */
+    ApiHarness canvases(String... paths) {
+        for (String path : paths) {
+            vault.withCanvas(new Canvas(path, List.of(), List.of()));
+        }
+        return this;
     }
 
     static String nodesJson(String... idsAndTexts) {

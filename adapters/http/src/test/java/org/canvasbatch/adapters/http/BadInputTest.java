@@ -30,7 +30,7 @@ class BadInputTest {
     private static final String ANALYZE = "/canvas/intelligent-parallel";
     private static final String GOOD_NODES = nodesJson("n1", "什么是命题");
 
-    private final ApiHarness api = new ApiHarness();
+    private final ApiHarness api = new ApiHarness().canvas("a.canvas", GOOD_NODES);
 
     @AfterAll
     void stop() {
@@ -183,12 +183,28 @@ class BadInputTest {
     }
 
     @Test
-    void aCanvasMissingFromTheVaultIsACanvasPathProblem() {
-        assertUnprocessable(api.post(ANALYZE, "{\"canvas_path\":\"nowhere/x.canvas\"}"), "canvas_path");
+    void aCanvasMissingFromTheVaultIsNotFoundAndTheMessageSaysWhichVaultAndHowToFixIt() {
+        int sessionsBefore = api.core.useCases().status().sessions().size();
+        for (String body : List.of(
+                "{\"canvas_path\":\"nowhere/x.canvas\"}",
+                "{\"canvas_path\":\"nowhere/x.canvas\",\"nodes\":" + GOOD_NODES + "}")) {
+            Answer answer = api.post(ANALYZE, body);
+
+            assertThat(answer.status()).as(answer.text()).isEqualTo(404);
+            assertEnvelope(answer, "CanvasNotInVaultError");
+            assertThat(answer.json().getString("message"))
+                    .contains("'nowhere/x.canvas'", "this server's vault", "--vault <the folder that holds .obsidian>");
+            assertThat(answer.json().getJsonObject("details").getString("canvas_path"))
+                    .isEqualTo("nowhere/x.canvas");
+        }
+        assertThat(api.core.useCases().status().sessions())
+                .as("no session was created")
+                .hasSize(sessionsBefore);
     }
 
     @Test
     void aVaultRefusingThePathIsACanvasPathProblem() {
+        api.canvases("link/out.canvas");
         api.vaultFailures.put("link/out.canvas", ApiHarness.outsideVault("link/out.canvas"));
 
         Answer answer = api.post(ANALYZE, "{\"canvas_path\":\"link/out.canvas\"}");
@@ -199,6 +215,7 @@ class BadInputTest {
 
     @Test
     void anUnexpectedFailureIsA500EnvelopeNotAStackTrace() {
+        api.canvases("bug.canvas");
         api.vaultFailures.put("bug.canvas", new IllegalStateException("a bug in a port"));
 
         Answer answer = api.post(ANALYZE, "{\"canvas_path\":\"bug.canvas\"}");
@@ -223,13 +240,23 @@ class BadInputTest {
                         "{\"canvas_path\":\"a.canvas\",\"node_id\":\"n\",\"agent\":\"oral-explanation\",\"session_id\":\"nope\"}"));
     }
 
+    /**
+     * From any caller but the plugin (here a page of an allowed local origin); the plugin's own poll of an unknown
+     * session is answered otherwise (PluginLostSessionTest, contract §2.3).
+     */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("unknownSessions")
     void anUnknownSessionIs404OnEveryEndpoint(String method, String path, String body) {
-        Answer answer = api.send(method, path, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
+        Answer answer = api.send(
+                method,
+                path,
+                body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body),
+                "Origin",
+                "http://localhost:5173");
 
         assertThat(answer.status()).as(answer.text()).isEqualTo(404);
-        assertEnvelope(answer, "SessionNotFoundError");
+        assertThat(answer.allowOrigin()).as("CORS on an error too").isEqualTo("http://localhost:5173");
+        assertThat(answer.json().getString("error")).isEqualTo("SessionNotFoundError");
         assertThat(answer.json().getString("message")).contains("not found");
     }
 

@@ -29,7 +29,8 @@ class CrossSiteTest {
     private static final String AUTO_EXECUTE = "{\"canvas_path\":\"a.canvas\",\"options\":{\"auto_execute\":true},"
             + "\"nodes\":" + nodesJson("x1", "什么是命题") + "}";
 
-    private final ApiHarness api = new ApiHarness(ServerSettings.onPort(0).withAllowedHosts(List.of("studybox.local")));
+    private final ApiHarness api =
+            new ApiHarness(ServerSettings.onPort(0).withAllowedHosts(List.of("studybox.local"))).canvases("a.canvas");
 
     @AfterAll
     void stop() {

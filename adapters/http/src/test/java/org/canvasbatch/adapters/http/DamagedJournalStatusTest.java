@@ -24,6 +24,7 @@ import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.InMemoryVault;
@@ -61,6 +62,10 @@ class DamagedJournalStatusTest {
         }
     }
 
+    private static final List<CanvasNode> NODES = List.of(
+            CanvasNode.text("n1", "什么是逆否命题？", "1", 0, 0, 250, 60),
+            CanvasNode.text("n2", "What is a tautology?", "1", 0, 100, 250, 60));
+
     private CanvasBatchCore coreOn(Path data) {
         executor = new LocalTaskExecutor(8);
         journal = FileJournal.open(data);
@@ -68,7 +73,7 @@ class DamagedJournalStatusTest {
                 new CanvasBatchCore.Ports(
                         journal,
                         new ScriptedAgent(),
-                        new InMemoryVault(),
+                        new InMemoryVault().withCanvas(new Canvas("study/logic.canvas", NODES, List.of())),
                         executor,
                         Instant::now,
                         () -> new SessionId("pending-" + ids.incrementAndGet()),
@@ -83,9 +88,7 @@ class DamagedJournalStatusTest {
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         "study/logic.canvas",
-                        Optional.of(List.of(
-                                CanvasNode.text("n1", "什么是逆否命题？", "1", 0, 0, 250, 60),
-                                CanvasNode.text("n2", "What is a tautology?", "1", 0, 100, 250, 60))),
+                        Optional.of(NODES),
                         Set.of(),
                         3,
                         1,

@@ -10,11 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
@@ -146,6 +148,23 @@ final class DocumentedServer implements AutoCloseable {
         return post(
                 "/canvas/intelligent-parallel",
                 "{\"canvas_path\":\"docs/check.canvas\",\"nodes\":" + ApiHarness.nodesJson(idsAndTexts) + "}");
+    }
+
+    /** The HTTP status that refuses a handshake on {@code path}; fails if the handshake succeeds. */
+    int socketRefusal(String path) {
+        try {
+            http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), new WebSocket.Listener() {})
+                    .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+                    .join()
+                    .abort();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+        throw new AssertionError("the handshake on " + path + " was accepted");
     }
 
     TestSocket socket(String path) {

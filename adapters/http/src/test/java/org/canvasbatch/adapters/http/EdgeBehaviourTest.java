@@ -25,7 +25,7 @@ class EdgeBehaviourTest {
     private static final String ANALYZE_BODY =
             "{\"canvas_path\":\"a.canvas\",\"nodes\":" + nodesJson("e1", "什么是命题") + "}";
 
-    private final ApiHarness api = new ApiHarness();
+    private final ApiHarness api = new ApiHarness().canvas("a.canvas", nodesJson("e1", "什么是命题"));
 
     @AfterAll
     void stop() {
@@ -197,6 +197,47 @@ class EdgeBehaviourTest {
             assertThat(answer.status()).as(answer.text()).isEqualTo(405);
             BadInputTest.assertEnvelope(answer, "MethodNotAllowedError");
             assertThat(answer.header("Allow")).isNotBlank();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/canvas/intelligent-parallel", "/canvas/intelligent-parallel/confirm", "/nothing-here"})
+    void aHeadAnswerCarriesNoBodySoTheNextAnswerOnTheConnectionIsIntact(String path) throws IOException {
+        String twoRequests = "HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+        String answers;
+        try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(twoRequests.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            socket.shutdownOutput();
+            InputStream in = socket.getInputStream();
+            answers = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        int endOfFirstHead = answers.indexOf("\r\n\r\n");
+        assertThat(endOfFirstHead).as(answers).isPositive();
+        assertThat(answers.substring(endOfFirstHead + 4))
+                .as("what follows the HEAD answer's headers")
+                .startsWith("HTTP/1.1 200");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/canvas/intelligent-parallel", "/nothing-here"})
+    void aClientThatAsksToCloseTheConnectionSeesItClosedAfterTheAnswer(String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+
+            // the client keeps its side open: only the server's close ends this read (else it times out)
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 ").containsIgnoringCase("connection: close");
         }
     }
 

@@ -29,7 +29,7 @@ class HostileJsonTest {
     private static final String ANALYZE = "/canvas/intelligent-parallel";
     private static final String NODES = nodesJson("h1", "什么是命题");
 
-    private final ApiHarness api = new ApiHarness();
+    private final ApiHarness api = new ApiHarness().canvas("a.canvas", NODES);
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     private final Logger serverLogs = Logger.getLogger("org.canvasbatch");
     private final Handler recorder = new Handler() {

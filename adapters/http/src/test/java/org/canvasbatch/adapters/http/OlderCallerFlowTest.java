@@ -118,7 +118,8 @@ class OlderCallerFlowTest {
 
     @Test
     void errorsAreReadableFromDetailMessage() {
-        Answer missing = api.get("/api/v1/canvas/intelligent-parallel/status/gone");
+        // an older caller: not the plugin, so no app://obsidian.md origin
+        Answer missing = api.get("/api/v1/canvas/intelligent-parallel/status/gone", "Origin", null);
 
         assertThat(missing.status()).isEqualTo(404);
         JsonObject detail = missing.json().getJsonObject("detail");

@@ -91,6 +91,8 @@ class OpenApiDocumentTest {
         Set<String> served = new TreeSet<>(api.routes());
         Operations.PATHS.forEach(p -> served.add("GET " + p));
         SessionSocketChannel.EVENTS_PATHS.forEach(p -> served.add("GET " + p));
+        // the socket paths as plain HTTP: a refused handshake (unknown session) or a GET without an upgrade
+        SessionSocketChannel.SOCKET_PATHS.forEach(p -> served.add("GET " + p));
         // the dashboard extension's routes: its page twice and its files
         served.addAll(List.of("GET /", "GET /dashboard", "GET /dashboard/{file}"));
 
@@ -214,6 +216,26 @@ class OpenApiDocumentTest {
                 "POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\":\"x\"}", "Content-Type", "text/plain");
         assertThat(plainText.status()).isEqualTo(415);
         assertDocumented("/canvas/intelligent-parallel/confirm", "POST", plainText);
+    }
+
+    @Test
+    void thePluginsPollOfALostSessionIsTheDocumentedLostSessionStatus() {
+        for (String path : List.of("/canvas/intelligent-parallel/", "/canvas/intelligent-parallel/status/")) {
+            Answer lost = api.send(
+                    "GET", path + "gone-session", null, "Origin", "app://obsidian.md", "Accept-Language", "zh-CN");
+
+            assertThat(lost.status()).as(lost.text()).isEqualTo(200);
+            assertThat(lost.json().getString("state")).isEqualTo("not_found");
+            assertDocumented(path + "{session_id}", "GET", lost);
+        }
+        Answer snapshot = api.get("/canvas/intelligent-parallel/"
+                + api.analyze("s1", "什么是命题").json().getString("session_id"));
+        assertThat(docs.problems(
+                        docs.responseSchema(
+                                "/canvas/intelligent-parallel/{session_id}", "GET", 200, "application/json"),
+                        snapshot.json()))
+                .as("a real session's status is a Status, not a LostSessionStatus")
+                .isEmpty();
     }
 
     @Test

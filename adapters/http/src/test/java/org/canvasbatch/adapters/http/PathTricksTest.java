@@ -45,6 +45,7 @@ class PathTricksTest {
 
     @BeforeAll
     void analyzeOneSession() {
+        api.canvas("a.canvas", nodesJson("p1", "什么是秘密"));
         Response analyzed = RawHttp.send(
                 api.server.port(),
                 "POST " + ANALYZE + " HTTP/1.1",

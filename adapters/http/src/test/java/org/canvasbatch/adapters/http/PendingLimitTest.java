@@ -25,8 +25,9 @@ class PendingLimitTest {
 
     private static final String ANALYZE = "/canvas/intelligent-parallel";
 
-    private final ApiHarness api =
-            new ApiHarness(core -> ServerSettings.onPort(0), CoreSettings.DEFAULT.withPendingLimits(3, 2));
+    private final ApiHarness api = new ApiHarness(
+                    core -> ServerSettings.onPort(0), CoreSettings.DEFAULT.withPendingLimits(3, 2))
+            .canvases("a.canvas");
 
     @AfterEach
     void stop() {

@@ -35,6 +35,7 @@ class PluginRestFlowTest {
     }
 
     private JsonObject analyze(String... idsAndTexts) {
+        api.canvas(CANVAS, nodesJson(idsAndTexts));
         Answer answer = api.post("/canvas/intelligent-parallel", analyzeBody(nodesJson(idsAndTexts)));
         assertThat(answer.status()).as(answer.text()).isEqualTo(200);
         return answer.json();
@@ -125,6 +126,7 @@ class PluginRestFlowTest {
         String nodes = "[{\"id\":\"f1\",\"type\":\"file\",\"file\":\"notes/命题.md\",\"color\":\"1\",\"x\":0,\"y\":0,"
                 + "\"width\":400,\"height\":400},{\"id\":\"l1\",\"type\":\"link\",\"url\":\"https://example.org\","
                 + "\"color\":\"6\",\"x\":0,\"y\":500,\"width\":400,\"height\":400}]";
+        api.canvas(CANVAS, nodes);
 
         Answer answer = api.post("/canvas/intelligent-parallel", analyzeBody(nodes));
 
@@ -296,8 +298,94 @@ class PluginRestFlowTest {
         assertThat(again.allowOrigin()).isEqualTo(PLUGIN_ORIGIN);
     }
 
+    /**
+     * The plugin's preview shows one agent per group, and its summary and retry assume it (issue 9, item 4): so every
+     * node runs its group's agent, and each node's agent is in the answer. A caller that shows per-node agents asks
+     * for them with {@code node_agents: "per_node"}.
+     */
+    @Test
+    void everyNodeRunsItsGroupsAgentUnlessTheCallerAsksForPerNodeAgents() {
+        String[] nodes = {"c1", "集合和关系的区别", "c2", "对比函数与映射", "c3", "比较图和树的异同", "d1", "什么是集合"};
+        api.canvas(CANVAS, nodesJson(nodes));
+        String oneGroup =
+                "{\"canvas_path\":\"" + CANVAS + "\",\"nodes\":" + nodesJson(nodes) + ",\"options\":{\"max_groups\":1";
+
+        JsonObject asPreviewed =
+                api.post("/canvas/intelligent-parallel", oneGroup + "}}").json();
+        JsonObject perNode = api.post("/canvas/intelligent-parallel", oneGroup + ",\"node_agents\":\"per_node\"}}")
+                .json();
+
+        assertThat(asPreviewed.getString("node_agents")).isEqualTo("group");
+        JsonObject group = asPreviewed.getJsonArray("groups").getJsonObject(0);
+        assertThat(group.getString("recommended_agent")).isEqualTo("comparison-table");
+        assertThat(group.getJsonArray("nodes"))
+                .allSatisfy(n -> assertThat(n.asJsonObject().getString("agent")).isEqualTo("comparison-table"));
+        assertThat(perNode.getString("node_agents")).isEqualTo("per_node");
+        assertThat(agentOf(perNode, "d1")).isEqualTo("oral-explanation");
+        assertThat(agentOf(perNode, "c1")).isEqualTo("comparison-table");
+
+        String id = perNode.getString("session_id");
+        EventRecorder events = api.record(id);
+        api.post("/canvas/intelligent-parallel/confirm", "{\"session_id\":\"" + id + "\"}");
+        api.awaitFinished(events, 1);
+        JsonObject status = api.get("/canvas/intelligent-parallel/" + id).json();
+        assertThat(status.getJsonArray("node_results"))
+                .allSatisfy(r -> assertThat(r.asJsonObject().getString("agent"))
+                        .isEqualTo(agentOf(perNode, r.asJsonObject().getString("node_id"))));
+    }
+
+    @Test
+    void anUnknownNodeAgentsChoiceIsAFieldError() {
+        api.canvas(CANVAS, nodesJson("a1", "什么是命题"));
+
+        Answer answer = api.post(
+                "/canvas/intelligent-parallel",
+                "{\"canvas_path\":\"" + CANVAS + "\",\"nodes\":" + nodesJson("a1", "什么是命题")
+                        + ",\"options\":{\"node_agents\":\"mine\"}}");
+
+        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.json().getJsonArray("errors").getJsonObject(0).getString("field"))
+                .isEqualTo("options.node_agents");
+        assertThat(answer.json().getString("message")).contains("\"group\" or \"per_node\"");
+    }
+
+    /**
+     * The plugin ignores every non-2xx answer of its poll and polls for ever (issue 9, item 6): for the plugin's origin
+     * an unknown session is a terminal failed status whose one result says what happened; everyone else gets 404.
+     */
+    @Test
+    void thePluginsPollOfASessionThisServerDoesNotHaveEndsWithTheReason() {
+        for (String path : List.of("/canvas/intelligent-parallel/gone", "/canvas/intelligent-parallel/status/gone")) {
+            Answer poll = api.get(path, "Accept-Language", "zh-CN,zh;q=0.9");
+
+            assertThat(poll.status()).as(path).isEqualTo(200);
+            JsonObject status = poll.json();
+            assertThat(status.getString("status")).isEqualTo("failed");
+            assertThat(status.getString("state")).isEqualTo("not_found");
+            assertThat(status.getJsonArray("groups")).isEmpty();
+            JsonObject lost = status.getJsonArray("node_results").getJsonObject(0);
+            assertThat(lost.getString("status")).isEqualTo("failed");
+            assertThat(lost.getString("error")).startsWith("服务器上没有批处理会话“gone”");
+            assertThat(poll.allowOrigin()).isEqualTo(PLUGIN_ORIGIN);
+        }
+        assertThat(api.get("/canvas/intelligent-parallel/gone", "Origin", null).status())
+                .as("a caller that is not the plugin")
+                .isEqualTo(404);
+    }
+
+    private static String agentOf(JsonObject analysis, String nodeId) {
+        return analysis.getJsonArray("groups").stream()
+                .flatMap(g -> g.asJsonObject().getJsonArray("nodes").stream())
+                .map(n -> n.asJsonObject())
+                .filter(n -> n.getString("id").equals(nodeId))
+                .findFirst()
+                .orElseThrow()
+                .getString("agent");
+    }
+
     @Test
     void autoExecuteStartsAtOnceAndTheSessionListShowsIt() {
+        api.canvas(CANVAS, nodesJson("a1", "什么是命题"));
         Answer answer = api.post(
                 "/canvas/intelligent-parallel",
                 "{\"canvas_path\":\"" + CANVAS + "\",\"nodes\":" + nodesJson("a1", "什么是命题")

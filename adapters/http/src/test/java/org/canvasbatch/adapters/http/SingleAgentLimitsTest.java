@@ -68,6 +68,7 @@ class SingleAgentLimitsTest {
             batchNodes[2 * i + 1] = "什么是批量问题 " + i;
             api.agent.always("b" + i, new WaitForPermit(modelAnswers));
         }
+        api.canvas("复习/批量.canvas", nodesJson(batchNodes));
         String batch = api.post(
                         "/canvas/intelligent-parallel",
                         "{\"canvas_path\":\"复习/批量.canvas\",\"nodes\":" + nodesJson(batchNodes) + "}")

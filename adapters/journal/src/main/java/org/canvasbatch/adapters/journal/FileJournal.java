@@ -360,6 +360,7 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
     public Optional<String> writeProblem() {
         Path sessions = dataDir.resolve("sessions");
         try {
+            files.requireOwnFolder();
             Files.delete(Files.createTempFile(sessions, ".health-", ".probe"));
             return Optional.empty();
         } catch (IOException | SecurityException e) {

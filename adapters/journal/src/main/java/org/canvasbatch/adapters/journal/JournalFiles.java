@@ -8,14 +8,17 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
@@ -40,8 +43,14 @@ final class JournalFiles {
     /** Small files (epoch, damage notes) are read only up to this size; more can only be something else. */
     private static final int SMALL_FILE_BYTES = 64 * 1024;
 
+    private static final System.Logger LOG = System.getLogger(JournalFiles.class.getName());
+
     final Path directory;
     private final ChannelOpener opener;
+    /** The sessions folder as it was when first looked at: its identity on disk. */
+    private volatile Object folderKey;
+    /** Whether the folder's refusal was logged; logged again only after it was found fine once more. */
+    private final AtomicBoolean refusalLogged = new AtomicBoolean();
 
     JournalFiles(Path directory, ChannelOpener opener) {
         this.directory = directory;
@@ -67,6 +76,7 @@ final class JournalFiles {
 
     /** Every file that belongs to the session. */
     List<Path> allOf(SessionId id) throws IOException {
+        requireOwnFolder();
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, id.value() + ".*")) {
             stream.forEach(files::add);
@@ -84,9 +94,52 @@ final class JournalFiles {
         return SessionId.isWellFormed(id) ? Optional.of(new SessionId(id)) : Optional.empty();
     }
 
-    /** Opens a file or folder under the data folder, never through a symbolic link. */
+    /**
+     * Opens a file or folder under the data folder, never through a symbolic link: neither the file itself nor the
+     * sessions folder it lies in, which is looked at again before every open (it may have been swapped for a link, or
+     * for another folder, while the server runs).
+     */
     FileChannel open(Path path, OpenOption... options) throws IOException {
+        if (directory.equals(path) || directory.equals(path.getParent())) {
+            requireOwnFolder();
+        }
         return open(opener, path, options);
+    }
+
+    /**
+     * The sessions folder is still the real folder it was: not a symbolic link, not another folder moved into its
+     * place. Refused otherwise, with one log line (the next ones only once it was fine again in between).
+     */
+    void requireOwnFolder() throws IOException {
+        BasicFileAttributes now;
+        try {
+            now = Files.readAttributes(directory, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw refuse("it is gone");
+        }
+        if (now.isSymbolicLink()) {
+            throw refuse(LINK_REFUSED);
+        }
+        if (!now.isDirectory()) {
+            throw refuse("it is not a folder any more");
+        }
+        Object key = now.fileKey();
+        if (folderKey == null) {
+            folderKey = key;
+        } else if (key != null && !key.equals(folderKey)) {
+            throw refuse("another folder was moved into its place while the server ran");
+        }
+        refusalLogged.set(false);
+    }
+
+    private FileSystemException refuse(String why) {
+        if (refusalLogged.compareAndSet(false, true)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the sessions folder " + directory + " is refused: " + why + "; nothing is written there until it"
+                            + " is the real folder again (nothing was opened through it)");
+        }
+        return new FileSystemException(directory.toString(), null, why);
     }
 
     static FileChannel open(ChannelOpener opener, Path path, OpenOption... options) throws IOException {
@@ -143,6 +196,9 @@ final class JournalFiles {
      * the folder synced.
      */
     void replaceDurably(Path target, String content) throws IOException {
+        if (directory.equals(target.getParent())) {
+            requireOwnFolder();
+        }
         Path next = target.resolveSibling(target.getFileName() + ".tmp");
         Files.deleteIfExists(next);
         try (FileChannel channel = open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

@@ -42,8 +42,10 @@ import org.canvasbatch.domain.session.SessionState;
  *
  * <p>Strings are UTF-8, except a string holding a lone surrogate (an emoji cut in half by the output preview), which
  * travels as raw UTF-16 so that replay gives back exactly what was appended.
+ *
+ * <p>Public because the database event log stores the same bytes in its rows: one format for every durable store.
  */
-final class SessionEventCodec {
+public final class SessionEventCodec {
 
     /** Bumped whenever the layout of a payload changes; a journal is never rewritten, so old versions stay readable. */
     static final byte VERSION = 1;
@@ -70,7 +72,7 @@ final class SessionEventCodec {
     /** {@link #TASK_STARTED} and then the session's agent calls in flight; tag 3 is still read, as 0 calls. */
     private static final byte TASK_STARTED_WITH_CALLS = 14;
 
-    byte[] encode(SessionEvent event) {
+    public byte[] encode(SessionEvent event) {
         var bytes = new ByteArrayOutputStream(256);
         try (var out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
@@ -85,6 +87,44 @@ final class SessionEventCodec {
         return bytes.toByteArray();
     }
 
+    /** The most characters a node id has (CONTRACT §1): a longer one on disk is damage, never used. */
+    static final int MAX_NODE_ID_CHARS = 200;
+
+    private static void requireShortNodeIds(SessionEvent event) throws UnreadableRecordException {
+        List<String> ids = switch (event) {
+            case SessionCreated e -> {
+                List<String> all = new ArrayList<>();
+                e.tasks().forEach(task -> all.add(task.nodeId()));
+                e.groups().forEach(group -> all.addAll(group.nodeIds()));
+                yield all;
+            }
+            case TaskStarted e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskSucceeded e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskRetryScheduled e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskFailed e -> java.util.Collections.singletonList(e.nodeId());
+            case TaskRequeued e -> java.util.Collections.singletonList(e.nodeId());
+            default -> List.of();
+        };
+        for (String id : ids) {
+            if (id != null && id.length() > MAX_NODE_ID_CHARS) {
+                throw new UnreadableRecordException("the record holds a node id " + id.length()
+                        + " characters long; node ids have at most " + MAX_NODE_ID_CHARS);
+            }
+        }
+    }
+
+    /**
+     * As {@link #decode}, for a store that keeps each event whole (a database row): a payload this version cannot read
+     * is an {@link IllegalArgumentException} with the reason.
+     */
+    public SessionEvent decodeStored(byte[] payload) {
+        try {
+            return decode(payload);
+        } catch (UnreadableRecordException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     SessionEvent decode(byte[] payload) throws UnreadableRecordException {
         try (var in = new DataInputStream(new ByteArrayInputStream(payload))) {
             byte version = in.readByte();
@@ -97,6 +137,7 @@ final class SessionEventCodec {
             long seq = in.readLong();
             Instant at = readInstant(in);
             SessionEvent event = readFields(in, tag, sessionId, seq, at);
+            requireShortNodeIds(event);
             if (in.available() > 0) {
                 throw new UnreadableRecordException(in.available() + " unexpected bytes after a "
                         + event.getClass().getSimpleName() + " event");
@@ -167,6 +208,10 @@ final class SessionEventCodec {
                 out.writeLong(e.durationMillis());
                 writeString(out, e.output());
                 writeString(out, e.model());
+                if (e.linkProblem() != null) {
+                    // Only when there is one: every record written before this field existed reads the same.
+                    writeString(out, e.linkProblem());
+                }
             }
             case TaskRetryScheduled e -> {
                 writeString(out, e.nodeId());
@@ -238,20 +283,32 @@ final class SessionEventCodec {
                         readEnum(in, AgentId.class),
                         in.readInt(),
                         in.readInt());
-            case TASK_SUCCEEDED ->
-                new TaskSucceeded(
+            case TASK_SUCCEEDED -> {
+                String nodeId = readString(in);
+                int groupId = in.readInt();
+                AgentId agent = readEnum(in, AgentId.class);
+                int attempt = in.readInt();
+                String notePath = readString(in);
+                long fileSize = in.readLong();
+                long durationMillis = in.readLong();
+                String output = readString(in);
+                String model = readString(in);
+                String linkProblem = in.available() > 0 ? readString(in) : null;
+                yield new TaskSucceeded(
                         id,
                         seq,
                         at,
-                        readString(in),
-                        in.readInt(),
-                        readEnum(in, AgentId.class),
-                        in.readInt(),
-                        readString(in),
-                        in.readLong(),
-                        in.readLong(),
-                        readString(in),
-                        readString(in));
+                        nodeId,
+                        groupId,
+                        agent,
+                        attempt,
+                        notePath,
+                        fileSize,
+                        durationMillis,
+                        output,
+                        model,
+                        linkProblem);
+            }
             case TASK_RETRY_SCHEDULED ->
                 new TaskRetryScheduled(
                         id,

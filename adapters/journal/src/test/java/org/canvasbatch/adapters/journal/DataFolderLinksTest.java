@@ -75,6 +75,31 @@ class DataFolderLinksTest {
     }
 
     @Test
+    void aSessionsFolderSwappedForALinkWhileTheServerRunsIsNotWrittenThrough() throws IOException {
+        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+        try (CapturedLogs files = CapturedLogs.of(JournalFiles.class.getName());
+                FileJournal journal = FileJournal.open(data)) {
+            Files.move(sessions, data.resolve("sessions.real"));
+            Files.createSymbolicLink(sessions, elsewhere);
+
+            assertThatThrownBy(() -> journal.append(SampleEvents.history(A, 2)))
+                    .isInstanceOf(EventLogException.class)
+                    .hasMessageContaining("symbolic link");
+            assertThatThrownBy(() -> journal.append(SampleEvents.history(new SessionId("session-b"), 2)))
+                    .isInstanceOf(EventLogException.class);
+            assertThat(journal.writeProblem()).isPresent();
+
+            assertThat(files.visibleRecordsContaining(sessions.toString()))
+                    .as("one line, however many opens are refused")
+                    .singleElement()
+                    .satisfies(line -> assertThat(line.getThrown()).isNull());
+        }
+        try (var left = Files.list(elsewhere)) {
+            assertThat(left).as("nothing created where the link points").isEmpty();
+        }
+    }
+
+    @Test
     void aJournalLinkToAnotherValidJournalIsNotReadEither() throws IOException {
         Path elsewhere = temp.resolve("elsewhere");
         try (FileJournal other = FileJournal.open(elsewhere)) {

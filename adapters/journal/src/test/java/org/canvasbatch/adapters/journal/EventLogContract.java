@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What every {@link EventLog} promises the core, run against each implementation. */
-abstract class EventLogContract {
+public abstract class EventLogContract {
 
     static final SessionId A = new SessionId("session-a");
     static final SessionId B = new SessionId("session-b");

@@ -28,7 +28,7 @@ import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.domain.session.SessionState;
 
 /** Events as a real batch produces them: a created session, then its nodes started, succeeded, retried, failed. */
-final class SampleEvents {
+public final class SampleEvents {
 
     static final Instant T0 = Instant.parse("2025-03-14T09:26:53.589793238Z");
 
@@ -122,7 +122,7 @@ final class SampleEvents {
     }
 
     /** A plausible history of {@code count} events: created, started, then nodes starting and succeeding. */
-    static List<SessionEvent> history(SessionId id, int count) {
+    public static List<SessionEvent> history(SessionId id, int count) {
         List<SessionEvent> events = new ArrayList<>(count);
         for (long seq = 1; seq <= count; seq++) {
             events.add(event(id, seq));
@@ -131,7 +131,7 @@ final class SampleEvents {
     }
 
     /** The event of {@link #history} at {@code seq}. */
-    static SessionEvent event(SessionId id, long seq) {
+    public static SessionEvent event(SessionId id, long seq) {
         if (seq == 1) {
             return created(id, 8);
         }

@@ -199,6 +199,41 @@ class SessionEventCodecTest {
     }
 
     @Test
+    void aNodeIdLongerThanTheLimitIsDamageNotAnId() throws Exception {
+        String longId = "n".repeat(SessionEventCodec.MAX_NODE_ID_CHARS + 1);
+        byte[] started = codec.encode(new TaskStarted(ID, 3, SampleEvents.T0, longId, 1, AgentId.ORAL_EXPLANATION, 1));
+        byte[] created = codec.encode(new SessionCreated(
+                ID,
+                1,
+                SampleEvents.T0,
+                "a.canvas",
+                List.of(new Group(
+                        1,
+                        "g",
+                        List.of(),
+                        Category.COMPARISON,
+                        AgentId.ORAL_EXPLANATION,
+                        Priority.MEDIUM,
+                        0.5,
+                        List.of(longId))),
+                List.of(new PlannedTask(longId, 1, "什么是命题", AgentId.ORAL_EXPLANATION)),
+                SampleEvents.created(ID, 1).settings(),
+                0.4,
+                1));
+
+        for (byte[] payload : List.of(started, created)) {
+            assertThatThrownBy(() -> codec.decode(payload))
+                    .isInstanceOf(UnreadableRecordException.class)
+                    .hasMessageContaining("node id 201 characters long");
+        }
+        String longest = "n".repeat(SessionEventCodec.MAX_NODE_ID_CHARS);
+        assertThat(((TaskStarted) codec.decode(codec.encode(
+                                new TaskStarted(ID, 3, SampleEvents.T0, longest, 1, AgentId.ORAL_EXPLANATION, 1))))
+                        .nodeId())
+                .isEqualTo(longest);
+    }
+
+    @Test
     void anUnknownEventTagIsRefused() {
         byte[] payload = codec.encode(SampleEvents.everyKind(ID).get(2));
         payload[1] = 99;

@@ -23,6 +23,9 @@ import org.canvasbatch.domain.canvas.CanvasNode;
  */
 final class CanvasModel {
 
+    /** The longest node id (CONTRACT §1): a longer one in a file is damage, never taken as an id. */
+    static final int MAX_ID_CHARS = 200;
+
     private CanvasModel() {}
 
     /**
@@ -67,6 +70,12 @@ final class CanvasModel {
             String id = string(node, "id");
             if (id == null || id.isBlank()) {
                 throw invalid(path, "The canvas '" + path + "' has a node without an id (node #" + position + ").");
+            }
+            if (id.length() > MAX_ID_CHARS) {
+                throw invalid(
+                        path,
+                        "The canvas '" + path + "' has a node id " + id.length() + " characters long (node #" + position
+                                + "); node ids have at most " + MAX_ID_CHARS + " characters.");
             }
             if (!ids.add(id)) {
                 throw invalid(path, "The canvas '" + path + "' has more than one node with the id '" + id + "'.");

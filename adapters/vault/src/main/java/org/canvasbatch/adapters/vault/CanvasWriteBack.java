@@ -34,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
 import org.canvasbatch.domain.agent.AgentId;
@@ -140,22 +141,48 @@ final class CanvasWriteBack {
      * A note of the canvas is about to be written: its link is recorded on disk first, so that no crash between the two
      * leaves the note unlinked. False when the note is not to be linked: write-back is off, or there is no canvas file.
      */
-    boolean expect(VaultFile canvas, String sourceNodeId, AgentId agent, VaultFile note) {
+    Expected expect(VaultFile canvas, String sourceNodeId, AgentId agent, VaultFile note) {
         if (!options.writeBack() || !Files.isRegularFile(canvas.absolute())) {
-            return false;
+            return Expected.NOTHING_TO_LINK;
+        }
+        PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
+        String noRoom = pending.reserve(new Link(sourceNodeId, note.relative(), agent.wireName(), clock.instant()));
+        if (noRoom != null) {
+            return new Expected(false, noRoom);
         }
         pendingOnDisk.add(canvas.relative(), sourceNodeId, agent, note.relative());
-        return true;
+        return Expected.LINKED;
+    }
+
+    /**
+     * Whether a note about to be written is to be linked into its canvas.
+     *
+     * @param notLinkedBecause null, or why it is not although it has a canvas: for the node's outcome
+     */
+    record Expected(boolean linked, String notLinkedBecause) {
+
+        static final Expected LINKED = new Expected(true, null);
+        static final Expected NOTHING_TO_LINK = new Expected(false, null);
     }
 
     /** The note {@link #expect}ed could not be written: nothing to link. */
     void withdraw(VaultFile canvas, String sourceNodeId, AgentId agent) {
+        release(canvas, new Link(sourceNodeId, "", agent.wireName(), null));
         pendingOnDisk.withdraw(canvas.relative(), sourceNodeId, agent);
     }
 
     /** The note {@link #expect}ed is written: its link goes into the canvas with the next write. */
     void written(VaultFile canvas, String sourceNodeId, AgentId agent, VaultFile note, Instant generatedAt) {
-        submit(canvas, new Link(sourceNodeId, note.relative(), agent.wireName(), generatedAt));
+        Link link = new Link(sourceNodeId, note.relative(), agent.wireName(), generatedAt);
+        submit(canvas, link);
+        release(canvas, link);
+    }
+
+    private void release(VaultFile canvas, Link link) {
+        PendingCanvas pending = canvases.get(canvas.relative());
+        if (pending != null) {
+            pending.release(link);
+        }
     }
 
     /**
@@ -166,8 +193,8 @@ final class CanvasWriteBack {
         Map<PendingCanvas, List<Link>> byCanvas = new LinkedHashMap<>();
         for (PendingLinks.Entry entry : entries) {
             try {
-                VaultFile canvas = paths.resolve(entry.canvasPath());
-                VaultFile note = paths.resolve(entry.link().notePath());
+                VaultFile canvas = paths.resolveVisible(entry.canvasPath());
+                VaultFile note = paths.resolveVisible(entry.link().notePath());
                 PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
                 byCanvas.computeIfAbsent(pending, p -> new ArrayList<>())
                         .add(new Link(
@@ -259,7 +286,16 @@ final class CanvasWriteBack {
             switch (outcome) {
                 case Outcome.Written written -> {
                     pendingOnDisk.resolved(pending.canvas.relative(), batch.waiting());
-                    pending.succeeded(written, batch);
+                    if (!written.overLimit().isEmpty()) {
+                        LOG.log(
+                                WARNING,
+                                "Not linked {0} note(s): {1}",
+                                written.overLimit().size(),
+                                overLimit(
+                                        pending.canvas.relative(),
+                                        nodeCount(written.merge().canvas())));
+                    }
+                    pending.succeeded(written, batch.without(written.overLimit()));
                     if (written.changed()) {
                         afterWrite.accept(pending.canvas.relative());
                     }
@@ -293,6 +329,18 @@ final class CanvasWriteBack {
             return waiting.isEmpty() && again.isEmpty();
         }
 
+        Batch without(List<Link> left) {
+            if (left.isEmpty()) {
+                return this;
+            }
+            Set<String> keys = new HashSet<>();
+            left.forEach(link -> keys.add(link.key()));
+            return new Batch(
+                    waiting.stream().filter(link -> !keys.contains(link.key())).toList(),
+                    again.stream().filter(link -> !keys.contains(link.key())).toList(),
+                    settles);
+        }
+
         /** A waiting link replaces an older one of the same note. */
         List<Link> merged() {
             Map<String, Link> byKey = new LinkedHashMap<>();
@@ -305,8 +353,12 @@ final class CanvasWriteBack {
     /** What became of one write of waiting links. */
     private sealed interface Outcome {
 
-        /** Merged, and written when that changed the canvas (not when every link was already there). */
-        record Written(CanvasMerge.Result merge, boolean changed) implements Outcome {}
+        /**
+         * Merged, and written when that changed the canvas (not when every link was already there).
+         *
+         * @param overLimit links left out because the canvas would have had more nodes than a batch may read
+         */
+        record Written(CanvasMerge.Result merge, boolean changed, List<Link> overLimit) implements Outcome {}
 
         /** Never to be written: the canvas is gone, or would be too large. */
         record Dropped(String reason) implements Outcome {}
@@ -336,12 +388,24 @@ final class CanvasWriteBack {
                             : canvas;
             boolean recovering = into == savedInPlace;
             savedInPlace = null;
-            CanvasMerge.Result merge = CanvasMerge.merge(
-                    into.root(),
-                    batch,
-                    new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant()));
+            CanvasMerge.Settings settings =
+                    new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant());
+            List<Link> fitting = batch;
+            CanvasMerge.Result merge = CanvasMerge.merge(into.root(), fitting, settings);
+            // Never a canvas a batch would refuse to read: the links beyond the node limit are left out (the learner
+            // added nodes since their notes were written; the notes said so only when the canvas was full then).
+            while (nodeCount(merge.canvas()) > BatchLimits.MAX_NODES && !fitting.isEmpty()) {
+                int over = nodeCount(merge.canvas()) - BatchLimits.MAX_NODES;
+                int drop = Math.min(fitting.size(), Math.max(1, (over + nodesPerLink() - 1) / nodesPerLink()));
+                fitting = List.copyOf(fitting.subList(0, fitting.size() - drop));
+                merge = CanvasMerge.merge(into.root(), fitting, settings);
+            }
+            if (fitting.isEmpty() && nodeCount(merge.canvas()) > BatchLimits.MAX_NODES) {
+                return new Outcome.Dropped(overLimit(canvas.path(), nodeCount(into.root())));
+            }
+            List<Link> overLimit = batch.subList(fitting.size(), batch.size());
             if (!merge.changed() && !recovering) {
-                return new Outcome.Written(merge, false);
+                return new Outcome.Written(merge, false, overLimit);
             }
             byte[] bytes = (CanvasJsonWriter.write(merge.canvas()) + (into.endsWithNewline() ? "\n" : ""))
                     .getBytes(StandardCharsets.UTF_8);
@@ -355,7 +419,7 @@ final class CanvasWriteBack {
                 Swap swap = swap(canvas, temporary);
                 switch (swap) {
                     case Swap.Replaced replaced -> {
-                        return new Outcome.Written(merge, true);
+                        return new Outcome.Written(merge, true, overLimit);
                     }
                     case Swap.Changed changed ->
                         LOG.log(DEBUG, "''{0}'' changed while links were merged into it; merging again", canvas.path());
@@ -379,6 +443,45 @@ final class CanvasWriteBack {
         }
         return new Outcome.Later(
                 Reason.IO, "The canvas '" + canvasFile.relative() + "' kept changing while notes were linked into it.");
+    }
+
+    private int nodesPerLink() {
+        return options.labelNodes() ? 2 : 1;
+    }
+
+    private static int nodeCount(jakarta.json.JsonObject canvas) {
+        return canvas.get("nodes") instanceof jakarta.json.JsonArray nodes ? nodes.size() : 0;
+    }
+
+    /** Why a note is not linked into a canvas that has no room left for it. */
+    private static String overLimit(String canvasPath, int nodes) {
+        return "the canvas '" + canvasPath + "' has " + nodes + " nodes, and linking the note would take it beyond "
+                + BatchLimits.MAX_NODES + ", the most a canvas may have for a batch to read it; the note is written"
+                + " but not linked: link it by hand, or make room in the canvas and run the node again.";
+    }
+
+    /**
+     * Why a link of this canvas does not fit, or null when it does: the canvas as it is, with every link waiting or
+     * about to be written, must stay within the node limit. A canvas that cannot be read now (half saved) is not
+     * refused here: its links wait and are tried again, as always.
+     */
+    private String noRoomFor(VaultFile canvasFile, List<Link> coming) {
+        CanvasFile canvas;
+        try {
+            canvas = CanvasFile.read(paths, canvasFile, options.maxCanvasBytes());
+        } catch (VaultException e) {
+            return e.reason() == Reason.TOO_LARGE ? e.getMessage() + " The note is written but not linked." : null;
+        }
+        int nodes = canvas.nodes().size();
+        if (nodes + (long) nodesPerLink() * coming.size() <= BatchLimits.MAX_NODES) {
+            return null;
+        }
+        // Near the limit: exactly, since a note linked before adds nothing when it is written again.
+        CanvasMerge.Result merge = CanvasMerge.merge(
+                canvas.root(),
+                coming,
+                new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant()));
+        return nodeCount(merge.canvas()) <= BatchLimits.MAX_NODES ? null : overLimit(canvasFile.relative(), nodes);
     }
 
     /**
@@ -567,8 +670,51 @@ final class CanvasWriteBack {
         private int failures;
         private String lastFailure;
 
+        /** Links of notes being written right now, between {@link #expect} and {@link #written}. */
+        private final Map<String, Link> reserved = new LinkedHashMap<>();
+
         PendingCanvas(VaultFile canvas) {
             this.canvas = canvas;
+        }
+
+        /**
+         * Holds a place for the link, or says why there is none. One note at a time decides, and not while a write is
+         * under way: its links are then neither waiting nor in the canvas yet.
+         */
+        String reserve(Link link) {
+            writing.lock();
+            try {
+                Map<String, Link> coming = new LinkedHashMap<>();
+                guard.lock();
+                try {
+                    links.values().forEach(l -> coming.put(l.key(), l));
+                    reserved.values().forEach(l -> coming.put(l.key(), l));
+                } finally {
+                    guard.unlock();
+                }
+                coming.put(link.key(), link);
+                String noRoom = noRoomFor(canvas, List.copyOf(coming.values()));
+                if (noRoom == null) {
+                    guard.lock();
+                    try {
+                        reserved.put(link.key(), link);
+                    } finally {
+                        guard.unlock();
+                    }
+                }
+                return noRoom;
+            } finally {
+                writing.unlock();
+            }
+        }
+
+        void release(Link link) {
+            guard.lock();
+            try {
+                reserved.remove(link.key());
+            } finally {
+                guard.unlock();
+            }
         }
 
         /** Queues the link; true when the caller must write at once because the background writer has stopped. */

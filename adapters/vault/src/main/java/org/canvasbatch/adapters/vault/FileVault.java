@@ -85,7 +85,7 @@ public final class FileVault implements Vault, AutoCloseable {
 
     @Override
     public Canvas readCanvas(String canvasPath) throws VaultException {
-        VaultFile file = paths.resolve(canvasPath);
+        VaultFile file = paths.resolveVisible(canvasPath);
         if (!file.relative().endsWith(".canvas")) {
             throw new VaultException(
                     INVALID_CANVAS,
@@ -98,6 +98,12 @@ public final class FileVault implements Vault, AutoCloseable {
     @Override
     public boolean canvasExists(String canvasPath) {
         return Files.isRegularFile(paths.resolve(canvasPath).absolute());
+    }
+
+    /** The vault folder's absolute path. */
+    @Override
+    public String location() {
+        return paths.root().toString();
     }
 
     @Override

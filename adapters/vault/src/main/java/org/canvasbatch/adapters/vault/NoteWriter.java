@@ -75,7 +75,7 @@ final class NoteWriter {
     }
 
     WrittenNote write(NoteDraft draft) {
-        VaultFile canvas = paths.resolve(draft.canvasPath());
+        VaultFile canvas = paths.resolveVisible(draft.canvasPath());
         return folderOf(canvas).write(draft, canvas);
     }
 
@@ -85,7 +85,7 @@ final class NoteWriter {
      */
     String nameOf(String canvasPath, String nodeId, String nodeText, AgentId agent) {
         try {
-            String name = folderOf(paths.resolve(canvasPath)).nameOf(nodeId, nodeText, agent);
+            String name = folderOf(paths.resolveVisible(canvasPath)).nameOf(nodeId, nodeText, agent);
             return name.substring(0, name.length() - ".md".length());
         } catch (VaultException e) {
             return "";
@@ -96,7 +96,7 @@ final class NoteWriter {
         int slash = canvas.relative().lastIndexOf('/');
         String dir = slash < 0 ? "" : canvas.relative().substring(0, slash + 1);
         String folder = dir + NoteName.notesFolder(Canvas.baseName(canvas.relative()));
-        VaultFile checked = paths.resolve(folder);
+        VaultFile checked = paths.resolveVisible(folder);
         return folders.computeIfAbsent(checked.relative(), key -> new NotesFolder(checked));
     }
 
@@ -122,7 +122,8 @@ final class NoteWriter {
                         FrontMatter.renderWithoutDigest(draft).getBytes(StandardCharsets.UTF_8);
                 String name = firstWritable(owner, ownName, asOlderVersionsWroteIt);
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
-                boolean linked = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
+                CanvasWriteBack.Expected expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
+                boolean linked = expected.linked();
                 try {
                     Files.createDirectories(folder.absolute());
                     files.write(note.absolute(), bytes, false);
@@ -146,7 +147,7 @@ final class NoteWriter {
                     // under the folder's lock: two writes of one note queue their links in the order they were written
                     writeBack.written(canvas, draft.nodeId(), draft.agent(), note, draft.generatedAt());
                 }
-                return new WrittenNote(note.relative(), bytes.length);
+                return new WrittenNote(note.relative(), bytes.length, expected.notLinkedBecause());
             } finally {
                 lock.unlock();
             }

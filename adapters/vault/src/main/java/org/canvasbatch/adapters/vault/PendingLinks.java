@@ -13,13 +13,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
 import org.canvasbatch.application.port.out.VaultException;
@@ -87,12 +91,10 @@ final class PendingLinks {
                 return;
             }
             byte[] line = (line(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-            try (FileChannel channel = opener.open(
-                    file,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND,
-                    LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel channel = openForAppending(file)) {
+                if (channel == null) {
+                    return;
+                }
                 ByteBuffer buffer = ByteBuffer.wrap(line);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
@@ -103,6 +105,59 @@ final class PendingLinks {
             problem("Cannot record a note link waiting for its canvas in '" + FILE + "': " + DiskProblem.describe(e));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The ledger open for writing at its end, or null (said once) when something other than a regular file is in its
+     * place. Never blocks: a named pipe is refused before it is opened, a missing file is created only if nothing has
+     * appeared there meanwhile ({@code O_EXCL}), and an existing one is opened read-write, which Linux never blocks on
+     * even for a pipe swapped in after the look; the file is then looked at again and given up if it changed.
+     */
+    private FileChannel openForAppending(Path file) throws IOException {
+        BasicFileAttributes before = attributesOf(file);
+        if (before == null) {
+            return opener.open(
+                    file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        }
+        if (!before.isRegularFile()) {
+            notARegularFile(FileKind.describe(file, before));
+            return null;
+        }
+        FileChannel channel =
+                opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes after = attributesOf(file);
+        if (after == null || !after.isRegularFile() || !Objects.equals(before.fileKey(), after.fileKey())) {
+            channel.close();
+            notARegularFile(after == null ? "gone" : FileKind.describe(file, after));
+            return null;
+        }
+        long size = channel.size();
+        if (size > 0 && endsInsideALine(channel, size)) {
+            // An earlier append was cut short (a full disk): the new line starts on a line of its own, so only the
+            // cut one is lost when the ledger is read.
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+            size++;
+        }
+        channel.position(size);
+        return channel;
+    }
+
+    private static boolean endsInsideALine(FileChannel channel, long size) throws IOException {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        return channel.read(last, size - 1) == 1 && last.get(0) != '\n';
+    }
+
+    private void notARegularFile(String what) {
+        problem("'" + FILE + "' is " + what + "; only a regular file is opened there, so note links waiting for their"
+                + " canvas are kept in memory only until it is removed.");
+    }
+
+    private static BasicFileAttributes attributesOf(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -145,14 +200,13 @@ final class PendingLinks {
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 return List.of();
             }
-            int lines = 0;
-            for (Entry entry : parse(file)) {
-                lines++;
+            Parsed parsed = parse(file);
+            for (Entry entry : parsed.entries()) {
                 if (belongs(entry)) {
                     waiting.put(entry.key(), entry);
                 }
             }
-            if (waiting.size() != lines) {
+            if (waiting.size() != parsed.entries().size() || parsed.hadUnreadableLines()) {
                 rewrite();
             }
             if (!waiting.isEmpty()) {
@@ -167,35 +221,37 @@ final class PendingLinks {
         }
     }
 
-    private List<Entry> parse(Path file) {
+    private Parsed parse(Path file) {
         byte[] bytes;
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 problem("'" + FILE + "' is not a regular file; it is left alone");
-                return List.of();
+                return Parsed.NOTHING;
             }
             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                 bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
             }
         } catch (IOException e) {
             problem("Cannot read '" + FILE + "': " + DiskProblem.describe(e));
-            return List.of();
+            return Parsed.NOTHING;
         }
         if (bytes.length > MAX_FILE_BYTES) {
             problem("'" + FILE + "' is larger than " + MAX_FILE_BYTES + " bytes; it is not read");
-            return List.of();
+            return Parsed.NOTHING;
         }
+        // Line by line, bytes first: a crash or a full disk cuts the last line anywhere, even inside a character, and
+        // that must cost that line only.
         Map<String, Entry> entries = new LinkedHashMap<>();
         int unreadable = 0;
-        String text;
-        try {
-            text = CanvasJson.decode(bytes);
-        } catch (CanvasJson.Refusal refusal) {
-            problem("'" + FILE + "' " + refusal.getMessage());
-            return List.of();
-        }
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
+        int start = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            byte[] line = Arrays.copyOfRange(bytes, start, end);
+            start = end + 1;
+            if (new String(line, StandardCharsets.UTF_8).isBlank()) {
                 continue;
             }
             Entry entry = entry(line);
@@ -206,14 +262,20 @@ final class PendingLinks {
             }
         }
         if (unreadable > 0) {
-            LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''.", unreadable, FILE);
+            LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''; the others are kept.", unreadable, FILE);
         }
-        return new ArrayList<>(entries.values());
+        return new Parsed(new ArrayList<>(entries.values()), unreadable > 0);
     }
 
-    private static Entry entry(String line) {
+    /** The entries of the ledger, and whether it held lines that are not (a cut one, a damaged one): those go. */
+    private record Parsed(List<Entry> entries, boolean hadUnreadableLines) {
+
+        static final Parsed NOTHING = new Parsed(List.of(), false);
+    }
+
+    private static Entry entry(byte[] bytes) {
         try {
-            if (CanvasJson.parse(line) instanceof JsonObject object
+            if (CanvasJson.parse(CanvasJson.decode(bytes)) instanceof JsonObject object
                     && CanvasModel.string(object, "canvas") instanceof String canvas
                     && CanvasModel.string(object, "node") instanceof String node
                     && CanvasModel.string(object, "agent") instanceof String agent
@@ -229,8 +291,8 @@ final class PendingLinks {
     /** The note is still there, and its front matter says it is this node's, by this agent, for this canvas. */
     private boolean belongs(Entry entry) {
         try {
-            VaultFile canvas = paths.resolve(entry.canvasPath());
-            VaultFile note = paths.resolve(entry.link().notePath());
+            VaultFile canvas = paths.resolveVisible(entry.canvasPath());
+            VaultFile note = paths.resolveVisible(entry.link().notePath());
             Map<String, String> fields = FrontMatter.readFields(note.absolute());
             return canvas.relative().endsWith(".canvas")
                     && entry.link().sourceNodeId().equals(fields.get(FrontMatter.SOURCE_NODE))
@@ -248,6 +310,11 @@ final class PendingLinks {
             return;
         }
         try {
+            BasicFileAttributes there = attributesOf(file);
+            if (there != null && !there.isRegularFile()) {
+                notARegularFile(FileKind.describe(file, there));
+                return;
+            }
             if (waiting.isEmpty()) {
                 Files.deleteIfExists(file);
                 try {

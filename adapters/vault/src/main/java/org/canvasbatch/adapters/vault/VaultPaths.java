@@ -43,6 +43,11 @@ final class VaultPaths {
         }
     }
 
+    /** The vault folder, absolute and normalised (as given: not through its links). */
+    Path root() {
+        return root;
+    }
+
     VaultFile resolve(String vaultPath) {
         String relative = normalise(vaultPath);
         Path absolute;
@@ -56,6 +61,52 @@ final class VaultPaths {
         }
         requireRealPathInside(relative, absolute);
         return new VaultFile(relative, absolute);
+    }
+
+    /**
+     * A canvas or a note: like {@link #resolve}, and neither its path nor where it really is may lie in a hidden folder
+     * ({@code .obsidian}, Obsidian's own settings, {@code .trash}, {@code .canvas-batch}): a symbolic link such as
+     * {@code Inbox -> .obsidian} does not lead around the rule that requests are held to by their text.
+     */
+    VaultFile resolveVisible(String vaultPath) {
+        VaultFile file = resolve(vaultPath);
+        String hidden = firstHiddenSegment(file.relative());
+        if (hidden != null) {
+            throw outside(
+                    file.relative(),
+                    "'" + file.relative() + "' leads into the hidden folder or file '" + hidden
+                            + "'; canvases and notes are never read or written there.");
+        }
+        Path existing = file.absolute();
+        while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        try {
+            hidden = firstHiddenSegment(
+                    realRoot.relativize(existing.toRealPath()).toString().replace('\\', '/'));
+        } catch (IOException e) {
+            throw new VaultException(
+                    IO,
+                    file.relative(),
+                    "Cannot check where '" + file.relative() + "' leads: " + DiskProblem.describe(e) + ".",
+                    e);
+        }
+        if (hidden != null) {
+            throw outside(
+                    file.relative(),
+                    "'" + file.relative() + "' leads into the hidden folder '" + hidden
+                            + "' through a symbolic link; canvases and notes are never read or written there.");
+        }
+        return file;
+    }
+
+    private static String firstHiddenSegment(String relative) {
+        for (String segment : relative.split("/")) {
+            if (segment.startsWith(".")) {
+                return segment;
+            }
+        }
+        return null;
     }
 
     static String normalise(String vaultPath) {

@@ -64,6 +64,18 @@ class BadCanvasTest {
     }
 
     @Test
+    void aNodeIdLongerThanTheLimitMakesTheCanvasInvalidRatherThanBeingUsed() throws IOException {
+        Files.writeString(
+                root.resolve(PATH),
+                "{\"nodes\": [{\"id\": \"" + "n".repeat(201) + "\", \"type\": \"text\", \"text\": \"什么是命题\"}]}");
+
+        VaultException error = readFails();
+
+        assertThat(error.reason()).isEqualTo(Reason.INVALID_CANVAS);
+        assertThat(error.getMessage()).contains("a node id 201 characters long", "at most 200");
+    }
+
+    @Test
     void aFileThatIsNotACanvasIsRefused() throws IOException {
         Files.writeString(root.resolve("课程/笔记.md"), "{}");
 

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -136,6 +139,55 @@ class FullDiskTest {
         vault = open(Duration.ofHours(1));
         vault.close();
         assertLinkedExactlyOnce(notes);
+    }
+
+    @Test
+    void aLedgerCutInsideItsLastLineByACrashStillLinksEveryCompleteLine() throws Exception {
+        vault = open(Duration.ofHours(1));
+        linkAFirstNote();
+        List<WrittenNote> notes = writeTwoNotes();
+        disk.full = true;
+        vault.close();
+        // what a crash in the middle of appending a third line leaves: its end cut inside "最"
+        appendToLedger(tornLine());
+
+        disk.full = false;
+        vault = open(Duration.ofHours(1));
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(Fixtures.DISCRETE_MATH);
+
+        assertLinkedExactlyOnce(notes);
+        assertThat(root.resolve(PendingLinks.FOLDER))
+                .as("nothing waits any more, the torn line included")
+                .doesNotExist();
+    }
+
+    @Test
+    void aLinkRecordedAfterATornLineIsKeptWholeAndLinkedAtTheNextStart() throws Exception {
+        vault = open(Duration.ofHours(1));
+        linkAFirstNote();
+        WrittenNote first = vault.writeNote(draft(Q1, "什么是逆否命题", AgentId.ORAL_EXPLANATION));
+        // an append the disk cut short while the server ran
+        appendToLedger(tornLine());
+        WrittenNote second = vault.writeNote(draft(Q2, "逆否命题和否命题的区别", AgentId.COMPARISON_TABLE));
+        disk.full = true;
+        vault.close();
+
+        disk.full = false;
+        vault = open(Duration.ofHours(1));
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(Fixtures.DISCRETE_MATH);
+
+        assertLinkedExactlyOnce(List.of(first, second));
+    }
+
+    private static byte[] tornLine() {
+        byte[] whole = ("{\"canvas\":\"数学/离散数学.canvas\",\"node\":\"x\",\"agent\":\"oral-explanation\",\"note\":"
+                        + "\"数学/离散数学-notes/最")
+                .getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(whole, whole.length - 1);
+    }
+
+    private void appendToLedger(byte[] bytes) throws IOException {
+        Files.write(root.resolve(PendingLinks.FILE), bytes, StandardOpenOption.APPEND);
     }
 
     @Test

@@ -194,6 +194,47 @@ class SandboxTest {
     }
 
     @Test
+    void aFolderSymlinkedToObsidiansOwnFolderIsRefusedForCanvasesAndNotes() throws IOException {
+        Path obsidian = Files.createDirectories(root.resolve(".obsidian"));
+        Files.writeString(
+                obsidian.resolve("x.canvas"),
+                "{\"nodes\": [{\"id\": \"n1\", \"type\": \"text\", \"text\": \"what is x\", \"x\": 0, \"y\": 0,"
+                        + " \"width\": 10, \"height\": 10}]}");
+        Files.createSymbolicLink(root.resolve("Inbox2"), Path.of(".obsidian"));
+
+        assertThat(outsideMessage(() -> vault.readCanvas("Inbox2/x.canvas")))
+                .isEqualTo("'Inbox2/x.canvas' leads into the hidden folder '.obsidian' through a symbolic link;"
+                        + " canvases and notes are never read or written there.");
+        assertOutside(() -> vault.writeNote(draft("Inbox2/x.canvas", "n1")));
+        vault.close();
+
+        assertThat(filesUnder(obsidian)).containsExactly("x.canvas");
+    }
+
+    @Test
+    void aPlantedLedgerLineNamingACanvasInsideObsidiansFolderIsNeverWritten() throws IOException {
+        Path obsidian = Files.createDirectories(root.resolve(".obsidian"));
+        String canvas = "{\"nodes\": [{\"id\": \"n1\", \"type\": \"text\", \"text\": \"x\", \"x\": 0, \"y\": 0,"
+                + " \"width\": 10, \"height\": 10}]}";
+        Files.writeString(obsidian.resolve("y.canvas"), canvas);
+        Files.createDirectories(root.resolve("Inbox"));
+        Files.writeString(
+                root.resolve("Inbox/b.md"),
+                "---\nsource_canvas: \".obsidian/y.canvas\"\nsource_node: \"n1\"\nagent: \"oral-explanation\"\n---\nx\n");
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Files.writeString(
+                root.resolve(PendingLinks.FILE),
+                "{\"canvas\":\".obsidian/y.canvas\",\"node\":\"n1\",\"agent\":\"oral-explanation\",\"note\":"
+                        + "\"Inbox/b.md\"}\n");
+        vault.close();
+
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
+        vault.close();
+
+        assertThat(Files.readString(obsidian.resolve("y.canvas"))).isEqualTo(canvas);
+    }
+
+    @Test
     void theRootMustBeAFolder() {
         assertThatThrownBy(() -> new FileVault(temp.resolve("missing"), VaultOptions.defaults(), Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -15,6 +15,7 @@ import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,31 @@ class SpecialFilesTest {
             vault.close();
         });
 
+        assertThat(isFifo(fifo)).as("still the pipe it was").isTrue();
+    }
+
+    @Test
+    void aFifoAtThePendingLinksLedgerIsNeverOpenedAndEveryNoteIsStillWritten() throws Exception {
+        Path fifo = mkfifo(PendingLinks.FILE);
+
+        try (CapturedLogs logs = CapturedLogs.of(PendingLinks.class.getName())) {
+            String first = assertTimeoutPreemptively(
+                            HANG_GUARD, () -> vault.writeNote(draft("01000c386bbc4", "什么是逆否命题")))
+                    .path();
+            String second = assertTimeoutPreemptively(
+                            HANG_GUARD, () -> vault.writeNote(draft("01001414c343c", "什么是否命题")))
+                    .path();
+
+            assertThat(root.resolve(first)).isRegularFile();
+            assertThat(root.resolve(second)).isRegularFile();
+            assertThat(logs.visibleRecordsContaining(PendingLinks.FILE))
+                    .as("one line for the refused ledger, not one per note, and no stack trace")
+                    .singleElement()
+                    .satisfies(line -> {
+                        assertThat(line.getMessage()).contains("a named pipe (FIFO)");
+                        assertThat(line.getThrown()).isNull();
+                    });
+        }
         assertThat(isFifo(fifo)).as("still the pipe it was").isTrue();
     }
 

@@ -26,6 +26,9 @@ public interface AnalyzeCanvasUseCase {
      * @param timeout      whole-batch timeout, empty for the default
      * @param client       who asks (the caller's network address), for the limit of pending sessions per client; null
      *                     for a caller without one (the command line)
+     * @param nodeAgents   which agent runs each node: its group's (what a preview of one agent per group shows) or its
+     *                     own routing's; the shorter constructors take {@link NodeAgents#PER_NODE}, what the command
+     *                     line's plan shows
      */
     record AnalyzeCanvasCommand(
             String canvasPath,
@@ -37,7 +40,34 @@ public interface AnalyzeCanvasUseCase {
             boolean autoExecute,
             Optional<Integer> maxConcurrent,
             Optional<Duration> timeout,
-            String client) {
+            String client,
+            NodeAgents nodeAgents) {
+
+        /** A command from a caller with a network address, whose nodes run per node. */
+        public AnalyzeCanvasCommand(
+                String canvasPath,
+                Optional<List<CanvasNode>> nodes,
+                Set<String> targetColors,
+                int maxGroups,
+                int minNodesPerGroup,
+                AgentChoice agent,
+                boolean autoExecute,
+                Optional<Integer> maxConcurrent,
+                Optional<Duration> timeout,
+                String client) {
+            this(
+                    canvasPath,
+                    nodes,
+                    targetColors,
+                    maxGroups,
+                    minNodesPerGroup,
+                    agent,
+                    autoExecute,
+                    maxConcurrent,
+                    timeout,
+                    client,
+                    NodeAgents.PER_NODE);
+        }
 
         /** A command from a caller without a network address (the command line, tests). */
         public AnalyzeCanvasCommand(
@@ -66,6 +96,7 @@ public interface AnalyzeCanvasUseCase {
         public AnalyzeCanvasCommand {
             targetColors = targetColors == null || targetColors.isEmpty() ? DEFAULT_COLORS : Set.copyOf(targetColors);
             agent = agent == null ? AgentChoice.AUTO : agent;
+            nodeAgents = nodeAgents == null ? NodeAgents.PER_NODE : nodeAgents;
             nodes = nodes == null ? Optional.empty() : nodes.map(List::copyOf);
             List<FieldError> errors = new ArrayList<>(CanvasPaths.problems("canvas_path", canvasPath));
             if (maxGroups < 1 || maxGroups > 20) {
@@ -79,6 +110,22 @@ public interface AnalyzeCanvasUseCase {
             if (!errors.isEmpty()) {
                 throw new InvalidCommandException(errors);
             }
+        }
+
+        /** The same command with {@code value} deciding which agent runs each node. */
+        public AnalyzeCanvasCommand withNodeAgents(NodeAgents value) {
+            return new AnalyzeCanvasCommand(
+                    canvasPath,
+                    nodes,
+                    targetColors,
+                    maxGroups,
+                    minNodesPerGroup,
+                    agent,
+                    autoExecute,
+                    maxConcurrent,
+                    timeout,
+                    client,
+                    value);
         }
 
         private static List<FieldError> nodeProblems(List<CanvasNode> nodes) {
@@ -113,10 +160,43 @@ public interface AnalyzeCanvasUseCase {
      * A created session and what the analysis estimated.
      *
      * @param groupEstimates seconds per group id
+     * @param skippedNodes   nodes left out because there is nothing in them to ask, in canvas order
      */
     record Analysis(
             SessionSnapshot session,
             long totalEstimatedSeconds,
             Map<Integer, Long> groupEstimates,
-            String resourceWarning) {}
+            String resourceWarning,
+            List<SkippedNode> skippedNodes) {
+
+        public Analysis {
+            skippedNodes = skippedNodes == null ? List.of() : List.copyOf(skippedNodes);
+        }
+
+        public Analysis(
+                SessionSnapshot session,
+                long totalEstimatedSeconds,
+                Map<Integer, Long> groupEstimates,
+                String resourceWarning) {
+            this(session, totalEstimatedSeconds, groupEstimates, resourceWarning, List.of());
+        }
+    }
+
+    /**
+     * A node of the wanted colours that is not processed because it holds no question: asking an agent about a node id
+     * would only produce a note named after the id.
+     */
+    record SkippedNode(String id, Reason reason) {
+
+        public enum Reason {
+            /** A text node whose text is empty or only white space. */
+            EMPTY_TEXT,
+            /** A file node that names no file. */
+            NO_FILE,
+            /** A link node without a URL. */
+            NO_URL,
+            /** A group node without a label. */
+            EMPTY_LABEL
+        }
+    }
 }

@@ -42,13 +42,15 @@ public interface RunSingleNodeUseCase {
         }
     }
 
+    /** @param linkProblem empty, or why the note is not linked into its canvas, in words for a person */
     record SingleNodeResult(
             String nodeId,
             AgentId agent,
             String filePath,
             long fileSize,
             long durationMillis,
-            Optional<SessionId> recordedIn) {}
+            Optional<SessionId> recordedIn,
+            Optional<String> linkProblem) {}
 
     /** The node's run ended without a note; the message says why, for a person. */
     final class NodeRunFailedException extends RuntimeException {

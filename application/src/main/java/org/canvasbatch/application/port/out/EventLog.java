@@ -62,6 +62,33 @@ public interface EventLog {
      */
     Subscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener);
 
+    /**
+     * Registers a listener for every event with {@code seq > afterSeq}, those already stored included, in seq order,
+     * each once. A log that only this process appends to gives the events appended from now on: its appends are
+     * serialised by the caller that also knows {@code afterSeq}. A log {@linkplain #shared() shared} with other servers
+     * reads what they stored since {@code afterSeq} so that nothing between the caller's copy and the live stream is lost.
+     */
+    default Subscription subscribe(SessionId sessionId, long afterSeq, Consumer<SessionEvent> listener) {
+        return subscribe(sessionId, listener);
+    }
+
+    /**
+     * Whether other processes append to this log too (a database shared by the servers of a cluster): then a session's
+     * copy in memory may be behind the log, appends made from it may lose a race ({@link EventLogConflict}), and the
+     * core reads the log before it answers.
+     */
+    default boolean shared() {
+        return false;
+    }
+
+    /**
+     * Tells {@code listener} the session and last seq of every append another process stored, soon after it was stored
+     * (a shared log only; others never call it). It runs on the log's own thread and must only hand the news on.
+     */
+    default Subscription onStoredElsewhere(java.util.function.BiConsumer<SessionId, Long> listener) {
+        return () -> {};
+    }
+
     /** Every session that has events. */
     Set<SessionId> sessionIds();
 

@@ -5,9 +5,11 @@ import java.util.Optional;
 /**
  * Events that could not be stored: the disk is full, the journal is read-only, a record is damaged … When the store can
  * say so, {@link #reason()} names the cause in a person's words ("no space left on device") and {@link #location()}
- * where it happened (the folder), so that the message a learner sees can be short and exact.
+ * where it happened (the folder), so that the message a learner sees can be short and exact. A store shared by several
+ * servers refuses an append that another server's append got to first with an {@link EventLogConflict}: that is no
+ * outage, and the loser reloads the session and tries its command again.
  */
-public final class EventLogException extends RuntimeException {
+public sealed class EventLogException extends RuntimeException permits EventLogConflict {
 
     private final String reason;
     private final String location;

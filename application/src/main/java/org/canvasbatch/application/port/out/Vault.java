@@ -19,6 +19,14 @@ public interface Vault {
     boolean canvasExists(String canvasPath);
 
     /**
+     * Where this vault is, for a person reading a message: a folder's absolute path for a vault on disk. Said when a
+     * canvas is not found, because the usual cause is a server serving another vault than the learner's.
+     */
+    default String location() {
+        return "the server's vault";
+    }
+
+    /**
      * The content an agent should see for a node: a text node's text, a file node's file text (Markdown and other text
      * files), an embed reference such as {@code ![[diagram.png]]} for images, a link node's URL.
      */
@@ -63,6 +71,16 @@ public interface Vault {
         }
     }
 
-    /** @param path vault-relative path with forward slashes */
-    record WrittenNote(String path, long sizeBytes) {}
+    /**
+     * @param path        vault-relative path with forward slashes
+     * @param linkProblem null when the note is linked into its canvas (or there is nothing to link it into); else why
+     *                    it is not and never will be by this write (the canvas would grow beyond what a batch may
+     *                    read), in words for a person
+     */
+    record WrittenNote(String path, long sizeBytes, String linkProblem) {
+
+        public WrittenNote(String path, long sizeBytes) {
+            this(path, sizeBytes, null);
+        }
+    }
 }

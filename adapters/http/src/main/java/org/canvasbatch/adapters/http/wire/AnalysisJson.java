@@ -7,24 +7,45 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.string;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import java.util.Map;
+import org.canvasbatch.adapters.http.text.Language;
+import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.SkippedNode;
+import org.canvasbatch.application.port.in.NodeAgents;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.NodeTask;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
  * The analyze answer of CONTRACT §2.1. The plugin keys everything later on {@code group_id} (an integer) and
- * {@code nodes[].id}, and upper-cases {@code priority}, so those are never absent or null.
+ * {@code nodes[].id}, and upper-cases {@code priority}, so those are never absent or null. Each node says the agent that
+ * will run it ({@code nodes[].agent}), which in the plugin's flow is its group's {@code recommended_agent}.
  */
 public final class AnalysisJson {
 
     private AnalysisJson() {}
 
     public static JsonObjectBuilder of(Analysis analysis) {
+        return of(analysis, NodeAgents.PER_NODE, Language.EN);
+    }
+
+    /**
+     * @param nodeAgents how the analysis chose each node's agent, said back as {@code node_agents}
+     * @param language   the language of {@code skipped_nodes[].reason}
+     */
+    public static JsonObjectBuilder of(Analysis analysis, NodeAgents nodeAgents, Language language) {
         SessionSnapshot s = analysis.session();
         JsonArrayBuilder groups = BUILDERS.createArrayBuilder();
         for (Group group : s.groups()) {
             groups.add(group(s, group, analysis.groupEstimates()));
+        }
+        JsonArrayBuilder skipped = BUILDERS.createArrayBuilder();
+        for (SkippedNode node : analysis.skippedNodes()) {
+            skipped.add(BUILDERS.createObjectBuilder()
+                    .add("id", node.id())
+                    .add("node_id", node.id())
+                    .add("reason", Message.skipped(node.reason(), language))
+                    .add("code", node.reason().name().toLowerCase(java.util.Locale.ROOT)));
         }
         return BUILDERS.createObjectBuilder()
                 .add("success", true)
@@ -41,17 +62,23 @@ public final class AnalysisJson {
                 .add("recommended_k", s.recommendedK())
                 .add("max_concurrent", s.settings().maxConcurrent())
                 .add("resource_warning", string(analysis.resourceWarning()))
+                .add("node_agents", nodeAgents.wireName())
+                .add("skipped_nodes", skipped)
                 .add("groups", groups);
     }
 
     private static JsonObjectBuilder group(SessionSnapshot s, Group group, Map<Integer, Long> estimates) {
         JsonArrayBuilder nodes = BUILDERS.createArrayBuilder();
         for (String nodeId : group.nodeIds()) {
-            String text = s.task(nodeId).map(NodeTask::text).orElse(nodeId);
+            var task = s.task(nodeId);
             nodes.add(BUILDERS.createObjectBuilder()
                     .add("id", nodeId)
                     .add("node_id", nodeId)
-                    .add("text", text));
+                    .add("text", task.map(NodeTask::text).orElse(nodeId))
+                    .add(
+                            "agent",
+                            task.map(t -> t.agent().wireName())
+                                    .orElse(group.recommendedAgent().wireName())));
         }
         JsonArrayBuilder keywords = BUILDERS.createArrayBuilder();
         group.terms().forEach(keywords::add);

@@ -63,6 +63,17 @@ public final class EventMessages {
             return type.equals(PROGRESS_UPDATE);
         }
 
+        /**
+         * A {@code progress_update} saying its group has no node left to process. (plugin) it sets the group to
+         * "running" whatever the counts, so after the group's last outcome it would turn ✅/❌ back into 🔄.
+         */
+        public boolean closesGroup() {
+            if (!isProgress() || !(json.get("data") instanceof JsonObject data)) {
+                return false;
+            }
+            return data.getInt("nodes_completed", 0) >= data.getInt("nodes_total", Integer.MAX_VALUE);
+        }
+
         /** After this message the session has ended and the socket closes. */
         public boolean endsSession() {
             return type.equals(SESSION_COMPLETED);
@@ -146,7 +157,8 @@ public final class EventMessages {
                                 .add("processing_time_seconds", decimal(e.durationMillis() / 1000.0, 3))
                                 .add("execution_time_ms", e.durationMillis())
                                 .add("attempt", e.attempt())
-                                .add("model", string(e.model()))));
+                                .add("model", string(e.model()))
+                                .add("link_problem", string(e.linkProblem()))));
                 messages.add(progress(e, e.groupId(), e.nodeId(), progress));
             }
             case TaskFailed e -> {

@@ -52,6 +52,41 @@ public final class StatusJson {
                 .build();
     }
 
+    /**
+     * What the plugin's poll gets for a session this server does not have (CONTRACT §2.3): a terminal {@code failed}
+     * status, so that its polling ends, with no groups (the server cannot say anything true about them: their badges
+     * stay as they were) and one failed entry in {@code node_results} — the lost session itself, with {@code message}
+     * as its error — so that the summary the plugin then opens says what happened instead of "处理完成" with nothing
+     * in it.
+     */
+    public static JsonObject lostSession(String sessionId, String message) {
+        return BUILDERS.createObjectBuilder()
+                .add("session_id", sessionId)
+                .add("status", "failed")
+                .add("state", "not_found")
+                .add("error", "SessionNotFoundError")
+                .add("message", message)
+                .add("progress", 0)
+                .add("progress_percent", 0)
+                .add("total_nodes", 0)
+                .add("completed_nodes", 0)
+                .add("failed_nodes", 0)
+                .add("total_groups", 0)
+                .add("completed_groups", 0)
+                .add("elapsed_seconds", 0)
+                .add("groups", BUILDERS.createArrayBuilder())
+                .add(
+                        "node_results",
+                        BUILDERS.createArrayBuilder()
+                                .add(BUILDERS.createObjectBuilder()
+                                        .add("node_id", sessionId)
+                                        .addNull("group_id")
+                                        .add("status", "failed")
+                                        .add("error", message)
+                                        .add("error_type", "session_not_found")))
+                .build();
+    }
+
     /** A small line per session for lists (the dashboard), without groups or results. */
     public static JsonObject summary(SessionSnapshot s, Instant now) {
         SessionProgress progress = s.progress();
@@ -111,7 +146,8 @@ public final class StatusJson {
                         .add("error", string(node.errorMessage()))
                         .add("error_type", string(node.errorType()))
                         .add("processing_time_seconds", decimal(node.durationMillis() / 1000.0, 3))
-                        .add("attempts", node.attempts())));
+                        .add("attempts", node.attempts())
+                        .add("link_problem", string(node.linkProblem()))));
         return results.build();
     }
 

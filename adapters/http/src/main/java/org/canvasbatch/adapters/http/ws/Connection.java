@@ -45,6 +45,10 @@ final class Connection {
     private final SessionId sessionId;
     private final Long resumeFrom;
     private final String resumeEpoch;
+    private final Optional<PluginViewer> pluginViewer;
+    /** The highest seq of a primary message written to this socket. */
+    private volatile long sentSeq;
+
     private final OutboundQueue queue;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean detached = new AtomicBoolean();
@@ -66,7 +70,8 @@ final class Connection {
     private long lastQueuedPrimary = -1;
 
     /**
-     * @param resumeFrom the client's {@code last_seq}, or null for a fresh start with a snapshot
+     * @param resumeFrom the client's {@code last_seq}, or null for a fresh start (a snapshot; for the plugin, history)
+     * @param origin the upgrade's {@code Origin}: the Obsidian plugin's is served by its own rules
      */
     Connection(
             ChannelContext ctx,
@@ -74,7 +79,8 @@ final class Connection {
             WsSession ws,
             String rawSessionId,
             Long resumeFrom,
-            String resumeEpoch) {
+            String resumeEpoch,
+            Optional<String> origin) {
         this.ctx = ctx;
         this.manager = manager;
         this.ws = ws;
@@ -82,6 +88,7 @@ final class Connection {
         this.sessionId = SessionId.isWellFormed(rawSessionId) ? new SessionId(rawSessionId) : null;
         this.resumeFrom = resumeFrom;
         this.resumeEpoch = resumeEpoch;
+        this.pluginViewer = PluginViewer.of(sessionId, origin, ws);
         this.queue = new OutboundQueue(ctx.settings().queueCapacity());
         long now = System.nanoTime();
         this.lastActivity = now;
@@ -95,6 +102,16 @@ final class Connection {
 
     SessionId sessionId() {
         return sessionId;
+    }
+
+    /** The plugin window behind this socket, if the plugin opened it. */
+    Optional<PluginViewer> pluginViewer() {
+        return pluginViewer;
+    }
+
+    /** The highest event seq this socket has written to its client. */
+    long sentSeq() {
+        return sentSeq;
     }
 
     // ------------------------------------------------------------------------------------ called by other threads
@@ -278,7 +295,11 @@ final class Connection {
             } else if (sessionId == null) {
                 open = closeSocket(NOT_FOUND, "session not found");
             } else {
-                open = resumeFrom != null ? resumeThenJoin(resumeFrom, resumeEpoch) : join() && freshSync();
+                open = resumeFrom != null
+                        ? resumeThenJoin(resumeFrom, resumeEpoch)
+                        : pluginViewer.isPresent()
+                                ? resumeThenJoin(manager.resumePoint(pluginViewer.get(), this), null)
+                                : join() && freshSync();
             }
             while (open) {
                 open = handle(queue.take());
@@ -313,11 +334,18 @@ final class Connection {
     private boolean handle(Outgoing item) throws InterruptedException {
         return switch (item) {
             case Outgoing.Message message -> {
-                if (!isNew(message)) {
+                if (!isNew(message) || withheld(message)) {
                     yield true;
                 }
+                if (pluginViewer.isPresent() && message.endsSession() && message.derived()) {
+                    // the session_completed a cancellation implies: (plugin) its window reads any session_completed
+                    // as success, and one that reaches it before its cancel's answer wins that race in the browser;
+                    // its own cancel ends the window on the answer (and a close no longer reconnects it), and a
+                    // window whose batch was cancelled elsewhere reconnects and gets session_completed then
+                    yield closeSocket(NORMAL, "session cancelled");
+                }
                 ws.send(message.text(), true);
-                ctx.counters().eventsSent.increment();
+                sent(message);
                 yield !message.endsSession() || closeSocket(NORMAL, "session completed");
             }
             case Outgoing.Reply reply -> {
@@ -346,6 +374,21 @@ final class Connection {
         };
     }
 
+    /**
+     * What the plugin must not be sent: the {@code progress_update} after a group's last outcome, which it would read as
+     * "running again" (its badge turns ✅/❌ back into 🔄); the task message before it already finished the group.
+     */
+    private boolean withheld(Outgoing.Message message) {
+        return pluginViewer.isPresent() && message.closesGroup();
+    }
+
+    private void sent(Outgoing.Message message) {
+        ctx.counters().eventsSent.increment();
+        if (!message.derived()) {
+            sentSeq = Math.max(sentSeq, message.seq());
+        }
+    }
+
     /** A primary message is new if the client does not have its seq yet; derived ones follow their primary. */
     private boolean isNew(Outgoing.Message message) {
         if (!message.derived()) {
@@ -368,7 +411,9 @@ final class Connection {
         SessionSnapshot s = status.get();
         var now = ctx.clock().now();
         send(EventMessages.connected(sessionId, s.state(), s.lastSeq(), false, epoch, now));
-        EventMessages.groupProgress(s, now).forEach(this::send);
+        EventMessages.groupProgress(s, now).stream()
+                .filter(progress -> pluginViewer.isEmpty() || !progress.closesGroup())
+                .forEach(this::send);
         send(EventMessages.snapshot(s, now));
         coveredSeq = Math.max(coveredSeq, s.lastSeq());
         streamStart = Math.min(streamStart, s.lastSeq());
@@ -485,12 +530,15 @@ final class Connection {
                 if (closing.get()) {
                     return false;
                 }
-                ws.send(message.text(), true);
-                ctx.counters().eventsSent.increment();
-                lastActivity = System.nanoTime();
                 if (!message.derived()) {
                     coveredSeq = Math.max(coveredSeq, message.seq());
                 }
+                if (withheld(message)) {
+                    return true;
+                }
+                ws.send(message.text(), true);
+                sent(message);
+                lastActivity = System.nanoTime();
                 ended[0] = message.endsSession();
                 return !ended[0];
             });

@@ -4,8 +4,10 @@ import io.helidon.websocket.WsSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -21,6 +23,7 @@ import org.canvasbatch.domain.session.SessionId;
 final class ConnectionManager {
 
     private static final System.Logger LOG = System.getLogger(ConnectionManager.class.getName());
+    private static final int REMEMBERED_VIEWERS = 4096;
 
     /** Where a joining socket's live stream starts: every event after {@code seq} will be offered to it. */
     record JoinPoint(SessionFeed feed, long seq) {}
@@ -28,6 +31,14 @@ final class ConnectionManager {
     private final ChannelContext ctx;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Map<SessionId, SessionFeed> feeds = new HashMap<>();
+    /** How far each plugin window's last socket got, for its next one; the oldest are forgotten first. */
+    private final Map<PluginViewer, Long> viewerPositions = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PluginViewer, Long> eldest) {
+            return size() > REMEMBERED_VIEWERS;
+        }
+    };
+
     private final ScheduledExecutorService scheduler;
     private volatile boolean shuttingDown;
 
@@ -39,8 +50,8 @@ final class ConnectionManager {
         scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
     }
 
-    Connection open(WsSession ws, String rawSessionId, Long resumeFrom, String resumeEpoch) {
-        Connection connection = new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch);
+    Connection open(WsSession ws, String rawSessionId, Long resumeFrom, String resumeEpoch, Optional<String> origin) {
+        Connection connection = new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch, origin);
         connections.add(connection);
         if (shuttingDown) {
             connection.closeNow(Connection.GOING_AWAY, "server shutting down");
@@ -59,7 +70,30 @@ final class ConnectionManager {
         return new JoinPoint(feed, feed.join(connection));
     }
 
+    /**
+     * Where a plugin window's socket without {@code last_seq} starts: after the last event its previous socket sent
+     * (a reconnect of the same window, whose counts live on), else at the session's first event (a new window, which
+     * counts the task messages it receives, so it must receive them all). A socket of the window still attached
+     * counts as its previous one.
+     */
+    long resumePoint(PluginViewer viewer, Connection joining) {
+        long point = 0;
+        for (Connection other : connections) {
+            if (other != joining && other.pluginViewer().filter(viewer::equals).isPresent()) {
+                point = Math.max(point, other.sentSeq());
+            }
+        }
+        synchronized (viewerPositions) {
+            return Math.max(point, viewerPositions.getOrDefault(viewer, 0L));
+        }
+    }
+
     void remove(Connection connection) {
+        connection.pluginViewer().ifPresent(viewer -> {
+            synchronized (viewerPositions) {
+                viewerPositions.merge(viewer, connection.sentSeq(), Math::max);
+            }
+        });
         connections.remove(connection);
         if (connection.sessionId() == null) {
             return;

@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.http.ws;
 
 import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -18,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.canvasbatch.adapters.http.text.Language;
+import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.EventPage;
 import org.canvasbatch.domain.session.SessionId;
@@ -69,6 +72,40 @@ final class EventsEndpoint {
             return;
         }
         streamPage(response, id, head, afterSeq, upTo);
+    }
+
+    /**
+     * A socket route reached as plain HTTP: the refused handshake of an unknown session (404, in the caller's language),
+     * or a GET without an upgrade (426).
+     */
+    void notASocket(ServerRequest request, ServerResponse response) {
+        String raw = SocketListener.sessionIdOf(request.path().rawPath());
+        Language language =
+                Language.of(request.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
+        if (!history.knows(raw)) {
+            send(
+                    response,
+                    Status.NOT_FOUND_404,
+                    envelope(
+                                    "SessionNotFoundError",
+                                    Message.SESSION_NOT_FOUND.in(language, raw),
+                                    BUILDERS.createObjectBuilder()
+                                            .add("session_id", raw)
+                                            .build())
+                            .build());
+            return;
+        }
+        response.header(HeaderNames.UPGRADE, "websocket");
+        send(
+                response,
+                Status.UPGRADE_REQUIRED_426,
+                envelope(
+                                "UpgradeRequiredError",
+                                "This is the WebSocket of session '" + raw + "': connect with a WebSocket client",
+                                BUILDERS.createObjectBuilder()
+                                        .add("session_id", raw)
+                                        .build())
+                        .build());
     }
 
     /**

@@ -4,7 +4,12 @@ import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
@@ -20,6 +25,7 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
@@ -31,6 +37,9 @@ import java.util.concurrent.ExecutorService;
  * would build from its service loader, with the default HTTP/1 settings (this server sets none of its own).
  */
 final class FrameCheckingUpgrader {
+
+    private static final HeaderName SEC_WEBSOCKET_KEY = HeaderNames.create("Sec-WebSocket-Key");
+    private static final int KEY_BYTES = 16;
 
     private FrameCheckingUpgrader() {}
 
@@ -48,6 +57,30 @@ final class FrameCheckingUpgrader {
                 : new Plain(helidon, maxFrameLength);
     }
 
+    /**
+     * RFC 6455 §4.2.1: the key is 16 bytes in base64. Helidon 4.5 decodes it without a check and answers one that is
+     * not base64 with a 500 and a stack trace in the log; this makes it the client's mistake it is, a 400.
+     */
+    static void requireUsableKey(WritableHeaders<?> headers) {
+        String key = headers.first(SEC_WEBSOCKET_KEY).orElse(null);
+        byte[] decoded = null;
+        if (key != null) {
+            try {
+                decoded = Base64.getDecoder().decode(key.strip());
+            } catch (IllegalArgumentException e) {
+                decoded = null;
+            }
+        }
+        if (decoded == null || decoded.length != KEY_BYTES) {
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.BAD_REQUEST)
+                    .status(Status.BAD_REQUEST_400)
+                    .message("Sec-WebSocket-Key must be " + KEY_BYTES + " bytes in base64 (RFC 6455, section 4.2.1)")
+                    .safeMessage(true)
+                    .build();
+        }
+    }
+
     /** An upgrade that runs through the HTTP routing first (filters see it), as Helidon 4.5's WebSocket upgrade does. */
     private record Routed(Http1RoutedUpgrader helidon, int maxFrameLength) implements Http1RoutedUpgrader {
 
@@ -58,12 +91,14 @@ final class FrameCheckingUpgrader {
 
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            requireUsableKey(headers);
             return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, headers);
         }
 
         @Override
         public Optional<Http1RoutedUpgrade> routedUpgrade(
                 ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            requireUsableKey(headers);
             return helidon.routedUpgrade(new Checked(ctx, maxFrameLength), prologue, headers);
         }
     }
@@ -77,6 +112,7 @@ final class FrameCheckingUpgrader {
 
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            requireUsableKey(headers);
             return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, headers);
         }
     }

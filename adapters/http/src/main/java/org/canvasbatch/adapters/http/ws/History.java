@@ -155,6 +155,19 @@ final class History {
         return status.storageProblem(id);
     }
 
+    /** Whether {@code rawSessionId} names a session this server has (without reading its history). */
+    boolean knows(String rawSessionId) {
+        if (!SessionId.isWellFormed(rawSessionId)) {
+            return false;
+        }
+        try {
+            head(new SessionId(rawSessionId));
+            return true;
+        } catch (SessionNotFoundException e) {
+            return false;
+        }
+    }
+
     /** The newest seq and the epoch, without reading history. @throws SessionNotFoundException */
     EventPage head(SessionId id) {
         return subscriptions.eventsAfter(id, Long.MAX_VALUE - 1, 1);

@@ -8,7 +8,14 @@ import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 sealed interface Outgoing {
 
     /** A rendered event message, serialised once per session and shared by every socket watching it. */
-    record Message(String type, long seq, boolean derived, int progressGroup, boolean endsSession, String text)
+    record Message(
+            String type,
+            long seq,
+            boolean derived,
+            int progressGroup,
+            boolean closesGroup,
+            boolean endsSession,
+            String text)
             implements Outgoing {
 
         static Message of(Envelope envelope) {
@@ -17,6 +24,7 @@ sealed interface Outgoing {
                     envelope.seq(),
                     envelope.derived(),
                     envelope.isProgress() ? envelope.groupId() : 0,
+                    envelope.closesGroup(),
                     envelope.endsSession(),
                     envelope.text());
         }

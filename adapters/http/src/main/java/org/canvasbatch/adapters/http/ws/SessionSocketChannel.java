@@ -53,6 +53,7 @@ public final class SessionSocketChannel {
     private final ChannelContext ctx;
     private final ConnectionManager manager;
     private final EventsEndpoint events;
+    private final History history;
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings) {
         this(useCases, settings, Instant::now);
@@ -60,7 +61,7 @@ public final class SessionSocketChannel {
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock) {
         this.settings = settings;
-        History history = new History(useCases.subscriptions(), useCases.status(), settings.replayPageSize());
+        this.history = new History(useCases.subscriptions(), useCases.status(), settings.replayPageSize());
         this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);
         this.manager = new ConnectionManager(ctx);
         this.events = new EventsEndpoint(history);
@@ -108,7 +109,7 @@ public final class SessionSocketChannel {
 
             @Override
             public void route(HttpRouting.Builder routing) {
-                registerHttp(routing);
+                registerHttp(routing, server.accessToken());
             }
 
             @Override
@@ -159,11 +160,27 @@ public final class SessionSocketChannel {
         return routing;
     }
 
-    /** Adds {@code GET …/{session_id}/events}. */
+    /**
+     * Adds {@code GET …/{session_id}/events}, and the socket paths as plain HTTP: what a refused handshake (an unknown
+     * session) or a GET without an upgrade gets.
+     */
     public HttpRouting.Builder registerHttp(HttpRouting.Builder routing) {
+        return registerHttp(routing, AccessToken.none());
+    }
+
+    /**
+     * {@link #registerHttp(HttpRouting.Builder)} on a server with an access token: the handshake of an unknown session is
+     * refused with 404 only for callers the token admits.
+     */
+    public HttpRouting.Builder registerHttp(HttpRouting.Builder routing, AccessToken token) {
+        routing.addFilter(new UnknownSessionRefusal(events, history, token));
         for (String path : EVENTS_PATHS) {
             routing.get(path, events::handle);
             routing.get(path + "/", events::handle);
+        }
+        for (String path : SOCKET_PATHS) {
+            routing.get(path, events::notASocket);
+            routing.get(path + "/", events::notASocket);
         }
         return routing;
     }

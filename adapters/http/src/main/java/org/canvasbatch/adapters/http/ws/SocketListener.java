@@ -1,10 +1,12 @@
 package org.canvasbatch.adapters.http.ws;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import org.canvasbatch.adapters.http.wire.EventMessages;
@@ -26,6 +28,7 @@ final class SocketListener implements WsListener {
     private long fragmentBytes;
     private boolean fragmentTooBig;
     private HttpPrologue prologue;
+    private Optional<String> origin = Optional.empty();
     private Connection connection;
     private ClientCommands commands;
 
@@ -34,9 +37,18 @@ final class SocketListener implements WsListener {
         this.ctx = ctx;
     }
 
+    /**
+     * Refuses the handshake of a session this server does not have. {@link UnknownSessionRefusal} answers such an
+     * upgrade with 404 before it gets here; this is the same rule for a server whose HTTP routing lacks that filter
+     * (Helidon then answers 400). Accepting and closing with 4404 would make the plugin loop for ever.
+     */
     @Override
-    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         this.prologue = prologue;
+        this.origin = headers.first(HeaderNames.ORIGIN);
+        if (!ctx.history().knows(sessionIdOf(prologue.uriPath().path()))) {
+            throw new WsUpgradeException("session not found");
+        }
         return Optional.empty();
     }
 
@@ -54,7 +66,7 @@ final class SocketListener implements WsListener {
                 .asOptional()
                 .filter(e -> !e.isBlank())
                 .orElse(null);
-        connection = manager.open(session, sessionId, lastSeq, epoch);
+        connection = manager.open(session, sessionId, lastSeq, epoch, origin);
         commands = new ClientCommands(connection, ctx);
     }
 

@@ -40,7 +40,16 @@ class ServerExtensionFlowTest {
             new CanvasBatchCore.Ports(
                     new InMemoryEventLog(),
                     new ScriptedAgent(),
-                    new InMemoryVault(),
+                    // the canvas the plugin analyses is in the vault, as analyze requires
+                    new InMemoryVault()
+                            .withCanvas(new org.canvasbatch.domain.canvas.Canvas(
+                                    "数学/离散数学.canvas",
+                                    List.of(
+                                            org.canvasbatch.domain.canvas.CanvasNode.text(
+                                                    "a", "什么是逆否命题", "1", 0, 0, 250, 60),
+                                            org.canvasbatch.domain.canvas.CanvasNode.text(
+                                                    "b", "命题和逆命题的区别", "6", 0, 100, 250, 60)),
+                                    List.of())),
                     executor,
                     Instant::now,
                     () -> new SessionId("s" + ids.incrementAndGet()),

@@ -1,9 +1,15 @@
 package org.canvasbatch.adapters.http.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.canvasbatch.testsupport.socket.TestSocket.primarySeqs;
 
 import jakarta.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +43,7 @@ class SessionSocketFlowTest {
     }
 
     @Test
-    void thePluginSeesConnectedASnapshotEveryOutcomeOnceAndTheCompletionThenAClose1000() {
+    void aClientSeesConnectedASnapshotEveryOutcomeOnceAndTheCompletionThenAClose1000() {
         SessionId id = server.analyze(12);
         server.agent.always("n5", ScriptedAgent.permanent("The model refused: content policy"));
         TestSocket plugin = TestSocket.connect(server.socket(id));
@@ -95,6 +101,38 @@ class SessionSocketFlowTest {
     }
 
     @Test
+    void thePluginsSocketWithoutLastSeqGetsTheWholeHistoryAndNoProgressThatReopensAFinishedGroup() {
+        SessionId id = server.analyze(6);
+        server.agent.always("n2", ScriptedAgent.permanent("The model refused: content policy"));
+        server.runToEnd(id);
+
+        TestSocket plugin = TestSocket.connectAsPlugin(server.socket(id));
+        plugin.await("session_completed");
+        assertThat(plugin.awaitClose()).isEqualTo(1000);
+
+        List<JsonObject> messages = plugin.messages();
+        assertThat(data(messages.getFirst()).getBoolean("resumed")).isTrue();
+        assertThat(ofType(messages, "snapshot"))
+                .as("the plugin counts task messages, not a snapshot")
+                .isEmpty();
+        assertThat(messages.stream()
+                        .filter(m -> m.getString("type").startsWith("task_"))
+                        .filter(m -> !m.getString("type").equals("task_started"))
+                        .map(m -> data(m).getString("node_id")))
+                .containsExactlyInAnyOrder("n1", "n2", "n3", "n4", "n5", "n6");
+        assertThat(ofType(messages, "progress_update"))
+                .as("(plugin) a progress_update sets its group running again")
+                .allSatisfy(
+                        m -> assertThat(data(m).getInt("nodes_completed")).isLessThan(data(m).getInt("nodes_total")));
+
+        TestSocket script = TestSocket.connect(server.socket(id));
+        script.await("session_completed");
+        assertThat(ofType(script.messages(), "snapshot"))
+                .as("other clients keep the snapshot")
+                .hasSize(1);
+    }
+
+    @Test
     void joiningMidRunGivesTheSnapshotThenOnlyNewerEvents() {
         SessionId id = server.analyze(9);
         Semaphore permits = new Semaphore(0);
@@ -148,15 +186,54 @@ class SessionSocketFlowTest {
         assertThat(data(completed).containsKey("elapsed_seconds")).isTrue();
     }
 
+    /**
+     * An unknown session's handshake is refused with 404, not accepted and closed with 4404: the plugin resets its
+     * reconnect counter on every open and reconnected every second for ever (issue 9, item 6). A refused handshake
+     * counts against it, so it falls back to polling, whose answer ends its window (PluginLostSessionTest).
+     */
     @Test
-    void anUnknownSessionIsAcceptedThenClosedWith4404() {
-        TestSocket unknown = TestSocket.connect(server.socket("/ws/intelligent-parallel/no-such-session"));
-        TestSocket malformed = TestSocket.connect(server.socket("/ws/intelligent-parallel/not%20an%20id"));
+    void anUnknownSessionIsRefusedAtTheHandshakeWith404AndAPlainRequestSaysWhy() throws Exception {
+        for (String path : List.of(
+                "/ws/intelligent-parallel/no-such-session",
+                "/ws/intelligent-parallel/not%20an%20id",
+                "/api/v1/ws/intelligent-parallel/no-such-session/")) {
+            var handshake = HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .header("Origin", "app://obsidian.md")
+                    .buildAsync(server.socket(path), new WebSocket.Listener() {});
 
-        assertThat(unknown.awaitClose()).isEqualTo(4404);
-        assertThat(unknown.closeReason()).isEqualTo("session not found");
-        assertThat(malformed.awaitClose()).isEqualTo(4404);
-        EventRecorder.awaitCondition(() -> server.channel.connectionCount() == 0, "both sockets were removed");
+            assertThatThrownBy(handshake::join)
+                    .as(path)
+                    .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause())
+                                    .getResponse()
+                                    .statusCode())
+                            .isEqualTo(404));
+        }
+        HttpResponse<String> plain = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(server.http("/ws/intelligent-parallel/no-such-session"))
+                                .header("Accept-Language", "zh-CN,zh;q=0.9")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(plain.statusCode()).isEqualTo(404);
+        assertThat(plain.body()).contains("SessionNotFoundError", "找不到批处理会话“no-such-session”");
+        assertThat(server.channel.connectionCount()).isZero();
+    }
+
+    @Test
+    void aKnownSessionsSocketPathWithoutAnUpgradeSaysToUseAWebSocket() throws Exception {
+        SessionId id = server.analyze(2);
+
+        HttpResponse<String> plain = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(server.http("/ws/intelligent-parallel/" + id.value()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+        assertThat(plain.statusCode()).isEqualTo(426);
+        assertThat(plain.headers().firstValue("Upgrade")).hasValue("websocket");
+        assertThat(plain.body()).contains("UpgradeRequiredError");
     }
 
     @Test

@@ -92,6 +92,8 @@ final class TestServer implements AutoCloseable {
         for (int i = 1; i <= count; i++) {
             nodes.add(CanvasNode.text("n" + i, TOPICS[i % TOPICS.length].formatted(i), "1", 0, i * 80, 250, 60));
         }
+        // the learner's canvas holds these nodes: analyze takes only canvases that are in the vault
+        vault.withCanvas(new org.canvasbatch.domain.canvas.Canvas(CANVAS, nodes, List.of()));
         var command = new AnalyzeCanvasCommand(
                 CANVAS,
                 Optional.of(nodes),

@@ -1,0 +1,86 @@
+package org.canvasbatch.adapters.http;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.DirectHandler.EventType;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The answers Helidon gives by itself, before any route runs, to bytes that are not a well-formed HTTP request (a
+ * header line it cannot parse, a WebSocket handshake with a key that is not one): our error envelope (CONTRACT §1)
+ * with the status Helidon chose and its words when they are safe to repeat, and one log line. Helidon's own answers
+ * are plain text, or nothing, and a 500 of its own is logged with a stack trace; a client's mistake gets neither.
+ *
+ * <p>Helidon 4.5 reports headers cut short (the client stopped sending in the middle of them: its header parser lets
+ * the end of the stream through, where its request-line parser closes the connection quietly) as an internal error of
+ * a request it has not read yet. An {@link EventType#INTERNAL_ERROR} before anything was routed, with no request line
+ * known, is therefore answered as what it is, a request that could not be read (400). Once a request is routed, an
+ * internal error is the server's own fault: Helidon's answer (500) and its stack trace stay.
+ */
+final class MalformedRequests implements DirectHandler {
+
+    private static final System.Logger LOG = System.getLogger(MalformedRequests.class.getName());
+
+    private MalformedRequests() {}
+
+    static DirectHandlers handlers() {
+        MalformedRequests ours = new MalformedRequests();
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (EventType type : EventType.values()) {
+            builder.addHandler(type, ours);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public TransportResponse handle(
+            TransportRequest request,
+            EventType eventType,
+            Status defaultStatus,
+            ServerResponseHeaders headers,
+            String message) {
+        Status answered = defaultStatus;
+        String said = message == null || message.isBlank() ? defaultStatus.reasonPhrase() : message;
+        if (eventType == EventType.INTERNAL_ERROR) {
+            if (request.method() != null && !request.method().isBlank()) {
+                return DirectHandler.defaultHandler().handle(request, eventType, defaultStatus, headers, message);
+            }
+            answered = Status.BAD_REQUEST_400;
+            said = "it ended, or broke off, before its headers were complete";
+        }
+        int status = answered.code();
+        String why = said;
+        String text = "The request could not be read as HTTP: " + why;
+        LOG.log(
+                Level.INFO,
+                () -> request.method() + " " + printable(request.path()) + " -> " + status + " (malformed request): "
+                        + why);
+        byte[] body =
+                ApiProblem.of(status, name(status), text).toJson().toString().getBytes(StandardCharsets.UTF_8);
+        return TransportResponse.builder()
+                .status(answered)
+                .headers(headers)
+                .header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
+                .entity(body)
+                .keepAlive(false)
+                .build();
+    }
+
+    private static String name(int status) {
+        return switch (status) {
+            case 400 -> "BadRequestError";
+            case 403 -> "ForbiddenError";
+            case 413 -> "PayloadTooLargeError";
+            case 505 -> "HttpVersionNotSupportedError";
+            default -> "HttpError";
+        };
+    }
+
+    private static String printable(String text) {
+        return text == null ? "" : text.replaceAll("[\\p{Cntrl}]", "?");
+    }
+}

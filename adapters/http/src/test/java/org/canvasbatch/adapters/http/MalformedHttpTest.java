@@ -1,0 +1,138 @@
+package org.canvasbatch.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
+import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.testsupport.CapturedLogs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Bytes that are not a well-formed request, as a broken or hostile local client sends them: each is the client's
+ * mistake, so it gets a 4xx (with the error envelope where an answer can still be read) and at most one log line,
+ * never a 500 and never a stack trace (a few bytes must not write kilobytes of log).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MalformedHttpTest {
+
+    private final ApiHarness api = new ApiHarness(core -> {
+        ServerSettings settings = ServerSettings.onPort(0);
+        return settings.withExtension(
+                new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT).asServerExtension(settings));
+    });
+
+    @AfterAll
+    void stop() {
+        api.close();
+    }
+
+    @Test
+    void aChunkSizeThatIsNoNumberIsA400Envelope() {
+        Exchange exchange = exchange(
+                "POST /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 400");
+        assertThat(exchange.answer()).contains("\"error\":\"BadRequestError\"", "chunked");
+        exchange.assertQuietLog();
+    }
+
+    @Test
+    void aBodyCutShortIsA400Envelope() {
+        Exchange exchange = exchange(
+                "POST /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100\r\n\r\n{");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 400");
+        assertThat(exchange.answer()).contains("\"error\":\"BadRequestError\"", "ended before it was complete");
+        exchange.assertQuietLog();
+    }
+
+    @Test
+    void aWebSocketKeyThatIsNotBase64IsA400Envelope() {
+        Exchange exchange = exchange("GET /ws/intelligent-parallel/x HTTP/1.1\r\nHost: localhost\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: !!\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 400");
+        assertThat(exchange.answer()).contains("\"error\":\"BadRequestError\"", "Sec-WebSocket-Key");
+        exchange.assertQuietLog();
+    }
+
+    @Test
+    void headersCutShortAreNoServerErrorAndNoStackTrace() {
+        Exchange exchange = exchange("GET /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\n");
+
+        assertThat(exchange.answer()).doesNotStartWith("HTTP/1.1 500");
+        exchange.assertQuietLog();
+    }
+
+    @Test
+    void anEmptyBodyWithAJsonTypeIsStillAnEmptyObject() {
+        Exchange exchange = exchange(
+                "POST /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 422");
+        assertThat(exchange.answer()).contains("\"error\":\"ValidationError\"", "canvas_path");
+        exchange.assertQuietLog();
+    }
+
+    /** What the server answered (as text, possibly nothing) and what it logged meanwhile. */
+    private record Exchange(String answer, List<LogRecord> records) {
+
+        void assertQuietLog() {
+            assertThat(records)
+                    .as("no stack trace")
+                    .allSatisfy(r -> assertThat(r.getThrown())
+                            .as(r.getLoggerName() + ": " + r.getMessage())
+                            .isNull());
+            assertThat(records.size())
+                    .as("at most one line: "
+                            + records.stream().map(LogRecord::getMessage).toList())
+                    .isLessThanOrEqualTo(1);
+            assertThat(records).noneMatch(r -> r.getLevel().intValue() >= Level.SEVERE.intValue());
+        }
+    }
+
+    /**
+     * Writes the bytes, says it will send no more (as a client that gives up does), and reads what comes back until
+     * the server closes the connection, which it does only once it has handled (and logged) what it was sent.
+     */
+    private Exchange exchange(String request) {
+        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (CapturedLogs helidon = CapturedLogs.of("io.helidon");
+                CapturedLogs ours = CapturedLogs.of("org.canvasbatch");
+                Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            socket.shutdownOutput();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            try {
+                in.transferTo(answer);
+            } catch (SocketTimeoutException | java.net.SocketException e) {
+                // the server kept the connection open, or reset it: what came before is the answer
+            }
+            records.addAll(helidon.visibleRecords());
+            records.addAll(ours.visibleRecords());
+            return new Exchange(answer.toString(StandardCharsets.UTF_8), records);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

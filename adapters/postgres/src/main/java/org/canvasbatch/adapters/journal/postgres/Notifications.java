@@ -1,0 +1,141 @@
+package org.canvasbatch.adapters.journal.postgres;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.function.BiConsumer;
+import org.canvasbatch.domain.session.SessionId;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Listens on {@value #CHANNEL} on a connection of its own and tells the log which session another server appended to,
+ * and up to which seq. The payload is {@code "<session id> <seq>"}: never the events, which are read from the table. A
+ * lost connection is reopened (after 0.2 s, then up to 2 s apart); as notifications sent meanwhile are lost, the log
+ * is then told to read what its watchers lack.
+ */
+final class Notifications implements AutoCloseable {
+
+    static final String CHANNEL = "canvas_batch_events";
+
+    private static final System.Logger LOG = System.getLogger(Notifications.class.getName());
+
+    private final Database database;
+    private final BiConsumer<SessionId, Long> storedElsewhere;
+    private final Runnable reconnected;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Connection connection;
+    private final java.util.concurrent.CountDownLatch listens = new java.util.concurrent.CountDownLatch(1);
+
+    Notifications(Database database, BiConsumer<SessionId, Long> storedElsewhere, Runnable reconnected) {
+        this.database = database;
+        this.storedElsewhere = storedElsewhere;
+        this.reconnected = reconnected;
+        this.thread =
+                Thread.ofPlatform().daemon().name("canvas-batch-notifications").unstarted(this::run);
+    }
+
+    static String payload(SessionId id, long seq) {
+        return id.value() + " " + seq;
+    }
+
+    /** Starts listening, and returns once the channel is listened to (so no append after it goes unheard). */
+    void start() {
+        thread.start();
+        try {
+            if (!listens.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "not yet listening to other servers' events after 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        long backoffMillis = 200;
+        boolean wasDown = false;
+        while (!closed) {
+            try (Connection listening = database.open()) {
+                connection = listening;
+                try (Statement statement = listening.createStatement()) {
+                    statement.execute("listen " + CHANNEL);
+                }
+                listens.countDown();
+                if (wasDown) {
+                    LOG.log(System.Logger.Level.INFO, "listening to other servers' events again");
+                    wasDown = false;
+                    reconnected.run();
+                }
+                backoffMillis = 200;
+                PGConnection pg = listening.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] received = pg.getNotifications(500);
+                    if (received == null) {
+                        continue;
+                    }
+                    for (PGNotification notification : received) {
+                        handle(notification);
+                    }
+                }
+            } catch (SQLException e) {
+                if (closed) {
+                    return;
+                }
+                if (!wasDown) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "lost the database connection that hears other servers' events (" + e.getMessage()
+                                    + "); reconnecting");
+                }
+                wasDown = true;
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoffMillis = Math.min(2_000, backoffMillis * 2);
+            }
+        }
+    }
+
+    private void handle(PGNotification notification) {
+        if (!CHANNEL.equals(notification.getName()) || database.isOwnBackend(notification.getPID())) {
+            return;
+        }
+        String payload = notification.getParameter();
+        int space = payload.lastIndexOf(' ');
+        if (space <= 0) {
+            return;
+        }
+        String id = payload.substring(0, space);
+        long seq;
+        try {
+            seq = Long.parseLong(payload.substring(space + 1));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (!SessionId.isWellFormed(id)) {
+            return;
+        }
+        storedElsewhere.accept(new SessionId(id), seq);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection current = connection;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

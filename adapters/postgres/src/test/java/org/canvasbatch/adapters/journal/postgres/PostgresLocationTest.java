@@ -1,0 +1,44 @@
+package org.canvasbatch.adapters.journal.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class PostgresLocationTest {
+
+    @Test
+    void userPasswordHostPortAndDatabaseAreRead() {
+        PostgresLocation location = PostgresLocation.parse("postgresql://teacher:s%40cret@db.school.lan:5433/canvas");
+
+        assertThat(location).isEqualTo(new PostgresLocation("teacher", "s@cret", "db.school.lan", 5433, "canvas"));
+        assertThat(location.jdbcUrl()).isEqualTo("jdbc:postgresql://db.school.lan:5433/canvas");
+        assertThat(location.connectionProperties()).containsEntry("password", "s@cret");
+    }
+
+    @Test
+    void thePasswordIsOptionalAndNeverShown() {
+        assertThat(PostgresLocation.parse("postgresql://teacher@127.0.0.1:5432/canvas")
+                        .password())
+                .isNull();
+        assertThat(PostgresLocation.parse("postgresql://teacher:hunter2@h:5432/db")
+                        .toString())
+                .isEqualTo("postgresql://teacher:***@h:5432/db")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void aLocationWithoutUserPortOrDatabaseIsRefusedWithWhatIsMissingAndWithoutThePassword() {
+        assertThatThrownBy(() -> PostgresLocation.parse("postgresql://h:5432/db"))
+                .hasMessageContaining("no user");
+        assertThatThrownBy(() -> PostgresLocation.parse("postgresql://u:pw-secret@h/db"))
+                .hasMessageContaining("no port")
+                .hasMessageNotContaining("pw-secret");
+        assertThatThrownBy(() -> PostgresLocation.parse("postgresql://u@h:5432/"))
+                .hasMessageContaining("no database");
+        assertThatThrownBy(() -> PostgresLocation.parse("postgresql://u@h:5432/db?sslmode=disable"))
+                .hasMessageContaining("no '?'");
+        assertThatThrownBy(() -> PostgresLocation.parse("postgresql://u@h:5432/db;drop"))
+                .hasMessageContaining("no database");
+    }
+}

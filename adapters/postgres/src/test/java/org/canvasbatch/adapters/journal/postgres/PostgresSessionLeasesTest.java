@@ -1,0 +1,139 @@
+package org.canvasbatch.adapters.journal.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.domain.session.SessionId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Leases decide which server runs a session: one at a time, renewed while it lives, taken when it stops. */
+@ExtendWith(LocalPostgres.class)
+class PostgresSessionLeasesTest {
+
+    private static final SessionId S = new SessionId("leased-session");
+    private static final Duration SHORT = Duration.ofMillis(600);
+
+    private final LocalPostgres.Server server;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private PostgresEventLog log;
+
+    PostgresSessionLeasesTest(LocalPostgres.Server server) {
+        this.server = server;
+    }
+
+    @BeforeEach
+    void openDatabase() {
+        log = PostgresEventLog.open(server.newDatabase());
+        opened.add(log);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : opened.reversed()) {
+            closeable.close();
+        }
+    }
+
+    private PostgresSessionLeases server(String name) {
+        PostgresSessionLeases leases = new PostgresSessionLeases(log.database(), SHORT, name);
+        opened.add(0, leases);
+        return leases;
+    }
+
+    @Test
+    void aLeaseHeldAndRenewedIsNotTakenByAnotherServer() {
+        PostgresSessionLeases a = server("a");
+        PostgresSessionLeases b = server("b");
+
+        assertThat(a.take(S)).isTrue();
+        long until = System.nanoTime() + SHORT.multipliedBy(3).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(b.take(S)).as("a renews its lease").isFalse();
+            assertThat(b.abandoned()).doesNotContain(S);
+        }
+        assertThat(a.holds(S)).isTrue();
+        assertThat(b.holds(S)).isFalse();
+    }
+
+    @Test
+    void aServerThatStopsRenewingLosesItsSessionToAnotherWhichCountsTheMove() {
+        PostgresSessionLeases a = server("a");
+        PostgresSessionLeases b = server("b");
+        assertThat(a.take(S)).isTrue();
+
+        a.stopRenewing();
+        SharedEventLogTest.waitUntil(() -> b.abandoned().contains(S));
+
+        assertThat(b.take(S)).isTrue();
+        assertThat(b.moves()).isEqualTo(1);
+        a.renew();
+        assertThat(a.holds(S))
+                .as("a learns at its next renewal that it lost the lease")
+                .isFalse();
+        assertThat(a.take(S)).isFalse();
+    }
+
+    @Test
+    void ofServersRacingForAnAbandonedSessionExactlyOneWins() throws Exception {
+        PostgresSessionLeases dead = server("dead");
+        assertThat(dead.take(S)).isTrue();
+        dead.stopRenewing();
+        List<PostgresSessionLeases> racers = List.of(server("r1"), server("r2"), server("r3"), server("r4"));
+        SharedEventLogTest.waitUntil(() -> racers.getFirst().abandoned().contains(S));
+
+        ExecutorService threads = Executors.newFixedThreadPool(racers.size());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> outcomes = new ArrayList<>();
+        try {
+            for (PostgresSessionLeases racer : racers) {
+                outcomes.add(threads.submit(() -> {
+                    go.await();
+                    return racer.take(S);
+                }));
+            }
+            go.countDown();
+            int winners = 0;
+            for (Future<Boolean> outcome : outcomes) {
+                winners += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(racers.stream().filter(r -> r.holds(S)).count()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerStoppingGracefullyGivesItsSessionsUpAtOnce() {
+        PostgresSessionLeases a = new PostgresSessionLeases(log.database(), Duration.ofMinutes(5), "a");
+        PostgresSessionLeases b = server("b");
+        assertThat(a.take(S)).isTrue();
+        assertThat(b.abandoned()).doesNotContain(S);
+
+        a.close();
+
+        assertThat(b.abandoned()).contains(S);
+        assertThat(b.take(S)).isTrue();
+    }
+
+    @Test
+    void aReleasedLeaseIsGoneAndAFinishedSessionIsNotAbandoned() {
+        PostgresSessionLeases a = server("a");
+        assertThat(a.take(S)).isTrue();
+
+        a.release(S);
+
+        assertThat(a.holds(S)).isFalse();
+        assertThat(a.abandoned()).isEmpty();
+    }
+}

@@ -1,0 +1,50 @@
+package org.canvasbatch.application.port.out;
+
+import java.util.List;
+import org.canvasbatch.domain.session.SessionId;
+
+/**
+ * Which server runs a session, when several share one event log: a running session is dispatched only by the server
+ * holding its lease, which renews it while it lives; a lease not renewed in time (its server died or was cut off) may
+ * be taken by another server, and only one of several takers gets it. A server alone holds every lease.
+ */
+public interface SessionLeases {
+
+    /** Whether this server holds the session's lease now. Asked at every dispatch: answers from memory. */
+    boolean holds(SessionId sessionId);
+
+    /**
+     * Takes the lease if nobody holds it, or if its holder let it expire; true if this server holds it now. From then on
+     * it is renewed until {@link #release} (or until renewing fails, when {@link #holds} turns false).
+     */
+    boolean take(SessionId sessionId);
+
+    /** Gives the lease up: the session needs no server now (it finished). */
+    void release(SessionId sessionId);
+
+    /** Sessions whose lease expired without being released: their server stopped running them. */
+    List<SessionId> abandoned();
+
+    /** One server with its own log: it runs every session it has. */
+    static SessionLeases alone() {
+        return new SessionLeases() {
+            @Override
+            public boolean holds(SessionId sessionId) {
+                return true;
+            }
+
+            @Override
+            public boolean take(SessionId sessionId) {
+                return true;
+            }
+
+            @Override
+            public void release(SessionId sessionId) {}
+
+            @Override
+            public List<SessionId> abandoned() {
+                return List.of();
+            }
+        };
+    }
+}

@@ -1,0 +1,436 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.canvasbatch.adapters.journal.postgres.LocalPostgres;
+import org.canvasbatch.adapters.journal.postgres.PostgresLocation;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.socket.TestSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster mode with real processes: several {@code serve} processes on one PostgreSQL database and one vault, a fake
+ * model that counts every call, and a real WebSocket client on a server other than the one running the batch.
+ */
+@ExtendWith(LocalPostgres.class)
+class ClusterProcessTest {
+
+    private static final String EXAM = "Exam Prep/期末复习-170.canvas";
+    private static final String SMALL = "CS/Data Structures.canvas";
+    private static final int NODES = 145;
+    private static final int CONCURRENCY = 12;
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path temp;
+
+    private final LocalPostgres.Server postgres;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Process> started = new ArrayList<>();
+
+    ClusterProcessTest(LocalPostgres.Server postgres) {
+        this.postgres = postgres;
+    }
+
+    @AfterEach
+    void stopProcesses() throws InterruptedException {
+        for (Process process : started) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aBatchAnalysedOnOneServerAndConfirmedOnAnotherIsWatchedLiveFromTheFirstAndAnsweredForByBoth()
+            throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(100), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            TestSocket watcherOnA = TestSocket.connect(socketUrl(a, session, null));
+            watcherOnA.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
+            assertThat(get(b, "/canvas/intelligent-parallel/" + session).getString("status"))
+                    .as("the other server knows the session it did not analyse")
+                    .isEqualTo("pending");
+
+            post(b, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+
+            watcherOnA.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            assertThat(watcherOnA.awaitEnd(PATIENCE)).isEqualTo(1000);
+            List<Long> seqs = watcherOnA.primarySeqs();
+            assertThat(seqs)
+                    .as("every event of the batch run by B, once, in order, on A's socket")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(seqs.getFirst(), seqs.getLast())
+                            .boxed()
+                            .toList());
+            assertThat(seqs.getFirst()).isEqualTo(2);
+            assertThat(succeededNodes(watcherOnA.messages())).hasSize(NODES);
+            for (int port : List.of(a, b)) {
+                JsonObject status = get(port, "/canvas/intelligent-parallel/" + session);
+                assertThat(status.getString("status")).isEqualTo("completed");
+                assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            }
+            assertThat(llm.calls())
+                    .as("each node sent to the model once, by one server")
+                    .isEqualTo(NODES);
+            assertThat(notes(vault)).isEqualTo(NODES);
+        }
+    }
+
+    @Test
+    void aServerIsNotReadyWhileTheDatabaseIsDownAndReadyAgainWhenItIsBack() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        PostgresLocation location = postgres.newDatabase();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            int port = freePort();
+            serve(vault, location.toString(), port, llm, "a");
+            assertThat(send(port, "/health/ready").statusCode()).isEqualTo(200);
+
+            postgres.stopProcess();
+            try {
+                HttpResponse<String> down = send(port, "/health/ready");
+                assertThat(down.statusCode()).isEqualTo(503);
+                assertThat(down.body()).contains("DOWN").contains(location.database());
+            } finally {
+                postgres.startProcess();
+            }
+            EventRecorder.awaitCondition(
+                    () -> {
+                        try {
+                            return send(port, "/health/ready").statusCode() == 200;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "ready again once the database is back");
+        }
+    }
+
+    @Test
+    void whenTheServerRunningABatchIsKilledAnotherTakesItOverAndASocketElsewhereSeesEveryEventOnce() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(150), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            int c = freePort();
+            Process runner = serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+            serve(vault, data, c, llm, "c");
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            TestSocket watcherOnB = TestSocket.connect(socketUrl(b, session, null));
+            watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            assertThat(llm.awaitCalls(40, PATIENCE)).isTrue();
+
+            runner.destroyForcibly(); // SIGKILL of the server running the batch
+            assertThat(runner.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            Set<String> succeededBeforeKill = succeededNodes(watcherOnB.messages());
+
+            watcherOnB.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            assertThat(watcherOnB.awaitEnd(PATIENCE))
+                    .as("the socket on B outlives the server that ran the batch")
+                    .isEqualTo(1000);
+            List<Long> seqs = watcherOnB.primarySeqs();
+            assertThat(seqs)
+                    .as("every event once, in order, across the takeover")
+                    .containsExactlyElementsOf(
+                            LongStream.rangeClosed(2, seqs.getLast()).boxed().toList());
+            assertThat(succeededNodes(watcherOnB.messages())).hasSize(NODES);
+            for (int port : List.of(b, c)) {
+                JsonObject status = get(port, "/canvas/intelligent-parallel/" + session);
+                assertThat(status.getString("status")).isEqualTo("completed");
+                assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            }
+            assertThat(notes(vault)).as("one note per node").isEqualTo(NODES);
+            for (String node : succeededBeforeKill) {
+                assertThat(llm.callsWithPrompt("<question>\n" + nodeText(vault, node) + "\n</question>"))
+                        .as("node %s succeeded before the kill and was not sent to the model again", node)
+                        .isEqualTo(1);
+            }
+            // only nodes still running at the kill are asked twice: calls in flight, and as many whose model had
+            // answered (their slot already given to the next node) but whose outcome was not yet stored
+            assertThat(llm.calls())
+                    .as("only the nodes running at the kill were sent twice")
+                    .isLessThanOrEqualTo(NODES + 2 * CONCURRENCY);
+            assertThat(metric(b, "canvasbatch_cluster_lease_moves_total")
+                            + metric(c, "canvasbatch_cluster_lease_moves_total"))
+                    .as("one of the two survivors took the batch over")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCancelSentToAnotherServerStopsTheCallsOfTheServerRunningTheBatch() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.hang());
+            int a = freePort();
+            int b = freePort();
+            serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            assertThat(llm.awaitCalls(CONCURRENCY, PATIENCE)).isTrue();
+            TestSocket watcherOnB = TestSocket.connect(socketUrl(b, session, null));
+            watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
+
+            post(b, "/canvas/intelligent-parallel/pause/" + session, "{}");
+            assertThat(get(a, "/canvas/intelligent-parallel/" + session).getString("state"))
+                    .isEqualTo("paused");
+            post(b, "/canvas/intelligent-parallel/cancel/" + session, "{}");
+
+            watcherOnB.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            JsonObject status = get(a, "/canvas/intelligent-parallel/" + session);
+            assertThat(status.getString("state")).isEqualTo("cancelled");
+            assertThat(llm.calls()).as("nothing was started after the pause").isEqualTo(CONCURRENCY);
+
+            // A's twelve slots were all taken by calls the model never answers: a next batch on A can only run if the
+            // cancel sent to B reached A and interrupted them
+            llm.defaultReply(Reply.echo());
+            JsonObject next = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + SMALL + "\"}");
+            post(
+                    a,
+                    "/canvas/intelligent-parallel/confirm",
+                    "{\"session_id\": \"" + next.getString("session_id") + "\"}");
+            EventRecorder.awaitCondition(
+                    () -> {
+                        try {
+                            return get(a, "/canvas/intelligent-parallel/" + next.getString("session_id"))
+                                    .getString("status")
+                                    .equals("completed");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "the next batch on A completed");
+        }
+    }
+
+    @Test
+    void postgresRestartedMidBatchLosesNothingAndTheBatchFinishes() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(150), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            serve(vault, data, a, llm, "a");
+            serve(vault, data, b, llm, "b");
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
+
+            postgres.stopProcess();
+            try {
+                EventRecorder.awaitCondition(
+                        () -> {
+                            try {
+                                return send(a, "/health/ready").statusCode() == 503;
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "A not ready while the database is down");
+            } finally {
+                postgres.startProcess();
+            }
+
+            JsonObject status = awaitEnd(b, session);
+            assertThat(status.getString("status")).isEqualTo("completed");
+            assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            TestSocket replay = TestSocket.connect(socketUrl(b, session, 0L));
+            replay.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            List<Long> seqs = replay.primarySeqs();
+            assertThat(seqs)
+                    .as("the stored history has every seq once, without a gap")
+                    .containsExactlyElementsOf(
+                            LongStream.rangeClosed(1, seqs.getLast()).boxed().toList());
+            assertThat(notes(vault)).isEqualTo(NODES);
+            // outcomes made while the database was down are held by the running server, not asked for again; only a
+            // lease lost to an outage longer than the lease would send the calls then in flight once more
+            assertThat(llm.calls()).isLessThanOrEqualTo(NODES + CONCURRENCY);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------ helpers
+
+    /** Polls the status until the batch has ended (the plugin's own fallback does the same). */
+    private JsonObject awaitEnd(int port, String session) throws Exception {
+        JsonObject[] last = {null};
+        EventRecorder.awaitCondition(
+                () -> {
+                    try {
+                        last[0] = get(port, "/canvas/intelligent-parallel/" + session);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return List.of("completed", "failed").contains(last[0].getString("status"));
+                },
+                "the batch ended");
+        return last[0];
+    }
+
+    private Process serve(Path vault, String data, int port, FakeLlmServer llm, String name) throws Exception {
+        String javaBinary = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(
+                javaBinary,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve",
+                "--port",
+                String.valueOf(port),
+                "--vault",
+                vault.toString(),
+                "--data",
+                data,
+                "--concurrency",
+                String.valueOf(CONCURRENCY),
+                "--shutdown-grace",
+                "5",
+                "--model-provider",
+                "openai",
+                "--base-url",
+                llm.openAiBaseUrl(),
+                "--model",
+                "fake-model");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        started.add(process);
+        CountDownLatch ready = new CountDownLatch(1);
+        Path log = temp.resolve(name + ".log");
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Files.writeString(
+                            log,
+                            line + System.lineSeparator(),
+                            StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                    if (line.startsWith("canvas-batch serving")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        if (!ready.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("the server did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
+        }
+        return process;
+    }
+
+    private JsonObject post(int port, String path, String body) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private JsonObject get(int port, String path) throws Exception {
+        HttpResponse<String> response = send(port, path);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private HttpResponse<String> send(int port, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The sum of a Prometheus series' values on a server's {@code /metrics}. */
+    private double metric(int port, String name) throws Exception {
+        return send(port, "/metrics")
+                .body()
+                .lines()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private static String socketUrl(int port, String session, Long lastSeq) {
+        return "ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session
+                + (lastSeq == null ? "" : "?last_seq=" + lastSeq);
+    }
+
+    private static Set<String> succeededNodes(List<JsonObject> messages) {
+        Set<String> nodes = new HashSet<>();
+        messages.stream()
+                .filter(m -> m.getString("type").equals("task_completed"))
+                .forEach(m -> nodes.add(m.getJsonObject("data").getString("node_id")));
+        return nodes;
+    }
+
+    private static String nodeText(Path vault, String nodeId) throws IOException {
+        JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
+                .readObject();
+        return canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                .filter(n -> n.getString("id").equals(nodeId))
+                .findFirst()
+                .orElseThrow()
+                .getString("text");
+    }
+
+    private static long notes(Path vault) throws IOException {
+        try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
+            return notes.count();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package org.canvasbatch.bootstrap.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.plugin.GroupPreviewModal;
+import org.canvasbatch.testsupport.plugin.ObsidianPlugin;
+import org.canvasbatch.testsupport.plugin.ProgressMonitorModal;
+import org.canvasbatch.testsupport.plugin.ResultSummaryModal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9, item 3: the notice's N is the number of processed nodes. (plugin) N counts the {@code task_completed} and
+ * {@code task_failed} messages its window received, and a window reconnects without {@code last_seq}; so the plugin's
+ * first socket is sent the session's whole history, and a later socket of the same window goes on from where its
+ * previous one stopped — never a node twice.
+ */
+class PluginCountsTest {
+
+    @TempDir
+    Path temp;
+
+    private PluginHarness server;
+    private ObsidianPlugin plugin;
+
+    @AfterEach
+    void stop() {
+        if (plugin != null) {
+            plugin.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aBatchThatFinishesBeforeTheSocketOpensIsCountedWhole() {
+        server = new PluginHarness(temp);
+        plugin = server.plugin();
+        CountDownLatch network = new CountDownLatch(1);
+        plugin.holdSocketsUntil(network);
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, FixtureVault.DISCRETE_MATH);
+        int total = nodeCount(preview);
+
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        SessionId session = new SessionId(progress.sessionId());
+        EventRecorder.awaitCondition(
+                () -> server.core.useCases().status().status(session).state().isTerminal(),
+                "the batch to finish before the plugin's socket opens");
+        network.countDown();
+
+        ResultSummaryModal summary = progress.awaitSummary();
+        assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"));
+        assertThat(progress.countedNodes()).hasSize(total).doesNotHaveDuplicates();
+        assertThat(progress.cards()).allMatch(c -> c.badge().equals("✅ 完成"));
+        assertThat(summary.succeeded()).isEqualTo(total);
+        assertThat(plugin.oddities()).isEmpty();
+    }
+
+    @Test
+    void socketsCutOffMidBatchReconnectAndTheWindowCountsEveryNodeOnce() {
+        // a queue of two messages: a burst of outcomes overflows it and the server cuts the socket off (4429)
+        server = PluginHarness.withSockets(temp, WsSettings.DEFAULT.withQueueCapacity(2));
+        plugin = server.plugin();
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, FixtureVault.DISCRETE_MATH);
+        Semaphore permits = gateEveryNode(preview);
+        int total = nodeCount(preview);
+
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(total);
+
+        progress.awaitSummary();
+        assertThat(progress.socketsCreated())
+                .as("the window was cut off and reconnected")
+                .isGreaterThan(1);
+        assertThat(progress.countedNodes()).hasSize(total).doesNotHaveDuplicates();
+        assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"));
+        assertThat(progress.cards()).allMatch(c -> c.badge().equals("✅ 完成"));
+        assertThat(plugin.oddities()).isEmpty();
+    }
+
+    @Test
+    void aMinimizedWindowReconnectsInTheBackgroundAndItsNoticeCountsEveryNodeOnce() {
+        server = new PluginHarness(temp);
+        plugin = server.plugin(settings -> settings.withTimeScale(0.25));
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, FixtureVault.DISCRETE_MATH);
+        Semaphore permits = gateEveryNode(preview);
+        int total = nodeCount(preview);
+
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(7);
+        progress.awaitTaskMessages(7);
+        progress.minimize();
+        EventRecorder.awaitCondition(() -> server.openSockets() == 0, "the server to see the socket closed");
+        permits.release(total);
+
+        ResultSummaryModal summary = progress.awaitSummary();
+        assertThat(progress.isOpen()).as("the window was minimized").isFalse();
+        assertThat(progress.countedNodes()).hasSize(total).doesNotHaveDuplicates();
+        assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"));
+        assertThat(summary.succeeded()).isEqualTo(total);
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+        assertThat(plugin.oddities()).isEmpty();
+    }
+
+    private Semaphore gateEveryNode(GroupPreviewModal preview) {
+        Semaphore permits = new Semaphore(0);
+        allNodes(preview).forEach(id -> server.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        return permits;
+    }
+
+    private static int nodeCount(GroupPreviewModal preview) {
+        return allNodes(preview).size();
+    }
+
+    private static List<String> allNodes(GroupPreviewModal preview) {
+        return preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .toList();
+    }
+}

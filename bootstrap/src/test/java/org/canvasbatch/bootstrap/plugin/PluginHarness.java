@@ -1,0 +1,150 @@
+package org.canvasbatch.bootstrap.plugin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.http.CanvasBatchServer;
+import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
+import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.adapters.vault.FileVault;
+import org.canvasbatch.adapters.vault.VaultOptions;
+import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.plugin.ObsidianPlugin;
+
+/**
+ * The server as {@code serve} assembles it — a vault on disk (a copy of the fixture vault), the HTTP API with the
+ * WebSocket channel on one port, the core with an in-memory journal and the local executor — with a scripted agent in
+ * place of a model, so that a test decides when and how each node's call ends. The plugin model talks to it.
+ */
+final class PluginHarness implements AutoCloseable {
+
+    final Path vault;
+    final ScriptedAgent agent = new ScriptedAgent();
+    final InMemoryEventLog log = new InMemoryEventLog();
+    final CanvasBatchCore core;
+    final CanvasBatchServer server;
+    private final FileVault files;
+    private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
+    private final SessionSocketChannel channel;
+    private boolean closed;
+
+    PluginHarness(Path temp) {
+        this(FixtureVault.copyTo(temp.resolve("vault")), 0);
+    }
+
+    /** A server of {@code vault} on {@code port} (0: any free one). */
+    PluginHarness(Path vault, int port) {
+        this(vault, port, VaultOptions.defaults(), UnaryOperator.identity());
+    }
+
+    PluginHarness(Path vault, int port, VaultOptions vaultOptions, UnaryOperator<CoreSettings> coreSettings) {
+        this(vault, port, vaultOptions, coreSettings, WsSettings.DEFAULT);
+    }
+
+    /** A server whose sockets follow {@code sockets} (a small queue, to have slow consumers cut off). */
+    static PluginHarness withSockets(Path temp, WsSettings sockets) {
+        return new PluginHarness(
+                FixtureVault.copyTo(temp.resolve("vault")),
+                0,
+                VaultOptions.defaults(),
+                UnaryOperator.identity(),
+                sockets);
+    }
+
+    private PluginHarness(
+            Path vault,
+            int port,
+            VaultOptions vaultOptions,
+            UnaryOperator<CoreSettings> coreSettings,
+            WsSettings sockets) {
+        this.vault = vault;
+        files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
+        core = new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        log,
+                        agent,
+                        files,
+                        executor,
+                        Instant::now,
+                        () -> new SessionId(UUID.randomUUID().toString()),
+                        new SplittableRandom(11)),
+                coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
+        channel = new SessionSocketChannel(core.useCases(), sockets);
+        ServerSettings settings = ServerSettings.onPort(port);
+        server = new CanvasBatchServer(core.useCases(), settings.withExtension(channel.asServerExtension(settings)))
+                .start();
+    }
+
+    /** The plugin with its server setting pointing here, its UI language Chinese, its clock 20 times faster. */
+    ObsidianPlugin plugin() {
+        return ObsidianPlugin.connectedTo(base());
+    }
+
+    ObsidianPlugin plugin(UnaryOperator<ObsidianPlugin.Settings> settings) {
+        return new ObsidianPlugin(settings.apply(ObsidianPlugin.Settings.of(base())));
+    }
+
+    /** The sockets the server holds open now. */
+    int openSockets() {
+        return channel.connectionCount();
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    /** The notes written beside {@code canvasPath}, as vault-relative paths. */
+    List<String> notes(String canvasPath) {
+        String name = canvasPath.substring(canvasPath.lastIndexOf('/') + 1).replace(".canvas", "-notes");
+        Path folder = vault.resolve(canvasPath).resolveSibling(name);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> notes = Files.list(folder)) {
+            return notes.map(p -> vault.relativize(p).toString().replace('\\', '/'))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String read(String relativePath) {
+        try {
+            return Files.readString(vault.resolve(relativePath));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.stop();
+        channel.shutdown();
+        executor.shutdown(Duration.ofMillis(50));
+        files.close();
+    }
+}
