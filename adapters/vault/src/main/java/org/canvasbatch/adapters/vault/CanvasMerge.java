@@ -28,7 +28,9 @@ import org.canvasbatch.adapters.vault.NotePlacement.Box;
  * and when ("[oral-explanation] 生成于 2026-11-26 20:00", in English for a source node without Chinese). Everything
  * else is written back exactly as it was: every field, node and edge, known or not, in its order. Ids are derived from
  * (source node, agent), so a retry or a restart never adds anything twice; the only thing ever changed in place is the
- * text of this program's own label, when the note was written again.
+ * text of this program's own label, when the note was written again. A note of a pair whose file node links another
+ * file (the note the learner edited, kept while the new one was written beside it) gets its own file node, edge and
+ * label, with ids derived from (source node, agent, note path).
  */
 final class CanvasMerge {
 
@@ -107,7 +109,15 @@ final class CanvasMerge {
     }
 
     private static String pairHash(String sourceNodeId, String agent) {
-        return ShortHash.of(sourceNodeId + "\u0000" + agent, 16);
+        return idHash(sourceNodeId + "\u0000" + agent);
+    }
+
+    private static String idHash(String key) {
+        return ShortHash.of(key, 16);
+    }
+
+    private static String pairKey(Link link) {
+        return link.sourceNodeId() + "\u0000" + link.agent();
     }
 
     private static final class Merging {
@@ -189,7 +199,14 @@ final class CanvasMerge {
                 result.sourceGone().add(link);
                 return;
             }
-            String noteId = noteNodeId(link.sourceNodeId(), link.agent());
+            String pair = pairKey(link);
+            if (node(noteNodeId(link.sourceNodeId(), link.agent())) instanceof JsonObject pairsNote
+                    && CanvasModel.string(pairsNote, "file") instanceof String linkedFile
+                    && !linkedFile.equals(link.notePath())) {
+                // The learner's edited note keeps its node; the new note written beside it gets its own.
+                pair = pair + "\u0000" + link.notePath();
+            }
+            String noteId = "cb-note-" + idHash(pair);
             String target = nodeIndex.containsKey(noteId) ? noteId : linkedFileNode(link);
             boolean linked = false;
             if (target == null) {
@@ -208,7 +225,7 @@ final class CanvasMerge {
                 target = noteId;
                 linked = true;
             }
-            String edgeId = edgeId(link.sourceNodeId(), link.agent());
+            String edgeId = "cb-edge-" + idHash(pair);
             if (!connections.contains(connection(link.sourceNodeId(), target)) && !edgeIds.contains(edgeId)) {
                 newEdges.add(CanvasFile.JSON
                         .createObjectBuilder()
@@ -223,7 +240,7 @@ final class CanvasMerge {
                 connections.add(connection(link.sourceNodeId(), target));
                 linked = true;
             }
-            boolean labelled = settings.labelNodes() && label(link, source, node(target));
+            boolean labelled = settings.labelNodes() && label(link, "cb-label-" + idHash(pair), source, node(target));
             if (linked) {
                 result.linked().add(link);
             } else if (labelled) {
@@ -234,8 +251,7 @@ final class CanvasMerge {
         }
 
         /** Adds the link's label beside its file node, or brings its time up to date; true when that changed it. */
-        private boolean label(Link link, JsonObject source, JsonObject fileNode) {
-            String id = labelNodeId(link.sourceNodeId(), link.agent());
+        private boolean label(Link link, String id, JsonObject source, JsonObject fileNode) {
             JsonObject current = node(id);
             if (current != null && link.generatedAt() == null) {
                 return false;

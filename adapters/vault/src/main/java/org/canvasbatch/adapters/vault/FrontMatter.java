@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
@@ -15,6 +16,10 @@ import org.canvasbatch.application.port.out.Vault.NoteDraft;
  * The YAML front matter of a note: written with every value double-quoted (so a colon, a quote or a leading
  * {@code -} in a model name or path cannot change its meaning), and read back to learn which node and agent a note
  * file belongs to.
+ *
+ * <p>Its last field, {@value #CONTENT_SHA256}, is the SHA-256 of the whole file as written with that one line left out:
+ * front matter included, since a property the learner adds in Obsidian is their edit too. A note whose text no longer
+ * gives its digest was changed by someone since this program wrote it, and is never overwritten.
  */
 final class FrontMatter {
 
@@ -22,11 +27,23 @@ final class FrontMatter {
     static final String SOURCE_NODE = "source_node";
     static final String AGENT = "agent";
     static final String GENERATED_AT = "generated_at";
+    static final String CONTENT_SHA256 = "content_sha256";
+    private static final int SHA256_HEX = 64;
     private static final int HEAD_BYTES = 8 * 1024;
 
     private FrontMatter() {}
 
+    /** The note's file as this program writes it, its digest line included. */
     static String render(NoteDraft draft) {
+        String unsigned = renderWithoutDigest(draft);
+        int closing = unsigned.indexOf("\n---\n") + 1;
+        return unsigned.substring(0, closing)
+                + CONTENT_SHA256 + ": " + quote(ShortHash.of(unsigned, SHA256_HEX)) + "\n"
+                + unsigned.substring(closing);
+    }
+
+    /** The note as versions before the digest wrote it: what an old note that nobody edited still holds. */
+    static String renderWithoutDigest(NoteDraft draft) {
         String model = draft.model() == null || draft.model().isBlank() ? "unknown" : draft.model();
         StringBuilder out = new StringBuilder(draft.markdown().length() + 256);
         out.append("---\n");
@@ -45,6 +62,27 @@ final class FrontMatter {
             out.append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * Whether the text is exactly what this program wrote: its front matter has a digest line and the rest of the text
+     * gives that digest. False for a note written before digests were, or one that is not valid UTF-8.
+     */
+    static boolean isUnchangedSinceWritten(byte[] file) {
+        String text = new String(file, StandardCharsets.UTF_8);
+        if (!text.startsWith("---\n") || !Arrays.equals(text.getBytes(StandardCharsets.UTF_8), file)) {
+            return false;
+        }
+        int closing = text.indexOf("\n---\n");
+        int line = text.indexOf("\n" + CONTENT_SHA256 + ": ") + 1;
+        if (closing < 0 || line <= 0 || line > closing) {
+            return false;
+        }
+        int end = text.indexOf('\n', line);
+        String recorded =
+                unquote(text.substring(line + CONTENT_SHA256.length() + 1, end).strip());
+        String rest = text.substring(0, line) + text.substring(end + 1);
+        return recorded.equals(ShortHash.of(rest, SHA256_HEX));
     }
 
     private static void field(StringBuilder out, String key, String value) {

@@ -1,9 +1,11 @@
 package org.canvasbatch.adapters.vault;
 
+import static java.lang.System.Logger.Level.INFO;
 import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
 import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE_VAULT;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,10 +13,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
@@ -36,11 +41,26 @@ import org.canvasbatch.domain.note.NoteName;
  * </ul>
  * Choosing a name and writing it happen under one lock per folder, so two colliding nodes finishing together cannot
  * both take the same name.
+ *
+ * <p>The learner fills notes in, so a note is overwritten only while it is exactly what this program wrote: its
+ * {@value FrontMatter#CONTENT_SHA256} still matches, or, for a note from before digests, it is byte for byte what would
+ * be written now. Otherwise the learner's file stays as it is and the new note goes beside it, as
+ * {@code {name} (regenerated).md}, or {@code {name} (regenerated 2).md} and on when the learner edited that one too.
+ * The first of these names that is free or holds an unedited note of this node and agent is taken, so re-runs
+ * overwrite that one copy instead of piling up new ones.
  */
 final class NoteWriter {
 
+    private static final System.Logger LOG = System.getLogger(NoteWriter.class.getName());
     private static final int SHORT_HASH = 8;
     private static final int LONG_HASH = 16;
+    /** How many edited copies of one note are stepped over before the folder is taken to be full of them. */
+    private static final int MAX_COPIES = 100;
+    /** A file this large was not written as one note by this program: it is the learner's. */
+    private static final long LARGEST_OWN_NOTE = 64L * 1024 * 1024;
+
+    private static final String REGENERATED = " (regenerated";
+    private static final Pattern COPY_NAME = Pattern.compile("(.*) \\(regenerated(?: [0-9]+)?\\)\\.md");
 
     private final VaultPaths paths;
     private final AtomicFiles files;
@@ -96,9 +116,12 @@ final class NoteWriter {
             lock.lock();
             try {
                 refuseLinkedFolder();
-                String name = nameFor(owner, draft.nodeText(), draft.agent());
-                VaultFile note = paths.resolve(folder.relative() + "/" + name);
+                String ownName = nameFor(owner, draft.nodeText(), draft.agent());
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
+                byte[] asOlderVersionsWroteIt =
+                        FrontMatter.renderWithoutDigest(draft).getBytes(StandardCharsets.UTF_8);
+                String name = firstWritable(owner, ownName, asOlderVersionsWroteIt);
+                VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 CanvasWriteBack.Expected expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
                 boolean linked = expected.linked();
                 try {
@@ -110,7 +133,16 @@ final class NoteWriter {
                     }
                     throw cannotWrite(note.relative(), e);
                 }
-                owners.put(owner, name);
+                owners.put(owner, ownName);
+                if (!name.equals(ownName)) {
+                    LOG.log(
+                            INFO,
+                            "Kept the learner''s edited note ''{0}/{1}''; the new note of node ''{2}'' is ''{3}''",
+                            folder.relative(),
+                            ownName,
+                            owner.nodeId(),
+                            name);
+                }
                 if (linked) {
                     // under the folder's lock: two writes of one note queue their links in the order they were written
                     writeBack.written(canvas, draft.nodeId(), draft.agent(), note, draft.generatedAt());
@@ -125,7 +157,8 @@ final class NoteWriter {
             lock.lock();
             try {
                 refuseLinkedFolder();
-                return nameFor(new Owner(nodeId, agent.wireName()), nodeText, agent);
+                Owner owner = new Owner(nodeId, agent.wireName());
+                return firstWritable(owner, nameFor(owner, nodeText, agent), null);
             } finally {
                 lock.unlock();
             }
@@ -160,6 +193,52 @@ final class NoteWriter {
                             + owner.nodeId() + "': '" + folder.relative() + "/" + longer
                             + "' and two shorter names are "
                             + "taken by files that belong to other nodes.");
+        }
+
+        /**
+         * The note's own name when the file there may be overwritten, else the first copy name beside it that may.
+         *
+         * @param asOlderVersionsWroteIt the note without its digest line; null when only a name is asked for
+         */
+        private String firstWritable(Owner owner, String ownName, byte[] asOlderVersionsWroteIt) {
+            String name = ownName;
+            for (int copy = 1; !mayOverwrite(owner, name, asOlderVersionsWroteIt); copy++) {
+                if (copy > MAX_COPIES) {
+                    throw new VaultException(
+                            IO,
+                            folder.relative() + "/" + ownName,
+                            "Cannot write the note '" + folder.relative() + "/" + ownName + "': it and " + MAX_COPIES
+                                    + " copies beside it were all edited; move some away.");
+                }
+                name = copyName(ownName, copy);
+            }
+            return name;
+        }
+
+        /** Nothing there, or a note of this node and agent exactly as this program wrote it. */
+        private boolean mayOverwrite(Owner owner, String name, byte[] asOlderVersionsWroteIt) {
+            Path file = folder.absolute().resolve(name);
+            BasicFileAttributes there;
+            try {
+                there = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return true;
+            } catch (IOException e) {
+                throw cannotWrite(folder.relative() + "/" + name, e);
+            }
+            if (!there.isRegularFile() || there.size() > LARGEST_OWN_NOTE || !owner.owns(file)) {
+                return false;
+            }
+            byte[] content;
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                content = in.readAllBytes();
+            } catch (NoSuchFileException e) {
+                return true;
+            } catch (IOException e) {
+                throw cannotWrite(folder.relative() + "/" + name, e);
+            }
+            return FrontMatter.isUnchangedSinceWritten(content)
+                    || (asOlderVersionsWroteIt != null && Arrays.equals(content, asOlderVersionsWroteIt));
         }
 
         /** Depends on the node id alone, so the same node gets the same name on every run and every machine. */
@@ -218,8 +297,10 @@ final class NoteWriter {
                 for (Path note : notes) {
                     Owner owner = Owner.of(FrontMatter.readFields(note));
                     if (owner != null) {
-                        // Two files of one node (copied by hand?): take the same one whatever the listing order.
-                        found.merge(owner, note.getFileName().toString(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                        // A copy written beside an edited note stands for the note it was written beside. Two files
+                        // of one node (copied by hand?): take the same one whatever the listing order.
+                        found.merge(
+                                owner, ownNameOf(note.getFileName().toString()), (a, b) -> a.compareTo(b) <= 0 ? a : b);
                     }
                 }
             } catch (IOException e) {
@@ -231,6 +312,25 @@ final class NoteWriter {
             }
             return found;
         }
+    }
+
+    /** The copy beside an edited note: named after it, and within the file name limit. */
+    static String copyName(String ownName, int copy) {
+        String tag = REGENERATED + (copy == 1 ? "" : " " + copy) + ").md";
+        String stem = ownName.substring(0, ownName.length() - ".md".length());
+        while (utf8Bytes(stem + tag) > NoteName.MAX_FILE_NAME_BYTES && !stem.isEmpty()) {
+            stem = stem.substring(0, stem.offsetByCodePoints(stem.length(), -1));
+        }
+        return stem + tag;
+    }
+
+    private static String ownNameOf(String fileName) {
+        Matcher copy = COPY_NAME.matcher(fileName);
+        return copy.matches() ? copy.group(1) + ".md" : fileName;
+    }
+
+    private static int utf8Bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static VaultException cannotWrite(String note, IOException e) {

@@ -63,6 +63,7 @@ class NoteWritingTest {
                 agent: "oral-explanation"
                 generated_at: "2026-11-26T12:00:00.123Z"
                 model: "offline"
+                content_sha256: "d28b77732fff9e59b70fb0f6757f10ac6c23cb2f683eec6fc02db156aa211067"
                 ---
 
                 ## 逆否命题

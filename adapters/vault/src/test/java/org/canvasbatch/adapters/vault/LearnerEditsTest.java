@@ -1,0 +1,220 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Learners fill in the notes canvas-batch writes: a re-run or a retry of a node never overwrites a note the learner
+ * changed. Every run here is a vault of its own, opened, written and closed, as a new run of the server would be.
+ */
+class LearnerEditsTest {
+
+    private static final String Q1 = "01000c386bbc4";
+    private static final String Q1_TEXT = "什么是逆否命题";
+    private static final String NOTES = "数学/离散数学-notes/";
+    private static final String OWN = NOTES + "什么是逆否命题 (oral-explanation).md";
+    private static final String COPY = NOTES + "什么是逆否命题 (oral-explanation) (regenerated).md";
+    private static final String SECOND_COPY = NOTES + "什么是逆否命题 (oral-explanation) (regenerated 2).md";
+    private static final Instant FIRST_RUN = Instant.parse("2026-11-26T12:00:00Z");
+
+    @TempDir
+    Path root;
+
+    private FileVault vault;
+    private int runs;
+
+    @BeforeEach
+    void copyVault() {
+        Fixtures.copyVaultTo(root);
+    }
+
+    @AfterEach
+    void closeVault() {
+        if (vault != null) {
+            vault.close();
+        }
+    }
+
+    @Test
+    void anEditedNoteSurvivesAReRunByteForByteAndTheNewNoteIsWrittenBesideItAndLinked() throws IOException {
+        assertThat(run("first answer")).isEqualTo(OWN);
+        byte[] edited = learnerAppends(OWN, "\n我的答案：原命题为真时，逆否命题也为真。\n");
+
+        String written = run("second answer");
+
+        assertThat(written).isEqualTo(COPY);
+        assertThat(Files.readAllBytes(root.resolve(OWN))).isEqualTo(edited);
+        assertThat(Files.readString(root.resolve(COPY))).endsWith("second answer\n");
+        CanvasOnDisk canvas = CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH));
+        assertThat(canvas.notesPointingAt(OWN))
+                .as("the learner's note stays linked")
+                .hasSize(1);
+        assertThat(canvas.notesPointingAt(COPY))
+                .singleElement()
+                .satisfies(node -> assertThat(canvas.edgesBetween(Q1, node.getString("id")))
+                        .singleElement()
+                        .satisfies(edge -> assertThat(edge.getString("label")).isEqualTo("oral-explanation")));
+    }
+
+    @Test
+    void anUneditedNoteIsOverwrittenInPlaceOnEveryReRun() throws IOException {
+        for (int i = 1; i <= 3; i++) {
+            assertThat(run("answer " + i)).isEqualTo(OWN);
+        }
+
+        assertThat(notesFolder()).containsExactly("什么是逆否命题 (oral-explanation).md");
+        assertThat(Files.readString(root.resolve(OWN))).endsWith("answer 3\n");
+        assertThat(CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH)).noteNodes())
+                .hasSize(1);
+    }
+
+    /**
+     * Every note the learner edited is kept, and there is at most one note beside them that nobody edited: re-runs
+     * overwrite that one; a new copy appears only once the learner edited every earlier one.
+     */
+    @Test
+    void reRunsAfterAnEditKeepOneUneditedCopyBesideTheLearnersNotes() throws IOException {
+        run("first answer");
+        byte[] editedOwn = learnerAppends(OWN, "\nmy answer\n");
+
+        for (int i = 2; i <= 4; i++) {
+            assertThat(run("answer " + i)).isEqualTo(COPY);
+        }
+        assertThat(notesFolder())
+                .containsExactlyInAnyOrder(
+                        "什么是逆否命题 (oral-explanation).md", "什么是逆否命题 (oral-explanation) (regenerated).md");
+        assertThat(Files.readString(root.resolve(COPY))).endsWith("answer 4\n");
+
+        byte[] editedCopy = learnerAppends(COPY, "\nmy answer to the new note too\n");
+        assertThat(run("answer 5")).isEqualTo(SECOND_COPY);
+        assertThat(run("answer 6")).isEqualTo(SECOND_COPY);
+
+        assertThat(notesFolder()).hasSize(3);
+        assertThat(Files.readAllBytes(root.resolve(OWN))).isEqualTo(editedOwn);
+        assertThat(Files.readAllBytes(root.resolve(COPY))).isEqualTo(editedCopy);
+        assertThat(Files.readString(root.resolve(SECOND_COPY))).endsWith("answer 6\n");
+        CanvasOnDisk canvas = CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH));
+        assertThat(canvas.noteNodes())
+                .extracting(node -> node.getString("file"))
+                .containsExactlyInAnyOrder(OWN, COPY, SECOND_COPY);
+    }
+
+    @Test
+    void aChangedPropertyIsALearnersEditToo() throws IOException {
+        run("first answer");
+        String withTag = Files.readString(root.resolve(OWN)).replaceFirst("\n---\n", "\ntags: \"review\"\n---\n");
+        Files.writeString(root.resolve(OWN), withTag);
+
+        assertThat(run("second answer")).isEqualTo(COPY);
+        assertThat(Files.readString(root.resolve(OWN))).isEqualTo(withTag);
+    }
+
+    @Test
+    void aNoteWrittenBeforeDigestsIsKeptUnlessItIsWhatWouldBeWrittenNow() throws IOException {
+        Path own = Files.createDirectories(root.resolve(NOTES)).resolve("什么是逆否命题 (oral-explanation).md");
+        String asTheOldVersionWroteIt = """
+                ---
+                source_canvas: "数学/离散数学.canvas"
+                source_node: "01000c386bbc4"
+                agent: "oral-explanation"
+                generated_at: "2026-11-26T12:00:00Z"
+                model: "offline"
+                ---
+
+                answer
+                """;
+        Files.writeString(own, asTheOldVersionWroteIt);
+
+        assertThat(runAt(FIRST_RUN, "answer"))
+                .as("a retry of the very note it holds")
+                .isEqualTo(OWN);
+        assertThat(notesFolder()).hasSize(1);
+        assertThat(Files.readString(own)).contains("\ncontent_sha256: \"").endsWith("\nanswer\n");
+
+        String filledIn = asTheOldVersionWroteIt + "my answer\n";
+        Files.writeString(own, filledIn);
+        assertThat(run("a new answer")).isEqualTo(COPY);
+        assertThat(Files.readString(own)).isEqualTo(filledIn);
+    }
+
+    @Test
+    void theDigestIsTheSha256OfTheFileWithoutItsOwnLine() throws Exception {
+        run("an answer");
+        String text = Files.readString(root.resolve(OWN));
+        String line = text.lines()
+                .filter(l -> l.startsWith("content_sha256: "))
+                .findFirst()
+                .orElseThrow();
+        String withoutIt = text.replace(line + "\n", "");
+
+        byte[] sha = MessageDigest.getInstance("SHA-256").digest(withoutIt.getBytes(StandardCharsets.UTF_8));
+        assertThat(line).isEqualTo("content_sha256: \"" + HexFormat.of().formatHex(sha) + "\"");
+        assertThat(FrontMatter.fieldsOf(text))
+                .containsEntry(FrontMatter.SOURCE_NODE, Q1)
+                .containsEntry(FrontMatter.AGENT, "oral-explanation")
+                .containsEntry(FrontMatter.CONTENT_SHA256, HexFormat.of().formatHex(sha));
+    }
+
+    @Test
+    void thePassageIndexTakesTheKeptNoteAndTheCopyForGeneratedNotes() throws IOException {
+        int before = passageIndex().update().generatedNotes();
+        run("first answer");
+        learnerAppends(OWN, "\nmy answer\n");
+        run("second answer");
+
+        assertThat(passageIndex().update().generatedNotes()).isEqualTo(before + 2);
+    }
+
+    /** One run of the server that writes the note of Q1: a vault of its own, closed after the note (links written). */
+    private String run(String markdown) {
+        return runAt(FIRST_RUN.plus(Duration.ofMinutes(runs)), markdown);
+    }
+
+    private String runAt(Instant at, String markdown) {
+        runs++;
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
+        try {
+            return vault.writeNote(new NoteDraft(
+                            Fixtures.DISCRETE_MATH, Q1, Q1_TEXT, AgentId.ORAL_EXPLANATION, markdown, "offline", at))
+                    .path();
+        } finally {
+            vault.close();
+            vault = null;
+        }
+    }
+
+    private byte[] learnerAppends(String note, String text) throws IOException {
+        Files.writeString(root.resolve(note), Files.readString(root.resolve(note)) + text);
+        return Files.readAllBytes(root.resolve(note));
+    }
+
+    private VaultPassageIndex passageIndex() {
+        return new VaultPassageIndex(root, VaultOptions.DEFAULT_MAX_CANVAS_BYTES, Duration.ZERO, System::nanoTime);
+    }
+
+    private List<String> notesFolder() {
+        try (Stream<Path> files = Files.list(root.resolve(NOTES))) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
