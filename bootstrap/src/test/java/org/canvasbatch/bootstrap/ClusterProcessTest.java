@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -312,55 +308,27 @@ class ClusterProcessTest {
     }
 
     private Process serve(Path vault, String data, int port, FakeLlmServer llm, String name) throws Exception {
-        String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(
-                javaBinary,
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "serve",
-                "--port",
-                String.valueOf(port),
-                "--vault",
-                vault.toString(),
-                "--data",
-                data,
-                "--concurrency",
-                String.valueOf(CONCURRENCY),
-                "--shutdown-grace",
-                "5",
-                "--model-provider",
-                "openai",
-                "--base-url",
-                llm.openAiBaseUrl(),
-                "--model",
-                "fake-model");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = ServeProcess.start(
+                temp.resolve(name + ".log"),
+                PATIENCE,
+                List.of(
+                        "--port",
+                        String.valueOf(port),
+                        "--vault",
+                        vault.toString(),
+                        "--data",
+                        data,
+                        "--concurrency",
+                        String.valueOf(CONCURRENCY),
+                        "--shutdown-grace",
+                        "5",
+                        "--model-provider",
+                        "openai",
+                        "--base-url",
+                        llm.openAiBaseUrl(),
+                        "--model",
+                        "fake-model"));
         started.add(process);
-        CountDownLatch ready = new CountDownLatch(1);
-        Path log = temp.resolve(name + ".log");
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader lines =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    Files.writeString(
-                            log,
-                            line + System.lineSeparator(),
-                            StandardCharsets.UTF_8,
-                            java.nio.file.StandardOpenOption.CREATE,
-                            java.nio.file.StandardOpenOption.APPEND);
-                    if (line.startsWith("canvas-batch serving")) {
-                        ready.countDown();
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        if (!ready.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-            throw new AssertionError("the server did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
-        }
         return process;
     }
 

@@ -1,0 +1,59 @@
+package org.canvasbatch.bootstrap;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code canvas-batch serve} in a child JVM on the test's class path, as a learner's machine runs it, so a test can
+ * SIGKILL it; its output goes to {@code log}, and {@link #start} returns once it says it is serving.
+ */
+final class ServeProcess {
+
+    private ServeProcess() {}
+
+    static Process start(Path log, Duration patience, List<String> serveArguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve"));
+        command.addAll(serveArguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Files.writeString(
+                            log,
+                            line + System.lineSeparator(),
+                            StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                    if (line.startsWith("canvas-batch serving")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        if (!ready.await(patience.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the server did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
+        }
+        return process;
+    }
+}
