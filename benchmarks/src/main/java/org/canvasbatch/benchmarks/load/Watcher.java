@@ -26,6 +26,8 @@ final class Watcher implements WebSocket.Listener {
     private volatile int pings;
     private volatile int messages;
     private int undated;
+    /** A plugin socket is caught up (its history replayed) once it has the event with this seq. */
+    private long catchUpTo = -1;
 
     Watcher(boolean recording) {
         this.recording = recording;
@@ -66,7 +68,19 @@ final class Watcher implements WebSocket.Listener {
                         envelope.derived() ? envelope.type() + " (derived)" : envelope.type());
             }
         }
+        if (catchUpTo >= 0 && !envelope.derived() && numberAfter(text, "\"seq\":") >= catchUpTo) {
+            snapshot.complete(null);
+        }
         switch (envelope.type()) {
+            case "connected" -> {
+                // a plugin window (Origin app://obsidian.md) gets the session's history replayed, not a snapshot
+                if (text.contains("\"resumed\":true")) {
+                    catchUpTo = numberAfter(text, "\"last_seq\":");
+                    if (catchUpTo <= 0) {
+                        snapshot.complete(null);
+                    }
+                }
+            }
             case "snapshot" -> snapshot.complete(null);
             case "session_completed" -> completed.complete(System.nanoTime());
             default -> {}
@@ -93,6 +107,19 @@ final class Watcher implements WebSocket.Listener {
     public void onError(WebSocket socket, Throwable error) {
         closed.complete(-1);
         snapshot.completeExceptionally(error);
+    }
+
+    private static long numberAfter(String text, String key) {
+        int at = text.indexOf(key);
+        if (at < 0) {
+            return -1;
+        }
+        int start = at + key.length();
+        int end = start;
+        while (end < text.length() && Character.isDigit(text.charAt(end))) {
+            end++;
+        }
+        return end > start ? Long.parseLong(text, start, end, 10) : -1;
     }
 
     private void record(long micros, String type) {
