@@ -26,8 +26,8 @@ final class Watcher implements WebSocket.Listener {
     private volatile int pings;
     private volatile int messages;
     private int undated;
-    /** A plugin socket is caught up (its history replayed) once it has the event with this seq. */
-    private long catchUpTo = -1;
+    /** The events a plugin socket is replayed on connecting, not measured. */
+    private long replayedUpTo = -1;
 
     Watcher(boolean recording) {
         this.recording = recording;
@@ -59,7 +59,7 @@ final class Watcher implements WebSocket.Listener {
         }
         messages++;
         Envelope envelope = Envelope.scan(text);
-        if (snapshot.isDone() && recording) {
+        if (snapshot.isDone() && recording && (replayedUpTo < 0 || numberAfter(text, "\"seq\":") > replayedUpTo)) {
             if (envelope.appendedMicros() < 0) {
                 undated++;
             } else {
@@ -68,17 +68,13 @@ final class Watcher implements WebSocket.Listener {
                         envelope.derived() ? envelope.type() + " (derived)" : envelope.type());
             }
         }
-        if (catchUpTo >= 0 && !envelope.derived() && numberAfter(text, "\"seq\":") >= catchUpTo) {
-            snapshot.complete(null);
-        }
         switch (envelope.type()) {
             case "connected" -> {
-                // a plugin window (Origin app://obsidian.md) gets the session's history replayed, not a snapshot
+                // a plugin window (Origin app://obsidian.md) gets the session's history replayed, not a snapshot: it
+                // is ready at once, and what is replayed (up to the connected message's last_seq) is not measured
                 if (text.contains("\"resumed\":true")) {
-                    catchUpTo = numberAfter(text, "\"last_seq\":");
-                    if (catchUpTo <= 0) {
-                        snapshot.complete(null);
-                    }
+                    replayedUpTo = numberAfter(text, "\"last_seq\":");
+                    snapshot.complete(null);
                 }
             }
             case "snapshot" -> snapshot.complete(null);

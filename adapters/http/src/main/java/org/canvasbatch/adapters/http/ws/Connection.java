@@ -51,7 +51,11 @@ final class Connection {
     private final ChannelContext ctx;
     private final ConnectionManager manager;
     private final WsSession ws;
-    /** The socket's own writer, for ready frames; null only for a session that is not a Helidon server connection. */
+    /**
+     * The socket's own writer, for ready frames (null only for a session that is not a Helidon server connection).
+     * Helidon's frames go out under its own lock and ours do not, which is safe because each {@code writeNow} is one
+     * whole blocking write on the plain socket ({@link SessionSocketChannel#configureProtocol}).
+     */
     private final DataWriter frames;
 
     private final String rawSessionId;
