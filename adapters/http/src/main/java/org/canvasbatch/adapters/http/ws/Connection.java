@@ -652,6 +652,12 @@ final class Connection {
         if (pending.isEmpty()) {
             return;
         }
+        if (finished) {
+            // the client closed or the socket was cut off: nothing more may go out
+            pending.clear();
+            pendingBytes = 0;
+            return;
+        }
         if (frames == null) {
             pending.forEach(message -> ws.send(message.text(), true));
         } else if (pending.size() == 1) {
