@@ -196,7 +196,7 @@ public final class LoadTool {
      * One small batch watched by a few sockets before anything is measured, so that the figures show the server as it
      * runs for hours, not its first seconds of class loading and interpretation.
      */
-    private static void warmUp(Bench bench, ServerProcess server) throws Exception {
+    static void warmUp(Bench bench, ServerProcess server) throws Exception {
         bench.say("warm-up: 120 nodes at 10 ms model latency, 20 sockets");
         LoadCanvas canvas = LoadCanvas.write(server.vault(), "warm-up", 120);
         bench.model().latency(Duration.ofMillis(10));
@@ -291,7 +291,7 @@ public final class LoadTool {
         return text.toString();
     }
 
-    private static void deleteQuietly(Path root) {
+    static void deleteQuietly(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> {
                 try {

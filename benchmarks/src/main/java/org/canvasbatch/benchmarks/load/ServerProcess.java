@@ -176,7 +176,12 @@ final class ServerProcess implements AutoCloseable {
 
     /** User + system CPU time so far, in clock ticks of {@link #ticksPerSecond()}, from {@code /proc/<pid>/stat}. */
     long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        return cpuTicks(pid());
+    }
+
+    /** The same for any process of this machine, e.g. the Node processes of the fan-out benchmark. */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         // the command name in parentheses may hold spaces; fields count from after its closing parenthesis
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
