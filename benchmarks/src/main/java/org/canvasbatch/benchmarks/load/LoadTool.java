@@ -151,6 +151,17 @@ public final class LoadTool {
                                         sockets,
                                         rounds)));
                     }
+                    if (options.node() != null) {
+                        figures.add(attempt(
+                                bench,
+                                "Idle connections (bare Node ws server)",
+                                () -> IdleNodeConnections.measure(
+                                        bench,
+                                        options.node(),
+                                        options.repo().resolve("benchmarks/node"),
+                                        sockets,
+                                        rounds)));
+                    }
                 }
                 if (options.runs("replay")) {
                     int nodes = quick ? 999 : 9_999;

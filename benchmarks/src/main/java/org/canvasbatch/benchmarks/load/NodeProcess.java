@@ -40,8 +40,15 @@ final class NodeProcess implements AutoCloseable {
      * @param errors where its standard error goes
      */
     static NodeProcess start(String node, Path script, List<String> arguments, Path errors) throws IOException {
-        List<String> command =
-                new ArrayList<>(List.of(node, script.getFileName().toString()));
+        return start(node, List.of(), script, arguments, errors);
+    }
+
+    /** The same with options for {@code node} itself, e.g. {@code --expose-gc}. */
+    static NodeProcess start(String node, List<String> nodeOptions, Path script, List<String> arguments, Path errors)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(node));
+        command.addAll(nodeOptions);
+        command.add(script.getFileName().toString());
         command.addAll(arguments);
         Process process = new ProcessBuilder(command)
                 .directory(script.getParent().toFile())
