@@ -24,10 +24,10 @@ record LoadOptions(
         List<String> serverJavaOptions,
         String node) {
 
-    static final List<String> FIGURES = List.of("startup", "batch", "latency", "idle", "replay");
+    static final List<String> FIGURES = List.of("startup", "batch", "latency", "idle", "replay", "storm");
 
     static final String USAGE = """
-            usage: benchmarks/run-load [--write-docs] [--quick] [--journal disk|memory] [--only startup,batch,latency,idle,replay]
+            usage: benchmarks/run-load [--write-docs] [--quick] [--journal disk|memory] [--only startup,batch,latency,idle,replay,storm]
               --write-docs   write the figures between the load-tool markers of docs/benchmarks.md
               --quick        smaller and shorter runs, to check that the tool works (not for the docs)
               --journal      the server's event journal: a fresh directory (disk, default, as users run it) or memory

@@ -177,6 +177,22 @@ public final class LoadTool {
                                 () -> ReplayStorm.measure(bench, nodes, sockets, PROPOSED_HEAP_OPTIONS)));
                     }
                 }
+                if (options.runs("storm")) {
+                    figures.add(attempt(
+                            bench,
+                            "Reconnect storm",
+                            () -> ReconnectStorm.measure(
+                                    bench,
+                                    quick ? 999 : 9_999,
+                                    quick ? 100 : 1_000,
+                                    500,
+                                    quick ? 100 : 200,
+                                    Duration.ofMillis(200),
+                                    PROBES,
+                                    options.serverJavaOptions().isEmpty()
+                                            ? PROPOSED_HEAP_OPTIONS
+                                            : options.serverJavaOptions())));
+                }
             } finally {
                 bench.stopAll();
                 Runtime.getRuntime().removeShutdownHook(stopServers);
