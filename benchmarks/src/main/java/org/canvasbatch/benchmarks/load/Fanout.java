@@ -662,7 +662,9 @@ public final class Fanout {
                                 ? "without an `Origin` header (as scripts connect: `connected`, one `progress_update` per"
                                         + " group and `snapshot`, then live events)"
                                 : "with the plugin's `Origin: " + options.origin()
-                                        + "` (the plugin's rules of docs/contract.md §3.1: history, no snapshot)",
+                                        + "` (the plugin's rules of docs/contract.md §3.1: history, no snapshot, and no"
+                                        + " `progress_update` at a group's last node, so the full stream below counts one"
+                                        + " message per group too many)",
                         options.receiptGaps()
                                 ? "(the recording client's receipt time of message k − of the first): the gaps it saw"
                                 : "(`timestamp` of message k − `timestamp` of the first): the events' own schedule, the"
