@@ -68,6 +68,13 @@ final class Watcher implements WebSocket.Listener {
         }
         switch (envelope.type()) {
             case "snapshot" -> snapshot.complete(null);
+            // the plugin's Origin gets the session's history instead of a snapshot (docs/contract.md §3.1): after a
+            // resumed `connected` every message is an event, as after a snapshot
+            case "connected" -> {
+                if (text.contains("\"resumed\":true")) {
+                    snapshot.complete(null);
+                }
+            }
             case "session_completed" -> completed.complete(System.nanoTime());
             default -> {}
         }
