@@ -68,6 +68,13 @@ final class Watcher implements WebSocket.Listener {
         }
         switch (envelope.type()) {
             case "snapshot" -> snapshot.complete(null);
+            // the plugin's sockets (its Origin) are resumed from the session's history and get no snapshot
+            // (docs/contract.md §3.1): live events follow the history, which for a batch not yet confirmed is empty
+            case "connected" -> {
+                if (text.contains("\"resumed\":true")) {
+                    snapshot.complete(null);
+                }
+            }
             case "session_completed" -> completed.complete(System.nanoTime());
             default -> {}
         }
