@@ -218,9 +218,19 @@ final class ExecutingNodeTask {
                 .toList();
     }
 
-    /** Has what the agent will be asked for this node gathered before it starts; see {@link NoteProducer#gatherAhead}. */
-    void gatherAhead(NodeJob job) {
-        notes.gatherAhead(job);
+    /** Has what the agent will be asked for these nodes gathered before they start; see {@link NoteProducer#gatherAhead}. */
+    void gatherAhead(List<NodeJob> jobs) {
+        notes.gatherAhead(jobs);
+    }
+
+    /** As {@link #gatherAhead}, for the first round of a run that just started: its canvas is read for it now. */
+    void gatherAheadOfRun(List<NodeJob> jobs) {
+        try {
+            jobs.stream().map(NodeJob::canvasPath).distinct().forEach(notes::canvas);
+        } catch (RuntimeException e) {
+            return;
+        }
+        notes.gatherAhead(jobs);
     }
 
     private static NodeJob jobOf(Session session, NodeTask task) {

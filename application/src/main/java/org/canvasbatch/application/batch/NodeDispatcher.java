@@ -188,6 +188,23 @@ final class NodeDispatcher {
     }
 
     /**
+     * A batch that just started has its first round's requests gathered (and its canvas read, as a run reads it when
+     * it starts) while the round's starts go to the journal, instead of after.
+     */
+    void gatherFirstRound(SessionId id) {
+        List<NoteProducer.NodeJob> jobs;
+        try {
+            jobs = book.readRunning(id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
+                    .orElse(List.of());
+        } catch (RuntimeException e) {
+            return; // the nodes gather what they need when they start
+        }
+        if (!jobs.isEmpty()) {
+            Thread.ofVirtual().name("gather-first").start(() -> executing.gatherAheadOfRun(jobs));
+        }
+    }
+
+    /**
      * The nodes a session starts next have what their agent will be asked gathered while the calls before them run,
      * so that the slot a call frees goes to the model without waiting for the vault. Asked by each call as it is
      * sent (not as it starts, when it would take the CPU from the round's own preparation); one gathering per session
@@ -199,9 +216,8 @@ final class NodeDispatcher {
         }
         Thread.ofVirtual().name("gather-next").start(() -> {
             try {
-                book.readRunning(id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
-                        .orElse(List.of())
-                        .forEach(executing::gatherAhead);
+                executing.gatherAhead(book.readRunning(id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
+                        .orElse(List.of()));
             } catch (RuntimeException e) {
                 // the nodes gather what they need when they start, as they would without this
                 LOG.log(System.Logger.Level.DEBUG, "could not gather ahead for session " + id + ": " + e);

@@ -120,7 +120,8 @@ final class NoteProducer {
     ProducedNote produce(
             NodeJob job, java.util.function.BooleanSupplier stillWanted, Runnable callReady, Runnable agentDone)
             throws AgentFailure, InterruptedException {
-        AgentRequest request = gatheredAhead(job).orElseGet(() -> requestFor(job, canvas(job.canvasPath())));
+        AgentRequest request = gatheredAhead(job)
+                .orElseGet(() -> requestFor(job, canvas(job.canvasPath()), new java.util.HashMap<>()));
         callReady.run();
         AgentAnswer answer;
         try {
@@ -151,20 +152,28 @@ final class NoteProducer {
     }
 
     /**
-     * Gathers, on a thread of its own, what the agent will be asked for a node that is about to start; {@link #produce}
-     * then finds it ready. Only while the node's canvas is being read for a running batch: a batch that ended (and
-     * forgot its canvas) gathers nothing more, and nothing here reads the canvas again.
+     * Gathers, each on a thread of its own, what the agent will be asked for nodes that are about to start;
+     * {@link #produce} then finds it ready. The jobs share their lookups of the related notes' names (a round's nodes
+     * are mostly of one group): looked up at one moment, as if one by one. Only while the nodes' canvas is being read
+     * for a running batch: a batch that ended (and forgot its canvas) gathers nothing more, and nothing here reads the
+     * canvas again.
      */
-    void gatherAhead(NodeJob job) {
-        Optional<Canvas> canvas = canvases.get(job.canvasPath());
-        if (canvas == null || ahead.size() >= MAX_AHEAD || ahead.containsKey(job)) {
-            return;
-        }
-        FutureTask<AgentRequest> gathering = new FutureTask<>(() -> requestFor(job, canvas));
-        if (ahead.putIfAbsent(job, gathering) == null) {
-            Thread.ofVirtual().name("gather-" + job.nodeId()).start(gathering);
+    void gatherAhead(List<NodeJob> jobs) {
+        Map<RelatedNote, String> names = new ConcurrentHashMap<>();
+        for (NodeJob job : jobs) {
+            Optional<Canvas> canvas = canvases.get(job.canvasPath());
+            if (canvas == null || ahead.size() >= MAX_AHEAD || ahead.containsKey(job)) {
+                continue;
+            }
+            FutureTask<AgentRequest> gathering = new FutureTask<>(() -> requestFor(job, canvas, names));
+            if (ahead.putIfAbsent(job, gathering) == null) {
+                Thread.ofVirtual().name("gather-" + job.nodeId()).start(gathering);
+            }
         }
     }
+
+    /** A related question's note, as named for the notes of one canvas. */
+    private record RelatedNote(String canvasPath, GroupQuestion question) {}
 
     /** The request gathered ahead for this job, waiting for it if it is still being gathered. */
     private Optional<AgentRequest> gatheredAhead(NodeJob job) throws InterruptedException {
@@ -181,7 +190,7 @@ final class NoteProducer {
     }
 
     /** Everything the agent is asked about the node: its content, its group, the canvas around it, the vault. */
-    private AgentRequest requestFor(NodeJob job, Optional<Canvas> canvas) {
+    private AgentRequest requestFor(NodeJob job, Optional<Canvas> canvas, Map<RelatedNote, String> names) {
         Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
         String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
         List<String> understanding =
@@ -189,7 +198,11 @@ final class NoteProducer {
         List<RelatedQuestion> related = job.groupQuestions().stream()
                 .filter(q -> !q.text().equals(job.nodeText()))
                 .limit(MAX_RELATED_QUESTIONS)
-                .map(q -> new RelatedQuestion(q.text(), q.agent(), noteName(job.canvasPath(), q)))
+                .map(q -> new RelatedQuestion(
+                        q.text(),
+                        q.agent(),
+                        names.computeIfAbsent(
+                                new RelatedNote(job.canvasPath(), q), note -> noteName(note.canvasPath(), q))))
                 .toList();
         Group group = job.group();
         var context = new NodeContext(

@@ -233,7 +233,7 @@ class NoteProducerTest {
         NodeJob next = new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of());
         ahead.canvas(CANVAS); // a running batch has read its canvas
 
-        ahead.gatherAhead(next);
+        ahead.gatherAhead(List.of(next));
         awaitSize(asked, 1);
         ahead.produce(next, () -> true);
 
@@ -256,7 +256,7 @@ class NoteProducerTest {
                 () -> Instant.parse("2026-11-26T12:00:00Z"));
         ahead.canvas(CANVAS);
 
-        ahead.gatherAhead(new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of()));
+        ahead.gatherAhead(List.of(new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of())));
         awaitSize(asked, 1);
         ahead.produce(new NodeJob(CANVAS, "q2", "什么是否命题", AgentId.ORAL_EXPLANATION, null, List.of()), () -> true);
 
@@ -277,7 +277,7 @@ class NoteProducerTest {
                 () -> Instant.parse("2026-11-26T12:00:00Z"));
         NodeJob node = new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of());
         ahead.canvas(CANVAS);
-        ahead.gatherAhead(node);
+        ahead.gatherAhead(List.of(node));
         awaitSize(asked, 1);
 
         ahead.forgetCanvas(CANVAS);
