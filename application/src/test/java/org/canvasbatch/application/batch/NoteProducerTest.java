@@ -286,6 +286,45 @@ class NoteProducerTest {
         assertThat(asked).as("the next run looks at the vault as it is then").hasSize(2);
     }
 
+    @Test
+    void aRoundOfOneGroupsNodesAsksTheVaultForEachRelatedNotesNameOnce() throws Exception {
+        List<String> named = new java.util.concurrent.CopyOnWriteArrayList<>();
+        NoteProducer ahead = new NoteProducer(
+                agent,
+                new NoCanvasVault() {
+                    @Override
+                    public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+                        named.add(nodeId);
+                        return nodeText + " (" + agent.wireName() + ")";
+                    }
+                },
+                passages,
+                () -> Instant.parse("2026-11-26T12:00:00Z"));
+        List<GroupQuestion> group = List.of(
+                new GroupQuestion("q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                new GroupQuestion("q2", "什么是否命题", AgentId.ORAL_EXPLANATION),
+                new GroupQuestion("q3", "什么是逆命题", AgentId.ORAL_EXPLANATION));
+        List<NodeJob> round = group.stream()
+                .map(q -> new NodeJob(CANVAS, q.nodeId(), q.text(), q.agent(), null, group))
+                .toList();
+        ahead.canvas(CANVAS);
+
+        ahead.gatherAhead(round);
+        for (NodeJob job : round) {
+            ahead.produce(job, () -> true);
+        }
+
+        assertThat(named)
+                .as("one look-up per note, not one per note and node")
+                .containsExactlyInAnyOrder("q1", "q2", "q3");
+        assertThat(requests)
+                .filteredOn(request -> request.nodeId().equals("q1"))
+                .singleElement()
+                .satisfies(request -> assertThat(request.context().relatedQuestions())
+                        .extracting(RelatedQuestion::noteName)
+                        .containsExactly("什么是否命题 (oral-explanation)", "什么是逆命题 (oral-explanation)"));
+    }
+
     private static void awaitSize(List<?> list, int size) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (list.size() < size && System.nanoTime() < deadline) {
