@@ -35,6 +35,7 @@ public final class Makespan {
             double lastAnswerToCompletedMillis,
             int calls,
             int peakInFlight,
+            double serverCpuMillisPerNode,
             String loadAverage) {
 
         double ratio() {
@@ -114,7 +115,8 @@ public final class Makespan {
                                 Duration.ofSeconds(20));
                         bench.say(
                                 "  %.3f s = %.4f × ideal; first call %.1f ms, 12th call %.1f ms, slot gap mean %.1f /"
-                                        + " max %.1f ms, last answer → completed %.1f ms; load %s",
+                                        + " max %.1f ms, last answer → completed %.1f ms; server CPU %.1f ms per"
+                                        + " node; load %s",
                                 measured.wallMillis() / 1000,
                                 measured.ratio(),
                                 measured.firstCallMillis(),
@@ -122,6 +124,7 @@ public final class Makespan {
                                 measured.meanGapMillis(),
                                 measured.maxGapMillis(),
                                 measured.lastAnswerToCompletedMillis(),
+                                measured.serverCpuMillisPerNode(),
                                 measured.loadAverage());
                         all.add(measured);
                     }
@@ -164,6 +167,7 @@ public final class Makespan {
             model.reset();
             String load = MachineFacts.loadAverage();
             long ideal = BatchWallTime.ideal(nodes, latency, concurrency).toNanos();
+            Duration cpuBefore = serverCpu(server);
             long confirmSent = System.nanoTime();
             client.confirm(session);
             long confirmed = System.nanoTime();
@@ -171,6 +175,7 @@ public final class Makespan {
                     .watcher()
                     .completed
                     .get(ideal * 3 + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS);
+            Duration cpuAfter = serverCpu(server);
             Client.closeAll(watcher);
             List<FakeModel.Call> calls = model.calls();
             List<Long> starts =
@@ -189,11 +194,19 @@ public final class Makespan {
                     millis(completed - answers.getLast()),
                     calls.size(),
                     model.peakInFlight(),
+                    cpuAfter.minus(cpuBefore).toNanos() / 1e6 / nodes,
                     load);
         } finally {
             // a training run writes its AOT cache as it stops: that takes seconds, and must not be cut short
             server.stop(stopPatience);
         }
+    }
+
+    /** CPU time the server process has used so far (user and system, all threads), as the OS counts it. */
+    private static Duration serverCpu(ServerProcess server) {
+        return ProcessHandle.of(server.pid())
+                .flatMap(process -> process.info().totalCpuDuration())
+                .orElse(Duration.ZERO);
     }
 
     /** Mean and worst time a slot stayed empty: the k-th call after the first round took the slot of the k-th answer. */
@@ -228,12 +241,13 @@ public final class Makespan {
                 median.ratio()));
         text.append(
                 "| run | confirm → `session_completed` | × ideal | confirm answered | first call | last call of round 1 |"
-                        + " slot empty, mean / max | last answer → completed | calls / peak | load average |\n");
-        text.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                        + " slot empty, mean / max | last answer → completed | calls / peak | server CPU per node |"
+                        + " load average |\n");
+        text.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
             text.append(f(
-                    "| %d | %.3f s | %.4f | %.1f ms | %.1f ms | %.1f ms | %.1f / %.1f ms | %.1f ms | %d / %d | %s |%n",
+                    "| %d | %.3f s | %.4f | %.1f ms | %.1f ms | %.1f ms | %.1f / %.1f ms | %.1f ms | %d / %d | %.1f ms | %s |%n",
                     i + 1,
                     r.wallMillis() / 1000,
                     r.ratio(),
@@ -245,6 +259,7 @@ public final class Makespan {
                     r.lastAnswerToCompletedMillis(),
                     r.calls(),
                     r.peakInFlight(),
+                    r.serverCpuMillisPerNode(),
                     r.loadAverage()));
         }
         return text.toString();
