@@ -42,12 +42,17 @@ final class ModelServer {
     /** Connections opened ahead at most: the server's concurrency is at most 200, and a batch rarely needs more. */
     private static final int MAX_PRECONNECTIONS = 64;
 
+    /** How long connections opened ahead are taken to be there still. */
+    private static final Duration PRECONNECT_INTERVAL = Duration.ofSeconds(10);
+
     private static final System.Logger LOG = System.getLogger(ModelServer.class.getName());
 
     private final HttpClient http;
     private final String label;
     private final String keyHint;
     private final Clock clock;
+    private long lastPreconnectNanos;
+    private int lastPreconnections;
 
     /**
      * @param label   names the server in messages, e.g. {@code OpenAI-compatible server at http://localhost:11434/v1}
@@ -77,6 +82,9 @@ final class ModelServer {
      * a server that cannot be reached now is left to the calls to report.
      */
     CompletableFuture<Void> preconnect(HttpRequest listing, int connections) {
+        if (!preconnectDue(connections)) {
+            return CompletableFuture.completedFuture(null);
+        }
         List<CompletableFuture<?>> opening = new java.util.ArrayList<>();
         for (int i = 0; i < Math.min(connections, MAX_PRECONNECTIONS); i++) {
             opening.add(http.sendAsync(listing, HttpResponse.BodyHandlers.discarding())
@@ -104,6 +112,22 @@ final class ModelServer {
             }
         });
         return done;
+    }
+
+    /**
+     * Whether connections should be opened now: not again for no more of them within {@link #PRECONNECT_INTERVAL},
+     * so that a flood of analyses does not become a flood of requests to the learner's model account.
+     */
+    private synchronized boolean preconnectDue(int connections) {
+        long now = System.nanoTime();
+        if (lastPreconnectNanos != 0
+                && now - lastPreconnectNanos < PRECONNECT_INTERVAL.toNanos()
+                && connections <= lastPreconnections) {
+            return false;
+        }
+        lastPreconnectNanos = now;
+        lastPreconnections = connections;
+        return true;
     }
 
     /** A {@code GET} for the model list, timed out as a connection is; the caller adds the credentials. */

@@ -397,6 +397,19 @@ abstract class ModelAgentContract {
     }
 
     @Test
+    void preparingAgainAtOnceAsksTheServerNothingMore() throws Exception {
+        AgentRunner agent = agent();
+
+        agent.prepare(3).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+        agent.prepare(3).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+        agent.prepare(2).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(llm.modelListings())
+                .as("analyses in a row open the connections once, not once each")
+                .hasSize(3);
+    }
+
+    @Test
     void preparingForAServerThatIsDownNeitherFailsNorHangs() throws Exception {
         llm.close();
 
