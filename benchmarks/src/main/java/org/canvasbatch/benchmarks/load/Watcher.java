@@ -68,8 +68,8 @@ final class Watcher implements WebSocket.Listener {
         }
         switch (envelope.type()) {
             case "snapshot" -> snapshot.complete(null);
-            // the plugin's Origin gets the session's history instead of a snapshot (docs/contract.md §3.1): after a
-            // resumed `connected` every message is an event, as after a snapshot
+            // the plugin's sockets (its Origin) are resumed from the session's history and get no snapshot
+            // (docs/contract.md §3.1): live events follow the history, which for a batch not yet confirmed is empty
             case "connected" -> {
                 if (text.contains("\"resumed\":true")) {
                     snapshot.complete(null);
