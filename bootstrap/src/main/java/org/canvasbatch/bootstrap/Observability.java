@@ -302,5 +302,10 @@ final class Observability {
         public String model() {
             return delegate.model();
         }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> prepare(int calls) {
+            return delegate.prepare(calls);
+        }
     }
 }

@@ -75,6 +75,7 @@ final class ServeCommand {
                 wiring.groupingDescription(),
                 server.accessToken().required() ? "; every call needs the access token" : "");
         out.flush();
+        wiring.warmUp();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

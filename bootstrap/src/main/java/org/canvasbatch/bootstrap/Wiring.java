@@ -190,6 +190,16 @@ final class Wiring implements AutoCloseable {
         cluster.ifPresent(leases -> core.takeOverEvery(leases.lease().dividedBy(2)));
     }
 
+    /**
+     * Gets a freshly started server ready for its first batch, in the background: the agent opens a connection to its
+     * model server and rehearses its calls without sending them, so that neither the first round of a batch nor, on
+     * JDK 25, the AOT cache's training run misses what that loads and compiles. Nothing is written into the vault or
+     * the journal.
+     */
+    void warmUp() {
+        agents.prepare(1);
+    }
+
     /** The core itself: recovery, the retention sweep, forgetting, stopping. */
     CanvasBatchCore core() {
         return core;

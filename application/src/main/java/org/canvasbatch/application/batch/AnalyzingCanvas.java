@@ -52,6 +52,9 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     private final TopicGrouping grouping = new TopicGrouping();
     private final AgentRouter router = new AgentRouter();
     private final StartingSession starting;
+    /** Told how many calls the batch just analysed will make at once, so that the agent gets ready for them. */
+    private final java.util.function.IntConsumer callsExpected;
+
     private final CompletionEstimate estimate;
 
     /** @param starting starts the session at once when the command asks for it ({@code auto_execute}) */
@@ -63,7 +66,9 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             IdGenerator ids,
             CoreSettings settings,
             StartingSession starting,
-            CompletionEstimate estimate) {
+            CompletionEstimate estimate,
+            java.util.function.IntConsumer callsExpected) {
+        this.callsExpected = callsExpected;
         this.book = book;
         this.starting = starting;
         this.estimate = estimate;
@@ -175,6 +180,9 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         if (place != null) {
             quota.taken(place, id, createdAt);
         }
+        // the learner confirms within seconds: the first round's calls then find their connections open
+        callsExpected.accept(
+                Math.min(nodes.size(), Math.min(sessionSettings.maxConcurrent(), settings.globalConcurrency())));
         LOG.log(
                 System.Logger.Level.INFO,
                 "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "

@@ -120,7 +120,15 @@ public final class CanvasBatchCore {
                 notes,
                 estimate);
         AnalyzingCanvas analyzing = new AnalyzingCanvas(
-                book, ports.vault(), ports.embeddings(), ports.clock(), ports.ids(), settings, starting, estimate);
+                book,
+                ports.vault(),
+                ports.embeddings(),
+                ports.clock(),
+                ports.ids(),
+                settings,
+                starting,
+                estimate,
+                ports.agents()::prepare);
         NewsHolds news = new NewsHolds();
         SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock(), news);
         RetryingNodes retrying =

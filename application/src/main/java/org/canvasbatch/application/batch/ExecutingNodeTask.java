@@ -49,6 +49,9 @@ final class ExecutingNodeTask {
         /** The agent answered or gave up: the next call may take the slot while this attempt finishes. */
         void agentDone();
 
+        /** The attempt's request is ready and about to go to the agent. */
+        default void callReady() {}
+
         /**
          * Called under the session's lock as the outcome is recorded: from then on the node no longer counts as
          * running in its session, so it must stop counting as one that answered. Harmless when called again.
@@ -75,8 +78,8 @@ final class ExecutingNodeTask {
     void execute(Assignment assignment, NodeJob job, TaskControl control, Consumer<Instant> wakeAt, CallSlot slot) {
         long startNanos = System.nanoTime();
         try {
-            ProducedNote produced =
-                    notes.produce(job, () -> !control.cancelled() && !control.timedOut(), slot::agentDone);
+            ProducedNote produced = notes.produce(
+                    job, () -> !control.cancelled() && !control.timedOut(), slot::callReady, slot::agentDone);
             long millis = elapsedMillis(startNanos);
             record(
                     assignment,
@@ -203,12 +206,39 @@ final class ExecutingNodeTask {
         if (task.state() != NodeState.RUNNING || task.attempts() != assignment.attempt()) {
             return Optional.empty();
         }
+        return Optional.of(jobOf(session, task));
+    }
+
+    /**
+     * The jobs of the nodes the session starts next, as their starts will read them: as many as it runs at once.
+     */
+    static List<NodeJob> nextJobsOf(Session session, Instant now) {
+        return session.dispatchable(session.settings().maxConcurrent(), now).stream()
+                .map(nodeId -> jobOf(session, session.task(nodeId)))
+                .toList();
+    }
+
+    /** Has what the agent will be asked for these nodes gathered before they start; see {@link NoteProducer#gatherAhead}. */
+    void gatherAhead(List<NodeJob> jobs) {
+        notes.gatherAhead(jobs);
+    }
+
+    /** As {@link #gatherAhead}, for the first round of a run that just started: its canvas is read for it now. */
+    void gatherAheadOfRun(List<NodeJob> jobs) {
+        try {
+            jobs.stream().map(NodeJob::canvasPath).distinct().forEach(notes::canvas);
+        } catch (RuntimeException e) {
+            return;
+        }
+        notes.gatherAhead(jobs);
+    }
+
+    private static NodeJob jobOf(Session session, NodeTask task) {
         Group group = session.group(task.groupId());
         List<NoteProducer.GroupQuestion> questions = session.groupTasks(group.id(), 64).stream()
                 .map(t -> new NoteProducer.GroupQuestion(t.nodeId(), t.text(), t.agent()))
                 .toList();
-        return Optional.of(
-                new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group, questions));
+        return new NodeJob(session.canvasPath(), task.nodeId(), task.text(), task.agent(), group, questions);
     }
 
     private void failed(

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunNotFinishedException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
@@ -43,8 +44,20 @@ final class NodeDispatcher {
     private final int globalLimit;
     private final int looseLimit;
     private final int maxWaitingLoose;
+    /** Guards the slot counts and the loose queue; held briefly, never through a journal append. */
     private final Object pumpLock = new Object();
+    /**
+     * Held by the one thread that plans and starts nodes. Starting a session's nodes waits for the journal to make
+     * their starts durable; the slots freed meanwhile (a round's answers come together) are not each started behind
+     * that sync in turn: their pumps leave a wish, and the thread pumping starts them all in its next append.
+     */
+    private final java.util.concurrent.locks.ReentrantLock pumping = new java.util.concurrent.locks.ReentrantLock();
+
+    private final java.util.concurrent.atomic.AtomicBoolean pumpWanted =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<TaskKey, TaskSlot> inFlight = new ConcurrentHashMap<>();
+    /** Sessions whose next nodes are being gathered ahead now. */
+    private final Set<SessionId> gathering = ConcurrentHashMap.newKeySet();
     /**
      * Per session, its running nodes whose agent has answered and that only finish their note and outcome: they hold
      * no slot. Changed by one compute per key; the decrement happens under the session's lock, with the outcome that
@@ -116,36 +129,102 @@ final class NodeDispatcher {
         this.maxWaitingLoose = maxWaitingLoose;
     }
 
-    /** Starts as many queued tasks as the limits allow. Cheap to call whenever something may have freed capacity. */
+    /**
+     * Starts as many queued tasks as the limits allow. Cheap to call whenever something may have freed capacity: when
+     * another thread is starting nodes, this one leaves at once and that thread looks again when it is done.
+     */
     void pump() {
-        if (stopped) {
-            return;
+        pumpWanted.set(true);
+        while (!stopped && pumpWanted.get() && pumping.tryLock()) {
+            try {
+                pumpWanted.set(false);
+                pumpOnce();
+            } finally {
+                pumping.unlock();
+            }
         }
+    }
+
+    private void pumpOnce() {
+        Instant now = clock.now();
+        // a session's starts go to the journal in one append: one sync for the round, not one per node
+        Map<SessionId, List<String>> sessionStarts = new java.util.LinkedHashMap<>();
+        int reserved = 0;
         synchronized (pumpLock) {
             int free = globalLimit - busySlots;
             if (free <= 0) {
                 return;
             }
-            Instant now = clock.now();
             List<Offer> offers = new ArrayList<>();
             for (SessionId id : book.dispatchingIds()) {
                 book.readRunning(id, s -> Offer.of(s, free, now, answeredOf(id)))
                         .ifPresent(offers::add);
             }
             looseOffer(free, now).ifPresent(offers::add);
-            // a session's starts go to the journal in one append: one sync for the round, not one per node
-            Map<SessionId, List<String>> sessionStarts = new java.util.LinkedHashMap<>();
             for (Dispatch dispatch : DispatchPlanner.planOffers(offers, free)) {
                 switch (dispatch.contender()) {
-                    case Contender.OfSession session ->
+                    case Contender.OfSession session -> {
                         sessionStarts
                                 .computeIfAbsent(session.sessionId(), id -> new ArrayList<>())
                                 .add(dispatch.taskId());
+                        reserved++;
+                    }
                     case Contender.LooseNodes loose -> startLoose(looseWaiting.remove(dispatch.taskId()));
                 }
             }
-            sessionStarts.forEach((sessionId, nodeIds) -> startNodes(sessionId, nodeIds, now));
+            // held for the planned starts while their journal append runs without this lock, so that the slots
+            // freed meanwhile are counted at once and none is handed out twice
+            busySlots += reserved;
         }
+        List<Runnable> submits = new ArrayList<>();
+        try {
+            sessionStarts.forEach((sessionId, nodeIds) -> startNodes(sessionId, nodeIds, now, submits));
+        } finally {
+            synchronized (pumpLock) {
+                busySlots -= reserved;
+            }
+            submits.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * A batch that just started has its first round's requests gathered (and its canvas read, as a run reads it when
+     * it starts) while the round's starts go to the journal, instead of after.
+     */
+    void gatherFirstRound(SessionId id) {
+        List<NoteProducer.NodeJob> jobs;
+        try {
+            jobs = book.readRunning(id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
+                    .orElse(List.of());
+        } catch (RuntimeException e) {
+            return; // the nodes gather what they need when they start
+        }
+        if (!jobs.isEmpty()) {
+            Thread.ofVirtual().name("gather-first").start(() -> executing.gatherAheadOfRun(jobs));
+        }
+    }
+
+    /**
+     * The nodes a session starts next have what their agent will be asked gathered while the calls before them run,
+     * so that the slot a call frees goes to the model without waiting for the vault. Asked by each call as it is
+     * sent (not as it starts, when it would take the CPU from the round's own preparation); one gathering per session
+     * at a time.
+     */
+    private void gatherNextSoon(SessionId id) {
+        if (!gathering.add(id)) {
+            return;
+        }
+        Thread.ofVirtual().name("gather-next").start(() -> {
+            try {
+                executing.gatherAhead(book.readRunning(id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
+                        .orElse(List.of()));
+            } catch (RuntimeException e) {
+                // the nodes gather what they need when they start, as they would without this
+                LOG.log(System.Logger.Level.DEBUG, "could not gather ahead for session " + id + ": " + e);
+            } finally {
+                gathering.remove(id);
+            }
+        });
     }
 
     private Optional<Offer> looseOffer(int globalFree, Instant now) {
@@ -164,7 +243,7 @@ final class NodeDispatcher {
     /** A node the session started, with what its attempt needs, read under the session's lock as it started. */
     private record Start(TaskStarted event, Optional<NoteProducer.NodeJob> job, Duration timeout) {}
 
-    private void startNodes(SessionId sessionId, List<String> nodeIds, Instant now) {
+    private void startNodes(SessionId sessionId, List<String> nodeIds, Instant now, List<Runnable> submits) {
         // while the journal refuses events no session node starts: its TaskStarted could not be recorded, and the
         // storage watch wakes the dispatcher once the journal takes events again; runs outside sessions record nothing
         if (book.storage().wakeAfterOutage(wake)) {
@@ -205,7 +284,7 @@ final class NodeDispatcher {
                             + ": the event journal refused the events: " + e.getMessage());
             return;
         }
-        starts.forEach(start -> submitNode(sessionId, start));
+        starts.forEach(start -> submits.add(() -> submitNode(sessionId, start)));
     }
 
     private void submitNode(SessionId sessionId, Start start) {
@@ -260,6 +339,11 @@ final class NodeDispatcher {
         }
 
         @Override
+        public void callReady() {
+            gatherNextSoon(sessionId);
+        }
+
+        @Override
         public synchronized void outcomeRecorded() {
             if (countedAsAnswered) {
                 countedAsAnswered = false;
@@ -303,7 +387,9 @@ final class NodeDispatcher {
     private boolean submit(TaskKey key, String name, Duration timeout, TaskExecutor.TaskWork work) {
         TaskSlot slot = new TaskSlot();
         inFlight.put(key, slot);
-        busySlots++;
+        synchronized (pumpLock) {
+            busySlots++;
+        }
         try {
             slot.attach(executor.submit(name, timeout, work));
             return true;
@@ -311,7 +397,9 @@ final class NodeDispatcher {
             // a session's task stays running in the log and is requeued on restart
             LOG.log(System.Logger.Level.WARNING, "could not start " + name + ": " + e.getMessage());
             inFlight.remove(key);
-            busySlots--;
+            synchronized (pumpLock) {
+                busySlots--;
+            }
             return false;
         }
     }

@@ -46,6 +46,8 @@ final class NoteProducer {
      * without them. Above the index's own wait (two seconds), so that this is the guard, not the rule.
      */
     static final Duration PASSAGES_BUDGET = Duration.ofSeconds(5);
+    /** Requests gathered ahead at most: a few rounds of the largest concurrency, never a whole 10 000-node canvas. */
+    static final int MAX_AHEAD = 400;
 
     private final AgentRunner agents;
     private final AgentRouter router = new AgentRouter();
@@ -55,6 +57,12 @@ final class NoteProducer {
     private final Duration passagesBudget;
     /** Canvases read once per batch, not once per node: a 170-node canvas is parsed once. */
     private final Map<String, Optional<Canvas>> canvases = new ConcurrentHashMap<>();
+    /**
+     * What the agent will be asked for nodes about to start, gathered while the calls before them are in flight, so
+     * that a freed slot goes to the model at once instead of after the vault's lookups. Keyed by the whole job: a node
+     * whose job changed meanwhile (its group's priority, its text) gathers again when it starts.
+     */
+    private final Map<NodeJob, FutureTask<AgentRequest>> ahead = new ConcurrentHashMap<>();
 
     NoteProducer(AgentRunner agents, Vault vault, VaultPassages passages, Clock clock) {
         this(agents, vault, passages, clock, PASSAGES_BUDGET);
@@ -101,31 +109,23 @@ final class NoteProducer {
      */
     ProducedNote produce(NodeJob job, java.util.function.BooleanSupplier stillWanted, Runnable agentDone)
             throws AgentFailure, InterruptedException {
-        Optional<Canvas> canvas = canvas(job.canvasPath());
-        Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
-        String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
-        List<String> understanding =
-                canvas.map(c -> c.understandingNextTo(job.nodeId())).orElse(List.of());
-        List<RelatedQuestion> related = job.groupQuestions().stream()
-                .filter(q -> !q.text().equals(job.nodeText()))
-                .limit(MAX_RELATED_QUESTIONS)
-                .map(q -> new RelatedQuestion(q.text(), q.agent(), noteName(job.canvasPath(), q)))
-                .toList();
-        Group group = job.group();
-        var context = new NodeContext(
-                job.canvasPath(),
-                Canvas.baseName(job.canvasPath()),
-                group == null ? "" : group.name(),
-                group == null ? List.of() : group.terms(),
-                related,
-                understanding,
-                passagesAbout(job, content, understanding));
-        // The session keeps each node's agent but not its routing; routing is a pure function of the text analysis
-        // routed, so this is the routing analysis made, handed to the agent so that no adapter routes again.
-        var routing = router.route(job.nodeText());
+        return produce(job, stillWanted, () -> {}, agentDone);
+    }
+
+    /**
+     * @param callReady told when the agent's request is ready, just before it is sent: what runs then takes no CPU
+     *                  from this node's own preparation
+     * @param agentDone told the moment the agent has answered or given up, before the note is written
+     */
+    ProducedNote produce(
+            NodeJob job, java.util.function.BooleanSupplier stillWanted, Runnable callReady, Runnable agentDone)
+            throws AgentFailure, InterruptedException {
+        AgentRequest request = gatheredAhead(job)
+                .orElseGet(() -> requestFor(job, canvas(job.canvasPath()), new java.util.HashMap<>()));
+        callReady.run();
         AgentAnswer answer;
         try {
-            answer = agents.run(new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context, routing));
+            answer = agents.run(request);
         } finally {
             agentDone.run();
         }
@@ -149,6 +149,74 @@ final class NoteProducer {
             }
             throw e;
         }
+    }
+
+    /**
+     * Gathers, each on a thread of its own, what the agent will be asked for nodes that are about to start;
+     * {@link #produce} then finds it ready. The jobs share their lookups of the related notes' names (a round's nodes
+     * are mostly of one group): looked up at one moment, as if one by one. Only while the nodes' canvas is being read
+     * for a running batch: a batch that ended (and forgot its canvas) gathers nothing more, and nothing here reads the
+     * canvas again.
+     */
+    void gatherAhead(List<NodeJob> jobs) {
+        Map<RelatedNote, String> names = new ConcurrentHashMap<>();
+        for (NodeJob job : jobs) {
+            Optional<Canvas> canvas = canvases.get(job.canvasPath());
+            if (canvas == null || ahead.size() >= MAX_AHEAD || ahead.containsKey(job)) {
+                continue;
+            }
+            FutureTask<AgentRequest> gathering = new FutureTask<>(() -> requestFor(job, canvas, names));
+            if (ahead.putIfAbsent(job, gathering) == null) {
+                Thread.ofVirtual().name("gather-" + job.nodeId()).start(gathering);
+            }
+        }
+    }
+
+    /** A related question's note, as named for the notes of one canvas. */
+    private record RelatedNote(String canvasPath, GroupQuestion question) {}
+
+    /** The request gathered ahead for this job, waiting for it if it is still being gathered. */
+    private Optional<AgentRequest> gatheredAhead(NodeJob job) throws InterruptedException {
+        FutureTask<AgentRequest> gathered = ahead.remove(job);
+        if (gathered == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(gathered.get());
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "gathering node " + job.nodeId() + " ahead failed: " + e.getCause());
+            return Optional.empty();
+        }
+    }
+
+    /** Everything the agent is asked about the node: its content, its group, the canvas around it, the vault. */
+    private AgentRequest requestFor(NodeJob job, Optional<Canvas> canvas, Map<RelatedNote, String> names) {
+        Optional<CanvasNode> node = canvas.flatMap(c -> c.node(job.nodeId()));
+        String content = node.isPresent() ? vault.contentOf(job.canvasPath(), node.get()) : job.nodeText();
+        List<String> understanding =
+                canvas.map(c -> c.understandingNextTo(job.nodeId())).orElse(List.of());
+        List<RelatedQuestion> related = job.groupQuestions().stream()
+                .filter(q -> !q.text().equals(job.nodeText()))
+                .limit(MAX_RELATED_QUESTIONS)
+                .map(q -> new RelatedQuestion(
+                        q.text(),
+                        q.agent(),
+                        names.computeIfAbsent(
+                                new RelatedNote(job.canvasPath(), q), note -> noteName(note.canvasPath(), q))))
+                .toList();
+        Group group = job.group();
+        var context = new NodeContext(
+                job.canvasPath(),
+                Canvas.baseName(job.canvasPath()),
+                group == null ? "" : group.name(),
+                group == null ? List.of() : group.terms(),
+                related,
+                understanding,
+                passagesAbout(job, content, understanding));
+        // The session keeps each node's agent but not its routing; routing is a pure function of the text analysis
+        // routed, so this is the routing analysis made, handed to the agent so that no adapter routes again.
+        var routing = router.route(job.nodeText());
+        return new AgentRequest(job.agent(), job.nodeId(), job.nodeText(), content, context, routing);
     }
 
     /** Writes a note the full disk refused before, as it was then; the vault's refusal again when it still is full. */
@@ -233,5 +301,6 @@ final class NoteProducer {
     /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */
     void forgetCanvas(String canvasPath) {
         canvases.remove(canvasPath);
+        ahead.keySet().removeIf(job -> job.canvasPath().equals(canvasPath));
     }
 }

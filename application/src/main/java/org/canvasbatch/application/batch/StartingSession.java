@@ -54,6 +54,7 @@ final class StartingSession implements StartSessionUseCase {
         // in a cluster the server that starts a batch runs it
         book.claim(id, clock.now());
         armTimeout(id);
+        dispatcher.gatherFirstRound(id);
         dispatcher.pump();
         LOG.log(System.Logger.Level.INFO, "session " + id + " started");
         SessionSnapshot started = book.read(id, Session::snapshot);

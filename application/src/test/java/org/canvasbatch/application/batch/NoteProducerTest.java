@@ -220,6 +220,119 @@ class NoteProducerTest {
         }
     }
 
+    @Test
+    void aNodeGatheredAheadGoesToTheAgentWithWhatWasGatheredWithoutAskingTheVaultAgain() throws Exception {
+        List<PassageQuery> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        VaultPassage written = new VaultPassage("笔记/逆否命题.md", "定义", "定义", "原命题与逆否命题同真同假", VaultPassage.Origin.NOTE);
+        VaultPassages vault = query -> {
+            asked.add(query);
+            return asked.size() == 1 ? List.of(written) : List.of();
+        };
+        NoteProducer ahead =
+                new NoteProducer(agent, new NoCanvasVault(), vault, () -> Instant.parse("2026-11-26T12:00:00Z"));
+        NodeJob next = new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of());
+        ahead.canvas(CANVAS); // a running batch has read its canvas
+
+        ahead.gatherAhead(List.of(next));
+        awaitSize(asked, 1);
+        ahead.produce(next, () -> true);
+
+        assertThat(asked)
+                .as("the vault asked while the calls before the node ran, not when it started")
+                .hasSize(1);
+        assertThat(requests.getFirst().context().vaultPassages()).containsExactly(written);
+    }
+
+    @Test
+    void aNodeWhoseTextChangedSinceItWasGatheredIsAskedAboutWithItsNewText() throws Exception {
+        List<PassageQuery> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        NoteProducer ahead = new NoteProducer(
+                agent,
+                new NoCanvasVault(),
+                query -> {
+                    asked.add(query);
+                    return List.of();
+                },
+                () -> Instant.parse("2026-11-26T12:00:00Z"));
+        ahead.canvas(CANVAS);
+
+        ahead.gatherAhead(List.of(new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of())));
+        awaitSize(asked, 1);
+        ahead.produce(new NodeJob(CANVAS, "q2", "什么是否命题", AgentId.ORAL_EXPLANATION, null, List.of()), () -> true);
+
+        assertThat(requests.getFirst().nodeText()).isEqualTo("什么是否命题");
+        assertThat(asked).extracting(PassageQuery::question).containsExactly("什么是逆否命题", "什么是否命题");
+    }
+
+    @Test
+    void whatWasGatheredForARunThatEndedIsNotUsedByTheNextRun() throws Exception {
+        List<PassageQuery> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        NoteProducer ahead = new NoteProducer(
+                agent,
+                new NoCanvasVault(),
+                query -> {
+                    asked.add(query);
+                    return List.of();
+                },
+                () -> Instant.parse("2026-11-26T12:00:00Z"));
+        NodeJob node = new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of());
+        ahead.canvas(CANVAS);
+        ahead.gatherAhead(List.of(node));
+        awaitSize(asked, 1);
+
+        ahead.forgetCanvas(CANVAS);
+        ahead.produce(node, () -> true);
+
+        assertThat(asked).as("the next run looks at the vault as it is then").hasSize(2);
+    }
+
+    @Test
+    void aRoundOfOneGroupsNodesAsksTheVaultForEachRelatedNotesNameOnce() throws Exception {
+        List<String> named = new java.util.concurrent.CopyOnWriteArrayList<>();
+        NoteProducer ahead = new NoteProducer(
+                agent,
+                new NoCanvasVault() {
+                    @Override
+                    public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
+                        named.add(nodeId);
+                        return nodeText + " (" + agent.wireName() + ")";
+                    }
+                },
+                passages,
+                () -> Instant.parse("2026-11-26T12:00:00Z"));
+        List<GroupQuestion> group = List.of(
+                new GroupQuestion("q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION),
+                new GroupQuestion("q2", "什么是否命题", AgentId.ORAL_EXPLANATION),
+                new GroupQuestion("q3", "什么是逆命题", AgentId.ORAL_EXPLANATION));
+        List<NodeJob> round = group.stream()
+                .map(q -> new NodeJob(CANVAS, q.nodeId(), q.text(), q.agent(), null, group))
+                .toList();
+        ahead.canvas(CANVAS);
+
+        ahead.gatherAhead(round);
+        for (NodeJob job : round) {
+            ahead.produce(job, () -> true);
+        }
+
+        assertThat(named)
+                .as("one look-up per note, not one per note and node")
+                .containsExactlyInAnyOrder("q1", "q2", "q3");
+        assertThat(requests)
+                .filteredOn(request -> request.nodeId().equals("q1"))
+                .singleElement()
+                .satisfies(request -> assertThat(request.context().relatedQuestions())
+                        .extracting(RelatedQuestion::noteName)
+                        .containsExactly("什么是否命题 (oral-explanation)", "什么是逆命题 (oral-explanation)"));
+    }
+
+    private static void awaitSize(List<?> list, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (list.size() < size && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertThat(list).hasSize(size);
+    }
+
     private static void awaitIgnoringInterrupts(CountDownLatch latch) {
         while (latch.getCount() > 0) {
             try {

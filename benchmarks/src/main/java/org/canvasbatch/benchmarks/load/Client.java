@@ -35,8 +35,13 @@ final class Client implements AutoCloseable {
     private final String wsBase;
 
     Client(ServerProcess server) {
-        this.httpBase = server.httpBase();
-        this.wsBase = server.wsBase();
+        this(server.httpBase(), server.wsBase());
+    }
+
+    /** A client of any server that speaks the WebSocket side of the contract, e.g. a bare Node {@code ws} server. */
+    Client(String httpBase, String wsBase) {
+        this.httpBase = httpBase;
+        this.wsBase = wsBase;
     }
 
     /** {@code POST /canvas/intelligent-parallel} with the plugin's body; returns the session id. */

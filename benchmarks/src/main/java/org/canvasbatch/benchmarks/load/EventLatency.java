@@ -90,6 +90,26 @@ record EventLatency(int nodes, Duration latency, Duration jitter, int probes, Li
     private static Level level(
             Bench bench, ServerProcess server, int nodes, Duration latency, Duration jitter, int probes, int count)
             throws Exception {
+        return level(bench, server, nodes, latency, jitter, probes, count, () -> {});
+    }
+
+    /** Something started the moment confirm is answered, e.g. a storm of reconnects the live figures must survive. */
+    @FunctionalInterface
+    interface AtConfirm {
+        void run() throws Exception;
+    }
+
+    /** One level, with {@code atConfirm} run right after the session is confirmed. */
+    static Level level(
+            Bench bench,
+            ServerProcess server,
+            int nodes,
+            Duration latency,
+            Duration jitter,
+            int probes,
+            int count,
+            AtConfirm atConfirm)
+            throws Exception {
         int measuring = probes == 0 ? count : Math.min(probes, count);
         bench.say(
                 "latency: %d socket%s on one session (%d measuring), %d nodes, model latency %d ± %d ms",
@@ -106,6 +126,7 @@ record EventLatency(int nodes, Duration latency, Duration jitter, int probes, Li
             long clientNanos = os.getProcessCpuTime();
             long started = System.nanoTime();
             client.confirm(session);
+            atConfirm.run();
             long deadline = started + TimeUnit.MINUTES.toNanos(5);
             for (Client.Socket socket : open) {
                 try {

@@ -23,8 +23,34 @@ record IdleConnections(
         Memory atStart,
         Memory atOpen,
         Memory atEnd,
-        double idleCpuPercent)
+        double idleCpuPercent,
+        List<ClassGrowth> histogram)
         implements Figure {
+
+    /** How many instances and bytes of one class the sockets added, per socket (the histogram after − before). */
+    record ClassGrowth(String className, double instancesPerSocket, double bytesPerSocket) {
+
+        static final int TOP = 15;
+
+        static List<ClassGrowth> top(
+                java.util.Map<String, ServerProcess.ClassCount> before,
+                java.util.Map<String, ServerProcess.ClassCount> after,
+                int sockets) {
+            ServerProcess.ClassCount none = new ServerProcess.ClassCount(0, 0);
+            return after.entrySet().stream()
+                    .map(e -> {
+                        ServerProcess.ClassCount was = before.getOrDefault(e.getKey(), none);
+                        return new ClassGrowth(
+                                e.getKey(),
+                                (double) (e.getValue().instances() - was.instances()) / sockets,
+                                (double) (e.getValue().bytes() - was.bytes()) / sockets);
+                    })
+                    .sorted(java.util.Comparator.comparingDouble(ClassGrowth::bytesPerSocket)
+                            .reversed())
+                    .limit(TOP)
+                    .toList();
+        }
+    }
 
     /**
      * The server's memory at one moment: RSS as it was, then the heap after a forced full collection, then RSS again
@@ -60,6 +86,7 @@ record IdleConnections(
             Client.closeAll(client.open(session, 200, 50, () -> new Watcher(false), Duration.ofMinutes(1)));
             Thread.sleep(2_000);
             Memory atStart = Memory.of(server);
+            var classesAtStart = server.classHistogram();
 
             long opening = System.nanoTime();
             List<Client.Socket> sockets =
@@ -85,6 +112,7 @@ record IdleConnections(
             int min = minPings(sockets);
             int max = sockets.stream().mapToInt(s -> s.watcher().pings()).max().orElse(0);
             Memory atEnd = Memory.of(server);
+            var classesAtEnd = server.classHistogram();
             bench.say("idle: held %.0f s, %,d still open, pings per socket %d–%d", holdSeconds, stillOpen, min, max);
             Client.closeAll(sockets);
             server.stop(Duration.ofSeconds(20));
@@ -102,7 +130,8 @@ record IdleConnections(
                     atStart,
                     atOpen,
                     atEnd,
-                    cpu);
+                    cpu,
+                    ClassGrowth.top(classesAtStart, classesAtEnd, count));
         }
     }
 
@@ -176,6 +205,14 @@ record IdleConnections(
                 | RSS after that GC | %,d KiB | %,d KiB | %,d KiB | %.1f KiB |
 
                 Server CPU over the hold (utime + stime from `/proc/<pid>/stat`): %.2f %% of one core.
+
+                What the sockets hold on the heap: `jcmd <pid> GC.class_histogram` (live objects after a full \
+                collection, shallow sizes) after the hold minus before the sockets, divided by %,d; the %d classes \
+                that grew most, %.1f KiB per socket of the %.1f KiB live heap per socket:
+
+                | class | instances per socket | bytes per socket |
+                | --- | ---: | ---: |
+                %s
                 """,
                 label,
                 javaOptions.isEmpty() ? "" : " with `" + String.join(" ", javaOptions) + "`",
@@ -203,6 +240,14 @@ record IdleConnections(
                 atOpen.rssAfterGcKiB(),
                 atEnd.rssAfterGcKiB(),
                 perSocket(atEnd.rssAfterGcKiB(), atStart.rssAfterGcKiB()),
-                idleCpuPercent);
+                idleCpuPercent,
+                wanted,
+                histogram.size(),
+                histogram.stream().mapToDouble(ClassGrowth::bytesPerSocket).sum() / 1024,
+                heapPerSocketKiB(),
+                histogram.stream()
+                        .map(c ->
+                                f("| `%s` | %.2f | %,.0f |", c.className(), c.instancesPerSocket(), c.bytesPerSocket()))
+                        .collect(java.util.stream.Collectors.joining("\n")));
     }
 }

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param command the command as the user typed it, recorded in the docs with the figures
  * @param only    the figures to run ({@code batch}, {@code latency}, {@code idle}, {@code startup}); all by default
  * @param serverJavaOptions extra JVM options for the measured servers (e.g. a flight recording), not for startup
+ * @param node      the {@code node} executable for the bare Node {@code ws} server the idle figure is compared with
+ *                  (benchmarks/node/install prepares it); null: no comparison
  */
 record LoadOptions(
         Path repo,
@@ -19,17 +21,19 @@ record LoadOptions(
         boolean writeDocs,
         boolean diskJournal,
         Set<String> only,
-        List<String> serverJavaOptions) {
+        List<String> serverJavaOptions,
+        String node) {
 
-    static final List<String> FIGURES = List.of("startup", "batch", "latency", "idle", "replay");
+    static final List<String> FIGURES = List.of("startup", "batch", "latency", "idle", "replay", "storm");
 
     static final String USAGE = """
-            usage: benchmarks/run-load [--write-docs] [--quick] [--journal disk|memory] [--only startup,batch,latency,idle,replay]
+            usage: benchmarks/run-load [--write-docs] [--quick] [--journal disk|memory] [--only startup,batch,latency,idle,replay,storm]
               --write-docs   write the figures between the load-tool markers of docs/benchmarks.md
               --quick        smaller and shorter runs, to check that the tool works (not for the docs)
               --journal      the server's event journal: a fresh directory (disk, default, as users run it) or memory
               --only         run only these figures
               --server-java-opts "..."  extra JVM options for the servers of batch, latency and idle (profiling)
+              --node PATH    compare the idle sockets with a bare Node ws server run by this node (run-load passes it)
             """;
 
     static LoadOptions parse(List<String> args) {
@@ -40,6 +44,7 @@ record LoadOptions(
         boolean disk = true;
         Set<String> only = new LinkedHashSet<>(FIGURES);
         List<String> javaOptions = List.of();
+        String node = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -60,6 +65,7 @@ record LoadOptions(
                         throw new IllegalArgumentException("--only takes some of " + FIGURES + ", not " + only);
                     }
                 }
+                case "--node" -> node = value(args, ++i, arg);
                 case "--server-java-opts" ->
                     javaOptions = List.of(value(args, ++i, arg).strip().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown option " + arg);
@@ -69,7 +75,14 @@ record LoadOptions(
             repo = Path.of("").toAbsolutePath();
         }
         return new LoadOptions(
-                repo.toAbsolutePath().normalize(), command, quick, writeDocs, disk, Set.copyOf(only), javaOptions);
+                repo.toAbsolutePath().normalize(),
+                command,
+                quick,
+                writeDocs,
+                disk,
+                Set.copyOf(only),
+                javaOptions,
+                node);
     }
 
     private static String value(List<String> args, int i, String option) {

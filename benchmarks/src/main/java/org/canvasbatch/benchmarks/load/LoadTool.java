@@ -151,6 +151,17 @@ public final class LoadTool {
                                         sockets,
                                         rounds)));
                     }
+                    if (options.node() != null) {
+                        figures.add(attempt(
+                                bench,
+                                "Idle connections (bare Node ws server)",
+                                () -> IdleNodeConnections.measure(
+                                        bench,
+                                        options.node(),
+                                        options.repo().resolve("benchmarks/node"),
+                                        sockets,
+                                        rounds)));
+                    }
                 }
                 if (options.runs("replay")) {
                     int nodes = quick ? 999 : 9_999;
@@ -165,6 +176,22 @@ public final class LoadTool {
                                 "Replay storm (the launcher's heap options)",
                                 () -> ReplayStorm.measure(bench, nodes, sockets, PROPOSED_HEAP_OPTIONS)));
                     }
+                }
+                if (options.runs("storm")) {
+                    figures.add(attempt(
+                            bench,
+                            "Reconnect storm",
+                            () -> ReconnectStorm.measure(
+                                    bench,
+                                    quick ? 999 : 9_999,
+                                    quick ? 100 : 1_000,
+                                    500,
+                                    quick ? 100 : 200,
+                                    Duration.ofMillis(200),
+                                    PROBES,
+                                    options.serverJavaOptions().isEmpty()
+                                            ? PROPOSED_HEAP_OPTIONS
+                                            : options.serverJavaOptions())));
                 }
             } finally {
                 bench.stopAll();
@@ -196,7 +223,7 @@ public final class LoadTool {
      * One small batch watched by a few sockets before anything is measured, so that the figures show the server as it
      * runs for hours, not its first seconds of class loading and interpretation.
      */
-    private static void warmUp(Bench bench, ServerProcess server) throws Exception {
+    static void warmUp(Bench bench, ServerProcess server) throws Exception {
         bench.say("warm-up: 120 nodes at 10 ms model latency, 20 sockets");
         LoadCanvas canvas = LoadCanvas.write(server.vault(), "warm-up", 120);
         bench.model().latency(Duration.ofMillis(10));
@@ -291,7 +318,7 @@ public final class LoadTool {
         return text.toString();
     }
 
-    private static void deleteQuietly(Path root) {
+    static void deleteQuietly(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> {
                 try {

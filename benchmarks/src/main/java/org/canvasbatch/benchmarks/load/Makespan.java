@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,8 @@ public final class Makespan {
             double lastAnswerToCompletedMillis,
             int calls,
             int peakInFlight,
+            double serverCpuMillisPerNode,
+            String cpuByThreads,
             String loadAverage) {
 
         double ratio() {
@@ -114,7 +117,8 @@ public final class Makespan {
                                 Duration.ofSeconds(20));
                         bench.say(
                                 "  %.3f s = %.4f × ideal; first call %.1f ms, 12th call %.1f ms, slot gap mean %.1f /"
-                                        + " max %.1f ms, last answer → completed %.1f ms; load %s",
+                                        + " max %.1f ms, last answer → completed %.1f ms; server CPU %.1f ms per"
+                                        + " node (%s); load %s",
                                 measured.wallMillis() / 1000,
                                 measured.ratio(),
                                 measured.firstCallMillis(),
@@ -122,6 +126,8 @@ public final class Makespan {
                                 measured.meanGapMillis(),
                                 measured.maxGapMillis(),
                                 measured.lastAnswerToCompletedMillis(),
+                                measured.serverCpuMillisPerNode(),
+                                measured.cpuByThreads(),
                                 measured.loadAverage());
                         all.add(measured);
                     }
@@ -164,6 +170,8 @@ public final class Makespan {
             model.reset();
             String load = MachineFacts.loadAverage();
             long ideal = BatchWallTime.ideal(nodes, latency, concurrency).toNanos();
+            Duration cpuBefore = serverCpu(server);
+            Map<String, Long> threadsBefore = cpuTicksByThreadKind(server.pid());
             long confirmSent = System.nanoTime();
             client.confirm(session);
             long confirmed = System.nanoTime();
@@ -171,6 +179,8 @@ public final class Makespan {
                     .watcher()
                     .completed
                     .get(ideal * 3 + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS);
+            Duration cpuAfter = serverCpu(server);
+            Map<String, Long> threadsAfter = cpuTicksByThreadKind(server.pid());
             Client.closeAll(watcher);
             List<FakeModel.Call> calls = model.calls();
             List<Long> starts =
@@ -189,11 +199,76 @@ public final class Makespan {
                     millis(completed - answers.getLast()),
                     calls.size(),
                     model.peakInFlight(),
+                    cpuAfter.minus(cpuBefore).toNanos() / 1e6 / nodes,
+                    perNode(threadsBefore, threadsAfter, nodes),
                     load);
         } finally {
             // a training run writes its AOT cache as it stops: that takes seconds, and must not be cut short
             server.stop(stopPatience);
         }
+    }
+
+    /** CPU time the server process has used so far (user and system, all threads), as the OS counts it. */
+    private static Duration serverCpu(ServerProcess server) {
+        return ProcessHandle.of(server.pid())
+                .flatMap(process -> process.info().totalCpuDuration())
+                .orElse(Duration.ZERO);
+    }
+
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ, the unit of /proc's CPU times on Linux
+
+    /**
+     * The process's CPU time so far by the kind of thread that spent it, from {@code /proc/PID/task/*}/stat (Linux;
+     * empty elsewhere): the JIT compilers, the garbage collector, the carriers of virtual threads (the batch's own
+     * work: tasks, notes, journal, sockets), and the rest.
+     */
+    private static Map<String, Long> cpuTicksByThreadKind(long pid) {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+        try (var threads = Files.list(tasks)) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(thread.resolve("stat"));
+                } catch (java.io.IOException ended) {
+                    continue;
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                String name = stat.substring(open + 1, close);
+                String[] fields = stat.substring(close + 2).split(" ");
+                long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                ticks.merge(kindOf(name), used, Long::sum);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return ticks;
+    }
+
+    private static String kindOf(String threadName) {
+        if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+            return "JIT";
+        }
+        if (threadName.startsWith("G1 ") || threadName.startsWith("GC ")) {
+            return "GC";
+        }
+        if (threadName.startsWith("ForkJoinPool")) {
+            return "virtual threads";
+        }
+        return "other";
+    }
+
+    private static String perNode(Map<String, Long> before, Map<String, Long> after, int nodes) {
+        if (after.isEmpty()) {
+            return "—";
+        }
+        StringBuilder text = new StringBuilder();
+        for (var kind : after.entrySet()) {
+            double millis = (kind.getValue() - before.getOrDefault(kind.getKey(), 0L)) * 1000.0 / TICKS_PER_SECOND;
+            text.append(text.isEmpty() ? "" : ", ").append(f("%s %.1f", kind.getKey(), millis / nodes));
+        }
+        return text.toString();
     }
 
     /** Mean and worst time a slot stayed empty: the k-th call after the first round took the slot of the k-th answer. */
@@ -228,12 +303,14 @@ public final class Makespan {
                 median.ratio()));
         text.append(
                 "| run | confirm → `session_completed` | × ideal | confirm answered | first call | last call of round 1 |"
-                        + " slot empty, mean / max | last answer → completed | calls / peak | load average |\n");
-        text.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                        + " slot empty, mean / max | last answer → completed | calls / peak | server CPU per node |"
+                        + " of which, by thread (ms per node) | load average |\n");
+        text.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
             text.append(f(
-                    "| %d | %.3f s | %.4f | %.1f ms | %.1f ms | %.1f ms | %.1f / %.1f ms | %.1f ms | %d / %d | %s |%n",
+                    "| %d | %.3f s | %.4f | %.1f ms | %.1f ms | %.1f ms | %.1f / %.1f ms | %.1f ms | %d / %d | %.1f ms | %s"
+                            + " | %s |%n",
                     i + 1,
                     r.wallMillis() / 1000,
                     r.ratio(),
@@ -245,6 +322,8 @@ public final class Makespan {
                     r.lastAnswerToCompletedMillis(),
                     r.calls(),
                     r.peakInFlight(),
+                    r.serverCpuMillisPerNode(),
+                    r.cpuByThreads(),
                     r.loadAverage()));
         }
         return text.toString();

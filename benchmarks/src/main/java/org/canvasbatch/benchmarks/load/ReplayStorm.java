@@ -250,7 +250,7 @@ record ReplayStorm(
      * A socket that replays the session: it reads frame headers and skips the payloads (no decoding, so that thirty of
      * them cost this JVM little), until the server's close frame; completes with what it received.
      */
-    private static CompletableFuture<Received> replay(URI uri) throws IOException {
+    static CompletableFuture<Received> replay(URI uri) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 30_000);
         byte[] nonce = new byte[16];

@@ -167,16 +167,26 @@ final class ServerProcess implements AutoCloseable {
 
     /** Resident memory now, from {@code /proc/<pid>/status}. */
     long rssKiB() throws IOException {
-        Matcher m = RSS.matcher(Files.readString(Path.of("/proc", String.valueOf(pid()), "status")));
+        return rssKiB(pid());
+    }
+
+    /** The same for any process of this machine. */
+    static long rssKiB(long pid) throws IOException {
+        Matcher m = RSS.matcher(Files.readString(Path.of("/proc", String.valueOf(pid), "status")));
         if (!m.find()) {
-            throw new IOException("no VmRSS for " + pid());
+            throw new IOException("no VmRSS for " + pid);
         }
         return Long.parseLong(m.group(1));
     }
 
     /** User + system CPU time so far, in clock ticks of {@link #ticksPerSecond()}, from {@code /proc/<pid>/stat}. */
     long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        return cpuTicks(pid());
+    }
+
+    /** The same for any process of this machine, e.g. the Node processes of the fan-out benchmark. */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         // the command name in parentheses may hold spaces; fields count from after its closing parenthesis
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
@@ -206,6 +216,29 @@ final class ServerProcess implements AutoCloseable {
             throw new IOException("jcmd GC.heap_info said nothing about the heap");
         }
         return new Heap(Long.parseLong(m.group(2)), Long.parseLong(m.group(1)));
+    }
+
+    /** One class of {@code jcmd GC.class_histogram}: its live instances and their bytes (shallow). */
+    record ClassCount(long instances, long bytes) {}
+
+    private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+
+    /** {@code jcmd GC.class_histogram}: what is alive, class by class (it collects the whole heap first). */
+    java.util.Map<String, ClassCount> classHistogram() throws IOException, InterruptedException {
+        java.util.Map<String, ClassCount> classes = new java.util.HashMap<>();
+        for (String line : jcmd("GC.class_histogram").split("\n")) {
+            Matcher m = HISTOGRAM_LINE.matcher(line);
+            if (m.find()) {
+                classes.merge(
+                        m.group(3),
+                        new ClassCount(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
+                        (a, b) -> new ClassCount(a.instances() + b.instances(), a.bytes() + b.bytes()));
+            }
+        }
+        if (classes.isEmpty()) {
+            throw new IOException("jcmd GC.class_histogram said nothing about classes");
+        }
+        return classes;
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {

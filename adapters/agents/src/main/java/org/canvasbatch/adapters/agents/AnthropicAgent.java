@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
@@ -25,6 +26,7 @@ public final class AnthropicAgent implements AgentRunner {
     private final PromptTemplates templates;
     private final ModelServer server;
     private final URI endpoint;
+    private final URI models;
 
     /**
      * @param http shared by all calls of this agent (see {@link Agents#fromConfig(AgentConfig)})
@@ -45,6 +47,7 @@ public final class AnthropicAgent implements AgentRunner {
         // Accept a base URL given with the version segment, as people copy it from the endpoint's documentation.
         String root = base.endsWith("/v1") ? base.substring(0, base.length() - "/v1".length()) : base;
         this.endpoint = URI.create(root + "/v1/messages");
+        this.models = URI.create(root + "/v1/models");
         this.server = new ModelServer(
                 Objects.requireNonNull(http, "http"),
                 "Anthropic API at " + root,
@@ -54,6 +57,41 @@ public final class AnthropicAgent implements AgentRunner {
 
     @Override
     public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
+        return new AgentAnswer(noteOf(server.call(requestFor(request))), model());
+    }
+
+    /**
+     * Opens {@code calls} connections to the API (a {@code GET /v1/models} each) and, meanwhile, prepares and reads
+     * throwaway calls without sending them; on its own virtual thread.
+     */
+    @Override
+    public CompletableFuture<Void> prepare(int calls) {
+        HttpRequest.Builder listing = server.listing(models).header("anthropic-version", API_VERSION);
+        if (config.apiKey() != null) {
+            listing.header("x-api-key", config.apiKey());
+        }
+        CompletableFuture<Void> connected = server.preconnect(listing.build(), calls);
+        CompletableFuture<Void> rehearsed = ModelServer.rehearse(() -> {
+            for (AgentRequest rehearsal : Rehearsal.requests()) {
+                requestFor(rehearsal);
+            }
+            noteOf(ModelServer.JSON
+                    .createObjectBuilder()
+                    .add(
+                            "content",
+                            ModelServer.JSON
+                                    .createArrayBuilder()
+                                    .add(ModelServer.JSON
+                                            .createObjectBuilder()
+                                            .add("type", "text")
+                                            .add("text", Rehearsal.NOTE)))
+                    .add("stop_reason", "end_turn")
+                    .build());
+        });
+        return CompletableFuture.allOf(connected, rehearsed);
+    }
+
+    private HttpRequest requestFor(AgentRequest request) {
         Prompt prompt = templates.render(request);
         JsonObjectBuilder body = ModelServer.JSON
                 .createObjectBuilder()
@@ -76,7 +114,7 @@ public final class AnthropicAgent implements AgentRunner {
         if (config.apiKey() != null) {
             call.header("x-api-key", config.apiKey());
         }
-        return new AgentAnswer(noteOf(server.call(call.build())), model());
+        return call.build();
     }
 
     private String noteOf(JsonObject answer) throws AgentFailure {

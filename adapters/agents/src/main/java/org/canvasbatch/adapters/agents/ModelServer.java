@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,11 +39,20 @@ final class ModelServer {
 
     private static final int MAX_DETAIL = 300;
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Connections opened ahead at most: the server's concurrency is at most 200, and a batch rarely needs more. */
+    private static final int MAX_PRECONNECTIONS = 64;
+
+    /** How long connections opened ahead are taken to be there still. */
+    private static final Duration PRECONNECT_INTERVAL = Duration.ofSeconds(10);
+
+    private static final System.Logger LOG = System.getLogger(ModelServer.class.getName());
 
     private final HttpClient http;
     private final String label;
     private final String keyHint;
     private final Clock clock;
+    private long lastPreconnectNanos;
+    private int lastPreconnections;
 
     /**
      * @param label   names the server in messages, e.g. {@code OpenAI-compatible server at http://localhost:11434/v1}
@@ -63,6 +73,70 @@ final class ModelServer {
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+    }
+
+    /**
+     * Opens up to {@code connections} connections to the server before the calls need them, by as many concurrent
+     * requests for {@code listing} (the server's model list: each provider answers it, and it costs no tokens); the
+     * answers are dropped and their connections stay in the client's pool, kept alive for the calls. Returns at once;
+     * a server that cannot be reached now is left to the calls to report.
+     */
+    CompletableFuture<Void> preconnect(HttpRequest listing, int connections) {
+        if (!preconnectDue(connections)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> opening = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(connections, MAX_PRECONNECTIONS); i++) {
+            opening.add(http.sendAsync(listing, HttpResponse.BodyHandlers.discarding())
+                    .exceptionally(error -> {
+                        LOG.log(
+                                System.Logger.Level.DEBUG,
+                                "could not open a connection to the " + label + " ahead of the calls: "
+                                        + describe(error));
+                        return null;
+                    }));
+        }
+        return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new));
+    }
+
+    /** Runs {@code rehearse} on a virtual thread of its own; what it throws only costs the warm-up. */
+    static CompletableFuture<Void> rehearse(Rehearsal.Run rehearse) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("agent-rehearsal").start(() -> {
+            try {
+                rehearse.run();
+            } catch (AgentFailure | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "the agent's rehearsal failed: " + describe(e));
+            } finally {
+                done.complete(null);
+            }
+        });
+        return done;
+    }
+
+    /**
+     * Whether connections should be opened now: not again for no more of them within {@link #PRECONNECT_INTERVAL},
+     * so that a flood of analyses does not become a flood of requests to the learner's model account.
+     */
+    private synchronized boolean preconnectDue(int connections) {
+        long now = System.nanoTime();
+        if (lastPreconnectNanos != 0
+                && now - lastPreconnectNanos < PRECONNECT_INTERVAL.toNanos()
+                && connections <= lastPreconnections) {
+            return false;
+        }
+        lastPreconnectNanos = now;
+        lastPreconnections = connections;
+        return true;
+    }
+
+    /** A {@code GET} for the model list, timed out as a connection is; the caller adds the credentials. */
+    HttpRequest.Builder listing(URI uri) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(http.connectTimeout().orElse(MAX_CONNECT_TIMEOUT))
+                .header("Accept", "application/json")
+                .header("User-Agent", "canvas-batch")
+                .GET();
     }
 
     static HttpRequest.Builder jsonPost(URI uri, Duration timeout, JsonObject body) {

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
@@ -53,6 +54,41 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
 
     @Override
     public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
+        return new AgentAnswer(noteOf(server.call(requestFor(request))), model());
+    }
+
+    /**
+     * Opens {@code calls} connections to the server (a {@code GET /models} each) and, meanwhile, prepares and reads
+     * throwaway calls without sending them; on its own virtual thread.
+     */
+    @Override
+    public CompletableFuture<Void> prepare(int calls) {
+        HttpRequest.Builder listing = server.listing(URI.create(config.baseUri() + "/models"));
+        if (config.apiKey() != null) {
+            listing.header("Authorization", "Bearer " + config.apiKey());
+        }
+        CompletableFuture<Void> connected = server.preconnect(listing.build(), calls);
+        CompletableFuture<Void> rehearsed = ModelServer.rehearse(() -> {
+            for (AgentRequest rehearsal : Rehearsal.requests()) {
+                requestFor(rehearsal);
+            }
+            noteOf(ModelServer.JSON
+                    .createObjectBuilder()
+                    .add(
+                            "choices",
+                            ModelServer.JSON
+                                    .createArrayBuilder()
+                                    .add(ModelServer.JSON
+                                            .createObjectBuilder()
+                                            .add("index", 0)
+                                            .add("message", message("assistant", Rehearsal.NOTE))
+                                            .add("finish_reason", "stop")))
+                    .build());
+        });
+        return CompletableFuture.allOf(connected, rehearsed);
+    }
+
+    private HttpRequest requestFor(AgentRequest request) {
         Prompt prompt = templates.render(request);
         JsonArrayBuilder messages = ModelServer.JSON.createArrayBuilder();
         if (!prompt.system().isBlank()) {
@@ -71,7 +107,7 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
         if (config.apiKey() != null) {
             call.header("Authorization", "Bearer " + config.apiKey());
         }
-        return new AgentAnswer(noteOf(server.call(call.build())), model());
+        return call.build();
     }
 
     private static JsonObject message(String role, String content) {

@@ -356,6 +356,72 @@ abstract class ModelAgentContract {
     }
 
     @Test
+    void preparingOpensTheConnectionsThatTheFirstCallsThenUseAndAsksTheModelNothing() throws Exception {
+        llm.defaultReply(Reply.delayed(Duration.ofMillis(300), Reply.echo()));
+        AgentRunner agent = agent();
+
+        agent.prepare(3).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(llm.connectionsOpened())
+                .as("connections open before any call")
+                .isEqualTo(3);
+        assertThat(llm.calls()).as("the rehearsed calls are never sent").isZero();
+        assertThat(llm.modelListings())
+                .as("each connection opened by asking for the model list, with the API key")
+                .hasSize(3)
+                .allSatisfy(listing -> assertThat(apiKeyOf(listing)).isEqualTo("sk-test-key"));
+
+        List<CompletableFuture<AgentAnswer>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            AgentRequest request = Requests.bare(AgentId.ORAL_EXPLANATION, "first round question " + i);
+            CompletableFuture<AgentAnswer> answer = new CompletableFuture<>();
+            answers.add(answer);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    answer.complete(agent.run(request));
+                } catch (Throwable thrown) {
+                    answer.completeExceptionally(thrown);
+                }
+            });
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(answers.get(i)
+                            .get(GENEROUS.toSeconds(), TimeUnit.SECONDS)
+                            .markdown())
+                    .contains("first round question " + i);
+        }
+        assertThat(llm.calls()).isEqualTo(3);
+        assertThat(llm.connectionsOpened())
+                .as("the three calls at once went over the connections opened ahead")
+                .isEqualTo(3);
+    }
+
+    @Test
+    void preparingAgainAtOnceAsksTheServerNothingMore() throws Exception {
+        AgentRunner agent = agent();
+
+        agent.prepare(3).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+        agent.prepare(3).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+        agent.prepare(2).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(llm.modelListings())
+                .as("analyses in a row open the connections once, not once each")
+                .hasSize(3);
+    }
+
+    @Test
+    void preparingForAServerThatIsDownNeitherFailsNorHangs() throws Exception {
+        llm.close();
+
+        agent().prepare(2).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static String apiKeyOf(FakeLlmServer.Call call) {
+        String bearer = call.header("authorization");
+        return bearer != null ? bearer.substring("Bearer ".length()) : call.header("x-api-key");
+    }
+
+    @Test
     void eachNodeCanBeScriptedAndCountedByItsText() throws Exception {
         llm.whenPromptContains("什么是等价关系", Reply.error(500, "boom"), Reply.note("# 等价关系\n\n自反、对称、传递。"));
         AgentRunner agent = agent();

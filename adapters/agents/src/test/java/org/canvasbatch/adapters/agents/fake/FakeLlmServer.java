@@ -63,6 +63,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private final Deque<Reply> queue = new ArrayDeque<>();
     private final Map<String, Deque<Reply>> rules = new LinkedHashMap<>();
     private final Set<String> connections = ConcurrentHashMap.newKeySet();
+    private final List<Call> modelListings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Reply defaultReply = Reply.echo();
     private volatile String requiredApiKey;
     private volatile TopicEmbeddings topicEmbeddings = new TopicEmbeddings(Map.of());
@@ -193,6 +194,14 @@ public final class FakeLlmServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@code GET /models} requests received (an agent opens its connections with them before its calls); they
+     * are not among the {@link #recordedCalls() calls}.
+     */
+    public List<Call> modelListings() {
+        return List.copyOf(modelListings);
+    }
+
     /** How many TCP connections clients opened: 1 for many sequential calls means they were kept alive. */
     public int connectionsOpened() {
         return connections.size();
@@ -231,6 +240,15 @@ public final class FakeLlmServer implements AutoCloseable {
             connections.add(String.valueOf(exchange.getRemoteAddress()));
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("GET") && (path.equals("/v1/models") || path.equals("/models"))) {
+                modelListings.add(new Call("models", "GET", path, lowerCaseHeaders(exchange), body, ""));
+                send(
+                        exchange,
+                        200,
+                        "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\"}]}",
+                        Map.of());
+                return;
+            }
             if (path.equals("/v1/embeddings") || path.equals("/embeddings")) {
                 embeddings(exchange, path, body);
                 return;

@@ -1,0 +1,151 @@
+package org.canvasbatch.bootstrap.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.application.batch.CanvasBatchCore;
+import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.in.AgentChoice;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
+import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ForwardingEventLog;
+import org.canvasbatch.testsupport.InMemoryVault;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.TestClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Slots freed while a start waits for the journal's sync (a round's answers come together, and the disk is busy with
+ * their notes) are not started one sync after another: they go to the journal together, in the next append.
+ */
+class FreedSlotsTest {
+
+    private static final String CANVAS = "study/topics.canvas";
+
+    private final CountDownLatch startOfDStored = new CountDownLatch(1);
+    private final CountDownLatch startOfDArrived = new CountDownLatch(1);
+    private final List<List<String>> startsByAppend = new CopyOnWriteArrayList<>();
+    private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
+    private final ScriptedAgent agent = new ScriptedAgent();
+    private final InMemoryVault vault = new InMemoryVault();
+
+    /** A journal whose append of d's start waits until the test lets it go, as an fsync behind other writes does. */
+    private final ForwardingEventLog slowJournal = new ForwardingEventLog(new InMemoryEventLog()) {
+        @Override
+        public void append(List<SessionEvent> events) {
+            List<String> starts = events.stream()
+                    .filter(TaskStarted.class::isInstance)
+                    .map(e -> ((TaskStarted) e).nodeId())
+                    .toList();
+            if (starts.contains("d")) {
+                startOfDArrived.countDown();
+                awaitQuietly(startOfDStored);
+            }
+            if (!starts.isEmpty()) {
+                startsByAppend.add(starts);
+            }
+            super.append(events);
+        }
+    };
+
+    private final CanvasBatchCore core = new CanvasBatchCore(
+            new CanvasBatchCore.Ports(
+                    slowJournal,
+                    agent,
+                    vault,
+                    executor,
+                    new TestClock(),
+                    () -> new SessionId("s1"),
+                    new SplittableRandom(7)),
+            CoreSettings.DEFAULT.withGlobalConcurrency(3));
+
+    @AfterEach
+    void stop() {
+        startOfDStored.countDown();
+        executor.shutdown(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void slotsFreedWhileAStartWaitsForTheJournalStartTheirNodesInOneAppend() throws Exception {
+        CountDownLatch aAnswers = new CountDownLatch(1);
+        CountDownLatch bAndCAnswer = new CountDownLatch(1);
+        agent.then("a", new ScriptedAgent.WaitFor(aAnswers));
+        agent.then("b", new ScriptedAgent.WaitFor(bAndCAnswer));
+        agent.then("c", new ScriptedAgent.WaitFor(bAndCAnswer));
+        SessionId id = analyze("a", "b", "c", "d", "e", "f");
+        EventRecorder events = new EventRecorder();
+        core.useCases().subscriptions().subscribe(id, events::accept);
+        core.useCases().start().start(StartSessionCommand.of(id));
+
+        aAnswers.countDown();
+        assertThat(startOfDArrived.await(10, TimeUnit.SECONDS)).isTrue();
+        bAndCAnswer.countDown();
+        // b's and c's agents have answered and their slots are free: a note is written only after that
+        awaitNotes(2);
+        startOfDStored.countDown();
+
+        assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(startsByAppend)
+                .as("the two slots freed during d's sync start e and f in one append, not one sync each")
+                .containsExactly(List.of("a", "b", "c"), List.of("d"), List.of("e", "f"));
+    }
+
+    private void awaitNotes(int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (vault.notes().size() < count) {
+            assertThat(System.nanoTime()).as("%d notes written", count).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private SessionId analyze(String... ids) {
+        List<CanvasNode> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            nodes.add(CanvasNode.text(ids[i], "What is topic " + ids[i] + "?", "1", 0, i * 100, 250, 60));
+        }
+        vault.withCanvas(new Canvas(CANVAS, nodes, List.of()));
+        return core.useCases()
+                .analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        CANVAS,
+                        Optional.of(nodes),
+                        Set.of(),
+                        1,
+                        1,
+                        AgentChoice.AUTO,
+                        false,
+                        Optional.of(3),
+                        Optional.empty()))
+                .session()
+                .id();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never let the append go");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while held", e);
+        }
+    }
+}
