@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.http.ws;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataWriter;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
 import jakarta.json.JsonValue;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,10 +23,13 @@ import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
- * One socket watching one session. Everything it sends goes out from its own virtual thread, in order, from a bounded
- * queue ({@code WsSession.send} blocks until the socket takes the bytes, so no other thread ever waits for this client).
- * The sender remembers the highest event seq the client has (sent, replayed or covered by a snapshot), so no event is
- * sent twice however replay and live delivery overlap.
+ * One socket watching one session. Everything it sends goes out in order from a bounded queue, written by a drain: a
+ * virtual thread started when the queue receives something while no drain runs, which writes until the queue is empty
+ * and then ends (writes block until the socket takes the bytes, so no other thread ever waits for this client, and an
+ * idle socket holds no thread). At most one drain runs at a time, so the order of the queue is the order on the wire.
+ * Event messages are written as the ready frames their feed made once for every socket, several queued ones in one
+ * write. The drain remembers the highest event seq the client has (sent, replayed or covered by a snapshot), so no
+ * event is sent twice however replay and live delivery overlap.
  */
 final class Connection {
 
@@ -38,9 +43,21 @@ final class Connection {
     static final int IDLE = 4408;
     static final int SLOW_CONSUMER = 4429;
 
+    private static final ThreadFactory DRAINS =
+            Thread.ofVirtual().name("ws-send").factory();
+    /** Queued frames are gathered into one write up to about this size. */
+    private static final int FLUSH_BYTES = 32 * 1024;
+
     private final ChannelContext ctx;
     private final ConnectionManager manager;
     private final WsSession ws;
+    /**
+     * The socket's own writer, for ready frames (null only for a session that is not a Helidon server connection).
+     * Helidon's frames go out under its own lock and ours do not, which is safe because each {@code writeNow} is one
+     * whole blocking write on the plain socket ({@link SessionSocketChannel#configureProtocol}).
+     */
+    private final DataWriter frames;
+
     private final String rawSessionId;
     private final SessionId sessionId;
     private final Long resumeFrom;
@@ -58,11 +75,16 @@ final class Connection {
     private volatile long lastActivity;
     private volatile long nextPing;
     private volatile SessionFeed feed;
+    /** The drain running now, if any. */
     private volatile Thread sender;
+
     private final Object delivery = new Object();
     private List<Outgoing.Message> held;
 
-    // confined to the sender thread
+    // confined to the drain (one at a time; the queue's lock orders one drain after the other)
+    private boolean started;
+    private final ArrayList<Outgoing.Message> pending = new ArrayList<>(0);
+    private int pendingBytes;
     private String epoch;
     private long joinSeq;
     private long coveredSeq = -1;
@@ -84,20 +106,21 @@ final class Connection {
         this.ctx = ctx;
         this.manager = manager;
         this.ws = ws;
+        this.frames = ws.socketContext() instanceof ConnectionContext connection ? connection.dataWriter() : null;
         this.rawSessionId = rawSessionId;
         this.sessionId = SessionId.isWellFormed(rawSessionId) ? new SessionId(rawSessionId) : null;
         this.resumeFrom = resumeFrom;
         this.resumeEpoch = resumeEpoch;
         this.pluginViewer = PluginViewer.of(sessionId, origin, ws);
-        this.queue = new OutboundQueue(ctx.settings().queueCapacity());
+        this.queue = new OutboundQueue(ctx.settings().queueCapacity(), this::startDrain);
         long now = System.nanoTime();
         this.lastActivity = now;
         this.nextPing = now + ctx.settings().pingInterval().toNanos();
     }
 
+    /** Starts the first drain, which greets the client (snapshot or replay) before it writes what was queued. */
     void start() {
-        String name = rawSessionId.length() > 64 ? rawSessionId.substring(0, 64) : rawSessionId;
-        sender = Thread.ofVirtual().name("ws-send-" + name).start(this::run);
+        startDrain();
     }
 
     SessionId sessionId() {
@@ -287,22 +310,33 @@ final class Connection {
 
     // ------------------------------------------------------------------------------------------ the sender thread
 
-    private void run() {
+    private void startDrain() {
+        DRAINS.newThread(this::drain).start();
+    }
+
+    /** Writes what is queued, in order, until the queue is empty (then ends) or the socket is done. */
+    private void drain() {
+        sender = Thread.currentThread();
+        boolean over = true;
         try {
-            boolean open;
-            if (closing.get()) {
-                open = true;
-            } else if (sessionId == null) {
-                open = closeSocket(NOT_FOUND, "session not found");
-            } else {
-                open = resumeFrom != null
-                        ? resumeThenJoin(resumeFrom, resumeEpoch)
-                        : pluginViewer.isPresent()
-                                ? resumeThenJoin(manager.resumePoint(pluginViewer.get(), this), null)
-                                : join() && freshSync();
+            boolean open = true;
+            if (!started) {
+                started = true;
+                open = greet();
             }
             while (open) {
-                open = handle(queue.take());
+                Outgoing next = queue.poll();
+                if (next != null) {
+                    open = handle(next);
+                    continue;
+                }
+                flush();
+                sender = null;
+                if (queue.release()) {
+                    over = false;
+                    return;
+                }
+                sender = Thread.currentThread();
             }
         } catch (InterruptedException e) {
             // aborted or shutting down
@@ -314,9 +348,28 @@ final class Connection {
                 abort();
             }
         } finally {
-            closeSent.countDown();
-            detach();
+            if (over) {
+                sender = null;
+                queue.shutDown();
+                closeSent.countDown();
+                detach();
+            }
         }
+    }
+
+    /** The first things a socket gets: the snapshot, the replay it asked for, or the close it is due. */
+    private boolean greet() throws InterruptedException {
+        if (closing.get()) {
+            return true;
+        }
+        if (sessionId == null) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+        return resumeFrom != null
+                ? resumeThenJoin(resumeFrom, resumeEpoch)
+                : pluginViewer.isPresent()
+                        ? resumeThenJoin(manager.resumePoint(pluginViewer.get(), this), null)
+                        : join() && freshSync();
     }
 
     private boolean join() {
@@ -332,21 +385,28 @@ final class Connection {
     }
 
     private boolean handle(Outgoing item) throws InterruptedException {
+        if (!(item instanceof Outgoing.Message) && !(item instanceof Outgoing.Stop)) {
+            flush();
+        }
         return switch (item) {
             case Outgoing.Message message -> {
                 if (!isNew(message) || withheld(message)) {
                     yield true;
                 }
                 if (pluginViewer.isPresent() && message.endsSession() && message.derived()) {
+                    flush();
                     // the session_completed a cancellation implies: (plugin) its window reads any session_completed
                     // as success, and one that reaches it before its cancel's answer wins that race in the browser;
                     // its own cancel ends the window on the answer (and a close no longer reconnects it), and a
                     // window whose batch was cancelled elsewhere reconnects and gets session_completed then
                     yield closeSocket(NORMAL, "session cancelled");
                 }
-                ws.send(message.text(), true);
-                sent(message);
-                yield !message.endsSession() || closeSocket(NORMAL, "session completed");
+                write(message);
+                if (message.endsSession()) {
+                    flush();
+                    yield closeSocket(NORMAL, "session completed");
+                }
+                yield true;
             }
             case Outgoing.Reply reply -> {
                 send(reply.render().apply(Math.max(0, coveredSeq)));
@@ -370,7 +430,12 @@ final class Connection {
                 yield true;
             }
             case Outgoing.Close close -> closeSocket(close.code(), close.reason());
-            case Outgoing.Stop stop -> false;
+            case Outgoing.Stop stop -> {
+                // the client's close came first: nothing more may go out, not even what was gathered
+                pending.clear();
+                pendingBytes = 0;
+                yield false;
+            }
         };
     }
 
@@ -536,12 +601,12 @@ final class Connection {
                 if (withheld(message)) {
                     return true;
                 }
-                ws.send(message.text(), true);
-                sent(message);
+                write(message);
                 lastActivity = System.nanoTime();
                 ended[0] = message.endsSession();
                 return !ended[0];
             });
+            flush();
         } catch (SessionNotFoundException e) {
             return Optional.of(closeSocket(NOT_FOUND, "session not found"));
         } catch (org.canvasbatch.application.port.out.EventLogException e) {
@@ -569,13 +634,54 @@ final class Connection {
     }
 
     private void send(Envelope envelope) {
+        flush();
         ws.send(envelope.text(), true);
+    }
+
+    /** Queues a message's ready frame for the next write; a write goes out once enough has gathered. */
+    private void write(Outgoing.Message message) {
+        pending.add(message);
+        pendingBytes += message.frame().length;
+        if (pendingBytes >= FLUSH_BYTES) {
+            flush();
+        }
+    }
+
+    /** Writes the gathered frames in one write to the socket, as they are: no per-socket encoding. */
+    private void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        if (finished) {
+            // the client closed or the socket was cut off: nothing more may go out
+            pending.clear();
+            pendingBytes = 0;
+            return;
+        }
+        if (frames == null) {
+            pending.forEach(message -> ws.send(message.text(), true));
+        } else if (pending.size() == 1) {
+            frames.writeNow(BufferData.create(pending.getFirst().frame()));
+        } else {
+            byte[] joined = new byte[pendingBytes];
+            int at = 0;
+            for (Outgoing.Message message : pending) {
+                byte[] frame = message.frame();
+                System.arraycopy(frame, 0, joined, at, frame.length);
+                at += frame.length;
+            }
+            frames.writeNow(BufferData.create(joined));
+        }
+        pending.forEach(this::sent);
+        pending.clear();
+        pendingBytes = 0;
     }
 
     /** Sends the close frame; returns false (the sender is done) in every case. */
     private boolean closeSocket(int code, String reason) {
         closing.set(true);
         try {
+            flush();
             ws.close(code, reason);
         } catch (RuntimeException e) {
             abort();

@@ -7,16 +7,38 @@ import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 /** What a connection's sender thread works through, in order. */
 sealed interface Outgoing {
 
-    /** A rendered event message, serialised once per session and shared by every socket watching it. */
-    record Message(
-            String type,
-            long seq,
-            boolean derived,
-            int progressGroup,
-            boolean closesGroup,
-            boolean endsSession,
-            String text)
-            implements Outgoing {
+    /**
+     * A rendered event message, serialised once per session and shared by every socket watching it: besides its JSON
+     * text it carries the whole WebSocket text frame (header and UTF-8 payload) that every socket writes as is, so
+     * fan-out to N sockets costs N writes of the same bytes and no per-socket encoding.
+     */
+    final class Message implements Outgoing {
+        private final String type;
+        private final long seq;
+        private final boolean derived;
+        private final int progressGroup;
+        private final boolean closesGroup;
+        private final boolean endsSession;
+        private final String text;
+        private final byte[] frame;
+
+        Message(
+                String type,
+                long seq,
+                boolean derived,
+                int progressGroup,
+                boolean closesGroup,
+                boolean endsSession,
+                String text) {
+            this.type = type;
+            this.seq = seq;
+            this.derived = derived;
+            this.progressGroup = progressGroup;
+            this.closesGroup = closesGroup;
+            this.endsSession = endsSession;
+            this.text = text;
+            this.frame = TextFrame.of(text);
+        }
 
         static Message of(Envelope envelope) {
             return new Message(
@@ -29,8 +51,46 @@ sealed interface Outgoing {
                     envelope.text());
         }
 
+        String type() {
+            return type;
+        }
+
+        long seq() {
+            return seq;
+        }
+
+        boolean derived() {
+            return derived;
+        }
+
+        int progressGroup() {
+            return progressGroup;
+        }
+
+        boolean closesGroup() {
+            return closesGroup;
+        }
+
+        boolean endsSession() {
+            return endsSession;
+        }
+
+        String text() {
+            return text;
+        }
+
+        /** The complete server-to-client text frame; shared, never to be modified. */
+        byte[] frame() {
+            return frame;
+        }
+
         boolean isProgress() {
             return progressGroup > 0;
+        }
+
+        @Override
+        public String toString() {
+            return type + "#" + seq + (derived ? " (derived)" : "");
         }
     }
 

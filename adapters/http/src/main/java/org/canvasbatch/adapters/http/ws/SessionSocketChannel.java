@@ -86,11 +86,17 @@ public final class SessionSocketChannel {
      * upgrades read every client frame through a {@link FrameCheck}, so that a frame RFC 6455 forbids is closed with
      * 1002, 1007 or 1009 instead of reaching Helidon's frame reader (which answers a reserved opcode with
      * {@code HTTP/1.1 500} inside the WebSocket stream).
+     *
+     * <p>Connections use Helidon's plain socket rather than its NIO one ({@code useNio(false)}): the NIO socket keeps
+     * an 8 KiB write buffer per connection besides its 8 KiB read buffer (a third of an idle socket's heap), and it
+     * writes a large buffer through that shared array in several steps, so two threads writing at once could mix
+     * their bytes. The plain socket writes each buffer with one blocking write that the JDK serialises whole, which
+     * lets a socket's drain write ready frames beside Helidon's own close answer (see {@link Connection}).
      */
     public static WebServerConfig.Builder configureProtocol(
             WebServerConfig.Builder config, Collection<String> allowedOrigins) {
         WsConfig ws = protocolConfig(allowedOrigins);
-        return config.addProtocol(ws).addConnectionSelector(FrameCheckingUpgrader.http1Selector(ws));
+        return config.useNio(false).addProtocol(ws).addConnectionSelector(FrameCheckingUpgrader.http1Selector(ws));
     }
 
     /**

@@ -36,12 +36,15 @@
  * {@code session_completed} at once. Unknown session: 4404 {@code session not found}. Ping frames every 30 s, dead
  * after 2 unanswered; 4408 {@code idle timeout} after 10 minutes without events or client messages (never while a task
  * runs); 4429 {@code slow consumer} when a socket's queue overflows ({@code progress_update}s of one group are
- * coalesced, newest wins); 1008 after more than 20 bad frames a minute; 1001 {@code server shutting down}.
+ * coalesced, newest wins, once half the queue is waiting); 1008 after more than 20 bad frames a minute; 1001 {@code server shutting down}.
  *
  * <p><b>Threads.</b> The core's listener only hands events to the session's feed; the feed renders each event once on
  * its own virtual thread — folding it into the session's progress, the core's read model taken from the subscription's
- * snapshot, so every count is as of its event — and offers it to every socket's bounded queue without blocking; each socket has its own
- * sender virtual thread. A slow client therefore never slows the batch or other clients.
+ * snapshot, so every count is as of its event — and makes each message's text frame once, then offers it to every
+ * socket's bounded queue without blocking. A socket's queue is written by a drain (a virtual thread started when the
+ * queue receives something while none runs, ended when it is empty) that writes the shared frames as they are,
+ * several in one write. A slow client therefore never slows the batch or other clients, and an idle one holds no
+ * thread.
  *
  * <p><b>Replays</b> ({@link History}) stream from the journal in chunks of {@code replayPageSize} (256) events: the
  * socket's sender writes each message before the next chunk is read, so a replay of any length holds one chunk and

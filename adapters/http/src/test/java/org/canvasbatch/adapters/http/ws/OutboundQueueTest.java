@@ -18,11 +18,11 @@ class OutboundQueueTest {
                 "progress_update", seq, true, group, false, false, "progress g" + group + "#" + seq);
     }
 
-    private static List<String> drain(OutboundQueue queue) throws InterruptedException {
+    private static List<String> drain(OutboundQueue queue) {
         List<String> taken = new ArrayList<>();
-        while (queue.size() > 0) {
+        for (Outgoing next = queue.poll(); next != null; next = queue.poll()) {
             taken.add(
-                    switch (queue.take()) {
+                    switch (next) {
                         case Outgoing.Message m -> m.text();
                         case Outgoing.Close c -> "close " + c.code();
                         case Outgoing.Ping p -> "ping";
@@ -33,8 +33,24 @@ class OutboundQueueTest {
     }
 
     @Test
-    void anUnsentProgressUpdateIsReplacedByTheNewerOneOfItsGroupAfterTheNewerEvent() throws InterruptedException {
+    void aSocketThatKeepsUpGetsEveryProgressUpdateEvenTwoOfOneGroupInARow() {
         OutboundQueue queue = new OutboundQueue(10);
+
+        queue.offer(event("task_completed", 5));
+        queue.offer(progress(1, 5));
+        queue.offer(event("task_completed", 6));
+        Offer last = queue.offer(progress(1, 6));
+
+        assertThat(last).isEqualTo(Offer.ACCEPTED);
+        assertThat(drain(queue))
+                .containsExactly("task_completed#5", "progress g1#5", "task_completed#6", "progress g1#6");
+    }
+
+    @Test
+    void behindByHalfTheQueueAnUnsentProgressUpdateIsReplacedByTheNewerOneOfItsGroupAfterTheNewerEvent() {
+        OutboundQueue queue = new OutboundQueue(10);
+        queue.offer(event("task_started", 1));
+        queue.offer(event("task_started", 2));
 
         queue.offer(event("task_completed", 5));
         queue.offer(progress(1, 5));
@@ -46,7 +62,35 @@ class OutboundQueueTest {
         assertThat(last).isEqualTo(Offer.COALESCED);
         assertThat(drain(queue))
                 .containsExactly(
-                        "task_completed#5", "task_completed#6", "progress g2#6", "task_failed#7", "progress g1#7");
+                        "task_started#1",
+                        "task_started#2",
+                        "task_completed#5",
+                        "task_completed#6",
+                        "progress g2#6",
+                        "task_failed#7",
+                        "progress g1#7");
+    }
+
+    @Test
+    void anIdleQueueWakesOneDrainForWhatArrivesAndAnotherOnlyAfterTheFirstReleasedIt() {
+        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+        OutboundQueue queue = new OutboundQueue(10, wakes::incrementAndGet);
+
+        queue.offer(event("task_started", 1));
+        assertThat(wakes).hasValue(0); // the first drain owns a new queue
+        assertThat(drain(queue)).containsExactly("task_started#1");
+        assertThat(queue.release()).isTrue();
+
+        queue.offer(event("task_started", 2));
+        queue.offer(event("task_started", 3));
+        queue.control(new Outgoing.Ping());
+        assertThat(wakes).hasValue(1);
+        assertThat(queue.poll()).isInstanceOf(Outgoing.Ping.class);
+        queue.offer(event("task_started", 4));
+        assertThat(queue.release()).as("items wait: the drain must go on").isFalse();
+        assertThat(drain(queue)).containsExactly("task_started#2", "task_started#3", "task_started#4");
+        assertThat(queue.release()).isTrue();
+        assertThat(wakes).hasValue(1);
     }
 
     @Test
@@ -62,15 +106,15 @@ class OutboundQueueTest {
     }
 
     @Test
-    void controlFramesGoFirstAndAClosingQueueDropsTheRestAndRefusesMore() throws InterruptedException {
+    void controlFramesGoFirstAndAClosingQueueDropsTheRestAndRefusesMore() {
         OutboundQueue queue = new OutboundQueue(5);
         queue.offer(event("task_started", 1));
         queue.control(new Outgoing.Ping());
 
-        assertThat(queue.take()).isInstanceOf(Outgoing.Ping.class);
+        assertThat(queue.poll()).isInstanceOf(Outgoing.Ping.class);
         queue.closeWith(new Outgoing.Close(4429, "slow consumer"));
 
-        assertThat(queue.take()).isEqualTo(new Outgoing.Close(4429, "slow consumer"));
+        assertThat(queue.poll()).isEqualTo(new Outgoing.Close(4429, "slow consumer"));
         assertThat(queue.offer(event("task_started", 2))).isEqualTo(Offer.CLOSED);
         assertThat(queue.size()).isZero();
     }
