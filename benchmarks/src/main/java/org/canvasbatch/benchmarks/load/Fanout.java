@@ -632,9 +632,10 @@ public final class Fanout {
                 in the client, sub-millisecond) minus its `timestamp`, on this machine's one clock, and counted per \
                 socket. `messages delivered` is the sum over the sockets; `of a full stream` is what they would be with \
                 nothing coalesced (every event plus one `progress_update` after each task outcome, docs/contract.md \
-                §3.2, × sockets). canvas-batch coalesces a group's `progress_update`s (newest wins) when two outcomes \
-                of one group are queued together, which happens in a round's burst even for a socket that keeps up, \
-                so the recorded trace can be shorter than the full stream: the replay sends the trace, no more.
+                §3.2, × sockets). canvas-batch coalesces a group's `progress_update`s (newest wins) only for a socket \
+                that has fallen half its queue behind (docs/contract.md §3.5), so a socket that keeps up records the \
+                full stream; should the recording socket have fallen behind, the trace is shorter and the replay \
+                sends the trace, no more.
 
                 **The replay.** The first socket of each client process records every message it receives; the \
                 fullest recording (the most live messages, ending with `session_completed`) is the trace. \
