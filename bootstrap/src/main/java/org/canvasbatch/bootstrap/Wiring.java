@@ -56,13 +56,44 @@ final class Wiring implements AutoCloseable {
             VaultOptions vaultOptions,
             WsSettings websocket,
             Map<String, String> env,
-            Set<String> questionColors) {
+            Set<String> questionColors,
+            ClusterOptions cluster) {
 
         /**
          * @param questionColors the colours of the question nodes: their text is never quoted as the learner's notes
+         * @param cluster        how the servers sharing a database share the work
          */
         Settings {
             questionColors = Set.copyOf(questionColors);
+        }
+
+        Settings(
+                Path vault,
+                String data,
+                AgentConfig agent,
+                EmbeddingConfig embeddings,
+                CoreSettings core,
+                VaultOptions vaultOptions,
+                WsSettings websocket,
+                Map<String, String> env,
+                Set<String> questionColors) {
+            this(
+                    vault,
+                    data,
+                    agent,
+                    embeddings,
+                    core,
+                    vaultOptions,
+                    websocket,
+                    env,
+                    questionColors,
+                    ClusterOptions.DEFAULT);
+        }
+
+        /** The same settings, for servers sharing a database as {@code cluster} says. */
+        Settings withCluster(ClusterOptions cluster) {
+            return new Settings(
+                    vault, data, agent, embeddings, core, vaultOptions, websocket, env, questionColors, cluster);
         }
 
         /** Settings whose questions are the plugin's default colours, red and purple. */
@@ -86,6 +117,11 @@ final class Wiring implements AutoCloseable {
                     env,
                     AnalyzeCanvasUseCase.DEFAULT_COLORS);
         }
+    }
+
+    /** @param lease how long a server's hold on a session lasts without renewal */
+    record ClusterOptions(Duration lease) {
+        static final ClusterOptions DEFAULT = new ClusterOptions(PostgresSessionLeases.DEFAULT_LEASE);
     }
 
     private final CanvasBatchCore core;
@@ -140,7 +176,7 @@ final class Wiring implements AutoCloseable {
         VaultPassageIndex passages =
                 new VaultPassageIndex(settings.vault(), settings.vaultOptions(), settings.questionColors());
         passages.buildInBackground();
-        Journals.Store store = Journals.open(settings.data(), disk, observability);
+        Journals.Store store = Journals.open(settings.data(), settings.cluster(), disk, observability);
         ObservedEventLog eventLog = store.log();
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
@@ -160,6 +196,8 @@ final class Wiring implements AutoCloseable {
                 coreSettings);
         observability.watch(core);
         store.cluster().ifPresent(observability::watch);
+        // what other servers weigh when they place a session: this one's calls in flight for its concurrency
+        store.cluster().ifPresent(leases -> leases.publishLoad(core::tasksInFlight, coreSettings.globalConcurrency()));
         return new Wiring(
                 core, vault, executor, eventLog, store.cluster(), agents, embeddings, settings, observability);
     }
@@ -258,7 +296,7 @@ final class Wiring implements AutoCloseable {
             }
         }
 
-        static Store open(String data, ChannelOpener disk, Observability observability) {
+        static Store open(String data, ClusterOptions cluster, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
                 return new Store(observability.journal(new InMemoryEventLog()), Optional.empty());
             }
@@ -272,7 +310,7 @@ final class Wiring implements AutoCloseable {
                 try {
                     PostgresEventLog log = PostgresEventLog.open(location);
                     observability.watch(log);
-                    PostgresSessionLeases leases = PostgresSessionLeases.of(log, PostgresSessionLeases.DEFAULT_LEASE);
+                    PostgresSessionLeases leases = PostgresSessionLeases.of(log, cluster.lease());
                     return new Store(observability.journal(log), Optional.of(leases));
                 } catch (EventLogException e) {
                     throw new UsageException("--data " + location + ": " + e.getMessage());

@@ -197,13 +197,13 @@ final class SessionBook {
     }
 
     /**
-     * Makes this server the one that runs a session of a shared log, if no other server holds it (it is new here, or its
-     * server let its lease expire): nodes left running by the server that had it are queued again, as after a restart.
+     * Gives a session of a shared log to the least loaded server, if no other server holds it (it is new here, or its
+     * server let its lease expire), and runs it here if that is this server or it was placed here: nodes left running by the server that had it are queued again, as after a restart.
      * True if this server took it over just now; false if it already ran it, another server does, or the log is this
      * server's alone.
      */
     boolean claim(SessionId id, java.time.Instant now) {
-        if (!shared || leases.holds(id) || !leases.take(id)) {
+        if (!shared || leases.holds(id) || !leases.place(id)) {
             return false;
         }
         Entry entry = entry(id);
