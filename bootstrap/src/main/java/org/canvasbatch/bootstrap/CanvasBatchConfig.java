@@ -132,6 +132,14 @@ record CanvasBatchConfig(
         }
 
         Duration cluster = read.get(CLUSTER_LEASE);
+        int providerLimit = read.get(CLUSTER_PROVIDER_LIMIT);
+        if (providerLimit > 0
+                && read.isValid(DATA)
+                && !org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(data)) {
+            read.problem(
+                    CLUSTER_PROVIDER_LIMIT,
+                    "limits the calls of the servers sharing a database, so it needs postgresql://… as --data");
+        }
 
         // per-session first: run's --concurrency sets both, and its mistake is best said with the tighter range
         int perSession = read.get(SESSION_CONCURRENCY);
@@ -195,7 +203,7 @@ record CanvasBatchConfig(
                 agent,
                 embeddings,
                 vaultOptions,
-                new Wiring.ClusterOptions(cluster));
+                new Wiring.ClusterOptions(cluster, providerLimit));
     }
 
     /** The listener; the token first, since a host beyond loopback is refused without one. */

@@ -114,6 +114,14 @@ final class SettingsTable {
                     + " sooner; a server that cannot reach the database for longer than this gives its batches up,"
                     + " so keep it above the database's longest expected pause. Every server of a cluster should"
                     + " use the same value."));
+    static final Setting<Integer> CLUSTER_PROVIDER_LIMIT = declare(setting(
+                    "cluster.provider-limit", whole(0, 10_000), "0")
+            .option("--cluster-provider-limit N", RUN, SERVE)
+            .help("with a database as --data: at most this many calls in flight to the model provider over every"
+                    + " server of the cluster together; 0 for no limit beyond each server's concurrency")
+            .details("The budget a school pays for: each call first takes a permit in the database and gives it back"
+                    + " when the model has answered; a stopped server's permits come back after the lease time. A call"
+                    + " waiting for a permit holds its server's slot and counts in its node timeout."));
 
     // --------------------------------------------------------------------------------------------------------- batch
 

@@ -21,6 +21,7 @@ import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.ChannelOpener;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.adapters.journal.postgres.ClusterProviderLimit;
 import org.canvasbatch.adapters.journal.postgres.PostgresEventLog;
 import org.canvasbatch.adapters.journal.postgres.PostgresLocation;
 import org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases;
@@ -119,9 +120,12 @@ final class Wiring implements AutoCloseable {
         }
     }
 
-    /** @param lease how long a server's hold on a session lasts without renewal */
-    record ClusterOptions(Duration lease) {
-        static final ClusterOptions DEFAULT = new ClusterOptions(PostgresSessionLeases.DEFAULT_LEASE);
+    /**
+     * @param lease         how long a server's hold on a session, or on a call's permit, lasts without renewal
+     * @param providerLimit calls in flight to the model provider over the cluster; 0 for no limit
+     */
+    record ClusterOptions(Duration lease, int providerLimit) {
+        static final ClusterOptions DEFAULT = new ClusterOptions(PostgresSessionLeases.DEFAULT_LEASE, 0);
     }
 
     private final CanvasBatchCore core;
@@ -178,13 +182,19 @@ final class Wiring implements AutoCloseable {
         passages.buildInBackground();
         Journals.Store store = Journals.open(settings.data(), settings.cluster(), disk, observability);
         ObservedEventLog eventLog = store.log();
+        AgentRunner calls = store.cluster()
+                .filter(leases -> settings.cluster().providerLimit() > 0)
+                .map(leases -> ClusterProviderLimit.of(
+                                leases, settings.cluster().providerLimit())
+                        .limit(agents))
+                .orElse(agents);
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
         CanvasBatchCore core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         eventLog,
-                        agents,
+                        calls,
                         vault,
                         executor,
                         Instant::now,

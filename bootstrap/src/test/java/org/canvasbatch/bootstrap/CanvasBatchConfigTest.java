@@ -363,6 +363,19 @@ class CanvasBatchConfigTest {
     }
 
     @Test
+    void aProviderLimitForTheClusterNeedsADatabaseAndIsOffByDefault() {
+        assertThat(serve().cluster().providerLimit()).isZero();
+
+        env.put("CANVASBATCH_CLUSTER_PROVIDER_LIMIT", "5");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("CANVASBATCH_CLUSTER_PROVIDER_LIMIT limits the calls of the servers sharing a database,"
+                        + " so it needs postgresql://… as --data");
+
+        env.put("CANVASBATCH_DATA", "postgresql://canvas@db.example:5432/canvas");
+        assertThat(serve().cluster().providerLimit()).isEqualTo(5);
+    }
+
+    @Test
     void durationsAndSizesAreReadTheWayAPersonWritesThem() {
         assertThat(SettingKind.duration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(SettingKind.duration("90")).isEqualTo(Duration.ofSeconds(90));

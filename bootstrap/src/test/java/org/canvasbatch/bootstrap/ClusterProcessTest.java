@@ -169,6 +169,52 @@ class ClusterProcessTest {
     }
 
     @Test
+    void twoServersOfTwelveKeepToAClusterLimitOfFiveCallsAndAKilledServersPermitsComeBack() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(300), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            List<String> limited = List.of("--cluster-provider-limit", "5", "--cluster-lease", "3s");
+            Process first = serve(vault, data, a, llm, "a", CONCURRENCY, limited);
+            serve(vault, data, b, llm, "b", CONCURRENCY, limited);
+            List<String> sessions = new ArrayList<>();
+            for (String canvas : List.of(EXAM, "Grouping/sciences-grid.canvas")) {
+                sessions.add(post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + canvas + "\"}")
+                        .getString("session_id"));
+            }
+            for (String session : sessions) {
+                post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            }
+            EventRecorder.awaitCondition(
+                    () -> {
+                        try {
+                            return metric(a, "canvasbatch_cluster_sessions_held") == 1
+                                    && metric(b, "canvasbatch_cluster_sessions_held") == 1;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "one batch on each server, each wanting twelve calls at once");
+            assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
+
+            // killed while its calls hold permits: they are never given back, only their lease runs out
+            first.destroyForcibly();
+            assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+            for (String session : sessions) {
+                assertThat(awaitEnd(b, session).getString("status"))
+                        .as("the survivor finishes both batches: the dead server's permits came back")
+                        .isEqualTo("completed");
+            }
+            assertThat(llm.mostCallsAtOnce())
+                    .as("24 slots over two servers, never more than the cluster's 5 calls at the model")
+                    .isEqualTo(5);
+        }
+    }
+
+    @Test
     void aServerIsNotReadyWhileTheDatabaseIsDownAndReadyAgainWhenItIsBack() throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         PostgresLocation location = postgres.newDatabase();

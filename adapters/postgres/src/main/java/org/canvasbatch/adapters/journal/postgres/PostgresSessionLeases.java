@@ -64,6 +64,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         return leases;
     }
 
+    Database database() {
+        return database;
+    }
+
     /** This server's name in the lease table. */
     public String owner() {
         return owner;
