@@ -112,7 +112,8 @@ class ClusterProcessTest {
     }
 
     @Test
-    void batchesConfirmedOnOneServerSpreadOverTheIdleServersWhoseLeasesLastTheConfiguredTime() throws Exception {
+    void batchesConfirmedOnOneServerSpreadOverTheIdleServersWhichAllListEveryBatchAndKeepTheConfiguredLease()
+            throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         PostgresLocation location = postgres.newDatabase();
         try (FakeLlmServer llm = FakeLlmServer.start()) {
@@ -151,6 +152,17 @@ class ClusterProcessTest {
             assertThat(metric(a, "canvasbatch_cluster_placements_total"))
                     .as("the first server handed two batches on")
                     .isEqualTo(2);
+            for (int port : ports) {
+                List<String> listed = get(port, "/canvas/intelligent-parallel")
+                        .getJsonArray("sessions")
+                        .getValuesAs(JsonObject.class)
+                        .stream()
+                        .map(session -> session.getString("session_id"))
+                        .toList();
+                assertThat(listed)
+                        .as("the dashboard of every server lists the cluster's batches, not only its own")
+                        .containsExactlyInAnyOrderElementsOf(sessions);
+            }
             try (Connection connection = postgres.connect(location.database());
                     Statement statement = connection.createStatement();
                     ResultSet leases = statement.executeQuery(

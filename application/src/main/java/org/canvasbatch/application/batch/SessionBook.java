@@ -99,6 +99,40 @@ final class SessionBook {
         return loaded;
     }
 
+    /**
+     * In a cluster, reads the sessions other servers created since this one last looked, so that its lists and its
+     * retention cover the whole database; when the log cannot be listed now, the lists answer from memory.
+     */
+    void discoverShared() {
+        if (!shared) {
+            return;
+        }
+        Set<SessionId> stored;
+        try {
+            stored = log.sessionIds();
+        } catch (EventLogException unreadable) {
+            return;
+        }
+        for (SessionId id : stored) {
+            if (entries.containsKey(id)) {
+                continue;
+            }
+            try {
+                List<SessionEvent> history = readAll(id);
+                if (!history.isEmpty()) {
+                    Session session = Session.fromHistory(history);
+                    if (entries.putIfAbsent(id, new Entry(session)) == null) {
+                        track(session);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "session " + id + " of another server could not be read now: " + e.getMessage());
+            }
+        }
+    }
+
     List<SessionEvent> readAll(SessionId id) {
         List<SessionEvent> all = new ArrayList<>();
         long after = 0;
