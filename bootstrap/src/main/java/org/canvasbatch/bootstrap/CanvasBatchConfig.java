@@ -39,7 +39,8 @@ record CanvasBatchConfig(
         WsSettings wsSettings,
         AgentConfig agent,
         EmbeddingConfig embeddings,
-        VaultOptions vaultOptions) {
+        VaultOptions vaultOptions,
+        Wiring.ClusterOptions cluster) {
 
     /** Which command reads the settings: {@code serve} also needs a usable listener. */
     enum Command {
@@ -130,6 +131,16 @@ record CanvasBatchConfig(
             }
         }
 
+        Duration cluster = read.get(CLUSTER_LEASE);
+        int providerLimit = read.get(CLUSTER_PROVIDER_LIMIT);
+        if (providerLimit > 0
+                && read.isValid(DATA)
+                && !org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(data)) {
+            read.problem(
+                    CLUSTER_PROVIDER_LIMIT,
+                    "limits the calls of the servers sharing a database, so it needs postgresql://… as --data");
+        }
+
         // per-session first: run's --concurrency sets both, and its mistake is best said with the tighter range
         int perSession = read.get(SESSION_CONCURRENCY);
         int global = read.get(GLOBAL_CONCURRENCY);
@@ -182,7 +193,17 @@ record CanvasBatchConfig(
                 .withRetention(pendingExpiry, terminal)
                 .withPendingLimits(pendingMax, pendingMaxPerClient);
         return new CanvasBatchConfig(
-                server, token, vault, vaultExplicit, data, core, ws, agent, embeddings, vaultOptions);
+                server,
+                token,
+                vault,
+                vaultExplicit,
+                data,
+                core,
+                ws,
+                agent,
+                embeddings,
+                vaultOptions,
+                new Wiring.ClusterOptions(cluster, providerLimit));
     }
 
     /** The listener; the token first, since a host beyond loopback is refused without one. */

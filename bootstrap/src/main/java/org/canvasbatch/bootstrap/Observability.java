@@ -162,7 +162,7 @@ final class Observability {
         log.onNotifyLag(nanos -> notifyLag.record(nanos / 1e9));
     }
 
-    /** A cluster's leases: how many sessions this server runs, and how many it took over from a stopped server. */
+    /** A cluster's leases: how many sessions this server runs, and how many it took over from a stopped server or gave to a less loaded one. */
     void watch(org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases leases) {
         gauge(
                 "canvasbatch_cluster_sessions_held",
@@ -174,6 +174,11 @@ final class Observability {
                 "Sessions this server took over from a server that stopped renewing their lease.",
                 leases,
                 l -> l.moves());
+        counter(
+                "canvasbatch_cluster_placements_total",
+                "Sessions this server gave to a less loaded server of the cluster instead of running them itself.",
+                leases,
+                l -> l.placements());
     }
 
     void watch(SessionSocketChannel sockets) {

@@ -63,15 +63,17 @@ final class RunCommand {
                 config.vaultExplicit() ? Optional.of(config.vault().toString()) : Optional.empty());
         boolean dryRun = args.get(SettingsTable.DRY_RUN);
         var settings = new Wiring.Settings(
-                location.vault(),
-                dryRun ? "memory" : config.data(),
-                config.agent(),
-                config.embeddings(),
-                config.coreSettings(),
-                config.vaultOptions().withWriteBack(config.vaultOptions().writeBack() && !dryRun),
-                config.wsSettings(),
-                env,
-                Set.copyOf(args.get(SettingsTable.COLORS)));
+                        location.vault(),
+                        dryRun ? "memory" : config.data(),
+                        config.agent(),
+                        config.embeddings(),
+                        config.coreSettings(),
+                        config.vaultOptions()
+                                .withWriteBack(config.vaultOptions().writeBack() && !dryRun),
+                        config.wsSettings(),
+                        env,
+                        Set.copyOf(args.get(SettingsTable.COLORS)))
+                .withCluster(config.cluster());
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
             SessionSnapshot planned =

@@ -45,14 +45,15 @@ final class ServeCommand {
         Path vault = config.vault();
         Duration grace = config.server().shutdownGrace();
         var settings = new Wiring.Settings(
-                vault,
-                config.data(),
-                config.agent(),
-                config.embeddings(),
-                config.coreSettings(),
-                config.vaultOptions(),
-                config.wsSettings(),
-                env);
+                        vault,
+                        config.data(),
+                        config.agent(),
+                        config.embeddings(),
+                        config.coreSettings(),
+                        config.vaultOptions(),
+                        config.wsSettings(),
+                        env)
+                .withCluster(config.cluster());
         ServerSettings server = config.serverSettings();
         Wiring wiring = Wiring.create(settings);
         wiring.core().recover();

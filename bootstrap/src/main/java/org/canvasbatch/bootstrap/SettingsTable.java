@@ -100,9 +100,28 @@ final class SettingsTable {
                     + " or postgresql://USER[:PASS]@HOST:PORT/DB, a database shared by the servers of a cluster")
             .details("A folder holds one file per batch; ~ is the home folder. With a database, every server given"
                     + " the same one (and the same vault, by path) answers for every session, and a stopped server's"
-                    + " batches go on on another within the lease time (10 s); the schema is created and migrated"
+                    + " batches go on on another within the lease time (cluster.lease, 10 s); the schema is created and migrated"
                     + " at start. Put a password in CANVASBATCH_DATA or the settings file rather than on the"
                     + " command line, which other users of the machine may read."));
+
+    // ------------------------------------------------------------------------------------------------------- cluster
+
+    static final Setting<Duration> CLUSTER_LEASE = declare(setting("cluster.lease", duration("2s", "10m"), "10s")
+            .option("--cluster-lease DURATION", RUN, SERVE)
+            .help("with a database as --data: how long a server's hold on a batch lasts without renewal, so the"
+                    + " longest a stopped server's batches wait for another")
+            .details("Each server renews its leases every third of this. Shorter moves a dead server's batches"
+                    + " sooner; a server that cannot reach the database for longer than this gives its batches up,"
+                    + " so keep it above the database's longest expected pause. Every server of a cluster should"
+                    + " use the same value."));
+    static final Setting<Integer> CLUSTER_PROVIDER_LIMIT = declare(setting(
+                    "cluster.provider-limit", whole(0, 10_000), "0")
+            .option("--cluster-provider-limit N", RUN, SERVE)
+            .help("with a database as --data: at most this many calls in flight to the model provider over every"
+                    + " server of the cluster together; 0 for no limit beyond each server's concurrency")
+            .details("The budget a school pays for: each call first takes a permit in the database and gives it back"
+                    + " when the model has answered; a stopped server's permits come back after the lease time. A call"
+                    + " waiting for a permit holds its server's slot and counts in its node timeout."));
 
     // --------------------------------------------------------------------------------------------------------- batch
 

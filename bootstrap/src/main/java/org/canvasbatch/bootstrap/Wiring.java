@@ -21,6 +21,7 @@ import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.ChannelOpener;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.adapters.journal.postgres.ClusterProviderLimit;
 import org.canvasbatch.adapters.journal.postgres.PostgresEventLog;
 import org.canvasbatch.adapters.journal.postgres.PostgresLocation;
 import org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases;
@@ -56,13 +57,44 @@ final class Wiring implements AutoCloseable {
             VaultOptions vaultOptions,
             WsSettings websocket,
             Map<String, String> env,
-            Set<String> questionColors) {
+            Set<String> questionColors,
+            ClusterOptions cluster) {
 
         /**
          * @param questionColors the colours of the question nodes: their text is never quoted as the learner's notes
+         * @param cluster        how the servers sharing a database share the work
          */
         Settings {
             questionColors = Set.copyOf(questionColors);
+        }
+
+        Settings(
+                Path vault,
+                String data,
+                AgentConfig agent,
+                EmbeddingConfig embeddings,
+                CoreSettings core,
+                VaultOptions vaultOptions,
+                WsSettings websocket,
+                Map<String, String> env,
+                Set<String> questionColors) {
+            this(
+                    vault,
+                    data,
+                    agent,
+                    embeddings,
+                    core,
+                    vaultOptions,
+                    websocket,
+                    env,
+                    questionColors,
+                    ClusterOptions.DEFAULT);
+        }
+
+        /** The same settings, for servers sharing a database as {@code cluster} says. */
+        Settings withCluster(ClusterOptions cluster) {
+            return new Settings(
+                    vault, data, agent, embeddings, core, vaultOptions, websocket, env, questionColors, cluster);
         }
 
         /** Settings whose questions are the plugin's default colours, red and purple. */
@@ -86,6 +118,14 @@ final class Wiring implements AutoCloseable {
                     env,
                     AnalyzeCanvasUseCase.DEFAULT_COLORS);
         }
+    }
+
+    /**
+     * @param lease         how long a server's hold on a session, or on a call's permit, lasts without renewal
+     * @param providerLimit calls in flight to the model provider over the cluster; 0 for no limit
+     */
+    record ClusterOptions(Duration lease, int providerLimit) {
+        static final ClusterOptions DEFAULT = new ClusterOptions(PostgresSessionLeases.DEFAULT_LEASE, 0);
     }
 
     private final CanvasBatchCore core;
@@ -140,15 +180,21 @@ final class Wiring implements AutoCloseable {
         VaultPassageIndex passages =
                 new VaultPassageIndex(settings.vault(), settings.vaultOptions(), settings.questionColors());
         passages.buildInBackground();
-        Journals.Store store = Journals.open(settings.data(), disk, observability);
+        Journals.Store store = Journals.open(settings.data(), settings.cluster(), disk, observability);
         ObservedEventLog eventLog = store.log();
+        AgentRunner calls = store.cluster()
+                .filter(leases -> settings.cluster().providerLimit() > 0)
+                .map(leases -> ClusterProviderLimit.of(
+                                leases, settings.cluster().providerLimit())
+                        .limit(agents))
+                .orElse(agents);
         CoreSettings coreSettings = settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
         CanvasBatchCore core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         eventLog,
-                        agents,
+                        calls,
                         vault,
                         executor,
                         Instant::now,
@@ -160,6 +206,8 @@ final class Wiring implements AutoCloseable {
                 coreSettings);
         observability.watch(core);
         store.cluster().ifPresent(observability::watch);
+        // what other servers weigh when they place a session: this one's calls in flight for its concurrency
+        store.cluster().ifPresent(leases -> leases.publishLoad(core::tasksInFlight, coreSettings.globalConcurrency()));
         return new Wiring(
                 core, vault, executor, eventLog, store.cluster(), agents, embeddings, settings, observability);
     }
@@ -268,7 +316,7 @@ final class Wiring implements AutoCloseable {
             }
         }
 
-        static Store open(String data, ChannelOpener disk, Observability observability) {
+        static Store open(String data, ClusterOptions cluster, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
                 return new Store(observability.journal(new InMemoryEventLog()), Optional.empty());
             }
@@ -282,7 +330,7 @@ final class Wiring implements AutoCloseable {
                 try {
                     PostgresEventLog log = PostgresEventLog.open(location);
                     observability.watch(log);
-                    PostgresSessionLeases leases = PostgresSessionLeases.of(log, PostgresSessionLeases.DEFAULT_LEASE);
+                    PostgresSessionLeases leases = PostgresSessionLeases.of(log, cluster.lease());
                     return new Store(observability.journal(log), Optional.of(leases));
                 } catch (EventLogException e) {
                     throw new UsageException("--data " + location + ": " + e.getMessage());

@@ -347,6 +347,35 @@ class CanvasBatchConfigTest {
     }
 
     @Test
+    void aClustersLeaseTimeIsTenSecondsUnlessTheFileTheEnvironmentOrTheCommandLineSayOtherwise() throws IOException {
+        assertThat(serve().cluster().lease()).isEqualTo(Duration.ofSeconds(10));
+
+        configFile("cluster:\n  lease: 30s\n");
+        assertThat(serve().cluster().lease()).isEqualTo(Duration.ofSeconds(30));
+        env.put("CANVASBATCH_CLUSTER_LEASE", "5s");
+        assertThat(serve().cluster().lease()).isEqualTo(Duration.ofSeconds(5));
+        option("cluster.lease", "--cluster-lease", "4s");
+        assertThat(load(Command.RUN).cluster().lease()).isEqualTo(Duration.ofSeconds(4));
+
+        // shorter than the database's usual hiccups, a healthy server would give its batches away
+        option("cluster.lease", "--cluster-lease", "500ms");
+        assertThat(problems(Command.SERVE)).isEqualTo("--cluster-lease must be between 2s and 10m, not 500ms");
+    }
+
+    @Test
+    void aProviderLimitForTheClusterNeedsADatabaseAndIsOffByDefault() {
+        assertThat(serve().cluster().providerLimit()).isZero();
+
+        env.put("CANVASBATCH_CLUSTER_PROVIDER_LIMIT", "5");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("CANVASBATCH_CLUSTER_PROVIDER_LIMIT limits the calls of the servers sharing a database,"
+                        + " so it needs postgresql://… as --data");
+
+        env.put("CANVASBATCH_DATA", "postgresql://canvas@db.example:5432/canvas");
+        assertThat(serve().cluster().providerLimit()).isEqualTo(5);
+    }
+
+    @Test
     void durationsAndSizesAreReadTheWayAPersonWritesThem() {
         assertThat(SettingKind.duration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(SettingKind.duration("90")).isEqualTo(Duration.ofSeconds(90));

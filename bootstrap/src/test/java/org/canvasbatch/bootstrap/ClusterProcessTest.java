@@ -13,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -105,6 +108,121 @@ class ClusterProcessTest {
                     .as("each node sent to the model once, by one server")
                     .isEqualTo(NODES);
             assertThat(notes(vault)).isEqualTo(NODES);
+        }
+    }
+
+    @Test
+    void batchesConfirmedOnOneServerSpreadOverTheIdleServersWhichAllListEveryBatchAndKeepTheConfiguredLease()
+            throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        PostgresLocation location = postgres.newDatabase();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            // slow calls: each batch keeps its server's two slots busy for the whole test
+            llm.defaultReply(Reply.delayed(Duration.ofSeconds(5), Reply.echo()));
+            List<Integer> ports = List.of(freePort(), freePort(), freePort());
+            for (int i = 0; i < ports.size(); i++) {
+                serve(vault, location.toString(), ports.get(i), llm, "s" + i, 2, List.of("--cluster-lease", "4s"));
+            }
+            int a = ports.getFirst();
+            List<String> sessions = new ArrayList<>();
+            for (String canvas : List.of(SMALL, "数学/离散数学.canvas", "数学/线性代数.canvas")) {
+                sessions.add(post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + canvas + "\"}")
+                        .getString("session_id"));
+            }
+            for (String session : sessions) {
+                post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            }
+
+            EventRecorder.awaitCondition(
+                    () -> {
+                        try {
+                            for (int port : ports) {
+                                if (metric(port, "canvasbatch_cluster_sessions_held") != 1
+                                        || metric(port, "canvasbatch_agent_calls_in_flight") != 2) {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "each of the three servers runs one of the three batches confirmed on the first, with both its"
+                            + " slots busy");
+            assertThat(metric(a, "canvasbatch_cluster_placements_total"))
+                    .as("the first server handed two batches on")
+                    .isEqualTo(2);
+            for (int port : ports) {
+                List<String> listed = get(port, "/canvas/intelligent-parallel")
+                        .getJsonArray("sessions")
+                        .getValuesAs(JsonObject.class)
+                        .stream()
+                        .map(session -> session.getString("session_id"))
+                        .toList();
+                assertThat(listed)
+                        .as("the dashboard of every server lists the cluster's batches, not only its own")
+                        .containsExactlyInAnyOrderElementsOf(sessions);
+            }
+            try (Connection connection = postgres.connect(location.database());
+                    Statement statement = connection.createStatement();
+                    ResultSet leases = statement.executeQuery(
+                            "select extract(epoch from expires_at - now()) from canvas_batch_leases")) {
+                int count = 0;
+                while (leases.next()) {
+                    count++;
+                    assertThat(leases.getDouble(1))
+                            .as("a lease runs out at most --cluster-lease after its last renewal")
+                            .isPositive()
+                            .isLessThanOrEqualTo(4.0);
+                }
+                assertThat(count).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    void twoServersOfTwelveKeepToAClusterLimitOfFiveCallsAndAKilledServersPermitsComeBack() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(300), Reply.echo()));
+            int a = freePort();
+            int b = freePort();
+            List<String> limited = List.of("--cluster-provider-limit", "5", "--cluster-lease", "3s");
+            Process first = serve(vault, data, a, llm, "a", CONCURRENCY, limited);
+            serve(vault, data, b, llm, "b", CONCURRENCY, limited);
+            List<String> sessions = new ArrayList<>();
+            for (String canvas : List.of(EXAM, "Grouping/sciences-grid.canvas")) {
+                sessions.add(post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + canvas + "\"}")
+                        .getString("session_id"));
+            }
+            for (String session : sessions) {
+                post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            }
+            EventRecorder.awaitCondition(
+                    () -> {
+                        try {
+                            return metric(a, "canvasbatch_cluster_sessions_held") == 1
+                                    && metric(b, "canvasbatch_cluster_sessions_held") == 1;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "one batch on each server, each wanting twelve calls at once");
+            assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
+
+            // killed while its calls hold permits: they are never given back, only their lease runs out
+            first.destroyForcibly();
+            assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+            for (String session : sessions) {
+                assertThat(awaitEnd(b, session).getString("status"))
+                        .as("the survivor finishes both batches: the dead server's permits came back")
+                        .isEqualTo("completed");
+            }
+            assertThat(llm.mostCallsAtOnce())
+                    .as("24 slots over two servers, never more than the cluster's 5 calls at the model")
+                    .isEqualTo(5);
         }
     }
 
@@ -308,26 +426,31 @@ class ClusterProcessTest {
     }
 
     private Process serve(Path vault, String data, int port, FakeLlmServer llm, String name) throws Exception {
-        Process process = ServeProcess.start(
-                temp.resolve(name + ".log"),
-                PATIENCE,
-                List.of(
-                        "--port",
-                        String.valueOf(port),
-                        "--vault",
-                        vault.toString(),
-                        "--data",
-                        data,
-                        "--concurrency",
-                        String.valueOf(CONCURRENCY),
-                        "--shutdown-grace",
-                        "5",
-                        "--model-provider",
-                        "openai",
-                        "--base-url",
-                        llm.openAiBaseUrl(),
-                        "--model",
-                        "fake-model"));
+        return serve(vault, data, port, llm, name, CONCURRENCY, List.of());
+    }
+
+    private Process serve(
+            Path vault, String data, int port, FakeLlmServer llm, String name, int concurrency, List<String> more)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "--port",
+                String.valueOf(port),
+                "--vault",
+                vault.toString(),
+                "--data",
+                data,
+                "--concurrency",
+                String.valueOf(concurrency),
+                "--shutdown-grace",
+                "5",
+                "--model-provider",
+                "openai",
+                "--base-url",
+                llm.openAiBaseUrl(),
+                "--model",
+                "fake-model"));
+        args.addAll(more);
+        Process process = ServeProcess.start(temp.resolve(name + ".log"), PATIENCE, args);
         started.add(process);
         return process;
     }

@@ -138,6 +138,7 @@ public final class CanvasBatchCore {
         this.useCases = new UseCases(
                 analyzing, starting, steering, steering, steering, steering, retrying, retrying, reading, reading);
         ports.eventLog().onStoredElsewhere((id, seq) -> Thread.ofVirtual().start(() -> changedElsewhere(id)));
+        ports.leases().onPlacedHere(id -> Thread.ofVirtual().start(() -> placedHere(id)));
     }
 
     /**
@@ -167,20 +168,34 @@ public final class CanvasBatchCore {
     public List<SessionId> takeOverAbandoned() {
         List<SessionId> taken = new java.util.ArrayList<>();
         for (SessionId id : book.abandoned()) {
-            try {
-                if (book.claim(id, clock.now())) {
-                    starting.armTimeout(id);
-                    taken.add(id);
-                    LOG.log(System.Logger.Level.INFO, "took over session " + id + " (its server stopped)");
-                }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not take over session " + id + ": " + e.getMessage());
+            if (claim(id, "its server stopped, or another server placed it here")) {
+                taken.add(id);
             }
         }
         if (!taken.isEmpty()) {
             dispatcher.pump();
         }
         return taken;
+    }
+
+    /** Another server placed a session here (this one was the least loaded): it runs here from now on. */
+    private void placedHere(SessionId id) {
+        if (claim(id, "placed here by another server")) {
+            dispatcher.pump();
+        }
+    }
+
+    private boolean claim(SessionId id, String why) {
+        try {
+            if (book.claim(id, clock.now())) {
+                starting.armTimeout(id);
+                LOG.log(System.Logger.Level.INFO, "took over session " + id + " (" + why + ")");
+                return true;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not take over session " + id + ": " + e.getMessage());
+        }
+        return false;
     }
 
     /** Looks for abandoned sessions every {@code period} until the executor shuts down (a cluster only). */

@@ -29,6 +29,8 @@ final class ForgettingSessions {
     List<SessionId> sweep() {
         Instant now = clock.now();
         List<SessionId> forgotten = new ArrayList<>();
+        // in a cluster, every server applies retention to every session: what one forgot is due on the others too
+        book.discoverShared();
         for (SessionId id : book.ids()) {
             boolean due = book.readIfPresent(id, s -> {
                         if (s.state() == SessionState.PENDING) {

@@ -60,6 +60,7 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public List<SessionSnapshot> sessions() {
+        book.discoverShared(); // in a cluster, every server's sessions
         return book.ids().stream()
                 .flatMap(id -> book.readIfPresent(id, Session::snapshot).stream())
                 .sorted(Comparator.comparing(SessionSnapshot::createdAt).reversed())

@@ -99,6 +99,40 @@ final class SessionBook {
         return loaded;
     }
 
+    /**
+     * In a cluster, reads the sessions other servers created since this one last looked, so that its lists and its
+     * retention cover the whole database; when the log cannot be listed now, the lists answer from memory.
+     */
+    void discoverShared() {
+        if (!shared) {
+            return;
+        }
+        Set<SessionId> stored;
+        try {
+            stored = log.sessionIds();
+        } catch (EventLogException unreadable) {
+            return;
+        }
+        for (SessionId id : stored) {
+            if (entries.containsKey(id)) {
+                continue;
+            }
+            try {
+                List<SessionEvent> history = readAll(id);
+                if (!history.isEmpty()) {
+                    Session session = Session.fromHistory(history);
+                    if (entries.putIfAbsent(id, new Entry(session)) == null) {
+                        track(session);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "session " + id + " of another server could not be read now: " + e.getMessage());
+            }
+        }
+    }
+
     List<SessionEvent> readAll(SessionId id) {
         List<SessionEvent> all = new ArrayList<>();
         long after = 0;
@@ -197,13 +231,13 @@ final class SessionBook {
     }
 
     /**
-     * Makes this server the one that runs a session of a shared log, if no other server holds it (it is new here, or its
-     * server let its lease expire): nodes left running by the server that had it are queued again, as after a restart.
+     * Gives a session of a shared log to the least loaded server, if no other server holds it (it is new here, or its
+     * server let its lease expire), and runs it here if that is this server or it was placed here: nodes left running by the server that had it are queued again, as after a restart.
      * True if this server took it over just now; false if it already ran it, another server does, or the log is this
      * server's alone.
      */
     boolean claim(SessionId id, java.time.Instant now) {
-        if (!shared || leases.holds(id) || !leases.take(id)) {
+        if (!shared || leases.holds(id) || !leases.place(id)) {
             return false;
         }
         Entry entry = entry(id);

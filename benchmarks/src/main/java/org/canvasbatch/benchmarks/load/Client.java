@@ -63,6 +63,11 @@ final class Client implements AutoCloseable {
         }
     }
 
+    /** Cancels a batch (the answer is not checked: it may have ended). */
+    void cancel(String sessionId) throws IOException, InterruptedException {
+        post("/canvas/intelligent-parallel/cancel/" + sessionId, "{}");
+    }
+
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(httpBase + path))
                 .timeout(Duration.ofSeconds(60))

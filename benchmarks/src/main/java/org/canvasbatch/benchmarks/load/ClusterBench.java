@@ -53,7 +53,13 @@ public final class ClusterBench {
         appends(location, quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10));
         latency(location, quick ? 300 : 2_000);
         failover(repo, data, quick ? 1 : 3);
-        spread(repo, data, quick);
+        spread(repo, data, quick, false, List.of());
+        // placement: every batch confirmed on one server, which hands them to the idle ones
+        spread(repo, data, quick, true, List.of());
+        // a cluster-wide limit that never binds (36 = 3 × 12): what taking and giving back a permit per call costs
+        spread(repo, data, quick, false, List.of("--cluster-provider-limit", "36"));
+        // a binding limit: 12 calls at once over the 36 slots of the cluster
+        spread(repo, data, quick, false, List.of("--cluster-provider-limit", "12"));
         System.out.println("load average at the end: " + MachineFacts.loadAverage());
     }
 
@@ -122,8 +128,8 @@ public final class ClusterBench {
             LoadCanvas canvas = LoadCanvas.write(vault, "failover", 100);
             try (FakeModel model = FakeModel.start()) {
                 model.latency(Duration.ofSeconds(1));
-                ServerProcess a = start(repo, vault, data, model, work.resolve("a.log"));
-                ServerProcess b = start(repo, vault, data, model, work.resolve("b.log"));
+                ServerProcess a = start(repo, vault, data, model, work.resolve("a.log"), List.of());
+                ServerProcess b = start(repo, vault, data, model, work.resolve("b.log"), List.of());
                 try (a;
                         b;
                         Client client = new Client(a)) {
@@ -135,6 +141,10 @@ public final class ClusterBench {
                     long killed = System.nanoTime();
                     long next = awaitCallAfter(model, killed, Duration.ofSeconds(60));
                     millis.add((next - killed) / 1_000_000);
+                    // cancelled, or the next run's servers would take this unfinished batch over and call its model
+                    try (Client survivor = new Client(b)) {
+                        survivor.cancel(session);
+                    }
                 }
             }
         }
@@ -145,7 +155,8 @@ public final class ClusterBench {
     }
 
     /** 300 nodes of 1 s: three batches of 100, each confirmed on another of three servers with 12 slots each. */
-    private static void spread(Path repo, String data, boolean quick) throws Exception {
+    private static void spread(Path repo, String data, boolean quick, boolean confirmOnFirst, List<String> more)
+            throws Exception {
         int perBatch = quick ? 36 : 100;
         Path work = Files.createTempDirectory("cluster-spread");
         Path vault = Files.createDirectories(work.resolve("vault"));
@@ -154,7 +165,7 @@ public final class ClusterBench {
             List<ServerProcess> servers = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    servers.add(start(repo, vault, data, model, work.resolve("s" + i + ".log")));
+                    servers.add(start(repo, vault, data, model, work.resolve("s" + i + ".log"), more));
                 }
                 List<String> sessions = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
@@ -165,7 +176,7 @@ public final class ClusterBench {
                 }
                 long started = System.nanoTime();
                 for (int i = 0; i < 3; i++) {
-                    try (Client client = new Client(servers.get(i))) {
+                    try (Client client = new Client(servers.get(confirmOnFirst ? 0 : i))) {
                         client.confirm(sessions.get(i));
                     }
                 }
@@ -186,11 +197,21 @@ public final class ClusterBench {
                     TimeUnit.MILLISECONDS.sleep(50);
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
-                double ideal = Math.ceil(perBatch / 12.0);
+                int limit = more.contains("--cluster-provider-limit")
+                        ? Integer.parseInt(more.get(more.indexOf("--cluster-provider-limit") + 1))
+                        : 36;
+                double ideal = Math.ceil(3.0 * perBatch / Math.min(36, limit));
                 System.out.printf(
-                        "spread: %d nodes of 1 s as 3 batches over 3 servers × 12: %.1f s (ideal %.0f s, %.0f%% of it),"
-                                + " peak %d calls in flight of 36%n",
-                        3 * perBatch, seconds, ideal, 100 * ideal / seconds, model.peakInFlight());
+                        "spread%s%s: %d nodes of 1 s as 3 batches over 3 servers × 12: %.1f s (ideal %.0f s, %.0f%% of"
+                                + " it), peak %d calls in flight of %d%n",
+                        confirmOnFirst ? ", all confirmed on one server" : ", each confirmed on its own server",
+                        more.isEmpty() ? "" : ", " + String.join(" ", more),
+                        3 * perBatch,
+                        seconds,
+                        ideal,
+                        100 * ideal / seconds,
+                        model.peakInFlight(),
+                        Math.min(36, limit));
             } finally {
                 for (ServerProcess server : servers) {
                     server.close();
@@ -199,12 +220,12 @@ public final class ClusterBench {
         }
     }
 
-    private static ServerProcess start(Path repo, Path vault, String data, FakeModel model, Path log)
+    private static ServerProcess start(Path repo, Path vault, String data, FakeModel model, Path log, List<String> more)
             throws IOException, InterruptedException {
         ServerProcess server = ServerProcess.start(
                 repo,
                 new ServerProcess.Launch.PlainJar(),
-                new ServerProcess.Options(vault, data, 12, model.baseUrl()),
+                new ServerProcess.Options(vault, data, 12, model.baseUrl(), more),
                 log);
         server.awaitFirstAnswer(Duration.ofSeconds(60));
         return server;

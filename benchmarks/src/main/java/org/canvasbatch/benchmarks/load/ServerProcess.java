@@ -40,7 +40,11 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** What a server is told: the port is always a free one chosen here. */
-    record Options(Path vault, String data, int concurrency, String modelBaseUrl) {}
+    record Options(Path vault, String data, int concurrency, String modelBaseUrl, List<String> more) {
+        Options(Path vault, String data, int concurrency, String modelBaseUrl) {
+            this(vault, data, concurrency, modelBaseUrl, List.of());
+        }
+    }
 
     private static final Pattern HEAP = Pattern.compile("committed (\\d+)K, used (\\d+)K");
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
@@ -100,6 +104,7 @@ final class ServerProcess implements AutoCloseable {
                 options.modelBaseUrl(),
                 "--model",
                 "load-model"));
+        command.addAll(options.more());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(log.getParent().toFile())
                 .redirectErrorStream(true)

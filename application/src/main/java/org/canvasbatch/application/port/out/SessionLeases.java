@@ -19,6 +19,18 @@ public interface SessionLeases {
      */
     boolean take(SessionId sessionId);
 
+    /**
+     * Gives the session to the least loaded server — the one with the fewest running nodes for its concurrency, this
+     * one on a tie — if nobody holds it, its holder let it expire, or it was placed here; true if this server holds it
+     * now. A server it is placed on hears of it ({@link #onPlacedHere}) and takes it.
+     */
+    default boolean place(SessionId sessionId) {
+        return take(sessionId);
+    }
+
+    /** Tells {@code listener} of each session another server placed on this one: it should {@link #take} it now. */
+    default void onPlacedHere(java.util.function.Consumer<SessionId> listener) {}
+
     /** Gives the lease up: the session needs no server now (it finished). */
     void release(SessionId sessionId);
 

@@ -60,6 +60,9 @@ public final class FakeLlmServer implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Object lock = new Object();
     private final List<Call> calls = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger atOnce = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostAtOnce =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Deque<Reply> queue = new ArrayDeque<>();
     private final Map<String, Deque<Reply>> rules = new LinkedHashMap<>();
     private final Set<String> connections = ConcurrentHashMap.newKeySet();
@@ -202,6 +205,11 @@ public final class FakeLlmServer implements AutoCloseable {
         return List.copyOf(modelListings);
     }
 
+    /** The most completion calls this server was answering at one time (from arrival to the answer sent). */
+    public int mostCallsAtOnce() {
+        return mostAtOnce.get();
+    }
+
     /** How many TCP connections clients opened: 1 for many sequential calls means they were kept alive. */
     public int connectionsOpened() {
         return connections.size();
@@ -282,7 +290,12 @@ public final class FakeLlmServer implements AutoCloseable {
                 send(exchange, status, api.error(status, refusal.substring(5)), Map.of());
                 return;
             }
-            answer(exchange, api, request, call, replyFor(call));
+            mostAtOnce.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
+            try {
+                answer(exchange, api, request, call, replyFor(call));
+            } finally {
+                atOnce.decrementAndGet();
+            }
         } catch (IOException | RuntimeException e) {
             // the client went away (cancelled call) or the server is closing: nothing left to answer
         } catch (InterruptedException e) {

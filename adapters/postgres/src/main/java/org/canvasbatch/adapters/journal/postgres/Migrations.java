@@ -27,7 +27,10 @@ final class Migrations {
     record Step(int version, String description, String resource) {}
 
     static final List<Step> ALL = List.of(
-            new Step(1, "event log", "V1__event_log.sql"), new Step(2, "session leases", "V2__session_leases.sql"));
+            new Step(1, "event log", "V1__event_log.sql"),
+            new Step(2, "session leases", "V2__session_leases.sql"),
+            new Step(3, "server load", "V3__server_load.sql"),
+            new Step(4, "provider permits", "V4__provider_permits.sql"));
 
     static int newest() {
         return ALL.getLast().version();

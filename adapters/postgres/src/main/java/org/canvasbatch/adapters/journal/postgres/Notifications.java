@@ -18,11 +18,15 @@ final class Notifications implements AutoCloseable {
 
     static final String CHANNEL = "canvas_batch_events";
 
+    /** Where a server tells another that it placed a session on it: {@code "<session id> <owner>"}. */
+    static final String PLACEMENTS = "canvas_batch_placements";
+
     private static final System.Logger LOG = System.getLogger(Notifications.class.getName());
 
     private final Database database;
     private final BiConsumer<SessionId, Long> storedElsewhere;
     private final Runnable reconnected;
+    private volatile BiConsumer<SessionId, String> placed = (id, owner) -> {};
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
@@ -60,6 +64,7 @@ final class Notifications implements AutoCloseable {
                 connection = listening;
                 try (Statement statement = listening.createStatement()) {
                     statement.execute("listen " + CHANNEL);
+                    statement.execute("listen " + PLACEMENTS);
                 }
                 listens.countDown();
                 if (wasDown) {
@@ -99,13 +104,26 @@ final class Notifications implements AutoCloseable {
         }
     }
 
+    /** Tells {@code listener} of every session a server placed on a server named by its lease owner. */
+    void onPlacement(BiConsumer<SessionId, String> listener) {
+        this.placed = listener;
+    }
+
     private void handle(PGNotification notification) {
-        if (!CHANNEL.equals(notification.getName()) || database.isOwnBackend(notification.getPID())) {
-            return;
-        }
         String payload = notification.getParameter();
         int space = payload.lastIndexOf(' ');
         if (space <= 0) {
+            return;
+        }
+        if (PLACEMENTS.equals(notification.getName())) {
+            int first = payload.indexOf(' ');
+            String placedId = payload.substring(0, first);
+            if (SessionId.isWellFormed(placedId)) {
+                placed.accept(new SessionId(placedId), payload.substring(first + 1));
+            }
+            return;
+        }
+        if (!CHANNEL.equals(notification.getName()) || database.isOwnBackend(notification.getPID())) {
             return;
         }
         String id = payload.substring(0, space);

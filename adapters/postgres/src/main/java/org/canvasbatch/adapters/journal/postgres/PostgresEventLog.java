@@ -51,6 +51,8 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
     private final List<BiConsumer<SessionId, Long>> elsewhere = new CopyOnWriteArrayList<>();
     private final String epoch;
     private final Notifications notifications;
+    private final List<BiConsumer<SessionId, String>> placementListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile LongConsumer syncListener = nanos -> {};
     private volatile LongConsumer lagListener = nanos -> {};
 
@@ -73,6 +75,7 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
         this.database = database;
         this.epoch = epoch;
         this.notifications = new Notifications(database, this::storedElsewhere, this::caughtUpAfterReconnect);
+        notifications.onPlacement((id, owner) -> placementListeners.forEach(listener -> listener.accept(id, owner)));
     }
 
     /**
@@ -370,6 +373,11 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
                 catchUp(id, stream);
             }
         });
+    }
+
+    /** Tells {@code listener} of each session a server placed on the server its lease names (see the leases). */
+    void onPlacement(BiConsumer<SessionId, String> listener) {
+        placementListeners.add(listener);
     }
 
     @Override

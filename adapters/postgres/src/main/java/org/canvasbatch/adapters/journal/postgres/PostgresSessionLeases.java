@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -35,6 +37,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private final String owner;
     private final Set<SessionId> held = ConcurrentHashMap.newKeySet();
     private final AtomicLong moves = new AtomicLong();
+    private final AtomicLong placements = new AtomicLong();
+    private volatile Load load;
+    private volatile Consumer<SessionId> placedHere = id -> {};
     private final Thread heartbeat;
     private volatile boolean closed;
     private volatile long lastRenewalNanos = System.nanoTime();
@@ -54,7 +59,13 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         String host = System.getenv().getOrDefault("HOSTNAME", "server");
         String owner = host + "-" + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
-        return new PostgresSessionLeases(log.database(), lease, owner);
+        PostgresSessionLeases leases = new PostgresSessionLeases(log.database(), lease, owner);
+        log.onPlacement(leases::placed);
+        return leases;
+    }
+
+    Database database() {
+        return database;
     }
 
     /** This server's name in the lease table. */
@@ -83,25 +94,76 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     @Override
     public boolean take(SessionId sessionId) {
-        String previous;
+        return lease(sessionId, "select ?::text as owner", false);
+    }
+
+    /**
+     * Gives the session to the live server with the fewest running nodes for its concurrency (this one on a tie); one
+     * placed here already, and not yet taken, stays here. A session placed on a server since it last published its
+     * load counts as filling it, so a burst of confirms spreads before the next heartbeat. The server chosen hears of
+     * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other.
+     */
+    @Override
+    public boolean place(SessionId sessionId) {
+        return lease(
+                sessionId,
+                "select coalesce("
+                        + "(select owner from canvas_batch_leases where session_id = ? and owner = ?),"
+                        + "(select owner from ("
+                        + "  select owner, max(load) as load from ("
+                        + "    select ?::text as owner, ?::float8 as load"
+                        + "    union all"
+                        + "    select s.owner, s.running::float8 / greatest(s.concurrency, 1)"
+                        + "      + (select count(*) from canvas_batch_leases l"
+                        + "         where l.owner = s.owner and l.taken_at > s.seen_at)"
+                        + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
+                        + "  ) loads group by owner"
+                        + ") candidates order by load, owner = ? desc, owner limit 1)) as owner",
+                true);
+    }
+
+    /** The upsert that takes ({@code target} selects this server) or places a lease; false if another server holds it. */
+    private boolean lease(SessionId sessionId, String target, boolean placing) {
+        Taken taken;
         try {
-            previous = database.withConnection(connection -> {
-                try (PreparedStatement upsert = connection.prepareStatement(
-                        "with previous as (select owner from canvas_batch_leases where session_id = ?)"
-                                + " insert into canvas_batch_leases (session_id, owner, expires_at)"
-                                + " values (?, ?, now() + ? * interval '1 millisecond')"
-                                + " on conflict (session_id) do update"
-                                + " set owner = excluded.owner, expires_at = excluded.expires_at"
-                                + " where canvas_batch_leases.expires_at < now()"
-                                + " or canvas_batch_leases.owner = excluded.owner"
-                                + " returning coalesce((select owner from previous), '')")) {
-                    upsert.setString(1, sessionId.value());
-                    upsert.setString(2, sessionId.value());
-                    upsert.setString(3, owner);
-                    upsert.setLong(4, lease.toMillis());
-                    try (ResultSet result = upsert.executeQuery()) {
-                        return result.next() ? result.getString(1) : null;
+            taken = database.withConnection(connection -> {
+                try (PreparedStatement upsert = connection.prepareStatement("with target as (" + target + ")"
+                        + " insert into canvas_batch_leases (session_id, owner, expires_at, taken_at)"
+                        + " select ?, owner, now() + ? * interval '1 millisecond', now() from target"
+                        + " on conflict (session_id) do update"
+                        + " set owner = excluded.owner, expires_at = excluded.expires_at, taken_at = excluded.taken_at,"
+                        + " moved_from = case when canvas_batch_leases.owner <> excluded.owner"
+                        + " then canvas_batch_leases.owner else canvas_batch_leases.moved_from end"
+                        + " where canvas_batch_leases.expires_at < now()"
+                        + " or canvas_batch_leases.owner = excluded.owner"
+                        + " returning owner, coalesce(moved_from, '')")) {
+                    int i = 1;
+                    if (!placing) {
+                        upsert.setString(i++, owner);
+                    } else {
+                        upsert.setString(i++, sessionId.value());
+                        upsert.setString(i++, owner);
+                        upsert.setString(i++, owner);
+                        upsert.setDouble(i++, ownLoad());
+                        upsert.setLong(i++, lease.toMillis());
+                        upsert.setString(i++, owner);
                     }
+                    upsert.setString(i++, sessionId.value());
+                    upsert.setLong(i, lease.toMillis());
+                    Taken result = null;
+                    try (ResultSet row = upsert.executeQuery()) {
+                        if (row.next()) {
+                            result = new Taken(row.getString(1), row.getString(2));
+                        }
+                    }
+                    if (result != null && !result.owner().equals(owner)) {
+                        try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
+                            notify.setString(1, Notifications.PLACEMENTS);
+                            notify.setString(2, sessionId.value() + " " + result.owner());
+                            notify.execute();
+                        }
+                    }
+                    return result;
                 }
             });
         } catch (SQLException e) {
@@ -110,15 +172,88 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     "could not take the lease of session " + sessionId + ": " + e.getMessage());
             return false;
         }
-        if (previous == null) {
+        if (taken == null) {
             return false;
         }
-        held.add(sessionId);
-        if (!previous.isEmpty() && !previous.equals(owner)) {
+        if (!taken.owner().equals(owner)) {
+            placements.incrementAndGet();
+            LOG.log(System.Logger.Level.INFO, "session " + sessionId + " placed on the less loaded " + taken.owner());
+            return false;
+        }
+        if (held.add(sessionId)
+                && !taken.movedFrom().isEmpty()
+                && !taken.movedFrom().equals(owner)) {
             moves.incrementAndGet();
-            LOG.log(System.Logger.Level.INFO, "session " + sessionId + " moved here from " + previous);
+            LOG.log(System.Logger.Level.INFO, "session " + sessionId + " moved here from " + taken.movedFrom());
         }
         return true;
+    }
+
+    private record Taken(String owner, String movedFrom) {}
+
+    /** This server's running nodes for its concurrency, now. */
+    private double ownLoad() {
+        Load current = load;
+        if (current == null) {
+            return 0;
+        }
+        return (double) current.running().getAsInt() / Math.max(1, current.concurrency());
+    }
+
+    /**
+     * From now on this server publishes {@code running} (its agent calls in flight) and {@code concurrency} with every
+     * heartbeat, and is a candidate for the sessions other servers place.
+     */
+    public void publishLoad(IntSupplier running, int concurrency) {
+        this.load = new Load(running, concurrency);
+        publish();
+    }
+
+    private record Load(IntSupplier running, int concurrency) {}
+
+    /** How many sessions this server placed on another, less loaded one. */
+    public long placements() {
+        return placements.get();
+    }
+
+    @Override
+    public void onPlacedHere(Consumer<SessionId> listener) {
+        placedHere = listener;
+    }
+
+    /** A server placed {@code id} on {@code target}: if that is this server, it takes it. */
+    void placed(SessionId id, String target) {
+        if (target.equals(owner) && !held.contains(id)) {
+            placedHere.accept(id);
+        }
+    }
+
+    private void publish() {
+        Load current = load;
+        if (current == null) {
+            return;
+        }
+        try {
+            database.withConnection(connection -> {
+                try (PreparedStatement upsert = connection.prepareStatement(
+                        "insert into canvas_batch_servers (owner, running, concurrency, seen_at)"
+                                + " values (?, ?, ?, now()) on conflict (owner) do update"
+                                + " set running = excluded.running, concurrency = excluded.concurrency,"
+                                + " seen_at = excluded.seen_at")) {
+                    upsert.setString(1, owner);
+                    upsert.setInt(2, current.running().getAsInt());
+                    upsert.setInt(3, current.concurrency());
+                    upsert.executeUpdate();
+                }
+                // servers gone for a day are no candidates anyway; the table stays the size of the cluster
+                try (PreparedStatement forget = connection.prepareStatement(
+                        "delete from canvas_batch_servers where seen_at < now() - interval '1 day'")) {
+                    return forget.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not publish this server's load: " + e.getMessage());
+        }
     }
 
     @Override
@@ -146,14 +281,21 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         try {
             return database.withConnection(connection -> {
                 List<SessionId> ids = new ArrayList<>();
+                Array mine = connection.createArrayOf(
+                        "text", held.stream().map(SessionId::value).toArray());
+                // a session placed here whose notification was missed is found here too
                 try (PreparedStatement select = connection.prepareStatement(
-                                "select session_id from canvas_batch_leases where expires_at < now()"
-                                        + " order by expires_at limit 1000");
-                        ResultSet result = select.executeQuery()) {
-                    while (result.next()) {
-                        String value = result.getString(1);
-                        if (SessionId.isWellFormed(value)) {
-                            ids.add(new SessionId(value));
+                        "select session_id from canvas_batch_leases where expires_at < now()"
+                                + " or (owner = ? and not (session_id = any(?)))"
+                                + " order by expires_at limit 1000")) {
+                    select.setString(1, owner);
+                    select.setArray(2, mine);
+                    try (ResultSet result = select.executeQuery()) {
+                        while (result.next()) {
+                            String value = result.getString(1);
+                            if (SessionId.isWellFormed(value)) {
+                                ids.add(new SessionId(value));
+                            }
                         }
                     }
                 }
@@ -183,6 +325,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 return;
             }
             renew();
+            publish();
         }
     }
 
@@ -241,6 +384,19 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         heartbeat.interrupt();
         List<SessionId> mine = List.copyOf(held);
         held.clear();
+        if (load != null) {
+            try {
+                database.withConnection(connection -> {
+                    try (PreparedStatement leave =
+                            connection.prepareStatement("delete from canvas_batch_servers where owner = ?")) {
+                        leave.setString(1, owner);
+                        return leave.executeUpdate();
+                    }
+                });
+            } catch (SQLException e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not leave the servers' table: " + e.getMessage());
+            }
+        }
         if (mine.isEmpty()) {
             return;
         }

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.canvasbatch.domain.session.SessionId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,5 +140,72 @@ class PostgresSessionLeasesTest {
 
         assertThat(a.holds(S)).isFalse();
         assertThat(a.abandoned()).isEmpty();
+    }
+
+    @Test
+    void aSessionConfirmedOnABusyServerGoesToTheIdleOneWhichHearsOfItAndRunsIt() {
+        PostgresSessionLeases busy = server("busy");
+        PostgresSessionLeases idle = server("idle");
+        busy.publishLoad(() -> 12, 12);
+        idle.publishLoad(() -> 0, 12);
+        List<SessionId> placedOnIdle = new CopyOnWriteArrayList<>();
+        idle.onPlacedHere(placedOnIdle::add);
+        log.onPlacement(idle::placed);
+
+        assertThat(busy.place(S)).as("the busy server does not run it").isFalse();
+
+        SharedEventLogTest.waitUntil(() -> placedOnIdle.contains(S));
+        assertThat(idle.place(S)).as("placed on it, the idle server takes it").isTrue();
+        assertThat(idle.holds(S)).isTrue();
+        assertThat(busy.holds(S)).isFalse();
+        assertThat(busy.placements()).isEqualTo(1);
+        assertThat(idle.moves()).as("a handover at confirm is no takeover").isZero();
+    }
+
+    @Test
+    void aBurstOfSessionsConfirmedOnOneServerSpreadsOverTheIdleServersBeforeTheirNextHeartbeat() {
+        // heartbeats far apart: the spread must come from the sessions placed, not from loads published since
+        List<PostgresSessionLeases> servers = Stream.of("a", "b", "c")
+                .map(name -> {
+                    PostgresSessionLeases leases =
+                            new PostgresSessionLeases(log.database(), Duration.ofMinutes(5), name);
+                    opened.add(0, leases);
+                    return leases;
+                })
+                .toList();
+        servers.forEach(s -> s.publishLoad(() -> 0, 12));
+        Map<SessionId, String> runner = new ConcurrentHashMap<>();
+        log.onPlacement((id, owner) -> runner.put(id, owner));
+
+        List<SessionId> sessions = List.of(new SessionId("s1"), new SessionId("s2"), new SessionId("s3"));
+        for (SessionId session : sessions) {
+            if (servers.getFirst().place(session)) {
+                runner.put(session, "a");
+            }
+        }
+
+        SharedEventLogTest.waitUntil(() -> runner.size() == 3);
+        assertThat(Set.copyOf(runner.values())).containsExactlyInAnyOrder("a", "b", "c");
+    }
+
+    @Test
+    void aDeadServersSessionGoesToTheLeastLoadedSurvivorWhichCountsTheMoveOnce() {
+        PostgresSessionLeases dead = server("dead");
+        PostgresSessionLeases busy = server("busy");
+        PostgresSessionLeases idle = server("idle");
+        busy.publishLoad(() -> 10, 12);
+        idle.publishLoad(() -> 1, 12);
+        assertThat(dead.take(S)).isTrue();
+        dead.stopRenewing();
+        SharedEventLogTest.waitUntil(() -> busy.abandoned().contains(S));
+
+        assertThat(busy.place(S)).isFalse();
+        assertThat(idle.abandoned())
+                .as("placed on it: found even without the notification")
+                .contains(S);
+        assertThat(idle.place(S)).isTrue();
+
+        assertThat(busy.moves() + idle.moves()).isEqualTo(1);
+        assertThat(idle.moves()).isEqualTo(1);
     }
 }

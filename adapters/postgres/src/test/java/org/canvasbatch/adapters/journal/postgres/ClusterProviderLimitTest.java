@@ -1,0 +1,150 @@
+package org.canvasbatch.adapters.journal.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.canvasbatch.application.port.out.AgentAnswer;
+import org.canvasbatch.application.port.out.AgentRequest;
+import org.canvasbatch.application.port.out.AgentRunner;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The cluster's limit per provider: a semaphore in the database, shared by servers, healed by leases. */
+@ExtendWith(LocalPostgres.class)
+class ClusterProviderLimitTest {
+
+    private static final Duration SHORT = Duration.ofMillis(600);
+
+    private final LocalPostgres.Server server;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private PostgresEventLog log;
+
+    ClusterProviderLimitTest(LocalPostgres.Server server) {
+        this.server = server;
+    }
+
+    @BeforeEach
+    void openDatabase() {
+        log = PostgresEventLog.open(server.newDatabase());
+        opened.add(log);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        threads.shutdownNow();
+        for (AutoCloseable closeable : opened.reversed()) {
+            closeable.close();
+        }
+    }
+
+    private ClusterProviderLimit server(String name, int limit) {
+        ClusterProviderLimit permits = new ClusterProviderLimit(log.database(), limit, SHORT, name);
+        opened.add(0, permits);
+        return permits;
+    }
+
+    @Test
+    void callsOfTwoServersTogetherNeverExceedTheLimit() throws Exception {
+        AtomicInteger atOnce = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AgentRunner model = new AgentRunner() {
+            @Override
+            public AgentAnswer run(AgentRequest request) throws InterruptedException {
+                most.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(20); // a model taking its time, so that calls overlap
+                    return null;
+                } finally {
+                    atOnce.decrementAndGet();
+                }
+            }
+
+            @Override
+            public String model() {
+                return "openai:fake";
+            }
+        };
+        List<AgentRunner> servers =
+                List.of(server("a", 3).limit(model), server("b", 3).limit(model));
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            AgentRunner through = servers.get(i % 2);
+            calls.add(threads.submit(() -> through.run(null)));
+        }
+        for (Future<?> call : calls) {
+            call.get(60, TimeUnit.SECONDS);
+        }
+
+        assertThat(most.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aFrozenServersPermitsComeBackWhenTheirLeaseRunsOut() throws Exception {
+        ClusterProviderLimit frozen = server("frozen", 2);
+        frozen.acquire("openai");
+        frozen.acquire("openai");
+        frozen.stopRenewing();
+        ClusterProviderLimit survivor = server("survivor", 2);
+
+        Future<Integer> first = threads.submit(() -> survivor.acquire("openai"));
+        Future<Integer> second = threads.submit(() -> survivor.acquire("openai"));
+
+        assertThat(List.of(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS)))
+                .containsExactlyInAnyOrder(0, 1);
+        assertThat(survivor.heldCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aServerThatKeepsRenewingKeepsItsPermits() throws Exception {
+        ClusterProviderLimit holder = server("holder", 1);
+        holder.acquire("openai");
+        ClusterProviderLimit other = server("other", 1);
+
+        Future<Integer> waiting = threads.submit(() -> other.acquire("openai"));
+        // three leases long: renewed all along, the permit stays with its holder
+        long until = System.nanoTime() + SHORT.multipliedBy(3).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(waiting.isDone()).isFalse();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        waiting.cancel(true);
+    }
+
+    @Test
+    void aLimitedAgentStillOpensItsConnectionsAheadAndThatTakesNoPermit() throws Exception {
+        AtomicInteger preparedFor = new AtomicInteger();
+        AgentRunner model = new AgentRunner() {
+            @Override
+            public AgentAnswer run(AgentRequest request) {
+                return null;
+            }
+
+            @Override
+            public String model() {
+                return "openai:fake";
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> prepare(int calls) {
+                preparedFor.set(calls);
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+        };
+        ClusterProviderLimit permits = server("a", 1);
+
+        permits.limit(model).prepare(7).get(10, TimeUnit.SECONDS);
+
+        assertThat(preparedFor.get()).isEqualTo(7);
+        assertThat(permits.heldCount()).isZero();
+    }
+}
