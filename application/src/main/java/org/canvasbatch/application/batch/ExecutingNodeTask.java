@@ -223,6 +223,11 @@ final class ExecutingNodeTask {
         notes.gatherAhead(jobs);
     }
 
+    /** See {@link NoteProducer#dropGatheredAhead}. */
+    void dropGatheredAhead(String canvasPath) {
+        notes.dropGatheredAhead(canvasPath);
+    }
+
     /** As {@link #gatherAhead}, for the first round of a run that just started: its canvas is read for it now. */
     void gatherAheadOfRun(List<NodeJob> jobs) {
         try {

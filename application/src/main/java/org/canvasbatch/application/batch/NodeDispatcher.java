@@ -23,6 +23,7 @@ import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
 
 /**
  * Hands queued node tasks to the executor whenever capacity frees up, never more than the global limit in flight and
@@ -200,7 +201,10 @@ final class NodeDispatcher {
             return; // the nodes gather what they need when they start
         }
         if (!jobs.isEmpty()) {
-            Thread.ofVirtual().name("gather-first").start(() -> executing.gatherAheadOfRun(jobs));
+            Thread.ofVirtual().name("gather-first").start(() -> {
+                executing.gatherAheadOfRun(jobs);
+                dropGatheredUnlessRunning(id, jobs);
+            });
         }
     }
 
@@ -216,8 +220,11 @@ final class NodeDispatcher {
         }
         Thread.ofVirtual().name("gather-next").start(() -> {
             try {
-                executing.gatherAhead(book.readRunning(id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
-                        .orElse(List.of()));
+                List<NoteProducer.NodeJob> jobs = book.readRunning(
+                                id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
+                        .orElse(List.of());
+                executing.gatherAhead(jobs);
+                dropGatheredUnlessRunning(id, jobs);
             } catch (RuntimeException e) {
                 // the nodes gather what they need when they start, as they would without this
                 LOG.log(System.Logger.Level.DEBUG, "could not gather ahead for session " + id + ": " + e);
@@ -225,6 +232,18 @@ final class NodeDispatcher {
                 gathering.remove(id);
             }
         });
+    }
+
+    /**
+     * A pause drops what was gathered for its session (the learner may edit the vault before it goes on); a gathering
+     * that read the session as running before the pause and stored its requests after that drop drops them itself.
+     */
+    private void dropGatheredUnlessRunning(SessionId id, List<NoteProducer.NodeJob> jobs) {
+        if (jobs.isEmpty()
+                || book.readRunning(id, s -> s.state() == SessionState.RUNNING).orElse(false)) {
+            return;
+        }
+        jobs.stream().map(NoteProducer.NodeJob::canvasPath).distinct().forEach(executing::dropGatheredAhead);
     }
 
     private Optional<Offer> looseOffer(int globalFree, Instant now) {

@@ -301,6 +301,14 @@ final class NoteProducer {
     /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */
     void forgetCanvas(String canvasPath) {
         canvases.remove(canvasPath);
+        dropGatheredAhead(canvasPath);
+    }
+
+    /**
+     * Drops what was gathered ahead for this canvas's nodes: the batch paused, and the learner may edit the vault
+     * before it goes on; its nodes gather again when they start.
+     */
+    void dropGatheredAhead(String canvasPath) {
         ahead.keySet().removeIf(job -> job.canvasPath().equals(canvasPath));
     }
 }

@@ -65,6 +65,8 @@ final class SteeringSession
     @Override
     public SessionSnapshot pause(SessionId sessionId, String reason) {
         book.change(sessionId, s -> s.pause(reason, clock.now()));
+        // the learner may edit the vault while paused: what was gathered for the next nodes is gathered again
+        notes.dropGatheredAhead(book.read(sessionId, Session::canvasPath));
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " paused");
         return book.read(sessionId, Session::snapshot);
     }

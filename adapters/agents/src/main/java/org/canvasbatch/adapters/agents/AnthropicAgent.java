@@ -66,11 +66,15 @@ public final class AnthropicAgent implements AgentRunner {
      */
     @Override
     public CompletableFuture<Void> prepare(int calls) {
-        HttpRequest.Builder listing = server.listing(models).header("anthropic-version", API_VERSION);
-        if (config.apiKey() != null) {
-            listing.header("x-api-key", config.apiKey());
-        }
-        CompletableFuture<Void> connected = server.preconnect(listing.build(), calls);
+        CompletableFuture<Void> connected = server.preconnect(
+                () -> {
+                    HttpRequest.Builder listing = server.listing(models).header("anthropic-version", API_VERSION);
+                    if (config.apiKey() != null) {
+                        listing.header("x-api-key", config.apiKey());
+                    }
+                    return listing.build();
+                },
+                calls);
         CompletableFuture<Void> rehearsed = ModelServer.rehearse(() -> {
             for (AgentRequest rehearsal : Rehearsal.requests()) {
                 requestFor(rehearsal);

@@ -81,8 +81,17 @@ final class ModelServer {
      * answers are dropped and their connections stay in the client's pool, kept alive for the calls. Returns at once;
      * a server that cannot be reached now is left to the calls to report.
      */
-    CompletableFuture<Void> preconnect(HttpRequest listing, int connections) {
+    CompletableFuture<Void> preconnect(java.util.function.Supplier<HttpRequest> listingRequest, int connections) {
         if (!preconnectDue(connections)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        HttpRequest listing;
+        try {
+            listing = listingRequest.get();
+        } catch (IllegalArgumentException e) {
+            // a key no header can carry (two lines of an environment variable): the calls report it; not its text,
+            // which would put the key into the log
+            LOG.log(System.Logger.Level.DEBUG, "no connection opened ahead to the " + label + ": invalid request");
             return CompletableFuture.completedFuture(null);
         }
         List<CompletableFuture<?>> opening = new java.util.ArrayList<>();

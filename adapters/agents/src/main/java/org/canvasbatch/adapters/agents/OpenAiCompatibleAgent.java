@@ -63,11 +63,15 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
      */
     @Override
     public CompletableFuture<Void> prepare(int calls) {
-        HttpRequest.Builder listing = server.listing(URI.create(config.baseUri() + "/models"));
-        if (config.apiKey() != null) {
-            listing.header("Authorization", "Bearer " + config.apiKey());
-        }
-        CompletableFuture<Void> connected = server.preconnect(listing.build(), calls);
+        CompletableFuture<Void> connected = server.preconnect(
+                () -> {
+                    HttpRequest.Builder listing = server.listing(URI.create(config.baseUri() + "/models"));
+                    if (config.apiKey() != null) {
+                        listing.header("Authorization", "Bearer " + config.apiKey());
+                    }
+                    return listing.build();
+                },
+                calls);
         CompletableFuture<Void> rehearsed = ModelServer.rehearse(() -> {
             for (AgentRequest rehearsal : Rehearsal.requests()) {
                 requestFor(rehearsal);

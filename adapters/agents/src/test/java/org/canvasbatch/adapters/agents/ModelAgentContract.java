@@ -416,6 +416,17 @@ abstract class ModelAgentContract {
         agent().prepare(2).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
     }
 
+    @Test
+    void preparingWithAKeyThatCannotBeAHeaderNeitherFailsNorAsksTheServer() throws Exception {
+        // an environment variable holding two keys on two lines: no HTTP header can carry it
+        AgentRunner agent = agent(config().withApiKey("sk-first\nsk-second"), Clock.systemUTC());
+
+        CompletableFuture<Void> prepared = agent.prepare(2);
+
+        assertThat(prepared.get(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isNull();
+        assertThat(llm.modelListings()).as("nothing sent with a broken key").isEmpty();
+    }
+
     private static String apiKeyOf(FakeLlmServer.Call call) {
         String bearer = call.header("authorization");
         return bearer != null ? bearer.substring("Bearer ".length()) : call.header("x-api-key");
