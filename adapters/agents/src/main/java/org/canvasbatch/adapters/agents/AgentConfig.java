@@ -124,7 +124,26 @@ public record AgentConfig(
                                     + "http://localhost:11434/v1 instead"
                             : ""));
         }
+        checkKeyIsOneHeaderValue(key);
         return withApiKey(key);
+    }
+
+    /**
+     * A key goes into an HTTP header; one with a line break or another control character (two keys pasted into one
+     * variable, a stray newline) would make every call fail with an error that quotes the whole key into logs, the
+     * journal and the wire. Refused at start instead, naming where it came from and never the key itself.
+     */
+    private void checkKeyIsOneHeaderValue(String key) {
+        if (key == null) {
+            return;
+        }
+        boolean printable = key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+        if (!printable) {
+            throw new IllegalArgumentException(
+                    "the API key (" + (apiKey != null ? "--api-key" : provider.apiKeyVariable())
+                            + ") holds a space, a line break or a character outside ASCII, so it cannot be sent in an HTTP"
+                            + " header: give exactly one key");
+        }
     }
 
     private void checkBaseUrl() {

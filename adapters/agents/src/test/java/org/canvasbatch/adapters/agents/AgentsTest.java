@@ -59,6 +59,21 @@ class AgentsTest {
     }
 
     @Test
+    void aKeyThatCannotBeOneHeaderValueIsRefusedAtStartWithoutQuotingIt() {
+        AgentConfig openai = AgentConfig.offline().withProvider(Provider.OPENAI).withModel("gpt-4o-mini");
+
+        assertThatThrownBy(() -> Agents.fromConfig(openai, Map.of("OPENAI_API_KEY", "sk-first\nsk-second")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("OPENAI_API_KEY")
+                .hasMessageContaining("exactly one key")
+                .hasMessageNotContaining("sk-first")
+                .hasMessageNotContaining("sk-second");
+        assertThatThrownBy(() -> Agents.fromConfig(openai.withApiKey("sk-a sk-b"), NO_ENV))
+                .hasMessageContaining("--api-key")
+                .hasMessageNotContaining("sk-a");
+    }
+
+    @Test
     void theKeyFromTheEnvironmentIsSentAndALocalServerNeedsNone() throws Exception {
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             AgentConfig local = AgentConfig.offline()
