@@ -1,6 +1,7 @@
 package org.canvasbatch.application.batch;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,12 @@ final class NoteProducer {
     static final Duration PASSAGES_BUDGET = Duration.ofSeconds(5);
     /** Requests gathered ahead at most: a few rounds of the largest concurrency, never a whole 10 000-node canvas. */
     static final int MAX_AHEAD = 400;
+    /**
+     * The oldest a request gathered ahead may be when its node starts. Gathering ahead pays off only when calls are
+     * short (a slot freed every second or so); behind a slow model the learner may edit a note or a file node while
+     * the call before runs for half a minute, and the node must be asked about the vault as it is when it starts.
+     */
+    static final Duration MAX_AHEAD_AGE = Duration.ofSeconds(3);
 
     private final AgentRunner agents;
     private final AgentRouter router = new AgentRouter();
@@ -62,7 +69,10 @@ final class NoteProducer {
      * that a freed slot goes to the model at once instead of after the vault's lookups. Keyed by the whole job: a node
      * whose job changed meanwhile (its group's priority, its text) gathers again when it starts.
      */
-    private final Map<NodeJob, FutureTask<AgentRequest>> ahead = new ConcurrentHashMap<>();
+    private final Map<NodeJob, Ahead> ahead = new ConcurrentHashMap<>();
+
+    /** A request being gathered ahead, and when its gathering began. */
+    private record Ahead(FutureTask<AgentRequest> request, Instant began) {}
 
     NoteProducer(AgentRunner agents, Vault vault, VaultPassages passages, Clock clock) {
         this(agents, vault, passages, clock, PASSAGES_BUDGET);
@@ -162,14 +172,25 @@ final class NoteProducer {
         Map<RelatedNote, String> names = new ConcurrentHashMap<>();
         for (NodeJob job : jobs) {
             Optional<Canvas> canvas = canvases.get(job.canvasPath());
+            if (ahead.size() >= MAX_AHEAD) {
+                dropStale(); // jobs that changed or never started leave room for the nodes about to
+            }
             if (canvas == null || ahead.size() >= MAX_AHEAD || ahead.containsKey(job)) {
                 continue;
             }
             FutureTask<AgentRequest> gathering = new FutureTask<>(() -> requestFor(job, canvas, names));
-            if (ahead.putIfAbsent(job, gathering) == null) {
+            if (ahead.putIfAbsent(job, new Ahead(gathering, clock.now())) == null) {
                 Thread.ofVirtual().name("gather-" + job.nodeId()).start(gathering);
             }
         }
+    }
+
+    private boolean isStale(Ahead gathered) {
+        return Duration.between(gathered.began(), clock.now()).compareTo(MAX_AHEAD_AGE) > 0;
+    }
+
+    private void dropStale() {
+        ahead.values().removeIf(this::isStale);
     }
 
     /** A related question's note, as named for the notes of one canvas. */
@@ -177,12 +198,12 @@ final class NoteProducer {
 
     /** The request gathered ahead for this job, waiting for it if it is still being gathered. */
     private Optional<AgentRequest> gatheredAhead(NodeJob job) throws InterruptedException {
-        FutureTask<AgentRequest> gathered = ahead.remove(job);
-        if (gathered == null) {
+        Ahead gathered = ahead.remove(job);
+        if (gathered == null || isStale(gathered)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(gathered.get());
+            return Optional.of(gathered.request().get());
         } catch (ExecutionException e) {
             LOG.log(System.Logger.Level.DEBUG, "gathering node " + job.nodeId() + " ahead failed: " + e.getCause());
             return Optional.empty();

@@ -244,6 +244,31 @@ class NoteProducerTest {
     }
 
     @Test
+    void aNodeThatStartsLongAfterItWasGatheredIsAskedAboutTheVaultAsItIsNow() throws Exception {
+        List<PassageQuery> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        VaultPassage before = new VaultPassage("笔记/逆否命题.md", "定义", "定义", "逆否命题与原命题无关", VaultPassage.Origin.NOTE);
+        VaultPassage corrected = new VaultPassage("笔记/逆否命题.md", "定义", "定义", "原命题与逆否命题同真同假", VaultPassage.Origin.NOTE);
+        VaultPassages vault = query -> {
+            asked.add(query);
+            return List.of(asked.size() == 1 ? before : corrected);
+        };
+        java.util.concurrent.atomic.AtomicReference<Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-11-26T12:00:00Z"));
+        NoteProducer ahead = new NoteProducer(agent, new NoCanvasVault(), vault, now::get);
+        NodeJob next = new NodeJob(CANVAS, "q2", "什么是逆否命题", AgentId.ORAL_EXPLANATION, null, List.of());
+        ahead.canvas(CANVAS);
+
+        ahead.gatherAhead(List.of(next));
+        awaitSize(asked, 1);
+        // a slow model: the call before this node ran for half a minute, and the learner corrected the note meanwhile
+        now.set(now.get().plusSeconds(30));
+        ahead.produce(next, () -> true);
+
+        assertThat(asked).as("asked again when the node started").hasSize(2);
+        assertThat(requests.getFirst().context().vaultPassages()).containsExactly(corrected);
+    }
+
+    @Test
     void aNodeWhoseTextChangedSinceItWasGatheredIsAskedAboutWithItsNewText() throws Exception {
         List<PassageQuery> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         NoteProducer ahead = new NoteProducer(
