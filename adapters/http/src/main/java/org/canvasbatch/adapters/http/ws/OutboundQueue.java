@@ -159,6 +159,15 @@ final class OutboundQueue {
     }
 
     /**
+     * The ping or pong that waits at the head of the control frames, if one does (else null, and nothing is taken): for
+     * a drain in the middle of a replay, which takes nothing else from the queue until the replay is over.
+     */
+    synchronized Outgoing pollHeartbeat() {
+        Outgoing first = control.peekFirst();
+        return first instanceof Outgoing.Ping || first instanceof Outgoing.Pong ? control.pollFirst() : null;
+    }
+
+    /**
      * The running drain is about to stop: true if nothing waits (the next offer starts a new drain), false if something
      * arrived since its last {@link #poll()} (it must carry on).
      */
