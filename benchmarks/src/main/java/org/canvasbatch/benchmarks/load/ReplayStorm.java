@@ -250,6 +250,20 @@ record ReplayStorm(
      * A socket that replays the session: it reads frame headers and skips the payloads (no decoding, so that thirty of
      * them cost this JVM little), until the server's close frame; completes with what it received.
      */
+    /** A client's pong frame (masked, as RFC 6455 asks of a client) for a ping's payload of at most 125 bytes. */
+    private static byte[] pong(byte[] payload) {
+        byte[] mask = new byte[4];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(mask);
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x8A;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return frame;
+    }
+
     static CompletableFuture<Received> replay(URI uri) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 30_000);
@@ -290,6 +304,13 @@ record ReplayStorm(
                         int code = length >= 2 ? in.readUnsignedShort() : 0;
                         done.complete(new Received(messages, bytes, code));
                         return;
+                    }
+                    if (opcode == 9) {
+                        // answer the server's heartbeat as a browser does: a resume that outlasts two ping
+                        // intervals (a storm) would otherwise be dropped as dead
+                        byte[] payload = in.readNBytes((int) length);
+                        socket.getOutputStream().write(pong(payload));
+                        continue;
                     }
                     in.skipNBytes(length);
                     if (opcode == 1) {

@@ -602,6 +602,7 @@ final class Connection {
                     return true;
                 }
                 write(message);
+                keepHeartbeat();
                 lastActivity = System.nanoTime();
                 ended[0] = message.endsSession();
                 return !ended[0];
@@ -622,6 +623,23 @@ final class Connection {
             case HOLE ->
                 Optional.of(closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq"));
         };
+    }
+
+    /**
+     * Sends the pings and pongs that wait while a replay runs: a replay can outlast several ping intervals (a slow link,
+     * a storm sharing the replay budget), and a ping that waits for its end is counted missed, so a client reading
+     * every byte would be dropped as dead. A client that stops reading still is: this drain blocks in its write, and
+     * the pings stay unsent.
+     */
+    private void keepHeartbeat() {
+        for (Outgoing beat = queue.pollHeartbeat(); beat != null; beat = queue.pollHeartbeat()) {
+            flush();
+            switch (beat) {
+                case Outgoing.Ping ping -> ws.ping(BufferData.empty());
+                case Outgoing.Pong pong -> ws.pong(BufferData.create(pong.payload()));
+                default -> throw new IllegalStateException("not a heartbeat frame: " + beat);
+            }
+        }
     }
 
     /** A session that is already over gets its summary at once, then the close. */

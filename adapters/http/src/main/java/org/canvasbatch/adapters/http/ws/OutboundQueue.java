@@ -9,7 +9,7 @@ import java.util.Map;
  * message; only one that has fallen behind — half its queue waiting — has a {@code progress_update} replace the unsent
  * one of its group (newest wins, placed after the event that caused it); anything that does not fit is an overflow the
  * caller answers by closing the socket. Control frames (ping, pong, close) jump the queue and are not counted: they
- * are tiny and bounded by the heartbeat.
+ * are tiny and bounded — a ping by the heartbeat, a pong by answering only the client's latest ping.
  *
  * <p>Nobody waits on an empty queue: the queue starts out owned by its first drain, and when a drain finds it empty it
  * {@link #release() releases} it; the next item offered to a released queue calls {@code wake} (outside the lock) to
@@ -103,6 +103,11 @@ final class OutboundQueue {
             if (closed) {
                 return;
             }
+            if (item instanceof Outgoing.Pong) {
+                // only the latest ping is answered (RFC 6455 §5.5.3): a client that pings without reading would
+                // otherwise grow this queue, which the slow-consumer bound does not count, until it is dropped
+                control.removeIf(Outgoing.Pong.class::isInstance);
+            }
             control.addLast(item);
             wakeUp = claim();
         }
@@ -156,6 +161,15 @@ final class OutboundQueue {
             }
             return slot.item;
         }
+    }
+
+    /**
+     * The ping or pong that waits at the head of the control frames, if one does (else null, and nothing is taken): for
+     * a drain in the middle of a replay, which takes nothing else from the queue until the replay is over.
+     */
+    synchronized Outgoing pollHeartbeat() {
+        Outgoing first = control.peekFirst();
+        return first instanceof Outgoing.Ping || first instanceof Outgoing.Pong ? control.pollFirst() : null;
     }
 
     /**

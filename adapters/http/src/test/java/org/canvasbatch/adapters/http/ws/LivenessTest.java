@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 import org.canvasbatch.adapters.http.ws.RawSocket.Frame;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitFor;
 import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +49,47 @@ class LivenessTest {
         assertThat(healthy.awaitPings(5)).isGreaterThanOrEqualTo(5);
         assertThat(healthy.isClosed()).isFalse();
         silent.close();
+    }
+
+    /**
+     * A resume that takes several ping intervals to read (a slow link, or a storm sharing the replay budget) is a live
+     * client: the pings go out between the replayed messages, and a client that answers them is not dropped as dead.
+     */
+    @Test
+    void aSlowReaderOfALongReplayThatAnswersEveryPingIsNotDroppedAsDead() {
+        server = new TestServer(
+                WsSettings.DEFAULT.withPingInterval(Duration.ofMillis(100)),
+                options -> options.socketSendBufferSize(4096));
+        SessionId id = server.analyze(150);
+        for (int i = 1; i <= 150; i++) {
+            server.agent.always("n" + i, new ScriptedAgent.Answer("离散数学命题逻辑".repeat(250)));
+        }
+        server.runToEnd(id);
+
+        try (RawSocket resumed =
+                RawSocket.connect(server.port(), "/ws/intelligent-parallel/" + id.value() + "?last_seq=0", 4096)) {
+            long start = System.nanoTime();
+            int texts = 0;
+            Frame frame = resumed.read();
+            for (; frame != null && !frame.isClose(); frame = resumed.read()) {
+                if (frame.opcode() == 9) {
+                    resumed.sendFrame(10, frame.payload());
+                } else if (frame.opcode() == 1) {
+                    texts++;
+                    // a slow link: about 1 ms a message, so the replay lasts many ping intervals
+                    LockSupport.parkNanos(1_000_000);
+                }
+            }
+            assertThat(frame)
+                    .as("the replay ends with the close handshake, not a cut-off")
+                    .isNotNull();
+            assertThat(frame.closeCode()).isEqualTo(Connection.NORMAL);
+            assertThat(texts).isGreaterThan(450);
+            assertThat(server.channel.metrics().deadConnections()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("the replay outlasted the dead-socket limit")
+                    .isGreaterThan(Duration.ofMillis(400));
+        }
     }
 
     @Test

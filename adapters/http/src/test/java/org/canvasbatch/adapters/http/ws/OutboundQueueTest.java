@@ -127,4 +127,20 @@ class OutboundQueueTest {
         assertThat(SocketListener.sessionIdOf("//ws/intelligent-parallel//abc")).isEqualTo("abc");
         assertThat(SocketListener.sessionIdOf("/ws/intelligent-parallel/")).isEmpty();
     }
+
+    @Test
+    void aClientThatPingsWithoutReadingHasOnlyItsLatestPingAnswered() {
+        OutboundQueue queue = new OutboundQueue(10);
+        for (int i = 0; i < 100_000; i++) {
+            queue.control(new Outgoing.Pong(new byte[] {(byte) (i >>> 8), (byte) i}));
+        }
+        queue.control(new Outgoing.Ping());
+
+        assertThat(queue.poll())
+                .isInstanceOfSatisfying(
+                        Outgoing.Pong.class,
+                        pong -> assertThat(pong.payload()).containsExactly((byte) (99_999 >>> 8), (byte) 99_999));
+        assertThat(queue.poll()).isInstanceOf(Outgoing.Ping.class);
+        assertThat(queue.poll()).isNull();
+    }
 }

@@ -19,8 +19,15 @@ import org.canvasbatch.testsupport.socket.TestSocket;
  */
 final class RawSocket implements AutoCloseable {
 
-    /** A frame as received: opcode and payload (a close frame's payload starts with its code). */
-    record Frame(int opcode, byte[] payload) {
+    /**
+     * A frame as received: opcode and payload (a close frame's payload starts with its code), and the header bits a
+     * server frame must have — FIN set, RSV clear ({@code flags} is the first byte's high nibble) and no mask.
+     */
+    record Frame(int opcode, byte[] payload, int flags, boolean masked) {
+        Frame(int opcode, byte[] payload) {
+            this(opcode, payload, 0x80, false);
+        }
+
         boolean isClose() {
             return opcode == 8;
         }
@@ -145,6 +152,7 @@ final class RawSocket implements AutoCloseable {
                 return null;
             }
             int second = readByte();
+            boolean masked = (second & 0x80) != 0;
             long length = second & 0x7f;
             if (length == 126) {
                 length = (readByte() << 8) | readByte();
@@ -154,11 +162,14 @@ final class RawSocket implements AutoCloseable {
                     length = (length << 8) | readByte();
                 }
             }
+            if (masked) {
+                in.readNBytes(4);
+            }
             byte[] payload = in.readNBytes((int) length);
             if (payload.length < length) {
                 return null;
             }
-            return new Frame(first & 0x0f, payload);
+            return new Frame(first & 0x0f, payload, first & 0xf0, masked);
         } catch (java.net.SocketException e) {
             return null;
         } catch (IOException e) {
