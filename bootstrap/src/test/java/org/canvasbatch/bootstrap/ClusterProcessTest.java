@@ -264,7 +264,14 @@ class ClusterProcessTest {
             int a = freePort();
             int b = freePort();
             int c = freePort();
-            Process runner = serve(vault, data, a, llm, "a");
+            // the server killed writes its canvas's first link at once, then none for a minute: every later node it
+            // finishes is still unlinked when it is killed
+            Process runner = ServeProcess.start(
+                    temp.resolve("a.log"),
+                    PATIENCE,
+                    serveArguments(vault, data, a, llm, CONCURRENCY),
+                    java.util.Map.of("CANVASBATCH_WRITE_BACK_COALESCE_INTERVAL", "1m"));
+            started.add(runner);
             serve(vault, data, b, llm, "b");
             serve(vault, data, c, llm, "c");
             JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
@@ -294,6 +301,16 @@ class ClusterProcessTest {
                 assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
             }
             assertThat(notes(vault)).as("one note per node").isEqualTo(NODES);
+            long linkDeadline = System.nanoTime() + PATIENCE.toNanos();
+            while (linkedNotes(vault).size() < NODES && System.nanoTime() < linkDeadline) {
+                // polled: the survivor writes its last links at most a coalesce interval after the batch ends
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        Duration.ofMillis(20).toNanos());
+            }
+            assertThat(linkedNotes(vault))
+                    .as("every note linked into the canvas exactly once, those of the killed server too")
+                    .hasSize(NODES)
+                    .allSatisfy((note, links) -> assertThat(links).as(note).isEqualTo(1L));
             for (String node : succeededBeforeKill) {
                 assertThat(llm.callsWithPrompt("<question>\n" + nodeText(vault, node) + "\n</question>"))
                         .as("node %s succeeded before the kill and was not sent to the model again", node)
@@ -432,6 +449,14 @@ class ClusterProcessTest {
     private Process serve(
             Path vault, String data, int port, FakeLlmServer llm, String name, int concurrency, List<String> more)
             throws Exception {
+        List<String> args = serveArguments(vault, data, port, llm, concurrency);
+        args.addAll(more);
+        Process process = ServeProcess.start(temp.resolve(name + ".log"), PATIENCE, args);
+        started.add(process);
+        return process;
+    }
+
+    private static List<String> serveArguments(Path vault, String data, int port, FakeLlmServer llm, int concurrency) {
         List<String> args = new ArrayList<>(List.of(
                 "--port",
                 String.valueOf(port),
@@ -449,10 +474,7 @@ class ClusterProcessTest {
                 llm.openAiBaseUrl(),
                 "--model",
                 "fake-model"));
-        args.addAll(more);
-        Process process = ServeProcess.start(temp.resolve(name + ".log"), PATIENCE, args);
-        started.add(process);
-        return process;
+        return args;
     }
 
     private JsonObject post(int port, String path, String body) throws Exception {
@@ -515,8 +537,22 @@ class ClusterProcessTest {
 
     private static long notes(Path vault) throws IOException {
         try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
-            return notes.count();
+            // a server killed mid-write leaves its hidden temporary file beside the notes: that is no note
+            return notes.filter(note -> note.getFileName().toString().endsWith(".md")
+                            && !note.getFileName().toString().startsWith("."))
+                    .count();
         }
+    }
+
+    /** How many file nodes of the canvas link each note of the notes folder (links are read once the vault is idle). */
+    private static java.util.Map<String, Long> linkedNotes(Path vault) throws IOException {
+        JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
+                .readObject();
+        return canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                .filter(n -> "file".equals(n.getString("type", "")))
+                .map(n -> n.getString("file"))
+                .filter(file -> file.startsWith("Exam Prep/期末复习-170-notes/"))
+                .collect(java.util.stream.Collectors.groupingBy(file -> file, java.util.stream.Collectors.counting()));
     }
 
     private static int freePort() throws IOException {

@@ -22,6 +22,13 @@ final class ServeProcess {
     private ServeProcess() {}
 
     static Process start(Path log, Duration patience, List<String> serveArguments) throws Exception {
+        return start(log, patience, serveArguments, java.util.Map.of());
+    }
+
+    /** With {@code environment} added to this process's: for settings that have no command-line option. */
+    static Process start(
+            Path log, Duration patience, List<String> serveArguments, java.util.Map<String, String> environment)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-cp",
@@ -29,7 +36,9 @@ final class ServeProcess {
                 Main.class.getName(),
                 "serve"));
         command.addAll(serveArguments);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         CountDownLatch ready = new CountDownLatch(1);
         Thread.ofVirtual().start(() -> {
             try (BufferedReader lines =

@@ -13,6 +13,9 @@ import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultPassages;
+import org.canvasbatch.domain.session.NodeState;
+import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
 
@@ -92,11 +95,13 @@ public final class CanvasBatchCore {
     private final ForgettingSessions forgetting;
     private final TaskExecutor executor;
     private final Clock clock;
+    private final Vault vault;
     private final UseCases useCases;
 
     public CanvasBatchCore(Ports ports, CoreSettings settings) {
         this.executor = ports.executor();
         this.clock = ports.clock();
+        this.vault = ports.vault();
         StorageWatch storage = new StorageWatch(
                 ports.eventLog(), ports.executor(), ports.clock(), settings.retryBase(), settings.retryCap());
         this.book = new SessionBook(ports.eventLog(), storage, ports.leases());
@@ -178,6 +183,20 @@ public final class CanvasBatchCore {
         return taken;
     }
 
+    /**
+     * Hands the vault the note of every node that succeeded before this server had the session: the server that wrote
+     * them may have died before their links reached the canvas, and nothing else links them. A link already there is
+     * not added twice; no model is called.
+     */
+    private void relinkSucceeded(SessionId id) {
+        String canvasPath = book.read(id, Session::canvasPath);
+        for (NodeTask task : book.read(id, Session::tasks)) {
+            if (task.state() == NodeState.SUCCEEDED && task.notePath() != null) {
+                vault.relink(canvasPath, task.nodeId(), task.agent(), task.notePath());
+            }
+        }
+    }
+
     /** Another server placed a session here (this one was the least loaded): it runs here from now on. */
     private void placedHere(SessionId id) {
         if (claim(id, "placed here by another server")) {
@@ -188,6 +207,7 @@ public final class CanvasBatchCore {
     private boolean claim(SessionId id, String why) {
         try {
             if (book.claim(id, clock.now())) {
+                relinkSucceeded(id);
                 starting.armTimeout(id);
                 LOG.log(System.Logger.Level.INFO, "took over session " + id + " (" + why + ")");
                 return true;

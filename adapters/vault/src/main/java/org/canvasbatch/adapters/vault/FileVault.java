@@ -5,6 +5,7 @@ import static org.canvasbatch.application.port.out.VaultException.Reason.INVALID
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -27,6 +28,7 @@ public final class FileVault implements Vault, AutoCloseable {
     private final NodeContent content;
     private final NoteWriter notes;
     private final CanvasWriteBack writeBack;
+    private final PendingLinks pendingLinks;
 
     /**
      * @param root    the vault's folder; must exist
@@ -78,6 +80,7 @@ public final class FileVault implements Vault, AutoCloseable {
                 Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"),
                 checkToRenameNanos);
         this.notes = new NoteWriter(paths, files, writeBack);
+        this.pendingLinks = pendingLinks;
         if (options.writeBack()) {
             writeBack.resume(pendingLinks.load());
         }
@@ -125,6 +128,17 @@ public final class FileVault implements Vault, AutoCloseable {
     @Override
     public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
         return notes.nameOf(canvasPath, nodeId, nodeText, agent);
+    }
+
+    @Override
+    public void relink(String canvasPath, String nodeId, AgentId agent, String notePath) {
+        if (!options.writeBack()) {
+            return;
+        }
+        PendingLinks.Entry entry = pendingLinks.adopt(canvasPath, nodeId, agent, notePath);
+        if (entry != null) {
+            writeBack.resume(List.of(entry));
+        }
     }
 
     /** Writes the links waiting for this canvas now rather than after the coalesce interval (tests). */

@@ -109,6 +109,26 @@ final class PendingLinks {
     }
 
     /**
+     * Records the link of a note written earlier (by another server, now dead) if the note is still this node's by this
+     * agent for this canvas; the entry to queue, or null when it is not.
+     */
+    Entry adopt(String canvasPath, String sourceNodeId, AgentId agent, String notePath) {
+        if (!enabled) {
+            return null;
+        }
+        Entry entry = new Entry(canvasPath, new Link(sourceNodeId, notePath, agent.wireName(), null));
+        if (!belongs(entry)) {
+            LOG.log(
+                    INFO,
+                    "The note ''{0}'' of a session taken over is not linked again: it is gone or not its node''s.",
+                    notePath);
+            return null;
+        }
+        add(canvasPath, sourceNodeId, agent, notePath);
+        return entry;
+    }
+
+    /**
      * The ledger open for writing at its end, or null (said once) when something other than a regular file is in its
      * place. Never blocks: a named pipe is refused before it is opened, a missing file is created only if nothing has
      * appeared there meanwhile ({@code O_EXCL}), and an existing one is opened read-write, which Linux never blocks on

@@ -54,6 +54,14 @@ public interface Vault {
         return "";
     }
 
+    /**
+     * Links again a note written before — by another server sharing this vault, which died before it had written the
+     * link into the canvas — if the note is still that node's by that agent; like {@link #writeNote}'s link, it is
+     * written by the vault by itself, and a link already in the canvas is not added twice. Never fails: a note that is
+     * gone or no longer theirs is simply not linked.
+     */
+    default void relink(String canvasPath, String nodeId, AgentId agent, String notePath) {}
+
     record NoteDraft(
             String canvasPath,
             String nodeId,
