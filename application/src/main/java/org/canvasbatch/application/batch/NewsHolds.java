@@ -73,6 +73,30 @@ final class NewsHolds {
             gate.waiting.forEach(Runnable::run);
             gate.waiting.clear();
             gates.remove(sessionId, gate);
+            gate.notifyAll();
+        }
+    }
+
+    /**
+     * Waits (at most {@code patience}) until no one holds the session's news. A reader of the stored history would
+     * otherwise read what the watchers are held back from, e.g. a cancellation before its canceller has the answer.
+     */
+    void awaitUnheld(SessionId sessionId, java.time.Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        Gate gate = gates.get(sessionId);
+        if (gate == null) {
+            return;
+        }
+        synchronized (gate) {
+            long left;
+            while (gate.holds > 0 && gates.get(sessionId) == gate && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(gate, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

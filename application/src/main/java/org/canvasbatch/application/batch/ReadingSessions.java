@@ -18,6 +18,11 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
     private final SessionBook book;
     private final EventLog log;
     private final NewsHolds holds;
+    /**
+     * How long a reader of the history waits for a hold on the session's news (a cancel until its answer is written)
+     * to end: the stored history must not tell a socket or a poll what the live watchers are held back from.
+     */
+    private static final java.time.Duration HELD_NEWS_PATIENCE = java.time.Duration.ofSeconds(5);
 
     ReadingSessions(SessionBook book, NewsHolds holds) {
         this.book = book;
@@ -27,6 +32,7 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public SessionSnapshot status(SessionId sessionId) {
+        holds.awaitUnheld(sessionId, HELD_NEWS_PATIENCE);
         try {
             return book.read(sessionId, Session::snapshot);
         } catch (SessionNotFoundException e) {
@@ -83,6 +89,7 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
         if (!book.contains(sessionId)) {
             throw new SessionNotFoundException(sessionId);
         }
+        holds.awaitUnheld(sessionId, HELD_NEWS_PATIENCE);
         EventLog.EventReader reader = log.read(sessionId, Math.max(0, afterSeq));
         return new EventChunks() {
             @Override
@@ -99,6 +106,7 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit) {
+        holds.awaitUnheld(sessionId, HELD_NEWS_PATIENCE);
         long lastSeq = book.read(sessionId, Session::lastSeq);
         if (!book.contains(sessionId)) {
             throw new SessionNotFoundException(sessionId);
