@@ -78,7 +78,10 @@ class RunCrashRecoveryTest {
                             + " answered but whose outcome was not yet stored")
                     .isLessThanOrEqualTo(NODES + 2 * CONCURRENCY);
             try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
-                assertThat(notes.count()).isEqualTo(NODES);
+                // a run killed mid-write leaves its hidden temporary file beside the notes: that is no note
+                assertThat(notes.map(note -> note.getFileName().toString())
+                                .filter(name -> name.endsWith(".md") && !name.startsWith(".")))
+                        .hasSize(NODES);
             }
             JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(EXAM))))
                     .readObject();
