@@ -62,7 +62,12 @@ class ClusterProviderLimitTest {
             public AgentAnswer run(AgentRequest request) throws InterruptedException {
                 most.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
                 try {
-                    Thread.sleep(20); // a model taking its time, so that calls overlap
+                    // a model that answers nobody until it has been asked by as many at once as the limit allows:
+                    // the calls overlap for sure, and one more in flight would show in the peak
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (most.get() < 3 && System.nanoTime() < deadline) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
                     return null;
                 } finally {
                     atOnce.decrementAndGet();
