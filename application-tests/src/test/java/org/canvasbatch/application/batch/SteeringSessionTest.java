@@ -84,6 +84,33 @@ class SteeringSessionTest {
     }
 
     @Test
+    void aWatcherThatArrivesWhileACancellationIsBeingAnsweredSeesTheSessionOnlyOnceTheAnswerIsOut() throws Exception {
+        SessionId id = core.analyze(1, "a", "b");
+        core.start(id);
+        List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        CancelSessionUseCase.Cancellation cancellation =
+                core.useCases.cancel().cancelAnsweringFirst(id, "cancelled by request");
+
+        // the first socket of a session subscribes now: the snapshot it starts from must not carry the cancellation
+        java.util.concurrent.atomic.AtomicReference<SessionState> seen =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread watcher = Thread.ofPlatform().start(() -> {
+            var subscription = core.useCases.subscriptions().subscribe(id, event -> {});
+            seen.set(subscription.snapshot().state());
+            order.add("subscribed");
+        });
+        while (watcher.getState() != Thread.State.TIMED_WAITING && watcher.isAlive()) {
+            Thread.onSpinWait();
+        }
+        order.add("answered");
+        cancellation.close();
+        watcher.join();
+
+        assertThat(order).containsExactly("answered", "subscribed");
+        assertThat(seen.get()).isEqualTo(SessionState.CANCELLED);
+    }
+
+    @Test
     void aGroupRaisedToUrgentGoesNext() {
         core.withCanvas("a1", "a2", "b1");
         var started = core.useCases

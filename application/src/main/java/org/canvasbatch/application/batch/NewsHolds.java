@@ -77,6 +77,17 @@ final class NewsHolds {
         }
     }
 
+    /** Whether someone holds the session's news right now. */
+    boolean held(SessionId sessionId) {
+        Gate gate = gates.get(sessionId);
+        if (gate == null) {
+            return false;
+        }
+        synchronized (gate) {
+            return gate.holds > 0 && gates.get(sessionId) == gate;
+        }
+    }
+
     /**
      * Waits (at most {@code patience}) until no one holds the session's news. A reader of the stored history would
      * otherwise read what the watchers are held back from, e.g. a cancellation before its canceller has the answer.

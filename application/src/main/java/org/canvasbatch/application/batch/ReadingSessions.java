@@ -32,9 +32,8 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public SessionSnapshot status(SessionId sessionId) {
-        holds.awaitUnheld(sessionId, HELD_NEWS_PATIENCE);
         try {
-            return book.read(sessionId, Session::snapshot);
+            return readUnheld(sessionId, Session::snapshot);
         } catch (SessionNotFoundException e) {
             // a session whose stored history could not be read at all is not simply unknown: say what happened to it
             String damage = log.damage().get(sessionId);
@@ -77,11 +76,33 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
     public SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
         // under the session's lock no event can be appended here, so the snapshot and the live stream meet exactly;
         // another server of a cluster may append meanwhile, so the stream starts after the snapshot's own last seq
-        return book.read(sessionId, session -> {
+        return readUnheld(sessionId, session -> {
             EventLog.Subscription subscription =
                     log.subscribe(sessionId, session.lastSeq(), holds.watcher(sessionId, listener));
             return new SessionSubscription(session.snapshot(), log.epoch(), subscription);
         });
+    }
+
+    /**
+     * Reads the session under its lock at a moment no one holds its news. Waiting for the hold to end is not enough: a
+     * cancel may take its hold and store the cancellation between that wait and the read. A cancel takes its hold
+     * before it changes the session, so a read under the lock that finds no hold cannot see a cancellation whose
+     * answer is still unwritten.
+     */
+    private <T> T readUnheld(SessionId sessionId, java.util.function.Function<Session, T> reader) {
+        long deadline = System.nanoTime() + HELD_NEWS_PATIENCE.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            holds.awaitUnheld(sessionId, java.time.Duration.ofNanos(Math.max(0, left)));
+            java.util.Optional<T> read = book.read(
+                    sessionId,
+                    session -> holds.held(sessionId) && System.nanoTime() < deadline
+                            ? java.util.Optional.<T>empty()
+                            : java.util.Optional.of(reader.apply(session)));
+            if (read.isPresent()) {
+                return read.get();
+            }
+        }
     }
 
     @Override
@@ -106,8 +127,7 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
 
     @Override
     public EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit) {
-        holds.awaitUnheld(sessionId, HELD_NEWS_PATIENCE);
-        long lastSeq = book.read(sessionId, Session::lastSeq);
+        long lastSeq = readUnheld(sessionId, Session::lastSeq);
         if (!book.contains(sessionId)) {
             throw new SessionNotFoundException(sessionId);
         }
