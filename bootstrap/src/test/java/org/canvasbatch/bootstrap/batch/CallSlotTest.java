@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +12,6 @@ import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
-import org.canvasbatch.application.port.in.AgentChoice;
-import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
 import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
@@ -77,7 +73,7 @@ class CallSlotTest {
         public WrittenNote writeNote(NoteDraft draft) throws VaultException {
             if (blockNoteOfA && draft.nodeId().equals("a")) {
                 noteOfAStarted.countDown();
-                awaitQuietly(releaseNoteOfA);
+                OneGroupCanvas.awaitRelease(releaseNoteOfA);
             }
             return notes.writeNote(draft);
         }
@@ -92,7 +88,7 @@ class CallSlotTest {
                             .anyMatch(e ->
                                     e instanceof TaskSucceeded s && s.nodeId().equals("a"))) {
                 outcomeOfAArrived.countDown();
-                awaitQuietly(releaseOutcomeOfA);
+                OneGroupCanvas.awaitRelease(releaseOutcomeOfA);
             }
             super.append(events);
         }
@@ -174,26 +170,7 @@ class CallSlotTest {
     }
 
     private SessionId analyzeOneGroup(String... ids) {
-        List<CanvasNode> nodes = new java.util.ArrayList<>();
-        for (int i = 0; i < ids.length; i++) {
-            nodes.add(CanvasNode.text(ids[i], "What is topic " + ids[i] + "?", "1", 0, i * 100, 250, 60));
-        }
-        // analyze takes only canvases that are in the vault
-        notes.withCanvas(new org.canvasbatch.domain.canvas.Canvas(CANVAS, nodes, List.of()));
-        return core.useCases()
-                .analyze()
-                .analyze(new AnalyzeCanvasCommand(
-                        CANVAS,
-                        Optional.of(nodes),
-                        Set.of(),
-                        1,
-                        1,
-                        AgentChoice.AUTO,
-                        false,
-                        Optional.of(1),
-                        Optional.empty()))
-                .session()
-                .id();
+        return OneGroupCanvas.analyze(core, notes, CANVAS, 1, ids);
     }
 
     private EventRecorder record(SessionId id) {
@@ -204,16 +181,5 @@ class CallSlotTest {
 
     private void start(SessionId id) {
         core.useCases().start().start(StartSessionCommand.of(id));
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the test never let the write go");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while held", e);
-        }
     }
 }

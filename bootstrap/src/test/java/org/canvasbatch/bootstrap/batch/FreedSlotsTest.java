@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -14,11 +12,7 @@ import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
-import org.canvasbatch.application.port.in.AgentChoice;
-import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
-import org.canvasbatch.domain.canvas.Canvas;
-import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
@@ -57,7 +51,7 @@ class FreedSlotsTest {
                     .toList();
             if (starts.contains("d")) {
                 startOfDArrived.countDown();
-                awaitQuietly(startOfDStored);
+                OneGroupCanvas.awaitRelease(startOfDStored);
             }
             if (!starts.isEmpty()) {
                 startsByAppend.add(starts);
@@ -117,35 +111,6 @@ class FreedSlotsTest {
     }
 
     private SessionId analyze(String... ids) {
-        List<CanvasNode> nodes = new java.util.ArrayList<>();
-        for (int i = 0; i < ids.length; i++) {
-            nodes.add(CanvasNode.text(ids[i], "What is topic " + ids[i] + "?", "1", 0, i * 100, 250, 60));
-        }
-        vault.withCanvas(new Canvas(CANVAS, nodes, List.of()));
-        return core.useCases()
-                .analyze()
-                .analyze(new AnalyzeCanvasCommand(
-                        CANVAS,
-                        Optional.of(nodes),
-                        Set.of(),
-                        1,
-                        1,
-                        AgentChoice.AUTO,
-                        false,
-                        Optional.of(3),
-                        Optional.empty()))
-                .session()
-                .id();
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the test never let the append go");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while held", e);
-        }
+        return OneGroupCanvas.analyze(core, vault, CANVAS, 3, ids);
     }
 }
