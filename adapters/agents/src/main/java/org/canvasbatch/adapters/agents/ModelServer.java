@@ -94,18 +94,76 @@ final class ModelServer {
             LOG.log(System.Logger.Level.DEBUG, "no connection opened ahead to the " + label + ": invalid request");
             return CompletableFuture.completedFuture(null);
         }
+        int count = Math.min(connections, MAX_PRECONNECTIONS);
+        HeldListings held = new HeldListings(count);
         List<CompletableFuture<?>> opening = new java.util.ArrayList<>();
-        for (int i = 0; i < Math.min(connections, MAX_PRECONNECTIONS); i++) {
-            opening.add(http.sendAsync(listing, HttpResponse.BodyHandlers.discarding())
-                    .exceptionally(error -> {
-                        LOG.log(
-                                System.Logger.Level.DEBUG,
-                                "could not open a connection to the " + label + " ahead of the calls: "
-                                        + describe(error));
-                        return null;
-                    }));
+        for (int i = 0; i < count; i++) {
+            opening.add(http.sendAsync(listing, held.handler()).exceptionally(error -> {
+                held.arrived();
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "could not open a connection to the " + label + " ahead of the calls: " + describe(error));
+                return null;
+            }));
         }
         return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * The model listings of one warm-up, each of whose bodies is read only once every listing has its answer's head
+     * (or failed). A listing read at once would hand its connection back to the pool, and a listing sent a moment
+     * later would take that one instead of opening its own: fewer connections than the first round's calls.
+     */
+    private static final class HeldListings {
+
+        private final java.util.concurrent.atomic.AtomicInteger waiting;
+        private final CompletableFuture<Void> allArrived = new CompletableFuture<>();
+
+        HeldListings(int count) {
+            waiting = new java.util.concurrent.atomic.AtomicInteger(count);
+            // a listing whose head never comes must not keep the others' connections busy for ever
+            allArrived.completeOnTimeout(
+                    null, MAX_CONNECT_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        void arrived() {
+            if (waiting.decrementAndGet() == 0) {
+                allArrived.complete(null);
+            }
+        }
+
+        HttpResponse.BodyHandler<Void> handler() {
+            return head -> {
+                arrived();
+                HttpResponse.BodySubscriber<Void> discard = HttpResponse.BodySubscribers.discarding();
+                return new HttpResponse.BodySubscriber<>() {
+                    @Override
+                    public CompletableFuture<Void> getBody() {
+                        return discard.getBody().toCompletableFuture();
+                    }
+
+                    @Override
+                    public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                        allArrived.whenComplete((done, error) -> discard.onSubscribe(subscription));
+                    }
+
+                    @Override
+                    public void onNext(List<java.nio.ByteBuffer> item) {
+                        discard.onNext(item);
+                    }
+
+                    @Override
+                    public void onError(Throwable throwable) {
+                        discard.onError(throwable);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        discard.onComplete();
+                    }
+                };
+            };
+        }
     }
 
     /** Runs {@code rehearse} on a virtual thread of its own; what it throws only costs the warm-up. */
