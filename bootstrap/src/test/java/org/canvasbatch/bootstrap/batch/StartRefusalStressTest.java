@@ -67,7 +67,10 @@ class StartRefusalStressTest {
                     Instant::now,
                     () -> new SessionId("s" + sessions.incrementAndGet()),
                     new SplittableRandom(7)),
-            CoreSettings.DEFAULT.withGlobalConcurrency(GLOBAL_LIMIT));
+            // the journal is tried again within milliseconds: the test is about what happens, not about waiting
+            CoreSettings.DEFAULT
+                    .withGlobalConcurrency(GLOBAL_LIMIT)
+                    .withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(20)));
 
     @AfterEach
     void stop() {
