@@ -16,6 +16,7 @@ import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.Operations;
+import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.ChannelOpener;
@@ -214,9 +215,23 @@ final class Wiring implements AutoCloseable {
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
-        SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), settings.websocket());
+        SessionSocketChannel sockets =
+                new SessionSocketChannel(core.useCases(), settings.websocket(), pluginWindowMemory());
         observability.watch(sockets);
         return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
+    }
+
+    /**
+     * Where the plugin windows' positions outlive this process: beside a journal folder, which keeps the sessions they
+     * index into. A journal in memory forgets the sessions too; in a cluster a window may reconnect to any server, and
+     * the positions stay with the server that had it (docs/architecture.md).
+     */
+    private PluginWindowMemory pluginWindowMemory() {
+        String data = settings.data();
+        if (data == null || data.equals("memory") || PostgresLocation.isDatabase(data)) {
+            return PluginWindowMemory.NONE;
+        }
+        return new PluginWindowsFile(Path.of(data));
     }
 
     // ------------------------------------------------------------------------------------ operations (wt-ops)

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.CanvasBatchServer;
 import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
@@ -35,7 +36,7 @@ final class PluginHarness implements AutoCloseable {
 
     final Path vault;
     final ScriptedAgent agent = new ScriptedAgent();
-    final InMemoryEventLog log = new InMemoryEventLog();
+    final InMemoryEventLog log;
     final CanvasBatchCore core;
     final CanvasBatchServer server;
     private final FileVault files;
@@ -56,6 +57,14 @@ final class PluginHarness implements AutoCloseable {
         this(vault, port, vaultOptions, coreSettings, WsSettings.DEFAULT);
     }
 
+    /**
+     * A server that starts where an earlier one stopped: the same journal (kept in memory across the two, as a journal
+     * folder keeps it on disk) and the same memory of the plugin's windows.
+     */
+    PluginHarness(Path vault, int port, InMemoryEventLog journal, PluginWindowMemory windows) {
+        this(vault, port, VaultOptions.defaults(), UnaryOperator.identity(), WsSettings.DEFAULT, journal, windows);
+    }
+
     /** A server whose sockets follow {@code sockets} (a small queue, to have slow consumers cut off). */
     static PluginHarness withSockets(Path temp, WsSettings sockets) {
         return new PluginHarness(
@@ -63,7 +72,9 @@ final class PluginHarness implements AutoCloseable {
                 0,
                 VaultOptions.defaults(),
                 UnaryOperator.identity(),
-                sockets);
+                sockets,
+                new InMemoryEventLog(),
+                PluginWindowMemory.NONE);
     }
 
     private PluginHarness(
@@ -72,7 +83,19 @@ final class PluginHarness implements AutoCloseable {
             VaultOptions vaultOptions,
             UnaryOperator<CoreSettings> coreSettings,
             WsSettings sockets) {
+        this(vault, port, vaultOptions, coreSettings, sockets, new InMemoryEventLog(), PluginWindowMemory.NONE);
+    }
+
+    private PluginHarness(
+            Path vault,
+            int port,
+            VaultOptions vaultOptions,
+            UnaryOperator<CoreSettings> coreSettings,
+            WsSettings sockets,
+            InMemoryEventLog journal,
+            PluginWindowMemory windows) {
         this.vault = vault;
+        this.log = journal;
         files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
@@ -84,7 +107,7 @@ final class PluginHarness implements AutoCloseable {
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(11)),
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
-        channel = new SessionSocketChannel(core.useCases(), sockets);
+        channel = new SessionSocketChannel(core.useCases(), sockets, windows);
         ServerSettings settings = ServerSettings.onPort(port);
         server = new CanvasBatchServer(core.useCases(), settings.withExtension(channel.asServerExtension(settings)))
                 .start();

@@ -24,6 +24,8 @@ final class ConnectionManager {
 
     private static final System.Logger LOG = System.getLogger(ConnectionManager.class.getName());
     private static final int REMEMBERED_VIEWERS = 4096;
+    /** How often the plugin windows' positions are kept: a crash costs a window at most this much counted twice. */
+    private static final Duration WINDOW_KEEPING_PERIOD = Duration.ofMillis(500);
 
     /** Where a joining socket's live stream starts: every event after {@code seq} will be offered to it. */
     record JoinPoint(SessionFeed feed, long seq) {}
@@ -40,14 +42,73 @@ final class ConnectionManager {
     };
 
     private final ScheduledExecutorService scheduler;
+    private final PluginWindowMemory windowMemory;
+    private final Object keeping = new Object();
+    /** What {@link #windowMemory} was last given; guarded by {@link #keeping}. */
+    private Map<PluginViewer, Long> keptPositions = Map.of();
+
     private volatile boolean shuttingDown;
 
     ConnectionManager(ChannelContext ctx) {
+        this(ctx, PluginWindowMemory.NONE);
+    }
+
+    ConnectionManager(ChannelContext ctx, PluginWindowMemory windowMemory) {
         this.ctx = ctx;
+        this.windowMemory = windowMemory;
+        recallWindows();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("ws-heartbeat").factory());
         long period = ctx.settings().heartbeatPeriod().toNanos();
         scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
+        if (windowMemory != PluginWindowMemory.NONE) {
+            long keep = WINDOW_KEEPING_PERIOD.toNanos();
+            scheduler.scheduleWithFixedDelay(this::keepWindows, keep, keep, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void recallWindows() {
+        for (PluginWindowMemory.WindowPosition kept : windowMemory.recall()) {
+            try {
+                PluginViewer viewer = new PluginViewer(new SessionId(kept.sessionId()), kept.address(), kept.origin());
+                synchronized (viewerPositions) {
+                    viewerPositions.merge(viewer, kept.seq(), Math::max);
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.DEBUG, "a kept plugin window names no valid session: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Gives the window memory where every plugin window got to (its open socket's position, else its last one's), if
+     * anything moved since the last time: a restart then sends each window only the rest, as a reconnect does.
+     */
+    private void keepWindows() {
+        synchronized (keeping) {
+            keepWindowsNow();
+        }
+    }
+
+    private void keepWindowsNow() {
+        Map<PluginViewer, Long> positions;
+        synchronized (viewerPositions) {
+            positions = new LinkedHashMap<>(viewerPositions);
+        }
+        for (Connection connection : connections) {
+            connection.pluginViewer().ifPresent(viewer -> positions.merge(viewer, connection.sentSeq(), Math::max));
+        }
+        if (positions.equals(keptPositions)) {
+            return;
+        }
+        windowMemory.keep(positions.entrySet().stream()
+                .map(e -> new PluginWindowMemory.WindowPosition(
+                        e.getKey().session().value(),
+                        e.getKey().address(),
+                        e.getKey().origin(),
+                        e.getValue()))
+                .toList());
+        keptPositions = positions;
     }
 
     Connection open(WsSession ws, String rawSessionId, Long resumeFrom, String resumeEpoch, Optional<String> origin) {
@@ -143,6 +204,8 @@ final class ConnectionManager {
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
+        // the windows reconnect to the next process, which must know how far each got
+        keepWindows();
         synchronized (this) {
             feeds.values().forEach(SessionFeed::stop);
             feeds.clear();

@@ -56,14 +56,22 @@ public final class SessionSocketChannel {
     private final History history;
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings) {
-        this(useCases, settings, Instant::now);
+        this(useCases, settings, Instant::now, PluginWindowMemory.NONE);
+    }
+
+    public SessionSocketChannel(UseCases useCases, WsSettings settings, PluginWindowMemory windows) {
+        this(useCases, settings, Instant::now, windows);
     }
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock) {
+        this(useCases, settings, clock, PluginWindowMemory.NONE);
+    }
+
+    private SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock, PluginWindowMemory windows) {
         this.settings = settings;
         this.history = new History(useCases.subscriptions(), useCases.status(), settings.replayPageSize());
         this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);
-        this.manager = new ConnectionManager(ctx);
+        this.manager = new ConnectionManager(ctx, windows);
         this.events = new EventsEndpoint(history);
     }
 

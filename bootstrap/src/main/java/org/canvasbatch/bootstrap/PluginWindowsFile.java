@@ -1,0 +1,162 @@
+package org.canvasbatch.bootstrap;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
+import org.canvasbatch.domain.session.SessionId;
+
+/**
+ * The plugin windows' positions in the data folder ({@value #NAME}), beside the journal they index into. The file is
+ * the server's own, but read as hostile: a symlink, a non-regular file, an oversized one or a malformed entry is left
+ * out with one log line, and the worst it can cause is a window counting some nodes twice, as if it were new.
+ */
+public final class PluginWindowsFile implements PluginWindowMemory {
+
+    static final String NAME = "plugin-windows.json";
+    private static final long MAX_BYTES = 2L * 1024 * 1024;
+    private static final int MAX_WINDOWS = 4096;
+    private static final int MAX_TEXT = 256;
+    private static final System.Logger LOG = System.getLogger(PluginWindowsFile.class.getName());
+
+    private final Path file;
+    private final Path temporary;
+    private boolean keepFailed;
+
+    public PluginWindowsFile(Path dataFolder) {
+        this.file = dataFolder.resolve(NAME);
+        this.temporary = dataFolder.resolve("." + NAME + ".tmp");
+    }
+
+    @Override
+    public List<WindowPosition> recall() {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        // a link, a pipe (whose open would block) or a device is not ours: checked before it is opened
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            LOG.log(System.Logger.Level.WARNING, file + " is not a regular file; ignored");
+            return List.of();
+        }
+        byte[] bytes;
+        try (SeekableByteChannel channel =
+                Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            bytes = readAll(channel);
+            if (bytes.length > MAX_BYTES) {
+                LOG.log(System.Logger.Level.WARNING, file + " is larger than 2 MiB; ignored");
+                return List.of();
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read " + file + " (" + e.getMessage() + "); ignored");
+            return List.of();
+        }
+        List<WindowPosition> positions = new ArrayList<>();
+        int skipped = 0;
+        try (var reader = Json.createReader(new java.io.ByteArrayInputStream(bytes))) {
+            for (JsonValue value : reader.readArray()) {
+                WindowPosition position = valid(value);
+                if (position == null || positions.size() >= MAX_WINDOWS) {
+                    skipped++;
+                } else {
+                    positions.add(position);
+                }
+            }
+        } catch (JsonException | IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, file + " is not a list of plugin windows; ignored");
+            return List.of();
+        }
+        if (skipped > 0) {
+            LOG.log(System.Logger.Level.WARNING, skipped + " malformed entries of " + file + " ignored");
+        }
+        return positions;
+    }
+
+    private static byte[] readAll(SeekableByteChannel channel) throws IOException {
+        try (InputStream in = Channels.newInputStream(channel)) {
+            return in.readNBytes((int) MAX_BYTES + 1);
+        }
+    }
+
+    private static WindowPosition valid(JsonValue value) {
+        if (!(value instanceof JsonObject entry)) {
+            return null;
+        }
+        String session = text(entry, "session");
+        String address = text(entry, "address");
+        String origin = text(entry, "origin");
+        JsonValue seq = entry.get("seq");
+        if (session == null
+                || address == null
+                || origin == null
+                || !SessionId.isWellFormed(session)
+                || !(seq instanceof jakarta.json.JsonNumber number)
+                || !number.isIntegral()
+                || number.bigIntegerValue().bitLength() > 62
+                || number.longValue() < 0) {
+            return null;
+        }
+        return new WindowPosition(session, address, origin, number.longValue());
+    }
+
+    private static String text(JsonObject entry, String name) {
+        return entry.get(name) instanceof jakarta.json.JsonString s
+                        && s.getString().length() <= MAX_TEXT
+                ? s.getString()
+                : null;
+    }
+
+    @Override
+    public void keep(List<WindowPosition> positions) {
+        JsonArrayBuilder list = Json.createArrayBuilder();
+        positions.stream()
+                .limit(MAX_WINDOWS)
+                .forEach(p -> list.add(Json.createObjectBuilder()
+                        .add("session", p.sessionId())
+                        .add("address", p.address())
+                        .add("origin", p.origin())
+                        .add("seq", p.seq())));
+        byte[] bytes = list.build().toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            // a planted link at the temporary name makes the open fail rather than write through it
+            try (SeekableByteChannel out = Files.newByteChannel(
+                    temporary,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+            }
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            keepFailed = false;
+        } catch (IOException e) {
+            if (!keepFailed) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "cannot keep the plugin windows' positions in " + file + " (" + e.getMessage()
+                                + "); a restart will send open windows their whole batch again");
+            }
+            keepFailed = true;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.canvasbatch.bootstrap.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.bootstrap.PluginWindowsFile;
+import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.plugin.GroupPreviewModal;
+import org.canvasbatch.testsupport.plugin.ObsidianPlugin;
+import org.canvasbatch.testsupport.plugin.ProgressMonitorModal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server restarts while the plugin's progress window is open. The window reconnects to the new process without
+ * {@code last_seq} and counts every task message it gets, so the new process must know how far the window got: sent
+ * the whole history again, it would tell the learner that more nodes were done than the canvas has.
+ */
+class PluginRestartTest {
+
+    private static final String CANVAS = "Restart/six questions.canvas";
+
+    @TempDir
+    Path temp;
+
+    private final CountDownLatch neverAnswered = new CountDownLatch(1);
+    private PluginHarness first;
+    private PluginHarness second;
+    private ObsidianPlugin plugin;
+
+    @AfterEach
+    void stop() {
+        neverAnswered.countDown();
+        if (plugin != null) {
+            plugin.close();
+        }
+        for (PluginHarness server : new PluginHarness[] {first, second}) {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void aWindowOpenAcrossARestartCountsEachNodeOnce() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        // the plugin's own pace: the new server is listening before the window's first reconnect, a second later
+        plugin = first.plugin(settings -> settings.withTimeScale(1));
+
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        List<String> nodes = preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .toList();
+        nodes.subList(3, 6).forEach(id -> first.agent.always(id, new ScriptedAgent.WaitFor(neverAnswered)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitTaskMessages(3);
+        // kept while the server runs, not only at its stop: a killed server leaves this behind
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (new PluginWindowsFile(data)
+                .recall().stream().noneMatch(w -> w.sessionId().equals(progress.sessionId()) && w.seq() > 0)) {
+            assertThat(System.nanoTime()).as("the window's position kept").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+
+        int port = first.port();
+        first.close();
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        second.core.recover();
+
+        progress.awaitSummary();
+        assertThat(plugin.noticeTexts())
+                .as("what the learner is told when the batch ends")
+                .anyMatch(text -> text.startsWith("✅ 全部处理完成: 6个节点"));
+        assertThat(progress.countedNodes())
+                .as("each node counted once")
+                .hasSize(6)
+                .doesNotHaveDuplicates();
+        assertThat(second.notes(CANVAS)).hasSize(6);
+    }
+}
