@@ -21,6 +21,7 @@ import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.domain.session.SessionState;
 
 /**
  * One socket watching one session. Everything it sends goes out in order from a bounded queue, written by a drain: a
@@ -447,6 +448,18 @@ final class Connection {
         return pluginViewer.isPresent() && message.closesGroup();
     }
 
+    /**
+     * The {@code session_completed} a cancellation implies, on a socket of the plugin window that cancelled the
+     * session: (plugin) a reconnect it had scheduled before the click opens a socket after the cancel's answer, and
+     * its handlers still run, so that message would show "✅ 全部处理完成" and the summary after "处理已取消".
+     */
+    private boolean cancelledByThisWindow(Outgoing.Message message) {
+        return pluginViewer.isPresent()
+                && message.endsSession()
+                && message.derived()
+                && manager.isCancelledByPlugin(sessionId);
+    }
+
     private void sent(Outgoing.Message message) {
         ctx.counters().eventsSent.increment();
         if (!message.derived()) {
@@ -589,6 +602,7 @@ final class Connection {
      */
     private Optional<Boolean> replayed(long after, long upTo) throws InterruptedException {
         boolean[] ended = {false};
+        boolean[] cancelledHere = {false};
         History.Replayed outcome;
         try {
             outcome = ctx.history().replay(sessionId, after, upTo, message -> {
@@ -600,6 +614,10 @@ final class Connection {
                 }
                 if (withheld(message)) {
                     return true;
+                }
+                if (cancelledByThisWindow(message)) {
+                    cancelledHere[0] = true;
+                    return false;
                 }
                 write(message);
                 keepHeartbeat();
@@ -613,6 +631,9 @@ final class Connection {
         } catch (org.canvasbatch.application.port.out.EventLogException e) {
             LOG.log(System.Logger.Level.WARNING, "replaying session " + sessionId + " failed: " + e.getMessage());
             return Optional.of(closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq"));
+        }
+        if (cancelledHere[0]) {
+            return Optional.of(closeSocket(NORMAL, "session cancelled"));
         }
         if (ended[0]) {
             return Optional.of(closeSocket(NORMAL, "session completed"));
@@ -644,6 +665,13 @@ final class Connection {
 
     /** A session that is already over gets its summary at once, then the close. */
     private boolean continueUnlessOver(SessionSnapshot s) {
+        if (s.state() == SessionState.CANCELLED
+                && s.lastSeq() <= coveredSeq
+                && pluginViewer.isPresent()
+                && manager.isCancelledByPlugin(sessionId)) {
+            // the window that cancelled it (cancelledByThisWindow): closed, and no session_completed
+            return closeSocket(NORMAL, "session cancelled");
+        }
         if (s.state().isTerminal() && s.lastSeq() <= coveredSeq) {
             send(EventMessages.sessionCompleted(s, ctx.clock().now()));
             return closeSocket(NORMAL, "session completed");

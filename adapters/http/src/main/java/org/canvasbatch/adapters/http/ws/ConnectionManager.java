@@ -39,6 +39,14 @@ final class ConnectionManager {
         }
     };
 
+    /** Sessions the plugin cancelled itself ({@link PluginCancelWatch}); the oldest are forgotten first. */
+    private final Set<SessionId> cancelledByPlugin = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<SessionId, Boolean> eldest) {
+            return size() > REMEMBERED_VIEWERS;
+        }
+    });
+
     private final ScheduledExecutorService scheduler;
     private volatile boolean shuttingDown;
 
@@ -85,6 +93,20 @@ final class ConnectionManager {
         }
         synchronized (viewerPositions) {
             return Math.max(point, viewerPositions.getOrDefault(viewer, 0L));
+        }
+    }
+
+    /** The plugin's window of {@code session} cancelled it: its sockets are not sent the cancellation's end. */
+    void cancelledByPlugin(SessionId session) {
+        synchronized (cancelledByPlugin) {
+            cancelledByPlugin.add(session);
+        }
+    }
+
+    /** Whether the plugin's own window cancelled {@code session}. */
+    boolean isCancelledByPlugin(SessionId session) {
+        synchronized (cancelledByPlugin) {
+            return cancelledByPlugin.contains(session);
         }
     }
 
