@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionState;
 import org.canvasbatch.testsupport.ScriptedAgent;
@@ -78,7 +79,7 @@ class PluginCancelRacesTest {
     }
 
     @Test
-    void aBatchCancelledFromTheTerminalStillEndsThePluginWindow() throws IOException {
+    void aBatchCancelledFromTheTerminalEndsThePluginWindowWithTheUnprocessedNodesAsFailed() throws IOException {
         server = new PluginHarness(temp);
         PluginCancelTest.writeCanvas(server.vault.resolve(CANVAS), 4);
         plugin = server.plugin();
@@ -98,7 +99,16 @@ class PluginCancelRacesTest {
                 .as("the window ended instead of reconnecting for ever")
                 .isTrue();
         assertThat(progress.socketsCreated()).isEqualTo(2);
+        // three questions never got a note: neither "全部处理完成" nor a green summary may say otherwise
+        assertThat(plugin.noticeTexts()).anyMatch(text -> text.startsWith("✅ 处理完成: 1个成功, 3个失败"));
+        assertThat(summary.title()).isEqualTo("⚡ 智能并行处理 - 处理完成（部分失败）");
         assertThat(summary.succeeded()).isEqualTo(1);
+        assertThat(summary.failedNodes())
+                .hasSize(3)
+                .allMatch(node -> node.error().equals(EventMessages.NOT_PROCESSED));
+        assertThat(progress.cards())
+                .extracting(ProgressMonitorModal.Card::badge)
+                .contains("❌ 失败");
         assertThat(plugin.oddities()).isEmpty();
     }
 

@@ -272,6 +272,66 @@ public final class EventMessages {
         return sessionCompleted(s.id(), s.lastSeq(), true, at, s.progress());
     }
 
+    /** What a node the cancellation left unprocessed reads as, for the plugin (which knows no "cancelled"). */
+    public static final String NOT_PROCESSED = "Not processed: the batch was cancelled before this node was done";
+
+    /**
+     * (plugin) The end of a batch that someone else cancelled, as the plugin's window must read it. Its notice counts
+     * the task messages it received and its summary lists {@code node_results}, and it knows no "cancelled": given
+     * only the processed nodes it says "✅ 全部处理完成: 1个节点" and a green "处理完成" over nodes that never ran. So
+     * each node the cancellation left unprocessed gets a {@code task_failed} ({@code error_type: "cancelled"}), then the
+     * {@code session_completed} lists them as failed (the summary offers to retry them); all derived, at the session's
+     * last seq.
+     */
+    public static List<Envelope> pluginCancelledEnd(SessionSnapshot s, Instant now) {
+        List<Envelope> messages = new ArrayList<>();
+        var unprocessed = BUILDERS.createArrayBuilder(StatusJson.nodeResults(s.progress()));
+        s.tasks().stream()
+                .filter(task -> task.state() == org.canvasbatch.domain.session.NodeState.CANCELLED)
+                .sorted(java.util.Comparator.comparingInt(org.canvasbatch.domain.session.NodeTask::canvasOrder))
+                .forEach(task -> {
+                    messages.add(envelope(
+                            s.id(),
+                            "task_failed",
+                            s.lastSeq(),
+                            true,
+                            now,
+                            BUILDERS.createObjectBuilder()
+                                    .add("node_id", task.nodeId())
+                                    .add("group_id", task.groupId())
+                                    .add("node_text", string(task.text()))
+                                    .add("agent_type", task.agent().wireName())
+                                    .add("error", NOT_PROCESSED)
+                                    .add("error_message", NOT_PROCESSED)
+                                    .add("error_type", "cancelled")
+                                    .add("retryable", true)
+                                    .add("attempt", task.attempts())
+                                    .add("processing_time_seconds", 0)));
+                    unprocessed.add(BUILDERS.createObjectBuilder()
+                            .add("node_id", task.nodeId())
+                            .add("group_id", task.groupId())
+                            .add("status", "failed")
+                            .add("agent", task.agent().wireName())
+                            .add("agent_type", task.agent().wireName())
+                            .add("node_text", string(task.text()))
+                            .add("file_path", JsonValue.NULL)
+                            .add("file_size", 0)
+                            .add("error", NOT_PROCESSED)
+                            .add("error_type", "cancelled")
+                            .add("processing_time_seconds", 0)
+                            .add("attempts", task.attempts())
+                            .add("link_problem", JsonValue.NULL));
+                });
+        Envelope completed = sessionCompleted(s, now);
+        JsonObject data = BUILDERS.createObjectBuilder(completed.json().getJsonObject("data"))
+                .add("node_results", unprocessed)
+                .build();
+        JsonObject json =
+                BUILDERS.createObjectBuilder(completed.json()).add("data", data).build();
+        messages.add(new Envelope(completed.type(), completed.seq(), true, 0, json));
+        return messages;
+    }
+
     public static Envelope ack(SessionId id, long seq, JsonValue requestId, String command, Instant now) {
         return envelope(
                 id,

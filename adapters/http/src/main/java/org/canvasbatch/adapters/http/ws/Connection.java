@@ -449,15 +449,22 @@ final class Connection {
     }
 
     /**
-     * The {@code session_completed} a cancellation implies, on a socket of the plugin window that cancelled the
-     * session: (plugin) a reconnect it had scheduled before the click opens a socket after the cancel's answer, and
-     * its handlers still run, so that message would show "✅ 全部处理完成" and the summary after "处理已取消".
+     * How a plugin socket learns that its session was cancelled, once its history has reached the cancellation. The
+     * window that cancelled it is closed without {@code session_completed}: (plugin) a reconnect it had scheduled
+     * before the click opens a socket after the cancel's answer, and its handlers still run, so that message would show
+     * "✅ 全部处理完成" and the summary after "处理已取消". Any other window gets the end in its own terms
+     * ({@link EventMessages#pluginCancelledEnd}), so that it does not read the cancelled batch as complete.
      */
-    private boolean cancelledByThisWindow(Outgoing.Message message) {
-        return pluginViewer.isPresent()
-                && message.endsSession()
-                && message.derived()
-                && manager.isCancelledByPlugin(sessionId);
+    private boolean endCancelledForPlugin() {
+        if (manager.isCancelledByPlugin(sessionId)) {
+            return closeSocket(NORMAL, "session cancelled");
+        }
+        Optional<SessionSnapshot> status = ctx.history().status(sessionId);
+        if (status.isEmpty()) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+        EventMessages.pluginCancelledEnd(status.get(), ctx.clock().now()).forEach(this::send);
+        return closeSocket(NORMAL, "session completed");
     }
 
     private void sent(Outgoing.Message message) {
@@ -615,7 +622,8 @@ final class Connection {
                 if (withheld(message)) {
                     return true;
                 }
-                if (cancelledByThisWindow(message)) {
+                if (pluginViewer.isPresent() && message.endsSession() && message.derived()) {
+                    // a cancellation: ended below in the plugin's own terms
                     cancelledHere[0] = true;
                     return false;
                 }
@@ -633,7 +641,7 @@ final class Connection {
             return Optional.of(closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq"));
         }
         if (cancelledHere[0]) {
-            return Optional.of(closeSocket(NORMAL, "session cancelled"));
+            return Optional.of(endCancelledForPlugin());
         }
         if (ended[0]) {
             return Optional.of(closeSocket(NORMAL, "session completed"));
@@ -665,12 +673,8 @@ final class Connection {
 
     /** A session that is already over gets its summary at once, then the close. */
     private boolean continueUnlessOver(SessionSnapshot s) {
-        if (s.state() == SessionState.CANCELLED
-                && s.lastSeq() <= coveredSeq
-                && pluginViewer.isPresent()
-                && manager.isCancelledByPlugin(sessionId)) {
-            // the window that cancelled it (cancelledByThisWindow): closed, and no session_completed
-            return closeSocket(NORMAL, "session cancelled");
+        if (s.state() == SessionState.CANCELLED && s.lastSeq() <= coveredSeq && pluginViewer.isPresent()) {
+            return endCancelledForPlugin();
         }
         if (s.state().isTerminal() && s.lastSeq() <= coveredSeq) {
             send(EventMessages.sessionCompleted(s, ctx.clock().now()));
