@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
-import org.canvasbatch.adapters.http.wire.EventMessages;
+import org.canvasbatch.adapters.http.wire.StatusJson;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionState;
 import org.canvasbatch.testsupport.ScriptedAgent;
@@ -105,10 +105,42 @@ class PluginCancelRacesTest {
         assertThat(summary.succeeded()).isEqualTo(1);
         assertThat(summary.failedNodes())
                 .hasSize(3)
-                .allMatch(node -> node.error().equals(EventMessages.NOT_PROCESSED));
+                .allMatch(node -> node.error().equals(StatusJson.NOT_PROCESSED));
         assertThat(progress.cards())
                 .extracting(ProgressMonitorModal.Card::badge)
                 .contains("❌ 失败");
+        assertThat(plugin.oddities()).isEmpty();
+    }
+
+    @Test
+    void aPollingWindowWhoseBatchWasCancelledFromTheTerminalShowsTheUnprocessedNodesAsFailed() throws IOException {
+        server = PluginHarness.withoutSockets(temp);
+        PluginCancelTest.writeCanvas(server.vault.resolve(CANVAS), 4);
+        plugin = server.plugin();
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, CANVAS);
+        Semaphore permits = gateEveryNode(preview);
+
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitPolling();
+        permits.release(1);
+        org.canvasbatch.testsupport.EventRecorder.awaitCondition(
+                () -> server.core
+                                .useCases()
+                                .status()
+                                .status(new SessionId(progress.sessionId()))
+                                .succeeded()
+                        == 1,
+                "the first node to be done");
+        server.core.useCases().cancel().cancel(new SessionId(progress.sessionId()), "interrupted from the terminal");
+
+        ResultSummaryModal summary = progress.awaitSummary();
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+        assertThat(plugin.noticeTexts()).anyMatch(text -> text.startsWith("✅ 处理完成: 1个成功, 3个失败"));
+        assertThat(summary.title()).isEqualTo("⚡ 智能并行处理 - 处理完成（部分失败）");
+        assertThat(summary.succeeded()).isEqualTo(1);
+        assertThat(summary.failedNodes())
+                .hasSize(3)
+                .allMatch(node -> node.error().equals(StatusJson.NOT_PROCESSED));
         assertThat(plugin.oddities()).isEmpty();
     }
 

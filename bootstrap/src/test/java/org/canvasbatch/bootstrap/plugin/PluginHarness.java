@@ -66,12 +66,33 @@ final class PluginHarness implements AutoCloseable {
                 sockets);
     }
 
+    /** A server without the WebSocket channel: the plugin's handshakes fail, and it falls back to polling. */
+    static PluginHarness withoutSockets(Path temp) {
+        return new PluginHarness(
+                FixtureVault.copyTo(temp.resolve("vault")),
+                0,
+                VaultOptions.defaults(),
+                UnaryOperator.identity(),
+                WsSettings.DEFAULT,
+                false);
+    }
+
     private PluginHarness(
             Path vault,
             int port,
             VaultOptions vaultOptions,
             UnaryOperator<CoreSettings> coreSettings,
             WsSettings sockets) {
+        this(vault, port, vaultOptions, coreSettings, sockets, true);
+    }
+
+    private PluginHarness(
+            Path vault,
+            int port,
+            VaultOptions vaultOptions,
+            UnaryOperator<CoreSettings> coreSettings,
+            WsSettings sockets,
+            boolean withSockets) {
         this.vault = vault;
         files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
         core = new CanvasBatchCore(
@@ -86,7 +107,9 @@ final class PluginHarness implements AutoCloseable {
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
         channel = new SessionSocketChannel(core.useCases(), sockets);
         ServerSettings settings = ServerSettings.onPort(port);
-        server = new CanvasBatchServer(core.useCases(), settings.withExtension(channel.asServerExtension(settings)))
+        server = new CanvasBatchServer(
+                        core.useCases(),
+                        withSockets ? settings.withExtension(channel.asServerExtension(settings)) : settings)
                 .start();
     }
 

@@ -272,9 +272,6 @@ public final class EventMessages {
         return sessionCompleted(s.id(), s.lastSeq(), true, at, s.progress());
     }
 
-    /** What a node the cancellation left unprocessed reads as, for the plugin (which knows no "cancelled"). */
-    public static final String NOT_PROCESSED = "Not processed: the batch was cancelled before this node was done";
-
     /**
      * (plugin) The end of a batch that someone else cancelled, as the plugin's window must read it. Its notice counts
      * the task messages it received and its summary lists {@code node_results}, and it knows no "cancelled": given
@@ -285,46 +282,30 @@ public final class EventMessages {
      */
     public static List<Envelope> pluginCancelledEnd(SessionSnapshot s, Instant now) {
         List<Envelope> messages = new ArrayList<>();
-        var unprocessed = BUILDERS.createArrayBuilder(StatusJson.nodeResults(s.progress()));
-        s.tasks().stream()
-                .filter(task -> task.state() == org.canvasbatch.domain.session.NodeState.CANCELLED)
-                .sorted(java.util.Comparator.comparingInt(org.canvasbatch.domain.session.NodeTask::canvasOrder))
-                .forEach(task -> {
-                    messages.add(envelope(
-                            s.id(),
-                            "task_failed",
-                            s.lastSeq(),
-                            true,
-                            now,
-                            BUILDERS.createObjectBuilder()
-                                    .add("node_id", task.nodeId())
-                                    .add("group_id", task.groupId())
-                                    .add("node_text", string(task.text()))
-                                    .add("agent_type", task.agent().wireName())
-                                    .add("error", NOT_PROCESSED)
-                                    .add("error_message", NOT_PROCESSED)
-                                    .add("error_type", "cancelled")
-                                    .add("retryable", true)
-                                    .add("attempt", task.attempts())
-                                    .add("processing_time_seconds", 0)));
-                    unprocessed.add(BUILDERS.createObjectBuilder()
-                            .add("node_id", task.nodeId())
-                            .add("group_id", task.groupId())
-                            .add("status", "failed")
-                            .add("agent", task.agent().wireName())
-                            .add("agent_type", task.agent().wireName())
-                            .add("node_text", string(task.text()))
-                            .add("file_path", JsonValue.NULL)
-                            .add("file_size", 0)
-                            .add("error", NOT_PROCESSED)
-                            .add("error_type", "cancelled")
-                            .add("processing_time_seconds", 0)
-                            .add("attempts", task.attempts())
-                            .add("link_problem", JsonValue.NULL));
-                });
+        var nodeResults = BUILDERS.createArrayBuilder(StatusJson.nodeResults(s.progress()));
+        for (JsonObject unprocessed : StatusJson.unprocessedResults(s)) {
+            messages.add(envelope(
+                    s.id(),
+                    "task_failed",
+                    s.lastSeq(),
+                    true,
+                    now,
+                    BUILDERS.createObjectBuilder()
+                            .add("node_id", unprocessed.get("node_id"))
+                            .add("group_id", unprocessed.get("group_id"))
+                            .add("node_text", unprocessed.get("node_text"))
+                            .add("agent_type", unprocessed.get("agent_type"))
+                            .add("error", unprocessed.get("error"))
+                            .add("error_message", unprocessed.get("error"))
+                            .add("error_type", unprocessed.get("error_type"))
+                            .add("retryable", true)
+                            .add("attempt", unprocessed.get("attempts"))
+                            .add("processing_time_seconds", 0)));
+            nodeResults.add(unprocessed);
+        }
         Envelope completed = sessionCompleted(s, now);
         JsonObject data = BUILDERS.createObjectBuilder(completed.json().getJsonObject("data"))
-                .add("node_results", unprocessed)
+                .add("node_results", nodeResults)
                 .build();
         JsonObject json =
                 BUILDERS.createObjectBuilder(completed.json()).add("data", data).build();
