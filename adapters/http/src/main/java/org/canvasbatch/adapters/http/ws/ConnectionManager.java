@@ -69,13 +69,28 @@ final class ConnectionManager {
     }
 
     /** @throws org.canvasbatch.application.port.in.SessionNotFoundException for an unknown session */
-    synchronized JoinPoint join(Connection connection) {
-        SessionFeed feed = feeds.get(connection.sessionId());
-        if (feed == null) {
-            feed = SessionFeed.open(connection.sessionId(), ctx);
-            feeds.put(connection.sessionId(), feed);
+    JoinPoint join(Connection connection) {
+        SessionId id = connection.sessionId();
+        synchronized (this) {
+            SessionFeed feed = feeds.get(id);
+            if (feed != null) {
+                return new JoinPoint(feed, feed.join(connection));
+            }
         }
-        return new JoinPoint(feed, feed.join(connection));
+        // opening subscribes to the core, which waits (up to seconds) while a cancel of the session is being answered:
+        // not under the lock that every session's sockets share, or one cancel would hold up every other session
+        SessionFeed opened = SessionFeed.open(id, ctx);
+        synchronized (this) {
+            SessionFeed feed = feeds.get(id);
+            if (feed == null) {
+                feeds.put(id, opened);
+                feed = opened;
+            } else {
+                // another socket of the session opened one meanwhile
+                opened.stop();
+            }
+            return new JoinPoint(feed, feed.join(connection));
+        }
     }
 
     /**
