@@ -109,6 +109,15 @@ class PluginCancelRacesTest {
         assertThat(progress.cards())
                 .extracting(ProgressMonitorModal.Card::badge)
                 .contains("❌ 失败");
+
+        // 🔄 重试 on one of them runs it: the note is written and the row goes
+        String unprocessed = summary.failedNodes().getFirst().nodeId();
+        permits.release(1);
+        assertThat(summary.retry(unprocessed)).isTrue();
+        assertThat(server.notes(CANVAS)).hasSize(2);
+        assertThat(summary.failedNodes())
+                .hasSize(2)
+                .noneMatch(node -> node.nodeId().equals(unprocessed));
         assertThat(plugin.oddities()).isEmpty();
     }
 
