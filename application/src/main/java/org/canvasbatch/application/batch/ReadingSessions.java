@@ -94,9 +94,11 @@ final class ReadingSessions implements SessionStatusQuery, SubscribeToSessionQue
         while (true) {
             long left = deadline - System.nanoTime();
             holds.awaitUnheld(sessionId, java.time.Duration.ofNanos(Math.max(0, left)));
+            // an interrupted reader (its socket cut off) returns at once from every wait: it reads now, not spins
+            boolean patient = !Thread.currentThread().isInterrupted();
             java.util.Optional<T> read = book.read(
                     sessionId,
-                    session -> holds.held(sessionId) && System.nanoTime() < deadline
+                    session -> patient && holds.held(sessionId) && System.nanoTime() < deadline
                             ? java.util.Optional.<T>empty()
                             : java.util.Optional.of(reader.apply(session)));
             if (read.isPresent()) {

@@ -62,7 +62,15 @@ final class PluginHarness implements AutoCloseable {
      * folder keeps it on disk) and the same memory of the plugin's windows.
      */
     PluginHarness(Path vault, int port, InMemoryEventLog journal, PluginWindowMemory windows) {
-        this(vault, port, VaultOptions.defaults(), UnaryOperator.identity(), WsSettings.DEFAULT, journal, windows);
+        this(
+                vault,
+                port,
+                VaultOptions.defaults(),
+                UnaryOperator.identity(),
+                WsSettings.DEFAULT,
+                journal,
+                windows,
+                true);
     }
 
     /** A server whose sockets follow {@code sockets} (a small queue, to have slow consumers cut off). */
@@ -74,7 +82,21 @@ final class PluginHarness implements AutoCloseable {
                 UnaryOperator.identity(),
                 sockets,
                 new InMemoryEventLog(),
-                PluginWindowMemory.NONE);
+                PluginWindowMemory.NONE,
+                true);
+    }
+
+    /** A server without the WebSocket channel: the plugin's handshakes fail, and it falls back to polling. */
+    static PluginHarness withoutSockets(Path temp) {
+        return new PluginHarness(
+                FixtureVault.copyTo(temp.resolve("vault")),
+                0,
+                VaultOptions.defaults(),
+                UnaryOperator.identity(),
+                WsSettings.DEFAULT,
+                new InMemoryEventLog(),
+                PluginWindowMemory.NONE,
+                false);
     }
 
     private PluginHarness(
@@ -83,7 +105,7 @@ final class PluginHarness implements AutoCloseable {
             VaultOptions vaultOptions,
             UnaryOperator<CoreSettings> coreSettings,
             WsSettings sockets) {
-        this(vault, port, vaultOptions, coreSettings, sockets, new InMemoryEventLog(), PluginWindowMemory.NONE);
+        this(vault, port, vaultOptions, coreSettings, sockets, new InMemoryEventLog(), PluginWindowMemory.NONE, true);
     }
 
     private PluginHarness(
@@ -93,7 +115,8 @@ final class PluginHarness implements AutoCloseable {
             UnaryOperator<CoreSettings> coreSettings,
             WsSettings sockets,
             InMemoryEventLog journal,
-            PluginWindowMemory windows) {
+            PluginWindowMemory windows,
+            boolean withSockets) {
         this.vault = vault;
         this.log = journal;
         files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
@@ -109,7 +132,9 @@ final class PluginHarness implements AutoCloseable {
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
         channel = new SessionSocketChannel(core.useCases(), sockets, windows);
         ServerSettings settings = ServerSettings.onPort(port);
-        server = new CanvasBatchServer(core.useCases(), settings.withExtension(channel.asServerExtension(settings)))
+        server = new CanvasBatchServer(
+                        core.useCases(),
+                        withSockets ? settings.withExtension(channel.asServerExtension(settings)) : settings)
                 .start();
     }
 

@@ -14,6 +14,7 @@ import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.domain.session.SessionState;
 
 /** Reading and steering one session by its id: status (§2.3), cancel (§2.4), pause and resume, and the session list. */
 final class SessionEndpoints {
@@ -49,7 +50,11 @@ final class SessionEndpoints {
 
     private Reply knownStatus(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        var status = StatusJson.of(useCases.status().status(id), clock.now());
+        SessionSnapshot snapshot = useCases.status().status(id);
+        var status = StatusJson.of(snapshot, clock.now());
+        if (snapshot.state() == SessionState.CANCELLED && PluginClient.isOrigin(call.origin())) {
+            status = StatusJson.forPluginCancelled(status, snapshot);
+        }
         var damage = useCases.status().historyDamage(id);
         var storage = useCases.status().storageProblem(id);
         if (damage.isEmpty() && storage.isEmpty()) {

@@ -272,6 +272,47 @@ public final class EventMessages {
         return sessionCompleted(s.id(), s.lastSeq(), true, at, s.progress());
     }
 
+    /**
+     * (plugin) The end of a batch that someone else cancelled, as the plugin's window must read it. Its notice counts
+     * the task messages it received and its summary lists {@code node_results}, and it knows no "cancelled": given
+     * only the processed nodes it says "✅ 全部处理完成: 1个节点" and a green "处理完成" over nodes that never ran. So
+     * each node the cancellation left unprocessed gets a {@code task_failed} ({@code error_type: "cancelled"}), then the
+     * {@code session_completed} lists them as failed (the summary offers to retry them); all derived, at the session's
+     * last seq.
+     */
+    public static List<Envelope> pluginCancelledEnd(SessionSnapshot s, Instant now) {
+        List<Envelope> messages = new ArrayList<>();
+        var nodeResults = BUILDERS.createArrayBuilder(StatusJson.nodeResults(s.progress()));
+        for (JsonObject unprocessed : StatusJson.unprocessedResults(s)) {
+            messages.add(envelope(
+                    s.id(),
+                    "task_failed",
+                    s.lastSeq(),
+                    true,
+                    now,
+                    BUILDERS.createObjectBuilder()
+                            .add("node_id", unprocessed.get("node_id"))
+                            .add("group_id", unprocessed.get("group_id"))
+                            .add("node_text", unprocessed.get("node_text"))
+                            .add("agent_type", unprocessed.get("agent_type"))
+                            .add("error", unprocessed.get("error"))
+                            .add("error_message", unprocessed.get("error"))
+                            .add("error_type", unprocessed.get("error_type"))
+                            .add("retryable", true)
+                            .add("attempt", unprocessed.get("attempts"))
+                            .add("processing_time_seconds", 0)));
+            nodeResults.add(unprocessed);
+        }
+        Envelope completed = sessionCompleted(s, now);
+        JsonObject data = BUILDERS.createObjectBuilder(completed.json().getJsonObject("data"))
+                .add("node_results", nodeResults)
+                .build();
+        JsonObject json =
+                BUILDERS.createObjectBuilder(completed.json()).add("data", data).build();
+        messages.add(new Envelope(completed.type(), completed.seq(), true, 0, json));
+        return messages;
+    }
+
     public static Envelope ack(SessionId id, long seq, JsonValue requestId, String command, Instant now) {
         return envelope(
                 id,

@@ -8,8 +8,10 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.canvasbatch.application.port.in.StorageProblem;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.SessionProgress;
@@ -125,6 +127,65 @@ public final class StatusJson {
                 .add("held_writes", problem.heldWrites())
                 .add("next_check_at", Timestamps.json(problem.nextCheckAt()))
                 .build();
+    }
+
+    /**
+     * (plugin) The status of a cancelled session as the plugin's poll must read it: the plugin knows no "cancelled",
+     * so each node the cancellation left unprocessed is listed as failed, in its group's {@code results} (the notice
+     * counts them: "✅ 处理完成: 1个成功, 3个失败") and in {@code node_results} (the summary shows ⚠️ and offers to
+     * retry them), instead of a green "处理完成" over nodes that never ran.
+     */
+    public static JsonObject forPluginCancelled(JsonObject status, SessionSnapshot s) {
+        List<JsonObject> unprocessed = unprocessedResults(s);
+        if (unprocessed.isEmpty()) {
+            return status;
+        }
+        JsonArrayBuilder groups = BUILDERS.createArrayBuilder();
+        for (JsonValue value : status.getJsonArray("groups")) {
+            JsonObject group = value.asJsonObject();
+            JsonArrayBuilder results = BUILDERS.createArrayBuilder(group.getJsonArray("results"));
+            unprocessed.stream()
+                    .filter(entry -> entry.getInt("group_id") == group.getInt("group_id"))
+                    .forEach(entry -> results.add(BUILDERS.createObjectBuilder()
+                            .add("node_id", entry.get("node_id"))
+                            .add("status", "failed")
+                            .add("file_path", JsonValue.NULL)
+                            .add("file_size", 0)
+                            .add("error", entry.get("error"))));
+            groups.add(BUILDERS.createObjectBuilder(group).add("results", results));
+        }
+        JsonArrayBuilder nodeResults = BUILDERS.createArrayBuilder(status.getJsonArray("node_results"));
+        unprocessed.forEach(nodeResults::add);
+        return BUILDERS.createObjectBuilder(status)
+                .add("groups", groups)
+                .add("node_results", nodeResults)
+                .build();
+    }
+
+    /** What the plugin reads about a node a cancellation left unprocessed: a failure it may retry. */
+    public static final String NOT_PROCESSED = "Not processed: the batch was cancelled before this node was done";
+
+    /** The nodes a cancellation left unprocessed, in canvas order, as {@code node_results} entries that say so. */
+    public static List<JsonObject> unprocessedResults(SessionSnapshot s) {
+        return s.tasks().stream()
+                .filter(task -> task.state() == org.canvasbatch.domain.session.NodeState.CANCELLED)
+                .sorted(java.util.Comparator.comparingInt(org.canvasbatch.domain.session.NodeTask::canvasOrder))
+                .map(task -> BUILDERS.createObjectBuilder()
+                        .add("node_id", task.nodeId())
+                        .add("group_id", task.groupId())
+                        .add("status", "failed")
+                        .add("agent", task.agent().wireName())
+                        .add("agent_type", task.agent().wireName())
+                        .add("node_text", string(task.text()))
+                        .add("file_path", JsonValue.NULL)
+                        .add("file_size", 0)
+                        .add("error", NOT_PROCESSED)
+                        .add("error_type", "cancelled")
+                        .add("processing_time_seconds", 0)
+                        .add("attempts", task.attempts())
+                        .add("link_problem", JsonValue.NULL)
+                        .build())
+                .toList();
     }
 
     /**

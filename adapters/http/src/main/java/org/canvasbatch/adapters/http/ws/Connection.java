@@ -21,6 +21,7 @@ import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.domain.session.SessionState;
 
 /**
  * One socket watching one session. Everything it sends goes out in order from a bounded queue, written by a drain: a
@@ -447,6 +448,25 @@ final class Connection {
         return pluginViewer.isPresent() && message.closesGroup();
     }
 
+    /**
+     * How a plugin socket learns that its session was cancelled, once its history has reached the cancellation. The
+     * window that cancelled it is closed without {@code session_completed}: (plugin) a reconnect it had scheduled
+     * before the click opens a socket after the cancel's answer, and its handlers still run, so that message would show
+     * "✅ 全部处理完成" and the summary after "处理已取消". Any other window gets the end in its own terms
+     * ({@link EventMessages#pluginCancelledEnd}), so that it does not read the cancelled batch as complete.
+     */
+    private boolean endCancelledForPlugin() {
+        if (manager.isCancelledByPlugin(sessionId)) {
+            return closeSocket(NORMAL, "session cancelled");
+        }
+        Optional<SessionSnapshot> status = ctx.history().status(sessionId);
+        if (status.isEmpty()) {
+            return closeSocket(NOT_FOUND, "session not found");
+        }
+        EventMessages.pluginCancelledEnd(status.get(), ctx.clock().now()).forEach(this::send);
+        return closeSocket(NORMAL, "session completed");
+    }
+
     private void sent(Outgoing.Message message) {
         ctx.counters().eventsSent.increment();
         if (!message.derived()) {
@@ -589,6 +609,7 @@ final class Connection {
      */
     private Optional<Boolean> replayed(long after, long upTo) throws InterruptedException {
         boolean[] ended = {false};
+        boolean[] cancelledHere = {false};
         History.Replayed outcome;
         try {
             outcome = ctx.history().replay(sessionId, after, upTo, message -> {
@@ -600,6 +621,11 @@ final class Connection {
                 }
                 if (withheld(message)) {
                     return true;
+                }
+                if (pluginViewer.isPresent() && message.endsSession() && message.derived()) {
+                    // a cancellation: ended below in the plugin's own terms
+                    cancelledHere[0] = true;
+                    return false;
                 }
                 write(message);
                 keepHeartbeat();
@@ -613,6 +639,9 @@ final class Connection {
         } catch (org.canvasbatch.application.port.out.EventLogException e) {
             LOG.log(System.Logger.Level.WARNING, "replaying session " + sessionId + " failed: " + e.getMessage());
             return Optional.of(closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq"));
+        }
+        if (cancelledHere[0]) {
+            return Optional.of(endCancelledForPlugin());
         }
         if (ended[0]) {
             return Optional.of(closeSocket(NORMAL, "session completed"));
@@ -644,6 +673,9 @@ final class Connection {
 
     /** A session that is already over gets its summary at once, then the close. */
     private boolean continueUnlessOver(SessionSnapshot s) {
+        if (s.state() == SessionState.CANCELLED && s.lastSeq() <= coveredSeq && pluginViewer.isPresent()) {
+            return endCancelledForPlugin();
+        }
         if (s.state().isTerminal() && s.lastSeq() <= coveredSeq) {
             send(EventMessages.sessionCompleted(s, ctx.clock().now()));
             return closeSocket(NORMAL, "session completed");

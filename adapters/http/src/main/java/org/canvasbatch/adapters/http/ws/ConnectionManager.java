@@ -41,6 +41,14 @@ final class ConnectionManager {
         }
     };
 
+    /** Sessions the plugin cancelled itself ({@link PluginCancelWatch}); the oldest are forgotten first. */
+    private final Set<SessionId> cancelledByPlugin = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<SessionId, Boolean> eldest) {
+            return size() > REMEMBERED_VIEWERS;
+        }
+    });
+
     private final ScheduledExecutorService scheduler;
     private final PluginWindowMemory windowMemory;
     private final Object keeping = new Object();
@@ -122,13 +130,28 @@ final class ConnectionManager {
     }
 
     /** @throws org.canvasbatch.application.port.in.SessionNotFoundException for an unknown session */
-    synchronized JoinPoint join(Connection connection) {
-        SessionFeed feed = feeds.get(connection.sessionId());
-        if (feed == null) {
-            feed = SessionFeed.open(connection.sessionId(), ctx);
-            feeds.put(connection.sessionId(), feed);
+    JoinPoint join(Connection connection) {
+        SessionId id = connection.sessionId();
+        synchronized (this) {
+            SessionFeed feed = feeds.get(id);
+            if (feed != null) {
+                return new JoinPoint(feed, feed.join(connection));
+            }
         }
-        return new JoinPoint(feed, feed.join(connection));
+        // opening subscribes to the core, which waits (up to seconds) while a cancel of the session is being answered:
+        // not under the lock that every session's sockets share, or one cancel would hold up every other session
+        SessionFeed opened = SessionFeed.open(id, ctx);
+        synchronized (this) {
+            SessionFeed feed = feeds.get(id);
+            if (feed == null) {
+                feeds.put(id, opened);
+                feed = opened;
+            } else {
+                // another socket of the session opened one meanwhile
+                opened.stop();
+            }
+            return new JoinPoint(feed, feed.join(connection));
+        }
     }
 
     /**
@@ -146,6 +169,20 @@ final class ConnectionManager {
         }
         synchronized (viewerPositions) {
             return Math.max(point, viewerPositions.getOrDefault(viewer, 0L));
+        }
+    }
+
+    /** The plugin's window of {@code session} cancelled it: its sockets are not sent the cancellation's end. */
+    void cancelledByPlugin(SessionId session) {
+        synchronized (cancelledByPlugin) {
+            cancelledByPlugin.add(session);
+        }
+    }
+
+    /** Whether the plugin's own window cancelled {@code session}. */
+    boolean isCancelledByPlugin(SessionId session) {
+        synchronized (cancelledByPlugin) {
+            return cancelledByPlugin.contains(session);
         }
     }
 

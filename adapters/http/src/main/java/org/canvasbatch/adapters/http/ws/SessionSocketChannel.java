@@ -188,6 +188,7 @@ public final class SessionSocketChannel {
      */
     public HttpRouting.Builder registerHttp(HttpRouting.Builder routing, AccessToken token) {
         routing.addFilter(new UnknownSessionRefusal(events, history, token));
+        routing.addFilter(new PluginCancelWatch(manager));
         for (String path : EVENTS_PATHS) {
             routing.get(path, events::handle);
             routing.get(path + "/", events::handle);

@@ -22,6 +22,7 @@ import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
+import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.domain.canvas.CanvasNode;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
@@ -64,6 +65,19 @@ final class TestServer implements AutoCloseable {
 
     /** @param journal wraps the in-memory log the core uses, e.g. to count what is read from it */
     TestServer(WsSettings settings, Consumer<SocketOptions.Builder> socketOptions, UnaryOperator<EventLog> journal) {
+        this(settings, socketOptions, journal, UnaryOperator.identity());
+    }
+
+    /** @param useCases wraps what the channel is given of the core, e.g. to make a subscription wait */
+    static TestServer withUseCases(WsSettings settings, UnaryOperator<UseCases> useCases) {
+        return new TestServer(settings, options -> {}, UnaryOperator.identity(), useCases);
+    }
+
+    private TestServer(
+            WsSettings settings,
+            Consumer<SocketOptions.Builder> socketOptions,
+            UnaryOperator<EventLog> journal,
+            UnaryOperator<UseCases> useCases) {
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         journal.apply(log),
@@ -74,7 +88,7 @@ final class TestServer implements AutoCloseable {
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
-        channel = new SessionSocketChannel(core.useCases(), settings);
+        channel = new SessionSocketChannel(useCases.apply(core.useCases()), settings);
         HttpRouting.Builder http = HttpRouting.builder();
         channel.registerHttp(http);
         server = SessionSocketChannel.configureProtocol(
