@@ -19,6 +19,8 @@ import org.canvasbatch.domain.session.DispatchPlanner.Contender;
 import org.canvasbatch.domain.session.DispatchPlanner.Dispatch;
 import org.canvasbatch.domain.session.DispatchPlanner.Offer;
 import org.canvasbatch.domain.session.NodeState;
+import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
@@ -60,11 +62,13 @@ final class NodeDispatcher {
     /** Sessions whose next nodes are being gathered ahead now. */
     private final Set<SessionId> gathering = ConcurrentHashMap.newKeySet();
     /**
-     * Per session, its running nodes whose agent has answered and that only finish their note and outcome: they hold
-     * no slot. Changed by one compute per key; the decrement happens under the session's lock, with the outcome that
-     * stops the node running, so a reader under that lock sees both in step.
+     * Per session, the attempts whose agent has answered and that only finish their note and outcome: they hold no
+     * slot. An attempt leaves with its outcome, under the session's lock; until then it is counted only while the
+     * session still runs it, read under that lock: a cancel or a timeout stops a node whose note may still be on its
+     * way to the disk, and the calls really in flight must not be counted fewer for it. Each set is replaced whole, so
+     * a reader never sees one being changed.
      */
-    private final Map<SessionId, Integer> answered = new ConcurrentHashMap<>();
+    private final Map<SessionId, Set<TaskKey>> answered = new ConcurrentHashMap<>();
     /** Loose runs waiting for a slot (first or next attempt), in arrival order; guarded by {@link #pumpLock}. */
     private final Map<String, LooseNodeRun> looseWaiting = new java.util.LinkedHashMap<>();
     /** One object, so that the storage watch keeps one wake-up of this dispatcher per outage, however often asked. */
@@ -158,8 +162,7 @@ final class NodeDispatcher {
             }
             List<Offer> offers = new ArrayList<>();
             for (SessionId id : book.dispatchingIds()) {
-                book.readRunning(id, s -> Offer.of(s, free, now, answeredOf(id)))
-                        .ifPresent(offers::add);
+                book.readRunning(id, s -> Offer.of(s, free, now, answeredOf(s))).ifPresent(offers::add);
             }
             looseOffer(free, now).ifPresent(offers::add);
             for (Dispatch dispatch : DispatchPlanner.planOffers(offers, free)) {
@@ -275,7 +278,7 @@ final class NodeDispatcher {
                 for (String nodeId : nodeIds) {
                     try {
                         TaskStarted started = (TaskStarted)
-                                s.startTask(nodeId, now, answeredOf(sessionId)).getFirst();
+                                s.startTask(nodeId, now, answeredOf(s)).getFirst();
                         var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
                         starts.add(new Start(
                                 started,
@@ -326,8 +329,18 @@ final class NodeDispatcher {
         });
     }
 
-    private int answeredOf(SessionId sessionId) {
-        return answered.getOrDefault(sessionId, 0);
+    /** The session's attempts whose agent has answered and that it still runs; read under the session's lock. */
+    private int answeredOf(Session session) {
+        int count = 0;
+        for (TaskKey key : answered.getOrDefault(session.id(), Set.of())) {
+            if (session.hasNode(key.taskId())) {
+                NodeTask task = session.task(key.taskId());
+                if (task.state() == NodeState.RUNNING && task.attempts() == key.attempt()) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     /** A session task's slot, given back when its agent answers; see {@link ExecutingNodeTask.CallSlot}. */
@@ -349,7 +362,11 @@ final class NodeDispatcher {
             }
             synchronized (this) {
                 countedAsAnswered = true;
-                answered.merge(sessionId, 1, Integer::sum);
+                answered.compute(sessionId, (id, keys) -> {
+                    Set<TaskKey> more = keys == null ? new java.util.HashSet<>() : new java.util.HashSet<>(keys);
+                    more.add(key);
+                    return Set.copyOf(more);
+                });
             }
             synchronized (pumpLock) {
                 busySlots--;
@@ -366,7 +383,11 @@ final class NodeDispatcher {
         public synchronized void outcomeRecorded() {
             if (countedAsAnswered) {
                 countedAsAnswered = false;
-                answered.computeIfPresent(sessionId, (id, count) -> count <= 1 ? null : count - 1);
+                answered.computeIfPresent(sessionId, (id, keys) -> {
+                    Set<TaskKey> fewer = new java.util.HashSet<>(keys);
+                    fewer.remove(key);
+                    return fewer.isEmpty() ? null : Set.copyOf(fewer);
+                });
             }
         }
     }
