@@ -176,10 +176,18 @@ final class StorageWatch {
 
     /** Keeps work that could not be recorded until the journal takes it. */
     void hold(SessionId sessionId, String what, HeldWrite write) {
+        boolean outageOver;
         synchronized (lock) {
             held.addLast(new Held(sessionId, what, write));
+            outageOver = outage == null;
         }
         LOG.log(System.Logger.Level.DEBUG, "holding " + what + " of session " + sessionId + " until it can be stored");
+        if (outageOver) {
+            // the refusal is handed here after the outage it started was reported: the journal's first retry, or
+            // another session's stored append, may have ended that outage already, and no timer of it would come back
+            // for this write; its node would stay running and its batch would never end
+            schedule(waitBefore(0));
+        }
     }
 
     /** The current problem, for any session. */
@@ -226,10 +234,13 @@ final class StorageWatch {
         }
     }
 
-    /** Tries the journal again: the held writes in order, then a probe; ends the outage or waits longer. */
+    /**
+     * Tries the journal again: the held writes in order, then a probe; ends the outage or waits longer. Also without an
+     * outage while writes are held ({@link #hold}).
+     */
     private void check() {
         synchronized (lock) {
-            if (outage == null || checking) {
+            if ((outage == null && held.isEmpty()) || checking) {
                 return;
             }
             checking = true;
