@@ -98,6 +98,10 @@ final class NodeDispatcher {
             return released;
         }
 
+        synchronized boolean cancelRequested() {
+            return cancelRequested;
+        }
+
         synchronized void attach(RunningTask running) {
             handle = running;
             if (cancelRequested) {
@@ -262,8 +266,12 @@ final class NodeDispatcher {
         return since == null ? Optional.empty() : Optional.of(new Offer(LOOSE, looseRunning, since, due));
     }
 
-    /** A node the session started, with what its attempt needs, read under the session's lock as it started. */
-    private record Start(TaskStarted event, Optional<NoteProducer.NodeJob> job, Duration timeout) {}
+    /**
+     * A node the session started, with what its attempt needs, read under the session's lock as it started, and the
+     * slot a cancel finds it by from then on.
+     */
+    private record Start(
+            TaskKey key, TaskStarted event, Optional<NoteProducer.NodeJob> job, Duration timeout, TaskSlot slot) {}
 
     private void startNodes(SessionId sessionId, List<String> nodeIds, Instant now, List<Runnable> submits) {
         // while the journal refuses events no session node starts: its TaskStarted could not be recorded, and the
@@ -272,18 +280,30 @@ final class NodeDispatcher {
             return;
         }
         List<Start> starts = new ArrayList<>();
+        boolean stored = false;
         try {
             book.changeTogether(sessionId, s -> {
+                // a shared log makes the command again after a race lost to another server: only that try's starts are
+                // stored, and a node handed over twice would be asked of the model twice
+                forgetSlots(starts);
+                starts.clear();
                 List<SessionEvent> events = new ArrayList<>();
                 for (String nodeId : nodeIds) {
                     try {
                         TaskStarted started = (TaskStarted)
                                 s.startTask(nodeId, now, answeredOf(s)).getFirst();
                         var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
-                        starts.add(new Start(
+                        Start start = new Start(
+                                new TaskKey(new Contender.OfSession(sessionId), nodeId, started.attempt()),
                                 started,
                                 ExecutingNodeTask.jobOf(s, assignment),
-                                s.settings().nodeTimeout()));
+                                s.settings().nodeTimeout(),
+                                new TaskSlot());
+                        // known from now on, under the session's lock that a cancel takes too: the task is handed to
+                        // the executor only once every session of this pass is stored, and a cancel meanwhile must
+                        // find it, or its node would be asked of the model after the learner's cancel
+                        inFlight.put(start.key(), start.slot());
+                        starts.add(start);
                         events.add(started);
                     } catch (SessionConflict changed) {
                         // the session changed since the offer (cancelled, paused): this node does not start
@@ -291,6 +311,7 @@ final class NodeDispatcher {
                 }
                 return events;
             });
+            stored = true;
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer: nothing to start
         } catch (EventLogException e) {
@@ -305,21 +326,32 @@ final class NodeDispatcher {
                     "not starting nodes " + nodeIds + " of session " + sessionId
                             + ": the event journal refused the events: " + e.getMessage());
             return;
+        } finally {
+            if (!stored) {
+                forgetSlots(starts);
+            }
         }
         starts.forEach(start -> submits.add(() -> submitNode(sessionId, start)));
     }
 
+    /** The slots of starts that were not stored: no task will come for them. */
+    private void forgetSlots(List<Start> starts) {
+        starts.forEach(start -> inFlight.remove(start.key(), start.slot()));
+    }
+
     private void submitNode(SessionId sessionId, Start start) {
         String nodeId = start.event().nodeId();
-        TaskKey key = new TaskKey(
-                new Contender.OfSession(sessionId), nodeId, start.event().attempt());
+        TaskKey key = start.key();
         var assignment = new ExecutingNodeTask.Assignment(
                 sessionId, nodeId, start.event().attempt());
         var slot = new SessionCallSlot(key, sessionId);
-        submit(key, sessionId + "/" + nodeId, start.timeout(), control -> {
+        submit(key, start.slot(), sessionId + "/" + nodeId, start.timeout(), control -> {
             try {
-                // a task cancelled before it began still comes here, so that its slot is always given back
-                if (!control.cancelled() && start.job().isPresent()) {
+                // a task cancelled before it began still comes here, so that its slot is always given back; one
+                // cancelled before it was handed over may begin before its handle hears of it
+                if (!control.cancelled()
+                        && !start.slot().cancelRequested()
+                        && start.job().isPresent()) {
                     executing.execute(assignment, start.job().get(), control, this::wakeAt, slot);
                 }
             } finally {
@@ -398,7 +430,7 @@ final class NodeDispatcher {
         }
         looseRunning++;
         TaskKey key = new TaskKey(LOOSE, run.id(), run.attempts() + 1);
-        boolean submitted = submit(key, "single " + run.nodeId(), run.nodeTimeout(), control -> {
+        boolean submitted = submit(key, new TaskSlot(), "single " + run.nodeId(), run.nodeTimeout(), control -> {
             Optional<Instant> again = Optional.empty();
             try {
                 if (!control.cancelled()) {
@@ -424,8 +456,7 @@ final class NodeDispatcher {
     }
 
     /** Hands a task to the executor and counts its slot; false if the executor refused it (it is shutting down). */
-    private boolean submit(TaskKey key, String name, Duration timeout, TaskExecutor.TaskWork work) {
-        TaskSlot slot = new TaskSlot();
+    private boolean submit(TaskKey key, TaskSlot slot, String name, Duration timeout, TaskExecutor.TaskWork work) {
         inFlight.put(key, slot);
         synchronized (pumpLock) {
             busySlots++;
@@ -436,7 +467,7 @@ final class NodeDispatcher {
         } catch (RuntimeException e) {
             // a session's task stays running in the log and is requeued on restart
             LOG.log(System.Logger.Level.WARNING, "could not start " + name + ": " + e.getMessage());
-            inFlight.remove(key);
+            inFlight.remove(key, slot);
             synchronized (pumpLock) {
                 busySlots--;
             }
