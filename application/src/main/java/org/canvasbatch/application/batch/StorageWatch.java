@@ -236,7 +236,8 @@ final class StorageWatch {
 
     /**
      * Tries the journal again: the held writes in order, then a probe; ends the outage or waits longer. Also without an
-     * outage while writes are held ({@link #hold}).
+     * outage while writes are held ({@link #hold}). A write held while this runs is written by this run, or by the next
+     * one it schedules: a check that found another running leaves at once, so nothing else would come back for it.
      */
     private void check() {
         synchronized (lock) {
@@ -245,22 +246,38 @@ final class StorageWatch {
             }
             checking = true;
         }
+        boolean refusedAgain = false;
         try {
-            while (true) {
-                Held next;
-                synchronized (lock) {
-                    next = held.peekFirst();
-                }
-                if (next == null) {
-                    break;
-                }
+            refusedAgain = !writeAllHeld();
+        } finally {
+            boolean heldMeanwhile;
+            synchronized (lock) {
+                checking = false;
+                heldMeanwhile = !held.isEmpty();
+            }
+            if (refusedAgain) {
+                waitLonger();
+            } else if (heldMeanwhile) {
+                schedule(Duration.ZERO);
+            }
+        }
+    }
+
+    /** Writes what is held, then probes the journal; true once nothing is held and the outage is over. */
+    private boolean writeAllHeld() {
+        while (true) {
+            Held next;
+            synchronized (lock) {
+                next = held.peekFirst();
+            }
+            if (next != null) {
                 if (!writeHeld(next)) {
-                    waitLonger();
-                    return;
+                    return false;
                 }
                 synchronized (lock) {
                     held.remove(next);
                 }
+                continue;
             }
             try {
                 log.probeWritable();
@@ -270,14 +287,12 @@ final class StorageWatch {
                         outage.message = messageFor(e);
                     }
                 }
-                waitLonger();
-                return;
+                return false;
             }
-            endIfNothingHeld();
-        } finally {
-            synchronized (lock) {
-                checking = false;
+            if (endIfNothingHeld()) {
+                return true;
             }
+            // a write was held since the probe: it is written now, and the outage ends after it
         }
     }
 
@@ -308,12 +323,16 @@ final class StorageWatch {
         schedule(wait);
     }
 
-    private void endIfNothingHeld() {
+    /** Ends the outage if nothing is held; false when something is (the outage, if any, goes on). */
+    private boolean endIfNothingHeld() {
         Outage ended;
         int recorded;
         synchronized (lock) {
-            if (outage == null || !held.isEmpty()) {
-                return;
+            if (!held.isEmpty()) {
+                return false;
+            }
+            if (outage == null) {
+                return true;
             }
             ended = outage;
             recorded = ended.told.size();
@@ -326,6 +345,7 @@ final class StorageWatch {
                         + " session(s) affected continue");
         // off this thread: it may hold a session's lock, and waking the dispatcher takes others
         ended.waiting.forEach(wake -> schedule(Duration.ZERO, wake));
+        return true;
     }
 
     private Duration waitBefore(int checks) {
