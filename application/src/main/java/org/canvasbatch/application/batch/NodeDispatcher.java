@@ -19,6 +19,8 @@ import org.canvasbatch.domain.session.DispatchPlanner.Contender;
 import org.canvasbatch.domain.session.DispatchPlanner.Dispatch;
 import org.canvasbatch.domain.session.DispatchPlanner.Offer;
 import org.canvasbatch.domain.session.NodeState;
+import org.canvasbatch.domain.session.NodeTask;
+import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
@@ -60,11 +62,13 @@ final class NodeDispatcher {
     /** Sessions whose next nodes are being gathered ahead now. */
     private final Set<SessionId> gathering = ConcurrentHashMap.newKeySet();
     /**
-     * Per session, its running nodes whose agent has answered and that only finish their note and outcome: they hold
-     * no slot. Changed by one compute per key; the decrement happens under the session's lock, with the outcome that
-     * stops the node running, so a reader under that lock sees both in step.
+     * Per session, the attempts whose agent has answered and that only finish their note and outcome: they hold no
+     * slot. An attempt leaves with its outcome, under the session's lock; until then it is counted only while the
+     * session still runs it, read under that lock: a cancel or a timeout stops a node whose note may still be on its
+     * way to the disk, and the calls really in flight must not be counted fewer for it. Each set is replaced whole, so
+     * a reader never sees one being changed.
      */
-    private final Map<SessionId, Integer> answered = new ConcurrentHashMap<>();
+    private final Map<SessionId, Set<TaskKey>> answered = new ConcurrentHashMap<>();
     /** Loose runs waiting for a slot (first or next attempt), in arrival order; guarded by {@link #pumpLock}. */
     private final Map<String, LooseNodeRun> looseWaiting = new java.util.LinkedHashMap<>();
     /** One object, so that the storage watch keeps one wake-up of this dispatcher per outage, however often asked. */
@@ -92,6 +96,10 @@ final class NodeDispatcher {
 
         synchronized boolean released() {
             return released;
+        }
+
+        synchronized boolean cancelRequested() {
+            return cancelRequested;
         }
 
         synchronized void attach(RunningTask running) {
@@ -158,8 +166,7 @@ final class NodeDispatcher {
             }
             List<Offer> offers = new ArrayList<>();
             for (SessionId id : book.dispatchingIds()) {
-                book.readRunning(id, s -> Offer.of(s, free, now, answeredOf(id)))
-                        .ifPresent(offers::add);
+                book.readRunning(id, s -> Offer.of(s, free, now, answeredOf(s))).ifPresent(offers::add);
             }
             looseOffer(free, now).ifPresent(offers::add);
             for (Dispatch dispatch : DispatchPlanner.planOffers(offers, free)) {
@@ -259,8 +266,12 @@ final class NodeDispatcher {
         return since == null ? Optional.empty() : Optional.of(new Offer(LOOSE, looseRunning, since, due));
     }
 
-    /** A node the session started, with what its attempt needs, read under the session's lock as it started. */
-    private record Start(TaskStarted event, Optional<NoteProducer.NodeJob> job, Duration timeout) {}
+    /**
+     * A node the session started, with what its attempt needs, read under the session's lock as it started, and the
+     * slot a cancel finds it by from then on.
+     */
+    private record Start(
+            TaskKey key, TaskStarted event, Optional<NoteProducer.NodeJob> job, Duration timeout, TaskSlot slot) {}
 
     private void startNodes(SessionId sessionId, List<String> nodeIds, Instant now, List<Runnable> submits) {
         // while the journal refuses events no session node starts: its TaskStarted could not be recorded, and the
@@ -269,18 +280,30 @@ final class NodeDispatcher {
             return;
         }
         List<Start> starts = new ArrayList<>();
+        boolean stored = false;
         try {
             book.changeTogether(sessionId, s -> {
+                // a shared log makes the command again after a race lost to another server: only that try's starts are
+                // stored, and a node handed over twice would be asked of the model twice
+                forgetSlots(starts);
+                starts.clear();
                 List<SessionEvent> events = new ArrayList<>();
                 for (String nodeId : nodeIds) {
                     try {
                         TaskStarted started = (TaskStarted)
-                                s.startTask(nodeId, now, answeredOf(sessionId)).getFirst();
+                                s.startTask(nodeId, now, answeredOf(s)).getFirst();
                         var assignment = new ExecutingNodeTask.Assignment(sessionId, nodeId, started.attempt());
-                        starts.add(new Start(
+                        Start start = new Start(
+                                new TaskKey(new Contender.OfSession(sessionId), nodeId, started.attempt()),
                                 started,
                                 ExecutingNodeTask.jobOf(s, assignment),
-                                s.settings().nodeTimeout()));
+                                s.settings().nodeTimeout(),
+                                new TaskSlot());
+                        // known from now on, under the session's lock that a cancel takes too: the task is handed to
+                        // the executor only once every session of this pass is stored, and a cancel meanwhile must
+                        // find it, or its node would be asked of the model after the learner's cancel
+                        inFlight.put(start.key(), start.slot());
+                        starts.add(start);
                         events.add(started);
                     } catch (SessionConflict changed) {
                         // the session changed since the offer (cancelled, paused): this node does not start
@@ -288,6 +311,7 @@ final class NodeDispatcher {
                 }
                 return events;
             });
+            stored = true;
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer: nothing to start
         } catch (EventLogException e) {
@@ -302,21 +326,32 @@ final class NodeDispatcher {
                     "not starting nodes " + nodeIds + " of session " + sessionId
                             + ": the event journal refused the events: " + e.getMessage());
             return;
+        } finally {
+            if (!stored) {
+                forgetSlots(starts);
+            }
         }
         starts.forEach(start -> submits.add(() -> submitNode(sessionId, start)));
     }
 
+    /** The slots of starts that were not stored: no task will come for them. */
+    private void forgetSlots(List<Start> starts) {
+        starts.forEach(start -> inFlight.remove(start.key(), start.slot()));
+    }
+
     private void submitNode(SessionId sessionId, Start start) {
         String nodeId = start.event().nodeId();
-        TaskKey key = new TaskKey(
-                new Contender.OfSession(sessionId), nodeId, start.event().attempt());
+        TaskKey key = start.key();
         var assignment = new ExecutingNodeTask.Assignment(
                 sessionId, nodeId, start.event().attempt());
         var slot = new SessionCallSlot(key, sessionId);
-        submit(key, sessionId + "/" + nodeId, start.timeout(), control -> {
+        submit(key, start.slot(), sessionId + "/" + nodeId, start.timeout(), control -> {
             try {
-                // a task cancelled before it began still comes here, so that its slot is always given back
-                if (!control.cancelled() && start.job().isPresent()) {
+                // a task cancelled before it began still comes here, so that its slot is always given back; one
+                // cancelled before it was handed over may begin before its handle hears of it
+                if (!control.cancelled()
+                        && !start.slot().cancelRequested()
+                        && start.job().isPresent()) {
                     executing.execute(assignment, start.job().get(), control, this::wakeAt, slot);
                 }
             } finally {
@@ -326,8 +361,18 @@ final class NodeDispatcher {
         });
     }
 
-    private int answeredOf(SessionId sessionId) {
-        return answered.getOrDefault(sessionId, 0);
+    /** The session's attempts whose agent has answered and that it still runs; read under the session's lock. */
+    private int answeredOf(Session session) {
+        int count = 0;
+        for (TaskKey key : answered.getOrDefault(session.id(), Set.of())) {
+            if (session.hasNode(key.taskId())) {
+                NodeTask task = session.task(key.taskId());
+                if (task.state() == NodeState.RUNNING && task.attempts() == key.attempt()) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     /** A session task's slot, given back when its agent answers; see {@link ExecutingNodeTask.CallSlot}. */
@@ -349,7 +394,11 @@ final class NodeDispatcher {
             }
             synchronized (this) {
                 countedAsAnswered = true;
-                answered.merge(sessionId, 1, Integer::sum);
+                answered.compute(sessionId, (id, keys) -> {
+                    Set<TaskKey> more = keys == null ? new java.util.HashSet<>() : new java.util.HashSet<>(keys);
+                    more.add(key);
+                    return Set.copyOf(more);
+                });
             }
             synchronized (pumpLock) {
                 busySlots--;
@@ -366,7 +415,11 @@ final class NodeDispatcher {
         public synchronized void outcomeRecorded() {
             if (countedAsAnswered) {
                 countedAsAnswered = false;
-                answered.computeIfPresent(sessionId, (id, count) -> count <= 1 ? null : count - 1);
+                answered.computeIfPresent(sessionId, (id, keys) -> {
+                    Set<TaskKey> fewer = new java.util.HashSet<>(keys);
+                    fewer.remove(key);
+                    return fewer.isEmpty() ? null : Set.copyOf(fewer);
+                });
             }
         }
     }
@@ -377,7 +430,7 @@ final class NodeDispatcher {
         }
         looseRunning++;
         TaskKey key = new TaskKey(LOOSE, run.id(), run.attempts() + 1);
-        boolean submitted = submit(key, "single " + run.nodeId(), run.nodeTimeout(), control -> {
+        boolean submitted = submit(key, new TaskSlot(), "single " + run.nodeId(), run.nodeTimeout(), control -> {
             Optional<Instant> again = Optional.empty();
             try {
                 if (!control.cancelled()) {
@@ -403,8 +456,7 @@ final class NodeDispatcher {
     }
 
     /** Hands a task to the executor and counts its slot; false if the executor refused it (it is shutting down). */
-    private boolean submit(TaskKey key, String name, Duration timeout, TaskExecutor.TaskWork work) {
-        TaskSlot slot = new TaskSlot();
+    private boolean submit(TaskKey key, TaskSlot slot, String name, Duration timeout, TaskExecutor.TaskWork work) {
         inFlight.put(key, slot);
         synchronized (pumpLock) {
             busySlots++;
@@ -415,7 +467,7 @@ final class NodeDispatcher {
         } catch (RuntimeException e) {
             // a session's task stays running in the log and is requeued on restart
             LOG.log(System.Logger.Level.WARNING, "could not start " + name + ": " + e.getMessage());
-            inFlight.remove(key);
+            inFlight.remove(key, slot);
             synchronized (pumpLock) {
                 busySlots--;
             }

@@ -176,10 +176,18 @@ final class StorageWatch {
 
     /** Keeps work that could not be recorded until the journal takes it. */
     void hold(SessionId sessionId, String what, HeldWrite write) {
+        boolean outageOver;
         synchronized (lock) {
             held.addLast(new Held(sessionId, what, write));
+            outageOver = outage == null;
         }
         LOG.log(System.Logger.Level.DEBUG, "holding " + what + " of session " + sessionId + " until it can be stored");
+        if (outageOver) {
+            // the refusal is handed here after the outage it started was reported: the journal's first retry, or
+            // another session's stored append, may have ended that outage already, and no timer of it would come back
+            // for this write; its node would stay running and its batch would never end
+            schedule(waitBefore(0));
+        }
     }
 
     /** The current problem, for any session. */
@@ -226,30 +234,50 @@ final class StorageWatch {
         }
     }
 
-    /** Tries the journal again: the held writes in order, then a probe; ends the outage or waits longer. */
+    /**
+     * Tries the journal again: the held writes in order, then a probe; ends the outage or waits longer. Also without an
+     * outage while writes are held ({@link #hold}). A write held while this runs is written by this run, or by the next
+     * one it schedules: a check that found another running leaves at once, so nothing else would come back for it.
+     */
     private void check() {
         synchronized (lock) {
-            if (outage == null || checking) {
+            if ((outage == null && held.isEmpty()) || checking) {
                 return;
             }
             checking = true;
         }
+        boolean refusedAgain = false;
         try {
-            while (true) {
-                Held next;
-                synchronized (lock) {
-                    next = held.peekFirst();
-                }
-                if (next == null) {
-                    break;
-                }
+            refusedAgain = !writeAllHeld();
+        } finally {
+            boolean heldMeanwhile;
+            synchronized (lock) {
+                checking = false;
+                heldMeanwhile = !held.isEmpty();
+            }
+            if (refusedAgain) {
+                waitLonger();
+            } else if (heldMeanwhile) {
+                schedule(Duration.ZERO);
+            }
+        }
+    }
+
+    /** Writes what is held, then probes the journal; true once nothing is held and the outage is over. */
+    private boolean writeAllHeld() {
+        while (true) {
+            Held next;
+            synchronized (lock) {
+                next = held.peekFirst();
+            }
+            if (next != null) {
                 if (!writeHeld(next)) {
-                    waitLonger();
-                    return;
+                    return false;
                 }
                 synchronized (lock) {
                     held.remove(next);
                 }
+                continue;
             }
             try {
                 log.probeWritable();
@@ -259,14 +287,12 @@ final class StorageWatch {
                         outage.message = messageFor(e);
                     }
                 }
-                waitLonger();
-                return;
+                return false;
             }
-            endIfNothingHeld();
-        } finally {
-            synchronized (lock) {
-                checking = false;
+            if (endIfNothingHeld()) {
+                return true;
             }
+            // a write was held since the probe: it is written now, and the outage ends after it
         }
     }
 
@@ -297,12 +323,16 @@ final class StorageWatch {
         schedule(wait);
     }
 
-    private void endIfNothingHeld() {
+    /** Ends the outage if nothing is held; false when something is (the outage, if any, goes on). */
+    private boolean endIfNothingHeld() {
         Outage ended;
         int recorded;
         synchronized (lock) {
-            if (outage == null || !held.isEmpty()) {
-                return;
+            if (!held.isEmpty()) {
+                return false;
+            }
+            if (outage == null) {
+                return true;
             }
             ended = outage;
             recorded = ended.told.size();
@@ -315,6 +345,7 @@ final class StorageWatch {
                         + " session(s) affected continue");
         // off this thread: it may hold a session's lock, and waking the dispatcher takes others
         ended.waiting.forEach(wake -> schedule(Duration.ZERO, wake));
+        return true;
     }
 
     private Duration waitBefore(int checks) {
