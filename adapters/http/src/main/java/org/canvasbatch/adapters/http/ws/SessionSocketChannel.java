@@ -4,6 +4,7 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsSession;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -198,6 +199,11 @@ public final class SessionSocketChannel {
 
     public int connectionCount() {
         return manager.count();
+    }
+
+    /** Helidon's side of every open socket: what each connection holds, for tests of its memory. */
+    List<WsSession> sockets() {
+        return manager.sockets();
     }
 
     public Metrics metrics() {
