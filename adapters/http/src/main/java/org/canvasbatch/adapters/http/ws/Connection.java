@@ -1,7 +1,6 @@
 package org.canvasbatch.adapters.http.ws;
 
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.DataWriter;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
 import jakarta.json.JsonValue;
@@ -28,9 +27,12 @@ import org.canvasbatch.domain.session.SessionState;
  * virtual thread started when the queue receives something while no drain runs, which writes until the queue is empty
  * and then ends (writes block until the socket takes the bytes, so no other thread ever waits for this client, and an
  * idle socket holds no thread). At most one drain runs at a time, so the order of the queue is the order on the wire.
- * Event messages are written as the ready frames their feed made once for every socket, several queued ones in one
- * write. The drain remembers the highest event seq the client has (sent, replayed or covered by a snapshot), so no
- * event is sent twice however replay and live delivery overlap.
+ * Every frame is written ready made through the socket's {@link Wire} — event messages as the frames their feed made
+ * once for every socket, the greeting, answers and control frames framed here — several in one write; Helidon's
+ * {@code WsSession} is never used to send, so its per-connection send buffer never grows to the size of a message. The
+ * wire puts Helidon's close answer and our frames in one order: nothing follows a close. The drain remembers the
+ * highest event seq the client has (sent, replayed or covered by a snapshot), so no event is sent twice however replay
+ * and live delivery overlap.
  */
 final class Connection {
 
@@ -52,12 +54,8 @@ final class Connection {
     private final ChannelContext ctx;
     private final ConnectionManager manager;
     private final WsSession ws;
-    /**
-     * The socket's own writer, for ready frames (null only for a session that is not a Helidon server connection).
-     * Helidon's frames go out under its own lock and ours do not, which is safe because each {@code writeNow} is one
-     * whole blocking write on the plain socket ({@link SessionSocketChannel#configureProtocol}).
-     */
-    private final DataWriter frames;
+    /** Where this socket's data frames go out, in one order with Helidon's frames (its close answer among them). */
+    private final Wire wire;
 
     private final String rawSessionId;
     private final SessionId sessionId;
@@ -84,7 +82,10 @@ final class Connection {
 
     // confined to the drain (one at a time; the queue's lock orders one drain after the other)
     private boolean started;
-    private final ArrayList<Outgoing.Message> pending = new ArrayList<>(0);
+    /** Frames gathered for the next write, and the event messages among them (counted once written). */
+    private final ArrayList<byte[]> pending = new ArrayList<>(0);
+
+    private final ArrayList<Outgoing.Message> pendingEvents = new ArrayList<>(0);
     private int pendingBytes;
     private String epoch;
     private long joinSeq;
@@ -107,7 +108,7 @@ final class Connection {
         this.ctx = ctx;
         this.manager = manager;
         this.ws = ws;
-        this.frames = ws.socketContext() instanceof ConnectionContext connection ? connection.dataWriter() : null;
+        this.wire = Wire.of(ws);
         this.rawSessionId = rawSessionId;
         this.sessionId = SessionId.isWellFormed(rawSessionId) ? new SessionId(rawSessionId) : null;
         this.resumeFrom = resumeFrom;
@@ -131,6 +132,11 @@ final class Connection {
     /** The plugin window behind this socket, if the plugin opened it. */
     Optional<PluginViewer> pluginViewer() {
         return pluginViewer;
+    }
+
+    /** Helidon's side of this socket. */
+    WsSession socket() {
+        return ws;
     }
 
     /** The highest event seq this socket has written to its client. */
@@ -221,12 +227,26 @@ final class Connection {
         manager.detachLater(this);
     }
 
-    /** The client finished the close handshake (or started it): nothing more may be sent. */
+    /**
+     * The client finished the close handshake (or started it): nothing more may be sent. Called on Helidon's reading
+     * thread before it writes its answer, which therefore follows whatever the drain is writing now and nothing else.
+     */
     void closedByClient() {
         finished = true;
         closing.set(true);
         queue.closeWith(new Outgoing.Stop());
+        boolean writeDone;
+        try {
+            writeDone = wire.endData(ctx.settings().closeGrace());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writeDone = false;
+        }
         closeSent.countDown();
+        if (!writeDone) {
+            // a client that closes while it leaves a write of ours unread would hold both threads: cut it off
+            abort();
+        }
         detach();
     }
 
@@ -423,18 +443,17 @@ final class Connection {
                 yield resync(resync.lastSeq(), resync.epoch());
             }
             case Outgoing.Ping ping -> {
-                ws.ping(BufferData.empty());
+                writeNow(ControlFrame.ping());
                 yield true;
             }
             case Outgoing.Pong pong -> {
-                ws.pong(BufferData.create(pong.payload()));
+                writeNow(ControlFrame.pong(pong.payload()));
                 yield true;
             }
             case Outgoing.Close close -> closeSocket(close.code(), close.reason());
             case Outgoing.Stop stop -> {
                 // the client's close came first: nothing more may go out, not even what was gathered
-                pending.clear();
-                pendingBytes = 0;
+                dropPending();
                 yield false;
             }
         };
@@ -664,8 +683,8 @@ final class Connection {
         for (Outgoing beat = queue.pollHeartbeat(); beat != null; beat = queue.pollHeartbeat()) {
             flush();
             switch (beat) {
-                case Outgoing.Ping ping -> ws.ping(BufferData.empty());
-                case Outgoing.Pong pong -> ws.pong(BufferData.create(pong.payload()));
+                case Outgoing.Ping ping -> writeNow(ControlFrame.ping());
+                case Outgoing.Pong pong -> writeNow(ControlFrame.pong(pong.payload()));
                 default -> throw new IllegalStateException("not a heartbeat frame: " + beat);
             }
         }
@@ -683,15 +702,25 @@ final class Connection {
         return true;
     }
 
+    /**
+     * Queues a message of this socket's own (its greeting, an answer) as a text frame framed here, in order with the
+     * events: the frame is written from this array and then dropped, where Helidon's {@code send} would copy it into a
+     * send buffer that keeps the size of the largest message for the connection's life.
+     */
     private void send(Envelope envelope) {
-        flush();
-        ws.send(envelope.text(), true);
+        gather(TextFrame.of(envelope.text()));
     }
 
-    /** Queues a message's ready frame for the next write; a write goes out once enough has gathered. */
+    /** Queues a message's ready frame for the next write. */
     private void write(Outgoing.Message message) {
-        pending.add(message);
-        pendingBytes += message.frame().length;
+        pendingEvents.add(message);
+        gather(message.frame());
+    }
+
+    /** A write goes out once enough has gathered. */
+    private void gather(byte[] frame) {
+        pending.add(frame);
+        pendingBytes += frame.length;
         if (pendingBytes >= FLUSH_BYTES) {
             flush();
         }
@@ -704,26 +733,45 @@ final class Connection {
         }
         if (finished) {
             // the client closed or the socket was cut off: nothing more may go out
-            pending.clear();
-            pendingBytes = 0;
+            dropPending();
             return;
         }
-        if (frames == null) {
-            pending.forEach(message -> ws.send(message.text(), true));
-        } else if (pending.size() == 1) {
-            frames.writeNow(BufferData.create(pending.getFirst().frame()));
+        byte[] joined;
+        if (pending.size() == 1) {
+            joined = pending.getFirst();
         } else {
-            byte[] joined = new byte[pendingBytes];
+            joined = new byte[pendingBytes];
             int at = 0;
-            for (Outgoing.Message message : pending) {
-                byte[] frame = message.frame();
+            for (byte[] frame : pending) {
                 System.arraycopy(frame, 0, joined, at, frame.length);
                 at += frame.length;
             }
-            frames.writeNow(BufferData.create(joined));
         }
-        pending.forEach(this::sent);
+        boolean written = writeNow(joined);
+        if (written) {
+            pendingEvents.forEach(this::sent);
+        }
+        dropPending();
+    }
+
+    /**
+     * Writes frames to the wire now. False if the socket's data is over: the client's close arrived meanwhile (Helidon
+     * answers it; the drain stops at its {@code Stop}); if Helidon itself closed the socket (a protocol error), this
+     * drain is done as after a failed write.
+     */
+    private boolean writeNow(byte[] frames) {
+        if (wire.writeFrames(BufferData.create(frames))) {
+            return true;
+        }
+        if (!finished) {
+            throw new IllegalStateException("the socket's close has been sent");
+        }
+        return false;
+    }
+
+    private void dropPending() {
         pending.clear();
+        pendingEvents.clear();
         pendingBytes = 0;
     }
 
@@ -732,7 +780,9 @@ final class Connection {
         closing.set(true);
         try {
             flush();
-            ws.close(code, reason);
+            // written by us, not by Helidon's WsSession.close: the wire orders it with Helidon's answer to a client's
+            // close, whichever comes first is the only close frame, and the other is dropped
+            wire.writeClose(ControlFrame.close(code, reason));
         } catch (RuntimeException e) {
             abort();
         } finally {

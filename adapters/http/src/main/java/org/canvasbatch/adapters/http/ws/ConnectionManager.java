@@ -224,6 +224,11 @@ final class ConnectionManager {
         return connections.size();
     }
 
+    /** Helidon's side of every open socket. */
+    List<WsSession> sockets() {
+        return connections.stream().map(Connection::socket).toList();
+    }
+
     /** Closes every socket with 1001 and waits (up to {@code patience}) until the close frames are out. */
     void shutdown(Duration patience) {
         shuttingDown = true;

@@ -119,13 +119,15 @@ final class FrameCheckingUpgrader {
 
     /**
      * The connection's context as Helidon's WebSocket connection sees it: the same in everything but its reader, which
-     * hands on only checked bytes. The reader is made at the first call, which Helidon makes when the connection is
-     * created after the handshake; until then nothing of the connection has been read through it.
+     * hands on only checked bytes, and its writer, the socket's {@link Wire}, through which Helidon's frames and ours
+     * go out in one order. The reader is made at the first call, which Helidon makes when the connection is created
+     * after the handshake; until then nothing of the connection has been read through it.
      */
     private static final class Checked implements ConnectionContext {
         private final ConnectionContext delegate;
         private final int maxFrameLength;
         private DataReader reader;
+        private Wire wire;
 
         Checked(ConnectionContext delegate, int maxFrameLength) {
             this.delegate = delegate;
@@ -169,8 +171,11 @@ final class FrameCheckingUpgrader {
         }
 
         @Override
-        public DataWriter dataWriter() {
-            return delegate.dataWriter();
+        public synchronized DataWriter dataWriter() {
+            if (wire == null) {
+                wire = new Wire(delegate.dataWriter());
+            }
+            return wire;
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsSession;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -99,7 +100,7 @@ public final class SessionSocketChannel {
      * an 8 KiB write buffer per connection besides its 8 KiB read buffer (a third of an idle socket's heap), and it
      * writes a large buffer through that shared array in several steps, so two threads writing at once could mix
      * their bytes. The plain socket writes each buffer with one blocking write that the JDK serialises whole, which
-     * lets a socket's drain write ready frames beside Helidon's own close answer (see {@link Connection}).
+     * lets a socket's drain write ready frames beside Helidon's own close answer, in the order its {@link Wire} gives.
      */
     public static WebServerConfig.Builder configureProtocol(
             WebServerConfig.Builder config, Collection<String> allowedOrigins) {
@@ -207,6 +208,11 @@ public final class SessionSocketChannel {
 
     public int connectionCount() {
         return manager.count();
+    }
+
+    /** Helidon's side of every open socket: what each connection holds, for tests of its memory. */
+    List<WsSession> sockets() {
+        return manager.sockets();
     }
 
     public Metrics metrics() {
