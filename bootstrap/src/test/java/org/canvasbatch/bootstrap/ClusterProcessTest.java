@@ -424,6 +424,47 @@ class ClusterProcessTest {
         }
     }
 
+    @Test
+    void aSessionWhoseHistoryAnotherServerDamagedStaysAloneInItsTroubleWhileTheServerRunsTheOthers() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        PostgresLocation location = postgres.newDatabase();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(50), Reply.echo()));
+            int a = freePort();
+            serve(vault, location.toString(), a, llm, "a");
+            String damaged = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + SMALL + "\"}")
+                    .getString("session_id");
+            // the next event of the session, as a newer (or buggy) server of the cluster wrote it: unreadable here
+            try (Connection connection = postgres.connect(location.database());
+                    java.sql.PreparedStatement insert = connection.prepareStatement("insert into canvas_batch_events"
+                            + " (session_id, seq, event_type, recorded_at, body) values (?, 2, 'FromANewerServer', now(),"
+                            + " convert_to('{\"type\": \"from_a_newer_server\"}', 'UTF8'))")) {
+                insert.setString(1, damaged);
+                insert.executeUpdate();
+            }
+
+            HttpResponse<String> confirmDamaged =
+                    send(a, "POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + damaged + "\"}");
+            assertThat(confirmDamaged.statusCode()).as(confirmDamaged.body()).isNotEqualTo(500);
+            assertThat(confirmDamaged.body()).contains("damaged");
+            JsonObject status = get(a, "/canvas/intelligent-parallel/" + damaged);
+            assertThat(status.getString("status"))
+                    .as("the batch did not start, and its status does not pretend it runs")
+                    .isEqualTo("pending");
+            assertThat(status.getString("history_damage")).contains("event 2");
+            assertThat(send(a, "/health/ready").statusCode())
+                    .as("one damaged session does not take the server out of its load balancer")
+                    .isEqualTo(200);
+
+            String healthy = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"数学/离散数学.canvas\"}")
+                    .getString("session_id");
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + healthy + "\"}");
+            assertThat(awaitEnd(a, healthy).getString("status"))
+                    .as("the other batches of the server are not held back by one damaged session")
+                    .isEqualTo("completed");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     /** Polls the status until the batch has ended (the plugin's own fallback does the same). */
@@ -492,6 +533,15 @@ class ClusterProcessTest {
         HttpResponse<String> response = send(port, path);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> send(int port, String path) throws Exception {
