@@ -465,6 +465,67 @@ class ClusterProcessTest {
         }
     }
 
+    @Test
+    void theDatabasePasswordIsShownOnNoSurfaceAServerHasWhetherTheDatabaseIsUpDownOrNeverReached() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        PostgresLocation location = postgres.newDatabase();
+        String password = "Pw-" + java.util.UUID.randomUUID(); // the test's database trusts every password
+        String data = "postgresql://" + location.user() + ":" + password + "@" + location.host() + ":" + location.port()
+                + "/" + location.database();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            int a = freePort();
+            serve(vault, data, a, llm, "a");
+            String session = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + SMALL + "\"}")
+                    .getString("session_id");
+            List<String> shown = new ArrayList<>();
+            for (String path :
+                    List.of("/health/ready", "/health", "/metrics", "/dashboard", "/canvas/intelligent-parallel")) {
+                shown.add(send(a, path).body());
+            }
+            String whileDown;
+            postgres.stopProcess();
+            try {
+                whileDown = send(a, "/health/ready").body();
+                shown.add(whileDown);
+                shown.add(send(a, "/canvas/intelligent-parallel/" + java.util.UUID.randomUUID())
+                        .body());
+                shown.add(
+                        send(a, "POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}")
+                                .body());
+                shown.add(send(a, "/metrics").body());
+            } finally {
+                postgres.startProcess();
+            }
+            int closedPort = freePort();
+            Process unreachable = new ProcessBuilder(List.of(
+                            ProcessHandle.current().info().command().orElse("java"),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            Main.class.getName(),
+                            "serve",
+                            "--port",
+                            String.valueOf(freePort()),
+                            "--vault",
+                            vault.toString(),
+                            "--data",
+                            "postgresql://" + location.user() + ":" + password + "@127.0.0.1:" + closedPort + "/db"))
+                    .redirectErrorStream(true)
+                    .start();
+            started.add(unreachable);
+            String refusal =
+                    new String(unreachable.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(unreachable.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            shown.add(refusal);
+            shown.add(Files.readString(temp.resolve("a.log")));
+
+            assertThat(whileDown)
+                    .as("the location is shown, without its password")
+                    .contains(location.user() + ":***@");
+            assertThat(refusal).contains(":***@");
+            assertThat(shown).allSatisfy(text -> assertThat(text).doesNotContain(password));
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     /** Polls the status until the batch has ended (the plugin's own fallback does the same). */
