@@ -391,6 +391,9 @@ class ClusterProcessTest {
             String session = analysis.getString("session_id");
             post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
             assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
+            // the learner's plugin, watching on the server that does not run the batch, through the restart
+            TestSocket watcherOnB = TestSocket.connect(socketUrl(b, session, null));
+            watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
 
             postgres.stopProcess();
             try {
@@ -410,6 +413,24 @@ class ClusterProcessTest {
             JsonObject status = awaitEnd(b, session);
             assertThat(status.getString("status")).isEqualTo("completed");
             assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            watcherOnB.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            List<Long> live = watcherOnB.primarySeqs();
+            assertThat(live)
+                    .as("the live watcher saw every event after its snapshot once, in order, across the restart")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(live.getFirst(), live.getLast())
+                            .boxed()
+                            .toList());
+            for (int port : List.of(a, b)) {
+                EventRecorder.awaitCondition(
+                        () -> {
+                            try {
+                                return send(port, "/health/ready").statusCode() == 200;
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "each server ready again once the database is back");
+            }
             TestSocket replay = TestSocket.connect(socketUrl(b, session, 0L));
             replay.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
             List<Long> seqs = replay.primarySeqs();
