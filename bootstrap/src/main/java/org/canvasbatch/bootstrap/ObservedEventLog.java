@@ -39,6 +39,10 @@ final class ObservedEventLog implements EventLog, AutoCloseable {
     public void append(List<SessionEvent> events) {
         try {
             delegate.append(events);
+        } catch (org.canvasbatch.application.port.out.EventLogConflict lostRace) {
+            // another server stored that seq first (or the session's history there is damaged): the store works, so
+            // a lost race must not make this server look unready until its next append
+            throw lostRace;
         } catch (EventLogException e) {
             metrics.appendFailures.inc();
             lastFailure = e.getMessage();

@@ -391,6 +391,9 @@ class ClusterProcessTest {
             String session = analysis.getString("session_id");
             post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
             assertThat(llm.awaitCalls(30, PATIENCE)).isTrue();
+            // the learner's plugin, watching on the server that does not run the batch, through the restart
+            TestSocket watcherOnB = TestSocket.connect(socketUrl(b, session, null));
+            watcherOnB.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
 
             postgres.stopProcess();
             try {
@@ -410,6 +413,24 @@ class ClusterProcessTest {
             JsonObject status = awaitEnd(b, session);
             assertThat(status.getString("status")).isEqualTo("completed");
             assertThat(status.getInt("completed_nodes")).isEqualTo(NODES);
+            watcherOnB.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            List<Long> live = watcherOnB.primarySeqs();
+            assertThat(live)
+                    .as("the live watcher saw every event after its snapshot once, in order, across the restart")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(live.getFirst(), live.getLast())
+                            .boxed()
+                            .toList());
+            for (int port : List.of(a, b)) {
+                EventRecorder.awaitCondition(
+                        () -> {
+                            try {
+                                return send(port, "/health/ready").statusCode() == 200;
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "each server ready again once the database is back");
+            }
             TestSocket replay = TestSocket.connect(socketUrl(b, session, 0L));
             replay.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
             List<Long> seqs = replay.primarySeqs();
@@ -421,6 +442,108 @@ class ClusterProcessTest {
             // outcomes made while the database was down are held by the running server, not asked for again; only a
             // lease lost to an outage longer than the lease would send the calls then in flight once more
             assertThat(llm.calls()).isLessThanOrEqualTo(NODES + CONCURRENCY);
+        }
+    }
+
+    @Test
+    void aSessionWhoseHistoryAnotherServerDamagedStaysAloneInItsTroubleWhileTheServerRunsTheOthers() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        PostgresLocation location = postgres.newDatabase();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(50), Reply.echo()));
+            int a = freePort();
+            serve(vault, location.toString(), a, llm, "a");
+            String damaged = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + SMALL + "\"}")
+                    .getString("session_id");
+            // the next event of the session, as a newer (or buggy) server of the cluster wrote it: unreadable here
+            try (Connection connection = postgres.connect(location.database());
+                    java.sql.PreparedStatement insert = connection.prepareStatement("insert into canvas_batch_events"
+                            + " (session_id, seq, event_type, recorded_at, body) values (?, 2, 'FromANewerServer', now(),"
+                            + " convert_to('{\"type\": \"from_a_newer_server\"}', 'UTF8'))")) {
+                insert.setString(1, damaged);
+                insert.executeUpdate();
+            }
+
+            HttpResponse<String> confirmDamaged =
+                    send(a, "POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + damaged + "\"}");
+            assertThat(confirmDamaged.statusCode()).as(confirmDamaged.body()).isNotEqualTo(500);
+            assertThat(confirmDamaged.body()).contains("damaged");
+            JsonObject status = get(a, "/canvas/intelligent-parallel/" + damaged);
+            assertThat(status.getString("status"))
+                    .as("the batch did not start, and its status does not pretend it runs")
+                    .isEqualTo("pending");
+            assertThat(status.getString("history_damage")).contains("event 2");
+            assertThat(send(a, "/health/ready").statusCode())
+                    .as("one damaged session does not take the server out of its load balancer")
+                    .isEqualTo(200);
+
+            String healthy = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"数学/离散数学.canvas\"}")
+                    .getString("session_id");
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + healthy + "\"}");
+            assertThat(awaitEnd(a, healthy).getString("status"))
+                    .as("the other batches of the server are not held back by one damaged session")
+                    .isEqualTo("completed");
+        }
+    }
+
+    @Test
+    void theDatabasePasswordIsShownOnNoSurfaceAServerHasWhetherTheDatabaseIsUpDownOrNeverReached() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        PostgresLocation location = postgres.newDatabase();
+        String password = "Pw-" + java.util.UUID.randomUUID(); // the test's database trusts every password
+        String data = "postgresql://" + location.user() + ":" + password + "@" + location.host() + ":" + location.port()
+                + "/" + location.database();
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            int a = freePort();
+            serve(vault, data, a, llm, "a");
+            String session = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + SMALL + "\"}")
+                    .getString("session_id");
+            List<String> shown = new ArrayList<>();
+            for (String path :
+                    List.of("/health/ready", "/health", "/metrics", "/dashboard", "/canvas/intelligent-parallel")) {
+                shown.add(send(a, path).body());
+            }
+            String whileDown;
+            postgres.stopProcess();
+            try {
+                whileDown = send(a, "/health/ready").body();
+                shown.add(whileDown);
+                shown.add(send(a, "/canvas/intelligent-parallel/" + java.util.UUID.randomUUID())
+                        .body());
+                shown.add(
+                        send(a, "POST", "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}")
+                                .body());
+                shown.add(send(a, "/metrics").body());
+            } finally {
+                postgres.startProcess();
+            }
+            int closedPort = freePort();
+            Process unreachable = new ProcessBuilder(List.of(
+                            ProcessHandle.current().info().command().orElse("java"),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            Main.class.getName(),
+                            "serve",
+                            "--port",
+                            String.valueOf(freePort()),
+                            "--vault",
+                            vault.toString(),
+                            "--data",
+                            "postgresql://" + location.user() + ":" + password + "@127.0.0.1:" + closedPort + "/db"))
+                    .redirectErrorStream(true)
+                    .start();
+            started.add(unreachable);
+            String refusal =
+                    new String(unreachable.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(unreachable.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            shown.add(refusal);
+            shown.add(Files.readString(temp.resolve("a.log")));
+
+            assertThat(whileDown)
+                    .as("the location is shown, without its password")
+                    .contains(location.user() + ":***@");
+            assertThat(refusal).contains(":***@");
+            assertThat(shown).allSatisfy(text -> assertThat(text).doesNotContain(password));
         }
     }
 
@@ -492,6 +615,15 @@ class ClusterProcessTest {
         HttpResponse<String> response = send(port, path);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> send(int port, String path) throws Exception {

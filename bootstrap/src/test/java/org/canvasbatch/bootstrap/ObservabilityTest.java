@@ -91,6 +91,25 @@ class ObservabilityTest {
     }
 
     @Test
+    void anAppendThatLostARaceToAnotherServerLeavesTheServerReady() {
+        EventLog racedBy = new ForwardingEventLog(new InMemoryEventLog()) {
+            @Override
+            public void append(List<SessionEvent> events) {
+                throw new org.canvasbatch.application.port.out.EventLogConflict("another server stored event 1 first");
+            }
+        };
+        ObservedEventLog log = observability.journal(racedBy, new InMemoryEventLog());
+
+        assertThatThrownBy(() -> log.append(List.of(new SessionFinished(ID, 1, AT, SessionState.COMPLETED))))
+                .isInstanceOf(org.canvasbatch.application.port.out.EventLogConflict.class);
+
+        assertThat(log.health().call().status())
+                .as("the database took the other server's event: it works, however long until this one appends")
+                .isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(count("canvasbatch_journal_append_failures_total")).isZero();
+    }
+
+    @Test
     void aFileJournalWhoseFolderIsGoneIsDownAndItsSyncsAreTimed() throws Exception {
         FileJournal journal = FileJournal.open(temp.resolve("data"));
         ObservedEventLog log = observability.journal(journal);

@@ -60,6 +60,11 @@ final class CoreOnAManualExecutor {
     private final Map<String, Deque<Call>> scripts = new ConcurrentHashMap<>();
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile boolean refusing;
+    private volatile boolean shared;
+    /** Sessions whose next seq another server of the cluster took with an event this server cannot read. */
+    final Set<SessionId> damaged = ConcurrentHashMap.newKeySet();
+    /** Appends of a damaged session that were tried, each refused as a lost race. */
+    final AtomicInteger appendsOfDamaged = new AtomicInteger();
     /** Every append the journal took, as the events it held together. */
     final List<List<SessionEvent>> appends = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -70,8 +75,25 @@ final class CoreOnAManualExecutor {
             if (refusing) {
                 throw new EventLogException("disk full", "no space left on device", "/data/sessions", null);
             }
+            if (damaged.contains(events.getFirst().sessionId())) {
+                appendsOfDamaged.incrementAndGet();
+                throw new org.canvasbatch.application.port.out.EventLogConflict(
+                        "session " + events.getFirst().sessionId() + " is not changed here: its history is damaged");
+            }
             super.append(events);
             appends.add(List.copyOf(events));
+        }
+
+        @Override
+        public boolean shared() {
+            return shared;
+        }
+
+        @Override
+        public Map<SessionId, String> damage() {
+            Map<SessionId, String> damage = new java.util.HashMap<>();
+            damaged.forEach(id -> damage.put(id, "its history in the database is damaged"));
+            return damage;
         }
 
         @Override
@@ -106,6 +128,15 @@ final class CoreOnAManualExecutor {
     }
 
     CoreOnAManualExecutor(CoreSettings settings) {
+        this(settings, false);
+    }
+
+    /**
+     * With {@code cluster}, the journal is a cluster's shared log, and this server holds the lease of every session it
+     * is asked to run (the other servers are the test's: {@link #damaged}).
+     */
+    CoreOnAManualExecutor(CoreSettings settings, boolean cluster) {
+        this.shared = cluster;
         this.settings = settings;
         this.core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
@@ -115,9 +146,38 @@ final class CoreOnAManualExecutor {
                         executor,
                         clock,
                         () -> new SessionId("s" + sessions.incrementAndGet()),
-                        new SplittableRandom(7)),
+                        new SplittableRandom(7),
+                        org.canvasbatch.application.port.out.TextEmbedder.none(),
+                        org.canvasbatch.application.port.out.VaultPassages.none(),
+                        cluster ? new HeldHere() : org.canvasbatch.application.port.out.SessionLeases.alone()),
                 settings);
         this.useCases = core.useCases();
+    }
+
+    /** Leases of a cluster in which this server is the one that runs every session. */
+    private static final class HeldHere implements org.canvasbatch.application.port.out.SessionLeases {
+        private final Set<SessionId> held = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public boolean holds(SessionId sessionId) {
+            return held.contains(sessionId);
+        }
+
+        @Override
+        public boolean take(SessionId sessionId) {
+            held.add(sessionId);
+            return true;
+        }
+
+        @Override
+        public void release(SessionId sessionId) {
+            held.remove(sessionId);
+        }
+
+        @Override
+        public List<SessionId> abandoned() {
+            return List.of();
+        }
     }
 
     /**

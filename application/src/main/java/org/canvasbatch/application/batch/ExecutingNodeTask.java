@@ -291,6 +291,13 @@ final class ExecutingNodeTask {
             LOG.log(
                     System.Logger.Level.DEBUG,
                     "late result for node " + assignment.nodeId() + " dropped: " + e.getMessage());
+        } catch (org.canvasbatch.application.port.out.EventLogConflict e) {
+            // another server's events took the session's next seqs race after race, or its history there is damaged:
+            // the store works, so holding the outcome for an outage's end would only block that end when one comes
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the outcome of node " + assignment.nodeId() + " of session " + assignment.sessionId()
+                            + " is not recorded: " + e.getMessage());
         } catch (EventLogException e) {
             // the note is written but the journal refused its outcome: the outcome is held and recorded once the
             // journal takes events again, so the model is not asked twice (if the process stops first, the node is
@@ -301,7 +308,9 @@ final class ExecutingNodeTask {
                     // the node held its session's slot until now: another may start at once
                     wakeAt.accept(clock.now());
                     return true;
-                } catch (SessionConflict | SessionNotFoundException stale) {
+                } catch (SessionConflict
+                        | SessionNotFoundException
+                        | org.canvasbatch.application.port.out.EventLogConflict stale) {
                     return true;
                 } catch (EventLogException refusedAgain) {
                     return false;

@@ -314,6 +314,13 @@ final class NodeDispatcher {
             stored = true;
         } catch (SessionConflict | SessionNotFoundException e) {
             return; // the session changed since the offer: nothing to start
+        } catch (org.canvasbatch.application.port.out.EventLogConflict e) {
+            // other servers' events won every race for the session (or its history there is damaged): the nodes stay
+            // queued for the next look, which their next change brings; looking again at once would spin on the log
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "not starting nodes " + nodeIds + " of session " + sessionId + ": " + e.getMessage());
+            return;
         } catch (EventLogException e) {
             // nothing starts that the journal cannot record; the nodes stay queued, their attempts unchanged, and the
             // storage watch (which logged the outage once) wakes the dispatcher when the journal takes events again;

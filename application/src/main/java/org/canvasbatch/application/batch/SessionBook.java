@@ -193,7 +193,9 @@ final class SessionBook {
                             storage.refused(id, lost);
                             throw lost;
                         }
-                        if (race >= RACES) {
+                        // a history damaged in the shared log (a row another server wrote that this one cannot read)
+                        // takes the next seq for good: making the command again would lose every race
+                        if (race >= RACES || isDamaged(id)) {
                             throw lost;
                         }
                         continue;
@@ -488,8 +490,23 @@ final class SessionBook {
      * Sessions with nodes this server's dispatcher may start: running batches, and a person's reruns in any other; of a
      * shared log, those this server holds the lease of.
      */
+    /**
+     * In a cluster, the sessions whose lease this server holds, except those whose history the log found damaged: their
+     * next seq is taken by an event this server cannot read, so no node of theirs can be started here.
+     */
     Collection<SessionId> dispatchingIds() {
-        return shared ? dispatching.stream().filter(leases::holds).toList() : List.copyOf(dispatching);
+        if (!shared) {
+            return List.copyOf(dispatching);
+        }
+        Set<SessionId> damaged = log.damage().keySet();
+        return dispatching.stream()
+                .filter(leases::holds)
+                .filter(id -> !damaged.contains(id))
+                .toList();
+    }
+
+    private boolean isDamaged(SessionId id) {
+        return shared && log.damage().containsKey(id);
     }
 
     void forget(SessionId id) {

@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -122,11 +123,12 @@ public final class ClusterProviderLimit implements AutoCloseable {
                                 + " select ?, free.slot, ?, now() + ? * interval '1 millisecond'"
                                 + " from generate_series(0, ? - 1) as free(slot)"
                                 + " where not exists (select 1 from canvas_batch_permits p"
-                                + "   where p.provider = ? and p.slot = free.slot and p.expires_at >= now())"
+                                + "   where p.provider = ? and p.slot = free.slot and not "
+                                + PostgresSessionLeases.runOut("p.expires_at") + ")"
                                 + " order by random() limit 1"
                                 + " on conflict (provider, slot) do update"
                                 + " set owner = excluded.owner, expires_at = excluded.expires_at"
-                                + " where canvas_batch_permits.expires_at < now()"
+                                + " where " + PostgresSessionLeases.runOut("canvas_batch_permits.expires_at")
                                 + " returning slot")) {
                     take.setString(1, provider);
                     take.setString(2, owner);
@@ -178,13 +180,24 @@ public final class ClusterProviderLimit implements AutoCloseable {
         }
     }
 
+    /**
+     * Renews the permits this server holds, and only those: a permit it gave back while the database was away is still
+     * a row of this owner, and renewing every row of the owner would keep it from the cluster for as long as this server
+     * is busy.
+     */
     private void renew() {
+        List<String> mine = List.copyOf(held);
+        if (mine.isEmpty()) {
+            return;
+        }
         try {
             database.withConnection(connection -> {
                 try (PreparedStatement update = connection.prepareStatement("update canvas_batch_permits"
-                        + " set expires_at = now() + ? * interval '1 millisecond' where owner = ?")) {
+                        + " set expires_at = now() + ? * interval '1 millisecond'"
+                        + " where owner = ? and provider || '/' || slot = any(?)")) {
                     update.setLong(1, lease.toMillis());
                     update.setString(2, owner);
+                    update.setArray(3, connection.createArrayOf("text", mine.toArray()));
                     return update.executeUpdate();
                 }
             });

@@ -39,15 +39,24 @@ import org.canvasbatch.domain.session.SessionId;
  * <p>Subscribers of this process hear its own appends on the appending thread, as with every log; appends of other
  * servers reach them through the notification, after which the rows are read from the table. Each subscriber keeps the
  * seq it has heard up to, so whatever way an event arrives, it hears every event once, in seq order, without a gap.
+ *
+ * <p>The rows are written by other servers, which may be newer, older or buggy, and by anyone with access to the
+ * database: a row that cannot be read here (an event type this build does not know, damaged bytes, a body naming another
+ * session or seq, one larger than any event, a missing seq) is damage, as in the file journal. The session reads up to
+ * the event before it and says so ({@link #damage()}); it cannot be changed here, since its next seq is taken; every
+ * other session is untouched.
  */
 public final class PostgresEventLog implements EventLog, JournalHealth, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(PostgresEventLog.class.getName());
     private static final int READ_PAGE = 1_000;
+    /** No event is larger (the file journal's limit): a larger row is damage, and is not read into memory. */
+    private static final int LARGEST_EVENT_BYTES = 64 << 20;
 
     private final Database database;
     private final SessionEventCodec codec = new SessionEventCodec();
     private final Map<SessionId, Stream> streams = new ConcurrentHashMap<>();
+    private final Map<SessionId, String> damage = new ConcurrentHashMap<>();
     private final List<BiConsumer<SessionId, Long>> elsewhere = new CopyOnWriteArrayList<>();
     private final String epoch;
     private final Notifications notifications;
@@ -143,6 +152,10 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
                 return null;
             });
         } catch (ConflictSignal conflict) {
+            String damaged = damage.get(id);
+            if (damaged != null) {
+                throw new EventLogConflict("session " + id + " is not changed here: " + damaged);
+            }
             throw new EventLogConflict("session " + id + " is at seq " + conflict.stored + " in the database: event "
                     + first + " was made from an older copy");
         } catch (GapSignal gap) {
@@ -209,33 +222,81 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
         }
     }
 
+    /** The session's events after {@code afterSeq}, stopping before the first row that is damage (see the class). */
     private List<SessionEvent> read(Connection connection, SessionId sessionId, long afterSeq, int limit)
             throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("select seq, body from canvas_batch_events"
+        try (PreparedStatement select = connection.prepareStatement("select seq,"
+                + " case when octet_length(body) <= ? then body end, octet_length(body) from canvas_batch_events"
                 + " where session_id = ? and seq > ? order by seq limit ?")) {
-            select.setString(1, sessionId.value());
-            select.setLong(2, Math.max(0, afterSeq));
-            select.setInt(3, limit);
+            select.setInt(1, LARGEST_EVENT_BYTES);
+            select.setString(2, sessionId.value());
+            select.setLong(3, Math.max(0, afterSeq));
+            select.setInt(4, limit);
             List<SessionEvent> events = new ArrayList<>();
+            long expected = Math.max(0, afterSeq) + 1;
             try (ResultSet result = select.executeQuery()) {
                 while (result.next()) {
                     long seq = result.getLong(1);
-                    SessionEvent event;
-                    try {
-                        event = codec.decodeStored(result.getBytes(2));
-                    } catch (IllegalArgumentException e) {
-                        throw new SQLException(
-                                "event " + seq + " of session " + sessionId + " cannot be read: " + e.getMessage());
+                    Row row = checked(sessionId, seq, expected, result.getBytes(2), result.getLong(3));
+                    if (row.problem() != null) {
+                        damaged(sessionId, expected, row.problem());
+                        break;
                     }
-                    if (!event.sessionId().equals(sessionId) || event.seq() != seq) {
-                        throw new SQLException("the row of event " + seq + " of session " + sessionId + " holds event "
-                                + event.seq() + " of session " + event.sessionId());
-                    }
-                    events.add(event);
+                    events.add(row.event());
+                    expected++;
                 }
             }
             return events;
         }
+    }
+
+    /** A row read: the session's event, or why it cannot be the event expected. */
+    private record Row(SessionEvent event, String problem) {}
+
+    private Row checked(SessionId sessionId, long seq, long expected, byte[] body, long size) {
+        if (seq != expected) {
+            return new Row(
+                    null,
+                    "event " + expected + (seq == expected + 1 ? " is" : " to " + (seq - 1) + " are") + " missing");
+        }
+        if (body == null) {
+            return new Row(null, "event " + seq + " is " + size + " bytes, larger than any event");
+        }
+        SessionEvent event;
+        try {
+            event = codec.decodeStored(body);
+        } catch (RuntimeException e) {
+            return new Row(
+                    null,
+                    "event " + seq + " cannot be read by this version of canvas-batch (" + shortened(e.getMessage())
+                            + ")");
+        }
+        if (!event.sessionId().equals(sessionId) || event.seq() != seq) {
+            return new Row(null, "the row of event " + seq + " holds another event");
+        }
+        return new Row(event, null);
+    }
+
+    private static String shortened(String text) {
+        String one = String.valueOf(text).replaceAll("\\p{Cntrl}", " ");
+        return one.length() <= 120 ? one : one.substring(0, 120) + "…";
+    }
+
+    private void damaged(SessionId sessionId, long at, String problem) {
+        String sentence = "its history in the database is damaged (" + problem + ", written by another server or by"
+                + " hand): it is shown up to event " + (at - 1) + ", and not changed by this server";
+        if (damage.put(sessionId, sentence) == null) {
+            LOG.log(System.Logger.Level.WARNING, "session " + sessionId + ": " + sentence);
+        }
+    }
+
+    /**
+     * Sessions with a row that cannot be read here, each with a sentence for a person; found as they are read (a list
+     * of the sessions, a status, a watcher), not by a scan of the table.
+     */
+    @Override
+    public Map<SessionId, String> damage() {
+        return Map.copyOf(damage);
     }
 
     @Override
@@ -432,6 +493,7 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
                 }
                 return null;
             });
+            damage.remove(sessionId);
         } catch (SQLException e) {
             throw new EventLogException(
                     "session " + sessionId + " could not be deleted from " + database.location() + ": "

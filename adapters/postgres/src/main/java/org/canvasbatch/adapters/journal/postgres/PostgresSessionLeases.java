@@ -32,6 +32,20 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     /** How long a lease lasts unless renewed: the longest a dead server's sessions wait for another server. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
 
+    /**
+     * The longest lease a server can be given ({@code cluster.lease} allows up to 10 minutes). A lease or permit row
+     * that runs out later than this from now was written by no server of this build, with any lease (a buggy or
+     * hostile client of the database): it is treated as expired, so that it cannot keep a session or a permit from the
+     * cluster forever.
+     */
+    static final Duration LONGEST_LEASE = Duration.ofMinutes(10);
+
+    /** SQL that is true for a row {@code expires_at} of a lease or permit that holds nothing (see LONGEST_LEASE). */
+    static String runOut(String expiresAt) {
+        return "(" + expiresAt + " < now() or " + expiresAt + " > now() + interval '" + LONGEST_LEASE.toSeconds()
+                + " seconds')";
+    }
+
     private final Database database;
     private final Duration lease;
     private final String owner;
@@ -56,6 +70,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     /** Leases of the cluster whose events {@code log} stores, held {@code lease} long between renewals. */
     public static PostgresSessionLeases of(PostgresEventLog log, Duration lease) {
+        if (lease.compareTo(LONGEST_LEASE) > 0) {
+            throw new IllegalArgumentException("a lease is at most " + LONGEST_LEASE.toMinutes() + " minutes");
+        }
         String host = System.getenv().getOrDefault("HOSTNAME", "server");
         String owner = host + "-" + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
@@ -101,7 +118,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      * Gives the session to the live server with the fewest running nodes for its concurrency (this one on a tie); one
      * placed here already, and not yet taken, stays here. A session placed on a server since it last published its
      * load counts as filling it, so a burst of confirms spreads before the next heartbeat. The server chosen hears of
-     * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other.
+     * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other, and the
+     * server that let it expire is no candidate for it again (one that keeps publishing a load but never takes what is
+     * placed on it would otherwise draw the session forever). A server row is read as hostile data: a load below zero
+     * counts as none, and a row seen in the future (it would never age out) is no candidate.
      */
     @Override
     public boolean place(SessionId sessionId) {
@@ -113,10 +133,13 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + "  select owner, max(load) as load from ("
                         + "    select ?::text as owner, ?::float8 as load"
                         + "    union all"
-                        + "    select s.owner, s.running::float8 / greatest(s.concurrency, 1)"
+                        + "    select s.owner, greatest(s.running, 0)::float8 / greatest(s.concurrency, 1)"
                         + "      + (select count(*) from canvas_batch_leases l"
                         + "         where l.owner = s.owner and l.taken_at > s.seen_at)"
                         + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
+                        + "      and s.seen_at <= now() + interval '1 second'"
+                        + "      and s.owner is distinct from (select l.owner from canvas_batch_leases l"
+                        + "        where l.session_id = ? and l.expires_at < now())"
                         + "  ) loads group by owner"
                         + ") candidates order by load, owner = ? desc, owner limit 1)) as owner",
                 true);
@@ -134,7 +157,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + " set owner = excluded.owner, expires_at = excluded.expires_at, taken_at = excluded.taken_at,"
                         + " moved_from = case when canvas_batch_leases.owner <> excluded.owner"
                         + " then canvas_batch_leases.owner else canvas_batch_leases.moved_from end"
-                        + " where canvas_batch_leases.expires_at < now()"
+                        + " where " + runOut("canvas_batch_leases.expires_at")
                         + " or canvas_batch_leases.owner = excluded.owner"
                         + " returning owner, coalesce(moved_from, '')")) {
                     int i = 1;
@@ -146,6 +169,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         upsert.setString(i++, owner);
                         upsert.setDouble(i++, ownLoad());
                         upsert.setLong(i++, lease.toMillis());
+                        upsert.setString(i++, sessionId.value());
                         upsert.setString(i++, owner);
                     }
                     upsert.setString(i++, sessionId.value());
@@ -285,7 +309,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         "text", held.stream().map(SessionId::value).toArray());
                 // a session placed here whose notification was missed is found here too
                 try (PreparedStatement select = connection.prepareStatement(
-                        "select session_id from canvas_batch_leases where expires_at < now()"
+                        "select session_id from canvas_batch_leases where " + runOut("expires_at")
                                 + " or (owner = ? and not (session_id = any(?)))"
                                 + " order by expires_at limit 1000")) {
                     select.setString(1, owner);

@@ -126,6 +126,42 @@ class ClusterProviderLimitTest {
     }
 
     @Test
+    void aPermitWhoseGivingBackTheDatabaseMissedIsNotRenewedByItsBusyServerAndComesBack() throws Exception {
+        ClusterProviderLimit busy = server("busy", 2);
+        int held = busy.acquire("openai");
+        // the row of a permit busy gave back while the database was away: busy no longer holds it, yet it is there
+        write("insert into canvas_batch_permits (provider, slot, owner, expires_at)" + " values ('openai', "
+                + (1 - held) + ", 'busy', now() + interval '600 milliseconds')");
+        ClusterProviderLimit other = server("other", 2);
+
+        Future<Integer> waiting = threads.submit(() -> other.acquire("openai"));
+
+        assertThat(waiting.get(30, TimeUnit.SECONDS))
+                .as("busy renews the permit it holds, not the one it gave back")
+                .isEqualTo(1 - held);
+    }
+
+    @Test
+    void aPermitRowThatNeverExpiresDoesNotTakeItsSlotFromTheClusterForever() throws Exception {
+        // written by a buggy or hostile client of the database, for a server that does not exist
+        write("insert into canvas_batch_permits (provider, slot, owner, expires_at)"
+                + " values ('openai', 0, 'no-such-server', 'infinity')");
+        ClusterProviderLimit only = server("only", 1);
+
+        Future<Integer> waiting = threads.submit(() -> only.acquire("openai"));
+
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    private void write(String sql) throws java.sql.SQLException {
+        log.database().withConnection(connection -> {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                return statement.executeUpdate(sql);
+            }
+        });
+    }
+
+    @Test
     void aLimitedAgentStillOpensItsConnectionsAheadAndThatTakesNoPermit() throws Exception {
         AtomicInteger preparedFor = new AtomicInteger();
         AgentRunner model = new AgentRunner() {

@@ -208,4 +208,58 @@ class PostgresSessionLeasesTest {
         assertThat(busy.moves() + idle.moves()).isEqualTo(1);
         assertThat(idle.moves()).isEqualTo(1);
     }
+
+    @Test
+    void aLeaseRowThatNeverExpiresIsTakenOverLikeAnyAbandonedOne() throws Exception {
+        write("insert into canvas_batch_leases (session_id, owner, expires_at) values ('leased-session',"
+                + " 'no-such-server', 'infinity')");
+        PostgresSessionLeases a = server("a");
+
+        assertThat(a.abandoned()).contains(S);
+        assertThat(a.take(S)).isTrue();
+    }
+
+    @Test
+    void aServerRowThatNeverAgesIsNoCandidateForTheSessionsPlaced() throws Exception {
+        write("insert into canvas_batch_servers (owner, running, concurrency, seen_at)"
+                + " values ('never-ages', 0, 12, 'infinity')");
+        PostgresSessionLeases a = server("a");
+        a.publishLoad(() -> 1, 12);
+
+        assertThat(a.place(S))
+                .as("no server has been seen in the future: a runs it")
+                .isTrue();
+    }
+
+    @Test
+    void aServerRowClaimingLessThanNoLoadDoesNotDrawTheSessionsOfAnIdleServer() throws Exception {
+        write("insert into canvas_batch_servers (owner, running, concurrency, seen_at)"
+                + " values ('negative', -1000, 12, now())");
+        PostgresSessionLeases a = server("a");
+        a.publishLoad(() -> 0, 12);
+
+        assertThat(a.place(S)).as("idle is as idle as it gets: a runs it").isTrue();
+    }
+
+    @Test
+    void aServerThatLetTheLeaseOfASessionPlacedOnItExpireIsNotGivenItAgain() throws Exception {
+        // a live server (it keeps publishing its load) that never takes what is placed on it: a buggy version
+        write("insert into canvas_batch_servers (owner, running, concurrency, seen_at) values ('deaf', 0, 12, now())");
+        PostgresSessionLeases a = server("a");
+        a.publishLoad(() -> 6, 12);
+        assertThat(a.place(S)).as("placed on the idle-looking deaf server").isFalse();
+        SharedEventLogTest.waitUntil(() -> a.abandoned().contains(S));
+
+        write("update canvas_batch_servers set seen_at = now() where owner = 'deaf'");
+
+        assertThat(a.place(S)).as("the deaf server had its chance: a runs it").isTrue();
+    }
+
+    private void write(String sql) throws java.sql.SQLException {
+        log.database().withConnection(connection -> {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                return statement.executeUpdate(sql);
+            }
+        });
+    }
 }
