@@ -204,8 +204,13 @@ final class PendingLinks {
                 problem("'" + theirs + "' is " + FileKind.describe(file, there) + "; it is left alone");
                 return new Adopted(List.of(), true);
             }
+            Parsed parsed = parse(file, theirs);
+            if (parsed.unread()) {
+                // too large, or not readable: said by parse; left as it is, like this server's own in that case
+                return new Adopted(List.of(), true);
+            }
             List<Entry> adopted = new ArrayList<>();
-            for (Entry entry : parse(file, theirs).entries()) {
+            for (Entry entry : parsed.entries()) {
                 if (belongs(entry)) {
                     waiting.put(entry.key(), entry);
                     adopted.add(entry);
@@ -429,13 +434,14 @@ final class PendingLinks {
         if (unreadable > 0) {
             LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''; the others are kept.", unreadable, name);
         }
-        return new Parsed(new ArrayList<>(entries.values()), unreadable > 0);
+        return new Parsed(new ArrayList<>(entries.values()), unreadable > 0, false);
     }
 
     /** The entries of the ledger, and whether it held lines that are not (a cut one, a damaged one): those go. */
-    private record Parsed(List<Entry> entries, boolean hadUnreadableLines) {
+    private record Parsed(List<Entry> entries, boolean hadUnreadableLines, boolean unread) {
 
-        static final Parsed NOTHING = new Parsed(List.of(), false);
+        /** The file was not read at all (not a regular file, too large, an I/O error). */
+        static final Parsed NOTHING = new Parsed(List.of(), false, true);
     }
 
     private static Entry entry(byte[] bytes, String name) {
