@@ -175,13 +175,17 @@ final class Wiring implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        // The vault's clock times the coalescing and gives label nodes the learner's own time zone.
-        FileVault vault = new FileVault(settings.vault(), settings.vaultOptions(), java.time.Clock.systemDefaultZone());
+        Journals.Store store = Journals.open(settings.data(), settings.cluster(), disk, observability);
+        // The vault's clock times the coalescing and gives label nodes the learner's own time zone. In a cluster the
+        // vault is shared: this server keeps its own ledger of links to write, named as it is in the database.
+        java.time.Clock vaultClock = java.time.Clock.systemDefaultZone();
+        FileVault vault = store.cluster()
+                .map(leases -> new FileVault(settings.vault(), settings.vaultOptions(), vaultClock, leases.owner()))
+                .orElseGet(() -> new FileVault(settings.vault(), settings.vaultOptions(), vaultClock));
         // built while the first batch is analysed; a note that needs it first waits for it
         VaultPassageIndex passages =
                 new VaultPassageIndex(settings.vault(), settings.vaultOptions(), settings.questionColors());
         passages.buildInBackground();
-        Journals.Store store = Journals.open(settings.data(), settings.cluster(), disk, observability);
         ObservedEventLog eventLog = store.log();
         AgentRunner calls = store.cluster()
                 .filter(leases -> settings.cluster().providerLimit() > 0)

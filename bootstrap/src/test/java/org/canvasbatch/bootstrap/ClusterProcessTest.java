@@ -329,6 +329,56 @@ class ClusterProcessTest {
     }
 
     @Test
+    void aServerKilledRightAfterItsBatchCompletedHasItsLastLinksWrittenOnceByAnotherServer() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        String data = postgres.newDatabase().toString();
+        List<String> shortLease = List.of("--cluster-lease", "2s");
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.echo());
+            int a = freePort();
+            int b = freePort();
+            // after its canvas's first link the killed server writes none for a minute: when its batch completes,
+            // almost every note is on disk and only in its ledger
+            List<String> runnerArguments = serveArguments(vault, data, a, llm, CONCURRENCY);
+            runnerArguments.addAll(shortLease);
+            Process runner = ServeProcess.start(
+                    temp.resolve("a.log"),
+                    PATIENCE,
+                    runnerArguments,
+                    java.util.Map.of("CANVASBATCH_WRITE_BACK_COALESCE_INTERVAL", "1m"));
+            started.add(runner);
+            JsonObject analysis = post(a, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + EXAM + "\"}");
+            String session = analysis.getString("session_id");
+            TestSocket watcher = TestSocket.connect(socketUrl(a, session, null));
+            watcher.await(m -> m.getString("type").equals("snapshot"), PATIENCE);
+            post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+            watcher.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+
+            runner.destroyForcibly(); // SIGKILL within the coalesce interval after the batch's last event
+            assertThat(runner.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(notes(vault)).as("one note per node").isEqualTo(NODES);
+            assertThat(linkedNotes(vault).size())
+                    .as("the killed server's last links were never written")
+                    .isLessThan(NODES);
+
+            serve(vault, data, b, llm, "b", CONCURRENCY, shortLease);
+            long linkDeadline = System.nanoTime() + PATIENCE.toNanos();
+            while (linkedNotes(vault).size() < NODES && System.nanoTime() < linkDeadline) {
+                // polled: B finds A stopped a lease after A's last heartbeat, then writes the links A left
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        Duration.ofMillis(20).toNanos());
+            }
+            assertThat(linkedNotes(vault))
+                    .as("every note linked into the canvas exactly once, by the server that survived")
+                    .hasSize(NODES)
+                    .allSatisfy((note, links) -> assertThat(links).as(note).isEqualTo(1L));
+            assertThat(llm.calls()).as("no node sent to the model again").isEqualTo(NODES);
+            EventRecorder.awaitCondition(
+                    () -> ledgers(vault).isEmpty(), "the killed server's ledger adopted, and nothing waits any more");
+        }
+    }
+
+    @Test
     void aCancelSentToAnotherServerStopsTheCallsOfTheServerRunningTheBatch() throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         String data = postgres.newDatabase().toString();
@@ -685,6 +735,21 @@ class ClusterProcessTest {
                 .map(n -> n.getString("file"))
                 .filter(file -> file.startsWith("Exam Prep/期末复习-170-notes/"))
                 .collect(java.util.stream.Collectors.groupingBy(file -> file, java.util.stream.Collectors.counting()));
+    }
+
+    /** The pending-links ledgers in the vault. */
+    private static List<String> ledgers(Path vault) {
+        Path folder = vault.resolve(".canvas-batch");
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.startsWith("pending-links"))
+                    .toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static int freePort() throws IOException {

@@ -96,10 +96,12 @@ public final class CanvasBatchCore {
     private final TaskExecutor executor;
     private final Clock clock;
     private final Vault vault;
+    private final SessionLeases leases;
     private final UseCases useCases;
 
     public CanvasBatchCore(Ports ports, CoreSettings settings) {
         this.executor = ports.executor();
+        this.leases = ports.leases();
         this.clock = ports.clock();
         this.vault = ports.vault();
         StorageWatch storage = new StorageWatch(
@@ -168,7 +170,9 @@ public final class CanvasBatchCore {
     /**
      * Takes over the sessions whose server stopped renewing their lease (it died or lost the database): each is read
      * from the log, its interrupted nodes are queued again, its batch timeout armed, and it runs here. Several servers
-     * may try at once; each session goes to one. Returns the sessions taken over.
+     * may try at once; each session goes to one. Then clears up after every server that stopped: the note links it had
+     * not yet written into their canvases — those of a batch it finished just before it died, which nobody takes over
+     * — are written by the vault here. Returns the sessions taken over.
      */
     public List<SessionId> takeOverAbandoned() {
         List<SessionId> taken = new java.util.ArrayList<>();
@@ -180,7 +184,22 @@ public final class CanvasBatchCore {
         if (!taken.isEmpty()) {
             dispatcher.pump();
         }
+        adoptWhatStoppedServersLeft();
         return taken;
+    }
+
+    private void adoptWhatStoppedServersLeft() {
+        for (String server : leases.claimStoppedServers()) {
+            try {
+                if (vault.adoptLinksLeftBy(server)) {
+                    leases.forgetStoppedServer(server);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "could not take over the note links the stopped server " + server + " left: " + e.getMessage());
+            }
+        }
     }
 
     /**

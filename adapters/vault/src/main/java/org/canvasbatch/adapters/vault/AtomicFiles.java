@@ -22,6 +22,12 @@ import java.util.HexFormat;
 final class AtomicFiles {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String TEMPORARY_PREFIX = ".canvas-batch-";
+    private static final String TEMPORARY_SUFFIX = ".tmp";
+    /** Exactly the names {@link #writeTemporary} gives: nothing a person names a file by chance. */
+    private static final java.util.regex.Pattern TEMPORARY_NAME =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(TEMPORARY_PREFIX) + "[0-9a-f]{16}"
+                    + java.util.regex.Pattern.quote(TEMPORARY_SUFFIX));
 
     private final FileOpener opener;
 
@@ -44,7 +50,7 @@ final class AtomicFiles {
      * all that is left to do; deleted again if they cannot all be written.
      */
     Path writeTemporary(Path target, byte[] bytes, boolean durable) throws IOException {
-        Path temporary = target.resolveSibling(".canvas-batch-" + randomHex() + ".tmp");
+        Path temporary = target.resolveSibling(TEMPORARY_PREFIX + randomHex() + TEMPORARY_SUFFIX);
         try (FileChannel channel = opener.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
@@ -72,6 +78,11 @@ final class AtomicFiles {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** Whether a file name is one {@link #writeTemporary} gives. */
+    static boolean isTemporaryName(String fileName) {
+        return TEMPORARY_NAME.matcher(fileName).matches();
     }
 
     static String randomHex() {

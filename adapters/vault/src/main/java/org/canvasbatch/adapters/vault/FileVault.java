@@ -5,8 +5,11 @@ import static org.canvasbatch.application.port.out.VaultException.Reason.INVALID
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.canvasbatch.application.port.out.Vault;
@@ -29,6 +32,13 @@ public final class FileVault implements Vault, AutoCloseable {
     private final NoteWriter notes;
     private final CanvasWriteBack writeBack;
     private final PendingLinks pendingLinks;
+    private final CompletableFuture<Integer> litterSwept;
+
+    /**
+     * How old a temporary file in a shared vault must be before it is taken for a stopped writer's: far longer than a
+     * live server's atomic write takes, even on a slow network share.
+     */
+    static final Duration SHARED_LITTER_AGE = Duration.ofMinutes(5);
 
     /**
      * @param root    the vault's folder; must exist
@@ -36,6 +46,26 @@ public final class FileVault implements Vault, AutoCloseable {
      */
     public FileVault(Path root, VaultOptions options, Clock clock) {
         this(root, options, clock, canvasPath -> {});
+    }
+
+    /**
+     * A vault shared with other servers of a cluster (by path): this one is {@code writer} among them, and keeps the
+     * links it has not yet written in a ledger of its own, {@code .canvas-batch/pending-links-<writer>.jsonl}; a
+     * stopped server's is taken over with {@link #adoptLinksLeftBy}. Hidden temporary files a killed writer left are
+     * deleted at start only once they are old enough that no live server can still be writing them.
+     *
+     * @param writer this server's name in the cluster: letters, digits, {@code . _ -}, at most 100
+     */
+    public FileVault(Path root, VaultOptions options, Clock clock, String writer) {
+        this(
+                root,
+                options,
+                clock,
+                canvasPath -> {},
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {},
+                Objects.requireNonNull(writer, "writer"));
     }
 
     /** @param afterCanvasWrite told the vault-relative path of each canvas right after a write-back changed it */
@@ -63,12 +93,29 @@ public final class FileVault implements Vault, AutoCloseable {
             FileOpener disk,
             CanvasWriteBack.RetryDelays retryDelays,
             LongConsumer checkToRenameNanos) {
+        this(root, options, clock, afterCanvasWrite, disk, retryDelays, checkToRenameNanos, null);
+    }
+
+    /** @param writer this server's name in a cluster sharing the vault; null for the only process writing into it */
+    FileVault(
+            Path root,
+            VaultOptions options,
+            Clock clock,
+            Consumer<String> afterCanvasWrite,
+            FileOpener disk,
+            CanvasWriteBack.RetryDelays retryDelays,
+            LongConsumer checkToRenameNanos,
+            String writer) {
         Objects.requireNonNull(root, "root");
+        Instant started = Instant.now();
         this.options = Objects.requireNonNull(options, "options");
         this.paths = new VaultPaths(root);
         AtomicFiles files = new AtomicFiles(Objects.requireNonNull(disk, "disk"));
-        PendingLinks pendingLinks =
-                options.writeBack() ? PendingLinks.inVault(paths, files, disk) : PendingLinks.none();
+        PendingLinks pendingLinks = !options.writeBack()
+                ? PendingLinks.none()
+                : writer == null
+                        ? PendingLinks.inVault(paths, files, disk)
+                        : PendingLinks.sharedBy(writer, paths, files, disk);
         this.content = new NodeContent(paths);
         this.writeBack = new CanvasWriteBack(
                 paths,
@@ -84,6 +131,10 @@ public final class FileVault implements Vault, AutoCloseable {
         if (options.writeBack()) {
             writeBack.resume(pendingLinks.load());
         }
+        // Alone, every temporary file older than this start is a dead run's (a second short of it: file times may be
+        // coarse); shared, one of a live server may be in the middle of its write.
+        Instant cutoff = writer == null ? started.minusSeconds(1) : started.minus(SHARED_LITTER_AGE);
+        this.litterSwept = TemporaryLitter.sweepInBackground(paths.root(), cutoff);
     }
 
     @Override
@@ -139,6 +190,26 @@ public final class FileVault implements Vault, AutoCloseable {
         if (entry != null) {
             writeBack.resume(List.of(entry));
         }
+    }
+
+    /**
+     * Takes over the links {@code writer}, another server of the cluster that stopped, left waiting in its own ledger:
+     * each whose note is still that node's by that agent for that canvas is recorded in this server's ledger and
+     * written into its canvas like any link (once: a link already there is not added twice), and that ledger is
+     * deleted. Never called for a live server: nothing here can tell one from a dead one, the cluster can.
+     */
+    @Override
+    public boolean adoptLinksLeftBy(String writer) {
+        PendingLinks.Adopted adopted = pendingLinks.adopt(writer);
+        if (!adopted.entries().isEmpty()) {
+            writeBack.resume(adopted.entries());
+        }
+        return adopted.complete();
+    }
+
+    /** How many temporary files a stopped writer had left were deleted, once the look at start is done (tests). */
+    CompletableFuture<Integer> litterSwept() {
+        return litterSwept;
     }
 
     /** Writes the links waiting for this canvas now rather than after the coalesce interval (tests). */

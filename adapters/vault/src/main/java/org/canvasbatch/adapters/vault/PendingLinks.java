@@ -34,6 +34,12 @@ import org.canvasbatch.domain.agent.AgentId;
  * neither a full disk nor a restart loses them: a link is recorded before its note is written, and forgotten once it
  * is in its canvas, or can never be (the canvas or its source node is gone). The file exists only while links wait.
  *
+ * <p>A server of a cluster shares the vault with other servers, and each rewrites its ledger from its own memory, so
+ * each keeps its own: {@code pending-links-<writer>.jsonl}, named by its name in the cluster. It never opens another's
+ * but to adopt it, once the cluster has said that writer stopped ({@link #adopt(String)}). At its start it takes over
+ * the {@value #FILE} an earlier version left by renaming it to its own ledger, so of servers starting together one
+ * gets it.
+ *
  * <p>At start, the links left from an earlier run are written; each only if its note is still there, a regular file
  * whose front matter names the same node and agent, so a planted line can only link a real note to its own node.
  * Trouble with this file is logged and never fails a note: at worst a link waits in memory only, as it used to.
@@ -43,6 +49,10 @@ final class PendingLinks {
     static final String FOLDER = ".canvas-batch";
     static final String FILE = FOLDER + "/pending-links.jsonl";
     private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+    /** What a writer's name may be: it becomes part of a file name, so no separator, no leading dot, bounded. */
+    private static final java.util.regex.Pattern WRITER =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
     private static final System.Logger LOG = System.getLogger(PendingLinks.class.getName());
 
     /** A link waiting to be written into the canvas at {@code canvasPath}. */
@@ -57,24 +67,52 @@ final class PendingLinks {
     private final AtomicFiles files;
     private final FileOpener opener;
     private final boolean enabled;
+    /** This process's ledger, vault-relative: {@value #FILE} alone, its writer's own in a cluster. */
+    private final String ledgerFile;
+
+    private final boolean shared;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Entry> waiting = new LinkedHashMap<>();
     private String lastProblem;
 
-    private PendingLinks(VaultPaths paths, AtomicFiles files, FileOpener opener, boolean enabled) {
+    private PendingLinks(VaultPaths paths, AtomicFiles files, FileOpener opener, boolean enabled, String writer) {
         this.paths = paths;
         this.files = files;
         this.opener = opener;
         this.enabled = enabled;
+        this.shared = writer != null;
+        this.ledgerFile = writer == null ? FILE : ledgerOf(writer);
     }
 
+    /** The ledger of the only process writing into this vault. */
     static PendingLinks inVault(VaultPaths paths, AtomicFiles files, FileOpener opener) {
-        return new PendingLinks(paths, files, opener, true);
+        return new PendingLinks(paths, files, opener, true, null);
+    }
+
+    /**
+     * The ledger of {@code writer}, one of several servers sharing this vault.
+     *
+     * @throws IllegalArgumentException if the name cannot be part of a file name
+     */
+    static PendingLinks sharedBy(String writer, VaultPaths paths, AtomicFiles files, FileOpener opener) {
+        if (!isWriterName(writer)) {
+            throw new IllegalArgumentException("not a writer's name for the pending-links ledger: '" + writer + "'");
+        }
+        return new PendingLinks(paths, files, opener, true, writer);
     }
 
     /** For a vault that does not link notes into canvases. */
     static PendingLinks none() {
-        return new PendingLinks(null, null, null, false);
+        return new PendingLinks(null, null, null, false, null);
+    }
+
+    static boolean isWriterName(String writer) {
+        return writer != null && WRITER.matcher(writer).matches();
+    }
+
+    /** The vault-relative ledger of {@code writer}, a name {@link #isWriterName} accepts. */
+    static String ledgerOf(String writer) {
+        return FOLDER + "/pending-links-" + writer + ".jsonl";
     }
 
     /** Records that the note at {@code notePath} is to be linked into its canvas; before the note is written. */
@@ -86,25 +124,34 @@ final class PendingLinks {
         lock.lock();
         try {
             waiting.put(entry.key(), entry);
-            Path file = ledger();
-            if (file == null) {
-                return;
-            }
-            byte[] line = (line(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-            try (FileChannel channel = openForAppending(file)) {
-                if (channel == null) {
-                    return;
-                }
-                ByteBuffer buffer = ByteBuffer.wrap(line);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-            }
-            lastProblem = null;
-        } catch (IOException e) {
-            problem("Cannot record a note link waiting for its canvas in '" + FILE + "': " + DiskProblem.describe(e));
+            append(List.of(entry));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Under the lock: the entries at the end of this process's ledger; false when they are in memory only. */
+    private boolean append(List<Entry> entries) {
+        Path file = ledger();
+        if (file == null) {
+            return false;
+        }
+        StringBuilder lines = new StringBuilder();
+        entries.forEach(entry -> lines.append(line(entry)).append('\n'));
+        try (FileChannel channel = openForAppending(file)) {
+            if (channel == null) {
+                return false;
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            lastProblem = null;
+            return true;
+        } catch (IOException e) {
+            problem("Cannot record a note link waiting for its canvas in '" + ledgerFile + "': "
+                    + DiskProblem.describe(e));
+            return false;
         }
     }
 
@@ -127,6 +174,74 @@ final class PendingLinks {
         add(canvasPath, sourceNodeId, agent, notePath);
         return entry;
     }
+
+    /**
+     * Takes over the ledger {@code writer} left, a server of the cluster that stopped (the cluster says so; the ledger
+     * of a live server is never opened): its links whose notes are still theirs are recorded in this process's ledger
+     * and returned to be written, and its file is deleted. The file is read as hostile as at a start: a regular file
+     * only, within the size limit, line by line, each note checked against its front matter.
+     *
+     * @return the links to write, and whether nothing of that ledger is left (false: it could not all be recorded here,
+     *     or not be deleted, and should be adopted again later)
+     */
+    Adopted adopt(String writer) {
+        if (!enabled || !isWriterName(writer) || ledgerOf(writer).equals(ledgerFile)) {
+            return new Adopted(List.of(), true);
+        }
+        String theirs = ledgerOf(writer);
+        lock.lock();
+        try {
+            if (Files.isSymbolicLink(paths.resolve(FOLDER).absolute())) {
+                problem("'" + FOLDER + "' is a symbolic link; the ledger of a stopped server is not read there");
+                return new Adopted(List.of(), true);
+            }
+            Path file = paths.resolve(theirs).absolute();
+            BasicFileAttributes there = attributesOf(file);
+            if (there == null) {
+                return new Adopted(List.of(), true);
+            }
+            if (!there.isRegularFile()) {
+                problem("'" + theirs + "' is " + FileKind.describe(file, there) + "; it is left alone");
+                return new Adopted(List.of(), true);
+            }
+            Parsed parsed = parse(file, theirs);
+            if (parsed.unread()) {
+                // too large, or not readable: said by parse; left as it is, like this server's own in that case
+                return new Adopted(List.of(), true);
+            }
+            List<Entry> adopted = new ArrayList<>();
+            for (Entry entry : parsed.entries()) {
+                if (belongs(entry)) {
+                    waiting.put(entry.key(), entry);
+                    adopted.add(entry);
+                }
+            }
+            boolean kept = adopted.isEmpty() || append(adopted);
+            if (kept) {
+                BasicFileAttributes still = attributesOf(file);
+                if (still != null && still.isRegularFile()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            LOG.log(
+                    INFO,
+                    "{0} note link(s) left waiting by the stopped server {1} are written by this one.",
+                    adopted.size(),
+                    writer);
+            return new Adopted(List.copyOf(adopted), kept);
+        } catch (IOException e) {
+            problem("Cannot take over '" + theirs + "': " + DiskProblem.describe(e));
+            return new Adopted(List.of(), false);
+        } catch (VaultException e) {
+            problem(e.getMessage());
+            return new Adopted(List.of(), false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What {@link #adopt(String)} took: the links to write, and whether the stopped writer's ledger is done with. */
+    record Adopted(List<Entry> entries, boolean complete) {}
 
     /**
      * The ledger open for writing at its end, or null (said once) when something other than a regular file is in its
@@ -169,7 +284,8 @@ final class PendingLinks {
     }
 
     private void notARegularFile(String what) {
-        problem("'" + FILE + "' is " + what + "; only a regular file is opened there, so note links waiting for their"
+        problem("'" + ledgerFile + "' is " + what
+                + "; only a regular file is opened there, so note links waiting for their"
                 + " canvas are kept in memory only until it is removed.");
     }
 
@@ -208,7 +324,8 @@ final class PendingLinks {
     }
 
     /**
-     * The links an earlier run left waiting whose notes are still theirs; the file is rewritten without the others.
+     * The links an earlier run left waiting whose notes are still theirs; the file is rewritten without the others. A
+     * server of a cluster first takes over the ledger an earlier version kept for the whole vault.
      */
     List<Entry> load() {
         if (!enabled) {
@@ -216,11 +333,14 @@ final class PendingLinks {
         }
         lock.lock();
         try {
-            Path file = paths.resolve(FILE).absolute();
+            if (shared) {
+                takeOverTheVaultsLedger();
+            }
+            Path file = paths.resolve(ledgerFile).absolute();
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 return List.of();
             }
-            Parsed parsed = parse(file);
+            Parsed parsed = parse(file, ledgerFile);
             for (Entry entry : parsed.entries()) {
                 if (belongs(entry)) {
                     waiting.put(entry.key(), entry);
@@ -241,22 +361,52 @@ final class PendingLinks {
         }
     }
 
-    private Parsed parse(Path file) {
+    /**
+     * Renames the {@value #FILE} of an earlier version, a regular file, to this server's own ledger (new, since its
+     * name is this process's): a rename happens once, so of servers starting together exactly one reads it.
+     */
+    private void takeOverTheVaultsLedger() throws VaultException {
+        if (Files.isSymbolicLink(paths.resolve(FOLDER).absolute())) {
+            return; // said when this server first records a link
+        }
+        Path legacy = paths.resolve(FILE).absolute();
+        try {
+            BasicFileAttributes there = attributesOf(legacy);
+            if (there == null) {
+                return;
+            }
+            if (!there.isRegularFile()) {
+                problem("'" + FILE + "' is " + FileKind.describe(legacy, there) + "; it is left alone");
+                return;
+            }
+            Path mine = paths.resolve(ledgerFile).absolute();
+            if (Files.exists(mine, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            Files.move(legacy, mine);
+        } catch (NoSuchFileException e) {
+            // another server took it first
+        } catch (IOException e) {
+            problem("Cannot take over '" + FILE + "': " + DiskProblem.describe(e));
+        }
+    }
+
+    private Parsed parse(Path file, String name) {
         byte[] bytes;
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                problem("'" + FILE + "' is not a regular file; it is left alone");
+                problem("'" + name + "' is not a regular file; it is left alone");
                 return Parsed.NOTHING;
             }
             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                 bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
             }
         } catch (IOException e) {
-            problem("Cannot read '" + FILE + "': " + DiskProblem.describe(e));
+            problem("Cannot read '" + name + "': " + DiskProblem.describe(e));
             return Parsed.NOTHING;
         }
         if (bytes.length > MAX_FILE_BYTES) {
-            problem("'" + FILE + "' is larger than " + MAX_FILE_BYTES + " bytes; it is not read");
+            problem("'" + name + "' is larger than " + MAX_FILE_BYTES + " bytes; it is not read");
             return Parsed.NOTHING;
         }
         // Line by line, bytes first: a crash or a full disk cuts the last line anywhere, even inside a character, and
@@ -274,7 +424,7 @@ final class PendingLinks {
             if (new String(line, StandardCharsets.UTF_8).isBlank()) {
                 continue;
             }
-            Entry entry = entry(line);
+            Entry entry = entry(line, name);
             if (entry == null) {
                 unreadable++;
             } else {
@@ -282,18 +432,19 @@ final class PendingLinks {
             }
         }
         if (unreadable > 0) {
-            LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''; the others are kept.", unreadable, FILE);
+            LOG.log(WARNING, "Skipped {0} unreadable line(s) of ''{1}''; the others are kept.", unreadable, name);
         }
-        return new Parsed(new ArrayList<>(entries.values()), unreadable > 0);
+        return new Parsed(new ArrayList<>(entries.values()), unreadable > 0, false);
     }
 
     /** The entries of the ledger, and whether it held lines that are not (a cut one, a damaged one): those go. */
-    private record Parsed(List<Entry> entries, boolean hadUnreadableLines) {
+    private record Parsed(List<Entry> entries, boolean hadUnreadableLines, boolean unread) {
 
-        static final Parsed NOTHING = new Parsed(List.of(), false);
+        /** The file was not read at all (not a regular file, too large, an I/O error). */
+        static final Parsed NOTHING = new Parsed(List.of(), false, true);
     }
 
-    private static Entry entry(byte[] bytes) {
+    private static Entry entry(byte[] bytes, String name) {
         try {
             if (CanvasJson.parse(CanvasJson.decode(bytes)) instanceof JsonObject object
                     && CanvasModel.string(object, "canvas") instanceof String canvas
@@ -303,7 +454,7 @@ final class PendingLinks {
                 return new Entry(canvas, new Link(node, note, agent, null));
             }
         } catch (CanvasJson.Refusal refusal) {
-            LOG.log(DEBUG, "An unreadable line of ''{0}'': {1}", FILE, refusal.getMessage());
+            LOG.log(DEBUG, "An unreadable line of ''{0}'': {1}", name, refusal.getMessage());
         }
         return null;
     }
@@ -350,7 +501,7 @@ final class PendingLinks {
             lastProblem = null;
         } catch (IOException e) {
             // The file still holds every waiting link, and some already written: those are found linked next time.
-            problem("Cannot update '" + FILE + "': " + DiskProblem.describe(e));
+            problem("Cannot update '" + ledgerFile + "': " + DiskProblem.describe(e));
         }
     }
 
@@ -363,7 +514,7 @@ final class PendingLinks {
                 return null;
             }
             Files.createDirectories(folder);
-            return paths.resolve(FILE).absolute();
+            return paths.resolve(ledgerFile).absolute();
         } catch (IOException e) {
             problem("Cannot create '" + FOLDER + "': " + DiskProblem.describe(e));
             return null;

@@ -37,6 +37,18 @@ public interface SessionLeases {
     /** Sessions whose lease expired without being released: their server stopped running them. */
     List<SessionId> abandoned();
 
+    /**
+     * Servers of the cluster that stopped (their heartbeat ran out) and whose leftovers this server now clears up: the
+     * note links each had not yet written into the shared vault. Of servers asking at once each stopped one goes to
+     * one; if that one stops too before it is done, another gets it. Alone: none.
+     */
+    default List<String> claimStoppedServers() {
+        return List.of();
+    }
+
+    /** {@code server}, claimed here, is cleared up after: it is forgotten, and claimed by nobody again. */
+    default void forgetStoppedServer(String server) {}
+
     /** One server with its own log: it runs every session it has. */
     static SessionLeases alone() {
         return new SessionLeases() {

@@ -62,6 +62,16 @@ public interface Vault {
      */
     default void relink(String canvasPath, String nodeId, AgentId agent, String notePath) {}
 
+    /**
+     * Links the notes whose links {@code writer} — another server sharing this vault, which the cluster knows has
+     * stopped — left waiting to be written into their canvases: each note still that node's by that agent is linked
+     * like any, once. Never for a live server. True when nothing of what it left remains to adopt; false when some
+     * could not be taken over now (the disk), so it should be asked again later.
+     */
+    default boolean adoptLinksLeftBy(String writer) {
+        return true;
+    }
+
     record NoteDraft(
             String canvasPath,
             String nodeId,

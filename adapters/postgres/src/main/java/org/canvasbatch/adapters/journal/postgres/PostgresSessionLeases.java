@@ -73,12 +73,27 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         if (lease.compareTo(LONGEST_LEASE) > 0) {
             throw new IllegalArgumentException("a lease is at most " + LONGEST_LEASE.toMinutes() + " minutes");
         }
-        String host = System.getenv().getOrDefault("HOSTNAME", "server");
-        String owner = host + "-" + ProcessHandle.current().pid() + "-"
-                + UUID.randomUUID().toString().substring(0, 8);
+        String owner = ownerName(System.getenv().getOrDefault("HOSTNAME", "server"));
         PostgresSessionLeases leases = new PostgresSessionLeases(log.database(), lease, owner);
         log.onPlacement(leases::placed);
         return leases;
+    }
+
+    /**
+     * A new server's name: its host, pid and a random part, so that a restarted process is a new server. Only letters,
+     * digits and {@code . _ -}, at most 100: the name is part of the file name of its pending-links ledger in the
+     * shared vault.
+     */
+    static String ownerName(String host) {
+        String safeHost = host.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (safeHost.isEmpty() || !Character.isLetterOrDigit(safeHost.charAt(0))) {
+            safeHost = "server" + safeHost;
+        }
+        if (safeHost.length() > 60) {
+            safeHost = safeHost.substring(0, 60);
+        }
+        return safeHost + "-" + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     Database database() {
@@ -263,16 +278,12 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         "insert into canvas_batch_servers (owner, running, concurrency, seen_at)"
                                 + " values (?, ?, ?, now()) on conflict (owner) do update"
                                 + " set running = excluded.running, concurrency = excluded.concurrency,"
-                                + " seen_at = excluded.seen_at")) {
+                                + " seen_at = excluded.seen_at, ledger_adopted_by = null")) {
                     upsert.setString(1, owner);
                     upsert.setInt(2, current.running().getAsInt());
                     upsert.setInt(3, current.concurrency());
-                    upsert.executeUpdate();
-                }
-                // servers gone for a day are no candidates anyway; the table stays the size of the cluster
-                try (PreparedStatement forget = connection.prepareStatement(
-                        "delete from canvas_batch_servers where seen_at < now() - interval '1 day'")) {
-                    return forget.executeUpdate();
+                    // a stopped server's row stays until a live one has cleared up after it (claimStoppedServers)
+                    return upsert.executeUpdate();
                 }
             });
         } catch (SQLException e) {
@@ -328,6 +339,66 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         } catch (SQLException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not look for abandoned sessions: " + e.getMessage());
             return List.of();
+        }
+    }
+
+    /**
+     * Claims the servers whose heartbeat ran out a lease ago and that nobody live clears up after: one update, so of
+     * servers claiming at once each row goes to one (the second sees the first's claim once it may look, and the
+     * first is live). A claim of a server that stopped in turn is taken again; this server's own claims are returned
+     * again until it forgets them. Servers of an older version without a row never had a ledger of their own.
+     */
+    @Override
+    public List<String> claimStoppedServers() {
+        try {
+            return database.withConnection(connection -> {
+                try (PreparedStatement claim = connection.prepareStatement("update canvas_batch_servers stopped"
+                        + " set ledger_adopted_by = ?"
+                        + " where stopped.seen_at < now() - ? * interval '1 millisecond' and stopped.owner <> ?"
+                        + " and (stopped.ledger_adopted_by is null or stopped.ledger_adopted_by = ?"
+                        + "   or not exists (select 1 from canvas_batch_servers adopter"
+                        + "     where adopter.owner = stopped.ledger_adopted_by"
+                        + "     and adopter.seen_at >= now() - ? * interval '1 millisecond'))"
+                        + " returning stopped.owner")) {
+                    claim.setString(1, owner);
+                    claim.setLong(2, lease.toMillis());
+                    claim.setString(3, owner);
+                    claim.setString(4, owner);
+                    claim.setLong(5, lease.toMillis());
+                    List<String> claimed = new ArrayList<>();
+                    try (ResultSet rows = claim.executeQuery()) {
+                        while (rows.next()) {
+                            claimed.add(rows.getString(1));
+                        }
+                    }
+                    return claimed;
+                }
+            });
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not look for stopped servers: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    /**
+     * Deletes the row of a stopped server this one cleared up after; kept if that server came back meanwhile (its
+     * heartbeat is fresh again), since it is then a live server again.
+     */
+    @Override
+    public void forgetStoppedServer(String server) {
+        try {
+            database.withConnection(connection -> {
+                try (PreparedStatement forget = connection.prepareStatement("delete from canvas_batch_servers"
+                        + " where owner = ? and ledger_adopted_by = ?"
+                        + " and seen_at < now() - ? * interval '1 millisecond'")) {
+                    forget.setString(1, server);
+                    forget.setString(2, owner);
+                    forget.setLong(3, lease.toMillis());
+                    return forget.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not forget the stopped server " + server + ": " + e.getMessage());
         }
     }
 
@@ -410,10 +481,13 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         held.clear();
         if (load != null) {
             try {
+                // no candidate for placements from now on; the row itself stays for a live server to clear up after
+                // this one (claimStoppedServers): links its vault could not write before it stopped (a full disk)
                 database.withConnection(connection -> {
-                    try (PreparedStatement leave =
-                            connection.prepareStatement("delete from canvas_batch_servers where owner = ?")) {
-                        leave.setString(1, owner);
+                    try (PreparedStatement leave = connection.prepareStatement("update canvas_batch_servers"
+                            + " set seen_at = now() - ? * interval '1 millisecond' where owner = ?")) {
+                        leave.setLong(1, lease.toMillis() + 1);
+                        leave.setString(2, owner);
                         return leave.executeUpdate();
                     }
                 });

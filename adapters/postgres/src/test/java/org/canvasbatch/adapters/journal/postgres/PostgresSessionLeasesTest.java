@@ -119,6 +119,81 @@ class PostgresSessionLeasesTest {
     }
 
     @Test
+    void ofServersClaimingAStoppedServerAtOnceExactlyOneClearsUpAfterItAndNoLiveServerIsEverClaimed() throws Exception {
+        PostgresSessionLeases dead = server("dead");
+        List<PostgresSessionLeases> survivors = List.of(server("r1"), server("r2"), server("r3"), server("r4"));
+        dead.publishLoad(() -> 0, 12);
+        survivors.forEach(s -> s.publishLoad(() -> 0, 12));
+        assertThat(survivors.getFirst().claimStoppedServers())
+                .as("every server is alive")
+                .isEmpty();
+        dead.stopRenewing();
+        // a server that is stopped is stopped for every asker: wait a lease and a half past its last heartbeat
+        long staleAt = System.nanoTime() + SHORT.multipliedBy(3).dividedBy(2).toNanos();
+        SharedEventLogTest.waitUntil(() -> System.nanoTime() > staleAt);
+
+        ExecutorService threads = Executors.newFixedThreadPool(survivors.size());
+        CountDownLatch go = new CountDownLatch(1);
+        Map<PostgresSessionLeases, Future<List<String>>> outcomes = new java.util.LinkedHashMap<>();
+        try {
+            for (PostgresSessionLeases survivor : survivors) {
+                outcomes.put(survivor, threads.submit(() -> {
+                    go.await();
+                    return survivor.claimStoppedServers();
+                }));
+            }
+            go.countDown();
+            List<String> claimed = new ArrayList<>();
+            PostgresSessionLeases winner = null;
+            for (var outcome : outcomes.entrySet()) {
+                List<String> mine = outcome.getValue().get(30, TimeUnit.SECONDS);
+                claimed.addAll(mine);
+                if (!mine.isEmpty()) {
+                    winner = outcome.getKey();
+                }
+            }
+            assertThat(claimed)
+                    .as("the stopped server, claimed once; no live one")
+                    .containsExactly("dead");
+
+            for (PostgresSessionLeases other : survivors) {
+                assertThat(other.claimStoppedServers())
+                        .as("its own claim is its own until it forgets it")
+                        .isEqualTo(other == winner ? List.of("dead") : List.of());
+            }
+            winner.forgetStoppedServer("dead");
+            for (PostgresSessionLeases other : survivors) {
+                assertThat(other.claimStoppedServers()).isEmpty();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStoppedServerWhoseClaimantStopsTooIsClaimedByAnotherAndAGracefulStopIsClaimedAtOnce() {
+        PostgresSessionLeases dead = server("dead");
+        PostgresSessionLeases claimant = server("claimant");
+        PostgresSessionLeases survivor = server("survivor");
+        PostgresSessionLeases leaving = server("leaving");
+        Stream.of(dead, claimant, survivor, leaving).forEach(s -> s.publishLoad(() -> 0, 12));
+        dead.stopRenewing();
+        SharedEventLogTest.waitUntil(() -> !claimant.claimStoppedServers().isEmpty());
+        assertThat(survivor.claimStoppedServers())
+                .as("claimed by a live server")
+                .isEmpty();
+
+        claimant.stopRenewing(); // it dies before it is done with "dead"
+        leaving.close(); // a graceful stop: its vault wrote what it could, a survivor looks at once
+
+        List<String> claimed = new ArrayList<>();
+        SharedEventLogTest.waitUntil(() -> {
+            claimed.addAll(survivor.claimStoppedServers());
+            return Set.copyOf(claimed).equals(Set.of("dead", "claimant", "leaving"));
+        });
+    }
+
+    @Test
     void aServerStoppingGracefullyGivesItsSessionsUpAtOnce() {
         PostgresSessionLeases a = new PostgresSessionLeases(log.database(), Duration.ofMinutes(5), "a");
         PostgresSessionLeases b = server("b");

@@ -1,0 +1,97 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A writer killed in the middle of an atomic write leaves a hidden {@code .canvas-batch-<16 hex>.tmp} beside the note
+ * or canvas it was replacing. The vault deletes that litter when it starts — only regular files named exactly so, never
+ * a link or anything the learner made, and on a vault shared by a cluster only those old enough that no live server
+ * can still be writing them.
+ */
+class TemporaryLitterTest {
+
+    private static final String NOTES = "数学/离散数学-notes";
+
+    @TempDir
+    Path root;
+
+    private FileVault vault;
+
+    @BeforeEach
+    void copyVault() throws IOException {
+        Fixtures.copyVaultTo(root);
+        Files.createDirectories(root.resolve(NOTES));
+    }
+
+    @AfterEach
+    void closeVault() {
+        if (vault != null) {
+            vault.close();
+        }
+    }
+
+    @Test
+    void theTemporaryFilesAKilledRunLeftAreDeletedAtStartAndNothingTheLearnerMadeIs() throws Exception {
+        Duration age = Duration.ofSeconds(30);
+        Path besideANote = planted(NOTES + "/.canvas-batch-0123456789abcdef.tmp", age);
+        Path besideACanvas = planted("数学/.canvas-batch-fedcba9876543210.tmp", age);
+        Path inTheLedgersFolder = planted(PendingLinks.FOLDER + "/.canvas-batch-00112233445566ff.tmp", age);
+        Path learnersFile = Files.writeString(root.resolve("my diary.md"), "mine");
+        Path[] learners = {
+            planted(NOTES + "/.canvas-batch-notes.tmp", age),
+            planted(NOTES + "/canvas-batch-0123456789abcdef.tmp", age),
+            planted(NOTES + "/.canvas-batch-0123456789ABCDEF.tmp", age),
+            planted(NOTES + "/.canvas-batch-0123456789abcdef.tmp.md", age),
+            planted(".obsidian/.canvas-batch-0123456789abcdef.tmp", age),
+            Files.createDirectories(root.resolve(NOTES + "/.canvas-batch-aaaaaaaaaaaaaaaa.tmp")),
+            Files.createSymbolicLink(root.resolve(NOTES + "/.canvas-batch-bbbbbbbbbbbbbbbb.tmp"), learnersFile),
+        };
+
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
+
+        assertThat(vault.litterSwept().get(30, TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(besideANote).doesNotExist();
+        assertThat(besideACanvas).doesNotExist();
+        assertThat(inTheLedgersFolder).doesNotExist();
+        for (Path kept : learners) {
+            assertThat(Files.exists(kept, LinkOption.NOFOLLOW_LINKS))
+                    .as(kept.toString())
+                    .isTrue();
+        }
+        assertThat(learnersFile).hasContent("mine");
+    }
+
+    @Test
+    void onAVaultSharedByAClusterOnlyTemporaryFilesTooOldToBeBeingWrittenAreDeleted() throws Exception {
+        Path ofADeadServer = planted(NOTES + "/.canvas-batch-0123456789abcdef.tmp", Duration.ofMinutes(30));
+        Path perhapsBeingWritten = planted(NOTES + "/.canvas-batch-fedcba9876543210.tmp", Duration.ofSeconds(30));
+
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC(), "server-a");
+
+        assertThat(vault.litterSwept().get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(ofADeadServer).doesNotExist();
+        assertThat(perhapsBeingWritten).exists();
+    }
+
+    private Path planted(String relative, Duration age) throws IOException {
+        Path file = root.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "half a note");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(age)));
+        return file;
+    }
+}
