@@ -234,7 +234,8 @@ final class SessionBook {
 
     /**
      * Gives a session of a shared log to the least loaded server, if no other server holds it (it is new here, or its
-     * server let its lease expire), and runs it here if that is this server or it was placed here: nodes left running by the server that had it are queued again, as after a restart.
+     * server let its lease expire), and runs it here if that is this server: nodes left running by the server that had
+     * it are queued again, as after a restart.
      * True if this server took it over just now; false if it already ran it, another server does, or the log is this
      * server's alone.
      */
@@ -487,12 +488,9 @@ final class SessionBook {
     }
 
     /**
-     * Sessions with nodes this server's dispatcher may start: running batches, and a person's reruns in any other; of a
-     * shared log, those this server holds the lease of.
-     */
-    /**
-     * In a cluster, the sessions whose lease this server holds, except those whose history the log found damaged: their
-     * next seq is taken by an event this server cannot read, so no node of theirs can be started here.
+     * Sessions with nodes this server's dispatcher may start: running batches, and a person's reruns in any other. Of a
+     * shared log, those this server holds the lease of, except those whose history the log found damaged: their next
+     * seq is taken by an event this server cannot read, so no node of theirs can be started here.
      */
     Collection<SessionId> dispatchingIds() {
         if (!shared) {
