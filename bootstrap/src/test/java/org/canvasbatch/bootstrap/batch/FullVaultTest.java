@@ -49,6 +49,9 @@ class FullVaultTest {
     private final ScriptedAgent agent = new ScriptedAgent();
     private final InMemoryVault notes = new InMemoryVault().withCanvas(new Canvas(CANVAS, nodes(), List.of()));
     private volatile boolean full = true;
+    /** When positive, only this many writes find the disk full; the writes after them have room. */
+    private volatile int refusedWritesOnly;
+
     private final java.util.concurrent.atomic.AtomicInteger refusedWrites =
             new java.util.concurrent.atomic.AtomicInteger();
     private final Vault fullVault = new Vault() {
@@ -69,7 +72,7 @@ class FullVaultTest {
 
         @Override
         public WrittenNote writeNote(NoteDraft draft) {
-            if (!full) {
+            if (!full || (refusedWritesOnly > 0 && refusedWrites.get() >= refusedWritesOnly)) {
                 return notes.writeNote(draft);
             }
             refusedWrites.incrementAndGet();
@@ -159,6 +162,43 @@ class FullVaultTest {
 
         assertThat(failure.errorType()).isEqualTo("vault_full");
         assertThat(failure.getMessage()).endsWith("': no space left on device.");
+    }
+
+    @Test
+    void aNoteTheFullVaultRefusesAgainAfterItsOutageEndedIsStillWrittenAndTheBatchEnds() {
+        // the note's write and its first retry find the disk full; the outage the first refusal started has ended
+        // (nothing was held yet) before the note is handed over to be held
+        refusedWritesOnly = 2;
+        CanvasBatchCore core = core();
+        SessionId id = core.useCases()
+                .analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        CANVAS,
+                        Optional.of(nodes()),
+                        Set.of(),
+                        1,
+                        1,
+                        AgentChoice.AUTO,
+                        false,
+                        Optional.of(1),
+                        Optional.empty()))
+                .session()
+                .id();
+        EventRecorder events = new EventRecorder();
+        core.useCases().subscriptions().subscribe(id, events::accept);
+        core.useCases().subscriptions().onStorageProblem(id, problem -> awaitOutageOver(core));
+        core.useCases().start().start(StartSessionCommand.of(id));
+
+        assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(notes.notes()).as("every note written, the refused one too").hasSize(nodes().size());
+        assertThat(agent.calls()).as("the model asked once a node").hasSize(nodes().size());
+    }
+
+    private static void awaitOutageOver(CanvasBatchCore core) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (core.storageProblem().isPresent() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
     }
 
     private CanvasBatchCore core() {
