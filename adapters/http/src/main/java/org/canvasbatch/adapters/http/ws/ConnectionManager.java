@@ -51,6 +51,7 @@ final class ConnectionManager {
 
     private final ScheduledExecutorService scheduler;
     private final PluginWindowMemory windowMemory;
+    private final ScheduledExecutorService windowKeeper;
     private final Object keeping = new Object();
     /** What {@link #windowMemory} was last given; guarded by {@link #keeping}. */
     private Map<PluginViewer, Long> keptPositions = Map.of();
@@ -70,8 +71,13 @@ final class ConnectionManager {
         long period = ctx.settings().heartbeatPeriod().toNanos();
         scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
         if (windowMemory != PluginWindowMemory.NONE) {
+            // its own thread: a slow disk must not hold up the heartbeat's pings and dead-socket checks
+            windowKeeper = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofVirtual().name("ws-plugin-windows").factory());
             long keep = WINDOW_KEEPING_PERIOD.toNanos();
-            scheduler.scheduleWithFixedDelay(this::keepWindows, keep, keep, TimeUnit.NANOSECONDS);
+            windowKeeper.scheduleWithFixedDelay(this::keepWindows, keep, keep, TimeUnit.NANOSECONDS);
+        } else {
+            windowKeeper = null;
         }
     }
 
@@ -143,12 +149,13 @@ final class ConnectionManager {
         SessionFeed opened = SessionFeed.open(id, ctx);
         synchronized (this) {
             SessionFeed feed = feeds.get(id);
-            if (feed == null) {
+            if (feed == null && !shuttingDown) {
                 feeds.put(id, opened);
                 feed = opened;
             } else {
-                // another socket of the session opened one meanwhile
+                // another socket of the session opened one meanwhile, or the channel shut down and stops no more feeds
                 opened.stop();
+                feed = feed == null ? opened : feed;
             }
             return new JoinPoint(feed, feed.join(connection));
         }
@@ -246,6 +253,9 @@ final class ConnectionManager {
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
+        if (windowKeeper != null) {
+            windowKeeper.shutdownNow();
+        }
         // the windows reconnect to the next process, which must know how far each got
         keepWindows();
         synchronized (this) {

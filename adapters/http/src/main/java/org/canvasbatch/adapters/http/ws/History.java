@@ -329,7 +329,8 @@ final class History {
                 for (Envelope envelope : EventMessages.of(event, progress)) {
                     Outgoing.Message message = Outgoing.Message.of(envelope);
                     messages.add(message);
-                    bytes += 64 + 2L * message.text().length();
+                    // the text and its ready frame both stay in the cache
+                    bytes += 64 + 2L * message.text().length() + message.frame().length;
                 }
             }
             if (events.size() == chunkSize) {
