@@ -132,16 +132,23 @@ final class FrontMatter {
         return fieldsOf(head);
     }
 
-    /** The simple {@code key: value} fields of the front matter a note's text starts with; empty without one. */
+    /**
+     * The simple {@code key: value} fields of the front matter a note's text starts with; empty without one. Reads
+     * line by line up to the closing fence only: it runs for every note whose owner is checked, and a note's body is
+     * many times its front matter.
+     */
     static Map<String, String> fieldsOf(String text) {
-        String head = text.length() > HEAD_BYTES ? text.substring(0, HEAD_BYTES) : text;
-        String[] lines = head.split("\r?\n", -1);
-        if (lines.length == 0 || !lines[0].strip().equals("---")) {
+        int end = Math.min(text.length(), HEAD_BYTES);
+        int lineStart = 0;
+        int lineEnd = lineEnd(text, lineStart, end);
+        if (!text.substring(lineStart, lineEnd).strip().equals("---")) {
             return Map.of();
         }
         Map<String, String> fields = new HashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
+        while (lineEnd < end) {
+            lineStart = text.indexOf('\n', lineEnd) + 1;
+            lineEnd = lineEnd(text, lineStart, end);
+            String line = text.substring(lineStart, lineEnd);
             if (line.strip().equals("---")) {
                 return fields;
             }
@@ -153,6 +160,15 @@ final class FrontMatter {
             }
         }
         return Map.of();
+    }
+
+    /** Where the line from {@code start} ends: before its line break ({@code \n} or {@code \r\n}), or at {@code end}. */
+    private static int lineEnd(String text, int start, int end) {
+        int newline = text.indexOf('\n', start);
+        if (newline < 0 || newline >= end) {
+            return end;
+        }
+        return newline > start && text.charAt(newline - 1) == '\r' ? newline - 1 : newline;
     }
 
     static String unquote(String raw) {
