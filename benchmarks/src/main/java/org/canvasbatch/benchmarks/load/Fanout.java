@@ -28,7 +28,7 @@ import java.util.TreeMap;
  *
  * <pre>benchmarks/run-fanout [--sockets 100,1000] [--runs 1] [--nodes 200] [--concurrency 12] [--latency 200]
  *     [--gaps timestamp|receipt] [--replay-stamp due|send] [--origin none|plugin] [--clients-per-process 500]
- *     [--write-docs] [--keep]</pre>
+ *     [--journal disk|memory] [--write-docs] [--keep]</pre>
  */
 public final class Fanout {
 
@@ -37,7 +37,7 @@ public final class Fanout {
     static final String USAGE = """
             usage: benchmarks/run-fanout [--sockets 100,1000] [--runs 1] [--nodes 200] [--concurrency 12] [--latency 200]
                                          [--gaps timestamp|receipt] [--replay-stamp due|send] [--origin none|plugin]
-                                         [--clients-per-process 500] [--write-docs] [--keep]
+                                         [--clients-per-process 500] [--journal disk|memory] [--write-docs] [--keep]
               --sockets       the numbers of sockets, each a level of its own (a new session and a new replay)
               --runs          how many times each level runs (server, then replay)
               --gaps          how the replay spaces the live messages: by the events' own timestamps (default: the
@@ -46,6 +46,8 @@ public final class Fanout {
                               moment its sends begin (truncated to the millisecond, as canvas-batch's)
               --origin        none (default, as scripts connect) or plugin (Origin app://obsidian.md: history, no snapshot)
               --clients-per-process  sockets per Node client process (the clients share the machine with the server)
+              --journal       the server's event journal: a fresh directory (disk, default, as users run it) or memory
+                              (no fsync between an event and its sending: the sending path alone, beside the replay)
               --write-docs    write the figures between the fanout markers of docs/benchmarks.md
               --keep          keep the scratch folder (logs, the recorded trace, every client's figures)
             """;
@@ -65,6 +67,7 @@ public final class Fanout {
             boolean receiptGaps,
             boolean stampAtSend,
             String origin,
+            boolean diskJournal,
             boolean writeDocs,
             boolean keep,
             String node,
@@ -83,6 +86,10 @@ public final class Fanout {
             String origin = option(args, "--origin", "none");
             if (!origin.equals("none") && !origin.equals("plugin")) {
                 throw new IllegalArgumentException("--origin is none or plugin, not " + origin);
+            }
+            String journal = option(args, "--journal", "disk");
+            if (!journal.equals("disk") && !journal.equals("memory")) {
+                throw new IllegalArgumentException("--journal is disk or memory, not " + journal);
             }
             for (String arg : args) {
                 if (arg.startsWith("--") && !KNOWN.contains(arg)) {
@@ -103,6 +110,7 @@ public final class Fanout {
                     gaps.equals("receipt"),
                     stamp.equals("send"),
                     origin.equals("plugin") ? PLUGIN_ORIGIN : "",
+                    journal.equals("disk"),
                     args.contains("--write-docs"),
                     args.contains("--keep"),
                     option(args, "--node", "node"),
@@ -122,6 +130,7 @@ public final class Fanout {
                 "--gaps",
                 "--replay-stamp",
                 "--origin",
+                "--journal",
                 "--write-docs",
                 "--keep",
                 "--node",
@@ -196,7 +205,11 @@ public final class Fanout {
                     options.repo(),
                     work,
                     model,
-                    LoadOptions.parse(List.of("--repo", options.repo().toString())),
+                    LoadOptions.parse(List.of(
+                            "--repo",
+                            options.repo().toString(),
+                            "--journal",
+                            options.diskJournal() ? "disk" : "memory")),
                     out);
             Thread stopServers = new Thread(bench::stopAll, "stop-fanout-servers");
             Runtime.getRuntime().addShutdownHook(stopServers);
@@ -621,8 +634,8 @@ public final class Fanout {
                 + "\n"
                 + f(
                         """
-                **How.** One `java -jar bootstrap/target/canvas-batch.jar serve` (this repository's build, the durable \
-                journal in a fresh directory, `--concurrency %d`) against the load tool's scripted OpenAI-compatible \
+                **How.** One `java -jar bootstrap/target/canvas-batch.jar serve` (this repository's build, %s, \
+                `--concurrency %d`) against the load tool's scripted OpenAI-compatible \
                 model (`FakeModel`: every call answered after exactly %d ms, so the %d calls of a round end together \
                 and their events come in bursts), warmed by one 120-node batch watched by 20 sockets. For each level a \
                 new session of %d generated nodes is analyzed; the clients (`benchmarks/node/fanout-clients.js`, the \
@@ -653,6 +666,9 @@ public final class Fanout {
                 canvas-batch also does the batch's own work in the same process during the live part (the notes, \
                 the canvas, the journal); the replay only sends.
                 """,
+                        options.diskJournal()
+                                ? "the durable journal in a fresh directory"
+                                : "the in-memory journal, `--data memory`: no fsync before an event is sent",
                         options.concurrency(),
                         options.latency().toMillis(),
                         options.concurrency(),
