@@ -30,7 +30,7 @@ record IdleConnections(
     /** How many instances and bytes of one class the sockets added, per socket (the histogram after − before). */
     record ClassGrowth(String className, double instancesPerSocket, double bytesPerSocket) {
 
-        static final int TOP = 15;
+        static final int TOP = 30;
 
         static List<ClassGrowth> top(
                 java.util.Map<String, ServerProcess.ClassCount> before,
