@@ -30,7 +30,7 @@ record IdleConnections(
     /** How many instances and bytes of one class the sockets added, per socket (the histogram after − before). */
     record ClassGrowth(String className, double instancesPerSocket, double bytesPerSocket) {
 
-        static final int TOP = 15;
+        static final int TOP = 30;
 
         static List<ClassGrowth> top(
                 java.util.Map<String, ServerProcess.ClassCount> before,
@@ -54,13 +54,36 @@ record IdleConnections(
 
     /**
      * The server's memory at one moment: RSS as it was, then the heap after a forced full collection, then RSS again
-     * (the collection may give heap back to the system).
+     * once it has settled (the collection may give heap back to the system).
      */
     record Memory(long rssKiB, ServerProcess.Heap heap, long rssAfterGcKiB) {
+        /** Steady: two readings half a second apart within this much. */
+        private static final long SETTLED_KIB = 512;
+
+        private static final Duration MAX_SETTLING = Duration.ofSeconds(10);
+
         static Memory of(ServerProcess server) throws Exception {
             long rss = server.rssKiB();
             ServerProcess.Heap heap = server.heapAfterFullGc();
-            return new Memory(rss, heap, server.rssKiB());
+            return new Memory(rss, heap, settledRss(server));
+        }
+
+        /**
+         * G1 hands the regions a full collection freed back to the system on a background thread (JDK 17+), so RSS
+         * read at once may still hold some of them; read until two readings agree, or {@link #MAX_SETTLING}.
+         */
+        private static long settledRss(ServerProcess server) throws Exception {
+            long deadline = System.nanoTime() + MAX_SETTLING.toNanos();
+            long previous = server.rssKiB();
+            while (System.nanoTime() - deadline < 0) {
+                Thread.sleep(500);
+                long now = server.rssKiB();
+                if (Math.abs(now - previous) <= SETTLED_KIB) {
+                    return now;
+                }
+                previous = now;
+            }
+            return previous;
         }
     }
 
@@ -194,8 +217,10 @@ record IdleConnections(
                 %.0f s, until every socket had received %d ping%s (%d–%d each, each answered by the client's pong); \
                 %,d closed during the hold. Memory is measured from outside: heap = `jcmd <pid> GC.run` then \
                 `GC.heap_info` (used = live after a full GC; committed = what the JVM holds for the heap); RSS = \
-                `VmRSS` of `/proc/<pid>/status`. Per socket = (after the hold − before) / sockets, RSS taken right \
-                after the full GC at both ends (the same state, so the difference is the sockets).
+                `VmRSS` of `/proc/<pid>/status`. Per socket = (after the hold − before) / sockets, RSS taken after \
+                the full GC at both ends, once two readings half a second apart agree within 512 KiB (G1 returns \
+                freed regions on a background thread), so both ends are the same state and the difference is the \
+                sockets.
 
                 | | before | sockets just opened | after the hold | per socket (after the hold − before) |
                 | --- | ---: | ---: | ---: | ---: |

@@ -24,11 +24,26 @@ public final class LoadTool {
      * Heap sizing the measurements suggest for {@code serve}: G1 gives back heap it no longer needs (after a burst of
      * connections it otherwise keeps its peak committed), and does so while the server is idle.
      */
-    static final List<String> PROPOSED_HEAP_OPTIONS = List.of(
-            "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30",
-            "-XX:G1PeriodicGCInterval=30000",
-            "-XX:GCTimeRatio=4");
+    static final List<String> PROPOSED_HEAP_OPTIONS =
+            launcherHeapOptions(Runtime.version().feature());
+
+    /**
+     * The launcher's heap options for {@code serve} on a JDK of this feature version (the measured servers run on the
+     * load tool's own JDK): on 25 and later also 8-byte object headers (JEP 519), an option JDK 21–24 do not have.
+     */
+    static List<String> launcherHeapOptions(int jdkFeature) {
+        List<String> options = List.of(
+                "-XX:MinHeapFreeRatio=10",
+                "-XX:MaxHeapFreeRatio=30",
+                "-XX:G1PeriodicGCInterval=30000",
+                "-XX:GCTimeRatio=4");
+        if (jdkFeature < 25) {
+            return options;
+        }
+        List<String> withCompactHeaders = new ArrayList<>(options);
+        withCompactHeaders.add("-XX:+UseCompactObjectHeaders");
+        return List.copyOf(withCompactHeaders);
+    }
 
     /** Measuring sockets among the draining ones, when the client's own decoding is taken out of the figure. */
     static final int PROBES = 10;

@@ -19,6 +19,8 @@ final class FrameCheck {
     static final int PROTOCOL_ERROR = 1002;
     static final int INVALID_PAYLOAD = 1007;
     static final int TOO_BIG = 1009;
+    /** RFC 6455 §5.5: a control frame carries at most this many payload bytes. */
+    private static final int CONTROL_PAYLOAD_LIMIT = 125;
 
     private enum Stage {
         FIRST,
@@ -38,12 +40,16 @@ final class FrameCheck {
     private int lengthBytesLeft;
     private long length;
     private long payloadLeft;
-    private final byte[] mask = new byte[4];
+    /** The frame's masking key, its first byte in the highest bits (an int: no array per socket). */
+    private int mask;
+
     private int maskBytesRead;
     private long payloadIndex;
 
     private final Utf8 text = new Utf8();
-    private final byte[] close = new byte[125];
+    /** A close frame's payload; made at the first close frame that has one, so an idle socket holds none. */
+    private byte[] close;
+
     private int closeLength;
 
     private WsCloseException refusal;
@@ -95,8 +101,8 @@ final class FrameCheck {
                 }
             }
             case MASK -> {
-                mask[maskBytesRead++] = (byte) b;
-                if (maskBytesRead == 4) {
+                mask = mask << 8 | b;
+                if (++maskBytesRead == 4) {
                     payloadStarts();
                 }
             }
@@ -136,8 +142,8 @@ final class FrameCheck {
             throw refuse(PROTOCOL_ERROR, "unmasked client frame");
         }
         int shortLength = b & 0x7f;
-        if (opcode >= 8 && shortLength > 125) {
-            throw refuse(PROTOCOL_ERROR, "control frame over 125 bytes");
+        if (opcode >= 8 && shortLength > CONTROL_PAYLOAD_LIMIT) {
+            throw refuse(PROTOCOL_ERROR, "control frame over " + CONTROL_PAYLOAD_LIMIT + " bytes");
         }
         length = 0;
         if (shortLength == 126) {
@@ -164,6 +170,9 @@ final class FrameCheck {
         payloadLeft = length;
         payloadIndex = 0;
         closeLength = 0;
+        if (opcode == 8 && length > 0 && close == null) {
+            close = new byte[CONTROL_PAYLOAD_LIMIT];
+        }
         if (opcode == 1) {
             text.reset();
         }
@@ -175,7 +184,7 @@ final class FrameCheck {
     }
 
     private void payload(int masked) {
-        int b = (masked ^ mask[(int) (payloadIndex++ & 3)]) & 0xff;
+        int b = (masked ^ mask >>> 24 - 8 * (int) (payloadIndex++ & 3)) & 0xff;
         if (opcode == 1 || opcode == 0 && message == 1) {
             if (!text.accept(b)) {
                 throw refuse(INVALID_PAYLOAD, "invalid UTF-8 in text");

@@ -23,8 +23,11 @@ final class SocketListener implements WsListener {
 
     private final ConnectionManager manager;
     private final ChannelContext ctx;
-    private final ArrayDeque<Long> badFrameTimes = new ArrayDeque<>();
-    private final StringBuilder fragments = new StringBuilder();
+    /** Made at the first bad frame: an idle socket holds nothing for the rule it has never tripped. */
+    private ArrayDeque<Long> badFrameTimes;
+    /** The parts of a fragmented message; null between messages, so no socket keeps the largest it ever received. */
+    private StringBuilder fragments;
+
     private long fragmentBytes;
     private boolean fragmentTooBig;
     private HttpPrologue prologue;
@@ -77,8 +80,11 @@ final class SocketListener implements WsListener {
             fragmentBytes += utf8Length(text);
             if (fragmentBytes > ctx.settings().maxFrameBytes()) {
                 fragmentTooBig = true;
-                fragments.setLength(0);
-            } else {
+                fragments = null;
+            } else if (!last || fragments != null) {
+                if (fragments == null) {
+                    fragments = new StringBuilder();
+                }
                 fragments.append(text);
             }
         }
@@ -86,8 +92,8 @@ final class SocketListener implements WsListener {
             return;
         }
         boolean tooBig = fragmentTooBig;
-        String message = fragments.toString();
-        fragments.setLength(0);
+        String message = fragments == null ? text : fragments.toString();
+        fragments = null;
         fragmentBytes = 0;
         fragmentTooBig = false;
         if (tooBig) {
@@ -153,6 +159,9 @@ final class SocketListener implements WsListener {
     private void badFrame(Problem problem) {
         ctx.counters().badFrames.increment();
         long now = System.nanoTime();
+        if (badFrameTimes == null) {
+            badFrameTimes = new ArrayDeque<>();
+        }
         long window = ctx.settings().badFrameWindow().toNanos();
         while (!badFrameTimes.isEmpty() && now - badFrameTimes.peekFirst() > window) {
             badFrameTimes.pollFirst();
