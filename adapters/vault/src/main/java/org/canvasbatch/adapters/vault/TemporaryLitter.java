@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * Deletes the hidden temporary files ({@link AtomicFiles#isTemporaryName}) a writer killed in the middle of an atomic
  * write left beside the notes and canvases, and in the ledger's folder. Only what is certainly ours goes: a regular
  * file (never a link, whatever it points at), named exactly as {@link AtomicFiles} names them, last modified before
- * {@code cutoff} — for the only process of a vault, its own start (so none of its own writes since); for a server
- * sharing the vault, minutes before, longer than any write of a live server takes. Folders the learner hides
+ * {@code cutoff} — minutes before the start, longer than any write of a live process takes, since another process may
+ * be writing into the same vault (a {@code run} beside a {@code serve}, a server of a cluster). Folders the learner hides
  * ({@code .obsidian}, {@code .git}, {@code .trash}) are not entered: the vault never writes there.
  */
 final class TemporaryLitter {

@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +47,7 @@ class TemporaryLitterTest {
 
     @Test
     void theTemporaryFilesAKilledRunLeftAreDeletedAtStartAndNothingTheLearnerMadeIs() throws Exception {
-        Duration age = Duration.ofSeconds(30);
+        Duration age = Duration.ofMinutes(10);
         Path besideANote = planted(NOTES + "/.canvas-batch-0123456789abcdef.tmp", age);
         Path besideACanvas = planted("数学/.canvas-batch-fedcba9876543210.tmp", age);
         Path inTheLedgersFolder = planted(PendingLinks.FOLDER + "/.canvas-batch-00112233445566ff.tmp", age);
@@ -85,6 +86,38 @@ class TemporaryLitterTest {
         assertThat(vault.litterSwept().get(30, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(ofADeadServer).doesNotExist();
         assertThat(perhapsBeingWritten).exists();
+    }
+
+    @Test
+    void aTemporaryFileOfARunWritingBesideThisProcessSurvivesUntilItIsFiveMinutesOld() throws Exception {
+        // a `canvas-batch run` started two minutes ago beside this `serve`, in the middle of writing a note
+        Path ofTheOtherRun = planted(NOTES + "/.canvas-batch-0123456789abcdef.tmp", Duration.ofMinutes(2));
+        Path ofADeadRun = planted(NOTES + "/.canvas-batch-fedcba9876543210.tmp", Duration.ofMinutes(6));
+
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
+
+        assertThat(vault.litterSwept().get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(ofTheOtherRun).as("the other run's note, half written").hasContent("half a note");
+        assertThat(ofADeadRun).doesNotExist();
+    }
+
+    @Test
+    void theAgeOfATemporaryFileIsMeasuredByTheVaultsClock() throws Exception {
+        Instant now = Instant.parse("2026-11-26T12:00:00Z");
+        Path young = plantedAt(NOTES + "/.canvas-batch-0123456789abcdef.tmp", now.minus(Duration.ofMinutes(2)));
+        Path old = plantedAt(NOTES + "/.canvas-batch-fedcba9876543210.tmp", now.minus(Duration.ofMinutes(6)));
+
+        vault = new FileVault(root, VaultOptions.defaults(), Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThat(vault.litterSwept().get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(young).exists();
+        assertThat(old).doesNotExist();
+    }
+
+    private Path plantedAt(String relative, Instant modified) throws IOException {
+        Path file = planted(relative, Duration.ZERO);
+        Files.setLastModifiedTime(file, FileTime.from(modified));
+        return file;
     }
 
     private Path planted(String relative, Duration age) throws IOException {
