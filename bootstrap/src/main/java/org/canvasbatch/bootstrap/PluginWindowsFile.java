@@ -7,7 +7,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
+import org.canvasbatch.adapters.vault.AtomicFiles;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
@@ -36,12 +35,10 @@ public final class PluginWindowsFile implements PluginWindowMemory {
     private static final System.Logger LOG = System.getLogger(PluginWindowsFile.class.getName());
 
     private final Path file;
-    private final Path temporary;
     private boolean keepFailed;
 
     public PluginWindowsFile(Path dataFolder) {
         this.file = dataFolder.resolve(NAME);
-        this.temporary = dataFolder.resolve("." + NAME + ".tmp");
     }
 
     @Override
@@ -135,19 +132,9 @@ public final class PluginWindowsFile implements PluginWindowMemory {
                         .add("seq", p.seq())));
         byte[] bytes = list.build().toString().getBytes(StandardCharsets.UTF_8);
         try {
-            // a planted link at the temporary name makes the open fail rather than write through it
-            try (SeekableByteChannel out = Files.newByteChannel(
-                    temporary,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-            }
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // a random new name beside the file, then a rename, as the vault writes: nothing planted in the data
+            // folder (a link, a named pipe) is ever opened for writing
+            AtomicFiles.replaceOnDisk(file, bytes);
             keepFailed = false;
         } catch (IOException e) {
             if (!keepFailed) {

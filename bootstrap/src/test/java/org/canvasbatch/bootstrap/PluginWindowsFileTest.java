@@ -1,11 +1,15 @@
 package org.canvasbatch.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.List;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory.WindowPosition;
 import org.junit.jupiter.api.Test;
@@ -13,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The plugin windows' positions in the data folder: kept across processes, and never trusted blindly. */
 class PluginWindowsFileTest {
+
+    /** The one name every keep used to write first, so anyone able to write the data folder could plant there. */
+    private static final String OLD_TEMPORARY_NAME = ".plugin-windows.json.tmp";
 
     @TempDir
     Path data;
@@ -73,23 +80,46 @@ class PluginWindowsFileTest {
     }
 
     @Test
-    void aLinkAtTheTemporaryNameIsNotWrittenThrough(@TempDir Path elsewhere) throws IOException {
+    void aLinkPlantedAtTheOldTemporaryNameIsNeitherWrittenThroughNorInTheWayOfKeeping(@TempDir Path elsewhere)
+            throws IOException {
         Path victim = elsewhere.resolve("learner-note.md");
         Files.writeString(victim, "my own words");
-        Files.createSymbolicLink(data.resolve(".plugin-windows.json.tmp"), victim);
+        Path planted = Files.createSymbolicLink(data.resolve(OLD_TEMPORARY_NAME), victim);
 
         new PluginWindowsFile(data).keep(List.of(window));
 
         assertThat(Files.readString(victim, StandardCharsets.UTF_8)).isEqualTo("my own words");
-        assertThat(new PluginWindowsFile(data).recall()).as("nothing kept").isEmpty();
+        assertThat(planted).as("left as it was").isSymbolicLink();
+        assertThat(new PluginWindowsFile(data).recall()).as("kept all the same").containsExactly(window);
+    }
+
+    @Test
+    void aPipePlantedAtTheOldTemporaryNameNeitherBlocksKeepingNorLosesThePositions() throws Exception {
+        PluginWindowsFile windows = new PluginWindowsFile(data);
+        windows.keep(List.of(window));
+        Path pipe = mkfifo(data.resolve(OLD_TEMPORARY_NAME));
+
+        // an open for writing of a pipe waits for a reader: keeping must never open one
+        WindowPosition later = new WindowPosition("s-1", "127.0.0.1", "app://obsidian.md", 43);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> windows.keep(List.of(later)));
+
+        assertThat(new PluginWindowsFile(data).recall()).containsExactly(later);
+        assertThat(Files.readAttributes(pipe, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .isOther())
+                .as("still the pipe it was")
+                .isTrue();
     }
 
     @Test
     void aPipeInThePlaceOfTheFileIsSkippedWithoutWaitingForAWriter() throws Exception {
-        Path pipe = data.resolve(PluginWindowsFile.NAME);
-        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
-        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+        mkfifo(data.resolve(PluginWindowsFile.NAME));
 
         assertThat(new PluginWindowsFile(data).recall()).isEmpty();
+    }
+
+    private static Path mkfifo(Path pipe) throws IOException, InterruptedException {
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+        return pipe;
     }
 }

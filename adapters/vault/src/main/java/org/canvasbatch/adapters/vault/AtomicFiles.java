@@ -17,9 +17,13 @@ import java.util.HexFormat;
  * one: the bytes go to a temporary file in the same folder, which is then renamed over the target. The temporary
  * name starts with a dot so Obsidian does not index it, and is short so a long target name cannot make it too long.
  * A rename replaces a symbolic link at the target rather than writing through it; callers that mean to write through
- * one resolve it first.
+ * one resolve it first. The temporary file is created only where nothing is ({@code O_EXCL}, never through a link), so
+ * neither a link nor a named pipe planted at a name this class might pick is written through or waited on.
+ *
+ * <p>Public for the one file of this program's own outside the vault, the data folder's plugin windows
+ * ({@link #replaceOnDisk}), so that both are replaced by this one implementation.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String TEMPORARY_PREFIX = ".canvas-batch-";
@@ -29,10 +33,20 @@ final class AtomicFiles {
             java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(TEMPORARY_PREFIX) + "[0-9a-f]{16}"
                     + java.util.regex.Pattern.quote(TEMPORARY_SUFFIX));
 
+    private static final AtomicFiles ON_DISK = new AtomicFiles(FileOpener.DEFAULT);
+
     private final FileOpener opener;
 
     AtomicFiles(FileOpener opener) {
         this.opener = opener;
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} as the vault replaces a note: a reader sees the old content or the new,
+     * a link at {@code target} is replaced rather than written through, and nothing but a new file is ever opened.
+     */
+    public static void replaceOnDisk(Path target, byte[] bytes) throws IOException {
+        ON_DISK.write(target, bytes, false);
     }
 
     /** @param durable force the bytes to the disk before the rename: for the user's canvas, not for notes */
@@ -51,7 +65,8 @@ final class AtomicFiles {
      */
     Path writeTemporary(Path target, byte[] bytes, boolean durable) throws IOException {
         Path temporary = target.resolveSibling(TEMPORARY_PREFIX + randomHex() + TEMPORARY_SUFFIX);
-        try (FileChannel channel = opener.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = opener.open(
+                temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);

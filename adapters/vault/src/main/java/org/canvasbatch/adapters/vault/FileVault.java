@@ -35,14 +35,15 @@ public final class FileVault implements Vault, AutoCloseable {
     private final CompletableFuture<Integer> litterSwept;
 
     /**
-     * How old a temporary file in a shared vault must be before it is taken for a stopped writer's: far longer than a
-     * live server's atomic write takes, even on a slow network share.
+     * How old a temporary file must be before it is taken for a stopped writer's: far longer than a live process's
+     * atomic write takes, even on a slow network share. The same alone as in a cluster: a {@code run} started beside a
+     * {@code serve} on the same vault writes into it too, and its start says nothing about the other's writes.
      */
-    static final Duration SHARED_LITTER_AGE = Duration.ofMinutes(5);
+    static final Duration LITTER_AGE = Duration.ofMinutes(5);
 
     /**
      * @param root    the vault's folder; must exist
-     * @param clock   times the coalescing of canvas writes
+     * @param clock   times the coalescing of canvas writes, and the age of temporary files left in the vault
      */
     public FileVault(Path root, VaultOptions options, Clock clock) {
         this(root, options, clock, canvasPath -> {});
@@ -107,7 +108,6 @@ public final class FileVault implements Vault, AutoCloseable {
             LongConsumer checkToRenameNanos,
             String writer) {
         Objects.requireNonNull(root, "root");
-        Instant started = Instant.now();
         this.options = Objects.requireNonNull(options, "options");
         this.paths = new VaultPaths(root);
         AtomicFiles files = new AtomicFiles(Objects.requireNonNull(disk, "disk"));
@@ -131,9 +131,7 @@ public final class FileVault implements Vault, AutoCloseable {
         if (options.writeBack()) {
             writeBack.resume(pendingLinks.load());
         }
-        // Alone, every temporary file older than this start is a dead run's (a second short of it: file times may be
-        // coarse); shared, one of a live server may be in the middle of its write.
-        Instant cutoff = writer == null ? started.minusSeconds(1) : started.minus(SHARED_LITTER_AGE);
+        Instant cutoff = clock.instant().minus(LITTER_AGE);
         this.litterSwept = TemporaryLitter.sweepInBackground(paths.root(), cutoff);
     }
 

@@ -189,14 +189,17 @@ final class PendingLinks {
             return new Adopted(List.of(), true);
         }
         String theirs = ledgerOf(writer);
+        Path name = Path.of(theirs).getFileName();
         lock.lock();
-        try {
-            if (Files.isSymbolicLink(paths.resolve(FOLDER).absolute())) {
-                problem("'" + FOLDER + "' is a symbolic link; the ledger of a stopped server is not read there");
+        // The ledger's folder is held open from the look to the delete, so a folder swapped for a link meanwhile
+        // cannot have a file of this name outside the vault deleted (or read).
+        try (HeldFolder vault = HeldFolder.open(paths.root());
+                HeldFolder folder = ledgerFolder(vault)) {
+            if (folder == null) {
                 return new Adopted(List.of(), true);
             }
-            Path file = paths.resolve(theirs).absolute();
-            BasicFileAttributes there = attributesOf(file);
+            Path file = folder.resolve(name);
+            BasicFileAttributes there = folder.attributes(name);
             if (there == null) {
                 return new Adopted(List.of(), true);
             }
@@ -204,7 +207,7 @@ final class PendingLinks {
                 problem("'" + theirs + "' is " + FileKind.describe(file, there) + "; it is left alone");
                 return new Adopted(List.of(), true);
             }
-            Parsed parsed = parse(file, theirs);
+            Parsed parsed = parse(() -> folder.read(name), theirs);
             if (parsed.unread()) {
                 // too large, or not readable: said by parse; left as it is, like this server's own in that case
                 return new Adopted(List.of(), true);
@@ -216,11 +219,14 @@ final class PendingLinks {
                     adopted.add(entry);
                 }
             }
-            boolean kept = adopted.isEmpty() || append(adopted);
-            if (kept) {
-                BasicFileAttributes still = attributesOf(file);
-                if (still != null && still.isRegularFile()) {
-                    Files.deleteIfExists(file);
+            boolean complete = adopted.isEmpty() || append(adopted);
+            if (complete) {
+                BasicFileAttributes still = folder.attributes(name);
+                if (still != null && still.isRegularFile() && Objects.equals(still.fileKey(), there.fileKey())) {
+                    folder.delete(name);
+                } else if (still != null) {
+                    // not the file that was read: its lines were not looked at, so it waits for the next adoption
+                    complete = false;
                 }
             }
             LOG.log(
@@ -228,16 +234,30 @@ final class PendingLinks {
                     "{0} note link(s) left waiting by the stopped server {1} are written by this one.",
                     adopted.size(),
                     writer);
-            return new Adopted(List.copyOf(adopted), kept);
+            return new Adopted(List.copyOf(adopted), complete);
         } catch (IOException e) {
             problem("Cannot take over '" + theirs + "': " + DiskProblem.describe(e));
-            return new Adopted(List.of(), false);
-        } catch (VaultException e) {
-            problem(e.getMessage());
             return new Adopted(List.of(), false);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The ledger's folder in the vault, held open; null when there is none, or it is not a plain folder (said). */
+    private HeldFolder ledgerFolder(HeldFolder vault) throws IOException {
+        Path name = Path.of(FOLDER);
+        BasicFileAttributes there = vault.attributes(name);
+        if (there == null) {
+            return null;
+        }
+        if (there.isSymbolicLink()) {
+            problem("'" + FOLDER + "' is a symbolic link; the ledger of a stopped server is not read there");
+            return null;
+        }
+        if (!there.isDirectory()) {
+            return null;
+        }
+        return vault.enter(name);
     }
 
     /** What {@link #adopt(String)} took: the links to write, and whether the stopped writer's ledger is done with. */
@@ -392,15 +412,23 @@ final class PendingLinks {
     }
 
     private Parsed parse(Path file, String name) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            problem("'" + name + "' is not a regular file; it is left alone");
+            return Parsed.NOTHING;
+        }
+        return parse(() -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), name);
+    }
+
+    /** How a ledger checked to be a regular file is opened: by path, or in its folder held open. */
+    @FunctionalInterface
+    private interface Opening {
+        InputStream open() throws IOException;
+    }
+
+    private Parsed parse(Opening opening, String name) {
         byte[] bytes;
-        try {
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                problem("'" + name + "' is not a regular file; it is left alone");
-                return Parsed.NOTHING;
-            }
-            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-                bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
-            }
+        try (InputStream in = opening.open()) {
+            bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
         } catch (IOException e) {
             problem("Cannot read '" + name + "': " + DiskProblem.describe(e));
             return Parsed.NOTHING;

@@ -4,25 +4,26 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 import java.io.IOException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.EnumSet;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Deletes the hidden temporary files ({@link AtomicFiles#isTemporaryName}) a writer killed in the middle of an atomic
  * write left beside the notes and canvases, and in the ledger's folder. Only what is certainly ours goes: a regular
  * file (never a link, whatever it points at), named exactly as {@link AtomicFiles} names them, last modified before
- * {@code cutoff} — for the only process of a vault, its own start (so none of its own writes since); for a server
- * sharing the vault, minutes before, longer than any write of a live server takes. Folders the learner hides
- * ({@code .obsidian}, {@code .git}, {@code .trash}) are not entered: the vault never writes there.
+ * {@code cutoff} — minutes before the start, longer than any write of a live process takes, since another process may
+ * be writing into the same vault (a {@code run} beside a {@code serve}, a server of a cluster). Folders the learner
+ * hides ({@code .obsidian}, {@code .git}, {@code .trash}) are not entered: the vault never writes there.
+ *
+ * <p>Each folder is held open while it is looked through ({@link HeldFolder}), so a folder swapped for a link while the
+ * sweep is in it, or on its way into it, can neither lead it out of the vault nor have it delete anything but the
+ * file it looked at.
  */
 final class TemporaryLitter {
 
@@ -47,62 +48,104 @@ final class TemporaryLitter {
 
     /** How many of our temporary files older than {@code cutoff} were found under {@code root} and deleted. */
     static int sweep(Path root, Instant cutoff) {
-        int[] deleted = {0};
-        try {
-            Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), MAX_DEPTH, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                    if (dir.equals(root)) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    String name = dir.getFileName().toString();
-                    boolean oursToLook =
-                            !name.startsWith(".") || (name.equals(PendingLinks.FOLDER) && root.equals(dir.getParent()));
-                    return oursToLook ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
-                }
+        return sweep(root, cutoff, path -> {});
+    }
 
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                    if (attributes.isRegularFile()
-                            && AtomicFiles.isTemporaryName(file.getFileName().toString())
-                            && attributes.lastModifiedTime().toInstant().isBefore(cutoff)
-                            && deleteIfStillTheSame(file, attributes)) {
-                        deleted[0]++;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+    /**
+     * @param beforeActing told each folder right before it is entered and each file right before it is deleted (tests
+     *     swap folders for links there)
+     */
+    static int sweep(Path root, Instant cutoff, Consumer<Path> beforeActing) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        int deleted = 0;
+        try (HeldFolder vault = HeldFolder.open(root)) {
+            deleted = sweep(vault, 0, cutoff, beforeActing);
         } catch (IOException e) {
-            LOG.log(
-                    WARNING,
-                    "Could not look for temporary files left by a stopped writer: {0}",
-                    DiskProblem.describe(e));
+            cannotLook(e);
+        } catch (DirectoryIteratorException e) {
+            cannotLook(e.getCause());
         }
-        if (deleted[0] > 0) {
-            LOG.log(INFO, "Deleted {0} hidden temporary file(s) a stopped writer had left in the vault.", deleted[0]);
+        if (deleted > 0) {
+            LOG.log(INFO, "Deleted {0} hidden temporary file(s) a stopped writer had left in the vault.", deleted);
         }
-        return deleted[0];
+        return deleted;
+    }
+
+    private static void cannotLook(IOException e) {
+        LOG.log(WARNING, "Could not look for temporary files left by a stopped writer: {0}", DiskProblem.describe(e));
+    }
+
+    /** @param depth how deep {@code folder} lies under the vault's root, which is 0 */
+    private static int sweep(HeldFolder folder, int depth, Instant cutoff, Consumer<Path> beforeActing) {
+        int deleted = 0;
+        try {
+            for (Path name : folder) {
+                BasicFileAttributes seen = attributesOrNull(folder, name);
+                if (seen == null) {
+                    continue;
+                }
+                if (seen.isDirectory()) {
+                    if (depth + 1 < MAX_DEPTH && oursToLook(name.toString(), depth == 0)) {
+                        beforeActing.accept(folder.resolve(name));
+                        deleted += sweepInside(folder, name, depth + 1, cutoff, beforeActing);
+                    }
+                } else if (seen.isRegularFile()
+                        && AtomicFiles.isTemporaryName(name.toString())
+                        && seen.lastModifiedTime().toInstant().isBefore(cutoff)
+                        && deleteIfStillTheSame(folder, name, seen, beforeActing)) {
+                    deleted++;
+                }
+            }
+        } catch (DirectoryIteratorException e) {
+            // the folder could not be read to its end: what was read is swept, the rest waits for the next start
+        }
+        return deleted;
+    }
+
+    private static int sweepInside(
+            HeldFolder parent, Path name, int depth, Instant cutoff, Consumer<Path> beforeActing) {
+        try (HeldFolder inside = parent.enter(name)) {
+            return sweep(inside, depth, cutoff, beforeActing);
+        } catch (IOException e) {
+            // gone, not readable, or no longer a folder (a link swapped in since the look): not entered
+            return 0;
+        }
+    }
+
+    /** Hidden folders are the learner's (or Obsidian's, git's), but for the ledger's folder at the vault's root. */
+    private static boolean oursToLook(String folderName, boolean atTheRoot) {
+        return !folderName.startsWith(".") || (atTheRoot && folderName.equals(PendingLinks.FOLDER));
+    }
+
+    private static BasicFileAttributes attributesOrNull(HeldFolder folder, Path name) {
+        try {
+            return folder.attributes(name);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Deletes the file if it is still the regular file that was seen: not one swapped in since, never a link. */
-    private static boolean deleteIfStillTheSame(Path file, BasicFileAttributes seen) {
+    private static boolean deleteIfStillTheSame(
+            HeldFolder folder, Path name, BasicFileAttributes seen, Consumer<Path> beforeActing) {
         try {
-            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!now.isRegularFile()
+            BasicFileAttributes now = folder.attributes(name);
+            if (now == null
+                    || !now.isRegularFile()
                     || (seen.fileKey() != null && !seen.fileKey().equals(now.fileKey()))) {
                 return false;
             }
-            Files.delete(file);
+            beforeActing.accept(folder.resolve(name));
+            folder.delete(name);
             return true;
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            LOG.log(WARNING, "Could not delete the temporary file ''{0}'': {1}", file, DiskProblem.describe(e));
+            LOG.log(
+                    WARNING,
+                    "Could not delete the temporary file ''{0}'': {1}",
+                    folder.resolve(name),
+                    DiskProblem.describe(e));
             return false;
         }
     }

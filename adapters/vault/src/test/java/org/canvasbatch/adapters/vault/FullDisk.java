@@ -10,6 +10,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A disk that can be told to be full: every write then fails as Linux reports it ("No space left on device"), after
@@ -19,18 +20,22 @@ final class FullDisk implements FileOpener {
 
     volatile boolean full;
     final AtomicInteger refused = new AtomicInteger();
+    /** Told each file whose channel this disk opened, once that channel is closed. */
+    volatile Consumer<Path> afterClosing = path -> {};
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
-        return new Channel(FileChannel.open(path, options));
+        return new Channel(FileChannel.open(path, options), path);
     }
 
     private final class Channel extends FileChannel {
 
         private final FileChannel real;
+        private final Path path;
 
-        Channel(FileChannel real) {
+        Channel(FileChannel real, Path path) {
             this.real = real;
+            this.path = path;
         }
 
         private void refuseWhenFull() throws IOException {
@@ -129,6 +134,7 @@ final class FullDisk implements FileOpener {
         @Override
         protected void implCloseChannel() throws IOException {
             real.close();
+            afterClosing.accept(path);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
@@ -221,6 +223,43 @@ class SharedLedgerTest {
         assertThat(huge).as("too large to read, so left as it is").exists();
         assertThat(learners).hasContent(validLine);
         assertThatThrownBy(() -> server("../escape", new FullDisk())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aLedgerFolderSwappedForALinkWhileAStoppedServersLedgerIsAdoptedLeadsToNoDeleteOutsideTheVault(
+            @TempDir Path outside) throws Exception {
+        FullDisk diskOfA = new FullDisk();
+        FileVault a = server("server-a", diskOfA);
+        a.writeNote(draft(Q3, "逆否命题和原命题等价吗", AgentId.CLARIFICATION_PATH));
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(Fixtures.DISCRETE_MATH);
+        a.writeNote(draft(Q1, "什么是逆否命题", AgentId.ORAL_EXPLANATION));
+        diskOfA.full = true;
+        a.close();
+        Path notOurs = Files.writeString(outside.resolve("pending-links-server-a.jsonl"), "another program's lines\n");
+
+        FullDisk diskOfB = new FullDisk();
+        FileVault b = server("server-b", diskOfB);
+        Path folder = root.resolve(PendingLinks.FOLDER);
+        AtomicBoolean swapped = new AtomicBoolean();
+        // B has read A's ledger and recorded its links; before it deletes A's ledger, the folder becomes a link
+        diskOfB.afterClosing = path -> {
+            if (path.endsWith("pending-links-server-b.jsonl") && swapped.compareAndSet(false, true)) {
+                try {
+                    Files.move(folder, folder.resolveSibling(PendingLinks.FOLDER + "-moved"));
+                    Files.createSymbolicLink(folder, outside);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+
+        b.adoptLinksLeftBy("server-a");
+
+        assertThat(swapped).as("the folder was swapped").isTrue();
+        assertThat(notOurs).hasContent("another program's lines\n");
+        assertThat(root.resolve(PendingLinks.FOLDER + "-moved/pending-links-server-a.jsonl"))
+                .as("the ledger that was read is the one deleted")
+                .doesNotExist();
     }
 
     private FileVault server(String name, FullDisk disk) {

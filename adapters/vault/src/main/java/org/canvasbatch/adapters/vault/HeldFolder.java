@@ -1,0 +1,133 @@
+package org.canvasbatch.adapters.vault;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * A folder held open while what is in it is looked at, read and deleted, so that every step acts in that one folder
+ * even if its name, or a name above it, is swapped for a link meanwhile. Where the JDK gives a
+ * {@link SecureDirectoryStream} (Linux) each step is made relative to the open folder (the {@code *at} system calls:
+ * {@code fstatat}, {@code openat}, {@code unlinkat}), and a folder inside is entered only if it is one there and then,
+ * never through a link ({@code O_NOFOLLOW}).
+ *
+ * <p>Where there is none (Windows, for one), every step goes by path, as the vault did before: a link is still never
+ * entered, read or deleted through as far as a look just before can tell, but a folder swapped for a link between that
+ * look and the step can redirect the step.
+ */
+final class HeldFolder implements Closeable, Iterable<Path> {
+
+    private final Path path;
+    private final DirectoryStream<Path> stream;
+    /** The same stream when the platform has one; null: by path. */
+    private final SecureDirectoryStream<Path> secure;
+
+    private HeldFolder(Path path, DirectoryStream<Path> stream, boolean secureWhenItCan) {
+        this.path = path;
+        this.stream = stream;
+        this.secure = secureWhenItCan && stream instanceof SecureDirectoryStream<Path> s ? s : null;
+    }
+
+    /** The folder at {@code folder}, a link there followed: for the vault's own root, which the learner chose. */
+    static HeldFolder open(Path folder) throws IOException {
+        return new HeldFolder(folder, Files.newDirectoryStream(folder), true);
+    }
+
+    /** As {@link #open}, but by path in it and every folder entered from it, as where the platform has no other way. */
+    static HeldFolder openByPath(Path folder) throws IOException {
+        return new HeldFolder(folder, Files.newDirectoryStream(folder), false);
+    }
+
+    /** Whether each step is made relative to the open folder rather than by path. */
+    boolean heldByDescriptor() {
+        return secure != null;
+    }
+
+    /** Where {@code name}, a name in this folder, is: for messages, and for the steps made by path. */
+    Path resolve(Path name) {
+        return path.resolve(name);
+    }
+
+    /** The names in this folder, each one file name; once. */
+    @Override
+    public Iterator<Path> iterator() {
+        Iterator<Path> entries = stream.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public Path next() {
+                return entries.next().getFileName();
+            }
+        };
+    }
+
+    /** What {@code name} is in this folder, a link as a link; null when there is nothing of that name. */
+    BasicFileAttributes attributes(Path name) throws IOException {
+        try {
+            if (secure != null) {
+                return secure.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .readAttributes();
+            }
+            return Files.readAttributes(resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The folder {@code name} in this one, held open in turn; refused if it is not a folder, a link above all.
+     *
+     * <p>Neither this open nor the JDK's open of a folder by path asks for a folder ({@code O_DIRECTORY}), so a named
+     * pipe swapped in between the caller's look and this open would keep it waiting for a writer, as it did before.
+     */
+    HeldFolder enter(Path name) throws IOException {
+        if (secure != null) {
+            return new HeldFolder(resolve(name), secure.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS), true);
+        }
+        BasicFileAttributes there = attributes(name);
+        if (there == null || !there.isDirectory()) {
+            throw new NotDirectoryException(resolve(name).toString());
+        }
+        return new HeldFolder(resolve(name), Files.newDirectoryStream(resolve(name)), false);
+    }
+
+    /** The bytes of the file {@code name} in this folder, never through a link. */
+    InputStream read(Path name) throws IOException {
+        if (secure != null) {
+            return Channels.newInputStream(
+                    secure.newByteChannel(name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
+        }
+        return Files.newInputStream(resolve(name), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Deletes {@code name} from this folder: a link there is deleted itself, never what it points at. */
+    void delete(Path name) throws IOException {
+        if (secure != null) {
+            secure.deleteFile(name);
+        } else {
+            Files.delete(resolve(name));
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stream.close();
+    }
+}
