@@ -70,7 +70,8 @@ class PluginRestartTest {
         // kept while the server runs, not only at its stop: a killed server leaves this behind
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (new PluginWindowsFile(data)
-                .recall().stream().noneMatch(w -> w.sessionId().equals(progress.sessionId()) && w.seq() > 0)) {
+                .recall().windows().stream()
+                        .noneMatch(w -> w.sessionId().equals(progress.sessionId()) && w.seq() > 0)) {
             assertThat(System.nanoTime()).as("the window's position kept").isLessThan(deadline);
             Thread.onSpinWait();
         }
@@ -89,5 +90,55 @@ class PluginRestartTest {
                 .hasSize(6)
                 .doesNotHaveDuplicates();
         assertThat(second.notes(CANVAS)).hasSize(6);
+    }
+
+    @Test
+    void aWindowThatCancelledItsBatchStaysCancelledWhenItsReconnectReachesTheNextProcess() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 4);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        plugin = first.plugin();
+
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(0);
+        preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(1);
+        progress.awaitTaskMessages(1);
+        // the Wi-Fi blinks: the window's reconnect is on its way, held by the network, when the learner clicks ❌ 取消
+        CountDownLatch network = new CountDownLatch(1);
+        plugin.holdSocketsUntil(network);
+        progress.dropConnection();
+        progress.cancel();
+        progress.awaitCancelAnswered();
+        int noticesAfterCancel = plugin.notices().size();
+
+        // the server restarts before the reconnect gets through
+        int port = first.port();
+        first.close();
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        second.core.recover();
+        network.countDown();
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+
+        assertThat(progress.socketsCreated())
+                .as("the reconnect reached the new process")
+                .isEqualTo(2);
+        assertThat(progress.receivedMessages())
+                .as("the new process took the reconnect")
+                .filteredOn(m -> m.contains("\"type\":\"connected\""))
+                .hasSize(2);
+        assertThat(plugin.noticeTexts()
+                        .subList(noticesAfterCancel, plugin.notices().size()))
+                .as("shown after 处理已取消")
+                .isEmpty();
+        assertThat(progress.summaries()).as("result summaries opened").isEmpty();
+        assertThat(plugin.oddities()).isEmpty();
     }
 }
