@@ -45,6 +45,9 @@ final class ConnectionManager {
     /** Sessions the plugin's own window cancelled (recorded by the cancel endpoint); kept with the positions. */
     private final PluginCancels pluginCancels = new PluginCancels();
 
+    /** The plugin windows with a socket open now; guarded by itself. */
+    private final Map<PluginViewer, SharedWindow> openWindows = new HashMap<>();
+
     private final ScheduledExecutorService scheduler;
     private final PluginWindowMemory windowMemory;
     private final ScheduledExecutorService windowKeeper;
@@ -207,13 +210,38 @@ final class ConnectionManager {
         return pluginCancels.contains(session);
     }
 
+    /** What the open sockets of {@code viewer}'s window share; the caller is one more of them. */
+    SharedWindow attachWindow(PluginViewer viewer) {
+        synchronized (openWindows) {
+            SharedWindow window = openWindows.computeIfAbsent(viewer, v -> new SharedWindow());
+            window.attach();
+            return window;
+        }
+    }
+
     void remove(Connection connection) {
         connection.pluginViewer().ifPresent(viewer -> {
             synchronized (viewerPositions) {
                 viewerPositions.merge(viewer, connection.sentSeq(), Math::max);
             }
+            synchronized (openWindows) {
+                SharedWindow window = openWindows.get(viewer);
+                if (window != null && window.detach()) {
+                    openWindows.remove(viewer);
+                }
+            }
         });
         connections.remove(connection);
+        if (connection.handedTheEnd()) {
+            // its window's other sockets stayed open without the end: closed now that the client has had it (the
+            // close handshake of this socket came after it), so their close does not make the window reconnect
+            connection
+                    .pluginViewer()
+                    .ifPresent(viewer -> connections.stream()
+                            .filter(other ->
+                                    other.pluginViewer().filter(viewer::equals).isPresent())
+                            .forEach(other -> other.closeNow(Connection.NORMAL, "session completed")));
+        }
         if (connection.sessionId() == null) {
             return;
         }
