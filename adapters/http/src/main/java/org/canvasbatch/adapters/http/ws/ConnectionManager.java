@@ -52,7 +52,7 @@ final class ConnectionManager {
     private final PluginWindowMemory windowMemory;
     private final ScheduledExecutorService windowKeeper;
     private final Object keeping = new Object();
-    /** What {@link #windowMemory} was last given; guarded by {@link #keeping}. */
+    /** What {@link #windowMemory} was last given (null: nothing for sure); guarded by {@link #keeping}. */
     private Map<PluginViewer, Long> keptPositions = Map.of();
 
     private List<SessionId> keptCancels = List.of();
@@ -296,10 +296,19 @@ final class ConnectionManager {
         }
         scheduler.shutdownNow();
         if (windowKeeper != null) {
-            windowKeeper.shutdownNow();
+            // not interrupted: a keeping cut off in its write would leave the file behind while counting as kept
+            windowKeeper.shutdown();
+            try {
+                windowKeeper.awaitTermination(patience.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        // the windows reconnect to the next process, which must know how far each got
-        keepWindows();
+        // the windows reconnect to the next process, which must know how far each got and who cancelled
+        synchronized (keeping) {
+            keptPositions = null;
+            keepWindowsNow();
+        }
         synchronized (this) {
             feeds.values().forEach(SessionFeed::stop);
             feeds.clear();
