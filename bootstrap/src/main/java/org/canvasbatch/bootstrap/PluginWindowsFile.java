@@ -1,9 +1,11 @@
 package org.canvasbatch.bootstrap;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,9 +24,12 @@ import org.canvasbatch.adapters.vault.AtomicFiles;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
- * The plugin windows' positions in the data folder ({@value #NAME}), beside the journal they index into. The file is
+ * The plugin windows' positions in the data folder ({@value #NAME}), beside the journal they index into, and the
+ * sessions the plugin's own window cancelled: {@code {"windows": [{session, address, origin, seq}…],
+ * "cancelled_by_plugin": [session id…]}} (a bare array of windows, as earlier versions wrote, is read too). The file is
  * the server's own, but read as hostile: a symlink, a non-regular file, an oversized one or a malformed entry is left
- * out with one log line, and the worst it can cause is a window counting some nodes twice, as if it were new.
+ * out with one log line, and the worst it can cause is a window counting some nodes twice, as if it were new, or a
+ * window that cancelled its batch being shown the cancellation's summary.
  */
 public final class PluginWindowsFile implements PluginWindowMemory {
 
@@ -42,14 +47,14 @@ public final class PluginWindowsFile implements PluginWindowMemory {
     }
 
     @Override
-    public List<WindowPosition> recall() {
+    public Kept recall() {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return List.of();
+            return Kept.NOTHING;
         }
         // a link, a pipe (whose open would block) or a device is not ours: checked before it is opened
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             LOG.log(System.Logger.Level.WARNING, file + " is not a regular file; ignored");
-            return List.of();
+            return Kept.NOTHING;
         }
         byte[] bytes;
         try (SeekableByteChannel channel =
@@ -57,33 +62,56 @@ public final class PluginWindowsFile implements PluginWindowMemory {
             bytes = readAll(channel);
             if (bytes.length > MAX_BYTES) {
                 LOG.log(System.Logger.Level.WARNING, file + " is larger than 2 MiB; ignored");
-                return List.of();
+                return Kept.NOTHING;
             }
         } catch (NoSuchFileException e) {
-            return List.of();
+            return Kept.NOTHING;
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot read " + file + " (" + e.getMessage() + "); ignored");
-            return List.of();
+            return Kept.NOTHING;
+        }
+        JsonValue whole;
+        try (var reader = Json.createReader(new java.io.ByteArrayInputStream(bytes))) {
+            whole = reader.readValue();
+        } catch (JsonException | IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, file + " is not a list of plugin windows; ignored");
+            return Kept.NOTHING;
+        }
+        JsonValue windows = whole;
+        JsonValue cancelled = JsonValue.EMPTY_JSON_ARRAY;
+        if (whole instanceof JsonObject object) {
+            windows = object.getOrDefault("windows", JsonValue.EMPTY_JSON_ARRAY);
+            cancelled = object.getOrDefault("cancelled_by_plugin", JsonValue.EMPTY_JSON_ARRAY);
+        }
+        if (!(windows instanceof JsonArray windowList) || !(cancelled instanceof JsonArray cancelledList)) {
+            LOG.log(System.Logger.Level.WARNING, file + " is not a list of plugin windows; ignored");
+            return Kept.NOTHING;
         }
         List<WindowPosition> positions = new ArrayList<>();
         int skipped = 0;
-        try (var reader = Json.createReader(new java.io.ByteArrayInputStream(bytes))) {
-            for (JsonValue value : reader.readArray()) {
-                WindowPosition position = valid(value);
-                if (position == null || positions.size() >= MAX_WINDOWS) {
-                    skipped++;
-                } else {
-                    positions.add(position);
-                }
+        for (JsonValue value : windowList) {
+            WindowPosition position = valid(value);
+            if (position == null || positions.size() >= MAX_WINDOWS) {
+                skipped++;
+            } else {
+                positions.add(position);
             }
-        } catch (JsonException | IllegalStateException e) {
-            LOG.log(System.Logger.Level.WARNING, file + " is not a list of plugin windows; ignored");
-            return List.of();
+        }
+        List<String> sessions = new ArrayList<>();
+        for (JsonValue value : cancelledList) {
+            if (value instanceof JsonString id
+                    && id.getString().length() <= MAX_TEXT
+                    && SessionId.isWellFormed(id.getString())
+                    && sessions.size() < MAX_WINDOWS) {
+                sessions.add(id.getString());
+            } else {
+                skipped++;
+            }
         }
         if (skipped > 0) {
             LOG.log(System.Logger.Level.WARNING, skipped + " malformed entries of " + file + " ignored");
         }
-        return positions;
+        return new Kept(positions, sessions);
     }
 
     private static byte[] readAll(SeekableByteChannel channel) throws IOException {
@@ -121,16 +149,26 @@ public final class PluginWindowsFile implements PluginWindowMemory {
     }
 
     @Override
-    public void keep(List<WindowPosition> positions) {
+    public void keep(Kept kept) {
         JsonArrayBuilder list = Json.createArrayBuilder();
-        positions.stream()
+        kept.windows().stream()
                 .limit(MAX_WINDOWS)
                 .forEach(p -> list.add(Json.createObjectBuilder()
                         .add("session", p.sessionId())
                         .add("address", p.address())
                         .add("origin", p.origin())
                         .add("seq", p.seq())));
-        byte[] bytes = list.build().toString().getBytes(StandardCharsets.UTF_8);
+        JsonArrayBuilder cancelled = Json.createArrayBuilder();
+        // the newest are the ones a window may still reconnect for
+        List<String> sessions = kept.cancelledByPlugin();
+        sessions.subList(Math.max(0, sessions.size() - MAX_WINDOWS), sessions.size())
+                .forEach(cancelled::add);
+        byte[] bytes = Json.createObjectBuilder()
+                .add("windows", list)
+                .add("cancelled_by_plugin", cancelled)
+                .build()
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
         try {
             // a random new name beside the file, then a rename, as the vault writes: nothing planted in the data
             // folder (a link, a named pipe) is ever opened for writing

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import org.canvasbatch.adapters.http.ws.PluginWindowMemory.Kept;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory.WindowPosition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,14 +29,56 @@ class PluginWindowsFileTest {
 
     @Test
     void whatOneProcessKeepsTheNextRecalls() {
-        new PluginWindowsFile(data).keep(List.of(window));
+        new PluginWindowsFile(data).keep(new Kept(List.of(window), List.of()));
 
-        assertThat(new PluginWindowsFile(data).recall()).containsExactly(window);
+        assertThat(new PluginWindowsFile(data).recall().windows()).containsExactly(window);
+    }
+
+    @Test
+    void theSessionsThePluginCancelledItselfAreKeptWithThePositions() {
+        new PluginWindowsFile(data).keep(new Kept(List.of(window), List.of("s-1", "s-2")));
+
+        Kept recalled = new PluginWindowsFile(data).recall();
+        assertThat(recalled.windows()).containsExactly(window);
+        assertThat(recalled.cancelledByPlugin()).containsExactly("s-1", "s-2");
+    }
+
+    @Test
+    void aFileOfAnEarlierVersionStillGivesItsPositions() throws IOException {
+        Files.writeString(
+                data.resolve(PluginWindowsFile.NAME),
+                "[{\"session\":\"s-1\",\"address\":\"127.0.0.1\",\"origin\":\"app://obsidian.md\",\"seq\":42}]");
+
+        Kept recalled = new PluginWindowsFile(data).recall();
+        assertThat(recalled.windows()).containsExactly(window);
+        assertThat(recalled.cancelledByPlugin()).isEmpty();
+    }
+
+    @Test
+    void malformedCancelledSessionsAreLeftOutAndTheRestKept() throws IOException {
+        Files.writeString(
+                data.resolve(PluginWindowsFile.NAME),
+                "{\"windows\":[],\"cancelled_by_plugin\":[\"s-1\",\"../../etc\",7,null,{\"id\":\"s-2\"},\""
+                        + "x".repeat(300) + "\",\"s-3\"]}");
+
+        assertThat(new PluginWindowsFile(data).recall().cancelledByPlugin()).containsExactly("s-1", "s-3");
+    }
+
+    @Test
+    void cancelledSessionsThatAreNotAListAreIgnoredWithTheWholeFile() throws IOException {
+        Files.writeString(
+                data.resolve(PluginWindowsFile.NAME),
+                "{\"windows\":[{\"session\":\"s-1\",\"address\":\"127.0.0.1\",\"origin\":\"app://obsidian.md\","
+                        + "\"seq\":42}],\"cancelled_by_plugin\":\"s-1\"}");
+
+        Kept recalled = new PluginWindowsFile(data).recall();
+        assertThat(recalled.windows()).isEmpty();
+        assertThat(recalled.cancelledByPlugin()).isEmpty();
     }
 
     @Test
     void nothingKeptIsNothingRecalled() {
-        assertThat(new PluginWindowsFile(data).recall()).isEmpty();
+        assertThat(new PluginWindowsFile(data).recall().windows()).isEmpty();
     }
 
     @Test
@@ -49,21 +92,21 @@ class PluginWindowsFileTest {
                         + "{\"session\":\"s-4\",\"address\":7,\"origin\":\"o\",\"seq\":1},"
                         + "\"s-5\"]");
 
-        assertThat(new PluginWindowsFile(data).recall()).containsExactly(window);
+        assertThat(new PluginWindowsFile(data).recall().windows()).containsExactly(window);
     }
 
     @Test
     void aFileThatIsNotAListIsIgnored() throws IOException {
-        Files.writeString(data.resolve(PluginWindowsFile.NAME), "{\"session\":\"s-1\"}");
-        assertThat(new PluginWindowsFile(data).recall()).isEmpty();
+        Files.writeString(data.resolve(PluginWindowsFile.NAME), "\"s-1\"");
+        assertThat(new PluginWindowsFile(data).recall().windows()).isEmpty();
         Files.writeString(data.resolve(PluginWindowsFile.NAME), "[{\"session\":");
-        assertThat(new PluginWindowsFile(data).recall()).isEmpty();
+        assertThat(new PluginWindowsFile(data).recall().windows()).isEmpty();
     }
 
     @Test
     void anOversizedFileIsIgnored() throws IOException {
         Files.write(data.resolve(PluginWindowsFile.NAME), new byte[3 * 1024 * 1024]);
-        assertThat(new PluginWindowsFile(data).recall()).isEmpty();
+        assertThat(new PluginWindowsFile(data).recall().windows()).isEmpty();
     }
 
     @Test
@@ -74,7 +117,7 @@ class PluginWindowsFileTest {
                 "[{\"session\":\"s-1\",\"address\":\"127.0.0.1\",\"origin\":\"app://obsidian.md\",\"seq\":42}]");
         Files.createSymbolicLink(data.resolve(PluginWindowsFile.NAME), planted);
 
-        assertThat(new PluginWindowsFile(data).recall())
+        assertThat(new PluginWindowsFile(data).recall().windows())
                 .as("read through the link")
                 .isEmpty();
     }
@@ -86,24 +129,26 @@ class PluginWindowsFileTest {
         Files.writeString(victim, "my own words");
         Path planted = Files.createSymbolicLink(data.resolve(OLD_TEMPORARY_NAME), victim);
 
-        new PluginWindowsFile(data).keep(List.of(window));
+        new PluginWindowsFile(data).keep(new Kept(List.of(window), List.of()));
 
         assertThat(Files.readString(victim, StandardCharsets.UTF_8)).isEqualTo("my own words");
         assertThat(planted).as("left as it was").isSymbolicLink();
-        assertThat(new PluginWindowsFile(data).recall()).as("kept all the same").containsExactly(window);
+        assertThat(new PluginWindowsFile(data).recall().windows())
+                .as("kept all the same")
+                .containsExactly(window);
     }
 
     @Test
     void aPipePlantedAtTheOldTemporaryNameNeitherBlocksKeepingNorLosesThePositions() throws Exception {
         PluginWindowsFile windows = new PluginWindowsFile(data);
-        windows.keep(List.of(window));
+        windows.keep(new Kept(List.of(window), List.of()));
         Path pipe = mkfifo(data.resolve(OLD_TEMPORARY_NAME));
 
         // an open for writing of a pipe waits for a reader: keeping must never open one
         WindowPosition later = new WindowPosition("s-1", "127.0.0.1", "app://obsidian.md", 43);
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> windows.keep(List.of(later)));
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> windows.keep(new Kept(List.of(later), List.of())));
 
-        assertThat(new PluginWindowsFile(data).recall()).containsExactly(later);
+        assertThat(new PluginWindowsFile(data).recall().windows()).containsExactly(later);
         assertThat(Files.readAttributes(pipe, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                         .isOther())
                 .as("still the pipe it was")
@@ -114,7 +159,7 @@ class PluginWindowsFileTest {
     void aPipeInThePlaceOfTheFileIsSkippedWithoutWaitingForAWriter() throws Exception {
         mkfifo(data.resolve(PluginWindowsFile.NAME));
 
-        assertThat(new PluginWindowsFile(data).recall()).isEmpty();
+        assertThat(new PluginWindowsFile(data).recall().windows()).isEmpty();
     }
 
     private static Path mkfifo(Path pipe) throws IOException, InterruptedException {

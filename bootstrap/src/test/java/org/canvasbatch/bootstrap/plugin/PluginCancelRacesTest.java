@@ -153,6 +153,53 @@ class PluginCancelRacesTest {
         assertThat(plugin.oddities()).isEmpty();
     }
 
+    @Test
+    void aPollInFlightWhenThePollingWindowCancelsDoesNotEndItWithASummary() throws Exception {
+        server = PluginHarness.withoutSockets(temp);
+        PluginCancelTest.writeCanvas(server.vault.resolve(CANVAS), 4);
+        plugin = server.plugin();
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, CANVAS);
+        Semaphore permits = gateEveryNode(preview);
+
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitPolling();
+        permits.release(1);
+        org.canvasbatch.testsupport.EventRecorder.awaitCondition(
+                () -> server.core
+                                .useCases()
+                                .status()
+                                .status(new SessionId(progress.sessionId()))
+                                .succeeded()
+                        == 1,
+                "the first node to be done");
+        // the plugin polls every 5 s with no in-flight guard: one poll is on its way when the learner clicks ❌ 取消
+        server.polls.holdNext();
+        server.polls.awaitHeld();
+        int noticesBefore = plugin.notices().size();
+        progress.cancel();
+        progress.awaitCancelAnswered();
+        // answered now, with the batch cancelled; its handler still runs, though the modal has closed
+        server.polls.release();
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+
+        assertThat(server.core
+                        .useCases()
+                        .status()
+                        .status(new SessionId(progress.sessionId()))
+                        .state())
+                .isEqualTo(SessionState.CANCELLED);
+        assertThat(plugin.requests())
+                .as("the held poll was answered after the cancel")
+                .filteredOn(r -> r.method().equals("GET"))
+                .last()
+                .satisfies(poll -> assertThat(poll.status()).isEqualTo(200));
+        List<String> shown =
+                plugin.noticeTexts().subList(noticesBefore, plugin.notices().size());
+        assertThat(shown).containsExactly("处理已取消", "Batch processing was cancelled.");
+        assertThat(progress.summaries()).as("result summaries opened").isEmpty();
+        assertThat(plugin.oddities()).isEmpty();
+    }
+
     private Semaphore gateEveryNode(GroupPreviewModal preview) {
         Semaphore permits = new Semaphore(0);
         preview.groups().stream()

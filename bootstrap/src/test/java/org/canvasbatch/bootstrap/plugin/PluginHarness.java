@@ -1,5 +1,10 @@
 package org.canvasbatch.bootstrap.plugin;
 
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,10 +14,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.CanvasBatchServer;
+import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
@@ -42,6 +51,9 @@ final class PluginHarness implements AutoCloseable {
     private final FileVault files;
     private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
     private final SessionSocketChannel channel;
+    /** Status polls the test holds on the server, before they are answered. */
+    final PollGate polls = new PollGate();
+
     private boolean closed;
 
     PluginHarness(Path temp) {
@@ -131,7 +143,8 @@ final class PluginHarness implements AutoCloseable {
                         new SplittableRandom(11)),
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
         channel = new SessionSocketChannel(core.useCases(), sockets, windows);
-        ServerSettings settings = ServerSettings.onPort(port);
+        ServerSettings settings =
+                ServerSettings.onPort(port).withExtension(ServerExtension.routes(routing -> routing.addFilter(polls)));
         server = new CanvasBatchServer(
                         core.useCases(),
                         withSockets ? settings.withExtension(channel.asServerExtension(settings)) : settings)
@@ -184,8 +197,50 @@ final class PluginHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds the next status poll on the server once {@link #holdNext()} is called: it has arrived (before the status is
+     * read) when {@link #awaitHeld()} returns, and is answered, with the session as it is then, after {@link #release()}.
+     */
+    static final class PollGate implements Filter {
+
+        private final AtomicBoolean armed = new AtomicBoolean();
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        void holdNext() {
+            armed.set(true);
+        }
+
+        void awaitHeld() throws InterruptedException {
+            if (!held.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("no status poll came within 30 s");
+            }
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+            String path = request.prologue().uriPath().path();
+            if (request.prologue().method().equals(Method.GET)
+                    && path.matches("/canvas/intelligent-parallel/[^/]+")
+                    && armed.compareAndSet(true, false)) {
+                held.countDown();
+                try {
+                    released.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            chain.proceed();
+        }
+    }
+
     @Override
     public void close() {
+        polls.release();
         if (closed) {
             return;
         }

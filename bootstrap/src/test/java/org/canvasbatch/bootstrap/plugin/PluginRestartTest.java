@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.bootstrap.PluginWindowsFile;
 import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.plugin.GroupPreviewModal;
 import org.canvasbatch.testsupport.plugin.ObsidianPlugin;
@@ -70,7 +72,8 @@ class PluginRestartTest {
         // kept while the server runs, not only at its stop: a killed server leaves this behind
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (new PluginWindowsFile(data)
-                .recall().stream().noneMatch(w -> w.sessionId().equals(progress.sessionId()) && w.seq() > 0)) {
+                .recall().windows().stream()
+                        .noneMatch(w -> w.sessionId().equals(progress.sessionId()) && w.seq() > 0)) {
             assertThat(System.nanoTime()).as("the window's position kept").isLessThan(deadline);
             Thread.onSpinWait();
         }
@@ -89,5 +92,111 @@ class PluginRestartTest {
                 .hasSize(6)
                 .doesNotHaveDuplicates();
         assertThat(second.notes(CANVAS)).hasSize(6);
+    }
+
+    @Test
+    void aWindowThatCancelledItsBatchStaysCancelledWhenItsReconnectReachesTheNextProcess() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 4);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        plugin = first.plugin();
+
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(0);
+        preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(1);
+        progress.awaitTaskMessages(1);
+        // the Wi-Fi blinks: the window's reconnect is on its way, held by the network, when the learner clicks ❌ 取消
+        CountDownLatch network = new CountDownLatch(1);
+        plugin.holdSocketsUntil(network);
+        progress.dropConnection();
+        progress.cancel();
+        progress.awaitCancelAnswered();
+        int noticesAfterCancel = plugin.notices().size();
+
+        // the server restarts before the reconnect gets through
+        int port = first.port();
+        first.close();
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        second.core.recover();
+        network.countDown();
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+
+        assertThat(progress.socketsCreated())
+                .as("the reconnect reached the new process")
+                .isEqualTo(2);
+        assertThat(progress.receivedMessages())
+                .as("the new process took the reconnect")
+                .filteredOn(m -> m.contains("\"type\":\"connected\""))
+                .hasSize(2);
+        assertThat(plugin.noticeTexts()
+                        .subList(noticesAfterCancel, plugin.notices().size()))
+                .as("shown after 处理已取消")
+                .isEmpty();
+        assertThat(progress.summaries()).as("result summaries opened").isEmpty();
+        assertThat(plugin.oddities()).isEmpty();
+    }
+
+    @Test
+    void aWindowWhoseRefusedHandshakesOpenTwoSocketsOnTheNextProcessCountsEachNodeOnce() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        plugin = first.plugin();
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        List<String> nodes = preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .toList();
+        Semaphore permits = new Semaphore(0);
+        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(2);
+        progress.awaitTaskMessages(2);
+
+        // the server stops (1001): the window's first reconnect finds nobody listening, and its error and its close
+        // each schedule one more attempt (1 s and 2 s later)
+        CountDownLatch whileDown = new CountDownLatch(1);
+        plugin.holdSocketsUntil(whileDown);
+        int port = first.port();
+        first.close();
+        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 2, "the first reconnect");
+        CountDownLatch onceUp = new CountDownLatch(1);
+        plugin.holdSocketsUntil(onceUp);
+        whileDown.countDown();
+        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 4, "the two attempts its failure cost");
+        // both get through to the next process: two sockets of one window, both with the window's handlers
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        nodes.forEach(id -> second.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        second.core.recover();
+        onceUp.countDown();
+        EventRecorder.awaitCondition(() -> second.openSockets() == 2, "two sockets of the window open");
+        permits.release(nodes.size());
+
+        progress.awaitSummary();
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20)))
+                .as("the window's other socket closed too")
+                .isTrue();
+        assertThat(progress.countedNodes())
+                .as("each node counted once")
+                .hasSize(6)
+                .doesNotHaveDuplicates();
+        assertThat(plugin.noticeTexts())
+                .filteredOn(text -> text.startsWith("✅"))
+                .as("what the learner is told when the batch ends")
+                .singleElement()
+                .satisfies(text -> assertThat(text).startsWith("✅ 全部处理完成: 6个节点"));
+        assertThat(progress.summaries()).as("result summaries opened").hasSize(1);
+        assertThat(plugin.oddities()).isEmpty();
     }
 }

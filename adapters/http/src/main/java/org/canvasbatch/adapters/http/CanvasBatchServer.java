@@ -7,6 +7,7 @@ import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
+import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
@@ -46,7 +47,11 @@ public final class CanvasBatchServer {
                 new HostPolicy(settings.host(), settings.allowedHosts()),
                 settings.accessToken());
         HttpRouting.Builder routing = HttpRouting.builder().addFeature(new First(edge));
-        RestApi.register(routing, useCases, settings, clock, new SocketUrls(this::authority));
+        PluginCancels pluginCancels = settings.extensions().stream()
+                .flatMap(extension -> extension.pluginCancels().stream())
+                .findFirst()
+                .orElseGet(PluginCancels::new);
+        RestApi.register(routing, useCases, settings, clock, new SocketUrls(this::authority), pluginCancels);
         settings.extensions().forEach(extension -> extension.route(routing));
         RestApi.registerFallback(routing);
 

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
@@ -41,19 +42,31 @@ final class RestApi implements HttpService {
     private final SingleAgentEndpoint single;
 
     /** @param prefix where this instance is registered: {@code ""} or {@code /api/v1} */
-    RestApi(String prefix, UseCases useCases, ServerSettings settings, Clock clock, SocketUrls sockets) {
+    RestApi(
+            String prefix,
+            UseCases useCases,
+            ServerSettings settings,
+            Clock clock,
+            SocketUrls sockets,
+            PluginCancels pluginCancels) {
         this.prefix = prefix;
         this.body = new RequestBody(settings.maxBodyBytes());
         this.analyze = new AnalyzeEndpoint(useCases.analyze(), sockets);
         this.confirm = new ConfirmEndpoint(useCases.start(), sockets);
-        this.sessions = new SessionEndpoints(useCases, clock);
+        this.sessions = new SessionEndpoints(useCases, clock, pluginCancels);
         this.single = new SingleAgentEndpoint(useCases.runSingleNode());
     }
 
     /** The API under every prefix of {@link #PREFIXES}, in that order. */
-    static void register(HttpRules rules, UseCases useCases, ServerSettings settings, Clock clock, SocketUrls sockets) {
+    static void register(
+            HttpRules rules,
+            UseCases useCases,
+            ServerSettings settings,
+            Clock clock,
+            SocketUrls sockets,
+            PluginCancels pluginCancels) {
         for (String prefix : PREFIXES) {
-            RestApi api = new RestApi(prefix, useCases, settings, clock, sockets);
+            RestApi api = new RestApi(prefix, useCases, settings, clock, sockets, pluginCancels);
             if (prefix.isEmpty()) {
                 rules.register(api);
             } else {

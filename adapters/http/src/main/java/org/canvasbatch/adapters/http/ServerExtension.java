@@ -29,6 +29,15 @@ public interface ServerExtension {
 
     default void beforeStop() {}
 
+    /**
+     * Where the plugin's own cancels are recorded, if this extension keeps them (the WebSocket channel: it closes that
+     * window's sockets without {@code session_completed}, and keeps the record across restarts). The server's cancel
+     * and status endpoints use the first extension's; without one, a record of their own.
+     */
+    default java.util.Optional<org.canvasbatch.adapters.http.wire.PluginCancels> pluginCancels() {
+        return java.util.Optional.empty();
+    }
+
     /** An extension that only adds HTTP routes. */
     static ServerExtension routes(Consumer<HttpRouting.Builder> routes) {
         return new ServerExtension() {

@@ -5,6 +5,7 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
 import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.adapters.http.wire.PluginClient;
 import org.canvasbatch.adapters.http.wire.StatusJson;
 import org.canvasbatch.adapters.http.wire.WireNames;
@@ -23,10 +24,12 @@ final class SessionEndpoints {
 
     private final UseCases useCases;
     private final Clock clock;
+    private final PluginCancels pluginCancels;
 
-    SessionEndpoints(UseCases useCases, Clock clock) {
+    SessionEndpoints(UseCases useCases, Clock clock, PluginCancels pluginCancels) {
         this.useCases = useCases;
         this.clock = clock;
+        this.pluginCancels = pluginCancels;
     }
 
     /**
@@ -53,7 +56,9 @@ final class SessionEndpoints {
         SessionSnapshot snapshot = useCases.status().status(id);
         var status = StatusJson.of(snapshot, clock.now());
         if (snapshot.state() == SessionState.CANCELLED && PluginClient.isOrigin(call.origin())) {
-            status = StatusJson.forPluginCancelled(status, snapshot);
+            status = pluginCancels.contains(id)
+                    ? StatusJson.forPluginWindowThatCancelled(status)
+                    : StatusJson.forPluginCancelled(status, snapshot);
         }
         var damage = useCases.status().historyDamage(id);
         var storage = useCases.status().storageProblem(id);
@@ -79,12 +84,25 @@ final class SessionEndpoints {
     /**
      * The body is ignored: the plugin sends none (but a JSON content type). The session's sockets hear of the
      * cancellation only once this answer is written: (plugin) a {@code session_completed} that reaches the modal before
-     * its cancel has been answered shows "✅ 全部处理完成" and a success summary for a cancelled batch.
+     * its cancel has been answered shows "✅ 全部处理完成" and a success summary for a cancelled batch. The plugin's own
+     * cancel is recorded before it runs ({@link PluginCancels}), so that no socket or poll of that window can learn of
+     * the cancellation without knowing who cancelled.
      */
     Reply cancel(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        CancelSessionUseCase.Cancellation cancellation =
-                useCases.cancel().cancelAnsweringFirst(id, "cancelled by request");
+        boolean byPlugin = PluginClient.isOrigin(call.origin());
+        if (byPlugin) {
+            pluginCancels.record(id);
+        }
+        CancelSessionUseCase.Cancellation cancellation;
+        try {
+            cancellation = useCases.cancel().cancelAnsweringFirst(id, "cancelled by request");
+        } catch (SessionNotFoundException missing) {
+            if (byPlugin) {
+                pluginCancels.forget(id);
+            }
+            throw missing;
+        }
         try {
             SessionSnapshot s = cancellation.snapshot();
             return Reply.ok(BUILDERS.createObjectBuilder()

@@ -87,7 +87,12 @@ class OpenApiDocumentTest {
     void everyRouteOfTheServerIsDocumentedAndNothingElseIs() {
         RouteRecorder api = new RouteRecorder();
         RestApi.register(
-                api, this.api.core.useCases(), ServerSettings.DEFAULT, Instant::now, new SocketUrls(() -> "localhost"));
+                api,
+                this.api.core.useCases(),
+                ServerSettings.DEFAULT,
+                Instant::now,
+                new SocketUrls(() -> "localhost"),
+                new org.canvasbatch.adapters.http.wire.PluginCancels());
         Set<String> served = new TreeSet<>(api.routes());
         Operations.PATHS.forEach(p -> served.add("GET " + p));
         SessionSocketChannel.EVENTS_PATHS.forEach(p -> served.add("GET " + p));

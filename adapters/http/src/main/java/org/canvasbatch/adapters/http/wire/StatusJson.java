@@ -130,6 +130,16 @@ public final class StatusJson {
     }
 
     /**
+     * (plugin) The status of a session its own window cancelled, for that window's poll: {@code status}
+     * {@code "cancelled"}, which the plugin does not take as the end. The window ended on its cancel's answer
+     * ("处理已取消", the modal closed, polling stopped); a poll it sent before the click and answered after the
+     * cancellation would otherwise show "✅ 处理完成: …" and a summary after it.
+     */
+    public static JsonObject forPluginWindowThatCancelled(JsonObject status) {
+        return BUILDERS.createObjectBuilder(status).add("status", "cancelled").build();
+    }
+
+    /**
      * (plugin) The status of a cancelled session as the plugin's poll must read it: the plugin knows no "cancelled",
      * so each node the cancellation left unprocessed is listed as failed, in its group's {@code results} (the notice
      * counts them: "✅ 处理完成: 1个成功, 3个失败") and in {@code node_results} (the summary shows ⚠️ and offers to

@@ -62,6 +62,10 @@ final class Connection {
     private final Long resumeFrom;
     private final String resumeEpoch;
     private final Optional<PluginViewer> pluginViewer;
+    /** What this socket shares with the other open sockets of its plugin window; null for other clients. */
+    private final SharedWindow window;
+    /** This socket took its window's end (and the others close once it is gone). */
+    private volatile boolean handedTheEnd;
     /** The highest seq of a primary message written to this socket. */
     private volatile long sentSeq;
 
@@ -114,6 +118,7 @@ final class Connection {
         this.resumeFrom = resumeFrom;
         this.resumeEpoch = resumeEpoch;
         this.pluginViewer = PluginViewer.of(sessionId, origin, ws);
+        this.window = pluginViewer.map(manager::attachWindow).orElse(null);
         this.queue = new OutboundQueue(ctx.settings().queueCapacity(), this::startDrain);
         long now = System.nanoTime();
         this.lastActivity = now;
@@ -142,6 +147,11 @@ final class Connection {
     /** The highest event seq this socket has written to its client. */
     long sentSeq() {
         return sentSeq;
+    }
+
+    /** Whether this socket took its plugin window's end. */
+    boolean handedTheEnd() {
+        return handedTheEnd;
     }
 
     // ------------------------------------------------------------------------------------ called by other threads
@@ -411,7 +421,7 @@ final class Connection {
         }
         return switch (item) {
             case Outgoing.Message message -> {
-                if (!isNew(message) || withheld(message)) {
+                if (!isNew(message) || withheld(message) || !takenHere(message)) {
                     yield true;
                 }
                 if (pluginViewer.isPresent() && message.endsSession() && message.derived()) {
@@ -467,6 +477,40 @@ final class Connection {
         return pluginViewer.isPresent() && message.closesGroup();
     }
 
+    /** The seq of the last primary message this socket took from its window; its derived ones go with it. */
+    private long lastTaken = -1;
+
+    /**
+     * Whether this socket sends {@code message} rather than another open socket of its plugin window
+     * ({@link SharedWindow}). A cancellation's end is left to every socket (each closes without it). A socket whose
+     * window's end went out on another stays open and silent: that one closes it once its client has the end.
+     */
+    private boolean takenHere(Outgoing.Message message) {
+        if (window == null || (message.derived() && message.endsSession())) {
+            return true;
+        }
+        if (message.derived()) {
+            return message.seq() == lastTaken;
+        }
+        boolean taken = message.endsSession() ? takeEnd() : window.take(message.seq());
+        if (taken) {
+            lastTaken = message.seq();
+        }
+        return taken;
+    }
+
+    /** Whether this socket sends its window the session's end (always, for a socket that is no plugin's). */
+    private boolean takeEnd() {
+        if (window == null) {
+            return true;
+        }
+        if (window.takeEnd()) {
+            handedTheEnd = true;
+            return true;
+        }
+        return false;
+    }
+
     /**
      * How a plugin socket learns that its session was cancelled, once its history has reached the cancellation. The
      * window that cancelled it is closed without {@code session_completed}: (plugin) a reconnect it had scheduled
@@ -481,6 +525,9 @@ final class Connection {
         Optional<SessionSnapshot> status = ctx.history().status(sessionId);
         if (status.isEmpty()) {
             return closeSocket(NOT_FOUND, "session not found");
+        }
+        if (!takeEnd()) {
+            return true;
         }
         EventMessages.pluginCancelledEnd(status.get(), ctx.clock().now()).forEach(this::send);
         return closeSocket(NORMAL, "session completed");
@@ -629,6 +676,7 @@ final class Connection {
     private Optional<Boolean> replayed(long after, long upTo) throws InterruptedException {
         boolean[] ended = {false};
         boolean[] cancelledHere = {false};
+        boolean[] endedElsewhere = {false};
         History.Replayed outcome;
         try {
             outcome = ctx.history().replay(sessionId, after, upTo, message -> {
@@ -646,6 +694,11 @@ final class Connection {
                     cancelledHere[0] = true;
                     return false;
                 }
+                if (!takenHere(message)) {
+                    // another socket of the window sends it; after the end, nothing more
+                    endedElsewhere[0] = message.endsSession();
+                    return !endedElsewhere[0];
+                }
                 write(message);
                 keepHeartbeat();
                 lastActivity = System.nanoTime();
@@ -661,6 +714,9 @@ final class Connection {
         }
         if (cancelledHere[0]) {
             return Optional.of(endCancelledForPlugin());
+        }
+        if (endedElsewhere[0]) {
+            return Optional.of(true);
         }
         if (ended[0]) {
             return Optional.of(closeSocket(NORMAL, "session completed"));
@@ -696,6 +752,9 @@ final class Connection {
             return endCancelledForPlugin();
         }
         if (s.state().isTerminal() && s.lastSeq() <= coveredSeq) {
+            if (!takeEnd()) {
+                return true;
+            }
             send(EventMessages.sessionCompleted(s, ctx.clock().now()));
             return closeSocket(NORMAL, "session completed");
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
@@ -41,20 +42,20 @@ final class ConnectionManager {
         }
     };
 
-    /** Sessions the plugin cancelled itself ({@link PluginCancelWatch}); the oldest are forgotten first. */
-    private final Set<SessionId> cancelledByPlugin = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<SessionId, Boolean> eldest) {
-            return size() > REMEMBERED_VIEWERS;
-        }
-    });
+    /** Sessions the plugin's own window cancelled (recorded by the cancel endpoint); kept with the positions. */
+    private final PluginCancels pluginCancels = new PluginCancels();
+
+    /** The plugin windows with a socket open now; guarded by itself. */
+    private final Map<PluginViewer, SharedWindow> openWindows = new HashMap<>();
 
     private final ScheduledExecutorService scheduler;
     private final PluginWindowMemory windowMemory;
     private final ScheduledExecutorService windowKeeper;
     private final Object keeping = new Object();
-    /** What {@link #windowMemory} was last given; guarded by {@link #keeping}. */
+    /** What {@link #windowMemory} was last given (null: nothing for sure); guarded by {@link #keeping}. */
     private Map<PluginViewer, Long> keptPositions = Map.of();
+
+    private List<SessionId> keptCancels = List.of();
 
     private volatile boolean shuttingDown;
 
@@ -76,13 +77,29 @@ final class ConnectionManager {
                     Thread.ofVirtual().name("ws-plugin-windows").factory());
             long keep = WINDOW_KEEPING_PERIOD.toNanos();
             windowKeeper.scheduleWithFixedDelay(this::keepWindows, keep, keep, TimeUnit.NANOSECONDS);
+            // at once, not at the next round: a crash right after the answer must not forget who cancelled
+            pluginCancels.onChange(() -> {
+                try {
+                    windowKeeper.execute(this::keepWindows);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // shutting down: its last keeping takes this along
+                }
+            });
         } else {
             windowKeeper = null;
         }
     }
 
     private void recallWindows() {
-        for (PluginWindowMemory.WindowPosition kept : windowMemory.recall()) {
+        PluginWindowMemory.Kept recalled = windowMemory.recall();
+        List<SessionId> cancelled = new ArrayList<>();
+        for (String id : recalled.cancelledByPlugin()) {
+            if (SessionId.isWellFormed(id)) {
+                cancelled.add(new SessionId(id));
+            }
+        }
+        pluginCancels.recall(cancelled);
+        for (PluginWindowMemory.WindowPosition kept : recalled.windows()) {
             try {
                 PluginViewer viewer = new PluginViewer(new SessionId(kept.sessionId()), kept.address(), kept.origin());
                 synchronized (viewerPositions) {
@@ -112,17 +129,21 @@ final class ConnectionManager {
         for (Connection connection : connections) {
             connection.pluginViewer().ifPresent(viewer -> positions.merge(viewer, connection.sentSeq(), Math::max));
         }
-        if (positions.equals(keptPositions)) {
+        List<SessionId> cancels = pluginCancels.sessions();
+        if (positions.equals(keptPositions) && cancels.equals(keptCancels)) {
             return;
         }
-        windowMemory.keep(positions.entrySet().stream()
-                .map(e -> new PluginWindowMemory.WindowPosition(
-                        e.getKey().session().value(),
-                        e.getKey().address(),
-                        e.getKey().origin(),
-                        e.getValue()))
-                .toList());
+        windowMemory.keep(new PluginWindowMemory.Kept(
+                positions.entrySet().stream()
+                        .map(e -> new PluginWindowMemory.WindowPosition(
+                                e.getKey().session().value(),
+                                e.getKey().address(),
+                                e.getKey().origin(),
+                                e.getValue()))
+                        .toList(),
+                cancels.stream().map(SessionId::value).toList()));
         keptPositions = positions;
+        keptCancels = cancels;
     }
 
     Connection open(WsSession ws, String rawSessionId, Long resumeFrom, String resumeEpoch, Optional<String> origin) {
@@ -179,17 +200,22 @@ final class ConnectionManager {
         }
     }
 
-    /** The plugin's window of {@code session} cancelled it: its sockets are not sent the cancellation's end. */
-    void cancelledByPlugin(SessionId session) {
-        synchronized (cancelledByPlugin) {
-            cancelledByPlugin.add(session);
-        }
+    /** Where the cancel endpoint records the plugin's own cancels; the same record this manager keeps. */
+    PluginCancels pluginCancels() {
+        return pluginCancels;
     }
 
     /** Whether the plugin's own window cancelled {@code session}. */
     boolean isCancelledByPlugin(SessionId session) {
-        synchronized (cancelledByPlugin) {
-            return cancelledByPlugin.contains(session);
+        return pluginCancels.contains(session);
+    }
+
+    /** What the open sockets of {@code viewer}'s window share; the caller is one more of them. */
+    SharedWindow attachWindow(PluginViewer viewer) {
+        synchronized (openWindows) {
+            SharedWindow window = openWindows.computeIfAbsent(viewer, v -> new SharedWindow());
+            window.attach();
+            return window;
         }
     }
 
@@ -198,8 +224,24 @@ final class ConnectionManager {
             synchronized (viewerPositions) {
                 viewerPositions.merge(viewer, connection.sentSeq(), Math::max);
             }
+            synchronized (openWindows) {
+                SharedWindow window = openWindows.get(viewer);
+                if (window != null && window.detach()) {
+                    openWindows.remove(viewer);
+                }
+            }
         });
         connections.remove(connection);
+        if (connection.handedTheEnd()) {
+            // its window's other sockets stayed open without the end: closed now that the client has had it (the
+            // close handshake of this socket came after it), so their close does not make the window reconnect
+            connection
+                    .pluginViewer()
+                    .ifPresent(viewer -> connections.stream()
+                            .filter(other ->
+                                    other.pluginViewer().filter(viewer::equals).isPresent())
+                            .forEach(other -> other.closeNow(Connection.NORMAL, "session completed")));
+        }
         if (connection.sessionId() == null) {
             return;
         }
@@ -254,10 +296,19 @@ final class ConnectionManager {
         }
         scheduler.shutdownNow();
         if (windowKeeper != null) {
-            windowKeeper.shutdownNow();
+            // not interrupted: a keeping cut off in its write would leave the file behind while counting as kept
+            windowKeeper.shutdown();
+            try {
+                windowKeeper.awaitTermination(patience.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        // the windows reconnect to the next process, which must know how far each got
-        keepWindows();
+        // the windows reconnect to the next process, which must know how far each got and who cancelled
+        synchronized (keeping) {
+            keptPositions = null;
+            keepWindowsNow();
+        }
         synchronized (this) {
             feeds.values().forEach(SessionFeed::stop);
             feeds.clear();

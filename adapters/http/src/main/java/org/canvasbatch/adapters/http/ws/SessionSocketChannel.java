@@ -9,10 +9,12 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.ops.AccessToken;
+import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
@@ -131,6 +133,11 @@ public final class SessionSocketChannel {
             public void beforeStop() {
                 shutdown();
             }
+
+            @Override
+            public Optional<PluginCancels> pluginCancels() {
+                return Optional.of(manager.pluginCancels());
+            }
         };
     }
 
@@ -189,7 +196,6 @@ public final class SessionSocketChannel {
      */
     public HttpRouting.Builder registerHttp(HttpRouting.Builder routing, AccessToken token) {
         routing.addFilter(new UnknownSessionRefusal(events, history, token));
-        routing.addFilter(new PluginCancelWatch(manager));
         for (String path : EVENTS_PATHS) {
             routing.get(path, events::handle);
             routing.get(path + "/", events::handle);
