@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.agents.EmbeddingConfig;
@@ -138,6 +139,8 @@ final class Wiring implements AutoCloseable {
     private final TextEmbedder embeddings;
     private final Settings settings;
     private final Observability observability;
+    /** Tells a rehearsal still running to stop. */
+    private volatile boolean stopping;
 
     private Wiring(
             CanvasBatchCore core,
@@ -260,11 +263,19 @@ final class Wiring implements AutoCloseable {
     /**
      * Gets a freshly started server ready for its first batch, in the background: the agent opens a connection to its
      * model server and rehearses its calls without sending them, so that neither the first round of a batch nor, on
-     * JDK 25, the AOT cache's training run misses what that loads and compiles. Nothing is written into the vault or
-     * the journal.
+     * JDK 25, the AOT cache's training run misses what that loads and compiles; then {@link ServeRehearsal rehearsal
+     * batches} on a throwaway vault have the JIT compile a batch's code, until the server starts a batch of its own.
+     * Nothing is written into the vault or the journal, and the model is asked nothing.
      */
-    void warmUp() {
-        agents.prepare(1);
+    CompletableFuture<ServeRehearsal.Outcome> warmUp() {
+        CompletableFuture<Void> prepared = agents.prepare(1);
+        // after the agent's own preparation, which the first round's connections need more
+        return prepared.thenCompose(ready -> ServeRehearsal.start(
+                agents,
+                settings.core(),
+                settings.vaultOptions(),
+                settings.questionColors(),
+                () -> stopping || core.tasksInFlight() > 0));
     }
 
     /** The core itself: recovery, the retention sweep, forgetting, stopping. */
@@ -303,6 +314,7 @@ final class Wiring implements AutoCloseable {
 
     /** Stops dispatching, gives running calls {@code grace} to finish, then writes what the vault still holds. */
     void shutdown(Duration grace) {
+        stopping = true;
         core.stopDispatching();
         executor.shutdown(grace);
         vault.close();
