@@ -41,16 +41,16 @@ import org.canvasbatch.domain.session.SessionId;
  * compilers). Each is a real batch of the server's own core code (grouping, the dispatcher, the prompt and its JSON,
  * the answer's parsing, the notes and the canvas links, the journal's encoding and group commit) on a throwaway vault
  * and journal in the temporary folder, with the agent's {@link AgentRunner#rehearsal() stand-in}, which asks the model
- * nothing. The learner's vault and data folder are never touched, and it stops before the next rehearsal batch (and
- * cancels the one running) as soon as the server has a session of its own; its folder is deleted when it ends.
+ * nothing. The learner's vault and data folder are never touched, and it stops (cancelling the rehearsal batch it
+ * runs) as soon as the learner asks for work; its folder is deleted when it ends. Small batches, so that it stops soon.
  */
 final class ServeRehearsal {
 
     private static final System.Logger LOG = System.getLogger(ServeRehearsal.class.getName());
     /** Enough batches for the JIT's second tier to reach the per-node code; each is a few hundred ms once compiled. */
-    static final int BATCHES = 8;
+    static final int BATCHES = 16;
 
-    static final int NODES = 48;
+    static final int NODES = 24;
     /** The throwaway folder's name begins so, in the system's temporary folder. */
     static final String FOLDER_PREFIX = "canvas-batch-rehearsal-";
 
@@ -83,7 +83,7 @@ final class ServeRehearsal {
      * Starts the rehearsal on a thread of its own.
      *
      * @param agent        the server's agent; nothing is rehearsed when it has no {@link AgentRunner#rehearsal()}
-     * @param realWorkCame true once the server has a session of its own: the rehearsal stops then
+     * @param realWorkCame true once the learner asked the server for work: the rehearsal stops then
      */
     static CompletableFuture<Outcome> start(
             AgentRunner agent,
@@ -114,7 +114,7 @@ final class ServeRehearsal {
                     outcome.batches(),
                     outcome.notes(),
                     Duration.ofNanos(System.nanoTime() - began).toMillis(),
-                    outcome.interrupted() ? "; stopped for the server's own batch" : "");
+                    outcome.interrupted() ? "; stopped for the learner's work" : "");
             done.complete(outcome);
         });
         return done;
@@ -205,7 +205,7 @@ final class ServeRehearsal {
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (!finished.await(20, TimeUnit.MILLISECONDS)) {
                 if (realWorkCame.getAsBoolean() || System.nanoTime() > deadline) {
-                    core.useCases().cancel().cancel(id, "the server has a batch of its own");
+                    core.useCases().cancel().cancel(id, "the learner asked for work");
                     finished.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
                     break;
                 }

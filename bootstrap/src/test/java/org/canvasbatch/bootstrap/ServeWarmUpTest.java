@@ -62,6 +62,10 @@ class ServeWarmUpTest {
             assertThat(llm.modelListings().getFirst().header("authorization")).isEqualTo("Bearer sk-warm-up");
 
             JsonObject analysis = post(port, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}");
+            awaitTrue(() -> log().contains("Rehearsed "), "the rehearsal ended");
+            assertThat(log())
+                    .as("the learner's analysis stops the rehearsal, which otherwise runs for seconds")
+                    .contains("stopped for the learner's work");
             int firstRound = Math.min(analysis.getInt("total_nodes"), 2);
             awaitTrue(
                     () -> llm.modelListings().size() == 1 + firstRound,
