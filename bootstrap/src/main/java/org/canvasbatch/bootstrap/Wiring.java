@@ -269,7 +269,7 @@ final class Wiring implements AutoCloseable {
      * Gets a freshly started server ready for its first batch, in the background: the agent opens a connection to its
      * model server and rehearses its calls without sending them, so that neither the first round of a batch nor, on
      * JDK 25, the AOT cache's training run misses what that loads and compiles; then {@link ServeRehearsal rehearsal
-     * batches} on a throwaway vault have the JIT compile a batch's code, until the server starts a batch of its own.
+     * batches} on a throwaway vault have the JIT compile a batch's code, until the learner asks for work.
      * Nothing is written into the vault or the journal, and the model is asked nothing.
      */
     void warmUp() {
