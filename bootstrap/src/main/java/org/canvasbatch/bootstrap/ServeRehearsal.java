@@ -127,7 +127,10 @@ final class ServeRehearsal {
             Set<String> questionColors,
             BooleanSupplier realWorkCame)
             throws Exception {
-        Path folder = Files.createTempDirectory(FOLDER_PREFIX);
+        Path temporary = Path.of(System.getProperty("java.io.tmpdir"));
+        sweepLeftovers(temporary);
+        Path folder = Files.createTempDirectory(
+                temporary, FOLDER_PREFIX + ProcessHandle.current().pid() + "-");
         try {
             Path vault = Files.createDirectories(folder.resolve("vault"));
             writeVault(vault);
@@ -241,6 +244,34 @@ final class ServeRehearsal {
                     vault.resolve(words[0] + ".md"),
                     "# " + words[0] + "\n\n## " + words[1] + "\n\nNotes on " + topic + ", as a learner writes them.\n",
                     StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Deletes the folders of rehearsals whose process is gone: a server killed (SIGKILL, a crash) while it rehearsed
+     * could not delete its own. A folder whose name carries no process id, or a live one, is left alone.
+     */
+    static void sweepLeftovers(Path temporary) {
+        try (Stream<Path> all = Files.list(temporary)) {
+            all.filter(path -> path.getFileName().toString().startsWith(FOLDER_PREFIX))
+                    .filter(path -> ownerIsGone(path.getFileName().toString().substring(FOLDER_PREFIX.length())))
+                    .filter(path -> Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .forEach(ServeRehearsal::deleteQuietly);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not look for earlier rehearsals' folders: " + e);
+        }
+    }
+
+    private static boolean ownerIsGone(String rest) {
+        int dash = rest.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(rest.substring(0, dash));
+            return ProcessHandle.of(pid).map(process -> !process.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -18,6 +18,7 @@ import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The rehearsal batches a fresh {@code serve} runs so that its first real batch finds the code compiled: whole batches
@@ -116,6 +117,29 @@ class ServeRehearsalTest {
 
         assertThat(outcome).isEqualTo(new ServeRehearsal.Outcome(0, 0, false));
         assertThat(agent.realCalls.get()).isZero();
+    }
+
+    @Test
+    void aKilledServersRehearsalFolderIsDeletedByTheNextRehearsalAndALiveOnesIsKept(@TempDir Path temporary)
+            throws Exception {
+        Process ended = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"), "-version")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        ended.waitFor();
+        Path killed =
+                Files.createDirectories(temporary.resolve(ServeRehearsal.FOLDER_PREFIX + ended.pid() + "-123/vault"));
+        Files.writeString(killed.resolve("Rehearsal.canvas"), "{}");
+        Path live = Files.createDirectories(temporary.resolve(
+                ServeRehearsal.FOLDER_PREFIX + ProcessHandle.current().pid() + "-456"));
+        Path notOurs = Files.createDirectories(temporary.resolve(ServeRehearsal.FOLDER_PREFIX + "notes"));
+
+        ServeRehearsal.sweepLeftovers(temporary);
+
+        assertThat(killed.getParent()).doesNotExist();
+        assertThat(live).isDirectory();
+        assertThat(notOurs).isDirectory();
     }
 
     private static List<Path> rehearsalFolders() throws IOException {
