@@ -27,6 +27,7 @@ final class LogSetup {
         ConsoleHandler console = new ConsoleHandler();
         console.setLevel(Level.ALL);
         console.setFormatter(new OneLine());
+        console.setFilter(record -> !ServeRehearsal.rehearsing());
         root.addHandler(console);
         root.setLevel(frameworkLevel);
         own = Logger.getLogger("org.canvasbatch");

@@ -312,5 +312,11 @@ final class Observability {
         public java.util.concurrent.CompletableFuture<Void> prepare(int calls) {
             return delegate.prepare(calls);
         }
+
+        /** Not timed: a rehearsal's calls are no calls of the model's, and the metrics count only those. */
+        @Override
+        public java.util.Optional<AgentRunner> rehearsal() {
+            return delegate.rehearsal();
+        }
     }
 }

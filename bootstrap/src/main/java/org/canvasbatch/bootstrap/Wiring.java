@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.agents.EmbeddingConfig;
@@ -138,6 +139,13 @@ final class Wiring implements AutoCloseable {
     private final TextEmbedder embeddings;
     private final Settings settings;
     private final Observability observability;
+    /** Tells a rehearsal still running to stop. */
+    private volatile boolean stopping;
+    /** The learner asked for an analysis or a node's run. */
+    private volatile boolean learnerCame;
+
+    private volatile CompletableFuture<ServeRehearsal.Outcome> rehearsal =
+            CompletableFuture.completedFuture(new ServeRehearsal.Outcome(0, 0, false));
 
     private Wiring(
             CanvasBatchCore core,
@@ -260,11 +268,22 @@ final class Wiring implements AutoCloseable {
     /**
      * Gets a freshly started server ready for its first batch, in the background: the agent opens a connection to its
      * model server and rehearses its calls without sending them, so that neither the first round of a batch nor, on
-     * JDK 25, the AOT cache's training run misses what that loads and compiles. Nothing is written into the vault or
-     * the journal.
+     * JDK 25, the AOT cache's training run misses what that loads and compiles; then {@link ServeRehearsal rehearsal
+     * batches} on a throwaway vault have the JIT compile a batch's code, until the learner asks for work.
+     * Nothing is written into the vault or the journal, and the model is asked nothing.
      */
     void warmUp() {
-        agents.prepare(1);
+        // after the agent's own preparation, which the first round's connections need more
+        agents.prepare(1).thenRun(() -> {
+            if (!stopping) {
+                rehearsal = ServeRehearsal.start(
+                        agents,
+                        settings.core(),
+                        settings.vaultOptions(),
+                        settings.questionColors(),
+                        () -> stopping || learnerCame || core.tasksInFlight() > 0);
+            }
+        });
     }
 
     /** The core itself: recovery, the retention sweep, forgetting, stopping. */
@@ -272,9 +291,29 @@ final class Wiring implements AutoCloseable {
         return core;
     }
 
-    /** What the server and the command line may ask of the core. */
+    /**
+     * What the server and the command line may ask of the core. An analysis or a single node's run is the learner's
+     * first work coming: a rehearsal still running stops for it, so that it takes no CPU from it.
+     */
     UseCases useCases() {
-        return core.useCases();
+        UseCases own = core.useCases();
+        return new UseCases(
+                command -> {
+                    learnerCame = true;
+                    return own.analyze().analyze(command);
+                },
+                own.start(),
+                own.cancel(),
+                own.pause(),
+                own.resume(),
+                own.changePriority(),
+                own.retryNode(),
+                command -> {
+                    learnerCame = true;
+                    return own.runSingleNode().run(command);
+                },
+                own.status(),
+                own.subscriptions());
     }
 
     String agentDescription() {
@@ -303,6 +342,15 @@ final class Wiring implements AutoCloseable {
 
     /** Stops dispatching, gives running calls {@code grace} to finish, then writes what the vault still holds. */
     void shutdown(Duration grace) {
+        stopping = true;
+        // a rehearsal told to stop cancels its batch and deletes its folder: not left behind in the temporary folder
+        try {
+            rehearsal.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // a rehearsal that does not stop in time only leaves a folder for the system to clean up
+        }
         core.stopDispatching();
         executor.shutdown(grace);
         vault.close();

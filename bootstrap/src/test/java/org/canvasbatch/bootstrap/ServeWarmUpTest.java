@@ -62,6 +62,10 @@ class ServeWarmUpTest {
             assertThat(llm.modelListings().getFirst().header("authorization")).isEqualTo("Bearer sk-warm-up");
 
             JsonObject analysis = post(port, "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}");
+            awaitTrue(() -> log().contains("Rehearsed "), "the rehearsal ended");
+            assertThat(log())
+                    .as("the learner's analysis stops the rehearsal, which otherwise runs for seconds")
+                    .contains("stopped for the learner's work");
             int firstRound = Math.min(analysis.getInt("total_nodes"), 2);
             awaitTrue(
                     () -> llm.modelListings().size() == 1 + firstRound,
@@ -82,10 +86,25 @@ class ServeWarmUpTest {
     void gettingReadyWritesNothingIntoTheVaultOrTheJournal() throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         Path journal = temp.resolve("journal");
+        Path scratch = Files.createDirectories(temp.resolve("tmp"));
         Map<String, String> vaultBefore = files(vault);
         try (FakeLlmServer llm = FakeLlmServer.start()) {
-            serve(vault, journal, freePort(), llm);
+            serve(vault, journal, freePort(), llm, Map.of("JDK_JAVA_OPTIONS", "-Djava.io.tmpdir=" + scratch));
             awaitTrue(() -> llm.modelListings().size() == 1, "the server got ready");
+            awaitTrue(() -> log().contains("Rehearsed "), "the rehearsal batches ran");
+
+            List<String> lines = List.of(log().split("\\R"));
+            assertThat(indexOfLineStarting(lines, "canvas-batch serving"))
+                    .as("serving before the rehearsal ended")
+                    .isLessThan(indexOfLineContaining(lines, "Rehearsed "));
+            assertThat(lines)
+                    .as("the rehearsal's batches are not logged as the learner's")
+                    .noneMatch(line -> line.contains("analysed:") || line.contains("Rehearsal.canvas"));
+            assertThat(lines.get(indexOfLineContaining(lines, "Rehearsed ")))
+                    .contains("Rehearsed " + ServeRehearsal.BATCHES + " batch(es)");
+            assertThat(files(scratch))
+                    .as("the throwaway vault and journal are deleted")
+                    .isEmpty();
 
             server.destroy(); // SIGTERM: a clean stop, which flushes whatever it holds
             assertThat(server.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -98,7 +117,34 @@ class ServeWarmUpTest {
         }
     }
 
+    private String log() {
+        try {
+            return Files.readString(temp.resolve("serve.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int indexOfLineStarting(List<String> lines, String start) {
+        return java.util.stream.IntStream.range(0, lines.size())
+                .filter(i -> lines.get(i).startsWith(start))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with " + start + " in " + lines));
+    }
+
+    private static int indexOfLineContaining(List<String> lines, String part) {
+        return java.util.stream.IntStream.range(0, lines.size())
+                .filter(i -> lines.get(i).contains(part))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line with " + part + " in " + lines));
+    }
+
     private void serve(Path vault, Path journal, int port, FakeLlmServer llm) throws Exception {
+        serve(vault, journal, port, llm, Map.of());
+    }
+
+    private void serve(Path vault, Path journal, int port, FakeLlmServer llm, Map<String, String> environment)
+            throws Exception {
         server = ServeProcess.start(
                 temp.resolve("serve.log"),
                 PATIENCE,
@@ -118,7 +164,8 @@ class ServeWarmUpTest {
                         "--model",
                         "fake-model",
                         "--api-key",
-                        "sk-warm-up"));
+                        "sk-warm-up"),
+                environment);
     }
 
     /** Every file under {@code root}, by its relative path, with its size and modification time. */

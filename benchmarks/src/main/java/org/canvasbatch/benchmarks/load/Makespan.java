@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
  * {@code session_completed}, against the ideal {@code ⌈nodes / concurrency⌉ × latency} of the scripted model.
  *
  * <pre>benchmarks/run-makespan [--runs 5] [--latencies 1000,200] [--nodes 100] [--concurrency 12] [--launch launcher|jar]
- *     [--journal disk|memory]</pre>
+ *     [--journal disk|memory] [--settle 0]</pre>
+ *
+ * <p>{@code --settle MS} waits that long between the server's start and the analysis, as a learner who starts the
+ * server and then opens the canvas in Obsidian does: what the server does by itself after its start (its rehearsal
+ * batches) has that long to run before the batch.
  */
 public final class Makespan {
 
@@ -47,6 +51,9 @@ public final class Makespan {
 
     private Makespan() {}
 
+    /** How long after its start a server is left alone before the batch's analysis (0: at once). */
+    private static Duration settle = Duration.ZERO;
+
     public static void main(String[] args) throws Exception {
         List<String> list = Arrays.asList(args);
         Path repo = Path.of(option(list, "--repo", ".")).toAbsolutePath().normalize();
@@ -60,6 +67,7 @@ public final class Makespan {
         boolean plainJar = option(list, "--launch", "launcher").equals("jar");
         String journal = option(list, "--journal", "disk");
         String command = option(list, "--command", "benchmarks/run-makespan");
+        settle = Duration.ofMillis(Long.parseLong(option(list, "--settle", "0")));
         System.exit(run(repo, command, runs, nodes, concurrency, latencies, plainJar, journal, System.out));
     }
 
@@ -161,6 +169,9 @@ public final class Makespan {
                 "%s: fresh server, %d nodes, model %d ms, concurrency %d",
                 what, nodes, latency.toMillis(), concurrency);
         ServerProcess server = bench.server(name, launch, concurrency);
+        if (!settle.isZero() && !what.equals("first start")) {
+            Thread.sleep(settle);
+        }
         try (Client client = new Client(server)) {
             LoadCanvas canvas = LoadCanvas.write(server.vault(), "makespan", nodes);
             String session = client.analyze(canvas);

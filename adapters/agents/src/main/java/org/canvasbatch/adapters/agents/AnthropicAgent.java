@@ -95,6 +95,30 @@ public final class AnthropicAgent implements AgentRunner {
         return CompletableFuture.allOf(connected, rehearsed);
     }
 
+    /** Builds each call's request as {@link #run} does, sends nothing, and reads a made-up answer from its JSON text. */
+    @Override
+    public java.util.Optional<AgentRunner> rehearsal() {
+        String answer = ModelServer.JSON
+                .createObjectBuilder()
+                .add("id", "rehearsal")
+                .add("type", "message")
+                .add(
+                        "content",
+                        ModelServer.JSON
+                                .createArrayBuilder()
+                                .add(ModelServer.JSON
+                                        .createObjectBuilder()
+                                        .add("type", "text")
+                                        .add("text", Rehearsal.LONG_NOTE)))
+                .add("stop_reason", "end_turn")
+                .build()
+                .toString();
+        return java.util.Optional.of(new Rehearsal.Agent(model(), request -> {
+            requestFor(request);
+            return noteOf(server.parseAnswer(answer));
+        }));
+    }
+
     private HttpRequest requestFor(AgentRequest request) {
         Prompt prompt = templates.render(request);
         JsonObjectBuilder body = ModelServer.JSON

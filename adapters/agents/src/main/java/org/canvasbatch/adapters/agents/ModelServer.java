@@ -317,7 +317,7 @@ final class ModelServer {
         return AgentFailure.permanent("bad_response", "the " + label + " " + what);
     }
 
-    private JsonObject parseAnswer(String body) throws AgentFailure {
+    JsonObject parseAnswer(String body) throws AgentFailure {
         if (body == null || body.isBlank()) {
             throw badResponse("answered with an empty body instead of a JSON answer");
         }

@@ -39,4 +39,10 @@ public final class OfflineAgent implements AgentRunner {
     public String model() {
         return MODEL;
     }
+
+    /** Itself: it asks no model. */
+    @Override
+    public java.util.Optional<AgentRunner> rehearsal() {
+        return java.util.Optional.of(this);
+    }
 }

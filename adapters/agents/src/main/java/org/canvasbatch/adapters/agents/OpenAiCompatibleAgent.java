@@ -92,6 +92,30 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
         return CompletableFuture.allOf(connected, rehearsed);
     }
 
+    /** Builds each call's request as {@link #run} does, sends nothing, and reads a made-up answer from its JSON text. */
+    @Override
+    public java.util.Optional<AgentRunner> rehearsal() {
+        String answer = ModelServer.JSON
+                .createObjectBuilder()
+                .add("id", "rehearsal")
+                .add("model", config.model())
+                .add(
+                        "choices",
+                        ModelServer.JSON
+                                .createArrayBuilder()
+                                .add(ModelServer.JSON
+                                        .createObjectBuilder()
+                                        .add("index", 0)
+                                        .add("message", message("assistant", Rehearsal.LONG_NOTE))
+                                        .add("finish_reason", "stop")))
+                .build()
+                .toString();
+        return java.util.Optional.of(new Rehearsal.Agent(model(), request -> {
+            requestFor(request);
+            return noteOf(server.parseAnswer(answer));
+        }));
+    }
+
     private HttpRequest requestFor(AgentRequest request) {
         Prompt prompt = templates.render(request);
         JsonArrayBuilder messages = ModelServer.JSON.createArrayBuilder();

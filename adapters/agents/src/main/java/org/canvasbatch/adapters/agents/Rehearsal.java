@@ -1,10 +1,12 @@
 package org.canvasbatch.adapters.agents;
 
 import java.util.List;
+import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.NodeContext;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
+import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.domain.agent.AgentId;
 
@@ -64,4 +66,28 @@ final class Rehearsal {
 
             See [[Why are leaves green - oral-explanation]].
             """;
+
+    /** A note as long as a model's usual ones (about 2 300 characters), for a rehearsal batch's answers. */
+    static final String LONG_NOTE = NOTE + ("""
+
+            ## Why it matters
+
+            Nearly all the energy in food comes from light caught this way; the oxygen we breathe is what is left when
+            water is split. A leaf is a factory whose machines are the chloroplasts.
+            """).repeat(6);
+
+    /** An agent of a rehearsal batch: the real agent's work for a call, minus the sending. */
+    record Agent(String model, Answering answering) implements AgentRunner {
+
+        /** The note of one call, read from a made-up answer after the call's request was built. */
+        @FunctionalInterface
+        interface Answering {
+            String noteOf(AgentRequest request) throws AgentFailure;
+        }
+
+        @Override
+        public AgentAnswer run(AgentRequest request) throws AgentFailure {
+            return new AgentAnswer(answering.noteOf(request), model);
+        }
+    }
 }

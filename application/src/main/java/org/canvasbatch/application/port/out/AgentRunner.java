@@ -22,4 +22,14 @@ public interface AgentRunner {
     default java.util.concurrent.CompletableFuture<Void> prepare(int calls) {
         return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
+
+    /**
+     * A stand-in for this agent in a rehearsal batch, which a freshly started server runs on a throwaway vault so that
+     * its first real batch finds the code compiled: it does all that this agent does for a call (the prompt, the
+     * request's JSON, reading the answer) except sending it, and answers at once with a made-up note. Empty when this
+     * agent cannot do that without asking its model.
+     */
+    default java.util.Optional<AgentRunner> rehearsal() {
+        return java.util.Optional.empty();
+    }
 }
