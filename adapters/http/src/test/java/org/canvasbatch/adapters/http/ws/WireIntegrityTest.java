@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.canvasbatch.adapters.http.ws.RawSocket.Frame;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.ScriptedAgent;
@@ -84,6 +85,9 @@ class WireIntegrityTest {
     @Test
     void aProtocolErrorCloseMidStreamComesAfterWholeFrames() {
         SessionId id = busySession();
+        // one node answers only after the close: the session cannot end with 1000 before the bad frame is read
+        CountDownLatch lastAnswer = new CountDownLatch(1);
+        server.agent.then("n1", new ScriptedAgent.WaitFor(lastAnswer));
         try (RawSocket raw = RawSocket.connect(server.port(), "/ws/intelligent-parallel/" + id.value(), 64 * 1024)) {
             server.start(id);
             List<JsonObject> messages = new ArrayList<>();
@@ -102,6 +106,8 @@ class WireIntegrityTest {
                     .as("the server's close frame, whole, after whole frames")
                     .isNotNull();
             assertThat(close.closeCode()).isEqualTo(1002);
+        } finally {
+            lastAnswer.countDown();
         }
     }
 
