@@ -102,6 +102,9 @@ final class SessionFeed {
                         member.deliver(messages);
                     }
                 }
+                // only now that every member has the event as its latest activity: the heartbeat closes a socket as
+                // idle when no task runs and nothing came for a while, and the last task's end must not look like both
+                running = progress.running();
             }
         } catch (InterruptedException e) {
             // stopped: the last socket left
@@ -122,7 +125,6 @@ final class SessionFeed {
     private List<Outgoing.Message> render(SessionEvent event) {
         try {
             List<Envelope> envelopes = EventMessages.of(event, progress);
-            running = progress.running();
             List<Outgoing.Message> messages = new ArrayList<>(envelopes.size());
             envelopes.forEach(e -> messages.add(Outgoing.Message.of(e)));
             return messages;
