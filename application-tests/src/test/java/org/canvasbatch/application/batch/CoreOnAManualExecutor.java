@@ -65,6 +65,8 @@ final class CoreOnAManualExecutor {
     final Set<SessionId> damaged = ConcurrentHashMap.newKeySet();
     /** Appends of a damaged session that were tried, each refused as a lost race. */
     final AtomicInteger appendsOfDamaged = new AtomicInteger();
+    /** Run before the journal takes an append, on the appending thread; it may throw as a broken port does. */
+    volatile java.util.function.Consumer<List<SessionEvent>> beforeAppend = events -> {};
     /** Every append the journal took, as the events it held together. */
     final List<List<SessionEvent>> appends = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -80,6 +82,7 @@ final class CoreOnAManualExecutor {
                 throw new org.canvasbatch.application.port.out.EventLogConflict(
                         "session " + events.getFirst().sessionId() + " is not changed here: its history is damaged");
             }
+            beforeAppend.accept(events);
             super.append(events);
             appends.add(List.copyOf(events));
         }

@@ -188,4 +188,50 @@ class NodeDispatcherTest {
         assertThat(core.calls).as("the cancelled task never called its agent").containsExactly("x");
         assertThat(core.core.tasksInFlight()).isZero();
     }
+
+    @Test
+    void aFaultEscapingOneRoundsStartsStillStartsWhatOtherThreadsAskedForMeanwhile() throws Exception {
+        CoreOnAManualExecutor core = new CoreOnAManualExecutor();
+        SessionId first = core.analyze(1, "a");
+        SessionId second = core.analyze(1, "x");
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<Throwable> secondStart =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        core.beforeAppend = events -> {
+            if (events.getFirst().sessionId().equals(first)
+                    && events.getFirst() instanceof org.canvasbatch.domain.session.SessionEvent.TaskStarted
+                    && broken.getAndSet(false)) {
+                // while this thread starts the first batch's node, the learner starts the second batch: its pump
+                // finds this one pumping and leaves it a wish; then the port fails with no journal exception
+                Thread starter = new Thread(() -> {
+                    try {
+                        core.start(second);
+                    } catch (Throwable t) {
+                        secondStart.set(t);
+                    }
+                });
+                starter.start();
+                try {
+                    starter.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                throw new IllegalStateException("the port broke");
+            }
+        };
+
+        Throwable firstStart = org.assertj.core.api.Assertions.catchThrowable(() -> core.start(first));
+        core.executor.runAll();
+
+        assertThat(secondStart.get()).isNull();
+        assertThat(core.trace(second))
+                .as("the second batch does not hang as running: its node was started after all")
+                .endsWith("TaskSucceeded(x)", "SessionFinished(COMPLETED)");
+        assertThat(core.trace(first))
+                .as("the node whose start failed stays queued and starts on the next look")
+                .endsWith("TaskSucceeded(a)", "SessionFinished(COMPLETED)");
+        assertThat(firstStart)
+                .as("the batch was started; the learner is not told otherwise")
+                .isNull();
+    }
 }

@@ -39,6 +39,8 @@ final class NodeDispatcher {
 
     private static final System.Logger LOG = System.getLogger(NodeDispatcher.class.getName());
     private static final Contender LOOSE = new Contender.LooseNodes();
+    /** How soon nodes whose start failed unexpectedly are looked at again: soon, but not in a loop on a broken port. */
+    static final Duration LOOK_AGAIN_AFTER_FAULT = Duration.ofSeconds(5);
 
     private final SessionBook book;
     private final ExecutingNodeTask executing;
@@ -148,9 +150,23 @@ final class NodeDispatcher {
             try {
                 pumpWanted.set(false);
                 pumpOnce();
+            } catch (RuntimeException e) {
+                // a port failing in a way the journal's refusals do not cover: the wishes other threads left while this
+                // one pumped are still this thread's to honour (they returned at once), so the loop goes on; the nodes
+                // that could not start stay queued, and are looked at again shortly in case nothing else asks
+                LOG.log(System.Logger.Level.WARNING, "could not start queued nodes: " + e);
+                lookAgainAfterFault();
             } finally {
                 pumping.unlock();
             }
+        }
+    }
+
+    private void lookAgainAfterFault() {
+        try {
+            executor.schedule(LOOK_AGAIN_AFTER_FAULT, wake);
+        } catch (RuntimeException shuttingDown) {
+            // the executor takes no more work: nothing is started any more anyway
         }
     }
 
