@@ -211,7 +211,10 @@ class SingleNodeRunsTest {
         SessionId busy = harness.analyzeOneGroup(1, "h");
         harness.start(busy);
         awaitCondition(() -> harness.agent.inFlight() == 1, "the busy batch holds the only slot");
+        int timersBefore = harness.timers.pending();
         var call = harness.runSingleNode("f", null);
+        // the retry is queued first and the call's deadline armed just after: the clock must not move in between
+        awaitCondition(() -> harness.timers.pending() > timersBefore, "the call armed its deadline");
         awaitCondition(
                 () -> harness.core
                                 .useCases()
