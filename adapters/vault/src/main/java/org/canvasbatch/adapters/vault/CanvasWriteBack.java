@@ -4,6 +4,7 @@ import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -369,7 +370,8 @@ final class CanvasWriteBack {
 
     private Outcome writeLinks(VaultFile canvasFile, List<Link> batch) {
         CanvasFile savedInPlace = null;
-        byte[] replacedWith = null;
+        JsonObject savedOver = null;
+        JsonObject replacedWith = null;
         for (int round = 1; round <= MERGE_ROUNDS; round++) {
             CanvasFile canvas;
             try {
@@ -380,34 +382,34 @@ final class CanvasWriteBack {
                     default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
                 };
             }
-            // A save that went into the file this write-back just replaced is merged into, unless the canvas changed
-            // again since: then that newer save is what the learner's editor has.
-            CanvasFile into =
-                    savedInPlace != null && Arrays.equals(canvas.snapshot().bytes(), replacedWith)
-                            ? savedInPlace
-                            : canvas;
-            boolean recovering = into == savedInPlace;
-            savedInPlace = null;
+            // A save that went into the file this write-back replaced is carried into the canvas as it is now: into
+            // what this write-back wrote, or into what the editor saved after it reloaded the canvas without that
+            // save. It stays to be carried over until a write replaces the canvas with nobody saving meanwhile.
+            JsonObject base = canvas.root();
+            boolean recovering = savedInPlace != null;
+            if (recovering) {
+                base = SaveCarryOver.carry(savedOver, savedInPlace.root(), replacedWith, canvas.root());
+            }
             CanvasMerge.Settings settings =
                     new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant());
             List<Link> fitting = batch;
-            CanvasMerge.Result merge = CanvasMerge.merge(into.root(), fitting, settings);
+            CanvasMerge.Result merge = CanvasMerge.merge(base, fitting, settings);
             // Never a canvas a batch would refuse to read: the links beyond the node limit are left out (the learner
             // added nodes since their notes were written; the notes said so only when the canvas was full then).
             while (nodeCount(merge.canvas()) > BatchLimits.MAX_NODES && !fitting.isEmpty()) {
                 int over = nodeCount(merge.canvas()) - BatchLimits.MAX_NODES;
                 int drop = Math.min(fitting.size(), Math.max(1, (over + nodesPerLink() - 1) / nodesPerLink()));
                 fitting = List.copyOf(fitting.subList(0, fitting.size() - drop));
-                merge = CanvasMerge.merge(into.root(), fitting, settings);
+                merge = CanvasMerge.merge(base, fitting, settings);
             }
             if (fitting.isEmpty() && nodeCount(merge.canvas()) > BatchLimits.MAX_NODES) {
-                return new Outcome.Dropped(overLimit(canvas.path(), nodeCount(into.root())));
+                return new Outcome.Dropped(overLimit(canvas.path(), nodeCount(base)));
             }
             List<Link> overLimit = batch.subList(fitting.size(), batch.size());
             if (!merge.changed() && !recovering) {
                 return new Outcome.Written(merge, false, overLimit);
             }
-            byte[] bytes = (CanvasJsonWriter.write(merge.canvas()) + (into.endsWithNewline() ? "\n" : ""))
+            byte[] bytes = (CanvasJsonWriter.write(merge.canvas()) + (canvas.endsWithNewline() ? "\n" : ""))
                     .getBytes(StandardCharsets.UTF_8);
             if (bytes.length > options.maxCanvasBytes()) {
                 return new Outcome.Dropped(CanvasFile.tooLarge(canvas.path(), bytes.length, options.maxCanvasBytes())
@@ -429,7 +431,8 @@ final class CanvasWriteBack {
                                 "''{0}'' was saved in place while it was replaced; merging again",
                                 canvas.path());
                         savedInPlace = saved.canvas();
-                        replacedWith = bytes;
+                        savedOver = canvas.root();
+                        replacedWith = merge.canvas();
                     }
                 }
             } catch (IOException e) {

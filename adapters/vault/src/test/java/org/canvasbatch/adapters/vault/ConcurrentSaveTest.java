@@ -30,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.domain.agent.AgentId;
@@ -182,6 +183,129 @@ class ConcurrentSaveTest {
         CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
         assertThat(saved.get()).isTrue();
         assertThat(onDisk.node("saved-meanwhile").getString("text")).isEqualTo("saved while linking");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * The editor saved in place into the file the write-back was about to replace, then (the write-back's thread held
+     * up before it could put that save back) reloaded the canvas without it and saved again: both saves are kept.
+     */
+    @Test
+    void aSaveInTheReplacedFileIsKeptWhenTheEditorSavesAgainBeforeItIsPutBack() throws Exception {
+        Fixtures.copyVaultTo(root);
+        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
+        AtomicReference<Boolean> saved = new AtomicReference<>(false);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        LongConsumer rightAfterTheRename = nanos -> {
+            if (saved.getAndSet(true)) {
+                return;
+            }
+            try (var siblings = Files.list(canvas.getParent())) {
+                // the editor had opened the canvas before the rename: its save goes into the file just replaced
+                Path replaced = siblings.filter(
+                                path -> path.getFileName().toString().endsWith(".prev"))
+                        .findFirst()
+                        .orElseThrow();
+                saveWithAnotherNode(replaced, "saved-into-the-replaced-file", true);
+                // then it reloads the canvas, which no longer has that save, and saves again
+                saveWithAnotherNode(canvas, "saved-after-the-reload", true);
+            } catch (IOException | RuntimeException e) {
+                failure.set(e);
+            }
+        };
+        FileVault vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
+                CLOCK,
+                path -> {},
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                rightAfterTheRename);
+
+        String note = vault.writeNote(new NoteDraft(
+                        Fixtures.DISCRETE_MATH,
+                        "01000c386bbc4",
+                        "什么是逆否命题",
+                        AgentId.ORAL_EXPLANATION,
+                        "# note",
+                        "offline",
+                        START))
+                .path();
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+
+        assertThat(failure.get()).isNull();
+        assertThat(saved.get()).isTrue();
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(onDisk.node("saved-into-the-replaced-file").getString("text"))
+                .isEqualTo("saved while linking");
+        assertThat(onDisk.node("saved-after-the-reload").getString("text")).isEqualTo("saved while linking");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * As above, and the editor saves once more while the write-back prepares the canvas that carries the first save
+     * over: the first save is still carried into what is finally written.
+     */
+    @Test
+    void aSaveInTheReplacedFileIsKeptThroughTheEditorsFurtherSaves() throws Exception {
+        Fixtures.copyVaultTo(root);
+        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
+        AtomicReference<Integer> renames = new AtomicReference<>(0);
+        AtomicReference<Integer> temporaries = new AtomicReference<>(0);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        LongConsumer rightAfterTheRename = nanos -> {
+            if (renames.getAndUpdate(n -> n + 1) > 0) {
+                return;
+            }
+            try (var siblings = Files.list(canvas.getParent())) {
+                Path replaced = siblings.filter(
+                                path -> path.getFileName().toString().endsWith(".prev"))
+                        .findFirst()
+                        .orElseThrow();
+                saveWithAnotherNode(replaced, "saved-into-the-replaced-file", true);
+                saveWithAnotherNode(canvas, "saved-after-the-reload", true);
+            } catch (IOException | RuntimeException e) {
+                failure.set(e);
+            }
+        };
+        FileOpener saveWhileCarryingOver = (path, options) -> {
+            if (path.getFileName().toString().endsWith(".tmp")
+                    && path.getParent().equals(canvas.getParent())
+                    && temporaries.getAndUpdate(n -> n + 1) == 1) {
+                saveWithAnotherNode(canvas, "saved-once-more", true);
+            }
+            return FileOpener.DEFAULT.open(path, options);
+        };
+        FileVault vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
+                CLOCK,
+                path -> {},
+                saveWhileCarryingOver,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                rightAfterTheRename);
+
+        String note = vault.writeNote(new NoteDraft(
+                        Fixtures.DISCRETE_MATH,
+                        "01000c386bbc4",
+                        "什么是逆否命题",
+                        AgentId.ORAL_EXPLANATION,
+                        "# note",
+                        "offline",
+                        START))
+                .path();
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+
+        assertThat(failure.get()).isNull();
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        for (String id : List.of("saved-into-the-replaced-file", "saved-after-the-reload", "saved-once-more")) {
+            assertThat(onDisk.node(id).getString("text")).as(id).isEqualTo("saved while linking");
+        }
+        assertThat(temporaries.get()).as("the canvas's temporary files").isGreaterThanOrEqualTo(3);
         assertThat(onDisk.notesPointingAt(note)).hasSize(1);
         assertThat(onDisk.labelNodes()).hasSize(1);
     }

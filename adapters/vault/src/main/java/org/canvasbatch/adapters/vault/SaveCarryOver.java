@@ -1,0 +1,108 @@
+package org.canvasbatch.adapters.vault;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A save that went into the file a write-back replaced, carried into the canvas as another save has left it since.
+ *
+ * <p>The editor saved in place into the file just replaced, then, before the write-back could put that save back,
+ * reloaded the canvas (without the save) and saved again. The later save is what the editor has now, so it is kept;
+ * and every node and edge the lost save added, changed or removed (compared with the canvas the write-back had read)
+ * is applied to it too, unless the later save itself changed that node or edge from what the write-back wrote; the
+ * same for the canvas's other top-level fields. Nodes and edges are told apart by their ids; one without an id is
+ * left as the later save has it. When nobody saved after the write-back, the later save is what it wrote.
+ */
+final class SaveCarryOver {
+
+    private static final List<String> LISTS = List.of("nodes", "edges");
+
+    private SaveCarryOver() {}
+
+    /**
+     * @param read    the canvas the write-back merged into
+     * @param lost    what the editor saved into the replaced file
+     * @param written what the write-back wrote
+     * @param now     the canvas as the editor saved it again
+     */
+    static JsonObject carry(JsonObject read, JsonObject lost, JsonObject written, JsonObject now) {
+        var result = CanvasFile.JSON.createObjectBuilder(now);
+        Set<String> fields = new LinkedHashSet<>(read.keySet());
+        fields.addAll(lost.keySet());
+        fields.removeAll(LISTS);
+        for (String field : fields) {
+            if (!Objects.equals(read.get(field), lost.get(field))
+                    && Objects.equals(written.get(field), now.get(field))) {
+                if (lost.containsKey(field)) {
+                    result.add(field, lost.get(field));
+                } else {
+                    result.remove(field);
+                }
+            }
+        }
+        for (String list : LISTS) {
+            Map<String, JsonValue> before = byId(read, list);
+            Map<String, JsonValue> saved = byId(lost, list);
+            Map<String, JsonValue> ours = byId(written, list);
+            Map<String, JsonValue> current = byId(now, list);
+            Set<String> ids = new LinkedHashSet<>(before.keySet());
+            ids.addAll(saved.keySet());
+            Map<String, JsonValue> apply = new LinkedHashMap<>();
+            for (String id : ids) {
+                boolean savedChangedIt = !Objects.equals(before.get(id), saved.get(id));
+                boolean laterSaveLeftIt = Objects.equals(ours.get(id), current.get(id));
+                if (savedChangedIt && laterSaveLeftIt) {
+                    apply.put(id, saved.get(id));
+                }
+            }
+            if (apply.isEmpty()) {
+                continue;
+            }
+            JsonArrayBuilder entries = CanvasFile.JSON.createArrayBuilder();
+            List<JsonValue> kept = new ArrayList<>();
+            if (now.get(list) instanceof JsonArray array) {
+                for (JsonValue entry : array) {
+                    String id = idOf(entry);
+                    if (id == null || !apply.containsKey(id)) {
+                        kept.add(entry);
+                    } else if (apply.get(id) != null) {
+                        kept.add(apply.remove(id));
+                    } else {
+                        apply.remove(id);
+                    }
+                }
+            }
+            kept.forEach(entries::add);
+            apply.values().stream().filter(Objects::nonNull).forEach(entries::add);
+            result.add(list, entries);
+        }
+        return result.build();
+    }
+
+    private static Map<String, JsonValue> byId(JsonObject canvas, String list) {
+        Map<String, JsonValue> entries = new LinkedHashMap<>();
+        if (canvas.get(list) instanceof JsonArray array) {
+            for (JsonValue entry : array) {
+                String id = idOf(entry);
+                if (id != null) {
+                    entries.putIfAbsent(id, entry);
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static String idOf(JsonValue entry) {
+        return entry instanceof JsonObject object && object.get("id") instanceof JsonString id ? id.getString() : null;
+    }
+}
