@@ -79,18 +79,7 @@ public final class AnthropicAgent implements AgentRunner {
             for (AgentRequest rehearsal : Rehearsal.requests()) {
                 requestFor(rehearsal);
             }
-            noteOf(ModelServer.JSON
-                    .createObjectBuilder()
-                    .add(
-                            "content",
-                            ModelServer.JSON
-                                    .createArrayBuilder()
-                                    .add(ModelServer.JSON
-                                            .createObjectBuilder()
-                                            .add("type", "text")
-                                            .add("text", Rehearsal.NOTE)))
-                    .add("stop_reason", "end_turn")
-                    .build());
+            noteOf(madeUpAnswer(Rehearsal.NOTE));
         });
         return CompletableFuture.allOf(connected, rehearsed);
     }
@@ -98,7 +87,17 @@ public final class AnthropicAgent implements AgentRunner {
     /** Builds each call's request as {@link #run} does, sends nothing, and reads a made-up answer from its JSON text. */
     @Override
     public java.util.Optional<AgentRunner> rehearsal() {
-        String answer = ModelServer.JSON
+        // as text, so that each rehearsed call parses it as it would parse the model's answer
+        String answer = madeUpAnswer(Rehearsal.LONG_NOTE).toString();
+        return java.util.Optional.of(new Rehearsal.Agent(model(), request -> {
+            requestFor(request);
+            return noteOf(server.parseAnswer(answer));
+        }));
+    }
+
+    /** A message as this API answers it, with {@code note} as its text. */
+    private static JsonObject madeUpAnswer(String note) {
+        return ModelServer.JSON
                 .createObjectBuilder()
                 .add("id", "rehearsal")
                 .add("type", "message")
@@ -109,14 +108,9 @@ public final class AnthropicAgent implements AgentRunner {
                                 .add(ModelServer.JSON
                                         .createObjectBuilder()
                                         .add("type", "text")
-                                        .add("text", Rehearsal.LONG_NOTE)))
+                                        .add("text", note)))
                 .add("stop_reason", "end_turn")
-                .build()
-                .toString();
-        return java.util.Optional.of(new Rehearsal.Agent(model(), request -> {
-            requestFor(request);
-            return noteOf(server.parseAnswer(answer));
-        }));
+                .build();
     }
 
     private HttpRequest requestFor(AgentRequest request) {

@@ -76,18 +76,7 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
             for (AgentRequest rehearsal : Rehearsal.requests()) {
                 requestFor(rehearsal);
             }
-            noteOf(ModelServer.JSON
-                    .createObjectBuilder()
-                    .add(
-                            "choices",
-                            ModelServer.JSON
-                                    .createArrayBuilder()
-                                    .add(ModelServer.JSON
-                                            .createObjectBuilder()
-                                            .add("index", 0)
-                                            .add("message", message("assistant", Rehearsal.NOTE))
-                                            .add("finish_reason", "stop")))
-                    .build());
+            noteOf(madeUpAnswer(Rehearsal.NOTE));
         });
         return CompletableFuture.allOf(connected, rehearsed);
     }
@@ -95,7 +84,17 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
     /** Builds each call's request as {@link #run} does, sends nothing, and reads a made-up answer from its JSON text. */
     @Override
     public java.util.Optional<AgentRunner> rehearsal() {
-        String answer = ModelServer.JSON
+        // as text, so that each rehearsed call parses it as it would parse the model's answer
+        String answer = madeUpAnswer(Rehearsal.LONG_NOTE).toString();
+        return java.util.Optional.of(new Rehearsal.Agent(model(), request -> {
+            requestFor(request);
+            return noteOf(server.parseAnswer(answer));
+        }));
+    }
+
+    /** A chat completion as this API answers it, with {@code note} as its text. */
+    private JsonObject madeUpAnswer(String note) {
+        return ModelServer.JSON
                 .createObjectBuilder()
                 .add("id", "rehearsal")
                 .add("model", config.model())
@@ -106,14 +105,9 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
                                 .add(ModelServer.JSON
                                         .createObjectBuilder()
                                         .add("index", 0)
-                                        .add("message", message("assistant", Rehearsal.LONG_NOTE))
+                                        .add("message", message("assistant", note))
                                         .add("finish_reason", "stop")))
-                .build()
-                .toString();
-        return java.util.Optional.of(new Rehearsal.Agent(model(), request -> {
-            requestFor(request);
-            return noteOf(server.parseAnswer(answer));
-        }));
+                .build();
     }
 
     private HttpRequest requestFor(AgentRequest request) {
