@@ -253,12 +253,27 @@ final class ServeRehearsal {
      */
     static void sweepLeftovers(Path temporary) {
         try (Stream<Path> all = Files.list(temporary)) {
+            java.nio.file.attribute.UserPrincipal me = temporary
+                    .getFileSystem()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByName(System.getProperty("user.name"));
             all.filter(path -> path.getFileName().toString().startsWith(FOLDER_PREFIX))
                     .filter(path -> ownerIsGone(path.getFileName().toString().substring(FOLDER_PREFIX.length())))
                     .filter(path -> Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    // the temporary folder is shared with the machine's other users: only a folder this user made
+                    // can be one of ours, and only ours are walked (a walk by path can be led through a swapped link)
+                    .filter(path -> ownedBy(path, me))
                     .forEach(ServeRehearsal::deleteQuietly);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not look for earlier rehearsals' folders: " + e);
+        }
+    }
+
+    private static boolean ownedBy(Path folder, java.nio.file.attribute.UserPrincipal me) {
+        try {
+            return me != null && me.equals(Files.getOwner(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
