@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -33,10 +34,19 @@ class ServeRehearsalTest {
         final AtomicInteger realCalls = new AtomicInteger();
         final AtomicInteger rehearsedCalls = new AtomicInteger();
         final Set<String> rehearsedNodes = ConcurrentHashMap.newKeySet();
+        /** Rehearsed calls after this many wait until the test ends (0: none wait). */
+        private final int answeredCalls;
+
+        final CountDownLatch held = new CountDownLatch(1);
         private final boolean canRehearse;
 
         CountingAgent(boolean canRehearse) {
+            this(canRehearse, 0);
+        }
+
+        CountingAgent(boolean canRehearse, int answeredCalls) {
             this.canRehearse = canRehearse;
+            this.answeredCalls = answeredCalls;
         }
 
         @Override
@@ -57,9 +67,13 @@ class ServeRehearsalTest {
             }
             return Optional.of(new AgentRunner() {
                 @Override
-                public AgentAnswer run(AgentRequest request) {
-                    rehearsedCalls.incrementAndGet();
+                public AgentAnswer run(AgentRequest request) throws InterruptedException {
+                    int call = rehearsedCalls.incrementAndGet();
                     rehearsedNodes.add(request.nodeId());
+                    if (answeredCalls > 0 && call > answeredCalls) {
+                        // the rest of the batch cannot end before the rehearsal has seen the server's own work
+                        held.await();
+                    }
                     return new AgentAnswer("# Rehearsed\n\nA made-up note about " + request.nodeText() + "\n", model());
                 }
 
@@ -91,15 +105,20 @@ class ServeRehearsalTest {
 
     @Test
     void stopsAsSoonAsTheServerHasABatchOfItsOwn() throws Exception {
-        CountingAgent agent = new CountingAgent(true);
+        CountingAgent agent = new CountingAgent(true, 10);
 
-        ServeRehearsal.Outcome outcome = ServeRehearsal.start(
-                        agent,
-                        CoreSettings.DEFAULT,
-                        VaultOptions.defaults(),
-                        COLORS,
-                        () -> agent.rehearsedCalls.get() >= 10)
-                .get(5, TimeUnit.MINUTES);
+        ServeRehearsal.Outcome outcome;
+        try {
+            outcome = ServeRehearsal.start(
+                            agent,
+                            CoreSettings.DEFAULT,
+                            VaultOptions.defaults(),
+                            COLORS,
+                            () -> agent.rehearsedCalls.get() >= 10)
+                    .get(5, TimeUnit.MINUTES);
+        } finally {
+            agent.held.countDown();
+        }
 
         assertThat(outcome.interrupted()).isTrue();
         assertThat(outcome.batches()).as("no batch after the server's own came").isEqualTo(1);
