@@ -208,11 +208,15 @@ class BatchScenariosTest {
     void cancellingMidRunInterruptsRunningCallsAndNeverStartsQueuedNodes() throws Exception {
         core();
         agent.then("a", new Hang()).then("b", new Hang());
-        CountDownLatch bothRunning = agent.calledTimes("b", 1);
+        // The two calls start on their own threads in either order: cancelling once b is called could reach a before
+        // its call began, and a call never made is never interrupted.
+        CountDownLatch aRunning = agent.calledTimes("a", 1);
+        CountDownLatch bRunning = agent.calledTimes("b", 1);
         SessionId id = startOneGroup(2, "a", "b", "c", "d");
         EventRecorder events = record(id);
         start(id);
-        assertThat(bothRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(aRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(bRunning.await(10, TimeUnit.SECONDS)).isTrue();
         events.await(TaskStarted.class, e -> e.nodeId().equals("b"));
 
         core.useCases().cancel().cancel(id, "user request");
