@@ -169,7 +169,8 @@ record CanvasBatchConfig(
                 d.badFrameLimit(),
                 d.badFrameWindow(),
                 d.closeGrace(),
-                d.replayPageSize());
+                d.replayPageSize(),
+                d.pluginSettleMargin());
         AgentConfig agent = agent(read, env);
         EmbeddingConfig embeddings = embeddings(read, env, agent);
         VaultOptions vaultOptions = VaultOptions.defaults()

@@ -103,6 +103,9 @@ class PluginCountsTest {
         progress.awaitSocketOpen();
         permits.release(7);
         progress.awaitTaskMessages(7);
+        // the learner looks at the window a while before minimizing: its seven are settled (WsSettings
+        // pluginSettleMargin), and only what the channel wrote within the margin before a close is sent again
+        server.socketClock.advance(Duration.ofSeconds(2));
         progress.minimize();
         EventRecorder.awaitCondition(() -> server.openSockets() == 0, "the server to see the socket closed");
         permits.release(total);
@@ -113,6 +116,47 @@ class PluginCountsTest {
         assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"));
         assertThat(summary.succeeded()).isEqualTo(total);
         assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+        assertThat(plugin.oddities()).isEmpty();
+    }
+
+    @Test
+    void outcomesOnTheirWayWhenTheLearnerMinimizesAreSentAgainWhenTheWindowReconnects() {
+        server = new PluginHarness(temp);
+        plugin = server.plugin(settings -> settings.withTimeScale(0.25));
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, FixtureVault.DISCRETE_MATH);
+        Semaphore permits = gateEveryNode(preview);
+        int total = nodeCount(preview);
+
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(3);
+        progress.awaitTaskMessages(3);
+        // these three were shown a while before the click: settled, they are not sent again
+        server.socketClock.advance(Duration.ofSeconds(2));
+        CountDownLatch reconnect = new CountDownLatch(1);
+        plugin.holdSocketsUntil(reconnect);
+        // the renderer is busy when the learner clicks 📤: four outcomes reach the browser behind the click, and the
+        // browser drops them, since the socket is closing by the time they would be dispatched
+        CountDownLatch click = new CountDownLatch(1);
+        progress.minimizeOnceTheRendererIsFree(click);
+        permits.release(4);
+        EventRecorder.awaitCondition(
+                () -> progress.taskMessagesArrived() == 7, "four more outcomes to reach the browser behind the click");
+        click.countDown();
+        EventRecorder.awaitCondition(() -> server.openSockets() == 0, "the server to see the socket closed");
+        assertThat(progress.taskMessages())
+                .as("the four behind the click were dropped")
+                .isEqualTo(3);
+        permits.release(total);
+        reconnect.countDown();
+
+        ResultSummaryModal summary = progress.awaitSummary();
+        assertThat(progress.countedNodes()).hasSize(total).doesNotHaveDuplicates();
+        assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"));
+        assertThat(progress.taskMessagesArrived())
+                .as("the next socket of the window was sent the four again")
+                .isEqualTo(total + 4);
+        assertThat(summary.succeeded()).isEqualTo(total);
         assertThat(plugin.oddities()).isEmpty();
     }
 

@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
@@ -31,6 +32,7 @@ import org.canvasbatch.adapters.vault.FileVault;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.fixtures.FixtureVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
@@ -51,6 +53,11 @@ final class PluginHarness implements AutoCloseable {
     private final FileVault files;
     private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
     private final SessionSocketChannel channel;
+    /**
+     * The WebSocket channel's time: the real time, moved on by hand when a test needs time to pass for the channel
+     * (the plugin's settle margin) without waiting for it.
+     */
+    final ChannelClock socketClock = new ChannelClock();
     /** Status polls the test holds on the server, before they are answered. */
     final PollGate polls = new PollGate();
 
@@ -142,7 +149,7 @@ final class PluginHarness implements AutoCloseable {
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(11)),
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
-        channel = new SessionSocketChannel(core.useCases(), sockets, windows);
+        channel = new SessionSocketChannel(core.useCases(), sockets, socketClock, windows);
         ServerSettings settings =
                 ServerSettings.onPort(port).withExtension(ServerExtension.routes(routing -> routing.addFilter(polls)));
         server = new CanvasBatchServer(
@@ -194,6 +201,21 @@ final class PluginHarness implements AutoCloseable {
             return Files.readString(vault.resolve(relativePath));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The real time plus what the test added. */
+    static final class ChannelClock implements Clock {
+
+        private final AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
+
+        @Override
+        public Instant now() {
+            return Instant.now().plus(ahead.get());
+        }
+
+        void advance(Duration step) {
+            ahead.updateAndGet(d -> d.plus(step));
         }
     }
 

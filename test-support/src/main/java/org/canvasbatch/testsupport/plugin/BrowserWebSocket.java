@@ -43,6 +43,11 @@ final class BrowserWebSocket {
     Consumer<String> onmessage = text -> {};
     Runnable onerror = () -> {};
     IntConsumer onclose = code -> {};
+    /**
+     * Not the browser's: called on the network's thread for each text message as it reaches the browser, before it is
+     * queued for the renderer (and dispatched, or dropped if the socket is no longer open by then).
+     */
+    Consumer<String> arrived = text -> {};
 
     /** @param network when the network lets the handshake go out (at once, or later for a slow or busy network) */
     BrowserWebSocket(
@@ -140,6 +145,7 @@ final class BrowserWebSocket {
             if (last) {
                 String text = parts.toString();
                 parts.setLength(0);
+                arrived.accept(text);
                 loop.post(() -> {
                     if (state == ReadyState.OPEN) {
                         onmessage.accept(text);

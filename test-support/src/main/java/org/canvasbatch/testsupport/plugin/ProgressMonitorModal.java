@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The plugin's {@code src/modals/ProgressMonitorModal.ts}, line by line where it matters:
@@ -104,6 +107,7 @@ public final class ProgressMonitorModal {
     private int socketsCreated;
     private int cancelAnswers;
     private final List<String> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger taskMessagesArrived = new AtomicInteger();
 
     ProgressMonitorModal(
             ObsidianPlugin plugin,
@@ -266,6 +270,34 @@ public final class ProgressMonitorModal {
         return this;
     }
 
+    /**
+     * How many {@code task_completed} and {@code task_failed} messages reached the browser on any of this modal's
+     * sockets, handled or not: one that arrives after the socket's {@code close()} is dropped by the browser.
+     */
+    public int taskMessagesArrived() {
+        return taskMessagesArrived.get();
+    }
+
+    /**
+     * The renderer is busy (a long task) until {@code click} opens, and then 📤 最小化 is clicked: socket messages that
+     * reach the browser meanwhile are queued behind that task, and the socket is closing by the time they would be
+     * dispatched, so the browser drops them. Returns at once.
+     */
+    public ProgressMonitorModal minimizeOnceTheRendererIsFree(CountDownLatch click) {
+        plugin.loop.post(() -> {
+            try {
+                if (!click.await(plugin.patience().toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("the click never came");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            handleMinimize();
+        });
+        return this;
+    }
+
     /** 📤 最小化. */
     public ProgressMonitorModal minimize() {
         plugin.loop.call(() -> {
@@ -335,6 +367,11 @@ public final class ProgressMonitorModal {
         }
         socketsCreated++;
         ws = socket;
+        socket.arrived = text -> {
+            if (text.contains("\"type\":\"task_completed\"") || text.contains("\"type\":\"task_failed\"")) {
+                taskMessagesArrived.incrementAndGet();
+            }
+        };
         socket.onopen = () -> {
             wsReconnectAttempts = 0;
             usePolling = false;

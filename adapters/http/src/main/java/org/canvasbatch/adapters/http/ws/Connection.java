@@ -68,6 +68,10 @@ final class Connection {
     private volatile boolean handedTheEnd;
     /** The highest seq of a primary message written to this socket. */
     private volatile long sentSeq;
+    /** When this plugin socket wrote what; null for other clients. */
+    private final SettledWrites settledWrites;
+    /** Where its window surely got when the plugin closed this socket first; -1 until then. */
+    private volatile long positionAtPluginClose = -1;
 
     private final OutboundQueue queue;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -119,6 +123,8 @@ final class Connection {
         this.resumeEpoch = resumeEpoch;
         this.pluginViewer = PluginViewer.of(sessionId, origin, ws);
         this.window = pluginViewer.map(manager::attachWindow).orElse(null);
+        this.settledWrites =
+                pluginViewer.isPresent() ? new SettledWrites(ctx.settings().pluginSettleMargin()) : null;
         this.queue = new OutboundQueue(ctx.settings().queueCapacity(), this::startDrain);
         long now = System.nanoTime();
         this.lastActivity = now;
@@ -144,9 +150,13 @@ final class Connection {
         return ws;
     }
 
-    /** The highest event seq this socket has written to its client. */
-    long sentSeq() {
-        return sentSeq;
+    /**
+     * Where this plugin socket's window got: what was written to it, or, once the plugin closed it first, only what was
+     * written the margin before ({@link SettledWrites}).
+     */
+    long windowPosition() {
+        long atClose = positionAtPluginClose;
+        return atClose >= 0 ? atClose : sentSeq;
     }
 
     /** Whether this socket took its plugin window's end. */
@@ -242,6 +252,10 @@ final class Connection {
      * thread before it writes its answer, which therefore follows whatever the drain is writing now and nothing else.
      */
     void closedByClient() {
+        if (!closing.get() && settledWrites != null && !manager.isCancelledByPlugin(sessionId)) {
+            // the plugin closed first (a minimize): what reached it since, or waited behind the click, was dropped
+            positionAtPluginClose = settledWrites.settledBy(ctx.clock().now());
+        }
         finished = true;
         closing.set(true);
         queue.closeWith(new Outgoing.Stop());
@@ -399,7 +413,7 @@ final class Connection {
         return resumeFrom != null
                 ? resumeThenJoin(resumeFrom, resumeEpoch)
                 : pluginViewer.isPresent()
-                        ? resumeThenJoin(manager.resumePoint(pluginViewer.get(), this), null)
+                        ? resumeThenJoin(settledWrites.startAfter(manager.resumePoint(pluginViewer.get(), this)), null)
                         : join() && freshSync();
     }
 
@@ -808,7 +822,11 @@ final class Connection {
         }
         boolean written = writeNow(joined);
         if (written) {
+            long before = sentSeq;
             pendingEvents.forEach(this::sent);
+            if (settledWrites != null && sentSeq > before) {
+                settledWrites.written(ctx.clock().now(), sentSeq);
+            }
         }
         dropPending();
     }

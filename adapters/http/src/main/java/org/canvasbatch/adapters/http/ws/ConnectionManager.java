@@ -127,7 +127,9 @@ final class ConnectionManager {
             positions = new LinkedHashMap<>(viewerPositions);
         }
         for (Connection connection : connections) {
-            connection.pluginViewer().ifPresent(viewer -> positions.merge(viewer, connection.sentSeq(), Math::max));
+            connection
+                    .pluginViewer()
+                    .ifPresent(viewer -> positions.merge(viewer, connection.windowPosition(), Math::max));
         }
         List<SessionId> cancels = pluginCancels.sessions();
         if (positions.equals(keptPositions) && cancels.equals(keptCancels)) {
@@ -192,7 +194,7 @@ final class ConnectionManager {
         long point = 0;
         for (Connection other : connections) {
             if (other != joining && other.pluginViewer().filter(viewer::equals).isPresent()) {
-                point = Math.max(point, other.sentSeq());
+                point = Math.max(point, other.windowPosition());
             }
         }
         synchronized (viewerPositions) {
@@ -222,7 +224,7 @@ final class ConnectionManager {
     void remove(Connection connection) {
         connection.pluginViewer().ifPresent(viewer -> {
             synchronized (viewerPositions) {
-                viewerPositions.merge(viewer, connection.sentSeq(), Math::max);
+                viewerPositions.merge(viewer, connection.windowPosition(), Math::max);
             }
             synchronized (openWindows) {
                 SharedWindow window = openWindows.get(viewer);

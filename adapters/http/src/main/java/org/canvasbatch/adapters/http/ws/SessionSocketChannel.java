@@ -70,7 +70,7 @@ public final class SessionSocketChannel {
         this(useCases, settings, clock, PluginWindowMemory.NONE);
     }
 
-    private SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock, PluginWindowMemory windows) {
+    public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock, PluginWindowMemory windows) {
         this.settings = settings;
         this.history = new History(useCases.subscriptions(), useCases.status(), settings.replayPageSize());
         this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);

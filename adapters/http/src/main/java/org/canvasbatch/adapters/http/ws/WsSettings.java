@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param closeGrace        how long a closing socket may take to finish its close handshake before it is cut off
  * @param replayPageSize    events read from the journal and rendered at a time when replaying (one chunk): what a
  *                          replay holds at most, and the unit the rendered history is shared in
+ * @param pluginSettleMargin how long before the Obsidian plugin's own close a message must have been written to count
+ *                          as handled by its window: (plugin) the browser drops what reaches it after {@code close()},
+ *                          so the window's next socket is sent again what was written later (it may count a node
+ *                          twice, never miss one)
  */
 public record WsSettings(
         Duration pingInterval,
@@ -27,7 +31,8 @@ public record WsSettings(
         int badFrameLimit,
         Duration badFrameWindow,
         Duration closeGrace,
-        int replayPageSize) {
+        int replayPageSize,
+        Duration pluginSettleMargin) {
 
     public static final WsSettings DEFAULT = new WsSettings(
             Duration.ofSeconds(30),
@@ -38,13 +43,18 @@ public record WsSettings(
             20,
             Duration.ofMinutes(1),
             Duration.ofSeconds(5),
-            256);
+            256,
+            Duration.ofMillis(250));
 
     public WsSettings {
         Objects.requireNonNull(pingInterval, "pingInterval");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(badFrameWindow, "badFrameWindow");
         Objects.requireNonNull(closeGrace, "closeGrace");
+        Objects.requireNonNull(pluginSettleMargin, "pluginSettleMargin");
+        if (pluginSettleMargin.isNegative()) {
+            throw new IllegalArgumentException("the plugin's settle margin must not be negative");
+        }
         if (pingInterval.isNegative() || pingInterval.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("the ping interval and the idle timeout must be positive");
         }
@@ -64,7 +74,8 @@ public record WsSettings(
                 badFrameLimit,
                 badFrameWindow,
                 closeGrace,
-                replayPageSize);
+                replayPageSize,
+                pluginSettleMargin);
     }
 
     public WsSettings withIdleTimeout(Duration value) {
@@ -77,7 +88,8 @@ public record WsSettings(
                 badFrameLimit,
                 badFrameWindow,
                 closeGrace,
-                replayPageSize);
+                replayPageSize,
+                pluginSettleMargin);
     }
 
     public WsSettings withQueueCapacity(int value) {
@@ -90,7 +102,8 @@ public record WsSettings(
                 badFrameLimit,
                 badFrameWindow,
                 closeGrace,
-                replayPageSize);
+                replayPageSize,
+                pluginSettleMargin);
     }
 
     public WsSettings withCloseGrace(Duration value) {
@@ -103,7 +116,8 @@ public record WsSettings(
                 badFrameLimit,
                 badFrameWindow,
                 value,
-                replayPageSize);
+                replayPageSize,
+                pluginSettleMargin);
     }
 
     public WsSettings withReplayPageSize(int value) {
@@ -116,6 +130,21 @@ public record WsSettings(
                 badFrameLimit,
                 badFrameWindow,
                 closeGrace,
+                value,
+                pluginSettleMargin);
+    }
+
+    public WsSettings withPluginSettleMargin(Duration value) {
+        return new WsSettings(
+                pingInterval,
+                missedPongLimit,
+                idleTimeout,
+                queueCapacity,
+                maxFrameBytes,
+                badFrameLimit,
+                badFrameWindow,
+                closeGrace,
+                replayPageSize,
                 value);
     }
 

@@ -1,0 +1,51 @@
+package org.canvasbatch.adapters.http.ws;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+
+/**
+ * How far a plugin socket's window surely got when its client closed it. (plugin) {@code ws.close()} on a minimize
+ * makes the browser drop every message that reaches it afterwards, and every one still queued behind the click in a
+ * busy renderer, while the server counts them as sent until the close frame arrives: the window's next socket would
+ * go on after them, and its "N个节点" would come up short. The server cannot see which of them the window handled, so
+ * what was written less than the margin before the close is taken as not handled and is sent again: the error left is
+ * a node counted twice, never one missed (a missed {@code task_failed} reads as "✅ 全部处理完成", and a group short of
+ * its count is turned ✅ by {@code session_completed} even when all its nodes failed).
+ */
+final class SettledWrites {
+
+    private record Write(Instant at, long seq) {}
+
+    private final Duration margin;
+    private final ArrayDeque<Write> recent = new ArrayDeque<>();
+    private long settled;
+
+    SettledWrites(Duration margin) {
+        this.margin = margin;
+    }
+
+    /** The socket goes on after {@code seq}, which its window had from an earlier socket; returns it. */
+    synchronized long startAfter(long seq) {
+        settled = Math.max(settled, seq);
+        return seq;
+    }
+
+    /** The primary messages up to {@code seq} were written at {@code at}. */
+    synchronized void written(Instant at, long seq) {
+        settleBy(at);
+        recent.addLast(new Write(at, seq));
+    }
+
+    /** The highest seq written at least the margin before {@code now} (0: none). */
+    synchronized long settledBy(Instant now) {
+        settleBy(now);
+        return settled;
+    }
+
+    private void settleBy(Instant now) {
+        while (!recent.isEmpty() && !recent.peekFirst().at().plus(margin).isAfter(now)) {
+            settled = Math.max(settled, recent.pollFirst().seq());
+        }
+    }
+}
