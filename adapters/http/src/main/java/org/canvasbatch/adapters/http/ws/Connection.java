@@ -410,6 +410,10 @@ final class Connection {
         if (sessionId == null) {
             return closeSocket(NOT_FOUND, "session not found");
         }
+        if (resumeFrom != null && settledWrites != null) {
+            // a plugin socket that names its last_seq has everything up to it
+            settledWrites.startAfter(resumeFrom);
+        }
         return resumeFrom != null
                 ? resumeThenJoin(resumeFrom, resumeEpoch)
                 : pluginViewer.isPresent()
@@ -506,7 +510,7 @@ final class Connection {
         if (message.derived()) {
             return message.seq() == lastTaken;
         }
-        boolean taken = message.endsSession() ? takeEnd() : window.take(message.seq());
+        boolean taken = message.endsSession() ? takeEnd() : window.take(this, message.seq());
         if (taken) {
             lastTaken = message.seq();
         }
@@ -518,7 +522,7 @@ final class Connection {
         if (window == null) {
             return true;
         }
-        if (window.takeEnd()) {
+        if (window.takeEnd(this)) {
             handedTheEnd = true;
             return true;
         }

@@ -228,7 +228,7 @@ final class ConnectionManager {
             }
             synchronized (openWindows) {
                 SharedWindow window = openWindows.get(viewer);
-                if (window != null && window.detach()) {
+                if (window != null && window.detach(connection)) {
                     openWindows.remove(viewer);
                 }
             }

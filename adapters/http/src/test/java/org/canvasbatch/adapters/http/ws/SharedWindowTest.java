@@ -1,0 +1,49 @@
+package org.canvasbatch.adapters.http.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two open sockets of one plugin window: one of them sends the window everything, its events and then its end, so the
+ * end never overtakes an event on the other socket ("5个节点" for 6).
+ */
+class SharedWindowTest {
+
+    private final Object first = new Object();
+    private final Object second = new Object();
+
+    @Test
+    void theSocketThatTookAnEventSendsTheRestAndTheEnd() {
+        SharedWindow window = twoSockets();
+
+        assertThat(window.take(first, 1)).isTrue();
+        assertThat(window.take(second, 2))
+                .as("a later event on the other socket")
+                .isFalse();
+        assertThat(window.takeEnd(second)).as("the end on the other socket").isFalse();
+        assertThat(window.take(first, 2)).isTrue();
+        assertThat(window.takeEnd(first)).isTrue();
+        assertThat(window.takeEnd(first)).as("the end once").isFalse();
+    }
+
+    @Test
+    void anotherSocketGoesOnAfterWhatTheFirstWasHandedOnceItIsGone() {
+        SharedWindow window = twoSockets();
+        window.take(first, 1);
+        window.take(first, 2);
+
+        assertThat(window.detach(first)).isFalse();
+        assertThat(window.take(second, 2)).as("already handed").isFalse();
+        assertThat(window.take(second, 3)).isTrue();
+        assertThat(window.takeEnd(second)).isTrue();
+        assertThat(window.detach(second)).as("no socket left").isTrue();
+    }
+
+    private SharedWindow twoSockets() {
+        SharedWindow window = new SharedWindow();
+        window.attach();
+        window.attach();
+        return window;
+    }
+}
