@@ -830,6 +830,11 @@ final class Connection {
             pendingEvents.forEach(this::sent);
             if (settledWrites != null && sentSeq > before) {
                 settledWrites.written(ctx.clock().now(), sentSeq);
+                if (detached.get()) {
+                    // a socket cut off (4429) is detached at once, while its drain may still finish a write: its
+                    // window's next socket must go on after that write, not send it again
+                    manager.windowMoved(this);
+                }
             }
         }
         dropPending();

@@ -221,6 +221,15 @@ final class ConnectionManager {
         }
     }
 
+    /** A detached plugin socket finished a write after all: its window got further. */
+    void windowMoved(Connection connection) {
+        connection.pluginViewer().ifPresent(viewer -> {
+            synchronized (viewerPositions) {
+                viewerPositions.merge(viewer, connection.windowPosition(), Math::max);
+            }
+        });
+    }
+
     void remove(Connection connection) {
         connection.pluginViewer().ifPresent(viewer -> {
             synchronized (viewerPositions) {
