@@ -64,7 +64,7 @@ public final class AtomicFiles {
      * all that is left to do; deleted again if they cannot all be written.
      */
     Path writeTemporary(Path target, byte[] bytes, boolean durable) throws IOException {
-        Path temporary = target.resolveSibling(TEMPORARY_PREFIX + randomHex() + TEMPORARY_SUFFIX);
+        Path temporary = target.resolveSibling(temporaryName());
         try (FileChannel channel = opener.open(
                 temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -93,6 +93,11 @@ public final class AtomicFiles {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** A new name for a temporary file, random: one {@link #isTemporaryName} knows. */
+    static String temporaryName() {
+        return TEMPORARY_PREFIX + randomHex() + TEMPORARY_SUFFIX;
     }
 
     /** Whether a file name is one {@link #writeTemporary} gives. */

@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.vault;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 
@@ -12,4 +13,12 @@ interface FileOpener {
     FileOpener DEFAULT = FileChannel::open;
 
     FileChannel open(Path path, OpenOption... options) throws IOException;
+
+    /**
+     * A file of the vault at {@code path} that was opened relative to its folder held open ({@link HeldFolder}), as the
+     * vault writes it: the same channel here, the same disk's for a test's disk.
+     */
+    default SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
+        return channel;
+    }
 }

@@ -113,9 +113,7 @@ public final class FileVault implements Vault, AutoCloseable {
         AtomicFiles files = new AtomicFiles(Objects.requireNonNull(disk, "disk"));
         PendingLinks pendingLinks = !options.writeBack()
                 ? PendingLinks.none()
-                : writer == null
-                        ? PendingLinks.inVault(paths, files, disk)
-                        : PendingLinks.sharedBy(writer, paths, files, disk);
+                : writer == null ? PendingLinks.inVault(paths, disk) : PendingLinks.sharedBy(writer, paths, disk);
         this.content = new NodeContent(paths);
         this.writeBack = new CanvasWriteBack(
                 paths,

@@ -4,29 +4,36 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
 
 /**
- * A folder held open while what is in it is looked at, read and deleted, so that every step acts in that one folder
- * even if its name, or a name above it, is swapped for a link meanwhile. Where the JDK gives a
+ * A folder held open while what is in it is looked at, read, written, renamed and deleted, so that every step acts in
+ * that one folder even if its name, or a name above it, is swapped for a link meanwhile. Where the JDK gives a
  * {@link SecureDirectoryStream} (Linux) each step is made relative to the open folder (the {@code *at} system calls:
- * {@code fstatat}, {@code openat}, {@code unlinkat}), and a folder inside is entered only if it is one there and then,
- * never through a link ({@code O_NOFOLLOW}).
+ * {@code fstatat}, {@code openat}, {@code renameat}, {@code unlinkat}), a file is opened only if it is not a link
+ * there, and a folder inside is entered only if it is one there and then, never through a link ({@code O_NOFOLLOW}).
+ * Only a new folder is made by path ({@link #createFolder}: the JDK has no {@code mkdirat}), which never follows a link.
  *
  * <p>Where there is none (Windows, for one), every step goes by path, as the vault did before: a link is still never
- * entered, read or deleted through as far as a look just before can tell, but a folder swapped for a link between that
- * look and the step can redirect the step.
+ * entered, read, written or deleted through as far as a look just before can tell, but a folder swapped for a link
+ * between that look and the step can redirect the step.
  */
 final class HeldFolder implements Closeable, Iterable<Path> {
 
@@ -117,6 +124,40 @@ final class HeldFolder implements Closeable, Iterable<Path> {
         return Files.newInputStream(resolve(name), LinkOption.NOFOLLOW_LINKS);
     }
 
+    /**
+     * The file {@code name} in this folder opened with {@code options}, never through a link: with {@code CREATE_NEW}
+     * only where nothing is, else only what is there and then, a link refused ({@code O_NOFOLLOW}).
+     */
+    SeekableByteChannel open(Path name, Set<? extends OpenOption> options) throws IOException {
+        Set<OpenOption> noLink = new HashSet<>(options);
+        noLink.add(LinkOption.NOFOLLOW_LINKS);
+        if (secure != null) {
+            return secure.newByteChannel(name, noLink);
+        }
+        return Files.newByteChannel(resolve(name), noLink);
+    }
+
+    /**
+     * Creates the folder {@code name} in this one. Not relative to the open folder (the JDK has no {@code mkdirat}):
+     * by path, which never follows a link at that name; only {@link #enter} then holds it.
+     */
+    void createFolder(Path name) throws IOException {
+        Files.createDirectory(resolve(name));
+    }
+
+    /** Renames {@code from} to {@code to}, both in this folder, replacing what is there (a link as a link). */
+    void rename(Path from, Path to) throws IOException {
+        if (secure != null) {
+            secure.move(from, secure, to);
+            return;
+        }
+        try {
+            Files.move(resolve(from), resolve(to), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(resolve(from), resolve(to), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     /** Deletes {@code name} from this folder: a link there is deleted itself, never what it points at. */
     void delete(Path name) throws IOException {
         if (secure != null) {
@@ -124,6 +165,26 @@ final class HeldFolder implements Closeable, Iterable<Path> {
         } else {
             Files.delete(resolve(name));
         }
+    }
+
+    /**
+     * Deletes the empty folder {@code name} from this one; a link or a file there is refused, not deleted.
+     *
+     * @throws DirectoryNotEmptyException when something is in it
+     */
+    void deleteFolder(Path name) throws IOException {
+        if (secure != null) {
+            secure.deleteDirectory(name);
+            return;
+        }
+        BasicFileAttributes there = attributes(name);
+        if (there == null) {
+            throw new NoSuchFileException(resolve(name).toString());
+        }
+        if (!there.isDirectory()) {
+            throw new NotDirectoryException(resolve(name).toString());
+        }
+        Files.delete(resolve(name));
     }
 
     @Override

@@ -5,15 +5,17 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 import jakarta.json.JsonObject;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -24,7 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
@@ -64,20 +68,22 @@ final class PendingLinks {
     }
 
     private final VaultPaths paths;
-    private final AtomicFiles files;
     private final FileOpener opener;
     private final boolean enabled;
     /** This process's ledger, vault-relative: {@value #FILE} alone, its writer's own in a cluster. */
     private final String ledgerFile;
+    /** Told the ledger's folder right after its look and each file right before it is acted on (tests swap there). */
+    private final Consumer<Path> beforeActing;
 
     private final boolean shared;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Entry> waiting = new LinkedHashMap<>();
     private String lastProblem;
 
-    private PendingLinks(VaultPaths paths, AtomicFiles files, FileOpener opener, boolean enabled, String writer) {
+    private PendingLinks(
+            VaultPaths paths, FileOpener opener, boolean enabled, String writer, Consumer<Path> beforeActing) {
         this.paths = paths;
-        this.files = files;
+        this.beforeActing = beforeActing;
         this.opener = opener;
         this.enabled = enabled;
         this.shared = writer != null;
@@ -85,8 +91,13 @@ final class PendingLinks {
     }
 
     /** The ledger of the only process writing into this vault. */
-    static PendingLinks inVault(VaultPaths paths, AtomicFiles files, FileOpener opener) {
-        return new PendingLinks(paths, files, opener, true, null);
+    static PendingLinks inVault(VaultPaths paths, FileOpener opener) {
+        return inVault(paths, opener, path -> {});
+    }
+
+    /** @param beforeActing told the ledger's folder right after its look, each file right before it is acted on */
+    static PendingLinks inVault(VaultPaths paths, FileOpener opener, Consumer<Path> beforeActing) {
+        return new PendingLinks(paths, opener, true, null, beforeActing);
     }
 
     /**
@@ -94,16 +105,16 @@ final class PendingLinks {
      *
      * @throws IllegalArgumentException if the name cannot be part of a file name
      */
-    static PendingLinks sharedBy(String writer, VaultPaths paths, AtomicFiles files, FileOpener opener) {
+    static PendingLinks sharedBy(String writer, VaultPaths paths, FileOpener opener) {
         if (!isWriterName(writer)) {
             throw new IllegalArgumentException("not a writer's name for the pending-links ledger: '" + writer + "'");
         }
-        return new PendingLinks(paths, files, opener, true, writer);
+        return new PendingLinks(paths, opener, true, writer, path -> {});
     }
 
     /** For a vault that does not link notes into canvases. */
     static PendingLinks none() {
-        return new PendingLinks(null, null, null, false, null);
+        return new PendingLinks(null, null, false, null, path -> {});
     }
 
     static boolean isWriterName(String writer) {
@@ -132,13 +143,10 @@ final class PendingLinks {
 
     /** Under the lock: the entries at the end of this process's ledger; false when they are in memory only. */
     private boolean append(List<Entry> entries) {
-        Path file = ledger();
-        if (file == null) {
-            return false;
-        }
         StringBuilder lines = new StringBuilder();
         entries.forEach(entry -> lines.append(line(entry)).append('\n'));
-        try (FileChannel channel = openForAppending(file)) {
+        try (HeldLedgerFolder held = holdLedgerFolder(true);
+                SeekableByteChannel channel = held == null ? null : openForAppending(held.folder())) {
             if (channel == null) {
                 return false;
             }
@@ -264,24 +272,26 @@ final class PendingLinks {
     record Adopted(List<Entry> entries, boolean complete) {}
 
     /**
-     * The ledger open for writing at its end, or null (said once) when something other than a regular file is in its
-     * place. Never blocks: a named pipe is refused before it is opened, a missing file is created only if nothing has
-     * appeared there meanwhile ({@code O_EXCL}), and an existing one is opened read-write, which Linux never blocks on
-     * even for a pipe swapped in after the look; the file is then looked at again and given up if it changed.
+     * The ledger in its folder held open, open for writing at its end, or null (said once) when something other than a
+     * regular file is in its place. Never blocks: a named pipe is refused before it is opened, a missing file is created
+     * only if nothing has appeared there meanwhile ({@code O_EXCL}), and an existing one is opened read-write, which
+     * Linux never blocks on even for a pipe swapped in after the look; the file is then looked at again and given up if
+     * it changed.
      */
-    private FileChannel openForAppending(Path file) throws IOException {
-        BasicFileAttributes before = attributesOf(file);
+    private SeekableByteChannel openForAppending(HeldFolder folder) throws IOException {
+        Path name = ledgerName();
+        Path file = folder.resolve(name);
+        BasicFileAttributes before = folder.attributes(name);
+        beforeActing.accept(file);
         if (before == null) {
-            return opener.open(
-                    file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            return opened(folder, name, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
         if (!before.isRegularFile()) {
             notARegularFile(FileKind.describe(file, before));
             return null;
         }
-        FileChannel channel =
-                opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        BasicFileAttributes after = attributesOf(file);
+        SeekableByteChannel channel = opened(folder, name, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        BasicFileAttributes after = folder.attributes(name);
         if (after == null || !after.isRegularFile() || !Objects.equals(before.fileKey(), after.fileKey())) {
             channel.close();
             notARegularFile(after == null ? "gone" : FileKind.describe(file, after));
@@ -291,16 +301,21 @@ final class PendingLinks {
         if (size > 0 && endsInsideALine(channel, size)) {
             // An earlier append was cut short (a full disk): the new line starts on a line of its own, so only the
             // cut one is lost when the ledger is read.
-            channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+            channel.position(size).write(ByteBuffer.wrap(new byte[] {'\n'}));
             size++;
         }
         channel.position(size);
         return channel;
     }
 
-    private static boolean endsInsideALine(FileChannel channel, long size) throws IOException {
+    /** The file {@code name} in the ledger's folder held open, on the vault's disk. */
+    private SeekableByteChannel opened(HeldFolder folder, Path name, OpenOption... options) throws IOException {
+        return opener.opened(folder.resolve(name), folder.open(name, Set.of(options)));
+    }
+
+    private static boolean endsInsideALine(SeekableByteChannel channel, long size) throws IOException {
         ByteBuffer last = ByteBuffer.allocate(1);
-        return channel.read(last, size - 1) == 1 && last.get(0) != '\n';
+        return channel.position(size - 1).read(last) == 1 && last.get(0) != '\n';
     }
 
     private void notARegularFile(String what) {
@@ -502,30 +517,33 @@ final class PendingLinks {
         }
     }
 
-    /** Under the lock: the file holds exactly what waits, or is gone when nothing does. */
+    /**
+     * Under the lock: the file holds exactly what waits, or is gone when nothing does. The new content goes to a
+     * temporary file in the ledger's folder held open, renamed over the ledger there.
+     */
     private void rewrite() {
-        Path file = ledger();
-        if (file == null) {
-            return;
-        }
-        try {
-            BasicFileAttributes there = attributesOf(file);
-            if (there != null && !there.isRegularFile()) {
-                notARegularFile(FileKind.describe(file, there));
+        try (HeldLedgerFolder held = holdLedgerFolder(!waiting.isEmpty())) {
+            if (held == null) {
                 return;
             }
+            HeldFolder folder = held.folder();
+            Path name = ledgerName();
+            BasicFileAttributes there = folder.attributes(name);
+            if (there != null && !there.isRegularFile()) {
+                notARegularFile(FileKind.describe(folder.resolve(name), there));
+                return;
+            }
+            beforeActing.accept(folder.resolve(name));
             if (waiting.isEmpty()) {
-                Files.deleteIfExists(file);
-                try {
-                    Files.deleteIfExists(file.getParent());
-                } catch (DirectoryNotEmptyException e) {
-                    // Something else lives there too: the folder stays.
+                if (there != null) {
+                    folder.delete(name);
                 }
+                deleteIfEmpty(held.vault());
                 return;
             }
             StringBuilder text = new StringBuilder();
             waiting.values().forEach(entry -> text.append(line(entry)).append('\n'));
-            files.write(file, text.toString().getBytes(StandardCharsets.UTF_8), false);
+            replace(folder, name, text.toString().getBytes(StandardCharsets.UTF_8));
             lastProblem = null;
         } catch (IOException e) {
             // The file still holds every waiting link, and some already written: those are found linked next time.
@@ -533,23 +551,103 @@ final class PendingLinks {
         }
     }
 
-    /** The ledger's path, its folder created; null (and said once) when that folder is not a plain folder. */
-    private Path ledger() {
+    /** Writes {@code bytes} to a new temporary file in {@code folder} and renames it over {@code name} there. */
+    private void replace(HeldFolder folder, Path name, byte[] bytes) throws IOException {
+        Path temporary = Path.of(AtomicFiles.temporaryName());
         try {
-            Path folder = paths.resolve(FOLDER).absolute();
-            if (Files.isSymbolicLink(folder)) {
-                problem("'" + FOLDER + "' is a symbolic link; links waiting for their canvas are kept in memory only");
+            try (SeekableByteChannel channel =
+                    opened(folder, temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+            folder.rename(temporary, name);
+        } catch (IOException | RuntimeException e) {
+            try {
+                folder.delete(temporary);
+            } catch (NoSuchFileException gone) {
+                // not created, or renamed already
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Deletes the ledger's folder if nothing else lives there; else, or if it is no longer a folder, it stays. */
+    private static void deleteIfEmpty(HeldFolder vault) {
+        try {
+            vault.deleteFolder(Path.of(FOLDER));
+        } catch (IOException e) {
+            // something else lives there, or a link or file is in its place now: the folder (or that) stays
+        }
+    }
+
+    /** The vault and the ledger's folder in it, both held open from the look at the folder to the last act in it. */
+    private record HeldLedgerFolder(HeldFolder vault, HeldFolder folder) implements Closeable {
+
+        @Override
+        public void close() throws IOException {
+            try (HeldFolder outer = vault;
+                    HeldFolder inner = folder) {
+                // both closed, the inner one first
+            }
+        }
+    }
+
+    /**
+     * Under the lock: the ledger's folder held open, created first when {@code create} and it is missing; null when it
+     * is missing (and not created), or is not a plain folder (said once; the links then wait in memory only). Every act
+     * in it is then relative to the folder held open, so a folder swapped for a link after this look leads no write,
+     * rename or delete out of the vault.
+     */
+    private HeldLedgerFolder holdLedgerFolder(boolean create) {
+        HeldFolder vault = null;
+        try {
+            vault = HeldFolder.open(paths.root());
+            Path name = Path.of(FOLDER);
+            BasicFileAttributes there = vault.attributes(name);
+            if (there != null && !there.isDirectory()) {
+                problem("'" + FOLDER + "' is " + FileKind.describe(vault.resolve(name), there)
+                        + "; links waiting for their canvas are kept in memory only");
+                vault.close();
                 return null;
             }
-            Files.createDirectories(folder);
-            return paths.resolve(ledgerFile).absolute();
+            if (there == null) {
+                if (!create) {
+                    vault.close();
+                    return null;
+                }
+                try {
+                    vault.createFolder(name);
+                } catch (FileAlreadyExistsException e) {
+                    // made meanwhile: entered below only if it is a folder
+                }
+            }
+            beforeActing.accept(vault.resolve(name));
+            return new HeldLedgerFolder(vault, vault.enter(name));
         } catch (IOException e) {
-            problem("Cannot create '" + FOLDER + "': " + DiskProblem.describe(e));
-            return null;
-        } catch (VaultException e) {
-            problem(e.getMessage());
+            closeQuietly(vault);
+            problem("Cannot open '" + FOLDER + "' as a folder: " + DiskProblem.describe(e)
+                    + "; links waiting for their canvas are kept in memory only");
             return null;
         }
+    }
+
+    private static void closeQuietly(HeldFolder folder) {
+        if (folder != null) {
+            try {
+                folder.close();
+            } catch (IOException e) {
+                // nothing was done in it
+            }
+        }
+    }
+
+    /** This process's ledger's name in its folder. */
+    private Path ledgerName() {
+        return Path.of(ledgerFile).getFileName();
     }
 
     private void problem(String message) {

@@ -6,6 +6,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -26,6 +27,15 @@ final class FullDisk implements FileOpener {
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
         return new Channel(FileChannel.open(path, options), path);
+    }
+
+    /** A file opened in a folder held open is on this disk too (on Linux the JDK's channel there is a file channel). */
+    @Override
+    public SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
+        if (channel instanceof FileChannel file) {
+            return new Channel(file, path);
+        }
+        throw new AssertionError("not a file channel, so not on this disk: " + channel.getClass());
     }
 
     private final class Channel extends FileChannel {

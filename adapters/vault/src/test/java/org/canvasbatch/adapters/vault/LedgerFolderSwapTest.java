@@ -1,0 +1,137 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.testsupport.CapturedLogs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Anyone who can write the vault (a sync client, another program) can swap the ledger's folder {@code .canvas-batch}
+ * for a link to a folder elsewhere at any moment, also between the vault's look at it and its write. Whenever that
+ * happens, the ledger's append or rewrite lands in the folder that was looked at, inside the vault, or is not made
+ * (said in one log line): nothing is ever created, replaced or deleted where the link points.
+ */
+class LedgerFolderSwapTest {
+
+    private static final String CANVAS = "数学/离散数学.canvas";
+    private static final String FIRST = "数学/离散数学-notes/什么是逆否命题 (oral-explanation).md";
+    private static final String SECOND = "数学/离散数学-notes/逆否命题和否命题的区别 (oral-explanation).md";
+
+    @TempDir
+    Path root;
+
+    @TempDir
+    Path outside;
+
+    private final AtomicBoolean armed = new AtomicBoolean();
+    private final AtomicBoolean swapped = new AtomicBoolean();
+
+    private Path folder() {
+        return root.resolve(PendingLinks.FOLDER);
+    }
+
+    private Path moved() {
+        return root.resolve(PendingLinks.FOLDER + "-moved");
+    }
+
+    /** A ledger whose folder is swapped for a link to {@code outside} once armed, when {@code at} is acted on. */
+    private PendingLinks ledgerSwappedAt(Path at) {
+        return PendingLinks.inVault(new VaultPaths(root), FileOpener.DEFAULT, p -> {
+            if (p.equals(at) && armed.get() && swapped.compareAndSet(false, true)) {
+                try {
+                    Files.move(folder(), moved());
+                    Files.createSymbolicLink(folder(), outside);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+    }
+
+    @Test
+    void aFolderSwappedForALinkRightAfterItsLookGetsNoAppendAndTheLinkWaitsInMemoryWithOneLogLine() throws Exception {
+        Files.createDirectories(folder());
+        PendingLinks ledger = ledgerSwappedAt(folder());
+        armed.set(true);
+
+        try (CapturedLogs logs = CapturedLogs.of(PendingLinks.class.getName())) {
+            ledger.add(CANVAS, "q1", AgentId.ORAL_EXPLANATION, FIRST);
+
+            assertThat(swapped).as("the folder was swapped").isTrue();
+            assertThat(logs.visibleRecords())
+                    .as("one line, no stack trace")
+                    .singleElement()
+                    .satisfies(line -> {
+                        assertThat(line.getMessage()).contains(PendingLinks.FOLDER);
+                        assertThat(line.getThrown()).isNull();
+                    });
+        }
+        assertThat(namesIn(outside)).as("nothing written where the link points").isEmpty();
+        assertThat(namesIn(moved()))
+                .as("nothing written in the folder looked at either")
+                .isEmpty();
+    }
+
+    @Test
+    void aFolderSwappedForALinkBetweenTheLookAtTheLedgerAndItsOpenGetsTheLineInTheFolderLookedAt() throws Exception {
+        PendingLinks ledger = ledgerSwappedAt(root.resolve(PendingLinks.FILE));
+        armed.set(true);
+
+        ledger.add(CANVAS, "q1", AgentId.ORAL_EXPLANATION, FIRST);
+
+        assertThat(swapped).as("the folder was swapped").isTrue();
+        assertThat(namesIn(outside)).as("nothing written where the link points").isEmpty();
+        assertThat(Files.readAllLines(moved().resolve("pending-links.jsonl")))
+                .singleElement()
+                .satisfies(line -> assertThat(line).contains(FIRST));
+    }
+
+    @Test
+    void aFolderSwappedForALinkInTheMiddleOfARewriteGetsTheRewriteInTheFolderLookedAt() throws Exception {
+        PendingLinks ledger = ledgerSwappedAt(root.resolve(PendingLinks.FILE));
+        ledger.add(CANVAS, "q1", AgentId.ORAL_EXPLANATION, FIRST);
+        ledger.add(CANVAS, "q2", AgentId.ORAL_EXPLANATION, SECOND);
+        armed.set(true);
+
+        ledger.withdraw(CANVAS, "q1", AgentId.ORAL_EXPLANATION);
+
+        assertThat(swapped).as("the folder was swapped").isTrue();
+        assertThat(namesIn(outside)).as("nothing written where the link points").isEmpty();
+        assertThat(namesIn(moved())).as("no temporary file left behind").containsExactly("pending-links.jsonl");
+        assertThat(Files.readAllLines(moved().resolve("pending-links.jsonl")))
+                .singleElement()
+                .satisfies(line -> assertThat(line).contains(SECOND));
+    }
+
+    @Test
+    void aFolderSwappedForALinkAsTheLastWaitingLinkIsResolvedDeletesNothingWhereItPoints() throws Exception {
+        Path theirs = Files.writeString(outside.resolve("pending-links.jsonl"), "another program's lines\n");
+        PendingLinks ledger = ledgerSwappedAt(root.resolve(PendingLinks.FILE));
+        ledger.add(CANVAS, "q1", AgentId.ORAL_EXPLANATION, FIRST);
+        armed.set(true);
+
+        ledger.withdraw(CANVAS, "q1", AgentId.ORAL_EXPLANATION);
+
+        assertThat(swapped).as("the folder was swapped").isTrue();
+        assertThat(theirs).hasContent("another program's lines\n");
+        assertThat(namesIn(outside)).containsExactly("pending-links.jsonl");
+        assertThat(namesIn(moved()))
+                .as("the ledger looked at is the one deleted")
+                .isEmpty();
+    }
+
+    private static List<String> namesIn(Path folder) throws IOException {
+        try (Stream<Path> names = Files.list(folder)) {
+            return names.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
