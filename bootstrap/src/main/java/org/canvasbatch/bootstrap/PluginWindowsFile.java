@@ -17,6 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
@@ -42,8 +43,19 @@ public final class PluginWindowsFile implements PluginWindowMemory {
     private final Path file;
     private boolean keepFailed;
 
+    /** The file in {@code dataFolder}, the temporary files of killed writes of it deleted first by the system's clock. */
     public PluginWindowsFile(Path dataFolder) {
+        this(dataFolder, Clock.systemUTC());
+    }
+
+    /**
+     * The file in {@code dataFolder}. A process killed between a keep's write and its rename leaves a hidden
+     * {@code .canvas-batch-<16 hex>.tmp} in the data folder, and nothing else would ever delete it: the ones old enough
+     * by {@code clock} that no live process can still be writing them are deleted now, as the vault deletes its own.
+     */
+    public PluginWindowsFile(Path dataFolder, Clock clock) {
         this.file = dataFolder.resolve(NAME);
+        AtomicFiles.deleteLeftovers(dataFolder, "the data folder", clock);
     }
 
     @Override

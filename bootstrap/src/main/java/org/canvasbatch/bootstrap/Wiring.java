@@ -243,7 +243,7 @@ final class Wiring implements AutoCloseable {
         if (data == null || data.equals("memory") || PostgresLocation.isDatabase(data)) {
             return PluginWindowMemory.NONE;
         }
-        return new PluginWindowsFile(Path.of(data));
+        return new PluginWindowsFile(Path.of(data), java.time.Clock.systemUTC());
     }
 
     // ------------------------------------------------------------------------------------ operations (wt-ops)

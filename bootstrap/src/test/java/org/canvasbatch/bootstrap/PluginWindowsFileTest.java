@@ -9,7 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory.Kept;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory.WindowPosition;
@@ -160,6 +165,57 @@ class PluginWindowsFileTest {
         mkfifo(data.resolve(PluginWindowsFile.NAME));
 
         assertThat(new PluginWindowsFile(data).recall().windows()).isEmpty();
+    }
+
+    @Test
+    void aTemporaryFileAKilledKeepLeftIsDeletedAtTheNextStartOnceItIsFiveMinutesOldByTheClock() throws IOException {
+        Instant now = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        Path ofAKilledKeep = plantedAt(".canvas-batch-0123456789abcdef.tmp", now.minus(Duration.ofMinutes(6)));
+        // perhaps another live process's keep, in the middle of its write
+        Path perhapsBeingWritten = plantedAt(".canvas-batch-fedcba9876543210.tmp", now.minus(Duration.ofMinutes(2)));
+
+        new PluginWindowsFile(data, Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThat(ofAKilledKeep).doesNotExist();
+        assertThat(perhapsBeingWritten).hasContent("half a keep");
+    }
+
+    @Test
+    void theStartDeletesNoLinkOfATemporaryFilesNameNorWhatItPointsAtNorAnythingElseInTheDataFolder(
+            @TempDir Path elsewhere) throws IOException {
+        Instant now = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        Instant old = now.minus(Duration.ofMinutes(30));
+        Path theirs = Files.writeString(elsewhere.resolve(".canvas-batch-00112233445566ff.tmp"), "not ours");
+        Files.setLastModifiedTime(theirs, FileTime.from(old));
+        // made now, so an hour old by the clock: only its being a link keeps it
+        Path link = Files.createSymbolicLink(data.resolve(".canvas-batch-00112233445566ff.tmp"), theirs);
+        Path[] notOurNames = {
+            plantedAt(".canvas-batch-notes.tmp", old),
+            plantedAt("canvas-batch-0123456789abcdef.tmp", old),
+            plantedAt(".canvas-batch-0123456789ABCDEF.tmp", old),
+            plantedAt(".canvas-batch-0123456789abcdef.tmp.json", old),
+            plantedAt(OLD_TEMPORARY_NAME, old),
+        };
+        Path inAFolderInside = plantedAt("sessions/.canvas-batch-0123456789abcdef.tmp", old);
+
+        new PluginWindowsFile(data, Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThat(link).isSymbolicLink();
+        assertThat(theirs).hasContent("not ours");
+        for (Path kept : notOurNames) {
+            assertThat(kept).as(kept.toString()).hasContent("half a keep");
+        }
+        assertThat(inAFolderInside)
+                .as("no folder in the data folder is entered")
+                .hasContent("half a keep");
+    }
+
+    private Path plantedAt(String name, Instant modified) throws IOException {
+        Path file = data.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "half a keep");
+        Files.setLastModifiedTime(file, FileTime.from(modified));
+        return file;
     }
 
     private static Path mkfifo(Path pipe) throws IOException, InterruptedException {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HexFormat;
 
 /**
@@ -21,7 +22,8 @@ import java.util.HexFormat;
  * neither a link nor a named pipe planted at a name this class might pick is written through or waited on.
  *
  * <p>Public for the one file of this program's own outside the vault, the data folder's plugin windows
- * ({@link #replaceOnDisk}), so that both are replaced by this one implementation.
+ * ({@link #replaceOnDisk}), so that both are replaced by this one implementation, and what a killed replace leaves
+ * there deleted by the vault's own rule ({@link #deleteLeftovers}).
  */
 public final class AtomicFiles {
 
@@ -47,6 +49,20 @@ public final class AtomicFiles {
      */
     public static void replaceOnDisk(Path target, byte[] bytes) throws IOException {
         ON_DISK.write(target, bytes, false);
+    }
+
+    /**
+     * Deletes the temporary files a {@link #replaceOnDisk} killed between its write and its rename left in
+     * {@code folder}, none of the folders in it entered, by the vault's own rule: only regular files (never a link,
+     * whatever it points at) of exactly the names this class gives, older than five minutes by {@code clock}, so that a
+     * file another live process is still writing is kept. The folder is held open while it is looked through and the
+     * files deleted; trouble is logged, never thrown.
+     *
+     * @param where the folder in words, for the log ("the data folder")
+     * @return how many were deleted
+     */
+    public static int deleteLeftovers(Path folder, String where, Clock clock) {
+        return TemporaryLitter.sweepOnly(folder, where, clock.instant().minus(FileVault.LITTER_AGE));
     }
 
     /** @param durable force the bytes to the disk before the rename: for the user's canvas, not for notes */

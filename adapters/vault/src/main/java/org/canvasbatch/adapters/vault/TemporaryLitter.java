@@ -21,6 +21,10 @@ import java.util.function.Consumer;
  * be writing into the same vault (a {@code run} beside a {@code serve}, a server of a cluster). Folders the learner
  * hides ({@code .obsidian}, {@code .git}, {@code .trash}) are not entered: the vault never writes there.
  *
+ * <p>The data folder's own file ({@code plugin-windows.json}, {@link AtomicFiles#replaceOnDisk}) leaves the same
+ * litter there when its writer is killed; that folder alone is swept the same way ({@link #sweepOnly}), none of the
+ * folders in it entered.
+ *
  * <p>Each folder is held open while it is looked through ({@link HeldFolder}), so a folder swapped for a link while the
  * sweep is in it, or on its way into it, can neither lead it out of the vault nor have it delete anything but the
  * file it looked at.
@@ -56,27 +60,48 @@ final class TemporaryLitter {
      *     swap folders for links there)
      */
     static int sweep(Path root, Instant cutoff, Consumer<Path> beforeActing) {
+        return sweep(root, MAX_DEPTH, "the vault", cutoff, beforeActing);
+    }
+
+    /**
+     * How many of our temporary files older than {@code cutoff} were found in {@code folder} itself, none of the folders
+     * in it entered, and deleted: for a folder of this program's own outside the vault.
+     *
+     * @param where the folder in words, for the log
+     */
+    static int sweepOnly(Path folder, String where, Instant cutoff) {
+        return sweep(folder, 1, where, cutoff, path -> {});
+    }
+
+    /** @param maxDepth how many folders deep to look, {@code root} itself being the first */
+    private static int sweep(Path root, int maxDepth, String where, Instant cutoff, Consumer<Path> beforeActing) {
         Objects.requireNonNull(cutoff, "cutoff");
         int deleted = 0;
-        try (HeldFolder vault = HeldFolder.open(root)) {
-            deleted = sweep(vault, 0, cutoff, beforeActing);
+        try (HeldFolder top = HeldFolder.open(root)) {
+            deleted = sweep(top, 0, maxDepth, cutoff, beforeActing);
+        } catch (NoSuchFileException e) {
+            // not made yet: nothing can have been left in it
         } catch (IOException e) {
-            cannotLook(e);
+            cannotLook(where, e);
         } catch (DirectoryIteratorException e) {
-            cannotLook(e.getCause());
+            cannotLook(where, e.getCause());
         }
         if (deleted > 0) {
-            LOG.log(INFO, "Deleted {0} hidden temporary file(s) a stopped writer had left in the vault.", deleted);
+            LOG.log(INFO, "Deleted {0} hidden temporary file(s) a stopped writer had left in {1}.", deleted, where);
         }
         return deleted;
     }
 
-    private static void cannotLook(IOException e) {
-        LOG.log(WARNING, "Could not look for temporary files left by a stopped writer: {0}", DiskProblem.describe(e));
+    private static void cannotLook(String where, IOException e) {
+        LOG.log(
+                WARNING,
+                "Could not look for temporary files left by a stopped writer in {0}: {1}",
+                where,
+                DiskProblem.describe(e));
     }
 
-    /** @param depth how deep {@code folder} lies under the vault's root, which is 0 */
-    private static int sweep(HeldFolder folder, int depth, Instant cutoff, Consumer<Path> beforeActing) {
+    /** @param depth how deep {@code folder} lies under the root of the sweep, which is 0 */
+    private static int sweep(HeldFolder folder, int depth, int maxDepth, Instant cutoff, Consumer<Path> beforeActing) {
         int deleted = 0;
         try {
             for (Path name : folder) {
@@ -85,9 +110,9 @@ final class TemporaryLitter {
                     continue;
                 }
                 if (seen.isDirectory()) {
-                    if (depth + 1 < MAX_DEPTH && oursToLook(name.toString(), depth == 0)) {
+                    if (depth + 1 < maxDepth && oursToLook(name.toString(), depth == 0)) {
                         beforeActing.accept(folder.resolve(name));
-                        deleted += sweepInside(folder, name, depth + 1, cutoff, beforeActing);
+                        deleted += sweepInside(folder, name, depth + 1, maxDepth, cutoff, beforeActing);
                     }
                 } else if (seen.isRegularFile()
                         && AtomicFiles.isTemporaryName(name.toString())
@@ -103,9 +128,9 @@ final class TemporaryLitter {
     }
 
     private static int sweepInside(
-            HeldFolder parent, Path name, int depth, Instant cutoff, Consumer<Path> beforeActing) {
+            HeldFolder parent, Path name, int depth, int maxDepth, Instant cutoff, Consumer<Path> beforeActing) {
         try (HeldFolder inside = parent.enter(name)) {
-            return sweep(inside, depth, cutoff, beforeActing);
+            return sweep(inside, depth, maxDepth, cutoff, beforeActing);
         } catch (IOException e) {
             // gone, not readable, or no longer a folder (a link swapped in since the look): not entered
             return 0;
