@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -106,10 +104,15 @@ final class PendingLinks {
      * @throws IllegalArgumentException if the name cannot be part of a file name
      */
     static PendingLinks sharedBy(String writer, VaultPaths paths, FileOpener opener) {
+        return sharedBy(writer, paths, opener, path -> {});
+    }
+
+    /** @param beforeActing told the ledger's folder right after its look, each file right before it is acted on */
+    static PendingLinks sharedBy(String writer, VaultPaths paths, FileOpener opener, Consumer<Path> beforeActing) {
         if (!isWriterName(writer)) {
             throw new IllegalArgumentException("not a writer's name for the pending-links ledger: '" + writer + "'");
         }
-        return new PendingLinks(paths, opener, true, writer, path -> {});
+        return new PendingLinks(paths, opener, true, writer, beforeActing);
     }
 
     /** For a vault that does not link notes into canvases. */
@@ -324,14 +327,6 @@ final class PendingLinks {
                 + " canvas are kept in memory only until it is removed.");
     }
 
-    private static BasicFileAttributes attributesOf(Path file) throws IOException {
-        try {
-            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
-
     /** The note was not written after all: nothing to link. */
     void withdraw(String canvasPath, String sourceNodeId, AgentId agent) {
         if (enabled) {
@@ -371,11 +366,7 @@ final class PendingLinks {
             if (shared) {
                 takeOverTheVaultsLedger();
             }
-            Path file = paths.resolve(ledgerFile).absolute();
-            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                return List.of();
-            }
-            Parsed parsed = parse(file, ledgerFile);
+            Parsed parsed = readOwnLedger();
             for (Entry entry : parsed.entries()) {
                 if (belongs(entry)) {
                     waiting.put(entry.key(), entry);
@@ -388,50 +379,66 @@ final class PendingLinks {
                 LOG.log(INFO, "{0} note link(s) left waiting by an earlier run are written now.", waiting.size());
             }
             return List.copyOf(waiting.values());
-        } catch (VaultException e) {
-            LOG.log(WARNING, "Links left waiting by an earlier run are not read: {0}", e.getMessage());
-            return List.of();
         } finally {
             lock.unlock();
         }
     }
 
+    /** Under the lock: the lines of this process's ledger, read in its folder held open; nothing when there is none. */
+    private Parsed readOwnLedger() {
+        try (HeldLedgerFolder held = holdLedgerFolder(false)) {
+            if (held == null) {
+                return Parsed.NONE;
+            }
+            HeldFolder folder = held.folder();
+            Path name = ledgerName();
+            BasicFileAttributes there = folder.attributes(name);
+            if (there == null) {
+                return Parsed.NONE;
+            }
+            if (!there.isRegularFile()) {
+                problem("'" + ledgerFile + "' is " + FileKind.describe(folder.resolve(name), there)
+                        + "; it is left alone");
+                return Parsed.NOTHING;
+            }
+            beforeActing.accept(folder.resolve(name));
+            return parse(() -> folder.read(name), ledgerFile);
+        } catch (IOException e) {
+            problem("Cannot read '" + ledgerFile + "': " + DiskProblem.describe(e));
+            return Parsed.NOTHING;
+        }
+    }
+
     /**
      * Renames the {@value #FILE} of an earlier version, a regular file, to this server's own ledger (new, since its
-     * name is this process's): a rename happens once, so of servers starting together exactly one reads it.
+     * name is this process's): a rename happens once, so of servers starting together exactly one reads it. Both names
+     * are in the ledger's folder held open, so a folder swapped for a link meanwhile has nothing renamed where it points.
      */
-    private void takeOverTheVaultsLedger() throws VaultException {
-        if (Files.isSymbolicLink(paths.resolve(FOLDER).absolute())) {
-            return; // said when this server first records a link
-        }
-        Path legacy = paths.resolve(FILE).absolute();
-        try {
-            BasicFileAttributes there = attributesOf(legacy);
+    private void takeOverTheVaultsLedger() {
+        Path legacy = Path.of(FILE).getFileName();
+        try (HeldLedgerFolder held = holdLedgerFolder(false)) {
+            if (held == null) {
+                return;
+            }
+            HeldFolder folder = held.folder();
+            BasicFileAttributes there = folder.attributes(legacy);
             if (there == null) {
                 return;
             }
             if (!there.isRegularFile()) {
-                problem("'" + FILE + "' is " + FileKind.describe(legacy, there) + "; it is left alone");
+                problem("'" + FILE + "' is " + FileKind.describe(folder.resolve(legacy), there) + "; it is left alone");
                 return;
             }
-            Path mine = paths.resolve(ledgerFile).absolute();
-            if (Files.exists(mine, LinkOption.NOFOLLOW_LINKS)) {
+            if (folder.attributes(ledgerName()) != null) {
                 return;
             }
-            Files.move(legacy, mine);
+            beforeActing.accept(folder.resolve(legacy));
+            folder.rename(legacy, ledgerName());
         } catch (NoSuchFileException e) {
             // another server took it first
         } catch (IOException e) {
             problem("Cannot take over '" + FILE + "': " + DiskProblem.describe(e));
         }
-    }
-
-    private Parsed parse(Path file, String name) {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            problem("'" + name + "' is not a regular file; it is left alone");
-            return Parsed.NOTHING;
-        }
-        return parse(() -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), name);
     }
 
     /** How a ledger checked to be a regular file is opened: by path, or in its folder held open. */
@@ -485,6 +492,9 @@ final class PendingLinks {
 
         /** The file was not read at all (not a regular file, too large, an I/O error). */
         static final Parsed NOTHING = new Parsed(List.of(), false, true);
+
+        /** There is no ledger: nothing to read. */
+        static final Parsed NONE = new Parsed(List.of(), false, false);
     }
 
     private static Entry entry(byte[] bytes, String name) {

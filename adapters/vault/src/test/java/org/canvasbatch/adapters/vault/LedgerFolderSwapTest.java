@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.testsupport.CapturedLogs;
@@ -45,7 +46,12 @@ class LedgerFolderSwapTest {
 
     /** A ledger whose folder is swapped for a link to {@code outside} once armed, when {@code at} is acted on. */
     private PendingLinks ledgerSwappedAt(Path at) {
-        return PendingLinks.inVault(new VaultPaths(root), FileOpener.DEFAULT, p -> {
+        return PendingLinks.inVault(new VaultPaths(root), FileOpener.DEFAULT, swapAt(at));
+    }
+
+    /** Swaps the ledger's folder for a link to {@code outside} once armed, when {@code at} is acted on. */
+    private Consumer<Path> swapAt(Path at) {
+        return p -> {
             if (p.equals(at) && armed.get() && swapped.compareAndSet(false, true)) {
                 try {
                     Files.move(folder(), moved());
@@ -54,7 +60,7 @@ class LedgerFolderSwapTest {
                     throw new UncheckedIOException(e);
                 }
             }
-        });
+        };
     }
 
     @Test
@@ -127,6 +133,50 @@ class LedgerFolderSwapTest {
         assertThat(namesIn(moved()))
                 .as("the ledger looked at is the one deleted")
                 .isEmpty();
+    }
+
+    @Test
+    void aFolderSwappedForALinkAsAServerTakesOverTheLedgerOfAnEarlierVersionRenamesNothingWhereItPoints()
+            throws Exception {
+        Files.createDirectories(folder());
+        Files.writeString(root.resolve(PendingLinks.FILE), "\n");
+        Path theirs = Files.writeString(outside.resolve("pending-links.jsonl"), "another program's lines\n");
+        PendingLinks ledger = PendingLinks.sharedBy(
+                "server-a", new VaultPaths(root), FileOpener.DEFAULT, swapAt(root.resolve(PendingLinks.FILE)));
+        armed.set(true);
+
+        ledger.load();
+
+        assertThat(swapped).as("the folder was swapped").isTrue();
+        assertThat(namesIn(outside)).as("nothing renamed where the link points").containsExactly("pending-links.jsonl");
+        assertThat(theirs).hasContent("another program's lines\n");
+        assertThat(namesIn(moved()))
+                .as("the ledger looked at is the one taken over")
+                .containsExactly(PendingLinks.ledgerOf("server-a").substring(PendingLinks.FOLDER.length() + 1));
+    }
+
+    @Test
+    void aFolderSwappedForALinkAsTheLedgerIsReadAtStartHasNoLineReadWhereItPoints() throws Exception {
+        // a real note of a real canvas, so a line naming it would be taken as the vault's own
+        Files.writeString(root.resolve("a.canvas"), "{\"nodes\":[],\"edges\":[]}");
+        Files.writeString(
+                root.resolve("a.md"),
+                "---\nsource_canvas: a.canvas\nsource_node: q1\nagent: oral-explanation\n---\n# a\n");
+        Path theirs = Files.writeString(
+                outside.resolve("pending-links.jsonl"),
+                "{\"canvas\":\"a.canvas\",\"node\":\"q1\",\"agent\":\"oral-explanation\",\"note\":\"a.md\"}\n");
+        Files.createDirectories(folder());
+        Files.writeString(root.resolve(PendingLinks.FILE), "\n");
+        PendingLinks ledger = ledgerSwappedAt(root.resolve(PendingLinks.FILE));
+        armed.set(true);
+
+        List<PendingLinks.Entry> left = ledger.load();
+
+        assertThat(swapped).as("the folder was swapped").isTrue();
+        assertThat(left).as("only the ledger looked at is read").isEmpty();
+        assertThat(theirs)
+                .hasContent(
+                        "{\"canvas\":\"a.canvas\",\"node\":\"q1\",\"agent\":\"oral-explanation\",\"note\":\"a.md\"}\n");
     }
 
     private static List<String> namesIn(Path folder) throws IOException {
