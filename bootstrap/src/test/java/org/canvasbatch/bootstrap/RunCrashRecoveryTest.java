@@ -97,7 +97,12 @@ class RunCrashRecoveryTest {
                     .collect(java.util.stream.Collectors.toSet());
             java.util.List<String> unlinked;
             try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
-                unlinked = notes.map(p -> vault.relativize(p).toString())
+                // as above, the hidden temporary file a run killed mid-write leaves is no note
+                unlinked = notes.filter(p -> {
+                            String name = p.getFileName().toString();
+                            return name.endsWith(".md") && !name.startsWith(".");
+                        })
+                        .map(p -> vault.relativize(p).toString())
                         .filter(p -> !linkedFiles.contains(p))
                         .toList();
             }
