@@ -2,6 +2,7 @@ package org.canvasbatch.benchmarks.load;
 
 import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,9 +28,12 @@ final class Client implements AutoCloseable {
     record Socket(WebSocket webSocket, Watcher watcher) {}
 
     private static final int SOCKETS_PER_CLIENT = 2_500;
+    /** Sockets opened together up to this many are each a plugin window of their own. */
+    private static final int OWN_WINDOWS_UP_TO = 100;
+
     private static final String PLUGIN_ORIGIN = "app://obsidian.md";
 
-    private final HttpClient http = newHttpClient();
+    private final HttpClient http = newHttpClient(null);
     private final List<HttpClient> socketClients = new ArrayList<>();
     private final String httpBase;
     private final String wsBase;
@@ -95,7 +99,7 @@ final class Client implements AutoCloseable {
                 break;
             }
             Watcher watcher = watchers.get();
-            CompletableFuture<Socket> socket = socketClient(i)
+            CompletableFuture<Socket> socket = socketClient(i, count)
                     .newWebSocketBuilder()
                     .header("Origin", PLUGIN_ORIGIN)
                     .connectTimeout(Duration.ofSeconds(30))
@@ -158,10 +162,21 @@ final class Client implements AutoCloseable {
         return drains;
     }
 
-    private HttpClient socketClient(int index) {
+    /**
+     * The HTTP client of socket {@code index} of {@code count}. A few sockets (the measuring probes) are each a plugin
+     * window of their own, from an address of their own ({@link Loopback}): the server hands each event to one socket of
+     * a window, and every probe is to receive them all. Thousands of sockets (idle ones) share a client each 2 500, and
+     * are one window, as a client per socket would cost a selector thread each.
+     */
+    private HttpClient socketClient(int index, int count) {
+        if (count <= OWN_WINDOWS_UP_TO) {
+            HttpClient own = newHttpClient(Loopback.next());
+            socketClients.add(own);
+            return own;
+        }
         int which = index / SOCKETS_PER_CLIENT;
         while (socketClients.size() <= which) {
-            socketClients.add(newHttpClient());
+            socketClients.add(newHttpClient(null));
         }
         return socketClients.get(which);
     }
@@ -183,11 +198,13 @@ final class Client implements AutoCloseable {
         }
     }
 
-    private static HttpClient newHttpClient() {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(30))
-                .build();
+    private static HttpClient newHttpClient(InetAddress localAddress) {
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30));
+        if (localAddress != null) {
+            builder.localAddress(localAddress);
+        }
+        return builder.build();
     }
 
     @Override

@@ -32,6 +32,8 @@ final class DrainSocket implements AutoCloseable {
     static DrainSocket open(URI uri) throws IOException {
         Socket socket = new Socket();
         try {
+            // a window of its own: sockets of one plugin window share the events between them
+            socket.bind(new InetSocketAddress(Loopback.next(), 0));
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 30_000);
             byte[] nonce = new byte[16];
             RANDOM.nextBytes(nonce);

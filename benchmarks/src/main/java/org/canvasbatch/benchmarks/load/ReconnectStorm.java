@@ -31,11 +31,35 @@ record ReconnectStorm(
         EventLatency.Level storm,
         int completeReplays,
         long replayedMessages,
+        long replayedBytes,
         double stormSeconds,
         long rssBeforeKiB,
         long rssPeakKiB,
+        double openSeconds,
+        Spread upgraded,
+        Spread firstMessage,
+        Spread closed,
         String launch)
         implements Figure {
+
+    /** When the resumes reached a point, in seconds from the storm's start. */
+    record Spread(double p50, double p90, double max) {
+        static Spread of(List<Double> seconds) {
+            if (seconds.isEmpty()) {
+                return new Spread(Double.NaN, Double.NaN, Double.NaN);
+            }
+            List<Double> sorted = seconds.stream().sorted().toList();
+            return new Spread(
+                    sorted.get((sorted.size() - 1) / 2),
+                    sorted.get((int) Math.ceil(0.9 * sorted.size()) - 1),
+                    sorted.getLast());
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%.1f / %.1f / %.1f s", p50, p90, max);
+        }
+    }
 
     static final double TARGET_RATIO = 2.0;
 
@@ -82,6 +106,7 @@ record ReconnectStorm(
             List<CompletableFuture<ReplayStorm.Received>> replays = new ArrayList<>();
             AtomicLong peakRss = new AtomicLong(rssBefore);
             long[] stormStart = {0};
+            long[] opened = {0};
             bench.say("reconnect storm: the same live session while %,d sockets resume", sockets);
             EventLatency.Level storm =
                     EventLatency.level(bench, server, liveNodes, latency, Duration.ZERO, probes, probes, () -> {
@@ -90,6 +115,7 @@ record ReconnectStorm(
                             long lastSeq = events - (long) k * behind / sockets;
                             replays.add(ReplayStorm.replay(URI.create(resume + lastSeq)));
                         }
+                        opened[0] = System.nanoTime();
                         Thread.ofVirtual().name("reconnect-rss").start(() -> {
                             while (replays.stream().anyMatch(r -> !r.isDone())) {
                                 try {
@@ -103,17 +129,36 @@ record ReconnectStorm(
                     });
             int complete = 0;
             long messages = 0;
+            long bytes = 0;
+            List<Double> upgraded = new ArrayList<>();
+            List<Double> firstMessage = new ArrayList<>();
+            List<Double> closed = new ArrayList<>();
             for (CompletableFuture<ReplayStorm.Received> replay : replays) {
                 ReplayStorm.Received received = replay.get(10, TimeUnit.MINUTES);
                 messages += received.messages();
+                bytes += received.bytes();
+                upgraded.add((received.upgradedAt() - stormStart[0]) / 1e9);
+                if (received.firstMessageAt() != 0) {
+                    firstMessage.add((received.firstMessageAt() - stormStart[0]) / 1e9);
+                }
+                closed.add((received.closedAt() - stormStart[0]) / 1e9);
                 if (received.closeCode() == 1000) {
                     complete++;
                 }
             }
             double seconds = (System.nanoTime() - stormStart[0]) / 1e9;
             bench.say(
-                    "reconnect storm: live p99 %s quiet, %s during the storm; %,d of %,d resumes closed 1000 after %.1f s",
-                    fromMicros(quiet.all().p99()), fromMicros(storm.all().p99()), complete, sockets, seconds);
+                    "reconnect storm: live p99 %s quiet, %s during the storm; %,d of %,d resumes closed 1000 after %.1f s"
+                            + ", %,.1f MB (p50 / p90 / max: upgraded %s, first message %s, closed %s)",
+                    fromMicros(quiet.all().p99()),
+                    fromMicros(storm.all().p99()),
+                    complete,
+                    sockets,
+                    seconds,
+                    bytes / 1e6,
+                    Spread.of(upgraded),
+                    Spread.of(firstMessage),
+                    Spread.of(closed));
             return new ReconnectStorm(
                     sockets,
                     events,
@@ -125,9 +170,14 @@ record ReconnectStorm(
                     storm,
                     complete,
                     messages,
+                    bytes,
                     seconds,
                     rssBefore,
                     peakRss.get(),
+                    (opened[0] - stormStart[0]) / 1e9,
+                    Spread.of(upgraded),
+                    Spread.of(firstMessage),
+                    Spread.of(closed),
                     javaOptions.isEmpty() ? "default JVM options" : "`" + String.join(" ", javaOptions) + "`");
         } finally {
             server.stop(Duration.ofSeconds(20));
@@ -192,8 +242,10 @@ record ReconnectStorm(
                 | live batch | %.1f s | %.1f s |
                 | server CPU | %.0f %% | %.0f %% |
 
-                The storm: %,d of %,d resumes closed with 1000, %,d messages in %.1f s; server RSS %,d MiB before, \
-                %,d MiB at its peak.
+                The storm: %,d of %,d resumes closed with 1000, %,d messages (%,.1f MB of text) in %.1f s; server RSS %,d MiB before, \
+                %,d MiB at its peak. The tool opened the %,d sockets (connect and upgrade request, one after the \
+                other) in %.1f s; from the storm's start, p50 / p90 / max: upgrade answered %s, first message %s, \
+                close frame %s.
                 """,
                 events,
                 launch,
@@ -219,8 +271,14 @@ record ReconnectStorm(
                 completeReplays,
                 sockets,
                 replayedMessages,
+                replayedBytes / 1e6,
                 stormSeconds,
                 rssBeforeKiB / 1024,
-                rssPeakKiB / 1024);
+                rssPeakKiB / 1024,
+                sockets,
+                openSeconds,
+                upgraded,
+                firstMessage,
+                closed);
     }
 }

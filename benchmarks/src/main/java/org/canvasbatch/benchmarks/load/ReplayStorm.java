@@ -243,8 +243,11 @@ record ReplayStorm(
         return count;
     }
 
-    /** What one socket received: its text messages and their bytes, up to the server's close frame. */
-    record Received(long messages, long bytes, int closeCode) {}
+    /**
+     * What one socket received: its text messages and their bytes, up to the server's close frame; when (
+     * {@link System#nanoTime()}) the upgrade was answered, the first message arrived and the close frame arrived.
+     */
+    record Received(long messages, long bytes, int closeCode, long upgradedAt, long firstMessageAt, long closedAt) {}
 
     /**
      * A socket that replays the session: it reads frame headers and skips the payloads (no decoding, so that thirty of
@@ -266,6 +269,8 @@ record ReplayStorm(
 
     static CompletableFuture<Received> replay(URI uri) throws IOException {
         Socket socket = new Socket();
+        // a window of its own: sockets of one plugin window share the events between them
+        socket.bind(new InetSocketAddress(Loopback.next(), 0));
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 30_000);
         byte[] nonce = new byte[16];
         new java.security.SecureRandom().nextBytes(nonce);
@@ -288,6 +293,8 @@ record ReplayStorm(
                     }
                     matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1) ? matched + 1 : 0;
                 }
+                long upgradedAt = System.nanoTime();
+                long firstMessageAt = 0;
                 long messages = 0;
                 long bytes = 0;
                 while (true) {
@@ -302,7 +309,8 @@ record ReplayStorm(
                     int opcode = first & 0x0F;
                     if (opcode == 8) {
                         int code = length >= 2 ? in.readUnsignedShort() : 0;
-                        done.complete(new Received(messages, bytes, code));
+                        done.complete(
+                                new Received(messages, bytes, code, upgradedAt, firstMessageAt, System.nanoTime()));
                         return;
                     }
                     if (opcode == 9) {
@@ -314,6 +322,9 @@ record ReplayStorm(
                     }
                     in.skipNBytes(length);
                     if (opcode == 1) {
+                        if (messages == 0) {
+                            firstMessageAt = System.nanoTime();
+                        }
                         messages++;
                         bytes += length;
                     }
