@@ -157,6 +157,43 @@ class ResumeTest {
         assertThat(socket.messages()).noneMatch(m -> m.getString("type").equals("snapshot"));
     }
 
+    /**
+     * The {@code session_completed} of a long batch lists every node and is far larger than one write to a socket (a
+     * reconnect storm on a 10 000-node session resends 3.5 MB of it per socket, so it is written as it is, not copied
+     * into a joined write). Several clients resuming from different places at once each get exactly the events after
+     * their position, then that whole {@code session_completed}, then the close.
+     */
+    @Test
+    void resumesOfAFinishedSessionWhoseEndIsLargerThanAWriteGetTheRestThenTheWholeEndThenTheClose() {
+        int nodes = 400;
+        SessionId id = server.analyze(nodes);
+        server.runToEnd(id);
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
+        List<Long> from = List.of(lastSeq, lastSeq - 1, lastSeq - 7, lastSeq - 60, lastSeq - 300);
+
+        List<TestSocket> sockets = new ArrayList<>();
+        for (long position : from) {
+            sockets.add(TestSocket.connectHoldingTheStreamUntilOpen(server.socket(id, "?last_seq=" + position)));
+        }
+
+        for (int i = 0; i < sockets.size(); i++) {
+            TestSocket socket = sockets.get(i);
+            assertThat(socket.awaitClose()).as("resuming after %d", from.get(i)).isEqualTo(1000);
+            List<JsonObject> messages = socket.messages();
+            assertThat(messages.getFirst().getJsonObject("data").getBoolean("resumed"))
+                    .isTrue();
+            assertThat(primarySeqs(messages))
+                    .as("resuming after %d", from.get(i))
+                    .containsExactlyElementsOf(range(from.get(i) + 1, lastSeq));
+            JsonObject end = messages.getLast();
+            assertThat(end.getString("type")).isEqualTo("session_completed");
+            assertThat(end.getJsonObject("data").getJsonArray("node_results")).hasSize(nodes);
+            assertThat(end.toString().length())
+                    .as("a session_completed larger than the server's 32 KiB writes")
+                    .isGreaterThan(64 * 1024);
+        }
+    }
+
     @Test
     void aPositionTheServerCannotContinueFromGetsResumedFalseAndASnapshot() {
         SessionId id = server.analyze(3);
