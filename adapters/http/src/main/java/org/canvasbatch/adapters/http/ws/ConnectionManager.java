@@ -231,27 +231,33 @@ final class ConnectionManager {
     }
 
     void remove(Connection connection) {
-        connection.pluginViewer().ifPresent(viewer -> {
+        boolean windowStillOpen = false;
+        Optional<PluginViewer> viewer = connection.pluginViewer();
+        if (viewer.isPresent()) {
             synchronized (viewerPositions) {
-                viewerPositions.merge(viewer, connection.windowPosition(), Math::max);
+                viewerPositions.merge(viewer.get(), connection.windowPosition(), Math::max);
             }
             synchronized (openWindows) {
-                SharedWindow window = openWindows.get(viewer);
-                if (window != null && window.detach(connection)) {
-                    openWindows.remove(viewer);
+                SharedWindow window = openWindows.get(viewer.get());
+                if (window != null) {
+                    if (window.detach(connection)) {
+                        openWindows.remove(viewer.get());
+                    } else {
+                        windowStillOpen = true;
+                    }
                 }
             }
-        });
+        }
         connections.remove(connection);
-        if (connection.handedTheEnd()) {
+        // only while its window has other sockets: a look through every socket for each one that ends would cost a
+        // storm of a thousand windows a million looks
+        if (connection.handedTheEnd() && windowStillOpen) {
             // its window's other sockets stayed open without the end: closed now that the client has had it (the
             // close handshake of this socket came after it), so their close does not make the window reconnect
-            connection
-                    .pluginViewer()
-                    .ifPresent(viewer -> connections.stream()
-                            .filter(other ->
-                                    other.pluginViewer().filter(viewer::equals).isPresent())
-                            .forEach(other -> other.closeNow(Connection.NORMAL, "session completed")));
+            PluginViewer window = viewer.get();
+            connections.stream()
+                    .filter(other -> other.pluginViewer().filter(window::equals).isPresent())
+                    .forEach(other -> other.closeNow(Connection.NORMAL, "session completed"));
         }
         if (connection.sessionId() == null) {
             return;
