@@ -8,12 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -49,19 +51,34 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private final Database database;
     private final Duration lease;
     private final String owner;
-    private final Set<SessionId> held = ConcurrentHashMap.newKeySet();
+    /**
+     * The sessions this server holds, each with the moment of the process's monotonic clock until which it surely does:
+     * a lease and a bit less after the take or renewal that last reached the database was sent. A process frozen
+     * longer than that (SIGSTOP, a long GC pause) finds its leases untrusted the moment it resumes, before its
+     * heartbeat has had a chance to learn whether another server took them meanwhile.
+     */
+    private final Map<SessionId, Long> held = new ConcurrentHashMap<>();
+
     private final AtomicLong moves = new AtomicLong();
     private final AtomicLong placements = new AtomicLong();
     private volatile Load load;
     private volatile Consumer<SessionId> placedHere = id -> {};
     private final Thread heartbeat;
     private volatile boolean closed;
-    private volatile long lastRenewalNanos = System.nanoTime();
+    private final LongSupplier nanoTime;
+    private volatile long lastRenewalNanos;
 
     PostgresSessionLeases(Database database, Duration lease, String owner) {
+        this(database, lease, owner, System::nanoTime);
+    }
+
+    /** With {@code nanoTime} the process's monotonic clock: a test moves it as a frozen process would see it jump. */
+    PostgresSessionLeases(Database database, Duration lease, String owner, LongSupplier nanoTime) {
         this.database = database;
         this.lease = lease;
         this.owner = owner;
+        this.nanoTime = nanoTime;
+        this.lastRenewalNanos = nanoTime.getAsLong();
         this.heartbeat = Thread.ofPlatform()
                 .daemon()
                 .name("canvas-batch-lease-heartbeat")
@@ -119,9 +136,21 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         return held.size();
     }
 
+    /**
+     * Whether this server holds the lease now, by its own monotonic clock: the lease row runs out a lease after the last
+     * take or renewal that reached the database, so a process that was frozen for longer (its heartbeat with it) must
+     * not go on as if it still held it — another server may run the session by now. Trusted for {@link #trusted} after
+     * the statement was sent, a fifth of a lease less than the row, for clocks that run at slightly different rates.
+     */
     @Override
     public boolean holds(SessionId sessionId) {
-        return held.contains(sessionId);
+        Long until = held.get(sessionId);
+        return until != null && nanoTime.getAsLong() - until < 0;
+    }
+
+    /** How long after a take or renewal is sent this server trusts that it holds the lease. */
+    private long trusted() {
+        return lease.toNanos() - lease.toNanos() / 5;
     }
 
     @Override
@@ -162,6 +191,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     /** The upsert that takes ({@code target} selects this server) or places a lease; false if another server holds it. */
     private boolean lease(SessionId sessionId, String target, boolean placing) {
+        long sent = nanoTime.getAsLong();
         Taken taken;
         try {
             taken = database.withConnection(connection -> {
@@ -219,7 +249,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
             LOG.log(System.Logger.Level.INFO, "session " + sessionId + " placed on the less loaded " + taken.owner());
             return false;
         }
-        if (held.add(sessionId)
+        if (held.put(sessionId, sent + trusted()) == null
                 && !taken.movedFrom().isEmpty()
                 && !taken.movedFrom().equals(owner)) {
             moves.incrementAndGet();
@@ -262,7 +292,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     /** A server placed {@code id} on {@code target}: if that is this server, it takes it. */
     void placed(SessionId id, String target) {
-        if (target.equals(owner) && !held.contains(id)) {
+        if (target.equals(owner) && !held.containsKey(id)) {
             placedHere.accept(id);
         }
     }
@@ -317,7 +347,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
             return database.withConnection(connection -> {
                 List<SessionId> ids = new ArrayList<>();
                 Array mine = connection.createArrayOf(
-                        "text", held.stream().map(SessionId::value).toArray());
+                        "text", held.keySet().stream().map(SessionId::value).toArray());
                 // a session placed here whose notification was missed is found here too
                 try (PreparedStatement select = connection.prepareStatement(
                         "select session_id from canvas_batch_leases where " + runOut("expires_at")
@@ -426,9 +456,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     /** Renews every lease this server holds; one it no longer holds in the table is given up here. */
     void renew() {
-        List<SessionId> mine = List.copyOf(held);
+        List<SessionId> mine = List.copyOf(held.keySet());
+        long sent = nanoTime.getAsLong();
         if (mine.isEmpty()) {
-            lastRenewalNanos = System.nanoTime();
+            lastRenewalNanos = sent;
             return;
         }
         try {
@@ -450,16 +481,18 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return done;
                 }
             });
-            lastRenewalNanos = System.nanoTime();
+            lastRenewalNanos = sent;
             for (SessionId id : mine) {
-                if (!renewed.contains(id.value()) && held.remove(id)) {
+                if (renewed.contains(id.value())) {
+                    held.computeIfPresent(id, (k, until) -> sent + trusted());
+                } else if (held.remove(id) != null) {
                     LOG.log(
                             System.Logger.Level.WARNING,
                             "lost the lease of session " + id + ": another server runs it now");
                 }
             }
         } catch (SQLException e) {
-            if (System.nanoTime() - lastRenewalNanos > lease.toNanos()) {
+            if (nanoTime.getAsLong() - lastRenewalNanos > lease.toNanos()) {
                 LOG.log(
                         System.Logger.Level.WARNING,
                         "could not renew " + mine.size() + " lease(s) for a whole lease time (" + e.getMessage()
@@ -477,7 +510,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     public void close() {
         closed = true;
         heartbeat.interrupt();
-        List<SessionId> mine = List.copyOf(held);
+        List<SessionId> mine = List.copyOf(held.keySet());
         held.clear();
         if (load != null) {
             try {

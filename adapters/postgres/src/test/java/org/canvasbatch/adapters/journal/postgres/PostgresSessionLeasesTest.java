@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.canvasbatch.domain.session.SessionId;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +87,42 @@ class PostgresSessionLeasesTest {
                 .as("a learns at its next renewal that it lost the lease")
                 .isFalse();
         assertThat(a.take(S)).isFalse();
+    }
+
+    @Test
+    void aServerFrozenLongerThanItsLeaseNoLongerHoldsItTheMomentItResumesBeforeItsHeartbeatRuns() {
+        AtomicLong monotonic = new AtomicLong();
+        PostgresSessionLeases frozen = new PostgresSessionLeases(log.database(), SHORT, "frozen", monotonic::get);
+        opened.add(0, frozen);
+        PostgresSessionLeases b = server("b");
+        assertThat(frozen.take(S)).isTrue();
+        monotonic.addAndGet(SHORT.dividedBy(2).toNanos());
+        assertThat(frozen.holds(S)).as("half a lease after taking it").isTrue();
+
+        frozen.stopRenewing(); // SIGSTOP or a long GC pause: its heartbeat stops with everything else
+        SharedEventLogTest.waitUntil(() -> b.abandoned().contains(S));
+        assertThat(b.take(S)).isTrue();
+        monotonic.addAndGet(SHORT.toNanos()); // resumed: its own clock says a lease went by
+
+        assertThat(frozen.holds(S))
+                .as("it must not dispatch (call the model, write) before it could renew")
+                .isFalse();
+        assertThat(b.holds(S)).isTrue();
+    }
+
+    @Test
+    void aServerFrozenLongerThanItsLeaseThatNobodyReplacedHoldsItAgainOnceItRenews() {
+        AtomicLong monotonic = new AtomicLong();
+        PostgresSessionLeases frozen = new PostgresSessionLeases(log.database(), SHORT, "frozen", monotonic::get);
+        opened.add(0, frozen);
+        assertThat(frozen.take(S)).isTrue();
+        frozen.stopRenewing();
+        monotonic.addAndGet(SHORT.toNanos());
+        assertThat(frozen.holds(S)).isFalse();
+
+        frozen.renew(); // its heartbeat's first beat after the pause
+
+        assertThat(frozen.holds(S)).as("the row still named it").isTrue();
     }
 
     @Test
