@@ -290,10 +290,35 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         placedHere = listener;
     }
 
-    /** A server placed {@code id} on {@code target}: if that is this server, it takes it. */
+    /**
+     * A notification says a server placed {@code id} on {@code target}: if that is this server, and the lease table
+     * agrees, it takes it. Anyone who can connect to the database can notify the channel, naming any session: a
+     * notification only says where to look, and a session that nobody placed here (a pending one nobody confirmed, one
+     * another server runs) is not claimed on its word.
+     */
     void placed(SessionId id, String target) {
-        if (target.equals(owner) && !held.containsKey(id)) {
+        if (target.equals(owner) && !held.containsKey(id) && placedHereInTable(id)) {
             placedHere.accept(id);
+        }
+    }
+
+    private boolean placedHereInTable(SessionId id) {
+        try {
+            return database.withConnection(connection -> {
+                try (PreparedStatement select = connection.prepareStatement("select exists (select 1 from"
+                        + " canvas_batch_leases where session_id = ? and owner = ? and not "
+                        + runOut("expires_at") + ")")) {
+                    select.setString(1, id.value());
+                    select.setString(2, owner);
+                    try (ResultSet row = select.executeQuery()) {
+                        return row.next() && row.getBoolean(1);
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            // its look for abandoned sessions finds a session placed here whose notification went unheard
+            LOG.log(System.Logger.Level.DEBUG, "could not read the placement of session " + id + ": " + e.getMessage());
+            return false;
         }
     }
 

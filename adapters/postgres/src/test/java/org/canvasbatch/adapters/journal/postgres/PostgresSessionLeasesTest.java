@@ -275,6 +275,35 @@ class PostgresSessionLeasesTest {
     }
 
     @Test
+    void aForgedPlacementIsNotTakenButARealPlacementHeardAfterItIs() throws Exception {
+        PostgresSessionLeases busy = server("busy");
+        PostgresSessionLeases idle = server("idle");
+        busy.publishLoad(() -> 12, 12);
+        idle.publishLoad(() -> 0, 12);
+        List<SessionId> placedOnIdle = new CopyOnWriteArrayList<>();
+        idle.onPlacedHere(id -> {
+            placedOnIdle.add(id);
+            idle.place(id); // as the core claims what it is told was placed on it
+        });
+        log.onPlacement(idle::placed);
+        SessionId pending = new SessionId("pending-session"); // analysed, not confirmed: nobody runs it yet
+        assertThat(busy.take(S)).isTrue();
+
+        // anyone who can connect may notify the channel, naming a server and any session
+        notifyPlacement("pending-session idle");
+        notifyPlacement("leased-session idle");
+        SessionId real = new SessionId("really-placed");
+        assertThat(busy.place(real)).as("placed on the idle server").isFalse();
+
+        SharedEventLogTest.waitUntil(() -> placedOnIdle.contains(real));
+        assertThat(placedOnIdle).as("only what the lease table places on it").containsExactly(real);
+        assertThat(idle.holds(pending)).isFalse();
+        assertThat(leaseOwners(pending)).as("a pending session stays unplaced").isEmpty();
+        assertThat(leaseOwners(S)).containsExactly("busy");
+        assertThat(idle.holds(real)).isTrue();
+    }
+
+    @Test
     void aBurstOfSessionsConfirmedOnOneServerSpreadsOverTheIdleServersBeforeTheirNextHeartbeat() {
         // heartbeats far apart: the spread must come from the sessions placed, not from loads published since
         List<PostgresSessionLeases> servers = Stream.of("a", "b", "c")
@@ -365,6 +394,32 @@ class PostgresSessionLeasesTest {
         write("update canvas_batch_servers set seen_at = now() where owner = 'deaf'");
 
         assertThat(a.place(S)).as("the deaf server had its chance: a runs it").isTrue();
+    }
+
+    private void notifyPlacement(String payload) throws java.sql.SQLException {
+        log.database().withConnection(connection -> {
+            try (java.sql.PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
+                notify.setString(1, Notifications.PLACEMENTS);
+                notify.setString(2, payload);
+                return notify.execute();
+            }
+        });
+    }
+
+    private List<String> leaseOwners(SessionId id) throws java.sql.SQLException {
+        return log.database().withConnection(connection -> {
+            try (java.sql.PreparedStatement select =
+                    connection.prepareStatement("select owner from canvas_batch_leases where session_id = ?")) {
+                select.setString(1, id.value());
+                List<String> owners = new ArrayList<>();
+                try (java.sql.ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        owners.add(rows.getString(1));
+                    }
+                }
+                return owners;
+            }
+        });
     }
 
     private void write(String sql) throws java.sql.SQLException {
