@@ -157,8 +157,11 @@ final class CoreOnAManualExecutor {
         this.useCases = core.useCases();
     }
 
+    /** What giving a lease back throws, as a broken leases port does (none: it is given back). */
+    volatile RuntimeException releaseFailure;
+
     /** Leases of a cluster in which this server is the one that runs every session. */
-    private static final class HeldHere implements org.canvasbatch.application.port.out.SessionLeases {
+    private final class HeldHere implements org.canvasbatch.application.port.out.SessionLeases {
         private final Set<SessionId> held = ConcurrentHashMap.newKeySet();
 
         @Override
@@ -175,6 +178,10 @@ final class CoreOnAManualExecutor {
         @Override
         public void release(SessionId sessionId) {
             held.remove(sessionId);
+            RuntimeException failure = releaseFailure;
+            if (failure != null) {
+                throw failure;
+            }
         }
 
         @Override

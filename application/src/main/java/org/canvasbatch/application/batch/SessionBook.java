@@ -527,7 +527,7 @@ final class SessionBook {
 
     private void track(Session session) {
         if (shared && !session.state().isActive() && !session.hasWorkLeft() && leases.holds(session.id())) {
-            leases.release(session.id());
+            giveLeaseBack(session.id());
         }
         if (session.mayDispatch()) {
             dispatching.add(session.id());
@@ -538,6 +538,22 @@ final class SessionBook {
             pending.add(session.id());
         } else {
             pending.remove(session.id());
+        }
+    }
+
+    /**
+     * Gives back the lease of a session that needs no server any more. Its last change is stored by then, so a failure
+     * here changes nothing the learner sees: the lease runs out by itself, and the server that finds it abandoned finds
+     * no work in it.
+     */
+    private void giveLeaseBack(SessionId id) {
+        try {
+            leases.release(id);
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the lease of the finished session " + id + " was not given back (" + e
+                            + "); it runs out by itself");
         }
     }
 
