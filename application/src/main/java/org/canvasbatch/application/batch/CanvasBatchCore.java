@@ -99,6 +99,9 @@ public final class CanvasBatchCore {
     private final SessionLeases leases;
     private final UseCases useCases;
 
+    /** Sessions at most whose news from other servers waits to be read here; more are read at the next look. */
+    private static final int NEWS_WAITING = 10_000;
+
     public CanvasBatchCore(Ports ports, CoreSettings settings) {
         this.executor = ports.executor();
         this.leases = ports.leases();
@@ -144,8 +147,15 @@ public final class CanvasBatchCore {
         this.forgetting = new ForgettingSessions(book, ports.clock(), settings);
         this.useCases = new UseCases(
                 analyzing, starting, steering, steering, steering, steering, retrying, retrying, reading, reading);
-        ports.eventLog().onStoredElsewhere((id, seq) -> Thread.ofVirtual().start(() -> changedElsewhere(id)));
-        ports.leases().onPlacedHere(id -> Thread.ofVirtual().start(() -> placedHere(id)));
+        // anyone who can connect to the database can notify: one thread each for the news, never one per notification
+        OneAtATime<SessionId> changes = new OneAtATime<>("changed-elsewhere", NEWS_WAITING, this::changedElsewhere);
+        OneAtATime<SessionId> placements = new OneAtATime<>("placed-here", NEWS_WAITING, this::placedHere);
+        ports.eventLog().onStoredElsewhere((id, seq) -> {
+            if (book.runsHere(id)) {
+                changes.offer(id);
+            }
+        });
+        ports.leases().onPlacedHere(placements::offer);
     }
 
     /**

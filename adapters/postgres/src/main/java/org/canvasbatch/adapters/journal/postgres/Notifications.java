@@ -3,6 +3,10 @@ package org.canvasbatch.adapters.journal.postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.canvasbatch.domain.session.SessionId;
 import org.postgresql.PGConnection;
@@ -76,11 +80,8 @@ final class Notifications implements AutoCloseable {
                 PGConnection pg = listening.unwrap(PGConnection.class);
                 while (!closed) {
                     PGNotification[] received = pg.getNotifications(500);
-                    if (received == null) {
-                        continue;
-                    }
-                    for (PGNotification notification : received) {
-                        handle(notification);
+                    if (received != null) {
+                        handleAll(received);
                     }
                 }
             } catch (SQLException e) {
@@ -109,7 +110,23 @@ final class Notifications implements AutoCloseable {
         this.placed = listener;
     }
 
-    private void handle(PGNotification notification) {
+    /**
+     * Hands on what a batch of notifications says, each session once: the highest seq stored of it, and each placement
+     * once. A flood of notifications (anyone who can connect may send them) costs one read per session it names, not
+     * one per notification.
+     */
+    private void handleAll(PGNotification[] received) {
+        Map<SessionId, Long> stored = new LinkedHashMap<>();
+        Set<Map.Entry<SessionId, String>> placements = new LinkedHashSet<>();
+        for (PGNotification notification : received) {
+            handle(notification, stored, placements);
+        }
+        placements.forEach(placement -> placed.accept(placement.getKey(), placement.getValue()));
+        stored.forEach(storedElsewhere);
+    }
+
+    private void handle(
+            PGNotification notification, Map<SessionId, Long> stored, Set<Map.Entry<SessionId, String>> placements) {
         String payload = notification.getParameter();
         int space = payload.lastIndexOf(' ');
         if (space <= 0) {
@@ -119,7 +136,7 @@ final class Notifications implements AutoCloseable {
             int first = payload.indexOf(' ');
             String placedId = payload.substring(0, first);
             if (SessionId.isWellFormed(placedId)) {
-                placed.accept(new SessionId(placedId), payload.substring(first + 1));
+                placements.add(Map.entry(new SessionId(placedId), payload.substring(first + 1)));
             }
             return;
         }
@@ -136,7 +153,7 @@ final class Notifications implements AutoCloseable {
         if (!SessionId.isWellFormed(id)) {
             return;
         }
-        storedElsewhere.accept(new SessionId(id), seq);
+        stored.merge(new SessionId(id), seq, Math::max);
     }
 
     @Override
