@@ -153,9 +153,21 @@ final class CoreOnAManualExecutor {
                         org.canvasbatch.application.port.out.TextEmbedder.none(),
                         org.canvasbatch.application.port.out.VaultPassages.none(),
                         cluster ? new HeldHere() : org.canvasbatch.application.port.out.SessionLeases.alone()),
-                settings);
+                settings,
+                (name, gathering) -> {
+                    if (holdingGatherings) {
+                        heldGatherings.add(gathering);
+                    } else {
+                        Thread.ofVirtual().name(name).start(gathering);
+                    }
+                });
         this.useCases = core.useCases();
     }
+
+    /** Whether gatherings ahead wait in {@link #heldGatherings} instead of starting: threads the scheduler runs late. */
+    volatile boolean holdingGatherings;
+    /** The gatherings ahead held back, in the order begun; the test runs them when it likes. */
+    final List<Runnable> heldGatherings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** What giving a lease back throws, as a broken leases port does (none: it is given back). */
     volatile RuntimeException releaseFailure;

@@ -103,6 +103,11 @@ public final class CanvasBatchCore {
     private static final int NEWS_WAITING = 10_000;
 
     public CanvasBatchCore(Ports ports, CoreSettings settings) {
+        this(ports, settings, NodeDispatcher.GatheringThreads.VIRTUAL);
+    }
+
+    /** With {@code gatheringThreads} where the gatherings ahead run: a test holds them. */
+    CanvasBatchCore(Ports ports, CoreSettings settings, NodeDispatcher.GatheringThreads gatheringThreads) {
         this.executor = ports.executor();
         this.leases = ports.leases();
         this.clock = ports.clock();
@@ -119,7 +124,8 @@ public final class CanvasBatchCore {
                 ports.clock(),
                 settings.globalConcurrency(),
                 settings.sessionDefaults().maxConcurrent(),
-                settings.maxWaitingLooseRuns());
+                settings.maxWaitingLooseRuns(),
+                gatheringThreads);
         CompletionEstimate estimate = new CompletionEstimate(settings.estimatedSecondsPerNode());
         this.starting = new StartingSession(
                 book,

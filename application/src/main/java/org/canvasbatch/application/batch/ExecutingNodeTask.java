@@ -218,9 +218,17 @@ final class ExecutingNodeTask {
                 .toList();
     }
 
-    /** Has what the agent will be asked for these nodes gathered before they start; see {@link NoteProducer#gatherAhead}. */
-    void gatherAhead(List<NodeJob> jobs) {
-        notes.gatherAhead(jobs);
+    /**
+     * Has what the agent will be asked for these nodes gathered before they start, unless the run of their canvas that
+     * was {@code generation} ended; see {@link NoteProducer#gatherAhead(List, long)}.
+     */
+    void gatherAhead(List<NodeJob> jobs, long generation) {
+        notes.gatherAhead(jobs, generation);
+    }
+
+    /** The run of the canvas now, taken as a gathering ahead begins; see {@link NoteProducer#generation}. */
+    long generation(String canvasPath) {
+        return notes.generation(canvasPath);
     }
 
     /** See {@link NoteProducer#dropGatheredAhead}. */
@@ -228,14 +236,22 @@ final class ExecutingNodeTask {
         notes.dropGatheredAhead(canvasPath);
     }
 
-    /** As {@link #gatherAhead}, for the first round of a run that just started: its canvas is read for it now. */
-    void gatherAheadOfRun(List<NodeJob> jobs) {
+    /**
+     * As {@link #gatherAhead}, for the first round of a run that just started: its canvas is read for it now, unless
+     * the run ended before this gathering got to it (the next run reads the canvas as it is then).
+     */
+    void gatherAheadOfRun(List<NodeJob> jobs, long generation) {
+        if (jobs.isEmpty()) {
+            return;
+        }
         try {
-            jobs.stream().map(NodeJob::canvasPath).distinct().forEach(notes::canvas);
+            if (!notes.canvasOfRun(jobs.getFirst().canvasPath(), generation)) {
+                return;
+            }
         } catch (RuntimeException e) {
             return;
         }
-        notes.gatherAhead(jobs);
+        notes.gatherAhead(jobs, generation);
     }
 
     private static NodeJob jobOf(Session session, NodeTask task) {

@@ -63,6 +63,17 @@ final class NodeDispatcher {
     private final Map<TaskKey, TaskSlot> inFlight = new ConcurrentHashMap<>();
     /** Sessions whose next nodes are being gathered ahead now. */
     private final Set<SessionId> gathering = ConcurrentHashMap.newKeySet();
+
+    private final GatheringThreads gatheringThreads;
+
+    /** Where a gathering ahead runs: a virtual thread of its own; a test holds them, to run one late. */
+    @FunctionalInterface
+    interface GatheringThreads {
+        GatheringThreads VIRTUAL =
+                (name, gathering) -> Thread.ofVirtual().name(name).start(gathering);
+
+        void start(String name, Runnable gathering);
+    }
     /**
      * Per session, the attempts whose agent has answered and that only finish their note and outcome: they hold no
      * slot. An attempt leaves with its outcome, under the session's lock; until then it is counted only while the
@@ -131,6 +142,19 @@ final class NodeDispatcher {
             int globalLimit,
             int looseLimit,
             int maxWaitingLoose) {
+        this(book, executing, executor, clock, globalLimit, looseLimit, maxWaitingLoose, GatheringThreads.VIRTUAL);
+    }
+
+    NodeDispatcher(
+            SessionBook book,
+            ExecutingNodeTask executing,
+            TaskExecutor executor,
+            Clock clock,
+            int globalLimit,
+            int looseLimit,
+            int maxWaitingLoose,
+            GatheringThreads gatheringThreads) {
+        this.gatheringThreads = gatheringThreads;
         this.book = book;
         this.executing = executing;
         this.executor = executor;
@@ -224,8 +248,10 @@ final class NodeDispatcher {
             return; // the nodes gather what they need when they start
         }
         if (!jobs.isEmpty()) {
-            Thread.ofVirtual().name("gather-first").start(() -> {
-                executing.gatherAheadOfRun(jobs);
+            // begun now, in this run of the canvas: run late, after the run ended, it keeps nothing
+            long generation = executing.generation(jobs.getFirst().canvasPath());
+            gatheringThreads.start("gather-first", () -> {
+                executing.gatherAheadOfRun(jobs, generation);
                 dropGatheredUnlessRunning(id, jobs);
             });
         }
@@ -241,12 +267,17 @@ final class NodeDispatcher {
         if (!gathering.add(id)) {
             return;
         }
-        Thread.ofVirtual().name("gather-next").start(() -> {
+        gatheringThreads.start("gather-next", () -> {
             try {
+                // the run of the canvas, taken before the session is read (not on the calling thread, which is about
+                // to send its call and must not wait for the session's lock): a run that ends after keeps nothing, and
+                // a session read after its run ended has no next nodes
+                long generation = book.readRunning(id, s -> executing.generation(s.canvasPath()))
+                        .orElse(-1L);
                 List<NoteProducer.NodeJob> jobs = book.readRunning(
                                 id, s -> ExecutingNodeTask.nextJobsOf(s, clock.now()))
                         .orElse(List.of());
-                executing.gatherAhead(jobs);
+                executing.gatherAhead(jobs, generation);
                 dropGatheredUnlessRunning(id, jobs);
             } catch (RuntimeException e) {
                 // the nodes gather what they need when they start, as they would without this

@@ -65,6 +65,12 @@ final class NoteProducer {
     /** Canvases read once per batch, not once per node: a 170-node canvas is parsed once. */
     private final Map<String, Optional<Canvas>> canvases = new ConcurrentHashMap<>();
     /**
+     * Per canvas, how many of its runs ended ({@link #forgetCanvas}): a gathering ahead is begun in one run and may be
+     * run by the scheduler after it ended; it keeps nothing (the canvas it reads, the requests it gathers) once the
+     * generation it began in is over, so the next run reads the canvas as the learner left it.
+     */
+    private final Map<String, Long> generations = new ConcurrentHashMap<>();
+    /**
      * What the agent will be asked for nodes about to start, gathered while the calls before them are in flight, so
      * that a freed slot goes to the model at once instead of after the vault's lookups. Keyed by the whole job: a node
      * whose job changed meanwhile (its group's priority, its text) gathers again when it starts.
@@ -169,8 +175,19 @@ final class NoteProducer {
      * canvas again.
      */
     void gatherAhead(List<NodeJob> jobs) {
+        gatherAhead(jobs, jobs.isEmpty() ? 0 : generation(jobs.getFirst().canvasPath()));
+    }
+
+    /**
+     * As {@link #gatherAhead(List)}, for a gathering begun in {@code generation} of the jobs' canvas (see
+     * {@link #generation}): nothing is kept once that run ended.
+     */
+    void gatherAhead(List<NodeJob> jobs, long generation) {
         Map<RelatedNote, String> names = new ConcurrentHashMap<>();
         for (NodeJob job : jobs) {
+            if (generation(job.canvasPath()) != generation) {
+                return;
+            }
             Optional<Canvas> canvas = canvases.get(job.canvasPath());
             if (ahead.size() >= MAX_AHEAD) {
                 dropStale(); // jobs that changed or never started leave room for the nodes about to
@@ -179,10 +196,24 @@ final class NoteProducer {
                 continue;
             }
             FutureTask<AgentRequest> gathering = new FutureTask<>(() -> requestFor(job, canvas, names));
-            if (ahead.putIfAbsent(job, new Ahead(gathering, clock.now())) == null) {
+            Ahead entry = new Ahead(gathering, clock.now());
+            if (ahead.putIfAbsent(job, entry) == null) {
+                if (generation(job.canvasPath()) != generation) {
+                    // the run ended between the look above and the put: its drop may have come before the put
+                    ahead.remove(job, entry);
+                    return;
+                }
                 Thread.ofVirtual().name("gather-" + job.nodeId()).start(gathering);
             }
         }
+    }
+
+    /**
+     * The run of the canvas now: it changes when a run of it ends. A gathering ahead takes it as it begins and hands it
+     * to {@link #gatherAhead(List, long)} and {@link #canvasOfRun}.
+     */
+    long generation(String canvasPath) {
+        return generations.getOrDefault(canvasPath, 0L);
     }
 
     private boolean isStale(Ahead gathered) {
@@ -292,18 +323,30 @@ final class NoteProducer {
 
     /** The canvas for context; one that cannot be read costs the notes their context (said once), nothing more. */
     Optional<Canvas> canvas(String canvasPath) {
-        return canvases.computeIfAbsent(canvasPath, path -> {
-            try {
-                return vault.canvasExists(path) ? Optional.of(vault.readCanvas(path)) : Optional.empty();
-            } catch (VaultException e) {
-                LOG.log(
-                        System.Logger.Level.WARNING,
-                        "Notes of ''{0}'' are written without the canvas''s context: {1}",
-                        path,
-                        e.getMessage());
-                return Optional.empty();
-            }
-        });
+        return canvases.computeIfAbsent(canvasPath, this::read);
+    }
+
+    /**
+     * As {@link #canvas}, for a gathering ahead begun in {@code generation} of the canvas: false, with nothing read or
+     * kept, once that run ended. Checked under the map's lock of the canvas, which the end of a run takes to drop it
+     * after it changed the generation: a canvas kept here in time is dropped by that end.
+     */
+    boolean canvasOfRun(String canvasPath, long generation) {
+        canvases.computeIfAbsent(canvasPath, path -> generation(path) == generation ? read(path) : null);
+        return generation(canvasPath) == generation;
+    }
+
+    private Optional<Canvas> read(String path) {
+        try {
+            return vault.canvasExists(path) ? Optional.of(vault.readCanvas(path)) : Optional.empty();
+        } catch (VaultException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "Notes of ''{0}'' are written without the canvas''s context: {1}",
+                    path,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /**
@@ -321,6 +364,7 @@ final class NoteProducer {
 
     /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */
     void forgetCanvas(String canvasPath) {
+        generations.merge(canvasPath, 1L, Long::sum);
         canvases.remove(canvasPath);
         dropGatheredAhead(canvasPath);
     }
