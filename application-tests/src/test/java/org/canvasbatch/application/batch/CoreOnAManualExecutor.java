@@ -169,6 +169,9 @@ final class CoreOnAManualExecutor {
     /** The gatherings ahead held back, in the order begun; the test runs them when it likes. */
     final List<Runnable> heldGatherings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** False while this server cannot be sure of its leases (a late renewal): it holds none for sure, took them all. */
+    volatile boolean leasesTrusted = true;
+
     /** What giving a lease back throws, as a broken leases port does (none: it is given back). */
     volatile RuntimeException releaseFailure;
 
@@ -178,6 +181,11 @@ final class CoreOnAManualExecutor {
 
         @Override
         public boolean holds(SessionId sessionId) {
+            return leasesTrusted && held.contains(sessionId);
+        }
+
+        @Override
+        public boolean taken(SessionId sessionId) {
             return held.contains(sessionId);
         }
 

@@ -240,7 +240,8 @@ final class SessionBook {
      * server's alone.
      */
     boolean claim(SessionId id, java.time.Instant now) {
-        if (!shared || leases.holds(id) || !leases.place(id)) {
+        // a session taken here is not taken over from itself while its renewal is late: its nodes are in flight here
+        if (!shared || leases.taken(id) || !leases.place(id)) {
             return false;
         }
         Entry entry = entry(id);
@@ -526,7 +527,7 @@ final class SessionBook {
     }
 
     private void track(Session session) {
-        if (shared && !session.state().isActive() && !session.hasWorkLeft() && leases.holds(session.id())) {
+        if (shared && !session.state().isActive() && !session.hasWorkLeft() && leases.taken(session.id())) {
             giveLeaseBack(session.id());
         }
         if (session.mayDispatch()) {

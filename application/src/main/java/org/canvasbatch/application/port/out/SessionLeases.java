@@ -10,8 +10,20 @@ import org.canvasbatch.domain.session.SessionId;
  */
 public interface SessionLeases {
 
-    /** Whether this server holds the session's lease now. Asked at every dispatch: answers from memory. */
+    /**
+     * Whether this server holds the session's lease now, for sure: nothing of the session is dispatched without it.
+     * Asked at every dispatch: answers from memory.
+     */
     boolean holds(SessionId sessionId);
+
+    /**
+     * Whether this server took the session's lease and has neither given it up nor learnt that another server took it,
+     * even while it cannot be sure it still {@link #holds} it (its last renewal is late, or the process was frozen): such
+     * a session is not taken over again here, which would queue its nodes in flight a second time.
+     */
+    default boolean taken(SessionId sessionId) {
+        return holds(sessionId);
+    }
 
     /**
      * Takes the lease if nobody holds it, or if its holder let it expire; true if this server holds it now. From then on

@@ -148,6 +148,12 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         return until != null && nanoTime.getAsLong() - until < 0;
     }
 
+    /** Whether this server took the lease and has not given it up or learnt it lost, trusted now or not. */
+    @Override
+    public boolean taken(SessionId sessionId) {
+        return held.containsKey(sessionId);
+    }
+
     /** How long after a take or renewal is sent this server trusts that it holds the lease. */
     private long trusted() {
         return lease.toNanos() - lease.toNanos() / 5;
