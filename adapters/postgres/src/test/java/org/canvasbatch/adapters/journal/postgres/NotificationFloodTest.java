@@ -40,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NotificationFloodTest {
 
     private static final int FLOOD = 3_000;
+    private static final int WAVE = 100;
     private static final SessionId RUNNING = new SessionId("running-here");
     private static final SessionId PLACED = new SessionId("placed-for-real");
 
@@ -126,18 +127,23 @@ class NotificationFloodTest {
             storedElsewhere.add(RUNNING.value() + " " + (3 + i));
             placedOnA.add("forged-" + i + " " + leasesA.owner());
         }
-        notifyAll(Notifications.CHANNEL, storedElsewhere);
-        notifyAll(Notifications.PLACEMENTS, placedOnA);
-        assertThat(leasesB.place(PLACED))
-                .as("B is busy: A, the idle one, should run it")
-                .isFalse();
-        SharedEventLogTest.waitUntil(() -> heardUpTo.get() == 3 + FLOOD - 1);
+        // in waves, each heard before the next is sent: the listener hands on at least one batch per wave
+        for (int wave = 0; wave < FLOOD / WAVE; wave++) {
+            notifyAll(Notifications.CHANNEL, storedElsewhere.subList(wave * WAVE, (wave + 1) * WAVE));
+            long last = 3 + (wave + 1) * WAVE - 1;
+            SharedEventLogTest.waitUntil(() -> heardUpTo.get() == last);
+        }
 
         assertThat(handlers)
                 .as("%d notifications of a session this server runs, while its first catch-up waits", FLOOD)
                 .hasSizeLessThanOrEqualTo(1);
-
         release.countDown();
+
+        // a real placement behind a flood of forged ones naming this server
+        notifyAll(Notifications.PLACEMENTS, placedOnA);
+        assertThat(leasesB.place(PLACED))
+                .as("B is busy: A, the idle one, should run it")
+                .isFalse();
         SharedEventLogTest.waitUntil(() -> leasesA.holds(PLACED));
         assertThat(leaseRowsNamed("forged-%"))
                 .as("no forged placement was taken")
