@@ -5,6 +5,7 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
 import jakarta.json.JsonValue;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -836,12 +837,15 @@ final class Connection {
                 at += frame.length;
             }
         }
+        // when the write began: the client may have the bytes before this thread runs again, and a close it sends
+        // a margin later must find them settled, however late this thread gets to note them
+        Instant writeBegan = settledWrites != null ? ctx.clock().now() : null;
         boolean written = writeNow(joined);
         if (written) {
             long before = sentSeq;
             pendingEvents.forEach(this::sent);
             if (settledWrites != null && sentSeq > before) {
-                settledWrites.written(ctx.clock().now(), sentSeq);
+                settledWrites.written(writeBegan, sentSeq);
                 if (detached.get()) {
                     // a socket cut off (4429) is detached at once, while its drain may still finish a write: its
                     // window's next socket must go on after that write, not send it again
