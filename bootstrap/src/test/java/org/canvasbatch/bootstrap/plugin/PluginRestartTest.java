@@ -101,7 +101,10 @@ class PluginRestartTest {
         Path data = Files.createDirectories(temp.resolve("data"));
         InMemoryEventLog journal = new InMemoryEventLog();
         first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
-        plugin = first.plugin();
+        // the plugin's own timing: its reconnect comes 1 s after the drop, after the cancel's answer. Scaled down to
+        // 50 ms, a loaded machine answered the cancel later, and the modal's close() then failed the reconnecting
+        // socket before its handshake (a window that never reconnects, which is not this test's case)
+        plugin = first.plugin(settings -> settings.withTimeScale(1));
 
         GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
         java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(0);
@@ -113,12 +116,15 @@ class PluginRestartTest {
         progress.awaitSocketOpen();
         permits.release(1);
         progress.awaitTaskMessages(1);
-        // the Wi-Fi blinks: the window's reconnect is on its way, held by the network, when the learner clicks ❌ 取消
+        // the Wi-Fi blinks: the window's reconnect is due (and the network will hold it) when the learner clicks ❌ 取消
         CountDownLatch network = new CountDownLatch(1);
         plugin.holdSocketsUntil(network);
         progress.dropConnection();
         progress.cancel();
         progress.awaitCancelAnswered();
+        assertThat(progress.socketsCreated())
+                .as("the reconnect is still to come when the cancel is answered")
+                .isEqualTo(1);
         int noticesAfterCancel = plugin.notices().size();
 
         // the server restarts before the reconnect gets through
