@@ -774,7 +774,7 @@ final class Connection {
             if (!takeEnd()) {
                 return true;
             }
-            send(EventMessages.sessionCompleted(s, ctx.clock().now()));
+            gather(ctx.history().endFrame(s, ctx.clock().now()), null);
             return closeSocket(NORMAL, "session completed");
         }
         return true;

@@ -94,6 +94,27 @@ final class History {
                 }
             }));
 
+    /**
+     * Finished sessions' ends, rendered once and written from the same frame to every socket that is sent one: a
+     * {@code session_completed} lists every node, 3.5 MB for 10 000 of them, and a socket that reconnects at a finished
+     * session's end is sent it whole. Two such renders held both carriers of a 2-core server for a reconnect storm's
+     * first tenth of a second (docs/benchmarks.md); a thousand plugin windows coming back to a finished batch would
+     * have rendered it a thousand times.
+     */
+    private final Map<EndKey, KeptEnd> ends = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<EndKey, KeptEnd> eldest) {
+            return size() > ENDS_KEPT;
+        }
+    };
+
+    /** Finished sessions whose rendered end is kept (least recently sent forgotten first). */
+    private static final int ENDS_KEPT = 4;
+
+    private record EndKey(SessionId id, long lastSeq) {}
+
+    private record KeptEnd(CompletableFuture<byte[]> frame, long usedAt) {}
+
     private final Map<SessionId, ConcurrentSkipListMap<Long, SessionProgress>> checkpoints =
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -148,6 +169,38 @@ final class History {
         } catch (SessionNotFoundException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The ready frame of the {@code session_completed} that ends {@code finished}. A session that has finished says the
+     * same at the same seq to every socket (its end is stamped with its finishing time), so it is rendered once per
+     * session and seq and shared; one without a finishing time is rendered for this socket.
+     */
+    byte[] endFrame(SessionSnapshot finished, java.time.Instant now) {
+        if (finished.finishedAt() == null) {
+            return TextFrame.of(EventMessages.sessionCompleted(finished, now).text());
+        }
+        EndKey key = new EndKey(finished.id(), finished.lastSeq());
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> frame;
+        synchronized (ends) {
+            KeptEnd kept = ends.get(key);
+            frame = kept == null ? mine : kept.frame();
+            ends.put(key, new KeptEnd(frame, System.nanoTime()));
+        }
+        if (frame == mine) {
+            try {
+                mine.complete(TextFrame.of(
+                        EventMessages.sessionCompleted(finished, now).text()));
+            } catch (RuntimeException | Error e) {
+                synchronized (ends) {
+                    ends.remove(key);
+                }
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        }
+        return frame.join();
     }
 
     /** Why the session's progress cannot be saved now, if it cannot (the journal refuses events). */
@@ -388,7 +441,11 @@ final class History {
     }
 
     void forgetUnused(java.time.Duration idle) {
-        cache.dropUnused(System.nanoTime(), idle.toNanos());
+        long now = System.nanoTime();
+        cache.dropUnused(now, idle.toNanos());
+        synchronized (ends) {
+            ends.values().removeIf(kept -> now - kept.usedAt() >= idle.toNanos());
+        }
     }
 
     private ConcurrentSkipListMap<Long, SessionProgress> checkpointsOf(SessionId id) {

@@ -194,6 +194,43 @@ class ResumeTest {
         }
     }
 
+    /**
+     * Sockets that come back at a finished session's very end (windows left open while the batch ended) are each sent
+     * its whole {@code session_completed}: the same message for all of them, stamped with the session's finishing
+     * time, which the server renders once and writes to each from the same frame.
+     */
+    @Test
+    void socketsReconnectingAtAFinishedSessionsEndAreEachSentTheSameWholeEnd() {
+        int nodes = 120;
+        SessionId id = server.analyze(nodes);
+        server.runToEnd(id);
+        long lastSeq = server.core.useCases().status().status(id).lastSeq();
+
+        List<TestSocket> sockets = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sockets.add(TestSocket.connectHoldingTheStreamUntilOpen(server.socket(id, "?last_seq=" + lastSeq)));
+        }
+        List<String> ends = new ArrayList<>();
+        for (TestSocket socket : sockets) {
+            assertThat(socket.awaitClose()).isEqualTo(1000);
+            List<JsonObject> messages = socket.messages();
+            assertThat(messages.getFirst().getJsonObject("data").getBoolean("resumed"))
+                    .isTrue();
+            JsonObject end = messages.getLast();
+            assertThat(end.getString("type")).isEqualTo("session_completed");
+            assertThat(end.getJsonNumber("seq").longValue()).isEqualTo(lastSeq);
+            assertThat(end.getJsonObject("data").getJsonArray("node_results")).hasSize(nodes);
+            ends.add(end.toString());
+        }
+        assertThat(ends).as("one end, whichever socket it went to").containsOnly(ends.getFirst());
+        String finishedAt = ends.getFirst();
+
+        // a socket that comes back later still gets it, the same
+        TestSocket later = TestSocket.connectHoldingTheStreamUntilOpen(server.socket(id, "?last_seq=" + lastSeq));
+        assertThat(later.awaitClose()).isEqualTo(1000);
+        assertThat(later.messages().getLast().toString()).isEqualTo(finishedAt);
+    }
+
     @Test
     void aPositionTheServerCannotContinueFromGetsResumedFalseAndASnapshot() {
         SessionId id = server.analyze(3);
