@@ -17,11 +17,6 @@ final class Loopback {
 
     private Loopback() {}
 
-    /** Makes this process hand out addresses from the {@code n}-th on: another process of the tool takes others. */
-    static void startAt(int n) {
-        NEXT.set(n);
-    }
-
     /** The next address of 127.2.0.1 – 127.2.255.254 (then from the start again), never 127.0.0.1. */
     static InetAddress next() {
         int n = Math.floorMod(NEXT.getAndIncrement(), 256 * 254);

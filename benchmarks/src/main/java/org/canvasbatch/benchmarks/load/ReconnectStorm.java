@@ -3,13 +3,13 @@ package org.canvasbatch.benchmarks.load;
 import static org.canvasbatch.benchmarks.load.Figure.f;
 import static org.canvasbatch.benchmarks.load.Figure.fromMicros;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.canvasbatch.domain.session.SessionId;
@@ -103,118 +103,85 @@ record ReconnectStorm(
                     EventLatency.level(bench, server, liveNodes, latency, Duration.ZERO, probes, probes, () -> {});
             long rssBefore = server.rssKiB();
 
-            // the resuming clients run in a JVM of their own, so that their heap and threads cannot delay the
-            // sockets that time the live session (see StormClients)
-            Process clients = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            StormClients.class.getName(),
-                            resume,
-                            String.valueOf(events),
-                            String.valueOf(sockets),
-                            String.valueOf(behind))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            java.io.BufferedReader said = clients.inputReader(java.nio.charset.StandardCharsets.UTF_8);
-            java.io.Writer ask = clients.outputWriter(java.nio.charset.StandardCharsets.UTF_8);
-            try {
-                expect(said, "ready");
-                AtomicLong peakRss = new AtomicLong(rssBefore);
-                long[] stormStart = {0};
-                long[] opened = {0};
-                bench.say("reconnect storm: the same live session while %,d sockets resume", sockets);
-                EventLatency.Level storm =
-                        EventLatency.level(bench, server, liveNodes, latency, Duration.ZERO, probes, probes, () -> {
-                            try {
-                                stormStart[0] = System.nanoTime();
-                                ask.write("go\n");
-                                ask.flush();
-                                opened[0] = stormStart[0] + Long.parseLong(expect(said, "opened"));
-                            } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                            Thread.ofVirtual().name("reconnect-rss").start(() -> {
-                                while (clients.isAlive()) {
-                                    try {
-                                        peakRss.accumulateAndGet(server.rssKiB(), Math::max);
-                                        Thread.sleep(50);
-                                    } catch (Exception gone) {
-                                        return;
-                                    }
+            List<CompletableFuture<ReplayStorm.Received>> replays = new ArrayList<>();
+            AtomicLong peakRss = new AtomicLong(rssBefore);
+            long[] stormStart = {0};
+            long[] opened = {0};
+            bench.say("reconnect storm: the same live session while %,d sockets resume", sockets);
+            EventLatency.Level storm =
+                    EventLatency.level(bench, server, liveNodes, latency, Duration.ZERO, probes, probes, () -> {
+                        stormStart[0] = System.nanoTime();
+                        for (int k = 0; k < sockets; k++) {
+                            long lastSeq = events - (long) k * behind / sockets;
+                            replays.add(ReplayStorm.replay(URI.create(resume + lastSeq)));
+                        }
+                        opened[0] = System.nanoTime();
+                        Thread.ofVirtual().name("reconnect-rss").start(() -> {
+                            while (replays.stream().anyMatch(r -> !r.isDone())) {
+                                try {
+                                    peakRss.accumulateAndGet(server.rssKiB(), Math::max);
+                                    Thread.sleep(50);
+                                } catch (Exception gone) {
+                                    return;
                                 }
-                            });
+                            }
                         });
-                int complete = 0;
-                long messages = 0;
-                long bytes = 0;
-                List<Double> upgraded = new ArrayList<>();
-                List<Double> firstMessage = new ArrayList<>();
-                List<Double> closed = new ArrayList<>();
-                for (int k = 0; k < sockets; k++) {
-                    String[] received = expect(said, "received").split(" ");
-                    messages += Long.parseLong(received[0]);
-                    bytes += Long.parseLong(received[1]);
-                    upgraded.add(Long.parseLong(received[3]) / 1e9);
-                    long first = Long.parseLong(received[4]);
-                    if (first >= 0) {
-                        firstMessage.add(first / 1e9);
-                    }
-                    closed.add(Long.parseLong(received[5]) / 1e9);
-                    if (Integer.parseInt(received[2]) == 1000) {
-                        complete++;
-                    }
+                    });
+            int complete = 0;
+            long messages = 0;
+            long bytes = 0;
+            List<Double> upgraded = new ArrayList<>();
+            List<Double> firstMessage = new ArrayList<>();
+            List<Double> closed = new ArrayList<>();
+            for (CompletableFuture<ReplayStorm.Received> replay : replays) {
+                ReplayStorm.Received received = replay.get(10, TimeUnit.MINUTES);
+                messages += received.messages();
+                bytes += received.bytes();
+                upgraded.add((received.upgradedAt() - stormStart[0]) / 1e9);
+                if (received.firstMessageAt() != 0) {
+                    firstMessage.add((received.firstMessageAt() - stormStart[0]) / 1e9);
                 }
-                expect(said, "done");
-                double seconds = (System.nanoTime() - stormStart[0]) / 1e9;
-                bench.say(
-                        "reconnect storm: live p99 %s quiet, %s during the storm; %,d of %,d resumes closed 1000 after %.1f s"
-                                + ", %,.1f MB (p50 / p90 / max: upgraded %s, first message %s, closed %s)",
-                        fromMicros(quiet.all().p99()),
-                        fromMicros(storm.all().p99()),
-                        complete,
-                        sockets,
-                        seconds,
-                        bytes / 1e6,
-                        Spread.of(upgraded),
-                        Spread.of(firstMessage),
-                        Spread.of(closed));
-                return new ReconnectStorm(
-                        sockets,
-                        events,
-                        behind,
-                        liveNodes,
-                        latency,
-                        probes,
-                        quiet,
-                        storm,
-                        complete,
-                        messages,
-                        bytes,
-                        seconds,
-                        rssBefore,
-                        peakRss.get(),
-                        (opened[0] - stormStart[0]) / 1e9,
-                        Spread.of(upgraded),
-                        Spread.of(firstMessage),
-                        Spread.of(closed),
-                        javaOptions.isEmpty() ? "default JVM options" : "`" + String.join(" ", javaOptions) + "`");
-            } finally {
-                clients.destroy();
+                closed.add((received.closedAt() - stormStart[0]) / 1e9);
+                if (received.closeCode() == 1000) {
+                    complete++;
+                }
             }
+            double seconds = (System.nanoTime() - stormStart[0]) / 1e9;
+            bench.say(
+                    "reconnect storm: live p99 %s quiet, %s during the storm; %,d of %,d resumes closed 1000 after %.1f s"
+                            + ", %,.1f MB (p50 / p90 / max: upgraded %s, first message %s, closed %s)",
+                    fromMicros(quiet.all().p99()),
+                    fromMicros(storm.all().p99()),
+                    complete,
+                    sockets,
+                    seconds,
+                    bytes / 1e6,
+                    Spread.of(upgraded),
+                    Spread.of(firstMessage),
+                    Spread.of(closed));
+            return new ReconnectStorm(
+                    sockets,
+                    events,
+                    behind,
+                    liveNodes,
+                    latency,
+                    probes,
+                    quiet,
+                    storm,
+                    complete,
+                    messages,
+                    bytes,
+                    seconds,
+                    rssBefore,
+                    peakRss.get(),
+                    (opened[0] - stormStart[0]) / 1e9,
+                    Spread.of(upgraded),
+                    Spread.of(firstMessage),
+                    Spread.of(closed),
+                    javaOptions.isEmpty() ? "default JVM options" : "`" + String.join(" ", javaOptions) + "`");
         } finally {
             server.stop(Duration.ofSeconds(20));
         }
-    }
-
-    /** The next line the storm's clients print, which must begin with {@code word}; what follows it. */
-    private static String expect(java.io.BufferedReader said, String word) throws IOException {
-        String line = said.readLine();
-        if (line == null || !line.startsWith(word)) {
-            throw new IOException("the storm's clients said " + line + " where " + word + " was due");
-        }
-        return line.substring(word.length()).strip();
     }
 
     double ratio() {
