@@ -208,10 +208,23 @@ final class PluginHarness implements AutoCloseable {
     static final class ChannelClock implements Clock {
 
         private final AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
+        /** While set, the channel's time stands still there: a test's own slowness on a busy machine cannot pass. */
+        private final AtomicReference<Instant> frozen = new AtomicReference<>();
 
         @Override
         public Instant now() {
-            return Instant.now().plus(ahead.get());
+            Instant stopped = frozen.get();
+            return stopped != null ? stopped : Instant.now().plus(ahead.get());
+        }
+
+        /** Stops the channel's time where it is now, until {@link #thaw()}. */
+        void freeze() {
+            frozen.set(now());
+        }
+
+        /** Lets the channel's time follow the real one again (it jumps forward by what passed meanwhile). */
+        void thaw() {
+            frozen.set(null);
         }
 
         void advance(Duration step) {
