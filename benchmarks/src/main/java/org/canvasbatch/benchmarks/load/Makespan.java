@@ -60,10 +60,7 @@ public final class Makespan {
         int runs = Integer.parseInt(option(list, "--runs", "5"));
         int nodes = Integer.parseInt(option(list, "--nodes", "100"));
         int concurrency = Integer.parseInt(option(list, "--concurrency", "12"));
-        List<Duration> latencies = Arrays.stream(
-                        option(list, "--latencies", "1000,200").split(","))
-                .map(ms -> Duration.ofMillis(Long.parseLong(ms.strip())))
-                .toList();
+        List<Duration> latencies = latencies(list);
         boolean plainJar = option(list, "--launch", "launcher").equals("jar");
         String journal = option(list, "--journal", "disk");
         String command = option(list, "--command", "benchmarks/run-makespan");
@@ -71,7 +68,14 @@ public final class Makespan {
         System.exit(run(repo, command, runs, nodes, concurrency, latencies, plainJar, journal, System.out));
     }
 
-    private static String option(List<String> args, String name, String fallback) {
+    /** The model latencies to measure ({@code --latencies 1000,200}, milliseconds). */
+    static List<Duration> latencies(List<String> args) {
+        return Arrays.stream(option(args, "--latencies", "1000,200").split(","))
+                .map(ms -> Duration.ofMillis(Long.parseLong(ms.strip())))
+                .toList();
+    }
+
+    static String option(List<String> args, String name, String fallback) {
         int at = args.indexOf(name);
         return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : fallback;
     }
@@ -283,7 +287,7 @@ public final class Makespan {
     }
 
     /** Mean and worst time a slot stayed empty: the k-th call after the first round took the slot of the k-th answer. */
-    private static double[] gaps(List<Long> starts, List<Long> answers, int concurrency) {
+    static double[] gaps(List<Long> starts, List<Long> answers, int concurrency) {
         double sum = 0;
         double worst = 0;
         int n = 0;

@@ -29,20 +29,11 @@ public final class MakespanFloor {
 
     public static void main(String[] args) throws Exception {
         List<String> list = Arrays.asList(args);
-        int runs = Integer.parseInt(option(list, "--runs", "5"));
-        int nodes = Integer.parseInt(option(list, "--nodes", "100"));
-        int concurrency = Integer.parseInt(option(list, "--concurrency", "12"));
-        List<Duration> latencies = Arrays.stream(
-                        option(list, "--latencies", "1000,200").split(","))
-                .map(ms -> Duration.ofMillis(Long.parseLong(ms.strip())))
-                .toList();
-        String command = option(list, "--command", "benchmarks/run-makespan --floor");
-        run(command, runs, nodes, concurrency, latencies, System.out);
-    }
-
-    private static String option(List<String> args, String name, String fallback) {
-        int at = args.indexOf(name);
-        return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : fallback;
+        int runs = Integer.parseInt(Makespan.option(list, "--runs", "5"));
+        int nodes = Integer.parseInt(Makespan.option(list, "--nodes", "100"));
+        int concurrency = Integer.parseInt(Makespan.option(list, "--concurrency", "12"));
+        String command = Makespan.option(list, "--command", "benchmarks/run-makespan --floor");
+        run(command, runs, nodes, concurrency, Makespan.latencies(list), System.out);
     }
 
     record Run(
@@ -100,8 +91,9 @@ public final class MakespanFloor {
                         .build();
                 var slots = Executors.newVirtualThreadPerTaskExecutor()) {
             begun = System.nanoTime();
+            List<java.util.concurrent.Future<Void>> running = new ArrayList<>();
             for (int slot = 0; slot < concurrency; slot++) {
-                slots.submit(() -> {
+                running.add(slots.submit(() -> {
                     while (next.getAndIncrement() < nodes) {
                         HttpResponse<byte[]> answer = client.send(
                                 HttpRequest.newBuilder(calls)
@@ -115,10 +107,12 @@ public final class MakespanFloor {
                                 .getJsonArray("choices");
                     }
                     return null;
-                });
+                }));
             }
-            slots.shutdown();
-            slots.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+            for (var slot : running) {
+                // a call that failed leaves a slot's calls unmade: no figure, rather than a wrong one
+                slot.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
             ended = System.nanoTime();
         }
         List<FakeModel.Call> seen = model.calls();
@@ -126,17 +120,12 @@ public final class MakespanFloor {
                 seen.stream().map(FakeModel.Call::startedNanos).sorted().toList();
         List<Long> answers =
                 seen.stream().map(FakeModel.Call::answeredNanos).sorted().toList();
-        double sum = 0;
-        double worst = 0;
-        int n = 0;
-        for (int k = 0; concurrency + k < starts.size(); k++) {
-            double gap = (starts.get(concurrency + k) - answers.get(k)) / 1e6;
-            sum += gap;
-            worst = Math.max(worst, gap);
-            n++;
+        if (starts.size() != nodes) {
+            throw new IllegalStateException("the model saw " + starts.size() + " calls of " + nodes);
         }
+        double[] gaps = Makespan.gaps(starts, answers, concurrency);
         double ideal = BatchWallTime.ideal(nodes, latency, concurrency).toNanos() / 1e6;
-        return new Run((ended - begun) / 1e6, ideal, (starts.getFirst() - begun) / 1e6, n == 0 ? 0 : sum / n, worst);
+        return new Run((ended - begun) / 1e6, ideal, (starts.getFirst() - begun) / 1e6, gaps[0], gaps[1]);
     }
 
     private static String summary(int nodes, int concurrency, Duration latency, List<Run> runs) {
