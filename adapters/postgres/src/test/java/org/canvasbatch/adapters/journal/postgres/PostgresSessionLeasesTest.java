@@ -282,8 +282,8 @@ class PostgresSessionLeasesTest {
         idle.publishLoad(() -> 0, 12);
         List<SessionId> placedOnIdle = new CopyOnWriteArrayList<>();
         idle.onPlacedHere(id -> {
-            placedOnIdle.add(id);
             idle.place(id); // as the core claims what it is told was placed on it
+            placedOnIdle.add(id); // only once claimed: the test waits on this list, then asks who holds it
         });
         log.onPlacement(idle::placed);
         SessionId pending = new SessionId("pending-session"); // analysed, not confirmed: nobody runs it yet
