@@ -640,6 +640,11 @@ final class Connection {
             }
             cursor = head;
         }
+        if (closing.get()) {
+            // asked to close while it caught up: its close waits in the queue (unless the client went away), and
+            // joining now would leave it in its session's feed after it was removed
+            return !finished;
+        }
         if (!join()) {
             return false;
         }
@@ -689,8 +694,9 @@ final class Connection {
 
     /**
      * Sends the history {@code (after, upTo]}, chunk by chunk, each message written before the next is asked for.
-     * Empty when it all went out; otherwise whether the sender goes on (false: the socket is closed or closing — the
-     * session ended, the history has a hole, or the client went away).
+     * Empty when it all went out; otherwise whether the sender goes on: true when the window's end went out on another
+     * socket, or when the socket was asked to close meanwhile (its queue holds the close frame to write); false when
+     * this drain closed the socket (the session ended, the history has a hole) or the client went away.
      */
     private Optional<Boolean> replayed(long after, long upTo) throws InterruptedException {
         boolean[] ended = {false};
@@ -742,7 +748,9 @@ final class Connection {
         }
         return switch (outcome) {
             case COMPLETE -> Optional.empty();
-            case STOPPED -> Optional.of(false);
+            // the sink stops only once the socket is closing: a close asked for (closeNow) waits in the queue, and the
+            // drain goes on to write it; a client that closed, or a socket cut off, gets nothing more
+            case STOPPED -> Optional.of(!finished);
             case HOLE ->
                 Optional.of(closeSocket(INTERNAL_ERROR, "event history unavailable; reconnect without last_seq"));
         };
