@@ -16,8 +16,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -39,6 +41,9 @@ final class JournalFiles {
 
     /** The reason an open of a planted link fails with, for the messages a person reads. */
     static final String LINK_REFUSED = "it is a symbolic link, and canvas-batch follows no links in its data folder";
+
+    /** Why a file that is not a plain one is not opened, for the messages a person reads. */
+    static final String NOT_A_REGULAR_FILE = "it is not a regular file (a named pipe or a socket)";
 
     /** Small files (epoch, damage notes) are read only up to this size; more can only be something else. */
     private static final int SMALL_FILE_BYTES = 64 * 1024;
@@ -103,7 +108,53 @@ final class JournalFiles {
         if (directory.equals(path) || directory.equals(path.getParent())) {
             requireOwnFolder();
         }
-        return open(opener, path, options);
+        if (directory.equals(path)) {
+            return openFolder(path);
+        }
+        Set<OpenOption> wanted = Set.of(options);
+        FileChannel channel = wanted.contains(StandardOpenOption.CREATE_NEW)
+                ? open(opener, path, options)
+                : openExisting(path, wanted);
+        try {
+            // a named pipe or a socket cannot seek: what is not a plain file is refused before a byte is read
+            channel.position();
+        } catch (IOException e) {
+            channel.close();
+            throw new FileSystemException(path.toString(), null, NOT_A_REGULAR_FILE);
+        }
+        return channel;
+    }
+
+    /** A folder under the data folder, opened to sync what was renamed in it. */
+    FileChannel openFolder(Path folder) throws IOException {
+        return open(opener, folder, StandardOpenOption.READ);
+    }
+
+    /**
+     * A file that is there already, opened read-write even to be read: an open of a named pipe for reading waits until
+     * something opens it for writing, and one for writing until something reads it, but one for both never waits, and
+     * Java offers no {@code O_NONBLOCK}. The journal's files are its own, so it may open them for writing. Where it may
+     * not (a read-only disk, a file made read-only), a file to be read is looked at first and opened read-only: a pipe
+     * swapped in between that look and the open is the one case left that could wait.
+     */
+    private FileChannel openExisting(Path path, Set<OpenOption> wanted) throws IOException {
+        Set<OpenOption> readWrite = new HashSet<>(wanted);
+        readWrite.add(StandardOpenOption.READ);
+        readWrite.add(StandardOpenOption.WRITE);
+        try {
+            return open(opener, path, readWrite.toArray(OpenOption[]::new));
+        } catch (FileSystemException refused) {
+            if (refused instanceof NoSuchFileException
+                    || wanted.contains(StandardOpenOption.WRITE)
+                    || LINK_REFUSED.equals(refused.getReason())) {
+                throw refused;
+            }
+            Optional<String> notPlain = notAPlainFile(path);
+            if (notPlain.isPresent()) {
+                throw new FileSystemException(path.toString(), null, "it is " + notPlain.get());
+            }
+            return open(opener, path, wanted.toArray(OpenOption[]::new));
+        }
     }
 
     /**
@@ -209,7 +260,7 @@ final class JournalFiles {
             channel.force(true);
         }
         Files.move(next, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel folder = open(target.getParent(), StandardOpenOption.READ)) {
+        try (FileChannel folder = openFolder(target.getParent())) {
             folder.force(true);
         }
     }

@@ -2,12 +2,14 @@ package org.canvasbatch.adapters.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.SessionId;
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DataFolderLinksTest {
 
     private static final SessionId A = new SessionId("session-a");
+    /** Far longer than refusing a file takes; a wait for a pipe's other end lasts until the test gives up. */
+    private static final Duration PIPE_PATIENCE = Duration.ofSeconds(10);
+
     private static final String PRECIOUS = "the learner's thesis, chapter 3: a file the server must never touch\n";
 
     @TempDir
@@ -240,11 +245,75 @@ class DataFolderLinksTest {
         assertVictimUntouched();
     }
 
+    /**
+     * A journal swapped for a named pipe while the server runs: opening a pipe waits for its other end (a read for a
+     * writer, a write for a reader), so a plain open would hold the status or replay that reads it, and the one writer
+     * every session's events go through, for good. Each is refused at once instead, as for a link.
+     */
+    @Test
+    void aJournalSwappedForANamedPipeWhileTheServerRunsIsRefusedAtOnceNotWaitedOn() throws Exception {
+        FileJournal journal = FileJournal.open(data);
+        try {
+            journal.append(SampleEvents.history(A, 2));
+            journal.close();
+            journal = FileJournal.open(data);
+            Path file = sessions.resolve("session-a.journal");
+            Files.delete(file);
+            mkfifo(file);
+
+            FileJournal running = journal;
+            assertTimeoutPreemptively(PIPE_PATIENCE, () -> {
+                assertThatThrownBy(() -> running.readAfter(A, 0, 10))
+                        .isInstanceOf(EventLogException.class)
+                        .hasMessageContaining("not a regular file");
+                assertThatThrownBy(() -> {
+                            try (var reader = running.read(A, 0)) {
+                                reader.next(10);
+                            }
+                        })
+                        .isInstanceOf(EventLogException.class)
+                        .hasMessageContaining("not a regular file");
+                assertThatThrownBy(
+                                () -> running.append(SampleEvents.history(A, 3).subList(2, 3)))
+                        .isInstanceOf(EventLogException.class)
+                        .hasMessageContaining("not a regular file");
+            });
+            assertThat(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+                    .as("the pipe is left where it is")
+                    .isFalse();
+        } finally {
+            journal.close();
+        }
+    }
+
+    /** On a disk that refuses writing, a journal is read read-only after a look, which refuses the pipe. */
+    @Test
+    void aJournalSwappedForANamedPipeOnADiskThatTurnedReadOnlyIsRefusedAtOnceToo() throws Exception {
+        FaultyDisk disk = new FaultyDisk();
+        try (FileJournal journal = FileJournal.open(data, disk)) {
+            journal.append(SampleEvents.history(A, 2));
+        }
+        FileJournal journal = FileJournal.open(data, disk);
+        try {
+            Path file = sessions.resolve("session-a.journal");
+            Files.delete(file);
+            mkfifo(file);
+            disk.readOnly = true;
+
+            FileJournal running = journal;
+            assertTimeoutPreemptively(
+                    PIPE_PATIENCE,
+                    () -> assertThatThrownBy(() -> running.readAfter(A, 0, 10))
+                            .isInstanceOf(EventLogException.class)
+                            .hasMessageContaining("not a regular file"));
+        } finally {
+            journal.close();
+        }
+    }
+
     @Test
     void aFifoNamedLikeAJournalIsSkippedRatherThanWaitedOn() throws Exception {
-        Path fifo = sessions.resolve("session-a.journal");
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assertThat(mkfifo.waitFor()).isZero();
+        Path fifo = mkfifo(sessions.resolve("session-a.journal"));
 
         try (FileJournal journal = FileJournal.open(data)) {
             assertThat(journal.sessionIds()).isEmpty();
@@ -254,5 +323,11 @@ class DataFolderLinksTest {
                 .singleElement()
                 .satisfies(line -> assertThat(line.getMessage()).contains("not a regular file"));
         assertThat(List.of(fifo)).allMatch(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    private static Path mkfifo(Path pipe) throws IOException, InterruptedException {
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+        return pipe;
     }
 }
