@@ -10,20 +10,16 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
 import org.canvasbatch.adapters.vault.AtomicFiles;
+import org.canvasbatch.adapters.vault.RegularFiles;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
@@ -68,23 +64,18 @@ public final class PluginWindowsFile implements PluginWindowMemory {
 
     @Override
     public Kept recall() {
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return Kept.NOTHING;
-        }
-        // a link, a pipe (whose open would block) or a device is not ours: checked before it is opened
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            LOG.log(System.Logger.Level.WARNING, file + " is not a regular file; ignored");
-            return Kept.NOTHING;
-        }
         byte[] bytes;
-        try (SeekableByteChannel channel =
-                Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            bytes = readAll(channel);
+        // a link, a pipe (whose open would wait for a writer) or a device is not ours: refused, never waited on
+        try (InputStream in = RegularFiles.read(file)) {
+            bytes = in.readNBytes((int) MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
                 LOG.log(System.Logger.Level.WARNING, file + " is larger than 2 MiB; ignored");
                 return Kept.NOTHING;
             }
         } catch (NoSuchFileException e) {
+            return Kept.NOTHING;
+        } catch (RegularFiles.NotARegularFile e) {
+            LOG.log(System.Logger.Level.WARNING, file + " is not a regular file (" + e.what() + "); ignored");
             return Kept.NOTHING;
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot read " + file + " (" + e.getMessage() + "); ignored");
@@ -132,12 +123,6 @@ public final class PluginWindowsFile implements PluginWindowMemory {
             LOG.log(System.Logger.Level.WARNING, skipped + " malformed entries of " + file + " ignored");
         }
         return new Kept(positions, sessions);
-    }
-
-    private static byte[] readAll(SeekableByteChannel channel) throws IOException {
-        try (InputStream in = Channels.newInputStream(channel)) {
-            return in.readNBytes((int) MAX_BYTES + 1);
-        }
     }
 
     private static WindowPosition valid(JsonValue value) {

@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -577,7 +578,15 @@ final class CanvasWriteBack {
 
     /** Whether the file is still the one read, with the same bytes. */
     private static boolean sameAsRead(Path file, DiskSnapshot read) throws IOException {
-        return FileState.of(file).equals(read.state()) && Arrays.equals(Files.readAllBytes(file), read.bytes());
+        BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!now.isRegularFile() || !FileState.of(now).equals(read.state())) {
+            return false;
+        }
+        try (InputStream in = RegularFiles.read(file, now)) {
+            return Arrays.equals(in.readNBytes(read.bytes().length + 1), read.bytes());
+        } catch (RegularFiles.NotARegularFile e) {
+            return false;
+        }
     }
 
     /**
@@ -587,7 +596,18 @@ final class CanvasWriteBack {
     private CanvasFile savedInto(Path replaced, CanvasFile read) throws IOException {
         long deadline = System.nanoTime() + SAVE_IN_PROGRESS.toNanos();
         while (true) {
-            byte[] now = Files.readAllBytes(replaced);
+            byte[] now;
+            try (InputStream in = RegularFiles.read(replaced)) {
+                now = in.readAllBytes();
+            } catch (RegularFiles.NotARegularFile e) {
+                // what the canvas's name held right before the rename was no canvas file: there is no save to keep
+                LOG.log(
+                        WARNING,
+                        "''{0}'' was {1} when notes were linked into it; nothing of it was kept.",
+                        read.path(),
+                        e.what());
+                return null;
+            }
             if (Arrays.equals(now, read.snapshot().bytes())) {
                 return null;
             }
@@ -617,11 +637,7 @@ final class CanvasWriteBack {
             if (!FileState.of(target).equals(read.state())) {
                 return false;
             }
-            byte[] now;
-            try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
-                now = in.readNBytes(read.bytes().length + 1);
-            }
-            return Arrays.equals(now, read.bytes());
+            return sameAsRead(target, read);
         } catch (NoSuchFileException e) {
             return false;
         }

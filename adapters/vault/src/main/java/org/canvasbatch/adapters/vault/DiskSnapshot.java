@@ -35,20 +35,23 @@ record DiskSnapshot(Path target, byte[] bytes, FileState state) {
                 throw new VaultException(NOT_FOUND, path, "'" + path + "' is a folder, not a canvas.");
             }
             if (!attributes.isRegularFile()) {
-                throw new VaultException(
-                        INVALID_CANVAS,
-                        path,
-                        "'" + path + "' is " + FileKind.describe(target, attributes)
-                                + ", not a canvas file; only regular files are read.");
+                throw notACanvasFile(path, FileKind.describe(target, attributes));
             }
             if (attributes.size() > maxBytes) {
                 throw CanvasFile.tooLarge(path, attributes.size(), maxBytes);
             }
             DiskSnapshot snapshot = null;
+            BasicFileAttributes looked = attributes;
             for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
-                FileState before = FileState.of(target);
+                if (attempt > 0) {
+                    looked = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!looked.isRegularFile()) {
+                        throw notACanvasFile(path, FileKind.describe(target, looked));
+                    }
+                }
+                FileState before = FileState.of(looked);
                 byte[] bytes;
-                try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+                try (InputStream in = RegularFiles.read(target, looked)) {
                     bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
                 }
                 if (bytes.length > maxBytes) {
@@ -61,11 +64,20 @@ record DiskSnapshot(Path target, byte[] bytes, FileState state) {
                 }
             }
             return snapshot;
+        } catch (RegularFiles.NotARegularFile e) {
+            throw notACanvasFile(path, e.what());
         } catch (NoSuchFileException e) {
             throw new VaultException(NOT_FOUND, path, "The canvas '" + path + "' does not exist in the vault.");
         } catch (IOException e) {
             throw new VaultException(
                     IO, path, "Cannot read the canvas '" + path + "': " + DiskProblem.describe(e) + ".", e);
         }
+    }
+
+    private static VaultException notACanvasFile(String path, String what) {
+        return new VaultException(
+                INVALID_CANVAS,
+                path,
+                "'" + path + "' is " + what + ", not a canvas file; only regular files are read.");
     }
 }

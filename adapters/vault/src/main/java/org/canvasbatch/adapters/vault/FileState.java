@@ -15,8 +15,10 @@ import java.nio.file.attribute.FileTime;
 record FileState(Object identity, long size, FileTime modified) {
 
     static FileState of(Path path) throws IOException {
-        BasicFileAttributes attributes =
-                Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    static FileState of(BasicFileAttributes attributes) {
         return new FileState(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
     }
 }

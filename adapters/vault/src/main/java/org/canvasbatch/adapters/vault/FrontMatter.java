@@ -3,8 +3,6 @@ package org.canvasbatch.adapters.vault;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -120,11 +118,8 @@ final class FrontMatter {
      * file (a symbolic link is never followed: it could lead out of the vault).
      */
     static Map<String, String> readFields(Path file) {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            return Map.of();
-        }
         String head;
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = RegularFiles.read(file)) {
             head = new String(in.readNBytes(HEAD_BYTES), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return Map.of();

@@ -3,7 +3,6 @@ package org.canvasbatch.adapters.vault;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -16,7 +15,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
@@ -115,13 +113,12 @@ final class HeldFolder implements Closeable, Iterable<Path> {
         return new HeldFolder(resolve(name), Files.newDirectoryStream(resolve(name)), false);
     }
 
-    /** The bytes of the file {@code name} in this folder, never through a link. */
-    InputStream read(Path name) throws IOException {
-        if (secure != null) {
-            return Channels.newInputStream(
-                    secure.newByteChannel(name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
-        }
-        return Files.newInputStream(resolve(name), LinkOption.NOFOLLOW_LINKS);
+    /**
+     * The bytes of the file {@code name} in this folder, which {@code looked} showed to be a regular file: never through
+     * a link, and never waiting for a named pipe swapped in since ({@link RegularFiles}).
+     */
+    InputStream read(Path name, BasicFileAttributes looked) throws IOException {
+        return RegularFiles.read(this, name, looked);
     }
 
     /**

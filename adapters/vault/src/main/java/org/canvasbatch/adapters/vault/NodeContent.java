@@ -83,8 +83,14 @@ final class NodeContent {
             return embed(path);
         }
         byte[] head;
-        try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = RegularFiles.read(target, attributes)) {
             head = in.readNBytes(MAX_TEXT_BYTES + 1);
+        } catch (RegularFiles.NotARegularFile e) {
+            throw new VaultException(
+                    NOT_FOUND,
+                    path,
+                    "The file node '" + node.id() + "' points to '" + path + "', which is " + e.what()
+                            + "; only regular files are read.");
         } catch (NoSuchFileException e) {
             throw missing(node, path);
         } catch (IOException e) {

@@ -230,8 +230,11 @@ final class NoteWriter {
                 return false;
             }
             byte[] content;
-            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            try (InputStream in = RegularFiles.read(file, there)) {
                 content = in.readAllBytes();
+            } catch (RegularFiles.NotARegularFile e) {
+                // swapped for something else since the look: not a note of ours to overwrite
+                return false;
             } catch (NoSuchFileException e) {
                 return true;
             } catch (IOException e) {

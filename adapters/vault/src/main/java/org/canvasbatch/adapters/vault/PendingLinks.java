@@ -218,7 +218,7 @@ final class PendingLinks {
                 problem("'" + theirs + "' is " + FileKind.describe(file, there) + "; it is left alone");
                 return new Adopted(List.of(), true);
             }
-            Parsed parsed = parse(() -> folder.read(name), theirs);
+            Parsed parsed = parse(() -> folder.read(name, there), theirs);
             if (parsed.unread()) {
                 // too large, or not readable: said by parse; left as it is, like this server's own in that case
                 return new Adopted(List.of(), true);
@@ -402,7 +402,7 @@ final class PendingLinks {
                 return Parsed.NOTHING;
             }
             beforeActing.accept(folder.resolve(name));
-            return parse(() -> folder.read(name), ledgerFile);
+            return parse(() -> folder.read(name, there), ledgerFile);
         } catch (IOException e) {
             problem("Cannot read '" + ledgerFile + "': " + DiskProblem.describe(e));
             return Parsed.NOTHING;

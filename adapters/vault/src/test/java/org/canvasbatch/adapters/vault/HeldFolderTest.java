@@ -60,7 +60,8 @@ class HeldFolderTest {
 
             assertThatThrownBy(() -> folder.enter(Path.of("to-a-folder"))).isInstanceOf(IOException.class);
             assertThatThrownBy(() -> {
-                        try (InputStream in = folder.read(Path.of("to-a-file"))) {
+                        try (InputStream in =
+                                folder.read(Path.of("to-a-file"), folder.attributes(Path.of("to-a-file")))) {
                             in.readAllBytes();
                         }
                     })
