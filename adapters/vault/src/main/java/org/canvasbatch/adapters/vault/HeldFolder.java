@@ -135,6 +135,22 @@ final class HeldFolder implements Closeable, Iterable<Path> {
     }
 
     /**
+     * Opens the file {@code name} through a handle of this folder of its own (a second descriptor of the same folder,
+     * never through a link): the JDK keeps a held folder from closing while one of its opens runs, so an open that
+     * waits (a named pipe swapped in, {@link RegularFiles}) must not hold this one, or closing it would wait too.
+     */
+    SeekableByteChannel openApart(Path name, Set<? extends OpenOption> options) throws IOException {
+        if (secure == null) {
+            return open(name, options);
+        }
+        Set<OpenOption> noLink = new HashSet<>(options);
+        noLink.add(LinkOption.NOFOLLOW_LINKS);
+        try (SecureDirectoryStream<Path> apart = secure.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS)) {
+            return apart.newByteChannel(name, noLink);
+        }
+    }
+
+    /**
      * Creates the folder {@code name} in this one. Not relative to the open folder (the JDK has no {@code mkdirat}):
      * by path, which never follows a link at that name; only {@link #enter} then holds it.
      */

@@ -103,9 +103,10 @@ public final class RegularFiles {
         return Channels.newInputStream(open(
                 folder.resolve(name),
                 looked,
-                () -> folder.open(name, Set.of(StandardOpenOption.READ)),
+                // apart from the folder's own handle: an open left waiting on a pipe must not keep it from closing
+                () -> folder.openApart(name, Set.of(StandardOpenOption.READ)),
                 () -> folder.attributes(name),
-                () -> folder.open(name, Set.of(StandardOpenOption.WRITE))));
+                () -> folder.openApart(name, Set.of(StandardOpenOption.WRITE))));
     }
 
     /**

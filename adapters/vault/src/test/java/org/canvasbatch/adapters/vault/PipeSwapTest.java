@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.canvasbatch.domain.agent.AgentId;
@@ -104,6 +106,49 @@ class PipeSwapTest {
         }
     }
 
+    /**
+     * An open given up on waits on its pipe until something opens that pipe for writing, which nothing may: here the
+     * pipe is renamed away before the look that gives up, so the release cannot find it. The folder the open went
+     * through must still close: the JDK keeps a held folder from closing while one of its opens runs, and a ledger's
+     * load at start, which closes its folder, waited for ever (or until the release won a race with the close).
+     */
+    @Test
+    void aFolderHeldOpenClosesWhileAnOpenGivenUpOnAPipeStillWaits() throws Exception {
+        Path file = Files.writeString(root.resolve("a.jsonl"), "{}\n");
+        Path away = root.resolve("renamed-away");
+        pipes.add(away);
+        CountDownLatch opening = new CountDownLatch(1);
+        HeldFolder folder = HeldFolder.open(root);
+        try {
+            Path name = Path.of("a.jsonl");
+            BasicFileAttributes looked = folder.attributes(name);
+            swapForAPipe(file);
+
+            RegularFiles.NotARegularFile refused = assertTimeoutPreemptively(
+                    HANG_GUARD,
+                    () -> catchThrowableOfType(
+                            RegularFiles.NotARegularFile.class,
+                            () -> RegularFiles.open(
+                                    file,
+                                    looked,
+                                    () -> {
+                                        opening.countDown();
+                                        return folder.openApart(name, Set.of(StandardOpenOption.READ));
+                                    },
+                                    () -> {
+                                        awaitQuietly(opening);
+                                        Files.move(file, away);
+                                        return folder.attributes(name);
+                                    },
+                                    () -> {
+                                        throw new AssertionError("nothing is there to release");
+                                    })));
+            assertThat(refused.what()).isEqualTo("gone");
+        } finally {
+            assertTimeoutPreemptively(HANG_GUARD, folder::close, "the folder closes with the open still waiting");
+        }
+    }
+
     @Test
     void aRegularFileIsReadWholeAndAPipeAlreadyThereIsRefusedWithoutAnOpen() throws Exception {
         Path file = Files.writeString(root.resolve("a.md"), "# 逆否命题\n", StandardCharsets.UTF_8);
@@ -163,6 +208,17 @@ class PipeSwapTest {
                     // opened
                 }
             }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) throws IOException {
+        try {
+            if (!latch.await(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IOException("the open never began");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
         }
     }
 
