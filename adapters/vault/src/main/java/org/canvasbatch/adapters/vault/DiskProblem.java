@@ -30,6 +30,7 @@ final class DiskProblem {
         return switch (e) {
             case AccessDeniedException denied -> "permission denied";
             case FileAlreadyExistsException exists -> "a file is in the way where a folder should be";
+            case NotDirectoryException notDir when notDir.getReason() != null -> sentence(notDir.getReason());
             case NotDirectoryException notDir -> "a file is in the way where a folder should be";
             case NoSuchFileException missing -> "a folder on the way does not exist";
             case FileSystemException other when other.getReason() != null -> sentence(other.getReason());

@@ -3,6 +3,7 @@ package org.canvasbatch.adapters.vault;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -15,6 +16,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
@@ -100,17 +102,67 @@ final class HeldFolder implements Closeable, Iterable<Path> {
      * The folder {@code name} in this one, held open in turn; refused if it is not a folder, a link above all.
      *
      * <p>Neither this open nor the JDK's open of a folder by path asks for a folder ({@code O_DIRECTORY}), so a named
-     * pipe swapped in between the caller's look and this open would keep it waiting for a writer, as it did before.
+     * pipe swapped in between the look and the open would keep it waiting for a writer: the open is watched as a
+     * file's is ({@link RegularFiles#watched}), through a handle of this folder of its own.
      */
     HeldFolder enter(Path name) throws IOException {
-        if (secure != null) {
-            return new HeldFolder(resolve(name), secure.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS), true);
-        }
+        Path shown = resolve(name);
         BasicFileAttributes there = attributes(name);
-        if (there == null || !there.isDirectory()) {
-            throw new NotDirectoryException(resolve(name).toString());
+        if (there == null) {
+            throw new NoSuchFileException(shown.toString());
         }
-        return new HeldFolder(resolve(name), Files.newDirectoryStream(resolve(name)), false);
+        if (!there.isDirectory()) {
+            throw notAFolder(shown, FileKind.describe(shown, there));
+        }
+        try {
+            if (secure != null) {
+                DirectoryStream<Path> inside = RegularFiles.watched(
+                        shown,
+                        there,
+                        BasicFileAttributes::isDirectory,
+                        () -> enterApart(name),
+                        () -> attributes(name),
+                        () -> openApart(name, Set.of(StandardOpenOption.WRITE)));
+                return new HeldFolder(shown, inside, true);
+            }
+            DirectoryStream<Path> inside = RegularFiles.watched(
+                    shown,
+                    there,
+                    BasicFileAttributes::isDirectory,
+                    () -> Files.newDirectoryStream(shown),
+                    () -> attributes(name),
+                    () -> FileChannel.open(shown, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+            return new HeldFolder(shown, inside, false);
+        } catch (RegularFiles.NotARegularFile swapped) {
+            throw notAFolder(shown, swapped.what());
+        }
+    }
+
+    /** Refuses to enter what is not a folder, in words that say what it is (a plain file, a link, a named pipe). */
+    private static NotDirectoryException notAFolder(Path shown, String what) {
+        return new NotAFolder(shown, what);
+    }
+
+    /** What is at a name that was to be entered, in words: the JDK's exception carries no reason. */
+    static final class NotAFolder extends NotDirectoryException {
+        private final String what;
+
+        NotAFolder(Path file, String what) {
+            super(file.toString());
+            this.what = what;
+        }
+
+        @Override
+        public String getReason() {
+            return "it is " + what + ", not a folder";
+        }
+    }
+
+    /** The folder {@code name} in this one, opened through a handle of this folder of its own ({@link #openApart}). */
+    private DirectoryStream<Path> enterApart(Path name) throws IOException {
+        try (SecureDirectoryStream<Path> apart = secure.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS)) {
+            return apart.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * Opens a file of the vault or the data folder for reading only if it is a regular file, never through a link, and
@@ -123,8 +124,36 @@ public final class RegularFiles {
         if (!looked.isRegularFile()) {
             throw new NotARegularFile(shown, FileKind.describe(shown, looked));
         }
-        CompletableFuture<SeekableByteChannel> opened = new CompletableFuture<>();
-        Thread.ofVirtual().name("open-regular-file").start(() -> {
+        SeekableByteChannel channel =
+                watched(shown, looked, BasicFileAttributes::isRegularFile, opening, look, release);
+        try {
+            // a pipe or a socket cannot seek: one swapped in and given a writer before the open is not read from
+            channel.position();
+        } catch (IOException e) {
+            channel.close();
+            throw new NotARegularFile(shown, "a named pipe or a socket since it was looked at");
+        }
+        return channel;
+    }
+
+    /**
+     * Opens what {@code looked} showed to be of the kind {@code sameKind} accepts (a regular file, a folder) without
+     * waiting on a named pipe swapped in since: {@code opening} runs on a thread of its own, waited for while
+     * {@code look} still finds the same entry (a slow disk), up to {@link #OPEN_PATIENCE}; once anything else is there
+     * it is given up, and {@code release} opens that pipe for writing so the open given up returns (and is closed).
+     *
+     * @throws NotARegularFile when something else is there by the time it is opened; {@code what()} says what
+     */
+    static <T extends AutoCloseable> T watched(
+            Path shown,
+            BasicFileAttributes looked,
+            Predicate<BasicFileAttributes> sameKind,
+            Step<T> opening,
+            Step<BasicFileAttributes> look,
+            Step<? extends AutoCloseable> release)
+            throws IOException {
+        CompletableFuture<T> opened = new CompletableFuture<>();
+        Thread.ofVirtual().name("open-watched").start(() -> {
             try {
                 opened.complete(opening.run());
             } catch (Throwable e) {
@@ -132,14 +161,12 @@ public final class RegularFiles {
             }
         });
         long deadline = System.nanoTime() + OPEN_PATIENCE.toNanos();
-        SeekableByteChannel channel;
         while (true) {
             try {
-                channel = opened.get(LOOK_EVERY.toNanos(), TimeUnit.NANOSECONDS);
-                break;
+                return opened.get(LOOK_EVERY.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException slow) {
                 BasicFileAttributes now = look.run();
-                boolean same = now != null && now.isRegularFile() && Objects.equals(now.fileKey(), looked.fileKey());
+                boolean same = now != null && sameKind.test(now) && Objects.equals(now.fileKey(), looked.fileKey());
                 if (same && System.nanoTime() - deadline < 0) {
                     continue;
                 }
@@ -164,14 +191,6 @@ public final class RegularFiles {
                 throw new InterruptedIOException("interrupted while opening " + shown);
             }
         }
-        try {
-            // a pipe or a socket cannot seek: one swapped in and given a writer before the open is not read from
-            channel.position();
-        } catch (IOException e) {
-            channel.close();
-            throw new NotARegularFile(shown, "a named pipe or a socket since it was looked at");
-        }
-        return channel;
     }
 
     private static BasicFileAttributes attributesOrNull(Path file) throws IOException {
@@ -183,11 +202,11 @@ public final class RegularFiles {
     }
 
     /** Whatever the open given up on brings is closed when it comes. */
-    private static void abandon(CompletableFuture<SeekableByteChannel> opened) {
+    private static void abandon(CompletableFuture<? extends AutoCloseable> opened) {
         opened.thenAccept(channel -> {
             try {
                 channel.close();
-            } catch (IOException e) {
+            } catch (Exception e) {
                 // nothing was read from it
             }
         });

@@ -196,6 +196,68 @@ class PipeSwapTest {
     }
 
     /**
+     * The ledger's folder swapped for a named pipe right after it was made and before it is entered: entering opened it
+     * without asking for a folder, and an open of a pipe waits for a writer, so the note's link (and the request that
+     * wrote the note) waited for ever. The folder is refused in words instead, the link waits in memory, the pipe stays.
+     */
+    @Test
+    void theLedgersFolderSwappedForAPipeBeforeItIsEnteredIsRefusedWithOneLogLine() throws Exception {
+        Path ledgerFolder = root.resolve(".canvas-batch");
+        AtomicBoolean swapped = new AtomicBoolean();
+        PendingLinks ledger = PendingLinks.inVault(new VaultPaths(root), FileOpener.DEFAULT, path -> {
+            if (path.equals(ledgerFolder) && swapped.compareAndSet(false, true)) {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                swapForAPipeAt(path);
+            }
+        });
+
+        try (CapturedLogs logs = CapturedLogs.of(PendingLinks.class.getName())) {
+            assertTimeoutPreemptively(
+                    HANG_GUARD,
+                    () -> ledger.add(
+                            CANVAS, "q1", AgentId.ORAL_EXPLANATION, "数学/离散数学-notes/什么是逆否命题 (oral-explanation).md"));
+
+            assertThat(swapped).as("the folder was swapped after it was made").isTrue();
+            assertThat(logs.visibleRecordsContaining(".canvas-batch"))
+                    .singleElement()
+                    .satisfies(line -> {
+                        assertThat(line.getMessage()).contains("a named pipe (FIFO)");
+                        assertThat(line.getThrown()).isNull();
+                    });
+        }
+        assertThat(isPipe(ledgerFolder)).as("still the pipe it was").isTrue();
+    }
+
+    /** A folder swapped for a pipe between its look and its open is given up at once, as a file is. */
+    @Test
+    void aFolderSwappedForAPipeBetweenItsLookAndItsOpenIsGivenUpAtOnce() throws Exception {
+        Path folder = Files.createDirectory(root.resolve("数学"));
+        BasicFileAttributes looked = Files.readAttributes(folder, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Files.delete(folder);
+        swapForAPipeAt(folder);
+
+        RegularFiles.NotARegularFile refused = assertTimeoutPreemptively(
+                HANG_GUARD,
+                () -> catchThrowableOfType(
+                        RegularFiles.NotARegularFile.class,
+                        () -> RegularFiles.watched(
+                                folder,
+                                looked,
+                                BasicFileAttributes::isDirectory,
+                                () -> Files.newDirectoryStream(folder),
+                                () -> Files.readAttributes(
+                                        folder, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS),
+                                () -> FileChannel.open(folder, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))));
+
+        assertThat(refused.what()).startsWith("a named pipe (FIFO)");
+        assertThat(isPipe(folder)).as("still the pipe it was").isTrue();
+    }
+
+    /**
      * Ends every open still waiting on a pipe of this test: one that a regression left waiting would otherwise keep
      * its thread, and whatever it holds, to the end of the run.
      */
@@ -231,6 +293,14 @@ class PipeSwapTest {
     private void swapForAPipe(Path file) {
         try {
             Files.delete(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        swapForAPipeAt(file);
+    }
+
+    private void swapForAPipeAt(Path file) {
+        try {
             mkfifo(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
