@@ -69,6 +69,11 @@ final class Connection {
     private volatile boolean handedTheEnd;
     /** The highest seq of a primary message written to this socket. */
     private volatile long sentSeq;
+    /**
+     * How long a plugin's close waits for the drain to note a write that has ended: long on a busy machine, short beside
+     * a person's click; past it, the write counts as not settled and is sent again.
+     */
+    private static final Duration WRITE_NOTE_PATIENCE = Duration.ofSeconds(1);
     /** When this plugin socket wrote what; null for other clients. */
     private final SettledWrites settledWrites;
     /** Where its window surely got when the plugin closed this socket first; -1 until then. */
@@ -253,9 +258,12 @@ final class Connection {
      * thread before it writes its answer, which therefore follows whatever the drain is writing now and nothing else.
      */
     void closedByClient() {
-        if (!closing.get() && settledWrites != null && !manager.isCancelledByPlugin(sessionId)) {
-            // the plugin closed first (a minimize): what reached it since, or waited behind the click, was dropped
-            positionAtPluginClose = settledWrites.settledBy(ctx.clock().now());
+        Instant arrived = ctx.clock().now();
+        boolean pluginClosedFirst = !closing.get() && settledWrites != null && !manager.isCancelledByPlugin(sessionId);
+        if (pluginClosedFirst) {
+            // the plugin closed first (a minimize): what reached it since, or waited behind the click, was dropped.
+            // Set before the socket counts as closing, so that its window never takes what it wrote as reached
+            positionAtPluginClose = settledWrites.settledBy(arrived, Duration.ZERO);
         }
         finished = true;
         closing.set(true);
@@ -271,6 +279,11 @@ final class Connection {
         if (!writeDone) {
             // a client that closes while it leaves a write of ours unread would hold both threads: cut it off
             abort();
+        }
+        if (pluginClosedFirst) {
+            // judged again once the write under way has ended and been noted (it only ever rises): a write that reached
+            // the client long before the close, but that its drain had not noted yet, is not sent again
+            positionAtPluginClose = settledWrites.settledBy(arrived, WRITE_NOTE_PATIENCE);
         }
         detach();
     }
@@ -847,18 +860,30 @@ final class Connection {
         }
         // when the write began: the client may have the bytes before this thread runs again, and a close it sends
         // a margin later must find them settled, however late this thread gets to note them
-        Instant writeBegan = settledWrites != null ? ctx.clock().now() : null;
-        boolean written = writeNow(joined);
-        if (written) {
-            long before = sentSeq;
-            pendingEvents.forEach(this::sent);
-            if (settledWrites != null && sentSeq > before) {
-                settledWrites.written(writeBegan, sentSeq);
-                if (detached.get()) {
-                    // a socket cut off (4429) is detached at once, while its drain may still finish a write: its
-                    // window's next socket must go on after that write, not send it again
-                    manager.windowMoved(this);
+        Instant writeBegan = null;
+        if (settledWrites != null) {
+            writeBegan = ctx.clock().now();
+            settledWrites.writing();
+        }
+        boolean noted = false;
+        try {
+            boolean written = writeNow(joined);
+            if (written) {
+                long before = sentSeq;
+                pendingEvents.forEach(this::sent);
+                if (settledWrites != null && sentSeq > before) {
+                    settledWrites.written(writeBegan, sentSeq);
+                    noted = true;
+                    if (detached.get()) {
+                        // a socket cut off (4429) is detached at once, while its drain may still finish a write: its
+                        // window's next socket must go on after that write, not send it again
+                        manager.windowMoved(this);
+                    }
                 }
+            }
+        } finally {
+            if (settledWrites != null && !noted) {
+                settledWrites.notWritten();
             }
         }
         dropPending();

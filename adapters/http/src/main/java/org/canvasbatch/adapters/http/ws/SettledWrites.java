@@ -20,6 +20,8 @@ final class SettledWrites {
     private final Duration margin;
     private final ArrayDeque<Write> recent = new ArrayDeque<>();
     private long settled;
+    /** A write has begun and is not noted yet: its bytes may be with the client already. */
+    private boolean writing;
 
     SettledWrites(Duration margin) {
         this.margin = margin;
@@ -31,14 +33,39 @@ final class SettledWrites {
         return seq;
     }
 
+    /** A write begins; {@link #written} or {@link #notWritten} follows. */
+    synchronized void writing() {
+        writing = true;
+    }
+
     /** The primary messages up to {@code seq} were written at {@code at}. */
     synchronized void written(Instant at, long seq) {
         settleBy(at);
         recent.addLast(new Write(at, seq));
+        writing = false;
+        notifyAll();
     }
 
-    /** The highest seq written at least the margin before {@code now} (0: none). */
-    synchronized long settledBy(Instant now) {
+    /** The write begun wrote no primary message, or failed. */
+    synchronized void notWritten() {
+        writing = false;
+        notifyAll();
+    }
+
+    /**
+     * The highest seq written at least the margin before {@code now} (0: none). A write under way is waited for up to
+     * {@code patience}: its bytes may have reached the client long before the thread that wrote them gets to note them
+     * (a busy machine), and a write not noted counts as not settled, so it would be sent again and counted twice.
+     */
+    synchronized long settledBy(Instant now, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        try {
+            for (long left = patience.toNanos(); writing && left > 0; left = deadline - System.nanoTime()) {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         settleBy(now);
         return settled;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** What a plugin window surely had when it closed its socket: only what was written the margin before. */
@@ -11,6 +12,9 @@ class SettledWritesTest {
 
     private static final Instant T0 = Instant.parse("2026-12-04T20:00:00Z");
     private static final Duration MARGIN = Duration.ofMillis(250);
+    private static final Duration NO_WAIT = Duration.ZERO;
+    /** Far longer than noting a write takes; what the test waits for comes long before. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     @Test
     void whatWasWrittenWithinTheMarginBeforeTheCloseIsNotCountedAsReached() {
@@ -18,8 +22,8 @@ class SettledWritesTest {
         writes.written(T0, 3);
         writes.written(T0.plusMillis(900), 7);
 
-        assertThat(writes.settledBy(T0.plusMillis(1_000))).isEqualTo(3);
-        assertThat(writes.settledBy(T0.plusMillis(1_150))).isEqualTo(7);
+        assertThat(writes.settledBy(T0.plusMillis(1_000), NO_WAIT)).isEqualTo(3);
+        assertThat(writes.settledBy(T0.plusMillis(1_150), NO_WAIT)).isEqualTo(7);
     }
 
     @Test
@@ -28,6 +32,54 @@ class SettledWritesTest {
         assertThat(writes.startAfter(12)).isEqualTo(12);
         writes.written(T0, 15);
 
-        assertThat(writes.settledBy(T0.plusMillis(10))).isEqualTo(12);
+        assertThat(writes.settledBy(T0.plusMillis(10), NO_WAIT)).isEqualTo(12);
+    }
+
+    /**
+     * The client had the seventh outcome long before the close (PluginCountsTest counted it twice on a busy machine):
+     * its write began two seconds before, but the thread that wrote it had not noted it yet when the close arrived.
+     * The close waits for the note, so the outcome counts as reached and is not sent again.
+     */
+    @Test
+    void aWriteStillBeingNotedWhenTheCloseArrivesIsWaitedFor() throws Exception {
+        SettledWrites writes = new SettledWrites(MARGIN);
+        writes.written(T0, 6);
+        writes.writing();
+        Thread closing = Thread.currentThread();
+        AtomicBoolean closed = new AtomicBoolean();
+        // the drain notes its write only once the close is waiting for it (or, should it not wait, after it)
+        Thread noting = Thread.ofVirtual().start(() -> {
+            while (closing.getState() != Thread.State.TIMED_WAITING && !closed.get()) {
+                Thread.onSpinWait();
+            }
+            writes.written(T0.plusMillis(10), 7);
+        });
+
+        long settled = writes.settledBy(T0.plusMillis(2_000), PATIENCE);
+        closed.set(true);
+        noting.join();
+
+        assertThat(settled).isEqualTo(7);
+    }
+
+    @Test
+    void aWriteThatFailedIsNotWaitedForAndNotCountedAsReached() {
+        SettledWrites writes = new SettledWrites(MARGIN);
+        writes.written(T0, 6);
+        writes.writing();
+        writes.notWritten();
+
+        assertThat(writes.settledBy(T0.plusMillis(2_000), PATIENCE)).isEqualTo(6);
+    }
+
+    @Test
+    void aNoteThatNeverComesIsWaitedForOnlyThePatience() {
+        SettledWrites writes = new SettledWrites(MARGIN);
+        writes.written(T0, 6);
+        writes.writing();
+
+        assertThat(writes.settledBy(T0.plusMillis(2_000), Duration.ofMillis(50)))
+                .as("the write not noted is sent again: counted twice, never missed")
+                .isEqualTo(6);
     }
 }
