@@ -31,6 +31,9 @@ public final class ScriptedAgent implements AgentRunner {
     /** Blocks until the gate opens (interruptibly), then answers. */
     public record WaitFor(CountDownLatch gate) implements Step {}
 
+    /** Blocks until the gate opens (interruptibly), then answers {@code markdown}. */
+    public record AnswerAfter(CountDownLatch gate, String markdown) implements Step {}
+
     /** Blocks until the gate opens, ignoring interrupts (a call that cannot be stopped), then answers. */
     public record WaitIgnoringInterrupts(CountDownLatch gate) implements Step {}
 
@@ -115,6 +118,10 @@ public final class ScriptedAgent implements AgentRunner {
             case WaitFor wait -> {
                 wait.gate().await();
                 yield new AgentAnswer("# " + request.nodeText() + " (after waiting)", "scripted");
+            }
+            case AnswerAfter wait -> {
+                wait.gate().await();
+                yield new AgentAnswer(wait.markdown(), "scripted");
             }
             case WaitForPermit wait -> {
                 wait.permits().acquire();

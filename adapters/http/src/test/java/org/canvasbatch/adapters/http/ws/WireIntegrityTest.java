@@ -42,6 +42,10 @@ class WireIntegrityTest {
     @Test
     void everyFrameOfABusyStreamParsesWhileTheClientPingsHard() {
         SessionId id = busySession();
+        // one node answers only once a pong has come: on a fast machine the whole stream could otherwise be written
+        // before the server reads the first ping, and there would be no stream left to answer it during
+        CountDownLatch firstPong = new CountDownLatch(1);
+        server.agent.then("n1", new ScriptedAgent.AnswerAfter(firstPong, CHINESE_NOTE));
         try (RawSocket raw = RawSocket.connect(server.port(), "/ws/intelligent-parallel/" + id.value(), 64 * 1024)) {
             List<JsonObject> messages = new ArrayList<>();
             // the batch starts once the socket has its snapshot: every outcome is then live, none folded into it
@@ -65,7 +69,10 @@ class WireIntegrityTest {
                 switch (frame.opcode()) {
                     case 1 -> messages.add(parse(frame));
                     case 9 -> raw.sendFrame(10, frame.payload());
-                    case 10 -> pongs.add(ByteBuffer.wrap(frame.payload()).getInt());
+                    case 10 -> {
+                        pongs.add(ByteBuffer.wrap(frame.payload()).getInt());
+                        firstPong.countDown();
+                    }
                     default -> throw new AssertionError("opcode " + frame.opcode());
                 }
                 raw.sendFrame(9, ByteBuffer.allocate(4).putInt(++pingsSent).array());
@@ -79,6 +86,8 @@ class WireIntegrityTest {
             int sent = pingsSent;
             assertThat(pongs).allSatisfy(n -> assertThat(n).isBetween(1, sent));
             assertStreamWhole(messages);
+        } finally {
+            firstPong.countDown();
         }
     }
 
