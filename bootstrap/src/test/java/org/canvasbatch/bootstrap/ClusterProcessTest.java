@@ -119,8 +119,10 @@ class ClusterProcessTest {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         PostgresLocation location = postgres.newDatabase();
         try (FakeLlmServer llm = FakeLlmServer.start()) {
-            // slow calls: each batch keeps its server's two slots busy for the whole test
-            llm.defaultReply(Reply.delayed(Duration.ofSeconds(5), Reply.echo()));
+            // slow calls: each batch keeps its server's two slots busy for the whole test, however long a slow machine
+            // takes to place and take the batches (with 5 s, the smallest batch's first round could end first, and the
+            // test waited for a moment that had passed)
+            llm.defaultReply(Reply.delayed(Duration.ofSeconds(60), Reply.echo()));
             List<Integer> ports = List.of(freePort(), freePort(), freePort());
             for (int i = 0; i < ports.size(); i++) {
                 serve(vault, location.toString(), ports.get(i), llm, "s" + i, 2, List.of("--cluster-lease", "4s"));
