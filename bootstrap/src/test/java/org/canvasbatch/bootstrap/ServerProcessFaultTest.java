@@ -176,10 +176,14 @@ class ServerProcessFaultTest {
             llm.whenPromptContains(question, Reply.hang());
             post(port, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
 
+            int others = analysis.getInt("total_nodes") - 1;
             for (int kill = 1; kill <= 3; kill++) {
                 int calls = kill;
                 EventRecorder.awaitCondition(
                         () -> llm.callsWithPrompt(question) >= calls, "call " + calls + " of the hanging node");
+                // Only the victim may be in flight at a kill: a node whose answer was not yet durable at all three
+                // kills would rightly fail as interrupted too, and on a slow machine one did (13 completed, not 16).
+                awaitCompleted(port, session, others);
                 server.destroyForcibly(); // SIGKILL while the call is in flight
                 assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 server = serve(vault, data, port, llm, "run-" + (kill + 1));
@@ -225,6 +229,20 @@ class ServerProcessFaultTest {
                         "fake-model"));
         started.add(process);
         return process;
+    }
+
+    private void awaitCompleted(int port, String session, int nodes) {
+        EventRecorder.awaitCondition(
+                () -> {
+                    try {
+                        return get(port, "/canvas/intelligent-parallel/" + session)
+                                        .getInt("completed_nodes")
+                                >= nodes;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                nodes + " nodes completed");
     }
 
     /** Polls the status until the batch has ended (the plugin's own fallback does the same). */
