@@ -168,6 +168,16 @@ public final class TestSocket implements WebSocket.Listener {
         socket.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3})).join();
     }
 
+    /**
+     * Starts the close handshake from this side, as the plugin's {@code ws.close()} does on a minimize (1000, no reason).
+     * (browser) what reaches the socket afterwards is dropped; this client still records it, for a test to look at.
+     */
+    public void closeFromClient() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "")
+                .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)
+                .join();
+    }
+
     /** Drops the TCP connection without a close handshake, like a laptop lid closing. */
     public void abort() {
         socket.abort();
