@@ -164,6 +164,50 @@ class PluginCountsTest {
         assertThat(plugin.oddities()).isEmpty();
     }
 
+    /**
+     * The last outcome and {@code session_completed} reach the browser behind the learner's 📤 click, and the server's
+     * close crosses the plugin's: the server closed first (right after the end), so the plugin's close reads as the
+     * answer to it, and what was written just before counted as reached. (plugin) the browser dropped both, so the
+     * window is not completed and reconnects a second later, and the server sends that socket only the end:
+     * "✅ 全部处理完成: N-1个节点". A window that reconnects after its socket was handed the end cannot have handled it.
+     */
+    @Test
+    void theLastOutcomeAndTheEndOnTheirWayWhenTheLearnerMinimizesAreSentAgainWhenTheWindowReconnects() {
+        server = new PluginHarness(temp);
+        plugin = server.plugin(settings -> settings.withTimeScale(0.25));
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, FixtureVault.DISCRETE_MATH);
+        Semaphore permits = gateEveryNode(preview);
+        int total = nodeCount(preview);
+
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(total - 1);
+        progress.awaitTaskMessages(total - 1);
+        // shown a while before the click: settled, they are not sent again
+        server.socketClock.advance(Duration.ofSeconds(2));
+        CountDownLatch reconnect = new CountDownLatch(1);
+        plugin.holdSocketsUntil(reconnect);
+        CountDownLatch click = new CountDownLatch(1);
+        progress.minimizeOnceTheRendererIsFree(click);
+        server.socketClock.freeze();
+        permits.release(1);
+        // the last outcome, the end and the server's close all reach the browser behind the click; the browser's
+        // answer to the close is the plugin's close as far as the server can tell
+        EventRecorder.awaitCondition(
+                () -> progress.taskMessagesArrived() == total,
+                "the last outcome to reach the browser behind the click");
+        EventRecorder.awaitCondition(() -> server.openSockets() == 0, "the server to see the socket closed");
+        click.countDown();
+        server.socketClock.thaw();
+        reconnect.countDown();
+
+        ResultSummaryModal summary = progress.awaitSummary();
+        assertThat(progress.taskMessages()).as("the last outcome is counted").isEqualTo(total);
+        assertThat(progress.countedNodes()).hasSize(total).doesNotHaveDuplicates();
+        assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"));
+        assertThat(summary.succeeded()).isEqualTo(total);
+    }
+
     private Semaphore gateEveryNode(GroupPreviewModal preview) {
         Semaphore permits = new Semaphore(0);
         allNodes(preview).forEach(id -> server.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
