@@ -76,7 +76,10 @@ final class Connection {
     private static final Duration WRITE_NOTE_PATIENCE = Duration.ofSeconds(1);
     /** When this plugin socket wrote what; null for other clients. */
     private final SettledWrites settledWrites;
-    /** Where its window surely got when the plugin closed this socket first; -1 until then. */
+    /**
+     * Where its window surely got when the plugin closed this socket first, or when this socket was handed its window's
+     * end; -1 until then.
+     */
     private volatile long positionAtPluginClose = -1;
 
     private final OutboundQueue queue;
@@ -537,6 +540,9 @@ final class Connection {
             return true;
         }
         if (window.takeEnd(this)) {
+            // (plugin) a window that handled the end never reconnects, so one that does dropped it (behind a click,
+            // with the plugin's close crossing ours), and what was written the margin before it may be gone too
+            positionAtPluginClose = settledWrites.settledBy(ctx.clock().now(), Duration.ZERO);
             handedTheEnd = true;
             return true;
         }
