@@ -108,6 +108,28 @@ class PluginWindowsFileTest {
         assertThat(new PluginWindowsFile(data).recall().windows()).isEmpty();
     }
 
+    /**
+     * The JSON reader refuses input nested deeper than 1 000 levels, or a number of more than 1 100 characters, with
+     * exceptions that are not {@code JsonException}s: they escaped {@code recall()}, which the WebSocket channel calls
+     * as it is made, so a file of a few kilobytes in the data folder stopped the server from starting at all.
+     */
+    @Test
+    void aFileNestedTooDeeplyOrWithAnOverlongNumberIsIgnoredAndTheServerStillStarts() throws IOException {
+        List<String> hostile = List.of(
+                "[".repeat(5_000),
+                "{\"windows\":" + "[".repeat(2_000) + "]".repeat(2_000) + "}",
+                "[{\"session\":\"s-1\",\"address\":\"127.0.0.1\",\"origin\":\"app://obsidian.md\",\"seq\":4"
+                        + "0".repeat(2_000) + "}]",
+                "{\"windows\":[],\"cancelled_by_plugin\":[\"s-1\"],\"padding\":1." + "0".repeat(2_000) + "}");
+        for (String bytes : hostile) {
+            Files.writeString(data.resolve(PluginWindowsFile.NAME), bytes);
+
+            Kept recalled = new PluginWindowsFile(data).recall();
+
+            assertThat(recalled.windows()).isEmpty();
+        }
+    }
+
     @Test
     void anOversizedFileIsIgnored() throws IOException {
         Files.write(data.resolve(PluginWindowsFile.NAME), new byte[3 * 1024 * 1024]);
