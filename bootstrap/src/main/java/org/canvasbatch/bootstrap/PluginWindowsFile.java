@@ -81,6 +81,16 @@ public final class PluginWindowsFile implements PluginWindowMemory {
             LOG.log(System.Logger.Level.WARNING, "cannot read " + file + " (" + e.getMessage() + "); ignored");
             return Kept.NOTHING;
         }
+        try {
+            return parsed(bytes);
+        } catch (RuntimeException e) {
+            // the reader refuses deep nesting and overlong numbers with exceptions that are no JsonException
+            LOG.log(System.Logger.Level.WARNING, file + " is not a list of plugin windows (" + e + "); ignored");
+            return Kept.NOTHING;
+        }
+    }
+
+    private Kept parsed(byte[] bytes) {
         JsonValue whole;
         try (var reader = Json.createReader(new java.io.ByteArrayInputStream(bytes))) {
             whole = reader.readValue();
