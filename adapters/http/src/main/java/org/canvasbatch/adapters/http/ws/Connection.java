@@ -427,10 +427,6 @@ final class Connection {
         if (sessionId == null) {
             return closeSocket(NOT_FOUND, "session not found");
         }
-        if (resumeFrom != null && settledWrites != null) {
-            // a plugin socket that names its last_seq has everything up to it
-            settledWrites.startAfter(resumeFrom);
-        }
         return resumeFrom != null
                 ? resumeThenJoin(resumeFrom, resumeEpoch)
                 : pluginViewer.isPresent()
@@ -643,6 +639,11 @@ final class Connection {
                 && ctx.history().holds(sessionId, lastSeq, s.lastSeq());
         if (!resumable) {
             return join() && freshSync();
+        }
+        if (settledWrites != null) {
+            // a plugin socket resumed from lastSeq has everything up to it; one that named a last_seq the history
+            // cannot resume from has nothing (a snapshot): its window must not be taken as having got there
+            settledWrites.startAfter(lastSeq);
         }
         epoch = storeEpoch;
         send(EventMessages.connected(
