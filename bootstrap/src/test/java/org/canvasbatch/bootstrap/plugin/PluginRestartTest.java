@@ -94,6 +94,51 @@ class PluginRestartTest {
         assertThat(second.notes(CANVAS)).hasSize(6);
     }
 
+    /**
+     * The data folder's {@code plugin-windows.json} says the window got further than the session's history goes (the
+     * file is read as hostile: edited, or left beside a journal that lost its tail). The next process sent that
+     * window's reconnect a snapshot, without the task messages of the nodes done while it was away, and the learner read
+     * "✅ 全部处理完成: 3个节点" for 6. A position the history cannot resume from is a window to treat as new: nodes
+     * counted twice, never missed (what {@code PluginWindowsFile} promises of its worst case).
+     */
+    @Test
+    void aKeptPositionBeyondTheHistoryMakesTheWindowCountNodesTwiceNeverMissThem() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        plugin = first.plugin(settings -> settings.withTimeScale(1));
+
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        List<String> nodes = preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .toList();
+        nodes.subList(3, 6).forEach(id -> first.agent.always(id, new ScriptedAgent.WaitFor(neverAnswered)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitTaskMessages(3);
+        int port = first.port();
+        first.close();
+        // the kept position, pushed past the history
+        PluginWindowsFile file = new PluginWindowsFile(data);
+        var kept = file.recall();
+        assertThat(kept.windows()).anyMatch(w -> w.sessionId().equals(progress.sessionId()));
+        file.keep(new org.canvasbatch.adapters.http.ws.PluginWindowMemory.Kept(
+                kept.windows().stream()
+                        .map(w -> new org.canvasbatch.adapters.http.ws.PluginWindowMemory.WindowPosition(
+                                w.sessionId(), w.address(), w.origin(), w.seq() + 1_000))
+                        .toList(),
+                kept.cancelledByPlugin()));
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        second.core.recover();
+
+        progress.awaitSummary();
+        assertThat(progress.countedNodes())
+                .as("every node counted, some perhaps twice")
+                .containsAll(nodes);
+    }
+
     @Test
     void aWindowThatCancelledItsBatchStaysCancelledWhenItsReconnectReachesTheNextProcess() throws IOException {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
