@@ -430,7 +430,7 @@ final class Connection {
         return resumeFrom != null
                 ? resumeThenJoin(resumeFrom, resumeEpoch)
                 : pluginViewer.isPresent()
-                        ? resumeThenJoin(settledWrites.startAfter(manager.resumePoint(pluginViewer.get(), this)), null)
+                        ? resumeThenJoin(manager.resumePoint(pluginViewer.get(), this), null)
                         : join() && freshSync();
     }
 
@@ -638,6 +638,13 @@ final class Connection {
                 && (clientEpoch == null || clientEpoch.equals(storeEpoch))
                 && ctx.history().holds(sessionId, lastSeq, s.lastSeq());
         if (!resumable) {
+            if (resumeFrom == null && pluginViewer.isPresent() && lastSeq > s.lastSeq()) {
+                // (plugin) a window said to be past the history (a kept position not to be trusted, a journal that
+                // lost its tail): a snapshot would leave out what it never got, so it is taken as new — what it
+                // already had is counted twice, nothing is missed; and that position is not its window's any more
+                manager.forgetPosition(pluginViewer.get());
+                return resumeThenJoin(0, null);
+            }
             return join() && freshSync();
         }
         if (settledWrites != null) {

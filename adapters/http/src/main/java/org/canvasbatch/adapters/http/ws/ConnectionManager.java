@@ -202,6 +202,13 @@ final class ConnectionManager {
         }
     }
 
+    /** A window's remembered position the history cannot resume from: its sockets' own positions count from now. */
+    void forgetPosition(PluginViewer viewer) {
+        synchronized (viewerPositions) {
+            viewerPositions.remove(viewer);
+        }
+    }
+
     /** Where the cancel endpoint records the plugin's own cancels; the same record this manager keeps. */
     PluginCancels pluginCancels() {
         return pluginCancels;
