@@ -95,6 +95,49 @@ class PluginRestartTest {
     }
 
     /**
+     * A server that remembers the plugin's windows of 4 096 sessions (the most it keeps) keeps those and the window open
+     * now, in that order: the file held only the first 4 096 given, the oldest, so the one window that will reconnect
+     * after a crash of the server (kept every half second; only a clean stop keeps it too) was never in it: the next
+     * process treats it as new and sends it the whole history again, "✅ 全部处理完成: 9个节点" for 6.
+     */
+    @Test
+    void anOpenWindowIsKeptWhileTheServerRunsWhenItRemembersAsManyWindowsAsItCan() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        new PluginWindowsFile(data)
+                .keep(new org.canvasbatch.adapters.http.ws.PluginWindowMemory.Kept(
+                        java.util.stream.IntStream.range(0, 4_096)
+                                .mapToObj(i -> new org.canvasbatch.adapters.http.ws.PluginWindowMemory.WindowPosition(
+                                        "old-" + i, "127.0.0.1", "app://obsidian.md", 7))
+                                .toList(),
+                        List.of()));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        plugin = first.plugin(settings -> settings.withTimeScale(1));
+
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        List<String> nodes = preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .toList();
+        nodes.subList(3, 6).forEach(id -> first.agent.always(id, new ScriptedAgent.WaitFor(neverAnswered)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitTaskMessages(3);
+
+        // kept while the server runs, not only at its stop: a killed server leaves only this behind
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (new PluginWindowsFile(data)
+                .recall().windows().stream()
+                        .noneMatch(w -> w.sessionId().equals(progress.sessionId()) && w.seq() > 0)) {
+            assertThat(System.nanoTime())
+                    .as("the open window's position kept beside the 4 096 remembered")
+                    .isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
      * The data folder's {@code plugin-windows.json} says the window got further than the session's history goes (the
      * file is read as hostile: edited, or left beside a journal that lost its tail). The next process sent that
      * window's reconnect a snapshot, without the task messages of the nodes done while it was away, and the learner read
