@@ -166,8 +166,9 @@ public final class PluginWindowsFile implements PluginWindowMemory {
     @Override
     public void keep(Kept kept) {
         JsonArrayBuilder list = BUILDERS.createArrayBuilder();
-        kept.windows().stream()
-                .limit(MAX_WINDOWS)
+        // the newest, last: the open windows, the ones that reconnect after a restart
+        List<WindowPosition> windows = kept.windows();
+        windows.subList(Math.max(0, windows.size() - MAX_WINDOWS), windows.size())
                 .forEach(p -> list.add(BUILDERS.createObjectBuilder()
                         .add("session", p.sessionId())
                         .add("address", p.address())

@@ -14,9 +14,10 @@ public interface PluginWindowMemory {
     record WindowPosition(String sessionId, String address, String origin, long seq) {}
 
     /**
-     * What is kept: each window's position, and the sessions the plugin's own window cancelled (ids, oldest first):
-     * (plugin) a reconnect that window scheduled before its click may reach the next process, which must close it
-     * without the {@code session_completed} that would show "✅ …" and a summary after "处理已取消".
+     * What is kept: each window's position (the oldest first, the open ones last), and the sessions the plugin's own
+     * window cancelled (ids, oldest first): (plugin) a reconnect that window scheduled before its click may reach the
+     * next process, which must close it without the {@code session_completed} that would show "✅ …" and a summary
+     * after "处理已取消".
      */
     record Kept(List<WindowPosition> windows, List<String> cancelledByPlugin) {
 
