@@ -48,7 +48,11 @@ class ClusterProviderLimitTest {
     }
 
     private ClusterProviderLimit server(String name, int limit) {
-        ClusterProviderLimit permits = new ClusterProviderLimit(log.database(), limit, SHORT, name);
+        return server(name, limit, SHORT);
+    }
+
+    private ClusterProviderLimit server(String name, int limit, Duration lease) {
+        ClusterProviderLimit permits = new ClusterProviderLimit(log.database(), limit, lease, name);
         opened.add(0, permits);
         return permits;
     }
@@ -111,13 +115,16 @@ class ClusterProviderLimitTest {
 
     @Test
     void aServerThatKeepsRenewingKeepsItsPermits() throws Exception {
-        ClusterProviderLimit holder = server("holder", 1);
+        // a lease of its own, long enough that a renewal a loaded machine delays by a few hundred milliseconds is still
+        // in time (with the 600 ms one, 400 ms late let the other take the permit)
+        Duration lease = Duration.ofSeconds(2);
+        ClusterProviderLimit holder = server("holder", 1, lease);
         holder.acquire("openai");
-        ClusterProviderLimit other = server("other", 1);
+        ClusterProviderLimit other = server("other", 1, lease);
 
         Future<Integer> waiting = threads.submit(() -> other.acquire("openai"));
         // three leases long: renewed all along, the permit stays with its holder
-        long until = System.nanoTime() + SHORT.multipliedBy(3).toNanos();
+        long until = System.nanoTime() + lease.multipliedBy(3).toNanos();
         while (System.nanoTime() < until) {
             assertThat(waiting.isDone()).isFalse();
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));

@@ -51,21 +51,30 @@ class PostgresSessionLeasesTest {
     }
 
     private PostgresSessionLeases server(String name) {
-        PostgresSessionLeases leases = new PostgresSessionLeases(log.database(), SHORT, name);
+        return server(name, SHORT);
+    }
+
+    private PostgresSessionLeases server(String name, Duration lease) {
+        PostgresSessionLeases leases = new PostgresSessionLeases(log.database(), lease, name);
         opened.add(0, leases);
         return leases;
     }
 
     @Test
     void aLeaseHeldAndRenewedIsNotTakenByAnotherServer() {
-        PostgresSessionLeases a = server("a");
-        PostgresSessionLeases b = server("b");
+        // A lease of its own, long enough that a renewal a loaded machine delays by a few hundred milliseconds is still
+        // in time: with the 600 ms one, a heartbeat 280 ms late made a's own holds() false, and 400 ms late let b take
+        // it.
+        Duration lease = Duration.ofSeconds(2);
+        PostgresSessionLeases a = server("a", lease);
+        PostgresSessionLeases b = server("b", lease);
 
         assertThat(a.take(S)).isTrue();
-        long until = System.nanoTime() + SHORT.multipliedBy(3).toNanos();
+        long until = System.nanoTime() + lease.multipliedBy(3).toNanos();
         while (System.nanoTime() < until) {
             assertThat(b.take(S)).as("a renews its lease").isFalse();
             assertThat(b.abandoned()).doesNotContain(S);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
         }
         assertThat(a.holds(S)).isTrue();
         assertThat(b.holds(S)).isFalse();
