@@ -357,14 +357,16 @@ class BatchScenariosTest {
                         "TaskRetryScheduled(slow)",
                         "TaskStarted(slow#3)",
                         "TaskFailed(slow:timeout)");
-        assertThat(agent.interruptedCalls()).containsExactly("slow", "slow", "slow");
+        // only slow's calls: "fast" answers at once, but a cold JVM may take past the 150 ms to turn it into a note
+        assertThat(agent.interruptedCalls()).filteredOn("slow"::equals).hasSize(3);
         assertThat(core.useCases().status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
     }
 
     @Test
     void aBatchPastItsTimeoutFailsEveryUnfinishedNodeAndEndsFailed() {
+        // 3 s: a's call and note must fit in it before the batch times out, even on a cold JVM on a loaded machine
         core(CoreSettings.DEFAULT.withSessionDefaults(
-                new SessionSettings(1, Duration.ofMillis(300), Duration.ofMinutes(2), 3)));
+                new SessionSettings(1, Duration.ofSeconds(3), Duration.ofMinutes(2), 3)));
         agent.then("b", new Hang());
         SessionId id = startOneGroup(1, "a", "b", "c");
         EventRecorder events = record(id);
