@@ -51,14 +51,12 @@ class PluginRestartTest {
         }
     }
 
-    @Test
-    void aWindowOpenAcrossARestartCountsEachNodeOnce() throws IOException {
-        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
-        Path data = Files.createDirectories(temp.resolve("data"));
+    private record ThreeDone(InMemoryEventLog journal, List<String> nodes, ProgressMonitorModal progress) {}
+
+    /** A window at the plugin's own pace on {@code first}: of six nodes three are done and three hang. */
+    private ThreeDone threeDoneThreeHanging(Path vault, Path data) {
         InMemoryEventLog journal = new InMemoryEventLog();
         first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
-        // the plugin's own pace: the new server is listening before the window's first reconnect, a second later
         plugin = first.plugin(settings -> settings.withTimeScale(1));
 
         GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
@@ -69,6 +67,18 @@ class PluginRestartTest {
         nodes.subList(3, 6).forEach(id -> first.agent.always(id, new ScriptedAgent.WaitFor(neverAnswered)));
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
         progress.awaitTaskMessages(3);
+        return new ThreeDone(journal, nodes, progress);
+    }
+
+    @Test
+    void aWindowOpenAcrossARestartCountsEachNodeOnce() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        // the plugin's own pace: the new server is listening before the window's first reconnect, a second later
+        ThreeDone started = threeDoneThreeHanging(vault, data);
+        InMemoryEventLog journal = started.journal();
+        ProgressMonitorModal progress = started.progress();
         // kept while the server runs, not only at its stop: a killed server leaves this behind
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (new PluginWindowsFile(data)
@@ -112,18 +122,8 @@ class PluginRestartTest {
                                         "old-" + i, "127.0.0.1", "app://obsidian.md", 7))
                                 .toList(),
                         List.of()));
-        InMemoryEventLog journal = new InMemoryEventLog();
-        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
-        plugin = first.plugin(settings -> settings.withTimeScale(1));
-
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = preview.groups().stream()
-                .flatMap(g -> g.nodes().stream())
-                .map(GroupPreviewModal.Node::id)
-                .toList();
-        nodes.subList(3, 6).forEach(id -> first.agent.always(id, new ScriptedAgent.WaitFor(neverAnswered)));
-        ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitTaskMessages(3);
+        ThreeDone started = threeDoneThreeHanging(vault, data);
+        ProgressMonitorModal progress = started.progress();
 
         // kept while the server runs, not only at its stop: a killed server leaves only this behind
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -149,18 +149,10 @@ class PluginRestartTest {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
         PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
         Path data = Files.createDirectories(temp.resolve("data"));
-        InMemoryEventLog journal = new InMemoryEventLog();
-        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
-        plugin = first.plugin(settings -> settings.withTimeScale(1));
-
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = preview.groups().stream()
-                .flatMap(g -> g.nodes().stream())
-                .map(GroupPreviewModal.Node::id)
-                .toList();
-        nodes.subList(3, 6).forEach(id -> first.agent.always(id, new ScriptedAgent.WaitFor(neverAnswered)));
-        ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitTaskMessages(3);
+        ThreeDone started = threeDoneThreeHanging(vault, data);
+        InMemoryEventLog journal = started.journal();
+        List<String> nodes = started.nodes();
+        ProgressMonitorModal progress = started.progress();
         int port = first.port();
         first.close();
         // the kept position, pushed past the history
