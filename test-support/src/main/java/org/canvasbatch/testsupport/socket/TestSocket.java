@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -44,6 +45,8 @@ public final class TestSocket implements WebSocket.Listener {
     private Throwable error;
     private int pings;
     private int pongs;
+    /** Completed when this client may answer the server's close; null: at once. */
+    private volatile CompletableFuture<Void> closeAnswer;
 
     private TestSocket(Runnable opened) {
         this.opened = opened;
@@ -132,7 +135,20 @@ public final class TestSocket implements WebSocket.Listener {
             closeCode = statusCode;
             closeReason = reason;
         });
-        return null;
+        // the JDK answers the close once this stage completes
+        return closeAnswer;
+    }
+
+    /**
+     * Holds this client's answer to the server's close until {@link #answerClose()}, as a browser does while its renderer
+     * is still busy with the messages that came before the close.
+     */
+    public void holdCloseAnswer() {
+        closeAnswer = new CompletableFuture<>();
+    }
+
+    public void answerClose() {
+        closeAnswer.complete(null);
     }
 
     @Override

@@ -109,7 +109,7 @@ class AsyncApiDocumentTest {
         assertThat(codes.keySet())
                 .extracting(String::valueOf)
                 .containsExactlyInAnyOrder(
-                        "1000", "1001", "1002", "1007", "1008", "1009", "4401", "4404", "4408", "4429");
+                        "1000", "1001", "1002", "1007", "1008", "1009", "4401", "4404", "4408", "4409", "4429");
         // 4404 is for a session forgotten after its socket opened; an unknown one is refused at the handshake
         assertThat(api.socketRefusal("/ws/intelligent-parallel/no-such-session"))
                 .isEqualTo(404);

@@ -46,6 +46,8 @@ final class Connection {
     static final int NOT_FOUND = 4404;
     static final int IDLE = 4408;
     static final int SLOW_CONSUMER = 4429;
+    /** (plugin) the window's socket that spoke for it closed before its writes settled: reconnect to get them again. */
+    static final int WINDOW_RESUMES = 4409;
 
     private static final ThreadFactory DRAINS =
             Thread.ofVirtual().name("ws-send").factory();
@@ -65,8 +67,12 @@ final class Connection {
     private final Optional<PluginViewer> pluginViewer;
     /** What this socket shares with the other open sockets of its plugin window; null for other clients. */
     private final SharedWindow window;
-    /** This socket took its window's end (and the others close once it is gone). */
+    /** This socket took its window's end (and the others close once its client has it). */
     private volatile boolean handedTheEnd;
+    /** What waits for this socket's client to be done with it (one thing at most: its leaving); guarded by this. */
+    private Runnable afterClientDone;
+    /** The client answered or sent a close, or the socket was cut off; guarded by this. */
+    private boolean clientDone;
     /** The highest seq of a primary message written to this socket. */
     private volatile long sentSeq;
     /**
@@ -168,9 +174,44 @@ final class Connection {
         return atClose >= 0 ? atClose : sentSeq;
     }
 
+    /** What this socket shares with the other open sockets of its plugin window; null for other clients. */
+    SharedWindow sharedWindow() {
+        return window;
+    }
+
     /** Whether this socket took its plugin window's end. */
     boolean handedTheEnd() {
         return handedTheEnd;
+    }
+
+    /**
+     * Runs {@code action} once this socket's client is done with it: its close arrived (an answer to ours, or its own),
+     * or the socket was cut off; at once if that happened already. (browser) its close answer follows the messages the
+     * socket dispatched before it, while our close frame is written before the client has read what came ahead of it.
+     */
+    void whenClientDone(Runnable action) {
+        synchronized (this) {
+            if (!clientDone) {
+                afterClientDone = action;
+                return;
+            }
+        }
+        action.run();
+    }
+
+    private void clientIsDone() {
+        Runnable waiting;
+        synchronized (this) {
+            if (clientDone) {
+                return;
+            }
+            clientDone = true;
+            waiting = afterClientDone;
+            afterClientDone = null;
+        }
+        if (waiting != null) {
+            waiting.run();
+        }
     }
 
     // ------------------------------------------------------------------------------------ called by other threads
@@ -289,6 +330,7 @@ final class Connection {
             positionAtPluginClose = settledWrites.settledBy(arrived, WRITE_NOTE_PATIENCE);
         }
         detach();
+        clientIsDone();
     }
 
     /** The socket broke; Helidon will not tell us more, so clean up now. */
@@ -357,6 +399,7 @@ final class Connection {
     private void abort() {
         finished = true;
         closeSent.countDown();
+        clientIsDone();
         try {
             if (ws.socketContext() instanceof ConnectionContext connection) {
                 connection.serverSocket().close();

@@ -238,33 +238,41 @@ final class ConnectionManager {
     }
 
     void remove(Connection connection) {
-        boolean windowStillOpen = false;
+        SharedWindow.Left left = SharedWindow.Left.LAST;
         Optional<PluginViewer> viewer = connection.pluginViewer();
+        SharedWindow window = connection.sharedWindow();
         if (viewer.isPresent()) {
+            long reached = connection.windowPosition();
             synchronized (viewerPositions) {
-                viewerPositions.merge(viewer.get(), connection.windowPosition(), Math::max);
+                viewerPositions.merge(viewer.get(), reached, Math::max);
             }
             synchronized (openWindows) {
-                SharedWindow window = openWindows.get(viewer.get());
-                if (window != null) {
-                    if (window.detach(connection)) {
-                        openWindows.remove(viewer.get());
-                    } else {
-                        windowStillOpen = true;
-                    }
+                left = window.detach(connection, reached);
+                if (left != SharedWindow.Left.OTHERS_GO_ON && openWindows.get(viewer.get()) == window) {
+                    // a socket of the window that opens from now on shares nothing with those left to close
+                    openWindows.remove(viewer.get());
                 }
             }
         }
         connections.remove(connection);
         // only while its window has other sockets: a look through every socket for each one that ends would cost a
         // storm of a thousand windows a million looks
-        if (connection.handedTheEnd() && windowStillOpen) {
-            // its window's other sockets stayed open without the end: closed now that the client has had it (the
-            // close handshake of this socket came after it), so their close does not make the window reconnect
-            PluginViewer window = viewer.get();
-            connections.stream()
-                    .filter(other -> other.pluginViewer().filter(window::equals).isPresent())
-                    .forEach(other -> other.closeNow(Connection.NORMAL, "session completed"));
+        if (left != SharedWindow.Left.LAST && connection.handedTheEnd()) {
+            // its window's other sockets stayed open without the end: closed once its client has had it (its close
+            // answer comes after it), so that their close does not make the window reconnect — closed as soon as this
+            // socket's close frame was written, one of them could reach the window first, which would then reconnect
+            // and be given the end a second time (two notices, two summaries). A window that dropped the end behind a
+            // click reconnects all the same, and is sent it again
+            connection.whenClientDone(() -> closeOthersOf(window, connection, Connection.NORMAL, "session completed"));
+        } else if (left == SharedWindow.Left.OTHERS_MUST_RECONNECT) {
+            // its window's other sockets went past what the plugin dropped behind its close and cannot send it again:
+            // closed, so that the window reconnects (plugin: a close without session_completed) from where it surely
+            // got
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "the socket speaking for a plugin window of session " + connection.sessionId()
+                            + " closed before its last writes settled; the window's other sockets are closed to resume");
+            closeOthersOf(window, connection, Connection.WINDOW_RESUMES, "window resumes on a new socket");
         }
         if (connection.sessionId() == null) {
             return;
@@ -276,6 +284,12 @@ final class ConnectionManager {
                 feed.stop();
             }
         }
+    }
+
+    private void closeOthersOf(SharedWindow window, Connection leaving, int code, String reason) {
+        connections.stream()
+                .filter(other -> other != leaving && other.sharedWindow() == window)
+                .forEach(other -> other.closeNow(code, reason));
     }
 
     /** Removal off the caller's thread: callers may hold a feed's lock. */

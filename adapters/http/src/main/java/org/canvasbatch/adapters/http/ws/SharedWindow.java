@@ -8,19 +8,37 @@ package org.canvasbatch.adapters.http.ws;
  * summaries. So the window's events and its end go out on one socket only, the first to take one, for as long as it is
  * open: events taken by one socket and the end by another could reach the window out of order, and a task message
  * after {@code session_completed} is missing from its notice ("5个节点" for 6 was seen). Another socket takes over only
- * once that one is gone, after what it was handed.
+ * once that one is gone, after what it was handed — when the window surely got all of it. When it did not (the plugin
+ * closed the speaking socket on a minimize just after an outcome reached it, and the browser dropped that outcome), no
+ * socket of the window may take anything more: the others passed the dropped events long ago and cannot send them
+ * again, so they must be closed, and the window's reconnect resumes from where it surely got ("3个节点" for 4 before).
  */
 final class SharedWindow {
+
+    /** What a socket's leaving means for the window's other sockets. */
+    enum Left {
+        /** No socket of the window is left. */
+        LAST,
+        /** Another socket goes on after what the one that left was handed. */
+        OTHERS_GO_ON,
+        /**
+         * The socket that left spoke for the window, which did not surely get all it was handed: the others take
+         * nothing more and must close, so that the window reconnects from where it surely got.
+         */
+        OTHERS_MUST_RECONNECT
+    }
 
     private long handed;
     private boolean endHanded;
     private int sockets;
     /** The socket that sends the window its events and its end; null until one took something, or once it left. */
     private Object speaker;
+    /** The speaker left before the window surely had what it was handed: no socket of this window speaks again. */
+    private boolean abandoned;
 
     /** Whether {@code socket} sends the event of {@code seq}: no other socket of the window took it or speaks. */
     synchronized boolean take(Object socket, long seq) {
-        if (endHanded || seq <= handed || !speaks(socket)) {
+        if (abandoned || endHanded || seq <= handed || !speaks(socket)) {
             return false;
         }
         handed = seq;
@@ -29,7 +47,7 @@ final class SharedWindow {
 
     /** Whether {@code socket} sends the session's end: no other socket of the window took it or speaks. */
     synchronized boolean takeEnd(Object socket) {
-        if (endHanded || !speaks(socket)) {
+        if (abandoned || endHanded || !speaks(socket)) {
             return false;
         }
         endHanded = true;
@@ -47,11 +65,21 @@ final class SharedWindow {
         sockets++;
     }
 
-    /** {@code socket} is gone; true when no socket of the window is left. */
-    synchronized boolean detach(Object socket) {
+    /**
+     * {@code socket} is gone, and its window surely got the events up to {@code reached} from it (what it wrote, less
+     * what the plugin may have dropped behind its close).
+     */
+    synchronized Left detach(Object socket, long reached) {
+        sockets--;
         if (speaker == socket) {
             speaker = null;
+            if (reached < handed) {
+                abandoned = true;
+            }
         }
-        return --sockets == 0;
+        if (sockets == 0) {
+            return Left.LAST;
+        }
+        return abandoned ? Left.OTHERS_MUST_RECONNECT : Left.OTHERS_GO_ON;
     }
 }

@@ -33,11 +33,36 @@ class SharedWindowTest {
         window.take(first, 1);
         window.take(first, 2);
 
-        assertThat(window.detach(first)).isFalse();
+        assertThat(window.detach(first, 2)).isEqualTo(SharedWindow.Left.OTHERS_GO_ON);
         assertThat(window.take(second, 2)).as("already handed").isFalse();
         assertThat(window.take(second, 3)).isTrue();
         assertThat(window.takeEnd(second)).isTrue();
-        assertThat(window.detach(second)).as("no socket left").isTrue();
+        assertThat(window.detach(second, 3)).as("no socket left").isEqualTo(SharedWindow.Left.LAST);
+    }
+
+    @Test
+    void whenTheSpeakingSocketLeavesBeforeTheWindowSurelyHadWhatItWasHandedNoOtherSocketTakesAnything() {
+        SharedWindow window = twoSockets();
+        window.take(first, 1);
+        window.take(first, 2);
+
+        assertThat(window.detach(first, 1))
+                .as("the window surely got 1 of 2: the other socket passed 2 and must close")
+                .isEqualTo(SharedWindow.Left.OTHERS_MUST_RECONNECT);
+        assertThat(window.take(second, 3)).as("an event after the dropped one").isFalse();
+        assertThat(window.takeEnd(second)).as("the end after the dropped one").isFalse();
+        assertThat(window.detach(second, 0)).isEqualTo(SharedWindow.Left.LAST);
+    }
+
+    @Test
+    void aSilentSocketLeavingChangesNothingForTheSpeakingOne() {
+        SharedWindow window = twoSockets();
+        window.take(first, 1);
+        window.take(first, 2);
+
+        assertThat(window.detach(second, 0)).isEqualTo(SharedWindow.Left.OTHERS_GO_ON);
+        assertThat(window.take(first, 3)).isTrue();
+        assertThat(window.takeEnd(first)).isTrue();
     }
 
     private SharedWindow twoSockets() {

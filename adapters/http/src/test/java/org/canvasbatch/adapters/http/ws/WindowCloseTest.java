@@ -6,6 +6,7 @@ import static org.canvasbatch.testsupport.socket.TestSocket.primarySeqs;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
@@ -13,8 +14,10 @@ import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ForwardingEventLog;
+import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -108,5 +111,38 @@ class WindowCloseTest {
         assertThat(catchingUp.messages())
                 .as("nothing the window would count twice")
                 .noneMatch(m -> m.containsKey("derived") || m.getString("type").equals("session_completed"));
+    }
+
+    @Test
+    void theWindowsOtherSocketIsClosedOnlyOnceTheClientOfTheSocketThatHadTheEndAnswersItsClose() throws Exception {
+        // a client that leaves our close unanswered is cut off only after the test is done with it
+        server = new TestServer(WsSettings.DEFAULT.withCloseGrace(Duration.ofSeconds(30)));
+        SessionId id = server.analyze(3);
+        Semaphore permits = new Semaphore(0);
+        for (int i = 1; i <= 3; i++) {
+            server.agent.always("n" + i, new ScriptedAgent.WaitForPermit(permits));
+        }
+        server.start(id);
+        // (plugin) two sockets of one window: the first takes the history and speaks for it, the second stays silent
+        TestSocket speaking = TestSocket.connectAsPlugin(server.socket(id));
+        speaking.await(TestSocket::isPrimaryEvent);
+        TestSocket silent = TestSocket.connectAsPlugin(server.socket(id));
+        silent.await("connected");
+        // (browser) the renderer is still busy with session_completed when the close frame behind it arrives
+        speaking.holdCloseAnswer();
+
+        permits.release(3);
+        speaking.await("session_completed");
+        assertThat(speaking.awaitClose()).isEqualTo(1000);
+        Thread.sleep(500);
+        assertThat(silent.isClosed())
+                .as("closed before the window handled the end, the other socket's close would make it reconnect and"
+                        + " be sent the end again: two notices, two summaries")
+                .isFalse();
+
+        speaking.answerClose();
+        assertThat(silent.awaitClose()).isEqualTo(1000);
+        assertThat(silent.closeReason()).isEqualTo("session completed");
+        assertThat(silent.messages()).noneMatch(m -> m.getString("type").equals("session_completed"));
     }
 }
