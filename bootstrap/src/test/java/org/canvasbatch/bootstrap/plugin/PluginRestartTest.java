@@ -285,4 +285,86 @@ class PluginRestartTest {
         assertThat(progress.summaries()).as("result summaries opened").hasSize(1);
         assertThat(plugin.oddities()).isEmpty();
     }
+
+    /**
+     * The same two sockets of one window, and the learner minimizes just as an outcome reaches the browser: the socket
+     * the modal closes (its newest) is the one the server sends the window's events on, and the browser drops the
+     * outcome behind the click. The window's other socket keeps its handlers but had passed that outcome: it is closed
+     * (4409), the window reconnects from where it surely got, and the dropped outcome comes again ("5个节点" for 6
+     * before: it never came).
+     */
+    @Test
+    void aWindowWithTwoSocketsMinimizedAsAnOutcomeArrivesOnTheOneSpeakingForItCountsEveryNode() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        plugin = first.plugin();
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        List<String> nodes = preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .toList();
+        Semaphore permits = new Semaphore(0);
+        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(2);
+        progress.awaitTaskMessages(2);
+
+        // the server stops; the window's failed reconnect costs it two more attempts, each held by a gate of its own
+        CountDownLatch whileDown = new CountDownLatch(1);
+        plugin.holdSocketsUntil(whileDown);
+        int port = first.port();
+        first.close();
+        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 2, "the first reconnect");
+        CountDownLatch olderSocket = new CountDownLatch(1);
+        plugin.holdSocketsUntil(olderSocket);
+        whileDown.countDown();
+        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 3, "the first attempt its failure cost");
+        CountDownLatch newestSocket = new CountDownLatch(1);
+        plugin.holdSocketsUntil(newestSocket);
+        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 4, "the second attempt, the modal's socket");
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        nodes.forEach(id -> second.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        second.core.recover();
+
+        // the modal's own socket opens first and is sent the window's next outcome: it speaks for the window
+        newestSocket.countDown();
+        EventRecorder.awaitCondition(() -> second.openSockets() == 1, "the modal's socket open");
+        permits.release(1);
+        progress.awaitTaskMessages(3);
+        olderSocket.countDown();
+        EventRecorder.awaitCondition(() -> second.openSockets() == 2, "two sockets of the window open");
+
+        // shown a while before the click: settled
+        second.socketClock.advance(Duration.ofSeconds(2));
+        CountDownLatch click = new CountDownLatch(1);
+        progress.minimizeOnceTheRendererIsFree(click);
+        // written and closed within the margin by the channel's clock, however slow this machine: the case under test
+        second.socketClock.freeze();
+        permits.release(1);
+        EventRecorder.awaitCondition(
+                () -> progress.taskMessagesArrived() == 4, "the fourth outcome to reach the browser behind the click");
+        click.countDown();
+        EventRecorder.awaitCondition(
+                () -> progress.socketsCreated() >= 5, "the window to reconnect after the minimize");
+        second.socketClock.thaw();
+        assertThat(progress.taskMessages()).as("the fourth was dropped").isEqualTo(3);
+        permits.release(nodes.size());
+
+        progress.awaitSummary();
+        assertThat(progress.countedNodes())
+                .as("every node counted, the dropped one too")
+                .containsExactlyInAnyOrderElementsOf(nodes);
+        assertThat(plugin.noticeTexts())
+                .filteredOn(text -> text.startsWith("✅"))
+                .as("what the learner is told when the batch ends")
+                .singleElement()
+                .satisfies(text -> assertThat(text).startsWith("✅ 全部处理完成: 6个节点"));
+        assertThat(progress.summaries()).as("result summaries opened").hasSize(1);
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+        assertThat(plugin.oddities()).isEmpty();
+    }
 }
