@@ -915,21 +915,27 @@ final class Connection {
                 at += frame.length;
             }
         }
-        // when the write began: the client may have the bytes before this thread runs again, and a close it sends
-        // a margin later must find them settled, however late this thread gets to note them
         Instant writeBegan = null;
+        long writeBeganNanos = 0;
         if (settledWrites != null) {
             writeBegan = ctx.clock().now();
+            writeBeganNanos = System.nanoTime();
             settledWrites.writing();
         }
         boolean noted = false;
         try {
             boolean written = writeNow(joined);
+            // when the write returned, as when it began plus how long it took: its last bytes cannot reach the client
+            // sooner, and a write that waited on a slow reader (a busy renderer) ends seconds after it began, its
+            // messages reaching the browser behind a click or after the plugin's close. Not read from the clock again,
+            // so that a clock moved meanwhile (a test's, once the client has the bytes) does not move it: a thread slow
+            // to run again after its write makes it later only by that real delay, a node counted twice, never missed
+            Instant writeEnded = writeBegan == null ? null : writeBegan.plusNanos(System.nanoTime() - writeBeganNanos);
             if (written) {
                 long before = sentSeq;
                 pendingEvents.forEach(this::sent);
                 if (settledWrites != null && sentSeq > before) {
-                    settledWrites.written(writeBegan, sentSeq);
+                    settledWrites.written(writeEnded, sentSeq);
                     noted = true;
                     if (detached.get()) {
                         // a socket cut off (4429) is detached at once, while its drain may still finish a write: its

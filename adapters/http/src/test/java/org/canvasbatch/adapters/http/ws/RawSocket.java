@@ -53,6 +53,11 @@ final class RawSocket implements AutoCloseable {
 
     /** Connects and completes the handshake; after that nothing is read unless the test asks. */
     static RawSocket connect(int port, String path, int receiveBuffer) {
+        return connect(port, path, receiveBuffer, null);
+    }
+
+    /** As {@link #connect(int, String, int)}, with an {@code Origin} header when {@code origin} is not null. */
+    static RawSocket connect(int port, String path, int receiveBuffer, String origin) {
         try {
             Socket socket = new Socket();
             socket.setReceiveBufferSize(receiveBuffer);
@@ -64,7 +69,9 @@ final class RawSocket implements AutoCloseable {
             raw.out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                             + "Connection: Upgrade\r\nSec-WebSocket-Key: "
                             + Base64.getEncoder().encodeToString(nonce)
-                            + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            + "\r\nSec-WebSocket-Version: 13\r\n"
+                            + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                            + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             raw.out.flush();
             String response = raw.readHead();
