@@ -328,6 +328,10 @@ final class Connection {
             // judged again once the write under way has ended and been noted (it only ever rises): a write that reached
             // the client long before the close, but that its drain had not noted yet, is not sent again
             positionAtPluginClose = settledWrites.settledBy(arrived, WRITE_NOTE_PATIENCE);
+            if (detached.get()) {
+                // the drain, done once that write ended, usually left first, with the position taken at the arrival
+                manager.windowMoved(this);
+            }
         }
         detach();
         clientIsDone();
