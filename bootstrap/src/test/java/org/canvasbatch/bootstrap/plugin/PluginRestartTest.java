@@ -340,6 +340,8 @@ class PluginRestartTest {
 
         // shown a while before the click: settled
         second.socketClock.advance(Duration.ofSeconds(2));
+        CountDownLatch reconnects = new CountDownLatch(1);
+        plugin.holdSocketsUntil(reconnects);
         CountDownLatch click = new CountDownLatch(1);
         progress.minimizeOnceTheRendererIsFree(click);
         // written and closed within the margin by the channel's clock, however slow this machine: the case under test
@@ -348,15 +350,21 @@ class PluginRestartTest {
         EventRecorder.awaitCondition(
                 () -> progress.taskMessagesArrived() == 4, "the fourth outcome to reach the browser behind the click");
         click.countDown();
-        EventRecorder.awaitCondition(
-                () -> progress.socketsCreated() >= 5, "the window to reconnect after the minimize");
+        EventRecorder.awaitCondition(() -> second.openSockets() == 0, "both sockets of the window closed");
         second.socketClock.thaw();
         assertThat(progress.taskMessages()).as("the fourth was dropped").isEqualTo(3);
+        // the minimized socket's close and the other's (4409) each make the window reconnect once: two sockets again.
+        // Both open before the batch ends: a reconnect scheduled before the end that opens after it is sent the end
+        // again (docs/obsidian-plugin-client.md §2.8), which is not what this test is about
+        reconnects.countDown();
+        EventRecorder.awaitCondition(
+                () -> progress.socketsCreated() == 6 && second.openSockets() == 2,
+                "the window's two reconnects open after the minimize");
         permits.release(nodes.size());
 
         progress.awaitSummary();
         assertThat(progress.countedNodes())
-                .as("every node counted, the dropped one too")
+                .as("every node counted, the dropped one too; the window handled %s", handled(progress))
                 .containsExactlyInAnyOrderElementsOf(nodes);
         assertThat(plugin.noticeTexts())
                 .filteredOn(text -> text.startsWith("✅"))
@@ -366,5 +374,19 @@ class PluginRestartTest {
         assertThat(progress.summaries()).as("result summaries opened").hasSize(1);
         assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
         assertThat(plugin.oddities()).isEmpty();
+    }
+
+    /** What the window handled, in order, in a few words a message: for a failure's report. */
+    private static List<String> handled(ProgressMonitorModal progress) {
+        return progress.receivedMessages().stream()
+                .map(text -> {
+                    try (var reader = jakarta.json.Json.createReader(new java.io.StringReader(text))) {
+                        jakarta.json.JsonObject message = reader.readObject();
+                        jakarta.json.JsonObject data = message.getJsonObject("data");
+                        return message.getString("type") + " " + message.get("seq") + " "
+                                + (data == null ? "" : data.getString("node_id", ""));
+                    }
+                })
+                .toList();
     }
 }
