@@ -3,7 +3,9 @@ package org.canvasbatch.adapters.http;
 import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.Method;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
@@ -158,6 +160,15 @@ final class RestApi implements HttpService {
 
     /** Answers with the envelope; logs a client's mistake in one line and a server fault with its stack trace. */
     static void fail(ServerRequest request, ServerResponse response, Throwable failure) {
+        if (failure instanceof HttpException http && http.status().code() == Status.NOT_MODIFIED_304.code()) {
+            // the dashboard's files answer a browser's revalidation this way: the copy it has is current. No error, and
+            // a 304 carries no body (an envelope made Helidon log SEVERE for every file of every reload)
+            if (!response.isSent()) {
+                response.status(Status.NOT_MODIFIED_304);
+                response.send();
+            }
+            return;
+        }
         ApiProblem problem = Problems.from(failure, language(request));
         if (problem.status() >= 500) {
             LOG.log(

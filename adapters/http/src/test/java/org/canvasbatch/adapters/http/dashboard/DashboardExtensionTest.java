@@ -27,6 +27,7 @@ import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.junit.jupiter.api.AfterEach;
@@ -108,6 +109,56 @@ class DashboardExtensionTest {
 
         assertThat(again.statusCode()).isEqualTo(304);
         assertThat(again.body()).isEmpty();
+    }
+
+    /**
+     * A reload of the page revalidates each file on the browser's kept-alive connection: the 304 is the whole answer,
+     * the connection serves the next request, and nothing is logged. The revalidation was once handled as an error: an
+     * error envelope for a 304, which Helidon refused with a SEVERE "Please fix your routing" line, three log lines for
+     * every file of every reload.
+     */
+    @Test
+    void aRevalidationIsAnswered304WithoutALogLineAndTheConnectionServesTheNextRequest() throws IOException {
+        String etag = get("/dashboard/favicon.svg").headers().firstValue("ETag").orElseThrow();
+        try (CapturedLogs helidon = CapturedLogs.of("io.helidon");
+                CapturedLogs ours = CapturedLogs.of("org.canvasbatch");
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            String host = "Host: 127.0.0.1:" + server.port() + "\r\n";
+            out.write(("GET /dashboard/favicon.svg HTTP/1.1\r\n" + host + "If-None-Match: " + etag + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String revalidated = head(in);
+            assertThat(revalidated).startsWith("HTTP/1.1 304 ");
+            assertThat(revalidated.toLowerCase(java.util.Locale.ROOT))
+                    .as("a 304 has no body: no length, no type of one")
+                    .doesNotContain("connection: close")
+                    .contains("etag: " + etag.toLowerCase(java.util.Locale.ROOT));
+
+            out.write(("GET /dashboard/app.js HTTP/1.1\r\n" + host + "\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(head(in))
+                    .as("the next request on the same connection, right after the 304's head")
+                    .startsWith("HTTP/1.1 200 ");
+            assertThat(helidon.visibleLines()).as("Helidon's log").isEmpty();
+            assertThat(ours.visibleLines()).as("the server's log").isEmpty();
+        }
+    }
+
+    /** The status line and headers of one response, up to the empty line. */
+    private static String head(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int next = in.read();
+            if (next < 0) {
+                break;
+            }
+            head.append((char) next);
+        }
+        return head.toString();
     }
 
     @Test
