@@ -65,6 +65,33 @@ class SharedWindowTest {
         assertThat(window.takeEnd(first)).isTrue();
     }
 
+    @Test
+    void anEventTheOtherSocketPassedWhileTheSpeakerHadItQueuedIsSentAgainWhenTheSpeakerLeavesWithoutIt() {
+        // the speaking socket wrote 1 and 2, which settled; 3 came to both sockets: the other one refused it at once
+        // (the first speaks), and the plugin closed the first (a minimize) before its drain took 3, dropping its queue
+        SharedWindow window = twoSockets();
+        window.take(first, 1);
+        window.take(first, 2);
+        assertThat(window.take(second, 3)).isFalse();
+
+        assertThat(window.detach(first, 2))
+                .as("no socket of the window sent 3, and the other one is past it")
+                .isEqualTo(SharedWindow.Left.OTHERS_MUST_RECONNECT);
+        assertThat(window.take(second, 4)).as("an event after the lost one").isFalse();
+    }
+
+    @Test
+    void anEndTheOtherSocketPassedWhileTheSpeakerHadItQueuedIsSentAgainWhenTheSpeakerLeavesWithoutIt() {
+        // the same with the end: the window would wait for session_completed for ever on a socket that refused it
+        SharedWindow window = twoSockets();
+        window.take(first, 1);
+        assertThat(window.takeEnd(second)).isFalse();
+
+        assertThat(window.detach(first, 1))
+                .as("no socket of the window sent the end, and the other one is past it")
+                .isEqualTo(SharedWindow.Left.OTHERS_MUST_RECONNECT);
+    }
+
     private SharedWindow twoSockets() {
         SharedWindow window = new SharedWindow();
         window.attach();
