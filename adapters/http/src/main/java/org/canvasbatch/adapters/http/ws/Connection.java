@@ -570,7 +570,7 @@ final class Connection {
         if (message.derived()) {
             return message.seq() == lastTaken;
         }
-        boolean taken = message.endsSession() ? takeEnd() : window.take(this, message.seq());
+        boolean taken = message.endsSession() ? takeEnd() : takeFromWindow(message.seq(), false);
         if (taken) {
             lastTaken = message.seq();
         }
@@ -582,7 +582,7 @@ final class Connection {
         if (window == null) {
             return true;
         }
-        if (window.takeEnd(this)) {
+        if (takeFromWindow(0, true)) {
             // (plugin) a window that handled the end never reconnects, so one that does dropped it (behind a click,
             // with the plugin's close crossing ours), and what was written the margin before it may be gone too
             positionAtPluginClose = settledWrites.settledBy(ctx.clock().now(), Duration.ZERO);
@@ -590,6 +590,21 @@ final class Connection {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Takes {@code seq} (or the end) from this socket's window, unless the socket has left it: its drain may still be
+     * handling a message it polled before it was detached, and taking it then would make it the window's speaker again
+     * — detached, so that no socket of the window would ever speak for it again (a window that never ends). Under the
+     * window's lock, which its detach holds too: the flag is set before that.
+     */
+    private boolean takeFromWindow(long seq, boolean end) {
+        synchronized (window) {
+            if (detached.get()) {
+                return false;
+            }
+            return end ? window.takeEnd(this) : window.take(this, seq);
+        }
     }
 
     /**

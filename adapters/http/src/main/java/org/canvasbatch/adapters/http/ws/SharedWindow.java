@@ -35,10 +35,21 @@ final class SharedWindow {
     private Object speaker;
     /** The speaker left before the window surely had what it was handed: no socket of this window speaks again. */
     private boolean abandoned;
+    /**
+     * The highest seq another socket refused while the speaker spoke, and whether one refused the end: the speaker had
+     * them queued (or on their way), and a close drops its queue; the others are past them and cannot send them.
+     */
+    private long passed;
+
+    private boolean endPassed;
 
     /** Whether {@code socket} sends the event of {@code seq}: no other socket of the window took it or speaks. */
     synchronized boolean take(Object socket, long seq) {
-        if (abandoned || endHanded || seq <= handed || !speaks(socket)) {
+        if (abandoned || endHanded || seq <= handed) {
+            return false;
+        }
+        if (!speaks(socket)) {
+            passed = Math.max(passed, seq);
             return false;
         }
         handed = seq;
@@ -47,7 +58,11 @@ final class SharedWindow {
 
     /** Whether {@code socket} sends the session's end: no other socket of the window took it or speaks. */
     synchronized boolean takeEnd(Object socket) {
-        if (abandoned || endHanded || !speaks(socket)) {
+        if (abandoned || endHanded) {
+            return false;
+        }
+        if (!speaks(socket)) {
+            endPassed = true;
             return false;
         }
         endHanded = true;
@@ -73,7 +88,9 @@ final class SharedWindow {
         sockets--;
         if (speaker == socket) {
             speaker = null;
-            if (reached < handed) {
+            // what it was handed and did not surely deliver, or what the others passed while it spoke and it never took
+            // (its close dropped its queue): the window reconnects for it
+            if (reached < Math.max(handed, passed) || (endPassed && !endHanded)) {
                 abandoned = true;
             }
         }
