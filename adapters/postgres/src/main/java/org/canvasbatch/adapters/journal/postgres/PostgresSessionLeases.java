@@ -34,17 +34,21 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     /** How long a lease lasts unless renewed: the longest a dead server's sessions wait for another server. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
 
-    /**
-     * The longest lease a server can be given ({@code cluster.lease} allows up to 10 minutes). A lease or permit row
-     * that runs out later than this from now was written by no server of this build, with any lease (a buggy or
-     * hostile client of the database): it is treated as expired, so that it cannot keep a session or a permit from the
-     * cluster forever.
-     */
+    /** The longest lease a server can be given ({@code cluster.lease} allows up to 10 minutes). */
     static final Duration LONGEST_LEASE = Duration.ofMinutes(10);
 
-    /** SQL that is true for a row {@code expires_at} of a lease or permit that holds nothing (see LONGEST_LEASE). */
+    /**
+     * A lease or permit row that runs out later than this from now was written by no server of this build, with any
+     * lease (a buggy or hostile client of the database): it is treated as expired, so that it cannot keep a session or
+     * a permit from the cluster forever. Twice the longest lease, not the longest lease itself: a live row of the
+     * longest lease reads a little ahead of it when a renewal committed after the reader's transaction began, or the
+     * database's clock stepped back, and was then taken from a server that still held it.
+     */
+    static final Duration TOO_FAR_AHEAD = LONGEST_LEASE.multipliedBy(2);
+
+    /** SQL that is true for a row {@code expires_at} of a lease or permit that holds nothing (see TOO_FAR_AHEAD). */
     static String runOut(String expiresAt) {
-        return "(" + expiresAt + " < now() or " + expiresAt + " > now() + interval '" + LONGEST_LEASE.toSeconds()
+        return "(" + expiresAt + " < now() or " + expiresAt + " > now() + interval '" + TOO_FAR_AHEAD.toSeconds()
                 + " seconds')";
     }
 

@@ -359,6 +359,25 @@ class PostgresSessionLeasesTest {
         assertThat(idle.moves()).isEqualTo(1);
     }
 
+    /**
+     * The longest lease a server may be given, read a moment later than it was written: a renewal committed after the
+     * reader's transaction began (READ COMMITTED reads the newest row version), or the database's clock stepped back a
+     * little. Rows "too far ahead" were cut off at exactly the longest lease, so such a live lease read as a hostile
+     * row, and another server took the session while its owner still held it: one session on two servers.
+     */
+    @Test
+    void theLongestLeaseReadAMomentAheadOfTheLongestIsStillHeldAgainstAnotherServer() throws Exception {
+        PostgresSessionLeases a = server("a", PostgresSessionLeases.LONGEST_LEASE);
+        PostgresSessionLeases b = server("b", PostgresSessionLeases.LONGEST_LEASE);
+        assertThat(a.take(S)).isTrue();
+
+        write("update canvas_batch_leases set expires_at = expires_at + interval '2 seconds'");
+
+        assertThat(b.abandoned()).as("a live lease").doesNotContain(S);
+        assertThat(b.take(S)).as("a live lease").isFalse();
+        assertThat(a.holds(S)).isTrue();
+    }
+
     @Test
     void aLeaseRowThatNeverExpiresIsTakenOverLikeAnyAbandonedOne() throws Exception {
         write("insert into canvas_batch_leases (session_id, owner, expires_at) values ('leased-session',"
