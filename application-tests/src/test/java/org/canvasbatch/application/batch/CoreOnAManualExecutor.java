@@ -152,7 +152,7 @@ final class CoreOnAManualExecutor {
                         new SplittableRandom(7),
                         org.canvasbatch.application.port.out.TextEmbedder.none(),
                         org.canvasbatch.application.port.out.VaultPassages.none(),
-                        cluster ? new HeldHere() : org.canvasbatch.application.port.out.SessionLeases.alone()),
+                        cluster ? leases : org.canvasbatch.application.port.out.SessionLeases.alone()),
                 settings,
                 (name, gathering) -> {
                     if (holdingGatherings) {
@@ -175,6 +175,21 @@ final class CoreOnAManualExecutor {
     /** What giving a lease back throws, as a broken leases port does (none: it is given back). */
     volatile RuntimeException releaseFailure;
 
+    /** The sessions the cluster's leases call abandoned (none unless a test says so). */
+    volatile List<SessionId> abandoned = List.of();
+
+    /** While not null, taking a lease waits for it to open (a slow database), once {@link #takeWaiting} is counted. */
+    volatile java.util.concurrent.CountDownLatch takeGate;
+
+    final java.util.concurrent.Semaphore takeWaiting = new java.util.concurrent.Semaphore(0);
+
+    /** This server no longer counts the session's lease as taken (its holder let it expire). */
+    void loseLease(SessionId id) {
+        leases.held.remove(id);
+    }
+
+    private final HeldHere leases = new HeldHere();
+
     /** Leases of a cluster in which this server is the one that runs every session. */
     private final class HeldHere implements org.canvasbatch.application.port.out.SessionLeases {
         private final Set<SessionId> held = ConcurrentHashMap.newKeySet();
@@ -191,6 +206,16 @@ final class CoreOnAManualExecutor {
 
         @Override
         public boolean take(SessionId sessionId) {
+            java.util.concurrent.CountDownLatch gate = takeGate;
+            if (gate != null) {
+                takeWaiting.release();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
             held.add(sessionId);
             return true;
         }
@@ -206,7 +231,7 @@ final class CoreOnAManualExecutor {
 
         @Override
         public List<SessionId> abandoned() {
-            return List.of();
+            return abandoned;
         }
     }
 

@@ -240,20 +240,32 @@ final class SessionBook {
      * server's alone.
      */
     boolean claim(SessionId id, java.time.Instant now) {
-        // a session taken here is not taken over from itself while its renewal is late: its nodes are in flight here
-        if (!shared || leases.taken(id) || !leases.place(id)) {
+        if (!shared) {
             return false;
         }
-        Entry entry = entry(id);
-        entry.lock.lock();
-        try {
-            rebuild(id, entry);
-        } finally {
-            entry.lock.unlock();
+        // one claim of a session at a time: a placement heard and the look for abandoned sessions (or a learner's
+        // retry) may claim it together, and both would take the lease (the second finding it its own already) and
+        // queue again the nodes the first had just started here, sending them to the model twice
+        synchronized (claims[Math.floorMod(id.hashCode(), claims.length)]) {
+            // a session taken here is not taken over from itself while its renewal is late: its nodes are in flight
+            if (leases.taken(id) || !leases.place(id)) {
+                return false;
+            }
+            Entry entry = entry(id);
+            entry.lock.lock();
+            try {
+                rebuild(id, entry);
+            } finally {
+                entry.lock.unlock();
+            }
+            change(id, s -> s.requeueInterrupted(now));
+            return true;
         }
-        change(id, s -> s.requeueInterrupted(now));
-        return true;
     }
+
+    /** What claims of one session wait on; a few sessions share each (claims are rare, and brief but for the lease). */
+    private final Object[] claims =
+            java.util.stream.Stream.generate(Object::new).limit(64).toArray();
 
     /**
      * Reads up to the log's end a session another server appended to, if this server has it; returns the events read
