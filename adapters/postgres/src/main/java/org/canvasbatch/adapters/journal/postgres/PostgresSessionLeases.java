@@ -71,6 +71,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private volatile boolean closed;
     private final LongSupplier nanoTime;
     private volatile long lastRenewalNanos;
+    /** The lapse of the renewals now under way was logged (once per outage). */
+    private volatile boolean renewalLapseTold;
 
     PostgresSessionLeases(Database database, Duration lease, String owner) {
         this(database, lease, owner, System::nanoTime);
@@ -517,6 +519,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
             });
             lastRenewalNanos = sent;
+            renewalLapseTold = false;
             for (SessionId id : mine) {
                 if (renewed.contains(id.value())) {
                     held.computeIfPresent(id, (k, until) -> sent + trusted());
@@ -527,12 +530,15 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
             }
         } catch (SQLException e) {
-            if (nanoTime.getAsLong() - lastRenewalNanos > lease.toNanos()) {
+            if (nanoTime.getAsLong() - lastRenewalNanos > lease.toNanos() && !renewalLapseTold) {
+                // not forgotten: holds() is false since the trust ran out, so nothing more is dispatched, but their
+                // calls are still in flight here; forgotten, this server's own expired rows looked abandoned once the
+                // database was back, and it took its sessions over from itself, sending those calls again
+                renewalLapseTold = true;
                 LOG.log(
                         System.Logger.Level.WARNING,
                         "could not renew " + mine.size() + " lease(s) for a whole lease time (" + e.getMessage()
-                                + "): their sessions may run elsewhere now, and are no longer dispatched here");
-                mine.forEach(held::remove);
+                                + "): their sessions may run elsewhere now, and are not dispatched here until renewed");
             }
         }
     }

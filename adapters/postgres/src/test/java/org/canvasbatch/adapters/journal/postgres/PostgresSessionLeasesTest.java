@@ -378,6 +378,35 @@ class PostgresSessionLeasesTest {
         assertThat(a.holds(S)).isTrue();
     }
 
+    /**
+     * The database is gone for longer than a lease while this server runs a session: it must stop dispatching it, but
+     * it still has the session's calls in flight. It forgot it had taken the lease, so once the database was back its
+     * own expired row, abandoned, was claimed here like another server's: the session taken over from itself, its calls
+     * in flight queued again and sent to the model a second time (what a late renewal no longer does, 6ebafd2). Nobody
+     * else took it meanwhile, so its renewal makes it hold the lease again.
+     */
+    @Test
+    void aServerThatCouldNotRenewForAWholeLeaseNeverTakesItsOwnSessionOverAndHoldsItAgainOnceTheDatabaseIsBack()
+            throws Exception {
+        Duration lease = Duration.ofSeconds(2);
+        PostgresSessionLeases a = server("a", lease);
+        assertThat(a.take(S)).isTrue();
+
+        server.stopProcess();
+        try {
+            Thread.sleep(lease.multipliedBy(2).toMillis());
+            assertThat(a.holds(S))
+                    .as("not dispatched while its lease cannot be renewed")
+                    .isFalse();
+            assertThat(a.taken(S)).as("its calls are still in flight here").isTrue();
+        } finally {
+            server.startProcess();
+        }
+        // its expired row is listed as abandoned, but a session taken here is not claimed here again (SessionBook)
+        assertThat(a.taken(S)).as("taken here, once the database is back").isTrue();
+        SharedEventLogTest.waitUntil(() -> a.holds(S));
+    }
+
     @Test
     void aLeaseRowThatNeverExpiresIsTakenOverLikeAnyAbandonedOne() throws Exception {
         write("insert into canvas_batch_leases (session_id, owner, expires_at) values ('leased-session',"
