@@ -232,58 +232,26 @@ class PluginRestartTest {
 
     @Test
     void aWindowWhoseRefusedHandshakesOpenTwoSocketsOnTheNextProcessCountsEachNodeOnce() throws IOException {
-        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
-        Path data = Files.createDirectories(temp.resolve("data"));
-        InMemoryEventLog journal = new InMemoryEventLog();
-        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
-        plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = preview.groups().stream()
-                .flatMap(g -> g.nodes().stream())
-                .map(GroupPreviewModal.Node::id)
-                .toList();
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
-        ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitSocketOpen();
-        permits.release(2);
-        progress.awaitTaskMessages(2);
-
-        // the server stops (1001): the window's first reconnect finds nobody listening, and its error and its close
-        // each schedule one more attempt (1 s and 2 s later)
-        CountDownLatch whileDown = new CountDownLatch(1);
-        plugin.holdSocketsUntil(whileDown);
-        int port = first.port();
-        first.close();
-        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 2, "the first reconnect");
+        ServerDown down = twoOfSixDoneThenTheServerStops();
         CountDownLatch onceUp = new CountDownLatch(1);
         plugin.holdSocketsUntil(onceUp);
-        whileDown.countDown();
-        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 4, "the two attempts its failure cost");
+        down.whileDown().countDown();
+        EventRecorder.awaitCondition(() -> down.progress().socketsCreated() == 4, "the two attempts its failure cost");
         // both get through to the next process: two sockets of one window, both with the window's handlers
-        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
-        nodes.forEach(id -> second.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
-        second.core.recover();
+        theNextProcess(down);
         onceUp.countDown();
         EventRecorder.awaitCondition(() -> second.openSockets() == 2, "two sockets of the window open");
-        permits.release(nodes.size());
+        down.permits().release(down.nodes().size());
 
-        progress.awaitSummary();
+        down.progress().awaitSummary();
         assertThat(plugin.awaitIdle(Duration.ofSeconds(20)))
                 .as("the window's other socket closed too")
                 .isTrue();
-        assertThat(progress.countedNodes())
+        assertThat(down.progress().countedNodes())
                 .as("each node counted once")
                 .hasSize(6)
                 .doesNotHaveDuplicates();
-        assertThat(plugin.noticeTexts())
-                .filteredOn(text -> text.startsWith("✅"))
-                .as("what the learner is told when the batch ends")
-                .singleElement()
-                .satisfies(text -> assertThat(text).startsWith("✅ 全部处理完成: 6个节点"));
-        assertThat(progress.summaries()).as("result summaries opened").hasSize(1);
-        assertThat(plugin.oddities()).isEmpty();
+        assertOneEndOfSixNodes(down.progress());
     }
 
     /**
@@ -295,40 +263,18 @@ class PluginRestartTest {
      */
     @Test
     void aWindowWithTwoSocketsMinimizedAsAnOutcomeArrivesOnTheOneSpeakingForItCountsEveryNode() throws IOException {
-        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
-        Path data = Files.createDirectories(temp.resolve("data"));
-        InMemoryEventLog journal = new InMemoryEventLog();
-        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
-        plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = preview.groups().stream()
-                .flatMap(g -> g.nodes().stream())
-                .map(GroupPreviewModal.Node::id)
-                .toList();
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
-        ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitSocketOpen();
-        permits.release(2);
-        progress.awaitTaskMessages(2);
-
-        // the server stops; the window's failed reconnect costs it two more attempts, each held by a gate of its own
-        CountDownLatch whileDown = new CountDownLatch(1);
-        plugin.holdSocketsUntil(whileDown);
-        int port = first.port();
-        first.close();
-        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 2, "the first reconnect");
+        ServerDown down = twoOfSixDoneThenTheServerStops();
+        ProgressMonitorModal progress = down.progress();
+        Semaphore permits = down.permits();
+        // the two attempts the failed reconnect costs, each held by a gate of its own
         CountDownLatch olderSocket = new CountDownLatch(1);
         plugin.holdSocketsUntil(olderSocket);
-        whileDown.countDown();
+        down.whileDown().countDown();
         EventRecorder.awaitCondition(() -> progress.socketsCreated() == 3, "the first attempt its failure cost");
         CountDownLatch newestSocket = new CountDownLatch(1);
         plugin.holdSocketsUntil(newestSocket);
         EventRecorder.awaitCondition(() -> progress.socketsCreated() == 4, "the second attempt, the modal's socket");
-        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
-        nodes.forEach(id -> second.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
-        second.core.recover();
+        theNextProcess(down);
 
         // the modal's own socket opens first and is sent the window's next outcome: it speaks for the window
         newestSocket.countDown();
@@ -360,19 +306,73 @@ class PluginRestartTest {
         EventRecorder.awaitCondition(
                 () -> progress.socketsCreated() == 6 && second.openSockets() == 2,
                 "the window's two reconnects open after the minimize");
-        permits.release(nodes.size());
+        permits.release(down.nodes().size());
 
         progress.awaitSummary();
         assertThat(progress.countedNodes())
                 .as("every node counted, the dropped one too; the window handled %s", handled(progress))
-                .containsExactlyInAnyOrderElementsOf(nodes);
+                .containsExactlyInAnyOrderElementsOf(down.nodes());
+        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
+        assertOneEndOfSixNodes(progress);
+    }
+
+    private record ServerDown(
+            Path vault,
+            Path data,
+            InMemoryEventLog journal,
+            List<String> nodes,
+            Semaphore permits,
+            ProgressMonitorModal progress,
+            int port,
+            CountDownLatch whileDown) {}
+
+    /**
+     * A window on {@code first} with two of six nodes done and four waiting for permits; then the server stops (1001):
+     * the window's first reconnect is held until {@code whileDown} opens, and then finds nobody listening, so that its
+     * error and its close each schedule one more attempt (1 s and 2 s later).
+     */
+    private ServerDown twoOfSixDoneThenTheServerStops() throws IOException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
+        plugin = first.plugin();
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        List<String> nodes = preview.groups().stream()
+                .flatMap(g -> g.nodes().stream())
+                .map(GroupPreviewModal.Node::id)
+                .toList();
+        Semaphore permits = new Semaphore(0);
+        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        progress.awaitSocketOpen();
+        permits.release(2);
+        progress.awaitTaskMessages(2);
+
+        CountDownLatch whileDown = new CountDownLatch(1);
+        plugin.holdSocketsUntil(whileDown);
+        int port = first.port();
+        first.close();
+        EventRecorder.awaitCondition(() -> progress.socketsCreated() == 2, "the first reconnect");
+        return new ServerDown(vault, data, journal, nodes, permits, progress, port, whileDown);
+    }
+
+    /** The next process on the same port, journal and window file, its nodes waiting for the same permits. */
+    private void theNextProcess(ServerDown down) {
+        second = new PluginHarness(down.vault(), down.port(), down.journal(), new PluginWindowsFile(down.data()));
+        down.nodes().forEach(id -> second.agent.always(id, new ScriptedAgent.WaitForPermit(down.permits())));
+        second.core.recover();
+    }
+
+    /** What the learner is told when the batch of six ends: once, all six. */
+    private void assertOneEndOfSixNodes(ProgressMonitorModal progress) {
         assertThat(plugin.noticeTexts())
                 .filteredOn(text -> text.startsWith("✅"))
                 .as("what the learner is told when the batch ends")
                 .singleElement()
                 .satisfies(text -> assertThat(text).startsWith("✅ 全部处理完成: 6个节点"));
         assertThat(progress.summaries()).as("result summaries opened").hasSize(1);
-        assertThat(plugin.awaitIdle(Duration.ofSeconds(20))).isTrue();
         assertThat(plugin.oddities()).isEmpty();
     }
 
