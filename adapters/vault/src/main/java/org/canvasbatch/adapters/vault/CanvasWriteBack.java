@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -284,7 +285,7 @@ final class CanvasWriteBack {
             if (batch.isEmpty()) {
                 return;
             }
-            Outcome outcome = writeLinks(pending.canvas, batch.merged());
+            Outcome outcome = writeLinks(pending, batch.merged());
             switch (outcome) {
                 case Outcome.Written written -> {
                     pendingOnDisk.resolved(pending.canvas.relative(), batch.waiting());
@@ -369,7 +370,8 @@ final class CanvasWriteBack {
         record Later(Reason kind, String reason) implements Outcome {}
     }
 
-    private Outcome writeLinks(VaultFile canvasFile, List<Link> batch) {
+    private Outcome writeLinks(PendingCanvas pending, List<Link> batch) {
+        VaultFile canvasFile = pending.canvas;
         CanvasFile savedInPlace = null;
         JsonObject savedOver = null;
         JsonObject replacedWith = null;
@@ -377,6 +379,7 @@ final class CanvasWriteBack {
             CanvasFile canvas;
             try {
                 canvas = readWaitingForASaveInProgress(canvasFile);
+                pending.counted(canvas);
             } catch (VaultException e) {
                 return switch (e.reason()) {
                     case NOT_FOUND, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
@@ -422,6 +425,7 @@ final class CanvasWriteBack {
                 Swap swap = swap(canvas, temporary);
                 switch (swap) {
                     case Swap.Replaced replaced -> {
+                        pending.counted(replaced.ours(), nodeCount(merge.canvas()));
                         return new Outcome.Written(merge, true, overLimit);
                     }
                     case Swap.Changed changed ->
@@ -469,13 +473,19 @@ final class CanvasWriteBack {
      * about to be written, must stay within the node limit. A canvas that cannot be read now (half saved) is not
      * refused here: its links wait and are tried again, as always.
      */
-    private String noRoomFor(VaultFile canvasFile, List<Link> coming) {
+    private String noRoomFor(PendingCanvas pending, List<Link> coming) {
+        VaultFile canvasFile = pending.canvas;
+        OptionalInt known = pending.nodesIfUnchanged(paths);
+        if (known.isPresent() && known.getAsInt() + (long) nodesPerLink() * coming.size() <= BatchLimits.MAX_NODES) {
+            return null;
+        }
         CanvasFile canvas;
         try {
             canvas = CanvasFile.read(paths, canvasFile, options.maxCanvasBytes());
         } catch (VaultException e) {
             return e.reason() == Reason.TOO_LARGE ? e.getMessage() + " The note is written but not linked." : null;
         }
+        pending.counted(canvas);
         int nodes = canvas.nodes().size();
         if (nodes + (long) nodesPerLink() * coming.size() <= BatchLimits.MAX_NODES) {
             return null;
@@ -510,7 +520,8 @@ final class CanvasWriteBack {
     /** How replacing the canvas went. */
     private sealed interface Swap {
 
-        record Replaced() implements Swap {}
+        /** @param ours the state of the file written, now the canvas */
+        record Replaced(FileState ours) implements Swap {}
 
         /** Not replaced: the canvas is not what the merge was made from any more. */
         record Changed() implements Swap {}
@@ -555,7 +566,7 @@ final class CanvasWriteBack {
             files.replace(temporary, target);
             checkToRenameNanos.accept(System.nanoTime() - lastLook);
             if (!linked || sameAsRead(previous, snapshot)) {
-                return new Swap.Replaced();
+                return new Swap.Replaced(ours);
             }
             // A save landed in what was just replaced. Put it back at once, before anyone reads the canvas without it
             // (an editor that reloads the file would lose the save from its own memory), and merge again.
@@ -568,7 +579,7 @@ final class CanvasWriteBack {
                 }
             }
             CanvasFile saved = savedInto(previous, read);
-            return saved == null ? new Swap.Replaced() : new Swap.ReplacedAfterASave(saved);
+            return saved == null ? new Swap.Replaced(ours) : new Swap.ReplacedAfterASave(saved);
         } finally {
             if (linked) {
                 deleteQuietly(previous);
@@ -692,6 +703,42 @@ final class CanvasWriteBack {
         /** Links of notes being written right now, between {@link #expect} and {@link #written}. */
         private final Map<String, Link> reserved = new LinkedHashMap<>();
 
+        /**
+         * How many nodes the canvas had in one state of its file; only touched while {@link #writing} is held. Every
+         * note asks whether its link still fits, and a canvas of a few hundred nodes took longer to parse than the rest
+         * of the note's work (a parse per note, most of a fresh server's CPU per node): one nobody changed since it
+         * was last read or written is not read again.
+         */
+        private FileState countedState;
+
+        private int countedNodes;
+
+        void counted(CanvasFile canvas) {
+            counted(canvas.snapshot().state(), canvas.nodes().size());
+        }
+
+        void counted(FileState state, int nodes) {
+            countedState = state;
+            countedNodes = nodes;
+        }
+
+        /**
+         * The canvas's node count when its file is still the one counted (the same file, size and time; a symbolic
+         * link put in its place is another file), else empty: it is read again.
+         */
+        OptionalInt nodesIfUnchanged(VaultPaths paths) {
+            if (countedState == null) {
+                return OptionalInt.empty();
+            }
+            try {
+                return FileState.of(paths.realPathInside(canvas)).equals(countedState)
+                        ? OptionalInt.of(countedNodes)
+                        : OptionalInt.empty();
+            } catch (IOException | VaultException e) {
+                return OptionalInt.empty();
+            }
+        }
+
         PendingCanvas(VaultFile canvas) {
             this.canvas = canvas;
         }
@@ -712,7 +759,7 @@ final class CanvasWriteBack {
                     guard.unlock();
                 }
                 coming.put(link.key(), link);
-                String noRoom = noRoomFor(canvas, List.copyOf(coming.values()));
+                String noRoom = noRoomFor(this, List.copyOf(coming.values()));
                 if (noRoom == null) {
                     guard.lock();
                     try {

@@ -80,6 +80,46 @@ class CanvasNodeLimitTest {
         assertThat(root.resolve(second.path())).as("the note itself stays").isRegularFile();
     }
 
+    @Test
+    void aNoteWrittenAfterTheLearnerFilledTheCanvasSaysItsLinkHasNoRoom() throws Exception {
+        writeCanvas(BatchLimits.MAX_NODES - 12, "");
+        vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
+                CLOCK,
+                writes::add,
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {});
+        WrittenNote first = vault.writeNote(draft("a"));
+        assertThat(writes.poll(30, TimeUnit.SECONDS))
+                .as("the first link written")
+                .isEqualTo(CANVAS);
+        assertThat(first.linkProblem()).isNull();
+        // the learner fills the canvas after that write (the write-back knows how many nodes it wrote): one node short
+        // of the limit, where the second note's link and label do not fit
+        String canvas = Files.readString(root.resolve(CANVAS));
+        StringBuilder added = new StringBuilder();
+        int room = BatchLimits.MAX_NODES - 1 - (BatchLimits.MAX_NODES - 12 + 4);
+        for (int i = 0; i < room; i++) {
+            added.append("{\"id\":\"mine")
+                    .append(i)
+                    .append("\",\"type\":\"text\",\"text\":\"my own\",")
+                    .append("\"x\":")
+                    .append(i * 20)
+                    .append(",\"y\":-900,\"width\":10,\"height\":10},");
+        }
+        Files.writeString(root.resolve(CANVAS), canvas.replaceFirst("\"nodes\":\\s*\\[", "\"nodes\": [" + added));
+
+        WrittenNote second = vault.writeNote(draft("b"));
+
+        assertThat(second.linkProblem())
+                .as("judged on the canvas as the learner saved it, not as the write-back last wrote it")
+                .isNotNull()
+                .contains("linking the note would take it beyond");
+        assertThat(root.resolve(second.path())).as("the note itself is written").isRegularFile();
+    }
+
     private static NoteDraft draft(String nodeId) {
         return new NoteDraft(
                 CANVAS,
