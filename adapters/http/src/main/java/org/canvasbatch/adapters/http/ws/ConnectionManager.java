@@ -59,6 +59,12 @@ final class ConnectionManager {
 
     private volatile boolean shuttingDown;
 
+    /**
+     * Runs between a socket's construction, which attaches it to its plugin window, and its listing among the open
+     * sockets; null (nothing runs) but in the test that holds a socket at that step while another of its window leaves.
+     */
+    private volatile Runnable beforeListing;
+
     ConnectionManager(ChannelContext ctx) {
         this(ctx, PluginWindowMemory.NONE);
     }
@@ -150,12 +156,40 @@ final class ConnectionManager {
 
     Connection open(WsSession ws, String rawSessionId, Long resumeFrom, String resumeEpoch, Optional<String> origin) {
         Connection connection = new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch, origin);
+        Runnable hook = beforeListing;
+        if (hook != null) {
+            hook.run();
+        }
         connections.add(connection);
+        closeIfItsWindowIsClosing(connection);
         if (shuttingDown) {
             connection.closeNow(Connection.GOING_AWAY, "server shutting down");
         }
         connection.start();
         return connection;
+    }
+
+    /**
+     * A socket attached to its plugin window before the window's sockets were closed, but listed among the open sockets
+     * only after the closing looked there, is closed the same way: else its window, which refuses everything once
+     * abandoned (or once its end went out on another socket), would leave it open and silent until the idle timeout —
+     * (plugin) progress frozen, where a close makes the window reconnect and resume. Either the closing finds the socket
+     * or this finds the closing: this reads it under the window's lock after listing the socket, and the closing says
+     * so under that lock before it looks; if this read came first, the listing happened-before the look, whose iterator
+     * then sees the socket. Both may close it: the first close wins, the second does nothing. The same holds for a
+     * socket attached after the closing of a window whose end went out, which stays open until its last socket leaves.
+     */
+    private static void closeIfItsWindowIsClosing(Connection connection) {
+        SharedWindow window = connection.sharedWindow();
+        SharedWindow.Closing closing = window == null ? null : window.closing();
+        if (closing != null) {
+            connection.closeNow(closing.code(), closing.reason());
+        }
+    }
+
+    /** Test seam: {@code hook} runs in {@link #open} after each socket's construction, before its listing. */
+    void beforeListing(Runnable hook) {
+        beforeListing = hook;
     }
 
     /** @throws org.canvasbatch.application.port.in.SessionNotFoundException for an unknown session */
@@ -287,6 +321,9 @@ final class ConnectionManager {
     }
 
     private void closeOthersOf(SharedWindow window, Connection leaving, int code, String reason) {
+        // said before the look: a socket of the window that it misses (made, so attached, before it; listed after it)
+        // closes itself on the same terms once listed (closeIfItsWindowIsClosing)
+        window.closeAll(new SharedWindow.Closing(code, reason));
         connections.stream()
                 .filter(other -> other != leaving && other.sharedWindow() == window)
                 .forEach(other -> other.closeNow(code, reason));

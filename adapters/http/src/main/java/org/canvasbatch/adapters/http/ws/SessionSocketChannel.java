@@ -221,6 +221,11 @@ public final class SessionSocketChannel {
         return manager.sockets();
     }
 
+    /** Test seam: {@code hook} runs after each socket's construction, before it is listed among the open ones. */
+    void beforeListing(Runnable hook) {
+        manager.beforeListing(hook);
+    }
+
     public Metrics metrics() {
         Counters c = ctx.counters();
         return new Metrics(

@@ -43,6 +43,12 @@ final class SharedWindow {
 
     private boolean endPassed;
 
+    /** How the window's sockets are closed, once the server closes them all (the first way only); null until then. */
+    private Closing closing;
+
+    /** How the window's sockets are closed: the code and reason of their close frames. */
+    record Closing(int code, String reason) {}
+
     /** Whether {@code socket} sends the event of {@code seq}: no other socket of the window took it or speaks. */
     synchronized boolean take(Object socket, long seq) {
         if (abandoned || endHanded || seq <= handed) {
@@ -74,6 +80,21 @@ final class SharedWindow {
             speaker = socket;
         }
         return speaker == socket;
+    }
+
+    /**
+     * The window's sockets are closed with {@code how}: a socket of it that the closing does not find (attached before
+     * it but listed among the open sockets after it, or attached after it) closes itself the same way once listed.
+     */
+    synchronized void closeAll(Closing how) {
+        if (closing == null) {
+            closing = how;
+        }
+    }
+
+    /** How the window's sockets are closed; null while they are not. */
+    synchronized Closing closing() {
+        return closing;
     }
 
     synchronized void attach() {

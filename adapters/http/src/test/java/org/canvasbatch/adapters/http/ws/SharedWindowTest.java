@@ -92,6 +92,20 @@ class SharedWindowTest {
                 .isEqualTo(SharedWindow.Left.OTHERS_MUST_RECONNECT);
     }
 
+    @Test
+    void aSocketThatJoinsOnceTheWindowsSocketsAreClosedLearnsHowTheyWere() {
+        // the closing's look through the open sockets misses one listed after it: that one closes itself this way
+        SharedWindow window = twoSockets();
+        assertThat(window.closing()).isNull();
+
+        window.closeAll(new SharedWindow.Closing(Connection.WINDOW_RESUMES, "window resumes on a new socket"));
+        window.closeAll(new SharedWindow.Closing(Connection.NORMAL, "session completed"));
+
+        assertThat(window.closing())
+                .as("the first way stands")
+                .isEqualTo(new SharedWindow.Closing(Connection.WINDOW_RESUMES, "window resumes on a new socket"));
+    }
+
     private SharedWindow twoSockets() {
         SharedWindow window = new SharedWindow();
         window.attach();
