@@ -44,14 +44,25 @@ final class NotePlacement {
     }
 
     private Box place(double x, double startY, double width, double height, Box source) {
+        // The candidate only moves down its column, so only the nodes that share the column's width (with the
+        // clearance) can ever be in its way: gathered once, not looked through again on every step down (a canvas of
+        // thousands of nodes made every placement a look through all of them, round after round)
+        List<Box> inColumn = new ArrayList<>();
+        List<Boolean> mayHold = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Box node = nodes.get(i);
+            if (x - CLEARANCE < node.x() + node.width() && node.x() < x + width + CLEARANCE) {
+                inColumn.add(node);
+                mayHold.add(groups.get(i) && node.contains(source));
+            }
+        }
         double y = startY;
-        for (int round = 0; round <= nodes.size(); round++) {
+        for (int round = 0; round <= inColumn.size(); round++) {
             Box candidate = new Box(x, y, width, height);
             double pushTo = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < nodes.size(); i++) {
-                Box node = nodes.get(i);
-                boolean mayHold = groups.get(i) && node.contains(source);
-                boolean conflict = mayHold
+            for (int i = 0; i < inColumn.size(); i++) {
+                Box node = inColumn.get(i);
+                boolean conflict = mayHold.get(i)
                         ? candidate.intersects(node, 0) && !node.contains(candidate)
                         : candidate.intersects(node, CLEARANCE);
                 if (conflict) {
