@@ -317,6 +317,25 @@ public final class TestSocket implements WebSocket.Listener {
         return message.containsKey("derived") && !message.getBoolean("derived");
     }
 
+    /** Whether the message is a node's outcome: {@code task_completed} or {@code task_failed}. */
+    public static boolean isOutcome(JsonObject message) {
+        String type = message.getString("type");
+        return type.equals("task_completed") || type.equals("task_failed");
+    }
+
+    /** The node an outcome (or any task message) is about. */
+    public static String nodeOf(JsonObject taskMessage) {
+        return taskMessage.getJsonObject("data").getString("node_id");
+    }
+
+    /** The nodes of the outcomes this socket received, in arrival order: what the plugin counts as handled. */
+    public List<String> outcomeNodes() {
+        return messages().stream()
+                .filter(TestSocket::isOutcome)
+                .map(TestSocket::nodeOf)
+                .toList();
+    }
+
     /** Each message as {@code type#seq} ({@code d} when derived): short enough for a failure message. */
     public static List<String> summary(List<JsonObject> messages) {
         return messages.stream()

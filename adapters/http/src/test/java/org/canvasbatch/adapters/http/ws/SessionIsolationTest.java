@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
-import org.canvasbatch.application.port.in.StorageProblem;
-import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -51,8 +49,7 @@ class SessionIsolationTest {
 
     /** The core as the channel sees it, whose subscription to {@link #held} waits as during a cancel's answer. */
     private UseCases waitingWhileHeld(UseCases core) {
-        SubscribeToSessionQuery subscriptions = core.subscriptions();
-        SubscribeToSessionQuery waitingOnes = new SubscribeToSessionQuery() {
+        return new ForwardingSubscriptions(core.subscriptions()) {
             @Override
             public SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
                 if (sessionId.equals(held)) {
@@ -63,34 +60,8 @@ class SessionIsolationTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-                return subscriptions.subscribe(sessionId, listener);
+                return super.subscribe(sessionId, listener);
             }
-
-            @Override
-            public Registration onStorageProblem(SessionId sessionId, Consumer<StorageProblem> listener) {
-                return subscriptions.onStorageProblem(sessionId, listener);
-            }
-
-            @Override
-            public EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit) {
-                return subscriptions.eventsAfter(sessionId, afterSeq, limit);
-            }
-
-            @Override
-            public EventChunks readEvents(SessionId sessionId, long afterSeq) {
-                return subscriptions.readEvents(sessionId, afterSeq);
-            }
-        };
-        return new UseCases(
-                core.analyze(),
-                core.start(),
-                core.cancel(),
-                core.pause(),
-                core.resume(),
-                core.changePriority(),
-                core.retryNode(),
-                core.runSingleNode(),
-                core.status(),
-                waitingOnes);
+        }.in(core);
     }
 }

@@ -2,7 +2,6 @@ package org.canvasbatch.adapters.http.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,8 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.canvasbatch.application.port.in.StorageProblem;
-import org.canvasbatch.application.port.in.SubscribeToSessionQuery;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -64,7 +61,7 @@ class SocketOpenedAsItsWindowIsAbandonedTest {
         TestSocket speaking = TestSocket.connectAsPlugin(server.socket(id));
         speaking.await(TestSocket::isPrimaryEvent);
         permits.release(1);
-        String dropped = nodeOf(speaking.await(SocketOpenedAsItsWindowIsAbandonedTest::isOutcome));
+        String dropped = TestSocket.nodeOf(speaking.await(TestSocket::isOutcome));
 
         // the window's second socket is made (attached to the window) and held before it is listed
         AtomicBoolean holdOne = new AtomicBoolean(true);
@@ -99,9 +96,9 @@ class SocketOpenedAsItsWindowIsAbandonedTest {
         TestSocket next = TestSocket.connectAsPlugin(server.socket(id));
         permits.release(NODES);
         next.await("session_completed");
-        assertThat(outcomes(next)).contains(dropped).containsAll(allNodes());
+        assertThat(next.outcomeNodes()).contains(dropped).containsAll(allNodes());
 
-        assertThat(outcomes(held))
+        assertThat(held.outcomeNodes())
                 .as("the held socket's window refuses it everything")
                 .isEmpty();
         assertThat(held.awaitClose())
@@ -111,59 +108,16 @@ class SocketOpenedAsItsWindowIsAbandonedTest {
 
     /** The core as the channel sees it, counting down {@link #feedStopped} when a session feed's subscription closes. */
     private UseCases tellingWhenAFeedStops(UseCases core) {
-        SubscribeToSessionQuery subscriptions = core.subscriptions();
-        SubscribeToSessionQuery telling = new SubscribeToSessionQuery() {
+        return new ForwardingSubscriptions(core.subscriptions()) {
             @Override
             public SessionSubscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener) {
-                SessionSubscription subscription = subscriptions.subscribe(sessionId, listener);
+                SessionSubscription subscription = super.subscribe(sessionId, listener);
                 return new SessionSubscription(subscription.snapshot(), subscription.epoch(), () -> {
                     subscription.close();
                     feedStopped.countDown();
                 });
             }
-
-            @Override
-            public Registration onStorageProblem(SessionId sessionId, Consumer<StorageProblem> listener) {
-                return subscriptions.onStorageProblem(sessionId, listener);
-            }
-
-            @Override
-            public EventPage eventsAfter(SessionId sessionId, long afterSeq, int limit) {
-                return subscriptions.eventsAfter(sessionId, afterSeq, limit);
-            }
-
-            @Override
-            public EventChunks readEvents(SessionId sessionId, long afterSeq) {
-                return subscriptions.readEvents(sessionId, afterSeq);
-            }
-        };
-        return new UseCases(
-                core.analyze(),
-                core.start(),
-                core.cancel(),
-                core.pause(),
-                core.resume(),
-                core.changePriority(),
-                core.retryNode(),
-                core.runSingleNode(),
-                core.status(),
-                telling);
-    }
-
-    private static boolean isOutcome(JsonObject message) {
-        String type = message.getString("type");
-        return type.equals("task_completed") || type.equals("task_failed");
-    }
-
-    private static String nodeOf(JsonObject outcome) {
-        return outcome.getJsonObject("data").getString("node_id");
-    }
-
-    private static List<String> outcomes(TestSocket socket) {
-        return socket.messages().stream()
-                .filter(SocketOpenedAsItsWindowIsAbandonedTest::isOutcome)
-                .map(SocketOpenedAsItsWindowIsAbandonedTest::nodeOf)
-                .toList();
+        }.in(core);
     }
 
     private static List<String> allNodes() {

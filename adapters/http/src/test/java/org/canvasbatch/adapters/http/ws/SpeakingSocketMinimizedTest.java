@@ -2,7 +2,6 @@ package org.canvasbatch.adapters.http.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +40,7 @@ class SpeakingSocketMinimizedTest {
         // every write counts as within the margin of the close, however slow this machine is: the case under test
         Window window = twoSocketsOfOneWindow(Duration.ofMinutes(10));
         window.permits.release(1);
-        String droppedNode = nodeOf(window.speaking.await(SpeakingSocketMinimizedTest::isOutcome));
+        String droppedNode = TestSocket.nodeOf(window.speaking.await(TestSocket::isOutcome));
 
         // 📤 最小化 a moment later: the browser drops that outcome, which reached the socket behind the click
         window.speaking.closeFromClient();
@@ -54,8 +53,8 @@ class SpeakingSocketMinimizedTest {
         window.permits.release(NODES);
         reconnected.await("session_completed");
 
-        List<String> counted = new ArrayList<>(outcomes(window.silent));
-        counted.addAll(outcomes(reconnected));
+        List<String> counted = new ArrayList<>(window.silent.outcomeNodes());
+        counted.addAll(reconnected.outcomeNodes());
         assertThat(counted)
                 .as(
                         "the window's notice counts these: the outcome of %s the browser dropped must come again",
@@ -74,7 +73,7 @@ class SpeakingSocketMinimizedTest {
         // a write settles the moment it is made: the window surely had everything the closed socket was handed
         Window window = twoSocketsOfOneWindow(Duration.ZERO);
         window.permits.release(1);
-        String handled = nodeOf(window.speaking.await(SpeakingSocketMinimizedTest::isOutcome));
+        String handled = TestSocket.nodeOf(window.speaking.await(TestSocket::isOutcome));
         window.speaking.closeFromClient();
         EventRecorder.awaitCondition(
                 () -> server.channel.connectionCount() == 1, "the server to see the speaking socket closed");
@@ -83,7 +82,7 @@ class SpeakingSocketMinimizedTest {
         window.silent.await("session_completed");
 
         List<String> counted = new ArrayList<>(List.of(handled));
-        counted.addAll(outcomes(window.silent));
+        counted.addAll(window.silent.outcomeNodes());
         assertThat(counted)
                 .as("every node counted once, the rest on the socket that stayed open")
                 .containsExactlyInAnyOrderElementsOf(allNodes());
@@ -109,22 +108,6 @@ class SpeakingSocketMinimizedTest {
         TestSocket silent = TestSocket.connectAsPlugin(server.socket(id));
         silent.await("connected");
         return new Window(id, permits, speaking, silent);
-    }
-
-    private static boolean isOutcome(JsonObject message) {
-        String type = message.getString("type");
-        return type.equals("task_completed") || type.equals("task_failed");
-    }
-
-    private static String nodeOf(JsonObject outcome) {
-        return outcome.getJsonObject("data").getString("node_id");
-    }
-
-    private static List<String> outcomes(TestSocket socket) {
-        return socket.messages().stream()
-                .filter(SpeakingSocketMinimizedTest::isOutcome)
-                .map(SpeakingSocketMinimizedTest::nodeOf)
-                .toList();
     }
 
     private static List<String> allNodes() {
