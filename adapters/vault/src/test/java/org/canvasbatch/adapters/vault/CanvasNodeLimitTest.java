@@ -43,14 +43,7 @@ class CanvasNodeLimitTest {
     @Test
     void aLinkThatNoLongerFitsBecauseTheLearnerAddedNodesIsLeftOutAndTheCanvasStaysReadable() throws Exception {
         writeCanvas(BatchLimits.MAX_NODES - 6, "");
-        vault = new FileVault(
-                root,
-                VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
-                CLOCK,
-                writes::add,
-                FileOpener.DEFAULT,
-                CanvasWriteBack.RetryDelays.DEFAULT,
-                nanos -> {});
+        vault = vaultCoalescing(Duration.ofHours(1));
         WrittenNote first = vault.writeNote(draft("a"));
         assertThat(writes.poll(30, TimeUnit.SECONDS))
                 .as("the first link, at once")
@@ -83,14 +76,7 @@ class CanvasNodeLimitTest {
     @Test
     void aNoteWrittenAfterTheLearnerFilledTheCanvasSaysItsLinkHasNoRoom() throws Exception {
         writeCanvas(BatchLimits.MAX_NODES - 12, "");
-        vault = new FileVault(
-                root,
-                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
-                CLOCK,
-                writes::add,
-                FileOpener.DEFAULT,
-                CanvasWriteBack.RetryDelays.DEFAULT,
-                nanos -> {});
+        vault = vaultCoalescing(Duration.ofMillis(1));
         WrittenNote first = vault.writeNote(draft("a"));
         assertThat(writes.poll(30, TimeUnit.SECONDS))
                 .as("the first link written")
@@ -118,6 +104,18 @@ class CanvasNodeLimitTest {
                 .isNotNull()
                 .contains("linking the note would take it beyond");
         assertThat(root.resolve(second.path())).as("the note itself is written").isRegularFile();
+    }
+
+    /** The vault, telling {@link #writes} of each canvas write; links wait {@code interval} to be written together. */
+    private FileVault vaultCoalescing(Duration interval) {
+        return new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(interval),
+                CLOCK,
+                writes::add,
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {});
     }
 
     private static NoteDraft draft(String nodeId) {
