@@ -27,8 +27,15 @@ public final class ClusterProviderLimit implements AutoCloseable {
     private final Database database;
     private final int limit;
     private final Duration lease;
-    private final String owner;
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final Set<Grant> held = ConcurrentHashMap.newKeySet();
+    /**
+     * Names this process's grants in their rows, with {@link #grants}: a call whose permit ran out while it waited for
+     * the model (its renewals failed for a lease) must not give back, or renew, the permit another call of this server
+     * took in the same slot after it — the cluster would then let one call more than its limit in flight.
+     */
+    private final String grantPrefix;
+
+    private final AtomicLong grants = new AtomicLong();
     private final AtomicLong waitedNanos = new AtomicLong();
     private final Thread heartbeat;
     private volatile boolean closed;
@@ -40,7 +47,7 @@ public final class ClusterProviderLimit implements AutoCloseable {
         this.database = database;
         this.limit = limit;
         this.lease = lease;
-        this.owner = owner;
+        this.grantPrefix = owner + "#" + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".";
         this.heartbeat = Thread.ofPlatform()
                 .daemon()
                 .name("canvas-batch-permit-heartbeat")
@@ -73,11 +80,11 @@ public final class ClusterProviderLimit implements AutoCloseable {
         return new AgentRunner() {
             @Override
             public AgentAnswer run(AgentRequest request) throws AgentFailure, InterruptedException {
-                int slot = acquire(provider);
+                Grant grant = acquire(provider);
                 try {
                     return agents.run(request);
                 } finally {
-                    release(provider, slot);
+                    release(grant);
                 }
             }
 
@@ -94,26 +101,33 @@ public final class ClusterProviderLimit implements AutoCloseable {
         };
     }
 
-    /** Waits for a free slot of {@code provider}'s limit and takes it; the slot's number. */
-    int acquire(String provider) throws InterruptedException {
+    /**
+     * One permit taken: its slot, and the owner its row names — this server, and this grant of it.
+     */
+    record Grant(String provider, int slot, String rowOwner) {}
+
+    /** Waits for a free slot of {@code provider}'s limit and takes it. */
+    Grant acquire(String provider) throws InterruptedException {
+        String rowOwner = grantPrefix + grants.incrementAndGet();
         long start = System.nanoTime();
         long pauseMillis = 20;
         while (true) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("stopped while waiting for a permit of " + provider);
             }
-            Integer slot = tryAcquire(provider);
+            Integer slot = tryAcquire(provider, rowOwner);
             if (slot != null) {
-                held.add(provider + "/" + slot);
+                Grant grant = new Grant(provider, slot, rowOwner);
+                held.add(grant);
                 waitedNanos.addAndGet(System.nanoTime() - start);
-                return slot;
+                return grant;
             }
             Thread.sleep(pauseMillis);
             pauseMillis = Math.min(250, pauseMillis * 2);
         }
     }
 
-    private Integer tryAcquire(String provider) {
+    private Integer tryAcquire(String provider, String rowOwner) {
         try {
             return database.withConnection(connection -> {
                 // a free slot is one never taken or whose holder stopped renewing it; of two servers taking the same
@@ -131,7 +145,7 @@ public final class ClusterProviderLimit implements AutoCloseable {
                                 + " where " + PostgresSessionLeases.runOut("canvas_batch_permits.expires_at")
                                 + " returning slot")) {
                     take.setString(1, provider);
-                    take.setString(2, owner);
+                    take.setString(2, rowOwner);
                     take.setLong(3, lease.toMillis());
                     take.setInt(4, limit);
                     take.setString(5, provider);
@@ -147,15 +161,16 @@ public final class ClusterProviderLimit implements AutoCloseable {
         }
     }
 
-    private void release(String provider, int slot) {
-        held.remove(provider + "/" + slot);
+    void release(Grant grant) {
+        held.remove(grant);
+        String provider = grant.provider();
         try {
             database.withConnection(connection -> {
                 try (PreparedStatement delete = connection.prepareStatement(
                         "delete from canvas_batch_permits where provider = ? and slot = ? and owner = ?")) {
                     delete.setString(1, provider);
-                    delete.setInt(2, slot);
-                    delete.setString(3, owner);
+                    delete.setInt(2, grant.slot());
+                    delete.setString(3, grant.rowOwner());
                     return delete.executeUpdate();
                 }
             });
@@ -182,11 +197,11 @@ public final class ClusterProviderLimit implements AutoCloseable {
 
     /**
      * Renews the permits this server holds, and only those: a permit it gave back while the database was away is still
-     * a row of this owner, and renewing every row of the owner would keep it from the cluster for as long as this server
-     * is busy.
+     * a row of this server, and renewing every row of the server would keep it from the cluster for as long as this
+     * server is busy; each grant's row is named for that grant alone.
      */
     private void renew() {
-        List<String> mine = List.copyOf(held);
+        List<String> mine = held.stream().map(Grant::rowOwner).toList();
         if (mine.isEmpty()) {
             return;
         }
@@ -194,10 +209,9 @@ public final class ClusterProviderLimit implements AutoCloseable {
             database.withConnection(connection -> {
                 try (PreparedStatement update = connection.prepareStatement("update canvas_batch_permits"
                         + " set expires_at = now() + ? * interval '1 millisecond'"
-                        + " where owner = ? and provider || '/' || slot = any(?)")) {
+                        + " where owner = any(?)")) {
                     update.setLong(1, lease.toMillis());
-                    update.setString(2, owner);
-                    update.setArray(3, connection.createArrayOf("text", mine.toArray()));
+                    update.setArray(2, connection.createArrayOf("text", mine.toArray()));
                     return update.executeUpdate();
                 }
             });

@@ -105,8 +105,8 @@ class ClusterProviderLimitTest {
         frozen.stopRenewing();
         ClusterProviderLimit survivor = server("survivor", 2);
 
-        Future<Integer> first = threads.submit(() -> survivor.acquire("openai"));
-        Future<Integer> second = threads.submit(() -> survivor.acquire("openai"));
+        Future<Integer> first = threads.submit(() -> survivor.acquire("openai").slot());
+        Future<Integer> second = threads.submit(() -> survivor.acquire("openai").slot());
 
         assertThat(List.of(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS)))
                 .containsExactlyInAnyOrder(0, 1);
@@ -122,7 +122,7 @@ class ClusterProviderLimitTest {
         holder.acquire("openai");
         ClusterProviderLimit other = server("other", 1, lease);
 
-        Future<Integer> waiting = threads.submit(() -> other.acquire("openai"));
+        Future<Integer> waiting = threads.submit(() -> other.acquire("openai").slot());
         // three leases long: renewed all along, the permit stays with its holder
         long until = System.nanoTime() + lease.multipliedBy(3).toNanos();
         while (System.nanoTime() < until) {
@@ -135,13 +135,13 @@ class ClusterProviderLimitTest {
     @Test
     void aPermitWhoseGivingBackTheDatabaseMissedIsNotRenewedByItsBusyServerAndComesBack() throws Exception {
         ClusterProviderLimit busy = server("busy", 2);
-        int held = busy.acquire("openai");
+        int held = busy.acquire("openai").slot();
         // the row of a permit busy gave back while the database was away: busy no longer holds it, yet it is there
         write("insert into canvas_batch_permits (provider, slot, owner, expires_at)" + " values ('openai', "
                 + (1 - held) + ", 'busy', now() + interval '600 milliseconds')");
         ClusterProviderLimit other = server("other", 2);
 
-        Future<Integer> waiting = threads.submit(() -> other.acquire("openai"));
+        Future<Integer> waiting = threads.submit(() -> other.acquire("openai").slot());
 
         assertThat(waiting.get(30, TimeUnit.SECONDS))
                 .as("busy renews the permit it holds, not the one it gave back")
@@ -155,9 +155,53 @@ class ClusterProviderLimitTest {
                 + " values ('openai', 0, 'no-such-server', 'infinity')");
         ClusterProviderLimit only = server("only", 1);
 
-        Future<Integer> waiting = threads.submit(() -> only.acquire("openai"));
+        Future<Integer> waiting = threads.submit(() -> only.acquire("openai").slot());
 
         assertThat(waiting.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aCallWhosePermitRanOutDoesNotGiveBackThePermitTheNextCallTookInItsSlot() throws Exception {
+        Duration lease = Duration.ofSeconds(5);
+        ClusterProviderLimit busy = server("busy", 1, lease);
+        ClusterProviderLimit.Grant late = busy.acquire("openai");
+        // its renewals fail (the database away for a whole lease) while the model takes its time
+        busy.stopRenewing();
+        awaitPermitsRunOut(1);
+        // the server's next call takes the slot whose lease ran out: its own, the only one
+        ClusterProviderLimit.Grant next = busy.acquire("openai");
+        assertThat(next.slot()).isEqualTo(late.slot());
+
+        busy.release(late); // the late call's answer comes at last
+
+        assertThat(permitsInForce())
+                .as("the next call's permit still counts in the cluster: no other server may take the slot")
+                .isEqualTo(1);
+        assertThat(busy.heldCount()).as("and this server still holds it").isEqualTo(1);
+        busy.release(next);
+        assertThat(permitsInForce()).isZero();
+    }
+
+    private void awaitPermitsRunOut(int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (count("select count(*) from canvas_batch_permits where expires_at < now()") < count) {
+            assertThat(System.nanoTime()).as("the permits' lease ran out").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    private long permitsInForce() throws java.sql.SQLException {
+        return count("select count(*) from canvas_batch_permits where expires_at >= now()");
+    }
+
+    private long count(String sql) throws java.sql.SQLException {
+        return log.database().withConnection(connection -> {
+            try (java.sql.Statement statement = connection.createStatement();
+                    java.sql.ResultSet result = statement.executeQuery(sql)) {
+                result.next();
+                return result.getLong(1);
+            }
+        });
     }
 
     private void write(String sql) throws java.sql.SQLException {
