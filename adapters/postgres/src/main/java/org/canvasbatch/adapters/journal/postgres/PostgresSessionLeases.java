@@ -46,6 +46,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      */
     static final Duration TOO_FAR_AHEAD = LONGEST_LEASE.multipliedBy(2);
 
+    /** How long a graceful stop waits for a renewal under way before it gives the leases back. */
+    private static final Duration STOP_PATIENCE = Duration.ofSeconds(5);
+
     /** SQL that is true for a row {@code expires_at} of a lease or permit that holds nothing (see TOO_FAR_AHEAD). */
     static String runOut(String expiresAt) {
         return "(" + expiresAt + " < now() or " + expiresAt + " > now() + interval '" + TOO_FAR_AHEAD.toSeconds()
@@ -551,6 +554,16 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     public void close() {
         closed = true;
         heartbeat.interrupt();
+        // a renewal (or a load published) already under way would commit after the expiry below and keep the leases
+        // for a whole lease time more: the other servers would wait that long to take the sessions over. Bounded: a
+        // database that does not answer must not hold up the stop for long
+        if (Thread.currentThread() != heartbeat) {
+            try {
+                heartbeat.join(Math.min(lease.toMillis(), STOP_PATIENCE.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<SessionId> mine = List.copyOf(held.keySet());
         held.clear();
         if (load != null) {

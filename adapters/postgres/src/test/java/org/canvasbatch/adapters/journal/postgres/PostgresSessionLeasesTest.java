@@ -99,6 +99,62 @@ class PostgresSessionLeasesTest {
     }
 
     @Test
+    void aRenewalUnderWayWhenTheServerStopsDoesNotKeepItsSessionFromTheOthers() throws Exception {
+        Duration lease = Duration.ofSeconds(3);
+        CountDownLatch renewalBegun = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> heartbeat =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean holdNextRenewal = new java.util.concurrent.atomic.AtomicBoolean();
+        PostgresSessionLeases stopping = new PostgresSessionLeases(log.database(), lease, "stopping", () -> {
+            // the heartbeat reads the clock as its renewal begins: held there, as a slow round trip to the database
+            // would hold it, until the stop began (it interrupts the heartbeat) and the stop's expiry is written
+            if (Thread.currentThread().getName().equals("canvas-batch-lease-heartbeat")
+                    && holdNextRenewal.compareAndSet(true, false)) {
+                heartbeat.set(Thread.currentThread());
+                renewalBegun.countDown();
+                try {
+                    Thread.sleep(TimeUnit.MINUTES.toMillis(1));
+                } catch (InterruptedException stopBegan) {
+                    // bounded: a stop that waits for this renewal writes its expiry only after it
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                    while (!leaseRanOut(S) && System.nanoTime() < until) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                    }
+                }
+            }
+            return System.nanoTime();
+        });
+        opened.add(0, stopping);
+        PostgresSessionLeases other = server("other", lease);
+        assertThat(stopping.take(S)).isTrue();
+        holdNextRenewal.set(true);
+        assertThat(renewalBegun.await(30, TimeUnit.SECONDS)).isTrue();
+
+        stopping.close(); // a graceful stop: it gives its leases back
+        heartbeat.get().join(TimeUnit.SECONDS.toMillis(30));
+
+        assertThat(other.take(S))
+                .as("another server takes the session at once, not a whole lease later")
+                .isTrue();
+    }
+
+    private boolean leaseRanOut(SessionId id) {
+        try {
+            return log.database().withConnection(connection -> {
+                try (java.sql.PreparedStatement query = connection.prepareStatement(
+                        "select expires_at < now() from canvas_batch_leases where session_id = ?")) {
+                    query.setString(1, id.value());
+                    try (java.sql.ResultSet result = query.executeQuery()) {
+                        return result.next() && result.getBoolean(1);
+                    }
+                }
+            });
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    @Test
     void aServerFrozenLongerThanItsLeaseNoLongerHoldsItTheMomentItResumesBeforeItsHeartbeatRuns() {
         AtomicLong monotonic = new AtomicLong();
         PostgresSessionLeases frozen = new PostgresSessionLeases(log.database(), SHORT, "frozen", monotonic::get);
