@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -62,9 +63,14 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      * The sessions this server holds, each with the moment of the process's monotonic clock until which it surely does:
      * a lease and a bit less after the take or renewal that last reached the database was sent. A process frozen
      * longer than that (SIGSTOP, a long GC pause) finds its leases untrusted the moment it resumes, before its
-     * heartbeat has had a chance to learn whether another server took them meanwhile.
+     * heartbeat has had a chance to learn whether another server took them meanwhile. And until the same moment of the
+     * wall clock: the monotonic clock stands still while the machine is suspended (a laptop's lid, a VM's host), so a
+     * machine that wakes after a lease went by would trust its leases by it alone.
      */
-    private final Map<SessionId, Long> held = new ConcurrentHashMap<>();
+    private final Map<SessionId, Trust> held = new ConcurrentHashMap<>();
+
+    /** Until when a lease is trusted: the first of the two moments, the monotonic clock's and the wall clock's. */
+    private record Trust(long untilNanos, long untilMillis) {}
 
     private final AtomicLong moves = new AtomicLong();
     private final AtomicLong placements = new AtomicLong();
@@ -73,6 +79,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private final Thread heartbeat;
     private volatile boolean closed;
     private final LongSupplier nanoTime;
+    private final LongSupplier wallMillis;
     private volatile long lastRenewalNanos;
     /** The lapse of the renewals now under way was logged (once per outage). */
     private volatile boolean renewalLapseTold;
@@ -83,6 +90,13 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     /** With {@code nanoTime} the process's monotonic clock: a test moves it as a frozen process would see it jump. */
     PostgresSessionLeases(Database database, Duration lease, String owner, LongSupplier nanoTime) {
+        this(database, lease, owner, nanoTime, System::currentTimeMillis);
+    }
+
+    /** With {@code wallMillis} the wall clock: a test moves it alone, as a machine that was suspended sees it. */
+    PostgresSessionLeases(
+            Database database, Duration lease, String owner, LongSupplier nanoTime, LongSupplier wallMillis) {
+        this.wallMillis = wallMillis;
         this.database = database;
         this.lease = lease;
         this.owner = owner;
@@ -153,8 +167,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      */
     @Override
     public boolean holds(SessionId sessionId) {
-        Long until = held.get(sessionId);
-        return until != null && nanoTime.getAsLong() - until < 0;
+        Trust trust = held.get(sessionId);
+        return trust != null
+                && nanoTime.getAsLong() - trust.untilNanos() < 0
+                && wallMillis.getAsLong() < trust.untilMillis();
     }
 
     /** Whether this server took the lease and has not given it up or learnt it lost, trusted now or not. */
@@ -166,6 +182,11 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     /** How long after a take or renewal is sent this server trusts that it holds the lease. */
     private long trusted() {
         return lease.toNanos() - lease.toNanos() / 5;
+    }
+
+    /** The trust in a lease whose take or renewal was sent at {@code sentNanos} and {@code sentMillis}. */
+    private Trust trustFrom(long sentNanos, long sentMillis) {
+        return new Trust(sentNanos + trusted(), sentMillis + TimeUnit.NANOSECONDS.toMillis(trusted()));
     }
 
     @Override
@@ -207,6 +228,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     /** The upsert that takes ({@code target} selects this server) or places a lease; false if another server holds it. */
     private boolean lease(SessionId sessionId, String target, boolean placing) {
         long sent = nanoTime.getAsLong();
+        long sentMillis = wallMillis.getAsLong();
         Taken taken;
         try {
             taken = database.withConnection(connection -> {
@@ -264,7 +286,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
             LOG.log(System.Logger.Level.INFO, "session " + sessionId + " placed on the less loaded " + taken.owner());
             return false;
         }
-        if (held.put(sessionId, sent + trusted()) == null
+        if (held.put(sessionId, trustFrom(sent, sentMillis)) == null
                 && !taken.movedFrom().isEmpty()
                 && !taken.movedFrom().equals(owner)) {
             moves.incrementAndGet();
@@ -498,6 +520,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     void renew() {
         List<SessionId> mine = List.copyOf(held.keySet());
         long sent = nanoTime.getAsLong();
+        long sentMillis = wallMillis.getAsLong();
         if (mine.isEmpty()) {
             lastRenewalNanos = sent;
             return;
@@ -525,7 +548,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
             renewalLapseTold = false;
             for (SessionId id : mine) {
                 if (renewed.contains(id.value())) {
-                    held.computeIfPresent(id, (k, until) -> sent + trusted());
+                    held.computeIfPresent(id, (k, until) -> trustFrom(sent, sentMillis));
                 } else if (held.remove(id) != null) {
                     LOG.log(
                             System.Logger.Level.WARNING,

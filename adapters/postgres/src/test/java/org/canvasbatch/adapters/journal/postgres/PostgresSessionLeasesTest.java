@@ -155,6 +155,28 @@ class PostgresSessionLeasesTest {
     }
 
     @Test
+    void aMachineSuspendedLongerThanALeaseNoLongerHoldsItWhenItWakesThoughItsMonotonicClockStoodStill() {
+        AtomicLong monotonic = new AtomicLong();
+        AtomicLong wall = new AtomicLong(System.currentTimeMillis());
+        PostgresSessionLeases suspended =
+                new PostgresSessionLeases(log.database(), SHORT, "suspended", monotonic::get, wall::get);
+        opened.add(0, suspended);
+        PostgresSessionLeases b = server("b");
+        assertThat(suspended.take(S)).isTrue();
+        assertThat(suspended.holds(S)).isTrue();
+
+        suspended.stopRenewing(); // the lid closed: everything of the machine stops, its heartbeat too
+        SharedEventLogTest.waitUntil(() -> b.abandoned().contains(S));
+        assertThat(b.take(S)).isTrue();
+        // it wakes: the wall clock went on for the time it slept, the monotonic clock (CLOCK_MONOTONIC) did not
+        wall.addAndGet(SHORT.multipliedBy(2).toMillis());
+
+        assertThat(suspended.holds(S))
+                .as("it must not dispatch (call the model, write) on a lease another server took while it slept")
+                .isFalse();
+    }
+
+    @Test
     void aServerFrozenLongerThanItsLeaseNoLongerHoldsItTheMomentItResumesBeforeItsHeartbeatRuns() {
         AtomicLong monotonic = new AtomicLong();
         PostgresSessionLeases frozen = new PostgresSessionLeases(log.database(), SHORT, "frozen", monotonic::get);
