@@ -125,7 +125,11 @@ final class SettingsTable {
 
     // --------------------------------------------------------------------------------------------------------- batch
 
-    static final Setting<Integer> GLOBAL_CONCURRENCY = declare(setting("batch.concurrency.global", whole(1, 200), "12")
+    // the cluster's placement reads a server row claiming more as written by no server of this build
+    static final Setting<Integer> GLOBAL_CONCURRENCY = declare(setting(
+                    "batch.concurrency.global",
+                    whole(1, org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases.MOST_CONCURRENCY),
+                    "12")
             .option("--concurrency N", RUN, SERVE)
             .help("agent calls in flight at once across all batches, shared fairly; run's sets the batch's too"));
     static final Setting<Integer> SESSION_CONCURRENCY = declare(setting(

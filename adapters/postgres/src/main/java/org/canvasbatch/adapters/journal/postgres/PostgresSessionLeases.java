@@ -47,6 +47,12 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      */
     static final Duration TOO_FAR_AHEAD = LONGEST_LEASE.multipliedBy(2);
 
+    /**
+     * The most concurrency a server publishes (the range of {@code batch.concurrency.global}): a row claiming more was
+     * written by no server of this build and would look idle however busy it is, drawing every session placed.
+     */
+    public static final int MOST_CONCURRENCY = 200;
+
     /** How long a graceful stop waits for a renewal under way before it gives the leases back. */
     private static final Duration STOP_PATIENCE = Duration.ofSeconds(5);
 
@@ -201,7 +207,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other, and the
      * server that let it expire is no candidate for it again (one that keeps publishing a load but never takes what is
      * placed on it would otherwise draw the session forever). A server row is read as hostile data: a load below zero
-     * counts as none, and a row seen in the future (it would never age out) is no candidate.
+     * counts as none, and a row seen in the future (it would never age out) or claiming more concurrency than a server
+     * may have is no candidate.
      */
     @Override
     public boolean place(SessionId sessionId) {
@@ -218,6 +225,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + "         where l.owner = s.owner and l.taken_at > s.seen_at)"
                         + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
                         + "      and s.seen_at <= now() + interval '1 second'"
+                        + "      and s.concurrency <= " + MOST_CONCURRENCY
                         + "      and s.owner is distinct from (select l.owner from canvas_batch_leases l"
                         + "        where l.session_id = ? and l.expires_at < now())"
                         + "  ) loads group by owner"

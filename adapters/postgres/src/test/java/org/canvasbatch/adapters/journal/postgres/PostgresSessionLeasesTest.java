@@ -518,6 +518,18 @@ class PostgresSessionLeasesTest {
     }
 
     @Test
+    void aServerRowClaimingMoreConcurrencyThanAnyServerMayHaveDoesNotDrawTheSessions() throws Exception {
+        // --concurrency is at most 200: a row of two billion slots was written by no server of this build, and would
+        // look idle however busy it is
+        write("insert into canvas_batch_servers (owner, running, concurrency, seen_at)"
+                + " values ('boundless', 1000, 2000000000, now())");
+        PostgresSessionLeases a = server("a");
+        a.publishLoad(() -> 6, 12);
+
+        assertThat(a.place(S)).as("a runs it").isTrue();
+    }
+
+    @Test
     void aServerThatLetTheLeaseOfASessionPlacedOnItExpireIsNotGivenItAgain() throws Exception {
         // a live server (it keeps publishing its load) that never takes what is placed on it: a buggy version
         write("insert into canvas_batch_servers (owner, running, concurrency, seen_at) values ('deaf', 0, 12, now())");
