@@ -372,9 +372,7 @@ final class CanvasWriteBack {
 
     private Outcome writeLinks(PendingCanvas pending, List<Link> batch) {
         VaultFile canvasFile = pending.canvas;
-        CanvasFile savedInPlace = null;
-        JsonObject savedOver = null;
-        JsonObject replacedWith = null;
+        List<LostSave> carried = new ArrayList<>();
         for (int round = 1; round <= MERGE_ROUNDS; round++) {
             CanvasFile canvas;
             try {
@@ -386,13 +384,14 @@ final class CanvasWriteBack {
                     default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
                 };
             }
-            // A save that went into the file this write-back replaced is carried into the canvas as it is now: into
+            // A save that went into a file this write-back replaced is carried into the canvas as it is now: into
             // what this write-back wrote, or into what the editor saved after it reloaded the canvas without that
-            // save. It stays to be carried over until a write replaces the canvas with nobody saving meanwhile.
+            // save. Each stays to be carried over, in the order they were found, until a write replaces the canvas
+            // with nobody saving meanwhile: a later save may have been made from a canvas without an earlier one.
             JsonObject base = canvas.root();
-            boolean recovering = savedInPlace != null;
-            if (recovering) {
-                base = SaveCarryOver.carry(savedOver, savedInPlace.root(), replacedWith, canvas.root());
+            boolean recovering = !carried.isEmpty();
+            for (LostSave lost : carried) {
+                base = SaveCarryOver.carry(lost.over(), lost.saved(), lost.replacedWith(), base);
             }
             CanvasMerge.Settings settings =
                     new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant());
@@ -422,7 +421,7 @@ final class CanvasWriteBack {
             Path temporary = null;
             try {
                 temporary = files.writeTemporary(canvas.snapshot().target(), bytes, true);
-                Swap swap = swap(canvas, temporary);
+                Swap swap = swap(canvas, temporary, bytes);
                 switch (swap) {
                     case Swap.Replaced replaced -> {
                         pending.counted(replaced.ours(), nodeCount(merge.canvas()));
@@ -435,9 +434,13 @@ final class CanvasWriteBack {
                                 DEBUG,
                                 "''{0}'' was saved in place while it was replaced; merging again",
                                 canvas.path());
-                        savedInPlace = saved.canvas();
-                        savedOver = canvas.root();
-                        replacedWith = merge.canvas();
+                        carried.add(new LostSave(canvas.root(), saved.canvas().root(), merge.canvas()));
+                        if (saved.intoOurs() != null) {
+                            carried.add(new LostSave(
+                                    merge.canvas(),
+                                    saved.intoOurs().root(),
+                                    saved.canvas().root()));
+                        }
                     }
                 }
             } catch (IOException e) {
@@ -517,6 +520,15 @@ final class CanvasWriteBack {
         }
     }
 
+    /**
+     * A save another program made into a file that a rename of this write-back then took out of the canvas.
+     *
+     * @param over         what the file held before the save
+     * @param saved        the save
+     * @param replacedWith what the rename put in the canvas's place
+     */
+    private record LostSave(JsonObject over, JsonObject saved, JsonObject replacedWith) {}
+
     /** How replacing the canvas went. */
     private sealed interface Swap {
 
@@ -526,8 +538,12 @@ final class CanvasWriteBack {
         /** Not replaced: the canvas is not what the merge was made from any more. */
         record Changed() implements Swap {}
 
-        /** Replaced, but another program wrote into the replaced file meanwhile: its save, to merge into again. */
-        record ReplacedAfterASave(CanvasFile canvas) implements Swap {}
+        /**
+         * Replaced, but another program wrote into the replaced file meanwhile: its save, to merge into again. When
+         * that save was put back, {@code intoOurs} is a save found in the file written, which the put-back took out of
+         * the canvas in its turn; else null.
+         */
+        record ReplacedAfterASave(CanvasFile canvas, CanvasFile intoOurs) implements Swap {}
     }
 
     /**
@@ -541,7 +557,7 @@ final class CanvasWriteBack {
      * a save renamed over the canvas between the link and the rename is not seen. Where the file system has no hard
      * links, the last look is the file's attributes.
      */
-    private Swap swap(CanvasFile read, Path temporary) throws IOException {
+    private Swap swap(CanvasFile read, Path temporary, byte[] written) throws IOException {
         DiskSnapshot snapshot = read.snapshot();
         Path target = snapshot.target();
         if (!unchangedSince(snapshot)) {
@@ -568,18 +584,22 @@ final class CanvasWriteBack {
             if (!linked || sameAsRead(previous, snapshot)) {
                 return new Swap.Replaced(ours);
             }
-            // A save landed in what was just replaced. Put it back at once, before anyone reads the canvas without it
-            // (an editor that reloads the file would lose the save from its own memory), and merge again.
-            if (FileState.of(target).equals(ours)) {
-                try {
-                    Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE);
-                    return new Swap.Changed();
-                } catch (IOException e) {
-                    LOG.log(DEBUG, "Could not put back a save of ''{0}'': {1}", read.path(), e.toString());
-                }
+            // A save landed in what was just replaced. It is read first: an editor that reloads the canvas before it
+            // is put back saves next without it, into the file put back. Then it is put back at once, before anyone
+            // else reads the canvas without it (an editor that reloads the file would lose the save from its own
+            // memory), and merged again.
+            Found found = savedInto(previous, read, snapshot.bytes());
+            if (found.equals(Found.NOTHING)) {
+                return new Swap.Replaced(ours);
             }
-            CanvasFile saved = savedInto(previous, read);
-            return saved == null ? new Swap.Replaced(ours) : new Swap.ReplacedAfterASave(saved);
+            PutBack putBack = putBack(read, previous, ours, written);
+            if (putBack == null) {
+                return found.save() == null ? new Swap.Replaced(ours) : new Swap.ReplacedAfterASave(found.save(), null);
+            }
+            // A save not yet finished is finished into the canvas, and read there by the next merge.
+            return found.save() == null
+                    ? new Swap.Changed()
+                    : new Swap.ReplacedAfterASave(found.save(), putBack.intoOurs());
         } finally {
             if (linked) {
                 deleteQuietly(previous);
@@ -601,10 +621,60 @@ final class CanvasWriteBack {
     }
 
     /**
-     * What another program saved into the file just replaced, or null when it is as it was read. A save in progress
-     * (the file cut to nothing, or half written) is waited for, briefly: it is one write of the whole canvas.
+     * What a put-back did.
+     *
+     * @param intoOurs a save another program made into the file the put-back replaced (the one this write-back had
+     *                 written), or null
      */
-    private CanvasFile savedInto(Path replaced, CanvasFile read) throws IOException {
+    private record PutBack(CanvasFile intoOurs) {}
+
+    /**
+     * Renames the replaced file, which holds another program's save, back over the canvas if the canvas is still the
+     * file this write-back wrote; null when it is not put back. Guarded as the write's own rename is: a hard link keeps
+     * the file the put-back replaces readable, and what an editor saved into it after reloading the canvas (a save
+     * that may leave its size and time as they were: a file system's clock ticks every few milliseconds) is found
+     * there rather than lost.
+     */
+    private PutBack putBack(CanvasFile read, Path previous, FileState ours, byte[] written) throws IOException {
+        Path target = read.snapshot().target();
+        Path replaced = target.resolveSibling(".canvas-batch-" + AtomicFiles.randomHex() + ".prev");
+        try {
+            try {
+                Files.createLink(replaced, target);
+            } catch (UnsupportedOperationException | IOException e) {
+                LOG.log(DEBUG, "Did not put back a save of ''{0}'': {1}", read.path(), e.toString());
+                return null;
+            }
+            if (!FileState.of(replaced).equals(ours)) {
+                return null;
+            }
+            try {
+                Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                LOG.log(DEBUG, "Could not put back a save of ''{0}'': {1}", read.path(), e.toString());
+                return null;
+            }
+            return new PutBack(savedInto(replaced, read, written).save());
+        } finally {
+            deleteQuietly(replaced);
+        }
+    }
+
+    /**
+     * What a replaced file holds: nothing but what it held ({@link #NOTHING}), another program's save, or a save that
+     * did not finish in time ({@link #UNFINISHED}).
+     */
+    private record Found(CanvasFile save, boolean unfinished) {
+
+        static final Found NOTHING = new Found(null, false);
+        static final Found UNFINISHED = new Found(null, true);
+    }
+
+    /**
+     * What another program saved into the file just replaced, which held {@code held}. A save in progress (the file
+     * cut to nothing, or half written) is waited for, briefly: it is one write of the whole canvas.
+     */
+    private Found savedInto(Path replaced, CanvasFile read, byte[] held) throws IOException {
         long deadline = System.nanoTime() + SAVE_IN_PROGRESS.toNanos();
         while (true) {
             byte[] now;
@@ -617,21 +687,23 @@ final class CanvasWriteBack {
                         "''{0}'' was {1} when notes were linked into it; nothing of it was kept.",
                         read.path(),
                         e.what());
-                return null;
+                return Found.NOTHING;
             }
-            if (Arrays.equals(now, read.snapshot().bytes())) {
-                return null;
+            if (Arrays.equals(now, held)) {
+                return Found.NOTHING;
             }
             try {
-                return CanvasFile.parse(
-                        read.file(), new DiskSnapshot(read.snapshot().target(), now, FileState.of(replaced)));
+                return new Found(
+                        CanvasFile.parse(
+                                read.file(), new DiskSnapshot(read.snapshot().target(), now, FileState.of(replaced))),
+                        false);
             } catch (VaultException halfWritten) {
                 if (System.nanoTime() > deadline) {
                     LOG.log(
                             WARNING,
                             "''{0}'' was being saved while notes were linked into it, and that save did not finish.",
                             read.path());
-                    return null;
+                    return Found.UNFINISHED;
                 }
                 LockSupport.parkNanos(SAVE_POLL.toNanos());
             }

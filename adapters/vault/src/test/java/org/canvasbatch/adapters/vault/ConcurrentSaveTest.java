@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -308,6 +309,160 @@ class ConcurrentSaveTest {
         assertThat(temporaries.get()).as("the canvas's temporary files").isGreaterThanOrEqualTo(3);
         assertThat(onDisk.notesPointingAt(note)).hasSize(1);
         assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * The editor saved in place into the file the write-back was about to replace, and reloaded the canvas before that
+     * save was put back (so without it); its next save, made from that reload, lands in the file put back: the first
+     * save is carried over rather than overwritten.
+     */
+    @Test
+    void aSaveInTheReplacedFileIsKeptWhenTheEditorReloadedBeforeItWasPutBack() throws Exception {
+        Fixtures.copyVaultTo(root);
+        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
+        AtomicReference<String> reloaded = new AtomicReference<>();
+        AtomicReference<Integer> temporaries = new AtomicReference<>(0);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        LongConsumer rightAfterTheRename = nanos -> {
+            if (reloaded.get() != null) {
+                return;
+            }
+            try {
+                saveWithAnotherNode(replacedFile(canvas), "saved-into-the-replaced-file", true);
+                reloaded.set(Files.readString(canvas));
+            } catch (IOException | RuntimeException e) {
+                failure.set(e);
+            }
+        };
+        // the write-back's next temporary file comes after the put-back: the editor saves what it reloaded
+        FileOpener saveAfterThePutBack = (path, options) -> {
+            if (path.getFileName().toString().endsWith(".tmp")
+                    && path.getParent().equals(canvas.getParent())
+                    && temporaries.getAndUpdate(n -> n + 1) == 1) {
+                saveWithAnotherNode(canvas, reloaded.get(), "saved-after-the-reload");
+            }
+            return FileOpener.DEFAULT.open(path, options);
+        };
+        FileVault vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
+                CLOCK,
+                path -> {},
+                saveAfterThePutBack,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                rightAfterTheRename);
+
+        String note = writeNote(vault);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+
+        assertThat(failure.get()).isNull();
+        assertThat(temporaries.get()).as("the canvas's temporary files").isGreaterThanOrEqualTo(2);
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(onDisk.nodes().stream().map(n -> n.getString("id")))
+                .as("the editor's saves")
+                .contains("saved-into-the-replaced-file", "saved-after-the-reload");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * While the write-back is about to put back a save found in the file it replaced, the editor saves in place into
+     * the file the write-back wrote, with the same size and within the same tick of the file system's clock (a moved
+     * node, say): nothing about that file tells the save apart but its bytes, and the put-back must not discard it.
+     */
+    @Test
+    void aSaveIntoTheWrittenFileThatKeepsItsSizeAndTimeIsNotPutBackOver() throws Exception {
+        Fixtures.copyVaultTo(root);
+        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
+        AtomicReference<Boolean> saved = new AtomicReference<>(false);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        LongConsumer rightAfterTheRename = nanos -> {
+            if (saved.getAndSet(true)) {
+                return;
+            }
+            try {
+                saveWithAnotherNode(replacedFile(canvas), "saved-into-the-replaced-file", true);
+                String written = Files.readString(canvas);
+                assertThat(written).containsOnlyOnce(SAID);
+                FileTime tick = Files.getLastModifiedTime(canvas);
+                Files.writeString(canvas, written.replace(SAID, SAID_AGAIN), StandardOpenOption.TRUNCATE_EXISTING);
+                Files.setLastModifiedTime(canvas, tick);
+            } catch (IOException | RuntimeException | AssertionError e) {
+                failure.set(e);
+            }
+        };
+        FileVault vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
+                CLOCK,
+                path -> {},
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                rightAfterTheRename);
+
+        String note = writeNote(vault);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+
+        assertThat(failure.get()).isNull();
+        assertThat(saved.get()).isTrue();
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(onDisk.node("saved-into-the-replaced-file").getString("text"))
+                .isEqualTo("saved while linking");
+        assertThat(onDisk.node("01000c386bbc4u").getString("text")).contains(SAID_AGAIN);
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /** A few words of the learner's own answer in the fixture canvas, and the same words reordered: the same bytes long. */
+    private static final String SAID = "同真同假";
+
+    private static final String SAID_AGAIN = "同假同真";
+
+    private static String writeNote(FileVault vault) {
+        return vault.writeNote(new NoteDraft(
+                        Fixtures.DISCRETE_MATH,
+                        "01000c386bbc4",
+                        "什么是逆否命题",
+                        AgentId.ORAL_EXPLANATION,
+                        "# note",
+                        "offline",
+                        START))
+                .path();
+    }
+
+    /** The hard link the write-back keeps to the file its rename replaced. */
+    private static Path replacedFile(Path canvas) throws IOException {
+        try (var siblings = Files.list(canvas.getParent())) {
+            return siblings.filter(path -> path.getFileName().toString().endsWith(".prev"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    /** Saves in place what the editor holds, {@code loaded}, with a node of its own added. */
+    private static void saveWithAnotherNode(Path canvas, String loaded, String id) throws IOException {
+        JsonObject root;
+        try (JsonReader reader = Json.createReader(new StringReader(loaded))) {
+            root = reader.readObject();
+        }
+        byte[] bytes = Json.createObjectBuilder(root)
+                .add(
+                        "nodes",
+                        Json.createArrayBuilder(root.getJsonArray("nodes"))
+                                .add(Json.createObjectBuilder()
+                                        .add("id", id)
+                                        .add("type", "text")
+                                        .add("text", "saved while linking")
+                                        .add("x", -3000)
+                                        .add("y", 300)
+                                        .add("width", 250)
+                                        .add("height", 60)))
+                .build()
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
+        Files.write(canvas, bytes, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     private static void saveWithAnotherNode(Path canvas, String id, boolean inPlace) throws IOException {
