@@ -61,6 +61,13 @@ public final class CapturedLogs implements AutoCloseable {
                 .toList();
     }
 
+    /** The records of every level, DEBUG too, whose message contains {@code part}: to count what is logged quietly. */
+    public List<LogRecord> recordsContaining(String part) {
+        return records.stream()
+                .filter(r -> r.getMessage() != null && r.getMessage().contains(part))
+                .toList();
+    }
+
     /** Every record at INFO or above, with its level and whatever was thrown with it. */
     public List<LogRecord> visibleRecords() {
         return records.stream()

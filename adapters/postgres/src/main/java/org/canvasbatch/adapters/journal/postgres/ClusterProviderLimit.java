@@ -35,6 +35,7 @@ public final class ClusterProviderLimit implements AutoCloseable {
      */
     private final String grantPrefix;
 
+    private final Outage outage = new Outage(LOG, "provider permits");
     private final AtomicLong grants = new AtomicLong();
     private final AtomicLong waitedNanos = new AtomicLong();
     private final Thread heartbeat;
@@ -129,7 +130,7 @@ public final class ClusterProviderLimit implements AutoCloseable {
 
     private Integer tryAcquire(String provider, String rowOwner) {
         try {
-            return database.withConnection(connection -> {
+            Integer slot = database.withConnection(connection -> {
                 // a free slot is one never taken or whose holder stopped renewing it; of two servers taking the same
                 // slot, the second's update finds it unexpired and takes nothing (it looks again)
                 try (PreparedStatement take = connection.prepareStatement(
@@ -154,9 +155,11 @@ public final class ClusterProviderLimit implements AutoCloseable {
                     }
                 }
             });
+            outage.answered();
+            return slot;
         } catch (SQLException e) {
             // the database is away: calls wait (the budget is kept) until it is back
-            LOG.log(System.Logger.Level.DEBUG, "could not take a permit of " + provider + ": " + e.getMessage());
+            outage.failed("take a permit of " + provider + ", calls wait", e);
             return null;
         }
     }
@@ -174,10 +177,9 @@ public final class ClusterProviderLimit implements AutoCloseable {
                     return delete.executeUpdate();
                 }
             });
+            outage.answered();
         } catch (SQLException e) {
-            LOG.log(
-                    System.Logger.Level.DEBUG,
-                    "could not give a permit of " + provider + " back (its lease frees it): " + e.getMessage());
+            outage.failed("give a permit of " + provider + " back (its lease frees it)", e);
         }
     }
 
@@ -215,8 +217,9 @@ public final class ClusterProviderLimit implements AutoCloseable {
                     return update.executeUpdate();
                 }
             });
+            outage.answered();
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not renew this server's permits: " + e.getMessage());
+            outage.failed("renew this server's permits", e);
         }
     }
 

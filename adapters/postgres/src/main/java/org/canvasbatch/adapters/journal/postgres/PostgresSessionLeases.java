@@ -78,6 +78,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     /** Until when a lease is trusted: the first of the two moments, the monotonic clock's and the wall clock's. */
     private record Trust(long untilNanos, long untilMillis) {}
 
+    private final Outage outage = new Outage(LOG, "session leases");
     private final AtomicLong moves = new AtomicLong();
     private final AtomicLong placements = new AtomicLong();
     private volatile Load load;
@@ -280,6 +281,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return result;
                 }
             });
+            outage.answered();
         } catch (SQLException e) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -349,7 +351,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     private boolean placedHereInTable(SessionId id) {
         try {
-            return database.withConnection(connection -> {
+            boolean placedHere = database.withConnection(connection -> {
                 try (PreparedStatement select = connection.prepareStatement("select exists (select 1 from"
                         + " canvas_batch_leases where session_id = ? and owner = ? and not "
                         + runOut("expires_at") + ")")) {
@@ -360,9 +362,11 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     }
                 }
             });
+            outage.answered();
+            return placedHere;
         } catch (SQLException e) {
             // its look for abandoned sessions finds a session placed here whose notification went unheard
-            LOG.log(System.Logger.Level.DEBUG, "could not read the placement of session " + id + ": " + e.getMessage());
+            outage.failed("read the placement of session " + id, e);
             return false;
         }
     }
@@ -386,8 +390,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return upsert.executeUpdate();
                 }
             });
+            outage.answered();
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not publish this server's load: " + e.getMessage());
+            outage.failed("publish this server's load, so no sessions are placed here", e);
         }
     }
 
@@ -403,18 +408,17 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return delete.executeUpdate();
                 }
             });
+            outage.answered();
         } catch (SQLException e) {
             // the lease expires by itself; the session is finished, so no server will find work in it
-            LOG.log(
-                    System.Logger.Level.DEBUG,
-                    "could not release the lease of session " + sessionId + ": " + e.getMessage());
+            outage.failed("release the lease of session " + sessionId + " (it runs out by itself)", e);
         }
     }
 
     @Override
     public List<SessionId> abandoned() {
         try {
-            return database.withConnection(connection -> {
+            List<SessionId> found = database.withConnection(connection -> {
                 List<SessionId> ids = new ArrayList<>();
                 Array mine = connection.createArrayOf(
                         "text", held.keySet().stream().map(SessionId::value).toArray());
@@ -436,8 +440,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
                 return ids;
             });
+            outage.answered();
+            return found;
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not look for abandoned sessions: " + e.getMessage());
+            outage.failed("look for abandoned sessions", e);
             return List.of();
         }
     }
@@ -451,7 +457,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     @Override
     public List<String> claimStoppedServers() {
         try {
-            return database.withConnection(connection -> {
+            List<String> stopped = database.withConnection(connection -> {
                 try (PreparedStatement claim = connection.prepareStatement("update canvas_batch_servers stopped"
                         + " set ledger_adopted_by = ?"
                         + " where stopped.seen_at < now() - ? * interval '1 millisecond' and stopped.owner <> ?"
@@ -474,8 +480,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return claimed;
                 }
             });
+            outage.answered();
+            return stopped;
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not look for stopped servers: " + e.getMessage());
+            outage.failed("look for stopped servers", e);
             return List.of();
         }
     }
@@ -497,8 +505,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return forget.executeUpdate();
                 }
             });
+            outage.answered();
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not forget the stopped server " + server + ": " + e.getMessage());
+            outage.failed("forget the stopped server " + server, e);
         }
     }
 
@@ -554,6 +563,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
             });
             lastRenewalNanos = sent;
             renewalLapseTold = false;
+            outage.answered();
             for (SessionId id : mine) {
                 if (renewed.contains(id.value())) {
                     held.computeIfPresent(id, (k, until) -> trustFrom(sent, sentMillis));
@@ -564,6 +574,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
             }
         } catch (SQLException e) {
+            outage.failed("renew " + mine.size() + " lease(s)", e);
             if (nanoTime.getAsLong() - lastRenewalNanos > lease.toNanos() && !renewalLapseTold) {
                 // not forgotten: holds() is false since the trust ran out, so nothing more is dispatched, but their
                 // calls are still in flight here; forgotten, this server's own expired rows looked abandoned once the
@@ -610,7 +621,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     }
                 });
             } catch (SQLException e) {
-                LOG.log(System.Logger.Level.DEBUG, "could not leave the servers' table: " + e.getMessage());
+                outage.failed("leave the servers' table (the row ages out by itself)", e);
             }
         }
         if (mine.isEmpty()) {
@@ -625,7 +636,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
             });
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not give back the leases: " + e.getMessage());
+            outage.failed(
+                    "give back " + mine.size() + " lease(s) at the stop (other servers take them once they run out)",
+                    e);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRunner;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -238,5 +239,43 @@ class ClusterProviderLimitTest {
 
         assertThat(preparedFor.get()).isEqualTo(7);
         assertThat(permits.heldCount()).isZero();
+    }
+
+    /**
+     * The database goes away while a call holds a permit: the heartbeat's renewals fail every 200 ms. Before, each
+     * failure was logged at DEBUG alone, so an operator's console showed nothing of an outage that let permits run out
+     * (and calls wait); now the first is one WARNING line, and the database's return one INFO line.
+     */
+    @Test
+    void aDatabaseOutageUnderAHeldPermitIsToldOnceAndItsEndOnce() throws Exception {
+        ClusterProviderLimit permits = server("a", 1);
+        try (CapturedLogs logs = CapturedLogs.of(ClusterProviderLimit.class.getName())) {
+            ClusterProviderLimit.Grant grant = permits.acquire("openai");
+
+            server.stopProcess();
+            try {
+                SharedEventLogTest.waitUntil(() -> logs.recordsContaining("could not renew this server's permits")
+                                .size()
+                        >= 3);
+            } finally {
+                server.startProcess();
+            }
+            SharedEventLogTest.waitUntil(
+                    () -> !logs.visibleRecordsContaining("answers again").isEmpty());
+            permits.release(grant);
+
+            assertThat(logs.visibleRecordsContaining("could not renew this server's permits"))
+                    .singleElement()
+                    .satisfies(record -> {
+                        assertThat(record.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+                        assertThat(record.getThrown()).as("no stack trace").isNull();
+                    });
+            assertThat(logs.visibleLines())
+                    .as("the outage, then its end, and nothing else")
+                    .hasSize(2)
+                    .last()
+                    .asString()
+                    .contains("provider permits: the database answers again after");
+        }
     }
 }

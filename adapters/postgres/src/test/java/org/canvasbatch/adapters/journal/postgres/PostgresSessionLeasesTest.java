@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -470,19 +471,31 @@ class PostgresSessionLeasesTest {
         PostgresSessionLeases a = server("a", lease);
         assertThat(a.take(S)).isTrue();
 
-        server.stopProcess();
-        try {
-            Thread.sleep(lease.multipliedBy(2).toMillis());
-            assertThat(a.holds(S))
-                    .as("not dispatched while its lease cannot be renewed")
-                    .isFalse();
-            assertThat(a.taken(S)).as("its calls are still in flight here").isTrue();
-        } finally {
-            server.startProcess();
+        try (CapturedLogs logs = CapturedLogs.of(PostgresSessionLeases.class.getName())) {
+            server.stopProcess();
+            try {
+                Thread.sleep(lease.multipliedBy(2).toMillis());
+                assertThat(a.holds(S))
+                        .as("not dispatched while its lease cannot be renewed")
+                        .isFalse();
+                assertThat(a.taken(S)).as("its calls are still in flight here").isTrue();
+            } finally {
+                server.startProcess();
+            }
+            // its expired row is listed as abandoned, but a session taken here is not claimed here again (SessionBook)
+            assertThat(a.taken(S)).as("taken here, once the database is back").isTrue();
+            SharedEventLogTest.waitUntil(() -> a.holds(S));
+
+            // what the operator read: the outage's first failure, the lapse, the database's return; one line each
+            assertThat(logs.visibleLines())
+                    .hasSize(3)
+                    .satisfiesExactly(
+                            first -> assertThat(first)
+                                    .startsWith("WARNING")
+                                    .contains("session leases: could not renew 1 lease(s)"),
+                            lapse -> assertThat(lapse).startsWith("WARNING").contains("for a whole lease time"),
+                            back -> assertThat(back).startsWith("INFO").contains("the database answers again after"));
         }
-        // its expired row is listed as abandoned, but a session taken here is not claimed here again (SessionBook)
-        assertThat(a.taken(S)).as("taken here, once the database is back").isTrue();
-        SharedEventLogTest.waitUntil(() -> a.holds(S));
     }
 
     @Test
