@@ -53,6 +53,12 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      */
     public static final int MOST_CONCURRENCY = 200;
 
+    /**
+     * How many leases a server that let a session's lease run out stays no candidate for placements: longer than a
+     * round of as many broken servers as a cluster plausibly has, each drawing the session for a lease.
+     */
+    static final int PASSED_OVER_LEASES = 10;
+
     /** How long a graceful stop waits for a renewal under way before it gives the leases back. */
     private static final Duration STOP_PATIENCE = Duration.ofSeconds(5);
 
@@ -207,7 +213,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      * load counts as filling it, so a burst of confirms spreads before the next heartbeat. The server chosen hears of
      * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other, and the
      * server that let it expire is no candidate for it again (one that keeps publishing a load but never takes what is
-     * placed on it would otherwise draw the session forever). A server row is read as hostile data: a load below zero
+     * placed on it would otherwise draw the session forever), nor for any session for {@value #PASSED_OVER_LEASES}
+     * leases (two such servers would otherwise draw it back and forth). A server row is read as hostile data: a load below zero
      * counts as none, and a row seen in the future (it would never age out) or claiming more concurrency than a server
      * may have is no candidate.
      */
@@ -227,6 +234,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
                         + "      and s.seen_at <= now() + interval '1 second'"
                         + "      and s.concurrency <= " + MOST_CONCURRENCY
+                        + "      and (s.passed_over_until is null or s.passed_over_until <= now())"
                         + "      and s.owner is distinct from (select l.owner from canvas_batch_leases l"
                         + "        where l.session_id = ? and l.expires_at < now())"
                         + "  ) loads group by owner"
@@ -241,7 +249,14 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         Taken taken;
         try {
             taken = database.withConnection(connection -> {
-                try (PreparedStatement upsert = connection.prepareStatement("with target as (" + target + ")"
+                // a placement also passes over the server that let the session's lease run out (placing alone: a take
+                // is this server's own claim, and the same server's own lapse does not count against it)
+                String passOver = placing
+                        ? "with lapsed as (update canvas_batch_servers set passed_over_until = now() + ?"
+                                + " * interval '1 millisecond' where owner = (select l.owner from canvas_batch_leases l"
+                                + " where l.session_id = ? and l.expires_at < now()) and owner <> ? returning owner), "
+                        : "with ";
+                try (PreparedStatement upsert = connection.prepareStatement(passOver + "target as (" + target + ")"
                         + " insert into canvas_batch_leases (session_id, owner, expires_at, taken_at)"
                         + " select ?, owner, now() + ? * interval '1 millisecond', now() from target"
                         + " on conflict (session_id) do update"
@@ -255,6 +270,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     if (!placing) {
                         upsert.setString(i++, owner);
                     } else {
+                        upsert.setLong(
+                                i++, lease.multipliedBy(PASSED_OVER_LEASES).toMillis());
+                        upsert.setString(i++, sessionId.value());
+                        upsert.setString(i++, owner);
                         upsert.setString(i++, sessionId.value());
                         upsert.setString(i++, owner);
                         upsert.setString(i++, owner);

@@ -556,6 +556,44 @@ class PostgresSessionLeasesTest {
         assertThat(a.place(S)).as("the deaf server had its chance: a runs it").isTrue();
     }
 
+    /**
+     * Two live servers that never take what is placed on them (two nodes of a broken build): only the server that let
+     * the lease run out last was passed over, so the session went from one to the other and back, a lease each time,
+     * while the busy but healthy server never ran it.
+     */
+    @Test
+    void twoServersThatNeverTakeWhatIsPlacedOnThemDoNotDrawASessionBackAndForth() throws Exception {
+        write("insert into canvas_batch_servers (owner, running, concurrency, seen_at) values"
+                + " ('deaf-1', 0, 12, now()), ('deaf-2', 0, 12, now())");
+        PostgresSessionLeases a = server("a", Duration.ofSeconds(10));
+        a.publishLoad(() -> 6, 12);
+        List<String> placedOn = new ArrayList<>();
+        for (int placement = 0; placement < 3; placement++) {
+            // the deaf servers keep publishing a load of none; the lease placed on one of them runs out untaken
+            write("update canvas_batch_servers set seen_at = now() where owner like 'deaf-%'");
+            a.place(S);
+            placedOn.add(leaseOwners(S).getFirst());
+            write("update canvas_batch_leases set expires_at = now() - interval '1 millisecond'"
+                    + " where owner like 'deaf-%'");
+        }
+
+        assertThat(placedOn)
+                .as("each deaf server had its chance, then a runs it")
+                .containsExactly("deaf-1", "deaf-2", "a");
+        assertThat(a.holds(S)).isTrue();
+    }
+
+    @Test
+    void aServerPassedOverLongAgoIsACandidateAgain() throws Exception {
+        write("insert into canvas_batch_servers (owner, running, concurrency, seen_at, passed_over_until) values"
+                + " ('recovered', 0, 12, now(), now() - interval '1 second')");
+        PostgresSessionLeases a = server("a", Duration.ofSeconds(10));
+        a.publishLoad(() -> 6, 12);
+
+        assertThat(a.place(S)).as("placed on the idle server").isFalse();
+        assertThat(leaseOwners(S)).containsExactly("recovered");
+    }
+
     private void notifyPlacement(String payload) throws java.sql.SQLException {
         log.database().withConnection(connection -> {
             try (java.sql.PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
