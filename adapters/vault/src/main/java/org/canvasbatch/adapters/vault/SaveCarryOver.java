@@ -22,6 +22,11 @@ import java.util.Set;
  * is applied to it too, unless the later save itself changed that node or edge from what the write-back wrote; the
  * same for the canvas's other top-level fields. Nodes and edges are told apart by their ids; one without an id is
  * left as the later save has it. When nobody saved after the write-back, the later save is what it wrote.
+ *
+ * <p>An edge is never left joining a node that is not there: a node the lost save removed takes with it the edges
+ * the later save still draws to it (the write-back's own edge to its note, say), as the editor removes a node's edges
+ * with it, and an edge the lost save added to a node the later save removed is not carried. A canvas with an edge to
+ * no node is one a batch refuses to read. An edge the later save itself left that way is kept as it is.
  */
 final class SaveCarryOver {
 
@@ -86,7 +91,42 @@ final class SaveCarryOver {
             apply.values().stream().filter(Objects::nonNull).forEach(entries::add);
             result.add(list, entries);
         }
-        return result.build();
+        return withoutEdgesToNowhere(result.build(), now);
+    }
+
+    /** The carried canvas without the edges the carry-over left joining a node that is not in it. */
+    private static JsonObject withoutEdgesToNowhere(JsonObject carried, JsonObject now) {
+        if (!(carried.get("edges") instanceof JsonArray edges)) {
+            return carried;
+        }
+        Set<String> nodes = byId(carried, "nodes").keySet();
+        Set<String> nodesBefore = byId(now, "nodes").keySet();
+        Set<JsonValue> edgesBefore = now.get("edges") instanceof JsonArray array ? Set.copyOf(array) : Set.of();
+        JsonArrayBuilder kept = CanvasFile.JSON.createArrayBuilder();
+        boolean dropped = false;
+        for (JsonValue edge : edges) {
+            boolean toNowhere = false;
+            if (edge instanceof JsonObject object) {
+                for (String end : List.of("fromNode", "toNode")) {
+                    if (object.get(end) instanceof JsonString node
+                            && !nodes.contains(node.getString())
+                            && (nodesBefore.contains(node.getString()) || !edgesBefore.contains(edge))) {
+                        toNowhere = true;
+                    }
+                }
+            }
+            if (toNowhere) {
+                dropped = true;
+            } else {
+                kept.add(edge);
+            }
+        }
+        return dropped
+                ? CanvasFile.JSON
+                        .createObjectBuilder(carried)
+                        .add("edges", kept)
+                        .build()
+                : carried;
     }
 
     private static Map<String, JsonValue> byId(JsonObject canvas, String list) {
