@@ -94,4 +94,24 @@ class SaveCarryOverTest {
                 .isEqualTo(canvas("{'nodes':[{'id':'a'},{'id':'mine'}],"
                         + "'edges':[{'id':'odd','fromNode':'a','toNode':'gone'}]}"));
     }
+
+    @Test
+    void aLaterSaveMadeFromTheLostSaveIsLeftAsItIsEvenWhereItUndidPartOfIt() {
+        JsonObject read = canvas("{'nodes':[{'id':'a','text':'1'}],'edges':[]}");
+        JsonObject lost = canvas("{'nodes':[{'id':'a','text':'2'},{'id':'x'}],'edges':[]}");
+        JsonObject written = canvas("{'nodes':[{'id':'a','text':'1'},{'id':'note'}],'edges':[]}");
+        JsonObject now = canvas("{'nodes':[{'id':'a','text':'2'}],'edges':[]}");
+
+        assertThat(SaveCarryOver.carry(read, lost, written, now)).isEqualTo(now);
+    }
+
+    @Test
+    void aLaterSaveWithoutAnythingTheWriteBackWroteWasNotMadeFromItAndIsLeftAsItIs() {
+        JsonObject read = canvas("{'nodes':[{'id':'a'}],'edges':[]}");
+        JsonObject lost = canvas("{'nodes':[{'id':'a'},{'id':'x'}],'edges':[]}");
+        JsonObject written = canvas("{'nodes':[{'id':'a'},{'id':'note'}],'edges':[{'id':'link'}]}");
+        JsonObject now = canvas("{'nodes':[{'id':'a'}],'edges':[]}");
+
+        assertThat(SaveCarryOver.carry(read, lost, written, now)).isEqualTo(now);
+    }
 }
