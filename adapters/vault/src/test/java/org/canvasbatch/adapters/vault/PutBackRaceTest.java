@@ -172,6 +172,51 @@ class PutBackRaceTest {
         assertThat(onDisk.notesPointingAt(note)).hasSize(1);
     }
 
+    /**
+     * Two merges in a row race the editor: the first one's save could not be put back (the editor, having reloaded
+     * what the write-back wrote, saved again meanwhile), and the second one's was (made from that later save, so
+     * without the first). Both saves and the one between them end in the canvas, in that order of carrying.
+     */
+    @Test
+    void savesFoundByTwoMergesInARowAreAllKept() throws Exception {
+        Fixtures.copyVaultTo(root);
+        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicInteger renames = new AtomicInteger();
+        LongConsumer rightAfterTheRename = nanos -> {
+            try {
+                switch (renames.getAndIncrement()) {
+                    case 0 -> {
+                        saveInPlace(replacedFile(canvas), c -> withNode(c, "first-into-the-replaced-file"));
+                        saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
+                    }
+                    case 1 -> {
+                        String replaced = Files.readString(replacedFile(canvas));
+                        assertThat(replaced).contains("saved-after-the-reload");
+                        assertThat(replaced).doesNotContain("first-into-the-replaced-file");
+                        saveInPlace(replacedFile(canvas), c -> withNode(c, "second-into-the-replaced-file"));
+                    }
+                    default -> {}
+                }
+            } catch (IOException | RuntimeException | AssertionError e) {
+                failure.set(e);
+            }
+        };
+        FileVault vault = vault(FileOpener.DEFAULT, rightAfterTheRename);
+
+        String note = writeNote(vault);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+
+        assertThat(failure.get()).isNull();
+        assertThat(renames.get()).as("renames of the canvas").isGreaterThanOrEqualTo(3);
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(ids(onDisk))
+                .contains("first-into-the-replaced-file", "saved-after-the-reload", "second-into-the-replaced-file");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
     private FileVault vault(FileOpener disk, LongConsumer rightAfterTheRename) {
         return new FileVault(
                 root,
