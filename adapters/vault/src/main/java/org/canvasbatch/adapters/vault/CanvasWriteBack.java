@@ -256,11 +256,12 @@ final class CanvasWriteBack {
             pending.cancelScheduled();
             write(pending, true);
             int left = pending.waiting();
-            if (!pending.carried.isEmpty()) {
+            int notCarried = pending.notCarried();
+            if (notCarried > 0) {
                 LOG.log(
                         WARNING,
                         "{0} save(s) of ''{1}'' found in a file a write-back replaced could not be put back into it.",
-                        pending.carried.size(),
+                        notCarried,
                         pending.canvas.relative());
             }
             if (left > 0) {
@@ -1079,6 +1080,16 @@ final class CanvasWriteBack {
                 }
             } finally {
                 guard.unlock();
+            }
+        }
+
+        /** How many saves found in replaced files still wait to be carried into the canvas. */
+        int notCarried() {
+            writing.lock();
+            try {
+                return carried.size();
+            } finally {
+                writing.unlock();
             }
         }
 
