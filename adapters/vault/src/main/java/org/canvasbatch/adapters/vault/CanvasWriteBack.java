@@ -77,6 +77,8 @@ final class CanvasWriteBack {
     private static final Duration SAVE_IN_PROGRESS = Duration.ofSeconds(2);
 
     private static final Duration SAVE_POLL = Duration.ofMillis(2);
+    /** How many saves found in replaced files wait at most to be carried into a write that could not be done yet. */
+    private static final int MAX_CARRIED = 2 * MERGE_ROUNDS;
     /**
      * How long a canvas has had no new link before the links written since it was last quiet are merged once more:
      * longer than an editor takes to save a copy it loaded just before a write-back.
@@ -254,6 +256,14 @@ final class CanvasWriteBack {
             pending.cancelScheduled();
             write(pending, true);
             int left = pending.waiting();
+            int notCarried = pending.notCarried();
+            if (notCarried > 0) {
+                LOG.log(
+                        WARNING,
+                        "{0} save(s) of ''{1}'' found in a file a write-back replaced could not be put back into it.",
+                        notCarried,
+                        pending.canvas.relative());
+            }
             if (left > 0) {
                 LOG.log(
                         WARNING,
@@ -370,9 +380,31 @@ final class CanvasWriteBack {
         record Later(Reason kind, String reason) implements Outcome {}
     }
 
+    /**
+     * Merges and writes, carrying the saves still to be carried over: a write that cannot be done now keeps them for
+     * the next one (they are nowhere else: the files they were saved into are gone), a write done or dropped ends them.
+     */
     private Outcome writeLinks(PendingCanvas pending, List<Link> batch) {
+        List<LostSave> carried = pending.carried;
+        Outcome outcome = writeLinks(pending, batch, carried);
+        if (outcome instanceof Outcome.Later) {
+            if (carried.size() > MAX_CARRIED) {
+                LOG.log(
+                        WARNING,
+                        "''{0}'' kept being saved while notes were linked into it; {1} save(s) made meanwhile could"
+                                + " not be kept.",
+                        pending.canvas.relative(),
+                        carried.size() - MAX_CARRIED);
+                carried.subList(0, carried.size() - MAX_CARRIED).clear();
+            }
+        } else {
+            carried.clear();
+        }
+        return outcome;
+    }
+
+    private Outcome writeLinks(PendingCanvas pending, List<Link> batch, List<LostSave> carried) {
         VaultFile canvasFile = pending.canvas;
-        List<LostSave> carried = new ArrayList<>();
         for (int round = 1; round <= MERGE_ROUNDS; round++) {
             CanvasFile canvas;
             try {
@@ -760,6 +792,11 @@ final class CanvasWriteBack {
         final ReentrantLock writing = new ReentrantLock();
         private final ReentrantLock guard = new ReentrantLock();
         private final Map<String, Link> links = new LinkedHashMap<>();
+        /**
+         * Saves found in files a write replaced and not yet in the canvas, in the order found, kept from a write that
+         * could not be done to the next; only touched while {@link #writing} is held.
+         */
+        final List<LostSave> carried = new ArrayList<>();
         /** Written since the canvas was last quiet; only touched while {@link #writing} is held. */
         private final Map<String, Link> unsettled = new LinkedHashMap<>();
 
@@ -1043,6 +1080,16 @@ final class CanvasWriteBack {
                 }
             } finally {
                 guard.unlock();
+            }
+        }
+
+        /** How many saves found in replaced files still wait to be carried into the canvas. */
+        int notCarried() {
+            writing.lock();
+            try {
+                return carried.size();
+            } finally {
+                writing.unlock();
             }
         }
 

@@ -22,6 +22,17 @@ import java.util.Set;
  * is applied to it too, unless the later save itself changed that node or edge from what the write-back wrote; the
  * same for the canvas's other top-level fields. Nodes and edges are told apart by their ids; one without an id is
  * left as the later save has it. When nobody saved after the write-back, the later save is what it wrote.
+ *
+ * <p>Only a later save made from what the write-back wrote is carried into. One made from the save itself (the editor
+ * kept it in memory, or loaded it once it was put back) already has it, and what it lacks of it the learner undid
+ * since: a node the save added and the learner deleted again stays deleted. Such a save is told by what it holds: a
+ * node, edge or field the lost save added or changed as the lost save has it, where the write-back wrote otherwise;
+ * or none of what the write-back itself changed in the canvas it read (the links it added), when it changed anything.
+ *
+ * <p>An edge is never left joining a node that is not there: a node the lost save removed takes with it the edges
+ * the later save still draws to it (the write-back's own edge to its note, say), as the editor removes a node's edges
+ * with it, and an edge the lost save added to a node the later save removed is not carried. A canvas with an edge to
+ * no node is one a batch refuses to read. An edge the later save itself left that way is kept as it is.
  */
 final class SaveCarryOver {
 
@@ -36,6 +47,12 @@ final class SaveCarryOver {
      * @param now     the canvas as the editor saved it again
      */
     static JsonObject carry(JsonObject read, JsonObject lost, JsonObject written, JsonObject now) {
+        Map<String, JsonValue> readFlat = flat(read);
+        Map<String, JsonValue> writtenFlat = flat(written);
+        Map<String, JsonValue> nowFlat = flat(now);
+        if (holdsTheSave(readFlat, flat(lost), writtenFlat, nowFlat) || !madeFrom(readFlat, writtenFlat, nowFlat)) {
+            return now;
+        }
         var result = CanvasFile.JSON.createObjectBuilder(now);
         Set<String> fields = new LinkedHashSet<>(read.keySet());
         fields.addAll(lost.keySet());
@@ -86,7 +103,95 @@ final class SaveCarryOver {
             apply.values().stream().filter(Objects::nonNull).forEach(entries::add);
             result.add(list, entries);
         }
-        return result.build();
+        return withoutEdgesToNowhere(result.build(), now);
+    }
+
+    /**
+     * Whether the later save holds something the lost save added or changed, as the lost save has it, where the
+     * write-back wrote otherwise: it was made from the lost save.
+     */
+    private static boolean holdsTheSave(
+            Map<String, JsonValue> before,
+            Map<String, JsonValue> saved,
+            Map<String, JsonValue> ours,
+            Map<String, JsonValue> current) {
+        for (Map.Entry<String, JsonValue> entry : saved.entrySet()) {
+            JsonValue value = entry.getValue();
+            String key = entry.getKey();
+            if (!value.equals(before.get(key)) && !value.equals(ours.get(key)) && value.equals(current.get(key))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the later save may have been made from what the write-back wrote: it holds something the write-back
+     * changed in the canvas it read as the write-back wrote it, or the write-back changed nothing there.
+     */
+    private static boolean madeFrom(
+            Map<String, JsonValue> before, Map<String, JsonValue> ours, Map<String, JsonValue> current) {
+        Set<String> keys = new LinkedHashSet<>(before.keySet());
+        keys.addAll(ours.keySet());
+        boolean changed = false;
+        for (String key : keys) {
+            if (!Objects.equals(before.get(key), ours.get(key))) {
+                changed = true;
+                if (Objects.equals(ours.get(key), current.get(key))) {
+                    return true;
+                }
+            }
+        }
+        return !changed;
+    }
+
+    /** Every top-level field but the lists, and every node and edge by its id, each under a key of its own. */
+    private static Map<String, JsonValue> flat(JsonObject canvas) {
+        Map<String, JsonValue> flat = new LinkedHashMap<>();
+        canvas.forEach((field, value) -> {
+            if (!LISTS.contains(field)) {
+                flat.put("field\u0000" + field, value);
+            }
+        });
+        for (String list : LISTS) {
+            byId(canvas, list).forEach((id, entry) -> flat.put(list + "\u0000" + id, entry));
+        }
+        return flat;
+    }
+
+    /** The carried canvas without the edges the carry-over left joining a node that is not in it. */
+    private static JsonObject withoutEdgesToNowhere(JsonObject carried, JsonObject now) {
+        if (!(carried.get("edges") instanceof JsonArray edges)) {
+            return carried;
+        }
+        Set<String> nodes = byId(carried, "nodes").keySet();
+        Set<String> nodesBefore = byId(now, "nodes").keySet();
+        Set<JsonValue> edgesBefore = now.get("edges") instanceof JsonArray array ? Set.copyOf(array) : Set.of();
+        JsonArrayBuilder kept = CanvasFile.JSON.createArrayBuilder();
+        boolean dropped = false;
+        for (JsonValue edge : edges) {
+            boolean toNowhere = false;
+            if (edge instanceof JsonObject object) {
+                for (String end : List.of("fromNode", "toNode")) {
+                    if (object.get(end) instanceof JsonString node
+                            && !nodes.contains(node.getString())
+                            && (nodesBefore.contains(node.getString()) || !edgesBefore.contains(edge))) {
+                        toNowhere = true;
+                    }
+                }
+            }
+            if (toNowhere) {
+                dropped = true;
+            } else {
+                kept.add(edge);
+            }
+        }
+        return dropped
+                ? CanvasFile.JSON
+                        .createObjectBuilder(carried)
+                        .add("edges", kept)
+                        .build()
+                : carried;
     }
 
     private static Map<String, JsonValue> byId(JsonObject canvas, String list) {

@@ -56,4 +56,62 @@ class SaveCarryOverTest {
         assertThat(SaveCarryOver.carry(read, lost, written, written))
                 .isEqualTo(canvas("{'nodes':[{'id':'a'},{'id':'note'},{'id':'mine'}],'edges':[{'id':'link'}]}"));
     }
+
+    @Test
+    void aNodeTheLostSaveRemovedTakesTheEdgesTheLaterSaveDrawsToIt() {
+        JsonObject read = canvas("{'nodes':[{'id':'q'},{'id':'a'}],'edges':[{'id':'qa','fromNode':'q','toNode':'a'}]}");
+        JsonObject lost = canvas("{'nodes':[{'id':'a'}],'edges':[]}");
+        JsonObject written = canvas("{'nodes':[{'id':'q'},{'id':'a'},{'id':'note'}],"
+                + "'edges':[{'id':'qa','fromNode':'q','toNode':'a'},{'id':'link','fromNode':'q','toNode':'note'}]}");
+        JsonObject now = canvas("{'nodes':[{'id':'q'},{'id':'a'},{'id':'note'},{'id':'later'}],"
+                + "'edges':[{'id':'qa','fromNode':'q','toNode':'a'},{'id':'link','fromNode':'q','toNode':'note'}]}");
+
+        assertThat(SaveCarryOver.carry(read, lost, written, now))
+                .isEqualTo(canvas("{'nodes':[{'id':'a'},{'id':'note'},{'id':'later'}],'edges':[]}"));
+    }
+
+    @Test
+    void anEdgeTheLostSaveDrewToANodeTheLaterSaveRemovedIsNotCarried() {
+        JsonObject read = canvas("{'nodes':[{'id':'a'},{'id':'b'}],'edges':[]}");
+        JsonObject lost = canvas("{'nodes':[{'id':'a'},{'id':'b'},{'id':'c'}],"
+                + "'edges':[{'id':'ac','fromNode':'a','toNode':'c'},{'id':'bc','fromNode':'b','toNode':'c'}]}");
+        JsonObject written = canvas("{'nodes':[{'id':'a'},{'id':'b'}],'edges':[]}");
+        JsonObject now = canvas("{'nodes':[{'id':'b'}],'edges':[]}");
+
+        assertThat(SaveCarryOver.carry(read, lost, written, now))
+                .isEqualTo(
+                        canvas("{'nodes':[{'id':'b'},{'id':'c'}],'edges':[{'id':'bc','fromNode':'b','toNode':'c'}]}"));
+    }
+
+    @Test
+    void anEdgeTheLaterSaveLeftJoiningNoNodeIsLeftAsItIs() {
+        JsonObject read = canvas("{'nodes':[{'id':'a'}],'edges':[]}");
+        JsonObject lost = canvas("{'nodes':[{'id':'a'},{'id':'mine'}],'edges':[]}");
+        JsonObject written = canvas("{'nodes':[{'id':'a'}],'edges':[]}");
+        JsonObject now = canvas("{'nodes':[{'id':'a'}],'edges':[{'id':'odd','fromNode':'a','toNode':'gone'}]}");
+
+        assertThat(SaveCarryOver.carry(read, lost, written, now))
+                .isEqualTo(canvas("{'nodes':[{'id':'a'},{'id':'mine'}],"
+                        + "'edges':[{'id':'odd','fromNode':'a','toNode':'gone'}]}"));
+    }
+
+    @Test
+    void aLaterSaveMadeFromTheLostSaveIsLeftAsItIsEvenWhereItUndidPartOfIt() {
+        JsonObject read = canvas("{'nodes':[{'id':'a','text':'1'}],'edges':[]}");
+        JsonObject lost = canvas("{'nodes':[{'id':'a','text':'2'},{'id':'x'}],'edges':[]}");
+        JsonObject written = canvas("{'nodes':[{'id':'a','text':'1'},{'id':'note'}],'edges':[]}");
+        JsonObject now = canvas("{'nodes':[{'id':'a','text':'2'}],'edges':[]}");
+
+        assertThat(SaveCarryOver.carry(read, lost, written, now)).isEqualTo(now);
+    }
+
+    @Test
+    void aLaterSaveWithoutAnythingTheWriteBackWroteWasNotMadeFromItAndIsLeftAsItIs() {
+        JsonObject read = canvas("{'nodes':[{'id':'a'}],'edges':[]}");
+        JsonObject lost = canvas("{'nodes':[{'id':'a'},{'id':'x'}],'edges':[]}");
+        JsonObject written = canvas("{'nodes':[{'id':'a'},{'id':'note'}],'edges':[{'id':'link'}]}");
+        JsonObject now = canvas("{'nodes':[{'id':'a'}],'edges':[]}");
+
+        assertThat(SaveCarryOver.carry(read, lost, written, now)).isEqualTo(now);
+    }
 }
