@@ -114,7 +114,9 @@ class AnswerBeforeTheTimeoutTest {
                 .as("a's answer freed its slot: c's start is being stored")
                 .isTrue();
         bAnswers.countDown();
-        assertThat(bAnswered.await(10, TimeUnit.SECONDS)).as("b's agent answered").isTrue();
+        assertThat(bAnswered.await(10, TimeUnit.SECONDS))
+                .as("b's agent answered")
+                .isTrue();
         Thread b = executor.threadOf("s1/b");
         EventRecorder.awaitCondition(
                 () -> b.getState() == Thread.State.TIMED_WAITING
