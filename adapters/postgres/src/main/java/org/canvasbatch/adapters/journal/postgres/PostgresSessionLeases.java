@@ -250,14 +250,17 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         try {
             taken = database.withConnection(connection -> {
                 // a placement also passes over the server that let the session's lease run out (placing alone: a take
-                // is this server's own claim, and the same server's own lapse does not count against it)
+                // is this server's own claim, and the same server's own lapse does not count against it); only when it
+                // took the session from that server: a placement that loses to the holder's late renewal (its commit
+                // after this statement's snapshot) changes nothing, and the lapse it saw was none
                 String passOver = placing
-                        ? "with lapsed as (update canvas_batch_servers set passed_over_until = now() + ?"
+                        ? ", lapsed as (update canvas_batch_servers set passed_over_until = now() + ?"
                                 + " * interval '1 millisecond' where owner = (select l.owner from canvas_batch_leases l"
-                                + " where l.session_id = ? and l.expires_at < now()) and owner <> ? returning owner), "
-                        : "with ";
-                try (PreparedStatement upsert = connection.prepareStatement(passOver + "target as (" + target + ")"
-                        + " insert into canvas_batch_leases (session_id, owner, expires_at, taken_at)"
+                                + " where l.session_id = ? and l.expires_at < now()) and owner <> ?"
+                                + " and exists (select 1 from placed where placed.owner <> canvas_batch_servers.owner))"
+                        : "";
+                try (PreparedStatement upsert = connection.prepareStatement("with target as (" + target + "),"
+                        + " placed as (insert into canvas_batch_leases (session_id, owner, expires_at, taken_at)"
                         + " select ?, owner, now() + ? * interval '1 millisecond', now() from target"
                         + " on conflict (session_id) do update"
                         + " set owner = excluded.owner, expires_at = excluded.expires_at, taken_at = excluded.taken_at,"
@@ -265,15 +268,12 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + " then canvas_batch_leases.owner else canvas_batch_leases.moved_from end"
                         + " where " + runOut("canvas_batch_leases.expires_at")
                         + " or canvas_batch_leases.owner = excluded.owner"
-                        + " returning owner, coalesce(moved_from, '')")) {
+                        + " returning owner, coalesce(moved_from, '') as moved_from)" + passOver
+                        + " select owner, moved_from from placed")) {
                     int i = 1;
                     if (!placing) {
                         upsert.setString(i++, owner);
                     } else {
-                        upsert.setLong(
-                                i++, lease.multipliedBy(PASSED_OVER_LEASES).toMillis());
-                        upsert.setString(i++, sessionId.value());
-                        upsert.setString(i++, owner);
                         upsert.setString(i++, sessionId.value());
                         upsert.setString(i++, owner);
                         upsert.setString(i++, owner);
@@ -283,7 +283,13 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         upsert.setString(i++, owner);
                     }
                     upsert.setString(i++, sessionId.value());
-                    upsert.setLong(i, lease.toMillis());
+                    upsert.setLong(i++, lease.toMillis());
+                    if (placing) {
+                        upsert.setLong(
+                                i++, lease.multipliedBy(PASSED_OVER_LEASES).toMillis());
+                        upsert.setString(i++, sessionId.value());
+                        upsert.setString(i, owner);
+                    }
                     Taken result = null;
                     try (ResultSet row = upsert.executeQuery()) {
                         if (row.next()) {

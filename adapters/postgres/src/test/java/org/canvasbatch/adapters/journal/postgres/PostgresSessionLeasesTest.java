@@ -594,6 +594,123 @@ class PostgresSessionLeasesTest {
         assertThat(leaseOwners(S)).containsExactly("recovered");
     }
 
+    /**
+     * Review of 21dd0bf: the pass-over is a data-modifying CTE, run whatever the upsert beside it does, and its look at
+     * the lapsed lease is of the statement's snapshot. A placement that found a's lease run out while a's late renewal
+     * (a database blip, a pause) was being committed loses the session to that renewal (a runs it on), and still passed
+     * a over for ten leases. Fails on main.
+     */
+    @Test
+    void aPlacementThatLosesTheSessionToItsHoldersLateRenewalDoesNotPassTheHolderOver() throws Exception {
+        Duration lease = Duration.ofSeconds(10);
+        PostgresSessionLeases a = server("a", lease);
+        a.publishLoad(() -> 0, 12);
+        assertThat(a.take(S)).isTrue();
+        PostgresSessionLeases b = server("b", lease);
+        b.publishLoad(() -> 6, 12);
+        write("update canvas_batch_leases set expires_at = now() - interval '1 millisecond' where owner = 'a'");
+
+        ExecutorService placing = Executors.newSingleThreadExecutor();
+        try (java.sql.Connection renewal = log.database().open()) {
+            // a's renewal under way: the same statement as renew(), not yet committed
+            renewal.setAutoCommit(false);
+            try (java.sql.PreparedStatement update = renewal.prepareStatement("update canvas_batch_leases"
+                    + " set expires_at = now() + interval '10 seconds' where owner = 'a' and session_id = ?")) {
+                update.setString(1, S.value());
+                assertThat(update.executeUpdate()).isEqualTo(1);
+            }
+            Future<Boolean> placed = placing.submit(() -> b.place(S));
+            SharedEventLogTest.waitUntil(this::aStatementWaitsForALock);
+            renewal.commit();
+
+            assertThat(placed.get(10, TimeUnit.SECONDS))
+                    .as("a's renewal came first: b places nothing")
+                    .isFalse();
+        } finally {
+            placing.shutdownNow();
+        }
+        assertThat(leaseOwners(S)).containsExactly("a");
+        assertThat(passedOver("a"))
+                .as("a renewed its lease and runs the session: it let nothing run out")
+                .isFalse();
+    }
+
+    /**
+     * Review of 21dd0bf: a finished session whose lease could not be given back (SessionBook.giveLeaseBack: "it runs
+     * out by itself") is found abandoned by another server, which places it and passes the healthy server that finished
+     * it over for ten leases. Fails on main.
+     */
+    @Test
+    void aServerWhoseFinishedSessionsLeaseRanOutBecauseItsReleaseFailedIsNotPassedOver() throws Exception {
+        Duration lease = Duration.ofSeconds(10);
+        PostgresSessionLeases a = server("a", lease);
+        a.publishLoad(() -> 0, 12);
+        PostgresSessionLeases b = server("b", lease);
+        b.publishLoad(() -> 6, 12);
+        // a ran S to its end; its release failed (a blip), so the lease ran out by itself as designed
+        write("insert into canvas_batch_leases (session_id, owner, expires_at, taken_at)"
+                + " values ('leased-session', 'a', now() - interval '1 millisecond', now() - interval '20 seconds')");
+        assertThat(b.abandoned()).contains(S);
+
+        b.place(S);
+
+        assertThat(passedOver("a"))
+                .as("a is healthy: it finished the session, only its release failed")
+                .isFalse();
+    }
+
+    /**
+     * Review of 99b9b34: the leases share one Outage across all their statements. A statement that keeps failing for a
+     * reason of its own (here a constraint refuses this server's row: a revoked grant, a trigger, a statement timeout do
+     * the same) while the renewals succeed is told at WARNING at every heartbeat, each followed by "the database answers
+     * again": the flood the Outage was meant to stop, and a false recovery. Fails on main.
+     */
+    @Test
+    void oneStatementThatKeepsFailingWhileTheOthersSucceedIsToldOnceAndNoRecoveryIsClaimed() throws Exception {
+        PostgresSessionLeases a = server("a", Duration.ofSeconds(30));
+        assertThat(a.take(S)).isTrue();
+        write("alter table canvas_batch_servers add constraint review_refuses_a check (owner <> 'a')");
+
+        try (CapturedLogs logs = CapturedLogs.of(PostgresSessionLeases.class.getName())) {
+            for (int beat = 0; beat < 5; beat++) {
+                a.renew();
+                a.publishLoad(() -> 0, 12); // publishes at once, as every heartbeat does after the renewal
+            }
+            assertThat(a.holds(S)).isTrue();
+
+            assertThat(logs.visibleLines())
+                    .as("the one failing statement told once; the database never went away")
+                    .hasSize(1)
+                    .allSatisfy(line -> assertThat(line).startsWith("WARNING").contains("publish"));
+        }
+    }
+
+    private boolean aStatementWaitsForALock() {
+        try {
+            return log.database().withConnection(connection -> {
+                try (java.sql.Statement select = connection.createStatement();
+                        java.sql.ResultSet row = select.executeQuery("select count(*) from pg_stat_activity"
+                                + " where datname = current_database() and wait_event_type = 'Lock'")) {
+                    return row.next() && row.getInt(1) > 0;
+                }
+            });
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private boolean passedOver(String owner) throws java.sql.SQLException {
+        return log.database().withConnection(connection -> {
+            try (java.sql.PreparedStatement select = connection.prepareStatement("select coalesce(bool_or("
+                    + "passed_over_until > now()), false) from canvas_batch_servers where owner = ?")) {
+                select.setString(1, owner);
+                try (java.sql.ResultSet row = select.executeQuery()) {
+                    return row.next() && row.getBoolean(1);
+                }
+            }
+        });
+    }
+
     private void notifyPlacement(String payload) throws java.sql.SQLException {
         log.database().withConnection(connection -> {
             try (java.sql.PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
