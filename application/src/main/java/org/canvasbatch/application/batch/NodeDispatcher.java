@@ -57,11 +57,6 @@ final class NodeDispatcher {
      * that sync in turn: their pumps leave a wish, and the thread pumping starts them all in its next append.
      */
     private final java.util.concurrent.locks.ReentrantLock pumping = new java.util.concurrent.locks.ReentrantLock();
-    /**
-     * The longest an answered task waits for the starts under way before writing its note: a start is one journal
-     * sync (2–15 ms); a journal that takes longer would hold up the note's own events as much.
-     */
-    private static final java.time.Duration NEXT_CALLS_PATIENCE = java.time.Duration.ofMillis(500);
 
     private final java.util.concurrent.atomic.AtomicBoolean pumpWanted =
             new java.util.concurrent.atomic.AtomicBoolean();
@@ -189,27 +184,6 @@ final class NodeDispatcher {
                 pumping.unlock();
             }
         }
-    }
-
-    /**
-     * Called by a task whose agent just answered, before it writes its note: waits (briefly) for the starts under way
-     * to be handed to their threads, then yields its carrier once, so that those threads send their calls before this
-     * one turns its answer into a note, a link and events. On two cores a round's answers come together, and the next
-     * calls otherwise waited behind every note of the round.
-     */
-    private void letTheNextCallsGoFirst() {
-        try {
-            if (pumping.tryLock(NEXT_CALLS_PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                pumping.unlock();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        if (pumpWanted.get()) {
-            pump(); // a wish left while this thread held the lock just now is honoured here
-        }
-        Thread.yield();
     }
 
     private void lookAgainAfterFault() {
@@ -484,7 +458,6 @@ final class NodeDispatcher {
                 busySlots--;
             }
             pump();
-            letTheNextCallsGoFirst();
         }
 
         @Override

@@ -34,10 +34,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review of de6163a: an answering task now waits (up to 500 ms) for the start under way before it looks whether its
- * answer is still wanted. The node's timeout keeps running meanwhile: a timeout that fires in that wait, after the agent
- * answered in time, throws the answer away as "did not answer within", and the node is asked of the model again.
- * Before de6163a the answer was judged the moment it arrived. Fails on main.
+ * An answer that came before the node's timeout is the node's note, even when the timeout comes due between the answer
+ * and the note. A change tried in the eleventh session (de6163a, taken back) made an answering task wait for the start
+ * under way before it looked whether its answer was still wanted: a timeout firing in that wait threw the answer away
+ * as "did not answer within", and the node was asked of the model again. This test failed with it.
  */
 class AnswerBeforeTheTimeoutTest {
 
