@@ -36,6 +36,9 @@ public final class ClusterProviderLimit implements AutoCloseable {
     private final String grantPrefix;
 
     private final Outage outage = new Outage(LOG, "provider permits");
+    private static final String TAKE = "take a permit";
+    private static final String GIVE_BACK = "give a permit back";
+    private static final String RENEW = "renew this server's permits";
     private final AtomicLong grants = new AtomicLong();
     private final AtomicLong waitedNanos = new AtomicLong();
     private final Thread heartbeat;
@@ -155,11 +158,11 @@ public final class ClusterProviderLimit implements AutoCloseable {
                     }
                 }
             });
-            outage.answered();
+            outage.answered(TAKE);
             return slot;
         } catch (SQLException e) {
             // the database is away: calls wait (the budget is kept) until it is back
-            outage.failed("take a permit of " + provider + ", calls wait", e);
+            outage.failed(TAKE, " of " + provider + " (calls wait)", e);
             return null;
         }
     }
@@ -177,9 +180,9 @@ public final class ClusterProviderLimit implements AutoCloseable {
                     return delete.executeUpdate();
                 }
             });
-            outage.answered();
+            outage.answered(GIVE_BACK);
         } catch (SQLException e) {
-            outage.failed("give a permit of " + provider + " back (its lease frees it)", e);
+            outage.failed(GIVE_BACK, " of " + provider + " (its lease frees it)", e);
         }
     }
 
@@ -217,9 +220,9 @@ public final class ClusterProviderLimit implements AutoCloseable {
                     return update.executeUpdate();
                 }
             });
-            outage.answered();
+            outage.answered(RENEW);
         } catch (SQLException e) {
-            outage.failed("renew this server's permits", e);
+            outage.failed(RENEW, e);
         }
     }
 

@@ -85,6 +85,16 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private record Trust(long untilNanos, long untilMillis) {}
 
     private final Outage outage = new Outage(LOG, "session leases");
+    private static final String LEASE = "take or place the lease";
+    private static final String READ_PLACEMENT = "read the placement";
+    private static final String PUBLISH = "publish this server's load";
+    private static final String RELEASE = "release the lease";
+    private static final String LOOK_ABANDONED = "look for abandoned sessions";
+    private static final String LOOK_STOPPED = "look for stopped servers";
+    private static final String FORGET_STOPPED = "forget the stopped server";
+    private static final String RENEW = "renew the leases";
+    private static final String LEAVE = "leave the servers' table";
+    private static final String GIVE_BACK = "give the leases back at the stop";
     private final AtomicLong moves = new AtomicLong();
     private final AtomicLong placements = new AtomicLong();
     private volatile Load load;
@@ -252,11 +262,15 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 // a placement also passes over the server that let the session's lease run out (placing alone: a take
                 // is this server's own claim, and the same server's own lapse does not count against it); only when it
                 // took the session from that server: a placement that loses to the holder's late renewal (its commit
-                // after this statement's snapshot) changes nothing, and the lapse it saw was none
+                // after this statement's snapshot) changes nothing, and the lapse it saw was none. And only a lease
+                // never renewed since it was placed or taken (expires_at is then exactly taken_at and a lease): a
+                // server that ran the session and renewed it, then could not give it back at its end (a blip), or
+                // lost the database for a while, is a healthy server
                 String passOver = placing
                         ? ", lapsed as (update canvas_batch_servers set passed_over_until = now() + ?"
                                 + " * interval '1 millisecond' where owner = (select l.owner from canvas_batch_leases l"
-                                + " where l.session_id = ? and l.expires_at < now()) and owner <> ?"
+                                + " where l.session_id = ? and l.expires_at < now()"
+                                + " and l.expires_at - l.taken_at <= ? * interval '1 millisecond') and owner <> ?"
                                 + " and exists (select 1 from placed where placed.owner <> canvas_batch_servers.owner))"
                         : "";
                 try (PreparedStatement upsert = connection.prepareStatement("with target as (" + target + "),"
@@ -288,6 +302,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         upsert.setLong(
                                 i++, lease.multipliedBy(PASSED_OVER_LEASES).toMillis());
                         upsert.setString(i++, sessionId.value());
+                        upsert.setLong(i++, lease.toMillis());
                         upsert.setString(i, owner);
                     }
                     Taken result = null;
@@ -306,11 +321,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return result;
                 }
             });
-            outage.answered();
+            outage.answered(LEASE);
         } catch (SQLException e) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "could not take the lease of session " + sessionId + ": " + e.getMessage());
+            outage.failed(LEASE, " of session " + sessionId, e);
             return false;
         }
         if (taken == null) {
@@ -387,11 +400,11 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     }
                 }
             });
-            outage.answered();
+            outage.answered(READ_PLACEMENT);
             return placedHere;
         } catch (SQLException e) {
             // its look for abandoned sessions finds a session placed here whose notification went unheard
-            outage.failed("read the placement of session " + id, e);
+            outage.failed(READ_PLACEMENT, " of session " + id, e);
             return false;
         }
     }
@@ -415,9 +428,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return upsert.executeUpdate();
                 }
             });
-            outage.answered();
+            outage.answered(PUBLISH);
         } catch (SQLException e) {
-            outage.failed("publish this server's load, so no sessions are placed here", e);
+            outage.failed(PUBLISH, " (no sessions are placed here meanwhile)", e);
         }
     }
 
@@ -433,10 +446,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return delete.executeUpdate();
                 }
             });
-            outage.answered();
+            outage.answered(RELEASE);
         } catch (SQLException e) {
             // the lease expires by itself; the session is finished, so no server will find work in it
-            outage.failed("release the lease of session " + sessionId + " (it runs out by itself)", e);
+            outage.failed(RELEASE, " of session " + sessionId + " (it runs out by itself)", e);
         }
     }
 
@@ -465,10 +478,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
                 return ids;
             });
-            outage.answered();
+            outage.answered(LOOK_ABANDONED);
             return found;
         } catch (SQLException e) {
-            outage.failed("look for abandoned sessions", e);
+            outage.failed(LOOK_ABANDONED, e);
             return List.of();
         }
     }
@@ -505,10 +518,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return claimed;
                 }
             });
-            outage.answered();
+            outage.answered(LOOK_STOPPED);
             return stopped;
         } catch (SQLException e) {
-            outage.failed("look for stopped servers", e);
+            outage.failed(LOOK_STOPPED, e);
             return List.of();
         }
     }
@@ -530,9 +543,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     return forget.executeUpdate();
                 }
             });
-            outage.answered();
+            outage.answered(FORGET_STOPPED);
         } catch (SQLException e) {
-            outage.failed("forget the stopped server " + server, e);
+            outage.failed(FORGET_STOPPED, " " + server, e);
         }
     }
 
@@ -588,7 +601,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
             });
             lastRenewalNanos = sent;
             renewalLapseTold = false;
-            outage.answered();
+            outage.answered(RENEW);
             for (SessionId id : mine) {
                 if (renewed.contains(id.value())) {
                     held.computeIfPresent(id, (k, until) -> trustFrom(sent, sentMillis));
@@ -599,7 +612,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
             }
         } catch (SQLException e) {
-            outage.failed("renew " + mine.size() + " lease(s)", e);
+            outage.failed(RENEW, " (" + mine.size() + " held here)", e);
             if (nanoTime.getAsLong() - lastRenewalNanos > lease.toNanos() && !renewalLapseTold) {
                 // not forgotten: holds() is false since the trust ran out, so nothing more is dispatched, but their
                 // calls are still in flight here; forgotten, this server's own expired rows looked abandoned once the
@@ -646,7 +659,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                     }
                 });
             } catch (SQLException e) {
-                outage.failed("leave the servers' table (the row ages out by itself)", e);
+                outage.failed(LEAVE, " (the row ages out by itself)", e);
             }
         }
         if (mine.isEmpty()) {
@@ -661,9 +674,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                 }
             });
         } catch (SQLException e) {
-            outage.failed(
-                    "give back " + mine.size() + " lease(s) at the stop (other servers take them once they run out)",
-                    e);
+            outage.failed(GIVE_BACK, " (" + mine.size() + "; other servers take them once they run out)", e);
         }
     }
 }

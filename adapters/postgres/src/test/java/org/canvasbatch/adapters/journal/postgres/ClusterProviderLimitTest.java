@@ -261,7 +261,7 @@ class ClusterProviderLimitTest {
                 server.startProcess();
             }
             SharedEventLogTest.waitUntil(
-                    () -> !logs.visibleRecordsContaining("answers again").isEmpty());
+                    () -> !logs.visibleRecordsContaining("again after").isEmpty());
             permits.release(grant);
 
             assertThat(logs.visibleRecordsContaining("could not renew this server's permits"))
@@ -275,7 +275,7 @@ class ClusterProviderLimitTest {
                     .hasSize(2)
                     .last()
                     .asString()
-                    .contains("provider permits: the database answers again after");
+                    .contains("provider permits: could renew this server's permits again after");
         }
     }
 }

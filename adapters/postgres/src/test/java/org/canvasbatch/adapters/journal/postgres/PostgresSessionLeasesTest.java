@@ -492,9 +492,9 @@ class PostgresSessionLeasesTest {
                     .satisfiesExactly(
                             first -> assertThat(first)
                                     .startsWith("WARNING")
-                                    .contains("session leases: could not renew 1 lease(s)"),
+                                    .contains("session leases: could not renew the leases (1 held here)"),
                             lapse -> assertThat(lapse).startsWith("WARNING").contains("for a whole lease time"),
-                            back -> assertThat(back).startsWith("INFO").contains("the database answers again after"));
+                            back -> assertThat(back).startsWith("INFO").contains("could renew the leases again after"));
         }
     }
 
@@ -595,10 +595,10 @@ class PostgresSessionLeasesTest {
     }
 
     /**
-     * Review of 21dd0bf: the pass-over is a data-modifying CTE, run whatever the upsert beside it does, and its look at
-     * the lapsed lease is of the statement's snapshot. A placement that found a's lease run out while a's late renewal
-     * (a database blip, a pause) was being committed loses the session to that renewal (a runs it on), and still passed
-     * a over for ten leases. Fails on main.
+     * The pass-over is a data-modifying statement beside the placement's upsert, and its look at the lapsed lease is of
+     * the statement's snapshot. A placement that found a's lease run out while a's late renewal (a database blip, a
+     * pause) was being committed loses the session to that renewal (a runs it on): it must not pass a over (it did, in
+     * the first version of the pass-over).
      */
     @Test
     void aPlacementThatLosesTheSessionToItsHoldersLateRenewalDoesNotPassTheHolderOver() throws Exception {
@@ -636,9 +636,9 @@ class PostgresSessionLeasesTest {
     }
 
     /**
-     * Review of 21dd0bf: a finished session whose lease could not be given back (SessionBook.giveLeaseBack: "it runs
-     * out by itself") is found abandoned by another server, which places it and passes the healthy server that finished
-     * it over for ten leases. Fails on main.
+     * A finished session whose lease could not be given back (SessionBook.giveLeaseBack: "it runs out by itself") is
+     * found abandoned by another server, which places it: the healthy server that ran it (and renewed its lease) is not
+     * passed over. The first version of the pass-over passed it over for ten leases.
      */
     @Test
     void aServerWhoseFinishedSessionsLeaseRanOutBecauseItsReleaseFailedIsNotPassedOver() throws Exception {
@@ -660,10 +660,10 @@ class PostgresSessionLeasesTest {
     }
 
     /**
-     * Review of 99b9b34: the leases share one Outage across all their statements. A statement that keeps failing for a
-     * reason of its own (here a constraint refuses this server's row: a revoked grant, a trigger, a statement timeout do
-     * the same) while the renewals succeed is told at WARNING at every heartbeat, each followed by "the database answers
-     * again": the flood the Outage was meant to stop, and a false recovery. Fails on main.
+     * A statement that keeps failing for a reason of its own (here a constraint refuses this server's row: a revoked
+     * grant, a trigger, a statement timeout do the same) while the renewals succeed is one WARNING line. With one
+     * Outage for all the leases' statements (99b9b34) it was a WARNING at every heartbeat, each followed by a false
+     * "the database answers again".
      */
     @Test
     void oneStatementThatKeepsFailingWhileTheOthersSucceedIsToldOnceAndNoRecoveryIsClaimed() throws Exception {
