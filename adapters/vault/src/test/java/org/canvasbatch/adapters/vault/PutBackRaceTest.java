@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The learner's editor saves in place while the write-back is between its rename and its put-back, and then does
- * something more: each case drives the race deterministically through the hook right after the rename and the
- * vault's file opener (called for each temporary file of the canvas, so once per merge round that writes).
+ * something more: each case drives the race deterministically through the hook right after the rename
+ * ({@link AtTheRename}) and the vault's file opener ({@link AtATemporaryFile}: called for each temporary file of the
+ * canvas, so once per merge round that writes). {@link ConcurrentSaveTest} is the same race at random, under stress.
  */
 class PutBackRaceTest {
 
@@ -43,8 +45,116 @@ class PutBackRaceTest {
 
     private static final String ANSWER_EDGE = "01000c386bbc4e";
 
+    /** A few words of the learner's own answer in the fixture canvas, and the same words reordered: the same bytes long. */
+    private static final String SAID = "同真同假";
+
+    private static final String SAID_AGAIN = "同假同真";
+
     @TempDir
     Path root;
+
+    /**
+     * The editor saved in place into the file the write-back was about to replace, then (the write-back's thread held
+     * up before it could put that save back) reloaded the canvas without it and saved again: both saves are kept.
+     */
+    @Test
+    void aSaveInTheReplacedFileIsKeptWhenTheEditorSavesAgainBeforeItIsPutBack() throws Exception {
+        Path canvas = canvas();
+        AtTheRename editor = AtTheRename.first(() -> {
+            // the editor had opened the canvas before the rename: its save goes into the file just replaced
+            saveInPlace(replacedFile(canvas), c -> withNode(c, "saved-into-the-replaced-file"));
+            // then it reloads the canvas, which no longer has that save, and saves again
+            saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
+        });
+
+        String note = linkOneNote(vault(FileOpener.DEFAULT, editor));
+
+        editor.assertDone();
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(ids(onDisk)).contains("saved-into-the-replaced-file", "saved-after-the-reload");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * As above, and the editor saves once more while the write-back prepares the canvas that carries the first save
+     * over: the first save is still carried into what is finally written.
+     */
+    @Test
+    void aSaveInTheReplacedFileIsKeptThroughTheEditorsFurtherSaves() throws Exception {
+        Path canvas = canvas();
+        AtTheRename editor = AtTheRename.first(() -> {
+            saveInPlace(replacedFile(canvas), c -> withNode(c, "saved-into-the-replaced-file"));
+            saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
+        });
+        AtATemporaryFile second =
+                new AtATemporaryFile(canvas, 1, () -> saveInPlace(canvas, c -> withNode(c, "saved-once-more")));
+
+        String note = linkOneNote(vault(second, editor));
+
+        editor.assertDone();
+        assertThat(second.count()).as("the canvas's temporary files").isGreaterThanOrEqualTo(3);
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(ids(onDisk)).contains("saved-into-the-replaced-file", "saved-after-the-reload", "saved-once-more");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * The editor saved in place into the file the write-back was about to replace, and reloaded the canvas before that
+     * save was put back (so without it); its next save, made from that reload, lands in the file put back: the first
+     * save is carried over rather than overwritten.
+     */
+    @Test
+    void aSaveInTheReplacedFileIsKeptWhenTheEditorReloadedBeforeItWasPutBack() throws Exception {
+        Path canvas = canvas();
+        AtomicReference<String> reloaded = new AtomicReference<>();
+        AtTheRename editor = AtTheRename.first(() -> {
+            saveInPlace(replacedFile(canvas), c -> withNode(c, "saved-into-the-replaced-file"));
+            reloaded.set(Files.readString(canvas));
+        });
+        // the write-back's next temporary file comes after the put-back: the editor saves what it reloaded
+        AtATemporaryFile afterThePutBack = new AtATemporaryFile(
+                canvas, 1, () -> saveInPlace(canvas, reloaded.get(), c -> withNode(c, "saved-after-the-reload")));
+
+        String note = linkOneNote(vault(afterThePutBack, editor));
+
+        editor.assertDone();
+        assertThat(afterThePutBack.count()).as("the canvas's temporary files").isGreaterThanOrEqualTo(2);
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(ids(onDisk))
+                .as("the editor's saves")
+                .contains("saved-into-the-replaced-file", "saved-after-the-reload");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * While the write-back is about to put back a save found in the file it replaced, the editor saves in place into
+     * the file the write-back wrote, with the same size and within the same tick of the file system's clock (a moved
+     * node, say): nothing about that file tells the save apart but its bytes, and the put-back must not discard it.
+     */
+    @Test
+    void aSaveIntoTheWrittenFileThatKeepsItsSizeAndTimeIsNotPutBackOver() throws Exception {
+        Path canvas = canvas();
+        AtTheRename editor = AtTheRename.first(() -> {
+            saveInPlace(replacedFile(canvas), c -> withNode(c, "saved-into-the-replaced-file"));
+            String written = Files.readString(canvas);
+            assertThat(written).containsOnlyOnce(SAID);
+            FileTime tick = Files.getLastModifiedTime(canvas);
+            Files.writeString(canvas, written.replace(SAID, SAID_AGAIN), StandardOpenOption.TRUNCATE_EXISTING);
+            Files.setLastModifiedTime(canvas, tick);
+        });
+
+        String note = linkOneNote(vault(FileOpener.DEFAULT, editor));
+
+        editor.assertDone();
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(ids(onDisk)).contains("saved-into-the-replaced-file");
+        assertThat(onDisk.node("01000c386bbc4u").getString("text")).contains(SAID_AGAIN);
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
 
     /**
      * The learner deleted the question node (Obsidian takes its edges with it) in a save that landed in the replaced
@@ -54,28 +164,15 @@ class PutBackRaceTest {
      */
     @Test
     void aNodeDeletedInTheReplacedFileTakesTheWriteBacksEdgeWithIt() throws Exception {
-        Fixtures.copyVaultTo(root);
-        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicInteger renames = new AtomicInteger();
-        LongConsumer rightAfterTheRename = nanos -> {
-            if (renames.getAndIncrement() > 0) {
-                return;
-            }
-            try {
-                saveInPlace(replacedFile(canvas), PutBackRaceTest::withoutTheQuestion);
-                saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
-            } catch (IOException | RuntimeException e) {
-                failure.set(e);
-            }
-        };
-        FileVault vault = vault(FileOpener.DEFAULT, rightAfterTheRename);
+        Path canvas = canvas();
+        AtTheRename editor = AtTheRename.first(() -> {
+            saveInPlace(replacedFile(canvas), PutBackRaceTest::withoutTheQuestion);
+            saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
+        });
 
-        writeNote(vault);
-        vault.flush(Fixtures.DISCRETE_MATH);
-        vault.close();
+        linkOneNote(vault(FileOpener.DEFAULT, editor));
 
-        assertThat(failure.get()).isNull();
+        editor.assertDone();
         CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
         Set<String> ids = ids(onDisk);
         assertThat(ids).as("the learner's deletion and later save").doesNotContain(QUESTION);
@@ -94,36 +191,19 @@ class PutBackRaceTest {
      */
     @Test
     void aCarriedSaveOutlivesAWriteThatCouldNotBeDone() throws Exception {
-        Fixtures.copyVaultTo(root);
-        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicInteger renames = new AtomicInteger();
-        LongConsumer rightAfterTheRename = nanos -> {
-            if (renames.getAndIncrement() > 0) {
-                return;
-            }
-            try {
-                saveInPlace(replacedFile(canvas), c -> withNode(c, "saved-into-the-replaced-file"));
-                saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
-            } catch (IOException | RuntimeException e) {
-                failure.set(e);
-            }
-        };
-        AtomicInteger temporaries = new AtomicInteger();
-        FileOpener fullOnce = (path, options) -> {
-            if (isCanvasTemporary(canvas, path) && temporaries.getAndIncrement() == 1) {
-                throw new IOException("No space left on device");
-            }
-            return FileOpener.DEFAULT.open(path, options);
-        };
-        FileVault vault = vault(fullOnce, rightAfterTheRename);
+        Path canvas = canvas();
+        AtTheRename editor = AtTheRename.first(() -> {
+            saveInPlace(replacedFile(canvas), c -> withNode(c, "saved-into-the-replaced-file"));
+            saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
+        });
+        AtATemporaryFile fullOnce = new AtATemporaryFile(canvas, 1, () -> {
+            throw new IOException("No space left on device");
+        });
 
-        String note = writeNote(vault);
-        vault.flush(Fixtures.DISCRETE_MATH);
-        vault.close();
+        String note = linkOneNote(vault(fullOnce, editor));
 
-        assertThat(failure.get()).isNull();
-        assertThat(temporaries.get()).as("the canvas's temporary files").isGreaterThanOrEqualTo(2);
+        editor.assertDone();
+        assertThat(fullOnce.count()).as("the canvas's temporary files").isGreaterThanOrEqualTo(2);
         CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
         assertThat(ids(onDisk)).contains("saved-into-the-replaced-file", "saved-after-the-reload");
         assertThat(onDisk.notesPointingAt(note)).hasSize(1);
@@ -136,37 +216,20 @@ class PutBackRaceTest {
      */
     @Test
     void aNodeDeletedAfterThePutBackStaysDeleted() throws Exception {
-        Fixtures.copyVaultTo(root);
-        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicInteger renames = new AtomicInteger();
-        LongConsumer rightAfterTheRename = nanos -> {
-            if (renames.getAndIncrement() > 0) {
-                return;
-            }
-            try {
-                saveInPlace(replacedFile(canvas), c -> withNode(c, "added-then-deleted"));
-            } catch (IOException | RuntimeException e) {
-                failure.set(e);
-            }
-        };
-        AtomicInteger temporaries = new AtomicInteger();
-        FileOpener deleteAfterThePutBack = (path, options) -> {
-            if (isCanvasTemporary(canvas, path) && temporaries.getAndIncrement() == 1) {
-                String putBack = Files.readString(canvas);
-                assertThat(putBack).as("the save put back").contains("added-then-deleted");
-                saveInPlace(canvas, c -> withoutNode(c, "added-then-deleted"));
-            }
-            return FileOpener.DEFAULT.open(path, options);
-        };
-        FileVault vault = vault(deleteAfterThePutBack, rightAfterTheRename);
+        Path canvas = canvas();
+        AtTheRename editor =
+                AtTheRename.first(() -> saveInPlace(replacedFile(canvas), c -> withNode(c, "added-then-deleted")));
+        AtATemporaryFile deleteAfterThePutBack = new AtATemporaryFile(canvas, 1, () -> {
+            assertThat(Files.readString(canvas)).as("the save put back").contains("added-then-deleted");
+            saveInPlace(canvas, c -> withoutNode(c, "added-then-deleted"));
+        });
 
-        String note = writeNote(vault);
-        vault.flush(Fixtures.DISCRETE_MATH);
-        vault.close();
+        String note = linkOneNote(vault(deleteAfterThePutBack, editor));
 
-        assertThat(failure.get()).isNull();
-        assertThat(temporaries.get()).as("the canvas's temporary files").isGreaterThanOrEqualTo(2);
+        editor.assertDone();
+        assertThat(deleteAfterThePutBack.count())
+                .as("the canvas's temporary files")
+                .isGreaterThanOrEqualTo(2);
         CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
         assertThat(ids(onDisk)).as("the learner deleted it last").doesNotContain("added-then-deleted");
         assertThat(onDisk.notesPointingAt(note)).hasSize(1);
@@ -179,42 +242,138 @@ class PutBackRaceTest {
      */
     @Test
     void savesFoundByTwoMergesInARowAreAllKept() throws Exception {
-        Fixtures.copyVaultTo(root);
-        Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicInteger renames = new AtomicInteger();
-        LongConsumer rightAfterTheRename = nanos -> {
-            try {
-                switch (renames.getAndIncrement()) {
-                    case 0 -> {
-                        saveInPlace(replacedFile(canvas), c -> withNode(c, "first-into-the-replaced-file"));
-                        saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
-                    }
-                    case 1 -> {
-                        String replaced = Files.readString(replacedFile(canvas));
-                        assertThat(replaced).contains("saved-after-the-reload");
-                        assertThat(replaced).doesNotContain("first-into-the-replaced-file");
-                        saveInPlace(replacedFile(canvas), c -> withNode(c, "second-into-the-replaced-file"));
-                    }
-                    default -> {}
+        Path canvas = canvas();
+        AtTheRename editor = new AtTheRename(rename -> {
+            switch (rename) {
+                case 0 -> {
+                    saveInPlace(replacedFile(canvas), c -> withNode(c, "first-into-the-replaced-file"));
+                    saveInPlace(canvas, c -> withNode(c, "saved-after-the-reload"));
                 }
-            } catch (IOException | RuntimeException | AssertionError e) {
-                failure.set(e);
+                case 1 -> {
+                    String replaced = Files.readString(replacedFile(canvas));
+                    assertThat(replaced).contains("saved-after-the-reload");
+                    assertThat(replaced).doesNotContain("first-into-the-replaced-file");
+                    saveInPlace(replacedFile(canvas), c -> withNode(c, "second-into-the-replaced-file"));
+                }
+                default -> {}
             }
-        };
-        FileVault vault = vault(FileOpener.DEFAULT, rightAfterTheRename);
+        });
 
-        String note = writeNote(vault);
-        vault.flush(Fixtures.DISCRETE_MATH);
-        vault.close();
+        String note = linkOneNote(vault(FileOpener.DEFAULT, editor));
 
-        assertThat(failure.get()).isNull();
-        assertThat(renames.get()).as("renames of the canvas").isGreaterThanOrEqualTo(3);
+        editor.assertDone();
+        assertThat(editor.renames()).as("renames of the canvas").isGreaterThanOrEqualTo(3);
         CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
         assertThat(ids(onDisk))
                 .contains("first-into-the-replaced-file", "saved-after-the-reload", "second-into-the-replaced-file");
         assertThat(onDisk.notesPointingAt(note)).hasSize(1);
         assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /** What the editor does in a test; it may fail, as a test's step does. */
+    @FunctionalInterface
+    interface EditorStep {
+        void run() throws Exception;
+    }
+
+    /**
+     * What the editor does right after each of the write-back's renames of the canvas (numbered from 0), through the
+     * hook the vault offers tests; a failure of a step (an exception, an assertion) is kept for {@link #assertDone}.
+     */
+    static final class AtTheRename implements LongConsumer {
+        @FunctionalInterface
+        interface Step {
+            void at(int rename) throws Exception;
+        }
+
+        private final Step step;
+        private final AtomicInteger renames = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        AtTheRename(Step step) {
+            this.step = step;
+        }
+
+        /** The editor does {@code first} after the first rename, and nothing after the others. */
+        static AtTheRename first(EditorStep first) {
+            return new AtTheRename(rename -> {
+                if (rename == 0) {
+                    first.run();
+                }
+            });
+        }
+
+        @Override
+        public void accept(long nanos) {
+            int rename = renames.getAndIncrement();
+            try {
+                step.at(rename);
+            } catch (Exception | AssertionError e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        int renames() {
+            return renames.get();
+        }
+
+        /** The canvas was renamed at least once, and every step of the editor's went as the test expected. */
+        void assertDone() {
+            assertThat(failure.get()).as("the editor's steps").isNull();
+            assertThat(renames.get()).as("renames of the canvas").isPositive();
+        }
+    }
+
+    /**
+     * Opens files as the vault does, and does {@code step} first when the canvas's temporary file numbered {@code at}
+     * (from 0) is opened: the moment a merge round has read the canvas and is about to write. What the step throws is
+     * what the opening throws (an {@code IOException}: the disk refused the write).
+     */
+    static final class AtATemporaryFile implements FileOpener {
+        private final Path canvas;
+        private final int at;
+        private final EditorStep step;
+        private final AtomicInteger count = new AtomicInteger();
+
+        AtATemporaryFile(Path canvas, int at, EditorStep step) {
+            this.canvas = canvas;
+            this.at = at;
+            this.step = step;
+        }
+
+        @Override
+        public java.nio.channels.FileChannel open(Path path, java.nio.file.OpenOption... options) throws IOException {
+            boolean canvasTemporary = path.getFileName().toString().endsWith(".tmp")
+                    && path.getParent().equals(canvas.getParent());
+            if (canvasTemporary && count.getAndIncrement() == at) {
+                try {
+                    step.run();
+                } catch (IOException | RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
+            return FileOpener.DEFAULT.open(path, options);
+        }
+
+        /** How many of the canvas's temporary files were opened. */
+        int count() {
+            return count.get();
+        }
+    }
+
+    private Path canvas() throws IOException {
+        Fixtures.copyVaultTo(root);
+        return root.resolve(Fixtures.DISCRETE_MATH);
+    }
+
+    /** Links one note into the canvas, waits for every write-back of it, and stops the vault. */
+    private static String linkOneNote(FileVault vault) {
+        String note = writeNote(vault);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+        return note;
     }
 
     private FileVault vault(FileOpener disk, LongConsumer rightAfterTheRename) {
@@ -226,11 +385,6 @@ class PutBackRaceTest {
                 disk,
                 new CanvasWriteBack.RetryDelays(Duration.ofHours(1), Duration.ofHours(1)),
                 rightAfterTheRename);
-    }
-
-    private static boolean isCanvasTemporary(Path canvas, Path path) {
-        return path.getFileName().toString().endsWith(".tmp")
-                && path.getParent().equals(canvas.getParent());
     }
 
     private static String writeNote(FileVault vault) {
@@ -262,13 +416,18 @@ class PutBackRaceTest {
 
     /** Reads the file, changes it as the editor would, and writes it back in place (truncate and write). */
     static void saveInPlace(Path file, UnaryOperator<JsonObject> edit) throws IOException {
-        JsonObject loaded;
-        try (JsonReader reader = Json.createReader(new StringReader(Files.readString(file)))) {
-            loaded = reader.readObject();
+        saveInPlace(file, Files.readString(file), edit);
+    }
+
+    /** Writes in place what the editor holds, {@code loaded} (not what is in the file now), changed by {@code edit}. */
+    static void saveInPlace(Path file, String loaded, UnaryOperator<JsonObject> edit) throws IOException {
+        JsonObject canvas;
+        try (JsonReader reader = Json.createReader(new StringReader(loaded))) {
+            canvas = reader.readObject();
         }
         Files.write(
                 file,
-                edit.apply(loaded).toString().getBytes(StandardCharsets.UTF_8),
+                edit.apply(canvas).toString().getBytes(StandardCharsets.UTF_8),
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
     }
