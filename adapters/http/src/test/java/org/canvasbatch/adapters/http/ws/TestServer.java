@@ -52,6 +52,10 @@ final class TestServer implements AutoCloseable {
     final SessionSocketChannel channel;
     final WebServer server;
     private final AtomicInteger sessions = new AtomicInteger();
+    /** How far the socket channel's clock is ahead of the system clock ({@link #moveChannelClockAhead}). */
+    private final java.util.concurrent.atomic.AtomicReference<Duration> channelClockAhead =
+            new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO);
+
     private boolean closed;
 
     TestServer(WsSettings settings) {
@@ -88,7 +92,8 @@ final class TestServer implements AutoCloseable {
                         () -> new SessionId("s" + sessions.incrementAndGet()),
                         new SplittableRandom(7)),
                 CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
-        channel = new SessionSocketChannel(useCases.apply(core.useCases()), settings);
+        channel = new SessionSocketChannel(
+                useCases.apply(core.useCases()), settings, () -> Instant.now().plus(channelClockAhead.get()));
         HttpRouting.Builder http = HttpRouting.builder();
         channel.registerHttp(http);
         server = SessionSocketChannel.configureProtocol(
@@ -98,6 +103,14 @@ final class TestServer implements AutoCloseable {
                 .addRouting(channel.register(WsRouting.builder()))
                 .build()
                 .start();
+    }
+
+    /**
+     * Moves the socket channel's clock {@code step} ahead of the system clock: whatever the server wrote before is then
+     * that much older, however late a busy machine's thread noted it.
+     */
+    void moveChannelClockAhead(Duration step) {
+        channelClockAhead.accumulateAndGet(step, Duration::plus);
     }
 
     /** A pending session of {@code count} nodes named {@code n1…}, grouped by topic into at most 3 groups. */
