@@ -224,7 +224,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other, and the
      * server that let it expire is no candidate for it again (one that keeps publishing a load but never takes what is
      * placed on it would otherwise draw the session forever), nor for any session for {@value #PASSED_OVER_LEASES}
-     * leases (two such servers would otherwise draw it back and forth). A server row is read as hostile data: a load below zero
+     * leases (two such servers would otherwise draw it back and forth). A server row is read as hostile data: a pass-over
+     * further ahead than any server of this build writes (twice ten of the longest leases) holds nothing, a load below zero
      * counts as none, and a row seen in the future (it would never age out) or claiming more concurrency than a server
      * may have is no candidate.
      */
@@ -244,7 +245,10 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
                         + "      and s.seen_at <= now() + interval '1 second'"
                         + "      and s.concurrency <= " + MOST_CONCURRENCY
-                        + "      and (s.passed_over_until is null or s.passed_over_until <= now())"
+                        + "      and (s.passed_over_until is null or s.passed_over_until <= now()"
+                        + "        or s.passed_over_until > now() + interval '"
+                        + LONGEST_LEASE.multipliedBy(2L * PASSED_OVER_LEASES).toSeconds()
+                        + " seconds')"
                         + "      and s.owner is distinct from (select l.owner from canvas_batch_leases l"
                         + "        where l.session_id = ? and l.expires_at < now())"
                         + "  ) loads group by owner"

@@ -583,6 +583,18 @@ class PostgresSessionLeasesTest {
         assertThat(a.holds(S)).isTrue();
     }
 
+    /** No server of this build passes another over for longer than ten leases of ten minutes: a row that says so lies. */
+    @Test
+    void aPassOverFurtherAheadThanAnyServerWritesHoldsNothing() throws Exception {
+        write("insert into canvas_batch_servers (owner, running, concurrency, seen_at, passed_over_until) values"
+                + " ('forever-passed-over', 0, 12, now(), 'infinity')");
+        PostgresSessionLeases a = server("a", Duration.ofSeconds(10));
+        a.publishLoad(() -> 6, 12);
+
+        assertThat(a.place(S)).as("placed on the idle server").isFalse();
+        assertThat(leaseOwners(S)).containsExactly("forever-passed-over");
+    }
+
     @Test
     void aServerPassedOverLongAgoIsACandidateAgain() throws Exception {
         write("insert into canvas_batch_servers (owner, running, concurrency, seen_at, passed_over_until) values"
