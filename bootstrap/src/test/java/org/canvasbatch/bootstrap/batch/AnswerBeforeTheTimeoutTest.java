@@ -3,14 +3,12 @@ package org.canvasbatch.bootstrap.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
-import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
@@ -22,11 +20,9 @@ import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
 import org.canvasbatch.domain.session.SessionEvent.TaskRetryScheduled;
-import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.EventRecorder;
-import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.TestClock;
@@ -43,8 +39,6 @@ class AnswerBeforeTheTimeoutTest {
 
     private static final String CANVAS = "study/topics.canvas";
 
-    private final CountDownLatch startOfCArrived = new CountDownLatch(1);
-    private final CountDownLatch startOfCStored = new CountDownLatch(1);
     private final CountDownLatch bAnswered = new CountDownLatch(1);
     private final HandTimedExecutor executor = new HandTimedExecutor();
     private final ScriptedAgent scripted = new ScriptedAgent();
@@ -67,19 +61,7 @@ class AnswerBeforeTheTimeoutTest {
         }
     };
 
-    /** A journal whose append of c's start waits until the test lets it go, as an fsync behind other writes does. */
-    private final ForwardingEventLog slowJournal = new ForwardingEventLog(new InMemoryEventLog()) {
-        @Override
-        public void append(List<SessionEvent> events) {
-            if (events.stream()
-                    .anyMatch(e ->
-                            e instanceof TaskStarted started && started.nodeId().equals("c"))) {
-                startOfCArrived.countDown();
-                OneGroupCanvas.awaitRelease(startOfCStored);
-            }
-            super.append(events);
-        }
-    };
+    private final HeldStartJournal slowJournal = new HeldStartJournal("c");
 
     private final CanvasBatchCore core = new CanvasBatchCore(
             new CanvasBatchCore.Ports(
@@ -94,7 +76,7 @@ class AnswerBeforeTheTimeoutTest {
 
     @AfterEach
     void stop() {
-        startOfCStored.countDown();
+        slowJournal.release.countDown();
         executor.shutdown(Duration.ofSeconds(1));
     }
 
@@ -110,7 +92,7 @@ class AnswerBeforeTheTimeoutTest {
         core.useCases().start().start(StartSessionCommand.of(id));
 
         aAnswers.countDown();
-        assertThat(startOfCArrived.await(10, TimeUnit.SECONDS))
+        assertThat(slowJournal.arrived.await(10, TimeUnit.SECONDS))
                 .as("a's answer freed its slot: c's start is being stored")
                 .isTrue();
         bAnswers.countDown();
@@ -125,7 +107,7 @@ class AnswerBeforeTheTimeoutTest {
                 "b's task waits after its answer");
         // b's timeout comes due now: after its agent answered, before its note was written
         executor.expire("s1/b");
-        startOfCStored.countDown();
+        slowJournal.release.countDown();
 
         SessionEvent outcome = events.await(
                 SessionEvent.class,

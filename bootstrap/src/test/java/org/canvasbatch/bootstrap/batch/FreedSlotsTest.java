@@ -5,21 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
-import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
-import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
-import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionState;
 import org.canvasbatch.testsupport.EventRecorder;
-import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.TestClock;
@@ -34,31 +29,10 @@ class FreedSlotsTest {
 
     private static final String CANVAS = "study/topics.canvas";
 
-    private final CountDownLatch startOfDStored = new CountDownLatch(1);
-    private final CountDownLatch startOfDArrived = new CountDownLatch(1);
-    private final List<List<String>> startsByAppend = new CopyOnWriteArrayList<>();
     private final LocalTaskExecutor executor = new LocalTaskExecutor(64);
     private final ScriptedAgent agent = new ScriptedAgent();
     private final InMemoryVault vault = new InMemoryVault();
-
-    /** A journal whose append of d's start waits until the test lets it go, as an fsync behind other writes does. */
-    private final ForwardingEventLog slowJournal = new ForwardingEventLog(new InMemoryEventLog()) {
-        @Override
-        public void append(List<SessionEvent> events) {
-            List<String> starts = events.stream()
-                    .filter(TaskStarted.class::isInstance)
-                    .map(e -> ((TaskStarted) e).nodeId())
-                    .toList();
-            if (starts.contains("d")) {
-                startOfDArrived.countDown();
-                OneGroupCanvas.awaitRelease(startOfDStored);
-            }
-            if (!starts.isEmpty()) {
-                startsByAppend.add(starts);
-            }
-            super.append(events);
-        }
-    };
+    private final HeldStartJournal slowJournal = new HeldStartJournal("d");
 
     private final CanvasBatchCore core = new CanvasBatchCore(
             new CanvasBatchCore.Ports(
@@ -73,7 +47,7 @@ class FreedSlotsTest {
 
     @AfterEach
     void stop() {
-        startOfDStored.countDown();
+        slowJournal.release.countDown();
         executor.shutdown(Duration.ofSeconds(1));
     }
 
@@ -90,14 +64,14 @@ class FreedSlotsTest {
         core.useCases().start().start(StartSessionCommand.of(id));
 
         aAnswers.countDown();
-        assertThat(startOfDArrived.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(slowJournal.arrived.await(10, TimeUnit.SECONDS)).isTrue();
         bAndCAnswer.countDown();
         // b's and c's agents have answered and their slots are free: a note is written only after that
         awaitNotes(2);
-        startOfDStored.countDown();
+        slowJournal.release.countDown();
 
         assertThat(events.await(SessionFinished.class).state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(startsByAppend)
+        assertThat(slowJournal.startsByAppend())
                 .as("the two slots freed during d's sync start e and f in one append, not one sync each")
                 .containsExactly(List.of("a", "b", "c"), List.of("d"), List.of("e", "f"));
     }

@@ -186,33 +186,19 @@ class ConcurrentSaveTest {
         assertThat(onDisk.labelNodes()).hasSize(1);
     }
 
+    /** Saves the canvas with a node of the editor's own added, in place (truncate and write) or by a rename. */
     private static void saveWithAnotherNode(Path canvas, String id, boolean inPlace) throws IOException {
+        if (inPlace) {
+            PutBackRaceTest.saveInPlace(canvas, c -> PutBackRaceTest.withNode(c, id));
+            return;
+        }
         JsonObject root;
         try (JsonReader reader = Json.createReader(new StringReader(Files.readString(canvas)))) {
             root = reader.readObject();
         }
-        byte[] bytes = Json.createObjectBuilder(root)
-                .add(
-                        "nodes",
-                        Json.createArrayBuilder(root.getJsonArray("nodes"))
-                                .add(Json.createObjectBuilder()
-                                        .add("id", id)
-                                        .add("type", "text")
-                                        .add("text", "saved while linking")
-                                        .add("x", -3000)
-                                        .add("y", 0)
-                                        .add("width", 250)
-                                        .add("height", 60)))
-                .build()
-                .toString()
-                .getBytes(StandardCharsets.UTF_8);
-        if (inPlace) {
-            Files.write(canvas, bytes, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        } else {
-            Path temporary = canvas.resolveSibling(".editor.tmp.json");
-            Files.write(temporary, bytes);
-            Files.move(temporary, canvas, StandardCopyOption.ATOMIC_MOVE);
-        }
+        Path temporary = canvas.resolveSibling(".editor.tmp.json");
+        Files.write(temporary, PutBackRaceTest.withNode(root, id).toString().getBytes(StandardCharsets.UTF_8));
+        Files.move(temporary, canvas, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private String percentiles() {
