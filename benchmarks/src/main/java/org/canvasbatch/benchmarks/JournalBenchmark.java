@@ -94,28 +94,33 @@ public class JournalBenchmark {
             id = new SessionId("bench-" + UUID.randomUUID());
         }
 
-        /** Alternates a node starting and a node succeeding with its note preview, the bulk of a batch's events. */
         List<SessionEvent> nextEvent() {
-            long next = ++seq;
-            Instant at = T0.plusMillis(next);
-            String node = "node-" + next / 2;
-            SessionEvent event = next % 2 == 1
-                    ? new TaskStarted(id, next, at, node, 1, AgentId.ORAL_EXPLANATION, 1)
-                    : new TaskSucceeded(
-                            id,
-                            next,
-                            at,
-                            node,
-                            1,
-                            AgentId.ORAL_EXPLANATION,
-                            1,
-                            "notes/" + node + ".md",
-                            4_096,
-                            2_300,
-                            NOTE,
-                            "gpt-4o-mini");
-            return List.of(event);
+            return List.of(batchEvent(id, ++seq));
         }
+    }
+
+    /**
+     * Event {@code seq} of a running session: a node starting and a node succeeding with its note preview in turn, the
+     * bulk of a batch's events.
+     */
+    public static SessionEvent batchEvent(SessionId id, long seq) {
+        Instant at = T0.plusMillis(seq);
+        String node = "node-" + seq / 2;
+        return seq % 2 == 1
+                ? new TaskStarted(id, seq, at, node, 1, AgentId.ORAL_EXPLANATION, 1)
+                : new TaskSucceeded(
+                        id,
+                        seq,
+                        at,
+                        node,
+                        1,
+                        AgentId.ORAL_EXPLANATION,
+                        1,
+                        "notes/" + node + ".md",
+                        4_096,
+                        2_300,
+                        NOTE,
+                        "gpt-4o-mini");
     }
 
     /** Durable events per second over all threads (one event per append, each synced before append returns). */
@@ -267,7 +272,7 @@ public class JournalBenchmark {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

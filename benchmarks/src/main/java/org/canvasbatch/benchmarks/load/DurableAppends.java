@@ -9,7 +9,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -18,12 +17,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.canvasbatch.adapters.journal.FileJournal;
-import org.canvasbatch.domain.agent.AgentId;
-import org.canvasbatch.domain.session.SessionEvent;
-import org.canvasbatch.domain.session.SessionEvent.TaskStarted;
-import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
+import org.canvasbatch.benchmarks.JournalBenchmark;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
@@ -52,10 +47,6 @@ public final class DurableAppends {
 
     /** What a batch mostly appends: a node starting (small), then its outcome with the note's preview (larger). */
     private static final int[] RECORD_BYTES = {160, 2_400};
-
-    private static final String NOTE = ("## 逆否命题 Contrapositive\n若 p 则 q ⇔ 若非 q 则非 p. An example follows. ")
-            .repeat(30)
-            .substring(0, 1_500);
 
     private DurableAppends() {}
 
@@ -110,7 +101,7 @@ public final class DurableAppends {
                             if (writer != null) {
                                 writer.stop();
                             }
-                            deleteTree(dir);
+                            JournalBenchmark.deleteTree(dir);
                         }
                         System.out.printf(
                                 Locale.ROOT,
@@ -221,25 +212,7 @@ public final class DurableAppends {
 
         @Override
         public void appendOne(int thread, long seq) {
-            SessionId id = sessions[thread];
-            Instant at = Instant.EPOCH.plusMillis(seq);
-            String node = "node-" + seq / 2;
-            SessionEvent event = seq % 2 == 1
-                    ? new TaskStarted(id, seq, at, node, 1, AgentId.ORAL_EXPLANATION, 1)
-                    : new TaskSucceeded(
-                            id,
-                            seq,
-                            at,
-                            node,
-                            1,
-                            AgentId.ORAL_EXPLANATION,
-                            1,
-                            "notes/" + node + ".md",
-                            4_096,
-                            2_300,
-                            NOTE,
-                            "gpt-4o-mini");
-            journal.append(List.of(event));
+            journal.append(List.of(JournalBenchmark.batchEvent(sessions[thread], seq)));
         }
 
         @Override
@@ -456,14 +429,6 @@ public final class DurableAppends {
                 return seconds <= 0 || lastReport == 0
                         ? "no report"
                         : String.format(Locale.ROOT, "%.0f MiB/s synced", lastReport / (1024.0 * 1024.0) / seconds);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
             }
         }
     }
