@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -295,7 +296,7 @@ final class CanvasWriteBack {
             if (batch.isEmpty()) {
                 return;
             }
-            Outcome outcome = writeLinks(pending, batch.merged());
+            Outcome outcome = writeLinks(pending, batch.merged(), batch.againOnly());
             switch (outcome) {
                 case Outcome.Written written -> {
                     pendingOnDisk.resolved(pending.canvas.relative(), batch.waiting());
@@ -354,6 +355,18 @@ final class CanvasWriteBack {
                     settles);
         }
 
+        /** The links merged once more that no waiting link of the same note replaces. */
+        List<Link> againOnly() {
+            if (again.isEmpty()) {
+                return List.of();
+            }
+            Set<String> waitingKeys = new HashSet<>();
+            waiting.forEach(link -> waitingKeys.add(link.key()));
+            return again.stream()
+                    .filter(link -> !waitingKeys.contains(link.key()))
+                    .toList();
+        }
+
         /** A waiting link replaces an older one of the same note. */
         List<Link> merged() {
             Map<String, Link> byKey = new LinkedHashMap<>();
@@ -384,9 +397,9 @@ final class CanvasWriteBack {
      * Merges and writes, carrying the saves still to be carried over: a write that cannot be done now keeps them for
      * the next one (they are nowhere else: the files they were saved into are gone), a write done or dropped ends them.
      */
-    private Outcome writeLinks(PendingCanvas pending, List<Link> batch) {
+    private Outcome writeLinks(PendingCanvas pending, List<Link> batch, List<Link> again) {
         List<LostSave> carried = pending.carried;
-        Outcome outcome = writeLinks(pending, batch, carried);
+        Outcome outcome = writeLinks(pending, batch, again, carried);
         if (outcome instanceof Outcome.Later) {
             if (carried.size() > MAX_CARRIED) {
                 LOG.log(
@@ -403,7 +416,11 @@ final class CanvasWriteBack {
         return outcome;
     }
 
-    private Outcome writeLinks(PendingCanvas pending, List<Link> batch, List<LostSave> carried) {
+    /**
+     * @param again the links of {@code batch} merged once more because a save may have removed them; those the
+     *              learner removed are not
+     */
+    private Outcome writeLinks(PendingCanvas pending, List<Link> batch, List<Link> again, List<LostSave> carried) {
         VaultFile canvasFile = pending.canvas;
         for (int round = 1; round <= MERGE_ROUNDS; round++) {
             CanvasFile canvas;
@@ -425,9 +442,17 @@ final class CanvasWriteBack {
             for (LostSave lost : carried) {
                 base = SaveCarryOver.carry(lost.over(), lost.saved(), lost.replacedWith(), base);
             }
-            CanvasMerge.Settings settings =
-                    new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant());
-            List<Link> fitting = batch;
+            CanvasMerge.Settings settings = mergeSettings();
+            Set<String> removedByTheLearner = pending.removedByTheLearner(base);
+            List<Link> linking = batch;
+            if (!removedByTheLearner.isEmpty() && !again.isEmpty()) {
+                Set<String> notAgain = new HashSet<>(removedByTheLearner);
+                notAgain.retainAll(again.stream().map(Link::key).toList());
+                linking = batch.stream()
+                        .filter(link -> !notAgain.contains(link.key()))
+                        .toList();
+            }
+            List<Link> fitting = linking;
             CanvasMerge.Result merge = CanvasMerge.merge(base, fitting, settings);
             // Never a canvas a batch would refuse to read: the links beyond the node limit are left out (the learner
             // added nodes since their notes were written; the notes said so only when the canvas was full then).
@@ -440,7 +465,7 @@ final class CanvasWriteBack {
             if (fitting.isEmpty() && nodeCount(merge.canvas()) > BatchLimits.MAX_NODES) {
                 return new Outcome.Dropped(overLimit(canvas.path(), nodeCount(base)));
             }
-            List<Link> overLimit = batch.subList(fitting.size(), batch.size());
+            List<Link> overLimit = linking.subList(fitting.size(), linking.size());
             if (!merge.changed() && !recovering) {
                 return new Outcome.Written(merge, false, overLimit);
             }
@@ -456,12 +481,15 @@ final class CanvasWriteBack {
                 Swap swap = swap(canvas, temporary, bytes);
                 switch (swap) {
                     case Swap.Replaced replaced -> {
+                        pending.wrote(merge, fitting);
                         pending.counted(replaced.ours(), nodeCount(merge.canvas()));
                         return new Outcome.Written(merge, true, overLimit);
                     }
                     case Swap.Changed changed ->
                         LOG.log(DEBUG, "''{0}'' changed while links were merged into it; merging again", canvas.path());
                     case Swap.ReplacedAfterASave saved -> {
+                        // what was renamed into place was the canvas for a moment, and an editor may have read it
+                        pending.wrote(merge, fitting);
                         LOG.log(
                                 DEBUG,
                                 "''{0}'' was saved in place while it was replaced; merging again",
@@ -486,6 +514,10 @@ final class CanvasWriteBack {
         }
         return new Outcome.Later(
                 Reason.IO, "The canvas '" + canvasFile.relative() + "' kept changing while notes were linked into it.");
+    }
+
+    private CanvasMerge.Settings mergeSettings() {
+        return new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant());
     }
 
     private int nodesPerLink() {
@@ -799,6 +831,19 @@ final class CanvasWriteBack {
         final List<LostSave> carried = new ArrayList<>();
         /** Written since the canvas was last quiet; only touched while {@link #writing} is held. */
         private final Map<String, Link> unsettled = new LinkedHashMap<>();
+        /**
+         * Per link written since the canvas was last quiet, the links that every canvas this write-back put in place
+         * with it also held; only touched while {@link #writing} is held. A canvas that holds a link can only come from
+         * one of those (the link is this write-back's), so one that holds it but not a link every such canvas held
+         * was saved by someone who removed that link: the learner, on purpose.
+         */
+        private final Map<String, Set<String>> heldWith = new HashMap<>();
+        /**
+         * Links written since the canvas was last quiet that a save of the learner's removed; not merged again when it
+         * settles. Judged when the save is read, before this write-back's next canvas (made from that save) narrows
+         * {@link #heldWith}. Only touched while {@link #writing} is held.
+         */
+        private final Set<String> learnerRemoved = new HashSet<>();
 
         private ScheduledFuture<?> scheduled;
         /** Which run {@link #scheduled} is: a run that finds another one due in its place was superseded. */
@@ -979,6 +1024,86 @@ final class CanvasWriteBack {
         }
 
         /**
+         * {@code merge}'s canvas, made with {@code links}, was put in place of the canvas: what it holds of them and of
+         * the links not yet settled narrows what each of those it holds was always held with. Only a link this
+         * write-back added since the canvas was last quiet is followed: one that was there before may also be in a
+         * canvas an editor kept from then. Under {@link #writing}.
+         */
+        void wrote(CanvasMerge.Result merge, List<Link> links) {
+            // a note run again and linked anew is wanted again
+            links.forEach(link -> learnerRemoved.remove(link.key()));
+            Set<String> held = held(merge.canvas(), tracked(links));
+            Set<String> added = new HashSet<>();
+            merge.linked().forEach(link -> added.add(link.key()));
+            for (String key : held) {
+                if (heldWith.containsKey(key) || added.contains(key)) {
+                    heldWith.merge(key, held, (before, now) -> {
+                        Set<String> both = new HashSet<>(before);
+                        both.retainAll(now);
+                        return both;
+                    });
+                }
+            }
+        }
+
+        /**
+         * The links written since the canvas was last quiet that the learner removed, those {@code canvasRoot} (as it
+         * was read) lacks included: it holds a link that every canvas this write-back put in place held together with
+         * the missing one, so it was made from one of those. A link a stale copy's save dropped is not among them, and
+         * is linked again when the canvas settles. Under {@link #writing}.
+         */
+        Set<String> removedByTheLearner(JsonObject canvasRoot) {
+            if (heldWith.isEmpty()) {
+                return Set.copyOf(learnerRemoved);
+            }
+            List<Link> tracked = tracked(List.of());
+            Set<String> held = held(canvasRoot, tracked);
+            int before = learnerRemoved.size();
+            for (Link link : tracked) {
+                String key = link.key();
+                if (!held.contains(key)
+                        && !learnerRemoved.contains(key)
+                        && held.stream()
+                                .anyMatch(other ->
+                                        heldWith.getOrDefault(other, Set.of()).contains(key))) {
+                    learnerRemoved.add(key);
+                }
+            }
+            if (learnerRemoved.size() > before) {
+                LOG.log(
+                        INFO,
+                        "{0} note link(s) removed from ''{1}'' while notes were linked into it stay removed.",
+                        learnerRemoved.size() - before,
+                        canvas.relative());
+            }
+            return Set.copyOf(learnerRemoved);
+        }
+
+        /** The links not yet settled, with {@code links} (newer for the same note). */
+        private List<Link> tracked(List<Link> links) {
+            Map<String, Link> byKey = new LinkedHashMap<>();
+            guard.lock();
+            try {
+                byKey.putAll(unsettled);
+            } finally {
+                guard.unlock();
+            }
+            links.forEach(link -> byKey.put(link.key(), link));
+            return List.copyOf(byKey.values());
+        }
+
+        /** Which of {@code links} the canvas holds whole: their note's node, edge and label, as they would be written. */
+        private Set<String> held(JsonObject canvasRoot, List<Link> links) {
+            CanvasMerge.Result merge = CanvasMerge.merge(canvasRoot, links, mergeSettings());
+            Set<String> held = new HashSet<>();
+            links.forEach(link -> held.add(link.key()));
+            merge.linked().forEach(link -> held.remove(link.key()));
+            merge.labelled().forEach(link -> held.remove(link.key()));
+            merge.sourceGone().forEach(link -> held.remove(link.key()));
+            return held;
+        }
+
+        /**
          * Written: the new links are settled once the canvas has been quiet for a while, or all are when this write
          * settled it.
          */
@@ -987,6 +1112,8 @@ final class CanvasWriteBack {
             try {
                 if (batch.settles()) {
                     unsettled.clear();
+                    heldWith.clear();
+                    learnerRemoved.clear();
                 } else {
                     batch.waiting().forEach(link -> unsettled.put(link.key(), link));
                     if (scheduled == null && !closed) {
@@ -1037,6 +1164,8 @@ final class CanvasWriteBack {
 
         /** The canvas is gone or full: nothing of it is linked again. */
         void dropped() {
+            heldWith.clear();
+            learnerRemoved.clear();
             guard.lock();
             try {
                 unsettled.clear();
