@@ -34,6 +34,37 @@ final class LogSetup {
         own.setLevel(ownLevel);
     }
 
+    /**
+     * A message carries text from clients, the vault and the data folder: a line break in it would start a forged
+     * log line, and a direction override would make the line read otherwise than it is, so they are written as
+     * escapes.
+     */
+    static String oneLine(String message) {
+        StringBuilder escaped = null;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            boolean unsafe = (Character.isISOControl(c) && c != '\t')
+                    || c == '\u2028'
+                    || c == '\u2029'
+                    || Character.getType(c) == Character.FORMAT;
+            if (unsafe && escaped == null) {
+                escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
+            }
+            if (escaped != null) {
+                if (!unsafe) {
+                    escaped.append(c);
+                } else if (c == '\n') {
+                    escaped.append("\\n");
+                } else if (c == '\r') {
+                    escaped.append("\\r");
+                } else {
+                    escaped.append(String.format("\\u%04x", (int) c));
+                }
+            }
+        }
+        return escaped == null ? message : escaped.toString();
+    }
+
     private static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord record) {
@@ -42,7 +73,7 @@ final class LogSetup {
                     .append(' ')
                     .append(String.format("%-7s", record.getLevel().getName()))
                     .append(' ')
-                    .append(formatMessage(record));
+                    .append(oneLine(formatMessage(record)));
             Throwable thrown = record.getThrown();
             if (thrown != null) {
                 // only our own bugs carry a throwable; their trace is what a maintainer needs

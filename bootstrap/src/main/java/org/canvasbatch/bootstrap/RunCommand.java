@@ -21,6 +21,7 @@ import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.NothingToProcessException;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.SessionSubscription;
+import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.NodeState;
@@ -90,6 +91,10 @@ final class RunCommand {
         } catch (InvalidCommandException e) {
             throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
         } catch (NothingToProcessException | CanvasNotInVaultException e) {
+            throw new UsageException(e.getMessage());
+        } catch (VaultException e) {
+            // the canvas as given cannot be read from the vault (a link out of it, a folder in its place): a sentence,
+            // as the server answers it, not a crash
             throw new UsageException(e.getMessage());
         }
     }

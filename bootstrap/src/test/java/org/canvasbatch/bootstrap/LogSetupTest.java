@@ -22,4 +22,15 @@ class LogSetupTest {
                 .as("the INFO lines of canvas-batch still print")
                 .isTrue();
     }
+
+    @Test
+    void whatCouldStartAnotherLineOrTurnItAroundIsWrittenAsAnEscape() {
+        assertThat(LogSetup.oneLine("session x\n2026-01-01T00:00:00Z SEVERE forged\r"))
+                .isEqualTo("session x\\n2026-01-01T00:00:00Z SEVERE forged\\r");
+        assertThat(LogSetup.oneLine("a\u0085b\u2028c\u2029d\u202Ee\u0000f"))
+                .isEqualTo("a\\u0085b\\u2028c\\u2029d\\u202ee\\u0000f");
+        assertThat(LogSetup.oneLine("什么是逆否命题\t(oral-explanation) ✅"))
+                .as("text and tabs stay as they are")
+                .isEqualTo("什么是逆否命题\t(oral-explanation) ✅");
+    }
 }
