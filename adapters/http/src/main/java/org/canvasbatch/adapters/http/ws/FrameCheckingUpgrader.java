@@ -7,6 +7,7 @@ import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -89,18 +90,50 @@ final class FrameCheckingUpgrader {
             return helidon.supportedProtocol();
         }
 
+        /** An upgrade no filter sees (Helidon calls it only for upgraders that are not routed): Helidon's check stays. */
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             requireUsableKey(headers);
-            return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, headers);
+            return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true));
         }
 
+        /**
+         * Helidon 4.5's handshake accepts an {@code Origin} only from an exact list, or, with none, only the request's
+         * own authority; the contract's rule (the CORS allowlist with its any-port entries, or the server's own origin
+         * by whatever allowed name it was opened) is the server edge's, whose filter sees this request between the two
+         * steps of the upgrade, as it sees every other request, and refuses a foreign page with its
+         * {@code OriginNotAllowedError}. So Helidon's steps are given the headers without the {@code Origin}, and the
+         * socket's listener finds it under {@link #CHECKED_ORIGIN}.
+         */
         @Override
         public Optional<Http1RoutedUpgrade> routedUpgrade(
                 ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             requireUsableKey(headers);
-            return helidon.routedUpgrade(new Checked(ctx, maxFrameLength), prologue, headers);
+            return helidon.routedUpgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, false))
+                    .map(upgrade -> (response, routed) -> upgrade.upgrade(response, withCheckedOrigin(routed, false)));
         }
+    }
+
+    /**
+     * Where the socket's listener reads the upgrade's {@code Origin}: set here from the request's own, and only here (a
+     * client's header of this name is dropped).
+     */
+    static final HeaderName CHECKED_ORIGIN = HeaderNames.create("X-Canvas-Batch-Checked-Origin");
+
+    /**
+     * A copy of the headers with their {@code Origin}, if any, under {@link #CHECKED_ORIGIN} too; without it under its
+     * own name unless {@code keepOrigin}.
+     */
+    static WritableHeaders<?> withCheckedOrigin(Headers headers, boolean keepOrigin) {
+        WritableHeaders<?> copy = WritableHeaders.create(headers);
+        copy.remove(CHECKED_ORIGIN);
+        if (copy.contains(HeaderNames.ORIGIN)) {
+            copy.set(CHECKED_ORIGIN, copy.get(HeaderNames.ORIGIN).get());
+            if (!keepOrigin) {
+                copy.remove(HeaderNames.ORIGIN);
+            }
+        }
+        return copy;
     }
 
     private record Plain(Http1Upgrader helidon, int maxFrameLength) implements Http1Upgrader {
@@ -110,10 +143,11 @@ final class FrameCheckingUpgrader {
             return helidon.supportedProtocol();
         }
 
+        /** An upgrade no filter sees (Helidon calls it only for upgraders that are not routed): Helidon's check stays. */
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             requireUsableKey(headers);
-            return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, headers);
+            return helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true));
         }
     }
 

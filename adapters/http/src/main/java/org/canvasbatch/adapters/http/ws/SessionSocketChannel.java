@@ -6,11 +6,8 @@ import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsSession;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.ops.AccessToken;
@@ -79,15 +76,17 @@ public final class SessionSocketChannel {
     }
 
     /**
-     * The server's WebSocket protocol settings for this channel. Helidon refuses a handshake whose {@code Origin} is
-     * not the server's own unless it is listed here, and the plugin's origin is {@code app://obsidian.md}; so the CORS
-     * allowlist must be given here too (exact origins; a client without an {@code Origin} header is not checked).
-     * Frames up to 1 MiB are read, so that bigger-than-64-KiB messages get an error event rather than a dropped socket.
+     * The server's WebSocket protocol settings for this channel. No origins are listed, so Helidon's handshake checks
+     * none: which pages may open a socket is the server's edge's decision, the same as for every other request
+     * (CONTRACT §1: the CORS allowlist, with its any-port {@code http://localhost[:port]}, or the server's own origin
+     * by whatever allowed name it was opened), answered with its {@code OriginNotAllowedError}. Helidon's list could
+     * hold only exact origins, so a local tool on another port, the dashboard opened by an allowed host name or on a
+     * port picked at start could call the API but not open its socket. Frames up to 1 MiB are read, so that
+     * bigger-than-64-KiB messages get an error event rather than a dropped socket.
      */
-    public static WsConfig protocolConfig(Collection<String> allowedOrigins) {
+    public static WsConfig protocolConfig() {
         return WsConfig.builder()
                 .name("websocket")
-                .origins(Set.copyOf(allowedOrigins))
                 .maxFrameLength(TRANSPORT_FRAME_LIMIT)
                 .build();
     }
@@ -104,23 +103,22 @@ public final class SessionSocketChannel {
      * their bytes. The plain socket writes each buffer with one blocking write that the JDK serialises whole, which
      * lets a socket's drain write ready frames beside Helidon's own close answer, in the order its {@link Wire} gives.
      */
-    public static WebServerConfig.Builder configureProtocol(
-            WebServerConfig.Builder config, Collection<String> allowedOrigins) {
-        WsConfig ws = protocolConfig(allowedOrigins);
+    public static WebServerConfig.Builder configureProtocol(WebServerConfig.Builder config) {
+        WsConfig ws = protocolConfig();
         return config.useNio(false).addProtocol(ws).addConnectionSelector(FrameCheckingUpgrader.http1Selector(ws));
     }
 
     /**
      * The channel as an extension of the REST server ({@code ServerSettings.withExtension}): the socket routes and the
-     * WebSocket protocol settings with the server's allowed origins, the events endpoint on the API's routing (so it
-     * gets the API's CORS headers and path normalising), and the 1001 close before the server stops.
+     * WebSocket protocol settings (the server's edge checks an upgrade's origin and host as any request's), the events
+     * endpoint on the API's routing (so it gets the API's CORS headers and path normalising), and the 1001 close before
+     * the server stops.
      */
     public ServerExtension asServerExtension(ServerSettings server) {
-        Set<String> origins = socketOrigins(server.allowedOrigins(), server.port());
         return new ServerExtension() {
             @Override
             public void configure(WebServerConfig.Builder config) {
-                configureProtocol(config, origins);
+                configureProtocol(config);
                 config.addRouting(register(WsRouting.builder(), server.accessToken()));
             }
 
@@ -139,30 +137,6 @@ public final class SessionSocketChannel {
                 return Optional.of(manager.pluginCancels());
             }
         };
-    }
-
-    /**
-     * The CORS allowlist as the exact origins Helidon's handshake check understands: {@code x[:port]} becomes {@code x}
-     * and {@code x:port} for the server's own port. {@code *} cannot be expressed and is left out (a socket client that
-     * sends no {@code Origin}, such as a script, is never checked).
-     */
-    static Set<String> socketOrigins(List<String> corsOrigins, int port) {
-        Set<String> origins = new LinkedHashSet<>();
-        for (String entry : corsOrigins) {
-            if (entry.equals("*")) {
-                continue;
-            }
-            if (entry.endsWith("[:port]")) {
-                String base = entry.substring(0, entry.length() - "[:port]".length());
-                origins.add(base);
-                if (port > 0) {
-                    origins.add(base + ":" + port);
-                }
-            } else {
-                origins.add(entry);
-            }
-        }
-        return origins;
     }
 
     /** Adds the socket routes, open to everyone; one listener instance per connection. */

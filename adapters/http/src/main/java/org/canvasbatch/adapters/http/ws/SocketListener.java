@@ -1,7 +1,6 @@
 package org.canvasbatch.adapters.http.ws;
 
 import io.helidon.common.buffers.BufferData;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
@@ -48,7 +47,8 @@ final class SocketListener implements WsListener {
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         this.prologue = prologue;
-        this.origin = headers.first(HeaderNames.ORIGIN);
+        // the upgrade's Origin, checked by the server's edge (see FrameCheckingUpgrader)
+        this.origin = headers.first(FrameCheckingUpgrader.CHECKED_ORIGIN);
         if (!ctx.history().knows(sessionIdOf(prologue.uriPath().path()))) {
             throw new WsUpgradeException("session not found");
         }

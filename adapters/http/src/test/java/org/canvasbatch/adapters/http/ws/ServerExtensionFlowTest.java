@@ -154,13 +154,5 @@ class ServerExtensionFlowTest {
                         .buildAsync(socket(id), new java.net.http.WebSocket.Listener() {})
                         .join())
                 .hasRootCauseMessage("Unexpected HTTP response status code 403");
-        assertThat(SessionSocketChannel.socketOrigins(ServerSettings.DEFAULT_ORIGINS, 8000))
-                .containsExactlyElementsOf(List.of(
-                        "app://obsidian.md",
-                        "capacitor://localhost",
-                        "http://localhost",
-                        "http://localhost:8000",
-                        "http://127.0.0.1",
-                        "http://127.0.0.1:8000"));
     }
 }

@@ -97,8 +97,7 @@ final class TestServer implements AutoCloseable {
         HttpRouting.Builder http = HttpRouting.builder();
         channel.registerHttp(http);
         server = SessionSocketChannel.configureProtocol(
-                        WebServer.builder().host("127.0.0.1").port(0).connectionOptions(socketOptions),
-                        Set.of("app://obsidian.md"))
+                        WebServer.builder().host("127.0.0.1").port(0).connectionOptions(socketOptions))
                 .routing(http)
                 .addRouting(channel.register(WsRouting.builder()))
                 .build()
