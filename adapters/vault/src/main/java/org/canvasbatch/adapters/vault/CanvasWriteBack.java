@@ -1032,9 +1032,22 @@ final class CanvasWriteBack {
         void wrote(CanvasMerge.Result merge, List<Link> links) {
             // a note run again and linked anew is wanted again
             links.forEach(link -> learnerRemoved.remove(link.key()));
-            Set<String> held = held(merge.canvas(), tracked(links));
             Set<String> added = new HashSet<>();
             merge.linked().forEach(link -> added.add(link.key()));
+            merge.labelled().forEach(link -> added.add(link.key()));
+            // A link written again in a new form (a note run again beside the learner's edited one, a label with a new
+            // time): the canvases from before hold its old form, so they say nothing of the new one, and an editor's
+            // copy of one of them lacks it for no fault of the learner's.
+            for (String key : added) {
+                if (heldWith.remove(key) != null) {
+                    heldWith.replaceAll((other, with) -> {
+                        Set<String> without = new HashSet<>(with);
+                        without.remove(key);
+                        return without;
+                    });
+                }
+            }
+            Set<String> held = held(merge.canvas(), tracked(links));
             for (String key : held) {
                 if (heldWith.containsKey(key) || added.contains(key)) {
                     heldWith.merge(key, held, (before, now) -> {
