@@ -41,26 +41,28 @@ final class LogSetup {
      */
     static String oneLine(String message) {
         StringBuilder escaped = null;
-        for (int i = 0; i < message.length(); i++) {
-            char c = message.charAt(i);
+        for (int i = 0; i < message.length(); ) {
+            int c = message.codePointAt(i);
+            int width = Character.charCount(c);
             boolean unsafe = (Character.isISOControl(c) && c != '\t')
-                    || c == '\u2028'
-                    || c == '\u2029'
+                    || c == 0x2028
+                    || c == 0x2029
                     || Character.getType(c) == Character.FORMAT;
             if (unsafe && escaped == null) {
                 escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
             }
             if (escaped != null) {
                 if (!unsafe) {
-                    escaped.append(c);
+                    escaped.appendCodePoint(c);
                 } else if (c == '\n') {
                     escaped.append("\\n");
                 } else if (c == '\r') {
                     escaped.append("\\r");
                 } else {
-                    escaped.append(String.format("\\u%04x", (int) c));
+                    escaped.append(String.format(c > 0xFFFF ? "\\U%08x" : "\\u%04x", c));
                 }
             }
+            i += width;
         }
         return escaped == null ? message : escaped.toString();
     }

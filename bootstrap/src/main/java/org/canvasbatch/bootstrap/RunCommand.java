@@ -76,9 +76,17 @@ final class RunCommand {
                         Set.copyOf(args.get(SettingsTable.COLORS)))
                 .withCluster(config.cluster());
         try (Wiring wiring = Wiring.create(settings)) {
-            Optional<SessionSnapshot> interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
-            SessionSnapshot planned =
-                    interrupted.orElseGet(() -> analyze(wiring, location, args).session());
+            Optional<SessionSnapshot> interrupted;
+            SessionSnapshot planned;
+            try {
+                interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
+                planned = interrupted.orElseGet(
+                        () -> analyze(wiring, location, args).session());
+            } catch (VaultException e) {
+                // the canvas as given cannot be read from the vault (a link out of it, a folder in its place): a
+                // sentence, as the server answers it, not a crash; a fault later, in the batch, is not a usage error
+                throw new UsageException(e.getMessage());
+            }
             printPlan(location, planned, wiring);
             if (dryRun) {
                 out.println("Dry run: nothing was written.");
@@ -91,10 +99,6 @@ final class RunCommand {
         } catch (InvalidCommandException e) {
             throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
         } catch (NothingToProcessException | CanvasNotInVaultException e) {
-            throw new UsageException(e.getMessage());
-        } catch (VaultException e) {
-            // the canvas as given cannot be read from the vault (a link out of it, a folder in its place): a sentence,
-            // as the server answers it, not a crash
             throw new UsageException(e.getMessage());
         }
     }

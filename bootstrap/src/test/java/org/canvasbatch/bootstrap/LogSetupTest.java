@@ -29,8 +29,11 @@ class LogSetupTest {
                 .isEqualTo("session x\\n2026-01-01T00:00:00Z SEVERE forged\\r");
         assertThat(LogSetup.oneLine("a\u0085b\u2028c\u2029d\u202Ee\u0000f"))
                 .isEqualTo("a\\u0085b\\u2028c\\u2029d\\u202ee\\u0000f");
-        assertThat(LogSetup.oneLine("什么是逆否命题\t(oral-explanation) ✅"))
+        assertThat(LogSetup.oneLine("hidden\uDB40\uDC41\uDB40\uDC7F tags"))
+                .as("invisible tag characters, outside the basic plane")
+                .isEqualTo("hidden\\U000e0041\\U000e007f tags");
+        assertThat(LogSetup.oneLine("什么是逆否命题\t(oral-explanation) ✅ 😀"))
                 .as("text and tabs stay as they are")
-                .isEqualTo("什么是逆否命题\t(oral-explanation) ✅");
+                .isEqualTo("什么是逆否命题\t(oral-explanation) ✅ 😀");
     }
 }
