@@ -1,6 +1,7 @@
 package org.canvasbatch.bootstrap;
 
 import java.time.Instant;
+import java.util.Set;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -78,12 +79,32 @@ final class LogSetup {
                     .append(oneLine(formatMessage(record)));
             Throwable thrown = record.getThrown();
             if (thrown != null) {
-                // only our own bugs carry a throwable; their trace is what a maintainer needs
-                java.io.StringWriter trace = new java.io.StringWriter();
-                thrown.printStackTrace(new java.io.PrintWriter(trace));
-                line.append(System.lineSeparator()).append(trace);
+                // only our own bugs and the framework's carry a throwable; their trace is what a maintainer needs, and
+                // its messages may carry a client's text, so each is kept to its line as the message is
+                appendTrace(line, thrown, "", java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
             }
             return line.append(System.lineSeparator()).toString();
+        }
+
+        private static void appendTrace(StringBuilder line, Throwable thrown, String caption, Set<Throwable> seen) {
+            if (!seen.add(thrown)) {
+                line.append(System.lineSeparator()).append(caption).append("[circular reference]");
+                return;
+            }
+            String message = thrown.getLocalizedMessage();
+            line.append(System.lineSeparator())
+                    .append(caption)
+                    .append(thrown.getClass().getName())
+                    .append(message == null ? "" : ": " + oneLine(message));
+            for (StackTraceElement frame : thrown.getStackTrace()) {
+                line.append(System.lineSeparator()).append("\tat ").append(frame);
+            }
+            for (Throwable suppressed : thrown.getSuppressed()) {
+                appendTrace(line, suppressed, "Suppressed: ", seen);
+            }
+            if (thrown.getCause() != null) {
+                appendTrace(line, thrown.getCause(), "Caused by: ", seen);
+            }
         }
     }
 }

@@ -36,4 +36,23 @@ class LogSetupTest {
                 .as("text and tabs stay as they are")
                 .isEqualTo("什么是逆否命题\t(oral-explanation) ✅ 😀");
     }
+
+    @Test
+    void aThrowablesMessageKeepsToItsLineAndItsTraceStaysWhole() {
+        LogSetup.configure(Level.INFO, Level.WARNING);
+        java.util.logging.Formatter oneLine =
+                Logger.getLogger("").getHandlers()[0].getFormatter();
+        var record = new java.util.logging.LogRecord(Level.WARNING, "a request failed");
+        record.setThrown(new IllegalStateException(
+                "bad header\n2026-01-01T00:00:00Z SEVERE forged", new java.io.IOException("cause\r\nforged too")));
+
+        String[] lines = oneLine.format(record).split("\\R");
+
+        assertThat(lines[0]).endsWith("a request failed");
+        assertThat(lines[1])
+                .isEqualTo("java.lang.IllegalStateException: bad header\\n2026-01-01T00:00:00Z SEVERE forged");
+        assertThat(lines).anyMatch(l -> l.startsWith("\tat org.canvasbatch.bootstrap.LogSetupTest."));
+        assertThat(lines).contains("Caused by: java.io.IOException: cause\\r\\nforged too");
+        assertThat(lines).noneMatch(l -> l.startsWith("2026-01-01") || l.startsWith("forged"));
+    }
 }
