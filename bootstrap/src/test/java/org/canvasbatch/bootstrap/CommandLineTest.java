@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What the launcher's command line accepts and what its {@code --help} says, both from {@link SettingsTable}. */
 class CommandLineTest {
+
+    private static final String CANVAS =
+            "{\"nodes\":[{\"id\":\"a1\",\"type\":\"text\",\"text\":\"What is a proposition?\","
+                    + "\"color\":\"1\",\"x\":0,\"y\":0,\"width\":200,\"height\":60}],\"edges\":[]}";
 
     @TempDir
     Path temp;
@@ -139,5 +144,25 @@ class CommandLineTest {
                 Optional.empty(),
                 Map.of("HOME", temp.toString()),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code canvas-batch run vault/l.canvas} where {@code l.canvas -> ../outside/x.canvas}: refused like every other
+     * bad canvas (a sentence, exit code 2), not an uncaught VaultException with a stack trace and exit code 1.
+     */
+    @Test
+    void aCanvasThatIsASymbolicLinkOutOfTheVaultIsRefusedInOneSentence() throws Exception {
+        Path vault = Files.createDirectories(temp.resolve("vault"));
+        Files.createDirectories(vault.resolve(".obsidian"));
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Files.writeString(outside.resolve("x.canvas"), CANVAS);
+        Path link = Files.createSymbolicLink(vault.resolve("l.canvas"), Path.of("../outside/x.canvas"));
+
+        Outcome outcome = main("run", link.toString(), "--data", "memory", "--plain");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(2);
+        assertThat(outcome.err()).startsWith("canvas-batch: ").contains("outside the vault");
+        assertThat(outcome.err()).doesNotContain("Exception", "\tat ");
+        assertThat(outside.resolve("x-notes")).doesNotExist();
     }
 }

@@ -3,11 +3,30 @@ package org.canvasbatch.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.ref.WeakReference;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The server's log: canvas-batch's own level, and one line per message whatever a client's text holds. */
 class LogSetupTest {
+
+    private static final String CANVAS =
+            "{\"nodes\":[{\"id\":\"a1\",\"type\":\"text\",\"text\":\"What is a proposition?\","
+                    + "\"color\":\"1\",\"x\":0,\"y\":0,\"width\":200,\"height\":60}],\"edges\":[]}";
+
+    @TempDir
+    Path temp;
 
     @Test
     void canvasBatchsOwnLevelSurvivesAGarbageCollection() {
@@ -54,5 +73,51 @@ class LogSetupTest {
         assertThat(lines).anyMatch(l -> l.startsWith("\tat org.canvasbatch.bootstrap.LogSetupTest."));
         assertThat(lines).contains("Caused by: java.io.IOException: cause\\r\\nforged too");
         assertThat(lines).noneMatch(l -> l.startsWith("2026-01-01") || l.startsWith("forged"));
+    }
+
+    /**
+     * A client's text reaches the server's log inside a refusal's message; a line break in it must not start a new,
+     * forged log line (CONTRACT §1: a refusal "is logged in one line").
+     */
+    @Test
+    void aLineBreakInARequestCannotForgeALogLine() throws Exception {
+        Path vault = Files.createDirectories(temp.resolve("vault"));
+        Files.createDirectories(vault.resolve(".obsidian"));
+        Files.writeString(vault.resolve("q.canvas"), CANVAS);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = temp.resolve("serve.log");
+        Process server = ServeProcess.start(
+                log,
+                Duration.ofSeconds(90),
+                List.of("--port", String.valueOf(port), "--vault", vault.toString(), "--data", "memory"));
+        try {
+            String forged = "2026-01-01T00:00:00.000Z SEVERE  FORGED token leaked";
+            HttpResponse<String> answer = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + port + "/canvas/intelligent-parallel/confirm"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"session_id\":\"x\\n" + forged + "\"}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(404);
+
+            Instant deadline = Instant.now().plusSeconds(20);
+            List<String> lines = Files.readAllLines(log);
+            while (lines.stream().noneMatch(l -> l.contains("SessionNotFoundError"))
+                    && Instant.now().isBefore(deadline)) {
+                Thread.sleep(50);
+                lines = Files.readAllLines(log);
+            }
+            assertThat(lines).anyMatch(l -> l.contains("SessionNotFoundError"));
+            assertThat(lines).as("the log").noneMatch(l -> l.startsWith(forged));
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
     }
 }

@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.domain.agent.AgentId;
 import org.junit.jupiter.api.AfterEach;
@@ -28,11 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  * A learner tidies the canvas while a batch is still linking notes into it: a card deleted then stays deleted when the
  * canvas settles (or the server stops), although links written since the canvas was last quiet are merged once more
  * then. The save that deleted it holds a card written after it, so it was made from a canvas that had it. A link that a
- * stale copy's save dropped is still linked again (CONTRACT §6: edits the user made meanwhile are kept).
+ * stale copy's save dropped is still linked again (CONTRACT §6: edits the user made meanwhile are kept), and so is a
+ * link a node run again wrote in a new form (a card beside the learner's edited note, a label with a new time), which
+ * the canvases from before hold only in its old form.
  */
 class DeletionsWhileLinkingTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(T0, ZoneOffset.UTC);
     private static final String Q1 = "01000c386bbc4";
     private static final String Q2 = "01001414c343c";
     private static final String Q3 = "010027311d8a3";
@@ -171,6 +176,60 @@ class DeletionsWhileLinkingTest {
                 .isEmpty();
     }
 
+    /** The re-run's card: the learner edited the first note, so the new one goes beside it with a card of its own. */
+    @Test
+    void aRerunNotesCardThatAStaleSaveDroppedIsLinkedAgainWhenTheCanvasSettles() throws Exception {
+        vault = open(Duration.ZERO);
+        link(Q1, AgentId.ORAL_EXPLANATION, T0);
+        awaitWrite();
+        link(Q2, AgentId.COMPARISON_TABLE, T0);
+        awaitWrite();
+        // the editor has this canvas in memory (both cards), and does not reload in time
+        String editorsCopy = Files.readString(canvasFile());
+
+        // the learner fills in the first note; then runs its node again: the new note goes beside the edited one
+        Path firstNote = root.resolve(notePath(Q1, AgentId.ORAL_EXPLANATION));
+        Files.writeString(firstNote, Files.readString(firstNote) + "\nmy own words\n");
+        link(Q1, AgentId.ORAL_EXPLANATION, T0.plusSeconds(600));
+        awaitWrite();
+        String regenerated = regeneratedNote();
+        assertThat(discreteMath().notesPointingAt(regenerated)).as("linked").hasSize(1);
+
+        // the stale copy's save (an editor that loaded the canvas before the re-run's write)
+        Files.writeString(canvasFile(), editorsCopy);
+
+        vault.close(); // the canvas settles: links of the burst a save removed are merged again
+        vault = null;
+
+        assertThat(discreteMath().notesPointingAt(regenerated))
+                .as("the re-run's note, which a stale save dropped, is linked again")
+                .hasSize(1);
+    }
+
+    /** The re-run's label: the note was written again ten minutes later; a stale save put back the old label. */
+    @Test
+    void aRerunNotesLabelThatAStaleSaveRevertedIsWrittenAgainWhenTheCanvasSettles() throws Exception {
+        vault = open(Duration.ZERO);
+        link(Q1, AgentId.ORAL_EXPLANATION, T0);
+        awaitWrite();
+        link(Q2, AgentId.COMPARISON_TABLE, T0);
+        awaitWrite();
+        String editorsCopy = Files.readString(canvasFile());
+
+        link(Q1, AgentId.ORAL_EXPLANATION, T0.plusSeconds(600));
+        awaitWrite();
+        assertThat(labelOf(notePath(Q1, AgentId.ORAL_EXPLANATION))).contains("12:10");
+
+        Files.writeString(canvasFile(), editorsCopy); // the stale copy's save: the label says 12:00 again
+
+        vault.close();
+        vault = null;
+
+        assertThat(labelOf(notePath(Q1, AgentId.ORAL_EXPLANATION)))
+                .as("the label tells when the note on disk was written")
+                .contains("12:10");
+    }
+
     private void learnerDeletesCardOf(String notePath) throws IOException {
         CanvasOnDisk now = discreteMath();
         JsonObject card = now.notesPointingAt(notePath).getFirst();
@@ -200,6 +259,11 @@ class DeletionsWhileLinkingTest {
         return opened;
     }
 
+    private void link(String nodeId, AgentId agent, Instant at) {
+        vault.writeNote(
+                new NoteDraft(Fixtures.DISCRETE_MATH, nodeId, texts.get(nodeId), agent, "# note", "offline", at));
+    }
+
     private void link(String nodeId, AgentId agent) {
         vault.writeNote(new NoteDraft(
                 Fixtures.DISCRETE_MATH, nodeId, texts.get(nodeId), agent, "# note", "offline", CLOCK.instant()));
@@ -211,6 +275,31 @@ class DeletionsWhileLinkingTest {
 
     private void awaitWrite() throws InterruptedException {
         assertThat(writes.poll(10, TimeUnit.SECONDS)).as("a canvas write").isNotNull();
+    }
+
+    private String labelOf(String notePath) {
+        CanvasOnDisk canvas = discreteMath();
+        String labelId =
+                canvas.notesPointingAt(notePath).getFirst().getString("id").replace("cb-note-", "cb-label-");
+        return canvas.nodes().stream()
+                .filter(n -> n.getString("id").equals(labelId))
+                .map(n -> n.getString("text"))
+                .findFirst()
+                .orElse("(no label)");
+    }
+
+    private String regeneratedNote() throws Exception {
+        Path folder = root.resolve("数学/离散数学-notes");
+        try (Stream<Path> files = Files.list(folder)) {
+            List<Path> found = files.filter(f -> f.getFileName().toString().contains("(regenerated)"))
+                    .toList();
+            assertThat(found).as("the note written beside the edited one").hasSize(1);
+            return "数学/离散数学-notes/" + found.getFirst().getFileName();
+        }
+    }
+
+    private Path canvasFile() {
+        return root.resolve(Fixtures.DISCRETE_MATH);
     }
 
     private CanvasOnDisk discreteMath() {
