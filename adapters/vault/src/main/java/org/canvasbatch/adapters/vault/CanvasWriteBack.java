@@ -443,14 +443,13 @@ final class CanvasWriteBack {
                 base = SaveCarryOver.carry(lost.over(), lost.saved(), lost.replacedWith(), base);
             }
             CanvasMerge.Settings settings = mergeSettings();
-            Set<String> removedByTheLearner = pending.removedByTheLearner(base);
+            Set<Link> removedByTheLearner = pending.removedByTheLearner(base);
             List<Link> linking = batch;
             if (!removedByTheLearner.isEmpty() && !again.isEmpty()) {
-                Set<String> notAgain = new HashSet<>(removedByTheLearner);
-                notAgain.retainAll(again.stream().map(Link::key).toList());
-                linking = batch.stream()
-                        .filter(link -> !notAgain.contains(link.key()))
-                        .toList();
+                Set<Link> notAgain = new HashSet<>(again);
+                notAgain.retainAll(removedByTheLearner);
+                linking =
+                        batch.stream().filter(link -> !notAgain.contains(link)).toList();
             }
             List<Link> fitting = linking;
             CanvasMerge.Result merge = CanvasMerge.merge(base, fitting, settings);
@@ -835,15 +834,17 @@ final class CanvasWriteBack {
          * Per link written since the canvas was last quiet, the links that every canvas this write-back put in place
          * with it also held; only touched while {@link #writing} is held. A canvas that holds a link can only come from
          * one of those (the link is this write-back's), so one that holds it but not a link every such canvas held
-         * was saved by someone who removed that link: the learner, on purpose.
+         * was saved by someone who removed that link: the learner, on purpose. A link is kept here in the form it was
+         * written in (its note and the note's time, which its label shows): a note run again gives a new form, which
+         * the canvases from before do not hold, and which says nothing of them.
          */
-        private final Map<String, Set<String>> heldWith = new HashMap<>();
+        private final Map<Link, Set<Link>> heldWith = new HashMap<>();
         /**
          * Links written since the canvas was last quiet that a save of the learner's removed; not merged again when it
          * settles. Judged when the save is read, before this write-back's next canvas (made from that save) narrows
          * {@link #heldWith}. Only touched while {@link #writing} is held.
          */
-        private final Set<String> learnerRemoved = new HashSet<>();
+        private final Set<Link> learnerRemoved = new HashSet<>();
 
         private ScheduledFuture<?> scheduled;
         /** Which run {@link #scheduled} is: a run that finds another one due in its place was superseded. */
@@ -1030,28 +1031,15 @@ final class CanvasWriteBack {
          * canvas an editor kept from then. Under {@link #writing}.
          */
         void wrote(CanvasMerge.Result merge, List<Link> links) {
-            // a note run again and linked anew is wanted again
-            links.forEach(link -> learnerRemoved.remove(link.key()));
-            Set<String> added = new HashSet<>();
-            merge.linked().forEach(link -> added.add(link.key()));
-            merge.labelled().forEach(link -> added.add(link.key()));
-            // A link written again in a new form (a note run again beside the learner's edited one, a label with a new
-            // time): the canvases from before hold its old form, so they say nothing of the new one, and an editor's
-            // copy of one of them lacks it for no fault of the learner's.
-            for (String key : added) {
-                if (heldWith.remove(key) != null) {
-                    heldWith.replaceAll((other, with) -> {
-                        Set<String> without = new HashSet<>(with);
-                        without.remove(key);
-                        return without;
-                    });
-                }
-            }
-            Set<String> held = held(merge.canvas(), tracked(links));
-            for (String key : held) {
-                if (heldWith.containsKey(key) || added.contains(key)) {
-                    heldWith.merge(key, held, (before, now) -> {
-                        Set<String> both = new HashSet<>(before);
+            // a note written again is wanted again
+            links.forEach(learnerRemoved::remove);
+            Set<Link> added = new HashSet<>(merge.linked());
+            added.addAll(merge.labelled());
+            Set<Link> held = held(merge.canvas(), tracked(links));
+            for (Link link : held) {
+                if (heldWith.containsKey(link) || added.contains(link)) {
+                    heldWith.merge(link, held, (before, now) -> {
+                        Set<Link> both = new HashSet<>(before);
                         both.retainAll(now);
                         return both;
                     });
@@ -1065,21 +1053,20 @@ final class CanvasWriteBack {
          * the missing one, so it was made from one of those. A link a stale copy's save dropped is not among them, and
          * is linked again when the canvas settles. Under {@link #writing}.
          */
-        Set<String> removedByTheLearner(JsonObject canvasRoot) {
+        Set<Link> removedByTheLearner(JsonObject canvasRoot) {
             if (heldWith.isEmpty()) {
                 return Set.copyOf(learnerRemoved);
             }
             List<Link> tracked = tracked(List.of());
-            Set<String> held = held(canvasRoot, tracked);
+            Set<Link> held = held(canvasRoot, tracked);
             int before = learnerRemoved.size();
             for (Link link : tracked) {
-                String key = link.key();
-                if (!held.contains(key)
-                        && !learnerRemoved.contains(key)
+                if (!held.contains(link)
+                        && !learnerRemoved.contains(link)
                         && held.stream()
                                 .anyMatch(other ->
-                                        heldWith.getOrDefault(other, Set.of()).contains(key))) {
-                    learnerRemoved.add(key);
+                                        heldWith.getOrDefault(other, Set.of()).contains(link))) {
+                    learnerRemoved.add(link);
                 }
             }
             if (learnerRemoved.size() > before) {
@@ -1106,13 +1093,12 @@ final class CanvasWriteBack {
         }
 
         /** Which of {@code links} the canvas holds whole: their note's node, edge and label, as they would be written. */
-        private Set<String> held(JsonObject canvasRoot, List<Link> links) {
+        private Set<Link> held(JsonObject canvasRoot, List<Link> links) {
             CanvasMerge.Result merge = CanvasMerge.merge(canvasRoot, links, mergeSettings());
-            Set<String> held = new HashSet<>();
-            links.forEach(link -> held.add(link.key()));
-            merge.linked().forEach(link -> held.remove(link.key()));
-            merge.labelled().forEach(link -> held.remove(link.key()));
-            merge.sourceGone().forEach(link -> held.remove(link.key()));
+            Set<Link> held = new HashSet<>(links);
+            merge.linked().forEach(held::remove);
+            merge.labelled().forEach(held::remove);
+            merge.sourceGone().forEach(held::remove);
             return held;
         }
 
