@@ -831,18 +831,24 @@ final class CanvasWriteBack {
         /** Written since the canvas was last quiet; only touched while {@link #writing} is held. */
         private final Map<String, Link> unsettled = new LinkedHashMap<>();
         /**
-         * Per link written since the canvas was last quiet, the links that every canvas this write-back put in place
-         * with it also held; only touched while {@link #writing} is held. A canvas that holds a link can only come from
-         * one of those (the link is this write-back's), so one that holds it but not a link every such canvas held
-         * was saved by someone who removed that link: the learner, on purpose. A link is kept here in the form it was
-         * written in (its note and the note's time, which its label shows): a note run again gives a new form, which
-         * the canvases from before do not hold, and which says nothing of them.
+         * The canvases this write-back put in place since the canvas was last quiet, numbered in order, and per link
+         * the first of them that held it whole and those after it that did not; only touched while {@link #writing} is
+         * held. A link the write-back added in this burst is its own, so a canvas that holds it was made from one of
+         * the canvases that held it; if every one of those held another link too, a canvas that holds the first but
+         * lacks the other was saved by someone who removed it: the learner, on purpose ({@link #alwaysHeldWith}). A
+         * link is counted in the form it was written in (its note and the note's time, which its label shows): a note
+         * run again is a new form, which the canvases from before do not hold. Numbers rather than a set of links per
+         * link: a batch that never lets its canvas go quiet would keep sets quadratic in its nodes.
          */
-        private final Map<Link, Set<Link>> heldWith = new HashMap<>();
+        private int canvasesPutInPlace;
+
+        private final Map<Link, Integer> firstHeldIn = new HashMap<>();
+        private final Map<Link, java.util.TreeSet<Integer>> lackedIn = new HashMap<>();
+        private final Set<Link> addedInBurst = new HashSet<>();
         /**
          * Links written since the canvas was last quiet that a save of the learner's removed; not merged again when it
-         * settles. Judged when the save is read, before this write-back's next canvas (made from that save) narrows
-         * {@link #heldWith}. Only touched while {@link #writing} is held.
+         * settles. Judged when the save is read, before this write-back's next canvas, made from that save, would lack
+         * them too. Only touched while {@link #writing} is held.
          */
         private final Set<Link> learnerRemoved = new HashSet<>();
 
@@ -1033,18 +1039,38 @@ final class CanvasWriteBack {
         void wrote(CanvasMerge.Result merge, List<Link> links) {
             // a note written again is wanted again
             links.forEach(learnerRemoved::remove);
-            Set<Link> added = new HashSet<>(merge.linked());
-            added.addAll(merge.labelled());
-            Set<Link> held = held(merge.canvas(), tracked(links));
-            for (Link link : held) {
-                if (heldWith.containsKey(link) || added.contains(link)) {
-                    heldWith.merge(link, held, (before, now) -> {
-                        Set<Link> both = new HashSet<>(before);
-                        both.retainAll(now);
-                        return both;
-                    });
+            addedInBurst.addAll(merge.linked());
+            addedInBurst.addAll(merge.labelled());
+            int canvas = ++canvasesPutInPlace;
+            List<Link> tracked = tracked(links);
+            Set<Link> held = held(merge.canvas(), tracked);
+            for (Link link : tracked) {
+                if (held.contains(link)) {
+                    firstHeldIn.putIfAbsent(link, canvas);
+                } else if (firstHeldIn.containsKey(link)) {
+                    lackedIn.computeIfAbsent(link, l -> new java.util.TreeSet<>())
+                            .add(canvas);
                 }
             }
+        }
+
+        /**
+         * Whether every canvas put in place that held {@code own} (a link added in this burst) also held {@code other}:
+         * {@code other} was held from no later than {@code own}, and each canvas since that lacked {@code other} lacked
+         * {@code own} too.
+         */
+        private boolean alwaysHeldWith(Link own, Link other) {
+            Integer ownFirst = firstHeldIn.get(own);
+            Integer otherFirst = firstHeldIn.get(other);
+            if (ownFirst == null || otherFirst == null || otherFirst > ownFirst || !addedInBurst.contains(own)) {
+                return false;
+            }
+            java.util.TreeSet<Integer> otherLacked = lackedIn.get(other);
+            if (otherLacked == null) {
+                return true;
+            }
+            Set<Integer> ownLacked = lackedIn.getOrDefault(own, new java.util.TreeSet<>());
+            return ownLacked.containsAll(otherLacked.tailSet(ownFirst));
         }
 
         /**
@@ -1054,7 +1080,7 @@ final class CanvasWriteBack {
          * is linked again when the canvas settles. Under {@link #writing}.
          */
         Set<Link> removedByTheLearner(JsonObject canvasRoot) {
-            if (heldWith.isEmpty()) {
+            if (addedInBurst.isEmpty()) {
                 return Set.copyOf(learnerRemoved);
             }
             List<Link> tracked = tracked(List.of());
@@ -1063,9 +1089,7 @@ final class CanvasWriteBack {
             for (Link link : tracked) {
                 if (!held.contains(link)
                         && !learnerRemoved.contains(link)
-                        && held.stream()
-                                .anyMatch(other ->
-                                        heldWith.getOrDefault(other, Set.of()).contains(link))) {
+                        && held.stream().anyMatch(own -> alwaysHeldWith(own, link))) {
                     learnerRemoved.add(link);
                 }
             }
@@ -1077,6 +1101,15 @@ final class CanvasWriteBack {
                         canvas.relative());
             }
             return Set.copyOf(learnerRemoved);
+        }
+
+        /** Under {@link #writing}. */
+        private void forgetTheBurst() {
+            canvasesPutInPlace = 0;
+            firstHeldIn.clear();
+            lackedIn.clear();
+            addedInBurst.clear();
+            learnerRemoved.clear();
         }
 
         /** The links not yet settled, with {@code links} (newer for the same note). */
@@ -1111,8 +1144,7 @@ final class CanvasWriteBack {
             try {
                 if (batch.settles()) {
                     unsettled.clear();
-                    heldWith.clear();
-                    learnerRemoved.clear();
+                    forgetTheBurst();
                 } else {
                     batch.waiting().forEach(link -> unsettled.put(link.key(), link));
                     if (scheduled == null && !closed) {
@@ -1163,8 +1195,7 @@ final class CanvasWriteBack {
 
         /** The canvas is gone or full: nothing of it is linked again. */
         void dropped() {
-            heldWith.clear();
-            learnerRemoved.clear();
+            forgetTheBurst();
             guard.lock();
             try {
                 unsettled.clear();
