@@ -325,7 +325,7 @@ final class CanvasWriteBack {
                 }
                 case Outcome.Later later -> {
                     pending.putBack(batch.waiting());
-                    pending.failed(later);
+                    pending.failed(later, batch.settles());
                 }
             }
         } finally {
@@ -817,6 +817,53 @@ final class CanvasWriteBack {
      * The links waiting for one canvas, those written since it was last quiet, when it may be written next, and how its
      * last writes went.
      */
+    /**
+     * Numbers of canvases put in place, as runs of consecutive numbers, each as long as it can be: a link that is
+     * missing from one canvas of a burst is usually missing from those after it too.
+     */
+    private static final class Runs {
+        private final List<int[]> runs = new ArrayList<>();
+
+        /** Adds a number larger than any added before. */
+        void add(int number) {
+            if (!runs.isEmpty() && runs.getLast()[1] == number - 1) {
+                runs.getLast()[1] = number;
+            } else {
+                runs.add(new int[] {number, number});
+            }
+        }
+
+        /** The numbers from {@code first} on. */
+        Runs from(int first) {
+            Runs later = new Runs();
+            for (int[] run : runs) {
+                if (run[1] >= first) {
+                    later.runs.add(new int[] {Math.max(run[0], first), run[1]});
+                }
+            }
+            return later;
+        }
+
+        /** Whether every number here is in {@code other} (null: none). */
+        boolean coveredBy(Runs other) {
+            for (int[] run : runs) {
+                boolean covered = false;
+                if (other != null) {
+                    for (int[] candidate : other.runs) {
+                        if (candidate[0] <= run[0] && run[1] <= candidate[1]) {
+                            covered = true;
+                            break;
+                        }
+                    }
+                }
+                if (!covered) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     private final class PendingCanvas {
 
         final VaultFile canvas;
@@ -843,7 +890,7 @@ final class CanvasWriteBack {
         private int canvasesPutInPlace;
 
         private final Map<Link, Integer> firstHeldIn = new HashMap<>();
-        private final Map<Link, java.util.TreeSet<Integer>> lackedIn = new HashMap<>();
+        private final Map<Link, Runs> lackedIn = new HashMap<>();
         private final Set<Link> addedInBurst = new HashSet<>();
         /**
          * Links written since the canvas was last quiet that a save of the learner's removed; not merged again when it
@@ -1011,7 +1058,8 @@ final class CanvasWriteBack {
         }
 
         /** Tries again after a backoff, and says so once per kind of failure rather than at every try. */
-        void failed(Outcome.Later later) {
+        /** @param settling whether the write that could not be done was to settle the canvas: the next try is too */
+        void failed(Outcome.Later later, boolean settling) {
             guard.lock();
             try {
                 failures++;
@@ -1023,7 +1071,7 @@ final class CanvasWriteBack {
                 }
                 if ((scheduled == null || settleScheduled) && !closed) {
                     cancelScheduled();
-                    schedule(retryDelays.after(failures), false);
+                    schedule(retryDelays.after(failures), settling);
                 }
             } finally {
                 guard.unlock();
@@ -1045,11 +1093,13 @@ final class CanvasWriteBack {
             List<Link> tracked = tracked(links);
             Set<Link> held = held(merge.canvas(), tracked);
             for (Link link : tracked) {
+                if (learnerRemoved.contains(link)) {
+                    continue; // judged already: nothing more to learn of it
+                }
                 if (held.contains(link)) {
                     firstHeldIn.putIfAbsent(link, canvas);
                 } else if (firstHeldIn.containsKey(link)) {
-                    lackedIn.computeIfAbsent(link, l -> new java.util.TreeSet<>())
-                            .add(canvas);
+                    lackedIn.computeIfAbsent(link, l -> new Runs()).add(canvas);
                 }
             }
         }
@@ -1065,12 +1115,8 @@ final class CanvasWriteBack {
             if (ownFirst == null || otherFirst == null || otherFirst > ownFirst || !addedInBurst.contains(own)) {
                 return false;
             }
-            java.util.TreeSet<Integer> otherLacked = lackedIn.get(other);
-            if (otherLacked == null) {
-                return true;
-            }
-            Set<Integer> ownLacked = lackedIn.getOrDefault(own, new java.util.TreeSet<>());
-            return ownLacked.containsAll(otherLacked.tailSet(ownFirst));
+            Runs otherLacked = lackedIn.get(other);
+            return otherLacked == null || otherLacked.from(ownFirst).coveredBy(lackedIn.get(own));
         }
 
         /**
