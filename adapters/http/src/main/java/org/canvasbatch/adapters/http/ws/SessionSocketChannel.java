@@ -76,8 +76,9 @@ public final class SessionSocketChannel {
     }
 
     /**
-     * The server's WebSocket protocol settings for this channel. No origins are listed, so Helidon's handshake checks
-     * none: which pages may open a socket is the server's edge's decision, the same as for every other request
+     * The server's WebSocket protocol settings for this channel. No origins are listed, and Helidon's handshake check
+     * is not shown the {@code Origin} ({@link FrameCheckingUpgrader}): which pages may open a socket is the server's
+     * edge's decision, the same as for every other request
      * (CONTRACT §1: the CORS allowlist, with its any-port {@code http://localhost[:port]}, or the server's own origin
      * by whatever allowed name it was opened), answered with its {@code OriginNotAllowedError}. Helidon's list could
      * hold only exact origins, so a local tool on another port, the dashboard opened by an allowed host name or on a
