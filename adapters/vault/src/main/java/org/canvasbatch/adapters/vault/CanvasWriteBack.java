@@ -833,24 +833,20 @@ final class CanvasWriteBack {
             }
         }
 
-        /** The numbers from {@code first} on. */
-        Runs from(int first) {
-            Runs later = new Runs();
+        /**
+         * Whether every number here from {@code first} on is in {@code other} (null: none). Runs are as long as they
+         * can be, so a stretch of numbers in {@code other} lies within one of its runs.
+         */
+        boolean coveredFrom(int first, Runs other) {
             for (int[] run : runs) {
-                if (run[1] >= first) {
-                    later.runs.add(new int[] {Math.max(run[0], first), run[1]});
+                if (run[1] < first) {
+                    continue;
                 }
-            }
-            return later;
-        }
-
-        /** Whether every number here is in {@code other} (null: none). */
-        boolean coveredBy(Runs other) {
-            for (int[] run : runs) {
+                int from = Math.max(run[0], first);
                 boolean covered = false;
                 if (other != null) {
                     for (int[] candidate : other.runs) {
-                        if (candidate[0] <= run[0] && run[1] <= candidate[1]) {
+                        if (candidate[0] <= from && run[1] <= candidate[1]) {
                             covered = true;
                             break;
                         }
@@ -1079,10 +1075,9 @@ final class CanvasWriteBack {
         }
 
         /**
-         * {@code merge}'s canvas, made with {@code links}, was put in place of the canvas: what it holds of them and of
-         * the links not yet settled narrows what each of those it holds was always held with. Only a link this
-         * write-back added since the canvas was last quiet is followed: one that was there before may also be in a
-         * canvas an editor kept from then. Under {@link #writing}.
+         * {@code merge}'s canvas, made with {@code links}, was put in place of the canvas: it gets the next number, and
+         * each link of the burst not judged deleted is noted as held by it (from the first that held it) or lacked.
+         * Under {@link #writing}.
          */
         void wrote(CanvasMerge.Result merge, List<Link> links) {
             // a note written again is wanted again
@@ -1116,7 +1111,7 @@ final class CanvasWriteBack {
                 return false;
             }
             Runs otherLacked = lackedIn.get(other);
-            return otherLacked == null || otherLacked.from(ownFirst).coveredBy(lackedIn.get(own));
+            return otherLacked == null || otherLacked.coveredFrom(ownFirst, lackedIn.get(own));
         }
 
         /**
