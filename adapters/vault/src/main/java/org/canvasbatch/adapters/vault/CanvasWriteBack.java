@@ -325,7 +325,7 @@ final class CanvasWriteBack {
                 }
                 case Outcome.Later later -> {
                     pending.putBack(batch.waiting());
-                    pending.failed(later, batch.settles());
+                    pending.failed(later, batch.settles(), batch.merged().size());
                 }
             }
         } finally {
@@ -1054,16 +1054,19 @@ final class CanvasWriteBack {
         }
 
         /** Tries again after a backoff, and says so once per kind of failure rather than at every try. */
-        /** @param settling whether the write that could not be done was to settle the canvas: the next try is too */
-        void failed(Outcome.Later later, boolean settling) {
+        /**
+         * @param settling whether the write that could not be done was to settle the canvas: the next try is too
+         * @param count    how many links that write was to write or to put back
+         */
+        void failed(Outcome.Later later, boolean settling, int count) {
             guard.lock();
             try {
                 failures++;
                 if (!later.reason().equals(lastFailure)) {
-                    LOG.log(WARNING, "Not linking {0} note(s) yet: {1}", links.size(), later.reason());
+                    LOG.log(WARNING, "Not linking {0} note(s) yet: {1}", count, later.reason());
                     lastFailure = later.reason();
                 } else {
-                    LOG.log(DEBUG, "Still not linking {0} note(s): {1}", links.size(), later.reason());
+                    LOG.log(DEBUG, "Still not linking {0} note(s): {1}", count, later.reason());
                 }
                 if ((scheduled == null || settleScheduled) && !closed) {
                     cancelScheduled();
@@ -1076,7 +1079,8 @@ final class CanvasWriteBack {
 
         /**
          * {@code merge}'s canvas, made with {@code links}, was put in place of the canvas: it gets the next number, and
-         * each link of the burst not judged deleted is noted as held by it (from the first that held it) or lacked.
+         * each link of the burst is noted as held by it (from the first that held it) or lacked; a link judged deleted
+         * too, for it may be written again.
          * Under {@link #writing}.
          */
         void wrote(CanvasMerge.Result merge, List<Link> links) {
@@ -1088,9 +1092,6 @@ final class CanvasWriteBack {
             List<Link> tracked = tracked(links);
             Set<Link> held = held(merge.canvas(), tracked);
             for (Link link : tracked) {
-                if (learnerRemoved.contains(link)) {
-                    continue; // judged already: nothing more to learn of it
-                }
                 if (held.contains(link)) {
                     firstHeldIn.putIfAbsent(link, canvas);
                 } else if (firstHeldIn.containsKey(link)) {

@@ -230,6 +230,39 @@ class DeletionsWhileLinkingTest {
                 .contains("12:10");
     }
 
+    /**
+     * The learner deletes the first card mid-batch (judged deleted), then the node is linked again in the same form; an
+     * editor that still had the canvas from while the card was deleted saves that copy. The card, which the learner
+     * wanted back and only a stale save dropped, must come back when the canvas settles; found by a
+     * review: the canvas put in place while the card was judged deleted must still count as lacking it.
+     */
+    @Test
+    void aJudgedCardLinkedAgainInTheSameFormThatAStaleSaveDroppedComesBack() throws Exception {
+        vault = open(Duration.ZERO);
+        link(Q1, AgentId.ORAL_EXPLANATION); // canvas 1: L
+        awaitWrite();
+        link(Q2, AgentId.COMPARISON_TABLE); // canvas 2: L, K
+        awaitWrite();
+        String first = notePath(Q1, AgentId.ORAL_EXPLANATION);
+        learnerDeletesCardOf(first);
+        link(Q3, AgentId.CLARIFICATION_PATH); // L judged deleted; canvas 3: K, M
+        awaitWrite();
+        assertThat(discreteMath().notesPointingAt(first)).as("stays deleted").isEmpty();
+        String editorsCopy = Files.readString(canvasFile()); // the editor keeps canvas 3 in memory
+
+        link(Q1, AgentId.ORAL_EXPLANATION); // the learner wants it back: the same link again; canvas 4: L, K, M
+        awaitWrite();
+        assertThat(discreteMath().notesPointingAt(first)).as("linked again").hasSize(1);
+
+        Files.writeString(canvasFile(), editorsCopy); // the stale copy's save: L gone, nobody deleted it
+        vault.close(); // settles
+        vault = null;
+
+        assertThat(discreteMath().notesPointingAt(first))
+                .as("the card written again, which only a stale save dropped, is linked again when the canvas settles")
+                .hasSize(1);
+    }
+
     private void learnerDeletesCardOf(String notePath) throws IOException {
         CanvasOnDisk now = discreteMath();
         JsonObject card = now.notesPointingAt(notePath).getFirst();

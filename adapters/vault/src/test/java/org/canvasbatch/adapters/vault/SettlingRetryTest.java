@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.LogRecord;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +84,35 @@ class SettlingRetryTest {
         assertThat(CanvasOnDisk.read(canvas).notesPointingAt(first))
                 .as("the card only a stale save dropped is linked again")
                 .hasSize(1);
+    }
+
+    /** The warning of a refused settling counts the links it was to put back, not the none waiting for a first write. */
+    @Test
+    void aRefusedSettlingDoesNotWarnThatNoNoteIsLinked() throws Exception {
+        Fixtures.copyVaultTo(root);
+        try (CapturedLogs logs = CapturedLogs.of(CanvasWriteBack.class.getName())) {
+            vault = open(
+                    Duration.ZERO, new CanvasWriteBack.RetryDelays(Duration.ofMillis(100), Duration.ofMillis(100)));
+            Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
+            String before = Files.readString(canvas);
+            link(Fixtures.DISCRETE_MATH, Q1, AgentId.ORAL_EXPLANATION);
+            awaitWrite();
+            Files.writeString(canvas, before); // a stale copy's save: the first card is gone
+            link(Fixtures.DISCRETE_MATH, Q2, AgentId.COMPARISON_TABLE);
+            awaitWrite();
+
+            disk.full = true; // the settling, QUIET (5 s) later, meets the full disk
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (logs.visibleRecordsContaining("Not linking").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polls the log: nothing else tells when the settling ran
+            }
+            disk.full = false;
+            List<LogRecord> warnings = logs.visibleRecordsContaining("Not linking");
+            assertThat(warnings).as("the refused settling is reported").isNotEmpty();
+            assertThat(warnings.getFirst().getParameters()[0])
+                    .as("the warning counts the card waiting to be linked again, not zero")
+                    .isNotEqualTo(0);
+        }
     }
 
     private FileVault open(Duration interval, CanvasWriteBack.RetryDelays retries) {
