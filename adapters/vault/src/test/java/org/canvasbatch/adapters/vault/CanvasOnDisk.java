@@ -15,6 +15,30 @@ import java.util.List;
 /** Reads a canvas file the way a test checks it: as plain JSON, independently of the vault's own reader. */
 record CanvasOnDisk(JsonObject root) {
 
+    /**
+     * The learner deletes, in Obsidian, the card of a note the write-back linked (its file node, its edge and its
+     * label) and saves the canvas in place.
+     */
+    static void learnerDeletesCardOf(Path canvasFile, String notePath) throws IOException {
+        CanvasOnDisk now = read(canvasFile);
+        String cardId = now.notesPointingAt(notePath).getFirst().getString("id");
+        String labelId = cardId.replace("cb-note-", "cb-label-");
+        var nodes = Json.createArrayBuilder();
+        now.nodes().stream()
+                .filter(n ->
+                        !n.getString("id").equals(cardId) && !n.getString("id").equals(labelId))
+                .forEach(nodes::add);
+        var edges = Json.createArrayBuilder();
+        now.edges().stream()
+                .filter(e -> !cardId.equals(e.getString("toNode", null)))
+                .forEach(edges::add);
+        JsonObject saved = Json.createObjectBuilder(now.root())
+                .add("nodes", nodes)
+                .add("edges", edges)
+                .build();
+        Files.writeString(canvasFile, saved.toString());
+    }
+
     static CanvasOnDisk read(Path file) {
         try (JsonReader reader = Json.createReader(new StringReader(Files.readString(file, StandardCharsets.UTF_8)))) {
             return new CanvasOnDisk(reader.readObject());

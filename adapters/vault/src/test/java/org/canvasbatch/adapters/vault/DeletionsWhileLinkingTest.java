@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -264,24 +263,7 @@ class DeletionsWhileLinkingTest {
     }
 
     private void learnerDeletesCardOf(String notePath) throws IOException {
-        CanvasOnDisk now = discreteMath();
-        JsonObject card = now.notesPointingAt(notePath).getFirst();
-        String cardId = card.getString("id");
-        String labelId = cardId.replace("cb-note-", "cb-label-");
-        JsonArrayBuilder nodes = Json.createArrayBuilder();
-        now.nodes().stream()
-                .filter(n ->
-                        !n.getString("id").equals(cardId) && !n.getString("id").equals(labelId))
-                .forEach(nodes::add);
-        JsonArrayBuilder edges = Json.createArrayBuilder();
-        now.edges().stream()
-                .filter(e -> !cardId.equals(e.getString("toNode", null)))
-                .forEach(edges::add);
-        JsonObject saved = Json.createObjectBuilder(now.root())
-                .add("nodes", nodes)
-                .add("edges", edges)
-                .build();
-        Files.writeString(root.resolve(Fixtures.DISCRETE_MATH), saved.toString());
+        CanvasOnDisk.learnerDeletesCardOf(root.resolve(Fixtures.DISCRETE_MATH), notePath);
     }
 
     private FileVault open(Duration interval) {

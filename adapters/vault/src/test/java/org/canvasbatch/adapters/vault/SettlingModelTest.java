@@ -3,8 +3,6 @@ package org.canvasbatch.adapters.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.Json;
-import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -154,7 +152,7 @@ class SettlingModelTest {
                         continue;
                     }
                     String note = present.get(random.nextInt(present.size()));
-                    learnerDeletesCardOf(canvasFile, note);
+                    CanvasOnDisk.learnerDeletesCardOf(canvasFile, note);
                     if (!SANITY) {
                         learnerDeleted.add(note); // sanity: the learner's deletions are not exempted, seeds must fail
                     }
@@ -195,26 +193,6 @@ class SettlingModelTest {
 
     private static String notePath(Map<String, String> texts, String nodeId) {
         return "数学/离散数学-notes/" + NoteName.fileName(texts.get(nodeId), AGENT);
-    }
-
-    private static void learnerDeletesCardOf(Path canvasFile, String notePath) throws IOException {
-        CanvasOnDisk now = CanvasOnDisk.read(canvasFile);
-        String cardId = now.notesPointingAt(notePath).getFirst().getString("id");
-        String labelId = cardId.replace("cb-note-", "cb-label-");
-        JsonArrayBuilder nodes = Json.createArrayBuilder();
-        now.nodes().stream()
-                .filter(n ->
-                        !n.getString("id").equals(cardId) && !n.getString("id").equals(labelId))
-                .forEach(nodes::add);
-        JsonArrayBuilder edges = Json.createArrayBuilder();
-        now.edges().stream()
-                .filter(e -> !cardId.equals(e.getString("toNode", null)))
-                .forEach(edges::add);
-        JsonObject saved = Json.createObjectBuilder(now.root())
-                .add("nodes", nodes)
-                .add("edges", edges)
-                .build();
-        Files.writeString(canvasFile, saved.toString());
     }
 
     private static void deleteTree(Path root) throws IOException {
