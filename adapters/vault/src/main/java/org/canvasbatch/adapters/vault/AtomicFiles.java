@@ -35,6 +35,12 @@ public final class AtomicFiles {
             java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(TEMPORARY_PREFIX) + "[0-9a-f]{16}"
                     + java.util.regex.Pattern.quote(TEMPORARY_SUFFIX));
 
+    private static final String PREVIOUS_SUFFIX = ".prev";
+    /** Exactly the names {@link #previousName} gives. */
+    private static final java.util.regex.Pattern PREVIOUS_NAME =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(TEMPORARY_PREFIX) + "[0-9a-f]{16}"
+                    + java.util.regex.Pattern.quote(PREVIOUS_SUFFIX));
+
     private static final AtomicFiles ON_DISK = new AtomicFiles(FileOpener.DEFAULT);
 
     private final FileOpener opener;
@@ -119,6 +125,19 @@ public final class AtomicFiles {
     /** Whether a file name is one {@link #writeTemporary} gives. */
     static boolean isTemporaryName(String fileName) {
         return TEMPORARY_NAME.matcher(fileName).matches();
+    }
+
+    /**
+     * A new hidden name under which a file about to be replaced stays readable for a moment (a hard link to it): one
+     * {@link #isPreviousName} knows.
+     */
+    static String previousName() {
+        return TEMPORARY_PREFIX + randomHex() + PREVIOUS_SUFFIX;
+    }
+
+    /** Whether a file name is one {@link #previousName} gives. */
+    static boolean isPreviousName(String fileName) {
+        return PREVIOUS_NAME.matcher(fileName).matches();
     }
 
     static String randomHex() {

@@ -626,7 +626,7 @@ final class CanvasWriteBack {
         if (!unchangedSince(snapshot)) {
             return new Swap.Changed();
         }
-        Path previous = target.resolveSibling(".canvas-batch-" + AtomicFiles.randomHex() + ".prev");
+        Path previous = target.resolveSibling(AtomicFiles.previousName());
         boolean linked = false;
         try {
             try {
@@ -700,7 +700,7 @@ final class CanvasWriteBack {
      */
     private PutBack putBack(CanvasFile read, Path previous, FileState ours, byte[] written) throws IOException {
         Path target = read.snapshot().target();
-        Path replaced = target.resolveSibling(".canvas-batch-" + AtomicFiles.randomHex() + ".prev");
+        Path replaced = target.resolveSibling(AtomicFiles.previousName());
         try {
             try {
                 Files.createLink(replaced, target);

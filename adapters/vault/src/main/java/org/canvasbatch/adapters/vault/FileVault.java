@@ -130,7 +130,7 @@ public final class FileVault implements Vault, AutoCloseable {
             writeBack.resume(pendingLinks.load());
         }
         Instant cutoff = clock.instant().minus(LITTER_AGE);
-        this.litterSwept = TemporaryLitter.sweepInBackground(paths.root(), cutoff);
+        this.litterSwept = TemporaryLitter.sweepInBackground(paths.root(), cutoff, options.maxCanvasBytes());
     }
 
     @Override

@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -37,11 +39,11 @@ final class TemporaryLitter {
     private TemporaryLitter() {}
 
     /** Sweeps in a background thread; the future tells how many files went. */
-    static CompletableFuture<Integer> sweepInBackground(Path root, Instant cutoff) {
+    static CompletableFuture<Integer> sweepInBackground(Path root, Instant cutoff, long maxCanvasBytes) {
         CompletableFuture<Integer> swept = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("canvas-batch-temporary-litter").start(() -> {
             try {
-                swept.complete(sweep(root, cutoff));
+                swept.complete(sweep(root, MAX_DEPTH, "the vault", cutoff, maxCanvasBytes, path -> {}));
             } catch (RuntimeException | Error e) {
                 swept.completeExceptionally(e);
                 throw e;
@@ -60,7 +62,8 @@ final class TemporaryLitter {
      *     swap folders for links there)
      */
     static int sweep(Path root, Instant cutoff, Consumer<Path> beforeActing) {
-        return sweep(root, MAX_DEPTH, "the vault", cutoff, beforeActing);
+        return sweep(
+                root, MAX_DEPTH, "the vault", cutoff, VaultOptions.defaults().maxCanvasBytes(), beforeActing);
     }
 
     /**
@@ -70,15 +73,19 @@ final class TemporaryLitter {
      * @param where the folder in words, for the log
      */
     static int sweepOnly(Path folder, String where, Instant cutoff) {
-        return sweep(folder, 1, where, cutoff, path -> {});
+        return sweep(folder, 1, where, cutoff, 0, path -> {});
     }
 
-    /** @param maxDepth how many folders deep to look, {@code root} itself being the first */
-    private static int sweep(Path root, int maxDepth, String where, Instant cutoff, Consumer<Path> beforeActing) {
+    /**
+     * @param maxDepth       how many folders deep to look, {@code root} itself being the first
+     * @param maxCanvasBytes the largest canvas read to settle the copies a killed write-back left; 0: none are settled
+     */
+    private static int sweep(
+            Path root, int maxDepth, String where, Instant cutoff, long maxCanvasBytes, Consumer<Path> beforeActing) {
         Objects.requireNonNull(cutoff, "cutoff");
         int deleted = 0;
         try (HeldFolder top = HeldFolder.open(root)) {
-            deleted = sweep(top, 0, maxDepth, cutoff, beforeActing);
+            deleted = sweep(top, new Walk(maxDepth, cutoff, maxCanvasBytes, beforeActing), 0);
         } catch (NoSuchFileException e) {
             // not made yet: nothing can have been left in it
         } catch (IOException e) {
@@ -100,9 +107,14 @@ final class TemporaryLitter {
                 DiskProblem.describe(e));
     }
 
+    /** What one sweep looks for, and how deep. */
+    private record Walk(int maxDepth, Instant cutoff, long maxCanvasBytes, Consumer<Path> beforeActing) {}
+
     /** @param depth how deep {@code folder} lies under the root of the sweep, which is 0 */
-    private static int sweep(HeldFolder folder, int depth, int maxDepth, Instant cutoff, Consumer<Path> beforeActing) {
+    private static int sweep(HeldFolder folder, Walk walk, int depth) {
         int deleted = 0;
+        List<Path> leftCopies = new ArrayList<>();
+        List<Path> canvases = new ArrayList<>();
         try {
             for (Path name : folder) {
                 BasicFileAttributes seen = attributesOrNull(folder, name);
@@ -110,27 +122,33 @@ final class TemporaryLitter {
                     continue;
                 }
                 if (seen.isDirectory()) {
-                    if (depth + 1 < maxDepth && oursToLook(name.toString(), depth == 0)) {
-                        beforeActing.accept(folder.resolve(name));
-                        deleted += sweepInside(folder, name, depth + 1, maxDepth, cutoff, beforeActing);
+                    if (depth + 1 < walk.maxDepth() && oursToLook(name.toString(), depth == 0)) {
+                        walk.beforeActing().accept(folder.resolve(name));
+                        deleted += sweepInside(folder, name, walk, depth + 1);
                     }
                 } else if (seen.isRegularFile()
                         && AtomicFiles.isTemporaryName(name.toString())
-                        && seen.lastModifiedTime().toInstant().isBefore(cutoff)
-                        && deleteIfStillTheSame(folder, name, seen, beforeActing)) {
+                        && seen.lastModifiedTime().toInstant().isBefore(walk.cutoff())
+                        && deleteIfStillTheSame(folder, name, seen, walk.beforeActing())) {
                     deleted++;
+                } else if (walk.maxCanvasBytes() > 0 && AtomicFiles.isPreviousName(name.toString())) {
+                    leftCopies.add(name);
+                } else if (seen.isRegularFile() && LeftCanvasCopies.isCanvasName(name.toString())) {
+                    canvases.add(name);
                 }
             }
         } catch (DirectoryIteratorException e) {
             // the folder could not be read to its end: what was read is swept, the rest waits for the next start
         }
+        if (!leftCopies.isEmpty()) {
+            deleted += LeftCanvasCopies.settle(folder, leftCopies, canvases, walk.cutoff(), walk.maxCanvasBytes());
+        }
         return deleted;
     }
 
-    private static int sweepInside(
-            HeldFolder parent, Path name, int depth, int maxDepth, Instant cutoff, Consumer<Path> beforeActing) {
+    private static int sweepInside(HeldFolder parent, Path name, Walk walk, int depth) {
         try (HeldFolder inside = parent.enter(name)) {
-            return sweep(inside, depth, maxDepth, cutoff, beforeActing);
+            return sweep(inside, walk, depth);
         } catch (IOException e) {
             // gone, not readable, or no longer a folder (a link swapped in since the look): not entered
             return 0;
@@ -151,7 +169,7 @@ final class TemporaryLitter {
     }
 
     /** Deletes the file if it is still the regular file that was seen: not one swapped in since, never a link. */
-    private static boolean deleteIfStillTheSame(
+    static boolean deleteIfStillTheSame(
             HeldFolder folder, Path name, BasicFileAttributes seen, Consumer<Path> beforeActing) {
         try {
             BasicFileAttributes now = folder.attributes(name);
