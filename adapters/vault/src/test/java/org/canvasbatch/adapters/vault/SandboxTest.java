@@ -211,6 +211,29 @@ class SandboxTest {
         assertThat(filesUnder(obsidian)).containsExactly("x.canvas");
     }
 
+    /**
+     * A canvas someone shared holds a red file node pointing at Obsidian's own settings, where plugins keep their API
+     * keys: its content would be quoted in the note and sent to the model. Hidden folders are never read, for file
+     * nodes as for canvases and notes, also through a link such as {@code Inbox -> .obsidian}.
+     */
+    @Test
+    void aFileNodePointingIntoAHiddenFolderIsNotRead() throws IOException {
+        Path plugin = Files.createDirectories(root.resolve(".obsidian/plugins/copilot"));
+        Files.writeString(plugin.resolve("data.json"), "{\"openAIApiKey\": \"sk-the-learners-key\"}");
+        Files.createDirectories(root.resolve(".trash"));
+        Files.writeString(root.resolve(".trash/deleted diary.md"), "what the learner threw away");
+        Files.createSymbolicLink(root.resolve("Inbox3"), Path.of(".obsidian"));
+
+        for (String file : List.of(
+                ".obsidian/plugins/copilot/data.json", ".trash/deleted diary.md", "Inbox3/plugins/copilot/data.json")) {
+            VaultException refused =
+                    catchThrowableOfType(VaultException.class, () -> vault.contentOf(Fixtures.MIXED, fileNode(file)));
+            assertThat(refused).as("'%s' is refused, not read", file).isNotNull();
+            assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+            assertThat(refused.getMessage()).contains("hidden folder");
+        }
+    }
+
     @Test
     void aPlantedLedgerLineNamingACanvasInsideObsidiansFolderIsNeverWritten() throws IOException {
         Path obsidian = Files.createDirectories(root.resolve(".obsidian"));
