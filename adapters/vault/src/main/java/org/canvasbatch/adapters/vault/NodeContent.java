@@ -54,7 +54,7 @@ final class NodeContent {
         if (node.file() == null || node.file().isBlank()) {
             throw new VaultException(NOT_FOUND, "", "The file node '" + node.id() + "' names no file.");
         }
-        VaultFile file = paths.resolve(node.file());
+        VaultFile file = paths.resolveVisible(node.file());
         String path = file.relative();
         Path target;
         BasicFileAttributes attributes;

@@ -64,7 +64,7 @@ final class VaultPaths {
     }
 
     /**
-     * A canvas or a note: like {@link #resolve}, and neither its path nor where it really is may lie in a hidden folder
+     * A canvas, a note or a file node's file: like {@link #resolve}, and neither its path nor where it really is may lie in a hidden folder
      * ({@code .obsidian}, Obsidian's own settings, {@code .trash}, {@code .canvas-batch}): a symbolic link such as
      * {@code Inbox -> .obsidian} does not lead around the rule that requests are held to by their text.
      */
