@@ -325,6 +325,54 @@ class DataFolderLinksTest {
         assertThat(List.of(fifo)).allMatch(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS));
     }
 
+    /**
+     * A folder named like a leftover the journal tidies away at start (a sync tool's or a person's, with files in it):
+     * it is not the journal's, so it is left as it is with one log line, and the server starts.
+     */
+    @Test
+    void aFolderNamedLikeALeftoverTemporaryFileDoesNotKeepTheServerFromStarting() throws IOException {
+        Path planted = Files.createDirectories(sessions.resolve("session-b.journal.tmp"));
+        Path inside = Files.writeString(planted.resolve("keep.txt"), PRECIOUS, StandardCharsets.UTF_8);
+
+        try (CapturedLogs all = CapturedLogs.of(FileJournal.class.getPackageName());
+                FileJournal journal = FileJournal.open(data)) {
+            journal.append(SampleEvents.history(A, 2));
+            assertThat(journal.readAfter(A, 0, 10)).hasSize(2);
+            assertThat(all.visibleRecordsContaining(planted.toString()))
+                    .singleElement()
+                    .satisfies(line -> assertThat(line.getThrown()).isNull());
+        }
+        assertThat(inside).hasContent(PRECIOUS);
+    }
+
+    /**
+     * A folder planted where the note about a damaged journal goes: the damage is still handled (the journal's intact
+     * records loaded), and the folder costs one log line, never a stack trace.
+     */
+    @Test
+    void aFolderWhereADamageNoteGoesCostsOneLogLineNotTheSessionNorAStackTrace() throws IOException {
+        try (FileJournal journal = FileJournal.open(data)) {
+            journal.append(SampleEvents.history(A, 3));
+        }
+        // a whole record whose checksum does not match: damage, not a torn tail
+        Files.write(
+                sessions.resolve("session-a.journal"),
+                new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 1, 2, 3, 4},
+                java.nio.file.StandardOpenOption.APPEND);
+        Path planted = Files.createDirectories(sessions.resolve("session-a.damage"));
+        Files.writeString(planted.resolve("keep.txt"), PRECIOUS, StandardCharsets.UTF_8);
+
+        try (CapturedLogs all = CapturedLogs.of(FileJournal.class.getPackageName());
+                FileJournal journal = FileJournal.open(data)) {
+            assertThat(journal.readAfter(A, 0, 10)).as("the intact records").hasSize(3);
+            assertThat(journal.damage()).containsKey(A);
+            assertThat(all.visibleRecords())
+                    .as("no stack trace for a planted folder")
+                    .allSatisfy(line -> assertThat(line.getThrown()).isNull());
+        }
+        assertThat(planted.resolve("keep.txt")).hasContent(PRECIOUS);
+    }
+
     private static Path mkfifo(Path pipe) throws IOException, InterruptedException {
         Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
         assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
