@@ -414,6 +414,14 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
             }
             Files.delete(probe);
             for (Path leftover : list(files.directory, "*.tmp")) {
+                if (Files.isDirectory(leftover, LinkOption.NOFOLLOW_LINKS)) {
+                    // the journal writes files, never folders, of this name: not its own, so not its to remove
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "ignoring " + leftover + ": a folder where canvas-batch leaves only its own temporary"
+                                    + " files (left as it is)");
+                    continue;
+                }
                 removePlantedEntry(leftover);
             }
         } catch (IOException e) {
@@ -481,7 +489,10 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
                 } catch (IOException e) {
                     // one unreadable file must not keep every other session from loading
                     damage.put(id.get(), "the journal could not be read (" + reason(e) + ")");
-                    LOG.log(System.Logger.Level.ERROR, "session " + id.get() + " could not be recovered", e);
+                    LOG.log(
+                            System.Logger.Level.ERROR,
+                            "session " + id.get() + " could not be recovered: " + e.getMessage() + " (" + reason(e)
+                                    + ")");
                     continue;
                 }
                 if (recovered.stream() != null) {

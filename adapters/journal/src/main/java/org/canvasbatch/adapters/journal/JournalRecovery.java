@@ -86,6 +86,7 @@ final class JournalRecovery {
     Recovered recover(SessionId id) throws IOException {
         Path file = files.journal(id);
         Scan scan = new Scan();
+        String unnoted = null;
         try (FileChannel channel = files.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
             if (size >= JournalFormat.HEADER_BYTES) {
@@ -98,7 +99,9 @@ final class JournalRecovery {
                 Path copy = setAside(id, channel);
                 String message = describe(scan, salvage, copy);
                 LOG.log(System.Logger.Level.WARNING, "session " + id + ": " + message);
-                addDamageNote(id, message);
+                if (!addDamageNote(id, message)) {
+                    unnoted = message;
+                }
                 // only once the evidence is safe is the journal changed
                 if (salvage.payloads().isEmpty() && scan.problemOffset >= JournalFormat.HEADER_BYTES) {
                     channel.truncate(scan.end);
@@ -115,7 +118,7 @@ final class JournalRecovery {
                 channel.force(true);
             }
         }
-        String damage = readDamageNote(id);
+        String damage = unnoted != null ? unnoted : readDamageNote(id);
         if (scan.count == 0) {
             // nothing of this session is left to load: a journal created but never written, or nothing in it readable
             // (then its original is kept aside and the note says so)
@@ -411,7 +414,8 @@ final class JournalRecovery {
         return copy;
     }
 
-    private void addDamageNote(SessionId id, String message) throws IOException {
+    /** Adds the message to the session's damage note; false when the note could not be written (said in the log). */
+    private boolean addDamageNote(SessionId id, String message) throws IOException {
         Path note = files.damageNote(id);
         String earlier;
         try {
@@ -420,7 +424,17 @@ final class JournalRecovery {
             // a link or something else in the note's place: it is replaced as an entry, never read or written through
             earlier = "";
         }
-        files.replaceDurably(note, earlier + message + "\n");
+        try {
+            files.replaceDurably(note, earlier + message + "\n");
+            return true;
+        } catch (IOException notWritten) {
+            // something not the journal's in the note's place (a folder): the damage is still handled and reported
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "session " + id + ": the note about its damage could not be written to " + note + " ("
+                            + FileJournal.reason(notWritten) + "); it is reported on this start only");
+            return false;
+        }
     }
 
     private String readDamageNote(SessionId id) {
