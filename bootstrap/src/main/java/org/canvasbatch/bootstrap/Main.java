@@ -49,7 +49,14 @@ public final class Main {
                     throw new UsageException("unknown command '" + args.getFirst() + "'; use run, serve or demo");
             };
         } catch (UsageException e) {
-            err.println("canvas-batch: " + e.getMessage());
+            // a message may quote a canvas's node id or a setting's value: never as terminal commands
+            err.println("canvas-batch: "
+                    + String.join(
+                            System.lineSeparator(),
+                            String.valueOf(e.getMessage())
+                                    .lines()
+                                    .map(TerminalText::printable)
+                                    .toList()));
             return 2;
         }
     }

@@ -72,15 +72,23 @@ final class ProgressDisplay implements AutoCloseable {
             case TaskSucceeded e ->
                 out.printf(
                         "[%d/%d] ok     %s -> %s%n",
-                        all.processed(), all.total(), shorten(e.nodeId(), 12), e.notePath());
+                        all.processed(),
+                        all.total(),
+                        shorten(TerminalText.printable(e.nodeId()), 12),
+                        TerminalText.printable(e.notePath()));
             case TaskFailed e ->
                 out.printf(
                         "[%d/%d] FAILED %s: %s%n",
-                        all.processed(), all.total(), shorten(e.nodeId(), 12), e.errorMessage());
+                        all.processed(),
+                        all.total(),
+                        shorten(TerminalText.printable(e.nodeId()), 12),
+                        TerminalText.printable(e.errorMessage()));
             case TaskRetryScheduled e ->
                 out.printf(
                         "       retry  %s (attempt %d failed: %s)%n",
-                        shorten(e.nodeId(), 12), e.attempt(), e.errorMessage());
+                        shorten(TerminalText.printable(e.nodeId()), 12),
+                        e.attempt(),
+                        TerminalText.printable(e.errorMessage()));
             default -> {}
         }
     }

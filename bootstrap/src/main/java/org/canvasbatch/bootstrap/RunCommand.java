@@ -225,19 +225,20 @@ final class RunCommand {
             String folder = t.notePath().contains("/")
                     ? t.notePath().substring(0, t.notePath().lastIndexOf('/'))
                     : ".";
-            out.printf("Notes: %s%n", folder);
+            out.printf("Notes: %s%n", TerminalText.printable(folder));
         });
         List<NodeTask> failures = outcome.tasks().stream()
                 .filter(t -> t.state() == NodeState.FAILED)
                 .toList();
         failures.stream()
                 .limit(10)
-                .forEach(t -> out.printf("  failed: %s — %s%n", oneLine(t.text()), t.errorMessage()));
+                .forEach(t ->
+                        out.printf("  failed: %s — %s%n", oneLine(t.text()), TerminalText.printable(t.errorMessage())));
         if (failures.size() > 10) {
             out.printf("  … and %d more%n", failures.size() - 10);
         }
         if (outcome.batchError() != null) {
-            out.println("  " + outcome.batchError());
+            out.println("  " + TerminalText.printable(outcome.batchError()));
         }
     }
 
@@ -252,7 +253,7 @@ final class RunCommand {
     }
 
     private static String oneLine(String text) {
-        String line = text.replaceAll("\\s+", " ").strip();
+        String line = TerminalText.printable(text.replaceAll("\\s+", " ").strip());
         return line.length() > 60 ? line.substring(0, 59) + "…" : line;
     }
 

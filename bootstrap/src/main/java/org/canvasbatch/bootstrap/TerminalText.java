@@ -12,9 +12,43 @@ final class TerminalText {
         return text.codePoints().map(TerminalText::columnsOf).sum();
     }
 
+    /**
+     * {@code text} with every character a terminal could take as a command or that would reorder what follows shown as
+     * {@code \\uXXXX}: C0 and C1 controls (ESC starts every escape sequence), DEL, and the bidi embeddings, overrides and
+     * isolates. Node ids, file paths, group names and error messages come from a canvas or a model server, which may be
+     * hostile.
+     */
+    static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean unsafe = c < 0x20 && c != '\t'
+                    || c >= 0x7f && c <= 0x9f
+                    || c >= 0x202a && c <= 0x202e
+                    || c >= 0x2066 && c <= 0x2069
+                    || c == 0x200e
+                    || c == 0x200f
+                    || c == 0x061c;
+            if (unsafe && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                if (unsafe) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
     /** {@code text} on one line, cut with an ellipsis or padded with spaces to exactly {@code width} columns. */
     static String fit(String text, int width) {
-        String line = text.replaceAll("\\s+", " ").strip();
+        String line = printable(text.replaceAll("\\s+", " ").strip());
         StringBuilder out = new StringBuilder();
         int used = 0;
         boolean cut = columns(line) > width;
