@@ -2,12 +2,15 @@ package org.canvasbatch.bootstrap;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,6 +20,9 @@ import java.util.stream.Stream;
  * stay pristine) and runs every canvas in it with the offline agent.
  */
 final class DemoCommand {
+
+    /** What the last demo left in demo-vault/: a later demo replaces the folder only if nothing else changed it. */
+    private static final String MANIFEST = ".canvas-batch-demo";
 
     private DemoCommand() {}
 
@@ -30,7 +36,18 @@ final class DemoCommand {
         }
         Path target = home.resolve("demo-vault");
         try {
-            deleteRecursively(target);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (asTheDemoLeftIt(target)) {
+                    deleteRecursively(target);
+                } else {
+                    // the README sends the learner to open demo-vault/ in Obsidian: what they wrote there is theirs
+                    Path kept = home.resolve("demo-vault-kept-"
+                            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                    Files.move(target, kept);
+                    out.println("demo-vault/ was changed since the last demo: moved it to " + kept.getFileName()
+                            + "/ and made a fresh one");
+                }
+            }
             copyRecursively(examples, target);
             List<Path> canvases;
             try (Stream<Path> files = Files.walk(target)) {
@@ -46,11 +63,40 @@ final class DemoCommand {
                 runArgs.addAll(args);
                 worst = Math.max(worst, new RunCommand(out, err, System.getenv()).execute(runArgs));
             }
+            Files.write(target.resolve(MANIFEST), listing(target));
             out.println();
             out.println("The notes and the updated canvases are in " + target);
             return worst;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not prepare the demo vault at " + target, e);
+            // one line, not a stack trace: a clone the learner cannot write to (installed by root), a full disk ...
+            throw new UsageException("could not prepare the demo vault at " + target + ": "
+                    + (e instanceof AccessDeniedException ? "permission denied on " + e.getMessage() : e.toString()));
+        }
+    }
+
+    /** Whether the folder holds exactly what the last demo left there, by its listing of names, sizes and times. */
+    private static boolean asTheDemoLeftIt(Path demoVault) throws IOException {
+        Path manifest = demoVault.resolve(MANIFEST);
+        return Files.isRegularFile(manifest, LinkOption.NOFOLLOW_LINKS)
+                && Files.readAllLines(manifest).equals(listing(demoVault));
+    }
+
+    private static List<String> listing(Path demoVault) throws IOException {
+        try (Stream<Path> paths = Files.walk(demoVault)) {
+            List<String> lines = new ArrayList<>();
+            for (Path path : (Iterable<Path>) paths.sorted()::iterator) {
+                if (path.getFileName().toString().equals(MANIFEST)) {
+                    continue;
+                }
+                BasicFileAttributes attributes =
+                        Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                lines.add(demoVault.relativize(path) + "\t" + (attributes.isDirectory() ? "dir" : attributes.size())
+                        + "\t"
+                        + (attributes.isDirectory()
+                                ? ""
+                                : attributes.lastModifiedTime().toMillis()));
+            }
+            return lines;
         }
     }
 

@@ -32,7 +32,8 @@ class DemoVaultTest {
         Path examples = Path.of("..", "examples", "vault").toAbsolutePath().normalize();
         try (Stream<Path> paths = Files.walk(examples)) {
             for (Path source : paths.toList()) {
-                Path target = home.resolve("examples/vault").resolve(examples.relativize(source).toString());
+                Path target = home.resolve("examples/vault")
+                        .resolve(examples.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
                 } else {
