@@ -131,7 +131,8 @@ final class SettingsTable {
                     whole(1, org.canvasbatch.adapters.journal.postgres.PostgresSessionLeases.MOST_CONCURRENCY),
                     "12")
             .option("--concurrency N", RUN, SERVE)
-            .help("agent calls in flight at once across all batches, shared fairly; run's sets the batch's too"));
+            .help("agent calls in flight at once across all batches, shared fairly; run's sets the batch's too, which"
+                    + " takes at most 50"));
     static final Setting<Integer> SESSION_CONCURRENCY = declare(setting(
                     "batch.concurrency.per-session", whole(1, 50), "12")
             .option("--concurrency N", RUN)
