@@ -301,6 +301,22 @@ async function main() {
       await failure.waitFor();
       const error = await failure.locator('.error').textContent();
       check('the failed node is listed with the model\'s message', /refuses to answer/.test(error), error);
+      // where the page draws the words after the model's message: to the right of it, in their own order
+      const drawn = await failure.locator('.error').evaluate((element) => {
+        const text = element.firstChild;
+        const at = (part) => {
+          const start = text.textContent.indexOf(part);
+          const range = document.createRange();
+          range.setStart(text, start);
+          range.setEnd(text, start + part.length);
+          return range.getClientRects()[0];
+        };
+        const flipped = at('flipped');
+        const group = at('group');
+        return { flippedRight: flipped.right, flippedTop: flipped.top, groupLeft: group.left, groupTop: group.top };
+      });
+      check('a right-to-left override in the model\'s message does not turn around the group and agent after it',
+        drawn.groupTop > drawn.flippedTop + 1 || drawn.groupLeft >= drawn.flippedRight - 1, JSON.stringify(drawn));
       check('the card says the session partly failed',
         (await card.getAttribute('data-state')) === 'partial_failure', await card.getAttribute('data-state'));
     });

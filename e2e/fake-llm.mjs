@@ -63,7 +63,9 @@ async function chat(request, response) {
   await new Promise((resolve) => setTimeout(resolve, settings.delayMs));
   if (settings.failMatching && question.includes(settings.failMatching)) {
     stats.failed += 1;
-    reply(response, 400, { error: { message: 'The fake model refuses to answer this question', type: 'invalid_request_error' } });
+    // a model server's words are not to be trusted: this one ends with a right-to-left override (U+202E), which would
+    // turn around whatever the page shows after it on the same line
+    reply(response, 400, { error: { message: 'The fake model refuses to answer this question \u202Eflipped', type: 'invalid_request_error' } });
     return;
   }
   const note = `# ${question}\n\nA note written by the fake model for the browser test.\n\n## Recap\n- ${question}\n`;

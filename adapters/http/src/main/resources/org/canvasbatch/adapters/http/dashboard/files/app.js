@@ -20,6 +20,9 @@
   const NOT_EVENTS = new Set(['connected', 'snapshot', 'ack', 'pong']);
 
   const $ = (selector, root = document) => root.querySelector(selector);
+  // A text from the server (a node's text, a group's name, a model's message) joined with others on one line is set
+  // apart as a bidi isolate (FSI … PDI): a right-to-left override in it must not turn around what follows it.
+  const isolated = (text) => `\u2068${text}\u2069`;
   const sessions = new Map();
   let requestCounter = 0;
 
@@ -623,7 +626,7 @@
       const shown = [...this.running.values()].slice(0, 6);
       for (const r of shown) {
         const li = document.createElement('li');
-        li.textContent = r.agent ? `${r.text} — ${r.agent}` : r.text;
+        li.textContent = r.agent ? `${isolated(r.text)} — ${r.agent}` : r.text;
         li.title = r.text;
         list.append(li);
       }
@@ -651,8 +654,9 @@
         }
         $('.node-text', item).textContent = f.text;
         const group = this.groups.get(f.groupId);
-        $('.error', item).textContent = [f.error, group ? `group “${group.name}”` : '', f.agent]
-          .filter(Boolean).join(' · ');
+        $('.error', item).textContent = [
+          f.error && isolated(f.error), group ? `group “${isolated(group.name)}”` : '', f.agent && isolated(f.agent),
+        ].filter(Boolean).join(' · ');
         const retry = $('[data-action="retry"]', item);
         const busy = this.busy.has(`retry:${f.nodeId}`);
         retry.disabled = busy;
@@ -748,11 +752,11 @@
       const li = document.createElement('li');
       const head = document.createElement('span');
       const name = document.createElement('strong');
-      name.textContent = `${g.group_emoji || ''} ${g.group_name}`.trim();
-      head.append(name, ` — ${g.recommended_agent}, ${g.priority}, ${(g.nodes || []).length} node(s)`);
+      name.textContent = `${g.group_emoji || ''} ${isolated(g.group_name)}`.trim();
+      head.append(name, ` — ${isolated(g.recommended_agent)}, ${g.priority}, ${(g.nodes || []).length} node(s)`);
       const nodes = document.createElement('span');
       nodes.className = 'nodes';
-      nodes.textContent = (g.nodes || []).map((n) => n.text || n.id).join(' · ');
+      nodes.textContent = (g.nodes || []).map((n) => isolated(n.text || n.id)).join(' · ');
       li.append(head, nodes);
       list.append(li);
     }
