@@ -65,5 +65,26 @@ if [ "$(bash -c ". '$clone/scripts/jdk.sh' && sed -n 's/^JAVA_VERSION=\"\([0-9]*
   case "$out" in *AOTCacheOutput=*) ;; *) fail "an empty AOT cache is used instead of trained again: $out";; esac
 fi
 
+# 4. scripts/jdk.sh takes the newest JDK by its version, not by its folder's name, and says which it passed over
+jvms="$scratch/jvm folder"
+fake_jdk() { # $1 = folder name, $2 = JAVA_VERSION
+  mkdir -p "$jvms/$1/bin"
+  printf '#!/bin/sh\nexit 1\n' > "$jvms/$1/bin/java"
+  cp "$jvms/$1/bin/java" "$jvms/$1/bin/javac"
+  chmod +x "$jvms/$1/bin/java" "$jvms/$1/bin/javac"
+  echo "JAVA_VERSION=\"$2\"" > "$jvms/$1/release"
+}
+fake_jdk java-25-openjdk-amd64 25.0.1
+fake_jdk temurin-21-jdk-amd64 21.0.5
+fake_jdk java-17-openjdk-amd64 17.0.2
+chosen=$(env -u JAVA_HOME CANVAS_BATCH_JVM_FOLDER="$jvms" bash -c '. "$1/scripts/jdk.sh" && echo "$JAVA_HOME"' _ "$repo" 2>&1)
+[ "$chosen" = "$jvms/java-25-openjdk-amd64" ] || fail "jdk.sh chose '$chosen', not the newest JDK ($jvms/java-25-openjdk-amd64)"
+rm -rf "$jvms/java-25-openjdk-amd64" "$jvms/temurin-21-jdk-amd64"
+# the PATH's java is left out too: only what this test put in the JVM folder
+said=$(env -u JAVA_HOME PATH=/usr/bin/nonexistent:/bin CANVAS_BATCH_JVM_FOLDER="$jvms" \
+  /bin/bash -c '. "$1/scripts/jdk.sh"' _ "$repo" 2>&1); code=$?
+[ $code = 2 ] || fail "jdk.sh with only a JDK 17 exited $code, not 2"
+case "$said" in *"java-17-openjdk-amd64 is JDK 17: too old."*) ;; *) fail "jdk.sh does not say it passed over JDK 17: $said";; esac
+
 [ $failures = 0 ] && echo "launcher tests: all passed"
 exit $((failures > 0))
