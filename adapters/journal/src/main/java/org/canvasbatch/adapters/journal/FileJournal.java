@@ -429,8 +429,27 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
         }
     }
 
-    /** Removes an entry of a name the journal owns; a link goes as a link (its target untouched), and is logged. */
-    private static void removePlantedEntry(Path path) throws IOException {
+    /**
+     * Removes an entry of a name the journal owns; a link goes as a link (its target untouched), and is logged. A
+     * folder there is someone's, not the journal's to remove: the start is refused, saying so.
+     */
+    private void removePlantedEntry(Path path) {
+        refuseAFolderAt(path);
+        try {
+            removePlantedLinkOrFile(path);
+        } catch (IOException e) {
+            throw new EventLogException("cannot write to " + dataDir + ": " + reason(e), e);
+        }
+    }
+
+    private void refuseAFolderAt(Path path) {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new EventLogException("cannot write to " + dataDir + ": " + path
+                    + " is a folder where canvas-batch keeps a file of its own; move it away and start again");
+        }
+    }
+
+    private static void removePlantedLinkOrFile(Path path) throws IOException {
         if (Files.isSymbolicLink(path)) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -443,6 +462,7 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
     /** The epoch survives restarts; it is new only when the data directory (and so the history) is new. */
     private String loadOrCreateEpoch() {
         Path file = dataDir.resolve("epoch");
+        refuseAFolderAt(file);
         try {
             Optional<String> refused = JournalFiles.notAPlainFile(file);
             if (refused.isPresent()) {

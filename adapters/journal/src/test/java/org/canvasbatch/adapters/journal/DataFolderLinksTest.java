@@ -346,6 +346,27 @@ class DataFolderLinksTest {
     }
 
     /**
+     * A folder with someone's files in it where the journal keeps a small file of its own (its epoch, its write probe):
+     * the folder is not the journal's to remove, and the start is refused with a message that names it and says why.
+     */
+    @Test
+    void aFolderWhereTheJournalKeepsAFileOfItsOwnIsNamedInTheRefusalAndKept() throws IOException {
+        for (String name : List.of("epoch", ".write-probe")) {
+            Path planted = Files.createDirectories(data.resolve(name));
+            Path inside = Files.writeString(planted.resolve("keep.txt"), PRECIOUS, StandardCharsets.UTF_8);
+
+            assertThatThrownBy(() -> FileJournal.open(data).close())
+                    .as(name)
+                    .isInstanceOf(EventLogException.class)
+                    .hasMessageContaining(planted.toString())
+                    .hasMessageContaining("is a folder where canvas-batch keeps a file of its own");
+            assertThat(inside).as(name).hasContent(PRECIOUS);
+            Files.delete(inside);
+            Files.delete(planted);
+        }
+    }
+
+    /**
      * A folder planted where the note about a damaged journal goes: the damage is still handled (the journal's intact
      * records loaded), and the folder costs one log line, never a stack trace.
      */
