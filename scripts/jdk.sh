@@ -67,4 +67,10 @@ export PATH="$JAVA_HOME/bin:$PATH"
 # Maven: the wrapper's pinned version (downloaded once from Maven Central into ~/.m2/wrapper), so a newcomer needs only
 # a JDK and every build uses the Maven the project is tested with (Debian's 3.8.7 also writes ESC[0m into pipes).
 CANVAS_BATCH_MVN="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/mvnw"
+# the wrapper keeps Maven under $HOME/.m2 and stops with "HOME: parameter not set" without it (a service, `env -i`):
+# the account's own home, as Maven itself takes it
+if [ -z "${HOME:-}" ]; then
+  HOME=$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6)
+  export HOME="${HOME:-/tmp}"
+fi
 export MAVEN_ARGS="${MAVEN_ARGS:-} -Dstyle.color=never"

@@ -86,5 +86,18 @@ said=$(env -u JAVA_HOME PATH=/usr/bin/nonexistent:/bin CANVAS_BATCH_JVM_FOLDER="
 [ $code = 2 ] || fail "jdk.sh with only a JDK 17 exited $code, not 2"
 case "$said" in *"java-17-openjdk-amd64 is JDK 17: too old."*) ;; *) fail "jdk.sh does not say it passed over JDK 17: $said";; esac
 
+# 5. no HOME (a service, `env -i`): the Maven wrapper needs one, and jdk.sh gives it the account's own
+home_seen=$(env -u HOME bash -c '. "$1/scripts/jdk.sh" && echo "$HOME"' _ "$repo" 2>&1)
+[ -n "$home_seen" ] && [ -d "$home_seen" ] || fail "with no HOME, jdk.sh left '$home_seen' for the Maven wrapper"
+
+# 6. a build that fails says what the first build needs, once, in a sentence of its own
+clone="$scratch/offline"
+fresh_clone "$clone"
+printf '#!/usr/bin/env bash\necho "[ERROR] Non-resolvable import POM: Temporary failure in name resolution" >&2\nexit 1\n' \
+  > "$clone/mvnw"
+out=$("$clone/canvas-batch" demo 2>&1); code=$?
+[ $code = 1 ] || fail "a failed build exited $code, not 1"
+case "$out" in *"needs the network"*) ;; *) fail "a failed build does not say the first one needs the network: $out";; esac
+
 [ $failures = 0 ] && echo "launcher tests: all passed"
 exit $((failures > 0))
