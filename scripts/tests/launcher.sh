@@ -18,6 +18,7 @@ public class Fake {
     public static void main(String[] args) {
         System.out.println("args " + String.join(" ", args));
         System.out.println("jvm " + String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        System.err.println("stderr " + String.join(" ", args));
     }
 }
 JAVA
@@ -98,6 +99,46 @@ printf '#!/usr/bin/env bash\necho "[ERROR] Non-resolvable import POM: Temporary 
 out=$("$clone/canvas-batch" demo 2>&1); code=$?
 [ $code = 1 ] || fail "a failed build exited $code, not 1"
 case "$out" in *"needs the network"*) ;; *) fail "a failed build does not say the first one needs the network: $out";; esac
+
+# 7. the call that builds shows what the program writes to stderr (its error messages, serve's log), as every later
+#    call does: closing the lock must not send the rest of the launcher's stderr, and so the JVM's, to /dev/null
+clone="$scratch/stderr"
+fresh_clone "$clone"
+said=$("$clone/canvas-batch" run a.canvas 2>&1 >/dev/null)
+case "$said" in *"stderr run a.canvas"*) ;; *) fail "the call that built lost the program's stderr: '$said'";; esac
+said=$("$clone/canvas-batch" run b.canvas 2>&1 >/dev/null)
+case "$said" in *"stderr run b.canvas"*) ;; *) fail "a call after the build lost the program's stderr: '$said'";; esac
+
+# 8. a machine without flock (macOS has none): the first call on a fresh clone builds and runs; two launchers at once,
+#    with a Maven that survives building twice at once, both run (the second does not fail on the first's stamp)
+clone="$scratch/no flock"
+fresh_clone "$clone"
+cat > "$clone/mvnw" <<'MVNW'
+#!/usr/bin/env bash
+set -e
+echo build >> .fake-builds
+mkdir -p "bootstrap/target/classes-$$"
+javac -d "bootstrap/target/classes-$$" bootstrap/src/main/java/Fake.java
+sleep 3
+(cd "bootstrap/target/classes-$$" && jar --create --file "../canvas-batch.jar.$$" --main-class Fake .)
+mv -f "bootstrap/target/canvas-batch.jar.$$" bootstrap/target/canvas-batch.jar
+MVNW
+nobin="$scratch/bin without flock"
+mkdir -p "$nobin"
+IFS=: read -ra path_dirs <<< "$PATH"
+for dir in "${path_dirs[@]}"; do
+  for tool in "$dir"/*; do
+    name=${tool##*/}
+    [ "$name" = flock ] || [ -e "$nobin/$name" ] || ln -s "$tool" "$nobin/$name" 2>/dev/null
+  done
+done
+out=$(PATH="$nobin" "$clone/canvas-batch" run a.canvas 2>&1)
+case "$out" in *"args run a.canvas"*) ;; *) fail "without flock, the first call on a fresh clone does not run: $out";; esac
+rm -rf "$clone/bootstrap/target" "$clone/.fake-builds"
+PATH="$nobin" "$clone/canvas-batch" run a.canvas > "$scratch/a.out" 2>&1 & a=$!
+PATH="$nobin" "$clone/canvas-batch" run b.canvas > "$scratch/b.out" 2>&1 & b=$!
+wait $a; ra=$?; wait $b; rb=$?
+[ $ra = 0 ] && [ $rb = 0 ] || fail "without flock, two launchers at once: exit codes $ra and $rb: $(cat "$scratch/a.out" "$scratch/b.out")"
 
 [ $failures = 0 ] && echo "launcher tests: all passed"
 exit $((failures > 0))
