@@ -113,6 +113,54 @@ class LeftCanvasCopiesTest {
         }
     }
 
+    /**
+     * The learner deleted a card in the instant the write renamed its merge over the canvas (Obsidian writes the file in
+     * place, so the deletion landed in the replaced version, now only under the hidden name): every card of that version
+     * is in the canvas, but the canvas also holds the deleted card, which no write-back ever adds. Dropping the copy
+     * brings the card back without a word and loses the deletion.
+     */
+    @Test
+    void aReplacedVersionInWhichTheLearnerDeletedACardIsShownNotDropped() throws Exception {
+        JsonObject before = canvasNow();
+        String deleted = "01019815a47c5";
+        List<jakarta.json.JsonValue> kept = before.getJsonArray("nodes").stream()
+                .filter(node -> !deleted.equals(node.asJsonObject().getString("id")))
+                .toList();
+        String save = withNodes(before, kept).toString();
+        // what the killed write renamed over the canvas: the version it read, with its note's card and edge added
+        JsonArrayBuilder merged = Json.createArrayBuilder(before.getJsonArray("nodes"));
+        merged.add(Json.createObjectBuilder()
+                .add("id", "cb-note-0123456789ab")
+                .add("type", "file")
+                .add("file", "数学/离散数学-notes/note.md")
+                .add("x", 0)
+                .add("y", 400)
+                .add("width", 400)
+                .add("height", 300));
+        JsonArrayBuilder edges = Json.createArrayBuilder(before.getJsonArray("edges"));
+        edges.add(Json.createObjectBuilder()
+                .add("id", "cb-edge-0123456789ab")
+                .add("fromNode", deleted)
+                .add("fromSide", "bottom")
+                .add("toNode", "cb-note-0123456789ab")
+                .add("toSide", "top"));
+        Files.writeString(
+                root.resolve(CANVAS),
+                Json.createObjectBuilder(
+                                withNodes(before, merged.build().stream().toList()))
+                        .add("edges", edges)
+                        .build()
+                        .toString());
+        Files.writeString(root.resolve(LEFT), save);
+
+        startVaultTenMinutesLater();
+
+        assertThat(otherCanvasesBeside())
+                .as("the version without the card the learner deleted, shown beside the canvas")
+                .singleElement()
+                .satisfies(shown -> assertThat(shown).hasContent(save));
+    }
+
     @Test
     void aCopyYoungEnoughToBeInTheHandsOfALiveWriteIsLeftAlone() throws Exception {
         Files.createLink(root.resolve(LEFT), root.resolve(CANVAS));
