@@ -45,6 +45,8 @@ final class LeftCanvasCopies {
     private static final System.Logger LOG = System.getLogger(LeftCanvasCopies.class.getName());
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HHmm");
     private static final int MAX_NAME_TRIES = 100;
+    /** The ids of the cards, edges and labels a write-back adds ({@link CanvasMerge}). */
+    private static final String WRITE_BACK_ID_PREFIX = "cb-";
 
     private LeftCanvasCopies() {}
 
@@ -146,7 +148,7 @@ final class LeftCanvasCopies {
         }
         Set<JsonValue> items = itemsOf(saved);
         Optional<Beside> holdingAll = canvases.stream()
-                .filter(canvas -> canvas.items().containsAll(items))
+                .filter(canvas -> canvas.items().containsAll(items) && onlyAddedByAWrite(canvas.items(), items))
                 .findFirst();
         if (holdingAll.isPresent()) {
             boolean dropped = TemporaryLitter.deleteIfStillTheSame(folder, copy.name(), copy.seen(), path -> {});
@@ -247,6 +249,23 @@ final class LeftCanvasCopies {
             }
         }
         return items;
+    }
+
+    /**
+     * Whether what the canvas holds beyond the copy is only what a write-back adds (its note cards, edges and labels,
+     * {@code cb-} ids): a card or edge of the learner's there and not in the copy was deleted in the copy, by a save
+     * made in that instant, and dropping the copy would bring it back.
+     */
+    private static boolean onlyAddedByAWrite(Set<JsonValue> canvas, Set<JsonValue> copy) {
+        for (JsonValue item : canvas) {
+            if (!copy.contains(item)
+                    && !(item instanceof JsonObject object
+                            && object.get("id") instanceof jakarta.json.JsonString id
+                            && id.getString().startsWith(WRITE_BACK_ID_PREFIX))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Set<String> nodeIdsOf(JsonObject canvas) {

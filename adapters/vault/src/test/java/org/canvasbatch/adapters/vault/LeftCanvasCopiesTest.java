@@ -67,10 +67,21 @@ class LeftCanvasCopiesTest {
 
     @Test
     void aReplacedVersionWhoseCardsAreAllStillInTheCanvasIsDropped() throws Exception {
-        JsonObject now = canvasNow();
+        JsonObject before = canvasNow();
         // the version the killed write replaced: the learner's canvas before the write added its cards
-        JsonObject before = withNodes(now, now.getJsonArray("nodes").subList(0, 3));
         Files.writeString(root.resolve(LEFT), before.toString());
+        JsonArrayBuilder merged = Json.createArrayBuilder(before.getJsonArray("nodes"));
+        merged.add(Json.createObjectBuilder()
+                .add("id", "cb-note-0123456789ab")
+                .add("type", "file")
+                .add("file", "数学/离散数学-notes/note.md")
+                .add("x", 0)
+                .add("y", 400)
+                .add("width", 400)
+                .add("height", 300));
+        Files.writeString(
+                root.resolve(CANVAS),
+                withNodes(before, merged.build().stream().toList()).toString());
         byte[] canvas = Files.readAllBytes(root.resolve(CANVAS));
 
         startVaultTenMinutesLater();
