@@ -68,10 +68,17 @@ final class DemoCommand {
             out.println("The notes and the updated canvases are in " + target);
             return worst;
         } catch (IOException e) {
-            // one line, not a stack trace: a clone the learner cannot write to (installed by root), a full disk ...
-            throw new UsageException("could not prepare the demo vault at " + target + ": "
-                    + (e instanceof AccessDeniedException ? "permission denied on " + e.getMessage() : e.toString()));
+            throw cannotPrepare(target, e);
+        } catch (java.io.UncheckedIOException e) {
+            // Files.walk reports a folder it cannot read this way
+            throw cannotPrepare(target, e.getCause());
         }
+    }
+
+    /** One line, not a stack trace: a clone the learner cannot write to (installed by root), a full disk ... */
+    private static UsageException cannotPrepare(Path target, IOException e) {
+        return new UsageException("could not prepare the demo vault at " + target + ": "
+                + (e instanceof AccessDeniedException ? "permission denied on " + e.getMessage() : e.toString()));
     }
 
     /** Whether the folder holds exactly what the last demo left there, by its listing of names, sizes and times. */

@@ -22,7 +22,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +52,8 @@ final class LeftCanvasCopies {
     /** A copy as the held folder saw it. */
     private record Left(Path name, BasicFileAttributes seen) {}
 
-    /** A canvas beside the copies: its file, and its cards and edges when it could be read. */
-    private record Beside(String name, Object fileKey, Set<JsonValue> items, Set<String> nodeIds) {}
+    /** A canvas beside the copies, as the held folder saw it. */
+    private record Beside(Path name, BasicFileAttributes seen) {}
 
     /**
      * Settles the copies named {@code names} in {@code folder}; returns how many were dropped.
@@ -65,17 +64,10 @@ final class LeftCanvasCopies {
      */
     static int settle(
             HeldFolder folder, List<Path> names, List<Path> canvasNames, Instant cutoff, long maxCanvasBytes) {
-        List<Left> left = new ArrayList<>();
-        for (Path name : names) {
-            leftBefore(folder, name, cutoff).ifPresent(left::add);
-        }
-        if (left.isEmpty()) {
-            return 0;
-        }
-        List<Beside> canvases = canvasesIn(folder, canvasNames, maxCanvasBytes);
         int dropped = 0;
-        for (Left copy : left) {
-            if (settleOne(folder, copy, canvases, maxCanvasBytes)) {
+        for (Path name : names) {
+            Optional<Left> copy = leftBefore(folder, name, cutoff);
+            if (copy.isPresent() && settleOne(folder, copy.get(), canvasNames, maxCanvasBytes)) {
                 dropped++;
             }
         }
@@ -109,21 +101,15 @@ final class LeftCanvasCopies {
         return !fileName.startsWith(".") && fileName.endsWith(".canvas");
     }
 
-    private static List<Beside> canvasesIn(HeldFolder folder, List<Path> names, long maxCanvasBytes) {
+    /** The canvases of the folder as they are now: their names and files, nothing read yet. */
+    private static List<Beside> canvasesIn(HeldFolder folder, List<Path> names) {
         List<Beside> canvases = new ArrayList<>();
         for (Path name : names) {
             try {
                 BasicFileAttributes seen = folder.attributes(name);
-                if (seen == null || !seen.isRegularFile()) {
-                    continue;
+                if (seen != null && seen.isRegularFile()) {
+                    canvases.add(new Beside(name, seen));
                 }
-                // a canvas that cannot be read holds nothing a copy can be found in, but may still be the copy's file
-                Optional<JsonObject> canvas = readCanvas(folder, name, seen, maxCanvasBytes);
-                canvases.add(new Beside(
-                        name.toString(),
-                        seen.fileKey(),
-                        canvas.map(LeftCanvasCopies::itemsOf).orElse(Set.of()),
-                        canvas.map(LeftCanvasCopies::nodeIdsOf).orElse(Set.of())));
             } catch (IOException e) {
                 // gone since the look: not one the copies can be versions of
             }
@@ -131,9 +117,15 @@ final class LeftCanvasCopies {
         return canvases;
     }
 
-    private static boolean settleOne(HeldFolder folder, Left copy, List<Beside> canvases, long maxCanvasBytes) {
+    /**
+     * Drops the copy, or keeps it visible beside the canvas it is a version of; true when it was dropped. The canvases
+     * beside it are read one at a time (a folder may hold many large ones) and compared with it as they are read.
+     */
+    private static boolean settleOne(HeldFolder folder, Left copy, List<Path> canvasNames, long maxCanvasBytes) {
         Path shown = folder.resolve(copy.name());
-        if (canvases.stream().anyMatch(canvas -> copy.seen().fileKey().equals(canvas.fileKey()))) {
+        List<Beside> canvases = canvasesIn(folder, canvasNames);
+        if (canvases.stream()
+                .anyMatch(canvas -> copy.seen().fileKey().equals(canvas.seen().fileKey()))) {
             return TemporaryLitter.deleteIfStillTheSame(folder, copy.name(), copy.seen(), path -> {});
         }
         byte[] bytes =
@@ -147,35 +139,39 @@ final class LeftCanvasCopies {
             return false;
         }
         Set<JsonValue> items = itemsOf(saved);
-        Optional<Beside> holdingAll = canvases.stream()
-                .filter(canvas -> canvas.items().containsAll(items) && onlyAddedByAWrite(canvas.items(), items))
-                .findFirst();
-        if (holdingAll.isPresent()) {
-            boolean dropped = TemporaryLitter.deleteIfStillTheSame(folder, copy.name(), copy.seen(), path -> {});
-            if (dropped) {
-                LOG.log(
-                        INFO,
-                        "Deleted '" + shown + "', a copy of '"
-                                + holdingAll.get().name()
-                                + "' that a stopped canvas-batch left; the canvas holds all of it.");
-            }
-            return dropped;
-        }
         Set<String> ids = nodeIdsOf(saved);
-        String versionOf = canvases.stream()
-                .filter(canvas -> canvas.nodeIds().stream().anyMatch(ids::contains))
-                .max(Comparator.comparingLong(canvas ->
-                        canvas.nodeIds().stream().filter(ids::contains).count()))
-                .map(Beside::name)
-                .orElse("Canvas.canvas");
+        String versionOf = "Canvas.canvas";
+        long mostShared = 0;
+        for (Beside canvas : canvases) {
+            Optional<JsonObject> read = readCanvas(folder, canvas.name(), canvas.seen(), maxCanvasBytes);
+            if (read.isEmpty()) {
+                continue; // a canvas that cannot be read holds nothing a copy can be found in
+            }
+            Set<JsonValue> held = itemsOf(read.get());
+            if (held.containsAll(items) && onlyAddedByAWrite(held, items)) {
+                boolean dropped = TemporaryLitter.deleteIfStillTheSame(folder, copy.name(), copy.seen(), path -> {});
+                if (dropped) {
+                    LOG.log(
+                            INFO,
+                            "Deleted '" + shown + "', a copy of '" + canvas.name()
+                                    + "' that a stopped canvas-batch left; the canvas holds all of it.");
+                }
+                return dropped;
+            }
+            long shared = nodeIdsOf(read.get()).stream().filter(ids::contains).count();
+            if (shared > mostShared) {
+                mostShared = shared;
+                versionOf = canvas.name().toString();
+            }
+        }
         Optional<Path> kept = keepVisible(folder, versionOf, copy, bytes);
         if (kept.isPresent()) {
             TemporaryLitter.deleteIfStillTheSame(folder, copy.name(), copy.seen(), path -> {});
             LOG.log(
                     WARNING,
                     "'" + folder.resolve(Path.of(versionOf)) + "' was replaced by a canvas-batch that stopped in the"
-                            + " middle, and a version of it holds cards or edges the canvas lacks (perhaps a save made"
-                            + " in that instant); that version is kept beside it as '"
+                            + " middle, and a version of it differs from it in the learner's own cards or edges"
+                            + " (perhaps a save made in that instant); that version is kept beside it as '"
                             + kept.get().getFileName() + "'.");
         }
         return false;
