@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.AgentConfig.Provider;
 import org.canvasbatch.adapters.agents.Agents;
@@ -180,11 +179,12 @@ record CanvasBatchConfig(
 
         List<String> problems = read.problems();
         if (!problems.isEmpty()) {
-            throw new UsageException(
-                    problems.size() == 1
-                            ? problems.getFirst()
-                            : problems.size() + " settings are wrong:\n"
-                                    + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
+            List<String> lines = new java.util.ArrayList<>();
+            if (problems.size() > 1) {
+                lines.add(problems.size() + " settings are wrong:");
+            }
+            problems.forEach(problem -> lines.add(problems.size() == 1 ? problem : "  - " + problem));
+            throw new UsageException(lines);
         }
         // the core checks its knobs too, so it is built only from values that passed
         CoreSettings core = CoreSettings.DEFAULT

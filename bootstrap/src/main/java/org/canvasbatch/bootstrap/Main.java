@@ -53,10 +53,7 @@ public final class Main {
             err.println("canvas-batch: "
                     + String.join(
                             System.lineSeparator(),
-                            String.valueOf(e.getMessage())
-                                    .lines()
-                                    .map(TerminalText::printable)
-                                    .toList()));
+                            e.lines().stream().map(TerminalText::printable).toList()));
             return 2;
         }
     }

@@ -91,6 +91,25 @@ class CommandLineTest {
     }
 
     @Test
+    void aLineBreakInAValueCannotForgeALineOfCanvasBatchsOwn() {
+        String forged = "canvas-batch: the batch finished, every note written";
+
+        Outcome one = main("run", "x.canvas", "--concurrency", "1\n" + forged);
+        Outcome two = main("run", "x.canvas", "--concurrency", "1\n" + forged, "--node-timeout", "0s\n" + forged);
+
+        assertThat(one.exitCode()).isEqualTo(2);
+        assertThat(one.err().lines())
+                .hasSize(1)
+                .allSatisfy(line -> assertThat(line)
+                        .startsWith("canvas-batch: --concurrency must be")
+                        .contains("1\\u000a" + forged));
+        assertThat(two.exitCode()).isEqualTo(2);
+        assertThat(two.err().lines())
+                .hasSize(3)
+                .noneSatisfy(line -> assertThat(line).startsWith(forged));
+    }
+
+    @Test
     void runsConcurrencyIsBothLimitsWhileServesIsTheSharedOne() {
         CanvasBatchConfig run = load(Command.RUN, "x.canvas", "--concurrency", "3", "--timeout", "5m");
         CanvasBatchConfig serve = load(Command.SERVE, "--concurrency", "3", "--data", "memory");
