@@ -38,6 +38,12 @@ final class ModelServer {
     static final JsonProvider JSON = JsonProvider.provider();
 
     private static final int MAX_DETAIL = 300;
+    /**
+     * The largest answer a model server's call is read to: a note is tens of kilobytes even as JSON escapes, so this
+     * is far above any real one, and bounds what a broken or hostile server can make a call hold.
+     */
+    static final long MAX_ANSWER_BYTES = 8L * 1024 * 1024;
+
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Connections opened ahead at most: the server's concurrency is at most 200, and a batch rarely needs more. */
     private static final int MAX_PRECONNECTIONS = 64;
@@ -48,6 +54,7 @@ final class ModelServer {
     private static final System.Logger LOG = System.getLogger(ModelServer.class.getName());
 
     private final HttpClient http;
+    private final long maxAnswerBytes;
     private final String label;
     private final String keyHint;
     private final Clock clock;
@@ -59,6 +66,12 @@ final class ModelServer {
      * @param keyHint what to do about a refused key, e.g. {@code check --api-key or OPENAI_API_KEY}
      */
     ModelServer(HttpClient http, String label, String keyHint, Clock clock) {
+        this(http, label, keyHint, clock, MAX_ANSWER_BYTES);
+    }
+
+    /** @param maxAnswerBytes an answer larger than this is not read further, and the call fails */
+    ModelServer(HttpClient http, String label, String keyHint, Clock clock, long maxAnswerBytes) {
+        this.maxAnswerBytes = maxAnswerBytes;
         this.http = http;
         this.label = label;
         this.keyHint = keyHint;
@@ -232,8 +245,7 @@ final class ModelServer {
     private HttpResponse<String> send(HttpRequest request) throws AgentFailure, InterruptedException {
         // sendAsync + get rather than send: get() answers an interrupt at once, and cancelling the future aborts the
         // exchange and closes its connection, so a cancelled node does not leave a call running on the server.
-        CompletableFuture<HttpResponse<String>> pending =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request, BoundedBody.ofText(maxAnswerBytes));
         try {
             return pending.get();
         } catch (InterruptedException e) {
@@ -246,6 +258,12 @@ final class ModelServer {
 
     private AgentFailure failureOf(Throwable error, HttpRequest request) {
         Duration timeout = request.timeout().orElse(null);
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BoundedBody.TooLarge tooLarge) {
+                return badResponse("answered with more than " + tooLarge.limit() / (1024 * 1024)
+                        + " MiB, far more than any answer; the rest was not read");
+            }
+        }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof HttpConnectTimeoutException) {
                 return AgentFailure.transientFailure(

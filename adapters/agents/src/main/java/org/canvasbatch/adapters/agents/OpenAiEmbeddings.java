@@ -27,6 +27,11 @@ public final class OpenAiEmbeddings implements TextEmbedder {
 
     /** Inputs per call: OpenAI accepts up to 2 048, local servers are happier with fewer. */
     static final int BATCH = 128;
+    /**
+     * The largest answer read: a batch's vectors as JSON numbers (128 of 3 072 dimensions at about 20 characters each is
+     * 8 MB), with room to spare; past it the server is broken or hostile, and the words decide the groups.
+     */
+    static final long MAX_ANSWER_BYTES = 64L * 1024 * 1024;
     /** Characters of one question sent: a question is short, and a pasted page would only cost tokens. */
     static final int MAX_TEXT_CHARS = 2_000;
 
@@ -45,7 +50,8 @@ public final class OpenAiEmbeddings implements TextEmbedder {
                 http,
                 "embeddings server at " + config.baseUrl(),
                 "check --embedding-api-key or " + AgentConfig.Provider.OPENAI.apiKeyVariable(),
-                clock);
+                clock,
+                MAX_ANSWER_BYTES);
     }
 
     @Override

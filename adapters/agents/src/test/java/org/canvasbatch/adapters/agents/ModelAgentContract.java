@@ -266,6 +266,21 @@ abstract class ModelAgentContract {
     }
 
     @Test
+    void anAnswerThatNeverEndsIsRefusedOnceItPassesTheLimitNotReadIntoMemory() {
+        llm.enqueue(Reply.endless());
+
+        assertThatThrownBy(() -> agent().run(Requests.en(AgentId.ORAL_EXPLANATION)))
+                .isInstanceOfSatisfying(AgentFailure.class, failure -> {
+                    assertThat(failure.isTransient()).isFalse();
+                    assertThat(failure.errorType()).isEqualTo("bad_response");
+                    assertThat(failure.getMessage()).contains("more than 8 MiB").contains("not read");
+                });
+        assertThat(llm.endlessBytesSent())
+                .as("the client stopped reading soon after the limit")
+                .isLessThan(ModelServer.MAX_ANSWER_BYTES + 64L * 1024 * 1024);
+    }
+
+    @Test
     void anEmptyBodyIsAPermanentBadResponse() {
         llm.enqueue(Reply.raw(200, "application/json", "", Map.of()));
 

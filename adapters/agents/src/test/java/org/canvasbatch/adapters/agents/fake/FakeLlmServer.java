@@ -446,6 +446,7 @@ public final class FakeLlmServer implements AutoCloseable {
                 answer(exchange, api, request, call, delayed.then());
             }
             case Reply.Hang hang -> closing.await();
+            case Reply.Endless endless -> sendForever(exchange);
             case Reply.Note note ->
                 send(
                         exchange,
@@ -465,6 +466,30 @@ public final class FakeLlmServer implements AutoCloseable {
                 headers.put("Content-Type", raw.contentType());
                 send(exchange, raw.status(), raw.body(), headers);
             }
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong endlessBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How many bytes the {@link Reply#endless} answers sent before their clients hung up. */
+    public long endlessBytesSent() {
+        return endlessBytes.get();
+    }
+
+    private void sendForever(HttpExchange exchange) {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        byte[] chunk = "The note goes on and on. ".repeat(2_600).getBytes(StandardCharsets.UTF_8);
+        try (OutputStream out = exchange.getResponseBody()) {
+            exchange.sendResponseHeaders(200, 0);
+            out.write("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\""
+                    .getBytes(StandardCharsets.UTF_8));
+            while (closing.getCount() > 0) {
+                out.write(chunk);
+                out.flush();
+                endlessBytes.addAndGet(chunk.length);
+            }
+        } catch (IOException hungUp) {
+            // the client stopped reading and closed the connection: what this reply waits for
         }
     }
 
@@ -711,6 +736,14 @@ public final class FakeLlmServer implements AutoCloseable {
             return new Hang();
         }
 
+        /**
+         * 200 and a JSON answer that never ends: its note's text is sent chunk after chunk until the client hangs up
+         * (a broken or hostile server); how many bytes went is in {@link #endlessBytesSent}.
+         */
+        static Reply endless() {
+            return new Endless();
+        }
+
         /** {@code then}, after {@code latency}. */
         static Reply delayed(Duration latency, Reply then) {
             return new Delayed(latency, then);
@@ -725,6 +758,8 @@ public final class FakeLlmServer implements AutoCloseable {
         record Raw(int status, String contentType, String body, Map<String, String> headers) implements Reply {}
 
         record Hang() implements Reply {}
+
+        record Endless() implements Reply {}
 
         record Delayed(Duration latency, Reply then) implements Reply {}
     }
