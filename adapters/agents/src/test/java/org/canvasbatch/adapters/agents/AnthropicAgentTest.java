@@ -110,4 +110,21 @@ class AnthropicAgentTest extends ModelAgentContract {
 
         assertThat(failure.getMessage()).contains("empty note").contains("raise --max-tokens");
     }
+
+    @Test
+    void aNoteCutOffByTheTokenLimitIsNotPassedOffAsAWholeNote() {
+        // stop_reason "max_tokens" with text: the half note was written and linked as if complete, the learner not told
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"# Heaps\\n\\nA heap is a\"}],"
+                        + "\"stop_reason\":\"max_tokens\"}",
+                Map.of()));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isFalse();
+        assertThat(failure.errorType()).isEqualTo("bad_response");
+        assertThat(failure.getMessage()).contains("cut off").contains("raise --max-tokens");
+    }
 }

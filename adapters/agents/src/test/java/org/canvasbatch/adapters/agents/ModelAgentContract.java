@@ -281,6 +281,64 @@ abstract class ModelAgentContract {
     }
 
     @Test
+    void anAnswerNestedTooDeeplyIsABadResponseNotAnInternalError() {
+        // the JSON reader gives up at 1 000 levels with a RuntimeException that is not a JsonException: it reached the
+        // node as "Internal error: java.lang.RuntimeException: Input is too deeply nested", with a stack trace in the
+        // log
+        llm.enqueue(Reply.raw(200, "application/json", "[".repeat(100_000), Map.of()));
+
+        assertThatThrownBy(() -> agent().run(Requests.en(AgentId.ORAL_EXPLANATION)))
+                .isInstanceOfSatisfying(AgentFailure.class, failure -> {
+                    assertThat(failure.isTransient()).isFalse();
+                    assertThat(failure.errorType()).isEqualTo("bad_response");
+                    assertThat(failure.getMessage()).contains(serverLabel());
+                });
+    }
+
+    @Test
+    void aNumberBeyondAnyRangeInTheAnswerIsABadResponseNotAnInternalError() {
+        // "1e99999999999" anywhere in the answer threw a NumberFormatException out of the agent: "Internal error: …"
+        llm.enqueue(Reply.raw(200, "application/json", "{\"usage\":{\"total_tokens\":1e99999999999}}", Map.of()));
+
+        assertThatThrownBy(() -> agent().run(Requests.en(AgentId.ORAL_EXPLANATION)))
+                .isInstanceOfSatisfying(AgentFailure.class, failure -> {
+                    assertThat(failure.isTransient()).isFalse();
+                    assertThat(failure.errorType()).isEqualTo("bad_response");
+                });
+    }
+
+    @Test
+    void anAnswerDrippedByteByByteIsGivenUpAtTheModelTimeout() {
+        // the HTTP client's timeout ends at the answer's head: a body sent one byte a second held the call until the
+        // node timeout interrupted it, past --model-timeout
+        llm.enqueue(Reply.drip("{\"choices\":[]}".repeat(20), Duration.ofMillis(200)));
+        AgentRunner impatient = agent(config().withTimeout(Duration.ofSeconds(1)), Clock.systemUTC());
+
+        long start = System.nanoTime();
+        AgentFailure failure = failureOf(impatient, Requests.en(AgentId.ORAL_EXPLANATION));
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(failure.isTransient()).isTrue();
+        assertThat(failure.errorType()).isEqualTo("timeout");
+        assertThat(failure.getMessage()).contains("did not answer within 1 s");
+        // the whole body would take 56 s
+        assertThat(waited).isLessThan(GENEROUS);
+    }
+
+    @Test
+    void anAbsurdRetryAfterIsNotTakenAtItsWord() {
+        // Retry-After: 99999999999 (3 000 years) became a wait whose nanoseconds overflow: the executor threw
+        // "ArithmeticException: long overflow" (SEVERE, stack trace) and the node sat until the batch timeout
+        llm.enqueue(Reply.rateLimited("99999999999"));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isTrue();
+        assertThat(failure.retryAfter())
+                .hasValueSatisfying(wait -> assertThat(wait).isLessThanOrEqualTo(Duration.ofHours(1)));
+    }
+
+    @Test
     void anEmptyBodyIsAPermanentBadResponse() {
         llm.enqueue(Reply.raw(200, "application/json", "", Map.of()));
 

@@ -118,6 +118,32 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
     }
 
     @Test
+    void aNoteCutOffByTheTokenLimitIsNotPassedOffAsAWholeNote() {
+        // finish_reason "length" with text: the half note was written and linked as if complete, the learner not told
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":\"# Heaps\\n\\nA heap is a tree whose\"},\"finish_reason\":\"length\"}]}",
+                Map.of()));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.isTransient()).isFalse();
+        assertThat(failure.errorType()).isEqualTo("bad_response");
+        assertThat(failure.getMessage()).contains("cut off").contains("raise --max-tokens");
+    }
+
+    @Test
+    void aReasoningModelsThinkingWithoutItsOpeningTagIsLeftOut() throws Exception {
+        // DeepSeek-R1 on Ollama/vLLM: the chat template opens <think>, the answer starts inside it and closes it
+        llm.enqueue(Reply.note("Okay, the user wants heaps. Let me think.\n</think>\n\n# Heaps\n\nSift up."));
+
+        assertThat(agent().run(Requests.en(AgentId.ORAL_EXPLANATION)).markdown())
+                .isEqualTo("# Heaps\n\nSift up.");
+    }
+
+    @Test
     void aRefusalIsReportedAsSuch() {
         llm.enqueue(Reply.raw(
                 200,

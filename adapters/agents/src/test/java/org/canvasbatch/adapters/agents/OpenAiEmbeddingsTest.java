@@ -151,6 +151,50 @@ class OpenAiEmbeddingsTest {
     }
 
     @Test
+    void aServerThatDripsItsAnswerIsGivenUpAtTheTimeBudget() {
+        // the HTTP client's timeout ends at the answer's head: a body dripped a byte at a time held the analysis for
+        // as long as the body lasted (1 min 55 s for 110 bytes at 1 byte/s with --embedding-timeout 2s)
+        llm.embeddingsReply(Reply.drip("{\"data\":[]}".repeat(40), Duration.ofMillis(100)));
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> embedder(Duration.ofMillis(500)).embed(List.of("What is a gene?")))
+                .isInstanceOf(EmbeddingUnavailable.class)
+                .hasMessageContaining("did not answer");
+        // the whole body would take 44 s
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anAnswerNestedTooDeeplyIsUnavailableSoTheWordsDecide() {
+        // a RuntimeException ("Input is too deeply nested") escaped embed(): the analysis failed instead of grouping
+        // by words
+        llm.embeddingsReply(Reply.raw(200, "application/json", "{\"data\":" + "[".repeat(100_000), Map.of()));
+
+        assertThatThrownBy(() -> embedder().embed(List.of("What is a gene?"))).isInstanceOf(EmbeddingUnavailable.class);
+    }
+
+    @Test
+    void aNumberBeyondAnyRangeIsUnavailableSoTheWordsDecide() {
+        // a NumberFormatException ("Too many nonzero exponent digits") escaped embed(): the analysis failed
+        llm.embeddingsReply(Reply.raw(
+                200, "application/json", "{\"data\":[{\"index\":0,\"embedding\":[1e99999999999,0.5]}]}", Map.of()));
+
+        assertThatThrownBy(() -> embedder().embed(List.of("What is a gene?"))).isInstanceOf(EmbeddingUnavailable.class);
+    }
+
+    @Test
+    void aValueBeyondTheRangeOfAFloatIsNotANumberTheVectorsCanUse() {
+        // 1e300 is a finite double but an infinite float: the vectors were returned, the grouping dropped them
+        // silently and the log still said "grouped by … embeddings"
+        llm.embeddingsReply(
+                Reply.raw(200, "application/json", "{\"data\":[{\"index\":0,\"embedding\":[1e300,0.5]}]}", Map.of()));
+
+        assertThatThrownBy(() -> embedder().embed(List.of("What is a gene?")))
+                .isInstanceOf(EmbeddingUnavailable.class)
+                .hasMessageContaining("not a list of numbers");
+    }
+
+    @Test
     void anAnswerThatIsNotOneVectorPerTextIsUnavailable() {
         llm.embeddingsReply(Reply.raw(
                 200,

@@ -198,4 +198,14 @@ class LocalTaskExecutorTest {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
+
+    @Test
+    void anActionScheduledCenturiesAheadIsScheduledNotAnOverflow() {
+        // a model server's Retry-After of 99999999999 s became such a delay: Duration.toNanos threw "long overflow"
+        // out of the node's outcome (SEVERE, stack trace) and the node waited for the batch timeout
+        org.canvasbatch.application.port.out.TaskExecutor.Scheduled scheduled =
+                executor.schedule(Duration.ofSeconds(99_999_999_999L), () -> {});
+
+        scheduled.cancel();
+    }
 }

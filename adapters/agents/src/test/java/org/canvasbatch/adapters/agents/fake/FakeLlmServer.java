@@ -461,6 +461,7 @@ public final class FakeLlmServer implements AutoCloseable {
                         Map.of());
             case Reply.Error error ->
                 send(exchange, error.status(), api.error(error.status(), error.message()), error.headers());
+            case Reply.Drip drip -> sendSlowly(exchange, drip);
             case Reply.Raw raw -> {
                 Map<String, String> headers = new LinkedHashMap<>(raw.headers());
                 headers.put("Content-Type", raw.contentType());
@@ -490,6 +491,24 @@ public final class FakeLlmServer implements AutoCloseable {
             }
         } catch (IOException hungUp) {
             // the client stopped reading and closed the connection: what this reply waits for
+        }
+    }
+
+    /** The head at once, then the body one byte at a time, {@code drip.interval()} apart, until it or the server ends. */
+    private void sendSlowly(HttpExchange exchange, Reply.Drip drip) throws InterruptedException {
+        byte[] bytes = drip.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        try (OutputStream out = exchange.getResponseBody()) {
+            exchange.sendResponseHeaders(200, bytes.length);
+            for (byte b : bytes) {
+                out.write(b);
+                out.flush();
+                if (closing.await(drip.interval().toNanos(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            }
+        } catch (IOException hungUp) {
+            // the client gave up on the answer: what this reply waits for
         }
     }
 
@@ -744,6 +763,14 @@ public final class FakeLlmServer implements AutoCloseable {
             return new Endless();
         }
 
+        /**
+         * 200 with {@code body}: its head at once, then its bytes one by one, {@code interval} apart (a server that
+         * drips its answer, which a timeout on the head alone does not catch).
+         */
+        static Reply drip(String body, Duration interval) {
+            return new Drip(body, interval);
+        }
+
         /** {@code then}, after {@code latency}. */
         static Reply delayed(Duration latency, Reply then) {
             return new Delayed(latency, then);
@@ -760,6 +787,8 @@ public final class FakeLlmServer implements AutoCloseable {
         record Hang() implements Reply {}
 
         record Endless() implements Reply {}
+
+        record Drip(String body, Duration interval) implements Reply {}
 
         record Delayed(Duration latency, Reply then) implements Reply {}
     }
