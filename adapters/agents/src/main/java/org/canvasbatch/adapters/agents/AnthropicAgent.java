@@ -153,8 +153,13 @@ public final class AnthropicAgent implements AgentRunner {
             }
         }
         String note = ModelOutput.noteBody(text.toString());
+        String stop = answer.get("stop_reason") instanceof JsonString reason ? reason.getString() : "";
+        if (!note.isEmpty() && stop.equals("max_tokens")) {
+            // a half note written and linked as if whole would tell the learner something untrue
+            throw server.badResponse("answered a note cut off by the token limit (stop_reason max_tokens): raise"
+                    + " --max-tokens (now " + config.maxTokens() + ")");
+        }
         if (note.isEmpty()) {
-            String stop = answer.get("stop_reason") instanceof JsonString reason ? reason.getString() : "";
             throw server.badResponse("answered with an empty note"
                     + switch (stop) {
                         case "" -> "";

@@ -7,6 +7,7 @@ final class ModelOutput {
 
     // Reasoning models served by Ollama (deepseek-r1, qwq …) put their chain of thought first, in <think> tags.
     private static final Pattern THINKING = Pattern.compile("\\A\\s*<think>.*?</think>", Pattern.DOTALL);
+    private static final String THINKING_ENDS = "</think>";
     // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
     private static final Pattern WHOLE_NOTE_FENCE = Pattern.compile(
             "\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
@@ -14,7 +15,17 @@ final class ModelOutput {
     private ModelOutput() {}
 
     static String noteBody(String answer) {
-        String note = THINKING.matcher(answer).replaceFirst("");
+        var thinking = THINKING.matcher(answer);
+        String note = answer;
+        if (thinking.find()) {
+            note = answer.substring(thinking.end());
+        } else {
+            // some (DeepSeek-R1 on Ollama or vLLM) open the tag in their chat template: the answer starts inside it
+            int end = answer.indexOf(THINKING_ENDS);
+            if (end >= 0 && !answer.substring(0, end).contains("<think>")) {
+                note = answer.substring(end + THINKING_ENDS.length());
+            }
+        }
         var fence = WHOLE_NOTE_FENCE.matcher(note);
         if (fence.matches()) {
             note = fence.group(1);

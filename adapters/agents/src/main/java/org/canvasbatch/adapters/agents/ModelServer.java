@@ -44,6 +44,12 @@ final class ModelServer {
      */
     static final long MAX_ANSWER_BYTES = 8L * 1024 * 1024;
 
+    /**
+     * The longest wait a server's {@code Retry-After} is taken for: past it the hint is nonsense or hostile (a wait of
+     * centuries overflowed the scheduler), and a node waiting that long would only run into its batch's timeout.
+     */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Connections opened ahead at most: the server's concurrency is at most 200, and a batch rarely needs more. */
     private static final int MAX_PRECONNECTIONS = 64;
@@ -246,11 +252,20 @@ final class ModelServer {
         // sendAsync + get rather than send: get() answers an interrupt at once, and cancelling the future aborts the
         // exchange and closes its connection, so a cancelled node does not leave a call running on the server.
         CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request, BoundedBody.ofText(maxAnswerBytes));
+        // the client's own timeout ends when the answer's head arrives: a body dripped a byte at a time would hold the
+        // call for as long as it lasts, so the whole exchange, body included, gets the request's timeout
+        Duration timeout = request.timeout().orElse(null);
         try {
-            return pending.get();
+            return timeout == null
+                    ? pending.get()
+                    : pending.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             pending.cancel(true);
             throw e;
+        } catch (java.util.concurrent.TimeoutException e) {
+            pending.cancel(true);
+            throw AgentFailure.transientFailure(
+                    "timeout", "the " + label + " did not answer within " + seconds(timeout), null);
         } catch (ExecutionException e) {
             throw failureOf(e.getCause() == null ? e : e.getCause(), request);
         }
@@ -347,6 +362,9 @@ final class ModelServer {
             throw badResponse("answered with JSON that is not an object: " + excerpt(body));
         } catch (JsonException e) {
             throw badResponse("answered with a body that is not JSON: " + excerpt(body));
+        } catch (RuntimeException e) {
+            // the reader's own limits (nesting deeper than 1 000, a number like 1e99999999999) are not JsonExceptions
+            throw badResponse("answered with JSON that cannot be read (" + describe(e) + "): " + excerpt(body));
         }
     }
 
@@ -371,8 +389,8 @@ final class ModelServer {
                     }
                 }
             }
-        } catch (JsonException notJson) {
-            // a proxy's HTML page or plain text: show its beginning below
+        } catch (RuntimeException notJson) {
+            // a proxy's HTML page or plain text (or JSON past the reader's limits): show its beginning below
         }
         return excerpt(body);
     }
@@ -384,6 +402,10 @@ final class ModelServer {
 
     /** {@code retry-after-ms} (OpenAI), else {@code Retry-After} in seconds or as an HTTP date. */
     Optional<Duration> retryAfter(HttpHeaders headers) {
+        return serverRetryAfter(headers).map(wait -> wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
+    }
+
+    private Optional<Duration> serverRetryAfter(HttpHeaders headers) {
         Optional<String> millis = headers.firstValue("retry-after-ms");
         if (millis.isPresent()) {
             try {

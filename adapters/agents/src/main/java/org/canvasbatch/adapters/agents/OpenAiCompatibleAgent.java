@@ -148,8 +148,13 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
             throw server.badResponse("answered a choice without a message: " + ModelServer.excerpt(answer.toString()));
         }
         String note = ModelOutput.noteBody(textOf(message.get("content")));
+        String finish = choice.get("finish_reason") instanceof JsonString reason ? reason.getString() : "";
+        if (!note.isEmpty() && finish.equals("length")) {
+            // a half note written and linked as if whole would tell the learner something untrue
+            throw server.badResponse("answered a note cut off by the token limit (finish_reason length): raise"
+                    + " --max-tokens (now " + config.maxTokens() + ")");
+        }
         if (note.isEmpty()) {
-            String finish = choice.get("finish_reason") instanceof JsonString reason ? reason.getString() : "";
             if (message.get("refusal") instanceof JsonString refusal
                     && !refusal.getString().isBlank()) {
                 throw server.badResponse("refused to write the note: " + ModelServer.excerpt(refusal.getString()));

@@ -125,7 +125,8 @@ public final class OpenAiEmbeddings implements TextEmbedder {
             float[] vector = new float[values.size()];
             for (int d = 0; d < vector.length; d++) {
                 JsonValue value = values.get(d);
-                if (!(value instanceof JsonNumber number) || !Double.isFinite(number.doubleValue())) {
+                // finite as a float too: 1e300 is a double but an infinite float
+                if (!(value instanceof JsonNumber number) || !Float.isFinite((float) number.doubleValue())) {
                     throw broken("answered an embedding that is not a list of numbers");
                 }
                 vector[d] = (float) number.doubleValue();

@@ -179,7 +179,10 @@ public final class LocalTaskExecutor implements TaskExecutor {
                             // shutting down: scheduled work is dropped, the journal keeps what it needs
                         }
                     },
-                    Math.max(0, delay.toNanos()),
+                    // at most Long.MAX_VALUE ns (292 years): a longer delay must not overflow
+                    delay.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+                            ? Long.MAX_VALUE
+                            : Math.max(0, delay.toNanos()),
                     TimeUnit.NANOSECONDS);
             return () -> future.cancel(false);
         } catch (RejectedExecutionException e) {
