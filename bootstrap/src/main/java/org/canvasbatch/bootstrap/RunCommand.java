@@ -78,16 +78,24 @@ final class RunCommand {
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted;
             SessionSnapshot planned;
+            String groupedBy;
             try {
                 interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
-                planned = interrupted.orElseGet(
-                        () -> analyze(wiring, location, args).session());
+                if (interrupted.isPresent()) {
+                    planned = interrupted.get();
+                    groupedBy = "as when it was analysed";
+                } else {
+                    Analysis analysis = analyze(wiring, location, args);
+                    planned = analysis.session();
+                    // what the analysis did, not what was configured: a failing embedding model leaves the words
+                    groupedBy = "grouped by " + analysis.groupedBy();
+                }
             } catch (VaultException e) {
                 // the canvas as given cannot be read from the vault (a link out of it, a folder in its place): a
                 // sentence, as the server answers it, not a crash; a fault later, in the batch, is not a usage error
                 throw new UsageException(e.getMessage());
             }
-            printPlan(location, planned, wiring);
+            printPlan(location, planned, groupedBy, wiring);
             if (dryRun) {
                 out.println("Dry run: nothing was written.");
                 return 0;
@@ -137,13 +145,13 @@ final class RunCommand {
                         Optional.empty()));
     }
 
-    private void printPlan(CanvasLocation location, SessionSnapshot planned, Wiring wiring) {
+    private void printPlan(CanvasLocation location, SessionSnapshot planned, String groupedBy, Wiring wiring) {
         out.printf(
                 "%s: %d question node(s) in %d group(s) (%s), notes by %s%n",
                 location.canvasPath(),
                 planned.totalNodes(),
                 planned.groups().size(),
-                wiring.groupingDescription(),
+                groupedBy,
                 wiring.agentDescription());
         for (Group group : planned.groups()) {
             out.printf(

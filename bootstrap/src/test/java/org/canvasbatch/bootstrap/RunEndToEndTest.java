@@ -218,6 +218,28 @@ class RunEndToEndTest {
     }
 
     @Test
+    void aPlanGroupedByWordsBecauseTheEmbeddingModelFailedSaysSo() {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.embeddingsReply(FakeLlmServer.Reply.error(500, "the embedding model is not loaded"));
+
+            Outcome outcome = run(
+                    FixtureVault.GROUPING_HELD_OUT,
+                    "--vault",
+                    vault.toString(),
+                    "--dry-run",
+                    "--embedding-model",
+                    "nomic-embed-text",
+                    "--embedding-base-url",
+                    llm.openAiBaseUrl());
+
+            assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+            assertThat(llm.embeddingCalls()).isPositive();
+            assertThat(outcome.out()).contains("(grouped by words)").doesNotContain("embeddings)");
+        }
+    }
+
+    @Test
     void usageAndInputMistakesExitWithTwoAndOneLineOfExplanation() throws IOException {
         Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
         Files.writeString(vault.resolve("broken.canvas"), "{\"nodes\": [");

@@ -183,11 +183,11 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         // the learner confirms within seconds: the first round's calls then find their connections open
         callsExpected.accept(
                 Math.min(nodes.size(), Math.min(sessionSettings.maxConcurrent(), settings.globalConcurrency())));
+        String groupedBy = grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings";
         LOG.log(
                 System.Logger.Level.INFO,
                 "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "
-                        + command.canvasPath() + " (grouped by "
-                        + (grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings")
+                        + command.canvasPath() + " (grouped by " + groupedBy
                         + (canvas.isPresent() ? " and the canvas's own structure)" : ")"));
 
         SessionSnapshot snapshot = command.autoExecute()
@@ -204,7 +204,8 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                 estimate.batchSeconds(nodes.size(), sessionSettings.maxConcurrent()),
                 estimates,
                 warning,
-                skipped);
+                skipped,
+                groupedBy);
     }
 
     /**

@@ -161,16 +161,20 @@ public interface AnalyzeCanvasUseCase {
      *
      * @param groupEstimates seconds per group id
      * @param skippedNodes   nodes left out because there is nothing in them to ask, in canvas order
+     * @param groupedBy      what the groups were made by, as the analysis really did it: "words", or "MODEL
+     *                       embeddings" when the embedding model answered (one that failed leaves the words)
      */
     record Analysis(
             SessionSnapshot session,
             long totalEstimatedSeconds,
             Map<Integer, Long> groupEstimates,
             String resourceWarning,
-            List<SkippedNode> skippedNodes) {
+            List<SkippedNode> skippedNodes,
+            String groupedBy) {
 
         public Analysis {
             skippedNodes = skippedNodes == null ? List.of() : List.copyOf(skippedNodes);
+            groupedBy = groupedBy == null ? "words" : groupedBy;
         }
 
         public Analysis(
@@ -178,7 +182,7 @@ public interface AnalyzeCanvasUseCase {
                 long totalEstimatedSeconds,
                 Map<Integer, Long> groupEstimates,
                 String resourceWarning) {
-            this(session, totalEstimatedSeconds, groupEstimates, resourceWarning, List.of());
+            this(session, totalEstimatedSeconds, groupEstimates, resourceWarning, List.of(), "words");
         }
     }
 
