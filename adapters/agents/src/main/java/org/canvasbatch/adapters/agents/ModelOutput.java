@@ -11,6 +11,9 @@ final class ModelOutput {
     // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
     private static final Pattern WHOLE_NOTE_FENCE = Pattern.compile(
             "\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+    // control characters but tab and line breaks (a terminal's escapes, NUL, BEL from a broken server): no part of a
+    // note
+    private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]");
 
     private ModelOutput() {}
 
@@ -30,6 +33,6 @@ final class ModelOutput {
         if (fence.matches()) {
             note = fence.group(1);
         }
-        return note.strip();
+        return CONTROLS.matcher(note).replaceAll("").strip();
     }
 }

@@ -57,5 +57,8 @@ class ModelServerTest {
                 .isEqualTo("# Title\n\n```java\nx();\n```");
         assertThat(ModelOutput.noteBody("```java\nx();\n```")).isEqualTo("```java\nx();\n```");
         assertThat(ModelOutput.noteBody("<think>only thinking</think>")).isEmpty();
+        // a terminal's escapes, NUL or BEL from a broken server are no part of a note; tabs and line breaks are
+        assertThat(ModelOutput.noteBody("# Ti\u001b[2Jtle\u0000\n\tBody\u0007\r\nend\u009b"))
+                .isEqualTo("# Ti[2Jtle\n\tBody\r\nend");
     }
 }
