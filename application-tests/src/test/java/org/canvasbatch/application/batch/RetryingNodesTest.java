@@ -115,6 +115,44 @@ class RetryingNodesTest {
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofHours(2)));
     }
 
+    /**
+     * A model server that asks a batch's node to wait past the batch's own time limit: the node fails at once with the
+     * server's words, instead of waiting into the batch's timeout and ending as "the batch exceeded its timeout".
+     */
+    @Test
+    void aNodeAskedToWaitPastTheBatchsTimeLimitFailsWithTheServersWords() {
+        core.then("a", request -> {
+            throw AgentFailure.transientFailure("rate_limited", "Too many requests", Duration.ofHours(2));
+        });
+        SessionId id = core.analyze(1, "a", "b");
+        core.start(id);
+        core.executor.runAll();
+
+        assertThat(core.trace(id)).doesNotContain("TaskRetryScheduled(a)").contains("TaskFailed(a:rate_limited)");
+        assertThat(core.useCases.status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
+        assertThat(core.useCases.status().status(id).task("a").orElseThrow().errorMessage())
+                .startsWith("Too many requests")
+                .contains("asked to wait 7200 s");
+    }
+
+    /** A wait the batch's time allows is still waited out, and the node run again. */
+    @Test
+    void aNodeAskedToWaitWithinTheBatchsTimeLimitIsRunAgainAfterIt() {
+        core.then("a", request -> {
+            throw AgentFailure.transientFailure("rate_limited", "Too many requests", Duration.ofSeconds(30));
+        });
+        SessionId id = core.analyze(1, "a");
+        core.start(id);
+        core.executor.runAll();
+
+        assertThat(core.trace(id))
+                .contains("TaskRetryScheduled(a)")
+                .noneMatch(event -> event.startsWith("TaskFailed(a"));
+        core.executor.advance(Duration.ofSeconds(31));
+        core.executor.runAll();
+        assertThat(core.trace(id)).contains("TaskSucceeded(a)");
+    }
+
     @Test
     void aNodeBeingRunWithOneAgentIsNotRunWithAnotherAtTheSameTime() {
         SessionId id = core.analyze(1, "a");

@@ -274,17 +274,33 @@ final class ExecutingNodeTask {
         Instant now = clock.now();
         var delay = new java.util.concurrent.atomic.AtomicReference<Duration>();
         record(assignment, wakeAt, slot, s -> {
+            boolean again = transientFailure;
+            String said = message;
+            delay.set(null);
             if (transientFailure) {
                 // the backoff grows with the attempts of this run: a person's rerun starts again from the first step
-                int attemptOfRun = s.task(assignment.nodeId()).attemptsThisRun();
-                delay.set(retryPolicy.delayAfter(attemptOfRun, retryAfter));
+                NodeTask task = s.task(assignment.nodeId());
+                int attemptOfRun = task.attemptsThisRun();
+                Duration wait = retryPolicy.delayAfter(attemptOfRun, retryAfter);
+                // a person's rerun keeps its retry (its caller is told how long to wait); a batch's node is not
+                Optional<Instant> deadline = task.rerun() || s.finishedAt().isPresent()
+                        ? Optional.empty()
+                        : s.startedAt().map(started -> started.plus(s.settings().batchTimeout()));
+                if (deadline.isPresent() && now.plus(wait).isAfter(deadline.get())) {
+                    // a retry the batch's time limit will not wait for: the learner is told the server's words now,
+                    // not "the batch exceeded its timeout" later
+                    again = false;
+                    said = message + " (it asked to wait " + wait.toSeconds() + " s, past the batch's time limit)";
+                } else {
+                    delay.set(wait);
+                }
             }
             return s.recordFailure(
                     assignment.nodeId(),
                     assignment.attempt(),
-                    message,
+                    said,
                     errorType,
-                    transientFailure,
+                    again,
                     millis,
                     Optional.ofNullable(delay.get()).map(now::plus),
                     now);
