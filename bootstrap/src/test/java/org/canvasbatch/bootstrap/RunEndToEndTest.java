@@ -195,19 +195,10 @@ class RunEndToEndTest {
 
     @Test
     void anEmbeddingModelGivenOnTheCommandLineGroupsTheCanvasByItsVectors() {
-        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             llm.embeddingTopics(TopicEmbeddings.ofGroupingCanvas(FixtureVault.GROUPING_HELD_OUT));
 
-            Outcome outcome = run(
-                    FixtureVault.GROUPING_HELD_OUT,
-                    "--vault",
-                    vault.toString(),
-                    "--dry-run",
-                    "--embedding-model",
-                    "nomic-embed-text",
-                    "--embedding-base-url",
-                    llm.openAiBaseUrl());
+            Outcome outcome = dryRunWithEmbeddingsFrom(llm);
 
             assertThat(outcome.exitCode()).as(outcome.err()).isZero();
             assertThat(outcome.out())
@@ -219,24 +210,29 @@ class RunEndToEndTest {
 
     @Test
     void aPlanGroupedByWordsBecauseTheEmbeddingModelFailedSaysSo() {
-        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             llm.embeddingsReply(FakeLlmServer.Reply.error(500, "the embedding model is not loaded"));
 
-            Outcome outcome = run(
-                    FixtureVault.GROUPING_HELD_OUT,
-                    "--vault",
-                    vault.toString(),
-                    "--dry-run",
-                    "--embedding-model",
-                    "nomic-embed-text",
-                    "--embedding-base-url",
-                    llm.openAiBaseUrl());
+            Outcome outcome = dryRunWithEmbeddingsFrom(llm);
 
             assertThat(outcome.exitCode()).as(outcome.err()).isZero();
             assertThat(llm.embeddingCalls()).isPositive();
             assertThat(outcome.out()).contains("(grouped by words)").doesNotContain("embeddings)");
         }
+    }
+
+    /** A dry run of the held-out grouping canvas with the embedding model nomic-embed-text served by {@code llm}. */
+    private Outcome dryRunWithEmbeddingsFrom(FakeLlmServer llm) {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        return run(
+                FixtureVault.GROUPING_HELD_OUT,
+                "--vault",
+                vault.toString(),
+                "--dry-run",
+                "--embedding-model",
+                "nomic-embed-text",
+                "--embedding-base-url",
+                llm.openAiBaseUrl());
     }
 
     @Test
