@@ -222,7 +222,7 @@ final class SettingsTable {
             .help("sampling temperature"));
     static final Setting<Integer> MAX_TOKENS = declare(setting("agent.max-tokens", whole(1, 1_000_000), "4096")
             .option("--max-tokens N", RUN, SERVE)
-            .help("the longest note, in tokens"));
+            .help("the longest note, in tokens; a note the model cuts off there fails its node, saying so"));
     static final Setting<String> TEMPLATES_DIR = declare(setting("agent.templates-dir", TEXT, "")
             .option("--templates-dir DIR", RUN, SERVE)
             .help("templates that replace the built-in ones: prompts as <agent-id>.md, offline notes as"
