@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * Cuts a question into the terms TF-IDF counts and the subject fields it mentions, for Chinese and English alike.
  *
- * <p>Latin text splits on anything that is not a letter or digit; question words ("what", "explain", "difference")
+ * <p>Latin text (and any other script written with spaces) splits on anything that is not a letter, a digit or a
+ * combining mark following one; question words ("what", "explain", "difference")
  * are dropped and the rest Porter-stemmed. Chinese has no spaces: a CJK run is segmented with the subject lexicon as
  * its dictionary (longest term first, so 三羧酸循环 stays one word) and cut at question phrases (什么是, 如何理解,
  * 举例说明 …). A lexicon term is a whole word; what the lexicon does not know falls back to the older dictionary-free
@@ -126,7 +127,7 @@ final class TermExtractor {
         String normalised = normalise(text);
         StringBuilder word = new StringBuilder();
         normalised.codePoints().forEach(cp -> {
-            if (!isCjk(cp) && Character.isLetterOrDigit(cp)) {
+            if (!isCjk(cp) && (Character.isLetterOrDigit(cp) || (!word.isEmpty() && isMark(cp)))) {
                 word.appendCodePoint(cp);
             } else if (!word.isEmpty()) {
                 words.add(word.toString());
@@ -146,6 +147,17 @@ final class TermExtractor {
 
     static String stem(String word) {
         return PorterStemmer.stem(word);
+    }
+
+    /**
+     * A combining mark: part of the word it follows. Thai, Hindi and their neighbours write most vowels this way
+     * (ไมโทคอนเดรีย, माइटोकॉन्ड्रिया), and a word cut at each of them leaves syllables that name nothing.
+     */
+    static boolean isMark(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.NON_SPACING_MARK
+                || type == Character.COMBINING_SPACING_MARK
+                || type == Character.ENCLOSING_MARK;
     }
 
     static boolean isCjk(int codePoint) {
@@ -245,7 +257,7 @@ final class TermExtractor {
         private void addLatinWord(Word word) {
             String surface = word.surface();
             // Single letters (the "a" of "a stack", the "p" of "p值") and bare numbers say nothing about a topic.
-            if (surface.codePointCount(0, surface.length()) < 2
+            if (surface.codePoints().filter(Character::isLetterOrDigit).count() < 2
                     || surface.chars().noneMatch(Character::isLetter)) {
                 return;
             }
@@ -428,7 +440,7 @@ final class TermExtractor {
                 int end = i;
                 while (end < length) {
                     int c = normalised.codePointAt(end);
-                    if (isCjk(c) || !Character.isLetterOrDigit(c)) {
+                    if (isCjk(c) || !(Character.isLetterOrDigit(c) || isMark(c))) {
                         break;
                     }
                     end += Character.charCount(c);

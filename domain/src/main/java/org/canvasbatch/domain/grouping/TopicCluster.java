@@ -43,14 +43,39 @@ public record TopicCluster(
     /** A canvas group's label shows on one line in the plugin: whitespace folded, at most this many characters. */
     static final int LONGEST_LABEL = 80;
 
+    /**
+     * The label as one line of visible text: every kind of white space and line break (Unicode's line and paragraph
+     * separators, NEL) folded into one space, control characters and text-direction marks, embeddings, overrides and
+     * isolates left out. The plugin shows the name as it comes; an override cut by the length limit would reverse
+     * the rest of its line.
+     */
     private static String readableLabel(String label) {
-        if (label == null || label.isBlank()) {
+        if (label == null) {
             return null;
         }
-        String line = label.strip().replaceAll("\\s+", " ");
+        StringBuilder visible = new StringBuilder(label.length());
+        label.codePoints().forEach(cp -> {
+            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85) {
+                visible.append(' ');
+            } else if (Character.getType(cp) != Character.CONTROL && !isTextDirection(cp)) {
+                visible.appendCodePoint(cp);
+            }
+        });
+        if (visible.isEmpty() || visible.toString().isBlank()) {
+            return null;
+        }
+        String line = visible.toString().strip().replaceAll(" +", " ");
         return line.codePointCount(0, line.length()) <= LONGEST_LABEL
                 ? line
                 : line.substring(0, line.offsetByCodePoints(0, LONGEST_LABEL - 1)) + "…";
+    }
+
+    private static boolean isTextDirection(int cp) {
+        return cp == 0x061C
+                || cp == 0x200E
+                || cp == 0x200F
+                || (cp >= 0x202A && cp <= 0x202E)
+                || (cp >= 0x2066 && cp <= 0x2069);
     }
 
     /** A group named by its words. */

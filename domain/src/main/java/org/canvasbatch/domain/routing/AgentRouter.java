@@ -18,7 +18,8 @@ import org.canvasbatch.domain.agent.AgentId;
  *   <li>0.95: a comparison with both sides named (A和B的区别, "difference between"); nothing else reads that way.</li>
  *   <li>0.9: a fixed phrase that only asks for that kind of answer (深度剖析, 怎么记住, 举例, 如何理解, "compare X and Y").</li>
  *   <li>0.8–0.85: a clear but more general word (什么是, 为什么, 区别 without its two sides, 记忆, "remember").</li>
- *   <li>0.75: a word that usually, not always, signals the category (实例, "for example", 对比 alone).</li>
+ *   <li>0.75: a word that usually, not always, signals the category (实例, "for example", 对比 alone,
+ *       "differences").</li>
  *   <li>0.6–0.65: a cue seen in a context that weakens it: "vs" in a long text is more likely an aside than the
  *       question; 比较 with no two things to compare is as often part of a term (比较排序) as a request;
  *       a bare "why" or "example" without the verb that makes it a request.</li>
@@ -59,7 +60,10 @@ public final class AgentRouter {
                             Cue.of(TWO_SIDES + ".*(?:有什么|有何|有哪些)不同", 0.85),
                             Cue.of("对比", 0.85),
                             Cue.of("区别|差别|差异", 0.8),
-                            Cue.of("\\bcompar(?:e|ing|ison)\\b|\\bcontrast\\b|\\bdiffer(?:s|ent from)?\\b", 0.75),
+                            Cue.of("\\bhow (?:are|is)\\b[^.?!\\n]{0,80}\\bdifferent\\b", 0.85),
+                            Cue.of(
+                                    "\\bcompar(?:e|ing|ison)\\b|\\bcontrast\\b|\\bdiffer(?:s|ences?|ent from)?\\b",
+                                    0.75),
                             Cue.of(BIJIAO_AS_RATHER, 0.4),
                             Cue.of("\\b(?:vs|versus)\\b", 0.6),
                             Cue.of("比较", 0.65)),
@@ -111,7 +115,12 @@ public final class AgentRouter {
         if (text == null || text.isBlank()) {
             return fallback(NO_CUE_CONFIDENCE);
         }
-        String normalised = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        // typographic apostrophes (what macOS and iOS type by default) read as the ASCII one the cues are written with
+        String normalised = Normalizer.normalize(text, Normalizer.Form.NFKC)
+                .toLowerCase(Locale.ROOT)
+                .replace('\u2019', '\'')
+                .replace('\u2018', '\'')
+                .replace('\u02BC', '\'');
         double strongestWeak = 0.0;
         for (Category category : Category.values()) {
             double confidence = confidence(category, normalised);
