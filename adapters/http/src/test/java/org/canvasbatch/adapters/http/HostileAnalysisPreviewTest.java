@@ -173,4 +173,30 @@ class HostileAnalysisPreviewTest {
 
         assertThat(group.getString("recommended_agent")).as(text).isEqualTo(agent);
     }
+
+    /**
+     * The plugin takes a node as red when its colour is "1", "red" or "#ff0000", and as purple for "6", "purple" or
+     * "#a855f7" (reference §4): Obsidian's colour picker writes a custom colour as hex. A caller that sends no nodes
+     * (the command line's {@code run}, older callers) got only the "1" and "6" nodes: the others were left out of the
+     * batch without a word, questions the plugin would have answered.
+     */
+    @Test
+    void withoutNodesTheDefaultColoursAreRedAndPurpleAsThePluginSpellsThem() {
+        String path = "Biology/colours.canvas";
+        String[] colours = {"1", "#FF0000", "red", "6", "purple", "#a855f7", "3", "#ffff00", "2"};
+        List<CanvasNode> nodes = new ArrayList<>();
+        for (int i = 0; i < colours.length; i++) {
+            nodes.add(CanvasNode.text("c" + i, "What is organelle " + i + "?", colours[i], 0, i * 100, 250, 60));
+        }
+        api.vault.withCanvas(new Canvas(path, nodes, List.of()));
+
+        Answer answer = api.post("/canvas/intelligent-parallel", "{\"canvas_path\":\"" + path + "\"}");
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(answer.json().getJsonArray("groups").stream()
+                        .flatMap(g -> g.asJsonObject().getJsonArray("nodes").stream())
+                        .map(n -> n.asJsonObject().getString("id"))
+                        .toList())
+                .containsExactlyInAnyOrder("c0", "c1", "c2", "c3", "c4", "c5");
+    }
 }
