@@ -67,7 +67,21 @@ public record CanvasNode(
         return id;
     }
 
+    /**
+     * Whether the node has colour {@code wanted}, in any spelling the plugin reads as the same colour: red is "1",
+     * "red" or "#ff0000", purple "6", "purple" or "#a855f7" (Obsidian's colour picker writes a custom colour as hex);
+     * case does not matter.
+     */
     public boolean hasColor(String wanted) {
-        return color != null && color.equalsIgnoreCase(wanted);
+        return color != null && wanted != null && preset(color).equalsIgnoreCase(preset(wanted));
+    }
+
+    /** The preset number of a colour the plugin also knows by another name; any other colour as it is. */
+    private static String preset(String color) {
+        return switch (color.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "red", "#ff0000" -> "1";
+            case "purple", "#a855f7" -> "6";
+            default -> color;
+        };
     }
 }
