@@ -55,6 +55,12 @@ final class ServeCommand {
                         env)
                 .withCluster(config.cluster());
         ServerSettings server = config.serverSettings();
+        try {
+            // before the data folder is read: a second serve on a taken port is most often the first one's twin
+            CanvasBatchServer.refuseAnAddressItCannotListenOn(server.host(), server.port());
+        } catch (CanvasBatchServer.CannotListenException e) {
+            throw cannotListen(server, e);
+        }
         Wiring wiring = Wiring.create(settings);
         wiring.core().recover();
         wiring.core().sweepEvery(Duration.ofMinutes(1));
@@ -62,6 +68,9 @@ final class ServeCommand {
         CanvasBatchServer http;
         try {
             http = new CanvasBatchServer(wiring.useCases(), wiring.operations(wiring.serverExtensions(server))).start();
+        } catch (CanvasBatchServer.CannotListenException e) {
+            wiring.close();
+            throw cannotListen(server, e);
         } catch (RuntimeException e) {
             wiring.close();
             throw new UsageException(
@@ -94,5 +103,14 @@ final class ServeCommand {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private static UsageException cannotListen(ServerSettings server, CanvasBatchServer.CannotListenException e) {
+        return new UsageException("could not start the server on " + server.host() + ":" + server.port() + ": "
+                + e.getMessage()
+                + (e.getMessage().contains("in use")
+                        ? " (is canvas-batch serve already running there?): stop what holds the port, or start this"
+                                + " one with another --port"
+                        : ""));
     }
 }

@@ -5,7 +5,10 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Instant;
 import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.application.port.in.UseCases;
@@ -66,9 +69,52 @@ public final class CanvasBatchServer {
                 .errorHandling(errors -> errors.includeEntity(true))
                 .routing(routing);
         settings.extensions().forEach(extension -> extension.configure(config));
-        server = config.build().start();
+        refuseAnAddressItCannotListenOn(settings.host(), settings.port());
+        WebServer started = config.build().start();
+        if (!started.isRunning()) {
+            // Helidon logs why and returns a server that is not listening: taken between the check and the bind
+            throw new CannotListenException("the web server did not start (its log says why)");
+        }
+        server = started;
         LOG.log(Level.INFO, "canvas-batch HTTP API listening on http://" + authority());
         return this;
+    }
+
+    /**
+     * Helidon, given an address it cannot bind (a port another program holds, a second {@code serve}), logs a stack
+     * trace and returns a server that listens nowhere: the reason is asked of the system first, in one line. A
+     * command that starts a server asks before it touches anything else (its data folder may be another server's).
+     *
+     * @throws CannotListenException if nothing could listen there now
+     */
+    public static void refuseAnAddressItCannotListenOn(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new CannotListenException("no address is known for the host " + host);
+        }
+        // a ServerSocket binds as a listener does on each system (on Linux and macOS, past a stopped server's
+        // connections that are still closing)
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(address);
+        } catch (IOException e) {
+            throw new CannotListenException(
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
+        }
+    }
+
+    /** The server could not listen on the address its settings give; the message says why, in the system's words. */
+    public static final class CannotListenException extends IllegalStateException {
+
+        CannotListenException(String reason) {
+            super(reason);
+        }
+
+        CannotListenException(String reason, Throwable cause) {
+            super(reason, cause);
+        }
     }
 
     /** The port actually bound (the chosen one when the settings said 0). */
