@@ -334,6 +334,32 @@ class SingleNodeRunsTest {
     }
 
     @Test
+    void aNodeWaitingForItsNextAttemptInAPausedBatchIsRunAtOnceWhenAPersonAsksForIt() throws Exception {
+        harness.agent.then("a", ScriptedAgent.transientFailure("HTTP 429: slow down", Duration.ofSeconds(30)));
+        SessionId id = harness.analyzeOneGroup(1, "a");
+        EventRecorder events = harness.record(id);
+        harness.start(id);
+        events.await(TaskRetryScheduled.class, e -> e.nodeId().equals("a"));
+        harness.core.useCases().pause().pause(id, "paused from the dashboard");
+        harness.timers.advance(Duration.ofSeconds(31)); // its backoff is over; the paused batch holds it back
+
+        var call = harness.runSingleNode("a", null);
+
+        // CONTRACT §2.5: a person's run goes ahead of the batch's own queue, also while the batch is paused. Here the
+        // call joined the paused batch's own next attempt, which nothing starts: the learner's retry spun until the
+        // call's bound (12 minutes) and then said the server was busy, while the model was never asked
+        awaitCondition(call::isDone, "the person's call for the node answered while the batch is paused");
+        SingleNodeResult result = outcome(call);
+        assertThat(result.recordedIn()).contains(id);
+        assertThat(harness.agent.callsOf("a"))
+                .as("the batch's failed attempt and the person's")
+                .isEqualTo(2);
+        assertThat(harness.core.useCases().status().status(id).state())
+                .as("the paused batch had nothing else to do: it ends, not paused for ever")
+                .isEqualTo(SessionState.COMPLETED);
+    }
+
+    @Test
     void aNodeTheBatchRunsCannotBeAskedForWithAnotherAgentUntilThatRunEnds() {
         CountDownLatch gate = new CountDownLatch(1);
         harness.agent.then("a", new WaitFor(gate));
