@@ -184,11 +184,16 @@ public final class Session {
 
     /**
      * Is the node in the middle of a run: running, waiting out a backoff between attempts, or already queued at a
-     * person's request? A queued node of the batch that never started is not: a person may bring it forward.
+     * person's request? A queued node of the batch that never started is not: a person may bring it forward. Nor is a
+     * batch's node waiting for its next attempt while the batch is paused: nothing would start that attempt before a
+     * resume, and pause holds the batch back, not a node someone asks for.
      */
     public boolean isInARun(NodeTask task) {
-        return task.state() == NodeState.RUNNING
-                || (task.state() == NodeState.QUEUED && (task.rerun() || task.retryAt() != null));
+        if (task.state() == NodeState.RUNNING) {
+            return true;
+        }
+        return task.state() == NodeState.QUEUED
+                && (task.rerun() || (task.retryAt() != null && state() != SessionState.PAUSED));
     }
 
     public List<SessionEvent> recordSuccess(
