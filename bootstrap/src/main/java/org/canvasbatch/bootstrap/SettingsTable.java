@@ -98,7 +98,9 @@ final class SettingsTable {
             .option("--data DIR|memory|URL", RUN, SERVE)
             .help("where the event journal lives (an interrupted batch resumes from it), memory to keep nothing,"
                     + " or postgresql://USER[:PASS]@HOST:PORT/DB, a database shared by the servers of a cluster")
-            .details("A folder holds one file per batch; ~ is the home folder. With a database, every server given"
+            .details("A folder holds one file per batch; ~ is the home folder. One process uses a folder at a"
+                    + " time: a second serve, or a run while a server holds the folder, is refused (give it another"
+                    + " folder, or memory). With a database, every server given"
                     + " the same one (and the same vault, by path) answers for every session, and a stopped server's"
                     + " batches go on on another within the lease time (cluster.lease, 10 s); the schema is created and migrated"
                     + " at start. Put a password in CANVASBATCH_DATA or the settings file rather than on the"

@@ -63,15 +63,24 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
     private final Map<SessionId, SessionStream> streams = new ConcurrentHashMap<>();
     private final Map<SessionId, String> damage = new ConcurrentHashMap<>();
     private final GroupCommitWriter writer;
+    /** This process's hold on the folder: no other process may use it while this journal is open. */
+    private final DataFolderLock hold;
+
     private volatile boolean closed;
 
     private FileJournal(Path requested, ChannelOpener opener) {
         this.dataDir = prepareDirectory(requested);
-        this.files = new JournalFiles(dataDir.resolve("sessions"), opener);
-        probeAndTidy();
-        this.epoch = loadOrCreateEpoch();
-        recoverSessions();
-        this.writer = new GroupCommitWriter(files, this::forget);
+        this.hold = DataFolderLock.take(dataDir);
+        try {
+            this.files = new JournalFiles(dataDir.resolve("sessions"), opener);
+            probeAndTidy();
+            this.epoch = loadOrCreateEpoch();
+            recoverSessions();
+            this.writer = new GroupCommitWriter(files, this::forget);
+        } catch (RuntimeException e) {
+            hold.close();
+            throw e;
+        }
     }
 
     /**
@@ -372,7 +381,11 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
     @Override
     public void close() {
         closed = true;
-        writer.close();
+        try {
+            writer.close();
+        } finally {
+            hold.close();
+        }
     }
 
     /**

@@ -1,0 +1,149 @@
+package org.canvasbatch.adapters.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import org.canvasbatch.application.port.out.EventLogException;
+
+/**
+ * One process's hold on a data folder: a system lock on {@code owner.lock} in it, which the system lets go of when the
+ * process ends in any way (SIGKILL too), so nothing stale is ever left to clear by hand. A second process on the folder
+ * — a second {@code serve}, a {@code run} beside the server — would read the first's running batches as interrupted by
+ * a crash and run their nodes again, a second writer of each journal file: it is refused, told which process holds the
+ * folder.
+ *
+ * <p>Within one process the holds are counted, not refused: the system's lock belongs to the process, and the code
+ * that opens a journal twice there (a test's restart) closes each.
+ */
+final class DataFolderLock implements AutoCloseable {
+
+    static final String FILE = "owner.lock";
+    /**
+     * The byte locked: far past the pid written at the start, which a system with mandatory locks (Windows) would
+     * otherwise not let the refused process read.
+     */
+    private static final long LOCKED_BYTE = Long.MAX_VALUE - 1;
+
+    private static final int LONGEST_OWNER = 64;
+    private static final Map<Path, Held> HELD = new HashMap<>();
+
+    private final Path folder;
+    private boolean released;
+
+    private DataFolderLock(Path folder) {
+        this.folder = folder;
+    }
+
+    /**
+     * Takes the folder for this process.
+     *
+     * @param folder the data folder's real path
+     * @throws EventLogException when another process holds it, naming that process, or the lock file cannot be made
+     */
+    static DataFolderLock take(Path folder) {
+        synchronized (HELD) {
+            Held held = HELD.get(folder);
+            if (held == null) {
+                held = lock(folder);
+                HELD.put(folder, held);
+            }
+            held.count++;
+            return new DataFolderLock(folder);
+        }
+    }
+
+    private static Held lock(Path folder) {
+        Path file = folder.resolve(FILE);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(
+                    file,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new EventLogException(
+                    "cannot write to " + folder + ": " + file + " cannot be opened as a file ("
+                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                            + "); move it away",
+                    e);
+        }
+        try {
+            FileLock lock;
+            try {
+                lock = channel.tryLock(LOCKED_BYTE, 1, false);
+            } catch (OverlappingFileLockException e) {
+                lock = null; // another channel of this process: not counted here, so not ours to share
+            }
+            if (lock == null) {
+                String owner = ownerOf(channel);
+                channel.close();
+                throw new EventLogException("the folder is in use by another canvas-batch"
+                        + (owner.isEmpty() ? "" : " (process " + owner + ")")
+                        + ", and two on one folder would each run the other's batches again: stop that one, or give"
+                        + " this one another folder");
+            }
+            channel.truncate(0);
+            channel.write(
+                    ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            return new Held(channel, lock);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new EventLogException("cannot write to " + folder + ": " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The pid the holder wrote, digits only (the file is anyone's to write), or empty. */
+    private static String ownerOf(FileChannel channel) throws IOException {
+        ByteBuffer start = ByteBuffer.allocate(LONGEST_OWNER);
+        channel.read(start, 0);
+        String text = new String(start.array(), 0, start.position(), StandardCharsets.US_ASCII).strip();
+        return text.matches("[0-9]{1,19}") ? text : "";
+    }
+
+    @Override
+    public void close() {
+        synchronized (HELD) {
+            if (released) {
+                return;
+            }
+            released = true;
+            Held held = HELD.get(folder);
+            if (held != null && --held.count == 0) {
+                HELD.remove(folder);
+                closeQuietly(held.channel);
+            }
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close(); // releases the lock
+        } catch (IOException ignored) {
+            // the process's end lets go of it all the same
+        }
+    }
+
+    private static final class Held {
+        private final FileChannel channel;
+
+        @SuppressWarnings("unused") // held for as long as the channel is open
+        private final FileLock lock;
+
+        private int count;
+
+        Held(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+    }
+}
