@@ -37,6 +37,8 @@ class AgentRouterTest {
                 Arguments.of("详细分析快速排序的平均复杂度", Category.DEEP_ANALYSIS),
                 Arguments.of("In-depth analysis of red-black tree rotations", Category.DEEP_ANALYSIS),
                 Arguments.of("A deep analysis of the CAP theorem", Category.DEEP_ANALYSIS),
+                Arguments.of("深度解析TCP的三次握手", Category.DEEP_ANALYSIS),
+                Arguments.of("深入解析哈希表的扩容", Category.DEEP_ANALYSIS),
                 // memory
                 Arguments.of("记忆德摩根定律的两个形式", Category.MEMORY),
                 Arguments.of("怎么记住二阶矩阵求逆公式", Category.MEMORY),
@@ -56,6 +58,10 @@ class AgentRouterTest {
                 Arguments.of("如何理解矩阵的秩", Category.UNDERSTANDING),
                 Arguments.of("怎么理解极限的ε-δ定义", Category.UNDERSTANDING),
                 Arguments.of("为什么对称矩阵一定可以正交对角化", Category.UNDERSTANDING),
+                // colloquial: 为啥 (why), 咋 (how)
+                Arguments.of("为啥快速排序不稳定", Category.UNDERSTANDING),
+                Arguments.of("为啥是O(n log n)", Category.UNDERSTANDING),
+                Arguments.of("咋理解矩阵的秩", Category.UNDERSTANDING),
                 Arguments.of("How to understand amortized analysis?", Category.UNDERSTANDING),
                 Arguments.of("Why does quicksort degrade to quadratic time?", Category.UNDERSTANDING),
                 Arguments.of("Why is the empty set a subset of every set?", Category.UNDERSTANDING),
@@ -64,6 +70,8 @@ class AgentRouterTest {
                 Arguments.of("什么是逆否命题", Category.DEFINITION),
                 Arguments.of("正交矩阵是什么", Category.DEFINITION),
                 Arguments.of("群的定义", Category.DEFINITION),
+                Arguments.of("啥是逆否命题", Category.DEFINITION),
+                Arguments.of("特征值是啥", Category.DEFINITION),
                 Arguments.of("What is a hash table?", Category.DEFINITION),
                 Arguments.of("What are monads?", Category.DEFINITION),
                 Arguments.of("Define a graph adjacency list", Category.DEFINITION));
