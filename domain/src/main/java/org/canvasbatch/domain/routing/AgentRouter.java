@@ -69,7 +69,7 @@ public final class AgentRouter {
                             Cue.of("比较", 0.65)),
             Category.DEEP_ANALYSIS,
                     List.of(
-                            Cue.of("深度剖析|深入分析|详细分析|深度分析|深入剖析|深入探讨", 0.9),
+                            Cue.of("深度剖析|深入分析|详细分析|深度分析|深入剖析|深入探讨|深度解析|深入解析|详细解析", 0.9),
                             Cue.of("\\bin[- ]depth\\b|\\bdeep(?:er)?[- ](?:analysis|dive)\\b", 0.9)),
             Category.MEMORY,
                     List.of(
@@ -92,9 +92,9 @@ public final class AgentRouter {
                             Cue.of("\\bexamples?\\b", 0.6)),
             Category.UNDERSTANDING,
                     List.of(
-                            Cue.of("如何理解|怎么理解|怎样理解|如何去理解|怎么去理解", 0.9),
+                            Cue.of("如何理解|怎么理解|怎样理解|如何去理解|怎么去理解|咋理解", 0.9),
                             Cue.of("\\bhow (?:to|do i|do you|should i|can i) understand\\b", 0.9),
-                            Cue.of("为什么|为何", 0.85),
+                            Cue.of("为什么|为何|为啥", 0.85),
                             Cue.of(
                                     "\\bwhy (?:does|do|is|are|did|can|can't|cannot|must|should|would)\\b"
                                             + "|\\bwhy (?:doesn't|don't|isn't|aren't)\\b",
@@ -102,7 +102,7 @@ public final class AgentRouter {
                             Cue.of("\\bwhy\\b", 0.65)),
             Category.DEFINITION,
                     List.of(
-                            Cue.of("什么是|是什么|什么叫|何为|何谓", 0.85),
+                            Cue.of("什么是|是什么|什么叫|何为|何谓|啥是|是啥|啥叫", 0.85),
                             Cue.of("\\bwhat(?:'s| is| are)\\b|\\bdefine\\b|\\bdefinition of\\b", 0.85),
                             Cue.of("定义域", 0.4),
                             Cue.of("定义", 0.8),
