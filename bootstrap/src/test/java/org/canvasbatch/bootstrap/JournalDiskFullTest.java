@@ -25,6 +25,7 @@ import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.FaultyDisk;
 import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CoreSettings;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -134,6 +135,54 @@ class JournalDiskFullTest {
                             .boxed()
                             .toList());
             assertThat(seqs.getLast()).isEqualTo(done.getJsonNumber("last_seq").longValue());
+        }
+    }
+
+    @Test
+    void aCommandTheFullJournalRefusesIsAnsweredWithTheReasonNotAnInternalErrorAndAStackTrace() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        Path data = temp.resolve("data");
+        try (FakeLlmServer llm = FakeLlmServer.start();
+                CapturedLogs logs = CapturedLogs.of("org.canvasbatch.adapters.http.ws")) {
+            llm.defaultReply(Reply.delayed(Duration.ofMillis(100), Reply.echo()));
+            start(vault, data, llm);
+            String session = send("POST", "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}")
+                    .getString("session_id");
+            send(
+                    "POST",
+                    "/canvas/intelligent-parallel/confirm",
+                    "{\"session_id\": \"" + session + "\", \"max_concurrent\": 2}");
+            TestSocket socket =
+                    TestSocket.connect("ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
+            socket.await(m -> m.getString("type").equals("task_completed"), PATIENCE);
+            disk.fill();
+            socket.await(
+                    m -> m.getString("type").equals("error")
+                            && "storage_unavailable"
+                                    .equals(m.getJsonObject("data").getString("error_type", null)),
+                    PATIENCE);
+
+            socket.send("{\"type\": \"pause\", \"request_id\": \"pause-1\"}");
+
+            JsonObject answer = socket.await(
+                    m -> m.getString("type").equals("error")
+                            && "pause-1".equals(m.getJsonObject("data").getString("request_id", null)),
+                    PATIENCE);
+            assertThat(answer.getJsonObject("data").getString("error_type")).isEqualTo("storage_unavailable");
+            assertThat(answer.getJsonObject("data").getString("message"))
+                    .contains("'pause'")
+                    .contains("no space left on device")
+                    .doesNotContain("could not carry out");
+            assertThat(logs.visibleRecordsContaining("'pause'"))
+                    .as("one line for a refusal the disk caused, no stack trace")
+                    .hasSize(1)
+                    .allSatisfy(record -> assertThat(record.getThrown()).isNull());
+
+            disk.free();
+            socket.await(m -> m.getString("type").equals("session_completed"), PATIENCE);
+            assertThat(get("/canvas/intelligent-parallel/" + session, 200).getString("status"))
+                    .as("the pause was not carried out, as its answer said")
+                    .isEqualTo("completed");
         }
     }
 
