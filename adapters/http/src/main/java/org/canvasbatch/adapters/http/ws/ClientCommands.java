@@ -14,6 +14,7 @@ import org.canvasbatch.adapters.http.wire.StrictJson;
 import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
+import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionId;
@@ -152,6 +153,18 @@ final class ClientCommands {
                 return refusal(command, requestId, e.getMessage(), "session_not_found");
             } catch (InvalidCommandException e) {
                 return refusal(command, requestId, e.getMessage(), "invalid_command");
+            } catch (EventLogException e) {
+                // the disk's doing, not a defect: the session is as it was, and the outage has its own notice
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "'" + command + "' of session " + session + " not carried out: the journal refused it: "
+                                + e.getMessage());
+                return refusal(
+                        command,
+                        requestId,
+                        "'" + command + "' was not carried out: it could not be saved (" + e.getMessage()
+                                + "); nothing changed, try again once the journal takes events again",
+                        "storage_unavailable");
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "'" + command + "' of session " + session + " failed", e);
                 return refusal(
