@@ -90,6 +90,45 @@ class MalformedHttpTest {
         exchange.assertQuietLog();
     }
 
+    /**
+     * nginx speaks HTTP/1.0 to the server behind it unless told {@code proxy_http_version 1.1} (README: a reverse proxy
+     * in front, {@code --allowed-hosts}), as do {@code curl -0} and ApacheBench. Helidon 4.5 closes such a connection
+     * without a byte and logs nothing above DEBUG: the plugin behind nginx shows "502 Bad Gateway", and the server's
+     * log says nothing at all. The answer says what to change, in the envelope the plugin shows, in one log line.
+     */
+    @Test
+    void anHttp10RequestIsA505EnvelopeThatSaysToSpeakHttp11AndOneLogLine() {
+        Exchange exchange = exchange("GET /canvas/intelligent-parallel/x HTTP/1.0\r\nHost: localhost\r\n\r\n");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 505");
+        assertThat(exchange.answer())
+                .contains("\"error\":\"HttpVersionNotSupportedError\"", "HTTP/1.0", "HTTP/1.1", "proxy_http_version");
+        exchange.assertQuietLog();
+        assertThat(exchange.records()).as("one line in the log").hasSize(1);
+    }
+
+    /** A request line that ends in a bare LF (typed into netcat, printed by a script) is as silent today. */
+    @Test
+    void aRequestLineEndingInABareLineFeedIsA400EnvelopeAndOneLogLine() {
+        Exchange exchange = exchange("GET /health HTTP/1.1\nHost: localhost\n\n");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 400");
+        assertThat(exchange.answer()).contains("\"error\":\"BadRequestError\"", "CRLF");
+        exchange.assertQuietLog();
+        assertThat(exchange.records()).as("one line in the log").hasSize(1);
+    }
+
+    /** Past Helidon's 4 KiB request line the answer is a 414 or nothing, depending on how the bytes arrive. */
+    @Test
+    void aRequestLineBeyondTheLimitIsA414EnvelopeWhateverItsLength() {
+        Exchange exchange = exchange("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 414");
+        assertThat(exchange.answer()).contains("\"error\":");
+        exchange.assertQuietLog();
+        assertThat(exchange.records()).as("one line in the log").hasSize(1);
+    }
+
     /** What the server answered (as text, possibly nothing) and what it logged meanwhile. */
     private record Exchange(String answer, List<LogRecord> records) {
 
