@@ -66,6 +66,9 @@ public final class CanvasBatchServer {
                 .shutdownGracePeriod(settings.shutdownGrace())
                 // Helidon's own answers to malformed requests: our envelope, its words (escaped JSON), one log line
                 .directHandlers(MalformedRequests.handlers())
+                // what Helidon's HTTP/1.1 selector leaves (HTTP/1.0, a bare LF, a request line past its limit) would
+                // be closed without a byte and without a log line
+                .addConnectionSelector(new NotHttp11())
                 .errorHandling(errors -> errors.includeEntity(true))
                 .routing(routing);
         settings.extensions().forEach(extension -> extension.configure(config));

@@ -52,15 +52,7 @@ final class MalformedRequests implements DirectHandler {
             answered = Status.BAD_REQUEST_400;
             said = "it ended, or broke off, before its headers were complete";
         }
-        int status = answered.code();
-        String why = said;
-        String text = "The request could not be read as HTTP: " + why;
-        LOG.log(
-                Level.INFO,
-                () -> request.method() + " " + printable(request.path()) + " -> " + status + " (malformed request): "
-                        + why);
-        byte[] body =
-                ApiProblem.of(status, name(status), text).toJson().toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = logAndDescribe(answered.code(), said, request.method() + " " + printable(request.path()));
         return TransportResponse.builder()
                 .status(answered)
                 .headers(headers)
@@ -68,6 +60,16 @@ final class MalformedRequests implements DirectHandler {
                 .entity(body)
                 .keepAlive(false)
                 .build();
+    }
+
+    /**
+     * Logs the one line of a request that could not be read, {@code shown} being what it was (its method and path, or
+     * its request line), and returns the body of its answer: the error envelope with {@code why}.
+     */
+    static byte[] logAndDescribe(int status, String why, String shown) {
+        LOG.log(Level.INFO, () -> shown + " -> " + status + " (malformed request): " + why);
+        String text = "The request could not be read as HTTP: " + why;
+        return ApiProblem.of(status, name(status), text).toJson().toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static String name(int status) {

@@ -129,6 +129,18 @@ class MalformedHttpTest {
         assertThat(exchange.records()).as("one line in the log").hasSize(1);
     }
 
+    /** A base URL typed as https:// for this plain-HTTP port: the log says so in one line. */
+    @Test
+    void aTlsHandshakeOnThePlainPortIsOneLogLineThatSaysHttpNotHttps() {
+        try (CapturedLogs ours = CapturedLogs.of("org.canvasbatch")) {
+            Exchange exchange = exchange(
+                    "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003" + "\u0000".repeat(300));
+
+            exchange.assertQuietLog();
+            assertThat(ours.visibleRecordsContaining("not https://")).hasSize(1);
+        }
+    }
+
     /** What the server answered (as text, possibly nothing) and what it logged meanwhile. */
     private record Exchange(String answer, List<LogRecord> records) {
 
