@@ -29,7 +29,22 @@ final class ServeProcess {
     static Process start(
             Path log, Duration patience, List<String> serveArguments, java.util.Map<String, String> environment)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(
+        return start(log, patience, List.of(), serveArguments, environment);
+    }
+
+    /**
+     * With {@code launcher} in front of the JVM's command line, e.g. {@code sh -c 'ulimit -n 256 && exec "$0" "$@"'}
+     * for a process with fewer file descriptors than this one.
+     */
+    static Process start(
+            Path log,
+            Duration patience,
+            List<String> launcher,
+            List<String> serveArguments,
+            java.util.Map<String, String> environment)
+            throws Exception {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-cp",
                 System.getProperty("java.class.path"),
