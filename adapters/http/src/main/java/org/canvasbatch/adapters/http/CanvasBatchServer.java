@@ -64,6 +64,7 @@ public final class CanvasBatchServer {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .shutdownGracePeriod(settings.shutdownGrace())
+                .maxTcpConnections(maxConnections())
                 // Helidon's own answers to malformed requests: our envelope, its words (escaped JSON), one log line
                 .directHandlers(MalformedRequests.handlers())
                 // what Helidon's HTTP/1.1 selector leaves (HTTP/1.0, a bare LF, a request line past its limit) would
@@ -163,6 +164,25 @@ public final class CanvasBatchServer {
         public double weight() {
             return 10_000;
         }
+    }
+
+    /**
+     * At most this many connections at once: fewer than the file descriptors this process has left, with a quarter
+     * (at least 64) kept for the journal, the vault and the model server. Helidon 4.5's listener stops for good when
+     * {@code accept} meets "Too many open files" (the process lives on, deaf to the plugin until restarted), so a local
+     * process that opens connections until the limit would otherwise take the server away for good; at this cap the
+     * next connection waits in the backlog until one closes, and the server answers again once they are gone.
+     * Unlimited where the platform says nothing of file descriptors (Windows).
+     */
+    static int maxConnections() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            long max = unix.getMaxFileDescriptorCount();
+            long free = max - unix.getOpenFileDescriptorCount();
+            long cap = free - Math.max(64, max / 4);
+            return (int) Math.clamp(cap, 16, Integer.MAX_VALUE);
+        }
+        return -1;
     }
 
     private String authority() {
