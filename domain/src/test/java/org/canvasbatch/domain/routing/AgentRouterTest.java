@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -136,6 +137,24 @@ class AgentRouterTest {
 
         assertThat(routing.category()).isEqualTo(Category.GENERAL);
         assertThat(routing.agent()).isEqualTo(AgentId.ORAL_EXPLANATION);
+    }
+
+    /**
+     * "difference" and "different" are as often part of the subject as a request to compare: the finite differences
+     * of numerical analysis are a term to define, and "in different cell types" asks how, not how two things differ.
+     */
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "What are finite differences?|DEFINITION",
+                "What is a finite difference method?|DEFINITION",
+                "What are divided differences in Newton interpolation?|DEFINITION",
+                "How is ATP produced in different cell types?|GENERAL",
+                "How are proteins transported to different parts of the cell?|GENERAL"
+            })
+    void aDifferenceThatIsPartOfTheSubjectIsNotAComparison(String question, Category expected) {
+        assertThat(router.route(question).category()).isEqualTo(expected);
     }
 
     @Nested
