@@ -60,9 +60,14 @@ public final class AgentRouter {
                             Cue.of(TWO_SIDES + ".*(?:有什么|有何|有哪些)不同", 0.85),
                             Cue.of("对比", 0.85),
                             Cue.of("区别|差别|差异", 0.8),
-                            Cue.of("\\bhow (?:are|is)\\b[^.?!\\n]{0,80}\\bdifferent\\b", 0.85),
+                            // "different" that ends the question, or "different from": not "in different cell types"
                             Cue.of(
-                                    "\\bcompar(?:e|ing|ison)\\b|\\bcontrast\\b|\\bdiffer(?:s|ences?|ent from)?\\b",
+                                    "\\bhow (?:are|is)\\b[^.?!\\n]{0,80}\\bdifferent\\b(?=\\s*(?:[.?!,;:]|$|from\\b))",
+                                    0.85),
+                            // plural "differences" only, and not a numerical method's name (finite differences)
+                            Cue.of(
+                                    "\\bcompar(?:e|ing|ison)\\b|\\bcontrast\\b|\\bdiffer(?:s|ent from)?\\b"
+                                            + "|(?<!finite |divided |forward |backward |central )\\bdifferences\\b",
                                     0.75),
                             Cue.of(BIJIAO_AS_RATHER, 0.4),
                             Cue.of("\\b(?:vs|versus)\\b", 0.6),
