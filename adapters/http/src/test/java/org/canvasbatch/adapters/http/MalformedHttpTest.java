@@ -129,6 +129,32 @@ class MalformedHttpTest {
         assertThat(exchange.records()).as("one line in the log").hasSize(1);
     }
 
+    /**
+     * nginx without {@code proxy_http_version 1.1} sends the plugin's analysis (every red and purple node of a canvas,
+     * easily hundreds of kilobytes) as an HTTP/1.0 POST, writing the whole body before it reads the answer. A server
+     * that answers after the first line and closes with the rest unread resets the connection: nginx's write fails
+     * ("Connection reset by peer" or "Broken pipe"), it never reads the 505, and the plugin gets "502 Bad Gateway"
+     * as before. The answer must reach a client that sends its whole request first.
+     */
+    @Test
+    void anHttp10PostWithALargeBodyStillGetsIts505() throws Exception {
+        byte[] body = ("{\"canvas_path\":\"x.canvas\",\"nodes\":[" + "{\"id\":\"n\"},".repeat(60_000) + "{}]}")
+                .getBytes(StandardCharsets.US_ASCII);
+        String head = "POST /canvas/intelligent-parallel HTTP/1.0\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+        try (CapturedLogs ours = CapturedLogs.of("org.canvasbatch");
+                Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body); // as nginx does: the whole request, then the answer
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 505").contains("proxy_http_version");
+        }
+    }
+
     /** A base URL typed as https:// for this plain-HTTP port: the log says so in one line. */
     @Test
     void aTlsHandshakeOnThePlainPortIsOneLogLineThatSaysHttpNotHttps() {
