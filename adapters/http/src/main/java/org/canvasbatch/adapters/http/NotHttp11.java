@@ -30,6 +30,12 @@ final class NotHttp11 implements ServerConnectionSelector {
     private static final String HTTP_11_LINE_END = " HTTP/1.1\r";
     /** The first byte of a TLS record that opens a handshake: a client that was given https:// for this port. */
     private static final byte TLS_HANDSHAKE = 0x16;
+    /** The most of a request's headers, and of its body, read past the answer (see {@code discardTheRequest}). */
+    private static final int LONGEST_HEAD = 64 * 1024;
+
+    private static final long LONGEST_DISCARDED = 64L * 1024 * 1024;
+    private static final Pattern CONTENT_LENGTH =
+            Pattern.compile("(?im)^content-length:[ \\t]*([0-9]{1,18})[ \\t]*\\r?$");
 
     private final int maxLine = Http1Config.create().maxPrologueLength();
 
@@ -122,6 +128,62 @@ final class NotHttp11 implements ServerConnectionSelector {
                             .getBytes(StandardCharsets.US_ASCII));
             response.writeBytes(body);
             ctx.dataWriter().writeNow(BufferData.create(response.toByteArray()));
+            if (newline >= 0 && seen[0] != TLS_HANDSHAKE) {
+                // a request of lines (another HTTP version, bare line feeds): its headers and body follow
+                discardTheRequest(reader, seen);
+            }
+        }
+
+        /**
+         * Reads and throws away the rest of the request (its headers and the body its Content-Length declares, up to
+         * {@link #LONGEST_DISCARDED}). Closed with bytes unread, the connection is reset: a client that writes its
+         * whole request before it reads (nginx does) fails on its write and never sees the answer. A client that sends
+         * less than it declared is waited for no longer than any other connection's read.
+         */
+        private static void discardTheRequest(DataReader reader, byte[] seen) {
+            try {
+                ByteArrayOutputStream head = new ByteArrayOutputStream();
+                head.writeBytes(seen);
+                int end;
+                while ((end = endOfHeaders(head.toByteArray())) < 0) {
+                    if (head.size() > LONGEST_HEAD) {
+                        return;
+                    }
+                    reader.ensureAvailable();
+                    head.writeBytes(reader.readBytes(reader.available()));
+                }
+                java.util.regex.Matcher declared =
+                        CONTENT_LENGTH.matcher(new String(head.toByteArray(), 0, end, StandardCharsets.ISO_8859_1));
+                if (!declared.find()) {
+                    return;
+                }
+                long length = Long.parseLong(declared.group(1));
+                if (length > LONGEST_DISCARDED) {
+                    return;
+                }
+                long left = length - (head.size() - end);
+                while (left > 0) {
+                    reader.ensureAvailable();
+                    int skipped = (int) Math.min(left, reader.available());
+                    reader.skip(skipped);
+                    left -= skipped;
+                }
+            } catch (RuntimeException e) {
+                // the client has gone, or stopped sending: nothing more to read
+            }
+        }
+
+        /** Where the body starts (after the blank line, CRLF or bare LF), or -1. */
+        private static int endOfHeaders(byte[] bytes) {
+            for (int i = 0; i + 1 < bytes.length; i++) {
+                if (bytes[i] == '\n' && bytes[i + 1] == '\n') {
+                    return i + 2;
+                }
+                if (bytes[i] == '\n' && bytes[i + 1] == '\r' && i + 2 < bytes.length && bytes[i + 2] == '\n') {
+                    return i + 3;
+                }
+            }
+            return -1;
         }
 
         private static int indexOf(byte[] bytes, byte wanted) {
