@@ -142,18 +142,24 @@ final class NotHttp11 implements ServerConnectionSelector {
          */
         private static void discardTheRequest(DataReader reader, byte[] seen) {
             try {
-                ByteArrayOutputStream head = new ByteArrayOutputStream();
-                head.writeBytes(seen);
+                byte[] head = java.util.Arrays.copyOf(seen, Math.max(seen.length, LONGEST_HEAD));
+                int size = seen.length;
+                int scanned = 0;
                 int end;
-                while ((end = endOfHeaders(head.toByteArray())) < 0) {
-                    if (head.size() > LONGEST_HEAD) {
+                // each read is scanned once (from two bytes back, for a blank line split between reads): a client
+                // sending a byte at a time costs a scan of that byte, not of everything before it
+                while ((end = endOfHeaders(head, size, scanned)) < 0) {
+                    if (size >= LONGEST_HEAD) {
                         return;
                     }
+                    scanned = Math.max(0, size - 2);
                     reader.ensureAvailable();
-                    head.writeBytes(reader.readBytes(reader.available()));
+                    byte[] more = reader.readBytes(Math.min(reader.available(), LONGEST_HEAD - size));
+                    System.arraycopy(more, 0, head, size, more.length);
+                    size += more.length;
                 }
                 java.util.regex.Matcher declared =
-                        CONTENT_LENGTH.matcher(new String(head.toByteArray(), 0, end, StandardCharsets.ISO_8859_1));
+                        CONTENT_LENGTH.matcher(new String(head, 0, end, StandardCharsets.ISO_8859_1));
                 if (!declared.find()) {
                     return;
                 }
@@ -161,7 +167,7 @@ final class NotHttp11 implements ServerConnectionSelector {
                 if (length > LONGEST_DISCARDED) {
                     return;
                 }
-                long left = length - (head.size() - end);
+                long left = length - (size - end);
                 while (left > 0) {
                     reader.ensureAvailable();
                     int skipped = (int) Math.min(left, reader.available());
@@ -173,13 +179,13 @@ final class NotHttp11 implements ServerConnectionSelector {
             }
         }
 
-        /** Where the body starts (after the blank line, CRLF or bare LF), or -1. */
-        private static int endOfHeaders(byte[] bytes) {
-            for (int i = 0; i + 1 < bytes.length; i++) {
+        /** Where the body starts (after the blank line, CRLF or bare LF) in the first {@code size} bytes, or -1. */
+        private static int endOfHeaders(byte[] bytes, int size, int from) {
+            for (int i = from; i + 1 < size; i++) {
                 if (bytes[i] == '\n' && bytes[i + 1] == '\n') {
                     return i + 2;
                 }
-                if (bytes[i] == '\n' && bytes[i + 1] == '\r' && i + 2 < bytes.length && bytes[i + 2] == '\n') {
+                if (bytes[i] == '\n' && bytes[i + 1] == '\r' && i + 2 < size && bytes[i + 2] == '\n') {
                     return i + 3;
                 }
             }
