@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,6 +25,8 @@ import org.canvasbatch.application.port.out.EventLogException;
  * that opens a journal twice there (a test's restart) closes each.
  */
 final class DataFolderLock implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(DataFolderLock.class.getName());
 
     static final String FILE = "owner.lock";
     /**
@@ -48,11 +51,11 @@ final class DataFolderLock implements AutoCloseable {
      * @param folder the data folder's real path
      * @throws EventLogException when another process holds it, naming that process, or the lock file cannot be made
      */
-    static DataFolderLock take(Path folder) {
+    static DataFolderLock take(Path folder, ChannelOpener opener) {
         synchronized (HELD) {
             Held held = HELD.get(folder);
             if (held == null) {
-                held = lock(folder);
+                held = lock(folder, opener);
                 HELD.put(folder, held);
             }
             held.count++;
@@ -60,22 +63,26 @@ final class DataFolderLock implements AutoCloseable {
         }
     }
 
-    private static Held lock(Path folder) {
+    private static Held lock(Path folder, ChannelOpener opener) {
         Path file = folder.resolve(FILE);
         FileChannel channel;
         try {
-            channel = FileChannel.open(
+            channel = opener.open(
                     file,
                     StandardOpenOption.CREATE,
                     StandardOpenOption.READ,
                     StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw new EventLogException(
-                    "cannot write to " + folder + ": " + file + " cannot be opened as a file ("
-                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                            + "); move it away",
-                    e);
+            String reason = FileJournal.reason(e);
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new EventLogException(
+                        "cannot use " + folder + ": " + file + " is not a file the journal made (" + reason
+                                + "); move it away",
+                        e);
+            }
+            throw new EventLogException("cannot write to " + folder + ": " + reason, e);
         }
         try {
             FileLock lock;
@@ -83,6 +90,13 @@ final class DataFolderLock implements AutoCloseable {
                 lock = channel.tryLock(LOCKED_BYTE, 1, false);
             } catch (OverlappingFileLockException e) {
                 lock = null; // another channel of this process: not counted here, so not ours to share
+            } catch (IOException e) {
+                // a file system without locks (some network shares): the journal works as it did before it locked
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "cannot lock " + file + " (" + e.getMessage() + "): nothing stops a second canvas-batch on "
+                                + folder + " from running this one's batches again; give each its own folder");
+                return new Held(channel, null);
             }
             if (lock == null) {
                 String owner = ownerOf(channel);
@@ -90,7 +104,7 @@ final class DataFolderLock implements AutoCloseable {
                 throw new EventLogException("the folder is in use by another canvas-batch"
                         + (owner.isEmpty() ? "" : " (process " + owner + ")")
                         + ", and two on one folder would each run the other's batches again: stop that one, or give"
-                        + " this one another folder");
+                        + " this one another folder (or memory, which keeps nothing)");
             }
             channel.truncate(0);
             channel.write(
@@ -98,7 +112,7 @@ final class DataFolderLock implements AutoCloseable {
             return new Held(channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new EventLogException("cannot write to " + folder + ": " + file + ": " + e.getMessage(), e);
+            throw new EventLogException("cannot write to " + folder + ": " + file + ": " + FileJournal.reason(e), e);
         }
     }
 
@@ -136,6 +150,7 @@ final class DataFolderLock implements AutoCloseable {
     private static final class Held {
         private final FileChannel channel;
 
+        /** Null where the file system has no locks. */
         @SuppressWarnings("unused") // held for as long as the channel is open
         private final FileLock lock;
 

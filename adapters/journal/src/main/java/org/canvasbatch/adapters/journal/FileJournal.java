@@ -70,7 +70,7 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
 
     private FileJournal(Path requested, ChannelOpener opener) {
         this.dataDir = prepareDirectory(requested);
-        this.hold = DataFolderLock.take(dataDir);
+        this.hold = DataFolderLock.take(dataDir, opener);
         try {
             this.files = new JournalFiles(dataDir.resolve("sessions"), opener);
             probeAndTidy();

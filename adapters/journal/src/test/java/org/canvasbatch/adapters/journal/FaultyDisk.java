@@ -28,6 +28,9 @@ public final class FaultyDisk implements ChannelOpener {
     public volatile Long bytesUntilFull;
 
     public volatile boolean failSync;
+    /** A file system without locks (some network shares): every lock fails with "No locks available". */
+    public volatile boolean locksUnsupported;
+
     private final Map<Path, AtomicLong> unsynced = new ConcurrentHashMap<>();
 
     /** The disk is full: every write fails with "No space left on device" until {@link #free()}. */
@@ -170,6 +173,9 @@ public final class FaultyDisk implements ChannelOpener {
 
         @Override
         public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            if (locksUnsupported) {
+                throw new IOException("No locks available");
+            }
             return real.tryLock(position, size, shared);
         }
 

@@ -1,0 +1,80 @@
+package org.canvasbatch.adapters.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.CapturedLogs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal's hold on its data folder, beside what the other process sees (bootstrap's {@code DataFolderInUseTest}):
+ * what a folder the hold cannot be taken in says (a read-only one: {@code FileJournalTest}), and that the hold goes when the last journal of this process on the
+ * folder closes.
+ */
+class DataFolderLockTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void onAFileSystemWithoutLocksTheJournalWorksAsBeforeAndSaysOnceThatNothingGuardsTheFolder() {
+        FaultyDisk disk = new FaultyDisk();
+        disk.locksUnsupported = true;
+        try (CapturedLogs logs = CapturedLogs.of(DataFolderLock.class.getName());
+                FileJournal journal = FileJournal.open(data, disk)) {
+            journal.append(SampleEvents.history(new SessionId("s1"), 1));
+
+            assertThat(journal.readAfter(new SessionId("s1"), 0, 10)).hasSize(1);
+            assertThat(logs.visibleRecordsContaining("cannot lock"))
+                    .singleElement()
+                    .satisfies(record -> assertThat(record.getThrown()).isNull());
+        }
+    }
+
+    @Test
+    void aFolderPlantedWhereTheLockGoesIsNamedAndLeftAlone() throws Exception {
+        Files.createDirectories(data.resolve(DataFolderLock.FILE).resolve("someone's"));
+
+        assertThatThrownBy(() -> FileJournal.open(data))
+                .isInstanceOf(EventLogException.class)
+                .hasMessageContaining(data.resolve(DataFolderLock.FILE) + " is not a file the journal made")
+                .hasMessageContaining("move it away");
+        assertThat(data.resolve(DataFolderLock.FILE).resolve("someone's")).isDirectory();
+    }
+
+    @Test
+    void theHoldGoesWithTheLastJournalOfThisProcessOnTheFolder() throws Exception {
+        FileJournal first = FileJournal.open(data);
+        FileJournal second = FileJournal.open(data);
+        first.close();
+        second.append(SampleEvents.history(new SessionId("s2"), 1));
+        assertThat(lockableByAnother()).as("still held by the second journal").isFalse();
+
+        second.close();
+
+        assertThat(lockableByAnother()).as("released once both are closed").isTrue();
+    }
+
+    /** Whether a lock on the journal's byte can be taken now; this process's own hold makes it throw, not fail. */
+    private boolean lockableByAnother() throws Exception {
+        try (FileChannel channel =
+                FileChannel.open(data.toRealPath().resolve(DataFolderLock.FILE), StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock(Long.MAX_VALUE - 1, 1, false);
+            if (lock == null) {
+                return false;
+            }
+            lock.release();
+            return true;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return false;
+        }
+    }
+}
