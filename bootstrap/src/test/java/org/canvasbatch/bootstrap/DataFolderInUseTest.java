@@ -49,7 +49,8 @@ class DataFolderInUseTest {
         Process first = serve(vault, data, "first");
 
         Path secondLog = temp.resolve("second.log");
-        Process second = new ProcessBuilder(command(vault, data, freePort()))
+        Process second = new ProcessBuilder(ServeProcess.command(List.of(
+                        "--port", String.valueOf(freePort()), "--vault", vault.toString(), "--data", data.toString())))
                 .redirectErrorStream(true)
                 .redirectOutput(secondLog.toFile())
                 .start();
@@ -98,21 +99,6 @@ class DataFolderInUseTest {
                 List.of("--port", String.valueOf(freePort()), "--vault", vault.toString(), "--data", data.toString()));
         started.add(process);
         return process;
-    }
-
-    private static List<String> command(Path vault, Path data, int port) {
-        return List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "serve",
-                "--port",
-                String.valueOf(port),
-                "--vault",
-                vault.toString(),
-                "--data",
-                data.toString());
     }
 
     private static int freePort() throws IOException {

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,12 +29,7 @@ class ServePortTakenTest {
         Path log = temp.resolve("serve.log");
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Process serve = new ProcessBuilder(
-                            ProcessHandle.current().info().command().orElse("java"),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            Main.class.getName(),
-                            "serve",
+            Process serve = new ProcessBuilder(ServeProcess.command(List.of(
                             "--host",
                             "127.0.0.1",
                             "--port",
@@ -41,7 +37,7 @@ class ServePortTakenTest {
                             "--vault",
                             vault.toString(),
                             "--data",
-                            temp.resolve("data").toString())
+                            temp.resolve("data").toString())))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();

@@ -21,6 +21,18 @@ final class ServeProcess {
 
     private ServeProcess() {}
 
+    /** The command line of {@code canvas-batch serve} with {@code serveArguments}, for a test that starts it itself. */
+    static List<String> command(List<String> serveArguments) {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve"));
+        command.addAll(serveArguments);
+        return command;
+    }
+
     static Process start(Path log, Duration patience, List<String> serveArguments) throws Exception {
         return start(log, patience, serveArguments, java.util.Map.of());
     }
@@ -44,13 +56,7 @@ final class ServeProcess {
             java.util.Map<String, String> environment)
             throws Exception {
         List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "serve"));
-        command.addAll(serveArguments);
+        command.addAll(command(serveArguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
         Process process = builder.start();
