@@ -63,10 +63,7 @@ class ClusterProcessTest {
 
     @AfterEach
     void stopProcesses() throws InterruptedException {
-        for (Process process : started) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        ServeProcess.stopAll(started);
     }
 
     @Test

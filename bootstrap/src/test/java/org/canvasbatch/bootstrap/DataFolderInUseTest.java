@@ -36,10 +36,7 @@ class DataFolderInUseTest {
 
     @AfterEach
     void stopProcesses() throws InterruptedException {
-        for (Process process : started) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        ServeProcess.stopAll(started);
     }
 
     @Test

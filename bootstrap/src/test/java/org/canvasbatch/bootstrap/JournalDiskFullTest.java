@@ -72,22 +72,12 @@ class JournalDiskFullTest {
             JsonObject analysis = send("POST", "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}");
             String session = analysis.getString("session_id");
             int total = analysis.getInt("total_nodes");
-            send(
-                    "POST",
-                    "/canvas/intelligent-parallel/confirm",
-                    "{\"session_id\": \"" + session + "\", \"max_concurrent\": 2}");
-            TestSocket socket =
-                    TestSocket.connect("ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
-            socket.await(m -> m.getString("type").equals("task_completed"), PATIENCE);
+            TestSocket socket = confirmAndWatchTillTheFirstOutcome(session);
 
             disk.fill();
             int callsWhenFull = llm.calls();
 
-            JsonObject error = socket.await(
-                    m -> m.getString("type").equals("error")
-                            && "storage_unavailable"
-                                    .equals(m.getJsonObject("data").getString("error_type", null)),
-                    PATIENCE);
+            JsonObject error = socket.await(JournalDiskFullTest::isTheOutageNotice, PATIENCE);
             String folder = data.toRealPath().resolve("sessions").toString();
             assertThat(error.getJsonObject("data").getBoolean("recoverable")).isTrue();
             assertThat(error.getJsonObject("data").getString("message"))
@@ -148,19 +138,9 @@ class JournalDiskFullTest {
             start(vault, data, llm);
             String session = send("POST", "/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}")
                     .getString("session_id");
-            send(
-                    "POST",
-                    "/canvas/intelligent-parallel/confirm",
-                    "{\"session_id\": \"" + session + "\", \"max_concurrent\": 2}");
-            TestSocket socket =
-                    TestSocket.connect("ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
-            socket.await(m -> m.getString("type").equals("task_completed"), PATIENCE);
+            TestSocket socket = confirmAndWatchTillTheFirstOutcome(session);
             disk.fill();
-            socket.await(
-                    m -> m.getString("type").equals("error")
-                            && "storage_unavailable"
-                                    .equals(m.getJsonObject("data").getString("error_type", null)),
-                    PATIENCE);
+            socket.await(JournalDiskFullTest::isTheOutageNotice, PATIENCE);
 
             socket.send("{\"type\": \"pause\", \"request_id\": \"pause-1\"}");
 
@@ -184,6 +164,23 @@ class JournalDiskFullTest {
                     .as("the pause was not carried out, as its answer said")
                     .isEqualTo("completed");
         }
+    }
+
+    /** Confirms the analysed batch, two nodes at a time, and watches it until its first node is done. */
+    private TestSocket confirmAndWatchTillTheFirstOutcome(String session) throws Exception {
+        send(
+                "POST",
+                "/canvas/intelligent-parallel/confirm",
+                "{\"session_id\": \"" + session + "\", \"max_concurrent\": 2}");
+        TestSocket socket =
+                TestSocket.connect("ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session);
+        socket.await(m -> m.getString("type").equals("task_completed"), PATIENCE);
+        return socket;
+    }
+
+    private static boolean isTheOutageNotice(JsonObject message) {
+        return message.getString("type").equals("error")
+                && "storage_unavailable".equals(message.getJsonObject("data").getString("error_type", null));
     }
 
     private void start(Path vault, Path data, FakeLlmServer llm) {

@@ -33,6 +33,14 @@ final class ServeProcess {
         return command;
     }
 
+    /** Kills what a test started (SIGKILL: nothing of it is needed after the test) and waits for each to go. */
+    static void stopAll(List<Process> started) throws InterruptedException {
+        for (Process process : started) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     static Process start(Path log, Duration patience, List<String> serveArguments) throws Exception {
         return start(log, patience, serveArguments, java.util.Map.of());
     }

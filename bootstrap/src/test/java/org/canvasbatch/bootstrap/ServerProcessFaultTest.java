@@ -49,10 +49,7 @@ class ServerProcessFaultTest {
 
     @AfterEach
     void stopProcesses() throws InterruptedException {
-        for (Process process : started) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        ServeProcess.stopAll(started);
     }
 
     @Test
