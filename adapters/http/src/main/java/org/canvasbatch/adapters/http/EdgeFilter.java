@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.canvasbatch.adapters.http.ops.AccessToken;
+import org.canvasbatch.adapters.http.text.Message;
 
 /**
  * What every request goes through before any route, in this order, each refusal answered with the error envelope and
@@ -243,14 +244,13 @@ final class EdgeFilter implements Filter {
     private static void refuse(RoutingRequest request, RoutingResponse response) {
         boolean presented = request.headers().contains(HeaderNames.AUTHORIZATION)
                 || request.prologue().query().contains(AccessToken.QUERY_PARAMETER);
-        String message = (presented ? "The access token is wrong" : "This server requires an access token")
-                + ": send the header 'Authorization: Bearer <token>' (a WebSocket or a browser page may add"
-                + " ?token=<token> to the URL instead)";
+        String message = (presented ? Message.TOKEN_WRONG : Message.TOKEN_REQUIRED).in(RestApi.language(request));
         ApiProblem problem = ApiProblem.of(
-                401,
-                "UnauthorizedError",
-                message,
-                BUILDERS.createObjectBuilder().add("token_presented", presented));
+                        401,
+                        "UnauthorizedError",
+                        message,
+                        BUILDERS.createObjectBuilder().add("token_presented", presented))
+                .localized();
         response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"canvas-batch\"");
         RestApi.fail(request, response, problem);
     }

@@ -33,6 +33,9 @@ public enum Language {
         double bestQuality = 0;
         for (String item : acceptLanguage.split(",", 50)) {
             String[] parts = item.split(";");
+            if (parts.length == 0) {
+                continue; // ";;;": no range at all
+            }
             String range = parts[0].strip().toLowerCase(Locale.ROOT);
             String primary = range.contains("-") ? range.substring(0, range.indexOf('-')) : range;
             Language language = switch (primary) {

@@ -65,6 +65,15 @@ public enum Message {
     EVENT_STORE_UNAVAILABLE("The session journal could not be written or read: {0}", "无法保存或读取批处理的进度记录：{0}"),
     NO_ENDPOINT("There is no endpoint at {0}; the API lives under {1} and {2}", "{0} 没有对应的接口；接口在 {1} 和 {2} 之下"),
     METHOD_NOT_ALLOWED("{0} is not supported; use {1}", "不支持 {0}；请使用 {1}"),
+    /** The plugin sends no token: with one set, every call it makes gets this. */
+    TOKEN_REQUIRED(
+            "This server requires an access token: send the header ''Authorization: Bearer <token>'' (a WebSocket or"
+                    + " a browser page may add ?token=<token> to the URL instead)",
+            "此服务器要求访问令牌：请发送请求头“Authorization: Bearer <token>”（WebSocket 或浏览器页面也可以在网址后加上" + " ?token=<token>）"),
+    TOKEN_WRONG(
+            "The access token is wrong: send the header ''Authorization: Bearer <token>'' (a WebSocket or a browser"
+                    + " page may add ?token=<token> to the URL instead)",
+            "访问令牌不对：请发送请求头“Authorization: Bearer <token>”（WebSocket 或浏览器页面也可以在网址后加上" + " ?token=<token>）"),
     INTERNAL_ERROR("The server failed unexpectedly ({0}); this is a bug, please report it", "服务器意外出错（{0}）；这是一个缺陷，请报告它");
 
     private final String english;
