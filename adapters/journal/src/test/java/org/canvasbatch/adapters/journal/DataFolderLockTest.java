@@ -51,6 +51,21 @@ class DataFolderLockTest {
     }
 
     @Test
+    @org.junit.jupiter.api.condition.DisabledOnOs(org.junit.jupiter.api.condition.OS.WINDOWS)
+    void aPipePlantedWhereTheLockGoesIsNamedAndNeverOpened() throws Exception {
+        Path pipe = data.resolve(DataFolderLock.FILE);
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+
+        assertThatThrownBy(() -> FileJournal.open(data))
+                .isInstanceOf(EventLogException.class)
+                .hasMessageContaining(pipe + " is not a file the journal made")
+                .hasMessageContaining("move it away");
+        assertThat(Files.isRegularFile(pipe, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .isFalse();
+    }
+
+    @Test
     void theHoldGoesWithTheLastJournalOfThisProcessOnTheFolder() throws Exception {
         FileJournal first = FileJournal.open(data);
         FileJournal second = FileJournal.open(data);
