@@ -65,6 +65,11 @@ final class DataFolderLock implements AutoCloseable {
 
     private static Held lock(Path folder, ChannelOpener opener) {
         Path file = folder.resolve(FILE);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            // a link, a folder, a pipe: not opened (an open of a pipe can wait, or hand over someone else's bytes)
+            throw new EventLogException(
+                    "cannot use " + folder + ": " + file + " is not a file the journal made; move it away");
+        }
         FileChannel channel;
         try {
             channel = opener.open(
@@ -74,15 +79,7 @@ final class DataFolderLock implements AutoCloseable {
                     StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            String reason = FileJournal.reason(e);
-            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
-                    && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new EventLogException(
-                        "cannot use " + folder + ": " + file + " is not a file the journal made (" + reason
-                                + "); move it away",
-                        e);
-            }
-            throw new EventLogException("cannot write to " + folder + ": " + reason, e);
+            throw new EventLogException("cannot write to " + folder + ": " + FileJournal.reason(e), e);
         }
         try {
             FileLock lock;
