@@ -51,7 +51,6 @@ class DataFolderLockTest {
     }
 
     @Test
-    @org.junit.jupiter.api.condition.DisabledOnOs(org.junit.jupiter.api.condition.OS.WINDOWS)
     void aPipePlantedWhereTheLockGoesIsNamedAndNeverOpened() throws Exception {
         Path pipe = data.resolve(DataFolderLock.FILE);
         Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
