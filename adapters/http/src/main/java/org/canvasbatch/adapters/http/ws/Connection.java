@@ -82,11 +82,6 @@ final class Connection {
     private static final Duration WRITE_NOTE_PATIENCE = Duration.ofSeconds(1);
     /** When this plugin socket wrote what; null for other clients. */
     private final SettledWrites settledWrites;
-    /**
-     * Where its window surely got when the plugin closed this socket first, or when this socket was handed its window's
-     * end; -1 until then.
-     */
-    private volatile long positionAtPluginClose = -1;
 
     private final OutboundQueue queue;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -170,7 +165,7 @@ final class Connection {
      * written the margin before ({@link SettledWrites}).
      */
     long windowPosition() {
-        long atClose = positionAtPluginClose;
+        long atClose = settledWrites == null ? -1 : settledWrites.reachedAtClose();
         return atClose >= 0 ? atClose : sentSeq;
     }
 
@@ -307,7 +302,7 @@ final class Connection {
         if (pluginClosedFirst) {
             // the plugin closed first (a minimize): what reached it since, or waited behind the click, was dropped.
             // Set before the socket counts as closing, so that its window never takes what it wrote as reached
-            positionAtPluginClose = settledWrites.settledBy(arrived, Duration.ZERO);
+            settledWrites.closeAt(arrived, Duration.ZERO);
         }
         finished = true;
         closing.set(true);
@@ -327,7 +322,7 @@ final class Connection {
         if (pluginClosedFirst) {
             // judged again once the write under way has ended and been noted (it only ever rises): a write that reached
             // the client long before the close, but that its drain had not noted yet, is not sent again
-            positionAtPluginClose = settledWrites.settledBy(arrived, WRITE_NOTE_PATIENCE);
+            settledWrites.closeAt(arrived, WRITE_NOTE_PATIENCE);
             if (detached.get()) {
                 // the drain, done once that write ended, usually left first, with the position taken at the arrival
                 manager.windowMoved(this);
@@ -585,7 +580,7 @@ final class Connection {
         if (takeFromWindow(0, true)) {
             // (plugin) a window that handled the end never reconnects, so one that does dropped it (behind a click,
             // with the plugin's close crossing ours), and what was written the margin before it may be gone too
-            positionAtPluginClose = settledWrites.settledBy(ctx.clock().now(), Duration.ZERO);
+            settledWrites.closeAt(ctx.clock().now(), Duration.ZERO);
             handedTheEnd = true;
             return true;
         }

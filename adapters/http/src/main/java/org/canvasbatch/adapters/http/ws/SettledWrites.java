@@ -22,6 +22,10 @@ final class SettledWrites {
     private long settled;
     /** A write has begun and is not noted yet: its bytes may be with the client already. */
     private boolean writing;
+    /** When the window is judged to have stopped handling (the plugin's close arrived); null while it has not. */
+    private Instant closedAt;
+    /** The highest seq written the margin before {@link #closedAt}; -1 while the window has not stopped. */
+    private long reachedAtClose = -1;
 
     SettledWrites(Duration margin) {
         this.margin = margin;
@@ -40,6 +44,15 @@ final class SettledWrites {
 
     /** The primary messages up to {@code seq} were written at {@code at}. */
     synchronized void written(Instant at, long seq) {
+        if (closedAt != null) {
+            // a write under way when the close arrived is judged at the close, not when its thread got to note it:
+            // whoever reads the window's position next (often the drain itself, leaving) must see it
+            settleBy(closedAt);
+            reachedAtClose = Math.max(reachedAtClose, settled);
+            if (!at.plus(margin).isAfter(closedAt)) {
+                reachedAtClose = Math.max(reachedAtClose, seq);
+            }
+        }
         settleBy(at);
         recent.addLast(new Write(at, seq));
         writing = false;
@@ -53,11 +66,14 @@ final class SettledWrites {
     }
 
     /**
-     * The highest seq written at least the margin before {@code now} (0: none). A write under way is waited for up to
-     * {@code patience}: its bytes may have reached the client long before the thread that wrote them gets to note them
-     * (a busy machine), and a write not noted counts as not settled, so it would be sent again and counted twice.
+     * The window stopped handling at {@code at} (the plugin's close arrived then): returns how far it surely got, the
+     * highest seq written at least the margin before (0: none). A write under way is waited for up to {@code patience}:
+     * its bytes may have reached the client long before the thread that wrote them gets to note them (a busy machine),
+     * and a write not noted counts as not settled, so it would be sent again and counted twice. Noted later, it still
+     * raises {@link #reachedAtClose} if it ended the margin before {@code at}.
      */
-    synchronized long settledBy(Instant now, Duration patience) {
+    synchronized long closeAt(Instant at, Duration patience) {
+        closedAt = at;
         long deadline = System.nanoTime() + patience.toNanos();
         try {
             for (long left = patience.toNanos(); writing && left > 0; left = deadline - System.nanoTime()) {
@@ -66,8 +82,14 @@ final class SettledWrites {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        settleBy(now);
-        return settled;
+        settleBy(at);
+        reachedAtClose = Math.max(reachedAtClose, settled);
+        return reachedAtClose;
+    }
+
+    /** How far the window surely got when it stopped handling; -1 while it has not ({@link #closeAt}). */
+    synchronized long reachedAtClose() {
+        return reachedAtClose;
     }
 
     private void settleBy(Instant now) {
