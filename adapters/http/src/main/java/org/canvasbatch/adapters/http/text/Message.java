@@ -17,6 +17,13 @@ import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.SkippedNode;
 public enum Message {
     // ------------------------------------------------------------------------------------------------ sessions
     SESSION_NOT_FOUND("Session ''{0}'' not found", "找不到批处理会话“{0}”"),
+    /** A socket path fetched as a plain page (a browser's address bar, curl): the socket needs a WebSocket client. */
+    NOT_A_WEBSOCKET(
+            "This is the WebSocket of session ''{0}'': connect with a WebSocket client",
+            "这是批处理会话“{0}”的 WebSocket 地址：请用 WebSocket 客户端连接"),
+    EVENTS_NO_LONGER_KEPT(
+            "The events of session ''{0}'' after seq {1} are no longer kept; read the session''s status instead",
+            "批处理会话“{0}”序号 {1} 之后的事件已不再保留：请改为读取会话状态"),
     SESSION_NOT_LOADED("Session ''{0}'' could not be loaded: {1}", "批处理会话“{0}”无法读取：{1}"),
     /** The plugin polls a session this server does not have (it ends the plugin's progress window; §2.3). */
     SESSION_LOST(

@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * The error envelope of CONTRACT §1 for the routes that live beside the API (operations, dashboard), so that every
@@ -18,18 +19,28 @@ public final class ErrorEnvelope {
 
     public static void send(
             ServerResponse response, int status, String error, String message, JsonObjectBuilder details) {
+        send(response, status, error, message, details, top -> {});
+    }
+
+    /** {@link #send}, with {@code extra} adding fields of the route's own beside the envelope's. */
+    public static void send(
+            ServerResponse response,
+            int status,
+            String error,
+            String message,
+            JsonObjectBuilder details,
+            Consumer<JsonObjectBuilder> extra) {
         JsonObject inner = BUILDERS.createObjectBuilder()
                 .add("error", error)
                 .add("message", message)
                 .add("details", details)
                 .build();
-        JsonObject envelope = BUILDERS.createObjectBuilder(inner)
-                .add("detail", inner)
-                .add("status_code", status)
-                .build();
+        JsonObjectBuilder envelope =
+                BUILDERS.createObjectBuilder(inner).add("detail", inner).add("status_code", status);
+        extra.accept(envelope);
         response.status(status);
         response.header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
         response.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        response.send(envelope.toString().getBytes(StandardCharsets.UTF_8));
+        response.send(envelope.build().toString().getBytes(StandardCharsets.UTF_8));
     }
 }

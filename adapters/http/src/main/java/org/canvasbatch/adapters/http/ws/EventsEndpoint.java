@@ -7,8 +7,8 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.adapters.http.wire.ErrorEnvelope;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.EventPage;
 import org.canvasbatch.domain.session.SessionId;
@@ -47,14 +48,14 @@ final class EventsEndpoint {
     void handle(ServerRequest request, ServerResponse response) {
         String raw = request.path().pathParameters().first("session_id").orElse("");
         if (!SessionId.isWellFormed(raw)) {
-            notFound(response, raw);
+            notFound(request, response, raw);
             return;
         }
         List<FieldError> errors = new ArrayList<>();
         long afterSeq = number(request, "after_seq", 0, 0, Long.MAX_VALUE - 1, errors);
         long limit = number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, errors);
         if (!errors.isEmpty()) {
-            invalid(response, errors);
+            invalid(request, response, errors);
             return;
         }
         SessionId id = new SessionId(raw);
@@ -64,11 +65,11 @@ final class EventsEndpoint {
             head = history.head(id);
             upTo = Math.min(head.lastSeq(), afterSeq + limit);
             if (upTo > afterSeq && !history.holds(id, afterSeq, upTo)) {
-                gone(response, id, afterSeq);
+                gone(request, response, id, afterSeq);
                 return;
             }
         } catch (SessionNotFoundException e) {
-            notFound(response, raw);
+            notFound(request, response, raw);
             return;
         }
         streamPage(response, id, head, afterSeq, upTo);
@@ -80,32 +81,18 @@ final class EventsEndpoint {
      */
     void notASocket(ServerRequest request, ServerResponse response) {
         String raw = SocketListener.sessionIdOf(request.path().rawPath());
-        Language language =
-                Language.of(request.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
         if (!history.knows(raw)) {
-            send(
-                    response,
-                    Status.NOT_FOUND_404,
-                    envelope(
-                                    "SessionNotFoundError",
-                                    Message.SESSION_NOT_FOUND.in(language, raw),
-                                    BUILDERS.createObjectBuilder()
-                                            .add("session_id", raw)
-                                            .build())
-                            .build());
+            notFound(request, response, raw);
             return;
         }
         response.header(HeaderNames.UPGRADE, "websocket");
-        send(
+        refuse(
+                request,
                 response,
                 Status.UPGRADE_REQUIRED_426,
-                envelope(
-                                "UpgradeRequiredError",
-                                "This is the WebSocket of session '" + raw + "': connect with a WebSocket client",
-                                BUILDERS.createObjectBuilder()
-                                        .add("session_id", raw)
-                                        .build())
-                        .build());
+                "UpgradeRequiredError",
+                Message.NOT_A_WEBSOCKET.in(language(request), raw),
+                BUILDERS.createObjectBuilder().add("session_id", raw));
     }
 
     /**
@@ -174,63 +161,75 @@ final class EventsEndpoint {
         return fallback;
     }
 
-    private static void notFound(ServerResponse response, String raw) {
-        send(
+    private static void notFound(ServerRequest request, ServerResponse response, String raw) {
+        refuse(
+                request,
                 response,
                 Status.NOT_FOUND_404,
-                envelope(
-                                "SessionNotFoundError",
-                                "Session '" + raw + "' not found",
-                                BUILDERS.createObjectBuilder()
-                                        .add("session_id", raw)
-                                        .build())
-                        .build());
+                "SessionNotFoundError",
+                Message.SESSION_NOT_FOUND.in(language(request), raw),
+                BUILDERS.createObjectBuilder().add("session_id", raw));
     }
 
-    private static void gone(ServerResponse response, SessionId id, long afterSeq) {
-        send(
+    private static void gone(ServerRequest request, ServerResponse response, SessionId id, long afterSeq) {
+        refuse(
+                request,
                 response,
                 Status.NOT_FOUND_404,
-                envelope(
-                                "EventsUnavailableError",
-                                "The events of session '" + id + "' after seq " + afterSeq
-                                        + " are no longer kept; read the session's status instead",
-                                BUILDERS.createObjectBuilder()
-                                        .add("session_id", id.value())
-                                        .add("after_seq", afterSeq)
-                                        .build())
-                        .build());
+                "EventsUnavailableError",
+                Message.EVENTS_NO_LONGER_KEPT.in(language(request), id.value(), String.valueOf(afterSeq)),
+                BUILDERS.createObjectBuilder().add("session_id", id.value()).add("after_seq", afterSeq));
     }
 
-    private static void invalid(ServerResponse response, List<FieldError> errors) {
-        String message = String.join(
-                "; ", errors.stream().map(e -> e.field() + " " + e.message()).toList());
+    private static void invalid(ServerRequest request, ServerResponse response, List<FieldError> errors) {
+        // the field-by-field sentences stay English: a hand-made request's (Message's rule)
+        String message = Message.INVALID_REQUEST.in(
+                language(request),
+                String.join(
+                        "; ",
+                        errors.stream().map(e -> e.field() + " " + e.message()).toList()));
         JsonArrayBuilder list = BUILDERS.createArrayBuilder();
         errors.forEach(e ->
                 list.add(BUILDERS.createObjectBuilder().add("field", e.field()).add("message", e.message())));
-        JsonObject details =
-                BUILDERS.createObjectBuilder().add("errors", list.build()).build();
-        send(
+        JsonArray fields = list.build();
+        refuse(
+                request,
                 response,
                 Status.UNPROCESSABLE_CONTENT_422,
-                envelope("ValidationError", message, details)
-                        .add("errors", details.getJsonArray("errors"))
-                        .build());
+                "ValidationError",
+                message,
+                BUILDERS.createObjectBuilder().add("errors", fields),
+                top -> top.add("errors", fields));
     }
 
-    /** The error envelope of CONTRACT §1: top-level for the plugin, repeated under {@code detail} for older callers. */
-    private static JsonObjectBuilder envelope(String error, String message, JsonObject details) {
-        JsonObject inner = BUILDERS.createObjectBuilder()
-                .add("error", error)
-                .add("message", message)
-                .add("details", details)
-                .build();
-        return BUILDERS.createObjectBuilder(inner).add("detail", inner);
+    private static void refuse(
+            ServerRequest request,
+            ServerResponse response,
+            Status status,
+            String error,
+            String message,
+            JsonObjectBuilder details) {
+        refuse(request, response, status, error, message, details, top -> {});
     }
 
-    private static void send(ServerResponse response, Status status, JsonObject body) {
-        response.status(status);
-        response.header(HeaderValues.CONTENT_TYPE_JSON);
-        response.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    /** The error envelope of CONTRACT §1, and the one line a client's mistake is worth in the log. */
+    private static void refuse(
+            ServerRequest request,
+            ServerResponse response,
+            Status status,
+            String error,
+            String message,
+            JsonObjectBuilder details,
+            java.util.function.Consumer<JsonObjectBuilder> extra) {
+        LOG.log(
+                System.Logger.Level.INFO,
+                () -> request.prologue().method().text() + " "
+                        + request.prologue().uriPath().rawPath() + " -> " + status.code() + " " + error + ": "
+                        + message);
+        ErrorEnvelope.send(response, status.code(), error, message, details, extra);
+    }
+
+    private static Language language(ServerRequest request) {
+        return Language.of(request.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
     }
 }

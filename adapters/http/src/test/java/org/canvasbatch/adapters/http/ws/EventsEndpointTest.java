@@ -30,10 +30,15 @@ class EventsEndpointTest {
     private record Answer(int status, JsonObject body, String contentType) {}
 
     private Answer get(String path) {
+        return get(path, "en-US");
+    }
+
+    private Answer get(String path, String acceptLanguage) {
         try {
             HttpResponse<String> response = HTTP.send(
                     HttpRequest.newBuilder(server.http(path))
                             .header("Content-Type", "application/json")
+                            .header("Accept-Language", acceptLanguage)
                             .GET()
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -120,6 +125,24 @@ class EventsEndpointTest {
                 .extracting(e -> e.asJsonObject().getString("field"))
                 .containsExactly("after_seq", "limit");
         assertThat(tooMany.body().getString("message")).contains("limit").contains("1000");
+        assertThat(List.of(unknown, negative, tooMany))
+                .as("every refusal repeats its status, as the API's do")
+                .extracting(a -> a.body().getInt("status_code"))
+                .containsExactly(404, 422, 422);
+    }
+
+    /** Obsidian on a Chinese system asks for Chinese on every request; the other refusals of this route answer in it. */
+    @Test
+    void aCallerThatPrefersChineseReadsTheRefusalsInChinese() {
+        SessionId id = server.analyze(2);
+        String chinese = "zh-CN,zh;q=0.9";
+
+        Answer unknown = get("/canvas/intelligent-parallel/nope/events", chinese);
+        Answer negative = get("/canvas/intelligent-parallel/" + id.value() + "/events?after_seq=-1", chinese);
+
+        assertThat(unknown.body().getString("message")).isEqualTo("找不到批处理会话“nope”");
+        assertThat(negative.body().getString("message")).startsWith("请求有误：after_seq");
+        assertThat(negative.body().getInt("status_code")).isEqualTo(422);
     }
 
     /**

@@ -233,7 +233,22 @@ class SessionSocketFlowTest {
 
         assertThat(plain.statusCode()).isEqualTo(426);
         assertThat(plain.headers().firstValue("Upgrade")).hasValue("websocket");
-        assertThat(plain.body()).contains("UpgradeRequiredError");
+        assertThat(plain.body()).contains("UpgradeRequiredError", "\"status_code\":426");
+    }
+
+    @Test
+    void aChineseBrowserOpeningTheSocketAddressAsAPageReadsWhyInChinese() throws Exception {
+        SessionId id = server.analyze(2);
+
+        HttpResponse<String> plain = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(server.http("/ws/intelligent-parallel/" + id.value()))
+                                .header("Accept-Language", "zh-CN,zh;q=0.9")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+        assertThat(plain.statusCode()).isEqualTo(426);
+        assertThat(plain.body()).contains("这是批处理会话“" + id.value() + "”的 WebSocket 地址：请用 WebSocket 客户端连接");
     }
 
     @Test
