@@ -6,6 +6,7 @@ import jakarta.json.JsonObject;
 import java.util.List;
 import org.canvasbatch.adapters.http.ApiHarness.Answer;
 import org.canvasbatch.adapters.http.ops.AccessToken;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,38 @@ class ChineseLearnerTest {
             assertThat(message.contains("无此画布.canvas")).as(c.header()).isTrue();
             assertThat(message.startsWith("画布“")).as(c.header()).isEqualTo(c.chinese());
         }
+    }
+
+    /**
+     * FINDING, not fixed: a node's failure (the model server down or refusing the key, a timeout, a note that could not
+     * be written) is journalled in the core's English and served as it is in the status's {@code node_results}, in
+     * {@code task_failed} and in {@code session_completed}: the summary's failed list is English for a Chinese learner.
+     * Localizing it needs each answer and each socket to render the stored text in its reader's language.
+     */
+    @org.junit.jupiter.api.Disabled("finding: node failure texts are never localized (see the report)")
+    @Test
+    void aNodeTheModelServerRefusedSaysWhyInChinese() {
+        api = new ApiHarness();
+        api.agent.then(
+                "n1",
+                new org.canvasbatch.testsupport.ScriptedAgent.Fail(
+                        org.canvasbatch.application.port.out.AgentFailure.permanent(
+                                "http_401", "the model server answered 401: invalid api key (check --api-key)")));
+        api.canvas("学习/命题.canvas", ApiHarness.nodesJson("n1", "什么是命题"));
+        String id = api.post(ANALYZE, analyzeBody("学习/命题.canvas"), "Accept-Language", ZH)
+                .json()
+                .getString("session_id");
+        EventRecorder events = api.record(id);
+        api.post(ANALYZE + "/confirm", "{\"session_id\":\"" + id + "\"}", "Accept-Language", ZH);
+        api.awaitFinished(events, 1);
+
+        JsonObject failed = api.get(ANALYZE + "/" + id, "Accept-Language", ZH)
+                .json()
+                .getJsonArray("node_results")
+                .getJsonObject(0);
+
+        assertThat(failed.getString("status")).isEqualTo("failed");
+        assertThat(failed.getString("error")).containsPattern("\\p{IsHan}");
     }
 
     private static String analyzeBody(String canvas) {
