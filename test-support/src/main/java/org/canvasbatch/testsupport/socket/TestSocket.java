@@ -66,6 +66,14 @@ public final class TestSocket implements WebSocket.Listener {
     }
 
     /**
+     * Opens a socket as the plugin does inside Obsidian on a system of {@code acceptLanguage} (Chromium sends the
+     * system's languages, {@code zh-CN,zh;q=0.9} on a Chinese one, on the handshake).
+     */
+    public static TestSocket connectAsPlugin(URI uri, String acceptLanguage) {
+        return open(uri, new TestSocket(() -> {}), PLUGIN_ORIGIN, acceptLanguage);
+    }
+
+    /**
      * Opens a socket as {@link #connect(URI)} does, through a relay that holds what the server sends after its
      * {@code 101} until this client's WebSocket is open: for a test whose server streams more at once than the JDK
      * client reads in one go (a long replay), which the JDK client would otherwise lose part of (see
@@ -82,9 +90,16 @@ public final class TestSocket implements WebSocket.Listener {
     }
 
     private static TestSocket open(URI uri, TestSocket listener, String origin) {
+        return open(uri, listener, origin, null);
+    }
+
+    private static TestSocket open(URI uri, TestSocket listener, String origin, String acceptLanguage) {
         WebSocket.Builder builder = HTTP.newWebSocketBuilder();
         if (origin != null) {
             builder.header("Origin", origin);
+        }
+        if (acceptLanguage != null) {
+            builder.header("Accept-Language", acceptLanguage);
         }
         listener.socket = builder.buildAsync(uri, listener)
                 .orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS)

@@ -7,6 +7,7 @@ import io.helidon.http.HttpException;
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.canvasbatch.adapters.http.text.FailureReasons;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.application.port.in.CanvasNotInVaultException;
@@ -76,7 +77,9 @@ final class Problems {
                         ApiProblem.of(
                                         502,
                                         "AgentFailedError",
-                                        Message.AGENT_FAILED.in(language, failed.getMessage()),
+                                        Message.AGENT_FAILED.in(
+                                                language,
+                                                FailureReasons.in(language, failed.errorType(), failed.getMessage())),
                                         BUILDERS.createObjectBuilder().add("error_type", string(failed.errorType())))
                                 .localized();
                     case VaultException vault

@@ -5,6 +5,7 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
 import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.adapters.http.wire.LocalizedFailures;
 import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.adapters.http.wire.PluginClient;
 import org.canvasbatch.adapters.http.wire.StatusJson;
@@ -60,6 +61,8 @@ final class SessionEndpoints {
                     ? StatusJson.forPluginWindowThatCancelled(status)
                     : StatusJson.forPluginCancelled(status, snapshot);
         }
+        // (plugin) its summary lists each failed node's reason: in the learner's language
+        status = LocalizedFailures.status(status, call.language());
         var damage = useCases.status().historyDamage(id);
         var storage = useCases.status().storageProblem(id);
         if (damage.isEmpty() && storage.isEmpty()) {

@@ -98,12 +98,10 @@ class ChineseLearnerTest {
     }
 
     /**
-     * FINDING, not fixed: a node's failure (the model server down or refusing the key, a timeout, a note that could not
-     * be written) is journalled in the core's English and served as it is in the status's {@code node_results}, in
-     * {@code task_failed} and in {@code session_completed}: the summary's failed list is English for a Chinese learner.
-     * Localizing it needs each answer and each socket to render the stored text in its reader's language.
+     * A node's failure (the model server down or refusing the key, a timeout, a note that could not be written) is
+     * journalled in the core's English; the poll's {@code node_results}, which the summary's failed list shows, says it
+     * in the learner's language (FailureReasonLanguageTest: the socket's messages).
      */
-    @org.junit.jupiter.api.Disabled("finding: node failure texts are never localized (see the report)")
     @Test
     void aNodeTheModelServerRefusedSaysWhyInChinese() {
         api = new ApiHarness();
@@ -126,7 +124,31 @@ class ChineseLearnerTest {
                 .getJsonObject(0);
 
         assertThat(failed.getString("status")).isEqualTo("failed");
-        assertThat(failed.getString("error")).containsPattern("\\p{IsHan}");
+        assertThat(failed.getString("error"))
+                .isEqualTo("模型服务器拒绝了 API 密钥：the model server answered 401: invalid api key (check --api-key)");
+    }
+
+    /** The summary's retry button posts the node alone; a failure again says why in the learner's language. */
+    @Test
+    void aRetryTheModelServerRefusesSaysWhyInChinese() {
+        api = new ApiHarness();
+        api.agent.then(
+                "n1",
+                new org.canvasbatch.testsupport.ScriptedAgent.Fail(
+                        org.canvasbatch.application.port.out.AgentFailure.permanent(
+                                "http_401", "the model server answered 401: invalid api key (check --api-key)")));
+        api.canvas("学习/命题.canvas", ApiHarness.nodesJson("n1", "什么是命题"));
+
+        Answer retry = api.post(
+                "/canvas/single-agent",
+                "{\"canvas_path\":\"学习/命题.canvas\",\"node_id\":\"n1\",\"agent\":\"oral-explanation\"}",
+                "Accept-Language",
+                ZH);
+
+        assertThat(retry.status()).isEqualTo(502);
+        assertThat(retry.json().getString("message"))
+                .isEqualTo(
+                        "重新处理失败：模型服务器拒绝了 API 密钥：the model server answered 401: invalid api key (check" + " --api-key)");
     }
 
     private static String analyzeBody(String canvas) {

@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
+import org.canvasbatch.adapters.http.wire.LocalizedFailures;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -84,6 +86,7 @@ final class Connection {
     private final SettledWrites settledWrites;
 
     private final OutboundQueue queue;
+    private final Language language;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean detached = new AtomicBoolean();
     private final CountDownLatch closeSent = new CountDownLatch(1);
@@ -114,6 +117,7 @@ final class Connection {
     /**
      * @param resumeFrom the client's {@code last_seq}, or null for a fresh start (a snapshot; for the plugin, history)
      * @param origin the upgrade's {@code Origin}: the Obsidian plugin's is served by its own rules
+     * @param language the upgrade's {@code Accept-Language}: the nodes' failure reasons are sent in it
      */
     Connection(
             ChannelContext ctx,
@@ -122,8 +126,10 @@ final class Connection {
             String rawSessionId,
             Long resumeFrom,
             String resumeEpoch,
-            Optional<String> origin) {
+            Optional<String> origin,
+            Language language) {
         this.ctx = ctx;
+        this.language = language;
         this.manager = manager;
         this.ws = ws;
         this.wire = Wire.of(ws);
@@ -866,7 +872,7 @@ final class Connection {
             if (!takeEnd()) {
                 return true;
             }
-            gather(ctx.history().endFrame(s, ctx.clock().now()), null);
+            gather(ctx.history().endFrame(s, ctx.clock().now(), language), null);
             return closeSocket(NORMAL, "session completed");
         }
         return true;
@@ -878,12 +884,12 @@ final class Connection {
      * send buffer that keeps the size of the largest message for the connection's life.
      */
     private void send(Envelope envelope) {
-        gather(TextFrame.of(envelope.text()), null);
+        gather(TextFrame.of(LocalizedFailures.message(envelope.json(), language).toString()), null);
     }
 
     /** Queues a message's ready frame for the next write. */
     private void write(Outgoing.Message message) {
-        gather(message.frame(), message);
+        gather(message.frame(language), message);
     }
 
     /**

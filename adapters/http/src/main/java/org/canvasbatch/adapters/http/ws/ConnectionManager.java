@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -154,8 +155,14 @@ final class ConnectionManager {
         keptCancels = cancels;
     }
 
-    Connection open(WsSession ws, String rawSessionId, Long resumeFrom, String resumeEpoch, Optional<String> origin) {
-        Connection connection = new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch, origin);
+    Connection open(
+            WsSession ws,
+            String rawSessionId,
+            Long resumeFrom,
+            String resumeEpoch,
+            Optional<String> origin,
+            Language language) {
+        Connection connection = new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch, origin, language);
         Runnable hook = beforeListing;
         if (hook != null) {
             hook.run();

@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
+import org.canvasbatch.adapters.http.wire.LocalizedFailures;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.SessionStatusQuery;
 import org.canvasbatch.application.port.in.StorageProblem;
@@ -111,7 +113,7 @@ final class History {
     /** Finished sessions whose rendered end is kept (least recently sent forgotten first). */
     private static final int ENDS_KEPT = 4;
 
-    private record EndKey(SessionId id, long lastSeq) {}
+    private record EndKey(SessionId id, long lastSeq, Language language) {}
 
     private record KeptEnd(CompletableFuture<byte[]> frame, long usedAt) {}
 
@@ -174,13 +176,13 @@ final class History {
     /**
      * The ready frame of the {@code session_completed} that ends {@code finished}. A session that has finished says the
      * same at the same seq to every socket (its end is stamped with its finishing time), so it is rendered once per
-     * session and seq and shared; one without a finishing time is rendered for this socket.
+     * session, seq and reader's language and shared; one without a finishing time is rendered for this socket.
      */
-    byte[] endFrame(SessionSnapshot finished, java.time.Instant now) {
+    byte[] endFrame(SessionSnapshot finished, java.time.Instant now, Language language) {
         if (finished.finishedAt() == null) {
-            return TextFrame.of(EventMessages.sessionCompleted(finished, now).text());
+            return endText(finished, now, language);
         }
-        EndKey key = new EndKey(finished.id(), finished.lastSeq());
+        EndKey key = new EndKey(finished.id(), finished.lastSeq(), language);
         CompletableFuture<byte[]> mine = new CompletableFuture<>();
         CompletableFuture<byte[]> frame;
         synchronized (ends) {
@@ -190,8 +192,7 @@ final class History {
         }
         if (frame == mine) {
             try {
-                mine.complete(TextFrame.of(
-                        EventMessages.sessionCompleted(finished, now).text()));
+                mine.complete(endText(finished, now, language));
             } catch (RuntimeException | Error e) {
                 synchronized (ends) {
                     ends.remove(key);
@@ -201,6 +202,12 @@ final class History {
             }
         }
         return frame.join();
+    }
+
+    private static byte[] endText(SessionSnapshot finished, java.time.Instant now, Language language) {
+        return TextFrame.of(LocalizedFailures.message(
+                        EventMessages.sessionCompleted(finished, now).json(), language)
+                .toString());
     }
 
     /** Why the session's progress cannot be saved now, if it cannot (the journal refuses events). */
@@ -383,7 +390,7 @@ final class History {
                     Outgoing.Message message = Outgoing.Message.of(envelope);
                     messages.add(message);
                     // the text and its ready frame both stay in the cache
-                    bytes += 64 + 2L * message.text().length() + message.frame().length;
+                    bytes += 64 + 2L * message.text().length() + message.frameBytes();
                 }
             }
             if (events.size() == chunkSize) {

@@ -1,8 +1,11 @@
 package org.canvasbatch.adapters.http.ws;
 
+import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.function.LongFunction;
+import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
+import org.canvasbatch.adapters.http.wire.LocalizedFailures;
 
 /** What a connection's sender thread works through, in order. */
 sealed interface Outgoing {
@@ -21,6 +24,8 @@ sealed interface Outgoing {
         private final boolean endsSession;
         private final String text;
         private final byte[] frame;
+        /** The frame for a Chinese reader, where a failure reason reads differently; null: the same frame. */
+        private final byte[] chineseFrame;
 
         Message(
                 String type,
@@ -29,7 +34,8 @@ sealed interface Outgoing {
                 int progressGroup,
                 boolean closesGroup,
                 boolean endsSession,
-                String text) {
+                String text,
+                String chineseText) {
             this.type = type;
             this.seq = seq;
             this.derived = derived;
@@ -38,9 +44,11 @@ sealed interface Outgoing {
             this.endsSession = endsSession;
             this.text = text;
             this.frame = TextFrame.of(text);
+            this.chineseFrame = chineseText == null ? null : TextFrame.of(chineseText);
         }
 
         static Message of(Envelope envelope) {
+            JsonObject chinese = LocalizedFailures.message(envelope.json(), Language.ZH);
             return new Message(
                     envelope.type(),
                     envelope.seq(),
@@ -48,7 +56,8 @@ sealed interface Outgoing {
                     envelope.isProgress() ? envelope.groupId() : 0,
                     envelope.closesGroup(),
                     envelope.endsSession(),
-                    envelope.text());
+                    envelope.text(),
+                    chinese == envelope.json() ? null : chinese.toString());
         }
 
         String type() {
@@ -82,6 +91,16 @@ sealed interface Outgoing {
         /** The complete server-to-client text frame; shared, never to be modified. */
         byte[] frame() {
             return frame;
+        }
+
+        /** {@link #frame()} for a reader of {@code language}: its failure reasons in it. */
+        byte[] frame(Language language) {
+            return language == Language.ZH && chineseFrame != null ? chineseFrame : frame;
+        }
+
+        /** The bytes this message keeps besides its text. */
+        int frameBytes() {
+            return frame.length + (chineseFrame == null ? 0 : chineseFrame.length);
         }
 
         boolean isProgress() {

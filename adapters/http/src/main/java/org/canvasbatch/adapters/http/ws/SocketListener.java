@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.http.ws;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
@@ -8,6 +9,7 @@ import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
 
@@ -31,6 +33,9 @@ final class SocketListener implements WsListener {
     private boolean fragmentTooBig;
     private HttpPrologue prologue;
     private Optional<String> origin = Optional.empty();
+    /** The handshake's {@code Accept-Language}: the language the socket's failure reasons are written in. */
+    private Language language = Language.EN;
+
     private Connection connection;
     private ClientCommands commands;
 
@@ -49,6 +54,7 @@ final class SocketListener implements WsListener {
         this.prologue = prologue;
         // the upgrade's Origin, checked by the server's edge (see FrameCheckingUpgrader)
         this.origin = headers.first(FrameCheckingUpgrader.CHECKED_ORIGIN);
+        this.language = Language.of(headers.first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
         if (!ctx.history().knows(sessionIdOf(prologue.uriPath().path()))) {
             throw new WsUpgradeException("session not found");
         }
@@ -69,7 +75,7 @@ final class SocketListener implements WsListener {
                 .asOptional()
                 .filter(e -> !e.isBlank())
                 .orElse(null);
-        connection = manager.open(session, sessionId, lastSeq, epoch, origin);
+        connection = manager.open(session, sessionId, lastSeq, epoch, origin, language);
         commands = new ClientCommands(connection, ctx);
     }
 

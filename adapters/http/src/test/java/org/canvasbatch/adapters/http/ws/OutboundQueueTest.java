@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 class OutboundQueueTest {
 
     private static Outgoing.Message event(String type, long seq) {
-        return new Outgoing.Message(type, seq, false, 0, false, false, type + "#" + seq);
+        return new Outgoing.Message(type, seq, false, 0, false, false, type + "#" + seq, null);
     }
 
     private static Outgoing.Message progress(int group, long seq) {
         return new Outgoing.Message(
-                "progress_update", seq, true, group, false, false, "progress g" + group + "#" + seq);
+                "progress_update", seq, true, group, false, false, "progress g" + group + "#" + seq, null);
     }
 
     private static List<String> drain(OutboundQueue queue) {

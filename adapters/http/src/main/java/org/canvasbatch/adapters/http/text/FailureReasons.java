@@ -1,0 +1,91 @@
+package org.canvasbatch.adapters.http.text;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A node's failure reason as its reader reads it. The core states a reason once, in English (often quoting the model
+ * server's own words), and stores it in the journal; a Chinese reader gets a Chinese sentence chosen by the reason's
+ * {@code error_type}: the whole reason where the core's sentence is fixed, otherwise a Chinese lead that says what went
+ * wrong, followed by the English detail (a file name, an HTTP status, the model server's words), which stays as it came.
+ */
+public final class FailureReasons {
+
+    private record Fixed(Pattern english, String chinese) {}
+
+    /** The core's fixed sentences, whole; {@code $1}, {@code $2} carry its numbers over. */
+    private static final Fixed[] FIXED = {
+        new Fixed(
+                Pattern.compile("Not processed: the batch was cancelled before this node was done"),
+                "未处理：这个节点完成之前，批处理已被取消"),
+        new Fixed(Pattern.compile("Interrupted by a server restart"), "服务器重启，打断了这个节点的处理"),
+        new Fixed(
+                Pattern.compile("Interrupted by a server restart during its last attempt \\((\\d+) of (\\d+)\\);.*"),
+                "服务器重启，打断了这个节点的最后一次尝试（第 $1 次，共 $2 次）；它不会自动再运行，请点重试再运行一次"),
+        new Fixed(Pattern.compile("Stopped: the batch exceeded its timeout"), "已停止：批处理超过了时限"),
+        new Fixed(
+                Pattern.compile(
+                        "The batch exceeded its timeout of (\\d+) s; (\\d+) unfinished node\\(s\\) were stopped"),
+                "批处理超过了 $1 秒的时限；$2 个未完成的节点已停止"),
+        new Fixed(Pattern.compile("The agent did not answer within (\\d+) s"), "模型在 $1 秒内没有回答"),
+    };
+
+    private FailureReasons() {}
+
+    /** {@code english}, the reason of {@code errorType}, in {@code language}; as it is where no rendering is known. */
+    public static String in(Language language, String errorType, String english) {
+        if (language != Language.ZH || english == null || english.isEmpty()) {
+            return english;
+        }
+        String chinese = chinese(errorType, english);
+        return chinese == null ? english : chinese;
+    }
+
+    /** Whether a reason of {@code errorType} reads differently in Chinese. */
+    public static boolean isKnown(String errorType) {
+        return lead(errorType) != null;
+    }
+
+    private static String chinese(String errorType, String english) {
+        String lead = lead(errorType);
+        if (lead == null) {
+            return null;
+        }
+        for (Fixed fixed : FIXED) {
+            Matcher matcher = fixed.english().matcher(english);
+            if (matcher.matches()) {
+                return matcher.replaceFirst(fixed.chinese());
+            }
+        }
+        return lead + "：" + english;
+    }
+
+    private static String lead(String errorType) {
+        if (errorType == null) {
+            return null;
+        }
+        return switch (errorType) {
+            case "cancelled" -> "批处理已取消";
+            case "interrupted" -> "服务器重启，打断了这个节点的处理";
+            case "timeout" -> "等待超时";
+            case "connection" -> "无法连接到模型服务器";
+            case "rate_limited" -> "模型服务器限制了请求频率";
+            case "http_401", "http_403" -> "模型服务器拒绝了 API 密钥";
+            case "http_404" -> "模型服务器上找不到这个地址或模型";
+            case "bad_response" -> "模型服务器的回答无法使用";
+            case "agent_error" -> "调用模型失败";
+            case "vault_full" -> "笔记无法写入：磁盘已满";
+            case "vault_outside_vault" -> "笔记的位置在库之外";
+            case "vault_not_found", "vault_invalid_canvas", "vault_too_large" -> "库中的文件无法使用";
+            default -> {
+                if (errorType.startsWith("http_5")) {
+                    yield "模型服务器出错";
+                }
+                if (errorType.startsWith("http_")) {
+                    yield "模型服务器拒绝了请求";
+                }
+                yield errorType.startsWith("vault_") ? "笔记无法写入" : null;
+            }
+        };
+    }
+}
