@@ -216,6 +216,44 @@ class NoteWritingTest {
         assertThat(Files.readString(root.resolve(b.path()))).endsWith("for b, again\n");
     }
 
+    /**
+     * macOS, Windows, iOS and Android file systems do not tell case apart, and macOS does not tell accents typed
+     * composed from accents typed decomposed: a vault written on Linux and synced or copied there (Obsidian Sync, git,
+     * Syncthing, iCloud) can hold only one of two such notes, and the other node's note, with its link, is lost.
+     */
+    @Test
+    void notesOfTwoNodesNeverDifferOnlyInCase() throws IOException {
+        WrittenNote upper = vault.writeNote(draft("node-a", "What is ATP", AgentId.ORAL_EXPLANATION, "for a"));
+        WrittenNote lower = vault.writeNote(draft("node-b", "what is atp", AgentId.ORAL_EXPLANATION, "for b"));
+
+        assertThat(upper.path()).isEqualTo(NOTES + "/What is ATP (oral-explanation).md");
+        assertThat(lower.path())
+                .isEqualTo(NOTES + "/what is atp ~" + ShortHash.of("node-b", 8) + " (oral-explanation).md");
+
+        vault.close();
+        vault = open();
+        assertThat(vault.writeNote(draft("node-b", "what is atp", AgentId.ORAL_EXPLANATION, "again"))
+                        .path())
+                .as("the same name on every run")
+                .isEqualTo(lower.path());
+        assertThat(notesFolder()).hasSize(2);
+    }
+
+    @Test
+    void aLearnersFileThatDiffersOnlyInCaseOrAccentFormIsNeverTwinnedByANote() throws IOException {
+        Path notes = Files.createDirectories(root.resolve(NOTES));
+        Files.writeString(notes.resolve("what is atp (oral-explanation).md"), "my own notes on ATP");
+        Files.writeString(notes.resolve("cafe\u0301 (memory-anchor).md"), "my own notes, saved on a Mac");
+
+        WrittenNote atp = vault.writeNote(draft("q1", "What is ATP", AgentId.ORAL_EXPLANATION, "generated"));
+        WrittenNote cafe = vault.writeNote(draft("q2", "caf\u00e9", AgentId.MEMORY_ANCHOR, "generated"));
+
+        assertThat(atp.path()).contains(" ~");
+        assertThat(cafe.path()).contains(" ~");
+        assertThat(Files.readString(notes.resolve("what is atp (oral-explanation).md")))
+                .isEqualTo("my own notes on ATP");
+    }
+
     @Test
     void aFileTheUserWroteUnderTheSameNameIsNeverOverwritten() throws IOException {
         Path notes = Files.createDirectories(root.resolve(NOTES));
