@@ -13,8 +13,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.text.Normalizer;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,7 +37,8 @@ import org.canvasbatch.domain.note.NoteName;
  * {@code agent}), indexed once per folder, so that:
  * <ul>
  *   <li>a re-run overwrites the note it wrote before, even when the node's text (hence its name) changed since;</li>
- *   <li>when another node's note, or a file the user wrote, already holds the name, the note is called
+ *   <li>when another node's note, or a file the user wrote, already holds the name (or one that differs from it only in
+ *       case or in how its accents were typed, which macOS and Windows take for the same name), the note is called
  *       {@code {text} ~{8 hex digits of SHA-256(node id)} ({agent}).md} instead: decided by the files on disk, so
  *       the same on every run, and nothing that is not this node's is ever overwritten.</li>
  * </ul>
@@ -256,8 +259,9 @@ final class NoteWriter {
          */
         private boolean isFreeFor(Owner owner, String name) {
             boolean heldByAnother = owners.entrySet().stream()
-                    .anyMatch(e -> e.getValue().equals(name) && !e.getKey().equals(owner));
-            if (heldByAnother) {
+                    .anyMatch(e ->
+                            sameOnEverySystem(e.getValue(), name) && !e.getKey().equals(owner));
+            if (heldByAnother || heldUnderAnotherSpelling(owner, name)) {
                 return false;
             }
             Path file = folder.absolute().resolve(name);
@@ -278,6 +282,28 @@ final class NoteWriter {
                                 + " is in its place; notes replace only regular files.");
             }
             return owner.owns(file);
+        }
+
+        /**
+         * Whether a file of anyone else is there under a name that differs from this one only in case or in how its
+         * accents were typed: the same file for macOS, Windows, iOS and Android, where a vault written on Linux is
+         * often synced or copied, so the note would be lost there, or be taken for the learner's.
+         */
+        private boolean heldUnderAnotherSpelling(Owner owner, String name) {
+            if (!Files.isDirectory(folder.absolute(), LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder.absolute())) {
+                for (Path entry : entries) {
+                    String other = entry.getFileName().toString();
+                    if (!other.equals(name) && sameOnEverySystem(other, name) && !owner.owns(entry)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                throw cannotWrite(folder.relative() + "/" + name, e);
+            }
         }
 
         /** A notes folder that is a symbolic link is never written through, wherever it points. */
@@ -325,6 +351,20 @@ final class NoteWriter {
             stem = stem.substring(0, stem.offsetByCodePoints(stem.length(), -1));
         }
         return stem + tag;
+    }
+
+    /**
+     * Whether two file names name one file on a system that folds case (Windows, macOS, iOS, Android) or accents typed
+     * decomposed (macOS), though Linux keeps them apart.
+     */
+    static boolean sameOnEverySystem(String a, String b) {
+        return a.equals(b) || folded(a).equals(folded(b));
+    }
+
+    private static String folded(String name) {
+        return Normalizer.normalize(name, Normalizer.Form.NFC)
+                .toUpperCase(Locale.ROOT)
+                .toLowerCase(Locale.ROOT);
     }
 
     private static String ownNameOf(String fileName) {
