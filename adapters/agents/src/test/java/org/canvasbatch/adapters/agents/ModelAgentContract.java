@@ -384,6 +384,25 @@ abstract class ModelAgentContract {
         assertThat(answer.markdown()).isEqualTo("# Stacks\n\nLIFO.");
     }
 
+    /**
+     * The note gets the vault's own front matter: a block the model wrote despite the prompt ends up below it, where
+     * Obsidian shows a horizontal rule and its last line as a heading ("tags: [cs, data-structures]").
+     */
+    @Test
+    void aFrontMatterBlockTheModelWroteDespiteThePromptIsNotLeftInTheNote() throws Exception {
+        llm.enqueue(Reply.note("---\ntitle: \"Stacks\"\ntags: [cs, data-structures]\naliases:\n  - LIFO\n---\n\n"
+                + "# Stacks\n\nLIFO."));
+        llm.enqueue(Reply.note("```markdown\n---\ntags: [cs]\n---\n# Stacks\n\nLIFO.\n```"));
+        llm.enqueue(Reply.note("---\n\nA stack is LIFO: last in, first out.\n\n---\n\nMore."));
+        AgentRunner agent = agent();
+
+        assertThat(agent.run(Requests.en(AgentId.ORAL_EXPLANATION)).markdown()).isEqualTo("# Stacks\n\nLIFO.");
+        assertThat(agent.run(Requests.en(AgentId.ORAL_EXPLANATION)).markdown()).isEqualTo("# Stacks\n\nLIFO.");
+        assertThat(agent.run(Requests.en(AgentId.ORAL_EXPLANATION)).markdown())
+                .as("a rule and prose are the note's own")
+                .isEqualTo("---\n\nA stack is LIFO: last in, first out.\n\n---\n\nMore.");
+    }
+
     @Test
     void manySequentialCallsShareOneKeptAliveConnection() throws Exception {
         AgentRunner agent = agent();
