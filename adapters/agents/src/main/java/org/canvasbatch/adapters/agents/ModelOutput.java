@@ -11,6 +11,11 @@ final class ModelOutput {
     // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
     private static final Pattern WHOLE_NOTE_FENCE = Pattern.compile(
             "\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+    /** A line of a front matter block: a key, a list item, an indented or blank line, a comment. */
+    private static final Pattern FRONT_MATTER_LINE =
+            Pattern.compile("[A-Za-z_][\\w.-]*:(?:[ \\t].*)?|-[ \\t].*|[ \\t]+.*|#.*|", Pattern.DOTALL);
+    /** Models write a few properties; a longer block is not front matter. */
+    private static final int FRONT_MATTER_LINES = 50;
     // control characters but tab and line breaks (a terminal's escapes, NUL, BEL from a broken server): no part of a
     // note
     private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]");
@@ -33,6 +38,30 @@ final class ModelOutput {
         if (fence.matches()) {
             note = fence.group(1);
         }
-        return CONTROLS.matcher(note).replaceAll("").strip();
+        return CONTROLS.matcher(withoutFrontMatter(note.strip())).replaceAll("").strip();
+    }
+
+    /**
+     * The note without a YAML front matter block of its own, which the prompt asks against: the vault writes the
+     * note's front matter, and a second block below it shows in Obsidian as a rule and a heading. Only a block of lines
+     * YAML gives a meaning to is taken for one, so a note that opens with a rule and prose keeps it.
+     */
+    private static String withoutFrontMatter(String note) {
+        String[] lines = note.split("\n", FRONT_MATTER_LINES + 2);
+        if (!lines[0].strip().equals("---")) {
+            return note;
+        }
+        int end = lines[0].length() + 1;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+            end = Math.min(note.length(), end + lines[i].length() + 1);
+            if (line.strip().equals("---")) {
+                return note.substring(end);
+            }
+            if (i > FRONT_MATTER_LINES || !FRONT_MATTER_LINE.matcher(line).matches()) {
+                return note;
+            }
+        }
+        return note;
     }
 }
