@@ -146,6 +146,27 @@ class NoteNameTest {
                 .isEqualTo("BFS vs DFS which (comparison-table).md");
     }
 
+    /**
+     * Windows takes a device name followed by an extension for the device ("NUL.txt and NUL.tar.gz are both
+     * equivalent to NUL"): Obsidian, git and every sync client on Windows 10 cannot create or open such a note.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "AUX before a dot           | AUX.md vs README.md            | AUX md vs README.md (oral-explanation).md",
+                "nul in lower case          | nul. What does it mean         | nul What does it mean (oral-explanation).md",
+                "spaces before the dot      | `COM1 .ini settings`           | COM1 ini settings (oral-explanation).md",
+                "superscript digit          | LPT\u00b9.txt                  | LPT\u00b9 txt (oral-explanation).md",
+                "a longer word is no device | Console.log in Node            | Console.log in Node (oral-explanation).md",
+                "a device without a dot     | CON                            | CON (oral-explanation).md"
+            })
+    void aNameWindowsTakesForADeviceIsNeverGiven(String name, String text, String expected) {
+        assertThat(NoteName.fileName(text, AgentId.ORAL_EXPLANATION)).isEqualTo(expected);
+        assertThat(NoteName.notesFolder("prn.old")).isEqualTo("prn old-notes");
+    }
+
     @Test
     void aTagStandsBetweenTheBaseAndTheAgentAndTheWholeStillFits() {
         assertThat(NoteName.fileNameFor("what is X", "~1a2b3c4d", AgentId.MEMORY_ANCHOR))
