@@ -2,6 +2,7 @@ package org.canvasbatch.domain.note;
 
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
+import java.util.regex.Pattern;
 import org.canvasbatch.domain.agent.AgentId;
 
 /**
@@ -13,7 +14,8 @@ import org.canvasbatch.domain.agent.AgentId;
  * can store), format characters (Unicode category Cf: bidi overrides and isolates such as U+202E, zero-width
  * characters, the BOM, soft hyphens, tag characters; only the joiner inside an emoji sequence stays), then normalises to NFC, so that one text gives one name however
  * its accents were typed. It then removes what Windows, macOS or Linux refuse in a file name and what Obsidian reads
- * as link syntax ({@code []#^|\/:*?"<>}), control characters and leading dots (a dot file is hidden from Obsidian),
+ * as link syntax ({@code []#^|\/:*?"<>}), control characters, leading dots (a dot file is hidden from Obsidian) and
+ * the dot after a name Windows reserves for a device ({@code AUX.md} is the device {@code AUX} there),
  * folds every run of white space (line breaks, ideographic spaces) into one space and cuts at 60 code points, so CJK
  * text and emoji are never split in half. A name that would exceed 255 UTF-8 bytes, the limit of common file systems,
  * is cut further. A text that leaves nothing falls back to the node's id, else to {@value #FALLBACK}.
@@ -30,6 +32,9 @@ public final class NoteName {
     private static final String FORBIDDEN = "[]#^|\\/:*?\"<>";
     /** What a file name cannot hold on Windows, macOS or Linux; a folder name needs nothing more. */
     private static final String FORBIDDEN_IN_FILE_NAMES = "|\\/:*?\"<>";
+
+    private static final Pattern WINDOWS_DEVICE =
+            Pattern.compile("(?i)CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3]");
 
     private NoteName() {}
 
@@ -130,7 +135,24 @@ public final class NoteName {
             out.appendCodePoint(cp);
             kept++;
         }
-        return trimEnd(out.toString());
+        return trimEnd(notADevice(out.toString()));
+    }
+
+    /**
+     * Windows takes a device name followed by an extension for the device ({@code NUL.txt} and {@code nul .tar.gz}
+     * are {@code NUL}), so the dot after one becomes a space, as a character no file name can hold does.
+     */
+    private static String notADevice(String name) {
+        String result = name;
+        for (int dot = result.indexOf('.'); dot >= 0; dot = result.indexOf('.')) {
+            String head = result.substring(0, dot).stripTrailing();
+            if (!WINDOWS_DEVICE.matcher(head).matches()) {
+                break;
+            }
+            String rest = result.substring(dot + 1).stripLeading();
+            result = rest.isEmpty() ? head : head + " " + rest;
+        }
+        return result;
     }
 
     /**
