@@ -86,6 +86,35 @@ class DemoVaultTest {
         assertThat(demoVault.resolve("My own note.md")).as("a fresh demo vault").doesNotExist();
     }
 
+    /**
+     * The README's next step is to open {@code demo-vault/} in Obsidian, which writes its settings there at once
+     * ({@code .obsidian/}, and the plugin installed into it): that alone made every later demo move the whole vault
+     * aside, one more {@code demo-vault-kept-*} per run, and start a vault without the plugin.
+     */
+    @Test
+    void aDemoVaultOnlyOpenedInObsidianIsRenewedInPlaceWithItsSettingsKept() throws IOException {
+        demo();
+        Path demoVault = home.resolve("demo-vault");
+        Path plugin = demoVault.resolve(".obsidian/plugins/canvas-review/main.js");
+        Files.createDirectories(plugin.getParent());
+        Files.writeString(plugin, "// the plugin\n");
+        Files.writeString(demoVault.resolve(".obsidian/workspace.json"), "{}");
+
+        demo();
+
+        try (Stream<Path> siblings = Files.list(home)) {
+            assertThat(siblings.map(p -> p.getFileName().toString()))
+                    .as("nothing moved aside")
+                    .containsExactlyInAnyOrder("examples", "demo-vault");
+        }
+        assertThat(plugin).hasContent("// the plugin");
+        try (Stream<Path> files = Files.walk(demoVault.resolve("Biology/Cell Biology-notes"))) {
+            assertThat(files.filter(p -> p.toString().endsWith(".md")))
+                    .as("the demo ran again")
+                    .isNotEmpty();
+        }
+    }
+
     @Test
     void aSecondDemoOverAnUntouchedDemoVaultLeavesNothingBehind() throws IOException {
         demo();
