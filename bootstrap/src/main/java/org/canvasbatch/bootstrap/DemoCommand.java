@@ -23,6 +23,11 @@ final class DemoCommand {
 
     /** What the last demo left in demo-vault/: a later demo replaces the folder only if nothing else changed it. */
     private static final String MANIFEST = ".canvas-batch-demo";
+    /**
+     * Obsidian's own folder in a vault: written as soon as the vault is opened (the README's next step), the plugin
+     * installed into it. Not the learner's writing, and kept when the demo renews the vault.
+     */
+    private static final String OBSIDIAN_SETTINGS = ".obsidian";
 
     private DemoCommand() {}
 
@@ -38,7 +43,7 @@ final class DemoCommand {
         try {
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 if (asTheDemoLeftIt(target)) {
-                    deleteRecursively(target);
+                    deleteAllBut(target, OBSIDIAN_SETTINGS);
                 } else {
                     // the README sends the learner to open demo-vault/ in Obsidian: what they wrote there is theirs
                     Path kept = home.resolve("demo-vault-kept-"
@@ -92,12 +97,13 @@ final class DemoCommand {
         try (Stream<Path> paths = Files.walk(demoVault)) {
             List<String> lines = new ArrayList<>();
             for (Path path : (Iterable<Path>) paths.sorted()::iterator) {
-                if (path.getFileName().toString().equals(MANIFEST)) {
+                Path relative = demoVault.relativize(path);
+                if (path.getFileName().toString().equals(MANIFEST) || relative.startsWith(OBSIDIAN_SETTINGS)) {
                     continue;
                 }
                 BasicFileAttributes attributes =
                         Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                lines.add(demoVault.relativize(path) + "\t" + (attributes.isDirectory() ? "dir" : attributes.size())
+                lines.add(relative + "\t" + (attributes.isDirectory() ? "dir" : attributes.size())
                         + "\t"
                         + (attributes.isDirectory()
                                 ? ""
@@ -117,6 +123,18 @@ final class DemoCommand {
                     Files.copy(source, destination);
                 }
             }
+        }
+    }
+
+    /** Deletes what {@code dir} holds but its entry {@code kept}. */
+    private static void deleteAllBut(Path dir, String kept) throws IOException {
+        List<Path> entries;
+        try (Stream<Path> children = Files.list(dir)) {
+            entries = children.filter(child -> !child.getFileName().toString().equals(kept))
+                    .toList();
+        }
+        for (Path entry : entries) {
+            deleteRecursively(entry);
         }
     }
 
