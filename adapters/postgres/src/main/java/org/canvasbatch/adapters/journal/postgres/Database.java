@@ -103,7 +103,8 @@ final class Database implements AutoCloseable {
         }
     }
 
-    private void dropIdle() {
+    /** Closes every connection waiting in the pool: they are taken for dead with one that was found dead. */
+    void dropIdle() {
         Connection connection;
         while ((connection = idle.poll()) != null) {
             discard(connection);

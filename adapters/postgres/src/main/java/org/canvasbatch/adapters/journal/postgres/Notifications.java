@@ -3,6 +3,7 @@ package org.canvasbatch.adapters.journal.postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -17,6 +18,10 @@ import org.postgresql.PGNotification;
  * and up to which seq. The payload is {@code "<session id> <seq>"}: never the events, which are read from the table. A
  * lost connection is reopened (after 0.2 s, then up to 2 s apart); as notifications sent meanwhile are lost, the log
  * is then told to read what its watchers lack.
+ *
+ * <p>Listening only reads, and a connection cut without a word (a NAT or firewall that forgot it while it was idle, a
+ * database host that died) reads as silence, exactly like a quiet cluster. So after {@link #QUIET} without a
+ * notification the connection is asked a trivial question, answered within {@link #ANSWER_WITHIN} or taken for lost.
  */
 final class Notifications implements AutoCloseable {
 
@@ -26,6 +31,12 @@ final class Notifications implements AutoCloseable {
     static final String PLACEMENTS = "canvas_batch_placements";
 
     private static final System.Logger LOG = System.getLogger(Notifications.class.getName());
+
+    /** How long the listening connection may be silent before it is asked whether it is still there. */
+    static final Duration QUIET = Duration.ofSeconds(10);
+
+    /** How long that question may take: a live database answers a trivial query at once. */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
 
     private final Database database;
     private final BiConsumer<SessionId, Long> storedElsewhere;
@@ -78,16 +89,23 @@ final class Notifications implements AutoCloseable {
                 }
                 backoffMillis = 200;
                 PGConnection pg = listening.unwrap(PGConnection.class);
+                long heardAt = System.nanoTime();
                 while (!closed) {
                     PGNotification[] received = pg.getNotifications(500);
-                    if (received != null) {
+                    if (received != null && received.length > 0) {
                         handleAll(received);
+                        heardAt = System.nanoTime();
+                    } else if (System.nanoTime() - heardAt >= QUIET.toNanos()) {
+                        stillThere(listening);
+                        heardAt = System.nanoTime();
                     }
                 }
             } catch (SQLException e) {
                 if (closed) {
                     return;
                 }
+                // the pool's idle connections went the same way (a restart, a cut): the catch-up must not wait on them
+                database.dropIdle();
                 if (!wasDown) {
                     LOG.log(
                             System.Logger.Level.WARNING,
@@ -103,6 +121,19 @@ final class Notifications implements AutoCloseable {
                 backoffMillis = Math.min(2_000, backoffMillis * 2);
             }
         }
+    }
+
+    /**
+     * Throws when {@code listening} no longer reaches the database. The wait for the answer is bounded on the socket
+     * itself: a statement timeout would be sent on another connection to a server that never got the question.
+     */
+    private static void stillThere(Connection listening) throws SQLException {
+        int before = listening.getNetworkTimeout();
+        listening.setNetworkTimeout(Runnable::run, (int) ANSWER_WITHIN.toMillis());
+        try (Statement statement = listening.createStatement()) {
+            statement.execute("select 1");
+        }
+        listening.setNetworkTimeout(Runnable::run, before);
     }
 
     /** Tells {@code listener} of every session a server placed on a server named by its lease owner. */
