@@ -141,6 +141,11 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /** SQLSTATE 55P03: a lock another connection holds did not come free within {@link PostgresLocation#LOCK_WAIT}. */
+    static boolean isLockNotFree(SQLException e) {
+        return "55P03".equals(e.getSQLState());
+    }
+
     /** SQLSTATE class 08 (connection exception), 57P (operator intervention: shutdown), or no state at all. */
     static boolean isConnectionLost(SQLException e) {
         String state = e.getSQLState();

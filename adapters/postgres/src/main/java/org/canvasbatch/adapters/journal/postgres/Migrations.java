@@ -50,6 +50,8 @@ final class Migrations {
         return database.withConnection(connection -> {
             connection.setAutoCommit(true);
             try (Statement statement = connection.createStatement()) {
+                // another server's migration may take longer than a statement's usual wait for a lock
+                statement.execute("set lock_timeout = 0");
                 statement.execute("select pg_advisory_lock(" + LOCK + ")");
             }
             try {
@@ -57,6 +59,7 @@ final class Migrations {
             } finally {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("select pg_advisory_unlock(" + LOCK + ")");
+                    statement.execute("reset lock_timeout");
                 }
             }
         });

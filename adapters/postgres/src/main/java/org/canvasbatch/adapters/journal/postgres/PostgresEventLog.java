@@ -575,6 +575,10 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
     }
 
     private static String reasonOf(SQLException e) {
+        if (Database.isLockNotFree(e)) {
+            return "a lock another connection holds on the database's tables did not come free within "
+                    + PostgresLocation.LOCK_WAIT.toSeconds() + " s";
+        }
         return Database.isConnectionLost(e) ? "the database cannot be reached" : e.getMessage();
     }
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -15,6 +16,9 @@ import java.util.regex.Pattern;
 public record PostgresLocation(String user, String password, String host, int port, String database) {
 
     public static final String SCHEME = "postgresql://";
+
+    /** How long a statement waits for a lock another connection holds before it fails saying so. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
     private static final Pattern DATABASE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}");
 
@@ -90,6 +94,9 @@ public record PostgresLocation(String user, String password, String host, int po
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("socketTimeout", "30");
         properties.setProperty("tcpKeepAlive", "true");
+        // a lock someone else holds on our tables (a VACUUM FULL, an ALTER TABLE, a LOCK TABLE left open) is said to be
+        // one well before the socket timeout, which would call the database unreachable and be tried again
+        properties.setProperty("options", "-c lock_timeout=" + LOCK_WAIT.toSeconds() + "s");
         return properties;
     }
 
