@@ -104,13 +104,7 @@ class ChineseLearnerTest {
      */
     @Test
     void aNodeTheModelServerRefusedSaysWhyInChinese() {
-        api = new ApiHarness();
-        api.agent.then(
-                "n1",
-                new org.canvasbatch.testsupport.ScriptedAgent.Fail(
-                        org.canvasbatch.application.port.out.AgentFailure.permanent(
-                                "http_401", "the model server answered 401: invalid api key (check --api-key)")));
-        api.canvas("学习/命题.canvas", ApiHarness.nodesJson("n1", "什么是命题"));
+        aCanvasWhoseNodeTheModelServerRefuses();
         String id = api.post(ANALYZE, analyzeBody("学习/命题.canvas"), "Accept-Language", ZH)
                 .json()
                 .getString("session_id");
@@ -131,13 +125,7 @@ class ChineseLearnerTest {
     /** The summary's retry button posts the node alone; a failure again says why in the learner's language. */
     @Test
     void aRetryTheModelServerRefusesSaysWhyInChinese() {
-        api = new ApiHarness();
-        api.agent.then(
-                "n1",
-                new org.canvasbatch.testsupport.ScriptedAgent.Fail(
-                        org.canvasbatch.application.port.out.AgentFailure.permanent(
-                                "http_401", "the model server answered 401: invalid api key (check --api-key)")));
-        api.canvas("学习/命题.canvas", ApiHarness.nodesJson("n1", "什么是命题"));
+        aCanvasWhoseNodeTheModelServerRefuses();
 
         Answer retry = api.post(
                 "/canvas/single-agent",
@@ -149,6 +137,16 @@ class ChineseLearnerTest {
         assertThat(retry.json().getString("message"))
                 .isEqualTo(
                         "重新处理失败：模型服务器拒绝了 API 密钥：the model server answered 401: invalid api key (check" + " --api-key)");
+    }
+
+    private void aCanvasWhoseNodeTheModelServerRefuses() {
+        api = new ApiHarness();
+        api.agent.then(
+                "n1",
+                new org.canvasbatch.testsupport.ScriptedAgent.Fail(
+                        org.canvasbatch.application.port.out.AgentFailure.permanent(
+                                "http_401", "the model server answered 401: invalid api key (check --api-key)")));
+        api.canvas("学习/命题.canvas", ApiHarness.nodesJson("n1", "什么是命题"));
     }
 
     private static String analyzeBody(String canvas) {

@@ -92,7 +92,8 @@ final class EventsEndpoint {
                 Status.UPGRADE_REQUIRED_426,
                 "UpgradeRequiredError",
                 Message.NOT_A_WEBSOCKET.in(language(request), raw),
-                BUILDERS.createObjectBuilder().add("session_id", raw));
+                BUILDERS.createObjectBuilder().add("session_id", raw),
+                top -> {});
     }
 
     /**
@@ -168,7 +169,8 @@ final class EventsEndpoint {
                 Status.NOT_FOUND_404,
                 "SessionNotFoundError",
                 Message.SESSION_NOT_FOUND.in(language(request), raw),
-                BUILDERS.createObjectBuilder().add("session_id", raw));
+                BUILDERS.createObjectBuilder().add("session_id", raw),
+                top -> {});
     }
 
     private static void gone(ServerRequest request, ServerResponse response, SessionId id, long afterSeq) {
@@ -178,7 +180,8 @@ final class EventsEndpoint {
                 Status.NOT_FOUND_404,
                 "EventsUnavailableError",
                 Message.EVENTS_NO_LONGER_KEPT.in(language(request), id.value(), String.valueOf(afterSeq)),
-                BUILDERS.createObjectBuilder().add("session_id", id.value()).add("after_seq", afterSeq));
+                BUILDERS.createObjectBuilder().add("session_id", id.value()).add("after_seq", afterSeq),
+                top -> {});
     }
 
     private static void invalid(ServerRequest request, ServerResponse response, List<FieldError> errors) {
@@ -200,16 +203,6 @@ final class EventsEndpoint {
                 message,
                 BUILDERS.createObjectBuilder().add("errors", fields),
                 top -> top.add("errors", fields));
-    }
-
-    private static void refuse(
-            ServerRequest request,
-            ServerResponse response,
-            Status status,
-            String error,
-            String message,
-            JsonObjectBuilder details) {
-        refuse(request, response, status, error, message, details, top -> {});
     }
 
     /** The error envelope of CONTRACT §1, and the one line a client's mistake is worth in the log. */

@@ -210,12 +210,7 @@ class SessionSocketFlowTest {
                                     .statusCode())
                             .isEqualTo(404));
         }
-        HttpResponse<String> plain = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(server.http("/ws/intelligent-parallel/no-such-session"))
-                                .header("Accept-Language", "zh-CN,zh;q=0.9")
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> plain = getAsAPage("/ws/intelligent-parallel/no-such-session", "zh-CN,zh;q=0.9");
         assertThat(plain.statusCode()).isEqualTo(404);
         assertThat(plain.body()).contains("SessionNotFoundError", "找不到批处理会话“no-such-session”");
         assertThat(server.channel.connectionCount()).isZero();
@@ -225,11 +220,7 @@ class SessionSocketFlowTest {
     void aKnownSessionsSocketPathWithoutAnUpgradeSaysToUseAWebSocket() throws Exception {
         SessionId id = server.analyze(2);
 
-        HttpResponse<String> plain = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(server.http("/ws/intelligent-parallel/" + id.value()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> plain = getAsAPage("/ws/intelligent-parallel/" + id.value(), "en-US");
 
         assertThat(plain.statusCode()).isEqualTo(426);
         assertThat(plain.headers().firstValue("Upgrade")).hasValue("websocket");
@@ -240,12 +231,7 @@ class SessionSocketFlowTest {
     void aChineseBrowserOpeningTheSocketAddressAsAPageReadsWhyInChinese() throws Exception {
         SessionId id = server.analyze(2);
 
-        HttpResponse<String> plain = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(server.http("/ws/intelligent-parallel/" + id.value()))
-                                .header("Accept-Language", "zh-CN,zh;q=0.9")
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> plain = getAsAPage("/ws/intelligent-parallel/" + id.value(), "zh-CN,zh;q=0.9");
 
         assertThat(plain.statusCode()).isEqualTo(426);
         assertThat(plain.body()).contains("这是批处理会话“" + id.value() + "”的 WebSocket 地址：请用 WebSocket 客户端连接");
@@ -266,5 +252,15 @@ class SessionSocketFlowTest {
         assertThat(primarySeqs(first.messages())).isNotEmpty().isEqualTo(primarySeqs(second.messages()));
         assertThat(first.awaitClose()).isEqualTo(1000);
         assertThat(second.awaitClose()).isEqualTo(1000);
+    }
+
+    /** A socket's address fetched as a page is, as a browser's address bar or curl does. */
+    private HttpResponse<String> getAsAPage(String path, String acceptLanguage) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(server.http(path))
+                                .header("Accept-Language", acceptLanguage)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }
