@@ -19,6 +19,9 @@ public record TopicCluster(
     /** What a group without a single topic word (empty or all-stop-word texts) is called. */
     static final String FALLBACK_NAME = "Group";
 
+    /** The same, for a group whose questions are mostly written in Chinese (or Japanese). */
+    static final String FALLBACK_NAME_CHINESE = "其他问题";
+
     public TopicCluster {
         members = List.copyOf(Objects.requireNonNull(members, "members"));
         topTerms = List.copyOf(Objects.requireNonNull(topTerms, "topTerms"));

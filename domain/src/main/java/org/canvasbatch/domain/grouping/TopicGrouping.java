@@ -400,6 +400,10 @@ public final class TopicGrouping {
             List<String> topTerms = ClusterNaming.topTerms(corpus, group);
             List<String> memberTexts = group.stream().map(texts::get).toList();
             String name = label < labelNames.length ? labelNames[label] : null;
+            if ((name == null || name.isBlank()) && topTerms.isEmpty() && mostlyChinese(memberTexts)) {
+                // (plugin) its preview shows the name among the Chinese names of the other groups
+                name = TopicCluster.FALLBACK_NAME_CHINESE;
+            }
             clusters.add(new TopicCluster(
                     group,
                     topTerms,
@@ -408,5 +412,13 @@ public final class TopicGrouping {
                     name == null || name.isBlank() ? null : name));
         });
         return clusters;
+    }
+
+    private static boolean mostlyChinese(List<String> texts) {
+        long written = texts.stream().filter(t -> t != null && !t.isBlank()).count();
+        long chinese = texts.stream()
+                .filter(t -> t != null && TermExtractor.containsCjk(t))
+                .count();
+        return written > 0 && chinese * 2 > written;
     }
 }

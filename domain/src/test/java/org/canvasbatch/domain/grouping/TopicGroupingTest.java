@@ -266,6 +266,18 @@ class TopicGroupingTest {
                     .isEqualTo("hash");
         }
 
+        /** (plugin) the preview lists the group names; an English word among Chinese ones reads as a mistake. */
+        @Test
+        void aGroupOfChineseQuestionsWithoutATopicWordIsNamedInChinese() {
+            List<String> texts = Arrays.asList("什么是？", "为什么？", "为什么", "What is it?");
+
+            GroupingResult result = grouping.group(texts, 1);
+
+            assertThat(result.clusters())
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.name()).isEqualTo("其他问题"));
+        }
+
         @Test
         void joinLatinTermsWithACommaAndFallBackWhenThereAreNone() {
             TopicCluster latin = new TopicCluster(List.of(0), List.of("hash", "table"), 1.0, Priority.MEDIUM);
