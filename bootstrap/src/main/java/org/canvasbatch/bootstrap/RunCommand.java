@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
 import org.canvasbatch.adapters.http.wire.WireNames;
@@ -103,7 +104,9 @@ final class RunCommand {
             interrupted.ifPresent(s -> out.printf(
                     "Resuming the interrupted batch of %s: %d of %d node(s) already done%n",
                     s.createdAt(), s.processed(), s.totalNodes()));
-            return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal());
+            // a journal in memory ends with the process: nothing could resume the batch, so Ctrl-C cancels it
+            boolean resumable = !"memory".equals(settings.data());
+            return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);
         } catch (InvalidCommandException e) {
             throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
         } catch (NothingToProcessException | CanvasNotInVaultException e) {
@@ -164,9 +167,10 @@ final class RunCommand {
         }
     }
 
-    private int runBatch(Wiring wiring, SessionSnapshot planned, boolean plain) {
+    private int runBatch(Wiring wiring, SessionSnapshot planned, boolean plain, boolean resumable) {
         SessionId id = planned.id();
         CountDownLatch finished = new CountDownLatch(1);
+        AtomicBoolean stoppedToResume = new AtomicBoolean();
         CountDownLatch summarised = new CountDownLatch(1);
         ProgressDisplay display = new ProgressDisplay(out, !plain, planned);
         SessionSubscription subscription = wiring.useCases().subscriptions().subscribe(id, event -> {
@@ -183,11 +187,21 @@ final class RunCommand {
                 () -> {
                     if (finished.getCount() > 0) {
                         err.println();
-                        err.println("Interrupted: cancelling the batch; notes already written are kept.");
-                        try {
-                            wiring.useCases().cancel().cancel(id, "interrupted from the terminal");
-                        } catch (RuntimeException alreadyOver) {
-                            // the batch ended between the signal and the cancel: nothing to stop
+                        if (resumable) {
+                            // stopped, not cancelled: a cancelled batch is over, and the same command run again would
+                            // ask the model anew for every note this one already wrote
+                            err.println("Interrupted: stopping the batch; notes already written are kept."
+                                    + " Run the same command again to finish the rest.");
+                            stoppedToResume.set(true);
+                            wiring.stopForResume();
+                            finished.countDown();
+                        } else {
+                            err.println("Interrupted: cancelling the batch; notes already written are kept.");
+                            try {
+                                wiring.useCases().cancel().cancel(id, "interrupted from the terminal");
+                            } catch (RuntimeException alreadyOver) {
+                                // the batch ended between the signal and the cancel: nothing to stop
+                            }
                         }
                         awaitQuietly(summarised, Duration.ofSeconds(15));
                     }
@@ -205,9 +219,11 @@ final class RunCommand {
             // linked
             wiring.closeVault();
             SessionSnapshot outcome = wiring.useCases().status().status(id);
-            printSummary(outcome);
-            // the notes are the result; a finished run's journal has nothing left to resume
-            wiring.core().forget(id);
+            printSummary(outcome, stoppedToResume.get());
+            // the notes are the result; a finished run's journal has nothing left to resume, a stopped one has
+            if (!stoppedToResume.get()) {
+                wiring.core().forget(id);
+            }
             return outcome.state() == SessionState.COMPLETED ? 0 : 1;
         } finally {
             summarised.countDown();
@@ -219,11 +235,11 @@ final class RunCommand {
         }
     }
 
-    private void printSummary(SessionSnapshot outcome) {
+    private void printSummary(SessionSnapshot outcome, boolean stoppedToResume) {
         out.println();
         out.printf(
                 "%s in %s: %d succeeded, %d failed%s, of %d%n",
-                describe(outcome.state()),
+                stoppedToResume && outcome.state().isActive() ? "Interrupted" : describe(outcome.state()),
                 ProgressDisplay.clock(outcome.elapsed(java.time.Instant.now())),
                 outcome.succeeded(),
                 outcome.failed(),

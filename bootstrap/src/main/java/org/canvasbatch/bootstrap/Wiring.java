@@ -340,6 +340,17 @@ final class Wiring implements AutoCloseable {
         vault.close();
     }
 
+    /**
+     * {@code run}'s Ctrl-C with a durable journal: no node starts any more, the running calls are interrupted (their
+     * nodes stay running in the journal, so the next run of the same canvas sends them again and no other), and the
+     * canvas gets the links of every note written, as after a cancel. The batch itself stays active, to be resumed.
+     */
+    void stopForResume() {
+        core.stopDispatching();
+        executor.shutdown(Duration.ZERO);
+        closeVault();
+    }
+
     /** Stops dispatching, gives running calls {@code grace} to finish, then writes what the vault still holds. */
     void shutdown(Duration grace) {
         stopping = true;

@@ -67,7 +67,7 @@ class RunInterruptTest {
             assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
             String log = Files.readString(output);
             assertThat(run.exitValue()).as(log).isEqualTo(130);
-            assertThat(log).contains("Interrupted: cancelling the batch").contains("Cancelled in");
+            assertThat(log).contains("Interrupted: stopping the batch").contains("Interrupted in");
             int callsAtExit = llm.calls();
             assertThat(callsAtExit).isLessThan(145);
 

@@ -106,24 +106,16 @@ final class ExecutingNodeTask {
                     failure.retryAfter(),
                     elapsedMillis(startNanos));
         } catch (InterruptedException interrupted) {
-            if (control.timedOut()) {
-                Duration limit =
-                        book.read(assignment.sessionId(), s -> s.settings().nodeTimeout());
-                failed(
-                        assignment,
-                        wakeAt,
-                        slot,
-                        "The agent did not answer within " + limit.toSeconds() + " s",
-                        "timeout",
-                        true,
-                        Optional.empty(),
-                        elapsedMillis(startNanos));
-            } else {
-                LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
-            }
+            interrupted(assignment, control, wakeAt, slot, startNanos);
         } catch (UnwrittenNote unwritten) {
             holdUntilThereIsRoom(assignment, wakeAt, slot, unwritten, elapsedMillis(startNanos));
         } catch (VaultException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // the note's write was cut off by the interrupt (a channel closed by it), not by the vault: a timeout
+                // or a stop, as if it had come during the call; never a lasting failure of the node
+                interrupted(assignment, control, wakeAt, slot, startNanos);
+                return;
+            }
             failed(
                     assignment,
                     wakeAt,
@@ -144,6 +136,28 @@ final class ExecutingNodeTask {
                     false,
                     Optional.empty(),
                     elapsedMillis(startNanos));
+        }
+    }
+
+    /**
+     * The attempt's thread was interrupted: by the node's timeout, a retryable failure; otherwise by a cancel or a stop,
+     * whose node is not this attempt's to record (a stopped batch's next run sends it again).
+     */
+    private void interrupted(
+            Assignment assignment, TaskControl control, Consumer<Instant> wakeAt, CallSlot slot, long startNanos) {
+        if (control.timedOut()) {
+            Duration limit = book.read(assignment.sessionId(), s -> s.settings().nodeTimeout());
+            failed(
+                    assignment,
+                    wakeAt,
+                    slot,
+                    "The agent did not answer within " + limit.toSeconds() + " s",
+                    "timeout",
+                    true,
+                    Optional.empty(),
+                    elapsedMillis(startNanos));
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "node " + assignment.nodeId() + " interrupted: result discarded");
         }
     }
 
