@@ -67,6 +67,11 @@ class RunInterruptTest {
             assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
             String log = Files.readString(output);
             assertThat(run.exitValue()).as(log).isEqualTo(130);
+            // a script tells an interrupted run from one with failed nodes by this code: --help must name it truly
+            assertThat(Usage.full().lines().filter(line -> line.startsWith("Exit codes:")))
+                    .singleElement()
+                    .asString()
+                    .contains(run.exitValue() + " after Ctrl-C");
             assertThat(log).contains("Interrupted: stopping the batch").contains("Interrupted in");
             int callsAtExit = llm.calls();
             assertThat(callsAtExit).isLessThan(145);
