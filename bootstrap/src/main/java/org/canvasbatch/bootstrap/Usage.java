@@ -43,7 +43,8 @@ final class Usage {
 
             serve's operator endpoints: /health, /health/ready, /metrics, /openapi.yaml, /asyncapi.yaml; dashboard at /.
 
-            Exit codes: 0 every node succeeded, 1 some failed or the run was interrupted, 2 usage or input error.
+            Exit codes: 0 every node succeeded, 1 some failed, 2 usage or input error, 130 after Ctrl-C (143 after
+            SIGTERM): the run stopped, and the same command run again finishes the rest.
             """;
 
     private Usage() {}

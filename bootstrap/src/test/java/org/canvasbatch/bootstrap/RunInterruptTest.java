@@ -19,7 +19,7 @@ import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Ctrl-C (SIGINT) during {@code run}, sent to a real process: the batch is cancelled cleanly. */
+/** Ctrl-C (SIGINT) during {@code run}, sent to a real process: the batch stops cleanly. */
 class RunInterruptTest {
 
     private static final String EXAM = "Exam Prep/期末复习-170.canvas";
@@ -28,7 +28,7 @@ class RunInterruptTest {
     Path temp;
 
     @Test
-    void ctrlCCancelsKeepsFinishedNotesAndLeavesAConsistentCanvas() throws Exception {
+    void ctrlCStopsTheBatchKeepsFinishedNotesAndLeavesAConsistentCanvas() throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             llm.defaultReply(Reply.delayed(Duration.ofMillis(250), Reply.echo()));
