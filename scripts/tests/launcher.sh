@@ -140,5 +140,12 @@ PATH="$nobin" "$clone/canvas-batch" run b.canvas > "$scratch/b.out" 2>&1 & b=$!
 wait $a; ra=$?; wait $b; rb=$?
 [ $ra = 0 ] && [ $rb = 0 ] || fail "without flock, two launchers at once: exit codes $ra and $rb: $(cat "$scratch/a.out" "$scratch/b.out")"
 
+# 9. a C or POSIX locale (cron, a container, ssh without LANG): the JVM reads arguments and file names in the locale's
+#    charset, ASCII there, so a Chinese canvas path reached Java as '?' and the run died with InvalidPathException
+clone="$scratch/plain locale"
+fresh_clone "$clone"
+out=$(LANG=C LC_ALL=POSIX "$clone/canvas-batch" run "数学/线性代数.canvas" 2>&1)
+case "$out" in *"args run 数学/线性代数.canvas"*) ;; *) fail "under LC_ALL=POSIX a Chinese canvas path is mangled: $out";; esac
+
 [ $failures = 0 ] && echo "launcher tests: all passed"
 exit $((failures > 0))
