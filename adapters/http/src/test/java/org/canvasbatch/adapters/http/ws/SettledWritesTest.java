@@ -23,6 +23,14 @@ class SettledWritesTest {
         writes.written(T0.plusMillis(900), 7);
 
         assertThat(writes.closeAt(T0.plusMillis(1_000), NO_WAIT)).isEqualTo(3);
+    }
+
+    @Test
+    void whatWasWrittenTheMarginBeforeTheCloseIsCountedAsReached() {
+        SettledWrites writes = new SettledWrites(MARGIN);
+        writes.written(T0, 3);
+        writes.written(T0.plusMillis(900), 7);
+
         assertThat(writes.closeAt(T0.plusMillis(1_150), NO_WAIT)).isEqualTo(7);
     }
 
@@ -92,6 +100,42 @@ class SettledWritesTest {
         assertThat(writes.reachedAtClose())
                 .as("what may have reached the browser behind the click is sent again")
                 .isEqualTo(6);
+    }
+
+    /**
+     * The order of {@code Connection.closedByClient}: the close is judged at its arrival, the drain then notes the
+     * write that was under way (a slow renderer held it until well after the close), and the close is judged again
+     * once that note came. The outcome written 100 ms before the close may have been dropped behind the click: it must
+     * be sent again, whatever time the slow write ended at.
+     */
+    @Test
+    void aSlowWriteNotedAfterTheCloseDoesNotSettleWhatWasWrittenWithinTheMarginBeforeIt() {
+        SettledWrites writes = new SettledWrites(MARGIN);
+        writes.written(T0, 6);
+        writes.written(T0.plusMillis(1_900), 7);
+        writes.writing();
+        Instant arrived = T0.plusMillis(2_000);
+        assertThat(writes.closeAt(arrived, NO_WAIT)).isEqualTo(6);
+
+        writes.written(T0.plusMillis(2_600), 8);
+        writes.closeAt(arrived, PATIENCE);
+
+        assertThat(writes.reachedAtClose())
+                .as("outcome 7 was written 100 ms before the close: the window's next socket must send it again")
+                .isEqualTo(6);
+    }
+
+    /** The window's end handed after the plugin's close arrived cannot make that close later. */
+    @Test
+    void aLaterJudgementDoesNotMoveTheCloseThatArrivedFirst() {
+        SettledWrites writes = new SettledWrites(MARGIN);
+        writes.written(T0, 6);
+        writes.written(T0.plusMillis(1_900), 7);
+        writes.closeAt(T0.plusMillis(2_000), NO_WAIT);
+
+        writes.closeAt(T0.plusMillis(3_000), NO_WAIT);
+
+        assertThat(writes.reachedAtClose()).isEqualTo(6);
     }
 
     @Test
