@@ -52,8 +52,11 @@ final class SettledWrites {
             if (!at.plus(margin).isAfter(closedAt)) {
                 reachedAtClose = Math.max(reachedAtClose, seq);
             }
+        } else {
+            // once the window has stopped, nothing settles past its close: a slow write ending after it would settle
+            // what was written less than the margin before the close, which the next judgement would take as reached
+            settleBy(at);
         }
-        settleBy(at);
         recent.addLast(new Write(at, seq));
         writing = false;
         notifyAll();
@@ -73,7 +76,9 @@ final class SettledWrites {
      * raises {@link #reachedAtClose} if it ended the margin before {@code at}.
      */
     synchronized long closeAt(Instant at, Duration patience) {
-        closedAt = at;
+        // the window stopped at the first of its judgements (a plugin close, then the end taken by a drain that had it
+        // polled): a later one cannot make it have handled more
+        closedAt = closedAt == null || at.isBefore(closedAt) ? at : closedAt;
         long deadline = System.nanoTime() + patience.toNanos();
         try {
             for (long left = patience.toNanos(); writing && left > 0; left = deadline - System.nanoTime()) {
@@ -82,7 +87,7 @@ final class SettledWrites {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        settleBy(at);
+        settleBy(closedAt);
         reachedAtClose = Math.max(reachedAtClose, settled);
         return reachedAtClose;
     }
