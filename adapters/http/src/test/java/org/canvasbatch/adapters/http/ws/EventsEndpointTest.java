@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,35 @@ class EventsEndpointTest {
                 .as("every refusal repeats its status, as the API's do")
                 .extracting(a -> a.body().getInt("status_code"))
                 .containsExactly(404, 422, 422);
+    }
+
+    /**
+     * A refusal is worth one INFO line, and only one: a session id or a parameter a caller percent-encodes a line
+     * break into ({@code %0A}) is decoded into the message that is logged, where it starts a line of its own that
+     * reads like the server's ("INFO … session 42 completed"), and a parameter of a few kilobytes is logged whole.
+     */
+    @Test
+    void aRefusalLogsOneBoundedLineWhateverThePathHolds() {
+        SessionId id = server.analyze(2);
+        String forged = "%0AINFO%20org.canvasbatch:%20session%2042%20completed";
+        String longValue = "9".repeat(4_000);
+
+        try (CapturedLogs logs = CapturedLogs.of(EventsEndpoint.class.getName())) {
+            Answer unknown = get("/canvas/intelligent-parallel/x" + forged + "/events");
+            Answer invalid = get("/canvas/intelligent-parallel/" + id.value() + "/events?after_seq=1" + forged);
+            Answer tooLong = get("/canvas/intelligent-parallel/" + id.value() + "/events?limit=" + longValue);
+
+            assertThat(List.of(unknown, invalid, tooLong))
+                    .extracting(Answer::status)
+                    .containsExactly(404, 422, 422);
+            assertThat(logs.visibleLines()).hasSize(3);
+            assertThat(logs.visibleLines())
+                    .as("no line break or control character of the caller's reaches the log")
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\n").doesNotContain("\r"));
+            assertThat(logs.visibleLines())
+                    .as("a client's mistake writes a line, not kilobytes")
+                    .allSatisfy(line -> assertThat(line.length()).isLessThan(1_000));
+        }
     }
 
     /** Obsidian on a Chinese system asks for Chinese on every request; the other refusals of this route answer in it. */
