@@ -33,6 +33,8 @@ import org.canvasbatch.domain.session.SessionId;
 final class EventsEndpoint {
 
     private static final System.Logger LOG = System.getLogger(EventsEndpoint.class.getName());
+    /** Longest a caller's text runs in the log. */
+    private static final int LOGGED_CODE_POINTS = 300;
 
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_LIMIT = 1_000;
@@ -217,9 +219,31 @@ final class EventsEndpoint {
         LOG.log(
                 System.Logger.Level.INFO,
                 () -> request.prologue().method().text() + " "
-                        + request.prologue().uriPath().rawPath() + " -> " + status.code() + " " + error + ": "
-                        + message);
+                        + forLog(request.prologue().uriPath().rawPath()) + " -> " + status.code() + " " + error
+                        + ": " + forLog(message));
         ErrorEnvelope.send(response, status.code(), error, message, details, extra);
+    }
+
+    /**
+     * A text that carries a caller's (a decoded session id or parameter) as it may go into one log line: its control
+     * and format characters escaped, so that a line break never starts a line that reads like the server's, and cut.
+     */
+    private static String forLog(String text) {
+        StringBuilder shown = new StringBuilder();
+        text.codePoints().limit(LOGGED_CODE_POINTS).forEach(c -> {
+            if (Character.isISOControl(c)
+                    || Character.getType(c) == Character.FORMAT
+                    || Character.getType(c) == Character.LINE_SEPARATOR
+                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+                shown.append(String.format("\\u%04x", c));
+            } else {
+                shown.appendCodePoint(c);
+            }
+        });
+        if (text.codePointCount(0, text.length()) > LOGGED_CODE_POINTS) {
+            shown.append('…');
+        }
+        return shown.toString();
     }
 
     private static Language language(ServerRequest request) {
