@@ -1,0 +1,29 @@
+package org.canvasbatch.adapters.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** What of a model's answer becomes the note's body. */
+class ModelOutputTest {
+
+    /**
+     * A note may open with a rule, its title and the key points, and a rule under them: a Markdown heading reads as a
+     * YAML comment and a list as a YAML list, so the block was taken for the model's own front matter and dropped,
+     * and the learner's note lost its title and key points without a word.
+     */
+    @Test
+    void aNoteThatOpensWithARuleAHeadingAndAListKeepsThem() {
+        String chinese = "---\n# 三磷酸腺苷（ATP）\n- 细胞的能量货币\n- 由腺嘌呤、核糖和三个磷酸基团组成\n---\n\n## 详细解释\n\n水解释放能量。";
+        String english = "---\n## Key points\n\n- LIFO: last in, first out\n- push and pop at the top\n---\n\nMore.";
+
+        assertThat(ModelOutput.noteBody(chinese)).isEqualTo(chinese);
+        assertThat(ModelOutput.noteBody(english)).isEqualTo(english);
+    }
+
+    @Test
+    void aFrontMatterBlockOfTheModelsIsStillDropped() {
+        assertThat(ModelOutput.noteBody("---\r\ntitle: Stacks\r\ntags:\r\n  - cs\r\n---\r\n# Stacks\r\n\r\nLIFO."))
+                .isEqualTo("# Stacks\r\n\r\nLIFO.");
+    }
+}
