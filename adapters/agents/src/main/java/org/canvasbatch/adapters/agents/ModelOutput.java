@@ -11,9 +11,14 @@ final class ModelOutput {
     // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
     private static final Pattern WHOLE_NOTE_FENCE = Pattern.compile(
             "\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
-    /** A line of a front matter block: a key, a list item, an indented or blank line, a comment. */
+    /**
+     * A line of a front matter block: a key, a list item, an indented or blank line. Not a {@code #} line: a YAML
+     * comment reads as a Markdown heading, and a note's own title between two rules is no front matter.
+     */
     private static final Pattern FRONT_MATTER_LINE =
-            Pattern.compile("[A-Za-z_][\\w.-]*:(?:[ \\t].*)?|-[ \\t].*|[ \\t]+.*|#.*|", Pattern.DOTALL);
+            Pattern.compile("[A-Za-z_][\\w.-]*:(?:[ \\t].*)?|-[ \\t].*|[ \\t]+.*|", Pattern.DOTALL);
+    /** A key of a front matter block: one at least, since properties are keys; list items alone are a note's list. */
+    private static final Pattern FRONT_MATTER_KEY = Pattern.compile("[A-Za-z_][\\w.-]*:(?:[ \\t].*)?", Pattern.DOTALL);
     /** Models write a few properties; a longer block is not front matter. */
     private static final int FRONT_MATTER_LINES = 50;
     // control characters but tab and line breaks (a terminal's escapes, NUL, BEL from a broken server): no part of a
@@ -52,12 +57,14 @@ final class ModelOutput {
             return note;
         }
         int end = lines[0].length() + 1;
+        boolean keyed = false;
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
             end = Math.min(note.length(), end + lines[i].length() + 1);
             if (line.strip().equals("---")) {
-                return note.substring(end);
+                return keyed ? note.substring(end) : note;
             }
+            keyed |= FRONT_MATTER_KEY.matcher(line).matches();
             if (i > FRONT_MATTER_LINES || !FRONT_MATTER_LINE.matcher(line).matches()) {
                 return note;
             }
