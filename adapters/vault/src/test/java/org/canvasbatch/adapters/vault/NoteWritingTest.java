@@ -254,6 +254,20 @@ class NoteWritingTest {
                 .isEqualTo("my own notes on ATP");
     }
 
+    /** The folder's names are listed once; a file the learner adds in the middle of a batch is seen all the same. */
+    @Test
+    void aLearnersFileAddedDuringTheBatchUnderAnotherCaseIsNeverTwinnedByANote() throws IOException {
+        Path notes = root.resolve(NOTES);
+        vault.writeNote(draft("q1", "What is ADP", AgentId.ORAL_EXPLANATION, "generated"));
+        Files.writeString(notes.resolve("what is atp (oral-explanation).md"), "my own notes on ATP");
+
+        WrittenNote atp = vault.writeNote(draft("q2", "What is ATP", AgentId.ORAL_EXPLANATION, "generated"));
+
+        assertThat(atp.path()).contains(" ~");
+        assertThat(Files.readString(notes.resolve("what is atp (oral-explanation).md")))
+                .isEqualTo("my own notes on ATP");
+    }
+
     @Test
     void aFileTheUserWroteUnderTheSameNameIsNeverOverwritten() throws IOException {
         Path notes = Files.createDirectories(root.resolve(NOTES));
