@@ -40,7 +40,8 @@ class RunStopResumeEdgesTest {
             }
             // Obsidian gives every node a random id of 16 hex digits
             nodes.append("{\"id\":\"")
-                    .append(HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()))
+                    .append(HexFormat.of()
+                            .toHexDigits(ThreadLocalRandom.current().nextLong()))
                     .append("\",\"type\":\"text\",\"text\":\"")
                     .append(questions[i])
                     .append("\",\"color\":\"1\",\"x\":")

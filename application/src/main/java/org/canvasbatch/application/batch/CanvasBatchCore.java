@@ -293,10 +293,12 @@ public final class CanvasBatchCore {
         }
         int resumed = 0;
         for (SessionId id : book.ids()) {
+            // how long it ran before it stopped, read before the requeue records anything now
+            Duration ran = book.read(id, s -> s.ranUntilLastEvent());
             // nodes that were running go back to the queue: a batch's, and a person's rerun in a finished session
             book.change(id, s -> s.requeueInterrupted(clock.now()));
             if (book.read(id, s -> s.state()).isActive()) {
-                starting.armTimeout(id);
+                starting.armTimeoutAfterRestart(id, ran);
                 resumed++;
             }
         }

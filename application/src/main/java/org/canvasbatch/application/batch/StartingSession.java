@@ -69,11 +69,33 @@ final class StartingSession implements StartSessionUseCase {
 
     /** Arms (or, after a restart, re-arms) the whole-batch timeout of a running session. */
     void armTimeout(SessionId id) {
-        Optional<Instant> deadline = book.readIfPresent(
+        arm(
                 id,
-                s -> s.startedAt()
-                        .map(started -> started.plus(s.settings().batchTimeout()))
-                        .orElse(null));
+                book.readIfPresent(
+                        id,
+                        s -> s.startedAt()
+                                .map(started -> started.plus(s.settings().batchTimeout()))
+                                .orElse(null)));
+    }
+
+    /**
+     * Re-arms the whole-batch timeout of a session this process resumes from the journal (a restart, a stopped
+     * {@code run} run again): the batch has what is left of its time after the {@code alreadyRan} it ran before, not its
+     * start plus its timeout, so that the time it stood stopped does not count as run time.
+     */
+    void armTimeoutAfterRestart(SessionId id, Duration alreadyRan) {
+        arm(
+                id,
+                book.readIfPresent(
+                        id,
+                        s -> s.startedAt()
+                                .map(started -> clock.now()
+                                        .plus(s.settings().batchTimeout())
+                                        .minus(alreadyRan))
+                                .orElse(null)));
+    }
+
+    private void arm(SessionId id, Optional<Instant> deadline) {
         if (deadline.isEmpty()) {
             return;
         }

@@ -461,6 +461,11 @@ public final class Session {
         return Optional.ofNullable(progress.finishedAt());
     }
 
+    /** How long the batch ran, from its start to the last event it recorded. */
+    public Duration ranUntilLastEvent() {
+        return progress.ranUntilLastEvent();
+    }
+
     public int runningCount() {
         return progress.running();
     }

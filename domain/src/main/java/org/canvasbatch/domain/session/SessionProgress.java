@@ -135,6 +135,7 @@ public final class SessionProgress {
     private long lastSeq;
     private Instant startedAt;
     private Instant finishedAt;
+    private Instant lastEventAt;
     private int peakRunning;
     private long processingMillis;
     private int retries;
@@ -174,6 +175,7 @@ public final class SessionProgress {
         copy.lastSeq = lastSeq;
         copy.startedAt = startedAt;
         copy.finishedAt = finishedAt;
+        copy.lastEventAt = lastEventAt;
         copy.peakRunning = peakRunning;
         copy.processingMillis = processingMillis;
         copy.retries = retries;
@@ -265,6 +267,7 @@ public final class SessionProgress {
             }
         }
         lastSeq = event.seq();
+        lastEventAt = event.at();
     }
 
     // ---------------------------------------------------------------------------------------------------- queries
@@ -285,6 +288,17 @@ public final class SessionProgress {
     /** When the batch ended (finished or cancelled), else null. */
     public Instant finishedAt() {
         return finishedAt;
+    }
+
+    /**
+     * How long the batch ran by its own events: from its start to the last event it recorded (zero before start). After
+     * a restart that is the time it ran before, without the time it stood stopped.
+     */
+    public Duration ranUntilLastEvent() {
+        if (startedAt == null || lastEventAt == null || lastEventAt.isBefore(startedAt)) {
+            return Duration.ZERO;
+        }
+        return Duration.between(startedAt, lastEventAt);
     }
 
     /** Wall time since start: up to {@code now} while running, frozen once finished, zero before start. */
