@@ -119,9 +119,14 @@ final class RunCommand {
      * nodes keep their notes and their agents are not called again.
      */
     private Optional<SessionSnapshot> resumeInterrupted(Wiring wiring, CanvasLocation location) {
+        // the journal knows a canvas by its path in its vault only, and one data folder (the default one) serves every
+        // vault: a batch is this canvas's only if the canvas still holds some of its nodes (Obsidian's ids are random),
+        // not another vault's canvas of the same name
+        Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
         wiring.core()
                 .recover(s -> s.canvasPath().equals(location.canvasPath())
-                        && s.state().isActive());
+                        && s.state().isActive()
+                        && s.tasks().stream().anyMatch(t -> nodeIds.contains(t.nodeId())));
         return wiring.useCases().status().sessions().stream().findFirst();
     }
 

@@ -340,6 +340,17 @@ final class Wiring implements AutoCloseable {
         vault.close();
     }
 
+    /** The ids of the nodes of a canvas of this vault; none when it cannot be read. */
+    Set<String> canvasNodeIds(String canvasPath) {
+        try {
+            return vault.readCanvas(canvasPath).nodes().stream()
+                    .map(node -> node.id())
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        } catch (org.canvasbatch.application.port.out.VaultException unreadable) {
+            return Set.of();
+        }
+    }
+
     /**
      * {@code run}'s Ctrl-C with a durable journal: no node starts any more, the running calls are interrupted (their
      * nodes stay running in the journal, so the next run of the same canvas sends them again and no other), and the
