@@ -127,7 +127,13 @@ final class RunCommand {
                 .recover(s -> s.canvasPath().equals(location.canvasPath())
                         && s.state().isActive()
                         && s.tasks().stream().anyMatch(t -> nodeIds.contains(t.nodeId())));
-        return wiring.useCases().status().sessions().stream().findFirst();
+        Optional<SessionSnapshot> found =
+                wiring.useCases().status().sessions().stream().findFirst();
+        if (found.isPresent() && found.get().state() == SessionState.PAUSED) {
+            // stopped by an earlier Ctrl-C (or paused on the dashboard): running the command again is the go-ahead
+            return Optional.of(wiring.useCases().resume().resume(found.get().id(), "run again in the terminal"));
+        }
+        return found;
     }
 
     /** The batch's limits and timeout are the core's defaults, which the settings made. */
@@ -198,7 +204,7 @@ final class RunCommand {
                             err.println("Interrupted: stopping the batch; notes already written are kept."
                                     + " Run the same command again to finish the rest.");
                             stoppedToResume.set(true);
-                            wiring.stopForResume();
+                            wiring.stopForResume(id);
                             finished.countDown();
                         } else {
                             err.println("Interrupted: cancelling the batch; notes already written are kept.");

@@ -351,12 +351,22 @@ final class Wiring implements AutoCloseable {
         }
     }
 
+    /** Why a batch {@code run} stopped on Ctrl-C is paused: the dashboard and the status say it. */
+    static final String STOPPED_IN_THE_TERMINAL =
+            "stopped in the terminal (Ctrl-C); the same canvas-batch run command finishes it";
+
     /**
-     * {@code run}'s Ctrl-C with a durable journal: no node starts any more, the running calls are interrupted (their
-     * nodes stay running in the journal, so the next run of the same canvas sends them again and no other), and the
-     * canvas gets the links of every note written, as after a cancel. The batch itself stays active, to be resumed.
+     * {@code run}'s Ctrl-C with a durable journal: the batch is paused (a server started on the same data folder
+     * resumes every running batch it finds, and would run this one to its end unasked), no node starts any more, the
+     * running calls are interrupted (their nodes stay running in the journal, so the next run of the same canvas sends
+     * them again and no other), and the canvas gets the links of every note written, as after a cancel.
      */
-    void stopForResume() {
+    void stopForResume(SessionId id) {
+        try {
+            useCases().pause().pause(id, STOPPED_IN_THE_TERMINAL);
+        } catch (RuntimeException endedOrPausedAlready) {
+            // the batch ended between the signal and the pause, or the learner had paused it: nothing to add
+        }
         core.stopDispatching();
         executor.shutdown(Duration.ZERO);
         closeVault();

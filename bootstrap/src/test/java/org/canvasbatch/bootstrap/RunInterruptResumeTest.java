@@ -2,8 +2,16 @@ package org.canvasbatch.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,63 +39,148 @@ class RunInterruptResumeTest {
     @TempDir
     Path temp;
 
+    private Path vault;
+    private Path firstLog;
+
     @Test
     void runningTheSameCommandAfterCtrlCFinishesTheRestWithoutAskingTheModelAgainForWrittenNotes() throws Exception {
-        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
         try (FakeLlmServer llm = FakeLlmServer.start()) {
-            llm.defaultReply(Reply.delayed(Duration.ofMillis(200), Reply.echo()));
-            List<String> args = List.of(
-                    "run",
-                    EXAM,
-                    "--vault",
-                    vault.toString(),
-                    "--data",
-                    temp.resolve("data").toString(),
-                    "--plain",
-                    "--concurrency",
-                    String.valueOf(CONCURRENCY),
-                    "--model-provider",
-                    "openai",
-                    "--base-url",
-                    llm.openAiBaseUrl(),
-                    "--model",
-                    "fake-model");
-            String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> command =
-                    new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-            command.addAll(args);
-            Path firstLog = temp.resolve("first.log");
-            Process first = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(firstLog.toFile())
-                    .start();
-            assertThat(llm.awaitCalls(40, Duration.ofSeconds(60))).isTrue();
-            new ProcessBuilder("kill", "-INT", String.valueOf(first.pid()))
-                    .start()
-                    .waitFor();
-            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            int callsBefore = llm.calls();
-            assertThat(callsBefore).as(Files.readString(firstLog)).isLessThan(NODES);
+            List<String> args = runArguments(llm);
+            stopWithCtrlC(args, llm);
 
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-            String second = out.toString(StandardCharsets.UTF_8);
+            String second = runAgainToTheEnd(args);
 
-            assertThat(exit).as(second).isZero();
             assertThat(second)
                     .as("first run:%n%s", Files.readString(firstLog))
                     .contains("Resuming the interrupted batch");
-            assertThat(llm.calls())
-                    .as(
-                            "only the nodes in flight at Ctrl-C are asked twice; first run:%n%s%nsecond run:%n%s",
-                            Files.readString(firstLog), second)
-                    .isLessThanOrEqualTo(NODES + 2 * CONCURRENCY);
-            try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
-                assertThat(notes.map(note -> note.getFileName().toString())
-                                .filter(name -> name.endsWith(".md") && !name.startsWith(".")))
-                        .as("one note per node, none duplicated as '(regenerated)'")
-                        .hasSize(NODES);
-            }
+            assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
+        }
+    }
+
+    /**
+     * The data folder is the server's too ({@code ~/.canvas-batch/data} by default), and a server resumes every running
+     * batch it finds there: a batch the learner stopped in the terminal would be run to its end by the next
+     * {@code serve}, model calls and all, without being asked. It is paused instead, visibly (the dashboard lists it,
+     * with why), until the same command runs it again.
+     */
+    @Test
+    void aServerStartedOnTheDataFolderLeavesTheStoppedBatchPausedAndTheSameCommandStillFinishesIt() throws Exception {
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            List<String> args = runArguments(llm);
+            stopWithCtrlC(args, llm);
+            int callsAfterTheStop = llm.calls();
+
+            JsonObject listed = sessionsOfAServerOnTheSameDataFolder(llm);
+
+            assertThat(listed.getJsonArray("sessions"))
+                    .singleElement()
+                    .satisfies(session -> assertThat(session.asJsonObject().getString("state"))
+                            .as("%s", listed)
+                            .isEqualTo("paused"));
+            assertThat(llm.calls()).as("the server asked the model nothing").isEqualTo(callsAfterTheStop);
+            String second = runAgainToTheEnd(args);
+            assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
+        }
+    }
+
+    private List<String> runArguments(FakeLlmServer llm) throws Exception {
+        vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        llm.defaultReply(Reply.delayed(Duration.ofMillis(200), Reply.echo()));
+        return List.of(
+                "run",
+                EXAM,
+                "--vault",
+                vault.toString(),
+                "--data",
+                temp.resolve("data").toString(),
+                "--plain",
+                "--concurrency",
+                String.valueOf(CONCURRENCY),
+                "--model-provider",
+                "openai",
+                "--base-url",
+                llm.openAiBaseUrl(),
+                "--model",
+                "fake-model");
+    }
+
+    /** Runs the command in a process of its own and sends it SIGINT once the model has answered 40 calls. */
+    private void stopWithCtrlC(List<String> args, FakeLlmServer llm) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command =
+                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        firstLog = temp.resolve("first.log");
+        Process first = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(firstLog.toFile())
+                .start();
+        assertThat(llm.awaitCalls(40, Duration.ofSeconds(60))).isTrue();
+        new ProcessBuilder("kill", "-INT", String.valueOf(first.pid())).start().waitFor();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(llm.calls()).as(Files.readString(firstLog)).isLessThan(NODES);
+    }
+
+    private String runAgainToTheEnd(List<String> args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        String second = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit)
+                .as("%s%nfirst run:%n%s", second, Files.readString(firstLog))
+                .isZero();
+        return second;
+    }
+
+    private void assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(FakeLlmServer llm, String second)
+            throws Exception {
+        assertThat(llm.calls())
+                .as(
+                        "only the nodes in flight at Ctrl-C are asked twice; first run:%n%s%nsecond run:%n%s",
+                        Files.readString(firstLog), second)
+                .isLessThanOrEqualTo(NODES + 2 * CONCURRENCY);
+        try (Stream<Path> notes = Files.list(vault.resolve("Exam Prep/期末复习-170-notes"))) {
+            assertThat(notes.map(note -> note.getFileName().toString())
+                            .filter(name -> name.endsWith(".md") && !name.startsWith(".")))
+                    .as("one note per node, none duplicated as '(regenerated)'")
+                    .hasSize(NODES);
+        }
+    }
+
+    /** What {@code GET /canvas/intelligent-parallel} lists on a {@code serve} of the same vault and data folder. */
+    private JsonObject sessionsOfAServerOnTheSameDataFolder(FakeLlmServer llm) throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process server = ServeProcess.start(
+                temp.resolve("serve.log"),
+                Duration.ofSeconds(60),
+                List.of(
+                        "--port",
+                        String.valueOf(port),
+                        "--vault",
+                        vault.toString(),
+                        "--data",
+                        temp.resolve("data").toString(),
+                        "--model-provider",
+                        "openai",
+                        "--base-url",
+                        llm.openAiBaseUrl(),
+                        "--model",
+                        "fake-model"));
+        try {
+            HttpResponse<String> list = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + port + "/canvas/intelligent-parallel"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+            return Json.createReader(new StringReader(list.body())).readObject();
+        } finally {
+            // stopped as a learner stops it, so that it lets go of the data folder for the next run
+            server.destroy();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
     }
 }
