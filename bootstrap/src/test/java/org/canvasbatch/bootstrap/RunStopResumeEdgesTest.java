@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,9 +144,6 @@ class RunStopResumeEdgesTest {
     }
 
     @Test
-    @Disabled("open defect: a Ctrl-C stop counts the interrupted attempt like a crash (contract §4: an attempt counts"
-            + " from its TaskStarted), so the third stop of the same running nodes fails them as 'Interrupted by a"
-            + " server restart'; not counting a stop needs an event that records it, a contract change")
     void stoppingThreeTimesWhileTheSameNodesRunDoesNotFailThem() throws Exception {
         Path vault = vaultWith(temp.resolve("vault"), "What is osmosis?", "Why do cells divide?");
         Path data = temp.resolve("data");

@@ -189,6 +189,29 @@ public record NodeTask(
                 attemptsBeforeRun);
     }
 
+    /** The same, its latest attempt not counted against its run (interrupted while its batch was paused). */
+    NodeTask withoutItsLastAttemptCounted() {
+        return new NodeTask(
+                nodeId,
+                groupId,
+                text,
+                canvasOrder,
+                agent,
+                state,
+                attempts,
+                retryAt,
+                startedAt,
+                notePath,
+                fileSize,
+                durationMillis,
+                model,
+                errorMessage,
+                errorType,
+                retryable,
+                rerun,
+                Math.min(attempts, attemptsBeforeRun + 1));
+    }
+
     /** Attempts made in the current run: the batch's, or since a person asked for the node again. */
     public int attemptsThisRun() {
         return attempts - attemptsBeforeRun;

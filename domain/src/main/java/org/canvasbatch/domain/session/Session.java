@@ -36,6 +36,9 @@ import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
  */
 public final class Session {
 
+    /** The {@code error_type} of an attempt a process's stop cut off. */
+    private static final String INTERRUPTED = "interrupted";
+
     /** How much of a generated note travels inside a {@link TaskSucceeded} event. */
     public static final int OUTPUT_PREVIEW_CHARS = 2_000;
 
@@ -345,6 +348,11 @@ public final class Session {
      * nothing durable says otherwise after a crash), and a node whose processing brings the server down must not be run
      * without end. A node interrupted on the last attempt of its run fails with {@code interrupted} (retryable: a
      * person's retry runs it again), and the session finishes if nothing else is left to do.
+     *
+     * <p>Except a batch node of a paused batch (a {@code run} stopped with Ctrl-C pauses its batch before it interrupts
+     * the calls): its attempt does not count ({@link #apply}), as nothing runs it before a person resumes the batch, so
+     * a node that brings the process down is not run without end all the same, while a learner who stops a run three
+     * times before the slow first answers come does not see those nodes failed.
      */
     public List<SessionEvent> requeueInterrupted(Instant now) {
         if (progress.running() == 0) {
@@ -355,7 +363,8 @@ public final class Session {
             if (task.state() != NodeState.RUNNING) {
                 continue;
             }
-            if (task.attemptsThisRun() < settings.maxAttempts()) {
+            boolean stoppedWhilePaused = isStoppedWhilePaused(task);
+            if (stoppedWhilePaused || task.attemptsThisRun() < settings.maxAttempts()) {
                 events.addAll(emit(new TaskRetryScheduled(
                         id,
                         next(),
@@ -363,8 +372,10 @@ public final class Session {
                         task.nodeId(),
                         task.groupId(),
                         task.attempts(),
-                        "Interrupted by a server restart",
-                        "interrupted",
+                        stoppedWhilePaused
+                                ? "Interrupted while the batch was paused; it runs again when the batch is resumed"
+                                : "Interrupted by a server restart",
+                        INTERRUPTED,
                         now)));
             } else {
                 long millis = task.startedAt() == null
@@ -381,7 +392,7 @@ public final class Session {
                         "Interrupted by a server restart during its last attempt (" + task.attemptsThisRun()
                                 + " of " + settings.maxAttempts() + "); it is not run again by itself, retry it to run"
                                 + " it once more",
-                        "interrupted",
+                        INTERRUPTED,
                         true,
                         millis)));
             }
@@ -660,7 +671,11 @@ public final class Session {
                 tasks.compute(
                         e.nodeId(), (k, t) -> t.succeeded(e.notePath(), e.fileSize(), e.durationMillis(), e.model()));
             case TaskRetryScheduled e -> {
-                NodeTask waiting = tasks.get(e.nodeId()).waitingForRetry(e.errorMessage(), e.errorType(), e.retryAt());
+                NodeTask before = tasks.get(e.nodeId());
+                NodeTask waiting = before.waitingForRetry(e.errorMessage(), e.errorType(), e.retryAt());
+                if (INTERRUPTED.equals(e.errorType()) && isStoppedWhilePaused(before)) {
+                    waiting = waiting.withoutItsLastAttemptCounted();
+                }
                 tasks.put(e.nodeId(), waiting);
                 enqueue(waiting);
             }
@@ -702,6 +717,14 @@ public final class Session {
             case BatchFailed e -> {}
             case SessionFinished e -> {}
         }
+    }
+
+    /**
+     * A batch node running when its paused batch's process stopped: nothing runs it again before a person resumes the
+     * batch. A person's rerun may run while the batch is paused, so its interrupted attempts count as a crash's.
+     */
+    private boolean isStoppedWhilePaused(NodeTask task) {
+        return state() == SessionState.PAUSED && !task.rerun();
     }
 
     private void enqueue(NodeTask task) {

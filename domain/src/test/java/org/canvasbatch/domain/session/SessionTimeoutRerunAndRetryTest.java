@@ -427,6 +427,45 @@ class SessionTimeoutRerunAndRetryTest {
             assertThat(recovered.state()).isEqualTo(SessionState.PARTIAL_FAILURE);
         }
 
+        /**
+         * A {@code run} stopped with Ctrl-C pauses its batch, then its process ends with calls under way: three stops
+         * before the first slow answers came failed those nodes as "Interrupted by a server restart" (no server
+         * restarted). Nothing runs a paused batch's nodes before a person resumes it, so those attempts do not count.
+         */
+        @Test
+        void aBatchNodeInterruptedWhileItsBatchIsPausedKeepsItsAttemptsHoweverOftenItIsStopped() {
+            TrackedSession tracked =
+                    TrackedSession.plan().nodes(1, "a").maxAttempts(2).create();
+            tracked.start();
+            for (int stop = 1; stop <= 3; stop++) {
+                tracked.startTask("a");
+                tracked.pause();
+                tracked.restart();
+                tracked.resume();
+            }
+
+            assertThat(tracked.stateOf("a")).isEqualTo(NodeState.QUEUED);
+            assertThat(tracked.task("a").attemptsThisRun()).isZero();
+            assertThat(tracked.folded().task("a").attemptsThisRun())
+                    .as("the same when read back from the journal")
+                    .isZero();
+            assertThat(tracked.task("a").errorMessage()).doesNotContain("server restart");
+        }
+
+        /** A person's rerun runs while its batch is paused: a node that brings the process down must not loop. */
+        @Test
+        void aPersonsRerunInterruptedWhileItsBatchIsPausedCountsTheAttempt() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.runAndFail("a");
+            tracked.pause();
+            tracked.rerun("a", null);
+
+            tracked.restart();
+
+            assertThat(tracked.task("a").attemptsThisRun()).isEqualTo(1);
+            assertThat(tracked.folded().task("a").attemptsThisRun()).isEqualTo(1);
+        }
+
         @Test
         void aRerunStillWaitingKeepsTheNewOutcomeFromBeingAnnounced() {
             TrackedSession tracked = TrackedSession.runningWith("a", "b");
