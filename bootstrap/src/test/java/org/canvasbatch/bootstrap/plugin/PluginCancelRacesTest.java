@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
-import org.canvasbatch.adapters.http.wire.StatusJson;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionState;
 import org.canvasbatch.testsupport.ScriptedAgent;
@@ -25,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * as a success in the window that cancelled it.
  */
 class PluginCancelRacesTest {
+
+    /** What the summary's failed list says of a node the cancel left unprocessed, to a plugin on a Chinese system. */
+    private static final String NOT_PROCESSED_IN_CHINESE = "未处理：这个节点完成之前，批处理已被取消";
 
     private static final String CANVAS = "Cancel/four questions.canvas";
 
@@ -105,7 +107,7 @@ class PluginCancelRacesTest {
         assertThat(summary.succeeded()).isEqualTo(1);
         assertThat(summary.failedNodes())
                 .hasSize(3)
-                .allMatch(node -> node.error().equals(StatusJson.NOT_PROCESSED));
+                .allMatch(node -> node.error().equals(NOT_PROCESSED_IN_CHINESE));
         assertThat(progress.cards())
                 .extracting(ProgressMonitorModal.Card::badge)
                 .contains("❌ 失败");
@@ -149,7 +151,7 @@ class PluginCancelRacesTest {
         assertThat(summary.succeeded()).isEqualTo(1);
         assertThat(summary.failedNodes())
                 .hasSize(3)
-                .allMatch(node -> node.error().equals(StatusJson.NOT_PROCESSED));
+                .allMatch(node -> node.error().equals(NOT_PROCESSED_IN_CHINESE));
         assertThat(plugin.oddities()).isEmpty();
     }
 
