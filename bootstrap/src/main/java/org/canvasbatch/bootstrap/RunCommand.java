@@ -101,9 +101,16 @@ final class RunCommand {
                 out.println("Dry run: nothing was written.");
                 return 0;
             }
+            // the batch keeps what it was started with: options given again now would otherwise be silently ignored
             interrupted.ifPresent(s -> out.printf(
-                    "Resuming the interrupted batch of %s: %d of %d node(s) already done%n",
-                    s.createdAt(), s.processed(), s.totalNodes()));
+                    "Resuming the interrupted batch of %s: %d of %d node(s) already done, with its first run's"
+                            + " settings (concurrency %d, node timeout %d s, batch time limit %d s)%n",
+                    s.createdAt(),
+                    s.processed(),
+                    s.totalNodes(),
+                    s.settings().maxConcurrent(),
+                    s.settings().nodeTimeout().toSeconds(),
+                    s.settings().batchTimeout().toSeconds()));
             // a journal in memory ends with the process: nothing could resume the batch, so Ctrl-C cancels it
             boolean resumable = !"memory".equals(settings.data());
             return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);

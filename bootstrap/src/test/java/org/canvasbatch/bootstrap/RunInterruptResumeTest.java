@@ -52,7 +52,9 @@ class RunInterruptResumeTest {
 
             assertThat(second)
                     .as("first run:%n%s", Files.readString(firstLog))
-                    .contains("Resuming the interrupted batch");
+                    .contains("Resuming the interrupted batch")
+                    .as("what the resumed batch runs with, whatever options are given again")
+                    .contains("with its first run's settings (concurrency " + CONCURRENCY + ",");
             assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
         }
     }
