@@ -325,7 +325,12 @@ final class RunCommand {
                 if (Files.isRegularFile(asGiven) && asGiven.startsWith(vault)) {
                     return new CanvasLocation(vault, relative(vault, asGiven));
                 }
-                return new CanvasLocation(vault, canvasArgument.replace('\\', '/'));
+                // one canvas, one path, however it was typed: the journal finds a stopped batch by it
+                String inVault = Path.of(canvasArgument.replace('\\', '/'))
+                        .normalize()
+                        .toString()
+                        .replace('\\', '/');
+                return new CanvasLocation(vault, inVault);
             }
             Path canvas = Path.of(canvasArgument).toAbsolutePath().normalize();
             if (!Files.isRegularFile(canvas)) {
