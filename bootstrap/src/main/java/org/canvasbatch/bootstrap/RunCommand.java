@@ -221,8 +221,10 @@ final class RunCommand {
                                 // the batch ended between the signal and the cancel: nothing to stop
                             }
                         }
-                        awaitQuietly(summarised, Duration.ofSeconds(15));
                     }
+                    // also when the batch had just ended: the exit would otherwise cut off the canvas's last write, the
+                    // summary and the journal's clean-up, which the main thread is doing now
+                    awaitQuietly(summarised, Duration.ofSeconds(15));
                 },
                 "ctrl-c");
         Runtime.getRuntime().addShutdownHook(interruptHandler);
