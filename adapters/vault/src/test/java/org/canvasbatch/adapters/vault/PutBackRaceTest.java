@@ -9,6 +9,8 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -270,6 +273,83 @@ class PutBackRaceTest {
         assertThat(onDisk.labelNodes()).hasSize(1);
     }
 
+    /**
+     * The editor saved in place into the file the write-back was about to replace, and reloaded the canvas before that
+     * save was put back (so without it); the write-back then put the save back and merged again, and its next rename
+     * (the canvas with the save and the note's link) was done before the editor saved what it had reloaded. That save
+     * lands in the file just renamed into place, as any later save does, with nobody saving into the file replaced: the
+     * first save is in no file any more, and must still be carried over, not dropped because the write that carried it
+     * went through cleanly.
+     */
+    @Test
+    @Disabled(
+            "open defect: once the merge that carried the save is renamed into place with nobody saving into the"
+                    + " file it replaced, the save is no longer carried, and a save made from the canvas without it overwrites it")
+    void aSaveInTheReplacedFileIsKeptWhenTheEditorSavesItsReloadAfterTheNextRename() throws Exception {
+        Path canvas = canvas();
+        AtomicReference<String> reloaded = new AtomicReference<>();
+        AtTheRename editor = new AtTheRename(rename -> {
+            switch (rename) {
+                case 0 -> {
+                    saveInPlace(replacedFile(canvas), c -> withNode(c, "saved-into-the-replaced-file"));
+                    reloaded.set(Files.readString(canvas));
+                }
+                case 1 -> {
+                    assertThat(Files.readString(canvas))
+                            .as("the canvas with the save put back and merged again")
+                            .contains("saved-into-the-replaced-file");
+                    saveInPlace(canvas, reloaded.get(), c -> withNode(c, "saved-from-the-reload"));
+                }
+                default -> {}
+            }
+        });
+
+        String note = linkOneNote(vault(FileOpener.DEFAULT, editor));
+
+        editor.assertDone();
+        assertThat(editor.renames()).as("renames of the canvas").isGreaterThanOrEqualTo(2);
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(ids(onDisk))
+                .as("the editor's saves")
+                .contains("saved-into-the-replaced-file", "saved-from-the-reload");
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * The limit no check after the rename can close: the editor's {@code open} looked the canvas's name up before the
+     * rename (the old file), and its truncate and write land only after the write-back has read the replaced file and
+     * let its hard link go (the editor's thread held up inside that one system call, on a busy machine, longer than the
+     * write-back takes for its rename, its read and its unlink). The save goes into a file no name leads to any more;
+     * nothing this process could still look at holds it. Driven here by opening the canvas before the rename and
+     * writing through that channel once the write is done.
+     */
+    @Test
+    @Disabled("open defect, inherent: a save whose open looked the canvas up before the rename and wrote after the"
+            + " write-back let the replaced file go lands in a file without a name (docs/architecture.md)")
+    void aSaveThatOpenedTheCanvasBeforeTheRenameAndWritesAfterTheLastLookIsLost() throws Exception {
+        Path canvas = canvas();
+        AtomicReference<FileChannel> opened = new AtomicReference<>();
+        AtATemporaryFile openBeforeTheRename =
+                new AtATemporaryFile(canvas, 0, () -> opened.set(FileChannel.open(canvas, StandardOpenOption.WRITE)));
+        FileVault vault = vault(openBeforeTheRename, rename -> {});
+        String loaded = Files.readString(canvas);
+
+        String note = writeNote(vault);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        try (FileChannel editor = opened.get()) {
+            editor.truncate(0);
+            editor.write(ByteBuffer.wrap(withNode(parse(loaded), "saved-through-the-old-name")
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        vault.close();
+
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
+        assertThat(ids(onDisk)).contains("saved-through-the-old-name");
+    }
+
     /** What the editor does in a test; it may fail, as a test's step does. */
     @FunctionalInterface
     interface EditorStep {
@@ -430,6 +510,12 @@ class PutBackRaceTest {
                 edit.apply(canvas).toString().getBytes(StandardCharsets.UTF_8),
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static JsonObject parse(String canvas) {
+        try (JsonReader reader = Json.createReader(new StringReader(canvas))) {
+            return reader.readObject();
+        }
     }
 
     static JsonObject withNode(JsonObject canvas, String id) {
