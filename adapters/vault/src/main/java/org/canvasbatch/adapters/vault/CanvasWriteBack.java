@@ -299,6 +299,10 @@ final class CanvasWriteBack {
             Outcome outcome = writeLinks(pending, batch.merged(), batch.againOnly());
             switch (outcome) {
                 case Outcome.Written written -> {
+                    if (batch.settles()) {
+                        // the canvas is quiet: an editor that loaded it without a save put back has reloaded since
+                        pending.forgetKept();
+                    }
                     pendingOnDisk.resolved(pending.canvas.relative(), batch.waiting());
                     if (!written.overLimit().isEmpty()) {
                         LOG.log(
@@ -315,6 +319,7 @@ final class CanvasWriteBack {
                     }
                 }
                 case Outcome.Dropped dropped -> {
+                    pending.forgetKept();
                     pendingOnDisk.resolved(pending.canvas.relative(), batch.waiting());
                     pending.dropped();
                     LOG.log(
@@ -427,6 +432,10 @@ final class CanvasWriteBack {
             try {
                 canvas = readWaitingForASaveInProgress(canvasFile);
                 pending.counted(canvas);
+                // Someone saved the canvas since this write-back put in place the one that carried a save over: it may
+                // be an editor that loaded the canvas without that save (before it was put back), so it is carried once
+                // more, before the saves found since (it is older than they are).
+                carried.addAll(0, pending.keptIfSavedOver(canvas.snapshot().bytes()));
             } catch (VaultException e) {
                 return switch (e.reason()) {
                     case NOT_FOUND, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
@@ -480,6 +489,7 @@ final class CanvasWriteBack {
                 Swap swap = swap(canvas, temporary, bytes);
                 switch (swap) {
                     case Swap.Replaced replaced -> {
+                        pending.placed(bytes, merge.canvas(), carried);
                         pending.wrote(merge, fitting);
                         pending.counted(replaced.ours(), nodeCount(merge.canvas()));
                         return new Outcome.Written(merge, true, overLimit);
@@ -493,12 +503,13 @@ final class CanvasWriteBack {
                                 DEBUG,
                                 "''{0}'' was saved in place while it was replaced; merging again",
                                 canvas.path());
-                        carried.add(new LostSave(canvas.root(), saved.canvas().root(), merge.canvas()));
+                        carried.add(new LostSave(canvas.root(), saved.canvas().root(), merge.canvas(), false));
                         if (saved.intoOurs() != null) {
                             carried.add(new LostSave(
                                     merge.canvas(),
                                     saved.intoOurs().root(),
-                                    saved.canvas().root()));
+                                    saved.canvas().root(),
+                                    false));
                         }
                     }
                 }
@@ -589,8 +600,15 @@ final class CanvasWriteBack {
      * @param over         what the file held before the save
      * @param saved        the save
      * @param replacedWith what the rename put in the canvas's place
+     * @param again        carried once more, into a save made after a canvas that carried it was put in place: not
+     *                     kept for another
      */
-    private record LostSave(JsonObject over, JsonObject saved, JsonObject replacedWith) {}
+    private record LostSave(JsonObject over, JsonObject saved, JsonObject replacedWith, boolean again) {
+
+        LostSave once() {
+            return new LostSave(over, saved, replacedWith, true);
+        }
+    }
 
     /** How replacing the canvas went. */
     private sealed interface Swap {
@@ -871,6 +889,51 @@ final class CanvasWriteBack {
          * could not be done to the next; only touched while {@link #writing} is held.
          */
         final List<LostSave> carried = new ArrayList<>();
+        /**
+         * Saves found in replaced files that the canvas this write-back put in place last carries, kept until someone
+         * saves over that canvas: an editor that loaded the canvas while it was without a save (between a rename and the
+         * put-back) may save what it loaded after the merge that carried the save was renamed into place, into that
+         * file, with nobody saving into the one it replaced. Its first save after it is carried into once more
+         * ({@link #keptIfSavedOver}); the canvas settling ends them too. Only touched while {@link #writing} is held.
+         */
+        private final List<LostSave> kept = new ArrayList<>();
+
+        /** The bytes this write-back put in place last, while {@link #kept} holds saves. */
+        private byte[] keptIn;
+
+        /**
+         * The saves kept, taken out to be carried once more, when the canvas read is not what this write-back put in
+         * place last (someone saved over it); else none. Under {@link #writing}.
+         */
+        List<LostSave> keptIfSavedOver(byte[] read) {
+            if (kept.isEmpty() || Arrays.equals(read, keptIn)) {
+                return List.of();
+            }
+            List<LostSave> again = kept.stream().map(LostSave::once).toList();
+            forgetKept();
+            return again;
+        }
+
+        /**
+         * {@code written} ({@code canvas}) was renamed into place with nobody saving into the file it replaced: the
+         * saves it carries over that were found in replaced files (not those carried once more) are kept. Under
+         * {@link #writing}.
+         */
+        void placed(byte[] written, JsonObject canvas, List<LostSave> carried) {
+            for (LostSave lost : carried) {
+                if (!lost.again() && SaveCarryOver.holds(lost.over(), lost.saved(), lost.replacedWith(), canvas)) {
+                    kept.add(lost);
+                }
+            }
+            keptIn = kept.isEmpty() ? null : written;
+        }
+
+        /** Under {@link #writing}. */
+        void forgetKept() {
+            kept.clear();
+            keptIn = null;
+        }
+
         /** Written since the canvas was last quiet; only touched while {@link #writing} is held. */
         private final Map<String, Link> unsettled = new LinkedHashMap<>();
         /**

@@ -107,6 +107,14 @@ final class SaveCarryOver {
     }
 
     /**
+     * Whether {@code canvas} holds something of the lost save (added or changed by it, as it has it, where the
+     * write-back wrote otherwise): the save was carried into it, or it was made from the save.
+     */
+    static boolean holds(JsonObject read, JsonObject lost, JsonObject written, JsonObject canvas) {
+        return holdsTheSave(flat(read), flat(lost), flat(written), flat(canvas));
+    }
+
+    /**
      * Whether the later save holds something the lost save added or changed, as the lost save has it, where the
      * write-back wrote otherwise: it was made from the lost save.
      */

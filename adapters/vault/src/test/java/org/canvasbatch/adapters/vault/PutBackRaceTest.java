@@ -282,9 +282,6 @@ class PutBackRaceTest {
      * went through cleanly.
      */
     @Test
-    @Disabled(
-            "open defect: once the merge that carried the save is renamed into place with nobody saving into the"
-                    + " file it replaced, the save is no longer carried, and a save made from the canvas without it overwrites it")
     void aSaveInTheReplacedFileIsKeptWhenTheEditorSavesItsReloadAfterTheNextRename() throws Exception {
         Path canvas = canvas();
         AtomicReference<String> reloaded = new AtomicReference<>();
@@ -314,6 +311,47 @@ class PutBackRaceTest {
                 .contains("saved-into-the-replaced-file", "saved-from-the-reload");
         assertThat(onDisk.notesPointingAt(note)).hasSize(1);
         assertThat(onDisk.labelNodes()).hasSize(1);
+    }
+
+    /**
+     * As above, but the editor's first save after the merge that carried the save over was made from that canvas (it
+     * holds the save); a later save that deletes the save's node is the learner's word and stays: the save is carried
+     * once more into the editor's first save after it, not into every save for good.
+     */
+    @Test
+    void aNodeOfACarriedSaveDeletedAfterTheEditorSavedTheCanvasHoldingItStaysDeleted() throws Exception {
+        Path canvas = canvas();
+        AtTheRename editor = new AtTheRename(rename -> {
+            switch (rename) {
+                case 0 -> saveInPlace(replacedFile(canvas), c -> withNode(c, "added-then-deleted"));
+                case 1 -> saveInPlace(canvas, c -> withNode(c, "saved-from-the-canvas-holding-it"));
+                case 2 -> saveInPlace(canvas, c -> withoutNode(c, "added-then-deleted"));
+                default -> {}
+            }
+        });
+        FileVault vault = vault(FileOpener.DEFAULT, editor);
+
+        String first = writeNote(vault);
+        vault.flush(Fixtures.DISCRETE_MATH);
+        String second = vault.writeNote(new NoteDraft(
+                        Fixtures.DISCRETE_MATH,
+                        QUESTION,
+                        "什么是逆否命题",
+                        AgentId.MEMORY_ANCHOR,
+                        "# another note",
+                        "offline",
+                        START))
+                .path();
+        vault.flush(Fixtures.DISCRETE_MATH);
+        vault.close();
+
+        editor.assertDone();
+        assertThat(editor.renames()).as("renames of the canvas").isGreaterThanOrEqualTo(3);
+        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
+        assertThat(ids(onDisk)).contains("saved-from-the-canvas-holding-it");
+        assertThat(ids(onDisk)).as("the learner deleted it last").doesNotContain("added-then-deleted");
+        assertThat(onDisk.notesPointingAt(first)).hasSize(1);
+        assertThat(onDisk.notesPointingAt(second)).hasSize(1);
     }
 
     /**
