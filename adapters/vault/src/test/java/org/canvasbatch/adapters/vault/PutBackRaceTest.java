@@ -9,8 +9,6 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,6 @@ import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.domain.agent.AgentId;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -352,40 +349,6 @@ class PutBackRaceTest {
         assertThat(ids(onDisk)).as("the learner deleted it last").doesNotContain("added-then-deleted");
         assertThat(onDisk.notesPointingAt(first)).hasSize(1);
         assertThat(onDisk.notesPointingAt(second)).hasSize(1);
-    }
-
-    /**
-     * The limit no check after the rename can close: the editor's {@code open} looked the canvas's name up before the
-     * rename (the old file), and its truncate and write land only after the write-back has read the replaced file and
-     * let its hard link go (the editor's thread held up inside that one system call, on a busy machine, longer than the
-     * write-back takes for its rename, its read and its unlink). The save goes into a file no name leads to any more;
-     * nothing this process could still look at holds it. Driven here by opening the canvas before the rename and
-     * writing through that channel once the write is done.
-     */
-    @Test
-    @Disabled("open defect, inherent: a save whose open looked the canvas up before the rename and wrote after the"
-            + " write-back let the replaced file go lands in a file without a name (docs/architecture.md)")
-    void aSaveThatOpenedTheCanvasBeforeTheRenameAndWritesAfterTheLastLookIsLost() throws Exception {
-        Path canvas = canvas();
-        AtomicReference<FileChannel> opened = new AtomicReference<>();
-        AtATemporaryFile openBeforeTheRename =
-                new AtATemporaryFile(canvas, 0, () -> opened.set(FileChannel.open(canvas, StandardOpenOption.WRITE)));
-        FileVault vault = vault(openBeforeTheRename, rename -> {});
-        String loaded = Files.readString(canvas);
-
-        String note = writeNote(vault);
-        vault.flush(Fixtures.DISCRETE_MATH);
-        try (FileChannel editor = opened.get()) {
-            editor.truncate(0);
-            editor.write(ByteBuffer.wrap(withNode(parse(loaded), "saved-through-the-old-name")
-                    .toString()
-                    .getBytes(StandardCharsets.UTF_8)));
-        }
-        vault.close();
-
-        CanvasOnDisk onDisk = CanvasOnDisk.read(canvas);
-        assertThat(onDisk.notesPointingAt(note)).hasSize(1);
-        assertThat(ids(onDisk)).contains("saved-through-the-old-name");
     }
 
     /** What the editor does in a test; it may fail, as a test's step does. */
