@@ -1,0 +1,68 @@
+package org.canvasbatch.application.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
+import org.canvasbatch.testsupport.ManualExecutor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch stopped (Ctrl-C pauses it, the process ends) and run again has what is left of its timeout after the time it
+ * ran (architecture, restart recovery): the time it stood stopped is no run time — after the second stop as after the
+ * first.
+ */
+class StoppedTwiceTimeoutTest {
+
+    private final CoreOnAManualExecutor first = new CoreOnAManualExecutor();
+
+    /** The same journal, vault and clock in a new process: nothing of the old one's executor survives. */
+    private CanvasBatchCore restarted(ManualExecutor executor) {
+        return new CanvasBatchCore(
+                new CanvasBatchCore.Ports(
+                        first.journal,
+                        first.agent,
+                        first.vault,
+                        executor,
+                        first.clock,
+                        () -> new SessionId("never"),
+                        new SplittableRandom(3)),
+                CoreSettings.DEFAULT);
+    }
+
+    @Test
+    void aBatchStoppedTwiceIsNotTimedOutForTheTimeItStoodStoppedTheFirstTime() {
+        SessionId id = first.analyze(1, "a", "b");
+        first.start(id);
+        Duration timeout = first.useCases.status().status(id).settings().batchTimeout();
+        // it runs a little, and the learner presses Ctrl-C: the batch is paused, the process ends with "a" running
+        first.clock.advance(timeout.dividedBy(10));
+        first.useCases.pause().pause(id, "stopped in the terminal (Ctrl-C)");
+
+        // back after lunch: the same command resumes it, it runs a little more, and is stopped again
+        first.clock.advance(timeout.multipliedBy(6));
+        ManualExecutor secondExecutor = new ManualExecutor(first.clock);
+        CanvasBatchCore second = restarted(secondExecutor);
+        second.recover();
+        second.useCases().resume().resume(id, "run again in the terminal");
+        secondExecutor.advance(timeout.dividedBy(10));
+        assertThat(second.useCases().status().status(id).state()).isEqualTo(SessionState.RUNNING);
+        second.useCases().pause().pause(id, "stopped in the terminal (Ctrl-C)");
+
+        // the next day: it has run a fifth of its time limit
+        first.clock.advance(timeout.multipliedBy(100));
+        ManualExecutor thirdExecutor = new ManualExecutor(first.clock);
+        CanvasBatchCore third = restarted(thirdExecutor);
+        third.recover();
+        third.useCases().resume().resume(id, "run again in the terminal");
+        thirdExecutor.fireDueTimers();
+
+        assertThat(third.useCases().status().status(id).state())
+                .as(
+                        "it ran %s of its %s; the rest of the nodes must not fail with 'timeout' at once",
+                        timeout.dividedBy(5), timeout)
+                .isEqualTo(SessionState.RUNNING);
+    }
+}
