@@ -136,6 +136,9 @@ public final class SessionProgress {
     private Instant startedAt;
     private Instant finishedAt;
     private Instant lastEventAt;
+    /** Run time between the batch's events, without its pauses and the downtime before a restart's requeue. */
+    private long ranMillis;
+
     private int peakRunning;
     private long processingMillis;
     private int retries;
@@ -176,6 +179,7 @@ public final class SessionProgress {
         copy.startedAt = startedAt;
         copy.finishedAt = finishedAt;
         copy.lastEventAt = lastEventAt;
+        copy.ranMillis = ranMillis;
         copy.peakRunning = peakRunning;
         copy.processingMillis = processingMillis;
         copy.retries = retries;
@@ -187,6 +191,9 @@ public final class SessionProgress {
     public void apply(SessionEvent event) {
         if (event.seq() <= lastSeq) {
             return;
+        }
+        if (startedAt != null && lastEventAt != null && state == SessionState.RUNNING && !endsADowntime(event)) {
+            ranMillis += Math.max(0, Duration.between(lastEventAt, event.at()).toMillis());
         }
         switch (event) {
             case SessionCreated e -> {}
@@ -291,14 +298,26 @@ public final class SessionProgress {
     }
 
     /**
-     * How long the batch ran by its own events: from its start to the last event it recorded (zero before start). After
-     * a restart that is the time it ran before, without the time it stood stopped.
+     * How long the batch ran by its own events: the time between them while it was running, up to the last it recorded
+     * (zero before start). Neither the time it stood paused (a {@code run} stopped with Ctrl-C pauses its batch) nor a
+     * process's downtime before a restart requeued its interrupted nodes counts: after any number of restarts this is
+     * the time it ran, not the time since its start.
      */
     public Duration ranUntilLastEvent() {
-        if (startedAt == null || lastEventAt == null || lastEventAt.isBefore(startedAt)) {
-            return Duration.ZERO;
-        }
-        return Duration.between(startedAt, lastEventAt);
+        return Duration.ofMillis(ranMillis);
+    }
+
+    /**
+     * The first event a restarted process records for a node the stop cut off: the time since the event before it is
+     * the process's downtime, not run time. (A batch stopped with Ctrl-C is paused first, and paused time is left out
+     * anyway.)
+     */
+    private static boolean endsADowntime(SessionEvent event) {
+        return switch (event) {
+            case TaskRetryScheduled e -> "interrupted".equals(e.errorType());
+            case TaskFailed e -> "interrupted".equals(e.errorType());
+            default -> false;
+        };
     }
 
     /** Wall time since start: up to {@code now} while running, frozen once finished, zero before start. */
