@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * ran (architecture, restart recovery): the time it stood stopped is no run time — after the second stop as after the
  * first.
  */
-class StoppedTwiceTimeoutTest {
+class StoppedBatchTimeoutTest {
 
     private final CoreOnAManualExecutor first = new CoreOnAManualExecutor();
 
@@ -64,5 +64,37 @@ class StoppedTwiceTimeoutTest {
                         "it ran %s of its %s; the rest of the nodes must not fail with 'timeout' at once",
                         timeout.dividedBy(5), timeout)
                 .isEqualTo(SessionState.RUNNING);
+    }
+
+    /**
+     * README: a batch stopped with Ctrl-C is paused in the data folder, and a {@code serve} started on it "lists it as
+     * paused and does not run it by itself"; the same {@code run} command finishes it later. The server the learner
+     * keeps open for the plugin must not end it with 'timeout' while it stands paused there.
+     */
+    @Test
+    void aServerOnTheDataFolderDoesNotTimeOutAStoppedBatchWhileItStandsPaused() {
+        SessionId id = first.analyze(1, "a", "b");
+        first.start(id);
+        Duration timeout = first.useCases.status().status(id).settings().batchTimeout();
+        first.clock.advance(timeout.dividedBy(10));
+        first.useCases.pause().pause(id, "stopped in the terminal (Ctrl-C)");
+
+        // the plugin's server, started on the same data folder, stays up all afternoon
+        ManualExecutor serveExecutor = new ManualExecutor(first.clock);
+        CanvasBatchCore serve = restarted(serveExecutor);
+        serve.recover();
+        serveExecutor.advance(timeout.multipliedBy(3));
+
+        assertThat(serve.useCases().status().status(id).state())
+                .as("nobody resumed it; the same run command is to finish it")
+                .isEqualTo(SessionState.PAUSED);
+        assertThat(serve.useCases().status().status(id).failed()).isZero();
+
+        // resumed on the dashboard, it has what is left of its time, and then times out as any batch
+        serve.useCases().resume().resume(id, "resumed on the dashboard");
+        serveExecutor.advance(timeout.dividedBy(2));
+        assertThat(serve.useCases().status().status(id).state()).isEqualTo(SessionState.RUNNING);
+        serveExecutor.advance(timeout.dividedBy(2));
+        assertThat(serve.useCases().status().status(id).state()).isEqualTo(SessionState.FAILED);
     }
 }
