@@ -18,6 +18,7 @@ import org.canvasbatch.domain.session.NodeTask;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.domain.session.SessionState;
 
 /**
  * The core, assembled from its out-ports: builds every service once, with {@code new}, each with its collaborators in
@@ -146,7 +147,7 @@ public final class CanvasBatchCore {
                 estimate,
                 ports.agents()::prepare);
         NewsHolds news = new NewsHolds();
-        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock(), news);
+        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock(), news, starting);
         RetryingNodes retrying =
                 new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
         ReadingSessions reading = new ReadingSessions(book, news);
@@ -297,7 +298,12 @@ public final class CanvasBatchCore {
             Duration ran = book.read(id, s -> s.ranUntilLastEvent());
             // nodes that were running go back to the queue: a batch's, and a person's rerun in a finished session
             book.change(id, s -> s.requeueInterrupted(clock.now()));
-            if (book.read(id, s -> s.state()).isActive()) {
+            SessionState state = book.read(id, s -> s.state());
+            if (state == SessionState.PAUSED) {
+                // a paused batch does not run here (a run stopped with Ctrl-C is paused for the same command to finish
+                // it): its time limit runs again once someone resumes it
+                starting.armOnResume(id);
+            } else if (state.isActive()) {
                 starting.armTimeoutAfterRestart(id, ran);
                 resumed++;
             }

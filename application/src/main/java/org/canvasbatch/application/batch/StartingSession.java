@@ -26,6 +26,8 @@ final class StartingSession implements StartSessionUseCase {
     private final PlanningGivenGroups planner;
     private final NoteProducer notes;
     private final CompletionEstimate estimate;
+    /** Batches recovered paused: no timeout is armed for them until someone resumes them. */
+    private final java.util.Set<SessionId> armedOnResume = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     StartingSession(
             SessionBook book,
@@ -93,6 +95,21 @@ final class StartingSession implements StartSessionUseCase {
                                         .plus(s.settings().batchTimeout())
                                         .minus(alreadyRan))
                                 .orElse(null)));
+    }
+
+    /**
+     * A batch this process recovered paused: nothing runs it here before someone resumes it (a {@code run} stopped
+     * with Ctrl-C, which the same command finishes), so its time limit is armed at that resume, with what is left.
+     */
+    void armOnResume(SessionId id) {
+        armedOnResume.add(id);
+    }
+
+    /** Arms the timeout of a batch recovered paused, now that it is resumed; nothing for any other batch. */
+    void armIfRecoveredPaused(SessionId id) {
+        if (armedOnResume.remove(id)) {
+            armTimeoutAfterRestart(id, book.read(id, Session::ranUntilLastEvent));
+        }
     }
 
     private void arm(SessionId id, Optional<Instant> deadline) {

@@ -21,9 +21,17 @@ final class SteeringSession
     private final NoteProducer notes;
     private final Clock clock;
     private final NewsHolds holds;
+    private final StartingSession starting;
 
-    SteeringSession(SessionBook book, NodeDispatcher dispatcher, NoteProducer notes, Clock clock, NewsHolds holds) {
+    SteeringSession(
+            SessionBook book,
+            NodeDispatcher dispatcher,
+            NoteProducer notes,
+            Clock clock,
+            NewsHolds holds,
+            StartingSession starting) {
         this.book = book;
+        this.starting = starting;
         this.dispatcher = dispatcher;
         this.notes = notes;
         this.clock = clock;
@@ -76,6 +84,8 @@ final class SteeringSession
         book.change(sessionId, s -> s.resume(reason, clock.now()));
         // in a cluster: runs here if no server holds it; else the server that does hears of the resume and goes on
         book.claim(sessionId, clock.now());
+        // a batch recovered paused has had no timeout armed: it runs again from now
+        starting.armIfRecoveredPaused(sessionId);
         dispatcher.pump();
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " resumed");
         return book.read(sessionId, Session::snapshot);
