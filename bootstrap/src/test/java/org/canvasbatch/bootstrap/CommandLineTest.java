@@ -184,4 +184,19 @@ class CommandLineTest {
         assertThat(outcome.err()).doesNotContain("Exception", "\tat ");
         assertThat(outside.resolve("x-notes")).doesNotExist();
     }
+
+    /** The core's sentence for a canvas not in the vault speaks of a server; run has none to restart. */
+    @Test
+    void aCanvasNotInTheVaultGivenToRunSaysWhatToGiveRunNotTheServer() throws Exception {
+        Path vault = Files.createDirectories(temp.resolve("vault"));
+        Files.createDirectories(vault.resolve(".obsidian"));
+
+        Outcome outcome = main("run", "数学/线性代数.canvas", "--vault", vault.toString(), "--data", "memory", "--plain");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(2);
+        assertThat(outcome.err())
+                .startsWith("canvas-batch: ")
+                .contains("数学/线性代数.canvas", vault.toString(), "--vault")
+                .doesNotContain("server");
+    }
 }
