@@ -116,7 +116,11 @@ final class RunCommand {
             return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);
         } catch (InvalidCommandException e) {
             throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
-        } catch (NothingToProcessException | CanvasNotInVaultException e) {
+        } catch (CanvasNotInVaultException e) {
+            // the core's sentence is the server's ("restart the server with --vault"): run has no server to restart
+            throw new UsageException("no canvas '" + e.canvasPath() + "' in the vault " + e.vaultLocation()
+                    + ": give its path inside the vault, or give --vault the folder that holds it (and .obsidian)");
+        } catch (NothingToProcessException e) {
             throw new UsageException(e.getMessage());
         }
     }
