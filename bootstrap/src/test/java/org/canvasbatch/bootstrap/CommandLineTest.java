@@ -199,4 +199,16 @@ class CommandLineTest {
                 .contains("数学/线性代数.canvas", vault.toString(), "--vault")
                 .doesNotContain("server");
     }
+
+    /**
+     * A path the system cannot name a file by (a NUL in it, or, under the C locale without the launcher, any character
+     * outside ASCII: the JVM reads arguments in the locale's charset) is a usage error in one sentence, not a stack trace.
+     */
+    @Test
+    void aPathTheSystemCannotNameIsOneSentenceAndExitCodeTwo() {
+        Outcome outcome = main("run", "数学/线\u0000性代数.canvas", "--data", "memory", "--plain");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(2);
+        assertThat(outcome.err()).startsWith("canvas-batch: ").doesNotContain("Exception", "\tat ");
+    }
 }
