@@ -48,6 +48,13 @@ public final class Main {
                 default ->
                     throw new UsageException("unknown command '" + args.getFirst() + "'; use run, serve or demo");
             };
+        } catch (java.nio.file.InvalidPathException e) {
+            // the JVM reads arguments in the locale's charset: under the C locale (java -jar without the launcher,
+            // which takes that locale as UTF-8) a CJK path arrives as characters no file name can hold
+            err.println("canvas-batch: "
+                    + TerminalText.printable("'" + e.getInput() + "' cannot name a file here (" + e.getReason()
+                            + "); for a path outside ASCII, run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8"));
+            return 2;
         } catch (UsageException e) {
             // a message may quote a canvas's node id or a setting's value: never as terminal commands
             err.println("canvas-batch: "
