@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -117,10 +116,7 @@ class RunCrashRecoveryTest {
     }
 
     private Process startJava(List<String> args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command =
-                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
+        List<String> command = MainProcess.command(args);
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(temp.resolve("child.log").toFile())

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -108,10 +107,7 @@ class RunInterruptResumeTest {
 
     /** Runs the command in a process of its own and sends it SIGINT once the model has answered 40 calls. */
     private void stopWithCtrlC(List<String> args, FakeLlmServer llm) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command =
-                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
+        List<String> command = MainProcess.command(args);
         firstLog = temp.resolve("first.log");
         Process first = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -7,7 +7,6 @@ import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -67,10 +66,7 @@ class RunLinksEveryNoteTest {
     }
 
     private Process startJava(List<String> args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command =
-                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
+        List<String> command = MainProcess.command(args);
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(temp.resolve("run.log").toFile())

@@ -73,10 +73,7 @@ class RunStopResumeEdgesTest {
 
     /** Starts a run in a child process, waits until the model has {@code calls} calls, then sends Ctrl-C. */
     private String stopAfter(List<String> args, FakeLlmServer llm, int calls, String log) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command =
-                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
+        List<String> command = MainProcess.command(args);
         Path output = temp.resolve(log);
         Process child = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -23,14 +23,9 @@ final class ServeProcess {
 
     /** The command line of {@code canvas-batch serve} with {@code serveArguments}, for a test that starts it itself. */
     static List<String> command(List<String> serveArguments) {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "serve"));
+        List<String> command = new ArrayList<>(List.of("serve"));
         command.addAll(serveArguments);
-        return command;
+        return MainProcess.command(command);
     }
 
     /** Kills what a test started (SIGKILL: nothing of it is needed after the test) and waits for each to go. */
