@@ -1,6 +1,7 @@
 package org.canvasbatch.domain.note;
 
 import java.nio.charset.StandardCharsets;
+import java.text.BreakIterator;
 import java.text.Normalizer;
 import java.util.regex.Pattern;
 import org.canvasbatch.domain.agent.AgentId;
@@ -16,9 +17,10 @@ import org.canvasbatch.domain.agent.AgentId;
  * its accents were typed. It then removes what Windows, macOS or Linux refuse in a file name and what Obsidian reads
  * as link syntax ({@code []#^|\/:*?"<>}), control characters, leading dots (a dot file is hidden from Obsidian) and
  * the dot after a name Windows reserves for a device ({@code AUX.md} is the device {@code AUX} there),
- * folds every run of white space (line breaks, ideographic spaces) into one space and cuts at 60 code points, so CJK
- * text and emoji are never split in half. A name that would exceed 255 UTF-8 bytes, the limit of common file systems,
- * is cut further. A text that leaves nothing falls back to the node's id, else to {@value #FALLBACK}.
+ * folds every run of white space (line breaks, ideographic spaces) into one space and cuts at 60 code points. A cut
+ * falls only between what a reader sees as one character (a grapheme cluster): half a flag shows as a letter in a
+ * box, half an emoji sequence as another picture, half a Hindi syllable as a dangling consonant. A name that would
+ * exceed 255 UTF-8 bytes, the limit of common file systems, is cut further, by the same rule. A text that leaves nothing falls back to the node's id, else to {@value #FALLBACK}.
  */
 public final class NoteName {
 
@@ -80,7 +82,7 @@ public final class NoteName {
         String suffix = (tag.isEmpty() ? "" : " " + tag) + " (" + agent.wireName() + ").md";
         String name = base;
         while (utf8Bytes(name + suffix) > MAX_FILE_NAME_BYTES && !name.isEmpty()) {
-            name = trimEnd(name.substring(0, name.offsetByCodePoints(name.length(), -1)));
+            name = trimEnd(name.substring(0, lastCharacterStart(name)));
         }
         return name + suffix;
     }
@@ -97,7 +99,7 @@ public final class NoteName {
             base = FOLDER_FALLBACK;
         }
         while (utf8Bytes(base + FOLDER_SUFFIX) > MAX_FILE_NAME_BYTES) {
-            base = trimEnd(base.substring(0, base.offsetByCodePoints(base.length(), -1)));
+            base = trimEnd(base.substring(0, lastCharacterStart(base)));
         }
         return base + FOLDER_SUFFIX;
     }
@@ -112,16 +114,36 @@ public final class NoteName {
         }
         String visible = Normalizer.normalize(withoutInvisibles(text), Normalizer.Form.NFC);
         StringBuilder out = new StringBuilder(Math.min(visible.length(), 4 * MAX_CODE_POINTS));
+        int usedUpTo = keepVisible(visible, forbidden, maxCodePoints, out);
+        if (usedUpTo < visible.length()) {
+            int characterEnd = characterBoundaryAtOrBefore(visible, usedUpTo);
+            if (characterEnd > 0 && characterEnd < usedUpTo) {
+                out.setLength(0);
+                keepVisible(visible.substring(0, characterEnd), forbidden, maxCodePoints, out);
+            }
+        }
+        return trimEnd(notADevice(out.toString()));
+    }
+
+    /**
+     * Appends to {@code out} what a name keeps of {@code visible}, at most {@code maxCodePoints} code points, and
+     * answers where in {@code visible} the last code point kept ends.
+     */
+    private static int keepVisible(String visible, String forbidden, int maxCodePoints, StringBuilder out) {
         boolean pendingSpace = false;
         int kept = 0;
+        int usedUpTo = 0;
         for (int i = 0; i < visible.length() && kept < maxCodePoints; ) {
             int cp = visible.codePointAt(i);
+            int start = i;
             i += Character.charCount(cp);
             if (isSpace(cp) || forbidden.indexOf(cp) >= 0 || Character.isISOControl(cp)) {
                 pendingSpace = out.length() > 0;
+                usedUpTo = i;
                 continue;
             }
             if (cp == '.' && out.length() == 0) {
+                usedUpTo = i;
                 continue;
             }
             if (pendingSpace) {
@@ -129,13 +151,40 @@ public final class NoteName {
                 kept++;
                 pendingSpace = false;
                 if (kept == maxCodePoints) {
-                    break;
+                    return start;
                 }
             }
             out.appendCodePoint(cp);
             kept++;
+            usedUpTo = i;
         }
-        return trimEnd(notADevice(out.toString()));
+        return usedUpTo;
+    }
+
+    /** Where the last character (grapheme cluster) of {@code name} begins; within it if it is the only one. */
+    private static int lastCharacterStart(String name) {
+        int start = characterBoundaryAtOrBefore(name, name.length() - 1);
+        return start > 0 ? start : name.offsetByCodePoints(name.length(), -1);
+    }
+
+    /**
+     * The last boundary between characters as a reader sees them at or before {@code index}. A consonant and its
+     * virama join the consonant after them into one syllable (स्ते), which JDKs before Unicode 15.1's rule GB9c split,
+     * so a boundary right after a virama does not count.
+     */
+    private static int characterBoundaryAtOrBefore(String text, int index) {
+        BreakIterator characters = BreakIterator.getCharacterInstance();
+        characters.setText(text);
+        int boundary = characters.isBoundary(index) ? index : characters.preceding(index);
+        while (boundary > 0 && isVirama(text.codePointBefore(boundary))) {
+            boundary = characters.preceding(boundary);
+        }
+        return Math.max(boundary, 0);
+    }
+
+    private static boolean isVirama(int cp) {
+        return Character.getType(cp) == Character.NON_SPACING_MARK
+                && String.valueOf(Character.getName(cp)).endsWith(" VIRAMA");
     }
 
     /**

@@ -114,10 +114,40 @@ class NoteNameTest {
     }
 
     @Test
-    void aCutInsideAnEmojiSequenceLeavesNoDanglingJoiner() {
+    void aCutInsideAnEmojiSequenceDropsTheWholeSequenceRatherThanShowAnotherPicture() {
         String text = "x".repeat(58) + "👩\u200D👩\u200D👧";
 
-        assertThat(NoteName.baseName(text)).isEqualTo("x".repeat(58) + "👩");
+        assertThat(NoteName.baseName(text)).isEqualTo("x".repeat(58));
+    }
+
+    @Test
+    void aCutInsideAFlagDropsTheFlagRatherThanLeaveHalfOfItAsALetterInABox() {
+        String germany = "\uD83C\uDDE9\uD83C\uDDEA";
+
+        assertThat(NoteName.baseName("x".repeat(59) + germany)).isEqualTo("x".repeat(59));
+        assertThat(NoteName.baseName("x".repeat(58) + germany)).isEqualTo("x".repeat(58) + germany);
+    }
+
+    @Test
+    void aCutInsideAHindiSyllableDropsTheSyllableRatherThanLeaveADanglingHalfConsonant() {
+        String namaste = "नमस्ते"; // न म स ् त े: the cut after 59 + 4 code points falls inside स्ते
+
+        String base = NoteName.baseName("x".repeat(56) + namaste);
+
+        assertThat(base).isEqualTo("x".repeat(56) + "नम");
+    }
+
+    @Test
+    void theCutThatKeepsAFileNameWithin255BytesNeverSplitsAFlag() {
+        String flags = "\uD83C\uDDE9\uD83C\uDDEA".repeat(40);
+
+        String file = NoteName.fileNameFor(flags, "~1a2b", AgentId.MEMORY_ANCHOR);
+
+        String base = file.substring(0, file.indexOf(" ~1a2b"));
+        assertThat(file.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
+        assertThat(base.codePointCount(0, base.length()) % 2)
+                .as("whole flags only")
+                .isZero();
     }
 
     @Test
