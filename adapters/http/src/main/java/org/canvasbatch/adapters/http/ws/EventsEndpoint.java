@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.canvasbatch.adapters.http.ops.AccessToken;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.adapters.http.wire.ErrorEnvelope;
@@ -137,6 +138,25 @@ final class EventsEndpoint {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A socket route reached as plain HTTP by a caller the access token does not admit: 401, as the edge answers every
+     * other route, whatever the session, so that nobody without the token learns which batches exist. (A real upgrade
+     * never gets here: it is accepted and closed 4401.)
+     */
+    void unauthorized(ServerRequest request, ServerResponse response) {
+        boolean presented = request.headers().contains(HeaderNames.AUTHORIZATION)
+                || request.query().contains(AccessToken.QUERY_PARAMETER);
+        response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"canvas-batch\"");
+        refuse(
+                request,
+                response,
+                Status.UNAUTHORIZED_401,
+                "UnauthorizedError",
+                (presented ? Message.TOKEN_WRONG : Message.TOKEN_REQUIRED).in(language(request)),
+                BUILDERS.createObjectBuilder().add("token_presented", presented),
+                top -> {});
     }
 
     private static String quoted(String text) {

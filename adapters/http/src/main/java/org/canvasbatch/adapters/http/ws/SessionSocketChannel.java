@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.http.ws;
 
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
@@ -175,9 +176,18 @@ public final class SessionSocketChannel {
             routing.get(path, events::handle);
             routing.get(path + "/", events::handle);
         }
+        // the edge lets a request that says "Upgrade: websocket" past the token, for the socket to close it 4401; one
+        // Helidon does not upgrade after all (an incomplete handshake) lands here, and is refused as the edge would
+        Handler notASocket = (request, response) -> {
+            if (token.admits(request.prologue(), request.headers())) {
+                events.notASocket(request, response);
+            } else {
+                events.unauthorized(request, response);
+            }
+        };
         for (String path : SOCKET_PATHS) {
-            routing.get(path, events::notASocket);
-            routing.get(path + "/", events::notASocket);
+            routing.get(path, notASocket);
+            routing.get(path + "/", notASocket);
         }
         return routing;
     }
