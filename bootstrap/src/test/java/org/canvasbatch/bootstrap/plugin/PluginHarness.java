@@ -33,6 +33,7 @@ import org.canvasbatch.adapters.vault.VaultOptions;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.out.Clock;
+import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.fixtures.FixtureVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
@@ -74,6 +75,20 @@ final class PluginHarness implements AutoCloseable {
 
     PluginHarness(Path vault, int port, VaultOptions vaultOptions, UnaryOperator<CoreSettings> coreSettings) {
         this(vault, port, vaultOptions, coreSettings, WsSettings.DEFAULT);
+    }
+
+    /** A server whose core reaches the vault on disk through {@code disk} (a slow disk, a write to hold). */
+    static PluginHarness withDisk(Path temp, UnaryOperator<Vault> disk) {
+        return new PluginHarness(
+                FixtureVault.copyTo(temp.resolve("vault")),
+                0,
+                VaultOptions.defaults(),
+                UnaryOperator.identity(),
+                WsSettings.DEFAULT,
+                new InMemoryEventLog(),
+                PluginWindowMemory.NONE,
+                true,
+                disk);
     }
 
     /**
@@ -136,6 +151,19 @@ final class PluginHarness implements AutoCloseable {
             InMemoryEventLog journal,
             PluginWindowMemory windows,
             boolean withSockets) {
+        this(vault, port, vaultOptions, coreSettings, sockets, journal, windows, withSockets, UnaryOperator.identity());
+    }
+
+    private PluginHarness(
+            Path vault,
+            int port,
+            VaultOptions vaultOptions,
+            UnaryOperator<CoreSettings> coreSettings,
+            WsSettings sockets,
+            InMemoryEventLog journal,
+            PluginWindowMemory windows,
+            boolean withSockets,
+            UnaryOperator<Vault> disk) {
         this.vault = vault;
         this.log = journal;
         files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
@@ -143,7 +171,7 @@ final class PluginHarness implements AutoCloseable {
                 new CanvasBatchCore.Ports(
                         log,
                         agent,
-                        files,
+                        disk.apply(files),
                         executor,
                         Instant::now,
                         () -> new SessionId(UUID.randomUUID().toString()),
