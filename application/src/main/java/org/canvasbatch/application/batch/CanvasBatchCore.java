@@ -118,9 +118,10 @@ public final class CanvasBatchCore {
         this.book = new SessionBook(ports.eventLog(), storage, ports.leases());
         NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.passages(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
+        NotesBeingWritten writing = new NotesBeingWritten();
         this.dispatcher = new NodeDispatcher(
                 book,
-                new ExecutingNodeTask(book, notes, retryPolicy, ports.clock()),
+                new ExecutingNodeTask(book, notes, writing, retryPolicy, ports.clock()),
                 ports.executor(),
                 ports.clock(),
                 settings.globalConcurrency(),
@@ -135,6 +136,7 @@ public final class CanvasBatchCore {
                 ports.clock(),
                 new PlanningGivenGroups(book, ports.vault(), ports.clock(), ports.ids(), settings),
                 notes,
+                writing,
                 estimate);
         AnalyzingCanvas analyzing = new AnalyzingCanvas(
                 book,
@@ -147,7 +149,7 @@ public final class CanvasBatchCore {
                 estimate,
                 ports.agents()::prepare);
         NewsHolds news = new NewsHolds();
-        SteeringSession steering = new SteeringSession(book, dispatcher, notes, ports.clock(), news, starting);
+        SteeringSession steering = new SteeringSession(book, dispatcher, notes, writing, ports.clock(), news, starting);
         RetryingNodes retrying =
                 new RetryingNodes(book, notes, dispatcher, ports.executor(), retryPolicy, ports.clock(), settings);
         ReadingSessions reading = new ReadingSessions(book, news);

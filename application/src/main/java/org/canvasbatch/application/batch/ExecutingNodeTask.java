@@ -35,6 +35,7 @@ final class ExecutingNodeTask {
 
     private final SessionBook book;
     private final NoteProducer notes;
+    private final NotesBeingWritten writing;
     private final RetryPolicy retryPolicy;
     private final Clock clock;
 
@@ -59,8 +60,10 @@ final class ExecutingNodeTask {
         void outcomeRecorded();
     }
 
-    ExecutingNodeTask(SessionBook book, NoteProducer notes, RetryPolicy retryPolicy, Clock clock) {
+    ExecutingNodeTask(
+            SessionBook book, NoteProducer notes, NotesBeingWritten writing, RetryPolicy retryPolicy, Clock clock) {
         this.book = book;
+        this.writing = writing;
         this.notes = notes;
         this.retryPolicy = retryPolicy;
         this.clock = clock;
@@ -76,10 +79,61 @@ final class ExecutingNodeTask {
      * @param slot   given back the moment the agent answers, before the note is written
      */
     void execute(Assignment assignment, NodeJob job, TaskControl control, Consumer<Instant> wakeAt, CallSlot slot) {
+        var written = new NoteBeingWritten(assignment.sessionId(), control);
+        try {
+            execute(assignment, job, control, wakeAt, slot, written);
+        } finally {
+            written.recorded();
+        }
+    }
+
+    /**
+     * The answer's note as one of those being written for its session ({@link NotesBeingWritten}): admitted once the
+     * agent has answered, if the task is still wanted, until its outcome is recorded.
+     */
+    private final class NoteBeingWritten implements java.util.function.BooleanSupplier {
+        private final SessionId sessionId;
+        private final TaskControl control;
+        private Runnable leave = () -> {};
+
+        NoteBeingWritten(SessionId sessionId, TaskControl control) {
+            this.sessionId = sessionId;
+            this.control = control;
+        }
+
+        /** Whether the answer is still wanted; if so, its note counts as being written from now on. */
+        @Override
+        public boolean getAsBoolean() {
+            if (control.cancelled() || control.timedOut()) {
+                return false;
+            }
+            try {
+                leave = writing.enter(sessionId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            // the session may have been ended while this waited: then the end has interrupted this task
+            return !control.cancelled()
+                    && !control.timedOut()
+                    && !Thread.currentThread().isInterrupted();
+        }
+
+        void recorded() {
+            leave.run();
+        }
+    }
+
+    private void execute(
+            Assignment assignment,
+            NodeJob job,
+            TaskControl control,
+            Consumer<Instant> wakeAt,
+            CallSlot slot,
+            NoteBeingWritten stillWanted) {
         long startNanos = System.nanoTime();
         try {
-            ProducedNote produced = notes.produce(
-                    job, () -> !control.cancelled() && !control.timedOut(), slot::callReady, slot::agentDone);
+            ProducedNote produced = notes.produce(job, stillWanted, slot::callReady, slot::agentDone);
             long millis = elapsedMillis(startNanos);
             record(
                     assignment,

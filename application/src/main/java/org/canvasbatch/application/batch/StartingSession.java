@@ -26,6 +26,7 @@ final class StartingSession implements StartSessionUseCase {
     private final PlanningGivenGroups planner;
     private final NoteProducer notes;
     private final CompletionEstimate estimate;
+    private final NotesBeingWritten writing;
     /** Batches recovered paused: no timeout is armed for them until someone resumes them. */
     private final java.util.Set<SessionId> armedOnResume = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -36,8 +37,10 @@ final class StartingSession implements StartSessionUseCase {
             Clock clock,
             PlanningGivenGroups planner,
             NoteProducer notes,
+            NotesBeingWritten writing,
             CompletionEstimate estimate) {
         this.book = book;
+        this.writing = writing;
         this.estimate = estimate;
         this.dispatcher = dispatcher;
         this.executor = executor;
@@ -133,18 +136,27 @@ final class StartingSession implements StartSessionUseCase {
 
     /** Ends the batch as timed out (if it still runs); false when the journal refused to record it. */
     private boolean tryTimeOut(SessionId id) {
-        List<SessionEvent> events;
+        boolean active = book.readIfPresent(id, s -> s.state().isActive()).orElse(false);
+        // the notes being written as the time runs out count as written: recorded before the batch ends; the answers
+        // that come meanwhile wait, and go once the end has interrupted their tasks
+        Runnable open = active ? writing.closeAndAwait(id) : () -> {};
         try {
-            events = book.change(id, session -> session.state().isActive() ? session.timeOut(clock.now()) : List.of());
-        } catch (SessionConflict | SessionNotFoundException e) {
-            return true;
-        } catch (org.canvasbatch.application.port.out.EventLogException e) {
-            return false;
+            List<SessionEvent> events;
+            try {
+                events = book.change(
+                        id, session -> session.state().isActive() ? session.timeOut(clock.now()) : List.of());
+            } catch (SessionConflict | SessionNotFoundException e) {
+                return true;
+            } catch (org.canvasbatch.application.port.out.EventLogException e) {
+                return false;
+            }
+            if (events.isEmpty()) {
+                return true;
+            }
+            dispatcher.interruptAll(id);
+        } finally {
+            open.run();
         }
-        if (events.isEmpty()) {
-            return true;
-        }
-        dispatcher.interruptAll(id);
         book.readIfPresent(id, Session::canvasPath).ifPresent(notes::forgetCanvas);
         LOG.log(System.Logger.Level.WARNING, "session " + id + " exceeded its batch timeout");
         return true;

@@ -19,6 +19,7 @@ final class SteeringSession
     private final SessionBook book;
     private final NodeDispatcher dispatcher;
     private final NoteProducer notes;
+    private final NotesBeingWritten writing;
     private final Clock clock;
     private final NewsHolds holds;
     private final StartingSession starting;
@@ -27,10 +28,12 @@ final class SteeringSession
             SessionBook book,
             NodeDispatcher dispatcher,
             NoteProducer notes,
+            NotesBeingWritten writing,
             Clock clock,
             NewsHolds holds,
             StartingSession starting) {
         this.book = book;
+        this.writing = writing;
         this.starting = starting;
         this.dispatcher = dispatcher;
         this.notes = notes;
@@ -63,8 +66,17 @@ final class SteeringSession
 
     @Override
     public SessionSnapshot cancel(SessionId sessionId, String reason) {
-        book.change(sessionId, s -> s.cancel(reason, clock.now()));
-        dispatcher.interruptAll(sessionId);
+        boolean active = book.read(sessionId, s -> s.state().isActive());
+        // a note being written as the learner cancels is in the vault: recorded as done before the batch ends, so no
+        // summary lists it as never processed; the answers that come meanwhile wait, and go once the cancel has
+        // interrupted their tasks
+        Runnable open = active ? writing.closeAndAwait(sessionId) : () -> {};
+        try {
+            book.change(sessionId, s -> s.cancel(reason, clock.now()));
+            dispatcher.interruptAll(sessionId);
+        } finally {
+            open.run();
+        }
         notes.forgetCanvas(book.read(sessionId, Session::canvasPath));
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " cancelled (" + reason + ")");
         return book.read(sessionId, Session::snapshot);

@@ -3,6 +3,7 @@ package org.canvasbatch.bootstrap.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -18,7 +19,6 @@ import org.canvasbatch.testsupport.plugin.ObsidianPlugin;
 import org.canvasbatch.testsupport.plugin.ProgressMonitorModal;
 import org.canvasbatch.testsupport.plugin.ResultSummaryModal;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,9 +50,6 @@ class PluginCancelledNoteTest {
         }
     }
 
-    @Disabled("the outcome of a node whose note was written as its batch was cancelled is dropped as stale"
-            + " (ExecutingNodeTask.record); recording it needs the dispatcher's count of cancelled calls still in"
-            + " flight to follow, see the report of hostile-16a")
     @Test
     void aNoteWrittenAsTheBatchIsCancelledIsNotListedAsNeverProcessed() throws Exception {
         server = PluginHarness.withDisk(temp, NoteWrittenThenHeld::new);
@@ -71,9 +68,16 @@ class PluginCancelledNoteTest {
         permits.release(1);
         // q0's answer is in and its note is on disk (and queued for the canvas); its outcome is about to be recorded
         assertThat(noteWritten.await(30, TimeUnit.SECONDS)).isTrue();
-        // Ctrl+C in the terminal, or the dashboard's cancel, in that moment
-        server.core.useCases().cancel().cancel(new SessionId(progress.sessionId()), "interrupted from the terminal");
+        // Ctrl+C in the terminal, or the dashboard's cancel, in that moment; the note's writer returns only once the
+        // cancel is under way
+        Thread cancelling = Thread.ofVirtual()
+                .start(() -> server.core
+                        .useCases()
+                        .cancel()
+                        .cancel(new SessionId(progress.sessionId()), "interrupted from the terminal"));
+        cancelling.join(Duration.ofMillis(500));
         letItReturn.countDown();
+        assertThat(cancelling.join(Duration.ofSeconds(30))).isTrue();
 
         ResultSummaryModal summary = progress.awaitSummary();
         List<String> notes = server.notes(CANVAS);
