@@ -232,8 +232,23 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
      * groups, edges, yellow notes, file and link targets); without nodes, it is the source and its problem is the
      * answer. Empty only for a canvas that is there, could not be read, and whose nodes were sent.
      */
+    /**
+     * No canvas file is at {@code canvasPath}, but something else may be (a folder, a named pipe): the vault's own words
+     * for it are the answer, not advice to restart the server with another vault.
+     */
+    private void refuseWhatIsThereInstead(String canvasPath) {
+        try {
+            vault.readCanvas(canvasPath);
+        } catch (VaultException e) {
+            if (e.reason() != VaultException.Reason.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
     private Optional<Canvas> canvasInVault(String canvasPath, boolean nodesSent) {
         if (!vault.canvasExists(canvasPath)) {
+            refuseWhatIsThereInstead(canvasPath);
             throw new CanvasNotInVaultException(canvasPath, vault.location());
         }
         if (!nodesSent) {

@@ -3,6 +3,10 @@ package org.canvasbatch.bootstrap.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,5 +88,32 @@ class PluginWrongVaultTest {
                                 "The canvas '" + FixtureVault.DISCRETE_MATH + "' is not in this server's vault ("
                                         + server.vault.toAbsolutePath() + ")",
                                 "restart it with --vault <the folder that holds .obsidian>"));
+    }
+
+    @Test
+    void aNamedPipeNamedLikeTheCanvasIsSaidToBeOneNotACanvasOfAnotherVault() throws Exception {
+        server = new PluginHarness(temp);
+        Files.createDirectories(server.vault.resolve("Pipes"));
+        Process mkfifo = new ProcessBuilder(
+                        "mkfifo", server.vault.resolve("Pipes/p.canvas").toString())
+                .inheritIO()
+                .start();
+        assertThat(mkfifo.waitFor()).isZero();
+
+        // what the dashboard's form or any other caller that names a canvas sends (the plugin reads the file first)
+        HttpResponse<String> answer = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + server.server.port() + "/canvas/intelligent-parallel"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"canvas_path\":\"Pipes/p.canvas\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(422);
+        assertThat(answer.body())
+                .contains("'Pipes/p.canvas' is a named pipe (FIFO)")
+                .doesNotContain("--vault", "not in this server's vault");
+        assertThat(server.core.useCases().status().sessions()).isEmpty();
     }
 }
