@@ -34,7 +34,7 @@ final class ModelOutput {
             note = answer.substring(thinking.end());
         } else {
             // some (DeepSeek-R1 on Ollama or vLLM) open the tag in their chat template: the answer starts inside it
-            int end = answer.indexOf(THINKING_ENDS);
+            int end = thinkingEnd(answer);
             if (end >= 0 && !answer.substring(0, end).contains("<think>")) {
                 note = answer.substring(end + THINKING_ENDS.length());
             }
@@ -44,6 +44,30 @@ final class ModelOutput {
             note = fence.group(1);
         }
         return CONTROLS.matcher(withoutFrontMatter(note.strip())).replaceAll("").strip();
+    }
+
+    /**
+     * Where a closing tag with no opening one ends the model's thinking: the first not quoted as code (a note about
+     * reasoning models may show the tag in a code span or block); -1 if there is none.
+     */
+    private static int thinkingEnd(String answer) {
+        boolean inFence = false;
+        boolean inCodeSpan = false;
+        for (int i = 0; i < answer.length(); i++) {
+            char c = answer.charAt(i);
+            if (answer.startsWith("```", i)) {
+                inFence = !inFence;
+                inCodeSpan = false;
+                i += 2;
+            } else if (c == '`' && !inFence) {
+                inCodeSpan = !inCodeSpan;
+            } else if (c == '\n') {
+                inCodeSpan = false;
+            } else if (c == '<' && !inFence && !inCodeSpan && answer.startsWith(THINKING_ENDS, i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

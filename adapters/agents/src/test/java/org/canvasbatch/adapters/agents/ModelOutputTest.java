@@ -26,4 +26,24 @@ class ModelOutputTest {
         assertThat(ModelOutput.noteBody("---\r\ntitle: Stacks\r\ntags:\r\n  - cs\r\n---\r\n# Stacks\r\n\r\nLIFO."))
                 .isEqualTo("# Stacks\r\n\r\nLIFO.");
     }
+
+    /**
+     * A note about reasoning models may name their closing tag in code. Taken for the end of a chain of thought whose
+     * opening tag the chat template wrote, it cut away everything the note said before it.
+     */
+    @Test
+    void aClosingThinkTagQuotedAsCodeInTheNoteIsNotTakenForTheEndOfThinking() {
+        String inline = "# Reasoning models\n\nThey think first, then write `</think>` and the answer.";
+        String fenced =
+                "# Reasoning models\n\nThe raw answer:\n\n```text\nLet me think.\n</think>\nHeaps sift up.\n```";
+
+        assertThat(ModelOutput.noteBody(inline)).isEqualTo(inline);
+        assertThat(ModelOutput.noteBody(fenced)).isEqualTo(fenced);
+    }
+
+    @Test
+    void thinkingWhoseOpeningTagTheChatTemplateWroteIsStillLeftOut() {
+        assertThat(ModelOutput.noteBody("Okay, `heap` means a tree.\n</think>\n\n# Heaps\n\nSift up."))
+                .isEqualTo("# Heaps\n\nSift up.");
+    }
 }
