@@ -203,6 +203,11 @@ public final class FileVault implements Vault, AutoCloseable {
         return adopted.complete();
     }
 
+    /** This process's pending-links ledger, vault-relative (tests). */
+    String ledgerFile() {
+        return pendingLinks.ledgerFile();
+    }
+
     /** How many temporary files a stopped writer had left were deleted, once the look at start is done (tests). */
     CompletableFuture<Integer> litterSwept() {
         return litterSwept;
@@ -220,5 +225,6 @@ public final class FileVault implements Vault, AutoCloseable {
     @Override
     public void close() {
         writeBack.close();
+        pendingLinks.close();
     }
 }

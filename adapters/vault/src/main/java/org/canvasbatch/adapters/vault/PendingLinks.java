@@ -9,8 +9,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
@@ -25,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
@@ -32,15 +39,20 @@ import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
 
 /**
- * The note links not yet in their canvas, kept in the vault itself ({@value #FILE}, one JSON object a line) so that
- * neither a full disk nor a restart loses them: a link is recorded before its note is written, and forgotten once it
- * is in its canvas, or can never be (the canvas or its source node is gone). The file exists only while links wait.
+ * The note links not yet in their canvas, kept in the vault itself (one JSON object a line) so that neither a full disk
+ * nor a restart loses them: a link is recorded before its note is written, and forgotten once it is in its canvas, or
+ * can never be (the canvas or its source node is gone). The file exists only while links wait.
  *
- * <p>A server of a cluster shares the vault with other servers, and each rewrites its ledger from its own memory, so
- * each keeps its own: {@code pending-links-<writer>.jsonl}, named by its name in the cluster. It never opens another's
- * but to adopt it, once the cluster has said that writer stopped ({@link #adopt(String)}). At its start it takes over
- * the {@value #FILE} an earlier version left by renaming it to its own ledger, so of servers starting together one
- * gets it.
+ * <p>Several processes may write into one vault (a {@code run} beside a {@code serve}, the servers of a cluster), and
+ * each rewrites its ledger from its own memory, so each keeps its own: {@code pending-links-<writer>.jsonl}, named by
+ * its name in the cluster, or outside a cluster by a name of its own ({@code local-<pid>-<random>}). While its ledger
+ * exists the writer holds an OS lock ({@link FileChannel#tryLock}) on {@code pending-links-<writer>.lock} beside it,
+ * made (already locked) before the ledger and deleted after it; a process's end lets go of the lock, even after
+ * {@code kill -9}. Another's ledger is opened only to adopt it: a cluster's server when the cluster says that server
+ * stopped ({@link #adopt(String)}); and at every start, the ledger of each process outside a cluster
+ * ({@code local-…}) whose lock nobody holds (see {@link #load}). At its start a process also takes over the
+ * {@value #FILE} an earlier version kept for the whole vault, by renaming it to its own ledger, so of processes
+ * starting together one gets it.
  *
  * <p>At start, the links left from an earlier run are written; each only if its note is still there, a regular file
  * whose front matter names the same node and agent, so a planted line can only link a real note to its own node.
@@ -51,6 +63,8 @@ final class PendingLinks {
     static final String FOLDER = ".canvas-batch";
     static final String FILE = FOLDER + "/pending-links.jsonl";
     private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+    /** How the name of a process outside a cluster begins: only such ledgers are taken over by their lock alone. */
+    static final String LOCAL = "local-";
     /** What a writer's name may be: it becomes part of a file name, so no separator, no leading dot, bounded. */
     private static final java.util.regex.Pattern WRITER =
             java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -65,18 +79,29 @@ final class PendingLinks {
         }
     }
 
+    /**
+     * The writers whose ledger this JVM keeps and has not closed: their lock files are never opened here, since closing
+     * any channel of a file lets go of every lock this process holds on it (POSIX), the writer's own included.
+     */
+    private static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
+
     private final VaultPaths paths;
     private final FileOpener opener;
     private final boolean enabled;
-    /** This process's ledger, vault-relative: {@value #FILE} alone, its writer's own in a cluster. */
+    /** This process's name among the vault's writers: its name in the cluster, else {@code local-<pid>-<random>}. */
+    private final String writer;
+    /** This process's ledger, vault-relative: {@code pending-links-<writer>.jsonl}. */
     private final String ledgerFile;
     /** Told the ledger's folder right after its look and each file right before it is acted on (tests swap there). */
     private final Consumer<Path> beforeActing;
 
-    private final boolean shared;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Entry> waiting = new LinkedHashMap<>();
+    /** Under the lock: this writer's lock file, held while its ledger exists; null while it has none. */
+    private OwnLock ownLock;
+
     private String lastProblem;
+    private boolean lockProblemSaid;
 
     private PendingLinks(
             VaultPaths paths, FileOpener opener, boolean enabled, String writer, Consumer<Path> beforeActing) {
@@ -84,11 +109,20 @@ final class PendingLinks {
         this.beforeActing = beforeActing;
         this.opener = opener;
         this.enabled = enabled;
-        this.shared = writer != null;
-        this.ledgerFile = writer == null ? FILE : ledgerOf(writer);
+        this.writer = writer == null ? localName() : writer;
+        this.ledgerFile = ledgerOf(this.writer);
+        if (enabled) {
+            LIVE.add(this.writer);
+        }
     }
 
-    /** The ledger of the only process writing into this vault. */
+    /** A name for a process outside a cluster: its pid and a random part, so that no other process has it. */
+    private static String localName() {
+        return LOCAL + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The ledger of a process outside a cluster, under a name of its own. */
     static PendingLinks inVault(VaultPaths paths, FileOpener opener) {
         return inVault(paths, opener, path -> {});
     }
@@ -129,6 +163,16 @@ final class PendingLinks {
         return FOLDER + "/pending-links-" + writer + ".jsonl";
     }
 
+    /** The vault-relative lock file of {@code writer}, held by that writer while its ledger exists. */
+    static String lockOf(String writer) {
+        return FOLDER + "/pending-links-" + writer + ".lock";
+    }
+
+    /** This process's ledger, vault-relative. */
+    String ledgerFile() {
+        return ledgerFile;
+    }
+
     /** Records that the note at {@code notePath} is to be linked into its canvas; before the note is written. */
     void add(String canvasPath, String sourceNodeId, AgentId agent, String notePath) {
         if (!enabled) {
@@ -149,7 +193,7 @@ final class PendingLinks {
         StringBuilder lines = new StringBuilder();
         entries.forEach(entry -> lines.append(line(entry)).append('\n'));
         try (HeldLedgerFolder held = holdLedgerFolder(true);
-                SeekableByteChannel channel = held == null ? null : openForAppending(held.folder())) {
+                SeekableByteChannel channel = held == null ? null : openForAppending(heldByThisWriter(held))) {
             if (channel == null) {
                 return false;
             }
@@ -187,41 +231,64 @@ final class PendingLinks {
     }
 
     /**
-     * Takes over the ledger {@code writer} left, a server of the cluster that stopped (the cluster says so; the ledger
-     * of a live server is never opened): its links whose notes are still theirs are recorded in this process's ledger
-     * and returned to be written, and its file is deleted. The file is read as hostile as at a start: a regular file
-     * only, within the size limit, line by line, each note checked against its front matter.
+     * Takes over the ledger {@code writer} left, a server of the cluster that stopped (the cluster says so, whatever its
+     * lock says: a server cut off from the database may still hold it): its links whose notes are still theirs are
+     * recorded in this process's ledger and returned to be written, and its file is deleted, and its lock file with it
+     * when nobody holds that. The file is read as hostile as at a start: a regular file only, within the size limit,
+     * line by line, each note checked against its front matter.
      *
      * @return the links to write, and whether nothing of that ledger is left (false: it could not all be recorded here,
      *     or not be deleted, and should be adopted again later)
      */
     Adopted adopt(String writer) {
-        if (!enabled || !isWriterName(writer) || ledgerOf(writer).equals(ledgerFile)) {
+        return adopt(writer, true);
+    }
+
+    /**
+     * @param toldDead whether the cluster said {@code writer} stopped; if not, its ledger is taken only when its lock
+     *     file is free (held here while it is read, appended and deleted) or there is none, before and after the read
+     */
+    private Adopted adopt(String writer, boolean toldDead) {
+        if (!enabled || !isWriterName(writer) || writer.equals(this.writer)) {
             return new Adopted(List.of(), true);
+        }
+        boolean liveHere = LIVE.contains(writer);
+        if (liveHere && !toldDead) {
+            return new Adopted(List.of(), false);
         }
         String theirs = ledgerOf(writer);
         Path name = Path.of(theirs).getFileName();
+        Path lockName = Path.of(lockOf(writer)).getFileName();
         lock.lock();
         // The ledger's folder is held open from the look to the delete, so a folder swapped for a link meanwhile
-        // cannot have a file of this name outside the vault deleted (or read).
+        // cannot have a file of this name outside the vault deleted (or read), nor a lock file locked or deleted.
         try (HeldFolder vault = HeldFolder.open(paths.root());
-                HeldFolder folder = ledgerFolder(vault)) {
+                HeldFolder folder = ledgerFolder(vault);
+                TheirLock theirLock = folder == null ? null : liveHere ? TheirLock.HELD : probe(folder, lockName)) {
             if (folder == null) {
                 return new Adopted(List.of(), true);
+            }
+            if (!toldDead && !theirLock.stopped()) {
+                return new Adopted(List.of(), false);
             }
             Path file = folder.resolve(name);
             BasicFileAttributes there = folder.attributes(name);
             if (there == null) {
+                theirLock.deleteFile(folder, lockName);
                 return new Adopted(List.of(), true);
             }
             if (!there.isRegularFile()) {
                 problem("'" + theirs + "' is " + FileKind.describe(file, there) + "; it is left alone");
                 return new Adopted(List.of(), true);
             }
+            beforeActing.accept(file);
             Parsed parsed = parse(() -> folder.read(name, there), theirs);
             if (parsed.unread()) {
                 // too large, or not readable: said by parse; left as it is, like this server's own in that case
                 return new Adopted(List.of(), true);
+            }
+            if (!toldDead && cameBack(folder, lockName, theirLock)) {
+                return new Adopted(List.of(), false);
             }
             List<Entry> adopted = new ArrayList<>();
             for (Entry entry : parsed.entries()) {
@@ -233,8 +300,11 @@ final class PendingLinks {
             boolean complete = adopted.isEmpty() || append(adopted);
             if (complete) {
                 BasicFileAttributes still = folder.attributes(name);
-                if (still != null && still.isRegularFile() && Objects.equals(still.fileKey(), there.fileKey())) {
+                if (still != null
+                        && sameContent(still, there)
+                        && (toldDead || !cameBack(folder, lockName, theirLock))) {
                     folder.delete(name);
+                    theirLock.deleteFile(folder, lockName);
                 } else if (still != null) {
                     // not the file that was read: its lines were not looked at, so it waits for the next adoption
                     complete = false;
@@ -242,7 +312,7 @@ final class PendingLinks {
             }
             LOG.log(
                     INFO,
-                    "{0} note link(s) left waiting by the stopped server {1} are written by this one.",
+                    "{0} note link(s) left waiting by the stopped process {1} are written by this one.",
                     adopted.size(),
                     writer);
             return new Adopted(List.copyOf(adopted), complete);
@@ -251,6 +321,112 @@ final class PendingLinks {
             return new Adopted(List.of(), false);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The same file as was read, unchanged since as far as its size and time tell: a live writer appends in place. */
+    private static boolean sameContent(BasicFileAttributes still, BasicFileAttributes read) {
+        return still.isRegularFile()
+                && Objects.equals(still.fileKey(), read.fileKey())
+                && still.size() == read.size()
+                && still.lastModifiedTime().equals(read.lastModifiedTime());
+    }
+
+    /**
+     * Whether the writer of a ledger that had no lock file has made one since: a writer makes its lock file before its
+     * ledger and deletes it after, so a ledger read while there was none before and is none after is no live writer's.
+     */
+    private static boolean cameBack(HeldFolder folder, Path lockName, TheirLock theirLock) throws IOException {
+        return theirLock.absent() && folder.attributes(lockName) != null;
+    }
+
+    /**
+     * What the lock file {@code lockName} in {@code folder} says of its writer: none there, nobody holds it (it is held
+     * here then, until {@link TheirLock#close}), or someone does, or it cannot be told (not a regular file, swapped
+     * meanwhile, a file system without locks): those last two are taken for a live writer's.
+     */
+    private TheirLock probe(HeldFolder folder, Path lockName) {
+        SeekableByteChannel channel = null;
+        try {
+            BasicFileAttributes looked = folder.attributes(lockName);
+            if (looked == null) {
+                return TheirLock.ABSENT;
+            }
+            if (!looked.isRegularFile()) {
+                problem("'" + FOLDER + "/" + lockName + "' is " + FileKind.describe(folder.resolve(lockName), looked)
+                        + "; the ledger beside it is left alone");
+                return TheirLock.HELD;
+            }
+            beforeActing.accept(folder.resolve(lockName));
+            // read-write: an open Linux never blocks on, even for a pipe swapped in after the look
+            channel = folder.open(lockName, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+            if (!(channel instanceof FileChannel file) || !sameFile(folder.attributes(lockName), looked)) {
+                channel.close();
+                return TheirLock.HELD;
+            }
+            FileLock got;
+            try {
+                got = file.tryLock();
+            } catch (OverlappingFileLockException e) {
+                got = null;
+            }
+            if (got == null || !sameFile(folder.attributes(lockName), looked)) {
+                // held; or its writer deleted or replaced it as it let go, so it may still be writing
+                channel.close();
+                return TheirLock.HELD;
+            }
+            return new TheirLock(file, looked.fileKey());
+        } catch (IOException e) {
+            closeQuietly(channel);
+            problem("Cannot tell whether the writer of '" + FOLDER + "/" + lockName + "' still runs: "
+                    + DiskProblem.describe(e) + "; the ledger beside it is left alone");
+            return TheirLock.HELD;
+        }
+    }
+
+    private static boolean sameFile(BasicFileAttributes now, BasicFileAttributes looked) {
+        return now != null && now.isRegularFile() && Objects.equals(now.fileKey(), looked.fileKey());
+    }
+
+    /** Another writer's lock file as {@link #probe} found it; when free, held here until closed. */
+    private static final class TheirLock implements Closeable {
+
+        static final TheirLock ABSENT = new TheirLock(null, null);
+        static final TheirLock HELD = new TheirLock(null, null);
+
+        private final FileChannel channel;
+        private final Object fileKey;
+
+        private TheirLock(FileChannel channel, Object fileKey) {
+            this.channel = channel;
+            this.fileKey = fileKey;
+        }
+
+        /** Whether its writer has stopped: no lock file, or one nobody else holds. */
+        boolean stopped() {
+            return this != HELD;
+        }
+
+        boolean absent() {
+            return this == ABSENT;
+        }
+
+        /** Deletes the lock file, while it is held here and is still the file locked; else nothing. */
+        void deleteFile(HeldFolder folder, Path lockName) throws IOException {
+            if (channel != null && sameFile(folder.attributes(lockName), fileKey)) {
+                folder.delete(lockName);
+            }
+        }
+
+        private static boolean sameFile(BasicFileAttributes now, Object key) {
+            return now != null && now.isRegularFile() && Objects.equals(now.fileKey(), key);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (channel != null) {
+                channel.close();
+            }
         }
     }
 
@@ -354,8 +530,9 @@ final class PendingLinks {
     }
 
     /**
-     * The links an earlier run left waiting whose notes are still theirs; the file is rewritten without the others. A
-     * server of a cluster first takes over the ledger an earlier version kept for the whole vault.
+     * The links left waiting whose notes are still theirs: those of the {@value #FILE} an earlier version kept for the
+     * whole vault (renamed to this process's ledger first), and those of every process outside a cluster that stopped
+     * (its ledger's lock file free, or gone, see {@link #adopt(String, boolean)}), recorded in this process's ledger.
      */
     List<Entry> load() {
         if (!enabled) {
@@ -363,9 +540,7 @@ final class PendingLinks {
         }
         lock.lock();
         try {
-            if (shared) {
-                takeOverTheVaultsLedger();
-            }
+            takeOverTheVaultsLedger();
             Parsed parsed = readOwnLedger();
             for (Entry entry : parsed.entries()) {
                 if (belongs(entry)) {
@@ -378,10 +553,60 @@ final class PendingLinks {
             if (!waiting.isEmpty()) {
                 LOG.log(INFO, "{0} note link(s) left waiting by an earlier run are written now.", waiting.size());
             }
+            adoptStoppedProcesses();
             return List.copyOf(waiting.values());
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Under the lock: takes over the ledger of every process outside a cluster ({@value #LOCAL}…) that stopped, and
+     * deletes the lock file of each that left one and no ledger (killed between the two). The ledgers of a cluster's
+     * servers are the cluster's to hand over ({@link #adopt(String)}): a server of an earlier version holds no lock.
+     */
+    private void adoptStoppedProcesses() {
+        Set<String> writers = new TreeSet<>();
+        try (HeldLedgerFolder held = holdLedgerFolder(false)) {
+            if (held == null) {
+                return;
+            }
+            for (Path name : held.folder()) {
+                String writer = writerOf(name.toString());
+                if (writer != null
+                        && writer.startsWith(LOCAL)
+                        && !writer.equals(this.writer)
+                        && !LIVE.contains(writer)) {
+                    writers.add(writer);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            problem("Cannot look for links left waiting by a stopped process in '" + FOLDER + "': "
+                    + DiskProblem.describe(e instanceof DirectoryIteratorException d ? d.getCause() : (IOException) e));
+            return;
+        }
+        writers.forEach(stopped -> adopt(stopped, false));
+        if (waiting.isEmpty() && ownLock == null && !writers.isEmpty()) {
+            try (HeldLedgerFolder held = holdLedgerFolder(false)) {
+                if (held != null) {
+                    deleteIfEmpty(held.vault());
+                }
+            } catch (IOException e) {
+                // the folder stays
+            }
+        }
+    }
+
+    /** The writer whose ledger or lock file {@code fileName} is; null when it is neither. */
+    private static String writerOf(String fileName) {
+        String prefix = "pending-links-";
+        for (String suffix : List.of(".jsonl", ".lock")) {
+            if (fileName.startsWith(prefix) && fileName.endsWith(suffix)) {
+                String writer = fileName.substring(prefix.length(), fileName.length() - suffix.length());
+                return isWriterName(writer) ? writer : null;
+            }
+        }
+        return null;
     }
 
     /** Under the lock: the lines of this process's ledger, read in its folder held open; nothing when there is none. */
@@ -410,9 +635,10 @@ final class PendingLinks {
     }
 
     /**
-     * Renames the {@value #FILE} of an earlier version, a regular file, to this server's own ledger (new, since its
-     * name is this process's): a rename happens once, so of servers starting together exactly one reads it. Both names
-     * are in the ledger's folder held open, so a folder swapped for a link meanwhile has nothing renamed where it points.
+     * Renames the {@value #FILE} of an earlier version, a regular file, to this process's own ledger (new, since its
+     * name is this process's): a rename happens once, so of processes starting together exactly one reads it. Both
+     * names are in the ledger's folder held open, so a folder swapped for a link meanwhile has nothing renamed where it
+     * points.
      */
     private void takeOverTheVaultsLedger() {
         Path legacy = Path.of(FILE).getFileName();
@@ -432,6 +658,7 @@ final class PendingLinks {
             if (folder.attributes(ledgerName()) != null) {
                 return;
             }
+            holdOwnLock(folder);
             beforeActing.accept(folder.resolve(legacy));
             folder.rename(legacy, ledgerName());
         } catch (NoSuchFileException e) {
@@ -548,11 +775,13 @@ final class PendingLinks {
                 if (there != null) {
                     folder.delete(name);
                 }
+                letGoOfOwnLock(folder);
                 deleteIfEmpty(held.vault());
                 return;
             }
             StringBuilder text = new StringBuilder();
             waiting.values().forEach(entry -> text.append(line(entry)).append('\n'));
+            holdOwnLock(folder);
             replace(folder, name, text.toString().getBytes(StandardCharsets.UTF_8));
             lastProblem = null;
         } catch (IOException e) {
@@ -653,6 +882,139 @@ final class PendingLinks {
                 // nothing was done in it
             }
         }
+    }
+
+    /** The ledger's folder held open, with this writer's lock held there first: the ledger may be made next. */
+    private HeldFolder heldByThisWriter(HeldLedgerFolder held) {
+        holdOwnLock(held.folder());
+        return held.folder();
+    }
+
+    /**
+     * Under the lock: this writer's lock file in {@code folder}, made and locked unless it is held already and still
+     * there. It is made under a temporary name, locked, then renamed to its own, so it is never seen unlocked while this
+     * writer runs. Failing that (a file system without locks), the ledger is still written, said once: another process
+     * may then take this one's ledger for a stopped one's, and write its links too (each once, {@link CanvasMerge}).
+     */
+    private void holdOwnLock(HeldFolder folder) {
+        Path name = lockName();
+        Path temporary = Path.of(AtomicFiles.temporaryName());
+        SeekableByteChannel channel = null;
+        try {
+            if (ownLock != null) {
+                if (TheirLock.sameFile(folder.attributes(name), ownLock.fileKey())) {
+                    return;
+                }
+                // deleted by someone, or the folder is not the one it was made in: made again here
+                closeQuietly(ownLock.channel());
+                ownLock = null;
+            }
+            LIVE.add(writer);
+            beforeActing.accept(folder.resolve(name));
+            channel = folder.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+            if (!(channel instanceof FileChannel file)) {
+                throw new IOException("this platform gives no lock on it");
+            }
+            if (file.tryLock() == null) {
+                throw new IOException("another process locked it as it was made");
+            }
+            BasicFileAttributes made = folder.attributes(temporary);
+            if (made == null) {
+                throw new NoSuchFileException(folder.resolve(temporary).toString());
+            }
+            folder.rename(temporary, name);
+            ownLock = new OwnLock(file, made.fileKey());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            if (channel != null) {
+                try {
+                    folder.delete(temporary);
+                } catch (IOException | RuntimeException ignored) {
+                    // renamed already, or gone: a leftover temporary file is swept at a later start
+                }
+            }
+            if (!lockProblemSaid) {
+                lockProblemSaid = true;
+                LOG.log(
+                        WARNING,
+                        "Cannot hold ''{0}'': {1}; another process starting on this vault may take the links waiting"
+                                + " in ''{2}'' for a stopped process''s, and write them too.",
+                        lockOf(writer),
+                        e instanceof IOException io ? DiskProblem.describe(io) : e.toString(),
+                        ledgerFile);
+            }
+        }
+    }
+
+    /**
+     * Under the lock, once this writer's ledger is gone: deletes its lock file in {@code folder} if it is still the one
+     * locked, then lets go of the lock. A lock file that cannot be deleted goes at a later start of any process.
+     */
+    private void letGoOfOwnLock(HeldFolder folder) {
+        if (ownLock == null) {
+            return;
+        }
+        try {
+            Path name = lockName();
+            if (TheirLock.sameFile(folder.attributes(name), ownLock.fileKey())) {
+                beforeActing.accept(folder.resolve(name));
+                folder.delete(name);
+            }
+        } catch (IOException e) {
+            // it stays, free: the next start of any process deletes it
+        } finally {
+            closeQuietly(ownLock.channel());
+            ownLock = null;
+        }
+    }
+
+    /**
+     * This process stops writing: its lock file is deleted if its ledger is gone, else left free beside the ledger,
+     * which the next process to start on this vault then takes over. A link recorded afterwards (a note written after
+     * the close) makes and holds the lock again until the process ends.
+     */
+    void close() {
+        if (!enabled) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (ownLock != null) {
+                try (HeldLedgerFolder held = holdLedgerFolder(false)) {
+                    if (held != null && held.folder().attributes(ledgerName()) == null) {
+                        letGoOfOwnLock(held.folder());
+                        deleteIfEmpty(held.vault());
+                    }
+                } catch (IOException e) {
+                    // the lock file stays, free
+                }
+                if (ownLock != null) {
+                    closeQuietly(ownLock.channel());
+                    ownLock = null;
+                }
+            }
+            LIVE.remove(writer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** This writer's lock file held: the channel whose lock it is, and the file's identity when it was made. */
+    private record OwnLock(FileChannel channel, Object fileKey) {}
+
+    private static void closeQuietly(java.nio.channels.Channel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // a lock goes with its channel all the same
+            }
+        }
+    }
+
+    /** This process's lock file's name in its folder. */
+    private Path lockName() {
+        return Path.of(lockOf(writer)).getFileName();
     }
 
     /** This process's ledger's name in its folder. */

@@ -126,7 +126,7 @@ class FullDiskTest {
         disk.full = true;
         vault.close();
         assertThat(discreteMath().noteNodes()).hasSize(1);
-        assertThat(Files.readAllLines(root.resolve(PendingLinks.FILE))).hasSize(2);
+        assertThat(Files.readAllLines(root.resolve(vault.ledgerFile()))).hasSize(2);
 
         disk.full = false;
         vault = open(Duration.ofHours(1));
@@ -188,8 +188,9 @@ class FullDiskTest {
         return Arrays.copyOf(whole, whole.length - 1);
     }
 
+    /** Appends to the ledger of the vault last opened, running or stopped. */
     private void appendToLedger(byte[] bytes) throws IOException {
-        Files.write(root.resolve(PendingLinks.FILE), bytes, StandardOpenOption.APPEND);
+        Files.write(root.resolve(vault.ledgerFile()), bytes, StandardOpenOption.APPEND);
     }
 
     @Test

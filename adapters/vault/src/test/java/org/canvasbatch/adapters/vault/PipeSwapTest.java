@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
@@ -165,34 +166,38 @@ class PipeSwapTest {
 
     /**
      * The pending-links ledger swapped for a pipe between the look that found it a regular file and its read at start:
-     * the start goes on, with one log line and no link read, and the pipe stays.
+     * the start goes on, with one log line and no link read, and the pipe stays. The ledger is the one an earlier
+     * version left, renamed to this process's own before its read.
      */
     @Test
     void theLedgerSwappedForAPipeBetweenItsLookAndItsReadAtStartIsLeftAloneWithOneLogLine() throws Exception {
-        Path ledgerFile = root.resolve(PendingLinks.FILE);
-        PendingLinks.inVault(new VaultPaths(root), FileOpener.DEFAULT, path -> {})
-                .add(CANVAS, "q1", AgentId.ORAL_EXPLANATION, "数学/离散数学-notes/什么是逆否命题 (oral-explanation).md");
-        assertThat(ledgerFile).isRegularFile();
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Files.writeString(
+                root.resolve(PendingLinks.FILE),
+                "{\"canvas\":\"" + CANVAS + "\",\"node\":\"q1\",\"agent\":\"oral-explanation\",\"note\":"
+                        + "\"数学/离散数学-notes/什么是逆否命题 (oral-explanation).md\"}\n");
+        AtomicReference<Path> ledgerFile = new AtomicReference<>();
         AtomicBoolean swapped = new AtomicBoolean();
         PendingLinks ledger = PendingLinks.inVault(new VaultPaths(root), FileOpener.DEFAULT, path -> {
-            if (path.equals(ledgerFile) && swapped.compareAndSet(false, true)) {
+            if (path.equals(ledgerFile.get()) && swapped.compareAndSet(false, true)) {
                 swapForAPipe(path);
             }
         });
+        ledgerFile.set(root.resolve(ledger.ledgerFile()));
 
         try (CapturedLogs logs = CapturedLogs.of(PendingLinks.class.getName())) {
             List<PendingLinks.Entry> left = assertTimeoutPreemptively(HANG_GUARD, ledger::load);
 
             assertThat(swapped).as("the ledger was swapped after its look").isTrue();
             assertThat(left).isEmpty();
-            assertThat(logs.visibleRecordsContaining(PendingLinks.FILE))
+            assertThat(logs.visibleRecordsContaining(ledger.ledgerFile()))
                     .singleElement()
                     .satisfies(line -> {
                         assertThat(line.getMessage()).contains("a named pipe (FIFO)");
                         assertThat(line.getThrown()).isNull();
                     });
         }
-        assertThat(isPipe(ledgerFile)).as("still the pipe it was").isTrue();
+        assertThat(isPipe(ledgerFile.get())).as("still the pipe it was").isTrue();
     }
 
     /**

@@ -158,6 +158,9 @@ class SharedLedgerTest {
                 old.writeNote(draft(Q2, "逆否命题和否命题的区别", AgentId.COMPARISON_TABLE)));
         diskOfOld.full = true;
         old.close();
+        // what an earlier version left: the one ledger of the whole vault
+        Files.move(root.resolve(old.ledgerFile()), root.resolve(PendingLinks.FILE));
+        Files.deleteIfExists(root.resolve(old.ledgerFile().replace(".jsonl", ".lock")));
         assertThat(Files.readAllLines(root.resolve(PendingLinks.FILE))).hasSize(2);
 
         FileVault x = server("server-x", new FullDisk());

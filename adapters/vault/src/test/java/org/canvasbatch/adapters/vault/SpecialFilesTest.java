@@ -98,7 +98,8 @@ class SpecialFilesTest {
 
     @Test
     void aFifoAtThePendingLinksLedgerIsNeverOpenedAndEveryNoteIsStillWritten() throws Exception {
-        Path fifo = mkfifo(PendingLinks.FILE);
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Path fifo = mkfifo(vault.ledgerFile());
 
         try (CapturedLogs logs = CapturedLogs.of(PendingLinks.class.getName())) {
             String first = assertTimeoutPreemptively(
@@ -110,7 +111,7 @@ class SpecialFilesTest {
 
             assertThat(root.resolve(first)).isRegularFile();
             assertThat(root.resolve(second)).isRegularFile();
-            assertThat(logs.visibleRecordsContaining(PendingLinks.FILE))
+            assertThat(logs.visibleRecordsContaining(vault.ledgerFile()))
                     .as("one line for the refused ledger, not one per note, and no stack trace")
                     .singleElement()
                     .satisfies(line -> {
