@@ -97,7 +97,11 @@ public final class FileVault implements Vault, AutoCloseable {
         this(root, options, clock, afterCanvasWrite, disk, retryDelays, checkToRenameNanos, null);
     }
 
-    /** @param writer this server's name in a cluster sharing the vault; null for the only process writing into it */
+    /**
+     * @param writer this server's name in a cluster sharing the vault; null outside a cluster: the process then keeps
+     *     its ledger under a name of its own ({@code local-<pid>-<random>}), and takes over at start the ledgers of
+     *     such processes that stopped (their lock released)
+     */
     FileVault(
             Path root,
             VaultOptions options,
@@ -164,8 +168,9 @@ public final class FileVault implements Vault, AutoCloseable {
     }
 
     /**
-     * Writes the note and, unless write-back is off or there is no canvas file, links it: the link is recorded in
-     * {@code .canvas-batch/pending-links.jsonl} before the note is written, and queued for the canvas once it is.
+     * Writes the note and, unless write-back is off or there is no canvas file, links it: the link is recorded in this
+     * process's {@code .canvas-batch/pending-links-<writer>.jsonl} before the note is written, and queued for the canvas
+     * once it is.
      */
     @Override
     public WrittenNote writeNote(NoteDraft draft) throws VaultException {

@@ -29,16 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A {@code run} beside a {@code serve}, both writing into one vault (the README's advice when the server holds the data
- * folder: give {@code run} another {@code --data}, or {@code memory}). Neither is part of a cluster, so both keep the
- * links they have not yet written in the vault's one {@value PendingLinks#FILE}. A link the server recorded there must
- * survive the run's rewrites of that file: if the server is then killed before its link reaches the canvas, its next
- * start is what links the note, and nothing else does (a plain restart does not relink succeeded nodes).
+ * folder: give {@code run} another {@code --data}, or {@code memory}). Neither is part of a cluster. Each keeps the
+ * links it has not yet written in a ledger of its own, so a link the server recorded survives the run's rewrites of
+ * its ledger; if the server is then killed before its link reaches the canvas, its next start is what links the note,
+ * and nothing else does (a plain restart does not relink succeeded nodes). A start takes over only the ledgers of
+ * processes that no longer hold the OS lock on their lock file.
  *
- * <p>Seen with real processes: serve's canvas half-saved by a sync (its links wait), a {@code run} on another canvas of
- * the vault, serve killed with SIGKILL, the canvas whole again, serve started again — one note of the batch, which the
- * server reports succeeded, is never linked into its canvas.
+ * <p>Seen with real processes when all shared one {@value PendingLinks#FILE}: serve's canvas half-saved by a sync (its
+ * links wait), a {@code run} on another canvas of the vault, serve killed with SIGKILL, the canvas whole again, serve
+ * started again — one note of the batch, which the server reports succeeded, was never linked into its canvas.
  *
- * <p>A process "dies" here as in {@link FullDiskTest}: its disk is full when it closes, so it writes nothing more.
+ * <p>A process "dies" here as in {@link FullDiskTest}: its disk is full when it closes, so it writes nothing more. A
+ * process killed outright is planted as what it leaves (its ledger, its lock file or none), or is another JVM.
  */
 class RunBesideServeLedgerTest {
 
