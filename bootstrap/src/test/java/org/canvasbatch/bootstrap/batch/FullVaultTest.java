@@ -140,6 +140,43 @@ class FullVaultTest {
         assertThat(core.useCases().status().storageProblem(id)).isEmpty();
     }
 
+    @Test
+    void aNoteHeldForRoomIsNotWrittenIntoTheVaultAfterTheLearnerCancelledTheBatch() throws Exception {
+        CanvasBatchCore core = core();
+        SessionId id = core.useCases()
+                .analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        CANVAS,
+                        Optional.of(nodes()),
+                        Set.of(),
+                        1,
+                        1,
+                        AgentChoice.AUTO,
+                        false,
+                        Optional.of(1),
+                        Optional.empty()))
+                .session()
+                .id();
+        List<StorageProblem> notices = new CopyOnWriteArrayList<>();
+        core.useCases().subscriptions().onStorageProblem(id, notices::add);
+        core.useCases().start().start(StartSessionCommand.of(id));
+        awaitTrue(() -> !notices.isEmpty() && refusedWrites.get() >= 2, "a note held for room");
+
+        // the learner sees "no space left on device" and cancels the batch; then frees some space
+        core.useCases().cancel().cancel(id, "cancelled by request");
+        full = false;
+        awaitTrue(() -> core.storageProblem().isEmpty(), "the outage over, what was held written or dropped");
+        Thread.sleep(100);
+
+        var tasks = core.useCases().status().status(id).tasks();
+        long succeeded = tasks.stream()
+                .filter(t -> t.state() == org.canvasbatch.domain.session.NodeState.SUCCEEDED)
+                .count();
+        assertThat(notes.notes())
+                .as("the notes in the vault are the questions the plugin's summary lists as done, no others")
+                .hasSize((int) succeeded);
+    }
+
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
