@@ -223,42 +223,20 @@ final class ExecutingNodeTask {
     private void holdUntilThereIsRoom(
             Assignment assignment, Consumer<Instant> wakeAt, CallSlot slot, UnwrittenNote unwritten, long millis) {
         book.storage().hold(assignment.sessionId(), "the note of node " + assignment.nodeId(), () -> {
-            ProducedNote written;
+            // counted as being written, as the first try was: a cancel or a batch timeout either waits for this note
+            // to be recorded, or comes first and this note is not written at all
+            Runnable leave;
             try {
-                written = notes.writeAgain(unwritten);
-            } catch (VaultException again) {
-                if (again.reason() == VaultException.Reason.FULL) {
-                    return false;
-                }
-                failed(
-                        assignment,
-                        wakeAt,
-                        slot,
-                        again.getMessage(),
-                        again.errorType(),
-                        false,
-                        Optional.empty(),
-                        millis);
-                wakeAt.accept(clock.now());
-                return true;
+                leave = writing.enter(assignment.sessionId());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
-            record(
-                    assignment,
-                    wakeAt,
-                    slot,
-                    s -> s.recordSuccess(
-                            assignment.nodeId(),
-                            assignment.attempt(),
-                            written.note().path(),
-                            written.note().sizeBytes(),
-                            millis,
-                            written.answer().markdown(),
-                            written.answer().model(),
-                            written.note().linkProblem(),
-                            clock.now()));
-            // the node held its session's slot until now: another may start at once
-            wakeAt.accept(clock.now());
-            return true;
+            try {
+                return writeHeld(assignment, wakeAt, slot, unwritten, millis);
+            } finally {
+                leave.run();
+            }
         });
         // held first: the outage's first check must find it, or it would end the outage with nothing held
         String message = unwritten.refusal().getMessage();
@@ -266,6 +244,57 @@ final class ExecutingNodeTask {
                 .vaultFull(
                         assignment.sessionId(),
                         message.endsWith(".") ? message.substring(0, message.length() - 1) : message);
+    }
+
+    /** One more try of a note the full vault refused: true once it is written and recorded, or no longer wanted. */
+    private boolean writeHeld(
+            Assignment assignment, Consumer<Instant> wakeAt, CallSlot slot, UnwrittenNote unwritten, long millis) {
+        boolean stillRunning = book.readIfPresent(assignment.sessionId(), s -> {
+                    if (jobOf(s, assignment).isPresent()) {
+                        return true;
+                    }
+                    // under the session's lock, as a late outcome's drop would be
+                    slot.outcomeRecorded();
+                    return false;
+                })
+                .orElse(false);
+        if (!stillRunning) {
+            // the batch ended (a cancel, its timeout) while the note waited for room: its question is listed as not
+            // processed, so its note must not appear in the vault and the canvas after all
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "the held note of node " + assignment.nodeId() + " is dropped: its batch ended meanwhile");
+            wakeAt.accept(clock.now());
+            return true;
+        }
+        ProducedNote written;
+        try {
+            written = notes.writeAgain(unwritten);
+        } catch (VaultException again) {
+            if (again.reason() == VaultException.Reason.FULL) {
+                return false;
+            }
+            failed(assignment, wakeAt, slot, again.getMessage(), again.errorType(), false, Optional.empty(), millis);
+            wakeAt.accept(clock.now());
+            return true;
+        }
+        record(
+                assignment,
+                wakeAt,
+                slot,
+                s -> s.recordSuccess(
+                        assignment.nodeId(),
+                        assignment.attempt(),
+                        written.note().path(),
+                        written.note().sizeBytes(),
+                        millis,
+                        written.answer().markdown(),
+                        written.answer().model(),
+                        written.note().linkProblem(),
+                        clock.now()));
+        // the node held its session's slot until now: another may start at once
+        wakeAt.accept(clock.now());
+        return true;
     }
 
     /** What the attempt needs to know about its node; empty if the node no longer runs this attempt. */
