@@ -210,4 +210,15 @@ class NoteNameTest {
                 .endsWith(" ~ffffffffffffffff (four-level-explanation).md")
                 .startsWith("😀");
     }
+
+    @Test
+    void aQuestionBeginningWithALongStackedLetterAfterASpaceStillNamesItsNote() {
+        // "  Z̷̢…" as a learner pastes it: a space, then one letter carrying more marks than a name keeps
+        String zalgo = " Z" + "\u0337\u0322\u0351".repeat(25) + " what is this?";
+
+        assertThat(NoteName.textNamesTheNote(zalgo))
+                .as("the text names the note")
+                .isTrue();
+        assertThat(NoteName.fileName(zalgo, AgentId.ORAL_EXPLANATION)).startsWith("Z");
+    }
 }
