@@ -118,8 +118,13 @@ public final class NoteName {
         if (usedUpTo < visible.length()) {
             int characterEnd = characterBoundaryAtOrBefore(visible, usedUpTo);
             if (characterEnd > 0 && characterEnd < usedUpTo) {
-                out.setLength(0);
-                keepVisible(visible.substring(0, characterEnd), forbidden, maxCodePoints, out);
+                StringBuilder whole = new StringBuilder(out.length());
+                keepVisible(visible.substring(0, characterEnd), forbidden, maxCodePoints, whole);
+                // a first character longer than the whole name (a letter stacked with marks) is cut within, as a
+                // character alone in a name is: what comes before it (spaces, leading dots) names nothing
+                if (!trimEnd(notADevice(whole.toString())).isEmpty()) {
+                    out = whole;
+                }
             }
         }
         return trimEnd(notADevice(out.toString()));
