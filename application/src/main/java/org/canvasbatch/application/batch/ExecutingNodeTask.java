@@ -119,9 +119,25 @@ final class ExecutingNodeTask {
                     && !Thread.currentThread().isInterrupted();
         }
 
+        /** The attempt is over: its note no longer counts as being written, unless its outcome waits to be recorded. */
         void recorded() {
-            leave.run();
+            if (!outcomeHeld) {
+                leave.run();
+            }
         }
+
+        /**
+         * The journal refused the outcome of the note written: it still counts as being written until the held outcome
+         * is recorded (or dropped), so that an end stored meanwhile does not list its question as never processed.
+         *
+         * @return what to run once the held outcome is recorded or dropped
+         */
+        Runnable outcomeHeld() {
+            outcomeHeld = true;
+            return leave;
+        }
+
+        private boolean outcomeHeld;
     }
 
     private void execute(
@@ -139,6 +155,7 @@ final class ExecutingNodeTask {
                     assignment,
                     wakeAt,
                     slot,
+                    stillWanted,
                     s -> s.recordSuccess(
                             assignment.nodeId(),
                             assignment.attempt(),
@@ -410,6 +427,19 @@ final class ExecutingNodeTask {
             Consumer<Instant> wakeAt,
             CallSlot slot,
             java.util.function.Function<Session, List<SessionEvent>> recordOutcome) {
+        record(assignment, wakeAt, slot, null, recordOutcome);
+    }
+
+    /**
+     * @param written the note whose outcome this is, counted as being written until the outcome is recorded; null for
+     *                an outcome without a note written now
+     */
+    private void record(
+            Assignment assignment,
+            Consumer<Instant> wakeAt,
+            CallSlot slot,
+            NoteBeingWritten written,
+            java.util.function.Function<Session, List<SessionEvent>> recordOutcome) {
         java.util.function.Function<Session, List<SessionEvent>> outcome = s -> {
             slot.outcomeRecorded();
             return recordOutcome.apply(s);
@@ -431,15 +461,18 @@ final class ExecutingNodeTask {
             // the note is written but the journal refused its outcome: the outcome is held and recorded once the
             // journal takes events again, so the model is not asked twice (if the process stops first, the node is
             // still running in the journal and a restart runs it again)
+            Runnable noLongerWritten = written == null ? () -> {} : written.outcomeHeld();
             book.storage().hold(assignment.sessionId(), "the outcome of node " + assignment.nodeId(), () -> {
                 try {
                     announceRetries(recorded(assignment, book.change(assignment.sessionId(), outcome)), wakeAt);
+                    noLongerWritten.run();
                     // the node held its session's slot until now: another may start at once
                     wakeAt.accept(clock.now());
                     return true;
                 } catch (SessionConflict
                         | SessionNotFoundException
                         | org.canvasbatch.application.port.out.EventLogConflict stale) {
+                    noLongerWritten.run();
                     return true;
                 } catch (EventLogException refusedAgain) {
                     return false;

@@ -139,6 +139,9 @@ final class StartingSession implements StartSessionUseCase {
         boolean active = book.readIfPresent(id, s -> s.state().isActive()).orElse(false);
         // the notes being written as the time runs out count as written: recorded before the batch ends; the answers
         // that come meanwhile wait, and go once the end has interrupted their tasks
+        if (active) {
+            book.storage().tryHeldWritesNow();
+        }
         Runnable open = active ? writing.closeAndAwait(id) : () -> {};
         try {
             List<SessionEvent> events;

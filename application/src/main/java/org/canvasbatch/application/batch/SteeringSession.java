@@ -70,6 +70,10 @@ final class SteeringSession
         // a note being written as the learner cancels is in the vault: recorded as done before the batch ends, so no
         // summary lists it as never processed; the answers that come meanwhile wait, and go once the cancel has
         // interrupted their tasks
+        if (active) {
+            // an outcome the journal refused once, whose note is in the vault, is recorded first if it can be now
+            book.storage().tryHeldWritesNow();
+        }
         Runnable open = active ? writing.closeAndAwait(sessionId) : () -> {};
         try {
             book.change(sessionId, s -> s.cancel(reason, clock.now()));

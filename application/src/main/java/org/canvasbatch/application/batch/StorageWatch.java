@@ -190,6 +190,20 @@ final class StorageWatch {
         }
     }
 
+    /**
+     * Tries the held writes again now rather than at the next check: a batch is about to end, and an outcome held for
+     * it should be recorded before the end is (the journal may have taken events again since it was refused).
+     */
+    void tryHeldWritesNow() {
+        boolean anyHeld;
+        synchronized (lock) {
+            anyHeld = !held.isEmpty();
+        }
+        if (anyHeld) {
+            schedule(Duration.ZERO);
+        }
+    }
+
     /** The current problem, for any session. */
     Optional<StorageProblem> problem() {
         synchronized (lock) {
