@@ -194,51 +194,6 @@ class PluginWhileItWatchesTest {
     }
 
     @Test
-    void aRetryWhileTheBatchStillRunsKeepsTheWindowsCountsTrue() throws IOException {
-        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
-        first = new PluginHarness(vault, 0);
-        plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = nodesOf(preview);
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
-        ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitSocketOpen();
-        // someone (a second window, a script) retries a node the batch has not finished yet
-        String node = nodes.get(2);
-        CompletableFuture<Boolean> retry = CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        var http = java.net.http.HttpClient.newHttpClient();
-                        var answer = http.send(
-                                java.net.http.HttpRequest.newBuilder(
-                                                java.net.URI.create(first.base() + "/canvas/single-agent"))
-                                        .header("Content-Type", "application/json")
-                                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"canvas_path\":\""
-                                                + CANVAS + "\",\"node_id\":\"" + node
-                                                + "\",\"agent\":\""
-                                                + preview.groups().getFirst().recommendedAgent()
-                                                + "\"}"))
-                                        .build(),
-                                java.net.http.HttpResponse.BodyHandlers.ofString());
-                        return answer.statusCode() / 100 == 2;
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                },
-                Thread::startVirtualThread);
-        permits.release(nodes.size() + 2);
-        retry.join();
-
-        ResultSummaryModal summary = progress.awaitSummary();
-        assertThat(progress.countedNodes()).hasSize(nodes.size()).doesNotHaveDuplicates();
-        assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + nodes.size() + "个节点"));
-        assertThat(summary.succeeded()).isEqualTo(nodes.size());
-        assertThat(first.notes(CANVAS)).hasSize(nodes.size());
-    }
-
-    @Test
     void aSocketThatFallsBehindInAHundredNodeBatchEndsWithTheVaultsCounts() throws IOException {
         first = PluginHarness.withSockets(temp, WsSettings.DEFAULT.withQueueCapacity(2));
         Path vault = first.vault;
