@@ -186,6 +186,27 @@ class AgentRouterTest {
         }
     }
 
+    /**
+     * How learners also ask: "栈跟队列比" (stack set against queue), "与数组相比" and "what distinguishes X from Y" ask
+     * for a comparison; "what does X mean" asks for a definition. Unrouted, such a question takes its group's agent,
+     * which in a comparison-heavy group is a table whose columns are other questions' words.
+     */
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "栈跟队列比有什么优势|COMPARISON",
+                "链表和数组比，哪个插入更快|COMPARISON",
+                "与数组相比，链表有什么优势|COMPARISON",
+                "What distinguishes a mutex from a semaphore?|COMPARISON",
+                "How do you distinguish between TCP and UDP?|COMPARISON",
+                "What does $\\frac{a}{b}$ mean when b = 0?|DEFINITION",
+                "What does idempotent mean?|DEFINITION"
+            })
+    void everydayComparisonAndDefinitionPhrasingsReachTheirAgent(String question, Category expected) {
+        assertThat(router.route(question).category()).isEqualTo(expected);
+    }
+
     @Nested
     class BelowTheThreshold {
 

@@ -332,6 +332,34 @@ class OfflineAgentTest {
         assertThat(note).contains("| " + aspect + " | " + columns.replace("|", " | ") + " |\n| --- |");
     }
 
+    /**
+     * 同, 与, 和 and 跟 join two concepts but are also inside words (合同, 协同, 参与, 总和): the table's columns are the
+     * two concepts, not "合 | 与协议". "A跟B比", "与A相比，B" and "what distinguishes A from B" name their two sides too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '=',
+            value = {
+                "合同与协议的区别 = 合同|协议",
+                "协同过滤与基于内容推荐的区别 = 协同过滤|基于内容推荐",
+                "参与者和观察者的区别 = 参与者|观察者",
+                "总和与平均值有什么不同 = 总和|平均值",
+                "栈和堆的区别 = 栈|堆",
+                "栈跟队列比有什么优势 = 栈|队列",
+                "链表和数组比，哪个插入更快 = 链表|数组",
+                "与数组相比，链表有什么优势 = 数组|链表",
+                "What distinguishes a mutex from a semaphore? = mutex|semaphore",
+                "How do you distinguish between TCP and UDP? = TCP|UDP"
+            })
+    void aComparisonsColumnsAreTheTwoConceptsItNamesWhateverWordsTheyContain(String question, String columns)
+            throws Exception {
+        String note =
+                agent.run(Requests.bare(AgentId.COMPARISON_TABLE, question)).markdown();
+
+        String aspect = Language.detect(question) == Language.ZH ? "维度" : "Aspect";
+        assertThat(note).contains("| " + aspect + " | " + columns.replace("|", " | ") + " |\n| --- |");
+    }
+
     @Test
     void aComparisonWithoutNamedConceptsUsesTheGroupsTerms() throws Exception {
         AgentRequest request = new AgentRequest(
