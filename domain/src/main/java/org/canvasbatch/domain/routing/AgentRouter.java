@@ -43,6 +43,9 @@ public final class AgentRouter {
     private static final int SHORT_QUESTION = 60;
 
     private static final String TWO_SIDES = ".[和与跟及、].";
+    /** 相比, 比起来, or a bare 比 that ends the phrase (not 比例, 比如, 比值 …). */
+    private static final String SET_AGAINST = "(?:相比|比起来|比(?=[，,。？?、\\s]|$|有|哪|谁|更|怎|如何))";
+
     private static final String BIJIAO_AS_RATHER =
             "比较(?:[难易好坏多少大小快慢高低长短强弱深浅稳偏]|重要|常见|常用|简单|复杂|容易|困难" + "|抽象|有用|合适|适合|明显|熟悉|基础|特殊|麻烦|模糊|清楚|直观|接近|少见)";
 
@@ -58,6 +61,10 @@ public final class AgentRouter {
                             Cue.of(TWO_SIDES + ".*(?:对比|比较|区分)|(?:对比|比较|区分).*" + TWO_SIDES, 0.9),
                             Cue.ofShort("\\b(?:vs|versus)\\b", 0.85, SHORT_QUESTION),
                             Cue.of(TWO_SIDES + ".*(?:有什么|有何|有哪些)不同", 0.85),
+                            // 栈跟队列比有什么优势, 链表和数组比，哪个…, 与数组相比，链表…: one set against the other
+                            Cue.of(TWO_SIDES + "[^，,。？?]{0,20}?" + SET_AGAINST, 0.85),
+                            Cue.of("^(?:与|和|跟|同)[^，,。？?]{1,20}?(?:相比|比起来)", 0.85),
+                            Cue.of("\\bdistinguish(?:es|ing)?\\b.+\\b(?:from|between)\\b", 0.9),
                             Cue.of("对比", 0.85),
                             Cue.of("区别|差别|差异", 0.8),
                             // "different" that ends the question, or "different from": not "in different cell types"
@@ -109,6 +116,7 @@ public final class AgentRouter {
                     List.of(
                             Cue.of("什么是|是什么|什么叫|何为|何谓|啥是|是啥|啥叫", 0.85),
                             Cue.of("\\bwhat(?:'s| is| are)\\b|\\bdefine\\b|\\bdefinition of\\b", 0.85),
+                            Cue.of("\\bwhat (?:does|do)\\b.+\\bmean\\b", 0.85),
                             Cue.of("定义域", 0.4),
                             Cue.of("定义", 0.8),
                             Cue.of("的含义|的意思|是指|\\bmeaning of\\b", 0.75))));

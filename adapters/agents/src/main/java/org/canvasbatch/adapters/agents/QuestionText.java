@@ -52,14 +52,25 @@ final class QuestionText {
             Pattern.compile("\\s*(?:,|\\band\\b)\\s*(?:when|why|how|where|what|which)\\b.*$", Pattern.CASE_INSENSITIVE);
     private static final Pattern ARTICLE = Pattern.compile("^(?:a|an|the)\\s+", Pattern.CASE_INSENSITIVE);
 
+    // 栈跟队列比有什么优势, 链表和数组比，哪个插入更快: a bare 比 that ends the phrase, not 比例 or 比如
+    private static final String ZH_SET_AGAINST = "(?:相比|比起来|比)(?:的话|而言|来说)?(?=[，,。？?、\\s]|$|有|哪|谁|更|怎|如何)";
+    // Each phrasing twice: first with two sides of two characters or more joined by 和, 与, 跟 or 及, so that the
+    // 同, 与 and 和 inside a word (合同, 协同, 参与, 总和) do not split it; then as it is written, for 栈和堆.
     private static final List<Pattern> ZH_COMPARISONS = List.of(
+            Pattern.compile("^(?:对比|比较)(?:一下)?(.{2,}?)(?:和|与|跟|及)(.{2,}?)(?:之间)?(?:的)?(?:区别|差别|差异|异同|不同)?$"),
+            Pattern.compile("^(.{2,}?)(?:和|与|跟)(.{2,}?)(?:之间)?(?:的|有什么|有何|有哪些)?" + "(?:区别|差别|差异|异同|不同|比较|对比)"),
+            Pattern.compile("^(.{2,}?)(?:和|与|跟)(.{2,}?)" + ZH_SET_AGAINST),
             Pattern.compile("^(?:对比|比较)(?:一下)?(.+?)(?:和|与|跟|同|及)(.+?)(?:之间)?(?:的)?(?:区别|差别|差异|异同|不同)?$"),
             Pattern.compile("^(.+?)(?:和|与|跟|同)(.+?)(?:之间)?(?:的|有什么|有何|有哪些)?" + "(?:区别|差别|差异|异同|不同|比较|对比)"),
+            Pattern.compile("^(.+?)(?:和|与|跟|同)(.+?)" + ZH_SET_AGAINST),
+            // 与数组相比，链表有什么优势
+            Pattern.compile("^(?:与|和|跟|同)(.+?)(?:相比|比起来)(?:的话|而言|来说)?[，,\\s]*(.+?)(?:有什么|有何|有哪些|哪|更|是否|是不是|的|在|$)"),
             Pattern.compile("^(.+?)\\s*(?:vs\\.?|VS|versus)\\s*(.+)$"));
     private static final List<Pattern> EN_COMPARISONS = List.of(
             Pattern.compile("differences? between (.+?) and (.+)", Pattern.CASE_INSENSITIVE),
             Pattern.compile("compare (.+?) (?:and|with|to) (.+)", Pattern.CASE_INSENSITIVE),
             Pattern.compile("how (?:does|do|is|are) (.+?) differ(?:ent)? from (.+)", Pattern.CASE_INSENSITIVE),
+            Pattern.compile("distinguish(?:es|ing)? (?:between )?(.+?) (?:from|and) (.+)", Pattern.CASE_INSENSITIVE),
             Pattern.compile("(.+?) compared (?:to|with) (.+)", Pattern.CASE_INSENSITIVE),
             Pattern.compile("(.+?)\\s+(?:vs\\.?|versus)\\s+(.+)", Pattern.CASE_INSENSITIVE));
     // Where an English compared item ends: "arrays and linked lists for insertion", "BFS vs DFS: when to use which?"
