@@ -360,6 +360,25 @@ class OfflineAgentTest {
         assertThat(note).contains("| " + aspect + " | " + columns.replace("|", " | ") + " |\n| --- |");
     }
 
+    /**
+     * The group's terms come lower-cased from the grouping; the question spells them its own way. "Dijkstra" is one key
+     * term, not "dijkstra · Dijkstra", and the mnemonic does not spell it twice.
+     */
+    @Test
+    void aKeyTermTheGroupAlsoNamesIsListedOnceAsTheLearnerSpellsIt() throws Exception {
+        AgentRequest request = Requests.routed(new AgentRequest(
+                AgentId.MEMORY_ANCHOR,
+                "n",
+                "什么是 Dijkstra 算法",
+                null,
+                new AgentRequest.NodeContext("", "", "", List.of("算法", "dijkstra"), List.of(), List.of())));
+
+        String note = agent.run(request).markdown();
+
+        assertThat(note).contains("算法 · Dijkstra").doesNotContainIgnoringCase("dijkstra · dijkstra");
+        assertThat(note).doesNotContain("dijkstra");
+    }
+
     @Test
     void aComparisonWithoutNamedConceptsUsesTheGroupsTerms() throws Exception {
         AgentRequest request = new AgentRequest(
