@@ -141,11 +141,24 @@ final class OfflineNote {
             }
         }
         for (String term : question.ownTerms()) {
-            if (!terms.contains(term) && terms.size() < MAX_TERMS) {
+            // the grouping lower-cases its terms: the question's "Dijkstra" takes the place of the group's "dijkstra"
+            int same = indexIgnoringCase(terms, term);
+            if (same >= 0) {
+                terms.set(same, term);
+            } else if (terms.size() < MAX_TERMS) {
                 terms.add(term);
             }
         }
         return List.copyOf(terms);
+    }
+
+    private static int indexIgnoringCase(List<String> terms, String term) {
+        for (int i = 0; i < terms.size(); i++) {
+            if (terms.get(i).equalsIgnoreCase(term)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     String markdown(OfflineTemplates templates) {
