@@ -413,6 +413,31 @@ async function main() {
     check('screenshots saved to target/e2e/', fs.statSync(path.join(out, 'dashboard.png')).size > 10_000);
   });
 
+  // ------------------------- batch 4: finished with a failure, whose node Obsidian retries while the page is open
+  await http(llm, 'POST', '/__control', { delay_ms: 300, fail_matching: FAILING_QUESTION });
+  await step('a finished batch whose failed node is retried from Obsidian', async () => {
+    const analysis = await http(base, 'POST', '/canvas/intelligent-parallel', { canvas_path: BIOLOGY });
+    const id = analysis.json.session_id;
+    await http(base, 'POST', '/canvas/intelligent-parallel/confirm', { session_id: id });
+    await page.click('#refresh-button');
+    const card = page.locator(`[data-session-id="${id}"]`);
+    await page.locator(`[data-session-id="${id}"][data-state="partial_failure"]`).waitFor({ timeout: 60_000 });
+    await card.locator('.failure').first().waitFor();
+    await http(llm, 'POST', '/__control', { fail_matching: null });
+    const status = await http(base, 'GET', `/canvas/intelligent-parallel/${id}`);
+    const failure = status.json.node_results.find((r) => r.status === 'failed');
+    // what the plugin does for a note it offers to retry: the single-agent call, in the session
+    const retry = await http(base, 'POST', '/canvas/single-agent', { canvas_path: BIOLOGY, node_id: failure.node_id,
+      agent: failure.agent, session_id: id });
+    check('the retry from Obsidian succeeds', retry.status === 200, `${retry.status} ${retry.text.slice(0, 200)}`);
+    await page.locator(`[data-session-id="${id}"][data-state="completed"]`).waitFor({ timeout: 15_000 });
+    await sleep(1000);
+    const listed = await card.locator('.failure').count();
+    const summary = (await card.locator('.failures').isVisible()) ? await card.locator('.failures summary').textContent() : '';
+    check('the card of the now completed batch lists no failed node any more', listed === 0 || !summary,
+      `card "${await card.locator('.counts').textContent()}", still listing "${summary}"`);
+  });
+
   // without the channel, Chromium itself logs each refused WebSocket handshake; that is the expected fallback
   const errors = pageErrors.filter((e) => webSocket || !/WebSocket connection to .* failed/.test(e));
   check('the page logged no errors', errors.length === 0, errors.slice(0, 3).join(' | '));
