@@ -710,9 +710,11 @@
             else card.connect();
           } else {
             const wasTerminal = card.terminal;
+            // a finished session has no socket: a later event (a node retried from Obsidian) is seen only here
+            const moved = numberOr(summary.last_seq, 0) > card.lastSeq;
             card.applySummary(summary, false);
             if (!card.terminal) card.connect();
-            else if (!wasTerminal) card.refresh();
+            else if (!wasTerminal || moved) card.refresh();
           }
         }
         for (const [id, card] of sessions) {
