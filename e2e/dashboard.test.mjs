@@ -438,6 +438,40 @@ async function main() {
       `card "${await card.locator('.counts').textContent()}", still listing "${summary}"`);
   });
 
+  await step('the state badges can be read', async () => {
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      // a card of each state, drawn by the page's own template and style sheet, measured, then taken away again
+      const low = await page.evaluate(() => {
+        const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+        const lum = (c) => {
+          const [r, g, b] = rgb(c).map((v) => {
+            const s = v / 255;
+            return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const found = [];
+        for (const state of ['pending', 'running', 'paused', 'completed', 'partial_failure', 'failed', 'cancelled']) {
+          const card = document.getElementById('session-template').content.firstElementChild.cloneNode(true);
+          card.dataset.state = state;
+          card.querySelector('.badge').textContent = state;
+          document.getElementById('sessions').append(card);
+          const badge = getComputedStyle(card.querySelector('.badge'));
+          const background = badge.backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(card).backgroundColor
+            : badge.backgroundColor;
+          const [a, b] = [lum(badge.color), lum(background)].sort((x, y) => y - x);
+          const ratio = (a + 0.05) / (b + 0.05);
+          if (ratio < 4.5) found.push(`${state} ${ratio.toFixed(2)}:1 (${badge.color} on ${background})`);
+          card.remove();
+        }
+        return found;
+      });
+      check(`every state badge has a text contrast of at least 4.5:1 (${scheme})`, low.length === 0, low.join(', '));
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
   // without the channel, Chromium itself logs each refused WebSocket handshake; that is the expected fallback
   const errors = pageErrors.filter((e) => webSocket || !/WebSocket connection to .* failed/.test(e));
   check('the page logged no errors', errors.length === 0, errors.slice(0, 3).join(' | '));
