@@ -438,6 +438,30 @@ async function main() {
       `card "${await card.locator('.counts').textContent()}", still listing "${summary}"`);
   });
 
+  await step('a screen reader can tell the buttons of the cards apart', async () => {
+    // an analysed batch, not started: its card offers Start and Cancel
+    const analysis = await http(base, 'POST', '/canvas/intelligent-parallel', { canvas_path: ALGEBRA });
+    await page.click('#refresh-button');
+    await page.locator(`[data-session-id="${analysis.json.session_id}"] button[data-action="start"]`).waitFor();
+    // a button's accessible name: its aria-label when it has one, else its text
+    const buttons = await page.locator('#sessions button').evaluateAll((all) => all
+      .filter((b) => b.offsetParent !== null)
+      .map((b) => ({
+        name: (b.getAttribute('aria-label') || b.textContent).trim(),
+        node: b.closest('.failure') ? b.closest('.failure').querySelector('.node-text').textContent : null,
+        canvas: b.closest('.session').querySelector('.canvas').textContent,
+      })));
+    const retries = buttons.filter((b) => b.node !== null);
+    check('there are Retry buttons to name', retries.length > 0);
+    const vague = retries.filter((b) => !b.name.includes(b.node));
+    check('every Retry button names the node it retries', vague.length === 0,
+      vague.map((b) => `"${b.name}" for "${b.node}"`).join(', '));
+    const steering = buttons.filter((b) => b.node === null);
+    const unnamed = steering.filter((b) => !b.name.includes(b.canvas));
+    check('every Start, Pause, Resume and Cancel button names its canvas', steering.length > 0 && unnamed.length === 0,
+      unnamed.map((b) => `"${b.name}" on "${b.canvas}"`).join(', '));
+  });
+
   await step('the state badges can be read', async () => {
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
