@@ -107,6 +107,8 @@
     cancelled: 'cancelled',
   };
 
+  const ACTION_WORDS = { start: 'Start', pause: 'Pause', resume: 'Resume', cancel: 'Cancel' };
+
   const LINK_WORDS = {
     idle: '',
     connecting: 'connecting…',
@@ -553,7 +555,10 @@
       const actions = { start: this.state === 'pending', pause: this.state === 'running',
         resume: this.state === 'paused', cancel: !this.terminal };
       for (const [action, visible] of Object.entries(actions)) {
-        $(`[data-action="${action}"]`, el).hidden = !visible;
+        const button = $(`[data-action="${action}"]`, el);
+        button.hidden = !visible;
+        // heard alone (a screen reader's list of buttons), it says which batch it steers; it starts with the word shown
+        button.setAttribute('aria-label', `${ACTION_WORDS[action]} ${this.canvasPath || this.id}`);
       }
       $('.actions', el).hidden = this.terminal;
 
@@ -661,6 +666,7 @@
         const busy = this.busy.has(`retry:${f.nodeId}`);
         retry.disabled = busy;
         retry.textContent = busy ? 'Retrying…' : 'Retry';
+        retry.setAttribute('aria-label', `${retry.textContent} ${f.text}`);
       }
     }
   }
