@@ -489,9 +489,27 @@ async function main() {
           if (ratio < 4.5) found.push(`${state} ${ratio.toFixed(2)}:1 (${badge.color} on ${background})`);
           card.remove();
         }
+        // the error a card shows (a refused command, a batch's error), on its tinted background over the card
+        const card = document.getElementById('session-template').content.firstElementChild.cloneNode(true);
+        const notice = card.querySelector('.notice');
+        notice.hidden = false;
+        notice.textContent = 'The server did not answer the pause command';
+        document.getElementById('sessions').append(card);
+        const channels = (c) => {
+          const n = c.match(/[\d.]+/g).map(Number);
+          const scale = c.startsWith('color(') ? 255 : 1;
+          return { rgb: n.slice(0, 3).map((v) => v * scale), alpha: n.length > 3 ? n[3] : 1 };
+        };
+        const tint = channels(getComputedStyle(notice).backgroundColor);
+        const under = channels(getComputedStyle(card).backgroundColor).rgb;
+        const shown = tint.rgb.map((v, i) => v * tint.alpha + under[i] * (1 - tint.alpha));
+        const [a, b] = [lum(getComputedStyle(notice).color), lum(`rgb(${shown.join(',')})`)].sort((x, y) => y - x);
+        const ratio = (a + 0.05) / (b + 0.05);
+        if (ratio < 4.5) found.push(`the card's error notice ${ratio.toFixed(2)}:1`);
+        card.remove();
         return found;
       });
-      check(`every state badge has a text contrast of at least 4.5:1 (${scheme})`, low.length === 0, low.join(', '));
+      check(`every state badge and a card's error notice have a text contrast of at least 4.5:1 (${scheme})`, low.length === 0, low.join(', '));
     }
     await page.emulateMedia({ colorScheme: 'light' });
   });
