@@ -514,6 +514,22 @@ async function main() {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  await step('a server that stops answering is not shown as up', async () => {
+    const server = children.find((c) => c.name === 'canvas-batch serve').child;
+    await page.locator('#server[data-state="up"]').waitFor();
+    process.kill(server.pid, 'SIGSTOP'); // hung: it still accepts connections, it answers nothing
+    try {
+      const down = await page.locator('#server[data-state="down"]').waitFor({ timeout: 25_000 })
+        .then(() => true, () => false);
+      check('within 25 s of the server hanging, the page no longer says "Server up"', down,
+        await page.locator('#server-text').textContent());
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    await page.locator('#server[data-state="up"]').waitFor({ timeout: 20_000 });
+    check('once it answers again the page says so', true);
+  });
+
   // without the channel, Chromium itself logs each refused WebSocket handshake; that is the expected fallback
   const errors = pageErrors.filter((e) => webSocket || !/WebSocket connection to .* failed/.test(e));
   check('the page logged no errors', errors.length === 0, errors.slice(0, 3).join(' | '));
