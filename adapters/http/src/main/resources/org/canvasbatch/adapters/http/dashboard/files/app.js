@@ -14,6 +14,9 @@
   const LIST_EVERY_MS = 4000;
   const POLL_EVERY_MS = 2000;
   const COMMAND_TIMEOUT_MS = 8000;
+  // a read the server leaves unanswered this long counts as the server being unreachable (a hung server still accepts
+  // connections); writes get no limit: a retried node is answered only once it has run
+  const READ_TIMEOUT_MS = 10000;
   const SOCKET_FAILURES_BEFORE_POLLING = 2;
   const TERMINAL = new Set(['completed', 'partial_failure', 'failed', 'cancelled']);
   // messages that describe the connection or answer a command, not an event of the session
@@ -40,7 +43,16 @@
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    const response = await fetch(path, init);
+    if (method === 'GET') init.signal = AbortSignal.timeout(READ_TIMEOUT_MS);
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (e) {
+      if (e && e.name === 'TimeoutError') {
+        throw new Error(`the server did not answer within ${READ_TIMEOUT_MS / 1000} s`);
+      }
+      throw e;
+    }
     let json = null;
     try {
       json = await response.json();
