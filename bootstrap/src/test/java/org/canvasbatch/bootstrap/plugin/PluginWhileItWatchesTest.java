@@ -56,6 +56,19 @@ class PluginWhileItWatchesTest {
         }
     }
 
+    /** A plugin's analysis of {@code questions} red questions; every answer waits for a permit. */
+    private record Analysed(GroupPreviewModal preview, List<String> nodes, Semaphore permits) {}
+
+    /** The canvas written into {@code server}'s vault and analysed by {@link #plugin}: no answer comes unpermitted. */
+    private Analysed analysed(PluginHarness server, int questions) throws IOException {
+        PluginCancelTest.writeCanvas(server.vault.resolve(CANVAS), questions);
+        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, CANVAS);
+        List<String> nodes = nodesOf(preview);
+        Semaphore permits = new Semaphore(0);
+        nodes.forEach(id -> server.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        return new Analysed(preview, nodes, permits);
+    }
+
     private static List<String> nodesOf(GroupPreviewModal preview) {
         return preview.groups().stream()
                 .flatMap(g -> g.nodes().stream())
@@ -66,13 +79,12 @@ class PluginWhileItWatchesTest {
     @Test
     void pausedResumedAndReorderedWhileTheWindowWatchesEveryNodeCountsOnce() throws IOException {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 12);
         first = new PluginHarness(vault, 0);
         plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = nodesOf(preview);
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        Analysed batch = analysed(first, 12);
+        GroupPreviewModal preview = batch.preview();
+        List<String> nodes = batch.nodes();
+        Semaphore permits = batch.permits();
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
         SessionId session = new SessionId(progress.sessionId());
         progress.awaitSocketOpen();
@@ -98,13 +110,12 @@ class PluginWhileItWatchesTest {
     @Test
     void pausedThenCancelledByTheLearnerShowsNoSuccess() throws IOException {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
         first = new PluginHarness(vault, 0);
         plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = nodesOf(preview);
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        Analysed batch = analysed(first, 6);
+        GroupPreviewModal preview = batch.preview();
+        List<String> nodes = batch.nodes();
+        Semaphore permits = batch.permits();
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
         SessionId session = new SessionId(progress.sessionId());
         progress.awaitSocketOpen();
@@ -126,15 +137,14 @@ class PluginWhileItWatchesTest {
     @Test
     void pausedAcrossARestartAndResumedThereEveryNodeCountsOnce() throws IOException {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
         Path data = Files.createDirectories(temp.resolve("data"));
         InMemoryEventLog journal = new InMemoryEventLog();
         first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
         plugin = first.plugin(settings -> settings.withTimeScale(1));
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = nodesOf(preview);
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        Analysed batch = analysed(first, 6);
+        GroupPreviewModal preview = batch.preview();
+        List<String> nodes = batch.nodes();
+        Semaphore permits = batch.permits();
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
         SessionId session = new SessionId(progress.sessionId());
         progress.awaitSocketOpen();
@@ -196,13 +206,11 @@ class PluginWhileItWatchesTest {
     @Test
     void aSocketThatFallsBehindInAHundredNodeBatchEndsWithTheVaultsCounts() throws IOException {
         first = PluginHarness.withSockets(temp, WsSettings.DEFAULT.withQueueCapacity(2));
-        Path vault = first.vault;
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 100);
         plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = nodesOf(preview);
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        Analysed batch = analysed(first, 100);
+        GroupPreviewModal preview = batch.preview();
+        List<String> nodes = batch.nodes();
+        Semaphore permits = batch.permits();
         List<String> failing = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i += 7) {
             failing.add(nodes.get(i));
@@ -227,13 +235,11 @@ class PluginWhileItWatchesTest {
     @Test
     void aPollingWindowWatchingAPausedBatchShowsOnlyBadgesItKnows() throws IOException {
         first = PluginHarness.withoutSockets(temp);
-        Path vault = first.vault;
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
         plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = nodesOf(preview);
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        Analysed batch = analysed(first, 6);
+        GroupPreviewModal preview = batch.preview();
+        List<String> nodes = batch.nodes();
+        Semaphore permits = batch.permits();
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
         SessionId session = new SessionId(progress.sessionId());
         progress.awaitPolling();
@@ -256,15 +262,14 @@ class PluginWhileItWatchesTest {
     @Test
     void aRestartAfterTheLastNodeBeforeTheWindowHeardTheEndCountsEachNodeOnce() throws IOException {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
-        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 6);
         Path data = Files.createDirectories(temp.resolve("data"));
         InMemoryEventLog journal = new InMemoryEventLog();
         first = new PluginHarness(vault, 0, journal, new PluginWindowsFile(data));
         plugin = first.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
-        List<String> nodes = nodesOf(preview);
-        Semaphore permits = new Semaphore(0);
-        nodes.forEach(id -> first.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        Analysed batch = analysed(first, 6);
+        GroupPreviewModal preview = batch.preview();
+        List<String> nodes = batch.nodes();
+        Semaphore permits = batch.permits();
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
         SessionId session = new SessionId(progress.sessionId());
         progress.awaitSocketOpen();
