@@ -130,10 +130,10 @@ public final class FileVault implements Vault, AutoCloseable {
                 checkToRenameNanos);
         this.notes = new NoteWriter(paths, files, writeBack);
         this.pendingLinks = pendingLinks;
-        if (options.writeBack()) {
-            writeBack.resume(pendingLinks.load());
-        }
         Instant cutoff = clock.instant().minus(LITTER_AGE);
+        if (options.writeBack()) {
+            writeBack.resume(pendingLinks.load(cutoff));
+        }
         this.litterSwept = TemporaryLitter.sweepInBackground(paths.root(), cutoff, options.maxCanvasBytes());
     }
 

@@ -21,6 +21,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -99,6 +100,9 @@ final class PendingLinks {
     private final Map<String, Entry> waiting = new LinkedHashMap<>();
     /** Under the lock: this writer's lock file, held while its ledger exists; null while it has none. */
     private OwnLock ownLock;
+
+    /** Under the lock, while loading: see {@link #load(Instant)}. */
+    private Instant unlockedLedgersQuietSince = Instant.MIN;
 
     private String lastProblem;
     private boolean lockProblemSaid;
@@ -280,6 +284,15 @@ final class PendingLinks {
             if (!there.isRegularFile()) {
                 problem("'" + theirs + "' is " + FileKind.describe(file, there) + "; it is left alone");
                 return new Adopted(List.of(), true);
+            }
+            if (!toldDead
+                    && theirLock.absent()
+                    && !there.lastModifiedTime().toInstant().isBefore(unlockedLedgersQuietSince)) {
+                // A writer makes its lock file before its ledger and deletes it after, so a stopped one leaves it; none
+                // beside a ledger is a live writer's on a file system without locks, or one deleted by hand: its
+                // ledger holds links recorded before their notes are written. Taken only once nobody changed it for
+                // the age of temporary litter, far longer than any note's write.
+                return new Adopted(List.of(), false);
             }
             beforeActing.accept(file);
             Parsed parsed = parse(() -> folder.read(name, there), theirs);
@@ -535,10 +548,19 @@ final class PendingLinks {
      * (its ledger's lock file free, or gone, see {@link #adopt(String, boolean)}), recorded in this process's ledger.
      */
     List<Entry> load() {
+        return load(Instant.now().minus(FileVault.LITTER_AGE));
+    }
+
+    /**
+     * @param quietSince a ledger of another process outside a cluster without a lock file beside it is taken over only
+     *                   if nobody changed it since then
+     */
+    List<Entry> load(Instant quietSince) {
         if (!enabled) {
             return List.of();
         }
         lock.lock();
+        unlockedLedgersQuietSince = quietSince;
         try {
             takeOverTheVaultsLedger();
             Parsed parsed = readOwnLedger();

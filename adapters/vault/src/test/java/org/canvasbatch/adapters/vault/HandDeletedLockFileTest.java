@@ -65,7 +65,7 @@ class HandDeletedLockFileTest {
         assertThat(ledger).exists();
         Files.delete(root.resolve(serve.ledgerFile().replace(".jsonl", ".lock"))); // by hand
 
-        // a run starts beside it, in another JVM: one that does not know the live process's writer from its own
+        // a run starts beside it at once, in another JVM: one that does not know the live process's writer from its own
         Set<String> live = liveWriters();
         String writer = serve.ledgerFile().replaceAll(".*pending-links-(.*)\\.jsonl", "$1");
         assertThat(live.remove(writer)).isTrue();
@@ -78,7 +78,9 @@ class HandDeletedLockFileTest {
         Files.write(root.resolve(notePath), note); // the live process writes its note
         serve.close(); // and is killed before the link reaches the canvas: its ledger is what it leaves
 
-        process().close(); // the next start
+        // the next start, once the ledger without a lock file has been left alone for longer than any note's write
+        process(Clock.offset(Clock.systemUTC(), FileVault.LITTER_AGE.plusMinutes(1)))
+                .close();
 
         assertThat(CanvasOnDisk.read(root.resolve(Fixtures.DISCRETE_MATH)).notesPointingAt(notePath))
                 .as("the note the live process wrote is linked by the next start")
@@ -93,10 +95,14 @@ class HandDeletedLockFileTest {
     }
 
     private FileVault process() {
+        return process(CLOCK);
+    }
+
+    private FileVault process(Clock clock) {
         return new FileVault(
                 root,
                 VaultOptions.defaults().withCoalesceInterval(Duration.ofHours(1)),
-                CLOCK,
+                clock,
                 path -> {},
                 new FullDisk(),
                 new CanvasWriteBack.RetryDelays(Duration.ofHours(1), Duration.ofHours(4)),

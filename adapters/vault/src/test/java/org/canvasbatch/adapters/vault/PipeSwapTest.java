@@ -186,7 +186,7 @@ class PipeSwapTest {
         ledgerFile.set(root.resolve(ledger.ledgerFile()));
 
         try (CapturedLogs logs = CapturedLogs.of(PendingLinks.class.getName())) {
-            List<PendingLinks.Entry> left = assertTimeoutPreemptively(HANG_GUARD, ledger::load);
+            List<PendingLinks.Entry> left = assertTimeoutPreemptively(HANG_GUARD, () -> ledger.load());
 
             assertThat(swapped).as("the ledger was swapped after its look").isTrue();
             assertThat(left).isEmpty();

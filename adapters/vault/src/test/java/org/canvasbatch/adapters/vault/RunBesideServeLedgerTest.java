@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,7 +159,11 @@ class RunBesideServeLedgerTest {
         Unlinked second = unlinkedNote(Q3, "逆否命题和原命题等价吗", AgentId.CLARIFICATION_PATH);
         plantLedger("local-4242-0badcafe", first);
         Files.writeString(root.resolve(PendingLinks.lockOf("local-4242-0badcafe")), "");
-        plantLedger("local-4343-0badf00d", second); // no lock file at all
+        // no lock file at all: taken once nobody changed it for longer than any note's write
+        Path unlocked = plantLedger("local-4343-0badf00d", second);
+        Files.setLastModifiedTime(
+                unlocked,
+                FileTime.from(CLOCK.instant().minus(FileVault.LITTER_AGE).minusSeconds(1)));
         // a process killed between making its lock file and its ledger
         Files.writeString(root.resolve(PendingLinks.lockOf("local-4444-0ddba11")), "");
 
