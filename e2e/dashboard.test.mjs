@@ -533,6 +533,26 @@ async function main() {
   // without the channel, Chromium itself logs each refused WebSocket handshake; that is the expected fallback
   const errors = pageErrors.filter((e) => webSocket || !/WebSocket connection to .* failed/.test(e));
   check('the page logged no errors', errors.length === 0, errors.slice(0, 3).join(' | '));
+
+  // on a page of its own: Chromium logs the refused reads as errors, which the check above must not count
+  await step('a page without the token the server wants says so, not that the server is unreachable', async () => {
+    const refused = await browser.newPage();
+    try {
+      await refused.route((url) => new URL(url).pathname === '/canvas/intelligent-parallel', (route) => route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'UnauthorizedError', status_code: 401,
+          message: 'This server requires an access token: open the dashboard as /?token=<your token>.' }),
+      }));
+      await refused.goto(`${base}/`);
+      await refused.locator('#server[data-state="down"]').waitFor();
+      const text = await refused.locator('#server-text').textContent();
+      check('the header names the missing token', text.includes('access token'), text);
+      check('and does not call the server unreachable', !/unreachable/i.test(text), text);
+    } finally {
+      await refused.close();
+    }
+  });
 }
 
 const watchdog = setTimeout(async () => {
