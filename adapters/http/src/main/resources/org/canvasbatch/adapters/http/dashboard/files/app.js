@@ -740,7 +740,8 @@
         }
         setServer(true, serverSummary());
       } catch (e) {
-        setServer(false, `Server unreachable: ${e.message}`);
+        // an answer (a missing token, a refusal) means the server was reached: only no answer is "unreachable"
+        setServer(false, e.status ? `Server refused the page (${e.status}): ${e.message}` : `Server unreachable: ${e.message}`);
       } finally {
         renderEmpty();
         listing = null;
