@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.canvasbatch.domain.session.SessionId;
 import org.junit.jupiter.api.Test;
 
@@ -19,21 +18,17 @@ class NotesBeingWrittenTest {
     void anEndWaitsUntilTheNoteBeingWrittenIsRecorded() throws Exception {
         Runnable recorded = writing.enter(session);
 
-        CompletableFuture<Runnable> ending = CompletableFuture.supplyAsync(() -> writing.closeAndAwait(session));
+        Started<Runnable> ending = start(() -> writing.closeAndAwait(session));
 
-        assertThat(waitsAtLeast(ending, Duration.ofMillis(200)))
-                .as("the end waits for the note")
-                .isTrue();
+        assertThat(ending.waits()).as("the end waits for the note").isTrue();
         recorded.run();
-        ending.get(10, TimeUnit.SECONDS).run();
+        ending.result().get(10, TimeUnit.SECONDS).run();
     }
 
     @Test
     void anAnswerThatComesWhileTheSessionIsBeingEndedWaitsAndIsStoppedByTheEndsInterrupt() throws Exception {
         Runnable open = writing.closeAndAwait(session);
-        AtomicReference<Thread> answering = new AtomicReference<>();
-        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
-            answering.set(Thread.currentThread());
+        Started<String> answer = start(() -> {
             try {
                 writing.enter(session);
                 return "written";
@@ -42,30 +37,28 @@ class NotesBeingWrittenTest {
             }
         });
 
-        assertThat(waitsAtLeast(answer, Duration.ofMillis(200)))
-                .as("the answer waits")
-                .isTrue();
-        answering.get().interrupt(); // the end, once stored, interrupts the session's tasks
+        assertThat(answer.waits()).as("the answer waits").isTrue();
+        answer.thread().interrupt(); // the end, once stored, interrupts the session's tasks
         open.run();
 
-        assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("stopped");
+        assertThat(answer.result().get(10, TimeUnit.SECONDS)).isEqualTo("stopped");
     }
 
     @Test
     void anAnswerThatWaitedForAnEndTheJournalRefusedIsWrittenOnceTheSessionIsOpenAgain() throws Exception {
         Runnable open = writing.closeAndAwait(session);
-        CompletableFuture<Runnable> answer = CompletableFuture.supplyAsync(() -> {
+        Started<Runnable> answer = start(() -> {
             try {
                 return writing.enter(session);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
-        assertThat(waitsAtLeast(answer, Duration.ofMillis(200))).isTrue();
+        assertThat(answer.waits()).isTrue();
 
         open.run();
 
-        answer.get(10, TimeUnit.SECONDS).run();
+        answer.result().get(10, TimeUnit.SECONDS).run();
     }
 
     @Test
@@ -87,9 +80,36 @@ class NotesBeingWrittenTest {
         ending.get(10, TimeUnit.SECONDS).run();
     }
 
-    /** Whether {@code future} is still not done after {@code time}. */
-    private static boolean waitsAtLeast(CompletableFuture<?> future, Duration time) throws InterruptedException {
-        Thread.sleep(time);
-        return !future.isDone();
+    /** An action run on a thread of its own, and what it returns. */
+    private record Started<T>(Thread thread, CompletableFuture<T> result) {
+
+        /** Whether the thread is parked waiting (as far as 10 s of looking can tell) while its action is not done. */
+        boolean waits() {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                Thread.State state = thread.getState();
+                if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+                    return !result.isDone();
+                }
+                if (result.isDone()) {
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+            return false;
+        }
+    }
+
+    private static <T> Started<T> start(java.util.function.Supplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        thread.start();
+        return new Started<>(thread, result);
     }
 }
