@@ -516,18 +516,39 @@ async function main() {
 
   await step('a server that stops answering is not shown as up', async () => {
     const server = children.find((c) => c.name === 'canvas-batch serve').child;
+    // a paused batch: its socket stays open and silent, as a hung server's does
+    const analysis = await http(base, 'POST', '/canvas/intelligent-parallel', { canvas_path: BIOLOGY });
+    const id = analysis.json.session_id;
+    await http(base, 'POST', '/canvas/intelligent-parallel/confirm', { session_id: id });
+    await http(base, 'POST', `/canvas/intelligent-parallel/pause/${id}`);
+    await page.click('#refresh-button');
+    const link = page.locator(`[data-session-id="${id}"] .link`);
+    await page.locator(`[data-session-id="${id}"][data-state="paused"] .link[data-link="live"]`)
+      .waitFor({ timeout: 15_000 });
+    await sleep(12_000);
+    check('a paused batch\'s silent socket still reads "live" while the server answers its pings',
+      (await link.getAttribute('data-link')) === 'live', await link.getAttribute('data-link'));
     await page.locator('#server[data-state="up"]').waitFor();
     process.kill(server.pid, 'SIGSTOP'); // hung: it still accepts connections, it answers nothing
+    const hungAt = Date.now();
     try {
       const down = await page.locator('#server[data-state="down"]').waitFor({ timeout: 25_000 })
         .then(() => true, () => false);
       check('within 25 s of the server hanging, the page no longer says "Server up"', down,
         await page.locator('#server-text').textContent());
+      const stale = await page.locator(`[data-session-id="${id}"] .link:not([data-link="live"])`)
+        .waitFor({ timeout: Math.max(1, 25_000 - (Date.now() - hungAt)) }).then(() => true, () => false);
+      check('within 25 s of the server hanging, the paused batch\'s card no longer says "live"', stale,
+        await link.getAttribute('data-link'));
     } finally {
       process.kill(server.pid, 'SIGCONT');
     }
     await page.locator('#server[data-state="up"]').waitFor({ timeout: 20_000 });
     check('once it answers again the page says so', true);
+    const back = await page.locator(`[data-session-id="${id}"] .link[data-link="live"]`)
+      .waitFor({ timeout: 30_000 }).then(() => true, () => false);
+    check('and the card is live again', back, await link.getAttribute('data-link'));
+    await http(base, 'POST', `/canvas/intelligent-parallel/cancel/${id}`);
   });
 
   // without the channel, Chromium itself logs each refused WebSocket handshake; that is the expected fallback

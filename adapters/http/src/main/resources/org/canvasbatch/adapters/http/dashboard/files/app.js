@@ -18,6 +18,12 @@
   // connections); writes get no limit: a retried node is answered only once it has run
   const READ_TIMEOUT_MS = 10000;
   const SOCKET_FAILURES_BEFORE_POLLING = 2;
+  // A hung server keeps its sockets open and silent, as does a paused batch: after this much silence the card asks
+  // with {"type":"ping"} (CONTRACT §3), and a socket that does not answer within PONG_WAIT_MS is given up and
+  // reconnected, so the card stops saying "live" about a server that no longer speaks.
+  const SILENCE_BEFORE_PING_MS = 8000;
+  const PONG_WAIT_MS = 8000;
+  const HEARTBEAT_CHECK_EVERY_MS = 2000;
   const TERMINAL = new Set(['completed', 'partial_failure', 'failed', 'cancelled']);
   // messages that describe the connection or answer a command, not an event of the session
   const NOT_EVENTS = new Set(['connected', 'snapshot', 'ack', 'pong']);
@@ -155,6 +161,8 @@
       this.socketFailures = 0;
       this.reconnectDelay = 1000;
       this.reconnectTimer = null;
+      this.lastHeard = 0; // when the open socket last brought anything
+      this.pingSentAt = 0; // when the unanswered ping went out; 0 = none
       this.pollTimer = null;
       this.pending = new Map();
       this.busy = new Set();
@@ -370,8 +378,14 @@
       this.socket = socket;
       let opened = false;
       if (this.link !== 'polling') this.setLink(this.link === 'idle' ? 'connecting' : 'reconnecting');
-      socket.onopen = () => { opened = true; };
+      socket.onopen = () => {
+        opened = true;
+        this.lastHeard = Date.now();
+        this.pingSentAt = 0;
+      };
       socket.onmessage = (event) => {
+        this.lastHeard = Date.now();
+        this.pingSentAt = 0;
         let message;
         try {
           message = JSON.parse(event.data);
@@ -393,6 +407,29 @@
           this.onSocketLost(opened);
         }
       };
+    }
+
+    /** Asks a silent live socket whether the server is still there; gives it up when no answer came in time. */
+    checkHeartbeat(now) {
+      const socket = this.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN || this.link !== 'live') return;
+      if (this.pingSentAt && now - this.pingSentAt >= PONG_WAIT_MS) {
+        this.abandonSocket(socket);
+      } else if (!this.pingSentAt && now - this.lastHeard >= SILENCE_BEFORE_PING_MS) {
+        this.pingSentAt = now;
+        socket.send(JSON.stringify({ type: 'ping' }));
+      }
+    }
+
+    /** A socket the server stopped answering: its close handshake would wait on that server too, so it is not waited. */
+    abandonSocket(socket) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close();
+      this.socket = null;
+      this.pingSentAt = 0;
+      this.settlePendingOnClose();
+      this.onSocketLost(true);
     }
 
     onSocketLost(hadOpened) {
@@ -838,6 +875,10 @@
     $('#refresh-button').addEventListener('click', () => loadSessions());
     loadSessions();
     setInterval(loadSessions, LIST_EVERY_MS);
+    setInterval(() => {
+      const now = Date.now();
+      for (const card of sessions.values()) card.checkHeartbeat(now);
+    }, HEARTBEAT_CHECK_EVERY_MS);
     setInterval(() => {
       for (const card of sessions.values()) {
         if (card.state === 'running' || card.state === 'paused') card.renderElapsed();
