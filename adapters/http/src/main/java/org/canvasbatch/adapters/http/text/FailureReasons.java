@@ -74,6 +74,7 @@ public final class FailureReasons {
             case "http_404" -> "模型服务器上找不到这个地址或模型";
             case "bad_response" -> "模型服务器的回答无法使用";
             case "agent_error" -> "调用模型失败";
+            case "internal" -> "服务器内部出错";
             case "vault_full" -> "笔记无法写入：磁盘已满";
             case "vault_outside_vault" -> "笔记的位置在库之外";
             case "vault_not_found", "vault_invalid_canvas", "vault_too_large" -> "库中的文件无法使用";

@@ -36,6 +36,13 @@ class FailureReasonsTest {
     }
 
     @Test
+    void aNodeThatFailedOnABugOfTheServerSaysSoInChinese() {
+        assertThat(FailureReasons.in(
+                        Language.ZH, "internal", "Internal error: java.lang.IllegalStateException: no template"))
+                .isEqualTo("服务器内部出错：Internal error: java.lang.IllegalStateException: no template");
+    }
+
+    @Test
     void anEnglishReaderAndAReasonOfAnUnknownKindReadTheCoresSentence() {
         assertThat(FailureReasons.in(Language.EN, "http_401", "the model server answered 401"))
                 .isEqualTo("the model server answered 401");
