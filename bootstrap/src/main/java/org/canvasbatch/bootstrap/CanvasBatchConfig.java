@@ -56,6 +56,10 @@ record CanvasBatchConfig(
     /** The {@code server.allowed-hosts} entry that answers every host name (behind a proxy that checks names). */
     static final String EVERY_HOST = "*";
 
+    /** A location of some other kind ({@code mysql://…}): two letters at least, so that {@code C://x} stays a path. */
+    private static final java.util.regex.Pattern OTHER_LOCATION =
+            java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+://");
+
     /**
      * @param cli  settings given as options, by key
      * @param file the {@code --config} file, if any
@@ -122,6 +126,12 @@ record CanvasBatchConfig(
             } catch (IllegalArgumentException e) {
                 read.problem(DATA, e.getMessage());
             }
+        } else if (OTHER_LOCATION.matcher(data).lookingAt()) {
+            read.problem(
+                    DATA,
+                    "names a '" + data.substring(0, data.indexOf(':'))
+                            + "' location: it takes a folder for the journal, memory, or"
+                            + " postgresql://USER[:PASS]@HOST:PORT/DB");
         } else if (!data.equals("memory")) {
             Path dataDir = path(data, env);
             data = dataDir.toString();

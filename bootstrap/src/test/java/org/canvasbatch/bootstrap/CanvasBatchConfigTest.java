@@ -376,6 +376,18 @@ class CanvasBatchConfigTest {
     }
 
     @Test
+    void aDataLocationOfAnotherKindIsRefusedRatherThanMadeALocalFolderOfThatName() {
+        env.put("CANVASBATCH_DATA", "mysql://canvas@db.example:3306/canvas");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("CANVASBATCH_DATA names a 'mysql' location: it takes a folder for the journal, memory,"
+                        + " or postgresql://USER[:PASS]@HOST:PORT/DB");
+        assertThat(temp.resolve("mysql:")).doesNotExist();
+
+        env.put("CANVASBATCH_DATA", "postgres://canvas@db.example:5432/canvas");
+        assertThat(serve().data()).isEqualTo("postgres://canvas@db.example:5432/canvas");
+    }
+
+    @Test
     void durationsAndSizesAreReadTheWayAPersonWritesThem() {
         assertThat(SettingKind.duration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(SettingKind.duration("90")).isEqualTo(Duration.ofSeconds(90));

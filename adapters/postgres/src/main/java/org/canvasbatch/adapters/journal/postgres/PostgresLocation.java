@@ -28,9 +28,14 @@ public record PostgresLocation(String user, String password, String host, int po
         Objects.requireNonNull(database, "database");
     }
 
+    /** The short scheme libpq and most tools take as well, so a location copied from elsewhere works as it is. */
+    private static final String SHORT_SCHEME = "postgres://";
+
     /** Whether {@code data} names a database rather than a folder or {@code memory}. */
     public static boolean isDatabase(String data) {
-        return data != null && data.startsWith(SCHEME);
+        return data != null
+                && (data.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
+                        || data.regionMatches(true, 0, SHORT_SCHEME, 0, SHORT_SCHEME.length()));
     }
 
     /**
@@ -44,7 +49,7 @@ public record PostgresLocation(String user, String password, String host, int po
         }
         URI uri;
         try {
-            uri = new URI(text);
+            uri = new URI(SCHEME + text.substring(text.indexOf("://") + 3));
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(
                     "is not a database location of the form " + SCHEME + "USER[:PASS]@HOST:PORT/DB");

@@ -28,6 +28,16 @@ class PostgresLocationTest {
     }
 
     @Test
+    void theShortPostgresSchemeThatLibpqAlsoTakesNamesTheSameDatabase() {
+        assertThat(PostgresLocation.isDatabase("postgres://teacher@db:5432/canvas"))
+                .isTrue();
+        assertThat(PostgresLocation.isDatabase("PostgreSQL://teacher@db:5432/canvas"))
+                .isTrue();
+        assertThat(PostgresLocation.parse("postgres://teacher:pw@db:5432/canvas"))
+                .isEqualTo(new PostgresLocation("teacher", "pw", "db", 5432, "canvas"));
+    }
+
+    @Test
     void aLocationWithoutUserPortOrDatabaseIsRefusedWithWhatIsMissingAndWithoutThePassword() {
         assertThatThrownBy(() -> PostgresLocation.parse("postgresql://h:5432/db"))
                 .hasMessageContaining("no user");
