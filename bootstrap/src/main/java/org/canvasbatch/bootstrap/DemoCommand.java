@@ -1,6 +1,7 @@
 package org.canvasbatch.bootstrap;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
@@ -13,6 +14,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +41,7 @@ final class DemoCommand {
         if (!Files.isDirectory(examples)) {
             throw new UsageException("the example vault is missing: expected it at " + examples);
         }
+        checkArguments(args);
         Path target = home.resolve("demo-vault");
         try {
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -51,6 +54,11 @@ final class DemoCommand {
                     Files.move(target, kept);
                     out.println("demo-vault/ was changed since the last demo: moved it to " + kept.getFileName()
                             + "/ and made a fresh one");
+                    // Obsidian's settings and the plugin installed there are not the change: the fresh vault keeps them
+                    Path settings = kept.resolve(OBSIDIAN_SETTINGS);
+                    if (Files.isDirectory(settings, LinkOption.NOFOLLOW_LINKS)) {
+                        copyRecursively(settings, target.resolve(OBSIDIAN_SETTINGS));
+                    }
                 }
             }
             copyRecursively(examples, target);
@@ -61,14 +69,18 @@ final class DemoCommand {
                         .toList();
             }
             int worst = 0;
-            for (Path canvas : canvases) {
-                out.println();
-                List<String> runArgs =
-                        new ArrayList<>(List.of(canvas.toString(), "--vault", target.toString(), "--data", "memory"));
-                runArgs.addAll(args);
-                worst = Math.max(worst, new RunCommand(out, err, System.getenv()).execute(runArgs));
+            try {
+                for (Path canvas : canvases) {
+                    out.println();
+                    List<String> runArgs = new ArrayList<>(
+                            List.of(canvas.toString(), "--vault", target.toString(), "--data", "memory"));
+                    runArgs.addAll(args);
+                    worst = Math.max(worst, new RunCommand(out, err, System.getenv()).execute(runArgs));
+                }
+            } finally {
+                // also after a run refused: the next demo must not take what this one wrote for the learner's changes
+                Files.write(target.resolve(MANIFEST), listing(target));
             }
-            Files.write(target.resolve(MANIFEST), listing(target));
             out.println();
             out.println("The notes and the updated canvases are in " + target);
             return worst;
@@ -78,6 +90,30 @@ final class DemoCommand {
             // Files.walk reports a folder it cannot read this way
             throw cannotPrepare(target, e.getCause());
         }
+    }
+
+    /**
+     * Refuses, before demo-vault/ is touched, what would make every run of the demo fail: a canvas of the learner's
+     * (that is what run is for), a vault of their own, a wrong setting.
+     */
+    private static void checkArguments(List<String> args) {
+        Arguments given = Arguments.parse(CanvasBatchConfig.Command.RUN, args);
+        if (!given.positional().isEmpty()) {
+            throw new UsageException("demo takes no canvas: it runs the example vault's canvases; for '"
+                    + given.positional().getFirst() + "' use canvas-batch run");
+        }
+        if (given.settings().containsKey(SettingsTable.VAULT.key())) {
+            throw new UsageException("demo takes no --vault: it writes into demo-vault/; for your own vault use"
+                    + " canvas-batch run CANVAS --vault VAULT");
+        }
+        CanvasBatchConfig.load(
+                CanvasBatchConfig.Command.RUN,
+                given.settings(),
+                Optional.of(given.get(SettingsTable.CONFIG))
+                        .filter(file -> !file.isEmpty())
+                        .map(Path::of),
+                System.getenv(),
+                new PrintStream(OutputStream.nullOutputStream()));
     }
 
     /** One line, not a stack trace: a clone the learner cannot write to (installed by root), a full disk ... */

@@ -115,6 +115,59 @@ class DemoVaultTest {
         }
     }
 
+    private static int demo(List<String> args, ByteArrayOutputStream out) {
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        return Main.run(args, print, print);
+    }
+
+    private List<String> besideTheExamples() throws IOException {
+        try (Stream<Path> siblings = Files.list(home)) {
+            return siblings.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The vault the learner changed moves aside, and the fresh one keeps Obsidian's settings, as the README says. */
+    @Test
+    void aChangedDemoVaultMovedAsideLeavesItsObsidianSettingsInTheFreshOne() throws IOException {
+        demo();
+        Path demoVault = home.resolve("demo-vault");
+        Path plugin = demoVault.resolve(".obsidian/plugins/canvas-review/main.js");
+        Files.createDirectories(plugin.getParent());
+        Files.writeString(plugin, "// the plugin\n");
+        Files.writeString(demoVault.resolve("My own note.md"), "# mine\n");
+
+        demo();
+
+        assertThat(besideTheExamples()).hasSize(3).anyMatch(name -> name.startsWith("demo-vault-kept-"));
+        assertThat(plugin)
+                .as("the plugin, still installed in the fresh demo vault")
+                .hasContent("// the plugin");
+        assertThat(demoVault.resolve("My own note.md")).doesNotExist();
+    }
+
+    /** A mistyped option or a canvas given to demo is told before anything moves, and costs no kept folder. */
+    @Test
+    void aDemoRefusedForItsArgumentsTouchesNoDemoVaultAndTheNextDemoSaysNothingChanged() throws IOException {
+        demo();
+        List<String> before = besideTheExamples();
+
+        ByteArrayOutputStream refused = new ByteArrayOutputStream();
+        assertThat(demo(List.of("demo", "extra.canvas"), refused)).isEqualTo(2);
+        assertThat(refused.toString(StandardCharsets.UTF_8)).contains("demo takes no canvas");
+        assertThat(demo(List.of("demo", "--concurrency", "-3"), new ByteArrayOutputStream()))
+                .isEqualTo(2);
+        assertThat(demo(List.of("demo", "--vault", home.toString()), new ByteArrayOutputStream()))
+                .isEqualTo(2);
+        assertThat(besideTheExamples()).as("nothing moved aside").isEqualTo(before);
+        // refused only once a canvas is read: the demo vault it left is still the demo's own
+        assertThat(demo(List.of("demo", "--colors", "5"), new ByteArrayOutputStream()))
+                .isNotZero();
+
+        String next = demo();
+        assertThat(next).doesNotContain("was changed since the last demo");
+        assertThat(besideTheExamples()).isEqualTo(before);
+    }
+
     @Test
     void aSecondDemoOverAnUntouchedDemoVaultLeavesNothingBehind() throws IOException {
         demo();
