@@ -34,7 +34,8 @@ public final class Main {
         if (options.contains("--help") || options.contains("-h")) {
             out.print(
                     switch (args.getFirst()) {
-                        case "run", "demo" -> Usage.of(CanvasBatchConfig.Command.RUN);
+                        case "run" -> Usage.of(CanvasBatchConfig.Command.RUN);
+                        case "demo" -> Usage.demo();
                         case "serve" -> Usage.of(CanvasBatchConfig.Command.SERVE);
                         default -> Usage.full();
                     });

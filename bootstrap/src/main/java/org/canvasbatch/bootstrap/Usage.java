@@ -29,8 +29,10 @@ final class Usage {
             "canvas-batch run CANVAS [options]  process one canvas in this process, then exit";
     private static final String SERVE_USAGE =
             "canvas-batch serve [options]       the HTTP + WebSocket server the Obsidian plugin talks to";
+    private static final String DEMO_USAGE =
+            "canvas-batch demo [run options]    run the bundled example vault with the offline agent";
     private static final String COMMANDS = "Usage:\n"
-            + "  canvas-batch demo [run options]    run the bundled example vault with the offline agent\n"
+            + "  " + DEMO_USAGE + "\n"
             + "  " + RUN_USAGE + "\n  " + SERVE_USAGE + "\n"
             + "  canvas-batch COMMAND --help        the options of one command\n";
     private static final String SETTINGS = """
@@ -41,10 +43,24 @@ final class Usage {
             is documented in canvas-batch.yaml inside the jar (bootstrap/src/main/resources/) and in the README.
             Durations: 30s, 500ms, 5m, 2h (a plain number is seconds).
 
-            serve's operator endpoints: /health, /health/ready, /metrics, /openapi.yaml, /asyncapi.yaml; dashboard at /.
+            serve's operator endpoints: /health/live, /health/ready, /metrics, /openapi.yaml, /asyncapi.yaml;
+            dashboard at /.
+            """;
+    private static final String RUN_EXIT_CODES = """
 
             Exit codes: 0 every node succeeded, 1 some failed, 2 usage or input error, 130 after Ctrl-C (143 after
             SIGTERM): the run stopped, and the same command run again finishes the rest.
+            """;
+    private static final String SERVE_EXIT_CODES = """
+
+            Exit code 2: a usage or input error (a wrong setting, the port taken, the data folder in use). A stop
+            (Ctrl-C, SIGTERM) keeps running batches: the next serve with the same --data goes on with them.
+            """;
+    private static final String DEMO_WHAT = """
+
+            demo copies examples/vault/ to demo-vault/ (a demo-vault/ you changed is first moved aside to
+            demo-vault-kept-<time>/, never deleted) and runs each of its canvases as run would, with the options of
+            run below but no CANVAS and no --vault.
             """;
 
     private Usage() {}
@@ -60,13 +76,22 @@ final class Usage {
                     .toList();
             text.append("\nOptions of ").append(names).append(":\n").append(lines(options));
         }
-        return text.append(SETTINGS).toString();
+        return text.append(SETTINGS).append(RUN_EXIT_CODES).toString();
     }
 
     /** One command's options. */
     static String of(Command command) {
         return TITLE + "Usage: " + (command == RUN ? RUN_USAGE : SERVE_USAGE).replaceFirst(" {2,}", " — ")
-                + "\n\nOptions:\n" + lines(options(command)) + SETTINGS;
+                + "\n\nOptions:\n" + lines(options(command)) + SETTINGS
+                + (command == RUN ? RUN_EXIT_CODES : SERVE_EXIT_CODES);
+    }
+
+    /** demo's: run's options but those demo chooses itself. */
+    static String demo() {
+        List<Setting<?>> options =
+                options(RUN).stream().filter(s -> s != SettingsTable.VAULT).toList();
+        return TITLE + "Usage: " + DEMO_USAGE.replaceFirst(" {2,}", " — ") + "\n" + DEMO_WHAT + "\nOptions:\n"
+                + lines(options) + SETTINGS + RUN_EXIT_CODES;
     }
 
     /** The settings with an option ({@code command}'s, or all), one per option: the first declaration names it. */

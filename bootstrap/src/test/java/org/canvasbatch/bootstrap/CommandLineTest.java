@@ -70,7 +70,17 @@ class CommandLineTest {
         assertThat(serve.out())
                 .contains("--port PORT", "--token TOKEN", "--concurrency N", "--embedding-model NAME")
                 .doesNotContain("--dry-run", "--max-groups", "--timeout ");
-        assertThat(main("demo", "--help").out()).isEqualTo(run.out());
+        assertThat(run.out()).contains("130 after Ctrl-C");
+        assertThat(serve.out())
+                .as("a run's exit codes are not serve's")
+                .doesNotContain("130 after Ctrl-C", "finishes the rest")
+                .contains("/health/live, /health/ready");
+
+        Outcome demo = main("demo", "--help");
+        assertThat(demo.out())
+                .contains("Usage: canvas-batch demo [run options]", "demo-vault/", "--concurrency N")
+                .doesNotContain("Usage: canvas-batch run")
+                .doesNotContainPattern("(?m)^  --vault");
     }
 
     @Test
