@@ -19,6 +19,9 @@ public class Fake {
         System.out.println("args " + String.join(" ", args));
         System.out.println("jvm " + String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         System.err.println("stderr " + String.join(" ", args));
+        if (Boolean.getBoolean("canvasbatch.settingsCheckOnly") && java.util.Arrays.asList(args).contains("--port=99999")) {
+            System.exit(2);
+        }
     }
 }
 JAVA
@@ -64,6 +67,12 @@ if [ "$(bash -c ". '$clone/scripts/jdk.sh' && sed -n 's/^JAVA_VERSION=\"\([0-9]*
   : > "$clone/bootstrap/target/canvas-batch-serve-coh.aot"
   out=$("$clone/canvas-batch" serve --port 0 2>&1)
   case "$out" in *AOTCacheOutput=*) ;; *) fail "an empty AOT cache is used instead of trained again: $out";; esac
+  # a first serve refused for a wrong setting trains nothing: its cache would hold little more than the check
+  rm -f "$clone/bootstrap/target/canvas-batch-serve-coh.aot"
+  out=$("$clone/canvas-batch" serve --port=99999 2>&1); rc=$?
+  [ "$rc" = 2 ] || fail "a serve refused for its settings exits $rc, not 2: $out"
+  case "$out" in *AOTCacheOutput=*) fail "a serve refused for its settings trains the AOT cache: $out";; esac
+  [ ! -e "$clone/bootstrap/target/canvas-batch-serve-coh.aot" ] || fail "a serve refused for its settings left an AOT cache"
 fi
 
 # 4. scripts/jdk.sh takes the newest JDK by its version, not by its folder's name, and says which it passed over

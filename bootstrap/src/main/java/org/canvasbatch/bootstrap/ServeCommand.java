@@ -22,6 +22,12 @@ final class ServeCommand {
     private final PrintStream err;
     private final Map<String, String> env;
 
+    /**
+     * Set by the launcher before the run that trains the startup cache: only the settings and the port are checked, so
+     * that a serve refused for them trains nothing.
+     */
+    static final String SETTINGS_CHECK_ONLY = "canvasbatch.settingsCheckOnly";
+
     ServeCommand(PrintStream out, PrintStream err, Map<String, String> env) {
         this.out = out;
         this.err = err;
@@ -60,6 +66,9 @@ final class ServeCommand {
             CanvasBatchServer.refuseAnAddressItCannotListenOn(server.host(), server.port());
         } catch (CanvasBatchServer.CannotListenException e) {
             throw cannotListen(server, e);
+        }
+        if (Boolean.getBoolean(SETTINGS_CHECK_ONLY)) {
+            return 0;
         }
         Wiring wiring = Wiring.create(settings);
         wiring.core().recover();

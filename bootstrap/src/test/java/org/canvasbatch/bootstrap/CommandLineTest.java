@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,6 +82,25 @@ class CommandLineTest {
                 .contains("Usage: canvas-batch demo [run options]", "demo-vault/", "--concurrency N")
                 .doesNotContain("Usage: canvas-batch run")
                 .doesNotContainPattern("(?m)^  --vault");
+    }
+
+    /** What the launcher asks before the serve that trains the startup cache: the settings only, nothing started. */
+    @Test
+    void aSettingsCheckOfServeStartsNothingAndRefusesWhatServeWould() throws IOException {
+        System.setProperty(ServeCommand.SETTINGS_CHECK_ONLY, "true");
+        try {
+            Path data = temp.resolve("data");
+            Outcome fine = main("serve", "--port", "0", "--vault", temp.toString(), "--data", data.toString());
+            assertThat(fine.exitCode()).as(fine.err()).isZero();
+            assertThat(fine.out()).doesNotContain("serving");
+            assertThat(data).as("no journal opened").doesNotExist();
+
+            Outcome refused = main("serve", "--port", "99999", "--vault", temp.toString());
+            assertThat(refused.exitCode()).isEqualTo(2);
+            assertThat(refused.err()).contains("--port must be between 0 and 65535, not 99999");
+        } finally {
+            System.clearProperty(ServeCommand.SETTINGS_CHECK_ONLY);
+        }
     }
 
     @Test
