@@ -338,10 +338,20 @@ async function main() {
   await http(llm, 'POST', '/__control', { delay_ms: 3000 });
   const second = await step('start the second batch from the form', async () => {
     await page.fill('#canvas-path', ALGEBRA);
-    await page.click('#analyze-button');
+    const [analyzed] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/canvas/intelligent-parallel') && r.request().method() === 'POST'),
+      page.click('#analyze-button'),
+    ]);
     await page.locator('#preview').waitFor();
     const summary = await page.locator('#preview-summary').textContent();
     check('the form shows the analysis before anything runs', /\d+ nodes? in \d+ groups?/.test(summary), summary);
+    check('the form asks for an agent per node, as the contract says the dashboard does',
+      analyzed.request().postDataJSON().node_agents === 'per_node', analyzed.request().postData());
+    const listed = (await page.locator('#preview-groups').textContent()) || '';
+    const own = (await analyzed.json()).groups.flatMap((g) => g.nodes
+      .filter((n) => n.agent && n.agent !== g.recommended_agent).map((n) => n.agent));
+    check('the preview names the agent of every node that does not run its group\'s',
+      own.every((agent) => listed.includes(`(${agent})`)), `${own.join(', ')} in ${listed.slice(0, 300)}`);
     const [confirm] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/canvas/intelligent-parallel/confirm')),
       page.click('#confirm-button'),

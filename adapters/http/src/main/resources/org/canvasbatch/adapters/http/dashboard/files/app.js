@@ -814,7 +814,10 @@
       head.append(name, ` — ${isolated(g.recommended_agent)}, ${g.priority}, ${(g.nodes || []).length} node(s)`);
       const nodes = document.createElement('span');
       nodes.className = 'nodes';
-      nodes.textContent = (g.nodes || []).map((n) => isolated(n.text || n.id)).join(' · ');
+      // per node (CONTRACT §5): a node whose own question is clear runs its own agent, named after it
+      nodes.textContent = (g.nodes || [])
+        .map((n) => isolated(n.text || n.id) + (n.agent && n.agent !== g.recommended_agent ? ` (${n.agent})` : ''))
+        .join(' · ');
       li.append(head, nodes);
       list.append(li);
     }
@@ -828,7 +831,7 @@
     showFormError('');
     button.disabled = true;
     try {
-      showPreview(await api('POST', API, { canvas_path: canvasPath, max_groups: maxGroups,
+      showPreview(await api('POST', API, { canvas_path: canvasPath, max_groups: maxGroups, node_agents: 'per_node',
         options: { max_groups: maxGroups } }));
       loadSessions();
     } catch (e) {
