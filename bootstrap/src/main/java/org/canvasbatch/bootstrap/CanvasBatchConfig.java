@@ -112,10 +112,10 @@ record CanvasBatchConfig(
                             + " (at least " + AccessToken.MIN_LENGTH + " characters), or name the hosts");
         }
 
-        Path vault = path(read.get(VAULT), env);
+        Path vault = path(read.get(VAULT), env, read.folderOfTheFileGiving(VAULT));
         boolean vaultExplicit = read.isExplicit(VAULT);
         if (command == Command.SERVE && !Files.isDirectory(vault)) {
-            read.problem(VAULT, vault + " is not a folder");
+            read.problem(VAULT, "names " + vault + ", which is not a folder");
         }
         String data = read.get(DATA);
         if (data.isEmpty()) {
@@ -133,10 +133,10 @@ record CanvasBatchConfig(
                             + "' location: it takes a folder for the journal, memory, or"
                             + " postgresql://USER[:PASS]@HOST:PORT/DB");
         } else if (!data.equals("memory")) {
-            Path dataDir = path(data, env);
+            Path dataDir = path(data, env, read.folderOfTheFileGiving(DATA));
             data = dataDir.toString();
             if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
-                read.problem(DATA, dataDir + " is a file, not a folder");
+                read.problem(DATA, "names " + dataDir + ", which is a file, not a folder");
             }
         }
 
@@ -258,7 +258,7 @@ record CanvasBatchConfig(
                 .withMaxTokens(read.get(MAX_TOKENS));
         String templates = read.get(TEMPLATES_DIR);
         if (!templates.isEmpty()) {
-            config = config.withTemplatesDir(path(templates, env));
+            config = config.withTemplatesDir(path(templates, env, read.folderOfTheFileGiving(TEMPLATES_DIR)));
         }
         String named = keyNamedBy(API_KEY_ENV, read, env);
         String given = read.get(API_KEY);
@@ -313,12 +313,17 @@ record CanvasBatchConfig(
     }
 
     /** A path as a person writes it: {@code ~} is the home folder, anything relative is from the current folder. */
-    private static Path path(String text, Map<String, String> env) {
+    private static Path path(String text, Map<String, String> env, Optional<Path> relativeTo) {
         String expanded = text;
         if (text.equals("~") || text.startsWith("~/")) {
             String home = env.getOrDefault("HOME", System.getProperty("user.home"));
             expanded = home + text.substring(1);
         }
-        return Path.of(expanded).toAbsolutePath().normalize();
+        Path path = Path.of(expanded);
+        return relativeTo
+                .map(folder -> folder.resolve(path))
+                .orElse(path)
+                .toAbsolutePath()
+                .normalize();
     }
 }

@@ -48,6 +48,10 @@ final class SettingsReader {
     private final Map<String, String> problems = new LinkedHashMap<>();
 
     private final Set<String> wrongKeys = new HashSet<>();
+    /** The {@code --config} file's values and folder, when one was read. */
+    private Map<String, Found> fileLayer;
+
+    private Path fileFolder;
     private final List<String> warnings = new ArrayList<>();
 
     /**
@@ -60,7 +64,11 @@ final class SettingsReader {
         cli.forEach((key, value) -> commandLine.put(key, new Found(value.value(), null, value.option())));
         layers.add(commandLine);
         layers.add(environment(env));
-        file.flatMap(this::userFile).ifPresent(layers::add);
+        file.flatMap(this::userFile).ifPresent(values -> {
+            fileLayer = values;
+            fileFolder = file.get().toAbsolutePath().normalize().getParent();
+            layers.add(values);
+        });
         Map<String, Found> builtIn = new HashMap<>();
         SettingsTable.keyed()
                 .forEach(s -> builtIn.put(s.key(), new Found(s.defaultText(), null, "the built-in " + s.key())));
@@ -105,6 +113,16 @@ final class SettingsReader {
 
     String subject(Setting<?> setting) {
         return find(setting.key()).subject();
+    }
+
+    /**
+     * The folder of the {@code --config} file when that is where {@code setting}'s value came from: a relative path
+     * written there means the file's neighbour, wherever the command was started.
+     */
+    Optional<Path> folderOfTheFileGiving(Setting<?> setting) {
+        return fileLayer != null && fileLayer.get(setting.key()) == find(setting.key())
+                ? Optional.of(fileFolder)
+                : Optional.empty();
     }
 
     /** Whether a layer above the built-in defaults set {@code setting}. */

@@ -276,7 +276,8 @@ final class SettingsTable {
 
     static final Setting<String> CONFIG = declare(setting(null, TEXT, "")
             .option("--config FILE", RUN, SERVE)
-            .help("a YAML file of settings: any key of canvas-batch.yaml, below the environment"));
+            .help("a YAML file of settings: any key of canvas-batch.yaml, below the environment; a relative folder"
+                    + " in it is taken from the file's own folder"));
 
     private SettingsTable() {}
 

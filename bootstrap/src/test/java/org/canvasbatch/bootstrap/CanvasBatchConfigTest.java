@@ -343,7 +343,26 @@ class CanvasBatchConfigTest {
         assertThat(serve().data()).isEqualTo(temp.resolve("journal").toString());
 
         option("vault", "--vault", temp.resolve("nowhere").toString());
-        assertThat(problems(Command.SERVE)).isEqualTo("--vault " + temp.resolve("nowhere") + " is not a folder");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("--vault names " + temp.resolve("nowhere") + ", which is not a folder");
+    }
+
+    /** A file of settings is written once, for wherever serve is started from: its folders are the file's. */
+    @Test
+    void aRelativeFolderInAConfigFileIsTheFilesOwnAndAWrongOneIsSaidWithTheFile() throws IOException {
+        Path settings = Files.createDirectories(temp.resolve("etc"));
+        Files.createDirectories(settings.resolve("vault"));
+        configFile("vault: vault\ndata: journal\n");
+        Files.move(file, settings.resolve("canvas-batch.yaml"));
+        file = settings.resolve("canvas-batch.yaml");
+
+        CanvasBatchConfig config = serve();
+        assertThat(config.vault()).isEqualTo(settings.resolve("vault"));
+        assertThat(config.data()).isEqualTo(settings.resolve("journal").toString());
+
+        Files.writeString(file, "vault: nowhere\n");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("vault in " + file + " names " + settings.resolve("nowhere") + ", which is not a folder");
     }
 
     @Test
