@@ -21,6 +21,8 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a JSON document from a client (a request body, a WebSocket message) within limits that make a hostile
@@ -81,8 +83,47 @@ public final class StrictJson {
         try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
             return reading.read(parser);
         } catch (JsonException | NoSuchElementException | IllegalStateException e) {
-            throw new Refused("", "is not valid JSON: " + e.getMessage());
+            throw new Refused("", "is not valid JSON: " + inWords(e.getMessage()));
         }
+    }
+
+    private static final Pattern UNEXPECTED_CHAR = Pattern.compile("Unexpected char (\\d+)");
+    private static final Pattern INVALID_TOKEN =
+            Pattern.compile("Invalid token=(\\w+)(.*?)\\. Expected tokens are: .*");
+    private static final Pattern LOCATION =
+            Pattern.compile("\\s*at \\(line no=(\\d+), column no=(\\d+), offset=\\d+\\)");
+
+    /** The parser's message as a caller reads it: the character itself, the token's symbol, line and column. */
+    static String inWords(String parserMessage) {
+        if (parserMessage == null) {
+            return "it could not be read";
+        }
+        String words = UNEXPECTED_CHAR.matcher(parserMessage).replaceFirst(match -> {
+            int character = Integer.parseInt(match.group(1));
+            boolean visible = !Character.isISOControl(character) && !Character.isWhitespace(character);
+            return Matcher.quoteReplacement("unexpected character "
+                    + (visible ? "'" + Character.toString(character) + "'" : String.format("U+%04X", character)));
+        });
+        words = INVALID_TOKEN
+                .matcher(words)
+                .replaceFirst(match -> Matcher.quoteReplacement(
+                        (match.group(1).equals("EOF") ? "it ends too early" : "unexpected " + symbol(match.group(1)))
+                                + match.group(2)));
+        return LOCATION.matcher(words).replaceAll(" at line $1, column $2");
+    }
+
+    private static String symbol(String token) {
+        return switch (token) {
+            case "CURLYOPEN" -> "'{'";
+            case "CURLYCLOSE" -> "'}'";
+            case "SQUAREOPEN" -> "'['";
+            case "SQUARECLOSE" -> "']'";
+            case "COLON" -> "':'";
+            case "COMMA" -> "','";
+            case "STRING" -> "text in quotes";
+            case "NUMBER" -> "number";
+            default -> token.toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     private static String decode(byte[] bytes) {
@@ -212,7 +253,7 @@ public final class StrictJson {
             try {
                 parser.hasNext();
             } catch (JsonException e) {
-                throw new Refused("", "has more after the end of the JSON value: " + e.getMessage());
+                throw new Refused("", "has more after the end of the JSON value: " + inWords(e.getMessage()));
             }
         }
 
