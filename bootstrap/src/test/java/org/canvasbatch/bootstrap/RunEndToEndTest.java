@@ -244,7 +244,7 @@ class RunEndToEndTest {
         assertThat(run("x.canvas", "--colour", "1").err()).contains("unknown option --colour");
         assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--agent", "poet")
                         .err())
-                .contains("unknown agent 'poet'");
+                .contains("Unknown agent 'poet'");
         assertThat(run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--concurrency", "0")
                         .err())
                 .contains("--concurrency must be between 1 and 50");

@@ -88,7 +88,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                 throw new SessionNotFoundException(command.sessionId().get());
             }
             throw InvalidCommandException.of(
-                    "node_id", "session '" + command.sessionId().get() + "' has no node '" + command.nodeId() + "'");
+                    "node_id", "Session '" + command.sessionId().get() + "' has no node '" + command.nodeId() + "'");
         }
         if (owner.isPresent()) {
             Optional<SingleNodeResult> recorded = runInSession(owner.get(), command);
@@ -182,7 +182,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         }
         CanvasNode node = canvas.node(command.nodeId())
                 .orElseThrow(() -> InvalidCommandException.of(
-                        "node_id", "canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
+                        "node_id", "Canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
         AgentId agent = command.agent().orElse(AgentId.ORAL_EXPLANATION);
         var job = new NodeJob(command.canvasPath(), node.id(), node.displayText(), agent, null, List.of());
         Duration bound = settings.singleNodeWait(settings.sessionDefaults());

@@ -131,6 +131,18 @@ class BadInputTest {
         assertUnprocessable(api.post(ANALYZE, body), field);
     }
 
+    /** The plugin shows the message as it comes: a sentence, not the field's name glued to another sentence. */
+    @Test
+    void anUnknownAgentIsRefusedInOneReadableSentence() {
+        Answer answer =
+                api.post(ANALYZE, "{\"canvas_path\":\"a.canvas\",\"agent\":\"poet\",\"nodes\":" + GOOD_NODES + "}");
+
+        assertUnprocessable(answer, "agent");
+        assertThat(answer.json().getString("message"))
+                .startsWith("Unknown agent 'poet'; use auto or one of ")
+                .doesNotStartWith("agent ");
+    }
+
     @Test
     void moreThanTenThousandNodesAreRefusedNamingTheLimit() {
         JsonArrayBuilder nodes = Json.createArrayBuilder();

@@ -25,7 +25,7 @@ public record AgentChoice(AgentId agent) {
                 .map(AgentChoice::named)
                 .orElseThrow(() -> InvalidCommandException.of(
                         field,
-                        "unknown agent '" + value + "'; use auto or one of "
+                        "Unknown agent '" + value + "'; use auto or one of "
                                 + java.util.Arrays.stream(AgentId.values())
                                         .map(AgentId::wireName)
                                         .toList()));
