@@ -75,6 +75,7 @@ final class OfflineNote {
                                     "confused_with",
                                     "letter",
                                     "mnemonic",
+                                    "mnemonic_from_notes",
                                     "parts_step",
                                     "example_step",
                                     "question_step",
@@ -109,6 +110,10 @@ final class OfflineNote {
     private final String subject;
     private final List<String> compared;
     private final List<String> terms;
+    private final List<String> mnemonicItems;
+    private final boolean mnemonicFromNotes;
+    private final List<String> contrast;
+    private final List<String> own;
     private final List<String> understanding;
     private final List<RelatedQuestion> related;
 
@@ -131,6 +136,79 @@ final class OfflineNote {
                 .distinct()
                 .limit(MAX_RELATED)
                 .toList();
+        this.own = question.ownTerms();
+        List<String> listed = listedIn(own, request);
+        this.mnemonicFromNotes = !listed.isEmpty();
+        this.mnemonicItems = mnemonicFromNotes ? listed : own.isEmpty() ? terms : own;
+        this.contrast = contrast(compared, question.line(), related, lang);
+    }
+
+    // "Phases of mitosis: prophase, metaphase, anaphase, telophase (PMAT)." — a head, a colon and what it lists
+    private static final java.util.regex.Pattern LIST =
+            java.util.regex.Pattern.compile("([^:：.。\\n]{2,80})[:：]\\s*([^.。;；(（\\n]+)");
+    private static final java.util.regex.Pattern LIST_SEPARATORS =
+            java.util.regex.Pattern.compile("\\s*(?:,|，|、|\\band\\b|和|及)\\s*");
+    private static final int MAX_LISTED = 8;
+
+    /**
+     * What the learner's own writing lists under the question's own terms ("Phases of mitosis: prophase, metaphase,
+     * anaphase, telophase"), for a mnemonic of exactly those items; empty when nothing of theirs lists them.
+     */
+    private static List<String> listedIn(List<String> own, AgentRequest request) {
+        if (own.isEmpty()) {
+            return List.of();
+        }
+        List<String> texts = new ArrayList<>();
+        texts.add(request.content() == null ? "" : request.content());
+        texts.addAll(request.context().learnerUnderstanding());
+        request.context().vaultPassages().forEach(passage -> texts.add(passage.excerpt()));
+        for (String text : texts) {
+            java.util.regex.Matcher list = LIST.matcher(text == null ? "" : text);
+            while (list.find()) {
+                String head = list.group(1).toLowerCase(Locale.ROOT);
+                if (!own.stream().allMatch(term -> head.contains(term.toLowerCase(Locale.ROOT)))) {
+                    continue;
+                }
+                List<String> items = Arrays.stream(
+                                LIST_SEPARATORS.split(list.group(2).strip()))
+                        .map(String::strip)
+                        .filter(item -> !item.isEmpty())
+                        .toList();
+                boolean shortItems = items.stream()
+                        .allMatch(
+                                item -> item.split("\\s+").length <= 3 && item.codePointCount(0, item.length()) <= 30);
+                if (items.size() >= 2 && items.size() <= MAX_LISTED && shortItems) {
+                    return items;
+                }
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * Two things to keep apart: those the question compares, else those a neighbouring question compares when the
+     * question names one of them ("mitosis" beside "the difference between mitosis and meiosis"); never two words the
+     * group merely shares.
+     */
+    private static List<String> contrast(
+            List<String> compared, String line, List<RelatedQuestion> related, Language lang) {
+        if (compared.size() >= 2) {
+            return compared;
+        }
+        String asked = line.toLowerCase(Locale.ROOT);
+        for (RelatedQuestion neighbour : related) {
+            List<String> items = new QuestionText(neighbour.text(), Language.detect(neighbour.text())).comparedItems();
+            for (String item : items) {
+                if (items.size() >= 2 && asked.contains(item.toLowerCase(Locale.ROOT))) {
+                    String other = items.stream()
+                            .filter(i -> !i.equals(item))
+                            .findFirst()
+                            .orElseThrow();
+                    return List.of(item, other);
+                }
+            }
+        }
+        return List.of();
     }
 
     private static List<String> keyTerms(AgentRequest request, QuestionText question) {
@@ -181,8 +259,8 @@ final class OfflineNote {
         list(values, "terms", terms);
         List<String> firstTerms = terms.subList(0, Math.min(TERMS_ASKED_ABOUT, terms.size()));
         values.put("first_terms", firstTerms);
-        if (terms.size() >= 2) {
-            values.put("term_pair", Map.of("first", terms.get(0), "second", terms.get(1)));
+        if (contrast.size() >= 2) {
+            values.put("term_pair", Map.of("first", contrast.get(0), "second", contrast.get(1)));
         }
         comparison(values);
         memoryAnchor(values);
@@ -265,10 +343,11 @@ final class OfflineNote {
 
     /** 逆否命题、否命题、原命题 → 逆·否·原; hash table, collision, load factor → HCL. */
     private void memoryAnchor(Map<String, Object> values) {
-        if (terms.isEmpty()) {
+        if (mnemonicItems.isEmpty()) {
             return;
         }
-        List<String> initials = terms.stream()
+        values.put("mnemonic_from_notes", mnemonicFromNotes);
+        List<String> initials = mnemonicItems.stream()
                 .map(term -> term.substring(0, term.offsetByCodePoints(0, 1)))
                 .toList();
         values.put(
@@ -278,7 +357,7 @@ final class OfflineNote {
                         : String.join("", initials).toUpperCase(Locale.ROOT));
         values.put(
                 "marked_terms",
-                terms.stream()
+                mnemonicItems.stream()
                         .map(term -> {
                             int end = term.offsetByCodePoints(0, 1);
                             String initial = term.substring(0, end);
@@ -304,8 +383,9 @@ final class OfflineNote {
     /** The optional questions after the three fixed ones, each with its number. */
     private void verification(Map<String, Object> values) {
         int count = 3;
-        if (compared.size() >= 2 || terms.size() >= 2) {
-            List<String> pair = compared.size() >= 2 ? compared : terms;
+        if (contrast.size() >= 2 || own.size() >= 2) {
+            // what the question or a neighbour sets apart, else how two things the question itself names relate
+            List<String> pair = contrast.size() >= 2 ? contrast : own;
             values.put(
                     "distinction",
                     Map.of(
@@ -314,7 +394,7 @@ final class OfflineNote {
                             "second",
                             pair.get(1),
                             "named_in_question",
-                            compared.size() >= 2,
+                            contrast.size() >= 2,
                             "number",
                             ++count));
         }

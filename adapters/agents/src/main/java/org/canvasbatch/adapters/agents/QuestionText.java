@@ -29,6 +29,12 @@ final class QuestionText {
             "how do i understand",
             "how to remember",
             "how do i remember",
+            "how can i remember",
+            "how can i memorize",
+            "how do i memorize",
+            "how can i understand",
+            "how should i understand",
+            "how can i learn",
             "why does",
             "why do",
             "why is",
@@ -45,7 +51,12 @@ final class QuestionText {
             "deep analysis of",
             "compare",
             "memorize",
-            "remember");
+            "remember",
+            "describe",
+            "how does",
+            "how do",
+            "how is",
+            "how are");
     private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[\\s?？。.!！:：;；,，]+$");
     // "What is a trie and when to use it?" asks about a trie.
     private static final Pattern EN_TRAILING_CLAUSE =
@@ -80,8 +91,76 @@ final class QuestionText {
     private static final Pattern ZH_SETTING = Pattern.compile("^(.{2,}?)[中里](.{2,})$");
     private static final Pattern ZH_TERM_SEPARATORS = Pattern.compile("[的和与及或、，,；;：:\\s]+|以及|之间");
     private static final Pattern EN_TERM_SEPARATORS = Pattern.compile(
-            "\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bof\\b|\\bin\\b|\\bfor\\b|\\bwith\\b)\\s*",
+            "\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bof\\b|\\bin\\b|\\bfor\\b|\\bwith\\b|\\bat\\b"
+                    + "|\\b(?:is|are|was|were|does|do|did|has|have|need|needs|lose|loses|use|uses|called)\\b)\\s*",
             Pattern.CASE_INSENSITIVE);
+    // "What is photosynthesis? Define the light-dependent reactions" asks two things, each with its own question words
+    private static final Pattern SENTENCE_END = Pattern.compile("(?<=[?？!！。])\\s*|(?<=\\.)\\s+");
+    // how a question asks, never what it asks about: "How can I remember the phases", "When should I pick which one"
+    private static final Set<String> EN_QUESTION_WORDS = Set.of(
+            "how",
+            "what",
+            "why",
+            "when",
+            "where",
+            "which",
+            "who",
+            "whom",
+            "whose",
+            "can",
+            "could",
+            "should",
+            "would",
+            "will",
+            "shall",
+            "may",
+            "might",
+            "must",
+            "i",
+            "we",
+            "you",
+            "me",
+            "my",
+            "our",
+            "your",
+            "their",
+            "its",
+            "it",
+            "they",
+            "this",
+            "that",
+            "these",
+            "those",
+            "own",
+            "a",
+            "an",
+            "the",
+            "do",
+            "does",
+            "did",
+            "is",
+            "are",
+            "remember",
+            "memorize",
+            "understand",
+            "learn",
+            "define",
+            "explain",
+            "describe",
+            "give",
+            "example",
+            "examples",
+            "pick",
+            "choose",
+            "one",
+            "ones",
+            "role",
+            "way",
+            "ways",
+            "best",
+            "to",
+            "please",
+            "about");
 
     private final String text;
     private final Language language;
@@ -108,7 +187,24 @@ final class QuestionText {
         if (!compared.isEmpty()) {
             return String.join(language == Language.ZH ? "和" : " and ", compared);
         }
-        String subject = TRAILING_PUNCTUATION.matcher(text).replaceAll("");
+        String subject = subjectOf(sentences().get(0));
+        return subject.isEmpty() ? text : subject;
+    }
+
+    /** The line's sentences: "What is photosynthesis? Define the light-dependent reactions" asks two. */
+    private List<String> sentences() {
+        List<String> sentences = new ArrayList<>();
+        for (String sentence : SENTENCE_END.split(text)) {
+            if (!TRAILING_PUNCTUATION.matcher(sentence).replaceAll("").isBlank()) {
+                sentences.add(sentence.strip());
+            }
+        }
+        return sentences.isEmpty() ? List.of(text) : sentences;
+    }
+
+    /** One sentence's subject without its question words; empty when it is nothing but question words. */
+    private String subjectOf(String sentence) {
+        String subject = TRAILING_PUNCTUATION.matcher(sentence).replaceAll("");
         if (language == Language.ZH) {
             subject = stripAffixes(subject, ZH_PREFIXES, ZH_SUFFIXES);
         } else {
@@ -123,8 +219,7 @@ final class QuestionText {
                     .matcher(ARTICLE.matcher(subject).replaceFirst(""))
                     .replaceFirst("");
         }
-        subject = TRAILING_PUNCTUATION.matcher(subject).replaceAll("").strip();
-        return subject.isEmpty() ? text : subject;
+        return TRAILING_PUNCTUATION.matcher(subject).replaceAll("").strip();
     }
 
     private static String stripAffixes(String text, List<String> prefixes, List<String> suffixes) {
@@ -201,12 +296,31 @@ final class QuestionText {
         }
         Pattern separators = language == Language.ZH ? ZH_TERM_SEPARATORS : EN_TERM_SEPARATORS;
         List<String> terms = new ArrayList<>();
-        for (String part : separators.split(subject())) {
-            String term = ARTICLE.matcher(part.strip()).replaceFirst("").strip();
-            if (term.codePointCount(0, term.length()) >= 2 && !terms.contains(term)) {
-                terms.add(term);
+        for (String sentence : sentences()) {
+            for (String part : separators.split(subjectOf(sentence))) {
+                String term = withoutQuestionWords(part);
+                if (term.codePointCount(0, term.length()) >= 2 && !terms.contains(term)) {
+                    terms.add(term);
+                }
             }
         }
         return terms;
+    }
+
+    /** "How can I remember the phases" → "phases"; "When should I pick which one" → "". */
+    private String withoutQuestionWords(String part) {
+        String term = TRAILING_PUNCTUATION.matcher(part.strip()).replaceAll("");
+        if (language == Language.ZH) {
+            return stripAffixes(term, ZH_PREFIXES, ZH_SUFFIXES);
+        }
+        List<String> words = new ArrayList<>(List.of(term.split("\\s+")));
+        while (!words.isEmpty() && EN_QUESTION_WORDS.contains(words.get(0).toLowerCase(Locale.ROOT))) {
+            words.remove(0);
+        }
+        while (!words.isEmpty()
+                && EN_QUESTION_WORDS.contains(words.get(words.size() - 1).toLowerCase(Locale.ROOT))) {
+            words.remove(words.size() - 1);
+        }
+        return String.join(" ", words).strip();
     }
 }

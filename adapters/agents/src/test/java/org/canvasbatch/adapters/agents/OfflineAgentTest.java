@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRequest.RelatedQuestion;
+import org.canvasbatch.application.port.out.VaultPassage;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.routing.AgentRouter;
 import org.canvasbatch.domain.routing.Category;
@@ -99,8 +100,8 @@ class OfflineAgentTest {
                             List.of(
                                     "## 核心表述",
                                     "## 口诀",
-                                    "**逆·否·原**",
-                                    "**逆**否命题、**否**命题、**原**命题",
+                                    "**逆·否**",
+                                    "**逆**否命题、**否**命题",
                                     "## 类比",
                                     "## 记忆钩子",
                                     "## 间隔复习",
@@ -109,8 +110,8 @@ class OfflineAgentTest {
                             List.of(
                                     "## Core statement",
                                     "## Mnemonic",
-                                    "**SQO**",
-                                    "**S**tack, **Q**ueue, **O**rder",
+                                    "**SQ**",
+                                    "**S**tack, **Q**ueue",
                                     "## Analogy",
                                     "## Hooks",
                                     "## Spaced review",
@@ -377,6 +378,80 @@ class OfflineAgentTest {
 
         assertThat(note).contains("算法 · Dijkstra").doesNotContainIgnoringCase("dijkstra · dijkstra");
         assertThat(note).doesNotContain("dijkstra");
+    }
+
+    /** The example vault's biology canvas, as the demo hands one of its questions to the agent. */
+    private static AgentRequest cellBiology(AgentId agent, String question, VaultPassage... passages) {
+        List<String> questions = List.of(
+                "What is the difference between mitosis and meiosis?",
+                "Why does the cell membrane need cholesterol?",
+                "What is photosynthesis? Define the light-dependent reactions",
+                "How can I remember the phases of mitosis?",
+                "Deep analysis of the Krebs cycle: inputs, outputs and regulation",
+                "What are stem cells?");
+        return Requests.routed(new AgentRequest(
+                agent,
+                "q",
+                question,
+                null,
+                new AgentRequest.NodeContext(
+                        "Biology/Cell Biology.canvas",
+                        "Cell Biology",
+                        "cells, energy, mitosis",
+                        List.of("cells", "energy", "mitosis"),
+                        questions.stream()
+                                .filter(q -> !q.equals(question))
+                                .map(q -> new RelatedQuestion(q, AgentId.ORAL_EXPLANATION))
+                                .toList(),
+                        List.of(),
+                        List.of(passages))));
+    }
+
+    private static String keyTerms(String note) {
+        return note.substring(note.indexOf("## Key terms") + "## Key terms".length())
+                .strip();
+    }
+
+    /** "how can I remember", "what is", "define" … are how a question asks, not what it asks about. */
+    @Test
+    void questionPhrasesNeverBecomeKeyTerms() throws Exception {
+        String mitosis = agent.run(cellBiology(AgentId.MEMORY_ANCHOR, "How can I remember the phases of mitosis?"))
+                .markdown();
+        String photosynthesis = agent.run(cellBiology(
+                        AgentId.CLARIFICATION_PATH, "What is photosynthesis? Define the light-dependent reactions"))
+                .markdown();
+        String pick = agent.run(Requests.bare(AgentId.MEMORY_ANCHOR, "When should I pick which one?"))
+                .markdown();
+
+        assertThat(keyTerms(mitosis)).doesNotContainIgnoringCase("remember").contains("mitosis");
+        assertThat(mitosis).doesNotContain("**H**ow");
+        assertThat(keyTerms(photosynthesis))
+                .contains("photosynthesis", "light-dependent reactions")
+                .doesNotContain("Define", "?");
+        assertThat(photosynthesis).contains("- [ ] “light-dependent reactions”: I can explain it in my own words");
+        assertThat(pick).doesNotContain("## Key terms");
+    }
+
+    /**
+     * A mnemonic is made of what the question asks to remember: the phases the learner's notes list for it, not the
+     * initials of the group's words; a "don't mix up" names two things a question of the canvas sets against each other.
+     */
+    @Test
+    void theMnemonicAndTheHooksComeFromWhatTheQuestionIsAbout() throws Exception {
+        String listed = agent.run(cellBiology(
+                        AgentId.MEMORY_ANCHOR,
+                        "How can I remember the phases of mitosis?",
+                        new VaultPassage(
+                                "Biology/Cell lecture notes.md",
+                                "Cell division",
+                                "Phases of mitosis: prophase, metaphase, anaphase, telophase (PMAT).",
+                                VaultPassage.Origin.NOTE)))
+                .markdown();
+
+        assertThat(listed)
+                .contains("**PMAT** — ", "**P**rophase, **M**etaphase, **A**naphase, **T**elophase")
+                .contains("Don't mix up: “mitosis” ≠ “meiosis”")
+                .doesNotContain("“cells” ≠ “energy”");
     }
 
     @Test
