@@ -211,23 +211,43 @@ final class OfflineNote {
         return List.of();
     }
 
+    /**
+     * The question's own terms first; the group's terms only where the question names them ("Cell energy" names cells
+     * and energy, not mitosis), unless the question names nothing of its own, when the group's words are all there is.
+     */
     private static List<String> keyTerms(AgentRequest request, QuestionText question) {
         List<String> terms = new ArrayList<>();
-        for (String term : request.context().groupTerms()) {
-            if (!term.isBlank() && !terms.contains(term.strip()) && terms.size() < MAX_TERMS) {
-                terms.add(term.strip());
+        for (String term : question.ownTerms()) {
+            if (indexIgnoringCase(terms, term) < 0 && terms.size() < MAX_TERMS) {
+                terms.add(term);
             }
         }
-        for (String term : question.ownTerms()) {
-            // the grouping lower-cases its terms: the question's "Dijkstra" takes the place of the group's "dijkstra"
-            int same = indexIgnoringCase(terms, term);
-            if (same >= 0) {
-                terms.set(same, term);
-            } else if (terms.size() < MAX_TERMS) {
+        boolean namesNothing = terms.isEmpty();
+        String asked = question.line().toLowerCase(Locale.ROOT);
+        for (String raw : request.context().groupTerms()) {
+            String term = raw.strip();
+            if (term.isEmpty() || terms.size() >= MAX_TERMS) {
+                continue;
+            }
+            // the grouping lower-cases its terms: the question's "Dijkstra" stands for the group's "dijkstra", and
+            // its "cell membrane" already says the group's "cells"
+            String stem = stem(term);
+            boolean said =
+                    terms.stream().anyMatch(own -> own.toLowerCase(Locale.ROOT).contains(stem));
+            if (!said && (namesNothing || asked.contains(stem))) {
                 terms.add(term);
             }
         }
         return List.copyOf(terms);
+    }
+
+    /** "cells" → "cell", so that a question's "cell membrane" names the group's "cells"; Chinese as it is. */
+    private static String stem(String term) {
+        String lower = term.toLowerCase(Locale.ROOT);
+        if (lower.length() > 4 && lower.endsWith("s") && !lower.endsWith("ss") && !lower.endsWith("is")) {
+            return lower.substring(0, lower.length() - 1);
+        }
+        return lower;
     }
 
     private static int indexIgnoringCase(List<String> terms, String term) {

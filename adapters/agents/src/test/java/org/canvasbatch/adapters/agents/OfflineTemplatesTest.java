@@ -46,7 +46,7 @@ class OfflineTemplatesTest {
 
         assertThat(note(templates, Requests.en(AgentId.ORAL_EXPLANATION)))
                 .isEqualTo("# " + Requests.EN_QUESTION + "\n\nExplain “stack and queue” in plain talk, with stack and "
-                        + "queue and order.\n## Related questions\n\nThe other questions you asked in the same group "
+                        + "queue.\n## Related questions\n\nThe other questions you asked in the same group "
                         + "(links go to their own notes):\n\n"
                         + "- [[What is a priority queue (oral-explanation)|What is a priority queue?]]\n"
                         + "- [[BFS vs DFS when to use which (comparison-table)|BFS vs DFS: when to use which?]]\n");
