@@ -170,10 +170,29 @@ final class QuestionText {
         this.language = language;
     }
 
+    /** The first line with words, as plain words: "## Heading question" → "Heading question". */
     private static String firstLine(String text) {
-        String stripped = text == null ? "" : text.strip();
-        int newline = stripped.indexOf('\n');
-        return (newline < 0 ? stripped : stripped.substring(0, newline)).strip();
+        for (String line : (text == null ? "" : text).strip().split("\\R")) {
+            String plain = plain(line);
+            if (!plain.isEmpty()) {
+                return plain;
+            }
+        }
+        return "";
+    }
+
+    // what Markdown puts before a line's words: headings, list items, quotes, tasks
+    private static final Pattern LEADING_MARKDOWN =
+            Pattern.compile("^(?:\\s*(?:#{1,6}(?=\\s|$)|[-*+](?=\\s)|\\d{1,9}[.)](?=\\s)|>|\\[[ xX]](?=\\s)))+\\s*");
+    private static final Pattern CLOSING_HASHES = Pattern.compile("\\s+#+\\s*$");
+    private static final Pattern BOLD = Pattern.compile("\\*\\*|__");
+
+    private static String plain(String line) {
+        String plain = LEADING_MARKDOWN.matcher(line.strip()).replaceFirst("");
+        if (!plain.equals(line.strip()) && line.strip().startsWith("#")) {
+            plain = CLOSING_HASHES.matcher(plain).replaceFirst("");
+        }
+        return BOLD.matcher(plain).replaceAll("").replaceAll("\\s+", " ").strip();
     }
 
     /** The question's first line, as the learner wrote it. */

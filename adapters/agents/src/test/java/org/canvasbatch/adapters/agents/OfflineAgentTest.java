@@ -535,6 +535,24 @@ class OfflineAgentTest {
         assertThat(empty).startsWith("# worked examples\n");
     }
 
+    /** The note's title is the question's words: no "# ## Heading question", no list dash, quote mark or bold stars. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '=',
+            value = {
+                "## Heading question\\n\\nWhy is the **p-value** not the chance the null is true? = Heading question",
+                "- What is a **p-value**? = What is a p-value?",
+                "> **Why** is the sky blue? = Why is the sky blue?",
+                "### 什么是 **秩** ### = 什么是 秩",
+                "1. Define a hash table = Define a hash table"
+            })
+    void theTitleIsTheQuestionWithoutItsLeadingMarkdown(String question, String title) throws Exception {
+        String note = agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, question.replace("\\n", "\n")))
+                .markdown();
+
+        assertThat(note).startsWith("# " + title + "\n");
+    }
+
     @Test
     void aCancelledCallerGetsNoNote() {
         Thread.currentThread().interrupt();
