@@ -17,7 +17,9 @@ import org.canvasbatch.domain.agent.AgentId;
  * its accents were typed. It then removes what Windows, macOS or Linux refuse in a file name and what Obsidian reads
  * as link syntax ({@code []#^|\/:*?"<>}), control characters, leading dots (a dot file is hidden from Obsidian) and
  * the dot after a name Windows reserves for a device ({@code AUX.md} is the device {@code AUX} there),
- * folds every run of white space (line breaks, ideographic spaces) into one space and cuts at 60 code points. A cut
+ * folds every run of white space (line breaks, ideographic spaces) into one space and cuts at 60 code points, at the end
+ * of the word before when the cut falls inside a word of a script with spaces and that word ends within the last 15
+ * characters ({@code … outputs and}, not {@code … outputs and regulat}). A cut
  * falls only between what a reader sees as one character (a grapheme cluster): half a flag shows as a letter in a
  * box, half an emoji sequence as another picture, half a Hindi syllable as a dangling consonant. A name that would
  * exceed 255 UTF-8 bytes, the limit of common file systems, is cut further, by the same rule. A text that leaves nothing falls back to the node's id, else to {@value #FALLBACK}.
@@ -26,6 +28,9 @@ public final class NoteName {
 
     public static final int MAX_CODE_POINTS = 60;
     public static final int MAX_FILE_NAME_BYTES = 255;
+    /** How far back from a cut inside a word the end of the word before it is looked for. */
+    static final int WORD_CUT_REACH = 15;
+
     static final String FALLBACK = "note";
     static final String FOLDER_FALLBACK = "canvas";
     static final String FOLDER_SUFFIX = "-notes";
@@ -115,6 +120,7 @@ public final class NoteName {
         String visible = Normalizer.normalize(withoutInvisibles(text), Normalizer.Form.NFC);
         StringBuilder out = new StringBuilder(Math.min(visible.length(), 4 * MAX_CODE_POINTS));
         int usedUpTo = keepVisible(visible, forbidden, maxCodePoints, out);
+        int keptUpTo = usedUpTo;
         if (usedUpTo < visible.length()) {
             int characterEnd = characterBoundaryAtOrBefore(visible, usedUpTo);
             if (characterEnd > 0 && characterEnd < usedUpTo) {
@@ -124,10 +130,59 @@ public final class NoteName {
                 // character alone in a name is: what comes before it (spaces, leading dots) names nothing
                 if (!trimEnd(notADevice(whole.toString())).isEmpty()) {
                     out = whole;
+                    keptUpTo = characterEnd;
                 }
             }
         }
-        return trimEnd(notADevice(out.toString()));
+        String name = trimEnd(notADevice(out.toString()));
+        if (keptUpTo < visible.length() && !name.isEmpty()) {
+            name = atWordEnd(name, visible.codePointAt(keptUpTo));
+        }
+        return name;
+    }
+
+    /**
+     * A name cut inside a word ("… outputs and regulat") ends at the word before it instead, when that one ends within
+     * the last {@value #WORD_CUT_REACH} characters, in scripts that put spaces between words; Chinese, Japanese, Thai
+     * … have no such place and are cut where they were.
+     *
+     * @param next the first code point the cut left out
+     */
+    private static String atWordEnd(String name, int next) {
+        int last = name.codePointBefore(name.length());
+        if (!inWord(last) || !inWord(next) || !spacedScript(last)) {
+            return name;
+        }
+        int reach = 0;
+        for (int i = name.length(); i > 0 && reach < WORD_CUT_REACH; reach++) {
+            int cp = name.codePointBefore(i);
+            if (!inWord(cp)) {
+                String shorter = trimEnd(notADevice(name.substring(0, i - Character.charCount(cp))));
+                while (!shorter.isEmpty()
+                        && !inWord(shorter.codePointBefore(shorter.length()))
+                        && Character.getType(shorter.codePointBefore(shorter.length())) != Character.END_PUNCTUATION
+                        && !Character.isExtendedPictographic(shorter.codePointBefore(shorter.length()))) {
+                    shorter = trimEnd(shorter.substring(
+                            0, shorter.length() - Character.charCount(shorter.codePointBefore(shorter.length()))));
+                }
+                return shorter.isEmpty() ? name : shorter;
+            }
+            i -= Character.charCount(cp);
+        }
+        return name;
+    }
+
+    private static boolean inWord(int cp) {
+        return Character.isLetterOrDigit(cp)
+                || Character.getType(cp) == Character.NON_SPACING_MARK
+                || Character.getType(cp) == Character.COMBINING_SPACING_MARK;
+    }
+
+    private static boolean spacedScript(int cp) {
+        return switch (Character.UnicodeScript.of(cp)) {
+            case HAN, HIRAGANA, KATAKANA, THAI, LAO, KHMER, MYANMAR, TIBETAN, YI, BOPOMOFO -> false;
+            default -> true;
+        };
     }
 
     /**

@@ -99,6 +99,24 @@ class NoteNameTest {
         assertThat(NoteName.baseName("a".repeat(59) + " bcd")).isEqualTo("a".repeat(59));
     }
 
+    /** "…outputs and regulat" reads as a typo: a name cut in a word ends at the word before, where there is one near. */
+    @Test
+    void aCutInAWordOfASpacedScriptEndsAtTheWordBefore() {
+        assertThat(NoteName.fileName(
+                        "Deep analysis of the Krebs cycle: inputs, outputs and regulation", AgentId.DEEP_DECOMPOSITION))
+                .isEqualTo("Deep analysis of the Krebs cycle inputs, outputs and (deep-decomposition).md");
+        assertThat(NoteName.baseName("Why do plants need light for photosynthesis and light-dependent reactions"))
+                .isEqualTo("Why do plants need light for photosynthesis and light");
+        // no space in the last 15 characters: cut as before
+        assertThat(NoteName.baseName("a".repeat(40) + " " + "b".repeat(30)))
+                .isEqualTo("a".repeat(40) + " " + "b".repeat(19));
+        // a word that ends exactly at the cut stays whole
+        assertThat(NoteName.baseName("a".repeat(55) + " bcde fgh")).isEqualTo("a".repeat(55) + " bcde");
+        // Chinese and Japanese have no spaces to cut at: cut at 60 as before
+        String chinese = "为什么 正交矩阵的行列式是正负一" + "归".repeat(60);
+        assertThat(NoteName.baseName(chinese)).isEqualTo(chinese.substring(0, 60));
+    }
+
     @Test
     void neverSplitsAnEmojiAndStaysWithinTheFileNameByteLimit() {
         String emoji = "😀".repeat(70);
