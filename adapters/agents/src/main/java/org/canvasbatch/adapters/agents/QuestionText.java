@@ -318,12 +318,19 @@ final class QuestionText {
         for (String sentence : sentences()) {
             for (String part : separators.split(subjectOf(sentence))) {
                 String term = withoutQuestionWords(part);
-                if (term.codePointCount(0, term.length()) >= 2 && !terms.contains(term)) {
+                if (isTerm(term) && !terms.contains(term)) {
                     terms.add(term);
                 }
             }
         }
         return terms;
+    }
+
+    /** Two characters or more, or one Chinese character: 秩, 栈 and 基 are whole terms. */
+    private static boolean isTerm(String term) {
+        int length = term.codePointCount(0, term.length());
+        return length >= 2
+                || length == 1 && Character.UnicodeScript.of(term.codePointAt(0)) == Character.UnicodeScript.HAN;
     }
 
     /** "How can I remember the phases" → "phases"; "When should I pick which one" → "". */

@@ -452,6 +452,22 @@ class OfflineAgentTest {
         assertThat(inverse).doesNotContain("「秩」 ≠ 「行列式」", "**秩**");
     }
 
+    /** 秩, 基, 栈: one character is a whole term in Chinese, so "什么是秩" names its own term and does not take the group's. */
+    @Test
+    void aChineseTermOfOneCharacterIsTheQuestionsOwn() throws Exception {
+        AgentRequest.NodeContext group = new AgentRequest.NodeContext(
+                "数学/线性代数.canvas", "线性代数", "秩、行列式、对角化", List.of("秩", "行列式", "对角化"), List.of(), List.of(), List.of());
+
+        String rank = agent.run(Requests.routed(new AgentRequest(AgentId.ORAL_EXPLANATION, "z10", "什么是秩", null, group)))
+                .markdown();
+        String basis = agent.run(
+                        Requests.routed(new AgentRequest(AgentId.ORAL_EXPLANATION, "z7", "什么是向量空间的基", null, group)))
+                .markdown();
+
+        assertThat(rank).endsWith("## 关键词\n\n秩\n");
+        assertThat(basis).endsWith("## 关键词\n\n向量空间 · 基\n");
+    }
+
     /** "how can I remember", "what is", "define" … are how a question asks, not what it asks about. */
     @Test
     void questionPhrasesNeverBecomeKeyTerms() throws Exception {
