@@ -32,7 +32,7 @@ record CanvasBatchConfig(
         Server server,
         AccessToken token,
         Path vault,
-        boolean vaultExplicit,
+        Optional<String> vaultGivenBy,
         String data,
         CoreSettings coreSettings,
         WsSettings wsSettings,
@@ -40,6 +40,11 @@ record CanvasBatchConfig(
         EmbeddingConfig embeddings,
         VaultOptions vaultOptions,
         Wiring.ClusterOptions cluster) {
+
+    /** Whether a vault was named, rather than the built-in default taken. */
+    boolean vaultExplicit() {
+        return vaultGivenBy.isPresent();
+    }
 
     /** Which command reads the settings: {@code serve} also needs a usable listener. */
     enum Command {
@@ -113,7 +118,8 @@ record CanvasBatchConfig(
         }
 
         Path vault = path(read.get(VAULT), env, read.folderOfTheFileGiving(VAULT));
-        boolean vaultExplicit = read.isExplicit(VAULT);
+        // where a vault that was named came from (--vault, CANVASBATCH_VAULT, a settings file): run says it
+        Optional<String> vaultGivenBy = read.isExplicit(VAULT) ? Optional.of(read.subject(VAULT)) : Optional.empty();
         if (command == Command.SERVE && !Files.isDirectory(vault)) {
             read.problem(VAULT, "names " + vault + ", which is not a folder");
         }
@@ -207,7 +213,7 @@ record CanvasBatchConfig(
                 server,
                 token,
                 vault,
-                vaultExplicit,
+                vaultGivenBy,
                 data,
                 core,
                 ws,

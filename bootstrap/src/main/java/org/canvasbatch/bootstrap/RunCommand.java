@@ -62,7 +62,11 @@ final class RunCommand {
         // the vault is the canvas's own unless one was named (option, environment or --config file)
         CanvasLocation location = CanvasLocation.resolve(
                 args.positional().getFirst(),
-                config.vaultExplicit() ? Optional.of(config.vault().toString()) : Optional.empty());
+                config.vaultExplicit() ? Optional.of(config.vault().toString()) : Optional.empty(),
+                config.vaultGivenBy().orElse("--vault"),
+                Path.of("").toAbsolutePath());
+        // the folder every path of the canvas is taken in: a wrong one makes links that Obsidian cannot open
+        out.printf("Vault: %s (%s)%n", TerminalText.printable(location.vault().toString()), location.why());
         boolean dryRun = args.get(SettingsTable.DRY_RUN);
         var settings = new Wiring.Settings(
                         location.vault(),
@@ -318,42 +322,130 @@ final class RunCommand {
         }
     }
 
-    /** Where the canvas is: the vault root on disk and the canvas path inside it, with forward slashes. */
-    record CanvasLocation(Path vault, String canvasPath) {
+    /**
+     * Where the canvas is: the vault root on disk, the canvas path inside it, with forward slashes, and why that folder
+     * is the vault, for a person ("holds .obsidian").
+     */
+    record CanvasLocation(Path vault, String canvasPath, String why) {
+
+        /** Canvases larger than this are not searched for file nodes (the vault refuses them anyway). */
+        private static final long MAX_CANVAS_BYTES_READ = 64L << 20;
 
         static CanvasLocation resolve(String canvasArgument, Optional<String> vaultOption) {
+            return resolve(canvasArgument, vaultOption, Path.of("").toAbsolutePath());
+        }
+
+        static CanvasLocation resolve(String canvasArgument, Optional<String> vaultOption, Path workingDirectory) {
+            return resolve(canvasArgument, vaultOption, "--vault", workingDirectory);
+        }
+
+        /**
+         * @param givenBy          where {@code vaultOption} came from, for a person: {@code --vault},
+         *                         {@code CANVASBATCH_VAULT}, a settings file
+         * @param workingDirectory what relative paths are relative to: the current folder
+         */
+        static CanvasLocation resolve(
+                String canvasArgument, Optional<String> vaultOption, String givenBy, Path workingDirectory) {
             if (!canvasArgument.endsWith(".canvas")) {
                 throw new UsageException("'" + canvasArgument + "' is not a .canvas file");
             }
+            Path here = workingDirectory.toAbsolutePath().normalize();
             if (vaultOption.isPresent()) {
-                Path vault = existingDirectory(vaultOption.get());
-                Path asGiven = Path.of(canvasArgument).toAbsolutePath().normalize();
+                Path vault = existingDirectory(here, vaultOption.get());
+                String why = "given by " + givenBy;
+                Path asGiven = here.resolve(canvasArgument).normalize();
                 if (Files.isRegularFile(asGiven) && asGiven.startsWith(vault)) {
-                    return new CanvasLocation(vault, relative(vault, asGiven));
+                    return new CanvasLocation(vault, relative(vault, asGiven), why);
                 }
                 // one canvas, one path, however it was typed: the journal finds a stopped batch by it
                 String inVault = Path.of(canvasArgument.replace('\\', '/'))
                         .normalize()
                         .toString()
                         .replace('\\', '/');
-                return new CanvasLocation(vault, inVault);
+                return new CanvasLocation(vault, inVault, why);
             }
-            Path canvas = Path.of(canvasArgument).toAbsolutePath().normalize();
+            Path canvas = here.resolve(canvasArgument).normalize();
             if (!Files.isRegularFile(canvas)) {
                 throw new UsageException("no canvas at " + canvasArgument);
             }
-            Path vault = canvas.getParent();
-            for (Path dir = canvas.getParent(); dir != null; dir = dir.getParent()) {
+            Path folder = canvas.getParent();
+            for (Path dir = folder; dir != null; dir = dir.getParent()) {
                 if (Files.isDirectory(dir.resolve(".obsidian"))) {
-                    vault = dir;
-                    break;
+                    return new CanvasLocation(dir, relative(dir, canvas), "holds .obsidian");
                 }
             }
-            return new CanvasLocation(vault, relative(vault, canvas));
+            String choose = "no .obsidian found above the canvas — pass --vault to choose";
+            // a file node's path is relative to the vault's root (Obsidian writes no other): the vault is the nearest
+            // folder under which they exist, searched up to the filesystem's root as .obsidian is, so that a canvas
+            // whose vault has never been opened in Obsidian (a copy, a synced folder) still links notes that open
+            List<String> files = fileNodes(canvas);
+            Path best = null;
+            long found = 0;
+            for (Path dir = folder; dir != null && found < files.size(); dir = dir.getParent()) {
+                Path root = dir;
+                long count =
+                        files.stream().filter(file -> existsUnder(root, file)).count();
+                if (count > found) {
+                    best = dir;
+                    found = count;
+                }
+            }
+            if (best != null) {
+                String which = found == files.size()
+                        ? "the folder the canvas's file nodes are relative to"
+                        : "the folder where " + found + " of the canvas's " + files.size() + " file nodes exist";
+                return new CanvasLocation(best, relative(best, canvas), which + "; " + choose);
+            }
+            String unfound = files.isEmpty()
+                    ? ""
+                    : "; none of the canvas's " + files.size() + " file node(s) exist in a folder above it";
+            // what "(default .)" promises: a canvas named from inside the folder one works in is that folder's
+            if (canvas.startsWith(here)) {
+                return new CanvasLocation(here, relative(here, canvas), "the current folder" + unfound + "; " + choose);
+            }
+            return new CanvasLocation(
+                    folder,
+                    relative(folder, canvas),
+                    "the canvas's folder, as it is outside the current folder" + unfound + "; " + choose);
         }
 
-        private static Path existingDirectory(String path) {
-            Path dir = Path.of(path).toAbsolutePath().normalize();
+        /** The vault-relative paths of the canvas's file nodes; none when it cannot be read as JSON. */
+        private static List<String> fileNodes(Path canvas) {
+            try {
+                if (Files.size(canvas) > MAX_CANVAS_BYTES_READ) {
+                    return List.of();
+                }
+                try (var reader = jakarta.json.Json.createReader(Files.newBufferedReader(canvas))) {
+                    var nodes = reader.readObject().getJsonArray("nodes");
+                    if (nodes == null) {
+                        return List.of();
+                    }
+                    return nodes.stream()
+                            .filter(n -> n instanceof jakarta.json.JsonObject)
+                            .map(n -> (jakarta.json.JsonObject) n)
+                            .filter(n -> "file".equals(n.getString("type", null)))
+                            .map(n -> n.getString("file", ""))
+                            .filter(file -> !file.isBlank())
+                            .distinct()
+                            .toList();
+                }
+            } catch (java.io.IOException | RuntimeException unreadable) {
+                // the core reads the canvas next and says what is wrong with it
+                return List.of();
+            }
+        }
+
+        private static boolean existsUnder(Path root, String file) {
+            try {
+                Path path = root.resolve(file).normalize();
+                return path.startsWith(root) && Files.exists(path);
+            } catch (java.nio.file.InvalidPathException notAPath) {
+                return false;
+            }
+        }
+
+        private static Path existingDirectory(Path here, String path) {
+            Path dir = here.resolve(path).normalize();
             if (!Files.isDirectory(dir)) {
                 throw new UsageException("--vault " + path + " is not a folder");
             }

@@ -91,9 +91,13 @@ final class SettingsTable {
                     may read."""));
     static final Setting<String> VAULT = declare(setting("vault", TEXT, ".")
             .option("--vault DIR", RUN, SERVE)
-            .help("the vault (the folder Obsidian opens); run's is the nearest folder above CANVAS holding"
-                    + " .obsidian, else the canvas's folder, unless this is given")
-            .details("serve reads and writes canvases and notes only inside it."));
+            .help("the vault (the folder Obsidian opens); unless this is given, run's is the nearest folder above"
+                    + " CANVAS holding .obsidian, else the nearest one that CANVAS's file nodes exist in, else . if"
+                    + " CANVAS is inside it, else CANVAS's folder; run prints which and why")
+            .details("""
+                    serve reads and writes canvases and notes only inside it. A canvas's file nodes name files by their
+                    path from the vault's root, so a vault never opened in Obsidian (no .obsidian) is found by them;
+                    every folder up to the filesystem's root is tried, the nearest where most of them exist wins."""));
     static final Setting<String> DATA = declare(setting("data", TEXT, "~/.canvas-batch/data")
             .option("--data DIR|memory|URL", RUN, SERVE)
             .help("where the event journal lives (an interrupted batch resumes from it), memory to keep nothing,"

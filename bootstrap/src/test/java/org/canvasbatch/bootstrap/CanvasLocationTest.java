@@ -30,4 +30,63 @@ class CanvasLocationTest {
         assertThat(twice.canvasPath()).isEqualTo("数学/线性代数.canvas");
         assertThat(plain.canvasPath()).isEqualTo("数学/线性代数.canvas");
     }
+
+    private static final String NO_FILE_NODES = "{\"nodes\":[{\"id\":\"a\",\"type\":\"text\",\"text\":\"Why?\","
+            + "\"color\":\"1\",\"x\":0,\"y\":0,\"width\":9,\"height\":9}],\"edges\":[]}";
+
+    @Test
+    void withoutObsidianACanvasWithoutFileNodesInTheCurrentFolderHasTheCurrentFolderAsItsVault() throws Exception {
+        Files.createDirectories(vault.resolve("数学"));
+        Files.writeString(vault.resolve("数学/线性代数.canvas"), NO_FILE_NODES);
+
+        var here = RunCommand.CanvasLocation.resolve("数学/线性代数.canvas", Optional.empty(), vault);
+
+        assertThat(here.vault()).isEqualTo(vault.toAbsolutePath().normalize());
+        assertThat(here.canvasPath()).isEqualTo("数学/线性代数.canvas");
+        assertThat(here.why())
+                .contains("current folder")
+                .contains("no .obsidian")
+                .contains("--vault");
+    }
+
+    @Test
+    void withoutObsidianACanvasWithoutFileNodesOutsideTheCurrentFolderHasItsOwnFolderAsItsVault() throws Exception {
+        Files.createDirectories(vault.resolve("数学"));
+        Files.writeString(vault.resolve("数学/线性代数.canvas"), NO_FILE_NODES);
+        Path elsewhere = Files.createDirectories(vault.resolveSibling(vault.getFileName() + "-elsewhere"));
+
+        var there = RunCommand.CanvasLocation.resolve(
+                vault.resolve("数学/线性代数.canvas").toString(), Optional.empty(), elsewhere);
+
+        assertThat(there.vault()).isEqualTo(vault.resolve("数学").toAbsolutePath().normalize());
+        assertThat(there.canvasPath()).isEqualTo("线性代数.canvas");
+        assertThat(there.why()).contains("the canvas's folder").contains("--vault");
+    }
+
+    @Test
+    void withoutObsidianTheVaultIsTheNearestFolderUnderWhichTheCanvasFileNodesExistNotTheCurrentFolder()
+            throws Exception {
+        Path root = Fixtures.copy(Fixtures.exampleVault(), vault.resolve("v"));
+
+        var found = RunCommand.CanvasLocation.resolve("Cell Biology.canvas", Optional.empty(), root.resolve("Biology"));
+        var fromAbove = RunCommand.CanvasLocation.resolve("v/Biology/Cell Biology.canvas", Optional.empty(), vault);
+
+        assertThat(found.vault()).isEqualTo(root.toAbsolutePath().normalize());
+        assertThat(found.canvasPath()).isEqualTo("Biology/Cell Biology.canvas");
+        assertThat(found.why()).contains("file nodes").contains("no .obsidian");
+        assertThat(fromAbove.vault()).isEqualTo(root.toAbsolutePath().normalize());
+    }
+
+    @Test
+    void aFolderHoldingObsidianIsTheVaultWhatTheFileNodesSay() throws Exception {
+        Path root = Fixtures.copy(Fixtures.exampleVault(), vault.resolve("v"));
+        Files.createDirectories(root.resolve("Biology/.obsidian"));
+
+        var found = RunCommand.CanvasLocation.resolve(
+                root.resolve("Biology/Cell Biology.canvas").toString(), Optional.empty(), vault);
+
+        assertThat(found.vault())
+                .isEqualTo(root.resolve("Biology").toAbsolutePath().normalize());
+        assertThat(found.why()).isEqualTo("holds .obsidian");
+    }
 }
