@@ -100,7 +100,7 @@ final class RunCommand {
                 // sentence, as the server answers it, not a crash; a fault later, in the batch, is not a usage error
                 throw new UsageException(e.getMessage());
             }
-            printPlan(location, planned, groupedBy, wiring);
+            printPlan(location, planned, groupedBy, wiring, dryRun);
             if (dryRun) {
                 out.println("Dry run: nothing was written.");
                 return 0;
@@ -174,7 +174,8 @@ final class RunCommand {
                         Optional.empty()));
     }
 
-    private void printPlan(CanvasLocation location, SessionSnapshot planned, String groupedBy, Wiring wiring) {
+    private void printPlan(
+            CanvasLocation location, SessionSnapshot planned, String groupedBy, Wiring wiring, boolean eachQuestion) {
         out.printf(
                 "%s: %d question node(s) in %d group(s) (%s), notes by %s%n",
                 location.canvasPath(),
@@ -183,13 +184,24 @@ final class RunCommand {
                 groupedBy,
                 wiring.agentDescription());
         for (Group group : planned.groups()) {
+            // each question's own agent is the one that writes its note (the analysis routes node by node): the
+            // group's recommended one is only what most of them got
+            List<NodeTask> tasks = planned.tasks().stream()
+                    .filter(t -> t.groupId() == group.id())
+                    .sorted(java.util.Comparator.comparingInt(NodeTask::canvasOrder))
+                    .toList();
+            List<String> agents =
+                    tasks.stream().map(t -> t.agent().wireName()).distinct().toList();
             out.printf(
-                    "  %d. %s %3d node(s)  %-22s %s%n",
+                    "  %d. %s %3d node(s)  %-7s %s%n",
                     group.id(),
                     TerminalText.fit(group.name(), 30),
                     group.size(),
-                    group.recommendedAgent().wireName(),
-                    group.priority().wireName());
+                    group.priority().wireName(),
+                    agents.size() == 1 ? agents.getFirst() : agents.size() + " agents, one per question");
+            if (eachQuestion) {
+                tasks.forEach(t -> out.printf("     %-22s %s%n", t.agent().wireName(), oneLine(t.text())));
+            }
         }
     }
 

@@ -38,8 +38,9 @@ final class SettingsTable {
             .help("one agent for every node, or auto to route each node by its content"));
     static final Setting<Integer> MAX_GROUPS = declare(
             setting(null, whole(1, 20), "6").option("--max-groups N", RUN).help("at most this many topic groups"));
-    static final Setting<Boolean> DRY_RUN = declare(
-            setting(null, FLAG, "false").option("--dry-run", RUN).help("print the groups and agents, write nothing"));
+    static final Setting<Boolean> DRY_RUN = declare(setting(null, FLAG, "false")
+            .option("--dry-run", RUN)
+            .help("print the groups, each question with the agent that would write its note; write nothing"));
     static final Setting<Boolean> PLAIN = declare(setting(null, FLAG, "false")
             .option("--plain", RUN)
             .help("progress as plain lines, not a live display (the default when output is not a terminal)"));

@@ -186,7 +186,7 @@ class RunEndToEndTest {
         // one unit of cell biology is one topic: it is not cut into groups for the sake of it
         assertThat(outcome.out())
                 .contains("13 question node(s) in 1 group(s) (grouped by words)")
-                .containsPattern("1\\. .+ 13 node\\(s\\) +[a-z]+(-[a-z]+)* +(urgent|high|medium|low)")
+                .containsPattern("1\\. .+ 13 node\\(s\\) +(urgent|high|medium|low) +\\d+ agents, one per question")
                 .contains("Dry run");
         assertThat(Files.readString(vault.resolve("Biology/Cell Biology.canvas")))
                 .isEqualTo(before);

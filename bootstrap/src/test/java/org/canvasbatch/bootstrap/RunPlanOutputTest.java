@@ -12,6 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RunPlanOutputTest {
 
     private static final String CELLS = "Biology/Cell Biology.canvas";
+
+    /** A question line of the plan: an agent's id, then the question. */
+    private static final Pattern QUESTION_LINE = Pattern.compile("^ {5}([a-z]+(?:-[a-z]+)*) +(\\S.*)$");
 
     @TempDir
     Path temp;
@@ -75,5 +82,24 @@ class RunPlanOutputTest {
 
         assertThat(found.out()).startsWith("Vault: " + vault.toAbsolutePath().normalize() + " (holds .obsidian)\n");
         assertThat(given.out()).startsWith("Vault: " + vault.toAbsolutePath().normalize() + " (given by --vault)\n");
+    }
+
+    @Test
+    void aDryRunShowsEachQuestionWithTheAgentTheRunWillGiveIt() throws Exception {
+        Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("v3"));
+
+        Outcome outcome = run(CELLS, "--vault", vault.toString(), "--dry-run");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        List<Matcher> questions = outcome.out()
+                .lines()
+                .map(QUESTION_LINE::matcher)
+                .filter(Matcher::matches)
+                .toList();
+        assertThat(questions).as(outcome.out()).hasSize(13);
+        assertThat(questions.stream().map(m -> m.group(2)))
+                .contains("What is the difference between mitosis and meiosis?", "What are stem cells?");
+        Set<String> agents = questions.stream().map(m -> m.group(1)).collect(Collectors.toSet());
+        assertThat(agents).as("the run routes each question on its own").hasSizeGreaterThan(1);
     }
 }
