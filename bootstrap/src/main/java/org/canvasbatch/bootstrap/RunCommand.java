@@ -17,6 +17,7 @@ import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.Analysis;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.SkippedNode;
 import org.canvasbatch.application.port.in.CanvasNotInVaultException;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.NothingToProcessException;
@@ -84,6 +85,7 @@ final class RunCommand {
             Optional<SessionSnapshot> interrupted;
             SessionSnapshot planned;
             String groupedBy;
+            List<SkippedNode> skipped = List.of();
             try {
                 interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
                 if (interrupted.isPresent()) {
@@ -92,6 +94,7 @@ final class RunCommand {
                 } else {
                     Analysis analysis = analyze(wiring, location, args);
                     planned = analysis.session();
+                    skipped = analysis.skippedNodes();
                     // what the analysis did, not what was configured: a failing embedding model leaves the words
                     groupedBy = "grouped by " + analysis.groupedBy();
                 }
@@ -101,6 +104,10 @@ final class RunCommand {
                 throw new UsageException(e.getMessage());
             }
             printPlan(location, planned, groupedBy, wiring, dryRun);
+            if (!skipped.isEmpty()) {
+                // the API reports them as skipped_nodes: a learner looking for a red node's note must learn why none
+                out.println(describeSkipped(skipped));
+            }
             if (dryRun) {
                 out.println("Dry run: nothing was written.");
                 return 0;
@@ -203,6 +210,28 @@ final class RunCommand {
                 tasks.forEach(t -> out.printf("     %-22s %s%n", t.agent().wireName(), oneLine(t.text())));
             }
         }
+    }
+
+    /** "2 node(s) skipped, with nothing to ask: 1 empty text node, 1 group without a label". */
+    static String describeSkipped(List<SkippedNode> skipped) {
+        Map<SkippedNode.Reason, Long> byReason = skipped.stream()
+                .collect(Collectors.groupingBy(
+                        SkippedNode::reason,
+                        () -> new java.util.EnumMap<>(SkippedNode.Reason.class),
+                        Collectors.counting()));
+        return skipped.size() + " node(s) skipped, with nothing to ask: "
+                + byReason.entrySet().stream()
+                        .map(e -> e.getValue() + " " + what(e.getKey(), e.getValue() == 1))
+                        .collect(Collectors.joining(", "));
+    }
+
+    private static String what(SkippedNode.Reason reason, boolean one) {
+        return switch (reason) {
+            case EMPTY_TEXT -> one ? "empty text node" : "empty text nodes";
+            case NO_FILE -> one ? "file node without a file" : "file nodes without a file";
+            case NO_URL -> one ? "link node without a URL" : "link nodes without a URL";
+            case EMPTY_LABEL -> one ? "group without a label" : "groups without a label";
+        };
     }
 
     private int runBatch(Wiring wiring, SessionSnapshot planned, boolean plain, boolean resumable) {

@@ -102,4 +102,21 @@ class RunPlanOutputTest {
         Set<String> agents = questions.stream().map(m -> m.group(1)).collect(Collectors.toSet());
         assertThat(agents).as("the run routes each question on its own").hasSizeGreaterThan(1);
     }
+
+    @Test
+    void emptyNodesOfTheChosenColoursAreCountedWithTheirReason() throws Exception {
+        Path vault = Files.createDirectories(temp.resolve("v4"));
+        Files.writeString(vault.resolve("review.canvas"), """
+                {"nodes":[
+                 {"id":"q","type":"text","text":"What is osmosis?","color":"1","x":0,"y":0,"width":9,"height":9},
+                 {"id":"blank","type":"text","text":"  ","color":"1","x":0,"y":20,"width":9,"height":9},
+                 {"id":"g","type":"group","color":"6","x":0,"y":40,"width":9,"height":9}
+                ],"edges":[]}""");
+
+        Outcome outcome = run("review.canvas", "--vault", vault.toString(), "--dry-run");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outcome.out())
+                .contains("2 node(s) skipped, with nothing to ask: 1 empty text node, 1 group without a label");
+    }
 }
