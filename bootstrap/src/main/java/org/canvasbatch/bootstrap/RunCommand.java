@@ -51,6 +51,7 @@ final class RunCommand {
         if (args.positional().size() != 1) {
             throw new UsageException("run needs exactly one canvas, e.g. canvas-batch run \"Exam Prep/review.canvas\"");
         }
+        checkColors(args.get(SettingsTable.COLORS));
         LogSetup.configure(Level.WARNING, Level.WARNING);
         CanvasBatchConfig config = CanvasBatchConfig.load(
                 CanvasBatchConfig.Command.RUN,
@@ -134,6 +135,21 @@ final class RunCommand {
         } catch (NothingToProcessException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** What JSON Canvas allows for a node's colour: a preset, 1 to 6, or a hex colour. */
+    private static final java.util.regex.Pattern COLOR = java.util.regex.Pattern.compile(
+            "[1-6]|#[0-9a-fA-F]{6}|red|purple", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /**
+     * A colour that is none would select nothing, and with others beside it would be dropped without a word: a
+     * mistyped colour is a usage error, not "the canvas has no node of colour 9".
+     */
+    private static void checkColors(List<String> colors) {
+        colors.stream().filter(c -> !COLOR.matcher(c).matches()).findFirst().ifPresent(wrong -> {
+            throw new UsageException("--colors: '" + wrong + "' is not a colour; give 1 to 6 (1 red, 2 orange,"
+                    + " 3 yellow, 4 green, 5 cyan, 6 purple) or #rrggbb, separated by commas");
+        });
     }
 
     /**

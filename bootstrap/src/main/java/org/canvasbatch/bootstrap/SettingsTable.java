@@ -32,7 +32,7 @@ final class SettingsTable {
 
     static final Setting<List<String>> COLORS = declare(setting(null, WORDS, "1,6")
             .option("--colors 1,6", RUN)
-            .help("node colours to process: 1 red, 2 orange, 3 yellow, 4 green, 5 cyan, 6 purple"));
+            .help("node colours to process: 1 red, 2 orange, 3 yellow, 4 green, 5 cyan, 6 purple, or #rrggbb"));
     static final Setting<String> AGENT = declare(setting(null, TEXT, "auto")
             .option("--agent auto|ID", RUN)
             .help("one agent for every node, or auto to route each node by its content"));

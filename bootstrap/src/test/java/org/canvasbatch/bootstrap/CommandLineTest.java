@@ -140,6 +140,24 @@ class CommandLineTest {
     }
 
     @Test
+    void aColourThatIsNoneIsAUsageErrorNamingIt() {
+        Outcome typo = main("run", "x.canvas", "--colors", "1,x");
+        Outcome nine = main("run", "x.canvas", "--colors", "9");
+
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err())
+                .isEqualTo("canvas-batch: --colors: 'x' is not a colour; give 1 to 6 (1 red, 2 orange, 3 yellow,"
+                        + " 4 green, 5 cyan, 6 purple) or #rrggbb, separated by commas\n");
+        assertThat(nine.exitCode()).isEqualTo(2);
+        assertThat(nine.err())
+                .startsWith("canvas-batch: --colors: '9' is not a colour;")
+                .hasLineCount(1);
+        assertThat(main("run", "x.canvas", "--colors", "6,#A855F7", "--dry-run").err())
+                .as("a preset and a hex colour are colours")
+                .doesNotContain("--colors");
+    }
+
+    @Test
     void runsConcurrencyIsBothLimitsWhileServesIsTheSharedOne() {
         CanvasBatchConfig run = load(Command.RUN, "x.canvas", "--concurrency", "3", "--timeout", "5m");
         CanvasBatchConfig serve = load(Command.SERVE, "--concurrency", "3", "--data", "memory");
