@@ -117,7 +117,7 @@ final class RunCommand {
             interrupted.ifPresent(s -> out.printf(
                     "Resuming the interrupted batch of %s: %d of %d node(s) already done, with its first run's"
                             + " settings (concurrency %d, node timeout %d s, batch time limit %d s)%n",
-                    s.createdAt(),
+                    STARTED.format(s.createdAt()),
                     s.processed(),
                     s.totalNodes(),
                     s.settings().maxConcurrent(),
@@ -136,6 +136,11 @@ final class RunCommand {
             throw new UsageException(e.getMessage());
         }
     }
+
+    /** When an interrupted batch was started, for a person: this machine's time, to the second, and its zone. */
+    private static final java.time.format.DateTimeFormatter STARTED = java.time.format.DateTimeFormatter.ofPattern(
+                    "yyyy-MM-dd HH:mm:ss z", java.util.Locale.ROOT)
+            .withZone(java.time.ZoneId.systemDefault());
 
     /** What JSON Canvas allows for a node's colour: a preset, 1 to 6, or a hex colour. */
     private static final java.util.regex.Pattern COLOR = java.util.regex.Pattern.compile(

@@ -52,6 +52,9 @@ class RunInterruptResumeTest {
             assertThat(second)
                     .as("first run:%n%s", Files.readString(firstLog))
                     .contains("Resuming the interrupted batch")
+                    .as("when the batch started, to the second: no nanoseconds, no ISO 'T' and 'Z'")
+                    .containsPattern(
+                            "Resuming the interrupted batch of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [^\\d.]")
                     .as("what the resumed batch runs with, whatever options are given again")
                     .contains("with its first run's settings (concurrency " + CONCURRENCY + ",");
             assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
