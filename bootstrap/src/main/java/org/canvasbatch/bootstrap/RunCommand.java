@@ -461,14 +461,23 @@ final class RunCommand {
             String unfound = files.isEmpty()
                     ? ""
                     : "; none of the canvas's " + files.size() + " file node(s) exist in a folder above it";
-            // what "(default .)" promises: a canvas named from inside the folder one works in is that folder's
-            if (canvas.startsWith(here)) {
+            // what "(default .)" promises: a canvas named from inside the folder one works in is that folder's; but
+            // never the filesystem's root or the home folder, whose every file the vault's index would read
+            boolean wholeDisk = here.getParent() == null
+                    || here.equals(Path.of(System.getProperty("user.home"))
+                            .toAbsolutePath()
+                            .normalize());
+            if (canvas.startsWith(here) && !wholeDisk) {
                 return new CanvasLocation(here, relative(here, canvas), "the current folder" + unfound + "; " + choose);
             }
             return new CanvasLocation(
                     folder,
                     relative(folder, canvas),
-                    "the canvas's folder, as it is outside the current folder" + unfound + "; " + choose);
+                    "the canvas's folder, as it is "
+                            + (wholeDisk
+                                    ? "below the filesystem's root or the home folder"
+                                    : "outside the current folder")
+                            + unfound + "; " + choose);
         }
 
         /** The vault-relative paths of the canvas's file nodes; none when it cannot be read as JSON. */

@@ -94,7 +94,7 @@ final class SettingsTable {
             .option("--vault DIR", RUN, SERVE)
             .help("the vault (the folder Obsidian opens); unless this is given, run's is the nearest folder above"
                     + " CANVAS holding .obsidian, else the nearest one that CANVAS's file nodes exist in, else . if"
-                    + " CANVAS is inside it, else CANVAS's folder; run prints which and why")
+                    + " CANVAS is inside it (and . is not / or ~), else CANVAS's folder; run prints which and why")
             .details("""
                     serve reads and writes canvases and notes only inside it. A canvas's file nodes name files by their
                     path from the vault's root, so a vault never opened in Obsidian (no .obsidian) is found by them;

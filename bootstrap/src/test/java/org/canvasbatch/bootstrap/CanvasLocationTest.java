@@ -89,4 +89,19 @@ class CanvasLocationTest {
                 .isEqualTo(root.resolve("Biology").toAbsolutePath().normalize());
         assertThat(found.why()).isEqualTo("holds .obsidian");
     }
+
+    @Test
+    void theFilesystemsRootIsNeverTakenForTheVaultOfACanvasWithoutFileNodes() throws Exception {
+        Files.createDirectories(vault.resolve("数学"));
+        Files.writeString(vault.resolve("数学/线性代数.canvas"), NO_FILE_NODES);
+        Path root = vault.toAbsolutePath().getRoot();
+
+        var fromRoot = RunCommand.CanvasLocation.resolve(
+                vault.resolve("数学/线性代数.canvas").toString(), Optional.empty(), root);
+
+        assertThat(fromRoot.vault())
+                .as("the whole disk would be indexed for passages")
+                .isEqualTo(vault.resolve("数学").toAbsolutePath().normalize());
+        assertThat(fromRoot.why()).contains("the canvas's folder").contains("--vault");
+    }
 }
