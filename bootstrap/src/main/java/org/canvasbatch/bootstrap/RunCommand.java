@@ -473,10 +473,10 @@ final class RunCommand {
             return new CanvasLocation(
                     folder,
                     relative(folder, canvas),
-                    "the canvas's folder, as it is "
-                            + (wholeDisk
-                                    ? "below the filesystem's root or the home folder"
-                                    : "outside the current folder")
+                    "the canvas's folder, as "
+                            + (canvas.startsWith(here)
+                                    ? "the current folder is the filesystem's root or the home folder"
+                                    : "it is outside the current folder")
                             + unfound + "; " + choose);
         }
 
