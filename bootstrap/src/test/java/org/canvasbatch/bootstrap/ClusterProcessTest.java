@@ -30,7 +30,6 @@ import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
 import org.canvasbatch.adapters.journal.postgres.LocalPostgres;
 import org.canvasbatch.adapters.journal.postgres.PostgresLocation;
-import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -134,7 +133,7 @@ class ClusterProcessTest {
                 post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
             }
 
-            EventRecorder.awaitCondition(
+            awaitCondition(
                     () -> {
                         try {
                             for (int port : ports) {
@@ -201,7 +200,7 @@ class ClusterProcessTest {
             for (String session : sessions) {
                 post(a, "/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
             }
-            EventRecorder.awaitCondition(
+            awaitCondition(
                     () -> {
                         try {
                             return metric(a, "canvasbatch_cluster_sessions_held") == 1
@@ -245,7 +244,7 @@ class ClusterProcessTest {
             } finally {
                 postgres.startProcess();
             }
-            EventRecorder.awaitCondition(
+            awaitCondition(
                     () -> {
                         try {
                             return send(port, "/health/ready").statusCode() == 200;
@@ -387,7 +386,7 @@ class ClusterProcessTest {
                     .hasSize(NODES)
                     .allSatisfy((note, links) -> assertThat(links).as(note).isEqualTo(1L));
             assertThat(llm.calls()).as("no node sent to the model again").isEqualTo(NODES);
-            EventRecorder.awaitCondition(
+            awaitCondition(
                     () -> ledgers(vault).isEmpty(), "the killed server's ledger adopted, and nothing waits any more");
         }
     }
@@ -427,7 +426,7 @@ class ClusterProcessTest {
                     a,
                     "/canvas/intelligent-parallel/confirm",
                     "{\"session_id\": \"" + next.getString("session_id") + "\"}");
-            EventRecorder.awaitCondition(
+            awaitCondition(
                     () -> {
                         try {
                             return get(a, "/canvas/intelligent-parallel/" + next.getString("session_id"))
@@ -461,7 +460,7 @@ class ClusterProcessTest {
 
             postgres.stopProcess();
             try {
-                EventRecorder.awaitCondition(
+                awaitCondition(
                         () -> {
                             try {
                                 return send(a, "/health/ready").statusCode() == 503;
@@ -485,7 +484,7 @@ class ClusterProcessTest {
                             .boxed()
                             .toList());
             for (int port : List.of(a, b)) {
-                EventRecorder.awaitCondition(
+                awaitCondition(
                         () -> {
                             try {
                                 return send(port, "/health/ready").statusCode() == 200;
@@ -612,6 +611,22 @@ class ClusterProcessTest {
     }
 
     // ------------------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * Waits up to {@link #PATIENCE} until {@code condition} holds. Not {@code EventRecorder.awaitCondition}'s 20 s: what
+     * these tests wait for happens in other processes (JVMs starting, placements, leases, a database coming back), and
+     * a fresh 2-core CI machine running three servers and the build took longer than 20 s to place three batches.
+     */
+    private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting until " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(20).toNanos());
+        }
+    }
 
     /** Polls the status until the batch has ended (the plugin's own fallback does the same). */
     private JsonObject awaitEnd(int port, String session) throws Exception {
