@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -34,8 +35,10 @@ import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.plugin.ObsidianPlugin;
 
@@ -61,6 +64,9 @@ final class PluginHarness implements AutoCloseable {
     final ChannelClock socketClock = new ChannelClock();
     /** Status polls the test holds on the server, before they are answered. */
     final PollGate polls = new PollGate();
+
+    /** Listeners ever registered with the event log: a single-node call waiting for an outcome registers one. */
+    private final AtomicInteger subscriptions = new AtomicInteger();
 
     private boolean closed;
 
@@ -167,9 +173,17 @@ final class PluginHarness implements AutoCloseable {
         this.vault = vault;
         this.log = journal;
         files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
+        var counting = new ForwardingEventLog(log) {
+            @Override
+            public Subscription subscribe(SessionId sessionId, java.util.function.Consumer<SessionEvent> listener) {
+                Subscription subscription = super.subscribe(sessionId, listener);
+                subscriptions.incrementAndGet();
+                return subscription;
+            }
+        };
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
-                        log,
+                        counting,
                         agent,
                         disk.apply(files),
                         executor,
@@ -193,6 +207,15 @@ final class PluginHarness implements AutoCloseable {
 
     ObsidianPlugin plugin(UnaryOperator<ObsidianPlugin.Settings> settings) {
         return new ObsidianPlugin(settings.apply(ObsidianPlugin.Settings.of(base())));
+    }
+
+    /**
+     * Listeners ever registered with the event log. A single-node call (the summary's 🔄 重试) subscribes, under the
+     * session's lock, before it queues its run or joins the one under way: once this has grown, that call cannot miss
+     * the outcome of the run it joined.
+     */
+    int subscriptions() {
+        return subscriptions.get();
     }
 
     /** The sockets the server holds open now. */

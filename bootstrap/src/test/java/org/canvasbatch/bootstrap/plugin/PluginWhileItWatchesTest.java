@@ -194,9 +194,13 @@ class PluginWhileItWatchesTest {
         clicks.add(CompletableFuture.supplyAsync(() -> summary.retry(b), clicking));
         // the row of b, re-rendered when a's answer came, has its button enabled again: clicked a second time
         EventRecorder.awaitCondition(() -> first.agent.callsOf(a) == 2 && first.agent.callsOf(b) == 2, "both running");
+        int subscribed = first.subscriptions();
         clicks.add(CompletableFuture.supplyAsync(() -> summary.retry(b), clicking));
-        // the second click's call reaches the server while b still runs
-        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+        // the second click's call reaches the server while b still runs: it has joined b's run (subscribed to its
+        // outcome) before b may answer, however long a busy machine takes to deliver it (a fixed second was not enough)
+        EventRecorder.awaitCondition(
+                () -> first.subscriptions() > subscribed || first.agent.callsOf(b) > 2,
+                "the second click's call waits for b's run (or, wrongly, runs b a third time)");
         permits.release(4);
 
         assertThat(clicks).allSatisfy(c -> assertThat(c.join()).isTrue());
