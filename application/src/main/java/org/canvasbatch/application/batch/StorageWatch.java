@@ -251,7 +251,8 @@ final class StorageWatch {
     /**
      * Tries the journal again: the held writes in order, then a probe; ends the outage or waits longer. Also without an
      * outage while writes are held ({@link #hold}). A write held while this runs is written by this run, or by the next
-     * one it schedules: a check that found another running leaves at once, so nothing else would come back for it.
+     * one it schedules, and an outage begun after this run ended the previous one is checked by the run it schedules: a
+     * check that found another running leaves at once, so nothing else would come back for either.
      */
     private void check() {
         synchronized (lock) {
@@ -265,14 +266,20 @@ final class StorageWatch {
             refusedAgain = !writeAllHeld();
         } finally {
             boolean heldMeanwhile;
+            boolean outageMeanwhile;
             synchronized (lock) {
                 checking = false;
                 heldMeanwhile = !held.isEmpty();
+                // this check ended the outage, and another append was refused since: a new outage, whose own check
+                // came while this one ran and left at once; this run is the one to come back for it
+                outageMeanwhile = outage != null;
             }
             if (refusedAgain) {
                 waitLonger();
             } else if (heldMeanwhile) {
                 schedule(Duration.ZERO);
+            } else if (outageMeanwhile) {
+                schedule(waitBefore(0));
             }
         }
     }
