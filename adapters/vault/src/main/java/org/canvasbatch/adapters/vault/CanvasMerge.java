@@ -209,8 +209,12 @@ final class CanvasMerge {
             String noteId = "cb-note-" + idHash(pair);
             String target = nodeIndex.containsKey(noteId) ? noteId : linkedFileNode(link);
             boolean linked = false;
+            String labelId = "cb-label-" + idHash(pair);
+            NotePlacement.Spot spot = null;
             if (target == null) {
-                Box place = placement.placeBelow(box(source));
+                // the note and its label are placed together, as one card: the label never lands away from its note
+                spot = placement.placeNote(box(source), settings.labelNodes() && node(labelId) == null);
+                Box place = spot.note();
                 newNode(CanvasFile.JSON
                         .createObjectBuilder()
                         .add("id", noteId)
@@ -231,16 +235,17 @@ final class CanvasMerge {
                         .createObjectBuilder()
                         .add("id", edgeId)
                         .add("fromNode", link.sourceNodeId())
-                        .add("fromSide", "bottom")
+                        .add("fromSide", spot == null ? "bottom" : spot.fromSide())
                         .add("toNode", target)
-                        .add("toSide", "top")
+                        .add("toSide", spot == null ? "top" : spot.toSide())
                         .add("label", link.agent())
                         .build());
                 edgeIds.add(edgeId);
                 connections.add(connection(link.sourceNodeId(), target));
                 linked = true;
             }
-            boolean labelled = settings.labelNodes() && label(link, "cb-label-" + idHash(pair), source, node(target));
+            boolean labelled = settings.labelNodes()
+                    && label(link, labelId, source, node(target), spot == null ? null : spot.label());
             if (linked) {
                 result.linked().add(link);
             } else if (labelled) {
@@ -250,8 +255,10 @@ final class CanvasMerge {
             }
         }
 
-        /** Adds the link's label beside its file node, or brings its time up to date; true when that changed it. */
-        private boolean label(Link link, String id, JsonObject source, JsonObject fileNode) {
+        /**
+         * Adds the link's label beside its file node (where {@code placed} says, when it was placed with a new note),
+         * or brings its time up to date; true when that changed it. */
+        private boolean label(Link link, String id, JsonObject source, JsonObject fileNode, Box placed) {
             JsonObject current = node(id);
             if (current != null && link.generatedAt() == null) {
                 return false;
@@ -274,7 +281,7 @@ final class CanvasMerge {
                 }
                 return true;
             }
-            Box place = placement.placeBeside(box(fileNode), box(source));
+            Box place = placed != null ? placed : placement.placeBeside(box(fileNode), box(source));
             newNode(CanvasFile.JSON
                     .createObjectBuilder()
                     .add("id", id)

@@ -4,15 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where a note's file node goes: in the source node's column, below it, moved further down past whatever it would
- * touch; its label goes to the right of the file node, likewise. Every node is an obstacle, except that a group around
- * the source node may also hold the note or the label, as long as it lies wholly inside.
+ * Where a note's file node and its label go: together, as one card (the label right beside the note, so a label is
+ * never far from its note), as close to the source node as a free place allows. Below the source node first, then
+ * beside it or above it; a place whose edge from the source would pass through another node counts as much further
+ * away, so a slightly longer edge that passes over nothing wins. A place is found by sliding the card away from the
+ * source, past whatever it would touch. Every node is an obstacle, except that a group around the source node may also
+ * hold the note or the label, as long as each lies wholly inside.
  */
 final class NotePlacement {
 
     static final double NOTE_WIDTH = 400;
     static final double NOTE_HEIGHT = 120;
-    /** Space between the source node and its first note. */
+    /** Space between the source node and its note. */
     static final double GAP_BELOW_SOURCE = 40;
     /** Space kept free around a note. */
     static final double CLEARANCE = 20;
@@ -21,6 +24,24 @@ final class NotePlacement {
 
     static final double LABEL_HEIGHT = 60;
     static final double GAP_BESIDE = 20;
+    /** Space between a note and a label placed under it. */
+    static final double GAP_UNDER = 10;
+    /**
+     * What an edge passing through another node costs, in pixels of edge length: a place that long further away whose
+     * edge passes over nothing is preferred, one further still is not (the learner then sees the edge cross a node
+     * rather than a note far from its question).
+     */
+    static final double CROSSING_COST = 1000;
+    /** How far below a node a part of another node's card is taken for that node's own, and what that costs. */
+    static final double UNDER_ANOTHER = 200;
+
+    static final double UNDER_ANOTHER_COST = 150;
+
+    /**
+     * Where a card starts beside its source before it slides: lined up with the source (0), else its note's middle
+     * this many half notes along from the source's middle, across the direction it slides.
+     */
+    private static final double[] SHIFTS = {0, 0, -1, 1, -2, 2};
 
     private final List<Box> nodes = new ArrayList<>();
     private final List<Boolean> groups = new ArrayList<>();
@@ -30,52 +51,293 @@ final class NotePlacement {
         groups.add(group);
     }
 
-    /** Finds a free place below {@code source} and marks it taken, so the next note of the same batch avoids it. */
-    Box placeBelow(Box source) {
-        return place(source.x(), source.y() + source.height() + GAP_BELOW_SOURCE, NOTE_WIDTH, NOTE_HEIGHT, source);
+    /** A note's place, its label's (null when it has none) and the sides of the source and the note its edge joins. */
+    record Spot(Box note, Box label, String fromSide, String toSide) {}
+
+    /** The directions a card slides away from its source, each with the sides its edge joins and what it costs more. */
+    private enum Direction {
+        DOWN("bottom", "top", 0),
+        RIGHT("right", "left", 60),
+        LEFT("left", "right", 80),
+        UP("top", "bottom", 120);
+
+        final String fromSide;
+        final String toSide;
+        final double cost;
+
+        Direction(String fromSide, String toSide, double cost) {
+            this.fromSide = fromSide;
+            this.toSide = toSide;
+            this.cost = cost;
+        }
+    }
+
+    /** A card: the note at (noteX, noteY) inside it, the label (if any) at (labelX, labelY). */
+    private record Card(double width, double height, double noteX, double noteY, double labelX, double labelY) {
+
+        static final Card NOTE_ONLY = new Card(NOTE_WIDTH, NOTE_HEIGHT, 0, 0, Double.NaN, Double.NaN);
+        static final Card LABEL_RIGHT =
+                new Card(NOTE_WIDTH + GAP_BESIDE + LABEL_WIDTH, NOTE_HEIGHT, 0, 0, NOTE_WIDTH + GAP_BESIDE, 0);
+        static final Card LABEL_LEFT =
+                new Card(NOTE_WIDTH + GAP_BESIDE + LABEL_WIDTH, NOTE_HEIGHT, LABEL_WIDTH + GAP_BESIDE, 0, 0, 0);
+        static final Card LABEL_UNDER = new Card(
+                Math.max(NOTE_WIDTH, LABEL_WIDTH),
+                NOTE_HEIGHT + GAP_UNDER + LABEL_HEIGHT,
+                0,
+                0,
+                0,
+                NOTE_HEIGHT + GAP_UNDER);
+
+        boolean labelled() {
+            return !Double.isNaN(labelX);
+        }
+
+        Box note(double x, double y) {
+            return new Box(x + noteX, y + noteY, NOTE_WIDTH, NOTE_HEIGHT);
+        }
+
+        Box label(double x, double y) {
+            return labelled() ? new Box(x + labelX, y + labelY, LABEL_WIDTH, LABEL_HEIGHT) : null;
+        }
     }
 
     /**
-     * Finds a free place for a label to the right of its file node (further down the same column when that is taken)
-     * and marks it taken. A group around {@code source} may hold it, as it may hold the note.
+     * Finds the nearest free place for a note of {@code source} (and its label, when {@code withLabel}) and marks it
+     * taken, so the next note of the same batch avoids it.
      */
-    Box placeBeside(Box fileNode, Box source) {
-        return place(fileNode.x() + fileNode.width() + GAP_BESIDE, fileNode.y(), LABEL_WIDTH, LABEL_HEIGHT, source);
-    }
-
-    private Box place(double x, double startY, double width, double height, Box source) {
-        // The candidate only moves down its column, so only the nodes that share the column's width (with the
-        // clearance) can ever be in its way: gathered once, not looked through again on every step down (a canvas of
-        // thousands of nodes made every placement a look through all of them, round after round)
-        List<Box> inColumn = new ArrayList<>();
-        List<Boolean> mayHold = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            Box node = nodes.get(i);
-            if (x - CLEARANCE < node.x() + node.width() && node.x() < x + width + CLEARANCE) {
-                inColumn.add(node);
-                mayHold.add(groups.get(i) && node.contains(source));
-            }
-        }
-        double y = startY;
-        for (int round = 0; round <= inColumn.size(); round++) {
-            Box candidate = new Box(x, y, width, height);
-            double pushTo = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < inColumn.size(); i++) {
-                Box node = inColumn.get(i);
-                boolean conflict = mayHold.get(i)
-                        ? candidate.intersects(node, 0) && !node.contains(candidate)
-                        : candidate.intersects(node, CLEARANCE);
-                if (conflict) {
-                    pushTo = Math.max(pushTo, node.bottom() + CLEARANCE);
+    Spot placeNote(Box source, boolean withLabel) {
+        List<Card> cards =
+                withLabel ? List.of(Card.LABEL_RIGHT, Card.LABEL_LEFT, Card.LABEL_UNDER) : List.of(Card.NOTE_ONLY);
+        Spot best = null;
+        double bestCost = Double.POSITIVE_INFINITY;
+        for (Direction direction : Direction.values()) {
+            for (Card card : cards) {
+                for (int shift = 0; shift < SHIFTS.length; shift++) {
+                    Spot spot = slide(source, card, direction, shift, bestCost);
+                    if (spot == null) {
+                        continue;
+                    }
+                    double cost = cost(source, spot, direction) + (shift == 0 ? 0 : CLEARANCE);
+                    if (cost < bestCost) {
+                        best = spot;
+                        bestCost = cost;
+                    }
                 }
             }
-            if (pushTo == Double.NEGATIVE_INFINITY) {
+        }
+        occupied(best.note(), false);
+        if (best.label() != null) {
+            occupied(best.label(), false);
+        }
+        return best;
+    }
+
+    /**
+     * Finds a free place for a label beside its (existing) file node: right of it, else left of it, under it or above
+     * it, else further down the column right of it; and marks it taken. A group around {@code source} may hold it, as
+     * it may hold the note.
+     */
+    Box placeBeside(Box fileNode, Box source) {
+        List<Box> beside = List.of(
+                new Box(fileNode.x() + fileNode.width() + GAP_BESIDE, fileNode.y(), LABEL_WIDTH, LABEL_HEIGHT),
+                new Box(fileNode.x() - GAP_BESIDE - LABEL_WIDTH, fileNode.y(), LABEL_WIDTH, LABEL_HEIGHT),
+                new Box(fileNode.x(), fileNode.bottom() + GAP_UNDER, LABEL_WIDTH, LABEL_HEIGHT),
+                new Box(fileNode.x(), fileNode.y() - GAP_UNDER - LABEL_HEIGHT, LABEL_WIDTH, LABEL_HEIGHT));
+        for (Box candidate : beside) {
+            if (free(candidate, source)) {
                 occupied(candidate, false);
                 return candidate;
             }
-            y = pushTo;
         }
-        throw new IllegalStateException("a place below every node is always free");
+        Box first = beside.getFirst();
+        Card label = new Card(LABEL_WIDTH, LABEL_HEIGHT, Double.NaN, Double.NaN, 0, 0);
+        double[] at = slideFrom(first.x(), first.y(), label, Direction.DOWN, source, Double.POSITIVE_INFINITY, null);
+        Box placed = label.label(at[0], at[1]);
+        occupied(placed, false);
+        return placed;
+    }
+
+    private boolean free(Box candidate, Box source) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (conflict(candidate, nodes.get(i), groups.get(i) && nodes.get(i).contains(source))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean conflict(Box candidate, Box node, boolean mayHold) {
+        return mayHold
+                ? candidate.intersects(node, 0) && !node.contains(candidate)
+                : candidate.intersects(node, CLEARANCE);
+    }
+
+    /** The card slid from beside the source in this direction to its first free place; null once past {@code limit}. */
+    private Spot slide(Box source, Card card, Direction direction, int shift, double limit) {
+        double x;
+        double y;
+        switch (direction) {
+            case DOWN, UP -> {
+                x = shift == 0
+                        ? source.x() - card.noteX()
+                        : source.x()
+                                + source.width() / 2
+                                + SHIFTS[shift] * (NOTE_WIDTH + CLEARANCE) / 2
+                                - NOTE_WIDTH / 2
+                                - card.noteX();
+                y = direction == Direction.DOWN
+                        ? source.bottom() + GAP_BELOW_SOURCE - card.noteY()
+                        : source.y() - GAP_BELOW_SOURCE - card.height();
+            }
+            case RIGHT, LEFT -> {
+                x = direction == Direction.RIGHT
+                        ? source.x() + source.width() + GAP_BELOW_SOURCE - card.noteX()
+                        : source.x() - GAP_BELOW_SOURCE - card.width();
+                y = shift == 0
+                        ? source.y() - card.noteY()
+                        : source.y()
+                                + source.height() / 2
+                                + SHIFTS[shift] * (NOTE_HEIGHT + CLEARANCE) / 2
+                                - NOTE_HEIGHT / 2
+                                - card.noteY();
+            }
+            default -> throw new IllegalArgumentException(direction.name());
+        }
+        // sliding only takes the card further away: a start that is already no better than the best place found
+        // is not slid at all (most notes find a place right below their source, and then no other start is tried)
+        double[] from = source.side(direction.fromSide);
+        double[] to = card.note(x, y).side(direction.toSide);
+        if (Math.hypot(to[0] - from[0], to[1] - from[1]) + direction.cost + (shift == 0 ? 0 : CLEARANCE) >= limit) {
+            return null;
+        }
+        double[] at = slideFrom(x, y, card, direction, source, limit, source);
+        return at == null
+                ? null
+                : new Spot(card.note(at[0], at[1]), card.label(at[0], at[1]), direction.fromSide, direction.toSide);
+    }
+
+    /**
+     * Moves the card from (x, y) in the direction past whatever it would touch; its free place, or null once it is
+     * further than {@code limit} from {@code from} (when given). Only the nodes in the card's lane (its width, or its
+     * height, with the clearance) can ever be in its way: gathered once, not looked through again on every step.
+     */
+    private double[] slideFrom(double x, double y, Card card, Direction direction, Box source, double limit, Box from) {
+        boolean vertical = direction == Direction.DOWN || direction == Direction.UP;
+        List<Box> lane = new ArrayList<>();
+        List<Boolean> mayHold = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Box node = nodes.get(i);
+            boolean inLane = vertical
+                    ? x - CLEARANCE < node.x() + node.width() && node.x() < x + card.width() + CLEARANCE
+                    : y - CLEARANCE < node.y() + node.height() && node.y() < y + card.height() + CLEARANCE;
+            if (inLane) {
+                lane.add(node);
+                mayHold.add(groups.get(i) && node.contains(source));
+            }
+        }
+        List<Box> parts = new ArrayList<>(2);
+        // each step takes a part of the card past a node of the lane, for good: at most two steps a node
+        int steps = 2 * lane.size() + 1;
+        for (int round = 0; round <= steps; round++) {
+            parts.clear();
+            parts.add(card.labelled() && Double.isNaN(card.noteX()) ? card.label(x, y) : card.note(x, y));
+            if (card.labelled() && !Double.isNaN(card.noteX())) {
+                parts.add(card.label(x, y));
+            }
+            if (from != null && parts.getFirst().gap(from) > limit) {
+                return null;
+            }
+            double pushTo = Double.NaN;
+            int kept = 0;
+            for (int i = 0; i < lane.size(); i++) {
+                Box node = lane.get(i);
+                if (behind(node, x, y, card, direction)) {
+                    continue; // the card only moves away from it: never in the way again, not looked at again
+                }
+                lane.set(kept, node);
+                mayHold.set(kept++, mayHold.get(i));
+                for (Box part : parts) {
+                    if (conflict(part, node, mayHold.get(kept - 1))) {
+                        double offset = vertical ? part.y() - y : part.x() - x;
+                        double to = switch (direction) {
+                            case DOWN -> node.bottom() + CLEARANCE - offset;
+                            case UP -> node.y() - CLEARANCE - part.height() - offset;
+                            case RIGHT -> node.x() + node.width() + CLEARANCE - offset;
+                            case LEFT -> node.x() - CLEARANCE - part.width() - offset;
+                        };
+                        boolean further = direction == Direction.DOWN || direction == Direction.RIGHT
+                                ? !(to <= pushTo)
+                                : !(to >= pushTo);
+                        if (Double.isNaN(pushTo) || further) {
+                            pushTo = to;
+                        }
+                    }
+                }
+            }
+            lane.subList(kept, lane.size()).clear();
+            mayHold.subList(kept, mayHold.size()).clear();
+            if (Double.isNaN(pushTo)) {
+                return new double[] {x, y};
+            }
+            if (vertical) {
+                y = pushTo;
+            } else {
+                x = pushTo;
+            }
+        }
+        throw new IllegalStateException("a place past every node is always free");
+    }
+
+    /** Whether the card at (x, y), sliding in the direction, has left the node behind for good. */
+    private static boolean behind(Box node, double x, double y, Card card, Direction direction) {
+        return switch (direction) {
+            case DOWN -> node.bottom() + CLEARANCE <= y;
+            case UP -> node.y() - CLEARANCE >= y + card.height();
+            case RIGHT -> node.x() + node.width() + CLEARANCE <= x;
+            case LEFT -> node.x() - CLEARANCE >= x + card.width();
+        };
+    }
+
+    /** The edge's length, what its direction costs more, and what its passing through other nodes costs. */
+    private double cost(Box source, Spot spot, Direction direction) {
+        double[] from = source.side(direction.fromSide);
+        double[] to = spot.note().side(direction.toSide);
+        double cost = Math.hypot(to[0] - from[0], to[1] - from[1]) + direction.cost;
+        for (int i = 0; i < nodes.size(); i++) {
+            Box node = nodes.get(i);
+            if (!groups.get(i) && !node.equals(source) && node.crossedBy(from, to)) {
+                cost += CROSSING_COST;
+            }
+        }
+        if (spot.label() != null && spot.label().crossedBy(from, to)) {
+            cost += CROSSING_COST;
+        }
+        cost += UNDER_ANOTHER_COST * (underAnother(spot.note(), source) + underAnother(spot.label(), source));
+        return cost;
+    }
+
+    /**
+     * How many nodes other than the source lie right above this part of a card (within {@link #UNDER_ANOTHER}): a
+     * learner reads a note or label just below a question as that question's, so such a place is left to the nodes
+     * above it when another is as good.
+     */
+    private int underAnother(Box part, Box source) {
+        if (part == null) {
+            return 0;
+        }
+        int count = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            Box node = nodes.get(i);
+            if (!groups.get(i)
+                    && !node.equals(source)
+                    && node.x() < part.x() + part.width()
+                    && part.x() < node.x() + node.width()
+                    && node.bottom() <= part.y()
+                    && node.bottom() > part.y() - UNDER_ANOTHER) {
+                count++;
+            }
+        }
+        return count;
     }
 
     record Box(double x, double y, double width, double height) {
@@ -97,6 +359,49 @@ final class NotePlacement {
                     && other.y >= y
                     && other.x + other.width <= x + width
                     && other.y + other.height <= y + height;
+        }
+
+        /** The distance between the two boxes, 0 when they touch or overlap. */
+        double gap(Box other) {
+            double dx = Math.max(0, Math.max(other.x - (x + width), x - (other.x + other.width)));
+            double dy = Math.max(0, Math.max(other.y - (y + height), y - (other.y + other.height)));
+            return Math.hypot(dx, dy);
+        }
+
+        /** The middle of one of its sides, where Obsidian joins an edge: "top", "bottom", "left" or "right". */
+        double[] side(String side) {
+            return switch (side) {
+                case "top" -> new double[] {x + width / 2, y};
+                case "bottom" -> new double[] {x + width / 2, y + height};
+                case "left" -> new double[] {x, y + height / 2};
+                default -> new double[] {x + width, y + height / 2};
+            };
+        }
+
+        /** Whether the straight segment between the two points passes through the inside of this box. */
+        boolean crossedBy(double[] from, double[] to) {
+            double dx = to[0] - from[0];
+            double dy = to[1] - from[1];
+            double enter = 0;
+            double leave = 1;
+            double[][] sides = {
+                {-dx, from[0] - x}, {dx, x + width - from[0]}, {-dy, from[1] - y}, {dy, y + height - from[1]}
+            };
+            for (double[] side : sides) {
+                if (side[0] == 0) {
+                    if (side[1] <= 0) {
+                        return false;
+                    }
+                } else {
+                    double t = side[1] / side[0];
+                    if (side[0] < 0) {
+                        enter = Math.max(enter, t);
+                    } else {
+                        leave = Math.min(leave, t);
+                    }
+                }
+            }
+            return enter < leave - 1e-9;
         }
     }
 }

@@ -59,7 +59,10 @@ class CanvasMergeTest {
                 .isEqualTo("[oral-explanation] 生成于 2026-11-26 20:00");
         Rect noteBox = CanvasOnDisk.rect(note);
         Rect labelBox = CanvasOnDisk.rect(label);
-        assertThat(labelBox.x()).isGreaterThanOrEqualTo(noteBox.x() + noteBox.width());
+        assertThat(labelBox.y()).as("beside the file node, on its row").isEqualTo(noteBox.y());
+        assertThat(labelBox.x() >= noteBox.x() + noteBox.width() || labelBox.x() + labelBox.width() <= noteBox.x())
+                .as("beside the file node (left of it here: 'mine' is right of it)")
+                .isTrue();
         assertNothingOverlaps(merged);
     }
 
