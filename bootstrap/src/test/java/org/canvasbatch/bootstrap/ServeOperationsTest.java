@@ -115,6 +115,9 @@ class ServeOperationsTest {
         assertThat(sum(after, "canvasbatch_nodes_failed_total")).isZero();
         assertThat(send("GET", port, "/openapi.yaml?token=" + TOKEN, null, null).body())
                 .startsWith("openapi: 3.1.0");
+        assertThat(Files.readString(temp.resolve("serve.log")))
+                .as("one line per meaningful event: not Helidon's note that our logging is not its own")
+                .doesNotContain("no Helidon logging implementation");
     }
 
     @Test
