@@ -443,7 +443,8 @@ final class RunCommand {
             List<String> files = fileNodes(canvas);
             Path best = null;
             long found = 0;
-            for (Path dir = folder; dir != null && found < files.size(); dir = dir.getParent()) {
+            // a canvas's file nodes are not to be trusted: one naming a system file must not make the disk the vault
+            for (Path dir = folder; dir != null && !wholeDisk(dir) && found < files.size(); dir = dir.getParent()) {
                 Path root = dir;
                 long count =
                         files.stream().filter(file -> existsUnder(root, file)).count();
@@ -463,11 +464,7 @@ final class RunCommand {
                     : "; none of the canvas's " + files.size() + " file node(s) exist in a folder above it";
             // what "(default .)" promises: a canvas named from inside the folder one works in is that folder's; but
             // never the filesystem's root or the home folder, whose every file the vault's index would read
-            boolean wholeDisk = here.getParent() == null
-                    || here.equals(Path.of(System.getProperty("user.home"))
-                            .toAbsolutePath()
-                            .normalize());
-            if (canvas.startsWith(here) && !wholeDisk) {
+            if (canvas.startsWith(here) && !wholeDisk(here)) {
                 return new CanvasLocation(here, relative(here, canvas), "the current folder" + unfound + "; " + choose);
             }
             return new CanvasLocation(
@@ -478,6 +475,14 @@ final class RunCommand {
                                     ? "the current folder is the filesystem's root or the home folder"
                                     : "it is outside the current folder")
                             + unfound + "; " + choose);
+        }
+
+        /** The filesystem's root or the home folder: a vault there would have the vault's index read every file. */
+        private static boolean wholeDisk(Path dir) {
+            return dir.getParent() == null
+                    || dir.equals(Path.of(System.getProperty("user.home"))
+                            .toAbsolutePath()
+                            .normalize());
         }
 
         /** The vault-relative paths of the canvas's file nodes; none when it cannot be read as JSON. */

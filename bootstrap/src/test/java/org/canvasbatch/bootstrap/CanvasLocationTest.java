@@ -90,6 +90,34 @@ class CanvasLocationTest {
         assertThat(found.why()).isEqualTo("holds .obsidian");
     }
 
+    /**
+     * A canvas from elsewhere (a download, a shared folder) names its file nodes: one naming a system file must not make
+     * the whole disk the vault, whose every note the vault's index would read and quote into the notes.
+     */
+    @Test
+    void fileNodesThatExistOnlyUnderTheFilesystemsRootOrTheHomeFolderDoNotMakeThemTheVault() throws Exception {
+        Path home = Path.of(System.getProperty("user.home")).toAbsolutePath().normalize();
+        Path inHome = Files.createTempFile(home, "canvas-location-test", ".md");
+        Path folder = Files.createTempDirectory(home, "canvas-location-test");
+        Path canvas = folder.resolve("shared.canvas");
+        try {
+            Files.writeString(
+                    canvas,
+                    "{\"nodes\":[{\"id\":\"f\",\"type\":\"file\",\"file\":\"proc/self/status\",\"x\":0,\"y\":0,"
+                            + "\"width\":9,\"height\":9},{\"id\":\"g\",\"type\":\"file\",\"file\":\""
+                            + inHome.getFileName() + "\",\"x\":0,\"y\":20,\"width\":9,\"height\":9}],\"edges\":[]}");
+
+            var found = RunCommand.CanvasLocation.resolve(canvas.toString(), Optional.empty(), vault);
+
+            assertThat(found.vault()).isNotEqualTo(Path.of("/")).isNotEqualTo(home);
+            assertThat(found.vault()).isEqualTo(folder.toAbsolutePath().normalize());
+        } finally {
+            Files.deleteIfExists(canvas);
+            Files.deleteIfExists(folder);
+            Files.deleteIfExists(inHome);
+        }
+    }
+
     @Test
     void theFilesystemsRootIsNeverTakenForTheVaultOfACanvasWithoutFileNodes() throws Exception {
         Files.createDirectories(vault.resolve("数学"));
