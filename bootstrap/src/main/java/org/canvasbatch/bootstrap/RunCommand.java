@@ -127,7 +127,12 @@ final class RunCommand {
             boolean resumable = !"memory".equals(settings.data());
             return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);
         } catch (InvalidCommandException e) {
-            throw new UsageException(e.errors().stream().map(f -> f.message()).collect(Collectors.joining("; ")));
+            // the core's words finish a sentence about the field: here the field is the canvas as it was named
+            throw new UsageException(e.errors().stream()
+                    .map(f -> f.field().equals("canvas_path")
+                            ? "the canvas '" + location.canvasPath() + "' " + f.message()
+                            : f.message())
+                    .collect(Collectors.joining("; ")));
         } catch (CanvasNotInVaultException e) {
             // the core's sentence is the server's ("restart the server with --vault"): run has no server to restart
             throw new UsageException("no canvas '" + e.canvasPath() + "' in the vault " + e.vaultLocation()
@@ -418,6 +423,11 @@ final class RunCommand {
                 Path asGiven = here.resolve(canvasArgument).normalize();
                 if (Files.isRegularFile(asGiven) && asGiven.startsWith(vault)) {
                     return new CanvasLocation(vault, relative(vault, asGiven), why);
+                }
+                boolean namesAPlace = Path.of(canvasArgument).isAbsolute() || canvasArgument.contains("..");
+                if (namesAPlace && Files.isRegularFile(asGiven)) {
+                    throw new UsageException("'" + canvasArgument + "' is outside the vault " + vault + " (" + why
+                            + "): name a canvas inside it, or the canvas's own vault");
                 }
                 // one canvas, one path, however it was typed: the journal finds a stopped batch by it
                 String inVault = Path.of(canvasArgument.replace('\\', '/'))

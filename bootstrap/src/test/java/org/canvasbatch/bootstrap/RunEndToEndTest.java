@@ -257,6 +257,16 @@ class RunEndToEndTest {
         assertThat(noQuestions.err()).contains("2 (orange)");
         assertThat(run("../outside.canvas", "--vault", vault.toString()).exitCode())
                 .isEqualTo(2);
+        // a canvas that is there, but not in the vault named: said so, not "must be relative to the vault"
+        Path outside = Files.copy(vault.resolve("broken.canvas"), temp.resolve("outside.canvas"));
+        Outcome elsewhere = run(outside.toString(), "--vault", vault.toString(), "--data", "memory");
+        assertThat(elsewhere.exitCode()).isEqualTo(2);
+        assertThat(elsewhere.err()).contains("'" + outside + "' is outside the vault " + vault.toAbsolutePath());
+        Files.createDirectories(vault.resolve(".trash"));
+        Files.copy(vault.resolve("broken.canvas"), vault.resolve(".trash/old.canvas"));
+        assertThat(run(".trash/old.canvas", "--vault", vault.toString(), "--data", "memory")
+                        .err())
+                .contains("the canvas '.trash/old.canvas' must not lead into a hidden folder");
         for (String[] args :
                 List.of(new String[] {"--vault", vault.toString()}, new String[] {"x.canvas", "--colour", "1"})) {
             assertThat(run(args).exitCode()).isEqualTo(2);
