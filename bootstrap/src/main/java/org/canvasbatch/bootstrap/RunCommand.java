@@ -262,6 +262,7 @@ final class RunCommand {
 
     private int runBatch(Wiring wiring, SessionSnapshot planned, boolean plain, boolean resumable) {
         SessionId id = planned.id();
+        long startedHere = System.nanoTime();
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean stoppedToResume = new AtomicBoolean();
         CountDownLatch summarised = new CountDownLatch(1);
@@ -314,7 +315,7 @@ final class RunCommand {
             // linked
             wiring.closeVault();
             SessionSnapshot outcome = wiring.useCases().status().status(id);
-            printSummary(outcome, stoppedToResume.get());
+            printSummary(outcome, stoppedToResume.get(), Duration.ofNanos(System.nanoTime() - startedHere));
             // the notes are the result; a finished run's journal has nothing left to resume, a stopped one has
             if (!stoppedToResume.get()) {
                 wiring.core().forget(id);
@@ -330,12 +331,17 @@ final class RunCommand {
         }
     }
 
-    private void printSummary(SessionSnapshot outcome, boolean stoppedToResume) {
+    private void printSummary(SessionSnapshot outcome, boolean stoppedToResume, Duration thisRun) {
         out.println();
+        // a resumed batch's own time spans the runs before and the pause between them: this run's is what was waited
+        Duration sinceStart = outcome.elapsed(java.time.Instant.now());
+        String took = sinceStart.minus(thisRun).compareTo(Duration.ofSeconds(2)) > 0
+                ? ProgressDisplay.clock(thisRun) + " (" + ProgressDisplay.clock(sinceStart) + " since the batch began)"
+                : ProgressDisplay.clock(sinceStart);
         out.printf(
                 "%s in %s: %d succeeded, %d failed%s, of %d%n",
                 stoppedToResume && outcome.state().isActive() ? "Interrupted" : describe(outcome.state()),
-                ProgressDisplay.clock(outcome.elapsed(java.time.Instant.now())),
+                took,
                 outcome.succeeded(),
                 outcome.failed(),
                 outcome.cancelled() > 0 ? ", " + outcome.cancelled() + " cancelled" : "",
