@@ -123,6 +123,9 @@ final class RunCommand {
                     s.settings().maxConcurrent(),
                     s.settings().nodeTimeout().toSeconds(),
                     s.settings().batchTimeout().toSeconds()));
+            interrupted
+                    .flatMap(s -> ModelChange.of(s, config.agent()))
+                    .ifPresent(change -> out.println("Note: " + change));
             // a journal in memory ends with the process: nothing could resume the batch, so Ctrl-C cancels it
             boolean resumable = !"memory".equals(settings.data());
             return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);

@@ -26,6 +26,8 @@ final class ServeCommand {
      * Set by the launcher before the run that trains the startup cache: only the settings and the port are checked, so
      * that a serve refused for them trains nothing.
      */
+    private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
+
     static final String SETTINGS_CHECK_ONLY = "canvasbatch.settingsCheckOnly";
 
     ServeCommand(PrintStream out, PrintStream err, Map<String, String> env) {
@@ -72,6 +74,11 @@ final class ServeCommand {
         }
         Wiring wiring = Wiring.create(settings);
         wiring.core().recover();
+        for (var batch : wiring.useCases().status().sessions()) {
+            ModelChange.of(batch, config.agent())
+                    .ifPresent(change ->
+                            LOG.log(System.Logger.Level.WARNING, "unfinished batch " + batch.id() + ": " + change));
+        }
         wiring.core().sweepEvery(Duration.ofMinutes(1));
         wiring.takeOverAbandonedSessions();
         CanvasBatchServer http;

@@ -65,6 +65,27 @@ class RunInterruptResumeTest {
         }
     }
 
+    /** Started with a model and run again without one, the batch goes on with the offline agent, and says so. */
+    @Test
+    void runAgainWithoutTheModelItStartedWithSaysTheRestWillBeWrittenOffline() throws Exception {
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            List<String> args = runArguments(llm);
+            stopWithCtrlC(args, llm);
+            sessionsOfAServerOnTheSameDataFolder(List.of());
+            assertThat(Files.readString(temp.resolve("serve.log")))
+                    .as("a server without the model says so of the batch it found")
+                    .containsPattern("WARNING +unfinished batch \\S+: \\d+ note\\(s\\) of this batch were written by"
+                            + " [^;]*fake-model[^;]*; the rest will be written by the offline agent");
+
+            String second = runAgainToTheEnd(args.subList(0, args.indexOf("--model-provider")));
+
+            assertThat(second)
+                    .as("first run:%n%s", Files.readString(firstLog))
+                    .containsPattern("Note: \\d+ note\\(s\\) of this batch were written by [^;]*fake-model[^;]*; the"
+                            + " rest will be written by the offline agent");
+        }
+    }
+
     /**
      * The data folder is the server's too ({@code ~/.canvas-batch/data} by default), and a server resumes every running
      * batch it finds there: a batch the learner stopped in the terminal would be run to its end by the next
@@ -153,26 +174,24 @@ class RunInterruptResumeTest {
 
     /** What {@code GET /canvas/intelligent-parallel} lists on a {@code serve} of the same vault and data folder. */
     private JsonObject sessionsOfAServerOnTheSameDataFolder(FakeLlmServer llm) throws Exception {
+        return sessionsOfAServerOnTheSameDataFolder(
+                List.of("--model-provider", "openai", "--base-url", llm.openAiBaseUrl(), "--model", "fake-model"));
+    }
+
+    private JsonObject sessionsOfAServerOnTheSameDataFolder(List<String> model) throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        Process server = ServeProcess.start(
-                temp.resolve("serve.log"),
-                Duration.ofSeconds(60),
-                List.of(
-                        "--port",
-                        String.valueOf(port),
-                        "--vault",
-                        vault.toString(),
-                        "--data",
-                        temp.resolve("data").toString(),
-                        "--model-provider",
-                        "openai",
-                        "--base-url",
-                        llm.openAiBaseUrl(),
-                        "--model",
-                        "fake-model"));
+        List<String> arguments = new java.util.ArrayList<>(List.of(
+                "--port",
+                String.valueOf(port),
+                "--vault",
+                vault.toString(),
+                "--data",
+                temp.resolve("data").toString()));
+        arguments.addAll(model);
+        Process server = ServeProcess.start(temp.resolve("serve.log"), Duration.ofSeconds(60), arguments);
         try {
             HttpResponse<String> list = HttpClient.newHttpClient()
                     .send(
