@@ -427,7 +427,7 @@ final class RunCommand {
             }
             Path here = workingDirectory.toAbsolutePath().normalize();
             if (vaultOption.isPresent()) {
-                Path vault = existingDirectory(here, vaultOption.get());
+                Path vault = existingDirectory(here, vaultOption.get(), givenBy);
                 String why = "given by " + givenBy;
                 Path asGiven = here.resolve(canvasArgument).normalize();
                 if (Files.isRegularFile(asGiven) && asGiven.startsWith(vault)) {
@@ -539,10 +539,10 @@ final class RunCommand {
             }
         }
 
-        private static Path existingDirectory(Path here, String path) {
+        private static Path existingDirectory(Path here, String path, String givenBy) {
             Path dir = here.resolve(path).normalize();
             if (!Files.isDirectory(dir)) {
-                throw new UsageException("--vault " + path + " is not a folder");
+                throw new UsageException(givenBy + " names " + dir + ", which is not a folder");
             }
             return dir;
         }

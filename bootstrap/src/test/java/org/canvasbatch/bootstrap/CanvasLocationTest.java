@@ -1,6 +1,7 @@
 package org.canvasbatch.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +117,16 @@ class CanvasLocationTest {
             Files.deleteIfExists(folder);
             Files.deleteIfExists(inHome);
         }
+    }
+
+    @Test
+    void aVaultThatIsNoFolderIsSaidWithWhereItWasNamed() {
+        Path nowhere = vault.resolve("nowhere");
+
+        assertThatThrownBy(() -> RunCommand.CanvasLocation.resolve(
+                        "x.canvas", Optional.of(nowhere.toString()), "CANVASBATCH_VAULT", vault))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("CANVASBATCH_VAULT names " + nowhere + ", which is not a folder");
     }
 
     @Test
