@@ -110,7 +110,8 @@ final class ServeRehearsal {
             }
             LOG.log(
                     System.Logger.Level.INFO,
-                    "Rehearsed {0} batch(es), {1} note(s), on a throwaway vault in {2} ms{3}",
+                    "Rehearsed {0} batch(es), {1} note(s), on a throwaway vault in {2} ms{3} (a warm-up, so that the"
+                            + " first real batch does not wait for the JVM to compile; nothing reaches your vault)",
                     outcome.batches(),
                     outcome.notes(),
                     Duration.ofNanos(System.nanoTime() - began).toMillis(),
