@@ -153,10 +153,12 @@ final class DemoCommand {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {
                 Path destination = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
+                // a link is copied as a link (a plugin installed by one stays installed): what it points to is
+                // neither read nor copied
+                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectories(destination);
                 } else {
-                    Files.copy(source, destination);
+                    Files.copy(source, destination, LinkOption.NOFOLLOW_LINKS);
                 }
             }
         }

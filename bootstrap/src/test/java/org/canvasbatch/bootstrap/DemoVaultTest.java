@@ -145,6 +145,34 @@ class DemoVaultTest {
         assertThat(demoVault.resolve("My own note.md")).doesNotExist();
     }
 
+    /**
+     * A plugin installed by a symbolic link (how a plugin under development is installed) stays installed in the fresh
+     * vault, and a link in {@code .obsidian/} is copied as a link: nothing it points to is read or copied. Before, the
+     * linked plugin folder came back empty (the plugin gone) and a linked file's target was copied into the vault.
+     */
+    @Test
+    void aChangedDemoVaultMovedAsideKeepsObsidianLinksAsLinksNotWhatTheyPointTo() throws IOException {
+        demo();
+        Path demoVault = home.resolve("demo-vault");
+        Path pluginSource = Files.createDirectories(home.resolve("plugin-dev"));
+        Files.writeString(pluginSource.resolve("main.js"), "// the plugin under development\n");
+        Path secret = Files.writeString(home.resolve("secret.txt"), "not for the vault\n");
+        Path plugins = Files.createDirectories(demoVault.resolve(".obsidian/plugins"));
+        Files.createSymbolicLink(plugins.resolve("canvas-review"), pluginSource);
+        Files.createSymbolicLink(demoVault.resolve(".obsidian/workspace.json"), secret);
+        Files.writeString(demoVault.resolve("My own note.md"), "# mine\n");
+
+        demo();
+
+        assertThat(plugins.resolve("canvas-review/main.js"))
+                .as("the plugin, still installed in the fresh demo vault")
+                .hasContent("// the plugin under development");
+        assertThat(Files.isSymbolicLink(plugins.resolve("canvas-review"))).isTrue();
+        assertThat(Files.isSymbolicLink(demoVault.resolve(".obsidian/workspace.json")))
+                .as("a link, not a copy of the file it points to")
+                .isTrue();
+    }
+
     /** A mistyped option or a canvas given to demo is told before anything moves, and costs no kept folder. */
     @Test
     void aDemoRefusedForItsArgumentsTouchesNoDemoVaultAndTheNextDemoSaysNothingChanged() throws IOException {
