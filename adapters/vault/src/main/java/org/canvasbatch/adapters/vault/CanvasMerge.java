@@ -336,11 +336,22 @@ final class CanvasMerge {
 
         private static Box box(JsonObject node) {
             return new Box(
-                    CanvasModel.number(node, "x"),
-                    CanvasModel.number(node, "y"),
-                    CanvasModel.number(node, "width"),
-                    CanvasModel.number(node, "height"));
+                    coordinate(CanvasModel.number(node, "x")),
+                    coordinate(CanvasModel.number(node, "y")),
+                    Math.max(0, coordinate(CanvasModel.number(node, "width"))),
+                    Math.max(0, coordinate(CanvasModel.number(node, "height"))));
         }
+
+        /**
+         * A canvas's number as placement can use it: one beyond a double's range ({@code 1e400} reads as infinity) is
+         * taken for 0, a huge one for {@value #FARTHEST}; else no place would have a finite distance and placing a
+         * note would fail, or sums of coordinates would lose every pixel.
+         */
+        private static double coordinate(double value) {
+            return Double.isFinite(value) ? Math.max(-FARTHEST, Math.min(FARTHEST, value)) : 0;
+        }
+
+        private static final double FARTHEST = 1e12;
 
         private static String connection(String from, String to) {
             return from + "\u0000" + to;

@@ -119,6 +119,36 @@ class NoteLayoutTest {
         assertThat(again.changed()).isFalse();
     }
 
+    /**
+     * A canvas's numbers may be beyond a double's range ({@code 1e400} is read as infinity): a question placed there,
+     * or a node of the learner's that size, still gets its note and label at finite places, and the other questions
+     * theirs close by. Before, the merge threw a NullPointerException (no place had a finite cost), and the whole
+     * write-back of the canvas failed.
+     */
+    @Test
+    void aCanvasWithNumbersBeyondADoublesRangeStillGetsItsNotesAtFinitePlaces() {
+        JsonObject hostile = json("""
+                {"nodes": [
+                  {"id": "far", "type": "text", "text": "what is a functor", "x": 1e400, "y": 0, "width": 400, "height": 100, "color": "1"},
+                  {"id": "huge", "type": "text", "text": "what is a monad", "x": 0, "y": 0, "width": 1e400, "height": 1e400, "color": "1"},
+                  {"id": "q", "type": "text", "text": "what is a category", "x": -2000, "y": -2000, "width": 400, "height": 100, "color": "1"}
+                 ], "edges": []}
+                """);
+
+        CanvasOnDisk merged = mergeAll(hostile, "far", "huge", "q");
+
+        assertThat(merged.noteNodes()).hasSize(3);
+        for (JsonObject node : merged.root().getJsonArray("nodes").getValuesAs(JsonObject.class)) {
+            for (String field : List.of("x", "y", "width", "height")) {
+                if (node.getString("id").startsWith("cb-")) {
+                    assertThat(Math.abs(node.getJsonNumber(field).doubleValue()))
+                            .as(node.getString("id") + "'s " + field)
+                            .isLessThan(1e9);
+                }
+            }
+        }
+    }
+
     private static CanvasOnDisk mergeAll(JsonObject canvas, String... sources) {
         return new CanvasOnDisk(
                 CanvasMerge.merge(canvas, links(canvas, sources), LABELS).canvas());
