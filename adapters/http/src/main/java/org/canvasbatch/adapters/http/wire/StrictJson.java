@@ -87,7 +87,10 @@ public final class StrictJson {
         }
     }
 
-    private static final Pattern UNEXPECTED_CHAR = Pattern.compile("Unexpected char (\\d+)");
+    /** The code is written as a number of the machine's locale: "20,013", "20.013", "20 013". */
+    private static final Pattern UNEXPECTED_CHAR =
+            Pattern.compile("Unexpected char (\\d(?:[\\d,.'\u00a0\u202f\u2019 ]*\\d)?)");
+
     private static final Pattern INVALID_TOKEN =
             Pattern.compile("Invalid token=(\\w+)(.*?)\\. Expected tokens are: .*");
     private static final Pattern LOCATION =
@@ -99,8 +102,17 @@ public final class StrictJson {
             return "it could not be read";
         }
         String words = UNEXPECTED_CHAR.matcher(parserMessage).replaceFirst(match -> {
-            int character = Integer.parseInt(match.group(1));
-            boolean visible = !Character.isISOControl(character) && !Character.isWhitespace(character);
+            int character = Integer.parseInt(match.group(1).replaceAll("\\D", ""));
+            // a format character (a right-to-left override, a zero-width space), half a character, one that is not
+            // assigned: named by its code, never put in the message itself
+            int type = Character.getType(character);
+            boolean visible = !Character.isISOControl(character)
+                    && !Character.isWhitespace(character)
+                    && !Character.isSpaceChar(character)
+                    && type != Character.FORMAT
+                    && type != Character.SURROGATE
+                    && type != Character.PRIVATE_USE
+                    && type != Character.UNASSIGNED;
             return Matcher.quoteReplacement("unexpected character "
                     + (visible ? "'" + Character.toString(character) + "'" : String.format("U+%04X", character)));
         });

@@ -31,4 +31,29 @@ class StrictJsonTest {
                 .startsWith("is not valid JSON")
                 .doesNotContain("line no", "offset");
     }
+
+    /**
+     * A character one cannot see, or half of one, is named by its code: a right-to-left override quoted raw turns the
+     * rest of the message around where the learner reads it, and half an emoji is no text at all (it goes out as '?').
+     */
+    /**
+     * The parser writes a character's code as a number of this machine's locale ("20,013"): it is read whole. Before,
+     * '中' was told as "unexpected character U+0014,013" and '‮' as "U+0008,238".
+     */
+    @Test
+    void aCharacterWithALargeCodeIsQuotedItself() {
+        assertThat(refusal("{\"a\": 中}")).isEqualTo("is not valid JSON: unexpected character '中' at line 1, column 7");
+    }
+
+    @Test
+    void anInvisibleOrHalfCharacterIsNamedByItsCode() {
+        assertThat(refusal("{\"a\": \u202E1}"))
+                .startsWith("is not valid JSON: unexpected character U+202E at line 1, column ")
+                .doesNotContain("\u202E");
+        assertThat(refusal("{\"a\": \u200B1}")).contains("U+200B").doesNotContain("\u200B");
+        String emoji = refusal("{\"a\": \uD83D\uDE00}");
+        assertThat(emoji.chars().noneMatch(c -> Character.isSurrogate((char) c)))
+                .as("no half character in " + emoji)
+                .isTrue();
+    }
 }
