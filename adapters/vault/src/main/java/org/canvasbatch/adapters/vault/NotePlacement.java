@@ -138,11 +138,12 @@ final class NotePlacement {
      * it may hold the note.
      */
     Box placeBeside(Box fileNode, Box source) {
+        // in whole pixels, as they are written (see slide)
         List<Box> beside = List.of(
-                new Box(fileNode.x() + fileNode.width() + GAP_BESIDE, fileNode.y(), LABEL_WIDTH, LABEL_HEIGHT),
-                new Box(fileNode.x() - GAP_BESIDE - LABEL_WIDTH, fileNode.y(), LABEL_WIDTH, LABEL_HEIGHT),
-                new Box(fileNode.x(), fileNode.bottom() + GAP_UNDER, LABEL_WIDTH, LABEL_HEIGHT),
-                new Box(fileNode.x(), fileNode.y() - GAP_UNDER - LABEL_HEIGHT, LABEL_WIDTH, LABEL_HEIGHT));
+                label(fileNode.x() + fileNode.width() + GAP_BESIDE, fileNode.y()),
+                label(fileNode.x() - GAP_BESIDE - LABEL_WIDTH, fileNode.y()),
+                label(fileNode.x(), fileNode.bottom() + GAP_UNDER),
+                label(fileNode.x(), fileNode.y() - GAP_UNDER - LABEL_HEIGHT));
         for (Box candidate : beside) {
             if (free(candidate, source)) {
                 occupied(candidate, false);
@@ -157,6 +158,10 @@ final class NotePlacement {
         return placed;
     }
 
+    private static Box label(double x, double y) {
+        return new Box(Math.round(x), Math.round(y), LABEL_WIDTH, LABEL_HEIGHT);
+    }
+
     private boolean free(Box candidate, Box source) {
         for (int i = 0; i < nodes.size(); i++) {
             if (conflict(candidate, nodes.get(i), groups.get(i) && nodes.get(i).contains(source))) {
@@ -166,10 +171,17 @@ final class NotePlacement {
         return true;
     }
 
+    /**
+     * What a place pushed to just past a node may still overlap its clearance by, from rounding: with fractional
+     * coordinates, {@code (a + 20 - offset) + offset} can fall a hair short of {@code a + 20}, and the card would be
+     * pushed to the same place again and again.
+     */
+    private static final double ROUNDING = 1e-6;
+
     private static boolean conflict(Box candidate, Box node, boolean mayHold) {
         return mayHold
                 ? candidate.intersects(node, 0) && !node.contains(candidate)
-                : candidate.intersects(node, CLEARANCE);
+                : candidate.intersects(node, CLEARANCE - ROUNDING);
     }
 
     /** The card slid from beside the source in this direction to its first free place; null once past {@code limit}. */
@@ -203,6 +215,10 @@ final class NotePlacement {
             }
             default -> throw new IllegalArgumentException(direction.name());
         }
+        // whole pixels, as the canvas stores them: a place found at a fraction and rounded when written could end
+        // up a fraction of a pixel outside the group it was found inside (Obsidian then no longer counts it in)
+        x = Math.round(x);
+        y = Math.round(y);
         // sliding only takes the card further away: a start that is already no better than the best place found
         // is not slid at all (most notes find a place right below their source, and then no other start is tried)
         double[] from = source.side(direction.fromSide);
@@ -279,6 +295,10 @@ final class NotePlacement {
             if (Double.isNaN(pushTo)) {
                 return new double[] {x, y};
             }
+            // to the next whole pixel further on (see slide)
+            pushTo = direction == Direction.DOWN || direction == Direction.RIGHT
+                    ? Math.ceil(pushTo)
+                    : Math.floor(pushTo);
             if (vertical) {
                 y = pushTo;
             } else {
