@@ -78,6 +78,37 @@ class CanvasLocationTest {
         assertThat(fromAbove.vault()).isEqualTo(root.toAbsolutePath().normalize());
     }
 
+    /**
+     * The same command after Ctrl-C must find the same vault, or it finds no stopped batch (the journal knows it by
+     * vault and canvas path) and starts another. A canvas linked once in a vault at {@code v/} (its file node names
+     * {@code 数学/线性代数-notes/Why (oral-explanation).md}), whose notes were deleted to be written again, run from
+     * outside: no file node exists, so the vault is the canvas's folder, and the run writes its notes into
+     * {@code 数学/线性代数-notes/} there, the very path the old file node names from {@code v/}. After Ctrl-C the same
+     * command finds that file node existing under {@code v/} and takes {@code v/} for the vault: the batch is not
+     * resumed but started again, with another canvas path.
+     */
+    @Test
+    void theSameCommandAfterTheFirstRunWroteItsNotesFindsTheSameVault() throws Exception {
+        Path v = Files.createDirectories(vault.resolve("v/数学"));
+        Files.writeString(v.resolve("线性代数.canvas"), """
+                {"nodes":[{"id":"a","type":"text","text":"Why?","color":"1","x":0,"y":0,"width":9,"height":9},
+                 {"id":"n","type":"file","file":"数学/线性代数-notes/Why (oral-explanation).md",
+                  "x":0,"y":60,"width":9,"height":9}],"edges":[]}
+                """);
+        Path elsewhere = Files.createDirectories(vault.resolve("elsewhere"));
+        String canvas = v.resolve("线性代数.canvas").toString();
+
+        var first = RunCommand.CanvasLocation.resolve(canvas, Optional.empty(), elsewhere);
+        // what the first run wrote before Ctrl-C: its note, in the notes folder beside the canvas in its vault
+        Path note = first.vault().resolve("线性代数-notes/Why (oral-explanation).md");
+        Files.createDirectories(note.getParent());
+        Files.writeString(note, "# Why?\n");
+        var resumed = RunCommand.CanvasLocation.resolve(canvas, Optional.empty(), elsewhere);
+
+        assertThat(resumed.vault()).isEqualTo(first.vault());
+        assertThat(resumed.canvasPath()).isEqualTo(first.canvasPath());
+    }
+
     @Test
     void aFolderHoldingObsidianIsTheVaultWhatTheFileNodesSay() throws Exception {
         Path root = Fixtures.copy(Fixtures.exampleVault(), vault.resolve("v"));
