@@ -459,7 +459,7 @@ final class RunCommand {
             // a file node's path is relative to the vault's root (Obsidian writes no other): the vault is the nearest
             // folder under which they exist, searched up to the filesystem's root as .obsidian is, so that a canvas
             // whose vault has never been opened in Obsidian (a copy, a synced folder) still links notes that open
-            List<String> files = fileNodes(canvas);
+            List<String> files = learnersFileNodes(canvas);
             Path best = null;
             long found = 0;
             // a canvas's file nodes are not to be trusted: one naming a system file must not make the disk the vault
@@ -504,8 +504,27 @@ final class RunCommand {
                             .normalize());
         }
 
-        /** The vault-relative paths of the canvas's file nodes; none when it cannot be read as JSON. */
-        private static List<String> fileNodes(Path canvas) {
+        /**
+         * The vault-relative paths of the canvas's file nodes but the notes canvas-batch links into it (their ids, or
+         * a path through this canvas's notes folder): a run writes those files itself, so they would make the same
+         * command after Ctrl-C find another vault than the first run, and no stopped batch there. None when the
+         * canvas cannot be read as JSON.
+         */
+        private static List<String> learnersFileNodes(Path canvas) {
+            String stem = canvas.getFileName().toString().replaceFirst("\\.canvas$", "");
+            String notesFolder = org.canvasbatch.domain.note.NoteName.notesFolder(stem);
+            return fileNodes(canvas).stream()
+                    .filter(node -> !node.id().startsWith("cb-note-"))
+                    .map(FileNode::file)
+                    .filter(file ->
+                            java.util.Arrays.stream(file.split("[/\\\\]")).noneMatch(notesFolder::equals))
+                    .distinct()
+                    .toList();
+        }
+
+        private record FileNode(String id, String file) {}
+
+        private static List<FileNode> fileNodes(Path canvas) {
             try {
                 if (Files.size(canvas) > MAX_CANVAS_BYTES_READ) {
                     return List.of();
@@ -519,9 +538,8 @@ final class RunCommand {
                             .filter(n -> n instanceof jakarta.json.JsonObject)
                             .map(n -> (jakarta.json.JsonObject) n)
                             .filter(n -> "file".equals(n.getString("type", null)))
-                            .map(n -> n.getString("file", ""))
-                            .filter(file -> !file.isBlank())
-                            .distinct()
+                            .map(n -> new FileNode(n.getString("id", ""), n.getString("file", "")))
+                            .filter(node -> !node.file().isBlank())
                             .toList();
                 }
             } catch (java.io.IOException | RuntimeException unreadable) {
