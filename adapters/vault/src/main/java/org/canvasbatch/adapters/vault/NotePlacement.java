@@ -117,7 +117,8 @@ final class NotePlacement {
                     if (spot == null) {
                         continue;
                     }
-                    double cost = cost(source, spot, direction) + (shift == 0 ? 0 : CLEARANCE);
+                    double cost = cost(source, spot, direction, bestCost - (shift == 0 ? 0 : CLEARANCE))
+                            + (shift == 0 ? 0 : CLEARANCE);
                     if (cost < bestCost) {
                         best = spot;
                         bestCost = cost;
@@ -319,14 +320,21 @@ final class NotePlacement {
     }
 
     /** The edge's length, what its direction costs more, and what its passing through other nodes costs. */
-    private double cost(Box source, Spot spot, Direction direction) {
+    private double cost(Box source, Spot spot, Direction direction, double limit) {
         double[] from = source.side(direction.fromSide);
         double[] to = spot.note().side(direction.toSide);
         double cost = Math.hypot(to[0] - from[0], to[1] - from[1]) + direction.cost;
+        if (cost >= limit) {
+            return cost; // what follows only adds: no better than the best place found, without looking at every node
+        }
         for (int i = 0; i < nodes.size(); i++) {
             Box node = nodes.get(i);
-            if (!groups.get(i) && !node.equals(source) && node.crossedBy(from, to)) {
+            // the geometry first: comparing a box with the source is the slower test, and true of one node only
+            if (!groups.get(i) && node.crossedBy(from, to) && !node.equals(source)) {
                 cost += CROSSING_COST;
+                if (cost >= limit) {
+                    return cost;
+                }
             }
         }
         if (spot.label() != null && spot.label().crossedBy(from, to)) {
@@ -349,11 +357,11 @@ final class NotePlacement {
         for (int i = 0; i < nodes.size(); i++) {
             Box node = nodes.get(i);
             if (!groups.get(i)
-                    && !node.equals(source)
                     && node.x() < part.x() + part.width()
                     && part.x() < node.x() + node.width()
                     && node.bottom() <= part.y()
-                    && node.bottom() > part.y() - UNDER_ANOTHER) {
+                    && node.bottom() > part.y() - UNDER_ANOTHER
+                    && !node.equals(source)) {
                 count++;
             }
         }
@@ -400,6 +408,13 @@ final class NotePlacement {
 
         /** Whether the straight segment between the two points passes through the inside of this box. */
         boolean crossedBy(double[] from, double[] to) {
+            // most nodes of a large canvas are nowhere near the segment: told apart without the arithmetic below
+            if (Math.max(from[0], to[0]) <= x
+                    || Math.min(from[0], to[0]) >= x + width
+                    || Math.max(from[1], to[1]) <= y
+                    || Math.min(from[1], to[1]) >= y + height) {
+                return false;
+            }
             double dx = to[0] - from[0];
             double dy = to[1] - from[1];
             double enter = 0;
