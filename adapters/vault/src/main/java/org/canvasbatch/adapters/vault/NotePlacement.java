@@ -43,12 +43,34 @@ final class NotePlacement {
      */
     private static final double[] SHIFTS = {0, 0, -1, 1, -2, 2};
 
-    private final List<Box> nodes = new ArrayList<>();
-    private final List<Boolean> groups = new ArrayList<>();
+    /**
+     * How far around its source a note's place is looked for first. A large canvas has thousands of nodes, and each of
+     * a card's starting places would look through all of them; the nodes that meet this square around the source are
+     * enough to place it whenever the place found is well inside the square (the others could neither touch it nor its
+     * edge, and any place beyond the square is further than the one found), else the whole canvas is searched.
+     */
+    static final double NEAR = 4000;
+
+    private final double near;
+    private final List<Box> allNodes = new ArrayList<>();
+    private final List<Boolean> allGroups = new ArrayList<>();
+    /** What a search looks through: every node, or only those near the source while {@link #placeNote} tries them. */
+    private List<Box> nodes = allNodes;
+
+    private List<Boolean> groups = allGroups;
+
+    NotePlacement() {
+        this(NEAR);
+    }
+
+    /** With another reach for the first search: {@code Double.POSITIVE_INFINITY} always searches the whole canvas. */
+    NotePlacement(double near) {
+        this.near = near;
+    }
 
     void occupied(Box box, boolean group) {
-        nodes.add(box);
-        groups.add(group);
+        allNodes.add(box);
+        allGroups.add(group);
     }
 
     /** A note's place, its label's (null when it has none) and the sides of the source and the note its edge joins. */
@@ -106,6 +128,60 @@ final class NotePlacement {
      * taken, so the next note of the same batch avoids it.
      */
     Spot placeNote(Box source, boolean withLabel) {
+        Spot best = null;
+        if (Double.isFinite(near)) {
+            Box around = new Box(
+                    source.x() - near, source.y() - near, source.width() + 2 * near, source.height() + 2 * near);
+            List<Box> nearNodes = new ArrayList<>();
+            List<Boolean> nearGroups = new ArrayList<>();
+            for (int i = 0; i < allNodes.size(); i++) {
+                if (allNodes.get(i).intersects(around, 0)) {
+                    nearNodes.add(allNodes.get(i));
+                    nearGroups.add(allGroups.get(i));
+                }
+            }
+            if (nearNodes.size() < allNodes.size()) {
+                Priced found;
+                nodes = nearNodes;
+                groups = nearGroups;
+                try {
+                    found = search(source, withLabel);
+                } finally {
+                    nodes = allNodes;
+                    groups = allGroups;
+                }
+                if (found.spot() != null && found.cost() <= near / 2 && wellInside(found.spot(), around)) {
+                    best = found.spot();
+                }
+            }
+        }
+        if (best == null) {
+            best = search(source, withLabel).spot();
+        }
+        occupied(best.note(), false);
+        if (best.label() != null) {
+            occupied(best.label(), false);
+        }
+        return best;
+    }
+
+    /** Whether a place's parts, with all a search looks at around them, lie inside {@code around}. */
+    private static boolean wellInside(Spot spot, Box around) {
+        double reach = Math.max(CLEARANCE, UNDER_ANOTHER);
+        for (Box part : spot.label() == null ? List.of(spot.note()) : List.of(spot.note(), spot.label())) {
+            Box grown =
+                    new Box(part.x() - reach, part.y() - reach, part.width() + 2 * reach, part.height() + 2 * reach);
+            if (!around.contains(grown)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private record Priced(Spot spot, double cost) {}
+
+    /** The nearest free place among {@link #nodes}, not yet marked taken. */
+    private Priced search(Box source, boolean withLabel) {
         List<Card> cards =
                 withLabel ? List.of(Card.LABEL_RIGHT, Card.LABEL_LEFT, Card.LABEL_UNDER) : List.of(Card.NOTE_ONLY);
         Spot best = null;
@@ -126,11 +202,7 @@ final class NotePlacement {
                 }
             }
         }
-        occupied(best.note(), false);
-        if (best.label() != null) {
-            occupied(best.label(), false);
-        }
-        return best;
+        return new Priced(best, bestCost);
     }
 
     /**
