@@ -73,21 +73,34 @@ class PluginCountsTest {
         // a queue of two messages: a burst of outcomes overflows it and the server cuts the socket off (4429)
         server = PluginHarness.withSockets(temp, WsSettings.DEFAULT.withQueueCapacity(2));
         plugin = server.plugin();
-        GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, FixtureVault.DISCRETE_MATH);
-        Semaphore permits = gateEveryNode(preview);
-        int total = nodeCount(preview);
+        // whether a burst overflows the queue is the machine's to decide (a sender that keeps up is never cut off):
+        // batch after batch until one window was cut off, every one of them counted right
+        int cutOff = 0;
+        for (int batch = 0; batch < 8 && cutOff == 0; batch++) {
+            GroupPreviewModal preview = plugin.runIntelligentParallel(server.vault, FixtureVault.DISCRETE_MATH);
+            Semaphore permits = gateEveryNode(preview);
+            int total = nodeCount(preview);
 
-        ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        progress.awaitSocketOpen();
-        permits.release(total);
+            ProgressMonitorModal progress = preview.confirm().orElseThrow();
+            progress.awaitSocketOpen();
+            permits.release(total);
 
-        progress.awaitSummary();
-        assertThat(progress.socketsCreated())
-                .as("the window was cut off and reconnected")
-                .isGreaterThan(1);
-        assertThat(progress.countedNodes()).hasSize(total).doesNotHaveDuplicates();
-        assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"));
-        assertThat(progress.cards()).allMatch(c -> c.badge().equals("✅ 完成"));
+            progress.awaitSummary();
+            if (progress.socketsCreated() > 1) {
+                cutOff++;
+            }
+            assertThat(progress.countedNodes()).hasSize(total).doesNotHaveDuplicates();
+            assertThat(progress.cards()).allMatch(c -> c.badge().equals("✅ 完成"));
+            long ends = plugin.noticeTexts().stream()
+                    .filter(t -> t.startsWith("✅ 全部处理完成: " + total + "个节点"))
+                    .count();
+            assertThat(ends)
+                    .as("an end notice for this batch too, with every node")
+                    .isGreaterThan(batch);
+        }
+        assertThat(cutOff)
+                .as("a window cut off and reconnected in one of the batches")
+                .isPositive();
         assertThat(plugin.oddities()).isEmpty();
     }
 
