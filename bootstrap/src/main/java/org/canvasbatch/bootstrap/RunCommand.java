@@ -68,7 +68,9 @@ final class RunCommand {
                 config.vaultGivenBy().orElse("--vault"),
                 Path.of("").toAbsolutePath());
         // the folder every path of the canvas is taken in: a wrong one makes links that Obsidian cannot open
-        out.printf("Vault: %s (%s)%n", TerminalText.printable(location.vault().toString()), location.why());
+        out.printf(
+                "Vault: %s (%s)%n",
+                TerminalText.printable(location.vault().toString()), TerminalText.printable(location.why()));
         boolean dryRun = args.get(SettingsTable.DRY_RUN);
         var settings = new Wiring.Settings(
                         location.vault(),
