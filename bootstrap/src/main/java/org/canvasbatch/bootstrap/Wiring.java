@@ -219,8 +219,8 @@ final class Wiring implements AutoCloseable {
                 coreSettings);
         observability.watch(core);
         store.cluster().ifPresent(observability::watch);
-        // what other servers weigh when they place a session: this one's calls in flight for its concurrency
-        store.cluster().ifPresent(leases -> leases.publishLoad(core::tasksInFlight, coreSettings.globalConcurrency()));
+        // what other servers weigh when they place a session: the calls this one's batches want, for its concurrency
+        store.cluster().ifPresent(leases -> leases.publishLoad(core::callsWanted, coreSettings.globalConcurrency()));
         return new Wiring(
                 core, vault, executor, eventLog, store.cluster(), agents, embeddings, settings, observability);
     }

@@ -353,6 +353,15 @@ public final class CanvasBatchCore {
     }
 
     /**
+     * The agent calls this server would have under way now if its concurrency allowed, up to it: its calls in flight
+     * and the nodes queued to start. What other servers of a cluster weigh when they place a batch: a batch just
+     * confirmed, or one waiting out a rate limit, has few calls in flight and still fills this server.
+     */
+    public int callsWanted() {
+        return dispatcher.callsWanted();
+    }
+
+    /**
      * Why progress cannot be saved right now, if it cannot: the event journal refuses events (see {@link
      * StorageProblem}). For readiness: a server in this state cannot take on work.
      */

@@ -620,6 +620,27 @@ final class NodeDispatcher {
         return inFlight.size();
     }
 
+    /**
+     * The agent calls this server would have under way now if its limit allowed, up to that limit: the calls of its
+     * sessions and loose runs in flight, and the nodes queued to start (see {@link Session#callsWanted}).
+     */
+    int callsWanted() {
+        int wanted;
+        synchronized (pumpLock) {
+            wanted = looseWaiting.size();
+        }
+        for (TaskKey key : inFlight.keySet()) {
+            if (key.contender() instanceof Contender.LooseNodes) {
+                wanted++;
+            }
+        }
+        for (SessionId id : book.dispatchingIds()) {
+            wanted += book.readRunning(id, s -> s.callsWanted(answeredOf(s))).orElse(0);
+        }
+        // a paused batch's calls still in flight are no dispatcher's concern, but they hold slots
+        return Math.min(globalLimit, Math.max(wanted, inFlight.size()));
+    }
+
     /** No new dispatch from now on; loose runs still waiting are answered at once instead of at their deadline. */
     void stop() {
         stopped = true;

@@ -560,6 +560,25 @@ public final class Session {
         return progress.running() - Math.clamp(answered, 0, progress.running());
     }
 
+    /**
+     * The agent calls this session would have under way now if no other session held a slot: its calls in flight and
+     * the queued nodes that may start (waiting out a backoff or not), up to its own limit. A server that has just
+     * started a batch, or whose batch waits out a rate limit, has no calls in flight yet is not idle: this is what a
+     * cluster weighs when it places the next batch.
+     */
+    public int callsWanted(int answered) {
+        int inFlight = callsInFlight(answered);
+        if (!mayDispatch()) {
+            return inFlight;
+        }
+        int waiting = state() == SessionState.RUNNING
+                ? queue.size()
+                : (int) queue.stream()
+                        .takeWhile(queued -> queued.priorityRank() == RERUN_RANK)
+                        .count();
+        return Math.max(inFlight, Math.min(settings.maxConcurrent(), inFlight + waiting));
+    }
+
     /** Does the dispatcher need to look at this session: a running batch, or a person's rerun waiting in any other? */
     public boolean mayDispatch() {
         return state() == SessionState.RUNNING

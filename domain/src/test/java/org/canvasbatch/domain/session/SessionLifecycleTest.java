@@ -247,6 +247,68 @@ class SessionLifecycleTest {
         }
     }
 
+    /** What a cluster weighs when it places the next batch: the calls a session wants, not only those in flight. */
+    @Nested
+    class CallsWanted {
+
+        @Test
+        void aBatchJustStartedWantsItsQueuedNodesUpToItsOwnLimitBeforeAnyCallIsUnderWay() {
+            TrackedSession tracked = TrackedSession.plan()
+                    .maxConcurrent(3)
+                    .nodes(1, "a", "b", "c", "d", "e")
+                    .create();
+            assertThat(tracked.session().callsWanted(0))
+                    .as("pending: nothing may start")
+                    .isZero();
+
+            tracked.start();
+
+            assertThat(tracked.session().callsInFlight(0)).isZero();
+            assertThat(tracked.session().callsWanted(0)).isEqualTo(3);
+            tracked.startTask("a");
+            tracked.startTask("b");
+            assertThat(tracked.session().callsWanted(0)).isEqualTo(3);
+            assertThat(tracked.session().callsWanted(1))
+                    .as("a's agent answered and only writes its note: its slot is wanted for c")
+                    .isEqualTo(3);
+        }
+
+        @Test
+        void aBatchWaitingOutABackoffStillWantsItsNodes() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b");
+            tracked.startTask("a");
+            tracked.failTransiently("a", tracked.now().plus(Duration.ofMinutes(5)));
+            tracked.startTask("b");
+            tracked.failTransiently("b", tracked.now().plus(Duration.ofMinutes(5)));
+
+            assertThat(tracked.session().dispatchable(10, tracked.now()))
+                    .as("both wait")
+                    .isEmpty();
+            assertThat(tracked.session().callsWanted(0)).isEqualTo(2);
+        }
+
+        @Test
+        void aPausedBatchWantsOnlyItsCallsInFlightAndAFinishedOneOnlyItsReruns() {
+            TrackedSession tracked = TrackedSession.runningWith("a", "b", "c", "d");
+            tracked.startTask("a");
+            tracked.pause();
+
+            assertThat(tracked.session().callsWanted(0)).isEqualTo(1);
+            tracked.succeed("a");
+            assertThat(tracked.session().callsWanted(0)).isZero();
+            tracked.resume();
+            tracked.run("b");
+            tracked.run("c");
+            tracked.run("d");
+            assertThat(tracked.session().state()).isEqualTo(SessionState.COMPLETED);
+            assertThat(tracked.session().callsWanted(0)).isZero();
+
+            tracked.requestRerun("b", null);
+
+            assertThat(tracked.session().callsWanted(0)).isEqualTo(1);
+        }
+    }
+
     @Nested
     class RecordingResults {
 

@@ -218,7 +218,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     }
 
     /**
-     * Gives the session to the live server with the fewest running nodes for its concurrency (this one on a tie); one
+     * Gives the session to the live server with the fewest wanted calls for its concurrency (this one on a tie); one
      * placed here already, and not yet taken, stays here. A session placed on a server since it last published its
      * load counts as filling it, so a burst of confirms spreads before the next heartbeat. The server chosen hears of
      * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other, and the
@@ -349,7 +349,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     private record Taken(String owner, String movedFrom) {}
 
-    /** This server's running nodes for its concurrency, now. */
+    /** The calls this server's batches want for its concurrency, now. */
     private double ownLoad() {
         Load current = load;
         if (current == null) {
@@ -359,8 +359,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     }
 
     /**
-     * From now on this server publishes {@code running} (its agent calls in flight) and {@code concurrency} with every
-     * heartbeat, and is a candidate for the sessions other servers place.
+     * From now on this server publishes {@code running} (the agent calls its batches want: in flight, and queued to
+     * start, up to its concurrency; calls in flight alone make a server whose batch has not started its calls yet look
+     * idle) and {@code concurrency} with every heartbeat, and is a candidate for the sessions other servers place.
      */
     public void publishLoad(IntSupplier running, int concurrency) {
         this.load = new Load(running, concurrency);
