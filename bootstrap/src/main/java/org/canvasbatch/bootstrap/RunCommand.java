@@ -83,7 +83,8 @@ final class RunCommand {
                         config.wsSettings(),
                         env,
                         Set.copyOf(args.get(SettingsTable.COLORS)))
-                .withCluster(config.cluster());
+                .withCluster(config.cluster())
+                .withDataGivenBy(config.dataGivenBy());
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted;
             SessionSnapshot planned;

@@ -61,7 +61,8 @@ final class ServeCommand {
                         config.vaultOptions(),
                         config.wsSettings(),
                         env)
-                .withCluster(config.cluster());
+                .withCluster(config.cluster())
+                .withDataGivenBy(config.dataGivenBy());
         ServerSettings server = config.serverSettings();
         try {
             // before the data folder is read: a second serve on a taken port is most often the first one's twin

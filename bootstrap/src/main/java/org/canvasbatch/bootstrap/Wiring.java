@@ -60,11 +60,14 @@ final class Wiring implements AutoCloseable {
             WsSettings websocket,
             Map<String, String> env,
             Set<String> questionColors,
-            ClusterOptions cluster) {
+            ClusterOptions cluster,
+            String dataGivenBy) {
 
         /**
          * @param questionColors the colours of the question nodes: their text is never quoted as the learner's notes
          * @param cluster        how the servers sharing a database share the work
+         * @param dataGivenBy    where {@code data} came from, for a person: {@code --data}, {@code CANVASBATCH_DATA},
+         *                       a settings file
          */
         Settings {
             questionColors = Set.copyOf(questionColors);
@@ -90,13 +93,40 @@ final class Wiring implements AutoCloseable {
                     websocket,
                     env,
                     questionColors,
-                    ClusterOptions.DEFAULT);
+                    ClusterOptions.DEFAULT,
+                    "--data");
         }
 
         /** The same settings, for servers sharing a database as {@code cluster} says. */
         Settings withCluster(ClusterOptions cluster) {
             return new Settings(
-                    vault, data, agent, embeddings, core, vaultOptions, websocket, env, questionColors, cluster);
+                    vault,
+                    data,
+                    agent,
+                    embeddings,
+                    core,
+                    vaultOptions,
+                    websocket,
+                    env,
+                    questionColors,
+                    cluster,
+                    dataGivenBy);
+        }
+
+        /** The same settings, whose data location was named by {@code givenBy} (said when it cannot be used). */
+        Settings withDataGivenBy(String givenBy) {
+            return new Settings(
+                    vault,
+                    data,
+                    agent,
+                    embeddings,
+                    core,
+                    vaultOptions,
+                    websocket,
+                    env,
+                    questionColors,
+                    cluster,
+                    givenBy);
         }
 
         /** Settings whose questions are the plugin's default colours, red and purple. */
@@ -183,7 +213,8 @@ final class Wiring implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        Journals.Store store = Journals.open(settings.data(), settings.cluster(), disk, observability);
+        Journals.Store store =
+                Journals.open(settings.data(), settings.dataGivenBy(), settings.cluster(), disk, observability);
         // The vault's clock times the coalescing and gives label nodes the learner's own time zone. In a cluster the
         // vault is shared: this server keeps its own ledger of links to write, named as it is in the database.
         java.time.Clock vaultClock = java.time.Clock.systemDefaultZone();
@@ -415,7 +446,8 @@ final class Wiring implements AutoCloseable {
             }
         }
 
-        static Store open(String data, ClusterOptions cluster, ChannelOpener disk, Observability observability) {
+        static Store open(
+                String data, String givenBy, ClusterOptions cluster, ChannelOpener disk, Observability observability) {
             if (data == null || data.equals("memory")) {
                 return new Store(observability.journal(new InMemoryEventLog()), Optional.empty());
             }
@@ -424,7 +456,8 @@ final class Wiring implements AutoCloseable {
                 try {
                     location = PostgresLocation.parse(data);
                 } catch (IllegalArgumentException e) {
-                    throw new UsageException("--data " + data.replaceAll(":[^:@/]*@", ":***@") + ": " + e.getMessage());
+                    throw new UsageException(
+                            givenBy + " " + data.replaceAll(":[^:@/]*@", ":***@") + ": " + e.getMessage());
                 }
                 try {
                     PostgresEventLog log = PostgresEventLog.open(location);
@@ -432,13 +465,16 @@ final class Wiring implements AutoCloseable {
                     PostgresSessionLeases leases = PostgresSessionLeases.of(log, cluster.lease());
                     return new Store(observability.journal(log), Optional.of(leases));
                 } catch (EventLogException e) {
-                    throw new UsageException("--data " + location + ": " + e.getMessage());
+                    throw new UsageException(givenBy + " " + location + ": " + e.getMessage());
                 }
             }
             try {
                 return new Store(observability.journal(FileJournal.open(Path.of(data), disk)), Optional.empty());
             } catch (EventLogException e) {
-                throw new UsageException("--data " + data + ": " + e.getMessage());
+                // said once when the journal's own message names the folder
+                String message = e.getMessage();
+                throw new UsageException(
+                        message.contains(data) ? givenBy + ": " + message : givenBy + " " + data + ": " + message);
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.canvasbatch.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -118,5 +119,23 @@ class RunPlanOutputTest {
         assertThat(outcome.exitCode()).as(outcome.err()).isZero();
         assertThat(outcome.out())
                 .contains("2 node(s) skipped, with nothing to ask: 1 empty text node, 1 group without a label");
+    }
+
+    /** A data folder the journal cannot make is said with where it was named and why, once. */
+    @Test
+    void aDataFolderThatCannotBeMadeIsSaidWithTheSettingThatNamedIt() throws Exception {
+        Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("v1"));
+        // the kernel's /proc takes no new folder, even from root
+        String nowhere = "/proc/canvas-batch-no-such-folder";
+        var err = new ByteArrayOutputStream();
+        var command = new RunCommand(
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                java.util.Map.of("CANVASBATCH_DATA", nowhere));
+
+        assertThatThrownBy(() -> command.execute(List.of(vault.resolve(CELLS).toString(), "--plain")))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("CANVASBATCH_DATA: cannot write to " + nowhere + ": no such file or folder");
+        assertThat(Files.exists(Path.of(nowhere))).isFalse();
     }
 }

@@ -571,6 +571,13 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
         if (failure instanceof FileSystemException fs && fs.getReason() != null) {
             return fs.getReason().toLowerCase(Locale.ROOT);
         }
+        // the JDK gives these no reason, and their message is only the path, which the sentence already names
+        if (failure instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or folder";
+        }
+        if (failure instanceof java.nio.file.NotDirectoryException) {
+            return "a part of the path is a file, not a folder";
+        }
         String message = failure.getMessage();
         if (message == null || message.isEmpty()) {
             return failure.getClass().getSimpleName();
