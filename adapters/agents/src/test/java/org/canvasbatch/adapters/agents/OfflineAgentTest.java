@@ -468,6 +468,74 @@ class OfflineAgentTest {
         assertThat(basis).endsWith("## 关键词\n\n向量空间 · 基\n");
     }
 
+    /**
+     * A Chinese question has no spaces: its terms end where a copula or a predicate (是, 等于, 不满足, 没有, 被称为 …) or a
+     * question word (为什么, 怎么, 有什么 …) links them, but never inside a word that holds one (但是, 总是, 目的, 中和,
+     * 有丝分裂), and 是否 or 就是 never leaves a 否 or 就 behind.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '=',
+            value = {
+                "为什么正交矩阵的行列式是正负一 = 正交矩阵 · 行列式 · 正负一",
+                "举例说明矩阵乘法不满足交换律 = 矩阵乘法 · 交换律",
+                "为什么哺乳动物成熟红细胞没有细胞核 = 哺乳动物成熟红细胞 · 细胞核",
+                "胰岛素是怎么降低血糖的 = 胰岛素 · 降低血糖",
+                "相似矩阵有什么性质 = 相似矩阵 · 性质",
+                "热传递有哪几种方式 = 热传递 · 方式",
+                "机会成本怎么计算 = 机会成本",
+                "如何判断向量组线性相关 = 向量组线性相关",
+                "向量空间的维数怎么求 = 向量空间 · 维数",
+                "溶酶体为什么被称为细胞的消化车间 = 溶酶体 · 细胞 · 消化车间",
+                "为什么对称矩阵一定可以正交对角化 = 对称矩阵 · 正交对角化",
+                "零向量属于任何子空间吗 = 零向量 · 任何子空间",
+                "如何判断矩阵是否可逆 = 矩阵 · 可逆",
+                "导数就是切线的斜率吗 = 导数 · 切线 · 斜率",
+                "为什么正定矩阵的特征值总是正数 = 正定矩阵 · 特征值总是正数",
+                "为什么级数收敛但是不绝对收敛 = 级数收敛但是不绝对收敛",
+                "假设检验的目的是什么 = 假设检验 · 目的",
+                "为什么中和反应放热 = 中和反应放热",
+                "有丝分裂各时期染色体的变化 = 有丝分裂各时期染色体 · 变化",
+                "鸽巢原理 = 鸽巢原理"
+            })
+    void aChineseQuestionsTermsEndWhereACopulaOrAQuestionWordLinksThem(String question, String terms) {
+        assertThat(String.join(" · ", new QuestionText(question, Language.ZH).ownTerms()))
+                .isEqualTo(terms);
+    }
+
+    /**
+     * "of" between two nouns makes one term ("phases of mitosis", "Treaty of Versailles") as long as the phrase stays
+     * short; the question's own phrases ("How can I remember the", "the role of") are still no part of it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '=',
+            value = {
+                "What are the phases of mitosis? = phases of mitosis",
+                "How can I remember the phases of mitosis? = phases of mitosis",
+                "What is the zone of proximal development? = zone of proximal development",
+                "Explain Mendel's law of segregation = Mendel's law of segregation",
+                "What is Maslow's hierarchy of needs? = Maslow's hierarchy of needs",
+                "What is the significance of the Glorious Revolution? = significance of the Glorious Revolution",
+                "What were the terms of the Treaty of Versailles? = terms · Treaty of Versailles",
+                "How to understand the role of ribosomes in protein synthesis? = ribosomes · protein synthesis",
+                "Why do enzymes lose activity at high temperature? = enzymes · activity · high temperature",
+                "What is a price ceiling and who benefits? = price ceiling · benefits",
+                "Phases of mitosis = Phases of mitosis"
+            })
+    void anEnglishTermKeepsTheOfThatJoinsTwoNouns(String question, String terms) {
+        assertThat(String.join(" · ", new QuestionText(question, Language.EN).ownTerms()))
+                .isEqualTo(terms);
+    }
+
+    @Test
+    void theOrthogonalMatrixNoteListsTheDeterminantAsATerm() throws Exception {
+        String note = agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "为什么正交矩阵的行列式是正负一"))
+                .markdown();
+
+        assertThat(note).endsWith("## 关键词\n\n正交矩阵 · 行列式 · 正负一\n");
+    }
+
     /** "how can I remember", "what is", "define" … are how a question asks, not what it asks about. */
     @Test
     void questionPhrasesNeverBecomeKeyTerms() throws Exception {
