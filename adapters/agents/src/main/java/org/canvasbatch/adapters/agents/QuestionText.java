@@ -1,12 +1,14 @@
 package org.canvasbatch.adapters.agents;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What the offline agent can read out of a question without a model: its subject ("什么是逆否命题" → "逆否命题"),
@@ -89,7 +91,25 @@ final class QuestionText {
             "\\s*(?:[:?,;(—]| for | when | in terms of | regarding | with respect to ).*$", Pattern.CASE_INSENSITIVE);
     // "谓词逻辑中全称量词" compares 全称量词: a leading "… 中/里" names the setting, but not the 中 of 中序遍历.
     private static final Pattern ZH_SETTING = Pattern.compile("^(.{2,}?)[中里](.{2,})$");
-    private static final Pattern ZH_TERM_SEPARATORS = Pattern.compile("[的和与及或、，,；;：:\\s]+|以及|之间");
+    // Chinese writes no spaces between words, so a term ends at the words that link it to the next: those that join
+    // two terms, a copula or a predicate ("正交矩阵的行列式是正负一", "矩阵乘法不满足交换律") and a question word with the verb
+    // it asks with ("机会成本怎么计算", "相似矩阵有什么性质"). None of them is a term.
+    private static final List<String> ZH_JOINING_WORDS = List.of("的", "和", "与", "跟", "及", "以及", "或", "或者", "之间");
+    private static final List<String> ZH_LINKING_VERBS = List.of(
+            "是", "不是", "就是", "正是", "等于", "不等于", "满足", "不满足", "属于", "不属于", "没有", "称为", "被称为", "叫做", "一定", "可以", "不能");
+    private static final List<String> ZH_QUESTION_WORDS = List.of(
+            "为什么", "什么", "怎么", "怎么样", "怎样", "如何", "是否", "是不是", "能否", "有什么", "有何", "有哪些", "有哪几种", "哪些", "哪几种", "哪个",
+            "哪里", "在哪里");
+    // 求导 is a term, not the 求 of 怎么求
+    private static final String ZH_ASKING_VERB = "(?:判断|计算|证明|理解|解释|区分|求解|求(?!导))?";
+    // Words that hold one of the words above and are not cut there: no 但 and 是 from 但是, no 目 from 目的.
+    private static final List<String> ZH_WORDS_NOT_CUT = List.of(
+            "但是", "于是", "还是", "总是", "凡是", "只是", "可是", "要是", "若是", "目的", "的确", "总和", "中和", "饱和", "调和", "和弦", "和平", "和谐",
+            "参与", "涉及", "普及", "跟踪");
+    private static final Pattern ZH_TERM_END = Pattern.compile("(?<whole>" + anyOf(ZH_WORDS_NOT_CUT) + ")"
+            + "|[、，,；;：:\\s]+"
+            + "|(?:" + anyOf(ZH_QUESTION_WORDS) + ")" + ZH_ASKING_VERB
+            + "|" + anyOf(ZH_LINKING_VERBS) + "|" + anyOf(ZH_JOINING_WORDS));
     private static final Pattern EN_TERM_SEPARATORS = Pattern.compile(
             "\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bof\\b|\\bin\\b|\\bfor\\b|\\bwith\\b|\\bat\\b"
                     + "|\\b(?:is|are|was|were|does|do|did|has|have|need|needs|lose|loses|use|uses|called)\\b)\\s*",
@@ -313,10 +333,12 @@ final class QuestionText {
         if (!compared.isEmpty()) {
             return compared;
         }
-        Pattern separators = language == Language.ZH ? ZH_TERM_SEPARATORS : EN_TERM_SEPARATORS;
         List<String> terms = new ArrayList<>();
         for (String sentence : sentences()) {
-            for (String part : separators.split(subjectOf(sentence))) {
+            String subject = subjectOf(sentence);
+            List<String> parts =
+                    language == Language.ZH ? chineseParts(subject) : List.of(EN_TERM_SEPARATORS.split(subject));
+            for (String part : parts) {
                 String term = withoutQuestionWords(part);
                 if (isTerm(term) && !terms.contains(term)) {
                     terms.add(term);
@@ -324,6 +346,29 @@ final class QuestionText {
             }
         }
         return terms;
+    }
+
+    /** "正交矩阵的行列式是正负一" → 正交矩阵, 行列式, 正负一: the text between the words where a Chinese term ends. */
+    private static List<String> chineseParts(String text) {
+        List<String> parts = new ArrayList<>();
+        Matcher end = ZH_TERM_END.matcher(text);
+        int start = 0;
+        while (end.find()) {
+            if (end.group("whole") == null) {
+                parts.add(text.substring(start, end.start()));
+                start = end.end();
+            }
+        }
+        parts.add(text.substring(start));
+        return parts;
+    }
+
+    /** The words as alternatives of a pattern, the longest first: 怎么样 is one question word, not 怎么 and a stray 样. */
+    private static String anyOf(List<String> words) {
+        return words.stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .map(Pattern::quote)
+                .collect(Collectors.joining("|"));
     }
 
     /** Two characters or more, or one Chinese character: 秩, 栈 and 基 are whole terms. */
