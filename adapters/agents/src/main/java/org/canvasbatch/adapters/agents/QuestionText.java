@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.agents;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -110,10 +111,17 @@ final class QuestionText {
             + "|[、，,；;：:\\s]+"
             + "|(?:" + anyOf(ZH_QUESTION_WORDS) + ")" + ZH_ASKING_VERB
             + "|" + anyOf(ZH_LINKING_VERBS) + "|" + anyOf(ZH_JOINING_WORDS));
+    // A word right after "of" is its noun, not a verb: "Maslow's hierarchy of needs" does not end at "needs".
     private static final Pattern EN_TERM_SEPARATORS = Pattern.compile(
-            "\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bof\\b|\\bin\\b|\\bfor\\b|\\bwith\\b|\\bat\\b"
-                    + "|\\b(?:is|are|was|were|does|do|did|has|have|need|needs|lose|loses|use|uses|called)\\b)\\s*",
+            "\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bin\\b|\\bfor\\b|\\bwith\\b|\\bat\\b"
+                    + "|\\b(?<!\\bof\\s)(?:is|are|was|were|does|do|did|has|have|need|needs|lose|loses|use|uses|called)\\b)\\s*",
             Pattern.CASE_INSENSITIVE);
+    // "of" between two nouns is inside a term ("phases of mitosis", "Treaty of Versailles") as long as the phrase stays
+    // short; a longer one is a clause ("happens when a massive star runs out of fuel") and is cut at its "of".
+    private static final Pattern EN_OF = Pattern.compile("\\s*\\bof\\b\\s*", Pattern.CASE_INSENSITIVE);
+    // counted without articles: "significance of the Glorious Revolution" is four words
+    private static final int MAX_OF_PHRASE_WORDS = 4;
+    private static final Set<String> ARTICLES = Set.of("a", "an", "the");
     // "What is photosynthesis? Define the light-dependent reactions" asks two things, each with its own question words
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[?？!！。])\\s*|(?<=\\.)\\s+");
     // how a question asks, never what it asks about: "How can I remember the phases", "When should I pick which one"
@@ -336,8 +344,7 @@ final class QuestionText {
         List<String> terms = new ArrayList<>();
         for (String sentence : sentences()) {
             String subject = subjectOf(sentence);
-            List<String> parts =
-                    language == Language.ZH ? chineseParts(subject) : List.of(EN_TERM_SEPARATORS.split(subject));
+            List<String> parts = language == Language.ZH ? chineseParts(subject) : englishParts(subject);
             for (String part : parts) {
                 String term = withoutQuestionWords(part);
                 if (isTerm(term) && !terms.contains(term)) {
@@ -361,6 +368,44 @@ final class QuestionText {
         }
         parts.add(text.substring(start));
         return parts;
+    }
+
+    /** "the terms of the Treaty of Versailles" → "the terms", "the Treaty of Versailles". */
+    private List<String> englishParts(String text) {
+        List<String> parts = new ArrayList<>();
+        for (String clause : EN_TERM_SEPARATORS.split(text)) {
+            parts.addAll(ofPhrases(clause));
+        }
+        return parts;
+    }
+
+    /**
+     * The clause cut at each "of" that does not join two nouns into a short phrase; joined from the right, since the
+     * last "of" binds closest: "terms of the Treaty of Versailles" keeps "Treaty of Versailles".
+     */
+    private List<String> ofPhrases(String clause) {
+        String[] pieces = EN_OF.split(clause, -1);
+        List<String> phrases = new ArrayList<>();
+        String phrase = pieces[pieces.length - 1];
+        for (int i = pieces.length - 2; i >= 0; i--) {
+            String joined = pieces[i] + " of " + phrase;
+            boolean bothNameSomething = !withoutQuestionWords(pieces[i]).isEmpty()
+                    && !withoutQuestionWords(phrase).isEmpty();
+            if (bothNameSomething && wordsBesideArticles(withoutQuestionWords(joined)) <= MAX_OF_PHRASE_WORDS) {
+                phrase = joined;
+            } else {
+                phrases.add(0, phrase);
+                phrase = pieces[i];
+            }
+        }
+        phrases.add(0, phrase);
+        return phrases;
+    }
+
+    private static long wordsBesideArticles(String phrase) {
+        return Arrays.stream(phrase.split("\\s+"))
+                .filter(word -> !ARTICLES.contains(word.toLowerCase(Locale.ROOT)))
+                .count();
     }
 
     /** The words as alternatives of a pattern, the longest first: 怎么样 is one question word, not 怎么 and a stray 样. */
