@@ -113,12 +113,14 @@ final class QuestionText {
             + "|" + anyOf(ZH_LINKING_VERBS) + "|" + anyOf(ZH_JOINING_WORDS));
     // A word right after "of" is its noun, not a verb: "Maslow's hierarchy of needs" does not end at "needs".
     private static final Pattern EN_TERM_SEPARATORS = Pattern.compile(
-            "\\s*(?:,|;|:|\\band\\b|\\bor\\b|\\bvs\\.?|\\bin\\b|\\bfor\\b|\\bwith\\b|\\bat\\b"
-                    + "|\\b(?<!\\bof\\s)(?:is|are|was|were|does|do|did|has|have|need|needs|lose|loses|use|uses|called)\\b)\\s*",
+            // a word joined by a hyphen is no separator: "in-depth", "trade-off"
+            "\\s*(?:,|;|:|(?<!-)\\b(?:and|or|in|for|with|at)\\b(?!-)|\\bvs\\.?"
+                    + "|\\b(?<!\\bof\\s)(?<!-)(?:is|are|was|were|does|do|did|has|have|need|needs|lose|loses|use|uses|called)"
+                    + "\\b(?!-))\\s*",
             Pattern.CASE_INSENSITIVE);
     // "of" between two nouns is inside a term ("phases of mitosis", "Treaty of Versailles") as long as the phrase stays
     // short; a longer one is a clause ("happens when a massive star runs out of fuel") and is cut at its "of".
-    private static final Pattern EN_OF = Pattern.compile("\\s*\\bof\\b\\s*", Pattern.CASE_INSENSITIVE);
+    private static final Pattern EN_OF = Pattern.compile("\\s*(?<!-)\\bof\\b(?!-)\\s*", Pattern.CASE_INSENSITIVE);
     // counted without articles: "significance of the Glorious Revolution" is four words
     private static final int MAX_OF_PHRASE_WORDS = 4;
     private static final Set<String> ARTICLES = Set.of("a", "an", "the");
@@ -191,12 +193,22 @@ final class QuestionText {
             "about");
 
     private final String text;
+    /** The line without the label a learner tags a card with ("Review: …", "复习：…"): what it asks. */
+    private final String asked;
+
     private final Language language;
 
     QuestionText(String text, Language language) {
         this.text = firstLine(text);
+        this.asked = STUDY_LABEL.matcher(this.text).replaceFirst("");
         this.language = language;
     }
+
+    // a card's tag, not what it asks about: never a key term, and no part of a comparison
+    private static final Pattern STUDY_LABEL = Pattern.compile(
+            "^(?:review|revision|recap|question|q\\d{0,3}|quiz|exam|todo|复习|回顾|问题|思考|疑问|练习|考点|重点|难点|提问)"
+                    + "\\s*[:：]\\s*(?=\\S)",
+            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
 
     /** The first line with words, as plain words: "## Heading question" → "Heading question". */
     private static String firstLine(String text) {
@@ -235,18 +247,18 @@ final class QuestionText {
             return String.join(language == Language.ZH ? "和" : " and ", compared);
         }
         String subject = subjectOf(sentences().get(0));
-        return subject.isEmpty() ? text : subject;
+        return subject.isEmpty() ? asked : subject;
     }
 
     /** The line's sentences: "What is photosynthesis? Define the light-dependent reactions" asks two. */
     private List<String> sentences() {
         List<String> sentences = new ArrayList<>();
-        for (String sentence : SENTENCE_END.split(text)) {
+        for (String sentence : SENTENCE_END.split(asked)) {
             if (!TRAILING_PUNCTUATION.matcher(sentence).replaceAll("").isBlank()) {
                 sentences.add(sentence.strip());
             }
         }
-        return sentences.isEmpty() ? List.of(text) : sentences;
+        return sentences.isEmpty() ? List.of(asked) : sentences;
     }
 
     /** One sentence's subject without its question words; empty when it is nothing but question words. */
@@ -293,7 +305,7 @@ final class QuestionText {
 
     /** The concepts a comparison question names, in order ("A和B的区别", "A vs B", "difference between A and B"). */
     List<String> comparedItems() {
-        String line = TRAILING_PUNCTUATION.matcher(text).replaceAll("");
+        String line = TRAILING_PUNCTUATION.matcher(asked).replaceAll("");
         for (Pattern pattern : language == Language.ZH ? ZH_COMPARISONS : EN_COMPARISONS) {
             Matcher match = pattern.matcher(line);
             if (match.find()) {

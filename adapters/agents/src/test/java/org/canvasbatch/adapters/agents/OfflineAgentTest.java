@@ -496,7 +496,9 @@ class OfflineAgentTest {
                 "假设检验的目的是什么 = 假设检验 · 目的",
                 "为什么中和反应放热 = 中和反应放热",
                 "有丝分裂各时期染色体的变化 = 有丝分裂各时期染色体 · 变化",
-                "鸽巢原理 = 鸽巢原理"
+                "鸽巢原理 = 鸽巢原理",
+                "复习：什么是逆否命题 = 逆否命题",
+                "复习：逆否命题和否命题的区别是什么 = 逆否命题 · 否命题"
             })
     void aChineseQuestionsTermsEndWhereACopulaOrAQuestionWordLinksThem(String question, String terms) {
         assertThat(String.join(" · ", new QuestionText(question, Language.ZH).ownTerms()))
@@ -521,7 +523,10 @@ class OfflineAgentTest {
                 "How to understand the role of ribosomes in protein synthesis? = ribosomes · protein synthesis",
                 "Why do enzymes lose activity at high temperature? = enzymes · activity · high temperature",
                 "What is a price ceiling and who benefits? = price ceiling · benefits",
-                "Phases of mitosis = Phases of mitosis"
+                "Phases of mitosis = Phases of mitosis",
+                "Review: How to understand amortized analysis? = amortized analysis",
+                "Review: BFS vs DFS: when to use which? = BFS · DFS",
+                "Give an in-depth analysis of the French Revolution = in-depth analysis · French Revolution"
             })
     void anEnglishTermKeepsTheOfThatJoinsTwoNouns(String question, String terms) {
         assertThat(String.join(" · ", new QuestionText(question, Language.EN).ownTerms()))
