@@ -133,9 +133,10 @@ final class RunCommand {
             boolean resumable = !"memory".equals(settings.data());
             return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);
         } catch (InvalidCommandException e) {
-            // the core's words finish a sentence about the field: here the field is the canvas as it was named
+            // the core's words finish a sentence about the field: here the field is the canvas as it was named; a
+            // whole sentence of its own (a canvas that cannot be read names the canvas itself) is said as it is
             throw new UsageException(e.errors().stream()
-                    .map(f -> f.field().equals("canvas_path")
+                    .map(f -> f.field().equals("canvas_path") && !startsASentence(f.message())
                             ? "the canvas '" + location.canvasPath() + "' " + f.message()
                             : f.message())
                     .collect(Collectors.joining("; ")));
@@ -146,6 +147,11 @@ final class RunCommand {
         } catch (NothingToProcessException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** Whether {@code message} is a sentence of its own rather than the end of one about the field. */
+    private static boolean startsASentence(String message) {
+        return !message.isEmpty() && Character.isUpperCase(message.codePointAt(0));
     }
 
     /** When an interrupted batch was started, for a person: this machine's time, to the second, and its zone. */
