@@ -42,6 +42,11 @@ public final class CanvasPaths {
             errors.add(new FieldError(field, "must be relative to the vault, not an absolute path"));
         }
         for (String segment : slashes.split("/")) {
+            if (segment.isEmpty()) {
+                // Obsidian names every file by its one spelling: a note's link back to "a//b.canvas" opens nothing
+                errors.add(new FieldError(field, "must not contain an empty segment ('//')"));
+                break;
+            }
             if (segment.equals("..")) {
                 errors.add(new FieldError(field, "must not contain a '..' segment"));
                 break;

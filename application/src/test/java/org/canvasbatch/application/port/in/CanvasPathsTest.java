@@ -81,4 +81,10 @@ class CanvasPathsTest {
         assertThat(problems("a.md")).contains("must end with .canvas");
         assertThat(problems("a\u0000b.canvas")).contains("NUL");
     }
+
+    @Test
+    void anEmptySegmentIsRefused() {
+        assertThat(problems("CS//Data Structures.canvas")).contains("empty segment");
+        assertThat(problems("CS/Data Structures.canvas")).isEmpty();
+    }
 }
