@@ -95,6 +95,9 @@ final class CanvasWriteBack {
     private final RetryDelays retryDelays;
     private final LongConsumer checkToRenameNanos;
     private final Map<String, PendingCanvas> canvases = new ConcurrentHashMap<>();
+    /** Canvases whose absence was logged once: a batch of 170 notes for a renamed canvas is one log line, not 170. */
+    private final Set<String> reportedGone = ConcurrentHashMap.newKeySet();
+
     private final ScheduledExecutorService scheduler;
     private final Duration settleAfter;
     private volatile boolean closed;
@@ -148,9 +151,20 @@ final class CanvasWriteBack {
      * leaves the note unlinked. False when the note is not to be linked: write-back is off, or there is no canvas file.
      */
     Expected expect(VaultFile canvas, String sourceNodeId, AgentId agent, VaultFile note) {
-        if (!options.writeBack() || !Files.isRegularFile(canvas.absolute())) {
+        if (!options.writeBack()) {
             return Expected.NOTHING_TO_LINK;
         }
+        if (!Files.isRegularFile(canvas.absolute())) {
+            // the canvas was there when its batch was analysed: the learner renamed, moved or deleted it since
+            if (reportedGone.add(canvas.relative())) {
+                LOG.log(
+                        WARNING,
+                        "The canvas ''{0}'' is no longer in the vault: the notes written for it are not linked",
+                        canvas.relative());
+            }
+            return new Expected(false, gone(canvas.relative()));
+        }
+        reportedGone.remove(canvas.relative());
         PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
         String noRoom = pending.reserve(new Link(sourceNodeId, note.relative(), agent.wireName(), clock.instant()));
         if (noRoom != null) {
@@ -539,6 +553,11 @@ final class CanvasWriteBack {
     }
 
     /** Why a note is not linked into a canvas that has no room left for it. */
+    private static String gone(String canvasPath) {
+        return "the canvas '" + canvasPath + "' is no longer in the vault (renamed, moved or deleted since the batch"
+                + " began); the note is written but not linked: link it by hand in the canvas as it is now.";
+    }
+
     private static String overLimit(String canvasPath, int nodes) {
         return "the canvas '" + canvasPath + "' has " + nodes + " nodes, and linking the note would take it beyond "
                 + BatchLimits.MAX_NODES + ", the most a canvas may have for a batch to read it; the note is written"
