@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.vault;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,13 +52,19 @@ final class NotePlacement {
      */
     static final double NEAR = 4000;
 
-    private final double near;
-    private final List<Box> allNodes = new ArrayList<>();
-    private final List<Boolean> allGroups = new ArrayList<>();
-    /** What a search looks through: every node, or only those near the source while {@link #placeNote} tries them. */
-    private List<Box> nodes = allNodes;
+    /**
+     * How much further than the exact tests a look-up in {@link #grid} reaches: its rectangle is summed otherwise than
+     * the tests' sums, and a node a rounding error inside must not be left out.
+     */
+    private static final double SLACK = 1;
 
-    private List<Boolean> groups = allGroups;
+    private final double near;
+    private final List<Box> nodes = new ArrayList<>();
+    private final List<Boolean> groups = new ArrayList<>();
+    /** Null when every look-up walks through every node, as the tests that compare the two ask. */
+    private final NodeGrid grid;
+    /** While {@link #placeNote} tries the nodes near the source first: only the nodes that meet this square count. */
+    private Box within;
 
     NotePlacement() {
         this(NEAR);
@@ -65,12 +72,63 @@ final class NotePlacement {
 
     /** With another reach for the first search: {@code Double.POSITIVE_INFINITY} always searches the whole canvas. */
     NotePlacement(double near) {
+        this(near, true);
+    }
+
+    /** {@code indexed} false: every look-up walks through every node, the answer the grid must give faster. */
+    NotePlacement(double near, boolean indexed) {
         this.near = near;
+        this.grid = indexed ? new NodeGrid() : null;
     }
 
     void occupied(Box box, boolean group) {
-        allNodes.add(box);
-        allGroups.add(group);
+        nodes.add(box);
+        groups.add(group);
+        if (grid != null) {
+            grid.add(box);
+        }
+    }
+
+    /**
+     * The numbers, in the canvas's order, of the nodes a search looks through that may meet the rectangle from (x0,
+     * y0) to (x1, y1), edges included: every one that does. An infinite or NaN bound leaves that side open.
+     */
+    private int[] nodesNear(double x0, double y0, double x1, double y1) {
+        int[] found;
+        if (grid == null) {
+            found = new int[nodes.size()];
+            Arrays.setAll(found, i -> i);
+        } else {
+            double left = x0 - SLACK;
+            double top = y0 - SLACK;
+            double right = x1 + SLACK;
+            double bottom = y1 + SLACK;
+            if (within != null) {
+                // a node that meets both the rectangle and the square meets their overlap too (boxes that meet two
+                // by two have a point in common), so only the overlap is looked up, when there is one
+                double l = Math.max(left, within.x());
+                double t = Math.max(top, within.y());
+                double r = Math.min(right, within.x() + within.width());
+                double b = Math.min(bottom, within.bottom());
+                if (l <= r && t <= b) {
+                    left = l;
+                    top = t;
+                    right = r;
+                    bottom = b;
+                }
+            }
+            found = grid.near(left, top, right, bottom);
+        }
+        if (within == null) {
+            return found;
+        }
+        int kept = 0;
+        for (int node : found) {
+            if (nodes.get(node).intersects(within, 0)) {
+                found[kept++] = node;
+            }
+        }
+        return Arrays.copyOf(found, kept);
     }
 
     /** A note's place, its label's (null when it has none) and the sides of the source and the note its edge joins. */
@@ -132,27 +190,18 @@ final class NotePlacement {
         if (Double.isFinite(near)) {
             Box around = new Box(
                     source.x() - near, source.y() - near, source.width() + 2 * near, source.height() + 2 * near);
-            List<Box> nearNodes = new ArrayList<>();
-            List<Boolean> nearGroups = new ArrayList<>();
-            for (int i = 0; i < allNodes.size(); i++) {
-                if (allNodes.get(i).intersects(around, 0)) {
-                    nearNodes.add(allNodes.get(i));
-                    nearGroups.add(allGroups.get(i));
-                }
-            }
-            if (nearNodes.size() < allNodes.size()) {
-                Priced found;
-                nodes = nearNodes;
-                groups = nearGroups;
-                try {
+            within = around;
+            Priced found = null;
+            try {
+                if (nodesNear(around.x(), around.y(), around.x() + around.width(), around.bottom()).length
+                        < nodes.size()) {
                     found = search(source, withLabel);
-                } finally {
-                    nodes = allNodes;
-                    groups = allGroups;
                 }
-                if (found.spot() != null && found.cost() <= near / 2 && wellInside(found.spot(), around)) {
-                    best = found.spot();
-                }
+            } finally {
+                within = null;
+            }
+            if (found != null && found.spot() != null && found.cost() <= near / 2 && wellInside(found.spot(), around)) {
+                best = found.spot();
             }
         }
         if (best == null) {
@@ -180,7 +229,7 @@ final class NotePlacement {
 
     private record Priced(Spot spot, double cost) {}
 
-    /** The nearest free place among {@link #nodes}, not yet marked taken. */
+    /** The nearest free place among the nodes a search looks through, not yet marked taken. */
     private Priced search(Box source, boolean withLabel) {
         List<Card> cards =
                 withLabel ? List.of(Card.LABEL_RIGHT, Card.LABEL_LEFT, Card.LABEL_UNDER) : List.of(Card.NOTE_ONLY);
@@ -236,7 +285,11 @@ final class NotePlacement {
     }
 
     private boolean free(Box candidate, Box source) {
-        for (int i = 0; i < nodes.size(); i++) {
+        for (int i : nodesNear(
+                candidate.x() - CLEARANCE,
+                candidate.y() - CLEARANCE,
+                candidate.x() + candidate.width() + CLEARANCE,
+                candidate.bottom() + CLEARANCE)) {
             if (conflict(candidate, nodes.get(i), groups.get(i) && nodes.get(i).contains(source))) {
                 return false;
             }
@@ -308,13 +361,24 @@ final class NotePlacement {
     /**
      * Moves the card from (x, y) in the direction past whatever it would touch; its free place, or null once it is
      * further than {@code limit} from {@code from} (when given). Only the nodes in the card's lane (its width, or its
-     * height, with the clearance) can ever be in its way: gathered once, not looked through again on every step.
+     * height, with the clearance) can ever be in its way: gathered once, not looked through again on every step. With
+     * a limit, only the stretch of the lane the card may reach before it is too far: a part of the card whose gap to
+     * {@code from} is at most the limit lies within the limit of it, and the card around it within its own size.
      */
     private double[] slideFrom(double x, double y, Card card, Direction direction, Box source, double limit, Box from) {
         boolean vertical = direction == Direction.DOWN || direction == Direction.UP;
+        boolean bounded = from != null && limit < Double.POSITIVE_INFINITY;
+        double reach = Math.max(card.width(), card.height()) + CLEARANCE;
+        double along0 = bounded ? (vertical ? from.y() : from.x()) - limit - reach : Double.NEGATIVE_INFINITY;
+        double along1 = bounded
+                ? (vertical ? from.bottom() : from.x() + from.width()) + limit + reach
+                : Double.POSITIVE_INFINITY;
+        int[] near = vertical
+                ? nodesNear(x - CLEARANCE, along0, x + card.width() + CLEARANCE, along1)
+                : nodesNear(along0, y - CLEARANCE, along1, y + card.height() + CLEARANCE);
         List<Box> lane = new ArrayList<>();
         List<Boolean> mayHold = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
+        for (int i : near) {
             Box node = nodes.get(i);
             boolean inLane = vertical
                     ? x - CLEARANCE < node.x() + node.width() && node.x() < x + card.width() + CLEARANCE
@@ -399,7 +463,11 @@ final class NotePlacement {
         if (cost >= limit) {
             return cost; // what follows only adds: no better than the best place found, without looking at every node
         }
-        for (int i = 0; i < nodes.size(); i++) {
+        for (int i : nodesNear(
+                Math.min(from[0], to[0]),
+                Math.min(from[1], to[1]),
+                Math.max(from[0], to[0]),
+                Math.max(from[1], to[1]))) {
             Box node = nodes.get(i);
             // the geometry first: comparing a box with the source is the slower test, and true of one node only
             if (!groups.get(i) && node.crossedBy(from, to) && !node.equals(source)) {
@@ -426,7 +494,7 @@ final class NotePlacement {
             return 0;
         }
         int count = 0;
-        for (int i = 0; i < nodes.size(); i++) {
+        for (int i : nodesNear(part.x(), part.y() - UNDER_ANOTHER, part.x() + part.width(), part.y())) {
             Box node = nodes.get(i);
             if (!groups.get(i)
                     && node.x() < part.x() + part.width()
