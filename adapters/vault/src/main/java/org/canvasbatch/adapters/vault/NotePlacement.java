@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.vault;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -53,8 +54,8 @@ final class NotePlacement {
     static final double NEAR = 4000;
 
     /**
-     * How much further than the exact tests a look-up in {@link #grid} reaches: its rectangle is summed otherwise than
-     * the tests' sums, and a node a rounding error inside must not be left out.
+     * How much further than the exact tests a look-up in {@link #grid}, or a step's look along a lane, reaches: their
+     * bounds are summed otherwise than the tests' sums, and a node a rounding error inside must not be left out.
      */
     private static final double SLACK = 1;
 
@@ -376,18 +377,21 @@ final class NotePlacement {
         int[] near = vertical
                 ? nodesNear(x - CLEARANCE, along0, x + card.width() + CLEARANCE, along1)
                 : nodesNear(along0, y - CLEARANCE, along1, y + card.height() + CLEARANCE);
-        List<Box> lane = new ArrayList<>();
-        List<Boolean> mayHold = new ArrayList<>();
+        List<LaneNode> lane = new ArrayList<>();
         for (int i : near) {
             Box node = nodes.get(i);
             boolean inLane = vertical
                     ? x - CLEARANCE < node.x() + node.width() && node.x() < x + card.width() + CLEARANCE
                     : y - CLEARANCE < node.y() + node.height() && node.y() < y + card.height() + CLEARANCE;
             if (inLane) {
-                lane.add(node);
-                mayHold.add(groups.get(i) && node.contains(source));
+                lane.add(new LaneNode(node, groups.get(i) && node.contains(source), ahead(node, direction)));
             }
         }
+        // in the order the card reaches them: a step looks at the nodes from the first not left behind to the first
+        // too far ahead to touch the card, not at the whole lane (a long column of nodes on every step)
+        lane.sort(Comparator.comparingDouble(LaneNode::ahead));
+        boolean[] leftBehind = new boolean[lane.size()];
+        int first = 0;
         List<Box> parts = new ArrayList<>(2);
         // each step takes a part of the card past a node of the lane, for good: at most two steps a node
         int steps = 2 * lane.size() + 1;
@@ -400,17 +404,23 @@ final class NotePlacement {
             if (from != null && parts.getFirst().gap(from) > limit) {
                 return null;
             }
+            double tooFar = tooFarAhead(x, y, card, direction);
             double pushTo = Double.NaN;
-            int kept = 0;
-            for (int i = 0; i < lane.size(); i++) {
-                Box node = lane.get(i);
-                if (behind(node, x, y, card, direction)) {
-                    continue; // the card only moves away from it: never in the way again, not looked at again
+            for (int i = first; i < lane.size() && !(lane.get(i).ahead() > tooFar); i++) {
+                if (leftBehind[i]) {
+                    continue;
                 }
-                lane.set(kept, node);
-                mayHold.set(kept++, mayHold.get(i));
+                LaneNode entry = lane.get(i);
+                Box node = entry.node();
+                if (behind(node, x, y, card, direction)) {
+                    leftBehind[i] = true; // the card only moves away from it: never in the way again
+                    if (i == first) {
+                        first++;
+                    }
+                    continue;
+                }
                 for (Box part : parts) {
-                    if (conflict(part, node, mayHold.get(kept - 1))) {
+                    if (conflict(part, node, entry.mayHold())) {
                         double offset = vertical ? part.y() - y : part.x() - x;
                         double to = switch (direction) {
                             case DOWN -> node.bottom() + CLEARANCE - offset;
@@ -427,8 +437,9 @@ final class NotePlacement {
                     }
                 }
             }
-            lane.subList(kept, lane.size()).clear();
-            mayHold.subList(kept, mayHold.size()).clear();
+            while (first < leftBehind.length && leftBehind[first]) {
+                first++;
+            }
             if (Double.isNaN(pushTo)) {
                 return new double[] {x, y};
             }
@@ -443,6 +454,33 @@ final class NotePlacement {
             }
         }
         throw new IllegalStateException("a place past every node is always free");
+    }
+
+    /** A node of a card's lane, whether a group may hold the card, and how far along the slide its near side is. */
+    private record LaneNode(Box node, boolean mayHold, double ahead) {}
+
+    /** How far along the slide the node's side the card meets first is: what orders a lane. */
+    private static double ahead(Box node, Direction direction) {
+        return switch (direction) {
+            case DOWN -> node.y();
+            case UP -> -node.bottom();
+            case RIGHT -> node.x();
+            case LEFT -> -(node.x() + node.width());
+        };
+    }
+
+    /**
+     * Past this (in {@link #ahead}'s terms) no node can touch the card at (x, y): its parts and their clearance end
+     * there, with a pixel to spare for sums rounded otherwise than {@link #conflict}'s.
+     */
+    private static double tooFarAhead(double x, double y, Card card, Direction direction) {
+        double end = switch (direction) {
+            case DOWN -> y + card.height() + CLEARANCE;
+            case UP -> -(y - CLEARANCE);
+            case RIGHT -> x + card.width() + CLEARANCE;
+            case LEFT -> -(x - CLEARANCE);
+        };
+        return end + SLACK + Math.abs(end) * 1e-9;
     }
 
     /** Whether the card at (x, y), sliding in the direction, has left the node behind for good. */
