@@ -22,12 +22,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The learner renames (or moves, or deletes) the canvas in Obsidian while its batch runs. The notes are still written
+ * The canvas a batch names, as the notes link back to it and as it is on disk, against a real server.
+ *
+ * <p>A {@code canvas_path} spelled with an empty segment ({@code CS//Data Structures.canvas}, as a script joining a
+ * folder that ends in '/' makes) names the same file, but notes linking back to it would name a path Obsidian cannot
+ * open (a click on it creates an empty canvas of that name): it is refused, as a '.' segment is.
+ *
+ * <p>The learner renames (or moves, or deletes) the canvas in Obsidian while its batch runs. The notes are still written
  * into the vault, but they cannot be linked into a canvas that is no longer there. Contract §2.3: a succeeded node's
  * {@code link_problem} is null, or — for a note written but not linked into its canvas — why. The plugin's summary
  * says the canvas was updated; the status must not say every note is linked when none is.
  */
-class CanvasGoneDuringBatchTest {
+class CanvasPathsOnDiskTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -43,6 +49,24 @@ class CanvasGoneDuringBatchTest {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aCanvasPathWithAnEmptySegmentIsRefusedAndNothingIsWritten() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        int port = freePort();
+        server = ServeProcess.start(
+                temp.resolve("serve.log"),
+                PATIENCE,
+                List.of("--vault", vault.toString(), "--data", "memory", "--port", String.valueOf(port)));
+
+        HttpResponse<String> analysis = post(
+                port,
+                "/canvas/intelligent-parallel",
+                "{\"canvas_path\": \"CS//Data Structures.canvas\", \"options\": {\"auto_execute\": true}}");
+        assertThat(analysis.statusCode()).as(analysis.body()).isEqualTo(422);
+        assertThat(analysis.body()).contains("empty segment");
+        assertThat(vault.resolve("CS/Data Structures-notes")).doesNotExist();
     }
 
     @Test
