@@ -99,6 +99,15 @@ final class Wiring implements AutoCloseable {
 
         /** The same settings, for servers sharing a database as {@code cluster} says. */
         Settings withCluster(ClusterOptions cluster) {
+            return with(cluster, dataGivenBy);
+        }
+
+        /** The same settings, whose data location was named by {@code givenBy} (said when it cannot be used). */
+        Settings withDataGivenBy(String givenBy) {
+            return with(cluster, givenBy);
+        }
+
+        private Settings with(ClusterOptions cluster, String dataGivenBy) {
             return new Settings(
                     vault,
                     data,
@@ -111,22 +120,6 @@ final class Wiring implements AutoCloseable {
                     questionColors,
                     cluster,
                     dataGivenBy);
-        }
-
-        /** The same settings, whose data location was named by {@code givenBy} (said when it cannot be used). */
-        Settings withDataGivenBy(String givenBy) {
-            return new Settings(
-                    vault,
-                    data,
-                    agent,
-                    embeddings,
-                    core,
-                    vaultOptions,
-                    websocket,
-                    env,
-                    questionColors,
-                    cluster,
-                    givenBy);
         }
 
         /** Settings whose questions are the plugin's default colours, red and purple. */
