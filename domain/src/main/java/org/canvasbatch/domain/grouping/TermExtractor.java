@@ -4,6 +4,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Cuts a question into the terms TF-IDF counts and the subject fields it mentions, for Chinese and English alike.
@@ -105,9 +106,17 @@ final class TermExtractor {
 
     /** NFKC folds full-width letters and digits (ＡＢＣ１２), common in Chinese input methods, into ASCII; then lower case. */
     static String normalise(String text) {
+        // a coloured terminal's text pasted into a card keeps its escapes: "\e[31mStack\e[0m" is the word stack
+        String plain = text.indexOf('\u001b') < 0
+                ? text
+                : TERMINAL_ESCAPE.matcher(text).replaceAll(" ");
         // ASCII is its own NFKC form: most English text skips the normaliser's pass
-        return (isAscii(text) ? text : Normalizer.normalize(text, Normalizer.Form.NFKC)).toLowerCase(Locale.ROOT);
+        return (isAscii(plain) ? plain : Normalizer.normalize(plain, Normalizer.Form.NFKC)).toLowerCase(Locale.ROOT);
     }
+
+    /** ECMA-48 control sequences (CSI: colours, cursor, clearing) and operating-system commands (a window's title). */
+    private static final Pattern TERMINAL_ESCAPE =
+            Pattern.compile("\u001b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\u0007\u001b]*(?:\u0007|\u001b\\\\)?|.?)");
 
     private static boolean isAscii(String text) {
         for (int i = 0; i < text.length(); i++) {

@@ -16,6 +16,13 @@ class TermExtractorTest {
                 .toList();
     }
 
+    /** A terminal's escape sequence pasted into a card (or planted in a shared canvas) names no group: "[2J" is no "2j". */
+    @Test
+    void terminalEscapeSequencesAreNoTerms() {
+        assertThat(terms("\u001b[2J\u001b[31mStack\u001b[0m and queue \u001b]0;title\u0007"))
+                .containsExactly("stack", "queue");
+    }
+
     @Test
     void keepsEnglishTopicWordsAndDropsTheQuestionAroundThem() {
         assertThat(terms("What is the difference between a Stack and a Queue?")).containsExactly("stack", "queue");
