@@ -28,6 +28,14 @@ final class QuestionText {
             "what is",
             "what are",
             "what's",
+            // what a history or science question asks about follows these: "What caused World War I?"
+            "what caused",
+            "what causes",
+            "what led to",
+            "what leads to",
+            "what triggered",
+            "what happened to",
+            "what happens to",
             "how to understand",
             "how do i understand",
             "how to remember",
@@ -436,6 +444,14 @@ final class QuestionText {
     }
 
     /** "How can I remember the phases" → "phases"; "When should I pick which one" → "". */
+    /** "World War I", "Henry VIII": an "I" after a capitalised word ends a name, it is not the learner asking. */
+    private static boolean isRomanNumeralOfAName(List<String> words) {
+        int last = words.size() - 1;
+        return last > 0
+                && words.get(last).equals("I")
+                && Character.isUpperCase(words.get(last - 1).codePointAt(0));
+    }
+
     private String withoutQuestionWords(String part) {
         String term = TRAILING_PUNCTUATION.matcher(part.strip()).replaceAll("");
         if (language == Language.ZH) {
@@ -446,7 +462,8 @@ final class QuestionText {
             words.remove(0);
         }
         while (!words.isEmpty()
-                && EN_QUESTION_WORDS.contains(words.get(words.size() - 1).toLowerCase(Locale.ROOT))) {
+                && EN_QUESTION_WORDS.contains(words.get(words.size() - 1).toLowerCase(Locale.ROOT))
+                && !isRomanNumeralOfAName(words)) {
             words.remove(words.size() - 1);
         }
         return String.join(" ", words).strip();

@@ -526,7 +526,10 @@ class OfflineAgentTest {
                 "Phases of mitosis = Phases of mitosis",
                 "Review: How to understand amortized analysis? = amortized analysis",
                 "Review: BFS vs DFS: when to use which? = BFS · DFS",
-                "Give an in-depth analysis of the French Revolution = in-depth analysis · French Revolution"
+                "Give an in-depth analysis of the French Revolution = in-depth analysis · French Revolution",
+                "What caused World War I? = World War I",
+                "What led to the fall of the Roman Empire? = fall of the Roman Empire",
+                "How can I remember the Krebs cycle? = Krebs cycle"
             })
     void anEnglishTermKeepsTheOfThatJoinsTwoNouns(String question, String terms) {
         assertThat(String.join(" · ", new QuestionText(question, Language.EN).ownTerms()))
