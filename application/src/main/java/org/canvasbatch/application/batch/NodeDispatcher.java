@@ -629,15 +629,22 @@ final class NodeDispatcher {
         synchronized (pumpLock) {
             wanted = looseWaiting.size();
         }
-        for (TaskKey key : inFlight.keySet()) {
+        Set<SessionId> dispatching = new java.util.HashSet<>(book.dispatchingIds());
+        for (Map.Entry<TaskKey, TaskSlot> call : inFlight.entrySet()) {
+            TaskKey key = call.getKey();
             if (key.contender() instanceof Contender.LooseNodes) {
+                wanted++;
+            } else if (key.contender() instanceof Contender.OfSession of
+                    && !dispatching.contains(of.sessionId())
+                    && !call.getValue().released()) {
+                // a paused (or cancelled, or no longer held) batch's calls still in flight are no dispatcher's
+                // concern, but they hold slots until their agents answer
                 wanted++;
             }
         }
-        for (SessionId id : book.dispatchingIds()) {
+        for (SessionId id : dispatching) {
             wanted += book.readRunning(id, s -> s.callsWanted(answeredOf(s))).orElse(0);
         }
-        // a paused batch's calls still in flight are no dispatcher's concern, but they hold slots
         return Math.min(globalLimit, Math.max(wanted, inFlight.size()));
     }
 
