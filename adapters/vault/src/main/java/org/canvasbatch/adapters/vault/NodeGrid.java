@@ -13,7 +13,8 @@ import org.canvasbatch.adapters.vault.NotePlacement.Box;
  *
  * <p>A canvas's coordinates are the learner's (or another tool's): a node may lie a trillion pixels out or be as wide.
  * Only cells that hold a node exist (a map, never an array sized by the canvas's extent), and a node that would meet
- * more than {@value #MOST_CELLS} cells, or that has no finite size, is kept aside and answered to every query.
+ * more than {@value #MOST_CELLS} cells, or that has no finite size, or that would take the cells past {@value #MOST_HELD}
+ * places in all, is kept aside and answered to every query.
  */
 final class NodeGrid {
 
@@ -21,6 +22,11 @@ final class NodeGrid {
     static final double CELL = 512;
     /** Past this, a node (a group around a whole canvas, say) is cheaper answered to every query than kept in cells. */
     static final int MOST_CELLS = 256;
+    /**
+     * The most places in cells the nodes take together (about 100 bytes each): 10 000 nodes of 256 cells each, laid
+     * apart, would take 2.56 million, some 300 MB for one merge. Past it a node is kept aside too.
+     */
+    static final int MOST_HELD = 1 << 18;
     /** Cell numbers are kept within ±2³⁰, so two fit in one long; beyond, cells merge, which only answers more nodes. */
     private static final long FARTHEST_CELL = 1L << 30;
 
@@ -29,6 +35,9 @@ final class NodeGrid {
     private int[] spread = new int[4];
     private int spreadCount;
     private int count;
+    /** The places in cells the nodes take: one per cell a node meets. */
+    private int held;
+
     private double minX = Double.POSITIVE_INFINITY;
     private double minY = Double.POSITIVE_INFINITY;
     private double maxX = Double.NEGATIVE_INFINITY;
@@ -56,13 +65,15 @@ final class NodeGrid {
         long top = cell(box.y());
         long last = cell(right);
         long lowest = cell(bottom);
-        if (!ordinary || (double) (last - left + 1) * (lowest - top + 1) > MOST_CELLS) {
+        double meets = (double) (last - left + 1) * (lowest - top + 1);
+        if (!ordinary || meets > MOST_CELLS || held + meets > MOST_HELD) {
             if (spreadCount == spread.length) {
                 spread = Arrays.copyOf(spread, 2 * spreadCount);
             }
             spread[spreadCount++] = node;
             return;
         }
+        held += (int) meets;
         minX = Math.min(minX, box.x());
         minY = Math.min(minY, box.y());
         maxX = Math.max(maxX, right);
