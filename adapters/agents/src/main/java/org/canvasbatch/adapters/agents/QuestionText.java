@@ -114,9 +114,13 @@ final class QuestionText {
     private static final String ZH_ASKING_VERB = "(?:判断|计算|证明|理解|解释|区分|求解|求(?!导))?";
     // Words that hold one of the words above and are not cut there: no 但 and 是 from 但是, no 目 from 目的.
     private static final List<String> ZH_WORDS_NOT_CUT = List.of(
-            "但是", "于是", "还是", "总是", "凡是", "只是", "可是", "要是", "若是", "目的", "的确", "总和", "中和", "饱和", "调和", "和弦", "和平", "和谐",
-            "参与", "涉及", "普及", "跟踪", "大于等于", "小于等于");
-    private static final Pattern ZH_TERM_END = Pattern.compile("(?<whole>" + anyOf(ZH_WORDS_NOT_CUT) + ")"
+            "但是", "于是", "还是", "总是", "凡是", "只是", "可是", "要是", "若是", "总和", "中和", "饱和", "调和", "和弦", "和谐", "参与", "涉及", "普及",
+            "跟踪", "大于等于", "小于等于");
+    // Words never cut but where they read as two words around a 的 or a 和: 题目的条件 is 题目 的 条件, 参数的确定 is 参数 的
+    // 确定, 成本和平均成本 is 成本 和 平均成本; 郑和下西洋的目的, 的确如此 and 和平共处 stay whole.
+    private static final String ZH_WORDS_NOT_CUT_BESIDE = "(?<![题项科节栏数书条名心纲])目的|的确(?![定认保立切诊实])|和平(?![均方行衡面台板移])";
+    private static final Pattern ZH_TERM_END = Pattern.compile("(?<whole>" + ZH_WORDS_NOT_CUT_BESIDE + "|"
+            + anyOf(ZH_WORDS_NOT_CUT) + ")"
             + "|[、，,；;：:\\s]+"
             + "|(?:" + anyOf(ZH_QUESTION_WORDS) + ")" + ZH_ASKING_VERB
             + "|" + anyOf(ZH_LINKING_VERBS) + "|" + anyOf(ZH_JOINING_WORDS));
