@@ -625,15 +625,16 @@ final class NodeDispatcher {
      * sessions and loose runs in flight, and the nodes queued to start (see {@link Session#callsWanted}).
      */
     int callsWanted() {
-        int wanted;
+        int loose;
         synchronized (pumpLock) {
-            wanted = looseWaiting.size();
+            loose = looseWaiting.size();
         }
+        int wanted = 0;
         Set<SessionId> dispatching = new java.util.HashSet<>(book.dispatchingIds());
         for (Map.Entry<TaskKey, TaskSlot> call : inFlight.entrySet()) {
             TaskKey key = call.getKey();
             if (key.contender() instanceof Contender.LooseNodes) {
-                wanted++;
+                loose++;
             } else if (key.contender() instanceof Contender.OfSession of
                     && !dispatching.contains(of.sessionId())
                     && !call.getValue().released()) {
@@ -645,6 +646,8 @@ final class NodeDispatcher {
         for (SessionId id : dispatching) {
             wanted += book.readRunning(id, s -> s.callsWanted(answeredOf(s))).orElse(0);
         }
+        // single-node runs take at most their own share of the slots, however many wait
+        wanted += Math.min(looseLimit, loose);
         return Math.min(globalLimit, Math.max(wanted, inFlight.size()));
     }
 
