@@ -213,9 +213,25 @@ final class QuestionText {
 
     QuestionText(String text, Language language) {
         this.text = firstLine(text);
-        this.asked = STUDY_LABEL.matcher(this.text).replaceFirst("");
+        this.asked = firstWords(STUDY_LABEL.matcher(this.text).replaceFirst(""));
         this.language = language;
     }
+
+    /**
+     * What the question's words are read from: its first {@value #MOST_READ} characters, ended at a word. A question is
+     * a line or two; the patterns that read it take time that grows faster than its length, and a card of 60 000
+     * characters ("of of of …", pasted or planted) kept a model slot for minutes.
+     */
+    private static String firstWords(String line) {
+        if (line.length() <= MOST_READ) {
+            return line;
+        }
+        int end = Character.isLowSurrogate(line.charAt(MOST_READ)) ? MOST_READ - 1 : MOST_READ;
+        int space = line.lastIndexOf(' ', end);
+        return line.substring(0, space > MOST_READ / 2 ? space : end);
+    }
+
+    static final int MOST_READ = 300;
 
     // a card's tag, not what it asks about: never a key term, and no part of a comparison
     private static final Pattern STUDY_LABEL = Pattern.compile(

@@ -536,6 +536,22 @@ class OfflineAgentTest {
                 .isEqualTo(terms);
     }
 
+    /**
+     * The patterns that read a question take time that grows faster than its length: a card of 60 000 characters ("of
+     * of of …", pasted or planted in a shared canvas) kept a model slot for minutes. A question is read from its first
+     * words only, and its note is still written.
+     */
+    @Test
+    void aVeryLongQuestionIsReadFromItsFirstWords() throws Exception {
+        String question = "Photosynthesis " + "and chlorophyll of ".repeat(3000) + "and ribosomes";
+
+        assertThat(new QuestionText(question, Language.EN).ownTerms())
+                .contains("Photosynthesis")
+                .noneMatch(term -> term.contains("ribosomes"));
+        assertThat(agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, question)).markdown())
+                .contains("Photosynthesis");
+    }
+
     @Test
     void theOrthogonalMatrixNoteListsTheDeterminantAsATerm() throws Exception {
         String note = agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "为什么正交矩阵的行列式是正负一"))
