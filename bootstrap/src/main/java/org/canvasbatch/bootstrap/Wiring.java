@@ -449,8 +449,7 @@ final class Wiring implements AutoCloseable {
                 try {
                     location = PostgresLocation.parse(data);
                 } catch (IllegalArgumentException e) {
-                    throw new UsageException(
-                            givenBy + " " + data.replaceAll(":[^:@/]*@", ":***@") + ": " + e.getMessage());
+                    throw new UsageException(givenBy + " " + PostgresLocation.masked(data) + ": " + e.getMessage());
                 }
                 try {
                     PostgresEventLog log = PostgresEventLog.open(location);

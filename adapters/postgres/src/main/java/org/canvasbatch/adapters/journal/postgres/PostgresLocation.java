@@ -39,6 +39,17 @@ public record PostgresLocation(String user, String password, String host, int po
     }
 
     /**
+     * The location as written, its password (up to the last '@', which a password may hold as well as '/') shown as
+     * {@code ***}: for a message about a location that could not be read.
+     */
+    public static String masked(String text) {
+        return MASKED_PASSWORD.matcher(text).replaceFirst("$1***@");
+    }
+
+    private static final java.util.regex.Pattern MASKED_PASSWORD =
+            java.util.regex.Pattern.compile("^([^:/]*://[^:@/]*:).*@");
+
+    /**
      * Reads {@code postgresql://USER[:PASS]@HOST:PORT/DB}; user and password may be percent-encoded.
      *
      * @throws IllegalArgumentException with what is wrong, in a person's words (never the password)

@@ -27,6 +27,16 @@ class PostgresLocationTest {
                 .doesNotContain("hunter2");
     }
 
+    /** A location that cannot be read is shown in its message without its password, whatever the password holds. */
+    @Test
+    void anUnreadableLocationIsShownWithoutItsPassword() {
+        assertThat(PostgresLocation.masked("postgresql://teacher:pa/ss@h:5432/db"))
+                .isEqualTo("postgresql://teacher:***@h:5432/db");
+        assertThat(PostgresLocation.masked("postgres://teacher:p@s:s@h/db")).isEqualTo("postgres://teacher:***@h/db");
+        assertThat(PostgresLocation.masked("postgresql://teacher@h:5432/db"))
+                .isEqualTo("postgresql://teacher@h:5432/db");
+    }
+
     @Test
     void theShortPostgresSchemeThatLibpqAlsoTakesNamesTheSameDatabase() {
         assertThat(PostgresLocation.isDatabase("postgres://teacher@db:5432/canvas"))
