@@ -260,6 +260,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private boolean lease(SessionId sessionId, String target, boolean placing) {
         long sent = nanoTime.getAsLong();
         long sentMillis = wallMillis.getAsLong();
+        // read before a connection is taken: the load reads every session this server runs, each under its lock
+        double ownLoad = placing ? ownLoad() : 0;
         Taken taken;
         try {
             taken = database.withConnection(connection -> {
@@ -295,7 +297,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         upsert.setString(i++, sessionId.value());
                         upsert.setString(i++, owner);
                         upsert.setString(i++, owner);
-                        upsert.setDouble(i++, ownLoad());
+                        upsert.setDouble(i++, ownLoad);
                         upsert.setLong(i++, lease.toMillis());
                         upsert.setString(i++, sessionId.value());
                         upsert.setString(i++, owner);
@@ -419,6 +421,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         if (current == null) {
             return;
         }
+        // read before a connection is taken: it reads every session this server runs, each under its lock
+        int running = current.running().getAsInt();
         try {
             database.withConnection(connection -> {
                 try (PreparedStatement upsert = connection.prepareStatement(
@@ -427,7 +431,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                                 + " set running = excluded.running, concurrency = excluded.concurrency,"
                                 + " seen_at = excluded.seen_at, ledger_adopted_by = null")) {
                     upsert.setString(1, owner);
-                    upsert.setInt(2, current.running().getAsInt());
+                    upsert.setInt(2, running);
                     upsert.setInt(3, current.concurrency());
                     // a stopped server's row stays until a live one has cleared up after it (claimStoppedServers)
                     return upsert.executeUpdate();
