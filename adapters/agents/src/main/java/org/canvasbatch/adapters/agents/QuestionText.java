@@ -105,17 +105,42 @@ final class QuestionText {
     // it asks with ("机会成本怎么计算", "相似矩阵有什么性质"). None of them is a term.
     private static final List<String> ZH_JOINING_WORDS = List.of("的", "和", "与", "跟", "及", "以及", "或", "或者", "之间");
     private static final List<String> ZH_LINKING_VERBS = List.of(
-            "是", "不是", "就是", "正是", "等于", "不等于", "满足", "不满足", "属于", "不属于", "没有", "称为", "被称为", "叫做", "一定", "不一定", "可以",
-            "不能");
+            "是",
+            "不是",
+            "就是",
+            "正是",
+            "等于",
+            "不等于",
+            "满足",
+            "不满足",
+            "属于",
+            "不属于",
+            "没有",
+            "称为",
+            "被称为",
+            "叫做",
+            "一定",
+            "不一定",
+            "可以",
+            "不能",
+            // conjunctions and adverbs that hold a 是: cut whole, none is a term ("特征值总是正数", "级数收敛但是不绝对收敛")
+            "但是",
+            "于是",
+            "还是",
+            "总是",
+            "凡是",
+            "只是",
+            "可是",
+            "要是",
+            "若是");
     private static final List<String> ZH_QUESTION_WORDS = List.of(
             "为什么", "什么", "怎么", "怎么样", "怎样", "如何", "是否", "是不是", "能否", "有什么", "有何", "有哪些", "有哪几种", "哪些", "哪几种", "哪个",
             "哪里", "在哪里", "有没有", "能不能", "会不会", "可不可以");
     // 求导 is a term, not the 求 of 怎么求
     private static final String ZH_ASKING_VERB = "(?:判断|计算|证明|理解|解释|区分|求解|求(?!导))?";
     // Words that hold one of the words above and are not cut there: no 但 and 是 from 但是, no 目 from 目的.
-    private static final List<String> ZH_WORDS_NOT_CUT = List.of(
-            "但是", "于是", "还是", "总是", "凡是", "只是", "可是", "要是", "若是", "总和", "中和", "饱和", "调和", "和弦", "和谐", "参与", "涉及", "普及",
-            "跟踪", "大于等于", "小于等于");
+    private static final List<String> ZH_WORDS_NOT_CUT =
+            List.of("总和", "中和", "饱和", "调和", "和弦", "和谐", "参与", "涉及", "普及", "跟踪", "大于等于", "小于等于");
     // Words never cut but where they read as two words around a 的 or a 和: 题目的条件 is 题目 的 条件, 参数的确定 is 参数 的
     // 确定, 成本和平均成本 is 成本 和 平均成本; 郑和下西洋的目的, 的确如此 and 和平共处 stay whole.
     private static final String ZH_WORDS_NOT_CUT_BESIDE = "(?<![题项科节栏数书条名心纲])目的|的确(?![定认保立切诊实])|和平(?![均方行衡面台板移])";
