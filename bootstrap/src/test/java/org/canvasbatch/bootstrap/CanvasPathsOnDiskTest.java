@@ -54,11 +54,7 @@ class CanvasPathsOnDiskTest {
     @Test
     void aCanvasPathWithAnEmptySegmentIsRefusedAndNothingIsWritten() throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
-        int port = freePort();
-        server = ServeProcess.start(
-                temp.resolve("serve.log"),
-                PATIENCE,
-                List.of("--vault", vault.toString(), "--data", "memory", "--port", String.valueOf(port)));
+        int port = serve(vault);
 
         HttpResponse<String> analysis = post(
                 port,
@@ -72,11 +68,7 @@ class CanvasPathsOnDiskTest {
     @Test
     void aNoteWrittenAfterItsCanvasWasRenamedSaysItIsNotLinked() throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
-        int port = freePort();
-        server = ServeProcess.start(
-                temp.resolve("serve.log"),
-                PATIENCE,
-                List.of("--vault", vault.toString(), "--data", "memory", "--port", String.valueOf(port)));
+        int port = serve(vault);
 
         HttpResponse<String> analysis =
                 post(port, "/canvas/intelligent-parallel", "{\"canvas_path\": \"CS/Data Structures.canvas\"}");
@@ -121,6 +113,16 @@ class CanvasPathsOnDiskTest {
                             result.getString("node_id"), note, result.get("link_problem"))
                     .isTrue();
         }
+    }
+
+    /** A real {@code serve} of the vault with an in-memory journal; its port. */
+    private int serve(Path vault) throws Exception {
+        int port = freePort();
+        server = ServeProcess.start(
+                temp.resolve("serve.log"),
+                PATIENCE,
+                List.of("--vault", vault.toString(), "--data", "memory", "--port", String.valueOf(port)));
+        return port;
     }
 
     private HttpResponse<String> post(int port, String path, String body) throws Exception {
