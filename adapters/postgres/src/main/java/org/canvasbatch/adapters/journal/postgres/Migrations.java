@@ -32,7 +32,8 @@ final class Migrations {
             new Step(3, "server load", "V3__server_load.sql"),
             new Step(4, "provider permits", "V4__provider_permits.sql"),
             new Step(5, "stopped servers", "V5__stopped_servers.sql"),
-            new Step(6, "passed-over servers", "V6__passed_over_servers.sql"));
+            new Step(6, "passed-over servers", "V6__passed_over_servers.sql"),
+            new Step(7, "sessions counted in a load", "V7__sessions_counted_in_load.sql"));
 
     static int newest() {
         return ALL.getLast().version();

@@ -219,8 +219,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
 
     /**
      * Gives the session to the live server with the fewest wanted calls for its concurrency (this one on a tie); one
-     * placed here already, and not yet taken, stays here. A session placed on a server since it last published its
-     * load counts as filling it, so a burst of confirms spreads before the next heartbeat. The server chosen hears of
+     * placed here already, and not yet taken, stays here. A session a server's published load does not account for
+     * (placed on it since, or placed before and not yet taken when it published) counts as filling it, so a burst of
+     * confirms spreads before the next heartbeat. The server chosen hears of
      * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other, and the
      * server that let it expire is no candidate for it again (one that keeps publishing a load but never takes what is
      * placed on it would otherwise draw the session forever), nor for any session for {@value #PASSED_OVER_LEASES}
@@ -241,7 +242,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + "    union all"
                         + "    select s.owner, greatest(s.running, 0)::float8 / greatest(s.concurrency, 1)"
                         + "      + (select count(*) from canvas_batch_leases l"
-                        + "         where l.owner = s.owner and l.taken_at > s.seen_at)"
+                        + "         where l.owner = s.owner and l.session_id <> all(coalesce(s.counted, '{}')))"
                         + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
                         + "      and s.seen_at <= now() + interval '1 second'"
                         + "      and s.concurrency <= " + MOST_CONCURRENCY
@@ -421,18 +422,23 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         if (current == null) {
             return;
         }
+        // the sessions held before the load is read: the load accounts for each (a session taken here counts in it
+        // from the take on); one taken meanwhile is left out here and so counts as filling this server, once more
+        Object[] counted = held.keySet().stream().map(SessionId::value).toArray();
         // read before a connection is taken: it reads every session this server runs, each under its lock
         int running = current.running().getAsInt();
         try {
             database.withConnection(connection -> {
                 try (PreparedStatement upsert = connection.prepareStatement(
-                        "insert into canvas_batch_servers (owner, running, concurrency, seen_at)"
-                                + " values (?, ?, ?, now()) on conflict (owner) do update"
+                        "insert into canvas_batch_servers (owner, running, concurrency, seen_at, counted)"
+                                + " values (?, ?, ?, now(), ?) on conflict (owner) do update"
                                 + " set running = excluded.running, concurrency = excluded.concurrency,"
-                                + " seen_at = excluded.seen_at, ledger_adopted_by = null")) {
+                                + " seen_at = excluded.seen_at, counted = excluded.counted,"
+                                + " ledger_adopted_by = null")) {
                     upsert.setString(1, owner);
                     upsert.setInt(2, running);
                     upsert.setInt(3, current.concurrency());
+                    upsert.setArray(4, connection.createArrayOf("text", counted));
                     // a stopped server's row stays until a live one has cleared up after it (claimStoppedServers)
                     return upsert.executeUpdate();
                 }

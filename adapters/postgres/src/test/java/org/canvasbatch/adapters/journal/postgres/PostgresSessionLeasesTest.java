@@ -417,6 +417,39 @@ class PostgresSessionLeasesTest {
         assertThat(Set.copyOf(runner.values())).containsExactlyInAnyOrder("a", "b", "c");
     }
 
+    /**
+     * A heartbeat of the server a session was placed on, sent before that server took the session, published a load
+     * without it; the session's lease no longer counted either (it was placed before that heartbeat), so the server
+     * looked idle and drew the next session too, while another server stood idle (a cluster test's timeout on CI).
+     */
+    @Test
+    void aServerWhoseHeartbeatCameBetweenAPlacementAndItsTakeStillCountsTheSessionPlacedOnIt() {
+        List<PostgresSessionLeases> servers = Stream.of("a", "b", "c")
+                .map(name -> server(name, Duration.ofMinutes(5)))
+                .toList();
+        PostgresSessionLeases a = servers.getFirst();
+        java.util.concurrent.atomic.AtomicInteger wantedOnA = new java.util.concurrent.atomic.AtomicInteger();
+        a.publishLoad(wantedOnA::get, 2);
+        servers.get(1).publishLoad(() -> 0, 2);
+        servers.get(2).publishLoad(() -> 0, 2);
+        Map<SessionId, String> runner = new ConcurrentHashMap<>();
+        log.onPlacement((id, owner) -> runner.put(id, owner));
+
+        assertThat(a.place(new SessionId("s1")))
+                .as("all idle: the first stays where it was confirmed")
+                .isTrue();
+        wantedOnA.set(2);
+        assertThat(a.place(new SessionId("s2"))).isFalse();
+        SharedEventLogTest.waitUntil(() -> runner.containsKey(new SessionId("s2")));
+        assertThat(runner).containsEntry(new SessionId("s2"), "b");
+
+        servers.get(1).publishLoad(() -> 0, 2); // b's heartbeat, before it has taken s2
+        assertThat(a.place(new SessionId("s3"))).isFalse();
+        SharedEventLogTest.waitUntil(() -> runner.containsKey(new SessionId("s3")));
+
+        assertThat(runner).as("b has s2 to take, c nothing").containsEntry(new SessionId("s3"), "c");
+    }
+
     @Test
     void aDeadServersSessionGoesToTheLeastLoadedSurvivorWhichCountsTheMoveOnce() {
         PostgresSessionLeases dead = server("dead");
