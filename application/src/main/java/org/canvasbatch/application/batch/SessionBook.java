@@ -248,12 +248,27 @@ final class SessionBook {
         // queue again the nodes the first had just started here, sending them to the model twice
         synchronized (claims[Math.floorMod(id.hashCode(), claims.length)]) {
             // a session taken here is not taken over from itself while its renewal is late: its nodes are in flight
-            if (leases.taken(id) || !leases.place(id)) {
+            if (leases.taken(id)) {
                 return false;
             }
-            Entry entry = entry(id);
+            // read up to the log's end before the lease is taken: from the take on, the calls this server wants count
+            // the session (what the cluster weighs to place the next batch), so this server must know it by then
+            Entry known = loaded(id);
+            if (known != null) {
+                known.lock.lock();
+                try {
+                    catchUpFromLog(id, known);
+                } finally {
+                    known.lock.unlock();
+                }
+            }
+            if (!leases.place(id)) {
+                return false;
+            }
+            Entry entry = known != null ? known : entry(id);
             entry.lock.lock();
             try {
+                // again: the server that let the lease run out may have stored a last change since
                 rebuild(id, entry);
             } finally {
                 entry.lock.unlock();

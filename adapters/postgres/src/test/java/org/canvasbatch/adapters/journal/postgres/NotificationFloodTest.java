@@ -7,26 +7,16 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.canvasbatch.adapters.journal.SampleEvents;
 import org.canvasbatch.application.batch.CanvasBatchCore;
-import org.canvasbatch.application.batch.CoreSettings;
-import org.canvasbatch.application.port.out.AgentAnswer;
-import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.application.port.out.SessionLeases;
-import org.canvasbatch.application.port.out.TextEmbedder;
-import org.canvasbatch.application.port.out.VaultPassages;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.ForwardingEventLog;
-import org.canvasbatch.testsupport.InMemoryVault;
-import org.canvasbatch.testsupport.ManualExecutor;
-import org.canvasbatch.testsupport.TestClock;
+import org.canvasbatch.testsupport.ForwardingLeases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -96,21 +86,7 @@ class NotificationFloodTest {
                 return super.holds(sessionId);
             }
         };
-        TestClock clock = new TestClock();
-        AtomicInteger ids = new AtomicInteger();
-        CanvasBatchCore core = new CanvasBatchCore(
-                new CanvasBatchCore.Ports(
-                        seenByA,
-                        new NoAnswer(),
-                        new InMemoryVault(),
-                        new ManualExecutor(clock),
-                        clock,
-                        () -> new SessionId("new-" + ids.incrementAndGet()),
-                        new SplittableRandom(7),
-                        TextEmbedder.none(),
-                        VaultPassages.none(),
-                        watchedLeases),
-                CoreSettings.DEFAULT);
+        CanvasBatchCore core = ManualCore.on(seenByA, watchedLeases);
         core.recover();
         // heard after the core's own listener, which has had every notification by the time this hears the last
         var heardUpTo = new java.util.concurrent.atomic.AtomicLong();
@@ -185,68 +161,6 @@ class NotificationFloodTest {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** An agent that is never called here: the batch's tasks go to an executor that runs nothing by itself. */
-    private static final class NoAnswer implements AgentRunner {
-        @Override
-        public AgentAnswer run(org.canvasbatch.application.port.out.AgentRequest request) {
-            throw new AssertionError("no agent call was expected");
-        }
-
-        @Override
-        public String model() {
-            return "none";
-        }
-    }
-
-    /** The real leases, seen through a window the test looks at. */
-    private static class ForwardingLeases implements SessionLeases {
-        private final SessionLeases delegate;
-
-        ForwardingLeases(SessionLeases delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public boolean holds(SessionId sessionId) {
-            return delegate.holds(sessionId);
-        }
-
-        @Override
-        public boolean take(SessionId sessionId) {
-            return delegate.take(sessionId);
-        }
-
-        @Override
-        public boolean place(SessionId sessionId) {
-            return delegate.place(sessionId);
-        }
-
-        @Override
-        public void onPlacedHere(Consumer<SessionId> listener) {
-            delegate.onPlacedHere(listener);
-        }
-
-        @Override
-        public void release(SessionId sessionId) {
-            delegate.release(sessionId);
-        }
-
-        @Override
-        public List<SessionId> abandoned() {
-            return delegate.abandoned();
-        }
-
-        @Override
-        public List<String> claimStoppedServers() {
-            return delegate.claimStoppedServers();
-        }
-
-        @Override
-        public void forgetStoppedServer(String server) {
-            delegate.forgetStoppedServer(server);
         }
     }
 }
