@@ -166,7 +166,7 @@ final class OfflineNote {
             java.util.regex.Matcher list = LIST.matcher(text == null ? "" : text);
             while (list.find()) {
                 String head = list.group(1).toLowerCase(Locale.ROOT);
-                if (!own.stream().allMatch(term -> head.contains(term.toLowerCase(Locale.ROOT)))) {
+                if (!own.stream().allMatch(term -> names(head, term))) {
                     continue;
                 }
                 List<String> items = Arrays.stream(
@@ -183,6 +183,16 @@ final class OfflineNote {
             }
         }
         return List.of();
+    }
+
+    /** Words that join a term's own ("phases of mitosis"): a heading may name the term without them ("Mitosis phases"). */
+    private static final Set<String> JOINING_WORDS = Set.of("of", "the", "a", "an", "in", "on", "for", "and");
+
+    /** Whether a list's heading, lower-cased, names every word of {@code term}, in any order. */
+    private static boolean names(String head, String term) {
+        return Arrays.stream(term.toLowerCase(Locale.ROOT).split("\\s+"))
+                .filter(word -> !word.isEmpty() && !JOINING_WORDS.contains(word))
+                .allMatch(head::contains);
     }
 
     /**

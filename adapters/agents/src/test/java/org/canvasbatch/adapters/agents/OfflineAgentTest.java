@@ -612,6 +612,33 @@ class OfflineAgentTest {
                 .doesNotContain("“cells” ≠ “energy”");
     }
 
+    /**
+     * Since "phases of mitosis" is one term, a heading that names its words in another order ("Mitosis phases") must
+     * still lead to the learner's list; a heading of one of its words alone does not.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "Mitosis phases: prophase, metaphase, anaphase, telophase. | true",
+                "The phases in mitosis: prophase, metaphase, anaphase, telophase. | true",
+                "Phases of Mitosis: prophase, metaphase, anaphase, telophase. | true",
+                "Phases: prophase, metaphase, anaphase, telophase. | false",
+                "Mitosis: prophase, metaphase, anaphase, telophase. | false"
+            })
+    void theLearnersListIsFoundUnderAHeadingThatNamesEveryWordOfTheTerm(String notes, boolean found) throws Exception {
+        String note = agent.run(cellBiology(
+                        AgentId.MEMORY_ANCHOR,
+                        "How can I remember the phases of mitosis?",
+                        new VaultPassage(
+                                "Biology/Cell lecture notes.md", "Cell division", notes, VaultPassage.Origin.NOTE)))
+                .markdown();
+
+        assertThat(note.contains("**P**rophase, **M**etaphase, **A**naphase, **T**elophase"))
+                .as(note)
+                .isEqualTo(found);
+    }
+
     @Test
     void aComparisonWithoutNamedConceptsUsesTheGroupsTerms() throws Exception {
         AgentRequest request = new AgentRequest(
