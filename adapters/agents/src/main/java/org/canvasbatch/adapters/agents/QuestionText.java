@@ -154,7 +154,11 @@ final class QuestionText {
             // a word joined by a hyphen is no separator: "in-depth", "trade-off"
             "\\s*(?:,|;|:|(?<!-)\\b(?:and|or|in|for|with|at)\\b(?!-)|\\bvs\\.?"
                     + "|\\b(?<!\\bof\\s)(?<!-)(?:is|are|was|were|does|do|did|has|have|need|needs|lose|loses|use|uses|called)"
-                    + "\\b(?!-))\\s*",
+                    + "\\b(?!-)"
+                    // what a clause says of its subject, with the verb it leads to: "the Congress of Vienna trying to
+                    // achieve", "energy used to power the cell"; never a word of a term
+                    + "|\\b(?:trying|going|meant|supposed|used|able|hoping|aiming|seeking|attempting|wanting|intended"
+                    + "|designed)\\s+to\\s+(?!(?:a|an|the)\\b)[a-z]+\\b)\\s*",
             Pattern.CASE_INSENSITIVE);
     // "of" between two nouns is inside a term ("phases of mitosis", "Treaty of Versailles") as long as the phrase stays
     // short; a longer one is a clause ("happens when a massive star runs out of fuel") and is cut at its "of".
@@ -489,7 +493,6 @@ final class QuestionText {
                 || length == 1 && Character.UnicodeScript.of(term.codePointAt(0)) == Character.UnicodeScript.HAN;
     }
 
-    /** "How can I remember the phases" → "phases"; "When should I pick which one" → "". */
     /** "World War I", "Henry VIII": an "I" after a capitalised word ends a name, it is not the learner asking. */
     private static boolean isRomanNumeralOfAName(List<String> words) {
         int last = words.size() - 1;
@@ -498,6 +501,7 @@ final class QuestionText {
                 && Character.isUpperCase(words.get(last - 1).codePointAt(0));
     }
 
+    /** "How can I remember the phases" → "phases"; "When should I pick which one" → "". */
     private String withoutQuestionWords(String part) {
         String term = TRAILING_PUNCTUATION.matcher(part.strip()).replaceAll("");
         if (language == Language.ZH) {

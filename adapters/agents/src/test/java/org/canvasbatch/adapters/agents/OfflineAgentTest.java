@@ -539,7 +539,12 @@ class OfflineAgentTest {
                 "Give an in-depth analysis of the French Revolution = in-depth analysis · French Revolution",
                 "What caused World War I? = World War I",
                 "What led to the fall of the Roman Empire? = fall of the Roman Empire",
-                "How can I remember the Krebs cycle? = Krebs cycle"
+                "How can I remember the Krebs cycle? = Krebs cycle",
+                "What was the Congress of Vienna trying to achieve? = Congress of Vienna",
+                "What was the Marshall Plan designed to do in Europe? = Marshall Plan · Europe",
+                "How is energy used to power the cell? = energy · cell",
+                "What were the reformers hoping to change? = reformers",
+                "Introduction to algorithms: what is a loop invariant? = Introduction to algorithms · loop invariant"
             })
     void anEnglishTermKeepsTheOfThatJoinsTwoNouns(String question, String terms) {
         assertThat(String.join(" · ", new QuestionText(question, Language.EN).ownTerms()))
