@@ -40,6 +40,16 @@ public class ForwardingLeases implements SessionLeases {
     }
 
     @Override
+    public boolean askHolderToCancel(SessionId sessionId, String reason) {
+        return delegate.askHolderToCancel(sessionId, reason);
+    }
+
+    @Override
+    public void onCancelAsked(java.util.function.BiConsumer<SessionId, String> listener) {
+        delegate.onCancelAsked(listener);
+    }
+
+    @Override
     public void release(SessionId sessionId) {
         delegate.release(sessionId);
     }

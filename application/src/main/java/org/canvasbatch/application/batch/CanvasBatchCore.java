@@ -165,6 +165,31 @@ public final class CanvasBatchCore {
             }
         });
         ports.leases().onPlacedHere(placements::offer);
+        // each session once however often it is asked (the reason of the first request waiting is kept)
+        java.util.Map<SessionId, String> cancelReasons = new java.util.concurrent.ConcurrentHashMap<>();
+        OneAtATime<SessionId> cancels = new OneAtATime<>("cancel-asked", NEWS_WAITING, id -> {
+            String reason = cancelReasons.remove(id);
+            cancelAskedHere(steering, id, reason == null ? "cancelled" : reason);
+        });
+        ports.leases().onCancelAsked((id, reason) -> {
+            cancelReasons.putIfAbsent(id, reason);
+            cancels.offer(id);
+        });
+    }
+
+    /** Another server of the cluster was asked to cancel a batch this one runs: it is cancelled here, notes first. */
+    private void cancelAskedHere(SteeringSession steering, SessionId id, String reason) {
+        if (!book.runsHere(id)) {
+            return;
+        }
+        try {
+            steering.cancel(id, reason);
+        } catch (RuntimeException e) {
+            // it ended meanwhile, or the journal refused the end: the server asked stores the cancel itself
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "session " + id + " could not be cancelled as another server asked: " + e.getMessage());
+        }
     }
 
     /**

@@ -299,6 +299,14 @@ final class SessionBook {
         }
     }
 
+    /**
+     * Asks the server of the cluster that runs the session, if another one does, to cancel it (see
+     * {@link SessionLeases#askHolderToCancel}); false when this server runs it, or no live server does.
+     */
+    boolean askHolderToCancel(SessionId id, String reason) {
+        return shared && !leases.taken(id) && leases.askHolderToCancel(id, reason);
+    }
+
     /** Whether this server runs the session (always, with a log of its own). */
     boolean runsHere(SessionId id) {
         return !shared || leases.holds(id);

@@ -16,6 +16,15 @@ final class SteeringSession
 
     private static final System.Logger LOG = System.getLogger(SteeringSession.class.getName());
 
+    /**
+     * How long a cancel asked of the cluster's server running the batch waits for the end: that server first waits up
+     * to {@link NotesBeingWritten#PATIENCE} for its notes being written, then stores the end, which reaches here by the
+     * log.
+     */
+    static final java.time.Duration HOLDER_PATIENCE = NotesBeingWritten.PATIENCE.plusSeconds(3);
+
+    private static final java.time.Duration HOLDER_POLL = java.time.Duration.ofMillis(25);
+
     private final SessionBook book;
     private final NodeDispatcher dispatcher;
     private final NoteProducer notes;
@@ -67,6 +76,14 @@ final class SteeringSession
     @Override
     public SessionSnapshot cancel(SessionId sessionId, String reason) {
         boolean active = book.read(sessionId, s -> s.state().isActive());
+        // in a cluster the server running the batch cancels it: only it knows which of its notes are being written
+        if (active && cancelledByItsServer(sessionId, reason)) {
+            notes.forgetCanvas(book.read(sessionId, Session::canvasPath));
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "session " + sessionId + " cancelled by the server running it (" + reason + ", asked here)");
+            return book.read(sessionId, Session::snapshot);
+        }
         // a note being written as the learner cancels is in the vault: recorded as done before the batch ends, so no
         // summary lists it as never processed; the answers that come meanwhile wait, and go once the cancel has
         // interrupted their tasks
@@ -84,6 +101,32 @@ final class SteeringSession
         notes.forgetCanvas(book.read(sessionId, Session::canvasPath));
         LOG.log(System.Logger.Level.INFO, "session " + sessionId + " cancelled (" + reason + ")");
         return book.read(sessionId, Session::snapshot);
+    }
+
+    /**
+     * Asks the other server of a cluster that runs the session to cancel it, and waits until the log shows the end; false
+     * (the cancel is then stored here) when no other server runs it, or the one asked has not ended it in time: it died
+     * meanwhile, or cannot reach the database.
+     */
+    private boolean cancelledByItsServer(SessionId sessionId, String reason) {
+        if (!book.askHolderToCancel(sessionId, reason)) {
+            return false;
+        }
+        long deadline = System.nanoTime() + HOLDER_PATIENCE.toNanos();
+        while (book.read(sessionId, s -> s.state().isActive())) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the server running session " + sessionId + " did not end it within "
+                                + HOLDER_PATIENCE.toSeconds() + " s of being asked: cancelled here");
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(HOLDER_POLL.toNanos());
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -43,6 +43,18 @@ public interface SessionLeases {
     /** Tells {@code listener} of each session another server placed on this one: it should {@link #take} it now. */
     default void onPlacedHere(java.util.function.Consumer<SessionId> listener) {}
 
+    /**
+     * Asks the live server that holds the session's lease, if another does, to cancel it: that server knows which of its
+     * notes are being written and records them before the end, which a cancel stored here could not wait for. True if
+     * such a server was asked; it ends the session within a few seconds, unless it died meanwhile.
+     */
+    default boolean askHolderToCancel(SessionId sessionId, String reason) {
+        return false;
+    }
+
+    /** Tells {@code listener} of each session another server asks this one to cancel, with the reason given there. */
+    default void onCancelAsked(java.util.function.BiConsumer<SessionId, String> listener) {}
+
     /** Gives the lease up: the session needs no server now (it finished). */
     void release(SessionId sessionId);
 

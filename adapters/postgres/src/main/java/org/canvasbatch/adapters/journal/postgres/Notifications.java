@@ -30,6 +30,18 @@ final class Notifications implements AutoCloseable {
     /** Where a server tells another that it placed a session on it: {@code "<session id> <owner>"}. */
     static final String PLACEMENTS = "canvas_batch_placements";
 
+    /**
+     * Where a server asks the one holding a session's lease to cancel it: {@code "<session id> <owner> <reason>"}. Only
+     * the holder knows which of its notes are being written, and records them before the end.
+     */
+    static final String CANCELS = "canvas_batch_cancels";
+
+    /** The longest reason handed on from a cancel request: what a server's own reasons need, and no more. */
+    static final int MOST_REASON_LENGTH = 200;
+
+    /** A cancel asked of the server named {@code owner}. */
+    record CancelAsked(SessionId sessionId, String owner, String reason) {}
+
     private static final System.Logger LOG = System.getLogger(Notifications.class.getName());
 
     /** How long the listening connection may be silent before it is asked whether it is still there. */
@@ -42,6 +54,7 @@ final class Notifications implements AutoCloseable {
     private final BiConsumer<SessionId, Long> storedElsewhere;
     private final Runnable reconnected;
     private volatile BiConsumer<SessionId, String> placed = (id, owner) -> {};
+    private volatile java.util.function.Consumer<CancelAsked> cancelAsked = asked -> {};
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
@@ -80,6 +93,7 @@ final class Notifications implements AutoCloseable {
                 try (Statement statement = listening.createStatement()) {
                     statement.execute("listen " + CHANNEL);
                     statement.execute("listen " + PLACEMENTS);
+                    statement.execute("listen " + CANCELS);
                 }
                 listens.countDown();
                 if (wasDown) {
@@ -141,19 +155,52 @@ final class Notifications implements AutoCloseable {
         this.placed = listener;
     }
 
+    /** Tells {@code listener} of every cancel a server asked of the server it names. */
+    void onCancelAsked(java.util.function.Consumer<CancelAsked> listener) {
+        this.cancelAsked = listener;
+    }
+
+    static String cancelPayload(SessionId id, String owner, String reason) {
+        return id.value() + " " + owner + " " + reason;
+    }
+
     /**
      * Hands on what a batch of notifications says, each session once: the highest seq stored of it, and each placement
-     * once. A flood of notifications (anyone who can connect may send them) costs one read per session it names, not
-     * one per notification.
+     * and each cancel asked once. A flood of notifications (anyone who can connect may send them) costs one read per
+     * session it names, not one per notification.
      */
     private void handleAll(PGNotification[] received) {
         Map<SessionId, Long> stored = new LinkedHashMap<>();
         Set<Map.Entry<SessionId, String>> placements = new LinkedHashSet<>();
+        // each session once per server named: a request naming another server must not hide the one naming this
+        Map<Map.Entry<SessionId, String>, CancelAsked> cancels = new LinkedHashMap<>();
         for (PGNotification notification : received) {
-            handle(notification, stored, placements);
+            if (CANCELS.equals(notification.getName())) {
+                CancelAsked asked = cancelAskedIn(notification.getParameter());
+                if (asked != null) {
+                    cancels.putIfAbsent(Map.entry(asked.sessionId(), asked.owner()), asked);
+                }
+            } else {
+                handle(notification, stored, placements);
+            }
         }
         placements.forEach(placement -> placed.accept(placement.getKey(), placement.getValue()));
+        cancels.values().forEach(cancelAsked);
         stored.forEach(storedElsewhere);
+    }
+
+    /** {@code "<session id> <owner> <reason>"}, read as hostile: null unless the id is well formed and an owner named. */
+    static CancelAsked cancelAskedIn(String payload) {
+        String[] parts = payload.split(" ", 3);
+        if (parts.length < 2 || !SessionId.isWellFormed(parts[0]) || parts[1].isEmpty()) {
+            return null;
+        }
+        String reason =
+                parts.length == 3 ? parts[2].replaceAll("\\p{Cntrl}", " ").strip() : "";
+        if (reason.length() > MOST_REASON_LENGTH) {
+            reason = reason.substring(0, MOST_REASON_LENGTH);
+        }
+        return new CancelAsked(new SessionId(parts[0]), parts[1], reason.isEmpty() ? "cancelled" : reason);
     }
 
     private void handle(

@@ -62,6 +62,8 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
     private final Notifications notifications;
     private final List<BiConsumer<SessionId, String>> placementListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Notifications.CancelAsked>> cancelListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile LongConsumer syncListener = nanos -> {};
     private volatile LongConsumer lagListener = nanos -> {};
 
@@ -85,6 +87,7 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
         this.epoch = epoch;
         this.notifications = new Notifications(database, this::storedElsewhere, this::caughtUpAfterReconnect);
         notifications.onPlacement((id, owner) -> placementListeners.forEach(listener -> listener.accept(id, owner)));
+        notifications.onCancelAsked(asked -> cancelListeners.forEach(listener -> listener.accept(asked)));
     }
 
     /**
@@ -439,6 +442,11 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
     /** Tells {@code listener} of each session a server placed on the server its lease names (see the leases). */
     void onPlacement(BiConsumer<SessionId, String> listener) {
         placementListeners.add(listener);
+    }
+
+    /** Tells {@code listener} of each cancel a server asked of the server holding the session's lease. */
+    void onCancelAsked(java.util.function.Consumer<Notifications.CancelAsked> listener) {
+        cancelListeners.add(listener);
     }
 
     @Override

@@ -87,6 +87,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private final Outage outage = new Outage(LOG, "session leases");
     private static final String LEASE = "take or place the lease";
     private static final String READ_PLACEMENT = "read the placement";
+    private static final String ASK_HOLDER = "ask the server running a session";
     private static final String PUBLISH = "publish this server's load";
     private static final String RELEASE = "release the lease";
     private static final String LOOK_ABANDONED = "look for abandoned sessions";
@@ -99,6 +100,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private final AtomicLong placements = new AtomicLong();
     private volatile Load load;
     private volatile Consumer<SessionId> placedHere = id -> {};
+    private volatile java.util.function.BiConsumer<SessionId, String> cancelAskedHere = (id, reason) -> {};
     private final Thread heartbeat;
     private volatile boolean closed;
     private final LongSupplier nanoTime;
@@ -139,6 +141,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         String owner = ownerName(System.getenv().getOrDefault("HOSTNAME", "server"));
         PostgresSessionLeases leases = new PostgresSessionLeases(log.database(), lease, owner);
         log.onPlacement(leases::placed);
+        log.onCancelAsked(leases::cancelAsked);
         return leases;
     }
 
@@ -392,6 +395,53 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     void placed(SessionId id, String target) {
         if (target.equals(owner) && !held.containsKey(id) && placedHereInTable(id)) {
             placedHere.accept(id);
+        }
+    }
+
+    @Override
+    public void onCancelAsked(java.util.function.BiConsumer<SessionId, String> listener) {
+        cancelAskedHere = listener;
+    }
+
+    /**
+     * A notification says a server asks {@code asked.owner()} to cancel a session: if that is this server and it holds
+     * the lease, it cancels. Anyone who can connect to the database could store a cancel in the log itself, so a forged
+     * request gives nobody more than they had; a session this server does not run is not touched.
+     */
+    void cancelAsked(Notifications.CancelAsked asked) {
+        if (asked.owner().equals(owner) && held.containsKey(asked.sessionId())) {
+            cancelAskedHere.accept(asked.sessionId(), asked.reason());
+        }
+    }
+
+    @Override
+    public boolean askHolderToCancel(SessionId sessionId, String reason) {
+        try {
+            boolean asked = database.withConnection(connection -> {
+                String holder;
+                try (PreparedStatement select = connection.prepareStatement("select owner from canvas_batch_leases"
+                        + " where session_id = ? and owner <> ? and not " + runOut("expires_at"))) {
+                    select.setString(1, sessionId.value());
+                    select.setString(2, owner);
+                    try (ResultSet row = select.executeQuery()) {
+                        if (!row.next()) {
+                            return false;
+                        }
+                        holder = row.getString(1);
+                    }
+                }
+                try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
+                    notify.setString(1, Notifications.CANCELS);
+                    notify.setString(2, Notifications.cancelPayload(sessionId, holder, reason));
+                    notify.execute();
+                }
+                return true;
+            });
+            outage.answered(ASK_HOLDER);
+            return asked;
+        } catch (SQLException e) {
+            outage.failed(ASK_HOLDER, " to cancel session " + sessionId + " (cancelled here instead)", e);
+            return false;
         }
     }
 
