@@ -230,8 +230,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
      * placed on it would otherwise draw the session forever), nor for any session for {@value #PASSED_OVER_LEASES}
      * leases (two such servers would otherwise draw it back and forth). A server row is read as hostile data: a pass-over
      * further ahead than any server of this build writes (twice ten of the longest leases) holds nothing, a load below zero
-     * counts as none, and a row seen in the future (it would never age out) or claiming more concurrency than a server
-     * may have is no candidate.
+     * counts as none, a NULL among the sessions it says its load counts is none of them, and a row seen in the future
+     * (it would never age out) or claiming more concurrency than a server may have is no candidate.
      */
     @Override
     public boolean place(SessionId sessionId) {
@@ -245,7 +245,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + "    union all"
                         + "    select s.owner, greatest(s.running, 0)::float8 / greatest(s.concurrency, 1)"
                         + "      + (select count(*) from canvas_batch_leases l"
-                        + "         where l.owner = s.owner and l.session_id <> all(coalesce(s.counted, '{}')))"
+                        + "         where l.owner = s.owner and not exists (select 1 from unnest(s.counted) c(id)"
+                        + "           where c.id = l.session_id))"
                         + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
                         + "      and s.seen_at <= now() + interval '1 second'"
                         + "      and s.concurrency <= " + MOST_CONCURRENCY

@@ -450,6 +450,32 @@ class PostgresSessionLeasesTest {
         assertThat(runner).as("b has s2 to take, c nothing").containsEntry(new SessionId("s3"), "c");
     }
 
+    /**
+     * The sessions a server row says its load accounts for are hostile data like the rest of the row: a NULL among
+     * them made {@code <> all(counted)} NULL for every lease, so no session placed on that server counted, and it drew
+     * the whole burst while another server stood idle.
+     */
+    @Test
+    void aServerRowCountingANullSessionStillCountsEachSessionPlacedOnIt() throws Exception {
+        List<PostgresSessionLeases> servers = Stream.of("a", "b", "c")
+                .map(name -> server(name, Duration.ofMinutes(5)))
+                .toList();
+        servers.forEach(s -> s.publishLoad(() -> 0, 12));
+        write("update canvas_batch_servers set counted = '{NULL}' where owner = 'b'");
+        Map<SessionId, String> runner = new ConcurrentHashMap<>();
+        log.onPlacement((id, owner) -> runner.put(id, owner));
+
+        List<SessionId> sessions = List.of(new SessionId("s1"), new SessionId("s2"), new SessionId("s3"));
+        for (SessionId session : sessions) {
+            if (servers.getFirst().place(session)) {
+                runner.put(session, "a");
+            }
+        }
+
+        SharedEventLogTest.waitUntil(() -> runner.size() == 3);
+        assertThat(Set.copyOf(runner.values())).containsExactlyInAnyOrder("a", "b", "c");
+    }
+
     @Test
     void aDeadServersSessionGoesToTheLeastLoadedSurvivorWhichCountsTheMoveOnce() {
         PostgresSessionLeases dead = server("dead");
