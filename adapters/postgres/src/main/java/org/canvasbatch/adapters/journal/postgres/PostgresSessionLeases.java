@@ -223,8 +223,9 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     /**
      * Gives the session to the live server with the fewest wanted calls for its concurrency (this one on a tie); one
      * placed here already, and not yet taken, stays here. A session a server's published load does not account for
-     * (placed on it since, or placed before and not yet taken when it published) counts as filling it, so a burst of
-     * confirms spreads before the next heartbeat. The server chosen hears of
+     * (placed on it since, or placed before and not yet taken when it published) counts as filling it while its lease
+     * holds, so a burst of confirms spreads before the next heartbeat; a lease run out (a finished session's that could
+     * not be given back, one placed there and never taken) fills nothing. The server chosen hears of
      * it on {@value Notifications#PLACEMENTS} and takes it; if it does not, its lease expires like any other, and the
      * server that let it expire is no candidate for it again (one that keeps publishing a load but never takes what is
      * placed on it would otherwise draw the session forever), nor for any session for {@value #PASSED_OVER_LEASES}
@@ -245,7 +246,8 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
                         + "    union all"
                         + "    select s.owner, greatest(s.running, 0)::float8 / greatest(s.concurrency, 1)"
                         + "      + (select count(*) from canvas_batch_leases l"
-                        + "         where l.owner = s.owner and not exists (select 1 from unnest(s.counted) c(id)"
+                        + "         where l.owner = s.owner and not " + runOut("l.expires_at")
+                        + "         and not exists (select 1 from unnest(s.counted) c(id)"
                         + "           where c.id = l.session_id))"
                         + "    from canvas_batch_servers s where s.seen_at > now() - ? * interval '1 millisecond'"
                         + "      and s.seen_at <= now() + interval '1 second'"
