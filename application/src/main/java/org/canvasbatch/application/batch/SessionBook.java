@@ -253,19 +253,21 @@ final class SessionBook {
             }
             // read up to the log's end before the lease is taken: from the take on, the calls this server wants count
             // the session (what the cluster weighs to place the next batch), so this server must know it by then
-            Entry known = loaded(id);
-            if (known != null) {
-                known.lock.lock();
-                try {
-                    catchUpFromLog(id, known);
-                } finally {
-                    known.lock.unlock();
-                }
+            Entry entry = loaded(id);
+            if (entry == null) {
+                // nothing in the log to run (or a history no session can be rebuilt from): a lease taken for it would
+                // be renewed here for good, then found SessionNotFoundException
+                return false;
+            }
+            entry.lock.lock();
+            try {
+                catchUpFromLog(id, entry);
+            } finally {
+                entry.lock.unlock();
             }
             if (!leases.place(id)) {
                 return false;
             }
-            Entry entry = known != null ? known : entry(id);
             entry.lock.lock();
             try {
                 // again: the server that let the lease run out may have stored a last change since
