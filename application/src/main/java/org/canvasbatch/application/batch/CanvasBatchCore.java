@@ -91,6 +91,7 @@ public final class CanvasBatchCore {
     }
 
     private final SessionBook book;
+    private final InterruptedRuns interrupted;
     private final NodeDispatcher dispatcher;
     private final StartingSession starting;
     private final ForgettingSessions forgetting;
@@ -115,7 +116,9 @@ public final class CanvasBatchCore {
         this.vault = ports.vault();
         StorageWatch storage = new StorageWatch(
                 ports.eventLog(), ports.executor(), ports.clock(), settings.retryBase(), settings.retryCap());
-        this.book = new SessionBook(ports.eventLog(), storage, ports.leases());
+        InterruptedRuns interrupted = new InterruptedRuns(ports.vault());
+        this.interrupted = interrupted;
+        this.book = new SessionBook(ports.eventLog(), storage, ports.leases(), interrupted::settle);
         NoteProducer notes = new NoteProducer(ports.agents(), ports.vault(), ports.passages(), ports.clock());
         RetryPolicy retryPolicy = new RetryPolicy(settings.retryBase(), settings.retryCap(), ports.random());
         NotesBeingWritten writing = new NotesBeingWritten();
@@ -324,7 +327,7 @@ public final class CanvasBatchCore {
             // how long it ran before it stopped, read before the requeue records anything now
             Duration ran = book.read(id, s -> s.ranUntilLastEvent());
             // nodes that were running go back to the queue: a batch's, and a person's rerun in a finished session
-            book.change(id, s -> s.requeueInterrupted(clock.now()));
+            book.change(id, s -> interrupted.settle(s, clock.now()));
             SessionState state = book.read(id, s -> s.state());
             if (state == SessionState.PAUSED) {
                 // a paused batch does not run here (a run stopped with Ctrl-C is paused for the same command to finish

@@ -68,11 +68,26 @@ final class SessionBook {
     }
 
     SessionBook(EventLog log, StorageWatch storage, SessionLeases leases) {
+        this(log, storage, leases, (session, now) -> session.requeueInterrupted(now));
+    }
+
+    /**
+     * @param settleInterrupted what a claim does with the nodes the server that had the session left running (see
+     *                          {@link InterruptedRuns})
+     */
+    SessionBook(
+            EventLog log,
+            StorageWatch storage,
+            SessionLeases leases,
+            java.util.function.BiFunction<Session, java.time.Instant, List<SessionEvent>> settleInterrupted) {
         this.log = log;
         this.storage = storage;
         this.leases = leases;
         this.shared = log.shared();
+        this.settleInterrupted = settleInterrupted;
     }
+
+    private final java.util.function.BiFunction<Session, java.time.Instant, List<SessionEvent>> settleInterrupted;
 
     /** Rebuilds the sessions the log knows that {@code wanted} accepts; returns how many were loaded. */
     int loadAll(java.util.function.Predicate<Session> wanted) {
@@ -275,7 +290,7 @@ final class SessionBook {
             } finally {
                 entry.lock.unlock();
             }
-            change(id, s -> s.requeueInterrupted(now));
+            change(id, s -> settleInterrupted.apply(s, now));
             return true;
         }
     }

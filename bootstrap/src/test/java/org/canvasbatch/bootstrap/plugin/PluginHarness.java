@@ -113,6 +113,29 @@ final class PluginHarness implements AutoCloseable {
                 true);
     }
 
+    /**
+     * A server that starts where an earlier one stopped (or is the first of two), whose core reaches {@code journal}
+     * through {@code view}: a journal that refuses some appends (a full disk) while the test says so.
+     */
+    static PluginHarness withJournalView(
+            Path vault,
+            int port,
+            InMemoryEventLog journal,
+            PluginWindowMemory windows,
+            UnaryOperator<org.canvasbatch.application.port.out.EventLog> view) {
+        return new PluginHarness(
+                vault,
+                port,
+                VaultOptions.defaults(),
+                UnaryOperator.identity(),
+                WsSettings.DEFAULT,
+                journal,
+                windows,
+                true,
+                UnaryOperator.identity(),
+                view);
+    }
+
     /** A server whose sockets follow {@code sockets} (a small queue, to have slow consumers cut off). */
     static PluginHarness withSockets(Path temp, WsSettings sockets) {
         return new PluginHarness(
@@ -170,10 +193,34 @@ final class PluginHarness implements AutoCloseable {
             PluginWindowMemory windows,
             boolean withSockets,
             UnaryOperator<Vault> disk) {
+        this(
+                vault,
+                port,
+                vaultOptions,
+                coreSettings,
+                sockets,
+                journal,
+                windows,
+                withSockets,
+                disk,
+                UnaryOperator.identity());
+    }
+
+    private PluginHarness(
+            Path vault,
+            int port,
+            VaultOptions vaultOptions,
+            UnaryOperator<CoreSettings> coreSettings,
+            WsSettings sockets,
+            InMemoryEventLog journal,
+            PluginWindowMemory windows,
+            boolean withSockets,
+            UnaryOperator<Vault> disk,
+            UnaryOperator<org.canvasbatch.application.port.out.EventLog> journalView) {
         this.vault = vault;
         this.log = journal;
         files = new FileVault(vault, vaultOptions, java.time.Clock.systemDefaultZone());
-        var counting = new ForwardingEventLog(log) {
+        var counting = new ForwardingEventLog(journalView.apply(log)) {
             @Override
             public Subscription subscribe(SessionId sessionId, java.util.function.Consumer<SessionEvent> listener) {
                 Subscription subscription = super.subscribe(sessionId, listener);

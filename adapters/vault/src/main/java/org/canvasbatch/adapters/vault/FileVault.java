@@ -178,6 +178,12 @@ public final class FileVault implements Vault, AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<FoundNote> noteWrittenSince(
+            String canvasPath, String nodeId, AgentId agent, java.time.Instant since) {
+        return notes.writtenSince(canvasPath, nodeId, agent, since);
+    }
+
+    @Override
     public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
         return notes.nameOf(canvasPath, nodeId, nodeText, agent);
     }

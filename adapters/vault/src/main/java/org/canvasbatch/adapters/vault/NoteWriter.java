@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.text.Normalizer;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.canvasbatch.application.port.out.Vault.FoundNote;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
@@ -67,6 +69,11 @@ final class NoteWriter {
     private static final long LARGEST_OWN_NOTE = 64L * 1024 * 1024;
 
     private static final String REGENERATED = " (regenerated";
+    /** How many copies beside an edited note are looked at for a note an interrupted run wrote. */
+    private static final int MOST_COPIES_LOOKED_AT = 20;
+    /** A note larger than this is no note this program wrote (a model's answer is bounded far below it). */
+    private static final int MOST_NOTE_BYTES = 4 * 1024 * 1024;
+
     private static final Pattern COPY_NAME = Pattern.compile("(.*) \\(regenerated(?: [0-9]+)?\\)\\.md");
 
     private final VaultPaths paths;
@@ -96,6 +103,18 @@ final class NoteWriter {
             return name.substring(0, name.length() - ".md".length());
         } catch (VaultException e) {
             return "";
+        }
+    }
+
+    /**
+     * The note this node and agent got at or after {@code since}, unedited since it was written: its own name, or a copy
+     * beside a note the learner edited. Empty when there is none, or the folder or note cannot be read now.
+     */
+    java.util.Optional<FoundNote> writtenSince(String canvasPath, String nodeId, AgentId agent, Instant since) {
+        try {
+            return folderOf(paths.resolveVisible(canvasPath)).writtenSince(new Owner(nodeId, agent.wireName()), since);
+        } catch (VaultException e) {
+            return java.util.Optional.empty();
         }
     }
 
@@ -166,6 +185,67 @@ final class NoteWriter {
             } finally {
                 lock.unlock();
             }
+        }
+
+        java.util.Optional<FoundNote> writtenSince(Owner owner, Instant since) {
+            lock.lock();
+            try {
+                if (Files.isSymbolicLink(folder.absolute())) {
+                    return java.util.Optional.empty();
+                }
+                if (owners == null) {
+                    owners = scan();
+                }
+                String own = owners.get(owner);
+                if (own == null) {
+                    return java.util.Optional.empty();
+                }
+                // the note was written under its own name, or beside a note the learner edited as its first copy free
+                for (int copy = 0; copy <= MOST_COPIES_LOOKED_AT; copy++) {
+                    String name = copy == 0 ? own : copyName(own, copy);
+                    java.util.Optional<FoundNote> found = writtenBy(owner, name, since);
+                    if (found.isPresent()) {
+                        return found;
+                    }
+                }
+                return java.util.Optional.empty();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The note {@code name}, if it is this owner's, unedited, and generated at or after {@code since}. */
+        private java.util.Optional<FoundNote> writtenBy(Owner owner, String name, Instant since) {
+            Path file = folder.absolute().resolve(name);
+            byte[] bytes;
+            try (InputStream in = RegularFiles.read(file)) {
+                bytes = in.readNBytes(MOST_NOTE_BYTES + 1);
+            } catch (IOException e) {
+                return java.util.Optional.empty();
+            }
+            if (bytes.length > MOST_NOTE_BYTES || !FrontMatter.isUnchangedSinceWritten(bytes)) {
+                return java.util.Optional.empty();
+            }
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            Map<String, String> fields = FrontMatter.fieldsOf(text);
+            Instant generated;
+            try {
+                generated = Instant.parse(fields.getOrDefault(FrontMatter.GENERATED_AT, ""));
+            } catch (java.time.format.DateTimeParseException e) {
+                return java.util.Optional.empty();
+            }
+            if (!owner.equals(Owner.of(fields))
+                    || generated.isBefore(since.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))) {
+                return java.util.Optional.empty();
+            }
+            int body = text.indexOf("\n---\n") + "\n---\n".length();
+            String markdown = text.substring(body).stripLeading();
+            return java.util.Optional.of(new FoundNote(
+                    folder.relative() + "/" + name,
+                    bytes.length,
+                    markdown,
+                    fields.getOrDefault("model", "unknown"),
+                    generated));
         }
 
         String nameOf(String nodeId, String nodeText, AgentId agent) {

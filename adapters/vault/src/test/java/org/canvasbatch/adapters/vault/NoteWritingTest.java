@@ -357,6 +357,50 @@ class NoteWritingTest {
                         .length);
     }
 
+    /**
+     * What a restart finds of a run it interrupted: the note that run wrote (at or after its start, as this program
+     * wrote it), never an older run's note, one the learner edited since, or a file that merely claims to be the note.
+     */
+    @Test
+    void theNoteAnInterruptedRunWroteIsFoundButNoOlderEditedOrForgedOne() throws IOException {
+        String node = "01000c386bbc4";
+        WrittenNote written = vault.writeNote(draft(node, "什么是逆否命题", AgentId.ORAL_EXPLANATION, "## 逆否命题\n\n同真同假。"));
+        Instant startedBefore = AT.minusSeconds(3);
+
+        var found = vault.noteWrittenSince(Fixtures.DISCRETE_MATH, node, AgentId.ORAL_EXPLANATION, startedBefore);
+        assertThat(found).hasValueSatisfying(note -> {
+            assertThat(note.path()).isEqualTo(written.path());
+            assertThat(note.sizeBytes()).isEqualTo(written.sizeBytes());
+            assertThat(note.markdown()).isEqualTo("## 逆否命题\n\n同真同假。\n");
+            assertThat(note.model()).isEqualTo("offline");
+            assertThat(note.generatedAt()).isEqualTo(AT.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        });
+        assertThat(vault.noteWrittenSince(Fixtures.DISCRETE_MATH, node, AgentId.ORAL_EXPLANATION, AT.plusSeconds(1)))
+                .as("written before the run started: an older run's note")
+                .isEmpty();
+        assertThat(vault.noteWrittenSince(Fixtures.DISCRETE_MATH, node, AgentId.MEMORY_ANCHOR, startedBefore))
+                .as("another agent's")
+                .isEmpty();
+
+        Path file = root.resolve(written.path());
+        Files.writeString(file, Files.readString(file) + "\nMy own words.\n");
+        vault.close();
+        vault = open();
+        assertThat(vault.noteWrittenSince(Fixtures.DISCRETE_MATH, node, AgentId.ORAL_EXPLANATION, startedBefore))
+                .as("edited by the learner since: not as this program wrote it")
+                .isEmpty();
+
+        // a file that claims to be a later note of the node, without the digest this program writes
+        Files.writeString(
+                file,
+                "---\nsource_node: \"" + node + "\"\nagent: \"oral-explanation\"\n"
+                        + "generated_at: \"2099-01-01T00:00:00Z\"\n---\n\nforged\n");
+        vault.close();
+        vault = open();
+        assertThat(vault.noteWrittenSince(Fixtures.DISCRETE_MATH, node, AgentId.ORAL_EXPLANATION, startedBefore))
+                .isEmpty();
+    }
+
     private FileVault open() {
         return new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
     }

@@ -95,6 +95,19 @@ public interface Vault {
      *                    it is not and never will be by this write (the canvas would grow beyond what a batch may
      *                    read), in words for a person
      */
+    /**
+     * The note this node and agent got at or after {@code since}, as this program wrote it (unedited), if it is in the
+     * canvas's notes folder: a run interrupted by a stop may have written it before its outcome could be recorded (the
+     * journal's disk was full, or the process died in between). Empty when there is none, or it cannot be read now.
+     */
+    default java.util.Optional<FoundNote> noteWrittenSince(
+            String canvasPath, String nodeId, AgentId agent, java.time.Instant since) {
+        return java.util.Optional.empty();
+    }
+
+    /** A note found in the vault: its path, its file's size, what it says below its front matter, and who wrote it. */
+    record FoundNote(String path, long sizeBytes, String markdown, String model, java.time.Instant generatedAt) {}
+
     record WrittenNote(String path, long sizeBytes, String linkProblem) {
 
         public WrittenNote(String path, long sizeBytes) {

@@ -1,0 +1,113 @@
+package org.canvasbatch.bootstrap.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.application.port.out.EventLogException;
+import org.canvasbatch.bootstrap.PluginWindowsFile;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.ForwardingEventLog;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.plugin.GroupPreviewModal;
+import org.canvasbatch.testsupport.plugin.ObsidianPlugin;
+import org.canvasbatch.testsupport.plugin.ProgressMonitorModal;
+import org.canvasbatch.testsupport.plugin.ResultSummaryModal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node whose last attempt succeeded and whose note is in the vault, but whose outcome the journal could not record
+ * (its disk full) before the server stopped: the next process must not tell the learner that the node failed.
+ */
+class PluginHeldOutcomeRestartTest {
+
+    private static final String CANVAS = "Held/one question.canvas";
+
+    @TempDir
+    Path temp;
+
+    private PluginHarness first;
+    private PluginHarness second;
+    private ObsidianPlugin plugin;
+
+    @AfterEach
+    void stop() {
+        if (plugin != null) {
+            plugin.close();
+        }
+        for (PluginHarness server : new PluginHarness[] {first, second}) {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void aNoteWrittenOnTheLastAttemptWhoseOutcomeTheFullJournalHeldIsNotShownAsFailedAfterARestart()
+            throws IOException, InterruptedException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 1);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        CountDownLatch refused = new CountDownLatch(1);
+        // the journal's disk fills up just as the node's note is written: its success cannot be recorded
+        first = PluginHarness.withJournalView(
+                vault, 0, journal, new PluginWindowsFile(data), log -> new ForwardingEventLog(log) {
+                    @Override
+                    public void append(List<SessionEvent> events) {
+                        if (events.stream().anyMatch(e -> e instanceof SessionEvent.TaskSucceeded)) {
+                            refused.countDown();
+                            throw new EventLogException(
+                                    "Cannot save progress", "no space left on device", "data/sessions", null);
+                        }
+                        super.append(events);
+                    }
+
+                    @Override
+                    public void probeWritable() {
+                        if (refused.getCount() == 0) {
+                            throw new EventLogException(
+                                    "Cannot save progress", "no space left on device", "data/sessions", null);
+                        }
+                        super.probeWritable();
+                    }
+                });
+        plugin = first.plugin(settings -> settings.withTimeScale(1));
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        String node = preview.groups().getFirst().nodes().getFirst().id();
+        // the model is busy twice; the third attempt, the last of the run, answers
+        first.agent
+                .then(node, ScriptedAgent.transientFailure("model overloaded", Duration.ZERO))
+                .then(node, ScriptedAgent.transientFailure("model overloaded", Duration.ZERO));
+        ProgressMonitorModal progress = preview.confirm().orElseThrow();
+        assertThat(refused.await(30, TimeUnit.SECONDS))
+                .as("the success was offered to the journal")
+                .isTrue();
+        assertThat(first.agent.callsOf(node)).isEqualTo(3);
+        List<String> notes = first.notes(CANVAS);
+        assertThat(notes).as("the note of the last attempt is in the vault").hasSize(1);
+
+        // the learner stops the server while the journal is full, and starts it again once there is room
+        int port = first.port();
+        first.close();
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        second.core.recover();
+
+        ResultSummaryModal summary = progress.awaitSummary();
+        assertThat(second.notes(CANVAS)).as("the note is still in the vault").isEqualTo(notes);
+        assertThat(summary.failedNodes())
+                .as("a node whose note is in the vault, listed as failed")
+                .isEmpty();
+        assertThat(summary.succeeded()).isEqualTo(1);
+        assertThat(plugin.noticeTexts()).noneMatch(t -> t.contains("1个失败"));
+    }
+}
