@@ -166,9 +166,15 @@ final class CanvasWriteBack {
         }
         reportedGone.remove(canvas.relative());
         PendingCanvas pending = canvases.computeIfAbsent(canvas.relative(), key -> new PendingCanvas(canvas));
-        String noRoom = pending.reserve(new Link(sourceNodeId, note.relative(), agent.wireName(), clock.instant()));
+        Link link = new Link(sourceNodeId, note.relative(), agent.wireName(), clock.instant());
+        String noRoom = pending.reserve(link);
         if (noRoom != null) {
             return new Expected(false, noRoom);
+        }
+        if (pending.lacksNode(sourceNodeId, paths)) {
+            // the learner deleted the question's card since the batch began: the merge would skip the link
+            pending.release(link);
+            return new Expected(false, cardGone(canvas.relative()));
         }
         pendingOnDisk.add(canvas.relative(), sourceNodeId, agent, note.relative());
         return Expected.LINKED;
@@ -505,7 +511,7 @@ final class CanvasWriteBack {
                     case Swap.Replaced replaced -> {
                         pending.placed(bytes, merge.canvas(), carried);
                         pending.wrote(merge, fitting);
-                        pending.counted(replaced.ours(), nodeCount(merge.canvas()));
+                        pending.counted(replaced.ours(), merge.canvas());
                         return new Outcome.Written(merge, true, overLimit);
                     }
                     case Swap.Changed changed ->
@@ -556,6 +562,12 @@ final class CanvasWriteBack {
     private static String gone(String canvasPath) {
         return "the canvas '" + canvasPath + "' is no longer in the vault (renamed, moved or deleted since the batch"
                 + " began); the note is written but not linked: link it by hand in the canvas as it is now.";
+    }
+
+    /** Why a note is not linked into a canvas that no longer has its question's card. */
+    private static String cardGone(String canvasPath) {
+        return "the question's card is no longer in the canvas '" + canvasPath + "' (deleted since the batch began);"
+                + " the note is written but not linked.";
     }
 
     private static String overLimit(String canvasPath, int nodes) {
@@ -1000,13 +1012,39 @@ final class CanvasWriteBack {
 
         private int countedNodes;
 
+        /** The ids of the nodes of the canvas counted, or null when they were not read with its count. */
+        private Set<String> countedIds;
+
         void counted(CanvasFile canvas) {
-            counted(canvas.snapshot().state(), canvas.nodes().size());
+            counted(canvas.snapshot().state(), canvas.root());
         }
 
-        void counted(FileState state, int nodes) {
+        /** The canvas {@code canvas} is in the file of {@code state}: as read, or as this write-back wrote it. */
+        void counted(FileState state, jakarta.json.JsonObject canvas) {
             countedState = state;
-            countedNodes = nodes;
+            countedNodes = nodeCount(canvas);
+            countedIds = canvas.get("nodes") instanceof jakarta.json.JsonArray nodes
+                    ? nodes.stream()
+                            .filter(node -> node instanceof jakarta.json.JsonObject)
+                            .map(node -> ((jakarta.json.JsonObject) node).get("id"))
+                            .filter(id -> id instanceof jakarta.json.JsonString)
+                            .map(id -> ((jakarta.json.JsonString) id).getString())
+                            .collect(java.util.stream.Collectors.toUnmodifiableSet())
+                    : null;
+        }
+
+        /**
+         * Whether the canvas as last read or written here, still unchanged on disk, has no node {@code id}: asked right
+         * after {@link #reserve}, which has just read it when it had changed. False when that is not known.
+         */
+        boolean lacksNode(String id, VaultPaths paths) {
+            writing.lock();
+            try {
+                Set<String> ids = countedIds;
+                return ids != null && nodesIfUnchanged(paths).isPresent() && !ids.contains(id);
+            } finally {
+                writing.unlock();
+            }
         }
 
         /**
