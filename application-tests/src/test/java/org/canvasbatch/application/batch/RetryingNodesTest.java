@@ -83,6 +83,29 @@ class RetryingNodesTest {
                 .anyMatch(node -> result.filePath().equals(node.file()));
     }
 
+    /**
+     * The plugin's retry button names no session. A preview of the same canvas opened since and closed unconfirmed (a
+     * pending session holding the node too) took the retry away from the batch whose summary offered it: the node ran
+     * on its own and the batch still listed it as failed.
+     */
+    @Test
+    void theButtonRunsTheNodeInTheBatchThatRanItNotInAPreviewOpenedSince() {
+        core.withCanvas("a");
+        core.then("a", permanentFailure("refused"));
+        SessionId ran = core.analyze(1, "a");
+        core.start(ran);
+        core.executor.runAll();
+        core.clock.advance(java.time.Duration.ofMinutes(1));
+        SessionId preview = core.analyze(1, "a");
+        core.executor.runAtOnce();
+
+        SingleNodeResult result = core.useCases.runSingleNode().run(button("a", null));
+
+        assertThat(result.recordedIn()).contains(ran);
+        assertThat(core.useCases.status().status(ran).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(core.useCases.status().status(preview).state()).isEqualTo(SessionState.PENDING);
+    }
+
     @Test
     void theButtonRunsANodeNoSessionHoldsOnItsOwn() {
         core.withCanvas("a");

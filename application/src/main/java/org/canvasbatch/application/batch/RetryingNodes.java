@@ -99,13 +99,19 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         return runLoose(command);
     }
 
+    /**
+     * The newest session of the canvas holding the node that has started: the button is offered by a batch's summary,
+     * and a preview of the same canvas opened since and left unconfirmed must not take its retry away. A pending one
+     * only when no session holding the node ever started.
+     */
     private Optional<SessionId> newestSessionWith(String canvasPath, String nodeId) {
         return book.ids().stream()
                 .flatMap(id -> book
                         .readIfPresent(
                                 id, s -> s.canvasPath().equals(canvasPath) && s.hasNode(nodeId) ? s.snapshot() : null)
                         .stream())
-                .max(Comparator.comparing(SessionSnapshot::createdAt))
+                .max(Comparator.comparing((SessionSnapshot s) -> s.state() != SessionState.PENDING)
+                        .thenComparing(SessionSnapshot::createdAt))
                 .map(SessionSnapshot::id);
     }
 

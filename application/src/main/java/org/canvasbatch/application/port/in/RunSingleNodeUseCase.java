@@ -10,7 +10,7 @@ import org.canvasbatch.domain.session.SessionId;
 
 /**
  * Runs one node again with the given agent (the plugin's retry button) and answers once its outcome is known. If the
- * node belongs to a session (the given one, else the newest session of that canvas containing it), the run is that
+ * node belongs to a session (the given one, else the newest confirmed session of that canvas containing it), the run is that
  * session's: it waits in the session's queue ahead of the batch, goes through the same dispatcher, limits and retry
  * policy as any node, and the session records the outcome. A node no session holds runs on its own, through the same
  * dispatcher and limits. A node already being run is not run twice: the call waits for the run in progress.
