@@ -51,6 +51,19 @@ class PostgresSessionLeasesTest {
         }
     }
 
+    /** Places three sessions from the first of {@code servers}; the servers that run them, each as it heard. */
+    private Set<String> runnersOfThreeConfirmedOnTheFirst(List<PostgresSessionLeases> servers) {
+        Map<SessionId, String> runner = new ConcurrentHashMap<>();
+        log.onPlacement((id, owner) -> runner.put(id, owner));
+        for (SessionId session : List.of(new SessionId("s1"), new SessionId("s2"), new SessionId("s3"))) {
+            if (servers.getFirst().place(session)) {
+                runner.put(session, servers.getFirst().owner());
+            }
+        }
+        SharedEventLogTest.waitUntil(() -> runner.size() == 3);
+        return Set.copyOf(runner.values());
+    }
+
     private PostgresSessionLeases server(String name) {
         return server(name, SHORT);
     }
@@ -403,18 +416,7 @@ class PostgresSessionLeasesTest {
                 })
                 .toList();
         servers.forEach(s -> s.publishLoad(() -> 0, 12));
-        Map<SessionId, String> runner = new ConcurrentHashMap<>();
-        log.onPlacement((id, owner) -> runner.put(id, owner));
-
-        List<SessionId> sessions = List.of(new SessionId("s1"), new SessionId("s2"), new SessionId("s3"));
-        for (SessionId session : sessions) {
-            if (servers.getFirst().place(session)) {
-                runner.put(session, "a");
-            }
-        }
-
-        SharedEventLogTest.waitUntil(() -> runner.size() == 3);
-        assertThat(Set.copyOf(runner.values())).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(runnersOfThreeConfirmedOnTheFirst(servers)).containsExactlyInAnyOrder("a", "b", "c");
     }
 
     /**
@@ -462,18 +464,7 @@ class PostgresSessionLeasesTest {
                 .toList();
         servers.forEach(s -> s.publishLoad(() -> 0, 12));
         write("update canvas_batch_servers set counted = '{NULL}' where owner = 'b'");
-        Map<SessionId, String> runner = new ConcurrentHashMap<>();
-        log.onPlacement((id, owner) -> runner.put(id, owner));
-
-        List<SessionId> sessions = List.of(new SessionId("s1"), new SessionId("s2"), new SessionId("s3"));
-        for (SessionId session : sessions) {
-            if (servers.getFirst().place(session)) {
-                runner.put(session, "a");
-            }
-        }
-
-        SharedEventLogTest.waitUntil(() -> runner.size() == 3);
-        assertThat(Set.copyOf(runner.values())).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(runnersOfThreeConfirmedOnTheFirst(servers)).containsExactlyInAnyOrder("a", "b", "c");
     }
 
     /**
