@@ -69,8 +69,6 @@ final class NoteWriter {
     private static final long LARGEST_OWN_NOTE = 64L * 1024 * 1024;
 
     private static final String REGENERATED = " (regenerated";
-    /** How many copies beside an edited note are looked at for a note an interrupted run wrote. */
-    private static final int MOST_COPIES_LOOKED_AT = 20;
     /** A note larger than this is no note this program wrote (a model's answer is bounded far below it). */
     private static final int MOST_NOTE_BYTES = 4 * 1024 * 1024;
 
@@ -201,8 +199,12 @@ final class NoteWriter {
                     return java.util.Optional.empty();
                 }
                 // the note was written under its own name, or beside a note the learner edited as its first copy free
-                for (int copy = 0; copy <= MOST_COPIES_LOOKED_AT; copy++) {
+                // (up to MAX_COPIES, as the writer does): never beyond the first name with nothing there
+                for (int copy = 0; copy <= MAX_COPIES; copy++) {
                     String name = copy == 0 ? own : copyName(own, copy);
+                    if (!Files.exists(folder.absolute().resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                        return java.util.Optional.empty();
+                    }
                     java.util.Optional<FoundNote> found = writtenBy(owner, name, since);
                     if (found.isPresent()) {
                         return found;

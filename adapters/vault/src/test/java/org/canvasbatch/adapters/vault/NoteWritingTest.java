@@ -401,6 +401,31 @@ class NoteWritingTest {
                 .isEmpty();
     }
 
+    /**
+     * A note is written beside an edited one as the first free of up to 100 copies; a restart must find it wherever the
+     * writer put it, else the node is sent to the model again over a note that is in the vault (or failed as
+     * interrupted on its last attempt).
+     */
+    @Test
+    void theNoteAnInterruptedRunWroteBesideManyEditedCopiesIsFound() throws IOException {
+        String node = "01000c386bbc4";
+        WrittenNote written = null;
+        for (int edited = 0; edited <= 21; edited++) {
+            written = vault.writeNote(draft(node, "什么是逆否命题", AgentId.ORAL_EXPLANATION, "## 逆否命题\n\n旧的。"));
+            Path file = root.resolve(written.path());
+            Files.writeString(file, Files.readString(file) + "\nMy own words " + edited + ".\n");
+        }
+        WrittenNote last = vault.writeNote(draft(node, "什么是逆否命题", AgentId.ORAL_EXPLANATION, "## 逆否命题\n\n同真同假。"));
+        assertThat(last.path()).endsWith("(regenerated 22).md");
+        vault.close();
+        vault = open();
+
+        assertThat(vault.noteWrittenSince(
+                        Fixtures.DISCRETE_MATH, node, AgentId.ORAL_EXPLANATION, AT.minusSeconds(3)))
+                .as("the note the interrupted run wrote, as its 22nd copy beside edited ones")
+                .hasValueSatisfying(note -> assertThat(note.path()).isEqualTo(last.path()));
+    }
+
     private FileVault open() {
         return new FileVault(root, VaultOptions.defaults(), Clock.systemUTC());
     }
