@@ -50,6 +50,7 @@ final class InterruptedRuns {
                     millis,
                     found.markdown(),
                     found.model(),
+                    found.linkProblem(),
                     now));
             LOG.log(
                     System.Logger.Level.INFO,

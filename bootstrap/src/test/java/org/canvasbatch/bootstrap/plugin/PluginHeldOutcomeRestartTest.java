@@ -110,4 +110,72 @@ class PluginHeldOutcomeRestartTest {
         assertThat(summary.succeeded()).isEqualTo(1);
         assertThat(plugin.noticeTexts()).noneMatch(t -> t.contains("1个失败"));
     }
+
+    /**
+     * The note of the held outcome could not be linked (the learner renamed the canvas while the model answered): the
+     * success recorded from it after the restart must say so, as the held outcome did, not claim a link that is not in
+     * any canvas.
+     */
+    @Test
+    void aRecoveredNoteThatWasNeverLinkedIsNotRecordedAsLinked() throws IOException, InterruptedException {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 1);
+        Path data = Files.createDirectories(temp.resolve("data"));
+        InMemoryEventLog journal = new InMemoryEventLog();
+        CountDownLatch refused = new CountDownLatch(1);
+        List<String> heldLinkProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        first = PluginHarness.withJournalView(
+                vault, 0, journal, new PluginWindowsFile(data), log -> new ForwardingEventLog(log) {
+                    @Override
+                    public void append(List<SessionEvent> events) {
+                        for (SessionEvent e : events) {
+                            if (e instanceof SessionEvent.TaskSucceeded succeeded) {
+                                heldLinkProblems.add(String.valueOf(succeeded.linkProblem()));
+                                refused.countDown();
+                                throw new EventLogException(
+                                        "Cannot save progress", "no space left on device", "data/sessions", null);
+                            }
+                        }
+                        super.append(events);
+                    }
+
+                    @Override
+                    public void probeWritable() {
+                        if (refused.getCount() == 0) {
+                            throw new EventLogException(
+                                    "Cannot save progress", "no space left on device", "data/sessions", null);
+                        }
+                        super.probeWritable();
+                    }
+                });
+        plugin = first.plugin(settings -> settings.withTimeScale(1));
+        GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
+        String node = preview.groups().getFirst().nodes().getFirst().id();
+        CountDownLatch answer = new CountDownLatch(1);
+        CountDownLatch called = first.agent.calledTimes(node, 1);
+        first.agent.then(node, new ScriptedAgent.AnswerAfter(answer, "## An answer\n"));
+        preview.confirm().orElseThrow();
+        assertThat(called.await(30, TimeUnit.SECONDS)).isTrue();
+        // the learner renames the canvas while the model answers: the note is written, but linked into no canvas
+        Files.move(vault.resolve(CANVAS), vault.resolve("Held/renamed.canvas"));
+        answer.countDown();
+        assertThat(refused.await(30, TimeUnit.SECONDS)).isTrue();
+        // the held outcome (offered again at each check of the journal) says the note is not linked
+        assertThat(heldLinkProblems).isNotEmpty().allSatisfy(p -> assertThat(p).contains("no longer in the vault"));
+
+        int port = first.port();
+        first.close();
+        second = new PluginHarness(vault, port, journal, new PluginWindowsFile(data));
+        second.core.recover();
+
+        var id = journal.sessionIds().iterator().next();
+        List<SessionEvent.TaskSucceeded> recorded = journal.readAfter(id, 0, 10_000).stream()
+                .filter(e -> e instanceof SessionEvent.TaskSucceeded)
+                .map(e -> (SessionEvent.TaskSucceeded) e)
+                .toList();
+        assertThat(recorded).singleElement().satisfies(succeeded -> assertThat(succeeded.linkProblem())
+                .as("the note is in no canvas: the success recorded after the restart must not say it is linked")
+                .isNotNull()
+                .contains("no longer in the vault"));
+    }
 }

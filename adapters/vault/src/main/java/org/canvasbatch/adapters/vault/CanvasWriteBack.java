@@ -191,6 +191,14 @@ final class CanvasWriteBack {
         static final Expected NOTHING_TO_LINK = new Expected(false, null);
     }
 
+    /**
+     * Why a note of the canvas found after a restart is not linked into it, if that can be told now: its canvas is gone
+     * (a note written then was not linked either). Null when write-back is off or the canvas is there.
+     */
+    String notLinkedNow(VaultFile canvas) {
+        return options.writeBack() && !Files.isRegularFile(canvas.absolute()) ? gone(canvas.relative()) : null;
+    }
+
     /** The note {@link #expect}ed could not be written: nothing to link. */
     void withdraw(VaultFile canvas, String sourceNodeId, AgentId agent) {
         release(canvas, new Link(sourceNodeId, "", agent.wireName(), null));

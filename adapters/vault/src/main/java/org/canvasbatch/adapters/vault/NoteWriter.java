@@ -110,7 +110,16 @@ final class NoteWriter {
      */
     java.util.Optional<FoundNote> writtenSince(String canvasPath, String nodeId, AgentId agent, Instant since) {
         try {
-            return folderOf(paths.resolveVisible(canvasPath)).writtenSince(new Owner(nodeId, agent.wireName()), since);
+            VaultFile canvas = paths.resolveVisible(canvasPath);
+            return folderOf(canvas)
+                    .writtenSince(new Owner(nodeId, agent.wireName()), since)
+                    .map(found -> new FoundNote(
+                            found.path(),
+                            found.sizeBytes(),
+                            found.markdown(),
+                            found.model(),
+                            found.generatedAt(),
+                            writeBack.notLinkedNow(canvas)));
         } catch (VaultException e) {
             return java.util.Optional.empty();
         }

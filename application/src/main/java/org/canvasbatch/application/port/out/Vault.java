@@ -105,8 +105,23 @@ public interface Vault {
         return java.util.Optional.empty();
     }
 
-    /** A note found in the vault: its path, its file's size, what it says below its front matter, and who wrote it. */
-    record FoundNote(String path, long sizeBytes, String markdown, String model, java.time.Instant generatedAt) {}
+    /**
+     * A note found in the vault: its path, its file's size, what it says below its front matter, and who wrote it.
+     *
+     * @param linkProblem null, or why the note is not linked into its canvas (its canvas is gone), as for a note written
+     */
+    record FoundNote(
+            String path,
+            long sizeBytes,
+            String markdown,
+            String model,
+            java.time.Instant generatedAt,
+            String linkProblem) {
+
+        public FoundNote(String path, long sizeBytes, String markdown, String model, java.time.Instant generatedAt) {
+            this(path, sizeBytes, markdown, model, generatedAt, null);
+        }
+    }
 
     record WrittenNote(String path, long sizeBytes, String linkProblem) {
 
