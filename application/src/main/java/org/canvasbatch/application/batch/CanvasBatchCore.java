@@ -168,15 +168,20 @@ public final class CanvasBatchCore {
             }
         });
         ports.leases().onPlacedHere(placements::offer);
-        // each session once however often it is asked (the reason of the first request waiting is kept)
-        java.util.Map<SessionId, String> cancelReasons = new java.util.concurrent.ConcurrentHashMap<>();
-        OneAtATime<SessionId> cancels = new OneAtATime<>("cancel-asked", NEWS_WAITING, id -> {
-            String reason = cancelReasons.remove(id);
-            cancelAskedHere(steering, id, reason == null ? "cancelled" : reason);
-        });
+        // each on its own thread: a cancel waits up to 5 s for its notes, and one queued behind another's wait would
+        // miss the asking server's patience. Only sessions this server runs are asked of it, each once at a time, so
+        // a flood of requests starts no more threads than it runs sessions
+        java.util.Set<SessionId> cancelling = java.util.concurrent.ConcurrentHashMap.newKeySet();
         ports.leases().onCancelAsked((id, reason) -> {
-            cancelReasons.putIfAbsent(id, reason);
-            cancels.offer(id);
+            if (cancelling.add(id)) {
+                Thread.ofVirtual().name("cancel-asked-" + id).start(() -> {
+                    try {
+                        cancelAskedHere(steering, id, reason);
+                    } finally {
+                        cancelling.remove(id);
+                    }
+                });
+            }
         });
     }
 

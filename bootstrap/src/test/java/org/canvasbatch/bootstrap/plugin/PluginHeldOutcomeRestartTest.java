@@ -173,9 +173,12 @@ class PluginHeldOutcomeRestartTest {
                 .filter(e -> e instanceof SessionEvent.TaskSucceeded)
                 .map(e -> (SessionEvent.TaskSucceeded) e)
                 .toList();
-        assertThat(recorded).singleElement().satisfies(succeeded -> assertThat(succeeded.linkProblem())
-                .as("the note is in no canvas: the success recorded after the restart must not say it is linked")
-                .isNotNull()
-                .contains("no longer in the vault"));
+        assertThat(recorded)
+                .singleElement()
+                .satisfies(succeeded -> assertThat(succeeded.linkProblem())
+                        .as(
+                                "the note is in no canvas: the success recorded after the restart must not say it is linked")
+                        .isNotNull()
+                        .contains("no longer in the vault"));
     }
 }

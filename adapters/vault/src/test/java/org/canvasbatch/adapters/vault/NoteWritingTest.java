@@ -420,8 +420,7 @@ class NoteWritingTest {
         vault.close();
         vault = open();
 
-        assertThat(vault.noteWrittenSince(
-                        Fixtures.DISCRETE_MATH, node, AgentId.ORAL_EXPLANATION, AT.minusSeconds(3)))
+        assertThat(vault.noteWrittenSince(Fixtures.DISCRETE_MATH, node, AgentId.ORAL_EXPLANATION, AT.minusSeconds(3)))
                 .as("the note the interrupted run wrote, as its 22nd copy beside edited ones")
                 .hasValueSatisfying(note -> assertThat(note.path()).isEqualTo(last.path()));
     }

@@ -64,6 +64,64 @@ class CancelAskedOfTheHolderTest {
         assertThat(a.useCases().status().status(RUNNING).state()).isEqualTo(SessionState.CANCELLED);
     }
 
+    /**
+     * A holder cancelling one batch may wait up to 5 s for its notes; a second batch's cancel asked meanwhile must not
+     * queue behind it, or the server asking gives up at 8 s and stores the cancel without that wait.
+     */
+    @Test
+    void aCancelAskedWhileTheHolderIsStillEndingAnotherBatchIsNotKeptWaitingBehindIt() throws Exception {
+        SessionId other = new SessionId("also-running-on-a");
+        PostgresLocation location = server.newDatabase();
+        java.util.concurrent.CountDownLatch firstEnding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch firstEnds = new java.util.concurrent.CountDownLatch(1);
+        CancelsStored onA = new CancelsStored(open(PostgresEventLog.open(location))) {
+            @Override
+            public void append(List<SessionEvent> events) {
+                if (events.stream()
+                        .anyMatch(e ->
+                                e instanceof SessionCancelled c && c.sessionId().equals(RUNNING))) {
+                    firstEnding.countDown();
+                    awaitQuietly(firstEnds);
+                }
+                super.append(events);
+            }
+        };
+        CancelsStored onB = new CancelsStored(open(PostgresEventLog.open(location)));
+        PostgresSessionLeases leasesA = open(PostgresSessionLeases.of(onA.log, Duration.ofMinutes(1)));
+        PostgresSessionLeases leasesB = open(PostgresSessionLeases.of(onB.log, Duration.ofMinutes(1)));
+        onA.append(SampleEvents.history(RUNNING, 2));
+        onA.append(SampleEvents.history(other, 2));
+        assertThat(leasesA.take(RUNNING)).isTrue();
+        assertThat(leasesA.take(other)).isTrue();
+        CanvasBatchCore a = ManualCore.on(onA, leasesA);
+        a.recover();
+        CanvasBatchCore b = ManualCore.on(onB, leasesB);
+        b.recover();
+
+        Thread first = Thread.ofVirtual().start(() -> b.useCases().cancel().cancel(RUNNING, "cancelled by request"));
+        awaitQuietly(firstEnding);
+        var second = b.useCases().cancel().cancel(other, "cancelled by request");
+        firstEnds.countDown();
+        first.join();
+
+        assertThat(second.state()).isEqualTo(SessionState.CANCELLED);
+        assertThat(onA.cancels)
+                .as("both stored by A, the second while the first was still being ended")
+                .extracting(SessionCancelled::sessionId)
+                .containsExactly(other, RUNNING);
+        assertThat(onB.cancels).isEmpty();
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("waited 30 s for the first cancel");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aCancelAskedOfAServerThatNeverEndsTheBatchIsStoredWhereItWasSent() {
         PostgresLocation location = server.newDatabase();
@@ -141,7 +199,7 @@ class CancelAskedOfTheHolderTest {
     }
 
     /** A server's log that keeps the cancels it stores. */
-    private static final class CancelsStored extends ForwardingEventLog {
+    private static class CancelsStored extends ForwardingEventLog {
         final PostgresEventLog log;
         final List<SessionCancelled> cancels = new CopyOnWriteArrayList<>();
 
