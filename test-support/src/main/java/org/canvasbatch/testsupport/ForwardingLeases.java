@@ -50,6 +50,11 @@ public class ForwardingLeases implements SessionLeases {
     }
 
     @Override
+    public void forgetRunOut(SessionId sessionId) {
+        delegate.forgetRunOut(sessionId);
+    }
+
+    @Override
     public void release(SessionId sessionId) {
         delegate.release(sessionId);
     }

@@ -271,7 +271,11 @@ final class SessionBook {
             Entry entry = loaded(id);
             if (entry == null) {
                 // nothing in the log to run (or a history no session can be rebuilt from): a lease taken for it would
-                // be renewed here for good, then found SessionNotFoundException
+                // be renewed here for good, then found SessionNotFoundException. A lease with no event at all is
+                // nobody's: it goes. One whose history this build cannot read stays, for a server that can
+                if (readAll(id).isEmpty()) {
+                    leases.forgetRunOut(id);
+                }
                 return false;
             }
             entry.lock.lock();

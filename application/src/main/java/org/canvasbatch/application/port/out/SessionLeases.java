@@ -55,6 +55,12 @@ public interface SessionLeases {
     /** Tells {@code listener} of each session another server asks this one to cancel, with the reason given there. */
     default void onCancelAsked(java.util.function.BiConsumer<SessionId, String> listener) {}
 
+    /**
+     * Deletes the session's lease if it ran out: the log has no event of the session, so no server will ever run it,
+     * and every server's look for abandoned sessions would read its empty history again.
+     */
+    default void forgetRunOut(SessionId sessionId) {}
+
     /** Gives the lease up: the session needs no server now (it finished). */
     void release(SessionId sessionId);
 

@@ -90,6 +90,7 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
     private static final String ASK_HOLDER = "ask the server running a session";
     private static final String PUBLISH = "publish this server's load";
     private static final String RELEASE = "release the lease";
+    private static final String FORGET_RUN_OUT = "delete a run-out lease of no session";
     private static final String LOOK_ABANDONED = "look for abandoned sessions";
     private static final String LOOK_STOPPED = "look for stopped servers";
     private static final String FORGET_STOPPED = "forget the stopped server";
@@ -518,6 +519,23 @@ public final class PostgresSessionLeases implements SessionLeases, AutoCloseable
         } catch (SQLException e) {
             // the lease expires by itself; the session is finished, so no server will find work in it
             outage.failed(RELEASE, " of session " + sessionId + " (it runs out by itself)", e);
+        }
+    }
+
+    @Override
+    public void forgetRunOut(SessionId sessionId) {
+        try {
+            database.withConnection(connection -> {
+                try (PreparedStatement delete = connection.prepareStatement(
+                        "delete from canvas_batch_leases where session_id = ? and " + runOut("expires_at"))) {
+                    delete.setString(1, sessionId.value());
+                    return delete.executeUpdate();
+                }
+            });
+            outage.answered(FORGET_RUN_OUT);
+        } catch (SQLException e) {
+            // looked at again at the next look for abandoned sessions
+            outage.failed(FORGET_RUN_OUT, " of session " + sessionId, e);
         }
     }
 

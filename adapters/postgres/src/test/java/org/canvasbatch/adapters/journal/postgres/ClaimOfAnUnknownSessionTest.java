@@ -52,6 +52,9 @@ class ClaimOfAnUnknownSessionTest {
         assertThat(leases.holds(new SessionId("no-events")))
                 .as("nothing to run: no lease taken")
                 .isFalse();
+        assertThat(leases.abandoned())
+                .as("and the row is gone: no server reads the empty history again at every look")
+                .doesNotContain(new SessionId("no-events"));
     }
 
     private <T extends AutoCloseable> T open(T closeable) {
