@@ -9,6 +9,7 @@ import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.domain.session.SessionState;
 
 /** A person steering a running batch: cancel, pause, resume, reprioritise. */
 final class SteeringSession
@@ -76,8 +77,11 @@ final class SteeringSession
     @Override
     public SessionSnapshot cancel(SessionId sessionId, String reason) {
         boolean active = book.read(sessionId, s -> s.state().isActive());
-        // in a cluster the server running the batch cancels it: only it knows which of its notes are being written
-        if (active && cancelledByItsServer(sessionId, reason)) {
+        // in a cluster the server running the batch cancels it: only it knows which of its notes are being written.
+        // A batch that ended otherwise meanwhile (finished, timed out) goes on below, answered as any ended batch is
+        if (active
+                && cancelledByItsServer(sessionId, reason)
+                && book.read(sessionId, Session::state) == SessionState.CANCELLED) {
             notes.forgetCanvas(book.read(sessionId, Session::canvasPath));
             LOG.log(
                     System.Logger.Level.INFO,

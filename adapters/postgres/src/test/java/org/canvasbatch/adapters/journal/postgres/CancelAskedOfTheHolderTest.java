@@ -112,6 +112,42 @@ class CancelAskedOfTheHolderTest {
         assertThat(onB.cancels).isEmpty();
     }
 
+    /**
+     * The batch finishes on the server running it while a cancel sent elsewhere waits for its end: that is no cancel,
+     * and it is answered as a cancel of any finished batch is (a conflict), not as if it had been cancelled.
+     */
+    @Test
+    void aBatchThatFinishesWhileItsCancelIsAskedElsewhereIsAnsweredAsFinishedNotCancelled() throws Exception {
+        PostgresLocation location = server.newDatabase();
+        PostgresEventLog runningLog = open(PostgresEventLog.open(location));
+        CancelsStored onB = new CancelsStored(open(PostgresEventLog.open(location)));
+        PostgresSessionLeases running = open(PostgresSessionLeases.of(runningLog, Duration.ofMinutes(1)));
+        PostgresSessionLeases leasesB = open(PostgresSessionLeases.of(onB.log, Duration.ofMinutes(1)));
+        runningLog.append(SampleEvents.history(RUNNING, 2));
+        assertThat(running.take(RUNNING)).isTrue();
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        runningLog.onCancelAsked(request -> asked.countDown());
+        CanvasBatchCore b = ManualCore.on(onB, leasesB);
+        b.recover();
+
+        var answer = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread cancel = Thread.ofVirtual().start(() -> {
+            try {
+                b.useCases().cancel().cancel(RUNNING, "cancelled by request");
+            } catch (RuntimeException e) {
+                answer.set(e);
+            }
+        });
+        awaitQuietly(asked);
+        runningLog.append(
+                List.of(new SessionEvent.SessionFinished(RUNNING, 3, java.time.Instant.now(), SessionState.COMPLETED)));
+        cancel.join();
+
+        assertThat(answer.get()).isInstanceOf(org.canvasbatch.domain.session.SessionConflict.class);
+        assertThat(b.useCases().status().status(RUNNING).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(onB.cancels).isEmpty();
+    }
+
     private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
         try {
             if (!latch.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
