@@ -106,6 +106,30 @@ class RetryingNodesTest {
         assertThat(core.useCases.status().status(preview).state()).isEqualTo(SessionState.PENDING);
     }
 
+    /**
+     * A preview cancelled before it was confirmed ({@code pending → cancelled}) was never confirmed either: it must not
+     * take the retry from the batch that ran the node, as a preview left pending does not.
+     */
+    @Test
+    void theButtonRunsTheNodeInTheBatchThatRanItNotInAPreviewCancelledUnconfirmed() {
+        core.withCanvas("a");
+        core.then("a", permanentFailure("refused"));
+        SessionId ran = core.analyze(1, "a");
+        core.start(ran);
+        core.executor.runAll();
+        core.clock.advance(java.time.Duration.ofMinutes(1));
+        SessionId preview = core.analyze(1, "a");
+        core.useCases.cancel().cancel(preview, "not now");
+        core.executor.runAll();
+        assertThat(core.useCases.status().status(preview).state()).isEqualTo(SessionState.CANCELLED);
+        core.executor.runAtOnce();
+
+        SingleNodeResult result = core.useCases.runSingleNode().run(button("a", null));
+
+        assertThat(result.recordedIn()).contains(ran);
+        assertThat(core.useCases.status().status(ran).state()).isEqualTo(SessionState.COMPLETED);
+    }
+
     @Test
     void theButtonRunsANodeNoSessionHoldsOnItsOwn() {
         core.withCanvas("a");

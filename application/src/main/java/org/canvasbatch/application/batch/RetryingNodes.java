@@ -110,7 +110,8 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                         .readIfPresent(
                                 id, s -> s.canvasPath().equals(canvasPath) && s.hasNode(nodeId) ? s.snapshot() : null)
                         .stream())
-                .max(Comparator.comparing((SessionSnapshot s) -> s.state() != SessionState.PENDING)
+                // started, not merely "not pending": a preview cancelled unconfirmed (pending -> cancelled) never ran
+                .max(Comparator.comparing((SessionSnapshot s) -> s.startedAt() != null)
                         .thenComparing(SessionSnapshot::createdAt))
                 .map(SessionSnapshot::id);
     }
