@@ -1049,7 +1049,19 @@ final class CanvasWriteBack {
             writing.lock();
             try {
                 Set<String> ids = countedIds;
-                return ids != null && nodesIfUnchanged(paths).isPresent() && !ids.contains(id);
+                if (ids == null || nodesIfUnchanged(paths).isEmpty() || ids.contains(id)) {
+                    return false;
+                }
+                // A save of the same size within one tick of the file clock keeps the state cached: harmless for the
+                // count, not here, since a note whose card is said gone is never linked. So a card that seems gone is
+                // looked for in the canvas as it is (a read only then).
+                try {
+                    counted(CanvasFile.read(paths, canvas, options.maxCanvasBytes()));
+                } catch (VaultException e) {
+                    return false;
+                }
+                Set<String> now = countedIds;
+                return now != null && !now.contains(id);
             } finally {
                 writing.unlock();
             }

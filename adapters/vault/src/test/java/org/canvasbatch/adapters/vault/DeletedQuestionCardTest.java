@@ -69,6 +69,54 @@ class DeletedQuestionCardTest {
                 .isNull();
     }
 
+    /**
+     * The node ids are cached per file state (identity, size, modification time), and a save that keeps the size within
+     * one tick of the file clock is not seen (coarse clocks: FAT, HFS+, network shares; a sync tool that restores the
+     * time). The count tolerates that, since the write merges into the canvas as it is; "the card is gone" is final, as
+     * the note is never linked, so it must not be said of a card that is in the canvas.
+     */
+    @Test
+    void aCardInTheCanvasIsNotSaidGoneOnASaveTheCachedStateCannotTellApart() throws Exception {
+        String a = "{\"id\":\"a\",\"type\":\"text\",\"text\":\"What is a?\",\"x\":0,\"y\":0,"
+                + "\"width\":300,\"height\":100}";
+        String c = ",{\"id\":\"c\",\"type\":\"text\",\"text\":\"What is c?\",\"x\":0,\"y\":400,"
+                + "\"width\":300,\"height\":100}";
+        Path file = root.resolve(CANVAS);
+        Files.writeString(file, "{\"nodes\":[" + a + c + "],\"edges\":[]}\n", StandardCharsets.UTF_8);
+        vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
+                CLOCK,
+                writes::add,
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {});
+        assertThat(vault.writeNote(draft("a")).linkProblem()).isNull();
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(CANVAS);
+
+        // the learner deletes card c and makes card x, and the write-back links x's note: its canvas lacks c
+        String withX = Files.readString(file).replace("\"id\": \"c\"", "\"id\": \"x\"");
+        Files.writeString(file, withX, StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.parse("2026-11-26T12:00:10Z")));
+        assertThat(vault.writeNote(draft("x")).linkProblem()).isNull();
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(CANVAS);
+
+        // card c comes back (an undo, a sync) in a save of the same size, within the same tick of the file clock
+        var cached = Files.getLastModifiedTime(file);
+        long size = Files.size(file);
+        Files.writeString(
+                file, Files.readString(file).replace("\"id\": \"x\"", "\"id\": \"c\""), StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(file, cached);
+        assertThat(Files.size(file)).isEqualTo(size);
+        assertThat(Files.readString(file)).contains("\"id\": \"c\"");
+
+        WrittenNote third = vault.writeNote(draft("c"));
+
+        assertThat(third.linkProblem())
+                .as("card c is in the canvas: its note is to be linked, not said to have no card")
+                .isNull();
+    }
+
     private static NoteDraft draft(String nodeId) {
         return new NoteDraft(
                 CANVAS,
