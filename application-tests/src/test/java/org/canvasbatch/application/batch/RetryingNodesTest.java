@@ -85,11 +85,13 @@ class RetryingNodesTest {
 
     /**
      * The plugin's retry button names no session. A preview of the same canvas opened since and closed unconfirmed (a
-     * pending session holding the node too) took the retry away from the batch whose summary offered it: the node ran
-     * on its own and the batch still listed it as failed.
+     * pending session holding the node too), or cancelled before it was confirmed ({@code pending → cancelled}), took
+     * the retry away from the batch whose summary offered it: the node ran elsewhere and the batch still listed it as
+     * failed.
      */
-    @Test
-    void theButtonRunsTheNodeInTheBatchThatRanItNotInAPreviewOpenedSince() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "preview cancelled: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void theButtonRunsTheNodeInTheBatchThatRanItNotInAPreviewNeverConfirmed(boolean previewCancelled) {
         core.withCanvas("a");
         core.then("a", permanentFailure("refused"));
         SessionId ran = core.analyze(1, "a");
@@ -97,37 +99,18 @@ class RetryingNodesTest {
         core.executor.runAll();
         core.clock.advance(java.time.Duration.ofMinutes(1));
         SessionId preview = core.analyze(1, "a");
+        if (previewCancelled) {
+            core.useCases.cancel().cancel(preview, "not now");
+            core.executor.runAll();
+        }
         core.executor.runAtOnce();
 
         SingleNodeResult result = core.useCases.runSingleNode().run(button("a", null));
 
         assertThat(result.recordedIn()).contains(ran);
         assertThat(core.useCases.status().status(ran).state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(core.useCases.status().status(preview).state()).isEqualTo(SessionState.PENDING);
-    }
-
-    /**
-     * A preview cancelled before it was confirmed ({@code pending → cancelled}) was never confirmed either: it must not
-     * take the retry from the batch that ran the node, as a preview left pending does not.
-     */
-    @Test
-    void theButtonRunsTheNodeInTheBatchThatRanItNotInAPreviewCancelledUnconfirmed() {
-        core.withCanvas("a");
-        core.then("a", permanentFailure("refused"));
-        SessionId ran = core.analyze(1, "a");
-        core.start(ran);
-        core.executor.runAll();
-        core.clock.advance(java.time.Duration.ofMinutes(1));
-        SessionId preview = core.analyze(1, "a");
-        core.useCases.cancel().cancel(preview, "not now");
-        core.executor.runAll();
-        assertThat(core.useCases.status().status(preview).state()).isEqualTo(SessionState.CANCELLED);
-        core.executor.runAtOnce();
-
-        SingleNodeResult result = core.useCases.runSingleNode().run(button("a", null));
-
-        assertThat(result.recordedIn()).contains(ran);
-        assertThat(core.useCases.status().status(ran).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(core.useCases.status().status(preview).state())
+                .isEqualTo(previewCancelled ? SessionState.CANCELLED : SessionState.PENDING);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
+import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.bootstrap.PluginWindowsFile;
 import org.canvasbatch.domain.session.SessionEvent;
@@ -58,29 +59,9 @@ class PluginHeldOutcomeRestartTest {
         PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 1);
         Path data = Files.createDirectories(temp.resolve("data"));
         InMemoryEventLog journal = new InMemoryEventLog();
-        CountDownLatch refused = new CountDownLatch(1);
         // the journal's disk fills up just as the node's note is written: its success cannot be recorded
-        first = PluginHarness.withJournalView(
-                vault, 0, journal, new PluginWindowsFile(data), log -> new ForwardingEventLog(log) {
-                    @Override
-                    public void append(List<SessionEvent> events) {
-                        if (events.stream().anyMatch(e -> e instanceof SessionEvent.TaskSucceeded)) {
-                            refused.countDown();
-                            throw new EventLogException(
-                                    "Cannot save progress", "no space left on device", "data/sessions", null);
-                        }
-                        super.append(events);
-                    }
-
-                    @Override
-                    public void probeWritable() {
-                        if (refused.getCount() == 0) {
-                            throw new EventLogException(
-                                    "Cannot save progress", "no space left on device", "data/sessions", null);
-                        }
-                        super.probeWritable();
-                    }
-                });
+        FullFromTheFirstSuccess full = new FullFromTheFirstSuccess();
+        first = PluginHarness.withJournalView(vault, 0, journal, new PluginWindowsFile(data), full::over);
         plugin = first.plugin(settings -> settings.withTimeScale(1));
         GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
         String node = preview.groups().getFirst().nodes().getFirst().id();
@@ -89,7 +70,7 @@ class PluginHeldOutcomeRestartTest {
                 .then(node, ScriptedAgent.transientFailure("model overloaded", Duration.ZERO))
                 .then(node, ScriptedAgent.transientFailure("model overloaded", Duration.ZERO));
         ProgressMonitorModal progress = preview.confirm().orElseThrow();
-        assertThat(refused.await(30, TimeUnit.SECONDS))
+        assertThat(full.refused.await(30, TimeUnit.SECONDS))
                 .as("the success was offered to the journal")
                 .isTrue();
         assertThat(first.agent.callsOf(node)).isEqualTo(3);
@@ -122,32 +103,8 @@ class PluginHeldOutcomeRestartTest {
         PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 1);
         Path data = Files.createDirectories(temp.resolve("data"));
         InMemoryEventLog journal = new InMemoryEventLog();
-        CountDownLatch refused = new CountDownLatch(1);
-        List<String> heldLinkProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
-        first = PluginHarness.withJournalView(
-                vault, 0, journal, new PluginWindowsFile(data), log -> new ForwardingEventLog(log) {
-                    @Override
-                    public void append(List<SessionEvent> events) {
-                        for (SessionEvent e : events) {
-                            if (e instanceof SessionEvent.TaskSucceeded succeeded) {
-                                heldLinkProblems.add(String.valueOf(succeeded.linkProblem()));
-                                refused.countDown();
-                                throw new EventLogException(
-                                        "Cannot save progress", "no space left on device", "data/sessions", null);
-                            }
-                        }
-                        super.append(events);
-                    }
-
-                    @Override
-                    public void probeWritable() {
-                        if (refused.getCount() == 0) {
-                            throw new EventLogException(
-                                    "Cannot save progress", "no space left on device", "data/sessions", null);
-                        }
-                        super.probeWritable();
-                    }
-                });
+        FullFromTheFirstSuccess full = new FullFromTheFirstSuccess();
+        first = PluginHarness.withJournalView(vault, 0, journal, new PluginWindowsFile(data), full::over);
         plugin = first.plugin(settings -> settings.withTimeScale(1));
         GroupPreviewModal preview = plugin.runIntelligentParallel(vault, CANVAS);
         String node = preview.groups().getFirst().nodes().getFirst().id();
@@ -159,9 +116,11 @@ class PluginHeldOutcomeRestartTest {
         // the learner renames the canvas while the model answers: the note is written, but linked into no canvas
         Files.move(vault.resolve(CANVAS), vault.resolve("Held/renamed.canvas"));
         answer.countDown();
-        assertThat(refused.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(full.refused.await(30, TimeUnit.SECONDS)).isTrue();
         // the held outcome (offered again at each check of the journal) says the note is not linked
-        assertThat(heldLinkProblems).isNotEmpty().allSatisfy(p -> assertThat(p).contains("no longer in the vault"));
+        assertThat(full.heldLinkProblems)
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p).contains("no longer in the vault"));
 
         int port = first.port();
         first.close();
@@ -180,5 +139,40 @@ class PluginHeldOutcomeRestartTest {
                                 "the note is in no canvas: the success recorded after the restart must not say it is linked")
                         .isNotNull()
                         .contains("no longer in the vault"));
+    }
+
+    /** A journal whose disk fills up at the first success offered to it: that success and every append after it fail. */
+    private static final class FullFromTheFirstSuccess {
+        final CountDownLatch refused = new CountDownLatch(1);
+        /** The {@code link_problem} of each success refused, as its held outcome is offered again. */
+        final List<String> heldLinkProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        EventLog over(EventLog log) {
+            return new ForwardingEventLog(log) {
+                @Override
+                public void append(List<SessionEvent> events) {
+                    for (SessionEvent event : events) {
+                        if (event instanceof SessionEvent.TaskSucceeded succeeded) {
+                            heldLinkProblems.add(String.valueOf(succeeded.linkProblem()));
+                            refused.countDown();
+                            throw full();
+                        }
+                    }
+                    super.append(events);
+                }
+
+                @Override
+                public void probeWritable() {
+                    if (refused.getCount() == 0) {
+                        throw full();
+                    }
+                    super.probeWritable();
+                }
+            };
+        }
+
+        private static EventLogException full() {
+            return new EventLogException("Cannot save progress", "no space left on device", "data/sessions", null);
+        }
     }
 }
