@@ -468,39 +468,25 @@ class PostgresSessionLeasesTest {
     }
 
     /**
-     * A finished session whose lease its server could not give back (SessionBook.giveLeaseBack: "it runs out by
-     * itself") is no work: once run out, its lease must not count as a whole server's load. It did, from the moment
-     * the server's heartbeat no longer named the session, until another server happened to place it again: an idle
+     * A lease that holds nothing is no work on its server: a finished session's lease its server could not give back
+     * (SessionBook.giveLeaseBack: "it runs out by itself"), once run out, and a row no server of this build wrote (it
+     * runs out later than any lease; not a well-formed session id, so abandoned() skips it and no server ever places it
+     * elsewhere). Counted as a whole server's load, from the moment the server's heartbeat no longer named it, an idle
      * server looked full and the busy one kept the next batch.
      */
-    @Test
-    void aLeaseThatRanOutUngivenBackDoesNotMakeItsIdleServerLookFull() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "('leased-session', 'a', now() - interval '1 millisecond', now() - interval '20 seconds')",
+                "('not a session!', 'a', 'infinity', now())"
+            })
+    void aLeaseThatHoldsNothingDoesNotMakeItsIdleServerLookFull(String row) throws Exception {
         Duration lease = Duration.ofSeconds(10);
         PostgresSessionLeases a = server("a", lease);
         a.publishLoad(() -> 0, 12);
         PostgresSessionLeases b = server("b", lease);
         b.publishLoad(() -> 6, 12);
-        // a ran S to its end; its release failed (a blip), so the lease ran out by itself as designed
-        write("insert into canvas_batch_leases (session_id, owner, expires_at, taken_at)"
-                + " values ('leased-session', 'a', now() - interval '1 millisecond', now() - interval '20 seconds')");
-        a.publishLoad(() -> 0, 12); // a's heartbeat: it holds nothing
-
-        SessionId next = new SessionId("next-batch");
-        assertThat(b.place(next)).as("a is idle, b half busy: a runs it").isFalse();
-        assertThat(leaseOwners(next)).containsExactly("a");
-    }
-
-    /** A lease row no server of this build wrote (it runs out later than any lease) fills no server either. */
-    @Test
-    void aLeaseRowThatNeverExpiresNamingALiveServerDoesNotMakeItLookFull() throws Exception {
-        Duration lease = Duration.ofSeconds(10);
-        PostgresSessionLeases a = server("a", lease);
-        a.publishLoad(() -> 0, 12);
-        PostgresSessionLeases b = server("b", lease);
-        b.publishLoad(() -> 6, 12);
-        // not a well-formed session id: abandoned() skips it, so no server ever places it elsewhere
-        write("insert into canvas_batch_leases (session_id, owner, expires_at) values ('not a session!', 'a',"
-                + " 'infinity')");
+        write("insert into canvas_batch_leases (session_id, owner, expires_at, taken_at) values " + row);
         a.publishLoad(() -> 0, 12); // a's heartbeat: it holds nothing
 
         SessionId next = new SessionId("next-batch");
