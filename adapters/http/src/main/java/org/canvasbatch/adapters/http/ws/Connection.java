@@ -51,8 +51,13 @@ final class Connection {
     /** (plugin) the window's socket that spoke for it closed before its writes settled: reconnect to get them again. */
     static final int WINDOW_RESUMES = 4409;
 
+    /**
+     * Drains carry live messages: on the delivery carriers, beside the connections' rather than behind their work. The
+     * greeting drain too: measured on the JDK's carriers instead, a thousand replays there held up the live batch's
+     * events more often (docs/benchmarks.md).
+     */
     private static final ThreadFactory DRAINS =
-            Thread.ofVirtual().name("ws-send").factory();
+            DeliveryThreads.builder().name("ws-send").factory();
     /** Queued frames are gathered into one write up to about this size. */
     private static final int FLUSH_BYTES = 32 * 1024;
 

@@ -48,7 +48,7 @@ final class SessionFeed {
         this.progress = subscription.snapshot().progress();
         this.published = progress.lastSeq();
         this.running = progress.running();
-        this.thread = Thread.ofVirtual().name("ws-feed-" + id.value()).unstarted(this::run);
+        this.thread = DeliveryThreads.builder().name("ws-feed-" + id.value()).unstarted(this::run);
     }
 
     /** @throws org.canvasbatch.application.port.in.SessionNotFoundException for an unknown session */
