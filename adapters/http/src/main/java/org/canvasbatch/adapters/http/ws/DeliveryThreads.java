@@ -45,11 +45,6 @@ final class DeliveryThreads {
         return Thread.ofVirtual();
     }
 
-    /** True when the delivery threads have carriers of their own. */
-    static boolean ownCarriers() {
-        return WITH_SCHEDULER != null;
-    }
-
     private static Constructor<?> withScheduler() {
         try {
             Constructor<?> constructor = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder")
