@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads that carry a live event from the core to the wire (a session's feed, a socket's sender): virtual threads
@@ -61,9 +62,11 @@ final class DeliveryThreads {
 
     private static ForkJoinPool carriers() {
         int parallelism = Runtime.getRuntime().availableProcessors();
+        AtomicInteger carriers = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory named = pool -> {
             ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-            thread.setName("ws-delivery-carrier-" + thread.getPoolIndex());
+            // numbered here: a worker has no pool index until it runs, so getPoolIndex() named every one of them 0
+            thread.setName("ws-delivery-carrier-" + carriers.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         };
