@@ -51,11 +51,14 @@ final class DeliveryThreads {
             Constructor<?> constructor = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder")
                     .getDeclaredConstructor(Executor.class);
             constructor.setAccessible(true);
+            // a JVM without continuations has virtual threads (each on a thread of its own) but refuses any scheduler
+            constructor.newInstance(ForkJoinPool.commonPool());
             return constructor;
         } catch (ReflectiveOperationException | RuntimeException e) {
+            Throwable why = e instanceof java.lang.reflect.InvocationTargetException refused ? refused.getCause() : e;
             LOG.log(
                     System.Logger.Level.INFO,
-                    "socket delivery shares the JDK's virtual thread carriers with every connection (" + e + ")");
+                    "socket delivery shares the JDK's virtual thread carriers with every connection (" + why + ")");
             return null;
         }
     }
