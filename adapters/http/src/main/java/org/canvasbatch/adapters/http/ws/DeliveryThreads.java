@@ -73,7 +73,10 @@ final class DeliveryThreads {
             thread.setDaemon(true);
             return thread;
         };
-        // as the JDK's own scheduler: FIFO, and a carrier blocked in a pinned wait is made up for by another, up to 256
+        // FIFO, as the JDK's own scheduler. Unlike its carriers, these are never made up for: the JDK adds a carrier
+        // only for a CarrierThread (jdk.internal.misc.Blocker), so a delivery thread blocked where a virtual thread
+        // cannot unmount (console writes, DNS, FileChannel.force, a class being initialised) holds one of these few
+        // carriers for as long as it blocks, and the maximum of 256 is never reached
         return new ForkJoinPool(parallelism, named, null, true, 0, 256, 1, pool -> true, 30, TimeUnit.SECONDS);
     }
 }
