@@ -64,7 +64,12 @@ final class DeliveryThreads {
     }
 
     private static ForkJoinPool carriers() {
-        int parallelism = Runtime.getRuntime().availableProcessors();
+        // as many as the JDK's scheduler has, tuned by the same property
+        int parallelism = Math.max(
+                1,
+                Integer.getInteger(
+                        "jdk.virtualThreadScheduler.parallelism",
+                        Runtime.getRuntime().availableProcessors()));
         AtomicInteger carriers = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory named = pool -> {
             ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);

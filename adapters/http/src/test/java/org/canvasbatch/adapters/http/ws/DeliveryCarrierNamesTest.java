@@ -47,7 +47,9 @@ class DeliveryCarrierNamesTest {
                 all.countDown();
             }));
         }
-        assertThat(all.await(10, TimeUnit.SECONDS)).as("every carrier taken at once").isTrue();
+        assertThat(all.await(10, TimeUnit.SECONDS))
+                .as("every carrier taken at once")
+                .isTrue();
 
         assertThat(names).as("carrier names").hasSize(carriers);
     }
