@@ -58,7 +58,7 @@ final class ProgressDisplay implements AutoCloseable {
         }
     }
 
-    /** Called for every event of the session, on the thread that appended it: cheap and never blocking. */
+    /** Called for every event of the session, where the event log hands it on: cheap and never waiting for the session. */
     synchronized void onEvent(SessionEvent event) {
         if (event.seq() <= progress.lastSeq()) {
             return;

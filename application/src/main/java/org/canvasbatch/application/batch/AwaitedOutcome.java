@@ -22,7 +22,7 @@ import org.canvasbatch.domain.session.SessionId;
 /**
  * The outcome of a session's node run that a single-node call waits for, read from the session's own events: it is
  * subscribed under the session's lock before the run is queued (or, to join a run in progress, before the session can
- * change again), so the next outcome of the node is this run's and none can slip by. Runs on the appending thread:
+ * change again), so the next outcome of the node is this run's and none can slip by. Runs where the log hands events on:
  * it only completes a future.
  */
 final class AwaitedOutcome implements Consumer<SessionEvent> {

@@ -111,10 +111,6 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
                     continue;
                 }
                 store(stream, events);
-                // still under the lock, so that subscribers hear a session's events in seq order
-                for (SessionEvent event : events) {
-                    InMemoryEventLog.publish(stream.listeners, event);
-                }
                 return;
             } finally {
                 stream.appendLock.unlock();
@@ -144,7 +140,16 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
         long[] relativeOffsets = new long[payloads.size()];
         ByteBuffer records = JournalFormat.frame(payloads, relativeOffsets);
         try {
-            writer.append(stream, records, relativeOffsets, payloads.size(), stream.end())
+            // the subscribers hear the events from the thread that synced them, before this appender is released (it
+            // holds the stream's append lock until then, so they hear a session's events in seq order): a live event
+            // does not wait
+            // for this thread to be scheduled again, which takes long while a reconnect storm's connections hold
+            // every carrier of the JDK's virtual thread scheduler
+            writer.append(stream, records, relativeOffsets, payloads.size(), stream.end(), () -> {
+                        for (SessionEvent event : events) {
+                            InMemoryEventLog.publish(stream.listeners, event);
+                        }
+                    })
                     .join();
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();

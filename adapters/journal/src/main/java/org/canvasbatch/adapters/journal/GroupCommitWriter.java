@@ -43,6 +43,7 @@ final class GroupCommitWriter implements AutoCloseable {
             long[] relativeOffsets,
             int recordCount,
             long base,
+            Runnable whenDurable,
             CompletableFuture<Void> done)
             implements Request {}
 
@@ -80,11 +81,19 @@ final class GroupCommitWriter implements AutoCloseable {
         thread.start();
     }
 
-    /** Queues framed records of one session for {@code base}, the end of its durable records. */
+    /**
+     * Queues framed records of one session for {@code base}, the end of its durable records. {@code whenDurable} runs
+     * on the sync thread once they are durable and readable, before the appender is released; never when they fail.
+     */
     CompletableFuture<Void> append(
-            SessionStream stream, ByteBuffer records, long[] relativeOffsets, int recordCount, long base) {
+            SessionStream stream,
+            ByteBuffer records,
+            long[] relativeOffsets,
+            int recordCount,
+            long base,
+            Runnable whenDurable) {
         var done = new CompletableFuture<Void>();
-        submit(new Append(stream, records, relativeOffsets, recordCount, base, done), done);
+        submit(new Append(stream, records, relativeOffsets, recordCount, base, whenDurable, done), done);
         return done;
     }
 
@@ -229,11 +238,20 @@ final class GroupCommitWriter implements AutoCloseable {
                             append.recordCount(),
                             append.records().limit());
             append.stream().syncing = false;
-            append.done().complete(null);
         } catch (IOException e) {
             queue.add(new SyncFailed(append, e));
+            return;
         } catch (RuntimeException | Error e) {
             queue.add(new SyncFailed(append, new IOException("syncing failed: " + e, e)));
+            return;
+        }
+        // durable from here on: whatever the hand-over does, the records stay and the appender is released
+        try {
+            append.whenDurable().run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "handing on durable events failed: " + e);
+        } finally {
+            append.done().complete(null);
         }
     }
 

@@ -57,8 +57,11 @@ public interface EventLog {
     }
 
     /**
-     * Registers a listener for events appended from now on. The listener runs on the appending thread and must only
-     * hand the event on (e.g. enqueue it); an exception it throws is contained and does not affect the append.
+     * Registers a listener for events appended from now on. The listener hears an append's events before
+     * {@link #append} returns, in seq order: on the appending thread, or on the thread that made them durable (a file
+     * journal's sync thread, so that live news does not wait for the appender to be scheduled again). It must only
+     * hand the event on (e.g. enqueue it) and never wait for the session; an exception it throws is contained and does
+     * not affect the append.
      */
     Subscription subscribe(SessionId sessionId, Consumer<SessionEvent> listener);
 

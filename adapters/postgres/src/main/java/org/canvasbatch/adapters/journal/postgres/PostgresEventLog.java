@@ -36,7 +36,7 @@ import org.canvasbatch.domain.session.SessionId;
  * far below PostgreSQL's 8 000-byte limit). If another server stored that seq first, the append stores nothing and
  * throws {@link EventLogConflict}; the core reloads the session and tries its command again.
  *
- * <p>Subscribers of this process hear its own appends on the appending thread, as with every log; appends of other
+ * <p>Subscribers of this process hear its own appends on the appending thread, once the commit returns; appends of other
  * servers reach them through the notification, after which the rows are read from the table. Each subscriber keeps the
  * seq it has heard up to, so whatever way an event arrives, it hears every event once, in seq order, without a gap.
  *
