@@ -31,7 +31,7 @@ import org.canvasbatch.domain.session.SessionId;
 
 /**
  * The durable event log: one append-only file per session under {@code <dataDir>/sessions}, every append on disk
- * ({@code fdatasync}) before it returns and before any subscriber hears of it.
+ * ({@code fdatasync}) before any subscriber hears of it, and heard (from the sync thread) before it returns.
  *
  * <p>Appends of all sessions go to one writer thread that writes whatever is queued and has each touched file synced
  * once, by a pool of sync threads so that the syncs of many sessions overlap (group commit); an appender returns when
@@ -142,9 +142,8 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
         try {
             // the subscribers hear the events from the thread that synced them, before this appender is released (it
             // holds the stream's append lock until then, so they hear a session's events in seq order): a live event
-            // does not wait
-            // for this thread to be scheduled again, which takes long while a reconnect storm's connections hold
-            // every carrier of the JDK's virtual thread scheduler
+            // does not wait for this thread to be scheduled again, which takes long while a reconnect storm's
+            // connections hold every carrier of the JDK's virtual thread scheduler
             writer.append(stream, records, relativeOffsets, payloads.size(), stream.end(), () -> {
                         for (SessionEvent event : events) {
                             InMemoryEventLog.publish(stream.listeners, event);

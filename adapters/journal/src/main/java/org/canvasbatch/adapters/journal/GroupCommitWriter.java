@@ -24,7 +24,7 @@ import java.util.function.LongConsumer;
 /**
  * The only thread that changes journal files. It takes every request queued since it last looked, writes them all, and
  * hands each touched file to a sync thread — once per file. A sync thread makes the file durable ({@code fdatasync}),
- * indexes its records and releases the appender. The writer does not wait for those syncs before writing the next
+ * indexes its records, hands the records' events on to the session's subscribers and releases the appender. The writer does not wait for those syncs before writing the next
  * requests: a round barrier would leave the disk idle while appenders wake up, and concurrent syncs of different files
  * are what the file system folds into one journal commit and one device flush.
  */
@@ -237,7 +237,6 @@ final class GroupCommitWriter implements AutoCloseable {
                             append.relativeOffsets(),
                             append.recordCount(),
                             append.records().limit());
-            append.stream().syncing = false;
         } catch (IOException e) {
             queue.add(new SyncFailed(append, e));
             return;
@@ -245,12 +244,17 @@ final class GroupCommitWriter implements AutoCloseable {
             queue.add(new SyncFailed(append, new IOException("syncing failed: " + e, e)));
             return;
         }
-        // durable from here on: whatever the hand-over does, the records stay and the appender is released
+        // durable from here on: whatever the hand-over does, the records stay and the appender is released; the
+        // append counts as syncing until then, so that a writer failing meanwhile does not take the records back
         try {
             append.whenDurable().run();
         } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.WARNING, "handing on durable events failed: " + e);
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "handing on durable events of session " + append.stream().id + " failed",
+                    e);
         } finally {
+            append.stream().syncing = false;
             append.done().complete(null);
         }
     }

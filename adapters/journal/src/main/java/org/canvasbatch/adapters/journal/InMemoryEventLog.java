@@ -59,10 +59,12 @@ public final class InMemoryEventLog implements EventLog, JournalHealth {
         for (Consumer<SessionEvent> listener : listeners) {
             try {
                 listener.accept(event);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // a subscriber's bug: the others still hear every event, and the stored events stay stored
                 LOG.log(
-                        System.Logger.Level.WARNING,
-                        "a subscriber of session " + event.sessionId() + " failed on event " + event.seq() + ": " + e);
+                        System.Logger.Level.ERROR,
+                        "a subscriber of session " + event.sessionId() + " failed on event " + event.seq(),
+                        e);
             }
         }
     }

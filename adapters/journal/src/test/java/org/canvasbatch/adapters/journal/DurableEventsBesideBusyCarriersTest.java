@@ -72,23 +72,6 @@ class DurableEventsBesideBusyCarriersTest {
         }
     }
 
-    @Test
-    void aSubscriberThatFailsBadlyLeavesTheEventsStoredAndTheAppenderReleased() {
-        try (FileJournal journal = FileJournal.open(temp.resolve("data"))) {
-            SessionId id = new SessionId("kept");
-            journal.subscribe(id, event -> {
-                throw new StackOverflowError("a listener gone wrong");
-            });
-            List<SessionEvent> events = SampleEvents.history(id, 2);
-
-            journal.append(events);
-
-            assertThat(journal.readAfter(id, 0, 10)).containsExactlyElementsOf(events);
-            journal.append(List.of(SampleEvents.event(id, 3)));
-            assertThat(journal.readAfter(id, 0, 10)).hasSize(3);
-        }
-    }
-
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);

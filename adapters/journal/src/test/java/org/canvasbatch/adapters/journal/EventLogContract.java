@@ -228,6 +228,21 @@ public abstract class EventLogContract {
     }
 
     @Test
+    void aListenerFailingWithAnErrorNeitherBreaksTheAppendNorSilencesOthers() {
+        List<SessionEvent> heard = new CopyOnWriteArrayList<>();
+        log.subscribe(A, event -> {
+            throw new StackOverflowError("a listener gone wrong");
+        });
+        log.subscribe(A, heard::add);
+
+        log.append(seqs(A, 1, 2));
+
+        assertThat(heard).containsExactlyElementsOf(seqs(A, 1, 2));
+        log.append(seqs(A, 3, 3));
+        assertThat(log.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 3));
+    }
+
+    @Test
     void sessionIdsAreTheSessionsWithEvents() {
         log.append(seqs(A, 1, 2));
         log.append(seqs(B, 1, 1));

@@ -30,6 +30,8 @@ public final class FaultyDisk implements ChannelOpener {
     public volatile boolean failSync;
     /** A file system without locks (some network shares): every lock fails with "No locks available". */
     public volatile boolean locksUnsupported;
+    /** Runs as a file is closed, before it is; it may throw as a buggy channel would. */
+    public volatile java.util.function.Consumer<Path> onClose = path -> {};
 
     private final Map<Path, AtomicLong> unsynced = new ConcurrentHashMap<>();
 
@@ -181,7 +183,11 @@ public final class FaultyDisk implements ChannelOpener {
 
         @Override
         protected void implCloseChannel() throws IOException {
-            real.close();
+            try {
+                onClose.accept(path);
+            } finally {
+                real.close();
+            }
         }
     }
 }

@@ -479,6 +479,57 @@ class FileJournalTest extends EventLogContract {
     }
 
     @Test
+    void aWriterFailingWhileAnAppendIsHeardTakesNothingBackThatWasHeard() throws Exception {
+        // the writer keeps 128 files open and closes the least recently used one when it opens another
+        SessionId oldest = new SessionId("oldest");
+        log.append(seqs(oldest, 1, 1));
+        for (int i = 1; i < 128; i++) {
+            log.append(seqs(new SessionId("session-" + i), 1, 1));
+        }
+        java.util.concurrent.CountDownLatch hearing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch writerFailed = new java.util.concurrent.CountDownLatch(1);
+        Path oldestFile = journalFile(oldest);
+        java.util.concurrent.atomic.AtomicBoolean closeFailed = new java.util.concurrent.atomic.AtomicBoolean();
+        disk.onClose = path -> {
+            if (path.equals(oldestFile)) {
+                awaitQuietly(hearing);
+                closeFailed.set(true);
+                throw new IllegalStateException("a bug closing a file");
+            }
+            if (closeFailed.get()) {
+                // the writer has failed and closes its other files
+                writerFailed.countDown();
+            }
+        };
+        List<SessionEvent> heard = new CopyOnWriteArrayList<>();
+        log.subscribe(A, event -> {
+            heard.add(event);
+            hearing.countDown();
+            awaitQuietly(writerFailed);
+        });
+
+        try (CapturedLogs writer = CapturedLogs.of(GroupCommitWriter.class.getName())) {
+            log.append(seqs(A, 1, 1));
+
+            assertThat(writer.recordsContaining("the journal writer failed")).hasSize(1);
+        }
+        assertThat(heard).containsExactlyElementsOf(seqs(A, 1, 1));
+        disk.onClose = path -> {};
+        log.append(seqs(A, 2, 2));
+        FileJournal reopened = reopen();
+        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 2));
+        assertThat(reopened.damage()).isEmpty();
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aNewSessionWhoseFirstAppendFailsCanStillStart() {
         disk.bytesUntilFull = 3L;
 

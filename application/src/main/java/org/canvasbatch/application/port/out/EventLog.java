@@ -7,9 +7,9 @@ import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
- * The source of truth: every session's events in seq order. {@link #append} returns only once the events are as durable
- * as the implementation promises, and then hands them to the session's subscribers — so no subscriber ever sees an
- * event that a crash could take back.
+ * The source of truth: every session's events in seq order. {@link #append} hands the events to the session's
+ * subscribers only once they are as durable as the implementation promises, and returns only after that — so no
+ * subscriber ever sees an event that a crash could take back, and none hears it after its appender went on.
  */
 public interface EventLog {
 
