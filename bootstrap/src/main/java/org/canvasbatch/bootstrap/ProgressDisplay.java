@@ -18,7 +18,9 @@ import org.canvasbatch.domain.session.SessionSnapshot;
 
 /**
  * Shows a running batch: on a terminal, a bar per group redrawn in place with counts, failures, elapsed time and an
- * ETA; elsewhere (a pipe, a CI log), one plain line per finished node.
+ * ETA; elsewhere (a pipe, a CI log), one plain line per finished node. It hears events where the journal hands them on
+ * (a sync thread), so it never writes there: a paused terminal or a pipe nobody reads holds its own printing thread,
+ * not the journal or the batch.
  */
 final class ProgressDisplay implements AutoCloseable {
 
@@ -30,6 +32,8 @@ final class ProgressDisplay implements AutoCloseable {
     private final Instant started = Instant.now();
     private final Map<Integer, String> groupLabels = new LinkedHashMap<>();
     private final ScheduledExecutorService redraw;
+    /** Prints the plain lines in the order their events came; null on a terminal. */
+    private final java.util.concurrent.ExecutorService printing;
     /** Where the batch stands: the core's read model, taken from a snapshot and folded event by event. */
     private SessionProgress progress;
 
@@ -46,8 +50,11 @@ final class ProgressDisplay implements AutoCloseable {
             redraw = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("progress").factory());
             redraw.scheduleAtFixedRate(this::draw, 0, 250, TimeUnit.MILLISECONDS);
+            printing = null;
         } else {
             redraw = null;
+            printing = Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().daemon().name("progress-lines").factory());
         }
     }
 
@@ -58,7 +65,7 @@ final class ProgressDisplay implements AutoCloseable {
         }
     }
 
-    /** Called for every event of the session, where the event log hands it on: cheap and never waiting for the session. */
+    /** Called for every event of the session, where the event log hands it on: cheap, and it never waits for output. */
     synchronized void onEvent(SessionEvent event) {
         if (event.seq() <= progress.lastSeq()) {
             return;
@@ -67,33 +74,54 @@ final class ProgressDisplay implements AutoCloseable {
         if (terminal) {
             return;
         }
+        String line = lineFor(event);
+        if (line != null && !printing.isShutdown()) {
+            printing.execute(() -> {
+                out.print(line);
+                out.flush();
+            });
+        }
+    }
+
+    /** The plain line an event gets, or null. */
+    private String lineFor(SessionEvent event) {
         SessionProgress.Counts all = progress.session();
-        switch (event) {
+        return switch (event) {
             case TaskSucceeded e ->
-                out.printf(
+                String.format(
                         "[%d/%d] ok     %s -> %s%n",
                         all.processed(),
                         all.total(),
                         shorten(TerminalText.printable(e.nodeId()), 12),
                         TerminalText.printable(e.notePath()));
             case TaskFailed e ->
-                out.printf(
+                String.format(
                         "[%d/%d] FAILED %s: %s%n",
                         all.processed(),
                         all.total(),
                         shorten(TerminalText.printable(e.nodeId()), 12),
                         TerminalText.printable(e.errorMessage()));
             case TaskRetryScheduled e ->
-                out.printf(
+                String.format(
                         "       retry  %s (attempt %d failed: %s)%n",
                         shorten(TerminalText.printable(e.nodeId()), 12),
                         e.attempt(),
                         TerminalText.printable(e.errorMessage()));
-            default -> {}
-        }
+            default -> null;
+        };
     }
 
-    private synchronized void draw() {
+    /** Builds the frame under the lock the events take, and writes it outside it. */
+    private void draw() {
+        String frame;
+        synchronized (this) {
+            frame = frame();
+        }
+        out.print(frame);
+        out.flush();
+    }
+
+    private String frame() {
         StringBuilder frame = new StringBuilder();
         if (drawnLines > 0) {
             frame.append("\u001b[").append(drawnLines).append('F'); // back to the first line of the last frame
@@ -127,8 +155,7 @@ final class ProgressDisplay implements AutoCloseable {
                         eta(elapsed, all)));
         lines++;
         drawnLines = lines;
-        out.print(frame);
-        out.flush();
+        return frame.toString();
     }
 
     private static String eta(Duration elapsed, SessionProgress.Counts all) {
@@ -162,6 +189,9 @@ final class ProgressDisplay implements AutoCloseable {
 
     @Override
     public void close() {
+        if (printing != null) {
+            printing.close(); // every line printed, before the summary that follows
+        }
         if (redraw != null) {
             redraw.shutdownNow();
             try {

@@ -1,0 +1,142 @@
+package org.canvasbatch.bootstrap;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.PlannedTask;
+import org.canvasbatch.domain.session.Priority;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSettings;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `canvas-batch run` hears its batch's events on the journal's sync thread: output that does not move (a terminal
+ * paused with Ctrl-S, a pipe into a pager nobody scrolls) must hold neither that thread nor the batch.
+ */
+class ProgressDisplayTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-06T20:00:00Z");
+
+    private final Session session = startedSession("a", "b");
+
+    @Test
+    void aPipeNobodyReadsHoldsNoEventAndItsLinesComeInOrderOnceItIsRead() throws Exception {
+        BlockedOutput output = new BlockedOutput();
+        ProgressDisplay display = new ProgressDisplay(new PrintStream(output, true, UTF_8), false, session.snapshot());
+        List<SessionEvent> events = new ArrayList<>();
+        for (String node : List.of("a", "b")) {
+            events.addAll(session.startTask(node, NOW));
+            events.addAll(session.recordSuccess(node, 1, "notes/" + node + ".md", 10, 5, "# " + node, "m", NOW));
+        }
+
+        Thread hearing = Thread.ofPlatform().name("journal-sync").start(() -> events.forEach(display::onEvent));
+
+        try {
+            assertThat(output.writing.await(10, TimeUnit.SECONDS))
+                    .as("the first line is being written")
+                    .isTrue();
+            assertThat(hearing.join(Duration.ofSeconds(10)))
+                    .as("every event was heard while the output stood still")
+                    .isTrue();
+        } finally {
+            output.release();
+        }
+        display.close();
+        assertThat(output.text()).containsSubsequence("[1/2] ok     a -> notes/a.md", "[2/2] ok     b -> notes/b.md");
+    }
+
+    @Test
+    void aPausedTerminalHoldsNoEvent() throws Exception {
+        BlockedOutput output = new BlockedOutput();
+        ProgressDisplay display = new ProgressDisplay(new PrintStream(output, true, UTF_8), true, session.snapshot());
+        List<SessionEvent> events = new ArrayList<>(session.startTask("a", NOW));
+        events.addAll(session.recordSuccess("a", 1, "notes/a.md", 10, 5, "# a", "m", NOW));
+
+        try {
+            assertThat(output.writing.await(10, TimeUnit.SECONDS))
+                    .as("the first frame is being drawn")
+                    .isTrue();
+            Thread hearing =
+                    Thread.ofPlatform().name("journal-sync").start(() -> events.forEach(display::onEvent));
+            assertThat(hearing.join(Duration.ofSeconds(10)))
+                    .as("the events were heard while a frame could not be drawn")
+                    .isTrue();
+        } finally {
+            output.release();
+        }
+        display.close();
+        assertThat(output.text()).contains("1/2");
+    }
+
+    /** Output whose writes wait until it is read. */
+    private static final class BlockedOutput extends OutputStream {
+        final CountDownLatch writing = new CountDownLatch(1);
+        private final CountDownLatch read = new CountDownLatch(1);
+        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+        @Override
+        public void write(int b) throws InterruptedIOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws InterruptedIOException {
+            writing.countDown();
+            try {
+                read.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("the output was closed while blocked");
+            }
+            synchronized (written) {
+                written.write(bytes, offset, length);
+            }
+        }
+
+        void release() {
+            read.countDown();
+        }
+
+        String text() {
+            synchronized (written) {
+                return written.toString(UTF_8);
+            }
+        }
+    }
+
+    private static Session startedSession(String... nodeIds) {
+        List<PlannedTask> tasks = new ArrayList<>();
+        for (String nodeId : nodeIds) {
+            tasks.add(new PlannedTask(nodeId, 1, "question " + nodeId, AgentId.ORAL_EXPLANATION));
+        }
+        Group group = new Group(
+                1,
+                "group",
+                List.of("term"),
+                Category.DEFINITION,
+                AgentId.ORAL_EXPLANATION,
+                Priority.MEDIUM,
+                0.8,
+                List.of(nodeIds));
+        Session session = Session.create(
+                        new SessionId("shown"), "a.canvas", List.of(group), tasks, SessionSettings.DEFAULT, 0.5, 1, NOW)
+                .session();
+        session.start(null, NOW);
+        return session;
+    }
+}
