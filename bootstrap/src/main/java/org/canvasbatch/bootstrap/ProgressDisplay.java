@@ -38,6 +38,7 @@ final class ProgressDisplay implements AutoCloseable {
     private SessionProgress progress;
 
     private int drawnLines;
+    private final Object drawing = new Object();
 
     ProgressDisplay(PrintStream out, boolean terminal, SessionSnapshot snapshot) {
         this.out = out;
@@ -111,14 +112,19 @@ final class ProgressDisplay implements AutoCloseable {
         };
     }
 
-    /** Builds the frame under the lock the events take, and writes it outside it. */
+    /**
+     * Builds the frame under the lock the events take and writes it outside it, under a lock of its own, so that frames
+     * are written whole and in the order they were built.
+     */
     private void draw() {
-        String frame;
-        synchronized (this) {
-            frame = frame();
+        synchronized (drawing) {
+            String frame;
+            synchronized (this) {
+                frame = frame();
+            }
+            out.print(frame);
+            out.flush();
         }
-        out.print(frame);
-        out.flush();
     }
 
     private String frame() {
@@ -190,6 +196,9 @@ final class ProgressDisplay implements AutoCloseable {
     @Override
     public void close() {
         if (printing != null) {
+            synchronized (this) {
+                printing.shutdown(); // under the lock events take: none is queued to a printer that has stopped
+            }
             printing.close(); // every line printed, before the summary that follows
         }
         if (redraw != null) {

@@ -71,8 +71,7 @@ class ProgressDisplayTest {
             assertThat(output.writing.await(10, TimeUnit.SECONDS))
                     .as("the first frame is being drawn")
                     .isTrue();
-            Thread hearing =
-                    Thread.ofPlatform().name("journal-sync").start(() -> events.forEach(display::onEvent));
+            Thread hearing = Thread.ofPlatform().name("journal-sync").start(() -> events.forEach(display::onEvent));
             assertThat(hearing.join(Duration.ofSeconds(10)))
                     .as("the events were heard while a frame could not be drawn")
                     .isTrue();

@@ -44,7 +44,8 @@ final class GroupCommitWriter implements AutoCloseable {
             int recordCount,
             long base,
             Runnable whenDurable,
-            CompletableFuture<Void> done)
+            CompletableFuture<Void> done,
+            java.util.concurrent.atomic.AtomicBoolean syncing)
             implements Request {}
 
     private record Delete(SessionStream stream, CompletableFuture<Void> done) implements Request {}
@@ -93,7 +94,17 @@ final class GroupCommitWriter implements AutoCloseable {
             long base,
             Runnable whenDurable) {
         var done = new CompletableFuture<Void>();
-        submit(new Append(stream, records, relativeOffsets, recordCount, base, whenDurable, done), done);
+        submit(
+                new Append(
+                        stream,
+                        records,
+                        relativeOffsets,
+                        recordCount,
+                        base,
+                        whenDurable,
+                        done,
+                        new java.util.concurrent.atomic.AtomicBoolean()),
+                done);
         return done;
     }
 
@@ -217,6 +228,7 @@ final class GroupCommitWriter implements AutoCloseable {
             FileChannel channel = channels.get(append.stream());
             append.stream().syncing = true;
             syncers.execute(() -> syncAndRelease(append, channel));
+            append.syncing().set(true);
         }
     }
 
@@ -244,8 +256,7 @@ final class GroupCommitWriter implements AutoCloseable {
             queue.add(new SyncFailed(append, new IOException("syncing failed: " + e, e)));
             return;
         }
-        // durable from here on: whatever the hand-over does, the records stay and the appender is released; the
-        // append counts as syncing until then, so that a writer failing meanwhile does not take the records back
+        // durable from here on: whatever the hand-over does, the records stay and the appender is released
         try {
             append.whenDurable().run();
         } catch (RuntimeException | Error e) {
@@ -372,8 +383,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private void failIfPending(Request request, IOException cause) {
         switch (request) {
             case Append append -> {
-                // an append whose sync is in flight finishes (or fails) on its own
-                if (!append.done().isDone() && !append.stream().syncing) {
+                // an append handed to a sync thread finishes (or fails) there, however far it got: once synced its
+                // records may have been heard, and must never be taken back
+                if (!append.done().isDone() && !append.syncing().get()) {
                     rollBack(append, cause);
                 }
             }

@@ -408,10 +408,12 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
         subscriber.heardUpTo = event.seq();
         try {
             subscriber.listener.accept(event);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // a subscriber's bug: the others still hear every event, and the stored events stay stored
             LOG.log(
-                    System.Logger.Level.WARNING,
-                    "a subscriber of session " + event.sessionId() + " failed on event " + event.seq() + ": " + e);
+                    System.Logger.Level.ERROR,
+                    "a subscriber of session " + event.sessionId() + " failed on event " + event.seq(),
+                    e);
         }
     }
 
@@ -424,8 +426,8 @@ public final class PostgresEventLog implements EventLog, JournalHealth, AutoClos
         for (BiConsumer<SessionId, Long> listener : elsewhere) {
             try {
                 listener.accept(id, seq);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "a listener of session " + id + " failed: " + e);
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "a listener of session " + id + " failed", e);
             }
         }
     }
