@@ -24,9 +24,10 @@ import java.util.function.LongConsumer;
 /**
  * The only thread that changes journal files. It takes every request queued since it last looked, writes them all, and
  * hands each touched file to a sync thread — once per file. A sync thread makes the file durable ({@code fdatasync}),
- * indexes its records, hands the records' events on to the session's subscribers and releases the appender. The writer does not wait for those syncs before writing the next
- * requests: a round barrier would leave the disk idle while appenders wake up, and concurrent syncs of different files
- * are what the file system folds into one journal commit and one device flush.
+ * indexes its records, hands their events on to the session's subscribers and releases the appender. The writer does
+ * not wait for those syncs before writing the next requests: a round barrier would leave the disk idle while appenders
+ * wake up, and concurrent syncs of different files are what the file system folds into one journal commit and one
+ * device flush.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -45,7 +46,7 @@ final class GroupCommitWriter implements AutoCloseable {
             long base,
             Runnable whenDurable,
             CompletableFuture<Void> done,
-            java.util.concurrent.atomic.AtomicBoolean syncing)
+            java.util.concurrent.atomic.AtomicBoolean handedToSync)
             implements Request {}
 
     private record Delete(SessionStream stream, CompletableFuture<Void> done) implements Request {}
@@ -228,7 +229,7 @@ final class GroupCommitWriter implements AutoCloseable {
             FileChannel channel = channels.get(append.stream());
             append.stream().syncing = true;
             syncers.execute(() -> syncAndRelease(append, channel));
-            append.syncing().set(true);
+            append.handedToSync().set(true);
         }
     }
 
@@ -385,7 +386,7 @@ final class GroupCommitWriter implements AutoCloseable {
             case Append append -> {
                 // an append handed to a sync thread finishes (or fails) there, however far it got: once synced its
                 // records may have been heard, and must never be taken back
-                if (!append.done().isDone() && !append.syncing().get()) {
+                if (!append.done().isDone() && !append.handedToSync().get()) {
                     rollBack(append, cause);
                 }
             }
