@@ -3,14 +3,13 @@ package org.canvasbatch.adapters.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
-import org.junit.jupiter.api.AfterEach;
+import org.canvasbatch.testsupport.BusyCarriers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,17 +22,6 @@ class DurableEventsBesideBusyCarriersTest {
 
     @TempDir
     Path temp;
-
-    private final List<Thread> busy = new ArrayList<>();
-    private volatile boolean released;
-
-    @AfterEach
-    void releaseTheCarriers() throws InterruptedException {
-        released = true;
-        for (Thread thread : busy) {
-            thread.join();
-        }
-    }
 
     @Test
     void aSubscriberHearsAVirtualThreadsDurableEventsWhileEveryCarrierIsBusy() throws Exception {
@@ -58,17 +46,18 @@ class DurableEventsBesideBusyCarriersTest {
             assertThat(synced.await(10, TimeUnit.SECONDS))
                     .as("the append reached its sync")
                     .isTrue();
-            takeEveryCarrierOfTheJdkScheduler();
-            carriersTaken.countDown();
+            try (BusyCarriers busy = BusyCarriers.takeAll()) {
+                carriersTaken.countDown();
 
-            assertThat(heardAll.await(10, TimeUnit.SECONDS))
-                    .as("the events were heard while no carrier could run their appender")
-                    .isTrue();
-            assertThat(heard).containsExactlyElementsOf(events);
-            assertThat(busy).as("every carrier still taken").allMatch(Thread::isAlive);
-            assertThat(appender.isAlive())
-                    .as("the appender had not yet run again")
-                    .isTrue();
+                assertThat(heardAll.await(10, TimeUnit.SECONDS))
+                        .as("the events were heard while no carrier could run their appender")
+                        .isTrue();
+                assertThat(heard).containsExactlyElementsOf(events);
+                assertThat(busy.stillHeld()).as("every carrier still taken").isTrue();
+                assertThat(appender.isAlive())
+                        .as("the appender had not yet run again")
+                        .isTrue();
+            }
         }
     }
 
@@ -78,23 +67,5 @@ class DurableEventsBesideBusyCarriersTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** As many spinning virtual threads as carriers, and a few more waiting ahead of anything woken later. */
-    private void takeEveryCarrierOfTheJdkScheduler() throws InterruptedException {
-        int carriers = Integer.getInteger(
-                "jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
-        CountDownLatch mounted = new CountDownLatch(carriers);
-        for (int i = 0; i < carriers + 4; i++) {
-            busy.add(Thread.ofVirtual().name("busy-carrier-" + i).start(() -> {
-                mounted.countDown();
-                while (!released) {
-                    Thread.onSpinWait();
-                }
-            }));
-        }
-        assertThat(mounted.await(10, TimeUnit.SECONDS))
-                .as("every carrier taken")
-                .isTrue();
     }
 }

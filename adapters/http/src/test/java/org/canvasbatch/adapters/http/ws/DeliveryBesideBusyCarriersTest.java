@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.BusyCarriers;
 import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,15 +19,9 @@ import org.junit.jupiter.api.Test;
 class DeliveryBesideBusyCarriersTest {
 
     private final TestServer server = new TestServer(WsSettings.DEFAULT);
-    private final List<Thread> busy = new ArrayList<>();
-    private volatile boolean released;
 
     @AfterEach
-    void stop() throws InterruptedException {
-        released = true;
-        for (Thread thread : busy) {
-            thread.join();
-        }
+    void stop() {
         server.close();
     }
 
@@ -40,37 +31,16 @@ class DeliveryBesideBusyCarriersTest {
         TestSocket socket = TestSocket.connect(server.socket(id));
         socket.await("snapshot");
 
-        takeEveryCarrierOfTheJdkScheduler();
-        // a platform thread appends and publishes the start; the batch's own tasks wait for a carrier
-        Thread.ofPlatform().name("confirm").start(() -> server.start(id));
+        try (BusyCarriers busy = BusyCarriers.takeAll()) {
+            // a platform thread appends and publishes the start; the batch's own tasks wait for a carrier
+            Thread.ofPlatform().name("confirm").start(() -> server.start(id));
 
-        JsonObject started =
-                socket.await(message -> message.getString("type").equals("session_started"), Duration.ofSeconds(10));
-        assertThat(started.getString("session_id")).isEqualTo(id.value());
-        assertThat(busy)
-                .as("every carrier of the JDK's scheduler was still taken, more waiting for one")
-                .allMatch(Thread::isAlive);
-    }
-
-    /**
-     * Virtual threads that never park: each holds one carrier until the test ends. A few more than there are carriers
-     * wait in the scheduler's queue, ahead of anything woken later, so that a spare carrier the JDK adds meanwhile (for
-     * a carrier blocked elsewhere in this JVM) takes one of them, not the socket's sender.
-     */
-    private void takeEveryCarrierOfTheJdkScheduler() throws InterruptedException {
-        int carriers = Integer.getInteger(
-                "jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
-        CountDownLatch mounted = new CountDownLatch(carriers);
-        for (int i = 0; i < carriers + 4; i++) {
-            busy.add(Thread.ofVirtual().name("busy-carrier-" + i).start(() -> {
-                mounted.countDown();
-                while (!released) {
-                    Thread.onSpinWait();
-                }
-            }));
+            JsonObject started = socket.await(
+                    message -> message.getString("type").equals("session_started"), Duration.ofSeconds(10));
+            assertThat(started.getString("session_id")).isEqualTo(id.value());
+            assertThat(busy.stillHeld())
+                    .as("every carrier of the JDK's scheduler was still taken, more waiting for one")
+                    .isTrue();
         }
-        assertThat(mounted.await(10, TimeUnit.SECONDS))
-                .as("every carrier taken")
-                .isTrue();
     }
 }
