@@ -125,7 +125,7 @@ final class Client implements AutoCloseable {
                 }
             } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
                 failed++;
-                firstError = firstError != null ? firstError : e;
+                firstError = firstError != null ? firstError : refusal(e);
             }
         }
         if (sockets.size() < count) {
@@ -134,6 +134,21 @@ final class Client implements AutoCloseable {
                     + patience.toSeconds() + " s (" + failed + " failed, first: " + firstError + ")");
         }
         return sockets;
+    }
+
+    /** A refused handshake with what the server answered (the JDK's exception names neither status nor body). */
+    private static Throwable refusal(Exception e) {
+        if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+            HttpResponse<?> answer = refused.getResponse();
+            Object body = answer.body();
+            String text =
+                    body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(body);
+            return new IOException(
+                    "handshake refused with " + answer.statusCode() + " "
+                            + answer.headers().map() + ": " + text.strip(),
+                    e);
+        }
+        return e;
     }
 
     /** Opens {@code count} draining sockets on the session, {@code parallel} handshakes at a time. */
