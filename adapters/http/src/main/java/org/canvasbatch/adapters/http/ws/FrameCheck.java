@@ -82,6 +82,11 @@ final class FrameCheck {
         return bytes.length;
     }
 
+    /** How many payload bytes the frame under way still owes: 0 between frames and within a frame's header. */
+    long payloadDue() {
+        return stage == Stage.PAYLOAD ? payloadLeft : 0;
+    }
+
     /** How to close after a bad frame; null while every frame was fine. */
     WsCloseException refusal() {
         return refusal;

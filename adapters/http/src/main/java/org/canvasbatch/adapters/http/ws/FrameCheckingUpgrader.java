@@ -1,10 +1,10 @@
 package org.canvasbatch.adapters.http.ws;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
-import io.helidon.common.socket.PlainSocket;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -99,7 +99,7 @@ final class FrameCheckingUpgrader {
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             requireUsableKey(headers);
-            return withoutSendBuffer(
+            return withSmallSendBuffer(
                     helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true)));
         }
 
@@ -117,18 +117,18 @@ final class FrameCheckingUpgrader {
             requireUsableKey(headers);
             return helidon.routedUpgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, false))
                     .map(upgrade -> (response, routed) ->
-                            withoutSendBuffer(upgrade.upgrade(response, withCheckedOrigin(routed, false))));
+                            withSmallSendBuffer(upgrade.upgrade(response, withCheckedOrigin(routed, false))));
         }
     }
 
-    /** The connection an upgrade made, with Helidon's unused 1 KiB send buffer given back ({@link IdleSocketMemory}). */
-    private static ServerConnection withoutSendBuffer(ServerConnection connection) {
-        IdleSocketMemory.emptySendBuffer(connection);
+    /** The connection an upgrade made, its send buffer made small ({@link IdleSocketMemory}). */
+    private static ServerConnection withSmallSendBuffer(ServerConnection connection) {
+        IdleSocketMemory.shrinkSendBuffer(connection);
         return connection;
     }
 
-    private static Http1UpgradeResult withoutSendBuffer(Http1UpgradeResult result) {
-        result.connection().ifPresent(IdleSocketMemory::emptySendBuffer);
+    private static Http1UpgradeResult withSmallSendBuffer(Http1UpgradeResult result) {
+        result.connection().ifPresent(IdleSocketMemory::shrinkSendBuffer);
         return result;
     }
 
@@ -165,25 +165,40 @@ final class FrameCheckingUpgrader {
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             requireUsableKey(headers);
-            return withoutSendBuffer(
+            return withSmallSendBuffer(
                     helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true)));
         }
     }
 
     /**
-     * The client's bytes as far as they are checked: first what Helidon's reader already holds past the upgrade
-     * request, then straight from the socket. Reading the socket without Helidon's reader in between keeps the stack
-     * an idle socket's thread parks with five frames shorter (docs/benchmarks.md "Idle sockets").
+     * The client's bytes as far as they are checked. The first read from the socket goes through Helidon's reader,
+     * which holds what came with the upgrade request and, until it reads again, the request itself; later reads take
+     * the socket directly, five frames less deep on the stack an idle socket's thread parks with (docs/benchmarks.md
+     * "Idle sockets"). The socket's read buffer is small ({@link IdleSocketMemory}), so a large payload is gathered here
+     * into reads of up to {@value #LARGE_READ_BYTES} bytes: Helidon's payload reader walks its pieces from the first
+     * for every byte it unmasks, and a 1 MiB frame in 512-byte pieces took it 1.3 s of a carrier thread.
      */
-    private record CheckedBytes(DataReader pastRequest, HelidonSocket socket, FrameCheck check)
-            implements Supplier<byte[]> {
+    private static final class CheckedBytes implements Supplier<byte[]> {
+        /** Helidon's own reads were 8 KiB; gathering never waits for more than the frame under way still owes. */
+        private static final int LARGE_READ_BYTES = 64 * 1024;
+
+        private final DataReader helidonReader;
+        private final HelidonSocket socket;
+        private final FrameCheck check;
+        private boolean helidonReaderLetGo;
+
+        CheckedBytes(DataReader helidonReader, HelidonSocket socket, FrameCheck check) {
+            this.helidonReader = helidonReader;
+            this.socket = socket;
+            this.check = check;
+        }
 
         @Override
         public byte[] get() {
             if (check.refusal() != null) {
                 throw check.refusal();
             }
-            byte[] bytes = pastRequest.available() > 0 ? pastRequest.readBytes(pastRequest.available()) : fromSocket();
+            byte[] bytes = read();
             if (bytes == null) {
                 return null; // the client closed the connection: the reader ends as Helidon's would
             }
@@ -197,13 +212,36 @@ final class FrameCheckingUpgrader {
             return Arrays.copyOf(bytes, fine);
         }
 
-        /** As Helidon's connection reads its socket: a failed read ends the connection, not the server. */
-        private byte[] fromSocket() {
+        private byte[] read() {
+            if (helidonReader.available() > 0) {
+                return helidonReader.readBytes(helidonReader.available()); // sent with the request, read with it
+            }
+            if (!helidonReaderLetGo) {
+                // Helidon's reader lets go of the upgrade request's bytes only when it reads again
+                helidonReaderLetGo = true;
+                helidonReader.ensureAvailable();
+                return helidonReader.readBytes(helidonReader.available());
+            }
+            long due = check.payloadDue();
             try {
-                return socket instanceof PlainSocket plain ? plain.get() : socket.get();
+                return due > IdleSocketMemory.READ_BUFFER_BYTES
+                        ? gathered((int) Math.min(due, LARGE_READ_BYTES))
+                        : socket.get();
             } catch (UncheckedIOException e) {
+                // as Helidon's connection maps a failed read: the connection ends, quietly
                 throw new ServerConnectionException("Failed to get data from socket", e);
             }
+        }
+
+        /** Exactly {@code size} bytes the frame under way owes (Helidon waits for all of them anyway), or fewer at EOF. */
+        private byte[] gathered(int size) {
+            BufferData room = BufferData.create(size);
+            while (room.available() < size) {
+                if (socket.read(room) == -1) {
+                    return room.available() == 0 ? null : room.readBytes();
+                }
+            }
+            return room.readBytes();
         }
     }
 

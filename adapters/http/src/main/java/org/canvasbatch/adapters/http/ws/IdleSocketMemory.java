@@ -7,30 +7,32 @@ import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.websocket.WsConnection;
 import java.lang.reflect.Field;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Gives back two buffers Helidon 4.5 keeps for a connection's whole life once that connection has become a WebSocket.
+ * Makes small two buffers Helidon 4.5 keeps for a connection's whole life once that connection has become a
+ * WebSocket.
  *
  * <p>Why: a plugin's WebSocket sits idle for hours and receives a few commands of under 200 bytes, yet Helidon keeps
  * the 8 KiB read buffer its {@code PlainSocket} makes for HTTP requests, and the 1 KiB send buffer its
- * {@code WsConnection} makes for frames this server never sends through it (every frame goes out through the
- * socket's {@link Wire}; Helidon writes only its own answer to a client's close or ping there). Together they were
+ * {@code WsConnection} makes for frames this server sends through the socket's {@link Wire} instead; Helidon writes
+ * only its own close frames there (its answer to a client's close, a {@link FrameCheck} refusal). Together they were
  * half of what an idle socket held (docs/benchmarks.md "Idle sockets"), and no setting or SPI of Helidon 4.5 reaches
- * them: each is a final field filled in the constructor.
+ * them: each is a final field filled in a constructor.
  *
  * <ul>
  *   <li>{@code PlainSocket.get()} reads into its buffer and hands on a copy of what it read, so a smaller buffer
- *       changes only how many bytes one read may take: a large client frame arrives in more reads, never different.
+ *       changes only how many bytes one read may take: a frame arrives in more reads, never different (the checked
+ *       reader gathers a large payload into larger reads of its own, so Helidon's reader does not get it in small
+ *       pieces).
  *   <li>{@code WsConnection} clears its send buffer before each frame it writes, under its own lock, and a growing
- *       buffer grows to the largest frame written into it: a close answer or a pong of at most 129 bytes, which
- *       fit the smallest one Helidon makes, 256 bytes.
+ *       buffer grows to the largest frame written into it; the smallest Helidon makes is 256 bytes, which a close
+ *       frame with a short reason fits.
  * </ul>
  *
  * <p>Each swap is a reflective write to a final field, made on the connection's own thread while it runs the upgrade,
  * before the connection reads its first frame or anyone else can reach it (a read under way would copy from the new
- * buffer). If a Helidon release renames a field, or the JVM refuses the write, the connection keeps Helidon's buffer,
- * as before, and one line says so.
+ * buffer). If a Helidon release renames a field, or the JVM refuses the write, connections keep Helidon's buffer, as
+ * before, and one line says so.
  */
 final class IdleSocketMemory {
 
@@ -38,9 +40,8 @@ final class IdleSocketMemory {
     static final int READ_BUFFER_BYTES = 512;
 
     private static final System.Logger LOG = System.getLogger(IdleSocketMemory.class.getName());
-    private static final Optional<Field> READ_BUFFER = field(PlainSocket.class, "readBuffer", byte[].class);
-    private static final Optional<Field> SEND_BUFFER = field(WsConnection.class, "sendBuffer", BufferData.class);
-    private static final AtomicBoolean refusalLogged = new AtomicBoolean();
+    private static final Swap READ_BUFFER = new Swap(PlainSocket.class, "readBuffer", byte[].class);
+    private static final Swap SEND_BUFFER = new Swap(WsConnection.class, "sendBuffer", BufferData.class);
 
     private IdleSocketMemory() {}
 
@@ -51,7 +52,7 @@ final class IdleSocketMemory {
      * @return whether the buffer was swapped (false for a TLS socket, or when the field is out of reach)
      */
     static boolean shrinkReadBuffer(HelidonSocket socket) {
-        return socket.getClass() == PlainSocket.class && swap(READ_BUFFER, socket, new byte[READ_BUFFER_BYTES]);
+        return socket.getClass() == PlainSocket.class && READ_BUFFER.replace(socket, new byte[READ_BUFFER_BYTES]);
     }
 
     /**
@@ -60,44 +61,55 @@ final class IdleSocketMemory {
      *
      * @return whether the buffer was swapped (false for any other connection, or when the field is out of reach)
      */
-    static boolean emptySendBuffer(ServerConnection connection) {
+    static boolean shrinkSendBuffer(ServerConnection connection) {
         return connection != null
                 && connection.getClass() == WsConnection.class
-                && swap(SEND_BUFFER, connection, BufferData.growing(0));
+                && SEND_BUFFER.replace(connection, BufferData.growing(0));
     }
 
-    private static boolean swap(Optional<Field> field, Object owner, Object buffer) {
-        if (field.isEmpty()) {
-            return false;
+    /** A final field of Helidon's, written by reflection until the first refusal; each problem said once. */
+    private static final class Swap {
+        private final String name;
+        private volatile Optional<Field> field;
+
+        Swap(Class<?> owner, String name, Class<?> type) {
+            this.name = owner.getSimpleName() + "." + name;
+            this.field = find(owner, name, type);
         }
-        try {
-            field.get().set(owner, buffer);
-            return true;
-        } catch (IllegalAccessException | RuntimeException e) {
-            if (!refusalLogged.getAndSet(true)) {
+
+        boolean replace(Object owner, Object value) {
+            Optional<Field> reachable = field;
+            if (reachable.isEmpty()) {
+                return false;
+            }
+            try {
+                reachable.get().set(owner, value);
+                return true;
+            } catch (IllegalAccessException | RuntimeException e) {
+                field = Optional.empty();
                 LOG.log(
                         System.Logger.Level.WARNING,
-                        "The JVM refused to replace Helidon's " + field.get().getName() + " (" + e
-                                + "): each idle WebSocket keeps Helidon's buffers");
+                        "The JVM refused to replace Helidon's " + name + " (" + e
+                                + "): idle WebSockets keep Helidon's buffer");
+                return false;
             }
-            return false;
         }
-    }
 
-    private static Optional<Field> field(Class<?> owner, String name, Class<?> type) {
-        try {
-            Field field = owner.getDeclaredField(name);
-            if (field.getType() != type) {
-                throw new NoSuchFieldException(name + " is a " + field.getType().getName());
+        private Optional<Field> find(Class<?> owner, String fieldName, Class<?> type) {
+            try {
+                Field found = owner.getDeclaredField(fieldName);
+                if (found.getType() != type) {
+                    throw new NoSuchFieldException(
+                            fieldName + " is a " + found.getType().getName());
+                }
+                found.setAccessible(true);
+                return Optional.of(found);
+            } catch (NoSuchFieldException | RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "Helidon's " + name + " is out of reach (" + e + "): idle WebSockets keep Helidon's buffer");
+                return Optional.empty();
             }
-            field.setAccessible(true);
-            return Optional.of(field);
-        } catch (NoSuchFieldException | RuntimeException e) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "Helidon's " + owner.getSimpleName() + "." + name + " is out of reach (" + e
-                            + "): each idle WebSocket keeps it");
-            return Optional.empty();
         }
     }
 }
