@@ -36,8 +36,11 @@ import java.util.Optional;
  */
 final class IdleSocketMemory {
 
-    /** Holds any message the plugin sends, a ping, a pong or a close frame in one read. */
-    static final int READ_BUFFER_BYTES = 512;
+    /**
+     * Holds in one read every frame the plugin sends (it sends no message: only the pongs to this server's pings and a
+     * close frame, at most 131 bytes) and every command a script may send (well under 200 bytes).
+     */
+    static final int READ_BUFFER_BYTES = 256;
 
     private static final System.Logger LOG = System.getLogger(IdleSocketMemory.class.getName());
     private static final Swap READ_BUFFER = new Swap(PlainSocket.class, "readBuffer", byte[].class);
