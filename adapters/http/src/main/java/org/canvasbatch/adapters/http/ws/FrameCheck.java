@@ -64,27 +64,37 @@ final class FrameCheck {
      * how to close.
      */
     int feed(byte[] bytes) {
+        return feed(bytes, 0, bytes.length);
+    }
+
+    /** {@link #feed(byte[])} for {@code length} bytes from {@code offset}; the count is of those bytes. */
+    int feed(byte[] bytes, int offset, int length) {
         if (refusal != null) {
             return 0;
         }
         int frameStart = stage == Stage.FIRST ? 0 : -1;
-        for (int i = 0; i < bytes.length; i++) {
+        for (int i = 0; i < length; i++) {
             if (stage == Stage.FIRST) {
                 frameStart = i;
             }
             try {
-                accept(bytes[i] & 0xff);
+                accept(bytes[offset + i] & 0xff);
             } catch (WsCloseException e) {
                 refusal = e;
                 return Math.max(frameStart, 0);
             }
         }
-        return bytes.length;
+        return length;
     }
 
     /** How many payload bytes the frame under way still owes: 0 between frames and within a frame's header. */
     long payloadDue() {
         return stage == Stage.PAYLOAD ? payloadLeft : 0;
+    }
+
+    /** How many payload bytes of the frame under way have arrived: 0 between frames and within a frame's header. */
+    long payloadDone() {
+        return stage == Stage.PAYLOAD ? payloadIndex : 0;
     }
 
     /** How to close after a bad frame; null while every frame was fine. */

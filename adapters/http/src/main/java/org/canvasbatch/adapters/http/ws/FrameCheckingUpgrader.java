@@ -174,13 +174,15 @@ final class FrameCheckingUpgrader {
      * The client's bytes as far as they are checked. The first read from the socket goes through Helidon's reader,
      * which holds what came with the upgrade request and, until it reads again, the request itself; later reads take
      * the socket directly, five frames less deep on the stack an idle socket's thread parks with (docs/benchmarks.md
-     * "Idle sockets"). The socket's read buffer is small ({@link IdleSocketMemory}), so a large payload is gathered here
-     * into reads of up to {@value #LARGE_READ_BYTES} bytes: Helidon's payload reader walks its pieces from the first
-     * for every byte it unmasks, and a 1 MiB frame in 512-byte pieces took it 1.3 s of a carrier thread.
+     * "Idle sockets"). The socket's read buffer is small ({@link IdleSocketMemory}), so a large payload is gathered
+     * here into larger pieces: Helidon's payload reader walks a frame's pieces from the first for every byte it
+     * unmasks, and a 1 MiB frame in 512-byte pieces took it 1.3 s of a carrier thread.
      */
     private static final class CheckedBytes implements Supplier<byte[]> {
-        /** Helidon's own reads were 8 KiB; gathering never waits for more than the frame under way still owes. */
-        private static final int LARGE_READ_BYTES = 64 * 1024;
+        /** Helidon's own reads were 8 KiB: no piece of a gathered payload is smaller, none is larger than 64 KiB. */
+        private static final int FIRST_GATHERED_BYTES = 8 * 1024;
+
+        private static final int LARGEST_GATHERED_BYTES = 64 * 1024;
 
         private final DataReader helidonReader;
         private final HelidonSocket socket;
@@ -198,7 +200,25 @@ final class FrameCheckingUpgrader {
             if (check.refusal() != null) {
                 throw check.refusal();
             }
-            byte[] bytes = read();
+            if (helidonReader.available() > 0) {
+                return checked(helidonReader.readBytes(helidonReader.available())); // sent with the request
+            }
+            if (!helidonReaderLetGo) {
+                // Helidon's reader lets go of the upgrade request's bytes only when it reads again
+                helidonReaderLetGo = true;
+                helidonReader.ensureAvailable();
+                return checked(helidonReader.readBytes(helidonReader.available()));
+            }
+            try {
+                return check.payloadDue() > IdleSocketMemory.READ_BUFFER_BYTES ? gathered() : checked(socket.get());
+            } catch (UncheckedIOException e) {
+                // as Helidon's connection maps a failed read: the connection ends, quietly
+                throw new ServerConnectionException("Failed to get data from socket", e);
+            }
+        }
+
+        /** The bytes of good frames, from the start; the refusal once a bad frame begins; null at the end. */
+        private byte[] checked(byte[] bytes) {
             if (bytes == null) {
                 return null; // the client closed the connection: the reader ends as Helidon's would
             }
@@ -212,36 +232,38 @@ final class FrameCheckingUpgrader {
             return Arrays.copyOf(bytes, fine);
         }
 
-        private byte[] read() {
-            if (helidonReader.available() > 0) {
-                return helidonReader.readBytes(helidonReader.available()); // sent with the request, read with it
-            }
-            if (!helidonReaderLetGo) {
-                // Helidon's reader lets go of the upgrade request's bytes only when it reads again
-                helidonReaderLetGo = true;
-                helidonReader.ensureAvailable();
-                return helidonReader.readBytes(helidonReader.available());
-            }
-            long due = check.payloadDue();
-            try {
-                return due > IdleSocketMemory.READ_BUFFER_BYTES
-                        ? gathered((int) Math.min(due, LARGE_READ_BYTES))
-                        : socket.get();
-            } catch (UncheckedIOException e) {
-                // as Helidon's connection maps a failed read: the connection ends, quietly
-                throw new ServerConnectionException("Failed to get data from socket", e);
-            }
-        }
-
-        /** Exactly {@code size} bytes the frame under way owes (Helidon waits for all of them anyway), or fewer at EOF. */
-        private byte[] gathered(int size) {
-            BufferData room = BufferData.create(size);
-            while (room.available() < size) {
-                if (socket.read(room) == -1) {
-                    return room.available() == 0 ? null : room.readBytes();
+        /**
+         * A piece of the payload under way, as large as what the frame has delivered so far (at least 8 KiB, at most
+         * 64 KiB, never more than it still owes, which Helidon waits for anyway): a frame that announces a megabyte and
+         * sends nothing holds 8 KiB, as Helidon's own buffer did. Each read is checked as it arrives, so a bad byte is
+         * refused as soon as it comes, not once the piece is full.
+         */
+        private byte[] gathered() {
+            long size = Math.min(
+                    check.payloadDue(),
+                    Math.min(LARGEST_GATHERED_BYTES, Math.max(FIRST_GATHERED_BYTES, check.payloadDone())));
+            byte[] piece = new byte[(int) size];
+            BufferData room = BufferData.create(piece).reset();
+            int filled = 0;
+            while (filled < piece.length) {
+                int read = socket.read(room);
+                if (read == -1) {
+                    break;
                 }
+                int fine = check.feed(piece, filled, read);
+                if (fine < read) {
+                    filled += fine;
+                    if (filled == 0) {
+                        throw check.refusal();
+                    }
+                    return Arrays.copyOf(piece, filled);
+                }
+                filled += read;
             }
-            return room.readBytes();
+            if (filled == 0) {
+                return null; // the client closed the connection
+            }
+            return filled == piece.length ? piece : Arrays.copyOf(piece, filled);
         }
     }
 

@@ -12,6 +12,7 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.websocket.WsCloseException;
 import io.helidon.websocket.WsSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,9 +24,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.canvasbatch.domain.session.SessionId;
@@ -101,7 +104,8 @@ class IdleSocketMemoryTest {
         int half = second.length / 2;
         // Helidon read the request together with the first frame and half of the second, as a client writing them at
         // once makes it, and parsed the request
-        DataReader helidonReader = readerWithFirstRead(join(UPGRADE_REQUEST, first, Arrays.copyOf(second, half)));
+        byte[] readWithTheRequest = join(UPGRADE_REQUEST, first, Arrays.copyOf(second, half));
+        DataReader helidonReader = readerWithFirstRead(readWithTheRequest);
         helidonReader.readBytes(UPGRADE_REQUEST.length);
 
         DataReader connectionReader = upgradedReader(helidonReader);
@@ -110,26 +114,61 @@ class IdleSocketMemoryTest {
 
         byte[] expected = join(first, second, third);
         assertThat(connectionReader.readBytes(expected.length)).isEqualTo(expected);
+        assertThat(arraysHeldBy(helidonReader))
+                .as("Helidon's reader no longer holds the read that carried the upgrade request")
+                .noneMatch(held -> held == readWithTheRequest);
     }
 
     @Test
-    void aLargeFrameReachesHelidonInPiecesNoSmallerThanItsOwnReads() throws IOException {
+    void aLargeFrameReachesHelidonInFewPiecesThatGrowFromTheSizeOfItsOwnReads() {
         byte[] payload = new byte[1 << 20];
         new Random(11).nextBytes(payload);
         byte[] frame = maskedFrame(0x82, payload);
         DataReader connectionReader = upgradedReader(readerWithFirstRead(null));
-        Thread writer = Thread.ofVirtual().start(() -> send(frame));
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> send(frame));
 
-        int pieces = 0;
+        List<Integer> pieces = new ArrayList<>();
         while (connectionReader.available() < frame.length) {
+            int before = connectionReader.available();
             connectionReader.pullData();
-            pieces++;
+            pieces.add(connectionReader.available() - before);
         }
+        writer.join();
         assertThat(connectionReader.readBytes(frame.length)).isEqualTo(frame);
         // Helidon unmasks a payload by walking its pieces from the first for every byte: in 512-byte pieces a 1 MiB
         // frame took it over a second of a carrier thread; its own 8 KiB reads made at most 129 pieces
-        assertThat(pieces).isLessThanOrEqualTo(frame.length / (8 * 1024) + 2);
-        joinQuietly(writer);
+        assertThat(pieces).hasSizeLessThanOrEqualTo(frame.length / (8 * 1024) + 2);
+        // and a frame that announces a megabyte but sends a little has the server hold no more than Helidon's 8 KiB
+        assertThat(pieces.stream().skip(1).findFirst())
+                .as("the payload's first gathered piece")
+                .hasValueSatisfying(first -> assertThat(first).isLessThanOrEqualTo(8 * 1024));
+    }
+
+    @Test
+    void aBadByteInALargeTextFrameIsRefusedWhenItArrivesNotWhenThePieceWouldBeFull() {
+        byte[] text = "a".repeat(40_000).getBytes(StandardCharsets.UTF_8);
+        text[9_000] = (byte) 0xff; // never valid in UTF-8
+        byte[] frame = maskedFrame(0x81, text);
+        DataReader connectionReader = upgradedReader(readerWithFirstRead(null));
+        // the client sends a little past the bad byte and then waits, as a hostile one may
+        send(Arrays.copyOf(frame, 9_100));
+
+        assertThatThrownBy(() -> connectionReader.readBytes(frame.length))
+                .isInstanceOfSatisfying(
+                        WsCloseException.class,
+                        refused -> assertThat(refused.closeCode()).isEqualTo(1007));
+    }
+
+    @Test
+    void aLargeFrameCutShortByTheClientsEndGivesWhatArrivedThenEndsTheReader() throws IOException {
+        byte[] frame = maskedFrame(0x82, new byte[40_000]);
+        DataReader connectionReader = upgradedReader(readerWithFirstRead(null));
+        send(Arrays.copyOf(frame, 20_000));
+        client.shutdownOutput();
+
+        assertThat(connectionReader.readBytes(20_000)).isEqualTo(Arrays.copyOf(frame, 20_000));
+        assertThatThrownBy(connectionReader::ensureAvailable)
+                .isInstanceOf(DataReader.InsufficientDataAvailableException.class);
     }
 
     @Test
@@ -241,12 +280,15 @@ class IdleSocketMemoryTest {
         }
     }
 
-    private static void joinQuietly(Thread thread) {
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** The arrays Helidon's reader keeps in its chain of pieces, from its head. */
+    private static List<byte[]> arraysHeldBy(DataReader reader) {
+        List<byte[]> arrays = new ArrayList<>();
+        Object node = fieldValue(reader, DataReader.class, "head");
+        while (node != null) {
+            arrays.add((byte[]) fieldValue(node, node.getClass(), "bytes"));
+            node = fieldValue(node, node.getClass(), "next");
         }
+        return arrays;
     }
 
     /**
