@@ -179,7 +179,7 @@ final class FrameCheckingUpgrader {
      * unmasks, and a 1 MiB frame in 512-byte pieces took it 1.3 s of a carrier thread.
      */
     private static final class CheckedBytes implements Supplier<byte[]> {
-        /** Helidon's own reads were 8 KiB: no piece of a gathered payload is smaller, none is larger than 64 KiB. */
+        /** A gathered payload's first piece: Helidon's own reads were 8 KiB. */
         private static final int FIRST_GATHERED_BYTES = 8 * 1024;
 
         private static final int LARGEST_GATHERED_BYTES = 64 * 1024;
@@ -250,13 +250,8 @@ final class FrameCheckingUpgrader {
                 if (read == -1) {
                     break;
                 }
-                int fine = check.feed(piece, filled, read);
-                if (fine < read) {
-                    filled += fine;
-                    if (filled == 0) {
-                        throw check.refusal();
-                    }
-                    return Arrays.copyOf(piece, filled);
+                if (check.feed(piece, filled, read) < read) {
+                    throw check.refusal(); // the frame under way is bad: nothing of it is worth handing on
                 }
                 filled += read;
             }
