@@ -2,7 +2,6 @@ package org.canvasbatch.adapters.http.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -13,25 +12,12 @@ import org.junit.jupiter.api.Test;
  */
 class FrameCheckTest {
 
-    private static final byte[] MASK = {0x11, 0x22, 0x33, 0x44};
-
     private static byte[] frame(int first, byte[] payload) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(first);
-        out.write(0x80 | payload.length);
-        out.writeBytes(MASK);
-        for (int i = 0; i < payload.length; i++) {
-            out.write(payload[i] ^ MASK[i % 4]);
-        }
-        return out.toByteArray();
+        return ClientFrames.masked(first, payload);
     }
 
     private static byte[] join(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
+        return ClientFrames.join(parts);
     }
 
     private static final byte[] PING_TEXT = frame(0x81, "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));

@@ -332,33 +332,10 @@ class IdleSocketMemoryTest {
     }
 
     private static byte[] maskedFrame(int first, byte[] payload) {
-        byte[] mask = {0x5a, 0x1b, 0x33, 0x04};
-        ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(first);
-        if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
-        } else if (payload.length < 1 << 16) {
-            frame.write(0x80 | 126);
-            frame.write(payload.length >> 8);
-            frame.write(payload.length & 0xff);
-        } else {
-            frame.write(0x80 | 127);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                frame.write((int) ((long) payload.length >> shift) & 0xff);
-            }
-        }
-        frame.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.write(payload[i] ^ mask[i % 4]);
-        }
-        return frame.toByteArray();
+        return ClientFrames.masked(first, payload);
     }
 
     private static byte[] join(byte[]... parts) {
-        ByteArrayOutputStream joined = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            joined.writeBytes(part);
-        }
-        return joined.toByteArray();
+        return ClientFrames.join(parts);
     }
 }

@@ -105,27 +105,10 @@ final class RawSocket implements AutoCloseable {
      */
     void sendFrame(int opcode, boolean fin, byte[] payload, long declaredLength) {
         try {
-            ByteArrayOutputStream frame = new ByteArrayOutputStream();
-            frame.write((fin ? 0x80 : 0) | (opcode & 0x7f));
-            if (declaredLength < 126) {
-                frame.write(0x80 | (int) declaredLength);
-            } else if (declaredLength < 65_536) {
-                frame.write(0x80 | 126);
-                frame.write((int) (declaredLength >>> 8) & 0xff);
-                frame.write((int) declaredLength & 0xff);
-            } else {
-                frame.write(0x80 | 127);
-                for (int shift = 56; shift >= 0; shift -= 8) {
-                    frame.write((int) (declaredLength >>> shift) & 0xff);
-                }
-            }
             byte[] mask = new byte[4];
             ThreadLocalRandom.current().nextBytes(mask);
-            frame.write(mask);
-            for (int i = 0; i < payload.length; i++) {
-                frame.write(payload[i] ^ mask[i % 4]);
-            }
-            out.write(frame.toByteArray());
+            byte[] frame = ClientFrames.masked((fin ? 0x80 : 0) | (opcode & 0x7f), payload, declaredLength, mask);
+            out.write(frame);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
