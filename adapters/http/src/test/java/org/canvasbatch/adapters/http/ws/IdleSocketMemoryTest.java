@@ -41,9 +41,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * An upgraded WebSocket gives up Helidon's 8 KiB read buffer for a small one and its 1 KiB send buffer for Helidon's
- * smallest (an idle plugin socket holds 8.2 KiB less), on Helidon's real sockets and connections; the connection still
- * reads every byte the client sends, in order and once, a large frame in few pieces that grow from Helidon's own read size,
- * and Helidon's close answers go out whole. If a Helidon release moves a buffer out of reach, these tests say so,
+ * smallest (an idle plugin socket holds 8.5 KiB less), on Helidon's real sockets and connections; the connection still
+ * reads every byte the client sends, in order and once, a large frame in few pieces that grow from Helidon's own read
+ * size, and Helidon's close answers go out whole. If a Helidon release moves a buffer out of reach, these tests say so,
  * instead of the saving disappearing without a word.
  */
 @Timeout(60)
