@@ -13,15 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.canvasbatch.domain.agent.AgentId;
-import org.canvasbatch.domain.routing.Category;
-import org.canvasbatch.domain.session.Group;
-import org.canvasbatch.domain.session.PlannedTask;
-import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSettings;
+import org.canvasbatch.testsupport.OneGroupSession;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,21 +115,7 @@ class ProgressDisplayTest {
     }
 
     private static Session startedSession(String... nodeIds) {
-        List<PlannedTask> tasks = new ArrayList<>();
-        for (String nodeId : nodeIds) {
-            tasks.add(new PlannedTask(nodeId, 1, "question " + nodeId, AgentId.ORAL_EXPLANATION));
-        }
-        Group group = new Group(
-                1,
-                "group",
-                List.of("term"),
-                Category.DEFINITION,
-                AgentId.ORAL_EXPLANATION,
-                Priority.MEDIUM,
-                0.8,
-                List.of(nodeIds));
-        Session session = Session.create(
-                        new SessionId("shown"), "a.canvas", List.of(group), tasks, SessionSettings.DEFAULT, 0.5, 1, NOW)
+        Session session = OneGroupSession.created(new SessionId("shown"), SessionSettings.DEFAULT, NOW, nodeIds)
                 .session();
         session.start(null, NOW);
         return session;

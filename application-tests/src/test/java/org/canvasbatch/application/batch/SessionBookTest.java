@@ -13,12 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.canvasbatch.adapters.journal.InMemoryEventLog;
 import org.canvasbatch.application.port.out.EventLogException;
-import org.canvasbatch.domain.agent.AgentId;
-import org.canvasbatch.domain.routing.Category;
-import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.NodeState;
-import org.canvasbatch.domain.session.PlannedTask;
-import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -26,6 +21,7 @@ import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ForwardingEventLog;
 import org.canvasbatch.testsupport.ManualExecutor;
+import org.canvasbatch.testsupport.OneGroupSession;
 import org.canvasbatch.testsupport.TestClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -147,28 +143,7 @@ class SessionBookTest {
     }
 
     private void startedSession(String... nodeIds) {
-        List<PlannedTask> tasks = new ArrayList<>();
-        for (String nodeId : nodeIds) {
-            tasks.add(new PlannedTask(nodeId, 1, "question " + nodeId, AgentId.ORAL_EXPLANATION));
-        }
-        Group group = new Group(
-                1,
-                "group",
-                List.of("term"),
-                Category.DEFINITION,
-                AgentId.ORAL_EXPLANATION,
-                Priority.MEDIUM,
-                0.8,
-                List.of(nodeIds));
-        book.add(Session.create(
-                ID,
-                "a.canvas",
-                List.of(group),
-                tasks,
-                SessionSettings.DEFAULT.withMaxConcurrent(3),
-                0.5,
-                1,
-                clock.now()));
+        book.add(OneGroupSession.created(ID, SessionSettings.DEFAULT.withMaxConcurrent(3), clock.now(), nodeIds));
         book.change(ID, s -> s.start(null, clock.now()));
     }
 
