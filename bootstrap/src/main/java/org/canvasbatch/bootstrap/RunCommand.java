@@ -447,6 +447,14 @@ final class RunCommand {
                     throw new UsageException("'" + canvasArgument + "' is outside the vault " + vault + " (" + why
                             + "): name a canvas inside it, or the canvas's own vault");
                 }
+                if (namesAPlace && asGiven.startsWith(vault)) {
+                    // no canvas file where it points (a typo, a folder named like a canvas): the vault says which,
+                    // about the path the learner meant, not about how it was typed
+                    return new CanvasLocation(vault, relative(vault, asGiven), why);
+                }
+                if (namesAPlace) {
+                    throw notACanvasFile(canvasArgument, asGiven);
+                }
                 // one canvas, one path, however it was typed: the journal finds a stopped batch by it
                 String inVault = Path.of(canvasArgument.replace('\\', '/'))
                         .normalize()
@@ -456,7 +464,7 @@ final class RunCommand {
             }
             Path canvas = here.resolve(canvasArgument).normalize();
             if (!Files.isRegularFile(canvas)) {
-                throw new UsageException("no canvas at " + canvasArgument);
+                throw notACanvasFile(canvasArgument, canvas);
             }
             Path folder = canvas.getParent();
             for (Path dir = folder; dir != null; dir = dir.getParent()) {
@@ -572,6 +580,13 @@ final class RunCommand {
                 throw new UsageException(givenBy + " names " + dir + ", which is not a folder");
             }
             return dir;
+        }
+
+        private static UsageException notACanvasFile(String canvasArgument, Path where) {
+            return new UsageException(
+                    Files.isDirectory(where)
+                            ? "'" + canvasArgument + "' is a folder, not a canvas file"
+                            : "no canvas at " + canvasArgument);
         }
 
         private static String relative(Path vault, Path canvas) {

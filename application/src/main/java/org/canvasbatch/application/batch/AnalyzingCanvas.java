@@ -225,15 +225,16 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     }
 
     /**
-     * No canvas file is at {@code canvasPath}, but something else may be (a named pipe, a device, a link out of the
-     * vault): the vault's own words for it are the answer, not advice to restart the server with another vault. A path
-     * that leads nowhere (nothing there, a file where a folder should be) keeps that advice.
+     * No canvas file is at {@code canvasPath}, but something else may be (a folder named like a canvas, a named pipe, a
+     * device, a link out of the vault): the vault's own words for it are the answer, not advice to restart the server
+     * with another vault. A path that leads nowhere (nothing there, a file where a folder should be) keeps that advice.
      */
     private void refuseWhatIsThereInstead(String canvasPath) {
         try {
             vault.readCanvas(canvasPath);
         } catch (VaultException e) {
             if (e.reason() == VaultException.Reason.INVALID_CANVAS
+                    || e.reason() == VaultException.Reason.NOT_A_FILE
                     || e.reason() == VaultException.Reason.OUTSIDE_VAULT) {
                 throw e;
             }

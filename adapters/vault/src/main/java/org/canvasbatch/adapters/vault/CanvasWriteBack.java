@@ -466,7 +466,7 @@ final class CanvasWriteBack {
                 carried.addAll(0, pending.keptIfSavedOver(canvas.snapshot().bytes()));
             } catch (VaultException e) {
                 return switch (e.reason()) {
-                    case NOT_FOUND, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
+                    case NOT_FOUND, NOT_A_FILE, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
                     default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
                 };
             }

@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.vault;
 
 import static org.canvasbatch.application.port.out.VaultException.Reason.INVALID_CANVAS;
 import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
+import static org.canvasbatch.application.port.out.VaultException.Reason.NOT_A_FILE;
 import static org.canvasbatch.application.port.out.VaultException.Reason.NOT_FOUND;
 
 import java.io.IOException;
@@ -32,7 +33,7 @@ record DiskSnapshot(Path target, byte[] bytes, FileState state) {
             BasicFileAttributes attributes =
                     Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (attributes.isDirectory()) {
-                throw new VaultException(NOT_FOUND, path, "'" + path + "' is a folder, not a canvas.");
+                throw new VaultException(NOT_A_FILE, path, "'" + path + "' is a folder, not a canvas file.");
             }
             if (!attributes.isRegularFile()) {
                 throw notACanvasFile(path, FileKind.describe(target, attributes));

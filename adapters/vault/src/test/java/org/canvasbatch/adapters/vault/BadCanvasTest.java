@@ -59,8 +59,10 @@ class BadCanvasTest {
 
         VaultException error = readFails();
 
-        assertThat(error.reason()).isEqualTo(Reason.NOT_FOUND);
-        assertThat(error.getMessage()).contains(PATH, "is a folder");
+        assertThat(error.reason())
+                .as("something is there: not the answer for a path that leads nowhere")
+                .isEqualTo(Reason.NOT_A_FILE);
+        assertThat(error.getMessage()).contains(PATH, "is a folder, not a canvas file");
     }
 
     @Test

@@ -97,6 +97,34 @@ class SpecialFilesTest {
     }
 
     @Test
+    void aLinkWaitingForACanvasThatBecameAFolderIsLetGoAsForADeletedCanvas() throws Exception {
+        Files.writeString(
+                root.resolve("数学/x.canvas"),
+                "{\"nodes\": [{\"id\": \"q\", \"type\": \"text\", \"text\": \"什么是管道\", \"x\": 0, \"y\": 0,"
+                        + " \"width\": 250, \"height\": 60}]}");
+        String note = vault.writeNote(draft("数学/x.canvas")).path();
+        vault.close();
+        // left waiting by a run that stopped before writing it; meanwhile a folder took the canvas's name
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Files.writeString(
+                root.resolve(PendingLinks.FILE),
+                "{\"canvas\":\"数学/x.canvas\",\"node\":\"q\",\"agent\":\"oral-explanation\",\"note\":\"" + note
+                        + "\"}\n");
+        Files.delete(root.resolve("数学/x.canvas"));
+        Path folder = Files.createDirectory(root.resolve("数学/x.canvas"));
+
+        vault = new FileVault(root, VaultOptions.defaults().withCoalesceInterval(Duration.ZERO), Clock.systemUTC());
+        vault.close();
+
+        try (var inside = Files.list(folder)) {
+            assertThat(inside).as("nothing written into the folder").isEmpty();
+        }
+        assertThat(ledgers())
+                .as("the link is not kept to be tried at every start for good: there is no canvas to link it into")
+                .doesNotContain(note);
+    }
+
+    @Test
     void aFifoAtThePendingLinksLedgerIsNeverOpenedAndEveryNoteIsStillWritten() throws Exception {
         Files.createDirectories(root.resolve(PendingLinks.FOLDER));
         Path fifo = mkfifo(vault.ledgerFile());
@@ -172,6 +200,21 @@ class SpecialFilesTest {
         assertThat(mkfifo.exitValue()).as("mkfifo").isZero();
         assertThat(isFifo(fifo)).isTrue();
         return fifo;
+    }
+
+    /** What the vault's ledgers of links still to write hold, all together; empty when it keeps none. */
+    private String ledgers() throws IOException {
+        Path folder = root.resolve(PendingLinks.FOLDER);
+        if (!Files.isDirectory(folder)) {
+            return "";
+        }
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(folder)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                all.append(Files.readString(file));
+            }
+        }
+        return all.toString();
     }
 
     private static boolean isFifo(Path path) throws IOException {

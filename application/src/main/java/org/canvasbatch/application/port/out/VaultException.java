@@ -7,6 +7,11 @@ public final class VaultException extends RuntimeException {
 
     public enum Reason {
         NOT_FOUND,
+        /**
+         * Something other than a file is where the file should be (a folder named like a canvas): the path leads
+         * somewhere, so the answer names what is there rather than saying nothing is.
+         */
+        NOT_A_FILE,
         INVALID_CANVAS,
         OUTSIDE_VAULT,
         TOO_LARGE,

@@ -15,6 +15,7 @@ class VaultExceptionTest {
                         .map(reason -> new VaultException(reason, "a.md", "refused").errorType()))
                 .containsExactly(
                         "vault_not_found",
+                        "vault_not_a_file",
                         "vault_invalid_canvas",
                         "vault_outside_vault",
                         "vault_too_large",
