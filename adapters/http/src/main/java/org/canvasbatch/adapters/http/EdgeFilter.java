@@ -79,11 +79,6 @@ final class EdgeFilter implements Filter {
     }
 
     private void filterRequest(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        if (request.prologue().method() == Method.HEAD) {
-            // Helidon 4.5 writes whatever a handler sends, for HEAD too (RFC 9110 §9.3.2 forbids a body there, and a
-            // kept-alive client would read it as the start of the next answer): every answer to HEAD loses its body.
-            response.streamFilter(HeadersOnly::new);
-        }
         String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
         String host = request.headers().first(HeaderNames.HOST).orElse(null);
         response.header(HeaderNames.VARY, "Origin");
@@ -129,6 +124,13 @@ final class EdgeFilter implements Filter {
                 && !isJson(request.headers().first(HeaderNames.CONTENT_TYPE).orElse(null))) {
             refuseMediaType(request, response);
             return;
+        }
+        if (request.prologue().method() == Method.HEAD) {
+            // Helidon 4.5 writes whatever a handler sends, for HEAD too (RFC 9110 §9.3.2 forbids a body there, and a
+            // kept-alive client would read it as the start of the next answer): every answer to HEAD loses its body.
+            // Not for the refusals above: Helidon does not count an answer sent through the filter as sent by a filter
+            // (a 500 and a stack trace for every refused HEAD), so they leave out their body themselves (RestApi).
+            response.streamFilter(HeadersOnly::new);
         }
         chain.proceed();
     }

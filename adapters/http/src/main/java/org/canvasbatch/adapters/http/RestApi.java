@@ -184,6 +184,13 @@ final class RestApi implements HttpService {
         if (!response.isSent()) {
             problem.retryAfterSeconds()
                     .ifPresent(seconds -> response.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds)));
+            if (request.prologue().method() == Method.HEAD) {
+                // the refusal's status and headers without its body (RFC 9110 §9.3.2)
+                response.status(problem.status());
+                response.header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+                response.send();
+                return;
+            }
             send(response, problem.status(), problem.toJson());
         }
     }

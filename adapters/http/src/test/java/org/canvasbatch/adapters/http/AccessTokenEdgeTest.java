@@ -18,6 +18,7 @@ import org.canvasbatch.adapters.http.ApiHarness.Answer;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.AccessToken;
 import org.canvasbatch.adapters.http.ops.Operations;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +56,20 @@ class AccessTokenEdgeTest {
         ApiDocuments docs = new ApiDocuments();
         var documented = docs.responseSchema(LIST, "GET", 401, "application/json");
         assertThat(docs.problems(documented, answer.json())).isEmpty();
+    }
+
+    /** HEAD needs no preflight: any web page can send it, so its refusal must not be a 500 and a stack trace. */
+    @Test
+    void aHeadWithoutTheTokenIs401WithoutABodyAndNoStackTrace() {
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch")) {
+            Answer answer = api.send("HEAD", LIST, java.net.http.HttpRequest.BodyPublishers.noBody());
+
+            assertThat(answer.status()).isEqualTo(401);
+            assertThat(answer.text()).isEmpty();
+            assertThat(logs.visibleRecords())
+                    .allSatisfy(record -> assertThat(record.getThrown()).isNull())
+                    .noneMatch(record -> record.getLevel().intValue() > java.util.logging.Level.INFO.intValue());
+        }
     }
 
     @Test

@@ -12,10 +12,12 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.canvasbatch.adapters.http.ApiHarness.Answer;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Paths as users configure base URLs, CORS as browsers enforce it, and the answers for routes that do not exist. */
@@ -221,6 +223,50 @@ class EdgeBehaviourTest {
         assertThat(endOfFirstHead).as(answers).isPositive();
         assertThat(answers.substring(endOfFirstHead + 4))
                 .as("what follows the HEAD answer's headers")
+                .startsWith("HTTP/1.1 200");
+    }
+
+    /**
+     * HEAD needs no preflight, so any web page can send it, with its own Origin or through a name re-pointed at this
+     * machine: refused at the edge, it gets the refusal's status line without a body, never a 500 and a stack trace in
+     * the log (a page in a loop would fill the learner's log). Found by a hostile test.
+     */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "localhost   | https://evil.example | /canvas/intelligent-parallel | 403",
+                "evil.example| -                    | /canvas/intelligent-parallel | 403",
+                "localhost   | -                    | /canvas/%2e%2e/x             | 400"
+            })
+    void aHeadRefusedAtTheEdgeGetsTheRefusalWithoutABodyAndNoStackTrace(
+            String host, String origin, String path, int status) throws IOException {
+        String twoRequests = "HEAD " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+                + (origin.equals("-") ? "" : "Origin: " + origin + "\r\n") + "\r\n"
+                + "GET /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+        String answers;
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch");
+                Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(twoRequests.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            socket.shutdownOutput();
+            answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(logs.visibleRecords())
+                    .as("one INFO line for the client's mistake, nothing worse")
+                    .allSatisfy(record -> {
+                        assertThat(record.getLevel()).isEqualTo(java.util.logging.Level.INFO);
+                        assertThat(record.getThrown()).isNull();
+                    });
+        }
+        assertThat(answers).startsWith("HTTP/1.1 " + status + " ");
+        int endOfHead = answers.indexOf("\r\n\r\n");
+        assertThat(endOfHead).as(answers).isPositive();
+        assertThat(answers.substring(endOfHead + 4))
+                .as("what follows the HEAD answer's headers: the next answer, no body")
                 .startsWith("HTTP/1.1 200");
     }
 
