@@ -225,23 +225,6 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     }
 
     /**
-     * No canvas file is at {@code canvasPath}, but something else may be (a folder named like a canvas, a named pipe, a
-     * device, a link out of the vault): the vault's own words for it are the answer, not advice to restart the server
-     * with another vault. A path that leads nowhere (nothing there, a file where a folder should be) keeps that advice.
-     */
-    private void refuseWhatIsThereInstead(String canvasPath) {
-        try {
-            vault.readCanvas(canvasPath);
-        } catch (VaultException e) {
-            if (e.reason() == VaultException.Reason.INVALID_CANVAS
-                    || e.reason() == VaultException.Reason.NOT_A_FILE
-                    || e.reason() == VaultException.Reason.OUTSIDE_VAULT) {
-                throw e;
-            }
-        }
-    }
-
-    /**
      * The canvas as stored. It must be in this server's vault: the notes are written beside it and linked into it, and
      * a canvas that is not there almost always means a server started with another vault than the learner's, whose
      * notes would otherwise land in a folder of their own while the plugin says the canvas was updated. When the
@@ -251,7 +234,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
      */
     private Optional<Canvas> canvasInVault(String canvasPath, boolean nodesSent) {
         if (!vault.canvasExists(canvasPath)) {
-            refuseWhatIsThereInstead(canvasPath);
+            StoredCanvas.refuseWhatIsThereInstead(vault, canvasPath);
             throw new CanvasNotInVaultException(canvasPath, vault.location());
         }
         if (!nodesSent) {

@@ -355,6 +355,7 @@ final class NoteProducer {
      */
     Optional<Canvas> canvasOrRefusal(String canvasPath) throws VaultException {
         if (!vault.canvasExists(canvasPath)) {
+            StoredCanvas.refuseWhatIsThereInstead(vault, canvasPath);
             return Optional.empty();
         }
         Canvas canvas = vault.readCanvas(canvasPath);
