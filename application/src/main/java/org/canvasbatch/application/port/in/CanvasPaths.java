@@ -38,10 +38,12 @@ public final class CanvasPaths {
             errors.add(new FieldError(field, "must end with .canvas"));
         }
         String slashes = path.replace('\\', '/');
-        if (slashes.startsWith("/") || slashes.matches("^[A-Za-z]:.*")) {
+        boolean absolute = slashes.startsWith("/") || slashes.matches("^[A-Za-z]:.*");
+        if (absolute) {
             errors.add(new FieldError(field, "must be relative to the vault, not an absolute path"));
         }
-        for (String segment : slashes.split("/")) {
+        // an absolute path's leading slash is said above: its "empty segment" before it would be a second, false reason
+        for (String segment : (absolute ? slashes.replaceFirst("^/+", "") : slashes).split("/")) {
             if (segment.isEmpty()) {
                 // Obsidian names every file by its one spelling: a note's link back to "a//b.canvas" opens nothing
                 errors.add(new FieldError(field, "must not contain an empty segment ('//')"));
