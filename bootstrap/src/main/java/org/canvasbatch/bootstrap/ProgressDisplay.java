@@ -90,11 +90,13 @@ final class ProgressDisplay implements AutoCloseable {
         return switch (event) {
             case TaskSucceeded e ->
                 String.format(
-                        "[%d/%d] ok     %s -> %s%n",
+                        "[%d/%d] ok     %s -> %s%s%n",
                         all.processed(),
                         all.total(),
                         shorten(TerminalText.printable(e.nodeId()), 12),
-                        TerminalText.printable(e.notePath()));
+                        TerminalText.printable(e.notePath()),
+                        // why is in the summary: the same reason, often for every note, would fill the screen here
+                        e.linkProblem() == null ? "" : " (not linked into the canvas)");
             case TaskFailed e ->
                 String.format(
                         "[%d/%d] FAILED %s: %s%n",

@@ -30,6 +30,7 @@ import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.NodeTask;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionProgress;
 import org.canvasbatch.domain.session.SessionSnapshot;
 import org.canvasbatch.domain.session.SessionState;
 
@@ -373,6 +374,19 @@ final class RunCommand {
                         out.printf("  failed: %s — %s%n", oneLine(t.text()), TerminalText.printable(t.errorMessage())));
         if (failures.size() > 10) {
             out.printf("  … and %d more%n", failures.size() - 10);
+        }
+        List<SessionProgress.NodeResult> unlinked = outcome.progress().results().stream()
+                .filter(r -> r.succeeded() && r.linkProblem() != null)
+                .toList();
+        if (!unlinked.isEmpty()) {
+            out.printf("%d note(s) written but not linked into the canvas:%n", unlinked.size());
+            unlinked.stream()
+                    .limit(10)
+                    .forEach(r -> out.printf(
+                            "  not linked: %s — %s%n", oneLine(r.text()), TerminalText.printable(r.linkProblem())));
+            if (unlinked.size() > 10) {
+                out.printf("  … and %d more%n", unlinked.size() - 10);
+            }
         }
         if (outcome.batchError() != null) {
             out.println("  " + TerminalText.printable(outcome.batchError()));
