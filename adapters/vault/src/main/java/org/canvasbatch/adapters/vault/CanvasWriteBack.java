@@ -1034,9 +1034,9 @@ final class CanvasWriteBack {
             countedIds = canvas.get("nodes") instanceof jakarta.json.JsonArray nodes
                     ? nodes.stream()
                             .filter(node -> node instanceof jakarta.json.JsonObject)
-                            .map(node -> ((jakarta.json.JsonObject) node).get("id"))
-                            .filter(id -> id instanceof jakarta.json.JsonString)
-                            .map(id -> ((jakarta.json.JsonString) id).getString())
+                            // as the canvas is read and merged: an id written as a number is its text
+                            .map(node -> CanvasModel.string((jakarta.json.JsonObject) node, "id"))
+                            .filter(java.util.Objects::nonNull)
                             .collect(java.util.stream.Collectors.toUnmodifiableSet())
                     : null;
         }

@@ -117,6 +117,38 @@ class DeletedQuestionCardTest {
                 .isNull();
     }
 
+    /**
+     * A card whose id a tool wrote as a number ({@code "id": 5}) is read as the node "5", grouped and answered: its note
+     * is linked to it like any other, never said to have lost its card (found by a hostile test).
+     */
+    @Test
+    void aCardWithANumberForItsIdIsLinkedNotSaidGone() throws Exception {
+        String a = "{\"id\":\"a\",\"type\":\"text\",\"text\":\"What is a?\",\"color\":\"1\",\"x\":0,\"y\":0,"
+                + "\"width\":300,\"height\":100}";
+        String five = ",{\"id\":5,\"type\":\"text\",\"text\":\"What is 5?\",\"color\":\"1\",\"x\":400,\"y\":0,"
+                + "\"width\":300,\"height\":100}";
+        Files.writeString(
+                root.resolve(CANVAS), "{\"nodes\":[" + a + five + "],\"edges\":[]}\n", StandardCharsets.UTF_8);
+        vault = new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
+                CLOCK,
+                writes::add,
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {});
+        assertThat(vault.writeNote(draft("a")).linkProblem()).isNull();
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(CANVAS);
+
+        WrittenNote fivesNote = vault.writeNote(draft("5"));
+
+        assertThat(fivesNote.linkProblem()).as("card 5 is in the canvas").isNull();
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(CANVAS);
+        assertThat(Files.readString(root.resolve(CANVAS)))
+                .as("its note joined to it")
+                .containsPattern("\"fromNode\":\\s*\"5\"");
+    }
+
     private static NoteDraft draft(String nodeId) {
         return new NoteDraft(
                 CANVAS,
