@@ -3,15 +3,20 @@ package org.canvasbatch.adapters.vault;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * Replaces a file so that a reader (Obsidian, a sync client) sees either the old or the new content, never half of
@@ -108,6 +113,42 @@ public final class AtomicFiles {
         return temporary;
     }
 
+    /**
+     * As {@link #writeTemporary(Path, byte[], boolean)}, in a folder held open ({@link HeldFolder}): the new file is
+     * made ({@code O_EXCL}, never through a link), written and given the permissions of the regular file at
+     * {@code target}, if any, each step relative to that folder, so a name above swapped for a link meanwhile leads
+     * none of them elsewhere. Not forced to the disk: for notes. Deleted again if the bytes cannot all be written.
+     *
+     * @return the temporary file's name in {@code folder}, for {@link HeldFolder#rename} over {@code target}
+     */
+    Path writeTemporary(HeldFolder folder, Path target, byte[] bytes) throws IOException {
+        Path temporary = Path.of(temporaryName());
+        try (SeekableByteChannel channel = opener.opened(
+                folder.resolve(temporary),
+                folder.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)))) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteTemporary(folder, temporary, e);
+            throw e;
+        }
+        keepPermissions(folder, target, temporary);
+        return temporary;
+    }
+
+    /** Deletes the temporary file {@code name} from {@code folder} if it is still there; trouble joins {@code e}. */
+    static void deleteTemporary(HeldFolder folder, Path name, Exception e) {
+        try {
+            folder.delete(name);
+        } catch (NoSuchFileException gone) {
+            // not made, or renamed already
+        } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+        }
+    }
+
     /** Renames the temporary file over the target. */
     void replace(Path temporary, Path target) throws IOException {
         try {
@@ -144,6 +185,22 @@ public final class AtomicFiles {
         byte[] suffix = new byte[8];
         RANDOM.nextBytes(suffix);
         return HexFormat.of().formatHex(suffix);
+    }
+
+    private static void keepPermissions(HeldFolder folder, Path target, Path temporary) {
+        try {
+            PosixFileAttributeView there = folder.posix(target);
+            PosixFileAttributeView made = folder.posix(temporary);
+            if (there == null || made == null) {
+                return;
+            }
+            PosixFileAttributes attributes = there.readAttributes();
+            if (attributes.isRegularFile()) {
+                made.setPermissions(attributes.permissions());
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // Nothing there yet, not a POSIX file system, or not ours to change: the default permissions will do.
+        }
     }
 
     private static void keepPermissions(Path target, Path temporary) {

@@ -111,6 +111,23 @@ public final class FileVault implements Vault, AutoCloseable {
             CanvasWriteBack.RetryDelays retryDelays,
             LongConsumer checkToRenameNanos,
             String writer) {
+        this(root, options, clock, afterCanvasWrite, disk, retryDelays, checkToRenameNanos, writer, path -> {});
+    }
+
+    /**
+     * @param beforeNoteActs told each folder on the way to a notes folder right before it is entered, and each note
+     *     right before it is written: tests swap a folder for a link there
+     */
+    FileVault(
+            Path root,
+            VaultOptions options,
+            Clock clock,
+            Consumer<String> afterCanvasWrite,
+            FileOpener disk,
+            CanvasWriteBack.RetryDelays retryDelays,
+            LongConsumer checkToRenameNanos,
+            String writer,
+            Consumer<Path> beforeNoteActs) {
         Objects.requireNonNull(root, "root");
         this.options = Objects.requireNonNull(options, "options");
         this.paths = new VaultPaths(root);
@@ -128,7 +145,7 @@ public final class FileVault implements Vault, AutoCloseable {
                 retryDelays,
                 Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"),
                 checkToRenameNanos);
-        this.notes = new NoteWriter(paths, files, writeBack);
+        this.notes = new NoteWriter(paths, files, writeBack, Objects.requireNonNull(beforeNoteActs, "beforeNoteActs"));
         this.pendingLinks = pendingLinks;
         Instant cutoff = clock.instant().minus(LITTER_AGE);
         if (options.writeBack()) {

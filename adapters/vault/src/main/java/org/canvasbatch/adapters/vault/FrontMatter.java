@@ -127,6 +127,23 @@ final class FrontMatter {
         return fieldsOf(head);
     }
 
+    /** As {@link #readFields(Path)}, for the file {@code name} in a folder held open: looked at and read there. */
+    static Map<String, String> readFields(HeldFolder folder, Path name) {
+        String head;
+        try {
+            java.nio.file.attribute.BasicFileAttributes looked = folder.attributes(name);
+            if (looked == null) {
+                return Map.of();
+            }
+            try (InputStream in = folder.read(name, looked)) {
+                head = new String(in.readNBytes(HEAD_BYTES), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return fieldsOf(head);
+    }
+
     /**
      * The simple {@code key: value} fields of the front matter a note's text starts with; empty without one. Reads
      * line by line up to the closing fence only: it runs for every note whose owner is checked, and a note's body is

@@ -19,8 +19,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -96,6 +99,41 @@ final class HeldFolder implements Closeable, Iterable<Path> {
         } catch (NoSuchFileException e) {
             return null;
         }
+    }
+
+    /** What this folder itself is now: {@code fstat} of the open folder, by path where the platform has no other. */
+    BasicFileAttributes attributes() throws IOException {
+        if (secure != null) {
+            return secure.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
+        }
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * The names in this folder, each one file name, listed afresh at every call (the {@link #iterator} can be read only
+     * once): through a handle of this folder of its own, never by path where there is the open folder.
+     */
+    List<Path> names() throws IOException {
+        try (DirectoryStream<Path> entries = secure != null
+                ? secure.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS)
+                : Files.newDirectoryStream(path)) {
+            List<Path> names = new ArrayList<>();
+            for (Path entry : entries) {
+                names.add(entry.getFileName());
+            }
+            return names;
+        }
+    }
+
+    /**
+     * The POSIX permissions of {@code name} in this folder, a link as a link, to look at and to set; null where the
+     * file system has none.
+     */
+    PosixFileAttributeView posix(Path name) {
+        if (secure != null) {
+            return secure.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        return Files.getFileAttributeView(resolve(name), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

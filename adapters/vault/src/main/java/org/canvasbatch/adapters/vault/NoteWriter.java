@@ -7,9 +7,7 @@ import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -57,6 +55,13 @@ import org.canvasbatch.domain.note.NoteName;
  * {@code {name} (regenerated).md}, or {@code {name} (regenerated 2).md} and on when the learner edited that one too.
  * The first of these names that is free or holds an unedited note of this node and agent is taken, so re-runs
  * overwrite that one copy instead of piling up new ones.
+ *
+ * <p>Every look, read and write in the notes folder is made relative to that folder held open ({@link HeldFolder}),
+ * reached from the vault's root by entering each folder on the way without following a link: a notes folder, or a
+ * folder above it, that is a link (there before, or swapped in before it is entered) refuses the note with
+ * {@code OUTSIDE_VAULT}; one swapped for a link once entered gets the note in the folder that was looked at. Nothing is
+ * ever written where such a link points. Where the platform has no {@link java.nio.file.SecureDirectoryStream}
+ * (Windows) the steps go by path, as {@link HeldFolder} says.
  */
 final class NoteWriter {
 
@@ -78,12 +83,18 @@ final class NoteWriter {
     private final AtomicFiles files;
     private final CanvasWriteBack writeBack;
     private final Map<String, NotesFolder> folders = new ConcurrentHashMap<>();
+    private final java.util.function.Consumer<Path> beforeActing;
 
     /** @param writeBack links each note into its canvas: told before the note is written, and once it is */
-    NoteWriter(VaultPaths paths, AtomicFiles files, CanvasWriteBack writeBack) {
+    NoteWriter(
+            VaultPaths paths,
+            AtomicFiles files,
+            CanvasWriteBack writeBack,
+            java.util.function.Consumer<Path> beforeActing) {
         this.paths = paths;
         this.files = files;
         this.writeBack = writeBack;
+        this.beforeActing = beforeActing;
     }
 
     WrittenNote write(NoteDraft draft) {
@@ -146,6 +157,8 @@ final class NoteWriter {
         private Map<String, Set<String>> namesByFolded;
         /** When the folder was last changed as far as {@link #namesByFolded} knows: a later change is someone else's. */
         private FileTime listedAsOf;
+        /** Which folder that was ({@code fileKey}): another one swapped in at its name is listed afresh. */
+        private Object listedFolder;
 
         NotesFolder(VaultFile folder) {
             this.folder = folder;
@@ -154,27 +167,35 @@ final class NoteWriter {
         WrittenNote write(NoteDraft draft, VaultFile canvas) {
             Owner owner = new Owner(draft.nodeId(), draft.agent().wireName());
             lock.lock();
+            HeldFolder looked = null;
+            HeldFolder made = null;
             try {
-                refuseLinkedFolder();
-                String ownName = nameFor(owner, draft.nodeText(), draft.agent());
+                looked = holdOrRefuse(false);
+                String ownName = nameFor(looked, owner, draft.nodeText(), draft.agent());
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
                 byte[] asOlderVersionsWroteIt =
                         FrontMatter.renderWithoutDigest(draft).getBytes(StandardCharsets.UTF_8);
-                String name = firstWritable(owner, ownName, asOlderVersionsWroteIt);
+                String name = firstWritable(looked, owner, ownName, asOlderVersionsWroteIt);
                 VaultFile note = paths.resolve(folder.relative() + "/" + name);
                 CanvasWriteBack.Expected expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
                 boolean linked = expected.linked();
+                HeldFolder into = looked;
                 try {
-                    Files.createDirectories(folder.absolute());
-                    files.write(note.absolute(), bytes, false);
-                } catch (IOException e) {
+                    if (into == null) {
+                        // no folder yet: made now, each folder on the way entered as it is made, never through a link
+                        made = hold(true);
+                        into = made;
+                    }
+                    beforeActing.accept(note.absolute());
+                    replace(into, name, bytes);
+                } catch (IOException | VaultException e) {
                     if (linked) {
                         writeBack.withdraw(canvas, draft.nodeId(), draft.agent());
                     }
-                    throw cannotWrite(note.relative(), e);
+                    throw e instanceof IOException io ? cannotWrite(note.relative(), io) : (VaultException) e;
                 }
                 owners.put(owner, ownName);
-                knowWritten(name);
+                knowWritten(into, name);
                 if (!name.equals(ownName)) {
                     LOG.log(
                             INFO,
@@ -190,18 +211,42 @@ final class NoteWriter {
                 }
                 return new WrittenNote(note.relative(), bytes.length, expected.notLinkedBecause());
             } finally {
+                closeQuietly(made);
+                closeQuietly(looked);
                 lock.unlock();
+            }
+        }
+
+        /**
+         * Writes {@code bytes} to a new temporary file in the notes folder held open and renames it over {@code name}
+         * there. What is at the name is looked at once more right before the rename: a link or anything else but a
+         * regular file put there since the name was chosen is refused as it would have been then, and left as it is.
+         */
+        private void replace(HeldFolder into, String name, byte[] bytes) throws IOException {
+            Path target = Path.of(name);
+            Path temporary = files.writeTemporary(into, target, bytes);
+            try {
+                BasicFileAttributes there = into.attributes(target);
+                if (there != null && !there.isRegularFile()) {
+                    throw notAFile(into, name, there);
+                }
+                into.rename(temporary, target);
+            } catch (IOException | RuntimeException e) {
+                AtomicFiles.deleteTemporary(into, temporary, e);
+                throw e;
             }
         }
 
         java.util.Optional<FoundNote> writtenSince(Owner owner, Instant since) {
             lock.lock();
+            HeldFolder held = null;
             try {
-                if (Files.isSymbolicLink(folder.absolute())) {
+                held = hold(false);
+                if (held == null) {
                     return java.util.Optional.empty();
                 }
                 if (owners == null) {
-                    owners = scan();
+                    owners = scan(held);
                 }
                 String own = owners.get(owner);
                 if (own == null) {
@@ -211,25 +256,30 @@ final class NoteWriter {
                 // (up to MAX_COPIES, as the writer does): never beyond the first name with nothing there
                 for (int copy = 0; copy <= MAX_COPIES; copy++) {
                     String name = copy == 0 ? own : copyName(own, copy);
-                    if (!Files.exists(folder.absolute().resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    BasicFileAttributes there = held.attributes(Path.of(name));
+                    if (there == null) {
                         return java.util.Optional.empty();
                     }
-                    java.util.Optional<FoundNote> found = writtenBy(owner, name, since);
+                    java.util.Optional<FoundNote> found = writtenBy(held, owner, name, there, since);
                     if (found.isPresent()) {
                         return found;
                     }
                 }
                 return java.util.Optional.empty();
+            } catch (IOException e) {
+                // the folder, or a note in it, cannot be looked at now
+                return java.util.Optional.empty();
             } finally {
+                closeQuietly(held);
                 lock.unlock();
             }
         }
 
         /** The note {@code name}, if it is this owner's, unedited, and generated at or after {@code since}. */
-        private java.util.Optional<FoundNote> writtenBy(Owner owner, String name, Instant since) {
-            Path file = folder.absolute().resolve(name);
+        private java.util.Optional<FoundNote> writtenBy(
+                HeldFolder held, Owner owner, String name, BasicFileAttributes there, Instant since) {
             byte[] bytes;
-            try (InputStream in = RegularFiles.read(file)) {
+            try (InputStream in = held.read(Path.of(name), there)) {
                 bytes = in.readNBytes(MOST_NOTE_BYTES + 1);
             } catch (IOException e) {
                 return java.util.Optional.empty();
@@ -261,35 +311,38 @@ final class NoteWriter {
 
         String nameOf(String nodeId, String nodeText, AgentId agent) {
             lock.lock();
+            HeldFolder held = null;
             try {
-                refuseLinkedFolder();
+                held = holdOrRefuse(false);
                 Owner owner = new Owner(nodeId, agent.wireName());
-                return firstWritable(owner, nameFor(owner, nodeText, agent), null);
+                return firstWritable(held, owner, nameFor(held, owner, nodeText, agent), null);
             } finally {
+                closeQuietly(held);
                 lock.unlock();
             }
         }
 
-        private String nameFor(Owner owner, String nodeText, AgentId agent) {
+        /** @param held the notes folder held open; null while there is none (yet): every name is free */
+        private String nameFor(HeldFolder held, Owner owner, String nodeText, AgentId agent) {
             if (owners == null) {
-                owners = scan();
+                owners = scan(held);
             }
             String known = owners.get(owner);
-            if (known != null && owner.owns(folder.absolute().resolve(known))) {
+            if (known != null && owner.owns(held, known)) {
                 return known;
             }
             owners.remove(owner);
             String base = NoteName.baseName(nodeText, owner.nodeId());
             String plain = NoteName.fileNameFor(base, "", agent);
-            if (isFreeFor(owner, plain)) {
+            if (isFreeFor(held, owner, plain)) {
                 return plain;
             }
             String hashed = disambiguated(base, owner.nodeId(), agent, SHORT_HASH);
-            if (isFreeFor(owner, hashed)) {
+            if (isFreeFor(held, owner, hashed)) {
                 return hashed;
             }
             String longer = disambiguated(base, owner.nodeId(), agent, LONG_HASH);
-            if (isFreeFor(owner, longer)) {
+            if (isFreeFor(held, owner, longer)) {
                 return longer;
             }
             throw new VaultException(
@@ -306,9 +359,9 @@ final class NoteWriter {
          *
          * @param asOlderVersionsWroteIt the note without its digest line; null when only a name is asked for
          */
-        private String firstWritable(Owner owner, String ownName, byte[] asOlderVersionsWroteIt) {
+        private String firstWritable(HeldFolder held, Owner owner, String ownName, byte[] asOlderVersionsWroteIt) {
             String name = ownName;
-            for (int copy = 1; !mayOverwrite(owner, name, asOlderVersionsWroteIt); copy++) {
+            for (int copy = 1; !mayOverwrite(held, owner, name, asOlderVersionsWroteIt); copy++) {
                 if (copy > MAX_COPIES) {
                     throw new VaultException(
                             IO,
@@ -322,21 +375,16 @@ final class NoteWriter {
         }
 
         /** Nothing there, or a note of this node and agent exactly as this program wrote it. */
-        private boolean mayOverwrite(Owner owner, String name, byte[] asOlderVersionsWroteIt) {
-            Path file = folder.absolute().resolve(name);
-            BasicFileAttributes there;
-            try {
-                there = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
+        private boolean mayOverwrite(HeldFolder held, Owner owner, String name, byte[] asOlderVersionsWroteIt) {
+            BasicFileAttributes there = attributesOf(held, name);
+            if (there == null) {
                 return true;
-            } catch (IOException e) {
-                throw cannotWrite(folder.relative() + "/" + name, e);
             }
-            if (!there.isRegularFile() || there.size() > LARGEST_OWN_NOTE || !owner.owns(file)) {
+            if (!there.isRegularFile() || there.size() > LARGEST_OWN_NOTE || !owner.owns(held, name)) {
                 return false;
             }
             byte[] content;
-            try (InputStream in = RegularFiles.read(file, there)) {
+            try (InputStream in = held.read(Path.of(name), there)) {
                 content = in.readAllBytes();
             } catch (RegularFiles.NotARegularFile e) {
                 // swapped for something else since the look: not a note of ours to overwrite
@@ -350,6 +398,18 @@ final class NoteWriter {
                     || (asOlderVersionsWroteIt != null && Arrays.equals(content, asOlderVersionsWroteIt));
         }
 
+        /** What {@code name} is in the notes folder held open, a link as a link; null when nothing (or no folder). */
+        private BasicFileAttributes attributesOf(HeldFolder held, String name) {
+            if (held == null) {
+                return null;
+            }
+            try {
+                return held.attributes(Path.of(name));
+            } catch (IOException e) {
+                throw cannotWrite(folder.relative() + "/" + name, e);
+            }
+        }
+
         /** Depends on the node id alone, so the same node gets the same name on every run and every machine. */
         private static String disambiguated(String base, String nodeId, AgentId agent, int hashLength) {
             return NoteName.fileNameFor(base, "~" + ShortHash.of(nodeId, hashLength), agent);
@@ -360,32 +420,32 @@ final class NoteWriter {
          * keeps its name; anything but a regular file there (a symbolic link, a named pipe) is refused, since a note
          * neither writes through a link nor opens a pipe.
          */
-        private boolean isFreeFor(Owner owner, String name) {
-            Set<String> spellings = spellingsOf(name);
+        private boolean isFreeFor(HeldFolder held, Owner owner, String name) {
+            Set<String> spellings = spellingsOf(held, name);
             boolean heldByAnother = owners.entrySet().stream()
                     .anyMatch(e -> (e.getValue().equals(name) || spellings.contains(e.getValue()))
                             && !e.getKey().equals(owner));
-            if (heldByAnother || heldUnderAnotherSpelling(owner, name, spellings)) {
+            if (heldByAnother || heldUnderAnotherSpelling(held, owner, name, spellings)) {
                 return false;
             }
-            Path file = folder.absolute().resolve(name);
-            BasicFileAttributes there;
-            try {
-                there = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
+            BasicFileAttributes there = attributesOf(held, name);
+            if (there == null) {
                 return true;
-            } catch (IOException e) {
-                throw cannotWrite(folder.relative() + "/" + name, e);
             }
             if (!there.isRegularFile()) {
-                String what = FileKind.describe(file, there);
-                throw new VaultException(
-                        there.isSymbolicLink() ? OUTSIDE_VAULT : IO,
-                        folder.relative() + "/" + name,
-                        "Cannot write the note '" + folder.relative() + "/" + name + "': " + what
-                                + " is in its place; notes replace only regular files.");
+                throw notAFile(held, name, there);
             }
-            return owner.owns(file);
+            return owner.owns(held, name);
+        }
+
+        /** Refuses to write a note where something other than a regular file is, in words that say what it is. */
+        private VaultException notAFile(HeldFolder held, String name, BasicFileAttributes there) {
+            String what = FileKind.describe(held.resolve(Path.of(name)), there);
+            return new VaultException(
+                    there.isSymbolicLink() ? OUTSIDE_VAULT : IO,
+                    folder.relative() + "/" + name,
+                    "Cannot write the note '" + folder.relative() + "/" + name + "': " + what
+                            + " is in its place; notes replace only regular files.");
         }
 
         /**
@@ -393,10 +453,9 @@ final class NoteWriter {
          * accents were typed: the same file for macOS, Windows, iOS and Android, where a vault written on Linux is
          * often synced or copied, so the note would be lost there, or be taken for the learner's.
          */
-        private boolean heldUnderAnotherSpelling(Owner owner, String name, Set<String> spellings) {
+        private boolean heldUnderAnotherSpelling(HeldFolder held, Owner owner, String name, Set<String> spellings) {
             for (String other : spellings) {
-                Path entry = folder.absolute().resolve(other);
-                if (!other.equals(name) && Files.exists(entry, LinkOption.NOFOLLOW_LINKS) && !owner.owns(entry)) {
+                if (!other.equals(name) && attributesOf(held, other) != null && !owner.owns(held, other)) {
                     return true;
                 }
             }
@@ -404,28 +463,33 @@ final class NoteWriter {
         }
 
         /** The names in the folder that are {@code name} on a system that folds case or accents, itself included. */
-        private Set<String> spellingsOf(String name) {
-            FileTime changed = lastChanged();
-            if (namesByFolded == null || !Objects.equals(changed, listedAsOf)) {
+        private Set<String> spellingsOf(HeldFolder held, String name) {
+            BasicFileAttributes now = folderAttributes(held);
+            FileTime changed = now == null ? null : now.lastModifiedTime();
+            Object which = now == null ? null : now.fileKey();
+            if (namesByFolded == null || !Objects.equals(changed, listedAsOf) || !Objects.equals(which, listedFolder)) {
                 // listed once, and again only when someone else changed the folder since (a learner's new file)
                 namesByFolded = new HashMap<>();
-                if (changed != null) {
-                    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder.absolute())) {
-                        entries.forEach(entry -> know(entry.getFileName().toString()));
+                if (held != null) {
+                    try {
+                        held.names().forEach(entry -> know(entry.toString()));
                     } catch (IOException e) {
                         throw cannotWrite(folder.relative() + "/" + name, e);
                     }
                 }
                 listedAsOf = changed;
+                listedFolder = which;
             }
             return namesByFolded.getOrDefault(folded(name), Set.of());
         }
 
         /** This writer put {@code name} in the folder: known without listing it again. */
-        private void knowWritten(String name) {
+        private void knowWritten(HeldFolder into, String name) {
             if (namesByFolded != null) {
                 know(name);
-                listedAsOf = lastChanged();
+                BasicFileAttributes now = folderAttributes(into);
+                listedAsOf = now.lastModifiedTime();
+                listedFolder = now.fileKey();
             }
         }
 
@@ -433,43 +497,124 @@ final class NoteWriter {
             namesByFolded.computeIfAbsent(folded(name), f -> new HashSet<>(2)).add(name);
         }
 
-        /** The folder's modification time; null when there is no folder (yet). */
-        private FileTime lastChanged() {
-            try {
-                BasicFileAttributes attributes =
-                        Files.readAttributes(folder.absolute(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                return attributes.isDirectory() ? attributes.lastModifiedTime() : null;
-            } catch (NoSuchFileException e) {
+        /** The notes folder held open as it is now (its modification time); null when there is none (yet). */
+        private BasicFileAttributes folderAttributes(HeldFolder held) {
+            if (held == null) {
                 return null;
+            }
+            try {
+                return held.attributes();
             } catch (IOException e) {
                 throw cannotWrite(folder.relative(), e);
             }
         }
 
-        /** A notes folder that is a symbolic link is never written through, wherever it points. */
-        private void refuseLinkedFolder() {
-            if (Files.isSymbolicLink(folder.absolute())) {
+        /**
+         * The notes folder held open, reached from the vault's root folder by entering each folder on the way relative
+         * to the one before, never through a link ({@link HeldFolder#enter}): every look, read and write in it then
+         * acts in that folder, whatever is swapped in at its name, or at a name above it, meanwhile. Where the platform
+         * has no {@link java.nio.file.SecureDirectoryStream} each step goes by path, as {@link HeldFolder} says.
+         *
+         * @param create make each folder on the way that is missing (by path, which never follows a link at that name;
+         *     the JDK has no {@code mkdirat}), then enter it as any other
+         * @return null when a folder on the way is missing, or is a file, and {@code create} is false
+         * @throws VaultException {@code OUTSIDE_VAULT} when one of them is a symbolic link, there before or swapped in
+         * @throws IOException    when one cannot be made or entered, or a file is in the way of one to be made
+         */
+        private HeldFolder hold(boolean create) throws IOException {
+            HeldFolder at = HeldFolder.open(paths.root());
+            try {
+                String shown = "";
+                for (String segment : folder.relative().split("/")) {
+                    shown = shown.isEmpty() ? segment : shown + "/" + segment;
+                    Path name = Path.of(segment);
+                    BasicFileAttributes there = at.attributes(name);
+                    if (there != null && there.isSymbolicLink()) {
+                        throw linked(shown);
+                    }
+                    if (there == null || !there.isDirectory()) {
+                        if (!create) {
+                            at.close();
+                            return null;
+                        }
+                        if (there != null) {
+                            throw new FileAlreadyExistsException(
+                                    at.resolve(name).toString());
+                        }
+                        try {
+                            at.createFolder(name);
+                        } catch (FileAlreadyExistsException e) {
+                            // made meanwhile: entered below only if it is a folder
+                        }
+                    }
+                    beforeActing.accept(at.resolve(name));
+                    HeldFolder inside;
+                    try {
+                        inside = at.enter(name);
+                    } catch (IOException e) {
+                        // swapped since the look: a link there now is refused as one there before
+                        BasicFileAttributes now = at.attributes(name);
+                        if (now != null && now.isSymbolicLink()) {
+                            throw linked(shown);
+                        }
+                        throw e;
+                    }
+                    HeldFolder outer = at;
+                    at = inside;
+                    outer.close();
+                }
+                return at;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(at);
+                throw e;
+            }
+        }
+
+        /** As {@link #hold}, any trouble but a link on the way said as the notes folder's. */
+        private HeldFolder holdOrRefuse(boolean create) {
+            try {
+                return hold(create);
+            } catch (IOException e) {
                 throw new VaultException(
+                        DiskProblem.reason(e),
+                        folder.relative(),
+                        "Cannot open the notes folder '" + folder.relative() + "': " + DiskProblem.describe(e) + ".",
+                        e);
+            }
+        }
+
+        /** A notes folder, or a folder on the way to it, that is a symbolic link is never written through. */
+        private VaultException linked(String shown) {
+            if (shown.equals(folder.relative())) {
+                return new VaultException(
                         OUTSIDE_VAULT,
                         folder.relative(),
                         "The notes folder '" + folder.relative() + "' is a symbolic link; notes are never written"
                                 + " through one. Replace it with a real folder.");
             }
+            return new VaultException(
+                    OUTSIDE_VAULT,
+                    shown,
+                    "The folder '" + shown + "' on the way to the notes folder '" + folder.relative()
+                            + "' is a symbolic link; notes are never written through one. Replace it with a real"
+                            + " folder.");
         }
 
-        private Map<Owner, String> scan() {
+        private Map<Owner, String> scan(HeldFolder held) {
             Map<Owner, String> found = new HashMap<>();
-            if (!Files.isDirectory(folder.absolute(), LinkOption.NOFOLLOW_LINKS)) {
+            if (held == null) {
                 return found;
             }
-            try (DirectoryStream<Path> notes = Files.newDirectoryStream(folder.absolute(), "*.md")) {
-                for (Path note : notes) {
-                    Owner owner = Owner.of(FrontMatter.readFields(note));
+            try {
+                for (Path note : held.names()) {
+                    if (!note.toString().endsWith(".md")) {
+                        continue;
+                    }
+                    Owner owner = Owner.of(FrontMatter.readFields(held, note));
                     if (owner != null) {
                         // A copy written beside an edited note stands for the note it was written beside. Two files
                         // of one node (copied by hand?): take the same one whatever the listing order.
-                        found.merge(
-                                owner, ownNameOf(note.getFileName().toString()), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                        found.merge(owner, ownNameOf(note.toString()), (a, b) -> a.compareTo(b) <= 0 ? a : b);
                     }
                 }
             } catch (IOException e) {
@@ -480,6 +625,16 @@ final class NoteWriter {
                         e);
             }
             return found;
+        }
+    }
+
+    private static void closeQuietly(HeldFolder folder) {
+        if (folder != null) {
+            try {
+                folder.close();
+            } catch (IOException e) {
+                // only looked at, or what was written in it is renamed into place already
+            }
         }
     }
 
@@ -536,8 +691,9 @@ final class NoteWriter {
                     node, AgentId.fromWireName(agent).map(AgentId::wireName).orElse(agent));
         }
 
-        boolean owns(Path file) {
-            return equals(of(FrontMatter.readFields(file)));
+        /** Whether the note {@code name} in the notes folder held open is this owner's; never while there is none. */
+        boolean owns(HeldFolder held, String name) {
+            return held != null && equals(of(FrontMatter.readFields(held, Path.of(name))));
         }
     }
 }

@@ -21,8 +21,8 @@ import org.canvasbatch.application.port.out.VaultException;
  * <p>The text is checked first (no {@code ..}, nothing absolute, no NUL, no backslash, which Windows would read as a
  * separator), then the disk: the deepest part of the path that exists is resolved through its symbolic links and must
  * still lie under the root's real path. What does not exist yet cannot be a link, so nothing created below it leaves
- * the vault either. (A link swapped in between the check and the use is not defended against: the vault belongs to the
- * user who runs the server.)
+ * the vault either. (A link swapped in between the check and the use is not defended against here: the vault belongs to
+ * the user who runs the server. Notes and the ledger are written in their folder held open, {@link HeldFolder}.)
  */
 final class VaultPaths {
 

@@ -1,0 +1,304 @@
+package org.canvasbatch.adapters.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.VaultException;
+import org.canvasbatch.application.port.out.VaultException.Reason;
+import org.canvasbatch.domain.agent.AgentId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Anyone who can write the vault (a sync client, another program, a hostile script) can swap the notes folder, or a
+ * folder above it, for a link to a folder elsewhere at any moment of a batch, also between the vault's look at it and
+ * its write; a tester doing so every half millisecond got notes written over files outside the vault. Whenever the
+ * swap happens, the note lands in the folder that was looked at, inside the vault, or is refused with
+ * {@code OUTSIDE_VAULT}: nothing is ever created or changed where the link points. The swaps are made at the exact
+ * moment through the vault's own seam (told each folder right before it is entered and each note right before it is
+ * written) or its disk (told each file it opens), so nothing here depends on timing.
+ */
+class NotesFolderSwapTest {
+
+    private static final String NOTES = "数学/离散数学-notes";
+    private static final String NOTE = "什么是逆否命题 (oral-explanation).md";
+    private static final String DIARY = "the neighbour's diary, not a note";
+
+    @TempDir
+    Path root;
+
+    @TempDir
+    Path outside;
+
+    private final AtomicBoolean swapped = new AtomicBoolean();
+    private Predicate<Path> swapWhen = path -> false;
+    private Runnable swap = () -> {};
+    private FileVault vault;
+
+    @BeforeEach
+    void aVaultWithANotesFolderAndAFolderOutsideFullOfFilesNamedLikeItsNotes() throws IOException {
+        Fixtures.copyVaultTo(root);
+        Files.createDirectories(root.resolve(NOTES));
+        Files.writeString(root.resolve(NOTES).resolve("the learner's own.md"), "mine");
+        // where a link to the notes folder, or to the folder above it, would lead the note
+        Files.writeString(outside.resolve(NOTE), DIARY);
+        Files.createDirectories(outside.resolve("离散数学-notes"));
+        Files.writeString(outside.resolve("离散数学-notes").resolve(NOTE), DIARY);
+        vault = open(FileOpener.DEFAULT);
+    }
+
+    @AfterEach
+    void closeVault() {
+        vault.close();
+    }
+
+    @Test
+    void aNotesFolderSwappedForALinkJustBeforeTheNoteIsWrittenGetsTheNoteInTheFolderLookedAtNeverWhereItPoints()
+            throws IOException {
+        Map<String, String> before = everythingUnder(outside);
+        swapAt(root.resolve(NOTES).resolve(NOTE), () -> swapForLink(root.resolve(NOTES), outside));
+
+        String written = vault.writeNote(draft()).path();
+        vault.close(); // and its link written into the canvas
+
+        assertThat(swapped).as("the notes folder was swapped").isTrue();
+        assertThat(everythingUnder(outside))
+                .as("nothing created or changed outside")
+                .isEqualTo(before);
+        assertThat(written).isEqualTo(NOTES + "/" + NOTE);
+        assertThat(Files.readString(movedAway(root.resolve(NOTES)).resolve(NOTE)))
+                .as("in the folder looked at, inside the vault")
+                .contains("source_node: ", "# note");
+    }
+
+    @Test
+    void aNotesFolderSwappedForALinkJustBeforeItIsEnteredRefusesTheNoteAndWritesNothingWhereItPoints()
+            throws IOException {
+        Map<String, String> before = everythingUnder(outside);
+        swapAtTheFirstOf(
+                root.resolve(NOTES),
+                root.resolve(NOTES).resolve(NOTE),
+                () -> swapForLink(root.resolve(NOTES), outside));
+
+        VaultException refused = catchThrowableOfType(VaultException.class, () -> vault.writeNote(draft()));
+
+        assertThat(swapped).as("the notes folder was swapped").isTrue();
+        assertThat(refused).as("the note is refused").isNotNull();
+        assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+        assertThat(refused.getMessage())
+                .isEqualTo("The notes folder '" + NOTES + "' is a symbolic link; notes are never written through"
+                        + " one. Replace it with a real folder.");
+        assertThat(everythingUnder(outside))
+                .as("nothing created or changed outside")
+                .isEqualTo(before);
+        assertThat(namesIn(movedAway(root.resolve(NOTES))))
+                .as("nothing written in the folder looked at either")
+                .containsExactly("the learner's own.md");
+    }
+
+    @Test
+    void aFolderAboveTheNotesFolderSwappedForALinkJustBeforeTheNoteIsWrittenGetsTheNoteInsideTheVaultOnly()
+            throws IOException {
+        Map<String, String> before = everythingUnder(outside);
+        swapAt(root.resolve(NOTES).resolve(NOTE), () -> swapForLink(root.resolve("数学"), outside));
+
+        vault.writeNote(draft());
+        vault.close(); // and its link written, or not, into the canvas, which is where the link points now
+
+        assertThat(swapped).as("the canvas's folder was swapped").isTrue();
+        assertThat(everythingUnder(outside))
+                .as("nothing created or changed outside")
+                .isEqualTo(before);
+        assertThat(Files.readString(
+                        movedAway(root.resolve("数学")).resolve("离散数学-notes").resolve(NOTE)))
+                .as("in the folder looked at, inside the vault")
+                .contains("source_node: ", "# note");
+    }
+
+    @Test
+    void aFolderAboveTheNotesFolderSwappedForALinkJustBeforeItIsEnteredRefusesTheNoteAndWritesNothingWhereItPoints()
+            throws IOException {
+        Map<String, String> before = everythingUnder(outside);
+        swapAtTheFirstOf(
+                root.resolve("数学"), root.resolve(NOTES).resolve(NOTE), () -> swapForLink(root.resolve("数学"), outside));
+
+        VaultException refused = catchThrowableOfType(VaultException.class, () -> vault.writeNote(draft()));
+
+        assertThat(swapped).as("the canvas's folder was swapped").isTrue();
+        assertThat(refused).as("the note is refused").isNotNull();
+        assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+        assertThat(refused.getMessage()).contains("'数学'", "symbolic link", "'" + NOTES + "'");
+        assertThat(everythingUnder(outside))
+                .as("nothing created or changed outside")
+                .isEqualTo(before);
+        assertThat(namesIn(movedAway(root.resolve("数学")).resolve("离散数学-notes")))
+                .as("nothing written in the folder looked at either")
+                .containsExactly("the learner's own.md");
+    }
+
+    @Test
+    void aFolderAboveTheNotesFolderThatIsALinkInsideTheVaultIsNotWrittenThrough() throws IOException {
+        Files.createSymbolicLink(root.resolve("maths"), Path.of("数学"));
+
+        VaultException refused =
+                catchThrowableOfType(VaultException.class, () -> vault.writeNote(draft("maths/离散数学.canvas")));
+
+        assertThat(refused).as("the note is refused").isNotNull();
+        assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+        assertThat(refused.getMessage()).contains("'maths'", "symbolic link");
+        assertThat(namesIn(root.resolve(NOTES))).containsExactly("the learner's own.md");
+        assertThat(root.resolve("数学/离散数学-notes")).isDirectory();
+    }
+
+    @Test
+    void theNotesOwnNameSwappedForALinkOutsideAsItIsRenamedIntoPlaceKeepsTheLinkAndTheFileItPointsAt()
+            throws IOException {
+        Map<String, String> before = everythingUnder(outside);
+        Path name = root.resolve(NOTES).resolve(NOTE);
+        vault.close();
+        // the disk is told each file the vault opens: the note's temporary file, just made, is all that is left
+        // between the vault's last look at the note's name and the rename over it
+        vault = open(new FileOpener() {
+            @Override
+            public FileChannel open(Path path, OpenOption... options) throws IOException {
+                linkTheNoteOutsideAtItsTemporaryFile(path);
+                return FileChannel.open(path, options);
+            }
+
+            @Override
+            public SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
+                linkTheNoteOutsideAtItsTemporaryFile(path);
+                return channel;
+            }
+
+            private void linkTheNoteOutsideAtItsTemporaryFile(Path path) {
+                if (path.getParent().equals(root.resolve(NOTES))
+                        && AtomicFiles.isTemporaryName(path.getFileName().toString())
+                        && swapped.compareAndSet(false, true)) {
+                    try {
+                        Files.createSymbolicLink(name, outside.resolve(NOTE));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+
+        VaultException refused = catchThrowableOfType(VaultException.class, () -> vault.writeNote(draft()));
+
+        assertThat(swapped).as("the note's name was linked outside").isTrue();
+        assertThat(everythingUnder(outside))
+                .as("nothing created or changed outside")
+                .isEqualTo(before);
+        assertThat(refused).as("the note is refused").isNotNull();
+        assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+        assertThat(refused.getMessage())
+                .isEqualTo("Cannot write the note '" + NOTES + "/" + NOTE + "': a symbolic link is in its place;"
+                        + " notes replace only regular files.");
+        assertThat(Files.isSymbolicLink(name)).as("the link is left as it was").isTrue();
+        assertThat(Files.readSymbolicLink(name)).isEqualTo(outside.resolve(NOTE));
+        assertThat(namesIn(root.resolve(NOTES)))
+                .as("no temporary file left behind")
+                .containsExactlyInAnyOrder("the learner's own.md", NOTE);
+    }
+
+    private FileVault open(FileOpener disk) {
+        return new FileVault(
+                root,
+                VaultOptions.defaults(),
+                Clock.systemUTC(),
+                canvas -> {},
+                disk,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {},
+                null,
+                beforeNoteActs());
+    }
+
+    /** Runs the swap once, when the vault is about to act on a path {@link #swapWhen} accepts. */
+    private Consumer<Path> beforeNoteActs() {
+        return path -> {
+            if (swapWhen.test(path) && swapped.compareAndSet(false, true)) {
+                swap.run();
+            }
+        };
+    }
+
+    private void swapAt(Path at, Runnable swapping) {
+        swapWhen = at::equals;
+        swap = swapping;
+    }
+
+    /** Whichever of the two the vault acts on first: the folder, where it enters it, else the note. */
+    private void swapAtTheFirstOf(Path folder, Path note, Runnable swapping) {
+        swapWhen = path -> path.equals(folder) || path.equals(note);
+        swap = swapping;
+    }
+
+    /** Moves the folder aside, inside the vault, and puts a link to {@code target} in its place. */
+    private static void swapForLink(Path folder, Path target) {
+        try {
+            Files.move(folder, movedAway(folder));
+            Files.createSymbolicLink(folder, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path movedAway(Path folder) {
+        return folder.resolveSibling(folder.getFileName() + "-moved");
+    }
+
+    private static NoteDraft draft() {
+        return draft(Fixtures.DISCRETE_MATH);
+    }
+
+    private static NoteDraft draft(String canvas) {
+        return new NoteDraft(
+                canvas,
+                "01000c386bbc4",
+                "什么是逆否命题",
+                AgentId.ORAL_EXPLANATION,
+                "# note",
+                "offline",
+                Instant.parse("2026-11-26T12:00:00Z"));
+    }
+
+    /** Every file and folder under {@code folder}, no link followed, with each file's content (a link: its target). */
+    private static Map<String, String> everythingUnder(Path folder) throws IOException {
+        Map<String, String> found = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(folder)) {
+            for (Path path : all.toList()) {
+                String what = Files.isSymbolicLink(path)
+                        ? "link to " + Files.readSymbolicLink(path)
+                        : Files.isDirectory(path) ? "folder" : Files.readString(path);
+                found.put(folder.relativize(path).toString(), what);
+            }
+        }
+        return found;
+    }
+
+    private static java.util.List<String> namesIn(Path folder) throws IOException {
+        try (Stream<Path> names = Files.list(folder)) {
+            return names.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
