@@ -169,17 +169,21 @@ final class EventsEndpoint {
         if (value.isEmpty() || value.get().isBlank()) {
             return fallback;
         }
+        boolean tooLarge;
         try {
             long parsed = Long.parseLong(value.get().strip());
             if (parsed >= min && parsed <= max) {
                 return parsed;
             }
+            tooLarge = parsed > max;
         } catch (NumberFormatException e) {
-            // reported below
+            tooLarge = value.get().strip().matches("[0-9]+"); // more digits than a long holds
         }
-        String range = max >= Long.MAX_VALUE - 1
-                ? "a whole number of " + min + " or more"
-                : "a whole number from " + min + " to " + max;
+        String range = tooLarge
+                ? "at most " + max
+                : max >= Long.MAX_VALUE - 1
+                        ? "a whole number of " + min + " or more"
+                        : "a whole number from " + min + " to " + max;
         errors.add(new FieldError(name, "must be " + range + ", not '" + value.get() + "'"));
         return fallback;
     }

@@ -126,6 +126,13 @@ class EventsEndpointTest {
                 .extracting(e -> e.asJsonObject().getString("field"))
                 .containsExactly("after_seq", "limit");
         assertThat(tooMany.body().getString("message")).contains("limit").contains("1000");
+        Answer beyond = get("/canvas/intelligent-parallel/" + id.value() + "/events?after_seq=" + Long.MAX_VALUE);
+        assertThat(beyond.status()).isEqualTo(422);
+        assertThat(beyond.body().getString("message"))
+                .as("the number is whole and not below 0: the message names what is wrong with it (found by a hostile"
+                        + " test)")
+                .contains("at most " + (Long.MAX_VALUE - 1))
+                .doesNotContain("or more");
         assertThat(List.of(unknown, negative, tooMany))
                 .as("every refusal repeats its status, as the API's do")
                 .extracting(a -> a.body().getInt("status_code"))
