@@ -45,6 +45,12 @@ final class MalformedRequests implements DirectHandler {
             String message) {
         Status answered = defaultStatus;
         String said = message == null || message.isBlank() ? defaultStatus.reasonPhrase() : message;
+        if (said.contains("see server log")) {
+            // Helidon's words for a request line it refused (a path's '%' without two hex digits, a backslash) send
+            // the client to a log that says nothing more
+            said = "its request line is not valid: a path may not hold a backslash, a space or a control character,"
+                    + " and a percent sign must be followed by two hexadecimal digits";
+        }
         if (eventType == EventType.INTERNAL_ERROR) {
             if (request.method() != null && !request.method().isBlank()) {
                 return DirectHandler.defaultHandler().handle(request, eventType, defaultStatus, headers, message);

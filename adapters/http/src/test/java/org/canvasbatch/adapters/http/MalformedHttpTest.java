@@ -18,6 +18,8 @@ import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bytes that are not a well-formed request, as a broken or hostile local client sends them: each is the client's
@@ -46,6 +48,22 @@ class MalformedHttpTest {
 
         assertThat(exchange.answer()).startsWith("HTTP/1.1 400");
         assertThat(exchange.answer()).contains("\"error\":\"BadRequestError\"", "chunked");
+        exchange.assertQuietLog();
+    }
+
+    /**
+     * Helidon refuses such a path with "Bad request, see server log for more information", and its log says nothing
+     * more: the answer (and the one log line) say what is wrong instead. Found by a hostile test.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/canvas/a%zz", "/canvas/a\\b"})
+    void aPathThatIsNotValidHttpIsA400EnvelopeThatSaysWhyNotToSeeALog(String path) {
+        Exchange exchange = exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+        assertThat(exchange.answer()).startsWith("HTTP/1.1 400");
+        assertThat(exchange.answer())
+                .contains("\"error\":\"BadRequestError\"", "percent", "backslash")
+                .doesNotContain("see server log");
         exchange.assertQuietLog();
     }
 
