@@ -123,9 +123,15 @@ public final class AtomicFiles {
      */
     Path writeTemporary(HeldFolder folder, Path target, byte[] bytes) throws IOException {
         Path temporary = Path.of(temporaryName());
+        // made with the target's permissions rather than given them afterwards: the JDK sets a file's permissions in a
+        // held folder by opening it, and an open of a named pipe swapped in at the temporary name would wait for a
+        // writer for ever (with the folder's lock held). The umask may take away a group or other write bit.
         try (SeekableByteChannel channel = opener.opened(
                 folder.resolve(temporary),
-                folder.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)))) {
+                folder.open(
+                        temporary,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        permissionsOf(folder, target)))) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
@@ -134,8 +140,25 @@ public final class AtomicFiles {
             deleteTemporary(folder, temporary, e);
             throw e;
         }
-        keepPermissions(folder, target, temporary);
         return temporary;
+    }
+
+    /** The permissions of the regular file at {@code target} in {@code folder}, as attributes of a new file; none else. */
+    private static java.nio.file.attribute.FileAttribute<?>[] permissionsOf(HeldFolder folder, Path target) {
+        try {
+            PosixFileAttributeView there = folder.posix(target);
+            if (there != null) {
+                PosixFileAttributes attributes = there.readAttributes();
+                if (attributes.isRegularFile()) {
+                    return new java.nio.file.attribute.FileAttribute<?>[] {
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(attributes.permissions())
+                    };
+                }
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // nothing there yet, or not a POSIX file system: the default permissions will do
+        }
+        return new java.nio.file.attribute.FileAttribute<?>[0];
     }
 
     /** Deletes the temporary file {@code name} from {@code folder} if it is still there; trouble joins {@code e}. */
@@ -185,22 +208,6 @@ public final class AtomicFiles {
         byte[] suffix = new byte[8];
         RANDOM.nextBytes(suffix);
         return HexFormat.of().formatHex(suffix);
-    }
-
-    private static void keepPermissions(HeldFolder folder, Path target, Path temporary) {
-        try {
-            PosixFileAttributeView there = folder.posix(target);
-            PosixFileAttributeView made = folder.posix(temporary);
-            if (there == null || made == null) {
-                return;
-            }
-            PosixFileAttributes attributes = there.readAttributes();
-            if (attributes.isRegularFile()) {
-                made.setPermissions(attributes.permissions());
-            }
-        } catch (UnsupportedOperationException | IOException e) {
-            // Nothing there yet, not a POSIX file system, or not ours to change: the default permissions will do.
-        }
     }
 
     private static void keepPermissions(Path target, Path temporary) {

@@ -216,12 +216,19 @@ final class HeldFolder implements Closeable, Iterable<Path> {
      * only where nothing is, else only what is there and then, a link refused ({@code O_NOFOLLOW}).
      */
     SeekableByteChannel open(Path name, Set<? extends OpenOption> options) throws IOException {
+        return open(name, options, new java.nio.file.attribute.FileAttribute<?>[0]);
+    }
+
+    /** As {@link #open(Path, Set)}, a file it creates made with {@code attributes} (its permissions). */
+    SeekableByteChannel open(
+            Path name, Set<? extends OpenOption> options, java.nio.file.attribute.FileAttribute<?>... attributes)
+            throws IOException {
         Set<OpenOption> noLink = new HashSet<>(options);
         noLink.add(LinkOption.NOFOLLOW_LINKS);
         if (secure != null) {
-            return secure.newByteChannel(name, noLink);
+            return secure.newByteChannel(name, noLink, attributes);
         }
-        return Files.newByteChannel(resolve(name), noLink);
+        return Files.newByteChannel(resolve(name), noLink, attributes);
     }
 
     /**

@@ -230,6 +230,15 @@ final class NoteWriter {
                 if (there != null && !there.isRegularFile()) {
                     throw notAFile(into, name, there);
                 }
+                BasicFileAttributes written = into.attributes(temporary);
+                if (written == null || !written.isRegularFile() || written.size() != bytes.length) {
+                    // someone replaced the file just written (a link, a named pipe): it is not renamed over the note
+                    throw new VaultException(
+                            IO,
+                            folder.relative() + "/" + name,
+                            "Cannot write the note '" + folder.relative() + "/" + name + "': the file it was written"
+                                    + " to was replaced by something else before it could take the note's place.");
+                }
                 into.rename(temporary, target);
             } catch (IOException | RuntimeException e) {
                 AtomicFiles.deleteTemporary(into, temporary, e);

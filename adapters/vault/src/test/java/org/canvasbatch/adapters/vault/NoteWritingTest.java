@@ -48,6 +48,21 @@ class NoteWritingTest {
         vault.close();
     }
 
+    /** A learner who made a note readable by them alone keeps it so when a re-run writes the note again. */
+    @Test
+    void aNoteWrittenAgainKeepsThePermissionsItHad() throws IOException {
+        WrittenNote first = vault.writeNote(draft("01000c386bbc4", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# one"));
+        Path file = root.resolve(first.path());
+        var onlyTheOwner = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        Files.setPosixFilePermissions(file, onlyTheOwner);
+
+        WrittenNote again = vault.writeNote(draft("01000c386bbc4", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# two"));
+
+        assertThat(again.path()).isEqualTo(first.path());
+        assertThat(Files.readString(file)).contains("# two");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(onlyTheOwner);
+    }
+
     @Test
     void writesTheNoteBesideTheCanvasWithFrontMatter() throws IOException {
         WrittenNote note = vault.writeNote(

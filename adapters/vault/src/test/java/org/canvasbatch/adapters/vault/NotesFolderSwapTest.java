@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +42,8 @@ class NotesFolderSwapTest {
     private static final String NOTES = "数学/离散数学-notes";
     private static final String NOTE = "什么是逆否命题 (oral-explanation).md";
     private static final String DIARY = "the neighbour's diary, not a note";
+    /** Only keeps a regression from hanging the build; it measures nothing. */
+    private static final java.time.Duration HANG_GUARD = java.time.Duration.ofSeconds(30);
 
     @TempDir
     Path root;
@@ -218,6 +221,163 @@ class NotesFolderSwapTest {
         assertThat(namesIn(root.resolve(NOTES)))
                 .as("no temporary file left behind")
                 .containsExactlyInAnyOrder("the learner's own.md", NOTE);
+    }
+
+    /**
+     * A named pipe put in place of the note's temporary file once it is written (a re-run, so the note being replaced
+     * has permissions to keep): the write neither waits for the pipe's writer (the JDK sets permissions in a held folder
+     * by opening the file, which on a pipe waits for ever, with the notes folder's lock held) nor renames the pipe over
+     * the note. Found by a hostile review of the held folder.
+     */
+    @Test
+    void aPipePutInPlaceOfTheWrittenTemporaryFileNeitherHangsTheWriteNorTakesTheNotesPlace() throws Exception {
+        vault.writeNote(draft());
+        Path note = root.resolve(NOTES).resolve(NOTE);
+        String first = Files.readString(note);
+        vault.close();
+        vault = open(new FileOpener() {
+            @Override
+            public FileChannel open(Path path, OpenOption... options) throws IOException {
+                return FileChannel.open(path, options);
+            }
+
+            @Override
+            public SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
+                if (!AtomicFiles.isTemporaryName(path.getFileName().toString())) {
+                    return channel;
+                }
+                return new ForwardingChannel(channel) {
+                    @Override
+                    public void close() throws IOException {
+                        super.close();
+                        if (swapped.compareAndSet(false, true)) {
+                            Files.delete(path);
+                            mkfifo(path);
+                        }
+                    }
+                };
+            }
+        });
+
+        VaultException refused;
+        try {
+            refused = assertTimeoutPreemptively(
+                    HANG_GUARD,
+                    () -> catchThrowableOfType(
+                            VaultException.class,
+                            () -> vault.writeNote(new NoteDraft(
+                                    Fixtures.DISCRETE_MATH,
+                                    "01000c386bbc4",
+                                    "什么是逆否命题",
+                                    AgentId.ORAL_EXPLANATION,
+                                    "# the second answer",
+                                    "offline",
+                                    Instant.parse("2026-11-26T12:00:01Z")))));
+        } finally {
+            releaseAnyPipeIn(root.resolve(NOTES)); // a write stuck on a pipe would otherwise keep this JVM alive
+        }
+
+        assertThat(swapped).as("the temporary file was replaced by a pipe").isTrue();
+        assertThat(refused).as("the write is refused").isNotNull();
+        assertThat(refused.getMessage()).contains("was replaced by something else");
+        assertThat(Files.isRegularFile(note, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .as("the note is still a file")
+                .isTrue();
+        assertThat(Files.readString(note)).as("the note as it was").isEqualTo(first);
+    }
+
+    /** A channel that passes everything on: for a test's disk that acts when a file is closed. */
+    private static class ForwardingChannel implements SeekableByteChannel {
+        private final SeekableByteChannel channel;
+
+        ForwardingChannel(SeekableByteChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer buffer) throws IOException {
+            return channel.read(buffer);
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer buffer) throws IOException {
+            return channel.write(buffer);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return channel.position();
+        }
+
+        @Override
+        public SeekableByteChannel position(long position) throws IOException {
+            channel.position(position);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return channel.size();
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) throws IOException {
+            channel.truncate(size);
+            return this;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private static boolean isPipe(Path path) {
+        try {
+            return Files.readAttributes(
+                            path,
+                            java.nio.file.attribute.BasicFileAttributes.class,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    .isOther();
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    private static void mkfifo(Path path) throws IOException {
+        try {
+            Process made = new ProcessBuilder("mkfifo", path.toString()).start();
+            if (made.waitFor() != 0) {
+                throw new IOException("mkfifo " + path + " failed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /**
+     * Opens every named pipe in {@code folder} for writing, once, so that a reader waiting on one goes on; each open on a
+     * daemon thread of its own, given a few seconds, since it waits while nobody reads the pipe.
+     */
+    private static void releaseAnyPipeIn(Path folder) throws IOException, InterruptedException {
+        try (Stream<Path> entries = Files.list(folder)) {
+            for (Path entry : entries.filter(NotesFolderSwapTest::isPipe).toList()) {
+                Thread writer = Thread.ofPlatform().daemon().start(() -> {
+                    try (var opened = FileChannel.open(entry, java.nio.file.StandardOpenOption.WRITE)) {
+                        opened.size();
+                    } catch (IOException gone) {
+                        // deleted meanwhile: nothing waits on it
+                    }
+                });
+                writer.join(5_000);
+            }
+        }
     }
 
     private FileVault open(FileOpener disk) {
