@@ -54,7 +54,12 @@ public final class CanvasBatchServer {
                 .flatMap(extension -> extension.pluginCancels().stream())
                 .findFirst()
                 .orElseGet(PluginCancels::new);
-        RestApi.register(routing, useCases, settings, clock, new SocketUrls(this::authority), pluginCancels);
+        org.canvasbatch.adapters.http.wire.PluginPolls pluginPolls = settings.extensions().stream()
+                .flatMap(extension -> extension.pluginPolls().stream())
+                .findFirst()
+                .orElseGet(org.canvasbatch.adapters.http.wire.PluginPolls::new);
+        RestApi.register(
+                routing, useCases, settings, clock, new SocketUrls(this::authority), pluginCancels, pluginPolls);
         settings.extensions().forEach(extension -> extension.route(routing));
         RestApi.registerFallback(routing);
 

@@ -19,6 +19,7 @@ import java.util.List;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.adapters.http.wire.PluginCancels;
+import org.canvasbatch.adapters.http.wire.PluginPolls;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.Clock;
 
@@ -50,12 +51,13 @@ final class RestApi implements HttpService {
             ServerSettings settings,
             Clock clock,
             SocketUrls sockets,
-            PluginCancels pluginCancels) {
+            PluginCancels pluginCancels,
+            PluginPolls pluginPolls) {
         this.prefix = prefix;
         this.body = new RequestBody(settings.maxBodyBytes());
         this.analyze = new AnalyzeEndpoint(useCases.analyze(), sockets);
         this.confirm = new ConfirmEndpoint(useCases.start(), sockets);
-        this.sessions = new SessionEndpoints(useCases, clock, pluginCancels);
+        this.sessions = new SessionEndpoints(useCases, clock, pluginCancels, pluginPolls);
         this.single = new SingleAgentEndpoint(useCases.runSingleNode());
     }
 
@@ -66,9 +68,10 @@ final class RestApi implements HttpService {
             ServerSettings settings,
             Clock clock,
             SocketUrls sockets,
-            PluginCancels pluginCancels) {
+            PluginCancels pluginCancels,
+            PluginPolls pluginPolls) {
         for (String prefix : PREFIXES) {
-            RestApi api = new RestApi(prefix, useCases, settings, clock, sockets, pluginCancels);
+            RestApi api = new RestApi(prefix, useCases, settings, clock, sockets, pluginCancels, pluginPolls);
             if (prefix.isEmpty()) {
                 rules.register(api);
             } else {

@@ -38,6 +38,14 @@ public interface ServerExtension {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Who is told of the plugin's answered status polls, if this extension keeps the plugin windows' positions (the
+     * WebSocket channel); the server's status endpoint tells the first extension's.
+     */
+    default java.util.Optional<org.canvasbatch.adapters.http.wire.PluginPolls> pluginPolls() {
+        return java.util.Optional.empty();
+    }
+
     /** An extension that only adds HTTP routes. */
     static ServerExtension routes(Consumer<HttpRouting.Builder> routes) {
         return new ServerExtension() {

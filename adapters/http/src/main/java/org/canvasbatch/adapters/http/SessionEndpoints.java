@@ -8,6 +8,7 @@ import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.adapters.http.wire.LocalizedFailures;
 import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.adapters.http.wire.PluginClient;
+import org.canvasbatch.adapters.http.wire.PluginPolls;
 import org.canvasbatch.adapters.http.wire.StatusJson;
 import org.canvasbatch.adapters.http.wire.WireNames;
 import org.canvasbatch.application.port.in.CancelSessionUseCase;
@@ -26,8 +27,10 @@ final class SessionEndpoints {
     private final UseCases useCases;
     private final Clock clock;
     private final PluginCancels pluginCancels;
+    private final PluginPolls pluginPolls;
 
-    SessionEndpoints(UseCases useCases, Clock clock, PluginCancels pluginCancels) {
+    SessionEndpoints(UseCases useCases, Clock clock, PluginCancels pluginCancels, PluginPolls pluginPolls) {
+        this.pluginPolls = pluginPolls;
         this.useCases = useCases;
         this.clock = clock;
         this.pluginCancels = pluginCancels;
@@ -63,6 +66,11 @@ final class SessionEndpoints {
         }
         // (plugin) its summary lists each failed node's reason: in the learner's language
         status = LocalizedFailures.status(status, call.language());
+        if (PluginClient.isOrigin(call.origin())) {
+            // (plugin) a poll's answer replaces the window's counts: its next socket goes on from here
+            pluginPolls.answered(
+                    id, call.request().remotePeer().host(), call.origin().orElseThrow(), snapshot.lastSeq());
+        }
         var damage = useCases.status().historyDamage(id);
         var storage = useCases.status().storageProblem(id);
         if (damage.isEmpty() && storage.isEmpty()) {

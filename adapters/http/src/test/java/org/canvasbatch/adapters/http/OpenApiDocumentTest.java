@@ -92,7 +92,8 @@ class OpenApiDocumentTest {
                 ServerSettings.DEFAULT,
                 Instant::now,
                 new SocketUrls(() -> "localhost"),
-                new org.canvasbatch.adapters.http.wire.PluginCancels());
+                new org.canvasbatch.adapters.http.wire.PluginCancels(),
+                new org.canvasbatch.adapters.http.wire.PluginPolls());
         Set<String> served = new TreeSet<>(api.routes());
         Operations.PATHS.forEach(p -> served.add("GET " + p));
         SessionSocketChannel.EVENTS_PATHS.forEach(p -> served.add("GET " + p));

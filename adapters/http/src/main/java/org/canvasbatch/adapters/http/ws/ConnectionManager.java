@@ -46,6 +46,10 @@ final class ConnectionManager {
     /** Sessions the plugin's own window cancelled (recorded by the cancel endpoint); kept with the positions. */
     private final PluginCancels pluginCancels = new PluginCancels();
 
+    /** The plugin windows' answered polls (told by the status endpoint): each moves its window's position on. */
+    private final org.canvasbatch.adapters.http.wire.PluginPolls pluginPolls =
+            new org.canvasbatch.adapters.http.wire.PluginPolls();
+
     /** The plugin windows with a socket open now; guarded by itself. */
     private final Map<PluginViewer, SharedWindow> openWindows = new HashMap<>();
 
@@ -74,6 +78,11 @@ final class ConnectionManager {
         this.ctx = ctx;
         this.windowMemory = windowMemory;
         recallWindows();
+        pluginPolls.onAnswer((session, address, origin, lastSeq) -> {
+            synchronized (viewerPositions) {
+                viewerPositions.merge(new PluginViewer(session, address, origin), lastSeq, Math::max);
+            }
+        });
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("ws-heartbeat").factory());
         long period = ctx.settings().heartbeatPeriod().toNanos();
@@ -248,6 +257,11 @@ final class ConnectionManager {
         synchronized (viewerPositions) {
             viewerPositions.remove(viewer);
         }
+    }
+
+    /** Where the status endpoint tells of the plugin's answered polls. */
+    org.canvasbatch.adapters.http.wire.PluginPolls pluginPolls() {
+        return pluginPolls;
     }
 
     /** Where the cancel endpoint records the plugin's own cancels; the same record this manager keeps. */

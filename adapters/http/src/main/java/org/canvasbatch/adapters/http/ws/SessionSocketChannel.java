@@ -138,6 +138,11 @@ public final class SessionSocketChannel {
             public Optional<PluginCancels> pluginCancels() {
                 return Optional.of(manager.pluginCancels());
             }
+
+            @Override
+            public Optional<org.canvasbatch.adapters.http.wire.PluginPolls> pluginPolls() {
+                return Optional.of(manager.pluginPolls());
+            }
         };
     }
 
