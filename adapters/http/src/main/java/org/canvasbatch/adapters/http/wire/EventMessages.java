@@ -46,6 +46,8 @@ public final class EventMessages {
     public static final String SESSION_COMPLETED = "session_completed";
     /** The {@code error_type} of the notice that the journal refuses the session's events. */
     public static final String STORAGE_UNAVAILABLE = "storage_unavailable";
+    /** The {@code error_type} of the notice that a note is written but not linked into its canvas. */
+    public static final String NOTE_NOT_LINKED = "note_not_linked";
 
     private EventMessages() {}
 
@@ -160,6 +162,9 @@ public final class EventMessages {
                                 .add("model", string(e.model()))
                                 .add("link_problem", string(e.linkProblem()))));
                 messages.add(progress(e, e.groupId(), e.nodeId(), progress));
+                if (e.linkProblem() != null && firstNoteNotLinkedFor(e.linkProblem(), progress)) {
+                    messages.add(noteNotLinked(e));
+                }
             }
             case TaskFailed e -> {
                 messages.add(primary(
@@ -361,6 +366,39 @@ public final class EventMessages {
                         null,
                         null),
                 now);
+    }
+
+    /**
+     * (plugin) it never reads a note's {@code link_problem}, and its summary says in fixed words that the canvas got
+     * every note: the first note a reason leaves unlinked also sends that reason as a recoverable {@code error}, which
+     * it shows as a notice ("处理错误: …") and goes on. Derived from the event, so a window that replays the history
+     * gets it too; once per reason, not once per note.
+     */
+    private static Envelope noteNotLinked(TaskSucceeded e) {
+        return envelope(
+                e.sessionId(),
+                "error",
+                e.seq(),
+                true,
+                e.at(),
+                problemData(new Problem(
+                        "Notes are written but not linked into the canvas: " + e.linkProblem(),
+                        NOTE_NOT_LINKED,
+                        true,
+                        null,
+                        e.nodeId(),
+                        e.groupId(),
+                        null,
+                        null)));
+    }
+
+    /** Whether the node just folded into {@code progress} is the only succeeded one whose note has this link problem. */
+    private static boolean firstNoteNotLinkedFor(String linkProblem, SessionProgress progress) {
+        return progress.results().stream()
+                        .filter(r -> r.succeeded() && linkProblem.equals(r.linkProblem()))
+                        .limit(2)
+                        .count()
+                == 1;
     }
 
     // ------------------------------------------------------------------------------------------------------ helpers
