@@ -722,7 +722,6 @@ class ClusterProcessTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The sum of a Prometheus series' values on a server's {@code /metrics}. */
     /**
      * What each server holds and runs, and the lines of its log about leases and placements: a cluster test that times
      * out on a CI machine can only be understood from these.
