@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -456,17 +457,20 @@ final class RunCommand {
                 if (Files.isRegularFile(asGiven) && asGiven.startsWith(vault)) {
                     return new CanvasLocation(vault, relative(vault, asGiven), why);
                 }
-                boolean namesAPlace = Path.of(canvasArgument).isAbsolute() || canvasArgument.contains("..");
-                if (namesAPlace && Files.isRegularFile(asGiven)) {
+                boolean absolute = Path.of(canvasArgument).isAbsolute();
+                // a '..' segment, not any two dots: "Wait... why.canvas" is a name inside the vault
+                boolean climbs = Arrays.asList(canvasArgument.replace('\\', '/').split("/"))
+                        .contains("..");
+                if ((absolute || climbs) && Files.isRegularFile(asGiven)) {
                     throw new UsageException("'" + canvasArgument + "' is outside the vault " + vault + " (" + why
                             + "): name a canvas inside it, or the canvas's own vault");
                 }
-                if (namesAPlace && asGiven.startsWith(vault)) {
+                if (absolute && asGiven.startsWith(vault)) {
                     // no canvas file where it points (a typo, a folder named like a canvas): the vault says which,
                     // about the path the learner meant, not about how it was typed
                     return new CanvasLocation(vault, relative(vault, asGiven), why);
                 }
-                if (namesAPlace) {
+                if (absolute) {
                     throw notACanvasFile(canvasArgument, asGiven);
                 }
                 // one canvas, one path, however it was typed: the journal finds a stopped batch by it

@@ -32,6 +32,25 @@ class CanvasLocationTest {
         assertThat(plain.canvasPath()).isEqualTo("数学/线性代数.canvas");
     }
 
+    /**
+     * Two dots inside a name are no '..' segment: the canvas is found in the vault, from whatever folder run is started
+     * (found by a hostile review of a change that took any ".." for a path that climbs).
+     */
+    @Test
+    void aNameWithDotsInsideIsACanvasOfTheVaultFromAnyFolder() throws Exception {
+        Files.createDirectories(vault.resolve("Exam Prep"));
+        Files.writeString(vault.resolve("Exam Prep/Wait... why.canvas"), "{\"nodes\":[],\"edges\":[]}");
+        Path elsewhere = Files.createDirectories(vault.resolve("Math"));
+
+        var fromInside = RunCommand.CanvasLocation.resolve(
+                "Exam Prep/Wait... why.canvas", Optional.of(vault.toString()), "--vault", elsewhere);
+        var fromOutside = RunCommand.CanvasLocation.resolve(
+                "Exam Prep/Wait... why.canvas", Optional.of(vault.toString()), "--vault", vault.getParent());
+
+        assertThat(fromInside.canvasPath()).isEqualTo("Exam Prep/Wait... why.canvas");
+        assertThat(fromOutside.canvasPath()).isEqualTo("Exam Prep/Wait... why.canvas");
+    }
+
     private static final String NO_FILE_NODES = "{\"nodes\":[{\"id\":\"a\",\"type\":\"text\",\"text\":\"Why?\","
             + "\"color\":\"1\",\"x\":0,\"y\":0,\"width\":9,\"height\":9}],\"edges\":[]}";
 

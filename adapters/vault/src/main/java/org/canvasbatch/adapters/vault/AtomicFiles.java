@@ -13,6 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
@@ -123,15 +125,20 @@ public final class AtomicFiles {
      */
     Path writeTemporary(HeldFolder folder, Path target, byte[] bytes) throws IOException {
         Path temporary = Path.of(temporaryName());
-        // made with the target's permissions rather than given them afterwards: the JDK sets a file's permissions in a
+        Set<PosixFilePermission> wanted = permissionsOf(folder, target);
+        // Made with the target's permissions rather than given them afterwards: the JDK sets a file's permissions in a
         // held folder by opening it, and an open of a named pipe swapped in at the temporary name would wait for a
-        // writer for ever (with the folder's lock held). The umask may take away a group or other write bit.
+        // writer for ever (with the folder's lock held).
         try (SeekableByteChannel channel = opener.opened(
                 folder.resolve(temporary),
                 folder.open(
                         temporary,
                         Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        permissionsOf(folder, target)))) {
+                        wanted == null
+                                ? new java.nio.file.attribute.FileAttribute<?>[0]
+                                : new java.nio.file.attribute.FileAttribute<?>[] {
+                                    PosixFilePermissions.asFileAttribute(wanted)
+                                }))) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
@@ -140,25 +147,51 @@ public final class AtomicFiles {
             deleteTemporary(folder, temporary, e);
             throw e;
         }
+        givePermissionsTheUmaskTook(folder, temporary, wanted, bytes.length);
         return temporary;
     }
 
-    /** The permissions of the regular file at {@code target} in {@code folder}, as attributes of a new file; none else. */
-    private static java.nio.file.attribute.FileAttribute<?>[] permissionsOf(HeldFolder folder, Path target) {
+    /** The permissions of the regular file at {@code target} in {@code folder}; null when there is none. */
+    private static Set<PosixFilePermission> permissionsOf(HeldFolder folder, Path target) {
         try {
             PosixFileAttributeView there = folder.posix(target);
             if (there != null) {
                 PosixFileAttributes attributes = there.readAttributes();
                 if (attributes.isRegularFile()) {
-                    return new java.nio.file.attribute.FileAttribute<?>[] {
-                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(attributes.permissions())
-                    };
+                    return attributes.permissions();
                 }
             }
         } catch (UnsupportedOperationException | IOException e) {
             // nothing there yet, or not a POSIX file system: the default permissions will do
         }
-        return new java.nio.file.attribute.FileAttribute<?>[0];
+        return null;
+    }
+
+    /**
+     * The umask takes bits from a new file's permissions (a note the learner made group-writable for a sync service
+     * running as another user would lose that at every rerun): they are set again, only while a look (which opens
+     * nothing) finds the file just written still there. A named pipe swapped in between that look and the JDK's open
+     * of the file would still hold this write; that takes a swap within microseconds, and only where the umask took
+     * something.
+     */
+    private static void givePermissionsTheUmaskTook(
+            HeldFolder folder, Path temporary, Set<PosixFilePermission> wanted, long size) {
+        if (wanted == null) {
+            return;
+        }
+        try {
+            PosixFileAttributeView made = folder.posix(temporary);
+            if (made == null) {
+                return;
+            }
+            PosixFileAttributes now = made.readAttributes();
+            if (now.permissions().equals(wanted) || !now.isRegularFile() || now.size() != size) {
+                return;
+            }
+            made.setPermissions(wanted);
+        } catch (UnsupportedOperationException | IOException e) {
+            // not ours to change: the permissions the umask left will do
+        }
     }
 
     /** Deletes the temporary file {@code name} from {@code folder} if it is still there; trouble joins {@code e}. */

@@ -534,8 +534,12 @@ final class NoteWriter {
             HeldFolder at = HeldFolder.open(paths.root());
             try {
                 String shown = "";
-                for (String segment : folder.relative().split("/")) {
-                    shown = shown.isEmpty() ? segment : shown + "/" + segment;
+                java.util.List<String> way = wayToTheNotesFolder();
+                for (int step = 0; step < way.size(); step++) {
+                    String segment = way.get(step);
+                    shown = step == way.size() - 1
+                            ? folder.relative()
+                            : shown.isEmpty() ? segment : shown + "/" + segment;
                     Path name = Path.of(segment);
                     BasicFileAttributes there = at.attributes(name);
                     if (there != null && there.isSymbolicLink()) {
@@ -576,6 +580,38 @@ final class NoteWriter {
             } catch (IOException | RuntimeException e) {
                 closeQuietly(at);
                 throw e;
+            }
+        }
+
+        /**
+         * The names of the folders to enter from the vault's root to the notes folder: the canvas's folder as it really
+         * is (a canvas the vault reads through a folder link that stays inside the vault, as {@link VaultPaths} allows,
+         * has its notes where the link leads, reached without the link), then the notes folder by its own name, which
+         * is never a link. As named when the canvas's folder leads outside the vault or is not there yet: walking those
+         * names refuses the link.
+         */
+        private java.util.List<String> wayToTheNotesFolder() {
+            String relative = folder.relative();
+            int slash = relative.lastIndexOf('/');
+            java.util.List<String> named = java.util.List.of(relative.split("/"));
+            if (slash < 0) {
+                return named;
+            }
+            try {
+                Path realRoot = paths.root().toRealPath();
+                Path canvasFolder =
+                        paths.root().resolve(relative.substring(0, slash)).toRealPath();
+                if (!canvasFolder.startsWith(realRoot)) {
+                    return named;
+                }
+                java.util.List<String> way = new java.util.ArrayList<>();
+                if (!canvasFolder.equals(realRoot)) {
+                    realRoot.relativize(canvasFolder).forEach(name -> way.add(name.toString()));
+                }
+                way.add(relative.substring(slash + 1));
+                return way;
+            } catch (IOException e) {
+                return named;
             }
         }
 

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NoteWritingTest {
 
@@ -48,19 +50,23 @@ class NoteWritingTest {
         vault.close();
     }
 
-    /** A learner who made a note readable by them alone keeps it so when a re-run writes the note again. */
-    @Test
-    void aNoteWrittenAgainKeepsThePermissionsItHad() throws IOException {
+    /**
+     * A learner who made a note readable by them alone, or writable by their group (a sync service running as another
+     * user), keeps it so when a re-run writes the note again: the umask (022 here) must not take the group's write.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rw-------", "rw-rw-r--", "rw-rw-rw-"})
+    void aNoteWrittenAgainKeepsThePermissionsItHad(String permissions) throws IOException {
         WrittenNote first = vault.writeNote(draft("01000c386bbc4", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# one"));
         Path file = root.resolve(first.path());
-        var onlyTheOwner = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
-        Files.setPosixFilePermissions(file, onlyTheOwner);
+        var given = java.nio.file.attribute.PosixFilePermissions.fromString(permissions);
+        Files.setPosixFilePermissions(file, given);
 
         WrittenNote again = vault.writeNote(draft("01000c386bbc4", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# two"));
 
         assertThat(again.path()).isEqualTo(first.path());
         assertThat(Files.readString(file)).contains("# two");
-        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(onlyTheOwner);
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(given);
     }
 
     @Test
