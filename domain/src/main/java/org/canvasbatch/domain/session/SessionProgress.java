@@ -143,6 +143,10 @@ public final class SessionProgress {
     private long processingMillis;
     private int retries;
     private String batchError;
+    /** Every reason a succeeded node's note was not linked into its canvas, in the order they came; never changed. */
+    private java.util.Set<String> linkProblems = java.util.Set.of();
+    /** Whether the event applied last was a success whose note is not linked for a reason no success had before. */
+    private boolean newLinkProblem;
 
     private SessionProgress(Catalog catalog, byte[] states, int[] counts, int[] totals, Results results) {
         this.catalog = catalog;
@@ -184,6 +188,8 @@ public final class SessionProgress {
         copy.processingMillis = processingMillis;
         copy.retries = retries;
         copy.batchError = batchError;
+        copy.linkProblems = linkProblems;
+        copy.newLinkProblem = newLinkProblem;
         return copy;
     }
 
@@ -191,6 +197,15 @@ public final class SessionProgress {
     public void apply(SessionEvent event) {
         if (event.seq() <= lastSeq) {
             return;
+        }
+        newLinkProblem = false;
+        if (event instanceof TaskSucceeded success
+                && success.linkProblem() != null
+                && !linkProblems.contains(success.linkProblem())) {
+            java.util.Set<String> more = new java.util.LinkedHashSet<>(linkProblems);
+            more.add(success.linkProblem());
+            linkProblems = java.util.Collections.unmodifiableSet(more);
+            newLinkProblem = true;
         }
         if (startedAt != null && lastEventAt != null && state == SessionState.RUNNING && !endsADowntime(event)) {
             ranMillis += Math.max(0, Duration.between(lastEventAt, event.at()).toMillis());
@@ -407,6 +422,14 @@ public final class SessionProgress {
             }
         }
         return processed;
+    }
+
+    /**
+     * Whether the event applied last was a success whose note is not linked into its canvas for a reason no success of
+     * this session had before (a rerun of the same node with the same reason is no new reason).
+     */
+    public boolean lastEventBroughtANewLinkProblem() {
+        return newLinkProblem;
     }
 
     /** Equal when the same nodes stand in the same places with the same outcomes and the same times. */

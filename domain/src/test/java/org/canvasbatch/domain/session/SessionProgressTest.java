@@ -31,6 +31,45 @@ class SessionProgressTest {
         assertThat(folded.textOf("b")).isEqualTo(tracked.task("b").text());
     }
 
+    /**
+     * The plugin is told once per reason that notes are not linked (the wire's note_not_linked notice): the read model
+     * says which success brought a reason no success had before, also when the node that first had it is run again
+     * with the same reason (found by a hostile review: a count of the results said "first" again then).
+     */
+    @Test
+    void aLinkProblemIsNewOnlyTheFirstTimeASuccessBringsIt() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b", "c", "d");
+        SessionProgress progress = tracked.snapshot().progress();
+        String gone = "the canvas 'x.canvas' is no longer in the vault";
+        // one event at a time, as the wire folds them: whether the success among them brought a new reason
+        java.util.function.Function<List<SessionEvent>, Boolean> folded = events -> {
+            boolean brought = false;
+            for (SessionEvent event : events) {
+                progress.apply(event);
+                brought |= event instanceof SessionEvent.TaskSucceeded && progress.lastEventBroughtANewLinkProblem();
+            }
+            return brought;
+        };
+
+        tracked.startTask("a").forEach(progress::apply);
+        assertThat(folded.apply(tracked.succeedUnlinked("a", gone)))
+                .as("a: the first with it")
+                .isTrue();
+        tracked.startTask("b").forEach(progress::apply);
+        assertThat(folded.apply(tracked.succeedUnlinked("b", gone)))
+                .as("b: the same reason")
+                .isFalse();
+        tracked.rerun("a", null).forEach(progress::apply);
+        assertThat(folded.apply(tracked.succeedUnlinked("a", gone)))
+                .as("a again: the same reason")
+                .isFalse();
+        assertThat(folded.apply(tracked.run("c"))).as("c: linked").isFalse();
+        tracked.startTask("d").forEach(progress::apply);
+        assertThat(folded.apply(tracked.succeedUnlinked("d", "the canvas is full")))
+                .as("d: another")
+                .isTrue();
+    }
+
     @Test
     void anEventItHasSeenAlreadyChangesNothing() {
         TrackedSession tracked = TrackedSession.runningWith("a");

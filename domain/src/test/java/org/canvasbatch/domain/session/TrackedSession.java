@@ -171,6 +171,20 @@ final class TrackedSession {
                 tick()));
     }
 
+    /** Records a success of the running attempt whose note could not be linked into its canvas, for that reason. */
+    List<SessionEvent> succeedUnlinked(String nodeId, String linkProblem) {
+        return record(session.recordSuccess(
+                nodeId,
+                attempt(nodeId),
+                "notes/" + nodeId + ".md",
+                1_000,
+                2_000,
+                "# answer to " + nodeId,
+                "model-x",
+                linkProblem,
+                tick()));
+    }
+
     List<SessionEvent> fail(String nodeId) {
         return record(session.recordFailure(
                 nodeId, attempt(nodeId), "the agent refused", "agent_error", false, 500, Optional.empty(), tick()));

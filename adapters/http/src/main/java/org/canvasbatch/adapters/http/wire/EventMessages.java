@@ -162,7 +162,7 @@ public final class EventMessages {
                                 .add("model", string(e.model()))
                                 .add("link_problem", string(e.linkProblem()))));
                 messages.add(progress(e, e.groupId(), e.nodeId(), progress));
-                if (e.linkProblem() != null && firstNoteNotLinkedFor(e.linkProblem(), progress)) {
+                if (progress.lastEventBroughtANewLinkProblem()) {
                     messages.add(noteNotLinked(e));
                 }
             }
@@ -390,15 +390,6 @@ public final class EventMessages {
                         e.groupId(),
                         null,
                         null)));
-    }
-
-    /** Whether the node just folded into {@code progress} is the only succeeded one whose note has this link problem. */
-    private static boolean firstNoteNotLinkedFor(String linkProblem, SessionProgress progress) {
-        return progress.results().stream()
-                        .filter(r -> r.succeeded() && linkProblem.equals(r.linkProblem()))
-                        .limit(2)
-                        .count()
-                == 1;
     }
 
     // ------------------------------------------------------------------------------------------------------ helpers
