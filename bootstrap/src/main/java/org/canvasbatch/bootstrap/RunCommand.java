@@ -465,12 +465,12 @@ final class RunCommand {
                     throw new UsageException("'" + canvasArgument + "' is outside the vault " + vault + " (" + why
                             + "): name a canvas inside it, or the canvas's own vault");
                 }
-                if (absolute && asGiven.startsWith(vault)) {
+                if ((absolute || climbs) && asGiven.startsWith(vault)) {
                     // no canvas file where it points (a typo, a folder named like a canvas): the vault says which,
                     // about the path the learner meant, not about how it was typed
                     return new CanvasLocation(vault, relative(vault, asGiven), why);
                 }
-                if (absolute) {
+                if (absolute || climbs) {
                     throw notACanvasFile(canvasArgument, asGiven);
                 }
                 // one canvas, one path, however it was typed: the journal finds a stopped batch by it

@@ -51,6 +51,21 @@ class CanvasLocationTest {
         assertThat(fromOutside.canvasPath()).isEqualTo("Exam Prep/Wait... why.canvas");
     }
 
+    /** A missing canvas named through '..' is said where the learner pointed, never kept with its '..' (review). */
+    @Test
+    void aMissingCanvasNamedThroughDotDotIsTheVaultsPathOrNotThere() throws Exception {
+        Path math = Files.createDirectories(vault.resolve("Math"));
+
+        var inside = RunCommand.CanvasLocation.resolve(
+                "../Exam Prep/Quizz.canvas", Optional.of(vault.toString()), "--vault", math);
+
+        assertThat(inside.canvasPath()).isEqualTo("Exam Prep/Quizz.canvas");
+        assertThatThrownBy(() -> RunCommand.CanvasLocation.resolve(
+                        "../elsewhere/Quizz.canvas", Optional.of(vault.toString()), "--vault", vault))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("no canvas at ../elsewhere/Quizz.canvas");
+    }
+
     private static final String NO_FILE_NODES = "{\"nodes\":[{\"id\":\"a\",\"type\":\"text\",\"text\":\"Why?\","
             + "\"color\":\"1\",\"x\":0,\"y\":0,\"width\":9,\"height\":9}],\"edges\":[]}";
 

@@ -127,8 +127,9 @@ public final class AtomicFiles {
         Path temporary = Path.of(temporaryName());
         Set<PosixFilePermission> wanted = permissionsOf(folder, target);
         // Made with the target's permissions rather than given them afterwards: the JDK sets a file's permissions in a
-        // held folder by opening it, and an open of a named pipe swapped in at the temporary name would wait for a
-        // writer for ever (with the folder's lock held).
+        // held folder by opening it (an open of a named pipe swapped in at the temporary name would wait for a writer
+        // for ever, with the folder's lock held), and a chmod by name would change whatever file a hard link swapped in
+        // there is, outside the vault too. So the umask may take a group or other write bit the note had.
         try (SeekableByteChannel channel = opener.opened(
                 folder.resolve(temporary),
                 folder.open(
@@ -147,7 +148,6 @@ public final class AtomicFiles {
             deleteTemporary(folder, temporary, e);
             throw e;
         }
-        givePermissionsTheUmaskTook(folder, temporary, wanted, bytes.length);
         return temporary;
     }
 
@@ -165,33 +165,6 @@ public final class AtomicFiles {
             // nothing there yet, or not a POSIX file system: the default permissions will do
         }
         return null;
-    }
-
-    /**
-     * The umask takes bits from a new file's permissions (a note the learner made group-writable for a sync service
-     * running as another user would lose that at every rerun): they are set again, only while a look (which opens
-     * nothing) finds the file just written still there. A named pipe swapped in between that look and the JDK's open
-     * of the file would still hold this write; that takes a swap within microseconds, and only where the umask took
-     * something.
-     */
-    private static void givePermissionsTheUmaskTook(
-            HeldFolder folder, Path temporary, Set<PosixFilePermission> wanted, long size) {
-        if (wanted == null) {
-            return;
-        }
-        try {
-            PosixFileAttributeView made = folder.posix(temporary);
-            if (made == null) {
-                return;
-            }
-            PosixFileAttributes now = made.readAttributes();
-            if (now.permissions().equals(wanted) || !now.isRegularFile() || now.size() != size) {
-                return;
-            }
-            made.setPermissions(wanted);
-        } catch (UnsupportedOperationException | IOException e) {
-            // not ours to change: the permissions the umask left will do
-        }
     }
 
     /** Deletes the temporary file {@code name} from {@code folder} if it is still there; trouble joins {@code e}. */

@@ -608,6 +608,11 @@ final class NoteWriter {
                 if (!canvasFolder.equals(realRoot)) {
                     realRoot.relativize(canvasFolder).forEach(name -> way.add(name.toString()));
                 }
+                if (way.stream().anyMatch(name -> name.startsWith("."))) {
+                    // a link that leads into a hidden folder (.obsidian, .trash, the vault's own .canvas-batch),
+                    // perhaps re-pointed since the canvas was read: walked by its names, it is refused as a link
+                    return named;
+                }
                 way.add(relative.substring(slash + 1));
                 return way;
             } catch (IOException e) {

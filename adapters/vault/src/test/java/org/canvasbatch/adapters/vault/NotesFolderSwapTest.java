@@ -180,6 +180,35 @@ class NotesFolderSwapTest {
         assertThat(everythingUnder(outside)).isEqualTo(before);
     }
 
+    /**
+     * The in-vault link re-pointed at a hidden folder (Obsidian's own, the trash) after the canvas was read: the note is
+     * refused, and nothing is made or written in the hidden folder (found by a hostile review of the real-names way).
+     */
+    @Test
+    void anInVaultLinkRepointedAtAHiddenFolderMeanwhileRefusesTheNoteAndWritesNothingThere() throws IOException {
+        Path maths = Files.createSymbolicLink(root.resolve("maths"), Path.of("数学"));
+        Path hidden = Files.createDirectories(root.resolve(".obsidian"));
+        Map<String, String> before = everythingUnder(hidden);
+        swapAt(root.resolve("数学"), () -> {
+            try {
+                Files.delete(maths);
+                Files.createSymbolicLink(maths, Path.of(".obsidian"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+
+        VaultException refused =
+                catchThrowableOfType(VaultException.class, () -> vault.writeNote(draft("maths/线性代数.canvas")));
+
+        assertThat(swapped).as("the link was re-pointed").isTrue();
+        assertThat(refused).as("the note is refused").isNotNull();
+        assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+        assertThat(everythingUnder(hidden))
+                .as("nothing made or written in the hidden folder")
+                .isEqualTo(before);
+    }
+
     @Test
     void theNotesOwnNameSwappedForALinkOutsideAsItIsRenamedIntoPlaceKeepsTheLinkAndTheFileItPointsAt()
             throws IOException {
@@ -293,6 +322,65 @@ class NotesFolderSwapTest {
                 .as("the note is still a file")
                 .isTrue();
         assertThat(Files.readString(note)).as("the note as it was").isEqualTo(first);
+    }
+
+    /**
+     * A hard link to a private file outside the vault put in place of the written temporary file, on a rerun of a note
+     * the learner made writable by everyone: the outside file's permissions stay as they were (a permission restore
+     * after the write, since taken out, made it world-writable; found by a hostile review).
+     */
+    @Test
+    void aHardLinkPutInPlaceOfTheTemporaryFileKeepsTheOutsideFilesPermissions() throws Exception {
+        vault.writeNote(draft());
+        Path note = root.resolve(NOTES).resolve(NOTE);
+        Files.setPosixFilePermissions(note, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path secret = outside.resolve("secret");
+        Files.writeString(secret, "private");
+        var privateOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        Files.setPosixFilePermissions(secret, privateOnly);
+        vault.close();
+        vault = open(new FileOpener() {
+            @Override
+            public FileChannel open(Path path, OpenOption... options) throws IOException {
+                return FileChannel.open(path, options);
+            }
+
+            @Override
+            public SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
+                if (!AtomicFiles.isTemporaryName(path.getFileName().toString())) {
+                    return channel;
+                }
+                return new ForwardingChannel(channel) {
+                    @Override
+                    public void close() throws IOException {
+                        super.close();
+                        if (swapped.compareAndSet(false, true)) {
+                            // as long as what was written, so that it passes for the file just written
+                            Files.writeString(secret, "p".repeat((int) Files.size(path)));
+                            Files.delete(path);
+                            Files.createLink(path, secret);
+                        }
+                    }
+                };
+            }
+        });
+
+        catchThrowableOfType(
+                VaultException.class,
+                () -> vault.writeNote(new NoteDraft(
+                        Fixtures.DISCRETE_MATH,
+                        "01000c386bbc4",
+                        "什么是逆否命题",
+                        AgentId.ORAL_EXPLANATION,
+                        "# the second answer",
+                        "offline",
+                        Instant.parse("2026-11-26T12:00:01Z"))));
+
+        assertThat(swapped).as("the temporary file was replaced by a hard link").isTrue();
+        assertThat(Files.getPosixFilePermissions(secret))
+                .as("the outside file's permissions")
+                .isEqualTo(privateOnly);
+        assertThat(Files.readString(secret)).matches("p+");
     }
 
     /** A channel that passes everything on: for a test's disk that acts when a file is closed. */
