@@ -195,10 +195,10 @@ public final class SessionProgress {
 
     /** Applies the session's next event; an event it has already seen changes nothing. */
     public void apply(SessionEvent event) {
+        newLinkProblem = false;
         if (event.seq() <= lastSeq) {
             return;
         }
-        newLinkProblem = false;
         if (event instanceof TaskSucceeded success
                 && success.linkProblem() != null
                 && !linkProblems.contains(success.linkProblem())) {

@@ -52,9 +52,11 @@ class SessionProgressTest {
         };
 
         tracked.startTask("a").forEach(progress::apply);
-        assertThat(folded.apply(tracked.succeedUnlinked("a", gone)))
-                .as("a: the first with it")
-                .isTrue();
+        List<SessionEvent> aSucceeded = tracked.succeedUnlinked("a", gone);
+        assertThat(folded.apply(aSucceeded)).as("a: the first with it").isTrue();
+        assertThat(folded.apply(aSucceeded))
+                .as("the same event again changes nothing")
+                .isFalse();
         tracked.startTask("b").forEach(progress::apply);
         assertThat(folded.apply(tracked.succeedUnlinked("b", gone)))
                 .as("b: the same reason")
