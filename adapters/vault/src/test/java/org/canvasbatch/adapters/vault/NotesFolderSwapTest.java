@@ -273,29 +273,10 @@ class NotesFolderSwapTest {
         Path note = root.resolve(NOTES).resolve(NOTE);
         String first = Files.readString(note);
         vault.close();
-        vault = open(new FileOpener() {
-            @Override
-            public FileChannel open(Path path, OpenOption... options) throws IOException {
-                return FileChannel.open(path, options);
-            }
-
-            @Override
-            public SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
-                if (!AtomicFiles.isTemporaryName(path.getFileName().toString())) {
-                    return channel;
-                }
-                return new ForwardingChannel(channel) {
-                    @Override
-                    public void close() throws IOException {
-                        super.close();
-                        if (swapped.compareAndSet(false, true)) {
-                            Files.delete(path);
-                            mkfifo(path);
-                        }
-                    }
-                };
-            }
-        });
+        vault = open(replacingTheTemporaryFileOnceWritten(temporary -> {
+            Files.delete(temporary);
+            mkfifo(temporary);
+        }));
 
         VaultException refused;
         try {
@@ -339,31 +320,12 @@ class NotesFolderSwapTest {
         var privateOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
         Files.setPosixFilePermissions(secret, privateOnly);
         vault.close();
-        vault = open(new FileOpener() {
-            @Override
-            public FileChannel open(Path path, OpenOption... options) throws IOException {
-                return FileChannel.open(path, options);
-            }
-
-            @Override
-            public SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
-                if (!AtomicFiles.isTemporaryName(path.getFileName().toString())) {
-                    return channel;
-                }
-                return new ForwardingChannel(channel) {
-                    @Override
-                    public void close() throws IOException {
-                        super.close();
-                        if (swapped.compareAndSet(false, true)) {
-                            // as long as what was written, so that it passes for the file just written
-                            Files.writeString(secret, "p".repeat((int) Files.size(path)));
-                            Files.delete(path);
-                            Files.createLink(path, secret);
-                        }
-                    }
-                };
-            }
-        });
+        vault = open(replacingTheTemporaryFileOnceWritten(temporary -> {
+            // as long as what was written, so that it passes for the file just written
+            Files.writeString(secret, "p".repeat((int) Files.size(temporary)));
+            Files.delete(temporary);
+            Files.createLink(temporary, secret);
+        }));
 
         catchThrowableOfType(
                 VaultException.class,
@@ -381,6 +343,37 @@ class NotesFolderSwapTest {
                 .as("the outside file's permissions")
                 .isEqualTo(privateOnly);
         assertThat(Files.readString(secret)).matches("p+");
+    }
+
+    /** What a test does to a file of the vault's. */
+    private interface FileAction {
+        void on(Path file) throws IOException;
+    }
+
+    /** A disk on which {@code replace} runs once, on the first note's temporary file, as soon as it is written. */
+    private FileOpener replacingTheTemporaryFileOnceWritten(FileAction replace) {
+        return new FileOpener() {
+            @Override
+            public FileChannel open(Path path, OpenOption... options) throws IOException {
+                return FileChannel.open(path, options);
+            }
+
+            @Override
+            public SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
+                if (!AtomicFiles.isTemporaryName(path.getFileName().toString())) {
+                    return channel;
+                }
+                return new ForwardingChannel(channel) {
+                    @Override
+                    public void close() throws IOException {
+                        super.close();
+                        if (swapped.compareAndSet(false, true)) {
+                            replace.on(path);
+                        }
+                    }
+                };
+            }
+        };
     }
 
     /** A channel that passes everything on: for a test's disk that acts when a file is closed. */

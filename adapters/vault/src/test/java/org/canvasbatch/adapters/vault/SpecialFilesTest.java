@@ -73,19 +73,8 @@ class SpecialFilesTest {
 
     @Test
     void aLinkWaitingForACanvasThatBecameAFifoNeitherHangsNorReplacesIt() throws Exception {
-        Files.writeString(
-                root.resolve("数学/x.canvas"),
-                "{\"nodes\": [{\"id\": \"q\", \"type\": \"text\", \"text\": \"什么是管道\", \"x\": 0, \"y\": 0,"
-                        + " \"width\": 250, \"height\": 60}]}");
-        String note = vault.writeNote(draft("数学/x.canvas")).path();
-        vault.close();
-        // left waiting by a run that stopped before writing it; meanwhile the canvas was replaced by a pipe
-        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
-        Files.writeString(
-                root.resolve(PendingLinks.FILE),
-                "{\"canvas\":\"数学/x.canvas\",\"node\":\"q\",\"agent\":\"oral-explanation\",\"note\":\"" + note
-                        + "\"}\n");
-        Files.delete(root.resolve("数学/x.canvas"));
+        aNoteWhoseLinkWaitsWhenItsCanvasGoes();
+        // meanwhile the canvas was replaced by a pipe
         Path fifo = mkfifo("数学/x.canvas");
 
         assertTimeoutPreemptively(HANG_GUARD, () -> {
@@ -98,19 +87,8 @@ class SpecialFilesTest {
 
     @Test
     void aLinkWaitingForACanvasThatBecameAFolderIsLetGoAsForADeletedCanvas() throws Exception {
-        Files.writeString(
-                root.resolve("数学/x.canvas"),
-                "{\"nodes\": [{\"id\": \"q\", \"type\": \"text\", \"text\": \"什么是管道\", \"x\": 0, \"y\": 0,"
-                        + " \"width\": 250, \"height\": 60}]}");
-        String note = vault.writeNote(draft("数学/x.canvas")).path();
-        vault.close();
-        // left waiting by a run that stopped before writing it; meanwhile a folder took the canvas's name
-        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
-        Files.writeString(
-                root.resolve(PendingLinks.FILE),
-                "{\"canvas\":\"数学/x.canvas\",\"node\":\"q\",\"agent\":\"oral-explanation\",\"note\":\"" + note
-                        + "\"}\n");
-        Files.delete(root.resolve("数学/x.canvas"));
+        String note = aNoteWhoseLinkWaitsWhenItsCanvasGoes();
+        // meanwhile a folder took the canvas's name
         Path folder = Files.createDirectory(root.resolve("数学/x.canvas"));
 
         vault = new FileVault(root, VaultOptions.defaults().withCoalesceInterval(Duration.ZERO), Clock.systemUTC());
@@ -148,6 +126,26 @@ class SpecialFilesTest {
                     });
         }
         assertThat(isFifo(fifo)).as("still the pipe it was").isTrue();
+    }
+
+    /**
+     * A note of the canvas 数学/x.canvas whose link a run that stopped before writing it left waiting in the ledger; the
+     * vault closed, and the canvas deleted. Returns the note's path.
+     */
+    private String aNoteWhoseLinkWaitsWhenItsCanvasGoes() throws IOException {
+        Files.writeString(
+                root.resolve("数学/x.canvas"),
+                "{\"nodes\": [{\"id\": \"q\", \"type\": \"text\", \"text\": \"什么是管道\", \"x\": 0, \"y\": 0,"
+                        + " \"width\": 250, \"height\": 60}]}");
+        String note = vault.writeNote(draft("数学/x.canvas")).path();
+        vault.close();
+        Files.createDirectories(root.resolve(PendingLinks.FOLDER));
+        Files.writeString(
+                root.resolve(PendingLinks.FILE),
+                "{\"canvas\":\"数学/x.canvas\",\"node\":\"q\",\"agent\":\"oral-explanation\",\"note\":\"" + note
+                        + "\"}\n");
+        Files.delete(root.resolve("数学/x.canvas"));
+        return note;
     }
 
     private static NoteDraft draft(String canvasPath) {
