@@ -45,14 +45,7 @@ class DeletedQuestionCardTest {
     @Test
     void aNoteWhoseQuestionCardWasDeletedSaysItIsNotLinkedAndWhy() throws Exception {
         writeCanvas(true);
-        vault = new FileVault(
-                root,
-                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
-                CLOCK,
-                writes::add,
-                FileOpener.DEFAULT,
-                CanvasWriteBack.RetryDelays.DEFAULT,
-                nanos -> {});
+        vault = openVault();
         WrittenNote first = vault.writeNote(draft("a"));
         assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(CANVAS);
         assertThat(first.linkProblem()).isNull();
@@ -83,14 +76,7 @@ class DeletedQuestionCardTest {
                 + "\"width\":300,\"height\":100}";
         Path file = root.resolve(CANVAS);
         Files.writeString(file, "{\"nodes\":[" + a + c + "],\"edges\":[]}\n", StandardCharsets.UTF_8);
-        vault = new FileVault(
-                root,
-                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
-                CLOCK,
-                writes::add,
-                FileOpener.DEFAULT,
-                CanvasWriteBack.RetryDelays.DEFAULT,
-                nanos -> {});
+        vault = openVault();
         assertThat(vault.writeNote(draft("a")).linkProblem()).isNull();
         assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(CANVAS);
 
@@ -129,14 +115,7 @@ class DeletedQuestionCardTest {
                 + "\"width\":300,\"height\":100}";
         Files.writeString(
                 root.resolve(CANVAS), "{\"nodes\":[" + a + five + "],\"edges\":[]}\n", StandardCharsets.UTF_8);
-        vault = new FileVault(
-                root,
-                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
-                CLOCK,
-                writes::add,
-                FileOpener.DEFAULT,
-                CanvasWriteBack.RetryDelays.DEFAULT,
-                nanos -> {});
+        vault = openVault();
         assertThat(vault.writeNote(draft("a")).linkProblem()).isNull();
         assertThat(writes.poll(30, TimeUnit.SECONDS)).isEqualTo(CANVAS);
 
@@ -147,6 +126,18 @@ class DeletedQuestionCardTest {
         assertThat(Files.readString(root.resolve(CANVAS)))
                 .as("its note joined to it")
                 .containsPattern("\"fromNode\":\\s*\"5\"");
+    }
+
+    /** The vault, each canvas write told to {@link #writes}, links written a millisecond after their note. */
+    private FileVault openVault() {
+        return new FileVault(
+                root,
+                VaultOptions.defaults().withCoalesceInterval(Duration.ofMillis(1)),
+                CLOCK,
+                writes::add,
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {});
     }
 
     private static NoteDraft draft(String nodeId) {
