@@ -131,6 +131,17 @@ final class EdgeFilter implements Filter {
             // Not for the refusals above: Helidon does not count an answer sent through the filter as sent by a filter
             // (a 500 and a stack trace for every refused HEAD), so they leave out their body themselves (RestApi).
             response.streamFilter(HeadersOnly::new);
+            // RFC 9110 §9.3.2: HEAD is GET without the body. Helidon routes it to nothing (405 for /health, the
+            // status, the dashboard), so it is routed as the GET it asks about; the filter above drops the body
+            HttpPrologue asked = request.prologue();
+            request.prologue(HttpPrologue.create(
+                    asked.rawProtocol(),
+                    asked.protocol(),
+                    asked.protocolVersion(),
+                    Method.GET,
+                    asked.uriPath(),
+                    asked.query(),
+                    asked.fragment()));
         }
         chain.proceed();
     }

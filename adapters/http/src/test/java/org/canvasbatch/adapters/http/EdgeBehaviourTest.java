@@ -270,6 +270,31 @@ class EdgeBehaviourTest {
                 .startsWith("HTTP/1.1 200");
     }
 
+    /** HEAD is GET without the body (RFC 9110): a monitor's HEAD of the session list gets what GET gets, less the body. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/canvas/intelligent-parallel", "/api/v1/canvas/intelligent-parallel"})
+    void aHeadOfAReadableResourceIsAnsweredAsItsGetWithoutTheBody(String path) throws IOException {
+        String twoRequests = "HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n" + "GET " + path
+                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+        String answers;
+        try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(twoRequests.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            socket.shutdownOutput();
+            answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(answers).as(answers).startsWith("HTTP/1.1 200 ");
+        String head = answers.substring(0, answers.indexOf("\r\n\r\n"));
+        assertThat(head).containsIgnoringCase("content-type: application/json");
+        assertThat(answers.substring(head.length() + 4))
+                .as("no body: the next answer, the GET's, follows the headers")
+                .startsWith("HTTP/1.1 200 ");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/canvas/intelligent-parallel", "/nothing-here"})
     void aClientThatAsksToCloseTheConnectionSeesItClosedAfterTheAnswer(String path) throws IOException {
