@@ -164,13 +164,27 @@ final class SettingsReader {
         return values;
     }
 
+    /** The largest settings file read: every setting with a long comment each fits in a few KiB. */
+    static final long MAX_SETTINGS_FILE_BYTES = 256 * 1024;
+
     private Optional<Map<String, Found>> userFile(Path path) {
+        if (Files.isDirectory(path)) {
+            problem("--config " + path + ": is a folder, not a settings file");
+            return Optional.empty();
+        }
         if (!Files.isRegularFile(path)) {
             problem("--config " + path + ": there is no such file");
             return Optional.empty();
         }
         Config config;
         try {
+            long size = Files.size(path);
+            if (size > MAX_SETTINGS_FILE_BYTES) {
+                // the YAML parser would take minutes and gigabytes over a file this size before refusing it
+                problem("--config " + path + ": is " + size + " bytes; a settings file has at most "
+                        + MAX_SETTINGS_FILE_BYTES + " (a few dozen lines)");
+                return Optional.empty();
+            }
             config = yaml(Files.readString(path, StandardCharsets.UTF_8));
             config.traverse().count(); // parse errors surface here rather than at the first lookup
         } catch (IOException e) {

@@ -240,6 +240,21 @@ class CanvasBatchConfigTest {
         assertThat(problems(Command.SERVE)).isEqualTo("--config " + file + ": there is no such file");
     }
 
+    /**
+     * A settings file far larger than any real one is refused at once, by its size: the YAML parser took minutes and
+     * 1.6 GB over a 50 MB file before (a hostile test). A folder given as the file is said to be a folder.
+     */
+    @Test
+    void aHugeFileOrAFolderAsTheSettingsFileIsRefusedAtOnceInOneLine() throws IOException {
+        configFile("server:\n  port: 9000\n# " + "x".repeat((int) SettingsReader.MAX_SETTINGS_FILE_BYTES) + "\n");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("--config " + file + ": is " + Files.size(file) + " bytes; a settings file has at most "
+                        + SettingsReader.MAX_SETTINGS_FILE_BYTES + " (a few dozen lines)");
+
+        file = Files.createDirectories(temp.resolve("settings-folder"));
+        assertThat(problems(Command.SERVE)).isEqualTo("--config " + file + ": is a folder, not a settings file");
+    }
+
     @Test
     void anUnknownCanvasbatchVariableIsAWarningNotAnError() {
         env.put("CANVASBATCH_SERVER_PROT", "9000");
