@@ -197,6 +197,21 @@ final class ProgressDisplay implements AutoCloseable {
 
     @Override
     public void close() {
+        // once: Ctrl-C's handler closes it before its message, and a second close would draw the frame over that
+        // message (the cursor moves up over what it printed); a caller that comes second waits for the first
+        synchronized (closing) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeOnce();
+        }
+    }
+
+    private final Object closing = new Object();
+    private boolean closed;
+
+    private void closeOnce() {
         if (printing != null) {
             synchronized (this) {
                 printing.shutdown(); // under the lock events take: none is queued to a printer that has stopped

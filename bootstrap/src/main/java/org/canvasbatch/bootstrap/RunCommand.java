@@ -294,6 +294,8 @@ final class RunCommand {
         Thread interruptHandler = new Thread(
                 () -> {
                     if (finished.getCount() > 0) {
+                        // the live display stops first: its next frame would move the cursor up over this message
+                        display.close();
                         err.println();
                         if (resumable) {
                             // stopped, not cancelled: a cancelled batch is over, and the same command run again would

@@ -56,6 +56,24 @@ class ProgressDisplayTest {
         assertThat(output.text()).containsSubsequence("[1/2] ok     a -> notes/a.md", "[2/2] ok     b -> notes/b.md");
     }
 
+    /**
+     * Ctrl-C's handler closes the live display before it prints "Run the same command again…"; the batch's own close
+     * that follows must not draw the frame again, which moved the cursor up over that message and erased it (a
+     * hostile test on a pseudo-terminal).
+     */
+    @Test
+    void aSecondCloseDrawsNothingOverWhatWasPrintedAfterTheFirst() {
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(terminal, true, UTF_8);
+        ProgressDisplay display = new ProgressDisplay(out, true, session.snapshot());
+        display.close();
+        out.print("Interrupted: run the same command again to finish the rest.\n");
+
+        display.close();
+
+        assertThat(terminal.toString(UTF_8)).endsWith("Interrupted: run the same command again to finish the rest.\n");
+    }
+
     @Test
     void aPausedTerminalHoldsNoEvent() throws Exception {
         BlockedOutput output = new BlockedOutput();
