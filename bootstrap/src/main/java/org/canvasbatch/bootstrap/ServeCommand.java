@@ -1,6 +1,7 @@
 package org.canvasbatch.bootstrap;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,12 @@ final class ServeCommand {
             throw cannotListen(server, e);
         }
         if (Boolean.getBoolean(SETTINGS_CHECK_ONLY)) {
+            // a data folder that is there is opened and closed too (in use by another process, read-only): a start
+            // refused for it would otherwise train the startup cache on a failed start and print the JVM's lines after
+            // the error. One not made yet cannot be in use, and the check makes nothing.
+            if (Files.isDirectory(Path.of(settings.data()).toAbsolutePath())) {
+                Wiring.create(settings).close();
+            }
             return 0;
         }
         Wiring wiring = Wiring.create(settings);

@@ -69,6 +69,43 @@ class DataFolderInUseTest {
         assertThat(serve(vault, data, "third").isAlive()).isTrue();
     }
 
+    /**
+     * The launcher checks a serve's settings before the start that trains its startup cache: a data folder in use must
+     * fail that check, or the training run is the one refused, leaving a cache trained on a failed start and the JVM's
+     * cache lines printed after the error (a hostile test).
+     */
+    @Test
+    void theSettingsCheckBeforeTrainingRefusesADataFolderInUse() throws Exception {
+        Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
+        Path data = temp.resolve("data");
+        Process first = serve(vault, data, "first");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code;
+        System.setProperty(ServeCommand.SETTINGS_CHECK_ONLY, "true");
+        try {
+            code = Main.run(
+                    List.of(
+                            "serve",
+                            "--port",
+                            String.valueOf(freePort()),
+                            "--vault",
+                            vault.toString(),
+                            "--data",
+                            data.toString()),
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+        } finally {
+            System.clearProperty(ServeCommand.SETTINGS_CHECK_ONLY);
+        }
+
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(said).isEqualTo(2);
+        assertThat(said).contains("the folder is in use by another canvas-batch (process " + first.pid() + ")");
+        assertThat(first.isAlive()).isTrue();
+    }
+
     @Test
     void aRunWhileTheServerHoldsTheDataFolderIsRefusedAndLeavesTheCanvasAlone() throws Exception {
         Path vault = Fixtures.fixtureVaultIn(temp.resolve("vault"));
