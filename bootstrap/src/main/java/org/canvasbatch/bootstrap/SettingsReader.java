@@ -187,6 +187,12 @@ final class SettingsReader {
             }
             config = yaml(Files.readString(path, StandardCharsets.UTF_8));
             config.traverse().count(); // parse errors surface here rather than at the first lookup
+        } catch (java.nio.charset.CharacterCodingException e) {
+            problem("--config " + path + ": is not UTF-8 text (a settings file is YAML text)");
+            return Optional.empty();
+        } catch (java.nio.file.AccessDeniedException e) {
+            problem("--config " + path + ": cannot be read (permission denied)");
+            return Optional.empty();
         } catch (IOException e) {
             problem("--config " + path + ": cannot be read (" + e.getMessage() + ")");
             return Optional.empty();

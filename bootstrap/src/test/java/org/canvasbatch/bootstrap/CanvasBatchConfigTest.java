@@ -242,7 +242,8 @@ class CanvasBatchConfigTest {
 
     /**
      * A settings file far larger than any real one is refused at once, by its size: the YAML parser took minutes and
-     * 1.6 GB over a 50 MB file before (a hostile test). A folder given as the file is said to be a folder.
+     * 1.6 GB over a 50 MB file before (a hostile test). A folder given as the file is said to be a folder, and a binary
+     * file not to be text (it was "cannot be read (Input length = 3)").
      */
     @Test
     void aHugeFileOrAFolderAsTheSettingsFileIsRefusedAtOnceInOneLine() throws IOException {
@@ -253,6 +254,10 @@ class CanvasBatchConfigTest {
 
         file = Files.createDirectories(temp.resolve("settings-folder"));
         assertThat(problems(Command.SERVE)).isEqualTo("--config " + file + ": is a folder, not a settings file");
+
+        file = Files.write(temp.resolve("binary.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2});
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("--config " + file + ": is not UTF-8 text (a settings file is YAML text)");
     }
 
     @Test
