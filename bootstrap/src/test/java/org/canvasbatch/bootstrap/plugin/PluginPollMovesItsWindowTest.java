@@ -88,6 +88,46 @@ class PluginPollMovesItsWindowTest {
                 .hasSize(2);
     }
 
+    /** A HEAD of the status shows the window nothing (no body): its next socket still sends what it did not see. */
+    @Test
+    void aHeadOfTheStatusDoesNotMoveTheWindow() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        server = new PluginHarness(vault, 0);
+        PluginCancelTest.writeCanvas(vault.resolve(CANVAS), 4);
+        JsonObject analysis = post("/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}");
+        SessionId session = new SessionId(analysis.getString("session_id"));
+        Semaphore permits = new Semaphore(0);
+        for (int i = 0; i < 4; i++) {
+            server.agent.always("q" + i, new ScriptedAgent.WaitForPermit(permits));
+        }
+        Listened first = open(session);
+        post("/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session.value() + "\"}");
+        permits.release(1);
+        first.awaitTaskMessages(1);
+        server.socketClock.advance(java.time.Duration.ofSeconds(2));
+        first.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+        first.closed.get(30, TimeUnit.SECONDS);
+        permits.release(2);
+        EventRecorder.awaitCondition(
+                () -> server.core.useCases().status().status(session).succeeded() == 3, "three nodes done");
+
+        HttpResponse<String> head = http.send(
+                HttpRequest.newBuilder(URI.create(server.base() + "/canvas/intelligent-parallel/" + session.value()))
+                        .header("Origin", ORIGIN)
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+
+        permits.release(1);
+        Listened after = open(session);
+        after.completed.get(60, TimeUnit.SECONDS);
+        assertThat(after.taskMessages())
+                .as("the three outcomes its first socket did not send, each once")
+                .hasSize(3);
+    }
+
     private Listened open(SessionId session) {
         Listened listened = new Listened();
         listened.socket = http.newWebSocketBuilder()

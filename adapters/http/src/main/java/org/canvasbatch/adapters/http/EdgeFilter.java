@@ -134,6 +134,7 @@ final class EdgeFilter implements Filter {
             // RFC 9110 §9.3.2: HEAD is GET without the body. Helidon routes it to nothing (405 for /health, the
             // status, the dashboard), so it is routed as the GET it asks about; the filter above drops the body
             HttpPrologue asked = request.prologue();
+            request.context().register(new AskedWithHead());
             request.prologue(HttpPrologue.create(
                     asked.rawProtocol(),
                     asked.protocol(),
@@ -144,6 +145,17 @@ final class EdgeFilter implements Filter {
                     asked.fragment()));
         }
         chain.proceed();
+    }
+
+    /**
+     * In the request's context of a HEAD routed as a GET: its answer shows the caller nothing, so nothing may count it
+     * as seen (a plugin window's poll moves the window on).
+     */
+    record AskedWithHead() {
+
+        static boolean of(io.helidon.webserver.http.ServerRequest request) {
+            return request.context().get(AskedWithHead.class).isPresent();
+        }
     }
 
     /** The answer's bytes are dropped; finishing the answer (its headers) is passed on. */

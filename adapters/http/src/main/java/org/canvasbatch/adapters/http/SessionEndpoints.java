@@ -66,8 +66,9 @@ final class SessionEndpoints {
         }
         // (plugin) its summary lists each failed node's reason: in the learner's language
         status = LocalizedFailures.status(status, call.language());
-        if (PluginClient.isOrigin(call.origin())) {
-            // (plugin) a poll's answer replaces the window's counts: its next socket goes on from here
+        if (PluginClient.isOrigin(call.origin()) && !EdgeFilter.AskedWithHead.of(call.request())) {
+            // (plugin) a poll's answer replaces the window's counts: its next socket goes on from here (a HEAD's,
+            // without a body, shows nothing)
             pluginPolls.answered(
                     id, call.request().remotePeer().host(), call.origin().orElseThrow(), snapshot.lastSeq());
         }
