@@ -7,6 +7,9 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
 import org.canvasbatch.application.port.out.VaultException;
 
 /**
@@ -22,8 +25,43 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline, Disk
 
     static final JsonProvider JSON = JsonProvider.provider();
 
+    /** How long the bytes of a canvas that is not valid JSON must stay the same before it counts as broken. */
+    private static final Duration UNCHANGED_FOR = Duration.ofMillis(100);
+
+    /** How long a save in progress is waited for at most, however often it changes. */
+    private static final Duration SAVE_AT_MOST = Duration.ofSeconds(2);
+
+    private static final Duration SAVE_POLL = Duration.ofMillis(5);
+
     static CanvasFile read(VaultPaths paths, VaultFile file, long maxBytes) {
         return parse(file, DiskSnapshot.read(paths, file, maxBytes));
+    }
+
+    /**
+     * As {@link #read}, for a canvas an editor may be saving this very moment: one that truncates and rewrites the file
+     * (as Obsidian does) leaves it empty or half written for a moment, so a canvas that is not valid is read again until
+     * it is, or until its bytes have not changed for {@link #UNCHANGED_FOR} (it is broken as it is, and says so).
+     */
+    static CanvasFile readAfterASaveInProgress(VaultPaths paths, VaultFile file, long maxBytes) {
+        long deadline = System.nanoTime() + SAVE_AT_MOST.toNanos();
+        byte[] invalid = null;
+        long invalidSince = 0;
+        while (true) {
+            DiskSnapshot snapshot = DiskSnapshot.read(paths, file, maxBytes);
+            try {
+                return parse(file, snapshot);
+            } catch (VaultException e) {
+                long now = System.nanoTime();
+                if (invalid == null || !Arrays.equals(invalid, snapshot.bytes())) {
+                    invalid = snapshot.bytes();
+                    invalidSince = now;
+                }
+                if (e.reason() != INVALID_CANVAS || now - invalidSince >= UNCHANGED_FOR.toNanos() || now > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(SAVE_POLL.toNanos());
+            }
+        }
     }
 
     static CanvasFile parse(VaultFile file, DiskSnapshot snapshot) {

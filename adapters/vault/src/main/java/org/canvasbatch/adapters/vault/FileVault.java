@@ -163,7 +163,7 @@ public final class FileVault implements Vault, AutoCloseable {
                     file.relative(),
                     "'" + file.relative() + "' is not a canvas: its name does not end in .canvas.");
         }
-        return CanvasModel.toCanvas(CanvasFile.read(paths, file, options.maxCanvasBytes()));
+        return CanvasModel.toCanvas(CanvasFile.readAfterASaveInProgress(paths, file, options.maxCanvasBytes()));
     }
 
     @Override

@@ -1,11 +1,16 @@
 package org.canvasbatch.adapters.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasEdge;
 import org.canvasbatch.domain.canvas.CanvasNode;
@@ -123,6 +128,45 @@ class CanvasReadingTest {
         assertThat(canvas.path()).isEqualTo("bom.canvas");
         assertThat(canvas.nodes()).extracting(CanvasNode::id).containsExactly("a");
         assertThat(vault.readCanvas("数学//离散数学.canvas").path()).isEqualTo(Fixtures.DISCRETE_MATH);
+    }
+
+    /**
+     * Obsidian saves a canvas by cutting the file to nothing and writing it again: a read in between (a `run` started,
+     * or the plugin's analysis, right as the learner's last edit is saved) must get the saved canvas, not "is empty".
+     */
+    @ParameterizedTest
+    @CsvSource({"0", "700"})
+    void aCanvasCaughtInTheMiddleOfASaveIsReadOnceTheSaveIsDone(int writtenSoFar) throws Exception {
+        Path canvasFile = root.resolve(Fixtures.DISCRETE_MATH);
+        byte[] saved = Files.readAllBytes(canvasFile);
+        Files.write(canvasFile, Arrays.copyOf(saved, writtenSoFar));
+        CompletableFuture<Canvas> read = new CompletableFuture<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                read.complete(vault.readCanvas(Fixtures.DISCRETE_MATH));
+            } catch (RuntimeException e) {
+                read.completeExceptionally(e);
+            }
+        });
+        // the save finishes once the reader has seen it unfinished and waits for more
+        while (reader.getState() != Thread.State.TIMED_WAITING && !read.isDone()) {
+            Thread.onSpinWait();
+        }
+        Files.write(canvasFile, saved);
+
+        assertThat(read.get(10, TimeUnit.SECONDS).nodes()).hasSize(26);
+    }
+
+    @Test
+    void aCanvasLeftHalfWrittenIsStillRefusedAsBroken() throws IOException {
+        Path canvasFile = root.resolve(Fixtures.DISCRETE_MATH);
+        Files.write(canvasFile, Arrays.copyOf(Files.readAllBytes(canvasFile), 700));
+
+        assertThatThrownBy(() -> vault.readCanvas(Fixtures.DISCRETE_MATH))
+                .isInstanceOfSatisfying(
+                        VaultException.class,
+                        e -> assertThat(e.reason()).isEqualTo(VaultException.Reason.INVALID_CANVAS))
+                .hasMessageContaining(Fixtures.DISCRETE_MATH);
     }
 
     @Test
