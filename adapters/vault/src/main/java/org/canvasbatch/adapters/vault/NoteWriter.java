@@ -151,6 +151,13 @@ final class NoteWriter {
         /** (node id, agent) to file name; null until the folder was first looked at. */
         private Map<Owner, String> owners;
         /**
+         * The names given out to link to notes not written yet, by {@linkplain #folded folded} form, and back: a name
+         * another note links to stays that node's, so two questions whose names collide cannot both be linked to one.
+         */
+        private final Map<String, Owner> promisedByFolded = new HashMap<>();
+
+        private final Map<Owner, String> promisedTo = new HashMap<>();
+        /**
          * The names in the folder by their {@linkplain #folded folded} form, so that a name's other spellings are found
          * without a listing per name (10 000 notes in one folder cost 14 ms per name listed); null until listed.
          */
@@ -195,6 +202,7 @@ final class NoteWriter {
                     throw e instanceof IOException io ? cannotWrite(note.relative(), io) : (VaultException) e;
                 }
                 owners.put(owner, ownName);
+                keptPromise(owner);
                 knowWritten(into, name);
                 if (!name.equals(ownName)) {
                     LOG.log(
@@ -324,7 +332,9 @@ final class NoteWriter {
             try {
                 held = holdOrRefuse(false);
                 Owner owner = new Owner(nodeId, agent.wireName());
-                return firstWritable(held, owner, nameFor(held, owner, nodeText, agent), null);
+                String ownName = nameFor(held, owner, nodeText, agent);
+                promise(owner, ownName);
+                return firstWritable(held, owner, ownName, null);
             } finally {
                 closeQuietly(held);
                 lock.unlock();
@@ -419,6 +429,20 @@ final class NoteWriter {
             }
         }
 
+        private void promise(Owner owner, String name) {
+            keptPromise(owner);
+            promisedByFolded.put(folded(name), owner);
+            promisedTo.put(owner, name);
+        }
+
+        /** The note is written: its file holds its name from now on. */
+        private void keptPromise(Owner owner) {
+            String promised = promisedTo.remove(owner);
+            if (promised != null) {
+                promisedByFolded.remove(folded(promised), owner);
+            }
+        }
+
         /** Depends on the node id alone, so the same node gets the same name on every run and every machine. */
         private static String disambiguated(String base, String nodeId, AgentId agent, int hashLength) {
             return NoteName.fileNameFor(base, "~" + ShortHash.of(nodeId, hashLength), agent);
@@ -430,6 +454,10 @@ final class NoteWriter {
          * neither writes through a link nor opens a pipe.
          */
         private boolean isFreeFor(HeldFolder held, Owner owner, String name) {
+            Owner promisedTo = promisedByFolded.get(folded(name));
+            if (promisedTo != null && !promisedTo.equals(owner)) {
+                return false;
+            }
             Set<String> spellings = spellingsOf(held, name);
             boolean heldByAnother = owners.entrySet().stream()
                     .anyMatch(e -> (e.getValue().equals(name) || spellings.contains(e.getValue()))

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -315,6 +318,33 @@ class NoteWritingTest {
         assertThat(vault.noteNameFor(Fixtures.DISCRETE_MATH, "q2", "什么是幂集", AgentId.ORAL_EXPLANATION))
                 .as("a name nobody holds")
                 .isEqualTo("什么是幂集 (oral-explanation)");
+    }
+
+    /**
+     * A note lists its group's other questions, linked by the names their notes will have, before those are written:
+     * questions whose names differ only in case or in characters a file name drops must each be linked to their own
+     * note, whichever is written first (the related-question links led to the note itself, or to no file).
+     */
+    @Test
+    void questionsWhoseNamesCollideAreEachLinkedToTheirOwnNoteThoughNamedBeforeAnyIsWritten() {
+        Map<String, String> questions = new LinkedHashMap<>();
+        questions.put("a", "What is recursion?");
+        questions.put("b", "what is recursion");
+        questions.put("c", "What is recursion in a list / tree?");
+        questions.put("d", "What is recursion in a list : tree");
+        Map<String, String> linkedAs = new LinkedHashMap<>();
+        questions.forEach((id, text) ->
+                linkedAs.put(id, vault.noteNameFor(Fixtures.DISCRETE_MATH, id, text, AgentId.ORAL_EXPLANATION)));
+
+        assertThat(linkedAs.values().stream().map(name -> name.toLowerCase(Locale.ROOT)))
+                .as("one note per question, even where case does not count")
+                .doesNotHaveDuplicates();
+        List<String> writeOrder = List.of("d", "b", "c", "a");
+        for (String id : writeOrder) {
+            WrittenNote note =
+                    vault.writeNote(draft(id, questions.get(id), AgentId.ORAL_EXPLANATION, "answer of " + id));
+            assertThat(note.path()).as("the note of " + id).isEqualTo(NOTES + "/" + linkedAs.get(id) + ".md");
+        }
     }
 
     @Test
