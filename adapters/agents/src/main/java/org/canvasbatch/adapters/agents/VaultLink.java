@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.agents;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.canvasbatch.application.port.out.VaultPassage;
 
 /**
@@ -27,7 +28,15 @@ final class VaultLink {
         String name = note || path.endsWith(".canvas") ? file.substring(0, file.lastIndexOf('.')) : file;
         // the link names the heading as the note writes it (Obsidian matches it with its link syntax as spaces); the
         // alias shows its words
-        String heading = note ? words(HEADING_SYNTAX, passage.headingInNote()) : "";
+        // a heading whose words another heading of the note shares comes with the headings it is under, one per line:
+        // Obsidian's [[note#Outer#Inner]] finds it where [[note#Inner]] would open the first of them
+        String heading = note
+                ? passage.headingInNote()
+                        .lines()
+                        .map(line -> words(HEADING_SYNTAX, line))
+                        .filter(line -> !line.isEmpty())
+                        .collect(Collectors.joining("#"))
+                : "";
         String headingShown = note ? words(HEADING_SYNTAX, passage.heading()) : "";
         if (heading.equalsIgnoreCase(name.strip()) || headingShown.equalsIgnoreCase(name.strip())) {
             // a note whose first heading repeats its name: the note itself is the place

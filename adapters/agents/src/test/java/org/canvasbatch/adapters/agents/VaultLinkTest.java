@@ -34,6 +34,13 @@ class VaultLinkTest {
     }
 
     @Test
+    void aHeadingTheNoteRepeatsIsLinkedThroughTheHeadingsItIsUnder() {
+        VaultPassage passage = new VaultPassage("notes/ds.md", "Example", "Stack: LIFO\nExample", "…", Origin.NOTE);
+
+        assertThat(VaultLink.to(passage)).isEqualTo("[[notes/ds#Stack LIFO#Example|ds › Example]]");
+    }
+
+    @Test
     void aHeadingThatRepeatsTheNotesNameIsLeftOut() {
         assertThat(VaultLink.to(new VaultPassage("notes/Cell energy.md", "Cell energy", "…", Origin.NOTE)))
                 .isEqualTo("[[notes/Cell energy|Cell energy]]");

@@ -1,12 +1,15 @@
 package org.canvasbatch.adapters.vault;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Markdown cut into the passages a search finds and a note quotes: paragraphs, list items and table rows, each with the
@@ -20,7 +23,9 @@ final class NotePassages {
      * A passage and the heading above it ({@code ""} before the first heading).
      *
      * @param heading          the heading as words to read and search (links as their words, no emphasis)
-     * @param headingAsWritten the heading's text as the note writes it: what a link to the heading must name
+     * @param headingAsWritten the heading's text as the note writes it: what a link to the heading must name; when the
+     *                         note has another heading of the same words, the headings it is under and it, one per
+     *                         line, since a link to the words alone would open the first of them
      */
     record Passage(String heading, String headingAsWritten, String text) {
 
@@ -38,6 +43,8 @@ final class NotePassages {
 
     // Every pattern below runs in time linear in the line: bracket classes never accept the bracket that opens the
     // next try, and the quantifiers are possessive where giving back could not help a match.
+    // What Obsidian reads as spaces in a link to a heading (adapters/agents' VaultLink writes them so).
+    private static final Pattern HEADING_LINK_SYNTAX = Pattern.compile("[|\\[\\]#^:%\\\\]");
     private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}+(?:=++|-++)[ \\t]*+$");
     private static final Pattern THEMATIC_BREAK = Pattern.compile("^ {0,3}+([-*_])(?:[ \\t]*+\\1){2,}+[ \\t]*+$");
     private static final Pattern LIST_ITEM =
@@ -194,6 +201,12 @@ final class NotePassages {
         private boolean isItem;
         private String heading = "";
         private String headingAsWritten = "";
+        /** The headings above the passage being read, the outermost first, each with its level. */
+        private final List<Map.Entry<Integer, String>> outline = new ArrayList<>();
+        /** How many headings of the note have the words of each (as a link matches them). */
+        private final Map<String, Integer> headingsByWords = new HashMap<>();
+        /** For each passage, the outline it is under, in the passages' order. */
+        private final List<String> outlines = new ArrayList<>();
         /** Inside an Obsidian comment ({@code %%}), which hides everything up to the next {@code %%}. */
         private boolean inComment;
 
@@ -241,7 +254,28 @@ final class NotePassages {
                 line(line);
             }
             flush();
+            for (int p = 0; p < passages.size(); p++) {
+                Passage passage = passages.get(p);
+                if (headingsByWords.getOrDefault(linkWords(passage.headingAsWritten()), 0) > 1) {
+                    passages.set(p, new Passage(passage.heading(), outlines.get(p), passage.text()));
+                }
+            }
             return passages;
+        }
+
+        /** A heading of the note, at its level (1 for {@code #}): it ends every heading at its level or below. */
+        private void heading(int level, String asWritten) {
+            headingAsWritten = asWritten;
+            heading = plain(asWritten);
+            outline.removeIf(above -> above.getKey() >= level);
+            outline.add(Map.entry(level, asWritten));
+            headingsByWords.merge(linkWords(asWritten), 1, Integer::sum);
+        }
+
+        /** A heading's words as Obsidian compares them to a link's: its link syntax as spaces, case not counted. */
+        private static String linkWords(String heading) {
+            return oneSpaced(HEADING_LINK_SYNTAX.matcher(heading).replaceAll(" "))
+                    .toLowerCase(Locale.ROOT);
         }
 
         /**
@@ -325,8 +359,7 @@ final class NotePassages {
                 String atx = atxHeading(line);
                 if (atx != null) {
                     flush();
-                    headingAsWritten = atx;
-                    heading = plain(atx);
+                    heading(hashesOf(trimmed), atx);
                     return;
                 }
             }
@@ -335,8 +368,7 @@ final class NotePassages {
                     && !quoted
                     && !isItem
                     && SETEXT_UNDERLINE.matcher(line).matches()) {
-                headingAsWritten = block.toString();
-                heading = plain(headingAsWritten);
+                heading(first == '=' ? 1 : 2, block.toString());
                 block.setLength(0);
                 blockLines = 0;
                 return;
@@ -427,6 +459,14 @@ final class NotePassages {
             return line.substring(start, end);
         }
 
+        private static int hashesOf(String trimmed) {
+            int hashes = 0;
+            while (hashes < trimmed.length() && trimmed.charAt(hashes) == '#') {
+                hashes++;
+            }
+            return hashes;
+        }
+
         private static boolean isSpaceOrTab(char c) {
             return c == ' ' || c == '\t';
         }
@@ -452,8 +492,10 @@ final class NotePassages {
             if (!hasLetterOrDigit(text)) {
                 return;
             }
+            String under = outline.stream().map(Map.Entry::getValue).collect(Collectors.joining("\n"));
             for (String piece : pieces(text)) {
                 passages.add(new Passage(heading, headingAsWritten, piece));
+                outlines.add(under);
             }
         }
 

@@ -94,6 +94,35 @@ class NotePassagesTest {
                         "Heading: with link and bold", "Heading: with [[Cell energy|link]] and **bold**", "Text."));
     }
 
+    /** A link to "Example" would open the first one, under Heap: a passage under the second names its way there. */
+    @Test
+    void aHeadingWhoseWordsTheNoteRepeatsIsKeptWithTheHeadingsAboveIt() {
+        String note = """
+                # Heap
+                ## Example
+                A heap pops its smallest item first.
+                # Stack
+                Last in, first out.
+                ## Example
+                Pushing 1, 2, 3 and popping returns 3 first.
+                ### Why
+                The top is the last one pushed.
+
+                Queue
+                =====
+                ## example:
+                Enqueue 1, 2, 3 and dequeue returns 1.
+                """;
+
+        assertThat(NotePassages.of(note))
+                .containsExactly(
+                        new Passage("Example", "Heap\nExample", "A heap pops its smallest item first."),
+                        new Passage("Stack", "Stack", "Last in, first out."),
+                        new Passage("Example", "Stack\nExample", "Pushing 1, 2, 3 and popping returns 3 first."),
+                        new Passage("Why", "Why", "The top is the last one pushed."),
+                        new Passage("example:", "Queue\nexample:", "Enqueue 1, 2, 3 and dequeue returns 1."));
+    }
+
     @Test
     void onlyPairedEmphasisMarksAreTakenOutAndUnderscoresOfCodeStay() {
         assertThat(NotePassages.plain("2*3=6 and a*b, x == y, __init__, snake_case_name, C_1 and 1_000"))

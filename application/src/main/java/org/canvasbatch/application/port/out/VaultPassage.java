@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param heading        the heading it sits under in a Markdown note, as words to show (link syntax and emphasis
  *                       removed); empty when there is none and for canvases
  * @param headingInNote  that heading's text as the note writes it, which is what an Obsidian link to the heading
- *                       must name
+ *                       must name; when another heading of the note has the same words, the headings it is under and
+ *                       it, the outermost first, one per line (a link names them all, {@code [[note#Stack#Example]]})
  * @param excerpt the passage as plain text on one line, at most about 200 characters, with "…" where it was cut
  * @param origin  what kind of writing of the learner's it is
  */
