@@ -50,6 +50,23 @@ class ExamPrepCanvasTest {
                 .isNotSameAs(clusterOf(result, questions, "What is a hash table?"));
     }
 
+    /**
+     * Questions a hostile reading of the canvas found grouped by a shared character rather than their subject
+     * (标准 of 标准形 and 标准差 put Jordan's normal form with the variance): textbook terms of their chapters.
+     */
+    @Test
+    void termsOfAChapterTakeTheirQuestionToItsSubject() {
+        List<String> questions = questionTexts(FixtureVault.read(FixtureVault.EXAM_170));
+
+        GroupingResult result = new TopicGrouping().group(questions, 10);
+
+        TopicCluster linearAlgebra = clusterOf(result, questions, "什么是正交矩阵");
+        assertThat(clusterOf(result, questions, "什么是Jordan标准形")).isSameAs(linearAlgebra);
+        assertThat(clusterOf(result, questions, "举个例子说明基变换与坐标变换")).isSameAs(linearAlgebra);
+        assertThat(clusterOf(result, questions, "什么是马尔可夫不等式")).isSameAs(clusterOf(result, questions, "什么是条件概率"));
+        assertThat(clusterOf(result, questions, "如何理解可数集与不可数集")).isSameAs(clusterOf(result, questions, "什么是等价关系"));
+    }
+
     private static TopicCluster clusterOf(GroupingResult result, List<String> questions, String text) {
         int index = questions.indexOf(text);
         assertThat(index).as("'%s' is a question of the canvas", text).isNotNegative();
