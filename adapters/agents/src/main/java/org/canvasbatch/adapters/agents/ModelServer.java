@@ -53,6 +53,13 @@ final class ModelServer {
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Connections opened ahead at most: the server's concurrency is at most 200, and a batch rarely needs more. */
     private static final int MAX_PRECONNECTIONS = 64;
+    /**
+     * The most of a model list the warm-up reads before it hangs up: far more than any provider's list (OpenRouter's,
+     * the longest, is under 1 MiB), so a server that sends one without end costs a connection, not a core for ever.
+     */
+    static final long MAX_LISTING_BYTES = 4L * 1024 * 1024;
+    /** How long a model list may take to arrive once its head has come: a body dripped for ever is hung up on. */
+    private static final Duration MAX_LISTING_BODY_TIME = Duration.ofSeconds(30);
 
     /** How long connections opened ahead are taken to be there still. */
     private static final Duration PRECONNECT_INTERVAL = Duration.ofSeconds(10);
@@ -154,34 +161,65 @@ final class ModelServer {
         HttpResponse.BodyHandler<Void> handler() {
             return head -> {
                 arrived();
-                HttpResponse.BodySubscriber<Void> discard = HttpResponse.BodySubscribers.discarding();
-                return new HttpResponse.BodySubscriber<>() {
-                    @Override
-                    public CompletableFuture<Void> getBody() {
-                        return discard.getBody().toCompletableFuture();
-                    }
-
-                    @Override
-                    public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
-                        allArrived.whenComplete((done, error) -> discard.onSubscribe(subscription));
-                    }
-
-                    @Override
-                    public void onNext(List<java.nio.ByteBuffer> item) {
-                        discard.onNext(item);
-                    }
-
-                    @Override
-                    public void onError(Throwable throwable) {
-                        discard.onError(throwable);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                        discard.onComplete();
-                    }
-                };
+                return new DroppedListing(allArrived);
             };
+        }
+    }
+
+    /**
+     * A model list's body, read only once {@code readFrom} completes and thrown away; one longer than
+     * {@link #MAX_LISTING_BYTES}, or still arriving {@link #MAX_LISTING_BODY_TIME} after its head, is hung up on.
+     */
+    private static final class DroppedListing implements HttpResponse.BodySubscriber<Void> {
+
+        private final CompletableFuture<Void> body = new CompletableFuture<>();
+        private final CompletableFuture<Void> readFrom;
+        private long bytes;
+        private java.util.concurrent.Flow.Subscription subscription;
+
+        DroppedListing(CompletableFuture<Void> readFrom) {
+            this.readFrom = readFrom;
+        }
+
+        @Override
+        public CompletableFuture<Void> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+            this.subscription = subscription;
+            CompletableFuture.delayedExecutor(
+                            MAX_LISTING_BODY_TIME.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(() -> hangUp("still arriving after " + MAX_LISTING_BODY_TIME.toSeconds() + " s"));
+            readFrom.whenComplete((done, error) -> subscription.request(Long.MAX_VALUE));
+        }
+
+        @Override
+        public void onNext(List<java.nio.ByteBuffer> item) {
+            for (java.nio.ByteBuffer buffer : item) {
+                bytes += buffer.remaining();
+            }
+            if (bytes > MAX_LISTING_BYTES) {
+                hangUp("longer than " + (MAX_LISTING_BYTES >> 20) + " MiB");
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            body.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(null);
+        }
+
+        private void hangUp(String why) {
+            if (body.complete(null)) {
+                subscription.cancel();
+                LOG.log(System.Logger.Level.DEBUG, "stopped reading a model list " + why);
+            }
         }
     }
 

@@ -502,6 +502,19 @@ abstract class ModelAgentContract {
                 .hasSize(3);
     }
 
+    /** A server whose model list never ends kept a core busy reading it for as long as the server ran (37 GB in 45 s). */
+    @Test
+    void aModelListThatNeverEndsIsHungUpOnOnceItIsLongerThanAnyRealOne() throws Exception {
+        llm.listModelsEndlessly();
+
+        agent().prepare(2).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(llm.awaitHangUpOnAnEndlessAnswer(GENEROUS))
+                .as("the warm-up stops reading (%d MiB sent so far)", llm.endlessBytesSent() >> 20)
+                .isTrue();
+        assertThat(llm.endlessBytesSent()).isLessThan(2 * (ModelServer.MAX_LISTING_BYTES + 64L * 1024 * 1024));
+    }
+
     @Test
     void preparingForAServerThatIsDownNeitherFailsNorHangs() throws Exception {
         llm.close();

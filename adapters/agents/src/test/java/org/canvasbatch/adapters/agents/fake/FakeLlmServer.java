@@ -250,6 +250,10 @@ public final class FakeLlmServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             if (exchange.getRequestMethod().equals("GET") && (path.equals("/v1/models") || path.equals("/models"))) {
                 modelListings.add(new Call("models", "GET", path, lowerCaseHeaders(exchange), body, ""));
+                if (listsModelsEndlessly) {
+                    sendForever(exchange);
+                    return;
+                }
                 send(
                         exchange,
                         200,
@@ -471,6 +475,18 @@ public final class FakeLlmServer implements AutoCloseable {
     }
 
     private final java.util.concurrent.atomic.AtomicLong endlessBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final CountDownLatch endlessHungUp = new CountDownLatch(1);
+    private volatile boolean listsModelsEndlessly;
+
+    /** From now on every {@code GET /models} is answered as {@link Reply#endless} answers: a body that never ends. */
+    public void listModelsEndlessly() {
+        listsModelsEndlessly = true;
+    }
+
+    /** Whether a client hung up on an endless answer within {@code patience}. */
+    public boolean awaitHangUpOnAnEndlessAnswer(Duration patience) throws InterruptedException {
+        return endlessHungUp.await(patience.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
     /** How many bytes the {@link Reply#endless} answers sent before their clients hung up. */
     public long endlessBytesSent() {
@@ -491,6 +507,7 @@ public final class FakeLlmServer implements AutoCloseable {
             }
         } catch (IOException hungUp) {
             // the client stopped reading and closed the connection: what this reply waits for
+            endlessHungUp.countDown();
         }
     }
 
