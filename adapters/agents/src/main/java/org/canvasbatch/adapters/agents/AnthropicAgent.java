@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
@@ -139,6 +140,9 @@ public final class AnthropicAgent implements AgentRunner {
         return call.build();
     }
 
+    /** An answer the model ended itself; a missing reason is taken as one, as before the field existed. */
+    private static final Set<String> FINISHED = Set.of("end_turn", "stop_sequence", "");
+
     private String noteOf(JsonObject answer) throws AgentFailure {
         if (!(answer.get("content") instanceof JsonArray blocks)) {
             throw server.badResponse("answered without content blocks: " + ModelServer.excerpt(answer.toString()));
@@ -154,10 +158,16 @@ public final class AnthropicAgent implements AgentRunner {
         }
         String note = ModelOutput.noteBody(text.toString());
         String stop = answer.get("stop_reason") instanceof JsonString reason ? reason.getString() : "";
-        if (!note.isEmpty() && stop.equals("max_tokens")) {
+        if (!note.isEmpty() && (stop.equals("max_tokens") || stop.equals("model_context_window_exceeded"))) {
             // a half note written and linked as if whole would tell the learner something untrue
-            throw server.badResponse("answered a note cut off by the token limit (stop_reason max_tokens): raise"
+            throw server.badResponse("answered a note cut off by the token limit (stop_reason " + stop + "): raise"
                     + " --max-tokens (now " + config.maxTokens() + ")");
+        }
+        if (!note.isEmpty() && !FINISHED.contains(stop)) {
+            // refusal (the model stopped mid-way: its text so far is no note), pause_turn, tool_use, and whatever a
+            // later API version adds: only an answer the model ended itself is a whole note
+            throw server.badResponse("answered a note it did not finish (stop_reason " + stop + ")"
+                    + (stop.equals("refusal") ? ": the model refused to go on" : ""));
         }
         if (note.isEmpty()) {
             throw server.badResponse("answered with an empty note"

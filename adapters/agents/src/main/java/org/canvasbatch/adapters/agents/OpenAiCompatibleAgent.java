@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.canvasbatch.application.port.out.AgentAnswer;
 import org.canvasbatch.application.port.out.AgentFailure;
@@ -140,6 +141,15 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
                 .build();
     }
 
+    /** What OpenAI and the servers compatible with it say of an answer the token limit ended. */
+    private static final Set<String> CUT_BY_THE_TOKEN_LIMIT = Set.of("length", "max_tokens", "model_length");
+    /**
+     * What they say of an answer that ended before the model finished it for any other reason: a content filter
+     * (OpenAI, Azure), a call to a tool this request offers none of, an error or an abort on the way (vLLM).
+     */
+    private static final Set<String> CUT_OTHERWISE =
+            Set.of("content_filter", "tool_calls", "function_call", "error", "abort", "cancelled");
+
     private String noteOf(JsonObject answer) throws AgentFailure {
         if (!(answer.get("choices") instanceof JsonArray choices) || choices.isEmpty()) {
             throw server.badResponse("answered without any choices: " + ModelServer.excerpt(answer.toString()));
@@ -149,10 +159,14 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
         }
         String note = ModelOutput.noteBody(textOf(message.get("content")));
         String finish = choice.get("finish_reason") instanceof JsonString reason ? reason.getString() : "";
-        if (!note.isEmpty() && finish.equals("length")) {
+        if (!note.isEmpty() && CUT_BY_THE_TOKEN_LIMIT.contains(finish)) {
             // a half note written and linked as if whole would tell the learner something untrue
-            throw server.badResponse("answered a note cut off by the token limit (finish_reason length): raise"
-                    + " --max-tokens (now " + config.maxTokens() + ")");
+            throw server.badResponse("answered a note cut off by the token limit (finish_reason " + finish + "):"
+                    + " raise --max-tokens (now " + config.maxTokens() + ")");
+        }
+        if (!note.isEmpty() && CUT_OTHERWISE.contains(finish)) {
+            throw server.badResponse("answered a note it did not finish (finish_reason " + finish + ")"
+                    + (finish.equals("content_filter") ? ": the provider's content filter cut it off" : ""));
         }
         if (note.isEmpty()) {
             if (message.get("refusal") instanceof JsonString refusal

@@ -11,6 +11,8 @@ import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.domain.agent.AgentId;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AnthropicAgentTest extends ModelAgentContract {
 
@@ -126,5 +128,27 @@ class AnthropicAgentTest extends ModelAgentContract {
         assertThat(failure.isTransient()).isFalse();
         assertThat(failure.errorType()).isEqualTo("bad_response");
         assertThat(failure.getMessage()).contains("cut off").contains("raise --max-tokens");
+    }
+
+    /** Only an answer the model ended itself is a whole note: a refusal mid-way leaves the text it had so far. */
+    @ParameterizedTest
+    @CsvSource({
+        "refusal, refused",
+        "pause_turn, did not finish",
+        "tool_use, did not finish",
+        "model_context_window_exceeded, raise --max-tokens"
+    })
+    void aNoteTheModelDidNotEndItselfIsNotPassedOffAsAWholeNote(String stop, String said) {
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"# Heaps\\n\\nA heap is a\"}],"
+                        + "\"stop_reason\":\"" + stop + "\"}",
+                Map.of()));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.errorType()).isEqualTo("bad_response");
+        assertThat(failure.getMessage()).contains("stop_reason " + stop).contains(said);
     }
 }

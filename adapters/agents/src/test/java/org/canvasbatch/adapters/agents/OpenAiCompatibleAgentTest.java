@@ -13,6 +13,8 @@ import org.canvasbatch.application.port.out.AgentFailure;
 import org.canvasbatch.application.port.out.AgentRunner;
 import org.canvasbatch.domain.agent.AgentId;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class OpenAiCompatibleAgentTest extends ModelAgentContract {
 
@@ -132,6 +134,29 @@ class OpenAiCompatibleAgentTest extends ModelAgentContract {
         assertThat(failure.isTransient()).isFalse();
         assertThat(failure.errorType()).isEqualTo("bad_response");
         assertThat(failure.getMessage()).contains("cut off").contains("raise --max-tokens");
+    }
+
+    /** The provider says the answer stopped before its end: written and counted as a whole note, it would be untrue. */
+    @ParameterizedTest
+    @CsvSource({
+        "content_filter, content filter",
+        "tool_calls, did not finish",
+        "abort, did not finish",
+        "max_tokens, raise --max-tokens"
+    })
+    void aNoteTheProviderSaysWasStoppedBeforeItsEndIsNotPassedOffAsAWholeNote(String finish, String said) {
+        llm.enqueue(Reply.raw(
+                200,
+                "application/json",
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":\"# Heaps\\n\\nA heap is a tree whose\"},\"finish_reason\":\"" + finish
+                        + "\"}]}",
+                Map.of()));
+
+        AgentFailure failure = failureOf(agent(), Requests.en(AgentId.ORAL_EXPLANATION));
+
+        assertThat(failure.errorType()).isEqualTo("bad_response");
+        assertThat(failure.getMessage()).contains("finish_reason " + finish).contains(said);
     }
 
     @Test
