@@ -154,6 +154,7 @@ public record AgentConfig(
                 + (provider == Provider.OPENAI ? " or http://localhost:11434/v1" : "") + ", got '" + baseUrl + "'";
         try {
             URI uri = new URI(baseUrl);
+            refuseCredentialsIn("--base-url", uri, "--api-key (or " + provider.apiKeyVariable() + ")");
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("http") || scheme.equals("https"))
                     || uri.getHost() == null
@@ -163,6 +164,17 @@ public record AgentConfig(
             }
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(hint, e);
+        }
+    }
+
+    /**
+     * A user name and password in the URL ({@code http://me:secret@host/v1}) would be sent with no call, yet be written
+     * into every failure message, the journal and the events the plugin shows: refused, without repeating the URL.
+     */
+    static void refuseCredentialsIn(String option, URI uri, String keyOption) {
+        if (uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException(option + " holds a user name or password (the part before '@'), which"
+                    + " is never sent to the server: give the URL without it, and the key with " + keyOption);
         }
     }
 

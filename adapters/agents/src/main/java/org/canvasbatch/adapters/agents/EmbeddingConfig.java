@@ -87,6 +87,7 @@ public record EmbeddingConfig(String baseUrl, String model, String apiKey, Durat
                 + url + "'";
         try {
             URI uri = new URI(url);
+            AgentConfig.refuseCredentialsIn("--embedding-base-url", uri, "--embedding-api-key");
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("http") || scheme.equals("https"))
                     || uri.getHost() == null

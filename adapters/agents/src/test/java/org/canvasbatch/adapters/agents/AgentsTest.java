@@ -127,6 +127,17 @@ class AgentsTest {
                 .hasMessageContaining("localhost:11434/v1");
         assertThatThrownBy(() -> Agents.fromConfig(openai.withBaseUrl("ftp://example.org"), NO_ENV))
                 .hasMessageContaining("--base-url must be an http://");
+        // a password in the URL was never sent, yet quoted in every failure, the journal and the plugin's events
+        assertThatThrownBy(() -> Agents.fromConfig(openai.withBaseUrl("http://learner:hunter2@127.0.0.1:9/v1"), NO_ENV))
+                .hasMessageContaining("--base-url holds a user name or password")
+                .hasMessageContaining("--api-key")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> Agents.embeddingsFromConfig(
+                        new EmbeddingConfig("http://learner:hunter2@127.0.0.1:9/v1", "nomic-embed-text", null, null),
+                        openai,
+                        NO_ENV))
+                .hasMessageContaining("--embedding-base-url holds a user name or password")
+                .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> Agents.fromConfig(openai.withTemperature(2.5), NO_ENV))
                 .hasMessageContaining("--temperature must be between 0 and 2");
         assertThatThrownBy(() -> Agents.fromConfig(openai.withMaxTokens(0), NO_ENV))
