@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.ScriptedAgent;
 import org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit;
 import org.canvasbatch.testsupport.socket.TestSocket;
@@ -84,6 +87,53 @@ class ClientMessagesTest {
                 .isLessThan(all.indexOf(completed));
         assertThat(all.indexOf(socket.await("ack", m -> answers(m, "p"))))
                 .isLessThan(all.indexOf(socket.await("session_paused")));
+    }
+
+    /**
+     * A command sent the moment a socket opens onto a finished session races the close that follows its summary. It is
+     * carried out and answered, the socket then showing what it caused and the new end; or it is not carried out at
+     * all. A hostile client saw its retry run with no answer in 5 of 5 tries, and once a summary counting 3 of 4 nodes
+     * after the retried node had started.
+     */
+    @Test
+    void aRetrySentAsTheSocketOpensOntoAFinishedSessionIsAnsweredAndShownOrNotCarriedOut() {
+        for (int round = 0; round < 10; round++) {
+            SessionId id = server.analyze(2);
+            server.agent.then("n1", ScriptedAgent.permanent("The model refused"));
+            server.runToEnd(id);
+            EventRecorder afterwards = server.record(id);
+
+            TestSocket socket = TestSocket.connect(server.socket(id));
+            try {
+                socket.send("{\"type\":\"retry\",\"node_id\":\"n1\",\"request_id\":\"again\"}");
+            } catch (CompletionException closedBeforeItWent) {
+                // the socket's close reached the client first: the retry was never sent
+            }
+            assertThat(socket.awaitClose()).isEqualTo(1000);
+
+            List<JsonObject> got = socket.messages();
+            boolean answered = got.stream().anyMatch(m -> m.getString("type").equals("ack") && answers(m, "again"));
+            boolean requeued = afterwards.events().stream().anyMatch(e -> e instanceof SessionEvent.TaskRequeued);
+            assertThat(answered)
+                    .as("round %d: the retry was answered exactly when it was carried out", round)
+                    .isEqualTo(requeued);
+            JsonObject end = got.stream()
+                    .filter(m -> m.getString("type").equals("session_completed"))
+                    .reduce((first, second) -> second)
+                    .orElseThrow();
+            assertThat(got.indexOf(end))
+                    .as("round %d: the summary is the socket's last word", round)
+                    .isEqualTo(got.size() - 1);
+            if (requeued) {
+                afterwards.await(SessionEvent.SessionFinished.class);
+                assertThat(data(end).getString("state"))
+                        .as("round %d: the end after the retry", round)
+                        .isEqualTo("completed");
+                assertThat(data(end).getInt("success_count")).isEqualTo(2);
+            } else {
+                assertThat(data(end).getString("state")).isEqualTo("partial_failure");
+            }
+        }
     }
 
     @Test
