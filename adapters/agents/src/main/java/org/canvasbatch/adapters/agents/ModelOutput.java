@@ -9,8 +9,11 @@ final class ModelOutput {
     private static final Pattern THINKING = Pattern.compile("\\A\\s*<think>.*?</think>", Pattern.DOTALL);
     private static final String THINKING_ENDS = "</think>";
     // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
+    // Only when nothing inside closes that fence: a note that opens with a ```markdown example and ends with another
+    // code block is two blocks and prose, not one fenced note.
     private static final Pattern WHOLE_NOTE_FENCE = Pattern.compile(
-            "\\A\\s*```(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n```\\s*\\z", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+            "\\A\\s*(`{3,})(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n\\1\\s*\\z",
+            Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
     /**
      * A line of a front matter block: a key, a list item, an indented or blank line. Not a {@code #} line: a YAML
      * comment reads as a Markdown heading, and a note's own title between two rules is no front matter.
@@ -40,10 +43,33 @@ final class ModelOutput {
             }
         }
         var fence = WHOLE_NOTE_FENCE.matcher(note);
-        if (fence.matches()) {
-            note = fence.group(1);
+        if (fence.matches() && !closesAFence(fence.group(2), fence.group(1))) {
+            note = fence.group(2);
         }
         return CONTROLS.matcher(withoutFrontMatter(note.strip())).replaceAll("").strip();
+    }
+
+    /**
+     * Whether a line of {@code text} closes the fence {@code fence} it stands in: a bare fence of as many backticks or
+     * more outside the code blocks {@code text} opens itself (a fence with a language, {@code ```java}, only opens one).
+     */
+    private static boolean closesAFence(String text, String fence) {
+        boolean inBlock = false;
+        for (String line : text.lines().toList()) {
+            String trimmed = line.strip();
+            if (!trimmed.startsWith(fence)) {
+                continue;
+            }
+            boolean bare = trimmed.chars().allMatch(c -> c == '`');
+            if (inBlock) {
+                inBlock = !bare;
+            } else if (bare) {
+                return true;
+            } else {
+                inBlock = true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -46,4 +46,24 @@ class ModelOutputTest {
         assertThat(ModelOutput.noteBody("Okay, `heap` means a tree.\n</think>\n\n# Heaps\n\nSift up."))
                 .isEqualTo("# Heaps\n\nSift up.");
     }
+
+    /**
+     * A note that opens with a ```markdown example and ends with another code block was taken for one note in one
+     * fence: the first fence's opening and the last one's closing were cut away, and the prose between showed as code.
+     */
+    @Test
+    void aNoteThatOpensAndEndsWithTwoCodeBlocksIsNotUnwrapped() {
+        String answer = "```markdown\n# A heading\n```\n\nThat is how a heading is written. In Python:\n\n"
+                + "```python\nprint('# not a heading')\n```";
+
+        assertThat(ModelOutput.noteBody(answer)).isEqualTo(answer);
+    }
+
+    @Test
+    void aWholeNoteInAFenceIsUnwrappedAlsoWhenALongerFenceHoldsItsCodeBlocks() {
+        assertThat(ModelOutput.noteBody("```markdown\n# Heaps\n\nSift up.\n```"))
+                .isEqualTo("# Heaps\n\nSift up.");
+        assertThat(ModelOutput.noteBody("````md\n# Heaps\n\n```java\nheap.add(1);\n```\n````"))
+                .isEqualTo("# Heaps\n\n```java\nheap.add(1);\n```");
+    }
 }
