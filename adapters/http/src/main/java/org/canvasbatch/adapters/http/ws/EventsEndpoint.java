@@ -5,6 +5,7 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonArray;
@@ -25,6 +26,7 @@ import org.canvasbatch.adapters.http.text.Message;
 import org.canvasbatch.adapters.http.wire.ErrorEnvelope;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.EventPage;
+import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.session.SessionId;
 
 /**
@@ -74,8 +76,11 @@ final class EventsEndpoint {
         } catch (SessionNotFoundException e) {
             notFound(request, response, raw);
             return;
+        } catch (EventLogException e) {
+            unavailable(request, response, id, e);
+            return;
         }
-        streamPage(response, id, head, afterSeq, upTo);
+        streamPage(request, response, id, head, afterSeq, upTo);
     }
 
     /**
@@ -100,14 +105,15 @@ final class EventsEndpoint {
     }
 
     /**
-     * Writes the page as it is read: the events go out chunk by chunk through the response's own stream (chunked
-     * transfer), so a page holds one chunk of history in memory, and a client that reads slowly slows only itself.
+     * Writes the page as it is read: past its first 64 KiB the events go out chunk by chunk through the response's own
+     * stream (chunked transfer), so a page holds one chunk of history in memory, and a client that reads slowly slows
+     * only itself. A journal found damaged before that answers 503 as the other routes do; after it, the connection is
+     * cut, so that no client takes a page cut short for a whole one.
      */
-    private void streamPage(ServerResponse response, SessionId id, EventPage head, long afterSeq, long upTo) {
-        response.status(Status.OK_200);
-        response.header(HeaderValues.CONTENT_TYPE_JSON);
-        try (Writer out = new BufferedWriter(
-                new OutputStreamWriter(response.outputStream(), StandardCharsets.UTF_8), 64 * 1024)) {
+    private void streamPage(
+            ServerRequest request, ServerResponse response, SessionId id, EventPage head, long afterSeq, long upTo) {
+        PageOut out = new PageOut(response);
+        try {
             out.write("{\"session_id\":");
             out.write(quoted(id.value()));
             out.write(",\"events\":[");
@@ -117,7 +123,7 @@ final class EventsEndpoint {
                 history.replay(id, afterSeq, upTo, message -> {
                     try {
                         if (!first[0]) {
-                            out.write(',');
+                            out.write(",");
                         }
                         first[0] = false;
                         out.write(message.text());
@@ -132,11 +138,77 @@ final class EventsEndpoint {
             out.write(",\"epoch\":" + quoted(head.epoch()));
             out.write(",\"next_after_seq\":" + newest[0]);
             out.write(",\"has_more\":" + (newest[0] < head.lastSeq()) + "}");
+            out.finish();
         } catch (IOException | UncheckedIOException e) {
             // the client went away while the page was written: nothing to answer any more
             LOG.log(System.Logger.Level.DEBUG, "the events of session " + id + " were not all sent: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (EventLogException e) {
+            if (!out.started()) {
+                unavailable(request, response, id, e);
+                return;
+            }
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the events of session " + id + " were cut off mid-page: " + e.getMessage());
+            throw new CloseConnectionException("the session's history could not be read to the page's end");
+        }
+    }
+
+    /** The session's journal cannot be read now: 503, as every route answers a journal that refuses (§3.2). */
+    private static void unavailable(ServerRequest request, ServerResponse response, SessionId id, EventLogException e) {
+        refuse(
+                request,
+                response,
+                Status.SERVICE_UNAVAILABLE_503,
+                "EventStoreUnavailableError",
+                Message.EVENT_STORE_UNAVAILABLE.in(language(request), e.getMessage()),
+                BUILDERS.createObjectBuilder().add("session_id", id.value()),
+                top -> {});
+    }
+
+    /** A page's text, held until it is larger than one chunk and only then streamed, with status 200 committed. */
+    private static final class PageOut {
+
+        private static final int HELD_CHARS = 64 * 1024;
+
+        private final ServerResponse response;
+        private final StringBuilder held = new StringBuilder();
+        private Writer stream;
+
+        PageOut(ServerResponse response) {
+            this.response = response;
+        }
+
+        void write(String text) throws IOException {
+            if (stream != null) {
+                stream.write(text);
+                return;
+            }
+            held.append(text);
+            if (held.length() > HELD_CHARS) {
+                response.status(Status.OK_200);
+                response.header(HeaderValues.CONTENT_TYPE_JSON);
+                stream = new BufferedWriter(
+                        new OutputStreamWriter(response.outputStream(), StandardCharsets.UTF_8), HELD_CHARS);
+                stream.write(held.toString());
+                held.setLength(0);
+            }
+        }
+
+        boolean started() {
+            return stream != null;
+        }
+
+        void finish() throws IOException {
+            if (stream != null) {
+                stream.close();
+                return;
+            }
+            response.status(Status.OK_200);
+            response.header(HeaderValues.CONTENT_TYPE_JSON);
+            response.send(held.toString().getBytes(StandardCharsets.UTF_8));
         }
     }
 
