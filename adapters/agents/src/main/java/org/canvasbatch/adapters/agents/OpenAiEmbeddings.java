@@ -67,14 +67,29 @@ public final class OpenAiEmbeddings implements TextEmbedder {
             }
             vectors.addAll(call(batch, Duration.ofNanos(left)));
         }
+        // the grouping takes vectors of one length, each pointing somewhere, or none: said here, where the log says so
+        // and the words decide, rather than dropped silently under "grouped by … embeddings"
         int length = vectors.isEmpty() ? 0 : vectors.get(0).length;
         for (float[] vector : vectors) {
             if (vector.length != length || length == 0) {
                 throw new EmbeddingUnavailable(
                         "the embeddings server at " + config.baseUrl() + " answered vectors of different lengths");
             }
+            if (allZero(vector)) {
+                throw new EmbeddingUnavailable("the embeddings server at " + config.baseUrl()
+                        + " answered an embedding of zeros, which points nowhere");
+            }
         }
         return vectors;
+    }
+
+    private static boolean allZero(float[] vector) {
+        for (float value : vector) {
+            if (value != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private List<float[]> call(List<String> batch, Duration timeout) throws EmbeddingUnavailable, InterruptedException {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The embeddings client against the fake model server over real HTTP. */
@@ -192,6 +193,30 @@ class OpenAiEmbeddingsTest {
         assertThatThrownBy(() -> embedder().embed(List.of("What is a gene?")))
                 .isInstanceOf(EmbeddingUnavailable.class)
                 .hasMessageContaining("not a list of numbers");
+    }
+
+    /**
+     * One vector of zeros: the grouping dropped every vector and grouped by words, while run and the log said "grouped
+     * by … embeddings" (a hostile server's answer). Vectors of two lengths were refused before.
+     */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "[0.0,0.0,0.0] | [0.1,0.2,0.3] | an embedding of zeros",
+                "[0.1,0.2,0.3] | [0.1,0.2] | different lengths",
+                "[] | [] | different lengths"
+            })
+    void vectorsTheGroupingCannotUseAreUnavailableSoTheWordsDecideAndSaySo(String first, String second, String said) {
+        llm.embeddingsReply(Reply.raw(
+                200,
+                "application/json",
+                "{\"data\":[{\"index\":0,\"embedding\":" + first + "},{\"index\":1,\"embedding\":" + second + "}]}",
+                Map.of()));
+
+        assertThatThrownBy(() -> embedder().embed(List.of("What is a gene?", "What is a codon?")))
+                .isInstanceOf(EmbeddingUnavailable.class)
+                .hasMessageContaining(said);
     }
 
     @Test
