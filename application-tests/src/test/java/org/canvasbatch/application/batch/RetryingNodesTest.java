@@ -162,7 +162,30 @@ class RetryingNodesTest {
         assertThat(core.useCases.status().status(id).state()).isEqualTo(SessionState.PARTIAL_FAILURE);
         assertThat(core.useCases.status().status(id).task("a").orElseThrow().errorMessage())
                 .startsWith("Too many requests")
-                .contains("asked to wait 7200 s");
+                .contains("it asked to wait an hour or more, past the batch's time limit");
+    }
+
+    /**
+     * The adapters keep at most an hour of a server's Retry-After (a billion seconds overflowed the executor): such a
+     * wait was reported as "it asked to wait 3600 s", which the server never said.
+     */
+    @Test
+    void aWaitThatPassesTheTimeLimitIsReportedAsTheServerAskedIt() {
+        core.then("a", request -> {
+            throw AgentFailure.transientFailure("rate_limited", "Too many requests", Duration.ofMinutes(90));
+        });
+        core.then("b", request -> {
+            throw AgentFailure.transientFailure("overloaded", "Overloaded", Duration.ofSeconds(2400));
+        });
+        SessionId id = core.analyze(1, "a", "b");
+        core.start(id);
+        core.executor.runAll();
+
+        assertThat(core.useCases.status().status(id).task("a").orElseThrow().errorMessage())
+                .contains("it asked to wait an hour or more")
+                .doesNotContain("3600");
+        assertThat(core.useCases.status().status(id).task("b").orElseThrow().errorMessage())
+                .contains("it asked to wait 2400 s");
     }
 
     /** A wait the batch's time allows is still waited out, and the node run again. */

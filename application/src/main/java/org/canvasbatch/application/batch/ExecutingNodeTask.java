@@ -404,7 +404,7 @@ final class ExecutingNodeTask {
                     // a retry the batch's time limit will not wait for: the learner is told the server's words now,
                     // not "the batch exceeded its timeout" later
                     again = false;
-                    said = message + " (it asked to wait " + wait.toSeconds() + " s, past the batch's time limit)";
+                    said = message + " (" + waitAsked(retryAfter, wait) + ", past the batch's time limit)";
                 } else {
                     delay.set(wait);
                 }
@@ -500,5 +500,19 @@ final class ExecutingNodeTask {
 
     private static long elapsedMillis(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+    }
+
+    /**
+     * What the server asked for, in the words a learner reads: its own wait when it named one (one of an hour is the
+     * most an adapter keeps of a longer one), else the backoff's.
+     */
+    private static String waitAsked(Optional<Duration> retryAfter, Duration wait) {
+        if (retryAfter.isEmpty()) {
+            return "the next try would wait " + wait.toSeconds() + " s";
+        }
+        if (retryAfter.get().compareTo(Duration.ofHours(1)) >= 0) {
+            return "it asked to wait an hour or more";
+        }
+        return "it asked to wait " + retryAfter.get().toSeconds() + " s";
     }
 }
