@@ -361,6 +361,9 @@ final class QuestionText {
         return result;
     }
 
+    /** Words that name a kind of the noun after them: 连续型, 可逆性, 递归式. */
+    private static final String KIND_WORDS = "型性式";
+
     /** The concepts a comparison question names, in order ("A和B的区别", "A vs B", "difference between A and B"). */
     List<String> comparedItems() {
         String line = TRAILING_PUNCTUATION.matcher(asked).replaceAll("");
@@ -373,11 +376,35 @@ final class QuestionText {
                 }
                 add(items, match.group(2), false);
                 if (items.size() >= 2) {
-                    return List.copyOf(items);
+                    return language == Language.ZH ? withSharedHead(List.copyOf(items)) : List.copyOf(items);
                 }
             }
         }
         return List.of();
+    }
+
+    /**
+     * "连续型和离散型随机变量的区别" compares 连续型随机变量 with 离散型随机变量: the noun after a kind word (型, 性, 式) is
+     * written once, after the last item, and shared by the items before it that end in the same kind word.
+     */
+    private static List<String> withSharedHead(List<String> items) {
+        String last = items.getLast();
+        for (int at = 1; at < last.length() - 1; at++) {
+            char kind = last.charAt(at);
+            if (KIND_WORDS.indexOf(kind) < 0) {
+                continue;
+            }
+            List<String> before = items.subList(0, items.size() - 1);
+            if (before.stream().allMatch(item -> item.length() > 1 && item.charAt(item.length() - 1) == kind)) {
+                String head = last.substring(at + 1);
+                List<String> shared = new java.util.ArrayList<>();
+                before.forEach(item -> shared.add(item + head));
+                shared.add(last);
+                // 形式和形式化方法 names two things, not 形式化方法 twice
+                return shared.stream().distinct().count() == shared.size() ? List.copyOf(shared) : items;
+            }
+        }
+        return items;
     }
 
     private void add(Set<String> items, String raw, boolean first) {
