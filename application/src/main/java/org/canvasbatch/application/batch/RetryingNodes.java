@@ -77,6 +77,23 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     }
 
     @Override
+    public SessionSnapshot retryUnlessFinished(SessionId sessionId, String nodeId) {
+        Instant now = clock.now();
+        book.change(sessionId, s -> {
+            if (s.state().isTerminal()) {
+                throw new SessionConflict(
+                        SessionConflict.Kind.ALREADY_FINISHED,
+                        "Session '" + sessionId + "' has already finished; run the node again with POST"
+                                + " /canvas/single-agent");
+            }
+            return s.state().isActive() ? s.requeue(nodeId, now) : s.rerun(nodeId, null, now);
+        });
+        book.claim(sessionId, now);
+        dispatcher.pump();
+        return book.read(sessionId, Session::snapshot);
+    }
+
+    @Override
     public SingleNodeResult run(RunSingleNodeCommand command) {
         Optional<SessionId> owner = command.sessionId().isPresent()
                 ? command.sessionId()

@@ -9,4 +9,11 @@ import org.canvasbatch.domain.session.SessionSnapshot;
  */
 public interface RetryNodeUseCase {
     SessionSnapshot retry(SessionId sessionId, String nodeId);
+
+    /**
+     * As {@link #retry}, for a client watching the batch on its socket, which closes with the batch's end: a session
+     * that has already finished is refused ({@code SessionConflict} ALREADY_FINISHED), not run on, so that a retry
+     * racing that close is never carried out unanswered. Decided under the session's lock.
+     */
+    SessionSnapshot retryUnlessFinished(SessionId sessionId, String nodeId);
 }

@@ -137,7 +137,7 @@ final class ClientCommands {
             refuse("retry", requestId, "node_id must name the failed node to retry", "invalid_command");
             return;
         }
-        carryOut("retry", requestId, () -> ctx.useCases().retryNode().retry(session, node.getString()));
+        carryOut("retry", requestId, () -> ctx.useCases().retryNode().retryUnlessFinished(session, node.getString()));
     }
 
     private void carryOut(String command, JsonValue requestId, Runnable action) {

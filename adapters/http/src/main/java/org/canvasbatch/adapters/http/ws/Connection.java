@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.canvasbatch.adapters.http.text.Language;
@@ -107,19 +106,8 @@ final class Connection {
     private final Object delivery = new Object();
     private List<Outgoing.Message> held;
 
-    /**
-     * Held while a client's command is carried out and while the drain decides that the socket ends with its session,
-     * so that a command is either carried out before that decision, which then waits for its answer and what it caused,
-     * or not at all: never carried out and its answer dropped behind the close.
-     */
-    private final ReentrantLock commandGate = new ReentrantLock();
-    /** Answers queued and not yet written; guarded by {@link #commandGate}. */
-    private int answersOwed;
-
     // confined to the drain (one at a time; the queue's lock orders one drain after the other)
     private boolean started;
-    /** The session's end went out on this socket, which stays open only for answers owed. */
-    private boolean endWritten;
     /** Frames gathered for the next write, and the event messages among them (counted once written). */
     private final ArrayList<byte[]> pending = new ArrayList<>(0);
 
@@ -251,35 +239,21 @@ final class Connection {
      * always sees the {@code ack} of a cancel before the {@code session_completed} that closes the socket.
      */
     void answer(Supplier<LongFunction<Envelope>> command) {
-        commandGate.lock();
+        synchronized (delivery) {
+            held = new ArrayList<>();
+        }
+        LongFunction<Envelope> reply = null;
         try {
-            if (closing.get()) {
-                // the socket ends with its session (the end is written or on its way): a command carried out now
-                // could not be answered, nor its outcome shown
-                LOG.log(
-                        System.Logger.Level.DEBUG,
-                        "a command on a closing socket of session " + sessionId + " was not carried out");
-                return;
-            }
-            synchronized (delivery) {
-                held = new ArrayList<>();
-            }
-            LongFunction<Envelope> reply = null;
-            try {
-                reply = command.get();
-            } finally {
-                synchronized (delivery) {
-                    List<Outgoing.Message> caused = held;
-                    held = null;
-                    if (reply != null) {
-                        answersOwed++;
-                        offer(new Outgoing.Reply(reply));
-                    }
-                    offerAll(caused);
-                }
-            }
+            reply = command.get();
         } finally {
-            commandGate.unlock();
+            synchronized (delivery) {
+                List<Outgoing.Message> caused = held;
+                held = null;
+                if (reply != null) {
+                    offer(new Outgoing.Reply(reply));
+                }
+                offerAll(caused);
+            }
         }
     }
 
@@ -545,14 +519,13 @@ final class Connection {
                 write(message);
                 if (message.endsSession()) {
                     flush();
-                    endWritten = true;
-                    yield closeUnlessAnswersAreOwed();
+                    yield closeSocket(NORMAL, "session completed");
                 }
                 yield true;
             }
             case Outgoing.Reply reply -> {
                 send(reply.render().apply(Math.max(0, coveredSeq)));
-                yield answered();
+                yield true;
             }
             case Outgoing.Resync resync -> {
                 send(EventMessages.ack(
@@ -896,80 +869,26 @@ final class Connection {
     }
 
     /**
-     * A session that is already over gets its summary at once, then the close; unless a command of this socket's
-     * client has run it on since {@code seen} was read (a retry), or its answer is still to be written.
+     * A session that is already over gets its summary at once, then the close. The summary is the session's as it is
+     * now, not as {@code seen}: a node run again since (by the single-agent route) may have sent this socket newer
+     * events, and a summary older than them would count the batch as it no longer is.
      */
     private boolean continueUnlessOver(SessionSnapshot seen) {
-        if (!seen.state().isTerminal() || seen.lastSeq() > coveredSeq) {
-            return true;
+        SessionSnapshot s = seen;
+        if (seen.state().isTerminal()) {
+            s = ctx.history().status(sessionId).orElse(seen);
         }
-        if (seen.state() == SessionState.CANCELLED && pluginViewer.isPresent()) {
-            // (plugin) its windows send no commands; how they learn of a cancel is theirs alone
+        if (s.state() == SessionState.CANCELLED && s.lastSeq() <= coveredSeq && pluginViewer.isPresent()) {
             return endCancelledForPlugin();
         }
-        SessionSnapshot s;
-        commandGate.lock();
-        try {
-            s = ctx.history().status(sessionId).orElse(seen);
-            if (answersOwed > 0 || !s.state().isTerminal() || s.lastSeq() > coveredSeq) {
-                // what came since is in this socket's queue: the session's next end closes it
-                return true;
-            }
+        if (s.state().isTerminal() && s.lastSeq() <= coveredSeq) {
             if (!takeEnd()) {
                 return true;
             }
-            endWritten = true;
-            // decided: no command is carried out from here on (the I/O below is done outside the gate)
-            closing.set(true);
-        } finally {
-            commandGate.unlock();
+            gather(ctx.history().endFrame(s, ctx.clock().now(), language), null);
+            return closeSocket(NORMAL, "session completed");
         }
-        gather(ctx.history().endFrame(s, ctx.clock().now(), language), null);
-        return closeSocket(NORMAL, "session completed");
-    }
-
-    /** The session's end is written: the socket closes, once the answers to commands carried out before it are. */
-    private boolean closeUnlessAnswersAreOwed() {
-        if (!decidedToClose()) {
-            return true;
-        }
-        return closeSocket(NORMAL, "session completed");
-    }
-
-    /**
-     * An answer is written. After the session's end, the last one owed closes the socket, unless its command ran the
-     * session on (a retry): then what it caused follows, and the session's next end closes it.
-     */
-    private boolean answered() {
-        commandGate.lock();
-        try {
-            answersOwed--;
-            if (!endWritten || answersOwed > 0) {
-                return true;
-            }
-            SessionSnapshot s = ctx.history().status(sessionId).orElse(null);
-            if (s != null && (!s.state().isTerminal() || s.lastSeq() > coveredSeq)) {
-                endWritten = false;
-                return true;
-            }
-        } finally {
-            commandGate.unlock();
-        }
-        return closeUnlessAnswersAreOwed();
-    }
-
-    /** Whether the socket closes now: no answer is owed; if so, no command is carried out from here on. */
-    private boolean decidedToClose() {
-        commandGate.lock();
-        try {
-            if (answersOwed > 0) {
-                return false;
-            }
-            closing.set(true);
-            return true;
-        } finally {
-            commandGate.unlock();
-        }
+        return true;
     }
 
     /**
