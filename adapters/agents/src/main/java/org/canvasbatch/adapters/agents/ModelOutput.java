@@ -9,7 +9,7 @@ final class ModelOutput {
     private static final Pattern THINKING = Pattern.compile("\\A\\s*<think>.*?</think>", Pattern.DOTALL);
     private static final String THINKING_ENDS = "</think>";
     // Some models wrap the whole note in one ```markdown fence, which would show it as code in Obsidian.
-    // Only when nothing inside closes that fence: a note that opens with a ```markdown example and ends with another
+    // Only when the code blocks inside pair up: a note that opens with a ```markdown example and ends with another
     // code block is two blocks and prose, not one fenced note.
     private static final Pattern WHOLE_NOTE_FENCE = Pattern.compile(
             "\\A\\s*(`{3,})(?:markdown|md)[ \\t]*\\r?\\n(.*)\\r?\\n\\1\\s*\\z",
@@ -43,17 +43,19 @@ final class ModelOutput {
             }
         }
         var fence = WHOLE_NOTE_FENCE.matcher(note);
-        if (fence.matches() && !closesAFence(fence.group(2), fence.group(1))) {
+        if (fence.matches() && !leavesABlockOpen(fence.group(2), fence.group(1))) {
             note = fence.group(2);
         }
         return CONTROLS.matcher(withoutFrontMatter(note.strip())).replaceAll("").strip();
     }
 
     /**
-     * Whether a line of {@code text} closes the fence {@code fence} it stands in: a bare fence of as many backticks or
-     * more outside the code blocks {@code text} opens itself (a fence with a language, {@code ```java}, only opens one).
+     * Whether the code blocks {@code text} opens with fences of {@code fence}'s length or more leave one open at its
+     * end: then the fence taken for the note's closing one closes that block, and the note was never in one fence (a
+     * ```markdown example at its start, a ```python block at its end). A bare fence opens a block or closes the open
+     * one; a fence with a language only opens one.
      */
-    private static boolean closesAFence(String text, String fence) {
+    private static boolean leavesABlockOpen(String text, String fence) {
         boolean inBlock = false;
         for (String line : text.lines().toList()) {
             String trimmed = line.strip();
@@ -61,15 +63,13 @@ final class ModelOutput {
                 continue;
             }
             boolean bare = trimmed.chars().allMatch(c -> c == '`');
-            if (inBlock) {
-                inBlock = !bare;
-            } else if (bare) {
-                return true;
-            } else {
+            if (!inBlock) {
                 inBlock = true;
+            } else if (bare) {
+                inBlock = false;
             }
         }
-        return false;
+        return inBlock;
     }
 
     /**

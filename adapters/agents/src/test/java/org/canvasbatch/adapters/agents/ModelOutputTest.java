@@ -65,5 +65,9 @@ class ModelOutputTest {
                 .isEqualTo("# Heaps\n\nSift up.");
         assertThat(ModelOutput.noteBody("````md\n# Heaps\n\n```java\nheap.add(1);\n```\n````"))
                 .isEqualTo("# Heaps\n\n```java\nheap.add(1);\n```");
+        // code blocks without a language inside the whole-note fence pair up: the note is still unwrapped
+        assertThat(ModelOutput.noteBody(
+                        "```markdown\n# Recursion\n\n```\ndef f(n): return f(n - 1)\n```\n\nThat is all.\n```"))
+                .isEqualTo("# Recursion\n\n```\ndef f(n): return f(n - 1)\n```\n\nThat is all.");
     }
 }
