@@ -65,7 +65,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         this.settings = settings;
     }
 
-    /** The socket's retry: requeued into a batch that is still active, queued as a rerun after it ended. */
+    /** A retry of a failed node: requeued into a batch that is still active, queued as a rerun after it ended. */
     @Override
     public SessionSnapshot retry(SessionId sessionId, String nodeId) {
         Instant now = clock.now();

@@ -165,8 +165,8 @@ public final class Session {
     }
 
     /**
-     * A person asks for one node to run again, possibly with another agent (the single-agent call; the socket's retry
-     * after the batch ended). The node goes back to the queue ahead of the batch's own nodes with a whole attempt
+     * A person asks for one node to run again, possibly with another agent (the single-agent call, also after the batch
+     * ended). The node goes back to the queue ahead of the batch's own nodes with a whole attempt
      * budget, and the dispatcher starts it under the same limits as any node, also while the batch is paused or after
      * it finished: pause holds the batch back, not a node someone is waiting for. Allowed once the session has
      * started, for any node that is not already running or waiting for its next attempt.

@@ -656,7 +656,7 @@ final class Connection {
     }
 
     /** {@code connected}, one absolute progress_update per group, the whole status; then live from there. */
-    private boolean freshSync() {
+    private boolean freshSync() throws InterruptedException {
         Optional<SessionSnapshot> status = ctx.history().status(sessionId);
         if (status.isEmpty()) {
             return closeSocket(NOT_FOUND, "session not found");
@@ -870,25 +870,34 @@ final class Connection {
 
     /**
      * A session that is already over gets its summary at once, then the close. The summary is the session's as it is
-     * now, not as {@code seen}: a node run again since (by the single-agent route) may have sent this socket newer
-     * events, and a summary older than them would count the batch as it no longer is.
+     * now: a node run again since {@code seen} was read (the single-agent route) sends its events from the history
+     * first, so that the summary follows what it counts — never a summary older than events the socket already sent,
+     * and never a socket left waiting for an end that a rerun leaving the outcome as it was never sends.
      */
-    private boolean continueUnlessOver(SessionSnapshot seen) {
-        SessionSnapshot s = seen;
-        if (seen.state().isTerminal()) {
-            s = ctx.history().status(sessionId).orElse(seen);
+    private boolean continueUnlessOver(SessionSnapshot seen) throws InterruptedException {
+        if (!seen.state().isTerminal() || seen.lastSeq() > coveredSeq) {
+            return true;
         }
-        if (s.state() == SessionState.CANCELLED && s.lastSeq() <= coveredSeq && pluginViewer.isPresent()) {
+        SessionSnapshot s = ctx.history().status(sessionId).orElse(seen);
+        if (s.lastSeq() > coveredSeq) {
+            Optional<Boolean> stopped = replayed(coveredSeq, s.lastSeq());
+            if (stopped.isPresent()) {
+                return stopped.get();
+            }
+            coveredSeq = Math.max(coveredSeq, s.lastSeq());
+        }
+        if (!s.state().isTerminal()) {
+            // run on since: its end comes live
+            return true;
+        }
+        if (s.state() == SessionState.CANCELLED && pluginViewer.isPresent()) {
             return endCancelledForPlugin();
         }
-        if (s.state().isTerminal() && s.lastSeq() <= coveredSeq) {
-            if (!takeEnd()) {
-                return true;
-            }
-            gather(ctx.history().endFrame(s, ctx.clock().now(), language), null);
-            return closeSocket(NORMAL, "session completed");
+        if (!takeEnd()) {
+            return true;
         }
-        return true;
+        gather(ctx.history().endFrame(s, ctx.clock().now(), language), null);
+        return closeSocket(NORMAL, "session completed");
     }
 
     /**
