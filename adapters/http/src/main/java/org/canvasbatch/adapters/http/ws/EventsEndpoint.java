@@ -143,17 +143,28 @@ final class EventsEndpoint {
             // the client went away while the page was written: nothing to answer any more
             LOG.log(System.Logger.Level.DEBUG, "the events of session " + id + " were not all sent: " + e);
         } catch (InterruptedException e) {
+            // the server is stopping: the page is not finished, and must not look finished
             Thread.currentThread().interrupt();
+            cutShort(request, response, id, out, new EventLogException("the server is stopping"));
         } catch (EventLogException e) {
-            if (!out.started()) {
-                unavailable(request, response, id, e);
-                return;
-            }
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "the events of session " + id + " were cut off mid-page: " + e.getMessage());
-            throw new CloseConnectionException("the session's history could not be read to the page's end");
+            cutShort(request, response, id, out, e);
         }
+    }
+
+    /**
+     * A page that cannot be read to its end: 503 while nothing of it has gone out; after that, the connection is cut,
+     * so that no client takes a page cut short for a whole one.
+     */
+    private static void cutShort(
+            ServerRequest request, ServerResponse response, SessionId id, PageOut out, EventLogException e) {
+        if (!out.started()) {
+            unavailable(request, response, id, e);
+            return;
+        }
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "the events of session " + id + " were cut off mid-page: " + e.getMessage());
+        throw new CloseConnectionException("the session's history could not be read to the page's end");
     }
 
     /** The session's journal cannot be read now: 503, as every route answers a journal that refuses (§3.2). */
@@ -168,7 +179,10 @@ final class EventsEndpoint {
                 top -> {});
     }
 
-    /** A page's text, held until it is larger than one chunk and only then streamed, with status 200 committed. */
+    /**
+     * A page's text, held until it is longer than 64 K characters (64–192 KiB of UTF-8) and only then streamed, with
+     * status 200 committed.
+     */
     private static final class PageOut {
 
         private static final int HELD_CHARS = 64 * 1024;
