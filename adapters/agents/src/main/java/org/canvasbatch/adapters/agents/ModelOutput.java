@@ -53,16 +53,23 @@ final class ModelOutput {
      * Whether the code blocks {@code text} opens with fences of {@code fence}'s length or more leave one open at its
      * end: then the fence taken for the note's closing one closes that block, and the note was never in one fence (a
      * ```markdown example at its start, a ```python block at its end). A bare fence opens a block or closes the open
-     * one; a fence with a language only opens one.
+     * one; a fence with a language only opens one. A whole note with bare blocks inside and a note that starts with a
+     * ```markdown example and ends with bare blocks have the same fence lines: the first, a model's habit, is unwrapped.
      */
     private static boolean leavesABlockOpen(String text, String fence) {
         boolean inBlock = false;
         for (String line : text.lines().toList()) {
             String trimmed = line.strip();
-            if (!trimmed.startsWith(fence)) {
+            int backticks = 0;
+            while (backticks < trimmed.length() && trimmed.charAt(backticks) == '`') {
+                backticks++;
+            }
+            String info = trimmed.substring(backticks);
+            if (backticks < fence.length() || info.indexOf('`') >= 0) {
+                // shorter than the fence, or a code span at the line's start ("```js``` marks …"): no fence
                 continue;
             }
-            boolean bare = trimmed.chars().allMatch(c -> c == '`');
+            boolean bare = info.isBlank();
             if (!inBlock) {
                 inBlock = true;
             } else if (bare) {

@@ -69,5 +69,8 @@ class ModelOutputTest {
         assertThat(ModelOutput.noteBody(
                         "```markdown\n# Recursion\n\n```\ndef f(n): return f(n - 1)\n```\n\nThat is all.\n```"))
                 .isEqualTo("# Recursion\n\n```\ndef f(n): return f(n - 1)\n```\n\nThat is all.");
+        // a line that starts with a code span is no fence
+        assertThat(ModelOutput.noteBody("```markdown\n# Fences\n\n```js``` marks a block of JavaScript.\n```"))
+                .isEqualTo("# Fences\n\n```js``` marks a block of JavaScript.");
     }
 }
