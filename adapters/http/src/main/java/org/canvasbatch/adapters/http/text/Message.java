@@ -70,6 +70,7 @@ public enum Message {
     AGENT_FAILED("{0}", "重新处理失败：{0}"),
     VAULT_UNAVAILABLE("{0}", "无法读写库：{0}"),
     EVENT_STORE_UNAVAILABLE("The session journal could not be written or read: {0}", "无法保存或读取批处理的进度记录：{0}"),
+    SERVER_STOPPING("The server is stopping; ask again once it runs again", "服务器正在停止；请在它重新运行后再试。"),
     NO_ENDPOINT("There is no endpoint at {0}; the API lives under {1} and {2}", "{0} 没有对应的接口；接口在 {1} 和 {2} 之下"),
     METHOD_NOT_ALLOWED("{0} is not supported; use {1}", "不支持 {0}；请使用 {1}"),
     /** The plugin sends no token: with one set, every call it makes gets this. */

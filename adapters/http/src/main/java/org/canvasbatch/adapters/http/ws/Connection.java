@@ -875,7 +875,7 @@ final class Connection {
      * and never a socket left waiting for an end that a rerun leaving the outcome as it was never sends.
      */
     private boolean continueUnlessOver(SessionSnapshot seen) throws InterruptedException {
-        if (!seen.state().isTerminal() || seen.lastSeq() > coveredSeq) {
+        if (!seen.state().isTerminal()) {
             return true;
         }
         SessionSnapshot s = ctx.history().status(sessionId).orElse(seen);
@@ -887,7 +887,7 @@ final class Connection {
             coveredSeq = Math.max(coveredSeq, s.lastSeq());
         }
         if (!s.state().isTerminal()) {
-            // run on since: its end comes live
+            // not expected (a finished session refuses what would start it again); were it so, its end comes live
             return true;
         }
         if (s.state() == SessionState.CANCELLED && pluginViewer.isPresent()) {

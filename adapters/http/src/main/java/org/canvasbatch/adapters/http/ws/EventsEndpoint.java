@@ -145,9 +145,23 @@ final class EventsEndpoint {
         } catch (InterruptedException e) {
             // the server is stopping: the page is not finished, and must not look finished
             Thread.currentThread().interrupt();
-            cutShort(request, response, id, out, new EventLogException("the server is stopping"));
+            cutShort(
+                    request,
+                    response,
+                    id,
+                    out,
+                    "ServiceUnavailableError",
+                    Message.SERVER_STOPPING.in(language(request)),
+                    "the server is stopping");
         } catch (EventLogException e) {
-            cutShort(request, response, id, out, e);
+            cutShort(
+                    request,
+                    response,
+                    id,
+                    out,
+                    "EventStoreUnavailableError",
+                    Message.EVENT_STORE_UNAVAILABLE.in(language(request), e.getMessage()),
+                    e.getMessage());
         }
     }
 
@@ -156,14 +170,25 @@ final class EventsEndpoint {
      * so that no client takes a page cut short for a whole one.
      */
     private static void cutShort(
-            ServerRequest request, ServerResponse response, SessionId id, PageOut out, EventLogException e) {
+            ServerRequest request,
+            ServerResponse response,
+            SessionId id,
+            PageOut out,
+            String error,
+            String message,
+            String why) {
         if (!out.started()) {
-            unavailable(request, response, id, e);
+            refuse(
+                    request,
+                    response,
+                    Status.SERVICE_UNAVAILABLE_503,
+                    error,
+                    message,
+                    BUILDERS.createObjectBuilder().add("session_id", id.value()),
+                    top -> {});
             return;
         }
-        LOG.log(
-                System.Logger.Level.WARNING,
-                "the events of session " + id + " were cut off mid-page: " + e.getMessage());
+        LOG.log(System.Logger.Level.WARNING, "the events of session " + id + " were cut off mid-page: " + why);
         throw new CloseConnectionException("the session's history could not be read to the page's end");
     }
 
