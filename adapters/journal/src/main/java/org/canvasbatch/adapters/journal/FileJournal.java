@@ -53,6 +53,11 @@ import org.canvasbatch.domain.session.SessionId;
  */
 public final class FileJournal implements EventLog, JournalHealth, AutoCloseable {
 
+    /** From how many sessions on the reading at start is said, with its progress. */
+    static final int MANY_SESSIONS = 1000;
+
+    private static final java.time.Duration PROGRESS_EVERY = java.time.Duration.ofSeconds(10);
+
     private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
     private static final int PROBE_BYTES = 4096;
 
@@ -506,7 +511,10 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
     private void recoverSessions() {
         var recovery = new JournalRecovery(files, codec);
         try {
-            for (Path journal : list(files.directory, "*" + JournalFiles.JOURNAL)) {
+            List<Path> journals = list(files.directory, "*" + JournalFiles.JOURNAL);
+            ReadingProgress progress = new ReadingProgress(journals.size());
+            for (Path journal : journals) {
+                progress.next();
                 var id = JournalFiles.sessionOf(journal, JournalFiles.JOURNAL);
                 if (id.isEmpty()) {
                     LOG.log(System.Logger.Level.WARNING, "ignoring " + journal + ": not named after a session id");
@@ -545,6 +553,38 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
             }
         } catch (IOException e) {
             throw new EventLogException("cannot read the journals in " + files.directory + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * Says that many sessions are being read, and how far it got every few seconds: a data folder of many thousands
+     * keeps the server from listening for minutes, which without a word looks like a hang.
+     */
+    private final class ReadingProgress {
+
+        private final int total;
+        private final boolean said;
+        private long nextWordNanos;
+        private int read;
+
+        ReadingProgress(int total) {
+            this.total = total;
+            this.said = total >= MANY_SESSIONS;
+            this.nextWordNanos = System.nanoTime() + PROGRESS_EVERY.toNanos();
+            if (said) {
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "reading the " + total + " sessions kept in " + files.directory
+                                + "; the server listens once they are read");
+            }
+        }
+
+        void next() {
+            read++;
+            if (said && System.nanoTime() > nextWordNanos) {
+                LOG.log(System.Logger.Level.INFO, "read " + (read - 1) + " of " + total + " sessions");
+                nextWordNanos = System.nanoTime() + PROGRESS_EVERY.toNanos();
+            }
         }
     }
 
