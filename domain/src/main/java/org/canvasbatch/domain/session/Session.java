@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.session.SessionConflict.Kind;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
 import org.canvasbatch.domain.session.SessionEvent.SessionCancelled;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
@@ -119,9 +120,9 @@ public final class Session {
         if (!event.sessionId().equals(id)) {
             throw new IllegalArgumentException("event of session " + event.sessionId() + " replayed into " + id);
         }
-        if (event.seq() != lastSeq() + 1) {
+        if (event.firstSeq() != lastSeq() + 1) {
             throw new IllegalArgumentException(
-                    "session " + id + " expected seq " + (lastSeq() + 1) + " but got " + event.seq());
+                    "session " + id + " expected seq " + (lastSeq() + 1) + " but got " + event.firstSeq());
         }
         apply(event);
     }
@@ -735,6 +736,7 @@ public final class Session {
             case SessionResumed e -> {}
             case BatchFailed e -> {}
             case SessionFinished e -> {}
+            case EventsLost e -> {}
         }
     }
 

@@ -8,12 +8,21 @@ import org.canvasbatch.domain.agent.AgentId;
  * Everything that happens to a session, in order. {@code seq} counts 1, 2, 3 … per session with no gaps; folding a
  * session's events in seq order rebuilds the session exactly ({@link Session#fromHistory}). The event log is the source
  * of truth, so every field a status answer or a replay needs is here.
+ *
+ * <p>One event stands for several seqs: {@link EventsLost}, which takes the seqs a damaged journal lost, so that no
+ * seq a client may have been sent is ever issued again for another event.
  */
 public sealed interface SessionEvent {
 
     SessionId sessionId();
 
+    /** The last seq this event takes (the only one, but for {@link EventsLost}). */
     long seq();
+
+    /** The first seq this event takes: {@link #seq()}, but for {@link EventsLost}. */
+    default long firstSeq() {
+        return seq();
+    }
 
     Instant at();
 
@@ -158,4 +167,17 @@ public sealed interface SessionEvent {
 
     /** The batch ended: {@code state} is completed, partial_failure or failed. Repeated if a later retry changes it. */
     record SessionFinished(SessionId sessionId, long seq, Instant at, SessionState state) implements SessionEvent {}
+
+    /**
+     * Seqs {@code firstSeq}–{@code seq} of a journal found damaged are gone: events with these seqs may have been sent
+     * before the damage, so the session goes on after them. Written only by the journal's recovery; it changes nothing
+     * else, and no client is sent anything for it.
+     */
+    record EventsLost(SessionId sessionId, long seq, Instant at, long firstSeq) implements SessionEvent {
+        public EventsLost {
+            if (firstSeq < 1 || seq < firstSeq) {
+                throw new IllegalArgumentException("lost seqs " + firstSeq + "–" + seq + " are not a range");
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
 import org.canvasbatch.domain.session.SessionEvent.SessionCancelled;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
@@ -287,6 +288,7 @@ public final class SessionProgress {
                 state = e.state();
                 finishedAt = e.at();
             }
+            case EventsLost e -> {}
         }
         lastSeq = event.seq();
         lastEventAt = event.at();
@@ -331,6 +333,8 @@ public final class SessionProgress {
         return switch (event) {
             case TaskRetryScheduled e -> "interrupted".equals(e.errorType());
             case TaskFailed e -> "interrupted".equals(e.errorType());
+            // written by the start that found the damage: the time since the last kept event was not spent running
+            case EventsLost e -> true;
             default -> false;
         };
     }

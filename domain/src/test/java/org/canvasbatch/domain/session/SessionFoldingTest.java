@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
 import org.canvasbatch.domain.session.SessionEvent.SessionPaused;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,7 +61,39 @@ class SessionFoldingTest {
             tracked.history().forEach(event -> seen.add(event.getClass()));
         }
 
+        // the seqs a damaged journal lost are told by its recovery, never by a command
+        seen.add(EventsLost.class);
         assertThat(seen).containsExactlyInAnyOrder(SessionEvent.class.getPermittedSubclasses());
+    }
+
+    /**
+     * A damaged journal loses events clients may have had: the session is folded from what was kept, takes the lost
+     * seqs in one event, and goes on after them, so no seq is ever issued twice.
+     */
+    @Test
+    void lostSeqsAreTakenByOneEventThatChangesNothingElseAndTheSessionGoesOnAfterThem() {
+        TrackedSession tracked = TrackedSession.runningWith("a", "b");
+        tracked.startTask("a");
+        List<SessionEvent> kept = tracked.history();
+        Session folded = Session.fromHistory(kept);
+        SessionSnapshot before = folded.snapshot();
+        long last = folded.lastSeq();
+
+        folded.replay(new EventsLost(folded.id(), last + 7, tracked.now(), last + 1));
+
+        assertThat(folded.lastSeq()).isEqualTo(last + 7);
+        assertThat(folded.snapshot().tasks()).isEqualTo(before.tasks());
+        assertThat(folded.snapshot().state()).isEqualTo(before.state());
+        assertThat(folded.pause("a break", tracked.now()))
+                .singleElement()
+                .extracting(SessionEvent::seq)
+                .isEqualTo(last + 8);
+        assertThatThrownBy(() ->
+                        Session.fromHistory(List.of(kept.getFirst(), new EventsLost(folded.id(), 9, tracked.now(), 3))))
+                .as("the lost seqs must follow the last kept one")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new EventsLost(folded.id(), 4, tracked.now(), 5))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -19,16 +19,23 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
+import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
+import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.adapters.journal.FileJournal;
 import org.canvasbatch.application.batch.CanvasBatchCore;
 import org.canvasbatch.application.batch.CoreSettings;
 import org.canvasbatch.application.port.in.AgentChoice;
 import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.AnalyzeCanvasCommand;
+import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
+import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.canvasbatch.testsupport.InMemoryVault;
 import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,9 +122,16 @@ class DamagedJournalStatusTest {
     }
 
     private void serve(Path data) {
+        serve(data, WsSettings.DEFAULT);
+    }
+
+    private void serve(Path data, WsSettings socketSettings) {
         CanvasBatchCore core = coreOn(data);
         core.recover();
-        server = new CanvasBatchServer(core.useCases(), ServerSettings.onPort(0)).start();
+        ServerSettings settings = ServerSettings.onPort(0);
+        var sockets = new SessionSocketChannel(core.useCases(), socketSettings);
+        server = new CanvasBatchServer(core.useCases(), settings.withExtension(sockets.asServerExtension(settings)))
+                .start();
     }
 
     private static void flip(Path file, long at) throws Exception {
@@ -166,5 +180,93 @@ class DamagedJournalStatusTest {
                 .contains("nothing in it could be read", id.value() + ".journal.damaged");
         assertThat(data.resolve("sessions").resolve(id.value() + ".journal.damaged"))
                 .hasBinaryContent(damaged);
+    }
+
+    /**
+     * A journal tester's case: a record in the middle of a finished batch's journal damaged at rest, the server
+     * restarted, the nodes whose outcomes were lost run again. Their events took the lost seqs again, so a socket
+     * resuming from the last seq it had before was told it resumed and never sent them.
+     */
+    /** History is replayed in pages of this many seqs: small ones put the lost seqs across pages. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "pages of {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {500, 2, 3})
+    void aSocketResumingFromASeqTheDamagedJournalLostIsSentEveryEventTheBatchWentOnWith(int page) throws Exception {
+        Path data = temp.resolve("data");
+        SessionId id = pendingSessionIn(data);
+        CanvasBatchCore core = coreOn(data);
+        core.recover();
+        EventRecorder recorder = new EventRecorder();
+        core.useCases().subscriptions().subscribe(id, recorder::accept);
+        core.useCases().start().start(StartSessionCommand.of(id));
+        recorder.await(SessionFinished.class);
+        long hadSeq = recorder.events().getLast().seq();
+        List<String> lostOutcomes = recorder.events().stream()
+                .filter(event -> event.seq() >= 5)
+                .filter(TaskSucceeded.class::isInstance)
+                .map(event -> ((TaskSucceeded) event).nodeId())
+                .toList();
+        assertThat(lostOutcomes).as("the outcomes the damage takes away").isNotEmpty();
+        executor.shutdown(Duration.ofSeconds(1));
+        journal.close();
+        Path file = data.resolve("sessions").resolve(id.value() + ".journal");
+        // the first byte of the fifth record's length: seqs 5 on no longer read
+        flip(file, recordOffset(file, 4));
+
+        serve(data, WsSettings.DEFAULT.withReplayPageSize(page));
+        // the nodes run again before the socket comes back, as when a window reopens on a finished batch
+        EventRecorder.awaitCondition(
+                () -> {
+                    try {
+                        return "completed".equals(status(id, 200).getString("state"));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "the batch run again to its end");
+        String url = "ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + id.value() + "?last_seq=";
+        TestSocket resumed = TestSocket.connect(URI.create(url + hadSeq));
+        resumed.await(message -> "session_completed".equals(message.getString("type")), Duration.ofSeconds(20));
+        TestSocket fromTheStart = TestSocket.connect(URI.create(url + 0));
+        fromTheStart.await(message -> "session_completed".equals(message.getString("type")), Duration.ofSeconds(20));
+
+        List<JsonObject> messages = resumed.messages();
+        assertThat(messages.getFirst().getString("type")).isEqualTo("connected");
+        assertThat(messages.subList(1, messages.size()))
+                .as("nothing under a seq the socket had")
+                .allSatisfy(message ->
+                        assertThat(message.getJsonNumber("seq").longValue()).isGreaterThan(hadSeq));
+        // the first four events were kept: every message after them is what the session went on with
+        List<String> wentOn = fromTheStart.messages().stream()
+                .skip(1)
+                .filter(message -> message.getJsonNumber("seq").longValue() > 4)
+                .map(DamagedJournalStatusTest::described)
+                .toList();
+        assertThat(messages.stream().skip(1).map(DamagedJournalStatusTest::described))
+                .as("the resumed socket is sent everything the session went on with")
+                .containsExactlyElementsOf(wentOn);
+        assertThat(messages.stream()
+                        .filter(message -> "task_completed".equals(message.getString("type")))
+                        .map(message -> message.getJsonObject("data").getString("node_id")))
+                .as("every node run again is told")
+                .containsAll(lostOutcomes);
+        assertThat(status(id, 200).getString("history_damage")).contains("goes on from seq");
+        resumed.abort();
+        fromTheStart.abort();
+    }
+
+    private static String described(JsonObject message) {
+        JsonObject data = message.getJsonObject("data");
+        return message.getJsonNumber("seq") + " " + message.getString("type") + " "
+                + (data != null && data.containsKey("node_id") ? data.get("node_id") : "");
+    }
+
+    /** Where the record of index {@code index} starts: a journal is an 8-byte header, then [length][checksum][bytes]. */
+    private static long recordOffset(Path file, int index) throws Exception {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
+        int at = 8;
+        for (int i = 0; i < index; i++) {
+            at += 8 + bytes.getInt(at);
+        }
+        return at;
     }
 }

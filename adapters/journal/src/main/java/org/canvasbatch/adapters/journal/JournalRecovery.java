@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
 import org.canvasbatch.domain.session.SessionId;
 
@@ -45,8 +46,13 @@ final class JournalRecovery {
 
     /** What the scan of the intact records found: where they start, where they end, and what stopped it. */
     private static final class Scan {
+        /** Where the record of each seq starts: the seqs of one {@link EventsLost} share its record. */
         long[] offsets = new long[64];
+        /** The last seq read. */
         int count;
+        /** The records read. */
+        int records;
+
         long end = JournalFormat.HEADER_BYTES;
         /** Damage, and where it starts; null when none. */
         String problem;
@@ -59,17 +65,27 @@ final class JournalRecovery {
 
         String tornWhy;
 
-        void add(long offset, long next) {
-            if (count == offsets.length) {
-                offsets = Arrays.copyOf(offsets, count * 2);
+        void add(long offset, long next, long seqs) {
+            if (count + seqs > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("more seqs than a journal can index");
             }
-            offsets[count++] = offset;
+            if (count + seqs > offsets.length) {
+                offsets = Arrays.copyOf(offsets, (int)
+                        Math.max(count + seqs, Math.min(Integer.MAX_VALUE - 8, count * 2L)));
+            }
+            for (long i = 0; i < seqs; i++) {
+                offsets[count++] = offset;
+            }
+            records++;
             end = next;
         }
     }
 
-    /** What could still be read from the damage on: payloads to keep, how many failed their checksum, where it ended. */
-    private record Salvage(List<byte[]> payloads, int doubted, long stoppedAt, long size) {
+    /**
+     * What could still be read from the damage on: payloads to keep with the seqs each takes, how many failed their
+     * checksum, where it ended.
+     */
+    private record Salvage(List<byte[]> payloads, List<Long> seqs, int doubted, long stoppedAt, long size) {
         boolean readToTheEnd() {
             return stoppedAt >= size;
         }
@@ -94,20 +110,27 @@ final class JournalRecovery {
             }
             if (scan.problem != null) {
                 Salvage salvage = scan.unreadableFormat
-                        ? new Salvage(List.of(), 0, scan.problemOffset, size)
+                        ? new Salvage(List.of(), List.of(), 0, scan.problemOffset, size)
                         : salvage(id, channel, scan, size);
                 Path copy = setAside(id, channel);
-                String message = describe(scan, salvage, copy);
+                EventsLost lost = lostSeqs(id, scan, salvage);
+                String message = describe(scan, salvage, lost, copy);
                 LOG.log(System.Logger.Level.WARNING, "session " + id + ": " + message);
                 if (!addDamageNote(id, message)) {
                     unnoted = message;
                 }
                 // only once the evidence is safe is the journal changed
-                if (salvage.payloads().isEmpty() && scan.problemOffset >= JournalFormat.HEADER_BYTES) {
+                List<byte[]> kept = new ArrayList<>(salvage.payloads());
+                List<Long> keptSeqs = new ArrayList<>(salvage.seqs());
+                if (lost != null) {
+                    kept.add(codec.encode(lost));
+                    keptSeqs.add(lost.seq() - lost.firstSeq() + 1);
+                }
+                if (kept.isEmpty() && scan.problemOffset >= JournalFormat.HEADER_BYTES) {
                     channel.truncate(scan.end);
                     channel.force(true);
-                } else if (!salvage.payloads().isEmpty()) {
-                    rewrite(file, channel, scan, salvage.payloads());
+                } else if (!kept.isEmpty()) {
+                    rewrite(file, channel, scan, kept, keptSeqs);
                 }
             } else if (scan.tornAt >= 0) {
                 LOG.log(
@@ -150,13 +173,23 @@ final class JournalRecovery {
                     return;
                 }
                 case RecordReader.Intact intact -> {
-                    String problem = check(id, intact, scan.count + 1);
+                    SessionEvent event = null;
+                    String problem;
+                    try {
+                        event = codec.decode(intact.payload());
+                        problem = check(id, intact.offset(), event, scan.count + 1);
+                    } catch (UnreadableRecordException e) {
+                        problem = "unreadable record at byte " + intact.offset() + " (" + e.getMessage() + ")";
+                    }
                     if (problem != null) {
                         scan.problem = problem;
                         scan.problemOffset = intact.offset();
                         return;
                     }
-                    scan.add(intact.offset(), intact.offset() + JournalFormat.FRAME_BYTES + intact.payload().length);
+                    scan.add(
+                            intact.offset(),
+                            intact.offset() + JournalFormat.FRAME_BYTES + intact.payload().length,
+                            event.seq() - event.firstSeq() + 1);
                 }
                 case RecordReader.Broken broken -> {
                     if (tornTail(channel, broken.offset(), size)) {
@@ -216,6 +249,7 @@ final class JournalRecovery {
      */
     private Salvage salvage(SessionId id, FileChannel channel, Scan scan, long size) {
         List<byte[]> payloads = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
         int doubted = 0;
         long position = Math.max(scan.problemOffset, JournalFormat.HEADER_BYTES);
         try {
@@ -249,7 +283,7 @@ final class JournalRecovery {
                 } catch (UnreadableRecordException e) {
                     break;
                 }
-                if (!event.sessionId().equals(id) || event.seq() != expected) {
+                if (!event.sessionId().equals(id) || event.firstSeq() != expected) {
                     break;
                 }
                 try {
@@ -265,16 +299,35 @@ final class JournalRecovery {
                     break;
                 }
                 payloads.add(payload);
+                seqs.add(event.seq() - event.firstSeq() + 1);
                 if (JournalFormat.checksum(length, payload, 0) != stored) {
                     doubted++;
                 }
-                expected++;
+                expected = event.seq() + 1;
                 position += JournalFormat.FRAME_BYTES + length;
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "session " + id + ": reading on after the damage failed: " + e);
         }
-        return new Salvage(payloads, doubted, position, size);
+        return new Salvage(payloads, seqs, doubted, position, size);
+    }
+
+    /**
+     * The seqs the damaged bytes may have held, as one event, or null when nothing was lost or nothing is kept. Each of
+     * those events may have reached a client (only a torn tail never did), so the session goes on after the most the
+     * bytes could hold rather than issue one of their seqs again for another event.
+     */
+    private static EventsLost lostSeqs(SessionId id, Scan scan, Salvage salvage) {
+        long lastKept = scan.count;
+        for (long seqs : salvage.seqs()) {
+            lastKept += seqs;
+        }
+        long damagedBytes = salvage.size() - salvage.stoppedAt();
+        long mostLost = damagedBytes / SessionEventCodec.fewestRecordBytes(id);
+        if (lastKept == 0 || mostLost == 0) {
+            return null;
+        }
+        return new EventsLost(id, lastKept + mostLost, Instant.now(), lastKept + 1);
     }
 
     /** The session as its intact records make it, or null when there are none. */
@@ -300,8 +353,8 @@ final class JournalRecovery {
         return session;
     }
 
-    private static String describe(Scan scan, Salvage salvage, Path copy) {
-        int kept = scan.count + salvage.payloads().size();
+    private static String describe(Scan scan, Salvage salvage, EventsLost lost, Path copy) {
+        int kept = scan.records + salvage.payloads().size();
         StringBuilder text =
                 new StringBuilder("journal damaged (").append(scan.problem).append("): ");
         if (salvage.doubted() > 0) {
@@ -322,6 +375,11 @@ final class JournalRecovery {
                     .append(kept == 1 ? "event" : kept + " events")
                     .append(", later ones are lost");
         }
+        if (lost != null) {
+            text.append(" (the session goes on from seq ")
+                    .append(lost.seq() + 1)
+                    .append(", after any they had)");
+        }
         return text.append("; the original is kept as ")
                 .append(copy.getFileName())
                 .append(" (found ")
@@ -331,7 +389,8 @@ final class JournalRecovery {
     }
 
     /** Writes the kept records to a new journal (a fresh header, the intact records, the salvaged ones) in its place. */
-    private void rewrite(Path file, FileChannel channel, Scan scan, List<byte[]> payloads) throws IOException {
+    private void rewrite(Path file, FileChannel channel, Scan scan, List<byte[]> payloads, List<Long> seqs)
+            throws IOException {
         long[] relative = new long[payloads.size()];
         ByteBuffer framed = JournalFormat.frame(payloads, relative);
         Path next = file.resolveSibling(file.getFileName() + ".tmp");
@@ -352,8 +411,8 @@ final class JournalRecovery {
             folder.force(true);
         }
         long base = scan.end;
-        for (long offset : relative) {
-            scan.add(base + offset, base + framed.limit());
+        for (int i = 0; i < relative.length; i++) {
+            scan.add(base + relative[i], base + framed.limit(), seqs.get(i));
         }
     }
 
@@ -365,18 +424,12 @@ final class JournalRecovery {
         }
     }
 
-    private String check(SessionId id, RecordReader.Intact intact, long expectedSeq) {
-        SessionEvent event;
-        try {
-            event = codec.decode(intact.payload());
-        } catch (UnreadableRecordException e) {
-            return "unreadable record at byte " + intact.offset() + " (" + e.getMessage() + ")";
-        }
+    private static String check(SessionId id, long offset, SessionEvent event, long expectedSeq) {
         if (!event.sessionId().equals(id)) {
-            return "the record at byte " + intact.offset() + " belongs to session " + event.sessionId();
+            return "the record at byte " + offset + " belongs to session " + event.sessionId();
         }
-        if (event.seq() != expectedSeq) {
-            return "the record at byte " + intact.offset() + " has seq " + event.seq() + " where " + expectedSeq
+        if (event.firstSeq() != expectedSeq) {
+            return "the record at byte " + offset + " has seq " + event.firstSeq() + " where " + expectedSeq
                     + " was expected";
         }
         return null;

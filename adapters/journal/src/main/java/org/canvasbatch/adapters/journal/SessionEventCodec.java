@@ -19,6 +19,7 @@ import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
 import org.canvasbatch.domain.session.SessionEvent.SessionCancelled;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
@@ -72,6 +73,8 @@ public final class SessionEventCodec {
     /** {@link #TASK_STARTED} and then the session's agent calls in flight; tag 3 is still read, as 0 calls. */
     private static final byte TASK_STARTED_WITH_CALLS = 14;
 
+    private static final byte EVENTS_LOST = 15;
+
     public byte[] encode(SessionEvent event) {
         var bytes = new ByteArrayOutputStream(256);
         try (var out = new DataOutputStream(bytes)) {
@@ -85,6 +88,14 @@ public final class SessionEventCodec {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * Fewer bytes than any record of this session can take in a journal: every payload holds at least the format, the
+     * tag, the session's id and the seq. So the damaged bytes of a journal bound how many events they held.
+     */
+    static int fewestRecordBytes(SessionId id) {
+        return JournalFormat.FRAME_BYTES + 1 + 1 + 1 + 4 + id.value().getBytes(StandardCharsets.UTF_8).length + 8;
     }
 
     /** The most characters a node id has (CONTRACT §1): a longer one on disk is damage, never used. */
@@ -168,6 +179,7 @@ public final class SessionEventCodec {
             case SessionCancelled e -> SESSION_CANCELLED;
             case BatchFailed e -> BATCH_FAILED;
             case SessionFinished e -> SESSION_FINISHED;
+            case EventsLost e -> EVENTS_LOST;
         };
     }
 
@@ -248,6 +260,7 @@ public final class SessionEventCodec {
                 writeString(out, e.errorType());
             }
             case SessionFinished e -> writeEnum(out, e.state());
+            case EventsLost e -> out.writeLong(e.firstSeq());
         }
     }
 
@@ -342,6 +355,7 @@ public final class SessionEventCodec {
             case SESSION_CANCELLED -> new SessionCancelled(id, seq, at, readString(in));
             case BATCH_FAILED -> new BatchFailed(id, seq, at, readString(in), readString(in));
             case SESSION_FINISHED -> new SessionFinished(id, seq, at, readEnum(in, SessionState.class));
+            case EVENTS_LOST -> new EventsLost(id, seq, at, in.readLong());
             default -> throw new UnreadableRecordException("unknown event tag " + tag);
         };
     }

@@ -34,16 +34,24 @@ final class SessionStream {
     /** A sync of the file is in flight, so the writer must not close it. */
     volatile boolean syncing;
 
-    // Guarded by this: offsets[i] is where the record of seq i + 1 starts; end is where the next record goes.
+    // Guarded by this: offsets[i] is where the record of seq i + 1 starts (the seqs of one EventsLost share its
+    // record); end is where the next record goes.
     private long[] offsets;
     private int count;
     private long end;
+    /** Some record takes several seqs: ranges are counted in records, not in seqs. */
+    private final boolean sharedRecords;
 
     private SessionStream(SessionId id, long[] offsets, int count, long end, boolean onDisk) {
         this.id = id;
         this.offsets = offsets;
         this.count = count;
         this.end = end;
+        boolean shared = false;
+        for (int i = 1; i < count && !shared; i++) {
+            shared = offsets[i] == offsets[i - 1];
+        }
+        this.sharedRecords = shared;
         this.fileExists = onDisk;
         this.entryDurable = onDisk;
     }
@@ -74,7 +82,19 @@ final class SessionStream {
         if (first >= count || limit <= 0) {
             return null;
         }
-        long last = Math.min(count, first + limit);
+        long last;
+        if (!sharedRecords) {
+            last = Math.min(count, first + limit);
+        } else {
+            // at most limit records, each whole: the seqs of an EventsLost share its one record
+            last = first;
+            for (int records = 0; last < count && records < limit; records++) {
+                long start = offsets[(int) last];
+                do {
+                    last++;
+                } while (last < count && offsets[(int) last] == start);
+            }
+        }
         return new Range(offsets[(int) first], last == count ? end : offsets[(int) last]);
     }
 

@@ -23,6 +23,9 @@ import org.canvasbatch.application.port.out.EventLog;
 import org.canvasbatch.application.port.out.EventLogException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.session.SessionEvent;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
+import org.canvasbatch.domain.session.SessionEvent.SessionPaused;
+import org.canvasbatch.domain.session.SessionEvent.SessionResumed;
 import org.canvasbatch.domain.session.SessionEvent.TaskSucceeded;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.testsupport.CapturedLogs;
@@ -212,19 +215,80 @@ class FileJournalTest extends EventLogContract {
 
         FileJournal reopened = reopen();
 
-        assertThat(reopened.readAfter(B, 0, 100)).containsExactlyElementsOf(seqs(B, 1, 2));
+        List<SessionEvent> kept = reopened.readAfter(B, 0, 100);
+        assertThat(kept.subList(0, 2)).containsExactlyElementsOf(seqs(B, 1, 2));
+        EventsLost lost = (EventsLost) kept.get(2);
+        assertThat(kept).hasSize(3);
+        assertThat(lost.firstSeq()).isEqualTo(3);
+        assertThat(lost.seq()).as("every seq the lost records had").isGreaterThanOrEqualTo(6);
         assertThat(reopened.readAfter(A, 0, 100)).containsExactlyElementsOf(seqs(A, 1, 6));
         assertThat(reopened.readAfter(C, 0, 100)).containsExactlyElementsOf(seqs(C, 1, 6));
         assertThat(reopened.sessionIds()).containsExactlyInAnyOrder(A, B, C);
         assertThat(reopened.damage()).containsOnlyKeys(B);
         assertThat(reopened.damage().get(B))
-                .contains("damaged", "at byte " + third, "kept the first 2 events", "session-b.journal.damaged");
+                .contains(
+                        "damaged",
+                        "at byte " + third,
+                        "kept the first 2 events",
+                        "goes on from seq " + (lost.seq() + 1),
+                        "session-b.journal.damaged");
         assertThat(journalFile(B).resolveSibling("session-b.journal.damaged")).hasBinaryContent(damaged);
 
-        reopened.append(seqs(B, 3, 3));
+        assertThatThrownBy(() -> reopened.append(seqs(B, 3, 3)))
+                .as("seq 3 may have reached a client with the lost event")
+                .isInstanceOf(EventLogException.class);
+        SessionEvent next = new SessionPaused(B, lost.seq() + 1, SampleEvents.T0, "paused");
+        reopened.append(List.of(next));
         FileJournal again = reopen();
-        assertThat(again.readAfter(B, 0, 100)).containsExactlyElementsOf(seqs(B, 1, 3));
+        assertThat(again.readAfter(B, 0, 100)).containsExactly(kept.get(0), kept.get(1), lost, next);
         assertThat(again.damage()).containsOnlyKeys(B);
+    }
+
+    /**
+     * A journal tester's case: a record in the middle damaged while clients had seqs up to its end. A client resuming
+     * from any of the lost seqs must be sent every event the session goes on with, none of them under a seq it has.
+     */
+    @Test
+    void aReaderResumingInsideTheLostSeqsIsGivenEveryLaterEventAndAStartAfterFindsTheJournalWhole() throws Exception {
+        log.append(seqs(B, 1, 20));
+        journal().close();
+        long tenth = readRaw(journalFile(B)).offsets().get(9);
+        flipByte(journalFile(B), tenth);
+
+        FileJournal reopened = reopen();
+        List<SessionEvent> kept = reopened.readAfter(B, 0, 100);
+        EventsLost lost = (EventsLost) kept.getLast();
+        assertThat(lost.firstSeq()).isEqualTo(10);
+        assertThat(lost.seq()).isGreaterThanOrEqualTo(20);
+        List<SessionEvent> later = List.of(
+                new SessionPaused(B, lost.seq() + 1, SampleEvents.T0, "paused"),
+                new SessionResumed(B, lost.seq() + 2, SampleEvents.T0, "resumed"));
+        reopened.append(later);
+
+        for (long position = 9; position < lost.seq(); position++) {
+            assertThat(reopened.readAfter(B, position, 100))
+                    .as("read after %d", position)
+                    .containsExactly(lost, later.get(0), later.get(1));
+            assertThat(reopened.readAfter(B, position, 1))
+                    .as("one event after %d", position)
+                    .containsExactly(lost);
+        }
+        assertThat(reopened.readAfter(B, 8, 2)).containsExactly(kept.get(8), lost);
+        assertThat(reopened.readAfter(B, lost.seq(), 100)).containsExactlyElementsOf(later);
+        List<SessionEvent> streamed = new ArrayList<>();
+        try (var reader = reopened.read(B, 12)) {
+            for (List<SessionEvent> chunk = reader.next(1); !chunk.isEmpty(); chunk = reader.next(1)) {
+                streamed.addAll(chunk);
+            }
+        }
+        assertThat(streamed).containsExactly(lost, later.get(0), later.get(1));
+        String report = reopened.damage().get(B);
+
+        FileJournal again = reopen();
+        assertThat(again.readAfter(B, 0, 100)).containsExactlyElementsOf(reopened.readAfter(B, 0, 100));
+        assertThat(again.readAfter(B, 15, 100)).containsExactly(lost, later.get(0), later.get(1));
+        assertThat(again.damage().get(B)).as("no new damage is found").isEqualTo(report);
+        assertThat(journalFile(B).resolveSibling("session-b.journal.damaged.2")).doesNotExist();
     }
 
     /**
@@ -349,7 +413,11 @@ class FileJournalTest extends EventLogContract {
 
         FileJournal reopened = reopen();
 
-        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 2));
+        assertThat(reopened.readAfter(A, 0, 2)).containsExactlyElementsOf(seqs(A, 1, 2));
+        assertThat(reopened.readAfter(A, 2, 10)).singleElement().isInstanceOfSatisfying(EventsLost.class, lost -> {
+            assertThat(lost.firstSeq()).isEqualTo(3);
+            assertThat(lost.seq()).isGreaterThanOrEqualTo(3);
+        });
         assertThat(reopened.damage().get(A))
                 .contains("checksum mismatch at byte " + last, "kept the first 2 events, later ones are lost");
         assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).hasBinaryContent(damaged);
@@ -384,7 +452,12 @@ class FileJournalTest extends EventLogContract {
 
         FileJournal reopened = reopen();
 
-        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 3));
+        assertThat(reopened.readAfter(A, 0, 3)).containsExactlyElementsOf(seqs(A, 1, 3));
+        assertThat(reopened.readAfter(A, 3, 10))
+                .as("a newer version may have sent seq 4")
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        EventsLost.class, lost -> assertThat(lost.seq()).isGreaterThanOrEqualTo(4));
         assertThat(reopened.damage().get(A)).contains("format " + (SessionEventCodec.VERSION + 1));
         assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).exists();
     }

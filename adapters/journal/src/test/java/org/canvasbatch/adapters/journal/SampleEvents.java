@@ -11,6 +11,7 @@ import org.canvasbatch.domain.session.PlannedTask;
 import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
 import org.canvasbatch.domain.session.SessionEvent.SessionCancelled;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
@@ -70,7 +71,7 @@ public final class SampleEvents {
         return new SessionCreated(id, 1, T0, "Maths/离散数学.canvas", groups, tasks, SessionSettings.DEFAULT, 0.41, 2);
     }
 
-    /** One event of every kind, seqs 1..13, SessionCreated first. */
+    /** One event of every kind, seqs 1..14, SessionCreated first. */
     static List<SessionEvent> everyKind(SessionId id) {
         Instant at = T0;
         return List.of(
@@ -118,7 +119,8 @@ public final class SampleEvents {
                 new SessionResumed(id, 10, at.plusSeconds(9), "resumed"),
                 new BatchFailed(id, 11, at.plusSeconds(10), "batch timeout of 600s reached", "batch_timeout"),
                 new SessionCancelled(id, 12, at.plusSeconds(11), "cancelled"),
-                new SessionFinished(id, 13, at.plusSeconds(12), SessionState.PARTIAL_FAILURE));
+                new SessionFinished(id, 13, at.plusSeconds(12), SessionState.PARTIAL_FAILURE),
+                new EventsLost(id, 14, at.plusSeconds(13), 14));
     }
 
     /** A plausible history of {@code count} events: created, started, then nodes starting and succeeding. */

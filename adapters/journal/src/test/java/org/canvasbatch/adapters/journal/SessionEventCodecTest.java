@@ -15,9 +15,11 @@ import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
+import org.canvasbatch.domain.session.SessionEvent.SessionCancelled;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
 import org.canvasbatch.domain.session.SessionEvent.SessionFinished;
 import org.canvasbatch.domain.session.SessionEvent.SessionPaused;
+import org.canvasbatch.domain.session.SessionEvent.SessionResumed;
 import org.canvasbatch.domain.session.SessionEvent.SessionStarted;
 import org.canvasbatch.domain.session.SessionEvent.TaskFailed;
 import org.canvasbatch.domain.session.SessionEvent.TaskRequeued;
@@ -64,6 +66,28 @@ class SessionEventCodecTest {
                 new SessionFinished(ID, 11, SampleEvents.T0, null));
         for (SessionEvent event : events) {
             assertThat(roundTrip(event)).isEqualTo(event);
+        }
+    }
+
+    /**
+     * A damaged journal's lost bytes bound how many events they held only if no record of the session is smaller than
+     * the bound's record: events of every kind, with every value absent that can be.
+     */
+    @Test
+    void noRecordOfASessionIsSmallerThanTheFewestBytesItsDamageIsCountedBy() {
+        List<SessionEvent> smallest = new java.util.ArrayList<>(SampleEvents.everyKind(ID));
+        smallest.add(new SessionPaused(ID, 9, null, null));
+        smallest.add(new SessionResumed(ID, 9, null, null));
+        smallest.add(new SessionCancelled(ID, 9, null, null));
+        smallest.add(new SessionFinished(ID, 9, null, null));
+        smallest.add(new BatchFailed(ID, 9, null, null, null));
+        smallest.add(new SessionStarted(ID, 9, null, null));
+        smallest.add(new TaskRequeued(ID, 9, null, null, 1, null));
+        smallest.add(new SessionCreated(ID, 1, null, null, List.of(), List.of(), null, Double.NaN, 0));
+        for (SessionEvent event : smallest) {
+            assertThat(JournalFormat.FRAME_BYTES + codec.encode(event).length)
+                    .as(event.getClass().getSimpleName())
+                    .isGreaterThanOrEqualTo(SessionEventCodec.fewestRecordBytes(ID));
         }
     }
 

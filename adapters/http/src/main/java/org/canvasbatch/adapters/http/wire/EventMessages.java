@@ -14,6 +14,7 @@ import java.util.List;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
+import org.canvasbatch.domain.session.SessionEvent.EventsLost;
 import org.canvasbatch.domain.session.SessionEvent.GroupPriorityChanged;
 import org.canvasbatch.domain.session.SessionEvent.SessionCancelled;
 import org.canvasbatch.domain.session.SessionEvent.SessionCreated;
@@ -225,6 +226,8 @@ public final class EventMessages {
                         "error",
                         problemData(new Problem(e.message(), e.errorType(), false, null, null, null, null, null))));
             case SessionFinished e -> messages.add(sessionCompleted(id, e.seq(), false, e.at(), progress));
+            // the status's history_damage tells of it; a client resuming inside the lost seqs is sent what follows
+            case EventsLost e -> {}
         }
         return messages;
     }

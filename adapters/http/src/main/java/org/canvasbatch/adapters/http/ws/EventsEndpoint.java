@@ -120,7 +120,7 @@ final class EventsEndpoint {
             long[] newest = {afterSeq};
             boolean[] first = {true};
             if (upTo > afterSeq) {
-                history.replay(id, afterSeq, upTo, message -> {
+                History.Replayed replayed = history.replay(id, afterSeq, upTo, message -> {
                     try {
                         if (!first[0]) {
                             out.write(",");
@@ -133,6 +133,10 @@ final class EventsEndpoint {
                     newest[0] = Math.max(newest[0], message.seq());
                     return true;
                 });
+                if (replayed == History.Replayed.COMPLETE) {
+                    // the last seqs may be an event no client is sent (EventsLost): the next page starts after them
+                    newest[0] = upTo;
+                }
             }
             out.write("],\"last_seq\":" + head.lastSeq());
             out.write(",\"epoch\":" + quoted(head.epoch()));

@@ -251,7 +251,10 @@ final class History {
             return true;
         }
         var next = subscriptions.eventsAfter(id, after, 1).events();
-        return !next.isEmpty() && next.getFirst().seq() == after + 1;
+        // after may lie inside the seqs one event takes (EventsLost)
+        return !next.isEmpty()
+                && next.getFirst().firstSeq() <= after + 1
+                && next.getFirst().seq() > after;
     }
 
     /**
@@ -377,8 +380,13 @@ final class History {
             long bytes = 0;
             long expected = from + 1;
             for (SessionEvent event : events) {
-                if (event.seq() != expected++) {
+                if (event.firstSeq() > expected || event.seq() < expected) {
                     return null;
+                }
+                expected = event.seq() + 1;
+                if (progress != null && event.seq() <= progress.lastSeq()) {
+                    // the seqs of an EventsLost across the chunk's start, already folded into its checkpoint
+                    continue;
                 }
                 if (progress == null) {
                     if (!(event instanceof SessionCreated created)) {
@@ -393,7 +401,7 @@ final class History {
                     bytes += 64 + 2L * message.text().length() + message.frameBytes();
                 }
             }
-            if (events.size() == chunkSize) {
+            if (events.getLast().seq() == (index + 1) * chunkSize) {
                 checkpointsOf(id).putIfAbsent(index + 1, progress.copy());
             }
             return new Chunk(events.getLast().seq(), List.copyOf(messages), bytes);
@@ -415,10 +423,11 @@ final class History {
         }
         long at = nearest == null ? 0 : nearest.getKey();
         SessionProgress progress = nearest == null ? null : nearest.getValue().copy();
+        long target = index * chunkSize;
         try (EventChunks reader = subscriptions.readEvents(id, at * chunkSize)) {
-            for (; at < index; at++) {
+            while (progress == null || progress.lastSeq() < target) {
                 List<SessionEvent> events = reader.next(chunkSize);
-                if (events.size() < chunkSize) {
+                if (events.isEmpty()) {
                     return null;
                 }
                 for (SessionEvent event : events) {
@@ -427,13 +436,22 @@ final class History {
                             return null;
                         }
                         progress = SessionProgress.of(created);
-                    } else if (event.seq() != progress.lastSeq() + 1) {
+                    } else if (event.seq() <= progress.lastSeq()) {
+                        continue;
+                    } else if (event.firstSeq() != progress.lastSeq() + 1) {
                         return null;
                     } else {
                         progress.apply(event);
                     }
+                    long reached = progress.lastSeq();
+                    if (reached % chunkSize == 0 && reached > 0) {
+                        known.putIfAbsent(reached / chunkSize, progress.copy());
+                    }
+                    // an EventsLost may take the seqs across the chunk's start: its counts are those at the start
+                    if (reached >= target) {
+                        return progress;
+                    }
                 }
-                known.putIfAbsent(at + 1, progress.copy());
             }
         }
         return progress;
