@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.canvasbatch.application.batch.CoreOnAManualExecutor.permanentFailure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase.NodeRunFailedException;
@@ -111,6 +112,63 @@ class RetryingNodesTest {
         assertThat(core.useCases.status().status(ran).state()).isEqualTo(SessionState.COMPLETED);
         assertThat(core.useCases.status().status(preview).state())
                 .isEqualTo(previewCancelled ? SessionState.CANCELLED : SessionState.PENDING);
+    }
+
+    /**
+     * A plugin-truth tester's case: the retry button of one batch's summary, while a newer batch of the same canvas had
+     * already written that node. The rerun was booked into the newer batch, whose window counted the node twice ("5/4
+     * 节点", 108 %, "13个节点" for 12), while the batch that offered the button kept it failed.
+     */
+    @Test
+    void theButtonRunsTheNodeInTheBatchWhereItFailedNotInANewerOneWhereItSucceeded() {
+        core.withCanvas("a", "b");
+        core.then("a", permanentFailure("refused"));
+        SessionId failedIn = core.analyze(1, "a", "b");
+        core.start(failedIn);
+        core.executor.runAll();
+        core.clock.advance(java.time.Duration.ofMinutes(1));
+        SessionId newer = core.analyze(1, "a", "b");
+        core.start(newer);
+        core.executor.runAll();
+        List<String> newerBefore = core.trace(newer);
+        core.executor.runAtOnce();
+
+        SingleNodeResult result = core.useCases.runSingleNode().run(button("a", null));
+
+        assertThat(result.recordedIn()).contains(failedIn);
+        assertThat(core.useCases.status().status(failedIn).state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(core.trace(newer)).as("the newer batch hears nothing of it").isEqualTo(newerBefore);
+
+        // a node that succeeded everywhere is regenerated in the newest batch, as before
+        SingleNodeResult again = core.useCases.runSingleNode().run(button("b", null));
+        assertThat(again.recordedIn()).contains(newer);
+    }
+
+    /**
+     * A hostile tester's case: a preview cancelled before it was confirmed still held the plugin's request for a node
+     * the canvas does not have, and the single-agent call ran it there, wrote its note from the request's text and
+     * counted it a success of a batch that never started. Such a session is no batch: the node is read from the canvas.
+     */
+    @Test
+    void aPreviewCancelledBeforeItWasConfirmedRunsNothingAndANodeNotInTheCanvasIsRefused() {
+        SessionId preview = core.analyze(1, "a", "ghost");
+        core.withCanvas("a");
+        core.useCases.cancel().cancel(preview, "not now");
+        core.executor.runAll();
+        core.executor.runAtOnce();
+
+        assertThatThrownBy(() -> core.useCases.runSingleNode().run(button("ghost", null)))
+                .isInstanceOf(InvalidCommandException.class)
+                .hasMessageContaining("has no node 'ghost'");
+        assertThatThrownBy(() -> core.useCases
+                        .runSingleNode()
+                        .run(new RunSingleNodeCommand(
+                                CoreOnAManualExecutor.CANVAS, "ghost", Optional.empty(), Optional.of(preview))))
+                .isInstanceOf(InvalidCommandException.class)
+                .hasMessageContaining("has no node 'ghost'");
+        assertThat(core.vault.notes()).isEmpty();
+        assertThat(core.useCases.status().status(preview).progress().session().succeeded())
+                .isZero();
     }
 
     @Test

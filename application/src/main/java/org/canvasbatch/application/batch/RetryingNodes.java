@@ -19,12 +19,12 @@ import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.NodeTask;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionConflict;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
-import org.canvasbatch.domain.session.SessionState;
 
 /**
  * Running a single node again on a person's request. Every such run goes through the dispatcher, under the same
@@ -117,20 +117,33 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     }
 
     /**
-     * The newest session of the canvas holding the node that has started: the button is offered by a batch's summary,
-     * and a preview of the same canvas opened since and left unconfirmed must not take its retry away. A pending one
-     * only when no session holding the node ever started.
+     * The session whose summary offered the button, as far as the call tells: of the canvas's sessions holding the node,
+     * one that started (a preview of the same canvas opened since and left unconfirmed must not take the retry away),
+     * then one where the node failed or was cancelled (the summary offers the button for those; a newer batch that wrote
+     * the node must not count it a second time), then the newest.
      */
     private Optional<SessionId> newestSessionWith(String canvasPath, String nodeId) {
+        record Holder(SessionId id, boolean started, boolean nodeUnwritten, Instant createdAt) {}
         return book.ids().stream()
                 .flatMap(id -> book
-                        .readIfPresent(
-                                id, s -> s.canvasPath().equals(canvasPath) && s.hasNode(nodeId) ? s.snapshot() : null)
+                        .readIfPresent(id, s -> {
+                            if (!s.canvasPath().equals(canvasPath) || !s.hasNode(nodeId)) {
+                                return null;
+                            }
+                            SessionSnapshot snapshot = s.snapshot();
+                            NodeState state = s.task(nodeId).state();
+                            return new Holder(
+                                    id,
+                                    // started, not merely "not pending": a preview cancelled unconfirmed never ran
+                                    snapshot.startedAt() != null,
+                                    state == NodeState.FAILED || state == NodeState.CANCELLED,
+                                    snapshot.createdAt());
+                        })
                         .stream())
-                // started, not merely "not pending": a preview cancelled unconfirmed (pending -> cancelled) never ran
-                .max(Comparator.comparing((SessionSnapshot s) -> s.startedAt() != null)
-                        .thenComparing(SessionSnapshot::createdAt))
-                .map(SessionSnapshot::id);
+                .max(Comparator.comparing(Holder::started)
+                        .thenComparing(Holder::nodeUnwritten)
+                        .thenComparing(Holder::createdAt))
+                .map(Holder::id);
     }
 
     /**
@@ -148,7 +161,9 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         var subscription = new java.util.concurrent.atomic.AtomicReference<EventLog.Subscription>();
         try {
             book.change(sessionId, s -> {
-                if (s.state() == SessionState.PENDING) {
+                // a preview cancelled before it was confirmed (pending -> cancelled) never ran either: its nodes are
+                // the plugin's request, not the canvas, and the node runs from the canvas as it is
+                if (s.startedAt().isEmpty()) {
                     notStarted.set(true);
                     return List.of();
                 }
