@@ -2,6 +2,7 @@ package org.canvasbatch.adapters.vault;
 
 import static org.canvasbatch.application.port.out.VaultException.Reason.IO;
 import static org.canvasbatch.application.port.out.VaultException.Reason.NOT_FOUND;
+import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE_VAULT;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +12,11 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.CanvasNode;
 
@@ -35,9 +35,16 @@ final class NodeContent {
             "m4a", "ogg", "flac", "webm", "mp4", "mov", "mkv", "ogv");
 
     private final VaultPaths paths;
+    /** Runs with the file's real path once it is known to be inside, before anything is opened: for tests. */
+    private final Consumer<Path> beforeReading;
 
     NodeContent(VaultPaths paths) {
+        this(paths, real -> {});
+    }
+
+    NodeContent(VaultPaths paths, Consumer<Path> beforeReading) {
         this.paths = paths;
+        this.beforeReading = beforeReading;
     }
 
     String of(CanvasNode node) {
@@ -57,14 +64,70 @@ final class NodeContent {
         VaultFile file = paths.resolveVisible(node.file());
         String path = file.relative();
         Path target;
-        BasicFileAttributes attributes;
         try {
             target = paths.realPathInside(file);
-            attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             throw missing(node, path);
         } catch (IOException e) {
             throw cannotRead(node, path, e);
+        }
+        beforeReading.accept(target);
+        // read in its folder held open, reached from the vault's root without a link: a folder on the way swapped for
+        // a link since the check above would otherwise lead the read outside the vault
+        try (HeldFolder folder = folderOf(node, path, target)) {
+            return read(node, file, target, folder);
+        } catch (NoSuchFileException e) {
+            throw missing(node, path);
+        } catch (IOException e) {
+            throw cannotRead(node, path, e);
+        }
+    }
+
+    /**
+     * The folder that holds {@code real} (a real path inside the vault), entered from the vault's root one folder at a
+     * time, never through a symbolic link.
+     */
+    private HeldFolder folderOf(CanvasNode node, String path, Path real) throws IOException {
+        Path realRoot = paths.root().toRealPath();
+        Path folder = real.getParent();
+        if (!folder.startsWith(realRoot)) {
+            throw swapped(node, path);
+        }
+        HeldFolder at = HeldFolder.open(paths.root());
+        try {
+            if (!folder.equals(realRoot)) {
+                for (Path name : realRoot.relativize(folder)) {
+                    HeldFolder inside;
+                    try {
+                        inside = at.enter(name);
+                    } catch (HeldFolder.NotAFolder e) {
+                        throw swapped(node, path);
+                    }
+                    at.close();
+                    at = inside;
+                }
+            }
+            return at;
+        } catch (IOException | RuntimeException e) {
+            at.close();
+            throw e;
+        }
+    }
+
+    private static VaultException swapped(CanvasNode node, String path) {
+        return new VaultException(
+                OUTSIDE_VAULT,
+                path,
+                "The file '" + path + "' of node '" + node.id() + "' was moved while it was read: a folder on its way"
+                        + " is now a symbolic link, which is never followed.");
+    }
+
+    private String read(CanvasNode node, VaultFile file, Path target, HeldFolder folder) throws IOException {
+        String path = file.relative();
+        Path name = target.getFileName();
+        BasicFileAttributes attributes = folder.attributes(name);
+        if (attributes == null) {
+            throw missing(node, path);
         }
         if (attributes.isDirectory()) {
             throw new VaultException(
@@ -83,7 +146,7 @@ final class NodeContent {
             return embed(path);
         }
         byte[] head;
-        try (InputStream in = RegularFiles.read(target, attributes)) {
+        try (InputStream in = folder.read(name, attributes)) {
             head = in.readNBytes(MAX_TEXT_BYTES + 1);
         } catch (RegularFiles.NotARegularFile e) {
             throw new VaultException(
@@ -91,10 +154,6 @@ final class NodeContent {
                     path,
                     "The file node '" + node.id() + "' points to '" + path + "', which is " + e.what()
                             + "; only regular files are read.");
-        } catch (NoSuchFileException e) {
-            throw missing(node, path);
-        } catch (IOException e) {
-            throw cannotRead(node, path, e);
         }
         boolean truncated = head.length > MAX_TEXT_BYTES;
         String text = decodeText(head, truncated ? MAX_TEXT_BYTES : head.length, !truncated);

@@ -125,6 +125,46 @@ class NodeContentTest {
         assertThat(folder.getMessage()).contains("'notes'", "folder");
     }
 
+    /**
+     * A hostile tester's case: a folder of the vault exchanged with a link to a folder outside it, over and over, while
+     * batches read a file node in it; 41 of 200 notes quoted the outside file (and a model would have been sent it).
+     * Here the exchange happens once, right after the file was checked to be inside and before it is read.
+     */
+    @Test
+    void aFolderSwappedForALinkToOutsideBetweenTheCheckAndTheReadIsNeverFollowed(@TempDir Path elsewhere)
+            throws IOException {
+        write("S/d/secret.md", "inside harmless content");
+        Path outside = Files.createDirectories(elsewhere.resolve("d2"));
+        Files.writeString(outside.resolve("secret.md"), "TOPSECRET-OUTSIDE");
+        Path folder = root.resolve("S/d");
+        NodeContent content = new NodeContent(new VaultPaths(root), real -> {
+            try {
+                Files.move(folder, root.resolve("S/moved"));
+                Files.createSymbolicLink(folder, outside);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        VaultException refused =
+                catchThrowableOfType(VaultException.class, () -> content.of(fileNode("S/d/secret.md")));
+
+        assertThat(refused).as("the read must not go through the link").isNotNull();
+        assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+        assertThat(refused.getMessage())
+                .contains("S/d/secret.md", "symbolic link")
+                .doesNotContain("TOPSECRET");
+    }
+
+    @Test
+    void aFileReachedThroughALinkThatStaysInsideTheVaultIsStillRead() throws IOException {
+        write("Notes/real.md", "the learner's own note");
+        Files.createSymbolicLink(root.resolve("Inbox"), root.resolve("Notes"));
+
+        assertThat(new NodeContent(new VaultPaths(root)).of(fileNode("Inbox/real.md")))
+                .isEqualTo("the learner's own note");
+    }
+
     private String contentOf(String nodeId) {
         return vault.contentOf(Fixtures.MIXED, mixed.node(nodeId).orElseThrow());
     }
