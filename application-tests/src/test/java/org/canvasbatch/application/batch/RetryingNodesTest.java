@@ -171,6 +171,30 @@ class RetryingNodesTest {
                 .isZero();
     }
 
+    /**
+     * Analyze leaves out a node that holds nothing to ask (its note would be named after its id); the single-agent
+     * route ran one, a group without a label, and wrote "g (oral-explanation).md" (a hostile tester's finding).
+     */
+    @Test
+    void theButtonRefusesANodeThatHoldsNothingToAskAsAnalyzeLeavesItOut() {
+        core.vault.withCanvas(new org.canvasbatch.domain.canvas.Canvas(
+                CoreOnAManualExecutor.CANVAS,
+                List.of(
+                        new org.canvasbatch.domain.canvas.CanvasNode(
+                                "g", "group", null, null, null, "", "1", 0, 0, 400, 300),
+                        new org.canvasbatch.domain.canvas.CanvasNode(
+                                "t", "text", "  ", null, null, null, "1", 0, 400, 400, 100)),
+                List.of()));
+        core.executor.runAtOnce();
+
+        for (String node : List.of("g", "t")) {
+            assertThatThrownBy(() -> core.useCases.runSingleNode().run(button(node, null)))
+                    .isInstanceOf(InvalidCommandException.class)
+                    .hasMessageContaining("holds nothing to ask about");
+        }
+        assertThat(core.vault.notes()).isEmpty();
+    }
+
     @Test
     void theButtonRunsANodeNoSessionHoldsOnItsOwn() {
         core.withCanvas("a");

@@ -281,7 +281,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
     }
 
     /** Why a node has nothing to ask, if it has not: the only thing left to show for it would be its id. */
-    private static Optional<SkippedNode.Reason> emptiness(CanvasNode node) {
+    static Optional<SkippedNode.Reason> emptiness(CanvasNode node) {
         String content = switch (node.type()) {
             case "text" -> node.text();
             case "file" -> node.file();

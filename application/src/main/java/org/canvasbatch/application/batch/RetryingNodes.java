@@ -222,6 +222,19 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         CanvasNode node = canvas.node(command.nodeId())
                 .orElseThrow(() -> InvalidCommandException.of(
                         "node_id", "Canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
+        // as analyze leaves it out: a note about a node that holds nothing would only be named after its id
+        AnalyzingCanvas.emptiness(node).ifPresent(empty -> {
+            throw InvalidCommandException.of(
+                    "node_id",
+                    "Node '" + node.id() + "' of canvas '" + command.canvasPath() + "' holds nothing to ask about ("
+                            + switch (empty) {
+                                case EMPTY_TEXT -> "a text node without text";
+                                case NO_FILE -> "a file node without a file";
+                                case NO_URL -> "a link node without a URL";
+                                case EMPTY_LABEL -> "a group node without a label";
+                            }
+                            + ")");
+        });
         AgentId agent = command.agent().orElse(AgentId.ORAL_EXPLANATION);
         var job = new NodeJob(command.canvasPath(), node.id(), node.displayText(), agent, null, List.of());
         Duration bound = settings.singleNodeWait(settings.sessionDefaults());
