@@ -46,12 +46,13 @@ final class JournalRecovery {
 
     /** What the scan of the intact records found: where they start, where they end, and what stopped it. */
     private static final class Scan {
-        /** Where the record of each seq starts: the seqs of one {@link EventsLost} share its record. */
         long[] offsets = new long[64];
-        /** The last seq read. */
-        int count;
         /** The records read. */
-        int records;
+        int count;
+        /** The last seq they hold. */
+        long lastSeq;
+        /** The records that take several seqs ({@link EventsLost}). */
+        final List<SessionStream.Span> spans = new ArrayList<>();
 
         long end = JournalFormat.HEADER_BYTES;
         /** Damage, and where it starts; null when none. */
@@ -65,18 +66,15 @@ final class JournalRecovery {
 
         String tornWhy;
 
-        void add(long offset, long next, long seqs) {
-            if (count + seqs > Integer.MAX_VALUE - 8) {
-                throw new IllegalStateException("more seqs than a journal can index");
+        void add(long offset, long next, long firstSeq, long lastSeq) {
+            if (count == offsets.length) {
+                offsets = Arrays.copyOf(offsets, count * 2);
             }
-            if (count + seqs > offsets.length) {
-                offsets = Arrays.copyOf(offsets, (int)
-                        Math.max(count + seqs, Math.min(Integer.MAX_VALUE - 8, count * 2L)));
+            if (lastSeq > firstSeq) {
+                spans.add(new SessionStream.Span(count, firstSeq, lastSeq));
             }
-            for (long i = 0; i < seqs; i++) {
-                offsets[count++] = offset;
-            }
-            records++;
+            offsets[count++] = offset;
+            this.lastSeq = lastSeq;
             end = next;
         }
     }
@@ -85,7 +83,7 @@ final class JournalRecovery {
      * What could still be read from the damage on: payloads to keep with the seqs each takes, how many failed their
      * checksum, where it ended.
      */
-    private record Salvage(List<byte[]> payloads, List<Long> seqs, int doubted, long stoppedAt, long size) {
+    private record Salvage(List<byte[]> payloads, List<SessionEvent> events, int doubted, long stoppedAt, long size) {
         boolean readToTheEnd() {
             return stoppedAt >= size;
         }
@@ -121,16 +119,16 @@ final class JournalRecovery {
                 }
                 // only once the evidence is safe is the journal changed
                 List<byte[]> kept = new ArrayList<>(salvage.payloads());
-                List<Long> keptSeqs = new ArrayList<>(salvage.seqs());
+                List<SessionEvent> keptEvents = new ArrayList<>(salvage.events());
                 if (lost != null) {
                     kept.add(codec.encode(lost));
-                    keptSeqs.add(lost.seq() - lost.firstSeq() + 1);
+                    keptEvents.add(lost);
                 }
                 if (kept.isEmpty() && scan.problemOffset >= JournalFormat.HEADER_BYTES) {
                     channel.truncate(scan.end);
                     channel.force(true);
                 } else if (!kept.isEmpty()) {
-                    rewrite(file, channel, scan, kept, keptSeqs);
+                    rewrite(file, channel, scan, kept, keptEvents);
                 }
             } else if (scan.tornAt >= 0) {
                 LOG.log(
@@ -148,7 +146,7 @@ final class JournalRecovery {
             Files.deleteIfExists(file);
             return new Recovered(null, damage);
         }
-        return new Recovered(SessionStream.recovered(id, scan.offsets, scan.count, scan.end), damage);
+        return new Recovered(SessionStream.recovered(id, scan.offsets, scan.count, scan.end, scan.spans), damage);
     }
 
     private void scanRecords(SessionId id, FileChannel channel, long size, Scan scan) throws IOException {
@@ -177,7 +175,7 @@ final class JournalRecovery {
                     String problem;
                     try {
                         event = codec.decode(intact.payload());
-                        problem = check(id, intact.offset(), event, scan.count + 1);
+                        problem = check(id, intact.offset(), event, scan.lastSeq + 1);
                     } catch (UnreadableRecordException e) {
                         problem = "unreadable record at byte " + intact.offset() + " (" + e.getMessage() + ")";
                     }
@@ -189,7 +187,8 @@ final class JournalRecovery {
                     scan.add(
                             intact.offset(),
                             intact.offset() + JournalFormat.FRAME_BYTES + intact.payload().length,
-                            event.seq() - event.firstSeq() + 1);
+                            event.firstSeq(),
+                            event.seq());
                 }
                 case RecordReader.Broken broken -> {
                     if (tornTail(channel, broken.offset(), size)) {
@@ -249,12 +248,12 @@ final class JournalRecovery {
      */
     private Salvage salvage(SessionId id, FileChannel channel, Scan scan, long size) {
         List<byte[]> payloads = new ArrayList<>();
-        List<Long> seqs = new ArrayList<>();
+        List<SessionEvent> events = new ArrayList<>();
         int doubted = 0;
         long position = Math.max(scan.problemOffset, JournalFormat.HEADER_BYTES);
         try {
             Session session = fold(channel, scan);
-            long expected = scan.count + 1L;
+            long expected = scan.lastSeq + 1;
             while (position + JournalFormat.FRAME_BYTES <= size) {
                 ByteBuffer frame = readAt(channel, position, JournalFormat.FRAME_BYTES);
                 int length = frame.getInt();
@@ -299,7 +298,7 @@ final class JournalRecovery {
                     break;
                 }
                 payloads.add(payload);
-                seqs.add(event.seq() - event.firstSeq() + 1);
+                events.add(event);
                 if (JournalFormat.checksum(length, payload, 0) != stored) {
                     doubted++;
                 }
@@ -309,7 +308,7 @@ final class JournalRecovery {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "session " + id + ": reading on after the damage failed: " + e);
         }
-        return new Salvage(payloads, seqs, doubted, position, size);
+        return new Salvage(payloads, events, doubted, position, size);
     }
 
     /**
@@ -318,10 +317,9 @@ final class JournalRecovery {
      * bytes could hold rather than issue one of their seqs again for another event.
      */
     private static EventsLost lostSeqs(SessionId id, Scan scan, Salvage salvage) {
-        long lastKept = scan.count;
-        for (long seqs : salvage.seqs()) {
-            lastKept += seqs;
-        }
+        long lastKept = salvage.events().isEmpty()
+                ? scan.lastSeq
+                : salvage.events().getLast().seq();
         long damagedBytes = salvage.size() - salvage.stoppedAt();
         long mostLost = damagedBytes / SessionEventCodec.fewestRecordBytes(id);
         if (lastKept == 0 || mostLost == 0) {
@@ -354,7 +352,7 @@ final class JournalRecovery {
     }
 
     private static String describe(Scan scan, Salvage salvage, EventsLost lost, Path copy) {
-        int kept = scan.records + salvage.payloads().size();
+        int kept = scan.count + salvage.payloads().size();
         StringBuilder text =
                 new StringBuilder("journal damaged (").append(scan.problem).append("): ");
         if (salvage.doubted() > 0) {
@@ -389,7 +387,7 @@ final class JournalRecovery {
     }
 
     /** Writes the kept records to a new journal (a fresh header, the intact records, the salvaged ones) in its place. */
-    private void rewrite(Path file, FileChannel channel, Scan scan, List<byte[]> payloads, List<Long> seqs)
+    private void rewrite(Path file, FileChannel channel, Scan scan, List<byte[]> payloads, List<SessionEvent> events)
             throws IOException {
         long[] relative = new long[payloads.size()];
         ByteBuffer framed = JournalFormat.frame(payloads, relative);
@@ -412,7 +410,11 @@ final class JournalRecovery {
         }
         long base = scan.end;
         for (int i = 0; i < relative.length; i++) {
-            scan.add(base + relative[i], base + framed.limit(), seqs.get(i));
+            scan.add(
+                    base + relative[i],
+                    base + framed.limit(),
+                    events.get(i).firstSeq(),
+                    events.get(i).seq());
         }
     }
 

@@ -34,68 +34,81 @@ final class SessionStream {
     /** A sync of the file is in flight, so the writer must not close it. */
     volatile boolean syncing;
 
-    // Guarded by this: offsets[i] is where the record of seq i + 1 starts (the seqs of one EventsLost share its
-    // record); end is where the next record goes.
+    /**
+     * A record that takes several seqs (an {@code EventsLost}): record {@code index} holds seqs {@code first}–{@code
+     * last}. Every other record takes one seq, the one after the record before it.
+     */
+    record Span(int index, long first, long last) {}
+
+    // Guarded by this: offsets[i] is where record i starts; end is where the next record goes.
     private long[] offsets;
     private int count;
     private long end;
-    /** Some record takes several seqs: ranges are counted in records, not in seqs. */
-    private final boolean sharedRecords;
+    /** The records that take several seqs, in order; nearly always none. */
+    private final List<Span> spans;
+    /** How many more seqs than records the spans take. */
+    private final long extraSeqs;
 
-    private SessionStream(SessionId id, long[] offsets, int count, long end, boolean onDisk) {
+    private SessionStream(SessionId id, long[] offsets, int count, long end, boolean onDisk, List<Span> spans) {
         this.id = id;
         this.offsets = offsets;
         this.count = count;
         this.end = end;
-        boolean shared = false;
-        for (int i = 1; i < count && !shared; i++) {
-            shared = offsets[i] == offsets[i - 1];
+        this.spans = List.copyOf(spans);
+        long extra = 0;
+        for (Span span : spans) {
+            extra += span.last() - span.first();
         }
-        this.sharedRecords = shared;
+        this.extraSeqs = extra;
         this.fileExists = onDisk;
         this.entryDurable = onDisk;
     }
 
     static SessionStream empty(SessionId id) {
-        return new SessionStream(id, new long[0], 0, JournalFormat.HEADER_BYTES, false);
+        return new SessionStream(id, new long[0], 0, JournalFormat.HEADER_BYTES, false, List.of());
     }
 
-    static SessionStream recovered(SessionId id, long[] offsets, int count, long end) {
-        return new SessionStream(id, Arrays.copyOf(offsets, count), count, end, true);
+    static SessionStream recovered(SessionId id, long[] offsets, int count, long end, List<Span> spans) {
+        return new SessionStream(id, Arrays.copyOf(offsets, count), count, end, true, spans);
     }
 
     synchronized long nextSeq() {
-        return count + 1L;
+        return count + extraSeqs + 1L;
     }
 
     synchronized long end() {
         return end;
     }
 
+    /** The records, which is the events. */
     synchronized int count() {
         return count;
     }
 
     /** Where the records of the events after {@code afterSeq} lie, at most {@code limit} of them; null if none. */
     synchronized Range range(long afterSeq, int limit) {
-        long first = Math.max(0, afterSeq);
+        long first = firstRecordAfter(Math.max(0, afterSeq));
         if (first >= count || limit <= 0) {
             return null;
         }
-        long last;
-        if (!sharedRecords) {
-            last = Math.min(count, first + limit);
-        } else {
-            // at most limit records, each whole: the seqs of an EventsLost share its one record
-            last = first;
-            for (int records = 0; last < count && records < limit; records++) {
-                long start = offsets[(int) last];
-                do {
-                    last++;
-                } while (last < count && offsets[(int) last] == start);
-            }
-        }
+        long last = Math.min(count, first + limit);
         return new Range(offsets[(int) first], last == count ? end : offsets[(int) last]);
+    }
+
+    /** The first record holding a seq after {@code seq}. */
+    private long firstRecordAfter(long seq) {
+        long shift = 0;
+        for (Span span : spans) {
+            long index = seq - shift;
+            if (index <= span.index()) {
+                return index;
+            }
+            if (seq < span.last()) {
+                return span.index();
+            }
+            shift += span.last() - span.first();
+        }
+        return seq - shift;
     }
 
     /** Records written at {@code base} are durable: index them. */
