@@ -124,25 +124,44 @@ public final class AtomicFiles {
      * @return the temporary file's name in {@code folder}, for {@link HeldFolder#rename} over {@code target}
      */
     Path writeTemporary(HeldFolder folder, Path target, byte[] bytes) throws IOException {
+        return writeTemporary(folder, target, bytes, false);
+    }
+
+    /**
+     * As {@link #writeTemporary(HeldFolder, Path, byte[])}, the bytes forced to the disk before it returns when
+     * {@code durable}: for the learner's canvas.
+     */
+    Path writeTemporary(HeldFolder folder, Path target, byte[] bytes, boolean durable) throws IOException {
         Path temporary = Path.of(temporaryName());
         Set<PosixFilePermission> wanted = permissionsOf(folder, target);
         // Made with the target's permissions rather than given them afterwards: the JDK sets a file's permissions in a
         // held folder by opening it (an open of a named pipe swapped in at the temporary name would wait for a writer
         // for ever, with the folder's lock held), and a chmod by name would change whatever file a hard link swapped in
         // there is, outside the vault too. So the umask may take a group or other write bit the note had.
-        try (SeekableByteChannel channel = opener.opened(
-                folder.resolve(temporary),
-                folder.open(
-                        temporary,
-                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        wanted == null
-                                ? new java.nio.file.attribute.FileAttribute<?>[0]
-                                : new java.nio.file.attribute.FileAttribute<?>[] {
-                                    PosixFilePermissions.asFileAttribute(wanted)
-                                }))) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+        try {
+            SeekableByteChannel made = folder.open(
+                    temporary,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    wanted == null
+                            ? new java.nio.file.attribute.FileAttribute<?>[0]
+                            : new java.nio.file.attribute.FileAttribute<?>[] {
+                                PosixFilePermissions.asFileAttribute(wanted)
+                            });
+            SeekableByteChannel channel;
+            try {
+                channel = opener.opened(folder.resolve(temporary), made);
+            } catch (IOException | RuntimeException e) {
+                made.close();
+                throw e;
+            }
+            try (channel) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                if (durable && made instanceof FileChannel file) {
+                    file.force(true);
+                }
             }
         } catch (IOException | RuntimeException e) {
             deleteTemporary(folder, temporary, e);

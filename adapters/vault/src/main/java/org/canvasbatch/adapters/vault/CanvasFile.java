@@ -33,8 +33,23 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline, Disk
 
     private static final Duration SAVE_POLL = Duration.ofMillis(5);
 
+    /** Reads a canvas in its folder held open for the read ({@link CanvasFolder}). */
     static CanvasFile read(VaultPaths paths, VaultFile file, long maxBytes) {
-        return parse(file, DiskSnapshot.read(paths, file, maxBytes));
+        try (CanvasFolder folder = DiskSnapshot.hold(paths, file, path -> {})) {
+            return read(folder, file, maxBytes);
+        } catch (java.io.IOException e) {
+            // closing a folder only read in
+            throw new VaultException(
+                    org.canvasbatch.application.port.out.VaultException.Reason.IO,
+                    file.relative(),
+                    "Cannot read the canvas '" + file.relative() + "': " + DiskProblem.describe(e) + ".",
+                    e);
+        }
+    }
+
+    /** Reads a canvas in its folder held open, by the caller. */
+    static CanvasFile read(CanvasFolder folder, VaultFile file, long maxBytes) {
+        return parse(file, DiskSnapshot.read(folder, file, maxBytes));
     }
 
     /**
@@ -43,11 +58,23 @@ record CanvasFile(VaultFile file, JsonObject root, boolean endsWithNewline, Disk
      * it is, or until its bytes have not changed for {@link #UNCHANGED_FOR} (it is broken as it is, and says so).
      */
     static CanvasFile readAfterASaveInProgress(VaultPaths paths, VaultFile file, long maxBytes) {
+        try (CanvasFolder folder = DiskSnapshot.hold(paths, file, path -> {})) {
+            return readAfterASaveInProgress(folder, file, maxBytes);
+        } catch (java.io.IOException e) {
+            throw new VaultException(
+                    org.canvasbatch.application.port.out.VaultException.Reason.IO,
+                    file.relative(),
+                    "Cannot read the canvas '" + file.relative() + "': " + DiskProblem.describe(e) + ".",
+                    e);
+        }
+    }
+
+    private static CanvasFile readAfterASaveInProgress(CanvasFolder folder, VaultFile file, long maxBytes) {
         long deadline = System.nanoTime() + SAVE_AT_MOST.toNanos();
         byte[] invalid = null;
         long invalidSince = 0;
         while (true) {
-            DiskSnapshot snapshot = DiskSnapshot.read(paths, file, maxBytes);
+            DiskSnapshot snapshot = DiskSnapshot.read(folder, file, maxBytes);
             try {
                 return parse(file, snapshot);
             } catch (VaultException e) {

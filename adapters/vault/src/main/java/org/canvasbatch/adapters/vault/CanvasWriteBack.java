@@ -9,10 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +61,13 @@ import org.canvasbatch.domain.agent.AgentId;
  * docs/architecture.md says how long that window is. A canvas that is a symbolic link inside the vault is written
  * through: the rename replaces the file it points to, never the link.
  *
+ * <p>Each merge round acts in the canvas's folder held open ({@link CanvasFolder}), entered from the vault's root
+ * through the canvas's real folder path without following a link: the read, the temporary file, the last look, the
+ * rename, the read of the replaced file, the put-back and every delete are relative to it, so a folder on the way
+ * swapped for a link meanwhile leads none of them outside the vault. Only the hard link is made by path (Java has no
+ * {@code linkat}), and checked through the held folder afterwards ({@link CanvasFolder#link}): a folder found swapped
+ * ends the write without writing anything, and its links wait ({@link Swap.Moved}).
+ *
  * <p>A write that cannot be done now (a canvas broken in the middle of a sync, a full disk, a canvas that keeps
  * changing) leaves the canvas as it is; its links wait and are tried again after a backoff, with the next link and on
  * every flush. A deleted canvas drops its links, and so does one that the links would push over the size limit. Links
@@ -94,6 +99,7 @@ final class CanvasWriteBack {
     private final Consumer<String> afterWrite;
     private final RetryDelays retryDelays;
     private final LongConsumer checkToRenameNanos;
+    private final Steps beforeStep;
     private final Map<String, PendingCanvas> canvases = new ConcurrentHashMap<>();
     /** Canvases whose absence was logged once: a batch of 170 notes for a renamed canvas is one log line, not 170. */
     private final Set<String> reportedGone = ConcurrentHashMap.newKeySet();
@@ -127,6 +133,52 @@ final class CanvasWriteBack {
             RetryDelays retryDelays,
             Consumer<String> afterWrite,
             LongConsumer checkToRenameNanos) {
+        this(paths, options, clock, files, pendingOnDisk, retryDelays, afterWrite, checkToRenameNanos, Steps.NONE);
+    }
+
+    /**
+     * The steps of a write on the canvas's name, in order, each told right before it is made: tests swap a folder for
+     * a link there.
+     */
+    enum Step {
+        /** The canvas's folder on the way, right before it is entered. */
+        ENTERING,
+        /** The canvas, right before it is read. */
+        READING,
+        /** The canvas, right before the temporary file beside it is written. */
+        WRITING,
+        /** The canvas, right before the last look at it. */
+        CHECKING,
+        /** The hidden second name about to be given to the canvas's file ({@code .prev}), right before it is. */
+        LINKING,
+        /** The canvas, right before the temporary file is renamed over it. */
+        RENAMING,
+        /** The second name of the file the rename replaced, right before it is read. */
+        READING_REPLACED,
+        /** The canvas, right before a save found in the replaced file is put back. */
+        PUTTING_BACK
+    }
+
+    /** Told each {@link Step} of a write, with the path it acts on. */
+    @FunctionalInterface
+    interface Steps {
+        Steps NONE = (step, path) -> {};
+
+        void before(Step step, Path path);
+    }
+
+    /** @param beforeStep told each step of a write on the canvas's name, right before it is made (tests) */
+    CanvasWriteBack(
+            VaultPaths paths,
+            VaultOptions options,
+            Clock clock,
+            AtomicFiles files,
+            PendingLinks pendingOnDisk,
+            RetryDelays retryDelays,
+            Consumer<String> afterWrite,
+            LongConsumer checkToRenameNanos,
+            Steps beforeStep) {
+        this.beforeStep = beforeStep;
         this.paths = paths;
         this.options = options;
         this.clock = clock;
@@ -456,9 +508,40 @@ final class CanvasWriteBack {
     private Outcome writeLinks(PendingCanvas pending, List<Link> batch, List<Link> again, List<LostSave> carried) {
         VaultFile canvasFile = pending.canvas;
         for (int round = 1; round <= MERGE_ROUNDS; round++) {
+            CanvasFolder folder;
+            try {
+                folder = DiskSnapshot.hold(paths, canvasFile, path -> beforeStep.before(Step.ENTERING, path));
+            } catch (VaultException e) {
+                return switch (e.reason()) {
+                    case NOT_FOUND, NOT_A_FILE, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
+                    default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
+                };
+            }
+            try {
+                Outcome outcome = writeRound(pending, batch, again, carried, folder);
+                if (outcome != null) {
+                    return outcome;
+                }
+            } finally {
+                closeQuietly(folder);
+            }
+        }
+        return new Outcome.Later(
+                Reason.IO, "The canvas '" + canvasFile.relative() + "' kept changing while notes were linked into it.");
+    }
+
+    /**
+     * One merge round, in the canvas's folder held open: every step on the canvas's name is made relative to it. Null
+     * when the canvas changed meanwhile and is to be merged again.
+     */
+    private Outcome writeRound(
+            PendingCanvas pending, List<Link> batch, List<Link> again, List<LostSave> carried, CanvasFolder folder) {
+        VaultFile canvasFile = pending.canvas;
+        {
             CanvasFile canvas;
             try {
-                canvas = readWaitingForASaveInProgress(canvasFile);
+                beforeStep.before(Step.READING, folder.path());
+                canvas = readWaitingForASaveInProgress(folder, canvasFile);
                 pending.counted(canvas);
                 // Someone saved the canvas since this write-back put in place the one that carried a save over: it may
                 // be an editor that loaded the canvas without that save (before it was put back), so it is carried once
@@ -513,8 +596,9 @@ final class CanvasWriteBack {
             }
             Path temporary = null;
             try {
-                temporary = files.writeTemporary(canvas.snapshot().target(), bytes, true);
-                Swap swap = swap(canvas, temporary, bytes);
+                beforeStep.before(Step.WRITING, folder.path());
+                temporary = files.writeTemporary(folder.held(), folder.name(), bytes, true);
+                Swap swap = swap(folder, canvas, temporary, bytes);
                 switch (swap) {
                     case Swap.Replaced replaced -> {
                         pending.placed(bytes, merge.canvas(), carried);
@@ -524,6 +608,13 @@ final class CanvasWriteBack {
                     }
                     case Swap.Changed changed ->
                         LOG.log(DEBUG, "''{0}'' changed while links were merged into it; merging again", canvas.path());
+                    case Swap.Moved moved -> {
+                        return new Outcome.Later(
+                                Reason.IO,
+                                "The folder of the canvas '" + canvas.path() + "' was moved or swapped for a link"
+                                        + " while notes were linked into it; nothing was written outside the vault,"
+                                        + " and the canvas was left as it is.");
+                    }
                     case Swap.ReplacedAfterASave saved -> {
                         // what was renamed into place was the canvas for a moment, and an editor may have read it
                         pending.wrote(merge, fitting);
@@ -547,11 +638,10 @@ final class CanvasWriteBack {
                         "Cannot write the canvas '" + canvas.path() + "': " + DiskProblem.describe(e)
                                 + ". The canvas was left as it is.");
             } finally {
-                deleteQuietly(temporary);
+                deleteQuietly(folder, temporary);
             }
         }
-        return new Outcome.Later(
-                Reason.IO, "The canvas '" + canvasFile.relative() + "' kept changing while notes were linked into it.");
+        return null;
     }
 
     private CanvasMerge.Settings mergeSettings() {
@@ -619,11 +709,11 @@ final class CanvasWriteBack {
      * rewrites leaves it empty or half written for a moment), so it is read again for a short while before it counts
      * as broken.
      */
-    private CanvasFile readWaitingForASaveInProgress(VaultFile canvasFile) {
+    private CanvasFile readWaitingForASaveInProgress(CanvasFolder folder, VaultFile canvasFile) {
         long deadline = System.nanoTime() + SAVE_IN_PROGRESS.toNanos();
         while (true) {
             try {
-                return CanvasFile.read(paths, canvasFile, options.maxCanvasBytes());
+                return CanvasFile.read(folder, canvasFile, options.maxCanvasBytes());
             } catch (VaultException e) {
                 if (e.reason() != Reason.INVALID_CANVAS || System.nanoTime() > deadline || closed) {
                     throw e;
@@ -659,6 +749,12 @@ final class CanvasWriteBack {
         record Changed() implements Swap {}
 
         /**
+         * Not replaced: the folder's path no longer leads to the folder held (a folder on the way swapped for a link,
+         * or moved), so the hard link, which only a path can make, cannot be taken there.
+         */
+        record Moved() implements Swap {}
+
+        /**
          * Replaced, but another program wrote into the replaced file meanwhile: its save, to merge into again. When
          * that save was put back, {@code intoOurs} is a save found in the file written, which the put-back took out of
          * the canvas in its turn; else null.
@@ -677,42 +773,57 @@ final class CanvasWriteBack {
      * a save renamed over the canvas between the link and the rename is not seen. Where the file system has no hard
      * links, the last look is the file's attributes.
      */
-    private Swap swap(CanvasFile read, Path temporary, byte[] written) throws IOException {
+    private Swap swap(CanvasFolder folder, CanvasFile read, Path temporary, byte[] written) throws IOException {
         DiskSnapshot snapshot = read.snapshot();
-        Path target = snapshot.target();
-        if (!unchangedSince(snapshot)) {
+        HeldFolder held = folder.held();
+        beforeStep.before(Step.CHECKING, folder.path());
+        if (!unchangedSince(folder, snapshot)) {
             return new Swap.Changed();
         }
-        Path previous = target.resolveSibling(AtomicFiles.previousName());
+        Path previous = Path.of(AtomicFiles.previousName());
         boolean linked = false;
         try {
-            try {
-                Files.createLink(previous, target);
-                linked = true;
-            } catch (NoSuchFileException e) {
-                return new Swap.Changed();
-            } catch (UnsupportedOperationException | IOException e) {
-                LOG.log(DEBUG, "No hard link beside ''{0}'': {1}", read.path(), e.toString());
+            beforeStep.before(Step.LINKING, held.resolve(previous));
+            switch (folder.link(previous)) {
+                case LINKED -> linked = true;
+                case GONE, CHANGED -> {
+                    return new Swap.Changed();
+                }
+                case MOVED -> {
+                    return new Swap.Moved();
+                }
+                case NONE -> LOG.log(DEBUG, "No hard link beside ''{0}''", read.path());
             }
-            if (!linked && !FileState.of(target).equals(snapshot.state())) {
-                return new Swap.Changed();
+            if (!linked) {
+                BasicFileAttributes now = folder.attributes();
+                if (now == null || !FileState.of(now).equals(snapshot.state())) {
+                    return new Swap.Changed();
+                }
             }
-            FileState ours = FileState.of(temporary);
+            beforeStep.before(Step.RENAMING, folder.path());
+            BasicFileAttributes made = held.attributes(temporary);
+            if (made == null || !made.isRegularFile()) {
+                throw new NoSuchFileException(held.resolve(temporary).toString(), null, "the temporary file is gone");
+            }
+            FileState ours = FileState.of(made);
             long lastLook = System.nanoTime();
-            files.replace(temporary, target);
+            held.rename(temporary, folder.name());
             checkToRenameNanos.accept(System.nanoTime() - lastLook);
-            if (!linked || sameAsRead(previous, snapshot)) {
+            if (linked) {
+                beforeStep.before(Step.READING_REPLACED, held.resolve(previous));
+            }
+            if (!linked || sameAsRead(held, previous, snapshot)) {
                 return new Swap.Replaced(ours);
             }
             // A save landed in what was just replaced. It is read first: an editor that reloads the canvas before it
             // is put back saves next without it, into the file put back. Then it is put back at once, before anyone
             // else reads the canvas without it (an editor that reloads the file would lose the save from its own
             // memory), and merged again.
-            Found found = savedInto(previous, read, snapshot.bytes());
+            Found found = savedInto(held, previous, read, snapshot.bytes());
             if (found.equals(Found.NOTHING)) {
                 return new Swap.Replaced(ours);
             }
-            PutBack putBack = putBack(read, previous, ours, written);
+            PutBack putBack = putBack(folder, read, previous, ours, written);
             if (putBack == null) {
                 return found.save() == null ? new Swap.Replaced(ours) : new Swap.ReplacedAfterASave(found.save(), null);
             }
@@ -722,18 +833,21 @@ final class CanvasWriteBack {
                     : new Swap.ReplacedAfterASave(found.save(), putBack.intoOurs());
         } finally {
             if (linked) {
-                deleteQuietly(previous);
+                folder.delete(previous);
             }
         }
     }
 
-    /** Whether the file is still the one read, with the same bytes. */
-    private static boolean sameAsRead(Path file, DiskSnapshot read) throws IOException {
-        BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    /** Whether the file {@code name} in {@code held} is still the one read, with the same bytes. */
+    private static boolean sameAsRead(HeldFolder held, Path name, DiskSnapshot read) throws IOException {
+        BasicFileAttributes now = held.attributes(name);
+        if (now == null) {
+            throw new NoSuchFileException(held.resolve(name).toString());
+        }
         if (!now.isRegularFile() || !FileState.of(now).equals(read.state())) {
             return false;
         }
-        try (InputStream in = RegularFiles.read(file, now)) {
+        try (InputStream in = held.read(name, now)) {
             return Arrays.equals(in.readNBytes(read.bytes().length + 1), read.bytes());
         } catch (RegularFiles.NotARegularFile e) {
             return false;
@@ -753,30 +867,41 @@ final class CanvasWriteBack {
      * file this write-back wrote; null when it is not put back. Guarded as the write's own rename is: a hard link keeps
      * the file the put-back replaces readable, and what an editor saved into it after reloading the canvas (a save
      * that may leave its size and time as they were: a file system's clock ticks every few milliseconds) is found
-     * there rather than lost.
+     * there rather than lost. When the folder's path no longer leads to the folder held, that link cannot be taken;
+     * the save is put back all the same, relative to the folder held, on the last look at the canvas's attributes (as
+     * where there are no hard links), so that it is not lost.
      */
-    private PutBack putBack(CanvasFile read, Path previous, FileState ours, byte[] written) throws IOException {
-        Path target = read.snapshot().target();
-        Path replaced = target.resolveSibling(AtomicFiles.previousName());
+    private PutBack putBack(CanvasFolder folder, CanvasFile read, Path previous, FileState ours, byte[] written)
+            throws IOException {
+        HeldFolder held = folder.held();
+        Path replaced = Path.of(AtomicFiles.previousName());
+        boolean linked = false;
         try {
-            try {
-                Files.createLink(replaced, target);
-            } catch (UnsupportedOperationException | IOException e) {
-                LOG.log(DEBUG, "Did not put back a save of ''{0}'': {1}", read.path(), e.toString());
+            beforeStep.before(Step.PUTTING_BACK, folder.path());
+            CanvasFolder.Linked link = folder.link(replaced);
+            switch (link) {
+                case LINKED -> linked = true;
+                case MOVED -> LOG.log(DEBUG, "Putting back a save of ''{0}'' without a hard link", read.path());
+                default -> {
+                    LOG.log(DEBUG, "Did not put back a save of ''{0}'': {1}", read.path(), link);
+                    return null;
+                }
+            }
+            BasicFileAttributes now = held.attributes(linked ? replaced : folder.name());
+            if (now == null || !FileState.of(now).equals(ours)) {
                 return null;
             }
-            if (!FileState.of(replaced).equals(ours)) {
-                return null;
-            }
             try {
-                Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE);
+                held.rename(previous, folder.name());
             } catch (IOException e) {
                 LOG.log(DEBUG, "Could not put back a save of ''{0}'': {1}", read.path(), e.toString());
                 return null;
             }
-            return new PutBack(savedInto(replaced, read, written).save());
+            return new PutBack(linked ? savedInto(held, replaced, read, written).save() : null);
         } finally {
-            deleteQuietly(replaced);
+            if (linked) {
+                folder.delete(replaced);
+            }
         }
     }
 
@@ -791,15 +916,27 @@ final class CanvasWriteBack {
     }
 
     /**
-     * What another program saved into the file just replaced, which held {@code held}. A save in progress (the file
-     * cut to nothing, or half written) is waited for, briefly: it is one write of the whole canvas.
+     * What another program saved into the file just replaced, {@code replaced} in {@code held}, which held
+     * {@code had}. A save in progress (the file cut to nothing, or half written) is waited for, briefly: it is one
+     * write of the whole canvas.
      */
-    private Found savedInto(Path replaced, CanvasFile read, byte[] held) throws IOException {
+    private Found savedInto(HeldFolder held, Path replaced, CanvasFile read, byte[] had) throws IOException {
         long deadline = System.nanoTime() + SAVE_IN_PROGRESS.toNanos();
         while (true) {
             byte[] now;
-            try (InputStream in = RegularFiles.read(replaced)) {
-                now = in.readAllBytes();
+            BasicFileAttributes looked;
+            try {
+                looked = held.attributes(replaced);
+                if (looked == null) {
+                    throw new NoSuchFileException(held.resolve(replaced).toString());
+                }
+                if (!looked.isRegularFile()) {
+                    throw new RegularFiles.NotARegularFile(
+                            held.resolve(replaced), FileKind.describe(held.resolve(replaced), looked));
+                }
+                try (InputStream in = held.read(replaced, looked)) {
+                    now = in.readAllBytes();
+                }
             } catch (RegularFiles.NotARegularFile e) {
                 // what the canvas's name held right before the rename was no canvas file: there is no save to keep
                 LOG.log(
@@ -809,13 +946,16 @@ final class CanvasWriteBack {
                         e.what());
                 return Found.NOTHING;
             }
-            if (Arrays.equals(now, held)) {
+            if (Arrays.equals(now, had)) {
                 return Found.NOTHING;
             }
             try {
+                BasicFileAttributes after = held.attributes(replaced);
                 return new Found(
                         CanvasFile.parse(
-                                read.file(), new DiskSnapshot(read.snapshot().target(), now, FileState.of(replaced))),
+                                read.file(),
+                                new DiskSnapshot(
+                                        read.snapshot().target(), now, FileState.of(after == null ? looked : after))),
                         false);
             } catch (VaultException halfWritten) {
                 if (System.nanoTime() > deadline) {
@@ -834,26 +974,37 @@ final class CanvasWriteBack {
      * Whether the canvas is still exactly what the merge was made from: the same file (not another renamed over it),
      * with the same size and time, and the same bytes.
      */
-    private boolean unchangedSince(DiskSnapshot read) throws IOException {
-        Path target = read.target();
+    private boolean unchangedSince(CanvasFolder folder, DiskSnapshot read) throws IOException {
+        BasicFileAttributes now = folder.attributes();
+        if (now == null || !FileState.of(now).equals(read.state())) {
+            return false;
+        }
         try {
-            if (!FileState.of(target).equals(read.state())) {
-                return false;
-            }
-            return sameAsRead(target, read);
+            return sameAsRead(folder.held(), folder.name(), read);
         } catch (NoSuchFileException e) {
             return false;
         }
     }
 
-    private static void deleteQuietly(Path temporary) {
-        if (temporary == null) {
+    /** Deletes the temporary file {@code name} from the folder, if it is still there (not renamed into place). */
+    private static void deleteQuietly(CanvasFolder folder, Path name) {
+        if (name == null) {
             return;
         }
         try {
-            Files.deleteIfExists(temporary);
+            folder.held().delete(name);
+        } catch (NoSuchFileException e) {
+            // renamed into place
         } catch (IOException e) {
             LOG.log(DEBUG, "A temporary file could not be removed: {0}", DiskProblem.describe(e));
+        }
+    }
+
+    private static void closeQuietly(CanvasFolder folder) {
+        try {
+            folder.close();
+        } catch (IOException e) {
+            // only read and renamed in: everything done in it is done
         }
     }
 

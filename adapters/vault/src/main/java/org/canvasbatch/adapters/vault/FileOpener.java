@@ -16,9 +16,10 @@ interface FileOpener {
 
     /**
      * A file of the vault at {@code path} that was opened relative to its folder held open ({@link HeldFolder}), as the
-     * vault writes it: the same channel here, the same disk's for a test's disk.
+     * vault writes it: the same channel here, the same disk's for a test's disk, which may refuse it as {@link #open}
+     * may (closing {@code channel} is then the caller's).
      */
-    default SeekableByteChannel opened(Path path, SeekableByteChannel channel) {
+    default SeekableByteChannel opened(Path path, SeekableByteChannel channel) throws IOException {
         return channel;
     }
 }

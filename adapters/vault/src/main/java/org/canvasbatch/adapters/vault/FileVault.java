@@ -128,6 +128,34 @@ public final class FileVault implements Vault, AutoCloseable {
             LongConsumer checkToRenameNanos,
             String writer,
             Consumer<Path> beforeNoteActs) {
+        this(
+                root,
+                options,
+                clock,
+                afterCanvasWrite,
+                disk,
+                retryDelays,
+                checkToRenameNanos,
+                writer,
+                beforeNoteActs,
+                CanvasWriteBack.Steps.NONE);
+    }
+
+    /**
+     * @param beforeCanvasStep told each step of a canvas write-back on the canvas's name right before it is made: tests
+     *     swap the canvas's folder for a link there
+     */
+    FileVault(
+            Path root,
+            VaultOptions options,
+            Clock clock,
+            Consumer<String> afterCanvasWrite,
+            FileOpener disk,
+            CanvasWriteBack.RetryDelays retryDelays,
+            LongConsumer checkToRenameNanos,
+            String writer,
+            Consumer<Path> beforeNoteActs,
+            CanvasWriteBack.Steps beforeCanvasStep) {
         Objects.requireNonNull(root, "root");
         this.options = Objects.requireNonNull(options, "options");
         this.paths = new VaultPaths(root);
@@ -144,7 +172,8 @@ public final class FileVault implements Vault, AutoCloseable {
                 pendingLinks,
                 retryDelays,
                 Objects.requireNonNull(afterCanvasWrite, "afterCanvasWrite"),
-                checkToRenameNanos);
+                checkToRenameNanos,
+                Objects.requireNonNull(beforeCanvasStep, "beforeCanvasStep"));
         this.notes = new NoteWriter(paths, files, writeBack, Objects.requireNonNull(beforeNoteActs, "beforeNoteActs"));
         this.pendingLinks = pendingLinks;
         Instant cutoff = clock.instant().minus(LITTER_AGE);

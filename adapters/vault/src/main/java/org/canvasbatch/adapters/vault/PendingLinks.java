@@ -502,7 +502,13 @@ final class PendingLinks {
 
     /** The file {@code name} in the ledger's folder held open, on the vault's disk. */
     private SeekableByteChannel opened(HeldFolder folder, Path name, OpenOption... options) throws IOException {
-        return opener.opened(folder.resolve(name), folder.open(name, Set.of(options)));
+        SeekableByteChannel channel = folder.open(name, Set.of(options));
+        try {
+            return opener.opened(folder.resolve(name), channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     private static boolean endsInsideALine(SeekableByteChannel channel, long size) throws IOException {

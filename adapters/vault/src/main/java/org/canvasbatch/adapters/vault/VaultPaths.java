@@ -22,7 +22,8 @@ import org.canvasbatch.application.port.out.VaultException;
  * separator), then the disk: the deepest part of the path that exists is resolved through its symbolic links and must
  * still lie under the root's real path. What does not exist yet cannot be a link, so nothing created below it leaves
  * the vault either. (A link swapped in between the check and the use is not defended against here: the vault belongs to
- * the user who runs the server. Notes and the ledger are written, and file nodes read, in their folder held open, {@link HeldFolder}.)
+ * the user who runs the server. Notes and the ledger are written, file nodes read, and canvases read and written in
+ * their folder held open, {@link HeldFolder}, {@link CanvasFolder}.)
  */
 final class VaultPaths {
 

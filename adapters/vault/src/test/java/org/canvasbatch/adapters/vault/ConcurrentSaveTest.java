@@ -149,14 +149,25 @@ class ConcurrentSaveTest {
         Fixtures.copyVaultTo(root);
         Path canvas = root.resolve(Fixtures.DISCRETE_MATH);
         AtomicReference<Boolean> saved = new AtomicReference<>(false);
-        FileOpener saveMeanwhile = (path, options) -> {
-            // the canvas's own temporary file, not the note's
-            if (path.getFileName().toString().endsWith(".tmp")
-                    && path.getParent().equals(canvas.getParent())
-                    && !saved.getAndSet(true)) {
-                saveWithAnotherNode(canvas, "saved-meanwhile", how.equals("in place"));
+        // the canvas's temporary file is made in its folder held open, and the disk told it is, right after
+        FileOpener saveMeanwhile = new FileOpener() {
+            @Override
+            public java.nio.channels.FileChannel open(Path path, java.nio.file.OpenOption... options)
+                    throws IOException {
+                return FileOpener.DEFAULT.open(path, options);
             }
-            return FileOpener.DEFAULT.open(path, options);
+
+            @Override
+            public java.nio.channels.SeekableByteChannel opened(
+                    Path path, java.nio.channels.SeekableByteChannel channel) throws IOException {
+                // the canvas's own temporary file, not the note's
+                if (path.getFileName().toString().endsWith(".tmp")
+                        && path.getParent().equals(canvas.getParent())
+                        && !saved.getAndSet(true)) {
+                    saveWithAnotherNode(canvas, "saved-meanwhile", how.equals("in place"));
+                }
+                return channel;
+            }
         };
         FileVault vault = new FileVault(
                 root,

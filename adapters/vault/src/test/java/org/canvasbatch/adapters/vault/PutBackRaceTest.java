@@ -424,6 +424,13 @@ class PutBackRaceTest {
 
         @Override
         public java.nio.channels.FileChannel open(Path path, java.nio.file.OpenOption... options) throws IOException {
+            return FileOpener.DEFAULT.open(path, options);
+        }
+
+        /** The canvas's temporary file is made in its folder held open; the disk is told right after. */
+        @Override
+        public java.nio.channels.SeekableByteChannel opened(Path path, java.nio.channels.SeekableByteChannel channel)
+                throws IOException {
             boolean canvasTemporary = path.getFileName().toString().endsWith(".tmp")
                     && path.getParent().equals(canvas.getParent());
             if (canvasTemporary && count.getAndIncrement() == at) {
@@ -435,7 +442,7 @@ class PutBackRaceTest {
                     throw new IOException(e);
                 }
             }
-            return FileOpener.DEFAULT.open(path, options);
+            return channel;
         }
 
         /** How many of the canvas's temporary files were opened. */
