@@ -79,6 +79,42 @@ final class JournalFiles {
         return candidate;
     }
 
+    /** The file's identity on disk (its inode), looked at without following a link; null when none can be told. */
+    static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Gives the journal {@code existing} a second name {@code link} beside it (a hard link: the same file, not a byte
+     * copied) if what has that name is still the plain file whose {@link #fileKey} is {@code expected}; false, and no
+     * second name left, when another entry is there now.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException when something took the name {@code link} meanwhile
+     * @throws FileSystemException or {@link UnsupportedOperationException} where the file system has no hard links
+     */
+    boolean linkAside(Path link, Path existing, Object expected) throws IOException {
+        requireOwnFolder();
+        opener.link(link, existing);
+        // a link() never follows a symbolic link in the journal's place (Linux links the link itself), but what was
+        // linked is looked at all the same: only the file this start read may become the evidence
+        if (expected != null
+                && expected.equals(fileKey(link))
+                && Files.isRegularFile(link, LinkOption.NOFOLLOW_LINKS)) {
+            // the second name is made durable before the journal's name is moved to a new file
+            try (FileChannel folder = openFolder(directory)) {
+                folder.force(true);
+            }
+            return true;
+        }
+        Files.deleteIfExists(link);
+        return false;
+    }
+
     /** Every file that belongs to the session. */
     List<Path> allOf(SessionId id) throws IOException {
         requireOwnFolder();

@@ -3,6 +3,7 @@ package org.canvasbatch.adapters.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.EventsLost;
@@ -29,17 +31,25 @@ import org.canvasbatch.domain.session.SessionId;
  * <p><b>Damage</b> is everything else that fails: a whole record whose checksum does not match (even the last one, even
  * the only one), a length no record can have over bytes that are not zeros, a length that points past the end while
  * the bytes that are there carry the checksum (a flipped length), a header that is not a journal's. The learner's
- * history is never deleted for it: the original file is first copied aside ({@code <id>.journal.damaged}), then every
+ * history is never deleted for it: the original file is first kept aside ({@code <id>.journal.damaged}), then every
  * record that can still be read is loaded — the intact ones before the damage, and from the damaged record on every
  * record that still reads as this session's next event and folds onto the session (a record whose checksum failed is
  * then kept as read, and the report says a value in it may be wrong) — and a note says what was kept and what was lost,
  * on this start and every later one. The journal is rewritten with what was kept, so the next start finds it whole.
+ *
+ * <p>The original is kept by a second name for the same file (a hard link), never by a copy: a copy of a planted sparse
+ * journal ({@code truncate -s 2G}, 4 KiB on disk) filled its holes in and so the learner's disk. The file with both
+ * names is then never changed again: what is kept is written to a new file moved over the journal's name. Where the
+ * file system has no hard links, the original is copied, but never more of it than where reading stopped and 64 MiB
+ * past it, and the note says when the copy was cut.
  */
 final class JournalRecovery {
 
     private static final System.Logger LOG = System.getLogger(JournalRecovery.class.getName());
     /** A torn tail is at most one round of appends; more than this after a bad record can only be damage. */
     private static final long MAX_TAIL_SEARCH_BYTES = 64L << 20;
+    /** Where a damaged journal must be copied aside (no hard links), the most it keeps past where reading stopped. */
+    private static final long MAX_COPY_PAST_STOP = 64L << 20;
 
     /** The session's durable records (null if none are left) and what damage was found, now or on an earlier start. */
     record Recovered(SessionStream stream, String damage) {}
@@ -89,6 +99,13 @@ final class JournalRecovery {
         }
     }
 
+    /** Where the original was kept, and how much of it: all of it, unless a copy had to be cut. */
+    private record Aside(Path copy, long keptBytes, long size) {
+        boolean cut() {
+            return keptBytes < size;
+        }
+    }
+
     private final JournalFiles files;
     private final SessionEventCodec codec;
 
@@ -101,6 +118,7 @@ final class JournalRecovery {
         Path file = files.journal(id);
         Scan scan = new Scan();
         String unnoted = null;
+        Object keyBeforeOpen = JournalFiles.fileKey(file);
         try (FileChannel channel = files.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
             if (size >= JournalFormat.HEADER_BYTES) {
@@ -110,26 +128,27 @@ final class JournalRecovery {
                 Salvage salvage = scan.unreadableFormat
                         ? new Salvage(List.of(), List.of(), 0, scan.problemOffset, size)
                         : salvage(id, channel, scan, size);
-                Path copy = setAside(id, channel);
+                // the file read is the one the name had before and after the open, or it is not linked aside
+                Object read = Objects.equals(keyBeforeOpen, JournalFiles.fileKey(file)) ? keyBeforeOpen : null;
+                Aside aside = setAside(id, file, channel, read, salvage.stoppedAt());
                 EventsLost lost = lostSeqs(id, scan, salvage);
-                String message = describe(scan, salvage, lost, copy);
+                String message = describe(scan, salvage, lost, aside);
                 LOG.log(System.Logger.Level.WARNING, "session " + id + ": " + message);
                 if (!addDamageNote(id, message)) {
                     unnoted = message;
                 }
-                // only once the evidence is safe is the journal changed
+                // only once the evidence is safe is the journal changed, and never in place: the evidence may be this
+                // very file under a second name (a truncate here would cut it too)
                 List<byte[]> kept = new ArrayList<>(salvage.payloads());
                 List<SessionEvent> keptEvents = new ArrayList<>(salvage.events());
                 if (lost != null) {
                     kept.add(codec.encode(lost));
                     keptEvents.add(lost);
                 }
-                if (kept.isEmpty() && scan.problemOffset >= JournalFormat.HEADER_BYTES) {
-                    channel.truncate(scan.end);
-                    channel.force(true);
-                } else if (!kept.isEmpty()) {
+                if (!kept.isEmpty() || scan.count > 0) {
                     rewrite(file, channel, scan, kept, keptEvents);
                 }
+                // else nothing is left to keep: the journal's name is removed below, the file stays as the evidence
             } else if (scan.tornAt >= 0) {
                 LOG.log(
                         System.Logger.Level.INFO,
@@ -351,7 +370,7 @@ final class JournalRecovery {
         return session;
     }
 
-    private static String describe(Scan scan, Salvage salvage, EventsLost lost, Path copy) {
+    private static String describe(Scan scan, Salvage salvage, EventsLost lost, Aside aside) {
         int kept = scan.count + salvage.payloads().size();
         StringBuilder text =
                 new StringBuilder("journal damaged (").append(scan.problem).append("): ");
@@ -378,9 +397,20 @@ final class JournalRecovery {
                     .append(lost.seq() + 1)
                     .append(", after any they had)");
         }
-        return text.append("; the original is kept as ")
-                .append(copy.getFileName())
-                .append(" (found ")
+        if (aside.cut()) {
+            text.append("; the first ")
+                    .append(aside.keptBytes())
+                    .append(" of its ")
+                    .append(aside.size())
+                    .append(" bytes (up to where reading stopped and at most ")
+                    .append(MAX_COPY_PAST_STOP >> 20)
+                    .append(" MiB past it) are kept as ")
+                    .append(aside.copy().getFileName())
+                    .append(": this file system gives a file no second name, and a whole copy could fill the disk");
+        } else {
+            text.append("; the original is kept as ").append(aside.copy().getFileName());
+        }
+        return text.append(" (found ")
                 .append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
                 .append(")")
                 .toString();
@@ -399,7 +429,7 @@ final class JournalRecovery {
             // transferTo writes at the target's own position
             out.position(position);
             while (position < scan.end) {
-                position += channel.transferTo(position, scan.end - position, out);
+                position += transferred(channel.transferTo(position, scan.end - position, out));
             }
             writeFully(out, framed, scan.end);
             out.force(true);
@@ -454,19 +484,56 @@ final class JournalRecovery {
         return true;
     }
 
-    /** Copies the journal as this start found it to a new file beside it; returns the copy. */
-    private Path setAside(SessionId id, FileChannel channel) throws IOException {
+    /**
+     * Keeps the journal as this start found it beside it: by a second name for the file that was read ({@code read}, its
+     * key; null when the name may have been swapped while it was opened), or, where there is no such name, by a copy of
+     * it up to where reading stopped ({@code stoppedAt}) and at most {@link #MAX_COPY_PAST_STOP} bytes past it.
+     */
+    private Aside setAside(SessionId id, Path file, FileChannel channel, Object read, long stoppedAt)
+            throws IOException {
+        long size = channel.size();
+        for (int tries = 0; read != null && tries < 3; tries++) {
+            Path link = files.freeDamagedCopy(id);
+            try {
+                if (files.linkAside(link, file, read)) {
+                    return new Aside(link, size, size);
+                }
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "session " + id + ": the journal was swapped for another file while it was read; the one read"
+                                + " is copied aside instead");
+                break;
+            } catch (FileAlreadyExistsException taken) {
+                // something took the free name meanwhile: the next free one
+            } catch (UnsupportedOperationException | FileSystemException noLinks) {
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "session " + id + ": the damaged journal cannot be given a second name ("
+                                + FileJournal.reason(noLinks) + "); it is copied aside, at most "
+                                + (MAX_COPY_PAST_STOP >> 20)
+                                + " MiB past where reading stopped");
+                break;
+            }
+        }
+        long keep = Math.min(size, Math.max(0, stoppedAt) + MAX_COPY_PAST_STOP);
         Path copy = files.freeDamagedCopy(id);
         // copied from the open journal, not by name: the evidence is exactly the bytes this start found
         try (FileChannel copied = files.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long size = channel.size();
             long position = 0;
-            while (position < size) {
-                position += channel.transferTo(position, size - position, copied);
+            while (position < keep) {
+                position += transferred(channel.transferTo(position, keep - position, copied));
             }
             copied.force(true);
         }
-        return copy;
+        return new Aside(copy, keep, size);
+    }
+
+    /** A copy from the journal moved on: nothing moved means the file shrank while it was read. */
+    private static long transferred(long bytes) throws IOException {
+        if (bytes <= 0) {
+            throw new IOException("the journal shrank while it was read");
+        }
+        return bytes;
     }
 
     /** Adds the message to the session's damage note; false when the note could not be written (said in the log). */

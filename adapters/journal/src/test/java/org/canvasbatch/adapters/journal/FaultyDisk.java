@@ -30,6 +30,8 @@ public final class FaultyDisk implements ChannelOpener {
     public volatile boolean failSync;
     /** A file system without locks (some network shares): every lock fails with "No locks available". */
     public volatile boolean locksUnsupported;
+    /** A file system without hard links (FAT, some network shares): every link fails with "Operation not permitted". */
+    public volatile boolean linksUnsupported;
     /** Runs as a file is closed, before it is; it may throw as a buggy channel would. */
     public volatile java.util.function.Consumer<Path> onClose = path -> {};
 
@@ -52,6 +54,14 @@ public final class FaultyDisk implements ChannelOpener {
             throw new FileSystemException(path.toString(), null, "Read-only file system");
         }
         return new Channel(path, FileChannel.open(path, options));
+    }
+
+    @Override
+    public void link(Path link, Path existing) throws IOException {
+        if (linksUnsupported) {
+            throw new FileSystemException(link.toString(), existing.toString(), "Operation not permitted");
+        }
+        ChannelOpener.super.link(link, existing);
     }
 
     long unsyncedBytes(Path file) {

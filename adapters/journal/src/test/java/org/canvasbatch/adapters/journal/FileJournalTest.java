@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -421,6 +424,148 @@ class FileJournalTest extends EventLogContract {
         assertThat(reopened.damage().get(A))
                 .contains("checksum mismatch at byte " + last, "kept the first 2 events, later ones are lost");
         assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).hasBinaryContent(damaged);
+    }
+
+    /** Far more than the journal may write to keep a damaged one aside: the copy of a sparse file's holes. */
+    private static final long A_FEW_MIB = 4L << 20;
+    /** A gigabyte and a bit: on disk, a few KiB of holes. */
+    private static final long SPARSE_BYTES = (1L << 30) + 4096;
+    /**
+     * Smaller where records stay: each byte after the damage may have held an event, so the session goes on after some
+     * 45 seqs a KiB lost, and every one of them is in the index.
+     */
+    private static final long SPARSE_AFTER_RECORDS = (256L << 20) + 4096;
+
+    /** A whole record whose checksum does not match: damage, never a torn tail. */
+    private static final byte[] BOGUS_RECORD = {0, 0, 0, 4, 0, 0, 0, 0, 1, 2, 3, 4};
+
+    /** The file's identity on disk (its inode), not its name. */
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
+    }
+
+    /** Sets the file's length far past its end without writing a byte: a hole, which costs no disk. */
+    private static void growSparse(Path file, long bytes) throws IOException {
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(bytes);
+        }
+    }
+
+    private static List<Path> everyFileIn(Path folder) throws IOException {
+        try (Stream<Path> all = Files.walk(folder)) {
+            return all.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+                    .toList();
+        }
+    }
+
+    /**
+     * A hostile tester's case: a planted journal (a valid header, one bogus record, then {@code truncate -s 2G}: 4 KiB
+     * on disk) was copied aside whole, its holes filled in, before the server listened, so one such file filled the
+     * learner's disk. The original is kept under a second name for the same file now (a hard link): no byte is
+     * copied, and the journal's kept records go to a new file.
+     */
+    @Test
+    void aHugeSparseDamagedJournalIsKeptAsideWithoutCopyingAByteOfIt() throws Exception {
+        log.append(seqs(B, 1, 3));
+        journal().close();
+        Files.write(journalFile(A), JournalFormat.header().array());
+        Files.write(journalFile(A), BOGUS_RECORD, StandardOpenOption.APPEND);
+        long damageInB = Files.size(journalFile(B));
+        Files.write(journalFile(B), BOGUS_RECORD, StandardOpenOption.APPEND);
+        growSparse(journalFile(A), SPARSE_BYTES);
+        growSparse(journalFile(B), SPARSE_AFTER_RECORDS);
+        Object originalA = fileKey(journalFile(A));
+        Object originalB = fileKey(journalFile(B));
+        Path damagedA = journalFile(A).resolveSibling("session-a.journal.damaged");
+        Path damagedB = journalFile(B).resolveSibling("session-b.journal.damaged");
+
+        FileJournal reopened = reopen();
+
+        assertThat(fileKey(damagedA)).as("the original itself, not a copy").isEqualTo(originalA);
+        assertThat(fileKey(damagedB)).as("the original itself, not a copy").isEqualTo(originalB);
+        assertThat(damagedA).hasSize(SPARSE_BYTES);
+        assertThat(damagedB).hasSize(SPARSE_AFTER_RECORDS);
+        assertThat(everyFileIn(data()))
+                .filteredOn(file -> !file.equals(damagedA) && !file.equals(damagedB))
+                .allSatisfy(file -> assertThat(Files.size(file))
+                        .as("%s: only the kept records are written", file)
+                        .isLessThan(A_FEW_MIB));
+        assertThat(reopened.sessionIds()).containsExactly(B);
+        assertThat(reopened.damage().get(A))
+                .contains("checksum mismatch at byte 8", "nothing in it could be read", "session-a.journal.damaged");
+        assertThat(reopened.damage().get(B))
+                .contains("checksum mismatch at byte " + damageInB, "kept the first 3 events")
+                .contains("session-b.journal.damaged");
+        assertThat(fileKey(journalFile(B)))
+                .as("the kept records are a new file: the evidence is never changed in place")
+                .isNotEqualTo(originalB);
+        assertThat(readRaw(journalFile(B)).events()).hasSize(4);
+
+        FileJournal again = reopen();
+        assertThat(again.damage()).isEqualTo(reopened.damage());
+        assertThat(again.readAfter(B, 0, 10)).isEqualTo(reopened.readAfter(B, 0, 10));
+        assertThat(damagedA.resolveSibling("session-a.journal.damaged.2")).doesNotExist();
+        assertThat(damagedB.resolveSibling("session-b.journal.damaged.2")).doesNotExist();
+    }
+
+    /**
+     * Damage too short to have held an event cost no seq: the intact records are kept as they were. They were kept by a
+     * truncate of the journal in place, which would now cut the original kept aside under its second name as well.
+     */
+    @Test
+    void aDamagedTailTooShortForAnEventIsCutFromANewFileNeverFromTheOriginalKeptAside() throws Exception {
+        log.append(seqs(A, 1, 3));
+        journal().close();
+        Files.write(journalFile(A), BOGUS_RECORD, StandardOpenOption.APPEND);
+        byte[] damaged = Files.readAllBytes(journalFile(A));
+        Object original = fileKey(journalFile(A));
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 3));
+        Path kept = journalFile(A).resolveSibling("session-a.journal.damaged");
+        assertThat(kept).hasBinaryContent(damaged);
+        assertThat(fileKey(kept)).isEqualTo(original);
+        assertThat(fileKey(journalFile(A))).isNotEqualTo(original);
+        assertThat(journalFile(A)).hasSize(damaged.length - BOGUS_RECORD.length);
+        reopened.append(seqs(A, 4, 4));
+        assertThat(reopen().readAfter(A, 0, 10)).containsExactlyElementsOf(seqs(A, 1, 4));
+        assertThat(kept).hasBinaryContent(damaged);
+    }
+
+    /**
+     * Where the file system gives no file a second name, the original is copied aside, but never more of it than where
+     * reading stopped and 64 MiB past it, and the note says the copy was cut. A journal smaller than that is copied
+     * whole, as before.
+     */
+    @Test
+    void withoutHardLinksAHugeDamagedJournalIsCopiedAsideOnlyInPartAndTheNoteSaysSo() throws Exception {
+        log.append(seqs(B, 1, 4));
+        journal().close();
+        flipByte(journalFile(B), readRaw(journalFile(B)).offsets().get(1) + 20);
+        byte[] smallDamaged = Files.readAllBytes(journalFile(B));
+        Files.write(journalFile(A), JournalFormat.header().array());
+        Files.write(journalFile(A), BOGUS_RECORD, StandardOpenOption.APPEND);
+        growSparse(journalFile(A), SPARSE_BYTES);
+        disk.linksUnsupported = true;
+
+        FileJournal reopened = reopen();
+
+        Path damagedA = journalFile(A).resolveSibling("session-a.journal.damaged");
+        long kept = JournalFormat.HEADER_BYTES + (64L << 20);
+        assertThat(damagedA).hasSize(kept);
+        try (FileChannel copy = FileChannel.open(damagedA)) {
+            ByteBuffer start = ByteBuffer.allocate(JournalFormat.HEADER_BYTES + BOGUS_RECORD.length);
+            copy.read(start, 0);
+            assertThat(Arrays.copyOfRange(start.array(), JournalFormat.HEADER_BYTES, start.capacity()))
+                    .isEqualTo(BOGUS_RECORD);
+        }
+        assertThat(reopened.damage().get(A))
+                .contains("nothing in it could be read", "first " + kept + " of its " + SPARSE_BYTES + " bytes")
+                .contains("session-a.journal.damaged");
+        assertThat(journalFile(B).resolveSibling("session-b.journal.damaged")).hasBinaryContent(smallDamaged);
+        assertThat(reopened.damage().get(B)).contains("the original is kept as session-b.journal.damaged");
     }
 
     @Test
