@@ -568,6 +568,43 @@ class FileJournalTest extends EventLogContract {
         assertThat(reopened.damage().get(B)).contains("the original is kept as session-b.journal.damaged");
     }
 
+    /**
+     * A hostile tester's case: a forged journal whose SessionCreated holds 30 000 tasks (2 MiB) loaded, the session
+     * ran, and 7 000 notes were written into the vault within seconds. A session of more nodes than CONTRACT §1 allows
+     * is damage: nothing of it is loaded, the original is kept aside, and the note says why.
+     */
+    @Test
+    void aJournalOfASessionWithMoreNodesThanTheLimitIsDamageAndNothingOfItIsLoaded() throws Exception {
+        journal().close();
+        List<SessionEvent> forged = new ArrayList<>(seqs(A, 1, 4));
+        forged.set(0, SampleEvents.created(A, 30_000));
+        List<byte[]> payloads =
+                forged.stream().map(new SessionEventCodec()::encode).toList();
+        ByteBuffer records = JournalFormat.frame(payloads, new long[payloads.size()]);
+        Files.createDirectories(journalFile(A).getParent());
+        Files.write(journalFile(A), JournalFormat.header().array());
+        Files.write(journalFile(A), Arrays.copyOf(records.array(), records.limit()), StandardOpenOption.APPEND);
+        byte[] original = Files.readAllBytes(journalFile(A));
+        assertThat(original.length).as("the tester's 2 MiB").isGreaterThan(1 << 20);
+
+        FileJournal reopened = reopen();
+
+        assertThat(reopened.sessionIds()).isEmpty();
+        assertThat(reopened.readAfter(A, 0, 10)).isEmpty();
+        assertThat(reopened.damage().get(A))
+                .contains(
+                        "unreadable record at byte 8",
+                        "more than 10000 nodes",
+                        "a session has at most 10000 nodes",
+                        "nothing in it could be read, so the session could not be loaded",
+                        "session-a.journal.damaged");
+        assertThat(journalFile(A).resolveSibling("session-a.journal.damaged")).hasBinaryContent(original);
+        assertThat(journalFile(A)).doesNotExist();
+        FileJournal again = reopen();
+        assertThat(again.sessionIds()).isEmpty();
+        assertThat(again.damage()).containsOnlyKeys(A);
+    }
+
     @Test
     void deletingADamagedSessionRemovesItsFilesAndItsReport() throws Exception {
         log.append(seqs(B, 1, 4));

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.canvasbatch.application.port.in.BatchLimits;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.routing.Category;
 import org.canvasbatch.domain.session.Group;
@@ -199,6 +200,63 @@ class SessionEventCodecTest {
     void aSessionOfTenThousandNodesComesBackEqual() throws Exception {
         SessionCreated big = SampleEvents.created(ID, 10_000);
         assertThat(roundTrip(big)).isEqualTo(big);
+    }
+
+    /**
+     * CONTRACT §1: a session has at most 10 000 nodes. A forged journal of 30 000 tasks loaded and its session ran, 7 000
+     * notes written into the vault within seconds: more tasks, or groups naming more nodes, are damage, never a session.
+     */
+    @Test
+    void aSessionOfMoreNodesThanTheLimitIsDamageNotASession() {
+        SessionCreated limit = SampleEvents.created(ID, BatchLimits.MAX_NODES);
+        SessionCreated oneTooMany = SampleEvents.created(ID, BatchLimits.MAX_NODES + 1);
+        SessionCreated tooManyTasks = new SessionCreated(
+                ID,
+                1,
+                limit.at(),
+                limit.canvasPath(),
+                limit.groups(),
+                oneTooMany.tasks(),
+                limit.settings(),
+                limit.silhouette(),
+                limit.recommendedK());
+        Group first = limit.groups().getFirst();
+        List<String> oneMore = new java.util.ArrayList<>(first.nodeIds());
+        oneMore.add("node-" + (BatchLimits.MAX_NODES + 1));
+        List<Group> groups = new java.util.ArrayList<>(limit.groups());
+        groups.set(
+                0,
+                new Group(
+                        first.id(),
+                        first.name(),
+                        first.terms(),
+                        first.category(),
+                        first.recommendedAgent(),
+                        first.priority(),
+                        first.confidence(),
+                        oneMore));
+        SessionCreated tooManyGrouped = new SessionCreated(
+                ID,
+                1,
+                limit.at(),
+                limit.canvasPath(),
+                groups,
+                limit.tasks(),
+                limit.settings(),
+                limit.silhouette(),
+                limit.recommendedK());
+
+        assertThatThrownBy(() -> codec.decode(codec.encode(tooManyTasks)))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("holds 10001 tasks")
+                .hasMessageContaining("a session has at most 10000 nodes");
+        assertThatThrownBy(() -> codec.decode(codec.encode(tooManyGrouped)))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("groups name more than 10000 nodes")
+                .hasMessageContaining("a session has at most 10000 nodes");
+        assertThatThrownBy(() -> codec.decode(codec.encode(oneTooMany)))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("a session has at most 10000 nodes");
     }
 
     @Test
