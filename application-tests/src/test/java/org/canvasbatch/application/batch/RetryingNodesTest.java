@@ -145,6 +145,57 @@ class RetryingNodesTest {
     }
 
     /**
+     * A reviewer's case against the rule above: a newer batch of the canvas is running the node when the older batch's
+     * button is clicked. The node must not run twice at once (contract §2.5): the call joins that run, and another agent
+     * meanwhile is refused as busy. The rule had queued a second run in the older batch.
+     */
+    @Test
+    void theButtonDoesNotRunANodeASecondTimeWhileANewerBatchRunsIt() {
+        core.withCanvas("a");
+        core.then("a", permanentFailure("refused"));
+        SessionId failedIn = core.analyze(1, "a");
+        core.start(failedIn);
+        core.executor.runAll();
+        core.clock.advance(java.time.Duration.ofMinutes(1));
+        SessionId newer = core.analyze(1, "a");
+        core.start(newer);
+        assertThat(core.executor.waiting()).containsExactly(newer.value() + "/a");
+
+        var call = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> core.useCases.runSingleNode().run(button("a", AgentId.COMPARISON_TABLE)));
+
+        assertThat(call)
+                .failsWithin(java.time.Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause()
+                .isInstanceOfSatisfying(
+                        SessionConflict.class,
+                        conflict -> assertThat(conflict.kind()).isEqualTo(SessionConflict.Kind.NODE_BUSY));
+        assertThat(core.executor.waiting()).containsExactly(newer.value() + "/a");
+    }
+
+    /** The reviewer's second case: a newer batch cancelled before it reached the node never offered the button. */
+    @Test
+    void theButtonRunsTheNodeInTheBatchWhereItFailedNotInANewerOneCancelledBeforeReachingIt() {
+        core.withCanvas("a", "b");
+        core.then("a", permanentFailure("refused"));
+        SessionId failedIn = core.analyze(1, "a", "b");
+        core.start(failedIn);
+        core.executor.runAll();
+        core.clock.advance(java.time.Duration.ofMinutes(1));
+        SessionId newer = core.analyze(1, "b", "a");
+        core.start(newer);
+        core.useCases.cancel().cancel(newer, "wrong settings");
+        core.executor.runAll();
+        core.executor.runAtOnce();
+
+        SingleNodeResult result = core.useCases.runSingleNode().run(button("a", null));
+
+        assertThat(result.recordedIn()).contains(failedIn);
+        assertThat(core.useCases.status().status(newer).state()).isEqualTo(SessionState.CANCELLED);
+    }
+
+    /**
      * A hostile tester's case: a preview cancelled before it was confirmed still held the plugin's request for a node
      * the canvas does not have, and the single-agent call ran it there, wrote its note from the request's text and
      * counted it a success of a batch that never started. Such a session is no batch: the node is read from the canvas.

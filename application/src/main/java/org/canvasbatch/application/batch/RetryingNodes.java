@@ -118,12 +118,14 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
 
     /**
      * The session whose summary offered the button, as far as the call tells: of the canvas's sessions holding the node,
-     * one that started (a preview of the same canvas opened since and left unconfirmed must not take the retry away),
-     * then one where the node failed or was cancelled (the summary offers the button for those; a newer batch that wrote
-     * the node must not count it a second time), then the newest.
+     * one that started (a preview of the same canvas opened since and left unconfirmed must not take the retry away);
+     * then one running the node or about to (the call waits for that run rather than start a second, contract §2.5);
+     * then one where the node failed (the summary offers the button for those: a newer batch that wrote the node must
+     * not count it a second time); then one where it was cancelled (a batch cancelled before it reached it shows no
+     * summary); then the newest.
      */
     private Optional<SessionId> newestSessionWith(String canvasPath, String nodeId) {
-        record Holder(SessionId id, boolean started, boolean nodeUnwritten, Instant createdAt) {}
+        record Holder(SessionId id, boolean started, int nodeRank, Instant createdAt) {}
         return book.ids().stream()
                 .flatMap(id -> book
                         .readIfPresent(id, s -> {
@@ -131,17 +133,18 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                                 return null;
                             }
                             SessionSnapshot snapshot = s.snapshot();
-                            NodeState state = s.task(nodeId).state();
-                            return new Holder(
-                                    id,
-                                    // started, not merely "not pending": a preview cancelled unconfirmed never ran
-                                    snapshot.startedAt() != null,
-                                    state == NodeState.FAILED || state == NodeState.CANCELLED,
-                                    snapshot.createdAt());
+                            NodeTask task = s.task(nodeId);
+                            int rank = s.isInARun(task)
+                                    ? 3
+                                    : task.state() == NodeState.FAILED
+                                            ? 2
+                                            : task.state() == NodeState.CANCELLED ? 1 : 0;
+                            // started, not merely "not pending": a preview cancelled unconfirmed never ran
+                            return new Holder(id, snapshot.startedAt() != null, rank, snapshot.createdAt());
                         })
                         .stream())
                 .max(Comparator.comparing(Holder::started)
-                        .thenComparing(Holder::nodeUnwritten)
+                        .thenComparingInt(Holder::nodeRank)
                         .thenComparing(Holder::createdAt))
                 .map(Holder::id);
     }
