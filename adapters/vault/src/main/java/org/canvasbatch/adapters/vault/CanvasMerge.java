@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.canvasbatch.adapters.vault.NotePlacement.Box;
 
 /**
@@ -28,7 +29,10 @@ import org.canvasbatch.adapters.vault.NotePlacement.Box;
  * and when ("[oral-explanation] 生成于 2026-11-26 20:00", in English for a source node without Chinese). Everything
  * else is written back exactly as it was: every field, node and edge, known or not, in its order. Ids are derived from
  * (source node, agent), so a retry or a restart never adds anything twice; the only thing ever changed in place is the
- * text of this program's own label, when the note was written again. A note of a pair whose file node links another
+ * text of this program's own label, when the note was written again, and only while that text is still one this
+ * program writes ({@link #isLabelText}): a label the learner wrote in is the learner's, and is kept as they left it, as
+ * an edited note is. A label's place, size and colour are never changed, whoever moved or coloured it: a label the
+ * learner moved or recoloured but whose text they left gets its new time where they put it. A note of a pair whose file node links another
  * file (the note the learner edited, kept while the new one was written beside it) gets its own file node, edge and
  * label, with ids derived from (source node, agent, note path).
  */
@@ -37,6 +41,13 @@ final class CanvasMerge {
     static final String NOTE_COLOR = "5";
     static final String LABEL_COLOR = "5";
     private static final DateTimeFormatter LABEL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
+    /**
+     * Every text {@link #labelText} writes, whatever the agent, the language (both of them) and the time: the whole
+     * text, nothing before or after it, so a line the learner added, a word they changed or a text they emptied makes
+     * it theirs. ({@code yyyy} writes years past 9999 with a sign.)
+     */
+    private static final Pattern LABEL_TEXT =
+            Pattern.compile("\\[[^\\r\\n]*] (?:生成于|generated) \\+?\\d{4,}-\\d{2}-\\d{2} \\d{2}:\\d{2}");
 
     private CanvasMerge() {}
 
@@ -71,15 +82,19 @@ final class CanvasMerge {
      * @param canvas        what to write; the canvas given when nothing changed
      * @param linked        links that added a file node or an edge
      * @param labelled      links that only added or updated their label
-     * @param alreadyLinked links the canvas already holds exactly as they would be written
+     * @param alreadyLinked links the canvas already holds exactly as they would be written, or as the learner left
+     *                      their label
      * @param sourceGone    links whose source node is no longer in the canvas: nothing is added for them
+     * @param labelsKept    links (among the others) whose label would have been given a new time, but whose text the
+     *                      learner changed: it is kept as they left it
      */
     record Result(
             JsonObject canvas,
             List<Link> linked,
             List<Link> labelled,
             List<Link> alreadyLinked,
-            List<Link> sourceGone) {
+            List<Link> sourceGone,
+            List<Link> labelsKept) {
 
         boolean changed() {
             return !linked.isEmpty() || !labelled.isEmpty();
@@ -106,6 +121,11 @@ final class CanvasMerge {
     /** "[agent] 生成于 YYYY-MM-DD HH:mm" for a Chinese source node, "[agent] generated YYYY-MM-DD HH:mm" otherwise. */
     static String labelText(String agent, boolean chinese, Instant at, ZoneId zone) {
         return "[" + agent + "] " + (chinese ? "生成于 " : "generated ") + LABEL_TIME.format(at.atZone(zone));
+    }
+
+    /** Whether {@code text} is one {@link #labelText} writes (any agent, language and time), not the learner's. */
+    static boolean isLabelText(String text) {
+        return text != null && LABEL_TEXT.matcher(text).matches();
     }
 
     private static String pairHash(String sourceNodeId, String agent) {
@@ -143,8 +163,13 @@ final class CanvasMerge {
             this.settings = settings;
             this.nodes = canvas.get("nodes") instanceof jakarta.json.JsonArray array ? array : List.of();
             this.edges = canvas.get("edges") instanceof jakarta.json.JsonArray array ? array : List.of();
-            this.result =
-                    new Result(canvas, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            this.result = new Result(
+                    canvas,
+                    new ArrayList<>(),
+                    new ArrayList<>(),
+                    new ArrayList<>(),
+                    new ArrayList<>(),
+                    new ArrayList<>());
             for (int i = 0; i < nodes.size(); i++) {
                 if (nodes.get(i) instanceof JsonObject node && CanvasModel.string(node, "id") instanceof String id) {
                     nodeIndex.putIfAbsent(id, i);
@@ -190,7 +215,12 @@ final class CanvasMerge {
                 merged.add("edges", array);
             }
             return new Result(
-                    merged.build(), result.linked(), result.labelled(), result.alreadyLinked(), result.sourceGone());
+                    merged.build(),
+                    result.linked(),
+                    result.labelled(),
+                    result.alreadyLinked(),
+                    result.sourceGone(),
+                    result.labelsKept());
         }
 
         private void add(Link link) {
@@ -257,7 +287,10 @@ final class CanvasMerge {
 
         /**
          * Adds the link's label beside its file node (where {@code placed} says, when it was placed with a new note),
-         * or brings its time up to date; true when that changed it. */
+         * or brings its time up to date while its text is still one this program writes (a label the learner wrote
+         * in is kept, text, place and all, and noted in {@link Result#labelsKept}); true when that changed it. Only
+         * the text is ever changed: a label's place, size and colour stay as they are.
+         */
         private boolean label(Link link, String id, JsonObject source, JsonObject fileNode, Box placed) {
             JsonObject current = node(id);
             if (current != null && link.generatedAt() == null) {
@@ -267,7 +300,13 @@ final class CanvasMerge {
             String text = labelText(link.agent(), chinese(source), at, settings.zone());
             if (current != null) {
                 int existing = nodeIndex.get(id);
-                if (text.equals(CanvasModel.string(current, "text"))) {
+                String shown = CanvasModel.string(current, "text");
+                if (text.equals(shown)) {
+                    return false;
+                }
+                if (!isLabelText(shown)) {
+                    // the learner wrote in it (or emptied it, or made it another kind of node): theirs now
+                    result.labelsKept().add(link);
                     return false;
                 }
                 JsonObject updated = CanvasFile.JSON

@@ -1510,13 +1510,18 @@ final class CanvasWriteBack {
             if (waiting.isEmpty()) {
                 return;
             }
-            boolean eventful = written.changed() || !merge.sourceGone().isEmpty() || failures > 0;
+            // a label the learner wrote in, of a note written again now (not of one merged again when settling)
+            long labelsKept = merge.labelsKept().stream()
+                    .filter(link -> waiting.contains(link.key()))
+                    .count();
+            boolean eventful = written.changed() || !merge.sourceGone().isEmpty() || labelsKept > 0 || failures > 0;
             LOG.log(
                     eventful ? INFO : DEBUG,
-                    "Linked {0} note(s) into ''{1}''{2}{3}{4}{5}.",
+                    "Linked {0} note(s) into ''{1}''{2}{3}{4}{5}{6}.",
                     merge.linked().size() - putBack,
                     canvas.relative(),
                     merge.labelled().isEmpty() ? "" : ", " + merge.labelled().size() + " label(s) updated",
+                    labelsKept == 0 ? "" : ", " + labelsKept + " label(s) the learner wrote in kept as they are",
                     merge.alreadyLinked().isEmpty()
                             ? ""
                             : ", " + merge.alreadyLinked().size() + " already linked",

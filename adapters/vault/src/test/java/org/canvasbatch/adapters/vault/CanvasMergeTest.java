@@ -142,6 +142,104 @@ class CanvasMergeTest {
         assertThat(label.getString("text")).endsWith("2026-11-26 20:30");
     }
 
+    /**
+     * A hostile tester's reproduction: the learner appended their own summary to the label of "What is osmosis?", and
+     * the node was run again; the label said "[oral-explanation] generated …" once more, the summary gone.
+     */
+    @Test
+    void aLabelTheLearnerWroteInIsKeptAsTheyLeftItWhenTheNoteIsWrittenAgain() {
+        JsonObject once = CanvasMerge.merge(CANVAS, List.of(link("en", "oral-explanation", WRITTEN)), LABELS)
+                .canvas();
+        String id = CanvasMerge.labelNodeId("en", "oral-explanation");
+        String theirs = "[oral-explanation] generated 2026-11-26 20:00\nMY OWN SUMMARY: water moves toward the salt";
+        JsonObject edited = replaceNode(
+                once,
+                Json.createObjectBuilder(new CanvasOnDisk(once).node(id))
+                        .add("text", theirs)
+                        .build());
+
+        Result rerun = CanvasMerge.merge(
+                edited, List.of(link("en", "oral-explanation", Instant.parse("2026-11-27T01:05:00Z"))), LABELS);
+
+        assertThat(new CanvasOnDisk(rerun.canvas()).node(id).getString("text")).isEqualTo(theirs);
+        assertThat(rerun.changed()).isFalse();
+        assertThat(rerun.labelled()).isEmpty();
+        assertThat(rerun.alreadyLinked()).hasSize(1);
+        assertThat(rerun.labelsKept()).hasSize(1);
+    }
+
+    @Test
+    void aLabelTheLearnerRewroteStaysWholeWhileTheNoteCardTheyDeletedIsLinkedAgain() {
+        JsonObject once = CanvasMerge.merge(CANVAS, List.of(link("zh", "oral-explanation", WRITTEN)), LABELS)
+                .canvas();
+        String labelId = CanvasMerge.labelNodeId("zh", "oral-explanation");
+        JsonObject theirs = Json.createObjectBuilder(new CanvasOnDisk(once).node(labelId))
+                .add("text", "我的总结：逆否命题与原命题等价")
+                .add("x", -900)
+                .add("color", "3")
+                .build();
+        String noteId = CanvasMerge.noteNodeId("zh", "oral-explanation");
+        JsonObject withTheirs = replaceNode(once, theirs);
+        // the learner deleted the note's card (its edge goes with it) and kept the label they wrote in
+        JsonObject edited = Json.createObjectBuilder(withTheirs)
+                .add(
+                        "nodes",
+                        Json.createArrayBuilder(withTheirs.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                                .filter(n -> !n.getString("id").equals(noteId))
+                                .toList()))
+                .add("edges", CANVAS.getJsonArray("edges"))
+                .build();
+
+        Result rerun = CanvasMerge.merge(edited, List.of(link("zh", "oral-explanation", NOW)), LABELS);
+
+        CanvasOnDisk after = new CanvasOnDisk(rerun.canvas());
+        assertThat(rerun.linked()).hasSize(1);
+        assertThat(after.noteNodes()).hasSize(1);
+        assertThat(after.edgesBetween("zh", noteId)).hasSize(1);
+        assertThat(after.labelNodes()).containsExactly(theirs);
+    }
+
+    @Test
+    void aLabelInAnyOfTheServersOwnWordsIsStillItsOwnAndGetsTheNewTime() {
+        JsonObject once = CanvasMerge.merge(CANVAS, List.of(link("zh", "oral-explanation", WRITTEN)), LABELS)
+                .canvas();
+        String id = CanvasMerge.labelNodeId("zh", "oral-explanation");
+        // as an older run wrote it while the question was still in English
+        JsonObject older = replaceNode(
+                once,
+                Json.createObjectBuilder(new CanvasOnDisk(once).node(id))
+                        .add("text", "[oral-explanation] generated 2025-01-02 03:04")
+                        .build());
+
+        Result rerun = CanvasMerge.merge(older, List.of(link("zh", "oral-explanation", NOW)), LABELS);
+
+        assertThat(new CanvasOnDisk(rerun.canvas()).node(id).getString("text"))
+                .isEqualTo("[oral-explanation] 生成于 2026-11-26 20:30");
+        assertThat(rerun.labelled()).hasSize(1);
+        assertThat(rerun.labelsKept()).isEmpty();
+    }
+
+    @Test
+    void onlyTheWholeTextTheServerWritesIsTheServers() {
+        assertThat(CanvasMerge.isLabelText("[oral-explanation] 生成于 2026-11-26 20:00"))
+                .isTrue();
+        assertThat(CanvasMerge.isLabelText("[memory-anchor] generated 2031-02-03 04:05"))
+                .isTrue();
+        assertThat(CanvasMerge.isLabelText(CanvasMerge.labelText(
+                        "comparison-table", true, Instant.parse("+12026-01-01T00:00:00Z"), SHANGHAI)))
+                .isTrue();
+        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated 2026-11-26 20:00\nMY OWN SUMMARY"))
+                .isFalse();
+        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated 2026-11-26 20:00 "))
+                .isFalse();
+        assertThat(CanvasMerge.isLabelText("see: [oral-explanation] generated 2026-11-26 20:00"))
+                .isFalse();
+        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated yesterday"))
+                .isFalse();
+        assertThat(CanvasMerge.isLabelText("")).isFalse();
+        assertThat(CanvasMerge.isLabelText(null)).isFalse();
+    }
+
     @Test
     void aNoteWhoseTimeIsUnknownKeepsAnExistingLabelAndIsLabelledNowOtherwise() {
         Result first = CanvasMerge.merge(CANVAS, List.of(link("zh", "oral-explanation", null)), LABELS);
