@@ -47,6 +47,11 @@ final class ApiHarness implements AutoCloseable {
     final InMemoryVault vault = new InMemoryVault();
     /** Canvas paths whose reads fail with the given problem, to stand in for a real vault's refusals. */
     final Map<String, RuntimeException> vaultFailures = new ConcurrentHashMap<>();
+    /**
+     * Canvas paths every use of which fails with the given problem, {@code canvasExists} included: what the file vault
+     * does with a path it refuses as it resolves it (outside the vault, through a broken link or a loop of links).
+     */
+    final Map<String, RuntimeException> pathFailures = new ConcurrentHashMap<>();
 
     final InMemoryEventLog log = new InMemoryEventLog();
     final CanvasBatchCore core;
@@ -238,6 +243,7 @@ final class ApiHarness implements AutoCloseable {
     private final class FailingVault implements Vault {
         @Override
         public org.canvasbatch.domain.canvas.Canvas readCanvas(String canvasPath) {
+            refusePath(canvasPath);
             RuntimeException failure = vaultFailures.get(canvasPath);
             if (failure != null) {
                 throw failure;
@@ -247,17 +253,27 @@ final class ApiHarness implements AutoCloseable {
 
         @Override
         public boolean canvasExists(String canvasPath) {
+            refusePath(canvasPath);
             return vault.canvasExists(canvasPath);
         }
 
         @Override
         public String contentOf(String canvasPath, CanvasNode node) {
+            refusePath(canvasPath);
             return vault.contentOf(canvasPath, node);
         }
 
         @Override
         public WrittenNote writeNote(NoteDraft draft) {
+            refusePath(draft.canvasPath());
             return vault.writeNote(draft);
+        }
+
+        private void refusePath(String canvasPath) {
+            RuntimeException failure = pathFailures.get(canvasPath);
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 

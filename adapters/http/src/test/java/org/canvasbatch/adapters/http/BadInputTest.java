@@ -12,7 +12,9 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.util.List;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.http.ApiHarness.Answer;
+import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -223,6 +225,53 @@ class BadInputTest {
 
         assertUnprocessable(answer, "canvas_path");
         assertThat(answer.json().getString("message")).contains("outside the vault");
+    }
+
+    /**
+     * A hostile tester's reproduction: {@code ln -s selfloop VAULT/selfloop}, then {@code selfloop/x.canvas} asked
+     * for. The file vault took the system's ELOOP for a disk that failed (reason IO), and the analysis answered 503
+     * VaultUnavailableError, without Retry-After, with a 76-line stack trace in the log; a single node's run 502. The
+     * file vault now refuses such a path as it refuses one through a broken link (OUTSIDE_VAULT, SandboxTest): every
+     * route answers it with 422 on {@code canvas_path}, in one log line without a stack trace, and runs nothing.
+     */
+    @Test
+    void aPathThroughALoopOfSymbolicLinksIsACanvasPathProblemOnEveryRoute() {
+        String loop = "selfloop/x.canvas";
+        api.pathFailures.put(
+                loop,
+                new VaultException(
+                        VaultException.Reason.OUTSIDE_VAULT,
+                        loop,
+                        "'selfloop/x.canvas' goes through a loop of symbolic links: 'selfloop' leads back to itself,"
+                                + " never to a file or folder."));
+        int sessionsBefore = api.core.useCases().status().sessions().size();
+
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch")) {
+            for (String[] call : List.of(
+                    new String[] {ANALYZE, "{\"canvas_path\":\"" + loop + "\"}"},
+                    new String[] {ANALYZE, analyzeWith(loop)},
+                    new String[] {
+                        "/canvas/single-agent",
+                        "{\"canvas_path\":\"" + loop + "\",\"node_id\":\"q1\",\"agent\":\"oral-explanation\"}"
+                    })) {
+                Answer answer = api.post(call[0], call[1]);
+
+                assertUnprocessable(answer, "canvas_path");
+                assertThat(answer.json().getString("message"))
+                        .as(call[0])
+                        .contains("'selfloop/x.canvas' goes through a loop of symbolic links");
+                assertThat(answer.header("Retry-After")).isNull();
+            }
+            assertThat(logs.visibleRecords())
+                    .as("one line per refused request, none with a stack trace")
+                    .hasSize(3)
+                    .allSatisfy(r -> {
+                        assertThat(r.getThrown()).isNull();
+                        assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.INFO);
+                    });
+        }
+        assertThat(api.core.useCases().status().sessions()).hasSize(sessionsBefore);
+        assertThat(api.vault.notes()).isEmpty();
     }
 
     @Test

@@ -5,13 +5,20 @@ import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.canvasbatch.application.port.out.VaultException;
 
@@ -21,13 +28,20 @@ import org.canvasbatch.application.port.out.VaultException;
  * <p>The text is checked first (no {@code ..}, nothing absolute, no NUL, no backslash, which Windows would read as a
  * separator), then the disk: the deepest part of the path that exists is resolved through its symbolic links and must
  * still lie under the root's real path. What does not exist yet cannot be a link, so nothing created below it leaves
- * the vault either. (A link swapped in between the check and the use is not defended against here: the vault belongs to
- * the user who runs the server. Notes and the ledger are written, file nodes read, and canvases read and written in
- * their folder held open, {@link HeldFolder}, {@link CanvasFolder}.)
+ * the vault either. A path that goes through a broken link or a loop of links ({@code selfloop -> selfloop}, which the
+ * system answers with ELOOP, "Too many levels of symbolic links") leads nowhere: the path's problem, refused as
+ * {@code OUTSIDE_VAULT} in words, never taken for a disk that failed. (A link swapped in between the check and the use
+ * is not defended against here: the vault belongs to the user who runs the server. Notes and the ledger are written,
+ * file nodes read, and canvases read and written in their folder held open, {@link HeldFolder}, {@link CanvasFolder}.)
  */
 final class VaultPaths {
 
     private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
+    /**
+     * The most links followed on one path before it is taken for a loop: what Linux follows (MAXSYMLINKS; macOS
+     * follows 32), so a path the system resolves is never called a loop here.
+     */
+    private static final int MOST_LINKS_FOLLOWED = 40;
 
     private final Path root;
     private final Path realRoot;
@@ -86,6 +100,7 @@ final class VaultPaths {
             hidden = firstHiddenSegment(
                     realRoot.relativize(existing.toRealPath()).toString().replace('\\', '/'));
         } catch (IOException e) {
+            refuseALinkLoop(file.relative(), existing, e);
             throw new VaultException(
                     IO,
                     file.relative(),
@@ -153,6 +168,7 @@ final class VaultPaths {
         } catch (NoSuchFileException e) {
             throw outside(relative, "'" + relative + "' goes through a broken symbolic link.");
         } catch (IOException e) {
+            refuseALinkLoop(relative, existing, e);
             throw new VaultException(
                     IO, relative, "Cannot check where '" + relative + "' leads: " + DiskProblem.describe(e) + ".", e);
         }
@@ -166,14 +182,105 @@ final class VaultPaths {
      * replace so that a link is written through rather than replaced by a file of its own.
      *
      * @throws java.nio.file.NoSuchFileException when it does not exist (or a link leads nowhere)
+     * @throws VaultException {@code OUTSIDE_VAULT} when it leads outside, or through a loop of links
      */
     Path realPathInside(VaultFile file) throws IOException {
-        Path real = file.absolute().toRealPath();
+        Path real;
+        try {
+            real = file.absolute().toRealPath();
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            refuseALinkLoop(file.relative(), file.absolute(), e);
+            throw e;
+        }
         if (!real.startsWith(realRoot)) {
             throw outside(
                     file.relative(), "'" + file.relative() + "' leads outside the vault through a symbolic link.");
         }
         return real;
+    }
+
+    /**
+     * Refuses {@code relative} as {@code OUTSIDE_VAULT} when resolving {@code absolute} failed ({@code failure})
+     * because its links never lead to a file or folder: a loop ({@code selfloop -> selfloop}, {@code a -> b -> a},
+     * {@code a -> a/x}) or a chain longer than the system follows. Found by following the links by hand, so that
+     * neither the system's words for ELOOP (in the learner's language) nor the exception's class decide; the JDK's
+     * English reason is trusted too, for a link that cannot be followed by hand. Any other failure returns, for the
+     * caller to report as the disk's.
+     */
+    private void refuseALinkLoop(String relative, Path absolute, IOException failure) {
+        if (!(failure instanceof FileSystemException fs) || failure instanceof AccessDeniedException) {
+            return;
+        }
+        Path link = linkLoopOn(absolute);
+        if (link != null && link.startsWith(realRoot)) {
+            throw outside(
+                    relative,
+                    "'" + relative + "' goes through a loop of symbolic links: '"
+                            + realRoot.relativize(link).toString().replace('\\', '/')
+                            + "' leads back to itself, never to a file or folder.");
+        }
+        if (link != null || (fs.getReason() != null && fs.getReason().contains("levels of symbolic links"))) {
+            throw outside(
+                    relative,
+                    "'" + relative + "' goes through a loop of symbolic links that never leads to a file or folder.");
+        }
+    }
+
+    /**
+     * Whether following the links on the way to {@code absolute}, from the vault's real root as the system does, takes
+     * more than {@value #MOST_LINKS_FOLLOWED} of them: then the link followed most often, the one that leads back to
+     * itself; null when they lead somewhere, or cannot be followed (a link that cannot be read, a part that is
+     * missing).
+     */
+    private Path linkLoopOn(Path absolute) {
+        if (!absolute.startsWith(root)) {
+            return null;
+        }
+        Deque<Path> ahead = new ArrayDeque<>();
+        root.relativize(absolute).forEach(ahead::addLast);
+        Path at = realRoot;
+        Map<Path, Integer> followed = new HashMap<>();
+        int count = 0;
+        while (!ahead.isEmpty()) {
+            String name = ahead.removeFirst().toString();
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                at = at.getParent() == null ? at : at.getParent();
+                continue;
+            }
+            Path next = at.resolve(name);
+            Path target;
+            try {
+                if (!Files.readAttributes(next, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .isSymbolicLink()) {
+                    at = next;
+                    continue;
+                }
+                target = Files.readSymbolicLink(next);
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                return null;
+            }
+            followed.merge(next, 1, Integer::sum);
+            if (++count > MOST_LINKS_FOLLOWED) {
+                return followed.entrySet().stream()
+                        .max(Map.Entry.comparingByValue())
+                        .orElseThrow()
+                        .getKey();
+            }
+            List<Path> names = new ArrayList<>();
+            target.forEach(names::add);
+            for (int i = names.size() - 1; i >= 0; i--) {
+                ahead.addFirst(names.get(i));
+            }
+            if (target.isAbsolute()) {
+                at = target.getRoot();
+            }
+        }
+        return null;
     }
 
     private static VaultException outside(String path, String message) {

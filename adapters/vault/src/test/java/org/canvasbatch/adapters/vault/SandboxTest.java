@@ -126,6 +126,39 @@ class SandboxTest {
                 .contains("broken symbolic link");
     }
 
+    /**
+     * A hostile tester's reproduction: {@code ln -s selfloop VAULT/selfloop}, then {@code selfloop/x.canvas} asked for.
+     * The system answers ELOOP ("Too many levels of symbolic links"), which was taken for a disk that failed: an IO
+     * VaultException, so a 503 VaultUnavailableError with a 76-line stack trace for the analyze route and a 502 for a
+     * single node's run. The path leads nowhere, as through a broken link: the caller's problem, said in words.
+     */
+    @Test
+    void aPathThroughALoopOfSymbolicLinksLeadsNowhereAndIsRefusedInWords() throws IOException {
+        Files.createSymbolicLink(root.resolve("selfloop"), Path.of("selfloop"));
+        Files.createSymbolicLink(root.resolve("数学/ping.canvas"), Path.of("pong.canvas"));
+        Files.createSymbolicLink(root.resolve("数学/pong.canvas"), Path.of("ping.canvas"));
+        Files.createSymbolicLink(root.resolve("deeper"), Path.of("deeper/x"));
+
+        for (ThrowingCallable use : List.<ThrowingCallable>of(
+                () -> vault.canvasExists("selfloop/x.canvas"),
+                () -> vault.readCanvas("selfloop/x.canvas"),
+                () -> vault.writeNote(draft("selfloop/x.canvas", "q1")),
+                () -> vault.contentOf(Fixtures.MIXED, fileNode("selfloop/notes.md")))) {
+            VaultException refused = catchThrowableOfType(VaultException.class, use);
+            assertThat(refused).as("refused").isNotNull();
+            assertThat(refused.reason()).isEqualTo(Reason.OUTSIDE_VAULT);
+            assertThat(refused.getMessage()).contains("loop of symbolic links", "'selfloop'");
+            assertThat(refused.getCause())
+                    .as("the path's problem, not the disk's")
+                    .isNull();
+        }
+        assertThat(outsideMessage(() -> vault.readCanvas("数学/ping.canvas")))
+                .isEqualTo("'数学/ping.canvas' goes through a loop of symbolic links: '数学/ping.canvas' leads back to"
+                        + " itself, never to a file or folder.");
+        assertThat(outsideMessage(() -> vault.readCanvas("deeper/y.canvas")))
+                .contains("loop of symbolic links", "'deeper'");
+    }
+
     @Test
     void aNoteNameTakenByASymlinkIsRefusedAndNotWrittenThrough() throws IOException {
         Path notes = Files.createDirectories(root.resolve("数学/离散数学-notes"));
