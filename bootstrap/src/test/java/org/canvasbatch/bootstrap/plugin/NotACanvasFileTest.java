@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +81,48 @@ class NotACanvasFileTest {
         assertThat(message(folder)).contains("'数学/复变函数.canvas' is a folder, not a canvas file");
         assertThat(pipe.statusCode()).as(pipe.body()).isEqualTo(422);
         assertThat(message(pipe)).contains("'数学/管道.canvas' is a named pipe");
+        assertThat(server.agent.calls()).as("the model is asked nothing").isEmpty();
+    }
+
+    /**
+     * A hostile tester's reproduction: {@code ln -s selfloop VAULT/selfloop}, then an analysis of
+     * {@code selfloop/x.canvas} answered 503 VaultUnavailableError (no Retry-After) with a 76-line stack trace in the
+     * log (VaultException, FileSystemException ELOOP), and a single node's run of it 502. The path leads nowhere, as
+     * one through a broken link does: a 422 on canvas_path in words, one log line, no stack trace.
+     */
+    @Test
+    void aPathThroughALoopOfSymbolicLinksIsACanvasPathProblemInWords() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        Files.createSymbolicLink(vault.resolve("selfloop"), Path.of("selfloop"));
+        server = new PluginHarness(vault, 0);
+
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch")) {
+            HttpResponse<String> analysis = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(server.base() + "/canvas/intelligent-parallel"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"canvas_path\": \"selfloop/x.canvas\"}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> single = singleNode("selfloop/x.canvas");
+
+            for (HttpResponse<String> answer : List.of(analysis, single)) {
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(422);
+                JsonObject error =
+                        Json.createReader(new StringReader(answer.body())).readObject();
+                assertThat(error.getString("error")).isEqualTo("ValidationError");
+                assertThat(error.getJsonArray("errors").getJsonObject(0).getString("field"))
+                        .isEqualTo("canvas_path");
+                assertThat(error.getString("message"))
+                        .contains("'selfloop/x.canvas' goes through a loop of symbolic links", "'selfloop'");
+            }
+            assertThat(logs.visibleRecords())
+                    .as("one line per refused request, none with a stack trace")
+                    .hasSizeLessThanOrEqualTo(2)
+                    .allSatisfy(r -> assertThat(r.getThrown()).isNull());
+        }
+        assertThat(server.core.useCases().status().sessions()).as("no session").isEmpty();
         assertThat(server.agent.calls()).as("the model is asked nothing").isEmpty();
     }
 
