@@ -131,7 +131,7 @@ final class JournalRecovery {
                 // the file read is the one the name had before and after the open, or it is not linked aside
                 Object read = Objects.equals(keyBeforeOpen, JournalFiles.fileKey(file)) ? keyBeforeOpen : null;
                 Aside aside = setAside(id, file, channel, read, salvage.stoppedAt());
-                EventsLost lost = lostSeqs(id, scan, salvage);
+                EventsLost lost = lostSeqs(id, scan, salvage, earlierEnd(readDamageNote(id)));
                 String message = describe(scan, salvage, lost, aside);
                 LOG.log(System.Logger.Level.WARNING, "session " + id + ": " + message);
                 if (!addDamageNote(id, message)) {
@@ -335,7 +335,7 @@ final class JournalRecovery {
      * those events may have reached a client (only a torn tail never did), so the session goes on after the most the
      * bytes could hold rather than issue one of their seqs again for another event.
      */
-    private static EventsLost lostSeqs(SessionId id, Scan scan, Salvage salvage) {
+    private static EventsLost lostSeqs(SessionId id, Scan scan, Salvage salvage, long earlierEnd) {
         long lastKept = salvage.events().isEmpty()
                 ? scan.lastSeq
                 : salvage.events().getLast().seq();
@@ -344,7 +344,33 @@ final class JournalRecovery {
         if (lastKept == 0 || mostLost == 0) {
             return null;
         }
-        return new EventsLost(id, lastKept + mostLost, Instant.now(), lastKept + 1);
+        // an EventsLost of an earlier damage may be among the lost records: it took seqs up to earlierEnd, far more
+        // than
+        // its bytes, and every other lost record came after it or takes one seq
+        long upTo = Math.max(lastKept, earlierEnd) + mostLost;
+        return new EventsLost(id, upTo, Instant.now(), lastKept + 1);
+    }
+
+    /** How an earlier damage note says where the session went on; the number is read back from there. */
+    private static final String WENT_ON_FROM = " (the session goes on from seq ";
+
+    private static final java.util.regex.Pattern WENT_ON =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote("goes on from seq ") + "(\\d{1,15})");
+
+    /**
+     * The last seq an earlier damage of this session took, as its note says (0 when none): the note is all that is
+     * left of that damage's EventsLost when a second damage takes the record too.
+     */
+    static long earlierEnd(String note) {
+        if (note == null) {
+            return 0;
+        }
+        long end = 0;
+        var found = WENT_ON.matcher(note);
+        while (found.find()) {
+            end = Math.max(end, Long.parseLong(found.group(1)) - 1);
+        }
+        return end;
     }
 
     /** The session as its intact records make it, or null when there are none. */
@@ -393,9 +419,7 @@ final class JournalRecovery {
                     .append(", later ones are lost");
         }
         if (lost != null) {
-            text.append(" (the session goes on from seq ")
-                    .append(lost.seq() + 1)
-                    .append(", after any they had)");
+            text.append(WENT_ON_FROM).append(lost.seq() + 1).append(", after any they had)");
         }
         if (aside.cut()) {
             text.append("; the first ")
