@@ -513,7 +513,11 @@ final class CanvasWriteBack {
                 folder = DiskSnapshot.hold(paths, canvasFile, path -> beforeStep.before(Step.ENTERING, path));
             } catch (VaultException e) {
                 return switch (e.reason()) {
-                    case NOT_FOUND, NOT_A_FILE, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
+                    case NOT_FOUND, NOT_A_FILE -> new Outcome.Dropped(e.getMessage());
+                    // a canvas the batch read inside the vault: a folder on its way that is a link now was swapped
+                    // (a link there from the start is refused before any batch), and may come back; its links wait
+                    case OUTSIDE_VAULT ->
+                        new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
                     default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
                 };
             }

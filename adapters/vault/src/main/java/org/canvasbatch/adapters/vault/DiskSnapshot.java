@@ -7,8 +7,6 @@ import static org.canvasbatch.application.port.out.VaultException.Reason.NOT_FOU
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -25,48 +23,14 @@ record DiskSnapshot(Path target, byte[] bytes, FileState state) {
     /** A file that keeps changing while it is read is read again, a few times, so bytes and state belong together. */
     private static final int STABLE_READ_ATTEMPTS = 5;
 
-    /** Reads a canvas: only a regular file, at most {@code maxBytes}. */
+    /**
+     * Reads a canvas (or a note, for the passage index): only a regular file, at most {@code maxBytes}, in its folder
+     * held open ({@link #read(CanvasFolder, VaultFile, long)}).
+     */
     static DiskSnapshot read(VaultPaths paths, VaultFile file, long maxBytes) {
         String path = file.relative();
-        try {
-            Path target = paths.realPathInside(file);
-            BasicFileAttributes attributes =
-                    Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (attributes.isDirectory()) {
-                throw new VaultException(NOT_A_FILE, path, "'" + path + "' is a folder, not a canvas file.");
-            }
-            if (!attributes.isRegularFile()) {
-                throw notACanvasFile(path, FileKind.describe(target, attributes));
-            }
-            if (attributes.size() > maxBytes) {
-                throw CanvasFile.tooLarge(path, attributes.size(), maxBytes);
-            }
-            DiskSnapshot snapshot = null;
-            BasicFileAttributes looked = attributes;
-            for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
-                if (attempt > 0) {
-                    looked = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (!looked.isRegularFile()) {
-                        throw notACanvasFile(path, FileKind.describe(target, looked));
-                    }
-                }
-                FileState before = FileState.of(looked);
-                byte[] bytes;
-                try (InputStream in = RegularFiles.read(target, looked)) {
-                    bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-                }
-                if (bytes.length > maxBytes) {
-                    throw CanvasFile.tooLarge(path, bytes.length, maxBytes);
-                }
-                FileState after = FileState.of(target);
-                snapshot = new DiskSnapshot(target, bytes, after);
-                if (before.equals(after)) {
-                    break;
-                }
-            }
-            return snapshot;
-        } catch (RegularFiles.NotARegularFile e) {
-            throw notACanvasFile(path, e.what());
+        try (CanvasFolder folder = CanvasFolder.hold(paths, file, folderOnTheWay -> {})) {
+            return read(folder, file, maxBytes);
         } catch (NoSuchFileException e) {
             throw new VaultException(NOT_FOUND, path, "The canvas '" + path + "' does not exist in the vault.");
         } catch (IOException e) {

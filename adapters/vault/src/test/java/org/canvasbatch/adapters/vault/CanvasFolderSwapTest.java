@@ -111,9 +111,9 @@ class CanvasFolderSwapTest {
     @EnumSource(Swaps.class)
     void aFolderSwappedForALinkOutsideWhileTheLinkIsWrittenChangesNothingOutsideAndTheLinkIsWrittenOnceItIsBack(
             Swaps swaps) throws IOException {
-        swaps.at.forEach((step, out) -> atStep.put(step, out ? this::swapOut : this::swapBack));
-
         String note = writeNote();
+        // only once the note is written: the swaps are the write-back's, not the note writer's
+        swaps.at.forEach((step, out) -> atStep.put(step, out ? this::swapOut : this::swapBack));
         vault.flush(Fixtures.DISCRETE_MATH);
         assertThat(done).as("every swap was made").containsExactlyInAnyOrderElementsOf(swaps.at.keySet());
         swapBack();
@@ -148,6 +148,8 @@ class CanvasFolderSwapTest {
     @ParameterizedTest
     @EnumSource(Reads.class)
     void aCanvasReadWhileItsFolderIsSwappedForALinkNeverTakesInWhatIsOutside(Reads read) throws IOException {
+        // only once the note is written: the swaps are the write-back's, not the note writer's
+        String note = writeNote();
         Path[] planted = new Path[1];
         if (read == Reads.THE_CANVAS) {
             atStep.put(Step.READING, this::swapOut);
@@ -169,7 +171,6 @@ class CanvasFolderSwapTest {
             };
         }
 
-        String note = writeNote();
         vault.flush(Fixtures.DISCRETE_MATH);
         swapBack();
         vault.flush(Fixtures.DISCRETE_MATH);
