@@ -42,12 +42,11 @@ final class CanvasMerge {
     static final String LABEL_COLOR = "5";
     private static final DateTimeFormatter LABEL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
     /**
-     * Every text {@link #labelText} writes, whatever the agent, the language (both of them) and the time: the whole
-     * text, nothing before or after it, so a line the learner added, a word they changed or a text they emptied makes
-     * it theirs. ({@code yyyy} writes years past 9999 with a sign.)
+     * What follows the agent in every text {@link #labelText} writes, whatever the language (both of them) and the
+     * time: the whole text, nothing after it, so a line the learner added, a word they changed or a text they emptied
+     * makes it theirs. ({@code yyyy} writes years past 9999 with a sign.)
      */
-    private static final Pattern LABEL_TEXT =
-            Pattern.compile("\\[[^\\r\\n]*] (?:生成于|generated) \\+?\\d{4,}-\\d{2}-\\d{2} \\d{2}:\\d{2}");
+    private static final String AFTER_THE_AGENT = "] (?:生成于|generated) \\+?\\d{4,}-\\d{2}-\\d{2} \\d{2}:\\d{2}";
 
     private CanvasMerge() {}
 
@@ -123,9 +122,12 @@ final class CanvasMerge {
         return "[" + agent + "] " + (chinese ? "生成于 " : "generated ") + LABEL_TIME.format(at.atZone(zone));
     }
 
-    /** Whether {@code text} is one {@link #labelText} writes (any agent, language and time), not the learner's. */
-    static boolean isLabelText(String text) {
-        return text != null && LABEL_TEXT.matcher(text).matches();
+    /**
+     * Whether {@code text} is one {@link #labelText} writes for {@code agent} (any language and time), not the
+     * learner's: a label's id comes from its node and agent, so another agent's name in it is the learner's too.
+     */
+    static boolean isLabelText(String text, String agent) {
+        return text != null && Pattern.matches("\\[" + Pattern.quote(agent) + AFTER_THE_AGENT, text);
     }
 
     private static String pairHash(String sourceNodeId, String agent) {
@@ -304,7 +306,7 @@ final class CanvasMerge {
                 if (text.equals(shown)) {
                     return false;
                 }
-                if (!isLabelText(shown)) {
+                if (!isLabelText(shown, link.agent())) {
                     // the learner wrote in it (or emptied it, or made it another kind of node): theirs now
                     result.labelsKept().add(link);
                     return false;

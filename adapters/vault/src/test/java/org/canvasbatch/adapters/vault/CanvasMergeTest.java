@@ -220,24 +220,32 @@ class CanvasMergeTest {
     }
 
     @Test
-    void onlyTheWholeTextTheServerWritesIsTheServers() {
-        assertThat(CanvasMerge.isLabelText("[oral-explanation] 生成于 2026-11-26 20:00"))
+    void onlyTheWholeTextTheServerWritesForTheLabelsAgentIsTheServers() {
+        assertThat(CanvasMerge.isLabelText("[oral-explanation] 生成于 2026-11-26 20:00", "oral-explanation"))
                 .isTrue();
-        assertThat(CanvasMerge.isLabelText("[memory-anchor] generated 2031-02-03 04:05"))
+        assertThat(CanvasMerge.isLabelText("[memory-anchor] generated 2031-02-03 04:05", "memory-anchor"))
                 .isTrue();
-        assertThat(CanvasMerge.isLabelText(CanvasMerge.labelText(
-                        "comparison-table", true, Instant.parse("+12026-01-01T00:00:00Z"), SHANGHAI)))
+        assertThat(CanvasMerge.isLabelText(
+                        CanvasMerge.labelText(
+                                "comparison-table", true, Instant.parse("+12026-01-01T00:00:00Z"), SHANGHAI),
+                        "comparison-table"))
                 .isTrue();
-        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated 2026-11-26 20:00\nMY OWN SUMMARY"))
+        assertThat(CanvasMerge.isLabelText(
+                        "[oral-explanation] generated 2026-11-26 20:00\nMY OWN SUMMARY", "oral-explanation"))
                 .isFalse();
-        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated 2026-11-26 20:00 "))
+        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated 2026-11-26 20:00 ", "oral-explanation"))
                 .isFalse();
-        assertThat(CanvasMerge.isLabelText("see: [oral-explanation] generated 2026-11-26 20:00"))
+        assertThat(CanvasMerge.isLabelText("see: [oral-explanation] generated 2026-11-26 20:00", "oral-explanation"))
                 .isFalse();
-        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated yesterday"))
+        assertThat(CanvasMerge.isLabelText("[oral-explanation] generated yesterday", "oral-explanation"))
                 .isFalse();
-        assertThat(CanvasMerge.isLabelText("")).isFalse();
-        assertThat(CanvasMerge.isLabelText(null)).isFalse();
+        // a reviewer's cases: the label of (node, oral-explanation) only ever says oral-explanation
+        assertThat(CanvasMerge.isLabelText("[reviewed with my tutor] generated 2026-11-26 20:00", "oral-explanation"))
+                .isFalse();
+        assertThat(CanvasMerge.isLabelText("[口头讲解] 生成于 2026-11-26 20:00", "oral-explanation"))
+                .isFalse();
+        assertThat(CanvasMerge.isLabelText("", "oral-explanation")).isFalse();
+        assertThat(CanvasMerge.isLabelText(null, "oral-explanation")).isFalse();
     }
 
     @Test
