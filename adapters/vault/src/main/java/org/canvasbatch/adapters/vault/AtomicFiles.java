@@ -134,8 +134,10 @@ public final class AtomicFiles {
     Path writeTemporary(HeldFolder folder, Path target, byte[] bytes, boolean durable) throws IOException {
         Path temporary = Path.of(temporaryName());
         Set<PosixFilePermission> wanted = permissionsOf(folder, target);
-        // Made with the target's permissions; the umask may take some of them (a group write bit of a shared vault),
-        // which are then given back below, through the held folder, to the file made here only.
+        // Made with the target's permissions rather than given them afterwards: the JDK sets a file's permissions in a
+        // held folder by opening it (an open of a named pipe swapped in at the temporary name would wait for a writer
+        // for ever, with the folder's lock held), and a chmod by name would change whatever file a hard link swapped in
+        // there is, outside the vault too. So the umask may take a group or other write bit the note had.
         try {
             SeekableByteChannel made = folder.open(
                     temporary,
@@ -161,32 +163,11 @@ public final class AtomicFiles {
                     file.force(true);
                 }
             }
-            if (wanted != null) {
-                givePermissions(folder, temporary, wanted);
-            }
         } catch (IOException | RuntimeException e) {
             deleteTemporary(folder, temporary, e);
             throw e;
         }
         return temporary;
-    }
-
-    /**
-     * Gives the temporary file {@code name} the permissions the umask took from {@code wanted}. The JDK sets them in a
-     * held folder by opening the file there (never through a link) and changing the open file, so only a regular file
-     * at that name is changed, looked at just before: a named pipe swapped in at the random name meanwhile would hold
-     * the open, which takes a process of the learner's own racing this one.
-     */
-    private static void givePermissions(HeldFolder folder, Path name, Set<PosixFilePermission> wanted)
-            throws IOException {
-        PosixFileAttributeView view = folder.posix(name);
-        if (view == null) {
-            return;
-        }
-        PosixFileAttributes made = view.readAttributes();
-        if (made.isRegularFile() && !made.permissions().equals(wanted)) {
-            view.setPermissions(wanted);
-        }
     }
 
     /** The permissions of the regular file at {@code target} in {@code folder}; null when there is none. */
