@@ -81,7 +81,11 @@ final class ServeCommand {
             return 0;
         }
         Wiring wiring = Wiring.create(settings);
-        wiring.core().recover();
+        // a batch is this vault's only if its canvas here still holds some of its nodes (Obsidian's ids are random)
+        wiring.core().recover(session -> true, session -> {
+            java.util.Set<String> here = wiring.canvasNodeIds(session.canvasPath());
+            return session.tasks().stream().anyMatch(task -> here.contains(task.nodeId()));
+        });
         for (var batch : wiring.useCases().status().sessions()) {
             ModelChange.of(batch, config.agent())
                     .ifPresent(change ->

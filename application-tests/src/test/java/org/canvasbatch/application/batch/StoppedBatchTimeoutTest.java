@@ -97,4 +97,30 @@ class StoppedBatchTimeoutTest {
         serveExecutor.advance(timeout.dividedBy(2));
         assertThat(serve.useCases().status().status(id).state()).isEqualTo(SessionState.FAILED);
     }
+
+    /**
+     * A CLI tester's case: `run` killed in one vault, then `serve` started on the same (default) data folder for
+     * another vault. The server continued the batch and wrote its nine remaining notes into the wrong vault, and the
+     * first vault's batch could no longer be resumed. Such a batch is paused, untouched, for its own run command.
+     */
+    @Test
+    void aServerDoesNotContinueABatchWhoseCanvasIsNotInItsVault() {
+        SessionId id = first.analyze(1, "a", "b");
+        first.start(id);
+        int callsBefore = first.calls.size();
+
+        ManualExecutor serveExecutor = new ManualExecutor(first.clock);
+        CanvasBatchCore serve = restarted(serveExecutor);
+        serve.recover(session -> true, session -> false);
+        serveExecutor.runAll();
+
+        assertThat(serve.useCases().status().status(id).state()).isEqualTo(SessionState.PAUSED);
+        assertThat(first.calls.size()).as("no agent called for it").isEqualTo(callsBefore);
+        assertThat(first.vault.notes()).isEmpty();
+
+        // in its own vault it goes on when resumed
+        serve.useCases().resume().resume(id, "run again in the terminal");
+        serveExecutor.runAll();
+        assertThat(serve.useCases().status().status(id).state()).isEqualTo(SessionState.COMPLETED);
+    }
 }

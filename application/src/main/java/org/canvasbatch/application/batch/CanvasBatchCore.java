@@ -313,11 +313,28 @@ public final class CanvasBatchCore {
         return recover(session -> true);
     }
 
+    /** Why a batch found running at start is paused instead ({@link #recover(java.util.function.Predicate,
+     * java.util.function.Predicate)}). */
+    public static final String NOT_IN_THIS_VAULT =
+            "this vault has no canvas at its path holding its questions (a batch of another vault sharing the data"
+                    + " folder?); the canvas-batch run command of its canvas, or a resume, continues it";
+
     /**
      * Like {@link #recover()}, for the sessions {@code wanted} accepts only: {@code run} resumes the interrupted batch
      * of its own canvas and leaves every other session in the journal alone.
      */
     public int recover(java.util.function.Predicate<SessionSnapshot> wanted) {
+        return recover(wanted, session -> true);
+    }
+
+    /**
+     * Like {@link #recover(java.util.function.Predicate)}; a running batch that {@code runsHere} refuses is paused rather
+     * than continued: one data folder (the default one) serves every vault, and a batch of another vault's canvas would
+     * write its notes into this one. The {@code run} command of its own canvas, or a person, resumes it.
+     */
+    public int recover(
+            java.util.function.Predicate<SessionSnapshot> wanted,
+            java.util.function.Predicate<SessionSnapshot> runsHere) {
         int loaded = book.loadAll(session -> wanted.test(session.snapshot()));
         if (book.log().shared()) {
             // the other servers' sessions run where they run: only those whose server is gone are taken over
@@ -334,6 +351,14 @@ public final class CanvasBatchCore {
             // nodes that were running go back to the queue: a batch's, and a person's rerun in a finished session
             book.change(id, s -> interrupted.settle(s, clock.now()));
             SessionState state = book.read(id, s -> s.state());
+            if (state == SessionState.RUNNING && !runsHere.test(book.read(id, s -> s.snapshot()))) {
+                String canvas = book.read(id, s -> s.canvasPath());
+                book.change(id, s -> s.pause(NOT_IN_THIS_VAULT, clock.now()));
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "batch " + id + " of '" + canvas + "' is paused, not continued: " + NOT_IN_THIS_VAULT);
+                state = SessionState.PAUSED;
+            }
             if (state == SessionState.PAUSED) {
                 // a paused batch does not run here (a run stopped with Ctrl-C is paused for the same command to finish
                 // it): its time limit runs again once someone resumes it
