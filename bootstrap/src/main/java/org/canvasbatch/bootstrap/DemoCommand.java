@@ -49,8 +49,12 @@ final class DemoCommand {
                     deleteAllBut(target, OBSIDIAN_SETTINGS);
                 } else {
                     // the README sends the learner to open demo-vault/ in Obsidian: what they wrote there is theirs
-                    Path kept = home.resolve("demo-vault-kept-"
-                            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+                    Path kept = home.resolve("demo-vault-kept-" + stamp);
+                    // two demos within a second: the next free name, never over what is kept already
+                    for (int n = 2; Files.exists(kept, LinkOption.NOFOLLOW_LINKS); n++) {
+                        kept = home.resolve("demo-vault-kept-" + stamp + "-" + n);
+                    }
                     Files.move(target, kept);
                     out.println("demo-vault/ was changed since the last demo: moved it to " + kept.getFileName()
                             + "/ and made a fresh one");

@@ -87,6 +87,45 @@ class DemoVaultTest {
     }
 
     /**
+     * A CLI tester's case: a {@code demo-vault-kept-<time>} of the same second already there (two demos within one
+     * second) made the demo fail with a raw {@code FileAlreadyExistsException}. The next free name is taken; what is
+     * kept already is never touched.
+     */
+    @Test
+    void aKeptDemoVaultOfTheSameSecondIsLeftAsItIsAndTheChangedOneKeptBesideIt() throws IOException {
+        demo();
+        Path demoVault = home.resolve("demo-vault");
+        Files.writeString(demoVault.resolve("My own note.md"), "# mine\n");
+        var stamps = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+        java.time.LocalDateTime now = java.time.LocalDateTime.now();
+        List<Path> earlier = new java.util.ArrayList<>();
+        for (int second = 0; second <= 60; second++) {
+            Path kept = Files.createDirectory(
+                    home.resolve("demo-vault-kept-" + now.plusSeconds(second).format(stamps)));
+            Files.writeString(kept.resolve("earlier.md"), "kept before");
+            earlier.add(kept);
+        }
+
+        String second = demo();
+
+        for (Path kept : earlier) {
+            try (Stream<Path> inside = Files.list(kept)) {
+                assertThat(inside.map(p -> p.getFileName().toString())).containsExactly("earlier.md");
+            }
+        }
+        List<Path> moved;
+        try (Stream<Path> siblings = Files.list(home)) {
+            moved = siblings.filter(p -> Files.exists(p.resolve("My own note.md")))
+                    .toList();
+        }
+        assertThat(moved).hasSize(1);
+        assertThat(moved.getFirst().getFileName().toString())
+                .startsWith("demo-vault-kept-")
+                .endsWith("-2");
+        assertThat(second).contains(moved.getFirst().getFileName().toString());
+    }
+
+    /**
      * The README's next step is to open {@code demo-vault/} in Obsidian, which writes its settings there at once
      * ({@code .obsidian/}, and the plugin installed into it): that alone made every later demo move the whole vault
      * aside, one more {@code demo-vault-kept-*} per run, and start a vault without the plugin.
