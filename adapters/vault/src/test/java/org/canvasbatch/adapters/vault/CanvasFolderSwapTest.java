@@ -78,10 +78,26 @@ class CanvasFolderSwapTest {
     private volatile CanvasWriteBack.Steps onStep = (step, path) -> {
         Runnable action = atStep.remove(step);
         if (action != null) {
+            awaitTheNote();
             done.add(step);
             action.run();
         }
     };
+
+    /** Set once the note is written: the write-back (on its own thread) starts as the note writer finishes. */
+    private final java.util.concurrent.CountDownLatch noteWritten = new java.util.concurrent.CountDownLatch(1);
+
+    /** A swap waits for the note to be written: the swaps are the write-back's, never the note writer's. */
+    private void awaitTheNote() {
+        try {
+            assertThat(noteWritten.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the note written")
+                    .isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 
     @AfterEach
     void closeVault() {
@@ -111,9 +127,8 @@ class CanvasFolderSwapTest {
     @EnumSource(Swaps.class)
     void aFolderSwappedForALinkOutsideWhileTheLinkIsWrittenChangesNothingOutsideAndTheLinkIsWrittenOnceItIsBack(
             Swaps swaps) throws IOException {
-        String note = writeNote();
-        // only once the note is written: the swaps are the write-back's, not the note writer's
         swaps.at.forEach((step, out) -> atStep.put(step, out ? this::swapOut : this::swapBack));
+        String note = writeNote();
         vault.flush(Fixtures.DISCRETE_MATH);
         assertThat(done).as("every swap was made").containsExactlyInAnyOrderElementsOf(swaps.at.keySet());
         swapBack();
@@ -148,8 +163,6 @@ class CanvasFolderSwapTest {
     @ParameterizedTest
     @EnumSource(Reads.class)
     void aCanvasReadWhileItsFolderIsSwappedForALinkNeverTakesInWhatIsOutside(Reads read) throws IOException {
-        // only once the note is written: the swaps are the write-back's, not the note writer's
-        String note = writeNote();
         Path[] planted = new Path[1];
         if (read == Reads.THE_CANVAS) {
             atStep.put(Step.READING, this::swapOut);
@@ -159,6 +172,7 @@ class CanvasFolderSwapTest {
             onStep = (step, path) -> {
                 if (step == Step.READING_REPLACED && planted[0] == null) {
                     // the seam is told the second name's path: a file of that name is planted where the link leads
+                    awaitTheNote();
                     done.add(step);
                     swapOut();
                     planted[0] = outside.resolve(path.getFileName());
@@ -171,6 +185,7 @@ class CanvasFolderSwapTest {
             };
         }
 
+        String note = writeNote();
         vault.flush(Fixtures.DISCRETE_MATH);
         swapBack();
         vault.flush(Fixtures.DISCRETE_MATH);
@@ -250,7 +265,7 @@ class CanvasFolderSwapTest {
     }
 
     private String writeNote() {
-        return vault.writeNote(new NoteDraft(
+        String path = vault.writeNote(new NoteDraft(
                         Fixtures.DISCRETE_MATH,
                         "01000c386bbc4",
                         "什么是逆否命题",
@@ -259,6 +274,8 @@ class CanvasFolderSwapTest {
                         "offline",
                         START))
                 .path();
+        noteWritten.countDown();
+        return path;
     }
 
     private static List<String> namesIn(Path folder) throws IOException {
