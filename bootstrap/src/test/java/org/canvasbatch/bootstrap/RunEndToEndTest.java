@@ -221,6 +221,19 @@ class RunEndToEndTest {
         }
     }
 
+    @Test
+    void aPlanGroupedByTheLearnersOwnCanvasGroupsSaysSoAndNotWords() {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+
+        Outcome outcome = run(
+                FixtureVault.GROUPING_LABELLED_GROUPS, "--vault", vault.toString(), "--dry-run", "--data", "memory");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outcome.out())
+                .contains("(grouped by the canvas's own groups)")
+                .doesNotContain("by words");
+    }
+
     /** A dry run of the held-out grouping canvas with the embedding model nomic-embed-text served by {@code llm}. */
     private Outcome dryRunWithEmbeddingsFrom(FakeLlmServer llm) {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));

@@ -183,12 +183,16 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         // the learner confirms within seconds: the first round's calls then find their connections open
         callsExpected.accept(
                 Math.min(nodes.size(), Math.min(sessionSettings.maxConcurrent(), settings.globalConcurrency())));
-        String groupedBy = grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings";
+        String groupedBy = result.basis() == GroupingResult.Basis.LEARNER_GROUPS
+                ? "the canvas's own groups"
+                : grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings";
         LOG.log(
                 System.Logger.Level.INFO,
                 "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "
                         + command.canvasPath() + " (grouped by " + groupedBy
-                        + (canvas.isPresent() ? " and the canvas's own structure)" : ")"));
+                        + (canvas.isPresent() && result.basis() == GroupingResult.Basis.TOPICS
+                                ? " and the canvas's own structure)"
+                                : ")"));
 
         SessionSnapshot snapshot = command.autoExecute()
                 ? starting.start(org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand.of(id))

@@ -10,14 +10,24 @@ import java.util.Objects;
  * @param silhouette   how well separated the topic groups are, in [-1, 1]; 0 when there is a single group
  * @param recommendedK the number of topic groups the silhouette chose (a group of texts without any topic word,
  *                     when there is one, comes on top of it)
+ * @param basis        what made the groups: the learner's own canvas groups, or the questions' topics
  */
-public record GroupingResult(List<TopicCluster> clusters, double silhouette, int recommendedK) {
+public record GroupingResult(List<TopicCluster> clusters, double silhouette, int recommendedK, Basis basis) {
+
+    /** What the groups follow; a plan that says "grouped by words" where the learner's groups decided is untrue. */
+    public enum Basis {
+        /** Topics found in the questions' words (or their embeddings) and how the canvas joins them. */
+        TOPICS,
+        /** The labelled groups the learner drew on the canvas, questions outside them joined or grouped apart. */
+        LEARNER_GROUPS
+    }
 
     public GroupingResult {
         clusters = List.copyOf(Objects.requireNonNull(clusters, "clusters"));
         if (Double.isNaN(silhouette) || silhouette < -1.0 || silhouette > 1.0) {
             throw new IllegalArgumentException("silhouette must be in [-1, 1], was " + silhouette);
         }
+        Objects.requireNonNull(basis, "basis");
         if (recommendedK < 0) {
             throw new IllegalArgumentException("recommendedK must not be negative, was " + recommendedK);
         }

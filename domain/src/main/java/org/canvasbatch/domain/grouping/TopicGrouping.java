@@ -91,7 +91,7 @@ public final class TopicGrouping {
         List<String> texts = input.texts();
         int n = texts.size();
         if (n == 0) {
-            return new GroupingResult(List.of(), 0.0, 0);
+            return new GroupingResult(List.of(), 0.0, 0, GroupingResult.Basis.TOPICS);
         }
         CanvasStructure structure = CanvasStructure.of(input);
         TfIdfCorpus corpus = TfIdfCorpus.of(texts, structure.attachedNotes);
@@ -124,7 +124,10 @@ public final class TopicGrouping {
             labels[i] = strayLabel;
         }
         return new GroupingResult(
-                clusters(texts, corpus, labels, new String[0]), choice.silhouette, Math.max(1, choice.k));
+                clusters(texts, corpus, labels, new String[0]),
+                choice.silhouette,
+                Math.max(1, choice.k),
+                GroupingResult.Basis.TOPICS);
     }
 
     private record Choice(int k, int[] labels, double silhouette) {
@@ -326,7 +329,8 @@ public final class TopicGrouping {
         }
         double silhouette =
                 groups < 2 ? 0.0 : new SilhouetteSample(space.points, space.dimensions, seed).score(labels, groups);
-        return new GroupingResult(clusters(texts, corpus, labels, labelNames), silhouette, groups);
+        return new GroupingResult(
+                clusters(texts, corpus, labels, labelNames), silhouette, groups, GroupingResult.Basis.LEARNER_GROUPS);
     }
 
     private static int[] mostAlikePair(FeatureSpace space, int[] labels, int groups) {

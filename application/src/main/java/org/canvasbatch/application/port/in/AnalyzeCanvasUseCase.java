@@ -161,8 +161,9 @@ public interface AnalyzeCanvasUseCase {
      *
      * @param groupEstimates seconds per group id
      * @param skippedNodes   nodes left out because there is nothing in them to ask, in canvas order
-     * @param groupedBy      what the groups were made by, as the analysis really did it: "words", or "MODEL
-     *                       embeddings" when the embedding model answered (one that failed leaves the words)
+     * @param groupedBy      what the groups were made by, as the analysis really did it: "words", "MODEL
+     *                       embeddings" when the embedding model answered (one that failed leaves the words), or
+     *                       "the canvas's own groups" when the learner's labelled canvas groups decided
      */
     record Analysis(
             SessionSnapshot session,
