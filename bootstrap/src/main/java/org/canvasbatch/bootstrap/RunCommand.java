@@ -332,6 +332,7 @@ final class RunCommand {
             wiring.closeVault();
             SessionSnapshot outcome = wiring.useCases().status().status(id);
             printSummary(outcome, stoppedToResume.get(), Duration.ofNanos(System.nanoTime() - startedHere));
+            printLinksLeftWaiting(wiring.linksLeftWaiting());
             // the notes are the result; a finished run's journal has nothing left to resume, a stopped one has
             if (!stoppedToResume.get()) {
                 wiring.core().forget(id);
@@ -393,6 +394,21 @@ final class RunCommand {
         }
         if (outcome.batchError() != null) {
             out.println("  " + TerminalText.printable(outcome.batchError()));
+        }
+    }
+
+    /**
+     * The notes are written but some of their links are not in the canvas (it could not be read or written to the
+     * end): without this a learner reads "13 succeeded" and finds fewer notes on the canvas.
+     */
+    private void printLinksLeftWaiting(List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> left) {
+        for (var canvas : left) {
+            out.printf(
+                    "%d note(s) written but not linked into '%s' yet%s%n  They are linked at the next canvas-batch run"
+                            + " or serve on this vault.%n",
+                    canvas.count(),
+                    TerminalText.printable(canvas.canvasPath()),
+                    canvas.reason() == null ? "." : ": " + TerminalText.printable(canvas.reason()));
         }
     }
 

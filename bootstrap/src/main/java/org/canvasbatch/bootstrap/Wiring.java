@@ -364,6 +364,11 @@ final class Wiring implements AutoCloseable {
         vault.close();
     }
 
+    /** After {@link #closeVault}: per canvas, the note links it could not write, which the next start writes. */
+    List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> linksLeftWaiting() {
+        return vault.linksLeftWaiting();
+    }
+
     /** The ids of the nodes of a canvas of this vault; none when it cannot be read. */
     Set<String> canvasNodeIds(String canvasPath) {
         try {

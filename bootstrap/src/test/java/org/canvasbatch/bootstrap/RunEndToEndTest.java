@@ -176,6 +176,45 @@ class RunEndToEndTest {
     }
 
     @Test
+    void notesWhoseLinksCouldNotBeWrittenIntoTheCanvasAreNamedInTheSummary() throws Exception {
+        Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
+        Path canvas = vault.resolve("Biology/Cell Biology.canvas");
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+            llm.defaultReply(Reply.gated(answer, Reply.echo()));
+            // on a thread of its own, as the command's main thread
+            var running = new java.util.concurrent.CompletableFuture<Outcome>();
+            Thread.ofPlatform()
+                    .start(() -> running.complete(run(
+                            "Biology/Cell Biology.canvas",
+                            "--vault",
+                            vault.toString(),
+                            "--data",
+                            "memory",
+                            "--model-provider",
+                            "openai",
+                            "--base-url",
+                            llm.openAiBaseUrl(),
+                            "--model",
+                            "fake-model",
+                            "--plain")));
+            assertThat(llm.awaitCalls(1, java.time.Duration.ofSeconds(30))).isTrue();
+            // the learner's editor is halfway through saving the canvas, and stays so until the run ends
+            Files.writeString(canvas, "{\"nodes\": [");
+            answer.countDown();
+
+            Outcome outcome = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+            assertThat(outcome.out())
+                    .contains("13 succeeded, 0 failed, of 13")
+                    .contains("13 note(s) written but not linked into 'Biology/Cell Biology.canvas' yet: ")
+                    .contains("not valid JSON")
+                    .contains("linked at the next canvas-batch run or serve on this vault");
+        }
+    }
+
+    @Test
     void aDryRunPrintsGroupsAndAgentsAndWritesNothing() throws IOException {
         Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
         String before = Files.readString(vault.resolve("Biology/Cell Biology.canvas"));

@@ -37,6 +37,7 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.canvasbatch.adapters.vault.CanvasMerge.Link;
 import org.canvasbatch.application.port.in.BatchLimits;
+import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
 import org.canvasbatch.domain.agent.AgentId;
@@ -107,6 +108,8 @@ final class CanvasWriteBack {
     private final ScheduledExecutorService scheduler;
     private final Duration settleAfter;
     private volatile boolean closed;
+    /** What {@link #close} could not write, per canvas; only touched under this object's lock. */
+    private final List<Vault.LinksLeftWaiting> leftAtClose = new ArrayList<>();
 
     /** How long links that could not be written wait before the next try: doubling from {@code first} up to {@code max}. */
     record RetryDelays(Duration first, Duration max) {
@@ -352,8 +355,14 @@ final class CanvasWriteBack {
                                 + " start.",
                         left,
                         pending.canvas.relative());
+                leftAtClose.add(new Vault.LinksLeftWaiting(pending.canvas.relative(), left, pending.lastFailure()));
             }
         }
+    }
+
+    /** Per canvas, the links {@link #close} could not write; none before it. */
+    synchronized List<Vault.LinksLeftWaiting> leftWaiting() {
+        return List.copyOf(leftAtClose);
     }
 
     private void writeScheduled(PendingCanvas pending, Object run) {
@@ -1595,6 +1604,16 @@ final class CanvasWriteBack {
         }
 
         /** How many links still wait. */
+        /** Why the last write could not be done, or null after one was. */
+        String lastFailure() {
+            guard.lock();
+            try {
+                return lastFailure;
+            } finally {
+                guard.unlock();
+            }
+        }
+
         int waiting() {
             guard.lock();
             try {

@@ -284,4 +284,9 @@ public final class FileVault implements Vault, AutoCloseable {
         writeBack.close();
         pendingLinks.close();
     }
+
+    @Override
+    public List<LinksLeftWaiting> linksLeftWaiting() {
+        return writeBack.leftWaiting();
+    }
 }

@@ -72,6 +72,21 @@ public interface Vault {
         return true;
     }
 
+    /**
+     * After the vault was closed: per canvas, the note links that could not be written into it (the canvas was
+     * unreadable, or held by another program, to the end), which the next process on this vault writes; none while
+     * open. What a finished {@code run} must say, or the learner takes "13 succeeded" for 13 notes on the canvas.
+     */
+    default java.util.List<LinksLeftWaiting> linksLeftWaiting() {
+        return java.util.List.of();
+    }
+
+    /**
+     * @param canvasPath vault-relative, with forward slashes
+     * @param reason     why the last attempt could not write them, in words for a person; null when none was made
+     */
+    record LinksLeftWaiting(String canvasPath, int count, String reason) {}
+
     record NoteDraft(
             String canvasPath,
             String nodeId,
@@ -89,12 +104,6 @@ public interface Vault {
         }
     }
 
-    /**
-     * @param path        vault-relative path with forward slashes
-     * @param linkProblem null when the note is linked into its canvas (or there is nothing to link it into); else why
-     *                    it is not and never will be by this write (the canvas would grow beyond what a batch may
-     *                    read), in words for a person
-     */
     /**
      * The note this node and agent got at or after {@code since}, as this program wrote it (unedited), if it is in the
      * canvas's notes folder: a run interrupted by a stop may have written it before its outcome could be recorded (the
@@ -123,6 +132,12 @@ public interface Vault {
         }
     }
 
+    /**
+     * @param path        vault-relative path with forward slashes
+     * @param linkProblem null when the note is linked into its canvas (or there is nothing to link it into); else why
+     *                    it is not and never will be by this write (the canvas would grow beyond what a batch may
+     *                    read), in words for a person
+     */
     record WrittenNote(String path, long sizeBytes, String linkProblem) {
 
         public WrittenNote(String path, long sizeBytes) {

@@ -450,6 +450,12 @@ public final class FakeLlmServer implements AutoCloseable {
                 answer(exchange, api, request, call, delayed.then());
             }
             case Reply.Hang hang -> closing.await();
+            case Reply.Gated gated -> {
+                while (gated.gate().getCount() > 0 && closing.getCount() > 0) {
+                    gated.gate().await(50, TimeUnit.MILLISECONDS);
+                }
+                answer(exchange, api, request, call, gated.then());
+            }
             case Reply.Endless endless -> sendForever(exchange);
             case Reply.Note note ->
                 send(
@@ -792,6 +798,13 @@ public final class FakeLlmServer implements AutoCloseable {
         static Reply delayed(Duration latency, Reply then) {
             return new Delayed(latency, then);
         }
+
+        /** {@code then}, once {@code gate} is open (or the server closes): the test decides when the answer comes. */
+        static Reply gated(CountDownLatch gate, Reply then) {
+            return new Gated(gate, then);
+        }
+
+        record Gated(CountDownLatch gate, Reply then) implements Reply {}
 
         record Note(String markdown) implements Reply {}
 
