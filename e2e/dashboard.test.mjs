@@ -448,6 +448,42 @@ async function main() {
       `card "${await card.locator('.counts').textContent()}", still listing "${summary}"`);
   });
 
+  // ------------------------------- batch 5: its canvas renamed while it runs, so its notes cannot be linked into it
+  await step('notes written but not linked into their canvas are listed with why', async () => {
+    const canvas = 'Biology/Renamed during the batch.canvas';
+    fs.writeFileSync(path.join(vault, canvas), JSON.stringify({ nodes: [
+      { id: 'u1', type: 'text', text: 'What does the Golgi apparatus do?', x: 0, y: 0, width: 250, height: 60, color: '1' },
+      { id: 'u2', type: 'text', text: 'Why do cells need lysosomes?', x: 0, y: 100, width: 250, height: 60, color: '1' },
+    ], edges: [] }));
+    await http(llm, 'POST', '/__control', { delay_ms: 1500 });
+    const analysis = await http(base, 'POST', '/canvas/intelligent-parallel', { canvas_path: canvas });
+    const id = analysis.json.session_id;
+    await http(base, 'POST', '/canvas/intelligent-parallel/confirm', { session_id: id });
+    fs.renameSync(path.join(vault, canvas), path.join(vault, 'Biology/Renamed by the learner.canvas'));
+    await page.click('#refresh-button');
+    const card = page.locator(`[data-session-id="${id}"]`);
+    await page.locator(`[data-session-id="${id}"][data-state="completed"]`).waitFor({ timeout: 30_000 });
+    const status = await http(base, 'GET', `/canvas/intelligent-parallel/${id}`);
+    const unlinked = status.json.node_results.filter((r) => r.link_problem);
+    check('the server says the two notes are not linked', unlinked.length === 2, status.text.slice(0, 300));
+    const shown = async () => ({
+      visible: await card.locator('.unlinked').isVisible(),
+      summary: await card.locator('.unlinked summary').textContent(),
+      items: await card.locator('.unlinked-note').allTextContents(),
+    });
+    const live = await shown();
+    check('the card lists the two notes written but not linked, with why', live.visible
+      && live.summary === '2 notes written but not linked into the canvas' && live.items.length === 2
+      && live.items.every((t) => /no longer in the vault/.test(t)), JSON.stringify(live));
+    await page.reload({ waitUntil: 'load' });
+    await card.waitFor();
+    await card.locator('.unlinked-note').first().waitFor({ timeout: 10_000 }).catch(() => {});
+    const loaded = await shown();
+    check('and so does the page opened after the batch ended', loaded.visible && loaded.items.length === 2,
+      JSON.stringify(loaded));
+    await http(llm, 'POST', '/__control', { delay_ms: 300 });
+  });
+
   await step('a screen reader can tell the buttons of the cards apart', async () => {
     // an analysed batch, not started: its card offers Start and Cancel
     const analysis = await http(base, 'POST', '/canvas/intelligent-parallel', { canvas_path: ALGEBRA });

@@ -152,6 +152,7 @@
       this.elapsed = { seconds: 0, at: Date.now() };
       this.groups = new Map();
       this.failures = new Map();
+      this.unlinked = new Map(); // succeeded nodes whose note is not in the canvas, with why (link_problem)
       this.running = new Map();
       this.notice = null;
       this.lastSeq = 0; // seq of the last primary message (or status) applied; 0 = no full picture yet
@@ -217,8 +218,10 @@
       }
       const processed = new Set();
       this.failures.clear();
+      this.unlinked.clear();
       for (const r of s.node_results || []) {
         processed.add(r.node_id);
+        this.noteLink(r);
         if (r.status === 'failed') {
           this.failures.set(r.node_id, {
             nodeId: r.node_id,
@@ -280,9 +283,11 @@
         case 'task_completed':
           this.running.delete(data.node_id);
           this.failures.delete(data.node_id);
+          this.noteLink(data);
           break;
         case 'task_failed':
           this.running.delete(data.node_id);
+          this.unlinked.delete(data.node_id);
           this.failures.set(data.node_id, {
             nodeId: data.node_id,
             groupId: data.group_id,
@@ -342,6 +347,21 @@
       if (d.state) this.state = d.state;
     }
 
+    /**
+     * A node result or task_completed: a succeeded note the server could not link into its canvas is listed with why;
+     * one linked (or run again since) is not. The plugin never shows this (it says the canvas got every note).
+     */
+    noteLink(r) {
+      if (r.status === 'failed') return;
+      if (r.link_problem) {
+        this.unlinked.set(r.node_id, {
+          nodeId: r.node_id, text: r.node_text || r.node_id, problem: r.link_problem, path: r.file_path || '',
+        });
+      } else {
+        this.unlinked.delete(r.node_id);
+      }
+    }
+
     onCompleted(d) {
       this.state = d.state || (d.status === 'completed' ? 'completed' : 'failed');
       this.totals.succeeded = numberOr(d.success_count, this.totals.succeeded);
@@ -351,7 +371,9 @@
       this.running.clear();
       if (Array.isArray(d.node_results)) {
         this.failures.clear();
+        this.unlinked.clear();
         for (const r of d.node_results) {
+          this.noteLink(r);
           if (r.status === 'failed') {
             this.failures.set(r.node_id, {
               nodeId: r.node_id, groupId: r.group_id, text: r.node_text || r.node_id,
@@ -621,6 +643,7 @@
       this.renderGroups();
       this.renderRunning();
       this.renderFailures();
+      this.renderUnlinked();
       if ($('#server').dataset.state === 'up') $('#server-text').textContent = serverSummary();
     }
 
@@ -689,6 +712,21 @@
         li.textContent = `and ${this.running.size - shown.length} more running`;
         list.append(li);
       }
+    }
+
+    renderUnlinked() {
+      const box = $('.unlinked', this.el);
+      const list = $('.unlinked-list', box);
+      const count = this.unlinked.size;
+      box.hidden = count === 0;
+      $('summary', box).textContent = `${count} note${count === 1 ? '' : 's'} written but not linked into the canvas`;
+      list.replaceChildren(...[...this.unlinked.values()].map((u) => {
+        const item = clone('unlinked-template');
+        item.dataset.nodeId = u.nodeId;
+        $('.node-text', item).textContent = u.text;
+        $('.error', item).textContent = [isolated(u.problem), u.path && isolated(u.path)].filter(Boolean).join(' · ');
+        return item;
+      }));
     }
 
     renderFailures() {
