@@ -38,6 +38,9 @@ final class ProgressDisplay implements AutoCloseable {
     private SessionProgress progress;
 
     private int drawnLines;
+    /** Nodes the batch had processed before this display started (a resumed batch's earlier run). */
+    private int doneBefore;
+
     private final Object drawing = new Object();
 
     ProgressDisplay(PrintStream out, boolean terminal, SessionSnapshot snapshot) {
@@ -47,6 +50,7 @@ final class ProgressDisplay implements AutoCloseable {
             groupLabels.put(group.id(), group.id() + " " + group.name());
         }
         this.progress = snapshot.progress();
+        this.doneBefore = progress.session().processed();
         if (terminal) {
             redraw = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("progress").factory());
@@ -63,6 +67,7 @@ final class ProgressDisplay implements AutoCloseable {
     synchronized void sync(SessionSnapshot snapshot) {
         if (snapshot.lastSeq() >= progress.lastSeq()) {
             progress = snapshot.progress();
+            doneBefore = progress.session().processed();
         }
     }
 
@@ -160,18 +165,26 @@ final class ProgressDisplay implements AutoCloseable {
                         all.failed(),
                         progress.retries() > 0 ? "  retries " + progress.retries() : "",
                         clock(elapsed),
-                        eta(elapsed, all)));
+                        eta(elapsed, all, doneBefore)));
         lines++;
         drawnLines = lines;
         return frame.toString();
     }
 
-    private static String eta(Duration elapsed, SessionProgress.Counts all) {
+    /**
+     * The rest at this run's pace: only the nodes done since this display started, over the time it has run (a resumed
+     * batch's nodes done before would make the rest look nearly free).
+     */
+    static String eta(Duration elapsed, SessionProgress.Counts all, int doneBefore) {
         int done = all.processed();
-        if (done == 0 || done >= all.total()) {
-            return done >= all.total() ? "0:00" : "--:--";
+        if (done >= all.total()) {
+            return "0:00";
         }
-        return clock(elapsed.multipliedBy(all.total() - done).dividedBy(done));
+        int doneHere = done - doneBefore;
+        if (doneHere <= 0) {
+            return "--:--";
+        }
+        return clock(elapsed.multipliedBy(all.total() - done).dividedBy(doneHere));
     }
 
     private static String bar(int done, int size) {

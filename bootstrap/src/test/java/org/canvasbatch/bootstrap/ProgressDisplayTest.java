@@ -132,6 +132,38 @@ class ProgressDisplayTest {
         }
     }
 
+    /**
+     * A resumed batch with three of four nodes done in its earlier run: the time left is not "0:00" a moment into this
+     * run, before any node of it is done (the earlier run's nodes over this run's few milliseconds looked free).
+     */
+    @Test
+    void aResumedBatchsTimeLeftIsNotTakenFromTheNodesItsEarlierRunDid() {
+        Session resumed = startedSession("a", "b", "c", "d");
+        for (String node : List.of("a", "b", "c")) {
+            resumed.startTask(node, NOW);
+            resumed.recordSuccess(node, 1, "notes/" + node + ".md", 10, 5, "# " + node, "m", NOW);
+        }
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        ProgressDisplay display = new ProgressDisplay(new PrintStream(terminal, true, UTF_8), true, resumed.snapshot());
+
+        display.close();
+
+        String lastFrame =
+                terminal.toString(UTF_8).substring(terminal.toString(UTF_8).lastIndexOf("all"));
+        assertThat(lastFrame).contains("3/4").contains("eta --:--");
+    }
+
+    @Test
+    void theTimeLeftGoesByThePaceOfThisRunsOwnNodes() {
+        var elevenOfThirteen = new org.canvasbatch.domain.session.SessionProgress.Counts(13, 2, 0, 11, 0, 0);
+
+        assertThat(ProgressDisplay.eta(Duration.ofSeconds(10), elevenOfThirteen, 10))
+                .as("one node in 10 s, two left")
+                .isEqualTo("0:20");
+        assertThat(ProgressDisplay.eta(Duration.ofSeconds(10), elevenOfThirteen, 0))
+                .isEqualTo("0:01");
+    }
+
     private static Session startedSession(String... nodeIds) {
         Session session = OneGroupSession.created(new SessionId("shown"), SessionSettings.DEFAULT, NOW, nodeIds)
                 .session();
