@@ -93,7 +93,8 @@ final class RunCommand {
             String groupedBy;
             List<SkippedNode> skipped = List.of();
             try {
-                interrupted = dryRun ? Optional.empty() : resumeInterrupted(wiring, location);
+                interrupted =
+                        dryRun ? interruptedToResume(wiring, location, config) : resumeInterrupted(wiring, location);
                 if (interrupted.isPresent()) {
                     planned = interrupted.get();
                     groupedBy = "as when it was analysed";
@@ -115,7 +116,14 @@ final class RunCommand {
                 out.println(describeSkipped(skipped));
             }
             if (dryRun) {
-                out.println("Dry run: nothing was written.");
+                // the real run resumes that batch rather than this canvas's new plan: the dry run shows what it will do
+                interrupted.ifPresentOrElse(
+                        s -> out.printf(
+                                "Dry run: the real run resumes the interrupted batch of %s (%d of %d node(s) already"
+                                        + " done) with its first run's settings, rather than a new plan; nothing was"
+                                        + " written.%n",
+                                STARTED.format(s.createdAt()), s.processed(), s.totalNodes()),
+                        () -> out.println("Dry run: nothing was written."));
                 return 0;
             }
             // the batch keeps what it was started with: options given again now would otherwise be silently ignored
@@ -185,10 +193,7 @@ final class RunCommand {
         // vault: a batch is this canvas's only if the canvas still holds some of its nodes (Obsidian's ids are random),
         // not another vault's canvas of the same name
         Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
-        wiring.core()
-                .recover(s -> s.canvasPath().equals(location.canvasPath())
-                        && s.state().isActive()
-                        && s.tasks().stream().anyMatch(t -> nodeIds.contains(t.nodeId())));
+        wiring.core().recover(s -> ofThisCanvas(s, location, nodeIds));
         Optional<SessionSnapshot> found =
                 wiring.useCases().status().sessions().stream().findFirst();
         if (found.isPresent() && found.get().state() == SessionState.PAUSED) {
@@ -196,6 +201,26 @@ final class RunCommand {
             return Optional.of(wiring.useCases().resume().resume(found.get().id(), "run again in the terminal"));
         }
         return found;
+    }
+
+    /**
+     * For a dry run: the batch the real run would resume ({@link #resumeInterrupted}), read from the data folder without
+     * resuming or changing it. The folder is taken as the real run takes it, so one in use refuses both alike.
+     */
+    private Optional<SessionSnapshot> interruptedToResume(
+            Wiring wiring, CanvasLocation location, CanvasBatchConfig config) {
+        Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
+        return Wiring.Journals.unfinishedIn(
+                        config.data(), config.dataGivenBy(), s -> ofThisCanvas(s, location, nodeIds))
+                .stream()
+                .max(java.util.Comparator.comparing(SessionSnapshot::createdAt));
+    }
+
+    /** A batch of this canvas: at its path, and holding some of its nodes (not another vault's canvas of that name). */
+    private static boolean ofThisCanvas(SessionSnapshot session, CanvasLocation location, Set<String> nodeIds) {
+        return session.canvasPath().equals(location.canvasPath())
+                && session.state().isActive()
+                && session.tasks().stream().anyMatch(t -> nodeIds.contains(t.nodeId()));
     }
 
     /** The batch's limits and timeout are the core's defaults, which the settings made. */

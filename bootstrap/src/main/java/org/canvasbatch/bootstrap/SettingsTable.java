@@ -40,7 +40,9 @@ final class SettingsTable {
             setting(null, whole(1, 20), "6").option("--max-groups N", RUN).help("at most this many topic groups"));
     static final Setting<Boolean> DRY_RUN = declare(setting(null, FLAG, "false")
             .option("--dry-run", RUN)
-            .help("print the groups, each question with the agent that would write its note; write nothing"));
+            .help("print the groups, each question with the agent that would write its note; write nothing. When the"
+                    + " data folder holds an interrupted batch of the canvas, print that batch's plan and say the real run"
+                    + " resumes it; a data folder in use refuses it as it refuses the real run"));
     static final Setting<Boolean> PLAIN = declare(setting(null, FLAG, "false")
             .option("--plain", RUN)
             .help("progress as plain lines, not a live display (the default when output is not a terminal)"));

@@ -465,14 +465,61 @@ final class Wiring implements AutoCloseable {
                     throw new UsageException(givenBy + " " + location + ": " + e.getMessage());
                 }
             }
+            return new Store(observability.journal(fileJournal(data, givenBy, disk)), Optional.empty());
+        }
+
+        private static FileJournal fileJournal(String data, String givenBy, ChannelOpener disk) {
             try {
-                return new Store(observability.journal(FileJournal.open(Path.of(data), disk)), Optional.empty());
+                return FileJournal.open(Path.of(data), disk);
             } catch (EventLogException e) {
                 // said once when the journal's own message names the folder
                 String message = e.getMessage();
                 throw new UsageException(
                         message.contains(data) ? givenBy + ": " + message : givenBy + " " + data + ": " + message);
             }
+        }
+
+        /**
+         * What a dry run of {@code run} needs of the data folder, running nothing: the folder taken and let go as the
+         * real run takes it (one in use refuses the real run, so the dry run is refused the same way), and the
+         * unfinished batches in it that {@code wanted} accepts, rebuilt from their events, which the real run would
+         * resume instead of a new plan. Memory, a folder not made yet and a cluster's database give none.
+         */
+        static List<org.canvasbatch.domain.session.SessionSnapshot> unfinishedIn(
+                String data,
+                String givenBy,
+                java.util.function.Predicate<org.canvasbatch.domain.session.SessionSnapshot> wanted) {
+            if (data == null
+                    || data.equals("memory")
+                    || PostgresLocation.isDatabase(data)
+                    || !java.nio.file.Files.isDirectory(Path.of(data))) {
+                return List.of();
+            }
+            List<org.canvasbatch.domain.session.SessionSnapshot> found = new java.util.ArrayList<>();
+            try (FileJournal journal = fileJournal(data, givenBy, ChannelOpener.DEFAULT)) {
+                for (var id : journal.sessionIds()) {
+                    List<org.canvasbatch.domain.session.SessionEvent> history = new java.util.ArrayList<>();
+                    for (var page = journal.readAfter(id, 0, 10_000);
+                            !page.isEmpty();
+                            page = journal.readAfter(id, page.getLast().seq(), 10_000)) {
+                        history.addAll(page);
+                    }
+                    if (history.isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        org.canvasbatch.domain.session.SessionSnapshot snapshot =
+                                org.canvasbatch.domain.session.Session.fromHistory(history)
+                                        .snapshot();
+                        if (snapshot.state().isActive() && wanted.test(snapshot)) {
+                            found.add(snapshot);
+                        }
+                    } catch (RuntimeException unreadable) {
+                        // the real run skips a session its events cannot rebuild, with a warning of its own
+                    }
+                }
+            }
+            return found;
         }
     }
 }

@@ -124,6 +124,16 @@ class DataFolderInUseTest {
         assertThat(code).as(said).isEqualTo(2);
         assertThat(said).contains("in use by another canvas-batch (process " + server.pid() + ")");
         assertThat(Files.readAllBytes(vault.resolve(CANVAS))).isEqualTo(canvasBefore);
+
+        // a dry run that passed here would promise a run that is then refused
+        ByteArrayOutputStream dryErr = new ByteArrayOutputStream();
+        int dryCode = Main.run(
+                List.of("run", CANVAS, "--vault", vault.toString(), "--data", data.toString(), "--dry-run"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(dryErr, true, StandardCharsets.UTF_8));
+        String dryRunSaid = dryErr.toString(StandardCharsets.UTF_8);
+        assertThat(dryCode).as(dryRunSaid).isEqualTo(2);
+        assertThat(dryRunSaid).contains("in use by another canvas-batch (process " + server.pid() + ")");
     }
 
     private Process serve(Path vault, Path data, String name) throws Exception {

@@ -46,6 +46,17 @@ class RunInterruptResumeTest {
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             List<String> args = runArguments(llm);
             stopWithCtrlC(args, llm);
+            int callsAfterTheStop = llm.calls();
+            // a dry run first: it must say the real run resumes, not show a new plan, and leave the batch to resume
+            ByteArrayOutputStream dryRun = new ByteArrayOutputStream();
+            List<String> dry = new java.util.ArrayList<>(args);
+            dry.add("--dry-run");
+            assertThat(Main.run(dry, new PrintStream(dryRun, true, StandardCharsets.UTF_8), System.err))
+                    .isZero();
+            assertThat(dryRun.toString(StandardCharsets.UTF_8))
+                    .containsPattern("Dry run: the real run resumes the interrupted batch of \\d{4}-\\d\\d-\\d\\d"
+                            + " [^(]*\\(\\d+ of " + NODES + " node\\(s\\) already done\\)");
+            assertThat(llm.calls()).as("the dry run asked the model nothing").isEqualTo(callsAfterTheStop);
             // the learner comes back a little later: that pause is not the batch's work
             Thread.sleep(3000);
 
