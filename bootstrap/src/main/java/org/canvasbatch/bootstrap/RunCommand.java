@@ -115,7 +115,10 @@ final class RunCommand {
                 // the API reports them as skipped_nodes: a learner looking for a red node's note must learn why none
                 out.println(describeSkipped(skipped));
             }
+            Optional<String> canvasChange = interrupted.flatMap(s -> canvasChangedSince(
+                    s, wiring.nodesColored(location.canvasPath(), Set.copyOf(args.get(SettingsTable.COLORS)))));
             if (dryRun) {
+                canvasChange.ifPresent(change -> out.println("Note: " + change));
                 // the real run resumes that batch rather than this canvas's new plan: the dry run shows what it will do
                 interrupted.ifPresentOrElse(
                         s -> out.printf(
@@ -139,6 +142,7 @@ final class RunCommand {
             interrupted
                     .flatMap(s -> ModelChange.of(s, config.agent()))
                     .ifPresent(change -> out.println("Note: " + change));
+            canvasChange.ifPresent(change -> out.println("Note: " + change));
             // a journal in memory ends with the process: nothing could resume the batch, so Ctrl-C cancels it
             boolean resumable = !"memory".equals(settings.data());
             return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);
@@ -157,6 +161,38 @@ final class RunCommand {
         } catch (NothingToProcessException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /**
+     * What the resumed batch will not do that the learner may expect of it: it runs the questions it was started with,
+     * as they were then. A question added (or coloured) since is not in it, and a question whose text changed gets a
+     * note on the text as it was.
+     */
+    static Optional<String> canvasChangedSince(
+            SessionSnapshot batch, List<org.canvasbatch.domain.canvas.CanvasNode> questionsNow) {
+        Map<String, NodeTask> inBatch = batch.tasks().stream()
+                .collect(Collectors.toMap(NodeTask::nodeId, task -> task, (first, second) -> first));
+        long added = questionsNow.stream()
+                .filter(node -> !node.displayText().isBlank() && !inBatch.containsKey(node.id()))
+                .count();
+        long changed = questionsNow.stream()
+                .filter(node -> {
+                    NodeTask task = inBatch.get(node.id());
+                    return task != null
+                            && task.state() == NodeState.QUEUED
+                            && !task.text().equals(node.displayText());
+                })
+                .count();
+        List<String> parts = new java.util.ArrayList<>();
+        if (added > 0) {
+            parts.add(added + " question node(s) added since this batch began are not in it: run the same command"
+                    + " again once it is done (a new batch asks every question of the canvas again)");
+        }
+        if (changed > 0) {
+            parts.add(changed + " question(s) still to do changed their text since; their notes answer the text as it"
+                    + " was");
+        }
+        return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", parts) + ".");
     }
 
     /** Whether {@code message} is a sentence of its own rather than the end of one about the field. */

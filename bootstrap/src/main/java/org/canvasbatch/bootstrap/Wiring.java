@@ -380,6 +380,15 @@ final class Wiring implements AutoCloseable {
         }
     }
 
+    /** The nodes of a canvas of this vault in any of {@code colors}, in canvas order; none when it cannot be read. */
+    List<org.canvasbatch.domain.canvas.CanvasNode> nodesColored(String canvasPath, Set<String> colors) {
+        try {
+            return vault.readCanvas(canvasPath).nodesColored(colors);
+        } catch (org.canvasbatch.application.port.out.VaultException unreadable) {
+            return List.of();
+        }
+    }
+
     /** Why a batch {@code run} stopped on Ctrl-C is paused: the dashboard and the status say it. */
     static final String STOPPED_IN_THE_TERMINAL =
             "stopped in the terminal (Ctrl-C); the same canvas-batch run command finishes it";

@@ -47,6 +47,8 @@ class RunInterruptResumeTest {
             List<String> args = runArguments(llm);
             stopWithCtrlC(args, llm);
             int callsAfterTheStop = llm.calls();
+            // meanwhile the learner adds a question and rewords the others
+            editQuestions(vault.resolve(EXAM));
             // a dry run first: it must say the real run resumes, not show a new plan, and leave the batch to resume
             ByteArrayOutputStream dryRun = new ByteArrayOutputStream();
             List<String> dry = new java.util.ArrayList<>(args);
@@ -57,6 +59,9 @@ class RunInterruptResumeTest {
                     .containsPattern("Dry run: the real run resumes the interrupted batch of \\d{4}-\\d\\d-\\d\\d"
                             + " [^(]*\\(\\d+ of " + NODES + " node\\(s\\) already done\\)");
             assertThat(llm.calls()).as("the dry run asked the model nothing").isEqualTo(callsAfterTheStop);
+            assertThat(dryRun.toString(StandardCharsets.UTF_8))
+                    .contains("Note: 1 question node(s) added since this batch began are not in it")
+                    .containsPattern("; \\d+ question\\(s\\) still to do changed their text since");
             // the learner comes back a little later: that pause is not the batch's work
             Thread.sleep(3000);
 
@@ -71,7 +76,10 @@ class RunInterruptResumeTest {
                     .containsPattern(
                             "Resuming the interrupted batch of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [^\\d.]")
                     .as("what the resumed batch runs with, whatever options are given again")
-                    .contains("with its first run's settings (concurrency " + CONCURRENCY + ",");
+                    .contains("with its first run's settings (concurrency " + CONCURRENCY + ",")
+                    .as("what it leaves out")
+                    .contains("Note: 1 question node(s) added since this batch began are not in it: run the same"
+                            + " command again once it is done");
             assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
         }
     }
@@ -121,6 +129,41 @@ class RunInterruptResumeTest {
             String second = runAgainToTheEnd(args);
             assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
         }
+    }
+
+    /** Adds a red question to the canvas and changes the text of every red or purple one. */
+    private static void editQuestions(Path canvas) throws Exception {
+        JsonObject stored;
+        try (var reader = jakarta.json.Json.createReader(Files.newBufferedReader(canvas))) {
+            stored = reader.readObject();
+        }
+        var nodes = jakarta.json.Json.createArrayBuilder();
+        for (var value : stored.getJsonArray("nodes")) {
+            JsonObject node = value.asJsonObject();
+            boolean question = List.of("1", "6").contains(node.getString("color", ""))
+                    && "text".equals(node.getString("type", ""));
+            nodes.add(
+                    question
+                            ? jakarta.json.Json.createObjectBuilder(node)
+                                    .add("text", node.getString("text") + "（改）")
+                                    .build()
+                            : node);
+        }
+        nodes.add(jakarta.json.Json.createObjectBuilder()
+                .add("id", "added-after-the-stop")
+                .add("type", "text")
+                .add("text", "什么是新加的问题")
+                .add("x", -2000)
+                .add("y", -2000)
+                .add("width", 300)
+                .add("height", 100)
+                .add("color", "1"));
+        Files.writeString(
+                canvas,
+                jakarta.json.Json.createObjectBuilder(stored)
+                        .add("nodes", nodes)
+                        .build()
+                        .toString());
     }
 
     private List<String> runArguments(FakeLlmServer llm) throws Exception {
