@@ -51,6 +51,10 @@ class BadInputTest {
         return Stream.of(
                 Arguments.of("malformed JSON", "{\"canvas_path\": \"a.canvas\", ", "body"),
                 Arguments.of("JSON that is not an object", "[1, 2]", "body"),
+                Arguments.of(
+                        "a name given twice",
+                        "{\"canvas_path\":\"a.canvas\",\"canvas_path\":\"b.canvas\",\"nodes\":" + GOOD_NODES + "}",
+                        "canvas_path"),
                 Arguments.of("no canvas_path", "{\"nodes\":" + GOOD_NODES + "}", "canvas_path"),
                 Arguments.of(
                         "canvas_path a number", "{\"canvas_path\":12,\"nodes\":" + GOOD_NODES + "}", "canvas_path"),

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * Reads a JSON document from a client (a request body, a WebSocket message) within limits that make a hostile
  * document a client error with a sentence, never a server failure: strict UTF-8, at most {@value #MAX_DEPTH} levels
  * of nesting, numbers of at most {@value #MAX_NUMBER_CHARS} characters and an exponent within ±{@value #MAX_EXPONENT},
- * strings of at most {@value #MAX_STRING_CHARS} characters, and nothing after the value but white space.
+ * strings of at most {@value #MAX_STRING_CHARS} characters, each name once in an object, and nothing after the value but
+ * white space.
  *
  * <p>Parsson has limits of its own (nesting 1000, number length 1100, BigInteger scale 100000) but reports the first
  * with a bare {@code RuntimeException} and the others only when a number is used, long after parsing; the server
@@ -199,7 +200,12 @@ public final class StrictJson {
                 case KEY_NAME -> {
                     String key = parser.getString();
                     checkLength(key, "a name");
-                    open.peek().key = key;
+                    Open object = open.peek();
+                    object.key = key;
+                    if (!object.names.add(key)) {
+                        // the last one would win without a word: which of two values the client meant is its to say
+                        throw new Refused(place(), "is given twice in one object; give each name once");
+                    }
                     yield null;
                 }
                 case VALUE_STRING -> {
@@ -297,6 +303,9 @@ public final class StrictJson {
     private static final class Open {
         final JsonObjectBuilder object;
         final JsonArrayBuilder array;
+        /** An object's names so far. */
+        final java.util.Set<String> names = new java.util.HashSet<>();
+
         String key;
         int size;
 

@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.http.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,18 @@ class StrictJsonTest {
      * The parser writes a character's code as a number of this machine's locale ("20,013"): it is read whole. Before,
      * '中' was told as "unexpected character U+0014,013" and '‮' as "U+0008,238".
      */
+    @Test
+    void aNameGivenTwiceInOneObjectIsRefusedWhereItIsNotSilentlyTheLastOne() {
+        assertThatThrownBy(() -> StrictJson.parse("{\"nodes\": [{\"id\": \"a\", \"text\": \"x\", \"id\": \"b\"}]}"))
+                .isInstanceOfSatisfying(StrictJson.Refused.class, refused -> {
+                    assertThat(refused.place()).isEqualTo("nodes[0].id");
+                    assertThat(refused.reason()).isEqualTo("is given twice in one object; give each name once");
+                });
+        assertThat(StrictJson.parse("{\"a\": {\"id\": 1}, \"b\": {\"id\": 2}}").asJsonObject())
+                .as("the same name in two objects is no repeat")
+                .containsKeys("a", "b");
+    }
+
     @Test
     void aCharacterWithALargeCodeIsQuotedItself() {
         assertThat(refusal("{\"a\": 中}")).isEqualTo("is not valid JSON: unexpected character '中' at line 1, column 7");
