@@ -49,46 +49,13 @@ final class CanvasFolder implements Closeable {
         if (folder == null || !folder.startsWith(realRoot) || real.equals(realRoot)) {
             throw outside(file.relative(), "'" + file.relative() + "' is outside the vault.");
         }
-        HeldFolder at = HeldFolder.open(paths.root());
-        try {
-            String shown = "";
-            for (Path segment : realRoot.relativize(folder)) {
-                if (segment.toString().isEmpty()) {
-                    continue;
-                }
-                shown = shown.isEmpty() ? segment.toString() : shown + "/" + segment;
-                BasicFileAttributes there = at.attributes(segment);
-                if (there == null) {
-                    throw new NoSuchFileException(at.resolve(segment).toString());
-                }
-                if (there.isSymbolicLink()) {
-                    throw linked(file, shown);
-                }
-                beforeEntering.accept(at.resolve(segment));
-                HeldFolder inside;
-                try {
-                    inside = at.enter(segment);
-                } catch (IOException e) {
-                    // swapped since the look: a link there now is refused as one there before
-                    BasicFileAttributes now = at.attributes(segment);
-                    if (now != null && now.isSymbolicLink()) {
-                        throw linked(file, shown);
-                    }
-                    throw e;
-                }
-                HeldFolder outer = at;
-                at = inside;
-                outer.close();
-            }
-            return new CanvasFolder(at, real.getFileName());
-        } catch (IOException | RuntimeException e) {
-            try {
-                at.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        HeldFolder at = FolderWalk.hold(
+                paths.root(),
+                FolderWalk.namesBelow(realRoot, folder),
+                FolderWalk.Missing.THROW,
+                beforeEntering,
+                (shown, last) -> linked(file, shown));
+        return new CanvasFolder(at, real.getFileName());
     }
 
     private static VaultException linked(VaultFile file, String shown) {

@@ -550,109 +550,103 @@ final class CanvasWriteBack {
     private Outcome writeRound(
             PendingCanvas pending, List<Link> batch, List<Link> again, List<LostSave> carried, CanvasFolder folder) {
         VaultFile canvasFile = pending.canvas;
-        {
-            CanvasFile canvas;
-            try {
-                beforeStep.before(Step.READING, folder.path());
-                canvas = readWaitingForASaveInProgress(folder, canvasFile);
-                pending.counted(canvas);
-                // Someone saved the canvas since this write-back put in place the one that carried a save over: it may
-                // be an editor that loaded the canvas without that save (before it was put back), so it is carried once
-                // more, before the saves found since (it is older than they are).
-                carried.addAll(0, pending.keptIfSavedOver(canvas.snapshot().bytes()));
-            } catch (VaultException e) {
-                return switch (e.reason()) {
-                    case NOT_FOUND, NOT_A_FILE, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
-                    default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
-                };
-            }
-            // A save that went into a file this write-back replaced is carried into the canvas as it is now: into
-            // what this write-back wrote, or into what the editor saved after it reloaded the canvas without that
-            // save. Each stays to be carried over, in the order they were found, until a write replaces the canvas
-            // with nobody saving meanwhile: a later save may have been made from a canvas without an earlier one.
-            JsonObject base = canvas.root();
-            boolean recovering = !carried.isEmpty();
-            for (LostSave lost : carried) {
-                base = SaveCarryOver.carry(lost.over(), lost.saved(), lost.replacedWith(), base);
-            }
-            CanvasMerge.Settings settings = mergeSettings();
-            Set<Link> removedByTheLearner = pending.removedByTheLearner(base);
-            List<Link> linking = batch;
-            if (!removedByTheLearner.isEmpty() && !again.isEmpty()) {
-                Set<Link> notAgain = new HashSet<>(again);
-                notAgain.retainAll(removedByTheLearner);
-                linking =
-                        batch.stream().filter(link -> !notAgain.contains(link)).toList();
-            }
-            List<Link> fitting = linking;
-            CanvasMerge.Result merge = CanvasMerge.merge(base, fitting, settings);
-            // Never a canvas a batch would refuse to read: the links beyond the node limit are left out (the learner
-            // added nodes since their notes were written; the notes said so only when the canvas was full then).
-            while (nodeCount(merge.canvas()) > BatchLimits.MAX_NODES && !fitting.isEmpty()) {
-                int over = nodeCount(merge.canvas()) - BatchLimits.MAX_NODES;
-                int drop = Math.min(fitting.size(), Math.max(1, (over + nodesPerLink() - 1) / nodesPerLink()));
-                fitting = List.copyOf(fitting.subList(0, fitting.size() - drop));
-                merge = CanvasMerge.merge(base, fitting, settings);
-            }
-            if (fitting.isEmpty() && nodeCount(merge.canvas()) > BatchLimits.MAX_NODES) {
-                return new Outcome.Dropped(overLimit(canvas.path(), nodeCount(base)));
-            }
-            List<Link> overLimit = linking.subList(fitting.size(), linking.size());
-            if (!merge.changed() && !recovering) {
-                return new Outcome.Written(merge, false, overLimit);
-            }
-            byte[] bytes = (CanvasJsonWriter.write(merge.canvas()) + (canvas.endsWithNewline() ? "\n" : ""))
-                    .getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > options.maxCanvasBytes()) {
-                return new Outcome.Dropped(CanvasFile.tooLarge(canvas.path(), bytes.length, options.maxCanvasBytes())
-                        .getMessage());
-            }
-            Path temporary = null;
-            try {
-                beforeStep.before(Step.WRITING, folder.path());
-                temporary = files.writeTemporary(folder.held(), folder.name(), bytes, true);
-                Swap swap = swap(folder, canvas, temporary, bytes);
-                switch (swap) {
-                    case Swap.Replaced replaced -> {
-                        pending.placed(bytes, merge.canvas(), carried);
-                        pending.wrote(merge, fitting);
-                        pending.counted(replaced.ours(), merge.canvas());
-                        return new Outcome.Written(merge, true, overLimit);
-                    }
-                    case Swap.Changed changed ->
-                        LOG.log(DEBUG, "''{0}'' changed while links were merged into it; merging again", canvas.path());
-                    case Swap.Moved moved -> {
-                        return new Outcome.Later(
-                                Reason.IO,
-                                "The folder of the canvas '" + canvas.path() + "' was moved or swapped for a link"
-                                        + " while notes were linked into it; nothing was written outside the vault,"
-                                        + " and the canvas was left as it is.");
-                    }
-                    case Swap.ReplacedAfterASave saved -> {
-                        // what was renamed into place was the canvas for a moment, and an editor may have read it
-                        pending.wrote(merge, fitting);
-                        LOG.log(
-                                DEBUG,
-                                "''{0}'' was saved in place while it was replaced; merging again",
-                                canvas.path());
-                        carried.add(new LostSave(canvas.root(), saved.canvas().root(), merge.canvas(), false));
-                        if (saved.intoOurs() != null) {
-                            carried.add(new LostSave(
-                                    merge.canvas(),
-                                    saved.intoOurs().root(),
-                                    saved.canvas().root(),
-                                    false));
-                        }
+        CanvasFile canvas;
+        try {
+            beforeStep.before(Step.READING, folder.path());
+            canvas = readWaitingForASaveInProgress(folder, canvasFile);
+            pending.counted(canvas);
+            // Someone saved the canvas since this write-back put in place the one that carried a save over: it may
+            // be an editor that loaded the canvas without that save (before it was put back), so it is carried once
+            // more, before the saves found since (it is older than they are).
+            carried.addAll(0, pending.keptIfSavedOver(canvas.snapshot().bytes()));
+        } catch (VaultException e) {
+            return switch (e.reason()) {
+                case NOT_FOUND, NOT_A_FILE, OUTSIDE_VAULT -> new Outcome.Dropped(e.getMessage());
+                default -> new Outcome.Later(e.reason(), e.getMessage() + " The canvas was left as it is.");
+            };
+        }
+        // A save that went into a file this write-back replaced is carried into the canvas as it is now: into
+        // what this write-back wrote, or into what the editor saved after it reloaded the canvas without that
+        // save. Each stays to be carried over, in the order they were found, until a write replaces the canvas
+        // with nobody saving meanwhile: a later save may have been made from a canvas without an earlier one.
+        JsonObject base = canvas.root();
+        boolean recovering = !carried.isEmpty();
+        for (LostSave lost : carried) {
+            base = SaveCarryOver.carry(lost.over(), lost.saved(), lost.replacedWith(), base);
+        }
+        CanvasMerge.Settings settings = mergeSettings();
+        Set<Link> removedByTheLearner = pending.removedByTheLearner(base);
+        List<Link> linking = batch;
+        if (!removedByTheLearner.isEmpty() && !again.isEmpty()) {
+            Set<Link> notAgain = new HashSet<>(again);
+            notAgain.retainAll(removedByTheLearner);
+            linking = batch.stream().filter(link -> !notAgain.contains(link)).toList();
+        }
+        List<Link> fitting = linking;
+        CanvasMerge.Result merge = CanvasMerge.merge(base, fitting, settings);
+        // Never a canvas a batch would refuse to read: the links beyond the node limit are left out (the learner
+        // added nodes since their notes were written; the notes said so only when the canvas was full then).
+        while (nodeCount(merge.canvas()) > BatchLimits.MAX_NODES && !fitting.isEmpty()) {
+            int over = nodeCount(merge.canvas()) - BatchLimits.MAX_NODES;
+            int drop = Math.min(fitting.size(), Math.max(1, (over + nodesPerLink() - 1) / nodesPerLink()));
+            fitting = List.copyOf(fitting.subList(0, fitting.size() - drop));
+            merge = CanvasMerge.merge(base, fitting, settings);
+        }
+        if (fitting.isEmpty() && nodeCount(merge.canvas()) > BatchLimits.MAX_NODES) {
+            return new Outcome.Dropped(overLimit(canvas.path(), nodeCount(base)));
+        }
+        List<Link> overLimit = linking.subList(fitting.size(), linking.size());
+        if (!merge.changed() && !recovering) {
+            return new Outcome.Written(merge, false, overLimit);
+        }
+        byte[] bytes = (CanvasJsonWriter.write(merge.canvas()) + (canvas.endsWithNewline() ? "\n" : ""))
+                .getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > options.maxCanvasBytes()) {
+            return new Outcome.Dropped(CanvasFile.tooLarge(canvas.path(), bytes.length, options.maxCanvasBytes())
+                    .getMessage());
+        }
+        Path temporary = null;
+        try {
+            beforeStep.before(Step.WRITING, folder.path());
+            temporary = files.writeTemporary(folder.held(), folder.name(), bytes, true);
+            Swap swap = swap(folder, canvas, temporary, bytes);
+            switch (swap) {
+                case Swap.Replaced replaced -> {
+                    pending.placed(bytes, merge.canvas(), carried);
+                    pending.wrote(merge, fitting);
+                    pending.counted(replaced.ours(), merge.canvas());
+                    return new Outcome.Written(merge, true, overLimit);
+                }
+                case Swap.Changed changed ->
+                    LOG.log(DEBUG, "''{0}'' changed while links were merged into it; merging again", canvas.path());
+                case Swap.Moved moved -> {
+                    return new Outcome.Later(
+                            Reason.IO,
+                            "The folder of the canvas '" + canvas.path() + "' was moved or swapped for a link"
+                                    + " while notes were linked into it; nothing was written outside the vault,"
+                                    + " and the canvas was left as it is.");
+                }
+                case Swap.ReplacedAfterASave saved -> {
+                    // what was renamed into place was the canvas for a moment, and an editor may have read it
+                    pending.wrote(merge, fitting);
+                    LOG.log(DEBUG, "''{0}'' was saved in place while it was replaced; merging again", canvas.path());
+                    carried.add(new LostSave(canvas.root(), saved.canvas().root(), merge.canvas(), false));
+                    if (saved.intoOurs() != null) {
+                        carried.add(new LostSave(
+                                merge.canvas(),
+                                saved.intoOurs().root(),
+                                saved.canvas().root(),
+                                false));
                     }
                 }
-            } catch (IOException e) {
-                return new Outcome.Later(
-                        DiskProblem.reason(e),
-                        "Cannot write the canvas '" + canvas.path() + "': " + DiskProblem.describe(e)
-                                + ". The canvas was left as it is.");
-            } finally {
-                deleteQuietly(folder, temporary);
             }
+        } catch (IOException e) {
+            return new Outcome.Later(
+                    DiskProblem.reason(e),
+                    "Cannot write the canvas '" + canvas.path() + "': " + DiskProblem.describe(e)
+                            + ". The canvas was left as it is.");
+        } finally {
+            deleteQuietly(folder, temporary);
         }
         return null;
     }

@@ -93,24 +93,16 @@ final class NodeContent {
         if (!folder.startsWith(realRoot)) {
             throw swapped(node, path);
         }
-        HeldFolder at = HeldFolder.open(paths.root());
         try {
-            if (!folder.equals(realRoot)) {
-                for (Path name : realRoot.relativize(folder)) {
-                    HeldFolder inside;
-                    try {
-                        inside = at.enter(name);
-                    } catch (HeldFolder.NotAFolder e) {
-                        throw swapped(node, path);
-                    }
-                    at.close();
-                    at = inside;
-                }
-            }
-            return at;
-        } catch (IOException | RuntimeException e) {
-            at.close();
-            throw e;
+            return FolderWalk.hold(
+                    paths.root(),
+                    FolderWalk.namesBelow(realRoot, folder),
+                    FolderWalk.Missing.THROW,
+                    folderOnTheWay -> {},
+                    (shown, last) -> swapped(node, path));
+        } catch (HeldFolder.NotAFolder e) {
+            // the real path was folders all the way: anything else there now was swapped in since
+            throw swapped(node, path);
         }
     }
 

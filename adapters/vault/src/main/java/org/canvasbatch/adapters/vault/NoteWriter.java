@@ -7,7 +7,6 @@ import static org.canvasbatch.application.port.out.VaultException.Reason.OUTSIDE
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -547,10 +546,8 @@ final class NoteWriter {
         }
 
         /**
-         * The notes folder held open, reached from the vault's root folder by entering each folder on the way relative
-         * to the one before, never through a link ({@link HeldFolder#enter}): every look, read and write in it then
-         * acts in that folder, whatever is swapped in at its name, or at a name above it, meanwhile. Where the platform
-         * has no {@link java.nio.file.SecureDirectoryStream} each step goes by path, as {@link HeldFolder} says.
+         * The notes folder held open, reached from the vault's root without a link ({@link FolderWalk}): every look, read
+         * and write in it then acts in that folder, whatever is swapped in at its name, or at a name above it, meanwhile.
          *
          * @param create make each folder on the way that is missing (by path, which never follows a link at that name;
          *     the JDK has no {@code mkdirat}), then enter it as any other
@@ -559,56 +556,12 @@ final class NoteWriter {
          * @throws IOException    when one cannot be made or entered, or a file is in the way of one to be made
          */
         private HeldFolder hold(boolean create) throws IOException {
-            HeldFolder at = HeldFolder.open(paths.root());
-            try {
-                String shown = "";
-                java.util.List<String> way = wayToTheNotesFolder();
-                for (int step = 0; step < way.size(); step++) {
-                    String segment = way.get(step);
-                    shown = step == way.size() - 1
-                            ? folder.relative()
-                            : shown.isEmpty() ? segment : shown + "/" + segment;
-                    Path name = Path.of(segment);
-                    BasicFileAttributes there = at.attributes(name);
-                    if (there != null && there.isSymbolicLink()) {
-                        throw linked(shown);
-                    }
-                    if (there == null || !there.isDirectory()) {
-                        if (!create) {
-                            at.close();
-                            return null;
-                        }
-                        if (there != null) {
-                            throw new FileAlreadyExistsException(
-                                    at.resolve(name).toString());
-                        }
-                        try {
-                            at.createFolder(name);
-                        } catch (FileAlreadyExistsException e) {
-                            // made meanwhile: entered below only if it is a folder
-                        }
-                    }
-                    beforeActing.accept(at.resolve(name));
-                    HeldFolder inside;
-                    try {
-                        inside = at.enter(name);
-                    } catch (IOException e) {
-                        // swapped since the look: a link there now is refused as one there before
-                        BasicFileAttributes now = at.attributes(name);
-                        if (now != null && now.isSymbolicLink()) {
-                            throw linked(shown);
-                        }
-                        throw e;
-                    }
-                    HeldFolder outer = at;
-                    at = inside;
-                    outer.close();
-                }
-                return at;
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(at);
-                throw e;
-            }
+            return FolderWalk.hold(
+                    paths.root(),
+                    wayToTheNotesFolder(),
+                    create ? FolderWalk.Missing.CREATE : FolderWalk.Missing.NULL,
+                    beforeActing,
+                    (shown, last) -> linked(last ? folder.relative() : shown));
         }
 
         /**
@@ -618,10 +571,11 @@ final class NoteWriter {
          * is never a link. As named when the canvas's folder leads outside the vault or is not there yet: walking those
          * names refuses the link.
          */
-        private java.util.List<String> wayToTheNotesFolder() {
+        private java.util.List<Path> wayToTheNotesFolder() {
             String relative = folder.relative();
             int slash = relative.lastIndexOf('/');
-            java.util.List<String> named = java.util.List.of(relative.split("/"));
+            java.util.List<Path> named =
+                    Arrays.stream(relative.split("/")).map(Path::of).toList();
             if (slash < 0) {
                 return named;
             }
@@ -632,16 +586,13 @@ final class NoteWriter {
                 if (!canvasFolder.startsWith(realRoot)) {
                     return named;
                 }
-                java.util.List<String> way = new java.util.ArrayList<>();
-                if (!canvasFolder.equals(realRoot)) {
-                    realRoot.relativize(canvasFolder).forEach(name -> way.add(name.toString()));
-                }
-                if (way.stream().anyMatch(name -> name.startsWith("."))) {
+                java.util.List<Path> way = new java.util.ArrayList<>(FolderWalk.namesBelow(realRoot, canvasFolder));
+                if (way.stream().anyMatch(name -> name.toString().startsWith("."))) {
                     // a link that leads into a hidden folder (.obsidian, .trash, the vault's own .canvas-batch),
                     // perhaps re-pointed since the canvas was read: walked by its names, it is refused as a link
                     return named;
                 }
-                way.add(relative.substring(slash + 1));
+                way.add(Path.of(relative.substring(slash + 1)));
                 return way;
             } catch (IOException e) {
                 return named;
