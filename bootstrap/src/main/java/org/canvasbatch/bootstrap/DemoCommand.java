@@ -31,7 +31,68 @@ final class DemoCommand {
      */
     private static final String OBSIDIAN_SETTINGS = ".obsidian";
 
+    /**
+     * Held while a demo prepares and runs demo-vault/: a second demo at once took the first's half-written vault for the
+     * learner's changes, moved it aside under the first's feet and made both fail.
+     */
+    private static final String LOCK = ".demo-vault.lock";
+
     private DemoCommand() {}
+
+    /** The demo's lock, taken or refused in one sentence naming the demo that holds it. */
+    private static final class DemoLock implements AutoCloseable {
+        private final Path file;
+        private final java.nio.channels.FileChannel channel;
+
+        private DemoLock(Path file, java.nio.channels.FileChannel channel) {
+            this.file = file;
+            this.channel = channel;
+        }
+
+        static DemoLock take(Path file) throws IOException {
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                    file,
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException inThisProcess) {
+                lock = null;
+            } catch (IOException noLocksHere) {
+                // a file system without locks: demos at once are the learner's to avoid, as before
+                return new DemoLock(file, channel);
+            }
+            if (lock == null) {
+                java.nio.ByteBuffer owner = java.nio.ByteBuffer.allocate(20);
+                channel.read(owner, 0);
+                channel.close();
+                String pid = new String(owner.array(), 0, owner.position(), java.nio.charset.StandardCharsets.US_ASCII)
+                        .strip();
+                throw new UsageException("another demo is running"
+                        + (pid.matches("[0-9]{1,19}") ? " (process " + pid + ")" : "")
+                        + " and writing demo-vault/: wait for it to finish, then run demo again");
+            }
+            channel.truncate(0);
+            channel.write(
+                    java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                    0);
+            return new DemoLock(file, channel);
+        }
+
+        /** Deleted before it is let go, so a demo leaves nothing in the folder; the demo's work is done by then. */
+        @Override
+        public void close() throws IOException {
+            try {
+                Files.deleteIfExists(file);
+            } finally {
+                channel.close();
+            }
+        }
+    }
 
     static int execute(List<String> args, PrintStream out, PrintStream err) {
         Path home = Path.of(System.getProperty("canvasbatch.home", "."))
@@ -43,7 +104,7 @@ final class DemoCommand {
         }
         checkArguments(args);
         Path target = home.resolve("demo-vault");
-        try {
+        try (DemoLock held = DemoLock.take(home.resolve(LOCK))) {
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 if (asTheDemoLeftIt(target)) {
                     deleteAllBut(target, OBSIDIAN_SETTINGS);

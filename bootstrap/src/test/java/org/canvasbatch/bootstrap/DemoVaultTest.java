@@ -53,6 +53,41 @@ class DemoVaultTest {
         }
     }
 
+    /**
+     * A CLI tester's case: a second demo while the first still ran took the first's half-written demo-vault/ for the
+     * learner's changes and moved it aside under its feet. The second is refused in one sentence; the first's vault is
+     * left alone.
+     */
+    @Test
+    void aSecondDemoWhileOneRunsIsRefusedAndLeavesItsVaultAlone() throws IOException {
+        Path demoVault = home.resolve("demo-vault");
+        Files.createDirectories(demoVault.resolve("Biology"));
+        Files.writeString(demoVault.resolve("Biology/half-copied.canvas"), "{\"nodes\": []}");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+        int code;
+        try (var running = java.nio.channels.FileChannel.open(
+                        home.resolve(".demo-vault.lock"),
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                var held = running.lock()) {
+            code = Main.run(List.of("demo"), print, print);
+        }
+
+        assertThat(code).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("another demo is running and writing demo-vault/: wait for it to finish")
+                .doesNotContain("moved it to");
+        assertThat(demoVault.resolve("Biology/half-copied.canvas")).exists();
+        try (Stream<Path> siblings = Files.list(home)) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("demo-vault-kept-"));
+        }
+        assertThat(demo())
+                .as("once it has finished, the next demo runs")
+                .contains("The notes and the updated canvases");
+    }
+
     private static String demo() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
