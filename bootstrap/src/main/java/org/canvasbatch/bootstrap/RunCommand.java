@@ -116,8 +116,10 @@ final class RunCommand {
                 out.println(describeSkipped(skipped));
             }
             Optional<String> canvasChange = interrupted.flatMap(s -> canvasChangedSince(
-                    s, wiring.nodesColored(location.canvasPath(), Set.copyOf(args.get(SettingsTable.COLORS)))));
+                    s, wiring.canvasNodes(location.canvasPath()), Set.copyOf(args.get(SettingsTable.COLORS))));
+            Optional<String> modelChange = interrupted.flatMap(s -> ModelChange.of(s, config.agent()));
             if (dryRun) {
+                modelChange.ifPresent(change -> out.println("Note: " + change));
                 canvasChange.ifPresent(change -> out.println("Note: " + change));
                 // the real run resumes that batch rather than this canvas's new plan: the dry run shows what it will do
                 interrupted.ifPresentOrElse(
@@ -139,9 +141,7 @@ final class RunCommand {
                     s.settings().maxConcurrent(),
                     s.settings().nodeTimeout().toSeconds(),
                     s.settings().batchTimeout().toSeconds()));
-            interrupted
-                    .flatMap(s -> ModelChange.of(s, config.agent()))
-                    .ifPresent(change -> out.println("Note: " + change));
+            modelChange.ifPresent(change -> out.println("Note: " + change));
             canvasChange.ifPresent(change -> out.println("Note: " + change));
             // a journal in memory ends with the process: nothing could resume the batch, so Ctrl-C cancels it
             boolean resumable = !"memory".equals(settings.data());
@@ -165,21 +165,39 @@ final class RunCommand {
 
     /**
      * What the resumed batch will not do that the learner may expect of it: it runs the questions it was started with,
-     * as they were then. A question added (or coloured) since is not in it, and a question whose text changed gets a
-     * note on the text as it was.
+     * as they were then. A question added (or coloured) since is not in it, and a question still to do whose text
+     * changed gets a note on the text as it was.
+     *
+     * @param canvasNow   every node of the canvas as it is now
+     * @param colorsGiven the colours asked for now, taken for the batch's when some of its questions still have one of
+     *                    them (so a question the learner coloured green since makes no green card a question); else
+     *                    the batch was started with others, which are not recorded: those its questions have
      */
     static Optional<String> canvasChangedSince(
-            SessionSnapshot batch, List<org.canvasbatch.domain.canvas.CanvasNode> questionsNow) {
+            SessionSnapshot batch, List<org.canvasbatch.domain.canvas.CanvasNode> canvasNow, Set<String> colorsGiven) {
         Map<String, NodeTask> inBatch = batch.tasks().stream()
                 .collect(Collectors.toMap(NodeTask::nodeId, task -> task, (first, second) -> first));
-        long added = questionsNow.stream()
-                .filter(node -> !node.displayText().isBlank() && !inBatch.containsKey(node.id()))
+        List<org.canvasbatch.domain.canvas.CanvasNode> batchNodes = canvasNow.stream()
+                .filter(node -> inBatch.containsKey(node.id()) && node.color() != null)
+                .toList();
+        Set<String> batchColors = batchNodes.stream()
+                .map(org.canvasbatch.domain.canvas.CanvasNode::color)
+                .collect(Collectors.toSet());
+        java.util.function.Predicate<org.canvasbatch.domain.canvas.CanvasNode> given =
+                node -> node.color() != null && colorsGiven.stream().anyMatch(node::hasColor);
+        boolean givenAreTheBatchs = batchNodes.stream().anyMatch(given);
+        java.util.function.Predicate<org.canvasbatch.domain.canvas.CanvasNode> question =
+                givenAreTheBatchs || batchColors.isEmpty() ? given : node -> batchColors.contains(node.color());
+        long added = canvasNow.stream()
+                .filter(question)
+                .filter(node -> !inBatch.containsKey(node.id())
+                        && SkippedNode.whyNotAsked(node).isEmpty())
                 .count();
-        long changed = questionsNow.stream()
+        long changed = canvasNow.stream()
                 .filter(node -> {
                     NodeTask task = inBatch.get(node.id());
                     return task != null
-                            && task.state() == NodeState.QUEUED
+                            && (task.state() == NodeState.QUEUED || task.state() == NodeState.RUNNING)
                             && !task.text().equals(node.displayText());
                 })
                 .count();
@@ -465,8 +483,8 @@ final class RunCommand {
     private void printLinksLeftWaiting(List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> left) {
         for (var canvas : left) {
             out.printf(
-                    "%d note(s) written but not linked into '%s' yet%s%n  They are linked at the next canvas-batch run"
-                            + " or serve on this vault.%n",
+                    "%d note(s) written but not linked into '%s' yet%s%n  They are kept, and linked by the next"
+                            + " canvas-batch run or serve on this vault that can write the canvas.%n",
                     canvas.count(),
                     TerminalText.printable(canvas.canvasPath()),
                     canvas.reason() == null ? "." : ": " + TerminalText.printable(canvas.reason()));

@@ -380,10 +380,10 @@ final class Wiring implements AutoCloseable {
         }
     }
 
-    /** The nodes of a canvas of this vault in any of {@code colors}, in canvas order; none when it cannot be read. */
-    List<org.canvasbatch.domain.canvas.CanvasNode> nodesColored(String canvasPath, Set<String> colors) {
+    /** The nodes of a canvas of this vault, in canvas order; none when it cannot be read. */
+    List<org.canvasbatch.domain.canvas.CanvasNode> canvasNodes(String canvasPath) {
         try {
-            return vault.readCanvas(canvasPath).nodesColored(colors);
+            return vault.readCanvas(canvasPath).nodes();
         } catch (org.canvasbatch.application.port.out.VaultException unreadable) {
             return List.of();
         }
@@ -481,51 +481,48 @@ final class Wiring implements AutoCloseable {
             try {
                 return FileJournal.open(Path.of(data), disk);
             } catch (EventLogException e) {
-                // said once when the journal's own message names the folder
-                String message = e.getMessage();
-                throw new UsageException(
-                        message.contains(data) ? givenBy + ": " + message : givenBy + " " + data + ": " + message);
+                throw refused(data, givenBy, e);
             }
         }
 
+        /** The journal's refusal of the folder {@code givenBy} named, said once when its message names the folder. */
+        private static UsageException refused(String data, String givenBy, EventLogException e) {
+            String message = e.getMessage();
+            return new UsageException(
+                    message.contains(data) ? givenBy + ": " + message : givenBy + " " + data + ": " + message);
+        }
+
         /**
-         * What a dry run of {@code run} needs of the data folder, running nothing: the folder taken and let go as the
-         * real run takes it (one in use refuses the real run, so the dry run is refused the same way), and the
-         * unfinished batches in it that {@code wanted} accepts, rebuilt from their events, which the real run would
-         * resume instead of a new plan. Memory, a folder not made yet and a cluster's database give none.
+         * What a dry run of {@code run} needs of the data folder, running and changing nothing: a folder another process
+         * holds is refused as the real run refuses it, and the unfinished batches in it that {@code wanted} accepts,
+         * rebuilt from their events ({@link FileJournal#peek}), are those the real run would resume instead of a new
+         * plan. Memory, a folder not made yet and a cluster's database give none.
          */
         static List<org.canvasbatch.domain.session.SessionSnapshot> unfinishedIn(
                 String data,
                 String givenBy,
                 java.util.function.Predicate<org.canvasbatch.domain.session.SessionSnapshot> wanted) {
-            if (data == null
-                    || data.equals("memory")
-                    || PostgresLocation.isDatabase(data)
-                    || !java.nio.file.Files.isDirectory(Path.of(data))) {
+            if (data == null || data.equals("memory") || PostgresLocation.isDatabase(data)) {
                 return List.of();
             }
+            java.util.Map<org.canvasbatch.domain.session.SessionId, List<org.canvasbatch.domain.session.SessionEvent>>
+                    histories;
+            try {
+                histories = FileJournal.peek(Path.of(data));
+            } catch (EventLogException e) {
+                throw refused(data, givenBy, e);
+            }
             List<org.canvasbatch.domain.session.SessionSnapshot> found = new java.util.ArrayList<>();
-            try (FileJournal journal = fileJournal(data, givenBy, ChannelOpener.DEFAULT)) {
-                for (var id : journal.sessionIds()) {
-                    List<org.canvasbatch.domain.session.SessionEvent> history = new java.util.ArrayList<>();
-                    for (var page = journal.readAfter(id, 0, 10_000);
-                            !page.isEmpty();
-                            page = journal.readAfter(id, page.getLast().seq(), 10_000)) {
-                        history.addAll(page);
+            for (var history : histories.values()) {
+                try {
+                    org.canvasbatch.domain.session.SessionSnapshot snapshot =
+                            org.canvasbatch.domain.session.Session.fromHistory(history)
+                                    .snapshot();
+                    if (snapshot.state().isActive() && wanted.test(snapshot)) {
+                        found.add(snapshot);
                     }
-                    if (history.isEmpty()) {
-                        continue;
-                    }
-                    try {
-                        org.canvasbatch.domain.session.SessionSnapshot snapshot =
-                                org.canvasbatch.domain.session.Session.fromHistory(history)
-                                        .snapshot();
-                        if (snapshot.state().isActive() && wanted.test(snapshot)) {
-                            found.add(snapshot);
-                        }
-                    } catch (RuntimeException unreadable) {
-                        // the real run skips a session its events cannot rebuild, with a warning of its own
-                    }
+                } catch (RuntimeException unreadable) {
+                    // the real run skips a session its events cannot rebuild, with a warning of its own
                 }
             }
             return found;

@@ -210,7 +210,7 @@ class RunEndToEndTest {
                     .contains("13 succeeded, 0 failed, of 13")
                     .contains("13 note(s) written but not linked into 'Biology/Cell Biology.canvas' yet: ")
                     .contains("not valid JSON")
-                    .contains("linked at the next canvas-batch run or serve on this vault");
+                    .contains("linked by the next canvas-batch run or serve on this vault that can write the canvas");
         }
     }
 
@@ -272,6 +272,26 @@ class RunEndToEndTest {
                 .contains("(grouped by the canvas's own groups)")
                 .doesNotContain("by words");
     }
+
+    /**
+     * Half the questions in two labelled canvas groups, half outside them on two other topics: the plan says the words
+     * grouped those (a hostile tester saw "grouped by the canvas's own groups" for groups made of words).
+     */
+    @Test
+    void aPlanOfTheLearnersGroupsAndTopicGroupsOutsideThemSaysBoth() throws IOException {
+        Path vault = Files.createDirectories(temp.resolve("mixed"));
+        Files.createDirectories(vault.resolve(".obsidian"));
+        Files.writeString(vault.resolve("mix.canvas"), MIXED_GROUPS);
+
+        Outcome outcome = run("mix.canvas", "--vault", vault.toString(), "--dry-run", "--data", "memory");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outcome.out())
+                .contains("(grouped by the canvas's own groups, and words for the questions outside them)");
+    }
+
+    private static final String MIXED_GROUPS =
+            "{\"nodes\": [{\"id\": \"i0\", \"type\": \"text\", \"text\": \"What is mitosis in cells?\", \"color\": \"1\", \"x\": 0, \"y\": 0, \"width\": 300, \"height\": 80}, {\"id\": \"i1\", \"type\": \"text\", \"text\": \"How do cells divide by mitosis?\", \"color\": \"1\", \"x\": 320, \"y\": 0, \"width\": 300, \"height\": 80}, {\"id\": \"i2\", \"type\": \"text\", \"text\": \"Why do cells need mitosis?\", \"color\": \"1\", \"x\": 640, \"y\": 0, \"width\": 300, \"height\": 80}, {\"id\": \"i3\", \"type\": \"text\", \"text\": \"What is a chromosome in mitosis?\", \"color\": \"1\", \"x\": 3000, \"y\": 0, \"width\": 300, \"height\": 80}, {\"id\": \"i4\", \"type\": \"text\", \"text\": \"Explain mitosis chromosome phases\", \"color\": \"1\", \"x\": 3320, \"y\": 0, \"width\": 300, \"height\": 80}, {\"id\": \"i5\", \"type\": \"text\", \"text\": \"Mitosis versus cytokinesis in cells\", \"color\": \"1\", \"x\": 3640, \"y\": 0, \"width\": 300, \"height\": 80}, {\"id\": \"o0\", \"type\": \"text\", \"text\": \"What is a sonnet meter in poetry?\", \"color\": \"1\", \"x\": 0, \"y\": 2000, \"width\": 300, \"height\": 80}, {\"id\": \"o1\", \"type\": \"text\", \"text\": \"How to scan iambic poetry meter?\", \"color\": \"1\", \"x\": 320, \"y\": 2000, \"width\": 300, \"height\": 80}, {\"id\": \"o2\", \"type\": \"text\", \"text\": \"Why is poetry meter important in a sonnet?\", \"color\": \"1\", \"x\": 640, \"y\": 2000, \"width\": 300, \"height\": 80}, {\"id\": \"o3\", \"type\": \"text\", \"text\": \"What is a derivative in calculus integral?\", \"color\": \"1\", \"x\": 960, \"y\": 2000, \"width\": 300, \"height\": 80}, {\"id\": \"o4\", \"type\": \"text\", \"text\": \"How to compute an integral in calculus?\", \"color\": \"1\", \"x\": 1280, \"y\": 2000, \"width\": 300, \"height\": 80}, {\"id\": \"o5\", \"type\": \"text\", \"text\": \"Why is the calculus derivative a limit?\", \"color\": \"1\", \"x\": 1600, \"y\": 2000, \"width\": 300, \"height\": 80}, {\"id\": \"gA\", \"type\": \"group\", \"label\": \"Unit A\", \"x\": -50, \"y\": -50, \"width\": 1100, \"height\": 200}, {\"id\": \"gB\", \"type\": \"group\", \"label\": \"Unit B\", \"x\": 2950, \"y\": -50, \"width\": 1100, \"height\": 200}], \"edges\": []}";
 
     /** A dry run of the held-out grouping canvas with the embedding model nomic-embed-text served by {@code llm}. */
     private Outcome dryRunWithEmbeddingsFrom(FakeLlmServer llm) {

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
@@ -53,12 +54,16 @@ class RunInterruptResumeTest {
             ByteArrayOutputStream dryRun = new ByteArrayOutputStream();
             List<String> dry = new java.util.ArrayList<>(args);
             dry.add("--dry-run");
+            Map<String, String> dataBefore = filesIn(temp.resolve("data"));
             assertThat(Main.run(dry, new PrintStream(dryRun, true, StandardCharsets.UTF_8), System.err))
                     .isZero();
             assertThat(dryRun.toString(StandardCharsets.UTF_8))
                     .containsPattern("Dry run: the real run resumes the interrupted batch of \\d{4}-\\d\\d-\\d\\d"
                             + " [^(]*\\(\\d+ of " + NODES + " node\\(s\\) already done\\)");
             assertThat(llm.calls()).as("the dry run asked the model nothing").isEqualTo(callsAfterTheStop);
+            assertThat(filesIn(temp.resolve("data")))
+                    .as("the dry run changed nothing in the data folder")
+                    .isEqualTo(dataBefore);
             assertThat(dryRun.toString(StandardCharsets.UTF_8))
                     .contains("Note: 1 question node(s) added since this batch began are not in it")
                     .containsPattern("; \\d+ question\\(s\\) still to do changed their text since");
@@ -129,6 +134,21 @@ class RunInterruptResumeTest {
             String second = runAgainToTheEnd(args);
             assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
         }
+    }
+
+    /** Every file under {@code folder} with a digest of its bytes. */
+    private static Map<String, String> filesIn(Path folder) throws Exception {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.filter(Files::isRegularFile).toList()) {
+                byte[] digest =
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path));
+                files.put(
+                        folder.relativize(path).toString(),
+                        java.util.HexFormat.of().formatHex(digest));
+            }
+        }
+        return files;
     }
 
     /** Adds a red question to the canvas and changes the text of every red or purple one. */

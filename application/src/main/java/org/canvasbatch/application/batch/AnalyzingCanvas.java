@@ -106,7 +106,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         List<SkippedNode> skipped = new ArrayList<>();
         List<CanvasNode> nodes = new ArrayList<>(candidates.size());
         for (CanvasNode node : candidates) {
-            emptiness(node)
+            SkippedNode.whyNotAsked(node)
                     .ifPresentOrElse(reason -> skipped.add(new SkippedNode(node.id(), reason)), () -> nodes.add(node));
         }
         if (nodes.isEmpty()) {
@@ -183,9 +183,13 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
         // the learner confirms within seconds: the first round's calls then find their connections open
         callsExpected.accept(
                 Math.min(nodes.size(), Math.min(sessionSettings.maxConcurrent(), settings.globalConcurrency())));
-        String groupedBy = result.basis() == GroupingResult.Basis.LEARNER_GROUPS
-                ? "the canvas's own groups"
-                : grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings";
+        String byTopic = grouped.embeddings().isEmpty() ? "words" : embeddings.model() + " embeddings";
+        String groupedBy = switch (result.basis()) {
+            case LEARNER_GROUPS -> "the canvas's own groups";
+            case LEARNER_GROUPS_AND_TOPICS ->
+                "the canvas's own groups, and " + byTopic + " for the questions outside them";
+            case TOPICS -> byTopic;
+        };
         LOG.log(
                 System.Logger.Level.INFO,
                 "session " + id + " analysed: " + nodes.size() + " nodes in " + groups.size() + " groups from "
@@ -282,27 +286,6 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                     node.height()));
         }
         return completed;
-    }
-
-    /** Why a node has nothing to ask, if it has not: the only thing left to show for it would be its id. */
-    static Optional<SkippedNode.Reason> emptiness(CanvasNode node) {
-        String content = switch (node.type()) {
-            case "text" -> node.text();
-            case "file" -> node.file();
-            case "link" -> node.url();
-            case "group" -> node.label();
-            default -> node.displayText().equals(node.id()) ? null : node.displayText();
-        };
-        if (content != null && !content.isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(
-                switch (node.type()) {
-                    case "file" -> SkippedNode.Reason.NO_FILE;
-                    case "link" -> SkippedNode.Reason.NO_URL;
-                    case "group" -> SkippedNode.Reason.EMPTY_LABEL;
-                    default -> SkippedNode.Reason.EMPTY_TEXT;
-                });
     }
 
     /** The input with the embedding model's vectors when one is configured and answers; else as it was. */

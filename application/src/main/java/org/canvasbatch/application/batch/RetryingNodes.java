@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.canvasbatch.application.batch.NoteProducer.NodeJob;
+import org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.SkippedNode;
 import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.RetryNodeUseCase;
 import org.canvasbatch.application.port.in.RunSingleNodeUseCase;
@@ -226,7 +227,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
                 .orElseThrow(() -> InvalidCommandException.of(
                         "node_id", "Canvas '" + command.canvasPath() + "' has no node '" + command.nodeId() + "'"));
         // as analyze leaves it out: a note about a node that holds nothing would only be named after its id
-        AnalyzingCanvas.emptiness(node).ifPresent(empty -> {
+        SkippedNode.whyNotAsked(node).ifPresent(empty -> {
             throw InvalidCommandException.of(
                     "node_id",
                     "Node '" + node.id() + "' of canvas '" + command.canvasPath() + "' holds nothing to ask about ("

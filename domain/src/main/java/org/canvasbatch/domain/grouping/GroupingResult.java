@@ -18,8 +18,10 @@ public record GroupingResult(List<TopicCluster> clusters, double silhouette, int
     public enum Basis {
         /** Topics found in the questions' words (or their embeddings) and how the canvas joins them. */
         TOPICS,
-        /** The labelled groups the learner drew on the canvas, questions outside them joined or grouped apart. */
-        LEARNER_GROUPS
+        /** The labelled groups the learner drew on the canvas; questions outside them joined the nearest. */
+        LEARNER_GROUPS,
+        /** The learner's labelled groups, and topic groups made of the questions outside them. */
+        LEARNER_GROUPS_AND_TOPICS
     }
 
     public GroupingResult {

@@ -330,7 +330,12 @@ public final class TopicGrouping {
         double silhouette =
                 groups < 2 ? 0.0 : new SilhouetteSample(space.points, space.dimensions, seed).score(labels, groups);
         return new GroupingResult(
-                clusters(texts, corpus, labels, labelNames), silhouette, groups, GroupingResult.Basis.LEARNER_GROUPS);
+                clusters(texts, corpus, labels, labelNames),
+                silhouette,
+                groups,
+                groups > mergedNames.size()
+                        ? GroupingResult.Basis.LEARNER_GROUPS_AND_TOPICS
+                        : GroupingResult.Basis.LEARNER_GROUPS);
     }
 
     private static int[] mostAlikePair(FeatureSpace space, int[] labels, int groups) {

@@ -98,10 +98,7 @@ final class DataFolderLock implements AutoCloseable {
             if (lock == null) {
                 String owner = ownerOf(channel);
                 channel.close();
-                throw new EventLogException("the folder is in use by another canvas-batch"
-                        + (owner.isEmpty() ? "" : " (process " + owner + ")")
-                        + ", and two on one folder would each run the other's batches again: stop that one, or give"
-                        + " this one another folder (or memory, which keeps nothing)");
+                throw new EventLogException(inUse(owner));
             }
             channel.truncate(0);
             channel.write(
@@ -111,6 +108,50 @@ final class DataFolderLock implements AutoCloseable {
             closeQuietly(channel);
             throw new EventLogException("cannot write to " + folder + ": " + file + ": " + FileJournal.reason(e), e);
         }
+    }
+
+    /**
+     * Refuses, as {@link #take} would, a folder another process holds, without taking it or writing anything: a shared
+     * lock on the byte the holder locks is refused while it holds it, and needs no write access. A folder whose lock
+     * file is missing or cannot be opened is held by nobody that could be told.
+     *
+     * @param folder the data folder's real path
+     * @throws EventLogException when another process holds it, in {@link #take}'s words
+     */
+    static void refuseIfHeld(Path folder) {
+        synchronized (HELD) {
+            if (HELD.containsKey(folder)) {
+                return; // this process's own: counted, not refused
+            }
+        }
+        Path file = folder.resolve(FILE);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock(LOCKED_BYTE, 1, true);
+            } catch (OverlappingFileLockException e) {
+                return;
+            } catch (IOException e) {
+                return; // no locks on this file system: nothing to tell
+            }
+            if (lock == null) {
+                String owner = ownerOf(channel);
+                throw new EventLogException(inUse(owner));
+            }
+            lock.release();
+        } catch (IOException unreadable) {
+            // a lock file this process cannot open: the real open says what is wrong with the folder
+        }
+    }
+
+    private static String inUse(String owner) {
+        return "the folder is in use by another canvas-batch"
+                + (owner.isEmpty() ? "" : " (process " + owner + ")")
+                + ", and two on one folder would each run the other's batches again: stop that one, or give"
+                + " this one another folder (or memory, which keeps nothing)";
     }
 
     /** The pid the holder wrote, digits only (the file is anyone's to write), or empty. */

@@ -163,7 +163,8 @@ public interface AnalyzeCanvasUseCase {
      * @param skippedNodes   nodes left out because there is nothing in them to ask, in canvas order
      * @param groupedBy      what the groups were made by, as the analysis really did it: "words", "MODEL
      *                       embeddings" when the embedding model answered (one that failed leaves the words), or
-     *                       "the canvas's own groups" when the learner's labelled canvas groups decided
+     *                       "the canvas's own groups" when the learner's labelled canvas groups decided (with
+     *                       the words or embeddings named for questions outside them grouped apart)
      */
     record Analysis(
             SessionSnapshot session,
@@ -202,6 +203,27 @@ public interface AnalyzeCanvasUseCase {
             NO_URL,
             /** A group node without a label. */
             EMPTY_LABEL
+        }
+
+        /** Why a node has nothing to ask, if it has not: the only thing left to show for it would be its id. */
+        public static java.util.Optional<Reason> whyNotAsked(CanvasNode node) {
+            String content = switch (node.type()) {
+                case "text" -> node.text();
+                case "file" -> node.file();
+                case "link" -> node.url();
+                case "group" -> node.label();
+                default -> node.displayText().equals(node.id()) ? null : node.displayText();
+            };
+            if (content != null && !content.isBlank()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(
+                    switch (node.type()) {
+                        case "file" -> Reason.NO_FILE;
+                        case "link" -> Reason.NO_URL;
+                        case "group" -> Reason.EMPTY_LABEL;
+                        default -> Reason.EMPTY_TEXT;
+                    });
         }
     }
 }

@@ -1,0 +1,105 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.Session;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionSettings;
+import org.canvasbatch.domain.session.SessionSnapshot;
+import org.canvasbatch.testsupport.OneGroupSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a resumed {@code run} says of the canvas it does not follow: the batch asks the questions it was started with, as
+ * they were. A hostile tester found the first counts false: empty cards counted as added, a batch of other colours than
+ * those given now, and reworded questions that were running at the stop left out.
+ */
+class ResumedCanvasChangesTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-07T10:00:00Z");
+    private static final Set<String> RED_AND_PURPLE = Set.of("1", "6");
+
+    /** A batch of a, b, c, d: a done, b running at the stop, c and d still queued. */
+    private static SessionSnapshot stoppedBatch() {
+        Session session = OneGroupSession.created(
+                        new SessionId("stopped"), SessionSettings.DEFAULT, NOW, "a", "b", "c", "d")
+                .session();
+        session.start(null, NOW);
+        session.startTask("a", NOW);
+        session.recordSuccess("a", 1, "notes/a.md", 10, 5, "# a", "m", NOW);
+        session.startTask("b", NOW);
+        return session.snapshot();
+    }
+
+    private static CanvasNode card(String id, String text, String color) {
+        return CanvasNode.text(id, text, color, 0, 0, 100, 50);
+    }
+
+    /** The batch's four questions, as the batch has their texts ("question x"), in {@code color}. */
+    private static List<CanvasNode> batchCards(String color) {
+        List<CanvasNode> cards = new ArrayList<>();
+        for (String id : List.of("a", "b", "c", "d")) {
+            cards.add(card(id, "question " + id, color));
+        }
+        return cards;
+    }
+
+    @Test
+    void anUnchangedCanvasSaysNothing() {
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), batchCards("1"), RED_AND_PURPLE))
+                .isEmpty();
+    }
+
+    @Test
+    void emptyCardsTheBatchLeftOutAreNotQuestionsAdded() {
+        List<CanvasNode> canvas = new ArrayList<>(batchCards("1"));
+        canvas.add(card("empty", "  ", "1"));
+        canvas.add(new CanvasNode("no-file", "file", null, "", null, null, "6", 0, 0, 10, 10));
+
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
+                .isEmpty();
+    }
+
+    @Test
+    void aQuestionAddedSinceIsCountedAndRewordedOnesStillToDoIncludingTheOneRunningAtTheStop() {
+        List<CanvasNode> canvas = new ArrayList<>(batchCards("1"));
+        canvas.set(0, card("a", "question a, reworded after its note", "1")); // done: its note is written
+        canvas.set(1, card("b", "question b, reworded", "1")); // running at the stop
+        canvas.set(3, card("d", "question d, reworded", "1")); // queued
+        canvas.add(card("new", "what is new?", "6"));
+        canvas.add(card("mine", "my own yellow note", "3"));
+
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
+                .hasValueSatisfying(note -> assertThat(note)
+                        .startsWith("1 question node(s) added since this batch began are not in it")
+                        .contains("; 2 question(s) still to do changed their text since"));
+    }
+
+    @Test
+    void theBatchsOwnColoursDecideWhatIsAddedNotThoseGivenNow() {
+        List<CanvasNode> canvas = new ArrayList<>(batchCards("3"));
+        canvas.add(card("red", "a red question the batch never asked for", "1"));
+
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
+                .as("a batch analysed for yellow, resumed with the default colours")
+                .isEmpty();
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), batchCards("1"), Set.of("3")))
+                .as("a red batch resumed with --colors 3")
+                .isEmpty();
+    }
+
+    @Test
+    void aQuestionColouredGreenSinceDoesNotMakeEveryGreenCardAQuestion() {
+        List<CanvasNode> canvas = new ArrayList<>(batchCards("1"));
+        canvas.set(2, card("c", "question c", "4")); // understood meanwhile
+        canvas.add(card("green", "something the learner knows", "4"));
+
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
+                .isEmpty();
+    }
+}
