@@ -40,6 +40,11 @@ final class ProgressDisplay implements AutoCloseable {
     private int drawnLines;
     /** Nodes the batch had processed before this display started (a resumed batch's earlier run). */
     private int doneBefore;
+    /**
+     * Retries before this display started: a resumed batch's earlier run's, and the nodes its stop interrupted, which
+     * go back to the queue as retries though no call failed.
+     */
+    private int retriesBefore;
 
     private final Object drawing = new Object();
 
@@ -51,6 +56,7 @@ final class ProgressDisplay implements AutoCloseable {
         }
         this.progress = snapshot.progress();
         this.doneBefore = progress.session().processed();
+        this.retriesBefore = progress.retries();
         if (terminal) {
             redraw = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("progress").factory());
@@ -68,6 +74,7 @@ final class ProgressDisplay implements AutoCloseable {
         if (snapshot.lastSeq() >= progress.lastSeq()) {
             progress = snapshot.progress();
             doneBefore = progress.session().processed();
+            retriesBefore = progress.retries();
         }
     }
 
@@ -163,7 +170,7 @@ final class ProgressDisplay implements AutoCloseable {
                         all.total(),
                         all.succeeded(),
                         all.failed(),
-                        progress.retries() > 0 ? "  retries " + progress.retries() : "",
+                        progress.retries() > retriesBefore ? "  retries " + (progress.retries() - retriesBefore) : "",
                         clock(elapsed),
                         eta(elapsed, all, doneBefore)));
         lines++;
