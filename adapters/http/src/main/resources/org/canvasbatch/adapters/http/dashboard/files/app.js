@@ -32,6 +32,7 @@
   // A text from the server (a node's text, a group's name, a model's message) joined with others on one line is set
   // apart as a bidi isolate (FSI … PDI): a right-to-left override in it must not turn around what follows it.
   const isolated = (text) => `\u2068${text}\u2069`;
+  const UNLINKED_SHOWN = 100; // the count says how many; a list of thousands helps nobody find one
   const sessions = new Map();
   let requestCounter = 0;
 
@@ -714,19 +715,40 @@
       }
     }
 
+    /**
+     * The first UNLINKED_SHOWN unlinked notes, each drawn once and kept: a canvas at its node limit leaves every note of
+     * a large batch unlinked, and drawing the whole list again on every event held the page for seconds.
+     */
     renderUnlinked() {
       const box = $('.unlinked', this.el);
       const list = $('.unlinked-list', box);
       const count = this.unlinked.size;
       box.hidden = count === 0;
       $('summary', box).textContent = `${count} note${count === 1 ? '' : 's'} written but not linked into the canvas`;
-      list.replaceChildren(...[...this.unlinked.values()].map((u) => {
-        const item = clone('unlinked-template');
-        item.dataset.nodeId = u.nodeId;
-        $('.node-text', item).textContent = u.text;
-        $('.error', item).textContent = [isolated(u.problem), u.path && isolated(u.path)].filter(Boolean).join(' · ');
-        return item;
-      }));
+      const shown = [...this.unlinked.values()].slice(0, UNLINKED_SHOWN);
+      const wanted = new Set(shown.map((u) => u.nodeId));
+      const drawn = new Map();
+      for (const item of [...list.children]) {
+        if (item.dataset.nodeId && wanted.has(item.dataset.nodeId)) drawn.set(item.dataset.nodeId, item);
+        else item.remove();
+      }
+      for (const u of shown) {
+        let item = drawn.get(u.nodeId);
+        if (!item) {
+          item = clone('unlinked-template');
+          item.dataset.nodeId = u.nodeId;
+        }
+        const words = [isolated(u.problem), u.path && isolated(u.path)].filter(Boolean).join(' · ');
+        if ($('.node-text', item).textContent !== u.text) $('.node-text', item).textContent = u.text;
+        if ($('.error', item).textContent !== words) $('.error', item).textContent = words;
+        list.append(item); // in the map's order; an element already in place is moved to the end, no new one made
+      }
+      if (count > shown.length) {
+        const more = document.createElement('li');
+        more.className = 'unlinked-more';
+        more.textContent = `and ${count - shown.length} more`;
+        list.append(more);
+      }
     }
 
     renderFailures() {
