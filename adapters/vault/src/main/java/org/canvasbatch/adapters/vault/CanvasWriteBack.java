@@ -676,7 +676,19 @@ final class CanvasWriteBack {
     }
 
     private static String overLimit(String canvasPath, int nodes) {
-        return "the canvas '" + canvasPath + "' has " + nodes + " nodes, and linking the note would take it beyond "
+        return overLimit(canvasPath, nodes, 0);
+    }
+
+    /**
+     * @param othersWaiting links of other notes waiting to go into the canvas before this one's: "9 997 nodes" and a
+     *                      note of two nodes beyond 10 000 reads as a wrong sum without them
+     */
+    private static String overLimit(String canvasPath, int nodes, int othersWaiting) {
+        return "the canvas '" + canvasPath + "' has " + nodes + " nodes"
+                + (othersWaiting > 0
+                        ? " and " + othersWaiting + " other note link(s) waiting to go into it; with them, linking the"
+                                + " note would take it beyond "
+                        : ", and linking the note would take it beyond ")
                 + BatchLimits.MAX_NODES + ", the most a canvas may have for a batch to read it; the note is written"
                 + " but not linked: link it by hand, or make room in the canvas and run the node again.";
     }
@@ -708,7 +720,9 @@ final class CanvasWriteBack {
                 canvas.root(),
                 coming,
                 new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant()));
-        return nodeCount(merge.canvas()) <= BatchLimits.MAX_NODES ? null : overLimit(canvasFile.relative(), nodes);
+        return nodeCount(merge.canvas()) <= BatchLimits.MAX_NODES
+                ? null
+                : overLimit(canvasFile.relative(), nodes, coming.size() - 1);
     }
 
     /**

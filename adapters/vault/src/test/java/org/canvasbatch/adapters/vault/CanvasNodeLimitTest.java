@@ -106,6 +106,32 @@ class CanvasNodeLimitTest {
         assertThat(root.resolve(second.path())).as("the note itself is written").isRegularFile();
     }
 
+    /**
+     * A CLI tester read "has 9997 nodes, and linking the note would take it beyond 10000" for a note of two nodes: the
+     * link of another note, waiting to be written, was the rest of the sum. The reason says so.
+     */
+    @Test
+    void aNoteWithoutRoomBecauseOfLinksWaitingSaysTheyAreWaiting() throws Exception {
+        // a, b and c, and fillers up to 9 995 nodes: a's link and label are written at once (9 997), b's wait to be
+        // written with the next ones (9 999), and c's do not fit beside them
+        writeCanvas(
+                BatchLimits.MAX_NODES - 5 - 3,
+                ",\n{\"id\":\"c\",\"type\":\"text\",\"text\":\"What is c?\",\"color\":\"1\",\"x\":800,\"y\":-400,"
+                        + "\"width\":300,\"height\":100}");
+        vault = vaultCoalescing(Duration.ofHours(1));
+        assertThat(vault.writeNote(draft("a")).linkProblem()).isNull();
+        assertThat(writes.poll(30, TimeUnit.SECONDS)).as("a's link written").isEqualTo(CANVAS);
+        assertThat(vault.writeNote(draft("b")).linkProblem())
+                .as("room for b's beside a's")
+                .isNull();
+
+        WrittenNote third = vault.writeNote(draft("c"));
+
+        assertThat(third.linkProblem())
+                .contains("has " + (BatchLimits.MAX_NODES - 3) + " nodes and 1 other note link(s) waiting to go into"
+                        + " it; with them, linking the note would take it beyond " + BatchLimits.MAX_NODES);
+    }
+
     /** The vault, telling {@link #writes} of each canvas write; links wait {@code interval} to be written together. */
     private FileVault vaultCoalescing(Duration interval) {
         return new FileVault(
