@@ -41,11 +41,9 @@ final class DemoCommand {
 
     /** The demo's lock, taken or refused in one sentence naming the demo that holds it. */
     private static final class DemoLock implements AutoCloseable {
-        private final Path file;
         private final java.nio.channels.FileChannel channel;
 
-        private DemoLock(Path file, java.nio.channels.FileChannel channel) {
-            this.file = file;
+        private DemoLock(java.nio.channels.FileChannel channel) {
             this.channel = channel;
         }
 
@@ -63,7 +61,7 @@ final class DemoCommand {
                 lock = null;
             } catch (IOException noLocksHere) {
                 // a file system without locks: demos at once are the learner's to avoid, as before
-                return new DemoLock(file, channel);
+                return new DemoLock(channel);
             }
             if (lock == null) {
                 java.nio.ByteBuffer owner = java.nio.ByteBuffer.allocate(20);
@@ -80,17 +78,16 @@ final class DemoCommand {
                     java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
                             .getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
                     0);
-            return new DemoLock(file, channel);
+            return new DemoLock(channel);
         }
 
-        /** Deleted before it is let go, so a demo leaves nothing in the folder; the demo's work is done by then. */
+        /**
+         * Let go, and the file left (it is in .gitignore): deleting it would let a demo that opened it meanwhile lock
+         * the deleted file while a third locks a new one, and run beside it.
+         */
         @Override
         public void close() throws IOException {
-            try {
-                Files.deleteIfExists(file);
-            } finally {
-                channel.close();
-            }
+            channel.close();
         }
     }
 

@@ -187,7 +187,9 @@ final class RunCommand {
                 node -> node.color() != null && colorsGiven.stream().anyMatch(node::hasColor);
         boolean givenAreTheBatchs = batchNodes.stream().anyMatch(given);
         java.util.function.Predicate<org.canvasbatch.domain.canvas.CanvasNode> question =
-                givenAreTheBatchs || batchColors.isEmpty() ? given : node -> batchColors.contains(node.color());
+                givenAreTheBatchs || batchColors.isEmpty()
+                        ? given
+                        : node -> batchColors.stream().anyMatch(node::hasColor);
         long added = canvasNow.stream()
                 .filter(question)
                 .filter(node -> !inBatch.containsKey(node.id())
@@ -203,8 +205,9 @@ final class RunCommand {
                 .count();
         List<String> parts = new java.util.ArrayList<>();
         if (added > 0) {
-            parts.add(added + " question node(s) added since this batch began are not in it: run the same command"
-                    + " again once it is done (a new batch asks every question of the canvas again)");
+            parts.add(added + " question node(s) of the canvas are not in this batch (added or coloured since it"
+                    + " began, or left out when it was started): run the same command again once it is done to include"
+                    + " them (a new batch asks every question of the canvas again)");
         }
         if (changed > 0) {
             parts.add(changed + " question(s) still to do changed their text since; their notes answer the text as it"
@@ -263,9 +266,17 @@ final class RunCommand {
      */
     private Optional<SessionSnapshot> interruptedToResume(
             Wiring wiring, CanvasLocation location, CanvasBatchConfig config) {
+        if (org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(config.data())) {
+            out.println("Note: a dry run does not look in the database for an interrupted batch of this canvas; the"
+                    + " real run resumes one if there is");
+            return Optional.empty();
+        }
         Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
         return Wiring.Journals.unfinishedIn(
-                        config.data(), config.dataGivenBy(), s -> ofThisCanvas(s, location, nodeIds))
+                        config.data(),
+                        config.dataGivenBy(),
+                        session -> wiring.core().asRecovered(session),
+                        s -> ofThisCanvas(s, location, nodeIds))
                 .stream()
                 .max(java.util.Comparator.comparing(SessionSnapshot::createdAt));
     }

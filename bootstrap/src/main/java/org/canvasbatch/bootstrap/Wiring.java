@@ -493,37 +493,36 @@ final class Wiring implements AutoCloseable {
         }
 
         /**
-         * What a dry run of {@code run} needs of the data folder, running and changing nothing: a folder another process
-         * holds is refused as the real run refuses it, and the unfinished batches in it that {@code wanted} accepts,
-         * rebuilt from their events ({@link FileJournal#peek}), are those the real run would resume instead of a new
-         * plan. Memory, a folder not made yet and a cluster's database give none.
+         * What a dry run of {@code run} needs of the data folder, running and changing nothing: a folder the real run
+         * would refuse is refused alike, and the unfinished batches in it that {@code wanted} accepts once
+         * {@code recovered} (as a start recovers them), rebuilt one at a time from their events ({@link
+         * FileJournal#peek}), are those the real run would resume instead of a new plan. Memory and a folder not made
+         * yet give none; a cluster's database is not looked at here.
          */
         static List<org.canvasbatch.domain.session.SessionSnapshot> unfinishedIn(
                 String data,
                 String givenBy,
+                java.util.function.Function<
+                                org.canvasbatch.domain.session.Session, org.canvasbatch.domain.session.SessionSnapshot>
+                        recovered,
                 java.util.function.Predicate<org.canvasbatch.domain.session.SessionSnapshot> wanted) {
             if (data == null || data.equals("memory") || PostgresLocation.isDatabase(data)) {
                 return List.of();
             }
-            java.util.Map<org.canvasbatch.domain.session.SessionId, List<org.canvasbatch.domain.session.SessionEvent>>
-                    histories;
+            List<org.canvasbatch.domain.session.SessionSnapshot> found = new java.util.ArrayList<>();
             try {
-                histories = FileJournal.peek(Path.of(data));
+                FileJournal.peek(Path.of(data), history -> {
+                    try {
+                        var snapshot = recovered.apply(org.canvasbatch.domain.session.Session.fromHistory(history));
+                        if (snapshot.state().isActive() && wanted.test(snapshot)) {
+                            found.add(snapshot);
+                        }
+                    } catch (RuntimeException unreadable) {
+                        // the real run skips a session its events cannot rebuild, with a warning of its own
+                    }
+                });
             } catch (EventLogException e) {
                 throw refused(data, givenBy, e);
-            }
-            List<org.canvasbatch.domain.session.SessionSnapshot> found = new java.util.ArrayList<>();
-            for (var history : histories.values()) {
-                try {
-                    org.canvasbatch.domain.session.SessionSnapshot snapshot =
-                            org.canvasbatch.domain.session.Session.fromHistory(history)
-                                    .snapshot();
-                    if (snapshot.state().isActive() && wanted.test(snapshot)) {
-                        found.add(snapshot);
-                    }
-                } catch (RuntimeException unreadable) {
-                    // the real run skips a session its events cannot rebuild, with a warning of its own
-                }
             }
             return found;
         }

@@ -76,7 +76,7 @@ class ResumedCanvasChangesTest {
 
         assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
                 .hasValueSatisfying(note -> assertThat(note)
-                        .startsWith("1 question node(s) added since this batch began are not in it")
+                        .startsWith("1 question node(s) of the canvas are not in this batch")
                         .contains("; 2 question(s) still to do changed their text since"));
     }
 
@@ -88,9 +88,17 @@ class ResumedCanvasChangesTest {
         assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
                 .as("a batch analysed for yellow, resumed with the default colours")
                 .isEmpty();
-        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), batchCards("1"), Set.of("3")))
-                .as("a red batch resumed with --colors 3")
-                .isEmpty();
+        List<CanvasNode> redBatchCanvas = new ArrayList<>(batchCards("1"));
+        redBatchCanvas.add(card("new-red", "a red question added since", "1"));
+        redBatchCanvas.add(card("yellow", "a yellow card, never a question of this batch", "3"));
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), redBatchCanvas, Set.of("3")))
+                .as("a red batch resumed with --colors 3: the red card added counts, the yellow one does not")
+                .hasValueSatisfying(note -> assertThat(note).startsWith("1 question node(s) of the canvas"));
+        List<CanvasNode> namedRed = new ArrayList<>(batchCards("red"));
+        namedRed.add(card("new-red", "a red question added since", "1"));
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), namedRed, Set.of("3")))
+                .as("'red' and '1' are one colour")
+                .hasValueSatisfying(note -> assertThat(note).startsWith("1 question node(s) of the canvas"));
     }
 
     @Test

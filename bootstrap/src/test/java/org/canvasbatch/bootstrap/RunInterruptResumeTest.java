@@ -65,7 +65,7 @@ class RunInterruptResumeTest {
                     .as("the dry run changed nothing in the data folder")
                     .isEqualTo(dataBefore);
             assertThat(dryRun.toString(StandardCharsets.UTF_8))
-                    .contains("Note: 1 question node(s) added since this batch began are not in it")
+                    .contains("Note: 1 question node(s) of the canvas are not in this batch")
                     .containsPattern("; \\d+ question\\(s\\) still to do changed their text since");
             // the learner comes back a little later: that pause is not the batch's work
             Thread.sleep(3000);
@@ -83,8 +83,15 @@ class RunInterruptResumeTest {
                     .as("what the resumed batch runs with, whatever options are given again")
                     .contains("with its first run's settings (concurrency " + CONCURRENCY + ",")
                     .as("what it leaves out")
-                    .contains("Note: 1 question node(s) added since this batch began are not in it: run the same"
-                            + " command again once it is done");
+                    .contains("Note: 1 question node(s) of the canvas are not in this batch (added or coloured since it"
+                            + " began, or left out when it was started): run the same command again once it is done");
+            var doneSaid = java.util.regex.Pattern.compile("(\\d+) of " + NODES + " node\\(s\\) already done");
+            var dryDone = doneSaid.matcher(dryRun.toString(StandardCharsets.UTF_8));
+            var realDone = doneSaid.matcher(second);
+            assertThat(dryDone.find() && realDone.find()).isTrue();
+            assertThat(dryDone.group(1))
+                    .as("the dry run promised what the run then did")
+                    .isEqualTo(realDone.group(1));
             assertEveryNodeOnceAndTheModelAskedAgainOnlyForWhatWasInFlight(llm, second);
         }
     }

@@ -375,6 +375,16 @@ public final class CanvasBatchCore {
         return loaded;
     }
 
+    /**
+     * What a session rebuilt from its events would be once a start here recovered it — its interrupted nodes settled (one
+     * whose note is in the vault done, the rest back to the queue or failed on their last attempt) — without recording
+     * anything or keeping it: what a dry run shows of the batch the real run would resume.
+     */
+    public SessionSnapshot asRecovered(org.canvasbatch.domain.session.Session session) {
+        interrupted.settle(session, clock.now());
+        return session.snapshot();
+    }
+
     /** Forgets a session now: its status becomes 404 and its events leave the log. */
     public void forget(SessionId sessionId) {
         book.forget(sessionId);

@@ -84,7 +84,7 @@ final class DataFolderLock implements AutoCloseable {
         try {
             FileLock lock;
             try {
-                lock = channel.tryLock(LOCKED_BYTE, 1, false);
+                lock = tryLockAWhile(channel);
             } catch (OverlappingFileLockException e) {
                 lock = null; // another channel of this process: not counted here, so not ours to share
             } catch (IOException e) {
@@ -119,16 +119,26 @@ final class DataFolderLock implements AutoCloseable {
      * @throws EventLogException when another process holds it, in {@link #take}'s words
      */
     static void refuseIfHeld(Path folder) {
+        // all of it under the monitor: closing any handle of the lock file drops every lock this process has on it
+        // (POSIX), so a take() beside this look would lose its lock
         synchronized (HELD) {
             if (HELD.containsKey(folder)) {
                 return; // this process's own: counted, not refused
             }
+            lookForAHolder(folder);
         }
+    }
+
+    private static void lookForAHolder(Path folder) {
         Path file = folder.resolve(FILE);
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new EventLogException(
+                    "cannot use " + folder + ": " + file + " is not a file the journal made; move it away");
+        }
+        try (FileChannel channel = openToLook(file)) {
             FileLock lock;
             try {
                 lock = channel.tryLock(LOCKED_BYTE, 1, true);
@@ -147,11 +157,52 @@ final class DataFolderLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Read-write where it may, which changes nothing and never waits on a named pipe swapped in since the look; read-only
+     * where it may not (a read-only disk), where only such a swap could make the open wait.
+     */
+    private static FileChannel openToLook(Path file) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(
+                    file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileSystemException | java.nio.file.ReadOnlyFileSystemException notForWriting) {
+            channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        }
+        try {
+            channel.position(); // a pipe or socket cannot seek: not the journal's lock file
+        } catch (IOException e) {
+            channel.close();
+            throw new EventLogException(
+                    "cannot use " + file.getParent() + ": " + file + " is not a file the journal made; move it away");
+        }
+        return channel;
+    }
+
     private static String inUse(String owner) {
         return "the folder is in use by another canvas-batch"
                 + (owner.isEmpty() ? "" : " (process " + owner + ")")
                 + ", and two on one folder would each run the other's batches again: stop that one, or give"
                 + " this one another folder (or memory, which keeps nothing)";
+    }
+
+    /**
+     * The exclusive lock, tried for a moment: a dry run's look ({@link #refuseIfHeld}) holds a shared lock on the byte
+     * for an instant, and a start beside it must not be refused as if the folder were in use.
+     */
+    private static FileLock tryLockAWhile(FileChannel channel) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            FileLock lock = channel.tryLock(LOCKED_BYTE, 1, false);
+            if (lock != null || attempt >= 10) {
+                return lock;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
     }
 
     /** The pid the holder wrote, digits only (the file is anyone's to write), or empty. */

@@ -103,49 +103,62 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
     }
 
     /**
-     * The sessions a data folder holds, read without changing a byte of it: no lock taken, no repair, nothing made — what
-     * a dry run may do. A folder another process holds is refused as {@link #open} refuses it. A session's history ends
-     * before its first record that cannot be read (where {@link #open} would set the rest aside, and go on after a
-     * damaged stretch when the records beyond it are intact); a file that is not a regular file or not a journal is left
-     * out. A folder that is not there holds none.
+     * The sessions a data folder holds, each handed to {@code eachSession} as its history (one at a time: a folder of
+     * many large sessions is never held whole), read without changing a byte of it: no lock taken, no repair, nothing
+     * made — what a dry run may do. A folder {@link #open} would refuse (another process holds it, its lock file or
+     * sessions folder is not what the journal makes) is refused the same way. A session's history ends where recovery
+     * stops trusting it: its first record that cannot be read, is another session's, or does not carry the next seq
+     * (recovery then sets the rest aside, or goes on after a lost stretch, which changes no state). A file that is not a
+     * plain file or not a journal is left out; a folder that is not there holds none.
      *
-     * @throws EventLogException when another process holds the folder
+     * @throws EventLogException when {@link #open} would refuse the folder
      */
-    public static Map<SessionId, List<SessionEvent>> peek(Path dataDir) {
+    public static void peek(Path dataDir, Consumer<List<SessionEvent>> eachSession) {
         Path folder;
         try {
             folder = dataDir.toRealPath();
         } catch (IOException notThere) {
-            return Map.of();
+            return;
         }
         DataFolderLock.refuseIfHeld(folder);
         Path sessions = folder.resolve("sessions");
-        if (!Files.isDirectory(sessions, LinkOption.NOFOLLOW_LINKS)) {
-            return Map.of();
+        if (Files.isSymbolicLink(sessions)) {
+            throw new EventLogException("cannot use " + sessions + ": " + JournalFiles.LINK_REFUSED
+                    + "; make it a real folder (move what it points to into its place)");
         }
+        if (!Files.exists(sessions, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(sessions, LinkOption.NOFOLLOW_LINKS)) {
+            throw new EventLogException("cannot write to " + dataDir + ": " + sessions + " is a file, not a directory");
+        }
+        JournalFiles files = new JournalFiles(sessions, ChannelOpener.DEFAULT);
         SessionEventCodec codec = new SessionEventCodec();
-        Map<SessionId, List<SessionEvent>> found = new TreeMap<>();
-        try (var files = Files.newDirectoryStream(sessions, "*" + JournalFiles.JOURNAL)) {
-            for (Path file : files) {
+        try (var journals = Files.newDirectoryStream(sessions, "*" + JournalFiles.JOURNAL)) {
+            for (Path file : journals) {
                 String name = file.getFileName().toString();
                 String id = name.substring(0, name.length() - JournalFiles.JOURNAL.length());
                 if (SessionId.isWellFormed(id) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    List<SessionEvent> history = readIntactStart(file, codec);
+                    List<SessionEvent> history = readTrustedStart(files, file, new SessionId(id), codec);
                     if (!history.isEmpty()) {
-                        found.put(new SessionId(id), history);
+                        eachSession.accept(history);
                     }
                 }
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new EventLogException("cannot read " + sessions + ": " + e.getMessage(), e);
         }
-        return found;
     }
 
-    /** The events of one journal file up to its first record that cannot be read; none when it is not a journal. */
-    private static List<SessionEvent> readIntactStart(Path file, SessionEventCodec codec) {
+    /**
+     * The events of one journal file as far as recovery trusts them (see {@link #peek}); none when it is not a journal.
+     * Opened as the journal opens its own files ({@link JournalFiles#open}): read-write where it may, which changes no
+     * byte and never waits on a named pipe swapped in, and only a plain file is read.
+     */
+    private static List<SessionEvent> readTrustedStart(
+            JournalFiles files, Path file, SessionId id, SessionEventCodec codec) {
         List<SessionEvent> events = new ArrayList<>();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel channel = files.open(file, StandardOpenOption.READ)) {
             ByteBuffer header = ByteBuffer.allocate(JournalFormat.HEADER_BYTES);
             while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
                 // a header is read whole or the file is too short to be a journal
@@ -156,15 +169,17 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
                 return List.of();
             }
             var reader = new RecordReader(channel, JournalFormat.HEADER_BYTES, channel.size());
+            long expected = 1;
             while (reader.next() instanceof RecordReader.Intact intact) {
                 SessionEvent event = codec.decode(intact.payload());
-                if (!events.isEmpty() && event.firstSeq() <= events.getLast().seq()) {
+                if (!event.sessionId().equals(id) || event.firstSeq() != expected) {
                     break;
                 }
                 events.add(event);
+                expected = event.seq() + 1;
             }
         } catch (IOException | UnreadableRecordException | RuntimeException e) {
-            // what could be read is what the dry run shows; the real open reports the rest
+            // what could be trusted is what the dry run shows; the real open reports the rest
         }
         return events;
     }

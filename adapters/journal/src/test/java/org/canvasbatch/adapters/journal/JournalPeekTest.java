@@ -30,6 +30,12 @@ class JournalPeekTest {
         return temp.resolve("data");
     }
 
+    private Map<SessionId, java.util.List<SessionEvent>> peek() {
+        Map<SessionId, java.util.List<SessionEvent>> found = new TreeMap<>();
+        FileJournal.peek(data(), history -> found.put(history.getFirst().sessionId(), history));
+        return found;
+    }
+
     private void journalOf(SessionId id, int events) {
         try (FileJournal journal = FileJournal.open(data())) {
             journal.append(SampleEvents.history(id, events));
@@ -55,7 +61,7 @@ class JournalPeekTest {
         journalOf(B, 3);
         Map<String, String> before = everything();
 
-        Map<SessionId, java.util.List<SessionEvent>> peeked = FileJournal.peek(data());
+        Map<SessionId, java.util.List<SessionEvent>> peeked = peek();
 
         assertThat(peeked).containsOnlyKeys(A, B);
         assertThat(peeked.get(A)).containsExactlyElementsOf(SampleEvents.history(A, 5));
@@ -72,7 +78,7 @@ class JournalPeekTest {
         Files.write(file, bytes);
         Map<String, String> before = everything();
 
-        Map<SessionId, java.util.List<SessionEvent>> peeked = FileJournal.peek(data());
+        Map<SessionId, java.util.List<SessionEvent>> peeked = peek();
 
         assertThat(peeked.get(A)).containsExactlyElementsOf(SampleEvents.history(A, 4));
         assertThat(everything())
@@ -80,11 +86,39 @@ class JournalPeekTest {
                 .isEqualTo(before);
     }
 
+    /**
+     * A reviewer's cases: recovery trusts a journal only while each record is its own session's and carries the next
+     * seq; the dry run followed records past a gap and took another session's copy for this one's.
+     */
+    @Test
+    void aJournalIsTrustedOnlyAsFarAsRecoveryTrustsIt() throws IOException {
+        journalOf(A, 5);
+        Path sessions = data().resolve("sessions");
+        // b's journal holds a copy of a's records: a file of another session
+        Files.copy(sessions.resolve(A + ".journal"), sessions.resolve(B + ".journal"));
+        // a's journal gets a record whose seq leaves a gap (6 never written)
+        appendRecordOf(sessions.resolve(A + ".journal"), SampleEvents.event(A, 7));
+
+        Map<SessionId, java.util.List<SessionEvent>> peeked = peek();
+
+        assertThat(peeked.get(A)).as("up to the gap").containsExactlyElementsOf(SampleEvents.history(A, 5));
+        assertThat(peeked).as("another session's records").doesNotContainKey(B);
+    }
+
+    /** Appends {@code event} as one framed record, as the journal writes it. */
+    private static void appendRecordOf(Path journal, SessionEvent event) throws IOException {
+        byte[] payload = new SessionEventCodec().encode(event);
+        var records = JournalFormat.frame(java.util.List.of(payload), new long[1]);
+        byte[] bytes = new byte[records.remaining()];
+        records.get(bytes);
+        Files.write(journal, bytes, java.nio.file.StandardOpenOption.APPEND);
+    }
+
     @Test
     void aFolderNotMadeYetHoldsNoSessionAndIsNotMade() throws IOException {
         Map<String, String> before = everything();
 
-        assertThat(FileJournal.peek(data())).isEmpty();
+        assertThat(peek()).isEmpty();
 
         assertThat(everything()).isEqualTo(before);
         assertThat(data()).doesNotExist();
@@ -94,7 +128,7 @@ class JournalPeekTest {
     void anEmptyFolderGetsNoLockFileNorSessionsFolder() throws IOException {
         Files.createDirectories(data());
 
-        assertThat(FileJournal.peek(data())).isEmpty();
+        assertThat(peek()).isEmpty();
 
         try (Stream<Path> inside = Files.list(data())) {
             assertThat(inside).isEmpty();

@@ -1611,7 +1611,6 @@ final class CanvasWriteBack {
             }
         }
 
-        /** How many links still wait. */
         /** Why the last write could not be done, or null after one was. */
         String lastFailure() {
             guard.lock();
@@ -1622,6 +1621,7 @@ final class CanvasWriteBack {
             }
         }
 
+        /** How many links still wait. */
         int waiting() {
             guard.lock();
             try {

@@ -33,14 +33,6 @@ class StrictJsonTest {
                 .doesNotContain("line no", "offset");
     }
 
-    /**
-     * A character one cannot see, or half of one, is named by its code: a right-to-left override quoted raw turns the
-     * rest of the message around where the learner reads it, and half an emoji is no text at all (it goes out as '?').
-     */
-    /**
-     * The parser writes a character's code as a number of this machine's locale ("20,013"): it is read whole. Before,
-     * '中' was told as "unexpected character U+0014,013" and '‮' as "U+0008,238".
-     */
     @Test
     void aNameGivenTwiceInOneObjectIsRefusedWhereItIsNotSilentlyTheLastOne() {
         assertThatThrownBy(() -> StrictJson.parse("{\"nodes\": [{\"id\": \"a\", \"text\": \"x\", \"id\": \"b\"}]}"))
@@ -53,11 +45,19 @@ class StrictJsonTest {
                 .containsKeys("a", "b");
     }
 
+    /**
+     * The parser writes a character's code as a number of this machine's locale ("20,013"): it is read whole. Before,
+     * '中' was told as "unexpected character U+0014,013" and '‮' as "U+0008,238".
+     */
     @Test
     void aCharacterWithALargeCodeIsQuotedItself() {
         assertThat(refusal("{\"a\": 中}")).isEqualTo("is not valid JSON: unexpected character '中' at line 1, column 7");
     }
 
+    /**
+     * A character one cannot see, or half of one, is named by its code: a right-to-left override quoted raw turns the
+     * rest of the message around where the learner reads it, and half an emoji is no text at all (it goes out as '?').
+     */
     @Test
     void anInvisibleOrHalfCharacterIsNamedByItsCode() {
         assertThat(refusal("{\"a\": \u202E1}"))
