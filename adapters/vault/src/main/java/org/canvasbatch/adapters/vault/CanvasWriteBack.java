@@ -698,7 +698,7 @@ final class CanvasWriteBack {
      * about to be written, must stay within the node limit. A canvas that cannot be read now (half saved) is not
      * refused here: its links wait and are tried again, as always.
      */
-    private String noRoomFor(PendingCanvas pending, List<Link> coming) {
+    private String noRoomFor(PendingCanvas pending, List<Link> coming, Link mine) {
         VaultFile canvasFile = pending.canvas;
         OptionalInt known = pending.nodesIfUnchanged(paths);
         if (known.isPresent() && known.getAsInt() + (long) nodesPerLink() * coming.size() <= BatchLimits.MAX_NODES) {
@@ -720,9 +720,15 @@ final class CanvasWriteBack {
                 canvas.root(),
                 coming,
                 new CanvasMerge.Settings(options.labelNodes(), clock.getZone(), clock.instant()));
-        return nodeCount(merge.canvas()) <= BatchLimits.MAX_NODES
-                ? null
-                : overLimit(canvasFile.relative(), nodes, coming.size() - 1);
+        if (nodeCount(merge.canvas()) <= BatchLimits.MAX_NODES) {
+            return null;
+        }
+        // the others that add nodes: a note linked before and written again adds none, and is no part of the sum
+        Set<String> othersAdding = new HashSet<>();
+        merge.linked().forEach(link -> othersAdding.add(link.key()));
+        merge.labelled().forEach(link -> othersAdding.add(link.key()));
+        othersAdding.remove(mine.key());
+        return overLimit(canvasFile.relative(), nodes, othersAdding.size());
     }
 
     /**
@@ -1276,7 +1282,7 @@ final class CanvasWriteBack {
                     guard.unlock();
                 }
                 coming.put(link.key(), link);
-                String noRoom = noRoomFor(this, List.copyOf(coming.values()));
+                String noRoom = noRoomFor(this, List.copyOf(coming.values()), link);
                 if (noRoom == null) {
                     guard.lock();
                     try {
