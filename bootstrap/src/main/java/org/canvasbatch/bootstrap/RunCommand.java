@@ -93,8 +93,9 @@ final class RunCommand {
             String groupedBy;
             List<SkippedNode> skipped = List.of();
             try {
-                interrupted =
-                        dryRun ? interruptedToResume(wiring, location, config) : resumeInterrupted(wiring, location);
+                interrupted = dryRun
+                        ? interruptedToResume(wiring, location, config)
+                        : resumeInterrupted(wiring, location, config);
                 if (interrupted.isPresent()) {
                     planned = interrupted.get();
                     groupedBy = "as when it was analysed";
@@ -245,12 +246,25 @@ final class RunCommand {
      * A batch of this canvas that a crash or kill interrupted is continued rather than started again: its succeeded
      * nodes keep their notes and their agents are not called again.
      */
-    private Optional<SessionSnapshot> resumeInterrupted(Wiring wiring, CanvasLocation location) {
+    private Optional<SessionSnapshot> resumeInterrupted(
+            Wiring wiring, CanvasLocation location, CanvasBatchConfig config) {
         // the journal knows a canvas by its path in its vault only, and one data folder (the default one) serves every
         // vault: a batch is this canvas's only if the canvas still holds some of its nodes (Obsidian's ids are random),
         // not another vault's canvas of the same name
         Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
-        wiring.core().recover(s -> ofThisCanvas(s, location, nodeIds));
+        // the newest batch of this canvas only, the one the dry run names: a start continues every batch it recovers,
+        // and two of one canvas would run side by side, the other one silently
+        Optional<SessionId> newest = Wiring.Journals.unfinishedIn(
+                        config.data(),
+                        config.dataGivenBy(),
+                        session -> session.snapshot(),
+                        s -> ofThisCanvas(s, location, nodeIds))
+                .stream()
+                .max(NEWEST)
+                .map(SessionSnapshot::id);
+        wiring.core()
+                .recover(s -> ofThisCanvas(s, location, nodeIds)
+                        && newest.map(id -> id.equals(s.id())).orElse(true));
         Optional<SessionSnapshot> found =
                 wiring.useCases().status().sessions().stream().findFirst();
         if (found.isPresent() && found.get().state() == SessionState.PAUSED) {
@@ -278,8 +292,12 @@ final class RunCommand {
                         session -> wiring.core().asRecovered(session),
                         s -> ofThisCanvas(s, location, nodeIds))
                 .stream()
-                .max(java.util.Comparator.comparing(SessionSnapshot::createdAt));
+                .max(NEWEST);
     }
+
+    /** The batch resumed when a canvas has several: the newest, and of two made in one instant the larger id. */
+    private static final java.util.Comparator<SessionSnapshot> NEWEST =
+            java.util.Comparator.comparing(SessionSnapshot::createdAt).thenComparing(SessionSnapshot::id);
 
     /** A batch of this canvas: at its path, and holding some of its nodes (not another vault's canvas of that name). */
     private static boolean ofThisCanvas(SessionSnapshot session, CanvasLocation location, Set<String> nodeIds) {

@@ -509,13 +509,20 @@ final class Wiring implements AutoCloseable {
             if (data == null || data.equals("memory") || PostgresLocation.isDatabase(data)) {
                 return List.of();
             }
+            Path folder = Path.of(data);
+            if (java.nio.file.Files.isDirectory(folder) && !java.nio.file.Files.isWritable(folder)) {
+                // the real run is refused here (a folder an earlier `sudo serve` made): so is its dry run
+                throw new UsageException(givenBy + ": cannot write to " + data + ": permission denied");
+            }
             List<org.canvasbatch.domain.session.SessionSnapshot> found = new java.util.ArrayList<>();
             try {
                 FileJournal.peek(Path.of(data), history -> {
                     try {
-                        var snapshot = recovered.apply(org.canvasbatch.domain.session.Session.fromHistory(history));
-                        if (snapshot.state().isActive() && wanted.test(snapshot)) {
-                            found.add(snapshot);
+                        var session = org.canvasbatch.domain.session.Session.fromHistory(history);
+                        // chosen as the start chooses it, before its settling (which may finish it: the real run then
+                        // resumes a batch with nothing left to do, and says so)
+                        if (session.snapshot().state().isActive() && wanted.test(session.snapshot())) {
+                            found.add(recovered.apply(session));
                         }
                     } catch (RuntimeException unreadable) {
                         // the real run skips a session its events cannot rebuild, with a warning of its own

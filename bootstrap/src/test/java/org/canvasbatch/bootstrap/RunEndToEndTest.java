@@ -218,6 +218,12 @@ class RunEndToEndTest {
     void aDryRunPrintsGroupsAndAgentsAndWritesNothing() throws IOException {
         Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("vault"));
         String before = Files.readString(vault.resolve("Biology/Cell Biology.canvas"));
+        // an hour-old temporary file an earlier run left: a run that writes sweeps it, a dry run changes nothing
+        Path litter = vault.resolve("Biology/.canvas-batch-0123456789abcdef.tmp");
+        Files.writeString(litter, "partial");
+        Files.setLastModifiedTime(
+                litter,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
 
         Outcome outcome = run("Biology/Cell Biology.canvas", "--vault", vault.toString(), "--dry-run");
 
@@ -230,6 +236,9 @@ class RunEndToEndTest {
         assertThat(Files.readString(vault.resolve("Biology/Cell Biology.canvas")))
                 .isEqualTo(before);
         assertThat(vault.resolve("Biology/Cell Biology-notes")).doesNotExist();
+        assertThat(litter)
+                .as("a hostile tester's case: the dry run swept the vault")
+                .exists();
     }
 
     @Test

@@ -180,7 +180,11 @@ public final class FileVault implements Vault, AutoCloseable {
         if (options.writeBack()) {
             writeBack.resume(pendingLinks.load(cutoff));
         }
-        this.litterSwept = TemporaryLitter.sweepInBackground(paths.root(), cutoff, options.maxCanvasBytes());
+        // a vault that writes nothing back is also a dry run's, which may change nothing: the litter of earlier runs
+        // (and the canvas copies settled into visible kept files) waits for a run that writes
+        this.litterSwept = options.writeBack()
+                ? TemporaryLitter.sweepInBackground(paths.root(), cutoff, options.maxCanvasBytes())
+                : CompletableFuture.completedFuture(0);
     }
 
     @Override
