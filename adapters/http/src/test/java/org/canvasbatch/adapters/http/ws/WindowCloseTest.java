@@ -137,9 +137,15 @@ class WindowCloseTest {
         // the server is done with the speaking socket (the old code closed the other one right then, in that step)
         EventRecorder.awaitCondition(
                 () -> server.channel.connectionCount() == 1, "the server to let the speaking socket go");
-        // nothing to wait for that would show a close not sent: a moment for one to arrive, which on a busy machine can
-        // only make this pass where it should not, never fail where it should pass
-        Thread.sleep(300);
+        // a close sent in that step would be written to the silent socket before the answer to a ping sent after it:
+        // the answer, or a close, is what there is to wait for
+        silent.send("{\"type\":\"ping\",\"request_id\":\"after-the-end\"}");
+        silent.awaitState(
+                () -> silent.isClosed()
+                                || silent.messages().stream().anyMatch(m -> "pong".equals(m.getString("type", "")))
+                        ? Boolean.TRUE
+                        : null,
+                "the answer to a ping sent after the end, or a close before it");
         assertThat(silent.isClosed())
                 .as("closed before the window handled the end, the other socket's close would make it reconnect and"
                         + " be sent the end again: two notices, two summaries")

@@ -551,7 +551,9 @@ class PostgresSessionLeasesTest {
         try (CapturedLogs logs = CapturedLogs.of(PostgresSessionLeases.class.getName())) {
             server.stopProcess();
             try {
-                Thread.sleep(lease.multipliedBy(2).toMillis());
+                // a whole lease passes without a renewal, as the server itself says: waited for, not slept through
+                SharedEventLogTest.waitUntil(() -> !a.holds(S)
+                        && logs.visibleLines().stream().anyMatch(line -> line.contains("for a whole lease time")));
                 assertThat(a.holds(S))
                         .as("not dispatched while its lease cannot be renewed")
                         .isFalse();
