@@ -50,6 +50,14 @@ class RunEndToEndTest {
         return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@code args}, then the options that have {@code llm} write the notes, and plain progress lines. */
+    private static String[] withTheFakeModel(FakeLlmServer llm, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(
+                "--model-provider", "openai", "--base-url", llm.openAiBaseUrl(), "--model", "fake-model", "--plain"));
+        return all.toArray(String[]::new);
+    }
+
     private static String question(String text) {
         return "<question>\n" + text + "\n</question>";
     }
@@ -62,21 +70,8 @@ class RunEndToEndTest {
             llm.whenPromptContains(question("什么是二部图"), Reply.error(503, "The server is overloaded"), Reply.echo());
             llm.whenPromptContains(question("如何理解集合的幂集"), Reply.rateLimited("1"), Reply.echo());
 
-            Outcome outcome = run(
-                    EXAM,
-                    "--vault",
-                    vault.toString(),
-                    "--data",
-                    "memory",
-                    "--concurrency",
-                    "12",
-                    "--model-provider",
-                    "openai",
-                    "--base-url",
-                    llm.openAiBaseUrl(),
-                    "--model",
-                    "fake-model",
-                    "--plain");
+            Outcome outcome = run(withTheFakeModel(
+                    llm, EXAM, "--vault", vault.toString(), "--data", "memory", "--concurrency", "12"));
 
             assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
             assertThat(outcome.out())
@@ -185,19 +180,8 @@ class RunEndToEndTest {
             // on a thread of its own, as the command's main thread
             var running = new java.util.concurrent.CompletableFuture<Outcome>();
             Thread.ofPlatform()
-                    .start(() -> running.complete(run(
-                            "Biology/Cell Biology.canvas",
-                            "--vault",
-                            vault.toString(),
-                            "--data",
-                            "memory",
-                            "--model-provider",
-                            "openai",
-                            "--base-url",
-                            llm.openAiBaseUrl(),
-                            "--model",
-                            "fake-model",
-                            "--plain")));
+                    .start(() -> running.complete(run(withTheFakeModel(
+                            llm, "Biology/Cell Biology.canvas", "--vault", vault.toString(), "--data", "memory"))));
             assertThat(llm.awaitCalls(1, java.time.Duration.ofSeconds(30))).isTrue();
             // the learner's editor is halfway through saving the canvas, and stays so until the run ends
             Files.writeString(canvas, "{\"nodes\": [");
