@@ -89,13 +89,18 @@ final class RunCommand {
                 .withDataGivenBy(config.dataGivenBy());
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted;
+            Optional<String> journalDamage = Optional.empty();
             SessionSnapshot planned;
             String groupedBy;
             List<SkippedNode> skipped = List.of();
             try {
-                interrupted = dryRun
-                        ? interruptedToResume(wiring, location, config)
-                        : resumeInterrupted(wiring, location, config);
+                if (dryRun) {
+                    Optional<Wiring.Journals.Unfinished> unfinished = interruptedToResume(wiring, location, config);
+                    interrupted = unfinished.map(Wiring.Journals.Unfinished::session);
+                    journalDamage = unfinished.flatMap(Wiring.Journals.Unfinished::damage);
+                } else {
+                    interrupted = resumeInterrupted(wiring, location, config);
+                }
                 if (interrupted.isPresent()) {
                     planned = interrupted.get();
                     groupedBy = "as when it was analysed";
@@ -122,6 +127,10 @@ final class RunCommand {
             if (dryRun) {
                 modelChange.ifPresent(change -> out.println("Note: " + change));
                 canvasChange.ifPresent(change -> out.println("Note: " + change));
+                // the real run repairs the journal as it starts, and warns: the dry run only reads it
+                journalDamage.ifPresent(damage -> out.println("Note: the journal of that batch is damaged ("
+                        + TerminalText.printable(damage) + "); the real run keeps what still reads, as counted here,"
+                        + " sets the original aside in the data folder and says what was lost"));
                 // the real run resumes that batch rather than this canvas's new plan: the dry run shows what it will do
                 interrupted.ifPresentOrElse(
                         s -> out.printf(
@@ -260,6 +269,7 @@ final class RunCommand {
                         session -> session.snapshot(),
                         s -> ofThisCanvas(s, location, nodeIds))
                 .stream()
+                .map(Wiring.Journals.Unfinished::session)
                 .max(NEWEST)
                 .map(SessionSnapshot::id);
         wiring.core()
@@ -278,7 +288,7 @@ final class RunCommand {
      * For a dry run: the batch the real run would resume ({@link #resumeInterrupted}), read from the data folder without
      * resuming or changing it. The folder is taken as the real run takes it, so one in use refuses both alike.
      */
-    private Optional<SessionSnapshot> interruptedToResume(
+    private Optional<Wiring.Journals.Unfinished> interruptedToResume(
             Wiring wiring, CanvasLocation location, CanvasBatchConfig config) {
         if (org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(config.data())) {
             out.println("Note: a dry run does not look in the database for an interrupted batch of this canvas; the"
@@ -292,7 +302,7 @@ final class RunCommand {
                         session -> wiring.core().asRecovered(session),
                         s -> ofThisCanvas(s, location, nodeIds))
                 .stream()
-                .max(NEWEST);
+                .max(java.util.Comparator.comparing(Wiring.Journals.Unfinished::session, NEWEST));
     }
 
     /** The batch resumed when a canvas has several: the newest, and of two made in one instant the larger id. */

@@ -492,14 +492,17 @@ final class Wiring implements AutoCloseable {
                     message.contains(data) ? givenBy + ": " + message : givenBy + " " + data + ": " + message);
         }
 
+        /** An unfinished batch of the data folder, and the damage of its journal a start would report. */
+        record Unfinished(org.canvasbatch.domain.session.SessionSnapshot session, Optional<String> damage) {}
+
         /**
          * What a dry run of {@code run} needs of the data folder, running and changing nothing: a folder the real run
          * would refuse is refused alike, and the unfinished batches in it that {@code wanted} accepts once
-         * {@code recovered} (as a start recovers them), rebuilt one at a time from their events ({@link
+         * {@code recovered} (as a start recovers them), rebuilt one at a time from the events a start keeps ({@link
          * FileJournal#peek}), are those the real run would resume instead of a new plan. Memory and a folder not made
          * yet give none; a cluster's database is not looked at here.
          */
-        static List<org.canvasbatch.domain.session.SessionSnapshot> unfinishedIn(
+        static List<Unfinished> unfinishedIn(
                 String data,
                 String givenBy,
                 java.util.function.Function<
@@ -514,15 +517,15 @@ final class Wiring implements AutoCloseable {
                 // the real run is refused here (a folder an earlier `sudo serve` made): so is its dry run
                 throw new UsageException(givenBy + ": cannot write to " + data + ": permission denied");
             }
-            List<org.canvasbatch.domain.session.SessionSnapshot> found = new java.util.ArrayList<>();
+            List<Unfinished> found = new java.util.ArrayList<>();
             try {
-                FileJournal.peek(Path.of(data), history -> {
+                FileJournal.peek(Path.of(data), peeked -> {
                     try {
-                        var session = org.canvasbatch.domain.session.Session.fromHistory(history);
+                        var session = org.canvasbatch.domain.session.Session.fromHistory(peeked.history());
                         // chosen as the start chooses it, before its settling (which may finish it: the real run then
                         // resumes a batch with nothing left to do, and says so)
                         if (session.snapshot().state().isActive() && wanted.test(session.snapshot())) {
-                            found.add(recovered.apply(session));
+                            found.add(new Unfinished(recovered.apply(session), peeked.damage()));
                         }
                     } catch (RuntimeException unreadable) {
                         // the real run skips a session its events cannot rebuild, with a warning of its own

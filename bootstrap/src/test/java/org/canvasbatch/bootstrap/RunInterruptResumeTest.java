@@ -96,6 +96,59 @@ class RunInterruptResumeTest {
         }
     }
 
+    /**
+     * A second tester's case: the start keeps a record whose checksum fails but which still reads (and every record
+     * after it), while the dry run stopped reading there and promised fewer nodes done than the real run had; nor did
+     * it say the journal was damaged, which the real run repairs and warns of.
+     */
+    @Test
+    void aDryRunOnADamagedJournalCountsWhatTheRealRunKeepsAndSaysItIsDamaged() throws Exception {
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            List<String> args = runArguments(llm);
+            stopWithCtrlC(args, llm);
+            breakTheChecksumOfTheMiddleRecord();
+            ByteArrayOutputStream dryRun = new ByteArrayOutputStream();
+            List<String> dry = new java.util.ArrayList<>(args);
+            dry.add("--dry-run");
+            assertThat(Main.run(dry, new PrintStream(dryRun, true, StandardCharsets.UTF_8), System.err))
+                    .isZero();
+
+            String second = runAgainToTheEnd(args);
+
+            assertThat(dryRun.toString(StandardCharsets.UTF_8))
+                    .contains("Note: the journal of that batch is damaged (checksum mismatch at byte ")
+                    .contains("1 record(s) failed a checksum but still read");
+            var doneSaid = java.util.regex.Pattern.compile("(\\d+) of " + NODES + " node\\(s\\) already done");
+            var dryDone = doneSaid.matcher(dryRun.toString(StandardCharsets.UTF_8));
+            var realDone = doneSaid.matcher(second);
+            assertThat(dryDone.find() && realDone.find())
+                    .as("%s%n%s", dryRun, second)
+                    .isTrue();
+            assertThat(dryDone.group(1))
+                    .as("the dry run promised what the run then did")
+                    .isEqualTo(realDone.group(1));
+        }
+    }
+
+    /** Flips one bit of the stored checksum of the batch journal's middle record; its bytes still read. */
+    private void breakTheChecksumOfTheMiddleRecord() throws Exception {
+        Path journal;
+        try (Stream<Path> files = Files.list(temp.resolve("data").resolve("sessions"))) {
+            journal = files.filter(f -> f.getFileName().toString().endsWith(".journal"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(journal);
+        var buffer = java.nio.ByteBuffer.wrap(bytes);
+        List<Integer> records = new java.util.ArrayList<>();
+        // a journal is an 8-byte header, then records of a length, a checksum and the payload
+        for (int at = 8; at + 8 <= bytes.length; at += 8 + buffer.getInt(at)) {
+            records.add(at);
+        }
+        bytes[records.get(records.size() / 2) + 4] ^= 0x01;
+        Files.write(journal, bytes);
+    }
+
     /** Started with a model and run again without one, the batch goes on with the offline agent, and says so. */
     @Test
     void runAgainWithoutTheModelItStartedWithSaysTheRestWillBeWrittenOffline() throws Exception {

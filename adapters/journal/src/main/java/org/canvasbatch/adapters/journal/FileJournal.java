@@ -102,18 +102,21 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
         return new FileJournal(dataDir.toAbsolutePath().normalize(), opener);
     }
 
+    /** One session as {@link #peek} reads it: the events a start would keep, and the damage it would report. */
+    public record PeekedSession(List<SessionEvent> history, java.util.Optional<String> damage) {}
+
     /**
-     * The sessions a data folder holds, each handed to {@code eachSession} as its history (one at a time: a folder of
-     * many large sessions is never held whole), read without changing a byte of it: no lock taken, no repair, nothing
-     * made — what a dry run may do. A folder {@link #open} would refuse (another process holds it, its lock file or
-     * sessions folder is not what the journal makes) is refused the same way. A session's history ends where recovery
-     * stops trusting it: its first record that cannot be read, is another session's, or does not carry the next seq
-     * (recovery then sets the rest aside, or goes on after a lost stretch, which changes no state). A file that is not a
-     * plain file or not a journal is left out; a folder that is not there holds none.
+     * The sessions a data folder holds, each handed to {@code eachSession} as a start would recover it (one at a time: a
+     * folder of many large sessions is never held whole), read without changing a byte of it: no lock taken, no repair,
+     * nothing made — what a dry run may do. A folder {@link #open} would refuse (another process holds it, its lock
+     * file or sessions folder is not what the journal makes) is refused the same way. A session's history is what
+     * recovery keeps ({@link JournalRecovery#readKept}): up to its first damage, then what still reads as the session's
+     * next events, then the seqs the damage may have held; its damage is what the start would report. A file that is
+     * not a plain file, or of which nothing would be kept, is left out; a folder that is not there holds none.
      *
      * @throws EventLogException when {@link #open} would refuse the folder
      */
-    public static void peek(Path dataDir, Consumer<List<SessionEvent>> eachSession) {
+    public static void peek(Path dataDir, Consumer<PeekedSession> eachSession) {
         Path folder;
         try {
             folder = dataDir.toRealPath();
@@ -133,16 +136,14 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
             throw new EventLogException("cannot write to " + dataDir + ": " + sessions + " is a file, not a directory");
         }
         JournalFiles files = new JournalFiles(sessions, ChannelOpener.DEFAULT);
-        SessionEventCodec codec = new SessionEventCodec();
+        var recovery = new JournalRecovery(files, new SessionEventCodec());
         try (var journals = Files.newDirectoryStream(sessions, "*" + JournalFiles.JOURNAL)) {
             for (Path file : journals) {
-                String name = file.getFileName().toString();
-                String id = name.substring(0, name.length() - JournalFiles.JOURNAL.length());
-                if (SessionId.isWellFormed(id) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    List<SessionEvent> history = readTrustedStart(files, file, new SessionId(id), codec);
-                    if (!history.isEmpty()) {
-                        eachSession.accept(history);
-                    }
+                var id = JournalFiles.sessionOf(file, JournalFiles.JOURNAL);
+                if (id.isPresent() && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    readAsRecovered(files, recovery, file, id.get())
+                            .filter(session -> !session.history().isEmpty())
+                            .ifPresent(eachSession);
                 }
             }
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -151,37 +152,19 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
     }
 
     /**
-     * The events of one journal file as far as recovery trusts them (see {@link #peek}); none when it is not a journal.
+     * One journal file as a start would recover it; none when it cannot be read (the start reports that itself).
      * Opened as the journal opens its own files ({@link JournalFiles#open}): read-write where it may, which changes no
      * byte and never waits on a named pipe swapped in, and only a plain file is read.
      */
-    private static List<SessionEvent> readTrustedStart(
-            JournalFiles files, Path file, SessionId id, SessionEventCodec codec) {
-        List<SessionEvent> events = new ArrayList<>();
+    private static java.util.Optional<PeekedSession> readAsRecovered(
+            JournalFiles files, JournalRecovery recovery, Path file, SessionId id) {
         try (FileChannel channel = files.open(file, StandardOpenOption.READ)) {
-            ByteBuffer header = ByteBuffer.allocate(JournalFormat.HEADER_BYTES);
-            while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
-                // a header is read whole or the file is too short to be a journal
-            }
-            if (header.hasRemaining()
-                    || header.getInt(0) != JournalFormat.MAGIC
-                    || header.getInt(4) != JournalFormat.FORMAT) {
-                return List.of();
-            }
-            var reader = new RecordReader(channel, JournalFormat.HEADER_BYTES, channel.size());
-            long expected = 1;
-            while (reader.next() instanceof RecordReader.Intact intact) {
-                SessionEvent event = codec.decode(intact.payload());
-                if (!event.sessionId().equals(id) || event.firstSeq() != expected) {
-                    break;
-                }
-                events.add(event);
-                expected = event.seq() + 1;
-            }
-        } catch (IOException | UnreadableRecordException | RuntimeException e) {
-            // what could be trusted is what the dry run shows; the real open reports the rest
+            JournalRecovery.Kept kept = recovery.readKept(id, channel);
+            return java.util.Optional.of(
+                    new PeekedSession(kept.events(), java.util.Optional.ofNullable(kept.damage())));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
         }
-        return events;
     }
 
     @Override

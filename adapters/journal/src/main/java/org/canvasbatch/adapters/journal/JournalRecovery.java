@@ -168,6 +168,52 @@ final class JournalRecovery {
         return new Recovered(SessionStream.recovered(id, scan.offsets, scan.count, scan.end, scan.spans), damage);
     }
 
+    /**
+     * What a start would keep of a session's journal, and the damage it would report (null when none), read without
+     * changing a byte: the same scan and salvage as {@link #recover}, so a dry run's count of a batch's done nodes is
+     * the real run's, also on a journal whose record failed its checksum but still reads.
+     */
+    record Kept(List<SessionEvent> events, String damage) {}
+
+    Kept readKept(SessionId id, FileChannel channel) throws IOException {
+        long size = channel.size();
+        Scan scan = new Scan();
+        if (size >= JournalFormat.HEADER_BYTES) {
+            scanRecords(id, channel, size, scan);
+        }
+        List<SessionEvent> events = intactEvents(channel, scan);
+        if (scan.problem == null) {
+            return new Kept(events, null);
+        }
+        if (scan.unreadableFormat) {
+            return new Kept(events, scan.problem);
+        }
+        Salvage salvage = salvage(id, channel, scan, size);
+        events.addAll(salvage.events());
+        EventsLost lost = lostSeqs(id, scan, salvage, earlierEnd(readDamageNote(id)));
+        if (lost != null) {
+            events.add(lost);
+        }
+        String damage = salvage.doubted() == 0
+                ? scan.problem
+                : scan.problem + "; " + salvage.doubted() + " record(s) failed a checksum but still read";
+        return new Kept(events, damage);
+    }
+
+    /** The events of the intact records the scan found, in order. */
+    private List<SessionEvent> intactEvents(FileChannel channel, Scan scan) throws IOException {
+        List<SessionEvent> events = new ArrayList<>(scan.count);
+        var reader = new RecordReader(channel, JournalFormat.HEADER_BYTES, scan.end);
+        while (events.size() < scan.count && reader.next() instanceof RecordReader.Intact intact) {
+            try {
+                events.add(codec.decode(intact.payload()));
+            } catch (UnreadableRecordException e) {
+                throw new IOException("a record read before no longer reads: " + e.getMessage(), e);
+            }
+        }
+        return events;
+    }
+
     private void scanRecords(SessionId id, FileChannel channel, long size, Scan scan) throws IOException {
         ByteBuffer header = readAt(channel, 0, JournalFormat.HEADER_BYTES);
         int magic = header.getInt();

@@ -32,7 +32,47 @@ class JournalPeekTest {
 
     private Map<SessionId, java.util.List<SessionEvent>> peek() {
         Map<SessionId, java.util.List<SessionEvent>> found = new TreeMap<>();
-        FileJournal.peek(data(), history -> found.put(history.getFirst().sessionId(), history));
+        FileJournal.peek(
+                data(),
+                peeked -> found.put(peeked.history().getFirst().sessionId(), timeOfLossLeftOut(peeked.history())));
+        return found;
+    }
+
+    private Map<SessionId, java.util.Optional<String>> peekedDamage() {
+        Map<SessionId, java.util.Optional<String>> found = new TreeMap<>();
+        FileJournal.peek(data(), peeked -> found.put(peeked.history().getFirst().sessionId(), peeked.damage()));
+        return found;
+    }
+
+    /** A damage's {@code EventsLost} carries the time it was found: a peek and a start find it at two instants. */
+    private static java.util.List<SessionEvent> timeOfLossLeftOut(java.util.List<SessionEvent> history) {
+        return history.stream()
+                .map(event -> event instanceof SessionEvent.EventsLost lost
+                        ? new SessionEvent.EventsLost(
+                                lost.sessionId(), lost.seq(), java.time.Instant.EPOCH, lost.firstSeq())
+                        : event)
+                .toList();
+    }
+
+    /** What a start keeps of each session: an open of a copy of the folder (the open repairs the copy, not the data). */
+    private Map<SessionId, java.util.List<SessionEvent>> recoveredFromACopy() throws IOException {
+        Path copy = temp.resolve("copy-" + System.nanoTime());
+        try (Stream<Path> paths = Files.walk(data())) {
+            for (Path path : paths.toList()) {
+                Path target = copy.resolve(data().relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else if (!path.getFileName().toString().equals("owner.lock")) {
+                    Files.copy(path, target);
+                }
+            }
+        }
+        Map<SessionId, java.util.List<SessionEvent>> found = new TreeMap<>();
+        try (FileJournal journal = FileJournal.open(copy)) {
+            for (SessionId id : journal.sessionIds()) {
+                found.put(id, timeOfLossLeftOut(journal.readAfter(id, 0, Integer.MAX_VALUE)));
+            }
+        }
         return found;
     }
 
@@ -45,7 +85,10 @@ class JournalPeekTest {
     /** Every file of the folder with its bytes, and every folder: what "changed nothing" is checked against. */
     private Map<String, String> everything() throws IOException {
         Map<String, String> found = new TreeMap<>();
-        try (Stream<Path> paths = Files.walk(temp)) {
+        if (!Files.exists(data())) {
+            return found;
+        }
+        try (Stream<Path> paths = Files.walk(data())) {
             for (Path path : paths.toList()) {
                 found.put(
                         temp.relativize(path).toString(),
@@ -70,7 +113,7 @@ class JournalPeekTest {
     }
 
     @Test
-    void aDamagedJournalGivesTheEventsBeforeTheDamageAndIsNotRepaired() throws IOException {
+    void aDamagedJournalGivesWhatAStartKeepsAndIsNotRepaired() throws IOException {
         journalOf(A, 5);
         Path file = data().resolve("sessions").resolve(A + ".journal");
         byte[] bytes = Files.readAllBytes(file);
@@ -80,10 +123,53 @@ class JournalPeekTest {
 
         Map<SessionId, java.util.List<SessionEvent>> peeked = peek();
 
-        assertThat(peeked.get(A)).containsExactlyElementsOf(SampleEvents.history(A, 4));
+        assertThat(peeked).isEqualTo(recoveredFromACopy());
+        assertThat(peekedDamage().get(A)).as("the damage the start reports").isPresent();
         assertThat(everything())
                 .as("no repair, no damage note, no set-aside copy")
                 .isEqualTo(before);
+    }
+
+    /**
+     * A second tester's case: recovery keeps a record whose checksum fails but which still reads as the session's next
+     * event (and the intact ones after it); the dry run stopped at it, so it counted fewer nodes done than the real
+     * run then had.
+     */
+    @Test
+    void aRecordThatFailsItsChecksumButReadsIsKeptAsAStartKeepsIt() throws IOException {
+        journalOf(A, 5);
+        journalOf(B, 3);
+        Path file = data().resolve("sessions").resolve(A + ".journal");
+        appendRecordOf(file, SampleEvents.event(A, 6));
+        byte[] bytes = Files.readAllBytes(file);
+        int sixth = bytes.length - recordBytes(SampleEvents.event(A, 6));
+        bytes[sixth + 4] ^= 0x01; // the stored checksum, not the payload
+        Files.write(file, bytes);
+        appendRecordOf(file, SampleEvents.event(A, 7));
+
+        Map<SessionId, java.util.List<SessionEvent>> peeked = peek();
+
+        assertThat(peeked.get(A)).hasSize(7).isEqualTo(recoveredFromACopy().get(A));
+        assertThat(peekedDamage().get(A))
+                .hasValueSatisfying(damage -> assertThat(damage).contains("checksum"));
+        assertThat(peekedDamage().get(B)).isEmpty();
+    }
+
+    /** A start reads on after a header that is not a journal's; so does the dry run. */
+    @Test
+    void aJournalWhoseHeaderIsDamagedGivesWhatAStartKeeps() throws IOException {
+        journalOf(A, 4);
+        Path file = data().resolve("sessions").resolve(A + ".journal");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[0] ^= 0x7F;
+        Files.write(file, bytes);
+
+        assertThat(peek()).isEqualTo(recoveredFromACopy()).isNotEmpty();
+    }
+
+    private static int recordBytes(SessionEvent event) {
+        return JournalFormat.frame(java.util.List.of(new SessionEventCodec().encode(event)), new long[1])
+                .remaining();
     }
 
     /**
@@ -101,7 +187,10 @@ class JournalPeekTest {
 
         Map<SessionId, java.util.List<SessionEvent>> peeked = peek();
 
-        assertThat(peeked.get(A)).as("up to the gap").containsExactlyElementsOf(SampleEvents.history(A, 5));
+        assertThat(peeked.get(A))
+                .as("up to the gap, then the seqs the rest may have held")
+                .startsWith(SampleEvents.history(A, 5).toArray(SessionEvent[]::new))
+                .isEqualTo(recoveredFromACopy().get(A));
         assertThat(peeked).as("another session's records").doesNotContainKey(B);
     }
 
