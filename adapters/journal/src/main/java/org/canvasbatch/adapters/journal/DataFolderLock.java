@@ -36,6 +36,9 @@ final class DataFolderLock implements AutoCloseable {
     private static final long LOCKED_BYTE = Long.MAX_VALUE - 1;
 
     private static final int LONGEST_OWNER = 64;
+    /** How long a start waits while dry runs look at the folder; a look takes an instant, a stalled one seconds. */
+    private static final java.time.Duration LONGEST_LOOK = java.time.Duration.ofSeconds(10);
+
     private static final Map<Path, Held> HELD = new HashMap<>();
 
     private final Path folder;
@@ -187,14 +190,20 @@ final class DataFolderLock implements AutoCloseable {
     }
 
     /**
-     * The exclusive lock, tried for a moment: a dry run's look ({@link #refuseIfHeld}) holds a shared lock on the byte
-     * for an instant, and a start beside it must not be refused as if the folder were in use.
+     * The exclusive lock, tried for a moment, and for as long as the folder is only looked at: a dry run's look ({@link
+     * #refuseIfHeld}) holds a shared lock on the byte for an instant, and a start beside it must not be refused as if
+     * the folder were in use — nor when that look stalls (a pause, a slow disk), which then told of the folder's last
+     * writer's pid as its holder. A holder of the exclusive lock refuses a shared one too: that is a process using it.
      */
     private static FileLock tryLockAWhile(FileChannel channel) throws IOException {
+        long lookedAtUntil = System.nanoTime() + LONGEST_LOOK.toNanos();
         for (int attempt = 0; ; attempt++) {
             FileLock lock = channel.tryLock(LOCKED_BYTE, 1, false);
-            if (lock != null || attempt >= 10) {
+            if (lock != null) {
                 return lock;
+            }
+            if (attempt >= 10 && (!onlyLookedAt(channel) || System.nanoTime() > lookedAtUntil)) {
+                return null;
             }
             try {
                 Thread.sleep(20);
@@ -203,6 +212,16 @@ final class DataFolderLock implements AutoCloseable {
                 return null;
             }
         }
+    }
+
+    /** Whether the byte is held by shared locks only, the looks of dry runs. */
+    private static boolean onlyLookedAt(FileChannel channel) throws IOException {
+        FileLock shared = channel.tryLock(LOCKED_BYTE, 1, true);
+        if (shared == null) {
+            return false;
+        }
+        shared.release();
+        return true;
     }
 
     /** The pid the holder wrote, digits only (the file is anyone's to write), or empty. */

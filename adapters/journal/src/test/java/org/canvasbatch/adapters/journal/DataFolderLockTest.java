@@ -77,6 +77,37 @@ class DataFolderLockTest {
         assertThat(lockableByAnother()).as("released once both are closed").isTrue();
     }
 
+    /**
+     * A second tester's case: a start beside a dry run whose look stalled over 200 ms was refused as if the folder were
+     * in use, naming the pid of the folder's last writer. It waits for the look to end.
+     */
+    @Test
+    void aStartBesideADryRunsStalledLookWaitsForItInsteadOfRefusing() throws Exception {
+        FileJournal.open(data).close(); // the lock file, as an earlier run leaves it
+        Path ending = data.resolveSibling(data.getFileName() + "-look-ending");
+        Process look = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SharedLookHolder.class.getName(),
+                        data.resolve(DataFolderLock.FILE).toString(),
+                        "1500",
+                        ending.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try (var said = new java.io.BufferedReader(
+                new java.io.InputStreamReader(look.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            assertThat(said.readLine()).isEqualTo("looking");
+
+            try (FileJournal journal = FileJournal.open(data)) {
+                assertThat(ending).as("taken only once the look let go").exists();
+                journal.append(SampleEvents.history(new SessionId("s3"), 1));
+            }
+        } finally {
+            look.destroyForcibly().waitFor();
+        }
+    }
+
     /** Whether a lock on the journal's byte can be taken now; this process's own hold makes it throw, not fail. */
     private boolean lockableByAnother() throws Exception {
         try (FileChannel channel =
