@@ -116,7 +116,7 @@ class RunInterruptResumeTest {
             String second = runAgainToTheEnd(args);
 
             assertThat(dryRun.toString(StandardCharsets.UTF_8))
-                    .contains("Note: the journal of that batch is damaged (checksum mismatch at byte ")
+                    .contains("Note: the journal of that batch is damaged (unreadable from byte ")
                     .contains("1 record(s) failed a checksum but still read");
             var doneSaid = java.util.regex.Pattern.compile("(\\d+) of " + NODES + " node\\(s\\) already done");
             var dryDone = doneSaid.matcher(dryRun.toString(StandardCharsets.UTF_8));

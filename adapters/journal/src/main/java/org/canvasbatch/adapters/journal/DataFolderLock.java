@@ -38,6 +38,8 @@ final class DataFolderLock implements AutoCloseable {
     private static final int LONGEST_OWNER = 64;
     /** How long a start waits while dry runs look at the folder; a look takes an instant, a stalled one seconds. */
     private static final java.time.Duration LONGEST_LOOK = java.time.Duration.ofSeconds(10);
+    /** Attempts, 20 ms apart, before a process holding the folder to use it is refused. */
+    private static final int REFUSED_AFTER = 10;
 
     private static final Map<Path, Held> HELD = new HashMap<>();
 
@@ -49,24 +51,44 @@ final class DataFolderLock implements AutoCloseable {
     }
 
     /**
-     * Takes the folder for this process.
+     * Takes the folder for this process. Each attempt is made under the monitor of this process's holds, and the waits
+     * between attempts outside it: a start that waits out another process's dry run keeps no other journal of this
+     * process from opening or closing meanwhile.
      *
      * @param folder the data folder's real path
      * @throws EventLogException when another process holds it, naming that process, or the lock file cannot be made
      */
     static DataFolderLock take(Path folder, ChannelOpener opener) {
-        synchronized (HELD) {
-            Held held = HELD.get(folder);
-            if (held == null) {
-                held = lock(folder, opener);
-                HELD.put(folder, held);
+        long looksEndBy = System.nanoTime() + LONGEST_LOOK.toNanos();
+        for (int attempt = 0; ; attempt++) {
+            synchronized (HELD) {
+                Held held = HELD.get(folder);
+                if (held == null) {
+                    held = lock(folder, opener, attempt >= REFUSED_AFTER, System.nanoTime() > looksEndBy);
+                }
+                if (held != null) {
+                    HELD.putIfAbsent(folder, held);
+                    held.count++;
+                    return new DataFolderLock(folder);
+                }
             }
-            held.count++;
-            return new DataFolderLock(folder);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EventLogException("interrupted while waiting for " + folder);
+            }
         }
     }
 
-    private static Held lock(Path folder, ChannelOpener opener) {
+    /**
+     * One attempt at the system's lock: held, or null to try again a moment later while the folder may be free soon.
+     * A dry run's look ({@link #refuseIfHeld}) holds a shared lock on the byte for an instant, and a start beside it
+     * must not be refused as if the folder were in use — nor when that look stalls (a pause, a slow disk), which then
+     * told of the folder's last writer as its holder; a process that holds the byte to use it (exclusively) refuses a
+     * shared lock too, and is refused after a few attempts.
+     */
+    private static Held lock(Path folder, ChannelOpener opener, boolean refuseAHolder, boolean looksTooLong) {
         Path file = folder.resolve(FILE);
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             // a link, a folder, a pipe: not opened (an open of a pipe can wait, or hand over someone else's bytes)
@@ -87,9 +109,12 @@ final class DataFolderLock implements AutoCloseable {
         try {
             FileLock lock;
             try {
-                lock = tryLockAWhile(channel);
+                lock = channel.tryLock(LOCKED_BYTE, 1, false);
             } catch (OverlappingFileLockException e) {
-                lock = null; // another channel of this process: not counted here, so not ours to share
+                // another channel of this process: not counted here, so not ours to share
+                String owner = ownerOf(channel);
+                channel.close();
+                throw new EventLogException(inUse(owner));
             } catch (IOException e) {
                 // a file system without locks (some network shares): the journal works as it did before it locked
                 LOG.log(
@@ -99,9 +124,17 @@ final class DataFolderLock implements AutoCloseable {
                 return new Held(channel, null);
             }
             if (lock == null) {
+                boolean onlyLooks = onlyLookedAt(channel);
                 String owner = ownerOf(channel);
                 channel.close();
-                throw new EventLogException(inUse(owner));
+                if (onlyLooks && looksTooLong) {
+                    throw new EventLogException("another canvas-batch has been reading the folder for over "
+                            + LONGEST_LOOK.toSeconds() + " s (a dry run of `run`); try again once it has finished");
+                }
+                if (!onlyLooks && refuseAHolder) {
+                    throw new EventLogException(inUse(owner));
+                }
+                return null;
             }
             channel.truncate(0);
             channel.write(
@@ -110,6 +143,23 @@ final class DataFolderLock implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(channel);
             throw new EventLogException("cannot write to " + folder + ": " + file + ": " + FileJournal.reason(e), e);
+        }
+    }
+
+    /**
+     * Whether the byte is held by shared locks only, the looks of dry runs. A probe that fails says nothing of the
+     * holder: taken as a holder, so that a start is refused rather than run beside one without a lock.
+     */
+    private static boolean onlyLookedAt(FileChannel channel) {
+        try {
+            FileLock shared = channel.tryLock(LOCKED_BYTE, 1, true);
+            if (shared == null) {
+                return false;
+            }
+            shared.release();
+            return true;
+        } catch (IOException | OverlappingFileLockException e) {
+            return false;
         }
     }
 
@@ -187,41 +237,6 @@ final class DataFolderLock implements AutoCloseable {
                 + (owner.isEmpty() ? "" : " (process " + owner + ")")
                 + ", and two on one folder would each run the other's batches again: stop that one, or give"
                 + " this one another folder (or memory, which keeps nothing)";
-    }
-
-    /**
-     * The exclusive lock, tried for a moment, and for as long as the folder is only looked at: a dry run's look ({@link
-     * #refuseIfHeld}) holds a shared lock on the byte for an instant, and a start beside it must not be refused as if
-     * the folder were in use — nor when that look stalls (a pause, a slow disk), which then told of the folder's last
-     * writer's pid as its holder. A holder of the exclusive lock refuses a shared one too: that is a process using it.
-     */
-    private static FileLock tryLockAWhile(FileChannel channel) throws IOException {
-        long lookedAtUntil = System.nanoTime() + LONGEST_LOOK.toNanos();
-        for (int attempt = 0; ; attempt++) {
-            FileLock lock = channel.tryLock(LOCKED_BYTE, 1, false);
-            if (lock != null) {
-                return lock;
-            }
-            if (attempt >= 10 && (!onlyLookedAt(channel) || System.nanoTime() > lookedAtUntil)) {
-                return null;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-    }
-
-    /** Whether the byte is held by shared locks only, the looks of dry runs. */
-    private static boolean onlyLookedAt(FileChannel channel) throws IOException {
-        FileLock shared = channel.tryLock(LOCKED_BYTE, 1, true);
-        if (shared == null) {
-            return false;
-        }
-        shared.release();
-        return true;
     }
 
     /** The pid the holder wrote, digits only (the file is anyone's to write), or empty. */

@@ -153,12 +153,13 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
 
     /**
      * One journal file as a start would recover it; none when it cannot be read (the start reports that itself).
-     * Opened as the journal opens its own files ({@link JournalFiles#open}): read-write where it may, which changes no
-     * byte and never waits on a named pipe swapped in, and only a plain file is read.
+     * Opened as recovery opens it ({@link JournalFiles#open}, read-write, which changes no byte and never waits on a
+     * named pipe swapped in), and only a plain file is read.
      */
     private static java.util.Optional<PeekedSession> readAsRecovered(
             JournalFiles files, JournalRecovery recovery, Path file, SessionId id) {
-        try (FileChannel channel = files.open(file, StandardOpenOption.READ)) {
+        // as recovery opens it, read-write: a journal the start cannot write it reports unreadable and does not resume
+        try (FileChannel channel = files.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             JournalRecovery.Kept kept = recovery.readKept(id, channel);
             return java.util.Optional.of(
                     new PeekedSession(kept.events(), java.util.Optional.ofNullable(kept.damage())));
@@ -596,7 +597,7 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
                 JournalRecovery.Recovered recovered;
                 try {
                     recovered = recovery.recover(id.get());
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     // one unreadable file must not keep every other session from loading
                     damage.put(id.get(), "the journal could not be read (" + reason(e) + ")");
                     LOG.log(

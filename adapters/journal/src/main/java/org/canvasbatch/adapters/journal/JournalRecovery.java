@@ -48,6 +48,15 @@ final class JournalRecovery {
     private static final System.Logger LOG = System.getLogger(JournalRecovery.class.getName());
     /** A torn tail is at most one round of appends; more than this after a bad record can only be damage. */
     private static final long MAX_TAIL_SEARCH_BYTES = 64L << 20;
+    /** The most bytes the search for an intact record in a tail checks, all offsets together. */
+    private static final long MAX_TAIL_CHECKSUM_BYTES = 2 * MAX_TAIL_SEARCH_BYTES;
+    /**
+     * Far above any seq a journal writes (a lost stretch takes at most a seq per byte it covers), and far enough below
+     * {@code Long.MAX_VALUE} that the seqs a damage may have held can be counted on without overflowing.
+     */
+    static final long MAX_SEQ = 1L << 53;
+    /** The most of a decoded value's words a damage report quotes: the bytes are anyone's. */
+    private static final int LONGEST_QUOTE = 160;
     /** Where a damaged journal must be copied aside (no hard links), the most it keeps past where reading stopped. */
     private static final long MAX_COPY_PAST_STOP = 64L << 20;
 
@@ -186,7 +195,7 @@ final class JournalRecovery {
             return new Kept(events, null);
         }
         if (scan.unreadableFormat) {
-            return new Kept(events, scan.problem);
+            return new Kept(events, "in a format this canvas-batch cannot read");
         }
         Salvage salvage = salvage(id, channel, scan, size);
         events.addAll(salvage.events());
@@ -194,9 +203,11 @@ final class JournalRecovery {
         if (lost != null) {
             events.add(lost);
         }
-        String damage = salvage.doubted() == 0
-                ? scan.problem
-                : scan.problem + "; " + salvage.doubted() + " record(s) failed a checksum but still read";
+        // said in words of its own, not the scan's: those quote what the hostile bytes decode to
+        String damage = "unreadable from byte " + scan.problemOffset
+                + (salvage.doubted() == 0
+                        ? ""
+                        : "; " + salvage.doubted() + " record(s) failed a checksum but still read");
         return new Kept(events, damage);
     }
 
@@ -242,7 +253,7 @@ final class JournalRecovery {
                         event = codec.decode(intact.payload());
                         problem = check(id, intact.offset(), event, scan.lastSeq + 1);
                     } catch (UnreadableRecordException e) {
-                        problem = "unreadable record at byte " + intact.offset() + " (" + e.getMessage() + ")";
+                        problem = "unreadable record at byte " + intact.offset() + " (" + quoted(e.getMessage()) + ")";
                     }
                     if (problem != null) {
                         scan.problem = problem;
@@ -299,7 +310,16 @@ final class JournalRecovery {
         if (present > 0 && JournalFormat.checksum(present, tail, JournalFormat.FRAME_BYTES) == stored) {
             return false;
         }
+        long checked = 0;
         for (int at = 1; at + JournalFormat.FRAME_BYTES < tail.length; at++) {
+            int stated = ByteBuffer.wrap(tail, at, 4).getInt();
+            if (stated > 0 && stated <= tail.length - at - JournalFormat.FRAME_BYTES) {
+                // crafted bytes can state a long record at every offset: the search would sum them for hours
+                checked += stated;
+                if (checked > MAX_TAIL_CHECKSUM_BYTES) {
+                    return false; // too much to tell a cut from damage: taken as damage, which loses nothing
+                }
+            }
             if (JournalFormat.intactRecordAt(tail, at)) {
                 return false;
             }
@@ -347,7 +367,7 @@ final class JournalRecovery {
                 } catch (UnreadableRecordException e) {
                     break;
                 }
-                if (!event.sessionId().equals(id) || event.firstSeq() != expected) {
+                if (!event.sessionId().equals(id) || event.firstSeq() != expected || event.seq() > MAX_SEQ) {
                     break;
                 }
                 try {
@@ -534,7 +554,16 @@ final class JournalRecovery {
             return "the record at byte " + offset + " has seq " + event.firstSeq() + " where " + expectedSeq
                     + " was expected";
         }
+        if (event.seq() > MAX_SEQ) {
+            return "the record at byte " + offset + " ends at seq " + event.seq() + ", beyond any a journal writes";
+        }
         return null;
+    }
+
+    /** A decoder's words about hostile bytes, cut to a length a log line and a note can carry. */
+    private static String quoted(String words) {
+        String text = String.valueOf(words);
+        return text.length() <= LONGEST_QUOTE ? text : text.substring(0, LONGEST_QUOTE) + "…";
     }
 
     private static ByteBuffer readAt(FileChannel channel, long position, int length) throws IOException {

@@ -85,26 +85,46 @@ class DataFolderLockTest {
     void aStartBesideADryRunsStalledLookWaitsForItInsteadOfRefusing() throws Exception {
         FileJournal.open(data).close(); // the lock file, as an earlier run leaves it
         Path ending = data.resolveSibling(data.getFileName() + "-look-ending");
-        Process look = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        SharedLookHolder.class.getName(),
-                        data.resolve(DataFolderLock.FILE).toString(),
-                        "1500",
-                        ending.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        try (var said = new java.io.BufferedReader(
-                new java.io.InputStreamReader(look.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-            assertThat(said.readLine()).isEqualTo("looking");
+        try (var look = OtherProcessLock.hold(data.resolve(DataFolderLock.FILE), true, 1500, ending)) {
+            assertThat(ending)
+                    .as("the look still holds the folder as the start begins")
+                    .doesNotExist();
 
             try (FileJournal journal = FileJournal.open(data)) {
                 assertThat(ending).as("taken only once the look let go").exists();
                 journal.append(SampleEvents.history(new SessionId("s3"), 1));
             }
-        } finally {
-            look.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A reviewer's case: the wait for looks must not make a process that holds the folder to use it be waited for. */
+    @Test
+    void aProcessHoldingTheFolderIsRefusedWhileItHoldsItNamingIt() throws Exception {
+        FileJournal.open(data).close();
+        Path ending = data.resolveSibling(data.getFileName() + "-holder-ending");
+        try (var holder = OtherProcessLock.hold(data.resolve(DataFolderLock.FILE), false, 60_000, ending)) {
+            Files.writeString(data.resolve(DataFolderLock.FILE), holder.pid() + "\n");
+
+            assertThatThrownBy(() -> FileJournal.open(data))
+                    .isInstanceOf(EventLogException.class)
+                    .hasMessageContaining("in use by another canvas-batch (process " + holder.pid() + ")");
+            assertThat(ending).as("refused while the holder still held it").doesNotExist();
+        }
+    }
+
+    /**
+     * A reviewer's case: a look that never ends was, after the wait, told as the folder's last writer holding it. It is
+     * told as what it is.
+     */
+    @Test
+    void aLookThatDoesNotEndIsToldAsALookNotAsAHolder() throws Exception {
+        FileJournal.open(data).close();
+        Path ending = data.resolveSibling(data.getFileName() + "-long-look-ending");
+        try (var look = OtherProcessLock.hold(data.resolve(DataFolderLock.FILE), true, 60_000, ending)) {
+            assertThatThrownBy(() -> FileJournal.open(data))
+                    .isInstanceOf(EventLogException.class)
+                    .hasMessageContaining("another canvas-batch has been reading the folder for over 10 s (a dry run")
+                    .hasMessageNotContaining("process");
         }
     }
 
