@@ -97,17 +97,32 @@ class AnalyzingCanvasTest {
         analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
     }
 
+    /**
+     * The plugin's 取消 only closes its preview and it confirms only the preview it shows, so a client at its limit of
+     * waiting batches has its oldest replaced by its newest (cancelled, with why) rather than be refused for half an
+     * hour; the server's limit over all clients still refuses.
+     */
     @Test
-    void aClientMayLeaveOnlySoManyBatchesWaitingAndTheServerOnlySoManyInAll() {
-        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
-        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+    void aClientPastItsLimitHasItsOldestWaitingBatchReplacedAndTheServerTakesOnlySoManyInAll() {
+        var oldest = analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1")
+                .session()
+                .id();
+        var second = analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1")
+                .session()
+                .id();
 
-        assertThatThrownBy(() ->
-                        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1"))
-                .isInstanceOfSatisfying(TooManyPendingSessionsException.class, e -> {
-                    assertThat(e.scope()).isEqualTo(TooManyPendingSessionsException.Scope.CLIENT);
-                    assertThat(e.retryAfter()).isEqualTo(core.settings.pendingExpiry());
-                });
+        var newest = analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+
+        assertThat(newest.session().state()).isEqualTo(SessionState.PENDING);
+        assertThat(core.memory.readAfter(oldest, 0, 100).getLast())
+                .isInstanceOfSatisfying(
+                        org.canvasbatch.domain.session.SessionEvent.SessionCancelled.class,
+                        cancelled -> assertThat(cancelled.reason())
+                                .isEqualTo("replaced by a newer batch analysed for the same client, never confirmed"));
+        assertThat(core.memory.readAfter(second, 0, 100))
+                .as("the newer one still waits")
+                .singleElement()
+                .isInstanceOf(org.canvasbatch.domain.session.SessionEvent.SessionCreated.class);
         analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.2");
         assertThatThrownBy(() ->
                         analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.3"))

@@ -9,14 +9,19 @@ import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException.Scope;
 import org.canvasbatch.application.port.out.Clock;
 import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
 
 /**
  * The cap on analysed sessions waiting for confirmation, over the server and per client address. A place is reserved
  * before the (possibly long) grouping starts, so a flood is refused before it costs anything, and is held until the
- * session leaves {@code pending} (confirmed, cancelled, expired). Sessions recovered from the journal count for the
+ * session leaves {@code pending} (confirmed, cancelled, expired). A client at its limit has its oldest waiting batch
+ * replaced by its newest; it is refused only while all its places are analyses under way. Sessions recovered from the journal count for the
  * server but belong to no client.
  */
 final class PendingQuota {
+
+    private static final System.Logger LOG = System.getLogger(PendingQuota.class.getName());
+    static final String REPLACED = "replaced by a newer batch analysed for the same client, never confirmed";
 
     private record Owner(String client, Instant createdAt) {}
 
@@ -62,12 +67,10 @@ final class PendingQuota {
                             + wait.toSeconds() + " s, when the oldest expires");
         }
         if (client != null) {
-            long ofClient = owners.values().stream()
-                            .filter(o -> o.client().equals(client))
-                            .count()
-                    + underWay.keySet().stream()
-                            .filter(r -> client.equals(r.client))
-                            .count();
+            if (ofClient(client) >= settings.pendingLimitPerClient()) {
+                replaceOldestOf(client);
+            }
+            long ofClient = ofClient(client);
             if (ofClient >= settings.pendingLimitPerClient()) {
                 Duration wait = untilOldestExpires(client, now);
                 throw new TooManyPendingSessionsException(
@@ -82,6 +85,48 @@ final class PendingQuota {
         Reservation reservation = new Reservation(client);
         underWay.put(reservation, now);
         return reservation;
+    }
+
+    private long ofClient(String client) {
+        return owners.values().stream().filter(o -> o.client().equals(client)).count()
+                + underWay.keySet().stream()
+                        .filter(r -> client.equals(r.client))
+                        .count();
+    }
+
+    /**
+     * Cancels the client's oldest batch still waiting for confirmation, to make room for its newest. The plugin's 取消
+     * only closes its preview, and it can confirm only the preview it shows: a learner who looked at twenty previews in
+     * half an hour was refused every analysis until the oldest expired, told to confirm or cancel one, which the plugin
+     * cannot. A batch confirmed meanwhile is left as it is (the cancel is made under the session's lock, only while it
+     * is pending); its place is free all the same.
+     */
+    private void replaceOldestOf(String client) {
+        Optional<SessionId> oldest = owners.entrySet().stream()
+                .filter(e -> e.getValue().client().equals(client))
+                .min(java.util.Comparator.comparing(e -> e.getValue().createdAt()))
+                .map(Map.Entry::getKey);
+        if (oldest.isEmpty()) {
+            return; // every place is an analysis under way: refused below
+        }
+        SessionId id = oldest.get();
+        try {
+            boolean cancelled = !book.change(
+                            id,
+                            s -> s.state() == SessionState.PENDING
+                                    ? s.cancel(REPLACED, clock.now())
+                                    : java.util.List.of())
+                    .isEmpty();
+            if (cancelled) {
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "session " + id + " cancelled (" + REPLACED + ": the limit per client is "
+                                + settings.pendingLimitPerClient() + ")");
+            }
+        } catch (RuntimeException gone) {
+            // forgotten meanwhile (expired): its place is free
+        }
+        owners.keySet().removeIf(known -> !book.isPending(known));
     }
 
     /** The analysis created {@code id}, still pending: the place is its own until it leaves {@code pending}. */

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The limits of sessions waiting for confirmation, in the core that owns them: per client and over the server,
+ * The limits of sessions waiting for confirmation, in the core that owns them: over the server (a client's own is
+ * {@code AnalyzingCanvasTest}'s),
  * {@code Retry-After} as the time until the oldest expires, and a place freed by expiry, by a failed analysis, and
  * counted again for sessions recovered from the journal.
  */
@@ -80,11 +81,12 @@ class PendingLimitScenariosTest {
         CanvasBatchCore core = core();
         core.useCases().analyze().analyze(from("10.0.0.1", "a.canvas"));
         clock.advance(Duration.ofMinutes(10));
-        core.useCases().analyze().analyze(from("10.0.0.1", "b.canvas"));
+        core.useCases().analyze().analyze(from("10.0.0.2", "b.canvas"));
+        core.useCases().analyze().analyze(from("10.0.0.3", "c.canvas"));
 
-        assertThatThrownBy(() -> core.useCases().analyze().analyze(from("10.0.0.1", "c.canvas")))
+        assertThatThrownBy(() -> core.useCases().analyze().analyze(from("10.0.0.4", "d.canvas")))
                 .isInstanceOfSatisfying(TooManyPendingSessionsException.class, e -> {
-                    assertThat(e.scope()).isEqualTo(Scope.CLIENT);
+                    assertThat(e.scope()).isEqualTo(Scope.SERVER);
                     assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(20));
                 });
 
@@ -92,10 +94,10 @@ class PendingLimitScenariosTest {
         assertThat(core.sweepExpired()).hasSize(1);
         assertThat(core.useCases()
                         .analyze()
-                        .analyze(from("10.0.0.1", "c.canvas"))
+                        .analyze(from("10.0.0.4", "d.canvas"))
                         .session()
                         .canvasPath())
-                .isEqualTo("c.canvas");
+                .isEqualTo("d.canvas");
     }
 
     @Test
