@@ -90,6 +90,7 @@ final class RunCommand {
         try (Wiring wiring = Wiring.create(settings)) {
             Optional<SessionSnapshot> interrupted;
             Optional<String> journalDamage = Optional.empty();
+            Optional<String> resourceWarning = Optional.empty();
             SessionSnapshot planned;
             String groupedBy;
             List<SkippedNode> skipped = List.of();
@@ -108,6 +109,7 @@ final class RunCommand {
                     Analysis analysis = analyze(wiring, location, args);
                     planned = analysis.session();
                     skipped = analysis.skippedNodes();
+                    resourceWarning = Optional.ofNullable(analysis.resourceWarning());
                     // what the analysis did, not what was configured: a failing embedding model leaves the words
                     groupedBy = "grouped by " + analysis.groupedBy();
                 }
@@ -121,6 +123,8 @@ final class RunCommand {
                 // the API reports them as skipped_nodes: a learner looking for a red node's note must learn why none
                 out.println(describeSkipped(skipped));
             }
+            // the API's resource_warning: a batch expected to outlast its time limit is cut there
+            resourceWarning.ifPresent(warning -> out.println("Warning: " + warning));
             Optional<String> canvasChange = interrupted.flatMap(s -> canvasChangedSince(
                     s, wiring.canvasNodes(location.canvasPath()), Set.copyOf(args.get(SettingsTable.COLORS))));
             Optional<String> modelChange = interrupted.flatMap(s -> ModelChange.of(s, config.agent()));

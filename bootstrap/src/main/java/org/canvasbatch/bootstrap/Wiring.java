@@ -225,7 +225,10 @@ final class Wiring implements AutoCloseable {
                                 leases, settings.cluster().providerLimit())
                         .limit(agents))
                 .orElse(agents);
-        CoreSettings coreSettings = settings.core();
+        // the offline agent writes a note in milliseconds: a preview promising "4分钟" for a batch done in a second
+        // would not be true
+        CoreSettings coreSettings =
+                agents.model().equals("offline") ? settings.core().withEstimatedSecondsPerNode(1) : settings.core();
         // the permit pool only guards; the core's dispatcher keeps to the limits, single-node retries come on top
         LocalTaskExecutor executor = new LocalTaskExecutor(coreSettings.globalConcurrency() + 16);
         CanvasBatchCore core = new CanvasBatchCore(

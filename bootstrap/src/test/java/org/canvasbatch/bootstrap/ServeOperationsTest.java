@@ -76,6 +76,10 @@ class ServeOperationsTest {
                 json(send("POST", port, "/canvas/intelligent-parallel", "{\"canvas_path\":\"" + CANVAS + "\"}", TOKEN));
         String session = analysis.getString("session_id");
         int nodes = analysis.getInt("total_nodes");
+        assertThat(analysis.getInt("total_estimated_time_seconds"))
+                .as("the offline agent writes a note in a moment: a second a round, not a model's 20 s (\"4分钟\" was"
+                        + " shown for a batch done in one)")
+                .isEqualTo((nodes + 11) / 12);
         TestSocket withoutToken = TestSocket.connect("ws://127.0.0.1:" + port + "/ws/intelligent-parallel/" + session);
         assertThat(withoutToken.awaitEnd(PATIENCE))
                 .as("the session's socket is guarded")

@@ -13,6 +13,7 @@ import org.canvasbatch.application.port.in.CanvasNotInVaultException;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.session.SessionSettings;
 import org.canvasbatch.domain.session.SessionState;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,46 @@ class AnalyzingCanvasTest {
                         Optional.of(2),
                         Optional.empty(),
                         client));
+    }
+
+    /**
+     * A hostile tester's case: a server started with {@code --concurrency 1} for a local model, a batch limit of one
+     * minute: the preview promised "4分钟" for 145 questions with no warning, and the batch was cut at 60 s. The estimate
+     * counts the calls the server really runs at once, and a batch expected to outlast its limit is warned of.
+     */
+    @Test
+    void theEstimateRunsAsManyCallsAsTheServerAllowsAndWarnsOfABatchThatWouldOutlastItsLimit() {
+        var oneAtATime = new CoreOnAManualExecutor(CoreSettings.DEFAULT
+                .withGlobalConcurrency(1)
+                .withSessionDefaults(SessionSettings.DEFAULT.withBatchTimeout(java.time.Duration.ofSeconds(50))));
+        oneAtATime.holdInCanvas(CoreOnAManualExecutor.nodes("a", "b", "c"));
+
+        Analysis analysis = oneAtATime
+                .useCases
+                .analyze()
+                .analyze(new AnalyzeCanvasCommand(
+                        CoreOnAManualExecutor.CANVAS,
+                        Optional.of(CoreOnAManualExecutor.nodes("a", "b", "c")),
+                        Set.of(),
+                        6,
+                        1,
+                        AgentChoice.AUTO,
+                        false,
+                        Optional.of(2),
+                        Optional.empty(),
+                        "10.0.0.1"));
+
+        assertThat(analysis.totalEstimatedSeconds())
+                .as("three calls one after another, 20 s each, though the batch asks for two at once")
+                .isEqualTo(60);
+        assertThat(analysis.resourceWarning())
+                .isEqualTo("at the expected pace this batch needs about 60 s, past its time limit of 50 s: the"
+                        + " questions not done by then are stopped; split the canvas, or raise the limit"
+                        + " (batch.timeout in the settings file, CANVASBATCH_BATCH_TIMEOUT)");
+        assertThat(analyze(Optional.of(CoreOnAManualExecutor.nodes("a", "b", "c")), AgentChoice.AUTO, false, "10.0.0.1")
+                        .resourceWarning())
+                .as("within the default limit, nothing to warn of")
+                .isNull();
     }
 
     @Test

@@ -204,16 +204,32 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
                 : book.read(id, Session::snapshot);
         Map<Integer, Long> estimates = new LinkedHashMap<>();
         groups.forEach(g -> estimates.put(g.id(), estimate.groupSeconds(g)));
-        String warning = nodes.size() > LARGE_BATCH
-                ? nodes.size() + " nodes will make " + nodes.size() + " agent calls; consider splitting the canvas"
-                : null;
-        return new Analysis(
-                snapshot,
-                estimate.batchSeconds(nodes.size(), sessionSettings.maxConcurrent()),
-                estimates,
-                warning,
-                skipped,
-                groupedBy);
+        long batchSeconds = estimate.batchSeconds(nodes.size(), sessionSettings.maxConcurrent());
+        String warning = warning(nodes.size(), batchSeconds, sessionSettings.batchTimeout());
+        return new Analysis(snapshot, batchSeconds, estimates, warning, skipped, groupedBy);
+    }
+
+    /**
+     * What the learner should know before confirming, or null: a batch that is expected to outlast its time limit has
+     * its unfinished questions stopped at the limit (a hostile tester: "4分钟" promised, the batch cut at 60 s), and a
+     * very large one makes as many calls as it has questions.
+     */
+    private static String warning(int nodes, long batchSeconds, java.time.Duration batchTimeout) {
+        List<String> said = new ArrayList<>(2);
+        if (batchSeconds > batchTimeout.toSeconds()) {
+            said.add("at the expected pace this batch needs about " + minutes(batchSeconds)
+                    + ", past its time limit of "
+                    + minutes(batchTimeout.toSeconds()) + ": the questions not done by then are stopped; split the"
+                    + " canvas, or raise the limit (batch.timeout in the settings file, CANVASBATCH_BATCH_TIMEOUT)");
+        }
+        if (nodes > LARGE_BATCH) {
+            said.add(nodes + " nodes will make " + nodes + " agent calls; consider splitting the canvas");
+        }
+        return said.isEmpty() ? null : String.join("; ", said);
+    }
+
+    private static String minutes(long seconds) {
+        return seconds < 120 ? seconds + " s" : (seconds + 59) / 60 + " min";
     }
 
     /**

@@ -131,7 +131,8 @@ public final class CanvasBatchCore {
                 settings.sessionDefaults().maxConcurrent(),
                 settings.maxWaitingLooseRuns(),
                 gatheringThreads);
-        CompletionEstimate estimate = new CompletionEstimate(settings.estimatedSecondsPerNode());
+        CompletionEstimate estimate =
+                new CompletionEstimate(settings.estimatedSecondsPerNode(), settings.globalConcurrency());
         this.starting = new StartingSession(
                 book,
                 dispatcher,

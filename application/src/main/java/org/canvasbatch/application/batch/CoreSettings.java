@@ -86,6 +86,22 @@ public record CoreSettings(
                 maxWaitingLooseRuns);
     }
 
+    /** What one agent call is assumed to take: the offline agent's are instant, a model's take their time. */
+    public CoreSettings withEstimatedSecondsPerNode(int value) {
+        return new CoreSettings(
+                globalConcurrency,
+                sessionDefaults,
+                retryBase,
+                retryCap,
+                value,
+                pendingExpiry,
+                terminalRetention,
+                pendingLimit,
+                pendingLimitPerClient,
+                singleNodeQueueWait,
+                maxWaitingLooseRuns);
+    }
+
     public CoreSettings withSessionDefaults(SessionSettings value) {
         return new CoreSettings(
                 globalConcurrency,
