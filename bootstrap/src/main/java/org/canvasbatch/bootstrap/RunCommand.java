@@ -217,6 +217,24 @@ final class RunCommand {
                             && !task.text().equals(node.displayText());
                 })
                 .count();
+        java.util.function.Predicate<NodeTask> stillToDo =
+                task -> task.state() == NodeState.QUEUED || task.state() == NodeState.RUNNING;
+        Set<String> onCanvas = canvasNow.stream()
+                .map(org.canvasbatch.domain.canvas.CanvasNode::id)
+                .collect(Collectors.toSet());
+        long gone = inBatch.values().stream()
+                .filter(stillToDo)
+                .filter(task -> !onCanvas.contains(task.nodeId()))
+                .count();
+        // recoloured out of the colours asked for now (marked understood, say): told only when those colours are the
+        // batch's, else what a question is now is not known
+        long unmarked = givenAreTheBatchs
+                ? canvasNow.stream()
+                        .filter(node -> inBatch.containsKey(node.id())
+                                && stillToDo.test(inBatch.get(node.id()))
+                                && !given.test(node))
+                        .count()
+                : 0;
         List<String> parts = new java.util.ArrayList<>();
         if (added > 0) {
             parts.add(added + " question node(s) of the canvas are not in this batch (added or coloured since it"
@@ -226,6 +244,14 @@ final class RunCommand {
         if (changed > 0) {
             parts.add(changed + " question(s) still to do changed their text since; their notes answer the text as it"
                     + " was");
+        }
+        if (gone > 0) {
+            parts.add(gone + " question(s) still to do are no longer on the canvas; their notes are written all the"
+                    + " same, and cannot be linked");
+        }
+        if (unmarked > 0) {
+            parts.add(unmarked + " question(s) still to do are no longer in the colours asked for; they are asked all"
+                    + " the same");
         }
         return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", parts) + ".");
     }

@@ -49,6 +49,23 @@ class ResumedCanvasChangesTest {
         return cards;
     }
 
+    /**
+     * A hostile tester's case: a card still to do deleted after the stop and another recoloured green (understood) were
+     * both asked when the run went on, without a word before it.
+     */
+    @Test
+    void questionsStillToDoThatWereDeletedOrRecolouredAreCountedNotTheDoneOnes() {
+        List<CanvasNode> canvas = new ArrayList<>(batchCards("1"));
+        canvas.remove(3); // d, queued: deleted
+        canvas.set(2, card("c", "question c", "4")); // queued: recoloured green
+        canvas.set(0, card("a", "question a", "4")); // done: recoloured once understood, nothing left to say
+
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
+                .hasValue("1 question(s) still to do are no longer on the canvas; their notes are written all the same,"
+                        + " and cannot be linked; 1 question(s) still to do are no longer in the colours asked for; they"
+                        + " are asked all the same.");
+    }
+
     @Test
     void anUnchangedCanvasSaysNothing() {
         assertThat(RunCommand.canvasChangedSince(stoppedBatch(), batchCards("1"), RED_AND_PURPLE))
@@ -108,6 +125,8 @@ class ResumedCanvasChangesTest {
         canvas.add(card("green", "something the learner knows", "4"));
 
         assertThat(RunCommand.canvasChangedSince(stoppedBatch(), canvas, RED_AND_PURPLE))
-                .isEmpty();
+                .as("the green card is not a question added; the one recoloured is told as it is")
+                .hasValue("1 question(s) still to do are no longer in the colours asked for; they are asked all the"
+                        + " same.");
     }
 }
