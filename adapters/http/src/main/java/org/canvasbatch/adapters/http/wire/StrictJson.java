@@ -78,10 +78,11 @@ public final class StrictJson {
         return parse(decode(utf8));
     }
 
-    /** A document as text. */
+    /** A document as text (a byte order mark is skipped: a WebSocket message's as a body's, contract §1). */
     public static JsonValue parse(String text) {
         Reading reading = new Reading();
-        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
+        String document = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        try (JsonParser parser = PARSERS.createParser(new StringReader(document))) {
             return reading.read(parser);
         } catch (JsonException | NoSuchElementException | IllegalStateException e) {
             throw new Refused("", "is not valid JSON: " + inWords(e.getMessage()));

@@ -175,6 +175,17 @@ class ClientMessagesTest {
         assertThat(socket.isClosed()).isFalse();
     }
 
+    /** Contract §1: a leading byte order mark is skipped, in a message as in a body (a hostile tester: it was refused). */
+    @Test
+    void aMessageWithALeadingByteOrderMarkIsReadAsWithout() {
+        TestSocket socket = runningSessionWithAFailedNode();
+
+        socket.send("\uFEFF{\"type\":\"ping\",\"request_id\":\"marked\"}");
+
+        socket.await("pong", m -> answers(m, "marked"));
+        assertThat(errors(socket)).isEmpty();
+    }
+
     @Test
     void aFloodOfMoreThanTwentyBadFramesInAMinuteClosesWith1008() {
         TestSocket socket = runningSessionWithAFailedNode();
