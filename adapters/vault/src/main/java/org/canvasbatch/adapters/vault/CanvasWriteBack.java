@@ -605,6 +605,13 @@ final class CanvasWriteBack {
             return new Outcome.Dropped(CanvasFile.tooLarge(canvas.path(), bytes.length, options.maxCanvasBytes())
                     .getMessage());
         }
+        if (readOnly(folder)) {
+            return new Outcome.Later(
+                    Reason.IO,
+                    "The canvas '" + canvas.path() + "' is read-only (no one may write it), so its notes are not"
+                            + " linked into it: they are linked once it can be written again. The canvas was left as"
+                            + " it is.");
+        }
         Path temporary = null;
         try {
             beforeStep.before(Step.WRITING, folder.path());
@@ -649,6 +656,28 @@ final class CanvasWriteBack {
             deleteQuietly(folder, temporary);
         }
         return null;
+    }
+
+    /**
+     * Whether the learner made the canvas read-only (no write bit for anyone: Obsidian could not save it either). The
+     * rename that replaces the canvas needs only its folder to be writable, so without this look a canvas of mode
+     * {@code r--r--r--} was rewritten all the same (a hostile tester's finding). Looked at through the held folder;
+     * where there are no POSIX permissions, or they cannot be read, it is not taken as read-only.
+     */
+    private static boolean readOnly(CanvasFolder folder) {
+        try {
+            java.nio.file.attribute.PosixFileAttributeView view = folder.held().posix(folder.name());
+            if (view == null) {
+                return false;
+            }
+            Set<java.nio.file.attribute.PosixFilePermission> permissions =
+                    view.readAttributes().permissions();
+            return !permissions.contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)
+                    && !permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    && !permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private CanvasMerge.Settings mergeSettings() {
