@@ -673,6 +673,18 @@ final class RunCommand {
                     found = count;
                 }
             }
+            if (best != null && !best.equals(folder)) {
+                // a canvas from a shared or synced folder names file nodes of its sender's choosing: taken as the
+                // vault, a folder above it would have the learner's own notes there read and quoted into the notes
+                // written beside the canvas, back into that shared folder (a hostile tester's finding). Said, not done.
+                throw new UsageException("no .obsidian found above the canvas, and "
+                        + (found == files.size()
+                                ? "its file nodes name"
+                                : found + " of its " + files.size() + " file nodes name")
+                        + " files in " + TerminalText.printable(best.toString()) + ", above its own folder: if that is"
+                        + " the canvas's vault, say so with --vault " + TerminalText.printable(best.toString())
+                        + " (its notes may quote any note in the vault)");
+            }
             if (best != null) {
                 String which = found == files.size()
                         ? "the folder the canvas's file nodes are relative to"

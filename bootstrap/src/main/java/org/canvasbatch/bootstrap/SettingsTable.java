@@ -96,12 +96,13 @@ final class SettingsTable {
     static final Setting<String> VAULT = declare(setting("vault", TEXT, ".")
             .option("--vault DIR", RUN, SERVE)
             .help("the vault (the folder Obsidian opens); unless this is given, run's is the nearest folder above"
-                    + " CANVAS holding .obsidian, else the nearest one that CANVAS's file nodes exist in, else . if"
+                    + " CANVAS holding .obsidian, else CANVAS's folder if CANVAS's file nodes exist in it, else . if"
                     + " CANVAS is inside it (and . is not / or ~), else CANVAS's folder; run prints which and why")
             .details("""
                     serve reads and writes canvases and notes only inside it. A canvas's file nodes name files by their
-                    path from the vault's root, so a vault never opened in Obsidian (no .obsidian) is found by them;
-                    every folder up to the filesystem's root is tried, the nearest where most of them exist wins."""));
+                    path from the vault's root: when they exist only in a folder above CANVAS's (no .obsidian), run
+                    names that folder and stops, to be given it with --vault, for a canvas from a shared folder names
+                    files of its sender's choosing and the notes quote the vault's notes."""));
     static final Setting<String> DATA = declare(setting("data", TEXT, "~/.canvas-batch/data")
             .option("--data DIR|memory|URL", RUN, SERVE)
             .help("where the event journal lives (an interrupted batch resumes from it), memory to keep nothing,"

@@ -98,18 +98,26 @@ class CanvasLocationTest {
         assertThat(there.why()).contains("the canvas's folder").contains("--vault");
     }
 
+    /**
+     * Without {@code .obsidian}, file nodes naming files above the canvas's folder are not taken to make that folder the
+     * vault: a canvas from a shared folder names what its sender chose, and the notes written beside it quote the
+     * vault's notes (a hostile tester had a classmate's canvas quote "My bank PIN is 4321" from a diary above the
+     * share, into the share). The learner is told which folder, and says so with {@code --vault}.
+     */
     @Test
-    void withoutObsidianTheVaultIsTheNearestFolderUnderWhichTheCanvasFileNodesExistNotTheCurrentFolder()
-            throws Exception {
+    void withoutObsidianFileNodesAboveTheCanvasFolderAreNamedNotTakenForTheVault() throws Exception {
         Path root = Fixtures.copy(Fixtures.exampleVault(), vault.resolve("v"));
 
-        var found = RunCommand.CanvasLocation.resolve("Cell Biology.canvas", Optional.empty(), root.resolve("Biology"));
-        var fromAbove = RunCommand.CanvasLocation.resolve("v/Biology/Cell Biology.canvas", Optional.empty(), vault);
-
-        assertThat(found.vault()).isEqualTo(root.toAbsolutePath().normalize());
-        assertThat(found.canvasPath()).isEqualTo("Biology/Cell Biology.canvas");
-        assertThat(found.why()).contains("file nodes").contains("no .obsidian");
-        assertThat(fromAbove.vault()).isEqualTo(root.toAbsolutePath().normalize());
+        assertThatThrownBy(() -> RunCommand.CanvasLocation.resolve(
+                        "Cell Biology.canvas", Optional.empty(), root.resolve("Biology")))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("no .obsidian found above the canvas")
+                .hasMessageContaining("files in " + root.toAbsolutePath().normalize() + ", above its own folder")
+                .hasMessageContaining("--vault " + root.toAbsolutePath().normalize());
+        var given = RunCommand.CanvasLocation.resolve(
+                "Biology/Cell Biology.canvas", Optional.of(root.toString()), "--vault", vault);
+        assertThat(given.vault()).isEqualTo(root.toAbsolutePath().normalize());
+        assertThat(given.canvasPath()).isEqualTo("Biology/Cell Biology.canvas");
     }
 
     /**
