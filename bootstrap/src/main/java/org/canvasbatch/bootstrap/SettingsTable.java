@@ -176,9 +176,10 @@ final class SettingsTable {
                     Each holds its groups in memory and its events in the journal until it is confirmed, cancelled
                     or expires. Past the limit an analysis is answered 429 with Retry-After (when the oldest expires).
                     Batches that start at once (auto_execute) do not wait and are not counted."""));
-    static final Setting<Integer> PENDING_MAX_PER_CLIENT =
-            declare(setting("retention.pending-max-per-client", whole(1, 100_000), "20")
-                    .help("the same limit for one client address (everyone behind one proxy shares it)"));
+    static final Setting<Integer> PENDING_MAX_PER_CLIENT = declare(setting(
+                    "retention.pending-max-per-client", whole(1, 100_000), "20")
+            .help("the same limit for one client address (everyone behind one proxy shares it: raise it there); past"
+                    + " it the client's oldest waiting batch is replaced by its newest"));
     static final Setting<Duration> TERMINAL = declare(setting("retention.terminal", duration("1s", "30d"), "30m")
             .help("how long a finished batch (its status, its events) is kept; its notes stay in the vault"));
 
