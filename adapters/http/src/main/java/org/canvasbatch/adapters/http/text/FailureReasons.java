@@ -13,6 +13,11 @@ public final class FailureReasons {
 
     private record Fixed(Pattern english, String chinese) {}
 
+    /** How the notice that notes are not linked into their canvas begins, before the vault's reason. */
+    private static final String NOT_LINKED = Pattern.quote("Notes are written but not linked into the canvas: ");
+
+    private static final String NOT_LINKED_LEAD = "笔记已写入库中，但没有链接进Canvas";
+
     /** The core's fixed sentences, whole; {@code $1}, {@code $2} carry its numbers over. */
     private static final Fixed[] FIXED = {
         new Fixed(
@@ -28,6 +33,32 @@ public final class FailureReasons {
                         "The batch exceeded its timeout of (\\d+) s; (\\d+) unfinished node\\(s\\) were stopped"),
                 "批处理超过了 $1 秒的时限；$2 个未完成的节点已停止"),
         new Fixed(Pattern.compile("The agent did not answer within (\\d+) s"), "模型在 $1 秒内没有回答"),
+        // the notice that notes are not linked (EventMessages.noteNotLinked): the vault's own reasons, whole
+        new Fixed(
+                Pattern.compile(NOT_LINKED + "the canvas '(.+)' is no longer in the vault \\(renamed, moved or deleted"
+                        + " since the batch began\\); the note is written but not linked: link it by hand in the canvas"
+                        + " as it is now\\."),
+                NOT_LINKED_LEAD + "：Canvas '$1' 已不在库中（批处理开始后被重命名、移动或删除）；请在现在的Canvas中手动链接这些笔记。"),
+        new Fixed(
+                Pattern.compile(
+                        NOT_LINKED + "the question's card is no longer in the canvas '(.+)' \\(deleted since the"
+                                + " batch began\\); the note is written but not linked\\."),
+                NOT_LINKED_LEAD + "：问题的卡片已不在Canvas '$1' 中（批处理开始后被删除）。"),
+        new Fixed(
+                Pattern.compile(NOT_LINKED + "the canvas '(.+)' has (\\d+) nodes, and linking the note would take it"
+                        + " beyond (\\d+), the most a canvas may have for a batch to read it; the note is written but"
+                        + " not linked: link it by hand, or make room in the canvas and run the node again\\."),
+                NOT_LINKED_LEAD + "：Canvas '$1' 已有 $2 个节点，再链接笔记就会超过 $3 个，批处理读取Canvas的上限；"
+                        + "请手动链接，或在Canvas中腾出位置后重新运行这个节点。"),
+        new Fixed(
+                Pattern.compile(NOT_LINKED + "the canvas '(.+)' has (\\d+) nodes and (\\d+) other note link\\(s\\)"
+                        + " waiting to go into it; with them, linking the note would take it beyond (\\d+), the most a"
+                        + " canvas may have for a batch to read it; the note is written but not linked: link it by"
+                        + " hand, or make room in the canvas and run the node again\\."),
+                NOT_LINKED_LEAD + "：Canvas '$1' 已有 $2 个节点，另有 $3 条笔记链接等待写入，再链接笔记就会超过 $4 个，"
+                        + "批处理读取Canvas的上限；请手动链接，或在Canvas中腾出位置后重新运行这个节点。"),
+        // any other reason (a canvas too large to read): the lead, then the vault's words as they came
+        new Fixed(Pattern.compile(NOT_LINKED + "(.+)", Pattern.DOTALL), NOT_LINKED_LEAD + "：$1"),
     };
 
     private FailureReasons() {}
@@ -75,6 +106,7 @@ public final class FailureReasons {
             case "bad_response" -> "模型服务器的回答无法使用";
             case "agent_error" -> "调用模型失败";
             case "internal" -> "服务器内部出错";
+            case "note_not_linked" -> NOT_LINKED_LEAD;
             case "vault_full" -> "笔记无法写入：磁盘已满";
             case "vault_outside_vault" -> "笔记的位置在库之外";
             case "vault_not_found", "vault_invalid_canvas", "vault_too_large" -> "库中的文件无法使用";

@@ -375,7 +375,9 @@ public final class EventMessages {
      * (plugin) it never reads a note's {@code link_problem}, and its summary says in fixed words that the canvas got
      * every note: the first note a reason leaves unlinked also sends that reason as a recoverable {@code error}, which
      * it shows as a notice ("处理错误: …") and goes on. Derived from the event, so a window that replays the history
-     * gets it too; once per reason, not once per note.
+     * gets it too; once per reason, not once per note. Stored and sent in English; a socket whose handshake prefers
+     * Chinese reads it in Chinese ({@code text/FailureReasons}, by its {@code error_type}), as the plugin's notice does
+     * beside its own Chinese texts.
      */
     private static Envelope noteNotLinked(TaskSucceeded e) {
         return envelope(

@@ -42,6 +42,49 @@ class FailureReasonsTest {
                 .isEqualTo("服务器内部出错：Internal error: java.lang.IllegalStateException: no template");
     }
 
+    /**
+     * The notice that notes are not linked into their canvas ("处理错误: …" in the plugin): the vault's fixed reasons
+     * whole, with the canvas's path as it is; any other reason after the Chinese lead.
+     */
+    @Test
+    void theNoticeThatNotesAreNotLinkedReadsInChinese() {
+        String prefix = "Notes are written but not linked into the canvas: ";
+        assertThat(FailureReasons.in(
+                        Language.ZH,
+                        "note_not_linked",
+                        prefix + "the canvas '数学/离散 $1.canvas' is no longer in the vault (renamed, moved or deleted"
+                                + " since the batch began); the note is written but not linked: link it by hand in the"
+                                + " canvas as it is now."))
+                .isEqualTo("笔记已写入库中，但没有链接进Canvas：Canvas '数学/离散 $1.canvas' 已不在库中"
+                        + "（批处理开始后被重命名、移动或删除）；请在现在的Canvas中手动链接这些笔记。");
+        assertThat(FailureReasons.in(
+                        Language.ZH,
+                        "note_not_linked",
+                        prefix + "the question's card is no longer in the canvas 'a.canvas' (deleted since the batch"
+                                + " began); the note is written but not linked."))
+                .isEqualTo("笔记已写入库中，但没有链接进Canvas：问题的卡片已不在Canvas 'a.canvas' 中（批处理开始后被删除）。");
+        assertThat(FailureReasons.in(
+                        Language.ZH,
+                        "note_not_linked",
+                        prefix + "the canvas 'a.canvas' has 9999 nodes, and linking the note would take it beyond"
+                                + " 10000, the most a canvas may have for a batch to read it; the note is written but"
+                                + " not linked: link it by hand, or make room in the canvas and run the node again."))
+                .isEqualTo("笔记已写入库中，但没有链接进Canvas：Canvas 'a.canvas' 已有 9999 个节点，再链接笔记就会超过"
+                        + " 10000 个，批处理读取Canvas的上限；请手动链接，或在Canvas中腾出位置后重新运行这个节点。");
+        assertThat(FailureReasons.in(
+                        Language.ZH,
+                        "note_not_linked",
+                        prefix + "the canvas 'a.canvas' has 9997 nodes and 3 other note link(s) waiting to go into it;"
+                                + " with them, linking the note would take it beyond 10000, the most a canvas may have"
+                                + " for a batch to read it; the note is written but not linked: link it by hand, or"
+                                + " make room in the canvas and run the node again."))
+                .startsWith("笔记已写入库中，但没有链接进Canvas：Canvas 'a.canvas' 已有 9997 个节点，另有 3 条笔记链接等待写入");
+        assertThat(FailureReasons.in(Language.ZH, "note_not_linked", prefix + "'a.canvas' is larger than 20 MiB."))
+                .isEqualTo("笔记已写入库中，但没有链接进Canvas：'a.canvas' is larger than 20 MiB.");
+        assertThat(FailureReasons.in(Language.EN, "note_not_linked", prefix + "the card is gone."))
+                .isEqualTo(prefix + "the card is gone.");
+    }
+
     @Test
     void anEnglishReaderAndAReasonOfAnUnknownKindReadTheCoresSentence() {
         assertThat(FailureReasons.in(Language.EN, "http_401", "the model server answered 401"))
