@@ -17,6 +17,7 @@ import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
 import org.canvasbatch.adapters.http.ops.Operations;
+import org.canvasbatch.adapters.http.ws.CanvasWriting;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
@@ -254,8 +255,15 @@ final class Wiring implements AutoCloseable {
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
     ServerSettings serverExtensions(ServerSettings server) {
-        SessionSocketChannel sockets =
-                new SessionSocketChannel(core.useCases(), settings.websocket(), pluginWindowMemory());
+        SessionSocketChannel sockets = new SessionSocketChannel(
+                core.useCases(),
+                settings.websocket(),
+                Instant::now,
+                pluginWindowMemory(),
+                new CanvasWriting(
+                        settings.vaultOptions().writeBack(),
+                        settings.vaultOptions().writeBack()
+                                && settings.vaultOptions().labelNodes()));
         observability.watch(sockets);
         return server.withExtension(sockets.asServerExtension(server)).withExtension(new DashboardExtension());
     }

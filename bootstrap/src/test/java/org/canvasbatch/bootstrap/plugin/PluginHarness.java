@@ -25,6 +25,7 @@ import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.CanvasBatchServer;
 import org.canvasbatch.adapters.http.ServerExtension;
 import org.canvasbatch.adapters.http.ServerSettings;
+import org.canvasbatch.adapters.http.ws.CanvasWriting;
 import org.canvasbatch.adapters.http.ws.PluginWindowMemory;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
@@ -238,7 +239,13 @@ final class PluginHarness implements AutoCloseable {
                         () -> new SessionId(UUID.randomUUID().toString()),
                         new SplittableRandom(11)),
                 coreSettings.apply(CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))));
-        channel = new SessionSocketChannel(core.useCases(), sockets, socketClock, windows);
+        // as serve wires it: the plugin's windows are told what the vault's write-back settings leave undone
+        channel = new SessionSocketChannel(
+                core.useCases(),
+                sockets,
+                socketClock,
+                windows,
+                new CanvasWriting(vaultOptions.writeBack(), vaultOptions.writeBack() && vaultOptions.labelNodes()));
         ServerSettings settings =
                 ServerSettings.onPort(port).withExtension(ServerExtension.routes(routing -> routing.addFilter(polls)));
         server = new CanvasBatchServer(

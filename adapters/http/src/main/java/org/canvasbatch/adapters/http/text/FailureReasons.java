@@ -11,6 +11,18 @@ import java.util.regex.Pattern;
  */
 public final class FailureReasons {
 
+    /**
+     * What a plugin window is told when the server's write-back is off (EventMessages.canvasNotUpdated): its summary
+     * says the canvas got every note.
+     */
+    public static final String WRITE_BACK_OFF = "The notes are written into the vault, but the canvas was not changed:"
+            + " write-back is off on this server (the setting write-back.enabled, or serve --no-write-back), so no"
+            + " document nodes or labels were added to it. The notes are in the notes folder beside the canvas.";
+
+    /** What a plugin window is told when the notes' labels are off: its summary says it got blue label nodes. */
+    public static final String LABEL_NODES_OFF = "The notes are linked into the canvas as document nodes, but without"
+            + " the blue labels beside them: the setting write-back.label-nodes is off on this server.";
+
     private record Fixed(Pattern english, String chinese) {}
 
     /** How the notice that notes are not linked into their canvas begins, before the vault's reason. */
@@ -57,6 +69,14 @@ public final class FailureReasons {
                         + " hand, or make room in the canvas and run the node again\\."),
                 NOT_LINKED_LEAD + "：Canvas '$1' 已有 $2 个节点，另有 $3 条笔记链接等待写入，再链接笔记就会超过 $4 个，"
                         + "批处理读取Canvas的上限；请手动链接，或在Canvas中腾出位置后重新运行这个节点。"),
+        // the notices that the learner's settings leave the canvas as it was (EventMessages.canvasNotUpdated)
+        new Fixed(
+                Pattern.compile(Pattern.quote(WRITE_BACK_OFF)),
+                "笔记已写入库中，但Canvas没有改动：这个服务器关闭了写回（设置 write-back.enabled，或 serve --no-write-back），"
+                        + "所以Canvas中没有添加文档节点和蓝色说明节点。笔记在Canvas旁边的笔记文件夹里。"),
+        new Fixed(
+                Pattern.compile(Pattern.quote(LABEL_NODES_OFF)),
+                "笔记已作为文档节点链接进Canvas，但没有蓝色说明节点：这个服务器关闭了设置 write-back.label-nodes。"),
         // any other reason (a canvas too large to read): the lead, then the vault's words as they came
         new Fixed(Pattern.compile(NOT_LINKED + "(.+)", Pattern.DOTALL), NOT_LINKED_LEAD + "：$1"),
     };
@@ -107,6 +127,8 @@ public final class FailureReasons {
             case "agent_error" -> "调用模型失败";
             case "internal" -> "服务器内部出错";
             case "note_not_linked" -> NOT_LINKED_LEAD;
+            case "write_back_off" -> "Canvas没有改动：写回已关闭";
+            case "label_nodes_off" -> "没有添加蓝色说明节点";
             case "vault_full" -> "笔记无法写入：磁盘已满";
             case "vault_outside_vault" -> "笔记的位置在库之外";
             case "vault_not_found", "vault_invalid_canvas", "vault_too_large" -> "库中的文件无法使用";

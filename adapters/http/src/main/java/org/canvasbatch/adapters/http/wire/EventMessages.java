@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.canvasbatch.adapters.http.text.FailureReasons;
 import org.canvasbatch.domain.session.Group;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionEvent.BatchFailed;
@@ -49,6 +50,10 @@ public final class EventMessages {
     public static final String STORAGE_UNAVAILABLE = "storage_unavailable";
     /** The {@code error_type} of the notice that a note is written but not linked into its canvas. */
     public static final String NOTE_NOT_LINKED = "note_not_linked";
+    /** The {@code error_type} of the notice that the canvas was not changed: the server's write-back is off. */
+    public static final String WRITE_BACK_OFF = "write_back_off";
+    /** The {@code error_type} of the notice that the notes' file nodes have no labels: the server's labels are off. */
+    public static final String LABEL_NODES_OFF = "label_nodes_off";
 
     private EventMessages() {}
 
@@ -395,6 +400,25 @@ public final class EventMessages {
                         e.groupId(),
                         null,
                         null)));
+    }
+
+    /**
+     * (plugin) Its summary says in fixed words "Canvas已自动更新，添加了N个蓝色说明节点和N个文档节点" whenever a node
+     * succeeded, and never reads what the server did. When the learner's own settings leave the canvas untouched
+     * (write-back off) or the notes' file nodes without their blue labels (labels off), the window is told so before its
+     * summary, as a recoverable {@code error} it shows as a notice ("处理错误: …"); null when the settings do what the
+     * summary says. A notice, not an event: never stored, never in {@code GET …/events}; {@code seq} is that of the
+     * {@code session_completed} it goes before.
+     */
+    public static Envelope canvasNotUpdated(
+            SessionId id, long seq, boolean linksNotes, boolean labelsNotes, Instant now) {
+        if (linksNotes && labelsNotes) {
+            return null;
+        }
+        Problem problem = linksNotes
+                ? Problem.of(FailureReasons.LABEL_NODES_OFF, LABEL_NODES_OFF, true)
+                : Problem.of(FailureReasons.WRITE_BACK_OFF, WRITE_BACK_OFF, true);
+        return error(id, seq, problem, now);
     }
 
     // ------------------------------------------------------------------------------------------------------ helpers

@@ -516,6 +516,9 @@ final class Connection {
                     // window whose batch was cancelled elsewhere reconnects and gets session_completed then
                     yield closeSocket(NORMAL, "session cancelled");
                 }
+                if (message.endsSession()) {
+                    tellCanvasNotUpdated(message.seq(), message.succeeded());
+                }
                 write(message);
                 if (message.endsSession()) {
                     flush();
@@ -631,6 +634,7 @@ final class Connection {
         if (!takeEnd()) {
             return true;
         }
+        tellCanvasNotUpdated(status.get().lastSeq(), status.get().succeeded());
         EventMessages.pluginCancelledEnd(status.get(), ctx.clock().now()).forEach(this::send);
         return closeSocket(NORMAL, "session completed");
     }
@@ -672,6 +676,29 @@ final class Connection {
         streamStart = Math.min(streamStart, s.lastSeq());
         tellStorageProblem();
         return continueUnlessOver(s);
+    }
+
+    /**
+     * (plugin) Goes right before the {@code session_completed} this socket hands its window: the summary that follows
+     * says "Canvas已自动更新，添加了N个蓝色说明节点和N个文档节点" whenever a node succeeded, so a window whose server's
+     * settings leave the canvas untouched (write-back off) or the notes unlabelled is told so in a notice. Once per
+     * window, since only the socket that sends its window the end sends it; never to other clients, whose views say
+     * nothing of the canvas. Not when no note was written: the summary then makes no claim.
+     */
+    private void tellCanvasNotUpdated(long seq, int succeeded) {
+        if (pluginViewer.isEmpty() || succeeded <= 0) {
+            return;
+        }
+        CanvasWriting writing = ctx.canvasWriting();
+        Envelope notice = EventMessages.canvasNotUpdated(
+                sessionId,
+                seq,
+                writing.linksNotes(),
+                writing.labelsNotes(),
+                ctx.clock().now());
+        if (notice != null) {
+            send(notice);
+        }
     }
 
     /** A socket that arrives while the journal refuses the session's events learns it at once, not at the next one. */
@@ -819,6 +846,9 @@ final class Connection {
                     endedElsewhere[0] = message.endsSession();
                     return !endedElsewhere[0];
                 }
+                if (message.endsSession()) {
+                    tellCanvasNotUpdated(message.seq(), message.succeeded());
+                }
                 write(message);
                 keepHeartbeat();
                 lastActivity = System.nanoTime();
@@ -896,6 +926,7 @@ final class Connection {
         if (!takeEnd()) {
             return true;
         }
+        tellCanvasNotUpdated(s.lastSeq(), s.succeeded());
         gather(ctx.history().endFrame(s, ctx.clock().now(), language), null);
         return closeSocket(NORMAL, "session completed");
     }

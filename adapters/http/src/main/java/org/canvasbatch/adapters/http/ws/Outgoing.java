@@ -26,6 +26,8 @@ sealed interface Outgoing {
         private final byte[] frame;
         /** The frame for a Chinese reader, where a failure reason reads differently; null: the same frame. */
         private final byte[] chineseFrame;
+        /** For a {@code session_completed}: the nodes that succeeded (notes written); 0 for any other message. */
+        private final int succeeded;
 
         Message(
                 String type,
@@ -36,6 +38,19 @@ sealed interface Outgoing {
                 boolean endsSession,
                 String text,
                 String chineseText) {
+            this(type, seq, derived, progressGroup, closesGroup, endsSession, text, chineseText, 0);
+        }
+
+        Message(
+                String type,
+                long seq,
+                boolean derived,
+                int progressGroup,
+                boolean closesGroup,
+                boolean endsSession,
+                String text,
+                String chineseText,
+                int succeeded) {
             this.type = type;
             this.seq = seq;
             this.derived = derived;
@@ -45,6 +60,7 @@ sealed interface Outgoing {
             this.text = text;
             this.frame = TextFrame.of(text);
             this.chineseFrame = chineseText == null ? null : TextFrame.of(chineseText);
+            this.succeeded = succeeded;
         }
 
         static Message of(Envelope envelope) {
@@ -57,7 +73,10 @@ sealed interface Outgoing {
                     envelope.closesGroup(),
                     envelope.endsSession(),
                     envelope.text(),
-                    chinese == envelope.json() ? null : chinese.toString());
+                    chinese == envelope.json() ? null : chinese.toString(),
+                    envelope.endsSession() && envelope.json().get("data") instanceof JsonObject data
+                            ? data.getInt("success_count", 0)
+                            : 0);
         }
 
         String type() {
@@ -82,6 +101,11 @@ sealed interface Outgoing {
 
         boolean endsSession() {
             return endsSession;
+        }
+
+        /** For a {@code session_completed}: the nodes that succeeded, whose notes are in the vault. */
+        int succeeded() {
+            return succeeded;
         }
 
         String text() {

@@ -69,9 +69,23 @@ public final class SessionSocketChannel {
     }
 
     public SessionSocketChannel(UseCases useCases, WsSettings settings, Clock clock, PluginWindowMemory windows) {
+        this(useCases, settings, clock, windows, CanvasWriting.ALL);
+    }
+
+    /**
+     * @param canvasWriting what the vault adds to a canvas for each note (its write-back settings): a plugin window is
+     *                      told before its summary what of "Canvas已自动更新，添加了…" the settings leave undone
+     */
+    public SessionSocketChannel(
+            UseCases useCases,
+            WsSettings settings,
+            Clock clock,
+            PluginWindowMemory windows,
+            CanvasWriting canvasWriting) {
         this.settings = settings;
         this.history = new History(useCases.subscriptions(), useCases.status(), settings.replayPageSize());
-        this.ctx = new ChannelContext(useCases, settings, clock, new Counters(), history);
+        this.ctx = new ChannelContext(
+                useCases, settings, clock, new Counters(), history, java.util.Objects.requireNonNull(canvasWriting));
         this.manager = new ConnectionManager(ctx, windows);
         this.events = new EventsEndpoint(history);
     }
