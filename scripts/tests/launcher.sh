@@ -22,6 +22,11 @@ public class Fake {
         if (Boolean.getBoolean("canvasbatch.settingsCheckOnly") && java.util.Arrays.asList(args).contains("--port=99999")) {
             System.exit(2);
         }
+        for (String arg : args) { // a server that runs a while (stopped by its time or a signal)
+            if (arg.startsWith("--linger=") && !Boolean.getBoolean("canvasbatch.settingsCheckOnly")) {
+                try { Thread.sleep(Long.parseLong(arg.substring(9))); } catch (InterruptedException e) { }
+            }
+        }
     }
 }
 JAVA
@@ -63,15 +68,22 @@ done
 
 # 3. JDK 25+: an AOT cache left empty (the training serve killed while the JVM wrote it) is trained again, not
 #    handed to the JVM, which would skip it without a word at every start until the next build
-if [ "$(bash -c ". '$clone/scripts/jdk.sh' && sed -n 's/^JAVA_VERSION=\"\([0-9]*\).*/\1/p' \"\$JAVA_HOME/release\"")" -ge 25 ] 2>/dev/null; then
+jdk25=0
+[ "$(bash -c ". '$clone/scripts/jdk.sh' && sed -n 's/^JAVA_VERSION=\"\([0-9]*\).*/\1/p' \"\$JAVA_HOME/release\"")" -ge 25 ] \
+  2>/dev/null && jdk25=1
+# the AOT cache is made in the background after the training JVM has stopped, by a helper holding this lock
+aot_made() { flock "$1/bootstrap/target/canvas-batch-serve-coh.aot.lock" true; }
+if [ $jdk25 = 1 ]; then
   : > "$clone/bootstrap/target/canvas-batch-serve-coh.aot"
   out=$("$clone/canvas-batch" serve --port 0 2>&1)
-  case "$out" in *AOTCacheOutput=*) ;; *) fail "an empty AOT cache is used instead of trained again: $out";; esac
+  case "$out" in *AOTMode=record*) ;; *) fail "an empty AOT cache is used instead of trained again: $out";; esac
+  aot_made "$clone"
+  [ -s "$clone/bootstrap/target/canvas-batch-serve-coh.aot" ] || fail "a training serve left no AOT cache: $out"
   # a first serve refused for a wrong setting trains nothing: its cache would hold little more than the check
   rm -f "$clone/bootstrap/target/canvas-batch-serve-coh.aot"
   out=$("$clone/canvas-batch" serve --port=99999 2>&1); rc=$?
   [ "$rc" = 2 ] || fail "a serve refused for its settings exits $rc, not 2: $out"
-  case "$out" in *AOTCacheOutput=*) fail "a serve refused for its settings trains the AOT cache: $out";; esac
+  case "$out" in *AOTMode=record*|*AOTCache*) fail "a serve refused for its settings trains the AOT cache: $out";; esac
   [ ! -e "$clone/bootstrap/target/canvas-batch-serve-coh.aot" ] || fail "a serve refused for its settings left an AOT cache"
 fi
 
@@ -155,6 +167,66 @@ clone="$scratch/plain locale"
 fresh_clone "$clone"
 out=$(LANG=C LC_ALL=POSIX "$clone/canvas-batch" run "数学/线性代数.canvas" 2>&1)
 case "$out" in *"args run 数学/线性代数.canvas"*) ;; *) fail "under LC_ALL=POSIX a Chinese canvas path is mangled: $out";; esac
+
+# 10. JDK 25+: two serves started together after a build (two vaults, a quick restart) train the AOT cache once: both
+#     shared the JVM's one configuration file, and one of them stopped with "Error occurred during initialization of
+#     VM / Must be a valid AOT configuration". The other starts without the cache; a third start finds it made, whole
+if [ $jdk25 = 1 ]; then
+  clone="$scratch/two serves"
+  fresh_clone "$clone"
+  "$clone/canvas-batch" --version > /dev/null 2>&1
+  aot="$clone/bootstrap/target/canvas-batch-serve-coh.aot"
+  "$clone/canvas-batch" serve --port 18131 --linger=6000 > "$scratch/a.out" 2>&1 & a=$!
+  sleep 1
+  "$clone/canvas-batch" serve --port 18132 --linger=6000 > "$scratch/b.out" 2>&1 & b=$!
+  wait $a; ra=$?; wait $b; rb=$?
+  [ $ra = 0 ] && [ $rb = 0 ] || fail "two training serves: exit codes $ra and $rb: $(cat "$scratch/a.out" "$scratch/b.out")"
+  if cat "$scratch/a.out" "$scratch/b.out" | grep -v "^jvm " \
+      | grep -E "Error occurred|AOT configuration|AOTConfiguration|AOTCache|Picked up|child process" > /dev/null; then
+    fail "two training serves: the JVM spoke: $(cat "$scratch/a.out" "$scratch/b.out")"
+  fi
+  trained=$(grep -l "AOTMode=record" "$scratch/a.out" "$scratch/b.out" | wc -l)
+  [ "$trained" -eq 1 ] || fail "two serves at once: $trained of them trained the AOT cache, not one"
+  # started at once after they stopped: it waits the few seconds the cache takes to make, and starts with it
+  out=$("$clone/canvas-batch" serve --port 0 2>&1)
+  case "$out" in *AOTCache="$aot"*) ;; *) fail "the start after two training serves has no AOT cache: $out";; esac
+  "$(bash -c ". '$clone/scripts/jdk.sh' && echo \"\$JAVA_HOME\"")/bin/java" -XX:+UseCompactObjectHeaders -XX:AOTMode=on \
+    -XX:AOTCache="$aot" -jar "$clone/bootstrap/target/canvas-batch.jar" > "$scratch/c.out" 2>&1 \
+    || fail "the AOT cache made by two serves at once is refused by the JVM: $(cat "$scratch/c.out")"
+  left=$(ls "$clone/bootstrap/target" | grep -E "\.aot\.(config|part)\.")
+  [ -z "$left" ] || fail "two training serves left files behind: $left"
+fi
+
+# 11. JDK 25+: a training serve's stop (SIGTERM, as at Ctrl-C) prints nothing of the JVM's: the one-step cache
+#     (-XX:AOTCacheOutput) wrote six lines there ("Temporary AOTConfiguration recorded", "Launching child process",
+#     "Picked up JAVA_TOOL_OPTIONS: …", "AOTCache creation is complete" …) whatever -Xlog said; and a signal to the whole
+#     process group (a closed terminal) stops the server, not the making of its cache
+if [ $jdk25 = 1 ]; then
+  clone="$scratch/quiet"
+  fresh_clone "$clone"
+  "$clone/canvas-batch" --version > /dev/null 2>&1
+  aot="$clone/bootstrap/target/canvas-batch-serve-coh.aot"
+  started() { # $1 = output file: waits until the server (not the launcher) runs
+    for _ in $(seq 300); do grep -q "^args serve" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+  }
+  "$clone/canvas-batch" serve --port 18133 --linger=60000 > "$scratch/q.out" 2> "$scratch/q.err" & q=$!
+  started "$scratch/q.out" || fail "the training serve did not start: $(cat "$scratch/q.out" "$scratch/q.err")"
+  kill -TERM $q; wait $q
+  case "$(cat "$scratch/q.out")" in *AOTMode=record*) ;; *) fail "the quiet serve did not train: $(cat "$scratch/q.out")";; esac
+  said=$(grep -v -e "^args serve" -e "^jvm " -e "^stderr serve" "$scratch/q.out" "$scratch/q.err")
+  [ -z "$said" ] || fail "a training serve's stop printed the JVM's lines: $said"
+  aot_made "$clone"
+  [ -s "$aot" ] || fail "a training serve stopped by SIGTERM left no AOT cache: $(cat "$aot.log" 2>&1)"
+  if command -v setsid > /dev/null 2>&1; then
+    rm -f "$aot"
+    setsid "$clone/canvas-batch" serve --port 18134 --linger=60000 > "$scratch/h.out" 2>&1 & h=$!
+    started "$scratch/h.out" || fail "the serve in a group of its own did not start: $(cat "$scratch/h.out")"
+    kill -HUP -- -$h; wait $h
+    aot_made "$clone"
+    [ -s "$aot" ] || fail "SIGHUP to a training serve's process group left no AOT cache: $(cat "$scratch/h.out")"
+  fi
+fi
 
 [ $failures = 0 ] && echo "launcher tests: all passed"
 exit $((failures > 0))
