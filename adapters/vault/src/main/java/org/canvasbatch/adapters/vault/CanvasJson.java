@@ -8,6 +8,8 @@ import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
 import jakarta.json.stream.JsonParsingException;
+import java.io.IOException;
+import java.io.Reader;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -88,17 +90,18 @@ final class CanvasJson {
 
     /** One JSON value and nothing after it. */
     static JsonValue parse(String text) throws Refusal {
-        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
-            return build(parser);
+        EndWatchingReader reader = new EndWatchingReader(text);
+        try (JsonParser parser = PARSERS.createParser(reader)) {
+            return build(parser, reader);
         } catch (JsonParsingException e) {
-            throw new Refusal("is not valid JSON" + near(e.getLocation()));
+            throw new Refusal("is not valid JSON" + whyNotJson(e.getLocation(), reader));
         } catch (JsonException | UnsupportedOperationException | IllegalStateException e) {
             // Limits enforced by the parser itself (a second guard behind the ones below) and input it cannot read.
             throw new Refusal("is not valid JSON");
         }
     }
 
-    private static JsonValue build(JsonParser parser) throws Refusal {
+    private static JsonValue build(JsonParser parser, EndWatchingReader reader) throws Refusal {
         Deque<Container> open = new ArrayDeque<>();
         JsonValue root = null;
         int values = 0;
@@ -108,14 +111,14 @@ final class CanvasJson {
                     && event != JsonParser.Event.END_OBJECT
                     && event != JsonParser.Event.END_ARRAY
                     && ++values > MAX_VALUES) {
-                throw new Refusal("has more than " + MAX_VALUES + " values" + near(parser.getLocation()));
+                throw new Refusal("has more than " + MAX_VALUES + " values" + near(parser.getLocation(), reader));
             }
             JsonValue complete = null;
             switch (event) {
                 case START_OBJECT, START_ARRAY -> {
                     if (open.size() == MAX_DEPTH) {
-                        throw new Refusal(
-                                "is nested more than " + MAX_DEPTH + " levels deep" + near(parser.getLocation()));
+                        throw new Refusal("is nested more than " + MAX_DEPTH + " levels deep"
+                                + near(parser.getLocation(), reader));
                     }
                     open.push(
                             event == JsonParser.Event.START_OBJECT
@@ -123,18 +126,19 @@ final class CanvasJson {
                                     : new Container(null, CanvasFile.JSON.createArrayBuilder()));
                 }
                 case END_OBJECT, END_ARRAY -> complete = open.pop().build();
-                case KEY_NAME -> open.peek().key = checkedString(parser);
-                case VALUE_STRING -> complete = CanvasFile.JSON.createValue(checkedString(parser));
+                case KEY_NAME -> open.peek().key = checkedString(parser, reader);
+                case VALUE_STRING -> complete = CanvasFile.JSON.createValue(checkedString(parser, reader));
                 case VALUE_NUMBER -> {
                     String lexeme = parser.getString();
                     if (lexeme.length() > MAX_NUMBER_CHARS) {
                         throw new Refusal("has a number " + lexeme.length() + " characters long"
-                                + near(parser.getLocation()) + "; a canvas's numbers are at most " + MAX_NUMBER_CHARS
+                                + near(parser.getLocation(), reader) + "; a canvas's numbers are at most "
+                                + MAX_NUMBER_CHARS
                                 + " characters");
                     }
                     if (Math.abs((long) new BigDecimal(lexeme).scale()) > MAX_EXPONENT) {
                         throw new Refusal("has a number out of range (its exponent is beyond ±" + MAX_EXPONENT + ")"
-                                + near(parser.getLocation()));
+                                + near(parser.getLocation(), reader));
                     }
                     complete = parser.getValue();
                 }
@@ -156,17 +160,60 @@ final class CanvasJson {
         return root;
     }
 
-    private static String checkedString(JsonParser parser) throws Refusal {
+    private static String checkedString(JsonParser parser, EndWatchingReader reader) throws Refusal {
         String value = parser.getString();
         if (value.length() > MAX_STRING_CHARS) {
-            throw new Refusal("has a text " + value.length() + " characters long" + near(parser.getLocation())
+            throw new Refusal("has a text " + value.length() + " characters long" + near(parser.getLocation(), reader)
                     + ", more than the limit of " + MAX_STRING_CHARS + " for one value");
         }
         return value;
     }
 
-    private static String near(JsonLocation at) {
+    /**
+     * Where the parser stopped, as the learner finds it in an editor. Inside the text the parser's own line and column
+     * are right; at the end of the text they are not (its column and offset there are running counts past the end,
+     * "line 3, column 39" for a line of 3 characters), so there the place is found in the text itself: its last
+     * character that is not blank.
+     */
+    private static String near(JsonLocation at, EndWatchingReader reader) {
+        if (atTheEnd(at, reader)) {
+            return " near line " + lastCharacter(reader.text);
+        }
         return at == null ? "" : " near line " + at.getLineNumber() + ", column " + at.getColumnNumber();
+    }
+
+    /** A text that stops where a value is still open — most often a canvas cut off while it was being saved. */
+    private static String whyNotJson(JsonLocation at, EndWatchingReader reader) {
+        if (atTheEnd(at, reader)) {
+            return ": the file ends too early, after line " + lastCharacter(reader.text)
+                    + " (was it cut off while being saved?)";
+        }
+        return near(at, reader);
+    }
+
+    private static boolean atTheEnd(JsonLocation at, EndWatchingReader reader) {
+        return reader.ended() || (at != null && at.getStreamOffset() >= reader.text.length());
+    }
+
+    /** "L, column C" of the last character that is not blank (the start of the text if there is none). */
+    private static String lastCharacter(String text) {
+        int last = text.length() - 1;
+        while (last > 0 && isJsonBlank(text.charAt(last))) {
+            last--;
+        }
+        long line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < last; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return line + ", column " + (Math.max(last, 0) - lineStart + 1);
+    }
+
+    private static boolean isJsonBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 
     private static long lineAt(byte[] bytes, int offset) {
@@ -177,6 +224,37 @@ final class CanvasJson {
             }
         }
         return line;
+    }
+
+    /** The text for the parser, noting whether the parser has asked for more after its last character. */
+    private static final class EndWatchingReader extends Reader {
+
+        final String text;
+        private final StringReader in;
+        private boolean ended;
+
+        EndWatchingReader(String text) {
+            this.text = text;
+            this.in = new StringReader(text);
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) throws IOException {
+            int read = in.read(buffer, offset, length);
+            if (read < 0) {
+                ended = true;
+            }
+            return read;
+        }
+
+        boolean ended() {
+            return ended;
+        }
+
+        @Override
+        public void close() {
+            in.close();
+        }
     }
 
     /** An object or array being built, with the key of the member whose value comes next. */
