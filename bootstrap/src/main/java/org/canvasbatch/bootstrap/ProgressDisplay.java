@@ -26,6 +26,7 @@ final class ProgressDisplay implements AutoCloseable {
 
     private static final int BAR_WIDTH = 24;
     private static final int NAME_WIDTH = 26;
+    private static final int QUESTION_WIDTH = 48;
 
     private final PrintStream out;
     private final boolean terminal;
@@ -111,17 +112,12 @@ final class ProgressDisplay implements AutoCloseable {
                         e.linkProblem() == null ? "" : " (not linked into the canvas)");
             case TaskFailed e ->
                 String.format(
-                        "[%d/%d] FAILED %s: %s%n",
-                        all.processed(),
-                        all.total(),
-                        shorten(TerminalText.printable(e.nodeId()), 12),
-                        TerminalText.printable(e.errorMessage()));
+                        "[%d/%d] FAILED %s — %s%n",
+                        all.processed(), all.total(), question(e.nodeId()), TerminalText.printable(e.errorMessage()));
             case TaskRetryScheduled e ->
                 String.format(
                         "       retry  %s (attempt %d failed: %s)%n",
-                        shorten(TerminalText.printable(e.nodeId()), 12),
-                        e.attempt(),
-                        TerminalText.printable(e.errorMessage()));
+                        question(e.nodeId()), e.attempt(), TerminalText.printable(e.errorMessage()));
             default -> null;
         };
     }
@@ -204,6 +200,18 @@ final class ProgressDisplay implements AutoCloseable {
         return seconds >= 3600
                 ? String.format("%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
                 : String.format("%d:%02d", seconds / 60, seconds % 60);
+    }
+
+    /**
+     * The question a failure is about, as the learner wrote it on the canvas (a node id is never shown in Obsidian),
+     * on one line, cut to {@value #QUESTION_WIDTH} columns and without a character a terminal would take as a command.
+     * The node id only for a node the batch has no text for.
+     */
+    private String question(String nodeId) {
+        String text = progress.textOf(nodeId);
+        return text.isBlank()
+                ? shorten(TerminalText.printable(nodeId), 12)
+                : TerminalText.fit(text, QUESTION_WIDTH).stripTrailing();
     }
 
     private static String shorten(String text, int width) {

@@ -11,8 +11,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.canvasbatch.domain.agent.AgentId;
+import org.canvasbatch.domain.routing.Category;
+import org.canvasbatch.domain.session.Group;
+import org.canvasbatch.domain.session.PlannedTask;
+import org.canvasbatch.domain.session.Priority;
 import org.canvasbatch.domain.session.Session;
 import org.canvasbatch.domain.session.SessionEvent;
 import org.canvasbatch.domain.session.SessionId;
@@ -165,6 +172,64 @@ class ProgressDisplayTest {
                 .isEqualTo("0:20");
         assertThat(ProgressDisplay.eta(Duration.ofSeconds(10), elevenOfThirteen, 0))
                 .isEqualTo("0:01");
+    }
+
+    /**
+     * A failed or retried question's plain line names it by its text, cut to fit, with nothing a terminal would take as
+     * a command — not by its node id, which the learner never sees in Obsidian.
+     */
+    @Test
+    void aFailedQuestionsLineNamesItByItsText() {
+        String hostile = "Why \u001b]0;PWNED\u0007\u001b[2J G1?";
+        String chinese = "如何理解集合的幂集与其子集之间的一一对应关系，以及它在组合计数中的作用和意义是什么";
+        Session session = sessionOf(Map.of("02002d5e341a9f0c", hostile, "7f3e9b1c2d4a5e6f", chinese));
+        session.start(null, NOW);
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        ProgressDisplay display = new ProgressDisplay(new PrintStream(lines, true, UTF_8), false, session.snapshot());
+        List<SessionEvent> events = new ArrayList<>(session.startTask("02002d5e341a9f0c", NOW));
+        events.addAll(
+                session.recordFailure("02002d5e341a9f0c", 1, "overloaded", "server", true, 5, Optional.of(NOW), NOW));
+        events.addAll(session.startTask("02002d5e341a9f0c", NOW));
+        events.addAll(session.recordFailure(
+                "02002d5e341a9f0c", 2, "content policy", "policy", false, 5, Optional.empty(), NOW));
+        events.addAll(session.startTask("7f3e9b1c2d4a5e6f", NOW));
+        events.addAll(session.recordFailure(
+                "7f3e9b1c2d4a5e6f", 1, "content policy", "policy", false, 5, Optional.empty(), NOW));
+
+        events.forEach(display::onEvent);
+        display.close();
+
+        String printed = lines.toString(UTF_8);
+        assertThat(printed)
+                .contains("       retry  Why \\u001b]0;PWNED\\u0007\\u001b[2J G1? (attempt 1 failed: overloaded)")
+                .contains("[1/2] FAILED Why \\u001b]0;PWNED\\u0007\\u001b[2J G1? — content policy")
+                .contains("[2/2] FAILED 如何理解集合的幂集与其子集之间的一一对应关系，… — content policy")
+                .doesNotContain("02002d5e341", "7f3e9b1c2d4")
+                .doesNotContain("\u001b", "\u0007");
+        String chineseLine =
+                printed.lines().filter(line -> line.contains("如何")).findFirst().orElseThrow();
+        assertThat(TerminalText.columns(
+                        chineseLine.substring(chineseLine.indexOf("FAILED ") + 7, chineseLine.indexOf(" — "))))
+                .as("cut to fit: %s", chineseLine)
+                .isLessThanOrEqualTo(48);
+    }
+
+    private static Session sessionOf(Map<String, String> questions) {
+        List<PlannedTask> tasks = new ArrayList<>();
+        questions.forEach((id, text) -> tasks.add(new PlannedTask(id, 1, text, AgentId.ORAL_EXPLANATION)));
+        tasks.sort(java.util.Comparator.comparing(PlannedTask::nodeId));
+        Group group = new Group(
+                1,
+                "group",
+                List.of("term"),
+                Category.DEFINITION,
+                AgentId.ORAL_EXPLANATION,
+                Priority.MEDIUM,
+                0.8,
+                tasks.stream().map(PlannedTask::nodeId).toList());
+        return Session.create(
+                        new SessionId("named"), "a.canvas", List.of(group), tasks, SessionSettings.DEFAULT, 0.5, 1, NOW)
+                .session();
     }
 
     private static Session startedSession(String... nodeIds) {
