@@ -520,13 +520,10 @@ final class RunCommand {
         List<NodeTask> failures = outcome.tasks().stream()
                 .filter(t -> t.state() == NodeState.FAILED)
                 .toList();
-        failures.stream()
-                .limit(10)
-                .forEach(t ->
-                        out.printf("  failed: %s — %s%n", oneLine(t.text()), TerminalText.printable(t.errorMessage())));
-        if (failures.size() > 10) {
-            out.printf("  … and %d more%n", failures.size() - 10);
-        }
+        // every one: this is the learner's only list of the questions to do again (the lines above scroll away, a
+        // batch of --data memory keeps nothing)
+        failures.forEach(
+                t -> out.printf("  failed: %s — %s%n", oneLine(t.text()), TerminalText.printable(t.errorMessage())));
         List<SessionProgress.NodeResult> unlinked = outcome.progress().results().stream()
                 .filter(r -> r.succeeded() && r.linkProblem() != null)
                 .toList();
