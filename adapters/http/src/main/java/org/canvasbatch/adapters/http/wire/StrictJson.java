@@ -85,8 +85,34 @@ public final class StrictJson {
         try (JsonParser parser = PARSERS.createParser(new StringReader(document))) {
             return reading.read(parser);
         } catch (JsonException | NoSuchElementException | IllegalStateException e) {
-            throw new Refused("", "is not valid JSON: " + inWords(e.getMessage()));
+            String words = inWords(e.getMessage());
+            // inside a text the parser says it met character -1: the end too
+            if (words.startsWith(ENDS_TOO_EARLY)
+                    || String.valueOf(e.getMessage()).startsWith("Unexpected char -1 ")) {
+                // the parser's column at the end is a running count past it ("line 3, column 39" for a line of 3)
+                words = ENDS_TOO_EARLY + ", after line " + lastCharacter(document);
+            }
+            throw new Refused("", "is not valid JSON: " + words);
         }
+    }
+
+    private static final String ENDS_TOO_EARLY = "it ends too early";
+
+    /** "L, column C" of the document's last character that is not blank, where it was cut off. */
+    private static String lastCharacter(String text) {
+        int last = text.length() - 1;
+        while (last > 0 && " \t\r\n".indexOf(text.charAt(last)) >= 0) {
+            last--;
+        }
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < last; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return line + ", column " + (Math.max(last, 0) - lineStart + 1);
     }
 
     /** The code is written as a number of the machine's locale: "20,013", "20.013", "20 013". */
@@ -121,7 +147,7 @@ public final class StrictJson {
         words = INVALID_TOKEN
                 .matcher(words)
                 .replaceFirst(match -> Matcher.quoteReplacement(
-                        (match.group(1).equals("EOF") ? "it ends too early" : "unexpected " + symbol(match.group(1)))
+                        (match.group(1).equals("EOF") ? ENDS_TOO_EARLY : "unexpected " + symbol(match.group(1)))
                                 + match.group(2)));
         return LOCATION.matcher(words).replaceAll(" at line $1, column $2");
     }

@@ -33,6 +33,21 @@ class StrictJsonTest {
                 .doesNotContain("line no", "offset");
     }
 
+    /**
+     * A hostile tester's case (found in the canvas reader, the same parser here): at the end of the text the parser's
+     * column is a running count past it, "line 3, column 39" for a line of 3 characters. A body cut short names where
+     * it stops.
+     */
+    @Test
+    void aDocumentCutShortNamesItsLastCharacter() {
+        assertThat(refusal("{\"canvas_path\": "))
+                .isEqualTo("is not valid JSON: it ends too early, after line 1, column 15");
+        assertThat(refusal("{\n  \"nodes\": [\n   "))
+                .isEqualTo("is not valid JSON: it ends too early, after line 2, column 12");
+        assertThat(refusal("{\r\n  \"a\": \"什么是"))
+                .isEqualTo("is not valid JSON: it ends too early, after line 2, column 11");
+    }
+
     @Test
     void aNameGivenTwiceInOneObjectIsRefusedWhereItIsNotSilentlyTheLastOne() {
         assertThatThrownBy(() -> StrictJson.parse("{\"nodes\": [{\"id\": \"a\", \"text\": \"x\", \"id\": \"b\"}]}"))
