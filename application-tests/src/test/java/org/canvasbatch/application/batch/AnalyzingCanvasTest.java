@@ -40,6 +40,44 @@ class AnalyzingCanvasTest {
     }
 
     /**
+     * A reviewer's cases: the oldest was cancelled before the new analysis had succeeded (one that failed left the
+     * client a batch fewer), and a client at the server's limit was refused though it had its own batches to replace.
+     */
+    @Test
+    void anAnalysisThatFailsReplacesNothingAndAtTheServersLimitAClientReplacesItsOwn() {
+        var oldest = analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1")
+                .session()
+                .id();
+        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+
+        assertThatThrownBy(() -> core.useCases
+                        .analyze()
+                        .analyze(new AnalyzeCanvasCommand(
+                                "missing.canvas",
+                                Optional.empty(),
+                                Set.of(),
+                                6,
+                                1,
+                                AgentChoice.AUTO,
+                                false,
+                                Optional.empty(),
+                                Optional.empty(),
+                                "10.0.0.1")))
+                .isInstanceOf(CanvasNotInVaultException.class);
+        assertThat(core.memory.readAfter(oldest, 0, 100))
+                .as("still waiting: the analysis that would have replaced it failed")
+                .singleElement()
+                .isInstanceOf(org.canvasbatch.domain.session.SessionEvent.SessionCreated.class);
+
+        analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.2"); // the server's 3
+        var newest = analyze(Optional.of(CoreOnAManualExecutor.nodes("a")), AgentChoice.AUTO, false, "10.0.0.1");
+
+        assertThat(newest.session().state()).isEqualTo(SessionState.PENDING);
+        assertThat(core.memory.readAfter(oldest, 0, 100).getLast())
+                .isInstanceOf(org.canvasbatch.domain.session.SessionEvent.SessionCancelled.class);
+    }
+
+    /**
      * A hostile tester's case: a server started with {@code --concurrency 1} for a local model, a batch limit of one
      * minute: the preview promised "4分钟" for 145 questions with no warning, and the batch was cut at 60 s. The estimate
      * counts the calls the server really runs at once, and a batch expected to outlast its limit is warned of.

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException;
 import org.canvasbatch.application.port.in.TooManyPendingSessionsException.Scope;
 import org.canvasbatch.application.port.out.Clock;
@@ -23,14 +24,19 @@ final class PendingQuota {
     private static final System.Logger LOG = System.getLogger(PendingQuota.class.getName());
     static final String REPLACED = "replaced by a newer batch analysed for the same client, never confirmed";
 
-    private record Owner(String client, Instant createdAt) {}
+    /** Who analysed a waiting batch, when, and in which order (batches of one instant: the first analysed first). */
+    private record Owner(String client, Instant createdAt, long order) {}
 
-    /** A place held for an analysis under way. */
+    /** A place held for an analysis under way, and the waiting batch of its client it replaces once it has its own. */
     static final class Reservation {
         private final String client;
+        private final SessionId replaces;
+        private final Owner replacedOwner;
 
-        private Reservation(String client) {
+        private Reservation(String client, SessionId replaces, Owner replacedOwner) {
             this.client = client;
+            this.replaces = replaces;
+            this.replacedOwner = replacedOwner;
         }
     }
 
@@ -39,6 +45,7 @@ final class PendingQuota {
     private final CoreSettings settings;
     private final Map<SessionId, Owner> owners = new HashMap<>();
     private final Map<Reservation, Instant> underWay = new HashMap<>();
+    private long analysed;
 
     PendingQuota(SessionBook book, Clock clock, CoreSettings settings) {
         this.book = book;
@@ -48,15 +55,29 @@ final class PendingQuota {
 
     /**
      * Holds a place for one more pending session of {@code client} (null: a caller without an address, counted for
-     * the server only).
+     * the server only). A client at its limit, or at the server's, that has a batch waiting gets a place that replaces
+     * its oldest one once the new batch is analysed ({@link #taken}): the plugin's 取消 only closes its preview, and it
+     * can confirm only the preview it shows, so a learner who looked at twenty previews in half an hour was refused
+     * every analysis until the oldest expired, told to confirm or cancel one, which the plugin cannot. Meanwhile the
+     * client is one over its limit; an analysis that fails replaces nothing.
      *
-     * @throws TooManyPendingSessionsException when the server's or the client's limit is reached
+     * @throws TooManyPendingSessionsException when the server's or the client's limit is reached and the client has no
+     *     batch waiting to replace (all its places are analyses under way, or it has none)
      */
     synchronized Reservation reserve(String client) {
         owners.keySet().removeIf(id -> !book.isPending(id));
         Instant now = clock.now();
         int total = book.pendingCount() + underWay.size();
-        if (total >= settings.pendingLimit()) {
+        boolean serverFull = total >= settings.pendingLimit();
+        boolean clientFull = client != null && ofClient(client) >= settings.pendingLimitPerClient();
+        Optional<Map.Entry<SessionId, Owner>> oldest = client == null || !(serverFull || clientFull)
+                ? Optional.empty()
+                : owners.entrySet().stream()
+                        .filter(e -> e.getValue().client().equals(client))
+                        .min(java.util.Comparator.comparing((Map.Entry<SessionId, Owner> e) ->
+                                        e.getValue().createdAt())
+                                .thenComparingLong(e -> e.getValue().order()));
+        if (oldest.isEmpty() && serverFull) {
             Duration wait = untilOldestExpires(null, now);
             throw new TooManyPendingSessionsException(
                     Scope.SERVER,
@@ -66,23 +87,21 @@ final class PendingQuota {
                             + settings.pendingLimit() + "); confirm or cancel one, or try again in "
                             + wait.toSeconds() + " s, when the oldest expires");
         }
-        if (client != null) {
-            if (ofClient(client) >= settings.pendingLimitPerClient()) {
-                replaceOldestOf(client);
-            }
-            long ofClient = ofClient(client);
-            if (ofClient >= settings.pendingLimitPerClient()) {
-                Duration wait = untilOldestExpires(client, now);
-                throw new TooManyPendingSessionsException(
-                        Scope.CLIENT,
-                        settings.pendingLimitPerClient(),
-                        wait,
-                        "You already have " + ofClient + " analysed batches waiting to be confirmed (the limit per"
-                                + " client is " + settings.pendingLimitPerClient() + "); confirm or cancel one, or"
-                                + " try again in " + wait.toSeconds() + " s, when the oldest expires");
-            }
+        if (oldest.isEmpty() && clientFull) {
+            long analysing = underWay.keySet().stream()
+                    .filter(r -> client.equals(r.client))
+                    .count();
+            throw new TooManyPendingSessionsException(
+                    Scope.CLIENT,
+                    settings.pendingLimitPerClient(),
+                    Duration.ofSeconds(5),
+                    "You already have " + analysing + " canvases being analysed at once (the limit per client is "
+                            + settings.pendingLimitPerClient() + "); try again in a few seconds, once they are done");
         }
-        Reservation reservation = new Reservation(client);
+        Reservation reservation = oldest.map(e -> new Reservation(client, e.getKey(), e.getValue()))
+                .orElseGet(() -> new Reservation(client, null, null));
+        // replaced by this one: neither counted again nor chosen by another analysis
+        oldest.ifPresent(e -> owners.remove(e.getKey()));
         underWay.put(reservation, now);
         return reservation;
     }
@@ -95,21 +114,22 @@ final class PendingQuota {
     }
 
     /**
-     * Cancels the client's oldest batch still waiting for confirmation, to make room for its newest. The plugin's 取消
-     * only closes its preview, and it can confirm only the preview it shows: a learner who looked at twenty previews in
-     * half an hour was refused every analysis until the oldest expired, told to confirm or cancel one, which the plugin
-     * cannot. A batch confirmed meanwhile is left as it is (the cancel is made under the session's lock, only while it
-     * is pending); its place is free all the same.
+     * The analysis created {@code id}, still pending: the place is its own until it leaves {@code pending}; the batch
+     * its place replaces is cancelled now, outside this monitor (its lock and the journal's append are the session's),
+     * and only while it is still pending, so that a confirm meanwhile wins.
      */
-    private void replaceOldestOf(String client) {
-        Optional<SessionId> oldest = owners.entrySet().stream()
-                .filter(e -> e.getValue().client().equals(client))
-                .min(java.util.Comparator.comparing(e -> e.getValue().createdAt()))
-                .map(Map.Entry::getKey);
-        if (oldest.isEmpty()) {
-            return; // every place is an analysis under way: refused below
+    void taken(Reservation reservation, SessionId id, Instant createdAt) {
+        synchronized (this) {
+            if (underWay.remove(reservation) != null && reservation.client != null) {
+                owners.put(id, new Owner(reservation.client, createdAt, ++analysed));
+            }
         }
-        SessionId id = oldest.get();
+        if (reservation.replaces != null) {
+            replace(reservation.replaces);
+        }
+    }
+
+    private void replace(SessionId id) {
         try {
             boolean cancelled = !book.change(
                             id,
@@ -118,27 +138,25 @@ final class PendingQuota {
                                     : java.util.List.of())
                     .isEmpty();
             if (cancelled) {
-                LOG.log(
-                        System.Logger.Level.INFO,
-                        "session " + id + " cancelled (" + REPLACED + ": the limit per client is "
-                                + settings.pendingLimitPerClient() + ")");
+                LOG.log(System.Logger.Level.INFO, "session " + id + " cancelled (" + REPLACED + ")");
             }
-        } catch (RuntimeException gone) {
-            // forgotten meanwhile (expired): its place is free
-        }
-        owners.keySet().removeIf(known -> !book.isPending(known));
-    }
-
-    /** The analysis created {@code id}, still pending: the place is its own until it leaves {@code pending}. */
-    synchronized void taken(Reservation reservation, SessionId id, Instant createdAt) {
-        if (underWay.remove(reservation) != null && reservation.client != null) {
-            owners.put(id, new Owner(reservation.client, createdAt));
+        } catch (SessionNotFoundException gone) {
+            // forgotten meanwhile (expired): nothing left to replace
+        } catch (RuntimeException notStored) {
+            // the journal refused the cancel: the batch keeps waiting, one over the limit, until it expires
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "session " + id + " could not be cancelled to make room for a newer one: "
+                            + notStored.getMessage());
         }
     }
 
-    /** The analysis failed or its session started at once: the place is free again. */
+    /** The analysis failed or its session started at once: the place is free again, and replaces nothing. */
     synchronized void release(Reservation reservation) {
         underWay.remove(reservation);
+        if (reservation.replaces != null && book.isPending(reservation.replaces)) {
+            owners.put(reservation.replaces, reservation.replacedOwner);
+        }
     }
 
     /** The time until the oldest known pending session (of {@code client}, or of anyone) expires; at least 1 s. */

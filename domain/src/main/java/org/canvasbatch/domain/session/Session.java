@@ -135,6 +135,17 @@ public final class Session {
             case PENDING -> {}
             case RUNNING, PAUSED ->
                 throw new SessionConflict(Kind.ALREADY_STARTED, "Session '" + id + "' is already running");
+            case CANCELLED -> {
+                if (startedAt().isEmpty()) {
+                    // "already started" would be untrue of a preview replaced by a newer one, never started
+                    throw new SessionConflict(
+                            Kind.CANCELLED_BEFORE_START,
+                            "Session '" + id + "' was cancelled before it started (replaced by a newer batch analysed"
+                                    + " for the same client, or cancelled by a person): analyse the canvas again");
+                }
+                throw new SessionConflict(
+                        Kind.ALREADY_STARTED, "Session '" + id + "' has already finished (" + describe(state) + ")");
+            }
             default ->
                 throw new SessionConflict(
                         Kind.ALREADY_STARTED, "Session '" + id + "' has already finished (" + describe(state) + ")");

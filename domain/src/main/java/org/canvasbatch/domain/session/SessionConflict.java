@@ -8,6 +8,8 @@ public final class SessionConflict extends RuntimeException {
 
     public enum Kind {
         ALREADY_STARTED,
+        /** Confirming a batch cancelled while it waited (replaced by a newer analysis, or cancelled by a person). */
+        CANCELLED_BEFORE_START,
         ALREADY_FINISHED,
         NOT_RUNNING,
         NOT_PAUSED,

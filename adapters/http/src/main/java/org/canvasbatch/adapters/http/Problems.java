@@ -184,7 +184,7 @@ final class Problems {
 
     private static ApiProblem conflict(SessionConflict conflict, Language language) {
         String name = switch (conflict.kind()) {
-            case ALREADY_STARTED -> "SessionAlreadyStartedError";
+            case ALREADY_STARTED, CANCELLED_BEFORE_START -> "SessionAlreadyStartedError";
             case ALREADY_FINISHED -> "SessionAlreadyCompletedError";
             case NOT_RUNNING -> "SessionNotRunningError";
             case NOT_PAUSED -> "SessionNotPausedError";
@@ -195,6 +195,7 @@ final class Problems {
         };
         Message sentence = switch (conflict.kind()) {
             case ALREADY_STARTED -> Message.CONFLICT_ALREADY_STARTED;
+            case CANCELLED_BEFORE_START -> Message.CONFLICT_CANCELLED_BEFORE_START;
             case ALREADY_FINISHED -> Message.CONFLICT_ALREADY_FINISHED;
             case NOT_RUNNING -> Message.CONFLICT_NOT_RUNNING;
             case NOT_PAUSED -> Message.CONFLICT_NOT_PAUSED;

@@ -57,6 +57,11 @@ final class DocumentedServer implements AutoCloseable {
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     DocumentedServer() {
+        this(CoreSettings.DEFAULT);
+    }
+
+    /** With the core's settings (limits) given; retries quick as always. */
+    DocumentedServer(CoreSettings settings) {
         core = new CanvasBatchCore(
                 new CanvasBatchCore.Ports(
                         new InMemoryEventLog(),
@@ -66,7 +71,7 @@ final class DocumentedServer implements AutoCloseable {
                         Instant::now,
                         () -> new SessionId("doc-" + ids.incrementAndGet()),
                         new SplittableRandom(7)),
-                CoreSettings.DEFAULT.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
+                settings.withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         ServerSettings base = ServerSettings.onPort(0);
         SessionSocketChannel sockets = new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT);
         Operations ops = new Operations(
@@ -148,6 +153,34 @@ final class DocumentedServer implements AutoCloseable {
         return post(
                 "/canvas/intelligent-parallel",
                 "{\"canvas_path\":\"docs/check.canvas\",\"nodes\":" + ApiHarness.nodesJson(idsAndTexts) + "}");
+    }
+
+    /** As {@link #analyze}, sent from {@code localAddress}, one of the machine's loopback addresses: another client. */
+    Answer analyzeFrom(String localAddress, String... idsAndTexts) {
+        try {
+            HttpClient from = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .localAddress(java.net.InetAddress.getByName(localAddress))
+                    .build();
+            var response = from.send(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + server.port() + "/canvas/intelligent-parallel"))
+                            .timeout(PATIENCE)
+                            .header("Content-Type", "application/json")
+                            .POST(BodyPublishers.ofString("{\"canvas_path\":\"docs/check.canvas\",\"nodes\":"
+                                    + ApiHarness.nodesJson(idsAndTexts) + "}"))
+                            .build(),
+                    BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Answer(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(null),
+                    response.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The HTTP status that refuses a handshake on {@code path}; fails if the handshake succeeds. */

@@ -59,6 +59,7 @@ public enum Message {
     // ---------------------------------------------------------------------------------------- requests in general
     INVALID_REQUEST("{0}", "请求有误：{0}"),
     CONFLICT_ALREADY_STARTED("{0}", "这个批处理已经开始了，不能再次开始。"),
+    CONFLICT_CANCELLED_BEFORE_START("{0}", "这个批处理在开始之前已被取消（被同一客户端更新的分析替换，或被人取消），从未开始：请重新分析Canvas。"),
     CONFLICT_ALREADY_FINISHED("{0}", "这个批处理已经结束了。"),
     CONFLICT_NOT_RUNNING("{0}", "这个批处理没有在运行。"),
     CONFLICT_NOT_PAUSED("{0}", "这个批处理没有暂停。"),
