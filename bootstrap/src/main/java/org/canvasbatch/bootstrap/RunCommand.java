@@ -670,7 +670,11 @@ final class RunCommand {
                     found = count;
                 }
             }
-            if (best != null && !best.equals(folder)) {
+            // the folder one works in, the canvas inside it, is the learner's own choice (cd vault && run …), as it is
+            // for a canvas without file nodes
+            boolean chosenByTheLearner =
+                    best != null && best.equals(here) && canvas.startsWith(here) && !wholeDisk(here);
+            if (best != null && !best.equals(folder) && !chosenByTheLearner) {
                 // a canvas from a shared or synced folder names file nodes of its sender's choosing: taken as the
                 // vault, a folder above it would have the learner's own notes there read and quoted into the notes
                 // written beside the canvas, back into that shared folder (a hostile tester's finding). Said, not done.

@@ -120,6 +120,17 @@ class CanvasLocationTest {
         assertThat(given.canvasPath()).isEqualTo("Biology/Cell Biology.canvas");
     }
 
+    /** A reviewer's case: {@code cd vault && run course/x.canvas} is the learner's choice of the vault, and stands. */
+    @Test
+    void fileNodesInTheCurrentFolderTheCanvasIsInsideMakeItTheVault() throws Exception {
+        Path root = Fixtures.copy(Fixtures.exampleVault(), vault.resolve("v"));
+
+        var found = RunCommand.CanvasLocation.resolve("Biology/Cell Biology.canvas", Optional.empty(), root);
+
+        assertThat(found.vault()).isEqualTo(root.toAbsolutePath().normalize());
+        assertThat(found.canvasPath()).isEqualTo("Biology/Cell Biology.canvas");
+    }
+
     /**
      * The same command after Ctrl-C must find the same vault, or it finds no stopped batch (the journal knows it by
      * vault and canvas path) and starts another. A canvas linked once in a vault at {@code v/} (its file node names
