@@ -232,7 +232,29 @@ final class CanvasWriteBack {
             return new Expected(false, cardGone(canvas.relative()));
         }
         pendingOnDisk.add(canvas.relative(), sourceNodeId, agent, note.relative());
+        if (readOnly(canvas.absolute())) {
+            // linked once it can be written (the link waits), but not now: the node's outcome says so, and the plugin's
+            // window gets the notice its summary ("Canvas已自动更新") needs
+            return new Expected(true, readOnlyReason(canvas.relative()));
+        }
         return Expected.LINKED;
+    }
+
+    private static String readOnlyReason(String canvasPath) {
+        return "the canvas '" + canvasPath + "' is read-only (no one may write it): the note is written, and linked"
+                + " into it once it can be written again";
+    }
+
+    /** {@link #readOnly(CanvasFolder)} by the canvas's path, for the note's outcome before anything is written. */
+    private static boolean readOnly(Path canvas) {
+        try {
+            Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.getPosixFilePermissions(canvas);
+            return !permissions.contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)
+                    && !permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    && !permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /**
@@ -550,6 +572,14 @@ final class CanvasWriteBack {
     private Outcome writeRound(
             PendingCanvas pending, List<Link> batch, List<Link> again, List<LostSave> carried, CanvasFolder folder) {
         VaultFile canvasFile = pending.canvas;
+        if (readOnly(folder)) {
+            // looked at before the canvas is read and merged: its links wait, tried again now and then
+            return new Outcome.Later(
+                    Reason.IO,
+                    "The canvas '" + canvasFile.relative() + "' is read-only (no one may write it), so its notes are"
+                            + " not linked into it: they are linked once it can be written again. The canvas was left"
+                            + " as it is.");
+        }
         CanvasFile canvas;
         try {
             beforeStep.before(Step.READING, folder.path());
@@ -604,13 +634,6 @@ final class CanvasWriteBack {
         if (bytes.length > options.maxCanvasBytes()) {
             return new Outcome.Dropped(CanvasFile.tooLarge(canvas.path(), bytes.length, options.maxCanvasBytes())
                     .getMessage());
-        }
-        if (readOnly(folder)) {
-            return new Outcome.Later(
-                    Reason.IO,
-                    "The canvas '" + canvas.path() + "' is read-only (no one may write it), so its notes are not"
-                            + " linked into it: they are linked once it can be written again. The canvas was left as"
-                            + " it is.");
         }
         Path temporary = null;
         try {

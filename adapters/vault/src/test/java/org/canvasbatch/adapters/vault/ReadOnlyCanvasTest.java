@@ -67,8 +67,14 @@ class ReadOnlyCanvasTest {
         byte[] before = Files.readAllBytes(canvas);
 
         FileVault vault = openVault();
-        Path note = root.resolve(vault.writeNote(draft("a")).path());
+        var written = vault.writeNote(draft("a"));
+        Path note = root.resolve(written.path());
         vault.close();
+
+        assertThat(written.linkProblem())
+                .as("a reviewer: the outcome said linked (the plugin's summary \"Canvas已自动更新\" with no notice)")
+                .isEqualTo("the canvas '" + CANVAS + "' is read-only (no one may write it): the note is written, and"
+                        + " linked into it once it can be written again");
 
         assertThat(note).as("the note is written").isRegularFile();
         assertThat(Files.readAllBytes(canvas)).as("the canvas is not rewritten").isEqualTo(before);
