@@ -127,6 +127,7 @@ final class RunCommand {
             resourceWarning.ifPresent(warning -> out.println("Warning: " + warning));
             Optional<String> canvasChange = interrupted.flatMap(s -> canvasChangedSince(
                     s, wiring.canvasNodes(location.canvasPath()), Set.copyOf(args.get(SettingsTable.COLORS))));
+            // (a canvas that cannot be read now is compared with nothing: its questions are not "gone")
             Optional<String> modelChange = interrupted.flatMap(s -> ModelChange.of(s, config.agent()));
             if (dryRun) {
                 modelChange.ifPresent(change -> out.println("Note: " + change));
@@ -187,6 +188,19 @@ final class RunCommand {
      *                    them (so a question the learner coloured green since makes no green card a question); else
      *                    the batch was started with others, which are not recorded: those its questions have
      */
+    static Optional<String> canvasChangedSince(
+            SessionSnapshot batch,
+            Optional<List<org.canvasbatch.domain.canvas.CanvasNode>> canvasRead,
+            Set<String> colorsGiven) {
+        if (canvasRead.isEmpty()) {
+            // half-saved, too large: what changed on it is not known, and its links wait (a reviewer found every
+            // question still to do said "no longer on the canvas" then)
+            return Optional.of("the canvas cannot be read now, so what changed on it since the batch began is not"
+                    + " known; the notes' links wait until it can be read.");
+        }
+        return canvasChangedSince(batch, canvasRead.get(), colorsGiven);
+    }
+
     static Optional<String> canvasChangedSince(
             SessionSnapshot batch, List<org.canvasbatch.domain.canvas.CanvasNode> canvasNow, Set<String> colorsGiven) {
         Map<String, NodeTask> inBatch = batch.tasks().stream()

@@ -391,12 +391,12 @@ final class Wiring implements AutoCloseable {
         }
     }
 
-    /** The nodes of a canvas of this vault, in canvas order; none when it cannot be read. */
-    List<org.canvasbatch.domain.canvas.CanvasNode> canvasNodes(String canvasPath) {
+    /** The nodes of a canvas of this vault, in canvas order; empty when it cannot be read (not: a canvas of none). */
+    Optional<List<org.canvasbatch.domain.canvas.CanvasNode>> canvasNodes(String canvasPath) {
         try {
-            return vault.readCanvas(canvasPath).nodes();
+            return Optional.of(vault.readCanvas(canvasPath).nodes());
         } catch (org.canvasbatch.application.port.out.VaultException unreadable) {
-            return List.of();
+            return Optional.empty();
         }
     }
 

@@ -66,6 +66,14 @@ class ResumedCanvasChangesTest {
                         + " are asked all the same.");
     }
 
+    /** A reviewer's case: a canvas that cannot be read now (half-saved) made every question still to do "gone". */
+    @Test
+    void aCanvasThatCannotBeReadNowIsNotComparedWith() {
+        assertThat(RunCommand.canvasChangedSince(stoppedBatch(), java.util.Optional.empty(), RED_AND_PURPLE))
+                .hasValue("the canvas cannot be read now, so what changed on it since the batch began is not known;"
+                        + " the notes' links wait until it can be read.");
+    }
+
     @Test
     void anUnchangedCanvasSaysNothing() {
         assertThat(RunCommand.canvasChangedSince(stoppedBatch(), batchCards("1"), RED_AND_PURPLE))
