@@ -42,7 +42,7 @@ final class SettingsTable {
             .option("--dry-run", RUN)
             .help("print the groups, each question with the agent that would write its note; write nothing. When the"
                     + " data folder holds an interrupted batch of the canvas, print that batch's plan and say the real run"
-                    + " resumes it; the data folder is read, never changed, and one in use refuses it as it refuses the"
+                    + " resumes it (and that its journal is damaged, when the real run will repair it); the data folder is read, never changed, and one in use refuses it as it refuses the"
                     + " real run"));
     static final Setting<Boolean> PLAIN = declare(setting(null, FLAG, "false")
             .option("--plain", RUN)

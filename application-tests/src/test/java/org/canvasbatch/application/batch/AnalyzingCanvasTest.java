@@ -110,7 +110,7 @@ class AnalyzingCanvasTest {
         assertThat(analysis.resourceWarning())
                 .isEqualTo("at the expected pace this batch needs about 60 s, past its time limit of 50 s: the"
                         + " questions not done by then are stopped; split the canvas, or raise the limit"
-                        + " (batch.timeout in the settings file, CANVASBATCH_BATCH_TIMEOUT)");
+                        + " (run --timeout, batch.timeout in the settings file, CANVASBATCH_BATCH_TIMEOUT)");
         assertThat(analyze(Optional.of(CoreOnAManualExecutor.nodes("a", "b", "c")), AgentChoice.AUTO, false, "10.0.0.1")
                         .resourceWarning())
                 .as("within the default limit, nothing to warn of")

@@ -220,7 +220,8 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             said.add("at the expected pace this batch needs about " + minutes(batchSeconds)
                     + ", past its time limit of "
                     + minutes(batchTimeout.toSeconds()) + ": the questions not done by then are stopped; split the"
-                    + " canvas, or raise the limit (batch.timeout in the settings file, CANVASBATCH_BATCH_TIMEOUT)");
+                    + " canvas, or raise the limit (run --timeout, batch.timeout in the settings"
+                    + " file, CANVASBATCH_BATCH_TIMEOUT)");
         }
         if (nodes > LARGE_BATCH) {
             said.add(nodes + " nodes will make " + nodes + " agent calls; consider splitting the canvas");
