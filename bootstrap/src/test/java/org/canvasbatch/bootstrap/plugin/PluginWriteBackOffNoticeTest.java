@@ -92,8 +92,7 @@ class PluginWriteBackOffNoticeTest {
 
         runToTheSummary();
 
-        assertThat(errorNotices())
-                .containsExactly("处理错误: 笔记已作为文档节点链接进Canvas，但没有蓝色说明节点：这个服务器关闭了设置 write-back.label-nodes。");
+        assertThat(errorNotices()).containsExactly("处理错误: Canvas中笔记的文档节点旁没有蓝色说明节点：这个服务器关闭了设置 write-back.label-nodes。");
         assertThat(plugin.noticeTexts()).anyMatch(t -> t.startsWith("✅ 全部处理完成: " + NODES + "个节点"));
     }
 

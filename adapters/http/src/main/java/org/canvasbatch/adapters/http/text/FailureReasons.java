@@ -20,8 +20,8 @@ public final class FailureReasons {
             + " document nodes or labels were added to it. The notes are in the notes folder beside the canvas.";
 
     /** What a plugin window is told when the notes' labels are off: its summary says it got blue label nodes. */
-    public static final String LABEL_NODES_OFF = "The notes are linked into the canvas as document nodes, but without"
-            + " the blue labels beside them: the setting write-back.label-nodes is off on this server.";
+    public static final String LABEL_NODES_OFF = "The notes' document nodes in the canvas get no blue labels beside"
+            + " them: the setting write-back.label-nodes is off on this server.";
 
     private record Fixed(Pattern english, String chinese) {}
 
@@ -76,7 +76,7 @@ public final class FailureReasons {
                         + "所以Canvas中没有添加文档节点和蓝色说明节点。笔记在Canvas旁边的笔记文件夹里。"),
         new Fixed(
                 Pattern.compile(Pattern.quote(LABEL_NODES_OFF)),
-                "笔记已作为文档节点链接进Canvas，但没有蓝色说明节点：这个服务器关闭了设置 write-back.label-nodes。"),
+                "Canvas中笔记的文档节点旁没有蓝色说明节点：这个服务器关闭了设置 write-back.label-nodes。"),
         // any other reason (a canvas too large to read): the lead, then the vault's words as they came
         new Fixed(Pattern.compile(NOT_LINKED + "(.+)", Pattern.DOTALL), NOT_LINKED_LEAD + "：$1"),
     };
