@@ -158,8 +158,10 @@ class SessionLifecycleTest {
 
             assertThat(completed.assertRejected(Kind.ALREADY_STARTED, s -> s.start(null, completed.tick())))
                     .hasMessageContaining("completed");
-            assertThat(cancelled.assertRejected(Kind.ALREADY_STARTED, s -> s.start(null, cancelled.tick())))
-                    .hasMessageContaining("cancelled");
+            assertThat(cancelled.assertRejected(Kind.CANCELLED_BEFORE_START, s -> s.start(null, cancelled.tick())))
+                    .as("cancelled while it waited: not \"already started\", which the plugin would show")
+                    .hasMessageContaining("was cancelled before it started")
+                    .hasMessageContaining("analyse the canvas again");
         }
     }
 
