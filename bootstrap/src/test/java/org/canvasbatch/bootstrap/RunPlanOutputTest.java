@@ -49,17 +49,26 @@ class RunPlanOutputTest {
     }
 
     @Test
-    void aVaultWithoutObsidianIsTheFolderTheCanvasFileNodesAreRelativeToAndTheRunSaysSo() throws Exception {
+    void aVaultWithoutObsidianWhereTheCanvasFileNodesAreIsNamedAndTakenOnceGiven() throws Exception {
         Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("v1"));
 
-        Outcome outcome = run(vault.resolve(CELLS).toString(), "--data", "memory", "--plain");
+        Outcome refused = run(vault.resolve(CELLS).toString(), "--data", "memory", "--plain");
+
+        // a canvas's file nodes are its sender's choice: the folder above it they name is said, not taken
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(2);
+        assertThat(refused.err())
+                .contains("no .obsidian found above the canvas")
+                .contains("files in " + vault.toAbsolutePath().normalize())
+                .contains("--vault " + vault.toAbsolutePath().normalize());
+        assertThat(Files.readString(vault.resolve(CELLS)))
+                .isEqualTo(Files.readString(Fixtures.exampleVault().resolve(CELLS)));
+
+        Outcome outcome =
+                run(vault.resolve(CELLS).toString(), "--vault", vault.toString(), "--data", "memory", "--plain");
 
         assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isZero();
         assertThat(outcome.out().lines().findFirst().orElseThrow())
-                .startsWith("Vault: " + vault.toAbsolutePath().normalize() + " (")
-                .contains("file nodes")
-                .contains("no .obsidian")
-                .contains("--vault");
+                .startsWith("Vault: " + vault.toAbsolutePath().normalize() + " (given by --vault)");
         assertThat(outcome.out()).doesNotContain("FAILED").contains("13 succeeded, 0 failed");
         JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve(CELLS))))
                 .readObject();
@@ -125,6 +134,7 @@ class RunPlanOutputTest {
     @Test
     void aDataFolderThatCannotBeMadeIsSaidWithTheSettingThatNamedIt() throws Exception {
         Path vault = Fixtures.copy(Fixtures.exampleVault(), temp.resolve("v1"));
+        Files.createDirectories(vault.resolve(".obsidian"));
         // the kernel's /proc takes no new folder, even from root
         String nowhere = "/proc/canvas-batch-no-such-folder";
         var err = new ByteArrayOutputStream();
