@@ -77,14 +77,21 @@ final class PendingQuota {
                         .min(java.util.Comparator.comparing((Map.Entry<SessionId, Owner> e) ->
                                         e.getValue().createdAt())
                                 .thenComparingLong(e -> e.getValue().order()));
+        if (oldest.isEmpty() && serverFull && client != null) {
+            // a batch recovered from the journal belongs to no client (who analysed it is not stored): one left waiting
+            // across a restart is a preview whose window has most likely gone, and the plugin cannot cancel it either
+            oldest = oldestRecovered().map(id -> Map.entry(id, new Owner(client, Instant.MIN, 0)));
+        }
         if (oldest.isEmpty() && serverFull) {
-            Duration wait = untilOldestExpires(null, now);
+            Duration wait = untilOldestExpires(now);
+            int waiting = book.pendingCount();
             throw new TooManyPendingSessionsException(
                     Scope.SERVER,
                     settings.pendingLimit(),
                     wait,
-                    "The server already holds " + total + " analysed batches waiting to be confirmed (its limit is "
-                            + settings.pendingLimit() + "); confirm or cancel one, or try again in "
+                    "The server already holds " + waiting + " analysed batches waiting to be confirmed"
+                            + (underWay.isEmpty() ? "" : " and " + underWay.size() + " being analysed")
+                            + " (its limit is " + settings.pendingLimit() + "); confirm or cancel one, or try again in "
                             + wait.toSeconds() + " s, when the oldest expires");
         }
         if (oldest.isEmpty() && clientFull) {
@@ -154,16 +161,33 @@ final class PendingQuota {
     /** The analysis failed or its session started at once: the place is free again, and replaces nothing. */
     synchronized void release(Reservation reservation) {
         underWay.remove(reservation);
-        if (reservation.replaces != null && book.isPending(reservation.replaces)) {
+        // (a recovered batch it would have replaced, order 0, belongs to no client again)
+        if (reservation.replaces != null
+                && reservation.replacedOwner.order() > 0
+                && book.isPending(reservation.replaces)) {
             owners.put(reservation.replaces, reservation.replacedOwner);
         }
     }
 
-    /** The time until the oldest known pending session (of {@code client}, or of anyone) expires; at least 1 s. */
-    private Duration untilOldestExpires(String client, Instant now) {
-        Optional<Instant> oldest = owners.values().stream()
-                .filter(o -> client == null || o.client().equals(client))
-                .map(Owner::createdAt)
+    /** The oldest batch waiting that belongs to no client (recovered from the journal) and no analysis replaces. */
+    private Optional<SessionId> oldestRecovered() {
+        java.util.Set<SessionId> replacing = new java.util.HashSet<>();
+        underWay.keySet().forEach(r -> {
+            if (r.replaces != null) {
+                replacing.add(r.replaces);
+            }
+        });
+        return book.pendingIds().stream()
+                .filter(id -> !owners.containsKey(id) && !replacing.contains(id))
+                .flatMap(id -> book.readIfPresent(id, s -> Map.entry(id, s.createdAt())).stream())
+                .min(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey);
+    }
+
+    /** The time until the oldest pending session expires, recovered ones included; at least 1 s. */
+    private Duration untilOldestExpires(Instant now) {
+        Optional<Instant> oldest = book.pendingIds().stream()
+                .flatMap(id -> book.readIfPresent(id, s -> s.createdAt()).stream())
                 .min(Instant::compareTo);
         Duration wait = oldest.map(created -> Duration.between(now, created.plus(settings.pendingExpiry())))
                 .orElse(settings.pendingExpiry());

@@ -544,6 +544,11 @@ final class SessionBook {
         return pending.contains(id);
     }
 
+    /** The sessions waiting for confirmation, as a copy. */
+    List<SessionId> pendingIds() {
+        return List.copyOf(pending);
+    }
+
     /**
      * Sessions with nodes this server's dispatcher may start: running batches, and a person's reruns in any other. Of a
      * shared log, those this server holds the lease of, except those whose history the log found damaged: their next

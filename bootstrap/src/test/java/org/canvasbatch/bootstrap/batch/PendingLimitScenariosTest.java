@@ -124,19 +124,40 @@ class PendingLimitScenariosTest {
         core.useCases().analyze().analyze(from("10.0.0.2", "b.canvas"));
     }
 
+    /**
+     * Recovered batches belong to no client, and count for the server. A tester restarted a server whose only place
+     * held the plugin's own preview: every analysis was refused for half an hour. At the server's limit a client's
+     * analysis replaces the oldest recovered one; a caller without an address is still refused.
+     */
     @Test
-    void pendingSessionsRecoveredFromTheJournalCountForTheServer() {
+    void pendingSessionsRecoveredFromTheJournalCountForTheServerAndTheOldestIsReplacedByAClient() {
         CanvasBatchCore before = core();
-        before.useCases().analyze().analyze(from("10.0.0.3", "a.canvas"));
+        var oldest = before.useCases()
+                .analyze()
+                .analyze(from("10.0.0.3", "a.canvas"))
+                .session()
+                .id();
+        clock.advance(Duration.ofMinutes(1));
         before.useCases().analyze().analyze(from("10.0.0.4", "b.canvas"));
         before.useCases().analyze().analyze(from(null, "c.canvas"));
 
         CanvasBatchCore after = core();
         after.recover();
 
-        assertThatThrownBy(() -> after.useCases().analyze().analyze(from("10.0.0.5", "d.canvas")))
-                .isInstanceOfSatisfying(
-                        TooManyPendingSessionsException.class,
-                        e -> assertThat(e.scope()).isEqualTo(Scope.SERVER));
+        assertThatThrownBy(() -> after.useCases().analyze().analyze(from(null, "d.canvas")))
+                .isInstanceOfSatisfying(TooManyPendingSessionsException.class, e -> {
+                    assertThat(e.scope()).isEqualTo(Scope.SERVER);
+                    assertThat(e.retryAfter())
+                            .as("until the oldest expires, recovered ones counted")
+                            .isEqualTo(Duration.ofMinutes(29));
+                });
+        assertThat(after.useCases()
+                        .analyze()
+                        .analyze(from("10.0.0.5", "d.canvas"))
+                        .session()
+                        .canvasPath())
+                .isEqualTo("d.canvas");
+        assertThat(log.readAfter(oldest, 0, 100).getLast())
+                .isInstanceOf(org.canvasbatch.domain.session.SessionEvent.SessionCancelled.class);
     }
 }

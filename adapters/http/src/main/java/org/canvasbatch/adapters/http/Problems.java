@@ -94,11 +94,14 @@ final class Problems {
                         ApiProblem.of(
                                         429,
                                         "TooManyPendingSessionsError",
-                                        Message.TOO_MANY_PENDING.in(
-                                                language,
-                                                tooMany.getMessage(),
-                                                tooMany.limit(),
-                                                tooMany.retryAfter().toSeconds()),
+                                        (tooMany.scope() == TooManyPendingSessionsException.Scope.CLIENT
+                                                        ? Message.TOO_MANY_ANALYSING
+                                                        : Message.TOO_MANY_PENDING)
+                                                .in(
+                                                        language,
+                                                        tooMany.getMessage(),
+                                                        tooMany.limit(),
+                                                        tooMany.retryAfter().toSeconds()),
                                         BUILDERS.createObjectBuilder()
                                                 .add(
                                                         "scope",

@@ -55,6 +55,7 @@ public enum Message {
     SKIPPED_NO_URL("a link node without a URL", "链接节点没有网址"),
     SKIPPED_EMPTY_LABEL("a group node without a label", "分组节点没有标题"),
     TOO_MANY_PENDING("{0}", "等待确认的批处理太多了（上限 {1} 个）：请先开始或取消其中一个，或者 {2} 秒后再试。"),
+    TOO_MANY_ANALYSING("{0}", "同时在分析的Canvas太多了（每个客户端上限 {1} 个）：请 {2} 秒后再试。"),
 
     // ---------------------------------------------------------------------------------------- requests in general
     INVALID_REQUEST("{0}", "请求有误：{0}"),
