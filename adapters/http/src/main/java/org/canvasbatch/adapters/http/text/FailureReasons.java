@@ -77,6 +77,10 @@ public final class FailureReasons {
         new Fixed(
                 Pattern.compile(Pattern.quote(LABEL_NODES_OFF)),
                 "Canvas中笔记的文档节点旁没有蓝色说明节点：这个服务器关闭了设置 write-back.label-nodes。"),
+        new Fixed(
+                Pattern.compile(NOT_LINKED + "the canvas '(.+)' is read-only \\(no one may write it\\): the note is"
+                        + " written, and linked into it once it can be written again"),
+                NOT_LINKED_LEAD + "：Canvas '$1' 是只读的（谁都不能写入）：笔记已写入，等Canvas可以写入后再链接进去。"),
         // any other reason (a canvas too large to read): the lead, then the vault's words as they came
         new Fixed(Pattern.compile(NOT_LINKED + "(.+)", Pattern.DOTALL), NOT_LINKED_LEAD + "：$1"),
     };

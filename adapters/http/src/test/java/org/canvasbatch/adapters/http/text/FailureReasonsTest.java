@@ -79,6 +79,13 @@ class FailureReasonsTest {
                                 + " for a batch to read it; the note is written but not linked: link it by hand, or"
                                 + " make room in the canvas and run the node again."))
                 .startsWith("笔记已写入库中，但没有链接进Canvas：Canvas 'a.canvas' 已有 9997 个节点，另有 3 条笔记链接等待写入");
+        assertThat(FailureReasons.in(
+                        Language.ZH,
+                        "note_not_linked",
+                        prefix + "the canvas 'a.canvas' is read-only (no one may write it): the note is written, and"
+                                + " linked into it once it can be written again"))
+                .as("a tester read this one half in English")
+                .isEqualTo("笔记已写入库中，但没有链接进Canvas：Canvas 'a.canvas' 是只读的（谁都不能写入）：笔记已写入，" + "等Canvas可以写入后再链接进去。");
         assertThat(FailureReasons.in(Language.ZH, "note_not_linked", prefix + "'a.canvas' is larger than 20 MiB."))
                 .isEqualTo("笔记已写入库中，但没有链接进Canvas：'a.canvas' is larger than 20 MiB.");
         assertThat(FailureReasons.in(Language.EN, "note_not_linked", prefix + "the card is gone."))
