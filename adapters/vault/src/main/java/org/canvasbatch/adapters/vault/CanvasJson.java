@@ -75,7 +75,16 @@ final class CanvasJson {
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult result = decoder.decode(in, out, true);
+        CoderResult result = decoder.decode(in, out, false);
+        if (!result.isError() && in.hasRemaining()) {
+            // the bytes left are the start of a character the file ends in: cut off there, not bad text (a tester
+            // cut a canvas inside a Chinese character and read "not UTF-8")
+            throw new Refusal("is not valid JSON: the file ends too early, in the middle of a character on line "
+                    + lineAt(bytes, in.position()) + " (was it cut off while being saved?)");
+        }
+        if (!result.isError()) {
+            result = decoder.decode(in, out, true);
+        }
         if (!result.isError()) {
             result = decoder.flush(out);
         }

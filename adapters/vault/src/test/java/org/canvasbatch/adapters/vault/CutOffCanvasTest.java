@@ -127,6 +127,18 @@ class CutOffCanvasTest {
         assertThat(Integer.parseInt(place.group(2))).isBetween(1, content.split("\n")[2].length());
     }
 
+    /** A tester's case: two of every three cuts inside Chinese text fall inside a character, read as "not UTF-8". */
+    @Test
+    void aCanvasCutOffInsideACharacterIsCutOffNotBadText() throws IOException {
+        byte[] whole =
+                "{\"nodes\": [\n  {\"id\": \"a\", \"text\": \"矩阵的秩\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(root.resolve(PATH), java.util.Arrays.copyOf(whole, whole.length - 2));
+
+        assertThat(readFails().getMessage())
+                .isEqualTo("The canvas '" + PATH + "' is not valid JSON: the file ends too early, in the middle of a"
+                        + " character on line 2 (was it cut off while being saved?).");
+    }
+
     private VaultException readFails() {
         return catchThrowableOfType(VaultException.class, () -> vault.readCanvas(PATH));
     }

@@ -173,7 +173,17 @@ public final class StrictJson {
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult result = decoder.decode(in, out, true);
+        CoderResult result = decoder.decode(in, out, false);
+        if (!result.isError() && in.hasRemaining()) {
+            // the bytes left are the start of a character the body ends in: cut short, not bad text
+            throw new Refused(
+                    "",
+                    "is not valid JSON: " + ENDS_TOO_EARLY + ", in the middle of a character (byte " + in.position()
+                            + ")");
+        }
+        if (!result.isError()) {
+            result = decoder.decode(in, out, true);
+        }
         if (!result.isError()) {
             result = decoder.flush(out);
         }

@@ -44,6 +44,15 @@ class StrictJsonTest {
                 .isEqualTo("is not valid JSON: it ends too early, after line 1, column 15");
         assertThat(refusal("{\n  \"nodes\": [\n   "))
                 .isEqualTo("is not valid JSON: it ends too early, after line 2, column 12");
+        byte[] cutInsideACharacter =
+                java.util.Arrays.copyOf("{\"a\": \"什么\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), 9);
+        assertThatThrownBy(() -> StrictJson.parse(cutInsideACharacter))
+                .as("a tester's body cut inside a Chinese character read \"not valid UTF-8\"")
+                .isInstanceOfSatisfying(
+                        StrictJson.Refused.class,
+                        refused -> assertThat(refused.reason())
+                                .isEqualTo(
+                                        "is not valid JSON: it ends too early, in the middle of a character (byte 7)"));
         assertThat(refusal("{\r\n  \"a\": \"什么是"))
                 .isEqualTo("is not valid JSON: it ends too early, after line 2, column 11");
     }
