@@ -583,7 +583,10 @@ final class RunCommand {
 
     private static String oneLine(String text) {
         String line = TerminalText.printable(text.replaceAll("\\s+", " ").strip());
-        return line.length() > 60 ? line.substring(0, 59) + "…" : line;
+        // cut between characters, never inside one (half an emoji printed as '?')
+        return line.codePointCount(0, line.length()) > 60
+                ? line.substring(0, line.offsetByCodePoints(0, 59)) + "…"
+                : line;
     }
 
     private boolean isTerminal() {
