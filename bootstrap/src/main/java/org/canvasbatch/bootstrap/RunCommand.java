@@ -39,6 +39,9 @@ import org.canvasbatch.domain.session.SessionState;
 final class RunCommand {
 
     private final PrintStream out;
+    /** Journals in the data folder a dry run found damaged beyond reading (the real run sets them aside). */
+    private int unreadableJournals;
+
     private final PrintStream err;
     private final Map<String, String> env;
 
@@ -136,6 +139,13 @@ final class RunCommand {
                 journalDamage.ifPresent(damage -> out.println("Note: the journal of that batch is damaged ("
                         + TerminalText.printable(damage) + "); the real run keeps what still reads, as counted here,"
                         + " sets the original aside in the data folder and says what was lost"));
+                if (unreadableJournals > 0) {
+                    // a batch of this canvas among them cannot be resumed: the real run starts anew, asking the model
+                    // again for what it had done (a tester found the dry run silent there)
+                    out.println("Note: " + unreadableJournals + " batch journal(s) in the data folder cannot be read at"
+                            + " all; the real run sets them aside with a warning and cannot resume them (an interrupted"
+                            + " batch of this canvas among them would be started anew)");
+                }
                 // the real run resumes that batch rather than this canvas's new plan: the dry run shows what it will do
                 interrupted.ifPresentOrElse(
                         s -> out.printf(
@@ -311,7 +321,8 @@ final class RunCommand {
                         config.data(),
                         config.dataGivenBy(),
                         session -> session.snapshot(),
-                        s -> ofThisCanvas(s, location, nodeIds))
+                        s -> ofThisCanvas(s, location, nodeIds),
+                        () -> {})
                 .stream()
                 .map(Wiring.Journals.Unfinished::session)
                 .max(NEWEST)
@@ -344,7 +355,8 @@ final class RunCommand {
                         config.data(),
                         config.dataGivenBy(),
                         session -> wiring.core().asRecovered(session),
-                        s -> ofThisCanvas(s, location, nodeIds))
+                        s -> ofThisCanvas(s, location, nodeIds),
+                        () -> unreadableJournals++)
                 .stream()
                 .max(java.util.Comparator.comparing(Wiring.Journals.Unfinished::session, NEWEST));
     }

@@ -519,7 +519,8 @@ final class Wiring implements AutoCloseable {
                 java.util.function.Function<
                                 org.canvasbatch.domain.session.Session, org.canvasbatch.domain.session.SessionSnapshot>
                         recovered,
-                java.util.function.Predicate<org.canvasbatch.domain.session.SessionSnapshot> wanted) {
+                java.util.function.Predicate<org.canvasbatch.domain.session.SessionSnapshot> wanted,
+                Runnable damagedBeyondReading) {
             if (data == null || data.equals("memory") || PostgresLocation.isDatabase(data)) {
                 return List.of();
             }
@@ -531,6 +532,11 @@ final class Wiring implements AutoCloseable {
             List<Unfinished> found = new java.util.ArrayList<>();
             try {
                 FileJournal.peek(Path.of(data), peeked -> {
+                    if (peeked.history().isEmpty()) {
+                        damagedBeyondReading
+                                .run(); // damaged beyond reading: the start sets it aside, whichever canvas it was
+                        return;
+                    }
                     try {
                         var session = org.canvasbatch.domain.session.Session.fromHistory(peeked.history());
                         // chosen as the start chooses it, before its settling (which may finish it: the real run then

@@ -130,6 +130,38 @@ class RunInterruptResumeTest {
         }
     }
 
+    /**
+     * A tester's case: a journal damaged beyond reading (here its format field) is set aside by the real run, which
+     * then starts the batch anew and asks the model again for what was done; the dry run said nothing of it.
+     */
+    @Test
+    void aDryRunSaysWhenAJournalCannotBeReadAtAll() throws Exception {
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            List<String> args = runArguments(llm);
+            stopWithCtrlC(args, llm);
+            Path journal;
+            try (Stream<Path> files = Files.list(temp.resolve("data").resolve("sessions"))) {
+                journal = files.filter(f -> f.getFileName().toString().endsWith(".journal"))
+                        .findFirst()
+                        .orElseThrow();
+            }
+            byte[] bytes = Files.readAllBytes(journal);
+            bytes[7] ^= 0x40; // the format, after the four bytes of the magic
+            Files.write(journal, bytes);
+            ByteArrayOutputStream dryRun = new ByteArrayOutputStream();
+            List<String> dry = new java.util.ArrayList<>(args);
+            dry.add("--dry-run");
+
+            assertThat(Main.run(dry, new PrintStream(dryRun, true, StandardCharsets.UTF_8), System.err))
+                    .isZero();
+
+            assertThat(dryRun.toString(StandardCharsets.UTF_8))
+                    .contains("Note: 1 batch journal(s) in the data folder cannot be read at all; the real run sets"
+                            + " them aside with a warning and cannot resume them")
+                    .contains("Dry run: nothing was written.");
+        }
+    }
+
     /** Flips one bit of the stored checksum of the batch journal's middle record; its bytes still read. */
     private void breakTheChecksumOfTheMiddleRecord() throws Exception {
         Path journal;

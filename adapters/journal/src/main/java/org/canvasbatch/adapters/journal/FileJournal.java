@@ -112,7 +112,8 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
      * file or sessions folder is not what the journal makes) is refused the same way. A session's history is what
      * recovery keeps ({@link JournalRecovery#readKept}): up to its first damage, then what still reads as the session's
      * next events, then the seqs the damage may have held; its damage is what the start would report. A file that is
-     * not a plain file, or of which nothing would be kept, is left out; a folder that is not there holds none.
+     * not a plain file, or empty and undamaged, is left out (one damaged beyond reading comes with no events and its
+     * damage); a folder that is not there holds none.
      *
      * @throws EventLogException when {@link #open} would refuse the folder
      */
@@ -142,7 +143,10 @@ public final class FileJournal implements EventLog, JournalHealth, AutoCloseable
                 var id = JournalFiles.sessionOf(file, JournalFiles.JOURNAL);
                 if (id.isPresent() && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                     readAsRecovered(files, recovery, file, id.get())
-                            .filter(session -> !session.history().isEmpty())
+                            // a journal of which nothing can be read is handed on with its damage: the start sets it
+                            // aside and warns, and a dry run should say so
+                            .filter(session -> !session.history().isEmpty()
+                                    || session.damage().isPresent())
                             .ifPresent(eachSession);
                 }
             }

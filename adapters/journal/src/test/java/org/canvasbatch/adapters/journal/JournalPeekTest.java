@@ -32,15 +32,21 @@ class JournalPeekTest {
 
     private Map<SessionId, java.util.List<SessionEvent>> peek() {
         Map<SessionId, java.util.List<SessionEvent>> found = new TreeMap<>();
-        FileJournal.peek(
-                data(),
-                peeked -> found.put(peeked.history().getFirst().sessionId(), timeOfLossLeftOut(peeked.history())));
+        FileJournal.peek(data(), peeked -> {
+            if (!peeked.history().isEmpty()) {
+                found.put(peeked.history().getFirst().sessionId(), timeOfLossLeftOut(peeked.history()));
+            }
+        });
         return found;
     }
 
     private Map<SessionId, java.util.Optional<String>> peekedDamage() {
         Map<SessionId, java.util.Optional<String>> found = new TreeMap<>();
-        FileJournal.peek(data(), peeked -> found.put(peeked.history().getFirst().sessionId(), peeked.damage()));
+        FileJournal.peek(data(), peeked -> {
+            if (!peeked.history().isEmpty()) {
+                found.put(peeked.history().getFirst().sessionId(), peeked.damage());
+            }
+        });
         return found;
     }
 
