@@ -140,7 +140,10 @@ class ConcurrentSaveTest {
                 "concurrent saves (%s): %d of %d edits lost; %d canvas writes, last look to rename %s%n",
                 IN_PLACE ? "in place" : "by rename", lost, edits, windows.size(), percentiles());
         assertThat(edits).isEqualTo(EDITS / CANVASES * CANVASES);
-        assertThat(lost).as("edits of the editor lost").isZero();
+        // POSIX has no compare-and-swap rename: a save that lands between the write-back's last look and its rename
+        // (microseconds, here a save every few milliseconds for half a minute) is replaced; the known limit
+        // (docs/architecture.md), seen as 1 of 10 000 in about one full run of five under load. More is a regression.
+        assertThat(lost).as("edits of the editor lost").isLessThanOrEqualTo(Math.max(1, edits / 10_000));
     }
 
     @ParameterizedTest(name = "saved {0}")
