@@ -1,6 +1,7 @@
 package org.canvasbatch.adapters.http;
 
 import io.helidon.common.Weighted;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpFeature;
@@ -28,6 +29,7 @@ public final class CanvasBatchServer {
     private final ServerSettings settings;
     private final Clock clock;
     private volatile WebServer server;
+    private ConnectionDeadlines deadlines;
 
     public CanvasBatchServer(UseCases useCases, ServerSettings settings) {
         this(useCases, settings, Instant::now);
@@ -45,10 +47,15 @@ public final class CanvasBatchServer {
         if (server != null) {
             throw new IllegalStateException("the server is already started");
         }
+        int cap = settings.connectionLimits().maxConnections() > 0
+                ? settings.connectionLimits().maxConnections()
+                : maxConnections();
+        ConnectionDeadlines watch = new ConnectionDeadlines(settings.connectionLimits(), settings.maxBodyBytes(), cap);
         EdgeFilter edge = new EdgeFilter(
                 new OriginPolicy(settings.allowedOrigins()),
                 new HostPolicy(settings.host(), settings.allowedHosts()),
-                settings.accessToken());
+                settings.accessToken(),
+                watch);
         HttpRouting.Builder routing = HttpRouting.builder().addFeature(new First(edge));
         PluginCancels pluginCancels = settings.extensions().stream()
                 .flatMap(extension -> extension.pluginCancels().stream())
@@ -69,7 +76,8 @@ public final class CanvasBatchServer {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .shutdownGracePeriod(settings.shutdownGrace())
-                .maxTcpConnections(maxConnections())
+                .maxTcpConnections(cap)
+                .connectionOptions(watch.watching(SocketOptions.create()))
                 // Helidon's own answers to malformed requests: our envelope, its words (escaped JSON), one log line
                 .directHandlers(MalformedRequests.handlers())
                 // what Helidon's HTTP/1.1 selector leaves (HTTP/1.0, a bare LF, a request line past its limit) would
@@ -85,6 +93,8 @@ public final class CanvasBatchServer {
             throw new CannotListenException("the web server did not start (its log says why)");
         }
         server = started;
+        deadlines = watch;
+        watch.start();
         LOG.log(Level.INFO, "canvas-batch HTTP API listening on http://" + authority());
         return this;
     }
@@ -152,6 +162,7 @@ public final class CanvasBatchServer {
         }
         server.stop();
         server = null;
+        deadlines.stop();
         LOG.log(Level.INFO, "canvas-batch HTTP API stopped");
     }
 

@@ -60,15 +60,44 @@ final class EdgeFilter implements Filter {
     private final OriginPolicy origins;
     private final HostPolicy hosts;
     private final AccessToken token;
+    private final ConnectionDeadlines deadlines;
 
-    EdgeFilter(OriginPolicy origins, HostPolicy hosts, AccessToken token) {
+    EdgeFilter(OriginPolicy origins, HostPolicy hosts, AccessToken token, ConnectionDeadlines deadlines) {
         this.origins = origins;
         this.hosts = hosts;
         this.token = token;
+        this.deadlines = deadlines;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        ConnectionDeadlines.Watched connection = deadlines.requestStarted(
+                request.localPeer().address(), request.remotePeer().address(), declaredBodyBytes(request));
+        try {
+            filterAndClose(chain, request, response);
+        } finally {
+            deadlines.answered(connection);
+        }
+    }
+
+    /** The body's declared length; -1 for a chunked one, 0 for none. */
+    private static long declaredBodyBytes(RoutingRequest request) {
+        if (!request.content().hasEntity()) {
+            return 0;
+        }
+        return request.headers()
+                .first(HeaderNames.CONTENT_LENGTH)
+                .map(length -> {
+                    try {
+                        return Math.max(0, Long.parseLong(length.strip()));
+                    } catch (NumberFormatException e) {
+                        return -1L;
+                    }
+                })
+                .orElse(-1L);
+    }
+
+    private void filterAndClose(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         filterRequest(chain, request, response);
         if (response.isSent() && request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
             // RFC 9112 §9.6: the server that answers "Connection: close" closes the connection. Helidon 4.5 says so

@@ -23,6 +23,7 @@ import org.canvasbatch.adapters.http.ops.AccessToken;
  * @param allowedHosts            names and addresses a request's {@code Host} may name besides the loopback ones, the
  *                                bound address and the address a connection arrived at (e.g. {@code studybox.local});
  *                                {@code *} for any (behind a proxy that checks names itself)
+ * @param connectionLimits        how long a connection may take to send a request, and how many the server holds
  */
 public record ServerSettings(
         String host,
@@ -32,7 +33,8 @@ public record ServerSettings(
         Duration shutdownGrace,
         List<ServerExtension> extensions,
         AccessToken accessToken,
-        List<String> allowedHosts) {
+        List<String> allowedHosts,
+        ConnectionLimits connectionLimits) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -48,7 +50,8 @@ public record ServerSettings(
             Duration.ofSeconds(2),
             List.of(),
             AccessToken.none(),
-            List.of());
+            List.of(),
+            ConnectionLimits.DEFAULT);
 
     public ServerSettings {
         Objects.requireNonNull(host, "host");
@@ -65,6 +68,7 @@ public record ServerSettings(
         accessToken = accessToken == null ? AccessToken.none() : accessToken;
         allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
         HostPolicy.validate(allowedHosts);
+        connectionLimits = connectionLimits == null ? ConnectionLimits.DEFAULT : connectionLimits;
         if (!accessToken.required() && !AccessToken.isLoopback(host)) {
             throw new IllegalArgumentException("listening on " + host + " makes the server reachable from other"
                     + " machines, which requires an access token (--token or CANVASBATCH_TOKEN); without one, bind"
@@ -80,7 +84,16 @@ public record ServerSettings(
             long maxBodyBytes,
             Duration shutdownGrace,
             List<ServerExtension> extensions) {
-        this(host, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, AccessToken.none(), List.of());
+        this(
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                shutdownGrace,
+                extensions,
+                AccessToken.none(),
+                List.of(),
+                ConnectionLimits.DEFAULT);
     }
 
     /** The defaults on another port (0 for a free one). */
@@ -90,27 +103,67 @@ public record ServerSettings(
 
     public ServerSettings withHost(String value) {
         return new ServerSettings(
-                value, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, accessToken, allowedHosts);
+                value,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                allowedHosts,
+                connectionLimits);
     }
 
     public ServerSettings withPort(int value) {
         return new ServerSettings(
-                host, value, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, accessToken, allowedHosts);
+                host,
+                value,
+                allowedOrigins,
+                maxBodyBytes,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                allowedHosts,
+                connectionLimits);
     }
 
     public ServerSettings withAllowedOrigins(List<String> value) {
         return new ServerSettings(
-                host, port, value, maxBodyBytes, shutdownGrace, extensions, accessToken, allowedHosts);
+                host,
+                port,
+                value,
+                maxBodyBytes,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                allowedHosts,
+                connectionLimits);
     }
 
     public ServerSettings withMaxBodyBytes(long value) {
         return new ServerSettings(
-                host, port, allowedOrigins, value, shutdownGrace, extensions, accessToken, allowedHosts);
+                host,
+                port,
+                allowedOrigins,
+                value,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                allowedHosts,
+                connectionLimits);
     }
 
     public ServerSettings withShutdownGrace(Duration value) {
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, value, extensions, accessToken, allowedHosts);
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                value,
+                extensions,
+                accessToken,
+                allowedHosts,
+                connectionLimits);
     }
 
     /** These settings with one more extension, attached after the ones already there. */
@@ -118,7 +171,15 @@ public record ServerSettings(
         List<ServerExtension> more = new ArrayList<>(extensions);
         more.add(Objects.requireNonNull(extension, "extension"));
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, shutdownGrace, more, accessToken, allowedHosts);
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                shutdownGrace,
+                more,
+                accessToken,
+                allowedHosts,
+                connectionLimits);
     }
 
     /**
@@ -127,12 +188,34 @@ public record ServerSettings(
      */
     public ServerSettings withAccessToken(AccessToken value) {
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, value, allowedHosts);
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                shutdownGrace,
+                extensions,
+                value,
+                allowedHosts,
+                connectionLimits);
     }
 
     /** These settings with further names the server answers in a request's {@code Host} (see {@link HostPolicy}). */
     public ServerSettings withAllowedHosts(List<String> value) {
         return new ServerSettings(
-                host, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, accessToken, value);
+                host,
+                port,
+                allowedOrigins,
+                maxBodyBytes,
+                shutdownGrace,
+                extensions,
+                accessToken,
+                value,
+                connectionLimits);
+    }
+
+    /** These settings with other request deadlines or connection cap (see {@link ConnectionDeadlines}). */
+    public ServerSettings withConnectionLimits(ConnectionLimits value) {
+        return new ServerSettings(
+                host, port, allowedOrigins, maxBodyBytes, shutdownGrace, extensions, accessToken, allowedHosts, value);
     }
 }

@@ -34,6 +34,7 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
+import org.canvasbatch.adapters.http.ConnectionDeadlines;
 
 /**
  * Helidon's WebSocket upgrade, unchanged, except that the connection it creates reads the client's bytes through a
@@ -99,8 +100,8 @@ final class FrameCheckingUpgrader {
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             requireUsableKey(headers);
-            return withSmallSendBuffer(
-                    helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true)));
+            return upgraded(
+                    ctx, helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true)));
         }
 
         /**
@@ -117,18 +118,24 @@ final class FrameCheckingUpgrader {
             requireUsableKey(headers);
             return helidon.routedUpgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, false))
                     .map(upgrade -> (response, routed) ->
-                            withSmallSendBuffer(upgrade.upgrade(response, withCheckedOrigin(routed, false))));
+                            upgraded(ctx, upgrade.upgrade(response, withCheckedOrigin(routed, false))));
         }
     }
 
-    /** The connection an upgrade made, its send buffer made small ({@link IdleSocketMemory}). */
-    private static ServerConnection withSmallSendBuffer(ServerConnection connection) {
-        IdleSocketMemory.shrinkSendBuffer(connection);
+    /**
+     * The connection an upgrade made, its send buffer made small ({@link IdleSocketMemory}), and free of the deadlines
+     * of a connection that owes a request ({@link ConnectionDeadlines}): the channel's pings watch it from here.
+     */
+    private static ServerConnection upgraded(ConnectionContext ctx, ServerConnection connection) {
+        if (connection != null) {
+            IdleSocketMemory.shrinkSendBuffer(connection);
+            ConnectionDeadlines.of(ctx).ifPresent(deadlines -> deadlines.upgraded(ctx));
+        }
         return connection;
     }
 
-    private static Http1UpgradeResult withSmallSendBuffer(Http1UpgradeResult result) {
-        result.connection().ifPresent(IdleSocketMemory::shrinkSendBuffer);
+    private static Http1UpgradeResult upgraded(ConnectionContext ctx, Http1UpgradeResult result) {
+        result.connection().ifPresent(connection -> upgraded(ctx, connection));
         return result;
     }
 
@@ -165,8 +172,8 @@ final class FrameCheckingUpgrader {
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             requireUsableKey(headers);
-            return withSmallSendBuffer(
-                    helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true)));
+            return upgraded(
+                    ctx, helidon.upgrade(new Checked(ctx, maxFrameLength), prologue, withCheckedOrigin(headers, true)));
         }
     }
 

@@ -1,0 +1,355 @@
+package org.canvasbatch.adapters.http;
+
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.webserver.ConnectionContext;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Ends the connections that hold a place without asking anything: Helidon 4.5 reads a request for as long as the client
+ * takes, so a connection that sends nothing, or stops inside its headers or its body, stayed open for good, and a
+ * process holding as many as the connection cap made the server unreachable (the next connections waited in the
+ * backlog). Each connection, from its {@code accept} on, must
+ *
+ * <ul>
+ *   <li>finish a request's headers within {@link ConnectionLimits#request()} of arriving, or of its last answer plus
+ *       {@link ConnectionLimits#keepAlive()} when it has had one;
+ *   <li>finish a request's body within {@link ConnectionLimits#request()} of its headers, plus its declared length at
+ *       {@link ConnectionLimits#bodyBytesPerSecond()};
+ * </ul>
+ *
+ * and when the server holds as many connections as its cap, the one that has waited longest for a request is ended to
+ * make room for the new one. A WebSocket, once upgraded, is left to the socket channel, which pings it and ends the ones
+ * that stop answering.
+ *
+ * <p>A connection is ended by shutting down its input, never by closing it under Helidon: its reader then meets the end
+ * of the stream, which Helidon handles as a client that went away (no log line of its own, the connection closed and
+ * its place released), and a body cut off this way is answered 400 by {@link RequestBody}. Answers still go out: a
+ * handler slower than a deadline loses only the connection's next request. The decisions are made under each
+ * connection's own lock, so a request that begins as its deadline passes either counts or finds its input ended.
+ *
+ * <p>Connections are known by their two addresses, which Helidon's accepted channel, a request and an upgrade all show.
+ */
+public final class ConnectionDeadlines {
+
+    private static final System.Logger LOG = System.getLogger(ConnectionDeadlines.class.getName());
+
+    private final ConnectionLimits limits;
+    private final long maxBodyBytes;
+    private final int cap;
+    private final LongSupplier nanoTime;
+    private final Map<Ends, Watched> connections = new ConcurrentHashMap<>();
+    private ScheduledExecutorService sweeper;
+
+    /**
+     * @param cap at most this many connections at once (the listener's own cap), or 0 or less for none
+     */
+    ConnectionDeadlines(ConnectionLimits limits, long maxBodyBytes, int cap) {
+        this(limits, maxBodyBytes, cap, System::nanoTime);
+    }
+
+    ConnectionDeadlines(ConnectionLimits limits, long maxBodyBytes, int cap, LongSupplier nanoTime) {
+        this.limits = limits;
+        this.maxBodyBytes = maxBodyBytes;
+        this.cap = cap;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Starts the look at every connection's deadline, a few times within the shortest one. */
+    synchronized void start() {
+        if (sweeper != null) {
+            return;
+        }
+        long shortest = Math.min(limits.request().toMillis(), limits.keepAlive().toMillis());
+        long period = Math.clamp(shortest / 4, 20, 1_000);
+        sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "canvas-batch connection deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    synchronized void stop() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+            sweeper = null;
+        }
+        connections.clear();
+    }
+
+    /** Helidon's socket options with each accepted connection handed here first. */
+    SocketOptions watching(SocketOptions helidon) {
+        return new WatchingOptions(helidon, this);
+    }
+
+    /** The deadlines of the listener a connection came through, if it has any (a server built without them has none). */
+    public static Optional<ConnectionDeadlines> of(ConnectionContext connection) {
+        return connection.listenerContext().config().connectionOptions() instanceof WatchingOptions watching
+                ? Optional.of(watching.deadlines())
+                : Optional.empty();
+    }
+
+    /** The connection became a WebSocket: no deadline from here on. */
+    public void upgraded(ConnectionContext connection) {
+        Watched watched = connections.get(new Ends(
+                connection.localPeer().address(), connection.remotePeer().address()));
+        if (watched != null) {
+            synchronized (watched) {
+                watched.phase = Phase.UPGRADED;
+            }
+        }
+    }
+
+    void accepted(SocketChannel channel) {
+        Ends ends;
+        try {
+            ends = new Ends(channel.getLocalAddress(), channel.getRemoteAddress());
+        } catch (IOException e) {
+            return; // closed already: Helidon's read finds that out itself
+        }
+        long now = nanoTime.getAsLong();
+        Watched watched = new Watched(channel, now, now + limits.request().toNanos());
+        connections.put(ends, watched);
+        if (cap > 0 && connections.size() >= cap) {
+            makeRoom(watched, now);
+        }
+    }
+
+    /**
+     * A request's headers are in: its body, if it has one, must follow within the request deadline and its length's
+     * time; one without a body is answered without a deadline (it reads nothing more).
+     *
+     * @param declaredBodyBytes the body's declared length, -1 if it is chunked, 0 if it has none
+     * @return what {@link #answered} is given when the request is done, or {@code null} for a connection not watched
+     */
+    Watched requestStarted(SocketAddress local, SocketAddress remote, long declaredBodyBytes) {
+        Watched watched = connections.get(new Ends(local, remote));
+        if (watched == null) {
+            return null;
+        }
+        long now = nanoTime.getAsLong();
+        synchronized (watched) {
+            if (watched.phase == Phase.WAITING) {
+                watched.requests++;
+                if (declaredBodyBytes == 0) {
+                    watched.phase = Phase.ANSWERING;
+                } else {
+                    long bodyBytes = declaredBodyBytes < 0 ? maxBodyBytes : declaredBodyBytes;
+                    long bodyNanos = TimeUnit.SECONDS.toNanos(1) * bodyBytes / limits.bodyBytesPerSecond();
+                    watched.phase = Phase.READING_BODY;
+                    watched.deadline = now + limits.request().toNanos() + bodyNanos;
+                }
+                watched.since = now;
+            }
+        }
+        return watched;
+    }
+
+    /** The request is answered: the next must come within the keep-alive deadline. */
+    void answered(Watched watched) {
+        if (watched == null) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        synchronized (watched) {
+            if (watched.phase == Phase.ANSWERING || watched.phase == Phase.READING_BODY) {
+                watched.phase = Phase.WAITING;
+                watched.since = now;
+                watched.deadline = now + limits.keepAlive().toNanos();
+            }
+        }
+    }
+
+    /** How many connections are watched now (tests). */
+    int watched() {
+        return connections.size();
+    }
+
+    void sweep() {
+        long now = nanoTime.getAsLong();
+        int silent = 0;
+        int slowBodies = 0;
+        for (Map.Entry<Ends, Watched> entry : connections.entrySet()) {
+            Watched watched = entry.getValue();
+            if (!watched.channel.isOpen()) {
+                connections.remove(entry.getKey(), watched);
+                continue;
+            }
+            Phase ended = watched.endIfPast(now);
+            if (ended == null) {
+                continue;
+            }
+            connections.remove(entry.getKey(), watched);
+            if (ended == Phase.READING_BODY) {
+                slowBodies++;
+            } else if (watched.requests == 0) {
+                silent++;
+            }
+        }
+        if (silent > 0 || slowBodies > 0) {
+            LOG.log(
+                    Level.INFO,
+                    "Ended " + connections(silent + slowBodies) + " that did not finish a request in time: "
+                            + silent + " sent no complete request within " + seconds(limits.request()) + ", "
+                            + slowBodies + " stopped inside a request body");
+        }
+    }
+
+    /**
+     * The server holds as many connections as it may: the one that has waited longest for a request makes room, since
+     * the listener accepts no other until one ends. One that is reading a body or being answered is never chosen.
+     */
+    private void makeRoom(Watched arrived, long now) {
+        connections.entrySet().removeIf(entry -> !entry.getValue().channel.isOpen());
+        if (connections.size() < cap) {
+            return;
+        }
+        Map.Entry<Ends, Watched> longest = null;
+        for (Map.Entry<Ends, Watched> entry : connections.entrySet()) {
+            Watched candidate = entry.getValue();
+            if (candidate != arrived
+                    && candidate.phase == Phase.WAITING
+                    && (longest == null || candidate.since < longest.getValue().since)) {
+                longest = entry;
+            }
+        }
+        if (longest != null && longest.getValue().endIfWaiting()) {
+            connections.remove(longest.getKey(), longest.getValue());
+            LOG.log(
+                    Level.INFO,
+                    "The server holds " + cap + " connections, as many as it may: ended the one that had waited"
+                            + " longest for a request (" + TimeUnit.NANOSECONDS.toMillis(now - longest.getValue().since)
+                            + " ms), to answer a new one");
+        }
+    }
+
+    private static String connections(int count) {
+        return count == 1 ? "1 connection" : count + " connections";
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    private record Ends(SocketAddress local, SocketAddress remote) {}
+
+    private enum Phase {
+        /** For a request's headers: the first, or the next on a kept-alive connection. */
+        WAITING,
+        READING_BODY,
+        /** A request without a body is being answered: nothing more is read until then. */
+        ANSWERING,
+        UPGRADED,
+        ENDED
+    }
+
+    static final class Watched {
+        private final SocketChannel channel;
+        private volatile Phase phase = Phase.WAITING;
+        private volatile long since;
+        private long deadline;
+        private volatile int requests;
+
+        private Watched(SocketChannel channel, long since, long deadline) {
+            this.channel = channel;
+            this.since = since;
+            this.deadline = deadline;
+        }
+
+        /** @return the phase it was ended in, or {@code null} if its deadline has not passed (or it has none) */
+        synchronized Phase endIfPast(long now) {
+            if ((phase != Phase.WAITING && phase != Phase.READING_BODY) || now - deadline < 0) {
+                return null;
+            }
+            Phase was = phase;
+            end();
+            return was;
+        }
+
+        synchronized boolean endIfWaiting() {
+            if (phase != Phase.WAITING) {
+                return false;
+            }
+            end();
+            return true;
+        }
+
+        private void end() {
+            phase = Phase.ENDED;
+            try {
+                channel.shutdownInput();
+            } catch (IOException e) {
+                // closed meanwhile: nothing left to end
+            }
+        }
+    }
+
+    /** Helidon's socket options, each accepted connection watched from its first moment. */
+    private record WatchingOptions(SocketOptions helidon, ConnectionDeadlines deadlines) implements SocketOptions {
+
+        @Override
+        public void configureSocket(SocketChannel channel) {
+            helidon.configureSocket(channel);
+            deadlines.accepted(channel);
+        }
+
+        @Override
+        public void configureSocket(Socket socket) {
+            helidon.configureSocket(socket);
+        }
+
+        @Override
+        public Map<SocketOption<?>, Object> socketOptions() {
+            return helidon.socketOptions();
+        }
+
+        @Override
+        public Duration connectTimeout() {
+            return helidon.connectTimeout();
+        }
+
+        @Override
+        public Duration readTimeout() {
+            return helidon.readTimeout();
+        }
+
+        @Override
+        public Optional<Integer> socketReceiveBufferSize() {
+            return helidon.socketReceiveBufferSize();
+        }
+
+        @Override
+        public Optional<Integer> socketSendBufferSize() {
+            return helidon.socketSendBufferSize();
+        }
+
+        @Override
+        public boolean socketReuseAddress() {
+            return helidon.socketReuseAddress();
+        }
+
+        @Override
+        public boolean socketKeepAlive() {
+            return helidon.socketKeepAlive();
+        }
+
+        @Override
+        public boolean tcpNoDelay() {
+            return helidon.tcpNoDelay();
+        }
+    }
+}

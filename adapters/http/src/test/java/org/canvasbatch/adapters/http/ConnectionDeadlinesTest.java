@@ -1,0 +1,244 @@
+package org.canvasbatch.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
+import org.canvasbatch.adapters.http.ws.WsSettings;
+import org.canvasbatch.testsupport.CapturedLogs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection that holds a place without finishing a request is ended, so that a process (or a client that froze) can
+ * no longer keep the plugin out: the deadlines here are made short, as a hostile tester's connections met them at the
+ * defaults (20 s for a request, 60 s between requests). What a real client does within them is left alone.
+ */
+class ConnectionDeadlinesTest {
+
+    private static final ConnectionLimits SHORT =
+            new ConnectionLimits(Duration.ofMillis(600), Duration.ofMillis(1_500), 64 * 1024, 0);
+
+    /** A path this server answers at once (404, its envelope): an answer is what these tests look for. */
+    private static final String NOTHING_THERE = "/nothing-here";
+
+    private final List<Socket> sockets = new ArrayList<>();
+    private ApiHarness api;
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsEndedWithOneLogLine() throws IOException {
+        api = server(SHORT);
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch");
+                CapturedLogs helidon = CapturedLogs.of("io.helidon")) {
+            Socket silent = connect();
+
+            assertThat(readAll(silent)).isEmpty();
+            assertThat(logs.visibleLines())
+                    .singleElement()
+                    .asString()
+                    .contains("1 sent no complete request within 600 ms");
+            assertThat(logs.visibleRecords()).allMatch(record -> record.getThrown() == null);
+            assertThat(helidon.visibleRecords()).isEmpty();
+        }
+        assertThat(api.get(NOTHING_THERE).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aConnectionThatStopsInsideItsHeadersIsAnswered400AndEnded() throws IOException {
+        api = server(SHORT);
+        Socket halfway = connect();
+        write(halfway, "GET " + NOTHING_THERE + " HTTP/1.1\r\nHost: local");
+
+        assertThat(readAll(halfway))
+                .startsWith("HTTP/1.1 400")
+                .contains("\"BadRequestError\"", "before its headers were complete");
+    }
+
+    @Test
+    void aBodyThatStopsIsAnswered400AndTheConnectionEnded() throws IOException {
+        api = server(SHORT);
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch");
+                CapturedLogs helidon = CapturedLogs.of("io.helidon")) {
+            Socket stalled = connect();
+            write(
+                    stalled,
+                    "POST /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                            + "\r\nContent-Length: 100\r\n\r\n{\"canvas_path\":");
+
+            String answer = readAll(stalled);
+
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("ended before it was complete");
+            assertThat(logs.visibleRecords()).allMatch(record -> record.getThrown() == null);
+            assertThat(logs.visibleLines()).anyMatch(line -> line.contains("1 stopped inside a request body"));
+            assertThat(helidon.visibleRecords()).isEmpty();
+        }
+    }
+
+    @Test
+    void aClientThatKeepsAskingKeepsItsConnectionPastTheRequestDeadline() throws Exception {
+        api = server(SHORT);
+        Socket client = connect();
+        for (int request = 0; request < 4; request++) {
+            write(client, "GET " + NOTHING_THERE + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertThat(readOneAnswer(client)).startsWith("HTTP/1.1 404");
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        // 2 s on one connection, more than three times the request deadline, each gap within the keep-alive one
+        write(client, "GET " + NOTHING_THERE + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(readOneAnswer(client)).startsWith("HTTP/1.1 404");
+    }
+
+    @Test
+    void aConnectionIdleLongerThanTheKeepAliveDeadlineIsEnded() throws IOException {
+        api = server(SHORT);
+        Socket client = connect();
+        write(client, "GET " + NOTHING_THERE + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(readOneAnswer(client)).startsWith("HTTP/1.1 404");
+
+        assertThat(readAll(client)).isEmpty();
+    }
+
+    /** A client's pool drops a connection the server ended while idle: its next call, a POST, does not fail. */
+    @Test
+    void aClientWhosePooledConnectionWasEndedAsksAgainWithoutAnError() throws Exception {
+        api = server(SHORT);
+        assertThat(api.get(NOTHING_THERE).status()).isEqualTo(404);
+
+        TimeUnit.MILLISECONDS.sleep(2_500);
+
+        assertThat(api.post(NOTHING_THERE, "{}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aQuietWebSocketOutlivesEveryDeadline() throws Exception {
+        api = server(SHORT);
+        api.canvas("a.canvas", ApiHarness.nodesJson("n1", "什么是命题"));
+        String session = api.post(
+                        "/canvas/intelligent-parallel",
+                        "{\"canvas_path\":\"a.canvas\",\"nodes\":" + ApiHarness.nodesJson("n1", "什么是命题") + "}")
+                .json()
+                .getString("session_id");
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .header("Origin", ApiHarness.PLUGIN_ORIGIN)
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + api.server.port() + "/ws/intelligent-parallel/" + session),
+                        new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
+                                closed.complete(code);
+                                return null;
+                            }
+
+                            @Override
+                            public void onError(WebSocket webSocket, Throwable error) {
+                                closed.complete(-1);
+                            }
+                        })
+                .get(5, TimeUnit.SECONDS);
+
+        TimeUnit.MILLISECONDS.sleep(2_500);
+
+        assertThat(closed).isNotDone();
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * At the connection cap the listener accepts no other connection until one ends: the one that has waited longest
+     * for a request is ended for the new one, whose answer comes long before any deadline would have freed a place.
+     */
+    @Test
+    void atTheCapTheConnectionThatWaitedLongestMakesRoomForTheNextOne() throws IOException {
+        api = server(new ConnectionLimits(Duration.ofMinutes(5), Duration.ofMinutes(5), 64 * 1024, 6));
+        List<Socket> held = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            held.add(connect());
+        }
+
+        assertThat(api.get(NOTHING_THERE).status()).isEqualTo(404);
+        assertThat(readAll(held.get(0))).isEmpty();
+        Socket youngest = held.get(5);
+        youngest.setSoTimeout(300);
+        assertThatThrownBy(() -> youngest.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+    }
+
+    private static ApiHarness server(ConnectionLimits limits) {
+        return new ApiHarness(core -> {
+            ServerSettings settings = ServerSettings.onPort(0).withConnectionLimits(limits);
+            return settings.withExtension(
+                    new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT).asServerExtension(settings));
+        });
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", api.server.port());
+        socket.setSoTimeout(15_000);
+        sockets.add(socket);
+        return socket;
+    }
+
+    private static void write(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** Everything until the server ends the connection; a read that times out fails (it was never ended). */
+    private static String readAll(Socket socket) {
+        try {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all);
+            return all.toString(StandardCharsets.UTF_8);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the server kept the connection open for " + 15 + " s", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One answer with a Content-Length body, the connection left open. */
+    private static String readOneAnswer(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the connection ended inside an answer: " + head);
+            }
+            head.write(b);
+        }
+        String headText = head.toString(StandardCharsets.ISO_8859_1);
+        var length =
+                java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(headText);
+        int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return headText + new String(in.readNBytes(bodyLength), StandardCharsets.UTF_8);
+    }
+}
