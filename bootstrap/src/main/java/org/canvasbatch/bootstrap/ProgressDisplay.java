@@ -106,7 +106,7 @@ final class ProgressDisplay implements AutoCloseable {
                         "[%d/%d] ok     %s -> %s%s%n",
                         all.processed(),
                         all.total(),
-                        shorten(TerminalText.printable(e.nodeId()), 12),
+                        question(e.nodeId()),
                         TerminalText.printable(e.notePath()),
                         // why is in the summary: the same reason, often for every note, would fill the screen here
                         e.linkProblem() == null ? "" : " (not linked into the canvas)");

@@ -60,7 +60,8 @@ class ProgressDisplayTest {
             output.release();
         }
         display.close();
-        assertThat(output.text()).containsSubsequence("[1/2] ok     a -> notes/a.md", "[2/2] ok     b -> notes/b.md");
+        assertThat(output.text())
+                .containsSubsequence("[1/2] ok     question a -> notes/a.md", "[2/2] ok     question b -> notes/b.md");
     }
 
     /**
@@ -172,6 +173,24 @@ class ProgressDisplayTest {
                 .isEqualTo("0:20");
         assertThat(ProgressDisplay.eta(Duration.ofSeconds(10), elevenOfThirteen, 0))
                 .isEqualTo("0:01");
+    }
+
+    /** A note's line names its question by its text, as the failed ones do, not by a node id nobody sees. */
+    @Test
+    void aDoneQuestionsLineNamesItByItsText() {
+        Session session = sessionOf(Map.of("02002d5e341a9f0c", "什么是命题？"));
+        session.start(null, NOW);
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        ProgressDisplay display = new ProgressDisplay(new PrintStream(lines, true, UTF_8), false, session.snapshot());
+        List<SessionEvent> events = new ArrayList<>(session.startTask("02002d5e341a9f0c", NOW));
+        events.addAll(session.recordSuccess("02002d5e341a9f0c", 1, "notes/什么是命题.md", 10, 5, "# 什么是命题", "m", NOW));
+
+        events.forEach(display::onEvent);
+        display.close();
+
+        assertThat(lines.toString(UTF_8))
+                .contains("[1/1] ok     什么是命题？ -> notes/什么是命题.md")
+                .doesNotContain("02002d5e341");
     }
 
     /**
