@@ -5,6 +5,7 @@ import static org.canvasbatch.adapters.http.wire.JsonValues.BUILDERS;
 import jakarta.json.JsonArrayBuilder;
 import java.util.List;
 import org.canvasbatch.adapters.http.text.Message;
+import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.LocalizedFailures;
 import org.canvasbatch.adapters.http.wire.PluginCancels;
 import org.canvasbatch.adapters.http.wire.PluginClient;
@@ -140,7 +141,7 @@ final class SessionEndpoints {
 
     Reply pause(Endpoint.ApiCall call) {
         SessionId id = SessionIds.parse(SESSION_ID, call.pathParameter(SESSION_ID));
-        return steered(useCases.pause().pause(id, "paused by request"), "paused");
+        return steered(useCases.pause().pause(id, EventMessages.PAUSED_BY_REQUEST), "paused");
     }
 
     Reply resume(Endpoint.ApiCall call) {

@@ -23,6 +23,38 @@ public final class FailureReasons {
     public static final String LABEL_NODES_OFF = "The notes' document nodes in the canvas get no blue labels beside"
             + " them: the setting write-back.label-nodes is off on this server.";
 
+    /** How a plugin window is told its batch can go on: the dashboard's button (its page is in English). */
+    private static final String RESUME_ON_THE_DASHBOARD = "press Resume on the dashboard and it goes on.";
+
+    private static final String RESUME_ON_THE_DASHBOARD_ZH = "在仪表板上点 Resume 后会接着处理。";
+
+    /**
+     * What a plugin window is told when its batch is paused over the dashboard's routes (EventMessages.batchPaused):
+     * the dashboard pauses with its socket's command, or over HTTP while its socket is down, and another program may use
+     * either, so the server knows the route, not who took it.
+     */
+    public static final String PAUSED_ELSEWHERE =
+            "The batch is paused (on the dashboard or by another program); " + RESUME_ON_THE_DASHBOARD;
+
+    /** What a plugin window is told when it learns of a pause without its reason (from a snapshot). */
+    public static final String PAUSED = "The batch is paused; " + RESUME_ON_THE_DASHBOARD;
+
+    private static final String PAUSED_BECAUSE = "The batch is paused: ";
+
+    private static final String PAUSED_BECAUSE_END = ". Press Resume on the dashboard and it goes on.";
+
+    /** What a plugin window is told when its batch is paused for {@code reason} (a pause of the server's own). */
+    public static String pausedBecause(String reason) {
+        String why = reason.strip();
+        while (why.endsWith(".")) {
+            why = why.substring(0, why.length() - 1);
+        }
+        if (why.isBlank()) {
+            return PAUSED;
+        }
+        return PAUSED_BECAUSE + why + PAUSED_BECAUSE_END;
+    }
+
     private record Fixed(Pattern english, String chinese) {}
 
     /** How the notice that notes are not linked into their canvas begins, before the vault's reason. */
@@ -77,6 +109,15 @@ public final class FailureReasons {
         new Fixed(
                 Pattern.compile(Pattern.quote(LABEL_NODES_OFF)),
                 "Canvas中笔记的文档节点旁没有蓝色说明节点：这个服务器关闭了设置 write-back.label-nodes。"),
+        // the notices that the batch is paused (EventMessages.batchPaused)
+        new Fixed(
+                Pattern.compile(Pattern.quote(PAUSED_ELSEWHERE)),
+                "批处理已暂停（在仪表板上或由其他程序暂停）；" + RESUME_ON_THE_DASHBOARD_ZH),
+        new Fixed(Pattern.compile(Pattern.quote(PAUSED)), "批处理已暂停；" + RESUME_ON_THE_DASHBOARD_ZH),
+        new Fixed(
+                Pattern.compile(
+                        Pattern.quote(PAUSED_BECAUSE) + "(.+)" + Pattern.quote(PAUSED_BECAUSE_END), Pattern.DOTALL),
+                "批处理已暂停：$1。" + RESUME_ON_THE_DASHBOARD_ZH),
         new Fixed(
                 Pattern.compile(NOT_LINKED + "the canvas '(.+)' is read-only \\(no one may write it\\): the note is"
                         + " written, and linked into it once it can be written again"),
@@ -133,6 +174,7 @@ public final class FailureReasons {
             case "note_not_linked" -> NOT_LINKED_LEAD;
             case "write_back_off" -> "Canvas没有改动：写回已关闭";
             case "label_nodes_off" -> "没有添加蓝色说明节点";
+            case "session_paused" -> "批处理已暂停";
             case "vault_full" -> "笔记无法写入：磁盘已满";
             case "vault_outside_vault" -> "笔记的位置在库之外";
             case "vault_not_found", "vault_invalid_canvas", "vault_too_large" -> "库中的文件无法使用";

@@ -54,6 +54,12 @@ public final class EventMessages {
     public static final String WRITE_BACK_OFF = "write_back_off";
     /** The {@code error_type} of the notice that the notes' file nodes have no labels: the server's labels are off. */
     public static final String LABEL_NODES_OFF = "label_nodes_off";
+    /** The type of the event message that a batch was paused, and the {@code error_type} of the plugin's notice of it. */
+    public static final String SESSION_PAUSED = "session_paused";
+    /** The pause's reason when it came over HTTP ({@code POST …/pause/{id}}: the dashboard without its socket, a script). */
+    public static final String PAUSED_BY_REQUEST = "paused by request";
+    /** The pause's reason when it came as a socket's {@code pause} command (the dashboard's button, another program). */
+    public static final String PAUSED_OVER_THE_SOCKET = "paused over the WebSocket";
 
     private EventMessages() {}
 
@@ -219,7 +225,7 @@ public final class EventMessages {
                         BUILDERS.createObjectBuilder()
                                 .add("group_id", e.groupId())
                                 .add("priority", e.priority().wireName())));
-            case SessionPaused e -> messages.add(primary(e, "session_paused", stateAndReason(progress, e.reason())));
+            case SessionPaused e -> messages.add(primary(e, SESSION_PAUSED, stateAndReason(progress, e.reason())));
             case SessionResumed e -> messages.add(primary(e, "session_resumed", stateAndReason(progress, e.reason())));
             case SessionCancelled e -> {
                 messages.add(primary(e, "session_cancelled", stateAndReason(progress, e.reason())));
@@ -419,6 +425,29 @@ public final class EventMessages {
                 ? Problem.of(FailureReasons.LABEL_NODES_OFF, LABEL_NODES_OFF, true)
                 : Problem.of(FailureReasons.WRITE_BACK_OFF, WRITE_BACK_OFF, true);
         return error(id, seq, problem, now);
+    }
+
+    /**
+     * (plugin) It ignores {@code session_paused}: a batch paused by someone else left its window spinning, its
+     * percentage still, and the learner told nothing. So a plugin window is told, as a recoverable {@code error} it shows
+     * as a notice ("处理错误: …") and goes on, that the batch is paused, by whom as far as {@code reason} says (the pause
+     * routes are the dashboard's and any other program's alike), and how it goes on. A notice, not an event: never
+     * stored, never in {@code GET …/events}, never sent to other clients (they read {@code session_paused}).
+     *
+     * @param reason the {@code session_paused}'s reason; null when the socket learned of the pause from a snapshot
+     */
+    public static Envelope batchPaused(SessionId id, long seq, String reason, Instant now) {
+        String why = reason == null ? "" : reason.strip();
+        String message;
+        if (why.equals(PAUSED_BY_REQUEST) || why.equals(PAUSED_OVER_THE_SOCKET)) {
+            message = FailureReasons.PAUSED_ELSEWHERE;
+        } else if (why.isEmpty()) {
+            message = FailureReasons.PAUSED;
+        } else {
+            // a pause of the server's own (a batch recovered paused at start) says why in its own words
+            message = FailureReasons.pausedBecause(why);
+        }
+        return error(id, seq, Problem.of(message, SESSION_PAUSED, true), now);
     }
 
     // ------------------------------------------------------------------------------------------------------ helpers

@@ -72,7 +72,10 @@ final class ClientCommands {
                 carryOut(
                         type, requestId, () -> ctx.useCases().cancel().cancel(session, "cancelled over the WebSocket"));
             case "pause" ->
-                carryOut(type, requestId, () -> ctx.useCases().pause().pause(session, "paused over the WebSocket"));
+                carryOut(
+                        type,
+                        requestId,
+                        () -> ctx.useCases().pause().pause(session, EventMessages.PAUSED_OVER_THE_SOCKET));
             case "resume" -> {
                 if (message.containsKey("last_seq")) {
                     resumeFrom(message, requestId);

@@ -100,4 +100,24 @@ class FailureReasonsTest {
                 .isEqualTo("a reason of a kind not catalogued");
         assertThat(FailureReasons.in(Language.ZH, null, "no kind at all")).isEqualTo("no kind at all");
     }
+
+    /** The notice that the batch is paused (the plugin ignores {@code session_paused}), as a Chinese learner reads it. */
+    @Test
+    void theNoticeThatTheBatchIsPausedReadsInChinese() {
+        assertThat(FailureReasons.in(Language.ZH, "session_paused", FailureReasons.PAUSED_ELSEWHERE))
+                .isEqualTo("批处理已暂停（在仪表板上或由其他程序暂停）；在仪表板上点 Resume 后会接着处理。");
+        assertThat(FailureReasons.in(Language.ZH, "session_paused", FailureReasons.PAUSED))
+                .isEqualTo("批处理已暂停；在仪表板上点 Resume 后会接着处理。");
+        assertThat(FailureReasons.pausedBecause("stopped in the terminal (Ctrl-C); the run command finishes it."))
+                .isEqualTo("The batch is paused: stopped in the terminal (Ctrl-C); the run command finishes it. Press"
+                        + " Resume on the dashboard and it goes on.");
+        assertThat(FailureReasons.in(
+                        Language.ZH,
+                        "session_paused",
+                        FailureReasons.pausedBecause("stopped in the terminal (Ctrl-C); the run command finishes it")))
+                .isEqualTo(
+                        "批处理已暂停：stopped in the terminal (Ctrl-C); the run command finishes it。在仪表板上点 Resume 后会接着处理。");
+        assertThat(FailureReasons.in(Language.EN, "session_paused", FailureReasons.PAUSED))
+                .isEqualTo(FailureReasons.PAUSED);
+    }
 }
