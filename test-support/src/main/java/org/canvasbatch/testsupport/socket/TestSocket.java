@@ -74,6 +74,14 @@ public final class TestSocket implements WebSocket.Listener {
     }
 
     /**
+     * Opens a socket as a browser page of {@code origin} does, on a system of {@code acceptLanguage}: the dashboard is a
+     * page of the server's own origin ({@code http://host:port}).
+     */
+    public static TestSocket connectAsPage(URI uri, String origin, String acceptLanguage) {
+        return open(uri, new TestSocket(() -> {}), origin, acceptLanguage);
+    }
+
+    /**
      * Opens a socket as {@link #connect(URI)} does, through a relay that holds what the server sends after its
      * {@code 101} until this client's WebSocket is open: for a test whose server streams more at once than the JDK
      * client reads in one go (a long replay), which the JDK client would otherwise lose part of (see

@@ -3,6 +3,8 @@ package org.canvasbatch.adapters.http.ws;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,7 @@ import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Envelope;
 import org.canvasbatch.adapters.http.wire.LocalizedFailures;
+import org.canvasbatch.adapters.http.wire.StrictJson;
 import org.canvasbatch.application.port.in.SessionNotFoundException;
 import org.canvasbatch.domain.session.SessionId;
 import org.canvasbatch.domain.session.SessionSnapshot;
@@ -118,6 +121,13 @@ final class Connection {
     private long coveredSeq = -1;
     private long streamStart = Long.MAX_VALUE;
     private long lastQueuedPrimary = -1;
+    /**
+     * (plugin) The last pause or resume this socket wrote its window was a pause, and the window has not been told of
+     * it yet ({@link #tellPaused}); with its reason, null when the socket learned of the pause from a snapshot.
+     */
+    private boolean pauseUntold;
+
+    private String pauseReason;
 
     /**
      * @param resumeFrom the client's {@code last_seq}, or null for a fresh start (a snapshot; for the plugin, history)
@@ -445,6 +455,7 @@ final class Connection {
                     open = handle(next);
                     continue;
                 }
+                tellPaused();
                 flush();
                 sender = null;
                 if (queue.release()) {
@@ -672,6 +683,11 @@ final class Connection {
                 .filter(progress -> pluginViewer.isEmpty() || !progress.closesGroup())
                 .forEach(this::send);
         send(EventMessages.snapshot(s, now));
+        if (pluginViewer.isPresent() && s.state() == SessionState.PAUSED) {
+            // (plugin) a history it could not be replayed: the snapshot says paused, not why
+            pauseUntold = true;
+            pauseReason = null;
+        }
         coveredSeq = Math.max(coveredSeq, s.lastSeq());
         streamStart = Math.min(streamStart, s.lastSeq());
         tellStorageProblem();
@@ -942,7 +958,66 @@ final class Connection {
 
     /** Queues a message's ready frame for the next write. */
     private void write(Outgoing.Message message) {
+        notePause(message);
         gather(message.frame(language), message);
+    }
+
+    /**
+     * (plugin) Keeps track of whether the batch stands paused as of what this socket has written its window: a
+     * {@code session_paused} leaves a notice to tell, a {@code session_resumed} or the end takes it back (a replay that
+     * passes a pause resumed since tells nothing, and neither does a pause resumed before the socket caught up).
+     */
+    private void notePause(Outgoing.Message message) {
+        if (pluginViewer.isEmpty()) {
+            return;
+        }
+        if (message.endsSession()) {
+            pauseUntold = false;
+        } else if (!message.derived()) {
+            switch (message.type()) {
+                case EventMessages.SESSION_PAUSED -> {
+                    pauseUntold = true;
+                    pauseReason = reasonOf(message);
+                }
+                case "session_resumed", "session_cancelled" -> pauseUntold = false;
+                default -> {}
+            }
+        }
+    }
+
+    private static String reasonOf(Outgoing.Message message) {
+        try {
+            if (StrictJson.parse(message.text()) instanceof JsonObject json
+                    && json.get("data") instanceof JsonObject data
+                    && data.get("reason") instanceof JsonString reason) {
+                return reason.getString();
+            }
+        } catch (RuntimeException unreadable) {
+            // not expected (the server made it); the notice then says no more than that the batch is paused
+        }
+        return null;
+    }
+
+    /**
+     * (plugin) It ignores {@code session_paused}, so a window whose batch someone else paused kept spinning, its
+     * percentage still, and the learner was told nothing. Once this socket has written all it has, and the last pause
+     * or resume among it was a pause, the window is sent a notice ({@link EventMessages#batchPaused}, a recoverable
+     * {@code error}, shown as "处理错误: …"). Once per pause per window: only the socket that wrote the window the
+     * {@code session_paused} tells it, and a later socket of the window is replayed only what came after its position,
+     * so a reconnect after the notice (a drop, a minimize, the idle timeout of a long pause) does not repeat it, while a
+     * window that opens (or comes back) after the pause replays it and is told. Nothing on resume: the plugin would show
+     * it as an error ("处理错误: …"), and its progress moves again.
+     */
+    private void tellPaused() {
+        if (!pauseUntold) {
+            return;
+        }
+        pauseUntold = false;
+        if (closing.get() || finished) {
+            return;
+        }
+        send(EventMessages.batchPaused(
+                sessionId, Math.max(0, coveredSeq), pauseReason, ctx.clock().now()));
     }
 
     /**
