@@ -19,7 +19,7 @@ import org.canvasbatch.application.port.out.AgentRequest;
 import org.canvasbatch.application.port.out.AgentRunner;
 
 /** Writes notes with a Claude model through Anthropic's Messages API ({@code POST {baseUrl}/v1/messages}). */
-public final class AnthropicAgent implements AgentRunner {
+public final class AnthropicAgent implements AgentRunner, ModelServerCheck {
 
     static final String API_VERSION = "2023-06-01";
 
@@ -83,6 +83,22 @@ public final class AnthropicAgent implements AgentRunner {
             noteOf(madeUpAnswer(Rehearsal.NOTE));
         });
         return CompletableFuture.allOf(connected, rehearsed);
+    }
+
+    /** Asks for {@code GET {baseUrl}/v1/models}, with the key, as the first connection opened ahead of the calls. */
+    @Override
+    public CompletableFuture<java.util.Optional<String>> checkServer(java.time.Duration within) {
+        return server.check(
+                () -> {
+                    HttpRequest.Builder listing =
+                            server.listing(models).timeout(within).header("anthropic-version", API_VERSION);
+                    if (config.apiKey() != null) {
+                        listing.header("x-api-key", config.apiKey());
+                    }
+                    return listing.build();
+                },
+                within,
+                config.apiKey() != null);
     }
 
     /** Builds each call's request as {@link #run} does, sends nothing, and reads a made-up answer from its JSON text. */

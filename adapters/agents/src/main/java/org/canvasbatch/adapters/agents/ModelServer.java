@@ -136,6 +136,150 @@ final class ModelServer {
     }
 
     /**
+     * Asks the server for its model list once and says what its answer means for the calls (see {@link
+     * ModelServerCheck#checkServer}). The listing counts as the first connection opened ahead: a {@link #preconnect}
+     * of one right after it asks nothing more, and its connection stays in the pool for the calls.
+     *
+     * @param listingRequest the listing with the credentials, timed out by the caller's {@code within}
+     * @param keyGiven       whether a key is sent (a 401 then means it is refused, else that one is needed)
+     */
+    CompletableFuture<Optional<String>> check(
+            java.util.function.Supplier<HttpRequest> listingRequest, Duration within, boolean keyGiven) {
+        preconnectDue(1);
+        HttpRequest listing;
+        try {
+            listing = listingRequest.get();
+        } catch (IllegalArgumentException e) {
+            // a key no header can carry: refused before an agent is built, so this is not reached; not its text
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        CompletableFuture<Optional<String>> verdict = new CompletableFuture<>();
+        CompletableFuture<HttpResponse<Void>> exchange;
+        try {
+            exchange = http.sendAsync(listing, head -> {
+                verdict.complete(verdictOn(head.statusCode(), keyGiven));
+                // read to its end (within bounds) and dropped, so that the connection goes back to the pool
+                return new DroppedListing(CompletableFuture.completedFuture(null));
+            });
+        } catch (RuntimeException e) {
+            // the client refused the request itself (a closed client): nothing is known about the server
+            LOG.log(System.Logger.Level.DEBUG, "could not check the " + label + ": " + describe(e));
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        exchange.whenComplete((answered, error) -> {
+            if (error != null) {
+                verdict.complete(Optional.of(
+                        speaksNoHttp(error)
+                                ? "The " + label + " answered with something that is not HTTP; batches will fail"
+                                        + " until --base-url names a model server."
+                                : notAnswering(unreachable(error, within))));
+            }
+        });
+        CompletableFuture.delayedExecutor(within.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .execute(() -> {
+                    if (verdict.complete(Optional.of(notAnswering("no answer within " + seconds(within))))) {
+                        exchange.cancel(true);
+                    }
+                });
+        return verdict;
+    }
+
+    /** What an answer's status means for the calls; nothing when they can work (a 404: the server is there). */
+    private Optional<String> verdictOn(int status, boolean keyGiven) {
+        String server = "The " + label;
+        if (status == 401 || status == 403) {
+            return Optional.of(
+                    keyGiven
+                            ? server + " refused the API key (HTTP " + status + "); batches will fail until the key"
+                                    + " is right: " + keyHint + "."
+                            : server + " asks for an API key (HTTP " + status + ") and none is set; batches will fail"
+                                    + " until one is given with " + keyHint.replaceFirst("^check ", "") + ".");
+        }
+        if (status == 429) {
+            return Optional.of(server + " is refusing requests for now (HTTP 429: too many requests, or no quota"
+                    + " left); batches may fail until it takes them again.");
+        }
+        if (status >= 500 && status <= 599) {
+            return Optional.of(server + " answered with a server error (HTTP " + status + "); batches may fail until"
+                    + " it recovers.");
+        }
+        if (status >= 300 && status <= 399) {
+            return Optional.of(server + " answered with a redirect (HTTP " + status + "), which canvas-batch does not"
+                    + " follow; batches will fail: check --base-url.");
+        }
+        return Optional.empty();
+    }
+
+    private String notAnswering(String why) {
+        return "The " + label + " is not answering (" + why + "); batches will fail until it does.";
+    }
+
+    /**
+     * Why a listing got no answer, in a few words of this program's own: an exception's message can quote what the
+     * server sent (the JDK's "Invalid status line" does), so only the local system's words are kept, cut short.
+     */
+    private String unreachable(Throwable error, Duration within) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpConnectTimeoutException) {
+                return "no connection within " + seconds(http.connectTimeout().orElse(within));
+            }
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpTimeoutException) {
+                return "no answer within " + seconds(within);
+            }
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                String message = cause.getMessage();
+                return message == null
+                                || message.isBlank()
+                                || message.toLowerCase(Locale.ROOT).contains("refused")
+                        ? "connection refused"
+                        : printable(message, 80);
+            }
+            if (cause instanceof java.net.UnknownHostException
+                    || cause instanceof java.nio.channels.UnresolvedAddressException) {
+                return "its host name is not known";
+            }
+            if (cause instanceof javax.net.ssl.SSLException) {
+                return "the TLS handshake failed";
+            }
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException) {
+                return "the connection failed: " + printable(describe(cause), 80);
+            }
+        }
+        return "the request failed: " + error.getClass().getSimpleName();
+    }
+
+    /** Whether the server answered with bytes that are no HTTP answer (another service on that port). */
+    private static boolean speaksNoHttp(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ProtocolException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code text} on one line, without control or direction characters, cut to {@code max} characters. */
+    static String printable(String text, int max) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints()
+                .limit(max)
+                .forEach(c -> out.appendCodePoint(
+                        Character.isISOControl(c)
+                                        || Character.getType(c) == Character.FORMAT
+                                        || Character.getType(c) == Character.LINE_SEPARATOR
+                                        || Character.getType(c) == Character.PARAGRAPH_SEPARATOR
+                                ? '?'
+                                : c));
+        return text.codePointCount(0, text.length()) > max ? out.append('…').toString() : out.toString();
+    }
+
+    /**
      * The model listings of one warm-up, each of whose bodies is read only once every listing has its answer's head
      * (or failed). A listing read at once would hand its connection back to the pool, and a listing sent a moment
      * later would take that one instead of opening its own: fewer connections than the first round's calls.

@@ -22,7 +22,7 @@ import org.canvasbatch.application.port.out.AgentRunner;
  * Writes notes with a model behind the OpenAI Chat Completions API ({@code POST {baseUrl}/chat/completions}): OpenAI
  * itself, or a local Ollama, vLLM or LM Studio server, which speak the same API.
  */
-public final class OpenAiCompatibleAgent implements AgentRunner {
+public final class OpenAiCompatibleAgent implements AgentRunner, ModelServerCheck {
 
     private final AgentConfig config;
     private final PromptTemplates templates;
@@ -80,6 +80,22 @@ public final class OpenAiCompatibleAgent implements AgentRunner {
             noteOf(madeUpAnswer(Rehearsal.NOTE));
         });
         return CompletableFuture.allOf(connected, rehearsed);
+    }
+
+    /** Asks for {@code GET {baseUrl}/models}, with the key, as the first connection opened ahead of the calls. */
+    @Override
+    public CompletableFuture<java.util.Optional<String>> checkServer(java.time.Duration within) {
+        return server.check(
+                () -> {
+                    HttpRequest.Builder listing = server.listing(URI.create(config.baseUri() + "/models"))
+                            .timeout(within);
+                    if (config.apiKey() != null) {
+                        listing.header("Authorization", "Bearer " + config.apiKey());
+                    }
+                    return listing.build();
+                },
+                within,
+                config.apiKey() != null);
     }
 
     /** Builds each call's request as {@link #run} does, sends nothing, and reads a made-up answer from its JSON text. */

@@ -535,6 +535,163 @@ abstract class ModelAgentContract {
         assertThat(llm.calls()).isZero();
     }
 
+    // ---- the check at start: one sentence when the calls will fail, nothing when they can work ----------------------
+
+    private String check(AgentRunner agent, Duration within) throws Exception {
+        assertThat(agent).isInstanceOf(ModelServerCheck.class);
+        return ((ModelServerCheck) agent)
+                .checkServer(within)
+                .get(GENEROUS.toSeconds(), TimeUnit.SECONDS)
+                .orElse("");
+    }
+
+    private String check(AgentRunner agent) throws Exception {
+        return check(agent, ModelServerCheck.TIMEOUT);
+    }
+
+    @Test
+    void aServerThatListsItsModelsIsNotWarnedAboutAndItsListingIsTheFirstConnectionOpenedAhead() throws Exception {
+        AgentRunner agent = agent();
+
+        assertThat(check(agent)).isEmpty();
+        agent.prepare(1).get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(llm.modelListings())
+                .as("the check, with the key, and no second listing for the warm-up right after it")
+                .hasSize(1)
+                .allSatisfy(listing -> assertThat(apiKeyOf(listing)).isEqualTo("sk-test-key"));
+        assertThat(agent.run(Requests.bare(AgentId.ORAL_EXPLANATION, "after the check"))
+                        .markdown())
+                .contains("after the check");
+        assertThat(llm.connectionsOpened())
+                .as("the first call went over the check's connection")
+                .isEqualTo(1);
+        assertThat(llm.calls()).as("the model was asked nothing but the call").isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"404", "405", "400"})
+    void aServerWithoutAModelListIsStillThereAndNotWarnedAbout(int status) throws Exception {
+        llm.listModelsWith(Reply.error(status, "Unknown request URL: GET /models"));
+
+        assertThat(check(agent())).isEmpty();
+    }
+
+    @Test
+    void aServerThatIsDownIsSaidToBeNotAnsweringInOneSentence() throws Exception {
+        AgentRunner agent = agent();
+        llm.close();
+
+        assertThat(check(agent))
+                .isEqualTo("The " + serverLabel()
+                        + " is not answering (connection refused); batches will fail until it does.");
+    }
+
+    @Test
+    void aRefusedKeyIsSaidWithoutTheKeyOrWhatTheServerSaidAboutIt() throws Exception {
+        llm.listModelsWith(Reply.error(401, "Incorrect API key provided: sk-test-key. Find yours at …"));
+
+        assertThat(check(agent()))
+                .isEqualTo("The " + serverLabel() + " refused the API key (HTTP 401); batches will fail until the key"
+                        + " is right: check --api-key or " + provider().apiKeyVariable() + ".")
+                .doesNotContain("sk-test-key", "Incorrect");
+
+        llm.listModelsWith(null).requireApiKey("sk-another-key");
+        assertThat(check(agent())).startsWith("The " + serverLabel() + " refused the API key (HTTP 401)");
+    }
+
+    @Test
+    void aServerThatWantsAKeyWhereNoneIsSetIsSaidSo() throws Exception {
+        llm.requireApiKey("sk-needed");
+
+        assertThat(check(agent(config().withApiKey(null), Clock.systemUTC())))
+                .isEqualTo("The " + serverLabel() + " asks for an API key (HTTP 401) and none is set; batches will"
+                        + " fail until one is given with --api-key or "
+                        + provider().apiKeyVariable() + ".");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "503, ' answered with a server error (HTTP 503); batches may fail until it recovers.'",
+        "429, ' is refusing requests for now (HTTP 429: too many requests, or no quota left);"
+                + " batches may fail until it takes them again.'",
+        "403, ' refused the API key (HTTP 403)'",
+    })
+    void anErrorOfTheServerIsSaidByItsStatus(int status, String said) throws Exception {
+        llm.listModelsWith(Reply.error(status, "something the server says"));
+
+        assertThat(check(agent())).startsWith("The " + serverLabel() + said).doesNotContain("something");
+    }
+
+    @Test
+    void aRedirectIsSaidNotFollowed() throws Exception {
+        llm.listModelsWith(Reply.raw(301, "text/html", "moved", Map.of("Location", "https://elsewhere.example/v1")));
+
+        assertThat(check(agent()))
+                .isEqualTo("The " + serverLabel() + " answered with a redirect (HTTP 301), which canvas-batch does"
+                        + " not follow; batches will fail: check --base-url.")
+                .doesNotContain("elsewhere");
+    }
+
+    @Test
+    void aServerThatAcceptsButNeverAnswersIsGivenUpOnWithinTheChecksTime() throws Exception {
+        llm.listModelsWith(Reply.hang());
+        AgentRunner agent = agent();
+
+        long started = System.nanoTime();
+        String said = check(agent, Duration.ofMillis(500));
+
+        assertThat(said)
+                .isEqualTo("The " + serverLabel()
+                        + " is not answering (no answer within 0.5 s); batches will fail until it does.");
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("given up on at its time, not the call's")
+                .isLessThan(GENEROUS);
+    }
+
+    /** A hostile server's bytes (a page of megabytes, terminal escapes) never reach the sentence. */
+    @Test
+    void aHostileServersLongBodyIsNeverEchoed() throws Exception {
+        String page = "<h1>\u001b[2J\u001b]0;pwned\u0007" + "A".repeat(200_000) + "\u202e</h1>";
+        llm.listModelsWith(Reply.raw(500, "text/html", page, Map.of()));
+
+        String said = check(agent());
+
+        assertThat(said)
+                .isEqualTo("The " + serverLabel()
+                        + " answered with a server error (HTTP 500); batches may fail until it recovers.")
+                .doesNotContain("AAAA", "\u001b", "pwned", "\u202e");
+    }
+
+    /** A port that answers with something other than HTTP (another service, a hostile one): its bytes are not quoted. */
+    @Test
+    void aServerThatDoesNotSpeakHttpIsSaidSoAndItsBytesAreNotQuoted() throws Exception {
+        try (ServerSocket other = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!other.isClosed()) {
+                    try (java.net.Socket client = other.accept()) {
+                        client.getOutputStream()
+                                .write(("SSH-2.0-OpenSSH_9.6 \u001b[31mpwned" + "B".repeat(10_000) + "\r\n\r\n")
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        client.getOutputStream().flush();
+                        Thread.sleep(200);
+                    } catch (IOException | InterruptedException closed) {
+                        return;
+                    }
+                }
+            });
+            String base = "http://127.0.0.1:" + other.getLocalPort()
+                    + (provider() == AgentConfig.Provider.OPENAI ? "/v1" : "");
+
+            String said = check(agent(config().withBaseUrl(base), Clock.systemUTC()));
+
+            assertThat(said)
+                    .isEqualTo("The " + serverLabel().replace(baseUrl(), base) + " answered with something that is not"
+                            + " HTTP; batches will fail until --base-url names a model server.")
+                    .doesNotContain("SSH-2.0", "\u001b", "pwned", "BBBB");
+        }
+    }
+
     private static String apiKeyOf(FakeLlmServer.Call call) {
         String bearer = call.header("authorization");
         return bearer != null ? bearer.substring("Bearer ".length()) : call.header("x-api-key");

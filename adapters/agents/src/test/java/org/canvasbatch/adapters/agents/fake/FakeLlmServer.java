@@ -254,6 +254,22 @@ public final class FakeLlmServer implements AutoCloseable {
                     sendForever(exchange);
                     return;
                 }
+                // as the real services do: the model list is the key's too
+                Api listingApi =
+                        exchange.getRequestHeaders().getFirst("anthropic-version") != null ? Api.ANTHROPIC : Api.OPENAI;
+                String key = requiredApiKey;
+                String given = listingApi == Api.OPENAI
+                        ? exchange.getRequestHeaders().getFirst("Authorization")
+                        : exchange.getRequestHeaders().getFirst("x-api-key");
+                if (key != null && !(listingApi == Api.OPENAI ? "Bearer " + key : key).equals(given)) {
+                    send(exchange, 401, listingApi.error(401, "Incorrect API key provided."), Map.of());
+                    return;
+                }
+                Reply listingReply = modelListReply;
+                if (listingReply != null) {
+                    answer(exchange, listingApi, null, null, listingReply);
+                    return;
+                }
                 send(
                         exchange,
                         200,
@@ -487,6 +503,17 @@ public final class FakeLlmServer implements AutoCloseable {
     /** From now on every {@code GET /models} is answered as {@link Reply#endless} answers: a body that never ends. */
     public void listModelsEndlessly() {
         listsModelsEndlessly = true;
+    }
+
+    private volatile Reply modelListReply;
+
+    /**
+     * From now on every {@code GET /models} gets {@code reply} ({@link Reply#error}, {@link Reply#raw}, {@link
+     * Reply#hang} or {@link Reply#delayed} of those) instead of the model list; null lists the models again.
+     */
+    public FakeLlmServer listModelsWith(Reply reply) {
+        modelListReply = reply;
+        return this;
     }
 
     /** Whether a client hung up on an endless answer within {@code patience}. */
