@@ -330,13 +330,8 @@ final class RunCommand {
         wiring.core()
                 .recover(s -> ofThisCanvas(s, location, nodeIds)
                         && newest.map(id -> id.equals(s.id())).orElse(true));
-        Optional<SessionSnapshot> found =
-                wiring.useCases().status().sessions().stream().findFirst();
-        if (found.isPresent() && found.get().state() == SessionState.PAUSED) {
-            // stopped by an earlier Ctrl-C (or paused on the dashboard): running the command again is the go-ahead
-            return Optional.of(wiring.useCases().resume().resume(found.get().id(), "run again in the terminal"));
-        }
-        return found;
+        // one stopped by an earlier Ctrl-C (or paused on the dashboard) stays paused until runBatch resumes it
+        return wiring.useCases().status().sessions().stream().findFirst();
     }
 
     /**
@@ -497,6 +492,11 @@ final class RunCommand {
         try {
             if (subscription.snapshot().state() == SessionState.PENDING) {
                 wiring.useCases().start().start(StartSessionCommand.of(id));
+            } else if (subscription.snapshot().state() == SessionState.PAUSED) {
+                // stopped by an earlier Ctrl-C (or paused on the dashboard): running the command again is the
+                // go-ahead, given only now that a Ctrl-C stops it again (resumed before, its calls went out while a
+                // Ctrl-C still ended the process without a word and without pausing the batch)
+                wiring.useCases().resume().resume(id, "run again in the terminal");
             }
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
