@@ -97,6 +97,31 @@ final class ProgressDisplay implements AutoCloseable {
         }
     }
 
+    /**
+     * A line said while the batch runs (the model server's check at start, when it comes after the plan): in plain
+     * mode among the event lines, on a terminal above the bars, which move down a line. Nothing once closed.
+     */
+    void note(String line) {
+        synchronized (closing) {
+            if (closed) {
+                return;
+            }
+            synchronized (this) {
+                if (terminal) {
+                    notes.add(line);
+                } else if (!printing.isShutdown()) {
+                    printing.execute(() -> {
+                        out.println(line);
+                        out.flush();
+                    });
+                }
+            }
+        }
+    }
+
+    /** Lines to write above the bars with the next frame, on a terminal. */
+    private final java.util.List<String> notes = new java.util.ArrayList<>();
+
     /** The plain line an event gets, or null. */
     private String lineFor(SessionEvent event) {
         SessionProgress.Counts all = progress.session();
@@ -142,6 +167,11 @@ final class ProgressDisplay implements AutoCloseable {
         if (drawnLines > 0) {
             frame.append("\u001b[").append(drawnLines).append('F'); // back to the first line of the last frame
         }
+        for (String note : notes) {
+            // over the last frame's first lines: the bars are drawn again below it
+            frame.append("\u001b[2K").append(note).append(System.lineSeparator());
+        }
+        notes.clear();
         int lines = 0;
         for (Map.Entry<Integer, String> group : groupLabels.entrySet()) {
             SessionProgress.Counts counts = progress.group(group.getKey());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,6 +92,9 @@ final class RunCommand {
                 .withCluster(config.cluster())
                 .withDataGivenBy(config.dataGivenBy());
         try (Wiring wiring = Wiring.create(settings)) {
+            // while the canvas is analysed: a model server that is down or refuses the key is said before the batch
+            // fails node by node, and never waited for (but by a dry run, which has no batch to delay)
+            CompletableFuture<Optional<String>> modelServer = wiring.checkModelServer();
             Optional<SessionSnapshot> interrupted;
             Optional<String> journalDamage = Optional.empty();
             Optional<String> resourceWarning = Optional.empty();
@@ -146,6 +150,8 @@ final class RunCommand {
                             + " all; the real run sets them aside with a warning and cannot resume them (an interrupted"
                             + " batch of this canvas among them would be started anew)");
                 }
+                outcomeWithin(modelServer, Wiring.modelServerCheckTimeout().plusSeconds(1))
+                        .ifPresent(problem -> out.println(warning(problem)));
                 // the real run resumes that batch rather than this canvas's new plan: the dry run shows what it will do
                 interrupted.ifPresentOrElse(
                         s -> out.printf(
@@ -170,7 +176,12 @@ final class RunCommand {
             canvasChange.ifPresent(change -> out.println("Note: " + change));
             // a journal in memory ends with the process: nothing could resume the batch, so Ctrl-C cancels it
             boolean resumable = !"memory".equals(settings.data());
-            return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable);
+            if (modelServer.isDone()) {
+                // known already (a refused connection or key takes milliseconds): said here, under the plan
+                modelServer.join().ifPresent(problem -> out.println(warning(problem)));
+                modelServer = CompletableFuture.completedFuture(Optional.empty());
+            }
+            return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable, modelServer);
         } catch (InvalidCommandException e) {
             // the core's words finish a sentence about the field: here the field is the canvas as it was named; a
             // whole sentence of its own (a canvas that cannot be read names the canvas itself) is said as it is
@@ -443,13 +454,40 @@ final class RunCommand {
         };
     }
 
-    private int runBatch(Wiring wiring, SessionSnapshot planned, boolean plain, boolean resumable) {
+    /** What the model server's check found, as {@code run} says it: a warning line, never a terminal command. */
+    private static String warning(String problem) {
+        return "Warning: " + TerminalText.printable(problem.replaceAll("\\s+", " "));
+    }
+
+    /** What {@code check} came to within {@code limit}; nothing when it has not by then. */
+    private static Optional<String> outcomeWithin(CompletableFuture<Optional<String>> check, Duration limit) {
+        try {
+            return check.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * @param modelServer what the model server's check finds, if it has not yet: said as soon as it comes, while the
+     *     batch runs
+     */
+    private int runBatch(
+            Wiring wiring,
+            SessionSnapshot planned,
+            boolean plain,
+            boolean resumable,
+            CompletableFuture<Optional<String>> modelServer) {
         SessionId id = planned.id();
         long startedHere = System.nanoTime();
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean stoppedToResume = new AtomicBoolean();
         CountDownLatch summarised = new CountDownLatch(1);
         ProgressDisplay display = new ProgressDisplay(out, !plain, planned);
+        modelServer.thenAccept(problem -> problem.ifPresent(line -> display.note(warning(line))));
         SessionSubscription subscription = wiring.useCases().subscriptions().subscribe(id, event -> {
             display.onEvent(event);
             if (event instanceof SessionEvent.SessionFinished || event instanceof SessionEvent.SessionCancelled) {

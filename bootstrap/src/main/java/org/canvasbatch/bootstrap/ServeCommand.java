@@ -113,6 +113,13 @@ final class ServeCommand {
                 wiring.groupingDescription(),
                 server.accessToken().required() ? "; every call needs the access token" : "");
         out.flush();
+        // once listening, never before: a model server that does not answer costs the start nothing. Logged from a
+        // thread started here: the console leaves out what a rehearsal's threads log, and a thread of the HTTP client
+        // or of the common pool may have been started by one (and inherited that)
+        var modelServer = wiring.checkModelServer();
+        Thread.ofVirtual()
+                .name("model-server-check")
+                .start(() -> modelServer.join().ifPresent(problem -> LOG.log(System.Logger.Level.WARNING, problem)));
         wiring.warmUp();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()

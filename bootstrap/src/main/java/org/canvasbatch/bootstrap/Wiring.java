@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import org.canvasbatch.adapters.agents.AgentConfig;
 import org.canvasbatch.adapters.agents.Agents;
 import org.canvasbatch.adapters.agents.EmbeddingConfig;
+import org.canvasbatch.adapters.agents.ModelServerCheck;
 import org.canvasbatch.adapters.executor.LocalTaskExecutor;
 import org.canvasbatch.adapters.http.ServerSettings;
 import org.canvasbatch.adapters.http.dashboard.DashboardExtension;
@@ -160,6 +161,9 @@ final class Wiring implements AutoCloseable {
     private final ObservedEventLog eventLog;
     private final Optional<PostgresSessionLeases> cluster;
     private final AgentRunner agents;
+    /** The model-backed agent's server, asked at start whether the calls can work; none for the offline agent. */
+    private final Optional<ModelServerCheck> modelServer;
+
     private final TextEmbedder embeddings;
     private final Settings settings;
     private final Observability observability;
@@ -178,6 +182,7 @@ final class Wiring implements AutoCloseable {
             ObservedEventLog eventLog,
             Optional<PostgresSessionLeases> cluster,
             AgentRunner agents,
+            Optional<ModelServerCheck> modelServer,
             TextEmbedder embeddings,
             Settings settings,
             Observability observability) {
@@ -187,6 +192,7 @@ final class Wiring implements AutoCloseable {
         this.eventLog = eventLog;
         this.cluster = cluster;
         this.agents = agents;
+        this.modelServer = modelServer;
         this.embeddings = embeddings;
         this.settings = settings;
         this.observability = observability;
@@ -200,9 +206,12 @@ final class Wiring implements AutoCloseable {
     static Wiring create(Settings settings, ChannelOpener disk) {
         Observability observability = new Observability();
         AgentRunner agents;
+        Optional<ModelServerCheck> modelServer;
         TextEmbedder embeddings;
         try {
-            agents = observability.agents(Agents.fromConfig(settings.agent(), settings.env()));
+            AgentRunner built = Agents.fromConfig(settings.agent(), settings.env());
+            modelServer = built instanceof ModelServerCheck check ? Optional.of(check) : Optional.empty();
+            agents = observability.agents(built);
             embeddings = Agents.embeddingsFromConfig(settings.embeddings(), settings.agent(), settings.env());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -250,7 +259,16 @@ final class Wiring implements AutoCloseable {
         // what other servers weigh when they place a session: the calls this one's batches want, for its concurrency
         store.cluster().ifPresent(leases -> leases.publishLoad(core::callsWanted, coreSettings.globalConcurrency()));
         return new Wiring(
-                core, vault, executor, eventLog, store.cluster(), agents, embeddings, settings, observability);
+                core,
+                vault,
+                executor,
+                eventLog,
+                store.cluster(),
+                agents,
+                modelServer,
+                embeddings,
+                settings,
+                observability);
     }
 
     /** The server's settings with what this wiring attaches to it: the ADR-007 WebSocket channel and the dashboard. */
@@ -319,6 +337,28 @@ final class Wiring implements AutoCloseable {
                         () -> stopping || learnerCame || core.tasksInFlight() > 0);
             }
         });
+    }
+
+    /** The system property that sets how long the model server's check waits, in milliseconds (for tests). */
+    static final String MODEL_SERVER_CHECK_MILLIS = "canvasbatch.modelServerCheckMillis";
+
+    /** How long the model server's check waits: {@link ModelServerCheck#TIMEOUT} unless a test says otherwise. */
+    static Duration modelServerCheckTimeout() {
+        return Duration.ofMillis(
+                Math.max(1, Long.getLong(MODEL_SERVER_CHECK_MILLIS, ModelServerCheck.TIMEOUT.toMillis())));
+    }
+
+    /**
+     * Asks the model server once, in the background, whether the calls to come can work: before {@link #warmUp} (or an
+     * analysis), whose first connection it then is. Never delays the caller.
+     *
+     * @return completes within {@link #modelServerCheckTimeout()} with one sentence for the learner when the calls will
+     *     fail (the server is down, refuses the key …); empty when they can work, and at once for the offline agent
+     */
+    CompletableFuture<Optional<String>> checkModelServer() {
+        return modelServer
+                .map(check -> check.checkServer(modelServerCheckTimeout()).exceptionally(never -> Optional.empty()))
+                .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty()));
     }
 
     /** The core itself: recovery, the retention sweep, forgetting, stopping. */

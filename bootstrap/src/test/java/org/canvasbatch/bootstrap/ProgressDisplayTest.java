@@ -69,6 +69,38 @@ class ProgressDisplayTest {
      * that follows must not draw the frame again, which moved the cursor up over that message and erased it (a
      * hostile test on a pseudo-terminal).
      */
+    /**
+     * A line said while the batch runs (the model server's check, when it comes after the plan) is written above the
+     * live bars, which are drawn again below it, once; in plain mode it is a line among the others; after the end,
+     * nothing.
+     */
+    @Test
+    void aNoteWhileTheBatchRunsIsALineAboveTheBarsOnceAndNothingAfterTheEnd() {
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        ProgressDisplay live = new ProgressDisplay(new PrintStream(terminal, true, UTF_8), true, session.snapshot());
+        live.note("Warning: the model server is not answering.");
+        live.close();
+        live.note("Warning: said after the end.");
+
+        String drawn = terminal.toString(UTF_8);
+        assertThat(drawn.split("Warning: the model server is not answering\\.", -1))
+                .as("written once")
+                .hasSize(2);
+        assertThat(drawn.substring(drawn.indexOf("Warning: the model server")))
+                .as("the bars drawn again below it")
+                .contains("all");
+        assertThat(drawn).doesNotContain("after the end");
+
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        ProgressDisplay plain = new ProgressDisplay(new PrintStream(lines, true, UTF_8), false, session.snapshot());
+        plain.note("Warning: the model server is not answering.");
+        plain.close();
+        plain.note("Warning: said after the end.");
+
+        assertThat(lines.toString(UTF_8))
+                .isEqualTo("Warning: the model server is not answering." + System.lineSeparator());
+    }
+
     @Test
     void aSecondCloseDrawsNothingOverWhatWasPrintedAfterTheFirst() {
         ByteArrayOutputStream terminal = new ByteArrayOutputStream();
