@@ -118,7 +118,14 @@ record CanvasBatchConfig(
                             + " (at least " + AccessToken.MIN_LENGTH + " characters), or name the hosts");
         }
 
-        Path vault = path(read.get(VAULT), env, read.folderOfTheFileGiving(VAULT));
+        String vaultText = read.get(VAULT);
+        if (vaultText.isBlank()) {
+            // an empty --vault or file value ("--vault $VAULT" with VAULT unset) would be the current folder, which
+            // need not be a vault at all; an empty variable is not set (SettingsReader) and does not come here
+            read.problem(VAULT, "is empty: name the vault's folder, or leave it out");
+            vaultText = VAULT.defaultText();
+        }
+        Path vault = path(vaultText, env, read.folderOfTheFileGiving(VAULT));
         // where a vault that was named came from (--vault, CANVASBATCH_VAULT, a settings file): run says it
         Optional<String> vaultGivenBy = read.isExplicit(VAULT) ? Optional.of(read.subject(VAULT)) : Optional.empty();
         if (command == Command.SERVE && !Files.isDirectory(vault)) {
@@ -324,7 +331,10 @@ record CanvasBatchConfig(
     private static Path path(String text, Map<String, String> env, Optional<Path> relativeTo) {
         String expanded = text;
         if (text.equals("~") || text.startsWith("~/")) {
-            String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+            // an empty HOME is not set, as an empty CANVASBATCH_ variable is: not the filesystem's root
+            String home = Optional.ofNullable(env.get("HOME"))
+                    .filter(h -> !h.isBlank())
+                    .orElse(System.getProperty("user.home"));
             expanded = home + text.substring(1);
         }
         Path path = Path.of(expanded);

@@ -150,7 +150,9 @@ final class SettingsReader {
             }
         }
         new TreeMap<>(env).forEach((variable, value) -> {
-            if (!variable.startsWith(Setting.ENV_PREFIX)) {
+            // empty is not set, as for the older variables and the API keys: what a script's unset variable gives
+            // (CANVASBATCH_VAULT=$VAULT), which must not make the current folder the vault, nor hide a --config file's
+            if (!variable.startsWith(Setting.ENV_PREFIX) || value == null || value.isBlank()) {
                 return;
             }
             String key = byVariable.get(variable);

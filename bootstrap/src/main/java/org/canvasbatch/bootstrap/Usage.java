@@ -39,7 +39,8 @@ final class Usage {
 
             Settings: every option with a setting, and more (retries, retention, WebSocket limits), can also come
             from CANVASBATCH_* environment variables (server.port -> CANVASBATCH_SERVER_PORT) or a YAML file given
-            with --config; the command line wins, then the environment, then the file. Every setting and its default
+            with --config; the command line wins, then the environment (an empty variable is not set), then the
+            file. Every setting and its default
             is documented in canvas-batch.yaml inside the jar (bootstrap/src/main/resources/) and in the README.
             Durations: 30s, 500ms, 5m, 2h (a plain number is seconds).
 

@@ -181,6 +181,79 @@ class CanvasBatchConfigTest {
         assertThat(config.data()).isEqualTo("memory");
     }
 
+    /**
+     * {@code CANVASBATCH_VAULT=$VAULT} with VAULT unset, in a script or a compose file, gives an empty variable: it is
+     * not set, for every setting alike, so neither the current folder becomes the vault nor a port, a duration or a
+     * flag is refused for being empty, nor is a list of origins emptied.
+     */
+    @Test
+    void everyEmptyVariableIsAsIfItWereNotSet() {
+        String unset = serve().toString();
+        for (Setting<?> setting : SettingsTable.keyed()) {
+            env.put(setting.variable(), "");
+            if (setting.olderVariable() != null) {
+                env.put(setting.olderVariable(), "");
+            }
+        }
+        env.put("CANVASBATCH_SERVER_PORT", "   ");
+
+        CanvasBatchConfig empty = serve();
+
+        assertThat(empty.toString()).isEqualTo(unset);
+        assertThat(empty.vaultGivenBy()).as("no vault was named").isEmpty();
+        assertThat(empty.server().corsOrigins()).contains("app://obsidian.md");
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void anEmptyVariableLeavesTheValueOfTheSettingsFileBelowIt() throws IOException {
+        Path vault = Files.createDirectories(temp.resolve("vault"));
+        configFile("vault: " + vault + "\nserver:\n  port: 9100\nagent:\n  model: qwen2.5\n");
+        env.put("CANVASBATCH_VAULT", "");
+        env.put("CANVASBATCH_SERVER_PORT", "");
+        env.put("CANVASBATCH_AGENT_MODEL", "");
+        env.put("CANVASBATCH_AGENT_PROVIDER", "openai");
+        env.put("CANVASBATCH_AGENT_BASE_URL", "http://localhost:11434/v1");
+
+        CanvasBatchConfig config = serve();
+
+        assertThat(config.vault()).isEqualTo(vault);
+        assertThat(config.vaultGivenBy()).contains("vault in " + file);
+        assertThat(config.server().port()).isEqualTo(9100);
+        assertThat(config.agent().model()).isEqualTo("qwen2.5");
+    }
+
+    @Test
+    void anEmptyOlderModelVariableIsNotSetEitherButAnEmptyNewOneNoLongerHidesASetOlderOne() {
+        env.put("CANVAS_BATCH_MODEL_PROVIDER", "openai");
+        env.put("CANVAS_BATCH_MODEL", "qwen2.5");
+        env.put("CANVAS_BATCH_BASE_URL", "http://localhost:11434/v1");
+        env.put("CANVASBATCH_AGENT_MODEL", "");
+
+        assertThat(serve().agent().model()).isEqualTo("qwen2.5");
+    }
+
+    /** An empty value given on purpose, on the command line or in a file, names no folder: refused, as --data's is. */
+    @Test
+    void anEmptyVaultOnTheCommandLineOrInAFileIsRefusedNotTakenForTheCurrentFolder() throws IOException {
+        option("vault", "--vault", "");
+        assertThat(problems(Command.RUN)).isEqualTo("--vault is empty: name the vault's folder, or leave it out");
+
+        cli.clear();
+        configFile("vault: ''\n");
+        assertThat(problems(Command.SERVE))
+                .isEqualTo("vault in " + file + " is empty: name the vault's folder, or leave it out");
+    }
+
+    @Test
+    void anEmptyHomeIsNotSetSoTheHomeFolderIsNotTheFilesystemsRoot() {
+        env.put("HOME", "");
+
+        assertThat(serve().data())
+                .isEqualTo(Path.of(System.getProperty("user.home"), ".canvas-batch", "data")
+                        .toString());
+    }
+
     @Test
     void everyWrongValueIsNamedOnceWithWhereItCameFromAndWhatWouldBeRight() throws IOException {
         configFile("""

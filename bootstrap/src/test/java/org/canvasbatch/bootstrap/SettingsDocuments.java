@@ -37,7 +37,8 @@ final class SettingsDocuments {
             #   server.port                -> CANVASBATCH_SERVER_PORT
             #   batch.retries.backoff-base -> CANVASBATCH_BATCH_RETRIES_BACKOFF_BASE
             #   token                      -> CANVASBATCH_TOKEN
-            # Lists (server.cors-origins) are comma-separated there.
+            # Lists (server.cors-origins) are comma-separated there. An empty variable (CANVASBATCH_VAULT=, as a script's
+            # unset variable gives) is not set: the file below it or the default decides.
             #
             # Durations: 30s, 500ms, 5m, 2h, 1d (a plain number means seconds). Sizes: 65536, 64KiB, 1MiB.
             # Every value is checked at start; each wrong one is named with where it came from, and nothing starts.
