@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
  *   <li>finish a request's headers within {@link ConnectionLimits#request()} of arriving, or of its last answer plus
  *       {@link ConnectionLimits#keepAlive()} when it has had one;
  *   <li>finish a request's body within {@link ConnectionLimits#request()} of its headers, plus its declared length at
- *       {@link ConnectionLimits#bodyBytesPerSecond()};
+ *       {@link ConnectionLimits#bodyBytesPerSecond()} (up to the body limit: a chunked body, or one declared larger, is
+ *       given the limit's time);
  * </ul>
  *
  * and when the server holds as many connections as its cap, the one that has waited longest for a request is ended to
@@ -45,6 +46,8 @@ import java.util.function.LongSupplier;
 public final class ConnectionDeadlines {
 
     private static final System.Logger LOG = System.getLogger(ConnectionDeadlines.class.getName());
+
+    private static final long FARTHEST_NANOS = TimeUnit.DAYS.toNanos(36_500);
 
     private final ConnectionLimits limits;
     private final long maxBodyBytes;
@@ -147,15 +150,39 @@ public final class ConnectionDeadlines {
                 if (declaredBodyBytes == 0) {
                     watched.phase = Phase.ANSWERING;
                 } else {
-                    long bodyBytes = declaredBodyBytes < 0 ? maxBodyBytes : declaredBodyBytes;
-                    long bodyNanos = TimeUnit.SECONDS.toNanos(1) * bodyBytes / limits.bodyBytesPerSecond();
                     watched.phase = Phase.READING_BODY;
-                    watched.deadline = now + limits.request().toNanos() + bodyNanos;
+                    watched.deadline = now + bodyAllowanceNanos(declaredBodyBytes);
                 }
                 watched.since = now;
             }
         }
         return watched;
+    }
+
+    /**
+     * How long a body of this declared length (-1: chunked) may take after its headers: the request deadline plus its
+     * length at the slowest rate, the length counted up to the body limit only. A larger body is refused whatever it
+     * says (after a drain that is only a courtesy), and a declared 9 GB kept a silent connection for 38 hours, beyond
+     * the cap's reach (one reading a body is never chosen to make room); 10^18 overflowed the product.
+     */
+    long bodyAllowanceNanos(long declaredBodyBytes) {
+        return allowanceNanos(
+                declaredBodyBytes < 0 || declaredBodyBytes > maxBodyBytes ? maxBodyBytes : declaredBodyBytes);
+    }
+
+    /** The request deadline plus these bytes at the slowest rate (a century at most). */
+    private long allowanceNanos(long bytes) {
+        long rate = limits.bodyBytesPerSecond();
+        long second = TimeUnit.SECONDS.toNanos(1);
+        long bytesNanos;
+        try {
+            bytesNanos = Math.addExact(
+                    Math.multiplyExact(bytes / rate, second), (long) ((double) (bytes % rate) * second / rate));
+        } catch (ArithmeticException e) {
+            bytesNanos = Long.MAX_VALUE;
+        }
+        // a deadline so far on never wraps around System.nanoTime's comparison
+        return Math.min(bytesNanos, FARTHEST_NANOS) + Math.min(limits.request().toNanos(), FARTHEST_NANOS);
     }
 
     /** The request is answered: the next must come within the keep-alive deadline. */

@@ -190,6 +190,46 @@ class ConnectionDeadlinesTest {
         assertThatThrownBy(() -> youngest.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
     }
 
+    /**
+     * A declared length beyond the body limit gets the limit's time, not its own: 9 GB at 64 KiB/s was 38 hours (a
+     * connection reading a body is never ended at the cap), and 10^18 overflowed the allowance.
+     */
+    @Test
+    void aBodyDeclaredFarBeyondTheLimitGetsOnlyTheLimitsTime() throws IOException {
+        api = new ApiHarness(core -> {
+            ServerSettings settings =
+                    ServerSettings.onPort(0).withConnectionLimits(SHORT).withMaxBodyBytes(64 * 1024);
+            return settings.withExtension(
+                    new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT).asServerExtension(settings));
+        });
+        Socket stalled = connect();
+        write(
+                stalled,
+                "POST /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                        + "\r\nContent-Length: 9000000000\r\n\r\n{\"canvas_path\":");
+
+        // 600 ms and 64 KiB at 64 KiB/s, well within the 15 s this read waits
+        assertThat(readAll(stalled)).startsWith("HTTP/1.1 400");
+    }
+
+    @Test
+    void theBodyAllowanceIsTheLimitsAtMostAndNeverOverflows() {
+        ConnectionDeadlines deadlines = new ConnectionDeadlines(ConnectionLimits.DEFAULT, 8L * 1024 * 1024, 0);
+        long atTheLimit = TimeUnit.SECONDS.toNanos(20 + 128);
+
+        assertThat(deadlines.bodyAllowanceNanos(100)).isBetween(TimeUnit.SECONDS.toNanos(20), atTheLimit);
+        assertThat(deadlines.bodyAllowanceNanos(-1)).isEqualTo(atTheLimit);
+        assertThat(deadlines.bodyAllowanceNanos(8L * 1024 * 1024)).isEqualTo(atTheLimit);
+        for (long declared :
+                new long[] {9_000_000_000L, 1_000_000_000_000L, 1_000_000_000_000_000_000L, Long.MAX_VALUE}) {
+            assertThat(deadlines.bodyAllowanceNanos(declared))
+                    .as("%d bytes", declared)
+                    .isEqualTo(atTheLimit);
+        }
+        ConnectionDeadlines unlimited = new ConnectionDeadlines(ConnectionLimits.DEFAULT, Long.MAX_VALUE, 0);
+        assertThat(unlimited.bodyAllowanceNanos(Long.MAX_VALUE)).isPositive();
+    }
+
     private static ApiHarness server(ConnectionLimits limits) {
         return new ApiHarness(core -> {
             ServerSettings settings = ServerSettings.onPort(0).withConnectionLimits(limits);
