@@ -230,6 +230,28 @@ class ConnectionDeadlinesTest {
         assertThat(unlimited.bodyAllowanceNanos(Long.MAX_VALUE)).isPositive();
     }
 
+    /**
+     * A process that keeps opening connections at the cap ends one each time; the log says so once a look, not once a
+     * connection (thousands of lines a second).
+     */
+    @Test
+    void connectionsEndedAtTheCapAreToldInOneLineALook() throws Exception {
+        api = server(new ConnectionLimits(Duration.ofMinutes(5), Duration.ofMinutes(5), 64 * 1024, 6));
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch")) {
+            for (int i = 0; i < 40; i++) {
+                connect();
+            }
+            assertThat(api.get(NOTHING_THERE).status()).isEqualTo(404);
+            TimeUnit.MILLISECONDS.sleep(2_500);
+
+            List<String> lines = logs.visibleLines().stream()
+                    .filter(line -> line.contains("as many as it may"))
+                    .toList();
+            assertThat(lines).isNotEmpty().hasSizeLessThanOrEqualTo(4);
+            assertThat(logs.visibleRecords()).allMatch(record -> record.getThrown() == null);
+        }
+    }
+
     private static ApiHarness server(ConnectionLimits limits) {
         return new ApiHarness(core -> {
             ServerSettings settings = ServerSettings.onPort(0).withConnectionLimits(limits);
