@@ -35,7 +35,7 @@ import java.util.function.LongSupplier;
  *
  * and when the server holds as many connections as its cap, the one that has waited longest for a request is ended to
  * make room for the new one. A WebSocket, once upgraded, is left to the socket channel, which pings it and ends the ones
- * that stop answering.
+ * that stop answering; not one upgraded only to be closed 4401 for want of the access token ({@link #socketRefused}).
  *
  * <p>A connection is ended by shutting down its input, never by closing it under Helidon: its reader then meets the end
  * of the stream, which Helidon handles as a client that went away (no log line of its own, the connection closed and
@@ -112,13 +112,40 @@ public final class ConnectionDeadlines {
                 : Optional.empty();
     }
 
-    /** The connection became a WebSocket: no deadline from here on. */
+    /**
+     * The connection became a WebSocket: no deadline from here on, unless its upgrade was let through only to be
+     * closed at once ({@link #socketRefused}); that one must finish its close within the request deadline.
+     */
     public void upgraded(ConnectionContext connection) {
         Watched watched = connections.get(new Ends(
                 connection.localPeer().address(), connection.remotePeer().address()));
         if (watched != null) {
+            long now = nanoTime.getAsLong();
             synchronized (watched) {
-                watched.phase = Phase.UPGRADED;
+                if (watched.phase == Phase.ENDED) {
+                    return;
+                }
+                if (watched.socketRefused) {
+                    watched.phase = Phase.WAITING;
+                    watched.since = now;
+                    watched.deadline = now + limits.request().toNanos();
+                } else {
+                    watched.phase = Phase.UPGRADED;
+                }
+            }
+        }
+    }
+
+    /**
+     * This request's WebSocket upgrade goes through only for the socket to be closed at once (4401, a caller the
+     * access token does not admit): it gets no exemption from the deadlines. Exempt, a client that never answered that
+     * close kept its connection for good, and anyone who could reach the port, token or not, could hold the connection
+     * cap's worth and keep the plugin out.
+     */
+    void socketRefused(Watched watched) {
+        if (watched != null) {
+            synchronized (watched) {
+                watched.socketRefused = true;
             }
         }
     }
@@ -312,6 +339,7 @@ public final class ConnectionDeadlines {
         private volatile long since;
         private long deadline;
         private volatile int requests;
+        private boolean socketRefused;
 
         private Watched(SocketChannel channel, long since, long deadline) {
             this.channel = channel;

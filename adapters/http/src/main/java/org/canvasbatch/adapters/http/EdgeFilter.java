@@ -74,7 +74,7 @@ final class EdgeFilter implements Filter {
         ConnectionDeadlines.Watched connection = deadlines.requestStarted(
                 request.localPeer().address(), request.remotePeer().address(), declaredBodyBytes(request));
         try {
-            filterAndClose(chain, request, response);
+            filterAndClose(chain, request, response, connection);
         } finally {
             deadlines.answered(connection);
         }
@@ -97,8 +97,12 @@ final class EdgeFilter implements Filter {
                 .orElse(-1L);
     }
 
-    private void filterAndClose(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        filterRequest(chain, request, response);
+    private void filterAndClose(
+            FilterChain chain,
+            RoutingRequest request,
+            RoutingResponse response,
+            ConnectionDeadlines.Watched connection) {
+        filterRequest(chain, request, response, connection);
         if (response.isSent() && request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
             // RFC 9112 §9.6: the server that answers "Connection: close" closes the connection. Helidon 4.5 says so
             // in the answer and then waits for the client's next request; this ends the connection once the answer
@@ -107,7 +111,11 @@ final class EdgeFilter implements Filter {
         }
     }
 
-    private void filterRequest(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+    private void filterRequest(
+            FilterChain chain,
+            RoutingRequest request,
+            RoutingResponse response,
+            ConnectionDeadlines.Watched connection) {
         String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
         String host = request.headers().first(HeaderNames.HOST).orElse(null);
         response.header(HeaderNames.VARY, "Origin");
@@ -143,10 +151,13 @@ final class EdgeFilter implements Filter {
         }
         if (token.required()
                 && !isPublic(request.prologue().method(), path)
-                && !isGuardedSocketUpgrade(request, path)
                 && !token.admits(request.prologue(), request.headers())) {
-            refuse(request, response);
-            return;
+            if (!isGuardedSocketUpgrade(request, path)) {
+                refuse(request, response);
+                return;
+            }
+            // let through to be closed 4401 by its socket: no WebSocket's freedom from the deadlines for it
+            deadlines.socketRefused(connection);
         }
         if (BODY_METHODS.contains(request.prologue().method())
                 && request.content().hasEntity()

@@ -39,6 +39,8 @@ class ConnectionDeadlinesTest {
     /** A path this server answers at once (404, its envelope): an answer is what these tests look for. */
     private static final String NOTHING_THERE = "/nothing-here";
 
+    private static final String TOKEN = "a-token-of-twenty-four!";
+
     private final List<Socket> sockets = new ArrayList<>();
     private ApiHarness api;
 
@@ -250,6 +252,78 @@ class ConnectionDeadlinesTest {
             assertThat(lines).isNotEmpty().hasSizeLessThanOrEqualTo(4);
             assertThat(logs.visibleRecords()).allMatch(record -> record.getThrown() == null);
         }
+    }
+
+    /**
+     * A handshake without the access token is let through to be closed 4401 (a browser sees no other reason): it is no
+     * WebSocket of the channel's, so it keeps the request deadline. Exempt, a client that never answered the close held
+     * its place for good, and anyone who could reach the port could hold the cap's worth without the token.
+     */
+    @Test
+    void aSocketRefusedForWantOfTheTokenIsEndedIfItNeverAnswersTheClose() throws IOException {
+        api = new ApiHarness(core -> {
+            ServerSettings settings = ServerSettings.onPort(0)
+                    .withConnectionLimits(SHORT)
+                    .withAccessToken(org.canvasbatch.adapters.http.ops.AccessToken.of(TOKEN));
+            return settings.withExtension(
+                    new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT).asServerExtension(settings));
+        });
+        try (CapturedLogs helidon = CapturedLogs.of("io.helidon")) {
+            Socket refused = connect();
+            write(
+                    refused,
+                    "GET /ws/intelligent-parallel/s1 HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\n\r\n");
+
+            assertThat(readAll(refused)).startsWith("HTTP/1.1 101").contains("unauthorized");
+            assertThat(helidon.visibleRecords()).isEmpty();
+        }
+    }
+
+    /** The token's own sockets are the channel's, free of the deadlines as without a token. */
+    @Test
+    void aSocketWithTheTokenOutlivesEveryDeadline() throws Exception {
+        api = new ApiHarness(core -> {
+            ServerSettings settings = ServerSettings.onPort(0)
+                    .withConnectionLimits(SHORT)
+                    .withAccessToken(org.canvasbatch.adapters.http.ops.AccessToken.of(TOKEN));
+            return settings.withExtension(
+                    new SessionSocketChannel(core.useCases(), WsSettings.DEFAULT).asServerExtension(settings));
+        });
+        api.canvas("a.canvas", ApiHarness.nodesJson("n1", "什么是命题"));
+        String session = api.post(
+                        "/canvas/intelligent-parallel",
+                        "{\"canvas_path\":\"a.canvas\",\"nodes\":" + ApiHarness.nodesJson("n1", "什么是命题") + "}",
+                        "Authorization",
+                        "Bearer " + TOKEN)
+                .json()
+                .getString("session_id");
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .header("Origin", ApiHarness.PLUGIN_ORIGIN)
+                .header("Authorization", "Bearer " + TOKEN)
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + api.server.port() + "/ws/intelligent-parallel/" + session),
+                        new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
+                                closed.complete(code);
+                                return null;
+                            }
+
+                            @Override
+                            public void onError(WebSocket webSocket, Throwable error) {
+                                closed.complete(-1);
+                            }
+                        })
+                .get(5, TimeUnit.SECONDS);
+
+        TimeUnit.MILLISECONDS.sleep(2_500);
+
+        assertThat(closed).isNotDone();
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
     }
 
     private static ApiHarness server(ConnectionLimits limits) {
