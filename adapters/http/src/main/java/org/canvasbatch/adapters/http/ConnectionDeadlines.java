@@ -1,7 +1,17 @@
 package org.canvasbatch.adapters.http;
 
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
@@ -11,7 +21,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +43,9 @@ import java.util.function.LongSupplier;
  *   <li>finish a request's body within {@link ConnectionLimits#request()} of its headers, plus its declared length at
  *       {@link ConnectionLimits#bodyBytesPerSecond()} (up to the body limit: a chunked body, or one declared larger, is
  *       given the limit's time);
+ *   <li>take each write of its answers within {@link ConnectionLimits#request()} plus the write's bytes at
+ *       {@link ConnectionLimits#bodyBytesPerSecond()} ({@link #watchingWrites(ConnectionContext)}, for the connections
+ *       of the HTTP/1 selector it wraps);
  * </ul>
  *
  * and when the server holds as many connections as its cap, the one that has waited longest for a request is ended to
@@ -40,8 +55,10 @@ import java.util.function.LongSupplier;
  * <p>A connection is ended by shutting down its input, never by closing it under Helidon: its reader then meets the end
  * of the stream, which Helidon handles as a client that went away (no log line of its own, the connection closed and
  * its place released), and a body cut off this way is answered 400 by {@link RequestBody}. Answers still go out: a
- * handler slower than a deadline loses only the connection's next request. The decisions are made under each
- * connection's own lock, so a request that begins as its deadline passes either counts or finds its input ended.
+ * handler slower than a deadline loses only the connection's next request. One whose write is past its deadline has its
+ * output shut down too, which wakes the write (Helidon then ends the connection as one whose client went away). The
+ * decisions are made under each connection's own lock, so a request that begins as its deadline passes either counts or
+ * finds its input ended.
  *
  * <p>Connections are known by their two addresses, which Helidon's accepted channel, a request and an upgrade all show.
  */
@@ -244,6 +261,7 @@ public final class ConnectionDeadlines {
         long now = nanoTime.getAsLong();
         int silent = 0;
         int slowBodies = 0;
+        int unreadAnswers = 0;
         for (Map.Entry<Ends, Watched> entry : connections.entrySet()) {
             Watched watched = entry.getValue();
             if (!watched.channel.isOpen()) {
@@ -254,42 +272,77 @@ public final class ConnectionDeadlines {
             if (ended == null) {
                 continue;
             }
-            connections.remove(entry.getKey(), watched);
-            if (ended == Phase.READING_BODY) {
+            // (kept until its channel closes: a write it starts after its input ended still has a deadline)
+            if (ended == Phase.ANSWERING) {
+                unreadAnswers++;
+            } else if (ended == Phase.READING_BODY) {
                 slowBodies++;
             } else if (watched.requests == 0) {
                 silent++;
             }
         }
-        if (silent > 0 || slowBodies > 0) {
+        if (silent > 0 || slowBodies > 0 || unreadAnswers > 0) {
             LOG.log(
                     Level.INFO,
-                    "Ended " + connections(silent + slowBodies) + " that did not finish a request in time: "
-                            + silent + " sent no complete request within " + seconds(limits.request()) + ", "
-                            + slowBodies + " stopped inside a request body");
+                    "Ended " + connections(silent + slowBodies + unreadAnswers) + " that did not finish a request in"
+                            + " time: " + silent + " sent no complete request within " + seconds(limits.request())
+                            + ", " + slowBodies + " stopped inside a request body"
+                            + (unreadAnswers == 0 ? "" : ", " + unreadAnswers + " stopped reading its answers"));
         }
     }
 
     /**
+     * Helidon's HTTP/1 connections, each with its writes watched ({@link #watchingWrites(ConnectionContext)}).
+     */
+    public static ServerConnectionSelector watchingWrites(ServerConnectionSelector helidon) {
+        return new WritesWatchingSelector(helidon);
+    }
+
+    /**
+     * The connection's context with its writes watched: one that waits longer than the request deadline plus its bytes
+     * at {@link ConnectionLimits#bodyBytesPerSecond()} for the client to take them ends the connection (both ways, which
+     * wakes the write). Helidon 4.5 writes with no deadline, and a client that asked (many pipelined requests, or one
+     * large answer) and read nothing held its connection, its thread and the answer's bytes for good: a process holding
+     * the connection cap's worth of them made the server unreachable, and none was ever chosen to make room. A
+     * WebSocket's writes are left to the channel, which cuts off a client that stops reading.
+     */
+    ConnectionContext watchingWrites(ConnectionContext connection) {
+        Watched watched = connections.get(new Ends(
+                connection.localPeer().address(), connection.remotePeer().address()));
+        return watched == null ? connection : new WritesWatched(connection, this, watched);
+    }
+
+    /** How long a write of this many bytes may wait for the client to take them. */
+    long answerAllowanceNanos(long bytes) {
+        return allowanceNanos(bytes);
+    }
+
+    /**
      * The server holds as many connections as it may: the one that has waited longest for a request makes room, since
-     * the listener accepts no other until one ends. One that is reading a body or being answered is never chosen.
+     * the listener accepts no other until one ends. One that is reading a body, being answered or writing is never
+     * chosen. Connections ended but still writing (their client reads nothing) hold their place until their write's
+     * deadline: they are counted.
      */
     private void makeRoom(Watched arrived, long now) {
         connections.entrySet().removeIf(entry -> !entry.getValue().channel.isOpen());
-        if (connections.size() < cap) {
-            return;
-        }
+        int holding = 0;
         Map.Entry<Ends, Watched> longest = null;
         for (Map.Entry<Ends, Watched> entry : connections.entrySet()) {
             Watched candidate = entry.getValue();
+            if (candidate.holdsAPlace()) {
+                holding++;
+            }
             if (candidate != arrived
                     && candidate.phase == Phase.WAITING
+                    && !candidate.writing
                     && (longest == null || candidate.since < longest.getValue().since)) {
                 longest = entry;
             }
         }
+        if (holding < cap) {
+            return;
+        }
         if (longest != null && longest.getValue().endIfWaiting()) {
-            connections.remove(longest.getKey(), longest.getValue());
             // told by the next look, once for all since the last: a process that kept opening connections at the cap
             // made one line each, 18 000 in 10 s
             madeRoom.incrementAndGet();
@@ -340,6 +393,12 @@ public final class ConnectionDeadlines {
         private long deadline;
         private volatile int requests;
         private boolean socketRefused;
+        /** A write is under way, to be done by {@link #writeDeadline}. */
+        private volatile boolean writing;
+
+        private long writeDeadline;
+
+        private boolean outputEnded;
 
         private Watched(SocketChannel channel, long since, long deadline) {
             this.channel = channel;
@@ -347,8 +406,23 @@ public final class ConnectionDeadlines {
             this.deadline = deadline;
         }
 
-        /** @return the phase it was ended in, or {@code null} if its deadline has not passed (or it has none) */
+        /**
+         * @return the phase it was ended in ({@link Phase#ANSWERING} for a write the client did not take in time), or
+         *     {@code null} if no deadline of its has passed (or it has none)
+         */
         synchronized Phase endIfPast(long now) {
+            if (writing && phase != Phase.UPGRADED && !outputEnded && now - writeDeadline >= 0) {
+                phase = Phase.ENDED;
+                outputEnded = true;
+                try {
+                    // wakes the write; the input too, for a reader that waits beside it
+                    channel.shutdownOutput();
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+                end();
+                return Phase.ANSWERING;
+            }
             if ((phase != Phase.WAITING && phase != Phase.READING_BODY) || now - deadline < 0) {
                 return null;
             }
@@ -357,8 +431,22 @@ public final class ConnectionDeadlines {
             return was;
         }
 
+        synchronized void writing(long deadline) {
+            writing = true;
+            writeDeadline = deadline;
+        }
+
+        synchronized void written() {
+            writing = false;
+        }
+
+        /** Not ended, or ended but still writing (a client that does not read): its connection is not going away. */
+        synchronized boolean holdsAPlace() {
+            return phase != Phase.ENDED || writing;
+        }
+
         synchronized boolean endIfWaiting() {
-            if (phase != Phase.WAITING) {
+            if (phase != Phase.WAITING || writing) {
                 return false;
             }
             end();
@@ -372,6 +460,176 @@ public final class ConnectionDeadlines {
             } catch (IOException e) {
                 // closed meanwhile: nothing left to end
             }
+        }
+    }
+
+    /** Helidon's HTTP/1 selector, the connections it makes given their context with its writes watched. */
+    private record WritesWatchingSelector(ServerConnectionSelector helidon) implements ServerConnectionSelector {
+
+        @Override
+        public int bytesToIdentifyConnection() {
+            return helidon.bytesToIdentifyConnection();
+        }
+
+        @Override
+        public Support supports(BufferData request) {
+            return helidon.supports(request);
+        }
+
+        @Override
+        public Set<String> supportedApplicationProtocols() {
+            return helidon.supportedApplicationProtocols();
+        }
+
+        @Override
+        public ServerConnection connection(ConnectionContext ctx) {
+            return helidon.connection(
+                    of(ctx).map(deadlines -> deadlines.watchingWrites(ctx)).orElse(ctx));
+        }
+    }
+
+    /** A connection's context, the same in everything but its writer, whose every write has a deadline. */
+    private static final class WritesWatched implements ConnectionContext {
+        private final ConnectionContext delegate;
+        private final ConnectionDeadlines deadlines;
+        private final Watched watched;
+        private DataWriter writer;
+
+        WritesWatched(ConnectionContext delegate, ConnectionDeadlines deadlines, Watched watched) {
+            this.delegate = delegate;
+            this.deadlines = deadlines;
+            this.watched = watched;
+        }
+
+        @Override
+        public synchronized DataWriter dataWriter() {
+            if (writer == null) {
+                writer = new TimedWriter(delegate.dataWriter(), deadlines, watched);
+            }
+            return writer;
+        }
+
+        @Override
+        public DataReader dataReader() {
+            return delegate.dataReader();
+        }
+
+        @Override
+        public ListenerContext listenerContext() {
+            return delegate.listenerContext();
+        }
+
+        @Override
+        public ExecutorService executor() {
+            return delegate.executor();
+        }
+
+        @Override
+        public Router router() {
+            return delegate.router();
+        }
+
+        @Override
+        public Optional<ProxyProtocolData> proxyProtocolData() {
+            return delegate.proxyProtocolData();
+        }
+
+        @Override
+        public HelidonSocket serverSocket() {
+            return delegate.serverSocket();
+        }
+
+        @Override
+        public PeerInfo remotePeer() {
+            return delegate.remotePeer();
+        }
+
+        @Override
+        public PeerInfo localPeer() {
+            return delegate.localPeer();
+        }
+
+        @Override
+        public boolean isSecure() {
+            return delegate.isSecure();
+        }
+
+        @Override
+        public String socketId() {
+            return delegate.socketId();
+        }
+
+        @Override
+        public String childSocketId() {
+            return delegate.childSocketId();
+        }
+    }
+
+    /** Helidon's writer, each write marked with the time its bytes may take. */
+    private record TimedWriter(DataWriter helidon, ConnectionDeadlines deadlines, Watched watched)
+            implements DataWriter {
+
+        @Override
+        public void write(BufferData... buffers) {
+            start(buffers);
+            try {
+                helidon.write(buffers);
+            } finally {
+                watched.written();
+            }
+        }
+
+        @Override
+        public void write(BufferData buffer) {
+            start(buffer);
+            try {
+                helidon.write(buffer);
+            } finally {
+                watched.written();
+            }
+        }
+
+        @Override
+        public void writeNow(BufferData... buffers) {
+            start(buffers);
+            try {
+                helidon.writeNow(buffers);
+            } finally {
+                watched.written();
+            }
+        }
+
+        @Override
+        public void writeNow(BufferData buffer) {
+            start(buffer);
+            try {
+                helidon.writeNow(buffer);
+            } finally {
+                watched.written();
+            }
+        }
+
+        @Override
+        public void flush() {
+            start();
+            try {
+                helidon.flush();
+            } finally {
+                watched.written();
+            }
+        }
+
+        @Override
+        public void close() {
+            helidon.close();
+        }
+
+        private void start(BufferData... buffers) {
+            long bytes = 0;
+            for (BufferData buffer : buffers) {
+                bytes += buffer.available();
+            }
+            watched.writing(deadlines.nanoTime.getAsLong() + deadlines.answerAllowanceNanos(bytes));
         }
     }
 

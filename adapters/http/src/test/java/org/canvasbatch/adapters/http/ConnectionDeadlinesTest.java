@@ -8,11 +8,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -324,6 +328,60 @@ class ConnectionDeadlinesTest {
 
         assertThat(closed).isNotDone();
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Clients that ask and never read (many pipelined requests, the server's writes waiting on a full socket) held
+     * their connections for good: no deadline while an answer goes out, and never chosen at the cap. Four of them held
+     * a cap of four, and every other client waited in the backlog. A write the client does not take within the request
+     * deadline (plus its bytes at the slowest rate) now ends the connection.
+     */
+    @Test
+    void clientsThatStopReadingTheirAnswersAreEndedAndTheServerAnswersOthers() throws Exception {
+        api = server(new ConnectionLimits(Duration.ofMillis(600), Duration.ofMillis(1_500), 64 * 1024, 4));
+        List<SocketChannel> stalled = new ArrayList<>();
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch");
+                CapturedLogs helidon = CapturedLogs.of("io.helidon")) {
+            for (int i = 0; i < 4; i++) {
+                stalled.add(askWithoutReading());
+            }
+
+            // the server's writes wait once its send buffer (up to 4 MiB) is full: some seconds of answers
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (logs.visibleLines().stream().noneMatch(line -> line.contains("stopped reading its answers"))
+                    && System.nanoTime() < until) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+
+            assertThat(logs.visibleLines()).anyMatch(line -> line.contains("stopped reading its answers"));
+            assertThat(api.get(NOTHING_THERE).status()).isEqualTo(404);
+            assertThat(logs.visibleRecords()).allMatch(record -> record.getThrown() == null);
+            assertThat(helidon.visibleRecords()).isEmpty();
+        } finally {
+            for (SocketChannel channel : stalled) {
+                channel.close();
+            }
+        }
+    }
+
+    /** Pipelines requests until the server stops taking them (its answers wait on this client, which reads none). */
+    private SocketChannel askWithoutReading() throws IOException, InterruptedException {
+        SocketChannel channel = SocketChannel.open();
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+        channel.connect(new InetSocketAddress("127.0.0.1", api.server.port()));
+        channel.configureBlocking(false);
+        ByteBuffer requests = ByteBuffer.wrap(("GET " + NOTHING_THERE + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .repeat(40_000)
+                .getBytes(StandardCharsets.ISO_8859_1));
+        long lastProgress = System.nanoTime();
+        while (requests.hasRemaining() && System.nanoTime() - lastProgress < TimeUnit.MILLISECONDS.toNanos(500)) {
+            if (channel.write(requests) > 0) {
+                lastProgress = System.nanoTime();
+            } else {
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        }
+        return channel;
     }
 
     private static ApiHarness server(ConnectionLimits limits) {

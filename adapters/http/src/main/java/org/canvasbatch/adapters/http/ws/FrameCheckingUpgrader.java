@@ -52,10 +52,11 @@ final class FrameCheckingUpgrader {
 
     /** An HTTP/1 connection selector whose WebSocket upgrades check every client frame. */
     static ServerConnectionSelector http1Selector(WsConfig config) {
-        return Http1ConnectionSelector.builder()
+        // each connection's writes with a deadline, as its reads have (ConnectionDeadlines)
+        return ConnectionDeadlines.watchingWrites(Http1ConnectionSelector.builder()
                 .config(Http1Config.create())
                 .addUpgrader(wrap(WsUpgrader.create(config), config.maxFrameLength()))
-                .build();
+                .build());
     }
 
     static Http1Upgrader wrap(Http1Upgrader helidon, int maxFrameLength) {
