@@ -198,6 +198,8 @@ public final class ConnectionDeadlines {
         synchronized (watched) {
             if (watched.phase == Phase.WAITING) {
                 watched.requests++;
+                // a refusal of an earlier request's upgrade is not this one's
+                watched.socketRefused = false;
                 if (declaredBodyBytes == 0) {
                     watched.phase = Phase.ANSWERING;
                 } else {
@@ -431,6 +433,17 @@ public final class ConnectionDeadlines {
             return was;
         }
 
+        /**
+         * The request's body is read: what remains is the handler's work and the answer (the single-agent route waits
+         * for the model), which no body deadline may cut, as it did every such call over 20 s, logging the client as
+         * one that stopped inside its body.
+         */
+        synchronized void bodyRead() {
+            if (phase == Phase.READING_BODY) {
+                phase = Phase.ANSWERING;
+            }
+        }
+
         synchronized void writing(long deadline) {
             writing = true;
             writeDeadline = deadline;
@@ -571,6 +584,11 @@ public final class ConnectionDeadlines {
 
         @Override
         public void write(BufferData... buffers) {
+            if (watched.phase == Phase.UPGRADED) {
+                // a WebSocket's writes are the channel's to watch: nothing added to each frame
+                helidon.write(buffers);
+                return;
+            }
             start(buffers);
             try {
                 helidon.write(buffers);
@@ -581,7 +599,11 @@ public final class ConnectionDeadlines {
 
         @Override
         public void write(BufferData buffer) {
-            start(buffer);
+            if (watched.phase == Phase.UPGRADED) {
+                helidon.write(buffer);
+                return;
+            }
+            start(buffer.available());
             try {
                 helidon.write(buffer);
             } finally {
@@ -591,6 +613,10 @@ public final class ConnectionDeadlines {
 
         @Override
         public void writeNow(BufferData... buffers) {
+            if (watched.phase == Phase.UPGRADED) {
+                helidon.writeNow(buffers);
+                return;
+            }
             start(buffers);
             try {
                 helidon.writeNow(buffers);
@@ -601,7 +627,11 @@ public final class ConnectionDeadlines {
 
         @Override
         public void writeNow(BufferData buffer) {
-            start(buffer);
+            if (watched.phase == Phase.UPGRADED) {
+                helidon.writeNow(buffer);
+                return;
+            }
+            start(buffer.available());
             try {
                 helidon.writeNow(buffer);
             } finally {
@@ -611,7 +641,11 @@ public final class ConnectionDeadlines {
 
         @Override
         public void flush() {
-            start();
+            if (watched.phase == Phase.UPGRADED) {
+                helidon.flush();
+                return;
+            }
+            start(0);
             try {
                 helidon.flush();
             } finally {
@@ -629,6 +663,10 @@ public final class ConnectionDeadlines {
             for (BufferData buffer : buffers) {
                 bytes += buffer.available();
             }
+            start(bytes);
+        }
+
+        private void start(long bytes) {
             watched.writing(deadlines.nanoTime.getAsLong() + deadlines.answerAllowanceNanos(bytes));
         }
     }

@@ -73,6 +73,10 @@ final class EdgeFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         ConnectionDeadlines.Watched connection = deadlines.requestStarted(
                 request.localPeer().address(), request.remotePeer().address(), declaredBodyBytes(request));
+        if (connection != null) {
+            // for RequestBody, which says when the body is in
+            request.context().register(connection);
+        }
         try {
             filterAndClose(chain, request, response, connection);
         } finally {

@@ -49,6 +49,9 @@ final class RequestBody {
             // The client's bytes, not the server, are at fault: a chunk size that is no number, a body that ends
             // before its declared length (the client gave up). A 400 in one log line, never a 500 with a trace.
             throw unreadable(e);
+        } finally {
+            // the body deadline ends here: the handler's own time (a model call) is not the client's
+            request.context().get(ConnectionDeadlines.Watched.class).ifPresent(ConnectionDeadlines.Watched::bodyRead);
         }
         return parse(bytes);
     }

@@ -131,6 +131,36 @@ class ConnectionDeadlinesTest {
         assertThat(readAll(client)).isEmpty();
     }
 
+    /**
+     * The single-agent route answers once the model has: a call longer than the request deadline is the server's time,
+     * not a client that stopped inside its body. It was logged as one, and lost its kept-alive connection (a reviewer).
+     */
+    @Test
+    void aPostWhoseHandlerOutlastsTheDeadlinesKeepsItsConnectionAndBlamesNoOne() throws Exception {
+        api = server(SHORT);
+        java.util.concurrent.Semaphore modelAnswers = new java.util.concurrent.Semaphore(0);
+        api.agent.always("q1", new org.canvasbatch.testsupport.ScriptedAgent.WaitForPermit(modelAnswers));
+        api.vault.withCanvas(new org.canvasbatch.domain.canvas.Canvas(
+                "a.canvas", List.of(ApiHarness.node("q1", "什么是命题", "1")), List.of()));
+        String body = "{\"canvas_path\":\"a.canvas\",\"node_id\":\"q1\",\"agent\":\"oral-explanation\"}";
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch")) {
+            Socket client = connect();
+            write(
+                    client,
+                    "POST /canvas/single-agent HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            TimeUnit.MILLISECONDS.sleep(2_000); // the model takes more than three request deadlines
+            modelAnswers.release(10);
+
+            assertThat(readOneAnswer(client)).startsWith("HTTP/1.1 200");
+            write(client, "GET " + NOTHING_THERE + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertThat(readOneAnswer(client))
+                    .as("the same connection asks again")
+                    .startsWith("HTTP/1.1 404");
+            assertThat(logs.visibleLines()).noneMatch(line -> line.contains("did not finish a request in time"));
+        }
+    }
+
     /** A client's pool drops a connection the server ended while idle: its next call, a POST, does not fail. */
     @Test
     void aClientWhosePooledConnectionWasEndedAsksAgainWithoutAnError() throws Exception {
