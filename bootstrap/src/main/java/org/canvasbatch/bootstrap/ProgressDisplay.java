@@ -167,9 +167,13 @@ final class ProgressDisplay implements AutoCloseable {
         if (drawnLines > 0) {
             frame.append("\u001b[").append(drawnLines).append('F'); // back to the first line of the last frame
         }
+        if (!notes.isEmpty()) {
+            // the last frame cleared whole: a note as long as a warning wraps over more rows than one erase reaches,
+            // and the old bars' ends stayed beside it (a reviewer); the bars are drawn again below
+            frame.append("\u001b[J");
+        }
         for (String note : notes) {
-            // over the last frame's first lines: the bars are drawn again below it
-            frame.append("\u001b[2K").append(note).append(System.lineSeparator());
+            frame.append(note).append(System.lineSeparator());
         }
         notes.clear();
         int lines = 0;

@@ -65,11 +65,6 @@ class ProgressDisplayTest {
     }
 
     /**
-     * Ctrl-C's handler closes the live display before it prints "Run the same command again…"; the batch's own close
-     * that follows must not draw the frame again, which moved the cursor up over that message and erased it (a
-     * hostile test on a pseudo-terminal).
-     */
-    /**
      * A line said while the batch runs (the model server's check, when it comes after the plan) is written above the
      * live bars, which are drawn again below it, once; in plain mode it is a line among the others; after the end,
      * nothing.
@@ -83,6 +78,9 @@ class ProgressDisplayTest {
         live.note("Warning: said after the end.");
 
         String drawn = terminal.toString(UTF_8);
+        assertThat(drawn)
+                .as("the last frame cleared to the end of the screen first: a long note wraps over its rows")
+                .contains("\u001b[JWarning: the model server is not answering.");
         assertThat(drawn.split("Warning: the model server is not answering\\.", -1))
                 .as("written once")
                 .hasSize(2);
@@ -101,6 +99,11 @@ class ProgressDisplayTest {
                 .isEqualTo("Warning: the model server is not answering." + System.lineSeparator());
     }
 
+    /**
+     * Ctrl-C's handler closes the live display before it prints "Run the same command again…"; the batch's own close
+     * that follows must not draw the frame again, which moved the cursor up over that message and erased it (a
+     * hostile test on a pseudo-terminal).
+     */
     @Test
     void aSecondCloseDrawsNothingOverWhatWasPrintedAfterTheFirst() {
         ByteArrayOutputStream terminal = new ByteArrayOutputStream();
