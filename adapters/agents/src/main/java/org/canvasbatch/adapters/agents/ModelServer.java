@@ -184,9 +184,15 @@ final class ModelServer {
         return verdict;
     }
 
-    /** What an answer's status means for the calls; nothing when they can work (a 404: the server is there). */
+    /** What an answer's status means for the calls; nothing when they can work. */
     private Optional<String> verdictOn(int status, boolean keyGiven) {
         String server = "The " + label;
+        if (status == 404) {
+            // the server is there, but the most common mistake looks the same: a base URL without its /v1 (Ollama's
+            // http://localhost:11434), whose every call then fails with 404 too (a reviewer); said as a possibility
+            return Optional.of(server + " has no model list (HTTP 404 for its models); if batches fail with HTTP 404"
+                    + " too, check --base-url" + (label.startsWith("OpenAI") ? " (it usually ends in /v1)." : "."));
+        }
         if (status == 401 || status == 403) {
             return Optional.of(
                     keyGiven

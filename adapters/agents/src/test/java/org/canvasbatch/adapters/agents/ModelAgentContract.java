@@ -569,8 +569,22 @@ abstract class ModelAgentContract {
         assertThat(llm.calls()).as("the model was asked nothing but the call").isEqualTo(1);
     }
 
+    /**
+     * A 404 for the list is a server that is there, or a base URL missing its path (Ollama's without /v1), whose every
+     * call fails with 404 too: said as the possibility it is.
+     */
+    @Test
+    void aServerWithoutAModelListMayHaveTheWrongBaseUrlAndIsToldSo() throws Exception {
+        llm.listModelsWith(Reply.error(404, "Unknown request URL: GET /models"));
+
+        assertThat(check(agent()))
+                .startsWith("The " + serverLabel() + " has no model list (HTTP 404 for its models); if batches fail"
+                        + " with HTTP 404 too, check --base-url")
+                .doesNotContain("Unknown request URL");
+    }
+
     @ParameterizedTest
-    @CsvSource({"404", "405", "400"})
+    @CsvSource({"405", "400"})
     void aServerWithoutAModelListIsStillThereAndNotWarnedAbout(int status) throws Exception {
         llm.listModelsWith(Reply.error(status, "Unknown request URL: GET /models"));
 
