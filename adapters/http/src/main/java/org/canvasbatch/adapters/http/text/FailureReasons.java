@@ -41,9 +41,13 @@ public final class FailureReasons {
 
     private static final String PAUSED_BECAUSE = "The batch is paused: ";
 
-    private static final String PAUSED_BECAUSE_END = ". Press Resume on the dashboard and it goes on.";
+    private static final String PAUSED_BECAUSE_END = ".";
 
-    /** What a plugin window is told when its batch is paused for {@code reason} (a pause of the server's own). */
+    /**
+     * What a plugin window is told when its batch is paused for {@code reason} (a pause of the server's own): the
+     * reason, which says how the batch goes on, and nothing of the dashboard's Resume, which such a pause may exist to
+     * prevent (a batch of another vault would write its notes into this one; a reviewer).
+     */
     public static String pausedBecause(String reason) {
         String why = reason.strip();
         while (why.endsWith(".")) {
@@ -115,9 +119,16 @@ public final class FailureReasons {
                 "批处理已暂停（在仪表板上或由其他程序暂停）；" + RESUME_ON_THE_DASHBOARD_ZH),
         new Fixed(Pattern.compile(Pattern.quote(PAUSED)), "批处理已暂停；" + RESUME_ON_THE_DASHBOARD_ZH),
         new Fixed(
+                Pattern.compile(Pattern.quote(PAUSED_BECAUSE) + "this vault has no canvas at its path holding its"
+                        + " questions.*"),
+                "批处理已暂停：这个库里没有它的画布（也许是共用数据文件夹的另一个库的批处理）；用它的画布运行 canvas-batch run，" + "或在确认后继续它，才会接着处理。"),
+        new Fixed(
+                Pattern.compile(Pattern.quote(PAUSED_BECAUSE) + "stopped in the terminal \\(Ctrl-C\\).*"),
+                "批处理已暂停：它在终端里被停止（Ctrl-C）；再运行同一个 canvas-batch run 命令会接着处理。"),
+        new Fixed(
                 Pattern.compile(
                         Pattern.quote(PAUSED_BECAUSE) + "(.+)" + Pattern.quote(PAUSED_BECAUSE_END), Pattern.DOTALL),
-                "批处理已暂停：$1。" + RESUME_ON_THE_DASHBOARD_ZH),
+                "批处理已暂停：$1。"),
         new Fixed(
                 Pattern.compile(NOT_LINKED + "the canvas '(.+)' is read-only \\(no one may write it\\): the note is"
                         + " written, and linked into it once it can be written again"),

@@ -108,15 +108,25 @@ class FailureReasonsTest {
                 .isEqualTo("批处理已暂停（在仪表板上或由其他程序暂停）；在仪表板上点 Resume 后会接着处理。");
         assertThat(FailureReasons.in(Language.ZH, "session_paused", FailureReasons.PAUSED))
                 .isEqualTo("批处理已暂停；在仪表板上点 Resume 后会接着处理。");
+        // a pause of the server's own says how it goes on, and never invites the dashboard's Resume it may exist
+        // against
+        String otherVault =
+                FailureReasons.pausedBecause(org.canvasbatch.application.batch.CanvasBatchCore.NOT_IN_THIS_VAULT);
+        assertThat(otherVault)
+                .startsWith("The batch is paused: this vault has no canvas at its path")
+                .doesNotContain("Press Resume");
+        assertThat(FailureReasons.in(Language.ZH, "session_paused", otherVault))
+                .startsWith("批处理已暂停：这个库里没有它的画布")
+                .doesNotContain("Resume", "this vault");
         assertThat(FailureReasons.pausedBecause("stopped in the terminal (Ctrl-C); the run command finishes it."))
-                .isEqualTo("The batch is paused: stopped in the terminal (Ctrl-C); the run command finishes it. Press"
-                        + " Resume on the dashboard and it goes on.");
+                .isEqualTo("The batch is paused: stopped in the terminal (Ctrl-C); the run command finishes it.");
         assertThat(FailureReasons.in(
                         Language.ZH,
                         "session_paused",
                         FailureReasons.pausedBecause("stopped in the terminal (Ctrl-C); the run command finishes it")))
-                .isEqualTo(
-                        "批处理已暂停：stopped in the terminal (Ctrl-C); the run command finishes it。在仪表板上点 Resume 后会接着处理。");
+                .isEqualTo("批处理已暂停：它在终端里被停止（Ctrl-C）；再运行同一个 canvas-batch run 命令会接着处理。");
+        assertThat(FailureReasons.in(Language.ZH, "session_paused", FailureReasons.pausedBecause("disk full")))
+                .isEqualTo("批处理已暂停：disk full。");
         assertThat(FailureReasons.in(Language.EN, "session_paused", FailureReasons.PAUSED))
                 .isEqualTo(FailureReasons.PAUSED);
     }

@@ -111,7 +111,7 @@ class PausedWindowNoticeTest {
         TestSocket window = TestSocket.connectAsPlugin(server.socket(id), CHINESE);
 
         assertThat(window.await("error").getJsonObject("data").getString("message"))
-                .isEqualTo("批处理已暂停：" + CanvasBatchCore.NOT_IN_THIS_VAULT + "。在仪表板上点 Resume 后会接着处理。");
+                .isEqualTo("批处理已暂停：这个库里没有它的画布（也许是共用数据文件夹的另一个库的批处理）；用它的画布运行 canvas-batch run，" + "或在确认后继续它，才会接着处理。");
         // long after the notice, the learner minimizes the window (the plugin closes its socket) and reopens it
         server.moveChannelClockAhead(Duration.ofSeconds(2));
         window.closeFromClient();
