@@ -1,15 +1,9 @@
 package org.canvasbatch.adapters.http;
 
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
-import io.helidon.common.socket.HelidonSocket;
-import io.helidon.common.socket.PeerInfo;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.ListenerContext;
-import io.helidon.webserver.ProxyProtocolData;
-import io.helidon.webserver.Router;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.IOException;
@@ -23,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -502,14 +495,13 @@ public final class ConnectionDeadlines {
     }
 
     /** A connection's context, the same in everything but its writer, whose every write has a deadline. */
-    private static final class WritesWatched implements ConnectionContext {
-        private final ConnectionContext delegate;
+    private static final class WritesWatched extends ForwardingConnectionContext {
         private final ConnectionDeadlines deadlines;
         private final Watched watched;
         private DataWriter writer;
 
         WritesWatched(ConnectionContext delegate, ConnectionDeadlines deadlines, Watched watched) {
-            this.delegate = delegate;
+            super(delegate);
             this.deadlines = deadlines;
             this.watched = watched;
         }
@@ -520,61 +512,6 @@ public final class ConnectionDeadlines {
                 writer = new TimedWriter(delegate.dataWriter(), deadlines, watched);
             }
             return writer;
-        }
-
-        @Override
-        public DataReader dataReader() {
-            return delegate.dataReader();
-        }
-
-        @Override
-        public ListenerContext listenerContext() {
-            return delegate.listenerContext();
-        }
-
-        @Override
-        public ExecutorService executor() {
-            return delegate.executor();
-        }
-
-        @Override
-        public Router router() {
-            return delegate.router();
-        }
-
-        @Override
-        public Optional<ProxyProtocolData> proxyProtocolData() {
-            return delegate.proxyProtocolData();
-        }
-
-        @Override
-        public HelidonSocket serverSocket() {
-            return delegate.serverSocket();
-        }
-
-        @Override
-        public PeerInfo remotePeer() {
-            return delegate.remotePeer();
-        }
-
-        @Override
-        public PeerInfo localPeer() {
-            return delegate.localPeer();
-        }
-
-        @Override
-        public boolean isSecure() {
-            return delegate.isSecure();
-        }
-
-        @Override
-        public String socketId() {
-            return delegate.socketId();
-        }
-
-        @Override
-        public String childSocketId() {
-            return delegate.childSocketId();
         }
     }
 

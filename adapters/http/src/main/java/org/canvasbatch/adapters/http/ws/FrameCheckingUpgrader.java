@@ -4,7 +4,6 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
-import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -14,9 +13,6 @@ import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.ListenerContext;
-import io.helidon.webserver.ProxyProtocolData;
-import io.helidon.webserver.Router;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
@@ -32,9 +28,9 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.canvasbatch.adapters.http.ConnectionDeadlines;
+import org.canvasbatch.adapters.http.ForwardingConnectionContext;
 
 /**
  * Helidon's WebSocket upgrade, unchanged, except that the connection it creates reads the client's bytes through a
@@ -277,14 +273,13 @@ final class FrameCheckingUpgrader {
      * after the handshake; until then nothing of the connection has been read through it. Making it also gives the
      * socket a small read buffer ({@link IdleSocketMemory}).
      */
-    private static final class Checked implements ConnectionContext {
-        private final ConnectionContext delegate;
+    private static final class Checked extends ForwardingConnectionContext {
         private final int maxFrameLength;
         private DataReader reader;
         private Wire wire;
 
         Checked(ConnectionContext delegate, int maxFrameLength) {
-            this.delegate = delegate;
+            super(delegate);
             this.maxFrameLength = maxFrameLength;
         }
 
@@ -301,61 +296,11 @@ final class FrameCheckingUpgrader {
         }
 
         @Override
-        public ListenerContext listenerContext() {
-            return delegate.listenerContext();
-        }
-
-        @Override
-        public ExecutorService executor() {
-            return delegate.executor();
-        }
-
-        @Override
         public synchronized DataWriter dataWriter() {
             if (wire == null) {
                 wire = new Wire(delegate.dataWriter());
             }
             return wire;
-        }
-
-        @Override
-        public Router router() {
-            return delegate.router();
-        }
-
-        @Override
-        public Optional<ProxyProtocolData> proxyProtocolData() {
-            return delegate.proxyProtocolData();
-        }
-
-        @Override
-        public HelidonSocket serverSocket() {
-            return delegate.serverSocket();
-        }
-
-        @Override
-        public PeerInfo remotePeer() {
-            return delegate.remotePeer();
-        }
-
-        @Override
-        public PeerInfo localPeer() {
-            return delegate.localPeer();
-        }
-
-        @Override
-        public boolean isSecure() {
-            return delegate.isSecure();
-        }
-
-        @Override
-        public String socketId() {
-            return delegate.socketId();
-        }
-
-        @Override
-        public String childSocketId() {
-            return delegate.childSocketId();
         }
     }
 }
