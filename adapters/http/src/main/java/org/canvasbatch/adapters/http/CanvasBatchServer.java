@@ -30,6 +30,7 @@ public final class CanvasBatchServer {
     private final Clock clock;
     private volatile WebServer server;
     private ConnectionDeadlines deadlines;
+    private RefusalLog refusals;
 
     public CanvasBatchServer(UseCases useCases, ServerSettings settings) {
         this(useCases, settings, Instant::now);
@@ -50,12 +51,14 @@ public final class CanvasBatchServer {
         int cap = settings.connectionLimits().maxConnections() > 0
                 ? settings.connectionLimits().maxConnections()
                 : maxConnections();
+        RefusalLog refusals = RefusalLog.standard();
         ConnectionDeadlines watch = new ConnectionDeadlines(settings.connectionLimits(), settings.maxBodyBytes(), cap);
         EdgeFilter edge = new EdgeFilter(
                 new OriginPolicy(settings.allowedOrigins()),
                 new HostPolicy(settings.host(), settings.allowedHosts()),
                 settings.accessToken(),
-                watch);
+                watch,
+                refusals);
         HttpRouting.Builder routing = HttpRouting.builder().addFeature(new First(edge));
         PluginCancels pluginCancels = settings.extensions().stream()
                 .flatMap(extension -> extension.pluginCancels().stream())
@@ -79,10 +82,10 @@ public final class CanvasBatchServer {
                 .maxTcpConnections(cap)
                 .connectionOptions(watch.watching(SocketOptions.create()))
                 // Helidon's own answers to malformed requests: our envelope, its words (escaped JSON), one log line
-                .directHandlers(MalformedRequests.handlers())
+                .directHandlers(MalformedRequests.handlers(refusals))
                 // what Helidon's HTTP/1.1 selector leaves (HTTP/1.0, a bare LF, a request line past its limit) would
                 // be closed without a byte and without a log line
-                .addConnectionSelector(new NotHttp11())
+                .addConnectionSelector(new NotHttp11(refusals))
                 .errorHandling(errors -> errors.includeEntity(true))
                 .routing(routing);
         settings.extensions().forEach(extension -> extension.configure(config));
@@ -94,6 +97,7 @@ public final class CanvasBatchServer {
         }
         server = started;
         deadlines = watch;
+        this.refusals = refusals;
         watch.start();
         LOG.log(Level.INFO, "canvas-batch HTTP API listening on http://" + authority());
         return this;
@@ -163,6 +167,7 @@ public final class CanvasBatchServer {
         server.stop();
         server = null;
         deadlines.stop();
+        refusals.flush();
         LOG.log(Level.INFO, "canvas-batch HTTP API stopped");
     }
 

@@ -61,16 +61,25 @@ final class EdgeFilter implements Filter {
     private final HostPolicy hosts;
     private final AccessToken token;
     private final ConnectionDeadlines deadlines;
+    private final RefusalLog refusals;
 
-    EdgeFilter(OriginPolicy origins, HostPolicy hosts, AccessToken token, ConnectionDeadlines deadlines) {
+    EdgeFilter(
+            OriginPolicy origins,
+            HostPolicy hosts,
+            AccessToken token,
+            ConnectionDeadlines deadlines,
+            RefusalLog refusals) {
         this.origins = origins;
         this.hosts = hosts;
         this.token = token;
         this.deadlines = deadlines;
+        this.refusals = refusals;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        // for RestApi and the socket routes, which log their refusals within the server's budget
+        request.context().register(refusals);
         ConnectionDeadlines.Watched connection = deadlines.requestStarted(
                 request.localPeer().address(), request.remotePeer().address(), declaredBodyBytes(request));
         if (connection != null) {

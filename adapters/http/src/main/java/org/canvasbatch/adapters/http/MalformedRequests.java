@@ -6,7 +6,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -25,10 +24,14 @@ final class MalformedRequests implements DirectHandler {
 
     private static final System.Logger LOG = System.getLogger(MalformedRequests.class.getName());
 
-    private MalformedRequests() {}
+    private final RefusalLog refusals;
 
-    static DirectHandlers handlers() {
-        MalformedRequests ours = new MalformedRequests();
+    private MalformedRequests(RefusalLog refusals) {
+        this.refusals = refusals;
+    }
+
+    static DirectHandlers handlers(RefusalLog refusals) {
+        MalformedRequests ours = new MalformedRequests(refusals);
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (EventType type : EventType.values()) {
             builder.addHandler(type, ours);
@@ -58,7 +61,8 @@ final class MalformedRequests implements DirectHandler {
             answered = Status.BAD_REQUEST_400;
             said = "it ended, or broke off, before its headers were complete";
         }
-        byte[] body = logAndDescribe(answered.code(), said, request.method() + " " + printable(request.path()));
+        byte[] body =
+                logAndDescribe(refusals, answered.code(), said, request.method() + " " + printable(request.path()));
         return TransportResponse.builder()
                 .status(answered)
                 .headers(headers)
@@ -72,8 +76,8 @@ final class MalformedRequests implements DirectHandler {
      * Logs the one line of a request that could not be read, {@code shown} being what it was (its method and path, or
      * its request line), and returns the body of its answer: the error envelope with {@code why}.
      */
-    static byte[] logAndDescribe(int status, String why, String shown) {
-        LOG.log(Level.INFO, () -> shown + " -> " + status + " (malformed request): " + why);
+    static byte[] logAndDescribe(RefusalLog refusals, int status, String why, String shown) {
+        refusals.refused(LOG, () -> shown + " -> " + status + " (malformed request): " + why);
         String text = "The request could not be read as HTTP: " + why;
         return ApiProblem.of(status, name(status), text).toJson().toString().getBytes(StandardCharsets.UTF_8);
     }

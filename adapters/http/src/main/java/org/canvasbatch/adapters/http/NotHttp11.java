@@ -38,6 +38,11 @@ final class NotHttp11 implements ServerConnectionSelector {
             Pattern.compile("(?im)^content-length:[ \\t]*([0-9]{1,18})[ \\t]*\\r?$");
 
     private final int maxLine = Http1Config.create().maxPrologueLength();
+    private final RefusalLog refusals;
+
+    NotHttp11(RefusalLog refusals) {
+        this.refusals = refusals;
+    }
 
     @Override
     public int bytesToIdentifyConnection() {
@@ -65,10 +70,10 @@ final class NotHttp11 implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        return new Answer(ctx, maxLine);
+        return new Answer(ctx, maxLine, refusals);
     }
 
-    private record Answer(ConnectionContext ctx, int maxLine) implements ServerConnection {
+    private record Answer(ConnectionContext ctx, int maxLine, RefusalLog refusals) implements ServerConnection {
 
         @Override
         public void handle(Semaphore requestSemaphore) {
@@ -118,7 +123,7 @@ final class NotHttp11 implements ServerConnectionSelector {
                     why = "its first line is not an HTTP/1.1 request line (METHOD /path HTTP/1.1)";
                 }
             }
-            byte[] body = MalformedRequests.logAndDescribe(status, why, printable(line));
+            byte[] body = MalformedRequests.logAndDescribe(refusals, status, why, printable(line));
             ByteArrayOutputStream response = new ByteArrayOutputStream();
             response.writeBytes(
                     ("HTTP/1.1 " + status + " " + Status.create(status).reasonPhrase() + "\r\n"

@@ -179,10 +179,11 @@ final class RestApi implements HttpService {
                     describe(request) + " -> " + problem.status() + " " + problem.name() + ": " + problem.getMessage(),
                     failure);
         } else {
-            LOG.log(
-                    Level.INFO,
-                    () -> describe(request) + " -> " + problem.status() + " " + problem.name() + ": "
-                            + problem.getMessage());
+            RefusalLog.of(request)
+                    .refused(
+                            LOG,
+                            () -> describe(request) + " -> " + problem.status() + " " + problem.name() + ": "
+                                    + problem.getMessage());
         }
         if (!response.isSent()) {
             problem.retryAfterSeconds()

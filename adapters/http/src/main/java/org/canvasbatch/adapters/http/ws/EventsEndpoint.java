@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.canvasbatch.adapters.http.RefusalLog;
 import org.canvasbatch.adapters.http.ops.AccessToken;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.text.Message;
@@ -355,11 +356,12 @@ final class EventsEndpoint {
             String message,
             JsonObjectBuilder details,
             java.util.function.Consumer<JsonObjectBuilder> extra) {
-        LOG.log(
-                System.Logger.Level.INFO,
-                () -> request.prologue().method().text() + " "
-                        + forLog(request.prologue().uriPath().rawPath()) + " -> " + status.code() + " " + error
-                        + ": " + forLog(message));
+        RefusalLog.of(request)
+                .refused(
+                        LOG,
+                        () -> request.prologue().method().text() + " "
+                                + forLog(request.prologue().uriPath().rawPath()) + " -> " + status.code() + " " + error
+                                + ": " + forLog(message));
         ErrorEnvelope.send(response, status.code(), error, message, details, extra);
     }
 

@@ -1,0 +1,133 @@
+package org.canvasbatch.adapters.http;
+
+import io.helidon.webserver.http.ServerRequest;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The one line a server logs for each request it refuses (a 4xx answer, bytes that are not HTTP), up to a number of
+ * lines a minute; past them the refusals are counted, and their number logged when the minute ends.
+ *
+ * <p>Anyone who can reach the port can be refused as fast as the network carries requests: any web page the learner
+ * opens (a foreign origin), and on a {@code --host} server anyone without the token. One line each would let them fill
+ * the disk the log is kept on. The budget is the server's, across every kind of refusal, so no kind can be used to
+ * flood past another's. A server's own faults (5xx) are not refusals and are not counted.
+ */
+public final class RefusalLog {
+
+    /** Enough for a learner's own mistakes and a plugin polling a session that is gone (one every two seconds). */
+    static final int LINES_PER_MINUTE = 60;
+
+    private static final System.Logger LOG = System.getLogger(RefusalLog.class.getName());
+
+    private final int linesPerWindow;
+    private final long windowNanos;
+    private final String windowWords;
+    private final Object lock = new Object();
+
+    private long windowStart;
+    private boolean windowOpen;
+    private long generation;
+    private int written;
+    private long withheld;
+    private Supplier<String> lastWithheld;
+
+    /** The server's: {@value #LINES_PER_MINUTE} lines a minute. */
+    static RefusalLog standard() {
+        return new RefusalLog(LINES_PER_MINUTE, Duration.ofMinutes(1), "minute");
+    }
+
+    /**
+     * @param windowWords how the window is named in the log lines ("minute")
+     */
+    RefusalLog(int linesPerWindow, Duration window, String windowWords) {
+        if (linesPerWindow < 1 || window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("a refusal log needs at least one line in a window of some length");
+        }
+        this.linesPerWindow = linesPerWindow;
+        this.windowNanos = window.toNanos();
+        this.windowWords = windowWords;
+    }
+
+    /**
+     * The refusal log of the server that routed {@code request}; a request routed without the server's edge (a test's
+     * bare routing) logs every line.
+     */
+    public static RefusalLog of(ServerRequest request) {
+        return request.context().get(RefusalLog.class).orElse(UNLIMITED);
+    }
+
+    private static final RefusalLog UNLIMITED = new RefusalLog(Integer.MAX_VALUE, Duration.ofDays(365), "year");
+
+    /** Logs {@code line} at INFO to {@code log}, unless this window's lines are spent: then it is counted. */
+    public void refused(System.Logger log, Supplier<String> line) {
+        if (!log.isLoggable(Level.INFO)) {
+            return;
+        }
+        synchronized (lock) {
+            long now = System.nanoTime();
+            if (!windowOpen || now - windowStart >= windowNanos) {
+                closeWindowLocked();
+                windowOpen = true;
+                windowStart = now;
+                generation++;
+            }
+            if (written < linesPerWindow) {
+                written++;
+                log.log(Level.INFO, line);
+                return;
+            }
+            if (withheld == 0) {
+                LOG.log(
+                        Level.WARNING,
+                        "more than " + linesPerWindow + " requests refused within a " + windowWords
+                                + ": the rest of this " + windowWords
+                                + "'s are counted, not logged one by one, and their number logged when it ends");
+                long closing = generation;
+                long endsAt = windowStart + windowNanos;
+                Thread.ofVirtual().name("refusal-log").start(() -> closeWhenDue(closing, endsAt));
+            }
+            withheld++;
+            lastWithheld = line;
+        }
+    }
+
+    /** Logs the count of the refusals not logged so far, if any (a stopping server's last word on them). */
+    void flush() {
+        synchronized (lock) {
+            closeWindowLocked();
+        }
+    }
+
+    private void closeWhenDue(long closing, long endsAt) {
+        try {
+            long left;
+            while ((left = endsAt - System.nanoTime()) > 0) {
+                Thread.sleep(Duration.ofNanos(left));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            if (generation == closing && windowOpen) {
+                closeWindowLocked();
+            }
+        }
+    }
+
+    private void closeWindowLocked() {
+        if (withheld > 0) {
+            Supplier<String> last = lastWithheld;
+            long count = withheld;
+            LOG.log(
+                    Level.INFO,
+                    () -> count + " more request" + (count == 1 ? " was" : "s were") + " refused in that " + windowWords
+                            + " than were logged; the last: " + last.get());
+        }
+        windowOpen = false;
+        written = 0;
+        withheld = 0;
+        lastWithheld = null;
+    }
+}
