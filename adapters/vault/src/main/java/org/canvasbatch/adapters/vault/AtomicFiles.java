@@ -11,8 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -130,10 +128,15 @@ public final class AtomicFiles {
     /**
      * As {@link #writeTemporary(HeldFolder, Path, byte[])}, the bytes forced to the disk before it returns when
      * {@code durable}: for the learner's canvas.
+     *
+     * <p>The new file takes what the file it replaces carries besides its bytes, as far as it can
+     * ({@link KeptAttributes}): it is made with its permissions, then given its group and its extended attributes
+     * before the bytes are forced, so that a canvas forced to the disk has them too.
      */
     Path writeTemporary(HeldFolder folder, Path target, byte[] bytes, boolean durable) throws IOException {
         Path temporary = Path.of(temporaryName());
-        Set<PosixFilePermission> wanted = permissionsOf(folder, target);
+        KeptAttributes kept = KeptAttributes.of(folder, target);
+        Set<PosixFilePermission> wanted = kept == null ? null : kept.permissions();
         // Made with the target's permissions rather than given them afterwards: the JDK sets a file's permissions in a
         // held folder by opening it (an open of a named pipe swapped in at the temporary name would wait for a writer
         // for ever, with the folder's lock held), and a chmod by name would change whatever file a hard link swapped in
@@ -147,8 +150,10 @@ public final class AtomicFiles {
                             : new java.nio.file.attribute.FileAttribute<?>[] {
                                 PosixFilePermissions.asFileAttribute(wanted)
                             });
+            Object madeAs;
             SeekableByteChannel channel;
             try {
+                madeAs = kept == null ? null : kept.madeAs(folder, temporary);
                 channel = opener.opened(folder.resolve(temporary), made);
             } catch (IOException | RuntimeException e) {
                 made.close();
@@ -159,6 +164,9 @@ public final class AtomicFiles {
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
+                if (kept != null) {
+                    kept.giveTo(folder, temporary, madeAs, bytes.length);
+                }
                 if (durable && made instanceof FileChannel file) {
                     file.force(true);
                 }
@@ -168,22 +176,6 @@ public final class AtomicFiles {
             throw e;
         }
         return temporary;
-    }
-
-    /** The permissions of the regular file at {@code target} in {@code folder}; null when there is none. */
-    private static Set<PosixFilePermission> permissionsOf(HeldFolder folder, Path target) {
-        try {
-            PosixFileAttributeView there = folder.posix(target);
-            if (there != null) {
-                PosixFileAttributes attributes = there.readAttributes();
-                if (attributes.isRegularFile()) {
-                    return attributes.permissions();
-                }
-            }
-        } catch (UnsupportedOperationException | IOException e) {
-            // nothing there yet, or not a POSIX file system: the default permissions will do
-        }
-        return null;
     }
 
     /** Deletes the temporary file {@code name} from {@code folder} if it is still there; trouble joins {@code e}. */
