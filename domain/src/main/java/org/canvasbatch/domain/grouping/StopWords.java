@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Words that say how a question is asked rather than what it is about. Canvas questions are short and share
@@ -523,6 +524,50 @@ final class StopWords {
     private static final Map<Character, List<String>> CJK_BY_FIRST = CJK.stream()
             .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
             .collect(Collectors.groupingBy(phrase -> phrase.charAt(0), Collectors.toUnmodifiableList()));
+
+    /**
+     * Words that stay in TF-IDF (two questions that both ask how something forms or is calculated are a little alike)
+     * but say nothing about a topic when they name a group: "revolution, war, begin", "形成、气候、荒漠化". Verbs of how
+     * a thing comes about or what a learner does with it; the question words proper are in {@link #LATIN} and
+     * {@link #CJK} and never become terms at all. Latin ones are matched by their stem, which is what a term is; a
+     * word whose stem a topic word shares (derive: derivative, determine: determinant, compute: computer, develop:
+     * development) is left out on purpose.
+     */
+    static final Set<String> LABEL_LATIN = Stream.of(
+                    "begin",
+                    "began",
+                    "begun",
+                    "start",
+                    "started",
+                    "measure",
+                    "measured",
+                    "form",
+                    "formed",
+                    "count",
+                    "counted",
+                    "occur",
+                    "occurred",
+                    "achieve",
+                    "achieved",
+                    "calculate",
+                    "calculated",
+                    "find",
+                    "solve",
+                    "solved",
+                    "prove",
+                    "proved",
+                    "unfold",
+                    "analysis")
+            .map(PorterStemmer::stem)
+            .collect(Collectors.toUnmodifiableSet());
+
+    static final Set<String> LABEL_CJK =
+            Set.of("形成", "计算", "证明", "推导", "求", "求解", "产生", "发生", "变化", "使用", "利用", "实现", "表示", "判断");
+
+    /** Whether a term (a stem for Latin words) is one of the words that never name a group; see {@link #LABEL_LATIN}. */
+    static boolean isLabelGeneric(String term) {
+        return LABEL_LATIN.contains(term) || LABEL_CJK.contains(term);
+    }
 
     static List<String> cjkStartingWith(char first) {
         return CJK_BY_FIRST.getOrDefault(first, List.of());

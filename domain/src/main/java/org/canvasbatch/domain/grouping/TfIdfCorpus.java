@@ -2,9 +2,11 @@ package org.canvasbatch.domain.grouping;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The texts as TF-IDF vectors, two per text: its words ({@link #vectors}) and the subject fields its lexicon terms
@@ -30,6 +32,13 @@ final class TfIdfCorpus {
     final boolean[] readable;
     /** Each text's CJK pieces, kept so that a group name can show the word a bigram came from. */
     final List<List<String>> cjkPieces;
+    /** Whether a term is a word of the subject lexicon in some text: a word for certain, whatever stands beside it. */
+    final boolean[] lexiconWord;
+    /**
+     * Each text's own terms (ids, ascending), without those of the notes attached to it: what its question says, and
+     * so what may name its group.
+     */
+    final List<int[]> ownTerms;
 
     private final int subjectVocabulary;
 
@@ -41,6 +50,8 @@ final class TfIdfCorpus {
             int[] documentFrequency,
             boolean[] readable,
             List<List<String>> cjkPieces,
+            boolean[] lexiconWord,
+            List<int[]> ownTerms,
             int subjectVocabulary) {
         this.vectors = vectors;
         this.subjects = subjects;
@@ -49,6 +60,8 @@ final class TfIdfCorpus {
         this.documentFrequency = documentFrequency;
         this.readable = readable;
         this.cjkPieces = cjkPieces;
+        this.lexiconWord = lexiconWord;
+        this.ownTerms = ownTerms;
         this.subjectVocabulary = subjectVocabulary;
     }
 
@@ -73,6 +86,8 @@ final class TfIdfCorpus {
         List<String> terms = new ArrayList<>();
         List<String> display = new ArrayList<>();
         List<Boolean> readable = new ArrayList<>();
+        Set<Integer> lexiconWords = new HashSet<>();
+        List<int[]> ownTerms = new ArrayList<>(texts.size());
         Map<String, Integer> subjectIds = new HashMap<>();
         List<Map<Integer, Double>> counts = new ArrayList<>(texts.size());
         List<Map<Integer, Double>> subjectCounts = new ArrayList<>(texts.size());
@@ -83,6 +98,13 @@ final class TfIdfCorpus {
             TermExtractor.Extraction extraction = TermExtractor.extract(texts.get(t));
             pieces.add(extraction.cjkPieces());
             count(extraction, 1.0, true, tf, subjectTf, ids, terms, display, readable, subjectIds);
+            ownTerms.add(
+                    tf.keySet().stream().mapToInt(Integer::intValue).sorted().toArray());
+            for (TermExtractor.Term term : extraction.terms()) {
+                if (term.kind() == TermExtractor.Kind.CJK_TERM) {
+                    lexiconWords.add(ids.get(term.text()));
+                }
+            }
             if (t < attached.size()) {
                 for (String note : attached.get(t)) {
                     count(
@@ -108,6 +130,8 @@ final class TfIdfCorpus {
         for (int id = 0; id < readableArray.length; id++) {
             readableArray[id] = readable.get(id);
         }
+        boolean[] lexiconWordArray = new boolean[readable.size()];
+        lexiconWords.forEach(id -> lexiconWordArray[id] = true);
         return new TfIdfCorpus(
                 List.copyOf(vectors),
                 List.copyOf(subjects),
@@ -116,6 +140,8 @@ final class TfIdfCorpus {
                 df,
                 readableArray,
                 List.copyOf(pieces),
+                lexiconWordArray,
+                List.copyOf(ownTerms),
                 subjectIds.size());
     }
 

@@ -405,8 +405,9 @@ public final class TopicGrouping {
             members.computeIfAbsent(labels[i], l -> new ArrayList<>()).add(i);
         }
         List<TopicCluster> clusters = new ArrayList<>(members.size());
+        List<List<String>> names = ClusterNaming.names(corpus, List.copyOf(members.values()));
         members.forEach((label, group) -> {
-            List<String> topTerms = ClusterNaming.topTerms(corpus, group);
+            List<String> topTerms = names.get(clusters.size());
             List<String> memberTexts = group.stream().map(texts::get).toList();
             String name = label < labelNames.length ? labelNames[label] : null;
             if ((name == null || name.isBlank()) && topTerms.isEmpty() && mostlyChinese(memberTexts)) {
