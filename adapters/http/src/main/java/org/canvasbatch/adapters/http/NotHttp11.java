@@ -2,13 +2,16 @@ package org.canvasbatch.adapters.http;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.common.socket.SocketWriterException;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -132,7 +135,14 @@ final class NotHttp11 implements ServerConnectionSelector {
                                     + "Connection: close\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
             response.writeBytes(body);
-            ctx.dataWriter().writeNow(BufferData.create(response.toByteArray()));
+            try {
+                ctx.dataWriter().writeNow(BufferData.create(response.toByteArray()));
+            } catch (UncheckedIOException | SocketWriterException e) {
+                // the client went away before its answer (a reset): Helidon ends the connection quietly on this, where
+                // the write's own exception was its "unexpected I/O exception", a WARNING with a stack trace, one for
+                // each connection outside the refusal budget
+                throw new ServerConnectionException("the client went away before its answer", e);
+            }
             if (newline >= 0 && seen[0] != TLS_HANDSHAKE) {
                 // a request of lines (another HTTP version, bare line feeds): its headers and body follow
                 discardTheRequest(reader, seen);
