@@ -122,6 +122,14 @@ final class EdgeFilter implements Filter {
             // is written (Helidon closes quietly on this exception).
             throw new CloseConnectionException("the client asked to close the connection after this answer");
         }
+        if (response.isSent() && declaredBodyBytes(request) < 0 && !request.content().consumed()) {
+            // a chunked body nothing read (a refusal, the dashboard's page): Helidon 4.5 would read it after the
+            // answer, holding each chunk whole in memory before it drops it (a declared 7fffffff is 2 GiB) and a
+            // chunk-size line for as long as it goes on, with no limit: anyone without the token could fill the heap
+            // as fast as the network carries bytes. The connection ends instead; a caller that reads while it sends
+            // has its answer, and nobody's body is read for nothing.
+            throw new CloseConnectionException("a chunked request body nothing read is not read after its answer");
+        }
     }
 
     private void filterRequest(

@@ -110,6 +110,57 @@ class AccessTokenEdgeTest {
                 .isEqualTo(401);
     }
 
+    /**
+     * A chunked body that nothing reads — a refusal's, or the dashboard page's, which needs no token — was read by
+     * Helidon after the answer, each chunk held whole in memory before it was dropped (a declared {@code 7fffffff} is
+     * 2 GiB) and a chunk-size line kept for as long as it went on: anyone on the network, without the token, could grow
+     * the heap as fast as the network carries bytes, for the keep-alive deadline of each connection (400 MB into a
+     * 256 MB heap was an OutOfMemoryError in Helidon's timer thread). The connection now ends after the answer.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "POST /canvas/intelligent-parallel HTTP/1.1|7fffffff\r\n|401",
+                "GET / HTTP/1.1|1|200",
+                "POST /canvas/intelligent-parallel?token=wrong HTTP/1.1|7fffffff\r\n|401"
+            })
+    void aChunkedBodyNobodyReadsIsNotReadAfterTheAnswer(String request) {
+        String[] parts = request.split("\\|");
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.server.port())) {
+                socket.setSoTimeout(10_000);
+                java.io.OutputStream out = socket.getOutputStream();
+                out.write((parts[0] + "\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                + "Transfer-Encoding: chunked\r\n\r\n" + parts[1])
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                java.io.InputStream in = socket.getInputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    int b = in.read();
+                    assertThat(b).as("the answer, then: " + head).isNotNegative();
+                    head.append((char) b);
+                }
+                assertThat(head.toString()).startsWith("HTTP/1.1 " + parts[2]);
+
+                byte[] piece = new byte[64 * 1024];
+                java.util.Arrays.fill(piece, (byte) '0');
+                long sent = 0;
+                try {
+                    while (sent < 64L * 1024 * 1024) {
+                        out.write(piece);
+                        sent += piece.length;
+                    }
+                } catch (java.io.IOException closed) {
+                    // the server ended the connection: what is wanted
+                }
+                assertThat(sent)
+                        .as("bytes the server took after its answer, holding them in its heap")
+                        .isLessThan(64L * 1024 * 1024);
+            }
+        });
+    }
+
     @Test
     void preflightsAndTheDashboardsStaticFilesNeedNoToken() {
         Answer preflight = api.send(
