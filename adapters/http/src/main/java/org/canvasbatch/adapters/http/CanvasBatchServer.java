@@ -52,7 +52,8 @@ public final class CanvasBatchServer {
                 ? settings.connectionLimits().maxConnections()
                 : maxConnections();
         RefusalLog refusals = RefusalLog.standard();
-        ConnectionDeadlines watch = new ConnectionDeadlines(settings.connectionLimits(), settings.maxBodyBytes(), cap);
+        ConnectionDeadlines watch =
+                new ConnectionDeadlines(settings.connectionLimits(), settings.maxBodyBytes(), cap, refusals);
         EdgeFilter edge = new EdgeFilter(
                 new OriginPolicy(settings.allowedOrigins()),
                 new HostPolicy(settings.host(), settings.allowedHosts()),

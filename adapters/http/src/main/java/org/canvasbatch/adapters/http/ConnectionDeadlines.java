@@ -7,7 +7,6 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -65,6 +64,7 @@ public final class ConnectionDeadlines {
     private final long maxBodyBytes;
     private final int cap;
     private final LongSupplier nanoTime;
+    private final RefusalLog refusals;
     private final Map<Ends, Watched> connections = new ConcurrentHashMap<>();
     /** Connections ended at the cap since the sweeper's last look, and the longest any of them had waited. */
     private final AtomicInteger madeRoom = new AtomicInteger();
@@ -76,13 +76,23 @@ public final class ConnectionDeadlines {
      * @param cap at most this many connections at once (the listener's own cap), or 0 or less for none
      */
     ConnectionDeadlines(ConnectionLimits limits, long maxBodyBytes, int cap) {
-        this(limits, maxBodyBytes, cap, System::nanoTime);
+        this(limits, maxBodyBytes, cap, RefusalLog.unlimited(), System::nanoTime);
     }
 
-    ConnectionDeadlines(ConnectionLimits limits, long maxBodyBytes, int cap, LongSupplier nanoTime) {
+    /**
+     * @param refusals the server's budget of log lines for what clients do wrong: the lines of connections ended here
+     *     are such lines, and spend it as refused requests do
+     */
+    ConnectionDeadlines(ConnectionLimits limits, long maxBodyBytes, int cap, RefusalLog refusals) {
+        this(limits, maxBodyBytes, cap, refusals, System::nanoTime);
+    }
+
+    ConnectionDeadlines(
+            ConnectionLimits limits, long maxBodyBytes, int cap, RefusalLog refusals, LongSupplier nanoTime) {
         this.limits = limits;
         this.maxBodyBytes = maxBodyBytes;
         this.cap = cap;
+        this.refusals = refusals;
         this.nanoTime = nanoTime;
     }
 
@@ -277,12 +287,16 @@ public final class ConnectionDeadlines {
             }
         }
         if (silent > 0 || slowBodies > 0 || unreadAnswers > 0) {
-            LOG.log(
-                    Level.INFO,
-                    "Ended " + connections(silent + slowBodies + unreadAnswers) + " that did not finish a request in"
-                            + " time: " + silent + " sent no complete request within " + seconds(limits.request())
-                            + ", " + slowBodies + " stopped inside a request body"
-                            + (unreadAnswers == 0 ? "" : ", " + unreadAnswers + " stopped reading its answers"));
+            int endedSilent = silent;
+            int endedInBody = slowBodies;
+            int endedUnread = unreadAnswers;
+            refusals.refused(
+                    LOG,
+                    () -> "Ended " + connections(endedSilent + endedInBody + endedUnread)
+                            + " that did not finish a request in time: " + endedSilent
+                            + " sent no complete request within " + seconds(limits.request()) + ", " + endedInBody
+                            + " stopped inside a request body"
+                            + (endedUnread == 0 ? "" : ", " + endedUnread + " stopped reading its answers"));
         }
     }
 
@@ -352,9 +366,9 @@ public final class ConnectionDeadlines {
             return;
         }
         long longestWait = longestWaitMadeRoom.getAndSet(0);
-        LOG.log(
-                Level.INFO,
-                "The server holds " + cap + " connections, as many as it may: ended "
+        refusals.refused(
+                LOG,
+                () -> "The server holds " + cap + " connections, as many as it may: ended "
                         + (ended == 1 ? "the one that had" : ended + " that had each")
                         + " waited longest for a request (at most " + TimeUnit.NANOSECONDS.toMillis(longestWait)
                         + " ms), to answer " + (ended == 1 ? "a new one" : "new ones"));

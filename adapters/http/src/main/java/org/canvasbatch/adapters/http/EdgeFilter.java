@@ -122,7 +122,9 @@ final class EdgeFilter implements Filter {
             // is written (Helidon closes quietly on this exception).
             throw new CloseConnectionException("the client asked to close the connection after this answer");
         }
-        if (response.isSent() && declaredBodyBytes(request) < 0 && !request.content().consumed()) {
+        if (response.isSent()
+                && declaredBodyBytes(request) < 0
+                && !request.content().consumed()) {
             // a chunked body nothing read (a refusal, the dashboard's page): Helidon 4.5 would read it after the
             // answer, holding each chunk whole in memory before it drops it (a declared 7fffffff is 2 GiB) and a
             // chunk-size line for as long as it goes on, with no limit: anyone without the token could fill the heap

@@ -2,8 +2,8 @@ package org.canvasbatch.adapters.http;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
-import io.helidon.common.socket.SocketWriterException;
 import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.SocketWriterException;
 import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ServerConnectionException;

@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * The one line a server logs for each request it refuses (a 4xx answer, bytes that are not HTTP), up to a number of
- * lines a minute; past them the refusals are counted, and their number logged when the minute ends.
+ * The one line a server logs for each request it refuses (a 4xx answer, bytes that are not HTTP), and the lines of the
+ * connections it ends for not finishing a request in time, up to a number of lines a minute; past them the lines are
+ * counted, and their number logged when the minute ends.
  *
  * <p>Anyone who can reach the port can be refused as fast as the network carries requests: any web page the learner
  * opens (a foreign origin), and on a {@code --host} server anyone without the token. One line each would let them fill
@@ -60,6 +61,11 @@ public final class RefusalLog {
 
     private static final RefusalLog UNLIMITED = new RefusalLog(Integer.MAX_VALUE, Duration.ofDays(365), "year");
 
+    /** Every line logged: for parts tested without a server. */
+    static RefusalLog unlimited() {
+        return UNLIMITED;
+    }
+
     /** Logs {@code line} at INFO to {@code log}, unless this window's lines are spent: then it is counted. */
     public void refused(System.Logger log, Supplier<String> line) {
         if (!log.isLoggable(Level.INFO)) {
@@ -81,8 +87,8 @@ public final class RefusalLog {
             if (withheld == 0) {
                 LOG.log(
                         Level.WARNING,
-                        "more than " + linesPerWindow + " requests refused within a " + windowWords
-                                + ": the rest of this " + windowWords
+                        "more than " + linesPerWindow + " lines of refused requests and ended connections within a "
+                                + windowWords + ": the rest of this " + windowWords
                                 + "'s are counted, not logged one by one, and their number logged when it ends");
                 long closing = generation;
                 long endsAt = windowStart + windowNanos;
@@ -122,8 +128,8 @@ public final class RefusalLog {
             long count = withheld;
             LOG.log(
                     Level.INFO,
-                    () -> count + " more request" + (count == 1 ? " was" : "s were") + " refused in that " + windowWords
-                            + " than were logged; the last: " + last.get());
+                    () -> count + " more line" + (count == 1 ? "" : "s") + " of refused requests and ended connections"
+                            + " in that " + windowWords + " went unlogged; the last: " + last.get());
         }
         windowOpen = false;
         written = 0;

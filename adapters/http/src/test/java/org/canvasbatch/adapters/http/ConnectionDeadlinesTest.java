@@ -76,6 +76,31 @@ class ConnectionDeadlinesTest {
         assertThat(api.get(NOTHING_THERE).status()).isEqualTo(404);
     }
 
+    /**
+     * A process that keeps opening connections and sending nothing makes a line a look: those lines spend the server's
+     * budget of lines for what clients do wrong, as refused requests do (a hostile tester: 26 lines in 45 s beside it).
+     */
+    @Test
+    void theLinesOfEndedConnectionsSpendTheBudgetRefusalsSpend() throws IOException {
+        api = server(SHORT);
+        List<String> lines;
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch")) {
+            for (int i = 0; i < RefusalLog.LINES_PER_MINUTE; i++) {
+                assertThat(api.get(NOTHING_THERE).status()).isEqualTo(404);
+            }
+            Socket silent = connect();
+
+            assertThat(readAll(silent)).as("ended all the same").isEmpty();
+            assertThat(logs.visibleLines()).noneMatch(line -> line.contains("sent no complete request"));
+            api.close();
+            lines = logs.visibleLines();
+        }
+        assertThat(lines)
+                .anySatisfy(line -> assertThat(line)
+                        .contains("1 more line of refused requests and ended connections")
+                        .contains("the last: Ended 1 connection that did not finish a request in time"));
+    }
+
     @Test
     void aConnectionThatStopsInsideItsHeadersIsAnswered400AndEnded() throws IOException {
         api = server(SHORT);
@@ -400,7 +425,9 @@ class ConnectionDeadlinesTest {
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
         channel.connect(new InetSocketAddress("127.0.0.1", api.server.port()));
         channel.configureBlocking(false);
-        ByteBuffer requests = ByteBuffer.wrap(("GET " + NOTHING_THERE + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        // answered 200 (the list of batches): 404s would spend the server's budget of log lines, the line looked for
+        // too
+        ByteBuffer requests = ByteBuffer.wrap(("GET /canvas/intelligent-parallel HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 .repeat(40_000)
                 .getBytes(StandardCharsets.ISO_8859_1));
         long lastProgress = System.nanoTime();

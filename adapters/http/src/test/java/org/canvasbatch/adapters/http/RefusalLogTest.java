@@ -42,7 +42,7 @@ class RefusalLogTest {
 
             assertThat(logs.visibleRecordsContaining("-> 401")).hasSize(RefusalLog.LINES_PER_MINUTE);
             assertThat(logs.visibleRecordsContaining("malformed request")).isEmpty();
-            assertThat(logs.visibleRecordsContaining("requests refused within a minute"))
+            assertThat(logs.visibleRecordsContaining("lines of refused requests and ended connections within a minute"))
                     .as("one line says the rest are counted")
                     .hasSize(1);
             api.close();
@@ -51,7 +51,8 @@ class RefusalLogTest {
         assertThat(lines)
                 .as("the stopping server logs the number it did not write, and the last of them")
                 .anySatisfy(line -> assertThat(line.getMessage())
-                        .contains("91 more requests were refused in that minute than were logged")
+                        .contains(
+                                "91 more lines of refused requests and ended connections in that minute went unlogged")
                         .contains("malformed request"));
         assertThat(lines).allSatisfy(line -> assertThat(line.getThrown()).isNull());
         assertThat(lines.size()).isLessThanOrEqualTo(RefusalLog.LINES_PER_MINUTE + 5);
@@ -64,7 +65,8 @@ class RefusalLogTest {
             IntStream.range(0, 10).forEach(i -> refusals.refused(REFUSER, () -> "refusal " + i));
 
             assertThat(logs.visibleRecordsContaining("refusal ")).hasSize(3);
-            List<LogRecord> counted = awaitLine(logs, "7 more requests were refused in that window");
+            List<LogRecord> counted =
+                    awaitLine(logs, "7 more lines of refused requests and ended connections in that window");
             assertThat(counted.getFirst().getMessage()).endsWith("the last: refusal 9");
 
             refusals.refused(REFUSER, () -> "refusal after the window");
