@@ -95,25 +95,60 @@ final class RunCommand {
             // while the canvas is analysed: a model server that is down or refuses the key is said before the batch
             // fails node by node, and never waited for (but by a dry run, which has no batch to delay)
             CompletableFuture<Optional<String>> modelServer = wiring.checkModelServer();
+            // the data folder's batches of this canvas are what a later run goes on from; memory keeps none
+            boolean durable = !"memory".equals(config.data());
+            boolean again = args.get(SettingsTable.AGAIN);
             Optional<SessionSnapshot> interrupted;
+            Optional<SessionSnapshot> dropped = Optional.empty();
+            Optional<SessionSnapshot> lastFinished = Optional.empty();
             Optional<String> journalDamage = Optional.empty();
             Optional<String> resourceWarning = Optional.empty();
+            Ask ask = Ask.EVERY_QUESTION;
             SessionSnapshot planned;
             String groupedBy;
             List<SkippedNode> skipped = List.of();
             try {
-                if (dryRun) {
-                    Optional<Wiring.Journals.Unfinished> unfinished = interruptedToResume(wiring, location, config);
-                    interrupted = unfinished.map(Wiring.Journals.Unfinished::session);
-                    journalDamage = unfinished.flatMap(Wiring.Journals.Unfinished::damage);
+                StoredBatches stored = storedBatches(wiring, location, config, dryRun);
+                if (dryRun || again) {
+                    interrupted = stored.interrupted().map(Wiring.Journals.Stored::session);
+                    journalDamage = stored.interrupted().flatMap(Wiring.Journals.Stored::damage);
                 } else {
-                    interrupted = resumeInterrupted(wiring, location, config);
+                    interrupted = resumeInterrupted(wiring, location, stored);
+                }
+                if (again) {
+                    // asked for: every question anew, the batch this canvas had to go on with dropped
+                    dropped = interrupted;
+                    interrupted = Optional.empty();
+                    journalDamage = Optional.empty();
+                }
+                if (interrupted.isEmpty()) {
+                    lastFinished = stored.finished().map(Wiring.Journals.Stored::session);
+                }
+                if (interrupted.isEmpty() && durable && !again) {
+                    ask = whatToAsk(wiring, location, Set.copyOf(args.get(SettingsTable.COLORS)), lastFinished);
                 }
                 if (interrupted.isPresent()) {
                     planned = interrupted.get();
                     groupedBy = "as when it was analysed";
+                } else if (ask.retry().isPresent()) {
+                    // the questions that failed go again in their batch: its groups, agents and settings
+                    planned = dryRun ? lastFinished.orElseThrow() : recoverFinished(wiring, lastFinished.orElseThrow());
+                    journalDamage = stored.finished().flatMap(Wiring.Journals.Stored::damage);
+                    groupedBy = "as when it was analysed";
+                } else if (ask.nothing()) {
+                    out.printf(
+                            "Nothing to ask: the %d question node(s) of %s have their notes already (written and"
+                                    + " linked); run with --again to ask the model for them anew.%n",
+                            ask.withNotes(), location.canvasPath());
+                    if (dryRun) {
+                        out.println("Dry run: nothing was written.");
+                    } else {
+                        // its failed questions are no longer questions of the canvas, or have their notes now
+                        lastFinished.ifPresent(batch -> wiring.forgetStored(batch.id()));
+                    }
+                    return 0;
                 } else {
-                    Analysis analysis = analyze(wiring, location, args);
+                    Analysis analysis = analyze(wiring, location, args, ask.nodes());
                     planned = analysis.session();
                     skipped = analysis.skippedNodes();
                     resourceWarning = Optional.ofNullable(analysis.resourceWarning());
@@ -125,7 +160,8 @@ final class RunCommand {
                 // sentence, as the server answers it, not a crash; a fault later, in the batch, is not a usage error
                 throw new UsageException(e.getMessage());
             }
-            printPlan(location, planned, groupedBy, wiring, dryRun);
+            Set<String> retry = ask.retry().orElse(Set.of());
+            printPlan(location, planned, groupedBy, wiring, dryRun, retry);
             if (!skipped.isEmpty()) {
                 // the API reports them as skipped_nodes: a learner looking for a red node's note must learn why none
                 out.println(describeSkipped(skipped));
@@ -135,10 +171,34 @@ final class RunCommand {
             Optional<String> canvasChange = interrupted.flatMap(s -> canvasChangedSince(
                     s, wiring.canvasNodes(location.canvasPath()), Set.copyOf(args.get(SettingsTable.COLORS))));
             // (a canvas that cannot be read now is compared with nothing: its questions are not "gone")
-            Optional<String> modelChange = interrupted.flatMap(s -> ModelChange.of(s, config.agent()));
+            Optional<SessionSnapshot> goingOn = retry.isEmpty() ? interrupted : lastFinished;
+            Optional<String> modelChange = goingOn.flatMap(s -> ModelChange.of(s, config.agent()));
+            // a new batch of some of the questions: the others have their notes, and the learner must know why
+            List<String> newBatchNotes = new java.util.ArrayList<>();
+            if (ask.withNotes() > 0 && retry.isEmpty() && interrupted.isEmpty()) {
+                newBatchNotes.add(ask.withNotes() + " question node(s) of the canvas have their notes already and are"
+                        + " not asked again (--again asks them too)");
+            }
+            Optional<SessionSnapshot> replaced =
+                    retry.isEmpty() && interrupted.isEmpty() ? lastFinished : Optional.empty();
+            if (replaced.isPresent() && ask.failedAskedAnew() > 0) {
+                newBatchNotes.add("the canvas changed since the batch of "
+                        + STARTED.format(replaced.get().createdAt()) + ": " + ask.failedAskedAnew()
+                        + " question(s) that failed in it are asked in this new batch, with the others still without"
+                        + " a note");
+            }
+            dropped.ifPresent(batch -> {
+                String which = "interrupted batch of " + STARTED.format(batch.createdAt()) + " (" + batch.processed()
+                        + " of " + batch.totalNodes() + " node(s) done)";
+                newBatchNotes.add(
+                        dryRun
+                                ? "--again: the real run drops the " + which + " and asks every question in a new batch"
+                                : "--again: the " + which + " is dropped; every question is asked in this new batch");
+            });
             if (dryRun) {
                 modelChange.ifPresent(change -> out.println("Note: " + change));
                 canvasChange.ifPresent(change -> out.println("Note: " + change));
+                newBatchNotes.forEach(note -> out.println("Note: " + note));
                 // the real run repairs the journal as it starts, and warns: the dry run only reads it
                 journalDamage.ifPresent(damage -> out.println("Note: the journal of that batch is damaged ("
                         + TerminalText.printable(damage) + "); the real run keeps what still reads, as counted here,"
@@ -153,13 +213,23 @@ final class RunCommand {
                 outcomeWithin(modelServer, Wiring.modelServerCheckTimeout().plusSeconds(1))
                         .ifPresent(problem -> out.println(warning(problem)));
                 // the real run resumes that batch rather than this canvas's new plan: the dry run shows what it will do
-                interrupted.ifPresentOrElse(
-                        s -> out.printf(
-                                "Dry run: the real run resumes the interrupted batch of %s (%d of %d node(s) already"
-                                        + " done) with its first run's settings, rather than a new plan; nothing was"
-                                        + " written.%n",
-                                STARTED.format(s.createdAt()), s.processed(), s.totalNodes()),
-                        () -> out.println("Dry run: nothing was written."));
+                if (interrupted.isPresent()) {
+                    SessionSnapshot s = interrupted.get();
+                    out.printf(
+                            "Dry run: the real run resumes the interrupted batch of %s (%d of %d node(s) already"
+                                    + " done) with its first run's settings, rather than a new plan; nothing was"
+                                    + " written.%n",
+                            STARTED.format(s.createdAt()), s.processed(), s.totalNodes());
+                } else if (!retry.isEmpty()) {
+                    SessionSnapshot s = lastFinished.orElseThrow();
+                    out.printf(
+                            "Dry run: the real run asks again for the %d question(s) that failed in the batch of %s,"
+                                    + " in that batch with its first run's settings, and leaves its %d written"
+                                    + " note(s) as they are; nothing was written.%n",
+                            retry.size(), STARTED.format(s.createdAt()), s.succeeded());
+                } else {
+                    out.println("Dry run: nothing was written.");
+                }
                 return 0;
             }
             // the batch keeps what it was started with: options given again now would otherwise be silently ignored
@@ -172,8 +242,24 @@ final class RunCommand {
                     s.settings().maxConcurrent(),
                     s.settings().nodeTimeout().toSeconds(),
                     s.settings().batchTimeout().toSeconds()));
+            if (!retry.isEmpty()) {
+                // a rerun of a finished batch has no batch time limit: each question its node timeout and attempts
+                out.printf(
+                        "%d question(s) failed in the batch of %s; asking again for those only, in that batch, with"
+                                + " its first run's settings (concurrency %d, node timeout %d s); its %d written"
+                                + " note(s) are left as they are%n",
+                        retry.size(),
+                        STARTED.format(planned.createdAt()),
+                        planned.settings().maxConcurrent(),
+                        planned.settings().nodeTimeout().toSeconds(),
+                        planned.succeeded());
+            }
             modelChange.ifPresent(change -> out.println("Note: " + change));
             canvasChange.ifPresent(change -> out.println("Note: " + change));
+            newBatchNotes.forEach(note -> out.println("Note: " + note));
+            // replaced by the batch analysed now (its failed questions are in it), or dropped by --again
+            replaced.ifPresent(batch -> wiring.forgetStored(batch.id()));
+            dropped.ifPresent(batch -> wiring.forgetStored(batch.id()));
             // a journal in memory ends with the process: nothing could resume the batch, so Ctrl-C cancels it
             boolean resumable = !"memory".equals(settings.data());
             if (modelServer.isDone()) {
@@ -181,7 +267,18 @@ final class RunCommand {
                 modelServer.join().ifPresent(problem -> out.println(warning(problem)));
                 modelServer = CompletableFuture.completedFuture(Optional.empty());
             }
-            return runBatch(wiring, planned, args.get(SettingsTable.PLAIN) || !isTerminal(), resumable, modelServer);
+            // a batch with failures is kept in a data folder, for the next run to ask those questions again; a database
+            // is not looked in for it (see storedBatches)
+            boolean keepFailed =
+                    resumable && !org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(config.data());
+            return runBatch(
+                    wiring,
+                    planned,
+                    args.get(SettingsTable.PLAIN) || !isTerminal(),
+                    resumable,
+                    modelServer,
+                    retry,
+                    keepFailed);
         } catch (InvalidCommandException e) {
             // the core's words finish a sentence about the field: here the field is the canvas as it was named; a
             // whole sentence of its own (a canvas that cannot be read names the canvas itself) is said as it is
@@ -274,7 +371,7 @@ final class RunCommand {
         if (added > 0) {
             parts.add(added + " question node(s) of the canvas are not in this batch (added or coloured since it"
                     + " began, or left out when it was started): run the same command again once it is done to include"
-                    + " them (a new batch asks every question of the canvas again)");
+                    + " them (it asks only the questions without a note)");
         }
         if (changed > 0) {
             parts.add(changed + " question(s) still to do changed their text since; their notes answer the text as it"
@@ -317,27 +414,63 @@ final class RunCommand {
     }
 
     /**
-     * A batch of this canvas that a crash or kill interrupted is continued rather than started again: its succeeded
-     * nodes keep their notes and their agents are not called again.
+     * What the data folder holds of this canvas: the newest batch a run resumes (interrupted by a crash, a kill or
+     * Ctrl-C), and the newest finished one, which a run goes on from when it has questions to ask again. Read without
+     * resuming or changing anything, each batch as a start would settle it; the folder is taken as the real run takes
+     * it, so one in use refuses both alike. A database is not looked in: the real run resumes its batch of the canvas
+     * there all the same ({@link #resumeInterrupted}).
      */
-    private Optional<SessionSnapshot> resumeInterrupted(
-            Wiring wiring, CanvasLocation location, CanvasBatchConfig config) {
+    private StoredBatches storedBatches(
+            Wiring wiring, CanvasLocation location, CanvasBatchConfig config, boolean dryRun) {
+        if (org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(config.data())) {
+            if (dryRun) {
+                out.println("Note: a dry run does not look in the database for an interrupted batch of this canvas;"
+                        + " the real run resumes one if there is");
+            }
+            return new StoredBatches(Optional.empty(), Optional.empty());
+        }
         // the journal knows a canvas by its path in its vault only, and one data folder (the default one) serves every
         // vault: a batch is this canvas's only if the canvas still holds some of its nodes (Obsidian's ids are random),
         // not another vault's canvas of the same name
         Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
+        // chosen as a start chooses them, by their state before its settling
+        Set<SessionId> active = new java.util.HashSet<>();
+        List<Wiring.Journals.Stored> found = Wiring.Journals.storedIn(
+                config.data(),
+                config.dataGivenBy(),
+                session -> wiring.core().asRecovered(session),
+                s -> {
+                    if (ofThisCanvas(s, location, nodeIds)) {
+                        active.add(s.id());
+                        return true;
+                    }
+                    return finishedOfThisCanvas(s, location, nodeIds);
+                },
+                dryRun ? () -> unreadableJournals++ : () -> {});
+        java.util.Comparator<Wiring.Journals.Stored> newest =
+                java.util.Comparator.comparing(Wiring.Journals.Stored::session, NEWEST);
+        return new StoredBatches(
+                found.stream().filter(f -> active.contains(f.session().id())).max(newest),
+                found.stream()
+                        .filter(f -> !active.contains(f.session().id()))
+                        .max(newest)
+                        // one that completed leaves nothing to ask again (a server keeps them a while)
+                        .filter(f -> !toAskAgain(f.session()).isEmpty()));
+    }
+
+    /** @param interrupted the newest batch a run resumes; @param finished the newest finished one, if it has failures */
+    private record StoredBatches(
+            Optional<Wiring.Journals.Stored> interrupted, Optional<Wiring.Journals.Stored> finished) {}
+
+    /**
+     * A batch of this canvas that a crash or kill interrupted is continued rather than started again: its succeeded
+     * nodes keep their notes and their agents are not called again.
+     */
+    private Optional<SessionSnapshot> resumeInterrupted(Wiring wiring, CanvasLocation location, StoredBatches stored) {
+        Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
         // the newest batch of this canvas only, the one the dry run names: a start continues every batch it recovers,
         // and two of one canvas would run side by side, the other one silently
-        Optional<SessionId> newest = Wiring.Journals.unfinishedIn(
-                        config.data(),
-                        config.dataGivenBy(),
-                        session -> session.snapshot(),
-                        s -> ofThisCanvas(s, location, nodeIds),
-                        () -> {})
-                .stream()
-                .map(Wiring.Journals.Unfinished::session)
-                .max(NEWEST)
-                .map(SessionSnapshot::id);
+        Optional<SessionId> newest = stored.interrupted().map(f -> f.session().id());
         wiring.core()
                 .recover(s -> ofThisCanvas(s, location, nodeIds)
                         && newest.map(id -> id.equals(s.id())).orElse(true));
@@ -345,26 +478,139 @@ final class RunCommand {
         return wiring.useCases().status().sessions().stream().findFirst();
     }
 
+    /** The finished batch whose failed questions this run asks again, loaded from the data folder. */
+    private static SessionSnapshot recoverFinished(Wiring wiring, SessionSnapshot batch) {
+        wiring.core().recover(s -> s.id().equals(batch.id()));
+        return wiring.useCases().status().status(batch.id());
+    }
+
     /**
-     * For a dry run: the batch the real run would resume ({@link #resumeInterrupted}), read from the data folder without
-     * resuming or changing it. The folder is taken as the real run takes it, so one in use refuses both alike.
+     * A finished batch's questions still to do: those that failed, and those a run asking them again had under way
+     * when it was stopped (queued again, or running when it was killed).
      */
-    private Optional<Wiring.Journals.Unfinished> interruptedToResume(
-            Wiring wiring, CanvasLocation location, CanvasBatchConfig config) {
-        if (org.canvasbatch.adapters.journal.postgres.PostgresLocation.isDatabase(config.data())) {
-            out.println("Note: a dry run does not look in the database for an interrupted batch of this canvas; the"
-                    + " real run resumes one if there is");
-            return Optional.empty();
+    private static Map<String, NodeTask> toAskAgain(SessionSnapshot batch) {
+        return batch.tasks().stream()
+                .filter(t -> t.state() == NodeState.FAILED
+                        || t.state() == NodeState.QUEUED
+                        || t.state() == NodeState.RUNNING)
+                .collect(Collectors.toMap(NodeTask::nodeId, t -> t, (a, b) -> a, java.util.LinkedHashMap::new));
+    }
+
+    /**
+     * What a run with a data folder asks of the canvas when no batch of it is interrupted. A question is done when its
+     * note is there: linked in the canvas (a file node of canvas-batch's at the end of an edge from it, whose file
+     * exists), or written by the last batch and still in the vault (a canvas written back without links). Done
+     * questions are not asked again. When the questions left are exactly the ones the last batch failed, as they were
+     * then, they are asked again in that batch: a batch's tasks are its nodes as they were analysed, and cannot take
+     * in a question added since, nor a failed one reworded. Otherwise the questions left go into a new batch, which
+     * replaces that one.
+     */
+    private Ask whatToAsk(
+            Wiring wiring, CanvasLocation location, Set<String> colors, Optional<SessionSnapshot> lastFinished) {
+        Optional<Canvas> read = wiring.canvas(location.canvasPath());
+        if (read.isEmpty()) {
+            // the analysis says what is wrong with it
+            return Ask.EVERY_QUESTION;
         }
-        Set<String> nodeIds = wiring.canvasNodeIds(location.canvasPath());
-        return Wiring.Journals.unfinishedIn(
-                        config.data(),
-                        config.dataGivenBy(),
-                        session -> wiring.core().asRecovered(session),
-                        s -> ofThisCanvas(s, location, nodeIds),
-                        () -> unreadableJournals++)
-                .stream()
-                .max(java.util.Comparator.comparing(Wiring.Journals.Unfinished::session, NEWEST));
+        Canvas canvas = read.get();
+        Set<String> targetColors =
+                colors.isEmpty() ? org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.DEFAULT_COLORS : colors;
+        List<org.canvasbatch.domain.canvas.CanvasNode> questions = canvas.nodesColored(targetColors);
+        Set<String> noted = notedQuestions(canvas, questions, location.vault(), lastFinished);
+        if (noted.isEmpty() && lastFinished.isEmpty()) {
+            return Ask.EVERY_QUESTION;
+        }
+        List<org.canvasbatch.domain.canvas.CanvasNode> rest =
+                questions.stream().filter(q -> !noted.contains(q.id())).toList();
+        List<org.canvasbatch.domain.canvas.CanvasNode> askable =
+                rest.stream().filter(q -> SkippedNode.whyNotAsked(q).isEmpty()).toList();
+        Map<String, NodeTask> failed = lastFinished.map(RunCommand::toAskAgain).orElse(Map.of());
+        boolean theSameAsFailed = !askable.isEmpty()
+                && askable.size() == failed.size()
+                && askable.stream()
+                        .allMatch(q -> failed.containsKey(q.id())
+                                && failed.get(q.id()).text().equals(q.displayText()));
+        if (theSameAsFailed) {
+            return new Ask(Optional.of(failed.keySet()), Optional.empty(), noted.size(), false, 0);
+        }
+        if (askable.isEmpty() && !noted.isEmpty()) {
+            return new Ask(Optional.empty(), Optional.empty(), noted.size(), true, 0);
+        }
+        int failedAskedAnew =
+                (int) askable.stream().filter(q -> failed.containsKey(q.id())).count();
+        // no question has its note: the canvas's questions as the analysis reads them, as a first run
+        return new Ask(
+                Optional.empty(),
+                noted.isEmpty() ? Optional.empty() : Optional.of(rest),
+                noted.size(),
+                false,
+                failedAskedAnew);
+    }
+
+    /**
+     * What a run asks.
+     *
+     * @param retry           the questions of the last finished batch asked again in it
+     * @param nodes           the questions of a new batch, when not every question of the canvas
+     * @param withNotes       how many questions of the canvas have their notes, and are not asked
+     * @param nothing         every question has its note
+     * @param failedAskedAnew how many of the new batch's questions had failed in the batch it replaces
+     */
+    private record Ask(
+            Optional<Set<String>> retry,
+            Optional<List<org.canvasbatch.domain.canvas.CanvasNode>> nodes,
+            int withNotes,
+            boolean nothing,
+            int failedAskedAnew) {
+        /** A new batch of every question of the canvas, as the analysis reads them. */
+        static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0);
+    }
+
+    /** The questions that have their notes: linked in the canvas, or written by {@code lastFinished} and still there. */
+    static Set<String> notedQuestions(
+            Canvas canvas,
+            List<org.canvasbatch.domain.canvas.CanvasNode> questions,
+            Path vault,
+            Optional<SessionSnapshot> lastFinished) {
+        Map<String, org.canvasbatch.domain.canvas.CanvasNode> byId = new java.util.HashMap<>();
+        canvas.nodes().forEach(node -> byId.putIfAbsent(node.id(), node));
+        Map<String, List<org.canvasbatch.domain.canvas.CanvasEdge>> edgesFrom = canvas.edges().stream()
+                .collect(Collectors.groupingBy(org.canvasbatch.domain.canvas.CanvasEdge::fromNode));
+        Map<String, NodeTask> written = lastFinished.stream()
+                .flatMap(batch -> batch.tasks().stream())
+                .filter(t -> t.state() == NodeState.SUCCEEDED && t.notePath() != null)
+                .collect(Collectors.toMap(NodeTask::nodeId, t -> t, (a, b) -> a));
+        Set<String> noted = new java.util.HashSet<>();
+        for (org.canvasbatch.domain.canvas.CanvasNode question : questions) {
+            boolean linked = edgesFrom.getOrDefault(question.id(), List.of()).stream()
+                    .anyMatch(edge -> {
+                        org.canvasbatch.domain.canvas.CanvasNode note = byId.get(edge.toNode());
+                        // the note's file node and edge are canvas-batch's own (the learner's links are theirs)
+                        return note != null
+                                && note.isFile()
+                                && (note.id().startsWith("cb-note-")
+                                        || edge.id().startsWith("cb-edge-"))
+                                && fileIn(vault, note.file());
+                    });
+            NodeTask task = written.get(question.id());
+            if (linked || (task != null && fileIn(vault, task.notePath()))) {
+                noted.add(question.id());
+            }
+        }
+        return noted;
+    }
+
+    /** Whether {@code file}, relative to the vault, is a file inside it. */
+    private static boolean fileIn(Path vault, String file) {
+        if (file == null || file.isBlank()) {
+            return false;
+        }
+        try {
+            Path path = vault.resolve(file).normalize();
+            return path.startsWith(vault) && Files.isRegularFile(path);
+        } catch (java.nio.file.InvalidPathException notAPath) {
+            return false;
+        }
     }
 
     /** The batch resumed when a canvas has several: the newest, and of two made in one instant the larger id. */
@@ -378,8 +624,20 @@ final class RunCommand {
                 && session.tasks().stream().anyMatch(t -> nodeIds.contains(t.nodeId()));
     }
 
+    /** A finished batch of this canvas, as {@link #ofThisCanvas}; not a cancelled one (a person ended it). */
+    private static boolean finishedOfThisCanvas(SessionSnapshot session, CanvasLocation location, Set<String> nodeIds) {
+        return session.canvasPath().equals(location.canvasPath())
+                && session.state().isTerminal()
+                && session.state() != SessionState.CANCELLED
+                && session.tasks().stream().anyMatch(t -> nodeIds.contains(t.nodeId()));
+    }
+
     /** The batch's limits and timeout are the core's defaults, which the settings made. */
-    private Analysis analyze(Wiring wiring, CanvasLocation location, Arguments args) {
+    private Analysis analyze(
+            Wiring wiring,
+            CanvasLocation location,
+            Arguments args,
+            Optional<List<org.canvasbatch.domain.canvas.CanvasNode>> nodes) {
         Set<String> colors = Set.copyOf(args.get(SettingsTable.COLORS));
         AgentChoice agent;
         try {
@@ -391,7 +649,7 @@ final class RunCommand {
                 .analyze()
                 .analyze(new AnalyzeCanvasCommand(
                         location.canvasPath(),
-                        Optional.empty(),
+                        nodes,
                         colors,
                         args.get(SettingsTable.MAX_GROUPS),
                         1,
@@ -401,20 +659,31 @@ final class RunCommand {
                         Optional.empty()));
     }
 
+    /** @param only the questions asked again of a finished batch, its plan shown for them alone; empty for all */
     private void printPlan(
-            CanvasLocation location, SessionSnapshot planned, String groupedBy, Wiring wiring, boolean eachQuestion) {
+            CanvasLocation location,
+            SessionSnapshot planned,
+            String groupedBy,
+            Wiring wiring,
+            boolean eachQuestion,
+            Set<String> only) {
+        java.util.function.Predicate<NodeTask> shown = only.isEmpty() ? t -> true : t -> only.contains(t.nodeId());
+        List<Group> groups = planned.groups().stream()
+                .filter(g -> planned.tasks().stream().anyMatch(t -> t.groupId() == g.id() && shown.test(t)))
+                .toList();
         out.printf(
-                "%s: %d question node(s) in %d group(s) (%s), notes by %s%n",
+                "%s: %d question node(s)%s in %d group(s) (%s), notes by %s%n",
                 location.canvasPath(),
-                planned.totalNodes(),
-                planned.groups().size(),
+                only.isEmpty() ? planned.totalNodes() : only.size(),
+                only.isEmpty() ? "" : " to ask again",
+                groups.size(),
                 groupedBy,
                 wiring.agentDescription());
-        for (Group group : planned.groups()) {
+        for (Group group : groups) {
             // each question's own agent is the one that writes its note (the analysis routes node by node): the
             // group's recommended one is only what most of them got
             List<NodeTask> tasks = planned.tasks().stream()
-                    .filter(t -> t.groupId() == group.id())
+                    .filter(t -> t.groupId() == group.id() && shown.test(t))
                     .sorted(java.util.Comparator.comparingInt(NodeTask::canvasOrder))
                     .toList();
             List<String> agents =
@@ -423,7 +692,7 @@ final class RunCommand {
                     "  %d. %s %3d node(s)  %-7s %s%n",
                     group.id(),
                     TerminalText.fit(group.name(), 30),
-                    group.size(),
+                    only.isEmpty() ? group.size() : tasks.size(),
                     group.priority().wireName(),
                     agents.size() == 1 ? agents.getFirst() : agents.size() + " agents, one per question");
             if (eachQuestion) {
@@ -480,7 +749,9 @@ final class RunCommand {
             SessionSnapshot planned,
             boolean plain,
             boolean resumable,
-            CompletableFuture<Optional<String>> modelServer) {
+            CompletableFuture<Optional<String>> modelServer,
+            Set<String> retry,
+            boolean keepFailed) {
         SessionId id = planned.id();
         long startedHere = System.nanoTime();
         CountDownLatch finished = new CountDownLatch(1);
@@ -488,14 +759,33 @@ final class RunCommand {
         CountDownLatch summarised = new CountDownLatch(1);
         ProgressDisplay display = new ProgressDisplay(out, !plain, planned);
         modelServer.thenAccept(problem -> problem.ifPresent(line -> display.note(warning(line))));
+        // a finished batch asked again ends with no event of its own when its outcome stays the same: this run is
+        // over once each question asked again has its outcome
+        Set<String> awaited = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        awaited.addAll(retry);
         SessionSubscription subscription = wiring.useCases().subscriptions().subscribe(id, event -> {
             display.onEvent(event);
             if (event instanceof SessionEvent.SessionFinished || event instanceof SessionEvent.SessionCancelled) {
                 finished.countDown();
             }
+            String outcomeOf = switch (event) {
+                case SessionEvent.TaskSucceeded e -> e.nodeId();
+                case SessionEvent.TaskFailed e -> e.nodeId();
+                default -> null;
+            };
+            if (outcomeOf != null && awaited.remove(outcomeOf) && awaited.isEmpty()) {
+                finished.countDown();
+            }
         });
         display.sync(subscription.snapshot());
-        if (subscription.snapshot().state().isTerminal()) {
+        if (retry.isEmpty() && subscription.snapshot().state().isTerminal()) {
+            finished.countDown();
+        }
+        // one a stopped run had asked again, and that got its note since the batch was loaded, has its outcome
+        subscription.snapshot().tasks().stream()
+                .filter(t -> t.state() == NodeState.SUCCEEDED)
+                .forEach(t -> awaited.remove(t.nodeId()));
+        if (!retry.isEmpty() && awaited.isEmpty()) {
             finished.countDown();
         }
         Thread interruptHandler = new Thread(
@@ -536,6 +826,17 @@ final class RunCommand {
                 // Ctrl-C still ended the process without a word and without pausing the batch)
                 wiring.useCases().resume().resume(id, "run again in the terminal");
             }
+            // the failed questions go back to the batch's queue now that a Ctrl-C stops them too (those a stopped run
+            // had asked again are queued already)
+            for (NodeTask task : subscription.snapshot().tasks()) {
+                if (retry.contains(task.nodeId()) && task.state() == NodeState.FAILED) {
+                    try {
+                        wiring.useCases().retryNode().retry(id, task.nodeId());
+                    } catch (org.canvasbatch.domain.session.SessionConflict inARunAlready) {
+                        // queued again meanwhile: its outcome comes all the same
+                    }
+                }
+            }
             awaitQuietly(finished, Duration.ofDays(1));
             display.close();
             subscription.close();
@@ -543,10 +844,17 @@ final class RunCommand {
             // linked
             wiring.closeVault();
             SessionSnapshot outcome = wiring.useCases().status().status(id);
-            printSummary(outcome, stoppedToResume.get(), Duration.ofNanos(System.nanoTime() - startedHere));
+            printSummary(
+                    outcome,
+                    stoppedToResume.get(),
+                    Duration.ofNanos(System.nanoTime() - startedHere),
+                    !retry.isEmpty(),
+                    keepFailed);
             printLinksLeftWaiting(wiring.linksLeftWaiting());
-            // the notes are the result; a finished run's journal has nothing left to resume, a stopped one has
-            if (!stoppedToResume.get()) {
+            // the notes are the result; a finished run's journal has nothing left to resume, a stopped one has, and
+            // one with failures the questions the next run asks again
+            boolean failures = outcome.tasks().stream().anyMatch(t -> t.state() == NodeState.FAILED);
+            if (!stoppedToResume.get() && !(keepFailed && failures)) {
                 wiring.core().forget(id);
             }
             return outcome.state() == SessionState.COMPLETED ? 0 : 1;
@@ -560,16 +868,28 @@ final class RunCommand {
         }
     }
 
-    private void printSummary(SessionSnapshot outcome, boolean stoppedToResume, Duration thisRun) {
+    /**
+     * @param askedAgain the run asked again for the failed questions of a finished batch
+     * @param kept       a batch with failures is kept for the next run to ask them again
+     */
+    private void printSummary(
+            SessionSnapshot outcome, boolean stoppedToResume, Duration thisRun, boolean askedAgain, boolean kept) {
         out.println();
         // a resumed batch's own time spans the runs before and the pause between them: this run's is what was waited
+        // (a finished batch's counts its first run only)
         Duration sinceStart = outcome.elapsed(java.time.Instant.now());
-        String took = sinceStart.minus(thisRun).compareTo(Duration.ofSeconds(2)) > 0
-                ? ProgressDisplay.clock(thisRun) + " (" + ProgressDisplay.clock(sinceStart) + " since the batch began)"
-                : ProgressDisplay.clock(sinceStart);
+        String took = askedAgain
+                ? ProgressDisplay.clock(thisRun)
+                : sinceStart.minus(thisRun).compareTo(Duration.ofSeconds(2)) > 0
+                        ? ProgressDisplay.clock(thisRun) + " (" + ProgressDisplay.clock(sinceStart)
+                                + " since the batch began)"
+                        : ProgressDisplay.clock(sinceStart);
+        // stopped with questions still to do: a batch's, or those asked again of a finished one
+        boolean leftToDo =
+                outcome.tasks().stream().anyMatch(t -> t.state() == NodeState.QUEUED || t.state() == NodeState.RUNNING);
         out.printf(
                 "%s in %s: %d succeeded, %d failed%s, of %d%n",
-                stoppedToResume && outcome.state().isActive() ? "Interrupted" : describe(outcome.state()),
+                stoppedToResume && (outcome.state().isActive() || leftToDo) ? "Interrupted" : describe(outcome.state()),
                 took,
                 outcome.succeeded(),
                 outcome.failed(),
@@ -588,6 +908,12 @@ final class RunCommand {
         // batch of --data memory keeps nothing)
         failures.forEach(
                 t -> out.printf("  failed: %s — %s%n", oneLine(t.text()), TerminalText.printable(t.errorMessage())));
+        if (kept && !failures.isEmpty() && !stoppedToResume) {
+            // what to do next: the same command, which asks the model for these again and leaves the notes written
+            out.printf(
+                    "Run the same command again to ask again for the %d failed question(s), and only those.%n",
+                    failures.size());
+        }
         List<SessionProgress.NodeResult> unlinked = outcome.progress().results().stream()
                 .filter(r -> r.succeeded() && r.linkProblem() != null)
                 .toList();

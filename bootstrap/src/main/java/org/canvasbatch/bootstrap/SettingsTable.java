@@ -42,8 +42,16 @@ final class SettingsTable {
             .option("--dry-run", RUN)
             .help("print the groups, each question with the agent that would write its note; write nothing. When the"
                     + " data folder holds an interrupted batch of the canvas, print that batch's plan and say the real run"
-                    + " resumes it (and that its journal is damaged, when the real run will repair it); the data folder is read, never changed, and one in use refuses it as it refuses the"
-                    + " real run"));
+                    + " resumes it (and that its journal is damaged, when the real run will repair it); after a batch"
+                    + " with failures, the questions the real run asks again in it; when questions have their notes"
+                    + " already, the plan of the others; the data folder is read, never changed, and one in use refuses"
+                    + " it as it refuses the real run"));
+    static final Setting<Boolean> AGAIN = declare(setting(null, FLAG, "false")
+            .option("--again", RUN)
+            .help("ask the model for every question of the canvas, in a new batch, also those whose note is written and"
+                    + " linked (an interrupted batch of the canvas is dropped). Without it, a run with a data folder"
+                    + " resumes an interrupted batch, asks again only for the questions the last batch failed, and"
+                    + " leaves written notes alone; with --data memory every run asks every question"));
     static final Setting<Boolean> PLAIN = declare(setting(null, FLAG, "false")
             .option("--plain", RUN)
             .help("progress as plain lines, not a live display (the default when output is not a terminal)"));

@@ -51,6 +51,13 @@ final class Usage {
 
             Exit codes: 0 every node succeeded, 1 some failed, 2 usage or input error, 130 after Ctrl-C (143 after
             SIGTERM): the run stopped, and the same command run again finishes the rest.
+
+            Running again: with a data folder, the same command goes on from the canvas's last batch. An
+            interrupted batch is resumed. After one with failures, the failed questions are asked again in that
+            batch, and only they. A question whose note is written and linked is never asked again; questions
+            added since, or whose note was deleted, are asked in a new batch (with the failed ones, when the
+            canvas changed). Nothing left: nothing asked. --again asks every question anew; with --data memory
+            every run does.
             """;
     private static final String SERVE_EXIT_CODES = """
 

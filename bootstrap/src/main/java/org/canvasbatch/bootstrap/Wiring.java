@@ -440,6 +440,23 @@ final class Wiring implements AutoCloseable {
         }
     }
 
+    /** A canvas of this vault, its edges included; empty when it cannot be read. */
+    Optional<org.canvasbatch.domain.canvas.Canvas> canvas(String canvasPath) {
+        try {
+            return Optional.of(vault.readCanvas(canvasPath));
+        } catch (org.canvasbatch.application.port.out.VaultException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Deletes the journal of a batch the core has not loaded (one {@code run} passes over: a finished batch replaced by
+     * a new one, a batch {@code --again} drops), so that no later run takes it for the canvas's.
+     */
+    void forgetStored(org.canvasbatch.domain.session.SessionId id) {
+        eventLog.delete(id);
+    }
+
     /** Why a batch {@code run} stopped on Ctrl-C is paused: the dashboard and the status say it. */
     static final String STOPPED_IN_THE_TERMINAL =
             "stopped in the terminal (Ctrl-C); the same canvas-batch run command finishes it";
@@ -543,8 +560,8 @@ final class Wiring implements AutoCloseable {
                     message.contains(data) ? givenBy + ": " + message : givenBy + " " + data + ": " + message);
         }
 
-        /** An unfinished batch of the data folder, and the damage of its journal a start would report. */
-        record Unfinished(org.canvasbatch.domain.session.SessionSnapshot session, Optional<String> damage) {}
+        /** A batch of the data folder, and the damage of its journal a start would report. */
+        record Stored(org.canvasbatch.domain.session.SessionSnapshot session, Optional<String> damage) {}
 
         /**
          * What a dry run of {@code run} needs of the data folder, running and changing nothing: a folder the real run
@@ -553,7 +570,28 @@ final class Wiring implements AutoCloseable {
          * FileJournal#peek}), are those the real run would resume instead of a new plan. Memory and a folder not made
          * yet give none; a cluster's database is not looked at here.
          */
-        static List<Unfinished> unfinishedIn(
+        static List<Stored> unfinishedIn(
+                String data,
+                String givenBy,
+                java.util.function.Function<
+                                org.canvasbatch.domain.session.Session, org.canvasbatch.domain.session.SessionSnapshot>
+                        recovered,
+                java.util.function.Predicate<org.canvasbatch.domain.session.SessionSnapshot> wanted,
+                Runnable damagedBeyondReading) {
+            return storedIn(
+                    data,
+                    givenBy,
+                    recovered,
+                    session -> session.state().isActive() && wanted.test(session),
+                    damagedBeyondReading);
+        }
+
+        /**
+         * As {@link #unfinishedIn}, for the batches in any state that {@code wanted} accepts as they were stored (before
+         * a start's settling): what {@code run} looks at for the last finished batch of a canvas, whose failed questions
+         * it asks again.
+         */
+        static List<Stored> storedIn(
                 String data,
                 String givenBy,
                 java.util.function.Function<
@@ -569,7 +607,7 @@ final class Wiring implements AutoCloseable {
                 // the real run is refused here (a folder an earlier `sudo serve` made): so is its dry run
                 throw new UsageException(givenBy + ": cannot write to " + data + ": permission denied");
             }
-            List<Unfinished> found = new java.util.ArrayList<>();
+            List<Stored> found = new java.util.ArrayList<>();
             try {
                 FileJournal.peek(Path.of(data), peeked -> {
                     if (peeked.history().isEmpty()) {
@@ -581,8 +619,8 @@ final class Wiring implements AutoCloseable {
                         var session = org.canvasbatch.domain.session.Session.fromHistory(peeked.history());
                         // chosen as the start chooses it, before its settling (which may finish it: the real run then
                         // resumes a batch with nothing left to do, and says so)
-                        if (session.snapshot().state().isActive() && wanted.test(session.snapshot())) {
-                            found.add(new Unfinished(recovered.apply(session), peeked.damage()));
+                        if (wanted.test(session.snapshot())) {
+                            found.add(new Stored(recovered.apply(session), peeked.damage()));
                         }
                     } catch (RuntimeException unreadable) {
                         // the real run skips a session its events cannot rebuild, with a warning of its own

@@ -1,0 +1,468 @@
+package org.canvasbatch.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer;
+import org.canvasbatch.adapters.agents.fake.FakeLlmServer.Reply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A batch ended with failures (a timeout, a 429, a refusal), and the learner runs the same command again, as the help
+ * says to: the model is asked again for the questions that failed, and for nothing else — the notes already written and
+ * linked are left as they are, byte for byte. What a changed canvas, a finished batch without failures, {@code --again}
+ * and {@code --dry-run} do there is what the help and the README say.
+ */
+class RunAfterFailuresTest {
+
+    private static final String REFUSED = "This request violates the content policy";
+    private static final List<String> QUESTIONS = List.of(
+            "What is osmosis?",
+            "Why do cells divide?",
+            "What does the Golgi apparatus do?",
+            "How do enzymes lower activation energy?",
+            "What is a codon?",
+            "Why is ATP called the energy currency?");
+
+    @TempDir
+    Path temp;
+
+    private Path vault;
+
+    @Test
+    void runningTheSameCommandAfterFailuresAsksAgainOnlyForTheFailedQuestionsAndLeavesTheWrittenNotesAlone()
+            throws Exception {
+        vault = vaultWith(QUESTIONS);
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 1, 4);
+            Result first = run(llm);
+            assertThat(first.exit()).as(first.out()).isEqualTo(1);
+            assertThat(first.out()).contains("4 succeeded, 2 failed, of 6");
+            Map<String, String> notesBefore = notes();
+            assertThat(notesBefore).hasSize(4);
+
+            answering(llm, 1, 4);
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(llm.calls() - first.callsAfter())
+                    .as("the model is asked for the two failed questions only:%n%s", second.out())
+                    .isEqualTo(2);
+            for (int i = 0; i < QUESTIONS.size(); i++) {
+                assertThat(llm.callsWithPrompt(question(QUESTIONS.get(i))))
+                        .as(QUESTIONS.get(i))
+                        .isEqualTo(i == 1 || i == 4 ? 2 : 1);
+            }
+            assertThat(second.out())
+                    .containsPattern(
+                            "2 question\\(s\\) failed in the batch of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"
+                                    + " [^;]*; asking again for those only, in that batch")
+                    .contains("its 4 written note(s) are left as they are")
+                    .as("the batch, whole, at the end")
+                    .contains("6 succeeded, 0 failed, of 6");
+            Map<String, String> notesAfter = notes();
+            assertThat(notesAfter).hasSize(6);
+            notesBefore.forEach((note, bytes) -> assertThat(notesAfter.get(note))
+                    .as("%s is left as it was written", note)
+                    .isEqualTo(bytes));
+            assertThat(linkedNotes()).as("every note linked once").hasSize(6);
+
+            Result third = run(llm);
+
+            assertThat(third.exit()).as(third.out()).isZero();
+            assertThat(llm.calls()).as(third.out()).isEqualTo(second.callsAfter());
+            assertThat(third.out())
+                    .contains("Nothing to ask: the 6 question node(s) of q.canvas have their notes already");
+            assertThat(notes()).isEqualTo(notesAfter);
+        }
+    }
+
+    @Test
+    void aRunAfterABatchWithoutFailuresHasNothingToAskUntilAQuestionIsAdded() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 4));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            Result first = run(llm);
+            assertThat(first.exit()).as(first.out()).isZero();
+            Map<String, String> notesBefore = notes();
+            String canvasBefore = Files.readString(vault.resolve("q.canvas"));
+
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(llm.calls())
+                    .as("no question is asked again:%n%s", second.out())
+                    .isEqualTo(first.callsAfter());
+            assertThat(second.out())
+                    .contains("Nothing to ask: the 4 question node(s) of q.canvas have their notes already (written and"
+                            + " linked); run with --again to ask the model for them anew.");
+            assertThat(notes()).isEqualTo(notesBefore);
+            assertThat(Files.readString(vault.resolve("q.canvas"))).isEqualTo(canvasBefore);
+
+            addQuestion("added-question-1", "What is a ribosome made of?", "1");
+            Result third = run(llm);
+
+            assertThat(third.exit()).as(third.out()).isZero();
+            assertThat(llm.calls() - second.callsAfter()).as(third.out()).isEqualTo(1);
+            assertThat(llm.callsWithPrompt(question("What is a ribosome made of?")))
+                    .isEqualTo(1);
+            assertThat(third.out())
+                    .contains("q.canvas: 1 question node(s) in 1 group(s)")
+                    .contains("Note: 4 question node(s) of the canvas have their notes already and are not asked again"
+                            + " (--again asks them too)")
+                    .contains("1 succeeded, 0 failed, of 1");
+            Map<String, String> notesAfter = notes();
+            assertThat(notesAfter).hasSize(5);
+            notesBefore.forEach(
+                    (note, bytes) -> assertThat(notesAfter.get(note)).as(note).isEqualTo(bytes));
+        }
+    }
+
+    /**
+     * A batch's questions are its nodes as they were analysed: a question added since, or a failed one reworded, cannot
+     * go into it. Then the questions without a note go into a new batch: the failed ones as they read now, the added
+     * ones, and not the failed ones the learner deleted or marked understood.
+     */
+    @Test
+    void aCanvasChangedSinceTheFailuresGetsANewBatchOfItsQuestionsWithoutANote() throws Exception {
+        vault = vaultWith(QUESTIONS);
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 1, 3, 4);
+            Result first = run(llm);
+            assertThat(first.out()).contains("3 succeeded, 3 failed, of 6");
+            Map<String, String> notesBefore = notes();
+            // the learner rewords one failed question, deletes another, marks the third understood (green), adds one
+            String reworded = "Why, and when, do cells divide?";
+            editNode(
+                    1,
+                    node -> Json.createObjectBuilder(node).add("text", reworded).build());
+            editNode(3, node -> Json.createObjectBuilder(node).add("color", "4").build());
+            editNode(4, node -> null);
+            addQuestion("added-question-1", "What is a ribosome made of?", "6");
+            answering(llm, 1, 3, 4);
+
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(llm.calls() - first.callsAfter()).as(second.out()).isEqualTo(2);
+            assertThat(llm.callsWithPrompt(question(reworded))).isEqualTo(1);
+            assertThat(llm.callsWithPrompt(question("What is a ribosome made of?")))
+                    .isEqualTo(1);
+            assertThat(llm.callsWithPrompt(question(QUESTIONS.get(3))))
+                    .as("marked understood")
+                    .isEqualTo(1);
+            assertThat(llm.callsWithPrompt(question(QUESTIONS.get(4))))
+                    .as("deleted")
+                    .isEqualTo(1);
+            assertThat(second.out())
+                    .contains("q.canvas: 2 question node(s) in")
+                    .contains("Note: 3 question node(s) of the canvas have their notes already and are not asked again")
+                    .containsPattern(
+                            "Note: the canvas changed since the batch of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"
+                                    + " \\S+: 1 question\\(s\\) that failed in it are asked in this new batch")
+                    .contains("2 succeeded, 0 failed, of 2");
+            Map<String, String> notesAfter = notes();
+            notesBefore.forEach(
+                    (note, bytes) -> assertThat(notesAfter.get(note)).as(note).isEqualTo(bytes));
+
+            Result third = run(llm);
+
+            assertThat(third.out())
+                    .as("the batch replaced is not taken up again")
+                    .contains("Nothing to ask: the 5 question node(s) of q.canvas have their notes already");
+            assertThat(llm.calls()).isEqualTo(second.callsAfter());
+        }
+    }
+
+    @Test
+    void againAsksForEveryQuestionAnew() throws Exception {
+        vault = vaultWith(QUESTIONS);
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 2);
+            Result first = run(llm);
+            assertThat(first.out()).contains("5 succeeded, 1 failed, of 6");
+            answering(llm, 2);
+
+            Result again = run(llm, "--again");
+
+            assertThat(again.exit()).as(again.out()).isZero();
+            assertThat(llm.calls() - first.callsAfter()).as(again.out()).isEqualTo(QUESTIONS.size());
+            assertThat(again.out())
+                    .contains("q.canvas: 6 question node(s) in")
+                    .doesNotContain("failed in the batch of")
+                    .contains("6 succeeded, 0 failed, of 6");
+            assertThat(notes()).as("the notes written again, none beside them").hasSize(6);
+            assertThat(linkedNotes()).hasSize(6);
+
+            Result after = run(llm);
+
+            assertThat(after.out()).contains("Nothing to ask");
+            assertThat(llm.calls()).isEqualTo(again.callsAfter());
+        }
+    }
+
+    @Test
+    void aDryRunAfterFailuresSaysTheRealRunAsksAgainForThoseOnlyAndChangesNothing() throws Exception {
+        vault = vaultWith(QUESTIONS);
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 0, 5);
+            Result first = run(llm);
+            assertThat(first.out()).contains("4 succeeded, 2 failed, of 6");
+            answering(llm, 0, 5);
+            Map<String, String> dataBefore = files(temp.resolve("data"));
+            Map<String, String> vaultBefore = files(vault);
+
+            Result dry = run(llm, "--dry-run");
+
+            assertThat(dry.exit()).as(dry.out()).isZero();
+            assertThat(llm.calls()).as("the dry run asks the model nothing").isEqualTo(first.callsAfter());
+            assertThat(files(temp.resolve("data"))).isEqualTo(dataBefore);
+            assertThat(files(vault)).isEqualTo(vaultBefore);
+            assertThat(dry.out())
+                    .contains("q.canvas: 2 question node(s) to ask again in")
+                    .contains(QUESTIONS.get(0))
+                    .contains(QUESTIONS.get(5))
+                    .doesNotContain(QUESTIONS.get(1))
+                    .containsPattern("Dry run: the real run asks again for the 2 question\\(s\\) that failed in the"
+                            + " batch of [^,]*, in that batch with its first run's settings, and leaves its 4 written"
+                            + " note\\(s\\) as they are; nothing was written.");
+
+            Result real = run(llm);
+
+            assertThat(real.exit()).as(real.out()).isZero();
+            assertThat(llm.calls() - first.callsAfter())
+                    .as("the real run did what the dry run said")
+                    .isEqualTo(2);
+
+            Result dryAfter = run(llm, "--dry-run");
+
+            assertThat(dryAfter.out())
+                    .contains("Nothing to ask: the 6 question node(s)")
+                    .contains("Dry run: nothing was written.");
+        }
+    }
+
+    /** Ctrl-C while the failed questions are asked again: the next run asks for those still to do, in the same batch. */
+    @Test
+    void aRunAskingAgainStoppedWithCtrlCIsFinishedByTheNextRun() throws Exception {
+        vault = vaultWith(QUESTIONS);
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 1, 4);
+            Result first = run(llm);
+            assertThat(first.out()).contains("4 succeeded, 2 failed, of 6");
+            Map<String, String> notesBefore = notes();
+            llm.whenPromptContains(question(QUESTIONS.get(1)), Reply.hang());
+            llm.whenPromptContains(question(QUESTIONS.get(4)), Reply.hang());
+
+            Path log = temp.resolve("stopped.log");
+            Process child = new ProcessBuilder(MainProcess.command(arguments(llm)))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            try {
+                assertThat(llm.awaitCalls(first.callsAfter() + 2, java.time.Duration.ofSeconds(90)))
+                        .as("the run asked again; its output:%n%s", Files.readString(log))
+                        .isTrue();
+                new ProcessBuilder("kill", "-INT", String.valueOf(child.pid()))
+                        .start()
+                        .waitFor();
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            String stopped = Files.readString(log);
+            assertThat(child.exitValue()).as(stopped).isEqualTo(130);
+            assertThat(stopped)
+                    .contains("2 question(s) failed in the batch of")
+                    .contains("Interrupted: stopping the batch")
+                    .contains("Interrupted in ");
+            int callsAtTheStop = llm.calls();
+            answering(llm, 1, 4);
+
+            Result last = run(llm);
+
+            assertThat(last.exit())
+                    .as("%s%nthe stopped run:%n%s", last.out(), stopped)
+                    .isZero();
+            assertThat(llm.calls() - callsAtTheStop).as(last.out()).isEqualTo(2);
+            assertThat(last.out())
+                    .contains("2 question(s) failed in the batch of")
+                    .contains("6 succeeded, 0 failed");
+            Map<String, String> notesAfter = notes();
+            assertThat(notesAfter).hasSize(6);
+            notesBefore.forEach(
+                    (note, bytes) -> assertThat(notesAfter.get(note)).as(note).isEqualTo(bytes));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------ helpers
+
+    private record Result(int exit, String out, int callsAfter) {}
+
+    private Result run(FakeLlmServer llm, String... more) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        int exit = Main.run(arguments(llm, more), print, print);
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), llm.calls());
+    }
+
+    private List<String> arguments(FakeLlmServer llm, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "q.canvas",
+                "--vault",
+                vault.toString(),
+                "--data",
+                temp.resolve("data").toString(),
+                "--plain",
+                "--model-provider",
+                "openai",
+                "--base-url",
+                llm.openAiBaseUrl(),
+                "--model",
+                "fake-model"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    private static String question(String text) {
+        return "<question>\n" + text + "\n</question>";
+    }
+
+    /** The questions {@code which} are refused by the model, every time it is asked: a failure with no retry. */
+    private static void failing(FakeLlmServer llm, int... which) {
+        for (int i : which) {
+            llm.whenPromptContains(question(QUESTIONS.get(i)), Reply.error(400, REFUSED));
+        }
+    }
+
+    /** From now on the questions {@code which} are answered. */
+    private static void answering(FakeLlmServer llm, int... which) {
+        for (int i : which) {
+            llm.whenPromptContains(question(QUESTIONS.get(i)), Reply.echo());
+        }
+    }
+
+    private static String nodeJson(int i, String text) {
+        return "{\"id\":\"" + String.format("%016x", 0x5eedL * 1000 + i) + "\",\"type\":\"text\",\"text\":\"" + text
+                + "\",\"color\":\"1\",\"x\":" + (i * 420) + ",\"y\":0,\"width\":360,\"height\":80}";
+    }
+
+    /** A vault with one canvas, {@code q.canvas}, whose red question nodes are {@code questions}. */
+    private Path vaultWith(List<String> questions) throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("vault").resolve(".obsidian"))
+                .getParent();
+        List<String> nodes = new ArrayList<>();
+        for (int i = 0; i < questions.size(); i++) {
+            nodes.add(nodeJson(i, questions.get(i)));
+        }
+        Files.writeString(
+                dir.resolve("q.canvas"), "{\"nodes\":[\n" + String.join(",\n", nodes) + "\n],\"edges\":[]}\n");
+        return dir;
+    }
+
+    /** Changes question {@code i}'s node as the learner would in Obsidian; an edit to null deletes it. */
+    private void editNode(int i, java.util.function.UnaryOperator<JsonObject> edit) throws Exception {
+        Path canvas = vault.resolve("q.canvas");
+        JsonObject stored =
+                Json.createReader(new StringReader(Files.readString(canvas))).readObject();
+        String id = String.format("%016x", 0x5eedL * 1000 + i);
+        var nodes = Json.createArrayBuilder();
+        boolean found = false;
+        for (JsonObject node : stored.getJsonArray("nodes").getValuesAs(JsonObject.class)) {
+            if (node.getString("id").equals(id)) {
+                found = true;
+                JsonObject edited = edit.apply(node);
+                if (edited != null) {
+                    nodes.add(edited);
+                }
+            } else {
+                nodes.add(node);
+            }
+        }
+        assertThat(found).as("question %d is on the canvas", i).isTrue();
+        Files.writeString(
+                canvas,
+                Json.createObjectBuilder(stored).add("nodes", nodes).build().toString());
+    }
+
+    private void addQuestion(String id, String text, String color) throws Exception {
+        Path canvas = vault.resolve("q.canvas");
+        JsonObject stored =
+                Json.createReader(new StringReader(Files.readString(canvas))).readObject();
+        var nodes = Json.createArrayBuilder(stored.getJsonArray("nodes"))
+                .add(Json.createObjectBuilder()
+                        .add("id", id)
+                        .add("type", "text")
+                        .add("text", text)
+                        .add("color", color)
+                        .add("x", -2000)
+                        .add("y", -2000)
+                        .add("width", 360)
+                        .add("height", 80));
+        Files.writeString(
+                canvas,
+                Json.createObjectBuilder(stored).add("nodes", nodes).build().toString());
+    }
+
+    /** Every note in the canvas's notes folder with its bytes and its last change: a note written again shows. */
+    private Map<String, String> notes() throws Exception {
+        Map<String, String> notes = new TreeMap<>();
+        Path folder = vault.resolve("q-notes");
+        if (!Files.isDirectory(folder)) {
+            return notes;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path note : files.filter(p -> p.getFileName().toString().endsWith(".md")
+                            && !p.getFileName().toString().startsWith("."))
+                    .toList()) {
+                notes.put(
+                        note.getFileName().toString(),
+                        Files.readString(note) + "\n@"
+                                + Files.getLastModifiedTime(note).toInstant());
+            }
+        }
+        return notes;
+    }
+
+    /** The note files the canvas links. */
+    private List<String> linkedNotes() throws Exception {
+        JsonObject canvas = Json.createReader(new StringReader(Files.readString(vault.resolve("q.canvas"))))
+                .readObject();
+        return canvas.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                .filter(n -> n.getString("id").startsWith("cb-note-"))
+                .map(n -> n.getString("file"))
+                .toList();
+    }
+
+    /** Every file under {@code folder} with a digest of its bytes. */
+    private static Map<String, String> files(Path folder) throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        if (!Files.isDirectory(folder)) {
+            return files;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.filter(Files::isRegularFile).toList()) {
+                byte[] digest =
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path));
+                files.put(
+                        folder.relativize(path).toString(),
+                        java.util.HexFormat.of().formatHex(digest));
+            }
+        }
+        return files;
+    }
+}
