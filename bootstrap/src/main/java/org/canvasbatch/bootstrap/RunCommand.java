@@ -471,6 +471,9 @@ final class RunCommand {
         // the newest batch of this canvas only, the one the dry run names: a start continues every batch it recovers,
         // and two of one canvas would run side by side, the other one silently
         Optional<SessionId> newest = stored.interrupted().map(f -> f.session().id());
+        // one left running by a crash or kill is continued only once runBatch has its Ctrl-C handler (its calls went
+        // out from the recovery on, and a Ctrl-C before the handler ended the process without pausing the batch)
+        wiring.core().holdDispatching();
         wiring.core()
                 .recover(s -> ofThisCanvas(s, location, nodeIds)
                         && newest.map(id -> id.equals(s.id())).orElse(true));
@@ -480,6 +483,8 @@ final class RunCommand {
 
     /** The finished batch whose failed questions this run asks again, loaded from the data folder. */
     private static SessionSnapshot recoverFinished(Wiring wiring, SessionSnapshot batch) {
+        // the questions a stopped run had asked again are queued: they start once runBatch has its Ctrl-C handler
+        wiring.core().holdDispatching();
         wiring.core().recover(s -> s.id().equals(batch.id()));
         return wiring.useCases().status().status(batch.id());
     }
@@ -818,6 +823,8 @@ final class RunCommand {
                 "ctrl-c");
         Runtime.getRuntime().addShutdownHook(interruptHandler);
         try {
+            // a batch found running (a crash, a kill) or with questions asked again goes on now that Ctrl-C stops it
+            wiring.core().releaseDispatching();
             if (subscription.snapshot().state() == SessionState.PENDING) {
                 wiring.useCases().start().start(StartSessionCommand.of(id));
             } else if (subscription.snapshot().state() == SessionState.PAUSED) {

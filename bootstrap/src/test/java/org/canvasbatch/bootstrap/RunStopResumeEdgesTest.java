@@ -96,6 +96,82 @@ class RunStopResumeEdgesTest {
         }
     }
 
+    /** Starts a run in a child process, waits until the model has {@code calls} calls, then kills it (SIGKILL). */
+    private String killAfter(List<String> args, FakeLlmServer llm, int calls, String log) throws Exception {
+        Path output = temp.resolve(log);
+        Process child = new ProcessBuilder(MainProcess.command(args))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        try {
+            assertThat(llm.awaitCalls(calls, Duration.ofSeconds(90)))
+                    .as("the run reached the model; its output:%n%s", Files.readString(output))
+                    .isTrue();
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        return Files.readString(output);
+    }
+
+    /** The unfinished batch the data folder holds, read as a dry run reads it. */
+    private static org.canvasbatch.domain.session.SessionSnapshot unfinishedIn(Path data) {
+        List<Wiring.Journals.Stored> found = Wiring.Journals.unfinishedIn(
+                data.toString(), "--data", session -> session.snapshot(), s -> true, () -> {});
+        assertThat(found).hasSize(1);
+        return found.getFirst().session();
+    }
+
+    /**
+     * What a run prints, held at its plan: the run's own thread waits in the write of the plan's first line until the
+     * test lets it go. The run cannot be stopped with Ctrl-C before it has printed its plan.
+     */
+    private static final class HeldAtThePlan extends java.io.OutputStream {
+        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final PrintStream stream = new PrintStream(this, true, StandardCharsets.UTF_8);
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            boolean holdHere;
+            synchronized (written) {
+                written.write(bytes, offset, length);
+                holdHere = held.getCount() > 0
+                        && written.toString(StandardCharsets.UTF_8).contains(" question node(s) in ");
+            }
+            if (holdHere) {
+                held.countDown();
+                try {
+                    assertThat(release.await(5, TimeUnit.MINUTES)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        void awaitHeld() throws InterruptedException {
+            assertThat(held.await(2, TimeUnit.MINUTES))
+                    .as("the run printed its plan:%n%s", text())
+                    .isTrue();
+        }
+
+        void release() {
+            release.countDown();
+        }
+
+        String text() {
+            synchronized (written) {
+                return written.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
     private static String runHere(List<String> args, int[] exit) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         exit[0] = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true));
@@ -162,6 +238,59 @@ class RunStopResumeEdgesTest {
                     .doesNotContain("failed: ")
                     .contains("2 succeeded, 0 failed");
             assertThat(exit[0]).isZero();
+            assertThat(notesOf(vault)).hasSize(2);
+        }
+    }
+
+    /**
+     * A run killed (SIGKILL, a crash) leaves its batch running in the journal, and the next run continues it. Until that
+     * run has its Ctrl-C handler, a Ctrl-C ends the process without a word and without pausing the batch, whose calls
+     * were already out: they went out as soon as the batch was found, as a batch stopped with Ctrl-C once did when
+     * resumed (fixed there by resuming it once the handler is in place). Held while it prints its plan, before its
+     * handler, the run has started no question and asked the model nothing; let go, it finishes the batch.
+     */
+    @Test
+    void aBatchLeftRunningByAKillStartsNothingBeforeTheNextRunCanStopIt() throws Exception {
+        Path vault = vaultWith(temp.resolve("vault"), "What is osmosis?", "Why do cells divide?");
+        Path data = temp.resolve("data");
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.hang());
+            List<String> args = runArgs(vault, data, llm, "--concurrency", "2");
+            String killed = killAfter(args, llm, 2, "killed.log");
+            assertThat(unfinishedIn(data).state())
+                    .as("the kill left the batch running: %s", killed)
+                    .isEqualTo(org.canvasbatch.domain.session.SessionState.RUNNING);
+            llm.defaultReply(Reply.echo());
+            int callsAtTheKill = llm.calls();
+
+            HeldAtThePlan printed = new HeldAtThePlan();
+            int[] exit = new int[1];
+            Thread run = Thread.ofPlatform()
+                    .name("run-after-the-kill")
+                    .start(() -> exit[0] = Main.run(args, printed.stream, printed.stream));
+            org.canvasbatch.domain.session.SessionSnapshot whileItPrints;
+            int callsWhileItPrints;
+            try {
+                printed.awaitHeld();
+                whileItPrints = unfinishedIn(data);
+                callsWhileItPrints = llm.calls();
+            } finally {
+                printed.release();
+            }
+            run.join(Duration.ofMinutes(2));
+
+            assertThat(whileItPrints.tasks())
+                    .as("before the run could be stopped, its questions wait, none started again: %s", printed.text())
+                    .allMatch(task -> task.state() == org.canvasbatch.domain.session.NodeState.QUEUED);
+            assertThat(callsWhileItPrints).isEqualTo(callsAtTheKill);
+            assertThat(run.isAlive()).isFalse();
+            assertThat(printed.text())
+                    .contains("Resuming the interrupted batch")
+                    .contains("2 succeeded, 0 failed");
+            assertThat(exit[0]).isZero();
+            assertThat(llm.calls() - callsAtTheKill)
+                    .as("each question asked once more")
+                    .isEqualTo(2);
             assertThat(notesOf(vault)).hasSize(2);
         }
     }

@@ -391,6 +391,20 @@ public final class CanvasBatchCore {
         book.forget(sessionId);
     }
 
+    /**
+     * No node starts until {@link #releaseDispatching}: what {@link #recover} finds to run (a batch left running by a
+     * kill, a person's rerun queued) waits, and so do the starts asked for meanwhile. {@code run} holds its batch until
+     * its Ctrl-C handler is in place, so that a Ctrl-C stops the batch rather than the process under its calls.
+     */
+    public void holdDispatching() {
+        dispatcher.hold();
+    }
+
+    /** Starts what {@link #holdDispatching} held back, and dispatches as before it. */
+    public void releaseDispatching() {
+        dispatcher.release();
+    }
+
     /** Wakes the dispatcher: nodes whose backoff has passed start now if there is capacity. */
     public void dispatchDue() {
         dispatcher.pump();

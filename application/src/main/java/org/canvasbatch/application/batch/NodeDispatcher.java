@@ -90,6 +90,8 @@ final class NodeDispatcher {
     private int busySlots;
     private int looseRunning;
     private volatile boolean stopped;
+    /** Nothing starts while held; what is asked for meanwhile starts on {@link #release}. */
+    private volatile boolean held;
 
     record TaskKey(Contender contender, String taskId, int attempt) {}
 
@@ -170,7 +172,7 @@ final class NodeDispatcher {
      */
     void pump() {
         pumpWanted.set(true);
-        while (!stopped && pumpWanted.get() && pumping.tryLock()) {
+        while (!stopped && !held && pumpWanted.get() && pumping.tryLock()) {
             try {
                 pumpWanted.set(false);
                 pumpOnce();
@@ -649,6 +651,17 @@ final class NodeDispatcher {
         // single-node runs take at most their own share of the slots, however many wait
         wanted += Math.min(looseLimit, loose);
         return Math.min(globalLimit, Math.max(wanted, inFlight.size()));
+    }
+
+    /** Nothing starts until {@link #release}: the pumps asked for meanwhile wait for it. */
+    void hold() {
+        held = true;
+    }
+
+    /** Starts what the limits allow, and goes on as before {@link #hold}. */
+    void release() {
+        held = false;
+        pump();
     }
 
     /** No new dispatch from now on; loose runs still waiting are answered at once instead of at their deadline. */
