@@ -115,6 +115,15 @@ final class EdgeFilter implements Filter {
             RoutingRequest request,
             RoutingResponse response,
             ConnectionDeadlines.Watched connection) {
+        if (declaredBodyBytes(request) < 0) {
+            // the connection ends after an answer to a chunked body nothing read (below): the answer says so, or a
+            // client keeping connections alive sends its next request on one already closed
+            response.beforeSend(() -> {
+                if (!request.content().consumed()) {
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                }
+            });
+        }
         filterRequest(chain, request, response, connection);
         if (response.isSent() && request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
             // RFC 9112 §9.6: the server that answers "Connection: close" closes the connection. Helidon 4.5 says so

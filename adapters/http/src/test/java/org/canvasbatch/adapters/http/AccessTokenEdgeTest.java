@@ -142,6 +142,9 @@ class AccessTokenEdgeTest {
                     head.append((char) b);
                 }
                 assertThat(head.toString()).startsWith("HTTP/1.1 " + parts[2]);
+                assertThat(head.toString().toLowerCase(java.util.Locale.ROOT))
+                        .as("the answer says the connection ends: a client keeping it alive would send on it")
+                        .contains("\r\nconnection: close\r\n");
 
                 byte[] piece = new byte[64 * 1024];
                 java.util.Arrays.fill(piece, (byte) '0');
