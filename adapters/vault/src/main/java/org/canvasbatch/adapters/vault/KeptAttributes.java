@@ -232,13 +232,19 @@ final class KeptAttributes {
         try {
             List<String> names = watched(folder, target, old, view::list);
             int total = 0;
+            // one buffer for every value, each copied out at its own length: a buffer per attribute was 64 KiB of
+            // garbage for each of up to 64 tiny attributes, on every write of such a file (a reviewer)
+            ByteBuffer scratch = null;
             for (String name : names) {
                 int room = Math.min(MOST_VALUE_BYTES, MOST_TOTAL_BYTES - total);
                 if (read.size() == MOST_ATTRIBUTES || room <= 0) {
                     leftOut++;
                     continue;
                 }
-                ByteBuffer value = ByteBuffer.allocate(room);
+                if (scratch == null) {
+                    scratch = ByteBuffer.allocate(MOST_VALUE_BYTES);
+                }
+                ByteBuffer value = scratch.clear().limit(room);
                 try {
                     watched(folder, target, old, () -> view.read(name, value));
                 } catch (RegularFiles.NotARegularFile e) {
