@@ -934,7 +934,9 @@ final class RunCommand {
                 out.printf("  … and %d more%n", unlinked.size() - 10);
             }
         }
-        if (outcome.batchError() != null) {
+        // the batch's time limit cut its first run; a run asking again has none, and the line would say questions
+        // were stopped again when they were answered (or failed on their own)
+        if (outcome.batchError() != null && !askedAgain) {
             out.println("  " + TerminalText.printable(outcome.batchError()));
         }
     }

@@ -308,6 +308,31 @@ class RunAfterFailuresTest {
         }
     }
 
+    /**
+     * A batch cut by its time limit ends with "The batch exceeded its timeout"; the run that asks again for its failed
+     * questions has no batch time limit and answers them all: its summary must not repeat the first run's line, as if
+     * questions had been stopped again.
+     */
+    @Test
+    void askingAgainAfterTheBatchTimedOutDoesNotRepeatTheTimeoutOfTheFirstRun() throws Exception {
+        vault = vaultWith(QUESTIONS);
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.whenPromptContains(question(QUESTIONS.get(2)), Reply.hang());
+            Result first = run(llm, "--timeout", "1m", "--node-timeout", "5m");
+            assertThat(first.exit()).as(first.out()).isEqualTo(1);
+            assertThat(first.out()).contains("5 succeeded, 1 failed, of 6").contains("exceeded its timeout");
+
+            answering(llm, 2);
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(second.out())
+                    .contains("1 question(s) failed in the batch of")
+                    .contains("6 succeeded, 0 failed, of 6")
+                    .doesNotContain("exceeded its timeout");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------ helpers
 
     private record Result(int exit, String out, int callsAfter) {}
