@@ -91,6 +91,11 @@ final class Arguments {
         }
     }
 
+    /** Whether the option of {@code setting} was given on the command line. */
+    boolean given(Setting<?> setting) {
+        return options.containsKey(setting.option().name());
+    }
+
     List<String> positional() {
         return List.copyOf(positional);
     }

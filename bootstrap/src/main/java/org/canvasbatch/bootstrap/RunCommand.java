@@ -187,6 +187,23 @@ final class RunCommand {
                         + " question(s) that failed in it are asked in this new batch, with the others still without"
                         + " a note");
             }
+            if (interrupted.isPresent() || !retry.isEmpty()) {
+                // the batch goes on as it was planned: what would have shaped a new plan is not used, and silence
+                // would let the learner believe it was (a tester's --agent on a rerun, its notes by the old agent)
+                List<String> unused = java.util.stream.Stream.of(
+                                SettingsTable.AGENT,
+                                SettingsTable.MAX_GROUPS,
+                                SettingsTable.NODE_TIMEOUT,
+                                SettingsTable.BATCH_TIMEOUT)
+                        .filter(args::given)
+                        .map(setting -> "--" + setting.option().name())
+                        .toList();
+                if (!unused.isEmpty()) {
+                    newBatchNotes.add(String.join(", ", unused) + (unused.size() == 1 ? " is" : " are")
+                            + " not used: the batch goes on as it was started; --again asks every question in a new"
+                            + " batch with " + (unused.size() == 1 ? "it" : "them"));
+                }
+            }
             dropped.ifPresent(batch -> {
                 String which = "interrupted batch of " + STARTED.format(batch.createdAt()) + " (" + batch.processed()
                         + " of " + batch.totalNodes() + " node(s) done)";

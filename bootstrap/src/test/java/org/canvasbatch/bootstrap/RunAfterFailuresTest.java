@@ -91,6 +91,33 @@ class RunAfterFailuresTest {
         }
     }
 
+    /**
+     * A tester asked again with {@code --agent} and {@code --max-groups}: the failed questions went again in their
+     * batch, by the agents it gave them, and nothing said the options were not used.
+     */
+    @Test
+    void optionsThatWouldShapeANewPlanAreSaidNotToBeUsedWhenTheBatchGoesOn() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 3));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 1);
+            Result first = run(llm);
+            assertThat(first.exit()).as(first.out()).isEqualTo(1);
+
+            answering(llm, 1);
+            Result dry = run(llm, "--agent", "oral-explanation", "--max-groups", "2", "--dry-run");
+            Result second = run(llm, "--agent", "oral-explanation", "--max-groups", "2");
+
+            for (Result result : List.of(dry, second)) {
+                assertThat(result.out())
+                        .as("the dry run says it as the real run does")
+                        .contains("Note: --agent, --max-groups are not used: the batch goes on as it was started;"
+                                + " --again asks every question in a new batch with them");
+            }
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(second.out()).contains("asking again for those only, in that batch");
+        }
+    }
+
     @Test
     void aRunAfterABatchWithoutFailuresHasNothingToAskUntilAQuestionIsAdded() throws Exception {
         vault = vaultWith(QUESTIONS.subList(0, 4));
