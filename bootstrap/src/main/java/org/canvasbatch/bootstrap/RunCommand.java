@@ -182,7 +182,7 @@ final class RunCommand {
             Optional<SessionSnapshot> replaced =
                     retry.isEmpty() && interrupted.isEmpty() ? lastFinished : Optional.empty();
             if (replaced.isPresent() && ask.failedAskedAnew() > 0) {
-                newBatchNotes.add("the canvas changed since the batch of "
+                newBatchNotes.add("the canvas, or the colours asked for, changed since the batch of "
                         + STARTED.format(replaced.get().createdAt()) + ": " + ask.failedAskedAnew()
                         + " question(s) that failed in it are asked in this new batch, with the others still without"
                         + " a note");

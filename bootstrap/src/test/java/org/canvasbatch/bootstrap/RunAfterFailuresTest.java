@@ -198,7 +198,7 @@ class RunAfterFailuresTest {
                     .contains("q.canvas: 2 question node(s) in")
                     .contains("Note: 3 question node(s) of the canvas have their notes already and are not asked again")
                     .containsPattern(
-                            "Note: the canvas changed since the batch of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"
+                            "Note: the canvas, or the colours asked for, changed since the batch of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"
                                     + " \\S+: 1 question\\(s\\) that failed in it are asked in this new batch")
                     .contains("2 succeeded, 0 failed, of 2");
             Map<String, String> notesAfter = notes();
