@@ -149,6 +149,11 @@ public final class CanvasBatchServer {
         return server.port();
     }
 
+    /** How many connections the server has open now, as its deadlines watch them (tests). */
+    synchronized int openConnections() {
+        return deadlines == null ? 0 : deadlines.watched();
+    }
+
     public synchronized boolean isRunning() {
         return server != null && server.isRunning();
     }

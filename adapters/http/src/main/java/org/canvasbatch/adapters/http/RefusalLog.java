@@ -25,6 +25,7 @@ public final class RefusalLog {
     private final int linesPerWindow;
     private final long windowNanos;
     private final String windowWords;
+    private final WindowEnd windowEnd;
     private final Object lock = new Object();
 
     private long windowStart;
@@ -43,12 +44,38 @@ public final class RefusalLog {
      * @param windowWords how the window is named in the log lines ("minute")
      */
     RefusalLog(int linesPerWindow, Duration window, String windowWords) {
+        this(linesPerWindow, window, windowWords, RefusalLog::afterSleeping);
+    }
+
+    /**
+     * @param windowEnd runs its task once the given time has passed: how a window that withheld lines is closed, and
+     *     their number logged, when no refusal comes after it
+     */
+    RefusalLog(int linesPerWindow, Duration window, String windowWords, WindowEnd windowEnd) {
         if (linesPerWindow < 1 || window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("a refusal log needs at least one line in a window of some length");
         }
         this.linesPerWindow = linesPerWindow;
         this.windowNanos = window.toNanos();
         this.windowWords = windowWords;
+        this.windowEnd = windowEnd;
+    }
+
+    /** Runs a task once a time has passed. */
+    @FunctionalInterface
+    interface WindowEnd {
+        void after(Duration wait, Runnable task);
+    }
+
+    private static void afterSleeping(Duration wait, Runnable task) {
+        Thread.ofVirtual().name("refusal-log").start(() -> {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            task.run();
+        });
     }
 
     /**
@@ -91,8 +118,7 @@ public final class RefusalLog {
                                 + windowWords + ": the rest of this " + windowWords
                                 + "'s are counted, not logged one by one, and their number logged when it ends");
                 long closing = generation;
-                long endsAt = windowStart + windowNanos;
-                Thread.ofVirtual().name("refusal-log").start(() -> closeWhenDue(closing, endsAt));
+                windowEnd.after(Duration.ofNanos(windowStart + windowNanos - now), () -> closeIfCurrent(closing));
             }
             withheld++;
             lastWithheld = line;
@@ -106,15 +132,8 @@ public final class RefusalLog {
         }
     }
 
-    private void closeWhenDue(long closing, long endsAt) {
-        try {
-            long left;
-            while ((left = endsAt - System.nanoTime()) > 0) {
-                Thread.sleep(Duration.ofNanos(left));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Closes the window {@code closing} if it is still the open one (a refusal after its end has closed it). */
+    private void closeIfCurrent(long closing) {
         synchronized (lock) {
             if (generation == closing && windowOpen) {
                 closeWindowLocked();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.LogRecord;
 import java.util.stream.IntStream;
@@ -59,20 +60,58 @@ class RefusalLogTest {
     }
 
     @Test
-    void theCountIsLoggedWhenTheWindowEndsEvenIfNoRefusalFollows() throws InterruptedException {
-        RefusalLog refusals = new RefusalLog(3, Duration.ofMillis(400), "window");
+    void theCountIsLoggedWhenTheWindowEndsEvenIfNoRefusalFollows() {
+        List<Runnable> windowEnds = new ArrayList<>();
+        List<Duration> waits = new ArrayList<>();
+        RefusalLog refusals = new RefusalLog(3, Duration.ofMinutes(1), "window", (wait, task) -> {
+            waits.add(wait);
+            windowEnds.add(task);
+        });
         try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch.adapters.http")) {
             IntStream.range(0, 10).forEach(i -> refusals.refused(REFUSER, () -> "refusal " + i));
 
             assertThat(logs.visibleRecordsContaining("refusal ")).hasSize(3);
-            List<LogRecord> counted =
-                    awaitLine(logs, "7 more lines of refused requests and ended connections in that window");
-            assertThat(counted.getFirst().getMessage()).endsWith("the last: refusal 9");
+            assertThat(logs.visibleRecordsContaining("more lines"))
+                    .as("not before the window ends")
+                    .isEmpty();
+            assertThat(windowEnds).as("one end is awaited for the window").hasSize(1);
+            assertThat(waits.getFirst()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+
+            windowEnds.getFirst().run();
+
+            assertThat(logs.visibleRecordsContaining(
+                            "7 more lines of refused requests and ended connections in that" + " window"))
+                    .singleElement()
+                    .satisfies(line -> assertThat(line.getMessage()).endsWith("the last: refusal 9"));
 
             refusals.refused(REFUSER, () -> "refusal after the window");
             assertThat(logs.visibleRecordsContaining("refusal after the window"))
                     .as("a new window logs again")
                     .hasSize(1);
+        }
+    }
+
+    /** A window's end that comes after a refusal already opened the next window closes nothing of the new one. */
+    @Test
+    void aLateWindowEndLeavesTheNextWindowAlone() {
+        List<Runnable> windowEnds = new ArrayList<>();
+        RefusalLog refusals = new RefusalLog(1, Duration.ofMinutes(1), "window", (wait, task) -> windowEnds.add(task));
+        try (CapturedLogs logs = CapturedLogs.of("org.canvasbatch.adapters.http")) {
+            refusals.refused(REFUSER, () -> "first");
+            refusals.refused(REFUSER, () -> "second");
+            refusals.flush();
+            refusals.refused(REFUSER, () -> "third");
+            refusals.refused(REFUSER, () -> "fourth");
+
+            windowEnds.getFirst().run();
+
+            assertThat(logs.visibleRecordsContaining("the last: ").stream()
+                            .map(LogRecord::getMessage)
+                            .toList())
+                    .as("only the flushed window's count so far")
+                    .singleElement()
+                    .asString()
+                    .endsWith("the last: second");
         }
     }
 
@@ -87,15 +126,5 @@ class RefusalLogTest {
                     .hasSize(5)
                     .allSatisfy(line -> assertThat(line).contains("refusal "));
         }
-    }
-
-    private static List<LogRecord> awaitLine(CapturedLogs logs, String part) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<LogRecord> found;
-        while ((found = logs.visibleRecordsContaining(part)).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(found).as("a line containing '" + part + "'").hasSize(1);
-        return found;
     }
 }
