@@ -28,16 +28,40 @@ public final class FailureReasons {
 
     private static final String RESUME_ON_THE_DASHBOARD_ZH = "在仪表板上点 Resume 后会接着处理。";
 
+    /** The same with the dashboard's address: a window in Obsidian has no other way to learn where it is. */
+    private static final String RESUME_ON_THE_DASHBOARD_AT = "press Resume on the dashboard, %s, and it goes on.";
+
+    private static final String RESUME_ON_THE_DASHBOARD_AT_ZH = "在仪表板（$1）上点 Resume 后会接着处理。";
+
+    private static final String PAUSED_ELSEWHERE_LEAD =
+            "The batch is paused (on the dashboard or by another program); ";
+
+    private static final String PAUSED_LEAD = "The batch is paused; ";
+
     /**
      * What a plugin window is told when its batch is paused over the dashboard's routes (EventMessages.batchPaused):
      * the dashboard pauses with its socket's command, or over HTTP while its socket is down, and another program may use
      * either, so the server knows the route, not who took it.
      */
-    public static final String PAUSED_ELSEWHERE =
-            "The batch is paused (on the dashboard or by another program); " + RESUME_ON_THE_DASHBOARD;
+    public static final String PAUSED_ELSEWHERE = PAUSED_ELSEWHERE_LEAD + RESUME_ON_THE_DASHBOARD;
 
     /** What a plugin window is told when it learns of a pause without its reason (from a snapshot). */
-    public static final String PAUSED = "The batch is paused; " + RESUME_ON_THE_DASHBOARD;
+    public static final String PAUSED = PAUSED_LEAD + RESUME_ON_THE_DASHBOARD;
+
+    /** {@link #PAUSED_ELSEWHERE}, naming where the dashboard is; {@code dashboard} null names none. */
+    public static String pausedElsewhere(String dashboard) {
+        return dashboard == null
+                ? PAUSED_ELSEWHERE
+                : PAUSED_ELSEWHERE_LEAD + RESUME_ON_THE_DASHBOARD_AT.formatted(dashboard);
+    }
+
+    /** {@link #PAUSED}, naming where the dashboard is; {@code dashboard} null names none. */
+    public static String paused(String dashboard) {
+        return dashboard == null ? PAUSED : PAUSED_LEAD + RESUME_ON_THE_DASHBOARD_AT.formatted(dashboard);
+    }
+
+    /** The dashboard's address in a notice: no spaces, no commas (the sentence around it is parsed back). */
+    private static final String ADDRESS = "(http://[^\\s,]+)";
 
     private static final String PAUSED_BECAUSE = "The batch is paused: ";
 
@@ -118,6 +142,16 @@ public final class FailureReasons {
                 Pattern.compile(Pattern.quote(PAUSED_ELSEWHERE)),
                 "批处理已暂停（在仪表板上或由其他程序暂停）；" + RESUME_ON_THE_DASHBOARD_ZH),
         new Fixed(Pattern.compile(Pattern.quote(PAUSED)), "批处理已暂停；" + RESUME_ON_THE_DASHBOARD_ZH),
+        new Fixed(
+                Pattern.compile(Pattern.quote(PAUSED_ELSEWHERE_LEAD + "press Resume on the dashboard, ")
+                        + ADDRESS
+                        + Pattern.quote(", and it goes on.")),
+                "批处理已暂停（在仪表板上或由其他程序暂停）；" + RESUME_ON_THE_DASHBOARD_AT_ZH),
+        new Fixed(
+                Pattern.compile(Pattern.quote(PAUSED_LEAD + "press Resume on the dashboard, ")
+                        + ADDRESS
+                        + Pattern.quote(", and it goes on.")),
+                "批处理已暂停；" + RESUME_ON_THE_DASHBOARD_AT_ZH),
         new Fixed(
                 Pattern.compile(Pattern.quote(PAUSED_BECAUSE) + "this vault has no canvas at its path holding its"
                         + " questions.*"),

@@ -435,14 +435,15 @@ public final class EventMessages {
      * stored, never in {@code GET …/events}, never sent to other clients (they read {@code session_paused}).
      *
      * @param reason the {@code session_paused}'s reason; null when the socket learned of the pause from a snapshot
+     * @param dashboard where the window's server shows its dashboard, named where it invites its Resume; null for none
      */
-    public static Envelope batchPaused(SessionId id, long seq, String reason, Instant now) {
+    public static Envelope batchPaused(SessionId id, long seq, String reason, String dashboard, Instant now) {
         String why = reason == null ? "" : reason.strip();
         String message;
         if (why.equals(PAUSED_BY_REQUEST) || why.equals(PAUSED_OVER_THE_SOCKET)) {
-            message = FailureReasons.PAUSED_ELSEWHERE;
+            message = FailureReasons.pausedElsewhere(dashboard);
         } else if (why.isEmpty()) {
-            message = FailureReasons.PAUSED;
+            message = FailureReasons.paused(dashboard);
         } else {
             // a pause of the server's own (a batch recovered paused at start) says why in its own words
             message = FailureReasons.pausedBecause(why);

@@ -129,10 +129,14 @@ final class Connection {
 
     private String pauseReason;
 
+    /** Where a pause notice says the dashboard's Resume is: the address this socket's client reached the server by. */
+    private final String dashboard;
+
     /**
      * @param resumeFrom the client's {@code last_seq}, or null for a fresh start (a snapshot; for the plugin, history)
      * @param origin the upgrade's {@code Origin}: the Obsidian plugin's is served by its own rules
      * @param language the upgrade's {@code Accept-Language}: the nodes' failure reasons are sent in it
+     * @param dashboard the dashboard's address as the client reached this server; null when unknown
      */
     Connection(
             ChannelContext ctx,
@@ -142,9 +146,11 @@ final class Connection {
             Long resumeFrom,
             String resumeEpoch,
             Optional<String> origin,
-            Language language) {
+            Language language,
+            String dashboard) {
         this.ctx = ctx;
         this.language = language;
+        this.dashboard = dashboard;
         this.manager = manager;
         this.ws = ws;
         this.wire = Wire.of(ws);
@@ -1017,7 +1023,11 @@ final class Connection {
             return;
         }
         send(EventMessages.batchPaused(
-                sessionId, Math.max(0, coveredSeq), pauseReason, ctx.clock().now()));
+                sessionId,
+                Math.max(0, coveredSeq),
+                pauseReason,
+                dashboard,
+                ctx.clock().now()));
     }
 
     /**

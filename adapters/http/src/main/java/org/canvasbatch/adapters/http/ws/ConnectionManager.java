@@ -170,8 +170,10 @@ final class ConnectionManager {
             Long resumeFrom,
             String resumeEpoch,
             Optional<String> origin,
-            Language language) {
-        Connection connection = new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch, origin, language);
+            Language language,
+            String dashboard) {
+        Connection connection =
+                new Connection(ctx, this, ws, rawSessionId, resumeFrom, resumeEpoch, origin, language, dashboard);
         Runnable hook = beforeListing;
         if (hook != null) {
             hook.run();

@@ -171,8 +171,8 @@ public final class SessionSocketChannel {
      */
     public WsRouting.Builder register(WsRouting.Builder routing, AccessToken token) {
         for (String path : SOCKET_PATHS) {
-            token.guardedEndpoint(routing, path, () -> new SocketListener(manager, ctx));
-            token.guardedEndpoint(routing, path + "/", () -> new SocketListener(manager, ctx));
+            token.guardedEndpoint(routing, path, () -> new SocketListener(manager, ctx, token.required()));
+            token.guardedEndpoint(routing, path + "/", () -> new SocketListener(manager, ctx, token.required()));
         }
         return routing;
     }

@@ -9,6 +9,7 @@ import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.canvasbatch.adapters.http.text.Language;
 import org.canvasbatch.adapters.http.wire.EventMessages;
 import org.canvasbatch.adapters.http.wire.EventMessages.Problem;
@@ -39,9 +40,16 @@ final class SocketListener implements WsListener {
     private Connection connection;
     private ClientCommands commands;
 
-    SocketListener(ConnectionManager manager, ChannelContext ctx) {
+    /** Whether the server asks for its access token: the dashboard's address then says where it goes. */
+    private final boolean tokenRequired;
+
+    /** The dashboard's address as this socket's client reached the server (its {@code Host}); null when unsure. */
+    private String dashboard;
+
+    SocketListener(ConnectionManager manager, ChannelContext ctx, boolean tokenRequired) {
         this.manager = manager;
         this.ctx = ctx;
+        this.tokenRequired = tokenRequired;
     }
 
     /**
@@ -55,6 +63,7 @@ final class SocketListener implements WsListener {
         // the upgrade's Origin, checked by the server's edge (see FrameCheckingUpgrader)
         this.origin = headers.first(FrameCheckingUpgrader.CHECKED_ORIGIN);
         this.language = Language.of(headers.first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
+        this.dashboard = dashboardAt(headers.first(HeaderNames.HOST).orElse(null), tokenRequired);
         if (!ctx.history().knows(sessionIdOf(prologue.uriPath().path()))) {
             throw new WsUpgradeException("session not found");
         }
@@ -75,7 +84,7 @@ final class SocketListener implements WsListener {
                 .asOptional()
                 .filter(e -> !e.isBlank())
                 .orElse(null);
-        connection = manager.open(session, sessionId, lastSeq, epoch, origin, language);
+        connection = manager.open(session, sessionId, lastSeq, epoch, origin, language, dashboard);
         commands = new ClientCommands(connection, ctx);
     }
 
@@ -184,6 +193,22 @@ final class SocketListener implements WsListener {
     }
 
     /** The path segment after {@code intelligent-parallel}, wherever the route put it. */
+    /** A {@code Host} a notice may repeat: a name, an IPv4 or a bracketed IPv6 address, and a port. */
+    private static final Pattern PLAIN_HOST =
+            Pattern.compile("(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\\[[0-9A-Fa-f:.]{2,45}\\])(?::[0-9]{1,5})?");
+
+    /**
+     * Where the dashboard is for the client that sent {@code host}: the edge let only the server's own host names
+     * through, and the address the plugin reached the server by is one the learner's browser reaches too. A token server
+     * serves the dashboard's page to anyone, but its buttons work only with the token in the page's address.
+     */
+    static String dashboardAt(String host, boolean tokenRequired) {
+        if (host == null || !PLAIN_HOST.matcher(host.strip()).matches()) {
+            return null;
+        }
+        return "http://" + host.strip() + "/" + (tokenRequired ? "?token=<access-token>" : "");
+    }
+
     static String sessionIdOf(String path) {
         String[] segments = path.split("/");
         for (int i = 0; i < segments.length - 1; i++) {

@@ -108,6 +108,19 @@ class FailureReasonsTest {
                 .isEqualTo("批处理已暂停（在仪表板上或由其他程序暂停）；在仪表板上点 Resume 后会接着处理。");
         assertThat(FailureReasons.in(Language.ZH, "session_paused", FailureReasons.PAUSED))
                 .isEqualTo("批处理已暂停；在仪表板上点 Resume 后会接着处理。");
+        // where the dashboard is: a window in Obsidian has no other way to learn it
+        assertThat(FailureReasons.pausedElsewhere("http://127.0.0.1:8765/"))
+                .isEqualTo("The batch is paused (on the dashboard or by another program); press Resume on the"
+                        + " dashboard, http://127.0.0.1:8765/, and it goes on.");
+        assertThat(FailureReasons.in(
+                        Language.ZH, "session_paused", FailureReasons.pausedElsewhere("http://localhost:8765/")))
+                .isEqualTo("批处理已暂停（在仪表板上或由其他程序暂停）；在仪表板（http://localhost:8765/）上点 Resume 后会接着处理。");
+        assertThat(FailureReasons.in(
+                        Language.ZH,
+                        "session_paused",
+                        FailureReasons.paused("http://[::1]:8765/?token=<access-token>")))
+                .isEqualTo("批处理已暂停；在仪表板（http://[::1]:8765/?token=<access-token>）上点 Resume 后会接着处理。");
+        assertThat(FailureReasons.paused(null)).isEqualTo(FailureReasons.PAUSED);
         // a pause of the server's own says how it goes on, and never invites the dashboard's Resume it may exist
         // against
         String otherVault =

@@ -55,7 +55,7 @@ class PausedWindowNoticeTest {
 
         JsonObject notice = window.await("error");
         JsonObject data = notice.getJsonObject("data");
-        String chinese = "批处理已暂停（在仪表板上或由其他程序暂停）；在仪表板上点 Resume 后会接着处理。";
+        String chinese = "批处理已暂停（在仪表板上或由其他程序暂停）；在仪表板（http://127.0.0.1:" + server.port() + "/）上点 Resume 后会接着处理。";
         assertThat(data.getString("message")).isEqualTo(chinese);
         assertThat(data.getString("error_message")).isEqualTo(chinese);
         assertThat(data.getString("error_type")).isEqualTo("session_paused");
@@ -94,8 +94,9 @@ class PausedWindowNoticeTest {
         window.await("snapshot");
 
         assertThat(window.await("error").getJsonObject("data").getString("message"))
-                .isEqualTo(FailureReasons.PAUSED)
-                .isEqualTo("The batch is paused; press Resume on the dashboard and it goes on.");
+                .isEqualTo(FailureReasons.paused("http://127.0.0.1:" + server.port() + "/"))
+                .isEqualTo("The batch is paused; press Resume on the dashboard, http://127.0.0.1:" + server.port()
+                        + "/, and it goes on.");
     }
 
     /**
