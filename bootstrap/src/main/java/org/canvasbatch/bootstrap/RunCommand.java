@@ -125,7 +125,14 @@ final class RunCommand {
                     lastFinished = stored.finished().map(Wiring.Journals.Stored::session);
                 }
                 if (interrupted.isEmpty() && durable && !again) {
-                    ask = whatToAsk(wiring, location, Set.copyOf(args.get(SettingsTable.COLORS)), lastFinished);
+                    ask = whatToAsk(
+                            wiring,
+                            location,
+                            Set.copyOf(args.get(SettingsTable.COLORS)),
+                            lastFinished,
+                            lastFinished
+                                    .map(batch -> newPlanOptions(batch, args))
+                                    .orElse(List.of()));
                 }
                 if (interrupted.isPresent()) {
                     planned = interrupted.get();
@@ -137,9 +144,9 @@ final class RunCommand {
                     groupedBy = "as when it was analysed";
                 } else if (ask.nothing()) {
                     out.printf(
-                            "Nothing to ask: the %d question node(s) of %s have their notes already (written and"
-                                    + " linked); run with --again to ask the model for them anew.%n",
-                            ask.withNotes(), location.canvasPath());
+                            "Nothing to ask: the %d question node(s) of %s have their notes already (in %s);"
+                                    + " run with --again to ask the model for them anew.%n",
+                            ask.withNotes(), location.canvasPath(), notesFolderOf(location.canvasPath()));
                     if (dryRun) {
                         out.println("Dry run: nothing was written.");
                     } else {
@@ -181,23 +188,26 @@ final class RunCommand {
             }
             Optional<SessionSnapshot> replaced =
                     retry.isEmpty() && interrupted.isEmpty() ? lastFinished : Optional.empty();
-            if (replaced.isPresent() && ask.failedAskedAnew() > 0) {
+            if (replaced.isPresent()
+                    && ask.failedAskedAnew() > 0
+                    && !ask.asGiven().isEmpty()) {
+                // asked again in their batch, the failed questions would get its settings (a learner's longer
+                // --node-timeout unused, and the same timeouts for ever): the options given make a new plan for them
+                newBatchNotes.add(String.join(", ", ask.asGiven()) + " given: the " + ask.failedAskedAnew()
+                        + " question(s) that failed in the batch of "
+                        + STARTED.format(replaced.get().createdAt())
+                        + " are asked in this new batch with " + (ask.asGiven().size() == 1 ? "it" : "them")
+                        + "; the notes that batch wrote are left as they are");
+            } else if (replaced.isPresent() && ask.failedAskedAnew() > 0) {
                 newBatchNotes.add("the canvas, or the colours asked for, changed since the batch of "
                         + STARTED.format(replaced.get().createdAt()) + ": " + ask.failedAskedAnew()
                         + " question(s) that failed in it are asked in this new batch, with the others still without"
                         + " a note");
             }
-            if (interrupted.isPresent() || !retry.isEmpty()) {
+            if (interrupted.isPresent()) {
                 // the batch goes on as it was planned: what would have shaped a new plan is not used, and silence
                 // would let the learner believe it was (a tester's --agent on a rerun, its notes by the old agent)
-                List<String> unused = java.util.stream.Stream.of(
-                                SettingsTable.AGENT,
-                                SettingsTable.MAX_GROUPS,
-                                SettingsTable.NODE_TIMEOUT,
-                                SettingsTable.BATCH_TIMEOUT)
-                        .filter(args::given)
-                        .map(setting -> "--" + setting.option().name())
-                        .toList();
+                List<String> unused = newPlanOptions(interrupted.get(), args);
                 if (!unused.isEmpty()) {
                     newBatchNotes.add(String.join(", ", unused) + (unused.size() == 1 ? " is" : " are")
                             + " not used: the batch goes on as it was started; --again asks every question in a new"
@@ -520,15 +530,20 @@ final class RunCommand {
 
     /**
      * What a run with a data folder asks of the canvas when no batch of it is interrupted. A question is done when its
-     * note is there: linked in the canvas (a file node of canvas-batch's at the end of an edge from it, whose file
-     * exists), or written by the last batch and still in the vault (a canvas written back without links). Done
+     * note is there: in the canvas's notes folder (by the notes' front matter; write-back off too), linked in the
+     * canvas (a file node of canvas-batch's at the end of an edge from it, whose file exists), or written by the last
+     * batch and still in the vault. Done
      * questions are not asked again. When the questions left are exactly the ones the last batch failed, as they were
      * then, they are asked again in that batch: a batch's tasks are its nodes as they were analysed, and cannot take
      * in a question added since, nor a failed one reworded. Otherwise the questions left go into a new batch, which
      * replaces that one.
      */
     private Ask whatToAsk(
-            Wiring wiring, CanvasLocation location, Set<String> colors, Optional<SessionSnapshot> lastFinished) {
+            Wiring wiring,
+            CanvasLocation location,
+            Set<String> colors,
+            Optional<SessionSnapshot> lastFinished,
+            List<String> newPlanOptions) {
         Optional<Canvas> read = wiring.canvas(location.canvasPath());
         if (read.isEmpty()) {
             // the analysis says what is wrong with it
@@ -538,7 +553,8 @@ final class RunCommand {
         Set<String> targetColors =
                 colors.isEmpty() ? org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.DEFAULT_COLORS : colors;
         List<org.canvasbatch.domain.canvas.CanvasNode> questions = canvas.nodesColored(targetColors);
-        Set<String> noted = notedQuestions(canvas, questions, location.vault(), lastFinished);
+        Set<String> noted = notedQuestions(
+                canvas, questions, location.vault(), lastFinished, wiring.nodesWithNotes(location.canvasPath()));
         if (noted.isEmpty() && lastFinished.isEmpty()) {
             return Ask.EVERY_QUESTION;
         }
@@ -552,11 +568,14 @@ final class RunCommand {
                 && askable.stream()
                         .allMatch(q -> failed.containsKey(q.id())
                                 && failed.get(q.id()).text().equals(q.displayText()));
+        if (theSameAsFailed && newPlanOptions.isEmpty()) {
+            return new Ask(Optional.of(failed.keySet()), Optional.empty(), noted.size(), false, 0, List.of());
+        }
         if (theSameAsFailed) {
-            return new Ask(Optional.of(failed.keySet()), Optional.empty(), noted.size(), false, 0);
+            return new Ask(Optional.empty(), Optional.of(rest), noted.size(), false, failed.size(), newPlanOptions);
         }
         if (askable.isEmpty() && !noted.isEmpty()) {
-            return new Ask(Optional.empty(), Optional.empty(), noted.size(), true, 0);
+            return new Ask(Optional.empty(), Optional.empty(), noted.size(), true, 0, List.of());
         }
         int failedAskedAnew =
                 (int) askable.stream().filter(q -> failed.containsKey(q.id())).count();
@@ -566,7 +585,41 @@ final class RunCommand {
                 noted.isEmpty() ? Optional.empty() : Optional.of(rest),
                 noted.size(),
                 false,
-                failedAskedAnew);
+                failedAskedAnew,
+                List.of());
+    }
+
+    /**
+     * The options given on this command line that would plan {@code batch} otherwise than it was planned: a batch that
+     * goes on as it was started does not use them. A value given as the batch has it is no other plan.
+     */
+    private static List<String> newPlanOptions(SessionSnapshot batch, Arguments args) {
+        List<String> options = new java.util.ArrayList<>();
+        if (args.given(SettingsTable.AGENT)) {
+            options.add(optionName(SettingsTable.AGENT));
+        }
+        if (args.given(SettingsTable.MAX_GROUPS)) {
+            options.add(optionName(SettingsTable.MAX_GROUPS));
+        }
+        if (args.given(SettingsTable.SESSION_CONCURRENCY)
+                && args.get(SettingsTable.SESSION_CONCURRENCY)
+                        != batch.settings().maxConcurrent()) {
+            options.add(optionName(SettingsTable.SESSION_CONCURRENCY));
+        }
+        if (args.given(SettingsTable.NODE_TIMEOUT)
+                && !args.get(SettingsTable.NODE_TIMEOUT).equals(batch.settings().nodeTimeout())) {
+            options.add(optionName(SettingsTable.NODE_TIMEOUT));
+        }
+        if (args.given(SettingsTable.BATCH_TIMEOUT)
+                && !args.get(SettingsTable.BATCH_TIMEOUT)
+                        .equals(batch.settings().batchTimeout())) {
+            options.add(optionName(SettingsTable.BATCH_TIMEOUT));
+        }
+        return options;
+    }
+
+    private static String optionName(Setting<?> setting) {
+        return "--" + setting.option().name();
     }
 
     /**
@@ -577,23 +630,30 @@ final class RunCommand {
      * @param withNotes       how many questions of the canvas have their notes, and are not asked
      * @param nothing         every question has its note
      * @param failedAskedAnew how many of the new batch's questions had failed in the batch it replaces
+     * @param asGiven         the options given that planned the new batch of the failed questions, if they did
      */
     private record Ask(
             Optional<Set<String>> retry,
             Optional<List<org.canvasbatch.domain.canvas.CanvasNode>> nodes,
             int withNotes,
             boolean nothing,
-            int failedAskedAnew) {
+            int failedAskedAnew,
+            List<String> asGiven) {
         /** A new batch of every question of the canvas, as the analysis reads them. */
-        static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0);
+        static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0, List.of());
     }
 
-    /** The questions that have their notes: linked in the canvas, or written by {@code lastFinished} and still there. */
+    /**
+     * The questions that have their notes: linked in the canvas, written by {@code lastFinished} and still there, or
+     * with a note in the canvas's notes folder ({@code inNotesFolder}, by the notes' front matter: what tells a canvas
+     * written back without links, or a batch no longer kept).
+     */
     static Set<String> notedQuestions(
             Canvas canvas,
             List<org.canvasbatch.domain.canvas.CanvasNode> questions,
             Path vault,
-            Optional<SessionSnapshot> lastFinished) {
+            Optional<SessionSnapshot> lastFinished,
+            Set<String> inNotesFolder) {
         Map<String, org.canvasbatch.domain.canvas.CanvasNode> byId = new java.util.HashMap<>();
         canvas.nodes().forEach(node -> byId.putIfAbsent(node.id(), node));
         Map<String, List<org.canvasbatch.domain.canvas.CanvasEdge>> edgesFrom = canvas.edges().stream()
@@ -615,11 +675,18 @@ final class RunCommand {
                                 && fileIn(vault, note.file());
                     });
             NodeTask task = written.get(question.id());
-            if (linked || (task != null && fileIn(vault, task.notePath()))) {
+            if (linked || inNotesFolder.contains(question.id()) || (task != null && fileIn(vault, task.notePath()))) {
                 noted.add(question.id());
             }
         }
         return noted;
+    }
+
+    /** The notes folder of the canvas at {@code canvasPath} (relative to the vault), as the learner finds it. */
+    private static String notesFolderOf(String canvasPath) {
+        return canvasPath.substring(0, canvasPath.lastIndexOf('/') + 1)
+                + org.canvasbatch.domain.note.NoteName.notesFolder(
+                        org.canvasbatch.domain.canvas.Canvas.baseName(canvasPath));
     }
 
     /** Whether {@code file}, relative to the vault, is a file inside it. */
@@ -750,6 +817,17 @@ final class RunCommand {
         return "Warning: " + TerminalText.printable(problem.replaceAll("\\s+", " "));
     }
 
+    /** How many of the batch's questions are being answered now; none when its status cannot be read. */
+    private static long runningNow(Wiring wiring, SessionId id) {
+        try {
+            return wiring.useCases().status().status(id).tasks().stream()
+                    .filter(t -> t.state() == NodeState.RUNNING)
+                    .count();
+        } catch (RuntimeException gone) {
+            return 0;
+        }
+    }
+
     /** What {@code check} came to within {@code limit}; nothing when it has not by then. */
     private static Optional<String> outcomeWithin(CompletableFuture<Optional<String>> check, Duration limit) {
         try {
@@ -819,8 +897,15 @@ final class RunCommand {
                         if (resumable) {
                             // stopped, not cancelled: a cancelled batch is over, and the same command run again would
                             // ask the model anew for every note this one already wrote
-                            err.println("Interrupted: stopping the batch; notes already written are kept."
-                                    + " Run the same command again to finish the rest.");
+                            // the calls in flight are given up (their answers would come seconds later): a learner
+                            // must not count them as done, nor be surprised to see them asked again
+                            long answering = runningNow(wiring, id);
+                            err.println("Interrupted: stopping the batch; notes already written are kept"
+                                    + (answering > 0
+                                            ? ", and the " + answering + " question(s) being answered now are asked"
+                                                    + " again by the next run"
+                                            : "")
+                                    + ". Run the same command again to finish the rest.");
                             stoppedToResume.set(true);
                             wiring.stopForResume(id);
                             finished.countDown();
@@ -892,6 +977,9 @@ final class RunCommand {
         }
     }
 
+    /** How the core says a node's agent ran out of the node timeout (ExecutingNodeTask). */
+    private static final String NODE_TIMED_OUT = "The agent did not answer within ";
+
     /**
      * @param askedAgain the run asked again for the failed questions of a finished batch
      * @param kept       a batch with failures is kept for the next run to ask them again
@@ -937,6 +1025,16 @@ final class RunCommand {
             out.printf(
                     "Run the same command again to ask again for the %d failed question(s), and only those.%n",
                     failures.size());
+            long timedOut = failures.stream()
+                    .filter(t -> t.errorMessage() != null && t.errorMessage().startsWith(NODE_TIMED_OUT))
+                    .count();
+            if (timedOut > 0) {
+                // asked again with the same node timeout, a model that slow fails them the same way every time
+                out.printf(
+                        "%d of them did not answer within the node timeout of %d s: add --node-timeout with a longer"
+                                + " time, and they are asked in a new batch with it.%n",
+                        timedOut, outcome.settings().nodeTimeout().toSeconds());
+            }
         }
         List<SessionProgress.NodeResult> unlinked = outcome.progress().results().stream()
                 .filter(r -> r.succeeded() && r.linkProblem() != null)

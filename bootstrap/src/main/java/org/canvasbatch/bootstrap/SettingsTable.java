@@ -48,8 +48,8 @@ final class SettingsTable {
                     + " it as it refuses the real run"));
     static final Setting<Boolean> AGAIN = declare(setting(null, FLAG, "false")
             .option("--again", RUN)
-            .help("ask the model for every question of the canvas, in a new batch, also those whose note is written and"
-                    + " linked (an interrupted batch of the canvas is dropped). Without it, a run with a data folder"
+            .help("ask the model for every question of the canvas, in a new batch, also those whose note is there"
+                    + " (an interrupted batch of the canvas is dropped). Without it, a run with a data folder"
                     + " resumes an interrupted batch, asks again only for the questions the last batch failed, and"
                     + " leaves written notes alone; with --data memory every run asks every question"));
     static final Setting<Boolean> PLAIN = declare(setting(null, FLAG, "false")

@@ -440,6 +440,11 @@ final class Wiring implements AutoCloseable {
         }
     }
 
+    /** The nodes of a canvas of this vault with a note in its notes folder now (the notes' front matter says whose). */
+    Set<String> nodesWithNotes(String canvasPath) {
+        return vault.nodesWithNotes(canvasPath);
+    }
+
     /** A canvas of this vault, its edges included; empty when it cannot be read. */
     Optional<org.canvasbatch.domain.canvas.Canvas> canvas(String canvasPath) {
         try {

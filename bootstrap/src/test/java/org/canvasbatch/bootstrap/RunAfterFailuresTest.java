@@ -93,15 +93,17 @@ class RunAfterFailuresTest {
 
     /**
      * A tester asked again with {@code --agent} and {@code --max-groups}: the failed questions went again in their
-     * batch, by the agents it gave them, and nothing said the options were not used.
+     * batch, by the agents it gave them, and nothing said the options were not used. Options that plan a batch make a
+     * new batch of the failed questions, with them, and the run says so (the dry run too).
      */
     @Test
-    void optionsThatWouldShapeANewPlanAreSaidNotToBeUsedWhenTheBatchGoesOn() throws Exception {
+    void optionsThatPlanABatchAskTheFailedQuestionsInANewBatchWithThem() throws Exception {
         vault = vaultWith(QUESTIONS.subList(0, 3));
         try (FakeLlmServer llm = FakeLlmServer.start()) {
             failing(llm, 1);
             Result first = run(llm);
             assertThat(first.exit()).as(first.out()).isEqualTo(1);
+            Map<String, String> notesBefore = notes();
 
             answering(llm, 1);
             Result dry = run(llm, "--agent", "oral-explanation", "--max-groups", "2", "--dry-run");
@@ -110,11 +112,111 @@ class RunAfterFailuresTest {
             for (Result result : List.of(dry, second)) {
                 assertThat(result.out())
                         .as("the dry run says it as the real run does")
-                        .contains("Note: --agent, --max-groups are not used: the batch goes on as it was started;"
-                                + " --again asks every question in a new batch with them");
+                        .containsPattern("Note: --agent, --max-groups given: the 1 question\\(s\\) that failed in the"
+                                + " batch of [^;]* are asked in this new batch with them; the notes that batch wrote"
+                                + " are left as they are");
             }
             assertThat(second.exit()).as(second.out()).isZero();
-            assertThat(second.out()).contains("asking again for those only, in that batch");
+            assertThat(second.out()).doesNotContain("asking again for those only, in that batch");
+            assertThat(llm.calls() - dry.callsAfter()).as(second.out()).isEqualTo(1);
+            Map<String, String> notesAfter = notes();
+            notesBefore.forEach((note, bytes) -> assertThat(notesAfter.get(note))
+                    .as("%s is left as it was written", note)
+                    .isEqualTo(bytes));
+            assertThat(notesAfter.keySet())
+                    .as("the failed question's note, by the agent given")
+                    .anyMatch(name -> name.startsWith("Why do cells divide") && name.endsWith("(oral-explanation).md"));
+        }
+    }
+
+    /**
+     * A learner whose model is slower than the node timeout was told to run the same command again, which asked again
+     * with the batch's own node timeout, failed the same way, and said the same thing: every call paid for again. The
+     * summary says a longer {@code --node-timeout} is the way, and the run given one asks the failed questions with it.
+     */
+    @Test
+    void questionsThatRanOutOfTheNodeTimeoutAreAskedAgainWithTheLongerOneGiven() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 3));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.whenPromptContains(
+                    question(QUESTIONS.get(1)),
+                    Reply.delayed(java.time.Duration.ofSeconds(3), Reply.note("# Cell division\n\nSlowly.")));
+            Result first = run(llm, "--node-timeout", "1s");
+            assertThat(first.exit()).as(first.out()).isEqualTo(1);
+            assertThat(first.out())
+                    .contains("2 succeeded, 1 failed, of 3")
+                    .contains("Run the same command again to ask again for the 1 failed question(s), and only those.")
+                    .contains("1 of them did not answer within the node timeout of 1 s: add --node-timeout with a"
+                            + " longer time, and they are asked in a new batch with it.");
+            Map<String, String> notesBefore = notes();
+
+            Result second = run(llm, "--node-timeout", "10s");
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(second.out())
+                    .contains("--node-timeout given: the 1 question(s) that failed in the batch of")
+                    .contains("1 succeeded, 0 failed, of 1");
+            assertThat(llm.calls() - first.callsAfter()).as(second.out()).isEqualTo(1);
+            Map<String, String> notesAfter = notes();
+            assertThat(notesAfter).hasSize(3);
+            notesBefore.forEach((note, bytes) -> assertThat(notesAfter.get(note))
+                    .as("%s is left as it was written", note)
+                    .isEqualTo(bytes));
+        }
+    }
+
+    /**
+     * A learner who keeps the canvas as it is ({@code --no-write-back}) ran the same command again, and the model was
+     * asked for every question again: no link said the notes were there, and a batch without failures is not kept. The
+     * notes' own front matter says whose they are: a note there, edited or not, is not asked again; a deleted one is.
+     */
+    @Test
+    void withoutWriteBackTheNotesInTheNotesFolderAreNotAskedForAgain() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 4));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            Result first = run(llm, "--no-write-back");
+            assertThat(first.exit()).as(first.out()).isZero();
+            String canvasBefore = Files.readString(vault.resolve("q.canvas"));
+            assertThat(linkedNotes()).as("write-back is off").isEmpty();
+            Path edited;
+            try (Stream<Path> files = Files.list(vault.resolve("q-notes"))) {
+                edited = files.filter(p -> p.getFileName().toString().startsWith("What is osmosis"))
+                        .findFirst()
+                        .orElseThrow();
+            }
+            Files.writeString(edited, Files.readString(edited) + "\nMy own words on osmosis.\n");
+            Map<String, String> notesBefore = notes();
+            assertThat(notesBefore).hasSize(4);
+
+            Result second = run(llm, "--no-write-back");
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(llm.calls())
+                    .as("no question is asked again:%n%s", second.out())
+                    .isEqualTo(first.callsAfter());
+            assertThat(second.out())
+                    .contains("Nothing to ask: the 4 question node(s) of q.canvas have their notes already (in"
+                            + " q-notes)");
+            assertThat(notes()).isEqualTo(notesBefore);
+            assertThat(Files.readString(vault.resolve("q.canvas"))).isEqualTo(canvasBefore);
+
+            Path deleted;
+            try (Stream<Path> files = Files.list(vault.resolve("q-notes"))) {
+                deleted = files.filter(p -> p.getFileName().toString().startsWith("What is a codon")
+                                || p.getFileName().toString().startsWith("How do enzymes"))
+                        .findFirst()
+                        .orElseThrow();
+            }
+            Files.delete(deleted);
+
+            Result third = run(llm, "--no-write-back");
+
+            assertThat(third.exit()).as(third.out()).isZero();
+            assertThat(llm.calls() - second.callsAfter())
+                    .as("the question whose note was deleted, alone:%n%s", third.out())
+                    .isEqualTo(1);
+            assertThat(notes()).hasSize(4);
+            assertThat(Files.readString(edited)).as("the learner's edit").contains("My own words on osmosis.");
         }
     }
 
@@ -134,8 +236,8 @@ class RunAfterFailuresTest {
                     .as("no question is asked again:%n%s", second.out())
                     .isEqualTo(first.callsAfter());
             assertThat(second.out())
-                    .contains("Nothing to ask: the 4 question node(s) of q.canvas have their notes already (written and"
-                            + " linked); run with --again to ask the model for them anew.");
+                    .contains("Nothing to ask: the 4 question node(s) of q.canvas have their notes already (in"
+                            + " q-notes); run with --again to ask the model for them anew.");
             assertThat(notes()).isEqualTo(notesBefore);
             assertThat(Files.readString(vault.resolve("q.canvas"))).isEqualTo(canvasBefore);
 

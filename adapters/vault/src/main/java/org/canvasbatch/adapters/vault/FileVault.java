@@ -234,6 +234,11 @@ public final class FileVault implements Vault, AutoCloseable {
     }
 
     @Override
+    public java.util.Set<String> nodesWithNotes(String canvasPath) {
+        return notes.nodesWithNotes(canvasPath);
+    }
+
+    @Override
     public String noteNameFor(String canvasPath, String nodeId, String nodeText, AgentId agent) {
         return notes.nameOf(canvasPath, nodeId, nodeText, agent);
     }

@@ -115,6 +115,20 @@ final class NoteWriter {
     }
 
     /**
+     * The nodes that have a note in this canvas's notes folder now: a Markdown file there whose front matter names the
+     * node and an agent, as every note this program writes does — edited by the learner or not, linked in the canvas or
+     * not. Read afresh from the folder, not from what this process remembers of it. Empty when the canvas or the folder
+     * cannot be read.
+     */
+    Set<String> nodesWithNotes(String canvasPath) {
+        try {
+            return folderOf(paths.resolveVisible(canvasPath)).nodesWithNotes();
+        } catch (VaultException e) {
+            return Set.of();
+        }
+    }
+
+    /**
      * The note this node and agent got at or after {@code since}, unedited since it was written: its own name, or a copy
      * beside a note the learner edited. Empty when there is none, or the folder or note cannot be read now.
      */
@@ -250,6 +264,23 @@ final class NoteWriter {
             } catch (IOException | RuntimeException e) {
                 AtomicFiles.deleteTemporary(into, temporary, e);
                 throw e;
+            }
+        }
+
+        Set<String> nodesWithNotes() {
+            lock.lock();
+            HeldFolder held = null;
+            try {
+                held = hold(false);
+                Set<String> nodes = new HashSet<>();
+                scan(held).keySet().forEach(owner -> nodes.add(owner.nodeId()));
+                return nodes;
+            } catch (IOException e) {
+                // the folder cannot be looked at now: the caller goes by the canvas's links alone
+                return Set.of();
+            } finally {
+                closeQuietly(held);
+                lock.unlock();
             }
         }
 

@@ -40,6 +40,10 @@ class NoteWritingTest {
     @TempDir
     Path root;
 
+    /** A folder outside the vault. */
+    @TempDir
+    Path elsewhere;
+
     FileVault vault;
 
     @BeforeEach
@@ -406,6 +410,33 @@ class NoteWritingTest {
                 .isEqualTo(FrontMatter.render(draft("q1", "幂集", AgentId.ORAL_EXPLANATION, "集合的所有子集"))
                         .getBytes(StandardCharsets.UTF_8)
                         .length);
+    }
+
+    /**
+     * What a later {@code run} need not ask again: the nodes whose notes are in the notes folder now, by the notes' front
+     * matter — edited or not, whatever the agent — read from the folder, not from what this process wrote; never a file
+     * that is a link, nor one without such front matter.
+     */
+    @Test
+    void theNodesWithNotesAreThoseWhoseNotesAreInTheFolderNow() throws IOException {
+        assertThat(vault.nodesWithNotes(Fixtures.DISCRETE_MATH))
+                .as("no notes folder yet")
+                .isEmpty();
+        WrittenNote kept = vault.writeNote(draft("q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# one"));
+        WrittenNote edited = vault.writeNote(draft("q2", "幂集", AgentId.MEMORY_ANCHOR, "# two"));
+        WrittenNote deleted = vault.writeNote(draft("q3", "鸽巢原理", AgentId.ORAL_EXPLANATION, "# three"));
+        Path editedFile = root.resolve(edited.path());
+        Files.writeString(editedFile, Files.readString(editedFile) + "\nMy own words.\n");
+        Files.delete(root.resolve(deleted.path()));
+        Path notes = root.resolve(NOTES);
+        Files.writeString(notes.resolve("my own.md"), "# learner's file, no front matter\n");
+        Path outside = elsewhere.resolve("elsewhere.md");
+        Files.writeString(outside, "---\nsource_node: \"q9\"\nagent: \"oral-explanation\"\n---\n\nnot in the vault\n");
+        Files.createSymbolicLink(notes.resolve("linked (oral-explanation).md"), outside);
+
+        assertThat(vault.nodesWithNotes(Fixtures.DISCRETE_MATH)).containsExactlyInAnyOrder("q1", "q2");
+        assertThat(root.resolve(kept.path())).exists();
+        assertThat(vault.nodesWithNotes("数学/没有这个.canvas")).isEmpty();
     }
 
     /**

@@ -46,6 +46,15 @@ public interface Vault {
     WrittenNote writeNote(NoteDraft draft) throws VaultException;
 
     /**
+     * The nodes of this canvas that have a note in its notes folder now, by the note's own front matter: edited by the
+     * learner or not, linked into the canvas or not (write-back off). What a later {@code run} need not ask again.
+     * Empty when the vault cannot tell.
+     */
+    default java.util.Set<String> nodesWithNotes(String canvasPath) {
+        return java.util.Set.of();
+    }
+
+    /**
      * The file name, without {@code .md}, that {@link #writeNote} gives (or gave) this node's note by this agent, so
      * that another note can link to it before it is written: usually the node's text and agent, but another name when
      * a file of someone else's already holds that one. Empty when the vault cannot tell.
