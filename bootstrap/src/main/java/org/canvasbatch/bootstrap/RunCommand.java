@@ -132,7 +132,8 @@ final class RunCommand {
                             lastFinished,
                             lastFinished
                                     .map(batch -> newPlanOptions(batch, args))
-                                    .orElse(List.of()));
+                                    .orElse(List.of()),
+                            config.vaultOptions().writeBack());
                 }
                 if (interrupted.isPresent()) {
                     planned = interrupted.get();
@@ -147,6 +148,9 @@ final class RunCommand {
                             "Nothing to ask: the %d question node(s) of %s have their notes already (in %s);"
                                     + " run with --again to ask the model for them anew.%n",
                             ask.withNotes(), location.canvasPath(), notesFolderOf(location.canvasPath()));
+                    if (ask.notedUnlinked() > 0) {
+                        out.println("Note: " + notedUnlinkedNote(ask.notedUnlinked(), location.canvasPath()));
+                    }
                     if (dryRun) {
                         out.println("Dry run: nothing was written.");
                     } else {
@@ -185,6 +189,9 @@ final class RunCommand {
             if (ask.withNotes() > 0 && retry.isEmpty() && interrupted.isEmpty()) {
                 newBatchNotes.add(ask.withNotes() + " question node(s) of the canvas have their notes already and are"
                         + " not asked again (--again asks them too)");
+            }
+            if (ask.notedUnlinked() > 0) {
+                newBatchNotes.add(notedUnlinkedNote(ask.notedUnlinked(), location.canvasPath()));
             }
             Optional<SessionSnapshot> replaced =
                     retry.isEmpty() && interrupted.isEmpty() ? lastFinished : Optional.empty();
@@ -305,7 +312,8 @@ final class RunCommand {
                     resumable,
                     modelServer,
                     retry,
-                    keepFailed);
+                    keepFailed,
+                    config.vaultOptions().writeBack() ? Optional.of(location.vault()) : Optional.empty());
         } catch (InvalidCommandException e) {
             // the core's words finish a sentence about the field: here the field is the canvas as it was named; a
             // whole sentence of its own (a canvas that cannot be read names the canvas itself) is said as it is
@@ -543,7 +551,8 @@ final class RunCommand {
             CanvasLocation location,
             Set<String> colors,
             Optional<SessionSnapshot> lastFinished,
-            List<String> newPlanOptions) {
+            List<String> newPlanOptions,
+            boolean linksNotes) {
         Optional<Canvas> read = wiring.canvas(location.canvasPath());
         if (read.isEmpty()) {
             // the analysis says what is wrong with it
@@ -555,6 +564,21 @@ final class RunCommand {
         List<org.canvasbatch.domain.canvas.CanvasNode> questions = canvas.nodesColored(targetColors);
         Set<String> noted = notedQuestions(
                 canvas, questions, location.vault(), lastFinished, wiring.nodesWithNotes(location.canvasPath()));
+        Ask ask = whatToAsk(questions, noted, lastFinished, newPlanOptions);
+        if (!linksNotes || noted.isEmpty()) {
+            return ask;
+        }
+        // done, but not on the canvas: a link removed, or an editor's save over it; nothing asks them again
+        Set<String> linked = notedQuestions(canvas, questions, location.vault(), Optional.empty(), Set.of());
+        return ask.withNotedUnlinked(
+                (int) noted.stream().filter(id -> !linked.contains(id)).count());
+    }
+
+    private Ask whatToAsk(
+            List<org.canvasbatch.domain.canvas.CanvasNode> questions,
+            Set<String> noted,
+            Optional<SessionSnapshot> lastFinished,
+            List<String> newPlanOptions) {
         if (noted.isEmpty() && lastFinished.isEmpty()) {
             return Ask.EVERY_QUESTION;
         }
@@ -569,13 +593,13 @@ final class RunCommand {
                         .allMatch(q -> failed.containsKey(q.id())
                                 && failed.get(q.id()).text().equals(q.displayText()));
         if (theSameAsFailed && newPlanOptions.isEmpty()) {
-            return new Ask(Optional.of(failed.keySet()), Optional.empty(), noted.size(), false, 0, List.of());
+            return new Ask(Optional.of(failed.keySet()), Optional.empty(), noted.size(), false, 0, List.of(), 0);
         }
         if (theSameAsFailed) {
-            return new Ask(Optional.empty(), Optional.of(rest), noted.size(), false, failed.size(), newPlanOptions);
+            return new Ask(Optional.empty(), Optional.of(rest), noted.size(), false, failed.size(), newPlanOptions, 0);
         }
         if (askable.isEmpty() && !noted.isEmpty()) {
-            return new Ask(Optional.empty(), Optional.empty(), noted.size(), true, 0, List.of());
+            return new Ask(Optional.empty(), Optional.empty(), noted.size(), true, 0, List.of(), 0);
         }
         int failedAskedAnew =
                 (int) askable.stream().filter(q -> failed.containsKey(q.id())).count();
@@ -586,7 +610,8 @@ final class RunCommand {
                 noted.size(),
                 false,
                 failedAskedAnew,
-                List.of());
+                List.of(),
+                0);
     }
 
     /**
@@ -631,6 +656,7 @@ final class RunCommand {
      * @param nothing         every question has its note
      * @param failedAskedAnew how many of the new batch's questions had failed in the batch it replaces
      * @param asGiven         the options given that planned the new batch of the failed questions, if they did
+     * @param notedUnlinked   how many questions with notes the canvas does not link (write-back on)
      */
     private record Ask(
             Optional<Set<String>> retry,
@@ -638,9 +664,14 @@ final class RunCommand {
             int withNotes,
             boolean nothing,
             int failedAskedAnew,
-            List<String> asGiven) {
+            List<String> asGiven,
+            int notedUnlinked) {
         /** A new batch of every question of the canvas, as the analysis reads them. */
-        static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0, List.of());
+        static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0, List.of(), 0);
+
+        Ask withNotedUnlinked(int count) {
+            return new Ask(retry, nodes, withNotes, nothing, failedAskedAnew, asGiven, count);
+        }
     }
 
     /**
@@ -680,6 +711,12 @@ final class RunCommand {
             }
         }
         return noted;
+    }
+
+    private static String notedUnlinkedNote(int count, String canvasPath) {
+        return count + " question(s) have their notes in " + TerminalText.printable(notesFolderOf(canvasPath))
+                + " but no link in the canvas (removed, or saved over by another program); they are not asked again:"
+                + " delete a note to have it asked and linked again";
     }
 
     /** The notes folder of the canvas at {@code canvasPath} (relative to the vault), as the learner finds it. */
@@ -851,7 +888,8 @@ final class RunCommand {
             boolean resumable,
             CompletableFuture<Optional<String>> modelServer,
             Set<String> retry,
-            boolean keepFailed) {
+            boolean keepFailed,
+            Optional<Path> linkingInto) {
         SessionId id = planned.id();
         long startedHere = System.nanoTime();
         CountDownLatch finished = new CountDownLatch(1);
@@ -959,7 +997,11 @@ final class RunCommand {
                     Duration.ofNanos(System.nanoTime() - startedHere),
                     !retry.isEmpty(),
                     keepFailed);
-            printLinksLeftWaiting(wiring.linksLeftWaiting());
+            List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> leftWaiting = wiring.linksLeftWaiting();
+            printLinksLeftWaiting(leftWaiting);
+            if (leftWaiting.isEmpty()) {
+                linkingInto.ifPresent(vault -> printLinksSavedOver(wiring, outcome, vault));
+            }
             // the notes are the result; a finished run's journal has nothing left to resume, a stopped one has, and
             // one with failures the questions the next run asks again
             boolean failures = outcome.tasks().stream().anyMatch(t -> t.state() == NodeState.FAILED);
@@ -1060,6 +1102,39 @@ final class RunCommand {
      * The notes are written but some of their links are not in the canvas (it could not be read or written to the
      * end): without this a learner reads "13 succeeded" and finds fewer notes on the canvas.
      */
+    /**
+     * After the vault's last write: the notes of this batch whose links the vault wrote but the canvas does not have now
+     * — a program holding the canvas open (an editor) saved its own copy over them. Said, or "succeeded" reads as notes
+     * on the canvas; the next run says it again, and asks nothing for them.
+     */
+    private void printLinksSavedOver(Wiring wiring, SessionSnapshot outcome, Path vault) {
+        Optional<Canvas> read = wiring.canvas(outcome.canvasPath());
+        if (read.isEmpty()) {
+            return;
+        }
+        Canvas canvas = read.get();
+        Set<String> linkedByTheVault = outcome.progress().results().stream()
+                .filter(r -> r.succeeded() && r.notePath() != null && r.linkProblem() == null)
+                .map(SessionProgress.NodeResult::nodeId)
+                .collect(Collectors.toSet());
+        // a question deleted since has no link to miss
+        List<org.canvasbatch.domain.canvas.CanvasNode> questions = canvas.nodes().stream()
+                .filter(node -> linkedByTheVault.contains(node.id()))
+                .toList();
+        Set<String> linked = notedQuestions(canvas, questions, vault, Optional.empty(), Set.of());
+        long savedOver =
+                questions.stream().filter(q -> !linked.contains(q.id())).count();
+        if (savedOver > 0) {
+            out.printf(
+                    "%d note(s) written are not linked in '%s' now: another program saved the canvas over their links"
+                            + " (an editor with it open?). The notes are in %s; delete one to have it asked and linked"
+                            + " again.%n",
+                    savedOver,
+                    TerminalText.printable(outcome.canvasPath()),
+                    TerminalText.printable(notesFolderOf(outcome.canvasPath())));
+        }
+    }
+
     private void printLinksLeftWaiting(List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> left) {
         for (var canvas : left) {
             out.printf(

@@ -220,6 +220,65 @@ class RunAfterFailuresTest {
         }
     }
 
+    /**
+     * A tester's editor kept saving its own copy of the canvas while a run linked the notes: the run ended with "145
+     * succeeded" and no word of the 40 links its saves had taken away, and the next run asked for those 40 again. Here
+     * the editor's last save comes after the run's last write: the run says how many links are not in the canvas, and
+     * the next run asks nothing for them and says so.
+     */
+    @Test
+    void linksSavedOverByAnotherProgramAreSaidAndTheirQuestionsAreNotAskedAgain() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 4));
+        Path canvas = vault.resolve("q.canvas");
+        String editorsCopy = Files.readString(canvas);
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            java.io.OutputStream savingAtTheSummary = new java.io.OutputStream() {
+                private boolean saved;
+
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) {
+                    out.write(bytes, offset, length);
+                    // the summary comes after the vault's last write: the editor's save is the last one
+                    if (!saved && out.toString(StandardCharsets.UTF_8).contains("4 succeeded")) {
+                        saved = true;
+                        try {
+                            Files.writeString(canvas, editorsCopy);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }
+            };
+            PrintStream print = new PrintStream(savingAtTheSummary, true, StandardCharsets.UTF_8);
+            int exit = Main.run(arguments(llm), print, print);
+            String first = out.toString(StandardCharsets.UTF_8);
+
+            assertThat(exit).as(first).isZero();
+            assertThat(linkedNotes()).isEmpty();
+            assertThat(first)
+                    .contains("4 note(s) written are not linked in 'q.canvas' now: another program saved the canvas"
+                            + " over their links (an editor with it open?). The notes are in q-notes; delete one to"
+                            + " have it asked and linked again.");
+
+            int calls = llm.calls();
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(llm.calls()).as(second.out()).isEqualTo(calls);
+            assertThat(second.out())
+                    .contains("Nothing to ask: the 4 question node(s) of q.canvas have their notes already")
+                    .contains("Note: 4 question(s) have their notes in q-notes but no link in the canvas (removed, or"
+                            + " saved over by another program); they are not asked again: delete a note to have it"
+                            + " asked and linked again");
+        }
+    }
+
     @Test
     void aRunAfterABatchWithoutFailuresHasNothingToAskUntilAQuestionIsAdded() throws Exception {
         vault = vaultWith(QUESTIONS.subList(0, 4));
