@@ -33,6 +33,13 @@ final class ModelChange {
         List<String> byModel = models.stream()
                 .filter(model -> !model.equals(OfflineAgent.MODEL))
                 .toList();
+        if (nowOffline && written == 0 && batch.state() != org.canvasbatch.domain.session.SessionState.PENDING) {
+            // nothing tells what it was started with (a tester's batch, stopped before its first note, went on
+            // offline without a word): the learner who gave a model then must learn it now, before the notes come
+            return Optional.of("no note of this batch is written yet, and no language model is configured now: its"
+                    + " notes will be written by the offline agent (give the --model-provider and --model it was"
+                    + " started with to have them written by that model)");
+        }
         if (nowOffline && !byModel.isEmpty()) {
             return Optional.of(written + " note(s) of this batch were written by " + String.join(", ", byModel)
                     + "; the rest will be written by the offline agent, as no language model is configured now"

@@ -248,6 +248,33 @@ class RunStopResumeEdgesTest {
     }
 
     /**
+     * A tester stopped a batch started with a model before its first note and ran it again without the model options:
+     * it went on with the offline agent and said nothing, since no note told what it had been started with.
+     */
+    @Test
+    void aBatchStoppedBeforeItsFirstNoteAndRunAgainWithoutAModelSaysTheOfflineAgentWritesItsNotes() throws Exception {
+        Path vault = vaultWith(temp.resolve("vault"), "What is osmosis?", "Why do cells divide?");
+        Path data = temp.resolve("data");
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            llm.defaultReply(Reply.hang());
+            List<String> args = runArgs(vault, data, llm, "--concurrency", "2");
+            String first = stopAfter(args, llm, 2, "first.log");
+
+            int[] exit = new int[1];
+            String second = runHere(args.subList(0, args.indexOf("--model-provider")), exit);
+
+            assertThat(second)
+                    .as("first run:%n%s", first)
+                    .contains("Resuming the interrupted batch")
+                    .contains("Note: no note of this batch is written yet, and no language model is configured now:"
+                            + " its notes will be written by the offline agent (give the --model-provider and --model"
+                            + " it was started with to have them written by that model)")
+                    .contains("2 succeeded, 0 failed");
+            assertThat(exit[0]).isZero();
+        }
+    }
+
+    /**
      * A run killed (SIGKILL, a crash) leaves its batch running in the journal, and the next run continues it. Until that
      * run has its Ctrl-C handler, a Ctrl-C ends the process without a word and without pausing the batch, whose calls
      * were already out: they went out as soon as the batch was found, as a batch stopped with Ctrl-C once did when
