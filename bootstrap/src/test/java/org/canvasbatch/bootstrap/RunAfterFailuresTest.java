@@ -80,6 +80,10 @@ class RunAfterFailuresTest {
                     .as("%s is left as it was written", note)
                     .isEqualTo(bytes));
             assertThat(linkedNotes()).as("every note linked once").hasSize(6);
+            assertThat(first.out() + second.out())
+                    .as("links that are there are not said to be gone")
+                    .doesNotContain("not linked in")
+                    .doesNotContain("no link in the canvas");
 
             Result third = run(llm);
 
