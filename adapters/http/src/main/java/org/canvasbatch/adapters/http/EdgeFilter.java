@@ -125,22 +125,30 @@ final class EdgeFilter implements Filter {
             });
         }
         filterRequest(chain, request, response, connection);
-        if (response.isSent() && request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+        if (!response.isSent()) {
+            return;
+        }
+        String ending;
+        if (request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
             // RFC 9112 §9.6: the server that answers "Connection: close" closes the connection. Helidon 4.5 says so
             // in the answer and then waits for the client's next request; this ends the connection once the answer
             // is written (Helidon closes quietly on this exception).
-            throw new CloseConnectionException("the client asked to close the connection after this answer");
-        }
-        if (response.isSent()
-                && declaredBodyBytes(request) < 0
-                && !request.content().consumed()) {
+            ending = "the client asked to close the connection after this answer";
+        } else if (declaredBodyBytes(request) < 0 && !request.content().consumed()) {
             // a chunked body nothing read (a refusal, the dashboard's page): Helidon 4.5 would read it after the
             // answer, holding each chunk whole in memory before it drops it (a declared 7fffffff is 2 GiB) and a
             // chunk-size line for as long as it goes on, with no limit: anyone without the token could fill the heap
-            // as fast as the network carries bytes. The connection ends instead; a caller that reads while it sends
-            // has its answer, and nobody's body is read for nothing.
-            throw new CloseConnectionException("a chunked request body nothing read is not read after its answer");
+            // as fast as the network carries bytes. The connection ends instead; what the client still sends is
+            // dropped as it arrives (below), never held.
+            ending = "a chunked request body nothing read is not read after its answer";
+        } else {
+            return;
         }
+        if (request.content().hasEntity() && !request.content().consumed()) {
+            // the client may still be writing the body: closed at once, its answer could be lost to a reset
+            deadlines.lingerBeforeClose(connection);
+        }
+        throw new CloseConnectionException(ending);
     }
 
     private void filterRequest(

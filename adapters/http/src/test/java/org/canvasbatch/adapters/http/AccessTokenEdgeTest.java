@@ -115,7 +115,8 @@ class AccessTokenEdgeTest {
      * Helidon after the answer, each chunk held whole in memory before it was dropped (a declared {@code 7fffffff} is
      * 2 GiB) and a chunk-size line kept for as long as it went on: anyone on the network, without the token, could grow
      * the heap as fast as the network carries bytes, for the keep-alive deadline of each connection (400 MB into a
-     * 256 MB heap was an OutOfMemoryError in Helidon's timer thread). The connection now ends after the answer.
+     * 256 MB heap was an OutOfMemoryError in Helidon's timer thread). The connection now ends after the answer, once
+     * what the client still sends has been dropped for a moment (a bounded amount, held nowhere: LargeBodyTest).
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(
