@@ -83,7 +83,9 @@ public final class CanvasBatchServer {
                 .maxTcpConnections(cap)
                 .connectionOptions(watch.watching(SocketOptions.create()))
                 // Helidon's own answers to malformed requests: our envelope, its words (escaped JSON), one log line
-                .directHandlers(MalformedRequests.handlers(refusals))
+                .directHandlers(MalformedRequests.handlers(refusals, settings.maxBodyBytes()))
+                // Helidon holds a chunk whole as it reads it: past this, a chunk is refused as it is declared
+                .maxPayloadSize(RequestBody.payloadLimit(settings.maxBodyBytes()))
                 // what Helidon's HTTP/1.1 selector leaves (HTTP/1.0, a bare LF, a request line past its limit) would
                 // be closed without a byte and without a log line
                 .addConnectionSelector(new NotHttp11(refusals))

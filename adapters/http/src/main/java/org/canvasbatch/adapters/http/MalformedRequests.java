@@ -19,19 +19,25 @@ import java.nio.charset.StandardCharsets;
  * a request it has not read yet. An {@link EventType#INTERNAL_ERROR} before anything was routed, with no request line
  * known, is therefore answered as what it is, a request that could not be read (400). Once a request is routed, an
  * internal error is the server's own fault: Helidon's answer (500) and its stack trace stay.
+ *
+ * <p>A body declared past Helidon's payload limit ({@link RequestBody#payloadLimit}), which Helidon refuses with a 413,
+ * is answered as the contract answers a body over the limit: a 422 that names the limit.
  */
 final class MalformedRequests implements DirectHandler {
 
     private static final System.Logger LOG = System.getLogger(MalformedRequests.class.getName());
 
     private final RefusalLog refusals;
+    private final long maxBodyBytes;
 
-    private MalformedRequests(RefusalLog refusals) {
+    private MalformedRequests(RefusalLog refusals, long maxBodyBytes) {
         this.refusals = refusals;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
-    static DirectHandlers handlers(RefusalLog refusals) {
-        MalformedRequests ours = new MalformedRequests(refusals);
+    /** @param maxBodyBytes the body limit, which a body Helidon refuses as too large is named against */
+    static DirectHandlers handlers(RefusalLog refusals, long maxBodyBytes) {
+        MalformedRequests ours = new MalformedRequests(refusals, maxBodyBytes);
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (EventType type : EventType.values()) {
             builder.addHandler(type, ours);
@@ -46,6 +52,9 @@ final class MalformedRequests implements DirectHandler {
             Status defaultStatus,
             ServerResponseHeaders headers,
             String message) {
+        if (defaultStatus.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()) {
+            return tooLarge(request, headers);
+        }
         Status answered = defaultStatus;
         String said = message == null || message.isBlank() ? defaultStatus.reasonPhrase() : message;
         if (said.contains("see server log")) {
@@ -68,6 +77,30 @@ final class MalformedRequests implements DirectHandler {
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
                 .entity(body)
+                .keepAlive(false)
+                .build();
+    }
+
+    /**
+     * A body declared past Helidon's limit ({@link RequestBody#payloadLimit}), refused before any route: the
+     * contract's answer to a body over the limit (422, naming it), as the route gives one a little over it. Helidon
+     * closes the connection after it.
+     */
+    private TransportResponse tooLarge(TransportRequest request, ServerResponseHeaders headers) {
+        ApiProblem problem = RequestBody.tooLarge(maxBodyBytes);
+        String declared = request.headers()
+                .first(HeaderNames.CONTENT_LENGTH)
+                .map(length -> "declares " + printable(length) + " bytes")
+                .orElse("is chunked");
+        refusals.refused(
+                LOG,
+                () -> request.method() + " " + printable(request.path()) + " -> 422 (body past the limit): it "
+                        + declared + "; " + problem.getMessage());
+        return TransportResponse.builder()
+                .status(Status.create(problem.status()))
+                .headers(headers)
+                .header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
+                .entity(problem.toJson().toString().getBytes(StandardCharsets.UTF_8))
                 .keepAlive(false)
                 .build();
     }

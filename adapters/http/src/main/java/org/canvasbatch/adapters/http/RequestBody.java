@@ -1,6 +1,9 @@
 package org.canvasbatch.adapters.http;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -24,6 +27,19 @@ final class RequestBody {
         this.maxBytes = maxBytes;
     }
 
+    /**
+     * Helidon's limit on a request's body ({@code maxPayloadSize}): twice the body limit. Helidon 4.5 reads a chunk
+     * whole before it hands any of it on, so a chunk declared {@code 7fffffff} held the request until 2 GiB had arrived,
+     * each byte kept in the heap; with this limit its chunk reader refuses a chunk that would take the body past it as
+     * the chunk is declared, before it reads any of it (413, the contract's 422 here). Past the body limit, not at it:
+     * a body declared a little too large is still read to its end and refused by the route, with the CORS header a
+     * browser needs to show why and the connection kept; one declared past this is refused by Helidon before any route
+     * runs, and the connection closed ({@link MalformedRequests}).
+     */
+    static long payloadLimit(long maxBodyBytes) {
+        return maxBodyBytes > Long.MAX_VALUE / 2 ? -1 : 2 * maxBodyBytes;
+    }
+
     JsonObject read(ServerRequest request) {
         if (!request.content().hasEntity()) {
             return JsonValue.EMPTY_JSON_OBJECT;
@@ -33,7 +49,10 @@ final class RequestBody {
                 .map(RequestBody::parseLength)
                 .orElse(-1L);
         byte[] bytes;
-        try (InputStream in = request.content().inputStream()) {
+        // not closed: closing reads on to the next chunk, and after a failure that reads chunk data as a chunk-size
+        // line; what is left unread Helidon reads after the answer, or the edge ends the connection (EdgeFilter)
+        InputStream in = request.content().inputStream();
+        try {
             if (declared > maxBytes) {
                 drain(in);
                 throw tooLarge();
@@ -46,6 +65,10 @@ final class RequestBody {
         } catch (ApiProblem problem) {
             throw problem;
         } catch (IOException | RuntimeException e) {
+            if (isPastPayloadLimit(e)) {
+                // a chunk declared past Helidon's limit (payloadLimit), refused before any of it was read
+                throw tooLarge();
+            }
             // The client's bytes, not the server, are at fault: a chunk size that is no number, a body that ends
             // before its declared length (the client gave up). A 400 in one log line, never a 500 with a trace.
             throw unreadable(e);
@@ -74,6 +97,14 @@ final class RequestBody {
         return value.asJsonObject();
     }
 
+    /** Helidon's refusal of a body past {@link #payloadLimit}: a 413 from its chunk reader or its decoded-size check. */
+    private static boolean isPastPayloadLimit(Exception e) {
+        Status status = e instanceof RequestException refused
+                ? refused.status()
+                : e instanceof HttpException http ? http.status() : null;
+        return status != null && status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code();
+    }
+
     private static ApiProblem unreadable(Exception e) {
         String why = e instanceof IllegalArgumentException
                 ? "its chunked transfer encoding is malformed"
@@ -82,10 +113,16 @@ final class RequestBody {
     }
 
     private ApiProblem tooLarge() {
-        return ApiProblem.invalid("body", "is larger than the " + describeLimit() + " limit for a request body");
+        return tooLarge(maxBytes);
     }
 
-    private String describeLimit() {
+    /** The contract's answer to a body over the limit: a 422 that names it. */
+    static ApiProblem tooLarge(long maxBytes) {
+        return ApiProblem.invalid(
+                "body", "is larger than the " + describeLimit(maxBytes) + " limit for a request body");
+    }
+
+    private static String describeLimit(long maxBytes) {
         long mib = 1024 * 1024;
         return maxBytes % mib == 0 ? maxBytes / mib + " MiB" : maxBytes + " bytes";
     }
