@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.canvasbatch.adapters.http.ws.SessionSocketChannel;
 import org.canvasbatch.adapters.http.ws.WsSettings;
 import org.canvasbatch.testsupport.CapturedLogs;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +67,8 @@ class ConnectionDeadlinesTest {
             Socket silent = connect();
 
             assertThat(readAll(silent)).isEmpty();
+            // the sweep logs once it has ended the connections it found: after the client saw its end
+            EventRecorder.awaitCondition(() -> !logs.visibleLines().isEmpty(), "the sweep's line");
             assertThat(logs.visibleLines())
                     .singleElement()
                     .asString()
@@ -126,8 +129,11 @@ class ConnectionDeadlinesTest {
             String answer = readAll(stalled);
 
             assertThat(answer).startsWith("HTTP/1.1 400").contains("ended before it was complete");
+            EventRecorder.awaitCondition(
+                    () -> logs.visibleLines().stream()
+                            .anyMatch(line -> line.contains("1 stopped inside a request body")),
+                    "the sweep's line");
             assertThat(logs.visibleRecords()).allMatch(record -> record.getThrown() == null);
-            assertThat(logs.visibleLines()).anyMatch(line -> line.contains("1 stopped inside a request body"));
             assertThat(helidon.visibleRecords()).isEmpty();
         }
     }
