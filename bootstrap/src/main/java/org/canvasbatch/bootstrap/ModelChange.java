@@ -33,13 +33,6 @@ final class ModelChange {
         List<String> byModel = models.stream()
                 .filter(model -> !model.equals(OfflineAgent.MODEL))
                 .toList();
-        if (nowOffline && written == 0 && batch.state() != org.canvasbatch.domain.session.SessionState.PENDING) {
-            // nothing tells what it was started with (a tester's batch, stopped before its first note, went on
-            // offline without a word): the learner who gave a model then must learn it now, before the notes come
-            return Optional.of("no note of this batch is written yet, and no language model is configured now: its"
-                    + " notes will be written by the offline agent (give the --model-provider and --model it was"
-                    + " started with to have them written by that model)");
-        }
         if (nowOffline && !byModel.isEmpty()) {
             return Optional.of(written + " note(s) of this batch were written by " + String.join(", ", byModel)
                     + "; the rest will be written by the offline agent, as no language model is configured now"
@@ -50,5 +43,23 @@ final class ModelChange {
                     + " written by " + now.provider().wireName() + " " + now.model());
         }
         return Optional.empty();
+    }
+
+    /**
+     * For {@code run}'s resume: a batch stopped before its first note keeps no word of what it was started with, so it
+     * went on offline without one when the model options were left out (a tester). Said as what is known: no model is
+     * configured now, and the offline agent writes its notes; not for a server, which would warn of every such batch
+     * started offline at every start.
+     */
+    static Optional<String> unknownWriter(SessionSnapshot batch, AgentConfig now) {
+        boolean started =
+                !batch.state().isTerminal() && batch.state() != org.canvasbatch.domain.session.SessionState.PENDING;
+        boolean noNote = batch.tasks().stream().noneMatch(task -> task.state() == NodeState.SUCCEEDED);
+        if (!started || !noNote || now.provider() != AgentConfig.Provider.OFFLINE) {
+            return Optional.empty();
+        }
+        return Optional.of("no note of this batch is written yet, so what it was started with is not known: the offline"
+                + " agent will write its notes, as no language model is configured now (if it was started with one,"
+                + " stop and give the same --model-provider and --model)");
     }
 }

@@ -147,7 +147,9 @@ final class RunCommand {
                     out.printf(
                             "Nothing to ask: the %d question node(s) of %s have their notes already (in %s);"
                                     + " run with --again to ask the model for them anew.%n",
-                            ask.withNotes(), location.canvasPath(), notesFolderOf(location.canvasPath()));
+                            ask.withNotes(),
+                            TerminalText.printable(location.canvasPath()),
+                            TerminalText.printable(notesFolderOf(location.canvasPath())));
                     if (ask.notedUnlinked() > 0) {
                         out.println("Note: " + notedUnlinkedNote(ask.notedUnlinked(), location.canvasPath()));
                     }
@@ -183,7 +185,8 @@ final class RunCommand {
                     s, wiring.canvasNodes(location.canvasPath()), Set.copyOf(args.get(SettingsTable.COLORS))));
             // (a canvas that cannot be read now is compared with nothing: its questions are not "gone")
             Optional<SessionSnapshot> goingOn = retry.isEmpty() ? interrupted : lastFinished;
-            Optional<String> modelChange = goingOn.flatMap(s -> ModelChange.of(s, config.agent()));
+            Optional<String> modelChange = goingOn.flatMap(
+                    s -> ModelChange.of(s, config.agent()).or(() -> ModelChange.unknownWriter(s, config.agent())));
             // a new batch of some of the questions: the others have their notes, and the learner must know why
             List<String> newBatchNotes = new java.util.ArrayList<>();
             if (ask.withNotes() > 0 && retry.isEmpty() && interrupted.isEmpty()) {
@@ -616,19 +619,31 @@ final class RunCommand {
 
     /**
      * The options given on this command line that would plan {@code batch} otherwise than it was planned: a batch that
-     * goes on as it was started does not use them. A value given as the batch has it is no other plan.
+     * goes on as it was started does not use them. A value given as the batch has it is no other plan; where the batch
+     * does not keep the value (auto routing, the group cap), only a value it cannot have had counts: an agent other than
+     * its questions still to do have, fewer groups than it has. A lower {@code --concurrency} caps every batch of the
+     * process, this one too, so only a higher one is another plan.
      */
     private static List<String> newPlanOptions(SessionSnapshot batch, Arguments args) {
         List<String> options = new java.util.ArrayList<>();
         if (args.given(SettingsTable.AGENT)) {
-            options.add(optionName(SettingsTable.AGENT));
+            String agent = args.get(SettingsTable.AGENT);
+            boolean asPlanned = "auto".equals(agent)
+                    || batch.tasks().stream()
+                            .filter(t -> t.state() != NodeState.SUCCEEDED)
+                            .allMatch(t ->
+                                    t.agent() != null && t.agent().wireName().equals(agent));
+            if (!asPlanned) {
+                options.add(optionName(SettingsTable.AGENT));
+            }
         }
-        if (args.given(SettingsTable.MAX_GROUPS)) {
+        if (args.given(SettingsTable.MAX_GROUPS)
+                && args.get(SettingsTable.MAX_GROUPS) < batch.groups().size()) {
             options.add(optionName(SettingsTable.MAX_GROUPS));
         }
         if (args.given(SettingsTable.SESSION_CONCURRENCY)
                 && args.get(SettingsTable.SESSION_CONCURRENCY)
-                        != batch.settings().maxConcurrent()) {
+                        > batch.settings().maxConcurrent()) {
             options.add(optionName(SettingsTable.SESSION_CONCURRENCY));
         }
         if (args.given(SettingsTable.NODE_TIMEOUT)
@@ -713,10 +728,11 @@ final class RunCommand {
         return noted;
     }
 
+    /** Said of questions whose notes are there but not linked: whatever the cause, nothing asks them again. */
     private static String notedUnlinkedNote(int count, String canvasPath) {
         return count + " question(s) have their notes in " + TerminalText.printable(notesFolderOf(canvasPath))
-                + " but no link in the canvas (removed, or saved over by another program); they are not asked again:"
-                + " delete a note to have it asked and linked again";
+                + " but no link in the canvas; they are not asked again: drag a note onto the canvas to link it"
+                + " yourself, or delete it to have it asked and linked again";
     }
 
     /** The notes folder of the canvas at {@code canvasPath} (relative to the vault), as the learner finds it. */
@@ -901,10 +917,15 @@ final class RunCommand {
         // over once each question asked again has its outcome
         Set<String> awaited = java.util.concurrent.ConcurrentHashMap.newKeySet();
         awaited.addAll(retry);
+        // the notes this run wrote, whose links it wrote: what the end checks the canvas for
+        Set<String> writtenHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
         SessionSubscription subscription = wiring.useCases().subscriptions().subscribe(id, event -> {
             display.onEvent(event);
             if (event instanceof SessionEvent.SessionFinished || event instanceof SessionEvent.SessionCancelled) {
                 finished.countDown();
+            }
+            if (event instanceof SessionEvent.TaskSucceeded succeeded) {
+                writtenHere.add(succeeded.nodeId());
             }
             String outcomeOf = switch (event) {
                 case SessionEvent.TaskSucceeded e -> e.nodeId();
@@ -1000,7 +1021,7 @@ final class RunCommand {
             List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> leftWaiting = wiring.linksLeftWaiting();
             printLinksLeftWaiting(leftWaiting);
             if (leftWaiting.isEmpty()) {
-                linkingInto.ifPresent(vault -> printLinksSavedOver(wiring, outcome, vault));
+                linkingInto.ifPresent(vault -> printLinksSavedOver(wiring, outcome, vault, writtenHere));
             }
             // the notes are the result; a finished run's journal has nothing left to resume, a stopped one has, and
             // one with failures the questions the next run asks again
@@ -1099,22 +1120,22 @@ final class RunCommand {
     }
 
     /**
-     * The notes are written but some of their links are not in the canvas (it could not be read or written to the
-     * end): without this a learner reads "13 succeeded" and finds fewer notes on the canvas.
-     */
-    /**
-     * After the vault's last write: the notes of this batch whose links the vault wrote but the canvas does not have now
+     * After the vault's last write: the notes this run wrote whose links the vault wrote but the canvas does not have now
      * — a program holding the canvas open (an editor) saved its own copy over them. Said, or "succeeded" reads as notes
      * on the canvas; the next run says it again, and asks nothing for them.
      */
-    private void printLinksSavedOver(Wiring wiring, SessionSnapshot outcome, Path vault) {
+    private void printLinksSavedOver(Wiring wiring, SessionSnapshot outcome, Path vault, Set<String> writtenHere) {
         Optional<Canvas> read = wiring.canvas(outcome.canvasPath());
         if (read.isEmpty()) {
             return;
         }
         Canvas canvas = read.get();
+        // this run's notes, still in the vault (one deleted meanwhile has no link to miss)
         Set<String> linkedByTheVault = outcome.progress().results().stream()
-                .filter(r -> r.succeeded() && r.notePath() != null && r.linkProblem() == null)
+                .filter(r -> r.succeeded()
+                        && writtenHere.contains(r.nodeId())
+                        && r.linkProblem() == null
+                        && fileIn(vault, r.notePath()))
                 .map(SessionProgress.NodeResult::nodeId)
                 .collect(Collectors.toSet());
         // a question deleted since has no link to miss
@@ -1135,6 +1156,10 @@ final class RunCommand {
         }
     }
 
+    /**
+     * The notes are written but some of their links are not in the canvas (it could not be read or written to the
+     * end): without this a learner reads "13 succeeded" and finds fewer notes on the canvas.
+     */
     private void printLinksLeftWaiting(List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> left) {
         for (var canvas : left) {
             out.printf(

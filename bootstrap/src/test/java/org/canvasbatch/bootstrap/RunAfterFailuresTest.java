@@ -110,15 +110,22 @@ class RunAfterFailuresTest {
             Map<String, String> notesBefore = notes();
 
             answering(llm, 1);
+            Result same = run(llm, "--agent", "auto", "--max-groups", "6", "--concurrency", "12", "--dry-run");
+            assertThat(same.out())
+                    .as("values as the batch has them make no other plan")
+                    .contains("the real run asks again for the 1 question(s) that failed in the batch of")
+                    .contains("in that batch with its first run's settings")
+                    .doesNotContain("given: the");
             Result dry = run(llm, "--agent", "oral-explanation", "--max-groups", "2", "--dry-run");
             Result second = run(llm, "--agent", "oral-explanation", "--max-groups", "2");
 
             for (Result result : List.of(dry, second)) {
                 assertThat(result.out())
                         .as("the dry run says it as the real run does")
-                        .containsPattern("Note: --agent, --max-groups given: the 1 question\\(s\\) that failed in the"
-                                + " batch of [^;]* are asked in this new batch with them; the notes that batch wrote"
-                                + " are left as they are");
+                        // (the batch has one group: two at most is no other grouping)
+                        .containsPattern("Note: --agent given: the 1 question\\(s\\) that failed in the batch of"
+                                + " [^;]* are asked in this new batch with it; the notes that batch wrote are left as"
+                                + " they are");
             }
             assertThat(second.exit()).as(second.out()).isZero();
             assertThat(second.out()).doesNotContain("asking again for those only, in that batch");
@@ -277,9 +284,36 @@ class RunAfterFailuresTest {
             assertThat(llm.calls()).as(second.out()).isEqualTo(calls);
             assertThat(second.out())
                     .contains("Nothing to ask: the 4 question node(s) of q.canvas have their notes already")
-                    .contains("Note: 4 question(s) have their notes in q-notes but no link in the canvas (removed, or"
-                            + " saved over by another program); they are not asked again: delete a note to have it"
-                            + " asked and linked again");
+                    .contains("Note: 4 question(s) have their notes in q-notes but no link in the canvas; they are"
+                            + " not asked again: drag a note onto the canvas to link it yourself, or delete it to have"
+                            + " it asked and linked again");
+        }
+    }
+
+    /**
+     * A reviewer removed one note's link before asking again for the failed questions: the run ended saying another
+     * program had saved the canvas over a link it never wrote. The end counts only what this run linked; the note at
+     * the start says what is known, not a cause.
+     */
+    @Test
+    void aLinkRemovedBeforeTheRunIsSaidAtItsStartAndNotBlamedOnAnotherProgram() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 3));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 1);
+            Result first = run(llm);
+            assertThat(first.exit()).as(first.out()).isEqualTo(1);
+            removeTheLinksOf(0);
+
+            answering(llm, 1);
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(second.out())
+                    .contains("asking again for those only, in that batch")
+                    .contains("Note: 1 question(s) have their notes in q-notes but no link in the canvas; they are not"
+                            + " asked again")
+                    .doesNotContain("another program saved the canvas");
+            assertThat(llm.calls() - first.callsAfter()).isEqualTo(1);
         }
     }
 
@@ -614,6 +648,36 @@ class RunAfterFailuresTest {
         Files.writeString(
                 canvas,
                 Json.createObjectBuilder(stored).add("nodes", nodes).build().toString());
+    }
+
+    /** Deletes the note nodes canvas-batch linked to question {@code i}, and their edges: the note files stay. */
+    private void removeTheLinksOf(int i) throws Exception {
+        Path canvas = vault.resolve("q.canvas");
+        JsonObject stored =
+                Json.createReader(new StringReader(Files.readString(canvas))).readObject();
+        String question = String.format("%016x", 0x5eedL * 1000 + i);
+        List<JsonObject> edges = stored.getJsonArray("edges").getValuesAs(JsonObject.class);
+        java.util.Set<String> notes = edges.stream()
+                .filter(e -> e.getString("fromNode").equals(question))
+                .map(e -> e.getString("toNode"))
+                .filter(id -> id.startsWith("cb-note-"))
+                .collect(java.util.stream.Collectors.toSet());
+        assertThat(notes).as("question %d has a linked note", i).isNotEmpty();
+        var keptNodes = Json.createArrayBuilder();
+        stored.getJsonArray("nodes").getValuesAs(JsonObject.class).stream()
+                .filter(n -> !notes.contains(n.getString("id")))
+                .forEach(keptNodes::add);
+        var keptEdges = Json.createArrayBuilder();
+        edges.stream()
+                .filter(e -> !notes.contains(e.getString("toNode")) && !notes.contains(e.getString("fromNode")))
+                .forEach(keptEdges::add);
+        Files.writeString(
+                canvas,
+                Json.createObjectBuilder(stored)
+                        .add("nodes", keptNodes)
+                        .add("edges", keptEdges)
+                        .build()
+                        .toString());
     }
 
     private void addQuestion(String id, String text, String color) throws Exception {

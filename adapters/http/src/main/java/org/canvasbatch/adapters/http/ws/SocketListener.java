@@ -192,7 +192,6 @@ final class SocketListener implements WsListener {
         }
     }
 
-    /** The path segment after {@code intelligent-parallel}, wherever the route put it. */
     /** A {@code Host} a notice may repeat: a name, an IPv4 or a bracketed IPv6 address, and a port. */
     private static final Pattern PLAIN_HOST =
             Pattern.compile("(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\\[[0-9A-Fa-f:.]{2,45}\\])(?::[0-9]{1,5})?");
@@ -209,6 +208,7 @@ final class SocketListener implements WsListener {
         return "http://" + host.strip() + "/" + (tokenRequired ? "?token=<access-token>" : "");
     }
 
+    /** The path segment after {@code intelligent-parallel}, wherever the route put it. */
     static String sessionIdOf(String path) {
         String[] segments = path.split("/");
         for (int i = 0; i < segments.length - 1; i++) {
