@@ -208,13 +208,8 @@ class MalformedHttpTest {
             }
             // the last connections' answers are written after their close; a connection is let go (and no longer
             // watched) only once its handler has finished, and logged whatever it logs
-            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-            while (own.server.openConnections() > 0 && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
-            assertThat(own.server.openConnections())
-                    .as("every connection let go")
-                    .isZero();
+            org.canvasbatch.testsupport.EventRecorder.awaitCondition(
+                    () -> own.server.openConnections() == 0, "every connection let go");
 
             List<LogRecord> visible = helidon.visibleRecords();
             assertThat(visible)

@@ -18,6 +18,7 @@ import java.util.logging.LogRecord;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.testsupport.CapturedLogs;
+import org.canvasbatch.testsupport.EventRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,11 +72,8 @@ class SettlingRetryTest {
         assertThat(CanvasOnDisk.read(canvas).notesPointingAt(first)).isEmpty();
 
         disk.full = true; // the canvas settles QUIET (5 s) later, on a full disk
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (disk.refused.get() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20); // polls the disk's own count: nothing else tells when the settling ran
-        }
-        assertThat(disk.refused.get()).as("the settling met the full disk").isPositive();
+        // the disk's own count: nothing else tells when the settling ran
+        EventRecorder.awaitCondition(() -> disk.refused.get() > 0, "the settling met the full disk");
         disk.full = false;
 
         assertThat(writes.poll(10, TimeUnit.SECONDS))
@@ -102,10 +100,9 @@ class SettlingRetryTest {
             awaitWrite();
 
             disk.full = true; // the settling, QUIET (5 s) later, meets the full disk
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (logs.visibleRecordsContaining("Not linking").isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(20); // polls the log: nothing else tells when the settling ran
-            }
+            // the log: nothing else tells when the settling ran
+            EventRecorder.awaitCondition(
+                    () -> !logs.visibleRecordsContaining("Not linking").isEmpty(), "the refused settling's warning");
             disk.full = false;
             List<LogRecord> warnings = logs.visibleRecordsContaining("Not linking");
             assertThat(warnings).as("the refused settling is reported").isNotEmpty();
