@@ -25,6 +25,7 @@ import org.canvasbatch.application.port.in.InvalidCommandException;
 import org.canvasbatch.application.port.in.NothingToProcessException;
 import org.canvasbatch.application.port.in.StartSessionUseCase.StartSessionCommand;
 import org.canvasbatch.application.port.in.SubscribeToSessionQuery.SessionSubscription;
+import org.canvasbatch.application.port.out.Vault.NotedQuestions;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.session.Group;
@@ -195,6 +196,11 @@ final class RunCommand {
             }
             if (ask.notedUnlinked() > 0) {
                 newBatchNotes.add(notedUnlinkedNote(ask.notedUnlinked(), location.canvasPath()));
+            }
+            if (ask.reworded() > 0 && interrupted.isEmpty()) {
+                newBatchNotes.add(ask.reworded() + " question(s) were reworded since their notes were written and are"
+                        + " asked again: a note you have not edited takes the new answer, one you edited is kept and"
+                        + " the new one written beside it");
             }
             Optional<SessionSnapshot> replaced =
                     retry.isEmpty() && interrupted.isEmpty() ? lastFinished : Optional.empty();
@@ -565,14 +571,19 @@ final class RunCommand {
         Set<String> targetColors =
                 colors.isEmpty() ? org.canvasbatch.application.port.in.AnalyzeCanvasUseCase.DEFAULT_COLORS : colors;
         List<org.canvasbatch.domain.canvas.CanvasNode> questions = canvas.nodesColored(targetColors);
-        Set<String> noted = notedQuestions(
-                canvas, questions, location.vault(), lastFinished, wiring.nodesWithNotes(location.canvasPath()));
-        Ask ask = whatToAsk(questions, noted, lastFinished, newPlanOptions);
+        NotedQuestions inNotesFolder = wiring.nodesWithNotes(location.canvasPath());
+        Set<String> noted = notedQuestions(canvas, questions, location.vault(), lastFinished, inNotesFolder);
+        // a note answers the words it was written for: a question the learner changed since is asked again
+        int reworded = (int) questions.stream()
+                .filter(q -> inNotesFolder.reworded(q.id(), q.displayText())
+                        && SkippedNode.whyNotAsked(q).isEmpty())
+                .count();
+        Ask ask = whatToAsk(questions, noted, lastFinished, newPlanOptions).withReworded(reworded);
         if (!linksNotes || noted.isEmpty()) {
             return ask;
         }
         // done, but not on the canvas: a link removed, or an editor's save over it; nothing asks them again
-        Set<String> linked = notedQuestions(canvas, questions, location.vault(), Optional.empty(), Set.of());
+        Set<String> linked = notedQuestions(canvas, questions, location.vault(), Optional.empty(), NotedQuestions.NONE);
         return ask.withNotedUnlinked(
                 (int) noted.stream().filter(id -> !linked.contains(id)).count());
     }
@@ -672,6 +683,8 @@ final class RunCommand {
      * @param failedAskedAnew how many of the new batch's questions had failed in the batch it replaces
      * @param asGiven         the options given that planned the new batch of the failed questions, if they did
      * @param notedUnlinked   how many questions with notes the canvas does not link (write-back on)
+     * @param reworded        how many of the new batch's questions have notes written for their words before the
+     *                        learner changed them
      */
     private record Ask(
             Optional<Set<String>> retry,
@@ -680,26 +693,43 @@ final class RunCommand {
             boolean nothing,
             int failedAskedAnew,
             List<String> asGiven,
-            int notedUnlinked) {
+            int notedUnlinked,
+            int reworded) {
         /** A new batch of every question of the canvas, as the analysis reads them. */
-        static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0, List.of(), 0);
+        static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0, List.of(), 0, 0);
+
+        Ask(
+                Optional<Set<String>> retry,
+                Optional<List<org.canvasbatch.domain.canvas.CanvasNode>> nodes,
+                int withNotes,
+                boolean nothing,
+                int failedAskedAnew,
+                List<String> asGiven,
+                int notedUnlinked) {
+            this(retry, nodes, withNotes, nothing, failedAskedAnew, asGiven, notedUnlinked, 0);
+        }
 
         Ask withNotedUnlinked(int count) {
-            return new Ask(retry, nodes, withNotes, nothing, failedAskedAnew, asGiven, count);
+            return new Ask(retry, nodes, withNotes, nothing, failedAskedAnew, asGiven, count, reworded);
+        }
+
+        Ask withReworded(int count) {
+            return new Ask(retry, nodes, withNotes, nothing, failedAskedAnew, asGiven, notedUnlinked, count);
         }
     }
 
     /**
      * The questions that have their notes: linked in the canvas, written by {@code lastFinished} and still there, or
      * with a note in the canvas's notes folder ({@code inNotesFolder}, by the notes' front matter: what tells a canvas
-     * written back without links, or a batch no longer kept).
+     * written back without links, or a batch no longer kept) — unless the notes in the folder were all written for
+     * other words than the question's now, linked or not: the learner reworded it.
      */
     static Set<String> notedQuestions(
             Canvas canvas,
             List<org.canvasbatch.domain.canvas.CanvasNode> questions,
             Path vault,
             Optional<SessionSnapshot> lastFinished,
-            Set<String> inNotesFolder) {
+            NotedQuestions inNotesFolder) {
         Map<String, org.canvasbatch.domain.canvas.CanvasNode> byId = new java.util.HashMap<>();
         canvas.nodes().forEach(node -> byId.putIfAbsent(node.id(), node));
         Map<String, List<org.canvasbatch.domain.canvas.CanvasEdge>> edgesFrom = canvas.edges().stream()
@@ -721,7 +751,10 @@ final class RunCommand {
                                 && fileIn(vault, note.file());
                     });
             NodeTask task = written.get(question.id());
-            if (linked || inNotesFolder.contains(question.id()) || (task != null && fileIn(vault, task.notePath()))) {
+            if (inNotesFolder.reworded(question.id(), question.displayText())) {
+                continue;
+            }
+            if (linked || inNotesFolder.hasNote(question.id()) || (task != null && fileIn(vault, task.notePath()))) {
                 noted.add(question.id());
             }
         }
@@ -1142,7 +1175,7 @@ final class RunCommand {
         List<org.canvasbatch.domain.canvas.CanvasNode> questions = canvas.nodes().stream()
                 .filter(node -> linkedByTheVault.contains(node.id()))
                 .toList();
-        Set<String> linked = notedQuestions(canvas, questions, vault, Optional.empty(), Set.of());
+        Set<String> linked = notedQuestions(canvas, questions, vault, Optional.empty(), NotedQuestions.NONE);
         long savedOver =
                 questions.stream().filter(q -> !linked.contains(q.id())).count();
         if (savedOver > 0) {

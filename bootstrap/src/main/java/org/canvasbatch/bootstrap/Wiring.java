@@ -440,8 +440,11 @@ final class Wiring implements AutoCloseable {
         }
     }
 
-    /** The nodes of a canvas of this vault with a note in its notes folder now (the notes' front matter says whose). */
-    Set<String> nodesWithNotes(String canvasPath) {
+    /**
+     * The nodes of a canvas of this vault with a note in its notes folder now (the notes' front matter says whose), and
+     * the questions the notes were written for.
+     */
+    org.canvasbatch.application.port.out.Vault.NotedQuestions nodesWithNotes(String canvasPath) {
         return vault.nodesWithNotes(canvasPath);
     }
 

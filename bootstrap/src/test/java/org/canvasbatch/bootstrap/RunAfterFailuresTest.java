@@ -358,6 +358,76 @@ class RunAfterFailuresTest {
     }
 
     /**
+     * A learner who reworded a question after its note was written ran the same command, and read "Nothing to ask":
+     * the note answered the old words. A note records the question it answers: a reworded question is asked again, its
+     * note rewritten (an edited one kept, the new note beside it); a card only re-wrapped or spaced otherwise is not.
+     */
+    @Test
+    void aQuestionRewordedSinceItsNoteIsAskedAgainAndOneOnlyReWrappedIsNot() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 4));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            Result first = run(llm);
+            assertThat(first.exit()).as(first.out()).isZero();
+            Path osmosis = noteStartingWith("What is osmosis");
+            Path enzymes = noteStartingWith("How do enzymes");
+            Files.writeString(enzymes, Files.readString(enzymes) + "\nMy own words on enzymes.\n");
+            String enzymesEdited = Files.readString(enzymes);
+            editNode(
+                    0,
+                    node -> Json.createObjectBuilder(node)
+                            .add("text", "What is reverse osmosis?")
+                            .build());
+            editNode(
+                    1,
+                    node -> Json.createObjectBuilder(node)
+                            .add("text", "Why do  cells\ndivide? ")
+                            .build());
+            editNode(
+                    3,
+                    node -> Json.createObjectBuilder(node)
+                            .add("text", "How do enzymes speed up reactions?")
+                            .build());
+
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(llm.calls() - first.callsAfter())
+                    .as("the two reworded questions, alone:%n%s", second.out())
+                    .isEqualTo(2);
+            assertThat(llm.callsWithPrompt(question("What is reverse osmosis?")))
+                    .isEqualTo(1);
+            assertThat(llm.callsWithPrompt(question("How do enzymes speed up reactions?")))
+                    .isEqualTo(1);
+            assertThat(second.out())
+                    .contains("Note: 2 question(s) were reworded since their notes were written and are asked again:"
+                            + " a note you have not edited takes the new answer, one you edited is kept and the new"
+                            + " one written beside it")
+                    .contains("Note: 2 question node(s) of the canvas have their notes already and are not asked"
+                            + " again")
+                    .contains("2 succeeded, 0 failed, of 2");
+            assertThat(Files.readString(osmosis)).contains("What is reverse osmosis?");
+            assertThat(Files.readString(enzymes)).isEqualTo(enzymesEdited);
+            Path enzymesCopy = Path.of(enzymes.toString().replace(").md", ") (regenerated).md"));
+            assertThat(Files.readString(enzymesCopy)).contains("How do enzymes speed up reactions?");
+
+            Result third = run(llm);
+
+            assertThat(third.exit()).as(third.out()).isZero();
+            assertThat(llm.calls()).as(third.out()).isEqualTo(second.callsAfter());
+            assertThat(third.out()).contains("Nothing to ask: the 4 question node(s) of q.canvas have their notes");
+        }
+    }
+
+    /** The note in the canvas's notes folder whose file name starts with {@code prefix}. */
+    private Path noteStartingWith(String prefix) throws Exception {
+        try (Stream<Path> files = Files.list(vault.resolve("q-notes"))) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no note named " + prefix + "…"));
+        }
+    }
+
+    /**
      * A batch's questions are its nodes as they were analysed: a question added since, or a failed one reworded, cannot
      * go into it. Then the questions without a note go into a new batch: the failed ones as they read now, the added
      * ones, and not the failed ones the learner deleted or marked understood.

@@ -234,7 +234,7 @@ public final class FileVault implements Vault, AutoCloseable {
     }
 
     @Override
-    public java.util.Set<String> nodesWithNotes(String canvasPath) {
+    public Vault.NotedQuestions nodesWithNotes(String canvasPath) {
         return notes.nodesWithNotes(canvasPath);
     }
 

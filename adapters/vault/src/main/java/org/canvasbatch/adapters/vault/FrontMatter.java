@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.domain.note.QuestionDigest;
 
 /**
  * The YAML front matter of a note: written with every value double-quoted (so a colon, a quote or a leading
@@ -26,6 +27,9 @@ final class FrontMatter {
     static final String AGENT = "agent";
     static final String GENERATED_AT = "generated_at";
     static final String CONTENT_SHA256 = "content_sha256";
+    /** The {@link QuestionDigest} of the question the note answers: a later run asks a reworded question again. */
+    static final String QUESTION_SHA256 = "question_sha256";
+
     private static final int SHA256_HEX = 64;
     private static final int HEAD_BYTES = 8 * 1024;
 
@@ -33,14 +37,23 @@ final class FrontMatter {
 
     /** The note's file as this program writes it, its digest line included. */
     static String render(NoteDraft draft) {
-        String unsigned = renderWithoutDigest(draft);
-        int closing = unsigned.indexOf("\n---\n") + 1;
-        return unsigned.substring(0, closing)
+        String asOlderVersionsWroteIt = renderWithoutDigest(draft);
+        int closing = asOlderVersionsWroteIt.indexOf("\n---\n") + 1;
+        String question = draft.nodeText() == null
+                ? ""
+                : QUESTION_SHA256 + ": " + quote(QuestionDigest.of(draft.nodeText())) + "\n";
+        String unsigned =
+                asOlderVersionsWroteIt.substring(0, closing) + question + asOlderVersionsWroteIt.substring(closing);
+        int digestAt = closing + question.length();
+        return unsigned.substring(0, digestAt)
                 + CONTENT_SHA256 + ": " + quote(ShortHash.of(unsigned, SHA256_HEX)) + "\n"
-                + unsigned.substring(closing);
+                + unsigned.substring(digestAt);
     }
 
-    /** The note as versions before the digest wrote it: what an old note that nobody edited still holds. */
+    /**
+     * The note as versions before the digests wrote it (neither its question's nor its own): what an old note that
+     * nobody edited still holds.
+     */
     static String renderWithoutDigest(NoteDraft draft) {
         String model = draft.model() == null || draft.model().isBlank() ? "unknown" : draft.model();
         StringBuilder out = new StringBuilder(draft.markdown().length() + 256);

@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.canvasbatch.application.port.out.Vault.FoundNote;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
+import org.canvasbatch.application.port.out.Vault.NotedQuestions;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.domain.agent.AgentId;
@@ -117,14 +118,14 @@ final class NoteWriter {
     /**
      * The nodes that have a note in this canvas's notes folder now: a Markdown file there whose front matter names the
      * node and an agent, as every note this program writes does — edited by the learner or not, linked in the canvas or
-     * not. Read afresh from the folder, not from what this process remembers of it. Empty when the canvas or the folder
-     * cannot be read.
+     * not — with the question each was written for. Read afresh from the folder, not from what this process remembers
+     * of it. None when the canvas or the folder cannot be read.
      */
-    Set<String> nodesWithNotes(String canvasPath) {
+    NotedQuestions nodesWithNotes(String canvasPath) {
         try {
             return folderOf(paths.resolveVisible(canvasPath)).nodesWithNotes();
         } catch (VaultException e) {
-            return Set.of();
+            return NotedQuestions.NONE;
         }
     }
 
@@ -267,17 +268,24 @@ final class NoteWriter {
             }
         }
 
-        Set<String> nodesWithNotes() {
+        NotedQuestions nodesWithNotes() {
             lock.lock();
             HeldFolder held = null;
             try {
                 held = hold(false);
-                Set<String> nodes = new HashSet<>();
-                scan(held).keySet().forEach(owner -> nodes.add(owner.nodeId()));
-                return nodes;
+                Map<String, Set<String>> questions = new HashMap<>();
+                eachNote(held, (note, fields) -> {
+                    Owner owner = Owner.of(fields);
+                    if (owner != null) {
+                        questions
+                                .computeIfAbsent(owner.nodeId(), node -> new HashSet<>())
+                                .add(fields.getOrDefault(FrontMatter.QUESTION_SHA256, NotedQuestions.UNRECORDED));
+                    }
+                });
+                return new NotedQuestions(questions);
             } catch (IOException e) {
                 // the folder cannot be looked at now: the caller goes by the canvas's links alone
-                return Set.of();
+                return NotedQuestions.NONE;
             } finally {
                 closeQuietly(held);
                 lock.unlock();
@@ -662,19 +670,26 @@ final class NoteWriter {
 
         private Map<Owner, String> scan(HeldFolder held) {
             Map<Owner, String> found = new HashMap<>();
+            eachNote(held, (note, fields) -> {
+                Owner owner = Owner.of(fields);
+                if (owner != null) {
+                    // A copy written beside an edited note stands for the note it was written beside. Two files of
+                    // one node (copied by hand?): take the same one whatever the listing order.
+                    found.merge(owner, ownNameOf(note.toString()), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                }
+            });
+            return found;
+        }
+
+        /** Each Markdown file of the folder held open, with its front matter's fields (none read through a link). */
+        private void eachNote(HeldFolder held, java.util.function.BiConsumer<Path, Map<String, String>> visit) {
             if (held == null) {
-                return found;
+                return;
             }
             try {
                 for (Path note : held.names()) {
-                    if (!note.toString().endsWith(".md")) {
-                        continue;
-                    }
-                    Owner owner = Owner.of(FrontMatter.readFields(held, note));
-                    if (owner != null) {
-                        // A copy written beside an edited note stands for the note it was written beside. Two files
-                        // of one node (copied by hand?): take the same one whatever the listing order.
-                        found.merge(owner, ownNameOf(note.toString()), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                    if (note.toString().endsWith(".md")) {
+                        visit.accept(note, FrontMatter.readFields(held, note));
                     }
                 }
             } catch (IOException e) {
@@ -684,7 +699,6 @@ final class NoteWriter {
                         "Cannot list the notes folder '" + folder.relative() + "': " + DiskProblem.describe(e) + ".",
                         e);
             }
-            return found;
         }
     }
 
@@ -708,10 +722,6 @@ final class NoteWriter {
         return stem + tag;
     }
 
-    /**
-     * Whether two file names name one file on a system that folds case (Windows, macOS, iOS, Android) or accents typed
-     * decomposed (macOS), though Linux keeps them apart.
-     */
     /**
      * A file name as a system that folds case (Windows, macOS, iOS, Android) or accents typed decomposed (macOS) sees
      * it, though Linux keeps the spellings apart.

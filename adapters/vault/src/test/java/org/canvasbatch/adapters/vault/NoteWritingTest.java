@@ -19,12 +19,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.canvasbatch.application.port.out.Vault;
 import org.canvasbatch.application.port.out.Vault.NoteDraft;
 import org.canvasbatch.application.port.out.Vault.WrittenNote;
 import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultException.Reason;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.note.NoteName;
+import org.canvasbatch.domain.note.QuestionDigest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,7 +93,8 @@ class NoteWritingTest {
                 agent: "oral-explanation"
                 generated_at: "2026-11-26T12:00:00.123Z"
                 model: "offline"
-                content_sha256: "d28b77732fff9e59b70fb0f6757f10ac6c23cb2f683eec6fc02db156aa211067"
+                question_sha256: "60e5412560f8a9af950647e63eb9db9cc3fabc30baf6d69223a26dbdb351ef04"
+                content_sha256: "8d0dfb1c08e13652b60810c18e122f023e3a71d8e8ceb77e734e6b85b9da5ba5"
                 ---
 
                 ## 逆否命题
@@ -419,7 +422,7 @@ class NoteWritingTest {
      */
     @Test
     void theNodesWithNotesAreThoseWhoseNotesAreInTheFolderNow() throws IOException {
-        assertThat(vault.nodesWithNotes(Fixtures.DISCRETE_MATH))
+        assertThat(vault.nodesWithNotes(Fixtures.DISCRETE_MATH).questionsByNode())
                 .as("no notes folder yet")
                 .isEmpty();
         WrittenNote kept = vault.writeNote(draft("q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# one"));
@@ -434,9 +437,36 @@ class NoteWritingTest {
         Files.writeString(outside, "---\nsource_node: \"q9\"\nagent: \"oral-explanation\"\n---\n\nnot in the vault\n");
         Files.createSymbolicLink(notes.resolve("linked (oral-explanation).md"), outside);
 
-        assertThat(vault.nodesWithNotes(Fixtures.DISCRETE_MATH)).containsExactlyInAnyOrder("q1", "q2");
+        assertThat(vault.nodesWithNotes(Fixtures.DISCRETE_MATH).questionsByNode())
+                .containsOnlyKeys("q1", "q2");
         assertThat(root.resolve(kept.path())).exists();
-        assertThat(vault.nodesWithNotes("数学/没有这个.canvas")).isEmpty();
+        assertThat(vault.nodesWithNotes("数学/没有这个.canvas").questionsByNode()).isEmpty();
+    }
+
+    /**
+     * A note records the question it answers, so that a later {@code run} asks a question the learner reworded since:
+     * other words are another question, a card re-wrapped is not, and a note from before notes recorded it (or one
+     * whose line the learner deleted) stands for the question as it reads now.
+     */
+    @Test
+    void aNoteTellsWhetherItsQuestionWasRewordedSince() throws IOException {
+        WrittenNote written = vault.writeNote(draft("q1", "什么是逆否命题", AgentId.ORAL_EXPLANATION, "# one"));
+        vault.writeNote(draft("q2", "What is a power set?", AgentId.MEMORY_ANCHOR, "# two"));
+        Path old = root.resolve(NOTES).resolve("鸽巢原理 (oral-explanation).md");
+        Files.writeString(
+                old,
+                "---\nsource_canvas: \"" + Fixtures.DISCRETE_MATH + "\"\nsource_node: \"q3\"\nagent:"
+                        + " \"oral-explanation\"\n---\n\nwritten by an older version\n");
+
+        assertThat(Files.readString(root.resolve(written.path())))
+                .contains("question_sha256: \"" + QuestionDigest.of("什么是逆否命题") + "\"");
+        Vault.NotedQuestions noted = vault.nodesWithNotes(Fixtures.DISCRETE_MATH);
+        assertThat(noted.reworded("q1", "什么是逆否命题")).isFalse();
+        assertThat(noted.reworded("q1", "逆否命题和原命题等价吗")).isTrue();
+        assertThat(noted.reworded("q2", "What is a\npower  set? ")).isFalse();
+        assertThat(noted.reworded("q3", "anything at all")).isFalse();
+        assertThat(noted.reworded("q4", "no note")).isFalse();
+        assertThat(noted.hasNote("q3")).isTrue();
     }
 
     /**

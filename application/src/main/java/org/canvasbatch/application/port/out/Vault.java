@@ -5,6 +5,7 @@ import java.util.Objects;
 import org.canvasbatch.domain.agent.AgentId;
 import org.canvasbatch.domain.canvas.Canvas;
 import org.canvasbatch.domain.canvas.CanvasNode;
+import org.canvasbatch.domain.note.QuestionDigest;
 
 /**
  * The learner's vault: canvases to read, notes to write, each linked into its canvas by the vault. Every path is
@@ -47,11 +48,42 @@ public interface Vault {
 
     /**
      * The nodes of this canvas that have a note in its notes folder now, by the note's own front matter: edited by the
-     * learner or not, linked into the canvas or not (write-back off). What a later {@code run} need not ask again.
-     * Empty when the vault cannot tell.
+     * learner or not, linked into the canvas or not (write-back off), with the question each note was written for.
+     * What a later {@code run} need not ask again, unless the question was reworded since. None when the vault cannot
+     * tell.
      */
-    default java.util.Set<String> nodesWithNotes(String canvasPath) {
-        return java.util.Set.of();
+    default NotedQuestions nodesWithNotes(String canvasPath) {
+        return NotedQuestions.NONE;
+    }
+
+    /**
+     * The notes of a canvas's notes folder by the node each answers: the {@link QuestionDigest} of the question it was
+     * written for, or {@link #UNRECORDED} for a note from a version that did not record it.
+     */
+    record NotedQuestions(java.util.Map<String, java.util.Set<String>> questionsByNode) {
+        /** What a note that does not record its question stands for: the question as it reads now. */
+        public static final String UNRECORDED = "";
+
+        public static final NotedQuestions NONE = new NotedQuestions(java.util.Map.of());
+
+        public NotedQuestions {
+            java.util.Map<String, java.util.Set<String>> copy = new java.util.HashMap<>();
+            questionsByNode.forEach((node, questions) -> copy.put(node, java.util.Set.copyOf(questions)));
+            questionsByNode = java.util.Map.copyOf(copy);
+        }
+
+        /** Whether the node has a note in the folder. */
+        public boolean hasNote(String nodeId) {
+            return questionsByNode.containsKey(nodeId);
+        }
+
+        /** Whether the node has notes, none of them written for {@code question} as it reads now: reworded since. */
+        public boolean reworded(String nodeId, String question) {
+            java.util.Set<String> questions = questionsByNode.get(nodeId);
+            return questions != null
+                    && !questions.contains(UNRECORDED)
+                    && !questions.contains(QuestionDigest.of(question));
+        }
     }
 
     /**

@@ -1,0 +1,35 @@
+package org.canvasbatch.domain.note;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * What a note records of the question it answers: a SHA-256 of the question's words, so that a later run tells a
+ * question the learner reworded since its note from one left as it was. Spacing and the Unicode spelling of the same
+ * characters (composed or not) are no rewording: an editor that re-wraps a card or a paste from another program does
+ * not cost the learner a call to the model.
+ */
+public final class QuestionDigest {
+
+    private static final Pattern SPACING = Pattern.compile("\\s+");
+
+    private QuestionDigest() {}
+
+    /** The digest of {@code question}, in lower-case hex. */
+    public static String of(String question) {
+        String words = SPACING.matcher(Normalizer.normalize(question, Normalizer.Form.NFC))
+                .replaceAll(" ")
+                .strip();
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(words.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            // every Java platform must provide SHA-256
+            throw new IllegalStateException(e);
+        }
+    }
+}
