@@ -233,6 +233,34 @@ class CommandLineTest {
         assertThat(outside.resolve("x-notes")).doesNotExist();
     }
 
+    /**
+     * A notes folder that is a symbolic link was found only when the first note was written: every question was asked
+     * of the model and then failed. {@code run} now refuses it before asking, in one sentence.
+     */
+    @Test
+    void aNotesFolderThatIsALinkIsRefusedBeforeAnyQuestionIsAsked() throws Exception {
+        Path vault = Files.createDirectories(temp.resolve("vault"));
+        Files.createDirectories(vault.resolve(".obsidian"));
+        Files.writeString(vault.resolve("x.canvas"), CANVAS);
+        Path synced = Files.createDirectories(temp.resolve("synced"));
+        Files.createSymbolicLink(vault.resolve("x-notes"), synced);
+
+        Outcome outcome = main("run", vault.resolve("x.canvas").toString(), "--data", "memory", "--plain");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(2);
+        assertThat(outcome.err())
+                .startsWith("canvas-batch: ")
+                .contains(
+                        "The notes folder of 'x.canvas' cannot be written: 'x-notes' leads outside the vault through a"
+                                + " symbolic link. Notes are never written through a symbolic link: replace it with a"
+                                + " real folder.")
+                .doesNotContain("Exception", "\tat ");
+        assertThat(outcome.out()).doesNotContain("succeeded");
+        try (var inside = Files.list(synced)) {
+            assertThat(inside).as("nothing written through the link").isEmpty();
+        }
+    }
+
     /** The core's sentence for a canvas not in the vault speaks of a server; run has none to restart. */
     @Test
     void aCanvasNotInTheVaultGivenToRunSaysWhatToGiveRunNotTheServer() throws Exception {

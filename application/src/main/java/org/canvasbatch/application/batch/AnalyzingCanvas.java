@@ -262,6 +262,7 @@ final class AnalyzingCanvas implements AnalyzeCanvasUseCase {
             StoredCanvas.refuseWhatIsThereInstead(vault, canvasPath);
             throw new CanvasNotInVaultException(canvasPath, vault.location());
         }
+        StoredCanvas.refuseUnwritableNotes(vault, canvasPath);
         if (!nodesSent) {
             return Optional.of(StoredCanvas.read(vault, canvasPath));
         }

@@ -358,6 +358,7 @@ final class NoteProducer {
             StoredCanvas.refuseWhatIsThereInstead(vault, canvasPath);
             return Optional.empty();
         }
+        vault.checkNotesFolder(canvasPath);
         Canvas canvas = vault.readCanvas(canvasPath);
         canvases.put(canvasPath, Optional.of(canvas));
         return Optional.of(canvas);

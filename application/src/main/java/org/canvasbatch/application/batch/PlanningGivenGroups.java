@@ -49,6 +49,7 @@ final class PlanningGivenGroups {
     /** Creates the pending session of the groups the command names; returns its id. */
     SessionId plan(StartPlannedBatchCommand command) {
         Canvas canvas = StoredCanvas.read(vault, command.canvasPath());
+        StoredCanvas.refuseUnwritableNotes(vault, command.canvasPath());
         Map<String, CanvasNode> byId =
                 canvas.nodes().stream().collect(Collectors.toMap(CanvasNode::id, Function.identity(), (a, b) -> a));
         List<Group> groups = new ArrayList<>();

@@ -18,6 +18,15 @@ final class StoredCanvas {
         }
     }
 
+    /** A canvas whose notes the vault would refuse to write is refused before its questions are asked. */
+    static void refuseUnwritableNotes(Vault vault, String canvasPath) {
+        try {
+            vault.checkNotesFolder(canvasPath);
+        } catch (VaultException e) {
+            throw InvalidCommandException.of("canvas_path", e.getMessage());
+        }
+    }
+
     /**
      * No canvas file is at {@code canvasPath}, but something else may be (a folder named like a canvas, a named pipe, a
      * device, a link out of the vault): then the vault's own words for it are thrown, rather than the caller's answer

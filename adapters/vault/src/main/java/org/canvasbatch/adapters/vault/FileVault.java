@@ -234,6 +234,11 @@ public final class FileVault implements Vault, AutoCloseable {
     }
 
     @Override
+    public void checkNotesFolder(String canvasPath) {
+        notes.check(canvasPath);
+    }
+
+    @Override
     public Vault.NotedQuestions nodesWithNotes(String canvasPath) {
         return notes.nodesWithNotes(canvasPath);
     }

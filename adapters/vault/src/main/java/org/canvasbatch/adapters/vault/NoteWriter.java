@@ -116,6 +116,30 @@ final class NoteWriter {
     }
 
     /**
+     * Throws the refusal a write of this canvas's notes would meet now: its notes folder, or a folder on the way to
+     * it, is a symbolic link. A folder not there yet, or one that cannot be looked at, is left to the writes.
+     */
+    void check(String canvasPath) {
+        VaultFile canvas = paths.resolveVisible(canvasPath);
+        NotesFolder notes;
+        try {
+            notes = folderOf(canvas);
+        } catch (VaultException e) {
+            if (e.reason() != OUTSIDE_VAULT) {
+                throw e;
+            }
+            // the vault's words name a path; the learner must learn that it is the notes folder, and what to do
+            throw new VaultException(
+                    OUTSIDE_VAULT,
+                    e.path(),
+                    "The notes folder of '" + canvas.relative() + "' cannot be written: " + e.getMessage()
+                            + " Notes are never written through a symbolic link: replace it with a real folder.",
+                    e);
+        }
+        notes.check();
+    }
+
+    /**
      * The nodes that have a note in this canvas's notes folder now: a Markdown file there whose front matter names the
      * node and an agent, as every note this program writes does — edited by the learner or not, linked in the canvas or
      * not — with the question each was written for. Read afresh from the folder, not from what this process remembers
@@ -265,6 +289,17 @@ final class NoteWriter {
             } catch (IOException | RuntimeException e) {
                 AtomicFiles.deleteTemporary(into, temporary, e);
                 throw e;
+            }
+        }
+
+        void check() {
+            HeldFolder held = null;
+            try {
+                held = hold(false);
+            } catch (IOException e) {
+                // a disk that cannot be read now may be readable when the notes are written; they say what they meet
+            } finally {
+                closeQuietly(held);
             }
         }
 

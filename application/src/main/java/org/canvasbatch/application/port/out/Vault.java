@@ -47,6 +47,14 @@ public interface Vault {
     WrittenNote writeNote(NoteDraft draft) throws VaultException;
 
     /**
+     * Refuses a canvas whose notes this vault would refuse to write for what it holds now — its notes folder, or a
+     * folder on the way to it, is a symbolic link — before any model is asked for them: after, every answer would be
+     * paid for and then refused. A folder not there yet, or one that cannot be looked at now, is no refusal: the
+     * writes say what they meet.
+     */
+    default void checkNotesFolder(String canvasPath) throws VaultException {}
+
+    /**
      * The nodes of this canvas that have a note in its notes folder now, by the note's own front matter: edited by the
      * learner or not, linked into the canvas or not (write-back off), with the question each note was written for.
      * What a later {@code run} need not ask again, unless the question was reworded since. None when the vault cannot

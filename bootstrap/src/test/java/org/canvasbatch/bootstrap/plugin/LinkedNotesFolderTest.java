@@ -1,0 +1,115 @@
+package org.canvasbatch.bootstrap.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.canvasbatch.fixtures.FixtureVault;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A learner whose notes folder is a symbolic link (to a synced folder, say) analysed and confirmed a batch: every
+ * question was asked, paid for, and then failed, "notes are never written through one". The link is refused where the
+ * batch is asked for — the analysis, the older confirm that plans its own groups, a single node's run — in words
+ * naming it, before any model is asked.
+ */
+class LinkedNotesFolderTest {
+
+    private static final String CANVAS = "数学/离散数学.canvas";
+
+    @TempDir
+    Path temp;
+
+    private PluginHarness server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aNotesFolderThatIsALinkOutOfTheVaultIsRefusedBeforeAnyQuestionIsAsked() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        Path synced = Files.createDirectories(temp.resolve("synced"));
+        Files.createSymbolicLink(vault.resolve("数学/离散数学-notes"), synced);
+        server = new PluginHarness(vault, 0);
+
+        assertRefusedBeforeAsking(
+                "The notes folder of '数学/离散数学.canvas' cannot be written: '数学/离散数学-notes' leads outside the vault"
+                        + " through a symbolic link. Notes are never written through a symbolic link: replace it"
+                        + " with a real folder.");
+        try (var inside = Files.list(synced)) {
+            assertThat(inside).as("nothing written through the link").isEmpty();
+        }
+    }
+
+    @Test
+    void aNotesFolderThatIsALinkWithinTheVaultIsRefusedBeforeAnyQuestionIsAsked() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        Path elsewhere = Files.createDirectories(vault.resolve("数学/elsewhere"));
+        Files.createSymbolicLink(vault.resolve("数学/离散数学-notes"), Path.of("elsewhere"));
+        server = new PluginHarness(vault, 0);
+
+        assertRefusedBeforeAsking("The notes folder '数学/离散数学-notes' is a symbolic link; notes are never written"
+                + " through one. Replace it with a real folder.");
+        try (var inside = Files.list(elsewhere)) {
+            assertThat(inside).as("nothing written through the link").isEmpty();
+        }
+    }
+
+    private void assertRefusedBeforeAsking(String refusal) throws Exception {
+
+        HttpResponse<String> analysis = post("/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}");
+        HttpResponse<String> planned = post(
+                "/canvas/intelligent-parallel/confirm",
+                "{\"canvas_path\": \"" + CANVAS + "\", \"groups\": [{\"group_id\": 1, \"agent_type\": \"auto\","
+                        + " \"node_ids\": [\"01001414c343c\"]}]}");
+        HttpResponse<String> single = post(
+                "/canvas/single-agent",
+                "{\"canvas_path\": \"" + CANVAS
+                        + "\", \"node_id\": \"01001414c343c\", \"agent\": \"oral-explanation\"}");
+
+        for (HttpResponse<String> answer : List.of(analysis, planned, single)) {
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(422);
+            JsonObject error =
+                    Json.createReader(new StringReader(answer.body())).readObject();
+            assertThat(error.getJsonArray("errors").getJsonObject(0).getString("field"))
+                    .isEqualTo("canvas_path");
+            assertThat(error.getString("message")).isEqualTo(refusal);
+        }
+        assertThat(server.agent.calls()).as("the model is asked nothing").isEmpty();
+        assertThat(server.core.useCases().status().sessions()).as("no session").isEmpty();
+    }
+
+    @Test
+    void aNotesFolderNotThereYetIsNoRefusal() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        server = new PluginHarness(vault, 0);
+
+        HttpResponse<String> analysis = post("/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}");
+
+        assertThat(analysis.statusCode()).as(analysis.body()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.base() + path))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+}
