@@ -199,8 +199,8 @@ final class RunCommand {
             }
             if (ask.reworded() > 0 && interrupted.isEmpty()) {
                 newBatchNotes.add(ask.reworded() + " question(s) were reworded since their notes were written and are"
-                        + " asked again: a note you have not edited takes the new answer, one you edited is kept and"
-                        + " the new one written beside it");
+                        + " asked again: a note you have not edited, by the agent that answers now, takes the new"
+                        + " answer; any other stays as it is");
             }
             Optional<SessionSnapshot> replaced =
                     retry.isEmpty() && interrupted.isEmpty() ? lastFinished : Optional.empty();

@@ -400,8 +400,8 @@ class RunAfterFailuresTest {
                     .isEqualTo(1);
             assertThat(second.out())
                     .contains("Note: 2 question(s) were reworded since their notes were written and are asked again:"
-                            + " a note you have not edited takes the new answer, one you edited is kept and the new"
-                            + " one written beside it")
+                            + " a note you have not edited, by the agent that answers now, takes the new answer; any"
+                            + " other stays as it is")
                     .contains("Note: 2 question node(s) of the canvas have their notes already and are not asked"
                             + " again")
                     .contains("2 succeeded, 0 failed, of 2");
