@@ -54,8 +54,9 @@ public final class CanvasBatchServer {
         RefusalLog refusals = RefusalLog.standard();
         ConnectionDeadlines watch =
                 new ConnectionDeadlines(settings.connectionLimits(), settings.maxBodyBytes(), cap, refusals);
+        OriginPolicy origins = new OriginPolicy(settings.allowedOrigins());
         EdgeFilter edge = new EdgeFilter(
-                new OriginPolicy(settings.allowedOrigins()),
+                origins,
                 new HostPolicy(settings.host(), settings.allowedHosts()),
                 settings.accessToken(),
                 watch,
@@ -83,7 +84,7 @@ public final class CanvasBatchServer {
                 .maxTcpConnections(cap)
                 .connectionOptions(watch.watching(SocketOptions.create()))
                 // Helidon's own answers to malformed requests: our envelope, its words (escaped JSON), one log line
-                .directHandlers(MalformedRequests.handlers(refusals, settings.maxBodyBytes()))
+                .directHandlers(MalformedRequests.handlers(refusals, settings.maxBodyBytes(), origins))
                 // Helidon holds a chunk whole as it reads it: past this, a chunk is refused as it is declared
                 .maxPayloadSize(RequestBody.payloadLimit(settings.maxBodyBytes()))
                 // what Helidon's HTTP/1.1 selector leaves (HTTP/1.0, a bare LF, a request line past its limit) would

@@ -29,15 +29,20 @@ final class MalformedRequests implements DirectHandler {
 
     private final RefusalLog refusals;
     private final long maxBodyBytes;
+    private final OriginPolicy origins;
 
-    private MalformedRequests(RefusalLog refusals, long maxBodyBytes) {
+    private MalformedRequests(RefusalLog refusals, long maxBodyBytes, OriginPolicy origins) {
         this.refusals = refusals;
         this.maxBodyBytes = maxBodyBytes;
+        this.origins = origins;
     }
 
-    /** @param maxBodyBytes the body limit, which a body Helidon refuses as too large is named against */
-    static DirectHandlers handlers(RefusalLog refusals, long maxBodyBytes) {
-        MalformedRequests ours = new MalformedRequests(refusals, maxBodyBytes);
+    /**
+     * @param maxBodyBytes the body limit, which a body Helidon refuses as too large is named against
+     * @param origins      the browser origins that may read that refusal, as they may read any answer
+     */
+    static DirectHandlers handlers(RefusalLog refusals, long maxBodyBytes, OriginPolicy origins) {
+        MalformedRequests ours = new MalformedRequests(refusals, maxBodyBytes, origins);
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (EventType type : EventType.values()) {
             builder.addHandler(type, ours);
@@ -83,8 +88,9 @@ final class MalformedRequests implements DirectHandler {
 
     /**
      * A body declared past Helidon's limit ({@link RequestBody#payloadLimit}), refused before any route: the
-     * contract's answer to a body over the limit (422, naming it), as the route gives one a little over it. Helidon
-     * closes the connection after it.
+     * contract's answer to a body over the limit (422, naming it), as the route gives one a little over it, readable by
+     * the origins allowed to read any answer (the plugin's {@code fetch} would otherwise see a network error, not the
+     * limit). Helidon closes the connection after it.
      */
     private TransportResponse tooLarge(TransportRequest request, ServerResponseHeaders headers) {
         ApiProblem problem = RequestBody.tooLarge(maxBodyBytes);
@@ -96,11 +102,16 @@ final class MalformedRequests implements DirectHandler {
                 LOG,
                 () -> request.method() + " " + printable(request.path()) + " -> 422 (body past the limit): it "
                         + declared + "; " + problem.getMessage());
-        return TransportResponse.builder()
+        TransportResponse.Builder answer = TransportResponse.builder()
                 .status(Status.create(problem.status()))
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
-                .entity(problem.toJson().toString().getBytes(StandardCharsets.UTF_8))
+                .header(HeaderNames.VARY, "Origin");
+        request.headers()
+                .first(HeaderNames.ORIGIN)
+                .filter(origins::allows)
+                .ifPresent(origin -> answer.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin));
+        return answer.entity(problem.toJson().toString().getBytes(StandardCharsets.UTF_8))
                 .keepAlive(false)
                 .build();
     }

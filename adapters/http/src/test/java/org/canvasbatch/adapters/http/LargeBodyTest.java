@@ -166,6 +166,34 @@ class LargeBodyTest {
     }
 
     /**
+     * Helidon's early refusal of a declared length past its limit carried no CORS header: the plugin's {@code fetch}
+     * saw a network error where every other refusal gives it the words. An allowed origin reads it; another does not.
+     */
+    @Test
+    void theEarlyRefusalIsReadableByAnAllowedOriginOnly() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+            Exchange plugin = writeWholeThenRead(
+                    "POST " + ANALYZE + " HTTP/1.1",
+                    "Origin: app://obsidian.md\r\nAuthorization: Bearer " + TOKEN
+                            + "\r\nContent-Length: 1073741824\r\n",
+                    "",
+                    0);
+            Exchange page = writeWholeThenRead(
+                    "POST " + ANALYZE + " HTTP/1.1",
+                    "Origin: https://attacker.example\r\nContent-Length: 1073741824\r\n",
+                    "",
+                    0);
+
+            assertThat(plugin.status()).as(plugin.toString()).isEqualTo(422);
+            assertThat(plugin.head().toLowerCase(Locale.ROOT))
+                    .contains("access-control-allow-origin: app://obsidian.md")
+                    .contains("vary: origin");
+            assertThat(page.status()).as(page.toString()).isEqualTo(422);
+            assertThat(page.head().toLowerCase(Locale.ROOT)).doesNotContain("access-control-allow-origin");
+        });
+    }
+
+    /**
      * The same declared chunk at a server with a 64 MiB heap, 128 MiB of it sent: Helidon held every byte of it until
      * the heap ran out (the server, started to exit on an {@code OutOfMemoryError}, died). The server must live on
      * and answer the next request.
