@@ -109,6 +109,9 @@ final class RunCommand {
             String groupedBy;
             List<SkippedNode> skipped = List.of();
             try {
+                // before a batch is resumed or asked again too, which plan without an analysis: found at the first
+                // note, a link would have every question paid for and then refused
+                wiring.checkNotesFolder(location.canvasPath());
                 StoredBatches stored = storedBatches(wiring, location, config, dryRun);
                 if (dryRun || again) {
                     interrupted = stored.interrupted().map(Wiring.Journals.Stored::session);

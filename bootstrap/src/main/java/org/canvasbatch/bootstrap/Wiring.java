@@ -441,6 +441,16 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Refuses a canvas of this vault whose notes folder the notes could not be written to (a symbolic link), when the
+     * canvas is there: one that is not is for the analysis to say.
+     */
+    void checkNotesFolder(String canvasPath) {
+        if (vault.canvasExists(canvasPath)) {
+            vault.checkNotesFolder(canvasPath);
+        }
+    }
+
+    /**
      * The nodes of a canvas of this vault with a note in its notes folder now (the notes' front matter says whose), and
      * the questions the notes were written for.
      */

@@ -418,6 +418,31 @@ class RunAfterFailuresTest {
         }
     }
 
+    /**
+     * A batch asked again in its own plan is not analysed: a notes folder made a symbolic link after its failures was
+     * found only at the first note, with the failed questions asked of the model again. It is refused before.
+     */
+    @Test
+    void askingAgainIntoANotesFolderThatBecameALinkIsRefusedBeforeTheModelIsAsked() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 4));
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            failing(llm, 1);
+            Result first = run(llm);
+            assertThat(first.out()).as(first.out()).contains("3 succeeded, 1 failed, of 4");
+            Path notes = vault.resolve("q-notes");
+            Path moved = Files.move(notes, temp.resolve("synced"));
+            Files.createSymbolicLink(notes, moved);
+            answering(llm, 1);
+
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isEqualTo(2);
+            assertThat(second.out())
+                    .contains("The notes folder of 'q.canvas' cannot be written: 'q-notes' leads outside the vault");
+            assertThat(llm.calls()).as(second.out()).isEqualTo(first.callsAfter());
+        }
+    }
+
     /** The note in the canvas's notes folder whose file name starts with {@code prefix}. */
     private Path noteStartingWith(String prefix) throws Exception {
         try (Stream<Path> files = Files.list(vault.resolve("q-notes"))) {
