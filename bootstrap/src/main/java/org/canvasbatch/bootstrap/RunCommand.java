@@ -610,13 +610,14 @@ final class RunCommand {
                         .allMatch(q -> failed.containsKey(q.id())
                                 && failed.get(q.id()).text().equals(q.displayText()));
         if (theSameAsFailed && newPlanOptions.isEmpty()) {
-            return new Ask(Optional.of(failed.keySet()), Optional.empty(), noted.size(), false, 0, List.of(), 0);
+            return new Ask(Optional.of(failed.keySet()), Optional.empty(), noted.size(), false, 0, List.of(), 0, 0);
         }
         if (theSameAsFailed) {
-            return new Ask(Optional.empty(), Optional.of(rest), noted.size(), false, failed.size(), newPlanOptions, 0);
+            return new Ask(
+                    Optional.empty(), Optional.of(rest), noted.size(), false, failed.size(), newPlanOptions, 0, 0);
         }
         if (askable.isEmpty() && !noted.isEmpty()) {
-            return new Ask(Optional.empty(), Optional.empty(), noted.size(), true, 0, List.of(), 0);
+            return new Ask(Optional.empty(), Optional.empty(), noted.size(), true, 0, List.of(), 0, 0);
         }
         int failedAskedAnew =
                 (int) askable.stream().filter(q -> failed.containsKey(q.id())).count();
@@ -628,6 +629,7 @@ final class RunCommand {
                 false,
                 failedAskedAnew,
                 List.of(),
+                0,
                 0);
     }
 
@@ -700,17 +702,6 @@ final class RunCommand {
             int reworded) {
         /** A new batch of every question of the canvas, as the analysis reads them. */
         static final Ask EVERY_QUESTION = new Ask(Optional.empty(), Optional.empty(), 0, false, 0, List.of(), 0, 0);
-
-        Ask(
-                Optional<Set<String>> retry,
-                Optional<List<org.canvasbatch.domain.canvas.CanvasNode>> nodes,
-                int withNotes,
-                boolean nothing,
-                int failedAskedAnew,
-                List<String> asGiven,
-                int notedUnlinked) {
-            this(retry, nodes, withNotes, nothing, failedAskedAnew, asGiven, notedUnlinked, 0);
-        }
 
         Ask withNotedUnlinked(int count) {
             return new Ask(retry, nodes, withNotes, nothing, failedAskedAnew, asGiven, count, reworded);
