@@ -219,10 +219,13 @@ final class FrontMatter {
                 case '0' -> out.append('\0');
                 case 'u', 'x', 'U' -> {
                     int digits = escaped == 'x' ? 2 : escaped == 'u' ? 4 : 8;
-                    try {
-                        out.appendCodePoint(Integer.parseInt(body.substring(i + 1, i + 1 + digits), 16));
+                    // hex digits only (parseInt takes a sign too) naming a code point: anything else in a hostile
+                    // note is kept as text, never thrown (appendCodePoint refuses what is beyond U+10FFFF)
+                    int codePoint = hexCodePoint(body, i + 1, digits);
+                    if (codePoint >= 0) {
+                        out.appendCodePoint(codePoint);
                         i += digits;
-                    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                    } else {
                         out.append(escaped);
                     }
                 }
@@ -230,5 +233,21 @@ final class FrontMatter {
             }
         }
         return out.toString();
+    }
+
+    /** The code point that {@code digits} hex digits from {@code start} name, or -1 when they are not that. */
+    private static int hexCodePoint(String text, int start, int digits) {
+        if (start + digits > text.length()) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = start; i < start + digits; i++) {
+            int digit = Character.digit(text.charAt(i), 16);
+            if (digit < 0 || text.charAt(i) > 'f') {
+                return -1;
+            }
+            value = value * 16 + digit;
+        }
+        return Character.isValidCodePoint((int) Math.min(value, Integer.MAX_VALUE)) ? (int) value : -1;
     }
 }

@@ -61,4 +61,16 @@ class FrontMatterFieldsTest {
 
         assertThat(FrontMatter.fieldsOf(text)).containsExactlyEntriesOf(java.util.Map.of("agent", "a"));
     }
+
+    @Test
+    void anEscapeThatNamesNoCharacterIsKeptAsTextInsteadOfFailingTheRead() {
+        // a learner's (or anyone's) note in the notes folder is read for its owner before every note is written there:
+        // an escape beyond Unicode or with a sign must not throw, or every node of the batch fails "Internal error"
+        String text = "---\nagent: \"\\U00110000\"\nsource_node: \"\\u-001\"\nsource_canvas: \"\\U7FFFFFFF\"\n---\n";
+
+        assertThat(FrontMatter.fieldsOf(text))
+                .containsEntry("agent", "U00110000")
+                .containsEntry("source_node", "u-001")
+                .containsEntry("source_canvas", "U7FFFFFFF");
+    }
 }
