@@ -1190,8 +1190,12 @@ final class RunCommand {
     private void printLinksLeftWaiting(List<org.canvasbatch.application.port.out.Vault.LinksLeftWaiting> left) {
         for (var canvas : left) {
             out.printf(
-                    "%d note(s) written but not linked into '%s' yet%s%n  They are kept, and linked by the next"
-                            + " canvas-batch run or serve on this vault that can write the canvas.%n",
+                    canvas.kept()
+                            ? "%d note(s) written but not linked into '%s' yet%s%n  They are kept, and linked by the"
+                                    + " next canvas-batch run or serve on this vault that can write the canvas.%n"
+                            : "%d note(s) written but not linked into '%s'%s%n  Their links could not be recorded in"
+                                    + " the vault's .canvas-batch folder either, so nothing will link them later: once the"
+                                    + " canvas can be written, run it again, or link the notes by hand.%n",
                     canvas.count(),
                     TerminalText.printable(canvas.canvasPath()),
                     canvas.reason() == null ? "." : ": " + TerminalText.printable(canvas.reason()));

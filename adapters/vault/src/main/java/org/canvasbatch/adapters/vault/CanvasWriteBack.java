@@ -371,13 +371,18 @@ final class CanvasWriteBack {
                         pending.canvas.relative());
             }
             if (left > 0) {
+                boolean kept = pendingOnDisk.recordAll();
                 LOG.log(
                         WARNING,
-                        "{0} note link(s) could not be written into ''{1}'' yet; they are kept and written at the next"
-                                + " start.",
+                        kept
+                                ? "{0} note link(s) could not be written into ''{1}'' yet; they are kept and written at"
+                                        + " the next start."
+                                : "{0} note link(s) could not be written into ''{1}'', nor recorded in the vault to be"
+                                        + " written later (see above); they are lost when this process stops.",
                         left,
                         pending.canvas.relative());
-                leftAtClose.add(new Vault.LinksLeftWaiting(pending.canvas.relative(), left, pending.lastFailure()));
+                leftAtClose.add(
+                        new Vault.LinksLeftWaiting(pending.canvas.relative(), left, pending.lastFailure(), kept));
             }
         }
     }

@@ -106,6 +106,11 @@ final class PendingLinks {
 
     private String lastProblem;
     private boolean lockProblemSaid;
+    /**
+     * Under the lock: every link waiting is in this process's ledger on disk. False once one could not be recorded (the
+     * ledger's folder or file unusable, the disk full) until the whole ledger is written again.
+     */
+    private boolean recorded = true;
 
     private PendingLinks(
             VaultPaths paths, FileOpener opener, boolean enabled, String writer, Consumer<Path> beforeActing) {
@@ -199,6 +204,7 @@ final class PendingLinks {
         try (HeldLedgerFolder held = holdLedgerFolder(true);
                 SeekableByteChannel channel = held == null ? null : openForAppending(heldByThisWriter(held))) {
             if (channel == null) {
+                recorded = false;
                 return false;
             }
             ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
@@ -210,6 +216,7 @@ final class PendingLinks {
         } catch (IOException e) {
             problem("Cannot record a note link waiting for its canvas in '" + ledgerFile + "': "
                     + DiskProblem.describe(e));
+            recorded = false;
             return false;
         }
     }
@@ -529,6 +536,25 @@ final class PendingLinks {
         }
     }
 
+    /**
+     * Whether every link still waiting is recorded in the vault, so that the next process on it writes them: when one
+     * could not be, the whole ledger is tried once more now. Always true for a vault that links nothing.
+     */
+    boolean recordAll() {
+        if (!enabled) {
+            return true;
+        }
+        lock.lock();
+        try {
+            if (!recorded) {
+                rewrite();
+            }
+            return recorded;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** These links are in their canvas now, or never will be. */
     void resolved(String canvasPath, Collection<Link> links) {
         if (!enabled) {
@@ -787,8 +813,11 @@ final class PendingLinks {
      * temporary file in the ledger's folder held open, renamed over the ledger there.
      */
     private void rewrite() {
+        recorded = false;
         try (HeldLedgerFolder held = holdLedgerFolder(!waiting.isEmpty())) {
             if (held == null) {
+                // no folder, and nothing waits (so none made), or not usable
+                recorded = waiting.isEmpty();
                 return;
             }
             HeldFolder folder = held.folder();
@@ -796,6 +825,7 @@ final class PendingLinks {
             BasicFileAttributes there = folder.attributes(name);
             if (there != null && !there.isRegularFile()) {
                 notARegularFile(FileKind.describe(folder.resolve(name), there));
+                recorded = waiting.isEmpty();
                 return;
             }
             beforeActing.accept(folder.resolve(name));
@@ -805,12 +835,14 @@ final class PendingLinks {
                 }
                 letGoOfOwnLock(folder);
                 deleteIfEmpty(held.vault());
+                recorded = true;
                 return;
             }
             StringBuilder text = new StringBuilder();
             waiting.values().forEach(entry -> text.append(line(entry)).append('\n'));
             holdOwnLock(folder);
             replace(folder, name, text.toString().getBytes(StandardCharsets.UTF_8));
+            recorded = true;
             lastProblem = null;
         } catch (IOException e) {
             // The file still holds every waiting link, and some already written: those are found linked next time.

@@ -97,4 +97,49 @@ class ReadOnlyCanvasTest {
             again.close();
         }
     }
+
+    @Test
+    void linksThatCouldNotBeRecordedInTheVaultAreNotSaidToBeKept() throws Exception {
+        // a hostile tester: with the canvas read-only and the ledger's folder unusable (here a file in its place; a
+        // vault root the process may not write does the same), run said "They are kept, and linked by the next
+        // canvas-batch run or serve", though they were in memory only and gone when it exited
+        Path canvas = root.resolve(CANVAS);
+        Files.writeString(
+                canvas,
+                "{\"nodes\":[{\"id\":\"a\",\"type\":\"text\",\"text\":\"What is a?\",\"color\":\"1\",\"x\":0,\"y\":0,"
+                        + "\"width\":300,\"height\":100}],\"edges\":[]}\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(canvas, PosixFilePermissions.fromString("r--r--r--"));
+        Files.writeString(root.resolve(PendingLinks.FOLDER), "not a folder", StandardCharsets.UTF_8);
+
+        FileVault vault = openVault();
+        vault.writeNote(draft("a"));
+        vault.close();
+
+        assertThat(vault.linksLeftWaiting()).singleElement().satisfies(waiting -> {
+            assertThat(waiting.count()).isEqualTo(1);
+            assertThat(waiting.kept())
+                    .as("nothing holds the link once this process stops")
+                    .isFalse();
+        });
+    }
+
+    @Test
+    void linksRecordedInTheVaultAreSaidToBeKept() throws Exception {
+        Path canvas = root.resolve(CANVAS);
+        Files.writeString(
+                canvas,
+                "{\"nodes\":[{\"id\":\"a\",\"type\":\"text\",\"text\":\"What is a?\",\"color\":\"1\",\"x\":0,\"y\":0,"
+                        + "\"width\":300,\"height\":100}],\"edges\":[]}\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(canvas, PosixFilePermissions.fromString("r--r--r--"));
+
+        FileVault vault = openVault();
+        vault.writeNote(draft("a"));
+        vault.close();
+
+        assertThat(vault.linksLeftWaiting())
+                .singleElement()
+                .satisfies(waiting -> assertThat(waiting.kept()).isTrue());
+    }
 }

@@ -133,8 +133,15 @@ public interface Vault {
     /**
      * @param canvasPath vault-relative, with forward slashes
      * @param reason     why the last attempt could not write them, in words for a person; null when none was made
+     * @param kept       whether they are recorded in the vault, so that the next process on it writes them; false when
+     *                   they could not be (the vault's ledger folder unusable too): they are gone with this process
      */
-    record LinksLeftWaiting(String canvasPath, int count, String reason) {}
+    record LinksLeftWaiting(String canvasPath, int count, String reason, boolean kept) {
+
+        public LinksLeftWaiting(String canvasPath, int count, String reason) {
+            this(canvasPath, count, reason, true);
+        }
+    }
 
     record NoteDraft(
             String canvasPath,
