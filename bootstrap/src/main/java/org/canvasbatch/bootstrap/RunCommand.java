@@ -437,7 +437,9 @@ final class RunCommand {
 
     /** Whether {@code message} is a sentence of its own rather than the end of one about the field. */
     private static boolean startsASentence(String message) {
-        return !message.isEmpty() && Character.isUpperCase(message.codePointAt(0));
+        // a sentence that starts by naming the path ("'x.canvas' leads into the hidden folder …") names the canvas
+        // itself: prefixed, it read "the canvas 'x.canvas' 'x.canvas' leads into …"
+        return !message.isEmpty() && (Character.isUpperCase(message.codePointAt(0)) || message.startsWith("'"));
     }
 
     /** When an interrupted batch was started, for a person: this machine's time, to the second, and its zone. */
@@ -1428,10 +1430,25 @@ final class RunCommand {
         }
 
         private static UsageException notACanvasFile(String canvasArgument, Path where) {
-            return new UsageException(
-                    Files.isDirectory(where)
-                            ? "'" + canvasArgument + "' is a folder, not a canvas file"
-                            : "no canvas at " + canvasArgument);
+            if (Files.isDirectory(where)) {
+                return new UsageException("'" + canvasArgument + "' is a folder, not a canvas file");
+            }
+            if (isSpecialFile(where)) {
+                // something is there: "no canvas at" would send the learner looking for the canvas elsewhere
+                return new UsageException("'" + canvasArgument
+                        + "' is not a regular file (a named pipe, a device or a socket), not a canvas file");
+            }
+            return new UsageException("no canvas at " + canvasArgument);
+        }
+
+        /** A named pipe, a device or a socket (through a link too), only looked at: never opened. */
+        private static boolean isSpecialFile(Path where) {
+            try {
+                return Files.readAttributes(where, java.nio.file.attribute.BasicFileAttributes.class)
+                        .isOther();
+            } catch (java.io.IOException | RuntimeException gone) {
+                return false;
+            }
         }
 
         private static String relative(Path vault, Path canvas) {

@@ -84,6 +84,38 @@ class RunFolderNamedLikeACanvasTest {
         assertThat(said.err()).contains("is a folder, not a canvas file").doesNotContain("no canvas");
     }
 
+    @Test
+    void aNamedPipeNamedLikeACanvasIsSaidToBeOne() throws Exception {
+        // a hostile tester: "no canvas at …" sent the learner looking for a canvas elsewhere, though something is
+        // there; the server says what it is (contract §6), and so does run now
+        Path pipe = vault.resolve("pipe.canvas");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is needed");
+
+        Said said = run(pipe.toString());
+
+        assertThat(said.code()).as(said.err()).isEqualTo(2);
+        assertThat(said.err())
+                .contains(
+                        "'" + pipe + "' is not a regular file (a named pipe, a device or a socket), not a canvas file")
+                .doesNotContain("no canvas");
+    }
+
+    @Test
+    void aCanvasLinkedIntoAHiddenFolderIsNamedOnce() throws Exception {
+        Files.createDirectories(vault.resolve(".trash"));
+        Files.writeString(vault.resolve(".trash/old.canvas"), "{\"nodes\":[],\"edges\":[]}", StandardCharsets.UTF_8);
+        Files.createSymbolicLink(vault.resolve("old.canvas"), Path.of(".trash/old.canvas"));
+
+        Said said = run("old.canvas", "--vault", vault.toString());
+
+        assertThat(said.code()).as(said.err()).isEqualTo(2);
+        assertThat(said.err())
+                .as("it said \"the canvas 'old.canvas' 'old.canvas' leads into …\"")
+                .contains("'old.canvas' leads into the hidden folder '.trash'")
+                .doesNotContain("'old.canvas' 'old.canvas'");
+    }
+
     private record Said(int code, String err) {}
 
     private static Said run(String... args) {
