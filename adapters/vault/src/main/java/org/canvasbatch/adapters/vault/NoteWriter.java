@@ -76,6 +76,8 @@ final class NoteWriter {
     private static final String REGENERATED = " (regenerated";
     /** A note larger than this is no note this program wrote (a model's answer is bounded far below it). */
     private static final int MOST_NOTE_BYTES = 4 * 1024 * 1024;
+    /** Writes of one note that someone else's save of its file may turn away before the node fails. */
+    private static final int MOST_WRITE_ATTEMPTS = 3;
 
     private static final Pattern COPY_NAME = Pattern.compile("(.*) \\(regenerated(?: [0-9]+)?\\)\\.md");
 
@@ -220,24 +222,50 @@ final class NoteWriter {
                 byte[] bytes = FrontMatter.render(draft).getBytes(StandardCharsets.UTF_8);
                 byte[] asOlderVersionsWroteIt =
                         FrontMatter.renderWithoutDigest(draft).getBytes(StandardCharsets.UTF_8);
-                String name = firstWritable(looked, owner, ownName, asOlderVersionsWroteIt);
-                VaultFile note = paths.resolve(folder.relative() + "/" + name);
-                CanvasWriteBack.Expected expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
-                boolean linked = expected.linked();
-                HeldFolder into = looked;
-                try {
-                    if (into == null) {
-                        // no folder yet: made now, each folder on the way entered as it is made, never through a link
-                        made = hold(true);
-                        into = made;
+                String name;
+                VaultFile note;
+                CanvasWriteBack.Expected expected;
+                boolean linked;
+                HeldFolder into;
+                for (int attempt = 1; ; attempt++) {
+                    HeldFolder current = made != null ? made : looked;
+                    String chosen = firstWritable(current, owner, ownName, asOlderVersionsWroteIt);
+                    name = chosen;
+                    note = paths.resolve(folder.relative() + "/" + name);
+                    expected = writeBack.expect(canvas, draft.nodeId(), draft.agent(), note);
+                    linked = expected.linked();
+                    into = current;
+                    try {
+                        if (into == null) {
+                            // no folder yet: made now, each folder on the way entered as it is made, never through a
+                            // link
+                            made = hold(true);
+                            into = made;
+                        }
+                        beforeActing.accept(note.absolute());
+                        HeldFolder in = into;
+                        if (replace(into, name, bytes, () -> mayOverwrite(in, owner, chosen, asOlderVersionsWroteIt))) {
+                            break;
+                        }
+                        // someone wrote the note since it was judged ours to overwrite (the learner saving it in
+                        // Obsidian): it is theirs now, and the note goes where it would have gone a moment later
+                        if (linked) {
+                            writeBack.withdraw(canvas, draft.nodeId(), draft.agent());
+                            linked = false;
+                        }
+                        if (attempt == MOST_WRITE_ATTEMPTS) {
+                            throw new VaultException(
+                                    IO,
+                                    note.relative(),
+                                    "Cannot write the note '" + note.relative() + "': it was changed by someone else"
+                                            + " each time it was about to be written; it is left as they left it.");
+                        }
+                    } catch (IOException | VaultException e) {
+                        if (linked) {
+                            writeBack.withdraw(canvas, draft.nodeId(), draft.agent());
+                        }
+                        throw e instanceof IOException io ? cannotWrite(note.relative(), io) : (VaultException) e;
                     }
-                    beforeActing.accept(note.absolute());
-                    replace(into, name, bytes);
-                } catch (IOException | VaultException e) {
-                    if (linked) {
-                        writeBack.withdraw(canvas, draft.nodeId(), draft.agent());
-                    }
-                    throw e instanceof IOException io ? cannotWrite(note.relative(), io) : (VaultException) e;
                 }
                 owners.put(owner, ownName);
                 keptPromise(owner);
@@ -266,15 +294,24 @@ final class NoteWriter {
         /**
          * Writes {@code bytes} to a new temporary file in the notes folder held open and renames it over {@code name}
          * there. What is at the name is looked at once more right before the rename: a link or anything else but a
-         * regular file put there since the name was chosen is refused as it would have been then, and left as it is.
+         * regular file put there since the name was chosen is refused as it would have been then, and left as it is;
+         * false, with nothing renamed, when {@code stillOurs} says the file there is no longer ours to overwrite.
          */
-        private void replace(HeldFolder into, String name, byte[] bytes) throws IOException {
+        private boolean replace(
+                HeldFolder into, String name, byte[] bytes, java.util.function.BooleanSupplier stillOurs)
+                throws IOException {
             Path target = Path.of(name);
             Path temporary = files.writeTemporary(into, target, bytes);
             try {
                 BasicFileAttributes there = into.attributes(target);
                 if (there != null && !there.isRegularFile()) {
                     throw notAFile(into, name, there);
+                }
+                // the look that chose the name came before the temporary file was written and forced to the disk
+                // (milliseconds): a save of the learner's since then is looked for once more right before the rename
+                if (!stillOurs.getAsBoolean()) {
+                    into.delete(temporary);
+                    return false;
                 }
                 BasicFileAttributes written = into.attributes(temporary);
                 if (written == null || !written.isRegularFile() || written.size() != bytes.length) {
@@ -286,6 +323,7 @@ final class NoteWriter {
                                     + " to was replaced by something else before it could take the note's place.");
                 }
                 into.rename(temporary, target);
+                return true;
             } catch (IOException | RuntimeException e) {
                 AtomicFiles.deleteTemporary(into, temporary, e);
                 throw e;

@@ -184,6 +184,58 @@ class LearnerEditsTest {
     }
 
     /** One run of the server that writes the note of Q1: a vault of its own, closed after the note (links written). */
+    @Test
+    void aLearnersSaveBetweenTheLookAndTheRenameIsNotOverwritten() throws IOException {
+        // a hostile tester: the note was judged unedited, then written to a temporary file (forced to the disk, which
+        // takes milliseconds) and renamed over its name; a save the learner made in Obsidian meanwhile was replaced,
+        // with no copy anywhere, though a note the learner edited is never to be overwritten
+        assertThat(run("first answer")).isEqualTo(OWN);
+        Path own = root.resolve(OWN);
+        java.util.concurrent.atomic.AtomicReference<byte[]> saved = new java.util.concurrent.atomic.AtomicReference<>();
+        vault = new FileVault(
+                root,
+                VaultOptions.defaults(),
+                Clock.systemUTC(),
+                canvas -> {},
+                FileOpener.DEFAULT,
+                CanvasWriteBack.RetryDelays.DEFAULT,
+                nanos -> {},
+                null,
+                path -> {
+                    if (path.equals(own) && saved.get() == null) {
+                        try {
+                            saved.set(learnerAppends(OWN, "\n我的答案：写在重新生成的同时。\n"));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                });
+        String written;
+        try {
+            written = vault.writeNote(new NoteDraft(
+                            Fixtures.DISCRETE_MATH,
+                            Q1,
+                            Q1_TEXT,
+                            AgentId.ORAL_EXPLANATION,
+                            "second answer",
+                            "offline",
+                            FIRST_RUN.plus(Duration.ofMinutes(5))))
+                    .path();
+        } finally {
+            vault.close();
+            vault = null;
+        }
+
+        assertThat(saved.get())
+                .as("the learner saved while the note was being written")
+                .isNotNull();
+        assertThat(Files.readAllBytes(own)).as("the learner's save is kept").isEqualTo(saved.get());
+        assertThat(written)
+                .as("the new note goes beside it, as for an edit made before")
+                .isEqualTo(COPY);
+        assertThat(Files.readString(root.resolve(COPY))).endsWith("second answer\n");
+    }
+
     private String run(String markdown) {
         return runAt(FIRST_RUN.plus(Duration.ofMinutes(runs)), markdown);
     }
