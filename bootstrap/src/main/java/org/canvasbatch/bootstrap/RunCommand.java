@@ -1196,8 +1196,10 @@ final class RunCommand {
                             ? "%d note(s) written but not linked into '%s' yet%s%n  They are kept, and linked by the"
                                     + " next canvas-batch run or serve on this vault that can write the canvas.%n"
                             : "%d note(s) written but not linked into '%s'%s%n  Their links could not be recorded in"
-                                    + " the vault's .canvas-batch folder either, so nothing will link them later: once the"
-                                    + " canvas can be written, run it again, or link the notes by hand.%n",
+                                    + " the vault's .canvas-batch folder either, so nothing will link them later (a"
+                                    + " run again does not ask questions whose notes are there): once the canvas can be"
+                                    + " written, drag the notes onto it, or delete one to have its question asked and"
+                                    + " linked again.%n",
                     canvas.count(),
                     TerminalText.printable(canvas.canvasPath()),
                     canvas.reason() == null ? "." : ": " + TerminalText.printable(canvas.reason()));
