@@ -198,6 +198,11 @@ final class NoteWriter {
 
         private final Map<Owner, String> promisedTo = new HashMap<>();
         /**
+         * The nodes and agents with a copy written beside an edited note, as far as this process knows (the folder's
+         * scan, and its own writes): only theirs are looked for an unedited copy past a free name.
+         */
+        private final Set<Owner> withCopies = new HashSet<>();
+        /**
          * The names in the folder by their {@linkplain #folded folded} form, so that a name's other spellings are found
          * without a listing per name (10 000 notes in one folder cost 14 ms per name listed); null until listed.
          */
@@ -268,6 +273,9 @@ final class NoteWriter {
                     }
                 }
                 owners.put(owner, ownName);
+                if (!name.equals(ownName)) {
+                    withCopies.add(owner);
+                }
                 keptPromise(owner);
                 knowWritten(into, name);
                 if (!name.equals(ownName)) {
@@ -491,7 +499,9 @@ final class NoteWriter {
          */
         private String firstWritable(HeldFolder held, Owner owner, String ownName, byte[] asOlderVersionsWroteIt) {
             String name = ownName;
-            for (int copy = 1; !mayOverwrite(held, owner, name, asOlderVersionsWroteIt); copy++) {
+            int copy = 0;
+            while (!mayOverwrite(held, owner, name, asOlderVersionsWroteIt)) {
+                copy++;
                 if (copy > MAX_COPIES) {
                     throw new VaultException(
                             IO,
@@ -500,6 +510,18 @@ final class NoteWriter {
                                     + " copies beside it were all edited; move some away.");
                 }
                 name = copyName(ownName, copy);
+            }
+            if (withCopies.contains(owner) && attributesOf(held, name) == null) {
+                // a free name before an unedited copy: the learner deleted the edited note that copy was written
+                // beside. The copy takes the new note, linked already; the free name would make a second unedited
+                // copy, the old one stale for ever
+                for (int later = copy + 1; later <= MAX_COPIES; later++) {
+                    String laterName = copyName(ownName, later);
+                    if (attributesOf(held, laterName) != null
+                            && mayOverwrite(held, owner, laterName, asOlderVersionsWroteIt)) {
+                        return laterName;
+                    }
+                }
             }
             return name;
         }
@@ -749,6 +771,9 @@ final class NoteWriter {
                     // A copy written beside an edited note stands for the note it was written beside. Two files of
                     // one node (copied by hand?): take the same one whatever the listing order.
                     found.merge(owner, ownNameOf(note.toString()), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                    if (COPY_NAME.matcher(note.toString()).matches()) {
+                        withCopies.add(owner);
+                    }
                 }
             });
             return found;

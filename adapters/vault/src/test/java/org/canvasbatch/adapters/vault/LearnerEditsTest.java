@@ -74,6 +74,39 @@ class LearnerEditsTest {
                         .satisfies(edge -> assertThat(edge.getString("label")).isEqualTo("oral-explanation")));
     }
 
+    /**
+     * A hostile tester deleted the note they had edited, and the reruns wrote its name again: the unedited copy beside
+     * it stayed, stale, with its own card, for ever — two unedited notes of one node and agent. The copy takes the
+     * new note; the free name stays free.
+     */
+    @Test
+    void afterTheLearnerDeletesTheirEditedNoteTheUneditedCopyTakesTheNewNote() throws IOException {
+        run("first answer");
+        learnerAppends(OWN, "\n我的答案。\n");
+        assertThat(run("second answer")).isEqualTo(COPY);
+        Files.delete(root.resolve(OWN));
+
+        String written = run("third answer");
+
+        assertThat(written).isEqualTo(COPY);
+        assertThat(root.resolve(OWN)).doesNotExist();
+        assertThat(Files.readString(root.resolve(COPY))).endsWith("third answer\n");
+
+        learnerAppends(COPY, "\n也是我的。\n");
+        assertThat(run("fourth answer"))
+                .as("the copy is the learner's now: no unedited note stands, and the free name takes it")
+                .isEqualTo(OWN);
+        learnerAppends(OWN, "\n又是我的。\n");
+        assertThat(run("fifth answer")).isEqualTo(SECOND_COPY);
+        Files.delete(root.resolve(COPY));
+
+        assertThat(run("sixth answer"))
+                .as("an edited copy deleted while a later, unedited one stands")
+                .isEqualTo(SECOND_COPY);
+        assertThat(root.resolve(COPY)).doesNotExist();
+        assertThat(Files.readString(root.resolve(SECOND_COPY))).endsWith("sixth answer\n");
+    }
+
     @Test
     void anUneditedNoteIsOverwrittenInPlaceOnEveryReRun() throws IOException {
         for (int i = 1; i <= 3; i++) {
