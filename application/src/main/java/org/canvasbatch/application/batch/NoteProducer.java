@@ -364,6 +364,17 @@ final class NoteProducer {
         return Optional.of(canvas);
     }
 
+    /**
+     * Refuses the canvas, when it is there, whose notes the vault would refuse to write now (its notes folder is a
+     * symbolic link): a node run in the session that holds it reads no canvas first, and would be asked of the model,
+     * paid for, and then refused at its note.
+     */
+    void refuseUnwritableNotes(String canvasPath) {
+        if (vault.canvasExists(canvasPath)) {
+            StoredCanvas.refuseUnwritableNotes(vault, canvasPath);
+        }
+    }
+
     /** A run of this canvas ended: the next one reads the canvas again, with whatever the learner changed since. */
     void forgetCanvas(String canvasPath) {
         generations.merge(canvasPath, 1L, Long::sum);

@@ -108,6 +108,8 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
             throw InvalidCommandException.of(
                     "node_id", "Session '" + command.sessionId().get() + "' has no node '" + command.nodeId() + "'");
         }
+        // the retry button's run goes into the batch that failed the node, which reads no canvas before the model
+        notes.refuseUnwritableNotes(command.canvasPath());
         if (owner.isPresent()) {
             Optional<SingleNodeResult> recorded = runInSession(owner.get(), command);
             if (recorded.isPresent()) {

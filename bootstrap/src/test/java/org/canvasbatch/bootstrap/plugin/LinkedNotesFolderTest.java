@@ -93,6 +93,42 @@ class LinkedNotesFolderTest {
         assertThat(server.core.useCases().status().sessions()).as("no session").isEmpty();
     }
 
+    /**
+     * The plugin's retry button posts {@code /canvas/single-agent} for a node of the batch that failed it: the run
+     * goes into that session, and a notes folder made a link since was found only at the note, the model paid for.
+     */
+    @Test
+    void theRetryButtonOfANodeWhoseNotesFolderBecameALinkIsRefusedBeforeTheModelIsAsked() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        server = new PluginHarness(vault, 0);
+        org.canvasbatch.testsupport.plugin.ObsidianPlugin plugin = server.plugin();
+        try {
+            var preview = plugin.runIntelligentParallel(server.vault, CANVAS);
+            String failing = preview.groups().getLast().nodes().getFirst().id();
+            server.agent.then(failing, org.canvasbatch.testsupport.ScriptedAgent.permanent("refused"));
+            var summary = preview.confirm().orElseThrow().awaitSummary();
+            assertThat(summary.failedNodes()).hasSize(1);
+            Path notes = vault.resolve("数学/离散数学-notes");
+            Path moved = Files.move(notes, temp.resolve("synced"));
+            Files.createSymbolicLink(notes, moved);
+            int calls = server.agent.calls().size();
+
+            HttpResponse<String> retry = post(
+                    "/canvas/single-agent",
+                    "{\"canvas_path\": \"" + CANVAS + "\", \"node_id\": \"" + failing
+                            + "\", \"agent\": \"oral-explanation\"}");
+
+            assertThat(retry.statusCode()).as(retry.body()).isEqualTo(422);
+            assertThat(Json.createReader(new StringReader(retry.body())).readObject().getString("message"))
+                    .isEqualTo("The notes folder of '数学/离散数学.canvas' cannot be written: '数学/离散数学-notes' leads"
+                            + " outside the vault through a symbolic link. Notes are never written through a symbolic"
+                            + " link: replace it with a real folder.");
+            assertThat(server.agent.calls()).as("the model is asked nothing more").hasSize(calls);
+        } finally {
+            plugin.close();
+        }
+    }
+
     @Test
     void aNotesFolderNotThereYetIsNoRefusal() throws Exception {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
