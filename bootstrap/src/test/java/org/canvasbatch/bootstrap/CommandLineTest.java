@@ -261,6 +261,29 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * A file where the notes folder should be refuses every note as surely as a link: each question was asked of the
+     * model, paid for, and failed at its note, and the run said to run it again for the same. Refused before asking.
+     */
+    @Test
+    void aFileWhereTheNotesFolderShouldBeIsRefusedBeforeAnyQuestionIsAsked() throws Exception {
+        Path vault = Files.createDirectories(temp.resolve("vault"));
+        Files.createDirectories(vault.resolve(".obsidian"));
+        Files.writeString(vault.resolve("x.canvas"), CANVAS);
+        Files.writeString(vault.resolve("x-notes"), "my own file\n");
+
+        Outcome outcome = main("run", vault.resolve("x.canvas").toString(), "--data", "memory", "--plain");
+
+        assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isEqualTo(2);
+        assertThat(outcome.err())
+                .startsWith("canvas-batch: ")
+                .contains("Cannot open the notes folder 'x-notes': it is a file, not a folder. Move it away or rename"
+                        + " it: the notes go into a folder of that name.")
+                .doesNotContain("Exception", "\tat ");
+        assertThat(outcome.out()).doesNotContain("succeeded", "FAILED");
+        assertThat(vault.resolve("x-notes")).hasContent("my own file");
+    }
+
     /** The core's sentence for a canvas not in the vault speaks of a server; run has none to restart. */
     @Test
     void aCanvasNotInTheVaultGivenToRunSaysWhatToGiveRunNotTheServer() throws Exception {

@@ -28,6 +28,10 @@ final class FileKind {
         if (attributes.isSymbolicLink()) {
             return "a symbolic link";
         }
+        if (attributes.isRegularFile()) {
+            // where a folder was to be entered: "not a regular file" would say the opposite of what is there
+            return "a file";
+        }
         try {
             if (Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) instanceof Integer mode) {
                 switch (mode & TYPE_MASK) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -341,7 +342,22 @@ final class NoteWriter {
         void check() {
             HeldFolder held = null;
             try {
-                held = hold(false);
+                held = FolderWalk.hold(
+                        paths.root(),
+                        wayToTheNotesFolder(),
+                        FolderWalk.Missing.THROW,
+                        beforeActing,
+                        (shown, last) -> linked(last ? folder.relative() : shown));
+            } catch (NoSuchFileException e) {
+                // not there yet: the first note makes it
+            } catch (NotDirectoryException e) {
+                // a file (or a pipe, a device) where the folder should be refuses every note as surely as a link
+                throw new VaultException(
+                        DiskProblem.reason(e),
+                        folder.relative(),
+                        "Cannot open the notes folder '" + folder.relative() + "': " + DiskProblem.describe(e)
+                                + ". Move it away or rename it: the notes go into a folder of that name.",
+                        e);
             } catch (IOException e) {
                 // a disk that cannot be read now may be readable when the notes are written; they say what they meet
             } finally {
