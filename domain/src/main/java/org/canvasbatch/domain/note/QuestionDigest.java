@@ -15,7 +15,12 @@ import java.util.regex.Pattern;
  */
 public final class QuestionDigest {
 
-    private static final Pattern SPACING = Pattern.compile("\\s+");
+    /**
+     * Every Unicode white space (the {@code White_Space} property): a full-width space of a Chinese card, a no-break
+     * space pasted from a web page and a line separator are spacing too, not only ASCII's ({@code \\s} alone), which
+     * left them inside the words while {@link String#strip} took them off the ends.
+     */
+    private static final Pattern SPACING = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
     private QuestionDigest() {}
 

@@ -12,6 +12,15 @@ class QuestionDigestTest {
                 .isEqualTo(QuestionDigest.of("What is a converse of an implication?"));
     }
 
+    /** A full-width space, a no-break space, a line separator: spacing as ASCII's is, inside the words too. */
+    @Test
+    void unicodeSpacingIsNoRewording() {
+        assertThat(QuestionDigest.of("什么是\u3000逆否命题")).isEqualTo(QuestionDigest.of("什么是 逆否命题"));
+        assertThat(QuestionDigest.of("What is\u00a0osmosis?")).isEqualTo(QuestionDigest.of("What is osmosis?"));
+        assertThat(QuestionDigest.of("What is\u2028osmosis?")).isEqualTo(QuestionDigest.of("What is osmosis?"));
+        assertThat(QuestionDigest.of("什么是逆否命题")).isNotEqualTo(QuestionDigest.of("什么是 逆否命题"));
+    }
+
     @Test
     void composedAndDecomposedAccentsAreTheSameQuestion() {
         assertThat(QuestionDigest.of("Qu'est-ce qu'une r\u00e9currence ?"))
