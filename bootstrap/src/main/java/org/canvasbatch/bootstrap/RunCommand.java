@@ -580,7 +580,7 @@ final class RunCommand {
         Set<String> noted = notedQuestions(canvas, questions, location.vault(), lastFinished, inNotesFolder);
         // a note answers the words it was written for: a question the learner changed since is asked again
         int reworded = (int) questions.stream()
-                .filter(q -> inNotesFolder.reworded(q.id(), q.displayText())
+                .filter(q -> rewordedSinceItsNote(q, inNotesFolder)
                         && SkippedNode.whyNotAsked(q).isEmpty())
                 .count();
         Ask ask = whatToAsk(questions, noted, lastFinished, newPlanOptions).withReworded(reworded);
@@ -747,7 +747,7 @@ final class RunCommand {
                                 && fileIn(vault, note.file());
                     });
             NodeTask task = written.get(question.id());
-            if (inNotesFolder.reworded(question.id(), question.displayText())) {
+            if (rewordedSinceItsNote(question, inNotesFolder)) {
                 continue;
             }
             if (linked || inNotesFolder.hasNote(question.id()) || (task != null && fileIn(vault, task.notePath()))) {
@@ -755,6 +755,16 @@ final class RunCommand {
             }
         }
         return noted;
+    }
+
+    /**
+     * Whether every note of {@code question} in its notes folder was written for other words. Not a file node's: its
+     * words are its file's name, and the model answers what the file says, so a file renamed or moved is no other
+     * question (and a file rewritten is not seen as one either).
+     */
+    private static boolean rewordedSinceItsNote(
+            org.canvasbatch.domain.canvas.CanvasNode question, NotedQuestions inNotesFolder) {
+        return !question.isFile() && inNotesFolder.reworded(question.id(), question.displayText());
     }
 
     /** Said of questions whose notes are there but not linked: whatever the cause, nothing asks them again. */

@@ -443,6 +443,55 @@ class RunAfterFailuresTest {
         }
     }
 
+    /**
+     * A file node's words are its file's name, but its note answers what the file says: a reviewer renamed the file
+     * and the run paid for the question again, saying it was reworded. A file node is never taken for reworded.
+     */
+    @Test
+    void aFileQuestionWhoseFileWasRenamedIsNotAskedAgain() throws Exception {
+        vault = vaultWith(QUESTIONS.subList(0, 1));
+        Files.createDirectories(vault.resolve("docs"));
+        Files.writeString(vault.resolve("docs/Krebs cycle.md"), "Why does the Krebs cycle need oxygen?\n");
+        addFileQuestion("file-question-1", "docs/Krebs cycle.md");
+        try (FakeLlmServer llm = FakeLlmServer.start()) {
+            Result first = run(llm);
+            assertThat(first.out()).as(first.out()).contains("2 succeeded, 0 failed, of 2");
+            Files.createDirectories(vault.resolve("bio"));
+            Files.move(vault.resolve("docs/Krebs cycle.md"), vault.resolve("bio/Krebs cycle (TCA).md"));
+            Path canvas = vault.resolve("q.canvas");
+            Files.writeString(
+                    canvas,
+                    Files.readString(canvas).replace("\"docs/Krebs cycle.md\"", "\"bio/Krebs cycle (TCA).md\""));
+
+            Result second = run(llm);
+
+            assertThat(second.exit()).as(second.out()).isZero();
+            assertThat(llm.calls()).as(second.out()).isEqualTo(first.callsAfter());
+            assertThat(second.out())
+                    .contains("Nothing to ask: the 2 question node(s) of q.canvas have their notes")
+                    .doesNotContain("reworded");
+        }
+    }
+
+    private void addFileQuestion(String id, String file) throws Exception {
+        Path canvas = vault.resolve("q.canvas");
+        JsonObject stored =
+                Json.createReader(new StringReader(Files.readString(canvas))).readObject();
+        var nodes = Json.createArrayBuilder(stored.getJsonArray("nodes"))
+                .add(Json.createObjectBuilder()
+                        .add("id", id)
+                        .add("type", "file")
+                        .add("file", file)
+                        .add("color", "1")
+                        .add("x", -2000)
+                        .add("y", -2000)
+                        .add("width", 360)
+                        .add("height", 80));
+        Files.writeString(
+                canvas,
+                Json.createObjectBuilder(stored).add("nodes", nodes).build().toString());
+    }
+
     /** The note in the canvas's notes folder whose file name starts with {@code prefix}. */
     private Path noteStartingWith(String prefix) throws Exception {
         try (Stream<Path> files = Files.list(vault.resolve("q-notes"))) {

@@ -119,11 +119,15 @@ class LinkedNotesFolderTest {
                             + "\", \"agent\": \"oral-explanation\"}");
 
             assertThat(retry.statusCode()).as(retry.body()).isEqualTo(422);
-            assertThat(Json.createReader(new StringReader(retry.body())).readObject().getString("message"))
+            assertThat(Json.createReader(new StringReader(retry.body()))
+                            .readObject()
+                            .getString("message"))
                     .isEqualTo("The notes folder of '数学/离散数学.canvas' cannot be written: '数学/离散数学-notes' leads"
                             + " outside the vault through a symbolic link. Notes are never written through a symbolic"
                             + " link: replace it with a real folder.");
-            assertThat(server.agent.calls()).as("the model is asked nothing more").hasSize(calls);
+            assertThat(server.agent.calls())
+                    .as("the model is asked nothing more")
+                    .hasSize(calls);
         } finally {
             plugin.close();
         }
