@@ -52,6 +52,9 @@ final class StartingSession implements StartSessionUseCase {
     @Override
     public Started start(StartSessionCommand command) {
         SessionId id = command.sessionId();
+        // the notes folder may have become a link since the analysis: found at the first note, every question of the
+        // batch would be paid for and then refused
+        book.readIfPresent(id, Session::canvasPath).ifPresent(notes::refuseUnwritableNotes);
         book.change(
                 id,
                 session -> session.start(

@@ -133,6 +133,39 @@ class LinkedNotesFolderTest {
         }
     }
 
+    /**
+     * The learner looked at the preview, and the notes folder became a link before they confirmed it: the confirm is
+     * refused in the same words, the batch waits as analysed, and once the folder is a real one it starts.
+     */
+    @Test
+    void aConfirmAfterTheNotesFolderBecameALinkIsRefusedAndTheBatchStillWaits() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        server = new PluginHarness(vault, 0);
+        HttpResponse<String> analysis = post("/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}");
+        assertThat(analysis.statusCode()).as(analysis.body()).isEqualTo(200);
+        String session = Json.createReader(new StringReader(analysis.body()))
+                .readObject()
+                .getString("session_id");
+        Path synced = Files.createDirectories(temp.resolve("synced"));
+        Path notes = Files.createSymbolicLink(vault.resolve("数学/离散数学-notes"), synced);
+
+        HttpResponse<String> refused =
+                post("/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(Json.createReader(new StringReader(refused.body()))
+                        .readObject()
+                        .getString("message"))
+                .startsWith("The notes folder of '数学/离散数学.canvas' cannot be written");
+        assertThat(server.agent.calls()).as("the model is asked nothing").isEmpty();
+
+        Files.delete(notes);
+        HttpResponse<String> started =
+                post("/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
+
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    }
+
     @Test
     void aNotesFolderNotThereYetIsNoRefusal() throws Exception {
         Path vault = FixtureVault.copyTo(temp.resolve("vault"));
