@@ -220,8 +220,8 @@ final class RunCommand {
             } else if (replaced.isPresent() && ask.failedAskedAnew() > 0) {
                 newBatchNotes.add("the canvas, or the colours asked for, changed since the batch of "
                         + STARTED.format(replaced.get().createdAt()) + ": " + ask.failedAskedAnew()
-                        + " question(s) that failed in it are asked in this new batch, with the others still without"
-                        + " a note");
+                        + " question(s) that failed in it are asked in this new batch, with the others to ask ("
+                        + (ask.reworded() > 0 ? "without a note, or reworded" : "without a note") + ")");
             }
             if (interrupted.isPresent()) {
                 // the batch goes on as it was planned: what would have shaped a new plan is not used, and silence

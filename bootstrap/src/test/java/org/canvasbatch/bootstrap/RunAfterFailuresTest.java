@@ -542,7 +542,8 @@ class RunAfterFailuresTest {
                     .contains("Note: 3 question node(s) of the canvas have their notes already and are not asked again")
                     .containsPattern(
                             "Note: the canvas, or the colours asked for, changed since the batch of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"
-                                    + " \\S+: 1 question\\(s\\) that failed in it are asked in this new batch")
+                                    + " \\S+: 1 question\\(s\\) that failed in it are asked in this new batch, with the"
+                                    + " others to ask \\(without a note\\)")
                     .contains("2 succeeded, 0 failed, of 2");
             Map<String, String> notesAfter = notes();
             notesBefore.forEach(
