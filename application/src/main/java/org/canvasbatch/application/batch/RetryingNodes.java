@@ -69,6 +69,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
     /** A retry of a failed node: requeued into a batch that is still active, queued as a rerun after it ended. */
     @Override
     public SessionSnapshot retry(SessionId sessionId, String nodeId) {
+        refuseUnwritableNotes(sessionId);
         Instant now = clock.now();
         // decided and done under one lock: the batch may end between a look and a change
         book.change(sessionId, s -> s.state().isActive() ? s.requeue(nodeId, now) : s.rerun(nodeId, null, now));
@@ -79,6 +80,7 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
 
     @Override
     public SessionSnapshot retryUnlessFinished(SessionId sessionId, String nodeId) {
+        refuseUnwritableNotes(sessionId);
         Instant now = clock.now();
         book.change(sessionId, s -> {
             if (s.state().isTerminal()) {
@@ -92,6 +94,11 @@ final class RetryingNodes implements RunSingleNodeUseCase, RetryNodeUseCase {
         book.claim(sessionId, now);
         dispatcher.pump();
         return book.read(sessionId, Session::snapshot);
+    }
+
+    /** A node requeued into a batch whose notes folder became a link would be paid for, then refused at its note. */
+    private void refuseUnwritableNotes(SessionId sessionId) {
+        book.readIfPresent(sessionId, Session::canvasPath).ifPresent(notes::refuseUnwritableNotes);
     }
 
     @Override

@@ -144,6 +144,9 @@ final class SteeringSession
 
     @Override
     public SessionSnapshot resume(SessionId sessionId, String reason) {
+        // the notes folder may have become a link while the batch was paused: it stays paused rather than have its
+        // questions paid for and refused at their notes
+        book.readIfPresent(sessionId, Session::canvasPath).ifPresent(notes::refuseUnwritableNotes);
         book.change(sessionId, s -> s.resume(reason, clock.now()));
         // in a cluster: runs here if no server holds it; else the server that does hears of the resume and goes on
         book.claim(sessionId, clock.now());

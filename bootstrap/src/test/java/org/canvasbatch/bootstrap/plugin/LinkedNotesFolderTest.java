@@ -12,7 +12,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import org.canvasbatch.domain.session.SessionId;
+import org.canvasbatch.domain.session.SessionState;
 import org.canvasbatch.fixtures.FixtureVault;
+import org.canvasbatch.testsupport.EventRecorder;
+import org.canvasbatch.testsupport.ScriptedAgent;
+import org.canvasbatch.testsupport.socket.TestSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,6 +170,69 @@ class LinkedNotesFolderTest {
                 post("/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session + "\"}");
 
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    }
+
+    /**
+     * A batch paused on the dashboard, its notes folder made a link meanwhile: its Resume, and a socket's retry of its
+     * failed node, would have its questions paid for and refused at their notes. Both are refused in the same words,
+     * the batch stays paused, and it resumes once the folder is a real one.
+     */
+    @Test
+    void aResumeOrASocketRetryAfterTheNotesFolderBecameALinkIsRefusedAndTheBatchStaysPaused() throws Exception {
+        Path vault = FixtureVault.copyTo(temp.resolve("vault"));
+        server = new PluginHarness(vault, 0);
+        JsonObject analysis = Json.createReader(
+                        new StringReader(post("/canvas/intelligent-parallel", "{\"canvas_path\": \"" + CANVAS + "\"}")
+                                .body()))
+                .readObject();
+        SessionId session = new SessionId(analysis.getString("session_id"));
+        List<String> nodes = analysis.getJsonArray("groups").getValuesAs(JsonObject.class).stream()
+                .flatMap(g -> g.getJsonArray("nodes").getValuesAs(JsonObject.class).stream())
+                .map(n -> n.getString("id"))
+                .toList();
+        String failing = nodes.getFirst();
+        Semaphore permits = new Semaphore(0);
+        nodes.forEach(id -> server.agent.always(id, new ScriptedAgent.WaitForPermit(permits)));
+        server.agent.then(failing, ScriptedAgent.permanent("refused"));
+        assertThat(post("/canvas/intelligent-parallel/confirm", "{\"session_id\": \"" + session.value() + "\"}")
+                        .statusCode())
+                .isEqualTo(202);
+        EventRecorder.awaitCondition(
+                () -> server.core.useCases().status().status(session).failed() == 1, "the first node failed");
+        // its slot went to the next node: every slot now waits for a permit, and nothing more is asked on its own
+        int slotsTaken = Math.min(nodes.size(), 12 + 1);
+        EventRecorder.awaitCondition(
+                () -> server.agent.calls().size() >= slotsTaken, "the failed node's slot taken by the next");
+        assertThat(post("/canvas/intelligent-parallel/pause/" + session.value(), "")
+                        .statusCode())
+                .isEqualTo(200);
+        Path synced = Files.createDirectories(temp.resolve("synced"));
+        Path notes = Files.createSymbolicLink(vault.resolve("数学/离散数学-notes"), synced);
+        int calls = server.agent.calls().size();
+
+        HttpResponse<String> resume = post("/canvas/intelligent-parallel/resume/" + session.value(), "");
+        TestSocket socket = TestSocket.connect(
+                URI.create("ws://127.0.0.1:" + server.port() + "/ws/intelligent-parallel/" + session.value()));
+        socket.send("{\"type\":\"retry\",\"node_id\":\"" + failing + "\",\"request_id\":\"t\"}");
+        JsonObject retry = socket.await("error");
+
+        assertThat(resume.statusCode()).as(resume.body()).isEqualTo(422);
+        assertThat(Json.createReader(new StringReader(resume.body()))
+                        .readObject()
+                        .getString("message"))
+                .startsWith("The notes folder of '数学/离散数学.canvas' cannot be written");
+        assertThat(retry.getJsonObject("data").getString("error_type")).isEqualTo("invalid_command");
+        assertThat(retry.getJsonObject("data").getString("message"))
+                .startsWith("canvas_path: The notes folder of '数学/离散数学.canvas' cannot be written");
+        assertThat(server.core.useCases().status().status(session).state()).isEqualTo(SessionState.PAUSED);
+        assertThat(server.agent.calls()).as("the model is asked nothing more").hasSize(calls);
+
+        Files.delete(notes);
+        assertThat(post("/canvas/intelligent-parallel/resume/" + session.value(), "")
+                        .statusCode())
+                .isEqualTo(200);
+        permits.release(nodes.size());
+        socket.closeFromClient();
     }
 
     @Test
