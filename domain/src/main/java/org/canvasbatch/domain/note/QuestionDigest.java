@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * What a note records of the question it answers: a SHA-256 of the question's words, so that a later run tells a
- * question the learner reworded since its note from one left as it was. Spacing and the Unicode spelling of the same
- * characters (composed or not) are no rewording: an editor that re-wraps a card or a paste from another program does
+ * question the learner reworded since its note from one left as it was. Spacing, invisible format characters and the
+ * Unicode spelling of the same characters (composed or not) are no rewording: an editor that re-wraps a card or a paste from another program does
  * not cost the learner a call to the model.
  */
 public final class QuestionDigest {
@@ -21,12 +21,18 @@ public final class QuestionDigest {
      * left them inside the words while {@link String#strip} took them off the ends.
      */
     private static final Pattern SPACING = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+    /**
+     * Invisible format characters (a zero-width space, a byte-order mark, a bidi mark, a soft hyphen) that a paste
+     * leaves in a card: no word changes with them, as none of them shows (note names drop them too).
+     */
+    private static final Pattern INVISIBLE = Pattern.compile("\\p{Cf}");
 
     private QuestionDigest() {}
 
     /** The digest of {@code question}, in lower-case hex. */
     public static String of(String question) {
-        String words = SPACING.matcher(Normalizer.normalize(question, Normalizer.Form.NFC))
+        String visible = INVISIBLE.matcher(question).replaceAll("");
+        String words = SPACING.matcher(Normalizer.normalize(visible, Normalizer.Form.NFC))
                 .replaceAll(" ")
                 .strip();
         try {

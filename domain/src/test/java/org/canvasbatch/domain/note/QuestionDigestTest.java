@@ -28,6 +28,11 @@ class QuestionDigestTest {
     }
 
     @Test
+    void invisibleCharactersAPasteLeavesAreNoRewording() {
+        assertThat(QuestionDigest.of("\uFEFF什么是\u200B逆否命题\u200E")).isEqualTo(QuestionDigest.of("什么是逆否命题"));
+    }
+
+    @Test
     void otherWordsAreAnotherQuestion() {
         assertThat(QuestionDigest.of("什么是逆否命题")).isNotEqualTo(QuestionDigest.of("什么是否命题"));
         assertThat(QuestionDigest.of("What is a set?")).isNotEqualTo(QuestionDigest.of("What is a Set?"));

@@ -123,7 +123,13 @@ final class NoteWriter {
      * it, is a symbolic link. A folder not there yet, or one that cannot be looked at, is left to the writes.
      */
     void check(String canvasPath) {
-        VaultFile canvas = paths.resolveVisible(canvasPath);
+        VaultFile canvas;
+        try {
+            canvas = paths.resolveVisible(canvasPath);
+        } catch (VaultException aboutTheCanvas) {
+            // the canvas's own path is for its reading to refuse, in the words every route gives it
+            return;
+        }
         NotesFolder notes;
         try {
             notes = folderOf(canvas);
