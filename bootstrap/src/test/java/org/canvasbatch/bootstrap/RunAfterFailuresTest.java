@@ -474,22 +474,11 @@ class RunAfterFailuresTest {
     }
 
     private void addFileQuestion(String id, String file) throws Exception {
-        Path canvas = vault.resolve("q.canvas");
-        JsonObject stored =
-                Json.createReader(new StringReader(Files.readString(canvas))).readObject();
-        var nodes = Json.createArrayBuilder(stored.getJsonArray("nodes"))
-                .add(Json.createObjectBuilder()
-                        .add("id", id)
-                        .add("type", "file")
-                        .add("file", file)
-                        .add("color", "1")
-                        .add("x", -2000)
-                        .add("y", -2000)
-                        .add("width", 360)
-                        .add("height", 80));
-        Files.writeString(
-                canvas,
-                Json.createObjectBuilder(stored).add("nodes", nodes).build().toString());
+        addNode(Json.createObjectBuilder()
+                .add("id", id)
+                .add("type", "file")
+                .add("file", file)
+                .add("color", "1"));
     }
 
     /** The note in the canvas's notes folder whose file name starts with {@code prefix}. */
@@ -826,19 +815,20 @@ class RunAfterFailuresTest {
     }
 
     private void addQuestion(String id, String text, String color) throws Exception {
+        addNode(Json.createObjectBuilder()
+                .add("id", id)
+                .add("type", "text")
+                .add("text", text)
+                .add("color", color));
+    }
+
+    /** Adds {@code node}, given a place clear of the others, to the canvas as the learner would in Obsidian. */
+    private void addNode(jakarta.json.JsonObjectBuilder node) throws Exception {
         Path canvas = vault.resolve("q.canvas");
         JsonObject stored =
                 Json.createReader(new StringReader(Files.readString(canvas))).readObject();
         var nodes = Json.createArrayBuilder(stored.getJsonArray("nodes"))
-                .add(Json.createObjectBuilder()
-                        .add("id", id)
-                        .add("type", "text")
-                        .add("text", text)
-                        .add("color", color)
-                        .add("x", -2000)
-                        .add("y", -2000)
-                        .add("width", 360)
-                        .add("height", 80));
+                .add(node.add("x", -2000).add("y", -2000).add("width", 360).add("height", 80));
         Files.writeString(
                 canvas,
                 Json.createObjectBuilder(stored).add("nodes", nodes).build().toString());
