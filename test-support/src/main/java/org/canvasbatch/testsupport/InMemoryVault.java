@@ -40,6 +40,22 @@ public final class InMemoryVault implements Vault {
     private final Map<String, String> notes = new ConcurrentHashMap<>();
     /** (notes folder, node id, agent) to the note's path. */
     private final Map<List<String>, String> noteOwners = new HashMap<>();
+    /** What {@link #checkNotesFolder} says, as a file vault says of a notes folder that is a link; null: nothing. */
+    private volatile String notesFolderRefusal;
+
+    /** From now on the notes folders are refused before writing, in these words (null: no longer). */
+    public InMemoryVault refusingNotesFolders(String refusal) {
+        this.notesFolderRefusal = refusal;
+        return this;
+    }
+
+    @Override
+    public void checkNotesFolder(String canvasPath) {
+        String refusal = notesFolderRefusal;
+        if (refusal != null) {
+            throw new VaultException(Reason.OUTSIDE_VAULT, normalise(canvasPath), refusal);
+        }
+    }
 
     public InMemoryVault withCanvas(Canvas canvas) {
         canvases.put(normalise(canvas.path()), canvas);

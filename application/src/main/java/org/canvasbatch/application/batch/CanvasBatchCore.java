@@ -2,6 +2,7 @@ package org.canvasbatch.application.batch;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.canvasbatch.application.port.in.UseCases;
 import org.canvasbatch.application.port.out.AgentRunner;
@@ -12,6 +13,7 @@ import org.canvasbatch.application.port.out.SessionLeases;
 import org.canvasbatch.application.port.out.TaskExecutor;
 import org.canvasbatch.application.port.out.TextEmbedder;
 import org.canvasbatch.application.port.out.Vault;
+import org.canvasbatch.application.port.out.VaultException;
 import org.canvasbatch.application.port.out.VaultPassages;
 import org.canvasbatch.domain.session.NodeState;
 import org.canvasbatch.domain.session.NodeTask;
@@ -314,6 +316,19 @@ public final class CanvasBatchCore {
         return recover(session -> true);
     }
 
+    /** Why the notes of {@code canvas} could not be written now, when the canvas is in this vault and they could not. */
+    private Optional<String> notesFolderRefusal(String canvas) {
+        if (!vault.canvasExists(canvas)) {
+            return Optional.empty();
+        }
+        try {
+            vault.checkNotesFolder(canvas);
+            return Optional.empty();
+        } catch (VaultException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     /** Why a batch found running at start is paused instead ({@link #recover(java.util.function.Predicate,
      * java.util.function.Predicate)}). */
     public static final String NOT_IN_THIS_VAULT =
@@ -359,6 +374,20 @@ public final class CanvasBatchCore {
                         System.Logger.Level.WARNING,
                         "batch " + id + " of '" + canvas + "' is paused, not continued: " + NOT_IN_THIS_VAULT);
                 state = SessionState.PAUSED;
+            }
+            if (state == SessionState.RUNNING) {
+                String canvas = book.read(id, s -> s.canvasPath());
+                Optional<String> unwritable = notesFolderRefusal(canvas);
+                if (unwritable.isPresent()) {
+                    // continued, its questions would be paid for and refused at their notes; no one is there to be
+                    // answered a refusal, so the batch waits, paused, saying why, for a resume once it can be written
+                    String reason = unwritable.get().strip().replaceAll("\\.+$", "") + ", then resume the batch";
+                    book.change(id, s -> s.pause(reason, clock.now()));
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "batch " + id + " of '" + canvas + "' is paused, not continued: " + reason);
+                    state = SessionState.PAUSED;
+                }
             }
             if (state == SessionState.PAUSED) {
                 // a paused batch does not run here (a run stopped with Ctrl-C is paused for the same command to finish
