@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -106,18 +105,23 @@ class LogSetupTest {
                             HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(404);
 
-            Instant deadline = Instant.now().plusSeconds(20);
-            List<String> lines = Files.readAllLines(log);
-            while (lines.stream().noneMatch(l -> l.contains("SessionNotFoundError"))
-                    && Instant.now().isBefore(deadline)) {
-                Thread.sleep(50);
-                lines = Files.readAllLines(log);
-            }
-            assertThat(lines).anyMatch(l -> l.contains("SessionNotFoundError"));
+            // the server writes its line after it answers: waited for, as a line of the log
+            org.canvasbatch.testsupport.EventRecorder.awaitCondition(
+                    () -> logLines(log).stream().anyMatch(l -> l.contains("SessionNotFoundError")),
+                    "the refusal's log line");
+            List<String> lines = logLines(log);
             assertThat(lines).as("the log").noneMatch(l -> l.startsWith(forged));
         } finally {
             server.destroy();
             server.waitFor();
+        }
+    }
+
+    private static List<String> logLines(Path log) {
+        try {
+            return Files.readAllLines(log);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

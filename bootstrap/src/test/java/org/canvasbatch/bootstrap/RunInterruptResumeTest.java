@@ -67,7 +67,9 @@ class RunInterruptResumeTest {
             assertThat(dryRun.toString(StandardCharsets.UTF_8))
                     .contains("Note: 1 question node(s) of the canvas are not in this batch")
                     .containsPattern("; \\d+ question\\(s\\) still to do changed their text since");
-            // the learner comes back a little later: that pause is not the batch's work
+            // the learner comes back a little later: that pause is not the batch's work. A sleep on purpose, not a
+            // wait for a condition: the time passing is what is tested (the summary shows the batch's own time beside
+            // this run's once they differ by over 2 s), and a busy machine only lengthens it
             Thread.sleep(3000);
 
             String second = runAgainToTheEnd(args);
@@ -85,6 +87,14 @@ class RunInterruptResumeTest {
                     .as("what it leaves out")
                     .contains("Note: 1 question node(s) of the canvas are not in this batch (added or coloured since it"
                             + " began, or left out when it was started): run the same command again once it is done");
+            var times = java.util.regex.Pattern.compile(
+                            "in (\\d+):(\\d\\d) \\((\\d+):(\\d\\d) since the batch began\\)")
+                    .matcher(second);
+            assertThat(times.find()).isTrue();
+            assertThat(Integer.parseInt(times.group(3)) * 60 + Integer.parseInt(times.group(4)))
+                    .as("the batch began before this run, with the stopped run's time and the pause since: %s", second)
+                    .isGreaterThanOrEqualTo(
+                            Integer.parseInt(times.group(1)) * 60 + Integer.parseInt(times.group(2)) + 3);
             var doneSaid = java.util.regex.Pattern.compile("(\\d+) of " + NODES + " node\\(s\\) already done");
             var dryDone = doneSaid.matcher(dryRun.toString(StandardCharsets.UTF_8));
             var realDone = doneSaid.matcher(second);
