@@ -280,15 +280,17 @@ final class NoteWriter {
                     }
                 }
                 owners.put(owner, ownName);
-                if (!name.equals(ownName)) {
-                    withCopies.add(owner);
-                }
                 keptPromise(owner);
                 knowWritten(into, name);
                 if (!name.equals(ownName)) {
+                    withCopies.add(owner);
                     LOG.log(
                             INFO,
-                            "Kept the learner''s edited note ''{0}/{1}''; the new note of node ''{2}'' is ''{3}''",
+                            attributesOf(into, ownName) != null
+                                    ? "Kept the learner''s edited note ''{0}/{1}''; the new note of node ''{2}'' is"
+                                            + " ''{3}''"
+                                    : "The note ''{0}/{1}'' was deleted; the new note of node ''{2}'' goes on in its"
+                                            + " copy ''{3}''",
                             folder.relative(),
                             ownName,
                             owner.nodeId(),

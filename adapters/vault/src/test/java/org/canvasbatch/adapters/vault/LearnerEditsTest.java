@@ -86,7 +86,17 @@ class LearnerEditsTest {
         assertThat(run("second answer")).isEqualTo(COPY);
         Files.delete(root.resolve(OWN));
 
-        String written = run("third answer");
+        String written;
+        try (org.canvasbatch.testsupport.CapturedLogs logs =
+                org.canvasbatch.testsupport.CapturedLogs.of(NoteWriter.class.getName())) {
+            written = run("third answer");
+
+            assertThat(logs.visibleRecordsContaining("Kept the learner"))
+                    .as("the note the copy stood beside is gone, not kept")
+                    .isEmpty();
+            assertThat(logs.visibleRecordsContaining("was deleted; the new note"))
+                    .hasSize(1);
+        }
 
         assertThat(written).isEqualTo(COPY);
         assertThat(root.resolve(OWN)).doesNotExist();
