@@ -136,12 +136,7 @@ public interface Vault {
      * @param kept       whether they are recorded in the vault, so that the next process on it writes them; false when
      *                   they could not be (the vault's ledger folder unusable too): they are gone with this process
      */
-    record LinksLeftWaiting(String canvasPath, int count, String reason, boolean kept) {
-
-        public LinksLeftWaiting(String canvasPath, int count, String reason) {
-            this(canvasPath, count, reason, true);
-        }
-    }
+    record LinksLeftWaiting(String canvasPath, int count, String reason, boolean kept) {}
 
     record NoteDraft(
             String canvasPath,
